@@ -1,0 +1,18 @@
+// console.h: where kernel messages go. A console is anything that can show text: the serial
+// port, the VGA screen. printk() writes every line to every enabled console.
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+struct console {
+    const char *name;                                   // as console= spells it: ttyS0, tty0
+    void (*write)(const char *s, size_t n, int level);  // level colours the text, if it can
+    bool enabled;
+    struct console *next;
+};
+
+void console_register(struct console *c);
+void console_write(const char *s, size_t n, int level);
+// console= on the command line: only the named consoles stay enabled. Returns false for a
+// name no registered console has.
+bool console_select(const char *const *names, int n);

@@ -1,0 +1,82 @@
+// gdt.c: the global descriptor table and the task-state segment.
+//
+// In long mode segmentation is almost gone: code segments only say "64-bit, ring 0 or 3",
+// data segment bases and limits are ignored. The TSS still matters: it holds the stack
+// pointer the CPU loads when an interrupt arrives from user mode (RSP0), and the interrupt
+// stack table (IST): known-good stacks for the double fault and NMI handlers, so that even a
+// kernel stack overflow ends in a readable message instead of a triple fault and a reboot.
+//
+// There is one GDT and one TSS because there is one CPU; with SMP each CPU gets its own.
+#include <stdint.h>
+#include "gdt.h"
+
+struct tss {
+    uint32_t reserved0;
+    uint64_t rsp[3];        // stacks for ring 0..2 when coming from a less privileged ring
+    uint64_t reserved1;
+    uint64_t ist[7];        // interrupt stack table
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;    // beyond the limit: no I/O permission bitmap, user port I/O faults
+} __attribute__((packed));
+
+#define IST_STACK_SIZE 8192
+static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+static struct tss tss;
+
+// Segment descriptors: access byte and flags for each kind we use.
+#define SEG_CODE64(dpl) (0x00209a0000000000ull | ((uint64_t)(dpl) << 45))
+#define SEG_DATA(dpl)   (0x0000920000000000ull | ((uint64_t)(dpl) << 45))
+#define SEG_CODE32(dpl) (0x00cf9a000000ffffull | ((uint64_t)(dpl) << 45))
+
+static uint64_t gdt[12] = {
+    [0] = 0,
+    [KERNEL_CS >> 3] = SEG_CODE64(0),
+    [KERNEL_DS >> 3] = SEG_DATA(0),
+    [USER32_CS >> 3] = SEG_CODE32(3),
+    [USER_DS >> 3]   = SEG_DATA(3),
+    [USER_CS >> 3]   = SEG_CODE64(3),
+    // [TSS_SEL >> 3] and the next slot: the 16-byte TSS descriptor, filled in at run time
+};
+
+struct __attribute__((packed)) desc_ptr { uint16_t limit; uint64_t base; };
+
+static void set_tss_descriptor(void) {
+    uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
+    gdt[TSS_SEL >> 3] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+                        (0x89ull << 40) |             // present, type 9: available 64-bit TSS
+                        (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+    gdt[(TSS_SEL >> 3) + 1] = base >> 32;
+}
+
+void gdt_init(void) {
+    for (int i = 0; i < 3; i++)
+        tss.ist[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
+    tss.iomap_base = sizeof(tss);
+    set_tss_descriptor();
+
+    struct desc_ptr p = { sizeof(gdt) - 1, (uint64_t)gdt };
+    __asm__ volatile("lgdt %0" : : "m"(p));
+    // Reload every segment register: CS through a far return, the rest directly.
+    __asm__ volatile(
+        "pushq %0\n\t"
+        "leaq 1f(%%rip), %%rax\n\t"
+        "pushq %%rax\n\t"
+        "lretq\n"
+        "1:\n\t"
+        "movw %w1, %%ds\n\t"
+        "movw %w1, %%es\n\t"
+        "movw %w1, %%ss\n\t"
+        "xorl %%eax, %%eax\n\t"
+        "movw %%ax, %%fs\n\t"
+        "movw %%ax, %%gs\n\t"
+        : : "i"(KERNEL_CS), "r"(KERNEL_DS) : "rax", "memory");
+    __asm__ volatile("ltr %w0" : : "r"(TSS_SEL));
+}
+
+void tss_set_kernel_stack(uint64_t rsp0) { tss.rsp[0] = rsp0; }
+
+int ist_stack_contains(uint64_t addr, uint64_t len) {
+    uint64_t lo = (uint64_t)ist_stacks, hi = lo + sizeof(ist_stacks);
+    return addr >= lo && addr + len <= hi && addr + len >= addr;
+}

@@ -1,0 +1,28 @@
+// input.c: a ring buffer between the input interrupts (producers) and the console reader
+// (consumer). Interrupts are off while it is touched, so producer and consumer never
+// interleave on this single CPU; with SMP this gets a spinlock.
+#include <stdbool.h>
+#include <stdint.h>
+#include "input.h"
+#include "x86.h"
+
+#define INPUT_SIZE 256   // a power of two, so the free-running indices wrap cleanly
+
+static char buf[INPUT_SIZE];
+static uint32_t head, tail;   // invariant: tail <= head <= tail + INPUT_SIZE (mod 2^32)
+
+void input_push(char c) {
+    uint64_t f = local_irq_save();
+    if (head - tail < INPUT_SIZE)
+        buf[head++ % INPUT_SIZE] = c;
+    local_irq_restore(f);
+}
+
+bool input_pop(char *c) {
+    uint64_t f = local_irq_save();
+    bool have = head != tail;
+    if (have)
+        *c = buf[tail++ % INPUT_SIZE];
+    local_irq_restore(f);
+    return have;
+}

@@ -1,0 +1,65 @@
+// ktest.c: crash the kernel on purpose, so tests can watch each kind of trap get caught.
+//
+// ktest=NAME on the command line runs one of these at the end of boot. It is what Linux's
+// LKDTM module does for Linux's own tests. Each one must end in a named dump and a panic;
+// if it returns, the test that asked for it fails.
+#include <stdint.h>
+#include <string.h>
+#include "ktest.h"
+#include "panic.h"
+#include "printk.h"
+
+static void divide_error(void) {
+    volatile int zero = 0;
+    volatile int x = 1 / zero;
+    (void)x;
+}
+
+static void invalid_opcode(void) { __asm__ volatile("ud2"); }
+static void int3(void) { __asm__ volatile("int3"); }
+
+static void page_fault(void) {
+    volatile uint64_t *null = (volatile uint64_t *)(uintptr_t)0;
+    *null = 1;   // nothing is mapped at 0: the kernel must catch its own NULL pointer
+}
+
+static void general_protection(void) {
+    // Bit 63 set but not bits 48..62: a non-canonical address, which is a #GP, not a #PF.
+    volatile uint64_t *noncanonical = (volatile uint64_t *)0x8000000000000000ull;
+    (void)*noncanonical;
+}
+
+// Each call keeps 512 bytes live, so 16 KiB of stack is gone after ~32 calls. The result
+// is used after the call, so the compiler can't turn the recursion into a loop.
+static uint64_t __attribute__((noinline)) recurse(uint64_t depth) {
+    volatile uint8_t pad[512];
+    if (depth == UINT64_MAX)   // never: only here so compilers don't call it infinite
+        return 0;
+    pad[0] = (uint8_t)depth;
+    return recurse(depth + 1) + pad[0];
+}
+static void stack_overflow(void) { recurse(0); }
+
+static void requested_panic(void) { panic("ktest: panic requested on the command line"); }
+
+static const struct { const char *name; void (*fn)(void); } tests[] = {
+    { "divide_error", divide_error },
+    { "invalid_opcode", invalid_opcode },
+    { "int3", int3 },
+    { "page_fault", page_fault },
+    { "general_protection", general_protection },
+    { "stack_overflow", stack_overflow },
+    { "panic", requested_panic },
+};
+
+void ktest_run(const char *name) {
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+        if (strcmp(name, tests[i].name) == 0) {
+            pr_notice("ktest: %s\n", name);
+            tests[i].fn();
+            pr_err("ktest: %s returned: the kernel did not catch it\n", name);
+            return;
+        }
+    }
+    pr_err("ktest: unknown test \"%s\"\n", name);
+}

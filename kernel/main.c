@@ -1,0 +1,133 @@
+// main.c: the boot story. boot.asm brought the CPU into 64-bit mode and called kmain; from
+// here the kernel sets itself up one subsystem at a time, in the order each one needs the
+// ones before it, and then hands over to the first program. Read it top to bottom.
+#include <stdbool.h>
+#include <stdint.h>
+#include "acpi.h"
+#include "bootinfo.h"
+#include "cmdline.h"
+#include "console.h"
+#include "gdt.h"
+#include "keyboard.h"
+#include "ktest.h"
+#include "memlayout.h"
+#include "monitor.h"
+#include "panic.h"
+#include "pic.h"
+#include "printk.h"
+#include "serial.h"
+#include "time.h"
+#include "trap.h"
+#include "vga.h"
+#include "vm.h"
+#include "x86.h"
+
+#ifndef KERNEL_VERSION
+#define KERNEL_VERSION "0.0.0"
+#endif
+
+static struct boot_info boot_info;
+static struct kernel_params params;
+
+// The boot information is read through the direct map, which covers the first 4 GiB.
+static const void *boot_map(uint64_t pa, size_t len) {
+    if (pa >= BOOT_DIRECT_MAP_SIZE || len > BOOT_DIRECT_MAP_SIZE - pa)
+        return NULL;
+    return phys_to_virt(pa);
+}
+
+void bootinfo_warn(const char *msg) { pr_warn("bootinfo: %s\n", msg); }
+
+static void read_boot_info(uint32_t magic, uint64_t info_pa) {
+    int ok = -1;
+    if (magic == MULTIBOOT2_BOOTLOADER_MAGIC)
+        ok = bootinfo_parse_multiboot2(&boot_info, info_pa, boot_map);
+    else if (magic == PVH_START_MAGIC)
+        ok = bootinfo_parse_pvh(&boot_info, info_pa, boot_map);
+    if (ok != 0)
+        panic("no usable boot information (magic %#x at %#llx): boot with GRUB (multiboot2) "
+              "or qemu -kernel (PVH)", magic, (unsigned long long)info_pa);
+    bootinfo_sanitize(&boot_info);
+}
+
+// Only BIOS machines have a VGA text screen; under UEFI the display is a framebuffer.
+static bool has_vga_text(const struct boot_info *bi) {
+    if (bi->efi)
+        return false;
+    return !bi->fb.present || bi->fb.type == FB_EGA_TEXT;
+}
+
+static void apply_params(const struct kernel_params *p) {
+    if (p->nr_consoles && !console_select(p->console, p->nr_consoles))
+        pr_warn("console: some console= names are unknown (have: ttyS0 tty0)\n");
+    if (p->quiet)
+        printk_set_loglevel(LOGLEVEL_QUIET);
+    if (p->loglevel >= 0)
+        printk_set_loglevel(p->loglevel);
+    panic_timeout = p->panic_timeout;
+}
+
+static const char *mem_type_name(uint32_t type) {
+    switch (type) {
+    case MEM_USABLE: return "usable";
+    case MEM_ACPI_RECLAIMABLE: return "ACPI data";
+    case MEM_ACPI_NVS: return "ACPI NVS";
+    case MEM_BAD: return "unusable";
+    default: return "reserved";
+    }
+}
+
+static void print_memory_map(const struct boot_info *bi) {
+    pr_info("BIOS-provided physical RAM map:\n");
+    for (size_t i = 0; i < bi->nr_mem; i++) {
+        const struct mem_region *r = &bi->mem[i];
+        pr_info("BIOS-e820: [mem 0x%016llx-0x%016llx] %s\n", (unsigned long long)r->base,
+                (unsigned long long)(r->base + r->len - 1), mem_type_name(r->type));
+    }
+    uint64_t usable = bootinfo_usable_bytes(bi);
+    pr_info("e820: %lluK usable RAM (%llu MiB)\n", (unsigned long long)(usable >> 10),
+            (unsigned long long)(usable >> 20));
+    for (size_t i = 0; i < bi->nr_modules; i++)
+        pr_info("RAMDISK: [mem 0x%08llx-0x%08llx] %s\n", (unsigned long long)bi->modules[i].start,
+                (unsigned long long)bi->modules[i].end - 1, bi->modules[i].name);
+}
+
+void kmain(uint32_t magic, uint64_t info_pa) {
+    // 1. A clock and a voice: timestamps count from here, the serial port talks at once.
+    time_init();
+    serial_init();
+
+    // 2. What did the boot loader tell us? Memory, modules, the command line.
+    read_boot_info(magic, info_pa);
+    if (has_vga_text(&boot_info))
+        vga_init();
+    cmdline_parse(&params, boot_info.cmdline);
+    apply_params(&params);
+
+    pr_notice("Lantern version " KERNEL_VERSION " (" KERNEL_COMPILER ") #1\n");
+    pr_info("Command line: %s\n", boot_info.cmdline);
+    pr_info("Booted by %s%s\n", boot_info.loader, boot_info.efi ? " (UEFI)" : "");
+    print_memory_map(&boot_info);
+
+    // 3. The CPU's own tables: segments, the TSS with its emergency stacks, the IDT.
+    gdt_init();
+    idt_init();
+    vm_drop_identity_map();
+
+    // 4. Interrupts: controller, timer, keyboard and serial input. Then let them in.
+    pic_init();
+    timer_init();
+    keyboard_init();
+    serial_enable_input();
+    acpi_init(&boot_info, boot_map);
+    if (params.unknown[0])
+        pr_notice("Unknown kernel command line parameters \"%s\", will be passed to user space.\n",
+                  params.unknown);
+    sti();
+
+    if (params.ktest)
+        ktest_run(params.ktest);
+
+    // 5. Next: the first user program. Until there is one, the kernel monitor.
+    monitor_run(&boot_info);
+}

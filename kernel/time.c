@@ -1,0 +1,80 @@
+// time.c: two clocks.
+//
+// The TSC counts CPU cycles: fine-grained and cheap to read, but its rate is unknown. We
+// measure it against the PIT, whose input clock is fixed by history at 1.193182 MHz:
+// let PIT channel 2 count down 20 ms worth of ticks and see how many TSC cycles pass.
+//
+// The PIT's channel 0 then becomes the periodic timer: IRQ 0, HZ times a second, each one
+// a "jiffy". The tick is what will drive preemption; the TSC is what timestamps use.
+#include <stdint.h>
+#include "printk.h"
+#include "time.h"
+#include "trap.h"
+#include "x86.h"
+
+#define PIT_HZ        1193182
+#define PIT_CH0       0x40
+#define PIT_CH2       0x42
+#define PIT_CMD       0x43
+#define PORT_B        0x61      // bit 0: channel 2 gate; bit 5: channel 2 output
+#define CALIBRATE_MS  20
+
+volatile uint64_t jiffies;
+
+static uint64_t boot_tsc;       // TSC at time_init(), the first thing kmain does
+static uint64_t khz;            // TSC cycles per millisecond
+static uint64_t ns_mult;        // ns = (cycles * ns_mult) >> 32
+
+static uint64_t calibrate_tsc_khz(void) {
+    uint16_t count = PIT_HZ * CALIBRATE_MS / 1000;
+    outb(PORT_B, (inb(PORT_B) & ~0x02) | 0x01);   // gate on, speaker off
+    outb(PIT_CMD, 0xb0);                          // channel 2, lo/hi byte, mode 0
+    outb(PIT_CH2, count & 0xff);
+    outb(PIT_CH2, count >> 8);
+    uint64_t start = rdtsc();
+    // Mode 0 raises the output (bit 5) when the count reaches zero. Bounded in case the
+    // PIT is missing: ~100M loops is far longer than 20 ms on any machine.
+    for (uint64_t spins = 0; !(inb(PORT_B) & 0x20) && spins < 100000000; spins++)
+        ;
+    return (rdtsc() - start) / CALIBRATE_MS;
+}
+
+void time_init(void) {
+    boot_tsc = rdtsc();
+    uint64_t k = calibrate_tsc_khz();
+    if (k == 0)
+        k = 1000000;   // a 1 GHz guess beats dividing by zero
+    ns_mult = (1000000ull << 32) / k;
+    khz = k;
+}
+
+uint64_t tsc_khz(void) { return khz; }
+
+uint64_t time_since_boot_ns(void) {
+    if (!khz)
+        return 0;
+    uint64_t cycles = rdtsc() - boot_tsc;
+    return (uint64_t)(((unsigned __int128)cycles * ns_mult) >> 32);
+}
+
+void mdelay(uint64_t ms) {
+    uint64_t k = khz ? khz : 1000000;
+    uint64_t end = rdtsc() + ms * k;
+    while (rdtsc() < end)
+        pause();
+}
+
+static void timer_tick(void) {
+    jiffies++;
+}
+
+void timer_init(void) {
+    uint16_t divisor = PIT_HZ / HZ;
+    outb(PIT_CMD, 0x34);                          // channel 0, lo/hi byte, mode 2 (rate)
+    outb(PIT_CH0, divisor & 0xff);
+    outb(PIT_CH0, divisor >> 8);
+    irq_register(0, timer_tick);
+    pr_info("tsc: Detected %llu.%03llu MHz processor\n", (unsigned long long)(khz / 1000),
+            (unsigned long long)(khz % 1000));
+    pr_info("clocksource: pit: periodic timer at %d Hz (IRQ 0)\n", HZ);
+}

@@ -1,0 +1,149 @@
+// trap.c: the interrupt descriptor table and the C side of every interrupt and exception.
+//
+// This is where the kernel is event-driven: the timer, the keyboard, the serial line and the
+// CPU's own exceptions all arrive here, whenever they happen, through trapentry.asm.
+//   - IRQs (vectors 32..47) go to the handler a driver registered, then get their EOI.
+//   - Exceptions in kernel mode are bugs: dump everything we know and panic.
+//   - Exceptions in user mode will be turned into signals by the process layer.
+#include <stdint.h>
+#include "gdt.h"
+#include "panic.h"
+#include "pic.h"
+#include "printk.h"
+#include "trap.h"
+#include "x86.h"
+
+struct __attribute__((packed)) idt_gate {
+    uint16_t offset_low, selector;
+    uint8_t ist, type_attr;
+    uint16_t offset_mid;
+    uint32_t offset_high, reserved;
+};
+
+static struct idt_gate idt[256];
+static irq_handler_fn irq_handlers[16];
+static int oops_count;
+extern const uint64_t trap_stubs[256];   // trapentry.asm
+
+#define GATE_INTERRUPT 0x8e   // present, ring 0, 64-bit interrupt gate (interrupts off inside)
+
+static void set_gate(int vector, int ist, int dpl) {
+    uint64_t handler = trap_stubs[vector];
+    idt[vector] = (struct idt_gate){
+        .offset_low = handler & 0xffff, .selector = KERNEL_CS, .ist = ist,
+        .type_attr = GATE_INTERRUPT | (dpl << 5), .offset_mid = (handler >> 16) & 0xffff,
+        .offset_high = handler >> 32,
+    };
+}
+
+void idt_init(void) {
+    for (int v = 0; v < 256; v++)
+        set_gate(v, 0, 0);
+    // These run on their own known-good stacks: a double fault is often a stack overflow.
+    set_gate(T_DOUBLE_FAULT, IST_DOUBLE_FAULT, 0);
+    set_gate(T_NMI, IST_NMI, 0);
+    set_gate(T_MACHINE_CHECK, IST_MACHINE_CHECK, 0);
+    // int3 may be used from user mode (debuggers); everything else from user mode is a #GP.
+    set_gate(T_BREAKPOINT, 0, 3);
+    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } p = { sizeof(idt) - 1, (uint64_t)idt };
+    __asm__ volatile("lidt %0" : : "m"(p));
+}
+
+void irq_register(int irq, irq_handler_fn fn) {
+    if (irq < 0 || irq >= 16)
+        panic("irq_register: IRQ %d out of range", irq);
+    irq_handlers[irq] = fn;
+    pic_unmask(irq);
+}
+
+static const char *const exception_names[32] = {
+    "divide error", "debug", "NMI", "int3", "overflow", "bounds", "invalid opcode",
+    "device not available", "double fault", "coprocessor segment overrun", "invalid TSS",
+    "segment not present", "stack segment", "general protection fault", "page fault",
+    "spurious interrupt bug", "coprocessor error", "alignment check", "machine check",
+    "SIMD coprocessor error", "virtualization exception", "control protection fault",
+    "reserved", "reserved", "reserved", "reserved", "reserved", "reserved",
+    "hypervisor injection", "VMM communication", "security exception", "reserved",
+};
+
+const char *trap_name(uint64_t vector) {
+    return vector < 32 ? exception_names[vector] : "interrupt";
+}
+
+// The registers, as Linux's __show_regs() lays them out.
+void trap_dump(const struct trapframe *tf) {
+    pr_emerg("RIP: %04llx:", (unsigned long long)tf->cs);
+    print_symbol_cont(tf->rip);
+    pr_cont("\n");
+    pr_emerg("RSP: %04llx:%016llx EFLAGS: %08llx\n", (unsigned long long)tf->ss,
+             (unsigned long long)tf->rsp, (unsigned long long)tf->rflags);
+    pr_emerg("RAX: %016llx RBX: %016llx RCX: %016llx\n", (unsigned long long)tf->rax,
+             (unsigned long long)tf->rbx, (unsigned long long)tf->rcx);
+    pr_emerg("RDX: %016llx RSI: %016llx RDI: %016llx\n", (unsigned long long)tf->rdx,
+             (unsigned long long)tf->rsi, (unsigned long long)tf->rdi);
+    pr_emerg("RBP: %016llx R08: %016llx R09: %016llx\n", (unsigned long long)tf->rbp,
+             (unsigned long long)tf->r8, (unsigned long long)tf->r9);
+    pr_emerg("R10: %016llx R11: %016llx R12: %016llx\n", (unsigned long long)tf->r10,
+             (unsigned long long)tf->r11, (unsigned long long)tf->r12);
+    pr_emerg("R13: %016llx R14: %016llx R15: %016llx\n", (unsigned long long)tf->r13,
+             (unsigned long long)tf->r14, (unsigned long long)tf->r15);
+    pr_emerg("CR0: %016llx CR2: %016llx CR3: %016llx CR4: %016llx\n",
+             (unsigned long long)read_cr0(), (unsigned long long)read_cr2(),
+             (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
+}
+
+// Linux's two-line page-fault explanation: who, what kind of access, and why it failed.
+static void explain_page_fault(const struct trapframe *tf, uint64_t addr) {
+    uint64_t e = tf->error_code;
+    pr_emerg("BUG: unable to handle page fault for address: %016llx\n", (unsigned long long)addr);
+    pr_emerg("#PF: %s %s in %s mode\n", (e & PF_USER) ? "user" : "supervisor",
+             (e & PF_INSTR) ? "instruction fetch" : (e & PF_WRITE) ? "write access" : "read access",
+             (e & PF_USER) ? "user" : "kernel");
+    pr_emerg("#PF: error_code(0x%04llx) - %s\n", (unsigned long long)e,
+             (e & PF_RSVD) ? "reserved bit violation" :
+             (e & PF_PRESENT) ? "permissions violation" : "not-present page");
+}
+
+// A fault while running kernel code is a kernel bug. Say everything, then stop.
+static void __attribute__((noreturn)) kernel_fault(struct trapframe *tf) {
+    uint64_t cr2 = read_cr2();
+    const char *what = trap_name(tf->vector);
+    if (tf->vector == T_PAGE_FAULT)
+        explain_page_fault(tf, cr2);
+    if (tf->vector == T_DOUBLE_FAULT && stack_guard_hit(cr2)) {
+        pr_emerg("BUG: stack guard page was hit at %016llx (stack is %016llx..%016llx)\n",
+                 (unsigned long long)cr2, (unsigned long long)boot_stack_lo(),
+                 (unsigned long long)boot_stack_hi() - 1);
+        what = "kernel stack overflow (double-fault)";
+    }
+    pr_emerg("%s: %04llx [#%d] (vector %llu)\n", what, (unsigned long long)tf->error_code,
+             ++oops_count, (unsigned long long)tf->vector);
+    trap_dump(tf);
+    dump_backtrace(tf->rip, tf->rbp);
+    panic("Fatal exception");
+}
+
+static void handle_irq(struct trapframe *tf) {
+    int irq = tf->vector - IRQ_BASE;
+    if (pic_is_spurious(irq))
+        return;   // no EOI for a spurious IRQ 7 (and only the master's for IRQ 15)
+    if (irq_handlers[irq])
+        irq_handlers[irq]();
+    pic_eoi(irq);
+}
+
+void trap(struct trapframe *tf) {
+    if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
+        handle_irq(tf);
+        return;
+    }
+    if (tf->vector < 32 && (tf->cs & 3) == 0)
+        kernel_fault(tf);
+    // No user mode yet (the process layer will turn user faults into signals), and no
+    // other vector is wired to anything.
+    pr_warn("unexpected trap: vector %llu (%s) error code %llx from cs %llx\n",
+            (unsigned long long)tf->vector, trap_name(tf->vector),
+            (unsigned long long)tf->error_code, (unsigned long long)tf->cs);
+    if (tf->vector < 32)
+        kernel_fault(tf);
+}

@@ -1,0 +1,36 @@
+// trap.h: interrupts and exceptions. trapentry.asm saves the interrupted state as a
+// struct trapframe and calls trap(); the field order mirrors the pushes there.
+#pragma once
+#include <stdint.h>
+
+struct trapframe {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector, error_code;
+    // pushed by the CPU
+    uint64_t rip, cs, rflags, rsp, ss;
+};
+
+// Exception vectors.
+enum {
+    T_DIVIDE = 0, T_DEBUG = 1, T_NMI = 2, T_BREAKPOINT = 3, T_OVERFLOW = 4, T_BOUND = 5,
+    T_INVALID_OPCODE = 6, T_DEVICE_NA = 7, T_DOUBLE_FAULT = 8, T_INVALID_TSS = 10,
+    T_SEGMENT_NP = 11, T_STACK = 12, T_GPF = 13, T_PAGE_FAULT = 14, T_X87 = 16,
+    T_ALIGNMENT = 17, T_MACHINE_CHECK = 18, T_SIMD = 19, T_VIRT = 20, T_CONTROL_PROT = 21,
+};
+#define IRQ_BASE 32         // the PIC delivers IRQ n as vector IRQ_BASE + n
+
+// Page-fault error code bits.
+#define PF_PRESENT (1u << 0)
+#define PF_WRITE   (1u << 1)
+#define PF_USER    (1u << 2)
+#define PF_RSVD    (1u << 3)
+#define PF_INSTR   (1u << 4)
+
+typedef void (*irq_handler_fn)(void);
+
+void idt_init(void);
+void irq_register(int irq, irq_handler_fn fn);
+void trap(struct trapframe *tf);
+const char *trap_name(uint64_t vector);
+void trap_dump(const struct trapframe *tf);

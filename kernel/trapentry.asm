@@ -1,0 +1,93 @@
+; trapentry.asm: the way into the kernel for every interrupt and exception.
+;
+; The CPU pushes ss, rsp, rflags, cs, rip (and, for some exceptions, an error code) and jumps
+; to the IDT gate's handler: one of the 256 small stubs below. Each stub makes the frame
+; uniform (pushes a 0 where the CPU pushed no error code, then the vector number) and jumps
+; to trap_common, which saves the general registers, calls trap(struct trapframe *) in C and
+; undoes it all with iretq. The frame layout must match struct trapframe in trap.h.
+
+section .text
+bits 64
+extern trap
+
+; Vectors for which the CPU pushes an error code.
+%define has_error_code(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
+
+%macro trap_stub 1
+align 16
+trap_stub_%1:
+%if !has_error_code(%1)
+    push 0
+%endif
+    push %1
+    jmp trap_common
+%endmacro
+
+%assign v 0
+%rep 256
+    trap_stub v
+%assign v v + 1
+%endrep
+
+trap_common:
+    ; Coming from user mode (the saved CS has RPL 3)? Then GS still holds the user's base:
+    ; swap in the kernel's. Offset 24 = vector, error code, rip, then cs.
+    test qword [rsp + 24], 3
+    jz .from_kernel
+    swapgs
+.from_kernel:
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    mov rdi, rsp            ; trap(struct trapframe *tf)
+    cld                     ; the C ABI expects the direction flag clear
+    call trap
+global trap_return
+trap_return:
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+    test qword [rsp + 24], 3
+    jz .to_kernel
+    swapgs
+.to_kernel:
+    add rsp, 16             ; vector and error code
+    iretq
+
+; The stubs' addresses, for idt_init().
+section .rodata
+global trap_stubs
+align 8
+trap_stubs:
+%assign v 0
+%rep 256
+    dq trap_stub_ %+ v
+%assign v v + 1
+%endrep
+
+; No executable stack wanted (tells the linker so).
+section .note.GNU-stack noalloc noexec nowrite progbits

@@ -1,0 +1,134 @@
+"""qemu.py: boot the kernel in QEMU and talk to it like a person at a terminal would.
+
+A Machine starts qemu-system-x86_64 with the serial port on a pipe (what the kernel prints,
+what we type) and the QEMU monitor on a Unix socket (for `sendkey`, i.e. the PS/2 keyboard).
+Tests wait for text to appear, type, and check how QEMU ended.
+"""
+import os
+import re
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+OVMF_CANDIDATES = ["/usr/share/ovmf/OVMF.fd", "/usr/share/OVMF/OVMF_CODE.fd"]
+
+
+class Timeout(Exception):
+    pass
+
+
+class Machine:
+    def __init__(self, build, kernel_args=None, iso=False, uefi=False, machine="pc",
+                 memory="256M", extra=None, no_reboot=True):
+        self.build = build
+        self.tmp = tempfile.mkdtemp(prefix="lantern-qemu-")
+        self.monitor_path = os.path.join(self.tmp, "monitor.sock")
+        cmd = ["qemu-system-x86_64", "-machine", machine, "-m", memory, "-display", "none",
+               "-serial", "stdio", "-monitor", f"unix:{self.monitor_path},server,nowait"]
+        if no_reboot:
+            cmd.append("-no-reboot")
+        if iso:
+            cmd += ["-cdrom", os.path.join(build, "os.iso")]
+        else:
+            cmd += ["-kernel", os.path.join(build, "kernel.elf")]
+            if kernel_args is not None:
+                cmd += ["-append", kernel_args]
+        if uefi:
+            firmware = next((f for f in OVMF_CANDIDATES if os.path.exists(f)), None)
+            if firmware is None:
+                raise RuntimeError("no OVMF firmware found (apt-get install ovmf)")
+            cmd += ["-bios", firmware]
+        cmd += extra or []
+        self.cmd = cmd
+        self.output = b""
+        self.lock = threading.Lock()
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while True:
+            chunk = self.proc.stdout.read1(4096)
+            if not chunk:
+                return
+            with self.lock:
+                self.output += chunk
+
+    def text(self):
+        with self.lock:
+            return self.output.decode("utf-8", "replace").replace("\r\n", "\n")
+
+    def wait_for(self, pattern, timeout=30, start=0):
+        """Waits until regex `pattern` matches the output (from offset `start`); returns the match."""
+        deadline = time.time() + timeout
+        rx = re.compile(pattern, re.M)
+        while True:
+            m = rx.search(self.text(), start)
+            if m:
+                return m
+            if time.time() > deadline:
+                raise Timeout(f"no /{pattern}/ within {timeout}s")
+            if self.proc.poll() is not None:
+                time.sleep(0.1)   # let the reader catch the last bytes
+                m = rx.search(self.text(), start)
+                if m:
+                    return m
+                raise Timeout(f"QEMU exited ({self.proc.returncode}) before /{pattern}/")
+            time.sleep(0.05)
+
+    def type(self, s, delay=0.0):
+        """Types on the serial line."""
+        for ch in s:
+            self.proc.stdin.write(ch.encode())
+            self.proc.stdin.flush()
+            if delay:
+                time.sleep(delay)
+
+    def monitor(self, command):
+        """Runs a QEMU monitor command, such as 'sendkey a'."""
+        for _ in range(50):
+            if os.path.exists(self.monitor_path):
+                break
+            time.sleep(0.1)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.connect(self.monitor_path)
+            s.sendall(command.encode() + b"\n")
+            time.sleep(0.2)
+
+    def sendkeys(self, keys):
+        for k in keys:
+            self.monitor(f"sendkey {k}")
+
+    def wait_exit(self, timeout=30):
+        """Waits for QEMU to end by itself; returns its exit status."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise Timeout(f"QEMU still running after {timeout}s")
+
+    def running_after(self, seconds):
+        try:
+            self.proc.wait(seconds)
+            return False
+        except subprocess.TimeoutExpired:
+            return True
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.reader.join(2)
+        try:
+            os.unlink(self.monitor_path)
+        except OSError:
+            pass
+        os.rmdir(self.tmp) if os.path.isdir(self.tmp) and not os.listdir(self.tmp) else None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
