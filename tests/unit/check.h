@@ -21,10 +21,10 @@ static int check_failed_now;
 #define CHECK_MAX_TESTS 256
 static struct check_test check_tests[CHECK_MAX_TESTS];
 static int check_ntests;
-#define TEST(name) static void name(void); \
-    __attribute__((constructor)) static void check_register_##name(void) { \
-        check_tests[check_ntests].name = #name; check_tests[check_ntests++].fn = name; } \
-    static void name(void)
+#define TEST(t) static void t(void); \
+    __attribute__((constructor)) static void check_register_##t(void) { \
+        check_tests[check_ntests].name = #t; check_tests[check_ntests++].fn = t; } \
+    static void t(void)
 
 #define CHECK_MAIN() int main(void) { \
     int passed = 0, failed = 0; \
