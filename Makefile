@@ -55,7 +55,8 @@ NASMFLAGS := -f elf64 -g -F dwarf
 # executable: ld should not warn about it. (The kernel proper is split by permission.)
 KERNEL_LDFLAGS += --no-warn-rwx-segments
 
-.PHONY: all kernel iso run run-nox debug test unit-tests system-tests clean deps
+.PHONY: all kernel iso run run-nox debug test unit-tests clean deps
+.SECONDEXPANSION:
 all: kernel iso
 kernel: $(BUILD)/kernel.elf
 iso: $(BUILD)/os.iso
@@ -111,13 +112,16 @@ deps:
 QEMU_DISPLAY := $(if $(DISPLAY)$(WAYLAND_DISPLAY),-serial mon:stdio,-nographic)
 QEMU_COMMON := -m 256M -no-reboot
 
+# With CMDLINE set, boot the kernel directly (PVH) with that command line instead of GRUB.
+QEMU_BOOT = $(if $(CMDLINE),-kernel $(BUILD)/kernel.elf -append "$(CMDLINE)",-cdrom $(BUILD)/os.iso)
+
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(QEMU) $(QEMU_COMMON) -cdrom $(BUILD)/os.iso $(QEMU_DISPLAY)
+	$(QEMU) $(QEMU_COMMON) $(QEMU_BOOT) $(QEMU_DISPLAY)
 
 run-nox: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(QEMU) $(QEMU_COMMON) -cdrom $(BUILD)/os.iso -nographic
+	$(QEMU) $(QEMU_COMMON) $(QEMU_BOOT) -nographic
 
 # The kernel boots directly (PVH) with the CPU stopped at the first instruction; gdb loads
 # the kernel's symbols, breaks in kmain and continues. Quit gdb and QEMU goes too.
@@ -127,7 +131,28 @@ debug: kernel
 	    gdb -q -x tools/gdbinit; kill %1 2>/dev/null; true
 
 # ---------------------------------------------------------------- tests
-test: all
+# Host unit tests of the freestanding code, with the sanitizers on. The libc tests rename
+# our functions (LIBC_HOST_TEST) so they can sit beside the host's C library.
+HOSTCC ?= gcc
+UNIT_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined \
+    -fno-sanitize-recover=all -fno-builtin -iquote libc/include -iquote kernel
+UNIT_TESTS := string format bootinfo cmdline acpi
+unit_sources_string   := libc/string.c
+unit_sources_format   := libc/format.c libc/string.c
+unit_sources_bootinfo := kernel/bootinfo.c kernel/memmap.c
+unit_sources_cmdline  := kernel/cmdline.c
+unit_sources_acpi     := kernel/acpi.c
+unit_defines_string   := -DLIBC_HOST_TEST
+unit_defines_format   := -DLIBC_HOST_TEST
+
+unit-tests: $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
+
+$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/check.h $$(unit_sources_$$*) $(wildcard libc/include/*.h kernel/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) $(unit_defines_$*) $< $(unit_sources_$*) -o $@
+
+test: all unit-tests
 	$(Q)$(PYTHON) tests/run.py --build $(BUILD)
 
 clean:

@@ -155,8 +155,11 @@ static uint64_t scan_bios_areas(void) {
 }
 
 static const uint8_t *find_rsdp(const struct boot_info *bi) {
-    if (bi->rsdp_copy) {
-        if (rsdp_ok(bi->rsdp_copy))
+    if (bi->rsdp_copy_len) {
+        // A revision-2 RSDP is 36 bytes; a 20-byte copy of one cannot be checked.
+        size_t need = bi->rsdp_copy_len >= 16 && bi->rsdp_copy[RSDP_REVISION] >= 2 ? RSDP_V2_SIZE
+                                                                                   : RSDP_V1_SIZE;
+        if (bi->rsdp_copy_len >= need && rsdp_ok(bi->rsdp_copy))
             return bi->rsdp_copy;
         pr_warn("ACPI: the boot loader's copy of the RSDP is invalid, ignored\n");
     }

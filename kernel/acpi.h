@@ -36,7 +36,7 @@ struct acpi_power {
 // the struct above, logging each table like Linux does. Every read goes through `map`, which
 // must return NULL for anything it cannot map; in the kernel, for example,
 //   pa < BOOT_DIRECT_MAP_SIZE && len <= BOOT_DIRECT_MAP_SIZE - pa ? phys_to_virt(pa) : NULL
-// bi->rsdp_copy, if set, must hold the whole RSDP: 36 bytes when its revision is 2 or more.
+// bi->rsdp_copy is used only if rsdp_copy_len covers the whole RSDP (36 bytes from revision 2).
 // Returns 0 if acpi_power_off() can work, -1 otherwise (reset may still be available).
 int acpi_init(const struct boot_info *bi, phys_map_fn map);
 const struct acpi_power *acpi_get_power(void);

@@ -38,7 +38,8 @@ struct boot_info {
     struct framebuffer fb;
     bool efi;                              // firmware was UEFI (no VGA text console then)
     uint64_t rsdp;                         // physical address of an ACPI RSDP copy, or 0
-    const void *rsdp_copy;                 // multiboot2 carries a copy of the RSDP itself
+    uint8_t rsdp_copy[36];                 // multiboot2 carries a copy of the RSDP itself:
+    size_t rsdp_copy_len;                  // its bytes (20 for ACPI 1.0, 36 after), or 0
 };
 
 // Returns a pointer through which `len` bytes at physical address `pa` can be read,
@@ -49,7 +50,7 @@ typedef const void *(*phys_map_fn)(uint64_t pa, size_t len);
 int bootinfo_parse_multiboot2(struct boot_info *bi, uint64_t info_pa, phys_map_fn map);
 int bootinfo_parse_pvh(struct boot_info *bi, uint64_t start_info_pa, phys_map_fn map);
 
-// Sorts the memory map and resolves overlaps (the more restrictive type wins, as Linux's
+// memmap.c: sorts the memory map and resolves overlaps (the more restrictive type wins, as Linux's
 // e820 sanitizer does); drops empty regions and modules that are not inside usable RAM.
 void bootinfo_sanitize(struct boot_info *bi);
 
@@ -57,6 +58,7 @@ uint64_t bootinfo_usable_bytes(const struct boot_info *bi);
 
 // Provided by the user of bootinfo.c (the kernel logs it; tests collect it).
 void bootinfo_warn(const char *msg);
+void bootinfo_warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   // formats, then warns
 
 // Magic numbers the boot code passes in %eax / finds in the structures.
 #define MULTIBOOT2_BOOTLOADER_MAGIC 0x36d76289u

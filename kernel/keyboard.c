@@ -42,9 +42,11 @@ static char translate(uint8_t sc) {
     if (sc == SC_EXTENDED) { extended = true; return 0; }
     if (code == SC_LSHIFT || code == SC_RSHIFT) { if (!was_extended) shift = !release; return 0; }
     if (code == SC_LCTRL) { ctrl = !release; return 0; }   // left, or right (0xe0 0x1d)
-    if (release || was_extended || code >= sizeof plain)
+    if (release || was_extended)
         return 0;
     if (code == SC_CAPS) { caps = !caps; return 0; }
+    if (code >= sizeof plain)
+        return 0;
     char c = shift ? shifted[code] : plain[code];
     if (caps && is_letter(c))
         c ^= 0x20;                  // caps lock inverts the case shift gave

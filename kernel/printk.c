@@ -70,10 +70,12 @@ static void emit_lines(const char *text, int level) {
 }
 
 int vprintk(const char *fmt, va_list ap) {
-    char msg[1024];
+    // Static, not on the stack: a whole command line (2 KiB) must fit, and kernel stacks
+    // are small. Interrupts stay off while it is in use.
+    static char msg[4096];
     int level = take_level(&fmt);
-    int len = vsnprintf(msg, sizeof msg, fmt, ap);
     uint64_t flags = local_irq_save();   // one message is never interleaved with another
+    int len = vsnprintf(msg, sizeof msg, fmt, ap);
     if (level < 0) {
         level = line_level;              // KERN_CONT: carry on the open line
     } else if (line_open) {

@@ -29,8 +29,8 @@ class Machine:
                "-serial", "stdio", "-monitor", f"unix:{self.monitor_path},server,nowait"]
         if no_reboot:
             cmd.append("-no-reboot")
-        if iso:
-            cmd += ["-cdrom", os.path.join(build, "os.iso")]
+        if iso:   # True: the ISO `make` built; a string: that ISO
+            cmd += ["-cdrom", iso if isinstance(iso, str) else os.path.join(build, "os.iso")]
         else:
             cmd += ["-kernel", os.path.join(build, "kernel.elf")]
             if kernel_args is not None:

@@ -274,7 +274,8 @@ TEST(found_via_rsdp_copy) {
     uint8_t copy[36];
     memcpy(copy, P(Q35_RSDP), 20);
     memset(P(Q35_RSDP), 0, 20);           // only the boot loader's copy is left
-    bi.rsdp_copy = copy;
+    memcpy(bi.rsdp_copy, copy, 20);
+    bi.rsdp_copy_len = 20;
     CHECK_EQ_INT(acpi_init(&bi, fake_map), 0);
     CHECK_EQ_INT(pw->rsdp, 0);
     CHECK_EQ_INT(pw->fadt, Q35_FADT);
@@ -287,7 +288,8 @@ TEST(bad_rsdp_copy_and_address_fall_back_to_scan) {
     uint8_t copy[20];
     memcpy(copy, P(Q35_RSDP), 20);
     copy[16] ^= 1;                        // the RSDT address, so the checksum is now wrong
-    bi.rsdp_copy = copy;
+    memcpy(bi.rsdp_copy, copy, 20);
+    bi.rsdp_copy_len = 20;
     bi.rsdp = 0x5000;                     // zeroes: no signature
     CHECK_EQ_INT(acpi_init(&bi, fake_map), 0);
     CHECK_EQ_INT(pw->rsdp, Q35_RSDP);
