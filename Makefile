@@ -57,7 +57,7 @@ KERNEL_LDFLAGS += --no-warn-rwx-segments
 
 .PHONY: all kernel iso run run-nox debug test unit-tests clean deps
 .SECONDEXPANSION:
-all: kernel iso
+all: kernel initramfs iso
 kernel: $(BUILD)/kernel.elf
 iso: $(BUILD)/os.iso
 
@@ -97,13 +97,107 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms1.o linker.ld
 	    { echo "ksyms: the second link moved symbols (is .ksyms still last?)"; rm -f $@; exit 1; }
 
 # ---------------------------------------------------------------- the ISO (GRUB, BIOS + UEFI)
-$(BUILD)/os.iso: $(BUILD)/kernel.elf iso/boot/grub/grub.cfg
+$(BUILD)/os.iso: $(BUILD)/kernel.elf $(INITRAMFS) iso/boot/grub/grub.cfg
 	@$(if $(Q),echo "  ISO     $@")
 	$(Q)rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
 	$(Q)cp $(BUILD)/kernel.elf $(BUILD)/iso/boot/kernel.elf
+	$(Q)cp $(INITRAMFS) $(BUILD)/iso/boot/initramfs.cpio
 	$(Q)cp iso/boot/grub/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
 	$(Q)grub-mkrescue -o $@ $(BUILD)/iso $(if $(Q),> $(BUILD)/grub-mkrescue.log 2>&1) || \
 	    { cat $(BUILD)/grub-mkrescue.log 2>/dev/null; exit 1; }
+
+# ---------------------------------------------------------------- the initramfs
+# The root filesystem the kernel unpacks at boot: a cpio "newc" archive, as Linux's
+# initramfs, made with the cpio tool from a staging tree:
+#   /init          PID 1 (init/)
+#   /bin/...       the test programs (tests/user/)
+#   /etc/...       their data (tests/user/rootfs/), and whatever ROOTFS_EXTRA=dir adds
+# The archive is rebuilt on every make (it is cheap) but replaced only when its bytes
+# change, so the ISO is not remade for nothing.
+ROOTFS := $(BUILD)/rootfs
+INITRAMFS := $(BUILD)/initramfs.cpio
+ROOTFS_EXTRA ?=
+
+.PHONY: initramfs FORCE
+initramfs: $(INITRAMFS)
+$(INITRAMFS): $$(USER_PROGS) FORCE
+	$(Q)rm -rf $(ROOTFS) && mkdir -p $(ROOTFS)/bin $(ROOTFS)/etc $(ROOTFS)/dev $(ROOTFS)/proc $(ROOTFS)/tmp
+	$(Q)cp $(BUILD)/init/init $(ROOTFS)/init
+	$(Q)cp $(USER_TEST_BINS) $(ROOTFS)/bin/
+	$(Q)cp -R tests/user/rootfs/. $(ROOTFS)/
+	$(Q)$(if $(ROOTFS_EXTRA),cp -R $(ROOTFS_EXTRA)/. $(ROOTFS)/)
+	$(Q)cd $(ROOTFS) && find . -mindepth 1 | LC_ALL=C sort | \
+	    cpio --quiet -o -H newc --owner=0:0 --reproducible > $(abspath $@).new
+	$(Q)if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; echo "  CPIO    $@"; fi
+
+# ---------------------------------------------------------------- user space
+# The C library for user programs (libc/), init, and the test programs (tests/user/). They
+# are ordinary static Linux x86_64 ELF files: the same binary runs on the host Linux and on
+# Lantern. The libc sources the kernel also compiles (LIBC_SHARED) are built again here,
+# with user-space flags: the red zone is allowed and there is no -mcmodel=kernel.
+USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+    -ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Ilibc/include \
+    -fno-pie -fno-stack-protector -fno-builtin -fno-omit-frame-pointer
+ifneq ($(findstring clang,$(COMPILER_ID)),clang)
+USER_CFLAGS += -fno-tree-loop-distribute-patterns   # as for the kernel: see string.c
+endif
+# No linker script: ld's default layout (at 0x400000) is what Linux expects.
+USER_LDFLAGS := -static -nostdlib -no-pie -z noexecstack -e _start
+
+LIBC_SRCS := $(wildcard libc/*.c)
+LIBC_OBJS := $(LIBC_SRCS:libc/%.c=$(BUILD)/libc/%.o)
+LIBC_A    := $(BUILD)/libc/libc.a
+CRT0      := $(BUILD)/libc/crt0.o
+USER_TESTS := $(patsubst tests/user/%.c,%,$(wildcard tests/user/t_*.c))
+USER_TEST_BINS := $(USER_TESTS:%=$(BUILD)/user/%)
+USER_PROGS := $(BUILD)/init/init $(USER_TEST_BINS)
+
+.PHONY: user user-expected
+all: user
+user: $(USER_PROGS)
+
+$(BUILD)/libc/%.o: libc/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(USER_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/libc/%.o: libc/%.S
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(USER_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(LIBC_A): $(LIBC_OBJS)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/init/%.o: init/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(USER_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/user/%.o: tests/user/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(USER_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/init/init: $(CRT0) $(BUILD)/init/init.o $(LIBC_A)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $^
+
+# Each test program is one t_NAME.c, plus parity.c, the helpers they share.
+$(USER_TEST_BINS): $(BUILD)/user/%: $(CRT0) $(BUILD)/user/%.o $(BUILD)/user/parity.o $(LIBC_A)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $^
+
+# Run each test program on the host (in tests/user/rootfs) and keep its output in
+# $(BUILD)/user/expected/: what the same binary must print on Lantern.
+user-expected: user
+	$(Q)$(PYTHON) tests/user/host.py --build $(BUILD)
+
+# Host unit tests of libc code that is user-only (see the tests section).
+unit_sources_stdlib := libc/strtol.c libc/qsort.c
+unit_defines_stdlib := -DLIBC_HOST_TEST
+unit-tests: $(BUILD)/unit/test_stdlib
 
 # ---------------------------------------------------------------- running it
 deps:
@@ -113,7 +207,7 @@ QEMU_DISPLAY := $(if $(DISPLAY)$(WAYLAND_DISPLAY),-serial mon:stdio,-nographic)
 QEMU_COMMON := -m 256M -no-reboot
 
 # With CMDLINE set, boot the kernel directly (PVH) with that command line instead of GRUB.
-QEMU_BOOT = $(if $(CMDLINE),-kernel $(BUILD)/kernel.elf -append "$(CMDLINE)",-cdrom $(BUILD)/os.iso)
+QEMU_BOOT = $(if $(CMDLINE),-kernel $(BUILD)/kernel.elf -initrd $(INITRAMFS) -append "$(CMDLINE)",-cdrom $(BUILD)/os.iso)
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -125,8 +219,8 @@ run-nox: deps
 
 # The kernel boots directly (PVH) with the CPU stopped at the first instruction; gdb loads
 # the kernel's symbols, breaks in kmain and continues. Quit gdb and QEMU goes too.
-debug: kernel
-	$(QEMU) $(QEMU_COMMON) -kernel $(BUILD)/kernel.elf -append "$(CMDLINE)" \
+debug: kernel initramfs
+	$(QEMU) $(QEMU_COMMON) -kernel $(BUILD)/kernel.elf -initrd $(INITRAMFS) -append "$(CMDLINE)" \
 	    -display none -serial file:$(BUILD)/debug-serial.log -s -S & \
 	    gdb -q -x tools/gdbinit; kill %1 2>/dev/null; true
 
@@ -144,6 +238,18 @@ unit_sources_cmdline  := kernel/cmdline.c
 unit_sources_acpi     := kernel/acpi.c
 unit_defines_string   := -DLIBC_HOST_TEST
 unit_defines_format   := -DLIBC_HOST_TEST
+# The in-memory filesystem and the initramfs unpacker (strnlen is POSIX: _DEFAULT_SOURCE).
+UNIT_TESTS += ramfs cpio
+unit_sources_ramfs    := kernel/ramfs.c kernel/ramfs_lookup.c kernel/ramfs_data.c
+unit_sources_cpio     := kernel/initramfs.c kernel/cpio.c $(unit_sources_ramfs)
+unit_defines_ramfs    := -D_DEFAULT_SOURCE
+unit_defines_cpio     := -D_DEFAULT_SOURCE
+# The page allocator and kmalloc; HOST_TEST makes their locks (spinlock.h) no-ops.
+UNIT_TESTS += page_alloc kmalloc
+unit_sources_page_alloc := kernel/page_alloc.c
+unit_sources_kmalloc    := kernel/kmalloc.c kernel/page_alloc.c
+unit_defines_page_alloc := -DHOST_TEST
+unit_defines_kmalloc    := -DHOST_TEST
 
 unit-tests: $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 

@@ -53,3 +53,10 @@ size_t strcspn(const char *s, const char *reject);
 // NULL; *save remembers the position between calls. (No strtok: its hidden state is not
 // reentrant, which matters in a kernel.)
 char *strtok_r(char *str, const char *delim, char **save);
+
+#if !defined(__KERNEL__) && !defined(LIBC_HOST_TEST)
+// ---- user space only
+char *strerror(int errnum);            // glibc's message: "No such file or directory"
+const char *strerrorname_np(int errnum);   // the name: "ENOENT"; NULL if unknown
+char *strdup(const char *s);           // a malloc'd copy
+#endif

@@ -1,0 +1,139 @@
+// fs.h: the in-memory filesystem (ramfs.c) and the initramfs unpacker (initramfs.c).
+//
+// Everything returns 0 (or a count) on success and a negative errno (-ENOENT, ...) on failure,
+// with the values and the choice of error Linux makes for the same call. Nothing panics on bad
+// input, and a call that fails with -ENOMEM has changed nothing.
+//
+// Inode lifetime: an inode lives while a directory names it (nlink > 0) or someone holds a
+// reference to it (refcount > 0, via fs_get/fs_put: open files, a process's cwd). Pointers
+// handed out by fs_lookup() and friends are borrowed: they stay valid until the next call that
+// removes a name (fs_unlink, fs_rmdir, fs_init). Keep one longer than that with fs_get().
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+// File types and permission bits in the mode, with Linux's values. User space gets the same
+// names from <sys/stat.h>; if that header came first, its (equal) definitions are used.
+#ifndef S_IFMT
+#define S_IFMT   0170000
+#define S_IFSOCK 0140000
+#define S_IFLNK  0120000
+#define S_IFREG  0100000
+#define S_IFBLK  0060000
+#define S_IFDIR  0040000
+#define S_IFCHR  0020000
+#define S_IFIFO  0010000
+#define S_ISLNK(m)  (((m) & S_IFMT) == S_IFLNK)
+#define S_ISREG(m)  (((m) & S_IFMT) == S_IFREG)
+#define S_ISDIR(m)  (((m) & S_IFMT) == S_IFDIR)
+#define S_ISCHR(m)  (((m) & S_IFMT) == S_IFCHR)
+#define S_ISBLK(m)  (((m) & S_IFMT) == S_IFBLK)
+#define S_ISFIFO(m) (((m) & S_IFMT) == S_IFIFO)
+#define S_ISSOCK(m) (((m) & S_IFMT) == S_IFSOCK)
+#endif
+
+// Directory entry types reported by fs_readdir (Linux's d_type values, as in <dirent.h>).
+#ifndef DT_DIR
+#define DT_UNKNOWN 0
+#define DT_DIR     4
+#define DT_REG     8
+#define DT_LNK     10
+#endif
+
+#define FS_NAME_MAX      255              // bytes in one path component (Linux's NAME_MAX)
+#define FS_PATH_MAX      4096             // bytes in a path, with its NUL (Linux's PATH_MAX)
+#define FS_SYMLINK_MAX   40               // symlinks followed in one lookup (Linux's MAXSYMLINKS)
+#define FS_FILE_MAX      (64ull << 20)    // the largest regular file: 64 MiB
+
+#define FS_FOLLOW 1      // fs_lookup: if the last component is a symlink, follow it
+
+struct inode {
+    uint64_t ino;        // 1 for the root, then counting up; never reused
+    uint32_t mode;       // S_IF* type | permission bits (07777)
+    uint32_t uid, gid;
+    uint32_t nlink;      // names for it; a directory has 2 + its subdirectories, as in Linux
+    uint64_t size;       // bytes of data; a symlink's target length; see ramfs.c for directories
+    int64_t mtime;       // seconds since the epoch. ramfs never reads a clock: callers set it
+    int refcount;        // references from outside the tree (fs_get/fs_put)
+    union {
+        struct {                     // S_IFREG
+            char *data;              // kmalloc'ed; bytes [size, cap) are always zero
+            uint64_t cap;
+        } file;
+        struct {                     // S_IFDIR
+            struct dentry *first, *last;   // in insertion order
+            struct inode *parent;    // NULL once removed (nlink == 0); the root's is itself
+            uint64_t next_cookie;    // readdir position of the next entry added
+        } dir;
+        char *target;                // S_IFLNK: NUL-terminated, 1..FS_PATH_MAX-1 bytes
+    };
+};
+
+// A name in a directory. Private to the ramfs*.c files (the rest of the kernel has fs_readdir).
+struct dentry {
+    struct dentry *next;
+    struct inode *inode;
+    uint64_t cookie;                 // readdir position: strictly increasing along the list
+    uint8_t len;
+    char name[];                     // len bytes and a NUL
+};
+
+struct fs_dirent {
+    uint64_t ino;
+    uint8_t type;                    // DT_*
+    char name[FS_NAME_MAX + 1];
+};
+
+// The result of fs_lookup_parent: where a create-like call (mkdir, open O_CREAT, symlink,
+// unlink...) should act. For "/", dir is the root and name is ".".
+struct fs_last {
+    struct inode *dir;
+    bool must_be_dir;                // the path ended with '/' ("mkdir a/" is fine, "creat a/" not)
+    char name[FS_NAME_MAX + 1];      // may be "." or ".."; the calls below reject those as Linux does
+};
+
+// ---- ramfs.c, ramfs_lookup.c, ramfs_data.c
+void fs_init(void);                  // (re)creates an empty root, freeing any previous tree
+struct inode *fs_root(void);
+void fs_get(struct inode *ip);
+void fs_put(struct inode *ip);       // frees the inode if this was the last reference and name
+uint64_t fs_nr_inodes(void);         // inodes alive, for leak checks
+
+// Path lookup from cwd (NULL = the root) for a NUL-terminated kernel string. Errors: -ENOENT,
+// -ENOTDIR, -ELOOP, -ENAMETOOLONG. An empty path is -ENOENT, as in Linux.
+int fs_lookup(struct inode *cwd, const char *path, int flags, struct inode **out);
+int fs_lookup_parent(struct inode *cwd, const char *path, struct fs_last *last);
+
+// Names in a directory. `name` is one component (no '/'); out may be NULL.
+int fs_create(struct inode *dir, const char *name, uint32_t perm, struct inode **out);
+int fs_mkdir(struct inode *dir, const char *name, uint32_t perm, struct inode **out);
+int fs_symlink(struct inode *dir, const char *name, const char *target, struct inode **out);
+int fs_link(struct inode *dir, const char *name, struct inode *ip);   // a hard link
+int fs_unlink(struct inode *dir, const char *name);
+int fs_rmdir(struct inode *dir, const char *name);
+
+// Data. Buffers are kernel memory. fs_read returns bytes read (0 at or past the end of file);
+// fs_write returns bytes written, growing the file and zero-filling any hole before off.
+long fs_read(struct inode *ip, uint64_t off, void *buf, size_t n);
+long fs_write(struct inode *ip, uint64_t off, const void *buf, size_t n);
+int fs_truncate(struct inode *ip, uint64_t size);
+long fs_readlink(struct inode *ip, char *buf, size_t n);   // no NUL added, as readlink(2)
+
+// Iterates a directory: ".", "..", then the entries in the order they were added. Start with
+// *pos = 0; returns 1 with an entry in *out, 0 at the end, or -ENOTDIR. See ramfs.c for what
+// happens when the directory changes during the iteration.
+int fs_readdir(struct inode *dir, uint64_t *pos, struct fs_dirent *out);
+
+// Shared by the ramfs*.c files only.
+struct dentry *ramfs_find(struct inode *dir, const char *name, size_t len, struct dentry **prev);
+static inline bool ramfs_is_dot(const char *name, size_t len)    // "." or ".."
+{
+    return len >= 1 && len <= 2 && name[0] == '.' && name[len - 1] == '.';
+}
+
+// ---- initramfs.c
+// Unpacks cpio "newc" archives, plain or gzip-compressed (several may follow each other),
+// into the tree. Returns 0, or a negative errno after logging "Initramfs unpacking failed:
+// <why>"; what was unpacked before the problem stays, as in Linux.
+int initramfs_unpack(const void *archive, size_t len);

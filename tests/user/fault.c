@@ -1,0 +1,57 @@
+// fault.c: do one bad thing, named by argv[1], and let the kernel deal with it.
+//
+// Not a parity program (it never prints "done"): the system tests run it on the host to
+// learn which signal Linux kills it with, then boot it as init on Lantern, where the
+// same signal must end it - and, since it is PID 1, the kernel too:
+//   "Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b"
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void do_null(void)         { *(volatile int *)0 = 1; }
+static void do_kernel(void)       { (void)*(volatile int *)0xffff888000000000ul; }   // the direct map
+static void do_noncanonical(void) { (void)*(volatile int *)0x0000800000000000ul; }
+static void do_write_text(void)   { *(volatile unsigned char *)(void *)do_null = 0xc3; }
+static void do_exec_data(void) {
+    static unsigned char ret[1] = { 0xc3 };          // "ret", in a data page
+    ((void (*)(void))(void *)ret)();
+}
+static void do_ud2(void)  { __asm__ volatile("ud2"); }
+static void do_int3(void) { __asm__ volatile("int3"); }
+static void do_hlt(void)  { __asm__ volatile("hlt"); }   // privileged: #GP in user mode
+static void do_div0(void) {
+    unsigned long a = 1, zero = 0;
+    __asm__ volatile("xor %%edx, %%edx; divq %1" : "+a"(a) : "r"(zero) : "rdx");
+}
+static int depth;
+static void do_stack(void) {                             // run off the end of the stack
+    volatile char big[65536];
+    big[0] = 1;
+    if (++depth > 0)                                     // always: but not provably so
+        do_stack();
+    big[1] = big[0];
+}
+
+static const struct { const char *name; void (*fn)(void); } faults[] = {
+    { "null", do_null }, { "kernel", do_kernel }, { "noncanonical", do_noncanonical },
+    { "write-text", do_write_text }, { "exec-data", do_exec_data }, { "ud2", do_ud2 },
+    { "int3", do_int3 }, { "hlt", do_hlt }, { "div0", do_div0 }, { "stack", do_stack },
+};
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: fault null|kernel|noncanonical|write-text|exec-data|ud2|int3|hlt|div0|stack\n");
+        return 2;
+    }
+    for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+        if (strcmp(argv[1], faults[i].name) == 0) {
+            printf("fault: %s\n", argv[1]);
+            fflush(stdout);
+            faults[i].fn();
+            printf("fault: %s did not fault\n", argv[1]);
+            return 1;
+        }
+    }
+    fprintf(stderr, "fault: unknown fault %s\n", argv[1]);
+    return 2;
+}

@@ -1,0 +1,202 @@
+// t_files.c: files and directories: open, openat, read, lseek, fstat, stat, lstat,
+// getdents64, close, and their errors. Paths are relative: the current directory is
+// tests/user/rootfs on the host and / on Lantern, and both hold etc/parity/:
+//     hello.txt   "Lantern parity test file.\nLine two.\n" (36 bytes)
+//     dir/a       "a\n"
+//     dir/b       "bb\n"
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "parity.h"
+
+#define HELLO "etc/parity/hello.txt"
+#define DIR_  "etc/parity/dir"
+
+static void reading(void)
+{
+    char buf[256];
+    int fd = open(HELLO, O_RDONLY);
+
+    check("open " HELLO, fd);
+    long n = read(fd, buf, 8);
+    check_val("read 8", n);
+    print_escaped("got", buf, n);
+    n = read(fd, buf, sizeof buf);
+    check_val("read the rest", n);
+    print_escaped("got", buf, n);
+    check_val("read at the end", read(fd, buf, sizeof buf));
+    check_val("read count 0", read(fd, buf, 0));
+    check_val("lseek 0 SEEK_CUR", lseek(fd, 0, SEEK_CUR));
+    check_val("lseek -10 SEEK_END", lseek(fd, -10, SEEK_END));
+    n = read(fd, buf, sizeof buf);
+    print_escaped("read there", buf, n);
+    check_val("lseek 100 SEEK_SET (past the end)", lseek(fd, 100, SEEK_SET));
+    check_val("read past the end", read(fd, buf, sizeof buf));
+    check_val("lseek -1 SEEK_SET", lseek(fd, -1, SEEK_SET));
+    check_val("lseek -1000 SEEK_END", lseek(fd, -1000, SEEK_END));
+    check_val("lseek whence 99", lseek(fd, 0, 99));
+    check_val("offset unchanged by the failures", lseek(fd, 0, SEEK_CUR));
+    check_val("lseek 0 SEEK_SET", lseek(fd, 0, SEEK_SET));
+    check_val("read into pointer 1", read(fd, (void *)1, 10));
+    check_val("read into a kernel pointer", read(fd, (void *)0xffffffff80000000, 10));
+    check_val("write to a read-only fd", write(fd, "x", 1));
+
+    struct stat st;
+    check("fstat", fstat(fd, &st));
+    yes("S_ISREG", S_ISREG(st.st_mode));
+    yes("S_ISDIR", S_ISDIR(st.st_mode));
+    printf("st_size: %ld\n", (long)st.st_size);
+    check("fstat bad pointer", fstat(fd, (void *)1));
+
+    check("close", close(fd));
+    check("close again", close(fd));
+    check_val("read a closed fd", read(fd, buf, 1));
+    check("fstat a closed fd", fstat(fd, &st));
+    int fd2 = open(HELLO, O_RDONLY);
+    yes("reopening gets the lowest free fd (the same)", fd2 == fd);
+    close(fd2);
+}
+
+static void open_errors(void)
+{
+    check("open etc/parity/missing.txt", open("etc/parity/missing.txt", O_RDONLY));
+    check("open no-such-dir/x", open("no-such-dir/x", O_RDONLY));
+    check("open \"\"", open("", O_RDONLY));
+    check("open " DIR_ " O_WRONLY", open(DIR_, O_WRONLY));
+    check("open " DIR_ " O_RDWR", open(DIR_, O_RDWR));
+    check("open " HELLO "/x", open(HELLO "/x", O_RDONLY));
+    check("open " HELLO " O_DIRECTORY", open(HELLO, O_RDONLY | O_DIRECTORY));
+    check("open pointer 1", open((char *)1, O_RDONLY));
+    check("close -1", close(-1));
+    check("close 99", close(99));
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static const char *type_name(unsigned char t)
+{
+    return t == DT_DIR ? "dir" : t == DT_REG ? "file" : t == DT_UNKNOWN ? "unknown" : "other";
+}
+
+// The order of entries depends on the file system, so sort them before printing.
+static void print_sorted(const char *how, char **names, int n)
+{
+    qsort(names, n, sizeof names[0], by_name);
+    for (int i = 0; i < n; i++)
+        printf("%s: %s\n", how, names[i]);
+}
+
+static void directories(void)
+{
+    _Alignas(8) char buf[1024];
+    char *names[16];
+    int n = 0;
+    struct stat st;
+
+    int fd = open(DIR_, O_RDONLY | O_DIRECTORY);
+    check("open " DIR_, fd);
+    check("fstat", fstat(fd, &st));
+    yes("S_ISDIR", S_ISDIR(st.st_mode));
+    check_val("read a directory", read(fd, buf, sizeof buf));
+    check_val("getdents64 buffer of 1 byte", getdents64(fd, buf, 1));
+    check_val("getdents64 bad pointer", getdents64(fd, (void *)1, sizeof buf));
+    close(fd);
+    fd = open(DIR_, O_RDONLY | O_DIRECTORY);    // start afresh, whatever those did
+    long len = getdents64(fd, buf, sizeof buf);
+    check("getdents64", len);
+    for (long pos = 0; pos < len && n < 16;) {
+        struct dirent *d = (struct dirent *)(buf + pos);
+        names[n] = malloc(strlen(d->d_name) + 8);
+        sprintf(names[n++], "%s (%s)", d->d_name, type_name(d->d_type));
+        pos += d->d_reclen;
+    }
+    print_sorted("getdents64", names, n);
+    check_val("getdents64 at the end", getdents64(fd, buf, sizeof buf));
+    check("close", close(fd));
+    check_val("getdents64 closed fd", getdents64(fd, buf, sizeof buf));
+    fd = open(HELLO, O_RDONLY);
+    check_val("getdents64 on a file", getdents64(fd, buf, sizeof buf));
+    close(fd);
+
+    DIR *dir = opendir(DIR_);
+    yes("opendir", dir != NULL);
+    n = 0;
+    for (struct dirent *d; n < 16 && (d = readdir(dir)) != NULL;)
+        names[n++] = strdup(d->d_name);
+    print_sorted("readdir", names, n);
+    check("closedir", closedir(dir));
+    yes("opendir on a file fails", opendir(HELLO) == NULL);
+}
+
+static void at_calls(void)
+{
+    char buf[64];
+    int dfd = open("etc/parity", O_RDONLY | O_DIRECTORY);
+
+    check("open etc/parity", dfd);
+    int fd = openat(dfd, "hello.txt", O_RDONLY);
+    check("openat dir hello.txt", fd);
+    long n = read(fd, buf, 7);
+    print_escaped("read", buf, n);
+    check_val("openat on a file fd", openat(fd, "x", O_RDONLY));
+    close(fd);
+    fd = openat(dfd, "dir/b", O_RDONLY);
+    n = read(fd, buf, sizeof buf);
+    print_escaped("openat dir dir/b, read", buf, n);
+    close(fd);
+    fd = openat(AT_FDCWD, HELLO, O_RDONLY);
+    check("openat AT_FDCWD " HELLO, fd);
+    close(fd);
+    check("openat dir missing", openat(dfd, "missing", O_RDONLY));
+    check("openat fd 99", openat(99, "hello.txt", O_RDONLY));
+
+    struct stat st;
+    check("fstatat dir hello.txt", fstatat(dfd, "hello.txt", &st, 0));
+    printf("st_size: %ld\n", (long)st.st_size);
+    close(dfd);
+}
+
+static void stat_calls(void)
+{
+    struct stat st, st2;
+
+    check("stat " HELLO, stat(HELLO, &st));
+    yes("S_ISREG", S_ISREG(st.st_mode));
+    printf("st_size: %ld\n", (long)st.st_size);
+    int fd = open(HELLO, O_RDONLY);
+    fstat(fd, &st2);
+    close(fd);
+    yes("stat and fstat agree on st_dev and st_ino",
+        st.st_dev == st2.st_dev && st.st_ino == st2.st_ino);
+    check("lstat " HELLO, lstat(HELLO, &st));
+    yes("S_ISREG", S_ISREG(st.st_mode));
+    check("stat " DIR_, stat(DIR_, &st));
+    yes("S_ISDIR", S_ISDIR(st.st_mode));
+    check("lstat " DIR_, lstat(DIR_, &st));
+    yes("S_ISDIR", S_ISDIR(st.st_mode));
+    check("stat " DIR_ "/a", stat(DIR_ "/a", &st));
+    printf("st_size: %ld\n", (long)st.st_size);
+    check("stat missing", stat("etc/parity/missing", &st));
+    check("stat " HELLO "/x", stat(HELLO "/x", &st));
+    check("stat \"\"", stat("", &st));
+    check("stat bad buffer", stat(HELLO, (void *)1));
+    check("stat bad path", stat((char *)1, &st));
+}
+
+int main(void)
+{
+    begin("t_files");
+    reading();
+    open_errors();
+    directories();
+    at_calls();
+    stat_calls();
+    return done();
+}
