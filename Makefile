@@ -150,7 +150,7 @@ LIBC_A    := $(BUILD)/libc/libc.a
 CRT0      := $(BUILD)/libc/crt0.o
 USER_TESTS := $(patsubst tests/user/%.c,%,$(wildcard tests/user/t_*.c))
 USER_TEST_BINS := $(USER_TESTS:%=$(BUILD)/user/%)
-USER_PROGS := $(BUILD)/init/init $(USER_TEST_BINS)
+USER_PROGS = $(BUILD)/init/init $(USER_TEST_BINS)
 
 .PHONY: user user-expected
 all: user
@@ -188,6 +188,18 @@ $(BUILD)/init/init: $(CRT0) $(BUILD)/init/init.o $(LIBC_A)
 $(USER_TEST_BINS): $(BUILD)/user/%: $(CRT0) $(BUILD)/user/%.o $(BUILD)/user/parity.o $(LIBC_A)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $^
+
+# fault: does one bad thing (tests/system/test_faults.py). musl_hello: built with Debian's
+# musl-gcc, not our libc, to show that unmodified static Linux programs run.
+MUSL_GCC ?= musl-gcc
+USER_TEST_BINS += $(BUILD)/user/fault $(BUILD)/user/musl_hello
+$(BUILD)/user/fault: $(CRT0) $(BUILD)/user/fault.o $(LIBC_A)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $^
+$(BUILD)/user/musl_hello: tests/user/musl_hello.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MUSLCC  $<")
+	$(Q)$(MUSL_GCC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 
 # Run each test program on the host (in tests/user/rootfs) and keep its output in
 # $(BUILD)/user/expected/: what the same binary must print on Lantern.
@@ -239,9 +251,10 @@ unit_sources_acpi     := kernel/acpi.c
 unit_defines_string   := -DLIBC_HOST_TEST
 unit_defines_format   := -DLIBC_HOST_TEST
 # The in-memory filesystem and the initramfs unpacker (strnlen is POSIX: _DEFAULT_SOURCE).
-UNIT_TESTS += ramfs cpio
+UNIT_TESTS += ramfs cpio inflate
 unit_sources_ramfs    := kernel/ramfs.c kernel/ramfs_lookup.c kernel/ramfs_data.c
-unit_sources_cpio     := kernel/initramfs.c kernel/cpio.c $(unit_sources_ramfs)
+unit_sources_cpio     := kernel/initramfs.c kernel/cpio.c kernel/inflate.c $(unit_sources_ramfs)
+unit_sources_inflate  := kernel/inflate.c
 unit_defines_ramfs    := -D_DEFAULT_SOURCE
 unit_defines_cpio     := -D_DEFAULT_SOURCE
 # The page allocator and kmalloc; HOST_TEST makes their locks (spinlock.h) no-ops.

@@ -10,8 +10,10 @@
 // sit above the previous one, or the walk stops.
 #include <stdbool.h>
 #include <stdint.h>
+#include "gdt.h"
 #include "panic.h"
 #include "printk.h"
+#include "vm.h"
 
 #define MAX_FRAMES 24
 
@@ -28,14 +30,14 @@ uint64_t boot_stack_lo(void) { return (uint64_t)boot_stack_bottom; }
 uint64_t boot_stack_hi(void) { return (uint64_t)boot_stack_top; }
 
 bool stack_guard_hit(uint64_t a) {
-    return a >= (uint64_t)boot_stack_guard && a < (uint64_t)boot_stack_bottom;
+    return (a >= (uint64_t)boot_stack_guard && a < (uint64_t)boot_stack_bottom) ||
+           kstack_guard_hit(a);
 }
 
-int ist_stack_contains(uint64_t addr, uint64_t len);   // gdt.c
 
 static bool on_kernel_stack(uint64_t addr, uint64_t len) {
     return (addr >= boot_stack_lo() && addr + len <= boot_stack_hi()) ||
-           ist_stack_contains(addr, len);
+           ist_stack_contains(addr, len) || kstack_contains(addr, len);
 }
 
 // Binary search for the last symbol at or below addr.

@@ -143,6 +143,10 @@ static bool kernel_param(struct kernel_params *p, const char *key, char *val)
         p->quiet = true;
         return true;
     }
+    if (strcmp(key, "kmon") == 0) {
+        p->kmon = true;
+        return true;
+    }
     if (val == NULL)   // the others all take a value; bare "init" etc. is just a word
         return false;
     if (strcmp(key, "console") == 0) {

@@ -22,6 +22,7 @@ struct kernel_params {
     const char *init;        // init=  (NULL when not given)
     const char *rdinit;      // rdinit=
     const char *ktest;       // ktest=  test-only: provoke a fault etc. (see tests/system)
+    bool kmon;               // kmon: run the kernel monitor instead of init
     const char *init_argv[CMDLINE_MAX_INIT_ARGS + 1];   // NULL-terminated; argv[0] left to the caller
     int init_argc;
     const char *init_envp[CMDLINE_MAX_INIT_ENVS + 1];   // NULL-terminated

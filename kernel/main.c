@@ -7,15 +7,22 @@
 #include "bootinfo.h"
 #include "cmdline.h"
 #include "console.h"
+#include "errno.h"
+#include "cpu.h"
+#include "fs.h"
 #include "gdt.h"
 #include "keyboard.h"
 #include "ktest.h"
 #include "memlayout.h"
+#include "meminit.h"
 #include "monitor.h"
 #include "panic.h"
 #include "pic.h"
 #include "printk.h"
+#include "proc.h"
+#include "random.h"
 #include "serial.h"
+#include "syscall.h"
 #include "time.h"
 #include "trap.h"
 #include "vga.h"
@@ -29,9 +36,11 @@
 static struct boot_info boot_info;
 static struct kernel_params params;
 
-// The boot information is read through the direct map, which covers the first 4 GiB.
-static const void *boot_map(uint64_t pa, size_t len) {
-    if (pa >= BOOT_DIRECT_MAP_SIZE || len > BOOT_DIRECT_MAP_SIZE - pa)
+// Physical memory as the kernel sees it: through the direct map (boot.asm maps 4 GiB of
+// it; vm_init then maps all of RAM).
+static const void *phys_map(uint64_t pa, size_t len) {
+    uint64_t end = vm_direct_map_end() ? vm_direct_map_end() : BOOT_DIRECT_MAP_SIZE;
+    if (pa >= end || len > end - pa)
         return NULL;
     return phys_to_virt(pa);
 }
@@ -41,9 +50,9 @@ void bootinfo_warn(const char *msg) { pr_warn("bootinfo: %s\n", msg); }
 static void read_boot_info(uint32_t magic, uint64_t info_pa) {
     int ok = -1;
     if (magic == MULTIBOOT2_BOOTLOADER_MAGIC)
-        ok = bootinfo_parse_multiboot2(&boot_info, info_pa, boot_map);
+        ok = bootinfo_parse_multiboot2(&boot_info, info_pa, phys_map);
     else if (magic == PVH_START_MAGIC)
-        ok = bootinfo_parse_pvh(&boot_info, info_pa, boot_map);
+        ok = bootinfo_parse_pvh(&boot_info, info_pa, phys_map);
     if (ok != 0)
         panic("no usable boot information (magic %#x at %#llx): boot with GRUB (multiboot2) "
               "or qemu -kernel (PVH)", magic, (unsigned long long)info_pa);
@@ -92,6 +101,48 @@ static void print_memory_map(const struct boot_info *bi) {
                 (unsigned long long)bi->modules[i].end - 1, bi->modules[i].name);
 }
 
+// The first boot module is the initramfs, as with Linux's initrd.
+static void unpack_initramfs(const struct boot_info *bi) {
+    fs_init();
+    if (bi->nr_modules == 0) {
+        pr_notice("initramfs: none given (qemu -initrd FILE, or a GRUB module)\n");
+        return;
+    }
+    const struct boot_module *m = &bi->modules[0];
+    initramfs_unpack(phys_to_virt(m->start), m->end - m->start);
+}
+
+// Linux's kernel_init(): rdinit= (default /init), then init=, then the usual places.
+static void run_init(const struct kernel_params *p) {
+    static const char *argv[CMDLINE_MAX_INIT_ARGS + 2];
+    static const char *envp[CMDLINE_MAX_INIT_ENVS + 3] = { "HOME=/", "TERM=linux" };
+    for (int i = 0; i < p->init_argc; i++)
+        argv[i + 1] = p->init_argv[i];
+    for (int i = 0; i < p->init_envc; i++)
+        envp[i + 2] = p->init_envp[i];
+    const char *rdinit = p->rdinit ? p->rdinit : "/init";
+    struct inode *ip;
+    int err;
+    argv[0] = rdinit;
+    if (fs_lookup(NULL, rdinit, FS_FOLLOW, &ip) == 0) {     // as Linux: silently skip if absent
+        err = proc_run_init(rdinit, argv, envp);            // returns only if it failed
+        pr_warn("Failed to execute %s (error %d)\n", rdinit, err);
+    }
+    if (p->init) {
+        argv[0] = p->init;
+        err = proc_run_init(p->init, argv, envp);
+        panic("Requested init %s failed (error %d).", p->init, err);
+    }
+    static const char *const defaults[] = { "/sbin/init", "/etc/init", "/bin/init", "/bin/sh" };
+    for (int i = 0; i < 4; i++) {
+        argv[0] = defaults[i];
+        if ((err = proc_run_init(defaults[i], argv, envp)) != -ENOENT)
+            pr_warn("Starting init: %s exists but couldn't execute it (error %d)\n", defaults[i], err);
+    }
+    panic("No working init found.  Try passing init= option to kernel. "
+          "See Linux Documentation/admin-guide/init.rst for guidance.");
+}
+
 void kmain(uint32_t magic, uint64_t info_pa) {
     // 1. A clock and a voice: timestamps count from here, the serial port talks at once.
     time_init();
@@ -110,24 +161,35 @@ void kmain(uint32_t magic, uint64_t info_pa) {
     print_memory_map(&boot_info);
 
     // 3. The CPU's own tables: segments, the TSS with its emergency stacks, the IDT.
+    cpu_detect();
+    cpu_enable_fpu();
     gdt_init();
     idt_init();
-    vm_drop_identity_map();
 
-    // 4. Interrupts: controller, timer, keyboard and serial input. Then let them in.
+    // 4. Memory: every free page to the page allocator, the kernel's own page tables.
+    mem_init(&boot_info);
+
+    // 5. Interrupts: controller, timer, keyboard and serial input. Then let them in.
     pic_init();
     timer_init();
     keyboard_init();
     serial_enable_input();
-    acpi_init(&boot_info, boot_map);
+    acpi_init(&boot_info, phys_map);
+    random_init();
     if (params.unknown[0])
         pr_notice("Unknown kernel command line parameters \"%s\", will be passed to user space.\n",
                   params.unknown);
     sti();
-
     if (params.ktest)
         ktest_run(params.ktest);
+    if (params.kmon)
+        monitor_run(&boot_info);
 
-    // 5. Next: the first user program. Until there is one, the kernel monitor.
-    monitor_run(&boot_info);
+    // 6. The way into user space: per-CPU data and the syscall entry point.
+    percpu_init();
+    syscall_init();
+
+    // 7. The root filesystem from the initramfs, and the first program from it.
+    unpack_initramfs(&boot_info);
+    run_init(&params);
 }

@@ -14,6 +14,7 @@
 #include "panic.h"
 #include "power.h"
 #include "printk.h"
+#include "proc.h"
 #include "time.h"
 #include "trap.h"
 #include "x86.h"
@@ -56,7 +57,8 @@ void panic(const char *fmt, ...) {
     struct trapframe regs = { 0 };
     capture_registers(&regs);
     pr_emerg("Kernel panic - not syncing: %s\n", reason);
-    pr_emerg("CPU: 0 PID: 0 Comm: swapper/0\n");
+    struct proc *p = current_or_null();
+    pr_emerg("CPU: 0 PID: %d Comm: %s\n", p ? p->pid : 0, p ? p->comm : "swapper/0");
     trap_dump(&regs);
     dump_backtrace(regs.rip, regs.rbp);
 

@@ -8,6 +8,7 @@
 // a "jiffy". The tick is what will drive preemption; the TSC is what timestamps use.
 #include <stdint.h>
 #include "printk.h"
+#include "rtc.h"
 #include "time.h"
 #include "trap.h"
 #include "x86.h"
@@ -24,6 +25,7 @@ volatile uint64_t jiffies;
 static uint64_t boot_tsc;       // TSC at time_init(), the first thing kmain does
 static uint64_t khz;            // TSC cycles per millisecond
 static uint64_t ns_mult;        // ns = (cycles * ns_mult) >> 32
+static uint64_t realtime_at_boot_ns;   // the CMOS clock's time when time_init() ran
 
 static uint64_t calibrate_tsc_khz(void) {
     uint16_t count = PIT_HZ * CALIBRATE_MS / 1000;
@@ -46,7 +48,10 @@ void time_init(void) {
         k = 1000000;   // a 1 GHz guess beats dividing by zero
     ns_mult = (1000000ull << 32) / k;
     khz = k;
+    realtime_at_boot_ns = (uint64_t)rtc_read_epoch() * 1000000000ull;
 }
+
+uint64_t time_realtime_ns(void) { return realtime_at_boot_ns + time_since_boot_ns(); }
 
 uint64_t tsc_khz(void) { return khz; }
 

@@ -9,5 +9,6 @@ extern volatile uint64_t jiffies;   // timer ticks since the timer started
 void time_init(void);               // calibrate the TSC against the PIT (silently: no console yet)
 void timer_init(void);              // start the periodic tick (IRQ 0)
 uint64_t time_since_boot_ns(void);  // 0 until time_init() has run
+uint64_t time_realtime_ns(void);    // wall-clock time: ns since 1970 (UTC)
 uint64_t tsc_khz(void);
 void mdelay(uint64_t ms);           // busy-wait; for early boot and panic only

@@ -11,6 +11,7 @@
 #include "pic.h"
 #include "printk.h"
 #include "trap.h"
+#include "vm.h"
 #include "x86.h"
 
 struct __attribute__((packed)) idt_gate {
@@ -102,6 +103,12 @@ static void explain_page_fault(const struct trapframe *tf, uint64_t addr) {
     pr_emerg("#PF: error_code(0x%04llx) - %s\n", (unsigned long long)e,
              (e & PF_RSVD) ? "reserved bit violation" :
              (e & PF_PRESENT) ? "permissions violation" : "not-present page");
+    if (!(e & PF_USER) && (e & PF_INSTR) && addr < USER_TOP)
+        pr_emerg("unable to execute userspace code (SMEP?) (uid: 0)\n");
+    else if (!(e & PF_USER) && (e & PF_INSTR) && (e & PF_PRESENT))
+        pr_emerg("kernel tried to execute NX-protected page - exploit attempt? (uid: 0)\n");
+    else if (!(e & PF_USER) && (e & PF_PRESENT) && addr < USER_TOP)
+        pr_emerg("SMAP: kernel access to a user page outside a user-access window\n");
 }
 
 // A fault while running kernel code is a kernel bug. Say everything, then stop.
@@ -139,8 +146,11 @@ void trap(struct trapframe *tf) {
     }
     if (tf->vector < 32 && (tf->cs & 3) == 0)
         kernel_fault(tf);
-    // No user mode yet (the process layer will turn user faults into signals), and no
-    // other vector is wired to anything.
+    if (tf->vector < 32) {
+        user_trap(tf);               // the process's own fault: a signal (usertrap.c)
+        return;
+    }
+    // No other vector is wired to anything.
     pr_warn("unexpected trap: vector %llu (%s) error code %llx from cs %llx\n",
             (unsigned long long)tf->vector, trap_name(tf->vector),
             (unsigned long long)tf->error_code, (unsigned long long)tf->cs);

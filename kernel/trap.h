@@ -34,3 +34,4 @@ void irq_register(int irq, irq_handler_fn fn);
 void trap(struct trapframe *tf);
 const char *trap_name(uint64_t vector);
 void trap_dump(const struct trapframe *tf);
+void user_trap(struct trapframe *tf);   // usertrap.c

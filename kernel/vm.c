@@ -1,17 +1,266 @@
-// vm.c: virtual memory.
+// vm.c: page tables.
 //
-// boot.asm left three mappings: the identity map of the first GiB (needed only while
-// switching to long mode), the direct map of the first 4 GiB, and the kernel image.
-// Once the kernel runs in the higher half on its own GDT, the identity map has no reason
-// to exist — and it would hide bugs: with it, a NULL pointer in the kernel reads physical
-// page 0 instead of faulting.
+// x86_64 translates a virtual address through four tables, each indexed by 9 bits of it:
+//   PML4 [47:39] -> PDPT [38:30] -> PD [29:21] -> PT [20:12] -> the 4 KiB page, + [11:0]
+// A PD entry may instead map a 2 MiB page directly (PTE_PS); a PDPT entry, 1 GiB.
+//
+// vm_init() replaces the tables boot.asm made with the kernel's real ones:
+//   - the direct map: all RAM at DIRECT_MAP_BASE + physical, in huge pages, never executable;
+//   - the kernel image, page by page with its sections' permissions: text read-only and
+//     executable, rodata read-only, data and bss writable, nothing else executable; the
+//     boot stack's guard page is left out;
+//   - the kernel-stack area, empty for now (kstack.c fills it).
+// Nothing below USER_TOP is mapped in the kernel's tables: a stray user pointer or a NULL in
+// the kernel faults.
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+#include "cpu.h"
+#include "errno.h"
 #include "memlayout.h"
+#include "page_alloc.h"
+#include "panic.h"
+#include "printk.h"
 #include "vm.h"
 #include "x86.h"
 
-void vm_drop_identity_map(void) {
-    uint64_t *pml4 = phys_to_virt(read_cr3() & ~0xfffull);
-    pml4[0] = 0;
-    write_cr3(read_cr3());   // reloading CR3 flushes the TLB of non-global entries
+extern char __text_start[], __text_end[], __rodata_end[];
+extern char __kernel_end[], boot_stack_guard[];
+
+#define KERNEL_HALF_FIRST 256          // PML4 entries 256..511 map the kernel half
+#define HUGE_2M (2ull << 20)
+#define HUGE_1G (1ull << 30)
+
+static uint64_t *kernel_pml4;
+static uint64_t direct_end;
+static uint64_t nx;                    // PTE_NX where the CPU has it, else 0 (a reserved bit)
+static bool kernel_half_fixed;         // set at the end of vm_init (see vm.h)
+
+static int pt_index(uint64_t va, int level) { return (va >> (12 + 9 * level)) & 511; }
+
+static uint64_t *table_alloc(void) {
+    uint64_t pa = alloc_page();
+    if (!pa)
+        return NULL;
+    uint64_t *t = phys_to_virt(pa);
+    memset(t, 0, PAGE_SIZE);
+    return t;
+}
+
+// The entry for va at `level` (3 = PML4 ... 0 = PT), creating the tables on the way.
+// NULL when a table is missing (and create is false), out of memory, or a huge page is in
+// the way.
+static pte_t *walk_to(uint64_t *pml4, uint64_t va, int level, bool create) {
+    uint64_t *table = pml4;
+    for (int l = 3; l > level; l--) {
+        pte_t *e = &table[pt_index(va, l)];
+        if (*e & PTE_P) {
+            if (*e & PTE_PS)
+                return NULL;
+        } else {
+            if (!create)
+                return NULL;
+            if (l == 3 && va >= USER_TOP && kernel_half_fixed)
+                panic("vm: new kernel PML4 entry for %#llx after vm_init", (unsigned long long)va);
+            uint64_t *t = table_alloc();
+            if (!t)
+                return NULL;
+            // Intermediate entries allow everything; the leaf entry decides.
+            *e = virt_to_phys(t) | PTE_P | PTE_W | (va < USER_TOP ? PTE_U : 0);
+        }
+        table = phys_to_virt(PTE_ADDR(*e));
+    }
+    return &table[pt_index(va, level)];
+}
+
+pte_t *vm_walk(uint64_t *pml4, uint64_t va, bool create) { return walk_to(pml4, va, 0, create); }
+
+static uint64_t prot_bits(int prot) {
+    uint64_t bits = PTE_P;
+    if (prot & VM_WRITE) bits |= PTE_W;
+    if (prot & VM_USER)  bits |= PTE_U;
+    else                 bits |= PTE_G;      // kernel mappings are the same everywhere
+    if (!(prot & VM_EXEC)) bits |= nx;
+    return bits;
+}
+
+uint64_t *vm_current(void) { return phys_to_virt(read_cr3() & ~0xfffull); }
+
+int vm_map_page(uint64_t *pml4, uint64_t va, uint64_t pa, int prot) {
+    pte_t *pte = vm_walk(pml4, va, true);
+    if (!pte)
+        return -ENOMEM;
+    if (*pte & PTE_P)
+        return -EEXIST;
+    *pte = pa | prot_bits(prot);
+    return 0;   // a not-present entry is never cached in the TLB: no flush needed
+}
+
+uint64_t vm_unmap_page(uint64_t *pml4, uint64_t va) {
+    pte_t *pte = vm_walk(pml4, va, false);
+    if (!pte || !(*pte & PTE_P))
+        return 0;
+    uint64_t pa = PTE_ADDR(*pte);
+    *pte = 0;
+    if (pml4 == vm_current() || va >= USER_TOP)
+        invlpg(va);
+    return pa;
+}
+
+int vm_protect_page(uint64_t *pml4, uint64_t va, int prot) {
+    pte_t *pte = vm_walk(pml4, va, false);
+    if (!pte || !(*pte & PTE_P))
+        return -ENOENT;
+    // No access at all (PROT_NONE): keep the page, contents and all, but only the kernel
+    // could reach it, and the kernel checks the VMA before it touches user memory.
+    uint64_t bits = (prot & (VM_READ | VM_WRITE | VM_EXEC)) ? prot_bits(prot) : PTE_P | nx;
+    *pte = PTE_ADDR(*pte) | bits;
+    invlpg(va);
+    return 0;
+}
+
+// ---------------------------------------------------------------- building the kernel's tables
+
+// Each page of the image gets its section's permissions (see linker.ld for the order).
+static int image_prot(uint64_t va) {
+    extern char __ksyms_start[];
+    if (va < (uint64_t)__text_end)
+        return VM_READ | VM_EXEC;              // .text
+    if (va < (uint64_t)__rodata_end)
+        return VM_READ;                        // .rodata
+    if (va < (uint64_t)__ksyms_start)
+        return VM_READ | VM_WRITE;             // .data, .bss
+    return VM_READ;                            // .ksyms
+}
+
+static void map_kernel_image(void) {
+    for (uint64_t va = (uint64_t)__text_start; va < (uint64_t)__kernel_end; va += PAGE_SIZE) {
+        if (va == (uint64_t)boot_stack_guard)
+            continue;                          // the boot stack's guard page stays unmapped
+        if (vm_map_page(kernel_pml4, va, va - KERNEL_BASE, image_prot(va)) != 0)
+            panic("vm_init: no memory for the kernel image's page tables");
+    }
+}
+
+static void map_direct(uint64_t end) {
+    for (uint64_t pa = 0; pa < end;) {
+        uint64_t va = DIRECT_MAP_BASE + pa;
+        bool gig = cpu.pdpe1gb && (pa % HUGE_1G) == 0 && end - pa >= HUGE_1G;
+        pte_t *e = walk_to(kernel_pml4, va, gig ? 2 : 1, true);
+        if (!e)
+            panic("vm_init: no memory for the direct map's page tables");
+        *e = pa | PTE_P | PTE_W | PTE_PS | PTE_G | nx;
+        pa += gig ? HUGE_1G : HUGE_2M;
+    }
+}
+
+// The direct map covers every byte of RAM-like memory (usable, ACPI), from 0 to the end of
+// the highest such region. Holes below that end are mapped too: simpler, and harmless here.
+static uint64_t ram_end(const struct boot_info *bi) {
+    uint64_t end = 0;
+    for (size_t i = 0; i < bi->nr_mem; i++) {
+        const struct mem_region *r = &bi->mem[i];
+        if (r->type == MEM_USABLE || r->type == MEM_ACPI_RECLAIMABLE || r->type == MEM_ACPI_NVS)
+            if (r->base + r->len > end)
+                end = r->base + r->len;
+    }
+    return (end + HUGE_2M - 1) & ~(HUGE_2M - 1);
+}
+
+void vm_init(const struct boot_info *bi) {
+    nx = cpu.nx ? PTE_NX : 0;
+    kernel_pml4 = table_alloc();
+    if (!kernel_pml4)
+        panic("vm_init: no memory for the kernel's PML4");
+    direct_end = ram_end(bi);
+    map_direct(direct_end);
+    map_kernel_image();
+    // The kernel-stack area's PML4 entry exists from the start, so it is shared (see vm.h).
+    if (!walk_to(kernel_pml4, KSTACK_AREA, 2, true))
+        panic("vm_init: no memory for the kernel-stack area");
+    kernel_half_fixed = true;              // walk_to() checks this from now on
+    write_cr3(virt_to_phys(kernel_pml4));
+    pr_info("vm: direct map of %llu MiB at %#llx, kernel image %lluK, NX %s\n",
+            (unsigned long long)(direct_end >> 20), (unsigned long long)DIRECT_MAP_BASE,
+            (unsigned long long)(((uint64_t)__kernel_end - (uint64_t)__text_start) >> 10),
+            nx ? "on" : "off");
+}
+
+uint64_t vm_direct_map_end(void) { return direct_end; }
+
+// ---------------------------------------------------------------- address spaces
+
+uint64_t *vm_create(void) {
+    uint64_t *pml4 = table_alloc();
+    if (!pml4)
+        return NULL;
+    for (int i = KERNEL_HALF_FIRST; i < 512; i++)
+        pml4[i] = kernel_pml4[i];
+    return pml4;
+}
+
+void vm_switch(uint64_t *pml4) {
+    write_cr3(virt_to_phys(pml4 ? pml4 : kernel_pml4));
+}
+
+// Frees a user table at `level` and everything below it, leaf pages included.
+static void free_user_table(uint64_t *table, int level) {
+    for (int i = 0; i < 512; i++) {
+        if (!(table[i] & PTE_P))
+            continue;
+        if (level == 0)
+            free_page(PTE_ADDR(table[i]));
+        else
+            free_user_table(phys_to_virt(PTE_ADDR(table[i])), level - 1);
+    }
+    free_page(virt_to_phys(table));
+}
+
+void vm_destroy(uint64_t *pml4) {
+    if (pml4 == kernel_pml4)
+        panic("vm_destroy: the kernel's own address space");
+    if (pml4 == vm_current())
+        vm_switch(NULL);
+    for (int i = 0; i < KERNEL_HALF_FIRST; i++)
+        if (pml4[i] & PTE_P)
+            free_user_table(phys_to_virt(PTE_ADDR(pml4[i])), 2);
+    free_page(virt_to_phys(pml4));
+}
+
+// Copies one user page table (level 0) at virtual base `va` from src into dst.
+static int copy_leaf_table(uint64_t *dst, const uint64_t *pt, uint64_t va) {
+    for (int i = 0; i < 512; i++) {
+        if (!(pt[i] & PTE_P))
+            continue;
+        uint64_t pa = alloc_page();
+        if (!pa)
+            return -ENOMEM;
+        memcpy(phys_to_virt(pa), phys_to_virt(PTE_ADDR(pt[i])), PAGE_SIZE);
+        pte_t *e = vm_walk(dst, va + ((uint64_t)i << 12), true);
+        if (!e) {
+            free_page(pa);
+            return -ENOMEM;
+        }
+        *e = pa | (pt[i] & ~0x000ffffffffff000ull);   // same flags, new page
+    }
+    return 0;
+}
+
+// Copies the user tables below `table` (at `level`, covering virtual base `va`).
+static int copy_user_table(uint64_t *dst, const uint64_t *table, int level, uint64_t va) {
+    for (int i = 0; i < (level == 3 ? KERNEL_HALF_FIRST : 512); i++) {
+        if (!(table[i] & PTE_P))
+            continue;
+        uint64_t sub_va = va + ((uint64_t)i << (12 + 9 * level));
+        const uint64_t *sub = phys_to_virt(PTE_ADDR(table[i]));
+        int err = level == 1 ? copy_leaf_table(dst, sub, sub_va)
+                             : copy_user_table(dst, sub, level - 1, sub_va);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+int vm_copy_user(uint64_t *dst, const uint64_t *src) {
+    return copy_user_table(dst, src, 3, 0);
 }

@@ -1,3 +1,56 @@
-// vm.h: virtual memory. For now: just what boot needs after the jump to the higher half.
+// vm.h: virtual memory: 4-level page tables, address spaces, and the kernel's own mappings.
+//
+// An address space is named by its top-level table (PML4), as a kernel pointer. Its lower
+// half (entries 0..255) belongs to user space; its upper half (256..511) is the kernel's,
+// and is the same in every address space: the entries are copied from the kernel's PML4,
+// and they point to the same lower tables, so a kernel mapping made once is seen everywhere.
+// Invariant that makes this work: the kernel's PML4 entries are all created by vm_init()
+// and never change afterwards.
 #pragma once
-void vm_drop_identity_map(void);
+#include <stdbool.h>
+#include <stdint.h>
+#include "bootinfo.h"
+
+typedef uint64_t pte_t;
+
+#define PTE_P    (1ull << 0)    // present
+#define PTE_W    (1ull << 1)    // writable
+#define PTE_U    (1ull << 2)    // user-accessible
+#define PTE_PS   (1ull << 7)    // huge page (in a PD: 2 MiB; in a PDPT: 1 GiB)
+#define PTE_G    (1ull << 8)    // global: survives CR3 reloads (kernel mappings)
+#define PTE_NX   (1ull << 63)   // no execute
+#define PTE_ADDR(e) ((e) & 0x000ffffffffff000ull)
+
+// What callers ask for; vm.c turns it into PTE bits.
+#define VM_READ  0x1
+#define VM_WRITE 0x2
+#define VM_EXEC  0x4
+#define VM_USER  0x8
+
+// User space ends one page below 2^47, as Linux's TASK_SIZE: that last page stays
+// unmapped, so no user mapping touches the non-canonical hole.
+#define USER_TOP 0x00007ffffffff000ull
+
+// Kernel stacks live in their own area, each with an unmapped guard page below it.
+#define KSTACK_AREA   0xffffc90000000000ull   // Linux's vmalloc area start
+#define KSTACK_PAGES  4                       // 16 KiB
+#define KSTACK_SLOTS  4096
+
+void vm_init(const struct boot_info *bi);
+uint64_t vm_direct_map_end(void);             // physical memory [0, end) is in the direct map
+
+uint64_t *vm_create(void);                    // a new address space; NULL when out of memory
+void vm_destroy(uint64_t *pml4);              // frees its user pages and page tables
+void vm_switch(uint64_t *pml4);               // NULL: the kernel's own
+uint64_t *vm_current(void);
+int vm_map_page(uint64_t *pml4, uint64_t va, uint64_t pa, int prot);   // 0, -ENOMEM, -EEXIST
+uint64_t vm_unmap_page(uint64_t *pml4, uint64_t va);                  // the page's pa, or 0
+int vm_protect_page(uint64_t *pml4, uint64_t va, int prot);           // -ENOENT if not present
+pte_t *vm_walk(uint64_t *pml4, uint64_t va, bool create);             // the 4 KiB leaf entry
+int vm_copy_user(uint64_t *dst, const uint64_t *src);                  // fork: copy every user page
+
+// Kernel stacks: the address of the stack's top, or 0 when out of memory.
+uint64_t kstack_alloc(void);
+void kstack_free(uint64_t top);
+bool kstack_contains(uint64_t addr, uint64_t len);   // inside a live kernel stack?
+bool kstack_guard_hit(uint64_t addr);                // in the guard page of a kernel stack?

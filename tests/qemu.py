@@ -21,7 +21,7 @@ class Timeout(Exception):
 
 class Machine:
     def __init__(self, build, kernel_args=None, iso=False, uefi=False, machine="pc",
-                 memory="256M", extra=None, no_reboot=True):
+                 memory="256M", extra=None, no_reboot=True, initrd=True):
         self.build = build
         self.tmp = tempfile.mkdtemp(prefix="lantern-qemu-")
         self.monitor_path = os.path.join(self.tmp, "monitor.sock")
@@ -33,6 +33,8 @@ class Machine:
             cmd += ["-cdrom", iso if isinstance(iso, str) else os.path.join(build, "os.iso")]
         else:
             cmd += ["-kernel", os.path.join(build, "kernel.elf")]
+            if initrd:   # True: the initramfs `make` built; a string: that file
+                cmd += ["-initrd", initrd if isinstance(initrd, str) else os.path.join(build, "initramfs.cpio")]
             if kernel_args is not None:
                 cmd += ["-append", kernel_args]
         if uefi:

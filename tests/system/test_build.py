@@ -25,7 +25,7 @@ def free_port():
 
 def test_gdb_breaks_in_kmain(ctx):
     port = free_port()
-    ctx.machine(kernel_args="", extra=["-gdb", f"tcp:127.0.0.1:{port}", "-S"])
+    ctx.machine(kernel_args="kmon", extra=["-gdb", f"tcp:127.0.0.1:{port}", "-S"])
     with open(os.path.join(ROOT, "tools", "gdbinit")) as f:
         script = f.read()
     script = script.replace("localhost:1234", f"127.0.0.1:{port}")

@@ -5,7 +5,7 @@ import time
 
 
 def booted(ctx, **kw):
-    m = ctx.machine(kernel_args="", **kw)
+    m = ctx.machine(kernel_args="kmon", **kw)
     m.wait_for("kmon> ")
     return m
 

@@ -1,0 +1,262 @@
+// exec.c: replace a process's program with the one in an ELF file (Linux's execve).
+//
+// Everything is built in a new address space first - segments, stack, arguments - so that
+// any error (a malformed file: -ENOEXEC; no memory: -ENOMEM; too many arguments: -E2BIG)
+// leaves the caller exactly as it was. Only then does the process switch over: the point
+// of no return is commit().
+//
+// The new stack, from its top down, as the System V x86_64 ABI and Linux lay it out:
+//   strings (argv, envp, "x86_64", the file name), 16 random bytes,
+//   auxv pairs ending in AT_NULL, NULL, envp[], NULL, argv[], argc   <- rsp (16-aligned)
+#include <stdint.h>
+#include "elf.h"
+#include "errno.h"
+#include "file.h"
+#include "fs.h"
+#include "gdt.h"
+#include "kmalloc.h"
+#include "memlayout.h"
+#include "mm.h"
+#include "proc.h"
+#include "random.h"
+#include "string.h"
+#include "trap.h"
+#include "vm.h"
+#include "x86.h"
+
+#define MAX_PHNUM     64
+#define MAX_ARG_STRLEN (32 * PAGE_SIZE)     // Linux's limit for one argument
+#define MAX_ARG_TOTAL  (USER_STACK_SIZE / 4) // Linux: a quarter of the stack limit
+#define ET_DYN_BASE   0x555555554000ull     // where a static-pie program is placed
+
+struct image {
+    struct elf64_ehdr eh;
+    struct elf64_phdr ph[MAX_PHNUM];
+    uint64_t bias;            // added to every address of an ET_DYN (position-independent) file
+    uint64_t phdr_va;         // where the program headers are in memory, for AT_PHDR
+    uint64_t end;             // the end of the highest segment: the heap starts after it
+};
+
+static uint64_t page_down(uint64_t a) { return a & ~(PAGE_SIZE - 1); }
+static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
+
+static long read_exact(struct inode *ip, uint64_t off, void *buf, size_t n) {
+    return fs_read(ip, off, buf, n) == (long)n ? 0 : -ENOEXEC;
+}
+
+// Reads and checks the ELF header and program headers. Anything odd: -ENOEXEC.
+static long read_headers(struct inode *ip, struct image *im) {
+    struct elf64_ehdr *eh = &im->eh;
+    if (read_exact(ip, 0, eh, sizeof *eh))
+        return -ENOEXEC;
+    if (memcmp(eh->e_ident, "\177ELF", 4) || eh->e_ident[4] != ELFCLASS64 ||
+        eh->e_ident[5] != ELFDATA2LSB || (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) ||
+        eh->e_machine != EM_X86_64 || eh->e_phentsize != sizeof(struct elf64_phdr) ||
+        eh->e_phnum == 0 || eh->e_phnum > MAX_PHNUM)
+        return -ENOEXEC;
+    if (read_exact(ip, eh->e_phoff, im->ph, eh->e_phnum * sizeof im->ph[0]))
+        return -ENOEXEC;
+    im->bias = eh->e_type == ET_DYN ? ET_DYN_BASE : 0;
+    for (int i = 0; i < eh->e_phnum; i++)
+        if (im->ph[i].p_type == PT_INTERP)
+            return -ENOEXEC;   // dynamically linked: there is no dynamic loader here (yet)
+    return 0;
+}
+
+static int segment_prot(uint32_t flags) {
+    return ((flags & PF_R) ? VM_READ : 0) | ((flags & PF_W) ? VM_WRITE : 0) |
+           ((flags & PF_X) ? VM_EXEC : 0);
+}
+
+// Checks one PT_LOAD segment's numbers: sizes, overflow, alignment, inside user space.
+static bool segment_ok(const struct elf64_phdr *ph, uint64_t bias, uint64_t file_size) {
+    uint64_t va = ph->p_vaddr + bias;
+    return ph->p_filesz <= ph->p_memsz && ph->p_offset + ph->p_filesz >= ph->p_offset &&
+           ph->p_offset + ph->p_filesz <= file_size && va + ph->p_memsz >= va &&
+           va + ph->p_memsz <= USER_MMAP_TOP && va >= PAGE_SIZE &&
+           (ph->p_vaddr - ph->p_offset) % PAGE_SIZE == 0;
+}
+
+// Maps one segment and copies its file bytes in; the rest of it (.bss) stays zero.
+static long load_segment(struct mm *mm, struct inode *ip, const struct elf64_phdr *ph,
+                         struct image *im, char *buf) {
+    uint64_t va = ph->p_vaddr + im->bias, start = page_down(va), end = page_up(va + ph->p_memsz);
+    int prot = segment_prot(ph->p_flags);
+    if (start < im->end)
+        start = page_up(im->end);   // the first page is shared with the previous segment
+    if (end > start) {
+        long err = mm_map(mm, start, end - start, prot, VMA_IMAGE);
+        if (err)
+            return err;
+    }
+    for (uint64_t done = 0; done < ph->p_filesz;) {
+        size_t n = ph->p_filesz - done < PAGE_SIZE ? ph->p_filesz - done : PAGE_SIZE;
+        if (read_exact(ip, ph->p_offset + done, buf, n) || mm_poke(mm, va + done, buf, n))
+            return -ENOEXEC;
+        done += n;
+    }
+    if (page_down(va) < start)      // a shared page gets both segments' permissions
+        vm_protect_page(mm->pml4, page_down(va), prot | mm_find(mm, page_down(va))->prot | VM_USER);
+    if (ph->p_offset <= im->eh.e_phoff && im->eh.e_phoff < ph->p_offset + ph->p_filesz)
+        im->phdr_va = va + (im->eh.e_phoff - ph->p_offset);
+    if (va + ph->p_memsz > im->end)
+        im->end = va + ph->p_memsz;
+    return 0;
+}
+
+static long load_segments(struct mm *mm, struct inode *ip, struct image *im) {
+    char *buf = kmalloc(PAGE_SIZE);
+    if (!buf)
+        return -ENOMEM;
+    long err = 0;
+    int loads = 0;
+    for (int i = 0; i < im->eh.e_phnum && !err; i++) {
+        const struct elf64_phdr *ph = &im->ph[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        if (!segment_ok(ph, im->bias, ip->size) || ph->p_vaddr + im->bias < im->end)
+            err = -ENOEXEC;         // segments must be in increasing order, as the spec says
+        else
+            err = load_segment(mm, ip, ph, im, buf);
+        loads++;
+    }
+    kfree(buf);
+    if (!err && (loads == 0 || im->eh.e_entry + im->bias >= im->end))
+        err = -ENOEXEC;
+    return err;
+}
+
+// ---------------------------------------------------------------- the initial stack
+
+struct stack_builder { struct mm *mm; uint64_t sp; long err; };
+
+static uint64_t push_bytes(struct stack_builder *sb, const void *data, size_t n) {
+    sb->sp -= n;
+    if (!sb->err && mm_poke(sb->mm, sb->sp, data, n))
+        sb->err = -EFAULT;
+    return sb->sp;
+}
+
+static uint64_t push_string(struct stack_builder *sb, const char *s) {
+    return push_bytes(sb, s, strlen(s) + 1);
+}
+
+static int count_strings(const char *const *v, size_t *bytes) {
+    int n = 0;
+    for (; v && v[n]; n++) {
+        size_t len = strlen(v[n]) + 1;
+        if (len > MAX_ARG_STRLEN)
+            return -E2BIG;
+        *bytes += len;
+    }
+    return *bytes > MAX_ARG_TOTAL ? -E2BIG : n;
+}
+
+static long build_stack(struct mm *mm, struct image *im, const char *path,
+                        const char *const *argv, const char *const *envp, uint64_t *rsp) {
+    size_t bytes = 0;
+    int argc = count_strings(argv, &bytes), envc = count_strings(envp, &bytes);
+    if (argc < 0 || envc < 0)
+        return -E2BIG;
+    long err = mm_map(mm, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE, VM_READ | VM_WRITE,
+                      VMA_STACK);
+    if (err)
+        return err;
+    uint64_t *ptrs = kmalloc((argc + envc + 2) * sizeof(uint64_t));
+    if (!ptrs)
+        return -ENOMEM;
+    struct stack_builder sb = { mm, USER_STACK_TOP, 0 };
+    uint64_t execfn = push_string(&sb, path), platform = push_string(&sb, "x86_64");
+    for (int i = argc - 1; i >= 0; i--)
+        ptrs[i] = push_string(&sb, argv[i]);
+    for (int i = envc - 1; i >= 0; i--)
+        ptrs[argc + 1 + i] = push_string(&sb, envp[i]);
+    ptrs[argc] = ptrs[argc + 1 + envc] = 0;
+    unsigned char rnd[16];
+    random_bytes(rnd, sizeof rnd);
+    uint64_t random = push_bytes(&sb, rnd, sizeof rnd);
+    uint64_t auxv[][2] = {
+        { AT_PHDR, im->phdr_va }, { AT_PHENT, sizeof(struct elf64_phdr) },
+        { AT_PHNUM, im->eh.e_phnum }, { AT_PAGESZ, PAGE_SIZE }, { AT_BASE, 0 }, { AT_FLAGS, 0 },
+        { AT_ENTRY, im->eh.e_entry + im->bias }, { AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 },
+        { AT_EGID, 0 }, { AT_SECURE, 0 }, { AT_CLKTCK, 100 }, { AT_HWCAP, 0 }, { AT_HWCAP2, 0 },
+        { AT_RANDOM, random }, { AT_PLATFORM, platform }, { AT_EXECFN, execfn }, { AT_NULL, 0 },
+    };
+    // argc must land on a 16-byte boundary: align now, counting what is still to come.
+    size_t below = sizeof auxv + (argc + envc + 3) * sizeof(uint64_t);
+    sb.sp = (sb.sp - below) & ~15ull;
+    sb.sp += below;
+    push_bytes(&sb, auxv, sizeof auxv);
+    push_bytes(&sb, ptrs, (argc + envc + 2) * sizeof(uint64_t));
+    uint64_t argc64 = (uint64_t)argc;
+    *rsp = push_bytes(&sb, &argc64, sizeof argc64);
+    kfree(ptrs);
+    return sb.err;
+}
+
+// ---------------------------------------------------------------- switching over
+
+static void set_comm(struct proc *p, const char *path) {
+    const char *base = strrchr(path, '/');
+    strlcpy(p->comm, base ? base + 1 : path, sizeof p->comm);
+}
+
+static void close_on_exec(struct proc *p) {
+    for (int fd = 0; fd < NOFILE; fd++) {
+        if (p->files[fd] && (p->cloexec[fd / 64] & (1ull << (fd % 64)))) {
+            file_close(p->files[fd]);
+            p->files[fd] = NULL;
+        }
+    }
+    memset(p->cloexec, 0, sizeof p->cloexec);
+}
+
+// The point of no return: the old program is gone after this.
+static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, const char *path) {
+    struct mm old = p->mm;
+    p->mm = *mm;
+    vm_switch(p->mm.pml4);
+    mm_release(&old);
+    set_comm(p, path);
+    close_on_exec(p);
+    p->fs_base = 0;
+    wrmsr(0xc0000100, 0);            // MSR_FS_BASE
+    memset(p->tf, 0, sizeof *p->tf);
+    p->tf->rip = entry;
+    p->tf->rsp = rsp;
+    p->tf->cs = USER_CS;
+    p->tf->ss = USER_DS;
+    p->tf->rflags = RFLAGS_IF | 0x2; // interrupts on; bit 1 is always set
+}
+
+long exec(struct proc *p, const char *path, const char *const *argv, const char *const *envp) {
+    struct inode *ip;
+    long err = fs_lookup(p->cwd, path, FS_FOLLOW, &ip);
+    if (err)
+        return err;
+    if (!S_ISREG(ip->mode) || !(ip->mode & 0111))
+        return -EACCES;
+    struct image *im = kzalloc(sizeof *im);
+    if (!im)
+        return -ENOMEM;
+    struct mm mm;
+    uint64_t rsp = 0;
+    fs_get(ip);                      // keep the file while we read it
+    err = read_headers(ip, im);
+    if (!err)
+        err = mm_init(&mm);
+    if (!err) {
+        err = load_segments(&mm, ip, im);
+        if (!err)
+            err = build_stack(&mm, im, path, argv, envp, &rsp);
+        if (!err) {
+            mm.brk_start = mm.brk = page_up(im->end);
+            commit(p, &mm, im->eh.e_entry + im->bias, rsp, path);
+        } else {
+            mm_release(&mm);
+        }
+    }
+    fs_put(ip);
+    kfree(im);
+    return err;
+}

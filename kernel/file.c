@@ -1,0 +1,72 @@
+// file.c: open-file objects and the file operations for filesystem inodes.
+#include <stdint.h>
+#include "errno.h"
+#include "file.h"
+#include "fs.h"
+#include "kmalloc.h"
+#include "string.h"
+
+struct file *file_alloc(const struct file_ops *ops, struct inode *ip, unsigned int flags) {
+    struct file *f = kzalloc(sizeof *f);
+    if (!f)
+        return NULL;
+    f->refs = 1;
+    f->ops = ops;
+    f->flags = flags;
+    f->ip = ip;
+    if (ip)
+        fs_get(ip);
+    return f;
+}
+
+struct file *file_dup(struct file *f) {
+    f->refs++;
+    return f;
+}
+
+void file_close(struct file *f) {
+    if (--f->refs > 0)
+        return;
+    if (f->ip)
+        fs_put(f->ip);
+    kfree(f);
+}
+
+void inode_stat(struct inode *ip, struct kstat *st) {
+    memset(st, 0, sizeof *st);
+    st->st_dev = 1;                 // one filesystem so far
+    st->st_ino = ip->ino;
+    st->st_nlink = ip->nlink;
+    st->st_mode = ip->mode;
+    st->st_uid = ip->uid;
+    st->st_gid = ip->gid;
+    st->st_size = (int64_t)ip->size;
+    st->st_blksize = 4096;
+    st->st_blocks = (int64_t)((ip->size + 511) / 512);
+    st->st_atime_sec = st->st_mtime_sec = st->st_ctime_sec = (uint64_t)ip->mtime;
+}
+
+static long inode_read(struct file *f, void *buf, size_t n) {
+    long got = fs_read(f->ip, f->pos, buf, n);
+    if (got > 0)
+        f->pos += (uint64_t)got;
+    return got;
+}
+
+static long inode_write(struct file *f, const void *buf, size_t n) {
+    if (f->flags & O_APPEND)
+        f->pos = f->ip->size;
+    long put = fs_write(f->ip, f->pos, buf, n);
+    if (put > 0)
+        f->pos += (uint64_t)put;
+    return put;
+}
+
+static void inode_file_stat(struct file *f, struct kstat *st) { inode_stat(f->ip, st); }
+
+const struct file_ops inode_file_ops = {
+    .read = inode_read,
+    .write = inode_write,
+    .ioctl = NULL,           // -ENOTTY, as for any regular file on Linux
+    .stat = inode_file_stat,
+};

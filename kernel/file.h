@@ -1,0 +1,63 @@
+// file.h: open files. A file descriptor is an index into the process's table of
+// struct file pointers; a struct file is one open: a position, the open flags, and what
+// it reads from and writes to (an inode of the filesystem, or a device like the console).
+// Several descriptors (dup, fork) may share one struct file: it counts its references.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include "fs.h"
+
+struct file;
+struct kstat;
+
+struct file_ops {
+    // Kernel buffers: the system-call layer copies to and from user space.
+    long (*read)(struct file *f, void *buf, size_t n);
+    long (*write)(struct file *f, const void *buf, size_t n);
+    long (*ioctl)(struct file *f, unsigned long cmd, uint64_t arg);   // arg is a user pointer
+    void (*stat)(struct file *f, struct kstat *st);
+};
+
+struct file {
+    int refs;
+    unsigned int flags;       // O_ACCMODE bits, O_APPEND, O_NONBLOCK (as given to open)
+    uint64_t pos;
+    struct inode *ip;         // NULL for devices
+    const struct file_ops *ops;
+};
+
+// struct stat as Linux's x86_64 fstat() fills it in user space.
+struct kstat {
+    uint64_t st_dev, st_ino, st_nlink;
+    uint32_t st_mode, st_uid, st_gid, pad0;
+    uint64_t st_rdev;
+    int64_t st_size, st_blksize, st_blocks;
+    uint64_t st_atime_sec, st_atime_nsec, st_mtime_sec, st_mtime_nsec, st_ctime_sec, st_ctime_nsec;
+    int64_t unused[3];
+};
+
+// open() flags, Linux's values.
+#define O_ACCMODE   00000003
+#define O_RDONLY    00000000
+#define O_WRONLY    00000001
+#define O_RDWR      00000002
+#define O_CREAT     00000100
+#define O_EXCL      00000200
+#define O_NOCTTY    00000400
+#define O_TRUNC     00001000
+#define O_APPEND    00002000
+#define O_NONBLOCK  00004000
+#define O_DIRECTORY 00200000
+#define O_NOFOLLOW  00400000
+#define O_CLOEXEC   02000000
+#define AT_FDCWD    (-100)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_EMPTY_PATH       0x1000
+
+struct file *file_alloc(const struct file_ops *ops, struct inode *ip, unsigned int flags);
+struct file *file_dup(struct file *f);
+void file_close(struct file *f);
+void inode_stat(struct inode *ip, struct kstat *st);
+
+extern const struct file_ops inode_file_ops;   // regular files and directories (sys_file.c)
+extern const struct file_ops console_ops;      // tty.c

@@ -1,0 +1,82 @@
+// kstack.c: kernel stacks, each with an unmapped guard page below it.
+//
+// Every process will have a kernel stack: the stack its system calls and interrupts run
+// on. They are small (16 KiB), and overflowing one would silently overwrite whatever lies
+// below, so each sits in its own slot of the kernel-stack area with an unmapped page under
+// it. An overflow then faults on the guard page; the CPU cannot push the fault's frame
+// onto the broken stack either, so it raises a double fault, which runs on its own IST
+// stack and reports "kernel stack overflow".
+//
+//   slot i:  [guard page][stack page 0] ... [stack page KSTACK_PAGES-1]   <- top
+#include <stdbool.h>
+#include <stdint.h>
+#include "memlayout.h"
+#include "page_alloc.h"
+#include "panic.h"
+#include "spinlock.h"
+#include "vm.h"
+
+#define SLOT_SIZE ((KSTACK_PAGES + 1) * PAGE_SIZE)
+#define AREA_END  (KSTACK_AREA + (uint64_t)KSTACK_SLOTS * SLOT_SIZE)
+
+static bool slot_used[KSTACK_SLOTS];
+static struct spinlock kstack_lock;
+
+static uint64_t slot_base(int i) { return KSTACK_AREA + (uint64_t)i * SLOT_SIZE; }
+
+static void unmap_slot(int i, int pages) {
+    for (int p = 0; p < pages; p++) {
+        uint64_t pa = vm_unmap_page(vm_current(), slot_base(i) + (p + 1) * PAGE_SIZE);
+        if (pa)
+            free_page(pa);
+    }
+}
+
+uint64_t kstack_alloc(void) {
+    uint64_t flags = spin_lock_irqsave(&kstack_lock);
+    int i = 0;
+    while (i < KSTACK_SLOTS && slot_used[i])
+        i++;
+    if (i < KSTACK_SLOTS)
+        slot_used[i] = true;
+    spin_unlock_irqrestore(&kstack_lock, flags);
+    if (i == KSTACK_SLOTS)
+        return 0;
+    for (int p = 0; p < KSTACK_PAGES; p++) {
+        uint64_t pa = alloc_page();
+        // The area's PML4 entry is shared, so mapping it in any address space maps it in all.
+        if (!pa || vm_map_page(vm_current(), slot_base(i) + (p + 1) * PAGE_SIZE, pa,
+                               VM_READ | VM_WRITE) != 0) {
+            if (pa)
+                free_page(pa);
+            unmap_slot(i, p);
+            slot_used[i] = false;
+            return 0;
+        }
+    }
+    return slot_base(i) + SLOT_SIZE;
+}
+
+void kstack_free(uint64_t top) {
+    int i = (int)((top - KSTACK_AREA) / SLOT_SIZE) - 1;
+    if (top <= KSTACK_AREA || top > AREA_END || (top - KSTACK_AREA) % SLOT_SIZE || !slot_used[i])
+        panic("kstack_free: %#llx is not the top of a live kernel stack", (unsigned long long)top);
+    unmap_slot(i, KSTACK_PAGES);
+    uint64_t flags = spin_lock_irqsave(&kstack_lock);
+    slot_used[i] = false;
+    spin_unlock_irqrestore(&kstack_lock, flags);
+}
+
+bool kstack_contains(uint64_t addr, uint64_t len) {
+    if (addr < KSTACK_AREA || addr >= AREA_END || len > SLOT_SIZE)
+        return false;
+    int i = (addr - KSTACK_AREA) / SLOT_SIZE;
+    uint64_t lo = slot_base(i) + PAGE_SIZE, hi = slot_base(i) + SLOT_SIZE;
+    return slot_used[i] && addr >= lo && addr + len <= hi;
+}
+
+bool kstack_guard_hit(uint64_t addr) {
+    if (addr < KSTACK_AREA || addr >= AREA_END)
+        return false;
+    return (addr - KSTACK_AREA) % SLOT_SIZE < PAGE_SIZE;
+}

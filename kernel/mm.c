@@ -1,0 +1,221 @@
+// mm.c: user address spaces as lists of VMAs, with pages faulted in on first touch.
+//
+// Invariants:
+//   - the VMA list is sorted by start address, and VMAs never overlap;
+//   - a page is present in the page tables only inside a VMA, with the VMA's protection;
+//   - every present user page belongs to exactly one address space (no sharing yet; fork
+//     copies), so unmapping a page frees it.
+#include <stdbool.h>
+#include <stdint.h>
+#include "errno.h"
+#include "kmalloc.h"
+#include "memlayout.h"
+#include "mm.h"
+#include "page_alloc.h"
+#include "string.h"
+#include "vm.h"
+
+static uint64_t page_down(uint64_t a) { return a & ~(PAGE_SIZE - 1); }
+
+int mm_init(struct mm *mm) {
+    memset(mm, 0, sizeof *mm);
+    mm->pml4 = vm_create();
+    if (!mm->pml4)
+        return -ENOMEM;
+    mm->mmap_top = USER_MMAP_TOP;
+    return 0;
+}
+
+// Unmaps every present page in [start, end) and frees it.
+static void unmap_pages(struct mm *mm, uint64_t start, uint64_t end) {
+    for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+        uint64_t pa = vm_unmap_page(mm->pml4, va);
+        if (pa)
+            free_page(pa);
+    }
+}
+
+void mm_release(struct mm *mm) {
+    for (struct vma *v = mm->vmas, *next; v; v = next) {
+        next = v->next;
+        kfree(v);
+    }
+    mm->vmas = NULL;
+    if (mm->pml4)
+        vm_destroy(mm->pml4);   // frees every page and table of the user half
+    mm->pml4 = NULL;
+}
+
+struct vma *mm_find(struct mm *mm, uint64_t addr) {
+    for (struct vma *v = mm->vmas; v && v->start <= addr; v = v->next)
+        if (addr < v->end)
+            return v;
+    return NULL;
+}
+
+bool mm_range_free(struct mm *mm, uint64_t start, uint64_t len) {
+    for (struct vma *v = mm->vmas; v; v = v->next)
+        if (v->start < start + len && start < v->end)
+            return false;
+    return true;
+}
+
+// Splits the VMA containing addr so that a VMA starts exactly at addr. -ENOMEM if the
+// new VMA cannot be allocated (nothing has changed then).
+static int split_at(struct mm *mm, uint64_t addr) {
+    struct vma *v = mm_find(mm, addr);
+    if (!v || v->start == addr)
+        return 0;
+    struct vma *tail = kmalloc(sizeof *tail);
+    if (!tail)
+        return -ENOMEM;
+    *tail = *v;
+    tail->start = addr;
+    v->end = addr;
+    v->next = tail;
+    return 0;
+}
+
+int mm_unmap(struct mm *mm, uint64_t start, uint64_t len) {
+    uint64_t end = start + len;
+    int err = split_at(mm, start);
+    if (!err)
+        err = split_at(mm, end);
+    if (err)
+        return err;
+    struct vma **pp = &mm->vmas;
+    while (*pp) {
+        struct vma *v = *pp;
+        if (v->start >= start && v->end <= end) {
+            unmap_pages(mm, v->start, v->end);
+            *pp = v->next;
+            kfree(v);
+        } else {
+            pp = &v->next;
+        }
+    }
+    return 0;
+}
+
+// Linux's default overcommit rule (OVERCOMMIT_GUESS): memory is handed out lazily, so a
+// mapping may be larger than what is free, but not larger than all of RAM (no swap here).
+static bool enough_memory(uint64_t len, int prot) {
+    return !(prot & VM_WRITE) || len / PAGE_SIZE <= nr_managed_pages();
+}
+
+// Records a new VMA over [start, start+len), replacing whatever was there (MAP_FIXED).
+int mm_map(struct mm *mm, uint64_t start, uint64_t len, int prot, enum vma_kind kind) {
+    if (!enough_memory(len, prot))
+        return -ENOMEM;
+    struct vma *nv = kmalloc(sizeof *nv);
+    if (!nv)
+        return -ENOMEM;
+    int err = mm_unmap(mm, start, len);
+    if (err) {
+        kfree(nv);
+        return err;
+    }
+    *nv = (struct vma){ .start = start, .end = start + len, .prot = prot, .kind = kind };
+    struct vma **pp = &mm->vmas;
+    while (*pp && (*pp)->start < start)
+        pp = &(*pp)->next;
+    nv->next = *pp;
+    *pp = nv;
+    return 0;
+}
+
+int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot) {
+    uint64_t end = start + len;
+    // Linux: every page of the range must be mapped, or ENOMEM.
+    for (uint64_t a = start; a < end;) {
+        struct vma *v = mm_find(mm, a);
+        if (!v)
+            return -ENOMEM;
+        a = v->end;
+    }
+    int err = split_at(mm, start);
+    if (!err)
+        err = split_at(mm, end);
+    if (err)
+        return err;
+    for (struct vma *v = mm->vmas; v; v = v->next) {
+        if (v->start < start || v->end > end)
+            continue;
+        v->prot = prot;
+        for (uint64_t va = v->start; va < v->end; va += PAGE_SIZE)
+            vm_protect_page(mm->pml4, va, prot | VM_USER);   // only pages already present
+    }
+    return 0;
+}
+
+uint64_t mm_find_free(struct mm *mm, uint64_t len) {
+    // Top-down first fit below mmap_top, as Linux lays out mmap.
+    uint64_t hi = mm->mmap_top;
+    for (;;) {
+        if (hi < len + PAGE_SIZE)
+            return 0;
+        uint64_t start = page_down(hi - len);
+        struct vma *clash = NULL;
+        for (struct vma *v = mm->vmas; v; v = v->next)
+            if (v->start < start + len && start < v->end)
+                clash = v;   // the highest clashing VMA (the list is sorted)
+        if (!clash)
+            return start;
+        hi = clash->start;
+    }
+}
+
+int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
+    struct vma *v = mm_find(mm, addr);
+    if (!v || (write && !(v->prot & VM_WRITE)) || (exec && !(v->prot & VM_EXEC)) ||
+        !(v->prot & (VM_READ | VM_WRITE | VM_EXEC)))
+        return -EFAULT;
+    uint64_t va = page_down(addr);
+    pte_t *pte = vm_walk(mm->pml4, va, false);
+    if (pte && (*pte & PTE_P))
+        return -EFAULT;          // present, yet the access faulted: a protection violation
+    uint64_t pa = alloc_page();
+    if (!pa)
+        return -ENOMEM;
+    memset(phys_to_virt(pa), 0, PAGE_SIZE);
+    if (vm_map_page(mm->pml4, va, pa, v->prot | VM_USER) != 0) {
+        free_page(pa);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+int mm_copy(struct mm *dst, struct mm *src) {
+    struct vma **tail = &dst->vmas;
+    for (struct vma *v = src->vmas; v; v = v->next) {
+        struct vma *c = kmalloc(sizeof *c);
+        if (!c)
+            return -ENOMEM;
+        *c = *v;
+        c->next = NULL;
+        *tail = c;
+        tail = &c->next;
+    }
+    dst->brk_start = src->brk_start;
+    dst->brk = src->brk;
+    dst->mmap_top = src->mmap_top;
+    dst->stack_top = src->stack_top;
+    return vm_copy_user(dst->pml4, src->pml4);
+}
+
+int mm_poke(struct mm *mm, uint64_t va, const void *src, size_t n) {
+    const char *from = src;
+    while (n > 0) {
+        uint64_t page = page_down(va);
+        pte_t *pte = vm_walk(mm->pml4, page, false);
+        if ((!pte || !(*pte & PTE_P)) && mm_fault(mm, page, false, false) != 0)
+            return -EFAULT;
+        pte = vm_walk(mm->pml4, page, false);
+        size_t k = PAGE_SIZE - (va - page) < n ? PAGE_SIZE - (va - page) : n;
+        memcpy((char *)phys_to_virt(PTE_ADDR(*pte)) + (va - page), from, k);
+        va += k;
+        from += k;
+        n -= k;
+    }
+    return 0;
+}

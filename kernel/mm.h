@@ -1,0 +1,45 @@
+// mm.h: a process's user address space: its page tables and the list of what is mapped
+// where (the "virtual memory areas", as Linux calls them). A page is present in the page
+// tables only once it has been touched: mapping a region just records a VMA, and the first
+// access faults the page in (mm_fault). That is what makes mmap, brk and the stack cheap.
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+// VMA kinds, for /proc/<pid>/maps one day and for the stack's special treatment now.
+enum vma_kind { VMA_ANON, VMA_HEAP, VMA_STACK, VMA_IMAGE };
+
+struct vma {
+    uint64_t start, end;    // [start, end), page-aligned
+    int prot;               // VM_READ | VM_WRITE | VM_EXEC (vm.h), never VM_USER here
+    enum vma_kind kind;
+    struct vma *next;       // sorted by start, never overlapping
+};
+
+struct mm {
+    uint64_t *pml4;
+    struct vma *vmas;
+    uint64_t brk_start, brk;        // the heap: [brk_start, brk) is usable
+    uint64_t mmap_top;              // mmap(NULL, ...) allocates downwards from here
+    uint64_t stack_top;
+};
+
+#define USER_STACK_TOP   0x00007ffffffde000ull   // a little below USER_TOP, as on Linux
+#define USER_STACK_SIZE  (8ull << 20)            // RLIMIT_STACK's default: 8 MiB
+#define USER_MMAP_TOP    (USER_STACK_TOP - USER_STACK_SIZE - (1ull << 30))
+
+int mm_init(struct mm *mm);                      // a fresh, empty address space
+void mm_release(struct mm *mm);                  // unmaps and frees everything
+int mm_map(struct mm *mm, uint64_t start, uint64_t len, int prot, enum vma_kind kind);
+int mm_unmap(struct mm *mm, uint64_t start, uint64_t len);
+int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot);
+uint64_t mm_find_free(struct mm *mm, uint64_t len);   // 0 when there is no room
+struct vma *mm_find(struct mm *mm, uint64_t addr);
+bool mm_range_free(struct mm *mm, uint64_t start, uint64_t len);
+// Makes the page at addr present, if the VMA there allows the access. 0, -EFAULT or -ENOMEM.
+int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec);
+int mm_copy(struct mm *dst, struct mm *src);     // fork
+// Writes into another address space (exec builds the new one before switching to it):
+// the pages are faulted in as the VMA allows, ignoring its write protection.
+int mm_poke(struct mm *mm, uint64_t va, const void *src, size_t n);

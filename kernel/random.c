@@ -1,0 +1,43 @@
+// random.c: a small pseudo-random generator (xorshift64*), good enough to make stack
+// canaries and hash seeds differ from boot to boot; not good enough for keys.
+#include <stddef.h>
+#include <stdint.h>
+#include "random.h"
+#include "x86.h"
+
+static uint64_t state = 0x9e3779b97f4a7c15ull;
+
+static int rdrand64(uint64_t *v) {
+    uint32_t a, b, c, d;
+    cpuid(1, 0, &a, &b, &c, &d);
+    if (!(c & (1u << 30)))
+        return 0;
+    unsigned char ok;
+    __asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
+    return ok;
+}
+
+void random_init(void) {
+    uint64_t seed;
+    if (!rdrand64(&seed))
+        seed = rdtsc();
+    state ^= seed;
+    if (!state)
+        state = 1;   // xorshift must never reach 0
+}
+
+static uint64_t next(void) {
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    return state * 0x2545f4914f6cdd1dull;
+}
+
+void random_bytes(void *buf, size_t n) {
+    unsigned char *p = buf;
+    for (size_t i = 0; i < n; i++) {
+        if (i % 8 == 0)
+            state ^= rdtsc();   // a little fresh noise from the timing of the callers
+        p[i] = (unsigned char)(next() >> 56);
+    }
+}

@@ -1,0 +1,275 @@
+// sys_file.c: system calls on file descriptors: read, write, lseek, close, dup, fcntl, ...
+//
+// Data moves between user memory and the file in chunks through a kernel buffer: the file
+// operations (file.h) only ever see kernel memory, and only this layer touches user memory,
+// through uaccess.h.
+#include <stdint.h>
+#include "errno.h"
+#include "file.h"
+#include "kmalloc.h"
+#include "proc.h"
+#include "syscall.h"
+#include "uaccess.h"
+#include "vm.h"
+
+#define CHUNK 4096
+#define MAX_RW_COUNT (0x7fffffffull & ~0xfffull)   // Linux caps one read/write at this
+#define IOV_MAX 1024
+
+static bool user_span(uint64_t p, uint64_t n) { return p < USER_TOP && n <= USER_TOP - p; }
+static bool readable(struct file *f) { return (f->flags & O_ACCMODE) != O_WRONLY; }
+static bool writable(struct file *f) { return (f->flags & O_ACCMODE) != O_RDONLY; }
+
+// Reads up to n bytes into user memory at ubuf. A short read from the file ends it.
+static long do_read(struct file *f, uint64_t ubuf, uint64_t n) {
+    if (!f->ops->read)
+        return -EINVAL;
+    if (!user_span(ubuf, n))
+        return -EFAULT;
+    n = n < MAX_RW_COUNT ? n : MAX_RW_COUNT;
+    char *buf = kmalloc(CHUNK);
+    if (!buf)
+        return -ENOMEM;
+    long total = 0;
+    while ((uint64_t)total < n) {
+        size_t want = n - total < CHUNK ? n - total : CHUNK;
+        long got = f->ops->read(f, buf, want);
+        if (got > 0 && copy_to_user((void *)(ubuf + total), buf, got))
+            got = -EFAULT;
+        if (got < 0) {
+            if (total == 0)
+                total = got;
+            break;
+        }
+        total += got;
+        if ((size_t)got < want)
+            break;
+    }
+    kfree(buf);
+    return total;
+}
+
+static long do_write(struct file *f, uint64_t ubuf, uint64_t n) {
+    if (!f->ops->write)
+        return -EINVAL;
+    if (!user_span(ubuf, n))
+        return -EFAULT;
+    n = n < MAX_RW_COUNT ? n : MAX_RW_COUNT;
+    char *buf = kmalloc(CHUNK);
+    if (!buf)
+        return -ENOMEM;
+    long total = 0;
+    while ((uint64_t)total < n) {
+        size_t want = n - total < CHUNK ? n - total : CHUNK;
+        long put = copy_from_user(buf, (const void *)(ubuf + total), want) ? -EFAULT
+                                                                          : f->ops->write(f, buf, want);
+        if (put < 0) {
+            if (total == 0)
+                total = put;
+            break;
+        }
+        total += put;
+        if ((size_t)put < want)
+            break;
+    }
+    kfree(buf);
+    return total;
+}
+
+SYSCALL(read) {
+    struct file *f = fd_get((int)a0);
+    if (!f || !readable(f))
+        return -EBADF;
+    return do_read(f, a1, a2);
+}
+
+SYSCALL(write) {
+    struct file *f = fd_get((int)a0);
+    if (!f || !writable(f))
+        return -EBADF;
+    return do_write(f, a1, a2);
+}
+
+SYSCALL(pread64) {
+    struct file *f = fd_get((int)a0);
+    if (!f || !readable(f))
+        return -EBADF;
+    if (!f->ip)
+        return -ESPIPE;
+    if ((int64_t)a3 < 0)
+        return -EINVAL;
+    uint64_t saved = f->pos;
+    f->pos = a3;
+    long r = do_read(f, a1, a2);
+    f->pos = saved;
+    return r;
+}
+
+struct iovec { uint64_t base, len; };
+
+// readv/writev: the same as several reads or writes, stopping at the first short one.
+static long do_vector(int fd, uint64_t uiov, uint64_t cnt, bool is_write) {
+    struct file *f = fd_get(fd);
+    if (!f || !(is_write ? writable(f) : readable(f)))
+        return -EBADF;
+    if ((int64_t)cnt < 0 || cnt > IOV_MAX)
+        return -EINVAL;
+    struct iovec iov[16];
+    long total = 0;
+    for (uint64_t i = 0; i < cnt; i++) {
+        if (i % 16 == 0) {
+            uint64_t k = cnt - i < 16 ? cnt - i : 16;
+            if (copy_from_user(iov, (const void *)(uiov + i * sizeof iov[0]), k * sizeof iov[0]))
+                return total ? total : -EFAULT;
+        }
+        struct iovec *v = &iov[i % 16];
+        if ((int64_t)v->len < 0)
+            return -EINVAL;
+        long r = is_write ? do_write(f, v->base, v->len) : do_read(f, v->base, v->len);
+        if (r < 0)
+            return total ? total : r;
+        total += r;
+        if ((uint64_t)r < v->len)
+            break;
+    }
+    return total;
+}
+
+SYSCALL(readv)  { return do_vector((int)a0, a1, a2, false); }
+SYSCALL(writev) { return do_vector((int)a0, a1, a2, true); }
+
+SYSCALL(close) {
+    struct proc *p = current();
+    struct file *f = fd_get((int)a0);
+    if (!f)
+        return -EBADF;
+    p->files[a0] = NULL;
+    p->cloexec[a0 / 64] &= ~(1ull << (a0 % 64));
+    file_close(f);
+    return 0;
+}
+
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+
+SYSCALL(lseek) {
+    struct file *f = fd_get((int)a0);
+    if (!f)
+        return -EBADF;
+    if (!f->ip)
+        return -ESPIPE;              // the console, and later pipes
+    int64_t off = (int64_t)a1, base;
+    switch (a2) {
+    case SEEK_SET: base = 0; break;
+    case SEEK_CUR: base = (int64_t)f->pos; break;
+    case SEEK_END: base = (int64_t)f->ip->size; break;
+    default: return -EINVAL;
+    }
+    if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
+        return -EINVAL;
+    f->pos = (uint64_t)(base + off);
+    return (long)f->pos;
+}
+
+SYSCALL(fstat) {
+    struct file *f = fd_get((int)a0);
+    if (!f)
+        return -EBADF;
+    struct kstat st;
+    f->ops->stat(f, &st);
+    return copy_to_user((void *)a1, &st, sizeof st);
+}
+
+SYSCALL(ioctl) {
+    struct file *f = fd_get((int)a0);
+    if (!f)
+        return -EBADF;
+    return f->ops->ioctl ? f->ops->ioctl(f, (unsigned long)a1, a2) : -ENOTTY;
+}
+
+// ---------------------------------------------------------------- duplicating descriptors
+
+static long dup_from(struct file *f, int lowest, bool cloexec) {
+    struct proc *p = current();
+    for (int fd = lowest; fd < NOFILE; fd++) {
+        if (!p->files[fd]) {
+            p->files[fd] = file_dup(f);
+            if (cloexec)
+                p->cloexec[fd / 64] |= 1ull << (fd % 64);
+            return fd;
+        }
+    }
+    return -EMFILE;
+}
+
+SYSCALL(dup) {
+    struct file *f = fd_get((int)a0);
+    return f ? dup_from(f, 0, false) : -EBADF;
+}
+
+static long do_dup3(int oldfd, int newfd, bool cloexec) {
+    struct proc *p = current();
+    struct file *f = fd_get(oldfd);
+    if (!f || newfd < 0 || newfd >= NOFILE)
+        return -EBADF;
+    if (p->files[newfd])
+        file_close(p->files[newfd]);
+    p->files[newfd] = file_dup(f);
+    p->cloexec[newfd / 64] &= ~(1ull << (newfd % 64));
+    if (cloexec)
+        p->cloexec[newfd / 64] |= 1ull << (newfd % 64);
+    return newfd;
+}
+
+SYSCALL(dup2) {
+    if ((int)a0 == (int)a1)          // Linux: just check that the descriptor is valid
+        return fd_get((int)a0) ? (long)(int)a1 : -EBADF;
+    return do_dup3((int)a0, (int)a1, false);
+}
+
+SYSCALL(dup3) {
+    if (a2 & ~(uint64_t)O_CLOEXEC)
+        return -EINVAL;
+    if ((int)a0 == (int)a1)
+        return -EINVAL;
+    return do_dup3((int)a0, (int)a1, a2 & O_CLOEXEC);
+}
+
+#define F_DUPFD 0
+#define F_GETFD 1
+#define F_SETFD 2
+#define F_GETFL 3
+#define F_SETFL 4
+#define F_DUPFD_CLOEXEC 1030
+#define FD_CLOEXEC 1
+
+SYSCALL(fcntl) {
+    struct proc *p = current();
+    int fd = (int)a0;
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    switch (a1) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+        if ((int64_t)(int)a2 < 0 || (int)a2 >= NOFILE)
+            return -EINVAL;
+        return dup_from(f, (int)a2, a1 == F_DUPFD_CLOEXEC);
+    case F_GETFD:
+        return (p->cloexec[fd / 64] >> (fd % 64)) & 1 ? FD_CLOEXEC : 0;
+    case F_SETFD:
+        if (a2 & FD_CLOEXEC)
+            p->cloexec[fd / 64] |= 1ull << (fd % 64);
+        else
+            p->cloexec[fd / 64] &= ~(1ull << (fd % 64));
+        return 0;
+    case F_GETFL:
+        return f->flags & (O_ACCMODE | O_APPEND | O_NONBLOCK);
+    case F_SETFL:                    // only these two can change after open
+        f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) | (a2 & (O_APPEND | O_NONBLOCK));
+        return 0;
+    default:
+        return -EINVAL;
+    }
+}

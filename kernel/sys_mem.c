@@ -1,0 +1,93 @@
+// sys_mem.c: brk, mmap, munmap, mprotect - a process asking for memory.
+//
+// All of them only edit the list of VMAs (mm.c); pages arrive on first touch.
+// PROT_READ/WRITE/EXEC have the same values as VM_READ/WRITE/EXEC.
+#include <stdint.h>
+#include "errno.h"
+#include "file.h"
+#include "memlayout.h"
+#include "mm.h"
+#include "proc.h"
+#include "syscall.h"
+#include "vm.h"
+
+#define PROT_MASK 0x7
+#define MAP_SHARED          0x01
+#define MAP_PRIVATE         0x02
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_TYPE            0x0f
+#define MAP_FIXED           0x10
+#define MAP_ANONYMOUS       0x20
+#define MAP_FIXED_NOREPLACE 0x100000
+
+static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
+static bool page_aligned(uint64_t a) { return (a & (PAGE_SIZE - 1)) == 0; }
+static bool user_span(uint64_t start, uint64_t len) { return start < USER_TOP && len <= USER_TOP - start; }
+
+// brk(0) asks where the break is; brk(addr) moves it. On failure Linux returns the old
+// break, not an error: the C library sees that it did not move.
+SYSCALL(brk) {
+    struct mm *mm = &current()->mm;
+    uint64_t want = a0;
+    if (want < mm->brk_start || want >= USER_MMAP_TOP)
+        return (long)mm->brk;
+    uint64_t old_end = page_up(mm->brk), new_end = page_up(want);
+    if (new_end > old_end) {
+        if (!mm_range_free(mm, old_end, new_end - old_end) ||
+            mm_map(mm, old_end, new_end - old_end, VM_READ | VM_WRITE, VMA_HEAP) != 0)
+            return (long)mm->brk;
+    } else if (new_end < old_end && mm_unmap(mm, new_end, old_end - new_end) != 0) {
+        return (long)mm->brk;
+    }
+    mm->brk = want;
+    return (long)want;
+}
+
+SYSCALL(mmap) {
+    uint64_t addr = a0, len = a1, off = a5;
+    int prot = (int)a2, flags = (int)a3, fd = (int)a4;
+    struct mm *mm = &current()->mm;
+    int type = flags & MAP_TYPE;
+    if (len == 0 || (prot & ~PROT_MASK) || !page_aligned(off) ||
+        (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE))
+        return -EINVAL;
+    if (page_up(len) < len || page_up(len) > USER_TOP)
+        return -ENOMEM;
+    len = page_up(len);
+    if (!(flags & MAP_ANONYMOUS))
+        return fd_get(fd) ? -ENODEV : -EBADF;   // file mappings: not yet
+    // MAP_SHARED anonymous memory behaves like private until there is fork to share with.
+    if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+        if (!page_aligned(addr))
+            return -EINVAL;
+        if (!user_span(addr, len))
+            return -ENOMEM;
+        if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && !mm_range_free(mm, addr, len))
+            return -EEXIST;
+    } else if (!(addr && page_aligned(addr) && user_span(addr, len) && mm_range_free(mm, addr, len))) {
+        addr = mm_find_free(mm, len);    // the hint is only a hint
+        if (!addr)
+            return -ENOMEM;
+    }
+    int err = mm_map(mm, addr, len, prot, VMA_ANON);
+    return err ? err : (long)addr;
+}
+
+SYSCALL(munmap) {
+    uint64_t addr = a0, len = a1;
+    if (!page_aligned(addr) || len == 0 || !user_span(addr, page_up(len)) || page_up(len) < len)
+        return -EINVAL;
+    return mm_unmap(&current()->mm, addr, page_up(len));
+}
+
+SYSCALL(mprotect) {
+    uint64_t addr = a0, len = a1;
+    int prot = (int)a2;
+    if (!page_aligned(addr) || (prot & ~PROT_MASK) || page_up(len) < len)
+        return -EINVAL;
+    if (len == 0)
+        return 0;
+    if (!user_span(addr, page_up(len)))
+        return -ENOMEM;
+    return mm_protect(&current()->mm, addr, page_up(len), prot);
+}

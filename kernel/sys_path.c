@@ -1,0 +1,281 @@
+// sys_path.c: system calls that take a path: open, stat, access, readlink, chdir, getcwd,
+// and getdents64, the directory reader.
+//
+// A path from user space is copied in first (at most PATH_MAX bytes, or -ENAMETOOLONG),
+// then resolved by the filesystem from the process's working directory, or from a directory
+// descriptor for the *at() calls.
+#include <stdint.h>
+#include "errno.h"
+#include "file.h"
+#include "fs.h"
+#include "kmalloc.h"
+#include "proc.h"
+#include "string.h"
+#include "syscall.h"
+#include "uaccess.h"
+
+#define UMASK 022       // every process's umask, until there is a umask() call
+
+// Copies a user path into a new kernel buffer (kfree it). NULL with *err set on failure.
+static char *get_path(uint64_t upath, long *err) {
+    char *path = kmalloc(FS_PATH_MAX);
+    if (!path) {
+        *err = -ENOMEM;
+        return NULL;
+    }
+    long n = strncpy_from_user(path, (const char *)upath, FS_PATH_MAX);
+    if (n < 0) {
+        kfree(path);
+        *err = n;
+        return NULL;
+    }
+    return path;
+}
+
+// The directory a relative path starts from: the cwd, or the directory open at dirfd.
+static long start_dir(int dirfd, struct inode **out) {
+    if (dirfd == AT_FDCWD) {
+        *out = current()->cwd;
+        return 0;
+    }
+    struct file *f = fd_get(dirfd);
+    if (!f)
+        return -EBADF;
+    if (!f->ip || !S_ISDIR(f->ip->mode))
+        return -ENOTDIR;
+    *out = f->ip;
+    return 0;
+}
+
+// Finds the file open() should open, creating it for O_CREAT.
+static long open_inode(struct inode *dir, const char *path, int flags, uint32_t mode,
+                       struct inode **ip) {
+    int follow = (flags & O_NOFOLLOW) ? 0 : FS_FOLLOW;
+    if (!(flags & O_CREAT))
+        return fs_lookup(dir, path, follow, ip);
+    struct fs_last last;
+    long err = fs_lookup_parent(dir, path, &last);
+    if (err)
+        return err;
+    err = fs_lookup(dir, path, follow, ip);
+    if (err == 0)
+        return (flags & O_EXCL) ? -EEXIST : 0;
+    if (err != -ENOENT)
+        return err;
+    if (last.must_be_dir)
+        return -EISDIR;              // open("newname/", O_CREAT)
+    return fs_create(last.dir, last.name, mode & ~UMASK & 07777, ip);
+}
+
+static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
+    long err;
+    char *path = get_path(upath, &err);
+    if (!path)
+        return err;
+    struct inode *dir, *ip = NULL;
+    err = start_dir(dirfd, &dir);
+    if (!err)
+        err = open_inode(dir, path, flags, mode, &ip);
+    kfree(path);
+    if (err)
+        return err;
+    int acc = flags & O_ACCMODE;
+    if (S_ISLNK(ip->mode))
+        return -ELOOP;               // O_NOFOLLOW on a symlink
+    if (S_ISDIR(ip->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
+        return -EISDIR;
+    if ((flags & O_DIRECTORY) && !S_ISDIR(ip->mode))
+        return -ENOTDIR;
+    if (acc == 3)
+        return -EINVAL;
+    if ((flags & O_TRUNC) && S_ISREG(ip->mode) && acc != O_RDONLY && (err = fs_truncate(ip, 0)))
+        return err;
+    struct file *f = file_alloc(&inode_file_ops, ip, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC));
+    if (!f)
+        return -ENOMEM;
+    int fd = fd_install(current(), f, flags & O_CLOEXEC);
+    if (fd < 0)
+        file_close(f);
+    return fd;
+}
+
+SYSCALL(open)   { return do_openat(AT_FDCWD, a0, (int)a1, (uint32_t)a2); }
+SYSCALL(openat) { return do_openat((int)a0, a1, (int)a2, (uint32_t)a3); }
+
+static long do_stat(int dirfd, uint64_t upath, uint64_t ustat, int flags) {
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    long err;
+    char *path = get_path(upath, &err);
+    if (!path)
+        return err;
+    err = 0;
+    struct kstat st;
+    if (path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
+        struct file *f = dirfd == AT_FDCWD ? NULL : fd_get(dirfd);
+        if (dirfd == AT_FDCWD)
+            inode_stat(current()->cwd, &st);
+        else if (f)
+            f->ops->stat(f, &st);
+        else
+            err = -EBADF;
+    } else {
+        struct inode *dir, *ip;
+        err = start_dir(dirfd, &dir);
+        if (!err)
+            err = fs_lookup(dir, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : FS_FOLLOW, &ip);
+        if (!err)
+            inode_stat(ip, &st);
+    }
+    kfree(path);
+    return err ? err : copy_to_user((void *)ustat, &st, sizeof st);
+}
+
+SYSCALL(stat)       { return do_stat(AT_FDCWD, a0, a1, 0); }
+SYSCALL(lstat)      { return do_stat(AT_FDCWD, a0, a1, AT_SYMLINK_NOFOLLOW); }
+SYSCALL(newfstatat) { return do_stat((int)a0, a1, a2, (int)a3); }
+
+#define F_OK 0
+#define X_OK 1
+
+SYSCALL(access) {
+    if (a1 & ~7ull)
+        return -EINVAL;
+    long err;
+    char *path = get_path(a0, &err);
+    if (!path)
+        return err;
+    struct inode *ip;
+    err = fs_lookup(current()->cwd, path, FS_FOLLOW, &ip);
+    kfree(path);
+    if (err)
+        return err;
+    // Everyone is root: root may read and write anything, and execute what has any x bit.
+    if ((a1 & X_OK) && !S_ISDIR(ip->mode) && !(ip->mode & 0111))
+        return -EACCES;
+    return 0;
+}
+
+SYSCALL(readlink) {
+    if ((int64_t)(int)a2 <= 0)
+        return -EINVAL;
+    long err;
+    char *path = get_path(a0, &err);
+    if (!path)
+        return err;
+    struct inode *ip;
+    err = fs_lookup(current()->cwd, path, 0, &ip);
+    kfree(path);
+    if (err)
+        return err;
+    if (!S_ISLNK(ip->mode))
+        return -EINVAL;
+    char buf[256];
+    long n = fs_readlink(ip, buf, a2 < sizeof buf ? a2 : sizeof buf);
+    if (n > 0 && copy_to_user((void *)a1, buf, n))
+        return -EFAULT;
+    return n;
+}
+
+SYSCALL(chdir) {
+    long err;
+    char *path = get_path(a0, &err);
+    if (!path)
+        return err;
+    struct inode *ip;
+    err = fs_lookup(current()->cwd, path, FS_FOLLOW, &ip);
+    kfree(path);
+    if (err)
+        return err;
+    if (!S_ISDIR(ip->mode))
+        return -ENOTDIR;
+    fs_get(ip);
+    fs_put(current()->cwd);
+    current()->cwd = ip;
+    return 0;
+}
+
+// The name `child` has in directory `dir`, found by reading the directory.
+static bool name_in(struct inode *dir, struct inode *child, struct fs_dirent *d) {
+    uint64_t pos = 0;
+    while (fs_readdir(dir, &pos, d) == 1)
+        if (d->ino == child->ino && strcmp(d->name, ".") && strcmp(d->name, ".."))
+            return true;
+    return false;
+}
+
+// getcwd builds the path from the end: each directory's name, found in its parent.
+SYSCALL(getcwd) {
+    char *buf = kmalloc(FS_PATH_MAX);
+    struct fs_dirent *d = kmalloc(sizeof *d);
+    long len = -ENOMEM;
+    if (buf && d) {
+        size_t at = FS_PATH_MAX - 1;
+        buf[at] = '\0';
+        struct inode *ip = current()->cwd;
+        len = 0;
+        while (ip != fs_root() && len == 0) {
+            struct inode *parent = ip->dir.parent;
+            size_t n;
+            if (!parent || !name_in(parent, ip, d))
+                len = -ENOENT;               // the directory was removed
+            else if ((n = strlen(d->name)) + 1 > at)
+                len = -ENAMETOOLONG;
+            else {
+                at -= n;
+                memcpy(buf + at, d->name, n);
+                buf[--at] = '/';
+                ip = parent;
+            }
+        }
+        if (len == 0 && at == FS_PATH_MAX - 1)
+            buf[--at] = '/';
+        size_t size = FS_PATH_MAX - at;
+        if (len == 0)
+            len = size > a1 ? -ERANGE : copy_to_user((void *)a0, buf + at, size) ? -EFAULT : (long)size;
+    }
+    kfree(buf);
+    kfree(d);
+    return len;
+}
+
+// struct linux_dirent64, 8-byte aligned records.
+struct dirent64_head { uint64_t d_ino; int64_t d_off; uint16_t d_reclen; uint8_t d_type; } __attribute__((packed));
+
+SYSCALL(getdents64) {
+    struct file *f = fd_get((int)a0);
+    if (!f)
+        return -EBADF;
+    if (!f->ip || !S_ISDIR(f->ip->mode))
+        return -ENOTDIR;
+    struct fs_dirent *d = kmalloc(sizeof *d);
+    char *rec = kmalloc(sizeof(struct dirent64_head) + FS_NAME_MAX + 8);
+    long done = 0;
+    if (!d || !rec)
+        done = -ENOMEM;
+    while (done >= 0) {
+        uint64_t pos = f->pos;
+        if (fs_readdir(f->ip, &pos, d) != 1)
+            break;
+        size_t namelen = strlen(d->name);
+        size_t reclen = (sizeof(struct dirent64_head) + namelen + 1 + 7) & ~7ul;
+        if ((uint64_t)done + reclen > a2) {
+            if (done == 0)
+                done = -EINVAL;                 // not even one entry fits
+            break;
+        }
+        struct dirent64_head h = { d->ino, (int64_t)pos, (uint16_t)reclen, d->type };
+        memset(rec, 0, reclen);
+        memcpy(rec, &h, sizeof h);
+        memcpy(rec + sizeof h, d->name, namelen);
+        if (copy_to_user((void *)(a1 + done), rec, reclen)) {
+            done = done ? done : -EFAULT;
+            break;
+        }
+        done += (long)reclen;
+        f->pos = pos;
+    }
+    kfree(d);
+    kfree(rec);
+    return done;
+}

@@ -1,0 +1,96 @@
+// syscall.c: from the `syscall` instruction to the function that does the work.
+//
+// syscall_init() programs the MSRs that make `syscall` land in syscall_entry.asm, which
+// saves the user's registers as a trapframe and calls syscall_dispatch(). The table below
+// is indexed by Linux's x86_64 system-call numbers, so programs built for Linux work.
+#include <stdbool.h>
+#include <stdint.h>
+#include "errno.h"
+#include "gdt.h"
+#include "printk.h"
+#include "proc.h"
+#include "syscall.h"
+#include "trap.h"
+#include "x86.h"
+
+#define MSR_EFER  0xc0000080
+#define MSR_STAR  0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_FMASK 0xc0000084
+#define EFER_SCE  (1u << 0)    // syscall enable
+
+typedef long (*syscall_fn)(u64, u64, u64, u64, u64, u64);
+struct syscall_entry { const char *name; syscall_fn fn; };
+
+#define NR_SYSCALLS 512
+#define E(nr, name) [nr] = { #name, sys_##name }
+static const struct syscall_entry table[NR_SYSCALLS] = {
+    E(0, read), E(1, write), E(2, open), E(3, close), E(4, stat), E(5, fstat), E(6, lstat),
+    E(8, lseek), E(9, mmap), E(10, mprotect), E(11, munmap), E(12, brk),
+    E(16, ioctl), E(17, pread64), E(19, readv),
+    E(20, writev), E(21, access), E(24, sched_yield), E(32, dup), E(33, dup2),
+    E(35, nanosleep), E(39, getpid), E(60, exit), E(63, uname), E(72, fcntl),
+    E(79, getcwd), E(80, chdir), E(89, readlink), E(102, getuid), E(104, getgid),
+    E(107, geteuid), E(108, getegid), E(110, getppid), E(158, arch_prctl), E(169, reboot),
+    E(186, gettid), E(217, getdents64), E(218, set_tid_address), E(228, clock_gettime),
+    E(231, exit_group), E(257, openat), E(262, newfstatat), E(292, dup3), E(318, getrandom),
+};
+
+extern void syscall_entry(void);
+
+void syscall_init(void) {
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+    // STAR[47:32]: kernel CS (SS = CS + 8). STAR[63:48]: base for sysret, which loads
+    // CS = base + 16 and SS = base + 8 for 64-bit user mode: hence USER32_CS, USER_DS, USER_CS
+    // in that order in the GDT.
+    wrmsr(MSR_STAR, ((uint64_t)(USER32_CS - 3) << 48) | ((uint64_t)KERNEL_CS << 32));
+    wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    // Flags cleared on entry: IF (no interrupts until we are on the kernel stack), TF, DF,
+    // AC (so SMAP is in force in the kernel), NT.
+    wrmsr(MSR_FMASK, (1u << 9) | (1u << 8) | (1u << 10) | (1u << 18) | (1u << 14));
+}
+
+const char *syscall_name(uint64_t nr) {
+    return nr < NR_SYSCALLS && table[nr].name ? table[nr].name : "unknown";
+}
+
+// Has this process been told about syscall nr already? Numbers below NR_SYSCALLS have a
+// bit each; a few larger (garbage) numbers are remembered, and after that we stay quiet.
+static bool already_logged(struct proc *p, uint64_t nr) {
+    if (nr < NR_SYSCALLS) {
+        bool seen = p->nosys_logged[nr / 64] & (1ull << (nr % 64));
+        p->nosys_logged[nr / 64] |= 1ull << (nr % 64);
+        return seen;
+    }
+    for (int i = 0; i < NOSYS_BIG; i++) {
+        if (p->nosys_big[i] == nr + 1)
+            return true;
+        if (p->nosys_big[i] == 0) {
+            p->nosys_big[i] = nr + 1;          // stored +1, so 0 means "free slot"
+            return false;
+        }
+    }
+    return true;
+}
+
+// Linux-style note, once per system call number and process.
+static void log_unimplemented(uint64_t nr) {
+    struct proc *p = current();
+    if (!already_logged(p, nr))
+        pr_notice("pid %d (%s): unimplemented syscall %llu\n", p->pid, p->comm,
+                  (unsigned long long)nr);
+}
+
+void syscall_dispatch(struct trapframe *tf) {
+    uint64_t nr = tf->rax;
+    sti();                 // a system call may take long: let interrupts in
+    long ret;
+    if (nr < NR_SYSCALLS && table[nr].fn) {
+        ret = table[nr].fn(tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
+    } else {
+        log_unimplemented(nr);
+        ret = -ENOSYS;
+    }
+    tf->rax = (uint64_t)ret;
+    cli();                 // syscall_entry.asm returns with interrupts off until sysretq
+}

@@ -1,0 +1,30 @@
+// syscall.h: every system call the kernel implements, by its Linux x86_64 number.
+// Each takes up to six integer arguments (rdi, rsi, rdx, r10, r8, r9) and returns a value
+// or a negative errno, exactly as the `syscall` instruction's caller sees it.
+#pragma once
+#include <stdint.h>
+
+#define SYSCALL_VECTOR 0x100   // tf->vector of a frame built by syscall_entry.asm
+
+typedef uint64_t u64;
+#define SYSARG __attribute__((unused)) u64
+#define SYSCALL(name) \
+    long sys_##name(SYSARG a0, SYSARG a1, SYSARG a2, SYSARG a3, SYSARG a4, SYSARG a5)
+
+void syscall_init(void);
+const char *syscall_name(uint64_t nr);
+
+// sys_file.c
+SYSCALL(read); SYSCALL(write); SYSCALL(readv); SYSCALL(writev); SYSCALL(open); SYSCALL(openat);
+SYSCALL(close); SYSCALL(lseek); SYSCALL(fstat); SYSCALL(stat); SYSCALL(lstat);
+SYSCALL(newfstatat); SYSCALL(getdents64); SYSCALL(ioctl); SYSCALL(access); SYSCALL(readlink);
+SYSCALL(getcwd); SYSCALL(chdir); SYSCALL(dup); SYSCALL(dup2); SYSCALL(dup3); SYSCALL(fcntl);
+SYSCALL(pread64);
+// sys_mem.c
+SYSCALL(brk); SYSCALL(mmap); SYSCALL(munmap); SYSCALL(mprotect);
+// sys_proc.c
+SYSCALL(getpid); SYSCALL(getppid); SYSCALL(gettid); SYSCALL(getuid); SYSCALL(geteuid);
+SYSCALL(getgid); SYSCALL(getegid); SYSCALL(uname); SYSCALL(arch_prctl);
+SYSCALL(set_tid_address); SYSCALL(exit); SYSCALL(exit_group); SYSCALL(reboot);
+SYSCALL(clock_gettime); SYSCALL(nanosleep); SYSCALL(sched_yield); SYSCALL(getrandom);
+

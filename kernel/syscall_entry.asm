@@ -1,0 +1,78 @@
+; syscall_entry.asm: the `syscall` instruction lands here (MSR_LSTAR).
+;
+; The CPU has put the user's rip in rcx and rflags in r11, cleared the flags named in
+; MSR_FMASK (interrupts are off), and switched to ring 0 - and done nothing else: rsp
+; still points at the user's stack. So: swapgs to reach per-CPU data, switch to the
+; process's kernel stack, and build the same struct trapframe an interrupt from user mode
+; builds (trap.h), so that everything after this - signals, fork, exec, ptrace one day -
+; deals with one format. Then syscall_dispatch(tf) in C; on the way back the (possibly
+; changed) frame is restored and sysretq returns to user mode.
+
+%define USER_DS 0x2b
+%define USER_CS 0x33
+%define SYSCALL_VECTOR 0x100       ; in tf->vector: "this frame came from syscall"
+
+section .text
+bits 64
+extern syscall_dispatch
+global syscall_entry
+syscall_entry:
+    swapgs
+    mov [gs:16], rsp               ; percpu.user_rsp
+    mov rsp, [gs:8]                ; percpu.kernel_rsp
+    push USER_DS                   ; ss
+    push qword [gs:16]             ; rsp
+    push r11                       ; rflags
+    push USER_CS                   ; cs
+    push rcx                       ; rip
+    push 0                         ; error code
+    push SYSCALL_VECTOR
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    mov rdi, rsp
+    call syscall_dispatch          ; turns interrupts on while it works, off at the end
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+    add rsp, 16                    ; vector, error code
+    ; sysretq loads rip from rcx and rflags from r11. If rip is not canonical, sysretq
+    ; would fault in ring 0 on the user's stack (a classic hole): use iretq instead, which
+    ; faults in user mode, where it belongs.
+    mov rcx, [rsp]                 ; user rip
+    mov r11, rcx
+    shr r11, 47                    ; zero only for the lower canonical half
+    jnz .iret
+    mov r11, [rsp + 16]            ; user rflags
+    mov rsp, [rsp + 24]            ; user rsp
+    swapgs
+    o64 sysret
+.iret:
+    swapgs
+    iretq
+
+section .note.GNU-stack noalloc noexec nowrite progbits

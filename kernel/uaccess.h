@@ -1,0 +1,17 @@
+// uaccess.h: the only doors between user memory and the kernel.
+//
+// A system call's pointer arguments come from user space and are not trusted: they may be
+// NULL, point into the kernel, be non-canonical, unmapped, read-only, or run off the end of
+// user space. These functions check every byte's page against the caller's address space
+// first (faulting in pages the process is allowed to have), and only then copy, inside a
+// user-access window (stac ... clac) that SMAP otherwise keeps shut. Anything wrong: -EFAULT.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+int copy_from_user(void *dst, const void *usrc, size_t n);   // 0 or -EFAULT
+int copy_to_user(void *udst, const void *src, size_t n);     // 0 or -EFAULT
+// Copies a NUL-terminated string of at most max-1 characters. Returns its length, -EFAULT,
+// or -ENAMETOOLONG when there is no NUL within max bytes.
+long strncpy_from_user(char *dst, const char *usrc, size_t max);
+int clear_user(void *udst, size_t n);

@@ -1,0 +1,86 @@
+// usertrap.c: exceptions raised by user code.
+//
+// A page fault may just be the first touch of memory the process owns (mm_fault makes the
+// page present, and the instruction is restarted). Anything else is the program's own
+// error: Linux logs one line about it, and sends the signal the CPU exception maps to.
+// Without signal handlers yet, that signal ends the process (and, for PID 1, the kernel).
+#include <stdbool.h>
+#include <stdint.h>
+#include "errno.h"
+#include "mm.h"
+#include "printk.h"
+#include "proc.h"
+#include "signal.h"
+#include "trap.h"
+#include "x86.h"
+
+// Linux's print_vma_addr(): " in name[start+size]" for the mapping the address is in.
+static void print_where(struct proc *p, uint64_t ip) {
+    struct vma *v = mm_find(&p->mm, ip);
+    if (v)
+        pr_cont(" in %s[%llx+%llx]", p->comm, (unsigned long long)v->start,
+                (unsigned long long)(v->end - v->start));
+    pr_cont("\n");
+}
+
+static void log_segfault(struct proc *p, struct trapframe *tf, uint64_t addr) {
+    pr_info("%s[%d]: segfault at %llx ip %016llx sp %016llx error %llx", p->comm, p->pid,
+            (unsigned long long)addr, (unsigned long long)tf->rip, (unsigned long long)tf->rsp,
+            (unsigned long long)tf->error_code);
+    struct vma *v = mm_find(&p->mm, tf->rip);
+    if (v)
+        pr_cont(" in %s[%llx+%llx]", p->comm, (unsigned long long)v->start,
+                (unsigned long long)(v->end - v->start));
+    pr_cont(" likely on CPU 0 (core 0, socket 0)\n");   // Linux 6.1 says where it ran
+}
+
+static void log_trap(struct proc *p, struct trapframe *tf, const char *what) {
+    pr_info("traps: %s[%d] %s ip:%llx sp:%llx error:%llx", p->comm, p->pid, what,
+            (unsigned long long)tf->rip, (unsigned long long)tf->rsp,
+            (unsigned long long)tf->error_code);
+    print_where(p, tf->rip);
+}
+
+// Which signal each exception sends, and whether Linux logs it, as "trap <name>" or not.
+static int trap_signal(struct trapframe *tf, bool *log, const char **what) {
+    *log = true;
+    *what = NULL;
+    switch (tf->vector) {
+    case T_DIVIDE:         *what = "trap divide error"; return SIGFPE;
+    case T_INVALID_OPCODE: *what = "trap invalid opcode"; return SIGILL;
+    case T_GPF:            *what = "general protection fault"; return SIGSEGV;
+    case T_STACK:          *what = "trap stack segment"; return SIGBUS;
+    case T_SEGMENT_NP:     *what = "trap segment not present"; return SIGBUS;
+    case T_ALIGNMENT:      *what = "trap alignment check"; return SIGBUS;
+    case T_OVERFLOW:       *what = "trap overflow"; return SIGSEGV;
+    case T_BOUND:          *what = "trap bounds"; return SIGSEGV;
+    case T_BREAKPOINT:
+    case T_DEBUG:          *log = false; return SIGTRAP;
+    case T_X87:
+    case T_SIMD:           *log = false; return SIGFPE;
+    default:               *what = "trap"; return SIGSEGV;
+    }
+}
+
+void user_trap(struct trapframe *tf) {
+    struct proc *p = current();
+    if (tf->vector == T_PAGE_FAULT) {
+        uint64_t addr = read_cr2();
+        bool write = tf->error_code & PF_WRITE, exec = tf->error_code & PF_INSTR;
+        int err = (tf->error_code & PF_PRESENT) ? -EFAULT : mm_fault(&p->mm, addr, write, exec);
+        if (err == 0)
+            return;                  // first touch of its own memory: carry on
+        if (err == -ENOMEM) {        // a page it may have, but there is none left
+            pr_err("Out of memory: Killed process %d (%s)\n", p->pid, p->comm);
+            proc_exit(SIGKILL);
+        }
+        log_segfault(p, tf, addr);
+        proc_exit(SIGSEGV);
+    }
+    bool log;
+    const char *what;
+    int sig = trap_signal(tf, &log, &what);
+    if (log)
+        log_trap(p, tf, what);
+    proc_exit(sig);
+}
