@@ -12,6 +12,8 @@ ifeq ($(origin CC),default)
 CC := gcc
 endif
 LD      ?= ld
+# The host's compiler: for unit tests and the glibc-linked test program.
+HOSTCC  ?= gcc
 NASM    ?= nasm
 NM      ?= nm
 PYTHON  ?= python3
@@ -189,17 +191,22 @@ $(USER_TEST_BINS): $(BUILD)/user/%: $(CRT0) $(BUILD)/user/%.o $(BUILD)/user/pari
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $^
 
-# fault: does one bad thing (tests/system/test_faults.py). musl_hello: built with Debian's
-# musl-gcc, not our libc, to show that unmodified static Linux programs run.
+# fault: does one bad thing (tests/system/test_faults.py). musl_hello and glibc_hello: one
+# ordinary C program built with Debian's musl-gcc and with the host's static glibc, not
+# with our libc, to show that unmodified static Linux programs run.
 MUSL_GCC ?= musl-gcc
-USER_TEST_BINS += $(BUILD)/user/fault $(BUILD)/user/musl_hello
+USER_TEST_BINS += $(BUILD)/user/fault $(BUILD)/user/musl_hello $(BUILD)/user/glibc_hello
 $(BUILD)/user/fault: $(CRT0) $(BUILD)/user/fault.o $(LIBC_A)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $^
-$(BUILD)/user/musl_hello: tests/user/musl_hello.c
+$(BUILD)/user/musl_hello: tests/user/static_hello.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  MUSLCC  $<")
 	$(Q)$(MUSL_GCC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+$(BUILD)/user/glibc_hello: tests/user/static_hello.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $<")
+	$(Q)$(HOSTCC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 
 # Run each test program on the host (in tests/user/rootfs) and keep its output in
 # $(BUILD)/user/expected/: what the same binary must print on Lantern.
@@ -239,7 +246,6 @@ debug: kernel initramfs
 # ---------------------------------------------------------------- tests
 # Host unit tests of the freestanding code, with the sanitizers on. The libc tests rename
 # our functions (LIBC_HOST_TEST) so they can sit beside the host's C library.
-HOSTCC ?= gcc
 UNIT_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined \
     -fno-sanitize-recover=all -fno-builtin -iquote libc/include -iquote kernel
 UNIT_TESTS := string format bootinfo cmdline acpi

@@ -5,9 +5,12 @@
 // if it returns, the test that asked for it fails.
 #include <stdint.h>
 #include <string.h>
+#include "cpu.h"
 #include "ktest.h"
+#include "page_alloc.h"
 #include "panic.h"
 #include "printk.h"
+#include "vm.h"
 
 // In C, 1 / zero is undefined behaviour, and gcc rewrites it without a divide at all.
 // The instruction itself is what we want to test.
@@ -43,6 +46,32 @@ static void stack_overflow(void) { recurse(0); }
 
 static void requested_panic(void) { panic("ktest: panic requested on the command line"); }
 
+// The kernel's text is mapped read-only: even the kernel cannot change its own code.
+static void write_ro(void) {
+    *(volatile uint8_t *)(void *)write_ro = 0xc3;
+}
+
+// Data pages are mapped no-execute: a jump into data is caught.
+static void exec_data(void) {
+    static uint8_t code[16] = { 0xc3 };   // "ret", in .data
+    ((void (*)(void))(void *)code)();
+}
+
+// With SMAP, the kernel may touch user memory only inside a user-access window (stac/clac,
+// which only uaccess.c opens). Map a user page and read it without one.
+static void access_user(void) {
+    uint64_t va = 0x400000, pa = alloc_page();
+    if (!pa || vm_map_page(vm_current(), va, pa, VM_READ | VM_WRITE | VM_USER) != 0) {
+        pr_err("ktest: access_user: no memory\n");
+        return;
+    }
+    if (!cpu.smap)
+        pr_warn("ktest: this CPU has no SMAP (try qemu -cpu max): the read will succeed\n");
+    (void)*(volatile uint64_t *)va;
+    vm_unmap_page(vm_current(), va);
+    free_page(pa);
+}
+
 static const struct { const char *name; void (*fn)(void); } tests[] = {
     { "divide_error", divide_error },
     { "invalid_opcode", invalid_opcode },
@@ -51,6 +80,9 @@ static const struct { const char *name; void (*fn)(void); } tests[] = {
     { "general_protection", general_protection },
     { "stack_overflow", stack_overflow },
     { "panic", requested_panic },
+    { "write_ro", write_ro },
+    { "exec_data", exec_data },
+    { "access_user", access_user },
 };
 
 void ktest_run(const char *name) {

@@ -46,7 +46,8 @@ def _make(name):
     return test
 
 
-# Every t_*.c, and musl_hello (built with musl-gcc, not our libc).
-for _src in sorted(glob.glob(os.path.join(os.path.dirname(HERE), "user", "t_*.c"))) + ["musl_hello.c"]:
+# Every t_*.c, and one ordinary C program built with musl and with glibc (not our libc).
+for _src in sorted(glob.glob(os.path.join(os.path.dirname(HERE), "user", "t_*.c"))) + \
+        ["musl_hello.c", "glibc_hello.c"]:
     _name = os.path.basename(_src)[:-2]
     globals()[f"test_{_name}"] = _make(_name)

@@ -1,6 +1,7 @@
-// musl_hello.c: an ordinary C program, built with Debian's `musl-gcc -static` and not with
-// our libc: proof that unmodified static Linux binaries run on Lantern. It runs as a
-// parity program: the same output on the host and on Lantern, ending with "done".
+// static_hello.c: an ordinary C program, built twice - with Debian's `musl-gcc -static`
+// (musl_hello) and with the host's `gcc -static` and glibc (glibc_hello) - and never with
+// our libc: proof that unmodified static Linux binaries run on Lantern. Both run as parity
+// programs: the same output on the host and on Lantern, ending with "done".
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,7 @@
 #include <unistd.h>
 
 int main(int argc, char **argv) {
-    printf("musl_hello: start\n");
+    printf("static_hello: start\n");
     printf("argc >= 1: %s\n", argc >= 1 && argv[0] ? "yes" : "no");
     printf("getpid > 0: %s\n", getpid() > 0 ? "yes" : "no");
     struct utsname u;

@@ -1,0 +1,75 @@
+"""Memory: the kernel owns RAM (Linux's "Memory:" line), protects its own image, and keeps
+its hands off user pages outside the user-copy functions (SMAP)."""
+import re
+
+
+def memory_line(ctx, memory):
+    m = ctx.machine(kernel_args="kmon", memory=memory)
+    m.wait_for("kmon> ")
+    log = m.text()
+    mm = re.search(r"Memory: (\d+)K/(\d+)K available \((\d+)K kernel code, (\d+)K rwdata, "
+                   r"(\d+)K rodata, (\d+)K init, (\d+)K bss, (\d+)K reserved\)", log)
+    assert mm, "no Memory: line"
+    avail, total, code, rw, ro, init, bss, reserved = map(int, mm.groups())
+    assert code > 10 and ro > 1 and bss > 10, mm.group(0)
+    assert reserved == total - avail
+    return avail, total
+
+
+def test_memory_64M(ctx):
+    avail, total = memory_line(ctx, "64M")
+    assert 60 * 1024 < total <= 64 * 1024
+    assert total - 4096 < avail < total, (avail, total)      # a few MiB for the kernel
+
+
+def test_memory_256M(ctx):
+    avail, total = memory_line(ctx, "256M")
+    assert 250 * 1024 < total <= 256 * 1024
+    assert total - 4096 < avail < total
+
+
+def test_memory_2G(ctx):
+    avail, total = memory_line(ctx, "2G")
+    assert 2040 * 1024 < total <= 2048 * 1024
+    # mem_map costs 16 bytes per 4 KiB page: 8 MiB for 2 GiB.
+    assert total - 12 * 1024 < avail < total - 8 * 1024, (avail, total)
+
+
+def crash(ctx, name, cpu=None):
+    m = ctx.machine(kernel_args=f"panic=-1 ktest={name}", extra=["-cpu", cpu] if cpu else None)
+    m.wait_exit(30)
+    log = m.text()
+    assert "returned: the kernel did not catch it" not in log
+    assert "Kernel panic - not syncing: Fatal exception" in log
+    return log
+
+
+def test_kernel_write_to_its_text(ctx):
+    log = crash(ctx, "write_ro")
+    assert "#PF: supervisor write access in kernel mode" in log
+    assert "#PF: error_code(0x0003) - permissions violation" in log
+    assert "RIP: 0010:write_ro+" in log
+
+
+def test_kernel_jump_into_data(ctx):
+    log = crash(ctx, "exec_data")
+    assert "#PF: supervisor instruction fetch in kernel mode" in log
+    assert "#PF: error_code(0x0011) - permissions violation" in log
+    assert "kernel tried to execute NX-protected page - exploit attempt? (uid: 0)" in log
+
+
+def test_smap_catches_kernel_access_to_user_page(ctx):
+    log = crash(ctx, "access_user", cpu="max")
+    assert "x86/cpu: NX on, SMEP on, SMAP on" in log
+    assert "BUG: unable to handle page fault for address: 0000000000400000" in log
+    assert "#PF: error_code(0x0001) - permissions violation" in log
+    assert "SMAP: kernel access to a user page outside a user-access window" in log
+
+
+def test_user_copies_work_under_smap(ctx):
+    # The same parity program, with SMAP on: every syscall's user copies open the window.
+    m = ctx.machine(kernel_args="rdinit=/bin/t_files panic=-1", extra=["-cpu", "max"])
+    m.wait_exit(60)
+    log = m.text()
+    assert "SMAP on" in log and "t_files: start" in log
+    assert "Attempted to kill init! exitcode=0x00000000" in log, "t_files did not finish cleanly"
