@@ -195,8 +195,10 @@ $(USER_TEST_BINS): $(BUILD)/user/%: $(CRT0) $(BUILD)/user/%.o $(BUILD)/user/pari
 # ordinary C program built with Debian's musl-gcc and with the host's static glibc, not
 # with our libc, to show that unmodified static Linux programs run.
 MUSL_GCC ?= musl-gcc
-USER_TEST_BINS += $(BUILD)/user/fault $(BUILD)/user/musl_hello $(BUILD)/user/glibc_hello
-$(BUILD)/user/fault: $(CRT0) $(BUILD)/user/fault.o $(LIBC_A)
+# sysreboot: the reboot syscall (tests/system/test_reboot.py; never run it on the host).
+USER_TEST_BINS += $(BUILD)/user/fault $(BUILD)/user/sysreboot $(BUILD)/user/musl_hello \
+    $(BUILD)/user/glibc_hello
+$(BUILD)/user/fault $(BUILD)/user/sysreboot: $(BUILD)/user/%: $(CRT0) $(BUILD)/user/%.o $(LIBC_A)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $^
 $(BUILD)/user/musl_hello: tests/user/static_hello.c

@@ -139,8 +139,8 @@ static void set_attrs(struct inode *ip, const struct cpio_entry *e)
 static struct hardlink *find_link(struct unpack *u, const struct cpio_entry *e)
 {
     for (struct hardlink *h = u->links; h; h = h->next)
-        if (h->ino == e->f[CPIO_INO] && h->major == e->f[CPIO_MAJOR] && h->minor == e->f[CPIO_MINOR]
-            && h->type == (e->f[CPIO_MODE] & S_IFMT))
+        if (h->ino == e->f[CPIO_INO] && h->major == e->f[CPIO_MAJOR]
+            && h->minor == e->f[CPIO_MINOR] && h->type == (e->f[CPIO_MODE] & S_IFMT))
             return h;
     return NULL;
 }
@@ -169,8 +169,8 @@ static void forget_links(struct unpack *u)
 
 // A regular file, or a later name of a hard-linked one. `ip` is the regular file already at
 // dir/name, if any: it is overwritten (Linux opens with O_TRUNC).
-static int make_file(struct unpack *u, const struct cpio_entry *e, struct inode *dir, const char *name,
-                     struct inode *ip)
+static int make_file(struct unpack *u, const struct cpio_entry *e, struct inode *dir,
+                     const char *name, struct inode *ip)
 {
     uint32_t size = e->f[CPIO_FILESIZE];
     struct hardlink *h = e->f[CPIO_NLINK] >= 2 ? find_link(u, e) : NULL;

@@ -1,7 +1,6 @@
 // ramfs_data.c: the contents of regular files (and symlinks) in the in-memory filesystem.
 //
-// A file's data is one kmalloc'ed buffer whose capacity doubles as it grows, up to
-// FS_FILE_MAX. Invariant: the bytes between size and capacity are zero, so a hole (a write
+// A file's data is one kmalloc'ed buffer, grown (see file_reserve) up to FS_FILE_MAX. Invariant: the bytes between size and capacity are zero, so a hole (a write
 // past the end, a truncate upwards) reads as zeros without extra work. kmalloc's largest
 // block bounds the size in practice; a list of pages can replace the buffer when that matters.
 #include <errno.h>
@@ -9,15 +8,18 @@
 #include "fs.h"
 #include "kmalloc.h"
 
-// Makes room for `need` bytes (need <= FS_FILE_MAX). Capacity doubles, so appending byte by
-// byte costs O(n) copying in total; if doubling asks for too much, the exact size is tried.
+// Makes room for `need` bytes (need <= FS_FILE_MAX). The capacity at least doubles, so
+// appending byte by byte costs O(n) copying in total, but one big write (a file unpacked from
+// the initramfs) gets just what it needs. If doubling asks for too much, need is tried.
 static int file_reserve(struct inode *ip, uint64_t need)
 {
     if (need <= ip->file.cap)
         return 0;
-    uint64_t cap = ip->file.cap ? ip->file.cap : 64;
-    while (cap < need)
-        cap *= 2;
+    uint64_t cap = 2 * ip->file.cap;
+    if (cap < need)
+        cap = need;
+    if (cap < 64)
+        cap = 64;
     if (cap > FS_FILE_MAX)
         cap = FS_FILE_MAX;
     char *data = kmalloc(cap);

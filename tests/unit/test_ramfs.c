@@ -730,18 +730,24 @@ TEST(enomem_leaves_tree_alone)
     CHECK_EQ_INT(look("/hard", 0)->size, 100000);
 }
 
-// Doubling may ask for more than there is: then the exact size is tried.
+// Doubling may ask for more than there is: then the exact size is tried. One big write takes
+// just what it needs.
 TEST(enomem_doubling_falls_back)
 {
     reset();
     struct inode *f = mkfile(R, "f", NULL);
-    CHECK_EQ_INT(fs_write(f, 0, "x", 1), 1);
+    static char buf[1000];
+    CHECK_EQ_INT(fs_write(f, 0, buf, 1), 1);
     CHECK_EQ_INT(f->file.cap, 64);
+    CHECK_EQ_INT(fs_write(f, 0, buf, 100), 100);
+    CHECK_EQ_INT(f->file.cap, 128);
     alloc_calls = 0;
     fail_at = 0;
-    CHECK_EQ_INT(fs_truncate(f, 1000), 0);
-    CHECK_EQ_INT(f->file.cap, 1000);
+    CHECK_EQ_INT(fs_truncate(f, 200), 0);
     fail_at = -1;
+    CHECK_EQ_INT(f->file.cap, 200);
+    CHECK_EQ_INT(fs_write(f, 0, buf, 1000), 1000);
+    CHECK_EQ_INT(f->file.cap, 1000);
 }
 
 TEST(fs_init_frees_everything)
