@@ -90,7 +90,7 @@ struct fs_dirent {
 struct fs_last {
     struct inode *dir;
     bool must_be_dir;                // the path ended with '/' ("mkdir a/" is fine, "creat a/" not)
-    char name[FS_NAME_MAX + 1];      // may be "." or ".."; the calls below reject those as Linux does
+    char name[FS_NAME_MAX + 1];      // may be "." or "..": the calls below refuse those as Linux
 };
 
 // ---- ramfs.c, ramfs_lookup.c, ramfs_data.c

@@ -160,7 +160,8 @@ static long check_new_name(struct inode *dir, const char *name)
 }
 
 // Finds an existing entry for unlink/rmdir (the caller has dealt with "." and "..").
-static int find_entry(struct inode *dir, const char *name, struct dentry **dp, struct dentry **prevp)
+static int find_entry(struct inode *dir, const char *name, struct dentry **dp,
+                      struct dentry **prevp)
 {
     if (!S_ISDIR(dir->mode))
         return -ENOTDIR;

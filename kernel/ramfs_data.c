@@ -1,8 +1,9 @@
 // ramfs_data.c: the contents of regular files (and symlinks) in the in-memory filesystem.
 //
-// A file's data is one kmalloc'ed buffer, grown (see file_reserve) up to FS_FILE_MAX. Invariant: the bytes between size and capacity are zero, so a hole (a write
-// past the end, a truncate upwards) reads as zeros without extra work. kmalloc's largest
-// block bounds the size in practice; a list of pages can replace the buffer when that matters.
+// A file's data is one kmalloc'ed buffer, grown (see file_reserve) up to FS_FILE_MAX.
+// Invariant: the bytes between size and capacity are zero, so a hole (a write past the end,
+// a truncate upwards) reads as zeros without extra work. In practice kmalloc's largest block
+// (4 MiB) bounds a file's size; a list of pages can replace the buffer when that matters.
 #include <errno.h>
 #include <string.h>
 #include "fs.h"
