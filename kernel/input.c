@@ -26,3 +26,18 @@ bool input_pop(char *c) {
     local_irq_restore(f);
     return have;
 }
+
+// Waits for the next character. The check and the sleep must not be split by an interrupt
+// (a key arriving in between would be left waiting), hence "cli; check; sti; hlt", where
+// sti takes effect only after hlt has started. With a scheduler this becomes a wait queue.
+char input_wait(void) {
+    char c;
+    for (;;) {
+        cli();
+        if (input_pop(&c)) {
+            sti();
+            return c;
+        }
+        sti_hlt();
+    }
+}

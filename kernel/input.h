@@ -5,3 +5,4 @@
 
 void input_push(char c);     // from interrupt handlers; drops the byte when full
 bool input_pop(char *c);     // false when empty
+char input_wait(void);       // sleeps (interrupts on) until there is a character

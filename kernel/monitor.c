@@ -15,29 +15,16 @@
 #include "power.h"
 #include "printk.h"
 #include "time.h"
-#include "x86.h"
 
 #define LINE_MAX 128
 
 static void echo(const char *s, size_t n) { console_write(s, n, 6); }
 
-static char wait_for_char(void) {
-    char c;
-    for (;;) {
-        cli();
-        if (input_pop(&c)) {
-            sti();
-            return c;
-        }
-        sti_hlt();   // atomically: interrupts on, then sleep until one arrives
-    }
-}
-
 // Reads one line with echo and backspace. Returns its length.
 static size_t read_line(char *line) {
     size_t n = 0;
     for (;;) {
-        char c = wait_for_char();
+        char c = input_wait();
         if (c == '\r' || c == '\n') {
             echo("\n", 1);
             line[n] = '\0';

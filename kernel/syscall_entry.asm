@@ -12,6 +12,8 @@
 %define USER_CS 0x33
 %define SYSCALL_VECTOR 0x100       ; in tf->vector: "this frame came from syscall"
 
+%include "regs.inc"
+
 section .text
 bits 64
 extern syscall_dispatch
@@ -27,38 +29,10 @@ syscall_entry:
     push rcx                       ; rip
     push 0                         ; error code
     push SYSCALL_VECTOR
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_GPRS
     mov rdi, rsp
     call syscall_dispatch          ; turns interrupts on while it works, off at the end
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    POP_GPRS
     add rsp, 16                    ; vector, error code
     ; sysretq loads rip from rcx and rflags from r11. If rip is not canonical, sysretq
     ; would fault in ring 0 on the user's stack (a classic hole): use iretq instead, which

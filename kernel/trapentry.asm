@@ -6,6 +6,8 @@
 ; to trap_common, which saves the general registers, calls trap(struct trapframe *) in C and
 ; undoes it all with iretq. The frame layout must match struct trapframe in trap.h.
 
+%include "regs.inc"
+
 section .text
 bits 64
 extern trap
@@ -36,41 +38,13 @@ trap_common:
     jz .from_kernel
     swapgs
 .from_kernel:
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_GPRS
     mov rdi, rsp            ; trap(struct trapframe *tf)
     cld                     ; the C ABI expects the direction flag clear
     call trap
 global trap_return
 trap_return:
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    POP_GPRS
     test qword [rsp + 24], 3
     jz .to_kernel
     swapgs

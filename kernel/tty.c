@@ -12,7 +12,6 @@
 #include "input.h"
 #include "string.h"
 #include "uaccess.h"
-#include "x86.h"
 
 #define TCGETS     0x5401
 #define TCSETS     0x5402
@@ -43,23 +42,11 @@ static size_t line_len, line_pos;    // a finished line, and how much of it was 
 
 static void echo(const char *s, size_t n) { console_write(s, n, USER_OUTPUT_LEVEL); }
 
-static char wait_char(void) {
-    char c;
-    for (;;) {
-        cli();
-        if (input_pop(&c)) {
-            sti();
-            return c;
-        }
-        sti_hlt();
-    }
-}
-
 // Collects one line into `line`. Returns false on end-of-file (Ctrl-D on an empty line).
 static bool read_line(void) {
     line_len = line_pos = 0;
     for (;;) {
-        char c = wait_char();
+        char c = input_wait();
         if (c == '\r')
             c = '\n';                    // ICRNL: Enter sends CR, programs want NL
         if (c == 4) {                    // Ctrl-D
