@@ -1,6 +1,6 @@
 // signal.h: signal numbers (Linux's) and sending signals. No handlers yet.
+// The kernel uses the numbers from here too.
 #pragma once
-#include <sys/types.h>
 
 #define SIGHUP     1
 #define SIGINT     2
@@ -27,5 +27,8 @@
 #define SIGSYS    31
 #define NSIG      65
 
+#ifndef __KERNEL__
+#include <sys/types.h>
 int kill(pid_t pid, int sig);
 int raise(int sig);    // kill(getpid(), sig)
+#endif
