@@ -52,7 +52,7 @@ KERNEL_CFLAGS += -fno-tree-loop-distribute-patterns
 endif
 DEPFLAGS = -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -static -T linker.ld -z max-page-size=0x1000 --build-id=none
-NASMFLAGS := -f elf64 -g -F dwarf -Ikernel/
+NASMFLAGS := -f elf64 -Ikernel/
 # The boot segment holds code, data and page tables together, so it is writable and
 # executable: ld should not warn about it. (The kernel proper is split by permission.)
 KERNEL_LDFLAGS += --no-warn-rwx-segments

@@ -235,7 +235,8 @@ boot64:
 section .text
 higher_half:
     mov rsp, boot_stack_top
-    xor ebp, ebp                    ; the end of every backtrace
+    push 0                          ; a zero return address and frame pointer: the end of
+    xor ebp, ebp                    ; every backtrace, ours and gdb's
     ; kmain(edi = magic, rsi = boot information, physical)
     call kmain
 .hang:
