@@ -448,8 +448,10 @@ TEST(unsupported_types_skipped)
     put(&A, (struct hdr){ .mode = S_IFIFO | 0600, .namesize = -1, .filesize = -1 }, "fifo", "", 0);
     put(&A, (struct hdr){ .mode = S_IFSOCK | 0600, .namesize = -1, .filesize = -1 }, "sock", "", 0);
     put(&A, (struct hdr){ .mode = 0644, .namesize = -1, .filesize = -1 }, "notype", "", 0);
-    put(&A, (struct hdr){ .mode = S_IFDIR | 0755, .namesize = -1, .filesize = -1 }, "dirdata", "xx", 2);
-    put(&A, (struct hdr){ .mode = S_IFLNK | 0777, .namesize = -1, .filesize = -1 }, "nolink", "", 0);
+    put(&A, (struct hdr){ .mode = S_IFDIR | 0755, .namesize = -1, .filesize = -1 },
+        "dirdata", "xx", 2);
+    put(&A, (struct hdr){ .mode = S_IFLNK | 0777, .namesize = -1, .filesize = -1 },
+        "nolink", "", 0);
     file(&A, "survivor", 0644, "ok");
     trailer(&A);
     CHECK_EQ_INT(unpack(&A), 0);

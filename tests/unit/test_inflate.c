@@ -96,7 +96,8 @@ TEST(zlib_streams)
         const char *why;
         long r = run(c->gz, c->len, &used, out, c->n, &why);   // exactly enough room
         if (r != (long)c->n || used != c->len || memcmp(out, want, c->n) != 0) {
-            printf("      %s: %ld (%s), used %zu of %u\n", c->name, r, why ? why : "-", used, c->len);
+            printf("      %s: %ld (%s), used %zu of %u\n", c->name, r, why ? why : "-", used,
+                   c->len);
             CHECK(!"decompressed as zlib compressed it");
         }
         if (c->n > 0) {                                        // one byte short
@@ -332,7 +333,8 @@ TEST(stored_blocks)
         put_bits(&W, 0, 2);
         flush_byte(&W);
         uint16_t len = (uint16_t)sizes[b], nlen = (uint16_t)~len;
-        memcpy(W.buf + W.len, (unsigned char[4]){ len & 0xff, len >> 8, nlen & 0xff, nlen >> 8 }, 4);
+        unsigned char lens[4] = { len & 0xff, len >> 8, nlen & 0xff, nlen >> 8 };
+        memcpy(W.buf + W.len, lens, 4);
         W.len += 4;
         memcpy(W.buf + W.len, p, sizes[b]);
         W.len += sizes[b];
@@ -363,7 +365,8 @@ TEST(stored_blocks)
 // The header of a dynamic block with a code-length code given as (symbol, length) pairs.
 static void dynamic_header(int nlen, int ndist, const int (*clen)[2], int nclen)
 {
-    static const int order[19] = { 16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15 };
+    static const int order[19] = { 16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14,
+                                   1, 15 };
     start();
     put_bits(&W, 1, 1);
     put_bits(&W, 2, 2);
@@ -439,7 +442,8 @@ TEST(header_and_trailer)
     CHECK_EQ_INT(run(good, sizeof good - 1, &used, out, sizeof out, &why), -EINVAL);
     CHECK_EQ_STR(why, "truncated gzip trailer");
     // Optional header fields running past the end.
-    unsigned char h[32] = { 0x1f, 0x8b, 8, 8, 0, 0, 0, 0, 0, 3, 'n', 'a', 'm', 'e' };   // FNAME, no NUL
+    // FNAME, with no NUL after the name.
+    unsigned char h[32] = { 0x1f, 0x8b, 8, 8, 0, 0, 0, 0, 0, 3, 'n', 'a', 'm', 'e' };
     CHECK_EQ_INT(run(h, 14, &used, out, sizeof out, &why), -EINVAL);
     CHECK_EQ_STR(why, "truncated gzip header");
     h[3] = 4;                                                // FEXTRA of 0x6e61 bytes
