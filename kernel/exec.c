@@ -213,10 +213,11 @@ static void close_on_exec(struct proc *p) {
 
 // The point of no return: the old program is gone after this.
 static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, const char *path) {
-    struct mm old = p->mm;
-    p->mm = *mm;
-    vm_switch(p->mm.pml4);
-    mm_release(&old);
+    struct mm *old = p->mm;
+    p->mm = mm;
+    vm_switch(mm->pml4);
+    if (old)
+        mm_put(old);             // a vfork parent still has it
     set_comm(p, path);
     close_on_exec(p);
     p->fs_base = 0;
@@ -239,22 +240,21 @@ long exec(struct proc *p, const char *path, const char *const *argv, const char 
     struct image *im = kzalloc(sizeof *im);
     if (!im)
         return -ENOMEM;
-    struct mm mm;
+    struct mm *mm = NULL;
     uint64_t rsp = 0;
     fs_get(ip);                      // keep the file while we read it
     err = read_headers(ip, im);
+    if (!err && !(mm = mm_create()))
+        err = -ENOMEM;
     if (!err)
-        err = mm_init(&mm);
+        err = load_segments(mm, ip, im);
+    if (!err)
+        err = build_stack(mm, im, path, argv, envp, &rsp);
     if (!err) {
-        err = load_segments(&mm, ip, im);
-        if (!err)
-            err = build_stack(&mm, im, path, argv, envp, &rsp);
-        if (!err) {
-            mm.brk_start = mm.brk = page_up(im->end);
-            commit(p, &mm, im->eh.e_entry + im->bias, rsp, path);
-        } else {
-            mm_release(&mm);
-        }
+        mm->brk_start = mm->brk = page_up(im->end);
+        commit(p, mm, im->eh.e_entry + im->bias, rsp, path);
+    } else if (mm) {
+        mm_put(mm);
     }
     fs_put(ip);
     kfree(im);

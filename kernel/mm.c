@@ -17,13 +17,23 @@
 
 static uint64_t page_down(uint64_t a) { return a & ~(PAGE_SIZE - 1); }
 
-int mm_init(struct mm *mm) {
-    memset(mm, 0, sizeof *mm);
+struct mm *mm_create(void) {
+    struct mm *mm = kzalloc(sizeof *mm);
+    if (!mm)
+        return NULL;
     mm->pml4 = vm_create();
-    if (!mm->pml4)
-        return -ENOMEM;
+    if (!mm->pml4) {
+        kfree(mm);
+        return NULL;
+    }
+    mm->refs = 1;
     mm->mmap_top = USER_MMAP_TOP;
-    return 0;
+    return mm;
+}
+
+struct mm *mm_get(struct mm *mm) {
+    mm->refs++;
+    return mm;
 }
 
 // Unmaps every present page in [start, end) and frees it.
@@ -35,15 +45,15 @@ static void unmap_pages(struct mm *mm, uint64_t start, uint64_t end) {
     }
 }
 
-void mm_release(struct mm *mm) {
+void mm_put(struct mm *mm) {
+    if (--mm->refs > 0)
+        return;
     for (struct vma *v = mm->vmas, *next; v; v = next) {
         next = v->next;
         kfree(v);
     }
-    mm->vmas = NULL;
-    if (mm->pml4)
-        vm_destroy(mm->pml4);   // frees every page and table of the user half
-    mm->pml4 = NULL;
+    vm_destroy(mm->pml4);   // frees every page and table of the user half
+    kfree(mm);
 }
 
 struct vma *mm_find(struct mm *mm, uint64_t addr) {
@@ -185,12 +195,17 @@ int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
     return 0;
 }
 
-int mm_copy(struct mm *dst, struct mm *src) {
+struct mm *mm_dup(struct mm *src) {
+    struct mm *dst = mm_create();
+    if (!dst)
+        return NULL;
     struct vma **tail = &dst->vmas;
     for (struct vma *v = src->vmas; v; v = v->next) {
         struct vma *c = kmalloc(sizeof *c);
-        if (!c)
-            return -ENOMEM;
+        if (!c) {
+            mm_put(dst);
+            return NULL;
+        }
         *c = *v;
         c->next = NULL;
         *tail = c;
@@ -200,7 +215,11 @@ int mm_copy(struct mm *dst, struct mm *src) {
     dst->brk = src->brk;
     dst->mmap_top = src->mmap_top;
     dst->stack_top = src->stack_top;
-    return vm_copy_user(dst->pml4, src->pml4);
+    if (vm_copy_user(dst->pml4, src->pml4) != 0) {
+        mm_put(dst);
+        return NULL;
+    }
+    return dst;
 }
 
 int mm_poke(struct mm *mm, uint64_t va, const void *src, size_t n) {

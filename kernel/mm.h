@@ -18,6 +18,7 @@ struct vma {
 };
 
 struct mm {
+    int refs;                       // processes sharing it (vfork, CLONE_VM)
     uint64_t *pml4;
     struct vma *vmas;
     uint64_t brk_start, brk;        // the heap: [brk_start, brk) is usable
@@ -29,8 +30,9 @@ struct mm {
 #define USER_STACK_SIZE  (8ull << 20)            // RLIMIT_STACK's default: 8 MiB
 #define USER_MMAP_TOP    (USER_STACK_TOP - USER_STACK_SIZE - (1ull << 30))
 
-int mm_init(struct mm *mm);                      // a fresh, empty address space
-void mm_release(struct mm *mm);                  // unmaps and frees everything
+struct mm *mm_create(void);                      // a fresh, empty address space; NULL if no memory
+struct mm *mm_get(struct mm *mm);                // one more user
+void mm_put(struct mm *mm);                      // one user fewer: the last frees everything
 int mm_map(struct mm *mm, uint64_t start, uint64_t len, int prot, enum vma_kind kind);
 int mm_unmap(struct mm *mm, uint64_t start, uint64_t len);
 int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot);
@@ -39,7 +41,7 @@ struct vma *mm_find(struct mm *mm, uint64_t addr);
 bool mm_range_free(struct mm *mm, uint64_t start, uint64_t len);
 // Makes the page at addr present, if the VMA there allows the access. 0, -EFAULT or -ENOMEM.
 int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec);
-int mm_copy(struct mm *dst, struct mm *src);     // fork
+struct mm *mm_dup(struct mm *src);               // fork: a copy of every mapping and page
 // Writes into another address space (exec builds the new one before switching to it):
 // the pages are faulted in as the VMA allows, ignoring its write protection.
 int mm_poke(struct mm *mm, uint64_t va, const void *src, size_t n);

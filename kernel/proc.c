@@ -56,7 +56,8 @@ void proc_free(struct proc *p) {
     for (int fd = 0; fd < NOFILE; fd++)
         if (p->files[fd])
             file_close(p->files[fd]);
-    mm_release(&p->mm);
+    if (p->mm)
+        mm_put(p->mm);
     if (p->cwd)
         fs_put(p->cwd);
     if (current() == p)
@@ -71,8 +72,7 @@ void proc_set_current(struct proc *p) {
     cpu0.current = p;
     cpu0.kernel_rsp = p->kstack_top;
     tss_set_kernel_stack(p->kstack_top);
-    if (p->mm.pml4)
-        vm_switch(p->mm.pml4);
+    vm_switch(p->mm ? p->mm->pml4 : NULL);
     wrmsr(MSR_FS_BASE, p->fs_base);
 }
 

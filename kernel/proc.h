@@ -26,7 +26,7 @@ struct proc {
     char comm[TASK_COMM_LEN];    // the program's name, as /proc/<pid>/comm will show it
     enum proc_state state;
     struct proc *parent;
-    struct mm mm;
+    struct mm *mm;               // shared with a vfork child until it execs
     uint64_t kstack_top;
     struct trapframe *tf;        // user registers, at the top of the kernel stack
     struct file *files[NOFILE];

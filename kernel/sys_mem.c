@@ -27,7 +27,7 @@ static bool user_span(uint64_t start, uint64_t len) { return start < USER_TOP &&
 // brk(0) asks where the break is; brk(addr) moves it. On failure Linux returns the old
 // break, not an error: the C library sees that it did not move.
 SYSCALL(brk) {
-    struct mm *mm = &current()->mm;
+    struct mm *mm = current()->mm;
     uint64_t want = a0;
     if (want < mm->brk_start || want >= USER_MMAP_TOP)
         return (long)mm->brk;
@@ -46,7 +46,7 @@ SYSCALL(brk) {
 SYSCALL(mmap) {
     uint64_t addr = a0, len = a1, off = a5;
     int prot = (int)a2, flags = (int)a3, fd = (int)a4;
-    struct mm *mm = &current()->mm;
+    struct mm *mm = current()->mm;
     int type = flags & MAP_TYPE;
     if (len == 0 || (prot & ~PROT_MASK) || !page_aligned(off) ||
         (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE))
@@ -77,7 +77,7 @@ SYSCALL(munmap) {
     uint64_t addr = a0, len = a1;
     if (!page_aligned(addr) || len == 0 || !user_span(addr, page_up(len)) || page_up(len) < len)
         return -EINVAL;
-    return mm_unmap(&current()->mm, addr, page_up(len));
+    return mm_unmap(current()->mm, addr, page_up(len));
 }
 
 SYSCALL(mprotect) {
@@ -89,5 +89,5 @@ SYSCALL(mprotect) {
         return 0;
     if (!user_span(addr, page_up(len)))
         return -ENOMEM;
-    return mm_protect(&current()->mm, addr, page_up(len), prot);
+    return mm_protect(current()->mm, addr, page_up(len), prot);
 }

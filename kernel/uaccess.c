@@ -29,7 +29,7 @@ static int prepare(uint64_t addr, size_t n, bool write) {
         return -EFAULT;
     if (n == 0)
         return 0;
-    struct mm *mm = &current()->mm;
+    struct mm *mm = current()->mm;
     for (uint64_t page = addr & ~(PAGE_SIZE - 1); page < addr + n; page += PAGE_SIZE) {
         pte_t *pte = vm_walk(mm->pml4, page, false);
         bool ok = pte && (*pte & PTE_P) && (*pte & PTE_U) && (!write || (*pte & PTE_W));

@@ -16,7 +16,7 @@
 
 // Linux's print_vma_addr(): " in name[start+size]" for the mapping the address is in.
 static void print_where(struct proc *p, uint64_t ip) {
-    struct vma *v = mm_find(&p->mm, ip);
+    struct vma *v = mm_find(p->mm, ip);
     if (v)
         pr_cont(" in %s[%llx+%llx]", p->comm, (unsigned long long)v->start,
                 (unsigned long long)(v->end - v->start));
@@ -27,7 +27,7 @@ static void log_segfault(struct proc *p, struct trapframe *tf, uint64_t addr) {
     pr_info("%s[%d]: segfault at %llx ip %016llx sp %016llx error %llx", p->comm, p->pid,
             (unsigned long long)addr, (unsigned long long)tf->rip, (unsigned long long)tf->rsp,
             (unsigned long long)tf->error_code);
-    struct vma *v = mm_find(&p->mm, tf->rip);
+    struct vma *v = mm_find(p->mm, tf->rip);
     if (v)
         pr_cont(" in %s[%llx+%llx]", p->comm, (unsigned long long)v->start,
                 (unsigned long long)(v->end - v->start));
@@ -67,7 +67,7 @@ void user_trap(struct trapframe *tf) {
     if (tf->vector == T_PAGE_FAULT) {
         uint64_t addr = read_cr2();
         bool write = tf->error_code & PF_WRITE, exec = tf->error_code & PF_INSTR;
-        int err = (tf->error_code & PF_PRESENT) ? -EFAULT : mm_fault(&p->mm, addr, write, exec);
+        int err = (tf->error_code & PF_PRESENT) ? -EFAULT : mm_fault(p->mm, addr, write, exec);
         if (err == 0)
             return;                  // first touch of its own memory: carry on
         if (err == -ENOMEM) {        // a page it may have, but there is none left
