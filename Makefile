@@ -147,7 +147,10 @@ endif
 USER_LDFLAGS := -static -nostdlib -no-pie -z noexecstack -e _start
 
 LIBC_SRCS := $(wildcard libc/*.c)
-LIBC_OBJS := $(LIBC_SRCS:libc/%.c=$(BUILD)/libc/%.o)
+# The few functions C cannot write (vfork, the signal return trampoline) are assembly;
+# crt0.S is not in the library: it is linked first into every program.
+LIBC_ASM  := $(filter-out libc/crt0.S,$(wildcard libc/*.S))
+LIBC_OBJS := $(LIBC_SRCS:libc/%.c=$(BUILD)/libc/%.o) $(LIBC_ASM:libc/%.S=$(BUILD)/libc/%.o)
 LIBC_A    := $(BUILD)/libc/libc.a
 CRT0      := $(BUILD)/libc/crt0.o
 USER_TESTS := $(patsubst tests/user/%.c,%,$(wildcard tests/user/t_*.c))
@@ -286,3 +289,34 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------- benchmarks
+# user/ holds programs that are not tests, such as user/bench.c; they are built into
+# $(BUILD)/bin/ with our libc, and reach the initramfs's /bin through USER_TEST_BINS, the
+# list its rule copies.
+#
+#   make bench                         boot Lantern with rdinit=/bin/bench, print its numbers
+#   make bench LINUX=path/to/vmlinuz   and Linux's, booted the same way, side by side
+#   make bench LINUX=fetch             the same with Debian's kernel (tools/linux-oracle.sh)
+#
+# Not part of `make test`: the numbers are measurements, never assertions.
+USER_BINS := $(BUILD)/bin/bench
+USER_TEST_BINS += $(USER_BINS)
+LINUX ?=
+
+.PHONY: bench
+user: $(USER_BINS)
+
+$(BUILD)/bin/%.o: user/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(USER_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+# Linked without debug information (--strip-debug; the symbols stay): it would triple the
+# size, and the initramfs is guest RAM that the kernel reserves. The .o files keep it.
+$(USER_BINS): $(BUILD)/bin/%: $(CRT0) $(BUILD)/bin/%.o $(LIBC_A)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(USER_LDFLAGS) --strip-debug -o $@ $^
+
+bench: all
+	$(Q)$(PYTHON) tools/bench.py --build $(BUILD) $(if $(LINUX),--linux $(LINUX))

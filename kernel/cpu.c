@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "cpu.h"
+#include "string.h"
 #include "printk.h"
 #include "x86.h"
 
@@ -45,10 +46,20 @@ void cpu_enable_protection(void) {
 }
 
 // User programs use SSE (x86_64 compilers assume it); the kernel itself never touches the
-// FPU or vector registers (-mgeneral-regs-only), so they always hold user state. Turn them
-// on: CR0.MP and no EM, CR4.OSFXSR and OSXMMEXCPT (SSE instructions and SSE exceptions).
+// FPU or vector registers (-mgeneral-regs-only), so they always hold user state: the
+// scheduler saves them when a process is switched out and loads the next one's. Turn them
+// on: CR0.MP and no EM, CR4.OSFXSR and OSXMMEXCPT (SSE instructions and SSE exceptions),
+// and keep the state a fresh program starts with (fninit, MXCSR 0x1f80) as a template.
+static uint8_t fpu_initial[512] __attribute__((aligned(16)));
+
 void cpu_enable_fpu(void) {
     write_cr0((read_cr0() & ~(1ull << 2)) | (1ull << 1));
     write_cr4(read_cr4() | (1ull << 9) | (1ull << 10));
-    __asm__ volatile("fninit");
+    uint32_t mxcsr = 0x1f80;                // all SSE exceptions masked, round to nearest
+    __asm__ volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
+    fpu_save(fpu_initial);
 }
+
+void fpu_save(uint8_t *area)    { __asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory"); }
+void fpu_restore(const uint8_t *area) { __asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory"); }
+void fpu_reset(uint8_t *area)   { memcpy(area, fpu_initial, sizeof fpu_initial); }

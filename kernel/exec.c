@@ -9,18 +9,23 @@
 //   strings (argv, envp, "x86_64", the file name), 16 random bytes,
 //   auxv pairs ending in AT_NULL, NULL, envp[], NULL, argv[], argc   <- rsp (16-aligned)
 #include <stdint.h>
+#include "cpu.h"
 #include "elf.h"
 #include "errno.h"
 #include "file.h"
 #include "fs.h"
 #include "gdt.h"
 #include "kmalloc.h"
+#include "ksignal.h"
 #include "memlayout.h"
 #include "mm.h"
 #include "proc.h"
 #include "random.h"
+#include "sched.h"
 #include "string.h"
+#include "syscall.h"
 #include "trap.h"
+#include "uaccess.h"
 #include "vm.h"
 #include "x86.h"
 
@@ -194,6 +199,12 @@ static long build_stack(struct mm *mm, struct image *im, const char *path,
     return sb.err;
 }
 
+static void free_strings(char **v) {
+    for (size_t i = 0; v && v[i]; i++)
+        kfree(v[i]);
+    kfree(v);
+}
+
 // ---------------------------------------------------------------- switching over
 
 static void set_comm(struct proc *p, const char *path) {
@@ -220,6 +231,13 @@ static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, 
         mm_put(old);             // a vfork parent still has it
     set_comm(p, path);
     close_on_exec(p);
+    signal_exec(p);
+    if (p->vfork_parent) {           // a vfork parent may run again: we no longer share
+        wakeup(p->vfork_parent);
+        p->vfork_parent = NULL;
+    }
+    fpu_reset(p->fpu);
+    fpu_restore(p->fpu);
     p->fs_base = 0;
     wrmsr(0xc0000100, 0);            // MSR_FS_BASE
     memset(p->tf, 0, sizeof *p->tf);
@@ -259,4 +277,74 @@ long exec(struct proc *p, const char *path, const char *const *argv, const char 
     fs_put(ip);
     kfree(im);
     return err;
+}
+
+// ---------------------------------------------------------------- execve(2)
+
+// Grows a NULL-terminated vector of strings by one slot, doubling its capacity as needed.
+static bool vec_room(char ***v, size_t n, size_t *cap) {
+    if (n + 2 <= *cap)
+        return true;
+    char **bigger = kzalloc(2 * *cap * sizeof **v);
+    if (!bigger)
+        return false;
+    memcpy(bigger, *v, n * sizeof **v);
+    kfree(*v);
+    *v = bigger;
+    *cap *= 2;
+    return true;
+}
+
+// Copies a user array of strings (argv or envp) into kernel memory, NULL-terminated.
+// tmp is a MAX_ARG_STRLEN scratch buffer.
+static long copy_strings(uint64_t uvec, char ***out, size_t *total, char *tmp) {
+    size_t n = 0, cap = 16;
+    char **v = kzalloc(cap * sizeof *v);
+    long err = v ? 0 : -ENOMEM;
+    for (; !err; n++) {
+        uint64_t up = 0;
+        if (uvec && copy_from_user(&up, (const void *)(uvec + n * 8), sizeof up)) {
+            err = -EFAULT;
+            break;
+        }
+        if (!up)
+            break;
+        long len = strncpy_from_user(tmp, (const char *)up, MAX_ARG_STRLEN);
+        if (len < 0)
+            err = len == -ENAMETOOLONG ? -E2BIG : len;
+        else if ((*total += len + 1) > MAX_ARG_TOTAL)
+            err = -E2BIG;
+        else if (!vec_room(&v, n, &cap) || !(v[n] = kmalloc(len + 1)))
+            err = -ENOMEM;
+        else
+            memcpy(v[n], tmp, len + 1);
+    }
+    if (err) {
+        free_strings(v);
+        return err;
+    }
+    *out = v;
+    return 0;
+}
+
+SYSCALL(execve) {
+    char *path = kmalloc(FS_PATH_MAX);
+    if (!path)
+        return -ENOMEM;
+    long err = strncpy_from_user(path, (const char *)a0, FS_PATH_MAX);
+    char **argv = NULL, **envp = NULL, *tmp = kmalloc(MAX_ARG_STRLEN);
+    size_t total = 0;
+    if (!tmp)
+        err = -ENOMEM;
+    if (err >= 0)
+        err = copy_strings(a1, &argv, &total, tmp);
+    if (err >= 0)
+        err = copy_strings(a2, &envp, &total, tmp);
+    kfree(tmp);
+    if (err >= 0)
+        err = exec(current(), path, (const char *const *)argv, (const char *const *)envp);
+    free_strings(argv);
+    free_strings(envp);
+    kfree(path);
+    return err;                      // on success the new program starts with rax = 0
 }

@@ -27,6 +27,8 @@ struct file *file_dup(struct file *f) {
 void file_close(struct file *f) {
     if (--f->refs > 0)
         return;
+    if (f->ops->release)
+        f->ops->release(f);
     if (f->ip)
         fs_put(f->ip);
     kfree(f);

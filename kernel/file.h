@@ -16,13 +16,15 @@ struct file_ops {
     long (*write)(struct file *f, const void *buf, size_t n);
     long (*ioctl)(struct file *f, unsigned long cmd, uint64_t arg);   // arg is a user pointer
     void (*stat)(struct file *f, struct kstat *st);
+    void (*release)(struct file *f);   // the last close (optional)
 };
 
 struct file {
     int refs;
     unsigned int flags;       // O_ACCMODE bits, O_APPEND, O_NONBLOCK (as given to open)
     uint64_t pos;
-    struct inode *ip;         // NULL for devices
+    struct inode *ip;         // NULL for devices and pipes
+    void *priv;               // what the ops need (the pipe)
     const struct file_ops *ops;
 };
 

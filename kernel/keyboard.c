@@ -5,7 +5,7 @@
 // queue, exactly like bytes from the serial line.
 #include <stdbool.h>
 #include <stdint.h>
-#include "input.h"
+#include "tty.h"
 #include "keyboard.h"
 #include "trap.h"
 #include "x86.h"
@@ -67,7 +67,7 @@ static void keyboard_irq(void) {
         uint8_t sc = inb(KBD_DATA);
         char c = (status & STATUS_FROM_MOUSE) ? 0 : translate(sc);
         if (c)
-            input_push(c);
+            tty_receive(c);
     }
 }
 

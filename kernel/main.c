@@ -21,6 +21,7 @@
 #include "printk.h"
 #include "proc.h"
 #include "random.h"
+#include "sched.h"
 #include "serial.h"
 #include "syscall.h"
 #include "time.h"
@@ -113,7 +114,8 @@ static void unpack_initramfs(const struct boot_info *bi) {
 }
 
 // Linux's kernel_init(): rdinit= (default /init), then init=, then the usual places.
-static void run_init(const struct kernel_params *p) {
+// Returns once one of them is ready to run as PID 1.
+static void prepare_init(const struct kernel_params *p) {
     static const char *argv[CMDLINE_MAX_INIT_ARGS + 2];
     static const char *envp[CMDLINE_MAX_INIT_ENVS + 3] = { "HOME=/", "TERM=linux" };
     for (int i = 0; i < p->init_argc; i++)
@@ -125,18 +127,22 @@ static void run_init(const struct kernel_params *p) {
     int err;
     argv[0] = rdinit;
     if (fs_lookup(NULL, rdinit, FS_FOLLOW, &ip) == 0) {     // as Linux: silently skip if absent
-        err = proc_run_init(rdinit, argv, envp);            // returns only if it failed
+        if ((err = proc_run_init(rdinit, argv, envp)) == 0)
+            return;
         pr_warn("Failed to execute %s (error %d)\n", rdinit, err);
     }
     if (p->init) {
         argv[0] = p->init;
-        err = proc_run_init(p->init, argv, envp);
+        if ((err = proc_run_init(p->init, argv, envp)) == 0)
+            return;
         panic("Requested init %s failed (error %d).", p->init, err);
     }
     static const char *const defaults[] = { "/sbin/init", "/etc/init", "/bin/init", "/bin/sh" };
     for (int i = 0; i < 4; i++) {
         argv[0] = defaults[i];
-        if ((err = proc_run_init(defaults[i], argv, envp)) != -ENOENT)
+        if ((err = proc_run_init(defaults[i], argv, envp)) == 0)
+            return;
+        if (err != -ENOENT)
             pr_warn("Starting init: %s exists but couldn't execute it (error %d)\n", defaults[i], err);
     }
     panic("No working init found.  Try passing init= option to kernel. "
@@ -191,5 +197,9 @@ void kmain(uint32_t magic, uint64_t info_pa) {
 
     // 7. The root filesystem from the initramfs, and the first program from it.
     unpack_initramfs(&boot_info);
-    run_init(&params);
+    prepare_init(&params);
+
+    // 8. From here on the kernel only reacts: this loop runs whatever process is ready,
+    //    and halts the CPU until the next interrupt when none is.
+    scheduler();
 }

@@ -1,9 +1,13 @@
-// proc.c: the process table, and the birth and death of processes.
+// proc.c: the process table, and how a process starts and is finally freed.
 //
-// For now there is exactly one user process, init, and no scheduler: it runs until it
-// exits or dies, and then - being PID 1 - takes the kernel with it, as on Linux.
+// Birth: proc_alloc() takes a free slot and a kernel stack; fork (fork.c) or, for the
+// first process, proc_run_init() fill it in; proc_start() makes it runnable. Its first
+// switch-in lands in proc_first_run (swtch.asm), which leaves for user mode through the
+// ordinary interrupt-return path. Death: proc_exit (exit.c) lets go of memory and files
+// and leaves a zombie; proc_reap() frees the rest once the parent has waited.
 #include <stdbool.h>
 #include <stdint.h>
+#include "cpu.h"
 #include "errno.h"
 #include "file.h"
 #include "fs.h"
@@ -12,6 +16,8 @@
 #include "percpu.h"
 #include "printk.h"
 #include "proc.h"
+#include "sched.h"
+#include "ksignal.h"
 #include "string.h"
 #include "trap.h"
 #include "vm.h"
@@ -20,11 +26,19 @@
 static struct proc procs[NPROC];
 static int next_pid = 1;
 static struct percpu cpu0;
-
 static bool percpu_ready;
 
 // The running process, or NULL before there is one (panic() asks at any time).
 struct proc *current_or_null(void) { return percpu_ready ? this_cpu()->current : NULL; }
+
+struct proc *proc_at(int slot) { return &procs[slot]; }
+
+struct proc *proc_find(int pid) {
+    for (int i = 0; i < NPROC; i++)
+        if (procs[i].state != PROC_UNUSED && procs[i].state != PROC_DEAD && procs[i].pid == pid)
+            return &procs[i];
+    return NULL;
+}
 
 void percpu_init(void) {
     cpu0.self = &cpu0;
@@ -33,43 +47,67 @@ void percpu_init(void) {
     percpu_ready = true;
 }
 
+// PIDs count up and are not reused until they wrap (Linux's pid_max default is 32768).
+static int alloc_pid(void) {
+    for (;;) {
+        int pid = next_pid;
+        next_pid = next_pid >= 32767 ? 2 : next_pid + 1;
+        if (!proc_find(pid))
+            return pid;
+    }
+}
+
 struct proc *proc_alloc(void) {
+    uint64_t f = local_irq_save();
     struct proc *p = NULL;
     for (int i = 0; i < NPROC && !p; i++)
         if (procs[i].state == PROC_UNUSED)
             p = &procs[i];
+    if (p) {
+        memset(p, 0, sizeof *p);
+        p->state = PROC_SLEEPING;           // not runnable until proc_start()
+        p->pid = alloc_pid();
+    }
+    local_irq_restore(f);
     if (!p)
         return NULL;
-    memset(p, 0, sizeof *p);
     p->kstack_top = kstack_alloc();
-    if (!p->kstack_top)
+    if (!p->kstack_top) {
+        p->state = PROC_UNUSED;
         return NULL;
+    }
     p->tf = (struct trapframe *)(p->kstack_top - sizeof(struct trapframe));
-    p->pid = next_pid++;
-    p->state = PROC_RUNNING;
-    p->cwd = fs_root();
-    fs_get(p->cwd);
+    p->exit_signal = SIGCHLD;
+    fpu_reset(p->fpu);
     return p;
 }
 
-void proc_free(struct proc *p) {
-    for (int fd = 0; fd < NOFILE; fd++)
-        if (p->files[fd])
-            file_close(p->files[fd]);
-    if (p->mm)
-        mm_put(p->mm);
-    if (p->cwd)
-        fs_put(p->cwd);
-    if (current() == p)
-        cpu0.current = NULL;
+// The first switch to p "returns" into proc_first_run, just below its trap frame: swtch
+// pops six registers and then the return address from this little frame.
+void proc_start(struct proc *p) {
+    extern char proc_first_run[];
+    uint64_t *frame = (uint64_t *)p->tf - 7;
+    memset(frame, 0, 6 * sizeof(uint64_t));
+    frame[6] = (uint64_t)proc_first_run;
+    p->context = (uint64_t)frame;
+    uint64_t f = local_irq_save();
+    p->state = PROC_RUNNABLE;
+    local_irq_restore(f);
+}
+
+void proc_reap(struct proc *p) {
     kstack_free(p->kstack_top);
     p->state = PROC_UNUSED;
 }
 
 // Makes p the running process: its kernel stack for traps and syscalls, its page tables,
-// its thread pointer.
+// its thread pointer. NULL: the idle loop runs, on the kernel's own tables.
 void proc_set_current(struct proc *p) {
     cpu0.current = p;
+    if (!p) {
+        vm_switch(NULL);
+        return;
+    }
     cpu0.kernel_rsp = p->kstack_top;
     tss_set_kernel_stack(p->kstack_top);
     vm_switch(p->mm ? p->mm->pml4 : NULL);
@@ -104,28 +142,32 @@ static int open_console(struct proc *p) {
     return 0;
 }
 
+static void undo_init(struct proc *p) {
+    for (int fd = 0; fd < 3; fd++)
+        if (p->files[fd])
+            file_close(p->files[fd]);
+    fs_put(p->cwd);
+    proc_reap(p);
+    next_pid = 1;                    // the next candidate is PID 1 again
+}
+
 int proc_run_init(const char *path, const char *const *argv, const char *const *envp) {
     struct proc *p = proc_alloc();
     if (!p)
         return -ENOMEM;
+    p->cwd = fs_root();
+    fs_get(p->cwd);
+    p->pgid = p->sid = p->pid;
     long err = open_console(p);
     if (!err) {
-        proc_set_current(p);
         pr_info("Run %s as init process\n", path);
         err = exec(p, path, argv, envp);
     }
+    vm_switch(NULL);                 // exec switched to p's tables; the scheduler will too
     if (err) {
-        proc_free(p);
-        next_pid = 1;                // the next candidate is PID 1 again
-        vm_switch(NULL);
+        undo_init(p);
         return (int)err;
     }
-    enter_user(p->tf);
-}
-
-void proc_exit(int status) {
-    struct proc *p = current();
-    if (p->pid == 1)
-        panic("Attempted to kill init! exitcode=0x%08x", status);
-    panic("proc_exit: pid %d exited, and there is no scheduler to run anyone else", p->pid);
+    proc_start(p);
+    return 0;
 }

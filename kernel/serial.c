@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "console.h"
-#include "input.h"
+#include "tty.h"
 #include "serial.h"
 #include "trap.h"
 #include "x86.h"
@@ -62,7 +62,7 @@ bool serial_init(void) {
 
 static void serial_irq(void) {
     while (inb(COM1 + LSR) & LSR_DATA_READY)
-        input_push((char)inb(COM1 + DATA));
+        tty_receive((char)inb(COM1 + DATA));
 }
 
 void serial_enable_input(void) {

@@ -4,7 +4,9 @@
 #include "panic.h"
 #include "power.h"
 #include "printk.h"
+#include "ksignal.h"
 #include "proc.h"
+#include "sched.h"
 #include "random.h"
 #include "string.h"
 #include "syscall.h"
@@ -21,7 +23,7 @@ SYSCALL(getuid)  { return 0; }
 SYSCALL(geteuid) { return 0; }
 SYSCALL(getgid)  { return 0; }
 SYSCALL(getegid) { return 0; }
-SYSCALL(sched_yield) { return 0; }   // one process: there is nobody to yield to
+SYSCALL(sched_yield) { yield(); return 0; }
 
 struct utsname { char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65]; };
 
@@ -69,8 +71,6 @@ SYSCALL(set_tid_address) {
     return current()->pid;
 }
 
-SYSCALL(exit)       { proc_exit((int)(a0 & 0xff) << 8); }
-SYSCALL(exit_group) { proc_exit((int)(a0 & 0xff) << 8); }
 
 #define LINUX_REBOOT_MAGIC1 0xfee1dead
 #define LINUX_REBOOT_CMD_RESTART   0x01234567
@@ -125,11 +125,14 @@ SYSCALL(nanosleep) {
     if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec > 999999999)
         return -EINVAL;
     uint64_t end = time_since_boot_ns() + (uint64_t)req.tv_sec * 1000000000 + req.tv_nsec;
-    // Sleep in hlt until the deadline: the timer tick wakes us 100 times a second. With a
-    // scheduler this becomes a real sleep that lets others run.
-    while (time_since_boot_ns() < end)
-        sti_hlt();
-    return 0;
+    if (sleep_until(end))
+        return 0;
+    // A signal came first: say how much was left, as Linux does.
+    uint64_t now = time_since_boot_ns(), left = end > now ? end - now : 0;
+    struct timespec rem = { (int64_t)(left / 1000000000), (int64_t)(left % 1000000000) };
+    if (a1 && copy_to_user((void *)a1, &rem, sizeof rem))
+        return -EFAULT;
+    return -EINTR;
 }
 
 #define GRND_NONBLOCK 1
@@ -145,4 +148,156 @@ SYSCALL(getrandom) {
     if (copy_to_user((void *)a0, buf, n))
         return -EFAULT;
     return (long)n;
+}
+
+// ---------------------------------------------------------------- signals to others
+
+// May the caller send sig to p? Everyone is root, so yes - except that PID 1 only ever
+// gets the signals it has a handler for (Linux's rule; not even SIGKILL gets through).
+static bool init_protected(struct proc *p, int sig) {
+    return p->pid == 1 && p->sigaction[sig].handler <= SIG_IGN;
+}
+
+static long send_to(struct proc *p, int sig, int code) {
+    if (sig == 0)
+        return 0;                        // only "does it exist?"
+    if (!init_protected(p, sig))
+        signal_send(p, sig, code, current()->pid, 0, 0);
+    return 0;
+}
+
+// All processes that kill(pid) means: pid > 0 one, 0 our group, -1 everyone but init and
+// us, < -1 the group -pid.
+static bool kill_target(struct proc *self, struct proc *p, int pid) {
+    if (p->state == PROC_UNUSED || p->state == PROC_ZOMBIE || p->state == PROC_DEAD)
+        return false;
+    if (pid > 0)  return p->pid == pid;
+    if (pid == 0) return p->pgid == self->pgid;
+    if (pid == -1) return p->pid != 1 && p != self;
+    return p->pgid == -pid;
+}
+
+SYSCALL(kill) {
+    int pid = (int)a0, sig = (int)a1;
+    if (sig < 0 || sig > NSIG_MAX)
+        return -EINVAL;
+    struct proc *self = current();
+    if (pid > 0) {
+        struct proc *p = proc_find(pid);
+        return p ? send_to(p, sig, SI_USER) : -ESRCH;
+    }
+    if (pid == INT32_MIN)
+        return -ESRCH;
+    bool found = false;
+    for (int i = 0; i < NPROC; i++) {
+        struct proc *p = proc_at(i);
+        if (kill_target(self, p, pid)) {
+            found = true;
+            send_to(p, sig, SI_USER);
+        }
+    }
+    return found ? 0 : -ESRCH;
+}
+
+SYSCALL(tgkill) {
+    int tgid = (int)a0, tid = (int)a1, sig = (int)a2;
+    if (tgid <= 0 || tid <= 0 || sig < 0 || sig > NSIG_MAX)
+        return -EINVAL;
+    struct proc *p = proc_find(tid);
+    if (!p || p->pid != tgid || p->state == PROC_ZOMBIE)
+        return -ESRCH;                    // one thread per process: tid == tgid
+    return send_to(p, sig, SI_TKILL);
+}
+
+// tkill: tgkill's older form, without the thread group; musl's raise() uses it.
+SYSCALL(tkill) {
+    int tid = (int)a0, sig = (int)a1;
+    if (tid <= 0 || sig < 0 || sig > NSIG_MAX)
+        return -EINVAL;
+    struct proc *p = proc_find(tid);
+    if (!p || p->state == PROC_ZOMBIE)
+        return -ESRCH;
+    return send_to(p, sig, SI_TKILL);
+}
+
+// ---------------------------------------------------------------- groups and sessions
+
+SYSCALL(getpgrp) { return current()->pgid; }
+
+SYSCALL(getpgid) {
+    struct proc *p = a0 ? proc_find((int)a0) : current();
+    return p ? p->pgid : -ESRCH;
+}
+
+SYSCALL(getsid) {
+    struct proc *p = a0 ? proc_find((int)a0) : current();
+    return p ? p->sid : -ESRCH;
+}
+
+static bool group_in_session(int pgid, int sid) {
+    for (int i = 0; i < NPROC; i++) {
+        struct proc *p = proc_at(i);
+        if (p->state != PROC_UNUSED && p->state != PROC_DEAD && p->pgid == pgid && p->sid == sid)
+            return true;
+    }
+    return false;
+}
+
+// setpgid(pid, pgid): ourselves or one of our children, into a group of our session.
+SYSCALL(setpgid) {
+    struct proc *self = current();
+    int pid = a0 ? (int)a0 : self->pid, pgid = a1 ? (int)a1 : pid;
+    if ((int)a1 < 0)
+        return -EINVAL;
+    struct proc *p = proc_find(pid);
+    if (!p || (p != self && p->parent != self))
+        return -ESRCH;
+    if (p->sid == p->pid || p->sid != self->sid)
+        return -EPERM;                    // a session leader, or another session
+    if (pgid != p->pid && !group_in_session(pgid, self->sid))
+        return -EPERM;
+    p->pgid = pgid;
+    return 0;
+}
+
+SYSCALL(setsid) {
+    struct proc *self = current();
+    for (int i = 0; i < NPROC; i++) {
+        struct proc *p = proc_at(i);
+        if (p->state != PROC_UNUSED && p->state != PROC_DEAD && p->pgid == self->pid)
+            return -EPERM;                // already a group leader (or its id is in use)
+    }
+    self->sid = self->pgid = self->pid;
+    return self->sid;
+}
+
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+
+SYSCALL(prctl) {
+    struct proc *p = current();
+    switch (a0) {
+    case PR_SET_CHILD_SUBREAPER:
+        p->subreaper = a1 != 0;
+        return 0;
+    case PR_GET_CHILD_SUBREAPER: {
+        int v = p->subreaper;
+        return copy_to_user((void *)a1, &v, sizeof v);
+    }
+    case PR_SET_NAME: {
+        char name[TASK_COMM_LEN];
+        long n = strncpy_from_user(name, (const char *)a1, sizeof name);
+        if (n == -EFAULT)
+            return -EFAULT;
+        name[sizeof name - 1] = '\0';      // longer names are cut, as Linux does
+        memcpy(p->comm, name, sizeof name);
+        return 0;
+    }
+    case PR_GET_NAME:
+        return copy_to_user((void *)a1, p->comm, sizeof p->comm);
+    default:
+        return -EINVAL;
+    }
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "errno.h"
 #include "gdt.h"
+#include "ksignal.h"
 #include "printk.h"
 #include "proc.h"
 #include "syscall.h"
@@ -34,6 +35,10 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(107, geteuid), E(108, getegid), E(110, getppid), E(158, arch_prctl), E(169, reboot),
     E(186, gettid), E(217, getdents64), E(218, set_tid_address), E(228, clock_gettime),
     E(231, exit_group), E(257, openat), E(262, newfstatat), E(292, dup3), E(318, getrandom),
+    E(13, rt_sigaction), E(14, rt_sigprocmask), E(15, rt_sigreturn), E(22, pipe),
+    E(56, clone), E(57, fork), E(58, vfork), E(59, execve), E(61, wait4), E(62, kill),
+    E(109, setpgid), E(111, getpgrp), E(112, setsid), E(121, getpgid), E(124, getsid),
+    E(157, prctl), E(200, tkill), E(234, tgkill), E(293, pipe2),
 };
 
 extern void syscall_entry(void);
@@ -83,6 +88,7 @@ static void log_unimplemented(uint64_t nr) {
 
 void syscall_dispatch(struct trapframe *tf) {
     uint64_t nr = tf->rax;
+    current()->syscall_nr = nr;   // to restart it after a signal
     sti();                 // a system call may take long: let interrupts in
     long ret;
     if (nr < NR_SYSCALLS && table[nr].fn) {
@@ -92,5 +98,6 @@ void syscall_dispatch(struct trapframe *tf) {
         ret = -ENOSYS;
     }
     tf->rax = (uint64_t)ret;
+    return_to_user(tf);    // another process's turn? signals to deliver?
     cli();                 // syscall_entry.asm returns with interrupts off until sysretq
 }

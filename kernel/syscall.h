@@ -27,4 +27,10 @@ SYSCALL(getpid); SYSCALL(getppid); SYSCALL(gettid); SYSCALL(getuid); SYSCALL(get
 SYSCALL(getgid); SYSCALL(getegid); SYSCALL(uname); SYSCALL(arch_prctl);
 SYSCALL(set_tid_address); SYSCALL(exit); SYSCALL(exit_group); SYSCALL(reboot);
 SYSCALL(clock_gettime); SYSCALL(nanosleep); SYSCALL(sched_yield); SYSCALL(getrandom);
+SYSCALL(kill); SYSCALL(tkill); SYSCALL(tgkill); SYSCALL(setpgid); SYSCALL(getpgrp); SYSCALL(setsid);
+SYSCALL(getpgid); SYSCALL(getsid); SYSCALL(prctl);
+// signal.c, fork.c, exit.c, exec.c, pipe.c
+SYSCALL(rt_sigaction); SYSCALL(rt_sigprocmask); SYSCALL(rt_sigreturn);
+SYSCALL(fork); SYSCALL(vfork); SYSCALL(clone); SYSCALL(wait4); SYSCALL(execve);
+SYSCALL(pipe); SYSCALL(pipe2);
 

@@ -31,17 +31,20 @@ syscall_entry:
     push SYSCALL_VECTOR
     PUSH_GPRS
     mov rdi, rsp
-    call syscall_dispatch          ; turns interrupts on while it works, off at the end
+    call syscall_dispatch          ; returns with interrupts off
     POP_GPRS
     add rsp, 16                    ; vector, error code
-    ; sysretq loads rip from rcx and rflags from r11. If rip is not canonical, sysretq
-    ; would fault in ring 0 on the user's stack (a classic hole): use iretq instead, which
-    ; faults in user mode, where it belongs.
-    mov rcx, [rsp]                 ; user rip
+    ; sysretq can only set rip from rcx and rflags from r11. When the frame says otherwise
+    ; (after exec, a signal, sigreturn) or rip is not canonical (sysretq would then fault
+    ; in ring 0, on the user's stack: a classic hole), return with iretq instead.
+    cmp r11, [rsp + 16]            ; rflags
+    jne .iret
+    cmp rcx, [rsp]                 ; rip
+    jne .iret
     mov r11, rcx
     shr r11, 47                    ; zero only for the lower canonical half
+    mov r11, [rsp + 16]            ; (mov leaves the flags alone)
     jnz .iret
-    mov r11, [rsp + 16]            ; user rflags
     mov rsp, [rsp + 24]            ; user rsp
     swapgs
     o64 sysret

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "printk.h"
 #include "rtc.h"
+#include "sched.h"
 #include "time.h"
 #include "trap.h"
 #include "x86.h"
@@ -71,6 +72,7 @@ void mdelay(uint64_t ms) {
 
 static void timer_tick(void) {
     jiffies++;
+    sched_tick();
 }
 
 void timer_init(void) {

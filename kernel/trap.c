@@ -7,6 +7,7 @@
 //   - Exceptions in user mode will be turned into signals by the process layer.
 #include <stdint.h>
 #include "gdt.h"
+#include "ksignal.h"
 #include "panic.h"
 #include "pic.h"
 #include "printk.h"
@@ -139,21 +140,27 @@ static void handle_irq(struct trapframe *tf) {
     pic_eoi(irq);
 }
 
+static void unexpected(struct trapframe *tf);
+
 void trap(struct trapframe *tf) {
     if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
         handle_irq(tf);
-        return;
-    }
-    if (tf->vector < 32 && (tf->cs & 3) == 0)
+    } else if (tf->vector < 32 && (tf->cs & 3) == 0) {
         kernel_fault(tf);
-    if (tf->vector < 32) {
+    } else if (tf->vector < 32) {
         user_trap(tf);               // the process's own fault: a signal (usertrap.c)
-        return;
+    } else {
+        unexpected(tf);
     }
-    // No other vector is wired to anything.
+    // Back to user mode? Then this is the moment to switch to another process, if the
+    // time slice is up, and to deliver signals.
+    if (tf->cs & 3)
+        return_to_user(tf);
+}
+
+// No other vector is wired to anything.
+static void unexpected(struct trapframe *tf) {
     pr_warn("unexpected trap: vector %llu (%s) error code %llx from cs %llx\n",
             (unsigned long long)tf->vector, trap_name(tf->vector),
             (unsigned long long)tf->error_code, (unsigned long long)tf->cs);
-    if (tf->vector < 32)
-        kernel_fault(tf);
 }

@@ -65,12 +65,3 @@ trap_stubs:
 
 ; No executable stack wanted (tells the linker so).
 section .note.GNU-stack noalloc noexec nowrite progbits
-
-; enter_user(struct trapframe *tf): the first entry into user mode, and every later one
-; that does not come back from an interrupt or syscall (exec of the first process, a fork
-; child). It makes the frame the stack and leaves through the ordinary exit path.
-section .text
-global enter_user
-enter_user:
-    mov rsp, rdi
-    jmp trap_return

@@ -1,23 +1,43 @@
-// tty.c: the console as a file: what init's fds 0, 1 and 2 are.
+// tty.c: the console as a terminal: what init's fds 0, 1 and 2 are.
 //
-// Reading is line by line ("canonical mode"), as on a Linux terminal: characters are
-// echoed as they are typed, backspace erases, Enter ends the line, and Ctrl-D at the start
-// of a line is end-of-file. Until there is a scheduler the reader waits in hlt, woken by
-// the keyboard and serial interrupts.
+// Input arrives from the keyboard and serial interrupts through tty_receive(), which
+// turns Ctrl-C and Ctrl-\ into SIGINT and SIGQUIT for the foreground process group (the
+// "job" a shell gave the terminal to) and queues everything else. A reader sleeps until
+// input arrives. In canonical mode (the default, as on Linux) reading is line by line:
+// characters are echoed as they are read, backspace erases, Enter ends the line, and
+// Ctrl-D at the start of a line is end-of-file. With ICANON off (a shell's line editor,
+// an editor) each byte is returned as it comes.
 #include <stdbool.h>
 #include <stdint.h>
 #include "console.h"
 #include "errno.h"
 #include "file.h"
 #include "input.h"
+#include "ksignal.h"
+#include "proc.h"
+#include "sched.h"
 #include "string.h"
+#include "tty.h"
 #include "uaccess.h"
+#include "x86.h"
 
 #define TCGETS     0x5401
 #define TCSETS     0x5402
 #define TCSETSW    0x5403
 #define TCSETSF    0x5404
+#define TIOCSCTTY  0x540e
+#define TIOCGPGRP  0x540f
+#define TIOCSPGRP  0x5410
 #define TIOCGWINSZ 0x5413
+#define TIOCNOTTY  0x5422
+
+#define ICANON 0x0002
+#define ECHO   0x0008
+#define ISIG   0x0001
+#define VINTR  0
+#define VQUIT  1
+#define VERASE 2
+#define VEOF   4
 
 #define LINE_MAX 4096
 #define USER_OUTPUT_LEVEL 6          // the colour of ordinary text on the VGA console
@@ -37,24 +57,71 @@ static struct termios termios = {
     .c_cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0, 0, 0 },
 };
 
+static int fg_pgrp = 1;              // the foreground process group: init's, at first
 static char line[LINE_MAX];
-static size_t line_len, line_pos;    // a finished line, and how much of it was read
+static size_t line_len, line_pos;    // the line so far, and how much of it was read
+static bool line_ready;              // line[0..line_len) is complete: reads take from it
+static int input_chan;               // readers sleep on its address
 
-static void echo(const char *s, size_t n) { console_write(s, n, USER_OUTPUT_LEVEL); }
+static void echo(const char *s, size_t n) {
+    if (termios.c_lflag & ECHO)
+        console_write(s, n, USER_OUTPUT_LEVEL);
+}
 
-// Collects one line into `line`. Returns false on end-of-file (Ctrl-D on an empty line).
-static bool read_line(void) {
-    line_len = line_pos = 0;
+static void signal_group(int pgrp, int sig) {
+    for (int i = 0; i < NPROC; i++) {
+        struct proc *p = proc_at(i);
+        if (p->state != PROC_UNUSED && p->state != PROC_ZOMBIE && p->state != PROC_DEAD &&
+            p->pgid == pgrp && !(p->pid == 1 && p->sigaction[sig].handler <= SIG_IGN))
+            signal_send(p, sig, SI_KERNEL, 0, 0, 0);
+    }
+}
+
+// From the keyboard and serial interrupt handlers.
+void tty_receive(char c) {
+    if (termios.c_lflag & ISIG) {
+        int sig = c == (char)termios.c_cc[VINTR] ? SIGINT : c == (char)termios.c_cc[VQUIT] ? SIGQUIT : 0;
+        if (sig) {
+            echo(c == 3 ? "^C\n" : "^\\\n", 3);
+            if (!line_ready)
+                line_len = 0;            // the signal also discards the line being typed
+            signal_group(fg_pgrp, sig);
+            wakeup(&input_chan);
+            return;
+        }
+    }
+    input_push(c);
+    wakeup(&input_chan);
+}
+
+// The next typed character, or -ERESTARTSYS if a signal interrupts the wait.
+static int getc_sleeping(char *c) {
+    uint64_t f = local_irq_save();
+    int err = 0;
+    while (!input_pop(c)) {
+        if (signal_pending(current())) {
+            err = -ERESTARTSYS;
+            break;
+        }
+        sleep_on(&input_chan);
+    }
+    local_irq_restore(f);
+    return err;
+}
+
+// Collects one line into `line`: 1 with a line, 0 on end-of-file (Ctrl-D on an empty
+// line), or -ERESTARTSYS. What was typed so far stays for the next attempt.
+static int read_line(void) {
     for (;;) {
-        char c = input_wait();
+        char c;
+        int err = getc_sleeping(&c);
+        if (err)
+            return err;
         if (c == '\r')
             c = '\n';                    // ICRNL: Enter sends CR, programs want NL
-        if (c == 4) {                    // Ctrl-D
-            if (line_len == 0)
-                return false;
-            return true;                 // ends the line without a newline
-        }
-        if (c == 127 || c == '\b') {
+        if (c == (char)termios.c_cc[VEOF])
+            return line_len > 0;         // ends the line without a newline, or EOF
+        if (c == (char)termios.c_cc[VERASE] || c == '\b') {
             if (line_len > 0) {
                 line_len--;
                 echo("\b \b", 3);
@@ -65,17 +132,36 @@ static bool read_line(void) {
             line[line_len++] = c;
         echo(&c, 1);
         if (c == '\n')
-            return true;
+            return 1;
     }
+}
+
+static long read_raw(char *buf, size_t n) {
+    size_t got = 0;
+    int err = getc_sleeping(&buf[got]);
+    if (err)
+        return err;
+    echo(&buf[got++], 1);
+    while (got < n && input_pop(&buf[got]))
+        echo(&buf[got++], 1);
+    return (long)got;
 }
 
 static long console_read(struct file *f, void *buf, size_t n) {
     (void)f;
-    if (line_pos == line_len && !read_line())
-        return 0;
+    if (!(termios.c_lflag & ICANON))
+        return read_raw(buf, n);
+    if (!line_ready) {
+        int r = read_line();
+        if (r <= 0)
+            return r;                    // end of file, or interrupted
+        line_ready = true;
+    }
     size_t k = line_len - line_pos < n ? line_len - line_pos : n;
     memcpy(buf, line + line_pos, k);
     line_pos += k;
+    if (line_pos == line_len)            // the line is used up: start the next one
+        line_ready = false, line_len = line_pos = 0;
     return (long)k;
 }
 
@@ -83,6 +169,22 @@ static long console_write_op(struct file *f, const void *buf, size_t n) {
     (void)f;
     console_write(buf, n, USER_OUTPUT_LEVEL);
     return (long)n;
+}
+
+static long set_pgrp(uint64_t arg) {
+    int pgrp;
+    if (copy_from_user(&pgrp, (const void *)arg, sizeof pgrp))
+        return -EFAULT;
+    if (pgrp < 0)
+        return -EINVAL;
+    for (int i = 0; i < NPROC; i++) {
+        struct proc *p = proc_at(i);
+        if (p->state != PROC_UNUSED && p->state != PROC_DEAD && p->pgid == pgrp) {
+            fg_pgrp = pgrp;
+            return 0;
+        }
+    }
+    return -ESRCH;
 }
 
 static long console_ioctl(struct file *f, unsigned long cmd, uint64_t arg) {
@@ -96,6 +198,13 @@ static long console_ioctl(struct file *f, unsigned long cmd, uint64_t arg) {
         struct winsize ws = { 25, 80, 0, 0 };
         return copy_to_user((void *)arg, &ws, sizeof ws);
     }
+    case TIOCGPGRP:
+        return copy_to_user((void *)arg, &fg_pgrp, sizeof fg_pgrp);
+    case TIOCSPGRP:
+        return set_pgrp(arg);
+    case TIOCSCTTY:
+    case TIOCNOTTY:
+        return 0;                        // one terminal, and everyone's
     default:
         return -ENOTTY;
     }

@@ -10,7 +10,7 @@
 #include "mm.h"
 #include "printk.h"
 #include "proc.h"
-#include "signal.h"
+#include "ksignal.h"
 #include "trap.h"
 #include "x86.h"
 
@@ -41,25 +41,31 @@ static void log_trap(struct proc *p, struct trapframe *tf, const char *what) {
     print_where(p, tf->rip);
 }
 
-// Which signal each exception sends, and whether Linux logs it, as "trap <name>" or not.
-static int trap_signal(struct trapframe *tf, bool *log, const char **what) {
-    *log = true;
+// Which signal each exception sends, its si_code, and how Linux logs it ("trap <name>"),
+// if it does.
+static int trap_signal(struct trapframe *tf, int *code, const char **what) {
     *what = NULL;
+    *code = SI_KERNEL;
     switch (tf->vector) {
-    case T_DIVIDE:         *what = "trap divide error"; return SIGFPE;
-    case T_INVALID_OPCODE: *what = "trap invalid opcode"; return SIGILL;
+    case T_DIVIDE:         *what = "trap divide error"; *code = FPE_INTDIV; return SIGFPE;
+    case T_INVALID_OPCODE: *what = "trap invalid opcode"; *code = ILL_ILLOPN; return SIGILL;
     case T_GPF:            *what = "general protection fault"; return SIGSEGV;
     case T_STACK:          *what = "trap stack segment"; return SIGBUS;
     case T_SEGMENT_NP:     *what = "trap segment not present"; return SIGBUS;
-    case T_ALIGNMENT:      *what = "trap alignment check"; return SIGBUS;
+    case T_ALIGNMENT:      *what = "trap alignment check"; *code = BUS_ADRERR; return SIGBUS;
     case T_OVERFLOW:       *what = "trap overflow"; return SIGSEGV;
     case T_BOUND:          *what = "trap bounds"; return SIGSEGV;
     case T_BREAKPOINT:
-    case T_DEBUG:          *log = false; return SIGTRAP;
+    case T_DEBUG:          *code = TRAP_BRKPT; return SIGTRAP;
     case T_X87:
-    case T_SIMD:           *log = false; return SIGFPE;
+    case T_SIMD:           return SIGFPE;
     default:               *what = "trap"; return SIGSEGV;
     }
+}
+
+// Linux logs an unhandled fault only when nothing catches the signal.
+static bool will_be_caught(struct proc *p, int sig) {
+    return p->sigaction[sig].handler > SIG_IGN && !(p->sig_blocked & (1ull << (sig - 1)));
 }
 
 void user_trap(struct trapframe *tf) {
@@ -72,15 +78,18 @@ void user_trap(struct trapframe *tf) {
             return;                  // first touch of its own memory: carry on
         if (err == -ENOMEM) {        // a page it may have, but there is none left
             pr_err("Out of memory: Killed process %d (%s)\n", p->pid, p->comm);
-            proc_exit(SIGKILL);
+            signal_force(p, SIGKILL, SI_KERNEL, 0);
+            return;
         }
-        log_segfault(p, tf, addr);
-        proc_exit(SIGSEGV);
+        if (!will_be_caught(p, SIGSEGV))
+            log_segfault(p, tf, addr);
+        signal_force(p, SIGSEGV, (tf->error_code & PF_PRESENT) ? SEGV_ACCERR : SEGV_MAPERR, addr);
+        return;
     }
-    bool log;
+    int code;
     const char *what;
-    int sig = trap_signal(tf, &log, &what);
-    if (log)
+    int sig = trap_signal(tf, &code, &what);
+    if (what && !will_be_caught(p, sig))
         log_trap(p, tf, what);
-    proc_exit(sig);
+    signal_force(p, sig, code, tf->rip);
 }

@@ -118,6 +118,24 @@ int tcsetattr(int fd, int when, const struct termios *t)
     return ioctl(fd, TCSETS + when, t);   // TCSETS, TCSETSW, TCSETSF follow each other
 }
 
+// The terminal's foreground process group: the one whose processes may read from it, and
+// which ^C signals. The ioctls pass the group through a pointer to an int.
+pid_t tcgetpgrp(int fd)
+{
+    int pgrp;
+
+    if (ioctl(fd, TIOCGPGRP, &pgrp) < 0)
+        return -1;
+    return pgrp;
+}
+
+int tcsetpgrp(int fd, pid_t pgrp)
+{
+    int p = pgrp;
+
+    return ioctl(fd, TIOCSPGRP, &p);
+}
+
 // A terminal is whatever answers TCGETS. On failure errno says why (ENOTTY, or EBADF).
 int isatty(int fd)
 {

@@ -32,11 +32,21 @@ void _Exit(int status)
     _exit(status);
 }
 
-// Die by SIGABRT, so a parent's wait() sees the signal. If that does not end us (the
-// signal is blocked, or we are init, which the kernel protects from signals it has no
-// handler for), end anyway. Unflushed output is lost, as with glibc.
+// Die by SIGABRT, so a parent's wait() sees the signal, as glibc does: unblock it and
+// raise it; if a handler returns, or it is ignored, put back the default action and raise
+// it again. If even that does not end us (we are init, which the kernel protects from
+// signals it has no handler for), end anyway. Unflushed output is lost, as with glibc.
 void abort(void)
 {
+    sigset_t set;
+    struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGABRT);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(SIGABRT);
+    sigemptyset(&dfl.sa_mask);
+    sigaction(SIGABRT, &dfl, NULL);
     raise(SIGABRT);
     _exit(127);
 }

@@ -45,9 +45,29 @@ uid_t getuid(void);
 uid_t geteuid(void);
 gid_t getgid(void);
 gid_t getegid(void);
+pid_t gettid(void);                // the thread id: the pid, with one thread per process
 pid_t fork(void);
+// vfork: the child borrows the parent's memory and stack, and the parent sleeps until the
+// child calls execve or _exit - the only two things the child may do. returns_twice tells
+// the compiler, as for setjmp, that locals may change under it.
+__attribute__((returns_twice)) pid_t vfork(void);
 int execve(const char *path, char *const argv[], char *const envp[]);
+int execv(const char *path, char *const argv[]);    // with environ
+// Without a '/' in file, try each directory of $PATH (default "/bin:/usr/bin") in turn.
+int execvp(const char *file, char *const argv[]);
 __attribute__((noreturn)) void _exit(int status);
+int pause(void);                   // sleep until a signal's handler has run; always -1 EINTR
+
+// Process groups and sessions. pid 0 means the caller; setpgid(0, 0) makes a new group
+// with the caller as its leader.
+int setpgid(pid_t pid, pid_t pgid);
+pid_t getpgid(pid_t pid);
+pid_t getpgrp(void);               // getpgid(0)
+pid_t setsid(void);                // a new session and group, led by the caller
+pid_t getsid(pid_t pid);
+// The foreground process group of the terminal fd (ioctl TIOCGPGRP, TIOCSPGRP).
+pid_t tcgetpgrp(int fd);
+int tcsetpgrp(int fd, pid_t pgrp);
 unsigned int sleep(unsigned int seconds);
 int usleep(unsigned long usec);    // useconds_t is unsigned long here
 

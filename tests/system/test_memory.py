@@ -19,13 +19,13 @@ def memory_line(ctx, memory):
 def test_memory_64M(ctx):
     avail, total = memory_line(ctx, "64M")
     assert 60 * 1024 < total <= 64 * 1024
-    assert total - 4096 < avail < total, (avail, total)      # a few MiB for the kernel
+    assert total - 16384 < avail < total, (avail, total)     # the kernel, the initramfs
 
 
 def test_memory_256M(ctx):
     avail, total = memory_line(ctx, "256M")
     assert 250 * 1024 < total <= 256 * 1024
-    assert total - 4096 < avail < total
+    assert total - 16384 < avail < total
 
 
 def test_memory_2G(ctx):

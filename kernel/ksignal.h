@@ -1,0 +1,45 @@
+// ksignal.h: the kernel's side of signals. The numbers are Linux's, from libc's signal.h.
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "signal.h"
+
+// Internal return value of an interrupted sleeping system call: "restart me, unless a
+// handler without SA_RESTART runs, then it is EINTR". User space never sees it.
+#define ERESTARTSYS 512
+
+#define SIG_DFL 0
+#define SIG_IGN 1
+#define SA_NOCLDSTOP 0x00000001
+#define SA_NOCLDWAIT 0x00000002
+#define SA_SIGINFO   0x00000004
+#define SA_RESTORER  0x04000000
+#define SA_ONSTACK   0x08000000
+#define SA_RESTART   0x10000000
+#define SA_NODEFER   0x40000000
+#define SA_RESETHAND 0x80000000
+
+// si_code values.
+#define SI_USER    0
+#define SI_KERNEL  0x80
+#define SI_TKILL   (-6)
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define ILL_ILLOPN 2
+#define FPE_INTDIV 1
+#define TRAP_BRKPT 1
+#define BUS_ADRERR 2
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+
+struct proc;
+struct trapframe;
+
+bool signal_pending(struct proc *p);          // a signal that would interrupt a sleep?
+// Sends sig to p (from pid `from`, with si_code `code`); wakes p if it sleeps.
+void signal_send(struct proc *p, int sig, int code, int from, uint64_t addr, int status);
+// A fault's signal: it cannot be blocked or ignored away.
+void signal_force(struct proc *p, int sig, int code, uint64_t addr);
+// On the way back to user mode: preempt if the time slice is up, deliver signals.
+void return_to_user(struct trapframe *tf);
+void signal_exec(struct proc *p);             // exec: handlers back to SIG_DFL

@@ -1,0 +1,149 @@
+// pipe.c: pipes - a ring buffer in the kernel with a reading end and a writing end.
+//
+// A reader with nothing to read sleeps until a writer writes (or the last writer closes:
+// end of file). A writer with no room sleeps until a reader reads (or the last reader
+// closes: then EPIPE, and SIGPIPE, as Linux). Writes of at most PIPE_BUF bytes are atomic:
+// they wait until the whole write fits.
+#include <stdbool.h>
+#include <stdint.h>
+#include "errno.h"
+#include "file.h"
+#include "kmalloc.h"
+#include "ksignal.h"
+#include "proc.h"
+#include "sched.h"
+#include "string.h"
+#include "syscall.h"
+#include "uaccess.h"
+#include "x86.h"
+
+#define PIPE_SIZE 65536        // Linux's default pipe capacity
+#define PIPE_BUF  4096         // POSIX: writes up to this size are not interleaved
+
+struct pipe {
+    char *buf;
+    uint64_t nread, nwritten;  // free-running counters; nwritten - nread bytes are buffered
+    int readers, writers;      // open ends
+};
+
+static bool is_reader(struct file *f) { return (f->flags & O_ACCMODE) == O_RDONLY; }
+
+static long pipe_read(struct file *f, void *dst, size_t n) {
+    struct pipe *pp = f->priv;
+    uint64_t flags = local_irq_save();
+    long ret = 0;
+    while (pp->nwritten == pp->nread) {
+        if (pp->writers == 0)
+            goto out;                      // end of file
+        if (f->flags & O_NONBLOCK) { ret = -EAGAIN; goto out; }
+        if (signal_pending(current())) { ret = -ERESTARTSYS; goto out; }
+        sleep_on(&pp->nread);
+    }
+    while ((size_t)ret < n && pp->nread < pp->nwritten)
+        ((char *)dst)[ret++] = pp->buf[pp->nread++ % PIPE_SIZE];
+    wakeup(&pp->nwritten);                 // room for writers
+out:
+    local_irq_restore(flags);
+    return ret;
+}
+
+static long pipe_write(struct file *f, const void *src, size_t n) {
+    struct pipe *pp = f->priv;
+    uint64_t flags = local_irq_save();
+    long done = 0;
+    while ((size_t)done < n) {
+        if (pp->readers == 0) {
+            signal_send(current(), SIGPIPE, SI_USER, current()->pid, 0, 0);
+            done = done ? done : -EPIPE;
+            break;
+        }
+        uint64_t room = PIPE_SIZE - (pp->nwritten - pp->nread);
+        size_t need = n <= PIPE_BUF ? n - done : 1;   // small writes go in whole
+        if (room < need) {
+            if (f->flags & O_NONBLOCK) { done = done ? done : -EAGAIN; break; }
+            if (signal_pending(current())) { done = done ? done : -ERESTARTSYS; break; }
+            sleep_on(&pp->nwritten);
+            continue;
+        }
+        while ((size_t)done < n && pp->nwritten - pp->nread < PIPE_SIZE)
+            pp->buf[pp->nwritten++ % PIPE_SIZE] = ((const char *)src)[done++];
+        wakeup(&pp->nread);                // data for readers
+    }
+    local_irq_restore(flags);
+    return done;
+}
+
+static void pipe_release(struct file *f) {
+    struct pipe *pp = f->priv;
+    uint64_t flags = local_irq_save();
+    if (is_reader(f))
+        pp->readers--;
+    else
+        pp->writers--;
+    wakeup(&pp->nread);                    // readers see EOF, writers see EPIPE
+    wakeup(&pp->nwritten);
+    bool last = pp->readers == 0 && pp->writers == 0;
+    local_irq_restore(flags);
+    if (last) {
+        kfree(pp->buf);
+        kfree(pp);
+    }
+}
+
+static void pipe_stat(struct file *f, struct kstat *st) {
+    struct pipe *pp = f->priv;
+    memset(st, 0, sizeof *st);
+    st->st_mode = 0010000 | 0600;          // S_IFIFO
+    st->st_nlink = 1;
+    st->st_blksize = 4096;
+    st->st_ino = (uint64_t)pp >> 4;        // distinct per pipe
+}
+
+static const struct file_ops pipe_read_ops = {
+    .read = pipe_read, .release = pipe_release, .stat = pipe_stat,
+};
+static const struct file_ops pipe_write_ops = {
+    .write = pipe_write, .release = pipe_release, .stat = pipe_stat,
+};
+
+static void free_pipe(struct pipe *pp, char *buf, struct file *r, struct file *w) {
+    kfree(r);                              // never opened for real: no release needed
+    kfree(w);
+    kfree(buf);
+    kfree(pp);
+}
+
+static void drop_fd(struct proc *p, int fd) {
+    p->files[fd] = NULL;
+    p->cloexec[fd / 64] &= ~(1ull << (fd % 64));
+}
+
+static long do_pipe2(uint64_t ufds, uint64_t flags) {
+    if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK))
+        return -EINVAL;
+    struct pipe *pp = kzalloc(sizeof *pp);
+    char *buf = kmalloc(PIPE_SIZE);
+    struct file *r = file_alloc(&pipe_read_ops, NULL, O_RDONLY | (flags & O_NONBLOCK));
+    struct file *w = file_alloc(&pipe_write_ops, NULL, O_WRONLY | (flags & O_NONBLOCK));
+    if (!pp || !buf || !r || !w) {
+        free_pipe(pp, buf, r, w);
+        return -ENOMEM;
+    }
+    pp->buf = buf;
+    pp->readers = pp->writers = 1;
+    r->priv = w->priv = pp;
+    struct proc *p = current();
+    int fds[2];
+    fds[0] = fd_install(p, r, flags & O_CLOEXEC);
+    fds[1] = fds[0] < 0 ? -1 : fd_install(p, w, flags & O_CLOEXEC);
+    long err = fds[1] < 0 ? -EMFILE : copy_to_user((void *)ufds, fds, sizeof fds) ? -EFAULT : 0;
+    if (err) {
+        if (fds[0] >= 0) drop_fd(p, fds[0]);
+        if (fds[1] >= 0) drop_fd(p, fds[1]);
+        free_pipe(pp, buf, r, w);
+    }
+    return err;
+}
+
+SYSCALL(pipe)  { return do_pipe2(a0, 0); }
+SYSCALL(pipe2) { return do_pipe2(a0, a1); }

@@ -1,0 +1,25 @@
+// sched.h: who runs next. A round-robin scheduler over the process table, preemptive at
+// the return to user mode, with sleep/wakeup on "channels" (any address that names what
+// a process waits for: &input for the console, the pipe, the parent process for wait4).
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+struct proc;
+
+#define TIME_SLICE_TICKS 2              // 20 ms at HZ=100
+
+void scheduler(void) __attribute__((noreturn));   // this CPU's idle loop; never returns
+void sched_tick(void);                  // the timer interrupt, HZ times a second
+bool sched_need_resched(void);
+void yield(void);                       // give up the CPU but stay runnable
+void schedule(void);                    // give it up in whatever state the caller set
+
+// Sleep until wakeup(chan). Call with interrupts off, after checking the condition you
+// wait for; returns with interrupts off. Check the condition again: wakeups may be early.
+void sleep_on(void *chan);
+void wakeup(void *chan);
+// Sleeps until the given time since boot, or until a signal arrives (then false).
+bool sleep_until(uint64_t ns);
+void sched_make_runnable(struct proc *p);
+void swtch(uint64_t *save_rsp, uint64_t load_rsp);   // swtch.asm

@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""bench.py: boot user/bench as init on Lantern - and, if asked, on Linux - and compare.
+
+Each kernel boots in the same QEMU machine (TCG, one CPU, the same memory) with
+build/initramfs.cpio and rdinit=/bin/bench. The program prints `bench: NAME key=value ...`
+lines on the serial console and powers the machine off; we read those lines and print a
+table. The numbers are TSC cycles as QEMU's TCG shows them to the guest: they compare the
+two kernels on this machine, and mean little anywhere else.
+
+    python3 tools/bench.py [--build build] [--linux PATH/TO/vmlinuz | --linux fetch]
+
+`--linux fetch` runs tools/linux-oracle.sh for Debian's kernel. Exits non-zero if a run did
+not reach `bench: done`.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Both kernels get exactly this machine: only the kernel and its command line differ. TCG,
+# QEMU's own emulation, even where KVM is there: that is what the system tests run under.
+QEMU_MACHINE = ["-accel", "tcg", "-machine", "pc", "-cpu", "qemu64", "-smp", "1", "-m", "256M"]
+# The serial console on our stdout; no display, no monitor; a reset ends QEMU.
+QEMU_IO = ["-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot"]
+# panic=-1: if bench dies, the kernel panics and QEMU ends at once instead of at the timeout.
+LANTERN_ARGS = "rdinit=/bin/bench quiet panic=-1"
+LINUX_ARGS = "console=ttyS0 quiet rdinit=/bin/bench panic=-1"
+
+# The table's rows: (label, benchmark, the field shown). Lantern's and Linux's values of a
+# row are divided for the ratio column.
+ROWS = [
+    ("getpid (null syscall)", "getpid", "median_cycles"),
+    ("pipe 1-byte write+read", "pipe", "median_cycles"),
+    ("pipe ping-pong round trip", "pingpong", "median_cycles"),
+    ("fork + exit + wait", "fork", "median_cycles"),
+    ("fork + execve + wait", "fork_exec", "median_cycles"),
+    ("boot to init (ms)", "boot_to_init", "ms"),
+    ("boot to init (cycles)", "boot_to_init", "cycles"),
+    ("TSC rate (kHz)", "tsc", "khz"),
+]
+
+LINE = re.compile(r"^bench: (\S+) ?(.*)$")
+FIELD = re.compile(r"(\w+)=(\S+)")
+UNSUPPORTED = re.compile(r"unsupported \(error (\w+)\)")
+
+
+def boot(name, kernel, initrd, append, timeout):
+    """Boots one kernel; returns (serial output, seconds it took, how it ended)."""
+    cmd = ["qemu-system-x86_64", *QEMU_MACHINE, *QEMU_IO, "-kernel", kernel, "-initrd", initrd,
+           "-append", append]
+    print(f"{name}: booting {kernel} ({append})", flush=True)
+    start = time.monotonic()
+    try:
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+        out, ended = r.stdout, f"QEMU exited ({r.returncode})"
+        if r.stderr:
+            out += b"\n" + r.stderr
+    except subprocess.TimeoutExpired as e:   # run() has killed QEMU; keep what it printed
+        out, ended = e.stdout or b"", f"timed out after {timeout} s"
+    text = out.decode("utf-8", "replace").replace("\r", "")
+    return text, time.monotonic() - start, ended
+
+
+def parse(text):
+    """The bench lines: {name: {field: value}}, or {name: {"unsupported": "ENOSYS"}}."""
+    results = {}
+    for line in text.splitlines():
+        m = LINE.match(line.strip())
+        if not m:
+            continue
+        name, rest = m.groups()
+        u = UNSUPPORTED.search(rest)
+        if u:
+            results[name] = {"unsupported": u.group(1)}
+        elif "skipped" in rest:
+            results[name] = {"skipped": rest}
+        else:
+            results[name] = dict(FIELD.findall(rest))
+    return results
+
+
+def run(name, kernel, initrd, append, timeout):
+    """Boots, parses and reports; returns the results, or None if bench did not finish."""
+    text, took, ended = boot(name, kernel, initrd, append, timeout)
+    results = parse(text)
+    if "done" not in results:
+        print(f"{name}: bench did not finish ({ended}); the end of the serial log:")
+        for line in text.splitlines()[-25:] or ["(nothing)"]:
+            print(f"    {line}")
+        return None
+    print(f"{name}: finished in {took:.1f} s")
+    return results
+
+
+def cell(results, bench, field):
+    """What a table cell shows, and its number (None if it has none)."""
+    if results is None:
+        return "-", None
+    r = results.get(bench)
+    if r is None:
+        return "missing", None
+    if "unsupported" in r:
+        return f"unsupported ({r['unsupported']})", None
+    if field not in r:
+        return "-", None
+    return r[field], float(r[field])
+
+
+def table(lantern, linux, with_linux):
+    """Prints the results; the Linux and ratio columns only if Linux was asked for."""
+    rows = [("benchmark", "Lantern", "Linux", "ratio")]
+    for label, bench, field in ROWS:
+        ours, a = cell(lantern, bench, field)
+        theirs, b = cell(linux, bench, field)
+        ratio = f"{a / b:.2f}" if a is not None and b else ""
+        rows.append((label, ours, theirs, ratio))
+    columns = 4 if with_linux else 2
+    widths = [max(len(r[i]) for r in rows) for i in range(columns)]
+    for i, r in enumerate(rows):
+        print(" | ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        if i == 0:
+            print("-|-".join("-" * w for w in widths))
+    if with_linux:
+        print("ratio = Lantern / Linux: below 1, Lantern is faster")
+
+
+def machine_description():
+    qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True, text=True)
+    print(qemu.stdout.splitlines()[0] if qemu.stdout else "qemu: version unknown")
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((l.strip() for l in f if l.startswith("model name")), None)
+    except OSError:
+        model = None
+    print(model or "model name: unknown")
+    print(f"QEMU machine: {' '.join(QEMU_MACHINE)}")
+
+
+def fetch_linux(build):
+    """tools/linux-oracle.sh: Debian's kernel, downloaded into build/linux/ if not there."""
+    r = subprocess.run([os.path.join(ROOT, "tools", "linux-oracle.sh"), build],
+                       capture_output=True, text=True, timeout=600)
+    if r.returncode != 0:
+        sys.exit(f"bench: linux-oracle.sh failed: {r.stderr.strip()}")
+    return r.stdout.strip().splitlines()[-1]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--linux", metavar="VMLINUZ", help="also boot this Linux kernel ('fetch': Debian's)")
+    ap.add_argument("--timeout", type=int, default=180, help="seconds per boot (default 180)")
+    args = ap.parse_args()
+
+    kernel = os.path.join(args.build, "kernel.elf")
+    initrd = os.path.join(args.build, "initramfs.cpio")
+    for f in (kernel, initrd):
+        if not os.path.exists(f):
+            sys.exit(f"bench: no {f} (run make first)")
+    vmlinuz = fetch_linux(args.build) if args.linux == "fetch" else args.linux
+    if vmlinuz and not os.path.exists(vmlinuz):
+        sys.exit(f"bench: no {vmlinuz}")
+
+    machine_description()
+    lantern = run("Lantern", kernel, initrd, LANTERN_ARGS, args.timeout)
+    linux = run("Linux", vmlinuz, initrd, LINUX_ARGS, args.timeout) if vmlinuz else None
+    print()
+    table(lantern, linux, bool(vmlinuz))
+    failed = lantern is None or (vmlinuz and linux is None)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

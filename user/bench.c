@@ -1,0 +1,315 @@
+// bench.c: how long a few basic kernel operations take, in CPU cycles.
+//
+// Booted as init (rdinit=/bin/bench), on Lantern and on Linux in the same QEMU, it prints
+// one line per benchmark and powers the machine off; tools/bench.py boots both and puts the
+// numbers side by side. Run on the host as an ordinary program, it prints the same lines
+// (except the boot time, which only means something for PID 1) and exits.
+//
+//     bench: getpid median_cycles=870 runs=10 iters=1000
+//     bench: fork unsupported (error ENOSYS)
+//     bench: done
+//
+// Every benchmark runs in batches: a batch repeats the operation `iters` times between two
+// reads of the time-stamp counter, and gives one cost per operation. The first batch only
+// warms up (caches, TLB, first-touch page faults); the median of the next RUNS is printed.
+// The median, not the mean: one timer interrupt or host hiccup in a batch must not move it.
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef CLOCK_BOOTTIME
+#define CLOCK_BOOTTIME 7    // Linux's number: like CLOCK_MONOTONIC, but counts suspend too
+#endif
+
+#define RUNS 10
+#define EXIT_ARG "--exit-at-once"   // argv[1] of the copy fork_exec starts
+
+// The path this program was started by (argv[0]), for fork_exec to run it again.
+static char *self;
+
+// The time-stamp counter. rdtsc is not ordered with the instructions around it: the CPU may
+// read the counter before earlier work has finished, or start later work first. An lfence
+// on each side keeps the measured code between the two reads.
+static inline uint64_t cycles(void)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) : : "memory");
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static const char *errname(int err)
+{
+    const char *name = strerrorname_np(err);
+    return name ? name : "unknown";
+}
+
+// A one-byte read or write must move exactly one byte. 0 means the other end went away,
+// which has no errno of its own: call it EPIPE.
+static int moved_one(ssize_t r)
+{
+    return r == 1 ? 0 : r < 0 ? errno : EPIPE;
+}
+
+// ---------------------------------------------------------------- the benchmarks
+// Each is one batch: do the operation `iters` times, store the cycles that took in *took,
+// and return 0 - or the errno of the first call that failed, to report as unsupported.
+
+// The cheapest system call there is: the cost of entering and leaving the kernel.
+static int bench_getpid(int iters, uint64_t *took)
+{
+    // getpid() cannot report an error, so ask once through syscall(), which can.
+    if (syscall(SYS_getpid) < 0)
+        return errno;
+    uint64_t start = cycles();
+    for (int i = 0; i < iters; i++)
+        getpid();
+    *took = cycles() - start;
+    return 0;
+}
+
+// One byte into a pipe and back out, in one process: two system calls and the pipe's
+// buffer, with no process switch.
+static int bench_pipe(int iters, uint64_t *took)
+{
+    int fds[2], err = 0;
+    char c = 'x';
+
+    if (pipe(fds) < 0)
+        return errno;
+    uint64_t start = cycles();
+    for (int i = 0; i < iters && err == 0; i++) {
+        err = moved_one(write(fds[1], &c, 1));
+        if (err == 0)
+            err = moved_one(read(fds[0], &c, 1));
+    }
+    *took = cycles() - start;
+    close(fds[0]);
+    close(fds[1]);
+    return err;
+}
+
+// The child of pingpong: send back every byte that comes, until the parent hangs up.
+static void echo_bytes(int in, int out)
+{
+    char c;
+
+    while (moved_one(read(in, &c, 1)) == 0 && moved_one(write(out, &c, 1)) == 0)
+        ;
+    _exit(0);
+}
+
+// One byte from this process to a child over one pipe, and back over another: each round
+// trip is two process switches - what a scheduler and blocking reads cost.
+static int bench_pingpong(int iters, uint64_t *took)
+{
+    int down[2], up[2], err = 0, status;
+    char c = 'x';
+
+    if (pipe(down) < 0)
+        return errno;
+    if (pipe(up) < 0) {
+        err = errno;
+        close(down[0]);
+        close(down[1]);
+        return err;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(down[1]);
+        close(up[0]);
+        echo_bytes(down[0], up[1]);
+    }
+    if (pid < 0)
+        err = errno;
+    close(down[0]);     // each end stays open in one process only, so that closing
+    close(up[1]);       // ours below is an end of file for the child
+    // One round trip before the clock starts: the child's start-up is not what we measure.
+    if (err == 0)
+        err = moved_one(write(down[1], &c, 1)) ?: moved_one(read(up[0], &c, 1));
+    uint64_t start = cycles();
+    for (int i = 0; i < iters && err == 0; i++)
+        err = moved_one(write(down[1], &c, 1)) ?: moved_one(read(up[0], &c, 1));
+    *took = cycles() - start;
+    close(down[1]);
+    close(up[0]);
+    if (pid > 0 && waitpid(pid, &status, 0) < 0 && err == 0)
+        err = errno;
+    return err;
+}
+
+// A whole process life, without a program: copy this one, the copy exits, we collect it.
+static int bench_fork(int iters, uint64_t *took)
+{
+    int status;
+    uint64_t start = cycles();
+
+    for (int i = 0; i < iters; i++) {
+        pid_t pid = fork();
+        if (pid < 0)
+            return errno;
+        if (pid == 0)
+            _exit(0);
+        if (waitpid(pid, &status, 0) < 0)
+            return errno;
+    }
+    *took = cycles() - start;
+    return 0;
+}
+
+// fork, then load a program: this one again, which exits at once (see main). If execve
+// fails, the child has no other way to tell us why than its exit status, so it exits with
+// the errno (all of Linux's fit in the 8 bits).
+static int bench_fork_exec(int iters, uint64_t *took)
+{
+    char *argv[] = { self, EXIT_ARG, NULL };
+    int status;
+    uint64_t start = cycles();
+
+    for (int i = 0; i < iters; i++) {
+        pid_t pid = fork();
+        if (pid < 0)
+            return errno;
+        if (pid == 0) {
+            execve(self, argv, environ);
+            _exit(errno);
+        }
+        if (waitpid(pid, &status, 0) < 0)
+            return errno;
+        if (status != 0)    // not a clean exit(0): execve failed, or the child crashed
+            return WIFEXITED(status) ? WEXITSTATUS(status) : ECHILD;
+    }
+    *took = cycles() - start;
+    return 0;
+}
+
+// ---------------------------------------------------------------- running them
+
+static int compare_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+static uint64_t median(uint64_t *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, compare_u64);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void run(const char *name, int (*batch)(int, uint64_t *), int iters)
+{
+    uint64_t per_op[RUNS], took = 0;
+    int err = batch(iters, &took);      // the warm-up; it also finds out what fails
+
+    for (int i = 0; i < RUNS && err == 0; i++) {
+        err = batch(iters, &took);
+        per_op[i] = took / (uint64_t)iters;
+    }
+    if (err != 0)
+        printf("bench: %s unsupported (error %s)\n", name, errname(err));
+    else
+        printf("bench: %s median_cycles=%llu runs=%d iters=%d\n", name,
+               (unsigned long long)median(per_op, RUNS), RUNS, iters);
+}
+
+static uint64_t ns_between(const struct timespec *a, const struct timespec *b)
+{
+    return (uint64_t)(b->tv_sec - a->tv_sec) * 1000000000u + (uint64_t)b->tv_nsec -
+           (uint64_t)a->tv_nsec;
+}
+
+// How fast the TSC counts, in kHz: the cycles across a 50 ms sleep, against the kernel's
+// clock. Returns 0 or an errno.
+static int measure_tsc_khz(uint64_t *khz)
+{
+    struct timespec t0, t1, nap = { 0, 50 * 1000 * 1000 };
+
+    if (clock_gettime(CLOCK_MONOTONIC, &t0) < 0)
+        return errno;
+    uint64_t c0 = cycles();
+    if (nanosleep(&nap, NULL) < 0)
+        return errno;
+    if (clock_gettime(CLOCK_MONOTONIC, &t1) < 0)
+        return errno;
+    uint64_t c1 = cycles();
+    uint64_t ns = ns_between(&t0, &t1);
+    if (ns == 0)
+        return EINVAL;    // a clock that did not move
+    *khz = (c1 - c0) * 1000000 / ns;
+    return 0;
+}
+
+// The time from kernel start to init's first instruction - as near as main gets to it -
+// in milliseconds and, with the TSC rate, in cycles. Only PID 1 was started by the boot.
+static void report_boot(const struct timespec *boot, int boot_err, uint64_t khz)
+{
+    if (getpid() != 1) {
+        printf("bench: boot_to_init skipped (not pid 1)\n");
+        return;
+    }
+    if (boot_err != 0) {
+        printf("bench: boot_to_init unsupported (error %s)\n", errname(boot_err));
+        return;
+    }
+    uint64_t us = (uint64_t)boot->tv_sec * 1000000 + (uint64_t)boot->tv_nsec / 1000;
+    printf("bench: boot_to_init ms=%llu.%03llu cycles=%llu\n", (unsigned long long)(us / 1000),
+           (unsigned long long)(us % 1000), (unsigned long long)(us * khz / 1000));
+}
+
+// Init must never end: on Lantern and on Linux that panics the kernel. Turn the machine
+// off instead, which also ends QEMU.
+static void power_off(void)
+{
+    fflush(stdout);
+    reboot(RB_POWER_OFF);
+    printf("bench: power off failed (error %s)\n", errname(errno));
+    fflush(stdout);
+    for (;;) {
+        struct timespec hour = { 3600, 0 };
+        nanosleep(&hour, NULL);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    // The copy that fork_exec starts: gone before its first system call.
+    if (argc > 1 && strcmp(argv[1], EXIT_ARG) == 0)
+        return 0;
+    // The first system call, so as close to init's first instruction as C allows.
+    struct timespec boot;
+    int boot_err = clock_gettime(CLOCK_BOOTTIME, &boot) < 0 ? errno : 0;
+
+    self = argv[0];
+    // One write per line: the lines come out as they are made (stdout may be a pipe), and
+    // a fork never finds half a line in the buffer to print twice.
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    printf("bench: start pid=%d\n", getpid());
+
+    uint64_t khz = 0;
+    int err = measure_tsc_khz(&khz);
+    if (err != 0)
+        printf("bench: tsc unsupported (error %s)\n", errname(err));
+    else
+        printf("bench: tsc khz=%llu\n", (unsigned long long)khz);
+
+    report_boot(&boot, boot_err, khz);
+    run("getpid", bench_getpid, 1000);
+    run("pipe", bench_pipe, 1000);
+    run("pingpong", bench_pingpong, 200);
+    run("fork", bench_fork, 20);
+    run("fork_exec", bench_fork_exec, 10);
+    printf("bench: done\n");
+
+    if (getpid() == 1)
+        power_off();
+    return 0;
+}
