@@ -14,6 +14,8 @@
 #include "panic.h"
 #include "proc.h"
 #include "sched.h"
+#include "string.h"
+#include "time.h"
 #include "syscall.h"
 #include "uaccess.h"
 #include "vm.h"
@@ -96,6 +98,32 @@ static bool wait_matches(struct proc *p, struct proc *c, int pid) {
     return true;
 }
 
+// Linux's struct rusage: CPU time as timevals, then 14 longs of counters (all zero here).
+struct rusage { int64_t utime_sec, utime_usec, stime_sec, stime_usec, counters[14]; };
+
+// Ticks are counted as user time: the split between user and kernel is not measured yet.
+static void rusage_from_ticks(struct rusage *ru, uint64_t ticks) {
+    uint64_t us = ticks * (1000000 / HZ);
+    memset(ru, 0, sizeof *ru);
+    ru->utime_sec = (int64_t)(us / 1000000);
+    ru->utime_usec = (int64_t)(us % 1000000);
+}
+
+#define RUSAGE_SELF      0
+#define RUSAGE_CHILDREN (-1)
+
+SYSCALL(getrusage) {
+    struct proc *p = current();
+    struct rusage ru;
+    if ((int)a0 == RUSAGE_SELF)
+        rusage_from_ticks(&ru, p->ticks);
+    else if ((int)a0 == RUSAGE_CHILDREN)
+        rusage_from_ticks(&ru, p->child_ticks);
+    else
+        return -EINVAL;
+    return copy_to_user((void *)a1, &ru, sizeof ru);
+}
+
 #define WNOHANG    1
 #define WUNTRACED  2
 #define WCONTINUED 8
@@ -130,11 +158,14 @@ SYSCALL(wait4) {
         struct proc *z = find_zombie(p, pid, &any);
         if (z) {
             int status = z->exit_status, zpid = z->pid;
+            uint64_t ticks = z->ticks + z->child_ticks;
+            p->child_ticks += ticks;
             proc_reap(z);
             local_irq_restore(f);
-            uint8_t rusage[144] = { 0 };   // no accounting yet: all zero
+            struct rusage ru;
+            rusage_from_ticks(&ru, ticks);
             if ((a1 && copy_to_user((void *)a1, &status, sizeof status)) ||
-                (a3 && copy_to_user((void *)a3, rusage, sizeof rusage)))
+                (a3 && copy_to_user((void *)a3, &ru, sizeof ru)))
                 return -EFAULT;
             return zpid;
         }

@@ -63,6 +63,8 @@ struct proc {
     uint64_t clear_child_tid;    // set_tid_address, CLONE_CHILD_CLEARTID
     int exit_signal;             // sent to the parent at exit (SIGCHLD, or clone's choice)
     int exit_status;             // wait status: (code << 8) or the signal number
+    uint64_t ticks;              // timer ticks it was running for (its CPU time)
+    uint64_t child_ticks;        // ... and its waited-for descendants
     uint64_t sig_pending, sig_blocked;
     struct k_sigaction sigaction[NSIG_MAX + 1];
     struct ksiginfo sig_info[NSIG_MAX + 1];   // about each pending signal, for SA_SIGINFO

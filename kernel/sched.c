@@ -126,6 +126,9 @@ void sched_tick(void) {
             p->state = PROC_RUNNABLE;
     }
     struct proc *cur = current_or_null();
-    if (cur && cur->state == PROC_RUNNING && --cur->slice <= 0)
+    if (!cur)
+        return;                          // the idle loop: the CPU is halted, nobody pays
+    cur->ticks++;
+    if (cur->state == PROC_RUNNING && --cur->slice <= 0)
         need_resched = true;
 }

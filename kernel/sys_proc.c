@@ -1,6 +1,8 @@
 // sys_proc.c: system calls about the process itself, time, and the machine.
 #include <stdint.h>
 #include "errno.h"
+#include "memlayout.h"
+#include "page_alloc.h"
 #include "panic.h"
 #include "power.h"
 #include "printk.h"
@@ -148,6 +150,30 @@ SYSCALL(getrandom) {
     if (copy_to_user((void *)a0, buf, n))
         return -EFAULT;
     return (long)n;
+}
+
+// sysinfo: uptime, memory, process count - what free(1) and uptime(1) print.
+struct sysinfo {
+    int64_t uptime;
+    uint64_t loads[3];
+    uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+    uint16_t procs, pad;
+    uint64_t totalhigh, freehigh;
+    uint32_t mem_unit;
+    char reserved[4];
+};
+
+SYSCALL(sysinfo) {
+    struct sysinfo si;
+    memset(&si, 0, sizeof si);
+    si.uptime = (int64_t)(time_since_boot_ns() / 1000000000);
+    si.totalram = nr_managed_pages();
+    si.freeram = nr_free_pages();
+    si.mem_unit = PAGE_SIZE;             // the counts above are in pages
+    for (int i = 0; i < NPROC; i++)
+        if (proc_at(i)->state != PROC_UNUSED)
+            si.procs++;
+    return copy_to_user((void *)a0, &si, sizeof si);
 }
 
 // ---------------------------------------------------------------- signals to others

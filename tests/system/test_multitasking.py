@@ -1,0 +1,42 @@
+"""Multitasking on Lantern itself (tests/user/stress.c, booted as init): the scheduler
+shares the CPU, a sleeper costs nothing, processes come and go without losing a page, a
+fork bomb is survived, and Ctrl-C on the terminal reaches the foreground job."""
+
+
+def run(ctx, mode, memory="64M", typed=None):
+    m = ctx.machine(kernel_args=f"rdinit=/bin/stress panic=-1 -- {mode}", memory=memory)
+    if typed:
+        m.wait_for("stress: ctrlc: ready")
+        m.type(typed)
+    assert m.wait_exit(120) == 0, "stress did not power off cleanly"
+    log = m.text()
+    assert "stress: done" in log
+    return [l for l in log.splitlines() if l.startswith(f"stress: {mode}:") and not l.endswith("ready")]
+
+
+def all_yes(lines):
+    assert lines, "no results"
+    bad = [l for l in lines if ": yes" not in l]
+    assert not bad, "\n".join(bad)
+
+
+def test_two_cpu_bound_processes_both_progress(ctx):
+    all_yes(run(ctx, "cpu"))
+
+
+def test_a_sleeping_process_uses_no_cpu(ctx):
+    all_yes(run(ctx, "sleep"))
+
+
+def test_thousands_of_forks_leave_free_pages_unchanged(ctx):
+    all_yes(run(ctx, "forkloop"))
+
+
+def test_fork_bomb_is_survived_in_32M(ctx):
+    lines = run(ctx, "forkbomb", memory="32M")
+    all_yes(lines)
+    assert any("every page back: yes" in l for l in lines)
+
+
+def test_ctrl_c_kills_the_foreground_job_not_init(ctx):
+    all_yes(run(ctx, "ctrlc", typed="\x03"))
