@@ -332,6 +332,9 @@ SYSCALL(execve) {
     if (!path)
         return -ENOMEM;
     long err = strncpy_from_user(path, (const char *)a0, FS_PATH_MAX);
+    struct inode *ip;
+    if (err >= 0)                    // Linux opens the file before it looks at argv and envp
+        err = fs_lookup(current()->cwd, path, FS_FOLLOW, &ip);
     char **argv = NULL, **envp = NULL, *tmp = kmalloc(MAX_ARG_STRLEN);
     size_t total = 0;
     if (!tmp)

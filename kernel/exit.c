@@ -150,6 +150,8 @@ SYSCALL(wait4) {
     int pid = (int)a0, options = (int)a2;
     if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE))
         return -EINVAL;
+    if (pid == INT32_MIN)
+        return -ESRCH;                   // -pid would overflow: Linux says "no such group"
     struct proc *p = current();
     uint64_t f = local_irq_save();
     long ret;

@@ -36,13 +36,25 @@ struct mm *mm_get(struct mm *mm) {
     return mm;
 }
 
-// Unmaps every present page in [start, end) and frees it.
-static void unmap_pages(struct mm *mm, uint64_t start, uint64_t end) {
-    for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+static void shm_put(struct shmem *shm) {
+    if (--shm->refs > 0)
+        return;
+    for (uint64_t i = 0; i < shm->npages; i++)
+        if (shm->pages[i])
+            free_page(shm->pages[i]);
+    kfree(shm);
+}
+
+// Unmaps every present page of a VMA. Private pages are freed; shared ones belong to the
+// shmem object, which lets go of them when its last user does.
+static void unmap_vma(struct mm *mm, struct vma *v) {
+    for (uint64_t va = v->start; va < v->end; va += PAGE_SIZE) {
         uint64_t pa = vm_unmap_page(mm->pml4, va);
-        if (pa)
+        if (pa && !v->shm)
             free_page(pa);
     }
+    if (v->shm)
+        shm_put(v->shm);
 }
 
 void mm_put(struct mm *mm) {
@@ -50,6 +62,8 @@ void mm_put(struct mm *mm) {
         return;
     for (struct vma *v = mm->vmas, *next; v; v = next) {
         next = v->next;
+        if (v->shm)
+            unmap_vma(mm, v);        // shared pages must not be freed with the tables
         kfree(v);
     }
     vm_destroy(mm->pml4);   // frees every page and table of the user half
@@ -81,6 +95,10 @@ static int split_at(struct mm *mm, uint64_t addr) {
         return -ENOMEM;
     *tail = *v;
     tail->start = addr;
+    if (v->shm) {
+        v->shm->refs++;
+        tail->shm_pgoff += (addr - v->start) / PAGE_SIZE;
+    }
     v->end = addr;
     v->next = tail;
     return 0;
@@ -97,7 +115,7 @@ int mm_unmap(struct mm *mm, uint64_t start, uint64_t len) {
     while (*pp) {
         struct vma *v = *pp;
         if (v->start >= start && v->end <= end) {
-            unmap_pages(mm, v->start, v->end);
+            unmap_vma(mm, v);
             *pp = v->next;
             kfree(v);
         } else {
@@ -158,6 +176,22 @@ int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot) {
     return 0;
 }
 
+int mm_map_shared(struct mm *mm, uint64_t start, uint64_t len, int prot) {
+    uint64_t npages = len / PAGE_SIZE;
+    struct shmem *shm = kzalloc(sizeof *shm + npages * sizeof shm->pages[0]);
+    if (!shm)
+        return -ENOMEM;
+    int err = mm_map(mm, start, len, prot, VMA_ANON);
+    if (err) {
+        kfree(shm);
+        return err;
+    }
+    shm->refs = 1;
+    shm->npages = npages;
+    mm_find(mm, start)->shm = shm;
+    return 0;
+}
+
 uint64_t mm_find_free(struct mm *mm, uint64_t len) {
     // Top-down first fit below mmap_top, as Linux lays out mmap.
     uint64_t hi = mm->mmap_top;
@@ -184,13 +218,35 @@ int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
     pte_t *pte = vm_walk(mm->pml4, va, false);
     if (pte && (*pte & PTE_P))
         return -EFAULT;          // present, yet the access faulted: a protection violation
-    uint64_t pa = alloc_page();
+    uint64_t *slot = v->shm ? &v->shm->pages[v->shm_pgoff + (va - v->start) / PAGE_SIZE] : NULL;
+    uint64_t pa = slot && *slot ? *slot : alloc_page();
     if (!pa)
         return -ENOMEM;
-    memset(phys_to_virt(pa), 0, PAGE_SIZE);
+    if (!slot || !*slot)
+        memset(phys_to_virt(pa), 0, PAGE_SIZE);
     if (vm_map_page(mm->pml4, va, pa, v->prot | VM_USER) != 0) {
-        free_page(pa);
+        if (!slot || !*slot)
+            free_page(pa);
         return -ENOMEM;
+    }
+    if (slot)
+        *slot = pa;                  // the shared object owns it now
+    return 0;
+}
+
+// After fork copied every page, shared VMAs must map the parent's very pages instead.
+static int share_again(struct mm *dst) {
+    for (struct vma *v = dst->vmas; v; v = v->next) {
+        if (!v->shm)
+            continue;
+        for (uint64_t va = v->start; va < v->end; va += PAGE_SIZE) {
+            uint64_t copy = vm_unmap_page(dst->pml4, va);
+            uint64_t pa = v->shm->pages[v->shm_pgoff + (va - v->start) / PAGE_SIZE];
+            if (copy)
+                free_page(copy);
+            if (copy && pa && vm_map_page(dst->pml4, va, pa, v->prot | VM_USER) != 0)
+                return -ENOMEM;
+        }
     }
     return 0;
 }
@@ -208,6 +264,8 @@ struct mm *mm_dup(struct mm *src) {
         }
         *c = *v;
         c->next = NULL;
+        if (c->shm)
+            c->shm->refs++;          // one more VMA uses the shared memory
         *tail = c;
         tail = &c->next;
     }
@@ -215,7 +273,7 @@ struct mm *mm_dup(struct mm *src) {
     dst->brk = src->brk;
     dst->mmap_top = src->mmap_top;
     dst->stack_top = src->stack_top;
-    if (vm_copy_user(dst->pml4, src->pml4) != 0) {
+    if (vm_copy_user(dst->pml4, src->pml4) != 0 || share_again(dst) != 0) {
         mm_put(dst);
         return NULL;
     }

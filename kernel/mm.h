@@ -10,10 +10,20 @@
 // VMA kinds, for /proc/<pid>/maps one day and for the stack's special treatment now.
 enum vma_kind { VMA_ANON, VMA_HEAP, VMA_STACK, VMA_IMAGE };
 
+// Shared anonymous memory (mmap MAP_SHARED|MAP_ANONYMOUS): its pages belong to this
+// object, not to an address space, so that after fork parent and child see one memory.
+struct shmem {
+    int refs;               // VMAs using it
+    uint64_t npages;
+    uint64_t pages[];       // physical addresses; 0 = not touched yet
+};
+
 struct vma {
     uint64_t start, end;    // [start, end), page-aligned
     int prot;               // VM_READ | VM_WRITE | VM_EXEC (vm.h), never VM_USER here
     enum vma_kind kind;
+    struct shmem *shm;      // shared memory, or NULL for private pages
+    uint64_t shm_pgoff;     // the page of shm that start maps
     struct vma *next;       // sorted by start, never overlapping
 };
 
@@ -34,6 +44,7 @@ struct mm *mm_create(void);                      // a fresh, empty address space
 struct mm *mm_get(struct mm *mm);                // one more user
 void mm_put(struct mm *mm);                      // one user fewer: the last frees everything
 int mm_map(struct mm *mm, uint64_t start, uint64_t len, int prot, enum vma_kind kind);
+int mm_map_shared(struct mm *mm, uint64_t start, uint64_t len, int prot);
 int mm_unmap(struct mm *mm, uint64_t start, uint64_t len);
 int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot);
 uint64_t mm_find_free(struct mm *mm, uint64_t len);   // 0 when there is no room

@@ -56,7 +56,6 @@ SYSCALL(mmap) {
     len = page_up(len);
     if (!(flags & MAP_ANONYMOUS))
         return fd_get(fd) ? -ENODEV : -EBADF;   // file mappings: not yet
-    // MAP_SHARED anonymous memory behaves like private until there is fork to share with.
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
         if (!page_aligned(addr))
             return -EINVAL;
@@ -69,7 +68,8 @@ SYSCALL(mmap) {
         if (!addr)
             return -ENOMEM;
     }
-    int err = mm_map(mm, addr, len, prot, VMA_ANON);
+    int err = type == MAP_PRIVATE ? mm_map(mm, addr, len, prot, VMA_ANON)
+                                  : mm_map_shared(mm, addr, len, prot);
     return err ? err : (long)addr;
 }
 

@@ -279,3 +279,50 @@ SYSCALL(getdents64) {
     kfree(rec);
     return done;
 }
+
+// ---------------------------------------------------------------- creating and removing names
+
+// Resolves the directory a create-like call acts in: dirfd and path to (dir, last name).
+static long at_parent(int dirfd, uint64_t upath, struct fs_last *last) {
+    long err;
+    char *path = get_path(upath, &err);
+    if (!path)
+        return err;
+    struct inode *dir;
+    err = start_dir(dirfd, &dir);
+    if (!err)
+        err = fs_lookup_parent(dir, path, last);
+    kfree(path);
+    return err;
+}
+
+static long do_mkdirat(int dirfd, uint64_t upath, uint32_t mode) {
+    struct fs_last last;
+    long err = at_parent(dirfd, upath, &last);
+    return err ? err : fs_mkdir(last.dir, last.name, mode & ~UMASK & 07777, NULL);
+}
+
+#define AT_REMOVEDIR 0x200
+
+static long do_unlinkat(int dirfd, uint64_t upath, int flags) {
+    if (flags & ~AT_REMOVEDIR)
+        return -EINVAL;
+    struct fs_last last;
+    long err = at_parent(dirfd, upath, &last);
+    if (err)
+        return err;
+    if (flags & AT_REMOVEDIR)
+        return fs_rmdir(last.dir, last.name);
+    if (last.must_be_dir) {              // unlink("file/"): Linux says ENOTDIR, or EISDIR
+        struct inode *ip;
+        long e = fs_lookup(last.dir, last.name, 0, &ip);
+        return e ? e : S_ISDIR(ip->mode) ? -EISDIR : -ENOTDIR;
+    }
+    return fs_unlink(last.dir, last.name);
+}
+
+SYSCALL(mkdir)    { return do_mkdirat(AT_FDCWD, a0, (uint32_t)a1); }
+SYSCALL(mkdirat)  { return do_mkdirat((int)a0, a1, (uint32_t)a2); }
+SYSCALL(unlink)   { return do_unlinkat(AT_FDCWD, a0, 0); }
+SYSCALL(rmdir)    { return do_unlinkat(AT_FDCWD, a0, AT_REMOVEDIR); }
+SYSCALL(unlinkat) { return do_unlinkat((int)a0, a1, (int)a2); }

@@ -235,6 +235,16 @@ SYSCALL(tgkill) {
     return send_to(p, sig, SI_TKILL);
 }
 
+// pause: sleep until a signal. It always ends with EINTR, even under SA_RESTART.
+SYSCALL(pause) {
+    struct proc *p = current();
+    uint64_t f = local_irq_save();
+    while (!signal_pending(p))
+        sleep_on(&p->sig_pending);       // only signal_send's wakeup ends this
+    local_irq_restore(f);
+    return -EINTR;
+}
+
 // tkill: tgkill's older form, without the thread group; musl's raise() uses it.
 SYSCALL(tkill) {
     int tid = (int)a0, sig = (int)a1;

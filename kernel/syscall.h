@@ -19,7 +19,8 @@ SYSCALL(read); SYSCALL(write); SYSCALL(readv); SYSCALL(writev); SYSCALL(open); S
 SYSCALL(close); SYSCALL(lseek); SYSCALL(fstat); SYSCALL(stat); SYSCALL(lstat);
 SYSCALL(newfstatat); SYSCALL(getdents64); SYSCALL(ioctl); SYSCALL(access); SYSCALL(readlink);
 SYSCALL(getcwd); SYSCALL(chdir); SYSCALL(dup); SYSCALL(dup2); SYSCALL(dup3); SYSCALL(fcntl);
-SYSCALL(pread64);
+SYSCALL(pread64); SYSCALL(mkdir); SYSCALL(mkdirat); SYSCALL(unlink); SYSCALL(rmdir);
+SYSCALL(unlinkat);
 // sys_mem.c
 SYSCALL(brk); SYSCALL(mmap); SYSCALL(munmap); SYSCALL(mprotect);
 // sys_proc.c
@@ -27,7 +28,7 @@ SYSCALL(getpid); SYSCALL(getppid); SYSCALL(gettid); SYSCALL(getuid); SYSCALL(get
 SYSCALL(getgid); SYSCALL(getegid); SYSCALL(uname); SYSCALL(arch_prctl);
 SYSCALL(set_tid_address); SYSCALL(exit); SYSCALL(exit_group); SYSCALL(reboot);
 SYSCALL(clock_gettime); SYSCALL(nanosleep); SYSCALL(sched_yield); SYSCALL(getrandom);
-SYSCALL(kill); SYSCALL(tkill); SYSCALL(tgkill); SYSCALL(setpgid); SYSCALL(getpgrp); SYSCALL(setsid);
+SYSCALL(pause); SYSCALL(kill); SYSCALL(tkill); SYSCALL(tgkill); SYSCALL(setpgid); SYSCALL(getpgrp); SYSCALL(setsid);
 SYSCALL(getpgid); SYSCALL(getsid); SYSCALL(prctl); SYSCALL(sysinfo); SYSCALL(getrusage);
 // signal.c, fork.c, exit.c, exec.c, pipe.c
 SYSCALL(rt_sigaction); SYSCALL(rt_sigprocmask); SYSCALL(rt_sigreturn);
