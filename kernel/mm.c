@@ -48,11 +48,7 @@ static void shm_put(struct shmem *shm) {
 // Unmaps every present page of a VMA. Private pages are freed; shared ones belong to the
 // shmem object, which lets go of them when its last user does.
 static void unmap_vma(struct mm *mm, struct vma *v) {
-    for (uint64_t va = v->start; va < v->end; va += PAGE_SIZE) {
-        uint64_t pa = vm_unmap_page(mm->pml4, va);
-        if (pa && !v->shm)
-            free_page(pa);
-    }
+    vm_unmap_range(mm->pml4, v->start, v->end, v->shm == NULL);
     if (v->shm)
         shm_put(v->shm);
 }
@@ -170,8 +166,7 @@ int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot) {
         if (v->start < start || v->end > end)
             continue;
         v->prot = prot;
-        for (uint64_t va = v->start; va < v->end; va += PAGE_SIZE)
-            vm_protect_page(mm->pml4, va, prot | VM_USER);   // only pages already present
+        vm_protect_range(mm->pml4, v->start, v->end, prot | VM_USER);   // pages already present
     }
     return 0;
 }
