@@ -40,3 +40,20 @@ def test_fork_bomb_is_survived_in_32M(ctx):
 
 def test_ctrl_c_kills_the_foreground_job_not_init(ctx):
     all_yes(run(ctx, "ctrlc", typed="\x03"))
+
+
+def test_terminal_lines_backspace_eof_and_raw_mode(ctx):
+    m = ctx.machine(kernel_args="rdinit=/bin/stress panic=-1 -- tty")
+    m.wait_for("stress: tty: ready")
+    m.type("hello\r")
+    m.wait_for(r'stress: tty: line: 6 "hello\\n"')
+    m.type("wor\x7f\x7fXld\r")               # two DELs erase "or"
+    m.wait_for(r'stress: tty: edited line: 5 "wXld\\n"')
+    m.type("\x04")                            # Ctrl-D on an empty line: end of file
+    m.wait_for(r'stress: tty: end of file: 0 ""')
+    m.wait_for("stress: tty: raw")
+    m.type("q")
+    m.wait_for(r'stress: tty: raw byte: 1 "q"')
+    m.type("xyz")
+    m.wait_for(r'stress: tty: raw bytes: [1-3] "x')
+    assert m.wait_exit(30) == 0

@@ -9,6 +9,7 @@
 #include <sys/reboot.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -162,6 +163,31 @@ static void ctrlc(void) {
            WIFSIGNALED(st) && WTERMSIG(st) == SIGINT ? "yes" : "no");
 }
 
+static void show(const char *what, const char *buf, long n) {
+    printf("stress: tty: %s: %ld \"", what, n);
+    for (long i = 0; i < n; i++)
+        printf(buf[i] == '\n' ? "\\n" : "%c", buf[i]);
+    printf("\"\n");
+}
+
+// The terminal: lines with backspace editing, Ctrl-D for end of file, then raw mode.
+static void tty(void) {
+    char buf[64];
+    printf("stress: tty: ready\n");
+    show("line", buf, read(0, buf, sizeof buf));
+    show("edited line", buf, read(0, buf, sizeof buf));
+    show("end of file", buf, read(0, buf, sizeof buf));
+    struct termios saved, raw;
+    tcgetattr(0, &saved);
+    raw = saved;
+    raw.c_lflag &= ~(ICANON | ECHO);
+    tcsetattr(0, TCSANOW, &raw);
+    printf("stress: tty: raw\n");
+    show("raw byte", buf, read(0, buf, 1));
+    show("raw bytes", buf, read(0, buf, sizeof buf));
+    tcsetattr(0, TCSANOW, &saved);
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     const char *mode = argc > 1 ? argv[1] : "";
@@ -170,6 +196,7 @@ int main(int argc, char **argv) {
     else if (strcmp(mode, "forkloop") == 0) forkloop();
     else if (strcmp(mode, "forkbomb") == 0) forkbomb();
     else if (strcmp(mode, "ctrlc") == 0) ctrlc();
+    else if (strcmp(mode, "tty") == 0) tty();
     else printf("stress: unknown mode %s\n", mode);
     printf("stress: done\n");
     if (getpid() == 1)
