@@ -232,6 +232,7 @@ static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, 
     set_comm(p, path);
     close_on_exec(p);
     signal_exec(p);
+    p->did_exec = true;
     if (p->vfork_parent) {           // a vfork parent may run again: we no longer share
         wakeup(p->vfork_parent);
         p->vfork_parent = NULL;
@@ -341,6 +342,10 @@ SYSCALL(execve) {
         err = -ENOMEM;
     if (err >= 0)
         err = copy_strings(a1, &argv, &total, tmp);
+    // Linux (5.18+): an empty argv gets "" as argv[0], so that no program starting at
+    // argv[1] walks into envp (CVE-2021-4034, pkexec).
+    if (err >= 0 && !argv[0] && !(argv[0] = kzalloc(1)))
+        err = -ENOMEM;
     if (err >= 0)
         err = copy_strings(a2, &envp, &total, tmp);
     kfree(tmp);

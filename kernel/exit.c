@@ -76,6 +76,7 @@ void proc_exit(int status) {
     struct k_sigaction *ka = &parent->sigaction[SIGCHLD];
     if (p->exit_signal == SIGCHLD && (ka->handler == SIG_IGN || (ka->flags & SA_NOCLDWAIT))) {
         p->state = PROC_DEAD;            // nobody will wait: the scheduler frees it
+        wakeup(parent);                  // but a wait4 may be waiting for "no children"
     } else {
         p->state = PROC_ZOMBIE;
         bool killed = (status & 0x7f) != 0;

@@ -49,6 +49,7 @@ struct kstat {
 #define O_TRUNC     00001000
 #define O_APPEND    00002000
 #define O_NONBLOCK  00004000
+#define O_LARGEFILE 00100000    // always set by open() on 64-bit Linux; F_GETFL shows it
 #define O_DIRECTORY 00200000
 #define O_NOFOLLOW  00400000
 #define O_CLOEXEC   02000000

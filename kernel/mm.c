@@ -188,19 +188,18 @@ int mm_map_shared(struct mm *mm, uint64_t start, uint64_t len, int prot) {
 }
 
 uint64_t mm_find_free(struct mm *mm, uint64_t len) {
-    // Top-down first fit below mmap_top, as Linux lays out mmap.
-    uint64_t hi = mm->mmap_top;
-    for (;;) {
-        if (hi < len + PAGE_SIZE)
-            return 0;
-        uint64_t start = page_down(hi - len);
-        struct vma *clash = NULL;
-        for (struct vma *v = mm->vmas; v; v = v->next)
-            if (v->start < start + len && start < v->end)
-                clash = v;   // the highest clashing VMA (the list is sorted)
-        if (!clash)
-            return start;
-        hi = clash->start;
+    // Top-down first fit below mmap_top, as Linux lays out mmap: the top of the highest gap
+    // that is large enough. One pass over the sorted list: mmap must not slow down with
+    // every mapping already there.
+    uint64_t found = 0, lo = PAGE_SIZE;          // page 0 is never handed out
+    for (struct vma *v = mm->vmas;; v = v->next) {
+        uint64_t hi = v && v->start < mm->mmap_top ? v->start : mm->mmap_top;   // gap [lo, hi)
+        if (hi >= lo && hi - lo >= len)
+            found = page_down(hi - len);
+        if (!v || v->start >= mm->mmap_top)
+            return found;
+        if (v->end > lo)
+            lo = v->end;
     }
 }
 

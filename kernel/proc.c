@@ -101,13 +101,12 @@ void proc_reap(struct proc *p) {
 }
 
 // Makes p the running process: its kernel stack for traps and syscalls, its page tables,
-// its thread pointer. NULL: the idle loop runs, on the kernel's own tables.
+// its thread pointer. NULL: the idle loop runs. It keeps whatever page tables are loaded
+// (the kernel half is the same in all of them), which saves a TLB flush per switch.
 void proc_set_current(struct proc *p) {
     cpu0.current = p;
-    if (!p) {
-        vm_switch(NULL);
+    if (!p)
         return;
-    }
     cpu0.kernel_rsp = p->kstack_top;
     tss_set_kernel_stack(p->kstack_top);
     vm_switch(p->mm ? p->mm->pml4 : NULL);

@@ -48,6 +48,7 @@ struct proc {
     struct proc *parent;
     int pgid, sid;               // process group and session
     bool subreaper;              // prctl(PR_SET_CHILD_SUBREAPER): orphans below come here
+    bool did_exec;               // has run execve since fork (setpgid then refuses)
     struct mm *mm;               // shared with a vfork child until it execs
     uint64_t kstack_top;
     struct trapframe *tf;        // user registers, at the top of the kernel stack

@@ -22,6 +22,7 @@
 
 static uint64_t scheduler_rsp;          // the idle loop's saved stack pointer
 static bool need_resched;
+static int nr_sleeping;                 // so that wakeup() with nobody asleep costs nothing
 
 bool sched_need_resched(void) { return need_resched; }
 
@@ -83,11 +84,15 @@ void sleep_on(void *chan) {
     struct proc *p = current();
     p->chan = chan;
     p->state = PROC_SLEEPING;
+    nr_sleeping++;
     schedule();
+    nr_sleeping--;
     p->chan = NULL;
 }
 
 void wakeup(void *chan) {
+    if (nr_sleeping == 0)
+        return;
     for (int i = 0; i < NPROC; i++) {
         struct proc *p = proc_at(i);
         if (p->state == PROC_SLEEPING && p->chan == chan)

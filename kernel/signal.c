@@ -190,7 +190,8 @@ void return_to_user(struct trapframe *tf) {
         restart_or_eintr(p, tf, ka->flags & SA_RESTART);
         if (!setup_frame(p, tf, sig, ka))
             proc_exit(SIGSEGV);
-        break;                           // one handler at a time; the next on its return
+        // Go on: another deliverable signal gets its frame on top of this one, so its
+        // handler runs first and returns into this one's - as on Linux.
     }
     restart_or_eintr(p, tf, true);       // interrupted, but no handler ran: just restart
 }
@@ -243,6 +244,14 @@ SYSCALL(rt_sigprocmask) {
     if (a2 && copy_to_user((void *)a2, &old, sizeof old))
         return -EFAULT;
     return 0;
+}
+
+SYSCALL(rt_sigpending) {
+    if (a1 != 8)
+        return -EINVAL;
+    struct proc *p = current();
+    uint64_t pending = p->sig_pending & p->sig_blocked;   // blocked ones are what waits
+    return copy_to_user((void *)a0, &pending, sizeof pending);
 }
 
 // The handler returned into the restorer, which called us: put everything back.

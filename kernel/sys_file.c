@@ -13,12 +13,14 @@
 #include "vm.h"
 
 #define CHUNK 4096
+#define SMALL 256      // small transfers use a stack buffer: no allocation on the fast path
 #define MAX_RW_COUNT (0x7fffffffull & ~0xfffull)   // Linux caps one read/write at this
 #define IOV_MAX 1024
 
 static bool user_span(uint64_t p, uint64_t n) { return p < USER_TOP && n <= USER_TOP - p; }
-static bool readable(struct file *f) { return (f->flags & O_ACCMODE) != O_WRONLY; }
-static bool writable(struct file *f) { return (f->flags & O_ACCMODE) != O_RDONLY; }
+// Access mode 3 is neither: Linux's fd for ioctl only.
+static bool readable(struct file *f) { return ((f->flags & O_ACCMODE) + 1) & 1; }
+static bool writable(struct file *f) { return ((f->flags & O_ACCMODE) + 1) & 2; }
 
 // Reads up to n bytes into user memory at ubuf. A short read from the file ends it.
 static long do_read(struct file *f, uint64_t ubuf, uint64_t n) {
@@ -26,8 +28,10 @@ static long do_read(struct file *f, uint64_t ubuf, uint64_t n) {
         return -EINVAL;
     if (!user_span(ubuf, n))
         return -EFAULT;
+    if (n == 0 && f->ip && S_ISDIR(f->ip->mode))
+        return -EISDIR;              // Linux asks the file even for 0 bytes
     n = n < MAX_RW_COUNT ? n : MAX_RW_COUNT;
-    char *buf = kmalloc(CHUNK);
+    char small[SMALL], *buf = n <= SMALL ? small : kmalloc(CHUNK);
     if (!buf)
         return -ENOMEM;
     long total = 0;
@@ -45,7 +49,8 @@ static long do_read(struct file *f, uint64_t ubuf, uint64_t n) {
         if ((size_t)got < want)
             break;
     }
-    kfree(buf);
+    if (buf != small)
+        kfree(buf);
     return total;
 }
 
@@ -55,7 +60,7 @@ static long do_write(struct file *f, uint64_t ubuf, uint64_t n) {
     if (!user_span(ubuf, n))
         return -EFAULT;
     n = n < MAX_RW_COUNT ? n : MAX_RW_COUNT;
-    char *buf = kmalloc(CHUNK);
+    char small[SMALL], *buf = n <= SMALL ? small : kmalloc(CHUNK);
     if (!buf)
         return -ENOMEM;
     long total = 0;
@@ -72,7 +77,8 @@ static long do_write(struct file *f, uint64_t ubuf, uint64_t n) {
         if ((size_t)put < want)
             break;
     }
-    kfree(buf);
+    if (buf != small)
+        kfree(buf);
     return total;
 }
 
@@ -91,13 +97,13 @@ SYSCALL(write) {
 }
 
 SYSCALL(pread64) {
+    if ((int64_t)a3 < 0)
+        return -EINVAL;              // Linux checks the offset before the descriptor
     struct file *f = fd_get((int)a0);
     if (!f || !readable(f))
         return -EBADF;
     if (!f->ip)
         return -ESPIPE;
-    if ((int64_t)a3 < 0)
-        return -EINVAL;
     uint64_t saved = f->pos;
     f->pos = a3;
     long r = do_read(f, a1, a2);
@@ -107,6 +113,26 @@ SYSCALL(pread64) {
 
 struct iovec { uint64_t base, len; };
 
+// Linux checks the whole vector before any I/O: it must be readable (EFAULT), no length
+// may be negative (EINVAL), and every buffer must lie in user space (EFAULT).
+static long check_vector(uint64_t uiov, uint64_t cnt) {
+    struct iovec iov[16];
+    long err = 0;
+    for (uint64_t i = 0; i < cnt; i++) {
+        if (i % 16 == 0) {
+            uint64_t k = cnt - i < 16 ? cnt - i : 16;
+            if (copy_from_user(iov, (const void *)(uiov + i * sizeof iov[0]), k * sizeof iov[0]))
+                return -EFAULT;
+        }
+        struct iovec *v = &iov[i % 16];
+        if ((int64_t)v->len < 0)
+            return -EINVAL;
+        if (!user_span(v->base, v->len))
+            err = -EFAULT;
+    }
+    return err;
+}
+
 // readv/writev: the same as several reads or writes, stopping at the first short one.
 static long do_vector(int fd, uint64_t uiov, uint64_t cnt, bool is_write) {
     struct file *f = fd_get(fd);
@@ -114,6 +140,9 @@ static long do_vector(int fd, uint64_t uiov, uint64_t cnt, bool is_write) {
         return -EBADF;
     if ((int64_t)cnt < 0 || cnt > IOV_MAX)
         return -EINVAL;
+    long err = check_vector(uiov, cnt);
+    if (err)
+        return err;
     struct iovec iov[16];
     long total = 0;
     for (uint64_t i = 0; i < cnt; i++) {
@@ -140,11 +169,12 @@ SYSCALL(writev) { return do_vector((int)a0, a1, a2, true); }
 
 SYSCALL(close) {
     struct proc *p = current();
-    struct file *f = fd_get((int)a0);
+    int fd = (int)a0;                // an int: the register's upper half is not part of it
+    struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
-    p->files[a0] = NULL;
-    p->cloexec[a0 / 64] &= ~(1ull << (a0 % 64));
+    p->files[fd] = NULL;
+    p->cloexec[fd / 64] &= ~(1ull << (fd % 64));
     file_close(f);
     return 0;
 }
@@ -160,7 +190,7 @@ SYSCALL(lseek) {
     if (!f->ip)
         return -ESPIPE;              // the console, and later pipes
     int64_t off = (int64_t)a1, base;
-    switch (a2) {
+    switch ((unsigned int)a2) {      // Linux's types: the register's upper half is not used
     case SEEK_SET: base = 0; break;
     case SEEK_CUR: base = (int64_t)f->pos; break;
     case SEEK_END: base = (int64_t)f->ip->size; break;
@@ -185,7 +215,7 @@ SYSCALL(ioctl) {
     struct file *f = fd_get((int)a0);
     if (!f)
         return -EBADF;
-    return f->ops->ioctl ? f->ops->ioctl(f, (unsigned long)a1, a2) : -ENOTTY;
+    return f->ops->ioctl ? f->ops->ioctl(f, (unsigned int)a1, a2) : -ENOTTY;   // Linux's type
 }
 
 // ---------------------------------------------------------------- duplicating descriptors
@@ -229,11 +259,11 @@ SYSCALL(dup2) {
 }
 
 SYSCALL(dup3) {
-    if (a2 & ~(uint64_t)O_CLOEXEC)
+    if ((int)a2 & ~O_CLOEXEC)
         return -EINVAL;
     if ((int)a0 == (int)a1)
         return -EINVAL;
-    return do_dup3((int)a0, (int)a1, a2 & O_CLOEXEC);
+    return do_dup3((int)a0, (int)a1, (int)a2 & O_CLOEXEC);
 }
 
 #define F_DUPFD 0
@@ -247,15 +277,16 @@ SYSCALL(dup3) {
 SYSCALL(fcntl) {
     struct proc *p = current();
     int fd = (int)a0;
+    unsigned int cmd = (unsigned int)a1;   // Linux's type: the register's upper half is not used
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
-    switch (a1) {
+    switch (cmd) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
         if ((int64_t)(int)a2 < 0 || (int)a2 >= NOFILE)
             return -EINVAL;
-        return dup_from(f, (int)a2, a1 == F_DUPFD_CLOEXEC);
+        return dup_from(f, (int)a2, cmd == F_DUPFD_CLOEXEC);
     case F_GETFD:
         return (p->cloexec[fd / 64] >> (fd % 64)) & 1 ? FD_CLOEXEC : 0;
     case F_SETFD:
@@ -265,7 +296,7 @@ SYSCALL(fcntl) {
             p->cloexec[fd / 64] &= ~(1ull << (fd % 64));
         return 0;
     case F_GETFL:
-        return f->flags & (O_ACCMODE | O_APPEND | O_NONBLOCK);
+        return f->flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW);
     case F_SETFL:                    // only these two can change after open
         f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) | (a2 & (O_APPEND | O_NONBLOCK));
         return 0;

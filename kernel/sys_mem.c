@@ -48,21 +48,28 @@ SYSCALL(mmap) {
     int prot = (int)a2, flags = (int)a3, fd = (int)a4;
     struct mm *mm = current()->mm;
     int type = flags & MAP_TYPE;
-    if (len == 0 || (prot & ~PROT_MASK) || !page_aligned(off) ||
-        (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE))
+    // Linux's order: offset, descriptor, length, type. It ignores unknown prot bits.
+    if (!page_aligned(off))
+        return -EINVAL;
+    if (!(flags & MAP_ANONYMOUS) && !fd_get(fd))
+        return -EBADF;
+    if (len == 0)
         return -EINVAL;
     if (page_up(len) < len || page_up(len) > USER_TOP)
         return -ENOMEM;
     len = page_up(len);
     if (!(flags & MAP_ANONYMOUS))
-        return fd_get(fd) ? -ENODEV : -EBADF;   // file mappings: not yet
+        return -ENODEV;                  // file mappings: not yet
+    if (type != MAP_SHARED && type != MAP_PRIVATE)
+        return -EINVAL;                  // (MAP_SHARED_VALIDATE is for files)
+    prot &= PROT_MASK;
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
         if (!page_aligned(addr))
             return -EINVAL;
         if (!user_span(addr, len))
             return -ENOMEM;
-        if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && !mm_range_free(mm, addr, len))
-            return -EEXIST;
+        if ((flags & MAP_FIXED_NOREPLACE) && !mm_range_free(mm, addr, len))
+            return -EEXIST;              // even with MAP_FIXED too, as in Linux
     } else if (!(addr && page_aligned(addr) && user_span(addr, len) && mm_range_free(mm, addr, len))) {
         addr = mm_find_free(mm, len);    // the hint is only a hint
         if (!addr)
@@ -80,13 +87,20 @@ SYSCALL(munmap) {
     return mm_unmap(current()->mm, addr, page_up(len));
 }
 
+#define PROT_SEM 0x8                     // accepted and ignored, as by Linux on x86
+
 SYSCALL(mprotect) {
     uint64_t addr = a0, len = a1;
-    int prot = (int)a2;
-    if (!page_aligned(addr) || (prot & ~PROT_MASK) || page_up(len) < len)
+    int prot = (int)a2 & ~PROT_SEM;
+    // Linux's order: alignment, length 0 (success, whatever prot is), wrap-around, prot.
+    if (!page_aligned(addr))
         return -EINVAL;
     if (len == 0)
         return 0;
+    if (addr + page_up(len) <= addr)
+        return -ENOMEM;
+    if (prot & ~PROT_MASK)
+        return -EINVAL;
     if (!user_span(addr, page_up(len)))
         return -ENOMEM;
     return mm_protect(current()->mm, addr, page_up(len), prot);

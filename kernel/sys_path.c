@@ -33,8 +33,10 @@ static char *get_path(uint64_t upath, long *err) {
 }
 
 // The directory a relative path starts from: the cwd, or the directory open at dirfd.
-static long start_dir(int dirfd, struct inode **out) {
-    if (dirfd == AT_FDCWD) {
+// As in Linux, dirfd is not even looked at for an absolute path, nor for an empty one
+// (which is -ENOENT).
+static long start_dir(int dirfd, const char *path, struct inode **out) {
+    if (dirfd == AT_FDCWD || path[0] == '/' || path[0] == '\0') {
         *out = current()->cwd;
         return 0;
     }
@@ -73,7 +75,7 @@ static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
     if (!path)
         return err;
     struct inode *dir, *ip = NULL;
-    err = start_dir(dirfd, &dir);
+    err = start_dir(dirfd, path, &dir);
     if (!err)
         err = open_inode(dir, path, flags, mode, &ip);
     kfree(path);
@@ -86,11 +88,10 @@ static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
         return -EISDIR;
     if ((flags & O_DIRECTORY) && !S_ISDIR(ip->mode))
         return -ENOTDIR;
-    if (acc == 3)
-        return -EINVAL;
     if ((flags & O_TRUNC) && S_ISREG(ip->mode) && acc != O_RDONLY && (err = fs_truncate(ip, 0)))
         return err;
-    struct file *f = file_alloc(&inode_file_ops, ip, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC));
+    struct file *f = file_alloc(&inode_file_ops, ip,
+                                (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | O_LARGEFILE);
     if (!f)
         return -ENOMEM;
     int fd = fd_install(current(), f, flags & O_CLOEXEC);
@@ -102,8 +103,11 @@ static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
 SYSCALL(open)   { return do_openat(AT_FDCWD, a0, (int)a1, (uint32_t)a2); }
 SYSCALL(openat) { return do_openat((int)a0, a1, (int)a2, (uint32_t)a3); }
 
+#define AT_NO_AUTOMOUNT    0x800     // accepted, as by Linux: there is nothing to automount
+#define AT_STATX_SYNC_TYPE 0x6000    // accepted, as by Linux: nothing is remote
+
 static long do_stat(int dirfd, uint64_t upath, uint64_t ustat, int flags) {
-    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
         return -EINVAL;
     long err;
     char *path = get_path(upath, &err);
@@ -121,7 +125,7 @@ static long do_stat(int dirfd, uint64_t upath, uint64_t ustat, int flags) {
             err = -EBADF;
     } else {
         struct inode *dir, *ip;
-        err = start_dir(dirfd, &dir);
+        err = start_dir(dirfd, path, &dir);
         if (!err)
             err = fs_lookup(dir, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : FS_FOLLOW, &ip);
         if (!err)
@@ -139,7 +143,7 @@ SYSCALL(newfstatat) { return do_stat((int)a0, a1, a2, (int)a3); }
 #define X_OK 1
 
 SYSCALL(access) {
-    if (a1 & ~7ull)
+    if ((int)a1 & ~7)                // mode is an int: the register's upper half is not used
         return -EINVAL;
     long err;
     char *path = get_path(a0, &err);
@@ -151,7 +155,7 @@ SYSCALL(access) {
     if (err)
         return err;
     // Everyone is root: root may read and write anything, and execute what has any x bit.
-    if ((a1 & X_OK) && !S_ISDIR(ip->mode) && !(ip->mode & 0111))
+    if (((int)a1 & X_OK) && !S_ISDIR(ip->mode) && !(ip->mode & 0111))
         return -EACCES;
     return 0;
 }
@@ -170,10 +174,13 @@ SYSCALL(readlink) {
         return err;
     if (!S_ISLNK(ip->mode))
         return -EINVAL;
-    char buf[256];
-    long n = fs_readlink(ip, buf, a2 < sizeof buf ? a2 : sizeof buf);
+    char *buf = kmalloc(ip->size);   // a target is up to FS_PATH_MAX - 1 bytes
+    if (!buf)
+        return -ENOMEM;
+    long n = fs_readlink(ip, buf, (size_t)(int)a2);   // bufsiz is an int, > 0 here
     if (n > 0 && copy_to_user((void *)a1, buf, n))
-        return -EFAULT;
+        n = -EFAULT;
+    kfree(buf);
     return n;
 }
 
@@ -243,6 +250,7 @@ SYSCALL(getcwd) {
 struct dirent64_head { uint64_t d_ino; int64_t d_off; uint16_t d_reclen; uint8_t d_type; } __attribute__((packed));
 
 SYSCALL(getdents64) {
+    uint64_t count = (uint32_t)a2;   // an unsigned int in Linux: the upper half is not used
     struct file *f = fd_get((int)a0);
     if (!f)
         return -EBADF;
@@ -259,7 +267,7 @@ SYSCALL(getdents64) {
             break;
         size_t namelen = strlen(d->name);
         size_t reclen = (sizeof(struct dirent64_head) + namelen + 1 + 7) & ~7ul;
-        if ((uint64_t)done + reclen > a2) {
+        if ((uint64_t)done + reclen > count) {
             if (done == 0)
                 done = -EINVAL;                 // not even one entry fits
             break;
@@ -289,7 +297,7 @@ static long at_parent(int dirfd, uint64_t upath, struct fs_last *last) {
     if (!path)
         return err;
     struct inode *dir;
-    err = start_dir(dirfd, &dir);
+    err = start_dir(dirfd, path, &dir);
     if (!err)
         err = fs_lookup_parent(dir, path, last);
     kfree(path);

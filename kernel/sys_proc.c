@@ -51,7 +51,7 @@ SYSCALL(uname) {
 // The FS base is user space's thread pointer (TLS). GS is the kernel's (percpu.h).
 SYSCALL(arch_prctl) {
     struct proc *p = current();
-    switch (a0) {
+    switch ((int)a0) {               // Linux's type: the register's upper half is not used
     case ARCH_SET_FS:
         if (a1 >= USER_TOP)
             return -EPERM;
@@ -104,7 +104,7 @@ enum { CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2,
 
 SYSCALL(clock_gettime) {
     uint64_t ns;
-    switch (a0) {
+    switch ((int)a0) {               // a clockid_t, an int
     case CLOCK_REALTIME: case CLOCK_REALTIME_COARSE:
         ns = time_realtime_ns();
         break;
@@ -126,7 +126,9 @@ SYSCALL(nanosleep) {
         return -EFAULT;
     if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec > 999999999)
         return -EINVAL;
-    uint64_t end = time_since_boot_ns() + (uint64_t)req.tv_sec * 1000000000 + req.tv_nsec;
+    uint64_t start = time_since_boot_ns(), sec = (uint64_t)req.tv_sec, end = UINT64_MAX;
+    if (sec < (UINT64_MAX - start) / 1000000000 - 1)    // else "forever": the sum would overflow
+        end = start + sec * 1000000000 + req.tv_nsec;
     if (sleep_until(end))
         return 0;
     // A signal came first: say how much was left, as Linux does.
@@ -142,14 +144,21 @@ SYSCALL(nanosleep) {
 #define GRND_INSECURE 4
 
 SYSCALL(getrandom) {
-    if (a2 & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+    unsigned int flags = (unsigned int)a2;
+    if ((flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) ||
+        (flags & (GRND_RANDOM | GRND_INSECURE)) == (GRND_RANDOM | GRND_INSECURE))
         return -EINVAL;
+    size_t count = a1 < 0x7fffffff ? a1 : 0x7fffffff;   // Linux: at most INT_MAX in one call
     unsigned char buf[256];
-    size_t n = a1 < sizeof buf ? a1 : sizeof buf;   // Linux also returns short counts
-    random_bytes(buf, n);
-    if (copy_to_user((void *)a0, buf, n))
-        return -EFAULT;
-    return (long)n;
+    size_t done = 0;
+    while (done < count) {
+        size_t n = count - done < sizeof buf ? count - done : sizeof buf;
+        random_bytes(buf, n);
+        if (copy_to_user((void *)(a0 + done), buf, n))
+            return done ? (long)done : -EFAULT;
+        done += n;
+    }
+    return (long)done;
 }
 
 // sysinfo: uptime, memory, process count - what free(1) and uptime(1) print.
@@ -283,11 +292,13 @@ static bool group_in_session(int pgid, int sid) {
 SYSCALL(setpgid) {
     struct proc *self = current();
     int pid = a0 ? (int)a0 : self->pid, pgid = a1 ? (int)a1 : pid;
-    if ((int)a1 < 0)
+    if ((int)a0 < 0 || (int)a1 < 0)
         return -EINVAL;
     struct proc *p = proc_find(pid);
     if (!p || (p != self && p->parent != self))
         return -ESRCH;
+    if (p != self && p->did_exec)
+        return -EACCES;                   // a child that has run execve is on its own
     if (p->sid == p->pid || p->sid != self->sid)
         return -EPERM;                    // a session leader, or another session
     if (pgid != p->pid && !group_in_session(pgid, self->sid))
@@ -323,7 +334,7 @@ SYSCALL(prctl) {
         return copy_to_user((void *)a1, &v, sizeof v);
     }
     case PR_SET_NAME: {
-        char name[TASK_COMM_LEN];
+        char name[TASK_COMM_LEN] = { 0 };   // zero-padded: PR_GET_NAME hands all 16 bytes out
         long n = strncpy_from_user(name, (const char *)a1, sizeof name);
         if (n == -EFAULT)
             return -EFAULT;

@@ -17,6 +17,7 @@
 #define MSR_EFER  0xc0000080
 #define MSR_STAR  0xc0000081
 #define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083   // syscall from 32-bit code
 #define MSR_FMASK 0xc0000084
 #define EFER_SCE  (1u << 0)    // syscall enable
 
@@ -38,11 +39,11 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(13, rt_sigaction), E(14, rt_sigprocmask), E(15, rt_sigreturn), E(22, pipe),
     E(56, clone), E(57, fork), E(58, vfork), E(59, execve), E(61, wait4), E(62, kill),
     E(109, setpgid), E(111, getpgrp), E(112, setsid), E(121, getpgid), E(124, getsid),
-    E(34, pause), E(83, mkdir), E(84, rmdir), E(87, unlink), E(258, mkdirat), E(263, unlinkat),
+    E(34, pause), E(127, rt_sigpending), E(83, mkdir), E(84, rmdir), E(87, unlink), E(258, mkdirat), E(263, unlinkat),
     E(98, getrusage), E(99, sysinfo), E(157, prctl), E(200, tkill), E(234, tgkill), E(293, pipe2),
 };
 
-extern void syscall_entry(void);
+extern void syscall_entry(void), syscall32_entry(void);
 
 void syscall_init(void) {
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
@@ -51,6 +52,7 @@ void syscall_init(void) {
     // in that order in the GDT.
     wrmsr(MSR_STAR, ((uint64_t)(USER32_CS - 3) << 48) | ((uint64_t)KERNEL_CS << 32));
     wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    wrmsr(MSR_CSTAR, (uint64_t)syscall32_entry);   // never leave it 0: see syscall_entry.asm
     // Flags cleared on entry: IF (no interrupts until we are on the kernel stack), TF, DF,
     // AC (so SMAP is in force in the kernel), NT.
     wrmsr(MSR_FMASK, (1u << 9) | (1u << 8) | (1u << 10) | (1u << 18) | (1u << 14));
@@ -88,7 +90,7 @@ static void log_unimplemented(uint64_t nr) {
 }
 
 void syscall_dispatch(struct trapframe *tf) {
-    uint64_t nr = tf->rax;
+    uint64_t nr = (uint32_t)tf->rax;   // as Linux: the number is eax, rax's upper half is ignored
     current()->syscall_nr = nr;   // to restart it after a signal
     sti();                 // a system call may take long: let interrupts in
     long ret;

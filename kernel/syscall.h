@@ -31,7 +31,7 @@ SYSCALL(clock_gettime); SYSCALL(nanosleep); SYSCALL(sched_yield); SYSCALL(getran
 SYSCALL(pause); SYSCALL(kill); SYSCALL(tkill); SYSCALL(tgkill); SYSCALL(setpgid); SYSCALL(getpgrp); SYSCALL(setsid);
 SYSCALL(getpgid); SYSCALL(getsid); SYSCALL(prctl); SYSCALL(sysinfo); SYSCALL(getrusage);
 // signal.c, fork.c, exit.c, exec.c, pipe.c
-SYSCALL(rt_sigaction); SYSCALL(rt_sigprocmask); SYSCALL(rt_sigreturn);
+SYSCALL(rt_sigaction); SYSCALL(rt_sigprocmask); SYSCALL(rt_sigreturn); SYSCALL(rt_sigpending);
 SYSCALL(fork); SYSCALL(vfork); SYSCALL(clone); SYSCALL(wait4); SYSCALL(execve);
 SYSCALL(pipe); SYSCALL(pipe2);
 

@@ -52,4 +52,14 @@ syscall_entry:
     swapgs
     iretq
 
+; `syscall` from 32-bit (compatibility mode) code lands here instead (MSR_CSTAR): user space
+; can far-jump into the 32-bit user code segment, which the GDT has for sysret's sake. There
+; is no 32-bit system-call ABI here, so, like Linux built without IA32 emulation (its
+; ignore_sysret), the answer is -ENOSYS, straight back: no stack, no swapgs, nothing else.
+; (With MSR_CSTAR left at 0, the CPU would jump to address 0 in ring 0.)
+global syscall32_entry
+syscall32_entry:
+    mov eax, -38                   ; -ENOSYS
+    sysret                         ; sysretl: to 32-bit code at ecx, with the flags in r11
+
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -23,6 +23,26 @@ static void do_div0(void) {
     unsigned long a = 1, zero = 0;
     __asm__ volatile("xor %%edx, %%edx; divq %1" : "+a"(a) : "r"(zero) : "rdx");
 }
+// `syscall` from 32-bit code: far-return into the 32-bit user code segment (0x23, Linux's
+// __USER32_CS too), make the call there (eax 20: getpid in the i386 table), and come back
+// to 64-bit mode with a far jump. No stack in between: in 32-bit mode only esp would count.
+// Linux without its 32-bit ABI answers -ENOSYS (ignore_sysret); with it, the i386 getpid.
+static void do_syscall32(void) {
+    int ret;
+    __asm__ volatile("pushq $0x23\n\t"
+                     "leaq 1f(%%rip), %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "lretq\n\t"
+                     ".code32\n"
+                     "1: movl $20, %%eax\n\t"
+                     "syscall\n\t"
+                     "ljmp $0x33, $2f\n\t"
+                     ".code64\n"
+                     "2:"
+                     : "=a"(ret) : : "rcx", "r11", "memory");
+    printf("fault: syscall32 returned %s\n", ret == -38 ? "-ENOSYS" : ret > 0 ? "a pid" : "?");
+    fflush(stdout);
+}
 static int depth;
 static void do_stack(void) {                             // run off the end of the stack
     volatile char big[65536];
@@ -36,11 +56,12 @@ static const struct { const char *name; void (*fn)(void); } faults[] = {
     { "null", do_null }, { "kernel", do_kernel }, { "noncanonical", do_noncanonical },
     { "write-text", do_write_text }, { "exec-data", do_exec_data }, { "ud2", do_ud2 },
     { "int3", do_int3 }, { "hlt", do_hlt }, { "div0", do_div0 }, { "stack", do_stack },
+    { "syscall32", do_syscall32 },
 };
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        fprintf(stderr, "usage: fault null|kernel|noncanonical|write-text|exec-data|ud2|int3|hlt|div0|stack\n");
+        fprintf(stderr, "usage: fault null|kernel|noncanonical|write-text|exec-data|ud2|int3|hlt|div0|stack|syscall32\n");
         return 2;
     }
     for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {

@@ -1,7 +1,10 @@
 // parity.c: see parity.h.
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "parity.h"
 
 void begin(const char *program)
@@ -65,4 +68,83 @@ void print_escaped(const char *label, const char *s, long n)
             putchar(c);
     }
     printf("\"\n");
+}
+
+static const char *const signal_names[] = {
+    [SIGHUP] = "SIGHUP", [SIGINT] = "SIGINT", [SIGQUIT] = "SIGQUIT", [SIGILL] = "SIGILL",
+    [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT", [SIGBUS] = "SIGBUS", [SIGFPE] = "SIGFPE",
+    [SIGKILL] = "SIGKILL", [SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
+    [SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM",
+    [SIGSTKFLT] = "SIGSTKFLT", [SIGCHLD] = "SIGCHLD", [SIGCONT] = "SIGCONT",
+    [SIGSTOP] = "SIGSTOP", [SIGTSTP] = "SIGTSTP", [SIGTTIN] = "SIGTTIN", [SIGTTOU] = "SIGTTOU",
+    [SIGURG] = "SIGURG", [SIGXCPU] = "SIGXCPU", [SIGXFSZ] = "SIGXFSZ",
+    [SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF", [SIGWINCH] = "SIGWINCH",
+    [SIGIO] = "SIGIO", [SIGPWR] = "SIGPWR", [SIGSYS] = "SIGSYS",
+};
+
+const char *sig_name(int sig)
+{
+    static char buf[16];
+
+    if (sig > 0 && sig < (int)(sizeof signal_names / sizeof signal_names[0]) &&
+        signal_names[sig] != NULL)
+        return signal_names[sig];
+    snprintf(buf, sizeof buf, "SIG%d", sig);
+    return buf;
+}
+
+void print_status(const char *what, int status)
+{
+    if (WIFEXITED(status))
+        printf("%s: exited %d\n", what, WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        printf("%s: killed by %s\n", what, sig_name(WTERMSIG(status)));
+    else
+        printf("%s: status 0x%x\n", what, status);
+}
+
+void wait_and_print(const char *what, pid_t pid)
+{
+    int status;
+
+    if (waitpid(pid, &status, 0) < 0)
+        printf("%s: waitpid error %s\n", what, err_name(errno));
+    else
+        print_status(what, status);
+}
+
+void in_child(const char *what, void (*fn)(void))
+{
+    int status;
+    pid_t pid = fork();
+
+    if (pid < 0) {
+        printf("%s: fork error %s\n", what, err_name(errno));
+        return;
+    }
+    if (pid == 0) {
+        fn();
+        _exit(0);
+    }
+    if (waitpid(pid, &status, 0) < 0)
+        printf("%s: waitpid error %s\n", what, err_name(errno));
+    else if (status != 0)
+        print_status(what, status);
+}
+
+void default_signals(void)
+{
+    sigset_t none;
+    struct sigaction sa;
+
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+            signal(sig, SIG_DFL);
+}
+
+void *bad_ptr(unsigned long addr)
+{
+    return (void *)addr;
 }

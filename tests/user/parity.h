@@ -24,3 +24,24 @@ void yes(const char *what, int cond);
 const char *err_name(int e);
 // s, with newlines and other control characters shown as \n, \xNN.
 void print_escaped(const char *label, const char *s, long n);
+
+// ---- processes (t_fork, t_signal, ...): report how children end, never their pids.
+#include <sys/types.h>
+// The name of a signal: "SIGSEGV", or "SIG<n>" for one without a name here.
+const char *sig_name(int sig);
+// How a child ended, from its wait status: "what: exited 3", "what: killed by SIGSEGV".
+// Not whether it dumped core: Linux sets that bit only if it wrote a core file, which
+// depends on the host's settings.
+void print_status(const char *what, int status);
+// waitpid(pid) and print_status, or "what: waitpid error ECHILD".
+void wait_and_print(const char *what, pid_t pid);
+// fork, and in the child run fn, then _exit(0); in the parent wait for it and, if it did
+// not exit with 0, print_status what happened. For checks that may kill the process that
+// makes them: the test goes on either way. fn's output comes before the parent's next.
+void in_child(const char *what, void (*fn)(void));
+// Every signal unblocked and none ignored, whatever the process that started us left
+// (both survive execve, and would change how children die).
+void default_signals(void);
+// addr as a pointer, out of the compiler's sight: it warns when it sees a bad pointer
+// passed where an array is expected, and these tests pass them on purpose.
+void *bad_ptr(unsigned long addr);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "parity.h"
 
@@ -105,6 +106,7 @@ static void directories(void)
     check("fstat", fstat(fd, &st));
     yes("S_ISDIR", S_ISDIR(st.st_mode));
     check_val("read a directory", read(fd, buf, sizeof buf));
+    check_val("read a directory, count 0", read(fd, buf, 0));
     check_val("getdents64 buffer of 1 byte", getdents64(fd, buf, 1));
     check_val("getdents64 bad pointer", getdents64(fd, (void *)1, sizeof buf));
     close(fd);
@@ -190,6 +192,125 @@ static void stat_calls(void)
     check("stat bad path", stat((char *)1, &st));
 }
 
+#define SYS_readlink_ 89
+#define SYS_dup3_ 292
+#define AT_NO_AUTOMOUNT_ 0x800
+#define O_LARGEFILE_ 0100000
+
+// Arguments a kernel must take as Linux does: an fd is a 32-bit int (the upper half of
+// the register is not part of it), an absolute path ignores the directory fd, ...
+static void edges(void)
+{
+    char buf[512];
+    struct stat st;
+
+    int fd = open(HELLO, O_RDONLY);
+    check("close with junk in the upper 32 bits of the fd", syscall(SYS_close, (1L << 32) | fd));
+    check("so that fd is closed", fstat(fd, &st));
+
+    fd = openat(99, "/", O_RDONLY | O_DIRECTORY);
+    check("openat fd 99, absolute path (the fd is ignored)", fd);
+    close(fd);
+    int file = open(HELLO, O_RDONLY);
+    fd = openat(file, "/", O_RDONLY | O_DIRECTORY);
+    check("openat a file fd, absolute path", fd);
+    close(fd);
+    check("fstatat a file fd, absolute path", fstatat(file, "/", &st, 0));
+    check("openat fd 99 \"\"", openat(99, "", O_RDONLY));
+    check("fstatat fd 99 \"\"", fstatat(99, "", &st, 0));
+    check("fstatat AT_NO_AUTOMOUNT", fstatat(AT_FDCWD, HELLO, &st, AT_NO_AUTOMOUNT_));
+    check("fstatat flags 0x8000", fstatat(AT_FDCWD, HELLO, &st, 0x8000));
+
+    check("pread64 fd 99 offset -1", syscall(SYS_pread64, 99, buf, 1, -1L));
+    check("pread64 offset -1", syscall(SYS_pread64, file, buf, 1, -1L));
+    check_val("pread64 offset 6", syscall(SYS_pread64, file, buf, 7, 6L));
+    print_escaped("got", buf, 7);
+    check_val("the offset did not move", lseek(file, 0, SEEK_CUR));
+    printf("F_GETFL O_RDONLY: %#o\n", fcntl(file, F_GETFL));
+    close(file);
+    file = open(HELLO, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    printf("F_GETFL O_RDONLY|O_CLOEXEC|O_NOFOLLOW: %#o\n", fcntl(file, F_GETFL));
+    close(file);
+    file = open(DIR_, O_RDONLY | O_DIRECTORY);
+    printf("F_GETFL O_DIRECTORY: %#o\n", fcntl(file, F_GETFL) & ~O_LARGEFILE_);
+    yes("F_GETFL has O_LARGEFILE", (fcntl(file, F_GETFL) & O_LARGEFILE_) != 0);
+    close(file);
+
+    // Access mode 3: Linux checks read and write permission and gives an fd for neither.
+    fd = open(HELLO, 3);
+    check("open access mode 3", fd);
+    check("read it", read(fd, buf, 1));
+    check("write it", write(fd, buf, 0));
+    printf("F_GETFL: %#o\n", fcntl(fd, F_GETFL) & O_ACCMODE);
+    close(fd);
+    check("open a directory, access mode 3", open(DIR_, 3));
+
+    check("dup3 same fd", syscall(SYS_dup3_, 0, 0, 0));
+
+    // Linux's int and unsigned int arguments ignore the register's upper half.
+    long hi = 1L << 32;
+    file = open(HELLO, O_RDONLY);
+    check_val("fcntl F_GETFD, junk above", syscall(SYS_fcntl, file, hi | F_GETFD));
+    check_val("lseek SEEK_END, junk above", syscall(SYS_lseek, file, 0, hi | SEEK_END));
+    check("access R_OK, junk above", syscall(SYS_access, HELLO, hi | R_OK));
+    check("dup3 flags 0, junk above", fd = syscall(SYS_dup3_, file, 50, hi));
+    close(fd);
+    close(file);
+    file = open(DIR_, O_RDONLY | O_DIRECTORY);
+    check_val("getdents64 count 16, junk above", syscall(SYS_getdents64, file, buf, hi | 16));
+    close(file);
+
+    // A symlink whose target is longer than 256 bytes (it dangles: nothing is there).
+    long n = syscall(SYS_readlink_, "etc/parity/longlink", buf, sizeof buf);
+    check_val("readlink etc/parity/longlink", n);
+    yes("the whole target", n == 300 && buf[0] == 'l' && buf[299] == 'x');
+    check_val("readlink into 10 bytes", syscall(SYS_readlink_, "etc/parity/longlink", buf, 10));
+    check("readlink a file", syscall(SYS_readlink_, HELLO, buf, sizeof buf));
+    check("readlink bufsiz 0", syscall(SYS_readlink_, "etc/parity/longlink", buf, 0));
+    check("readlink bad buffer", syscall(SYS_readlink_, "etc/parity/longlink", (void *)1, 100));
+    check("stat the dangling link", stat("etc/parity/longlink", &st));
+    check("lstat it", lstat("etc/parity/longlink", &st));
+    yes("S_ISLNK", S_ISLNK(st.st_mode));
+    printf("st_size: %ld\n", (long)st.st_size);
+}
+
+// getcwd returns the length with the NUL; the path itself differs (the host's cwd is
+// tests/user/rootfs), so only its end is printed.
+static void cwd(void)
+{
+    char start[4096], buf[4096];
+    long n = syscall(SYS_getcwd, start, sizeof start);
+
+    yes("getcwd returns strlen + 1", n == (long)strlen(start) + 1);
+    check("chdir etc/parity", chdir("etc/parity"));
+    n = syscall(SYS_getcwd, buf, sizeof buf);
+    size_t len = strlen(buf);
+    yes("getcwd ends with /etc/parity", len >= 11 && strcmp(buf + len - 11, "/etc/parity") == 0);
+    yes("getcwd returns strlen + 1", n == (long)len + 1);
+    yes("getcwd into exactly that many bytes", syscall(SYS_getcwd, buf, len + 1) == (long)len + 1);
+    check("getcwd one byte short", syscall(SYS_getcwd, buf, len));
+    check("getcwd size 0", syscall(SYS_getcwd, buf, 0));
+    check("getcwd NULL", syscall(SYS_getcwd, NULL, sizeof buf));
+    check("getcwd kernel pointer", syscall(SYS_getcwd, (void *)0xffffffff80000000UL, sizeof buf));
+    int fd = open("hello.txt", O_RDONLY);
+    check("open hello.txt from there", fd);
+    close(fd);
+    check("chdir hello.txt", chdir("hello.txt"));
+    check("chdir missing", chdir("missing"));
+    check("chdir \"\"", chdir(""));
+    check("chdir bad pointer", chdir((char *)1));
+    check("chdir dir/../..", chdir("dir/../.."));
+    n = syscall(SYS_getcwd, buf, sizeof buf);
+    yes("getcwd ends with /etc", n > 4 && strcmp(buf + n - 5, "/etc") == 0);
+    check("chdir /", chdir("/"));
+    n = syscall(SYS_getcwd, buf, sizeof buf);
+    check_val("getcwd at /", n);
+    print_escaped("path", buf, n - 1);
+    check("chdir back", chdir(start));
+    n = syscall(SYS_getcwd, buf, sizeof buf);
+    yes("back where it started", strcmp(buf, start) == 0);
+}
+
 int main(void)
 {
     begin("t_files");
@@ -198,5 +319,7 @@ int main(void)
     directories();
     at_calls();
     stat_calls();
+    edges();
+    cwd();
     return done();
 }

@@ -175,11 +175,74 @@ static void mappings(void)
     check("mmap a file from fd -1", mmap(NULL, PAGE, rw, MAP_PRIVATE, -1, 0) == MAP_FAILED ? -1 : 0);
 }
 
+static void mapping_edges(void)
+{
+    int rw = PROT_READ | PROT_WRITE, anon = MAP_PRIVATE | MAP_ANONYMOUS;
+    char *p = mmap(NULL, 2 * PAGE, rw, anon, -1, 0);
+
+    p[0] = 1;
+    check("mmap MAP_FIXED_NOREPLACE over a mapping",
+          mmap(p, PAGE, rw, anon | MAP_FIXED_NOREPLACE, -1, 0) == MAP_FAILED ? -1 : 0);
+    check("mmap MAP_FIXED | MAP_FIXED_NOREPLACE over a mapping",
+          mmap(p, PAGE, rw, anon | MAP_FIXED | MAP_FIXED_NOREPLACE, -1, 0) == MAP_FAILED ? -1 : 0);
+    yes("the mapping kept its contents", p[0] == 1);
+    check("mprotect length 0, bad prot", mprotect(p, 0, 0x100));
+    check("mprotect bad prot", mprotect(p, PAGE, 0x100));
+    check("mprotect length wraps around", mprotect(p, (size_t)-1, PROT_READ));
+    check("mprotect length wraps, bad prot", mprotect(p, (size_t)-1, 0x100));
+    munmap(p, 2 * PAGE);
+
+    // Reserving a large range of address space, as Go and the sanitizers do, costs no
+    // memory; nor do changing its protection and unmapping it.
+    size_t huge = 1UL << 45;    // 32 TiB
+    char *r = mmap(NULL, huge, PROT_NONE, anon, -1, 0);
+    check("mmap 32 TiB PROT_NONE", r == MAP_FAILED ? -1 : 0);
+    check("mprotect all of it PROT_READ", mprotect(r, huge, PROT_READ));
+    yes("a page in the middle reads as zero", all_bytes(r + huge / 2, PAGE, 0));
+    check("mprotect all of it PROT_NONE", mprotect(r, huge, PROT_NONE));
+    check("mprotect one page in the middle read-write", mprotect(r + huge / 2, PAGE, rw));
+    r[huge / 2] = 5;
+    yes("written", r[huge / 2] == 5);
+    check("MAP_FIXED over most of it", mmap(r + PAGE, huge - 2 * PAGE, PROT_READ, anon | MAP_FIXED, -1, 0)
+                                           == MAP_FAILED ? -1 : 0);
+    yes("a page there is fresh", all_bytes(r + huge / 2, PAGE, 0));
+    check("munmap all of it", munmap(r, huge));
+
+    // Many small mappings (a malloc serving large blocks with mmap makes them): finding
+    // room for the next one must not get slower with every one already there.
+    enum { MANY = 4000 };
+    static char *many[MANY];
+    int ok = 1;
+    for (int i = 0; i < MANY; i++) {
+        many[i] = mmap(NULL, PAGE, rw, anon, -1, 0);
+        ok = ok && many[i] != MAP_FAILED;
+        if (ok)
+            many[i][0] = (char)i;
+    }
+    yes("4000 one-page mappings", ok);
+    yes("each right below the one before (top-down, no holes)", many[1] == many[0] - PAGE &&
+        many[MANY - 1] == many[MANY - 2] - PAGE);
+    munmap(many[10], PAGE);
+    munmap(many[20], PAGE);
+    char *again = mmap(NULL, PAGE, rw, anon, -1, 0);
+    yes("the next one fills the highest hole", again == many[10]);
+    again[0] = 10;
+    again = mmap(NULL, 2 * PAGE, rw, anon, -1, 0);
+    yes("two pages do not fit a one-page hole", again != MAP_FAILED && again < many[MANY - 1]);
+    munmap(again, 2 * PAGE);
+    many[20] = mmap(NULL, PAGE, rw, anon, -1, 0);
+    many[20][0] = 20;
+    for (int i = 0; i < MANY && ok; i++)
+        ok = many[i][0] == (char)i && munmap(many[i], PAGE) == 0;
+    yes("each kept its byte, and unmapped", ok);
+}
+
 int main(void)
 {
     begin("t_memory");
     program_break();
     malloc_storm();
     mappings();
+    mapping_edges();
     return done();
 }

@@ -2,6 +2,7 @@
 // (unmapped, in the kernel's half of the address space, or straddling the end of user
 // space), bad iovec counts. A kernel must check every user pointer before using it.
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include "parity.h"
@@ -38,5 +39,20 @@ int main(void)
     check_val("writev bad base", writev(1, &bad, 1));
     struct iovec kbad = { KERNEL_ADDR, 10 };
     check_val("writev kernel base", writev(1, &kbad, 1));
+    // Linux checks the whole vector before it writes anything: these print nothing.
+    struct iovec later_kbad[2] = { { (void *)"not written\n", 12 }, { KERNEL_ADDR, 10 } };
+    check_val("writev, second base in the kernel", writev(1, later_kbad, 2));
+    struct iovec later_neg[2] = { { (void *)"not written\n", 12 }, { (void *)hello, (size_t)-1 } };
+    check_val("writev, second length negative", writev(1, later_neg, 2));
+    // 17 entries, the last one on an unmapped page: EFAULT, and nothing written.
+    char *two = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(two + 4096, 4096);
+    struct iovec *vec = (struct iovec *)(two + 4096 - 16 * sizeof(struct iovec));
+    for (int i = 0; i < 16; i++)
+        vec[i] = (struct iovec){ (void *)"-", 1 };
+    check_val("writev, the 17th iovec is unmapped", writev(1, vec, 17));
+    long r = writev(1, vec, 16);
+    write(1, "\n", 1);
+    check_val("writev, the first 16 of them", r);
     return done();
 }

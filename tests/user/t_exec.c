@@ -1,0 +1,292 @@
+// t_exec.c: execve and friends: the new program's arguments and environment, what it keeps
+// from the old one (pid, parent, open files unless close-on-exec, ignored signals, the
+// signal mask, pending signals) and what it loses (handlers, unflushed stdio), execv and
+// execvp's $PATH search, and the errors, after each of which the caller is still intact.
+//
+// The program execs itself: argv[0] ("/bin/t_exec" on Lantern, the full path of the
+// binary on the host; never printed), with a first argument saying what to do. Each exec
+// happens in a child, so the test goes on whatever happens. The files execve must refuse
+// as not executable (ENOEXEC) are made at run time in /tmp, which both systems have.
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "parity.h"
+
+#define HELLO "etc/parity/hello.txt"
+
+static char *self;
+
+// ---- the exec'd side: main() sends argv[1] == "as-..." here
+
+// Print the arguments after argv[0] and the whole environment, and exit with 7.
+static int as_show(int argc, char **argv, char **envp)
+{
+    printf("  exec'd: argc %d\n", argc);
+    for (int i = 1; i < argc; i++)
+        printf("  exec'd: argv[%d] = \"%s\"\n", i, argv[i]);
+    yes("  exec'd: argv[argc] is NULL", argv[argc] == NULL);
+    for (int i = 0; envp[i] != NULL; i++)
+        printf("  exec'd: envp[%d] = \"%s\"\n", i, envp[i]);
+    yes("  exec'd: environ is envp", environ == envp);
+    yes("  exec'd: the current directory is kept", access(HELLO, R_OK) == 0);
+    return 7;
+}
+
+// argv[2..]: a label, then a file descriptor number, for each descriptor to look at.
+static int as_fds(int argc, char **argv)
+{
+    char buf[8];
+
+    for (int i = 2; i + 1 < argc; i += 2) {
+        int fd = atoi(argv[i + 1]);
+        int flags = fcntl(fd, F_GETFD);
+        if (flags < 0)
+            printf("  exec'd: %s: %s\n", argv[i], err_name(errno));
+        else
+            printf("  exec'd: %s: open, FD_CLOEXEC %d\n", argv[i], flags & FD_CLOEXEC);
+    }
+    long n = read(atoi(argv[3]), buf, 6);        // the first one: the file, read 8 bytes in
+    print_escaped("  exec'd: it reads on from the same offset", buf, n);
+    return 0;
+}
+
+static int as_signals(void)
+{
+    struct sigaction sa;
+    sigset_t set;
+
+    sigaction(SIGUSR1, NULL, &sa);
+    yes("  exec'd: the SIGUSR1 handler is back to SIG_DFL", sa.sa_handler == SIG_DFL);
+    sigaction(SIGUSR2, NULL, &sa);
+    yes("  exec'd: SIGUSR2 is still ignored", sa.sa_handler == SIG_IGN);
+    sigprocmask(SIG_BLOCK, NULL, &set);
+    yes("  exec'd: SIGTERM is still blocked", sigismember(&set, SIGTERM) == 1);
+    yes("  exec'd: SIGUSR1 is not", sigismember(&set, SIGUSR1) == 0);
+    sigpending(&set);
+    yes("  exec'd: SIGTERM is still pending", sigismember(&set, SIGTERM) == 1);
+    return 0;
+}
+
+static int as_same_process(char **argv)
+{
+    yes("  exec'd: the pid is the same", getpid() == atoi(argv[2]));
+    yes("  exec'd: the parent is the same", getppid() == atoi(argv[3]));
+    return 0;
+}
+
+static int exec_side(int argc, char **argv, char **envp)
+{
+    if (strcmp(argv[1], "as-show") == 0)
+        return as_show(argc, argv, envp);
+    if (strcmp(argv[1], "as-fds") == 0)
+        return as_fds(argc, argv);
+    if (strcmp(argv[1], "as-signals") == 0)
+        return as_signals();
+    if (strcmp(argv[1], "as-same-process") == 0)
+        return as_same_process(argv);
+    return 8;                                    // "as-quiet": just exit
+}
+
+// ---- the test's side
+
+// Run fn in a child (which execs), and print how the child ended.
+static void exec_in_child(const char *what, void (*fn)(void))
+{
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        fn();
+        printf("  execve failed: %s\n", err_name(errno));
+        _exit(127);
+    }
+    wait_and_print(what, pid);
+}
+
+static void exec_show(void)
+{
+    char *argv[] = { self, "as-show", "one", "two words", "", NULL };
+    char *envp[] = { "A=1", "B=two", "EMPTY=", NULL };
+
+    printf("  written before execve\n");
+    printf("  lost in execve: never flushed");     // no newline, so still in the buffer
+    execve(self, argv, envp);
+}
+
+static void exec_empty_env(void)
+{
+    char *argv[] = { self, "as-show", NULL };
+    char *envp[] = { NULL };
+
+    execve(self, argv, envp);
+}
+
+static void exec_execv(void)
+{
+    static char *env[] = { "ONLY=this", NULL };
+    char *argv[] = { self, "as-show", "via execv", NULL };
+
+    environ = env;                               // execv passes environ
+    execv(self, argv);
+}
+
+// $PATH holds a missing directory, one without the program, and the program's own.
+static void exec_execvp(void)
+{
+    static char path[4096];
+    char *slash = strrchr(self, '/');
+    char *argv[] = { "t_exec", "as-quiet", NULL };
+
+    snprintf(path, sizeof path, "/no/such/dir:etc/parity:%.*s",
+             slash ? (int)(slash - self) : 1, slash ? self : ".");
+    setenv("PATH", path, 1);
+    execvp(slash ? slash + 1 : self, argv);
+}
+
+static void arguments(void)
+{
+    exec_in_child("execve as-show", exec_show);
+    exec_in_child("execve with an empty environment", exec_empty_env);
+    exec_in_child("execv", exec_execv);
+    exec_in_child("execvp, found in the third $PATH directory", exec_execvp);
+}
+
+static void exec_fds(void)
+{
+    char buf[8], num[6][8];
+    int pipefds[2];
+    int plain = open(HELLO, O_RDONLY);
+    int cloexec = open(HELLO, O_RDONLY | O_CLOEXEC);
+    int setfd = open(HELLO, O_RDONLY);
+    int duped = dup(cloexec);                    // dup does not copy the flag
+    int dupfd_cloexec = fcntl(plain, F_DUPFD_CLOEXEC, 0);
+
+    read(plain, buf, 8);
+    fcntl(setfd, F_SETFD, FD_CLOEXEC);
+    pipe2(pipefds, O_CLOEXEC);
+    int fds[6] = { plain, cloexec, setfd, duped, dupfd_cloexec, pipefds[0] };
+    for (int i = 0; i < 6; i++)
+        snprintf(num[i], sizeof num[i], "%d", fds[i]);
+    char *argv[] = { self, "as-fds", "plain", num[0], "O_CLOEXEC", num[1],
+                     "F_SETFD FD_CLOEXEC", num[2], "dup of O_CLOEXEC", num[3],
+                     "F_DUPFD_CLOEXEC", num[4], "pipe2 O_CLOEXEC", num[5], NULL };
+    execve(self, argv, environ);
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+}
+
+static void exec_signals(void)
+{
+    struct sigaction sa = { .sa_handler = on_signal };   // exec must not keep it
+    sigset_t set;
+
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, NULL);
+    signal(SIGUSR2, SIG_IGN);
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    raise(SIGTERM);                              // pending: it would end the new program
+    char *argv[] = { self, "as-signals", NULL };
+    execve(self, argv, environ);
+}
+
+static void exec_same_process(void)
+{
+    char pid[16], ppid[16];
+
+    snprintf(pid, sizeof pid, "%d", getpid());
+    snprintf(ppid, sizeof ppid, "%d", getppid());
+    char *argv[] = { self, "as-same-process", pid, ppid, NULL };
+    execve(self, argv, environ);
+}
+
+static void inheritance(void)
+{
+    exec_in_child("execve as-fds", exec_fds);
+    exec_in_child("execve as-signals", exec_signals);
+    exec_in_child("execve as-same-process", exec_same_process);
+}
+
+// A file with execute permission whose content is not a program.
+static void make_file(const char *path, const char *content, long n)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+
+    write(fd, content, n);
+    close(fd);
+}
+
+static int canary = 42;
+
+static void try_exec(const char *what, const char *path, char *const *argv, char *const *envp)
+{
+    long r = execve(path, argv, envp);
+    int fd = dup(1);                             // the caller goes on: memory and files intact
+
+    check(what, r);
+    if (canary != 42 || fd < 0)
+        printf("  ...and the caller is damaged\n");
+    close(fd);
+}
+
+static void errors(void)
+{
+    char empty[64], garbage[64], elf[64];
+    char *argv[] = { "x", NULL }, *envp[] = { NULL };
+    char *bad_arg[] = { "x", (char *)1, NULL };
+
+    snprintf(empty, sizeof empty, "/tmp/t_exec.%d.empty", getpid());
+    snprintf(garbage, sizeof garbage, "/tmp/t_exec.%d.garbage", getpid());
+    snprintf(elf, sizeof elf, "/tmp/t_exec.%d.elf", getpid());
+    make_file(empty, "", 0);
+    make_file(garbage, "garbage\n", 8);
+    make_file(elf, "\177ELF\2\1\1", 7);          // an ELF header's first bytes, and no more
+
+    try_exec("execve a missing file", "etc/parity/missing", argv, envp);
+    try_exec("execve \"\"", "", argv, envp);
+    try_exec("execve " HELLO " (mode 0644)", HELLO, argv, envp);
+    try_exec("execve a directory", "etc/parity", argv, envp);
+    try_exec("execve " HELLO "/x", HELLO "/x", argv, envp);
+    try_exec("execve an empty executable file", empty, argv, envp);
+    try_exec("execve an executable text file", garbage, argv, envp);
+    try_exec("execve a truncated ELF file", elf, argv, envp);
+    try_exec("execve path pointer 1", (char *)1, argv, envp);
+    try_exec("execve argv pointer 1", self, (char **)1, envp);
+    try_exec("execve argv[1] pointer 1", self, bad_arg, envp);
+    try_exec("execve envp pointer 1", self, argv, (char **)1);
+    try_exec("execve a missing file, argv pointer 1", "etc/parity/missing", (char **)1, envp);
+    check("unlink the empty file", unlink(empty));
+    check("unlink the text file", unlink(garbage));
+    check("unlink the ELF file", unlink(elf));
+
+    // execvp: a directory where the name exists but cannot be run gives EACCES, even if
+    // later ones do not have it at all.
+    setenv("PATH", "etc/parity:/no/such/dir", 1);
+    check("execvp hello.txt, PATH=etc/parity:/no/such/dir", execvp("hello.txt", argv));
+    check("execvp dir (a directory)", execvp("dir", argv));
+    check("execvp missing", execvp("missing", argv));
+    check("execvp \"\"", execvp("", argv));
+    check("execvp etc/parity/hello.txt (has a slash: no search)",
+          execvp("etc/parity/hello.txt", argv));
+    unsetenv("PATH");
+}
+
+int main(int argc, char **argv, char **envp)
+{
+    if (argc >= 2 && strncmp(argv[1], "as-", 3) == 0)
+        return exec_side(argc, argv, envp);
+    self = argv[0];
+    begin("t_exec");
+    arguments();
+    inheritance();
+    errors();
+    return done();
+}
