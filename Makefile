@@ -264,7 +264,7 @@ unit_defines_string   := -DLIBC_HOST_TEST
 unit_defines_format   := -DLIBC_HOST_TEST
 # The in-memory filesystem and the initramfs unpacker (strnlen is POSIX: _DEFAULT_SOURCE).
 UNIT_TESTS += ramfs cpio inflate
-unit_sources_ramfs    := kernel/ramfs.c kernel/ramfs_lookup.c kernel/ramfs_data.c
+unit_sources_ramfs    := kernel/ramfs.c kernel/ramfs_lookup.c kernel/ramfs_data.c kernel/ramfs_rename.c
 unit_sources_cpio     := kernel/initramfs.c kernel/cpio.c kernel/inflate.c $(unit_sources_ramfs)
 unit_sources_inflate  := kernel/inflate.c
 unit_defines_ramfs    := -D_DEFAULT_SOURCE
@@ -321,3 +321,17 @@ $(USER_BINS): $(BUILD)/bin/%: $(CRT0) $(BUILD)/bin/%.o $(LIBC_A)
 
 bench: all
 	$(Q)$(PYTHON) tools/bench.py --build $(BUILD) $(if $(LINUX),--linux $(LINUX))
+
+# /bin/sh (user/sh*.c, several files: its own link rule), and the few commands its tests
+# on Lantern need: echo, cat, true, false, sleep.
+SH_OBJS := $(patsubst user/%.c,$(BUILD)/bin/%.o,$(wildcard user/sh*.c))
+$(BUILD)/bin/sh: $(CRT0) $(SH_OBJS) $(LIBC_A)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(USER_LDFLAGS) --strip-debug -o $@ $^
+SH_TOOLS := $(BUILD)/bin/echo $(BUILD)/bin/cat $(BUILD)/bin/true $(BUILD)/bin/false $(BUILD)/bin/sleep
+$(SH_TOOLS): $(BUILD)/bin/%: $(CRT0) $(BUILD)/bin/%.o $(LIBC_A)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(USER_LDFLAGS) --strip-debug -o $@ $^
+USER_BINS += $(BUILD)/bin/sh $(SH_TOOLS)
+USER_TEST_BINS += $(BUILD)/bin/sh $(SH_TOOLS)
+user: $(BUILD)/bin/sh $(SH_TOOLS)

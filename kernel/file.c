@@ -42,6 +42,7 @@ void inode_stat(struct inode *ip, struct kstat *st) {
     st->st_mode = ip->mode;
     st->st_uid = ip->uid;
     st->st_gid = ip->gid;
+    st->st_rdev = ip->rdev;
     st->st_size = (int64_t)ip->size;
     st->st_blksize = 4096;
     st->st_blocks = (int64_t)((ip->size + 511) / 512);

@@ -56,6 +56,7 @@ struct inode {
     uint64_t size;       // bytes of data; a symlink's target length; see ramfs.c for directories
     int64_t mtime;       // seconds since the epoch. ramfs never reads a clock: callers set it
     int refcount;        // references from outside the tree (fs_get/fs_put)
+    uint32_t rdev;       // S_IFCHR: the device number, (major << 8) | minor as Linux encodes it
     union {
         struct {                     // S_IFREG
             char *data;              // kmalloc'ed; bytes [size, cap) are always zero
@@ -125,8 +126,18 @@ long fs_readlink(struct inode *ip, char *buf, size_t n);   // no NUL added, as r
 // happens when the directory changes during the iteration.
 int fs_readdir(struct inode *dir, uint64_t *pos, struct fs_dirent *out);
 
+// Character devices (the /dev nodes) and renaming (ramfs_rename.c).
+int fs_mknod(struct inode *dir, const char *name, uint32_t mode, uint32_t rdev, struct inode **out);
+int fs_rename(struct inode *olddir, const char *oldname, struct inode *newdir, const char *newname);
+
 // Shared by the ramfs*.c files only.
 struct dentry *ramfs_find(struct inode *dir, const char *name, size_t len, struct dentry **prev);
+void ramfs_dir_append(struct inode *dir, struct dentry *d, struct inode *ip);
+void ramfs_dir_remove(struct inode *dir, struct dentry *d, struct dentry *prev);
+struct dentry *ramfs_dentry_alloc(const char *name, size_t len);
+long ramfs_check_new_name(struct inode *dir, const char *name);
+int ramfs_add_new(struct inode *dir, const char *name, size_t len, uint32_t mode, char *target,
+                  struct inode **out);
 static inline bool ramfs_is_dot(const char *name, size_t len)    // "." or ".."
 {
     return len >= 1 && len <= 2 && name[0] == '.' && name[len - 1] == '.';

@@ -9,6 +9,7 @@
 #include "console.h"
 #include "errno.h"
 #include "cpu.h"
+#include "dev.h"
 #include "fs.h"
 #include "gdt.h"
 #include "keyboard.h"
@@ -197,6 +198,7 @@ void kmain(uint32_t magic, uint64_t info_pa) {
 
     // 7. The root filesystem from the initramfs, and the first program from it.
     unpack_initramfs(&boot_info);
+    dev_init();
     prepare_init(&params);
 
     // 8. From here on the kernel only reacts: this loop runs whatever process is ready,

@@ -91,7 +91,7 @@ struct dentry *ramfs_find(struct inode *dir, const char *name, size_t len, struc
     return NULL;
 }
 
-static struct dentry *dentry_alloc(const char *name, size_t len)
+struct dentry *ramfs_dentry_alloc(const char *name, size_t len)
 {
     struct dentry *d = kmalloc(sizeof *d + len + 1);
     if (!d)
@@ -103,7 +103,7 @@ static struct dentry *dentry_alloc(const char *name, size_t len)
 }
 
 // Appends: the new entry gets the largest cookie, which keeps cookies increasing.
-static void dir_append(struct inode *dir, struct dentry *d, struct inode *ip)
+void ramfs_dir_append(struct inode *dir, struct dentry *d, struct inode *ip)
 {
     d->inode = ip;
     d->next = NULL;
@@ -116,7 +116,7 @@ static void dir_append(struct inode *dir, struct dentry *d, struct inode *ip)
     dir->size += BOGO_DIRENT_SIZE;
 }
 
-static void dir_remove(struct inode *dir, struct dentry *d, struct dentry *prev)
+void ramfs_dir_remove(struct inode *dir, struct dentry *d, struct dentry *prev)
 {
     if (prev)
         prev->next = d->next;
@@ -143,7 +143,7 @@ static long name_len(const char *name)
 
 // May `name` be added to dir? Linux's errors: "." and ".." exist already; a directory that
 // was removed (nlink 0, Linux's IS_DEADDIR) takes no new names.
-static long check_new_name(struct inode *dir, const char *name)
+long ramfs_check_new_name(struct inode *dir, const char *name)
 {
     if (!S_ISDIR(dir->mode))
         return -ENOTDIR;
@@ -175,10 +175,10 @@ static int find_entry(struct inode *dir, const char *name, struct dentry **dp,
 // Creates an inode of `mode` under a name check_new_name accepted. A symlink's target
 // (kmalloc'ed) passes to the inode only on success. Nothing changes unless both allocations
 // succeed.
-static int add_new(struct inode *dir, const char *name, size_t len, uint32_t mode, char *target,
+int ramfs_add_new(struct inode *dir, const char *name, size_t len, uint32_t mode, char *target,
                    struct inode **out)
 {
-    struct dentry *d = dentry_alloc(name, len);
+    struct dentry *d = ramfs_dentry_alloc(name, len);
     struct inode *ip = d ? inode_alloc(mode, S_ISDIR(mode) ? 2 : 1) : NULL;
     if (!ip) {
         kfree(d);
@@ -193,7 +193,7 @@ static int add_new(struct inode *dir, const char *name, size_t len, uint32_t mod
         ip->target = target;
         ip->size = strlen(target);
     }
-    dir_append(dir, d, ip);
+    ramfs_dir_append(dir, d, ip);
     if (out)
         *out = ip;
     return 0;
@@ -201,18 +201,18 @@ static int add_new(struct inode *dir, const char *name, size_t len, uint32_t mod
 
 int fs_create(struct inode *dir, const char *name, uint32_t perm, struct inode **out)
 {
-    long len = check_new_name(dir, name);
+    long len = ramfs_check_new_name(dir, name);
     if (len < 0)
         return (int)len;
-    return add_new(dir, name, (size_t)len, S_IFREG | (perm & 07777), NULL, out);
+    return ramfs_add_new(dir, name, (size_t)len, S_IFREG | (perm & 07777), NULL, out);
 }
 
 int fs_mkdir(struct inode *dir, const char *name, uint32_t perm, struct inode **out)
 {
-    long len = check_new_name(dir, name);
+    long len = ramfs_check_new_name(dir, name);
     if (len < 0)
         return (int)len;
-    return add_new(dir, name, (size_t)len, S_IFDIR | (perm & 07777), NULL, out);
+    return ramfs_add_new(dir, name, (size_t)len, S_IFDIR | (perm & 07777), NULL, out);
 }
 
 // Linux checks the target first: an empty one is -ENOENT, one of PATH_MAX bytes or more is
@@ -224,14 +224,14 @@ int fs_symlink(struct inode *dir, const char *name, const char *target, struct i
         return -ENOENT;
     if (tlen == FS_PATH_MAX)
         return -ENAMETOOLONG;
-    long len = check_new_name(dir, name);
+    long len = ramfs_check_new_name(dir, name);
     if (len < 0)
         return (int)len;
     char *copy = kmalloc(tlen + 1);
     if (!copy)
         return -ENOMEM;
     memcpy(copy, target, tlen + 1);
-    int err = add_new(dir, name, (size_t)len, S_IFLNK | 0777, copy, out);
+    int err = ramfs_add_new(dir, name, (size_t)len, S_IFLNK | 0777, copy, out);
     if (err)
         kfree(copy);
     return err;
@@ -240,18 +240,18 @@ int fs_symlink(struct inode *dir, const char *name, const char *target, struct i
 // Directories cannot be hard-linked (-EPERM), nor can a file whose last name is gone.
 int fs_link(struct inode *dir, const char *name, struct inode *ip)
 {
-    long len = check_new_name(dir, name);
+    long len = ramfs_check_new_name(dir, name);
     if (len < 0)
         return (int)len;
     if (S_ISDIR(ip->mode))
         return -EPERM;
     if (ip->nlink == 0)
         return -ENOENT;
-    struct dentry *d = dentry_alloc(name, (size_t)len);
+    struct dentry *d = ramfs_dentry_alloc(name, (size_t)len);
     if (!d)
         return -ENOMEM;
     ip->nlink++;
-    dir_append(dir, d, ip);
+    ramfs_dir_append(dir, d, ip);
     return 0;
 }
 
@@ -266,7 +266,7 @@ int fs_unlink(struct inode *dir, const char *name)
     struct inode *ip = d->inode;
     if (S_ISDIR(ip->mode))
         return -EISDIR;
-    dir_remove(dir, d, prev);
+    ramfs_dir_remove(dir, d, prev);
     ip->nlink--;
     free_if_unused(ip);
     return 0;
@@ -288,7 +288,7 @@ int fs_rmdir(struct inode *dir, const char *name)
         return -ENOTDIR;
     if (ip->dir.first)
         return -ENOTEMPTY;
-    dir_remove(dir, d, prev);
+    ramfs_dir_remove(dir, d, prev);
     dir->nlink--;
     ip->nlink = 0;
     ip->dir.parent = NULL;   // it may live on (someone's cwd), but ".." leads nowhere now

@@ -5,6 +5,7 @@
 // then resolved by the filesystem from the process's working directory, or from a directory
 // descriptor for the *at() calls.
 #include <stdint.h>
+#include "dev.h"
 #include "errno.h"
 #include "file.h"
 #include "fs.h"
@@ -90,7 +91,10 @@ static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
         return -ENOTDIR;
     if ((flags & O_TRUNC) && S_ISREG(ip->mode) && acc != O_RDONLY && (err = fs_truncate(ip, 0)))
         return err;
-    struct file *f = file_alloc(&inode_file_ops, ip,
+    const struct file_ops *ops = &inode_file_ops;
+    if (S_ISCHR(ip->mode) && !(ops = dev_file_ops(ip->rdev)))
+        return -ENXIO;                   // a node for a device this kernel does not have
+    struct file *f = file_alloc(ops, ip,
                                 (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | O_LARGEFILE);
     if (!f)
         return -ENOMEM;
@@ -334,3 +338,68 @@ SYSCALL(mkdirat)  { return do_mkdirat((int)a0, a1, (uint32_t)a2); }
 SYSCALL(unlink)   { return do_unlinkat(AT_FDCWD, a0, 0); }
 SYSCALL(rmdir)    { return do_unlinkat(AT_FDCWD, a0, AT_REMOVEDIR); }
 SYSCALL(unlinkat) { return do_unlinkat((int)a0, a1, (int)a2); }
+
+// ---------------------------------------------------------------- links and renaming
+
+static long do_symlinkat(uint64_t utarget, int dirfd, uint64_t upath) {
+    long err;
+    char *target = get_path(utarget, &err);
+    if (!target)
+        return err;
+    struct fs_last last;
+    err = at_parent(dirfd, upath, &last);
+    if (!err)
+        err = last.must_be_dir ? -ENOENT : fs_symlink(last.dir, last.name, target, NULL);
+    kfree(target);
+    return err;
+}
+
+#define AT_SYMLINK_FOLLOW 0x400
+
+static long do_linkat(int olddirfd, uint64_t uold, int newdirfd, uint64_t unew, int flags) {
+    if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    long err;
+    char *old = get_path(uold, &err);
+    if (!old)
+        return err;
+    struct inode *dir, *ip;
+    err = start_dir(olddirfd, old, &dir);
+    if (!err)
+        err = fs_lookup(dir, old, (flags & AT_SYMLINK_FOLLOW) ? FS_FOLLOW : 0, &ip);
+    kfree(old);
+    if (err)
+        return err;
+    struct fs_last last;
+    fs_get(ip);                          // keep it while the new name is looked up
+    err = at_parent(newdirfd, unew, &last);
+    if (!err)
+        err = fs_link(last.dir, last.name, ip);
+    fs_put(ip);
+    return err;
+}
+
+static long do_renameat(int olddirfd, uint64_t uold, int newdirfd, uint64_t unew, unsigned flags) {
+    if (flags)
+        return -EINVAL;                  // RENAME_NOREPLACE and friends: not yet
+    struct fs_last from, to;
+    long err = at_parent(olddirfd, uold, &from);
+    if (!err)
+        err = at_parent(newdirfd, unew, &to);
+    if (err)
+        return err;
+    struct inode *ip;
+    if ((err = fs_lookup(from.dir, from.name, 0, &ip)))
+        return err;
+    if ((from.must_be_dir || to.must_be_dir) && !S_ISDIR(ip->mode))
+        return -ENOTDIR;                 // "rename file/ x": the slash wants a directory
+    return fs_rename(from.dir, from.name, to.dir, to.name);
+}
+
+SYSCALL(symlink)    { return do_symlinkat(a0, AT_FDCWD, a1); }
+SYSCALL(symlinkat)  { return do_symlinkat(a0, (int)a1, a2); }
+SYSCALL(link)       { return do_linkat(AT_FDCWD, a0, AT_FDCWD, a1, 0); }
+SYSCALL(linkat)     { return do_linkat((int)a0, a1, (int)a2, a3, (int)a4); }
+SYSCALL(rename)     { return do_renameat(AT_FDCWD, a0, AT_FDCWD, a1, 0); }
+SYSCALL(renameat)   { return do_renameat((int)a0, a1, (int)a2, a3, 0); }
+SYSCALL(renameat2)  { return do_renameat((int)a0, a1, (int)a2, a3, (unsigned)a4); }

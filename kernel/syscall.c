@@ -39,7 +39,8 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(13, rt_sigaction), E(14, rt_sigprocmask), E(15, rt_sigreturn), E(22, pipe),
     E(56, clone), E(57, fork), E(58, vfork), E(59, execve), E(61, wait4), E(62, kill),
     E(109, setpgid), E(111, getpgrp), E(112, setsid), E(121, getpgid), E(124, getsid),
-    E(34, pause), E(127, rt_sigpending), E(83, mkdir), E(84, rmdir), E(87, unlink), E(258, mkdirat), E(263, unlinkat),
+    E(34, pause), E(127, rt_sigpending), E(82, rename), E(86, link), E(88, symlink),
+    E(264, renameat), E(265, linkat), E(266, symlinkat), E(316, renameat2), E(83, mkdir), E(84, rmdir), E(87, unlink), E(258, mkdirat), E(263, unlinkat),
     E(98, getrusage), E(99, sysinfo), E(157, prctl), E(200, tkill), E(234, tgkill), E(293, pipe2),
 };
 

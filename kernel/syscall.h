@@ -20,7 +20,8 @@ SYSCALL(close); SYSCALL(lseek); SYSCALL(fstat); SYSCALL(stat); SYSCALL(lstat);
 SYSCALL(newfstatat); SYSCALL(getdents64); SYSCALL(ioctl); SYSCALL(access); SYSCALL(readlink);
 SYSCALL(getcwd); SYSCALL(chdir); SYSCALL(dup); SYSCALL(dup2); SYSCALL(dup3); SYSCALL(fcntl);
 SYSCALL(pread64); SYSCALL(mkdir); SYSCALL(mkdirat); SYSCALL(unlink); SYSCALL(rmdir);
-SYSCALL(unlinkat);
+SYSCALL(unlinkat); SYSCALL(symlink); SYSCALL(symlinkat); SYSCALL(link); SYSCALL(linkat);
+SYSCALL(rename); SYSCALL(renameat); SYSCALL(renameat2);
 // sys_mem.c
 SYSCALL(brk); SYSCALL(mmap); SYSCALL(munmap); SYSCALL(mprotect);
 // sys_proc.c
