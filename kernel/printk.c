@@ -23,6 +23,7 @@ static bool line_open;        // the last output did not end with a newline
 static int line_level = MESSAGE_LOGLEVEL_DEFAULT;
 
 void printk_set_loglevel(int level) { console_loglevel = level; }
+int printk_get_loglevel(void) { return console_loglevel; }
 
 // Strips a KERN_* prefix; returns the level, or -1 for KERN_CONT.
 static int take_level(const char **s) {
@@ -37,12 +38,43 @@ static int take_level(const char **s) {
     return MESSAGE_LOGLEVEL_DEFAULT;
 }
 
+// The log buffer: everything printk says, whatever the console shows, for dmesg
+// (syslog(2)). A ring: when full, the oldest text goes. Lines start with "<level>", as
+// Linux's syslog hands them out.
+#define LOG_BUF_LEN (64 * 1024)
+static char log_buf[LOG_BUF_LEN];
+static uint64_t log_end;           // bytes ever logged; the buffer holds the last LOG_BUF_LEN
+
+static void log_store(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        log_buf[log_end++ % LOG_BUF_LEN] = s[i];
+}
+
+size_t printk_log_copy(char *dst, size_t max, bool clear) {
+    uint64_t flags = local_irq_save();
+    uint64_t start = log_end > LOG_BUF_LEN ? log_end - LOG_BUF_LEN : 0;
+    if (log_end - start > max)
+        start = log_end - max;
+    size_t n = 0;
+    for (uint64_t i = start; i < log_end; i++)
+        dst[n++] = log_buf[i % LOG_BUF_LEN];
+    if (clear)
+        log_end = 0;
+    local_irq_restore(flags);
+    return n;
+}
+
+size_t printk_log_size(void) { return log_end < LOG_BUF_LEN ? log_end : LOG_BUF_LEN; }
+
 static void emit(const char *s, size_t n, int level) {
+    log_store(s, n);
     if (level < console_loglevel)
         console_write(s, n, level);
 }
 
 static void emit_timestamp(int level) {
+    char tag[4] = { '<', (char)('0' + level), '>', 0 };
+    log_store(tag, 3);                   // in the log buffer only
     uint64_t ns = time_since_boot_ns();
     char stamp[32];
     int n = snprintf(stamp, sizeof stamp, "[%5llu.%06llu] ", (unsigned long long)(ns / 1000000000),

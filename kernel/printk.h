@@ -21,6 +21,12 @@
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintk(const char *fmt, va_list ap);
 void printk_set_loglevel(int console_loglevel);
+int printk_get_loglevel(void);
+// The log buffer (for syslog(2), dmesg): copies the newest text, at most max bytes.
+#include <stdbool.h>
+#include <stddef.h>
+size_t printk_log_copy(char *dst, size_t max, bool clear);
+size_t printk_log_size(void);
 
 #define pr_emerg(...)  printk(KERN_EMERG __VA_ARGS__)
 #define pr_err(...)    printk(KERN_ERR __VA_ARGS__)

@@ -1,6 +1,7 @@
 // sys_proc.c: system calls about the process itself, time, and the machine.
 #include <stdint.h>
 #include "errno.h"
+#include "kmalloc.h"
 #include "memlayout.h"
 #include "page_alloc.h"
 #include "panic.h"
@@ -344,6 +345,58 @@ SYSCALL(prctl) {
     }
     case PR_GET_NAME:
         return copy_to_user((void *)a1, p->comm, sizeof p->comm);
+    default:
+        return -EINVAL;
+    }
+}
+
+// ---------------------------------------------------------------- the kernel log
+
+#define SYSLOG_ACTION_CLOSE         0
+#define SYSLOG_ACTION_OPEN          1
+#define SYSLOG_ACTION_READ_ALL      3
+#define SYSLOG_ACTION_READ_CLEAR    4
+#define SYSLOG_ACTION_CLEAR         5
+#define SYSLOG_ACTION_CONSOLE_OFF   6
+#define SYSLOG_ACTION_CONSOLE_ON    7
+#define SYSLOG_ACTION_CONSOLE_LEVEL 8
+#define SYSLOG_ACTION_SIZE_UNREAD   9
+#define SYSLOG_ACTION_SIZE_BUFFER   10
+
+// syslog(2), which klogctl() and dmesg use. Reading is done by copying the whole buffer.
+SYSCALL(syslog) {
+    int type = (int)a0, len = (int)a2;
+    switch (type) {
+    case SYSLOG_ACTION_CLOSE: case SYSLOG_ACTION_OPEN:
+        return 0;
+    case SYSLOG_ACTION_READ_ALL: case SYSLOG_ACTION_READ_CLEAR: {
+        if (len < 0)
+            return -EINVAL;
+        if (len == 0)
+            return 0;
+        char *buf = kmalloc(64 * 1024);
+        if (!buf)
+            return -ENOMEM;
+        size_t n = printk_log_copy(buf, (size_t)len < 64 * 1024 ? (size_t)len : 64 * 1024,
+                                   type == SYSLOG_ACTION_READ_CLEAR);
+        long ret = copy_to_user((void *)a1, buf, n) ? -EFAULT : (long)n;
+        kfree(buf);
+        return ret;
+    }
+    case SYSLOG_ACTION_CLEAR: {
+        char c;
+        printk_log_copy(&c, 0, true);
+        return 0;
+    }
+    case SYSLOG_ACTION_CONSOLE_OFF: printk_set_loglevel(1); return 0;   // Linux: emergencies only
+    case SYSLOG_ACTION_CONSOLE_ON:  printk_set_loglevel(LOGLEVEL_DEFAULT); return 0;
+    case SYSLOG_ACTION_CONSOLE_LEVEL:
+        if (len < 1 || len > 8)
+            return -EINVAL;
+        printk_set_loglevel(len < 2 ? 2 : len);   // Linux keeps at least KERN_CRIT+1
+        return 0;
+    case SYSLOG_ACTION_SIZE_UNREAD: case SYSLOG_ACTION_SIZE_BUFFER:
+        return type == SYSLOG_ACTION_SIZE_BUFFER ? 64 * 1024 : (long)printk_log_size();
     default:
         return -EINVAL;
     }
