@@ -11,6 +11,7 @@
 #include "errno.h"
 #include "file.h"
 #include "fs.h"
+#include "mount.h"
 #include "printk.h"
 #include "random.h"
 #include "string.h"
@@ -57,5 +58,6 @@ void dev_init(void) {
             fs_unlink(dev, devices[i].name);      // the kernel's nodes win
         fs_mknod(dev, devices[i].name, 0020000 | devices[i].perm, devices[i].rdev, NULL);
     }
+    mount_record("devtmpfs", "/dev", "devtmpfs");
     pr_info("devtmpfs: initialized\n");
 }

@@ -172,8 +172,11 @@ static long build_stack(struct mm *mm, struct image *im, const char *path,
         return -ENOMEM;
     struct stack_builder sb = { mm, USER_STACK_TOP, 0 };
     uint64_t execfn = push_string(&sb, path), platform = push_string(&sb, "x86_64");
+    uint64_t args_end = sb.sp;
     for (int i = argc - 1; i >= 0; i--)
         ptrs[i] = push_string(&sb, argv[i]);
+    mm->arg_start = sb.sp;               // argv's strings lie together: /proc/<pid>/cmdline
+    mm->arg_end = args_end;
     for (int i = envc - 1; i >= 0; i--)
         ptrs[argc + 1 + i] = push_string(&sb, envp[i]);
     ptrs[argc] = ptrs[argc + 1 + envc] = 0;
@@ -230,6 +233,7 @@ static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, 
     if (old)
         mm_put(old);             // a vfork parent still has it
     set_comm(p, path);
+    strlcpy(p->exe, path, sizeof p->exe);
     close_on_exec(p);
     signal_exec(p);
     p->did_exec = true;

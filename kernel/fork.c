@@ -60,6 +60,7 @@ static long do_fork(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64_
         return -ENOMEM;
     }
     memcpy(child->comm, parent->comm, sizeof child->comm);
+    memcpy(child->exe, parent->exe, sizeof child->exe);
     child->parent = parent;
     child->pgid = parent->pgid;
     child->sid = parent->sid;

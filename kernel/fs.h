@@ -57,6 +57,10 @@ struct inode {
     int64_t mtime;       // seconds since the epoch. ramfs never reads a clock: callers set it
     int refcount;        // references from outside the tree (fs_get/fs_put)
     uint32_t rdev;       // S_IFCHR: the device number, (major << 8) | minor as Linux encodes it
+    // A directory with a filesystem mounted on it (procfs), or an inode of that filesystem:
+    // lookups, readdir and reads go to these operations instead of the tree.
+    const struct fs_mount_ops *mnt;
+    uint64_t key;        // what the mounted filesystem needs to know about the inode
     union {
         struct {                     // S_IFREG
             char *data;              // kmalloc'ed; bytes [size, cap) are always zero
@@ -78,6 +82,13 @@ struct dentry {
     uint64_t cookie;                 // readdir position: strictly increasing along the list
     uint8_t len;
     char name[];                     // len bytes and a NUL
+};
+
+struct fs_dirent;
+struct fs_mount_ops {
+    int (*lookup)(struct inode *dir, const char *name, size_t len, struct inode **out);
+    int (*readdir)(struct inode *dir, uint64_t *pos, struct fs_dirent *out);   // pos >= 2
+    long (*read)(struct inode *ip, uint64_t off, void *buf, size_t n);
 };
 
 struct fs_dirent {

@@ -15,6 +15,7 @@
 #include "keyboard.h"
 #include "ktest.h"
 #include "memlayout.h"
+#include "mount.h"
 #include "meminit.h"
 #include "monitor.h"
 #include "panic.h"
@@ -199,6 +200,7 @@ void kmain(uint32_t magic, uint64_t info_pa) {
     // 7. The root filesystem from the initramfs, and the first program from it.
     unpack_initramfs(&boot_info);
     dev_init();
+    procfs_init(boot_info.cmdline, "Lantern version " KERNEL_VERSION " (" KERNEL_COMPILER ") #1");
     prepare_init(&params);
 
     // 8. From here on the kernel only reacts: this loop runs whatever process is ready,

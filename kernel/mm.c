@@ -290,3 +290,18 @@ int mm_poke(struct mm *mm, uint64_t va, const void *src, size_t n) {
     }
     return 0;
 }
+
+size_t mm_peek(struct mm *mm, uint64_t va, void *dst, size_t n) {
+    size_t done = 0;
+    while (done < n) {
+        uint64_t page = page_down(va);
+        pte_t *pte = vm_walk(mm->pml4, page, false);
+        if (!pte || !(*pte & PTE_P) || !(*pte & PTE_U))
+            break;
+        size_t k = PAGE_SIZE - (va - page) < n - done ? PAGE_SIZE - (va - page) : n - done;
+        memcpy((char *)dst + done, (char *)phys_to_virt(PTE_ADDR(*pte)) + (va - page), k);
+        va += k;
+        done += k;
+    }
+    return done;
+}

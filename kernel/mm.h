@@ -34,6 +34,7 @@ struct mm {
     uint64_t brk_start, brk;        // the heap: [brk_start, brk) is usable
     uint64_t mmap_top;              // mmap(NULL, ...) allocates downwards from here
     uint64_t stack_top;
+    uint64_t arg_start, arg_end;    // argv's strings on the stack (/proc/<pid>/cmdline)
 };
 
 #define USER_STACK_TOP   0x00007ffffffde000ull   // a little below USER_TOP, as on Linux
@@ -56,3 +57,5 @@ struct mm *mm_dup(struct mm *src);               // fork: a copy of every mappin
 // Writes into another address space (exec builds the new one before switching to it):
 // the pages are faulted in as the VMA allows, ignoring its write protection.
 int mm_poke(struct mm *mm, uint64_t va, const void *src, size_t n);
+// Reads from another address space, as far as its pages are present; returns bytes read.
+size_t mm_peek(struct mm *mm, uint64_t va, void *dst, size_t n);

@@ -43,7 +43,8 @@ struct ksiginfo { int code, pid, status; uint64_t addr; };
 
 struct proc {
     int pid;
-    char comm[TASK_COMM_LEN];    // the program's name, as /proc/<pid>/comm will show it
+    char comm[TASK_COMM_LEN];    // the program's name, as /proc/<pid>/comm shows it
+    char exe[128];               // the path it was executed from (/proc/<pid>/exe)
     enum proc_state state;
     struct proc *parent;
     int pgid, sid;               // process group and session

@@ -47,6 +47,8 @@ static int check_regular(struct inode *ip)
 
 long fs_read(struct inode *ip, uint64_t off, void *buf, size_t n)
 {
+    if (ip->mnt && ip->mnt->read)
+        return ip->mnt->read(ip, off, buf, n);
     int err = check_regular(ip);
     if (err)
         return err;

@@ -30,6 +30,8 @@ static int step(struct inode *cur, const char *name, size_t len, struct inode **
         *out = len == 1 ? cur : cur->dir.parent;
         return *out ? 0 : -ENOENT;       // a removed directory has no ".."
     }
+    if (cur->mnt)
+        return cur->mnt->lookup(cur, name, len, out);
     struct dentry *d = ramfs_find(cur, name, len, NULL);
     if (!d)
         return -ENOENT;
@@ -162,6 +164,8 @@ int fs_readdir(struct inode *dir, uint64_t *pos, struct fs_dirent *out)
         *pos += 1;
         return 1;
     }
+    if (dir->mnt)
+        return dir->mnt->readdir(dir, pos, out);
     for (struct dentry *d = dir->dir.first; d; d = d->next) {
         if (d->cookie >= *pos) {
             fill_dirent(out, d->inode, d->name);

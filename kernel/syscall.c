@@ -41,7 +41,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(109, setpgid), E(111, getpgrp), E(112, setsid), E(121, getpgid), E(124, getsid),
     E(34, pause), E(127, rt_sigpending), E(82, rename), E(86, link), E(88, symlink),
     E(264, renameat), E(265, linkat), E(266, symlinkat), E(316, renameat2), E(83, mkdir), E(84, rmdir), E(87, unlink), E(258, mkdirat), E(263, unlinkat),
-    E(98, getrusage), E(103, syslog), E(99, sysinfo), E(157, prctl), E(200, tkill), E(234, tgkill), E(293, pipe2),
+    E(98, getrusage), E(103, syslog), E(165, mount), E(99, sysinfo), E(157, prctl), E(200, tkill), E(234, tgkill), E(293, pipe2),
 };
 
 extern void syscall_entry(void), syscall32_entry(void);

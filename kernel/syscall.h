@@ -30,7 +30,7 @@ SYSCALL(getgid); SYSCALL(getegid); SYSCALL(uname); SYSCALL(arch_prctl);
 SYSCALL(set_tid_address); SYSCALL(exit); SYSCALL(exit_group); SYSCALL(reboot);
 SYSCALL(clock_gettime); SYSCALL(nanosleep); SYSCALL(sched_yield); SYSCALL(getrandom);
 SYSCALL(pause); SYSCALL(kill); SYSCALL(tkill); SYSCALL(tgkill); SYSCALL(setpgid); SYSCALL(getpgrp); SYSCALL(setsid);
-SYSCALL(getpgid); SYSCALL(getsid); SYSCALL(prctl); SYSCALL(sysinfo); SYSCALL(getrusage); SYSCALL(syslog);
+SYSCALL(getpgid); SYSCALL(getsid); SYSCALL(prctl); SYSCALL(sysinfo); SYSCALL(getrusage); SYSCALL(syslog); SYSCALL(mount);
 // signal.c, fork.c, exit.c, exec.c, pipe.c
 SYSCALL(rt_sigaction); SYSCALL(rt_sigprocmask); SYSCALL(rt_sigreturn); SYSCALL(rt_sigpending);
 SYSCALL(fork); SYSCALL(vfork); SYSCALL(clone); SYSCALL(wait4); SYSCALL(execve);

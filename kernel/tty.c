@@ -61,6 +61,7 @@ static int fg_pgrp = 1;              // the foreground process group: init's, at
 static char line[LINE_MAX];
 static size_t line_len, line_pos;    // the line so far, and how much of it was read
 static bool line_ready;              // line[0..line_len) is complete: reads take from it
+static volatile bool discard_line;   // set by Ctrl-C (an interrupt); the reader empties the line
 static int input_chan;               // readers sleep on its address
 
 static void echo(const char *s, size_t n) {
@@ -83,8 +84,7 @@ void tty_receive(char c) {
         int sig = c == (char)termios.c_cc[VINTR] ? SIGINT : c == (char)termios.c_cc[VQUIT] ? SIGQUIT : 0;
         if (sig) {
             echo(c == 3 ? "^C\n" : "^\\\n", 3);
-            if (!line_ready)
-                line_len = 0;            // the signal also discards the line being typed
+            discard_line = true;         // the signal also discards the line being typed
             signal_group(fg_pgrp, sig);
             wakeup(&input_chan);
             return;
@@ -115,6 +115,10 @@ static int read_line(void) {
     for (;;) {
         char c;
         int err = getc_sleeping(&c);
+        if (discard_line) {              // only the reader touches the line itself
+            discard_line = false;
+            line_len = 0;
+        }
         if (err)
             return err;
         if (c == '\r')

@@ -1,0 +1,8 @@
+// mount.h: the table of mounted filesystems (/proc/mounts) and procfs.
+#pragma once
+#include <stddef.h>
+struct inode;
+void mount_record(const char *source, const char *target, const char *type);
+int mount_table(char *buf, size_t size);             // /proc/mounts' text; its length
+void procfs_init(const char *cmdline, const char *version);
+int procfs_mount(struct inode *dir);
