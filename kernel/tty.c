@@ -83,7 +83,7 @@ void tty_receive(char c) {
     if (termios.c_lflag & ISIG) {
         int sig = c == (char)termios.c_cc[VINTR] ? SIGINT : c == (char)termios.c_cc[VQUIT] ? SIGQUIT : 0;
         if (sig) {
-            echo(c == 3 ? "^C\n" : "^\\\n", 3);
+            echo(c == 3 ? "^C" : "^\\", 2);    // ECHOCTL, as Linux: the shell adds the newline
             discard_line = true;         // the signal also discards the line being typed
             signal_group(fg_pgrp, sig);
             wakeup(&input_chan);
