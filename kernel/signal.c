@@ -142,9 +142,12 @@ static bool setup_frame(struct proc *p, struct trapframe *tf, int sig, struct k_
         f.info.addr = ki->addr;
     else
         f.info.proc.pid = ki->pid, f.info.proc.status = ki->status;
+    f.uc.uc_stack.ss_flags = 2;          // SS_DISABLE: there is no alternate signal stack
     fpu_save(fpu);
     if (copy_to_user((void *)fpstate, fpu, sizeof fpu) || copy_to_user((void *)frame, &f, sizeof f))
         return false;
+    fpu_reset(fpu);                      // the handler starts with a clean FPU, as on Linux
+    fpu_restore(fpu);
     tf->rsp = frame;
     tf->rip = ka->handler;
     tf->rdi = (uint64_t)sig;

@@ -12,6 +12,7 @@
 #include "proc.h"
 #include "ksignal.h"
 #include "trap.h"
+#include "vm.h"
 #include "x86.h"
 
 // Linux's print_vma_addr(): " in name[start+size]" for the mapping the address is in.
@@ -43,19 +44,20 @@ static void log_trap(struct proc *p, struct trapframe *tf, const char *what) {
 
 // Which signal each exception sends, its si_code, and how Linux logs it ("trap <name>"),
 // if it does.
-static int trap_signal(struct trapframe *tf, int *code, const char **what) {
+static int trap_signal(struct trapframe *tf, int *code, const char **what, uint64_t *addr) {
     *what = NULL;
     *code = SI_KERNEL;
+    *addr = tf->rip;                     // si_addr: the instruction, unless said otherwise
     switch (tf->vector) {
     case T_DIVIDE:         *what = "trap divide error"; *code = FPE_INTDIV; return SIGFPE;
     case T_INVALID_OPCODE: *what = "trap invalid opcode"; *code = ILL_ILLOPN; return SIGILL;
-    case T_GPF:            *what = "general protection fault"; return SIGSEGV;
+    case T_GPF:            *what = "general protection fault"; *addr = 0; return SIGSEGV;
     case T_STACK:          *what = "trap stack segment"; return SIGBUS;
     case T_SEGMENT_NP:     *what = "trap segment not present"; return SIGBUS;
     case T_ALIGNMENT:      *what = "trap alignment check"; *code = BUS_ADRERR; return SIGBUS;
     case T_OVERFLOW:       *what = "trap overflow"; return SIGSEGV;
     case T_BOUND:          *what = "trap bounds"; return SIGSEGV;
-    case T_BREAKPOINT:
+    case T_BREAKPOINT:     *addr = 0; return SIGTRAP;       // SI_KERNEL, as Linux's int3
     case T_DEBUG:          *code = TRAP_BRKPT; return SIGTRAP;
     case T_X87:
     case T_SIMD:           return SIGFPE;
@@ -83,13 +85,16 @@ void user_trap(struct trapframe *tf) {
         }
         if (!will_be_caught(p, SIGSEGV))
             log_segfault(p, tf, addr);
-        signal_force(p, SIGSEGV, (tf->error_code & PF_PRESENT) ? SEGV_ACCERR : SEGV_MAPERR, addr);
+        // Linux: a kernel address is never "mapped" as far as user space is concerned.
+        bool accerr = (tf->error_code & PF_PRESENT) && addr < USER_TOP;
+        signal_force(p, SIGSEGV, accerr ? SEGV_ACCERR : SEGV_MAPERR, addr);
         return;
     }
     int code;
     const char *what;
-    int sig = trap_signal(tf, &code, &what);
+    uint64_t addr;
+    int sig = trap_signal(tf, &code, &what, &addr);
     if (what && !will_be_caught(p, sig))
         log_trap(p, tf, what);
-    signal_force(p, sig, code, tf->rip);
+    signal_force(p, sig, code, addr);
 }

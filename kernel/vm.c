@@ -185,6 +185,11 @@ static int image_prot(uint64_t va) {
 }
 
 static void map_kernel_image(void) {
+    // Like Linux's kernel text mapping, the region starts at physical 0: the low MiB and
+    // the boot code below the image are there too, read-only and not executable.
+    for (uint64_t va = KERNEL_BASE; va < (uint64_t)__text_start; va += PAGE_SIZE)
+        if (vm_map_page(kernel_pml4, va, va - KERNEL_BASE, VM_READ) != 0)
+            panic("vm_init: no memory for the kernel image's page tables");
     for (uint64_t va = (uint64_t)__text_start; va < (uint64_t)__kernel_end; va += PAGE_SIZE) {
         if (va == (uint64_t)boot_stack_guard)
             continue;                          // the boot stack's guard page stays unmapped

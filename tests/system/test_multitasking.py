@@ -11,7 +11,9 @@ def run(ctx, mode, memory="64M", typed=None):
     assert m.wait_exit(120) == 0, "stress did not power off cleanly"
     log = m.text()
     assert "stress: done" in log
-    return [l for l in log.splitlines() if l.startswith(f"stress: {mode}:") and not l.endswith("ready")]
+    # (a line may follow a "^C" the terminal echoed)
+    lines = [l[l.index("stress: "):] for l in log.splitlines() if f"stress: {mode}:" in l]
+    return [l for l in lines if not l.endswith("ready")]
 
 
 def all_yes(lines):
