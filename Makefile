@@ -20,6 +20,8 @@ PYTHON  ?= python3
 QEMU    ?= qemu-system-x86_64
 BUILD   ?= build
 VERSION := 0.1.0
+# The initramfs is made in its own section below; the ISO rule needs its name already.
+INITRAMFS := $(BUILD)/initramfs.cpio
 CMDLINE ?=
 
 ifeq ($(V),1)
@@ -113,11 +115,11 @@ $(BUILD)/os.iso: $(BUILD)/kernel.elf $(INITRAMFS) iso/boot/grub/grub.cfg
 # initramfs, made with the cpio tool from a staging tree:
 #   /init          PID 1 (init/)
 #   /bin/...       the test programs (tests/user/)
-#   /etc/...       their data (tests/user/rootfs/), and whatever ROOTFS_EXTRA=dir adds
+#   /etc/...       their data (tests/user/rootfs/), init's files (rootfs/: inittab, rc),
+#                  and whatever ROOTFS_EXTRA=dir adds
 # The archive is rebuilt on every make (it is cheap) but replaced only when its bytes
 # change, so the ISO is not remade for nothing.
 ROOTFS := $(BUILD)/rootfs
-INITRAMFS := $(BUILD)/initramfs.cpio
 ROOTFS_EXTRA ?=
 
 .PHONY: initramfs FORCE
@@ -127,6 +129,7 @@ $(INITRAMFS): $$(USER_PROGS) FORCE
 	$(Q)cp $(BUILD)/init/init $(ROOTFS)/init
 	$(Q)cp $(USER_TEST_BINS) $(ROOTFS)/bin/
 	$(Q)cp -R tests/user/rootfs/. $(ROOTFS)/
+	$(Q)cp -R rootfs/. $(ROOTFS)/
 	$(Q)$(if $(ROOTFS_EXTRA),cp -R $(ROOTFS_EXTRA)/. $(ROOTFS)/)
 	$(Q)cd $(ROOTFS) && find . -mindepth 1 | LC_ALL=C sort | \
 	    cpio --quiet -o -H newc --owner=0:0 --reproducible > $(abspath $@).new
@@ -185,7 +188,9 @@ $(BUILD)/user/%.o: tests/user/%.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(USER_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/init/init: $(CRT0) $(BUILD)/init/init.o $(LIBC_A)
+# init: every init/*.c (init.c, the script; inittab.c, supervise.c, its helpers).
+INIT_OBJS := $(patsubst init/%.c,$(BUILD)/init/%.o,$(wildcard init/*.c))
+$(BUILD)/init/init: $(CRT0) $(INIT_OBJS) $(LIBC_A)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $^
 
@@ -335,3 +340,38 @@ $(SH_TOOLS): $(BUILD)/bin/%: $(CRT0) $(BUILD)/bin/%.o $(LIBC_A)
 USER_BINS += $(BUILD)/bin/sh $(SH_TOOLS)
 USER_TEST_BINS += $(BUILD)/bin/sh $(SH_TOOLS)
 user: $(BUILD)/bin/sh $(SH_TOOLS)
+
+# Everyday commands (user/<tool>.c, one file each): coreutils-like file tools, and the
+# ones that read /proc (ps, free, uptime) or ask the kernel (dmesg, mount). Their host
+# tests compare them with the real ones: tests/system/test_tools.py.
+TOOLS := ls mkdir rm cp mv ln kill env wc head grep hexdump uname ps uptime free dmesg mount
+TOOL_BINS := $(TOOLS:%=$(BUILD)/bin/%)
+$(TOOL_BINS): $(BUILD)/bin/%: $(CRT0) $(BUILD)/bin/%.o $(LIBC_A)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(USER_LDFLAGS) --strip-debug -o $@ $^
+USER_BINS += $(TOOL_BINS)
+USER_TEST_BINS += $(TOOL_BINS)
+user: $(TOOL_BINS)
+
+# poweroff, reboot, halt: one program (user/poweroff.c) under three names, as in busybox;
+# argv[0] says which. Each asks init to take the system down (-f: at once, by itself).
+$(BUILD)/bin/poweroff: $(CRT0) $(BUILD)/bin/poweroff.o $(LIBC_A)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(USER_LDFLAGS) --strip-debug -o $@ $^
+$(BUILD)/bin/reboot $(BUILD)/bin/halt: $(BUILD)/bin/poweroff
+	$(Q)cp $< $@
+POWER_BINS := $(BUILD)/bin/poweroff $(BUILD)/bin/reboot $(BUILD)/bin/halt
+USER_BINS += $(POWER_BINS)
+USER_TEST_BINS += $(POWER_BINS)
+user: $(POWER_BINS)
+
+# /bin/usertests (user/usertests*.c, several files: its own link rule): the in-OS test
+# suite, as xv6's. Booted as init (rdinit=/bin/usertests) it powers the machine off at
+# the end; tests/system/test_usertests.py runs it there and on the host.
+USERTESTS_OBJS := $(patsubst user/%.c,$(BUILD)/bin/%.o,$(wildcard user/usertests*.c))
+$(BUILD)/bin/usertests: $(CRT0) $(USERTESTS_OBJS) $(LIBC_A)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(USER_LDFLAGS) --strip-debug -o $@ $^
+USER_BINS += $(BUILD)/bin/usertests
+USER_TEST_BINS += $(BUILD)/bin/usertests
+user: $(BUILD)/bin/usertests

@@ -3,8 +3,8 @@
 // The shell reads a line, cuts it into tokens (sh_lex.c), builds a small tree from them
 // (sh_parse.c), and runs it (sh_exec.c). Words stay raw - quotes and $NAME still in them -
 // until the moment their command runs (sh_expand.c), because `X=1; echo $X` must see the
-// X the first command set. Builtins are in sh_builtin.c; the shell's variables and the
-// environment they make are in sh_var.c.
+// X the first command set. Builtins are in sh_builtin.c, redirections in sh_redir.c, the
+// shell's variables and the environment they make in sh_var.c.
 #pragma once
 #include <stddef.h>
 #include <sys/types.h>
@@ -29,8 +29,9 @@ struct token {
 };
 
 // Cuts line into tokens (at most max). Returns how many, or a negative LEX_* value.
-#define LEX_MORE  (-1)     // an open quote, a trailing \ or operator: needs the next line
+#define LEX_MORE  (-1)     // an open quote or a trailing \: needs the next line
 #define LEX_ERROR (-2)     // already reported
+#define LEX_MORE_OP (-3)   // a trailing | && or ||: needs the next line too
 int lex(const char *line, struct token *toks, int max);
 
 // ---- the tree (sh_parse.c)
@@ -73,7 +74,7 @@ void reap_jobs(int report);        // collect finished background jobs
 int wait_job(pid_t pid);           // wait for one background job (or all, pid -1): status
 int status_of(int wstatus);        // 128+sig or the exit code
 int find_and_exec(char **argv);    // the exec builtin, and children: returns only on error
-void exec_failed(const char *name, int err);   // reports, and exits 127 or 126
+__attribute__((noreturn)) void exec_failed(const char *name, int err);   // exits 127 or 126
 int apply_redirs(struct redir *r, int save_fds[10]);
 void restore_fds(int save_fds[10]);
 
@@ -82,6 +83,7 @@ void restore_fds(int save_fds[10]);
 // NULL-terminated array (sh_alloc'd); *n is its length.
 char **expand_words(char **raw, int nraw, int *n);
 char *expand_one(const char *raw);     // no field splitting: for X=... and redirections
+const char *skip_subst(const char *s); // s is at "$(": past its ')', or NULL if open
 int is_assignment(const char *raw);    // NAME=... with a valid, unquoted NAME
 
 // ---- variables (sh_var.c)
@@ -103,6 +105,7 @@ struct shell {
     const char *arg0;      // for messages: "sh: 1: ..."
     int lineno;
     int status;            // $?
+    int subst_status;      // the last $(cmd)'s status, -1 if none: `X=$(false)` fails
     pid_t last_bg;         // $!
     int interactive;
     int jobctl;            // job control: own process groups and the terminal
@@ -121,4 +124,5 @@ void sh_free_all(void);
 int run_string(const char *text);  // runs lines from memory (sh -c, scripts)
 int run_file(int fd);              // runs lines read from fd
 void child_signals(void);          // default signal handling, for a new child
+void shell_signals(void);          // the shell's own (interactive: Ctrl-C gives a prompt)
 __attribute__((noreturn)) void sh_exit(int status);

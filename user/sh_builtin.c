@@ -71,6 +71,8 @@ static int b_exit(int argc, char **argv)
 
     if (n < 0) {
         sh_error("exit: Illegal number: %s", argv[1]);
+        if (!sh.interactive)
+            sh_exit(2);     // as dash: a script that cannot even exit right stops
         return 2;
     }
     sh_exit(n & 255);
@@ -110,14 +112,19 @@ static int b_unset(int argc, char **argv)
 }
 
 // exec CMD...: this process becomes CMD. Without CMD the command's redirections stay
-// (sh_exec.c sees to that): `exec 2>log`.
+// (sh_exec.c sees to that): `exec 2>log`. If CMD cannot run, a script ends, as in dash,
+// but an interactive shell goes on: a typo must not end the system's only shell.
 static int b_exec(int argc, char **argv)
 {
     if (argc == 1)
         return 0;
     child_signals();
-    exec_failed(argv[1], find_and_exec(argv + 1));
-    return 127;
+    int err = find_and_exec(argv + 1);
+    if (!sh.interactive)
+        exec_failed(argv[1], err);
+    shell_signals();
+    sh_error("exec: %s: %s", argv[1], err == ENOENT ? "not found" : strerror(err));
+    return err == ENOENT ? 127 : 126;
 }
 
 static int b_wait(int argc, char **argv)

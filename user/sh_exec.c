@@ -26,66 +26,6 @@ int status_of(int ws)
     return WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : WEXITSTATUS(ws);
 }
 
-// ---- redirections
-
-static int open_redir(struct redir *r)
-{
-    const char *path = expand_one(r->word);
-    int flags = r->op == R_IN ? O_RDONLY :
-                O_WRONLY | O_CREAT | (r->op == R_APPEND ? O_APPEND : O_TRUNC);
-    int fd = open(path, flags, 0666);
-
-    if (fd < 0)
-        sh_error("cannot %s %s: %s", r->op == R_IN ? "open" : "create", path, strerror(errno));
-    return fd;
-}
-
-// Applies the redirections in order. With save, each fd's old self is kept (above 9,
-// close-on-exec) so restore_fds can put it back: builtins run in the shell itself.
-int apply_redirs(struct redir *r, int save[10])
-{
-    for (; r != NULL; r = r->next) {
-        if (save != NULL && save[r->fd] == -1) {
-            save[r->fd] = fcntl(r->fd, F_DUPFD_CLOEXEC, 10);
-            if (save[r->fd] < 0)
-                save[r->fd] = -2;               // it was closed: close it again after
-        }
-        if (r->op == R_DUP) {
-            const char *w = expand_one(r->word);
-            if (strcmp(w, "-") == 0) {
-                close(r->fd);
-            } else if (w[0] < '0' || w[0] > '9' || w[1] != '\0') {
-                sh_error("Syntax error: Bad fd number");
-                return -1;
-            } else if (w[0] - '0' != r->fd && dup2(w[0] - '0', r->fd) < 0) {
-                sh_error("%s: Bad file descriptor", w);
-                return -1;
-            }
-            continue;
-        }
-        int fd = open_redir(r);
-        if (fd < 0)
-            return -1;
-        if (fd != r->fd) {
-            dup2(fd, r->fd);
-            close(fd);
-        }
-    }
-    return 0;
-}
-
-void restore_fds(int save[10])
-{
-    for (int fd = 0; fd < 10; fd++) {
-        if (save[fd] >= 0) {
-            dup2(save[fd], fd);
-            close(save[fd]);
-        } else if (save[fd] == -2) {
-            close(fd);
-        }
-    }
-}
-
 // ---- finding and starting programs
 
 void exec_failed(const char *name, int err)
@@ -109,9 +49,12 @@ static void run_as_script(const char *path, char **argv)
     int n = 0;
     while (argv[n] != NULL)
         n++;
+    // Copies that outlive the line: sh_free_all runs after every line of the script.
+    sh.argv = malloc((n + 1) * sizeof(char *));
+    for (int i = 0; i <= n; i++)
+        sh.argv[i] = argv[i] ? strdup(argv[i]) : NULL;
     sh.argc = n;
-    sh.argv = argv;
-    sh.arg0 = path;
+    sh.arg0 = strdup(path);
     sh.lineno = 0;
     sh.interactive = sh.jobctl = 0;
     njobs = 0;
@@ -173,15 +116,25 @@ static void assign_all(struct cmd *c, int n, int export)
         var_assign(expand_one(c->words[i]), export);
 }
 
-// In a child process: runs command c and never returns.
-static __attribute__((noreturn)) void command_in_child(struct cmd *c)
+// The words of a command, expanded once: $(cmd) in them must run once, not again in the
+// child that runs the command.
+struct prepared {
+    char **argv;
+    int argc, nassign;
+};
+
+// In a child process: runs command c and never returns. pre: its words, if the shell
+// expanded them already.
+static __attribute__((noreturn)) void command_in_child(struct cmd *c, struct prepared *pre)
 {
     int nassign, argc;
-    char **argv = prepare(c, &nassign, &argc);
+    char **argv = pre ? pre->argv : prepare(c, &nassign, &argc);
 
+    if (pre != NULL)
+        nassign = pre->nassign, argc = pre->argc;
     assign_all(c, nassign, 1);      // X=1 cmd: X is in cmd's environment only
     if (apply_redirs(c->redirs, NULL) < 0)
-        exit(1);
+        exit(2);
     if (argc == 0)
         exit(0);
     builtin_fn b = find_builtin(argv[0]);
@@ -200,9 +153,10 @@ static int command_in_shell(struct cmd *c, char **argv, int argc, int nassign)
     assign_all(c, nassign, 0);
     if (apply_redirs(c->redirs, save) < 0) {
         restore_fds(save);
-        return argc == 0 ? 1 : 2;
+        return 2;
     }
-    int status = argc == 0 ? 0 : find_builtin(argv[0])(argc, argv);
+    int status = argc > 0 ? find_builtin(argv[0])(argc, argv) :
+                 sh.subst_status >= 0 ? sh.subst_status : 0;
     if (argc == 1 && strcmp(argv[0], "exec") == 0) {
         for (int i = 0; i < 10; i++)     // `exec >file`: the redirections stay
             if (save[i] >= 0)
@@ -215,18 +169,21 @@ static int command_in_shell(struct cmd *c, char **argv, int argc, int nassign)
 
 // ---- pipelines
 
-static int wait_for(pid_t pid)
+static int wait_for(pid_t pid, int *sigint)
 {
     int ws;
 
     while (waitpid(pid, &ws, 0) < 0)
         if (errno != EINTR)
             return 127;
+    if (WIFSIGNALED(ws) && WTERMSIG(ws) == SIGINT)
+        *sigint = 1;
     return status_of(ws);
 }
 
 // Forks the i-th process of a pipeline: its stdin is in_fd, its stdout the pipe out[1].
-static pid_t start_process(struct cmd *c, pid_t pgid, int in_fd, int out[2])
+static pid_t start_process(struct cmd *c, struct prepared *pre, pid_t pgid, int in_fd,
+                           int out[2])
 {
     pid_t pid = fork();
 
@@ -250,14 +207,14 @@ static pid_t start_process(struct cmd *c, pid_t pgid, int in_fd, int out[2])
             close(out[0]);
         }
         sh.interactive = sh.jobctl = 0;
-        command_in_child(c);
+        command_in_child(c, pre);
     }
     if (sh.jobctl)
         setpgid(pid, pgid ? pgid : pid);
     return pid;
 }
 
-static int run_forked(struct pipeline *p)
+static int run_forked(struct pipeline *p, struct prepared *pre)
 {
     pid_t pids[p->ncmds], pgid = 0;
     int in_fd = 0, n = 0;
@@ -268,7 +225,7 @@ static int run_forked(struct pipeline *p)
             sh_error("pipe: %s", strerror(errno));
             break;
         }
-        pid_t pid = start_process(p->cmds[i], pgid, in_fd, last ? NULL : fds);
+        pid_t pid = start_process(p->cmds[i], pre, pgid, in_fd, last ? NULL : fds);
         if (in_fd != 0)
             close(in_fd);
         if (!last) {
@@ -283,11 +240,13 @@ static int run_forked(struct pipeline *p)
     }
     if (sh.jobctl && pgid)
         tcsetpgrp(0, pgid);
-    int status = 1;
+    int status = 1, sigint = 0;
     for (int i = 0; i < n; i++)
-        status = wait_for(pids[i]);     // the last one's status is the pipeline's
+        status = wait_for(pids[i], &sigint);    // the last one's status is the pipeline's
     if (sh.jobctl)
         tcsetpgrp(0, sh.pgid);
+    if (sigint && sh.interactive)
+        write(2, "\n", 1);     // as dash: the terminal echoed ^C, the prompt needs a new line
     return status;
 }
 
@@ -295,12 +254,14 @@ int run_pipeline(struct pipeline *p)
 {
     if (p->ncmds == 1) {
         struct cmd *c = p->cmds[0];
-        int nassign, argc;
-        char **argv = prepare(c, &nassign, &argc);
-        if (argc == 0 || find_builtin(argv[0]) != NULL)
-            return command_in_shell(c, argv, argc, nassign);
+        struct prepared pre;
+        sh.subst_status = -1;
+        pre.argv = prepare(c, &pre.nassign, &pre.argc);
+        if (pre.argc == 0 || find_builtin(pre.argv[0]) != NULL)
+            return command_in_shell(c, pre.argv, pre.argc, pre.nassign);
+        return run_forked(p, &pre);
     }
-    return run_forked(p);
+    return run_forked(p, NULL);
 }
 
 // ---- lists
@@ -333,7 +294,7 @@ static void start_background(struct andor *a)
         sh.interactive = sh.jobctl = 0;
         njobs = 0;
         if (a->n == 1 && a->p[0]->ncmds == 1)
-            command_in_child(a->p[0]->cmds[0]);     // exec in place: $! is the program
+            command_in_child(a->p[0]->cmds[0], NULL);     // exec in place: $! is the program
         exit(run_andor(a));
     }
     if (sh.jobctl)

@@ -1,14 +1,17 @@
 // sh_expand.c: turning raw words into a command's arguments.
 //
 // In one left-to-right pass over a word: ~ at the start becomes $HOME; $NAME, ${NAME},
-// ${NAME:-default} and the special $? $$ $! $# $0..$9 $@ $* become their values; quotes
-// and backslashes are removed. The value of an unquoted $NAME is split into fields at
+// ${NAME:-default} and the special $? $$ $! $# $0..$9 $@ $* become their values, $(cmd)
+// what cmd prints; quotes and backslashes are removed. The value of an unquoted $NAME is split into fields at
 // blanks (IFS is always " \t\n" here), and a field that ends up empty and was never quoted
 // disappears: with X="a b", `echo $X` gets two arguments and `echo "$X"` one. No
-// pathname expansion (*, ?), command substitution or arithmetic.
+// pathname expansion (*, ?), `cmd` or arithmetic.
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "sh.h"
 
 struct expander {
@@ -127,6 +130,76 @@ static const char *expand_braces(struct expander *e, const char *s, int quoted)
     return close + 1;
 }
 
+const char *skip_subst(const char *s)
+{
+    int depth = 0;
+
+    for (s++; *s; s++) {
+        if (*s == '(') {
+            depth++;
+        } else if (*s == ')') {
+            if (--depth == 0)
+                return s + 1;
+        } else if (*s == '\'') {
+            if ((s = strchr(s + 1, '\'')) == NULL)
+                return NULL;
+        } else if (*s == '"') {
+            for (s++; *s != '"'; s++) {
+                if (*s == '\0')
+                    return NULL;
+                if (*s == '\\' && s[1] != '\0')
+                    s++;
+            }
+        } else if (*s == '\\' && s[1] != '\0') {
+            s++;
+        }
+    }
+    return NULL;
+}
+
+// $(text): a child shell runs text with its stdout on a pipe; we read all it prints, and
+// drop the newlines at the end. A command of only assignments gets the child's status.
+static char *command_output(const char *text)
+{
+    int fds[2], ws;
+
+    if (pipe(fds) < 0)
+        return "";
+    pid_t pid = fork();
+    if (pid == 0) {
+        char *copy = strdup(text);    // the line's memory is freed as the child runs it
+        close(fds[0]);
+        dup2(fds[1], 1);
+        close(fds[1]);
+        child_signals();
+        sh.interactive = sh.jobctl = 0;
+        sh.lineno--;                  // its first line is still ours, for messages
+        exit(run_string(copy));
+    }
+    close(fds[1]);
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (ssize_t n = 1; n > 0 || (n < 0 && errno == EINTR);) {
+        if (len + 1024 > cap)
+            buf = realloc(buf, cap = cap * 2 + 4096);
+        n = read(fds[0], buf + len, cap - len - 1);
+        len += n > 0 ? n : 0;
+    }
+    close(fds[0]);
+    if (pid > 0) {
+        while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+            ;
+        sh.subst_status = status_of(ws);
+    }
+    while (len > 0 && buf[len - 1] == '\n')
+        len--;
+    char *s = sh_alloc(len + 1);
+    memcpy(s, buf, len);
+    s[len] = '\0';
+    free(buf);
+    return s;
+}
+
 // A '$' at s[0]. Returns where the word goes on.
 static const char *expand_dollar(struct expander *e, const char *s, int quoted)
 {
@@ -136,6 +209,18 @@ static const char *expand_dollar(struct expander *e, const char *s, int quoted)
     s++;
     if (*s == '{')
         return expand_braces(e, s + 1, quoted);
+    if (s[0] == '(' && s[1] == '(') {
+        sh_error("$((...)): arithmetic is not supported");
+        return s + strlen(s);
+    }
+    const char *end = *s == '(' ? skip_subst(s - 1) : NULL;
+    if (end != NULL) {
+        char *text = sh_alloc(end - s - 1);
+        memcpy(text, s + 1, end - s - 2);
+        text[end - s - 2] = '\0';
+        add_value(e, command_output(text), quoted);
+        return end;
+    }
     if (*s == '@' || *s == '*') {
         add_params(e, *s, quoted);
         return s + 1;

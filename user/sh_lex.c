@@ -21,9 +21,12 @@ static const char *word_end(const char *s)
 {
     while (*s && !is_blank(*s) && *s != '\n' && !is_op_char(*s)) {
         if (*s == '\\') {
-            if (s[1] == '\0')
-                return NULL;
+            if (s[1] == '\0' || (s[1] == '\n' && s[2] == '\0'))
+                return NULL;    // the word goes on on the next line
             s += 2;
+        } else if (*s == '$' && s[1] == '(') {
+            if ((s = skip_subst(s)) == NULL)
+                return NULL;
         } else if (*s == '\'') {
             const char *q = strchr(s + 1, '\'');
             if (q == NULL)
@@ -66,8 +69,8 @@ static char *copy_word(const char *s, size_t n)
     return w;
 }
 
-// An operator at s: fills t and returns its length, or 0 for ( and ), which this shell
-// does not know.
+// An operator at s: fills t and returns its length; 0 for ( and ), which this shell does
+// not know, and -1 after reporting one it refuses (<<).
 static int lex_op(const char *s, struct token *t)
 {
     int fd = -1, len = 0;
@@ -78,6 +81,10 @@ static int lex_op(const char *s, struct token *t)
         len = 1;
     }
     t->type = T_REDIR;
+    if (s[0] == '<' && s[1] == '<') {
+        sh_error("Syntax error: here-documents (<<) are not supported");
+        return -1;
+    }
     if (s[0] == '<') {
         t->fd = fd < 0 ? 0 : fd;
         t->op = s[1] == '&' ? R_DUP : R_IN;
@@ -114,8 +121,11 @@ int lex(const char *line, struct token *toks, int max)
     int n = 0;
 
     for (;;) {
-        while (is_blank(*s) || (*s == '\\' && s[1] == '\n'))
+        while (is_blank(*s) || (*s == '\\' && s[1] == '\n')) {
+            if (*s == '\\' && s[2] == '\0')
+                return LEX_MORE;               // the line ended in a backslash
             s += *s == '\\' ? 2 : 1;
+        }
         if (*s == '\0')
             break;
         if (n >= max - 1) {
@@ -135,6 +145,8 @@ int lex(const char *line, struct token *toks, int max)
         }
         int len = (is_op_char(*s) || (*s >= '0' && *s <= '9' && (s[1] == '<' || s[1] == '>')))
                   ? lex_op(s, t) : 0;
+        if (len < 0)
+            return LEX_ERROR;
         if (len > 0) {
             n++;
             s += len;
@@ -153,7 +165,7 @@ int lex(const char *line, struct token *toks, int max)
     }
     if (n > 0 && (toks[n - 1].type == T_PIPE || toks[n - 1].type == T_AND ||
                   toks[n - 1].type == T_OR))
-        return LEX_MORE;
+        return LEX_MORE_OP;
     toks[n] = (struct token){ .type = T_END };
     return n;
 }

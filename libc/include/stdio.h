@@ -69,4 +69,5 @@ int vfprintf(FILE *f, const char *fmt, va_list ap) __attribute__((format(printf,
 int vdprintf(int fd, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 int vsprintf(char *buf, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void perror(const char *prefix);    // "prefix: <strerror(errno)>" on stderr
+int rename(const char *oldpath, const char *newpath);   // libc/path.c
 #endif

@@ -15,3 +15,13 @@ int clock_gettime(clockid_t clock, struct timespec *ts);
 // *rem (unless rem is NULL).
 int nanosleep(const struct timespec *req, struct timespec *rem);
 time_t time(time_t *t);
+
+// A time broken into calendar fields (libc/gmtime.c). Only UTC: there are no time zones.
+struct tm {
+    int tm_sec, tm_min, tm_hour;   // 0-60 (60: a leap second), 0-59, 0-23
+    int tm_mday, tm_mon, tm_year;  // 1-31, 0-11 (January is 0), years since 1900
+    int tm_wday, tm_yday;          // days since Sunday 0-6, since January 1st 0-365
+    int tm_isdst;                  // always 0
+};
+struct tm *gmtime_r(const time_t *t, struct tm *tm);
+struct tm *gmtime(const time_t *t);     // into a static struct tm

@@ -80,3 +80,13 @@ long syscall(long number, ...);
 
 // Linux-specific: where the kernel clears the thread id at thread exit. Returns the tid.
 pid_t set_tid_address(int *tidptr);
+
+// Links (libc/path.c)
+int link(const char *oldpath, const char *newpath);         // a hard link: a second name
+int symlink(const char *target, const char *linkpath);
+ssize_t readlink(const char *path, char *buf, size_t size); // no NUL added
+
+// Command-line options (libc/getopt.c): POSIX getopt, which stops at the first operand.
+extern char *optarg;
+extern int optind, opterr, optopt;
+int getopt(int argc, char *const argv[], const char *optstring);

@@ -92,3 +92,16 @@ def test_segfault_line_as_on_linux(ctx):
     assert re.search(r"fault\[1\]: segfault at 0 ip 0000000000401[0-9a-f]{3} sp 00007ff[0-9a-f]{9} "
                      r"error 6 in fault\[401000\+[0-9a-f]+\] likely on CPU 0 \(core 0, socket 0\)",
                      m.text())
+
+
+def test_init_param_gives_a_rescue_shell(ctx):
+    # As with Linux distributions: the kernel runs /init from the initramfs, and /init
+    # hands over to init=, here a shell as PID 1.
+    m = ctx.machine(kernel_args="init=/bin/sh panic=-1")
+    m.wait_for("init: init=/bin/sh on the command line: handing over")
+    m.wait_for("# ")
+    m.type("echo rescue $$\r")
+    m.wait_for(r"^rescue 1$")
+    m.type("exit 4\r")
+    m.wait_exit(30)
+    assert "Attempted to kill init! exitcode=0x00000400" in m.text()

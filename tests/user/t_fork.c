@@ -125,12 +125,17 @@ static void exit_statuses(void)
         snprintf(what, sizeof what, "_exit(%d)", codes[i]);
         wait_and_print(what, pid);
     }
+    // stdout is line-buffered: a line without its newline waits in the buffer, which
+    // exit() flushes and _exit() does not.
+    int status;
     pid_t pid = fork();
     if (pid == 0) {
-        printf("the child's unfinished line, flushed by exit()");   // no newline: buffered
+        printf("the child's unfinished line, flushed by exit()");
         exit(6);
     }
-    wait_and_print("\nexit(6)", pid);
+    waitpid(pid, &status, 0);
+    printf("\n");
+    print_status("exit(6)", status);
     pid = fork();
     if (pid == 0) {
         printf("the child's unfinished line, lost by _exit()");

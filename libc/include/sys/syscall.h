@@ -49,8 +49,12 @@
 #define SYS_rename         82
 #define SYS_mkdir          83
 #define SYS_rmdir          84
+#define SYS_link           86
 #define SYS_unlink         87
+#define SYS_symlink        88
+#define SYS_readlink       89
 #define SYS_getuid        102
+#define SYS_syslog        103
 #define SYS_getgid        104
 #define SYS_geteuid       107
 #define SYS_getegid       108
@@ -66,6 +70,8 @@
 #define SYS_sigaltstack   131
 #define SYS_prctl         157
 #define SYS_arch_prctl    158
+#define SYS_mount         165
+#define SYS_umount2       166
 #define SYS_reboot        169
 #define SYS_gettid        186
 #define SYS_tkill         200

@@ -8,7 +8,8 @@
 #include <signal.h>    // sigset_t (signal.h includes this file after defining it)
 #include <stdint.h>
 
-// An alternate signal stack (sigaltstack); without one, ss_flags is SS_DISABLE.
+// An alternate signal stack (sigaltstack). Without one, a signal frame holds zeros here
+// (sigaltstack itself would report SS_DISABLE).
 typedef struct {
     void *ss_sp;
     int ss_flags;

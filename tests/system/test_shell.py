@@ -1,0 +1,257 @@
+"""/bin/sh (user/sh*.c): first on the host, as an ordinary Linux program, then on Lantern.
+
+The host tests run build/bin/sh with scripted input and compare with what dash (Debian's
+/bin/sh) does; where dash is installed, test_host_same_as_dash runs the same scripts in both.
+The Lantern tests boot with rdinit=/bin/sh and type at it over the serial console.
+"""
+import os
+import pty
+import re
+import select
+import shutil
+import subprocess
+import tempfile
+import time
+
+
+def sh_path(ctx):
+    return os.path.join(ctx.build, "bin", "sh")
+
+
+def host_env(ctx):
+    # Our own echo, cat, true, false and sleep first, as on Lantern; the host's after.
+    return {"PATH": f"{os.path.join(ctx.build, 'bin')}:/usr/bin:/bin", "HOME": "/tmp"}
+
+
+def run(ctx, script, stdin=None, args=None, cwd=None, sh=None):
+    argv = [sh or sh_path(ctx)] + (args if args is not None else ["-c", script])
+    return subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=30,
+                          env=host_env(ctx), cwd=cwd)
+
+
+def out(ctx, script):
+    r = run(ctx, script)
+    assert r.stderr == "", r.stderr
+    return r.stdout
+
+
+# ---------------------------------------------------------------- on the host
+
+def test_host_quoting_and_variables(ctx):
+    assert out(ctx, "echo 'a  $X' \"b  $HOME\" c\\ d \\$e") == "a  $X b  /tmp c d $e\n"
+    assert out(ctx, 'X=1; echo $X ${X}y "$X" ${NO:-def} x${NO}y') == "1 1y 1 def xy\n"
+    assert out(ctx, "X='a  b'; echo $X; echo \"$X\"") == "a b\na  b\n"
+    assert out(ctx, "E=; echo [$E] '' \"\" | cat") == "[]  \n"
+    assert out(ctx, 'echo "a\\$b\\\\c\\d" ~ ~/x') == "a$b\\c\\d /tmp /tmp/x\n"
+    assert out(ctx, "echo $(echo a; echo b) \"$(echo 'x  y')\"") == "a b x  y\n"
+    assert out(ctx, "echo a # not this\necho b \\\nc") == "a\nb c\n"
+
+
+def test_host_status_and_and_or(ctx):
+    assert out(ctx, "false; echo $?; true; echo $?") == "1\n0\n"
+    assert out(ctx, "false || echo yes; true && echo ok; false && echo no; true || echo no") \
+        == "yes\nok\n"
+    assert out(ctx, "true | false; echo $?; false | true; echo $?") == "1\n0\n"
+    assert out(ctx, "X=$(false); echo $?") == "1\n"
+    assert run(ctx, "exit 3; echo no").returncode == 3
+    assert run(ctx, "false").returncode == 1
+    r = run(ctx, "sh -c 'kill -15 $$'; echo $?")
+    assert (r.stdout, r.stderr) == ("143\n", ""), r
+
+
+def test_host_pipelines_and_redirections(ctx):
+    with tempfile.TemporaryDirectory() as d:
+        f = os.path.join(d, "f")
+        assert out(ctx, f"echo abc > {f}; cat {f}; echo x >> {f}; cat < {f} | cat | cat") \
+            == "abc\nabc\nx\n"
+        assert out(ctx, "echo x" + " | cat" * 20) == "x\n"
+        # 2>&1 then >f: the error goes where stdout was (the pipe), stdout to f
+        r = run(ctx, f"cat /nonexistent 2>&1 >{f} | cat; cat {f}")
+        assert r.stdout == "cat: /nonexistent: No such file or directory\n", r
+        assert out(ctx, f"exec 3>{f}; echo to3 >&3; echo e 2>/dev/null 1>&2; cat {f}") \
+            == "to3\n"
+        assert out(ctx, f"pwd > {f}; cd {d}; pwd; cd; pwd; cat {f}") == f"{d}\n/tmp\n{os.getcwd()}\n"
+
+
+def test_host_errors_like_dash(ctx):
+    r = run(ctx, "nosuch; echo $?")
+    assert (r.stdout, r.stderr) == ("127\n", "sh: 1: nosuch: not found\n".replace(
+        "sh", sh_path(ctx), 1)), r
+    r = run(ctx, "x", args=["-c", "echo; /tmp; echo $?; cd /nonexistent", "sh"])
+    assert r.stdout == "\n126\n", r
+    assert r.stderr == "sh: 1: /tmp: Permission denied\nsh: 1: cd: can't cd to /nonexistent\n", r
+    r = run(ctx, "", args=["-c", "echo a\necho | | b\necho no", "sh"])
+    assert (r.returncode, r.stdout, r.stderr) == (2, "a\n", 'sh: 2: Syntax error: "|" unexpected\n')
+    r = run(ctx, "", args=["-c", "echo 'open", "sh"])
+    assert (r.returncode, r.stderr) == (2, "sh: 1: Syntax error: Unterminated quoted string\n")
+    r = run(ctx, "", args=["-c", "cat < /nonexistent; echo $?", "sh"])
+    assert r.stdout == "2\n" and r.stderr.startswith("sh: 1: cannot open /nonexistent: "), r
+
+
+def test_host_background_and_wait(ctx):
+    t = time.time()
+    r = run(ctx, "sleep 0.5 & echo started; wait; echo waited $?")
+    assert r.stdout == "started\nwaited 0\n" and time.time() - t >= 0.5, r
+    r = run(ctx, "sh -c 'exit 4' & wait $!; echo $?")
+    assert r.stdout == "4\n", r
+
+
+def test_host_scripts(ctx):
+    with tempfile.TemporaryDirectory() as d:
+        script = os.path.join(d, "s")
+        with open(script, "w") as f:     # no #! line: execve fails, the shell runs it
+            f.write("echo $0 $1 $# \"$@\"\nnosuch\nexit 5\n")
+        os.chmod(script, 0o755)
+        r = run(ctx, "", args=[script, "a", "b c"])
+        assert (r.returncode, r.stdout) == (5, f"{script} a 2 a b c\n"), r
+        assert r.stderr == f"{script}: 2: nosuch: not found\n", r
+        r = run(ctx, f"{script} x; echo status $?")
+        assert r.stdout == f"{script} x 1 x\nstatus 5\n", r
+        r = run(ctx, "", stdin="echo from stdin\nexit 6\n", args=[])
+        assert (r.returncode, r.stdout) == (6, "from stdin\n"), r
+
+
+def test_host_interactive_prompts_and_jobs(ctx):
+    prompt = "# " if os.geteuid() == 0 else "$ "
+    r = run(ctx, "", args=["-i"], stdin="echo hi\nsleep 0.2 &\nsleep 0.5\n\nfalse\n")
+    assert r.stdout == "hi\n", r
+    # The job ends during `sleep 0.5`; it is reported before the prompt after that.
+    m = re.fullmatch(re.escape(prompt * 2) + r"\[(\d+)\]\n" + re.escape(prompt) +
+                     r"\[(\d+)\] Done\n" + re.escape(prompt * 3), r.stderr)
+    assert m and m.group(1) == m.group(2), r.stderr
+    assert r.returncode == 1
+
+
+def pty_session(path, env, steps):
+    """Runs path on a pseudo-terminal; steps are (text to type, seconds to wait after)."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(path, [path], env)
+    got = b""
+
+    def drain(seconds):
+        nonlocal got
+        end = time.time() + seconds
+        while time.time() < end:
+            if select.select([fd], [], [], 0.05)[0]:
+                try:
+                    got += os.read(fd, 4096)
+                except OSError:
+                    return
+    drain(0.5)
+    for text, seconds in steps:
+        os.write(fd, text.encode())
+        drain(seconds)
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return got.decode(errors="replace").replace("\r\n", "\n"), status
+
+
+def test_host_ctrl_c_on_a_terminal(ctx):
+    text, status = pty_session(sh_path(ctx), host_env(ctx), [
+        ("sleep 10\n", 0.5), ("\x03", 0.5), ("echo st=$?\n", 0.5),
+        ("echo half", 0.2), ("\x03", 0.3), ("exit 3\n", 0.5)])
+    assert "^C\n" in text and "st=130\n" in text, text
+    assert "half\n" not in text, text
+    assert os.WEXITSTATUS(status) == 3, text
+
+
+SAME_AS_DASH = [
+    "echo 'a  b' \"c  $HOME\" d\\ e",
+    "X=1; echo $X ${X}y \"$X\"; X=2 true; echo $X",
+    "false || echo yes; true && echo ok; false && echo no; true || echo no2",
+    "printf 'a\\nb\\nc\\n' | sort -r | head -2",
+    "ls /nonexistent 2>&1 >/dev/null | wc -l",
+    "nosuchcmd; echo $?; /tmp; echo $?; /etc/passwd; echo $?",
+    "cd /tmp; pwd; cd /nonexistent; echo $?",
+    "X='a b  c'; echo $X; echo \"$X\"; E=; echo a $E b",
+    "sleep 0.2 & wait; echo waited $?",
+    "sh -c 'exit 3'; echo $?",
+    "echo a; # comment\necho b",
+    "X=5 sh -c 'echo $X'; echo \"[$X]\"; export Y=7; sh -c 'echo $Y'",
+    "exec 3>/tmp/lantern-sh-test; echo to3 >&3; cat /tmp/lantern-sh-test",
+    "exec echo replaced; echo not",
+    "exit abc; echo $?",
+    "echo ok &&",
+    "echo \"$(echo a; echo b)\" $(echo c  d)",
+    "echo | | x",
+]
+
+
+def test_host_same_as_dash(ctx):
+    dash = shutil.which("dash")
+    if dash is None:
+        return     # nothing to compare with
+    for script in SAME_AS_DASH:
+        ours = run(ctx, "", args=["-c", script, "sh"])
+        theirs = run(ctx, "", args=["-c", script, "sh"], sh=dash)
+        assert (ours.returncode, ours.stdout, ours.stderr) == \
+            (theirs.returncode, theirs.stdout, theirs.stderr), script
+
+
+# ---------------------------------------------------------------- on Lantern
+
+PROMPT = "# "
+
+
+def boot_shell(ctx):
+    m = ctx.machine(kernel_args="rdinit=/bin/sh panic=-1")
+    m.wait_for(r"^" + re.escape(PROMPT) + r"$", timeout=60)
+    return m
+
+
+def type_line(m, line, output, timeout=20):
+    """Types line and waits for its echo, then exactly output, then the next prompt."""
+    start = len(m.text())
+    m.type(line + "\n")
+    m.wait_for(re.escape(line + "\n" + output + PROMPT), timeout=timeout, start=start)
+
+
+def test_lantern_commands(ctx):
+    m = boot_shell(ctx)     # messages count the lines typed: nosuch is on the 6th
+    type_line(m, "echo hello | cat", "hello\n")
+    type_line(m, "echo 'a  b' \"$HOME\" $NOPE x", "a  b / x\n")
+    type_line(m, "echo abc > /tmp/f; cat /tmp/f", "abc\n")
+    type_line(m, "echo x >> /tmp/f; cat < /tmp/f | cat | cat", "abc\nx\n")
+    type_line(m, "false || echo yes; true && echo ok; false && echo no", "yes\nok\n")
+    type_line(m, "false; echo $?; nosuch; echo $?", "1\n/bin/sh: 6: nosuch: not found\n127\n")
+    type_line(m, "cd /etc; pwd; cd; pwd", "/etc\n/\n")
+    type_line(m, "X=1; export Y=2; echo $X$Y $(echo sub)", "12 sub\n")
+    type_line(m, "cat /nonexistent 2>&1 | cat", "cat: /nonexistent: No such file or directory\n")
+    type_line(m, "echo 'echo script $1; exit 4' > /tmp/s; sh /tmp/s arg; echo $?",
+              "script arg\n4\n")
+
+
+def test_lantern_background_job(ctx):
+    m = boot_shell(ctx)
+    start = len(m.text())
+    m.type("sleep 0.3 &\n")
+    pid = m.wait_for(r"^\[(\d+)\]\n" + re.escape(PROMPT), start=start).group(1)
+    time.sleep(1)
+    start = len(m.text())
+    m.type("\n")
+    m.wait_for(re.escape(f"[{pid}] Done\n" + PROMPT), start=start)
+    type_line(m, "sleep 0.2 & wait; echo waited", f"[{int(pid) + 1}]\nwaited\n")
+
+
+def test_lantern_ctrl_c_interrupts_the_job_not_the_shell(ctx):
+    m = boot_shell(ctx)
+    start = len(m.text())
+    m.type("sleep 10\n")
+    time.sleep(1.5)
+    m.type("\x03")
+    m.wait_for(r"\^C\n\n?" + re.escape(PROMPT), start=start, timeout=5)
+    type_line(m, "echo $?", "130\n")
+    start = len(m.text())
+    m.type("echo half")
+    time.sleep(0.5)
+    m.type("\x03")          # at the prompt: the line is dropped, the shell stays
+    m.wait_for(r"\^C\n\n?" + re.escape(PROMPT), start=start, timeout=5)
+    type_line(m, "echo alive", "alive\n")
+
+
+def test_lantern_exit_ends_init(ctx):
+    m = boot_shell(ctx)
+    m.type("exit 3\n")
+    m.wait_exit(30)
+    assert "Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000300" in m.text()
