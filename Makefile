@@ -375,3 +375,10 @@ $(BUILD)/bin/usertests: $(CRT0) $(USERTESTS_OBJS) $(LIBC_A)
 USER_BINS += $(BUILD)/bin/usertests
 USER_TEST_BINS += $(BUILD)/bin/usertests
 user: $(BUILD)/bin/usertests
+
+# ---------------------------------------------------------------- the event trace
+# make trace: boot with `trace`, run a short scenario, and draw what the kernel did:
+# build/trace.json (Perfetto, chrome://tracing) and build/trace.html (open it in a browser).
+.PHONY: trace
+trace: all
+	$(Q)$(PYTHON) tools/trace_run.py --build $(BUILD)

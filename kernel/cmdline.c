@@ -147,6 +147,10 @@ static bool kernel_param(struct kernel_params *p, const char *key, char *val)
         p->kmon = true;
         return true;
     }
+    if (strcmp(key, "trace") == 0) {
+        p->trace = true;
+        return true;
+    }
     if (val == NULL)   // the others all take a value; bare "init" etc. is just a word
         return false;
     if (strcmp(key, "console") == 0) {

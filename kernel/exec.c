@@ -24,6 +24,7 @@
 #include "sched.h"
 #include "string.h"
 #include "syscall.h"
+#include "trace.h"
 #include "trap.h"
 #include "uaccess.h"
 #include "vm.h"
@@ -233,6 +234,7 @@ static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, 
     if (old)
         mm_put(old);             // a vfork parent still has it
     set_comm(p, path);
+    trace_record_name(TR_EXEC, p->pid, p->comm);
     strlcpy(p->exe, path, sizeof p->exe);
     close_on_exec(p);
     signal_exec(p);

@@ -17,6 +17,7 @@
 #include "string.h"
 #include "time.h"
 #include "syscall.h"
+#include "trace.h"
 #include "uaccess.h"
 #include "vm.h"
 #include "x86.h"
@@ -64,6 +65,7 @@ void proc_exit(int status) {
     struct proc *p = current();
     if (p->pid == 1)
         panic("Attempted to kill init! exitcode=0x%08x", status);
+    TRACE(TR_EXIT, p->pid, status, 0);
     release_resources(p);
     cli();
     if (p->vfork_parent) {

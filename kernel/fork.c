@@ -15,6 +15,7 @@
 #include "sched.h"
 #include "string.h"
 #include "syscall.h"
+#include "trace.h"
 #include "trap.h"
 #include "uaccess.h"
 #include "vm.h"
@@ -84,6 +85,7 @@ static long do_fork(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64_
     uint64_t f = local_irq_save();
     if (flags & CLONE_VFORK)
         child->vfork_parent = parent;
+    TRACE(TR_FORK, parent->pid, pid, 0);
     proc_start(child);
     // vfork: the parent waits until the child has let go of the shared memory - by exec
     // or exit, which both clear vfork_parent and wake us.

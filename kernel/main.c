@@ -27,6 +27,7 @@
 #include "serial.h"
 #include "syscall.h"
 #include "time.h"
+#include "trace.h"
 #include "trap.h"
 #include "vga.h"
 #include "vm.h"
@@ -184,6 +185,7 @@ void kmain(uint32_t magic, uint64_t info_pa) {
     serial_enable_input();
     acpi_init(&boot_info, phys_map);
     random_init();
+    trace_init(params.trace);
     if (params.unknown[0])
         pr_notice("Unknown kernel command line parameters \"%s\", will be passed to user space.\n",
                   params.unknown);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "acpi.h"
 #include "power.h"
+#include "trace.h"
 #include "printk.h"
 #include "x86.h"
 
@@ -78,6 +79,8 @@ void machine_halt(void) {
 
 void machine_power_off(void) {
     cli();
+    if (trace_on)
+        pr_info("trace: %ld events written to COM2\n", trace_dump());
     if (acpi_get_power()->s5_ok) {
         pr_emerg("reboot: Power down\n");
         acpi_power_off();

@@ -19,12 +19,14 @@
 #include "proc.h"
 #include "string.h"
 #include "time.h"
+#include "trace.h"
 
 enum kind { K_DIR, K_STAT, K_STATUS, K_CMDLINE, K_COMM, K_EXE, K_NKINDS };
 static const char *const pid_files[K_NKINDS] = { NULL, "stat", "status", "cmdline", "comm", "exe" };
-enum global { G_SELF, G_MEMINFO, G_UPTIME, G_LOADAVG, G_VERSION, G_CMDLINE, G_MOUNTS, G_NGLOBAL };
+enum global { G_SELF, G_MEMINFO, G_UPTIME, G_LOADAVG, G_VERSION, G_CMDLINE, G_MOUNTS, G_TRACE,
+              G_NGLOBAL };
 static const char *const global_files[G_NGLOBAL] = {
-    "self", "meminfo", "uptime", "loadavg", "version", "cmdline", "mounts",
+    "self", "meminfo", "uptime", "loadavg", "version", "cmdline", "mounts", "trace",
 };
 
 static const struct fs_mount_ops procfs_ops;
@@ -217,6 +219,10 @@ static int gen_global(int g, char *buf, size_t size) {
         return snprintf(buf, size, "%s\n", kernel_cmdline);
     case G_MOUNTS:
         return mount_table(buf, size);
+    case G_TRACE:                        // reading it writes the event trace out (COM2)
+        if (!trace_on)
+            return snprintf(buf, size, "trace: off (boot with 'trace' on the command line)\n");
+        return snprintf(buf, size, "trace: %ld events written to COM2\n", trace_dump());
     default:
         return 0;
     }

@@ -18,6 +18,7 @@
 #include "sched.h"
 #include "ksignal.h"
 #include "time.h"
+#include "trace.h"
 #include "x86.h"
 
 static uint64_t scheduler_rsp;          // the idle loop's saved stack pointer
@@ -54,7 +55,9 @@ void scheduler(void) {
         // The x87/SSE registers are always the user's (the kernel never uses them), so they
         // only change hands here: load p's, run p, keep p's.
         fpu_restore(p->fpu);
+        TRACE(TR_SWITCH, 0, p->pid, 0);
         swtch(&scheduler_rsp, p->context);
+        TRACE(TR_SWITCH, p->pid, 0, 0);
         fpu_save(p->fpu);
         // p gave up the CPU. If it was the last thing it did, clean up after it.
         proc_set_current(NULL);
@@ -95,8 +98,10 @@ void wakeup(void *chan) {
         return;
     for (int i = 0; i < NPROC; i++) {
         struct proc *p = proc_at(i);
-        if (p->state == PROC_SLEEPING && p->chan == chan)
+        if (p->state == PROC_SLEEPING && p->chan == chan) {
             p->state = PROC_RUNNABLE;
+            TRACE(TR_WAKEUP, p->pid, 0, 0);
+        }
     }
 }
 

@@ -21,6 +21,7 @@
 #include "sched.h"
 #include "string.h"
 #include "syscall.h"
+#include "trace.h"
 #include "trap.h"
 #include "uaccess.h"
 
@@ -188,6 +189,7 @@ void return_to_user(struct trapframe *tf) {
         struct k_sigaction *ka = &p->sigaction[sig];
         if (ignored(p, sig))
             continue;
+        TRACE(TR_SIGNAL, p->pid, sig, 0);
         if (ka->handler == SIG_DFL)
             proc_exit(sig);              // terminated by the signal
         restart_or_eintr(p, tf, ka->flags & SA_RESTART);

@@ -11,6 +11,7 @@
 #include "printk.h"
 #include "proc.h"
 #include "syscall.h"
+#include "trace.h"
 #include "trap.h"
 #include "x86.h"
 
@@ -95,6 +96,7 @@ void syscall_dispatch(struct trapframe *tf) {
     current()->syscall_nr = nr;   // to restart it after a signal
     sti();                 // a system call may take long: let interrupts in
     long ret;
+    TRACE(TR_SYS_ENTER, current()->pid, (int64_t)nr, 0);
     if (nr < NR_SYSCALLS && table[nr].fn) {
         ret = table[nr].fn(tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
     } else {
@@ -102,6 +104,7 @@ void syscall_dispatch(struct trapframe *tf) {
         ret = -ENOSYS;
     }
     tf->rax = (uint64_t)ret;
+    TRACE(TR_SYS_EXIT, current()->pid, (int64_t)nr, ret);
     return_to_user(tf);    // another process's turn? signals to deliver?
     cli();                 // syscall_entry.asm returns with interrupts off until sysretq
 }

@@ -12,7 +12,9 @@
 #include "pic.h"
 #include "printk.h"
 #include "trap.h"
+#include "trace.h"
 #include "vm.h"
+#include "proc.h"
 #include "x86.h"
 
 struct __attribute__((packed)) idt_gate {
@@ -135,9 +137,11 @@ static void handle_irq(struct trapframe *tf) {
     int irq = tf->vector - IRQ_BASE;
     if (pic_is_spurious(irq))
         return;   // no EOI for a spurious IRQ 7 (and only the master's for IRQ 15)
+    TRACE(TR_IRQ_ENTER, tf->vector, irq, 0);
     if (irq_handlers[irq])
         irq_handlers[irq]();
     pic_eoi(irq);
+    TRACE(TR_IRQ_EXIT, tf->vector, 0, 0);
 }
 
 static void unexpected(struct trapframe *tf);
@@ -148,6 +152,7 @@ void trap(struct trapframe *tf) {
     } else if (tf->vector < 32 && (tf->cs & 3) == 0) {
         kernel_fault(tf);
     } else if (tf->vector < 32) {
+        TRACE(TR_EXCEPTION, tf->vector, current()->pid, 0);
         user_trap(tf);               // the process's own fault: a signal (usertrap.c)
     } else {
         unexpected(tf);

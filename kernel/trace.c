@@ -1,0 +1,113 @@
+// trace.c: the event trace's ring buffer and its text dump (the format is in tools/trace.py).
+//
+// Each event is a fixed-size record stamped with nanoseconds since boot. The ring keeps the
+// newest TRACE_EVENTS; older ones are overwritten and counted as dropped. Recording is
+// done with interrupts off, so an interrupt's events never tear a system call's record.
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "memlayout.h"
+#include "page_alloc.h"
+#include "printk.h"
+#include "serial.h"
+#include "string.h"
+#include "syscall.h"
+#include "time.h"
+#include "trace.h"
+#include "x86.h"
+
+#define TRACE_ORDER  8                           // 256 pages = 1 MiB of events
+#define TRACE_EVENTS ((PAGE_SIZE << TRACE_ORDER) / sizeof(struct event))
+
+struct event {
+    uint64_t ns;
+    int32_t type, a;
+    union {
+        struct { int64_t b, c; };
+        char name[16];                           // exec: the program's name
+    };
+};
+
+bool trace_on;
+static struct event *ring;
+static uint64_t recorded;                        // events ever recorded
+
+void trace_init(bool on) {
+    if (!on)
+        return;
+    uint64_t pa = alloc_pages(TRACE_ORDER);
+    if (!pa) {
+        pr_warn("trace: no memory for the ring buffer; tracing stays off\n");
+        return;
+    }
+    if (!com2_init())
+        pr_warn("trace: no second serial port (COM2): the trace cannot be written out\n");
+    ring = phys_to_virt(pa);
+    trace_on = true;
+    pr_info("trace: recording up to %llu events\n", (unsigned long long)TRACE_EVENTS);
+}
+
+static struct event *slot(void) {
+    return &ring[recorded++ % TRACE_EVENTS];
+}
+
+void trace_record(enum trace_type type, int64_t a, int64_t b, int64_t c) {
+    uint64_t f = local_irq_save();
+    struct event *e = slot();
+    *e = (struct event){ .ns = time_since_boot_ns(), .type = type, .a = (int32_t)a };
+    e->b = b;
+    e->c = c;
+    local_irq_restore(f);
+}
+
+void trace_record_name(enum trace_type type, int64_t a, const char *name) {
+    if (!trace_on)
+        return;
+    uint64_t f = local_irq_save();
+    struct event *e = slot();
+    *e = (struct event){ .ns = time_since_boot_ns(), .type = type, .a = (int32_t)a };
+    strlcpy(e->name, name, sizeof e->name);
+    for (char *p = e->name; *p; p++)
+        if (*p == ' ')
+            *p = '_';                            // the text format splits on spaces
+    local_irq_restore(f);
+}
+
+static int format(const struct event *e, char *buf, size_t size) {
+    unsigned long long ns = e->ns;
+    long long b = e->b, c = e->c;
+    switch (e->type) {
+    case TR_IRQ_ENTER:  return snprintf(buf, size, "%llu irq_enter %d %lld\n", ns, e->a, b);
+    case TR_IRQ_EXIT:   return snprintf(buf, size, "%llu irq_exit %d\n", ns, e->a);
+    case TR_EXCEPTION:  return snprintf(buf, size, "%llu exception %d %lld\n", ns, e->a, b);
+    case TR_SYS_ENTER:  return snprintf(buf, size, "%llu sys_enter %d %lld %s\n", ns, e->a, b,
+                                        syscall_name((uint64_t)b));
+    case TR_SYS_EXIT:   return snprintf(buf, size, "%llu sys_exit %d %lld %lld\n", ns, e->a, b, c);
+    case TR_SWITCH:     return snprintf(buf, size, "%llu switch %d %lld\n", ns, e->a, b);
+    case TR_FORK:       return snprintf(buf, size, "%llu fork %d %lld\n", ns, e->a, b);
+    case TR_EXEC:       return snprintf(buf, size, "%llu exec %d %.16s\n", ns, e->a, e->name);
+    case TR_EXIT:       return snprintf(buf, size, "%llu exit %d %lld\n", ns, e->a, b);
+    case TR_SIGNAL:     return snprintf(buf, size, "%llu signal %d %lld\n", ns, e->a, b);
+    case TR_WAKEUP:     return snprintf(buf, size, "%llu wakeup %d\n", ns, e->a);
+    default:            return 0;
+    }
+}
+
+long trace_dump(void) {
+    if (!trace_on)
+        return 0;
+    uint64_t f = local_irq_save();
+    bool was_on = trace_on;
+    trace_on = false;                            // the dump itself is not traced
+    uint64_t first = recorded > TRACE_EVENTS ? recorded - TRACE_EVENTS : 0;
+    char line[96];
+    com2_write("LANTERN-TRACE 1\n", 16);
+    for (uint64_t i = first; i < recorded; i++)
+        com2_write(line, format(&ring[i % TRACE_EVENTS], line, sizeof line));
+    int n = snprintf(line, sizeof line, "END %llu %llu\n", (unsigned long long)(recorded - first),
+                     (unsigned long long)first);
+    com2_write(line, n);
+    trace_on = was_on;
+    local_irq_restore(f);
+    return (long)(recorded - first);
+}
