@@ -16,6 +16,7 @@ LD      ?= ld
 HOSTCC  ?= gcc
 NASM    ?= nasm
 NM      ?= nm
+STRIP   ?= strip
 PYTHON  ?= python3
 QEMU    ?= qemu-system-x86_64
 BUILD   ?= build
@@ -128,6 +129,8 @@ $(INITRAMFS): $$(USER_PROGS) FORCE
 	$(Q)rm -rf $(ROOTFS) && mkdir -p $(ROOTFS)/bin $(ROOTFS)/etc $(ROOTFS)/dev $(ROOTFS)/proc $(ROOTFS)/tmp
 	$(Q)cp $(BUILD)/init/init $(ROOTFS)/init
 	$(Q)cp $(USER_TEST_BINS) $(ROOTFS)/bin/
+	@# Debug information stays in build/ (for gdb); the initramfs is guest RAM.
+	$(Q)$(STRIP) --strip-debug $(ROOTFS)/init $(ROOTFS)/bin/*
 	$(Q)cp -R tests/user/rootfs/. $(ROOTFS)/
 	$(Q)cp -R rootfs/. $(ROOTFS)/
 	$(Q)$(if $(ROOTFS_EXTRA),cp -R $(ROOTFS_EXTRA)/. $(ROOTFS)/)
