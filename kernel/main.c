@@ -37,6 +37,8 @@
 #define KERNEL_VERSION "0.0.0"
 #endif
 
+// The first line of the log, and /proc/version: Linux's "Linux version ..." line.
+static const char banner[] = "Lantern version " KERNEL_VERSION " (" KERNEL_COMPILER ") #1";
 static struct boot_info boot_info;
 static struct kernel_params params;
 
@@ -164,7 +166,7 @@ void kmain(uint32_t magic, uint64_t info_pa) {
     cmdline_parse(&params, boot_info.cmdline);
     apply_params(&params);
 
-    pr_notice("Lantern version " KERNEL_VERSION " (" KERNEL_COMPILER ") #1\n");
+    pr_notice("%s\n", banner);
     pr_info("Command line: %s\n", boot_info.cmdline);
     pr_info("Booted by %s%s\n", boot_info.loader, boot_info.efi ? " (UEFI)" : "");
     print_memory_map(&boot_info);
@@ -202,7 +204,7 @@ void kmain(uint32_t magic, uint64_t info_pa) {
     // 7. The root filesystem from the initramfs, and the first program from it.
     unpack_initramfs(&boot_info);
     dev_init();
-    procfs_init(boot_info.cmdline, "Lantern version " KERNEL_VERSION " (" KERNEL_COMPILER ") #1");
+    procfs_init(boot_info.cmdline, banner);
     prepare_init(&params);
 
     // 8. From here on the kernel only reacts: this loop runs whatever process is ready,
