@@ -1,0 +1,141 @@
+"""The docs quote the source: the quotations must stay true.
+
+docs/*.md mark each quotation with `<!-- excerpt FILE:A-B -->`; the fenced block after it
+must be lines A..B of FILE exactly, so that when the code moves the docs fail here instead
+of quietly going stale (tools/check_excerpts.py says what changed and where the lines went).
+References in the prose such as `kernel/sched.c:43` must point into existing files. Runs on
+the host; no QEMU.
+"""
+import os
+import re
+import shutil
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import check_excerpts as ce  # noqa: E402  (tools/check_excerpts.py)
+
+WALKTHROUGH = os.path.join(ROOT, "docs", "walkthrough.md")
+
+
+def all_excerpts(root=ROOT):
+    out = []
+    for doc in ce.docs_in(root):
+        out += ce.parse_excerpts(doc, root)
+    return out
+
+
+def test_docs_exist(ctx):
+    for name in ("walkthrough.md", "boot-log.md"):
+        assert os.path.isfile(os.path.join(ROOT, "docs", name)), f"docs/{name} is missing"
+
+
+def test_excerpts_name_real_files_and_ranges(ctx):
+    problems = []
+    for e in all_excerpts():
+        src = ce.read_source(ROOT, e.path)
+        if src is None:
+            problems.append(f"{e.where()}: {e.ref()}: no such file")
+        elif not (1 <= e.first <= e.last <= len(src)):
+            problems.append(f"{e.where()}: {e.ref()}: {e.path} has {len(src)} lines")
+        elif e.last - e.first + 1 > 40:
+            problems.append(f"{e.where()}: {e.ref()}: an excerpt should be short (at most 40 lines)")
+    assert not problems, "\n".join(problems)
+
+
+def test_excerpts_match_the_source(ctx):
+    problems = []
+    for e in all_excerpts():
+        problems += ce.check_excerpt(e, ROOT)
+    assert not problems, "\n".join(problems)
+
+
+def test_excerpt_blocks_name_the_language(ctx):
+    want = {".c": "c", ".h": "c", ".asm": "nasm", ".inc": "nasm", ".S": "gas", ".py": "python"}
+    problems = []
+    for e in all_excerpts():
+        ext = "Makefile" if os.path.basename(e.path) == "Makefile" else os.path.splitext(e.path)[1]
+        lang = "make" if ext == "Makefile" else want.get(ext)
+        if lang and e.lang is not None and e.lang != lang:
+            problems.append(f"{e.where()}: {e.ref()} is fenced as {e.lang!r}, expected {lang!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_walkthrough_covers_kernel_and_init(ctx):
+    excerpts = ce.parse_excerpts(WALKTHROUGH, ROOT)
+    assert len(excerpts) >= 15, f"the walkthrough has {len(excerpts)} excerpts, want at least 15"
+    quoted = {e.path for e in excerpts}
+    for path in ("kernel/main.c", "init/init.c", "boot/boot.asm", "kernel/syscall_entry.asm"):
+        assert path in quoted, f"the walkthrough quotes nothing from {path}"
+    with open(WALKTHROUGH, encoding="utf-8") as f:
+        text = f.read()
+    for path in ("kernel/main.c", "init/init.c"):
+        assert path in text
+    words = len(re.findall(r"\S+", "\n".join(ce.strip_code(text))))
+    assert words >= 1200, f"the walkthrough's prose has only {words} words"
+
+
+def test_prose_file_line_references_exist(ctx):
+    problems, count = [], 0
+    for doc in ce.docs_in(ROOT):
+        p, c = ce.check_prose_refs(doc, ROOT)
+        problems += p
+        count += c
+    assert count > 0, "no file:line references found in the prose at all (is the pattern broken?)"
+    assert not problems, "\n".join(problems)
+
+
+def test_checker_catches_a_changed_line(ctx):
+    """On a copy: quote kernel/main.c, change one quoted line, and the check must fail and
+    say where; move the lines, and it must say where they went. The real files are not touched."""
+    with open(os.path.join(ROOT, "kernel", "main.c")) as f:
+        lines = f.read().split("\n")
+    first = next(i for i, l in enumerate(lines, 1) if l.startswith("void kmain("))
+    last = first + 3
+    quoted = lines[first - 1:last]
+    with tempfile.TemporaryDirectory() as tmp:
+        os.makedirs(os.path.join(tmp, "docs"))
+        os.makedirs(os.path.join(tmp, "kernel"))
+        doc = os.path.join(tmp, "docs", "t.md")
+        with open(doc, "w") as f:
+            f.write(f"Text.\n\n<!-- excerpt kernel/main.c:{first}-{last} -->\n```c\n" +
+                    "\n".join(quoted) + "\n```\n\nSee kernel/main.c:1 too.\n")
+        copy = os.path.join(tmp, "kernel", "main.c")
+        shutil.copy(os.path.join(ROOT, "kernel", "main.c"), copy)
+
+        def check():
+            problems, n, refs = ce.check_all(tmp)
+            assert n == 1 and refs == 1, (n, refs)
+            return "\n".join(problems)
+
+        assert check() == "", check()
+
+        # One quoted line changed: caught, with both versions.
+        edited = list(lines)
+        edited[first] += "  // edited"
+        with open(copy, "w") as f:
+            f.write("\n".join(edited))
+        text = check()
+        assert "no longer matches" in text and f"kernel/main.c:{first + 1}" in text, text
+        assert "// edited" in text and repr(lines[first]) in text, text
+
+        # A line inserted above the excerpt moves it: caught, and the new place is named.
+        with open(copy, "w") as f:
+            f.write("// a new first line\n" + "\n".join(lines))
+        text = check()
+        assert f"now at kernel/main.c:{first + 1}-{last + 1}" in text, text
+
+        # The file shrinks under the excerpt: a bad range, not a crash.
+        with open(copy, "w") as f:
+            f.write("\n".join(lines[:first]))
+        assert "bad range" in check()
+
+        # References in the prose: a line past the end, or a file that does not exist.
+        with open(doc, "a") as f:
+            f.write("\nSee kernel/main.c:99999 and kernel/nosuch.c:1 for details.\n"
+                    f"And `kmain` at kernel/main.c:{first}, `scheduler` at kernel/main.c:{first}.\n")
+        problems, count = ce.check_prose_refs(doc, tmp)
+        text = "\n".join(problems)
+        assert "kernel/main.c:99999" in text and "no such file kernel/nosuch.c" in text, text
+        assert "`scheduler` is not there" in text and "`kmain` is not there" not in text, text
