@@ -65,7 +65,8 @@ struct inode {
         struct {                     // S_IFREG
             char *data;              // kmalloc'ed; bytes [size, cap) are always zero
             uint64_t cap;
-        } file;
+            bool borrowed;           // data is the initramfs's own bytes (fs_adopt): not
+        } file;                      // ours to free; copied before the file grows
         struct {                     // S_IFDIR
             struct dentry *first, *last;   // in insertion order
             struct inode *parent;    // NULL once removed (nlink == 0); the root's is itself
@@ -130,6 +131,9 @@ int fs_rmdir(struct inode *dir, const char *name);
 long fs_read(struct inode *ip, uint64_t off, void *buf, size_t n);
 long fs_write(struct inode *ip, uint64_t off, const void *buf, size_t n);
 int fs_truncate(struct inode *ip, uint64_t size);
+// Makes a regular file's contents `size` bytes at `data`, in place, without copying: memory
+// that outlives the file (the initramfs archive, which the kernel never frees).
+int fs_adopt(struct inode *ip, const char *data, uint64_t size);
 long fs_readlink(struct inode *ip, char *buf, size_t n);   // no NUL added, as readlink(2)
 
 // Iterates a directory: ".", "..", then the entries in the order they were added. Start with
@@ -156,6 +160,7 @@ static inline bool ramfs_is_dot(const char *name, size_t len)    // "." or ".."
 
 // ---- initramfs.c
 // Unpacks cpio "newc" archives, plain or gzip-compressed (several may follow each other),
-// into the tree. Returns 0, or a negative errno after logging "Initramfs unpacking failed:
+// into the tree. The files of a plain archive keep their data where it is (fs_adopt): the
+// archive must stay in memory as long as they do. Returns 0, or a negative errno after logging "Initramfs unpacking failed:
 // <why>"; what was unpacked before the problem stays, as in Linux.
 int initramfs_unpack(const void *archive, size_t len);

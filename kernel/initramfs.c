@@ -42,6 +42,7 @@ struct unpack {
     char *path;                   // FS_PATH_MAX bytes: the entry's name, cleaned
     char *target;                 // FS_PATH_MAX bytes: a symlink's target
     struct hardlink *links;
+    bool in_place;                // the archive being read is the boot module: files adopt it
     unsigned files, dirs, symlinks, skipped;
     uint64_t bytes;
 };
@@ -191,8 +192,10 @@ static int make_file(struct unpack *u, const struct cpio_entry *e, struct inode 
     }
     set_attrs(ip, e);
     if (!h || size) {                 // a later link without data keeps the shared data
-        long n = fs_truncate(ip, 0);
-        if (n == 0)
+        long n;
+        if (u->in_place)                      // no copy: the file is its bytes in the archive
+            n = fs_adopt(ip, (const char *)e->data, size) ?: (long)size;
+        else if ((n = fs_truncate(ip, 0)) == 0)
             n = fs_write(ip, 0, e->data, size);
         if (n != (long)size) {
             fail(u, n < 0 ? (int)n : -EFBIG, "write error");
@@ -296,6 +299,8 @@ static void unpack_all(struct unpack *u, const uint8_t *buf, size_t len, bool co
     size_t pos = 0, used;
     struct cpio_entry e;
     const char *why;
+    bool outer = u->in_place;
+    u->in_place = !compressed;            // decompressed data is a buffer that goes away
     while (!u->error) {
         int r = cpio_next(buf, len, &pos, &e, &why);
         if (r == CPIO_END)
@@ -318,6 +323,7 @@ static void unpack_all(struct unpack *u, const uint8_t *buf, size_t len, bool co
             u->skipped++;
         }
     }
+    u->in_place = outer;
 }
 
 int initramfs_unpack(const void *archive, size_t len)

@@ -39,7 +39,7 @@ static struct inode *inode_alloc(uint32_t mode, uint32_t nlink)
 // A directory is empty when it gets here: rmdir checks, fs_init empties it first.
 static void inode_free(struct inode *ip)
 {
-    if (S_ISREG(ip->mode))
+    if (S_ISREG(ip->mode) && !ip->file.borrowed)
         kfree(ip->file.data);
     else if (S_ISLNK(ip->mode))
         kfree(ip->target);

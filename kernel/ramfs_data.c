@@ -31,7 +31,9 @@ static int file_reserve(struct inode *ip, uint64_t need)
     if (ip->size)
         memcpy(data, ip->file.data, ip->size);
     memset(data + ip->size, 0, cap - ip->size);     // the invariant: zero past the end
-    kfree(ip->file.data);
+    if (!ip->file.borrowed)
+        kfree(ip->file.data);
+    ip->file.borrowed = false;
     ip->file.data = data;
     ip->file.cap = cap;
     return 0;
@@ -92,12 +94,31 @@ int fs_truncate(struct inode *ip, uint64_t size)
         if (err)
             return err;
     } else if (size == 0) {
-        kfree(ip->file.data);
+        if (!ip->file.borrowed)
+            kfree(ip->file.data);
         ip->file.data = NULL;
         ip->file.cap = 0;
+        ip->file.borrowed = false;
     } else {
         memset(ip->file.data + size, 0, ip->size - size);
     }
+    ip->size = size;
+    return 0;
+}
+
+int fs_adopt(struct inode *ip, const char *data, uint64_t size)
+{
+    int err = check_regular(ip);
+    if (err)
+        return err;
+    if (size > FS_FILE_MAX)
+        return -EFBIG;
+    fs_truncate(ip, 0);
+    if (size == 0)
+        return 0;
+    ip->file.data = (char *)data;
+    ip->file.cap = size;                    // full: the next write that grows it copies
+    ip->file.borrowed = true;
     ip->size = size;
     return 0;
 }
