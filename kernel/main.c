@@ -182,6 +182,7 @@ void kmain(uint32_t magic, uint64_t info_pa) {
 
     // 5. Interrupts: controller, timer, keyboard and serial input. Then let them in.
     pic_init();
+    time_calibrate();                // the PIT has been counting since time_init()
     timer_init();
     keyboard_init();
     serial_enable_input();

@@ -2,7 +2,7 @@
 //
 // The TSC counts CPU cycles: fine-grained and cheap to read, but its rate is unknown. We
 // measure it against the PIT, whose input clock is fixed by history at 1.193182 MHz:
-// let PIT channel 2 count down 5 ms worth of ticks and see how many TSC cycles pass.
+// see how many TSC cycles pass while PIT channel 2 counts down.
 //
 // The PIT's channel 0 then becomes the periodic timer: IRQ 0, HZ times a second, each one
 // a "jiffy". The tick is what will drive preemption; the TSC is what timestamps use.
@@ -19,7 +19,6 @@
 #define PIT_CH2       0x42
 #define PIT_CMD       0x43
 #define PORT_B        0x61      // bit 0: channel 2 gate; bit 5: channel 2 output
-#define CALIBRATE_MS  5       // long enough for 0.02% (the PIT ticks every 0.84 us), short for boot
 
 volatile uint64_t jiffies;
 
@@ -28,28 +27,52 @@ static uint64_t khz;            // TSC cycles per millisecond
 static uint64_t ns_mult;        // ns = (cycles * ns_mult) >> 32
 static uint64_t realtime_at_boot_ns;   // the CMOS clock's time when time_init() ran
 
-static uint64_t calibrate_tsc_khz(void) {
-    uint16_t count = PIT_HZ * CALIBRATE_MS / 1000;
+// The measurement runs while the kernel boots instead of holding it up: time_init() starts
+// PIT channel 2 counting down from its largest count (55 ms) and notes the TSC;
+// time_calibrate() - a few milliseconds of boot later - reads how far the PIT got, and the
+// TSC cycles that passed meanwhile give the rate. Until then timestamps read 0, as Linux's
+// do before its clock is set up.
+#define PIT_FULL_COUNT 0xffff
+#define MIN_WINDOW_TICKS (3 * PIT_HZ / 1000)   // 3 ms at least
+
+static uint64_t calibration_tsc;
+
+static void start_pit_countdown(void) {
     outb(PORT_B, (inb(PORT_B) & ~0x02) | 0x01);   // gate on, speaker off
     outb(PIT_CMD, 0xb0);                          // channel 2, lo/hi byte, mode 0
-    outb(PIT_CH2, count & 0xff);
-    outb(PIT_CH2, count >> 8);
-    uint64_t start = rdtsc();
-    // Mode 0 raises the output (bit 5) when the count reaches zero. Bounded in case the
-    // PIT is missing: ~100M loops is far longer than 20 ms on any machine.
-    for (uint64_t spins = 0; !(inb(PORT_B) & 0x20) && spins < 100000000; spins++)
-        ;
-    return (rdtsc() - start) / CALIBRATE_MS;
+    outb(PIT_CH2, PIT_FULL_COUNT & 0xff);
+    outb(PIT_CH2, PIT_FULL_COUNT >> 8);
+    calibration_tsc = rdtsc();
+}
+
+static uint16_t pit_ch2_count(void) {
+    outb(PIT_CMD, 0x80);                          // latch channel 2's count
+    uint8_t lo = inb(PIT_CH2);
+    return (uint16_t)(lo | inb(PIT_CH2) << 8);
 }
 
 void time_init(void) {
     boot_tsc = rdtsc();
-    uint64_t k = calibrate_tsc_khz();
+    start_pit_countdown();
+    realtime_at_boot_ns = (uint64_t)rtc_read_epoch() * 1000000000ull;
+}
+
+void time_calibrate(void) {
+    uint32_t ticks = PIT_FULL_COUNT - pit_ch2_count();
+    // Too short a window (a very fast boot), or the countdown already ran out (output bit
+    // 5 set: a slow one): wait for a clean window of the minimum length instead.
+    if ((inb(PORT_B) & 0x20) || ticks < MIN_WINDOW_TICKS) {
+        start_pit_countdown();
+        for (uint64_t spins = 0; spins < 100000000; spins++)     // bounded: no PIT, no hang
+            if ((ticks = PIT_FULL_COUNT - pit_ch2_count()) >= MIN_WINDOW_TICKS)
+                break;
+    }
+    uint64_t cycles = rdtsc() - calibration_tsc;
+    uint64_t k = ticks ? cycles * PIT_HZ / ticks / 1000 : 0;
     if (k == 0)
         k = 1000000;   // a 1 GHz guess beats dividing by zero
     ns_mult = (1000000ull << 32) / k;
     khz = k;
-    realtime_at_boot_ns = (uint64_t)rtc_read_epoch() * 1000000000ull;
 }
 
 uint64_t time_realtime_ns(void) { return realtime_at_boot_ns + time_since_boot_ns(); }

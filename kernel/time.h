@@ -6,7 +6,8 @@
 
 extern volatile uint64_t jiffies;   // timer ticks since the timer started
 
-void time_init(void);               // calibrate the TSC against the PIT (silently: no console yet)
+void time_init(void);               // start measuring the TSC against the PIT (no console yet)
+void time_calibrate(void);          // finish it: timestamps run from here
 void timer_init(void);              // start the periodic tick (IRQ 0)
 uint64_t time_since_boot_ns(void);  // 0 until time_init() has run
 uint64_t time_realtime_ns(void);    // wall-clock time: ns since 1970 (UTC)
