@@ -255,13 +255,76 @@ static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, 
     p->tf->rflags = RFLAGS_IF | 0x2; // interrupts on; bit 1 is always set
 }
 
+// ---------------------------------------------------------------- #! scripts
+
+#define SCRIPT_LINE_MAX 256              // Linux's BINPRM_BUF_SIZE
+#define SCRIPT_DEPTH_MAX 4               // interpreters that are scripts themselves
+
+static long exec_file(struct proc *p, const char *path, const char *const *argv,
+                      const char *const *envp, int depth);
+
+// "#!/bin/sh -e" at the top of path: run the interpreter instead, with argv
+//   [ "/bin/sh", "-e", path, argv[1], argv[2], ... ]
+// (everything after the interpreter's name is one argument, as on Linux). 1: not a script.
+static long exec_script(struct proc *p, struct inode *ip, const char *path,
+                        const char *const *argv, const char *const *envp, int depth) {
+    char *line = kzalloc(SCRIPT_LINE_MAX + 1);
+    if (!line)
+        return -ENOMEM;
+    long n = fs_read(ip, 0, line, SCRIPT_LINE_MAX);
+    if (n < 2 || line[0] != '#' || line[1] != '!') {
+        kfree(line);
+        return 1;
+    }
+    char *nl = strchr(line, '\n'), *interp = line + 2, *arg;
+    if (nl)
+        *nl = '\0';
+    while (*interp == ' ' || *interp == '\t')
+        interp++;
+    for (arg = interp; *arg && *arg != ' ' && *arg != '\t'; arg++)
+        ;
+    if (*arg)
+        *arg++ = '\0';
+    while (*arg == ' ' || *arg == '\t')
+        arg++;
+    for (char *end = arg + strlen(arg); end > arg && (end[-1] == ' ' || end[-1] == '\t'); )
+        *--end = '\0';
+    int argc = 0;
+    while (argv && argv[argc])
+        argc++;
+    const char **v = kzalloc((argc + 3) * sizeof *v);
+    long err = -ENOMEM;
+    if (v && *interp) {
+        int k = 0;
+        v[k++] = interp;
+        if (*arg)
+            v[k++] = arg;
+        v[k++] = path;
+        for (int i = 1; i < argc; i++)
+            v[k++] = argv[i];
+        err = depth >= SCRIPT_DEPTH_MAX ? -ELOOP : exec_file(p, interp, v, envp, depth + 1);
+    } else if (v) {
+        err = -ENOEXEC;                  // "#!" and nothing after it
+    }
+    kfree(v);
+    kfree(line);
+    return err;
+}
+
 long exec(struct proc *p, const char *path, const char *const *argv, const char *const *envp) {
+    return exec_file(p, path, argv, envp, 0);
+}
+
+static long exec_file(struct proc *p, const char *path, const char *const *argv,
+                      const char *const *envp, int depth) {
     struct inode *ip;
     long err = fs_lookup(p->cwd, path, FS_FOLLOW, &ip);
     if (err)
         return err;
     if (!S_ISREG(ip->mode) || !(ip->mode & 0111))
         return -EACCES;
+    if ((err = exec_script(p, ip, path, argv, envp, depth)) != 1)
+        return err;
     struct image *im = kzalloc(sizeof *im);
     if (!im)
         return -ENOMEM;
