@@ -227,13 +227,16 @@ static void close_on_exec(struct proc *p) {
 }
 
 // The point of no return: the old program is gone after this.
-static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, const char *path) {
+// name: what the program is called (for a script, the script, as Linux does); path: the file
+// that really runs (for a script, its interpreter: what /proc/<pid>/exe shows).
+static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, const char *path,
+                   const char *name) {
     struct mm *old = p->mm;
     p->mm = mm;
     vm_switch(mm->pml4);
     if (old)
         mm_put(old);             // a vfork parent still has it
-    set_comm(p, path);
+    set_comm(p, name);
     trace_record_name(TR_EXEC, p->pid, p->comm);
     strlcpy(p->exe, path, sizeof p->exe);
     close_on_exec(p);
@@ -260,13 +263,13 @@ static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, 
 #define SCRIPT_LINE_MAX 256              // Linux's BINPRM_BUF_SIZE
 #define SCRIPT_DEPTH_MAX 4               // interpreters that are scripts themselves
 
-static long exec_file(struct proc *p, const char *path, const char *const *argv,
-                      const char *const *envp, int depth);
+static long exec_file(struct proc *p, const char *path, const char *name,
+                      const char *const *argv, const char *const *envp, int depth);
 
 // "#!/bin/sh -e" at the top of path: run the interpreter instead, with argv
 //   [ "/bin/sh", "-e", path, argv[1], argv[2], ... ]
 // (everything after the interpreter's name is one argument, as on Linux). 1: not a script.
-static long exec_script(struct proc *p, struct inode *ip, const char *path,
+static long exec_script(struct proc *p, struct inode *ip, const char *path, const char *name,
                         const char *const *argv, const char *const *envp, int depth) {
     char *line = kzalloc(SCRIPT_LINE_MAX + 1);
     if (!line)
@@ -302,7 +305,7 @@ static long exec_script(struct proc *p, struct inode *ip, const char *path,
         v[k++] = path;
         for (int i = 1; i < argc; i++)
             v[k++] = argv[i];
-        err = depth >= SCRIPT_DEPTH_MAX ? -ELOOP : exec_file(p, interp, v, envp, depth + 1);
+        err = depth >= SCRIPT_DEPTH_MAX ? -ELOOP : exec_file(p, interp, name, v, envp, depth + 1);
     } else if (v) {
         err = -ENOEXEC;                  // "#!" and nothing after it
     }
@@ -312,18 +315,18 @@ static long exec_script(struct proc *p, struct inode *ip, const char *path,
 }
 
 long exec(struct proc *p, const char *path, const char *const *argv, const char *const *envp) {
-    return exec_file(p, path, argv, envp, 0);
+    return exec_file(p, path, path, argv, envp, 0);
 }
 
-static long exec_file(struct proc *p, const char *path, const char *const *argv,
-                      const char *const *envp, int depth) {
+static long exec_file(struct proc *p, const char *path, const char *name,
+                      const char *const *argv, const char *const *envp, int depth) {
     struct inode *ip;
     long err = fs_lookup(p->cwd, path, FS_FOLLOW, &ip);
     if (err)
         return err;
     if (!S_ISREG(ip->mode) || !(ip->mode & 0111))
         return -EACCES;
-    if ((err = exec_script(p, ip, path, argv, envp, depth)) != 1)
+    if ((err = exec_script(p, ip, path, name, argv, envp, depth)) != 1)
         return err;
     struct image *im = kzalloc(sizeof *im);
     if (!im)
@@ -340,7 +343,7 @@ static long exec_file(struct proc *p, const char *path, const char *const *argv,
         err = build_stack(mm, im, path, argv, envp, &rsp);
     if (!err) {
         mm->brk_start = mm->brk = page_up(im->end);
-        commit(p, mm, im->eh.e_entry + im->bias, rsp, path);
+        commit(p, mm, im->eh.e_entry + im->bias, rsp, path, name);
     } else if (mm) {
         mm_put(mm);
     }
