@@ -60,7 +60,7 @@ _Static_assert(sizeof(struct siginfo_k) == 128, "siginfo_t is 128 bytes");
 #define UC_SIGCONTEXT_SS     0x2
 #define UC_STRICT_RESTORE_SS 0x4
 // The flags a program may change through sigreturn: CF PF AF ZF SF TF DF OF AC RF.
-#define FIX_EFLAGS 0x40dd5ull
+#define FIX_EFLAGS 0x50dd5ull
 
 // Default actions: these are ignored; SIGSTOP and friends too, until there is job control.
 static bool default_ignores(int sig) {

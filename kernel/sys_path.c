@@ -89,7 +89,8 @@ static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
         return -EISDIR;
     if ((flags & O_DIRECTORY) && !S_ISDIR(ip->mode))
         return -ENOTDIR;
-    if ((flags & O_TRUNC) && S_ISREG(ip->mode) && acc != O_RDONLY && (err = fs_truncate(ip, 0)))
+    // Linux truncates even for O_RDONLY (POSIX leaves that case open).
+    if ((flags & O_TRUNC) && S_ISREG(ip->mode) && (err = fs_truncate(ip, 0)))
         return err;
     const struct file_ops *ops = &inode_file_ops;
     if (S_ISCHR(ip->mode) && !(ops = dev_file_ops(ip->rdev)))

@@ -48,6 +48,13 @@ int main(void) {
     check("d is gone", access("scratch/d", F_OK));
     check("e/inner came along", access("scratch/e/inner", F_OK));
     check("rename a file onto itself", rename("scratch/b", "scratch/b"));
+    touch("scratch/t", "some text");
+    int tfd = open("scratch/t", O_RDONLY | O_TRUNC);
+    struct stat tst;
+    fstat(tfd, &tst);
+    printf("open O_RDONLY|O_TRUNC: size now %ld\n", (long)tst.st_size);
+    close(tfd);
+    check("unlink t", unlink("scratch/t"));
     check("link b to h", link("scratch/b", "scratch/h"));
     check_val("b's link count", nlink("scratch/b"));
     check("link onto an existing name", link("scratch/b", "scratch/h"));
