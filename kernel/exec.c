@@ -102,7 +102,8 @@ static long load_segment(struct mm *mm, struct inode *ip, const struct elf64_phd
         done += n;
     }
     if (page_down(va) < start)      // a shared page gets both segments' permissions
-        vm_protect_page(mm->pml4, page_down(va), prot | mm_find(mm, page_down(va))->prot | VM_USER);
+        vm_protect_range(mm->pml4, page_down(va), start,
+                         prot | mm_find(mm, page_down(va))->prot | VM_USER);
     if (ph->p_offset <= im->eh.e_phoff && im->eh.e_phoff < ph->p_offset + ph->p_filesz)
         im->phdr_va = va + (im->eh.e_phoff - ph->p_offset);
     if (va + ph->p_memsz > im->end)

@@ -23,7 +23,6 @@ static bool line_open;        // the last output did not end with a newline
 static int line_level = MESSAGE_LOGLEVEL_DEFAULT;
 
 void printk_set_loglevel(int level) { console_loglevel = level; }
-int printk_get_loglevel(void) { return console_loglevel; }
 
 // Strips a KERN_* prefix; returns the level, or -1 for KERN_CONT.
 static int take_level(const char **s) {

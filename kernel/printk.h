@@ -21,7 +21,6 @@
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintk(const char *fmt, va_list ap);
 void printk_set_loglevel(int console_loglevel);
-int printk_get_loglevel(void);
 // The log buffer (for syslog(2), dmesg): copies the newest text, at most max bytes.
 #include <stdbool.h>
 #include <stddef.h>

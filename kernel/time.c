@@ -77,8 +77,6 @@ void time_calibrate(void) {
 
 uint64_t time_realtime_ns(void) { return realtime_at_boot_ns + time_since_boot_ns(); }
 
-uint64_t tsc_khz(void) { return khz; }
-
 uint64_t time_since_boot_ns(void) {
     if (!khz)
         return 0;

@@ -11,5 +11,4 @@ void time_calibrate(void);          // finish it: timestamps run from here
 void timer_init(void);              // start the periodic tick (IRQ 0)
 uint64_t time_since_boot_ns(void);  // 0 until time_init() has run
 uint64_t time_realtime_ns(void);    // wall-clock time: ns since 1970 (UTC)
-uint64_t tsc_khz(void);
 void mdelay(uint64_t ms);           // busy-wait; for early boot and panic only

@@ -57,15 +57,6 @@ int copy_to_user(void *udst, const void *src, size_t n) {
     return 0;
 }
 
-int clear_user(void *udst, size_t n) {
-    if (prepare((uint64_t)udst, n, true))
-        return -EFAULT;
-    user_access_begin();
-    memset(udst, 0, n);
-    user_access_end();
-    return 0;
-}
-
 long strncpy_from_user(char *dst, const char *usrc, size_t max) {
     uint64_t addr = (uint64_t)usrc;
     for (size_t i = 0; i < max; i++) {

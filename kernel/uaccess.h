@@ -14,4 +14,3 @@ int copy_to_user(void *udst, const void *src, size_t n);     // 0 or -EFAULT
 // Copies a NUL-terminated string of at most max-1 characters. Returns its length, -EFAULT,
 // or -ENAMETOOLONG when there is no NUL within max bytes.
 long strncpy_from_user(char *dst, const char *usrc, size_t max);
-int clear_user(void *udst, size_t n);

@@ -107,18 +107,6 @@ uint64_t vm_unmap_page(uint64_t *pml4, uint64_t va) {
     return pa;
 }
 
-int vm_protect_page(uint64_t *pml4, uint64_t va, int prot) {
-    pte_t *pte = vm_walk(pml4, va, false);
-    if (!pte || !(*pte & PTE_P))
-        return -ENOENT;
-    // No access at all (PROT_NONE): keep the page, contents and all, but only the kernel
-    // could reach it, and the kernel checks the VMA before it touches user memory.
-    uint64_t bits = (prot & (VM_READ | VM_WRITE | VM_EXEC)) ? prot_bits(prot) : PTE_P | nx;
-    *pte = PTE_ADDR(*pte) | bits;
-    invlpg(va);
-    return 0;
-}
-
 // Visits every present 4 KiB entry in [start, end) under `table` (at `level`, mapping from
 // `base`), skipping whole tables that are absent: a 32 TiB range with three pages in it
 // costs three visits, not eight billion.
@@ -163,8 +151,9 @@ void vm_unmap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them
     walk_range(pml4, 3, 0, start, end, unmap_one, &op);
 }
 
-// Gives every present page of the user range [start, end) the protection prot (see
-// vm_protect_page for PROT_NONE).
+// Gives every present page of the user range [start, end) the protection prot. No access at
+// all (PROT_NONE) keeps the page, contents and all, but only the kernel could reach it, and
+// the kernel checks the VMA before it touches user memory.
 void vm_protect_range(uint64_t *pml4, uint64_t start, uint64_t end, int prot) {
     struct range_op op = { prot, false };
     walk_range(pml4, 3, 0, start, end, protect_one, &op);

@@ -34,7 +34,7 @@ def test_boot_with_trace(ctx):
     assert kinds["fork"] and kinds["exec"], "no fork or exec"
 
 
-def test_trace_off_costs_nothing_visible(ctx):
+def test_proc_trace_says_off_without_the_trace_option(ctx):
     m = ctx.machine(kernel_args="panic=-1")
     m.wait_for(r"^# ")
     m.type("cat /proc/trace\r")

@@ -14,33 +14,8 @@
 #include "fs.h"
 #include "inflate_fixture.h"
 
-// ---- The kernel services: kmalloc on malloc (able to fail on request), a capturing printk.
-static long live_allocs, alloc_calls, fail_at = -1;
-
-void *kmalloc(size_t n)
-{
-    if (n == 0 || alloc_calls++ == fail_at)
-        return NULL;
-    void *p = malloc(n);
-    live_allocs += p != NULL;
-    return p;
-}
-
-void *kzalloc(size_t n)
-{
-    void *p = kmalloc(n);
-    if (p)
-        memset(p, 0, n);
-    return p;
-}
-
-void kfree(const void *p)
-{
-    live_allocs -= p != NULL;
-    free((void *)p);
-}
-
-size_t ksize(const void *p) { (void)p; return 0; }
+// ---- kmalloc on malloc, able to fail on request (fake_kmalloc.h).
+#include "fake_kmalloc.h"
 
 static char log_lines[256][300];
 static int log_n;

@@ -11,31 +11,8 @@
 #include "inflate.h"
 #include "inflate_fixture.h"
 
-// ---- kmalloc on malloc, able to fail on request.
-static long live_allocs, alloc_calls, fail_at = -1;
-
-void *kmalloc(size_t n)
-{
-    if (n == 0 || alloc_calls++ == fail_at)
-        return NULL;
-    void *p = malloc(n);
-    live_allocs += p != NULL;
-    return p;
-}
-
-void *kzalloc(size_t n)
-{
-    void *p = kmalloc(n);
-    if (p)
-        memset(p, 0, n);
-    return p;
-}
-
-void kfree(const void *p)
-{
-    live_allocs -= p != NULL;
-    free((void *)p);
-}
+// ---- kmalloc on malloc, able to fail on request (fake_kmalloc.h).
+#include "fake_kmalloc.h"
 
 // ---- The uncompressed data of the fixtures: the generator in inflate_fixture.h.
 static unsigned char *gen(int kind, unsigned n, uint32_t seed)

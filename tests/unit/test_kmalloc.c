@@ -30,33 +30,8 @@ static void *fake_to_virt(uint64_t pa) {
     return phys + (pa - FAKE_BASE);
 }
 
-// ---- Catching panic() and printk()
-static jmp_buf panic_jmp;
-static volatile bool panic_expected;
-static char panic_msg[512];
-
-void panic(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(panic_msg, sizeof panic_msg, fmt, ap);
-    va_end(ap);
-    if (panic_expected) {
-        panic_expected = false;
-        longjmp(panic_jmp, 1);
-    }
-    printf("unexpected panic: %s\n", panic_msg);
-    fflush(stdout);
-    abort();
-}
-
-#define EXPECT_PANIC(stmt, text) do { \
-    panic_msg[0] = '\0'; panic_expected = true; \
-    if (setjmp(panic_jmp) == 0) { \
-        stmt; panic_expected = false; \
-        printf("    %s:%d: %s did not panic\n", __FILE__, __LINE__, #stmt); check_failed_now = 1; \
-    } else if (!strstr(panic_msg, text)) { \
-        printf("    %s:%d: %s panicked with \"%s\", expected \"%s\"\n", __FILE__, __LINE__, \
-               #stmt, panic_msg, text); check_failed_now = 1; } } while (0)
+// ---- Catching panic() (catch_panic.h) and printk()
+#include "catch_panic.h"
 
 int printk(const char *fmt, ...) {
     (void)fmt;

@@ -11,40 +11,8 @@
 #include "check.h"
 #include "fs.h"
 
-// ---- The kernel services ramfs uses: kmalloc on top of malloc, able to fail on request.
-static long live_allocs;       // allocations not yet freed
-static long alloc_calls;       // allocations asked for since the test started
-static long fail_at = -1;      // the number of the allocation to refuse, or -1
-static bool fail_rest;         // and refuse all those after it too
-
-void *kmalloc(size_t n)
-{
-    long k = alloc_calls++;
-    if (n == 0 || (fail_at >= 0 && (k == fail_at || (fail_rest && k > fail_at))))
-        return NULL;
-    void *p = malloc(n);
-    if (p)
-        live_allocs++;
-    return p;
-}
-
-void *kzalloc(size_t n)
-{
-    void *p = kmalloc(n);
-    if (p)
-        memset(p, 0, n);
-    return p;
-}
-
-void kfree(const void *p)
-{
-    if (p) {
-        live_allocs--;
-        free((void *)p);
-    }
-}
-
-size_t ksize(const void *p) { (void)p; return 0; }
+// ---- The kernel services ramfs uses: kmalloc (fake_kmalloc.h), a silent printk.
+#include "fake_kmalloc.h"
 int printk(const char *fmt, ...) { (void)fmt; return 0; }
 
 void panic(const char *fmt, ...)
