@@ -217,14 +217,63 @@ static void set_comm(struct proc *p, const char *path) {
     strlcpy(p->comm, base ? base + 1 : path, sizeof p->comm);
 }
 
-static void close_on_exec(struct proc *p) {
-    for (int fd = 0; fd < NOFILE; fd++) {
-        if (p->files[fd] && (p->cloexec[fd / 64] & (1ull << (fd % 64)))) {
-            file_close(p->files[fd]);
-            p->files[fd] = NULL;
-        }
+// execve from a process with several threads: the others must go first (Linux's
+// de_thread). They get SIGKILL; we wait until each has left. If we are not the leader, we
+// then take its place and its pid, so the process keeps its pid across the exec.
+static long de_thread(struct proc *p) {
+    struct signal_struct *sig = p->signal;
+    if (sig->nr_threads == 1 && thread_group_leader(p))
+        return 0;
+    uint64_t f = local_irq_save();
+    if (sig->group_exit || sig->exec_thread) {
+        local_irq_restore(f);
+        return -EAGAIN;                  // the process is ending anyway (or another exec won)
     }
-    memset(p->cloexec, 0, sizeof p->cloexec);
+    sig->exec_thread = p;
+    zap_other_threads(p);
+    while (sig->nr_threads > 1 && !fatal_signal_pending(p))
+        sleep_on(p);                     // each exiting thread wakes exec_thread
+    sig->exec_thread = NULL;
+    if (fatal_signal_pending(p)) {
+        local_irq_restore(f);
+        return -EAGAIN;                  // killed while waiting: we go too
+    }
+    if (!thread_group_leader(p)) {
+        struct proc *leader = p->group_leader;   // a zombie by now
+        int tid = p->pid;
+        p->pid = leader->pid;
+        leader->pid = tid;
+        p->group_leader = p;
+        p->exit_signal = SIGCHLD;
+        p->subreaper = leader->subreaper;
+        for (int i = 0; i < NPROC; i++)
+            if (proc_at(i)->parent == leader)
+                proc_at(i)->parent = p;
+        proc_reap(leader);               // its slot and stack; nothing runs on them
+    }
+    local_irq_restore(f);
+    return 0;
+}
+
+// Tables still shared with another process (clone without CLONE_THREAD but with
+// CLONE_FILES or CLONE_SIGHAND) become our own: the exec changes them.
+static long unshare_for_exec(struct proc *p) {
+    if (p->files->refs > 1) {
+        struct files_struct *copy = files_copy(p->files);
+        if (!copy)
+            return -ENOMEM;
+        files_put(p->files);
+        p->files = copy;
+    }
+    if (p->sighand->refs > 1) {
+        struct sighand_struct *copy = sighand_alloc();
+        if (!copy)
+            return -ENOMEM;
+        memcpy(copy->action, p->sighand->action, sizeof copy->action);
+        sighand_put(p->sighand);
+        p->sighand = copy;
+    }
+    return 0;
 }
 
 // The point of no return: the old program is gone after this.
@@ -240,7 +289,7 @@ static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, 
     set_comm(p, name);
     trace_record_name(TR_EXEC, p->pid, p->comm);
     strlcpy(p->exe, path, sizeof p->exe);
-    close_on_exec(p);
+    files_close_on_exec(p->files);
     signal_exec(p);
     p->did_exec = true;
     if (p->vfork_parent) {           // a vfork parent may run again: we no longer share
@@ -322,7 +371,7 @@ long exec(struct proc *p, const char *path, const char *const *argv, const char 
 static long exec_file(struct proc *p, const char *path, const char *name,
                       const char *const *argv, const char *const *envp, int depth) {
     struct inode *ip;
-    long err = fs_lookup(p->cwd, path, FS_FOLLOW, &ip);
+    long err = fs_lookup(p->fs->cwd, path, FS_FOLLOW, &ip);
     if (err)
         return err;
     if (!S_ISREG(ip->mode) || !(ip->mode & 0111))
@@ -342,6 +391,10 @@ static long exec_file(struct proc *p, const char *path, const char *name,
         err = load_segments(mm, ip, im);
     if (!err)
         err = build_stack(mm, im, path, argv, envp, &rsp);
+    if (!err)
+        err = de_thread(p);
+    if (!err)
+        err = unshare_for_exec(p);
     if (!err) {
         mm->brk_start = mm->brk = page_up(im->end);
         commit(p, mm, im->eh.e_entry + im->bias, rsp, path, name);
@@ -408,7 +461,7 @@ SYSCALL(execve) {
     long err = strncpy_from_user(path, (const char *)a0, FS_PATH_MAX);
     struct inode *ip;
     if (err >= 0)                    // Linux opens the file before it looks at argv and envp
-        err = fs_lookup(current()->cwd, path, FS_FOLLOW, &ip);
+        err = fs_lookup(current()->fs->cwd, path, FS_FOLLOW, &ip);
     char **argv = NULL, **envp = NULL, *tmp = kmalloc(MAX_ARG_STRLEN);
     size_t total = 0;
     if (!tmp)

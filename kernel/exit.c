@@ -1,15 +1,22 @@
-// exit.c: the end of a process, and its parent collecting it (Linux's kernel/exit.c).
+// exit.c: the end of a thread, of a process, and a parent collecting it (Linux's
+// kernel/exit.c).
 //
-// exit lets go of everything that can go at once - memory, files, the working directory -
-// hands its children to a new parent, and becomes a zombie: just a slot with an exit
-// status, until the parent collects it with wait4. That is what lets a parent learn how
-// its child ended even long after. A child whose parent does not care (SIGCHLD ignored)
-// is freed at once instead.
+// A thread that exits lets go of what it holds - its references to the memory, files,
+// working directory and handlers - and is gone. When it was the last thread of its process,
+// the process is over: its children get a new parent, and the process becomes a zombie - the
+// leader's slot with an exit status - until its parent collects it with wait4. That is what
+// lets a parent learn how its child ended even long after. A child whose parent does not
+// care (SIGCHLD ignored) is freed at once instead.
+//
+// exit_group (and a fatal signal) ends every thread: the others are sent SIGKILL, and each
+// leaves through here on its way back to user mode. The leader thread, if it ends before
+// the others, stays as a zombie that wait4 does not take until the last one has gone.
 #include <stdbool.h>
 #include <stdint.h>
 #include "errno.h"
 #include "file.h"
 #include "fs.h"
+#include "futex.h"
 #include "ksignal.h"
 #include "panic.h"
 #include "proc.h"
@@ -31,6 +38,9 @@ static struct proc *new_parent_for_orphans(struct proc *dying) {
     return proc_find(1);
 }
 
+// Every thread of every child process of `dying` gets the new parent. The exit signal goes
+// back to SIGCHLD: a child's chosen signal was meant for its first parent (and must not
+// hurt init). A child already a zombie is news for its new parent.
 static void reparent_children(struct proc *dying) {
     struct proc *reaper = new_parent_for_orphans(dying);
     for (int i = 0; i < NPROC; i++) {
@@ -38,33 +48,59 @@ static void reparent_children(struct proc *dying) {
         if (c->state == PROC_UNUSED || c->parent != dying)
             continue;
         c->parent = reaper;
+        if (thread_group_leader(c))
+            c->exit_signal = SIGCHLD;
         if (c->state == PROC_ZOMBIE)
-            wakeup(reaper);              // a zombie to collect
+            wakeup(reaper->signal);          // a zombie to collect
     }
 }
 
+// CLONE_CHILD_CLEARTID: zero the word and wake one futex waiter on it - how pthread_join
+// learns that the thread is gone. Only if someone else still uses the memory.
+static void clear_child_tid(struct proc *p) {
+    if (!p->clear_child_tid || p->mm->refs < 2)
+        return;
+    uint32_t zero = 0;
+    if (copy_to_user((void *)p->clear_child_tid, &zero, sizeof zero) == 0)
+        futex_wake_address(p->clear_child_tid, 1);
+    p->clear_child_tid = 0;
+}
+
 static void release_resources(struct proc *p) {
-    for (int fd = 0; fd < NOFILE; fd++) {
-        if (p->files[fd]) {
-            file_close(p->files[fd]);
-            p->files[fd] = NULL;
-        }
-    }
-    fs_put(p->cwd);
-    p->cwd = NULL;
-    if (p->clear_child_tid) {           // CLONE_CHILD_CLEARTID: tell whoever waits on it
-        uint32_t zero = 0;
-        copy_to_user((void *)p->clear_child_tid, &zero, sizeof zero);
-    }
+    clear_child_tid(p);
+    files_put(p->files);
+    p->files = NULL;
+    fs_struct_put(p->fs);
+    p->fs = NULL;
     vm_switch(NULL);
     mm_put(p->mm);
     p->mm = NULL;
 }
 
+// The process is over (its last thread has gone): tell the parent, as the leader.
+static void notify_parent(struct proc *leader) {
+    reparent_children(leader);
+    struct proc *parent = leader->parent;
+    struct k_sigaction *ka = &parent->sighand->action[SIGCHLD];
+    int status = leader->exit_status;
+    if (leader->exit_signal == SIGCHLD && (ka->handler == SIG_IGN || (ka->flags & SA_NOCLDWAIT))) {
+        leader->state = PROC_DEAD;           // nobody will wait: freed at once
+    } else {
+        leader->state = PROC_ZOMBIE;
+        bool killed = (status & 0x7f) != 0;
+        if (leader->exit_signal > 0)
+            signal_send(parent, leader->exit_signal, killed ? CLD_KILLED : CLD_EXITED,
+                        leader->pid, 0, killed ? (status & 0x7f) : (status >> 8));
+    }
+    wakeup(parent->signal);                  // a wait4 may be waiting (even for "no children")
+}
+
+// Ends the calling thread; with it, maybe its process. status is a wait status. The
+// handlers and the signal_struct stay until the slot is reaped: a zombie leader still
+// stands for its process, and kill() may name it.
 void proc_exit(int status) {
     struct proc *p = current();
-    if (p->pid == 1)
-        panic("Attempted to kill init! exitcode=0x%08x", status);
+    struct signal_struct *sig = p->signal;
     TRACE(TR_EXIT, p->pid, status, 0);
     release_resources(p);
     cli();
@@ -72,32 +108,89 @@ void proc_exit(int status) {
         wakeup(p->vfork_parent);
         p->vfork_parent = NULL;
     }
-    reparent_children(p);
-    p->exit_status = status;
-    struct proc *parent = p->parent;
-    struct k_sigaction *ka = &parent->sigaction[SIGCHLD];
-    if (p->exit_signal == SIGCHLD && (ka->handler == SIG_IGN || (ka->flags & SA_NOCLDWAIT))) {
-        p->state = PROC_DEAD;            // nobody will wait: the scheduler frees it
-        wakeup(parent);                  // but a wait4 may be waiting for "no children"
+    p->exit_status = sig->group_exit ? sig->group_exit_status : status;
+    if (p != p->group_leader)
+        sig->dead_ticks += p->ticks;
+    bool last = --sig->nr_threads == 0;
+    if (sig->exec_thread)
+        wakeup(sig->exec_thread);            // an execve waits for the others to go
+    if (last && p->tgid == 1)
+        panic("Attempted to kill init! exitcode=0x%08x", p->exit_status);
+    struct proc *leader = p->group_leader;
+    if (p == leader) {
+        p->state = PROC_ZOMBIE;              // kept for the parent, even while threads run on
+        if (last)
+            notify_parent(p);
     } else {
-        p->state = PROC_ZOMBIE;
-        bool killed = (status & 0x7f) != 0;
-        signal_send(parent, p->exit_signal, killed ? CLD_KILLED : CLD_EXITED, p->pid, 0,
-                    killed ? (status & 0x7f) : (status >> 8));
-        wakeup(parent);
+        p->state = PROC_DEAD;                // a thread's slot: the scheduler frees it
+        if (last) {
+            if (sig->group_exit)
+                leader->exit_status = sig->group_exit_status;
+            notify_parent(leader);
+            if (leader->state == PROC_DEAD)
+                proc_reap(leader);           // autoreaped; it is not running anywhere
+        }
     }
-    schedule();                          // a zombie never runs again
-    panic("proc_exit: zombie %d ran again", p->pid);
+    schedule();                              // an exited thread never runs again
+    panic("proc_exit: pid %d ran again after exit", p->pid);
 }
 
-// Does child c match wait4's pid argument, as seen from parent p?
-static bool wait_matches(struct proc *p, struct proc *c, int pid) {
-    if (pid > 0)
-        return c->pid == pid;
-    if (pid == 0)
-        return c->pgid == p->pgid;
-    if (pid < -1)
-        return c->pgid == -pid;
+// Every other thread of the group must go: each gets SIGKILL, which ends it on its way back
+// to user mode or out of any sleep. Interrupts off.
+void zap_other_threads(struct proc *p) {
+    for (struct proc *t = next_thread(p, p); t; t = next_thread(p, t)) {
+        if (t->state == PROC_ZOMBIE)
+            continue;
+        t->sig_pending |= 1ull << (SIGKILL - 1);
+        sched_make_runnable(t);
+    }
+}
+
+// exit_group, or a fatal signal: the whole process ends with this status.
+void proc_group_exit(int status) {
+    struct proc *p = current();
+    uint64_t f = local_irq_save();
+    struct signal_struct *sig = p->signal;
+    if (!sig->group_exit) {
+        sig->group_exit = true;
+        sig->group_exit_status = status;
+        zap_other_threads(p);
+    }
+    local_irq_restore(f);
+    proc_exit(sig->group_exit_status);
+}
+
+// ---------------------------------------------------------------- wait4, waitid
+
+#define WNOHANG    1
+#define WUNTRACED  2
+#define WSTOPPED   2
+#define WEXITED    4
+#define WCONTINUED 8
+#define WNOWAIT    0x01000000
+#define __WNOTHREAD 0x20000000
+#define __WALL      0x40000000
+#define __WCLONE    0x80000000
+
+// What the caller asked for, in a form both wait4 and waitid use.
+struct wait_query {
+    int idtype;              // P_ALL, P_PID, P_PGID (waitid's terms)
+    int id;
+    int options;
+};
+#define P_ALL  0
+#define P_PID  1
+#define P_PGID 2
+
+// Is the process whose leader is c one the query waits for? (c's parent is the caller's.)
+static bool wait_matches(const struct wait_query *q, struct proc *c) {
+    bool clone_child = c->exit_signal != SIGCHLD;   // Linux: only __WCLONE waits for those
+    if (!(q->options & __WALL) && clone_child != !!(q->options & __WCLONE))
+        return false;
+    if (q->idtype == P_PID)
+        return c->pid == q->id;
+    if (q->idtype == P_PGID)
+        return c->pgid == q->id;
     return true;
 }
 
@@ -112,76 +205,152 @@ static void rusage_from_ticks(struct rusage *ru, uint64_t ticks) {
     ru->utime_usec = (int64_t)(us % 1000000);
 }
 
+// The CPU time of a whole process: every thread's, live and gone.
+static uint64_t group_ticks(struct proc *leader) {
+    uint64_t ticks = leader->ticks + leader->signal->dead_ticks;
+    for (struct proc *t = next_thread(leader, leader); t; t = next_thread(leader, t))
+        ticks += t->ticks;
+    return ticks;
+}
+
 #define RUSAGE_SELF      0
 #define RUSAGE_CHILDREN (-1)
+#define RUSAGE_THREAD    1
 
 SYSCALL(getrusage) {
     struct proc *p = current();
     struct rusage ru;
     if ((int)a0 == RUSAGE_SELF)
-        rusage_from_ticks(&ru, p->ticks);
+        rusage_from_ticks(&ru, group_ticks(p->group_leader));
     else if ((int)a0 == RUSAGE_CHILDREN)
-        rusage_from_ticks(&ru, p->child_ticks);
+        rusage_from_ticks(&ru, p->signal->child_ticks);
+    else if ((int)a0 == RUSAGE_THREAD)
+        rusage_from_ticks(&ru, p->ticks);
     else
         return -EINVAL;
     return copy_to_user((void *)a1, &ru, sizeof ru);
 }
 
-#define WNOHANG    1
-#define WUNTRACED  2
-#define WCONTINUED 8
-#define __WNOTHREAD 0x20000000
-#define __WALL      0x40000000
-#define __WCLONE    0x80000000
-
-// One pass over the children: a zombie to reap (returned), or whether any child matches.
-static struct proc *find_zombie(struct proc *p, int pid, bool *any) {
+// One pass over the children: a finished one (returned), or whether any child matches.
+// A process is finished when its leader is a zombie and no thread of it is left.
+static struct proc *find_finished(struct proc *self, const struct wait_query *q, bool *any) {
     *any = false;
     for (int i = 0; i < NPROC; i++) {
         struct proc *c = proc_at(i);
-        if (c->state == PROC_UNUSED || c->state == PROC_DEAD || c->parent != p ||
-            !wait_matches(p, c, pid))
+        if (c->state == PROC_UNUSED || c->state == PROC_DEAD || c->parent != self ||
+            !thread_group_leader(c) || !wait_matches(q, c))
             continue;
         *any = true;
-        if (c->state == PROC_ZOMBIE)
+        if (c->state == PROC_ZOMBIE && c->signal->nr_threads == 0)
             return c;
     }
     return NULL;
 }
 
+struct wait_result { int pid, status; uint64_t ticks; };
+
+// Waits for a child as q says. Returns 1 with *r filled, 0 (WNOHANG, none ready yet), or
+// a negative errno. Unless WNOWAIT, the child is collected: its slot is freed.
+static long wait_for_child(const struct wait_query *q, struct wait_result *r) {
+    struct proc *self = current()->group_leader;
+    uint64_t f = local_irq_save();
+    long ret;
+    for (;;) {
+        bool any;
+        struct proc *z = find_finished(self, q, &any);
+        if (z) {
+            r->pid = z->pid;
+            r->status = z->exit_status;
+            r->ticks = z->ticks + z->signal->dead_ticks + z->signal->child_ticks;
+            if (!(q->options & WNOWAIT)) {
+                self->signal->child_ticks += r->ticks;
+                proc_reap(z);
+            }
+            ret = 1;
+            break;
+        }
+        if (!any) { ret = -ECHILD; break; }
+        if (q->options & WNOHANG) { ret = 0; break; }
+        if (signal_pending(current())) { ret = -ERESTARTSYS; break; }
+        sleep_on(self->signal);          // a child's exit wakes its parent's process
+    }
+    local_irq_restore(f);
+    return ret;
+}
+
+// wait4(pid, status, options, rusage): pid > 0 that child, 0 our group, -1 any, < -1 group -pid.
 SYSCALL(wait4) {
     int pid = (int)a0, options = (int)a2;
     if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE))
         return -EINVAL;
     if (pid == INT32_MIN)
         return -ESRCH;                   // -pid would overflow: Linux says "no such group"
-    struct proc *p = current();
-    uint64_t f = local_irq_save();
-    long ret;
-    for (;;) {
-        bool any;
-        struct proc *z = find_zombie(p, pid, &any);
-        if (z) {
-            int status = z->exit_status, zpid = z->pid;
-            uint64_t ticks = z->ticks + z->child_ticks;
-            p->child_ticks += ticks;
-            proc_reap(z);
-            local_irq_restore(f);
-            struct rusage ru;
-            rusage_from_ticks(&ru, ticks);
-            if ((a1 && copy_to_user((void *)a1, &status, sizeof status)) ||
-                (a3 && copy_to_user((void *)a3, &ru, sizeof ru)))
-                return -EFAULT;
-            return zpid;
+    struct wait_query q = { P_ALL, 0, options | WEXITED };
+    if (pid > 0)
+        q = (struct wait_query){ P_PID, pid, q.options };
+    else if (pid == 0)
+        q = (struct wait_query){ P_PGID, current()->pgid, q.options };
+    else if (pid < -1)
+        q = (struct wait_query){ P_PGID, -pid, q.options };
+    struct wait_result r;
+    long ret = wait_for_child(&q, &r);
+    if (ret <= 0)
+        return ret;
+    struct rusage ru;
+    rusage_from_ticks(&ru, r.ticks);
+    if ((a1 && copy_to_user((void *)a1, &r.status, sizeof r.status)) ||
+        (a3 && copy_to_user((void *)a3, &ru, sizeof ru)))
+        return -EFAULT;
+    return r.pid;
+}
+
+// The part of siginfo_t that waitid fills in (SIGCHLD's layout).
+struct waitid_info {
+    int32_t si_signo, si_errno, si_code, pad;
+    int32_t si_pid;
+    uint32_t si_uid;
+    int32_t si_status;
+    uint8_t rest[128 - 28];
+};
+
+// waitid(idtype, id, infop, options, rusage): wait4 with a siginfo_t, WNOWAIT and P_* ids.
+SYSCALL(waitid) {
+    int idtype = (int)a0, id = (int)a1, options = (int)a3;
+    if (options & ~(WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | __WNOTHREAD | __WALL | __WCLONE))
+        return -EINVAL;
+    if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+        return -EINVAL;
+    if (idtype == P_PGID && id == 0)
+        id = current()->pgid;            // Linux 5.4+: 0 means "my group"
+    if ((idtype != P_ALL && idtype != P_PID && idtype != P_PGID) ||
+        (idtype != P_ALL && id <= 0))
+        return -EINVAL;
+    struct wait_query q = { idtype, id, options };
+    struct wait_result r = { 0, 0, 0 };
+    long ret = (options & WEXITED) ? wait_for_child(&q, &r) : -ECHILD;
+    if (ret < 0)
+        return ret;
+    if (a2) {
+        struct waitid_info info;
+        memset(&info, 0, sizeof info);
+        if (ret == 1) {
+            bool killed = (r.status & 0x7f) != 0;
+            info.si_signo = SIGCHLD;
+            info.si_code = killed ? CLD_KILLED : CLD_EXITED;
+            info.si_pid = r.pid;
+            info.si_status = killed ? (r.status & 0x7f) : (r.status >> 8) & 0xff;
         }
-        if (!any) { ret = -ECHILD; break; }
-        if (options & WNOHANG) { ret = 0; break; }
-        if (signal_pending(p)) { ret = -ERESTARTSYS; break; }
-        sleep_on(p);                     // exit() wakes the parent
+        if (copy_to_user((void *)a2, &info, sizeof info))
+            return -EFAULT;
     }
-    local_irq_restore(f);
-    return ret;
+    if (a4) {
+        struct rusage ru;
+        rusage_from_ticks(&ru, r.ticks);
+        if (copy_to_user((void *)a4, &ru, sizeof ru))
+            return -EFAULT;
+    }
+    return 0;
 }
 
 SYSCALL(exit)       { proc_exit((int)(a0 & 0xff) << 8); }
-SYSCALL(exit_group) { proc_exit((int)(a0 & 0xff) << 8); }
+SYSCALL(exit_group) { proc_group_exit((int)(a0 & 0xff) << 8); }

@@ -1,9 +1,11 @@
-// fork.c: new processes (Linux's fork, vfork and clone).
+// fork.c: new processes and threads (Linux's fork, vfork, clone and clone3).
 //
-// The child is a copy of its parent: the same registers (but rax = 0, so fork "returns 0"
-// in the child), a copy of its memory (or the very same memory, with CLONE_VM), the same
-// open files, working directory, signal handlers and mask. It starts life in
-// proc_first_run, on its way back to user mode as if it had just made the system call.
+// The child is a copy of its caller: the same registers (but rax = 0, so fork "returns 0"
+// in the child), and - as the clone flags say - the very same or a copy of each thing a
+// process has: memory (CLONE_VM), open files (CLONE_FILES), working directory (CLONE_FS),
+// signal handlers (CLONE_SIGHAND). With CLONE_THREAD it is not a new process at all but a
+// new thread of the caller's: same tgid, same parent, same process-wide signals. It starts
+// life in proc_first_run, on its way back to user mode as if it had made the system call.
 #include <stdbool.h>
 #include <stdint.h>
 #include "cpu.h"
@@ -11,6 +13,7 @@
 #include "file.h"
 #include "fs.h"
 #include "ksignal.h"
+#include "memlayout.h"
 #include "proc.h"
 #include "sched.h"
 #include "string.h"
@@ -26,76 +29,221 @@
 #define CLONE_FS             0x00000200
 #define CLONE_FILES          0x00000400
 #define CLONE_SIGHAND        0x00000800
+#define CLONE_PIDFD          0x00001000
+#define CLONE_PTRACE         0x00002000
 #define CLONE_VFORK          0x00004000
 #define CLONE_PARENT         0x00008000
 #define CLONE_THREAD         0x00010000
+#define CLONE_NEWNS          0x00020000
+#define CLONE_SYSVSEM        0x00040000
 #define CLONE_SETTLS         0x00080000
 #define CLONE_PARENT_SETTID  0x00100000
 #define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_DETACHED       0x00400000   // ignored, as by Linux
+#define CLONE_UNTRACED       0x00800000
 #define CLONE_CHILD_SETTID   0x01000000
+#define CLONE_NEWCGROUP      0x02000000
+#define CLONE_NEWUTS         0x04000000
+#define CLONE_NEWIPC         0x08000000
+#define CLONE_NEWUSER        0x10000000
+#define CLONE_NEWPID         0x20000000
+#define CLONE_NEWNET         0x40000000
+#define CLONE_IO             0x80000000
 
-// What we can do today: processes, with or without shared memory. Threads (CLONE_THREAD,
-// CLONE_SIGHAND, CLONE_FILES, CLONE_FS, CLONE_SETTLS) come with the thread split.
-#define SUPPORTED (CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | \
-                   CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID)
+// What we do: everything but namespaces and pidfds. CLONE_SYSVSEM, CLONE_IO, CLONE_PTRACE
+// and CLONE_UNTRACED are accepted and mean nothing here (no SysV semaphores, one disk-less
+// I/O context, no ptrace).
+#define SUPPORTED (CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PTRACE | \
+                   CLONE_VFORK | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | \
+                   CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | \
+                   CLONE_UNTRACED | CLONE_CHILD_SETTID | CLONE_IO)
 
-static void copy_files(struct proc *child, struct proc *parent) {
-    for (int fd = 0; fd < NOFILE; fd++)
-        if (parent->files[fd])
-            child->files[fd] = file_dup(parent->files[fd]);
-    memcpy(child->cloexec, parent->cloexec, sizeof child->cloexec);
-    child->cwd = parent->cwd;
-    fs_get(child->cwd);
+struct clone_args {                      // clone3's argument block (Linux's, version 2)
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+    uint64_t set_tid, set_tid_size, cgroup;
+};
+
+// Linux's rules for flag combinations (copy_process), with its errors.
+static long check_flags(uint64_t flags, struct proc *self) {
+    if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS))
+        return -EINVAL;
+    if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+        return -EINVAL;                  // threads share handlers...
+    if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+        return -EINVAL;                  // ... and handlers need the memory they live in
+    if ((flags & CLONE_PARENT) && self->tgid == 1)
+        return -EINVAL;                  // init has no siblings
+    if (flags & ~(uint64_t)SUPPORTED)
+        return -EINVAL;                  // namespaces, pidfds: not here
+    return 0;
 }
 
-static long do_fork(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64_t child_tid) {
-    if (flags & ~(uint64_t)SUPPORTED)
-        return -EINVAL;
-    struct proc *parent = current();
+// Shares or copies each part of the caller in the child, as the flags say.
+static long share_or_copy(struct proc *child, struct proc *self, uint64_t flags) {
+    child->mm = (flags & CLONE_VM) ? mm_get(self->mm) : mm_dup(self->mm);
+    if (!child->mm)
+        return -ENOMEM;
+    if (flags & CLONE_FILES) {
+        child->files = self->files;
+        child->files->refs++;
+    } else if (!(child->files = files_copy(self->files))) {
+        return -ENOMEM;
+    }
+    if (flags & CLONE_FS) {
+        child->fs = self->fs;
+        child->fs->refs++;
+    } else if (!(child->fs = fs_struct_copy(self->fs))) {
+        return -ENOMEM;
+    }
+    if (flags & CLONE_SIGHAND) {
+        child->sighand = self->sighand;
+        child->sighand->refs++;
+    } else if ((child->sighand = sighand_alloc())) {
+        memcpy(child->sighand->action, self->sighand->action, sizeof child->sighand->action);
+    } else {
+        return -ENOMEM;
+    }
+    if (flags & CLONE_THREAD) {
+        child->signal = self->signal;
+        child->signal->refs++;
+        child->signal->nr_threads++;
+    } else if ((child->signal = signal_alloc())) {
+        memcpy(child->signal->rlim, self->signal->rlim, sizeof child->signal->rlim);
+    } else {
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+// A child that could not be finished: give back what it took.
+static void undo_child(struct proc *child) {
+    mm_put(child->mm);
+    files_put(child->files);
+    fs_struct_put(child->fs);
+    if (child->signal)
+        child->signal->nr_threads--;
+    proc_reap(child);                    // drops the sighand and signal_struct references
+}
+
+static void set_identity(struct proc *child, struct proc *self, uint64_t flags, int exit_signal) {
+    memcpy(child->comm, self->comm, sizeof child->comm);
+    memcpy(child->exe, self->exe, sizeof child->exe);
+    child->pgid = self->pgid;
+    child->sid = self->sid;
+    if (flags & CLONE_THREAD) {          // a new thread of our process
+        child->tgid = self->tgid;
+        child->group_leader = self->group_leader;
+        child->parent = self->parent;
+        child->exit_signal = -1;         // threads tell nobody when they end
+    } else {                             // a new process: our child, or with CLONE_PARENT our sibling
+        child->parent = (flags & CLONE_PARENT) ? self->parent : self->group_leader;
+        child->exit_signal = exit_signal;
+    }
+}
+
+static void set_registers(struct proc *child, struct proc *self, uint64_t flags,
+                          uint64_t stack, uint64_t tls) {
+    fpu_save(child->fpu);                // the caller's live x87/SSE registers
+    *child->tf = *self->tf;
+    child->tf->rax = 0;                  // clone returns 0 in the child
+    if (stack)
+        child->tf->rsp = stack;
+    child->fs_base = (flags & CLONE_SETTLS) ? tls : self->fs_base;
+    child->sig_blocked = self->sig_blocked;
+    // A thread on its own stack must not inherit the alternate one (Linux: sas_ss_reset).
+    if ((flags & (CLONE_VM | CLONE_VFORK)) != CLONE_VM) {
+        child->sas_sp = self->sas_sp;
+        child->sas_size = self->sas_size;
+        child->sas_flags = self->sas_flags;
+    }
+}
+
+static long do_clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64_t child_tid,
+                     uint64_t tls, int exit_signal) {
+    struct proc *self = current();
+    long err = check_flags(flags, self);
+    if (err)
+        return err;
+    if ((flags & CLONE_SETTLS) && tls >= USER_TOP)
+        return -EPERM;                   // as arch_prctl(ARCH_SET_FS) would say
+    if (self->signal->group_exit)
+        return -EINTR;                   // the group is dying: no new members
     struct proc *child = proc_alloc();
     if (!child)
         return -EAGAIN;
-    child->mm = (flags & CLONE_VM) ? mm_get(parent->mm) : mm_dup(parent->mm);
-    if (!child->mm) {
-        proc_reap(child);
-        return -ENOMEM;
+    err = share_or_copy(child, self, flags);
+    if (err) {
+        undo_child(child);
+        return err;
     }
-    memcpy(child->comm, parent->comm, sizeof child->comm);
-    memcpy(child->exe, parent->exe, sizeof child->exe);
-    child->parent = parent;
-    child->pgid = parent->pgid;
-    child->sid = parent->sid;
-    child->exit_signal = (int)(flags & CSIGNAL);
-    child->fs_base = parent->fs_base;
-    child->sig_blocked = parent->sig_blocked;
-    memcpy(child->sigaction, parent->sigaction, sizeof child->sigaction);
-    fpu_save(child->fpu);               // the parent's live x87/SSE registers
-    copy_files(child, parent);
-    *child->tf = *parent->tf;
-    child->tf->rax = 0;                 // fork returns 0 in the child
-    if (stack)
-        child->tf->rsp = stack;
+    set_identity(child, self, flags, exit_signal);
+    set_registers(child, self, flags, stack, tls);
     if (flags & CLONE_CHILD_CLEARTID)
         child->clear_child_tid = child_tid;
+    if (flags & CLONE_CHILD_SETTID)
+        child->set_child_tid = child_tid;   // the child writes it, in its own memory
     int pid = child->pid;
     if (flags & CLONE_PARENT_SETTID)
         (void)copy_to_user((void *)parent_tid, &pid, sizeof pid);   // Linux ignores a bad pointer too
-    if (flags & CLONE_CHILD_SETTID)     // written in the child's memory
-        mm_poke(child->mm, child_tid, &pid, sizeof pid);
     uint64_t f = local_irq_save();
     if (flags & CLONE_VFORK)
-        child->vfork_parent = parent;
-    TRACE(TR_FORK, parent->pid, pid, 0);
+        child->vfork_parent = self;
+    TRACE(TR_FORK, self->pid, pid, 0);
     proc_start(child);
-    // vfork: the parent waits until the child has let go of the shared memory - by exec
-    // or exit, which both clear vfork_parent and wake us.
-    while (child->vfork_parent == parent && (child->state != PROC_UNUSED && child->pid == pid))
-        sleep_on(parent);
+    // vfork: we wait until the child has let go of the shared memory - by exec or exit,
+    // which both clear vfork_parent and wake us. A fatal signal ends the wait (Linux's
+    // wait is killable); the child runs on regardless.
+    while (child->vfork_parent == self && child->pid == pid && child->state != PROC_UNUSED &&
+           !fatal_signal_pending(self))
+        sleep_on(self);
+    if (child->pid == pid && child->vfork_parent == self)
+        child->vfork_parent = NULL;
     local_irq_restore(f);
     return pid;
 }
 
-SYSCALL(fork)  { return do_fork(SIGCHLD, 0, 0, 0); }
-SYSCALL(vfork) { return do_fork(CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0); }
+// The child's first act, before it first reaches user mode (called from proc_first_run).
+void proc_first_run_c(void) {
+    struct proc *p = current();
+    if (p->set_child_tid) {              // in its own memory, through the checked door
+        int tid = p->pid;
+        (void)copy_to_user((void *)p->set_child_tid, &tid, sizeof tid);
+        p->set_child_tid = 0;
+    }
+}
+
+SYSCALL(fork)  { return do_clone(0, 0, 0, 0, 0, SIGCHLD); }
+SYSCALL(vfork) { return do_clone(CLONE_VM | CLONE_VFORK, 0, 0, 0, 0, SIGCHLD); }
 // clone(flags, stack, parent_tid, child_tid, tls): Linux's x86_64 argument order.
-SYSCALL(clone) { return do_fork(a0, a1, a2, a3); }
+SYSCALL(clone) {
+    return do_clone(a0 & ~(uint64_t)CSIGNAL, a1, a2, a3, a4, (int)(a0 & CSIGNAL));
+}
+
+// clone3(args, size): the same, from a struct that can grow (glibc tries it first).
+SYSCALL(clone3) {
+    struct clone_args args;
+    size_t size = a1;
+    memset(&args, 0, sizeof args);
+    if (size < 64)                       // CLONE_ARGS_SIZE_VER0
+        return -EINVAL;
+    if (size > PAGE_SIZE)
+        return -E2BIG;
+    if (copy_from_user(&args, (const void *)a0, size < sizeof args ? size : sizeof args))
+        return -EFAULT;
+    for (size_t off = sizeof args; off < size; off++) {   // a newer struct: the rest must be 0
+        uint8_t byte;
+        if (copy_from_user(&byte, (const uint8_t *)a0 + off, 1))
+            return -EFAULT;
+        if (byte)
+            return -E2BIG;
+    }
+    if ((args.flags & CSIGNAL) || args.exit_signal > NSIG_MAX || args.set_tid || args.set_tid_size)
+        return -EINVAL;
+    if ((args.flags & (CLONE_THREAD | CLONE_PARENT)) && args.exit_signal)
+        return -EINVAL;
+    if ((args.stack == 0) != (args.stack_size == 0))
+        return -EINVAL;
+    uint64_t stack = args.stack ? args.stack + args.stack_size : 0;   // it grows down
+    return do_clone(args.flags, stack, args.parent_tid, args.child_tid, args.tls,
+                    (int)args.exit_signal);
+}

@@ -22,6 +22,7 @@
 // si_code values.
 #define SI_USER    0
 #define SI_KERNEL  0x80
+#define SI_QUEUE   (-1)
 #define SI_TKILL   (-6)
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2
@@ -36,8 +37,16 @@ struct proc;
 struct trapframe;
 
 bool signal_pending(struct proc *p);          // a signal that would interrupt a sleep?
-// Sends sig to p (from pid `from`, with si_code `code`); wakes p if it sleeps.
+bool fatal_signal_pending(struct proc *p);    // SIGKILL: its process is being torn down
+// Sends sig to p's process (from pid `from`, with si_code `code`), for whichever of its
+// threads does not block it; wakes that one if it sleeps. Safe from interrupt handlers.
 void signal_send(struct proc *p, int sig, int code, int from, uint64_t addr, int status);
+// Sends sig to thread t alone (tgkill, SIGPIPE); value is the siginfo's si_value.
+void signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t value);
+// Blocks `mask` until the current thread next returns to user mode, then puts the old
+// mask back - after setting up any handler's frame, which saves the old one (ppoll,
+// pselect6, epoll_pwait, rt_sigsuspend: Linux's set_restore_sigmask).
+void signal_set_temp_mask(uint64_t mask);
 // A fault's signal: it cannot be blocked or ignored away.
 void signal_force(struct proc *p, int sig, int code, uint64_t addr);
 // On the way back to user mode: preempt if the time slice is up, deliver signals.

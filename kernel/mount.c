@@ -55,7 +55,7 @@ SYSCALL(mount) {
         err = copy_string(a1, target, FS_PATH_MAX);
     struct inode *dir = NULL;
     if (!err)
-        err = fs_lookup(current()->cwd, target, FS_FOLLOW, &dir);
+        err = fs_lookup(current()->fs->cwd, target, FS_FOLLOW, &dir);
     if (!err && !S_ISDIR(dir->mode))
         err = -ENOTDIR;
     if (!err) {

@@ -53,7 +53,7 @@ static long pipe_write(struct file *f, const void *src, size_t n) {
     long done = 0;
     while ((size_t)done < n) {
         if (pp->readers == 0) {
-            signal_send(current(), SIGPIPE, SI_USER, current()->pid, 0, 0);
+            signal_send_thread(current(), SIGPIPE, SI_USER, current()->tgid, 0);
             done = done ? done : -EPIPE;
             break;
         }
@@ -114,8 +114,8 @@ static void free_pipe(struct pipe *pp, char *buf, struct file *r, struct file *w
 }
 
 static void drop_fd(struct proc *p, int fd) {
-    p->files[fd] = NULL;
-    p->cloexec[fd / 64] &= ~(1ull << (fd % 64));
+    p->files->fd[fd] = NULL;
+    p->files->cloexec[fd / 64] &= ~(1ull << (fd % 64));
 }
 
 static long do_pipe2(uint64_t ufds, uint64_t flags) {

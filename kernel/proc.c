@@ -66,7 +66,8 @@ struct proc *proc_alloc(void) {
     if (p) {
         memset(p, 0, sizeof *p);
         p->state = PROC_SLEEPING;           // not runnable until proc_start()
-        p->pid = alloc_pid();
+        p->pid = p->tgid = alloc_pid();     // its own group, unless clone says otherwise
+        p->group_leader = p;
     }
     local_irq_restore(f);
     if (!p)
@@ -95,7 +96,21 @@ void proc_start(struct proc *p) {
     local_irq_restore(f);
 }
 
+// The next thread of p's group after prev (start with prev = p), or NULL after the last.
+struct proc *next_thread(struct proc *p, struct proc *prev) {
+    for (int i = (int)(prev - procs) + 1; i < NPROC; i++) {
+        struct proc *t = &procs[i];
+        if (t != p && t->state != PROC_UNUSED && t->state != PROC_DEAD && t->signal == p->signal)
+            return t;
+    }
+    return NULL;
+}
+
 void proc_reap(struct proc *p) {
+    sighand_put(p->sighand);
+    p->sighand = NULL;
+    signal_put(p->signal);
+    p->signal = NULL;
     kstack_free(p->kstack_top);
     p->state = PROC_UNUSED;
 }
@@ -115,10 +130,10 @@ void proc_set_current(struct proc *p) {
 
 int fd_install(struct proc *p, struct file *f, bool cloexec) {
     for (int fd = 0; fd < NOFILE; fd++) {
-        if (!p->files[fd]) {
-            p->files[fd] = f;
+        if (!p->files->fd[fd]) {
+            p->files->fd[fd] = f;
             if (cloexec)
-                p->cloexec[fd / 64] |= 1ull << (fd % 64);
+                p->files->cloexec[fd / 64] |= 1ull << (fd % 64);
             return fd;
         }
     }
@@ -127,7 +142,7 @@ int fd_install(struct proc *p, struct file *f, bool cloexec) {
 
 struct file *fd_get(int fd) {
     struct proc *p = current();
-    return fd >= 0 && fd < NOFILE ? p->files[fd] : NULL;
+    return fd >= 0 && fd < NOFILE ? p->files->fd[fd] : NULL;
 }
 
 // Like Linux's console_on_rootfs(): fds 0, 1 and 2 are one open of the console.
@@ -135,17 +150,20 @@ static int open_console(struct proc *p) {
     struct file *f = file_alloc(&console_ops, NULL, O_RDWR);
     if (!f)
         return -ENOMEM;
-    p->files[0] = f;
-    p->files[1] = file_dup(f);
-    p->files[2] = file_dup(f);
+    p->files = files_alloc();
+    if (!p->files) {
+        file_close(f);
+        return -ENOMEM;
+    }
+    p->files->fd[0] = f;
+    p->files->fd[1] = file_dup(f);
+    p->files->fd[2] = file_dup(f);
     return 0;
 }
 
 static void undo_init(struct proc *p) {
-    for (int fd = 0; fd < 3; fd++)
-        if (p->files[fd])
-            file_close(p->files[fd]);
-    fs_put(p->cwd);
+    files_put(p->files);
+    fs_struct_put(p->fs);
     proc_reap(p);
     next_pid = 1;                    // the next candidate is PID 1 again
 }
@@ -154,10 +172,11 @@ int proc_run_init(const char *path, const char *const *argv, const char *const *
     struct proc *p = proc_alloc();
     if (!p)
         return -ENOMEM;
-    p->cwd = fs_root();
-    fs_get(p->cwd);
     p->pgid = p->sid = p->pid;
-    long err = open_console(p);
+    p->signal = signal_alloc();
+    p->sighand = sighand_alloc();
+    p->fs = fs_struct_alloc(fs_root());
+    long err = p->signal && p->sighand && p->fs ? open_console(p) : -ENOMEM;
     if (!err) {
         pr_info("Run %s as init process\n", path);
         err = exec(p, path, argv, envp);

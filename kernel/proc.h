@@ -1,10 +1,10 @@
 // proc.h: processes.
 //
-// A process is an address space (struct mm), open files, a kernel stack, the user
-// registers saved at the top of that kernel stack (tf) whenever it is in the kernel, and
-// the kernel's own registers (context) saved on that stack whenever it is not running.
-// Today a process is also its one thread; threads (clone with CLONE_THREAD) will split
-// the per-thread part (kstack, tf, context, signal mask) out of this struct.
+// A thread is a kernel stack, the user registers saved at the top of that kernel stack
+// (tf) whenever it is in the kernel, the kernel's own registers (context) saved on that
+// stack whenever it is not running, and a signal mask. A process is one or more threads
+// sharing an address space (struct mm), open files, a working directory and signal
+// handlers (the *_struct types below), as Linux's clone flags arrange it.
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -41,16 +41,73 @@ struct k_sigaction {
 // What the kernel remembers about a pending signal, to fill in a siginfo_t.
 struct ksiginfo { int code, pid, status; uint64_t addr; };
 
+// ---------------------------------------------------------------- what threads share
+// A process is a thread group: one or more threads (struct proc, below) that share an
+// address space and, as clone's flags say, these. Each is reference-counted by the threads
+// that point at it; the last thread to let go frees it. Names and roles are Linux's.
+
+// Resource limits (getrlimit/setrlimit/prlimit64), indexed by RLIMIT_*.
+struct rlimit64 { uint64_t rlim_cur, rlim_max; };
+#define RLIM_NLIMITS 16
+#define RLIM_INFINITY (~0ull)
+
+// The process itself, whatever its threads (Linux's signal_struct, named for its first
+// job): process-directed signals, how the group ends, and per-process limits.
+// Touched with interrupts off: shared_pending/shared_info (signal_send from interrupt
+// handlers), nr_threads, group_exit*. The rest belongs to the group's threads.
+struct signal_struct {
+    int refs;                        // threads pointing here (live or zombie)
+    int nr_threads;                  // threads that have not exited yet
+    uint64_t shared_pending;         // process-directed signals: any thread may take one
+    struct ksiginfo shared_info[NSIG_MAX + 1];
+    bool group_exit;                 // exit_group or a fatal signal: every thread must go
+    int group_exit_status;           // ... with this wait status
+    struct proc *exec_thread;        // a thread execve-ing: the others must die first
+    struct rlimit64 rlim[RLIM_NLIMITS];
+    uint64_t dead_ticks;             // CPU time of its threads that have exited
+    uint64_t child_ticks;            // ... and of its waited-for children (RUSAGE_CHILDREN)
+};
+
+// Signal handlers (clone CLONE_SIGHAND shares them; CLONE_THREAD requires that).
+struct sighand_struct {
+    int refs;
+    struct k_sigaction action[NSIG_MAX + 1];
+};
+
+// Where paths start (clone CLONE_FS shares it): the working directory, and the umask.
+struct fs_struct {
+    int refs;
+    struct inode *cwd;
+    unsigned umask;
+};
+
+// The file descriptor table (clone CLONE_FILES shares it).
+struct files_struct {
+    int refs;
+    struct file *fd[NOFILE];
+    uint64_t cloexec[NOFILE / 64];
+};
+
+// ---------------------------------------------------------------- a thread
+// struct proc is one thread of execution - Linux's task_struct: its own kernel stack,
+// registers, signal mask and pending signals, and pointers to what it shares. A
+// single-threaded process is one struct proc whose pid equals its tgid.
 struct proc {
-    int pid;
+    int pid;                     // the thread's id (gettid); the group leader's is the tgid
+    int tgid;                    // the process's id (getpid): the leader's pid
+    struct proc *group_leader;   // the thread whose pid is tgid (itself, if single)
     char comm[TASK_COMM_LEN];    // the program's name, as /proc/<pid>/comm shows it
     char exe[128];               // the path it was executed from (/proc/<pid>/exe)
     enum proc_state state;
-    struct proc *parent;
-    int pgid, sid;               // process group and session
+    struct proc *parent;         // always a group leader; the same for all threads of a group
+    int pgid, sid;               // process group and session (the same in all threads)
     bool subreaper;              // prctl(PR_SET_CHILD_SUBREAPER): orphans below come here
     bool did_exec;               // has run execve since fork (setpgid then refuses)
-    struct mm *mm;               // shared with a vfork child until it execs
+    struct mm *mm;               // shared with a vfork child until it execs, and by threads
+    struct signal_struct *signal;
+    struct sighand_struct *sighand;
+    struct fs_struct *fs;
+    struct files_struct *files;
     uint64_t kstack_top;
     struct trapframe *tf;        // user registers, at the top of the kernel stack
     uint64_t context;            // saved kernel stack pointer while not running (swtch)
@@ -58,37 +115,59 @@ struct proc {
     void *chan;                  // what it sleeps on
     uint64_t wake_at;            // or until when (ns since boot), 0 if not a timed sleep
     struct proc *vfork_parent;   // sleeping until this child execs or exits
-    struct file *files[NOFILE];
-    uint64_t cloexec[NOFILE / 64];
-    struct inode *cwd;
     uint64_t fs_base;            // arch_prctl(ARCH_SET_FS): the thread-pointer register
     uint64_t clear_child_tid;    // set_tid_address, CLONE_CHILD_CLEARTID
+    uint64_t set_child_tid;      // CLONE_CHILD_SETTID: written by the child itself, first thing
+    uint64_t robust_list, robust_len;   // set_robust_list (kept, reported; see futex.c)
     int exit_signal;             // sent to the parent at exit (SIGCHLD, or clone's choice)
     int exit_status;             // wait status: (code << 8) or the signal number
     uint64_t ticks;              // timer ticks it was running for (its CPU time)
-    uint64_t child_ticks;        // ... and its waited-for descendants
+    // Signals for this thread alone (tgkill, its own faults); the mask is per thread.
+    // sig_pending is written by interrupt handlers: touch it with interrupts off.
     uint64_t sig_pending, sig_blocked;
-    struct k_sigaction sigaction[NSIG_MAX + 1];
     struct ksiginfo sig_info[NSIG_MAX + 1];   // about each pending signal, for SA_SIGINFO
+    uint64_t saved_sigmask;      // to restore on the way out (ppoll, sigsuspend, ...)
+    bool restore_sigmask;        // ... if set
+    uint64_t sas_sp, sas_size;   // sigaltstack: the alternate signal stack, if sas_size
+    int sas_flags;               // SS_AUTODISARM
     uint64_t syscall_nr;         // the system call in progress, to restart it
     uint64_t nosys_logged[8];    // which unimplemented syscalls (0..511) were already logged
     uint64_t nosys_big[NOSYS_BIG];   // ... and which larger numbers (+1; 0 = unused)
     uint8_t fpu[512] __attribute__((aligned(16)));   // x87/SSE registers (fxsave) while switched out
 };
 
+static inline bool thread_group_leader(const struct proc *p) { return p->pid == p->tgid; }
+// The other threads of p's group, one after another (p itself excluded); NULL at the end.
+struct proc *next_thread(struct proc *p, struct proc *prev);
+
 static inline struct proc *current(void) { return this_cpu()->current; }
 struct proc *current_or_null(void);   // safe at any time, even before percpu_init()
 struct proc *proc_at(int slot);       // the process table, for the scheduler and /proc
-struct proc *proc_find(int pid);      // a live (not reaped) process, or NULL
+struct proc *proc_find(int pid);      // a live (not reaped) thread with this id, or NULL
 
 struct proc *proc_alloc(void);
 void proc_set_current(struct proc *p);
 void proc_start(struct proc *p);      // first run: from the scheduler into user mode
 void proc_reap(struct proc *p);       // frees what an exited process still holds
-void proc_exit(int status) __attribute__((noreturn));   // status as wait() reports it
+void proc_exit(int status) __attribute__((noreturn));   // this thread; status as wait() reports it
+void proc_group_exit(int status) __attribute__((noreturn));   // every thread of the process
+void zap_other_threads(struct proc *p);    // SIGKILL to the rest of p's group (interrupts off)
 // Prepares the first user process from `path` (Linux's run_init_process); the scheduler
 // then runs it. Returns 0, or a negative errno if it cannot be executed.
 int proc_run_init(const char *path, const char *const *argv, const char *const *envp);
 long exec(struct proc *p, const char *path, const char *const *argv, const char *const *envp);
+// proc_shared.c: the shared parts, made, copied, and let go of.
+struct signal_struct *signal_alloc(void);
+void signal_put(struct signal_struct *sig);
+struct sighand_struct *sighand_alloc(void);
+void sighand_put(struct sighand_struct *sh);
+struct fs_struct *fs_struct_alloc(struct inode *cwd);
+struct fs_struct *fs_struct_copy(struct fs_struct *fs);
+void fs_struct_put(struct fs_struct *fs);
+struct files_struct *files_alloc(void);
+struct files_struct *files_copy(struct files_struct *files);
+void files_put(struct files_struct *files);
+void files_close_on_exec(struct files_struct *files);
+
 int fd_install(struct proc *p, struct file *f, bool cloexec);
 struct file *fd_get(int fd);

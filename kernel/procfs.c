@@ -171,7 +171,7 @@ static int gen_pid(struct proc *p, int kind, char *buf, size_t size) {
         return snprintf(buf, size, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %llu 0 %llu 0 20 0 1 0 0 "
                         "%llu %llu 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
                         p->pid, p->comm, state_letter(p), ppid, p->pgid, p->sid, 0x501, 1,
-                        (unsigned long long)p->ticks, (unsigned long long)p->child_ticks,
+                        (unsigned long long)p->ticks, (unsigned long long)p->signal->child_ticks,
                         (unsigned long long)vsize, (unsigned long long)rss);
     case K_STATUS:
         return snprintf(buf, size, "Name:\t%s\nState:\t%c\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"

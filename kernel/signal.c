@@ -23,7 +23,9 @@
 #include "syscall.h"
 #include "trace.h"
 #include "trap.h"
+#include "time.h"
 #include "uaccess.h"
+#include "x86.h"
 
 #define BIT(sig) (1ull << ((sig) - 1))
 #define UNBLOCKABLE (BIT(SIGKILL) | BIT(SIGSTOP))
@@ -69,45 +71,126 @@ static bool default_ignores(int sig) {
 }
 
 static bool ignored(struct proc *p, int sig) {
-    uint64_t h = p->sigaction[sig].handler;
+    uint64_t h = p->sighand->action[sig].handler;
     return h == SIG_IGN || (h == SIG_DFL && default_ignores(sig));
 }
 
-bool signal_pending(struct proc *p) {
-    return (p->sig_pending & ~p->sig_blocked) != 0;
+// Signals p could take now: its own and its process's, less those it blocks.
+static uint64_t deliverable(struct proc *p) {
+    return (p->sig_pending | p->signal->shared_pending) & ~p->sig_blocked;
 }
 
+bool signal_pending(struct proc *p) { return deliverable(p) != 0; }
+
+bool fatal_signal_pending(struct proc *p) { return p->sig_pending & BIT(SIGKILL); }
+
+// SIGKILL, to a thread or a process, ends the whole process at once.
+static void kill_group(struct proc *p) {
+    struct signal_struct *sig = p->signal;
+    if (!sig->group_exit) {
+        sig->group_exit = true;
+        sig->group_exit_status = SIGKILL;
+    }
+    p->sig_pending |= BIT(SIGKILL);
+    sched_make_runnable(p);
+    zap_other_threads(p);
+}
+
+// Which thread of p's process should take a process-directed signal? p itself if it can
+// (Linux's choice too), else any thread that does not block it; NULL: all block it, it
+// waits in the shared set until one unblocks it.
+static struct proc *choose_thread(struct proc *p, int sig) {
+    if (p->state != PROC_ZOMBIE && !(p->sig_blocked & BIT(sig)))
+        return p;
+    for (struct proc *t = next_thread(p, p); t; t = next_thread(p, t))
+        if (t->state != PROC_ZOMBIE && !(t->sig_blocked & BIT(sig)))
+            return t;
+    return NULL;
+}
+
+// May be called from interrupt handlers (the tty's Ctrl-C): interrupts off inside.
 void signal_send(struct proc *p, int sig, int code, int from, uint64_t addr, int status) {
-    if (sig < 1 || sig > NSIG_MAX)
+    if (sig < 1 || sig > NSIG_MAX || p->state == PROC_UNUSED || p->state == PROC_DEAD ||
+        p->signal->nr_threads == 0)
+        return;                          // (a zombie process drops every signal)
+    uint64_t f = local_irq_save();
+    if (sig == SIGKILL) {
+        kill_group(p);
+    } else if (!ignored(p, sig) || (p->sig_blocked & BIT(sig))) {
+        // (An ignored signal is dropped at once, unless blocked: it might be unignored first.)
+        struct signal_struct *shared = p->signal;
+        shared->shared_pending |= BIT(sig);
+        shared->shared_info[sig] = (struct ksiginfo){ code, from, status, addr };
+        struct proc *t = choose_thread(p, sig);
+        if (t)
+            sched_make_runnable(t);         // interrupt its sleep
+    }
+    local_irq_restore(f);
+}
+
+void signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t value) {
+    if (sig < 1 || sig > NSIG_MAX || t->state == PROC_UNUSED || t->state == PROC_DEAD ||
+        t->state == PROC_ZOMBIE)
         return;
-    // An ignored signal is dropped at once, unless blocked (it might be unignored first).
-    if (ignored(p, sig) && !(p->sig_blocked & BIT(sig)) && sig != SIGKILL)
-        return;
-    p->sig_pending |= BIT(sig);
-    p->sig_info[sig] = (struct ksiginfo){ code, from, status, addr };
-    if (sig == SIGKILL || !(p->sig_blocked & BIT(sig)))
-        sched_make_runnable(p);         // interrupt its sleep
+    uint64_t f = local_irq_save();
+    if (sig == SIGKILL) {
+        kill_group(t);
+    } else if (!ignored(t, sig) || (t->sig_blocked & BIT(sig))) {
+        t->sig_pending |= BIT(sig);
+        t->sig_info[sig] = (struct ksiginfo){ code, from, 0, value };
+        if (!(t->sig_blocked & BIT(sig)))
+            sched_make_runnable(t);
+    }
+    local_irq_restore(f);
 }
 
 void signal_force(struct proc *p, int sig, int code, uint64_t addr) {
+    uint64_t f = local_irq_save();
     p->sig_blocked &= ~BIT(sig);
-    if (p->sigaction[sig].handler == SIG_IGN)
-        p->sigaction[sig].handler = SIG_DFL;
+    if (p->sighand->action[sig].handler == SIG_IGN)
+        p->sighand->action[sig].handler = SIG_DFL;
     p->sig_pending |= BIT(sig);
     p->sig_info[sig] = (struct ksiginfo){ code, 0, 0, addr };
+    local_irq_restore(f);
 }
 
 void signal_exec(struct proc *p) {
     for (int sig = 1; sig <= NSIG_MAX; sig++) {
-        struct k_sigaction *ka = &p->sigaction[sig];
+        struct k_sigaction *ka = &p->sighand->action[sig];
         if (ka->handler != SIG_IGN)
             memset(ka, 0, sizeof *ka);
     }
+    p->sas_sp = p->sas_size = 0;         // exec: no alternate stack
+    p->sas_flags = 0;
 }
 
-static int next_signal(struct proc *p) {
-    uint64_t ready = p->sig_pending & ~p->sig_blocked;
-    return ready ? __builtin_ctzll(ready) + 1 : 0;
+void signal_set_temp_mask(uint64_t mask) {
+    struct proc *p = current();
+    if (!p->restore_sigmask) {
+        p->saved_sigmask = p->sig_blocked;
+        p->restore_sigmask = true;
+    }
+    p->sig_blocked = mask & ~UNBLOCKABLE;
+}
+
+// Takes the lowest-numbered deliverable signal in `among` off p's pending sets - its own
+// first (faults, tgkill), then the process's - and fills *info. 0 if there is none.
+// Interrupts off.
+static int dequeue_signal(struct proc *p, uint64_t among, struct ksiginfo *info) {
+    uint64_t mine = p->sig_pending & among, shared = p->signal->shared_pending & among;
+    if (mine) {
+        int sig = __builtin_ctzll(mine) + 1;
+        p->sig_pending &= ~BIT(sig);
+        *info = p->sig_info[sig];
+        return sig;
+    }
+    if (shared) {
+        int sig = __builtin_ctzll(shared) + 1;
+        p->signal->shared_pending &= ~BIT(sig);
+        *info = p->signal->shared_info[sig];
+        return sig;
+    }
+    return 0;
 }
 
 static void fill_sigcontext(struct sigcontext_k *sc, const struct trapframe *tf) {
@@ -120,35 +203,92 @@ static void fill_sigcontext(struct sigcontext_k *sc, const struct trapframe *tf)
     };
 }
 
+static void fill_siginfo(struct siginfo_k *si, int sig, const struct ksiginfo *ki) {
+    memset(si, 0, sizeof *si);
+    si->si_signo = sig;
+    si->si_code = ki->code;
+    if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP) {
+        si->addr = ki->addr;
+    } else {
+        si->proc.pid = ki->pid;
+        if (sig == SIGCHLD)
+            si->proc.status = ki->status;
+        else                                 // si_value (sigqueue), where SIGCHLD's status is
+            memcpy(&si->proc.status, &ki->addr, sizeof ki->addr);
+    }
+}
+
+// ---------------------------------------------------------------- the alternate stack
+
+#define SS_ONSTACK    1
+#define SS_DISABLE    2
+#define SS_AUTODISARM (1u << 31)
+#define MINSIGSTKSZ   2048
+
+struct stack_k { uint64_t ss_sp; int32_t ss_flags, pad; uint64_t ss_size; };
+
+// Is sp on p's alternate signal stack? (It grows down: sp == top is still on it.)
+static bool on_sig_stack(struct proc *p, uint64_t sp) {
+    if (p->sas_flags & SS_AUTODISARM)
+        return false;
+    return p->sas_size && sp > p->sas_sp && sp - p->sas_sp <= p->sas_size;
+}
+
+// The stack_t that sigaltstack and the signal frame report, seen from user sp.
+static struct stack_k altstack_state(struct proc *p, uint64_t sp) {
+    int flags = !p->sas_size ? SS_DISABLE : on_sig_stack(p, sp) ? SS_ONSTACK : 0;
+    return (struct stack_k){ p->sas_sp, flags | (p->sas_flags & (int)SS_AUTODISARM), 0, p->sas_size };
+}
+
+// Sets the alternate stack from *ss, as seen from user sp (Linux's do_sigaltstack).
+static long set_altstack(struct proc *p, const struct stack_k *ss, uint64_t sp) {
+    if (on_sig_stack(p, sp))
+        return -EPERM;                   // not while running on it
+    int mode = ss->ss_flags & ~(int)SS_AUTODISARM;
+    if (mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0)
+        return -EINVAL;
+    if (mode == SS_DISABLE) {
+        p->sas_sp = p->sas_size = 0;
+    } else {
+        if (ss->ss_size < MINSIGSTKSZ)
+            return -ENOMEM;
+        p->sas_sp = ss->ss_sp;
+        p->sas_size = ss->ss_size;
+    }
+    p->sas_flags = ss->ss_flags & (int)SS_AUTODISARM;
+    return 0;
+}
+
 // Builds the frame and points the user's registers at the handler. false: the user's
 // stack is unusable (the caller then kills the process with SIGSEGV, as Linux does).
-static bool setup_frame(struct proc *p, struct trapframe *tf, int sig, struct k_sigaction *ka) {
+static bool setup_frame(struct proc *p, struct trapframe *tf, int sig, struct k_sigaction *ka,
+                        const struct ksiginfo *ki) {
     static uint8_t fpu[512] __attribute__((aligned(16)));   // one CPU: one at a time
     uint64_t sp = tf->rsp - 128;                               // skip the red zone
+    struct stack_k uc_stack = altstack_state(p, tf->rsp);
+    if ((ka->flags & SA_ONSTACK) && p->sas_size && !on_sig_stack(p, tf->rsp))
+        sp = p->sas_sp + p->sas_size;                          // the alternate stack's top
     uint64_t fpstate = (sp - sizeof fpu) & ~63ull;
     uint64_t frame = ((fpstate - sizeof(struct rt_sigframe)) & ~15ull) - 8;
+    uint64_t old_mask = p->restore_sigmask ? p->saved_sigmask : p->sig_blocked;
     struct rt_sigframe f;
     memset(&f, 0, sizeof f);
     f.pretcode = ka->restorer;
     f.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
     fill_sigcontext(&f.uc.uc_mcontext, tf);
     f.uc.uc_mcontext.fpstate = fpstate;
-    f.uc.uc_mcontext.oldmask = p->sig_blocked;
-    f.uc.uc_mcontext.cr2 = p->sig_info[sig].addr;
-    f.uc.uc_sigmask = p->sig_blocked;
-    struct ksiginfo *ki = &p->sig_info[sig];
-    f.info.si_signo = sig;
-    f.info.si_code = ki->code;
-    if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP)
-        f.info.addr = ki->addr;
-    else
-        f.info.proc.pid = ki->pid, f.info.proc.status = ki->status;
-    f.uc.uc_stack.ss_flags = 2;          // SS_DISABLE: there is no alternate signal stack
+    f.uc.uc_mcontext.oldmask = old_mask;
+    f.uc.uc_mcontext.cr2 = ki->addr;
+    f.uc.uc_sigmask = old_mask;
+    memcpy(&f.uc.uc_stack, &uc_stack, sizeof uc_stack);
+    fill_siginfo(&f.info, sig, ki);
     fpu_save(fpu);
     if (copy_to_user((void *)fpstate, fpu, sizeof fpu) || copy_to_user((void *)frame, &f, sizeof f))
         return false;
     fpu_reset(fpu);                      // the handler starts with a clean FPU, as on Linux
     fpu_restore(fpu);
+    if (p->sas_flags & SS_AUTODISARM)    // the handler may set up another one
+        p->sas_sp = p->sas_size = 0;
     tf->rsp = frame;
     tf->rip = ka->handler;
     tf->rdi = (uint64_t)sig;
@@ -158,6 +298,7 @@ static bool setup_frame(struct proc *p, struct trapframe *tf, int sig, struct k_
     tf->rflags &= ~(uint64_t)((1 << 8) | (1 << 10));            // TF and DF clear, as the ABI wants
     tf->cs = USER_CS;
     tf->ss = USER_DS;
+    p->restore_sigmask = false;          // the frame keeps the mask to go back to
     p->sig_blocked |= ka->mask | ((ka->flags & SA_NODEFER) ? 0 : BIT(sig));
     p->sig_blocked &= ~UNBLOCKABLE;
     if (ka->flags & SA_RESETHAND)
@@ -177,24 +318,37 @@ static void restart_or_eintr(struct proc *p, struct trapframe *tf, bool restart)
     }
 }
 
+// The way back to user mode, after every system call and every interrupt or fault taken
+// in user mode: give up the CPU if the time slice is used up, then deliver signals. Runs
+// with interrupts off from its first look at the pending sets to the return to user mode
+// (the caller's iret or sysret): a signal sent by an interrupt handler is either seen here
+// or arrives before the next look. Sleeping (yield) turns them on for a while.
 void return_to_user(struct trapframe *tf) {
     struct proc *p = current();
+    cli();
     for (;;) {
         if (sched_need_resched())
             yield();
-        int sig = next_signal(p);
+        if (p->signal->group_exit || fatal_signal_pending(p))
+            proc_exit(p->signal->group_exit ? p->signal->group_exit_status : SIGKILL);
+        struct ksiginfo info;
+        int sig = dequeue_signal(p, ~p->sig_blocked, &info);
+        if (!sig && p->restore_sigmask) {    // ppoll, sigsuspend...: their mask ends here,
+            p->sig_blocked = p->saved_sigmask;   // which may make more signals deliverable
+            p->restore_sigmask = false;
+            continue;
+        }
         if (!sig)
             break;
-        p->sig_pending &= ~BIT(sig);
-        struct k_sigaction *ka = &p->sigaction[sig];
+        struct k_sigaction *ka = &p->sighand->action[sig];
         if (ignored(p, sig))
             continue;
         TRACE(TR_SIGNAL, p->pid, sig, 0);
         if (ka->handler == SIG_DFL)
-            proc_exit(sig);              // terminated by the signal
+            proc_group_exit(sig);        // terminated by the signal, every thread
         restart_or_eintr(p, tf, ka->flags & SA_RESTART);
-        if (!setup_frame(p, tf, sig, ka))
-            proc_exit(SIGSEGV);
+        if (!setup_frame(p, tf, sig, ka, &info))
+            proc_group_exit(SIGSEGV);
         // Go on: another deliverable signal gets its frame on top of this one, so its
         // handler runs first and returns into this one's - as on Linux.
     }
@@ -208,7 +362,7 @@ SYSCALL(rt_sigaction) {
     if (sig < 1 || sig > NSIG_MAX || a3 != 8)
         return -EINVAL;
     struct proc *p = current();
-    struct k_sigaction new, old = p->sigaction[sig];
+    struct k_sigaction new, old = p->sighand->action[sig];
     if (a1) {
         if (sig == SIGKILL || sig == SIGSTOP)
             return -EINVAL;
@@ -219,9 +373,15 @@ SYSCALL(rt_sigaction) {
         return -EFAULT;
     if (a1) {
         new.mask &= ~UNBLOCKABLE;
-        p->sigaction[sig] = new;
-        if (ignored(p, sig))
-            p->sig_pending &= ~BIT(sig);   // POSIX: setting SIG_IGN discards pending ones
+        uint64_t f = local_irq_save();
+        p->sighand->action[sig] = new;
+        if (ignored(p, sig)) {           // POSIX: setting SIG_IGN discards pending ones
+            p->signal->shared_pending &= ~BIT(sig);
+            p->sig_pending &= ~BIT(sig);
+            for (struct proc *t = next_thread(p, p); t; t = next_thread(p, t))
+                t->sig_pending &= ~BIT(sig);
+        }
+        local_irq_restore(f);
     }
     return 0;
 }
@@ -252,11 +412,137 @@ SYSCALL(rt_sigprocmask) {
 }
 
 SYSCALL(rt_sigpending) {
-    if (a1 != 8)
+    if (a1 > 8)
         return -EINVAL;
     struct proc *p = current();
-    uint64_t pending = p->sig_pending & p->sig_blocked;   // blocked ones are what waits
-    return copy_to_user((void *)a0, &pending, sizeof pending);
+    uint64_t pending = (p->sig_pending | p->signal->shared_pending) & p->sig_blocked;
+    return copy_to_user((void *)a0, &pending, a1);
+}
+
+// rt_sigsuspend(mask, size): wait for a signal with `mask` blocked meanwhile; the handler
+// runs with it too, and the old mask is back afterwards. Always -EINTR, as pause.
+SYSCALL(rt_sigsuspend) {
+    uint64_t mask;
+    if (a1 != 8)
+        return -EINVAL;
+    if (copy_from_user(&mask, (const void *)a0, sizeof mask))
+        return -EFAULT;
+    struct proc *p = current();
+    uint64_t f = local_irq_save();
+    signal_set_temp_mask(mask);
+    while (!signal_pending(p))
+        sleep_on(&p->sig_pending);       // signal_send wakes us
+    local_irq_restore(f);
+    return -EINTR;
+}
+
+// rt_sigtimedwait(set, info, timeout, size): take a signal of `set` off the pending sets
+// without running a handler. Waits (the set unblocked meanwhile) up to the timeout.
+SYSCALL(rt_sigtimedwait) {
+    uint64_t set, deadline = 0;
+    if (a3 != 8)
+        return -EINVAL;
+    if (copy_from_user(&set, (const void *)a0, sizeof set))
+        return -EFAULT;
+    set &= ~UNBLOCKABLE;
+    if (a2) {
+        struct { int64_t sec, nsec; } ts;
+        if (copy_from_user(&ts, (const void *)a2, sizeof ts))
+            return -EFAULT;
+        if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
+            return -EINVAL;
+        uint64_t now = time_since_boot_ns(), sec = (uint64_t)ts.sec;
+        deadline = sec > 1000000000ull ? UINT64_MAX / 2 : now + sec * 1000000000 + (uint64_t)ts.nsec;
+        if (deadline == now)
+            deadline = 1;                // {0, 0}: only a look
+    }
+    struct proc *p = current();
+    struct ksiginfo info;
+    uint64_t f = local_irq_save();
+    int sig = dequeue_signal(p, set, &info);
+    if (!sig && deadline != 1) {
+        uint64_t blocked = p->sig_blocked;
+        p->sig_blocked &= ~set;          // the awaited signals may wake us
+        while (!signal_pending(p) && (!deadline || time_since_boot_ns() < deadline)) {
+            p->wake_at = deadline;
+            sleep_on(&p->sig_pending);
+            p->wake_at = 0;
+        }
+        p->sig_blocked = blocked;
+        sig = dequeue_signal(p, set, &info);
+        if (!sig && signal_pending(p))
+            sig = -EINTR;
+    }
+    local_irq_restore(f);
+    if (sig == -EINTR)
+        return -EINTR;
+    if (!sig)
+        return -EAGAIN;
+    if (a1) {
+        struct siginfo_k si;
+        fill_siginfo(&si, sig, &info);
+        if (copy_to_user((void *)a1, &si, sizeof si))
+            return -EFAULT;
+    }
+    return sig;
+}
+
+// sigaltstack(ss, old_ss): where handlers with SA_ONSTACK run.
+SYSCALL(sigaltstack) {
+    struct proc *p = current();
+    struct stack_k old = altstack_state(p, p->tf->rsp), ss;
+    if (a0) {
+        if (copy_from_user(&ss, (const void *)a0, sizeof ss))
+            return -EFAULT;
+        long err = set_altstack(p, &ss, p->tf->rsp);
+        if (err)
+            return err;
+    }
+    if (a1 && copy_to_user((void *)a1, &old, sizeof old))
+        return -EFAULT;
+    return 0;
+}
+
+// rt_sigqueueinfo(tgid, sig, info) and rt_tgsigqueueinfo(tgid, tid, sig, info): a signal
+// with the sender's own siginfo (si_code and si_value). Only negative si_codes other than
+// SI_TKILL may be claimed for someone else, as Linux checks.
+static long queue_info(struct proc *target, int sig, uint64_t uinfo, bool thread) {
+    struct siginfo_k si;
+    if (copy_from_user(&si, (const void *)uinfo, sizeof si))
+        return -EFAULT;
+    if ((si.si_code >= 0 || si.si_code == SI_TKILL) && target->tgid != current()->tgid)
+        return -EPERM;
+    if (sig == 0)
+        return 0;
+    if (target->tgid == 1 && target->sighand->action[sig].handler <= SIG_IGN)
+        return 0;                        // init only gets signals it handles
+    uint64_t value;
+    memcpy(&value, &si.proc.status, sizeof value);
+    if (thread)
+        signal_send_thread(target, sig, si.si_code, current()->tgid, value);
+    else
+        signal_send(target, sig, si.si_code, current()->tgid, value, 0);
+    return 0;
+}
+
+SYSCALL(rt_sigqueueinfo) {
+    int sig = (int)a1;
+    if (sig < 0 || sig > NSIG_MAX)
+        return -EINVAL;
+    struct proc *p = proc_find((int)a0);
+    if (!p || !thread_group_leader(p))
+        return -ESRCH;
+    return queue_info(p, sig, a2, false);
+}
+
+SYSCALL(rt_tgsigqueueinfo) {
+    int sig = (int)a2;
+    if ((int)a0 <= 0 || (int)a1 <= 0 || sig < 0 || sig > NSIG_MAX)
+        return -EINVAL;
+    struct proc *t = proc_find((int)a1);
+    if (!t || t->tgid != (int)a0 || t->state == PROC_ZOMBIE)
+        return -ESRCH;
+    return queue_info(t, sig, a3, true);
 }
 
 // The handler returned into the restorer, which called us: put everything back.
@@ -286,6 +572,9 @@ SYSCALL(rt_sigreturn) {
     tf->ss = USER_DS;
     tf->vector = 0;                      // no longer "in a syscall": nothing to restart
     p->sig_blocked = uc.uc_sigmask & ~UNBLOCKABLE;
+    struct stack_k ss;                   // the alternate stack as it was (SS_AUTODISARM)
+    memcpy(&ss, &uc.uc_stack, sizeof ss);
+    (void)set_altstack(p, &ss, tf->rsp);   // errors ignored, as Linux's restore_altstack
     return (long)tf->rax;                // syscall_dispatch stores this back in rax
 bad:
     signal_force(p, SIGSEGV, SI_KERNEL, 0);

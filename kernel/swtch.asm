@@ -26,12 +26,15 @@ swtch:
     ret
 
 
-; A new process's first time on the CPU: swtch "returned" here, with the stack pointer at
-; its trap frame. Leave for user mode the way every interrupt does.
+; A new thread's first time on the CPU: swtch "returned" here, with the stack pointer at
+; its trap frame. proc_first_run_c does what the child must do itself (CLONE_CHILD_SETTID);
+; then leave for user mode the way every interrupt does.
 section .text
 extern trap_return
+extern proc_first_run_c
 global proc_first_run
 proc_first_run:
+    call proc_first_run_c
     jmp trap_return
 
 section .note.GNU-stack noalloc noexec nowrite progbits

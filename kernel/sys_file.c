@@ -173,8 +173,8 @@ SYSCALL(close) {
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
-    p->files[fd] = NULL;
-    p->cloexec[fd / 64] &= ~(1ull << (fd % 64));
+    p->files->fd[fd] = NULL;
+    p->files->cloexec[fd / 64] &= ~(1ull << (fd % 64));
     file_close(f);
     return 0;
 }
@@ -223,10 +223,10 @@ SYSCALL(ioctl) {
 static long dup_from(struct file *f, int lowest, bool cloexec) {
     struct proc *p = current();
     for (int fd = lowest; fd < NOFILE; fd++) {
-        if (!p->files[fd]) {
-            p->files[fd] = file_dup(f);
+        if (!p->files->fd[fd]) {
+            p->files->fd[fd] = file_dup(f);
             if (cloexec)
-                p->cloexec[fd / 64] |= 1ull << (fd % 64);
+                p->files->cloexec[fd / 64] |= 1ull << (fd % 64);
             return fd;
         }
     }
@@ -243,12 +243,12 @@ static long do_dup3(int oldfd, int newfd, bool cloexec) {
     struct file *f = fd_get(oldfd);
     if (!f || newfd < 0 || newfd >= NOFILE)
         return -EBADF;
-    if (p->files[newfd])
-        file_close(p->files[newfd]);
-    p->files[newfd] = file_dup(f);
-    p->cloexec[newfd / 64] &= ~(1ull << (newfd % 64));
+    if (p->files->fd[newfd])
+        file_close(p->files->fd[newfd]);
+    p->files->fd[newfd] = file_dup(f);
+    p->files->cloexec[newfd / 64] &= ~(1ull << (newfd % 64));
     if (cloexec)
-        p->cloexec[newfd / 64] |= 1ull << (newfd % 64);
+        p->files->cloexec[newfd / 64] |= 1ull << (newfd % 64);
     return newfd;
 }
 
@@ -288,12 +288,12 @@ SYSCALL(fcntl) {
             return -EINVAL;
         return dup_from(f, (int)a2, cmd == F_DUPFD_CLOEXEC);
     case F_GETFD:
-        return (p->cloexec[fd / 64] >> (fd % 64)) & 1 ? FD_CLOEXEC : 0;
+        return (p->files->cloexec[fd / 64] >> (fd % 64)) & 1 ? FD_CLOEXEC : 0;
     case F_SETFD:
         if (a2 & FD_CLOEXEC)
-            p->cloexec[fd / 64] |= 1ull << (fd % 64);
+            p->files->cloexec[fd / 64] |= 1ull << (fd % 64);
         else
-            p->cloexec[fd / 64] &= ~(1ull << (fd % 64));
+            p->files->cloexec[fd / 64] &= ~(1ull << (fd % 64));
         return 0;
     case F_GETFL:
         return f->flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW);

@@ -38,7 +38,7 @@ static char *get_path(uint64_t upath, long *err) {
 // (which is -ENOENT).
 static long start_dir(int dirfd, const char *path, struct inode **out) {
     if (dirfd == AT_FDCWD || path[0] == '/' || path[0] == '\0') {
-        *out = current()->cwd;
+        *out = current()->fs->cwd;
         return 0;
     }
     struct file *f = fd_get(dirfd);
@@ -123,7 +123,7 @@ static long do_stat(int dirfd, uint64_t upath, uint64_t ustat, int flags) {
     if (path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
         struct file *f = dirfd == AT_FDCWD ? NULL : fd_get(dirfd);
         if (dirfd == AT_FDCWD)
-            inode_stat(current()->cwd, &st);
+            inode_stat(current()->fs->cwd, &st);
         else if (f)
             f->ops->stat(f, &st);
         else
@@ -155,7 +155,7 @@ SYSCALL(access) {
     if (!path)
         return err;
     struct inode *ip;
-    err = fs_lookup(current()->cwd, path, FS_FOLLOW, &ip);
+    err = fs_lookup(current()->fs->cwd, path, FS_FOLLOW, &ip);
     kfree(path);
     if (err)
         return err;
@@ -173,7 +173,7 @@ SYSCALL(readlink) {
     if (!path)
         return err;
     struct inode *ip;
-    err = fs_lookup(current()->cwd, path, 0, &ip);
+    err = fs_lookup(current()->fs->cwd, path, 0, &ip);
     kfree(path);
     if (err)
         return err;
@@ -195,15 +195,15 @@ SYSCALL(chdir) {
     if (!path)
         return err;
     struct inode *ip;
-    err = fs_lookup(current()->cwd, path, FS_FOLLOW, &ip);
+    err = fs_lookup(current()->fs->cwd, path, FS_FOLLOW, &ip);
     kfree(path);
     if (err)
         return err;
     if (!S_ISDIR(ip->mode))
         return -ENOTDIR;
     fs_get(ip);
-    fs_put(current()->cwd);
-    current()->cwd = ip;
+    fs_put(current()->fs->cwd);
+    current()->fs->cwd = ip;
     return 0;
 }
 
@@ -224,7 +224,7 @@ SYSCALL(getcwd) {
     if (buf && d) {
         size_t at = FS_PATH_MAX - 1;
         buf[at] = '\0';
-        struct inode *ip = current()->cwd;
+        struct inode *ip = current()->fs->cwd;
         len = 0;
         while (ip != fs_root() && len == 0) {
             struct inode *parent = ip->dir.parent;

@@ -18,9 +18,9 @@
 #include "vm.h"
 #include "x86.h"
 
-SYSCALL(getpid)  { return current()->pid; }
-SYSCALL(gettid)  { return current()->pid; }   // one thread per process, for now
-SYSCALL(getppid) { return current()->parent ? current()->parent->pid : 0; }
+SYSCALL(getpid)  { return current()->tgid; }   // the process
+SYSCALL(gettid)  { return current()->pid; }    // the thread
+SYSCALL(getppid) { return current()->parent ? current()->parent->tgid : 0; }
 // Everyone is root until there are users.
 SYSCALL(getuid)  { return 0; }
 SYSCALL(geteuid) { return 0; }
@@ -191,25 +191,36 @@ SYSCALL(sysinfo) {
 // May the caller send sig to p? Everyone is root, so yes - except that PID 1 only ever
 // gets the signals it has a handler for (Linux's rule; not even SIGKILL gets through).
 static bool init_protected(struct proc *p, int sig) {
-    return p->pid == 1 && p->sigaction[sig].handler <= SIG_IGN;
+    return p->tgid == 1 && p->sighand->action[sig].handler <= SIG_IGN;
 }
 
-static long send_to(struct proc *p, int sig, int code) {
+// To p's process (kill), or to thread p alone (tgkill, tkill).
+static long send_to(struct proc *p, int sig, int code, bool thread) {
     if (sig == 0)
         return 0;                        // only "does it exist?"
-    if (!init_protected(p, sig))
-        signal_send(p, sig, code, current()->pid, 0, 0);
+    if (init_protected(p, sig))
+        return 0;
+    if (thread)
+        signal_send_thread(p, sig, code, current()->tgid, 0);
+    else
+        signal_send(p, sig, code, current()->tgid, 0, 0);
     return 0;
+}
+
+// A process kill() can name: its leader, until the parent has reaped it (a zombie takes
+// signals and drops them, as on Linux).
+static bool process_alive(struct proc *p) {
+    return p->state != PROC_UNUSED && p->state != PROC_DEAD && thread_group_leader(p);
 }
 
 // All processes that kill(pid) means: pid > 0 one, 0 our group, -1 everyone but init and
 // us, < -1 the group -pid.
 static bool kill_target(struct proc *self, struct proc *p, int pid) {
-    if (p->state == PROC_UNUSED || p->state == PROC_ZOMBIE || p->state == PROC_DEAD)
+    if (!process_alive(p))
         return false;
     if (pid > 0)  return p->pid == pid;
     if (pid == 0) return p->pgid == self->pgid;
-    if (pid == -1) return p->pid != 1 && p != self;
+    if (pid == -1) return p->pid != 1 && p->tgid != self->tgid;
     return p->pgid == -pid;
 }
 
@@ -220,7 +231,7 @@ SYSCALL(kill) {
     struct proc *self = current();
     if (pid > 0) {
         struct proc *p = proc_find(pid);
-        return p ? send_to(p, sig, SI_USER) : -ESRCH;
+        return p && process_alive(p) ? send_to(p, sig, SI_USER, false) : -ESRCH;
     }
     if (pid == INT32_MIN)
         return -ESRCH;
@@ -229,7 +240,7 @@ SYSCALL(kill) {
         struct proc *p = proc_at(i);
         if (kill_target(self, p, pid)) {
             found = true;
-            send_to(p, sig, SI_USER);
+            send_to(p, sig, SI_USER, false);
         }
     }
     return found ? 0 : -ESRCH;
@@ -240,9 +251,9 @@ SYSCALL(tgkill) {
     if (tgid <= 0 || tid <= 0 || sig < 0 || sig > NSIG_MAX)
         return -EINVAL;
     struct proc *p = proc_find(tid);
-    if (!p || p->pid != tgid || p->state == PROC_ZOMBIE)
-        return -ESRCH;                    // one thread per process: tid == tgid
-    return send_to(p, sig, SI_TKILL);
+    if (!p || p->tgid != tgid || p->state == PROC_ZOMBIE)
+        return -ESRCH;
+    return send_to(p, sig, SI_TKILL, true);
 }
 
 // pause: sleep until a signal. It always ends with EINTR, even under SA_RESTART.
@@ -263,12 +274,22 @@ SYSCALL(tkill) {
     struct proc *p = proc_find(tid);
     if (!p || p->state == PROC_ZOMBIE)
         return -ESRCH;
-    return send_to(p, sig, SI_TKILL);
+    return send_to(p, sig, SI_TKILL, true);
 }
 
 // ---------------------------------------------------------------- groups and sessions
 
 SYSCALL(getpgrp) { return current()->pgid; }
+
+// Process group and session belong to the process: every thread carries the same.
+static void set_group_ids(struct proc *p, int pgid, int sid) {
+    p->pgid = pgid;
+    p->sid = sid;
+    for (struct proc *t = next_thread(p, p); t; t = next_thread(p, t)) {
+        t->pgid = pgid;
+        t->sid = sid;
+    }
+}
 
 SYSCALL(getpgid) {
     struct proc *p = a0 ? proc_find((int)a0) : current();
@@ -296,7 +317,8 @@ SYSCALL(setpgid) {
     if ((int)a0 < 0 || (int)a1 < 0)
         return -EINVAL;
     struct proc *p = proc_find(pid);
-    if (!p || (p != self && p->parent != self))
+    self = self->group_leader;
+    if (!p || !thread_group_leader(p) || (p != self && p->parent != self))
         return -ESRCH;
     if (p != self && p->did_exec)
         return -EACCES;                   // a child that has run execve is on its own
@@ -304,7 +326,7 @@ SYSCALL(setpgid) {
         return -EPERM;                    // a session leader, or another session
     if (pgid != p->pid && !group_in_session(pgid, self->sid))
         return -EPERM;
-    p->pgid = pgid;
+    set_group_ids(p, pgid, p->sid);
     return 0;
 }
 
@@ -312,10 +334,10 @@ SYSCALL(setsid) {
     struct proc *self = current();
     for (int i = 0; i < NPROC; i++) {
         struct proc *p = proc_at(i);
-        if (p->state != PROC_UNUSED && p->state != PROC_DEAD && p->pgid == self->pid)
+        if (p->state != PROC_UNUSED && p->state != PROC_DEAD && p->pgid == self->tgid)
             return -EPERM;                // already a group leader (or its id is in use)
     }
-    self->sid = self->pgid = self->pid;
+    set_group_ids(self, self->tgid, self->tgid);
     return self->sid;
 }
 
@@ -327,11 +349,11 @@ SYSCALL(setsid) {
 SYSCALL(prctl) {
     struct proc *p = current();
     switch (a0) {
-    case PR_SET_CHILD_SUBREAPER:
-        p->subreaper = a1 != 0;
+    case PR_SET_CHILD_SUBREAPER:         // a property of the process: kept in its leader
+        p->group_leader->subreaper = a1 != 0;
         return 0;
     case PR_GET_CHILD_SUBREAPER: {
-        int v = p->subreaper;
+        int v = p->group_leader->subreaper;
         return copy_to_user((void *)a1, &v, sizeof v);
     }
     case PR_SET_NAME: {

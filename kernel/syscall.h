@@ -33,6 +33,11 @@ SYSCALL(pause); SYSCALL(kill); SYSCALL(tkill); SYSCALL(tgkill); SYSCALL(setpgid)
 SYSCALL(getpgid); SYSCALL(getsid); SYSCALL(prctl); SYSCALL(sysinfo); SYSCALL(getrusage); SYSCALL(syslog); SYSCALL(mount);
 // signal.c, fork.c, exit.c, exec.c, pipe.c
 SYSCALL(rt_sigaction); SYSCALL(rt_sigprocmask); SYSCALL(rt_sigreturn); SYSCALL(rt_sigpending);
-SYSCALL(fork); SYSCALL(vfork); SYSCALL(clone); SYSCALL(wait4); SYSCALL(execve);
+SYSCALL(rt_sigsuspend); SYSCALL(rt_sigtimedwait); SYSCALL(rt_sigqueueinfo);
+SYSCALL(rt_tgsigqueueinfo); SYSCALL(sigaltstack);
+SYSCALL(fork); SYSCALL(vfork); SYSCALL(clone); SYSCALL(clone3); SYSCALL(wait4); SYSCALL(waitid);
+SYSCALL(execve);
+// futex.c
+SYSCALL(futex); SYSCALL(set_robust_list); SYSCALL(get_robust_list);
 SYSCALL(pipe); SYSCALL(pipe2);
 

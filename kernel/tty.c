@@ -72,8 +72,9 @@ static void echo(const char *s, size_t n) {
 static void signal_group(int pgrp, int sig) {
     for (int i = 0; i < NPROC; i++) {
         struct proc *p = proc_at(i);
-        if (p->state != PROC_UNUSED && p->state != PROC_ZOMBIE && p->state != PROC_DEAD &&
-            p->pgid == pgrp && !(p->pid == 1 && p->sigaction[sig].handler <= SIG_IGN))
+        if (p->state != PROC_UNUSED && p->state != PROC_DEAD && thread_group_leader(p) &&
+            p->signal->nr_threads > 0 && p->pgid == pgrp &&
+            !(p->tgid == 1 && p->sighand->action[sig].handler <= SIG_IGN))
             signal_send(p, sig, SI_KERNEL, 0, 0, 0);
     }
 }

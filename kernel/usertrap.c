@@ -67,7 +67,7 @@ static int trap_signal(struct trapframe *tf, int *code, const char **what, uint6
 
 // Linux logs an unhandled fault only when nothing catches the signal.
 static bool will_be_caught(struct proc *p, int sig) {
-    return p->sigaction[sig].handler > SIG_IGN && !(p->sig_blocked & (1ull << (sig - 1)));
+    return p->sighand->action[sig].handler > SIG_IGN && !(p->sig_blocked & (1ull << (sig - 1)));
 }
 
 void user_trap(struct trapframe *tf) {
