@@ -64,6 +64,8 @@ struct signal_struct {
     int group_exit_status;           // ... with this wait status
     struct proc *exec_thread;        // a thread execve-ing: the others must die first
     struct rlimit64 rlim[RLIM_NLIMITS];
+    uint64_t nosys_logged[8];        // which unimplemented syscalls (0..511) were already logged
+    uint64_t nosys_big[NOSYS_BIG];   // ... and which larger numbers (+1; 0 = unused)
     uint64_t dead_ticks;             // CPU time of its threads that have exited
     uint64_t child_ticks;            // ... and of its waited-for children (RUSAGE_CHILDREN)
 };
@@ -131,8 +133,6 @@ struct proc {
     uint64_t sas_sp, sas_size;   // sigaltstack: the alternate signal stack, if sas_size
     int sas_flags;               // SS_AUTODISARM
     uint64_t syscall_nr;         // the system call in progress, to restart it
-    uint64_t nosys_logged[8];    // which unimplemented syscalls (0..511) were already logged
-    uint64_t nosys_big[NOSYS_BIG];   // ... and which larger numbers (+1; 0 = unused)
     uint8_t fpu[512] __attribute__((aligned(16)));   // x87/SSE registers (fxsave) while switched out
 };
 

@@ -8,6 +8,8 @@
 //
 //   /proc/self -> <pid>            /proc/meminfo  /proc/uptime  /proc/loadavg
 //   /proc/<pid>/{stat,status,cmdline,comm,exe}     /proc/version /proc/cmdline /proc/mounts
+//   /proc/<pid>/task/<tid>/...: the same for each thread of the process. /proc lists
+//   processes (thread group leaders); a thread's own id also works as /proc/<tid>.
 #include <stdint.h>
 #include <stdio.h>
 #include "errno.h"
@@ -21,8 +23,8 @@
 #include "time.h"
 #include "trace.h"
 
-enum kind { K_DIR, K_STAT, K_STATUS, K_CMDLINE, K_COMM, K_EXE, K_NKINDS };
-static const char *const pid_files[K_NKINDS] = { NULL, "stat", "status", "cmdline", "comm", "exe" };
+enum kind { K_DIR, K_STAT, K_STATUS, K_CMDLINE, K_COMM, K_EXE, K_TASK, K_NKINDS };
+static const char *const pid_files[K_NKINDS] = { NULL, "stat", "status", "cmdline", "comm", "exe", "task" };
 enum global { G_SELF, G_MEMINFO, G_UPTIME, G_LOADAVG, G_VERSION, G_CMDLINE, G_MOUNTS, G_TRACE,
               G_NGLOBAL };
 static const char *const global_files[G_NGLOBAL] = {
@@ -60,7 +62,8 @@ static int slot_of(struct proc *p) {
 
 static struct inode *pid_inode(struct proc *p, int kind) {
     int slot = slot_of(p);
-    uint32_t mode = kind == K_DIR ? S_IFDIR | 0555 : kind == K_EXE ? S_IFLNK | 0777 : S_IFREG | 0444;
+    uint32_t mode = kind == K_DIR || kind == K_TASK ? S_IFDIR | 0555 :
+                    kind == K_EXE ? S_IFLNK | 0777 : S_IFREG | 0444;
     struct inode *ip = prepare(&pid_inodes[slot][kind], mode, KEY(slot, kind),
                                ((uint64_t)p->pid << 8) + kind + 0x100000);
     if (kind == K_EXE) {
@@ -84,6 +87,14 @@ static int parse_pid(const char *name, size_t len) {
 }
 
 static int procfs_lookup(struct inode *dir, const char *name, size_t len, struct inode **out) {
+    if (dir->key != GLOBAL_KEY(0xff) && (dir->key & 0xff) == K_TASK) {   // /proc/<pid>/task
+        struct proc *p = proc_at((int)(dir->key >> 8));
+        struct proc *t = proc_find(parse_pid(name, len));
+        if (!t || t->tgid != p->tgid)
+            return -ENOENT;
+        *out = pid_inode(t, K_DIR);
+        return 0;
+    }
     if (dir->key != GLOBAL_KEY(0xff)) {  // inside /proc/<pid>
         struct proc *p = proc_at((int)(dir->key >> 8));
         for (int k = 1; k < K_NKINDS; k++) {
@@ -99,7 +110,7 @@ static int procfs_lookup(struct inode *dir, const char *name, size_t len, struct
             uint32_t mode = g == G_SELF ? S_IFLNK | 0777 : S_IFREG | 0444;
             struct inode *ip = prepare(&global_inodes[g], mode, GLOBAL_KEY(g), 0x200000 + g);
             if (g == G_SELF) {
-                snprintf(link_targets[NPROC], sizeof link_targets[NPROC], "%d", current()->pid);
+                snprintf(link_targets[NPROC], sizeof link_targets[NPROC], "%d", current()->tgid);
                 ip->target = link_targets[NPROC];
                 ip->size = strlen(ip->target);
             }
@@ -120,13 +131,30 @@ static void dirent(struct fs_dirent *out, uint64_t ino, uint8_t type, const char
     strlcpy(out->name, name, sizeof out->name);
 }
 
+// /proc/<pid>/task: positions 2.. one per process-table slot, the threads of p's process.
+static int readdir_tasks(struct proc *p, uint64_t *pos, struct fs_dirent *out) {
+    for (; *pos < 2 + NPROC; (*pos)++) {
+        struct proc *t = proc_at((int)(*pos - 2));
+        if (t->state != PROC_UNUSED && t->state != PROC_DEAD && t->signal == p->signal) {
+            char name[16];
+            snprintf(name, sizeof name, "%d", t->pid);
+            dirent(out, ((uint64_t)t->pid << 8) + 0x100000, DT_DIR, name);
+            *pos += 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 // Positions: 2.. the global files, then one per process-table slot in use.
 static int procfs_readdir(struct inode *dir, uint64_t *pos, struct fs_dirent *out) {
+    if (dir->key != GLOBAL_KEY(0xff) && (dir->key & 0xff) == K_TASK)
+        return readdir_tasks(proc_at((int)(dir->key >> 8)), pos, out);
     if (dir->key != GLOBAL_KEY(0xff)) {
         if (*pos - 2 + 1 >= K_NKINDS)
             return 0;
         int k = (int)(*pos - 2 + 1);
-        dirent(out, dir->ino + k, k == K_EXE ? DT_LNK : DT_REG, pid_files[k]);
+        dirent(out, dir->ino + k, k == K_EXE ? DT_LNK : k == K_TASK ? DT_DIR : DT_REG, pid_files[k]);
         *pos += 1;
         return 1;
     }
@@ -138,7 +166,7 @@ static int procfs_readdir(struct inode *dir, uint64_t *pos, struct fs_dirent *ou
             return 1;
         }
         struct proc *p = proc_at((int)(i - G_NGLOBAL));
-        if (p->state != PROC_UNUSED && p->state != PROC_DEAD) {
+        if (p->state != PROC_UNUSED && p->state != PROC_DEAD && thread_group_leader(p)) {
             char name[16];
             snprintf(name, sizeof name, "%d", p->pid);
             dirent(out, ((uint64_t)p->pid << 8) + 0x100000, DT_DIR, name);
@@ -161,23 +189,23 @@ static char state_letter(struct proc *p) {
 }
 
 static int gen_pid(struct proc *p, int kind, char *buf, size_t size) {
-    int ppid = p->parent ? p->parent->pid : 0;
+    int ppid = p->parent ? p->parent->tgid : 0;
     uint64_t vsize = 0, rss = 0;
     if (p->mm)
         for (struct vma *v = p->mm->vmas; v; v = v->next)
             vsize += v->end - v->start;
     switch (kind) {
     case K_STAT:   // Linux's 52 fields; what we do not track is 0
-        return snprintf(buf, size, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %llu 0 %llu 0 20 0 1 0 0 "
+        return snprintf(buf, size, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %llu 0 %llu 0 20 0 %d 0 0 "
                         "%llu %llu 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
                         p->pid, p->comm, state_letter(p), ppid, p->pgid, p->sid, 0x501, 1,
                         (unsigned long long)p->ticks, (unsigned long long)p->signal->child_ticks,
-                        (unsigned long long)vsize, (unsigned long long)rss);
+                        p->signal->nr_threads, (unsigned long long)vsize, (unsigned long long)rss);
     case K_STATUS:
         return snprintf(buf, size, "Name:\t%s\nState:\t%c\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
-                        "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmSize:\t%8llu kB\nThreads:\t1\n",
-                        p->comm, state_letter(p), p->pid, p->pid, ppid,
-                        (unsigned long long)(vsize >> 10));
+                        "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmSize:\t%8llu kB\nThreads:\t%d\n",
+                        p->comm, state_letter(p), p->tgid, p->pid, ppid,
+                        (unsigned long long)(vsize >> 10), p->signal->nr_threads);
     case K_COMM:
         return snprintf(buf, size, "%s\n", p->comm);
     case K_CMDLINE: {

@@ -140,9 +140,10 @@ const char *syscall_name(uint64_t nr) {
     return nr < NR_SYSCALLS && table[nr].name ? table[nr].name : "unknown";
 }
 
-// Has this process been told about syscall nr already? Numbers below NR_SYSCALLS have a
-// bit each; a few larger (garbage) numbers are remembered, and after that we stay quiet.
-static bool already_logged(struct proc *p, uint64_t nr) {
+// Has this process (any of its threads) been told about syscall nr already? Numbers below
+// NR_SYSCALLS have a bit each; a few larger (garbage) numbers are remembered, and after
+// that we stay quiet.
+static bool already_logged(struct signal_struct *p, uint64_t nr) {
     if (nr < NR_SYSCALLS) {
         bool seen = p->nosys_logged[nr / 64] & (1ull << (nr % 64));
         p->nosys_logged[nr / 64] |= 1ull << (nr % 64);
@@ -162,8 +163,8 @@ static bool already_logged(struct proc *p, uint64_t nr) {
 // Linux-style note, once per system call number and process.
 static void log_unimplemented(uint64_t nr) {
     struct proc *p = current();
-    if (!already_logged(p, nr))
-        pr_notice("pid %d (%s): unimplemented syscall %llu\n", p->pid, p->comm,
+    if (!already_logged(p->signal, nr))
+        pr_notice("pid %d (%s): unimplemented syscall %llu\n", p->tgid, p->comm,
                   (unsigned long long)nr);
 }
 
