@@ -231,9 +231,38 @@ SYSCALL(getrusage) {
     return copy_to_user((void *)a1, &ru, sizeof ru);
 }
 
-// One pass over the children: a finished one (returned), or whether any child matches.
-// A process is finished when its leader is a zombie and no thread of it is left.
-static struct proc *find_finished(struct proc *self, const struct wait_query *q, bool *any) {
+struct wait_result { int pid, status, code; uint64_t ticks; };
+
+// Has child process c something to tell its parent's wait? Fills *r (status as wait4
+// gives it, code as waitid's si_code) and says whether collecting it ends it.
+static bool child_event(struct proc *c, int options, struct wait_result *r, bool *finished) {
+    struct signal_struct *s = c->signal;
+    *finished = false;
+    *r = (struct wait_result){ c->pid, 0, 0, 0 };
+    if (c->state == PROC_ZOMBIE && s->nr_threads == 0) {   // over: no thread left
+        bool killed = (c->exit_status & 0x7f) != 0;
+        r->status = c->exit_status;
+        r->code = killed ? CLD_KILLED : CLD_EXITED;
+        r->ticks = c->ticks + s->dead_ticks + s->child_ticks;
+        *finished = (options & WEXITED) != 0;
+        return *finished;
+    }
+    if ((options & WSTOPPED) && s->stopped && s->stop_unreported) {
+        r->status = (s->stop_signal << 8) | 0x7f;
+        r->code = CLD_STOPPED;
+        return true;
+    }
+    if ((options & WCONTINUED) && s->cont_unreported) {
+        r->status = 0xffff;
+        r->code = CLD_CONTINUED;
+        return true;
+    }
+    return false;
+}
+
+// One pass over the children: one with news (returned, *r filled), or whether any matches.
+static struct proc *find_event(struct proc *self, const struct wait_query *q, bool *any,
+                               struct wait_result *r, bool *finished) {
     *any = false;
     for (int i = 0; i < NPROC; i++) {
         struct proc *c = proc_at(i);
@@ -241,30 +270,32 @@ static struct proc *find_finished(struct proc *self, const struct wait_query *q,
             !thread_group_leader(c) || !wait_matches(q, c))
             continue;
         *any = true;
-        if (c->state == PROC_ZOMBIE && c->signal->nr_threads == 0)
+        if (child_event(c, q->options, r, finished))
             return c;
     }
     return NULL;
 }
 
-struct wait_result { int pid, status; uint64_t ticks; };
-
 // Waits for a child as q says. Returns 1 with *r filled, 0 (WNOHANG, none ready yet), or
-// a negative errno. Unless WNOWAIT, the child is collected: its slot is freed.
+// a negative errno. Unless WNOWAIT, the news is used up: a finished child's slot is freed,
+// a stop or continue is reported once.
 static long wait_for_child(const struct wait_query *q, struct wait_result *r) {
     struct proc *self = current()->group_leader;
     uint64_t f = local_irq_save();
     long ret;
     for (;;) {
-        bool any;
-        struct proc *z = find_finished(self, q, &any);
-        if (z) {
-            r->pid = z->pid;
-            r->status = z->exit_status;
-            r->ticks = z->ticks + z->signal->dead_ticks + z->signal->child_ticks;
+        bool any, finished;
+        struct proc *c = find_event(self, q, &any, r, &finished);
+        if (c) {
             if (!(q->options & WNOWAIT)) {
-                self->signal->child_ticks += r->ticks;
-                proc_reap(z);
+                if (finished) {
+                    self->signal->child_ticks += r->ticks;
+                    proc_reap(c);
+                } else if (r->code == CLD_STOPPED) {
+                    c->signal->stop_unreported = false;
+                } else {
+                    c->signal->cont_unreported = false;
+                }
             }
             ret = 1;
             break;
@@ -326,19 +357,19 @@ SYSCALL(waitid) {
         (idtype != P_ALL && id <= 0))
         return -EINVAL;
     struct wait_query q = { idtype, id, options };
-    struct wait_result r = { 0, 0, 0 };
-    long ret = (options & WEXITED) ? wait_for_child(&q, &r) : -ECHILD;
+    struct wait_result r = { 0, 0, 0, 0 };
+    long ret = wait_for_child(&q, &r);
     if (ret < 0)
         return ret;
     if (a2) {
         struct waitid_info info;
         memset(&info, 0, sizeof info);
         if (ret == 1) {
-            bool killed = (r.status & 0x7f) != 0;
             info.si_signo = SIGCHLD;
-            info.si_code = killed ? CLD_KILLED : CLD_EXITED;
+            info.si_code = r.code;
             info.si_pid = r.pid;
-            info.si_status = killed ? (r.status & 0x7f) : (r.status >> 8) & 0xff;
+            info.si_status = r.code == CLD_KILLED ? (r.status & 0x7f) :
+                             r.code == CLD_CONTINUED ? SIGCONT : (r.status >> 8) & 0xff;
         }
         if (copy_to_user((void *)a2, &info, sizeof info))
             return -EFAULT;

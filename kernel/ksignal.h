@@ -32,6 +32,8 @@
 #define BUS_ADRERR 2
 #define CLD_EXITED 1
 #define CLD_KILLED 2
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
 
 struct proc;
 struct trapframe;
@@ -51,4 +53,5 @@ void signal_set_temp_mask(uint64_t mask);
 void signal_force(struct proc *p, int sig, int code, uint64_t addr);
 // On the way back to user mode: preempt if the time slice is up, deliver signals.
 void return_to_user(struct trapframe *tf);
-void signal_exec(struct proc *p);             // exec: handlers back to SIG_DFL
+void signal_exec(struct proc *p);
+bool pgrp_orphaned(int pgid);                 // job control: no parent outside to continue it             // exec: handlers back to SIG_DFL

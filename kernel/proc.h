@@ -64,6 +64,12 @@ struct signal_struct {
     int group_exit_status;           // ... with this wait status
     struct proc *exec_thread;        // a thread execve-ing: the others must die first
     struct rlimit64 rlim[RLIM_NLIMITS];
+    // Job control: a stop signal stops every thread; SIGCONT lets them go on. The parent
+    // hears of each change once (wait4 WUNTRACED / WCONTINUED, SIGCHLD).
+    bool stopped;                    // the process is stopped (its threads park)
+    int stop_signal;                 // ... by this signal
+    bool stop_unreported;            // a stop the parent's wait has not yet been told of
+    bool cont_unreported;            // likewise, a continue
     uint64_t nosys_logged[8];        // which unimplemented syscalls (0..511) were already logged
     uint64_t nosys_big[NOSYS_BIG];   // ... and which larger numbers (+1; 0 = unused)
     uint64_t dead_ticks;             // CPU time of its threads that have exited

@@ -180,6 +180,8 @@ static int procfs_readdir(struct inode *dir, uint64_t *pos, struct fs_dirent *ou
 // ---------------------------------------------------------------- the files' contents
 
 static char state_letter(struct proc *p) {
+    if (p->state != PROC_ZOMBIE && p->signal->stopped)
+        return 'T';                      // stopped by job control
     switch (p->state) {
     case PROC_RUNNING: case PROC_RUNNABLE: return 'R';
     case PROC_SLEEPING: return 'S';

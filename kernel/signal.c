@@ -64,11 +64,16 @@ _Static_assert(sizeof(struct siginfo_k) == 128, "siginfo_t is 128 bytes");
 // The flags a program may change through sigreturn: CF PF AF ZF SF TF DF OF AC RF.
 #define FIX_EFLAGS 0x50dd5ull
 
-// Default actions: these are ignored; SIGSTOP and friends too, until there is job control.
+// Default actions: these are ignored; the stop signals stop the process (job control);
+// the rest terminate it.
 static bool default_ignores(int sig) {
-    return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH ||
-           sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+    return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH;
 }
+
+static bool is_stop_signal(int sig) {
+    return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+#define STOP_SIGNALS (BIT(SIGSTOP) | BIT(SIGTSTP) | BIT(SIGTTIN) | BIT(SIGTTOU))
 
 static bool ignored(struct proc *p, int sig) {
     uint64_t h = p->sighand->action[sig].handler;
@@ -108,12 +113,74 @@ static struct proc *choose_thread(struct proc *p, int sig) {
     return NULL;
 }
 
+// Tells the parent of p's process that it stopped or went on (CLD_STOPPED, CLD_CONTINUED):
+// SIGCHLD unless it asked not to (SA_NOCLDSTOP), and a wakeup for its wait4.
+static void notify_parent_stop(struct proc *p, int why, int sig) {
+    struct proc *leader = p->group_leader, *parent = leader->parent;
+    if (!parent)
+        return;
+    if (!(parent->sighand->action[SIGCHLD].flags & SA_NOCLDSTOP))
+        signal_send(parent, SIGCHLD, why, leader->tgid, 0, sig);
+    wakeup(parent->signal);
+}
+
+static void drop_pending(struct proc *p, uint64_t which) {
+    p->signal->shared_pending &= ~which;
+    p->sig_pending &= ~which;
+    for (struct proc *t = next_thread(p, p); t; t = next_thread(p, t))
+        t->sig_pending &= ~which;
+}
+
+// What sending does at once, before any thread takes the signal (Linux's prepare_signal):
+// SIGCONT wakes a stopped process even if it is ignored or blocked, and cancels pending
+// stops; a stop signal cancels a pending SIGCONT. Interrupts off.
+static void prepare_signal(struct proc *p, int sig) {
+    struct signal_struct *s = p->signal;
+    if (sig == SIGCONT) {
+        drop_pending(p, STOP_SIGNALS);
+        if (s->stopped) {
+            s->stopped = false;
+            s->stop_unreported = false;
+            s->cont_unreported = true;
+            wakeup(&s->stopped);         // its threads park on this
+            notify_parent_stop(p, CLD_CONTINUED, SIGCONT);
+        }
+    } else if (is_stop_signal(sig)) {
+        drop_pending(p, BIT(SIGCONT));
+    }
+}
+
+// The process stops: every thread parks on its way back to user mode until SIGCONT.
+static void group_stop(struct proc *p, int sig) {
+    struct signal_struct *s = p->signal;
+    s->stopped = true;
+    s->stop_signal = sig;
+    s->stop_unreported = true;
+    s->cont_unreported = false;
+    notify_parent_stop(p, CLD_STOPPED, sig);
+}
+
+// A process group is orphaned when no member has a parent in another group of the same
+// session: nobody is left to continue it, so terminal stop signals are not obeyed there.
+bool pgrp_orphaned(int pgid) {
+    for (int i = 0; i < NPROC; i++) {
+        struct proc *p = proc_at(i);
+        if (p->state == PROC_UNUSED || p->state == PROC_DEAD || p->state == PROC_ZOMBIE ||
+            p->pgid != pgid || !p->parent || p->parent->tgid == 1)
+            continue;
+        if (p->parent->pgid != pgid && p->parent->sid == p->sid)
+            return false;
+    }
+    return true;
+}
+
 // May be called from interrupt handlers (the tty's Ctrl-C): interrupts off inside.
 void signal_send(struct proc *p, int sig, int code, int from, uint64_t addr, int status) {
     if (sig < 1 || sig > NSIG_MAX || p->state == PROC_UNUSED || p->state == PROC_DEAD ||
         p->signal->nr_threads == 0)
         return;                          // (a zombie process drops every signal)
     uint64_t f = local_irq_save();
+    prepare_signal(p, sig);
     if (sig == SIGKILL) {
         kill_group(p);
     } else if (!ignored(p, sig) || (p->sig_blocked & BIT(sig))) {
@@ -133,6 +200,7 @@ void signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t va
         t->state == PROC_ZOMBIE)
         return;
     uint64_t f = local_irq_save();
+    prepare_signal(t, sig);
     if (sig == SIGKILL) {
         kill_group(t);
     } else if (!ignored(t, sig) || (t->sig_blocked & BIT(sig))) {
@@ -331,6 +399,10 @@ void return_to_user(struct trapframe *tf) {
             yield();
         if (p->signal->group_exit || fatal_signal_pending(p))
             proc_exit(p->signal->group_exit ? p->signal->group_exit_status : SIGKILL);
+        if (p->signal->stopped) {        // job control: wait here for SIGCONT (or SIGKILL)
+            sleep_on(&p->signal->stopped);
+            continue;
+        }
         struct ksiginfo info;
         int sig = dequeue_signal(p, ~p->sig_blocked, &info);
         if (!sig && p->restore_sigmask) {    // ppoll, sigsuspend...: their mask ends here,
@@ -344,6 +416,12 @@ void return_to_user(struct trapframe *tf) {
         if (ignored(p, sig))
             continue;
         TRACE(TR_SIGNAL, p->pid, sig, 0);
+        if (ka->handler == SIG_DFL && is_stop_signal(sig)) {
+            // Ctrl-Z and background tty access do not stop an orphaned group (SIGSTOP does).
+            if (sig == SIGSTOP || !pgrp_orphaned(p->pgid))
+                group_stop(p, sig);
+            continue;
+        }
         if (ka->handler == SIG_DFL)
             proc_group_exit(sig);        // terminated by the signal, every thread
         restart_or_eintr(p, tf, ka->flags & SA_RESTART);

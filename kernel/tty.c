@@ -34,10 +34,12 @@
 #define ICANON 0x0002
 #define ECHO   0x0008
 #define ISIG   0x0001
+#define TOSTOP 0x0100
 #define VINTR  0
 #define VQUIT  1
 #define VERASE 2
 #define VEOF   4
+#define VSUSP  10
 
 #define LINE_MAX 4096
 #define USER_OUTPUT_LEVEL 6          // the colour of ordinary text on the VGA console
@@ -58,6 +60,7 @@ static struct termios termios = {
 };
 
 static int fg_pgrp = 1;              // the foreground process group: init's, at first
+static int tty_session;              // the session it is the controlling terminal of (0: none)
 static char line[LINE_MAX];
 static size_t line_len, line_pos;    // the line so far, and how much of it was read
 static bool line_ready;              // line[0..line_len) is complete: reads take from it
@@ -82,9 +85,11 @@ static void signal_group(int pgrp, int sig) {
 // From the keyboard and serial interrupt handlers.
 void tty_receive(char c) {
     if (termios.c_lflag & ISIG) {
-        int sig = c == (char)termios.c_cc[VINTR] ? SIGINT : c == (char)termios.c_cc[VQUIT] ? SIGQUIT : 0;
+        int sig = c == (char)termios.c_cc[VINTR] ? SIGINT : c == (char)termios.c_cc[VQUIT] ? SIGQUIT :
+                  c == (char)termios.c_cc[VSUSP] ? SIGTSTP : 0;
         if (sig) {
-            echo(c == 3 ? "^C" : "^\\", 2);    // ECHOCTL, as Linux: the shell adds the newline
+            char ctl[2] = { '^', (char)(c + '@') };
+            echo(ctl, 2);                // ECHOCTL, as Linux: the shell adds the newline
             discard_line = true;         // the signal also discards the line being typed
             signal_group(fg_pgrp, sig);
             wakeup(&input_chan);
@@ -152,8 +157,30 @@ static long read_raw(char *buf, size_t n) {
     return (long)got;
 }
 
+// Job control: a process of the terminal's session that is not in the foreground group
+// may not read it (SIGTTIN stops its group), nor write with TOSTOP set or change the
+// terminal's settings (SIGTTOU). Returns 0 to go ahead, -ERESTARTSYS after sending the
+// signal (the call is retried once the group is continued), or -EIO when the signal would
+// not stop it (ignored or blocked for SIGTTIN, an orphaned group), as Linux does.
+static long job_control_check(int sig) {
+    struct proc *p = current();
+    if (!tty_session || p->sid != tty_session || p->pgid == fg_pgrp || !proc_find(tty_session))
+        return 0;
+    bool ignored = p->sighand->action[sig].handler == SIG_IGN ||
+                   (p->sig_blocked & (1ull << (sig - 1)));
+    if (ignored)
+        return sig == SIGTTIN ? -EIO : 0;
+    if (pgrp_orphaned(p->pgid))
+        return -EIO;
+    signal_group(p->pgid, sig);
+    return -ERESTARTSYS;
+}
+
 static long console_read(struct file *f, void *buf, size_t n) {
     (void)f;
+    long err = job_control_check(SIGTTIN);
+    if (err)
+        return err;
     if (!(termios.c_lflag & ICANON))
         return read_raw(buf, n);
     if (!line_ready) {
@@ -172,8 +199,28 @@ static long console_read(struct file *f, void *buf, size_t n) {
 
 static long console_write_op(struct file *f, const void *buf, size_t n) {
     (void)f;
+    if (termios.c_lflag & TOSTOP) {
+        long err = job_control_check(SIGTTOU);
+        if (err)
+            return err;
+    }
     console_write(buf, n, USER_OUTPUT_LEVEL);
     return (long)n;
+}
+
+// TIOCSCTTY: a session leader makes this its controlling terminal (Linux: EPERM if the
+// caller leads no session, or the terminal is another live session's and arg is not 1).
+static long set_controlling_tty(uint64_t arg) {
+    struct proc *p = current();
+    if (p->sid != p->tgid)
+        return -EPERM;
+    if (tty_session == p->sid)
+        return 0;
+    if (tty_session && proc_find(tty_session) && arg != 1)
+        return -EPERM;
+    tty_session = p->sid;
+    fg_pgrp = p->pgid;
+    return 0;
 }
 
 static long set_pgrp(uint64_t arg) {
@@ -197,19 +244,26 @@ static long console_ioctl(struct file *f, unsigned long cmd, uint64_t arg) {
     switch (cmd) {
     case TCGETS:
         return copy_to_user((void *)arg, &termios, sizeof termios);
-    case TCSETS: case TCSETSW: case TCSETSF:
-        return copy_from_user(&termios, (const void *)arg, sizeof termios);
+    case TCSETS: case TCSETSW: case TCSETSF: {
+        long err = job_control_check(SIGTTOU);
+        return err ? err : copy_from_user(&termios, (const void *)arg, sizeof termios);
+    }
     case TIOCGWINSZ: {
         struct winsize ws = { 25, 80, 0, 0 };
         return copy_to_user((void *)arg, &ws, sizeof ws);
     }
     case TIOCGPGRP:
         return copy_to_user((void *)arg, &fg_pgrp, sizeof fg_pgrp);
-    case TIOCSPGRP:
-        return set_pgrp(arg);
+    case TIOCSPGRP: {
+        long err = job_control_check(SIGTTOU);
+        return err ? err : set_pgrp(arg);
+    }
     case TIOCSCTTY:
+        return set_controlling_tty(arg);
     case TIOCNOTTY:
-        return 0;                        // one terminal, and everyone's
+        if (current()->sid == tty_session && current()->tgid == tty_session)
+            tty_session = 0;             // the session leader gives it up
+        return 0;
     default:
         return -ENOTTY;
     }
