@@ -54,6 +54,11 @@ pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
     return __syscall_ret(sys4(SYS_wait4, pid, status, options, ru));
 }
 
+int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
+{
+    return (int)__syscall_ret(sys4(SYS_waitid, idtype, id, info, options));
+}
+
 pid_t waitpid(pid_t pid, int *status, int options)
 {
     return wait4(pid, status, options, NULL);

@@ -9,6 +9,9 @@
 #define WNOHANG    0x00000001   // do not block if no child has ended yet: return 0
 #define WUNTRACED  0x00000002   // also report stopped children
 #define WCONTINUED 0x00000008   // also report children continued by SIGCONT
+#define WSTOPPED   0x00000002   // waitid: report stopped children (as WUNTRACED)
+#define WEXITED    0x00000004   // waitid: report children that ended
+#define WNOWAIT    0x01000000   // waitid: report, but leave the child to be waited for again
 #define __WALL     0x40000000   // Linux: any child, whatever signal it sends its parent at exit
 #define __WCLONE   0x80000000   // Linux: only children that send no SIGCHLD at exit
 
@@ -28,3 +31,10 @@ pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru);
 // the group -pid. Returns the child's pid (and frees it), or 0 with WNOHANG if none ended.
 pid_t waitpid(pid_t pid, int *status, int options);
 pid_t wait(int *status);          // waitpid(-1, status, 0)
+
+// waitid: which children (P_ALL, or P_PID / P_PGID with id), what to report (WEXITED,
+// WSTOPPED, WCONTINUED, plus WNOHANG, WNOWAIT); the news comes as a siginfo_t. 0 or -1.
+#include <signal.h>
+typedef enum { P_ALL = 0, P_PID = 1, P_PGID = 2 } idtype_t;
+typedef unsigned int id_t;
+int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options);
