@@ -276,6 +276,15 @@ static long unshare_for_exec(struct proc *p) {
     return 0;
 }
 
+// /proc/<pid>/exe: the file's absolute path, symlinks followed (the path as given if that
+// cannot be worked out).
+static void set_exe(struct proc *p, const char *path) {
+    char *real = kmalloc(FS_PATH_MAX);
+    bool ok = real && fs_real_path(p->fs->cwd, path, real) == 0;
+    strlcpy(p->exe, ok ? real : path, sizeof p->exe);
+    kfree(real);
+}
+
 // The point of no return: the old program is gone after this.
 // name: what the program is called (for a script, the script, as Linux does); path: the file
 // that really runs (for a script, its interpreter: what /proc/<pid>/exe shows).
@@ -288,7 +297,7 @@ static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, 
         mm_put(old);             // a vfork parent still has it
     set_comm(p, name);
     trace_record_name(TR_EXEC, p->pid, p->comm);
-    strlcpy(p->exe, path, sizeof p->exe);
+    set_exe(p, path);
     files_close_on_exec(p->files);
     signal_exec(p);
     p->did_exec = true;

@@ -158,6 +158,12 @@ static inline bool ramfs_is_dot(const char *name, size_t len)    // "." or ".."
     return len >= 1 && len <= 2 && name[0] == '.' && name[len - 1] == '.';
 }
 
+// ---- fs_path.c: inodes back to path names (getcwd, /proc/<pid>/exe)
+// dir's absolute path, written at the end of buf[0..size); returns its offset in buf.
+long fs_dir_path(struct inode *dir, char *buf, size_t size);
+// The absolute path `path` names from cwd, every symlink followed; buf has FS_PATH_MAX bytes.
+long fs_real_path(struct inode *cwd, const char *path, char *buf);
+
 // ---- initramfs.c
 // Unpacks cpio "newc" archives, plain or gzip-compressed (several may follow each other),
 // into the tree. The files of a plain archive keep their data where it is (fs_adopt): the

@@ -105,7 +105,7 @@ struct proc {
     int tgid;                    // the process's id (getpid): the leader's pid
     struct proc *group_leader;   // the thread whose pid is tgid (itself, if single)
     char comm[TASK_COMM_LEN];    // the program's name, as /proc/<pid>/comm shows it
-    char exe[128];               // the path it was executed from (/proc/<pid>/exe)
+    char exe[128];               // the program's file, absolute, links followed (/proc/<pid>/exe)
     enum proc_state state;
     struct proc *parent;         // always a group leader; the same for all threads of a group
     int pgid, sid;               // process group and session (the same in all threads)

@@ -208,46 +208,17 @@ SYSCALL(chdir) {
 }
 
 // The name `child` has in directory `dir`, found by reading the directory.
-static bool name_in(struct inode *dir, struct inode *child, struct fs_dirent *d) {
-    uint64_t pos = 0;
-    while (fs_readdir(dir, &pos, d) == 1)
-        if (d->ino == child->ino && strcmp(d->name, ".") && strcmp(d->name, ".."))
-            return true;
-    return false;
-}
-
-// getcwd builds the path from the end: each directory's name, found in its parent.
+// getcwd: the working directory's path (fs_path.c builds it from the end).
 SYSCALL(getcwd) {
     char *buf = kmalloc(FS_PATH_MAX);
-    struct fs_dirent *d = kmalloc(sizeof *d);
-    long len = -ENOMEM;
-    if (buf && d) {
-        size_t at = FS_PATH_MAX - 1;
-        buf[at] = '\0';
-        struct inode *ip = current()->fs->cwd;
-        len = 0;
-        while (ip != fs_root() && len == 0) {
-            struct inode *parent = ip->dir.parent;
-            size_t n;
-            if (!parent || !name_in(parent, ip, d))
-                len = -ENOENT;               // the directory was removed
-            else if ((n = strlen(d->name)) + 1 > at)
-                len = -ENAMETOOLONG;
-            else {
-                at -= n;
-                memcpy(buf + at, d->name, n);
-                buf[--at] = '/';
-                ip = parent;
-            }
-        }
-        if (len == 0 && at == FS_PATH_MAX - 1)
-            buf[--at] = '/';
-        size_t size = FS_PATH_MAX - at;
-        if (len == 0)
-            len = size > a1 ? -ERANGE : copy_to_user((void *)a0, buf + at, size) ? -EFAULT : (long)size;
+    if (!buf)
+        return -ENOMEM;
+    long at = fs_dir_path(current()->fs->cwd, buf, FS_PATH_MAX), len = at;
+    if (at >= 0) {
+        size_t size = FS_PATH_MAX - (size_t)at;
+        len = size > a1 ? -ERANGE : copy_to_user((void *)a0, buf + at, size) ? -EFAULT : (long)size;
     }
     kfree(buf);
-    kfree(d);
     return len;
 }
 
