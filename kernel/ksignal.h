@@ -51,7 +51,8 @@ void signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t va
 void signal_set_temp_mask(uint64_t mask);
 // A fault's signal: it cannot be blocked or ignored away.
 void signal_force(struct proc *p, int sig, int code, uint64_t addr);
-// On the way back to user mode: preempt if the time slice is up, deliver signals.
-void return_to_user(struct trapframe *tf);
+// On the way back to user mode (trap.c's return_to_user): one signal's worth of work;
+// false when there is nothing more to do.
+bool signal_deliver_one(struct trapframe *tf);
 void signal_exec(struct proc *p);
 bool pgrp_orphaned(int pgid);                 // job control: no parent outside to continue it             // exec: handlers back to SIG_DFL

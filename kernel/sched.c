@@ -4,7 +4,7 @@
 // The idle loop, scheduler(), runs on the boot stack. It picks the next runnable process
 // round-robin and switches to it; the process runs until it goes back through sched():
 // because it sleeps, yields, or exits. A process in user mode is preempted by the timer: the
-// tick counts its slice down, and on the way back to user mode (return_to_user in signal.c)
+// tick counts its slice down, and on the way back to user mode (return_to_user in trap.c)
 // a process whose slice is used up yields. The kernel itself is never preempted: a process
 // in kernel mode runs until it sleeps or returns to user mode.
 //

@@ -1,8 +1,8 @@
 // signal.c: signals - the kernel's way of interrupting a sequential program.
 //
 // A signal is only a bit in the target's pending set until the target is about to return
-// to user mode (return_to_user, at the end of every syscall and of every interrupt or fault
-// taken in user mode). There the kernel either carries out the default action (terminate,
+// to user mode (return_to_user in trap.c, at the end of every syscall and of every
+// interrupt or fault taken in user mode, calls signal_deliver_one). There the kernel either carries out the default action (terminate,
 // or ignore), or builds a frame on the user stack, exactly as Linux does, so that the
 // program "calls" its handler; the handler's return goes through the restorer into
 // rt_sigreturn, which puts the interrupted state back.
@@ -386,51 +386,47 @@ static void restart_or_eintr(struct proc *p, struct trapframe *tf, bool restart)
     }
 }
 
-// The way back to user mode, after every system call and every interrupt or fault taken
-// in user mode: give up the CPU if the time slice is used up, then deliver signals. Runs
-// with interrupts off from its first look at the pending sets to the return to user mode
-// (the caller's iret or sysret): a signal sent by an interrupt handler is either seen here
-// or arrives before the next look. Sleeping (yield) turns them on for a while.
-void return_to_user(struct trapframe *tf) {
+// One step of the way back to user mode (return_to_user in trap.c calls it until it says
+// false): a dying process's thread exits, a stopped one waits for SIGCONT, and one pending
+// signal gets its default action or its handler's frame. Interrupts off: a signal sent by
+// an interrupt handler is either seen here or arrives before the next look.
+bool signal_deliver_one(struct trapframe *tf) {
     struct proc *p = current();
-    cli();
-    for (;;) {
-        if (sched_need_resched())
-            yield();
-        if (p->signal->group_exit || fatal_signal_pending(p))
-            proc_exit(p->signal->group_exit ? p->signal->group_exit_status : SIGKILL);
-        if (p->signal->stopped) {        // job control: wait here for SIGCONT (or SIGKILL)
-            sleep_on(&p->signal->stopped);
-            continue;
-        }
-        struct ksiginfo info;
-        int sig = dequeue_signal(p, ~p->sig_blocked, &info);
-        if (!sig && p->restore_sigmask) {    // ppoll, sigsuspend...: their mask ends here,
-            p->sig_blocked = p->saved_sigmask;   // which may make more signals deliverable
-            p->restore_sigmask = false;
-            continue;
-        }
-        if (!sig)
-            break;
-        struct k_sigaction *ka = &p->sighand->action[sig];
-        if (ignored(p, sig))
-            continue;
-        TRACE(TR_SIGNAL, p->pid, sig, 0);
-        if (ka->handler == SIG_DFL && is_stop_signal(sig)) {
-            // Ctrl-Z and background tty access do not stop an orphaned group (SIGSTOP does).
-            if (sig == SIGSTOP || !pgrp_orphaned(p->pgid))
-                group_stop(p, sig);
-            continue;
-        }
-        if (ka->handler == SIG_DFL)
-            proc_group_exit(sig);        // terminated by the signal, every thread
-        restart_or_eintr(p, tf, ka->flags & SA_RESTART);
-        if (!setup_frame(p, tf, sig, ka, &info))
-            proc_group_exit(SIGSEGV);
-        // Go on: another deliverable signal gets its frame on top of this one, so its
-        // handler runs first and returns into this one's - as on Linux.
+    if (p->signal->group_exit || fatal_signal_pending(p))
+        proc_exit(p->signal->group_exit ? p->signal->group_exit_status : SIGKILL);
+    if (p->signal->stopped) {            // job control: wait here for SIGCONT (or SIGKILL)
+        sleep_on(&p->signal->stopped);
+        return true;
     }
-    restart_or_eintr(p, tf, true);       // interrupted, but no handler ran: just restart
+    struct ksiginfo info;
+    int sig = dequeue_signal(p, ~p->sig_blocked, &info);
+    if (!sig && p->restore_sigmask) {    // ppoll, sigsuspend...: their mask ends here,
+        p->sig_blocked = p->saved_sigmask;   // which may make more signals deliverable
+        p->restore_sigmask = false;
+        return true;
+    }
+    if (!sig) {
+        restart_or_eintr(p, tf, true);   // interrupted, but no handler ran: just restart
+        return false;
+    }
+    struct k_sigaction *ka = &p->sighand->action[sig];
+    if (ignored(p, sig))
+        return true;
+    TRACE(TR_SIGNAL, p->pid, sig, 0);
+    if (ka->handler == SIG_DFL && is_stop_signal(sig)) {
+        // Ctrl-Z and background tty access do not stop an orphaned group (SIGSTOP does).
+        if (sig == SIGSTOP || !pgrp_orphaned(p->pgid))
+            group_stop(p, sig);
+        return true;
+    }
+    if (ka->handler == SIG_DFL)
+        proc_group_exit(sig);            // terminated by the signal, every thread
+    restart_or_eintr(p, tf, ka->flags & SA_RESTART);
+    if (!setup_frame(p, tf, sig, ka, &info))
+        proc_group_exit(SIGSEGV);
+    // Another deliverable signal gets its frame on top of this one, so its handler runs
+    // first and returns into this one's - as on Linux.
+    return true;
 }
 
 // ---------------------------------------------------------------- system calls

@@ -11,6 +11,7 @@
 #include "panic.h"
 #include "pic.h"
 #include "printk.h"
+#include "sched.h"
 #include "trap.h"
 #include "trace.h"
 #include "vm.h"
@@ -161,6 +162,20 @@ void trap(struct trapframe *tf) {
     // time slice is up, and to deliver signals.
     if (tf->cs & 3)
         return_to_user(tf);
+}
+
+// The way back to user mode, after every system call (syscall_dispatch) and every
+// interrupt or fault taken in user mode (trap, above). It is where the kernel decides what
+// runs next: if the timer said this process's time slice is used up, another process gets
+// the CPU first (yield, sched.c); then pending signals are acted on - an exit, a stop, or a
+// handler's frame on the user stack (signal.c). Interrupts stay off from the first look at
+// the pending sets until the iret or sysret (a sleep turns them on meanwhile).
+void return_to_user(struct trapframe *tf) {
+    cli();
+    do {
+        if (sched_need_resched())
+            yield();
+    } while (signal_deliver_one(tf));
 }
 
 // No other vector is wired to anything.
