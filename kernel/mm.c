@@ -12,6 +12,7 @@
 #include "kmalloc.h"
 #include "memlayout.h"
 #include "mm.h"
+#include "oom.h"
 #include "page_alloc.h"
 #include "string.h"
 #include "vm.h"
@@ -210,7 +211,8 @@ uint64_t mm_find_free(struct mm *mm, uint64_t len) {
     }
 }
 
-int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
+// One attempt at mm_fault; -ENOMEM when a page (or a page table) could not be had.
+static int try_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
     struct vma *v = mm_find(mm, addr);
     if (!v || (write && !(v->prot & VM_WRITE)) || (exec && !(v->prot & VM_EXEC)) ||
         !(v->prot & (VM_READ | VM_WRITE | VM_EXEC)))
@@ -233,6 +235,29 @@ int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
     if (slot)
         *slot = pa;                  // the shared object owns it now
     return 0;
+}
+
+// Out of memory, the OOM killer makes room by killing the largest process and waiting for
+// it to go, and the fault is tried again. -ENOMEM only when the faulting process itself was
+// chosen: SIGKILL is then pending for it.
+int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
+    for (;;) {
+        int err = try_fault(mm, addr, write, exec);
+        if (err != -ENOMEM || !oom_kill_and_wait())
+            return err;
+    }
+}
+
+void mm_usage(struct mm *mm, struct mm_usage *u) {
+    *u = (struct mm_usage){ .tables = vm_user_table_pages(mm->pml4) };
+    for (struct vma *v = mm->vmas; v; v = v->next) {
+        uint64_t present = vm_count_present(mm->pml4, v->start, v->end);
+        u->total_vm += (v->end - v->start) / PAGE_SIZE;
+        if (v->shm)
+            u->shmem += present;
+        else
+            u->anon += present;
+    }
 }
 
 // fork: the child's pages for one of its VMAs. Private pages are copied, shared ones are

@@ -73,6 +73,10 @@ struct vma *mm_find(struct mm *mm, uint64_t addr);
 bool mm_range_free(struct mm *mm, uint64_t start, uint64_t len);
 // Makes the page at addr present, if the VMA there allows the access. 0, -EFAULT or -ENOMEM.
 int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec);
+// What an address space holds, in pages (Linux's total_vm, MM_ANONPAGES, MM_SHMEMPAGES,
+// and its page tables), for the OOM killer and its log line.
+struct mm_usage { uint64_t total_vm, anon, shmem, tables; };
+void mm_usage(struct mm *mm, struct mm_usage *u);
 struct mm *mm_dup(struct mm *src);               // fork: a copy of every mapping and page
 // Writes into another address space (exec builds the new one before switching to it):
 // the pages are faulted in as the VMA allows, ignoring its write protection.

@@ -162,6 +162,30 @@ void vm_protect_range(uint64_t *pml4, uint64_t start, uint64_t end, int prot) {
     walk_range(pml4, 3, 0, start, end, protect_one, &op);
 }
 
+static void count_one(pte_t *pte, uint64_t va, void *arg) {
+    (void)pte;
+    (void)va;
+    (*(uint64_t *)arg)++;
+}
+
+uint64_t vm_count_present(uint64_t *pml4, uint64_t start, uint64_t end) {
+    uint64_t n = 0;
+    walk_range(pml4, 3, 0, start, end, count_one, &n);
+    return n;
+}
+
+static uint64_t count_tables(const uint64_t *table, int level, int entries) {
+    uint64_t n = 1;
+    for (int i = 0; level > 0 && i < entries; i++)
+        if ((table[i] & PTE_P) && !(table[i] & PTE_PS))
+            n += count_tables(phys_to_virt(PTE_ADDR(table[i])), level - 1, 512);
+    return n;
+}
+
+uint64_t vm_user_table_pages(uint64_t *pml4) {
+    return count_tables(pml4, 3, KERNEL_HALF_FIRST);
+}
+
 // ---------------------------------------------------------------- building the kernel's tables
 
 // Each page of the image gets its section's permissions (see linker.ld for the order).
