@@ -8,7 +8,10 @@
 // has exited and its pages are back; then the fault is tried again. Init is never chosen
 // (Linux: is_global_init); if nothing else can go, the system is deadlocked on memory.
 //
-// State: victim_pid, the process killed last and maybe still exiting. Touched only from
+// The victim is a process (a thread group): SIGKILL goes to all its threads, and its memory
+// comes back when the last of them lets go of the address space.
+//
+// State: victim_tgid, the process killed last and maybe still exiting. Touched only from
 // process context (page faults, system calls), never from an interrupt handler; with SMP it
 // needs a lock (Linux: oom_lock), and walking other processes' page tables needs their mm
 // locked.
@@ -27,16 +30,20 @@
 #define OOM_WAIT_NS   (5ull * 1000 * 1000 * 1000)   // give up on a victim that will not go
 #define OOM_POLL_NS   (10ull * 1000 * 1000)
 
-static int victim_pid;           // 0: none
+static int victim_tgid;          // 0: none
 
 static bool holds_memory(struct proc *p) {
     return p->state != PROC_UNUSED && p->state != PROC_ZOMBIE && p->state != PROC_DEAD && p->mm;
 }
 
-// Has the last victim let go of its memory (exited, or at least dropped its mm)?
+// Has the last victim let go of its memory (every thread exited, or at least dropped the mm)?
 static bool victim_gone(void) {
-    struct proc *v = victim_pid ? proc_find(victim_pid) : NULL;
-    return !v || !holds_memory(v);
+    for (int i = 0; victim_tgid && i < NPROC; i++) {
+        struct proc *t = proc_at(i);
+        if (t->tgid == victim_tgid && holds_memory(t))
+            return false;
+    }
+    return true;
 }
 
 static uint64_t badness(struct proc *p) {
@@ -50,8 +57,8 @@ static struct proc *choose_victim(void) {
     uint64_t worst = 0;
     for (int i = 0; i < NPROC; i++) {
         struct proc *p = proc_at(i);
-        if (!holds_memory(p) || p->pid == 1)
-            continue;
+        if (!holds_memory(p) || p->tgid == 1 || fatal_signal_pending(p))
+            continue;                        // (any thread stands for its process)
         uint64_t points = badness(p);
         if (!chosen || points > worst) {
             chosen = p;
@@ -66,13 +73,13 @@ static struct proc *choose_victim(void) {
 static void kill_victim(struct proc *v) {
     struct mm_usage u;
     mm_usage(v->mm, &u);
-    victim_pid = v->pid;
-    signal_send(v, SIGKILL, SI_KERNEL, 0, 0, 0);   // wakes it if it sleeps
+    victim_tgid = v->tgid;
+    signal_send(v, SIGKILL, SI_KERNEL, 0, 0, 0);   // to every thread; wakes them
     // Linux's line, word for word. No files are mapped here (file-rss 0), everyone is
     // uid 0, and there is no oom_score_adj yet.
     pr_err("Out of memory: Killed process %d (%s) total-vm:%llukB, anon-rss:%llukB, "
            "file-rss:0kB, shmem-rss:%llukB, UID:0 pgtables:%llukB oom_score_adj:0\n",
-           v->pid, v->comm, K(u.total_vm), K(u.anon), K(u.shmem), K(u.tables));
+           v->tgid, v->comm, K(u.total_vm), K(u.anon), K(u.shmem), K(u.tables));
 }
 
 // Waits a moment for the victim to run and exit. A sleep a signal cuts short becomes a
@@ -86,11 +93,11 @@ bool oom_kill_and_wait(void) {
     struct proc *self = current();
     uint64_t deadline = time_since_boot_ns() + OOM_WAIT_NS;
     while (time_since_boot_ns() < deadline) {
-        if (self->pid == victim_pid)
-            return false;                    // chosen while waiting: die
+        if (fatal_signal_pending(self))
+            return false;                    // chosen (maybe while waiting): die
         if (victim_gone()) {
-            if (victim_pid) {
-                victim_pid = 0;              // its pages are back: try again
+            if (victim_tgid) {
+                victim_tgid = 0;             // its pages are back: try again
                 return true;
             }
             struct proc *v = choose_victim();
