@@ -16,9 +16,70 @@
 #include "syscall.h"
 #include "uaccess.h"
 
+#define RLIMIT_NOFILE 7
+#define NR_OPEN (1u << 20)        // Linux's fs.nr_open default: no higher NOFILE limit
+
 // pid 0 is the caller; anyone else must be a live process (or thread).
 static struct proc *find_target(int pid) {
     return pid == 0 ? current() : pid > 0 ? proc_find(pid) : NULL;
+}
+
+// Linux: raising a hard limit takes CAP_SYS_RESOURCE (and so does changing another
+// user's limits). Every process is root with every capability today; when credentials
+// arrive, this is where the check goes.
+static bool capable_sys_resource(void) { return true; }
+
+// Linux's do_prlimit: reads the old limit into *old and sets *new (either may be NULL).
+static int do_prlimit(struct proc *p, unsigned resource, const struct rlimit64 *new,
+                      struct rlimit64 *old) {
+    if (resource >= RLIM_NLIMITS)
+        return -EINVAL;
+    struct rlimit64 *lim = &p->signal->rlim[resource];
+    if (new) {
+        if (new->rlim_cur > new->rlim_max)
+            return -EINVAL;
+        if (resource == RLIMIT_NOFILE && new->rlim_max > NR_OPEN)
+            return -EPERM;       // even for root
+        if (new->rlim_max > lim->rlim_max && !capable_sys_resource())
+            return -EPERM;
+    }
+    if (old)
+        *old = *lim;
+    if (new)
+        *lim = *new;
+    return 0;
+}
+
+SYSCALL(getrlimit) {
+    struct rlimit64 value;       // struct rlimit is the same two 64-bit values on x86_64
+    int err = do_prlimit(current(), (unsigned)a0, NULL, &value);
+    if (err)
+        return err;
+    return copy_to_user((void *)a1, &value, sizeof value);
+}
+
+SYSCALL(setrlimit) {
+    struct rlimit64 value;
+    if (copy_from_user(&value, (const void *)a1, sizeof value))
+        return -EFAULT;          // before the resource is looked at, as on Linux
+    return do_prlimit(current(), (unsigned)a0, &value, NULL);
+}
+
+// prlimit64(pid, resource, new, old). Linux's order: copy new in, find the process, check
+// and change, copy old out (a failure there leaves the new limit in place).
+SYSCALL(prlimit64) {
+    struct rlimit64 new, old;
+    const void *unew = (const void *)a2;
+    void *uold = (void *)a3;
+    if (unew && copy_from_user(&new, unew, sizeof new))
+        return -EFAULT;
+    struct proc *p = find_target((int)a0);
+    if (!p)
+        return -ESRCH;
+    int err = do_prlimit(p, (unsigned)a1, unew ? &new : NULL, uold ? &old : NULL);
+    if (!err && uold && copy_to_user(uold, &old, sizeof old))
+        return -EFAULT;
+    return err;
 }
 
 // ---------------------------------------------------------------- CPU affinity

@@ -32,6 +32,7 @@ SYSCALL(clock_gettime); SYSCALL(nanosleep); SYSCALL(sched_yield); SYSCALL(getran
 SYSCALL(pause); SYSCALL(kill); SYSCALL(tkill); SYSCALL(tgkill); SYSCALL(setpgid); SYSCALL(getpgrp); SYSCALL(setsid);
 SYSCALL(getpgid); SYSCALL(getsid); SYSCALL(prctl); SYSCALL(sysinfo); SYSCALL(getrusage); SYSCALL(syslog); SYSCALL(mount);
 // sys_limits.c
+SYSCALL(getrlimit); SYSCALL(setrlimit); SYSCALL(prlimit64);
 SYSCALL(sched_getaffinity); SYSCALL(sched_setaffinity); SYSCALL(getcpu);
 // signal.c, fork.c, exit.c, exec.c, pipe.c
 SYSCALL(rt_sigaction); SYSCALL(rt_sigprocmask); SYSCALL(rt_sigreturn); SYSCALL(rt_sigpending);
