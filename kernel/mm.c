@@ -130,9 +130,7 @@ static bool enough_memory(uint64_t len, int prot) {
 }
 
 // Records a new VMA over [start, start+len), replacing whatever was there (MAP_FIXED).
-int mm_map(struct mm *mm, uint64_t start, uint64_t len, int prot, enum vma_kind kind) {
-    if (!enough_memory(len, prot))
-        return -ENOMEM;
+static int map_vma(struct mm *mm, uint64_t start, uint64_t len, int prot, enum vma_kind kind) {
     struct vma *nv = kmalloc(sizeof *nv);
     if (!nv)
         return -ENOMEM;
@@ -157,6 +155,16 @@ static uint64_t mapped_until(struct mm *mm, uint64_t start, uint64_t end) {
     for (struct vma *v; a < end && (v = mm_find(mm, a)) != NULL;)
         a = v->end;
     return a < end ? a : end;
+}
+
+int mm_map(struct mm *mm, uint64_t start, uint64_t len, int prot, enum vma_kind kind) {
+    if (!enough_memory(len, prot))
+        return -ENOMEM;
+    return map_vma(mm, start, len, prot, kind);
+}
+
+int mm_map_noreserve(struct mm *mm, uint64_t start, uint64_t len, int prot) {
+    return map_vma(mm, start, len, prot, VMA_ANON);
 }
 
 int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot) {

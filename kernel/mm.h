@@ -50,6 +50,8 @@ struct mm *mm_create(void);                      // a fresh, empty address space
 struct mm *mm_get(struct mm *mm);                // one more user
 void mm_put(struct mm *mm);                      // one user fewer: the last frees everything
 int mm_map(struct mm *mm, uint64_t start, uint64_t len, int prot, enum vma_kind kind);
+// The same for private anonymous memory, without the overcommit check (MAP_NORESERVE).
+int mm_map_noreserve(struct mm *mm, uint64_t start, uint64_t len, int prot);
 int mm_map_shared(struct mm *mm, uint64_t start, uint64_t len, int prot);
 int mm_unmap(struct mm *mm, uint64_t start, uint64_t len);
 // Changes the protection up to the first unmapped page; -ENOMEM if there was one.

@@ -21,10 +21,11 @@
 #define MAP_FIXED           0x10
 #define MAP_ANONYMOUS       0x20
 #define MAP_GROWSDOWN       0x0100
+#define MAP_NORESERVE       0x4000
 #define MAP_POPULATE        0x8000
 #define MAP_FIXED_NOREPLACE 0x100000
-// Accepted and needing nothing: MAP_NORESERVE (no swap to reserve), MAP_STACK (a hint),
-// MAP_LOCKED (nothing is ever paged out), and any flag Linux does not know.
+// Accepted and needing nothing: MAP_STACK (a hint), MAP_LOCKED (nothing is ever paged
+// out), and any flag Linux does not know.
 
 static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
 static bool page_aligned(uint64_t a) { return (a & (PAGE_SIZE - 1)) == 0; }
@@ -87,8 +88,10 @@ SYSCALL(mmap) {
         if (!addr)
             return -ENOMEM;
     }
-    int err = type == MAP_PRIVATE ? mm_map(mm, addr, len, prot, VMA_ANON)
-                                  : mm_map_shared(mm, addr, len, prot);
+    // MAP_NORESERVE: no overcommit check for private memory, as Linux's default policy.
+    int err = type == MAP_SHARED        ? mm_map_shared(mm, addr, len, prot)
+              : flags & MAP_NORESERVE   ? mm_map_noreserve(mm, addr, len, prot)
+                                        : mm_map(mm, addr, len, prot, VMA_ANON);
     if (err)
         return err;
     if (flags & MAP_POPULATE)            // fault it all in now; failures do not matter

@@ -89,6 +89,17 @@ static void flags(void)
         yes(what, p[0] == 1 && p[4 * PAGE - 1] == 2);
         munmap(p, 4 * PAGE);
     }
+    // Linux's default overcommit policy refuses a private writable mapping larger than
+    // memory, unless told not to reserve for it.
+    size_t huge = 1UL << 46;
+    check("mmap 64 TiB read-write", result(mmap(NULL, huge, RW, ANON, -1, 0)));
+    char *n = mmap(NULL, huge, RW, ANON | MAP_NORESERVE, -1, 0);
+    check("mmap 64 TiB read-write MAP_NORESERVE", result(n));
+    if (n != MAP_FAILED) {
+        n[huge / 2] = 1;
+        yes("a byte in the middle is usable", n[huge / 2] == 1);
+        check("munmap it", munmap(n, huge));
+    }
     check("mmap MAP_SHARED | MAP_GROWSDOWN",
           result(mmap(NULL, PAGE, RW, SHARED | MAP_GROWSDOWN, -1, 0)));
     check("mmap MAP_SHARED_VALIDATE anonymous",
