@@ -82,6 +82,16 @@ bool mm_range_free(struct mm *mm, uint64_t start, uint64_t len) {
     return true;
 }
 
+uint64_t mm_mapped_pages(struct mm *mm, uint64_t start, uint64_t len) {
+    uint64_t n = 0, end = start + len;
+    for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
+        uint64_t s = v->start > start ? v->start : start, e = v->end < end ? v->end : end;
+        if (s < e)
+            n += (e - s) / PAGE_SIZE;
+    }
+    return n;
+}
+
 // Splits the VMA containing addr so that a VMA starts exactly at addr. -ENOMEM if the
 // new VMA cannot be allocated (nothing has changed then).
 static int split_at(struct mm *mm, uint64_t addr) {
@@ -114,6 +124,7 @@ int mm_unmap(struct mm *mm, uint64_t start, uint64_t len) {
         struct vma *v = *pp;
         if (v->start >= start && v->end <= end) {
             unmap_vma(mm, v);
+            mm->total_vm -= (v->end - v->start) / PAGE_SIZE;
             *pp = v->next;
             kfree(v);
         } else {
@@ -145,6 +156,7 @@ static int map_vma(struct mm *mm, uint64_t start, uint64_t len, int prot, enum v
         pp = &(*pp)->next;
     nv->next = *pp;
     *pp = nv;
+    mm->total_vm += len / PAGE_SIZE;
     return 0;
 }
 
@@ -257,10 +269,9 @@ int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
 }
 
 void mm_usage(struct mm *mm, struct mm_usage *u) {
-    *u = (struct mm_usage){ .tables = vm_user_table_pages(mm->pml4) };
+    *u = (struct mm_usage){ .total_vm = mm->total_vm, .tables = vm_user_table_pages(mm->pml4) };
     for (struct vma *v = mm->vmas; v; v = v->next) {
         uint64_t present = vm_count_present(mm->pml4, v->start, v->end);
-        u->total_vm += (v->end - v->start) / PAGE_SIZE;
         if (v->shm)
             u->shmem += present;
         else
@@ -292,6 +303,7 @@ struct mm *mm_dup(struct mm *src) {
         }
         *c = *v;
         c->next = NULL;
+        dst->total_vm += (c->end - c->start) / PAGE_SIZE;
         if (c->shm)
             c->shm->refs++;          // one more VMA uses the shared memory
         *tail = c;

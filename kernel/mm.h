@@ -36,6 +36,7 @@ struct mm {
     int refs;                       // processes sharing it (vfork, CLONE_VM)
     uint64_t *pml4;
     struct vma *vmas;
+    uint64_t total_vm;              // pages in all VMAs together (RLIMIT_AS)
     uint64_t brk_start, brk;        // the heap: [brk_start, brk) is usable
     uint64_t mmap_top;              // mmap(NULL, ...) allocates downwards from here
     uint64_t stack_top;
@@ -73,6 +74,7 @@ uint64_t mm_residency(struct mm *mm, uint64_t start, uint64_t n, unsigned char *
 uint64_t mm_find_free(struct mm *mm, uint64_t len);   // 0 when there is no room
 struct vma *mm_find(struct mm *mm, uint64_t addr);
 bool mm_range_free(struct mm *mm, uint64_t start, uint64_t len);
+uint64_t mm_mapped_pages(struct mm *mm, uint64_t start, uint64_t len);   // of [start, start+len)
 // Makes the page at addr present, if the VMA there allows the access. 0, -EFAULT or -ENOMEM.
 int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec);
 // What an address space holds, in pages (Linux's total_vm, MM_ANONPAGES, MM_SHMEMPAGES,

@@ -31,6 +31,15 @@ static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE -
 static bool page_aligned(uint64_t a) { return (a & (PAGE_SIZE - 1)) == 0; }
 static bool user_span(uint64_t start, uint64_t len) { return start < USER_TOP && len <= USER_TOP - start; }
 
+#define RLIMIT_AS 9
+
+// RLIMIT_AS: may the address space grow by len bytes, of which `replaced` pages are mapped
+// already (MAP_FIXED replaces them)? Linux's may_expand_vm.
+static bool may_expand(struct mm *mm, uint64_t len, uint64_t replaced) {
+    uint64_t limit = current()->signal->rlim[RLIMIT_AS].rlim_cur / PAGE_SIZE;
+    return mm->total_vm - replaced + len / PAGE_SIZE <= limit;
+}
+
 // brk(0) asks where the break is; brk(addr) moves it. On failure Linux returns the old
 // break, not an error: the C library sees that it did not move.
 SYSCALL(brk) {
@@ -40,7 +49,7 @@ SYSCALL(brk) {
         return (long)mm->brk;
     uint64_t old_end = page_up(mm->brk), new_end = page_up(want);
     if (new_end > old_end) {
-        if (!mm_range_free(mm, old_end, new_end - old_end) ||
+        if (!mm_range_free(mm, old_end, new_end - old_end) || !may_expand(mm, new_end - old_end, 0) ||
             mm_map(mm, old_end, new_end - old_end, VM_READ | VM_WRITE, VMA_HEAP) != 0)
             return (long)mm->brk;
     } else if (new_end < old_end && mm_unmap(mm, new_end, old_end - new_end) != 0) {
@@ -88,6 +97,8 @@ SYSCALL(mmap) {
         if (!addr)
             return -ENOMEM;
     }
+    if (!may_expand(mm, len, (flags & MAP_FIXED) ? mm_mapped_pages(mm, addr, len) : 0))
+        return -ENOMEM;
     // MAP_NORESERVE: no overcommit check for private memory, as Linux's default policy.
     int err = type == MAP_SHARED        ? mm_map_shared(mm, addr, len, prot)
               : flags & MAP_NORESERVE   ? mm_map_noreserve(mm, addr, len, prot)

@@ -5,7 +5,9 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -96,6 +98,31 @@ static void get_and_set(void)
     check("setrlimit RTPRIO 0 0", setrlimit(RLIMIT_RTPRIO, &r));
 }
 
+// RLIMIT_AS caps the address space: mmap and brk fail with ENOMEM beyond it, but a
+// MAP_FIXED mapping that replaces one already there does not grow it.
+static void address_space(void)
+{
+    struct rlimit r = { 1UL << 30, RLIM_INFINITY }, saved;
+    getrlimit(RLIMIT_AS, &saved);
+    check("setrlimit AS 1 GiB", setrlimit(RLIMIT_AS, &r));
+    char *a = mmap(NULL, 512 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    check("mmap 512 MiB PROT_NONE", a == MAP_FAILED ? -1 : 0);
+    check("mmap 512 MiB more", mmap(NULL, 512 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+                                   == MAP_FAILED ? -1 : 0);
+    check("mmap 2 GiB", mmap(NULL, 2UL << 30, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+                            == MAP_FAILED ? -1 : 0);
+    check("MAP_FIXED 512 MiB over the first", mmap(a, 512 << 20, PROT_READ, MAP_PRIVATE |
+                                                   MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ? -1 : 0);
+    char *b0 = sbrk(0);
+    yes("sbrk(+600 MiB) fails", sbrk(600 << 20) == (void *)-1 && errno == ENOMEM);
+    yes("the break did not move", sbrk(0) == b0);
+    check("munmap the 512 MiB", munmap(a, 512 << 20));
+    a = mmap(NULL, 512 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    check("then 512 MiB fits again", a == MAP_FAILED ? -1 : 0);
+    munmap(a, 512 << 20);
+    check("setrlimit AS back", setrlimit(RLIMIT_AS, &saved));
+}
+
 static void child_shows_core(void)
 {
     show("child: RLIMIT_CORE", RLIMIT_CORE);
@@ -145,5 +172,6 @@ int main(void)
     defaults();
     get_and_set();
     prlimits();
+    address_space();
     return done();
 }
