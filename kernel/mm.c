@@ -356,12 +356,17 @@ size_t mm_peek(struct mm *mm, uint64_t va, void *dst, size_t n) {
 
 // ---------------------------------------------------------------- madvise, mincore
 
-// MADV_POPULATE_*: faults in every page of [start, end) in v, as a read or a write would.
-// Linux refuses (EINVAL) where that access is not allowed, rather than failing later.
-static int populate(struct mm *mm, struct vma *v, uint64_t start, uint64_t end, bool write) {
-    if (!(v->prot & (write ? VM_WRITE : VM_READ)))
-        return -EINVAL;
+// MADV_POPULATE_*: faults in every page of [start, end), as a read or a write would, up
+// to the first hole (-ENOMEM). Linux refuses (EINVAL) where that access is not allowed,
+// rather than failing later. mm_fault may sleep (the OOM killer waits), and meanwhile
+// another thread may change the mappings: so each page's VMA is looked up afresh.
+static int populate(struct mm *mm, uint64_t start, uint64_t end, bool write) {
     for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+        struct vma *v = mm_find(mm, va);
+        if (!v)
+            return -ENOMEM;
+        if (!(v->prot & (write ? VM_WRITE : VM_READ)))
+            return -EINVAL;
         pte_t *pte = vm_walk(mm->pml4, va, false);
         if (pte && (*pte & PTE_P))
             continue;
@@ -373,7 +378,7 @@ static int populate(struct mm *mm, struct vma *v, uint64_t start, uint64_t end, 
 }
 
 // One piece of madvise: [start, end) lies inside v. For the fork flags the range has been
-// split off into VMAs of its own first.
+// split off into VMAs of its own first. Nothing here sleeps, so the VMA list stays as it is.
 static int advise_vma(struct mm *mm, struct vma *v, uint64_t start, uint64_t end, int advice) {
     switch (advice) {
     case MADV_FREE:              // Linux frees lazily, under pressure; freeing now is allowed
@@ -393,9 +398,6 @@ static int advise_vma(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
         v->flags |= VMA_WIPEONFORK;
         return 0;
     case MADV_KEEPONFORK: v->flags &= ~VMA_WIPEONFORK; return 0;
-    case MADV_POPULATE_READ:
-    case MADV_POPULATE_WRITE:
-        return populate(mm, v, start, end, advice == MADV_POPULATE_WRITE);
     default:
         return 0;                // advice about access patterns, huge pages, core dumps
     }
@@ -409,6 +411,8 @@ static bool changes_flags(int advice) {
 // As Linux: the advice applies to every mapped part of the range, VMA by VMA in address
 // order (stopping at the first that refuses it); unmapped parts make it -ENOMEM.
 int mm_advise(struct mm *mm, uint64_t start, uint64_t end, int advice) {
+    if (advice == MADV_POPULATE_READ || advice == MADV_POPULATE_WRITE)
+        return populate(mm, start, end, advice == MADV_POPULATE_WRITE);
     if (changes_flags(advice)) {
         int err = split_at(mm, start);
         if (!err)

@@ -9,6 +9,7 @@
 #include "memlayout.h"
 #include "mm.h"
 #include "proc.h"
+#include "sched.h"
 #include "syscall.h"
 #include "uaccess.h"
 #include "vm.h"
@@ -191,6 +192,8 @@ SYSCALL(mincore) {
         if (got < want)
             return -ENOMEM;
         done += got;
+        if (sched_need_resched())
+            yield();             // a huge range: let others run (nothing is held here)
     }
     return 0;
 }
