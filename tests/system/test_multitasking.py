@@ -60,6 +60,12 @@ def test_oom_killer_kills_the_hog_not_init_in_32M(ctx):
     assert "Attempted to kill init" not in log
 
 
+def test_madvise_dontneed_and_free_give_pages_back(ctx):
+    lines = run(ctx, "madvise")
+    assert len(lines) == 6, "\n".join(lines)
+    all_yes(lines)
+
+
 def test_ctrl_c_kills_the_foreground_job_not_init(ctx):
     all_yes(run(ctx, "ctrlc", typed="\x03"))
 

@@ -1,7 +1,7 @@
 // stress.c: multitasking checks that only make sense on Lantern itself (booted as init by
 // tests/system/test_multitasking.py, never as a parity program): scheduling fairness, CPU
 // use of a sleeper, page accounting over thousands of forks, a fork bomb, Ctrl-C, the OOM
-// killer.
+// killer, madvise freeing pages.
 // Each mode prints "stress: MODE: ..." lines the test reads, then powers the machine off.
 #include <errno.h>
 #include <signal.h>
@@ -208,6 +208,30 @@ static void oom(void) {
     oom_round("init faults", 1);
 }
 
+// madvise(MADV_DONTNEED) and MADV_FREE give the pages back to the kernel at once; munmap
+// of the rest leaves the free count where it started.
+static void advice_frees(int advice, const char *name) {
+    unsigned long before = free_pages();
+    char *p = mmap(NULL, 4 * MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    touch(p, 4 * MiB);
+    unsigned long touched = free_pages();
+    printf("stress: madvise: 4 MiB touched took 1024 pages or more: %s (%lu -> %lu)\n",
+           before - touched >= 1024 ? "yes" : "no", before, touched);
+    madvise(p, 4 * MiB, advice);
+    unsigned long after = free_pages();
+    printf("stress: madvise: %s gave them back: %s (%lu -> %lu)\n", name,
+           after >= touched + 1024 ? "yes" : "no", touched, after);
+    munmap(p, 4 * MiB);
+    after = free_pages();
+    printf("stress: madvise: after munmap, free pages as before: %s (%lu -> %lu)\n",
+           after + 4 >= before ? "yes" : "no", before, after);
+}
+
+static void madvise_frees(void) {
+    advice_frees(MADV_DONTNEED, "MADV_DONTNEED");
+    advice_frees(MADV_FREE, "MADV_FREE");
+}
+
 // A child reads the terminal; Ctrl-C typed on it must kill the child, not us (PID 1).
 static void ctrlc(void) {
     pid_t c = fork();
@@ -260,6 +284,7 @@ int main(int argc, char **argv) {
     else if (strcmp(mode, "ctrlc") == 0) ctrlc();
     else if (strcmp(mode, "tty") == 0) tty();
     else if (strcmp(mode, "oom") == 0) oom();
+    else if (strcmp(mode, "madvise") == 0) madvise_frees();
     else printf("stress: unknown mode %s\n", mode);
     printf("stress: done\n");
     if (getpid() == 1)
