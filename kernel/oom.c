@@ -52,13 +52,21 @@ static uint64_t badness(struct proc *p) {
     return u.anon + u.shmem + u.tables;
 }
 
-static struct proc *choose_victim(void) {
+// The process to kill: the one with the most memory, init never. A process that is dying
+// already (SIGKILL pending: its memory is about to come back) is returned at once, with
+// *dying set: Linux, too, waits for it rather than killing another.
+static struct proc *choose_victim(bool *dying) {
     struct proc *chosen = NULL;
     uint64_t worst = 0;
+    *dying = false;
     for (int i = 0; i < NPROC; i++) {
         struct proc *p = proc_at(i);
-        if (!holds_memory(p) || p->tgid == 1 || fatal_signal_pending(p))
+        if (!holds_memory(p) || p->tgid == 1)
             continue;                        // (any thread stands for its process)
+        if (fatal_signal_pending(p)) {
+            *dying = true;
+            return p;
+        }
         uint64_t points = badness(p);
         if (!chosen || points > worst) {
             chosen = p;
@@ -100,14 +108,18 @@ bool oom_kill_and_wait(void) {
                 victim_tgid = 0;             // its pages are back: try again
                 return true;
             }
-            struct proc *v = choose_victim();
+            bool dying;
+            struct proc *v = choose_victim(&dying);
             if (!v) {
                 pr_warn("Out of memory and no killable processes...\n");
                 panic("System is deadlocked on memory\n");
             }
-            kill_victim(v);
-            if (v == self)
-                return false;
+            if (dying)
+                victim_tgid = v->tgid;       // wait for it
+            else
+                kill_victim(v);
+            if (v->tgid == self->tgid)
+                return false;                // ourselves: give up and die
         }
         let_victim_run();
     }
