@@ -3,14 +3,16 @@
 // Invariants:
 //   - the VMA list is sorted by start address, and VMAs never overlap;
 //   - a page is present in the page tables only inside a VMA, with the VMA's protection;
-//   - every present user page belongs to exactly one address space (no sharing yet; fork
-//     copies), so unmapping a page frees it.
+//   - every present private page belongs to exactly one address space (fork copies), so
+//     unmapping it frees it; a shared page belongs to its struct shmem, which frees it when
+//     the last VMA using it goes.
 #include <stdbool.h>
 #include <stdint.h>
 #include "errno.h"
 #include "kmalloc.h"
 #include "memlayout.h"
 #include "mm.h"
+#include "oom.h"
 #include "page_alloc.h"
 #include "string.h"
 #include "vm.h"
@@ -80,6 +82,16 @@ bool mm_range_free(struct mm *mm, uint64_t start, uint64_t len) {
     return true;
 }
 
+uint64_t mm_mapped_pages(struct mm *mm, uint64_t start, uint64_t len) {
+    uint64_t n = 0, end = start + len;
+    for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
+        uint64_t s = v->start > start ? v->start : start, e = v->end < end ? v->end : end;
+        if (s < e)
+            n += (e - s) / PAGE_SIZE;
+    }
+    return n;
+}
+
 // Splits the VMA containing addr so that a VMA starts exactly at addr. -ENOMEM if the
 // new VMA cannot be allocated (nothing has changed then).
 static int split_at(struct mm *mm, uint64_t addr) {
@@ -112,6 +124,7 @@ int mm_unmap(struct mm *mm, uint64_t start, uint64_t len) {
         struct vma *v = *pp;
         if (v->start >= start && v->end <= end) {
             unmap_vma(mm, v);
+            mm->total_vm -= (v->end - v->start) / PAGE_SIZE;
             *pp = v->next;
             kfree(v);
         } else {
@@ -128,9 +141,7 @@ static bool enough_memory(uint64_t len, int prot) {
 }
 
 // Records a new VMA over [start, start+len), replacing whatever was there (MAP_FIXED).
-int mm_map(struct mm *mm, uint64_t start, uint64_t len, int prot, enum vma_kind kind) {
-    if (!enough_memory(len, prot))
-        return -ENOMEM;
+static int map_vma(struct mm *mm, uint64_t start, uint64_t len, int prot, enum vma_kind kind) {
     struct vma *nv = kmalloc(sizeof *nv);
     if (!nv)
         return -ENOMEM;
@@ -145,30 +156,47 @@ int mm_map(struct mm *mm, uint64_t start, uint64_t len, int prot, enum vma_kind 
         pp = &(*pp)->next;
     nv->next = *pp;
     *pp = nv;
+    mm->total_vm += len / PAGE_SIZE;
     return 0;
+}
+
+// The end of the mapped run that starts at start, capped at end: start itself if start is
+// not mapped.
+static uint64_t mapped_until(struct mm *mm, uint64_t start, uint64_t end) {
+    uint64_t a = start;
+    for (struct vma *v; a < end && (v = mm_find(mm, a)) != NULL;)
+        a = v->end;
+    return a < end ? a : end;
+}
+
+int mm_map(struct mm *mm, uint64_t start, uint64_t len, int prot, enum vma_kind kind) {
+    if (!enough_memory(len, prot))
+        return -ENOMEM;
+    return map_vma(mm, start, len, prot, kind);
+}
+
+int mm_map_noreserve(struct mm *mm, uint64_t start, uint64_t len, int prot) {
+    return map_vma(mm, start, len, prot, VMA_ANON);
 }
 
 int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot) {
     uint64_t end = start + len;
-    // Linux: every page of the range must be mapped, or ENOMEM.
-    for (uint64_t a = start; a < end;) {
-        struct vma *v = mm_find(mm, a);
-        if (!v)
-            return -ENOMEM;
-        a = v->end;
-    }
+    // Linux changes the VMAs one after the other, and stops with ENOMEM at a hole.
+    uint64_t stop = mapped_until(mm, start, end);
+    if (stop == start)
+        return -ENOMEM;
     int err = split_at(mm, start);
     if (!err)
-        err = split_at(mm, end);
+        err = split_at(mm, stop);
     if (err)
         return err;
     for (struct vma *v = mm->vmas; v; v = v->next) {
-        if (v->start < start || v->end > end)
+        if (v->start < start || v->end > stop)
             continue;
         v->prot = prot;
         vm_protect_range(mm->pml4, v->start, v->end, prot | VM_USER);   // pages already present
     }
-    return 0;
+    return stop < end ? -ENOMEM : 0;
 }
 
 int mm_map_shared(struct mm *mm, uint64_t start, uint64_t len, int prot) {
@@ -203,7 +231,8 @@ uint64_t mm_find_free(struct mm *mm, uint64_t len) {
     }
 }
 
-int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
+// One attempt at mm_fault; -ENOMEM when a page (or a page table) could not be had.
+static int try_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
     struct vma *v = mm_find(mm, addr);
     if (!v || (write && !(v->prot & VM_WRITE)) || (exec && !(v->prot & VM_EXEC)) ||
         !(v->prot & (VM_READ | VM_WRITE | VM_EXEC)))
@@ -228,21 +257,35 @@ int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
     return 0;
 }
 
-// After fork copied every page, shared VMAs must map the parent's very pages instead.
-static int share_again(struct mm *dst) {
-    for (struct vma *v = dst->vmas; v; v = v->next) {
-        if (!v->shm)
-            continue;
-        for (uint64_t va = v->start; va < v->end; va += PAGE_SIZE) {
-            uint64_t copy = vm_unmap_page(dst->pml4, va);
-            uint64_t pa = v->shm->pages[v->shm_pgoff + (va - v->start) / PAGE_SIZE];
-            if (copy)
-                free_page(copy);
-            if (copy && pa && vm_map_page(dst->pml4, va, pa, v->prot | VM_USER) != 0)
-                return -ENOMEM;
-        }
+// Out of memory, the OOM killer makes room by killing the largest process and waiting for
+// it to go, and the fault is tried again. -ENOMEM only when the faulting process itself was
+// chosen: SIGKILL is then pending for it.
+int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
+    for (;;) {
+        int err = try_fault(mm, addr, write, exec);
+        if (err != -ENOMEM || !oom_kill_and_wait())
+            return err;
     }
-    return 0;
+}
+
+void mm_usage(struct mm *mm, struct mm_usage *u) {
+    *u = (struct mm_usage){ .total_vm = mm->total_vm, .tables = vm_user_table_pages(mm->pml4) };
+    for (struct vma *v = mm->vmas; v; v = v->next) {
+        uint64_t present = vm_count_present(mm->pml4, v->start, v->end);
+        if (v->shm)
+            u->shmem += present;
+        else
+            u->anon += present;
+    }
+}
+
+// fork: the child's pages for one of its VMAs. Private pages are copied, shared ones are
+// the parent's very pages (with the very same PTE bits, PROT_NONE included), and a
+// MADV_WIPEONFORK range starts empty: its pages will be fresh zeroes.
+static int dup_pages(struct mm *dst, struct mm *src, struct vma *v) {
+    if (v->flags & VMA_WIPEONFORK)
+        return 0;
+    return vm_copy_range(dst->pml4, src->pml4, v->start, v->end, v->shm != NULL);
 }
 
 struct mm *mm_dup(struct mm *src) {
@@ -251,6 +294,8 @@ struct mm *mm_dup(struct mm *src) {
         return NULL;
     struct vma **tail = &dst->vmas;
     for (struct vma *v = src->vmas; v; v = v->next) {
+        if (v->flags & VMA_DONTFORK)
+            continue;                // madvise(MADV_DONTFORK): not the child's
         struct vma *c = kmalloc(sizeof *c);
         if (!c) {
             mm_put(dst);
@@ -258,6 +303,7 @@ struct mm *mm_dup(struct mm *src) {
         }
         *c = *v;
         c->next = NULL;
+        dst->total_vm += (c->end - c->start) / PAGE_SIZE;
         if (c->shm)
             c->shm->refs++;          // one more VMA uses the shared memory
         *tail = c;
@@ -267,9 +313,11 @@ struct mm *mm_dup(struct mm *src) {
     dst->brk = src->brk;
     dst->mmap_top = src->mmap_top;
     dst->stack_top = src->stack_top;
-    if (vm_copy_user(dst->pml4, src->pml4) != 0 || share_again(dst) != 0) {
-        mm_put(dst);
-        return NULL;
+    for (struct vma *c = dst->vmas; c; c = c->next) {
+        if (dup_pages(dst, src, c) != 0) {
+            mm_put(dst);
+            return NULL;
+        }
     }
     return dst;
 }
@@ -304,4 +352,108 @@ size_t mm_peek(struct mm *mm, uint64_t va, void *dst, size_t n) {
         done += k;
     }
     return done;
+}
+
+// ---------------------------------------------------------------- madvise, mincore
+
+// MADV_POPULATE_*: faults in every page of [start, end), as a read or a write would, up
+// to the first hole (-ENOMEM). Linux refuses (EINVAL) where that access is not allowed,
+// rather than failing later. mm_fault may sleep (the OOM killer waits), and meanwhile
+// another thread may change the mappings: so each page's VMA is looked up afresh.
+static int populate(struct mm *mm, uint64_t start, uint64_t end, bool write) {
+    for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+        struct vma *v = mm_find(mm, va);
+        if (!v)
+            return -ENOMEM;
+        if (!(v->prot & (write ? VM_WRITE : VM_READ)))
+            return -EINVAL;
+        pte_t *pte = vm_walk(mm->pml4, va, false);
+        if (pte && (*pte & PTE_P))
+            continue;
+        int err = mm_fault(mm, va, write, false);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+// One piece of madvise: [start, end) lies inside v. For the fork flags the range has been
+// split off into VMAs of its own first. Nothing here sleeps, so the VMA list stays as it is.
+static int advise_vma(struct mm *mm, struct vma *v, uint64_t start, uint64_t end, int advice) {
+    switch (advice) {
+    case MADV_FREE:              // Linux frees lazily, under pressure; freeing now is allowed
+        if (v->shm)
+            return -EINVAL;      // private memory only
+        // fall through
+    case MADV_DONTNEED:
+        // Private pages go back to the allocator and read as zero afterwards. Shared ones
+        // belong to the shmem object: only this mapping of them goes; the data stays.
+        vm_unmap_range(mm->pml4, start, end, v->shm == NULL);
+        return 0;
+    case MADV_DONTFORK:  v->flags |= VMA_DONTFORK;  return 0;
+    case MADV_DOFORK:    v->flags &= ~VMA_DONTFORK; return 0;
+    case MADV_WIPEONFORK:
+        if (v->shm)
+            return -EINVAL;
+        v->flags |= VMA_WIPEONFORK;
+        return 0;
+    case MADV_KEEPONFORK: v->flags &= ~VMA_WIPEONFORK; return 0;
+    default:
+        return 0;                // advice about access patterns, huge pages, core dumps
+    }
+}
+
+static bool changes_flags(int advice) {
+    return advice == MADV_DONTFORK || advice == MADV_DOFORK ||
+           advice == MADV_WIPEONFORK || advice == MADV_KEEPONFORK;
+}
+
+// As Linux: the advice applies to every mapped part of the range, VMA by VMA in address
+// order (stopping at the first that refuses it); unmapped parts make it -ENOMEM.
+int mm_advise(struct mm *mm, uint64_t start, uint64_t end, int advice) {
+    if (advice == MADV_POPULATE_READ || advice == MADV_POPULATE_WRITE)
+        return populate(mm, start, end, advice == MADV_POPULATE_WRITE);
+    if (changes_flags(advice)) {
+        int err = split_at(mm, start);
+        if (!err)
+            err = split_at(mm, end);
+        if (err)
+            return err;
+    }
+    uint64_t a = start;          // everything below a is done (or a hole)
+    bool hole = false;
+    for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
+        if (v->end <= a)
+            continue;
+        if (v->start > a)
+            hole = true;
+        uint64_t s = v->start > a ? v->start : a, e = v->end < end ? v->end : end;
+        int err = advise_vma(mm, v, s, e, advice);
+        if (err)
+            return err;
+        a = e;
+    }
+    return hole || a < end ? -ENOMEM : 0;
+}
+
+// In memory: a private page that is present; a shared page its shmem object holds, whether
+// or not this address space maps it now (Linux looks in the shared memory's page cache).
+static bool resident(struct mm *mm, struct vma *v, uint64_t va) {
+    if (v->shm)
+        return v->shm->pages[v->shm_pgoff + (va - v->start) / PAGE_SIZE] != 0;
+    pte_t *pte = vm_walk(mm->pml4, va, false);
+    return pte && (*pte & PTE_P);
+}
+
+uint64_t mm_residency(struct mm *mm, uint64_t start, uint64_t n, unsigned char *vec) {
+    struct vma *v = NULL;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t va = start + i * PAGE_SIZE;
+        if (!v || va >= v->end)
+            v = mm_find(mm, va);
+        if (!v)
+            return i;
+        vec[i] = resident(mm, v, va);
+    }
+    return n;
 }

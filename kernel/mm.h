@@ -18,9 +18,14 @@ struct shmem {
     uint64_t pages[];       // physical addresses; 0 = not touched yet
 };
 
+// What madvise may say about a VMA's fate at fork (Linux's VM_DONTCOPY, VM_WIPEONFORK).
+#define VMA_DONTFORK   0x1     // the child does not get this range at all
+#define VMA_WIPEONFORK 0x2     // the child gets it, zero-filled (private memory only)
+
 struct vma {
     uint64_t start, end;    // [start, end), page-aligned
     int prot;               // VM_READ | VM_WRITE | VM_EXEC (vm.h), never VM_USER here
+    unsigned flags;         // VMA_DONTFORK, VMA_WIPEONFORK
     enum vma_kind kind;
     struct shmem *shm;      // shared memory, or NULL for private pages
     uint64_t shm_pgoff;     // the page of shm that start maps
@@ -31,6 +36,7 @@ struct mm {
     int refs;                       // processes sharing it (vfork, CLONE_VM)
     uint64_t *pml4;
     struct vma *vmas;
+    uint64_t total_vm;              // pages in all VMAs together (RLIMIT_AS)
     uint64_t brk_start, brk;        // the heap: [brk_start, brk) is usable
     uint64_t mmap_top;              // mmap(NULL, ...) allocates downwards from here
     uint64_t stack_top;
@@ -45,14 +51,36 @@ struct mm *mm_create(void);                      // a fresh, empty address space
 struct mm *mm_get(struct mm *mm);                // one more user
 void mm_put(struct mm *mm);                      // one user fewer: the last frees everything
 int mm_map(struct mm *mm, uint64_t start, uint64_t len, int prot, enum vma_kind kind);
+// The same for private anonymous memory, without the overcommit check (MAP_NORESERVE).
+int mm_map_noreserve(struct mm *mm, uint64_t start, uint64_t len, int prot);
 int mm_map_shared(struct mm *mm, uint64_t start, uint64_t len, int prot);
 int mm_unmap(struct mm *mm, uint64_t start, uint64_t len);
+// Changes the protection up to the first unmapped page; -ENOMEM if there was one.
 int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot);
+// madvise's advice, by Linux's numbers: those that change something here.
+#define MADV_DONTNEED        4
+#define MADV_FREE            8
+#define MADV_DONTFORK       10
+#define MADV_DOFORK         11
+#define MADV_WIPEONFORK     18
+#define MADV_KEEPONFORK     19
+#define MADV_POPULATE_READ  22
+#define MADV_POPULATE_WRITE 23
+// madvise over [start, end) (page-aligned, advice already known to be valid).
+int mm_advise(struct mm *mm, uint64_t start, uint64_t end, int advice);
+// mincore: one byte per page from start (1 = in memory), for up to n pages; returns how
+// many were filled before the first unmapped page.
+uint64_t mm_residency(struct mm *mm, uint64_t start, uint64_t n, unsigned char *vec);
 uint64_t mm_find_free(struct mm *mm, uint64_t len);   // 0 when there is no room
 struct vma *mm_find(struct mm *mm, uint64_t addr);
 bool mm_range_free(struct mm *mm, uint64_t start, uint64_t len);
+uint64_t mm_mapped_pages(struct mm *mm, uint64_t start, uint64_t len);   // of [start, start+len)
 // Makes the page at addr present, if the VMA there allows the access. 0, -EFAULT or -ENOMEM.
 int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec);
+// What an address space holds, in pages (Linux's total_vm, MM_ANONPAGES, MM_SHMEMPAGES,
+// and its page tables), for the OOM killer and its log line.
+struct mm_usage { uint64_t total_vm, anon, shmem, tables; };
+void mm_usage(struct mm *mm, struct mm_usage *u);
 struct mm *mm_dup(struct mm *src);               // fork: a copy of every mapping and page
 // Writes into another address space (exec builds the new one before switching to it):
 // the pages are faulted in as the VMA allows, ignoring its write protection.

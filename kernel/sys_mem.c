@@ -1,4 +1,5 @@
-// sys_mem.c: brk, mmap, munmap, mprotect - a process asking for memory.
+// sys_mem.c: brk, mmap, munmap, mprotect, madvise, mincore - a process asking for memory,
+// and saying how it will use it.
 //
 // All of them only edit the list of VMAs (mm.c); pages arrive on first touch.
 // PROT_READ/WRITE/EXEC have the same values as VM_READ/WRITE/EXEC.
@@ -8,7 +9,9 @@
 #include "memlayout.h"
 #include "mm.h"
 #include "proc.h"
+#include "sched.h"
 #include "syscall.h"
+#include "uaccess.h"
 #include "vm.h"
 
 #define PROT_MASK 0x7
@@ -18,11 +21,25 @@
 #define MAP_TYPE            0x0f
 #define MAP_FIXED           0x10
 #define MAP_ANONYMOUS       0x20
+#define MAP_GROWSDOWN       0x0100
+#define MAP_NORESERVE       0x4000
+#define MAP_POPULATE        0x8000
 #define MAP_FIXED_NOREPLACE 0x100000
+// Accepted and needing nothing: MAP_STACK (a hint), MAP_LOCKED (nothing is ever paged
+// out), and any flag Linux does not know.
 
 static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
 static bool page_aligned(uint64_t a) { return (a & (PAGE_SIZE - 1)) == 0; }
 static bool user_span(uint64_t start, uint64_t len) { return start < USER_TOP && len <= USER_TOP - start; }
+
+#define RLIMIT_AS 9
+
+// RLIMIT_AS: may the address space grow by len bytes, of which `replaced` pages are mapped
+// already (MAP_FIXED replaces them)? Linux's may_expand_vm.
+static bool may_expand(struct mm *mm, uint64_t len, uint64_t replaced) {
+    uint64_t limit = current()->signal->rlim[RLIMIT_AS].rlim_cur / PAGE_SIZE;
+    return mm->total_vm - replaced + len / PAGE_SIZE <= limit;
+}
 
 // brk(0) asks where the break is; brk(addr) moves it. On failure Linux returns the old
 // break, not an error: the C library sees that it did not move.
@@ -33,7 +50,7 @@ SYSCALL(brk) {
         return (long)mm->brk;
     uint64_t old_end = page_up(mm->brk), new_end = page_up(want);
     if (new_end > old_end) {
-        if (!mm_range_free(mm, old_end, new_end - old_end) ||
+        if (!mm_range_free(mm, old_end, new_end - old_end) || !may_expand(mm, new_end - old_end, 0) ||
             mm_map(mm, old_end, new_end - old_end, VM_READ | VM_WRITE, VMA_HEAP) != 0)
             return (long)mm->brk;
     } else if (new_end < old_end && mm_unmap(mm, new_end, old_end - new_end) != 0) {
@@ -62,6 +79,8 @@ SYSCALL(mmap) {
         return -ENODEV;                  // file mappings: not yet
     if (type != MAP_SHARED && type != MAP_PRIVATE)
         return -EINVAL;                  // (MAP_SHARED_VALIDATE is for files)
+    if (type == MAP_SHARED && (flags & MAP_GROWSDOWN))
+        return -EINVAL;                  // only a private mapping may be a stack
     prot &= PROT_MASK;
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
         if (!page_aligned(addr))
@@ -70,14 +89,26 @@ SYSCALL(mmap) {
             return -ENOMEM;
         if ((flags & MAP_FIXED_NOREPLACE) && !mm_range_free(mm, addr, len))
             return -EEXIST;              // even with MAP_FIXED too, as in Linux
-    } else if (!(addr && page_aligned(addr) && user_span(addr, len) && mm_range_free(mm, addr, len))) {
-        addr = mm_find_free(mm, len);    // the hint is only a hint
+    } else {
+        // The hint is only a hint: used (rounded down to a page) if that range is free and
+        // inside user space, as Go's heap arenas at 0xc000000000 expect; ignored if not.
+        addr &= ~(uint64_t)(PAGE_SIZE - 1);
+        if (!(addr && user_span(addr, len) && mm_range_free(mm, addr, len)))
+            addr = mm_find_free(mm, len);
         if (!addr)
             return -ENOMEM;
     }
-    int err = type == MAP_PRIVATE ? mm_map(mm, addr, len, prot, VMA_ANON)
-                                  : mm_map_shared(mm, addr, len, prot);
-    return err ? err : (long)addr;
+    if (!may_expand(mm, len, (flags & MAP_FIXED) ? mm_mapped_pages(mm, addr, len) : 0))
+        return -ENOMEM;
+    // MAP_NORESERVE: no overcommit check for private memory, as Linux's default policy.
+    int err = type == MAP_SHARED        ? mm_map_shared(mm, addr, len, prot)
+              : flags & MAP_NORESERVE   ? mm_map_noreserve(mm, addr, len, prot)
+                                        : mm_map(mm, addr, len, prot, VMA_ANON);
+    if (err)
+        return err;
+    if (flags & MAP_POPULATE)            // fault it all in now; failures do not matter
+        mm_advise(mm, addr, addr + len, (prot & VM_WRITE) ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
+    return (long)addr;
 }
 
 SYSCALL(munmap) {
@@ -104,4 +135,65 @@ SYSCALL(mprotect) {
     if (!user_span(addr, page_up(len)))
         return -ENOMEM;
     return mm_protect(current()->mm, addr, page_up(len), prot);
+}
+
+// The advice Linux knows (and this kernel accepts): mm_advise acts on those that change
+// something; the rest are hints about access patterns, huge pages, same-page merging and
+// core dumps, which change nothing here. MADV_REMOVE (punching holes in shared memory),
+// MADV_COLLAPSE, the guard and hardware-poisoning advice are refused with EINVAL.
+static bool advice_known(int advice) {
+    switch (advice) {
+    case 0: case 1: case 2: case 3:          // NORMAL, RANDOM, SEQUENTIAL, WILLNEED
+    case MADV_DONTNEED: case MADV_FREE:
+    case MADV_DONTFORK: case MADV_DOFORK:
+    case 12: case 13:                        // MERGEABLE, UNMERGEABLE
+    case 14: case 15:                        // HUGEPAGE, NOHUGEPAGE
+    case 16: case 17:                        // DONTDUMP, DODUMP
+    case MADV_WIPEONFORK: case MADV_KEEPONFORK:
+    case 20: case 21:                        // COLD, PAGEOUT (no swap: nothing to do)
+    case MADV_POPULATE_READ: case MADV_POPULATE_WRITE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+SYSCALL(madvise) {
+    uint64_t start = a0, len = page_up(a1);
+    int advice = (int)a2;
+    // Linux's order: the advice, alignment, a length that rounds up to 0 or wraps, length 0.
+    // The range need not be in user space: what is not mapped is simply ENOMEM.
+    if (!advice_known(advice) || !page_aligned(start))
+        return -EINVAL;
+    if ((a1 && !len) || start + len < start)
+        return -EINVAL;
+    if (len == 0)
+        return 0;
+    return mm_advise(current()->mm, start, start + len, advice);
+}
+
+// vec gets one byte per page: 1 if it is in memory. Filled in pieces, so that a hole
+// after mapped pages leaves their bytes written, as on Linux.
+SYSCALL(mincore) {
+    uint64_t start = a0, len = a1, vec = a2;
+    if (!page_aligned(start))
+        return -EINVAL;
+    if (!user_span(start, len))
+        return -ENOMEM;
+    uint64_t pages = page_up(len) / PAGE_SIZE;
+    if (!user_span(vec, pages))
+        return -EFAULT;
+    unsigned char buf[256];
+    for (uint64_t done = 0; done < pages;) {
+        uint64_t want = pages - done < sizeof buf ? pages - done : sizeof buf;
+        uint64_t got = mm_residency(current()->mm, start + done * PAGE_SIZE, want, buf);
+        if (got && copy_to_user((void *)(vec + done), buf, got))
+            return -EFAULT;
+        if (got < want)
+            return -ENOMEM;
+        done += got;
+        if (sched_need_resched())
+            yield();             // a huge range: let others run (nothing is held here)
+    }
+    return 0;
 }

@@ -78,11 +78,8 @@ void user_trap(struct trapframe *tf) {
         int err = (tf->error_code & PF_PRESENT) ? -EFAULT : mm_fault(p->mm, addr, write, exec);
         if (err == 0)
             return;                  // first touch of its own memory: carry on
-        if (err == -ENOMEM) {        // a page it may have, but there is none left
-            pr_err("Out of memory: Killed process %d (%s)\n", p->pid, p->comm);
-            signal_force(p, SIGKILL, SI_KERNEL, 0);
-            return;
-        }
+        if (err == -ENOMEM)          // the OOM killer chose it (SIGKILL is pending), or
+            return;                  // the fault is simply tried again (oom.c)
         if (!will_be_caught(p, SIGSEGV))
             log_segfault(p, tf, addr);
         // Linux: a kernel address is never "mapped" as far as user space is concerned.

@@ -75,11 +75,17 @@ static pte_t *walk_to(uint64_t *pml4, uint64_t va, int level, bool create) {
 
 pte_t *vm_walk(uint64_t *pml4, uint64_t va, bool create) { return walk_to(pml4, va, 0, create); }
 
+// The one place protections become PTE bits. x86 has no "present but no access" for user
+// pages: PTE_U alone already lets user code read. So a user page with no access at all
+// (PROT_NONE) is present for the kernel only, without PTE_U (and never global: it is in
+// one address space, not all). The page keeps its contents; user access faults, and the
+// kernel reaches it only after checking the VMA.
 static uint64_t prot_bits(int prot) {
     uint64_t bits = PTE_P;
-    if (prot & VM_WRITE) bits |= PTE_W;
-    if (prot & VM_USER)  bits |= PTE_U;
-    else                 bits |= PTE_G;      // kernel mappings are the same everywhere
+    bool user = prot & VM_USER, none = !(prot & (VM_READ | VM_WRITE | VM_EXEC));
+    if ((prot & VM_WRITE) && !(user && none)) bits |= PTE_W;
+    if (user && !none)   bits |= PTE_U;
+    if (!user)           bits |= PTE_G;      // kernel mappings are the same everywhere
     if (!(prot & VM_EXEC)) bits |= nx;
     return bits;
 }
@@ -139,9 +145,7 @@ static void unmap_one(pte_t *pte, uint64_t va, void *arg) {
 }
 
 static void protect_one(pte_t *pte, uint64_t va, void *arg) {
-    int prot = ((struct range_op *)arg)->prot;
-    uint64_t bits = (prot & (VM_READ | VM_WRITE | VM_EXEC)) ? prot_bits(prot) : PTE_P | nx;
-    *pte = PTE_ADDR(*pte) | bits;
+    *pte = PTE_ADDR(*pte) | prot_bits(((struct range_op *)arg)->prot);
     invlpg(va);
 }
 
@@ -151,12 +155,35 @@ void vm_unmap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them
     walk_range(pml4, 3, 0, start, end, unmap_one, &op);
 }
 
-// Gives every present page of the user range [start, end) the protection prot. No access at
-// all (PROT_NONE) keeps the page, contents and all, but only the kernel could reach it, and
-// the kernel checks the VMA before it touches user memory.
+// Gives every present page of the user range [start, end) the protection prot (with
+// VM_USER, for user pages; see prot_bits for PROT_NONE).
 void vm_protect_range(uint64_t *pml4, uint64_t start, uint64_t end, int prot) {
     struct range_op op = { prot, false };
     walk_range(pml4, 3, 0, start, end, protect_one, &op);
+}
+
+static void count_one(pte_t *pte, uint64_t va, void *arg) {
+    (void)pte;
+    (void)va;
+    (*(uint64_t *)arg)++;
+}
+
+uint64_t vm_count_present(uint64_t *pml4, uint64_t start, uint64_t end) {
+    uint64_t n = 0;
+    walk_range(pml4, 3, 0, start, end, count_one, &n);
+    return n;
+}
+
+static uint64_t count_tables(const uint64_t *table, int level, int entries) {
+    uint64_t n = 1;
+    for (int i = 0; level > 0 && i < entries; i++)
+        if ((table[i] & PTE_P) && !(table[i] & PTE_PS))
+            n += count_tables(phys_to_virt(PTE_ADDR(table[i])), level - 1, 512);
+    return n;
+}
+
+uint64_t vm_user_table_pages(uint64_t *pml4) {
+    return count_tables(pml4, 3, KERNEL_HALF_FIRST);
 }
 
 // ---------------------------------------------------------------- building the kernel's tables
@@ -272,40 +299,35 @@ void vm_destroy(uint64_t *pml4) {
     free_page(virt_to_phys(pml4));
 }
 
-// Copies one user page table (level 0) at virtual base `va` from src into dst.
-static int copy_leaf_table(uint64_t *dst, const uint64_t *pt, uint64_t va) {
-    for (int i = 0; i < 512; i++) {
-        if (!(pt[i] & PTE_P))
-            continue;
-        uint64_t pa = alloc_page();
-        if (!pa)
-            return -ENOMEM;
-        memcpy(phys_to_virt(pa), phys_to_virt(PTE_ADDR(pt[i])), PAGE_SIZE);
-        pte_t *e = vm_walk(dst, va + ((uint64_t)i << 12), true);
-        if (!e) {
-            free_page(pa);
-            return -ENOMEM;
+// fork: the present pages of [start, end) appear in dst at the same addresses with the same
+// PTE bits: the very same pages if share (MAP_SHARED memory), else copies of them.
+struct copy_op { uint64_t *dst; bool share; int err; };
+
+static void copy_one(pte_t *pte, uint64_t va, void *arg) {
+    struct copy_op *op = arg;
+    if (op->err)
+        return;
+    uint64_t pa = PTE_ADDR(*pte);
+    if (!op->share) {
+        pa = alloc_page();
+        if (!pa) {
+            op->err = -ENOMEM;
+            return;
         }
-        *e = pa | (pt[i] & ~0x000ffffffffff000ull);   // same flags, new page
+        memcpy(phys_to_virt(pa), phys_to_virt(PTE_ADDR(*pte)), PAGE_SIZE);
     }
-    return 0;
+    pte_t *e = vm_walk(op->dst, va, true);
+    if (!e || (*e & PTE_P)) {
+        if (!op->share)
+            free_page(pa);
+        op->err = e ? -EEXIST : -ENOMEM;
+        return;
+    }
+    *e = pa | (*pte & ~0x000ffffffffff000ull);   // same flags, same or copied page
 }
 
-// Copies the user tables below `table` (at `level`, covering virtual base `va`).
-static int copy_user_table(uint64_t *dst, const uint64_t *table, int level, uint64_t va) {
-    for (int i = 0; i < (level == 3 ? KERNEL_HALF_FIRST : 512); i++) {
-        if (!(table[i] & PTE_P))
-            continue;
-        uint64_t sub_va = va + ((uint64_t)i << (12 + 9 * level));
-        const uint64_t *sub = phys_to_virt(PTE_ADDR(table[i]));
-        int err = level == 1 ? copy_leaf_table(dst, sub, sub_va)
-                             : copy_user_table(dst, sub, level - 1, sub_va);
-        if (err)
-            return err;
-    }
-    return 0;
-}
-
-int vm_copy_user(uint64_t *dst, const uint64_t *src) {
-    return copy_user_table(dst, src, 3, 0);
+int vm_copy_range(uint64_t *dst, uint64_t *src, uint64_t start, uint64_t end, bool share) {
+    struct copy_op op = { dst, share, 0 };
+    walk_range(src, 3, 0, start, end, copy_one, &op);
+    return op.err;
 }

@@ -49,7 +49,12 @@ uint64_t vm_unmap_page(uint64_t *pml4, uint64_t va);                  // the pag
 void vm_unmap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them);
 void vm_protect_range(uint64_t *pml4, uint64_t start, uint64_t end, int prot);
 pte_t *vm_walk(uint64_t *pml4, uint64_t va, bool create);             // the 4 KiB leaf entry
-int vm_copy_user(uint64_t *dst, const uint64_t *src);                  // fork: copy every user page
+// For the OOM killer's accounting: present pages in a user range; page-table pages of the
+// user half (the PML4 included).
+uint64_t vm_count_present(uint64_t *pml4, uint64_t start, uint64_t end);
+uint64_t vm_user_table_pages(uint64_t *pml4);
+// fork: present pages of [start, end) into dst, copied, or the same pages if share.
+int vm_copy_range(uint64_t *dst, uint64_t *src, uint64_t start, uint64_t end, bool share);
 
 // Kernel stacks: the address of the stack's top, or 0 when out of memory.
 uint64_t kstack_alloc(void);

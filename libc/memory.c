@@ -45,3 +45,13 @@ int mprotect(void *addr, size_t length, int prot)
 {
     return __syscall_ret(sys3(SYS_mprotect, addr, length, prot));
 }
+
+int madvise(void *addr, size_t length, int advice)
+{
+    return __syscall_ret(sys3(SYS_madvise, addr, length, advice));
+}
+
+int mincore(void *addr, size_t length, unsigned char *vec)
+{
+    return __syscall_ret(sys3(SYS_mincore, addr, length, vec));
+}

@@ -1,6 +1,8 @@
 """Multitasking on Lantern itself (tests/user/stress.c, booted as init): the scheduler
 shares the CPU, a sleeper costs nothing, processes come and go without losing a page, a
-fork bomb is survived, and Ctrl-C on the terminal reaches the foreground job."""
+fork bomb is survived, Ctrl-C on the terminal reaches the foreground job, and the OOM killer
+kills the memory hog, never init."""
+import re
 
 
 def run(ctx, mode, memory="64M", typed=None):
@@ -38,6 +40,30 @@ def test_fork_bomb_is_survived_in_32M(ctx):
     lines = run(ctx, "forkbomb", memory="32M")
     all_yes(lines)
     assert any("every page back: yes" in l for l in lines)
+
+
+def test_oom_killer_kills_the_hog_not_init_in_32M(ctx):
+    m = ctx.machine(kernel_args="rdinit=/bin/stress panic=-1 -- oom", memory="32M")
+    assert m.wait_exit(120) == 0, "stress did not power off cleanly (did init die?)"
+    log = m.text()
+    lines = [l for l in log.splitlines() if l.startswith("stress: oom:")]
+    assert len(lines) == 6, "\n".join(lines)
+    all_yes(lines)
+    # Linux's line, once per hog; never for init (pid 1).
+    killed = re.findall(r"Out of memory: Killed process (\d+) \(stress\) total-vm:(\d+)kB, "
+                        r"anon-rss:(\d+)kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:(\d+)kB "
+                        r"oom_score_adj:0$", log, re.M)
+    assert len(killed) == 2, log
+    for pid, total_vm, anon, tables in killed:
+        assert pid != "1"
+        assert 20000 < int(anon) <= int(total_vm) and int(tables) > 0, (total_vm, anon, tables)
+    assert "Attempted to kill init" not in log
+
+
+def test_madvise_dontneed_and_free_give_pages_back(ctx):
+    lines = run(ctx, "madvise")
+    assert len(lines) == 6, "\n".join(lines)
+    all_yes(lines)
 
 
 def test_ctrl_c_kills_the_foreground_job_not_init(ctx):

@@ -1,11 +1,13 @@
 // stress.c: multitasking checks that only make sense on Lantern itself (booted as init by
 // tests/system/test_multitasking.py, never as a parity program): scheduling fairness, CPU
-// use of a sleeper, page accounting over thousands of forks, a fork bomb, Ctrl-C.
+// use of a sleeper, page accounting over thousands of forks, a fork bomb, Ctrl-C, the OOM
+// killer, madvise freeing pages.
 // Each mode prints "stress: MODE: ..." lines the test reads, then powers the machine off.
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -146,6 +148,90 @@ static void forkbomb(void) {
     bomb(2);
 }
 
+// The OOM killer. A child touches memory until none is left: it must die of SIGKILL, not
+// init. Then a child takes nearly all memory and waits, and init itself touches more: init's
+// own page fault finds memory gone, the OOM killer kills the child (the largest process, and
+// init is never chosen), and init's fault waits for its pages and carries on.
+#define MiB (1ul << 20)
+static void touch(char *p, unsigned long len) {
+    for (unsigned long i = 0; i < len; i += 4096)
+        p[i] = 1;
+}
+
+static void hog(int ready_fd) {
+    for (;;) {
+        char *p = mmap(NULL, MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            _exit(2);
+        for (unsigned long i = 0; i < MiB; i += 4096) {
+            p[i] = 1;
+            if (ready_fd >= 0 && free_pages() < 32) {        // 128 KiB left: stop, and wait
+                write(ready_fd, "r", 1);
+                for (;;)
+                    pause();
+            }
+        }
+    }
+}
+
+static void oom_round(const char *what, int init_faults) {
+    cycle(10);
+    unsigned long before = free_pages();
+    char *mine = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    int ready[2];
+    pipe(ready);
+    pid_t c = fork();
+    if (c == 0)
+        hog(init_faults ? ready[1] : -1);
+    if (init_faults) {
+        char x;
+        read(ready[0], &x, 1);
+        printf("stress: oom: %s: the hog has all but %lu pages: yes\n", what, free_pages());
+        touch(mine, 2 * MiB);            // no memory left: this is where the OOM killer runs
+        printf("stress: oom: %s: init's 2 MiB touched: yes\n", what);
+    }
+    int st;
+    waitpid(c, &st, 0);
+    printf("stress: oom: %s: the hog was killed by SIGKILL: %s\n", what,
+           WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? "yes" : "no");
+    close(ready[0]);
+    close(ready[1]);
+    munmap(mine, 2 * MiB);
+    cycle(10);
+    unsigned long after = free_pages();
+    printf("stress: oom: %s: its pages are back: %s (%lu -> %lu)\n", what,
+           after + 16 >= before ? "yes" : "no", before, after);
+}
+
+static void oom(void) {
+    oom_round("hog faults", 0);
+    oom_round("init faults", 1);
+}
+
+// madvise(MADV_DONTNEED) and MADV_FREE give the pages back to the kernel at once; munmap
+// of the rest leaves the free count where it started.
+static void advice_frees(int advice, const char *name) {
+    unsigned long before = free_pages();
+    char *p = mmap(NULL, 4 * MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    touch(p, 4 * MiB);
+    unsigned long touched = free_pages();
+    printf("stress: madvise: 4 MiB touched took 1024 pages or more: %s (%lu -> %lu)\n",
+           before - touched >= 1024 ? "yes" : "no", before, touched);
+    madvise(p, 4 * MiB, advice);
+    unsigned long after = free_pages();
+    printf("stress: madvise: %s gave them back: %s (%lu -> %lu)\n", name,
+           after >= touched + 1024 ? "yes" : "no", touched, after);
+    munmap(p, 4 * MiB);
+    after = free_pages();
+    printf("stress: madvise: after munmap, free pages as before: %s (%lu -> %lu)\n",
+           after + 4 >= before ? "yes" : "no", before, after);
+}
+
+static void madvise_frees(void) {
+    advice_frees(MADV_DONTNEED, "MADV_DONTNEED");
+    advice_frees(MADV_FREE, "MADV_FREE");
+}
+
 // A child reads the terminal; Ctrl-C typed on it must kill the child, not us (PID 1).
 static void ctrlc(void) {
     pid_t c = fork();
@@ -197,6 +283,8 @@ int main(int argc, char **argv) {
     else if (strcmp(mode, "forkbomb") == 0) forkbomb();
     else if (strcmp(mode, "ctrlc") == 0) ctrlc();
     else if (strcmp(mode, "tty") == 0) tty();
+    else if (strcmp(mode, "oom") == 0) oom();
+    else if (strcmp(mode, "madvise") == 0) madvise_frees();
     else printf("stress: unknown mode %s\n", mode);
     printf("stress: done\n");
     if (getpid() == 1)

@@ -30,6 +30,8 @@
 #define SYS_access         21
 #define SYS_pipe           22
 #define SYS_sched_yield    24
+#define SYS_mincore        27
+#define SYS_madvise        28
 #define SYS_dup            32
 #define SYS_dup2           33
 #define SYS_pause          34
@@ -53,6 +55,7 @@
 #define SYS_unlink         87
 #define SYS_symlink        88
 #define SYS_readlink       89
+#define SYS_getrlimit      97
 #define SYS_getuid        102
 #define SYS_syslog        103
 #define SYS_getgid        104
@@ -70,11 +73,14 @@
 #define SYS_sigaltstack   131
 #define SYS_prctl         157
 #define SYS_arch_prctl    158
+#define SYS_setrlimit     160
 #define SYS_mount         165
 #define SYS_umount2       166
 #define SYS_reboot        169
 #define SYS_gettid        186
 #define SYS_tkill         200
+#define SYS_sched_setaffinity 203
+#define SYS_sched_getaffinity 204
 #define SYS_getdents64    217
 #define SYS_set_tid_address 218
 #define SYS_clock_gettime 228
@@ -86,6 +92,8 @@
 #define SYS_newfstatat    262
 #define SYS_unlinkat      263
 #define SYS_pipe2         293
+#define SYS_prlimit64     302
+#define SYS_getcpu        309
 
 #ifndef __ASSEMBLER__
 // Make system call n and return what the kernel returned: a result, or -errno. errno is

@@ -1,0 +1,127 @@
+// sys_limits.c: resource limits (getrlimit, setrlimit, prlimit64) and which CPUs a process
+// may run on (sched_getaffinity, sched_setaffinity, getcpu).
+//
+// Limits are per process (struct signal_struct, shared by its threads, inherited by fork,
+// kept across exec); the defaults are Linux's, as its init sees them (proc_shared.c).
+// Only the process's own threads and prlimit64 callers touch them, never an interrupt
+// handler; with SMP, a lock (Linux: task_lock of the group leader) must cover each read or
+// update of a pair, so that nobody sees a soft limit from one update and a hard from another.
+//
+// There is one CPU today. Linux's mask size (cpumask_size()) is that of a kernel built for
+// at most 64 CPUs: 8 bytes. Any mask that contains CPU 0 is accepted and means {CPU 0}.
+#include <stdbool.h>
+#include <stdint.h>
+#include "errno.h"
+#include "proc.h"
+#include "syscall.h"
+#include "uaccess.h"
+
+#define RLIMIT_NOFILE 7
+#define NR_OPEN (1u << 20)        // Linux's fs.nr_open default: no higher NOFILE limit
+
+// pid 0 is the caller; anyone else must be a live process (or thread).
+static struct proc *find_target(int pid) {
+    return pid == 0 ? current() : pid > 0 ? proc_find(pid) : NULL;
+}
+
+// Linux: raising a hard limit takes CAP_SYS_RESOURCE (and so does changing another
+// user's limits). Every process is root with every capability today; when credentials
+// arrive, this is where the check goes.
+static bool capable_sys_resource(void) { return true; }
+
+// Linux's do_prlimit: reads the old limit into *old and sets *new (either may be NULL).
+static int do_prlimit(struct proc *p, unsigned resource, const struct rlimit64 *new,
+                      struct rlimit64 *old) {
+    if (resource >= RLIM_NLIMITS)
+        return -EINVAL;
+    struct rlimit64 *lim = &p->signal->rlim[resource];
+    if (new) {
+        if (new->rlim_cur > new->rlim_max)
+            return -EINVAL;
+        if (resource == RLIMIT_NOFILE && new->rlim_max > NR_OPEN)
+            return -EPERM;       // even for root
+        if (new->rlim_max > lim->rlim_max && !capable_sys_resource())
+            return -EPERM;
+    }
+    if (old)
+        *old = *lim;
+    if (new)
+        *lim = *new;
+    return 0;
+}
+
+SYSCALL(getrlimit) {
+    struct rlimit64 value;       // struct rlimit is the same two 64-bit values on x86_64
+    int err = do_prlimit(current(), (unsigned)a0, NULL, &value);
+    if (err)
+        return err;
+    return copy_to_user((void *)a1, &value, sizeof value);
+}
+
+SYSCALL(setrlimit) {
+    struct rlimit64 value;
+    if (copy_from_user(&value, (const void *)a1, sizeof value))
+        return -EFAULT;          // before the resource is looked at, as on Linux
+    return do_prlimit(current(), (unsigned)a0, &value, NULL);
+}
+
+// prlimit64(pid, resource, new, old). Linux's order: copy new in, find the process, check
+// and change, copy old out (a failure there leaves the new limit in place).
+SYSCALL(prlimit64) {
+    struct rlimit64 new, old;
+    const void *unew = (const void *)a2;
+    void *uold = (void *)a3;
+    if (unew && copy_from_user(&new, unew, sizeof new))
+        return -EFAULT;
+    struct proc *p = find_target((int)a0);
+    if (!p)
+        return -ESRCH;
+    int err = do_prlimit(p, (unsigned)a1, unew ? &new : NULL, uold ? &old : NULL);
+    if (!err && uold && copy_to_user(uold, &old, sizeof old))
+        return -EFAULT;
+    return err;
+}
+
+// ---------------------------------------------------------------- CPU affinity
+
+#define CPUMASK_SIZE 8            // bytes: the mask of a kernel built for up to 64 CPUs
+#define NR_CPU_IDS   1            // CPUs that exist
+
+SYSCALL(sched_getaffinity) {
+    uint64_t len = (uint32_t)a1;         // an unsigned int in Linux
+    // Linux: the buffer must hold a bit for every CPU id and be a whole number of longs.
+    if (len * 8 < NR_CPU_IDS || (len & (sizeof(long) - 1)))
+        return -EINVAL;
+    if (!find_target((int)a0))
+        return -ESRCH;
+    uint64_t mask = 1;           // CPU 0
+    uint64_t n = len < CPUMASK_SIZE ? len : CPUMASK_SIZE;
+    if (copy_to_user((void *)a2, &mask, n))
+        return -EFAULT;
+    return (long)n;              // bytes written (the C library zeroes the rest)
+}
+
+// A shorter mask than Linux's is zero-extended, a longer one cut to its size; it must then
+// contain a CPU that exists.
+SYSCALL(sched_setaffinity) {
+    uint64_t len = (uint32_t)a1, mask = 0;
+    if (copy_from_user(&mask, (const void *)a2, len < CPUMASK_SIZE ? len : CPUMASK_SIZE))
+        return -EFAULT;
+    if (!find_target((int)a0))
+        return -ESRCH;
+    if (!(mask & ((1ull << NR_CPU_IDS) - 1)))
+        return -EINVAL;
+    return 0;                    // {CPU 0} it is, as before
+}
+
+// getcpu(cpu, node, tcache): where the caller runs. Either pointer may be NULL; the third
+// argument is unused since Linux 2.6.24.
+SYSCALL(getcpu) {
+    unsigned zero = 0;
+    int err = 0;                 // Linux tries both before saying EFAULT
+    if (a0 && copy_to_user((void *)a0, &zero, sizeof zero))
+        err = -EFAULT;
+    if (a1 && copy_to_user((void *)a1, &zero, sizeof zero))
+        err = -EFAULT;
+    return err;
+}
