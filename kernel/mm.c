@@ -231,22 +231,35 @@ uint64_t mm_find_free(struct mm *mm, uint64_t len) {
     }
 }
 
-// One attempt at mm_fault; -ENOMEM when a page (or a page table) could not be had.
-static int try_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
+// One attempt at mm_fault; -ENOMEM when a page (or a page table) could not be had. With
+// force (mm_poke: exec filling a new address space), the VMA's protection is ignored and
+// the page is made a private one the kernel may write into.
+static int try_fault(struct mm *mm, uint64_t addr, bool write, bool exec, bool force) {
     struct vma *v = mm_find(mm, addr);
-    if (!v || (write && !(v->prot & VM_WRITE)) || (exec && !(v->prot & VM_EXEC)) ||
-        !(v->prot & (VM_READ | VM_WRITE | VM_EXEC)))
+    if (!v || (!force && ((write && !(v->prot & VM_WRITE)) || (exec && !(v->prot & VM_EXEC)) ||
+                          !(v->prot & (VM_READ | VM_WRITE | VM_EXEC)))))
         return -EFAULT;
     uint64_t va = page_down(addr);
     pte_t *pte = vm_walk(mm->pml4, va, false);
-    if (pte && (*pte & PTE_P))
-        return -EFAULT;          // present, yet the access faulted: a protection violation
+    if (pte && (*pte & PTE_P)) {
+        // Present: a write to a read-only private page of a writable VMA is copy-on-write
+        // (after fork, or the zero page) - the one fault here that is no error. Anything
+        // else is a protection violation.
+        bool cow = write && !v->shm && !(*pte & PTE_W) && (v->prot & VM_WRITE);
+        if (cow || (force && !v->shm && vm_page_shared(PTE_ADDR(*pte))))
+            return vm_cow(mm->pml4, va, v->prot | VM_USER);
+        return force ? 0 : -EFAULT;
+    }
+    if (!v->shm && !write && !force)     // read first: the zero page, until a write
+        return vm_map_page(mm->pml4, va, vm_zero_page(), (v->prot & ~VM_WRITE) | VM_USER);
     uint64_t *slot = v->shm ? &v->shm->pages[v->shm_pgoff + (va - v->start) / PAGE_SIZE] : NULL;
     uint64_t pa = slot && *slot ? *slot : alloc_page();
     if (!pa)
         return -ENOMEM;
-    if (!slot || !*slot)
+    if (!slot || !*slot) {
         memset(phys_to_virt(pa), 0, PAGE_SIZE);
+        vm_page_new(pa);
+    }
     if (vm_map_page(mm->pml4, va, pa, v->prot | VM_USER) != 0) {
         if (!slot || !*slot)
             free_page(pa);
@@ -257,15 +270,19 @@ static int try_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
     return 0;
 }
 
+static int fault_retrying(struct mm *mm, uint64_t addr, bool write, bool exec, bool force) {
+    for (;;) {
+        int err = try_fault(mm, addr, write, exec, force);
+        if (err != -ENOMEM || !oom_kill_and_wait())
+            return err;
+    }
+}
+
 // Out of memory, the OOM killer makes room by killing the largest process and waiting for
 // it to go, and the fault is tried again. -ENOMEM only when the faulting process itself was
 // chosen: SIGKILL is then pending for it.
 int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
-    for (;;) {
-        int err = try_fault(mm, addr, write, exec);
-        if (err != -ENOMEM || !oom_kill_and_wait())
-            return err;
-    }
+    return fault_retrying(mm, addr, write, exec, false);
 }
 
 void mm_usage(struct mm *mm, struct mm_usage *u) {
@@ -326,10 +343,9 @@ int mm_poke(struct mm *mm, uint64_t va, const void *src, size_t n) {
     const char *from = src;
     while (n > 0) {
         uint64_t page = page_down(va);
-        pte_t *pte = vm_walk(mm->pml4, page, false);
-        if ((!pte || !(*pte & PTE_P)) && mm_fault(mm, page, false, false) != 0)
+        if (fault_retrying(mm, page, true, false, true) != 0)   // present, private
             return -EFAULT;
-        pte = vm_walk(mm->pml4, page, false);
+        pte_t *pte = vm_walk(mm->pml4, page, false);
         size_t k = PAGE_SIZE - (va - page) < n ? PAGE_SIZE - (va - page) : n;
         memcpy((char *)phys_to_virt(PTE_ADDR(*pte)) + (va - page), from, k);
         va += k;

@@ -48,7 +48,11 @@ struct page {
     uint8_t order;         // on the head page of a block (free or allocated): its order
     uint8_t slab_class;    // kmalloc slab: the size class of its objects
     uint8_t slab_free;     // kmalloc slab: how many of its objects are free
-    uint32_t slab_map;     // kmalloc slab: bitmap of free objects, when it fits (kmalloc.c)
+    union {
+        uint32_t slab_map; // kmalloc slab: bitmap of free objects, when it fits (kmalloc.c)
+        uint32_t mapcount; // a private user page: how many address spaces map it (vm.c;
+                           // more than one after fork, until copy-on-write splits them)
+    };
 };
 
 enum {

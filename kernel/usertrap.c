@@ -75,7 +75,7 @@ void user_trap(struct trapframe *tf) {
     if (tf->vector == T_PAGE_FAULT) {
         uint64_t addr = read_cr2();
         bool write = tf->error_code & PF_WRITE, exec = tf->error_code & PF_INSTR;
-        int err = (tf->error_code & PF_PRESENT) ? -EFAULT : mm_fault(p->mm, addr, write, exec);
+        int err = mm_fault(p->mm, addr, write, exec);   // also a write to a copy-on-write page
         if (err == 0)
             return;                  // first touch of its own memory: carry on
         if (err == -ENOMEM)          // the OOM killer chose it (SIGKILL is pending), or

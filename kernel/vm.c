@@ -35,6 +35,9 @@ static uint64_t *kernel_pml4;
 static uint64_t direct_end;
 static uint64_t nx;                    // PTE_NX where the CPU has it, else 0 (a reserved bit)
 static bool kernel_half_fixed;         // set at the end of vm_init (see vm.h)
+// The zero page: every private page that has only been read is this one, mapped read-only
+// (Linux's ZERO_PAGE). A write replaces it with a fresh zeroed page of its own (vm_cow).
+static uint64_t zero_page_pa;
 
 static int pt_index(uint64_t va, int level) { return (va >> (12 + 9 * level)) & 511; }
 
@@ -141,11 +144,16 @@ static void unmap_one(pte_t *pte, uint64_t va, void *arg) {
     *pte = 0;
     invlpg(va);
     if (((struct range_op *)arg)->free)
-        free_page(pa);
+        vm_page_put(pa);
 }
 
+// A page shared copy-on-write stays read-only whatever the new protection: the first
+// write must still fault, to copy it (vm_cow).
 static void protect_one(pte_t *pte, uint64_t va, void *arg) {
-    *pte = PTE_ADDR(*pte) | prot_bits(((struct range_op *)arg)->prot);
+    uint64_t pa = PTE_ADDR(*pte), bits = prot_bits(((struct range_op *)arg)->prot);
+    if (vm_page_shared(pa))
+        bits &= ~(uint64_t)PTE_W;
+    *pte = pa | bits;
     invlpg(va);
 }
 
@@ -252,6 +260,10 @@ void vm_init(const struct boot_info *bi) {
         panic("vm_init: no memory for the kernel-stack area");
     kernel_half_fixed = true;              // walk_to() checks this from now on
     write_cr3(virt_to_phys(kernel_pml4));
+    uint64_t *zero = table_alloc();        // a zeroed page (table_alloc clears it)
+    if (!zero)
+        panic("vm_init: no memory for the zero page");
+    zero_page_pa = virt_to_phys(zero);
     pr_info("vm: direct map of %llu MiB at %#llx, kernel image %lluK, NX %s\n",
             (unsigned long long)(direct_end >> 20), (unsigned long long)DIRECT_MAP_BASE,
             (unsigned long long)(((uint64_t)__kernel_end - (uint64_t)__text_start) >> 10),
@@ -275,13 +287,14 @@ void vm_switch(uint64_t *pml4) {
     write_cr3(virt_to_phys(pml4 ? pml4 : kernel_pml4));
 }
 
-// Frees a user table at `level` and everything below it, leaf pages included.
+// Frees a user table at `level` and everything below it, leaf pages included (each one
+// only when no other address space still maps it).
 static void free_user_table(uint64_t *table, int level) {
     for (int i = 0; i < 512; i++) {
         if (!(table[i] & PTE_P))
             continue;
         if (level == 0)
-            free_page(PTE_ADDR(table[i]));
+            vm_page_put(PTE_ADDR(table[i]));
         else
             free_user_table(phys_to_virt(PTE_ADDR(table[i])), level - 1);
     }
@@ -299,31 +312,77 @@ void vm_destroy(uint64_t *pml4) {
     free_page(virt_to_phys(pml4));
 }
 
-// fork: the present pages of [start, end) appear in dst at the same addresses with the same
-// PTE bits: the very same pages if share (MAP_SHARED memory), else copies of them.
+// fork: the present pages of [start, end) appear in dst at the same addresses: the very
+// same pages with the same PTE bits if share (MAP_SHARED memory); else the same pages too,
+// but read-only in both address spaces and counted twice - copy-on-write: the first write
+// by either side faults, and vm_cow gives the writer a copy of its own.
 struct copy_op { uint64_t *dst; bool share; int err; };
 
 static void copy_one(pte_t *pte, uint64_t va, void *arg) {
     struct copy_op *op = arg;
     if (op->err)
         return;
-    uint64_t pa = PTE_ADDR(*pte);
-    if (!op->share) {
-        pa = alloc_page();
-        if (!pa) {
-            op->err = -ENOMEM;
-            return;
-        }
-        memcpy(phys_to_virt(pa), phys_to_virt(PTE_ADDR(*pte)), PAGE_SIZE);
-    }
     pte_t *e = vm_walk(op->dst, va, true);
     if (!e || (*e & PTE_P)) {
-        if (!op->share)
-            free_page(pa);
         op->err = e ? -EEXIST : -ENOMEM;
         return;
     }
-    *e = pa | (*pte & ~0x000ffffffffff000ull);   // same flags, same or copied page
+    if (!op->share) {
+        *pte &= ~(uint64_t)PTE_W;        // the parent's too: it must not write in place either
+        invlpg(va);
+        vm_page_get(PTE_ADDR(*pte));
+    }
+    *e = *pte;                           // the same page, the same flags
+}
+
+// ---------------------------------------------------------------- copy-on-write
+
+uint64_t vm_zero_page(void) { return zero_page_pa; }
+
+void vm_page_new(uint64_t pa) { pa_to_page(pa)->mapcount = 1; }
+
+void vm_page_get(uint64_t pa) {
+    if (pa != zero_page_pa)
+        pa_to_page(pa)->mapcount++;
+}
+
+void vm_page_put(uint64_t pa) {
+    if (pa == zero_page_pa)
+        return;
+    struct page *pg = pa_to_page(pa);
+    if (pg->mapcount == 0)
+        panic("vm_page_put: page %#llx is mapped nowhere", (unsigned long long)pa);
+    if (--pg->mapcount == 0)
+        free_page(pa);
+}
+
+bool vm_page_shared(uint64_t pa) {
+    return pa == zero_page_pa || pa_to_page(pa)->mapcount > 1;
+}
+
+// A write to the present, read-only private page at va (whose VMA allows prot): the writer
+// gets a copy of its own - or, as the last one mapping it, the page itself, made writable.
+// 0 or -ENOMEM.
+int vm_cow(uint64_t *pml4, uint64_t va, int prot) {
+    pte_t *pte = vm_walk(pml4, va, false);
+    uint64_t old = PTE_ADDR(*pte);
+    if (!vm_page_shared(old)) {
+        *pte = old | prot_bits(prot);    // nobody else has it: write in place
+        invlpg(va);
+        return 0;
+    }
+    uint64_t pa = alloc_page();
+    if (!pa)
+        return -ENOMEM;
+    if (old == zero_page_pa)
+        memset(phys_to_virt(pa), 0, PAGE_SIZE);
+    else
+        memcpy(phys_to_virt(pa), phys_to_virt(old), PAGE_SIZE);
+    vm_page_new(pa);
+    *pte = pa | prot_bits(prot);
+    invlpg(va);
+    vm_page_put(old);
+    return 0;
 }
 
 int vm_copy_range(uint64_t *dst, uint64_t *src, uint64_t start, uint64_t end, bool share) {

@@ -56,6 +56,15 @@ uint64_t vm_user_table_pages(uint64_t *pml4);
 // fork: present pages of [start, end) into dst, copied, or the same pages if share.
 int vm_copy_range(uint64_t *dst, uint64_t *src, uint64_t start, uint64_t end, bool share);
 
+// Private user pages and copy-on-write. A private page counts the address spaces mapping it
+// (struct page's mapcount); fork shares pages read-only, and the first write copies.
+uint64_t vm_zero_page(void);             // the shared all-zero page (never freed)
+void vm_page_new(uint64_t pa);           // a fresh page, mapped once
+void vm_page_get(uint64_t pa);           // mapped once more
+void vm_page_put(uint64_t pa);           // mapped once less: the last one frees it
+bool vm_page_shared(uint64_t pa);        // mapped more than once (or the zero page)?
+int vm_cow(uint64_t *pml4, uint64_t va, int prot);   // the write fault on a shared page
+
 // Kernel stacks: the address of the stack's top, or 0 when out of memory.
 uint64_t kstack_alloc(void);
 void kstack_free(uint64_t top);

@@ -42,6 +42,7 @@ static const struct test {
     { "nproc", t_nproc, -1 },
     { "oom", t_oom, -1 },
     { "mmap_huge", t_mmap_huge, -1 },
+    { "cow", t_cow, -1 },
     { "files", t_files, -1 },
     { "dup2", t_dup2, -1 },
     { "cloexec", t_cloexec, -1 },

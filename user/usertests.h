@@ -59,6 +59,7 @@ void t_stack_guard(void);
 void t_brk(void);
 void t_oom(void);
 void t_mmap_huge(void);
+void t_cow(void);
 // usertests_proc.c
 void t_fork_storm(void);
 void t_exec_storm(void);
