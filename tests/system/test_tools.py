@@ -206,22 +206,30 @@ def test_ln(ctx):
 
 
 def test_ls(ctx):
-    with tempfile.TemporaryDirectory() as d:
-        setup_tree(d)
-        os.symlink("dir", os.path.join(d, "dirlink"))
-        write(os.path.join(d, ".hidden"), "h\n")
-        write(os.path.join(d, "with space"), "")
-        os.mkfifo(os.path.join(d, "fifo"))
-        os.chmod(os.path.join(d, "n"), 0o4755)           # set-user-id shows as 's'
-        os.chmod(os.path.join(d, "emptydir"), 0o1777)     # sticky shows as 't'
-        os.utime(os.path.join(d, "b"), (0, 1583298360))   # 2020: an old file shows its year
-        for args in ([], ["-1"], ["-a"], ["-a1", "dir"], ["dir"], ["a", "dir", "emptydir"],
-                     ["a", "nope", "dir"], ["nope"], ["dirlink"], ["-d", "dir", "a"],
-                     ["-C", "-a"], ["-C", "/usr/bin"], ["-C", "dir", "/usr/share"]):
-            same(ctx, d, "ls", *args, env=dict(ENV, COLUMNS="100"))
-        for args in (["-l"], ["-la"], ["-l", "dir"], ["-l", "a", "dirlink", "dir/link"],
-                     ["-ld", "dir", "/tmp"], ["-l", "/dev/null", "/dev/zero"], ["-l", "nope", "a"]):
-            same(ctx, d, "ls", *args, host=["ls", "-n", *args])
+    # In a directory of its own: `ls -la` shows "..", whose link count must not change
+    # between our run and the host's (other programs make directories in /tmp).
+    with tempfile.TemporaryDirectory() as outer:
+        d = os.path.join(outer, "t")
+        os.mkdir(d)
+        ls_checks(ctx, d)
+
+
+def ls_checks(ctx, d):
+    setup_tree(d)
+    os.symlink("dir", os.path.join(d, "dirlink"))
+    write(os.path.join(d, ".hidden"), "h\n")
+    write(os.path.join(d, "with space"), "")
+    os.mkfifo(os.path.join(d, "fifo"))
+    os.chmod(os.path.join(d, "n"), 0o4755)           # set-user-id shows as 's'
+    os.chmod(os.path.join(d, "emptydir"), 0o1777)     # sticky shows as 't'
+    os.utime(os.path.join(d, "b"), (0, 1583298360))   # 2020: an old file shows its year
+    for args in ([], ["-1"], ["-a"], ["-a1", "dir"], ["dir"], ["a", "dir", "emptydir"],
+                 ["a", "nope", "dir"], ["nope"], ["dirlink"], ["-d", "dir", "a"],
+                 ["-C", "-a"], ["-C", "/usr/bin"], ["-C", "dir", "/usr/share"]):
+        same(ctx, d, "ls", *args, env=dict(ENV, COLUMNS="100"))
+    for args in (["-l"], ["-la"], ["-l", "dir"], ["-l", "a", "dirlink", "dir/link"],
+                 ["-ld", "dir", "/tmp"], ["-l", "/dev/null", "/dev/zero"], ["-l", "nope", "a"]):
+        same(ctx, d, "ls", *args, host=["ls", "-n", *args])
 
 
 def test_kill(ctx):
