@@ -255,6 +255,18 @@ static long de_thread(struct proc *p) {
     return 0;
 }
 
+// A set-user-id (set-group-id) program runs with its file's owner (group) as effective id;
+// the saved ids follow the effective ones either way, as Linux's execve sets them.
+static void set_exec_ids(struct proc *p, const struct inode *ip) {
+    struct cred *c = &p->cred;
+    if (ip->mode & 04000)                // S_ISUID
+        c->euid = ip->uid;
+    if ((ip->mode & 02010) == 02010)     // S_ISGID with group execute (else: mandatory locking)
+        c->egid = ip->gid;
+    c->suid = c->fsuid = c->euid;
+    c->sgid = c->fsgid = c->egid;
+}
+
 // Tables still shared with another process (clone without CLONE_THREAD but with
 // CLONE_FILES or CLONE_SIGHAND) become our own: the exec changes them.
 static long unshare_for_exec(struct proc *p) {
@@ -405,6 +417,7 @@ static long exec_file(struct proc *p, const char *path, const char *name,
     if (!err)
         err = unshare_for_exec(p);
     if (!err) {
+        set_exec_ids(p, ip);
         mm->brk_start = mm->brk = page_up(im->end);
         commit(p, mm, im->eh.e_entry + im->bias, rsp, path, name);
     } else if (mm) {

@@ -96,6 +96,18 @@ struct files_struct {
     uint64_t cloexec[NOFILE / 64];
 };
 
+// Who a thread acts as (cred.c): real, effective, saved and filesystem user and group ids,
+// and the supplementary groups. All zero - root - for init and whatever it starts.
+#define CRED_NGROUPS 32
+struct cred {
+    uint32_t uid, euid, suid, fsuid;
+    uint32_t gid, egid, sgid, fsgid;
+    int ngroups;
+    uint32_t groups[CRED_NGROUPS];
+};
+bool capable(void);                  // may the current thread do what only root may?
+bool in_group(uint32_t gid);         // is gid the current thread's (fs) group or a supplementary one?
+
 // ---------------------------------------------------------------- a thread
 // struct proc is one thread of execution - Linux's task_struct: its own kernel stack,
 // registers, signal mask and pending signals, and pointers to what it shares. A
@@ -112,6 +124,7 @@ struct proc {
     bool subreaper;              // prctl(PR_SET_CHILD_SUBREAPER): orphans below come here
     bool did_exec;               // has run execve since fork (setpgid then refuses)
     struct mm *mm;               // shared with a vfork child until it execs, and by threads
+    struct cred cred;            // its ids (copied by clone; changed only by itself)
     struct signal_struct *signal;
     struct sighand_struct *sighand;
     struct fs_struct *fs;

@@ -205,8 +205,10 @@ static int gen_pid(struct proc *p, int kind, char *buf, size_t size) {
                         p->signal->nr_threads, (unsigned long long)vsize, (unsigned long long)rss);
     case K_STATUS:
         return snprintf(buf, size, "Name:\t%s\nState:\t%c\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
-                        "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmSize:\t%8llu kB\nThreads:\t%d\n",
+                        "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nVmSize:\t%8llu kB\nThreads:\t%d\n",
                         p->comm, state_letter(p), p->tgid, p->pid, ppid,
+                        p->cred.uid, p->cred.euid, p->cred.suid, p->cred.fsuid,
+                        p->cred.gid, p->cred.egid, p->cred.sgid, p->cred.fsgid,
                         (unsigned long long)(vsize >> 10), p->signal->nr_threads);
     case K_COMM:
         return snprintf(buf, size, "%s\n", p->comm);

@@ -21,11 +21,6 @@
 SYSCALL(getpid)  { return current()->tgid; }   // the process
 SYSCALL(gettid)  { return current()->pid; }    // the thread
 SYSCALL(getppid) { return current()->parent ? current()->parent->tgid : 0; }
-// Everyone is root until there are users.
-SYSCALL(getuid)  { return 0; }
-SYSCALL(geteuid) { return 0; }
-SYSCALL(getgid)  { return 0; }
-SYSCALL(getegid) { return 0; }
 SYSCALL(sched_yield) { yield(); return 0; }
 
 struct utsname { char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65]; };
@@ -194,8 +189,18 @@ static bool init_protected(struct proc *p, int sig) {
     return p->tgid == 1 && p->sighand->action[sig].handler <= SIG_IGN;
 }
 
+// Linux's check_kill_permission: root may signal anyone; others only processes whose real
+// or saved uid is their real or effective one - and SIGCONT within their session.
+static bool may_signal(struct proc *p, int sig) {
+    struct cred *me = &current()->cred, *it = &p->cred;
+    return capable() || me->euid == it->suid || me->euid == it->uid || me->uid == it->suid ||
+           me->uid == it->uid || (sig == SIGCONT && p->sid == current()->sid);
+}
+
 // To p's process (kill), or to thread p alone (tgkill, tkill).
 static long send_to(struct proc *p, int sig, int code, bool thread) {
+    if (!may_signal(p, sig))
+        return -EPERM;
     if (sig == 0)
         return 0;                        // only "does it exist?"
     if (init_protected(p, sig))
@@ -235,15 +240,17 @@ SYSCALL(kill) {
     }
     if (pid == INT32_MIN)
         return -ESRCH;
-    bool found = false;
+    // Several targets: success if any of them got it, else the last refusal (Linux).
+    long ret = -ESRCH;
+    bool sent = false;
     for (int i = 0; i < NPROC; i++) {
         struct proc *p = proc_at(i);
         if (kill_target(self, p, pid)) {
-            found = true;
-            send_to(p, sig, SI_USER, false);
+            ret = send_to(p, sig, SI_USER, false);
+            sent |= ret == 0;
         }
     }
-    return found ? 0 : -ESRCH;
+    return sent ? 0 : ret;
 }
 
 SYSCALL(tgkill) {

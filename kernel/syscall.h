@@ -25,8 +25,7 @@ SYSCALL(rename); SYSCALL(renameat); SYSCALL(renameat2);
 // sys_mem.c
 SYSCALL(brk); SYSCALL(mmap); SYSCALL(munmap); SYSCALL(mprotect); SYSCALL(madvise); SYSCALL(mincore);
 // sys_proc.c
-SYSCALL(getpid); SYSCALL(getppid); SYSCALL(gettid); SYSCALL(getuid); SYSCALL(geteuid);
-SYSCALL(getgid); SYSCALL(getegid); SYSCALL(uname); SYSCALL(arch_prctl);
+SYSCALL(getpid); SYSCALL(getppid); SYSCALL(gettid); SYSCALL(uname); SYSCALL(arch_prctl);
 SYSCALL(set_tid_address); SYSCALL(exit); SYSCALL(exit_group); SYSCALL(reboot);
 SYSCALL(clock_gettime); SYSCALL(nanosleep); SYSCALL(sched_yield); SYSCALL(getrandom);
 SYSCALL(pause); SYSCALL(kill); SYSCALL(tkill); SYSCALL(tgkill); SYSCALL(setpgid); SYSCALL(getpgrp); SYSCALL(setsid);
@@ -40,6 +39,11 @@ SYSCALL(rt_sigsuspend); SYSCALL(rt_sigtimedwait); SYSCALL(rt_sigqueueinfo);
 SYSCALL(rt_tgsigqueueinfo); SYSCALL(sigaltstack);
 SYSCALL(fork); SYSCALL(vfork); SYSCALL(clone); SYSCALL(clone3); SYSCALL(wait4); SYSCALL(waitid);
 SYSCALL(execve);
+// cred.c
+SYSCALL(getuid); SYSCALL(geteuid); SYSCALL(getgid); SYSCALL(getegid); SYSCALL(setuid);
+SYSCALL(setgid); SYSCALL(setreuid); SYSCALL(setregid); SYSCALL(setresuid); SYSCALL(setresgid);
+SYSCALL(getresuid); SYSCALL(getresgid); SYSCALL(setfsuid); SYSCALL(setfsgid);
+SYSCALL(getgroups); SYSCALL(setgroups);
 // futex.c
 SYSCALL(futex); SYSCALL(set_robust_list); SYSCALL(get_robust_list);
 SYSCALL(pipe); SYSCALL(pipe2);
