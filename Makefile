@@ -217,6 +217,18 @@ $(BUILD)/user/musl_hello: tests/user/static_hello.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  MUSLCC  $<")
 	$(Q)$(MUSL_GCC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+# dynamic_glibc, dynamic_musl: one program, dynamically linked (tests/system/test_dynamic.py
+# adds them and their libraries to a copy of the initramfs with tools/copy-with-libs.sh).
+DYNAMIC_BINS := $(BUILD)/dyn/dynamic_glibc $(BUILD)/dyn/dynamic_musl
+user: $(DYNAMIC_BINS)
+$(BUILD)/dyn/dynamic_glibc: tests/user/dynamic.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $<")
+	$(Q)$(HOSTCC) -O2 -Wall -Wextra -Werror -pthread -o $@ $<
+$(BUILD)/dyn/dynamic_musl: tests/user/dynamic.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MUSLCC  $<")
+	$(Q)$(MUSL_GCC) -O2 -Wall -Wextra -Werror -o $@ $<
 $(BUILD)/user/glibc_hello: tests/user/static_hello.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $<")

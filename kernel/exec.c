@@ -41,6 +41,8 @@ struct image {
     uint64_t bias;            // added to every address of an ET_DYN (position-independent) file
     uint64_t phdr_va;         // where the program headers are in memory, for AT_PHDR
     uint64_t end;             // the end of the highest segment: the heap starts after it
+    int interp;               // the PT_INTERP header's index (a dynamically linked program), or -1
+    uint64_t interp_base;     // where its interpreter was loaded (AT_BASE), 0 without one
 };
 
 static uint64_t page_down(uint64_t a) { return a & ~(PAGE_SIZE - 1); }
@@ -63,9 +65,10 @@ static long read_headers(struct inode *ip, struct image *im) {
     if (read_exact(ip, eh->e_phoff, im->ph, eh->e_phnum * sizeof im->ph[0]))
         return -ENOEXEC;
     im->bias = eh->e_type == ET_DYN ? ET_DYN_BASE : 0;
+    im->interp = -1;
     for (int i = 0; i < eh->e_phnum; i++)
         if (im->ph[i].p_type == PT_INTERP)
-            return -ENOEXEC;   // dynamically linked: there is no dynamic loader here (yet)
+            im->interp = i;
     return 0;
 }
 
@@ -133,6 +136,64 @@ static long load_segments(struct mm *mm, struct inode *ip, struct image *im) {
     return err;
 }
 
+// ---------------------------------------------------------------- the dynamic loader
+
+// A dynamically linked program names its interpreter - the dynamic loader, ld-linux or
+// ld-musl - in PT_INTERP. As Linux does, the kernel loads that file too, just below the
+// area where mmap places things, and starts there instead: the loader finds the program
+// through the auxiliary vector (AT_PHDR, AT_ENTRY, and its own AT_BASE), maps the shared
+// libraries with mmap, and jumps to the program's entry point.
+static long load_interpreter(struct proc *p, struct mm *mm, struct inode *prog,
+                             struct image *im, uint64_t *entry) {
+    const struct elf64_phdr *ph = &im->ph[im->interp];
+    if (ph->p_filesz < 2 || ph->p_filesz > FS_PATH_MAX)
+        return -ENOEXEC;
+    struct image *li = kzalloc(sizeof *li);
+    char *path = kzalloc(ph->p_filesz + 1);
+    struct inode *ip = NULL;
+    long err = li && path ? 0 : -ENOMEM;
+    if (!err && (read_exact(prog, ph->p_offset, path, ph->p_filesz) || path[ph->p_filesz - 1]))
+        err = -ENOEXEC;                  // the name must end with its NUL
+    if (!err)
+        err = fs_lookup(p->fs->cwd, path, FS_FOLLOW, &ip);
+    if (!err && !S_ISREG(ip->mode))
+        err = -EACCES;
+    if (!err)
+        fs_get(ip);
+    if (!err)
+        err = read_headers(ip, li);
+    if (!err && li->interp >= 0)
+        err = -ELIBBAD;                  // an interpreter that wants one itself
+    if (!err) {
+        uint64_t lo = UINT64_MAX, hi = 0;
+        for (int i = 0; i < li->eh.e_phnum; i++) {
+            if (li->ph[i].p_type != PT_LOAD)
+                continue;
+            if (page_down(li->ph[i].p_vaddr) < lo) lo = page_down(li->ph[i].p_vaddr);
+            if (li->ph[i].p_vaddr + li->ph[i].p_memsz > hi) hi = li->ph[i].p_vaddr + li->ph[i].p_memsz;
+        }
+        uint64_t span = hi > lo ? page_up(hi - lo) : 0;
+        if (li->eh.e_type == ET_DYN && span && span < mm->mmap_top) {
+            uint64_t base = page_down(mm->mmap_top - span);
+            li->bias = base - lo;
+            mm->mmap_top = base;         // mmap hands out addresses below it from now on
+        } else if (li->eh.e_type == ET_DYN) {
+            err = -ENOEXEC;
+        }
+    }
+    if (!err)
+        err = load_segments(mm, ip, li);
+    if (!err) {
+        im->interp_base = li->bias;
+        *entry = li->eh.e_entry + li->bias;
+    }
+    if (ip)
+        fs_put(ip);
+    kfree(path);
+    kfree(li);
+    return err;
+}
+
 // ---------------------------------------------------------------- the initial stack
 
 struct stack_builder { struct mm *mm; uint64_t sp; long err; };
@@ -187,7 +248,7 @@ static long build_stack(struct mm *mm, struct image *im, const char *path,
     uint64_t random = push_bytes(&sb, rnd, sizeof rnd);
     uint64_t auxv[][2] = {
         { AT_PHDR, im->phdr_va }, { AT_PHENT, sizeof(struct elf64_phdr) },
-        { AT_PHNUM, im->eh.e_phnum }, { AT_PAGESZ, PAGE_SIZE }, { AT_BASE, 0 }, { AT_FLAGS, 0 },
+        { AT_PHNUM, im->eh.e_phnum }, { AT_PAGESZ, PAGE_SIZE }, { AT_BASE, im->interp_base }, { AT_FLAGS, 0 },
         { AT_ENTRY, im->eh.e_entry + im->bias }, { AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 },
         { AT_EGID, 0 }, { AT_SECURE, 0 }, { AT_CLKTCK, 100 }, { AT_HWCAP, 0 }, { AT_HWCAP2, 0 },
         { AT_RANDOM, random }, { AT_PLATFORM, platform }, { AT_EXECFN, execfn }, { AT_NULL, 0 },
@@ -410,6 +471,9 @@ static long exec_file(struct proc *p, const char *path, const char *name,
         err = -ENOMEM;
     if (!err)
         err = load_segments(mm, ip, im);
+    uint64_t entry = im->eh.e_entry + im->bias;
+    if (!err && im->interp >= 0)
+        err = load_interpreter(p, mm, ip, im, &entry);   // it starts first
     if (!err)
         err = build_stack(mm, im, path, argv, envp, &rsp);
     if (!err)
@@ -419,7 +483,7 @@ static long exec_file(struct proc *p, const char *path, const char *name,
     if (!err) {
         set_exec_ids(p, ip);
         mm->brk_start = mm->brk = page_up(im->end);
-        commit(p, mm, im->eh.e_entry + im->bias, rsp, path, name);
+        commit(p, mm, entry, rsp, path, name);
     } else if (mm) {
         mm_put(mm);
     }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "errno.h"
+#include "fs.h"
 #include "kmalloc.h"
 #include "memlayout.h"
 #include "mm.h"
@@ -16,6 +17,7 @@
 #include "page_alloc.h"
 #include "string.h"
 #include "vm.h"
+#include "x86.h"
 
 static uint64_t page_down(uint64_t a) { return a & ~(PAGE_SIZE - 1); }
 
@@ -47,12 +49,40 @@ static void shm_put(struct shmem *shm) {
     kfree(shm);
 }
 
+// MAP_SHARED file mappings: the pages written since the last time (the CPU's dirty bit)
+// go back to the file, as far as the file reaches. The mapping's pages are copies of the
+// file's: other mappings and read() see the writes from here on, not before (Linux's page
+// cache shares one copy; see the note at try_fault).
+static void write_back(struct mm *mm, struct vma *v, uint64_t start, uint64_t end) {
+    if (!(v->flags & VMA_SHARED_FILE))
+        return;
+    for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+        pte_t *pte = vm_walk(mm->pml4, va, false);
+        if (!pte || !(*pte & PTE_P) || !(*pte & PTE_D))
+            continue;
+        uint64_t off = v->file_off + (va - v->start);
+        if (off < v->file->size) {
+            uint64_t n = v->file->size - off < PAGE_SIZE ? v->file->size - off : PAGE_SIZE;
+            fs_write(v->file, off, phys_to_virt(PTE_ADDR(*pte)), n);
+        }
+        *pte &= ~PTE_D;
+        invlpg(va);
+    }
+}
+
 // Unmaps every present page of a VMA. Private pages are freed; shared ones belong to the
 // shmem object, which lets go of them when its last user does.
 static void unmap_vma(struct mm *mm, struct vma *v) {
+    write_back(mm, v, v->start, v->end);
     vm_unmap_range(mm->pml4, v->start, v->end, v->shm == NULL);
     if (v->shm)
         shm_put(v->shm);
+}
+
+static void vma_free(struct vma *v) {
+    if (v->file)
+        fs_put(v->file);
+    kfree(v);
 }
 
 void mm_put(struct mm *mm) {
@@ -60,9 +90,9 @@ void mm_put(struct mm *mm) {
         return;
     for (struct vma *v = mm->vmas, *next; v; v = next) {
         next = v->next;
-        if (v->shm)
+        if (v->shm || (v->flags & VMA_SHARED_FILE))
             unmap_vma(mm, v);        // shared pages must not be freed with the tables
-        kfree(v);
+        vma_free(v);
     }
     vm_destroy(mm->pml4);   // frees every page and table of the user half
     kfree(mm);
@@ -107,6 +137,10 @@ static int split_at(struct mm *mm, uint64_t addr) {
         v->shm->refs++;
         tail->shm_pgoff += (addr - v->start) / PAGE_SIZE;
     }
+    if (v->file) {
+        fs_get(v->file);
+        tail->file_off += addr - v->start;
+    }
     v->end = addr;
     v->next = tail;
     return 0;
@@ -126,7 +160,7 @@ int mm_unmap(struct mm *mm, uint64_t start, uint64_t len) {
             unmap_vma(mm, v);
             mm->total_vm -= (v->end - v->start) / PAGE_SIZE;
             *pp = v->next;
-            kfree(v);
+            vma_free(v);
         } else {
             pp = &v->next;
         }
@@ -190,6 +224,10 @@ int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot) {
         err = split_at(mm, stop);
     if (err)
         return err;
+    for (struct vma *v = mm->vmas; v; v = v->next)
+        if (v->start < stop && start < v->end && (prot & VM_WRITE) &&
+            (v->flags & VMA_SHARED_FILE) && !(v->flags & VMA_FILE_WRITABLE))
+            return -EACCES;              // a shared mapping of a file opened read-only
     for (struct vma *v = mm->vmas; v; v = v->next) {
         if (v->start < start || v->end > stop)
             continue;
@@ -215,6 +253,34 @@ int mm_map_shared(struct mm *mm, uint64_t start, uint64_t len, int prot) {
     return 0;
 }
 
+int mm_map_file(struct mm *mm, uint64_t start, uint64_t len, int prot, struct inode *ip,
+                uint64_t off, unsigned flags) {
+    int err = (flags & VMA_SHARED_FILE) ? map_vma(mm, start, len, prot, VMA_ANON)
+                                        : mm_map(mm, start, len, prot, VMA_ANON);
+    if (err)
+        return err;
+    struct vma *v = mm_find(mm, start);
+    v->file = ip;
+    fs_get(ip);
+    v->file_off = off;
+    v->flags |= flags;
+    return 0;
+}
+
+// msync: shared file pages in [start, start+len) go back to the file. -ENOMEM if part of
+// the range is not mapped (after doing the rest), as Linux.
+int mm_sync(struct mm *mm, uint64_t start, uint64_t len) {
+    uint64_t end = start + len, covered = 0;
+    for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
+        uint64_t s = v->start > start ? v->start : start, e = v->end < end ? v->end : end;
+        if (s >= e)
+            continue;
+        write_back(mm, v, s, e);
+        covered += e - s;
+    }
+    return covered == len ? 0 : -ENOMEM;
+}
+
 uint64_t mm_find_free(struct mm *mm, uint64_t len) {
     // Top-down first fit below mmap_top, as Linux lays out mmap: the top of the highest gap
     // that is large enough. One pass over the sorted list: mmap must not slow down with
@@ -229,6 +295,27 @@ uint64_t mm_find_free(struct mm *mm, uint64_t len) {
         if (v->end > lo)
             lo = v->end;
     }
+}
+
+// A file mapping's page, at its first touch: a page of its own, filled with the file's
+// bytes there (zeros past the end of the file). A page wholly past the end is no memory at
+// all: -EIO, which the fault handler turns into SIGBUS, as Linux does. Each mapping gets
+// its own copy (Linux maps the page cache's one copy, read-only until written).
+static int fault_file_page(struct mm *mm, struct vma *v, uint64_t va) {
+    uint64_t off = v->file_off + (va - v->start);
+    if (off >= ((v->file->size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)))
+        return -EIO;
+    uint64_t pa = alloc_page();
+    if (!pa)
+        return -ENOMEM;
+    memset(phys_to_virt(pa), 0, PAGE_SIZE);
+    fs_read(v->file, off, phys_to_virt(pa), PAGE_SIZE);
+    vm_page_new(pa);
+    if (vm_map_page(mm->pml4, va, pa, v->prot | VM_USER) != 0) {
+        free_page(pa);
+        return -ENOMEM;
+    }
+    return 0;
 }
 
 // One attempt at mm_fault; -ENOMEM when a page (or a page table) could not be had. With
@@ -250,6 +337,8 @@ static int try_fault(struct mm *mm, uint64_t addr, bool write, bool exec, bool f
             return vm_cow(mm->pml4, va, v->prot | VM_USER);
         return force ? 0 : -EFAULT;
     }
+    if (v->file)
+        return fault_file_page(mm, v, va);
     if (!v->shm && !write && !force)     // read first: the zero page, until a write
         return vm_map_page(mm->pml4, va, vm_zero_page(), (v->prot & ~VM_WRITE) | VM_USER);
     uint64_t *slot = v->shm ? &v->shm->pages[v->shm_pgoff + (va - v->start) / PAGE_SIZE] : NULL;
@@ -323,6 +412,8 @@ struct mm *mm_dup(struct mm *src) {
         dst->total_vm += (c->end - c->start) / PAGE_SIZE;
         if (c->shm)
             c->shm->refs++;          // one more VMA uses the shared memory
+        if (c->file)
+            fs_get(c->file);
         *tail = c;
         tail = &c->next;
     }

@@ -21,6 +21,8 @@ struct shmem {
 // What madvise may say about a VMA's fate at fork (Linux's VM_DONTCOPY, VM_WIPEONFORK).
 #define VMA_DONTFORK   0x1     // the child does not get this range at all
 #define VMA_WIPEONFORK 0x2     // the child gets it, zero-filled (private memory only)
+#define VMA_SHARED_FILE 0x4    // MAP_SHARED of a file: written pages go back to it
+#define VMA_FILE_WRITABLE 0x8  // ... and the file was opened for writing (mprotect may add PROT_WRITE)
 
 struct vma {
     uint64_t start, end;    // [start, end), page-aligned
@@ -29,6 +31,8 @@ struct vma {
     enum vma_kind kind;
     struct shmem *shm;      // shared memory, or NULL for private pages
     uint64_t shm_pgoff;     // the page of shm that start maps
+    struct inode *file;     // a file mapping: its pages start as the file's bytes (a reference)
+    uint64_t file_off;      // the file offset that start maps (page-aligned)
     struct vma *next;       // sorted by start, never overlapping
 };
 
@@ -54,6 +58,11 @@ int mm_map(struct mm *mm, uint64_t start, uint64_t len, int prot, enum vma_kind 
 // The same for private anonymous memory, without the overcommit check (MAP_NORESERVE).
 int mm_map_noreserve(struct mm *mm, uint64_t start, uint64_t len, int prot);
 int mm_map_shared(struct mm *mm, uint64_t start, uint64_t len, int prot);
+// A file mapping (mmap of a regular file): each page is filled from the file at its first
+// touch. VMA_SHARED_FILE: written pages go back to the file (msync, munmap, exit).
+int mm_map_file(struct mm *mm, uint64_t start, uint64_t len, int prot, struct inode *ip,
+                uint64_t off, unsigned flags);
+int mm_sync(struct mm *mm, uint64_t start, uint64_t len);   // msync: write shared file pages back
 int mm_unmap(struct mm *mm, uint64_t start, uint64_t len);
 // Changes the protection up to the first unmapped page; -ENOMEM if there was one.
 int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot);

@@ -15,6 +15,7 @@
 #include "vm.h"
 
 #define PROT_MASK 0x7
+#define PROT_WRITE 0x2
 #define MAP_SHARED          0x01
 #define MAP_PRIVATE         0x02
 #define MAP_SHARED_VALIDATE 0x03
@@ -60,6 +61,23 @@ SYSCALL(brk) {
     return (long)want;
 }
 
+static bool writable_file(struct file *f) { return (f->flags & O_ACCMODE) == O_RDWR; }
+
+// What Linux checks before mapping a file: only regular files here (devices, pipes and
+// directories: ENODEV); it must be open for reading, and for writing too if the mapping is
+// shared and writable; the offset plus the length must not wrap.
+static long check_file_mapping(struct file *f, int type, int prot, uint64_t off, uint64_t len) {
+    if (!f->ip || !S_ISREG(f->ip->mode))
+        return -ENODEV;
+    if ((f->flags & O_ACCMODE) == O_WRONLY)
+        return -EACCES;
+    if (type == MAP_SHARED && (prot & PROT_WRITE) && !writable_file(f))
+        return -EACCES;
+    if (off + len < off)
+        return -EOVERFLOW;
+    return 0;
+}
+
 SYSCALL(mmap) {
     uint64_t addr = a0, len = a1, off = a5;
     int prot = (int)a2, flags = (int)a3, fd = (int)a4;
@@ -75,10 +93,16 @@ SYSCALL(mmap) {
     if (page_up(len) < len || page_up(len) > USER_TOP)
         return -ENOMEM;
     len = page_up(len);
-    if (!(flags & MAP_ANONYMOUS))
-        return -ENODEV;                  // file mappings: not yet
+    struct file *f = (flags & MAP_ANONYMOUS) ? NULL : fd_get(fd);
+    if (f && type == MAP_SHARED_VALIDATE)
+        type = MAP_SHARED;               // (its flags are all known ones: nothing to refuse)
     if (type != MAP_SHARED && type != MAP_PRIVATE)
-        return -EINVAL;                  // (MAP_SHARED_VALIDATE is for files)
+        return -EINVAL;
+    if (f) {
+        long err = check_file_mapping(f, type, prot, off, len);
+        if (err)
+            return err;
+    }
     if (type == MAP_SHARED && (flags & MAP_GROWSDOWN))
         return -EINVAL;                  // only a private mapping may be a stack
     prot &= PROT_MASK;
@@ -101,7 +125,9 @@ SYSCALL(mmap) {
     if (!may_expand(mm, len, (flags & MAP_FIXED) ? mm_mapped_pages(mm, addr, len) : 0))
         return -ENOMEM;
     // MAP_NORESERVE: no overcommit check for private memory, as Linux's default policy.
-    int err = type == MAP_SHARED        ? mm_map_shared(mm, addr, len, prot)
+    int err = f ? mm_map_file(mm, addr, len, prot, f->ip, off, type == MAP_SHARED ?
+                              VMA_SHARED_FILE | (writable_file(f) ? VMA_FILE_WRITABLE : 0) : 0)
+              : type == MAP_SHARED      ? mm_map_shared(mm, addr, len, prot)
               : flags & MAP_NORESERVE   ? mm_map_noreserve(mm, addr, len, prot)
                                         : mm_map(mm, addr, len, prot, VMA_ANON);
     if (err)
@@ -196,4 +222,22 @@ SYSCALL(mincore) {
             yield();             // a huge range: let others run (nothing is held here)
     }
     return 0;
+}
+
+#define MS_ASYNC      1
+#define MS_INVALIDATE 2
+#define MS_SYNC       4
+
+// msync(addr, len, flags): written pages of shared file mappings go back to their files.
+SYSCALL(msync) {
+    uint64_t addr = a0, len = page_up(a1);
+    int flags = (int)a2;
+    if (!page_aligned(addr) || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+        ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+        return -EINVAL;
+    if (len < a1 || !user_span(addr, len))
+        return -ENOMEM;
+    if (len == 0)
+        return 0;
+    return mm_sync(current()->mm, addr, len);
 }

@@ -50,6 +50,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(21, access),
     E(22, pipe),
     E(24, sched_yield),
+    E(26, msync),
     E(27, mincore),
     E(28, madvise),
     E(32, dup),

@@ -23,7 +23,7 @@ SYSCALL(pread64); SYSCALL(mkdir); SYSCALL(mkdirat); SYSCALL(unlink); SYSCALL(rmd
 SYSCALL(unlinkat); SYSCALL(symlink); SYSCALL(symlinkat); SYSCALL(link); SYSCALL(linkat);
 SYSCALL(rename); SYSCALL(renameat); SYSCALL(renameat2);
 // sys_mem.c
-SYSCALL(brk); SYSCALL(mmap); SYSCALL(munmap); SYSCALL(mprotect); SYSCALL(madvise); SYSCALL(mincore);
+SYSCALL(brk); SYSCALL(mmap); SYSCALL(munmap); SYSCALL(mprotect); SYSCALL(msync); SYSCALL(madvise); SYSCALL(mincore);
 // sys_proc.c
 SYSCALL(getpid); SYSCALL(getppid); SYSCALL(gettid); SYSCALL(uname); SYSCALL(arch_prctl);
 SYSCALL(set_tid_address); SYSCALL(exit); SYSCALL(exit_group); SYSCALL(reboot);

@@ -80,6 +80,10 @@ void user_trap(struct trapframe *tf) {
             return;                  // first touch of its own memory: carry on
         if (err == -ENOMEM)          // the OOM killer chose it (SIGKILL is pending), or
             return;                  // the fault is simply tried again (oom.c)
+        if (err == -EIO) {           // a file mapping past the end of its file
+            signal_force(p, SIGBUS, BUS_ADRERR, addr);
+            return;
+        }
         if (!will_be_caught(p, SIGSEGV))
             log_segfault(p, tf, addr);
         // Linux: a kernel address is never "mapped" as far as user space is concerned.

@@ -16,6 +16,7 @@ typedef uint64_t pte_t;
 #define PTE_P    (1ull << 0)    // present
 #define PTE_W    (1ull << 1)    // writable
 #define PTE_U    (1ull << 2)    // user-accessible
+#define PTE_D    (1ull << 6)    // dirty: written since the bit was last cleared (set by the CPU)
 #define PTE_PS   (1ull << 7)    // huge page (in a PD: 2 MiB; in a PDPT: 1 GiB)
 #define PTE_G    (1ull << 8)    // global: survives CR3 reloads (kernel mappings)
 #define PTE_NX   (1ull << 63)   // no execute

@@ -16,6 +16,11 @@ ssize_t read(int fd, void *buf, size_t count)
     return __syscall_ret(sys3(SYS_read, fd, buf, count));
 }
 
+ssize_t pread(int fd, void *buf, size_t count, off_t offset)
+{
+    return __syscall_ret(sys4(SYS_pread64, fd, buf, count, offset));
+}
+
 ssize_t write(int fd, const void *buf, size_t count)
 {
     return __syscall_ret(sys3(SYS_write, fd, buf, count));

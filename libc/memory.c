@@ -41,6 +41,11 @@ int munmap(void *addr, size_t length)
     return __syscall_ret(sys2(SYS_munmap, addr, length));
 }
 
+int msync(void *addr, size_t length, int flags)
+{
+    return __syscall_ret(sys3(SYS_msync, addr, length, flags));
+}
+
 int mprotect(void *addr, size_t length, int prot)
 {
     return __syscall_ret(sys3(SYS_mprotect, addr, length, prot));

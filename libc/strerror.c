@@ -49,6 +49,8 @@ static const struct {
     { ENOSYS,       "ENOSYS",        "Function not implemented" },
     { ENOTEMPTY,    "ENOTEMPTY",     "Directory not empty" },
     { ELOOP,        "ELOOP",         "Too many levels of symbolic links" },
+    { EOVERFLOW,    "EOVERFLOW",     "Value too large for defined data type" },
+    { ELIBBAD,      "ELIBBAD",       "Accessing a corrupted shared library" },
     { EOPNOTSUPP,   "EOPNOTSUPP",    "Operation not supported" },
     { ETIMEDOUT,    "ETIMEDOUT",     "Connection timed out" },
 };

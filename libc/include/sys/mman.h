@@ -45,6 +45,11 @@
 void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
 int munmap(void *addr, size_t length);
 int mprotect(void *addr, size_t length, int prot);
+// msync: write a shared file mapping's changes back to the file.
+#define MS_ASYNC      1
+#define MS_INVALIDATE 2
+#define MS_SYNC       4
+int msync(void *addr, size_t length, int flags);
 int madvise(void *addr, size_t length, int advice);
 // One byte per page of [addr, addr+length): bit 0 set if the page is in memory.
 int mincore(void *addr, size_t length, unsigned char *vec);
