@@ -324,15 +324,16 @@ static long scan_epoll(void *arg) {
     return n;
 }
 
+// The checks in Linux 6.18's order: the fd, maxevents, the buffer's range, the fd's kind.
 static long do_epoll_wait(int epfd, uint64_t uevents, int max, uint64_t deadline) {
+    struct file *f = fd_get(epfd);
+    if (!f)
+        return -EBADF;
     if (max <= 0 || (uint64_t)max > EP_MAX_EVENTS)
         return -EINVAL;
     uint64_t bytes = (uint64_t)max * sizeof(struct epoll_event);
     if (uevents >= USER_TOP || bytes > USER_TOP - uevents)    // Linux's access_ok
         return -EFAULT;
-    struct file *f = fd_get(epfd);
-    if (!f)
-        return -EBADF;
     if (!is_epoll(f))
         return -EINVAL;
     struct epscan s = { f->priv, NULL, max < 1024 ? max : 1024 };

@@ -1,7 +1,7 @@
 // eventfd.c: eventfd and eventfd2 - a 64-bit counter behind a file descriptor, the
 // cheapest way for one thread or process to wake another that waits in poll or epoll.
 //
-// write(8 bytes) adds to the counter; read(8 bytes) returns it and resets it to 0 (with
+// write(8 bytes) adds to the counter; read(8 or more bytes) returns it and resets it to 0 (with
 // EFD_SEMAPHORE: returns 1 and subtracts 1). A read of 0 waits (or EAGAIN); a write that
 // would take the counter past 0xfffffffffffffffe waits until a read makes room (or
 // EAGAIN). Readable when the counter is not 0, writable while 1 more still fits.
@@ -64,7 +64,7 @@ static long eventfd_read(struct file *f, void *buf, size_t n) {
 static long eventfd_write(struct file *f, const void *buf, size_t n) {
     struct eventfd *e = f->priv;
     uint64_t v;
-    if (n < sizeof v)
+    if (n != sizeof v)                 // Linux 6.18 takes exactly 8 (reads: at least 8)
         return -EINVAL;
     memcpy(&v, buf, sizeof v);
     if (v == 0xffffffffffffffffull)
