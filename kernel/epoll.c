@@ -99,12 +99,11 @@ void epoll_event(const void *src, unsigned events) {
         }
 }
 
-static void unlink_item(struct eventpoll *ep, struct epitem **link) {
+static void unlink_item(struct epitem **link) {
     struct epitem *it = *link;
     *link = it->next;
     nr_items--;
     kfree(it);
-    (void)ep;
 }
 
 void epoll_file_closed(struct file *f) {
@@ -112,7 +111,7 @@ void epoll_file_closed(struct file *f) {
     for (struct eventpoll *ep = instances; ep && nr_items; ep = ep->next)
         for (struct epitem **link = &ep->items; *link;)
             if ((*link)->file == f)
-                unlink_item(ep, link);
+                unlink_item(link);
             else
                 link = &(*link)->next;
     local_irq_restore(flags);
@@ -122,7 +121,7 @@ static void epoll_release(struct file *f) {
     struct eventpoll *ep = f->priv;
     uint64_t flags = local_irq_save();
     while (ep->items)
-        unlink_item(ep, &ep->items);
+        unlink_item(&ep->items);
     for (struct eventpoll **link = &instances; *link; link = &(*link)->next)
         if (*link == ep) {
             *link = ep->next;
@@ -246,7 +245,7 @@ static long ctl(struct eventpoll *ep, int op, struct file *tf, int fd, struct ep
     case EPOLL_CTL_DEL:
         if (!it)
             return -ENOENT;
-        unlink_item(ep, link);
+        unlink_item(link);
         return 0;
     case EPOLL_CTL_MOD:
         if (!it)

@@ -249,7 +249,9 @@ static long console_ioctl(struct file *f, unsigned long cmd, uint64_t arg) {
         return copy_to_user((void *)arg, &termios, sizeof termios);
     case TCSETS: case TCSETSW: case TCSETSF: {
         long err = job_control_check(SIGTTOU);
-        return err ? err : copy_from_user(&termios, (const void *)arg, sizeof termios);
+        err = err ? err : copy_from_user(&termios, (const void *)arg, sizeof termios);
+        poll_notify(&console_ops, 0);    // ICANON may have changed what counts as readable
+        return err;
     }
     case TIOCGWINSZ: {
         struct winsize ws = { 25, 80, 0, 0 };
