@@ -123,7 +123,7 @@ static void timeouts(void)
 
     clock_gettime(CLOCK_MONOTONIC, &t0);
     check_val("poll timeout 0", poll(&pfd, 1, 0));
-    yes("  returns at once", ms_since(&t0) < 20);
+    yes("  returns without waiting (under 500 ms)", ms_since(&t0) < 500);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     check_val("poll timeout 50 ms", poll(&pfd, 1, 50));
     long ms = ms_since(&t0);
