@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/select.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -210,6 +211,17 @@ static void errors(void)
     check("poll nfds 0x7fffffff", poll(&pfd, 0x7fffffff, 0));
     check("poll bad pointer", poll(bad_ptr(8), 1, 0));
     check("poll NULL, nfds 1", poll(NULL, 1, 0));
+    // nfds may not exceed RLIMIT_NOFILE's soft limit (64 here, for the test).
+    struct rlimit old, lim;
+    getrlimit(RLIMIT_NOFILE, &old);
+    lim = (struct rlimit){ 64, old.rlim_max };
+    setrlimit(RLIMIT_NOFILE, &lim);
+    static struct pollfd many[65];
+    for (int i = 0; i < 65; i++)
+        many[i] = (struct pollfd){ -1, POLLIN, 0 };
+    check_val("poll 64 fds, RLIMIT_NOFILE 64", poll(many, 64, 0));
+    check("poll 65 fds, RLIMIT_NOFILE 64", poll(many, 65, 0));
+    setrlimit(RLIMIT_NOFILE, &old);
     struct timespec bad = { 0, 1000000000 };
     check("ppoll nsec 1e9", ppoll(&pfd, 1, &bad, NULL));
     bad = (struct timespec){ -1, 0 };
