@@ -4,6 +4,7 @@
 #include "file.h"
 #include "fs.h"
 #include "kmalloc.h"
+#include "poll.h"
 #include "string.h"
 
 struct file *file_alloc(const struct file_ops *ops, struct inode *ip, unsigned int flags) {
@@ -27,6 +28,7 @@ struct file *file_dup(struct file *f) {
 void file_close(struct file *f) {
     if (--f->refs > 0)
         return;
+    epoll_file_closed(f);           // its epoll registrations die with it
     if (f->ops->release)
         f->ops->release(f);
     if (f->ip)

@@ -16,6 +16,9 @@ struct file_ops {
     long (*write)(struct file *f, const void *buf, size_t n);
     long (*ioctl)(struct file *f, unsigned long cmd, uint64_t arg);   // arg is a user pointer
     void (*stat)(struct file *f, struct kstat *st);
+    // Readiness now, as POLLIN|POLLOUT|... (poll.h), with interrupts off. Optional: without
+    // it poll() sees the file always ready and epoll refuses it, as Linux does.
+    unsigned (*poll)(struct file *f);
     void (*release)(struct file *f);   // the last close (optional)
 };
 

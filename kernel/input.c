@@ -27,6 +27,20 @@ bool input_pop(char *c) {
     return have;
 }
 
+bool input_empty(void) {
+    return head == tail;
+}
+
+bool input_contains(const char *chars, size_t n) {
+    uint64_t f = local_irq_save();
+    bool found = false;
+    for (uint32_t i = tail; i != head && !found; i++)
+        for (size_t k = 0; k < n; k++)
+            found |= buf[i % INPUT_SIZE] == chars[k];
+    local_irq_restore(f);
+    return found;
+}
+
 // Waits for the next character. The check and the sleep must not be split by an interrupt
 // (a key arriving in between would be left waiting), hence "cli; check; sti; hlt", where
 // sti takes effect only after hlt has started. With a scheduler this becomes a wait queue.

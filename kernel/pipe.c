@@ -10,6 +10,7 @@
 #include "file.h"
 #include "kmalloc.h"
 #include "ksignal.h"
+#include "poll.h"
 #include "proc.h"
 #include "sched.h"
 #include "string.h"
@@ -42,6 +43,7 @@ static long pipe_read(struct file *f, void *dst, size_t n) {
     while ((size_t)ret < n && pp->nread < pp->nwritten)
         ((char *)dst)[ret++] = pp->buf[pp->nread++ % PIPE_SIZE];
     wakeup(&pp->nwritten);                 // room for writers
+    poll_notify(pp, POLLOUT | POLLWRNORM);
 out:
     local_irq_restore(flags);
     return ret;
@@ -68,6 +70,7 @@ static long pipe_write(struct file *f, const void *src, size_t n) {
         while ((size_t)done < n && pp->nwritten - pp->nread < PIPE_SIZE)
             pp->buf[pp->nwritten++ % PIPE_SIZE] = ((const char *)src)[done++];
         wakeup(&pp->nread);                // data for readers
+        poll_notify(pp, POLLIN | POLLRDNORM);
     }
     local_irq_restore(flags);
     return done;
@@ -82,12 +85,34 @@ static void pipe_release(struct file *f) {
         pp->writers--;
     wakeup(&pp->nread);                    // readers see EOF, writers see EPIPE
     wakeup(&pp->nwritten);
+    poll_notify(pp, 0);
     bool last = pp->readers == 0 && pp->writers == 0;
     local_irq_restore(flags);
     if (last) {
         kfree(pp->buf);
         kfree(pp);
     }
+}
+
+// Readers: POLLIN with data, POLLHUP once no writer is left. Writers: POLLOUT while a
+// PIPE_BUF-sized write fits (Linux: while a page of the ring is free), POLLERR once no
+// reader is left.
+static unsigned pipe_poll(struct file *f) {
+    struct pipe *pp = f->priv;
+    uint64_t used = pp->nwritten - pp->nread;
+    unsigned mask = 0;
+    if (is_reader(f)) {
+        if (used)
+            mask |= POLLIN | POLLRDNORM;
+        if (pp->writers == 0)
+            mask |= POLLHUP;
+    } else {
+        if (PIPE_SIZE - used >= PIPE_BUF)
+            mask |= POLLOUT | POLLWRNORM;
+        if (pp->readers == 0)
+            mask |= POLLERR;
+    }
+    return mask;
 }
 
 static void pipe_stat(struct file *f, struct kstat *st) {
@@ -100,10 +125,10 @@ static void pipe_stat(struct file *f, struct kstat *st) {
 }
 
 static const struct file_ops pipe_read_ops = {
-    .read = pipe_read, .release = pipe_release, .stat = pipe_stat,
+    .read = pipe_read, .release = pipe_release, .stat = pipe_stat, .poll = pipe_poll,
 };
 static const struct file_ops pipe_write_ops = {
-    .write = pipe_write, .release = pipe_release, .stat = pipe_stat,
+    .write = pipe_write, .release = pipe_release, .stat = pipe_stat, .poll = pipe_poll,
 };
 
 static void free_pipe(struct pipe *pp, char *buf, struct file *r, struct file *w) {

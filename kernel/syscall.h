@@ -47,4 +47,8 @@ SYSCALL(getgroups); SYSCALL(setgroups);
 // futex.c
 SYSCALL(futex); SYSCALL(set_robust_list); SYSCALL(get_robust_list);
 SYSCALL(pipe); SYSCALL(pipe2);
+// poll.c, epoll.c, eventfd.c
+SYSCALL(poll); SYSCALL(ppoll); SYSCALL(select); SYSCALL(pselect6);
+SYSCALL(epoll_create); SYSCALL(epoll_create1); SYSCALL(epoll_ctl); SYSCALL(epoll_wait);
+SYSCALL(epoll_pwait); SYSCALL(epoll_pwait2); SYSCALL(eventfd); SYSCALL(eventfd2);
 

@@ -14,6 +14,7 @@
 #include "file.h"
 #include "input.h"
 #include "ksignal.h"
+#include "poll.h"
 #include "proc.h"
 #include "sched.h"
 #include "string.h"
@@ -93,11 +94,13 @@ void tty_receive(char c) {
             discard_line = true;         // the signal also discards the line being typed
             signal_group(fg_pgrp, sig);
             wakeup(&input_chan);
+            poll_notify(&console_ops, POLLIN | POLLRDNORM);
             return;
         }
     }
     input_push(c);
     wakeup(&input_chan);
+    poll_notify(&console_ops, POLLIN | POLLRDNORM);
 }
 
 // The next typed character, or -ERESTARTSYS if a signal interrupts the wait.
@@ -246,7 +249,9 @@ static long console_ioctl(struct file *f, unsigned long cmd, uint64_t arg) {
         return copy_to_user((void *)arg, &termios, sizeof termios);
     case TCSETS: case TCSETSW: case TCSETSF: {
         long err = job_control_check(SIGTTOU);
-        return err ? err : copy_from_user(&termios, (const void *)arg, sizeof termios);
+        err = err ? err : copy_from_user(&termios, (const void *)arg, sizeof termios);
+        poll_notify(&console_ops, 0);    // ICANON may have changed what counts as readable
+        return err;
     }
     case TIOCGWINSZ: {
         struct winsize ws = { 25, 80, 0, 0 };
@@ -269,6 +274,17 @@ static long console_ioctl(struct file *f, unsigned long cmd, uint64_t arg) {
     }
 }
 
+// Readable when a read would not wait: in canonical mode once a line is complete (a
+// newline, Enter or Ctrl-D is queued, or a line is partly read), otherwise once any byte
+// is queued. Writing never waits. Interrupts off: the queue is filled by interrupts.
+static unsigned console_poll(struct file *f) {
+    (void)f;
+    const char ends[] = { '\n', '\r', (char)termios.c_cc[VEOF] };
+    bool readable = (termios.c_lflag & ICANON) ? line_ready || input_contains(ends, sizeof ends)
+                                              : !input_empty();
+    return POLLOUT | POLLWRNORM | (readable ? POLLIN | POLLRDNORM : 0);
+}
+
 static void console_stat(struct file *f, struct kstat *st) {
     (void)f;
     memset(st, 0, sizeof *st);
@@ -283,4 +299,5 @@ const struct file_ops console_ops = {
     .write = console_write_op,
     .ioctl = console_ioctl,
     .stat = console_stat,
+    .poll = console_poll,
 };

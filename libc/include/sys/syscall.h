@@ -30,6 +30,7 @@
 #define SYS_writev         20
 #define SYS_access         21
 #define SYS_pipe           22
+#define SYS_select        23
 #define SYS_sched_yield    24
 #define SYS_mincore        27
 #define SYS_madvise        28
@@ -94,19 +95,29 @@
 #define SYS_tkill         200
 #define SYS_sched_setaffinity 203
 #define SYS_sched_getaffinity 204
+#define SYS_epoll_create  213
 #define SYS_getdents64    217
 #define SYS_set_tid_address 218
 #define SYS_clock_gettime 228
 #define SYS_exit_group    231
+#define SYS_epoll_wait    232
+#define SYS_epoll_ctl     233
 #define SYS_tgkill        234
 #define SYS_waitid        247
 #define SYS_openat        257
 #define SYS_mkdirat       258
 #define SYS_newfstatat    262
 #define SYS_unlinkat      263
+#define SYS_pselect6      270
+#define SYS_ppoll         271
+#define SYS_epoll_pwait   281
+#define SYS_eventfd       284
+#define SYS_eventfd2      290
+#define SYS_epoll_create1 291
 #define SYS_pipe2         293
 #define SYS_prlimit64     302
 #define SYS_getcpu        309
+#define SYS_epoll_pwait2  441
 
 #ifndef __ASSEMBLER__
 // Make system call n and return what the kernel returned: a result, or -errno. errno is
