@@ -340,6 +340,8 @@ static long do_epoll_wait(int epfd, uint64_t uevents, int max, uint64_t deadline
         return -ENOMEM;
     file_dup(f);                   // the instance stays while we sleep, even if closed
     long n = poll_wait(scan_epoll, &s, deadline);
+    if (n == -ERESTARTNOHAND)
+        n = -EINTR;                // epoll_wait is never restarted, as on Linux
     if (n > 0 && copy_to_user((void *)uevents, s.out, (size_t)n * sizeof(struct epoll_event)))
         n = -EFAULT;
     file_close(f);

@@ -7,6 +7,9 @@
 // Internal return value of an interrupted sleeping system call: "restart me, unless a
 // handler without SA_RESTART runs, then it is EINTR". User space never sees it.
 #define ERESTARTSYS 512
+// The same, but EINTR after any handler, SA_RESTART or not (poll, select, ppoll, pselect6,
+// nanosleep: calls with a timeout or a temporary signal mask).
+#define ERESTARTNOHAND 514
 
 #define SIG_DFL 0
 #define SIG_IGN 1

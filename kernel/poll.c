@@ -47,7 +47,7 @@ long poll_wait(long (*scan)(void *arg), void *arg, uint64_t deadline) {
         if (n != 0 || time_since_boot_ns() >= deadline)
             break;
         if (signal_pending(p)) {
-            n = -EINTR;            // Linux restarts only when no handler runs; we never do
+            n = -ERESTARTNOHAND;   // EINTR if a handler runs, else the call starts again
             break;
         }
         p->wake_at = deadline == NO_DEADLINE ? 0 : deadline;   // the timer wakes us then
@@ -123,7 +123,7 @@ static long set_wait_mask(uint64_t umask, uint64_t size, uint64_t *old) {
 }
 
 static void end_wait_mask(uint64_t umask, long ret, uint64_t old) {
-    if (umask && ret != -EINTR)
+    if (umask && ret != -ERESTARTNOHAND)
         signal_set_temp_mask(old);  // the saved mask stays: this only undoes the temporary one
 }
 

@@ -374,9 +374,17 @@ static bool setup_frame(struct proc *p, struct trapframe *tf, int sig, struct k_
     return true;
 }
 
-// An interrupted system call: restart it, or make it fail with EINTR.
-static void restart_or_eintr(struct proc *p, struct trapframe *tf, bool restart) {
-    if (tf->vector != SYSCALL_VECTOR || (long)tf->rax != -ERESTARTSYS)
+// An interrupted system call: restart it, or make it fail with EINTR. handler: a handler
+// is about to run (sa_restart: with SA_RESTART); otherwise none did.
+static void restart_or_eintr(struct proc *p, struct trapframe *tf, bool handler, bool sa_restart) {
+    if (tf->vector != SYSCALL_VECTOR)
+        return;
+    bool restart;
+    if ((long)tf->rax == -ERESTARTSYS)
+        restart = !handler || sa_restart;
+    else if ((long)tf->rax == -ERESTARTNOHAND)
+        restart = !handler;
+    else
         return;
     if (restart) {
         tf->rax = p->syscall_nr;
@@ -406,7 +414,7 @@ bool signal_deliver_one(struct trapframe *tf) {
         return true;
     }
     if (!sig) {
-        restart_or_eintr(p, tf, true);   // interrupted, but no handler ran: just restart
+        restart_or_eintr(p, tf, false, false);   // interrupted, but no handler ran: restart
         return false;
     }
     struct k_sigaction *ka = &p->sighand->action[sig];
@@ -421,7 +429,7 @@ bool signal_deliver_one(struct trapframe *tf) {
     }
     if (ka->handler == SIG_DFL)
         proc_group_exit(sig);            // terminated by the signal, every thread
-    restart_or_eintr(p, tf, ka->flags & SA_RESTART);
+    restart_or_eintr(p, tf, true, ka->flags & SA_RESTART);
     if (!setup_frame(p, tf, sig, ka, &info))
         proc_group_exit(SIGSEGV);
     // Another deliverable signal gets its frame on top of this one, so its handler runs

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "parity.h"
@@ -168,6 +169,28 @@ static void waitid_stops(void)
     check("waitid(7)", waitid(7, 1, &si, WEXITED));
 }
 
+// A stop and a continue with no handler in between do not interrupt a waiting poll():
+// it goes on waiting (Linux restarts it), and sees the data that comes later.
+static void poll_survives_stop(void)
+{
+    int p[2];
+    pipe(p);
+    pid_t c = fork();
+    if (c == 0) {
+        struct pollfd pfd = { p[0], POLLIN, 0 };
+        int n = poll(&pfd, 1, -1);
+        printf("poll after SIGSTOP and SIGCONT: %d%s\n", n, n < 0 && errno == EINTR ? " (EINTR)" : "");
+        _exit(0);
+    }
+    usleep(20000);
+    kill(c, SIGSTOP);
+    report("poller: waitpid(WUNTRACED)", c, WUNTRACED);
+    kill(c, SIGCONT);
+    usleep(20000);
+    write(p[1], "x", 1);
+    report("poller", c, 0);
+}
+
 int main(void)
 {
     begin("t_jobctl");
@@ -183,5 +206,6 @@ int main(void)
     signal(SIGCHLD, SIG_DFL);
     orphaned();
     waitid_stops();
+    poll_survives_stop();
     return done();
 }
