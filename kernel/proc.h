@@ -72,6 +72,7 @@ struct signal_struct {
     bool cont_unreported;            // likewise, a continue
     uint64_t nosys_logged[8];        // which unimplemented syscalls (0..511) were already logged
     uint64_t nosys_big[NOSYS_BIG];   // ... and which larger numbers (+1; 0 = unused)
+    bool membarrier_registered;      // membarrier(REGISTER_PRIVATE_EXPEDITED) was called
     uint64_t dead_ticks;             // CPU time of its threads that have exited
     uint64_t child_ticks;            // ... and of its waited-for children (RUSAGE_CHILDREN)
 };

@@ -22,9 +22,11 @@
 #include "string.h"
 #include "time.h"
 #include "trace.h"
+#include "vm.h"
 
-enum kind { K_DIR, K_STAT, K_STATUS, K_CMDLINE, K_COMM, K_EXE, K_TASK, K_NKINDS };
-static const char *const pid_files[K_NKINDS] = { NULL, "stat", "status", "cmdline", "comm", "exe", "task" };
+enum kind { K_DIR, K_STAT, K_STATUS, K_CMDLINE, K_COMM, K_EXE, K_TASK, K_MAPS, K_NKINDS };
+static const char *const pid_files[K_NKINDS] = { NULL, "stat", "status", "cmdline", "comm", "exe", "task",
+                                                 "maps" };
 enum global { G_SELF, G_MEMINFO, G_UPTIME, G_LOADAVG, G_VERSION, G_CMDLINE, G_MOUNTS, G_TRACE,
               G_NGLOBAL };
 static const char *const global_files[G_NGLOBAL] = {
@@ -190,6 +192,30 @@ static char state_letter(struct proc *p) {
     }
 }
 
+// /proc/<pid>/maps, Linux's format: range, permissions (p: private, s: shared), offset,
+// device and inode of a file mapping, and a name: the program's file for its image,
+// [heap], [stack]; anonymous memory has none.
+static int gen_maps(struct proc *p, char *buf, size_t size) {
+    size_t n = 0;
+    for (struct vma *v = p->mm->vmas; v && n < size; v = v->next) {
+        const char *name = v->kind == VMA_IMAGE ? p->exe : v->kind == VMA_HEAP ? "[heap]" :
+                           v->kind == VMA_STACK ? "[stack]" : "";
+        bool file = v->file != NULL;
+        int len = snprintf(buf + n, size - n, "%08llx-%08llx %c%c%c%c %08llx %s %llu ",
+                           (unsigned long long)v->start, (unsigned long long)v->end,
+                           (v->prot & VM_READ) ? 'r' : '-', (v->prot & VM_WRITE) ? 'w' : '-',
+                           (v->prot & VM_EXEC) ? 'x' : '-',
+                           (v->shm || (v->flags & VMA_SHARED_FILE)) ? 's' : 'p',
+                           (unsigned long long)(file ? v->file_off : 0), file ? "00:01" : "00:00",
+                           (unsigned long long)(file ? v->file->ino : 0));
+        // The name starts in column 73, as Linux pads it (seq_pad).
+        len += snprintf(buf + n + len, size - n - len, "%*s%s\n", *name && len < 73 ? 73 - len : 0,
+                        "", name);
+        n += len > 0 ? (size_t)len : 0;
+    }
+    return n < size ? (int)n : (int)size;
+}
+
 static int gen_pid(struct proc *p, int kind, char *buf, size_t size) {
     int ppid = p->parent ? p->parent->tgid : 0;
     uint64_t vsize = 0, rss = 0;
@@ -212,6 +238,8 @@ static int gen_pid(struct proc *p, int kind, char *buf, size_t size) {
                         (unsigned long long)(vsize >> 10), p->signal->nr_threads);
     case K_COMM:
         return snprintf(buf, size, "%s\n", p->comm);
+    case K_MAPS:
+        return p->mm ? gen_maps(p, buf, size) : 0;
     case K_CMDLINE: {
         if (!p->mm || p->mm->arg_end <= p->mm->arg_start)
             return 0;

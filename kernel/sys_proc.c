@@ -430,3 +430,34 @@ SYSCALL(syslog) {
         return -EINVAL;
     }
 }
+
+// ---------------------------------------------------------------- membarrier
+
+#define MEMBARRIER_CMD_QUERY                      0
+#define MEMBARRIER_CMD_GLOBAL                     (1 << 0)
+#define MEMBARRIER_CMD_PRIVATE_EXPEDITED          (1 << 3)
+#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED (1 << 4)
+
+// membarrier(cmd, flags, cpu_id): make every thread of the process (or of the system) pass
+// a memory barrier before the call returns. On one CPU nothing else runs meanwhile: the
+// system call itself is the barrier. Private expedited barriers need registering first,
+// as on Linux (EPERM otherwise). With SMP this becomes an IPI to the CPUs running them.
+SYSCALL(membarrier) {
+    int cmd = (int)a0;
+    if (a1 != 0)
+        return -EINVAL;
+    switch (cmd) {
+    case MEMBARRIER_CMD_QUERY:
+        return MEMBARRIER_CMD_GLOBAL | MEMBARRIER_CMD_PRIVATE_EXPEDITED |
+               MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED;
+    case MEMBARRIER_CMD_GLOBAL:
+        return 0;
+    case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED:
+        current()->signal->membarrier_registered = true;
+        return 0;
+    case MEMBARRIER_CMD_PRIVATE_EXPEDITED:
+        return current()->signal->membarrier_registered ? 0 : -EPERM;
+    default:
+        return -EINVAL;
+    }
+}

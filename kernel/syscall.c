@@ -150,6 +150,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(309, getcpu),
     E(316, renameat2),
     E(318, getrandom),
+    E(324, membarrier),
     E(435, clone3),
     E(441, epoll_pwait2),
 };

@@ -29,7 +29,7 @@ SYSCALL(getpid); SYSCALL(getppid); SYSCALL(gettid); SYSCALL(uname); SYSCALL(arch
 SYSCALL(set_tid_address); SYSCALL(exit); SYSCALL(exit_group); SYSCALL(reboot);
 SYSCALL(clock_gettime); SYSCALL(nanosleep); SYSCALL(sched_yield); SYSCALL(getrandom);
 SYSCALL(pause); SYSCALL(kill); SYSCALL(tkill); SYSCALL(tgkill); SYSCALL(setpgid); SYSCALL(getpgrp); SYSCALL(setsid);
-SYSCALL(getpgid); SYSCALL(getsid); SYSCALL(prctl); SYSCALL(sysinfo); SYSCALL(getrusage); SYSCALL(syslog); SYSCALL(mount);
+SYSCALL(getpgid); SYSCALL(getsid); SYSCALL(membarrier); SYSCALL(prctl); SYSCALL(sysinfo); SYSCALL(getrusage); SYSCALL(syslog); SYSCALL(mount);
 // sys_limits.c
 SYSCALL(getrlimit); SYSCALL(setrlimit); SYSCALL(prlimit64);
 SYSCALL(sched_getaffinity); SYSCALL(sched_setaffinity); SYSCALL(getcpu);
