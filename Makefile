@@ -399,7 +399,7 @@ user: $(BUILD)/bin/sh $(SH_TOOLS)
 # Everyday commands (user/<tool>.c, one file each): coreutils-like file tools, and the
 # ones that read /proc (ps, free, uptime) or ask the kernel (dmesg, mount). Their host
 # tests compare them with the real ones: tests/system/test_tools.py.
-TOOLS := ls mkdir rm cp mv ln kill env wc head grep hexdump uname ps uptime free dmesg mount
+TOOLS := ls mkdir rm cp mv ln kill env wc head grep hexdump uname ps uptime free dmesg mount date
 TOOL_BINS := $(TOOLS:%=$(BUILD)/bin/%)
 $(TOOL_BINS): $(BUILD)/bin/%: $(CRT0) $(BUILD)/bin/%.o $(LIBC_A)
 	@$(if $(Q),echo "  LD      $@")
