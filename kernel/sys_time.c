@@ -31,22 +31,41 @@ struct timezone { int32_t tz_minuteswest, tz_dsttime; };
 
 static bool fd_clock(int clock) { return clock < 0 && (clock & 7) == 3; }
 
-// CPU time of a process, from the timer ticks it ran (so: to the tick). With threads, the
-// process clocks will sum over its threads and the thread clocks read one thread.
-static uint64_t cpu_ns(struct proc *p) { return p->ticks * NS_PER_TICK; }
+// CPU time, from the timer ticks a thread ran (so: to the tick). A process's is its
+// threads', live and gone (as exit.c's getrusage counts it).
+static uint64_t thread_cpu_ns(struct proc *t) { return t->ticks * NS_PER_TICK; }
 
-// A dynamic CPU-time clock: 0 and the process it measures, or -EINVAL.
-static long cpu_clock_owner(int clock, struct proc **owner) {
-    int type = clock & 3, pid = ~(clock >> 3);   // type 0 PROF, 1 VIRT, 2 SCHED
-    bool thread = clock & 4;
+static uint64_t process_cpu_ns(struct proc *p) {
+    struct proc *leader = p->group_leader;
+    uint64_t ticks = leader->ticks + leader->signal->dead_ticks;
+    for (struct proc *t = next_thread(leader, leader); t; t = next_thread(leader, t))
+        ticks += t->ticks;
+    return ticks * NS_PER_TICK;
+}
+
+// The thread or process a dynamic CPU-time clock measures (Linux's lookup_task): pid 0 is
+// the caller; a thread clock must be of a thread of the caller's process; a process clock
+// of a process's leader (or the caller). 0, or -EINVAL.
+static long cpu_clock_owner(int clock, struct proc **owner, bool *thread) {
+    int type = clock & 3, pid = ~(clock >> 3);   // type 0 PROF, 1 VIRT, 2 SCHED: all ticks
+    *thread = clock & 4;
     if (type == 3)
         return -EINVAL;
-    struct proc *p = pid == 0 ? current() : proc_find(pid);
-    // One thread per process: a thread clock can only be our own.
-    if (!p || (thread && p != current()))
+    struct proc *me = current(), *p = pid == 0 ? me : proc_find(pid);
+    if (!p || (*thread && p->signal != me->signal) ||
+        (!*thread && p != me && !thread_group_leader(p)))
         return -EINVAL;
     *owner = p;
     return 0;
+}
+
+static long cpu_clock_ns(int clock, uint64_t *ns) {
+    struct proc *p;
+    bool thread;
+    long err = cpu_clock_owner(clock, &p, &thread);
+    if (!err)
+        *ns = thread ? thread_cpu_ns(p) : process_cpu_ns(p);
+    return err;
 }
 
 // Reads a clock in ns (since 1970 for the realtime ones, since boot for the others).
@@ -65,16 +84,16 @@ static long clock_read(int clock, uint64_t *ns) {
     case CLOCK_MONOTONIC_COARSE:
         *ns = time_coarse_ns();
         return 0;
-    case CLOCK_PROCESS_CPUTIME_ID: case CLOCK_THREAD_CPUTIME_ID:
-        *ns = cpu_ns(p);
+    case CLOCK_PROCESS_CPUTIME_ID:
+        *ns = process_cpu_ns(p);
+        return 0;
+    case CLOCK_THREAD_CPUTIME_ID:
+        *ns = thread_cpu_ns(p);
         return 0;
     default:                                         // also the alarm clocks: no RTC alarm
         if (clock >= 0 || fd_clock(clock))
             return -EINVAL;
-        long err = cpu_clock_owner(clock, &p);
-        if (!err)
-            *ns = cpu_ns(p);
-        return err;
+        return cpu_clock_ns(clock, ns);
     }
 }
 
@@ -178,10 +197,23 @@ SYSCALL(clock_settime) {
         return -EFAULT;
     if (clock == CLOCK_REALTIME)
         return set_realtime(&ts);
-    struct proc *p;
-    if (fd_clock(clock) || cpu_clock_owner(clock, &p))
+    uint64_t ns;
+    if (fd_clock(clock) || cpu_clock_ns(clock, &ns))
         return -EINVAL;
     return -EPERM;                      // CPU time cannot be set
+}
+
+// Will a handler run for a signal that is pending now? Then an interrupted sleep ends with
+// EINTR: Linux's restart_block gives EINTR after a handler, under SA_RESTART or not. If
+// not (a stop signal: the process stops, and goes on after SIGCONT), the call restarts.
+static bool handler_will_run(struct proc *p) {
+    uint64_t f = local_irq_save();   // sig_pending is written by interrupt handlers
+    uint64_t sigs = (p->sig_pending | p->signal->shared_pending) & ~p->sig_blocked;
+    local_irq_restore(f);
+    for (int sig = 1; sig <= NSIG_MAX; sig++)
+        if ((sigs & (1ull << (sig - 1))) && p->sighand->action[sig].handler > SIG_IGN)
+            return true;
+    return false;
 }
 
 // Sleeps until CLOCK_MONOTONIC reaches `end`. 0, or -EINTR if a signal came first (then
@@ -194,20 +226,17 @@ static long sleep_mono(uint64_t end, uint64_t *left) {
     return -EINTR;
 }
 
-// Sleeps until the process's CPU time reaches `end`. While it sleeps, a single-threaded
-// process uses no CPU, so only a signal can end a sleep that has not already ended.
-// (With threads: wake when the others' ticks reach it.)
+// Sleeps until the process's CPU time reaches `end`: it advances only while its other
+// threads run, so look again at every tick. 0, or -EINTR as sleep_mono.
 static long sleep_cpu(struct proc *owner, uint64_t end, uint64_t *left) {
-    struct proc *p = current();
-    if (cpu_ns(owner) >= end)
-        return 0;
-    uint64_t f = local_irq_save();
-    while (!signal_pending(p))
-        sleep_on(&p->sig_pending);       // signal_send's wakeup ends this
-    local_irq_restore(f);
-    uint64_t now = cpu_ns(owner);
-    *left = end > now ? end - now : 0;
-    return -EINTR;
+    uint64_t used;
+    while ((used = process_cpu_ns(owner)) < end) {
+        if (!sleep_until(time_since_boot_ns() + NS_PER_TICK)) {
+            *left = end - used;
+            return -EINTR;
+        }
+    }
+    return 0;
 }
 
 // What clock_nanosleep can sleep on: 1 for the wall and monotonic clocks, 2 for a
@@ -230,9 +259,10 @@ static long sleep_kind(int clock) {
 }
 
 // nanosleep and clock_nanosleep. A signal whose handler runs ends the sleep with EINTR,
-// with or without SA_RESTART (Linux's restart_block: the sleep restarts only when no
-// handler ran, and here a sleep is only interrupted for a handler or for death). rem gets
-// what was left, for relative sleeps only.
+// with or without SA_RESTART; rem gets what was left, for relative sleeps only. A stop
+// and continue restarts the call with its arguments - an absolute sleep exactly as Linux,
+// a relative one for its whole length again, where Linux's restart_block sleeps only
+// what was left (that needs per-thread restart state).
 static long do_nanosleep(int clock, int flags, u64 ureq, u64 urem) {
     long kind = sleep_kind(clock);
     if (kind < 0)
@@ -247,11 +277,10 @@ static long do_nanosleep(int clock, int flags, u64 ureq, u64 urem) {
     long err;
     if (kind == 2) {
         struct proc *owner = current();
-        if (clock < 0 && cpu_clock_owner(clock, &owner))
-            return -EINVAL;
-        if (clock < 0 && (clock & 4))
-            return -EINVAL;              // Linux cannot sleep on a thread's CPU clock
-        err = sleep_cpu(owner, abs ? ns : add_sat(cpu_ns(owner), ns), &left);
+        bool thread = false;
+        if (clock < 0 && (cpu_clock_owner(clock, &owner, &thread) || thread))
+            return -EINVAL;              // Linux cannot sleep on a thread's CPU clock either
+        err = sleep_cpu(owner, abs ? ns : add_sat(process_cpu_ns(owner), ns), &left);
     } else if (abs) {
         // The wall clocks as CLOCK_MONOTONIC: realtime - offset. (Linux would also wake
         // the sleeper early if the clock were set meanwhile; here it is converted once.)
@@ -262,6 +291,8 @@ static long do_nanosleep(int clock, int flags, u64 ureq, u64 urem) {
     } else {
         err = sleep_mono(add_sat(time_since_boot_ns(), ns), &left);
     }
+    if (err == -EINTR && !handler_will_run(current()))
+        return -ERESTARTSYS;             // stopped and continued: sleep again (see above)
     if (err == -EINTR && !abs && urem) {
         struct timespec rem = ns_to_timespec(left);
         if (copy_to_user((void *)urem, &rem, sizeof rem))

@@ -311,6 +311,18 @@ static void signals(void)
     check("clock_nanosleep(PROCESS_CPUTIME_ID, 5 s)", r);
     yes("clock_nanosleep(PROCESS_CPUTIME_ID): rem near 5 s", rem.tv_sec >= 4 && rem.tv_sec <= 5);
     signal(SIGUSR1, SIG_DFL);
+
+    // Stopped and continued without a handler: the sleep goes on, no EINTR.
+    pid_t sleeper = fork();
+    if (sleeper == 0) {
+        struct timespec nap = { 0, 300 * MS };
+        _exit(syscall(SYS_nanosleep, &nap, NULL) == 0 ? 0 : 1);
+    }
+    usleep(50000);
+    kill(sleeper, SIGSTOP);
+    usleep(50000);
+    kill(sleeper, SIGCONT);
+    wait_and_print("nanosleep across SIGSTOP and SIGCONT", sleeper);
 }
 
 int main(void)
