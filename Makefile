@@ -76,6 +76,35 @@ $(BUILD)/kernel/%.o: kernel/%.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KERNEL_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
+# The vDSO (vdso/): a tiny shared library the kernel maps into every process, built here
+# and embedded in the kernel by kernel/vdso_image.asm (.incbin). Position-independent, no
+# libc, no writable data; its layout and exported versions are vdso.lds and vdso.map.
+VDSO_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fPIC -ffreestanding -nostdinc \
+    -isystem $(shell $(CC) -print-file-name=include) -fno-stack-protector -fno-builtin \
+    -fasynchronous-unwind-tables -fno-omit-frame-pointer
+VDSO_LDFLAGS := -shared -nostdlib -T vdso/vdso.lds --version-script=vdso/vdso.map \
+    --hash-style=both -soname=linux-vdso.so.1 --eh-frame-hdr -z max-page-size=4096 \
+    -z noexecstack --no-undefined --build-id=none
+VDSO_OBJS := $(BUILD)/vdso/vclock.o $(BUILD)/vdso/note.o
+$(BUILD)/vdso/%.o: vdso/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(VDSO_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(BUILD)/vdso/%.o: vdso/%.S
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(VDSO_CFLAGS) -c $< -o $@
+# Debug information stays in vdso.dbg.so (for gdb); the kernel embeds the stripped one.
+$(BUILD)/vdso/vdso.so: $(VDSO_OBJS) vdso/vdso.lds vdso/vdso.map
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(VDSO_LDFLAGS) -o $(BUILD)/vdso/vdso.dbg.so $(VDSO_OBJS)
+	$(Q)$(STRIP) --strip-debug -o $@ $(BUILD)/vdso/vdso.dbg.so
+	@# A relocation would be applied by nobody: the image is mapped as it is.
+	$(Q)if readelf -r $@ | grep -q 'Relocation section'; then echo "vdso: has relocations"; rm -f $@; exit 1; fi
+$(BUILD)/kernel/vdso_image.o: kernel/vdso_image.asm $(BUILD)/vdso/vdso.so
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  NASM    $<")
+	$(Q)$(NASM) $(NASMFLAGS) -I$(BUILD)/vdso/ $< -o $@
+
 $(BUILD)/%.o: %.asm
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $<")
@@ -210,7 +239,8 @@ MUSL_GCC ?= musl-gcc
 # stress: multitasking checks for tests/system/test_multitasking.py (Lantern only).
 # pollcon: polls the console while tests/system/test_poll_console.py types (Lantern only).
 USER_TEST_BINS += $(BUILD)/user/fault $(BUILD)/user/sysreboot $(BUILD)/user/stress \
-    $(BUILD)/user/pollcon $(BUILD)/user/musl_hello $(BUILD)/user/glibc_hello
+    $(BUILD)/user/pollcon $(BUILD)/user/musl_hello $(BUILD)/user/glibc_hello \
+    $(BUILD)/user/musl_vdso $(BUILD)/user/glibc_vdso
 $(BUILD)/user/fault $(BUILD)/user/sysreboot $(BUILD)/user/stress $(BUILD)/user/pollcon: $(BUILD)/user/%: $(CRT0) $(BUILD)/user/%.o $(LIBC_A)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $^
@@ -231,6 +261,15 @@ $(BUILD)/dyn/dynamic_musl: tests/user/dynamic.c
 	@$(if $(Q),echo "  MUSLCC  $<")
 	$(Q)$(MUSL_GCC) -O2 -Wall -Wextra -Werror -o $@ $<
 $(BUILD)/user/glibc_hello: tests/user/static_hello.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $<")
+	$(Q)$(HOSTCC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+# musl_vdso and glibc_vdso: the clocks through those C libraries' use of the vDSO.
+$(BUILD)/user/musl_vdso: tests/user/vdso_clock.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MUSLCC  $<")
+	$(Q)$(MUSL_GCC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+$(BUILD)/user/glibc_vdso: tests/user/vdso_clock.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $<")
 	$(Q)$(HOSTCC) -static -O2 -Wall -Wextra -Werror -o $@ $<
@@ -360,7 +399,7 @@ user: $(BUILD)/bin/sh $(SH_TOOLS)
 # Everyday commands (user/<tool>.c, one file each): coreutils-like file tools, and the
 # ones that read /proc (ps, free, uptime) or ask the kernel (dmesg, mount). Their host
 # tests compare them with the real ones: tests/system/test_tools.py.
-TOOLS := ls mkdir rm cp mv ln kill env wc head grep hexdump uname ps uptime free dmesg mount
+TOOLS := ls mkdir rm cp mv ln kill env wc head grep hexdump uname ps uptime free dmesg mount date
 TOOL_BINS := $(TOOLS:%=$(BUILD)/bin/%)
 $(TOOL_BINS): $(BUILD)/bin/%: $(CRT0) $(BUILD)/bin/%.o $(LIBC_A)
 	@$(if $(Q),echo "  LD      $@")

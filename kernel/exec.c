@@ -27,6 +27,7 @@
 #include "trace.h"
 #include "trap.h"
 #include "uaccess.h"
+#include "vdso.h"
 #include "vm.h"
 #include "x86.h"
 
@@ -228,8 +229,9 @@ static long build_stack(struct mm *mm, struct image *im, const char *path,
         return -E2BIG;
     long err = mm_map(mm, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE, VM_READ | VM_WRITE,
                       VMA_STACK);
-    if (err)
-        return err;
+    long vdso = err ? err : vdso_map(mm);
+    if (vdso < 0)
+        return vdso;
     uint64_t *ptrs = kmalloc((argc + envc + 2) * sizeof(uint64_t));
     if (!ptrs)
         return -ENOMEM;
@@ -251,7 +253,8 @@ static long build_stack(struct mm *mm, struct image *im, const char *path,
         { AT_PHNUM, im->eh.e_phnum }, { AT_PAGESZ, PAGE_SIZE }, { AT_BASE, im->interp_base }, { AT_FLAGS, 0 },
         { AT_ENTRY, im->eh.e_entry + im->bias }, { AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 },
         { AT_EGID, 0 }, { AT_SECURE, 0 }, { AT_CLKTCK, 100 }, { AT_HWCAP, 0 }, { AT_HWCAP2, 0 },
-        { AT_RANDOM, random }, { AT_PLATFORM, platform }, { AT_EXECFN, execfn }, { AT_NULL, 0 },
+        { AT_RANDOM, random }, { AT_PLATFORM, platform }, { AT_EXECFN, execfn },
+        { AT_SYSINFO_EHDR, (uint64_t)vdso }, { AT_NULL, 0 },
     };
     // argc must land on a 16-byte boundary: align now, counting what is still to come.
     size_t below = sizeof auxv + (argc + envc + 3) * sizeof(uint64_t);

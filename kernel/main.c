@@ -29,6 +29,7 @@
 #include "time.h"
 #include "trace.h"
 #include "trap.h"
+#include "vdso.h"
 #include "vga.h"
 #include "vm.h"
 #include "x86.h"
@@ -198,9 +199,11 @@ void kmain(uint32_t magic, uint64_t info_pa) {
     if (params.kmon)
         monitor_run(&boot_info);
 
-    // 6. The way into user space: per-CPU data and the syscall entry point.
+    // 6. The way into user space: per-CPU data, the syscall entry point, and the vDSO
+    //    every process gets (its clock page is kept up to date from here on).
     percpu_init();
     syscall_init();
+    vdso_init();
 
     // 7. The root filesystem from the initramfs, and the first program from it.
     unpack_initramfs(&boot_info);

@@ -219,6 +219,14 @@ int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot) {
     uint64_t stop = mapped_until(mm, start, end);
     if (stop == start)
         return -ENOMEM;
+    // The kernel's pages (the vDSO, its vvar page) may not become writable: EACCES, as
+    // for Linux's vvar (no VM_MAYWRITE).
+    for (uint64_t a = start; (prot & VM_WRITE) && a < stop;) {
+        struct vma *v = mm_find(mm, a);           // mapped: a < stop
+        if (v->shm && v->shm->pinned)
+            return -EACCES;
+        a = v->end;
+    }
     int err = split_at(mm, start);
     if (!err)
         err = split_at(mm, stop);
@@ -279,6 +287,20 @@ int mm_sync(struct mm *mm, uint64_t start, uint64_t len) {
         covered += e - s;
     }
     return covered == len ? 0 : -ENOMEM;
+}
+
+int mm_map_shmem(struct mm *mm, uint64_t start, uint64_t len, int prot, struct shmem *shm,
+                 uint64_t pgoff) {
+    if (pgoff + len / PAGE_SIZE > shm->npages)
+        return -EINVAL;
+    int err = mm_map(mm, start, len, prot, VMA_ANON);
+    if (err)
+        return err;
+    struct vma *v = mm_find(mm, start);
+    v->shm = shm;
+    v->shm_pgoff = pgoff;
+    shm->refs++;
+    return 0;
 }
 
 uint64_t mm_find_free(struct mm *mm, uint64_t len) {

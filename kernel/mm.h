@@ -13,7 +13,8 @@ enum vma_kind { VMA_ANON, VMA_HEAP, VMA_STACK, VMA_IMAGE };
 // Shared anonymous memory (mmap MAP_SHARED|MAP_ANONYMOUS): its pages belong to this
 // object, not to an address space, so that after fork parent and child see one memory.
 struct shmem {
-    int refs;               // VMAs using it
+    int refs;               // VMAs using it (and the kernel, for pinned ones)
+    bool pinned;            // the kernel's pages (the vDSO): never made writable in user space
     uint64_t npages;
     uint64_t pages[];       // physical addresses; 0 = not touched yet
 };
@@ -63,6 +64,9 @@ int mm_map_shared(struct mm *mm, uint64_t start, uint64_t len, int prot);
 int mm_map_file(struct mm *mm, uint64_t start, uint64_t len, int prot, struct inode *ip,
                 uint64_t off, unsigned flags);
 int mm_sync(struct mm *mm, uint64_t start, uint64_t len);   // msync: write shared file pages back
+// Maps pages of an existing shmem object, from its page pgoff on (the vDSO: kernel/vdso.c).
+int mm_map_shmem(struct mm *mm, uint64_t start, uint64_t len, int prot, struct shmem *shm,
+                 uint64_t pgoff);
 int mm_unmap(struct mm *mm, uint64_t start, uint64_t len);
 // Changes the protection up to the first unmapped page; -ENOMEM if there was one.
 int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot);

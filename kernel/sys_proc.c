@@ -1,4 +1,4 @@
-// sys_proc.c: system calls about the process itself, time, and the machine.
+// sys_proc.c: system calls about the process itself and the machine (time: sys_time.c).
 #include <stdint.h>
 #include "errno.h"
 #include "kmalloc.h"
@@ -91,48 +91,6 @@ SYSCALL(reboot) {
     case LINUX_REBOOT_CMD_CAD_OFF:   return 0;
     default:                         return -EINVAL;
     }
-}
-
-struct timespec { int64_t tv_sec, tv_nsec; };
-enum { CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2,
-       CLOCK_THREAD_CPUTIME_ID = 3, CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5,
-       CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7 };
-
-SYSCALL(clock_gettime) {
-    uint64_t ns;
-    switch ((int)a0) {               // a clockid_t, an int
-    case CLOCK_REALTIME: case CLOCK_REALTIME_COARSE:
-        ns = time_realtime_ns();
-        break;
-    case CLOCK_MONOTONIC: case CLOCK_MONOTONIC_RAW: case CLOCK_MONOTONIC_COARSE:
-    case CLOCK_BOOTTIME:
-    case CLOCK_PROCESS_CPUTIME_ID: case CLOCK_THREAD_CPUTIME_ID:   // one process: all its time
-        ns = time_since_boot_ns();
-        break;
-    default:
-        return -EINVAL;
-    }
-    struct timespec ts = { (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000) };
-    return copy_to_user((void *)a1, &ts, sizeof ts);
-}
-
-SYSCALL(nanosleep) {
-    struct timespec req;
-    if (copy_from_user(&req, (const void *)a0, sizeof req))
-        return -EFAULT;
-    if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec > 999999999)
-        return -EINVAL;
-    uint64_t start = time_since_boot_ns(), sec = (uint64_t)req.tv_sec, end = UINT64_MAX;
-    if (sec < (UINT64_MAX - start) / 1000000000 - 1)    // else "forever": the sum would overflow
-        end = start + sec * 1000000000 + req.tv_nsec;
-    if (sleep_until(end))
-        return 0;
-    // A signal came first: say how much was left, as Linux does.
-    uint64_t now = time_since_boot_ns(), left = end > now ? end - now : 0;
-    struct timespec rem = { (int64_t)(left / 1000000000), (int64_t)(left % 1000000000) };
-    if (a1 && copy_to_user((void *)a1, &rem, sizeof rem))
-        return -EFAULT;
-    return -EINTR;
 }
 
 #define GRND_NONBLOCK 1

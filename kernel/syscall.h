@@ -27,12 +27,15 @@ SYSCALL(brk); SYSCALL(mmap); SYSCALL(munmap); SYSCALL(mprotect); SYSCALL(msync);
 // sys_proc.c
 SYSCALL(getpid); SYSCALL(getppid); SYSCALL(gettid); SYSCALL(uname); SYSCALL(arch_prctl);
 SYSCALL(set_tid_address); SYSCALL(exit); SYSCALL(exit_group); SYSCALL(reboot);
-SYSCALL(clock_gettime); SYSCALL(nanosleep); SYSCALL(sched_yield); SYSCALL(getrandom);
+SYSCALL(sched_yield); SYSCALL(getrandom);
 SYSCALL(pause); SYSCALL(kill); SYSCALL(tkill); SYSCALL(tgkill); SYSCALL(setpgid); SYSCALL(getpgrp); SYSCALL(setsid);
 SYSCALL(getpgid); SYSCALL(getsid); SYSCALL(membarrier); SYSCALL(prctl); SYSCALL(sysinfo); SYSCALL(getrusage); SYSCALL(syslog); SYSCALL(mount);
 // sys_limits.c
 SYSCALL(getrlimit); SYSCALL(setrlimit); SYSCALL(prlimit64);
 SYSCALL(sched_getaffinity); SYSCALL(sched_setaffinity); SYSCALL(getcpu);
+// sys_time.c
+SYSCALL(clock_gettime); SYSCALL(clock_getres); SYSCALL(clock_settime); SYSCALL(clock_nanosleep);
+SYSCALL(nanosleep); SYSCALL(gettimeofday); SYSCALL(settimeofday); SYSCALL(time);
 // signal.c, fork.c, exit.c, exec.c, pipe.c
 SYSCALL(rt_sigaction); SYSCALL(rt_sigprocmask); SYSCALL(rt_sigreturn); SYSCALL(rt_sigpending);
 SYSCALL(rt_sigsuspend); SYSCALL(rt_sigtimedwait); SYSCALL(rt_sigqueueinfo);

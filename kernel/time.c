@@ -6,12 +6,18 @@
 //
 // The PIT's channel 0 then becomes the periodic timer: IRQ 0, HZ times a second, each one
 // a "jiffy". The tick is what will drive preemption; the TSC is what timestamps use.
+//
+// The clocks user space reads are built on these (sys_time.c; the vDSO reads the same
+// numbers from the vvar page, see vdso/vvar.h):
+//   CLOCK_MONOTONIC = TSC time since boot;  CLOCK_REALTIME = that + realtime_offset_ns;
+//   the coarse clocks = CLOCK_MONOTONIC at the last tick (coarse_ns).
 #include <stdint.h>
 #include "printk.h"
 #include "rtc.h"
 #include "sched.h"
 #include "time.h"
 #include "trap.h"
+#include "../vdso/vvar.h"
 #include "x86.h"
 
 #define PIT_HZ        1193182
@@ -25,7 +31,12 @@ volatile uint64_t jiffies;
 static uint64_t boot_tsc;       // TSC at time_init(), the first thing kmain does
 static uint64_t khz;            // TSC cycles per millisecond
 static uint64_t ns_mult;        // ns = (cycles * ns_mult) >> 32
-static uint64_t realtime_at_boot_ns;   // the CMOS clock's time when time_init() ran
+// Written with interrupts off (timer tick, settimeofday), read anywhere. With SMP, writers
+// will need a lock between them; readers on other CPUs use the vvar seqcount.
+static int64_t realtime_offset_ns;     // CLOCK_REALTIME - CLOCK_MONOTONIC
+static uint64_t coarse_ns;             // CLOCK_MONOTONIC at the last tick (the tick writes it)
+static int32_t tz_minuteswest, tz_dsttime;   // settimeofday's time zone (only remembered)
+static struct vvar *vvar;              // the vDSO's data page, once vdso_init() made it
 
 // The measurement runs while the kernel boots instead of holding it up: time_init() starts
 // PIT channel 2 counting down from its largest count (55 ms) and notes the TSC;
@@ -54,7 +65,8 @@ static uint16_t pit_ch2_count(void) {
 void time_init(void) {
     boot_tsc = rdtsc();
     start_pit_countdown();
-    realtime_at_boot_ns = (uint64_t)rtc_read_epoch() * 1000000000ull;
+    // The TSC's zero is now, so CLOCK_MONOTONIC is 0 here: the offset is the date.
+    realtime_offset_ns = rtc_read_epoch() * (int64_t)NSEC_PER_SEC;
 }
 
 void time_calibrate(void) {
@@ -75,7 +87,62 @@ void time_calibrate(void) {
     khz = k;
 }
 
-uint64_t time_realtime_ns(void) { return realtime_at_boot_ns + time_since_boot_ns(); }
+uint64_t time_realtime_ns(void) { return time_since_boot_ns() + (uint64_t)realtime_offset_ns; }
+uint64_t time_coarse_ns(void) { return coarse_ns; }
+int64_t time_realtime_offset_ns(void) { return realtime_offset_ns; }
+
+// Copies the clock's state to the vvar page, under its sequence counter (vvar.h): odd
+// while writing, so a reader that overlaps the write retries. Interrupts are off, so on
+// one CPU no reader can run in between; the compiler barriers keep the order of stores
+// (x86 does not reorder stores with stores).
+static void publish(void) {
+    if (!vvar)
+        return;
+    uint64_t f = local_irq_save();
+    vvar->seq++;
+    __asm__ volatile("" ::: "memory");
+    vvar->tsc_base = boot_tsc;
+    vvar->ns_mult = ns_mult;
+    vvar->realtime_offset_ns = realtime_offset_ns;
+    vvar->coarse_ns = coarse_ns;
+    vvar->coarse_res_ns = NSEC_PER_SEC / HZ;
+    vvar->tz_minuteswest = tz_minuteswest;
+    vvar->tz_dsttime = tz_dsttime;
+    vvar->ready = khz != 0;
+    __asm__ volatile("" ::: "memory");
+    vvar->seq++;
+    local_irq_restore(f);
+}
+
+void time_attach_vvar(struct vvar *v) {
+    vvar = v;
+    coarse_ns = time_since_boot_ns();
+    publish();
+}
+
+int time_set_realtime_ns(uint64_t ns) {
+    uint64_t f = local_irq_save();
+    uint64_t mono = time_since_boot_ns();
+    if (ns < mono) {                 // Linux: the wall clock cannot be set before boot
+        local_irq_restore(f);
+        return -1;
+    }
+    realtime_offset_ns = (int64_t)(ns - mono);
+    publish();
+    local_irq_restore(f);
+    return 0;
+}
+
+void time_get_tz(int32_t *minuteswest, int32_t *dsttime) {
+    *minuteswest = tz_minuteswest;
+    *dsttime = tz_dsttime;
+}
+
+void time_set_tz(int32_t minuteswest, int32_t dsttime) {
+    tz_minuteswest = minuteswest;
+    tz_dsttime = dsttime;
+    publish();
+}
 
 uint64_t time_since_boot_ns(void) {
     if (!khz)
@@ -93,6 +160,8 @@ void mdelay(uint64_t ms) {
 
 static void timer_tick(void) {
     jiffies++;
+    coarse_ns = time_since_boot_ns();
+    publish();
     sched_tick();
 }
 

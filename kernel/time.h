@@ -11,4 +11,11 @@ void time_calibrate(void);          // finish it: timestamps run from here
 void timer_init(void);              // start the periodic tick (IRQ 0)
 uint64_t time_since_boot_ns(void);  // 0 until time_init() has run
 uint64_t time_realtime_ns(void);    // wall-clock time: ns since 1970 (UTC)
+uint64_t time_coarse_ns(void);      // time since boot at the last timer tick
+int64_t time_realtime_offset_ns(void);   // wall-clock time minus time since boot
+int time_set_realtime_ns(uint64_t ns);   // 0, or -1 if ns is before boot
+void time_get_tz(int32_t *minuteswest, int32_t *dsttime);
+void time_set_tz(int32_t minuteswest, int32_t dsttime);
+struct vvar;
+void time_attach_vvar(struct vvar *v);   // keep the vDSO's page up to date from now on
 void mdelay(uint64_t ms);           // busy-wait; for early boot and panic only

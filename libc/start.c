@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 char **environ;
+unsigned long *__auxv;          // the auxiliary vector, after envp's NULL (getauxval)
 
 int main(int argc, char **argv, char **envp);
 
@@ -12,5 +13,10 @@ __attribute__((noreturn)) void __libc_start(int argc, char **argv, char **envp);
 
 void __libc_start(int argc, char **argv, char **envp)
 {
+    char **p = envp;
+
+    while (*p)
+        p++;
+    __auxv = (unsigned long *)(p + 1);
     exit(main(argc, argv, envp));
 }

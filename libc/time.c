@@ -1,11 +1,57 @@
 // time.c: clocks and sleeping.
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 #include "internal.h"
 
+void *__vdso_sym(const char *version, const char *name);    // vdso.c
+
+// The vDSO's functions, looked up on first use (NULL: none, make the system call). They
+// return 0 or -errno, as the system call does.
+static int (*vdso_clock_gettime)(clockid_t, struct timespec *);
+static int (*vdso_gettimeofday)(struct timeval *, struct timezone *);
+static int looked_up;
+
+static void find_vdso(void)
+{
+    if (looked_up)
+        return;
+    vdso_clock_gettime = (int (*)(clockid_t, struct timespec *))
+        __vdso_sym("LINUX_2.6", "__vdso_clock_gettime");
+    vdso_gettimeofday = (int (*)(struct timeval *, struct timezone *))
+        __vdso_sym("LINUX_2.6", "__vdso_gettimeofday");
+    looked_up = 1;
+}
+
 int clock_gettime(clockid_t clock, struct timespec *ts)
 {
+    find_vdso();
+    if (vdso_clock_gettime)
+        return __syscall_ret(vdso_clock_gettime(clock, ts));
     return __syscall_ret(sys2(SYS_clock_gettime, clock, ts));
+}
+
+int clock_getres(clockid_t clock, struct timespec *res)
+{
+    return __syscall_ret(sys2(SYS_clock_getres, clock, res));
+}
+
+int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req, struct timespec *rem)
+{
+    return (int)-sys4(SYS_clock_nanosleep, clock, flags, req, rem);
+}
+
+int gettimeofday(struct timeval *tv, struct timezone *tz)
+{
+    find_vdso();
+    if (vdso_gettimeofday)
+        return __syscall_ret(vdso_gettimeofday(tv, tz));
+    return __syscall_ret(sys2(SYS_gettimeofday, tv, tz));
+}
+
+int settimeofday(const struct timeval *tv, const struct timezone *tz)
+{
+    return __syscall_ret(sys2(SYS_settimeofday, tv, tz));
 }
 
 int nanosleep(const struct timespec *req, struct timespec *rem)

@@ -34,6 +34,8 @@ LINUX_ARGS = "console=ttyS0 quiet rdinit=/bin/bench panic=-1"
 # row are divided for the ratio column.
 ROWS = [
     ("getpid (null syscall)", "getpid", "median_cycles"),
+    ("clock_gettime (vDSO)", "clock_vdso", "median_cycles"),
+    ("clock_gettime (syscall)", "clock_syscall", "median_cycles"),
     ("pipe 1-byte write+read", "pipe", "median_cycles"),
     ("pipe ping-pong round trip", "pingpong", "median_cycles"),
     ("fork + exit + wait", "fork", "median_cycles"),

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -71,6 +72,37 @@ static int bench_getpid(int iters, uint64_t *took)
     uint64_t start = cycles();
     for (int i = 0; i < iters; i++)
         getpid();
+    *took = cycles() - start;
+    return 0;
+}
+
+// Reading the clock through the vDSO, as our libc's clock_gettime does when the kernel maps
+// one (libc/vdso.c): no system call at all, if the vDSO can answer.
+static int bench_vdso_clock(int iters, uint64_t *took)
+{
+    struct timespec t;
+
+    if (!getauxval(AT_SYSINFO_EHDR))
+        return ENOSYS;
+    if (clock_gettime(CLOCK_MONOTONIC, &t) < 0)
+        return errno;
+    uint64_t start = cycles();
+    for (int i = 0; i < iters; i++)
+        clock_gettime(CLOCK_MONOTONIC, &t);
+    *took = cycles() - start;
+    return 0;
+}
+
+// The same clock through the system call, for comparison.
+static int bench_syscall_clock(int iters, uint64_t *took)
+{
+    struct timespec t;
+
+    if (syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t) < 0)
+        return errno;
+    uint64_t start = cycles();
+    for (int i = 0; i < iters; i++)
+        syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t);
     *took = cycles() - start;
     return 0;
 }
@@ -303,6 +335,8 @@ int main(int argc, char **argv)
 
     report_boot(&boot, boot_err, khz);
     run("getpid", bench_getpid, 1000);
+    run("clock_vdso", bench_vdso_clock, 1000);
+    run("clock_syscall", bench_syscall_clock, 1000);
     run("pipe", bench_pipe, 1000);
     run("pingpong", bench_pingpong, 200);
     run("fork", bench_fork, 20);

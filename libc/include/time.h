@@ -9,8 +9,21 @@ struct timespec {
 
 #define CLOCK_REALTIME  0    // wall-clock time, since 1970; may jump when it is set
 #define CLOCK_MONOTONIC 1    // since some point at boot; never goes backwards
+#define CLOCK_PROCESS_CPUTIME_ID 2   // CPU time used by the process
+#define CLOCK_THREAD_CPUTIME_ID  3   // ... by the calling thread
+#define CLOCK_MONOTONIC_RAW      4   // MONOTONIC without frequency corrections
+#define CLOCK_REALTIME_COARSE    5   // REALTIME and MONOTONIC as of the last timer tick:
+#define CLOCK_MONOTONIC_COARSE   6   //   cheaper, less precise
+#define CLOCK_BOOTTIME           7   // MONOTONIC, counting time suspended too
+#define CLOCK_TAI                11  // International Atomic Time
+#define TIMER_ABSTIME 1              // clock_nanosleep: req is a time to wake, not a length
 
+// clock_gettime (and gettimeofday, time) go through the vDSO when the kernel maps one:
+// no system call (libc/vdso.c).
 int clock_gettime(clockid_t clock, struct timespec *ts);
+int clock_getres(clockid_t clock, struct timespec *res);
+// Returns 0 or an error number (not -1 and errno: POSIX says so for this one).
+int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req, struct timespec *rem);
 // Sleep for *req. If a signal interrupts it, fails with EINTR and stores the time left in
 // *rem (unless rem is NULL).
 int nanosleep(const struct timespec *req, struct timespec *rem);

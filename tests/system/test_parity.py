@@ -46,8 +46,8 @@ def _make(name):
     return test
 
 
-# Every t_*.c, and one ordinary C program built with musl and with glibc (not our libc).
+# Every t_*.c, and two ordinary C programs built with musl and with glibc (not our libc).
 for _src in sorted(glob.glob(os.path.join(os.path.dirname(HERE), "user", "t_*.c"))) + \
-        ["musl_hello.c", "glibc_hello.c"]:
+        ["musl_hello.c", "glibc_hello.c", "musl_vdso.c", "glibc_vdso.c"]:
     _name = os.path.basename(_src)[:-2]
     globals()[f"test_{_name}"] = _make(_name)

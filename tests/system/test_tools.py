@@ -255,13 +255,27 @@ def test_kill(ctx):
         assert status == 1 and "unknown signal" in err, (out, err)
 
 
+def test_date(ctx):
+    """A given time (-d @N) formatted as coreutils does (both in UTC); and now's, to the
+    second (tests/system/test_time.py checks it on Lantern)."""
+    fmt = "+%a|%b|%d|%e|%F|%H|%j|%m|%M|%s|%S|%T|%u|%Y|%y|%Z|%%|%n|%t|x"
+    with tempfile.TemporaryDirectory() as d:
+        for t in ("0", "951782400", "1733420000", "4102444799"):
+            same(ctx, d, "date", "-d", "@" + t)
+            same(ctx, d, "date", "-u", "-d", "@" + t, fmt)
+        out, err, status = same(ctx, d, "date", "-d", "foo")
+        assert status == 1 and err
+        out, err, status = ours(ctx, d, "date", "+%s")
+        assert status == 0 and abs(int(out) - int(theirs(d, "date", "+%s")[0])) <= 1, out
+
+
 # ---------------------------------------------------------------- bad options
 
 def test_usage_errors(ctx):
     """A bad option: coreutils' two lines on stderr and its exit status."""
     with tempfile.TemporaryDirectory() as d:
         for name in ("ls", "wc", "head", "mkdir", "rm", "cp", "mv", "ln", "uname", "env",
-                     "grep", "hexdump"):
+                     "grep", "hexdump", "date"):
             out, err, status = same(ctx, d, name, "-%")
             assert status != 0 and err and not out, (name, out, err)
         # Missing operands, and head's missing or bad number.
