@@ -194,12 +194,14 @@ static char state_letter(struct proc *p) {
 
 // /proc/<pid>/maps, Linux's format: range, permissions (p: private, s: shared), offset,
 // device and inode of a file mapping, and a name: the program's file for its image,
-// [heap], [stack]; anonymous memory has none.
+// [heap], [stack], [vvar], [vdso]; anonymous memory has none.
 static int gen_maps(struct proc *p, char *buf, size_t size) {
     size_t n = 0;
     for (struct vma *v = p->mm->vmas; v && n < size; v = v->next) {
         const char *name = v->kind == VMA_IMAGE ? p->exe : v->kind == VMA_HEAP ? "[heap]" :
                            v->kind == VMA_STACK ? "[stack]" : "";
+        if (v->shm && v->shm->pinned)    // the kernel's own pages: the vDSO (vdso.c)
+            name = v->shm_pgoff == 0 ? "[vvar]" : "[vdso]";
         bool file = v->file != NULL;
         int len = snprintf(buf + n, size - n, "%08llx-%08llx %c%c%c%c %08llx %s %llu ",
                            (unsigned long long)v->start, (unsigned long long)v->end,
