@@ -138,7 +138,8 @@ static void set_identity(struct proc *child, struct proc *self, uint64_t flags, 
         child->exit_signal = -1;         // threads tell nobody when they end
     } else {                             // a new process: our child, or with CLONE_PARENT our sibling
         child->parent = (flags & CLONE_PARENT) ? self->parent : self->group_leader;
-        child->exit_signal = exit_signal;
+        // A sibling tells our parent what we would (Linux): not a signal of its choosing.
+        child->exit_signal = (flags & CLONE_PARENT) ? self->group_leader->exit_signal : exit_signal;
     }
 }
 

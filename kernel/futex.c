@@ -274,8 +274,8 @@ SYSCALL(futex) {
     int op = (int)a1, cmd = op & FUTEX_CMD_MASK;
     uint32_t val = (uint32_t)a2, val3 = (uint32_t)a5;
     bool private = op & FUTEX_PRIVATE_FLAG, realtime = op & FUTEX_CLOCK_REALTIME;
-    if (realtime && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET)
-        return -ENOSYS;
+    if (realtime && cmd != FUTEX_WAIT_BITSET)
+        return -ENOSYS;                  // Linux: only the absolute waits take another clock
     uint64_t deadline;
     long err;
     switch (cmd) {

@@ -148,6 +148,8 @@ struct proc {
     // sig_pending is written by interrupt handlers: touch it with interrupts off.
     uint64_t sig_pending, sig_blocked;
     struct ksiginfo sig_info[NSIG_MAX + 1];   // about each pending signal, for SA_SIGINFO
+    uint64_t real_blocked;       // rt_sigtimedwait: the mask it replaced while waiting
+    uint64_t sig_forced;         // pending faults (signal_force): delivered even to init
     uint64_t saved_sigmask;      // to restore on the way out (ppoll, sigsuspend, ...)
     bool restore_sigmask;        // ... if set
     uint64_t sas_sp, sas_size;   // sigaltstack: the alternate signal stack, if sas_size

@@ -80,6 +80,15 @@ static bool ignored(struct proc *p, int sig) {
     return h == SIG_IGN || (h == SIG_DFL && default_ignores(sig));
 }
 
+// What sending and delivering ignore: the above, and for init (PID 1, which no signal may
+// kill) every signal it has no handler for - unless blocked or being waited for in
+// rt_sigtimedwait (busybox init collects its signals that way), when it is kept.
+static bool dropped(struct proc *p, int sig) {
+    if ((p->sig_blocked | p->real_blocked) & BIT(sig))
+        return false;
+    return ignored(p, sig) || (p->tgid == 1 && p->sighand->action[sig].handler == SIG_DFL);
+}
+
 // Signals p could take now: its own and its process's, less those it blocks.
 static uint64_t deliverable(struct proc *p) {
     return (p->sig_pending | p->signal->shared_pending) & ~p->sig_blocked;
@@ -183,7 +192,7 @@ void signal_send(struct proc *p, int sig, int code, int from, uint64_t addr, int
     prepare_signal(p, sig);
     if (sig == SIGKILL) {
         kill_group(p);
-    } else if (!ignored(p, sig) || (p->sig_blocked & BIT(sig))) {
+    } else if (!dropped(p, sig)) {
         // (An ignored signal is dropped at once, unless blocked: it might be unignored first.)
         struct signal_struct *shared = p->signal;
         shared->shared_pending |= BIT(sig);
@@ -203,7 +212,7 @@ void signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t va
     prepare_signal(t, sig);
     if (sig == SIGKILL) {
         kill_group(t);
-    } else if (!ignored(t, sig) || (t->sig_blocked & BIT(sig))) {
+    } else if (!dropped(t, sig)) {
         t->sig_pending |= BIT(sig);
         t->sig_info[sig] = (struct ksiginfo){ code, from, 0, value };
         if (!(t->sig_blocked & BIT(sig)))
@@ -218,6 +227,7 @@ void signal_force(struct proc *p, int sig, int code, uint64_t addr) {
     if (p->sighand->action[sig].handler == SIG_IGN)
         p->sighand->action[sig].handler = SIG_DFL;
     p->sig_pending |= BIT(sig);
+    p->sig_forced |= BIT(sig);           // not even init may ignore it (Linux's force_sig)
     p->sig_info[sig] = (struct ksiginfo){ code, 0, 0, addr };
     local_irq_restore(f);
 }
@@ -355,8 +365,10 @@ static bool setup_frame(struct proc *p, struct trapframe *tf, int sig, struct k_
         return false;
     fpu_reset(fpu);                      // the handler starts with a clean FPU, as on Linux
     fpu_restore(fpu);
-    if (p->sas_flags & SS_AUTODISARM)    // the handler may set up another one
+    if (p->sas_flags & SS_AUTODISARM) {  // the handler may set up another one
         p->sas_sp = p->sas_size = 0;
+        p->sas_flags = 0;                // reported as plain SS_DISABLE, as Linux's sas_ss_reset
+    }
     tf->rsp = frame;
     tf->rip = ka->handler;
     tf->rdi = (uint64_t)sig;
@@ -418,7 +430,9 @@ bool signal_deliver_one(struct trapframe *tf) {
         return false;
     }
     struct k_sigaction *ka = &p->sighand->action[sig];
-    if (ignored(p, sig))
+    bool forced = p->sig_forced & BIT(sig);
+    p->sig_forced &= ~BIT(sig);
+    if (!forced && dropped(p, sig))
         return true;
     TRACE(TR_SIGNAL, p->pid, sig, 0);
     if (ka->handler == SIG_DFL && is_stop_signal(sig)) {
@@ -544,6 +558,7 @@ SYSCALL(rt_sigtimedwait) {
     int sig = dequeue_signal(p, set, &info);
     if (!sig && deadline != 1) {
         uint64_t blocked = p->sig_blocked;
+        p->real_blocked = blocked;       // still "blocked" for dropped(): they are awaited
         p->sig_blocked &= ~set;          // the awaited signals may wake us
         while (!signal_pending(p) && (!deadline || time_since_boot_ns() < deadline)) {
             p->wake_at = deadline;
@@ -551,6 +566,7 @@ SYSCALL(rt_sigtimedwait) {
             p->wake_at = 0;
         }
         p->sig_blocked = blocked;
+        p->real_blocked = 0;
         sig = dequeue_signal(p, set, &info);
         if (!sig && signal_pending(p))
             sig = -EINTR;
@@ -596,8 +612,6 @@ static long queue_info(struct proc *target, int sig, uint64_t uinfo, bool thread
         return -EPERM;
     if (sig == 0)
         return 0;
-    if (target->tgid == 1 && target->sighand->action[sig].handler <= SIG_IGN)
-        return 0;                        // init only gets signals it handles
     uint64_t value;
     memcpy(&value, &si.proc.status, sizeof value);
     if (thread)

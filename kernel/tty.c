@@ -77,9 +77,8 @@ static void signal_group(int pgrp, int sig) {
     for (int i = 0; i < NPROC; i++) {
         struct proc *p = proc_at(i);
         if (p->state != PROC_UNUSED && p->state != PROC_DEAD && thread_group_leader(p) &&
-            p->signal->nr_threads > 0 && p->pgid == pgrp &&
-            !(p->tgid == 1 && p->sighand->action[sig].handler <= SIG_IGN))
-            signal_send(p, sig, SI_KERNEL, 0, 0, 0);
+            p->signal->nr_threads > 0 && p->pgid == pgrp)
+            signal_send(p, sig, SI_KERNEL, 0, 0, 0);   // (init: only what it handles)
     }
 }
 
