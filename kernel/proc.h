@@ -11,7 +11,7 @@
 #include "mm.h"
 #include "percpu.h"
 
-#define NPROC      128           // the process-count limit: fork fails with EAGAIN beyond it
+#define NPROC      256           // threads and processes together: clone fails with EAGAIN beyond
 #define NOFILE     256           // file descriptors per process
 #define TASK_COMM_LEN 16         // Linux's length of a process name, with its NUL
 #define NOSYS_BIG  4
