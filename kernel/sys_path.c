@@ -10,15 +10,15 @@
 #include "file.h"
 #include "fs.h"
 #include "kmalloc.h"
+#include "path.h"
 #include "proc.h"
 #include "string.h"
 #include "syscall.h"
 #include "uaccess.h"
 
-#define UMASK 022       // every process's umask, until there is a umask() call
+#define UMASK (current()->fs->umask)
 
-// Copies a user path into a new kernel buffer (kfree it). NULL with *err set on failure.
-static char *get_path(uint64_t upath, long *err) {
+char *path_from_user(uint64_t upath, long *err) {
     char *path = kmalloc(FS_PATH_MAX);
     if (!path) {
         *err = -ENOMEM;
@@ -33,10 +33,9 @@ static char *get_path(uint64_t upath, long *err) {
     return path;
 }
 
-// The directory a relative path starts from: the cwd, or the directory open at dirfd.
 // As in Linux, dirfd is not even looked at for an absolute path, nor for an empty one
 // (which is -ENOENT).
-static long start_dir(int dirfd, const char *path, struct inode **out) {
+long path_start_dir(int dirfd, const char *path, struct inode **out) {
     if (dirfd == AT_FDCWD || path[0] == '/' || path[0] == '\0') {
         *out = current()->fs->cwd;
         return 0;
@@ -48,6 +47,26 @@ static long start_dir(int dirfd, const char *path, struct inode **out) {
         return -ENOTDIR;
     *out = f->ip;
     return 0;
+}
+
+long path_inode_at(int dirfd, uint64_t upath, int flags, struct inode **out) {
+    long err;
+    char *path = path_from_user(upath, &err);
+    if (!path)
+        return err;
+    struct inode *dir;
+    err = 0;
+    if (path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
+        struct file *f = dirfd == AT_FDCWD ? NULL : fd_get(dirfd);
+        if (dirfd != AT_FDCWD && !f)
+            err = -EBADF;
+        else
+            *out = f ? f->ip : current()->fs->cwd;
+    } else if (!(err = path_start_dir(dirfd, path, &dir))) {
+        err = fs_lookup(dir, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : FS_FOLLOW, out);
+    }
+    kfree(path);
+    return err;
 }
 
 // Finds the file open() should open, creating it for O_CREAT.
@@ -72,11 +91,11 @@ static long open_inode(struct inode *dir, const char *path, int flags, uint32_t 
 
 static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
     long err;
-    char *path = get_path(upath, &err);
+    char *path = path_from_user(upath, &err);
     if (!path)
         return err;
     struct inode *dir, *ip = NULL;
-    err = start_dir(dirfd, path, &dir);
+    err = path_start_dir(dirfd, path, &dir);
     if (!err)
         err = open_inode(dir, path, flags, mode, &ip);
     kfree(path);
@@ -95,6 +114,8 @@ static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
     const struct file_ops *ops = &inode_file_ops;
     if (S_ISCHR(ip->mode) && !(ops = dev_file_ops(ip->rdev)))
         return -ENXIO;                   // a node for a device this kernel does not have
+    if (S_ISBLK(ip->mode) || S_ISSOCK(ip->mode) || S_ISFIFO(ip->mode))
+        return -ENXIO;                   // no block devices; sockets never open; FIFOs: not yet
     struct file *f = file_alloc(ops, ip,
                                 (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | O_LARGEFILE);
     if (!f)
@@ -115,7 +136,7 @@ static long do_stat(int dirfd, uint64_t upath, uint64_t ustat, int flags) {
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
         return -EINVAL;
     long err;
-    char *path = get_path(upath, &err);
+    char *path = path_from_user(upath, &err);
     if (!path)
         return err;
     err = 0;
@@ -130,7 +151,7 @@ static long do_stat(int dirfd, uint64_t upath, uint64_t ustat, int flags) {
             err = -EBADF;
     } else {
         struct inode *dir, *ip;
-        err = start_dir(dirfd, path, &dir);
+        err = path_start_dir(dirfd, path, &dir);
         if (!err)
             err = fs_lookup(dir, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : FS_FOLLOW, &ip);
         if (!err)
@@ -146,30 +167,34 @@ SYSCALL(newfstatat) { return do_stat((int)a0, a1, a2, (int)a3); }
 
 #define F_OK 0
 #define X_OK 1
+#define AT_EACCESS 0x200
 
-SYSCALL(access) {
-    if ((int)a1 & ~7)                // mode is an int: the register's upper half is not used
+// access, faccessat, faccessat2. Everyone is root: root may read and write anything, and
+// execute (or search) what has some x bit, or a directory. (AT_EACCESS: the effective ids
+// are the real ones, both 0.)
+static long do_faccessat(int dirfd, uint64_t upath, int mode, int flags) {
+    if (mode & ~7)
         return -EINVAL;
-    long err;
-    char *path = get_path(a0, &err);
-    if (!path)
-        return err;
+    if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
     struct inode *ip;
-    err = fs_lookup(current()->fs->cwd, path, FS_FOLLOW, &ip);
-    kfree(path);
+    long err = path_inode_at(dirfd, upath, flags & ~AT_EACCESS, &ip);
     if (err)
         return err;
-    // Everyone is root: root may read and write anything, and execute what has any x bit.
-    if (((int)a1 & X_OK) && !S_ISDIR(ip->mode) && !(ip->mode & 0111))
+    if ((mode & X_OK) && ip && !S_ISDIR(ip->mode) && !(ip->mode & 0111))
         return -EACCES;
     return 0;
 }
+
+SYSCALL(access)     { return do_faccessat(AT_FDCWD, a0, (int)a1, 0); }
+SYSCALL(faccessat)  { return do_faccessat((int)a0, a1, (int)a2, 0); }
+SYSCALL(faccessat2) { return do_faccessat((int)a0, a1, (int)a2, (int)a3); }
 
 SYSCALL(readlink) {
     if ((int64_t)(int)a2 <= 0)
         return -EINVAL;
     long err;
-    char *path = get_path(a0, &err);
+    char *path = path_from_user(a0, &err);
     if (!path)
         return err;
     struct inode *ip;
@@ -191,7 +216,7 @@ SYSCALL(readlink) {
 
 SYSCALL(chdir) {
     long err;
-    char *path = get_path(a0, &err);
+    char *path = path_from_user(a0, &err);
     if (!path)
         return err;
     struct inode *ip;
@@ -269,11 +294,11 @@ SYSCALL(getdents64) {
 // Resolves the directory a create-like call acts in: dirfd and path to (dir, last name).
 static long at_parent(int dirfd, uint64_t upath, struct fs_last *last) {
     long err;
-    char *path = get_path(upath, &err);
+    char *path = path_from_user(upath, &err);
     if (!path)
         return err;
     struct inode *dir;
-    err = start_dir(dirfd, path, &dir);
+    err = path_start_dir(dirfd, path, &dir);
     if (!err)
         err = fs_lookup_parent(dir, path, last);
     kfree(path);
@@ -315,7 +340,7 @@ SYSCALL(unlinkat) { return do_unlinkat((int)a0, a1, (int)a2); }
 
 static long do_symlinkat(uint64_t utarget, int dirfd, uint64_t upath) {
     long err;
-    char *target = get_path(utarget, &err);
+    char *target = path_from_user(utarget, &err);
     if (!target)
         return err;
     struct fs_last last;
@@ -332,11 +357,11 @@ static long do_linkat(int olddirfd, uint64_t uold, int newdirfd, uint64_t unew, 
     if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
     long err;
-    char *old = get_path(uold, &err);
+    char *old = path_from_user(uold, &err);
     if (!old)
         return err;
     struct inode *dir, *ip;
-    err = start_dir(olddirfd, old, &dir);
+    err = path_start_dir(olddirfd, old, &dir);
     if (!err)
         err = fs_lookup(dir, old, (flags & AT_SYMLINK_FOLLOW) ? FS_FOLLOW : 0, &ip);
     kfree(old);
