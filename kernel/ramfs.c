@@ -41,12 +41,17 @@ static struct inode *inode_alloc(uint32_t mode, uint32_t nlink)
 // A directory is empty when it gets here: rmdir checks, fs_init empties it first.
 static void inode_free(struct inode *ip)
 {
+    struct inode *parent = NULL;
     if (S_ISREG(ip->mode))
         ramfs_free_data(ip);
     else if (S_ISLNK(ip->mode))
         kfree(ip->target);
+    else if (S_ISDIR(ip->mode) && !ip->mnt && ip->dir.parent != ip)
+        parent = ip->dir.parent;         // a removed directory's hold on its old parent
     kfree(ip);
     nr_inodes--;
+    if (parent)
+        fs_put(parent);
 }
 
 static void free_if_unused(struct inode *ip)
@@ -337,7 +342,12 @@ int fs_rmdir(struct inode *dir, const char *name)
     ramfs_dir_remove(dir, d, prev);
     dir->nlink--;
     ip->nlink = 0;
-    ip->dir.parent = NULL;   // it may live on (someone's cwd), but ".." leads nowhere now
+    // It may live on (someone's cwd): its ".." still leads to dir, as in Linux, so it holds
+    // a reference to dir until it is freed (inode_free).
+    if (ip->refcount > 0)
+        fs_get(dir);
+    else
+        ip->dir.parent = NULL;
     free_if_unused(ip);
     return 0;
 }

@@ -437,7 +437,9 @@ TEST(removed_directory)
     CHECK_EQ_INT(d->nlink, 0);
     CHECK_EQ_INT(fs_lookup(d, ".", 0, &ip), 0);
     CHECK(ip == d);
-    CHECK_EQ_INT(fs_lookup(d, "..", 0, &ip), -ENOENT);
+    CHECK_EQ_INT(fs_lookup(d, "..", 0, &ip), 0);   // as Linux: still its old parent,
+    CHECK(ip == a);                                  // which it keeps alive
+    CHECK_EQ_INT(a->refcount, 1);
     CHECK_EQ_INT(fs_lookup(d, "x", 0, &ip), -ENOENT);
     CHECK_EQ_INT(fs_create(d, "x", 0644, &ip), -ENOENT);
     CHECK_EQ_INT(fs_mkdir(d, "x", 0755, &ip), -ENOENT);
@@ -447,11 +449,12 @@ TEST(removed_directory)
     CHECK_EQ_STR(de.name, ".");
     CHECK_EQ_INT(fs_readdir(d, &pos, &de), 1);
     CHECK_EQ_STR(de.name, "..");
-    CHECK_EQ_INT(de.ino, d->ino);
+    CHECK_EQ_INT(de.ino, a->ino);
     CHECK_EQ_INT(fs_readdir(d, &pos, &de), 0);
     uint64_t n = fs_nr_inodes();
     fs_put(d);
     CHECK_EQ_INT(fs_nr_inodes(), n - 1);
+    CHECK_EQ_INT(a->refcount, 0);
 }
 
 TEST(hard_links)
