@@ -94,6 +94,7 @@ struct inode {
             uint64_t next_cookie;    // readdir position of the next entry added
         } dir;
         char *target;                // S_IFLNK: NUL-terminated, 1..FS_PATH_MAX-1 bytes
+        struct pipe *fifo;           // S_IFIFO: its pipe while an end is open (pipe.c)
     };
 };
 
@@ -129,6 +130,8 @@ struct fs_last {
 
 // ---- ramfs.c, ramfs_lookup.c, ramfs_data.c
 void fs_init(void);                  // (re)creates an empty root, freeing any previous tree
+void fs_boot(void);                  // sys_attr.c: the kernel's fs_init: the real-time clock,
+                                     // and half the memory as the size limit (tmpfs's default)
 struct inode *fs_root(void);
 void fs_get(struct inode *ip);
 void fs_put(struct inode *ip);       // frees the inode if this was the last reference and name

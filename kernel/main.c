@@ -18,7 +18,6 @@
 #include "mount.h"
 #include "meminit.h"
 #include "monitor.h"
-#include "page_alloc.h"
 #include "panic.h"
 #include "pic.h"
 #include "printk.h"
@@ -109,17 +108,9 @@ static void print_memory_map(const struct boot_info *bi) {
                 (unsigned long long)bi->modules[i].end - 1, bi->modules[i].name);
 }
 
-static struct fs_time wall_clock(void) {
-    uint64_t ns = time_realtime_ns();
-    return (struct fs_time){ (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000) };
-}
-
-// The first boot module is the initramfs, as with Linux's initrd. Files get the wall clock's
-// times and, as a tmpfs's default size, at most half the memory.
+// The first boot module is the initramfs, as with Linux's initrd.
 static void unpack_initramfs(const struct boot_info *bi) {
-    fs_set_clock(wall_clock);
-    fs_set_page_limit(nr_managed_pages() / 2);
-    fs_init();
+    fs_boot();                       // fs_init, with the clock and a size limit
     if (bi->nr_modules == 0) {
         pr_notice("initramfs: none given (qemu -initrd FILE, or a GRUB module)\n");
         return;

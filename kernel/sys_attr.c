@@ -16,7 +16,19 @@
 #include "proc.h"
 #include "string.h"
 #include "syscall.h"
+#include "time.h"
 #include "uaccess.h"
+
+static struct fs_time wall_clock(void) {
+    uint64_t ns = time_realtime_ns();
+    return (struct fs_time){ (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000) };
+}
+
+void fs_boot(void) {
+    fs_set_clock(wall_clock);
+    fs_set_page_limit(nr_managed_pages() / 2);
+    fs_init();
+}
 
 SYSCALL(umask) {
     struct fs_struct *fs = current()->fs;

@@ -102,7 +102,7 @@ SYSCALL(pread64) {
     struct file *f = fd_get((int)a0);
     if (!f || !readable(f))
         return -EBADF;
-    if (!f->ip)
+    if (!f->ip || S_ISFIFO(f->ip->mode))
         return -ESPIPE;
     uint64_t saved = f->pos;
     f->pos = a3;
@@ -187,8 +187,8 @@ SYSCALL(lseek) {
     struct file *f = fd_get((int)a0);
     if (!f)
         return -EBADF;
-    if (!f->ip)
-        return -ESPIPE;              // the console, and later pipes
+    if (!f->ip || S_ISFIFO(f->ip->mode))
+        return -ESPIPE;              // the console, pipes and FIFOs
     int64_t off = (int64_t)a1, base;
     switch ((unsigned int)a2) {      // Linux's types: the register's upper half is not used
     case SEEK_SET: base = 0; break;

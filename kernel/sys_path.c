@@ -114,12 +114,19 @@ static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
     const struct file_ops *ops = &inode_file_ops;
     if (S_ISCHR(ip->mode) && !(ops = dev_file_ops(ip->rdev)))
         return -ENXIO;                   // a node for a device this kernel does not have
-    if (S_ISBLK(ip->mode) || S_ISSOCK(ip->mode) || S_ISFIFO(ip->mode))
-        return -ENXIO;                   // no block devices; sockets never open; FIFOs: not yet
-    struct file *f = file_alloc(ops, ip,
-                                (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | O_LARGEFILE);
-    if (!f)
+    if (S_ISBLK(ip->mode) || S_ISSOCK(ip->mode))
+        return -ENXIO;                   // no block devices; a socket's name never opens
+    unsigned int fflags = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | O_LARGEFILE;
+    struct file *f = NULL;
+    if (S_ISFIFO(ip->mode)) {
+        fs_get(ip);                      // it may be unlinked while the open waits
+        err = fifo_open(ip, fflags, &f);
+        fs_put(ip);
+        if (err)
+            return err;
+    } else if (!(f = file_alloc(ops, ip, fflags))) {
         return -ENOMEM;
+    }
     int fd = fd_install(current(), f, flags & O_CLOEXEC);
     if (fd < 0)
         file_close(f);
