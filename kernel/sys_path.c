@@ -264,6 +264,8 @@ SYSCALL(getdents64) {
         return -EBADF;
     if (!f->ip || !S_ISDIR(f->ip->mode))
         return -ENOTDIR;
+    if (f->ip->nlink == 0)
+        return -ENOENT;                  // Linux: a removed directory lists nothing at all
     struct fs_dirent *d = kmalloc(sizeof *d);
     char *rec = kmalloc(sizeof(struct dirent64_head) + FS_NAME_MAX + 8);
     long done = 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "parity.h"
 
@@ -62,6 +63,13 @@ static void removed_cwd(void)
     close(open("holes.f", O_CREAT | O_WRONLY, 0644));
     check("chdir holes.d", chdir("holes.d"));
     check("rmdir ../holes.d", rmdir("../holes.d"));
+    int dfd = open(".", O_RDONLY | O_DIRECTORY);
+    check("open . (removed)", dfd);
+    char dents[256];
+    check("getdents64 of a removed directory", syscall(SYS_getdents64, dfd, dents, sizeof dents));
+    close(dfd);
+    struct stat st;
+    check("stat ..", stat("..", &st));
     check("creat", open("f", O_CREAT | O_WRONLY, 0644));
     check("mkdir", mkdir("f", 0755));
     check("symlink", symlink("x", "f"));
