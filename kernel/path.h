@@ -12,3 +12,7 @@ long path_start_dir(int dirfd, const char *path, struct inode **out);
 // symlink), AT_EMPTY_PATH (an empty path means dirfd itself; then *out may be NULL: an
 // open file with no inode, such as a pipe). The caller has checked which flags it allows.
 long path_inode_at(int dirfd, uint64_t upath, int flags, struct inode **out);
+// May the caller add last's name (write and search permission on its directory)? 0 when the
+// name exists or cannot be added anyway: the call then gives its own error.
+struct fs_last;
+long path_may_create(struct fs_last *last);

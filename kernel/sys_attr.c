@@ -2,10 +2,11 @@
 // its names: umask, chmod, chown, the time stamps (utimensat and its elders), truncate,
 // statfs, mknod.
 //
-// Everyone is root here, so the permission checks Linux makes always pass; what remains is
-// Linux's order of checks and its errors, and its side effects (chown clears set-user-id,
-// every change sets ctime). procfs's files accept changes as Linux's do for root, but keep
-// nothing: their attributes are made up on every lookup.
+// Permission rules as Linux's (perm.c): chmod and explicit times need the owner or root,
+// chown root (or the owner changing the group to one of its own), truncate and "now" times
+// write permission; side effects as Linux's (chown clears set-user-id, every change sets
+// ctime). procfs's files accept changes as Linux's do for root, but keep nothing: their
+// attributes are made up on every lookup.
 #include <stdint.h>
 #include "errno.h"
 #include "file.h"
@@ -13,6 +14,7 @@
 #include "kmalloc.h"
 #include "page_alloc.h"
 #include "path.h"
+#include "perm.h"
 #include "proc.h"
 #include "string.h"
 #include "syscall.h"
@@ -39,11 +41,18 @@ SYSCALL(umask) {
 
 // ---------------------------------------------------------------- chmod
 
+// Only the owner (or root) may; set-group-id goes unless the file's group is the caller's.
 static long set_mode(struct inode *ip, uint32_t mode) {
-    if (ip && !ip->mnt) {
-        ip->mode = (ip->mode & S_IFMT) | (mode & 07777);
-        fs_touch(ip, FS_CTIME);
-    }
+    if (!ip)
+        return 0;
+    if (!owner_or_capable(ip))
+        return -EPERM;
+    if (ip->mnt)
+        return 0;
+    if (!capable() && !in_group(ip->gid))
+        mode &= ~(uint32_t)S_ISGID;
+    ip->mode = (ip->mode & S_IFMT) | (mode & 07777);
+    fs_touch(ip, FS_CTIME);
     return 0;
 }
 
@@ -68,8 +77,24 @@ SYSCALL(fchmodat) {                  // no flags argument: Linux's fchmodat has 
 
 // (uid_t)-1 leaves that id as it is. As Linux, even root's chown of a non-directory clears
 // set-user-id, and set-group-id when group execute is set (otherwise it means locking).
+// Root may give a file to anyone; its owner may only change its group, to one of its own.
+static bool chown_ok(struct inode *ip, uint32_t uid, uint32_t gid) {
+    if (capable())
+        return true;
+    bool owner = current()->cred.fsuid == ip->uid;
+    if (uid != (uint32_t)-1 && (!owner || uid != ip->uid))
+        return false;
+    if (gid != (uint32_t)-1 && (!owner || (gid != ip->gid && !in_group(gid))))
+        return false;
+    return true;
+}
+
 static long set_owner(struct inode *ip, uint32_t uid, uint32_t gid) {
-    if (!ip || ip->mnt)
+    if (!ip)
+        return 0;
+    if (!chown_ok(ip, uid, gid))
+        return -EPERM;
+    if (ip->mnt)
         return 0;
     if (uid != (uint32_t)-1)
         ip->uid = uid;
@@ -113,11 +138,26 @@ static bool nsec_valid(int64_t nsec) {
 }
 
 // Sets atime and mtime from t[0], t[1] (NULL: both now); ctime becomes now.
+// Setting a time of one's choice needs ownership (-EPERM); setting "now" needs ownership
+// or write permission (-EACCES), as Linux's setattr_prepare.
+static long may_set_times(struct inode *ip, const struct timespec_u *t) {
+    bool explicit = t && ((t[0].nsec != UTIME_NOW && t[0].nsec != UTIME_OMIT) ||
+                          (t[1].nsec != UTIME_NOW && t[1].nsec != UTIME_OMIT));
+    if (owner_or_capable(ip))
+        return 0;
+    if (explicit)
+        return -EPERM;
+    return inode_permission(ip, MAY_WRITE);
+}
+
 static long set_times(struct inode *ip, const struct timespec_u *t) {
     if (t && (!nsec_valid(t[0].nsec) || !nsec_valid(t[1].nsec)))
         return -EINVAL;
-    if (!ip || ip->mnt)
+    if (!ip)
         return 0;
+    long err = may_set_times(ip, t);
+    if (err || ip->mnt)
+        return err;
     struct fs_time now = fs_now(), *dst[2] = { &ip->atime, &ip->mtime };
     for (int i = 0; i < 2; i++) {
         if (!t || t[i].nsec == UTIME_NOW)
@@ -204,6 +244,8 @@ SYSCALL(truncate) {
         return -EISDIR;
     if (!S_ISREG(ip->mode))
         return -EINVAL;
+    if ((err = inode_permission(ip, MAY_WRITE)))
+        return err;
     return fs_truncate(ip, a1);
 }
 
@@ -297,10 +339,17 @@ static long do_mknodat(int dirfd, uint64_t upath, uint32_t mode, uint32_t dev) {
         struct inode *ip;
         err = fs_lookup(last.dir, last.name, 0, &ip) == 0 ? -EEXIST : -ENOENT;
     }
+    bool dev_node = S_ISCHR(mode) || S_ISBLK(mode);
+    if (!err)
+        err = path_may_create(&last);
+    if (!err && dev_node && !capable())
+        err = -EPERM;                    // Linux: device nodes need CAP_MKNOD
     if (!err) {
         uint32_t perm = mode & 07777 & ~current()->fs->umask;
-        bool dev_node = S_ISCHR(mode) || S_ISBLK(mode);
-        err = fs_mknod(last.dir, last.name, (mode & S_IFMT) | perm, dev_node ? dev : 0, NULL);
+        struct inode *ip;
+        err = fs_mknod(last.dir, last.name, (mode & S_IFMT) | perm, dev_node ? dev : 0, &ip);
+        if (!err)
+            inode_init_owner(last.dir, ip);
     }
     kfree(path);
     return err;

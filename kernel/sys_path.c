@@ -11,6 +11,7 @@
 #include "fs.h"
 #include "kmalloc.h"
 #include "path.h"
+#include "perm.h"
 #include "proc.h"
 #include "string.h"
 #include "syscall.h"
@@ -69,9 +70,10 @@ long path_inode_at(int dirfd, uint64_t upath, int flags, struct inode **out) {
     return err;
 }
 
-// Finds the file open() should open, creating it for O_CREAT.
+// Finds the file open() should open, creating it for O_CREAT (*created says so: a new
+// file opens whatever its mode, as on Linux).
 static long open_inode(struct inode *dir, const char *path, int flags, uint32_t mode,
-                       struct inode **ip) {
+                       struct inode **ip, bool *created) {
     int follow = (flags & O_NOFOLLOW) ? 0 : FS_FOLLOW;
     if (!(flags & O_CREAT))
         return fs_lookup(dir, path, follow, ip);
@@ -86,7 +88,25 @@ static long open_inode(struct inode *dir, const char *path, int flags, uint32_t 
         return err;
     if (last.must_be_dir)
         return -EISDIR;              // open("newname/", O_CREAT)
-    return fs_create(last.dir, last.name, mode & ~UMASK & 07777, ip);
+    if (last.dir->nlink && !last.dir->mnt && (err = may_change_dir(last.dir)))
+        return err;
+    err = fs_create(last.dir, last.name, mode & ~UMASK & 07777, ip);
+    if (!err) {
+        inode_init_owner(last.dir, *ip);
+        *created = true;
+    }
+    return err;
+}
+
+// open's permission check on an existing file (Linux's may_open): read and/or write as the
+// access mode says, and write for O_TRUNC.
+static long may_open(struct inode *ip, int flags) {
+    int acc = flags & O_ACCMODE, mask = 0;
+    if (acc == O_RDONLY || acc == O_RDWR)
+        mask |= MAY_READ;
+    if (acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC))
+        mask |= MAY_WRITE;
+    return inode_permission(ip, mask);
 }
 
 static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
@@ -95,9 +115,10 @@ static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
     if (!path)
         return err;
     struct inode *dir, *ip = NULL;
+    bool created = false;
     err = path_start_dir(dirfd, path, &dir);
     if (!err)
-        err = open_inode(dir, path, flags, mode, &ip);
+        err = open_inode(dir, path, flags, mode, &ip, &created);
     kfree(path);
     if (err)
         return err;
@@ -108,6 +129,8 @@ static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
         return -EISDIR;
     if ((flags & O_DIRECTORY) && !S_ISDIR(ip->mode))
         return -ENOTDIR;
+    if (!created && (err = may_open(ip, flags)))
+        return err;
     // Linux truncates even for O_RDONLY (POSIX leaves that case open).
     if ((flags & O_TRUNC) && S_ISREG(ip->mode) && (err = fs_truncate(ip, 0)))
         return err;
@@ -176,9 +199,9 @@ SYSCALL(newfstatat) { return do_stat((int)a0, a1, a2, (int)a3); }
 #define X_OK 1
 #define AT_EACCESS 0x200
 
-// access, faccessat, faccessat2. Everyone is root: root may read and write anything, and
-// execute (or search) what has some x bit, or a directory. (AT_EACCESS: the effective ids
-// are the real ones, both 0.)
+// access, faccessat, faccessat2: checked as the real user and group (AT_EACCESS: as the
+// effective ones), with perm.c's rules: root may read and write anything, and execute what
+// has some x bit, or a directory.
 static long do_faccessat(int dirfd, uint64_t upath, int mode, int flags) {
     if (mode & ~7)
         return -EINVAL;
@@ -186,11 +209,12 @@ static long do_faccessat(int dirfd, uint64_t upath, int mode, int flags) {
         return -EINVAL;
     struct inode *ip;
     long err = path_inode_at(dirfd, upath, flags & ~AT_EACCESS, &ip);
-    if (err)
+    if (err || !ip)
         return err;
-    if ((mode & X_OK) && ip && !S_ISDIR(ip->mode) && !(ip->mode & 0111))
-        return -EACCES;
-    return 0;
+    const struct cred *c = &current()->cred;
+    if (flags & AT_EACCESS)
+        return inode_permission(ip, mode);
+    return inode_permission_as(ip, mode, c->uid, c->gid);   // the real ids, as access(2)
 }
 
 SYSCALL(access)     { return do_faccessat(AT_FDCWD, a0, (int)a1, 0); }
@@ -314,10 +338,35 @@ static long at_parent(int dirfd, uint64_t upath, struct fs_last *last) {
     return err;
 }
 
+// May the caller add last's name? If the name exists, or cannot be added anyway (a removed
+// directory, procfs, "." or ".."), the call itself gives its error (EEXIST, ENOENT) first,
+// as Linux's lookup does before the permission check.
+long path_may_create(struct fs_last *last) {
+    struct inode *ip;
+    if (ramfs_is_dot(last->name, strlen(last->name)) || last->dir->nlink == 0 || last->dir->mnt
+        || fs_lookup(last->dir, last->name, 0, &ip) == 0)
+        return 0;
+    return may_change_dir(last->dir);
+}
+
+// May the caller remove last's name? Missing or unremovable names: the call's own error.
+static long path_may_remove(struct fs_last *last) {
+    struct inode *ip;
+    if (ramfs_is_dot(last->name, strlen(last->name)) || last->dir->mnt
+        || fs_lookup(last->dir, last->name, 0, &ip) != 0)
+        return 0;
+    return may_delete(last->dir, ip);
+}
+
 static long do_mkdirat(int dirfd, uint64_t upath, uint32_t mode) {
     struct fs_last last;
+    struct inode *ip;
     long err = at_parent(dirfd, upath, &last);
-    return err ? err : fs_mkdir(last.dir, last.name, mode & ~UMASK & 07777, NULL);
+    if (!err)
+        err = path_may_create(&last);
+    if (!err && !(err = fs_mkdir(last.dir, last.name, mode & ~UMASK & 07777, &ip)))
+        inode_init_owner(last.dir, ip);
+    return err;
 }
 
 #define AT_REMOVEDIR 0x200
@@ -327,6 +376,8 @@ static long do_unlinkat(int dirfd, uint64_t upath, int flags) {
         return -EINVAL;
     struct fs_last last;
     long err = at_parent(dirfd, upath, &last);
+    if (!err)
+        err = path_may_remove(&last);
     if (err)
         return err;
     if (flags & AT_REMOVEDIR)
@@ -353,9 +404,12 @@ static long do_symlinkat(uint64_t utarget, int dirfd, uint64_t upath) {
     if (!target)
         return err;
     struct fs_last last;
+    struct inode *ip;
     err = at_parent(dirfd, upath, &last);
     if (!err)
-        err = last.must_be_dir ? -ENOENT : fs_symlink(last.dir, last.name, target, NULL);
+        err = last.must_be_dir ? -ENOENT : path_may_create(&last);
+    if (!err && !(err = fs_symlink(last.dir, last.name, target, &ip)))
+        inode_init_owner(last.dir, ip);
     kfree(target);
     return err;
 }
@@ -380,6 +434,8 @@ static long do_linkat(int olddirfd, uint64_t uold, int newdirfd, uint64_t unew, 
     fs_get(ip);                          // keep it while the new name is looked up
     err = at_parent(newdirfd, unew, &last);
     if (!err)
+        err = path_may_create(&last);
+    if (!err)
         err = fs_link(last.dir, last.name, ip);
     fs_put(ip);
     return err;
@@ -399,6 +455,9 @@ static long do_renameat(int olddirfd, uint64_t uold, int newdirfd, uint64_t unew
         return err;
     if ((from.must_be_dir || to.must_be_dir) && !S_ISDIR(ip->mode))
         return -ENOTDIR;                 // "rename file/ x": the slash wants a directory
+    if ((err = path_may_remove(&from)) || (err = path_may_remove(&to)) ||
+        (err = path_may_create(&to)))
+        return err;
     return fs_rename(from.dir, from.name, to.dir, to.name);
 }
 
