@@ -110,12 +110,14 @@ static unsigned pipe_poll(struct file *f) {
     struct pipe *pp = f->priv;
     uint64_t used = pp->nwritten - pp->nread;
     unsigned mask = 0;
-    if (is_reader(f)) {
+    int acc = f->flags & O_ACCMODE;      // a FIFO opened O_RDWR is both ends
+    if (acc != O_WRONLY) {
         if (used)
             mask |= POLLIN | POLLRDNORM;
         if (pp->writers == 0)
             mask |= POLLHUP;
-    } else {
+    }
+    if (acc != O_RDONLY) {
         if (PIPE_SIZE - used >= PIPE_BUF)
             mask |= POLLOUT | POLLWRNORM;
         if (pp->readers == 0)
@@ -145,6 +147,7 @@ static const struct file_ops pipe_write_ops = {
 };
 static const struct file_ops pipe_rdwr_ops = {
     .read = pipe_read, .write = pipe_write, .release = pipe_release, .stat = pipe_stat,
+    .poll = pipe_poll,
 };
 
 static void free_pipe(struct pipe *pp, char *buf, struct file *r, struct file *w) {
