@@ -58,6 +58,6 @@ void dev_init(void) {
             fs_unlink(dev, devices[i].name);      // the kernel's nodes win
         fs_mknod(dev, devices[i].name, 0020000 | devices[i].perm, devices[i].rdev, NULL);
     }
-    mount_record("devtmpfs", "/dev", "devtmpfs");
+    mount_record("devtmpfs", "/dev", "devtmpfs", dev);
     pr_info("devtmpfs: initialized\n");
 }

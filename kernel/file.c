@@ -38,7 +38,7 @@ void file_close(struct file *f) {
 
 void inode_stat(struct inode *ip, struct kstat *st) {
     memset(st, 0, sizeof *st);
-    st->st_dev = 1;                 // one filesystem so far
+    st->st_dev = ip->mnt ? 2 : 1;   // procfs, or the one RAM filesystem (tmpfs mounts too)
     st->st_ino = ip->ino;
     st->st_nlink = ip->nlink;
     st->st_mode = ip->mode;
@@ -46,9 +46,14 @@ void inode_stat(struct inode *ip, struct kstat *st) {
     st->st_gid = ip->gid;
     st->st_rdev = ip->rdev;
     st->st_size = (int64_t)ip->size;
-    st->st_blksize = 4096;
-    st->st_blocks = (int64_t)((ip->size + 511) / 512);
-    st->st_atime_sec = st->st_mtime_sec = st->st_ctime_sec = (uint64_t)ip->mtime;
+    st->st_blksize = 4096;                  // tmpfs's: one page
+    st->st_blocks = (int64_t)fs_blocks(ip);
+    st->st_atime_sec = (uint64_t)ip->atime.sec;
+    st->st_atime_nsec = (uint64_t)ip->atime.nsec;
+    st->st_mtime_sec = (uint64_t)ip->mtime.sec;
+    st->st_mtime_nsec = (uint64_t)ip->mtime.nsec;
+    st->st_ctime_sec = (uint64_t)ip->ctime.sec;
+    st->st_ctime_nsec = (uint64_t)ip->ctime.nsec;
 }
 
 static long inode_read(struct file *f, void *buf, size_t n) {

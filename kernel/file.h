@@ -64,6 +64,8 @@ struct file *file_alloc(const struct file_ops *ops, struct inode *ip, unsigned i
 struct file *file_dup(struct file *f);
 void file_close(struct file *f);
 void inode_stat(struct inode *ip, struct kstat *st);
+// Opens a FIFO's end (pipe.c), waiting for the other end as Linux does; 0 with *out set.
+long fifo_open(struct inode *ip, unsigned int flags, struct file **out);
 
 extern const struct file_ops inode_file_ops;   // regular files and directories (sys_file.c)
 extern const struct file_ops console_ops;      // tty.c

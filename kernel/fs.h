@@ -32,21 +32,37 @@
 #define S_ISFIFO(m) (((m) & S_IFMT) == S_IFIFO)
 #define S_ISSOCK(m) (((m) & S_IFMT) == S_IFSOCK)
 #endif
+#ifndef S_ISUID
+#define S_ISUID  04000
+#define S_ISGID  02000
+#define S_ISVTX  01000
+#define S_IXGRP  00010
+#endif
 
 // Directory entry types reported by fs_readdir (Linux's d_type values, as in <dirent.h>).
 #ifndef DT_DIR
 #define DT_UNKNOWN 0
+#define DT_FIFO    1
+#define DT_CHR     2
 #define DT_DIR     4
+#define DT_BLK     6
 #define DT_REG     8
 #define DT_LNK     10
+#define DT_SOCK    12
 #endif
 
 #define FS_NAME_MAX      255              // bytes in one path component (Linux's NAME_MAX)
 #define FS_PATH_MAX      4096             // bytes in a path, with its NUL (Linux's PATH_MAX)
 #define FS_SYMLINK_MAX   40               // symlinks followed in one lookup (Linux's MAXSYMLINKS)
-#define FS_FILE_MAX      (64ull << 20)    // the largest regular file: 64 MiB
+#define FS_FILE_MAX      (1ull << 40)     // the largest regular file: 1 TiB (holes are free)
 
 #define FS_FOLLOW 1      // fs_lookup: if the last component is a symlink, follow it
+
+// A time stamp: seconds and nanoseconds since the epoch (UTC), as struct timespec.
+struct fs_time {
+    int64_t sec;
+    int64_t nsec;                    // 0..999999999
+};
 
 struct inode {
     uint64_t ino;        // 1 for the root, then counting up; never reused
@@ -54,25 +70,31 @@ struct inode {
     uint32_t uid, gid;
     uint32_t nlink;      // names for it; a directory has 2 + its subdirectories, as in Linux
     uint64_t size;       // bytes of data; a symlink's target length; see ramfs.c for directories
-    int64_t mtime;       // seconds since the epoch. ramfs never reads a clock: callers set it
+    // Access, modification (of the data or the entries) and status-change times, from the
+    // clock given to fs_set_clock (all zero without one). See fs_touch for who sets which.
+    struct fs_time atime, mtime, ctime;
     int refcount;        // references from outside the tree (fs_get/fs_put)
-    uint32_t rdev;       // S_IFCHR: the device number, (major << 8) | minor as Linux encodes it
+    uint32_t rdev;       // S_IFCHR/S_IFBLK: the device number, as Linux's new_encode_dev:
+                         // minor's low 8 bits | major << 8 | minor's other bits << 20
+    bool mountpoint;     // a filesystem is mounted here: rmdir and rename say -EBUSY
     // A directory with a filesystem mounted on it (procfs), or an inode of that filesystem:
     // lookups, readdir and reads go to these operations instead of the tree.
     const struct fs_mount_ops *mnt;
     uint64_t key;        // what the mounted filesystem needs to know about the inode
     union {
-        struct {                     // S_IFREG
-            char *data;              // kmalloc'ed; bytes [size, cap) are always zero
-            uint64_t cap;
-            bool borrowed;           // data is the initramfs's own bytes (fs_adopt): not
-        } file;                      // ours to free; copied before the file grows
+        struct {                     // S_IFREG: see ramfs_data.c
+            char ***leaves;          // nleaves tables of 512 page pointers (NULL: a hole)
+            uint64_t nleaves;
+            uint64_t npages;         // data pages allocated (st_blocks)
+            const char *borrowed;    // or: the initramfs's own bytes (fs_adopt), not ours
+        } file;                      // to free; copied into pages at the first change
         struct {                     // S_IFDIR
             struct dentry *first, *last;   // in insertion order
             struct inode *parent;    // NULL once removed (nlink == 0); the root's is itself
             uint64_t next_cookie;    // readdir position of the next entry added
         } dir;
         char *target;                // S_IFLNK: NUL-terminated, 1..FS_PATH_MAX-1 bytes
+        struct pipe *fifo;           // S_IFIFO: its pipe while an end is open (pipe.c)
     };
 };
 
@@ -108,6 +130,8 @@ struct fs_last {
 
 // ---- ramfs.c, ramfs_lookup.c, ramfs_data.c
 void fs_init(void);                  // (re)creates an empty root, freeing any previous tree
+void fs_boot(void);                  // sys_attr.c: the kernel's fs_init: the real-time clock,
+                                     // and half the memory as the size limit (tmpfs's default)
 struct inode *fs_root(void);
 void fs_get(struct inode *ip);
 void fs_put(struct inode *ip);       // frees the inode if this was the last reference and name
@@ -134,6 +158,22 @@ int fs_truncate(struct inode *ip, uint64_t size);
 // Makes a regular file's contents `size` bytes at `data`, in place, without copying: memory
 // that outlives the file (the initramfs archive, which the kernel never frees).
 int fs_adopt(struct inode *ip, const char *data, uint64_t size);
+uint64_t fs_blocks(struct inode *ip);     // 512-byte blocks of data, for st_blocks
+// File pages are counted against a limit, like tmpfs's size=: past it writes get -ENOSPC.
+void fs_set_page_limit(uint64_t pages);
+uint64_t fs_page_limit(void);
+uint64_t fs_pages_used(void);
+
+// Time stamps. fs_set_clock gives ramfs its clock (the kernel's real-time clock; unit tests
+// have none: times are then 0 unless set by hand, and fs_touch does nothing). fs_touch sets the chosen times to now.
+// FS_ATIME_RELATIVE sets atime only if it is not later than mtime or ctime (Linux's relatime).
+void fs_set_clock(struct fs_time (*now)(void));
+struct fs_time fs_now(void);
+#define FS_ATIME 1
+#define FS_MTIME 2
+#define FS_CTIME 4
+#define FS_ATIME_RELATIVE 8
+void fs_touch(struct inode *ip, int which);
 long fs_readlink(struct inode *ip, char *buf, size_t n);   // no NUL added, as readlink(2)
 
 // Iterates a directory: ".", "..", then the entries in the order they were added. Start with
@@ -151,6 +191,7 @@ void ramfs_dir_append(struct inode *dir, struct dentry *d, struct inode *ip);
 void ramfs_dir_remove(struct inode *dir, struct dentry *d, struct dentry *prev);
 struct dentry *ramfs_dentry_alloc(const char *name, size_t len);
 long ramfs_check_new_name(struct inode *dir, const char *name);
+void ramfs_free_data(struct inode *ip);
 int ramfs_add_new(struct inode *dir, const char *name, size_t len, uint32_t mode, char *target,
                   struct inode **out);
 static inline bool ramfs_is_dot(const char *name, size_t len)    // "." or ".."

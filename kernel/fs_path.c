@@ -32,7 +32,7 @@ long fs_dir_path(struct inode *dir, char *buf, size_t size) {
     while (dir != fs_root() && !err) {
         struct inode *parent = dir->dir.parent;
         size_t n;
-        if (!parent || !name_in(parent, dir, d))
+        if (dir->nlink == 0 || !parent || !name_in(parent, dir, d))   // removed
             err = -ENOENT;
         else if ((n = strlen(d->name)) + 1 > at)
             err = -ENAMETOOLONG;

@@ -134,7 +134,7 @@ static void set_attrs(struct inode *ip, const struct cpio_entry *e)
         ip->mode = (ip->mode & S_IFMT) | (e->f[CPIO_MODE] & 07777);
     ip->uid = e->f[CPIO_UID];
     ip->gid = e->f[CPIO_GID];
-    ip->mtime = e->f[CPIO_MTIME];
+    ip->atime = ip->mtime = ip->ctime = (struct fs_time){ e->f[CPIO_MTIME], 0 };
 }
 
 static struct hardlink *find_link(struct unpack *u, const struct cpio_entry *e)

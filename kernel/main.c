@@ -110,7 +110,7 @@ static void print_memory_map(const struct boot_info *bi) {
 
 // The first boot module is the initramfs, as with Linux's initrd.
 static void unpack_initramfs(const struct boot_info *bi) {
-    fs_init();
+    fs_boot();                       // fs_init, with the clock and a size limit
     if (bi->nr_modules == 0) {
         pr_notice("initramfs: none given (qemu -initrd FILE, or a GRUB module)\n");
         return;

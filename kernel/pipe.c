@@ -4,6 +4,12 @@
 // end of file). A writer with no room sleeps until a reader reads (or the last reader
 // closes: then EPIPE, and SIGPIPE, as Linux). Writes of at most PIPE_BUF bytes are atomic:
 // they wait until the whole write fits.
+//
+// A FIFO (a named pipe, mknod S_IFIFO) is the same pipe, found through its inode: the first
+// open makes it, the last close frees it. Opening one end waits for the other, as Linux's
+// fifo_open: a reader until some writer has opened, a writer until some reader has (with
+// O_NONBLOCK a reader does not wait, and a writer with no reader gets -ENXIO); O_RDWR is both
+// ends and never waits.
 #include <stdbool.h>
 #include <stdint.h>
 #include "errno.h"
@@ -21,13 +27,14 @@
 #define PIPE_SIZE 65536        // Linux's default pipe capacity
 #define PIPE_BUF  4096         // POSIX: writes up to this size are not interleaved
 
+// Every field is touched with interrupts off (local_irq_save), the lock while there is one CPU.
 struct pipe {
     char *buf;
     uint64_t nread, nwritten;  // free-running counters; nwritten - nread bytes are buffered
-    int readers, writers;      // open ends
+    int readers, writers;      // open ends (an O_RDWR FIFO end counts as both)
+    unsigned r_opens, w_opens; // FIFO: opens of each kind so far; sleepers wait for a change
+    struct inode *fifo;        // FIFO: its inode, whose ->fifo points back here; else NULL
 };
-
-static bool is_reader(struct file *f) { return (f->flags & O_ACCMODE) == O_RDONLY; }
 
 static long pipe_read(struct file *f, void *dst, size_t n) {
     struct pipe *pp = f->priv;
@@ -79,15 +86,17 @@ static long pipe_write(struct file *f, const void *src, size_t n) {
 static void pipe_release(struct file *f) {
     struct pipe *pp = f->priv;
     uint64_t flags = local_irq_save();
-    if (is_reader(f))
+    if ((f->flags & O_ACCMODE) != O_WRONLY)
         pp->readers--;
-    else
+    if ((f->flags & O_ACCMODE) != O_RDONLY)
         pp->writers--;
     wakeup(&pp->nread);                    // readers see EOF, writers see EPIPE
     wakeup(&pp->nwritten);
     poll_notify(pp, 0);
     bool last = pp->readers == 0 && pp->writers == 0;
     local_irq_restore(flags);
+    if (last && pp->fifo)
+        pp->fifo->fifo = NULL;             // the next open makes a new one
     if (last) {
         kfree(pp->buf);
         kfree(pp);
@@ -101,12 +110,14 @@ static unsigned pipe_poll(struct file *f) {
     struct pipe *pp = f->priv;
     uint64_t used = pp->nwritten - pp->nread;
     unsigned mask = 0;
-    if (is_reader(f)) {
+    int acc = f->flags & O_ACCMODE;      // a FIFO opened O_RDWR is both ends
+    if (acc != O_WRONLY) {
         if (used)
             mask |= POLLIN | POLLRDNORM;
         if (pp->writers == 0)
             mask |= POLLHUP;
-    } else {
+    }
+    if (acc != O_RDONLY) {
         if (PIPE_SIZE - used >= PIPE_BUF)
             mask |= POLLOUT | POLLWRNORM;
         if (pp->readers == 0)
@@ -117,6 +128,10 @@ static unsigned pipe_poll(struct file *f) {
 
 static void pipe_stat(struct file *f, struct kstat *st) {
     struct pipe *pp = f->priv;
+    if (f->ip) {                           // a FIFO: its inode says
+        inode_stat(f->ip, st);
+        return;
+    }
     memset(st, 0, sizeof *st);
     st->st_mode = 0010000 | 0600;          // S_IFIFO
     st->st_nlink = 1;
@@ -129,6 +144,10 @@ static const struct file_ops pipe_read_ops = {
 };
 static const struct file_ops pipe_write_ops = {
     .write = pipe_write, .release = pipe_release, .stat = pipe_stat, .poll = pipe_poll,
+};
+static const struct file_ops pipe_rdwr_ops = {
+    .read = pipe_read, .write = pipe_write, .release = pipe_release, .stat = pipe_stat,
+    .poll = pipe_poll,
 };
 
 static void free_pipe(struct pipe *pp, char *buf, struct file *r, struct file *w) {
@@ -172,3 +191,83 @@ static long do_pipe2(uint64_t ufds, uint64_t flags) {
 
 SYSCALL(pipe)  { return do_pipe2(a0, 0); }
 SYSCALL(pipe2) { return do_pipe2(a0, a1); }
+
+// ---------------------------------------------------------------- FIFOs
+
+// Sleeps until *count changes (the other kind of end was opened), or a signal comes.
+static long wait_for_open(unsigned *count) {
+    unsigned seen = *count;
+    while (*count == seen) {
+        if (signal_pending(current()))
+            return -ERESTARTSYS;
+        sleep_on(count);
+    }
+    return 0;
+}
+
+// The FIFO's pipe, made if no end is open. Called with interrupts on (it may allocate).
+static struct pipe *fifo_pipe(struct inode *ip) {
+    if (ip->fifo)
+        return ip->fifo;
+    struct pipe *pp = kzalloc(sizeof *pp);
+    char *buf = kmalloc(PIPE_SIZE);
+    if (!pp || !buf) {
+        kfree(pp);
+        kfree(buf);
+        return NULL;
+    }
+    pp->buf = buf;
+    pp->fifo = ip;
+    ip->fifo = pp;
+    return pp;
+}
+
+long fifo_open(struct inode *ip, unsigned int flags, struct file **out) {
+    int acc = flags & O_ACCMODE;
+    if (acc == O_ACCMODE)
+        return -EINVAL;
+    struct pipe *pp = fifo_pipe(ip);
+    if (!pp)
+        return -ENOMEM;
+    const struct file_ops *ops = acc == O_RDONLY ? &pipe_read_ops
+                               : acc == O_WRONLY ? &pipe_write_ops : &pipe_rdwr_ops;
+    struct file *f = file_alloc(ops, ip, flags);
+    uint64_t irq = local_irq_save();
+    long err = !f ? -ENOMEM : (acc == O_WRONLY && !pp->readers && (flags & O_NONBLOCK)) ? -ENXIO : 0;
+    if (err) {
+        bool unused = pp->readers == 0 && pp->writers == 0;
+        local_irq_restore(irq);
+        if (f) {                           // never opened: no release
+            fs_put(ip);
+            kfree(f);
+        }
+        if (unused) {
+            ip->fifo = NULL;
+            kfree(pp->buf);
+            kfree(pp);
+        }
+        return err;
+    }
+    f->priv = pp;
+    if (acc != O_WRONLY) {
+        pp->readers++;
+        pp->r_opens++;
+        wakeup(&pp->r_opens);
+    }
+    if (acc != O_RDONLY) {
+        pp->writers++;
+        pp->w_opens++;
+        wakeup(&pp->w_opens);
+    }
+    if (acc == O_RDONLY && !pp->writers && !(flags & O_NONBLOCK))
+        err = wait_for_open(&pp->w_opens);
+    else if (acc == O_WRONLY && !pp->readers)
+        err = wait_for_open(&pp->r_opens);
+    local_irq_restore(irq);
+    if (err) {
+        file_close(f);
+        return err;
+    }
+    *out = f;
+    return 0;
+}

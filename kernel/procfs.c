@@ -43,10 +43,13 @@ static const char *kernel_cmdline, *kernel_version;
 #define KEY(slot, kind) ((uint64_t)(slot) << 8 | (kind))
 #define GLOBAL_KEY(g)   (0xffffull << 8 | (g))
 
+#define BASE_REFS (1 << 30)
+
 static struct inode *prepare(struct inode *ip, uint32_t mode, uint64_t key, uint64_t ino) {
     ip->mode = mode;
     ip->nlink = 1;
-    ip->refcount = 1 << 30;              // never freed: fs_put must not touch these
+    if (ip->refcount < BASE_REFS)
+        ip->refcount = BASE_REFS;        // never freed; more than BASE_REFS: in use
     ip->mnt = &procfs_ops;
     ip->key = key;
     ip->ino = ino;
@@ -321,11 +324,55 @@ void procfs_init(const char *cmdline, const char *version) {
     kernel_version = version;
 }
 
+// Points the ".." of every procfs directory at the mount's directory.
+static void reparent(struct inode *root) {
+    for (int i = 0; i < NPROC; i++)
+        for (int k = 0; k < K_NKINDS; k++)
+            if (S_ISDIR(pid_inodes[i][k].mode))
+                pid_inodes[i][k].dir.parent = root;
+}
+
+// One procfs at a time, on an empty directory, which procfs holds a reference to: the
+// parent of every /proc/<pid> (their "..").
 int procfs_mount(struct inode *dir) {
-    if (dir->dir.first)
+    if (dir->dir.first || (proc_root && proc_root->mnt))
         return -EBUSY;                   // keep it simple: mount only on an empty directory
+    if (proc_root)
+        fs_put(proc_root);               // left by a detached umount: nothing uses it now
+    fs_get(dir);
     proc_root = dir;
+    reparent(dir);
     dir->mnt = &procfs_ops;
     dir->key = GLOBAL_KEY(0xff);
+    return 0;
+}
+
+// Is any procfs inode open, or someone's working directory?
+static bool procfs_busy(void) {
+    for (int i = 0; i < NPROC; i++)
+        for (int k = 0; k < K_NKINDS; k++)
+            if (pid_inodes[i][k].refcount > BASE_REFS)
+                return true;
+    for (int g = 0; g < G_NGLOBAL; g++)
+        if (global_inodes[g].refcount > BASE_REFS)
+            return true;
+    return proc_root->refcount > 1;      // 1: our own
+}
+
+// Detached while busy, the directory stays referenced (the "..": of a /proc/<pid> still in
+// use); the next mount lets it go.
+int procfs_umount(struct inode *dir, bool detach) {
+    if (dir != proc_root || !dir->mnt)
+        return -EINVAL;
+    bool busy = procfs_busy();
+    if (busy && !detach)
+        return -EBUSY;
+    dir->mnt = NULL;
+    dir->key = 0;
+    if (!busy) {
+        proc_root = NULL;
+        reparent(NULL);
+        fs_put(dir);
+    }
     return 0;
 }

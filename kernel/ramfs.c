@@ -4,7 +4,7 @@
 // Shapes:
 //  - a directory holds a singly linked list of dentries (name -> inode) in insertion order.
 //    "." and ".." are not stored: lookup and readdir make them up (the root's ".." is itself).
-//  - a regular file's data is one kmalloc'ed buffer (see ramfs_data.c).
+//  - a regular file's data is a table of pages (see ramfs_data.c).
 //  - a symlink holds its target string.
 // As in Linux's tmpfs, a directory's size is 40 plus 20 per entry (a made-up but stable
 // number for ls -l), and its nlink is 2 plus the number of subdirectories.
@@ -19,6 +19,7 @@
 #define BOGO_DIRENT_SIZE 20   // tmpfs's directory size per entry
 
 static struct inode *root;
+static struct fs_time (*clock)(void);
 static uint64_t next_ino = 1;
 static uint64_t nr_inodes;
 
@@ -32,6 +33,7 @@ static struct inode *inode_alloc(uint32_t mode, uint32_t nlink)
     ip->ino = next_ino++;
     ip->mode = mode;
     ip->nlink = nlink;
+    ip->atime = ip->mtime = ip->ctime = fs_now();
     nr_inodes++;
     return ip;
 }
@@ -39,12 +41,17 @@ static struct inode *inode_alloc(uint32_t mode, uint32_t nlink)
 // A directory is empty when it gets here: rmdir checks, fs_init empties it first.
 static void inode_free(struct inode *ip)
 {
-    if (S_ISREG(ip->mode) && !ip->file.borrowed)
-        kfree(ip->file.data);
+    struct inode *parent = NULL;
+    if (S_ISREG(ip->mode))
+        ramfs_free_data(ip);
     else if (S_ISLNK(ip->mode))
         kfree(ip->target);
+    else if (S_ISDIR(ip->mode) && !ip->mnt && ip->dir.parent != ip)
+        parent = ip->dir.parent;         // a removed directory's hold on its old parent
     kfree(ip);
     nr_inodes--;
+    if (parent)
+        fs_put(parent);
 }
 
 static void free_if_unused(struct inode *ip)
@@ -64,6 +71,38 @@ void fs_put(struct inode *ip)
         panic("fs_put: inode %llu has no reference to drop", (unsigned long long)ip->ino);
     ip->refcount--;
     free_if_unused(ip);
+}
+
+void fs_set_clock(struct fs_time (*now)(void))
+{
+    clock = now;
+}
+
+struct fs_time fs_now(void)
+{
+    return clock ? clock() : (struct fs_time){ 0, 0 };
+}
+
+static bool time_after(struct fs_time a, struct fs_time b)
+{
+    return a.sec > b.sec || (a.sec == b.sec && a.nsec > b.nsec);
+}
+
+void fs_touch(struct inode *ip, int which)
+{
+    if (!clock)
+        return;                          // no clock (unit tests): times stay as set
+    struct fs_time now = fs_now();
+    if ((which & FS_ATIME_RELATIVE) && !time_after(ip->atime, ip->mtime))
+        which |= FS_ATIME;
+    if ((which & FS_ATIME_RELATIVE) && !time_after(ip->atime, ip->ctime))
+        which |= FS_ATIME;
+    if (which & FS_ATIME)
+        ip->atime = now;
+    if (which & FS_MTIME)
+        ip->mtime = now;
+    if (which & FS_CTIME)
+        ip->ctime = now;
 }
 
 struct inode *fs_root(void)
@@ -114,6 +153,7 @@ void ramfs_dir_append(struct inode *dir, struct dentry *d, struct inode *ip)
         dir->dir.first = d;
     dir->dir.last = d;
     dir->size += BOGO_DIRENT_SIZE;
+    fs_touch(dir, FS_MTIME | FS_CTIME);
 }
 
 void ramfs_dir_remove(struct inode *dir, struct dentry *d, struct dentry *prev)
@@ -126,6 +166,7 @@ void ramfs_dir_remove(struct inode *dir, struct dentry *d, struct dentry *prev)
         dir->dir.last = prev;
     dir->size -= BOGO_DIRENT_SIZE;
     kfree(d);
+    fs_touch(dir, FS_MTIME | FS_CTIME);
 }
 
 // Checks a one-component name; returns its length or a negative errno.
@@ -154,6 +195,9 @@ long ramfs_check_new_name(struct inode *dir, const char *name)
         return -EEXIST;
     if (dir->nlink == 0)
         return -ENOENT;
+    struct inode *there;
+    if (dir->mnt)                    // procfs makes no new names (Linux: ENOENT)
+        return dir->mnt->lookup(dir, name, (size_t)len, &there) == 0 ? -EEXIST : -ENOENT;
     if (ramfs_find(dir, name, (size_t)len, NULL))
         return -EEXIST;
     return len;
@@ -168,6 +212,9 @@ static int find_entry(struct inode *dir, const char *name, struct dentry **dp,
     long len = name_len(name);
     if (len < 0)
         return (int)len;
+    struct inode *there;
+    if (dir->mnt)                    // procfs's names cannot be removed (Linux: EPERM)
+        return dir->mnt->lookup(dir, name, (size_t)len, &there) == 0 ? -EPERM : -ENOENT;
     *dp = ramfs_find(dir, name, (size_t)len, prevp);
     return *dp ? 0 : -ENOENT;
 }
@@ -251,6 +298,7 @@ int fs_link(struct inode *dir, const char *name, struct inode *ip)
     if (!d)
         return -ENOMEM;
     ip->nlink++;
+    fs_touch(ip, FS_CTIME);
     ramfs_dir_append(dir, d, ip);
     return 0;
 }
@@ -268,6 +316,7 @@ int fs_unlink(struct inode *dir, const char *name)
         return -EISDIR;
     ramfs_dir_remove(dir, d, prev);
     ip->nlink--;
+    fs_touch(ip, FS_CTIME);
     free_if_unused(ip);
     return 0;
 }
@@ -286,12 +335,19 @@ int fs_rmdir(struct inode *dir, const char *name)
     struct inode *ip = d->inode;
     if (!S_ISDIR(ip->mode))
         return -ENOTDIR;
+    if (ip->mountpoint)
+        return -EBUSY;                   // Linux: a mount point cannot be removed
     if (ip->dir.first)
         return -ENOTEMPTY;
     ramfs_dir_remove(dir, d, prev);
     dir->nlink--;
     ip->nlink = 0;
-    ip->dir.parent = NULL;   // it may live on (someone's cwd), but ".." leads nowhere now
+    // It may live on (someone's cwd): its ".." still leads to dir, as in Linux, so it holds
+    // a reference to dir until it is freed (inode_free).
+    if (ip->refcount > 0)
+        fs_get(dir);
+    else
+        ip->dir.parent = NULL;
     free_if_unused(ip);
     return 0;
 }

@@ -1,41 +1,147 @@
 // ramfs_data.c: the contents of regular files (and symlinks) in the in-memory filesystem.
 //
-// A file's data is one kmalloc'ed buffer, grown (see file_reserve) up to FS_FILE_MAX.
-// Invariant: the bytes between size and capacity are zero, so a hole (a write past the end,
-// a truncate upwards) reads as zeros without extra work. In practice kmalloc's largest block
-// (4 MiB) bounds a file's size; a list of pages can replace the buffer when that matters.
+// A file's data is a two-level table of pages, grown page by page as it is written:
+//
+//     file.leaves[i]   a table of LEAF_PAGES page pointers (one page itself), or NULL
+//     leaves[i][j]     the page holding bytes [(i * LEAF_PAGES + j) * PAGE, + PAGE), or NULL
+//
+// A NULL leaf or page is a hole: it reads as zeros. Invariant: every byte of an allocated
+// page at or past the file's size is zero, so growing a file (a write past the end, a
+// truncate upwards) needs no clearing; shrinking clears the tail of the last page kept and
+// frees the pages and leaves past the end. The top array (file.leaves) grows as needed.
+//
+// A file unpacked from the initramfs may instead borrow the archive's bytes (fs_adopt):
+// file.borrowed points at them, no page is allocated, and the first change copies them into
+// pages. Pages count against a limit (fs_set_page_limit), as tmpfs's size= does: past it a
+// write gets -ENOSPC (and -ENOMEM when memory runs out first).
 #include <errno.h>
 #include <string.h>
 #include "fs.h"
 #include "kmalloc.h"
 
-// Makes room for `need` bytes (need <= FS_FILE_MAX). The capacity at least doubles, so
-// appending byte by byte costs O(n) copying in total, but one big write (a file unpacked from
-// the initramfs) gets just what it needs. If doubling asks for too much, need is tried.
-static int file_reserve(struct inode *ip, uint64_t need)
+#define PAGE        4096ull
+#define LEAF_PAGES  (PAGE / sizeof(char *))          // page pointers in one leaf: 512
+
+static uint64_t pages_used, page_limit = UINT64_MAX;
+static int no_page_error;            // why the last zeroed_page failed: -ENOSPC or -ENOMEM
+
+void fs_set_page_limit(uint64_t pages) { page_limit = pages; }
+uint64_t fs_pages_used(void) { return pages_used; }
+uint64_t fs_page_limit(void) { return page_limit; }
+
+// The page holding byte offset off, or NULL for a hole.
+static char *page_at(struct inode *ip, uint64_t off)
 {
-    if (need <= ip->file.cap)
+    uint64_t pg = off / PAGE, leaf = pg / LEAF_PAGES;
+    if (leaf >= ip->file.nleaves || !ip->file.leaves[leaf])
+        return NULL;
+    return ip->file.leaves[leaf][pg % LEAF_PAGES];
+}
+
+// Makes the top array hold at least `need` leaf slots (new ones NULL).
+static int grow_top(struct inode *ip, uint64_t need)
+{
+    if (need <= ip->file.nleaves)
         return 0;
-    uint64_t cap = 2 * ip->file.cap;
-    if (cap < need)
-        cap = need;
-    if (cap < 64)
-        cap = 64;
-    if (cap > FS_FILE_MAX)
-        cap = FS_FILE_MAX;
-    char *data = kmalloc(cap);
-    if (!data && cap > need)
-        data = kmalloc(cap = need);
-    if (!data)
-        return -ENOMEM;
-    if (ip->size)
-        memcpy(data, ip->file.data, ip->size);
-    memset(data + ip->size, 0, cap - ip->size);     // the invariant: zero past the end
-    if (!ip->file.borrowed)
-        kfree(ip->file.data);
-    ip->file.borrowed = false;
-    ip->file.data = data;
-    ip->file.cap = cap;
+    uint64_t n = ip->file.nleaves ? 2 * ip->file.nleaves : 1;
+    if (n < need)
+        n = need;
+    char ***top = kmalloc(n * sizeof *top);
+    if (!top)
+        return no_page_error = -ENOMEM;
+    memset(top, 0, n * sizeof *top);
+    if (ip->file.nleaves)
+        memcpy(top, ip->file.leaves, ip->file.nleaves * sizeof *top);
+    kfree(ip->file.leaves);
+    ip->file.leaves = top;
+    ip->file.nleaves = n;
+    return 0;
+}
+
+static void *zeroed_page(void)
+{
+    no_page_error = -ENOSPC;
+    if (pages_used >= page_limit)
+        return NULL;
+    no_page_error = -ENOMEM;
+    void *p = kmalloc(PAGE);
+    if (p) {
+        memset(p, 0, PAGE);
+        pages_used++;
+    }
+    return p;
+}
+
+static void free_page(void *p)
+{
+    kfree(p);
+    pages_used--;
+}
+
+// The page holding off, allocated (zeroed) if it was a hole. NULL: no space.
+static char *page_for_write(struct inode *ip, uint64_t off)
+{
+    uint64_t pg = off / PAGE, leaf = pg / LEAF_PAGES;
+    if (grow_top(ip, leaf + 1))
+        return NULL;
+    char ***slot = &ip->file.leaves[leaf];
+    if (!*slot && !(*slot = zeroed_page()))
+        return NULL;
+    char **p = &(*slot)[pg % LEAF_PAGES];
+    if (!*p && (*p = zeroed_page()))
+        ip->file.npages++;
+    return *p;
+}
+
+// Frees every page that holds no byte below `size`, and leaves left empty.
+static void free_from(struct inode *ip, uint64_t size)
+{
+    uint64_t first = (size + PAGE - 1) / PAGE;     // the first page wholly past the end
+    for (uint64_t leaf = first / LEAF_PAGES; leaf < ip->file.nleaves; leaf++) {
+        char **tab = ip->file.leaves[leaf];
+        if (!tab)
+            continue;
+        uint64_t j = leaf == first / LEAF_PAGES ? first % LEAF_PAGES : 0;
+        for (; j < LEAF_PAGES; j++) {
+            if (tab[j]) {
+                free_page(tab[j]);
+                ip->file.npages--;
+            }
+            tab[j] = NULL;
+        }
+        if (leaf * LEAF_PAGES >= first) {          // nothing left in it
+            free_page(tab);
+            ip->file.leaves[leaf] = NULL;
+        }
+    }
+    if (size == 0) {
+        kfree(ip->file.leaves);
+        ip->file.leaves = NULL;
+        ip->file.nleaves = 0;
+    }
+}
+
+void ramfs_free_data(struct inode *ip)
+{
+    free_from(ip, 0);
+    ip->file.borrowed = NULL;
+}
+
+// Copies borrowed bytes into pages of our own, before the first change. All or nothing.
+static int unborrow(struct inode *ip)
+{
+    const char *src = ip->file.borrowed;
+    if (!src)
+        return 0;
+    for (uint64_t off = 0; off < ip->size; off += PAGE) {
+        char *p = page_for_write(ip, off);
+        if (!p) {
+            free_from(ip, 0);
+            return no_page_error;
+        }
+        memcpy(p, src + off, ip->size - off < PAGE ? ip->size - off : PAGE);
+    }
+    ip->file.borrowed = NULL;
     return 0;
 }
 
@@ -58,14 +164,32 @@ long fs_read(struct inode *ip, uint64_t off, void *buf, size_t n)
         return 0;
     if (n > ip->size - off)
         n = ip->size - off;
-    memcpy(buf, ip->file.data + off, n);
+    if (ip->file.borrowed) {
+        memcpy(buf, ip->file.borrowed + off, n);
+    } else {
+        for (size_t done = 0; done < n;) {
+            uint64_t at = off + done, in = at % PAGE;
+            size_t k = PAGE - in < n - done ? PAGE - in : n - done;
+            char *p = page_at(ip, at);
+            if (p)
+                memcpy((char *)buf + done, p + in, k);
+            else
+                memset((char *)buf + done, 0, k);
+            done += k;
+        }
+    }
+    fs_touch(ip, FS_ATIME_RELATIVE);
     return (long)n;
 }
 
 // As Linux: a write starting at or past the size limit is -EFBIG, one crossing it is cut
-// short at the limit, and a write of 0 bytes does nothing (and succeeds) anywhere.
+// short at the limit, and a write of 0 bytes does nothing (and succeeds) anywhere. A write
+// that runs out of space stops there: a short count or, if nothing was written, -ENOSPC
+// (the page limit) or -ENOMEM (no memory), with nothing changed.
 long fs_write(struct inode *ip, uint64_t off, const void *buf, size_t n)
 {
+    if (ip->mnt)
+        return -EIO;                     // procfs's files take no data (Linux: EIO)
     int err = check_regular(ip);
     if (err || n == 0)
         return err;
@@ -73,36 +197,49 @@ long fs_write(struct inode *ip, uint64_t off, const void *buf, size_t n)
         return -EFBIG;
     if (n > FS_FILE_MAX - off)
         n = FS_FILE_MAX - off;
-    err = file_reserve(ip, off + n);
-    if (err)
+    if ((err = unborrow(ip)))
         return err;
-    memcpy(ip->file.data + off, buf, n);
-    if (off + n > ip->size)
-        ip->size = off + n;
-    return (long)n;
+    size_t done = 0;
+    while (done < n) {
+        uint64_t at = off + done, in = at % PAGE;
+        size_t k = PAGE - in < n - done ? PAGE - in : n - done;
+        char *p = page_for_write(ip, at);
+        if (!p)
+            break;
+        memcpy(p + in, (const char *)buf + done, k);
+        done += k;
+    }
+    if (done == 0) {
+        free_from(ip, ip->size);         // a leaf made for nothing goes back
+        return no_page_error;
+    }
+    if (off + done > ip->size)
+        ip->size = off + done;
+    fs_touch(ip, FS_MTIME | FS_CTIME);
+    return (long)done;
 }
 
 int fs_truncate(struct inode *ip, uint64_t size)
 {
+    if (ip->mnt)
+        return 0;                        // procfs: Linux accepts and ignores it
     int err = check_regular(ip);
     if (err)
         return err;
     if (size > FS_FILE_MAX)
         return -EFBIG;
-    if (size > ip->size) {
-        err = file_reserve(ip, size);        // the new bytes are zero already
-        if (err)
-            return err;
-    } else if (size == 0) {
-        if (!ip->file.borrowed)
-            kfree(ip->file.data);
-        ip->file.data = NULL;
-        ip->file.cap = 0;
-        ip->file.borrowed = false;
-    } else {
-        memset(ip->file.data + size, 0, ip->size - size);
+    if (size < ip->size && (err = unborrow(ip)))
+        return err;
+    if (size < ip->size) {
+        char *last = size % PAGE ? page_at(ip, size) : NULL;
+        if (last)                                    // the invariant: zero past the end
+            memset(last + size % PAGE, 0, PAGE - size % PAGE);
+        free_from(ip, size);
+    } else if (size > ip->size && ip->file.borrowed && (err = unborrow(ip))) {
+        return err;                      // borrowed bytes end at size: the rest must be ours
     }
     ip->size = size;
+    fs_touch(ip, FS_MTIME | FS_CTIME);
     return 0;
 }
 
@@ -113,14 +250,20 @@ int fs_adopt(struct inode *ip, const char *data, uint64_t size)
         return err;
     if (size > FS_FILE_MAX)
         return -EFBIG;
-    fs_truncate(ip, 0);
-    if (size == 0)
-        return 0;
-    ip->file.data = (char *)data;
-    ip->file.cap = size;                    // full: the next write that grows it copies
-    ip->file.borrowed = true;
+    ramfs_free_data(ip);
     ip->size = size;
+    ip->file.borrowed = size ? data : NULL;
     return 0;
+}
+
+// 512-byte blocks the file's data takes, as st_blocks counts them (holes take none).
+uint64_t fs_blocks(struct inode *ip)
+{
+    if (!S_ISREG(ip->mode) || ip->mnt)
+        return 0;
+    if (ip->file.borrowed)
+        return (ip->size + PAGE - 1) / PAGE * (PAGE / 512);
+    return ip->file.npages * (PAGE / 512);
 }
 
 long fs_readlink(struct inode *ip, char *buf, size_t n)
@@ -132,4 +275,3 @@ long fs_readlink(struct inode *ip, char *buf, size_t n)
     memcpy(buf, ip->target, n);
     return (long)n;
 }
-

@@ -144,8 +144,7 @@ int fs_lookup_parent(struct inode *cwd, const char *path, struct fs_last *last)
 static void fill_dirent(struct fs_dirent *out, struct inode *ip, const char *name)
 {
     out->ino = ip->ino;
-    out->type = S_ISDIR(ip->mode) ? DT_DIR : S_ISREG(ip->mode) ? DT_REG
-              : S_ISLNK(ip->mode) ? DT_LNK : DT_UNKNOWN;
+    out->type = (uint8_t)((ip->mode & S_IFMT) >> 12);   // Linux's DT_* are the type bits
     memcpy(out->name, name, strlen(name) + 1);     // names are at most FS_NAME_MAX bytes
 }
 

@@ -8,10 +8,12 @@
 #include "fs.h"
 #include "kmalloc.h"
 
+// Any type but a directory or a symlink (those have their own calls): a regular file, a
+// device node, a FIFO or a socket's name.
 int fs_mknod(struct inode *dir, const char *name, uint32_t mode, uint32_t rdev, struct inode **out)
 {
-    if (!S_ISCHR(mode))
-        return -EPERM;                   // only character devices, the kind /dev needs
+    if (S_ISDIR(mode) || S_ISLNK(mode))
+        return -EPERM;
     long len = ramfs_check_new_name(dir, name);
     if (len < 0)
         return (int)len;
@@ -55,14 +57,20 @@ int fs_rename(struct inode *olddir, const char *oldname, struct inode *newdir, c
         return -EBUSY;                   // Linux: "." and ".." cannot be renamed
     if (nlen > FS_NAME_MAX)
         return -ENAMETOOLONG;
+    if (olddir->mnt || newdir->mnt)      // procfs: no renaming in it, nor across it
+        return olddir->mnt && newdir->mnt ? -EPERM : -EXDEV;
     struct dentry *oprev, *od = ramfs_find(olddir, oldname, olen, &oprev);
     if (!od)
         return -ENOENT;
+    if (newdir->nlink == 0)
+        return -ENOENT;                  // a removed directory takes no new names
     struct inode *ip = od->inode;
     struct dentry *nprev, *nd = ramfs_find(newdir, newname, nlen, &nprev);
     struct inode *victim = nd ? nd->inode : NULL;
     if (victim == ip)
         return 0;                        // two names for one file: nothing to do
+    if (ip->mountpoint || (victim && victim->mountpoint))
+        return -EBUSY;                   // Linux: a mount point stays where it is
     if (S_ISDIR(ip->mode) && inside(newdir, ip))
         return -EINVAL;                  // into its own subtree
     int err = check_replace(ip, victim);
@@ -80,6 +88,7 @@ int fs_rename(struct inode *olddir, const char *oldname, struct inode *newdir, c
     ramfs_find(olddir, oldname, olen, &oprev);   // unlinking may have moved the predecessor
     ramfs_dir_remove(olddir, od, oprev);
     ramfs_dir_append(newdir, moved, ip);
+    fs_touch(ip, FS_CTIME);
     if (S_ISDIR(ip->mode) && olddir != newdir) {
         ip->dir.parent = newdir;
         olddir->nlink--;                 // its ".." moved with it

@@ -102,7 +102,7 @@ SYSCALL(pread64) {
     struct file *f = fd_get((int)a0);
     if (!f || !readable(f))
         return -EBADF;
-    if (!f->ip)
+    if (!f->ip || S_ISFIFO(f->ip->mode))
         return -ESPIPE;
     uint64_t saved = f->pos;
     f->pos = a3;
@@ -187,8 +187,8 @@ SYSCALL(lseek) {
     struct file *f = fd_get((int)a0);
     if (!f)
         return -EBADF;
-    if (!f->ip)
-        return -ESPIPE;              // the console, and later pipes
+    if (!f->ip || S_ISFIFO(f->ip->mode))
+        return -ESPIPE;              // the console, pipes and FIFOs
     int64_t off = (int64_t)a1, base;
     switch ((unsigned int)a2) {      // Linux's types: the register's upper half is not used
     case SEEK_SET: base = 0; break;
@@ -303,4 +303,61 @@ SYSCALL(fcntl) {
     default:
         return -EINVAL;
     }
+}
+
+// ---------------------------------------------------------------- sendfile
+
+// sendfile(out_fd, in_fd, offset, count): copies from a file (in_fd must have an inode and a
+// position: not a pipe) to any writable descriptor, through a kernel buffer. With an offset
+// pointer, in_fd's position stays and *offset moves instead. Linux's checks, in its order:
+// both descriptors (EBADF), an out_fd open with O_APPEND (EINVAL), *offset readable and not
+// negative (EFAULT, EINVAL). It stops at the end of the file or at a short write.
+SYSCALL(sendfile) {
+    struct file *in = fd_get((int)a1), *out = fd_get((int)a0);
+    if (!in || !readable(in))
+        return -EBADF;
+    if (!out || !writable(out))
+        return -EBADF;
+    if (out->flags & O_APPEND)
+        return -EINVAL;
+    if (!in->ip || !S_ISREG(in->ip->mode) || !in->ops->read || !out->ops->write)
+        return -EINVAL;
+    int64_t off = 0;
+    if (a2 && copy_from_user(&off, (const void *)a2, sizeof off))
+        return -EFAULT;
+    if (off < 0)
+        return -EINVAL;
+    uint64_t n = a3 < MAX_RW_COUNT ? a3 : MAX_RW_COUNT;
+    char *buf = kmalloc(CHUNK);
+    if (!buf)
+        return -ENOMEM;
+    uint64_t saved = in->pos;
+    if (a2)
+        in->pos = (uint64_t)off;
+    long total = 0;
+    while ((uint64_t)total < n) {
+        size_t want = n - total < CHUNK ? n - total : CHUNK;
+        long got = in->ops->read(in, buf, want), put = got;
+        if (got > 0)
+            put = out->ops->write(out, buf, got);
+        if (put < 0 && total == 0)
+            total = put;
+        if (put <= 0)
+            break;
+        total += put;
+        if (put < got) {                 // a short write: give the rest back to the input
+            in->pos -= (uint64_t)(got - put);
+            break;
+        }
+        if ((size_t)got < want)
+            break;
+    }
+    kfree(buf);
+    if (a2) {
+        int64_t now = (int64_t)in->pos;
+        in->pos = saved;
+        if (copy_to_user((void *)a2, &now, sizeof now))
+            return -EFAULT;
+    }
+    return total;
 }

@@ -10,15 +10,16 @@
 #include "file.h"
 #include "fs.h"
 #include "kmalloc.h"
+#include "path.h"
+#include "perm.h"
 #include "proc.h"
 #include "string.h"
 #include "syscall.h"
 #include "uaccess.h"
 
-#define UMASK 022       // every process's umask, until there is a umask() call
+#define UMASK (current()->fs->umask)
 
-// Copies a user path into a new kernel buffer (kfree it). NULL with *err set on failure.
-static char *get_path(uint64_t upath, long *err) {
+char *path_from_user(uint64_t upath, long *err) {
     char *path = kmalloc(FS_PATH_MAX);
     if (!path) {
         *err = -ENOMEM;
@@ -33,10 +34,9 @@ static char *get_path(uint64_t upath, long *err) {
     return path;
 }
 
-// The directory a relative path starts from: the cwd, or the directory open at dirfd.
 // As in Linux, dirfd is not even looked at for an absolute path, nor for an empty one
 // (which is -ENOENT).
-static long start_dir(int dirfd, const char *path, struct inode **out) {
+long path_start_dir(int dirfd, const char *path, struct inode **out) {
     if (dirfd == AT_FDCWD || path[0] == '/' || path[0] == '\0') {
         *out = current()->fs->cwd;
         return 0;
@@ -50,9 +50,30 @@ static long start_dir(int dirfd, const char *path, struct inode **out) {
     return 0;
 }
 
-// Finds the file open() should open, creating it for O_CREAT.
+long path_inode_at(int dirfd, uint64_t upath, int flags, struct inode **out) {
+    long err;
+    char *path = path_from_user(upath, &err);
+    if (!path)
+        return err;
+    struct inode *dir;
+    err = 0;
+    if (path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
+        struct file *f = dirfd == AT_FDCWD ? NULL : fd_get(dirfd);
+        if (dirfd != AT_FDCWD && !f)
+            err = -EBADF;
+        else
+            *out = f ? f->ip : current()->fs->cwd;
+    } else if (!(err = path_start_dir(dirfd, path, &dir))) {
+        err = fs_lookup(dir, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : FS_FOLLOW, out);
+    }
+    kfree(path);
+    return err;
+}
+
+// Finds the file open() should open, creating it for O_CREAT (*created says so: a new
+// file opens whatever its mode, as on Linux).
 static long open_inode(struct inode *dir, const char *path, int flags, uint32_t mode,
-                       struct inode **ip) {
+                       struct inode **ip, bool *created) {
     int follow = (flags & O_NOFOLLOW) ? 0 : FS_FOLLOW;
     if (!(flags & O_CREAT))
         return fs_lookup(dir, path, follow, ip);
@@ -67,18 +88,37 @@ static long open_inode(struct inode *dir, const char *path, int flags, uint32_t 
         return err;
     if (last.must_be_dir)
         return -EISDIR;              // open("newname/", O_CREAT)
-    return fs_create(last.dir, last.name, mode & ~UMASK & 07777, ip);
+    if (last.dir->nlink && !last.dir->mnt && (err = may_change_dir(last.dir)))
+        return err;
+    err = fs_create(last.dir, last.name, mode & ~UMASK & 07777, ip);
+    if (!err) {
+        inode_init_owner(last.dir, *ip);
+        *created = true;
+    }
+    return err;
+}
+
+// open's permission check on an existing file (Linux's may_open): read and/or write as the
+// access mode says, and write for O_TRUNC.
+static long may_open(struct inode *ip, int flags) {
+    int acc = flags & O_ACCMODE, mask = 0;
+    if (acc == O_RDONLY || acc == O_RDWR)
+        mask |= MAY_READ;
+    if (acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC))
+        mask |= MAY_WRITE;
+    return inode_permission(ip, mask);
 }
 
 static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
     long err;
-    char *path = get_path(upath, &err);
+    char *path = path_from_user(upath, &err);
     if (!path)
         return err;
     struct inode *dir, *ip = NULL;
-    err = start_dir(dirfd, path, &dir);
+    bool created = false;
+    err = path_start_dir(dirfd, path, &dir);
     if (!err)
-        err = open_inode(dir, path, flags, mode, &ip);
+        err = open_inode(dir, path, flags, mode, &ip, &created);
     kfree(path);
     if (err)
         return err;
@@ -89,16 +129,27 @@ static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
         return -EISDIR;
     if ((flags & O_DIRECTORY) && !S_ISDIR(ip->mode))
         return -ENOTDIR;
+    if (!created && (err = may_open(ip, flags)))
+        return err;
     // Linux truncates even for O_RDONLY (POSIX leaves that case open).
     if ((flags & O_TRUNC) && S_ISREG(ip->mode) && (err = fs_truncate(ip, 0)))
         return err;
     const struct file_ops *ops = &inode_file_ops;
     if (S_ISCHR(ip->mode) && !(ops = dev_file_ops(ip->rdev)))
         return -ENXIO;                   // a node for a device this kernel does not have
-    struct file *f = file_alloc(ops, ip,
-                                (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | O_LARGEFILE);
-    if (!f)
+    if (S_ISBLK(ip->mode) || S_ISSOCK(ip->mode))
+        return -ENXIO;                   // no block devices; a socket's name never opens
+    unsigned int fflags = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | O_LARGEFILE;
+    struct file *f = NULL;
+    if (S_ISFIFO(ip->mode)) {
+        fs_get(ip);                      // it may be unlinked while the open waits
+        err = fifo_open(ip, fflags, &f);
+        fs_put(ip);
+        if (err)
+            return err;
+    } else if (!(f = file_alloc(ops, ip, fflags))) {
         return -ENOMEM;
+    }
     int fd = fd_install(current(), f, flags & O_CLOEXEC);
     if (fd < 0)
         file_close(f);
@@ -115,7 +166,7 @@ static long do_stat(int dirfd, uint64_t upath, uint64_t ustat, int flags) {
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
         return -EINVAL;
     long err;
-    char *path = get_path(upath, &err);
+    char *path = path_from_user(upath, &err);
     if (!path)
         return err;
     err = 0;
@@ -130,7 +181,7 @@ static long do_stat(int dirfd, uint64_t upath, uint64_t ustat, int flags) {
             err = -EBADF;
     } else {
         struct inode *dir, *ip;
-        err = start_dir(dirfd, path, &dir);
+        err = path_start_dir(dirfd, path, &dir);
         if (!err)
             err = fs_lookup(dir, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : FS_FOLLOW, &ip);
         if (!err)
@@ -146,30 +197,35 @@ SYSCALL(newfstatat) { return do_stat((int)a0, a1, a2, (int)a3); }
 
 #define F_OK 0
 #define X_OK 1
+#define AT_EACCESS 0x200
 
-SYSCALL(access) {
-    if ((int)a1 & ~7)                // mode is an int: the register's upper half is not used
+// access, faccessat, faccessat2: checked as the real user and group (AT_EACCESS: as the
+// effective ones), with perm.c's rules: root may read and write anything, and execute what
+// has some x bit, or a directory.
+static long do_faccessat(int dirfd, uint64_t upath, int mode, int flags) {
+    if (mode & ~7)
         return -EINVAL;
-    long err;
-    char *path = get_path(a0, &err);
-    if (!path)
-        return err;
+    if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
     struct inode *ip;
-    err = fs_lookup(current()->fs->cwd, path, FS_FOLLOW, &ip);
-    kfree(path);
-    if (err)
+    long err = path_inode_at(dirfd, upath, flags & ~AT_EACCESS, &ip);
+    if (err || !ip)
         return err;
-    // Everyone is root: root may read and write anything, and execute what has any x bit.
-    if (((int)a1 & X_OK) && !S_ISDIR(ip->mode) && !(ip->mode & 0111))
-        return -EACCES;
-    return 0;
+    const struct cred *c = &current()->cred;
+    if (flags & AT_EACCESS)
+        return inode_permission(ip, mode);
+    return inode_permission_as(ip, mode, c->uid, c->gid);   // the real ids, as access(2)
 }
+
+SYSCALL(access)     { return do_faccessat(AT_FDCWD, a0, (int)a1, 0); }
+SYSCALL(faccessat)  { return do_faccessat((int)a0, a1, (int)a2, 0); }
+SYSCALL(faccessat2) { return do_faccessat((int)a0, a1, (int)a2, (int)a3); }
 
 SYSCALL(readlink) {
     if ((int64_t)(int)a2 <= 0)
         return -EINVAL;
     long err;
-    char *path = get_path(a0, &err);
+    char *path = path_from_user(a0, &err);
     if (!path)
         return err;
     struct inode *ip;
@@ -191,7 +247,7 @@ SYSCALL(readlink) {
 
 SYSCALL(chdir) {
     long err;
-    char *path = get_path(a0, &err);
+    char *path = path_from_user(a0, &err);
     if (!path)
         return err;
     struct inode *ip;
@@ -232,6 +288,8 @@ SYSCALL(getdents64) {
         return -EBADF;
     if (!f->ip || !S_ISDIR(f->ip->mode))
         return -ENOTDIR;
+    if (f->ip->nlink == 0)
+        return -ENOENT;                  // Linux: a removed directory lists nothing at all
     struct fs_dirent *d = kmalloc(sizeof *d);
     char *rec = kmalloc(sizeof(struct dirent64_head) + FS_NAME_MAX + 8);
     long done = 0;
@@ -269,21 +327,46 @@ SYSCALL(getdents64) {
 // Resolves the directory a create-like call acts in: dirfd and path to (dir, last name).
 static long at_parent(int dirfd, uint64_t upath, struct fs_last *last) {
     long err;
-    char *path = get_path(upath, &err);
+    char *path = path_from_user(upath, &err);
     if (!path)
         return err;
     struct inode *dir;
-    err = start_dir(dirfd, path, &dir);
+    err = path_start_dir(dirfd, path, &dir);
     if (!err)
         err = fs_lookup_parent(dir, path, last);
     kfree(path);
     return err;
 }
 
+// May the caller add last's name? If the name exists, or cannot be added anyway (a removed
+// directory, procfs, "." or ".."), the call itself gives its error (EEXIST, ENOENT) first,
+// as Linux's lookup does before the permission check.
+long path_may_create(struct fs_last *last) {
+    struct inode *ip;
+    if (ramfs_is_dot(last->name, strlen(last->name)) || last->dir->nlink == 0 || last->dir->mnt
+        || fs_lookup(last->dir, last->name, 0, &ip) == 0)
+        return 0;
+    return may_change_dir(last->dir);
+}
+
+// May the caller remove last's name? Missing or unremovable names: the call's own error.
+static long path_may_remove(struct fs_last *last) {
+    struct inode *ip;
+    if (ramfs_is_dot(last->name, strlen(last->name)) || last->dir->mnt
+        || fs_lookup(last->dir, last->name, 0, &ip) != 0)
+        return 0;
+    return may_delete(last->dir, ip);
+}
+
 static long do_mkdirat(int dirfd, uint64_t upath, uint32_t mode) {
     struct fs_last last;
+    struct inode *ip;
     long err = at_parent(dirfd, upath, &last);
-    return err ? err : fs_mkdir(last.dir, last.name, mode & ~UMASK & 07777, NULL);
+    if (!err)
+        err = path_may_create(&last);
+    if (!err && !(err = fs_mkdir(last.dir, last.name, mode & ~UMASK & 07777, &ip)))
+        inode_init_owner(last.dir, ip);
+    return err;
 }
 
 #define AT_REMOVEDIR 0x200
@@ -293,6 +376,8 @@ static long do_unlinkat(int dirfd, uint64_t upath, int flags) {
         return -EINVAL;
     struct fs_last last;
     long err = at_parent(dirfd, upath, &last);
+    if (!err)
+        err = path_may_remove(&last);
     if (err)
         return err;
     if (flags & AT_REMOVEDIR)
@@ -315,13 +400,16 @@ SYSCALL(unlinkat) { return do_unlinkat((int)a0, a1, (int)a2); }
 
 static long do_symlinkat(uint64_t utarget, int dirfd, uint64_t upath) {
     long err;
-    char *target = get_path(utarget, &err);
+    char *target = path_from_user(utarget, &err);
     if (!target)
         return err;
     struct fs_last last;
+    struct inode *ip;
     err = at_parent(dirfd, upath, &last);
     if (!err)
-        err = last.must_be_dir ? -ENOENT : fs_symlink(last.dir, last.name, target, NULL);
+        err = last.must_be_dir ? -ENOENT : path_may_create(&last);
+    if (!err && !(err = fs_symlink(last.dir, last.name, target, &ip)))
+        inode_init_owner(last.dir, ip);
     kfree(target);
     return err;
 }
@@ -332,11 +420,11 @@ static long do_linkat(int olddirfd, uint64_t uold, int newdirfd, uint64_t unew, 
     if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
     long err;
-    char *old = get_path(uold, &err);
+    char *old = path_from_user(uold, &err);
     if (!old)
         return err;
     struct inode *dir, *ip;
-    err = start_dir(olddirfd, old, &dir);
+    err = path_start_dir(olddirfd, old, &dir);
     if (!err)
         err = fs_lookup(dir, old, (flags & AT_SYMLINK_FOLLOW) ? FS_FOLLOW : 0, &ip);
     kfree(old);
@@ -345,6 +433,8 @@ static long do_linkat(int olddirfd, uint64_t uold, int newdirfd, uint64_t unew, 
     struct fs_last last;
     fs_get(ip);                          // keep it while the new name is looked up
     err = at_parent(newdirfd, unew, &last);
+    if (!err)
+        err = path_may_create(&last);
     if (!err)
         err = fs_link(last.dir, last.name, ip);
     fs_put(ip);
@@ -365,6 +455,9 @@ static long do_renameat(int olddirfd, uint64_t uold, int newdirfd, uint64_t unew
         return err;
     if ((from.must_be_dir || to.must_be_dir) && !S_ISDIR(ip->mode))
         return -ENOTDIR;                 // "rename file/ x": the slash wants a directory
+    if ((err = path_may_remove(&from)) || (err = path_may_remove(&to)) ||
+        (err = path_may_create(&to)))
+        return err;
     return fs_rename(from.dir, from.name, to.dir, to.name);
 }
 

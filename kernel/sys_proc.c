@@ -25,11 +25,25 @@ SYSCALL(sched_yield) { yield(); return 0; }
 
 struct utsname { char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65]; };
 
+// The host name, set by sethostname; "(none)" is Linux's until then. Written only by
+// sethostname, read by uname: both run with the big kernel lock (one CPU, no preemption).
+static char hostname[65] = "(none)";
+
+SYSCALL(sethostname) {
+    char name[65] = { 0 };
+    if ((int)a1 < 0 || (int)a1 > 64)
+        return -EINVAL;
+    if (copy_from_user(name, (const void *)a0, (size_t)(int)a1))
+        return -EFAULT;
+    memcpy(hostname, name, sizeof hostname);
+    return 0;
+}
+
 SYSCALL(uname) {
     struct utsname u;
     memset(&u, 0, sizeof u);
     strlcpy(u.sysname, "Lantern", sizeof u.sysname);
-    strlcpy(u.nodename, "(none)", sizeof u.nodename);            // Linux's default hostname
+    memcpy(u.nodename, hostname, sizeof u.nodename);
     // The Linux ABI level we follow; C libraries may compare it with their minimum.
     strlcpy(u.release, "6.1.0-lantern", sizeof u.release);
     strlcpy(u.version, "#1 Lantern " KERNEL_VERSION, sizeof u.version);

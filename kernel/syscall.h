@@ -22,6 +22,14 @@ SYSCALL(getcwd); SYSCALL(chdir); SYSCALL(dup); SYSCALL(dup2); SYSCALL(dup3); SYS
 SYSCALL(pread64); SYSCALL(mkdir); SYSCALL(mkdirat); SYSCALL(unlink); SYSCALL(rmdir);
 SYSCALL(unlinkat); SYSCALL(symlink); SYSCALL(symlinkat); SYSCALL(link); SYSCALL(linkat);
 SYSCALL(rename); SYSCALL(renameat); SYSCALL(renameat2);
+SYSCALL(sendfile); SYSCALL(faccessat); SYSCALL(faccessat2);
+// sys_attr.c
+SYSCALL(umask); SYSCALL(chmod); SYSCALL(fchmod); SYSCALL(fchmodat); SYSCALL(chown);
+SYSCALL(fchown); SYSCALL(lchown); SYSCALL(fchownat); SYSCALL(utimensat); SYSCALL(utimes);
+SYSCALL(futimesat); SYSCALL(utime); SYSCALL(truncate); SYSCALL(ftruncate); SYSCALL(statfs);
+SYSCALL(fstatfs); SYSCALL(mknod); SYSCALL(mknodat);
+// mount.c, sys_proc.c
+SYSCALL(umount2); SYSCALL(sethostname);
 // sys_mem.c
 SYSCALL(brk); SYSCALL(mmap); SYSCALL(munmap); SYSCALL(mprotect); SYSCALL(msync); SYSCALL(madvise); SYSCALL(mincore);
 // sys_proc.c

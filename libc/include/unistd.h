@@ -38,6 +38,15 @@ int chdir(const char *path);
 char *getcwd(char *buf, size_t size);
 int unlink(const char *path);
 int rmdir(const char *path);
+int chown(const char *path, uid_t owner, gid_t group);   // (uid_t)-1: leave it
+int fchown(int fd, uid_t owner, gid_t group);
+int lchown(const char *path, uid_t owner, gid_t group);  // a symlink itself
+int fchownat(int dirfd, const char *path, uid_t owner, gid_t group, int flags);
+int truncate(const char *path, off_t length);
+int ftruncate(int fd, off_t length);
+int faccessat(int dirfd, const char *path, int mode, int flags);   // flags: faccessat2's
+int sethostname(const char *name, size_t len);
+int gethostname(char *name, size_t len);         // uname's nodename
 
 // Processes
 pid_t getpid(void);

@@ -206,14 +206,14 @@ TEST(basic_tree)
     CHECK_EQ_INT(ip->mode, S_IFREG | 0750);
     CHECK_EQ_INT(ip->uid, 1000);
     CHECK_EQ_INT(ip->gid, 100);
-    CHECK_EQ_INT(ip->mtime, 12345);
+    CHECK_EQ_INT(ip->mtime.sec, 12345);
     CHECK_EQ_INT(look("/etc")->mode, S_IFDIR | 0700);
-    CHECK_EQ_INT(look("/etc")->mtime, 777);
+    CHECK_EQ_INT(look("/etc")->mtime.sec, 777);
     ip = look("/etc/link");
     CHECK_EQ_STR(ip->target, "../bin/hello");
     CHECK_EQ_INT(ip->mode, S_IFLNK | 0777);
     CHECK_EQ_INT(ip->uid, 5);
-    CHECK_EQ_INT(ip->mtime, 99);
+    CHECK_EQ_INT(ip->mtime.sec, 99);
     struct inode *target;
     CHECK_EQ_INT(fs_lookup(NULL, "/etc/link", FS_FOLLOW, &target), 0);
     CHECK(target == look("/bin/hello"));
@@ -237,7 +237,7 @@ TEST(real_gnu_cpio_archives)
         CHECK_EQ_INT(memcmp(content("/sub/data.bin"), "\0\1\2\377 binary\n", 12), 0);
         CHECK_EQ_INT(look("/sub/data.bin")->mode, S_IFREG | 0600);
         CHECK_EQ_INT(look("/sub")->mode, S_IFDIR | 0750);
-        CHECK_EQ_INT(look("/sub")->mtime, 1700000000);
+        CHECK_EQ_INT(look("/sub")->mtime.sec, 1700000000);
         CHECK_EQ_INT(fs_root()->mode, S_IFDIR | 0755);           // from the "." entry
         CHECK_EQ_STR(look("/sub/up")->target, "../hello.txt");
         struct inode *ip;
@@ -262,7 +262,7 @@ TEST(names_cleaned)
     CHECK_EQ_INT(unpack(&A), 0);
     CHECK_EQ_STR(tree(), "abs/ abs/f abs/g h d/ ... ..x");
     CHECK_EQ_INT(fs_root()->mode, S_IFDIR | 0711);
-    CHECK_EQ_INT(fs_root()->mtime, 777);
+    CHECK_EQ_INT(fs_root()->mtime.sec, 777);
     CHECK_EQ_STR(content("/abs/g"), "2");
 }
 
@@ -874,9 +874,7 @@ static void enomem_run(const unsigned char *archive, size_t size, bool copies)
         CHECK_EQ_INT(live_allocs, before);
     }
     CHECK(n > 10 && n < 200);
-    // Only copied files can recover (their buffer falls back to the exact size); a plain
-    // archive's files keep their data in place and allocate no buffer at all.
-    CHECK(recovered > 0 || !copies);
+    (void)copies;                        // files' pages have no smaller fallback to recover with
     CHECK_EQ_INT(reported + recovered, n);
 }
 

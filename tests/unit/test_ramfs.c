@@ -86,7 +86,7 @@ static void dump(struct inode *dir, const char *prefix, char *out, size_t cap)
         size_t len = strlen(out);
         snprintf(out + len, cap - len, "%s/%s t%d m%o n%u s%llu u%u g%u t%lld ", prefix, de.name,
                  de.type, ip->mode, ip->nlink, (unsigned long long)ip->size, ip->uid, ip->gid,
-                 (long long)ip->mtime);
+                 (long long)ip->mtime.sec);
         len = strlen(out);
         if (S_ISREG(ip->mode) && ip->size < 200) {
             char data[200];
@@ -437,7 +437,9 @@ TEST(removed_directory)
     CHECK_EQ_INT(d->nlink, 0);
     CHECK_EQ_INT(fs_lookup(d, ".", 0, &ip), 0);
     CHECK(ip == d);
-    CHECK_EQ_INT(fs_lookup(d, "..", 0, &ip), -ENOENT);
+    CHECK_EQ_INT(fs_lookup(d, "..", 0, &ip), 0);   // as Linux: still its old parent,
+    CHECK(ip == a);                                  // which it keeps alive
+    CHECK_EQ_INT(a->refcount, 1);
     CHECK_EQ_INT(fs_lookup(d, "x", 0, &ip), -ENOENT);
     CHECK_EQ_INT(fs_create(d, "x", 0644, &ip), -ENOENT);
     CHECK_EQ_INT(fs_mkdir(d, "x", 0755, &ip), -ENOENT);
@@ -447,11 +449,12 @@ TEST(removed_directory)
     CHECK_EQ_STR(de.name, ".");
     CHECK_EQ_INT(fs_readdir(d, &pos, &de), 1);
     CHECK_EQ_STR(de.name, "..");
-    CHECK_EQ_INT(de.ino, d->ino);
+    CHECK_EQ_INT(de.ino, a->ino);
     CHECK_EQ_INT(fs_readdir(d, &pos, &de), 0);
     uint64_t n = fs_nr_inodes();
     fs_put(d);
     CHECK_EQ_INT(fs_nr_inodes(), n - 1);
+    CHECK_EQ_INT(a->refcount, 0);
 }
 
 TEST(hard_links)
@@ -527,7 +530,7 @@ TEST(growth_byte_by_byte)
         }
     }
     CHECK_EQ_INT(f->size, 100000);
-    CHECK(f->file.cap >= 100000 && f->file.cap <= 2 * 100000);
+    CHECK_EQ_INT(f->file.npages, 25);                 // 100000 bytes: 25 pages, no more
     static char buf[100000];
     CHECK_EQ_INT(fs_read(f, 0, buf, sizeof buf), 100000);
     int bad = 0;
@@ -679,8 +682,8 @@ static long op_symlink(void) { return fs_symlink(R, "newlink", "/a/b/f", NULL); 
 static long op_link(void) { return fs_link(R, "hard", look("/a/g", 0)); }
 static long op_write(void)
 {
-    static char big[5000];
-    return fs_write(look("/a/b/f", 0), 3000, big, sizeof big);
+    static char big[8000 - 4096];                 // a new page, and only that
+    return fs_write(look("/a/b/f", 0), 4096, big, sizeof big);
 }
 static long op_truncate(void) { return fs_truncate(look("/a/g", 0), 100000); }
 
@@ -692,30 +695,50 @@ TEST(enomem_leaves_tree_alone)
     each_failure("symlink", op_symlink);
     each_failure("link", op_link);
     each_failure("write", op_write);
-    each_failure("truncate", op_truncate);
+    CHECK_EQ_INT(op_truncate(), 0);              // a hole: nothing to allocate
     CHECK(look("/a/new", 0) && look("/a/b/newdir", 0) && look("/newlink", FS_FOLLOW));
     CHECK_EQ_INT(look("/a/b/f", 0)->size, 8000);
     CHECK_EQ_INT(look("/hard", 0)->size, 100000);
 }
 
-// Doubling may ask for more than there is: then the exact size is tried. One big write takes
-// just what it needs.
-TEST(enomem_doubling_falls_back)
+// Pages come one at a time; a hole takes none. Out of memory, a write stops short (or
+// fails with -ENOSPC, changing nothing); truncating down gives every page back.
+TEST(pages_holes_and_enospc)
 {
     reset();
+    long base = live_allocs;
     struct inode *f = mkfile(R, "f", NULL);
-    static char buf[1000];
+    static char buf[3 * 4096];
+    memset(buf, 'x', sizeof buf);
     CHECK_EQ_INT(fs_write(f, 0, buf, 1), 1);
-    CHECK_EQ_INT(f->file.cap, 64);
-    CHECK_EQ_INT(fs_write(f, 0, buf, 100), 100);
-    CHECK_EQ_INT(f->file.cap, 128);
+    CHECK_EQ_INT(f->file.npages, 1);
+    CHECK_EQ_INT(fs_write(f, 10 << 20, buf, 1), 1);            // 10 MiB on: one more page
+    CHECK_EQ_INT(f->file.npages, 2);
+    CHECK_EQ_INT(fs_blocks(f), 16);
+    CHECK_EQ_INT(f->size, (10 << 20) + 1);
+    char c = 1;
+    CHECK_EQ_INT(fs_read(f, 5 << 20, &c, 1), 1);
+    CHECK_EQ_INT(c, 0);                                        // the hole reads as zero
+    alloc_calls = 0;
+    fail_at = 3;                         // the top array, the leaf, a page, then no more
+    CHECK_EQ_INT(fs_write(f, 20 << 20, buf, sizeof buf), 4096);
     alloc_calls = 0;
     fail_at = 0;
-    CHECK_EQ_INT(fs_truncate(f, 200), 0);
+    CHECK_EQ_INT(fs_write(f, 30 << 20, buf, 1), -ENOMEM);
     fail_at = -1;
-    CHECK_EQ_INT(f->file.cap, 200);
-    CHECK_EQ_INT(fs_write(f, 0, buf, 1000), 1000);
-    CHECK_EQ_INT(f->file.cap, 1000);
+    CHECK_EQ_INT(f->size, (20 << 20) + 4096);
+    CHECK_EQ_INT(fs_truncate(f, 4097), 0);
+    CHECK_EQ_INT(f->file.npages, 1);
+    CHECK_EQ_INT(fs_read(f, 4096, buf, 2), 1);
+    CHECK_EQ_INT(buf[0], 0);                                   // the tail was cleared
+    fs_set_page_limit(2);                                      // tmpfs's size=
+    CHECK_EQ_INT(fs_write(f, 0, buf, 3 * 4096), 4096);
+    CHECK_EQ_INT(fs_write(f, 8192, buf, 1), -ENOSPC);
+    fs_set_page_limit(UINT64_MAX);
+    CHECK_EQ_INT(fs_truncate(f, 0), 0);
+    CHECK_EQ_INT(fs_pages_used(), 0);
+    CHECK_EQ_INT(fs_unlink(R, "f"), 0);
+    CHECK_EQ_INT(live_allocs, base);
 }
 
 TEST(fs_init_frees_everything)

@@ -35,9 +35,27 @@ struct stat {
 #define S_ISFIFO(m) (((m) & S_IFMT) == S_IFIFO)
 #define S_ISLNK(m)  (((m) & S_IFMT) == S_IFLNK)
 #define S_ISSOCK(m) (((m) & S_IFMT) == S_IFSOCK)
+#define S_ISUID  04000     // set-user-id on execution
+#define S_ISGID  02000     // set-group-id
+#define S_ISVTX  01000     // sticky
+#define S_IRWXU  00700
+#define S_IXGRP  00010
+
+// utimensat/futimens: special tv_nsec values (Linux's).
+#define UTIME_NOW  ((1l << 30) - 1)    // set that time to now
+#define UTIME_OMIT ((1l << 30) - 2)    // leave it
 
 int stat(const char *path, struct stat *st);     // follows a final symlink
 int lstat(const char *path, struct stat *st);    // does not
 int fstat(int fd, struct stat *st);
 int fstatat(int dirfd, const char *path, struct stat *st, int flags);
 int mkdir(const char *path, mode_t mode);
+int chmod(const char *path, mode_t mode);
+int fchmod(int fd, mode_t mode);
+int fchmodat(int dirfd, const char *path, mode_t mode, int flags);   // flags must be 0
+mode_t umask(mode_t mask);                       // returns the previous mask
+int mknod(const char *path, mode_t mode, dev_t dev);
+int mknodat(int dirfd, const char *path, mode_t mode, dev_t dev);
+// times[0] is the access time, times[1] the modification time; NULL means both now.
+int utimensat(int dirfd, const char *path, const struct timespec times[2], int flags);
+int futimens(int fd, const struct timespec times[2]);
