@@ -173,6 +173,7 @@ static char *command_output(const char *text)
         close(fds[1]);
         child_signals();
         sh.interactive = sh.jobctl = 0;
+        jobs_forget();
         sh.lineno--;                  // its first line is still ours, for messages
         exit(run_string(copy));
     }

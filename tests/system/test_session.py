@@ -20,7 +20,7 @@ def test_console_session(ctx):
 
     run("echo one two three | wc -w", r"^3$")
     run("echo saved >/tmp/note; echo again >>/tmp/note; cat /tmp/note", r"^saved\nagain$")
-    run("sleep 30 &", r"^\[\d+\]$")
+    run("sleep 30 &", r"^\[1\] \d+$")
     m.type("sleep 10\r")
     m.wait_for(r"sleep 10\n", start=pos)
     m.type("\x03")                                   # Ctrl-C: the job dies, not the shell
