@@ -440,7 +440,8 @@ static int find_job(const char *cmd, const char *spec)
 
 // ---- the builtins
 
-// jobs [-p] [%n...]: each job's state, or with -p its process group.
+// jobs [-p] [%n...]: each job's state, or with -p its first process (which leads its
+// group). A script is not told about the jobs that ended, as in bash: it has `wait`.
 int b_jobs(int argc, char **argv)
 {
     int pgids = argc > 1 && strcmp(argv[1], "-p") == 0, first = 1 + pgids, status = 0;
@@ -451,13 +452,14 @@ int b_jobs(int argc, char **argv)
     }
     reap_jobs(0);
     for (int i = 0; i < MAXJOBS; i++) {
-        int chosen = jobs[i].used && argc == first;
+        int chosen = jobs[i].used && argc == first &&
+                     (sh.interactive || job_state(&jobs[i]) != DONE);
         for (int a = first; a < argc && jobs[i].used && !chosen; a++)
             chosen = argv[a][0] == '%' && find_job("jobs", argv[a]) == i;
         if (!chosen)
             continue;
         if (pgids)
-            dprintf(1, "%d\n", jobs[i].pgid);
+            dprintf(1, "%d\n", jobs[i].procs[0].pid);
         else
             print_job(i, 1);
     }
@@ -623,13 +625,16 @@ static int kill_list(const char *arg)
             dprintf(1, "%s\n", signal_name[sig]);
         return 0;
     }
-    int sig = parse_signal(arg);
-    if (sig < 0 || (sig > 31 && (sig <= 128 || sig > 128 + 31))) {
+    char *end;
+    long n = strtol(arg, &end, 10);
+    int number = arg[0] >= '0' && arg[0] <= '9';
+    int sig = !number ? parse_signal(arg) : *end || n > 128 + 31 ? -1 : n > 128 ? n - 128 : n;
+    if (sig <= 0 || sig > 31) {
         sh_error("kill: invalid signal number or exit status: %s", arg);
         return 2;
     }
-    if (arg[0] >= '0' && arg[0] <= '9')
-        dprintf(1, "%s\n", signal_name[sig & 127]);
+    if (number)
+        dprintf(1, "%s\n", signal_name[sig]);
     else
         dprintf(1, "%d\n", sig);
     return 0;
