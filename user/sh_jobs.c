@@ -50,6 +50,7 @@ struct job {                // jobs[i] is %(i+1); used == 0: a free slot
 
 static struct job jobs[MAXJOBS];
 static int cur = -1, prev = -1;   // the current (+) and previous (-) jobs' indexes
+static int fg = -1;               // the job running in the foreground: never + or - then
 
 // ---- the text of a command, for jobs: the words as typed, one space between them
 
@@ -133,7 +134,7 @@ static int is(int i, enum state s)
 static int last_in(enum state s, int below)
 {
     for (int i = below - 1; i >= 0; i--)
-        if (is(i, s))
+        if (is(i, s) && i != fg)
             return i;
     return -1;
 }
@@ -338,7 +339,9 @@ int job_foreground(int i)
 
     if (sh.jobctl)
         tcsetpgrp(0, j->pgid);
+    fg = i;
     wait_while_running(i, 0);
+    fg = -1;
     if (sh.jobctl)
         tcsetpgrp(0, sh.pgid);
     int status = job_status(j);

@@ -248,6 +248,7 @@ JOBS_SAME_AS_BASH = [
     "sleep 10 & kill -s TERM %sle; wait $!; s=$?; echo $s; kill -l $s",
     "kill -l 9; kill -l KILL; kill -l 130",
     "sh -c 'kill -USR1 $$' & wait; echo $?",
+    "sleep 10 & echo \"$(jobs)\"; kill $(jobs -p); wait %1; echo $?",
 ]
 
 
