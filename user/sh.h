@@ -84,6 +84,7 @@ int job_foreground(int i);         // waits till it ends or stops: its status
 void job_background(int i);        // says "[1] 1234" when interactive
 void job_remove(int i);
 void jobs_forget(void);            // in a child shell: the jobs are the parent's
+int stopped_jobs_keep_shell(void); // exit's check: 1 if the shell must not exit yet
 void reap_jobs(int report);        // news of children; report: the changed jobs, at a prompt
 char *pipeline_text(struct pipeline *p);   // "a | b", as jobs shows it (malloc'd)
 char *andor_text(struct andor *a);

@@ -68,6 +68,8 @@ static int b_pwd(int argc, char **argv)
 
 static int b_exit(int argc, char **argv)
 {
+    if (stopped_jobs_keep_shell())
+        return 1;
     long n = argc > 1 ? number(argv[1], 1L << 30) : sh.status;
 
     if (n < 0) {

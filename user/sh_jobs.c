@@ -405,6 +405,25 @@ void reap_jobs(int report)
     remove_reported();
 }
 
+// An interactive shell asked to exit while jobs are stopped refuses, the first time: they
+// would be left stopped for good. A second exit straight after does exit (bash's rule).
+int stopped_jobs_keep_shell(void)
+{
+    static int warned_line = -1;
+    int stopped = 0;
+
+    if (!sh.interactive)
+        return 0;
+    reap_jobs(0);
+    for (int i = 0; i < MAXJOBS; i++)
+        stopped |= is(i, STOPPED);
+    if (!stopped || warned_line == sh.lineno - 1)
+        return 0;
+    warned_line = sh.lineno;
+    dprintf(2, "There are stopped jobs.\n");
+    return 1;
+}
+
 // ---- naming jobs: %1, %% %+ (current), %- (previous), %sle (the one starting "sle")
 
 // The job spec names (NULL: the current job), or -1 after telling cmd's user why not.
