@@ -424,7 +424,8 @@ int stopped_jobs_keep_shell(void)
     return 1;
 }
 
-// ---- naming jobs: %1, %% %+ (current), %- (previous), %sle (the one starting "sle")
+// ---- naming jobs: %1, %% %+ (current), %- (previous), %sle (the one starting "sle");
+// for jobs, fg and bg also a bare number, 1 (kill and wait take that for a pid)
 
 // The job spec names (NULL: the current job), or -1 after telling cmd's user why not.
 static int find_job(const char *cmd, const char *spec)
@@ -439,9 +440,10 @@ static int find_job(const char *cmd, const char *spec)
     }
     if (strcmp(spec, "%-") == 0)
         i = prev;
-    else if (spec[0] == '%' && spec[1] >= '0' && spec[1] <= '9') {
+    else if ((spec[0] == '%' && spec[1] >= '0' && spec[1] <= '9') ||
+             (spec[0] >= '0' && spec[0] <= '9')) {     // fg 1 is fg %1, as in bash
         char *end;
-        long n = strtol(spec + 1, &end, 10);
+        long n = strtol(spec + (spec[0] == '%'), &end, 10);
         if (*end == '\0' && n >= 1 && n <= MAXJOBS && jobs[n - 1].used)
             i = n - 1;
     } else if (spec[0] == '%') {
@@ -467,28 +469,30 @@ static int find_job(const char *cmd, const char *spec)
 int b_jobs(int argc, char **argv)
 {
     int pgids = argc > 1 && strcmp(argv[1], "-p") == 0, first = 1 + pgids, status = 0;
+    char chosen[MAXJOBS];
 
     if (argc > first && argv[first][0] == '-') {
         sh_error("jobs: Illegal option %s", argv[first]);
         return 2;
     }
     reap_jobs(0);
-    for (int i = 0; i < MAXJOBS; i++) {
-        int chosen = jobs[i].used && argc == first &&
-                     (sh.interactive || job_state(&jobs[i]) != DONE);
-        for (int a = first; a < argc && jobs[i].used && !chosen; a++)
-            chosen = argv[a][0] == '%' && find_job("jobs", argv[a]) == i;
-        if (!chosen)
-            continue;
-        if (pgids)
-            dprintf(1, "%d\n", jobs[i].procs[0].pid);
+    for (int i = 0; i < MAXJOBS; i++)
+        chosen[i] = jobs[i].used && argc == first &&
+                    (sh.interactive || job_state(&jobs[i]) != DONE);
+    for (int a = first; a < argc; a++) {
+        int i = find_job("jobs", argv[a]);
+        if (i < 0)
+            status = 2;
         else
+            chosen[i] = 1;
+    }
+    for (int i = 0; i < MAXJOBS; i++) {
+        if (chosen[i] && pgids)
+            dprintf(1, "%d\n", jobs[i].procs[0].pid);
+        else if (chosen[i])
             print_job(i, 1);
     }
     remove_reported();
-    for (int a = first; a < argc; a++)         // the ones that name nothing: say so
-        if (argv[a][0] != '%' || find_job("jobs", argv[a]) < 0)
-            status = 2;
     return status;
 }
 
@@ -512,6 +516,11 @@ int b_fg(int argc, char **argv)
     int i = find_job("fg", argc > 1 ? argv[1] : NULL);
     if (i < 0)
         return 2;
+    if (job_state(&jobs[i]) == DONE) {
+        sh_error("fg: job has terminated");
+        reap_jobs(1);
+        return 1;
+    }
     dprintf(1, "%s\n", jobs[i].text);
     set_current(i);
     tcsetpgrp(0, jobs[i].pgid);        // the terminal first: it may read at once
@@ -532,6 +541,11 @@ int b_bg(int argc, char **argv)
         int i = find_job("bg", argc > 1 ? argv[a] : NULL);
         if (i < 0) {
             status = 2;
+            continue;
+        }
+        if (job_state(&jobs[i]) == DONE) {
+            sh_error("bg: job has terminated");
+            status = 1;
             continue;
         }
         if (job_state(&jobs[i]) == RUNNING) {

@@ -288,6 +288,11 @@ def test_host_job_errors(ctx):
                                          f"{sh}: 1: kill: No such process"], r
     r = run(ctx, "sleep 1 & sleep 1 & kill %sleep; echo $?; kill %1 %2")
     assert (r.stdout, r.stderr) == ("2\n", f"{sh}: 1: kill: %sleep: ambiguous\n"), r
+    r = run(ctx, "sleep 1 & sleep 1 & jobs %3 %1 %sl x 2; echo $?; kill %1 %2")
+    assert r.stdout == "[1]-  Running                 sleep 1 &\n" \
+                       "[2]+  Running                 sleep 1 &\n2\n", r
+    assert r.stderr == f"{sh}: 1: jobs: No such job: %3\n{sh}: 1: jobs: %sl: ambiguous\n" \
+                       f"{sh}: 1: jobs: No such job: x\n", r
 
 
 SAME_AS_DASH = [
