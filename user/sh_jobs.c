@@ -52,13 +52,23 @@ static struct job jobs[MAXJOBS];
 static int cur = -1, prev = -1;   // the current (+) and previous (-) jobs' indexes
 static int fg = -1;               // the job running in the foreground: never + or - then
 
+// The table outlives the line, so its memory is malloc'd, not sh_alloc'd.
+static void *grow(void *p, size_t n)
+{
+    if ((p = realloc(p, n)) == NULL) {
+        sh_error("out of memory");
+        exit(2);
+    }
+    return p;
+}
+
 // ---- the text of a command, for jobs: the words as typed, one space between them
 
 static void add(char **s, size_t *len, const char *more)
 {
     size_t n = strlen(more);
 
-    *s = realloc(*s, *len + n + 1);
+    *s = grow(*s, *len + n + 1);
     memcpy(*s + *len, more, n + 1);
     *len += n;
 }
@@ -264,7 +274,7 @@ void job_add_process(int i, pid_t pid, pid_t pgid)
 {
     struct job *j = &jobs[i];
 
-    j->procs = realloc(j->procs, (j->nprocs + 1) * sizeof *j->procs);
+    j->procs = grow(j->procs, (j->nprocs + 1) * sizeof *j->procs);
     j->procs[j->nprocs++] = (struct jproc){ .pid = pid, .state = RUNNING };
     j->pgid = pgid;
 }
