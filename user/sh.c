@@ -268,7 +268,6 @@ int run_file(int fd)
 static void init_jobctl(void)
 {
     sh.jobctl = sh.interactive && isatty(0);
-    sh.pgid = getpgrp();
     if (!sh.jobctl)
         return;
     if (sh.pgid != sh.pid && setpgid(0, 0) == 0)
@@ -282,6 +281,7 @@ int main(int argc, char **argv)
     const char *cmd = NULL;
 
     sh.pid = getpid();
+    sh.pgid = getpgrp();
     sh.arg0 = argv[0] ? argv[0] : "sh";
     var_init(environ);
     for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {

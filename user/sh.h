@@ -70,13 +70,29 @@ struct andor *parse(struct token *toks, int ntoks, int *err);
 // ---- running (sh_exec.c)
 void run_lists(struct andor *a);
 int run_pipeline(struct pipeline *p);
-void reap_jobs(int report);        // collect finished background jobs
-int wait_job(pid_t pid);           // wait for one background job (or all, pid -1): status
 int status_of(int wstatus);        // 128+sig or the exit code
 int find_and_exec(char **argv);    // the exec builtin, and children: returns only on error
 __attribute__((noreturn)) void exec_failed(const char *name, int err);   // exits 127 or 126
 int apply_redirs(struct redir *r, int save_fds[10]);
 void restore_fds(int save_fds[10]);
+
+// ---- jobs (sh_jobs.c): the pipelines the shell started, by number (%1 is index 0)
+int job_new(char *text);           // a new job (text malloc'd, the job's now), -1 if full
+void job_add_process(int i, pid_t pid, pid_t pgid);
+pid_t job_last_pid(int i);         // $! for a job started with &
+int job_foreground(int i);         // waits till it ends or stops: its status
+void job_background(int i);        // says "[1] 1234" when interactive
+void job_remove(int i);
+void jobs_forget(void);            // in a child shell: the jobs are the parent's
+int stopped_jobs_keep_shell(void); // exit's check: 1 if the shell must not exit yet
+void reap_jobs(int report);        // news of children; report: the changed jobs, at a prompt
+char *pipeline_text(struct pipeline *p);   // "a | b", as jobs shows it (malloc'd)
+char *andor_text(struct andor *a);
+int b_jobs(int argc, char **argv);
+int b_fg(int argc, char **argv);
+int b_bg(int argc, char **argv);
+int b_wait(int argc, char **argv);
+int b_kill(int argc, char **argv);
 
 // ---- words (sh_expand.c)
 // Expands raw words into fields: variables, quotes, field splitting. Returns a

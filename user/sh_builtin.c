@@ -3,6 +3,7 @@
 // cd, exit, export and the like must be builtins: a child process could change only its
 // own directory or variables, and they would be gone when it exits. They run in the shell
 // (with their redirections undone afterwards), or in a child when part of a pipeline.
+// The ones that work on jobs - jobs, fg, bg, wait, kill - are in sh_jobs.c.
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,8 @@ static int b_pwd(int argc, char **argv)
 
 static int b_exit(int argc, char **argv)
 {
+    if (stopped_jobs_keep_shell())
+        return 1;
     long n = argc > 1 ? number(argv[1], 1L << 30) : sh.status;
 
     if (n < 0) {
@@ -127,23 +130,6 @@ static int b_exec(int argc, char **argv)
     return err == ENOENT ? 127 : 126;
 }
 
-static int b_wait(int argc, char **argv)
-{
-    int status = 0;
-
-    if (argc == 1)
-        return wait_job(-1);
-    for (int i = 1; i < argc; i++) {
-        long pid = number(argv[i], 1L << 30);
-        if (pid <= 0) {
-            sh_error("wait: Illegal number: %s", argv[i]);
-            return 2;
-        }
-        status = wait_job(pid);
-    }
-    return status;
-}
-
 static int b_colon(int argc, char **argv)
 {
     (void)argc, (void)argv;
@@ -156,7 +142,8 @@ static int b_help(int argc, char **argv)
     dprintf(1,
         "Lantern sh. Builtins:\n"
         "  cd [DIR|-]   pwd   exit [N]   export NAME[=VALUE]   unset NAME\n"
-        "  exec CMD...  wait [PID]   :   help\n"
+        "  exec CMD...  wait [PID|%%N]   :   help\n"
+        "  jobs   fg [%%N]   bg [%%N]   kill [-SIG] PID|%%N   (Ctrl-Z stops the running job)\n"
         "Syntax:\n"
         "  a ; b    a && b    a || b    a | b | c    a &  (background)\n"
         "  < f   > f   >> f   2> f   2>&1   N>&M   N<&M   N>&-\n"
@@ -172,7 +159,8 @@ static const struct {
 } builtins[] = {
     { "cd", b_cd }, { "pwd", b_pwd }, { "exit", b_exit }, { "export", b_export },
     { "unset", b_unset }, { "exec", b_exec }, { "wait", b_wait }, { ":", b_colon },
-    { "help", b_help },
+    { "help", b_help }, { "jobs", b_jobs }, { "fg", b_fg }, { "bg", b_bg },
+    { "kill", b_kill },
 };
 
 builtin_fn find_builtin(const char *name)

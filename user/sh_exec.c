@@ -1,10 +1,10 @@
 // sh_exec.c: running commands - pipelines, and-or lists, background jobs, redirections.
 //
-// Job control, the minimum: every foreground pipeline gets a process group of its own
-// (its first process leads it) and, when the shell reads from a terminal, the terminal:
-// then Ctrl-C sends SIGINT to that group alone, not to the shell. Both the parent and the
-// child call setpgid and tcsetpgrp, because either may run first; whichever does it
-// second does nothing new. When the pipeline is done the shell takes the terminal back.
+// Every pipeline the shell forks is a job (sh_jobs.c). With job control each gets a process
+// group of its own (its first process leads it) and, in the foreground, the terminal: then
+// Ctrl-C and Ctrl-Z reach that group alone, not the shell. Both the parent and the child
+// call setpgid and tcsetpgrp, because either may run first; whichever does it second does
+// nothing new. When the job ends or stops the shell takes the terminal back.
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -15,11 +15,7 @@
 #include <unistd.h>
 #include "sh.h"
 
-#define MAXJOBS 64
 #define DEFAULT_PATH "/bin:/sbin:/usr/bin"
-
-static pid_t jobs[MAXJOBS];     // background jobs not yet waited for
-static int njobs;
 
 int status_of(int ws)
 {
@@ -57,7 +53,7 @@ static void run_as_script(const char *path, char **argv)
     sh.arg0 = strdup(path);
     sh.lineno = 0;
     sh.interactive = sh.jobctl = 0;
-    njobs = 0;
+    jobs_forget();
     exit(run_file(fd));
 }
 
@@ -169,21 +165,10 @@ static int command_in_shell(struct cmd *c, char **argv, int argc, int nassign)
 
 // ---- pipelines
 
-static int wait_for(pid_t pid, int *sigint)
-{
-    int ws;
-
-    while (waitpid(pid, &ws, 0) < 0)
-        if (errno != EINTR)
-            return 127;
-    if (WIFSIGNALED(ws) && WTERMSIG(ws) == SIGINT)
-        *sigint = 1;
-    return status_of(ws);
-}
-
 // Forks the i-th process of a pipeline: its stdin is in_fd, its stdout the pipe out[1].
-static pid_t start_process(struct cmd *c, struct prepared *pre, pid_t pgid, int in_fd,
-                           int out[2])
+// pgid: its process group, 0 for a new one it leads; fg: the terminal is the group's.
+static pid_t start_process(struct cmd *c, struct prepared *pre, pid_t pgid, int fg,
+                           int in_fd, int out[2])
 {
     pid_t pid = fork();
 
@@ -194,7 +179,8 @@ static pid_t start_process(struct cmd *c, struct prepared *pre, pid_t pgid, int 
     if (pid == 0) {
         if (sh.jobctl) {
             setpgid(0, pgid);
-            tcsetpgrp(0, pgid ? pgid : getpid());
+            if (fg)
+                tcsetpgrp(0, pgid ? pgid : getpid());
         }
         child_signals();
         if (in_fd != 0) {
@@ -214,18 +200,21 @@ static pid_t start_process(struct cmd *c, struct prepared *pre, pid_t pgid, int 
     return pid;
 }
 
-static int run_forked(struct pipeline *p, struct prepared *pre)
+// Forks every process of pipeline p, as a new job; the job's number, or -1.
+static int fork_pipeline(struct pipeline *p, struct prepared *pre, int fg)
 {
-    pid_t pids[p->ncmds], pgid = 0;
-    int in_fd = 0, n = 0;
+    int job = job_new(pipeline_text(p)), in_fd = 0;
+    pid_t lead = 0;
 
+    if (job < 0)
+        return -1;
     for (int i = 0; i < p->ncmds; i++) {
         int fds[2], last = i == p->ncmds - 1;
         if (!last && pipe(fds) < 0) {
             sh_error("pipe: %s", strerror(errno));
             break;
         }
-        pid_t pid = start_process(p->cmds[i], pre, pgid, in_fd, last ? NULL : fds);
+        pid_t pid = start_process(p->cmds[i], pre, lead, fg, in_fd, last ? NULL : fds);
         if (in_fd != 0)
             close(in_fd);
         if (!last) {
@@ -234,20 +223,22 @@ static int run_forked(struct pipeline *p, struct prepared *pre)
         }
         if (pid < 0)
             break;
-        pids[n++] = pid;
-        if (pgid == 0)
-            pgid = pid;
+        if (lead == 0)
+            lead = pid;
+        job_add_process(job, pid, sh.jobctl ? lead : sh.pgid);
     }
-    if (sh.jobctl && pgid)
-        tcsetpgrp(0, pgid);
-    int status = 1, sigint = 0;
-    for (int i = 0; i < n; i++)
-        status = wait_for(pids[i], &sigint);    // the last one's status is the pipeline's
-    if (sh.jobctl)
-        tcsetpgrp(0, sh.pgid);
-    if (sigint && sh.interactive)
-        write(2, "\n", 1);     // as dash: the terminal echoed ^C, the prompt needs a new line
-    return status;
+    if (lead == 0) {
+        job_remove(job);
+        return -1;
+    }
+    return job;
+}
+
+static int run_forked(struct pipeline *p, struct prepared *pre)
+{
+    int job = fork_pipeline(p, pre, 1);
+
+    return job < 0 ? 1 : job_foreground(job);    // the last process's status is the pipeline's
 }
 
 int run_pipeline(struct pipeline *p)
@@ -277,33 +268,40 @@ static int run_andor(struct andor *a)
     return sh.status;
 }
 
-// `list &`: a child runs the whole and-or list, in a process group of its own, and the
-// shell goes on at once.
+// `list &`: the shell goes on at once. A pipeline is forked as usual, into a process group
+// of its own; a longer list is run by a child shell in a group of its own.
 static void start_background(struct andor *a)
 {
-    pid_t pid = fork();
+    int job;
 
-    if (pid < 0) {
-        sh_error("fork: %s", strerror(errno));
+    if (a->n == 1) {
+        job = fork_pipeline(a->p[0], NULL, 0);
+    } else if ((job = job_new(andor_text(a))) >= 0) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            if (sh.jobctl)
+                setpgid(0, 0);
+            child_signals();
+            sh.interactive = sh.jobctl = 0;
+            jobs_forget();
+            exit(run_andor(a));
+        }
+        if (pid < 0) {
+            sh_error("fork: %s", strerror(errno));
+            job_remove(job);
+            job = -1;
+        } else {
+            if (sh.jobctl)
+                setpgid(pid, pid);
+            job_add_process(job, pid, sh.jobctl ? pid : sh.pgid);
+        }
+    }
+    if (job < 0) {
+        sh.status = 2;
         return;
     }
-    if (pid == 0) {
-        if (sh.jobctl)
-            setpgid(0, 0);
-        child_signals();
-        sh.interactive = sh.jobctl = 0;
-        njobs = 0;
-        if (a->n == 1 && a->p[0]->ncmds == 1)
-            command_in_child(a->p[0]->cmds[0], NULL);     // exec in place: $! is the program
-        exit(run_andor(a));
-    }
-    if (sh.jobctl)
-        setpgid(pid, pid);
-    if (sh.interactive)
-        dprintf(2, "[%d]\n", pid);
-    if (njobs < MAXJOBS)
-        jobs[njobs++] = pid;
-    sh.last_bg = pid;
+    sh.last_bg = job_last_pid(job);    // $!: the pipeline's last process
+    job_background(job);
     sh.status = 0;
 }
 
@@ -315,66 +313,4 @@ void run_lists(struct andor *a)
         else
             run_andor(a);
     }
-}
-
-// ---- background jobs
-
-static int forget_job(pid_t pid)
-{
-    for (int i = 0; i < njobs; i++) {
-        if (jobs[i] == pid) {
-            jobs[i] = jobs[--njobs];
-            return 1;
-        }
-    }
-    return 0;
-}
-
-// Collects every child that has ended: background jobs, and as PID 1 the orphans the
-// kernel gave us too. With report, says which jobs ended.
-void reap_jobs(int report)
-{
-    pid_t pid;
-    int ws;
-
-    while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
-        if (!forget_job(pid) || !report)
-            continue;
-        if (WIFSIGNALED(ws))
-            dprintf(2, "[%d] Killed by signal %d\n", pid, WTERMSIG(ws));
-        else if (WEXITSTATUS(ws) != 0)
-            dprintf(2, "[%d] Exited %d\n", pid, WEXITSTATUS(ws));
-        else
-            dprintf(2, "[%d] Done\n", pid);
-    }
-}
-
-// Waits for one job: its status, or -1 if Ctrl-C interrupted the wait.
-static int wait_one(pid_t pid)
-{
-    int ws;
-
-    if (waitpid(pid, &ws, 0) < 0)
-        return errno == EINTR ? -1 : 127;
-    return status_of(ws);
-}
-
-// The wait builtin: pid -1 waits for all jobs (status 0), else for that one (127 if it
-// is no job of ours). Ctrl-C stops the waiting, with status 130.
-int wait_job(pid_t pid)
-{
-    int status;
-
-    if (pid > 0) {
-        if (!forget_job(pid))
-            return 127;
-        status = wait_one(pid);
-        return status < 0 ? 128 + SIGINT : status;
-    }
-    while (njobs > 0) {
-        if (wait_one(jobs[njobs - 1]) < 0)
-            return 128 + SIGINT;
-        njobs--;
-    }
-    return 0;
 }

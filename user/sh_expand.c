@@ -172,7 +172,7 @@ static char *command_output(const char *text)
         dup2(fds[1], 1);
         close(fds[1]);
         child_signals();
-        sh.interactive = sh.jobctl = 0;
+        sh.interactive = sh.jobctl = 0;   // the jobs stay known: kill $(jobs -p)
         sh.lineno--;                  // its first line is still ours, for messages
         exit(run_string(copy));
     }

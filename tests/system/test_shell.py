@@ -4,10 +4,12 @@ The host tests run build/bin/sh with scripted input and compare with what dash (
 /bin/sh) does; where dash is installed, test_host_same_as_dash runs the same scripts in both.
 The Lantern tests boot with rdinit=/bin/sh and type at it over the serial console.
 """
+import concurrent.futures
 import os
 import pty
 import re
 import select
+import signal
 import shutil
 import subprocess
 import tempfile
@@ -115,10 +117,12 @@ def test_host_interactive_prompts_and_jobs(ctx):
     prompt = "# " if os.geteuid() == 0 else "$ "
     r = run(ctx, "", args=["-i"], stdin="echo hi\nsleep 0.2 &\nsleep 0.5\n\nfalse\n")
     assert r.stdout == "hi\n", r
-    # The job ends during `sleep 0.5`; it is reported before the prompt after that.
-    m = re.fullmatch(re.escape(prompt * 2) + r"\[(\d+)\]\n" + re.escape(prompt) +
-                     r"\[(\d+)\] Done\n" + re.escape(prompt * 3), r.stderr)
-    assert m and m.group(1) == m.group(2), r.stderr
+    # The job ends during `sleep 0.5`; it is reported before the prompt after that, as
+    # bash reports it.
+    m = re.fullmatch(re.escape(prompt * 2) + r"\[1\] \d+\n" + re.escape(prompt) +
+                     re.escape("[1]+  Done                    sleep 0.2\n") +
+                     re.escape(prompt * 3), r.stderr)
+    assert m, r.stderr
     assert r.returncode == 1
 
 
@@ -154,6 +158,141 @@ def test_host_ctrl_c_on_a_terminal(ctx):
     assert "^C\n" in text and "st=130\n" in text, text
     assert "half\n" not in text, text
     assert os.WEXITSTATUS(status) == 3, text
+
+
+def settle(fd, prompt, quiet=0.3, limit=10.0):
+    """Reads from fd until it has been quiet for `quiet` seconds, after the prompt if one is
+    due (or until `limit` passed)."""
+    got, end, last = b"", time.time() + limit, time.time()
+    while time.time() < end and (time.time() - last < quiet or
+                                 (prompt and not got.endswith(b"$ "))):
+        if select.select([fd], [], [], 0.05)[0]:
+            try:
+                got += os.read(fd, 4096)
+            except OSError:
+                break
+            last = time.time()
+    return got.decode(errors="replace").replace("\r\n", "\n")
+
+
+# Job control on a terminal: typed keys, and what the terminal shows after each (PIDs as
+# PID). Byte for byte what bash 5.2 shows, whose job reports our shell copies.
+JOBS_SESSION = [
+    ("sleep 100\n", "sleep 100\n"),
+    ("\x1a", "^Z\n[1]+  Stopped                 sleep 100\n$ "),
+    ("echo $?\n", "echo $?\n148\n$ "),
+    ("jobs\n", "jobs\n[1]+  Stopped                 sleep 100\n$ "),
+    ("sleep 200 &\n", "sleep 200 &\n[2] PID\n$ "),
+    ("jobs\n", "jobs\n[1]+  Stopped                 sleep 100\n"
+                "[2]-  Running                 sleep 200 &\n$ "),
+    ("bg %1\n", "bg %1\n[1]+ sleep 100 &\n$ "),
+    ("jobs\n", "jobs\n[1]-  Running                 sleep 100 &\n"
+                "[2]+  Running                 sleep 200 &\n$ "),
+    ("fg\n", "fg\nsleep 200\n"),
+    ("\x03", "^C\n$ "),
+    ("echo $?\n", "echo $?\n130\n$ "),
+    ("kill %1; sleep 0.2\n", "kill %1; sleep 0.2\n[1]+  Terminated              sleep 100\n$ "),
+    ("sleep 50 | sleep 60\n", "sleep 50 | sleep 60\n"),
+    ("\x1a", "^Z\n[1]+  Stopped                 sleep 50 | sleep 60\n$ "),
+    ("sh -c 'sleep 0.1; exit 3' &\n", "sh -c 'sleep 0.1; exit 3' &\n[2] PID\n$ "),
+    ("sleep 0.3\n", "sleep 0.3\n[2]-  Exit 3                  sh -c 'sleep 0.1; exit 3'\n$ "),
+    ("sleep 0.1 &\n", "sleep 0.1 &\n[2] PID\n$ "),
+    ("sleep 0.3\n", "sleep 0.3\n[2]-  Done                    sleep 0.1\n$ "),
+    ("bg\n", "bg\n[1]+ sleep 50 | sleep 60 &\n$ "),
+    ("kill -9 %%; sleep 0.2\n", "kill -9 %%; sleep 0.2\n"
+                                 "[1]+  Killed                  sleep 50 | sleep 60\n$ "),
+    ("jobs\n", "jobs\n$ "),
+    ("sleep 7\n", "sleep 7\n"),
+    ("\x1a", "^Z\n[1]+  Stopped                 sleep 7\n$ "),
+    ("exit\n", "exit\nThere are stopped jobs.\n$ "),
+    ("echo $?\n", "echo $?\n1\n$ "),
+    ("kill -9 %1; sleep 0.2\n", "kill -9 %1; sleep 0.2\n[1]+  Killed                  sleep 7\n$ "),
+]
+
+
+def jobs_session(argv, env):
+    """Types JOBS_SESSION at argv on a pseudo-terminal: what it showed after each step."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(argv[0], argv, env)
+    shown = [settle(fd, True)]
+    for keys, expect in JOBS_SESSION:
+        os.write(fd, keys.encode())
+        got = settle(fd, expect.endswith("$ "))
+        shown.append(re.sub(r"^\[(\d+)\] \d+$", r"[\1] PID", got, flags=re.M))
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return shown
+
+
+def test_host_job_control_on_a_terminal(ctx):
+    env = dict(host_env(ctx), PS1="$ ")
+    bash = shutil.which("bash")
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:    # bash is the oracle, if there
+        theirs = bash and pool.submit(jobs_session, [bash, "--norc", "--noprofile", "-i"], env)
+        shown = jobs_session([sh_path(ctx)], env)
+        theirs = theirs and theirs.result()
+    assert shown[0] == "$ ", shown[0]
+    for (keys, expect), got in zip(JOBS_SESSION, shown[1:]):
+        assert got == expect, (keys, got, shown)
+    if theirs:                  # bash also says "exit" when asked to: we don't
+        theirs = [t.replace("exit\nexit\n", "exit\n") for t in theirs]
+        assert theirs[1:] == shown[1:], theirs
+
+
+# Jobs in scripts (no job control): the same output and status as bash.
+JOBS_SAME_AS_BASH = [
+    "sleep 1 & jobs; kill %1",
+    "sleep 1 | sleep 1 & jobs; kill %%",
+    "sleep 1 && echo x & jobs; kill %1",
+    "sleep 10 & kill %1; wait %1; echo $?",
+    "sh -c 'exit 3' & sleep 10 & wait %1; echo $?; jobs; kill %2; wait %2; echo $?",
+    "sleep 10 | sleep 10 & kill %%; wait; jobs; echo done $?",
+    "true & sleep 0.2; jobs; wait $!; echo $?",
+    "sleep 1 | sleep 2 & jobs -p; echo $!; kill %1",
+    "sleep 5 & kill -STOP %1; kill -9 %1; wait; echo $?",
+    "sleep 10 & kill -s TERM %sle; wait $!; s=$?; echo $s; kill -l $s",
+    "kill -l 9; kill -l KILL; kill -l 130",
+    "sh -c 'kill -USR1 $$' & wait; echo $?",
+    "sleep 10 & echo \"$(jobs)\"; kill $(jobs -p); wait %1; echo $?",
+]
+
+
+def test_host_jobs_in_scripts(ctx):
+    for script in JOBS_SAME_AS_BASH:
+        ours = run(ctx, script)
+        assert ours.stderr == "", (script, ours.stderr)
+        if script.startswith("sleep 1 | sleep 2"):      # $! is the last process, -p the first
+            first, last = ours.stdout.split()
+            assert int(last) > int(first), ours.stdout
+        if shutil.which("bash") is not None:
+            theirs = run(ctx, script, sh=shutil.which("bash"))
+            ours.stdout = re.sub(r"\d{3,}", "PID", ours.stdout)
+            theirs.stdout = re.sub(r"\d{3,}", "PID", theirs.stdout)
+            assert (ours.returncode, ours.stdout) == (theirs.returncode, theirs.stdout), script
+
+
+def test_host_job_errors(ctx):
+    sh = sh_path(ctx)
+    r = run(ctx, "fg; echo $?; bg; echo $?")         # a script has no job control
+    assert r.stdout == "1\n1\n", r
+    assert r.stderr == f"{sh}: 1: fg: no job control\n{sh}: 1: bg: no job control\n", r
+    r = run(ctx, "wait %3; echo $?; kill %3; echo $?; jobs %3; echo $?")
+    assert r.stdout == "127\n2\n2\n", r
+    assert r.stderr == "".join(f"{sh}: 1: {b}: No such job: %3\n" for b in ("wait", "kill", "jobs"))
+    r = run(ctx, "kill; echo $?; kill -NOSUCH 1; echo $?; kill abc; echo $?; kill 999999; echo $?")
+    assert r.stdout == "2\n2\n2\n1\n", r
+    assert r.stderr.splitlines()[2:] == [f"{sh}: 1: kill: invalid signal: NOSUCH",
+                                         f"{sh}: 1: kill: Illegal number: abc",
+                                         f"{sh}: 1: kill: No such process"], r
+    r = run(ctx, "sleep 1 & sleep 1 & kill %sleep; echo $?; kill %1 %2")
+    assert (r.stdout, r.stderr) == ("2\n", f"{sh}: 1: kill: %sleep: ambiguous\n"), r
+    r = run(ctx, "sleep 1 & sleep 1 & jobs %3 %1 %sl x 2; echo $?; kill %1 %2")
+    assert r.stdout == "[1]-  Running                 sleep 1 &\n" \
+                       "[2]+  Running                 sleep 1 &\n2\n", r
+    assert r.stderr == f"{sh}: 1: jobs: No such job: %3\n{sh}: 1: jobs: %sl: ambiguous\n" \
+                       f"{sh}: 1: jobs: No such job: x\n", r
 
 
 SAME_AS_DASH = [
@@ -226,12 +365,15 @@ def test_lantern_background_job(ctx):
     m = boot_shell(ctx)
     start = len(m.text())
     m.type("sleep 0.3 &\n")
-    pid = m.wait_for(r"^\[(\d+)\]\n" + re.escape(PROMPT), start=start).group(1)
+    m.wait_for(r"^\[1\] \d+\n" + re.escape(PROMPT), start=start)
     time.sleep(1)
     start = len(m.text())
     m.type("\n")
-    m.wait_for(re.escape(f"[{pid}] Done\n" + PROMPT), start=start)
-    type_line(m, "sleep 0.2 & wait; echo waited", f"[{int(pid) + 1}]\nwaited\n")
+    m.wait_for(re.escape("[1]+  Done                    sleep 0.3\n" + PROMPT), start=start)
+    start = len(m.text())
+    m.type("sleep 0.2 & wait; echo waited\n")     # wait reports the job it waited for
+    m.wait_for(r"\[1\] \d+\n" + re.escape("[1]+  Done                    sleep 0.2\n"
+                                           "waited\n" + PROMPT), start=start)
 
 
 def test_lantern_ctrl_c_interrupts_the_job_not_the_shell(ctx):
