@@ -437,3 +437,24 @@ user: $(BUILD)/bin/usertests
 .PHONY: trace
 trace: all
 	$(Q)$(PYTHON) tools/trace_run.py --build $(BUILD)
+
+# ---------------------------------------------------------------- fuzzing
+# /bin/fuzz (user/fuzz*.c): the system-call fuzzer. `make fuzz` boots Lantern with it as
+# init and judges the run (tools/fuzz_run.py): a panic or oops, a hang (30 s without
+# progress), a reset, or a leak is a failure. tests/system/test_fuzz.py runs a short one.
+#   make fuzz SECONDS=60 SEED=7 [WORKERS=4]
+#   replay one worker: boot with CMDLINE="rdinit=/bin/fuzz -- --seed 7 --worker 12 --calls 500"
+SECONDS ?= 60
+SEED ?= 1
+WORKERS ?= 4
+FUZZ_OBJS := $(patsubst user/%.c,$(BUILD)/bin/%.o,$(wildcard user/fuzz*.c))
+$(BUILD)/bin/fuzz: $(CRT0) $(FUZZ_OBJS) $(LIBC_A)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(USER_LDFLAGS) --strip-debug -o $@ $^
+USER_BINS += $(BUILD)/bin/fuzz
+USER_TEST_BINS += $(BUILD)/bin/fuzz
+user: $(BUILD)/bin/fuzz
+
+.PHONY: fuzz
+fuzz: all
+	$(Q)$(PYTHON) tools/fuzz_run.py --build $(BUILD) --seconds $(SECONDS) --seed $(SEED) --workers $(WORKERS)
