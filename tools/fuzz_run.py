@@ -27,10 +27,11 @@ PROGRESS = re.compile(r"^fuzz: ", re.M)
 HANG_SECONDS = 30
 
 
-def run(build, seconds, seed, workers=4, memory="256M", extra_args=""):
-    """Runs the fuzzer; returns (passed, summary lines, full log)."""
-    args = f"rdinit=/bin/fuzz panic=-1 -- --seconds {seconds} --seed {seed} --workers {workers} {extra_args}"
-    m = Machine(build, kernel_args=args, memory=memory)
+def run(build, seconds, seed, workers=4, memory="256M", machine=None):
+    """Runs the fuzzer; returns (passed, problems and summary lines, full log).
+    machine: what makes the Machine (tests pass ctx.machine, which keeps failed logs)."""
+    args = f"rdinit=/bin/fuzz panic=-1 -- --seconds {seconds} --seed {seed} --workers {workers}"
+    m = (machine or (lambda **kw: Machine(build, **kw)))(kernel_args=args, memory=memory)
     problems = []
     try:
         last_count, last_change = 0, time.time()
@@ -58,7 +59,8 @@ def run(build, seconds, seed, workers=4, memory="256M", extra_args=""):
         problems.append("the fuzzer says FAIL")
     if verdict and "reboot: Power down" not in log and not problems:
         problems.append("no clean power-off after the verdict")
-    summary = [l for l in log.splitlines() if re.match(r"fuzz: (LEAK|FAIL|PASS|\d+ calls)", l)]
+    summary = [l for l in log.splitlines()
+               if re.match(r"fuzz: (LEAK|FAIL|PASS|\d+ calls|stuck|killed)", l)]
     return not problems, problems + summary, log
 
 

@@ -367,7 +367,9 @@ static int fuzz_run(const struct options *o)
 static int replay(const struct options *o)
 {
     struct totals t = { 0 };
-    int log_fd = dup2(1, 999);        // the worker closes 0-2; it prints its calls here
+    int log_fd = dup2(1, 200);        // the worker closes 0-2; it prints its calls here
+    if (log_fd < 0)
+        printf("fuzz: dup2: %s\n", strerror(errno));
     printf("fuzz: replaying worker %ld of seed %llu, %ld calls\n", o->replay,
            (unsigned long long)o->seed, o->calls);
     fflush(stdout);
