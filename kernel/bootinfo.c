@@ -45,11 +45,24 @@ static const uint8_t *map_range(phys_map_fn map, uint64_t pa, size_t len)
     return map(pa, len);
 }
 
+// The first bytes of s, fit for a one-line log message: control characters (a newline
+// would forge a log line of its own; escapes would talk to the terminal) become '?'.
+static const char *printable(char *buf, size_t size, const char *s)
+{
+    size_t i;
+
+    for (i = 0; i + 1 < size && s[i]; i++)
+        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    buf[i] = '\0';
+    return buf;
+}
+
 // Copies a string of at most `max` source bytes (a tag's remaining bytes) into dst[size],
 // warning if it has no NUL. Returns the source length: >= size means it was truncated.
 static size_t copy_bounded(char *dst, size_t size, const uint8_t *src, size_t max, const char *what)
 {
     size_t n = 0, k;
+    char shown[64];
 
     while (n < max && src[n] != '\0')
         n++;
@@ -57,7 +70,8 @@ static size_t copy_bounded(char *dst, size_t size, const uint8_t *src, size_t ma
     memcpy(dst, src, k);
     dst[k] = '\0';
     if (n == max)
-        bootinfo_warnf("multiboot2: %s '%s' is not NUL-terminated", what, dst);
+        bootinfo_warnf("multiboot2: %s '%s' is not NUL-terminated", what,
+                       printable(shown, sizeof shown, dst));
     return n;
 }
 

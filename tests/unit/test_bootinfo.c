@@ -589,6 +589,24 @@ TEST(mb2_unterminated_strings)
     CHECK_EQ_INT(nwarn, 4);
 }
 
+// Found by tests/fuzz/fuzz_bootinfo.c: the warning quoted the unterminated string as it
+// was, so a newline in it forged a log line (bootinfo_warn above checks there is none).
+TEST(mb2_unterminated_string_with_control_characters)
+{
+    struct mb2 b;
+    uint64_t t;
+
+    reset();
+    mb2_begin(&b, INFO);
+    mb2_mmap(&b, qemu_map, 6, 24);
+    t = mb2_tag(&b, 2, 8 + 12);
+    memcpy(at(t + 8), "GRUB\nBUG: \x1b[", 12);
+    mb2_end(&b);
+    CHECK_EQ_INT(bootinfo_parse_multiboot2(&bi, INFO, fake_map), 0);
+    CHECK_EQ_STR(bi.loader, "GRUB\nBUG: \x1b[");      // the data itself is kept
+    CHECK_EQ_INT(warned("loader name 'GRUB?BUG: ?[' is not NUL-terminated"), 1);
+}
+
 TEST(mb2_limits_and_bad_modules)
 {
     static struct mem_region many[200];
