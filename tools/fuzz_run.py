@@ -27,10 +27,12 @@ PROGRESS = re.compile(r"^fuzz: ", re.M)
 HANG_SECONDS = 30
 
 
-def run(build, seconds, seed, workers=4, memory="256M", machine=None):
+def run(build, seconds, seed, workers=4, memory="256M", machine=None, avoid_known_bugs=False):
     """Runs the fuzzer; returns (passed, problems and summary lines, full log).
     machine: what makes the Machine (tests pass ctx.machine, which keeps failed logs)."""
     args = f"rdinit=/bin/fuzz panic=-1 -- --seconds {seconds} --seed {seed} --workers {workers}"
+    if avoid_known_bugs:
+        args += " --avoid-known-bugs"
     m = (machine or (lambda **kw: Machine(build, **kw)))(kernel_args=args, memory=memory)
     problems = []
     try:
@@ -71,8 +73,10 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--memory", default="256M")
+    ap.add_argument("--avoid-known-bugs", action="store_true")
     a = ap.parse_args()
-    ok, lines, log = run(a.build, a.seconds, a.seed, a.workers, a.memory)
+    ok, lines, log = run(a.build, a.seconds, a.seed, a.workers, a.memory,
+                         avoid_known_bugs=a.avoid_known_bugs)
     path = os.path.join(a.build, "fuzz.log")
     with open(path, "w") as f:
         f.write(log)

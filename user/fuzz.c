@@ -1,6 +1,7 @@
 // fuzz.c: /bin/fuzz, a system-call fuzzer for Lantern - the driver. See fuzz.h.
 //
 //   fuzz [--seed S] [--seconds N] [--workers N] [--calls N] [--tolerance PAGES]
+//        [--avoid-known-bugs]
 //        run as init (rdinit=/bin/fuzz): batches of workers until N seconds have passed
 //   fuzz --seed S --worker W [--calls N]
 //        replay worker W alone, printing each call before making it (anywhere; as init,
@@ -302,6 +303,32 @@ static long free_pages(long *meminfo_pages)
     return (long)(si.freeram * (si.mem_unit ? si.mem_unit : 1) / PAGE);
 }
 
+// ---------------------------------------------------------------- signals to init
+// No worker ever names init (g_pid never gives 1 or -1), so the only signal init may get is
+// SIGCHLD. Anything else is a kernel bug (a child's exit signal that should have been reset,
+// say): caught here and reported, with who sent it and how, instead of killing init.
+static volatile int strange_sig, strange_code, strange_pid, strange_count;
+
+static void strange_signal(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    strange_sig = sig;
+    strange_code = si->si_code;
+    strange_pid = si->si_pid;
+    strange_count++;
+}
+
+static void watch_signals_to_init(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = strange_signal;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    for (int sig = 1; sig < 65; sig++)
+        if (sig != SIGCHLD && sig != SIGKILL && sig != SIGSTOP)
+            sigaction(sig, &sa, NULL);
+}
+
 // ---------------------------------------------------------------- the runs
 // Where workers got stuck and what killed them: to see what the fuzzer spends time on.
 static void print_histograms(const struct totals *t)
@@ -324,8 +351,9 @@ static int fuzz_run(const struct options *o)
     long baseline = -1, worst = 0;
     int failed = 0, batch = 0;
 
-    printf("fuzz: seed %llu, %ld workers at a time, %ld calls each, %ld s\n",
-           (unsigned long long)o->seed, o->workers, o->calls, o->seconds);
+    printf("fuzz: seed %llu, %ld workers at a time, %ld calls each, %ld s%s\n",
+           (unsigned long long)o->seed, o->workers, o->calls, o->seconds,
+           avoid_known_bugs ? ", avoiding known bugs" : "");
     while (!failed && now() - start < o->seconds) {
         run_batch(batch * BATCH, BATCH, o, -1, &t);
         if (!reap_all()) {
@@ -346,6 +374,11 @@ static int fuzz_run(const struct options *o)
         printf("fuzz: batch %d: %lu calls so far, %ld workers (%ld killed by a signal, %ld stuck), "
                "free %ld pages (meminfo %ld, baseline %ld)\n", batch, (unsigned long)t.calls,
                t.workers, t.by_signal, t.stalled + t.overtime, free, meminfo, baseline);
+        if (strange_count) {
+            printf("fuzz: FAIL: init got %d signal(s) it never asked for; the last: signal %d, "
+                   "si_code %d, si_pid %d\n", strange_count, strange_sig, strange_code, strange_pid);
+            failed = 1;
+        }
         if (baseline - free > o->tolerance) {
             printf("fuzz: LEAK: %ld pages did not come back after batch %d (tolerance %ld)\n",
                    baseline - free, batch, o->tolerance);
@@ -385,6 +418,7 @@ static int replay(const struct options *o)
 static void usage(void)
 {
     printf("usage: fuzz [--seed S] [--seconds N] [--workers N] [--calls N] [--tolerance PAGES]\n"
+           "            [--avoid-known-bugs]\n"
            "       fuzz --seed S --worker W [--calls N]\n");
     exit(2);
 }
@@ -397,6 +431,10 @@ static void parse(int argc, char **argv, struct options *o)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--") == 0)
             continue;
+        if (strcmp(a, "--avoid-known-bugs") == 0) {
+            avoid_known_bugs = 1;
+            continue;
+        }
         if (!v)
             usage();
         if (strcmp(a, "--seed") == 0)
@@ -435,6 +473,7 @@ int main(int argc, char **argv)
         return 2;
     } else {
         mount("proc", "/proc", "proc", 0, NULL);    // as init would (we are init instead)
+        watch_signals_to_init();
         failed = fuzz_run(&o);
     }
     if (getpid() == 1) {
