@@ -22,6 +22,9 @@ enum { MB2_END = 0, MB2_CMDLINE = 1, MB2_LOADER = 2, MB2_MODULE = 3, MB2_MEMINFO
        MB2_RSDP_NEW = 15 };
 
 // Formats a warning for bootinfo_warn(). Also used by memmap.c.
+// Warnings quote strings from the boot information (names, command lines), which anyone
+// may have written: control characters become '?', so that a newline cannot forge a log
+// line of its own, nor an escape sequence talk to the terminal.
 void bootinfo_warnf(const char *fmt, ...)
 {
     char msg[160];
@@ -30,6 +33,9 @@ void bootinfo_warnf(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    for (char *c = msg; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
     bootinfo_warn(msg);
 }
 
@@ -45,24 +51,11 @@ static const uint8_t *map_range(phys_map_fn map, uint64_t pa, size_t len)
     return map(pa, len);
 }
 
-// The first bytes of s, fit for a one-line log message: control characters (a newline
-// would forge a log line of its own; escapes would talk to the terminal) become '?'.
-static const char *printable(char *buf, size_t size, const char *s)
-{
-    size_t i;
-
-    for (i = 0; i + 1 < size && s[i]; i++)
-        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-    buf[i] = '\0';
-    return buf;
-}
-
 // Copies a string of at most `max` source bytes (a tag's remaining bytes) into dst[size],
 // warning if it has no NUL. Returns the source length: >= size means it was truncated.
 static size_t copy_bounded(char *dst, size_t size, const uint8_t *src, size_t max, const char *what)
 {
     size_t n = 0, k;
-    char shown[64];
 
     while (n < max && src[n] != '\0')
         n++;
@@ -70,8 +63,7 @@ static size_t copy_bounded(char *dst, size_t size, const uint8_t *src, size_t ma
     memcpy(dst, src, k);
     dst[k] = '\0';
     if (n == max)
-        bootinfo_warnf("multiboot2: %s '%s' is not NUL-terminated", what,
-                       printable(shown, sizeof shown, dst));
+        bootinfo_warnf("multiboot2: %s '%s' is not NUL-terminated", what, dst);
     return n;
 }
 

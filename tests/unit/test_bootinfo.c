@@ -915,6 +915,22 @@ TEST(pvh_bad_modules)
     CHECK_EQ_INT(bi.modules[0].start, 0x500000);
 }
 
+// Found by tests/fuzz/fuzz_bootinfo.c: a module's name went into a warning as it was.
+TEST(pvh_module_name_with_a_newline)
+{
+    uint64_t list = PA(0x3000);
+
+    reset();
+    build_pvh_normal();
+    static const char name[] = "evil\n[ 0.0] forged\x7f";
+    memcpy(at(PA(0x500)), name, sizeof name);
+    pvh_module(list, 0x400000, 0, PA(0x500));                       // empty: warned about
+    put64(SI + 16, list);
+    put32(SI + 12, 1);
+    CHECK_EQ_INT(bootinfo_parse_pvh(&bi, SI, fake_map), 0);
+    CHECK_EQ_INT(warned("module 'evil?[ 0.0] forged?' has bad bounds"), 1);
+}
+
 TEST(pvh_map_fails_at_every_step)
 {
     for (int k = 1; k <= 8; k++) {
