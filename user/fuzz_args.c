@@ -341,6 +341,17 @@ uint64_t g_timespec(void)
     return one_in(8) ? g_buf() : (uint64_t)ts;
 }
 
+// struct rlimit: soft, hard. Small limits hurt only the worker (and its children).
+uint64_t g_rlimit(void)
+{
+    static const uint64_t values[] = { 0, 1, 16, 1024, 4096, 1 << 20, 1ull << 32, -1ull,
+                                       0x7fffffffffffffffull };
+    uint64_t *rl = (uint64_t *)slot();
+    rl[0] = PICK(values);
+    rl[1] = one_in(3) ? PICK(values) : -1ull;
+    return one_in(8) ? g_buf() : (uint64_t)rl;
+}
+
 // ---------------------------------------------------------------- processes
 // Pids the worker may name: itself, its group, its last child, pids that do not exist.
 // Never -1 (every process but init) nor 1 (init): those would end the run on purpose.

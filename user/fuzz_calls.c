@@ -27,6 +27,7 @@ enum kind {
     SIGACT, SIGSET, SSZ, SIGINFO, STACK, TS, SIG, PID, OFLAGS, MODE, MADDR, MPROT, MFLAGS,
     WHENCE, FCNTL, IOCTL, FUTEXOP, PRCTL, ARCHPRCTL, WAITOPT, IDTYPE, CLOCK, SYSLOG,
     ATFLAGS, WHO, SIGHOW, RENAMEF, GRNDF, MSFLAGS, FSTYPE, PIPEF, DUPF, ACCMODE, ROBUST,
+    UID, NGROUPS, RLIMRES, RLIMIT, MADVICE, CPUSETLEN,
     // Specials: the call is made by a wrapper
     SPAWN, SPAWN3, EXEC, EXIT, SIGRETURN,
 };
@@ -61,6 +62,8 @@ static const struct recipe recipes[] = {
     R(21, access, PATH, ACCMODE),
     R(22, pipe, BUF),
     R(24, sched_yield),
+    R(27, mincore, MADDR, LEN, BUF),
+    R(28, madvise, MADDR, LEN, MADVICE),
     R(32, dup, FD),
     R(33, dup2, FD, NEWFD),
     R(34, pause),
@@ -84,18 +87,31 @@ static const struct recipe recipes[] = {
     R(87, unlink, SPATH),
     R(88, symlink, LTARGET, SPATH),
     R(89, readlink, PATH, BUF, LEN),
+    R(97, getrlimit, RLIMRES, BUF),
     R(98, getrusage, WHO, BUF),
     R(99, sysinfo, BUF),
     R(102, getuid),
     R(103, syslog, SYSLOG, BUF, LEN),
     R(104, getgid),
+    R(105, setuid, UID),
+    R(106, setgid, UID),
     R(107, geteuid),
     R(108, getegid),
     R(109, setpgid, PID, PID),
     R(110, getppid),
     R(111, getpgrp),
     R(112, setsid),
+    R(113, setreuid, UID, UID),
+    R(114, setregid, UID, UID),
+    R(115, getgroups, NGROUPS, BUF),
+    R(116, setgroups, NGROUPS, BUF),
+    R(117, setresuid, UID, UID, UID),
+    R(118, getresuid, BUF, BUF, BUF),
+    R(119, setresgid, UID, UID, UID),
+    R(120, getresgid, BUF, BUF, BUF),
     R(121, getpgid, PID),
+    R(122, setfsuid, UID),
+    R(123, setfsgid, UID),
     R(124, getsid, PID),
     R(127, rt_sigpending, BUF, SSZ),
     R(128, rt_sigtimedwait, SIGSET, BUF, TS, SSZ),
@@ -104,10 +120,13 @@ static const struct recipe recipes[] = {
     R(131, sigaltstack, STACK, BUF),
     R(157, prctl, PRCTL, INT, INT, INT, INT),
     R(158, arch_prctl, ARCHPRCTL, BUF),
+    R(160, setrlimit, RLIMRES, RLIMIT),
     R(165, mount, SPATH, SPATH, FSTYPE, MSFLAGS, BUF),
     R(186, gettid),
     R(200, tkill, PID, SIG),
     R(202, futex, BUF, FUTEXOP, INT, TS, BUF, INT),
+    R(203, sched_setaffinity, PID, CPUSETLEN, BUF),
+    R(204, sched_getaffinity, PID, CPUSETLEN, BUF),
     R(217, getdents64, FD, BUF, LEN),
     R(218, set_tid_address, BUF),
     R(228, clock_gettime, CLOCK, BUF),
@@ -126,6 +145,8 @@ static const struct recipe recipes[] = {
     R(292, dup3, FD, NEWFD, DUPF),
     R(293, pipe2, BUF, PIPEF),
     R(297, rt_tgsigqueueinfo, PID, PID, SIG, SIGINFO),
+    R(302, prlimit64, PID, RLIMRES, RLIMIT, BUF),
+    R(309, getcpu, BUF, BUF, BUF),
     R(316, renameat2, DIRFD, SPATH, DIRFD, SPATH, RENAMEF),
     R(318, getrandom, BUF, LEN, GRNDF),
     R(435, clone3, SPAWN3),
@@ -196,6 +217,13 @@ static uint64_t gen(enum kind k)
     case DUPF:    return g_bits(O_CLOEXEC);
     case ACCMODE: return g_bits(7);
     case ROBUST:  return FROM(24, 0, 23, 25, -1ull);
+    case UID:     return FROM(0, 0, 1000, 65534, -1ull, 0xffffffff, 0xfffffffe, 0x100000000ull);
+    case NGROUPS: return FROM(0, 1, 2, 32, 65536, 65537, -1ull, 0x80000000);
+    case RLIMRES: return one_in(8) ? g_int() : rnd_below(17);
+    case RLIMIT:  return g_rlimit();
+    case MADVICE: return FROM(0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+                              21, 22, 23, 24, 25, 100);
+    case CPUSETLEN: return FROM(0, 1, 4, 8, 16, 128, 1024, 4096, 7, -1ull);
     default:      return 0;                     // IOV/IOVCNT and specials: see fill_args
     }
 }
@@ -282,7 +310,7 @@ static void exec_args(uint64_t *a)
 }
 
 // ---------------------------------------------------------------- one call
-// munmap, mprotect and mmap(MAP_FIXED) of a user address: a range that stays in the play
+// munmap, mprotect, madvise and mmap(MAP_FIXED) of a user address: a range that stays in the play
 // area (or within a page elsewhere), so the worker does not unmap its own program, stack or
 // scratch memory. Kernel and non-canonical addresses keep any length, and so do lengths of
 // 2^63 and more (addr + len wraps: the kernel must say EINVAL).
@@ -306,7 +334,7 @@ static void fill_args(const struct recipe *r, uint64_t a[6])
         else if (r->arg[i] != IOVCNT)
             a[i] = gen(r->arg[i]);
     }
-    if (r->nr == 10 || r->nr == 11 || (r->nr == 9 && (a[3] & 0x10)))
+    if (r->nr == 10 || r->nr == 11 || r->nr == 28 || (r->nr == 9 && (a[3] & 0x10)))
         a[1] = clamp_len(a[0], a[1]);
     // open/openat outside the sandbox: for reading only (no O_CREAT, O_TRUNC, writing).
     if (r->nr == 2 || r->nr == 257) {
