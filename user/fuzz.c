@@ -137,6 +137,9 @@ static void watch(struct slot *s, int index, struct totals *t)
         return;
     }
     double idle_ms = (t_now - s->last_move) * 1000;
+    if (count == 0 && idle_ms < 1000)
+        return;                       // still making its world (no handlers yet): let it
+
     if (idle_ms > STALL_MS || (t_now - s->started) * 1000 > WORKER_MS) {
         if (idle_ms > STALL_MS) {
             t->stalled++;
