@@ -10,7 +10,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const size_t caps[] = { 0, 1, 100, 4096, 1 << 20 };
+    static const size_t caps[] = { 0, 1, 100, 4096, 1 << 16 };
     const char *why = NULL;
     size_t used = 0;
     size_t outcap = caps[size % 5];
