@@ -27,7 +27,7 @@ enum kind {
     SIGACT, SIGSET, SSZ, SIGINFO, STACK, TS, SIG, PID, OFLAGS, MODE, MADDR, MPROT, MFLAGS,
     WHENCE, FCNTL, IOCTL, FUTEXOP, PRCTL, ARCHPRCTL, WAITOPT, IDTYPE, CLOCK, SYSLOG,
     ATFLAGS, WHO, SIGHOW, RENAMEF, GRNDF, MSFLAGS, FSTYPE, PIPEF, DUPF, ACCMODE, ROBUST,
-    UID, NGROUPS, RLIMRES, RLIMIT, MADVICE, CPUSETLEN,
+    UID, NGROUPS, RLIMRES, RLIMIT, MADVICE, CPUSETLEN, MSYNCF,
     // Specials: the call is made by a wrapper
     SPAWN, SPAWN3, EXEC, EXIT, SIGRETURN,
 };
@@ -62,6 +62,7 @@ static const struct recipe recipes[] = {
     R(21, access, PATH, ACCMODE),
     R(22, pipe, BUF),
     R(24, sched_yield),
+    R(26, msync, MADDR, LEN, MSYNCF),
     R(27, mincore, MADDR, LEN, BUF),
     R(28, madvise, MADDR, LEN, MADVICE),
     R(32, dup, FD),
@@ -223,6 +224,7 @@ static uint64_t gen(enum kind k)
     case RLIMIT:  return g_rlimit();
     case MADVICE: return FROM(0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
                               21, 22, 23, 24, 25, 100);
+    case MSYNCF:  return g_bits(1 | 2 | 4);   // MS_ASYNC, MS_INVALIDATE, MS_SYNC
     case CPUSETLEN: return FROM(0, 1, 4, 8, 16, 128, 1024, 4096, 7, -1ull);
     default:      return 0;                     // IOV/IOVCNT and specials: see fill_args
     }
