@@ -59,6 +59,9 @@ uint64_t g_sigsetsize(void);             // usually 8
 uint64_t g_siginfo(void);                // a siginfo for rt_sigqueueinfo
 uint64_t g_stack_t(void);                // a stack_t for sigaltstack
 uint64_t g_rlimit(void);                 // a struct rlimit
+uint64_t g_pollfds(void);                // struct pollfd array
+uint64_t g_fdset(void);                  // fd_set for select
+uint64_t g_epoll_event(void);            // struct epoll_event (packed)
 uint64_t g_timespec(void);               // negative, huge nsec, zero, tiny, long, NULL, bad
 uint64_t g_sig(void);                    // signal numbers, valid and not
 uint64_t g_pid(void);                    // self, group, children, missing - never -1 or 1

@@ -352,6 +352,43 @@ uint64_t g_rlimit(void)
     return one_in(8) ? g_buf() : (uint64_t)rl;
 }
 
+// An array of struct pollfd {int fd; short events, revents;}: eight of them, then whatever
+// follows in the scratch area (a large nfds reads on into it, and then off its end).
+uint64_t g_pollfds(void)
+{
+    uint32_t *p = (uint32_t *)slot();
+    for (int i = 0; i < 8; i++) {
+        p[2 * i] = (uint32_t)g_fd();
+        p[2 * i + 1] = (uint32_t)g_bits(0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x2000);
+    }
+    return one_in(8) ? g_buf() : (uint64_t)p;
+}
+
+// An fd_set for select: random bits, or only low fds (the ones that are likely open).
+uint64_t g_fdset(void)
+{
+    uint64_t *set = (uint64_t *)slot();
+    if (one_in(4))
+        return 0;
+    fill(set, 128);
+    if (!one_in(4)) {
+        memset(set, 0, 128);
+        set[0] = rnd() & 0xffffff;
+    }
+    return one_in(8) ? g_buf() : (uint64_t)set;
+}
+
+// struct epoll_event {uint32_t events; uint64_t data;} (packed: 12 bytes), a few of them.
+uint64_t g_epoll_event(void)
+{
+    uint8_t *e = (uint8_t *)slot();
+    fill(e, 128);
+    uint32_t ev = (uint32_t)g_bits(0x1 | 0x4 | 0x8 | 0x10 | 0x2000 | (1u << 28) | (1u << 29) |
+                                   (1u << 30) | (1u << 31));
+    memcpy(e, &ev, 4);
+    return one_in(8) ? g_buf() : (uint64_t)e;
+}
+
 // ---------------------------------------------------------------- processes
 // Pids the worker may name: itself, its group, its last child, pids that do not exist.
 // Never -1 (every process but init) nor 1 (init): those would end the run on purpose.

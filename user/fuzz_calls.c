@@ -28,6 +28,7 @@ enum kind {
     WHENCE, FCNTL, IOCTL, FUTEXOP, PRCTL, ARCHPRCTL, WAITOPT, IDTYPE, CLOCK, SYSLOG,
     ATFLAGS, WHO, SIGHOW, RENAMEF, GRNDF, MSFLAGS, FSTYPE, PIPEF, DUPF, ACCMODE, ROBUST,
     UID, NGROUPS, RLIMRES, RLIMIT, MADVICE, CPUSETLEN, MSYNCF,
+    POLLFDS, NFDS, PTIMEOUT, FDSET, EPOLLOP, EPEVENT, MAXEV, EFDFLAGS,
     // Specials: the call is made by a wrapper
     SPAWN, SPAWN3, EXEC, EXIT, SIGRETURN,
 };
@@ -47,6 +48,7 @@ static const struct recipe recipes[] = {
     R(4, stat, PATH, BUF),
     R(5, fstat, FD, BUF),
     R(6, lstat, PATH, BUF),
+    R(7, poll, POLLFDS, NFDS, PTIMEOUT),
     R(8, lseek, FD, OFF, WHENCE),
     R(9, mmap, MADDR, LEN, MPROT, MFLAGS, FD, OFF),
     R(10, mprotect, MADDR, LEN, MPROT),
@@ -61,6 +63,7 @@ static const struct recipe recipes[] = {
     R(20, writev, FD, IOV, IOVCNT),
     R(21, access, PATH, ACCMODE),
     R(22, pipe, BUF),
+    R(23, select, NFDS, FDSET, FDSET, FDSET, TS),
     R(24, sched_yield),
     R(26, msync, MADDR, LEN, MSYNCF),
     R(27, mincore, MADDR, LEN, BUF),
@@ -128,10 +131,13 @@ static const struct recipe recipes[] = {
     R(202, futex, BUF, FUTEXOP, INT, TS, BUF, INT),
     R(203, sched_setaffinity, PID, CPUSETLEN, BUF),
     R(204, sched_getaffinity, PID, CPUSETLEN, BUF),
+    R(213, epoll_create, INT),
     R(217, getdents64, FD, BUF, LEN),
     R(218, set_tid_address, BUF),
     R(228, clock_gettime, CLOCK, BUF),
     R(231, exit_group, EXIT),
+    R(232, epoll_wait, FD, EPEVENT, MAXEV, PTIMEOUT),
+    R(233, epoll_ctl, FD, EPOLLOP, FD, EPEVENT),
     R(234, tgkill, PID, PID, SIG),
     R(247, waitid, IDTYPE, PID, BUF, WAITOPT, BUF),
     R(257, openat, ADIRFD, PATH, OFLAGS, MODE),
@@ -141,8 +147,14 @@ static const struct recipe recipes[] = {
     R(264, renameat, DIRFD, SPATH, DIRFD, SPATH),
     R(265, linkat, DIRFD, SPATH, DIRFD, SPATH, ATFLAGS),
     R(266, symlinkat, LTARGET, DIRFD, SPATH),
+    R(270, pselect6, NFDS, FDSET, FDSET, FDSET, TS, BUF),
+    R(271, ppoll, POLLFDS, NFDS, TS, SIGSET, SSZ),
     R(273, set_robust_list, BUF, ROBUST),
     R(274, get_robust_list, PID, BUF, BUF),
+    R(281, epoll_pwait, FD, EPEVENT, MAXEV, PTIMEOUT, SIGSET, SSZ),
+    R(284, eventfd, INT),
+    R(290, eventfd2, INT, EFDFLAGS),
+    R(291, epoll_create1, EFDFLAGS),
     R(292, dup3, FD, NEWFD, DUPF),
     R(293, pipe2, BUF, PIPEF),
     R(297, rt_tgsigqueueinfo, PID, PID, SIG, SIGINFO),
@@ -151,6 +163,7 @@ static const struct recipe recipes[] = {
     R(316, renameat2, DIRFD, SPATH, DIRFD, SPATH, RENAMEF),
     R(318, getrandom, BUF, LEN, GRNDF),
     R(435, clone3, SPAWN3),
+    R(441, epoll_pwait2, FD, EPEVENT, MAXEV, TS, SIGSET, SSZ),
 };
 #define NRECIPES (sizeof recipes / sizeof recipes[0])
 
@@ -224,6 +237,15 @@ static uint64_t gen(enum kind k)
     case RLIMIT:  return g_rlimit();
     case MADVICE: return FROM(0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
                               21, 22, 23, 24, 25, 100);
+    case POLLFDS: return g_pollfds();
+    case NFDS:    return FROM(0, 1, 2, 3, 8, 8, 64, 1024, 1025, -1ull, 0x80000000);
+    // Poll timeouts in ms: mostly none or short; -1 blocks until the driver's wake-up.
+    case PTIMEOUT: return FROM(0, 0, 1, 5, -1ull, 0x7fffffff, -2ull);
+    case FDSET:   return g_fdset();
+    case EPOLLOP: return FROM(1, 2, 3, 0, 4);   // EPOLL_CTL_ADD, DEL, MOD
+    case EPEVENT: return g_epoll_event();
+    case MAXEV:   return FROM(0, 1, 4, 8, -1ull, 0x7fffffff, 1000000);
+    case EFDFLAGS: return g_bits(1 | O_NONBLOCK | O_CLOEXEC);   // EFD_SEMAPHORE
     case MSYNCF:  return g_bits(1 | 2 | 4);   // MS_ASYNC, MS_INVALIDATE, MS_SYNC
     case CPUSETLEN: return FROM(0, 1, 4, 8, 16, 128, 1024, 4096, 7, -1ull);
     default:      return 0;                     // IOV/IOVCNT and specials: see fill_args
