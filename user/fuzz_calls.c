@@ -28,7 +28,7 @@ enum kind {
     WHENCE, FCNTL, IOCTL, FUTEXOP, PRCTL, ARCHPRCTL, WAITOPT, IDTYPE, CLOCK, SYSLOG,
     ATFLAGS, WHO, SIGHOW, RENAMEF, GRNDF, MSFLAGS, FSTYPE, PIPEF, DUPF, ACCMODE, ROBUST,
     UID, NGROUPS, RLIMRES, RLIMIT, MADVICE, CPUSETLEN, MSYNCF,
-    POLLFDS, NFDS, PTIMEOUT, FDSET, EPOLLOP, EPEVENT, MAXEV, EFDFLAGS,
+    POLLFDS, NFDS, PTIMEOUT, FDSET, EPOLLOP, EPEVENT, MAXEV, EFDFLAGS, TIMERF, MEMBCMD,
     // Specials: the call is made by a wrapper
     SPAWN, SPAWN3, EXEC, EXIT, SIGRETURN,
 };
@@ -91,6 +91,7 @@ static const struct recipe recipes[] = {
     R(87, unlink, SPATH),
     R(88, symlink, LTARGET, SPATH),
     R(89, readlink, PATH, BUF, LEN),
+    R(96, gettimeofday, BUF, BUF),
     R(97, getrlimit, RLIMRES, BUF),
     R(98, getrusage, WHO, BUF),
     R(99, sysinfo, BUF),
@@ -125,16 +126,21 @@ static const struct recipe recipes[] = {
     R(157, prctl, PRCTL, INT, INT, INT, INT),
     R(158, arch_prctl, ARCHPRCTL, BUF),
     R(160, setrlimit, RLIMRES, RLIMIT),
+    R(164, settimeofday, TS, BUF),
     R(165, mount, SPATH, SPATH, FSTYPE, MSFLAGS, BUF),
     R(186, gettid),
     R(200, tkill, PID, SIG),
+    R(201, time, BUF),
     R(202, futex, BUF, FUTEXOP, INT, TS, BUF, INT),
     R(203, sched_setaffinity, PID, CPUSETLEN, BUF),
     R(204, sched_getaffinity, PID, CPUSETLEN, BUF),
     R(213, epoll_create, INT),
     R(217, getdents64, FD, BUF, LEN),
     R(218, set_tid_address, BUF),
+    R(227, clock_settime, CLOCK, TS),
     R(228, clock_gettime, CLOCK, BUF),
+    R(229, clock_getres, CLOCK, BUF),
+    R(230, clock_nanosleep, CLOCK, TIMERF, TS, BUF),
     R(231, exit_group, EXIT),
     R(232, epoll_wait, FD, EPEVENT, MAXEV, PTIMEOUT),
     R(233, epoll_ctl, FD, EPOLLOP, FD, EPEVENT),
@@ -162,6 +168,7 @@ static const struct recipe recipes[] = {
     R(309, getcpu, BUF, BUF, BUF),
     R(316, renameat2, DIRFD, SPATH, DIRFD, SPATH, RENAMEF),
     R(318, getrandom, BUF, LEN, GRNDF),
+    R(324, membarrier, MEMBCMD, INT, INT),
     R(435, clone3, SPAWN3),
     R(441, epoll_pwait2, FD, EPEVENT, MAXEV, TS, SIGSET, SSZ),
 };
@@ -246,6 +253,8 @@ static uint64_t gen(enum kind k)
     case EPEVENT: return g_epoll_event();
     case MAXEV:   return FROM(0, 1, 4, 8, -1ull, 0x7fffffff, 1000000);
     case EFDFLAGS: return g_bits(1 | O_NONBLOCK | O_CLOEXEC);   // EFD_SEMAPHORE
+    case TIMERF:  return g_bits(1);                 // TIMER_ABSTIME
+    case MEMBCMD: return FROM(0, 1, 2, 4, 8, 16, 32, 64, 128, 256, -1ull);
     case MSYNCF:  return g_bits(1 | 2 | 4);   // MS_ASYNC, MS_INVALIDATE, MS_SYNC
     case CPUSETLEN: return FROM(0, 1, 4, 8, 16, 128, 1024, 4096, 7, -1ull);
     default:      return 0;                     // IOV/IOVCNT and specials: see fill_args
