@@ -438,3 +438,60 @@ user: $(BUILD)/bin/usertests
 .PHONY: trace
 trace: all
 	$(Q)$(PYTHON) tools/trace_run.py --build $(BUILD)
+
+# ---------------------------------------------------------------- fuzzing
+# /bin/fuzz (user/fuzz*.c): the system-call fuzzer. `make fuzz` boots Lantern with it as
+# init and judges the run (tools/fuzz_run.py): a panic or oops, a hang (30 s without
+# progress), a reset, or a leak is a failure. tests/system/test_fuzz.py runs a short one.
+#   make fuzz SECONDS=60 SEED=7 [WORKERS=4]
+#   replay one worker: boot with CMDLINE="rdinit=/bin/fuzz -- --seed 7 --worker 12 --calls 500"
+SECONDS ?= 60
+SEED ?= 1
+WORKERS ?= 4
+FUZZ_OBJS := $(patsubst user/%.c,$(BUILD)/bin/%.o,$(wildcard user/fuzz*.c))
+$(BUILD)/bin/fuzz: $(CRT0) $(FUZZ_OBJS) $(LIBC_A)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(USER_LDFLAGS) --strip-debug -o $@ $^
+USER_BINS += $(BUILD)/bin/fuzz
+USER_TEST_BINS += $(BUILD)/bin/fuzz
+user: $(BUILD)/bin/fuzz
+
+.PHONY: fuzz
+fuzz: all
+	$(Q)$(PYTHON) tools/fuzz_run.py --build $(BUILD) --seconds $(SECONDS) --seed $(SEED) --workers $(WORKERS)
+
+# ---------------------------------------------------------------- host fuzzing of the parsers
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c) for the kernel's parsers of untrusted input,
+# compiled on the host with clang and the sanitizers, as the unit tests compile them:
+#   cmdline    the kernel command line (kernel/cmdline.c)
+#   bootinfo   multiboot2 and PVH boot information, the e820 map (bootinfo.c, memmap.c)
+#   cpio       the initramfs unpacker into the ramfs (initramfs.c, cpio.c, inflate.c, ramfs*.c)
+#   inflate    gzip (inflate.c)
+# Each starts from its seed corpus, tests/fuzz/corpus/<name>/; what it learns goes to
+# $(BUILD)/fuzz/corpus/<name>/ and any crash to $(BUILD)/fuzz/crash-<name>-*.
+#   make fuzz-host SECONDS=60        each harness for 60 s
+FUZZ_HOST_CC ?= clang
+FUZZ_HOST := cmdline bootinfo cpio inflate
+FUZZ_HOST_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    -fno-builtin -Wall -Wextra -Werror -iquote libc/include -iquote kernel -iquote tests/unit
+fuzz_sources_cmdline  := kernel/cmdline.c
+fuzz_sources_bootinfo := kernel/bootinfo.c kernel/memmap.c
+fuzz_sources_cpio     := $(unit_sources_cpio)
+fuzz_sources_inflate  := kernel/inflate.c
+fuzz_defines_cpio     := -D_DEFAULT_SOURCE
+
+.PHONY: fuzz-host fuzz-host-build
+fuzz-host-build: $(FUZZ_HOST:%=$(BUILD)/fuzz/fuzz_%)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_sources_$$*) $(wildcard kernel/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $@")
+	$(Q)$(FUZZ_HOST_CC) $(FUZZ_HOST_CFLAGS) $(fuzz_defines_$*) $< $(fuzz_sources_$*) -o $@
+
+fuzz-host: fuzz-host-build
+	$(Q)for h in $(FUZZ_HOST); do \
+	    mkdir -p $(BUILD)/fuzz/corpus/$$h && echo "  FUZZ    $$h for $(SECONDS) s" && \
+	    $(BUILD)/fuzz/fuzz_$$h -max_total_time=$(SECONDS) -print_final_stats=1 \
+	        -artifact_prefix=$(BUILD)/fuzz/crash-$$h- $(BUILD)/fuzz/corpus/$$h tests/fuzz/corpus/$$h \
+	        > $(BUILD)/fuzz/$$h.log 2>&1 || { tail -40 $(BUILD)/fuzz/$$h.log; exit 1; }; \
+	    grep -E "stat::number_of_executed_units|cov:" $(BUILD)/fuzz/$$h.log | tail -2; \
+	done

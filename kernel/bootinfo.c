@@ -22,6 +22,9 @@ enum { MB2_END = 0, MB2_CMDLINE = 1, MB2_LOADER = 2, MB2_MODULE = 3, MB2_MEMINFO
        MB2_RSDP_NEW = 15 };
 
 // Formats a warning for bootinfo_warn(). Also used by memmap.c.
+// Warnings quote strings from the boot information (names, command lines), which anyone
+// may have written: control characters become '?', so that a newline cannot forge a log
+// line of its own, nor an escape sequence talk to the terminal.
 void bootinfo_warnf(const char *fmt, ...)
 {
     char msg[160];
@@ -30,6 +33,9 @@ void bootinfo_warnf(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    for (char *c = msg; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
     bootinfo_warn(msg);
 }
 

@@ -589,6 +589,24 @@ TEST(mb2_unterminated_strings)
     CHECK_EQ_INT(nwarn, 4);
 }
 
+// Found by tests/fuzz/fuzz_bootinfo.c: the warning quoted the unterminated string as it
+// was, so a newline in it forged a log line (bootinfo_warn above checks there is none).
+TEST(mb2_unterminated_string_with_control_characters)
+{
+    struct mb2 b;
+    uint64_t t;
+
+    reset();
+    mb2_begin(&b, INFO);
+    mb2_mmap(&b, qemu_map, 6, 24);
+    t = mb2_tag(&b, 2, 8 + 12);
+    memcpy(at(t + 8), "GRUB\nBUG: \x1b[", 12);
+    mb2_end(&b);
+    CHECK_EQ_INT(bootinfo_parse_multiboot2(&bi, INFO, fake_map), 0);
+    CHECK_EQ_STR(bi.loader, "GRUB\nBUG: \x1b[");      // the data itself is kept
+    CHECK_EQ_INT(warned("loader name 'GRUB?BUG: ?[' is not NUL-terminated"), 1);
+}
+
 TEST(mb2_limits_and_bad_modules)
 {
     static struct mem_region many[200];
@@ -895,6 +913,22 @@ TEST(pvh_bad_modules)
     CHECK_EQ_INT(nwarn, 4);
     CHECK_EQ_INT(bi.nr_modules, 6);   // 8 looked at, 2 dropped
     CHECK_EQ_INT(bi.modules[0].start, 0x500000);
+}
+
+// Found by tests/fuzz/fuzz_bootinfo.c: a module's name went into a warning as it was.
+TEST(pvh_module_name_with_a_newline)
+{
+    uint64_t list = PA(0x3000);
+
+    reset();
+    build_pvh_normal();
+    static const char name[] = "evil\n[ 0.0] forged\x7f";
+    memcpy(at(PA(0x500)), name, sizeof name);
+    pvh_module(list, 0x400000, 0, PA(0x500));                       // empty: warned about
+    put64(SI + 16, list);
+    put32(SI + 12, 1);
+    CHECK_EQ_INT(bootinfo_parse_pvh(&bi, SI, fake_map), 0);
+    CHECK_EQ_INT(warned("module 'evil?[ 0.0] forged?' has bad bounds"), 1);
 }
 
 TEST(pvh_map_fails_at_every_step)
