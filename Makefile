@@ -437,3 +437,48 @@ user: $(BUILD)/bin/usertests
 .PHONY: trace
 trace: all
 	$(Q)$(PYTHON) tools/trace_run.py --build $(BUILD)
+
+# ---------------------------------------------------------------- threads and Go
+# Programs built with real C libraries and with Go, not with our libc: the tests of threads
+# (clone, futex, per-thread signals, sigaltstack). Linux runs them as they are; so must we.
+#
+# /bin/goinit (user/go/goinit/): a Go program as PID 1 (tests/system/test_go.py), built
+# with the host's go; tools/deps.sh installs it. Static: CGO_ENABLED=0, no C library.
+GO ?= go
+GOINIT := $(BUILD)/bin/goinit
+ifneq ($(shell command -v $(GO) 2>/dev/null),)
+USER_TEST_BINS += $(GOINIT)
+user: $(GOINIT)
+# go keeps its cache under $HOME; without one (some CI runners), under build/.
+$(GOINIT): user/go/goinit/go.mod $(wildcard user/go/goinit/*.go)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GO      $@")
+	$(Q)cd user/go/goinit && $(if $(HOME),,GOCACHE=$(abspath $(BUILD))/go-cache) \
+	    CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags='-s -w' -o $(abspath $@) .
+else
+$(info skipping goinit: go not installed (tools/deps.sh installs golang-go))
+endif
+
+# The pthread parity programs (tests/user/pthread_*.c, with thr_util.c, their helpers), each
+# built twice from the same source: NAME_glibc with the host's static glibc, NAME_musl with
+# Debian's musl-gcc. test_threads.py runs each on the host and as init on Lantern, and
+# compares. threadstress: the stress checks (glibc only), and bench_threads (user/): the
+# thread benchmarks for tools/bench.py.
+THREAD_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
+PTHREAD_TESTS := $(patsubst tests/user/%.c,%,$(wildcard tests/user/pthread_*.c))
+PTHREAD_BINS := $(PTHREAD_TESTS:%=$(BUILD)/user/%_glibc) $(PTHREAD_TESTS:%=$(BUILD)/user/%_musl)
+$(BUILD)/user/%_glibc: tests/user/%.c tests/user/thr_util.c tests/user/thr_util.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(THREAD_CFLAGS) -o $@ $< tests/user/thr_util.c
+$(BUILD)/user/%_musl: tests/user/%.c tests/user/thr_util.c tests/user/thr_util.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MUSLCC  $@")
+	$(Q)$(MUSL_GCC) $(THREAD_CFLAGS) -o $@ $< tests/user/thr_util.c
+THREAD_BINS := $(PTHREAD_BINS) $(BUILD)/user/threadstress_glibc $(BUILD)/bin/bench_threads
+$(BUILD)/bin/bench_threads: user/bench_threads.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(THREAD_CFLAGS) -o $@ $<
+USER_TEST_BINS += $(THREAD_BINS)
+user: $(THREAD_BINS)
