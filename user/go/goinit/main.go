@@ -5,8 +5,8 @@
 //
 // Booted with rdinit=/bin/goinit it says hello, mounts /proc and /dev, runs goroutines,
 // a child process, a signal, a recovered nil dereference, sleeps and timers, reaps its
-// children and powers the machine off (the word "hold" on the command line makes it wait
-// for poweroff, reboot or halt to tell it, like Lantern's C init). Every line it prints is
+// children and powers the machine off (or restarts it, given the word "reboot" on the
+// kernel command line). Every line it prints is
 // the same on every run and on Linux (tests/system/oracle/goinit.txt), so it has no
 // times, addresses, or pids other than its own (1). With the argument "bench" it prints
 // its first line and exits: user/bench_threads.c times that.
@@ -38,20 +38,30 @@ func errText(err error) string {
 }
 
 func mounts() {
-	for _, m := range []struct{ src, dir, fstype string }{
-		{"proc", "/proc", "proc"},
-		{"devtmpfs", "/dev", "devtmpfs"},
-	} {
-		os.Mkdir(m.dir, 0755) // may exist already; mount says what matters
-		err := syscall.Mount(m.src, m.dir, m.fstype, 0, "")
-		say("mount %s on %s: %s", m.fstype, m.dir, errText(err))
-	}
+	os.Mkdir("/proc", 0755) // may exist already; mount says what matters
+	say("mount proc on /proc: %s", errText(syscall.Mount("proc", "/proc", "proc", 0, "")))
 	if b, err := os.ReadFile("/proc/self/stat"); err == nil {
 		var pid int
 		fmt.Sscanf(string(b), "%d", &pid)
 		say("/proc/self/stat says pid %d", pid)
 	} else {
 		say("/proc/self/stat: %v", err)
+	}
+
+	// Linux leaves /dev of an initramfs to init; a kernel that mounts devtmpfs there
+	// itself (CONFIG_DEVTMPFS_MOUNT does, for a disk root) answers EBUSY: just as good.
+	os.Mkdir("/dev", 0755)
+	err := syscall.Mount("devtmpfs", "/dev", "devtmpfs", 0, "")
+	if err == nil || err == syscall.EBUSY {
+		say("devtmpfs on /dev: ready")
+	} else {
+		say("mount devtmpfs on /dev: %v", err)
+	}
+	fi, err := os.Stat("/dev/null")
+	if err != nil {
+		say("/dev/null: %v", err)
+	} else {
+		say("/dev/null is a character device: %v", fi.Mode()&os.ModeCharDevice != 0)
 	}
 }
 
@@ -195,33 +205,17 @@ func timers() {
 	say("stopped a pending timer: %v", t2.Stop())
 }
 
-// holdArg reports whether the word "hold" is among our arguments (the kernel passes
-// command-line words it does not know, those after "--" included, as argv).
-func holdArg() bool {
-	for _, a := range os.Args[1:] {
-		if a == "hold" {
-			return true
-		}
-	}
-	return false
-}
-
-// down waits, if asked to, for poweroff (SIGUSR2), reboot (SIGTERM) or halt (SIGUSR1),
-// then ends the machine. init must never return: if PID 1 ends, the kernel panics.
+// down ends the machine: init must never return (if PID 1 ends, the kernel panics). It
+// powers off, or restarts if the word "reboot" is among our arguments (the kernel passes
+// the command-line words it does not know, those after "--" too, to init as argv).
 func down() {
-	cmd := syscall.LINUX_REBOOT_CMD_POWER_OFF
-	if holdArg() {
-		ch := make(chan os.Signal, 1)
-		signal.Notify(ch, syscall.SIGUSR2, syscall.SIGTERM, syscall.SIGUSR1)
-		say("holding: waiting for poweroff, reboot or halt")
-		switch <-ch {
-		case syscall.SIGTERM:
-			cmd = syscall.LINUX_REBOOT_CMD_RESTART
-		case syscall.SIGUSR1:
-			cmd = syscall.LINUX_REBOOT_CMD_HALT
+	cmd, what := syscall.LINUX_REBOOT_CMD_POWER_OFF, "powering off"
+	for _, a := range os.Args[1:] {
+		if a == "reboot" {
+			cmd, what = syscall.LINUX_REBOOT_CMD_RESTART, "restarting"
 		}
 	}
-	say("powering off")
+	say("%s", what)
 	syscall.Sync()
 	err := syscall.Reboot(cmd)
 	say("reboot: %v", err)
