@@ -70,7 +70,7 @@ static void wait_errors(void)
     check("FUTEX_WAIT_BITSET, bitset 0",
           futex(&word, FUTEX_WAIT_BITSET_PRIVATE, 5, &rel, NULL, 0));
     check("FUTEX_WAKE_BITSET, bitset 0", futex(&word, FUTEX_WAKE_BITSET_PRIVATE, 1, NULL, NULL, 0));
-    check("FUTEX_WAIT|FUTEX_CLOCK_REALTIME (allowed since 4.5)",
+    check("FUTEX_WAIT|FUTEX_CLOCK_REALTIME (only WAIT_BITSET takes it)",
           futex(&word, FUTEX_WAIT_PRIVATE | FUTEX_CLOCK_REALTIME, 5, &rel, NULL, 0));
     check("FUTEX_WAKE|FUTEX_CLOCK_REALTIME", futex(&word, FUTEX_WAKE_PRIVATE | FUTEX_CLOCK_REALTIME, 1, NULL, NULL, 0));
     check("op 99", futex(&word, 99, 0, NULL, NULL, 0));
