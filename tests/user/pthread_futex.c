@@ -102,6 +102,7 @@ struct waiter {
     int op;
     int result;                 // 0 woken, else errno
     int finished;
+    int created;
 };
 static struct waiter waiters[MAXW];
 static int nwaiters, arrived;
@@ -122,11 +123,16 @@ static void start_waiters(int n, int *word, int op)
 {
     arrived = 0;
     nwaiters = n;
+    int created = 0;
     for (int i = 0; i < n; i++) {
         waiters[i] = (struct waiter){ .word = word, .op = op };
-        pthread_create(&waiters[i].thread, NULL, waiter_main, &waiters[i]);
+        int rc = pthread_create(&waiters[i].thread, NULL, waiter_main, &waiters[i]);
+        waiters[i].created = rc == 0;
+        if (rc != 0)
+            check_rc("  pthread_create", rc);
+        created += rc == 0;
     }
-    while (__atomic_load_n(&arrived, __ATOMIC_SEQ_CST) < n)
+    for (int ms = 0; ms < 5000 && __atomic_load_n(&arrived, __ATOMIC_SEQ_CST) < created; ms++)
         sleep_ms(1);
     sleep_ms(100);
 }
@@ -145,8 +151,9 @@ static void join_waiters(const char *what)
 {
     int same = 1;
     for (int i = 0; i < nwaiters; i++) {
-        pthread_join(waiters[i].thread, NULL);
-        same &= waiters[i].result == waiters[0].result;
+        if (waiters[i].created)
+            pthread_join(waiters[i].thread, NULL);
+        same &= waiters[i].created && waiters[i].result == waiters[0].result;
     }
     printf("%s: the waiters' FUTEX_WAIT returned %s\n", what,
            !same ? "mixed" : waiters[0].result ? err_name(waiters[0].result) : "0");
@@ -235,9 +242,11 @@ static void wake_op(void)
                                         bad_address(), FUTEX_OP(FUTEX_OP_SET, 0, FUTEX_OP_CMP_EQ, 0)));
     int ok = 1;
     for (int i = 0; i < 2; i++) {
-        pthread_join(on_a[i].thread, NULL);
-        pthread_join(on_b[i].thread, NULL);
-        ok &= on_a[i].result == 0 && on_b[i].result == 0;
+        if (on_a[i].created)
+            pthread_join(on_a[i].thread, NULL);
+        if (on_b[i].created)
+            pthread_join(on_b[i].thread, NULL);
+        ok &= on_a[i].created && on_b[i].created && on_a[i].result == 0 && on_b[i].result == 0;
     }
     yes("FUTEX_WAKE_OP: all four waiters returned 0 (woken)", ok);
 }

@@ -78,15 +78,17 @@ static void directed(void)
     block(SIGUSR1, SIG_BLOCK);           // the new thread inherits the blocked mask
     pthread_t t;
     target_ready = 0;
+    target_tid = 0;
     pthread_create(&t, NULL, target, NULL);
     block(SIGUSR1, SIG_UNBLOCK);         // main may take SIGUSR1 now: it must not get this one
     wait_ready();
     handled = 0;
+    handler_tid = 0;
     check_rc("pthread_kill(thread, SIGUSR1)", pthread_kill(t, SIGUSR1));
     void *ret;
     pthread_join(t, &ret);
     yes("handler ran once", handled == 1);
-    yes("handler ran in the target thread", handler_tid == target_tid);
+    yes("handler ran in the target thread", handler_tid == target_tid && target_tid != 0);
     yes("sigsuspend returned in the target after its handler", (intptr_t)ret == 1);
 
     handled = 0;
@@ -102,13 +104,15 @@ static void process_wide(void)
     block(SIGUSR1, SIG_BLOCK);
     pthread_t t;
     target_ready = 0;
+    target_tid = 0;
     pthread_create(&t, NULL, target, NULL);
     wait_ready();
     handled = 0;
+    handler_tid = 0;
     check("kill(getpid(), SIGUSR1) with main blocking it", kill(getpid(), SIGUSR1));
     void *ret;
     pthread_join(t, &ret);
-    yes("the other thread took it", handled == 1 && handler_tid == target_tid);
+    yes("the other thread took it", handled == 1 && handler_tid == target_tid && target_tid != 0);
     sigset_t pending;
     sigpending(&pending);
     yes("nothing left pending in main", !sigismember(&pending, SIGUSR1));
@@ -155,7 +159,7 @@ static void alt_handler(int sig)
     (void)sig;
     char local;
     on_alt = &local >= altstack && &local < altstack + sizeof altstack;
-    stack_t cur;
+    stack_t cur = { 0 };
     sas(NULL, &cur);
     altss_flags = cur.ss_flags;
     stack_t other = { .ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0 };
@@ -188,14 +192,14 @@ static void raise_and_report(const char *what)
 static void *alt_thread(void *arg)
 {
     (void)arg;
-    stack_t cur;
+    stack_t cur = { 0 };
     sas(NULL, &cur);
     return (void *)(intptr_t)cur.ss_flags;
 }
 
 static void altstack_rules(void)
 {
-    stack_t old, ss;
+    stack_t old = { 0 }, ss;
     check("sigaltstack(NULL, &old)", sas(NULL, &old));
     printf("initial ss_flags: %s, ss_size %zu\n", ss_flags_name(old.ss_flags), old.ss_size);
 
