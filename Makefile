@@ -160,6 +160,8 @@ $(INITRAMFS): $$(USER_PROGS) FORCE
 	$(Q)cp $(USER_TEST_BINS) $(ROOTFS)/bin/
 	@# Debug information stays in build/ (for gdb); the initramfs is guest RAM.
 	$(Q)$(STRIP) --strip-debug $(ROOTFS)/init $(ROOTFS)/bin/*
+	@# After strip, which would turn a symlink into a copy. See "threads and Go" below.
+	$(Q)$(foreach l,$(THREAD_LINKS),ln -s $(lastword $(subst :, ,$l)) $(ROOTFS)/bin/$(firstword $(subst :, ,$l)) &&) true
 	$(Q)cp -R tests/user/rootfs/. $(ROOTFS)/
 	$(Q)cp -R rootfs/. $(ROOTFS)/
 	$(Q)$(if $(ROOTFS_EXTRA),cp -R $(ROOTFS_EXTRA)/. $(ROOTFS)/)
@@ -460,25 +462,46 @@ $(info skipping goinit: go not installed (tools/deps.sh installs golang-go))
 endif
 
 # The pthread parity programs (tests/user/pthread_*.c, with thr_util.c, their helpers), each
-# built twice from the same source: NAME_glibc with the host's static glibc, NAME_musl with
-# Debian's musl-gcc. test_threads.py runs each on the host and as init on Lantern, and
-# compares. threadstress: the stress checks (glibc only), and bench_threads (user/): the
-# thread benchmarks for tools/bench.py.
+# built twice from the same source: with the host's static glibc and with Debian's musl-gcc.
+# test_threads.py runs NAME_glibc and NAME_musl on the host and as init on Lantern, and
+# compares. threadstress (stress checks) and bench_threads (user/: benchmarks for
+# tools/bench.py) are glibc only. A static glibc program is ~800 KiB and the initramfs is
+# guest RAM, so each C library's programs are one binary (tests/user/threads_main.c picks
+# by argv[0], like busybox): threads_glibc and threads_musl, and every NAME_glibc,
+# NAME_musl and bench_threads is a symlink to one of them, in build/user/ and in /bin.
 THREAD_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
-PTHREAD_TESTS := $(patsubst tests/user/%.c,%,$(wildcard tests/user/pthread_*.c))
-PTHREAD_BINS := $(PTHREAD_TESTS:%=$(BUILD)/user/%_glibc) $(PTHREAD_TESTS:%=$(BUILD)/user/%_musl)
-$(BUILD)/user/%_glibc: tests/user/%.c tests/user/thr_util.c tests/user/thr_util.h
+PTHREAD_TESTS := pthread_sync pthread_signals pthread_process pthread_futex
+THREADS_MUSL_OBJS := $(PTHREAD_TESTS:%=$(BUILD)/threads/musl/%.o) $(BUILD)/threads/musl/thr_util.o
+THREADS_GLIBC_OBJS := $(PTHREAD_TESTS:%=$(BUILD)/threads/glibc/%.o) $(BUILD)/threads/glibc/thr_util.o \
+    $(BUILD)/threads/glibc/threadstress.o $(BUILD)/threads/glibc/bench_threads.o
+$(BUILD)/threads/glibc/%.o: tests/user/%.c tests/user/thr_util.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
-	$(Q)$(HOSTCC) $(THREAD_CFLAGS) -o $@ $< tests/user/thr_util.c
-$(BUILD)/user/%_musl: tests/user/%.c tests/user/thr_util.c tests/user/thr_util.h
+	$(Q)$(HOSTCC) $(THREAD_CFLAGS) -Dmain=$*_main -c $< -o $@
+$(BUILD)/threads/glibc/bench_threads.o: user/bench_threads.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(THREAD_CFLAGS) -Dmain=bench_threads_main -c $< -o $@
+$(BUILD)/threads/musl/%.o: tests/user/%.c tests/user/thr_util.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  MUSLCC  $@")
-	$(Q)$(MUSL_GCC) $(THREAD_CFLAGS) -o $@ $< tests/user/thr_util.c
-THREAD_BINS := $(PTHREAD_BINS) $(BUILD)/user/threadstress_glibc $(BUILD)/bin/bench_threads
-$(BUILD)/bin/bench_threads: user/bench_threads.c
+	$(Q)$(MUSL_GCC) $(THREAD_CFLAGS) -Dmain=$*_main -c $< -o $@
+# thr_util.o and the dispatcher keep their names (no main to rename in thr_util).
+$(BUILD)/threads/glibc/thr_util.o $(BUILD)/threads/musl/thr_util.o: $(BUILD)/threads/%/thr_util.o: tests/user/thr_util.c tests/user/thr_util.h
 	@mkdir -p $(dir $@)
+	$(Q)$(if $(findstring musl,$*),$(MUSL_GCC),$(HOSTCC)) $(THREAD_CFLAGS) -c $< -o $@
+$(BUILD)/user/threads_glibc: tests/user/threads_main.c $(THREADS_GLIBC_OBJS)
 	@$(if $(Q),echo "  HOSTCC  $@")
-	$(Q)$(HOSTCC) $(THREAD_CFLAGS) -o $@ $<
+	$(Q)$(HOSTCC) $(THREAD_CFLAGS) -DWITH_GLIBC_ONLY -o $@ $^
+$(BUILD)/user/threads_musl: tests/user/threads_main.c $(THREADS_MUSL_OBJS)
+	@$(if $(Q),echo "  MUSLCC  $@")
+	$(Q)$(MUSL_GCC) $(THREAD_CFLAGS) -o $@ $^
+# NAME:TARGET, the symlinks (relative: the same in build/user/ and in the initramfs's /bin).
+THREAD_LINKS := $(PTHREAD_TESTS:%=%_glibc:threads_glibc) $(PTHREAD_TESTS:%=%_musl:threads_musl) \
+    threadstress_glibc:threads_glibc bench_threads:threads_glibc
+THREAD_BINS := $(BUILD)/user/threads_glibc $(BUILD)/user/threads_musl
 USER_TEST_BINS += $(THREAD_BINS)
-user: $(THREAD_BINS)
+user: $(THREAD_BINS) thread-links
+.PHONY: thread-links
+thread-links: $(THREAD_BINS)
+	$(Q)$(foreach l,$(THREAD_LINKS),ln -sfn $(lastword $(subst :, ,$l)) $(BUILD)/user/$(firstword $(subst :, ,$l)) &&) true

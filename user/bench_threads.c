@@ -176,8 +176,10 @@ static void run(const char *name, int (*batch)(int, uint64_t *), int iters)
            (unsigned long long)(per_op[RUNS / 2 - 1] + per_op[RUNS / 2]) / 2, RUNS, iters);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc;
+    (void)argv;
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("bench: threads start\n");
     run("thread_create", bench_thread_create, 100);

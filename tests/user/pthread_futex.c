@@ -319,8 +319,10 @@ static void clock_sleeps(void)
     pthread_join(t, NULL);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc;
+    (void)argv;
     begin("pthread_futex");
     wait_errors();
     wake_counts();

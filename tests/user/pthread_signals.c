@@ -242,8 +242,10 @@ static void altstack_rules(void)
     raise_and_report("SA_ONSTACK after SS_DISABLE");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc;
+    (void)argv;
     begin("pthread_signals");
     directed();
     process_wide();

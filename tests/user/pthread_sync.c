@@ -233,8 +233,10 @@ static void detach(void)
     pthread_attr_destroy(&attr);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc;
+    (void)argv;
     begin("pthread_sync");
     ids();
     mutex_counter();

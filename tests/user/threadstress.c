@@ -133,8 +133,10 @@ static void exit_while_others_block(void)
     print_status("exit while others wait in futex and pause", status);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc;
+    (void)argv;
     begin("threadstress");
     thousand_threads();
     killed_in_futex();
