@@ -160,6 +160,8 @@ $(INITRAMFS): $$(USER_PROGS) FORCE
 	$(Q)cp $(USER_TEST_BINS) $(ROOTFS)/bin/
 	@# Debug information stays in build/ (for gdb); the initramfs is guest RAM.
 	$(Q)$(STRIP) --strip-debug $(ROOTFS)/init $(ROOTFS)/bin/*
+	@# After strip, which would turn a symlink into a copy. See "threads and Go" below.
+	$(Q)$(foreach l,$(THREAD_LINKS),ln -s $(lastword $(subst :, ,$l)) $(ROOTFS)/bin/$(firstword $(subst :, ,$l)) &&) true
 	$(Q)cp -R tests/user/rootfs/. $(ROOTFS)/
 	$(Q)cp -R rootfs/. $(ROOTFS)/
 	$(Q)$(if $(ROOTFS_EXTRA),cp -R $(ROOTFS_EXTRA)/. $(ROOTFS)/)
@@ -495,3 +497,68 @@ fuzz-host: fuzz-host-build
 	        > $(BUILD)/fuzz/$$h.log 2>&1 || { tail -40 $(BUILD)/fuzz/$$h.log; exit 1; }; \
 	    grep -E "stat::number_of_executed_units|cov:" $(BUILD)/fuzz/$$h.log | tail -2; \
 	done
+# ---------------------------------------------------------------- threads and Go
+# Programs built with real C libraries and with Go, not with our libc: the tests of threads
+# (clone, futex, per-thread signals, sigaltstack). Linux runs them as they are; so must we.
+#
+# /bin/goinit (user/go/goinit/): a Go program as PID 1 (tests/system/test_go.py), built
+# with the host's go; tools/deps.sh installs it. Static: CGO_ENABLED=0, no C library.
+GO ?= go
+GOINIT := $(BUILD)/bin/goinit
+ifneq ($(shell command -v $(GO) 2>/dev/null),)
+USER_TEST_BINS += $(GOINIT)
+user: $(GOINIT)
+# go keeps its cache under $HOME; without one (some CI runners), under build/.
+$(GOINIT): user/go/goinit/go.mod $(wildcard user/go/goinit/*.go)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GO      $@")
+	$(Q)cd user/go/goinit && $(if $(HOME),,GOCACHE=$(abspath $(BUILD))/go-cache) \
+	    CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags='-s -w' -o $(abspath $@) .
+else
+$(info skipping goinit: go not installed (tools/deps.sh installs golang-go))
+endif
+
+# The pthread parity programs (tests/user/pthread_*.c, with thr_util.c, their helpers), each
+# built twice from the same source: with the host's static glibc and with Debian's musl-gcc.
+# test_threads.py runs NAME_glibc and NAME_musl on the host and as init on Lantern, and
+# compares. threadstress (stress checks) and bench_threads (user/: benchmarks for
+# tools/bench.py) are glibc only. A static glibc program is ~800 KiB and the initramfs is
+# guest RAM, so each C library's programs are one binary (tests/user/threads_main.c picks
+# by argv[0], like busybox): threads_glibc and threads_musl, and every NAME_glibc,
+# NAME_musl and bench_threads is a symlink to one of them, in build/user/ and in /bin.
+THREAD_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
+PTHREAD_TESTS := pthread_sync pthread_signals pthread_process pthread_futex
+THREADS_MUSL_OBJS := $(PTHREAD_TESTS:%=$(BUILD)/threads/musl/%.o) $(BUILD)/threads/musl/thr_util.o
+THREADS_GLIBC_OBJS := $(PTHREAD_TESTS:%=$(BUILD)/threads/glibc/%.o) $(BUILD)/threads/glibc/thr_util.o \
+    $(BUILD)/threads/glibc/threadstress.o $(BUILD)/threads/glibc/bench_threads.o
+$(BUILD)/threads/glibc/%.o: tests/user/%.c tests/user/thr_util.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(THREAD_CFLAGS) -Dmain=$*_main -c $< -o $@
+$(BUILD)/threads/glibc/bench_threads.o: user/bench_threads.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(THREAD_CFLAGS) -Dmain=bench_threads_main -c $< -o $@
+$(BUILD)/threads/musl/%.o: tests/user/%.c tests/user/thr_util.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MUSLCC  $@")
+	$(Q)$(MUSL_GCC) $(THREAD_CFLAGS) -Dmain=$*_main -c $< -o $@
+# thr_util.o and the dispatcher keep their names (no main to rename in thr_util).
+$(BUILD)/threads/glibc/thr_util.o $(BUILD)/threads/musl/thr_util.o: $(BUILD)/threads/%/thr_util.o: tests/user/thr_util.c tests/user/thr_util.h
+	@mkdir -p $(dir $@)
+	$(Q)$(if $(findstring musl,$*),$(MUSL_GCC),$(HOSTCC)) $(THREAD_CFLAGS) -c $< -o $@
+$(BUILD)/user/threads_glibc: tests/user/threads_main.c $(THREADS_GLIBC_OBJS)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(THREAD_CFLAGS) -DWITH_GLIBC_ONLY -o $@ $^
+$(BUILD)/user/threads_musl: tests/user/threads_main.c $(THREADS_MUSL_OBJS)
+	@$(if $(Q),echo "  MUSLCC  $@")
+	$(Q)$(MUSL_GCC) $(THREAD_CFLAGS) -o $@ $^
+# NAME:TARGET, the symlinks (relative: the same in build/user/ and in the initramfs's /bin).
+THREAD_LINKS := $(PTHREAD_TESTS:%=%_glibc:threads_glibc) $(PTHREAD_TESTS:%=%_musl:threads_musl) \
+    threadstress_glibc:threads_glibc bench_threads:threads_glibc
+THREAD_BINS := $(BUILD)/user/threads_glibc $(BUILD)/user/threads_musl
+USER_TEST_BINS += $(THREAD_BINS)
+user: $(THREAD_BINS) thread-links
+.PHONY: thread-links
+thread-links: $(THREAD_BINS)
+	$(Q)$(foreach l,$(THREAD_LINKS),ln -sfn $(lastword $(subst :, ,$l)) $(BUILD)/user/$(firstword $(subst :, ,$l)) &&) true

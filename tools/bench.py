@@ -2,9 +2,10 @@
 """bench.py: boot user/bench as init on Lantern - and, if asked, on Linux - and compare.
 
 Each kernel boots in the same QEMU machine (TCG, one CPU, the same memory) with
-build/initramfs.cpio and rdinit=/bin/bench. The program prints `bench: NAME key=value ...`
-lines on the serial console and powers the machine off; we read those lines and print a
-table. The numbers are TSC cycles as QEMU's TCG shows them to the guest: they compare the
+build/initramfs.cpio, twice: rdinit=/bin/bench (user/bench.c, our libc) and
+rdinit=/bin/bench_threads (user/bench_threads.c, static glibc: threads, futex, Go).
+Each program prints `bench: NAME key=value ...` lines on the serial console and powers the
+machine off; we read those lines and print a table. The numbers are TSC cycles as QEMU's TCG shows them to the guest: they compare the
 two kernels on this machine, and mean little anywhere else.
 
     python3 tools/bench.py [--build build] [--linux PATH/TO/vmlinuz | --linux fetch]
@@ -27,8 +28,9 @@ QEMU_MACHINE = ["-accel", "tcg", "-machine", "pc", "-cpu", "qemu64", "-smp", "1"
 # The serial console on our stdout; no display, no monitor; a reset ends QEMU.
 QEMU_IO = ["-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot"]
 # panic=-1: if bench dies, the kernel panics and QEMU ends at once instead of at the timeout.
-LANTERN_ARGS = "rdinit=/bin/bench quiet panic=-1"
-LINUX_ARGS = "console=ttyS0 quiet rdinit=/bin/bench panic=-1"
+LANTERN_ARGS = "rdinit=/bin/{} quiet panic=-1"
+LINUX_ARGS = "console=ttyS0 quiet rdinit=/bin/{} panic=-1"
+PROGRAMS = ["bench", "bench_threads"]
 
 # The table's rows: (label, benchmark, the field shown). Lantern's and Linux's values of a
 # row are divided for the ratio column.
@@ -43,6 +45,9 @@ ROWS = [
     ("boot to init (ms)", "boot_to_init", "ms"),
     ("boot to init (cycles)", "boot_to_init", "cycles"),
     ("TSC rate (kHz)", "tsc", "khz"),
+    ("pthread_create + join", "thread_create", "median_cycles"),
+    ("futex ping-pong round trip (2 threads)", "futex_pingpong", "median_cycles"),
+    ("Go start to first line (GOMAXPROCS=4)", "go_first_line", "median_cycles"),
 ]
 
 LINE = re.compile(r"^bench: (\S+) ?(.*)$")
@@ -168,12 +173,25 @@ def main():
         sys.exit(f"bench: no {vmlinuz}")
 
     machine_description()
-    lantern = run("Lantern", kernel, initrd, LANTERN_ARGS, args.timeout)
-    linux = run("Linux", vmlinuz, initrd, LINUX_ARGS, args.timeout) if vmlinuz else None
+    lantern, lantern_ok = run_all("Lantern", kernel, initrd, LANTERN_ARGS, args.timeout)
+    linux, linux_ok = run_all("Linux", vmlinuz, initrd, LINUX_ARGS, args.timeout) if vmlinuz \
+        else (None, True)
     print()
     table(lantern, linux, bool(vmlinuz))
-    failed = lantern is None or (vmlinuz and linux is None)
-    return 1 if failed else 0
+    return 0 if lantern_ok and linux_ok else 1
+
+
+def run_all(name, kernel, initrd, args_format, timeout):
+    """Boots each of PROGRAMS: (their results merged, whether every one finished). The
+    rows of a program that did not finish say "missing"; the others still show."""
+    merged, finished = {}, True
+    for program in PROGRAMS:
+        results = run(f"{name} {program}", kernel, initrd, args_format.format(program), timeout)
+        if results is None:
+            finished = False
+        else:
+            merged.update(results)
+    return (merged or None), finished
 
 
 if __name__ == "__main__":

@@ -1,0 +1,198 @@
+// pthread_process: what a thread does to its whole process - exit() from a second thread
+// ends every thread, execve from a second thread replaces the process (same pid, one
+// thread), a SIGSEGV in one thread kills them all, and fork from a thread copies only
+// that thread. Each runs in a forked child; the parent reports how it ended.
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "thr_util.h"
+
+static const char *self_path;
+
+static void *sleep_forever(void *arg)
+{
+    (void)arg;
+    for (;;)
+        pause();
+    return NULL;
+}
+
+static void *exit_seven(void *arg)
+{
+    (void)arg;
+    sleep_ms(10);
+    exit(7);
+}
+
+// main blocks in join on a thread that never ends; the third thread's exit() must end all.
+static void exit_from_thread(void)
+{
+    pthread_t a, b;
+    pthread_create(&a, NULL, sleep_forever, NULL);
+    pthread_create(&b, NULL, exit_seven, NULL);
+    pthread_join(a, NULL);
+    printf("exit from thread: join returned (wrong)\n");
+}
+
+static void *exit_thread_only(void *arg)
+{
+    (void)arg;
+    pthread_exit((void *)(intptr_t)11);
+}
+
+// pthread_exit in main: the process lives on until its last thread ends.
+static void *last_thread(void *arg)
+{
+    (void)arg;
+    sleep_ms(20);
+    printf("main has called pthread_exit; the last thread still runs\n");
+    fflush(stdout);
+    exit(3);
+}
+
+static void main_pthread_exit(void)
+{
+    pthread_t t;
+    pthread_create(&t, NULL, exit_thread_only, NULL);
+    void *ret;
+    pthread_join(t, &ret);
+    printf("pthread_exit value: %ld\n", (long)(intptr_t)ret);
+    pthread_create(&t, NULL, last_thread, NULL);
+    fflush(stdout);
+    pthread_exit(NULL);
+}
+
+static char pid_arg[32];
+
+static void *exec_self(void *arg)
+{
+    (void)arg;
+    char *argv[] = { (char *)self_path, "--after-exec", pid_arg, NULL };
+    char *envp[] = { NULL };
+    execve(self_path, argv, envp);
+    printf("execve from thread: error %s\n", err_name(errno));
+    fflush(stdout);
+    _exit(99);
+}
+
+static void exec_from_thread(void)
+{
+    snprintf(pid_arg, sizeof pid_arg, "%d", (int)getpid());
+    pthread_t a, b;
+    pthread_create(&a, NULL, sleep_forever, NULL);
+    pthread_create(&b, NULL, exec_self, NULL);
+    pthread_join(a, NULL);
+    printf("exec from thread: join returned (wrong)\n");
+}
+
+static void *after_exec_thread(void *arg)
+{
+    return arg;
+}
+
+// The program again, started by exec_from_thread's execve: same process, new image.
+static int after_exec(const char *old_pid)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    yes("after exec from a thread: pid is the old process's", getpid() == atoi(old_pid));
+    yes("after exec: the only thread has tid == pid", gettid_() == getpid());
+    pthread_t t;
+    void *ret;
+    int rc = pthread_create(&t, NULL, after_exec_thread, (void *)(intptr_t)5);
+    pthread_join(t, &ret);
+    yes("after exec: threads still work", rc == 0 && (intptr_t)ret == 5);
+    return 42;
+}
+
+static void *crash(void *arg)
+{
+    (void)arg;
+    sleep_ms(10);
+    *(volatile int *)bad_address() = 1;
+    return NULL;
+}
+
+static void segv_in_thread(void)
+{
+    struct rlimit no_core = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &no_core);   // the host may be set to write core files
+    pthread_t a, b;
+    pthread_create(&a, NULL, sleep_forever, NULL);
+    pthread_create(&b, NULL, crash, NULL);
+    pthread_join(a, NULL);
+    printf("segv in thread: join returned (wrong)\n");
+}
+
+static volatile int forker_ok;
+
+static void *fork_from_thread(void *arg)
+{
+    (void)arg;
+    pid_t pid = fork();
+    if (pid == 0) {
+        // One thread in the child: this one, now its main thread.
+        int ok = gettid_() == getpid();
+        pthread_t t;
+        void *ret;
+        ok &= pthread_create(&t, NULL, after_exec_thread, (void *)(intptr_t)9) == 0;
+        ok &= pthread_join(t, &ret) == 0 && (intptr_t)ret == 9;
+        _exit(ok ? 21 : 22);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    print_status("fork from a thread: child", status);
+    return NULL;
+}
+
+static void fork_in_thread(void)
+{
+    pthread_t a, b;
+    pthread_create(&a, NULL, sleep_forever, NULL);
+    pthread_create(&b, NULL, fork_from_thread, NULL);
+    pthread_join(b, NULL);
+    printf("fork from a thread: the parent's threads go on\n");
+}
+
+// A thread's wait: any thread may reap the process's children.
+static void *reaper(void *arg)
+{
+    pid_t pid = (pid_t)(intptr_t)arg;
+    int status;
+    pid_t got = waitpid(pid, &status, 0);
+    return (void *)(intptr_t)(got == pid && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+static void wait_in_thread(void)
+{
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(13);
+    pthread_t t;
+    void *ret;
+    pthread_create(&t, NULL, reaper, (void *)(intptr_t)pid);
+    pthread_join(t, &ret);
+    printf("a thread reaped main's child: exit %ld\n", (long)(intptr_t)ret);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--after-exec") == 0)
+        return after_exec(argv[2]);
+    self_path = argv[0];
+    begin("pthread_process");
+    in_child("exit(7) from a third thread, main in join", exit_from_thread);
+    in_child("pthread_exit in main, exit(3) in the last thread", main_pthread_exit);
+    in_child("execve from a thread", exec_from_thread);
+    in_child("SIGSEGV in one thread", segv_in_thread);
+    in_child("fork from a thread", fork_in_thread);
+    wait_in_thread();
+    return done();
+}

@@ -1,0 +1,3 @@
+module lantern/goinit
+
+go 1.19
