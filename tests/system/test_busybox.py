@@ -47,8 +47,6 @@ KNOWN_CHECK_DIFFERENCES = {
     'truncate': 'ftruncate (77) is missing',
     'mkfifo': 'mknodat (259) is missing',
     'mknod': 'mknodat (259) is missing',
-    'id': 'getgroups (115) is missing',
-    'id_parts': 'getgroups (115) is missing',
     'uname_s': 'uname\'s sysname is "Lantern"; Linux programs (and this check) expect "Linux"',
     'hostname_set': 'sethostname (170) is missing, and there is no /proc/sys/kernel/hostname',
     'date_year': "time (201) is missing (glibc's time() falls back to it without a vDSO)",
