@@ -65,7 +65,10 @@ RACY_ON_LANTERN = {
 
 # Steps of the init and console sessions that fail on Lantern today, and why.
 KNOWN_INIT_FAILURES = {
-    'poweroff': "busybox init blocks SIGUSR2 (and TERM, USR1, INT, HUP, QUIT, PWR) and takes them with rt_sigtimedwait, leaving the handler SIG_DFL; Lantern drops signals to PID 1 that have no handler (init_protected in sys_proc.c) even when blocked, where Linux's sig_ignored() never ignores a blocked signal: `poweroff` (kill(1, SIGUSR2)) is lost",
+    'poweroff': "busybox init blocks SIGUSR2 (and TERM, USR1, INT, HUP, QUIT, PWR), takes them "
+                "with rt_sigtimedwait and leaves their handlers SIG_DFL; Lantern drops a signal "
+                "to PID 1 without a handler even when blocked (init_protected, sys_proc.c), "
+                "where Linux's sig_ignored() never ignores a blocked one: kill(1, SIGUSR2) is lost",
 }
 KNOWN_CONSOLE_FAILURES = {
     'ctrl_c': "clock_nanosleep (230) is missing: sleep 30 ends at once, before Ctrl-C",
