@@ -7,6 +7,7 @@
 #   make test       unit tests on the host, then system tests that boot the kernel in QEMU
 #   make CC=clang   build with clang instead of gcc;  make V=1  shows every command
 #   make run CMDLINE="loglevel=4 ..."   adds words to the kernel command line
+#   make run ROOTFS=busybox             boots Debian's busybox as the whole userland instead
 
 ifeq ($(origin CC),default)
 CC := gcc
@@ -23,6 +24,7 @@ BUILD   ?= build
 VERSION := 0.1.0
 # The initramfs is made in its own section below; the ISO rule needs its name already.
 INITRAMFS := $(BUILD)/initramfs.cpio
+BB_INITRAMFS := $(BUILD)/initramfs-busybox.cpio
 CMDLINE ?=
 
 ifeq ($(V),1)
@@ -131,11 +133,12 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms1.o linker.ld
 	    { echo "ksyms: the second link moved symbols (is .ksyms still last?)"; rm -f $@; exit 1; }
 
 # ---------------------------------------------------------------- the ISO (GRUB, BIOS + UEFI)
-$(BUILD)/os.iso: $(BUILD)/kernel.elf $(INITRAMFS) iso/boot/grub/grub.cfg
+$(BUILD)/os.iso: $(BUILD)/kernel.elf $(INITRAMFS) $(BB_INITRAMFS) iso/boot/grub/grub.cfg
 	@$(if $(Q),echo "  ISO     $@")
 	$(Q)rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
 	$(Q)cp $(BUILD)/kernel.elf $(BUILD)/iso/boot/kernel.elf
 	$(Q)cp $(INITRAMFS) $(BUILD)/iso/boot/initramfs.cpio
+	$(Q)cp $(BB_INITRAMFS) $(BUILD)/iso/boot/initramfs-busybox.cpio
 	$(Q)cp iso/boot/grub/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
 	$(Q)grub-mkrescue -o $@ $(BUILD)/iso $(if $(Q),> $(BUILD)/grub-mkrescue.log 2>&1) || \
 	    { cat $(BUILD)/grub-mkrescue.log 2>/dev/null; exit 1; }
@@ -149,23 +152,45 @@ $(BUILD)/os.iso: $(BUILD)/kernel.elf $(INITRAMFS) iso/boot/grub/grub.cfg
 #                  and whatever ROOTFS_EXTRA=dir adds
 # The archive is rebuilt on every make (it is cheap) but replaced only when its bytes
 # change, so the ISO is not remade for nothing.
-ROOTFS := $(BUILD)/rootfs
+STAGE := $(BUILD)/rootfs
 ROOTFS_EXTRA ?=
 
 .PHONY: initramfs FORCE
 initramfs: $(INITRAMFS)
 $(INITRAMFS): $$(USER_PROGS) FORCE
-	$(Q)rm -rf $(ROOTFS) && mkdir -p $(ROOTFS)/bin $(ROOTFS)/etc $(ROOTFS)/dev $(ROOTFS)/proc $(ROOTFS)/tmp
-	$(Q)cp $(BUILD)/init/init $(ROOTFS)/init
-	$(Q)cp $(USER_TEST_BINS) $(ROOTFS)/bin/
+	$(Q)rm -rf $(STAGE) && mkdir -p $(STAGE)/bin $(STAGE)/etc $(STAGE)/dev $(STAGE)/proc $(STAGE)/tmp
+	$(Q)cp $(BUILD)/init/init $(STAGE)/init
+	$(Q)cp $(USER_TEST_BINS) $(STAGE)/bin/
 	@# Debug information stays in build/ (for gdb); the initramfs is guest RAM.
-	$(Q)$(STRIP) --strip-debug $(ROOTFS)/init $(ROOTFS)/bin/*
+	$(Q)$(STRIP) --strip-debug $(STAGE)/init $(STAGE)/bin/*
 	@# After strip, which would turn a symlink into a copy. See "threads and Go" below.
-	$(Q)$(foreach l,$(THREAD_LINKS),ln -s $(lastword $(subst :, ,$l)) $(ROOTFS)/bin/$(firstword $(subst :, ,$l)) &&) true
-	$(Q)cp -R tests/user/rootfs/. $(ROOTFS)/
-	$(Q)cp -R rootfs/. $(ROOTFS)/
-	$(Q)$(if $(ROOTFS_EXTRA),cp -R $(ROOTFS_EXTRA)/. $(ROOTFS)/)
-	$(Q)cd $(ROOTFS) && find . -mindepth 1 | LC_ALL=C sort | \
+	$(Q)$(foreach l,$(THREAD_LINKS),ln -s $(lastword $(subst :, ,$l)) $(STAGE)/bin/$(firstword $(subst :, ,$l)) &&) true
+	$(Q)cp -R tests/user/rootfs/. $(STAGE)/
+	$(Q)cp -R rootfs/. $(STAGE)/
+	$(Q)$(if $(ROOTFS_EXTRA),cp -R $(ROOTFS_EXTRA)/. $(STAGE)/)
+	$(Q)cd $(STAGE) && find . -mindepth 1 | LC_ALL=C sort | \
+	    cpio --quiet -o -H newc --owner=0:0 --reproducible > $(abspath $@).new
+	$(Q)if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; echo "  CPIO    $@"; fi
+
+# The busybox root filesystem: Debian's busybox-static (BUSYBOX, installed by `make deps`)
+# is the whole userland. /bin/busybox is copied from the package at build time, and every
+# applet it lists (`busybox --list-full`: bin/ls, sbin/init, usr/bin/awk...) is a symlink
+# to it; so is /init, the kernel's default rdinit, and busybox's init starts as PID 1 and
+# reads rootfs-busybox/etc/inittab. tests/busybox/ adds the checks test_busybox.py runs.
+BUSYBOX ?= /bin/busybox
+BB_STAGE := $(BUILD)/rootfs-busybox
+initramfs: $(BB_INITRAMFS)
+$(BB_INITRAMFS): FORCE
+	@test -x $(BUSYBOX) || { echo "no $(BUSYBOX): install busybox-static (make deps)"; exit 1; }
+	$(Q)rm -rf $(BB_STAGE) && mkdir -p $(BB_STAGE)/bin $(BB_STAGE)/sbin $(BB_STAGE)/usr/bin \
+	    $(BB_STAGE)/usr/sbin $(BB_STAGE)/dev $(BB_STAGE)/proc $(BB_STAGE)/sys $(BB_STAGE)/tmp $(BB_STAGE)/root
+	$(Q)cp $(BUSYBOX) $(BB_STAGE)/bin/busybox
+	$(Q)for f in $$($(BB_STAGE)/bin/busybox --list-full); do \
+	    [ -e $(BB_STAGE)/$$f ] || ln -s /bin/busybox $(BB_STAGE)/$$f; done
+	$(Q)ln -s /bin/busybox $(BB_STAGE)/init
+	$(Q)cp -R rootfs-busybox/. $(BB_STAGE)/
+	$(Q)cp -R tests/busybox/. $(BB_STAGE)/etc/
+	$(Q)cd $(BB_STAGE) && find . -mindepth 1 | LC_ALL=C sort | \
 	    cpio --quiet -o -H newc --owner=0:0 --reproducible > $(abspath $@).new
 	$(Q)if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; echo "  CPIO    $@"; fi
 
@@ -295,7 +320,16 @@ QEMU_DISPLAY := $(if $(DISPLAY)$(WAYLAND_DISPLAY),-serial mon:stdio,-nographic)
 QEMU_COMMON := -m 256M -no-reboot
 
 # With CMDLINE set, boot the kernel directly (PVH) with that command line instead of GRUB.
+# ROOTFS=busybox boots directly too, with the busybox initramfs (the ISO's GRUB menu has
+# an entry for it as well).
+ROOTFS ?= lantern
+ifeq ($(ROOTFS),busybox)
+QEMU_BOOT = -kernel $(BUILD)/kernel.elf -initrd $(BB_INITRAMFS) -append "$(CMDLINE)"
+else ifeq ($(ROOTFS),lantern)
 QEMU_BOOT = $(if $(CMDLINE),-kernel $(BUILD)/kernel.elf -initrd $(INITRAMFS) -append "$(CMDLINE)",-cdrom $(BUILD)/os.iso)
+else
+$(error ROOTFS=$(ROOTFS): lantern (the default) or busybox)
+endif
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -352,7 +386,7 @@ test: all unit-tests
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
 
 # ---------------------------------------------------------------- benchmarks
 # user/ holds programs that are not tests, such as user/bench.c; they are built into

@@ -21,7 +21,7 @@ class Timeout(Exception):
 
 class Machine:
     def __init__(self, build, kernel_args=None, iso=False, uefi=False, machine="pc",
-                 memory="256M", extra=None, no_reboot=True, initrd=True):
+                 memory="256M", extra=None, no_reboot=True, initrd=True, kernel=None):
         self.build = build
         self.tmp = tempfile.mkdtemp(prefix="lantern-qemu-")
         self.monitor_path = os.path.join(self.tmp, "monitor.sock")
@@ -32,7 +32,8 @@ class Machine:
         if iso:   # True: the ISO `make` built; a string: that ISO
             cmd += ["-cdrom", iso if isinstance(iso, str) else os.path.join(build, "os.iso")]
         else:
-            cmd += ["-kernel", os.path.join(build, "kernel.elf")]
+            # kernel: another kernel image (Linux's, to check a test against the oracle)
+            cmd += ["-kernel", kernel or os.path.join(build, "kernel.elf")]
             if initrd:   # True: the initramfs `make` built; a string: that file
                 cmd += ["-initrd", initrd if isinstance(initrd, str) else os.path.join(build, "initramfs.cpio")]
             if kernel_args is not None:
