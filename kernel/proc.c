@@ -96,9 +96,10 @@ void proc_start(struct proc *p) {
     local_irq_restore(f);
 }
 
-// The next thread of p's group after prev (start with prev = p), or NULL after the last.
+// The next thread of p's group after prev, in table order; start with prev = p (which is
+// then skipped wherever it stands). NULL after the last.
 struct proc *next_thread(struct proc *p, struct proc *prev) {
-    for (int i = (int)(prev - procs) + 1; i < NPROC; i++) {
+    for (int i = prev == p ? 0 : (int)(prev - procs) + 1; i < NPROC; i++) {
         struct proc *t = &procs[i];
         if (t != p && t->state != PROC_UNUSED && t->state != PROC_DEAD && t->signal == p->signal)
             return t;
