@@ -64,6 +64,8 @@ static long get_key(uint64_t uaddr, bool private, struct futex_key *key) {
         return -EFAULT;
     struct mm *mm = current()->mm;
     struct vma *vma = private ? NULL : mm_find(mm, uaddr);
+    if (!private && !vma)
+        return -EFAULT;                  // a shared futex must be memory (Linux looks the page up)
     if (vma && vma->shm) {
         uint64_t page = vma->shm_pgoff + (uaddr - vma->start) / PAGE_SIZE;
         *key = (struct futex_key){ (uintptr_t)vma->shm, page * PAGE_SIZE + (uaddr & (PAGE_SIZE - 1)) };
@@ -86,16 +88,18 @@ static void unlink_waiter(struct futex_waiter *w) {
     }
 }
 
-// Wakes up to n waiters on key whose bitset meets `bitset`; returns how many. Interrupts off.
+// Wakes up to n waiters on key whose bitset meets `bitset`; returns how many. As Linux
+// counts, n of 0 or less still wakes one. Interrupts off.
 static int wake_key(const struct futex_key *key, int n, uint32_t bitset) {
     int woken = 0;
-    for (struct futex_waiter **pp = &waiters; *pp && woken < n;) {
+    for (struct futex_waiter **pp = &waiters; *pp;) {
         struct futex_waiter *w = *pp;
         if (same_key(&w->key, key) && (w->bitset & bitset)) {
             *pp = w->next;
             w->woken = true;
             sched_make_runnable(w->thread);
-            woken++;
+            if (++woken >= n)
+                break;
         } else {
             pp = &w->next;
         }
@@ -263,7 +267,8 @@ static long futex_requeue(uint64_t uaddr, uint64_t uaddr2, bool private, int nr_
     else if (compare && value != expected)
         ret = -EAGAIN;
     else
-        ret = wake_key(&k1, nr_wake, FUTEX_BITSET_MATCH_ANY) + requeue_key(&k1, &k2, nr_requeue);
+        ret = (nr_wake ? wake_key(&k1, nr_wake, FUTEX_BITSET_MATCH_ANY) : 0) +
+              requeue_key(&k1, &k2, nr_requeue);
     local_irq_restore(f);
     return ret;
 }
@@ -295,7 +300,7 @@ SYSCALL(futex) {
         if ((err = get_key(uaddr, private, &key)))
             return err;
         uint64_t f = local_irq_save();
-        long n = wake_key(&key, (int)val < 0 ? INT32_MAX : (int)val, bitset);
+        long n = wake_key(&key, (int)val, bitset);
         local_irq_restore(f);
         return n;
     }
