@@ -28,52 +28,17 @@ TAGGED = re.compile(r"^\[([a-z0-9_]+)\] (.*)$", re.M)
 # Checks whose output on Lantern differs from Linux's today, and why. Syscall numbers are
 # x86_64's; "missing: PROGRAM NR" lines at the end of the Lantern log say who asked.
 KNOWN_CHECK_DIFFERENCES = {
-    'uuencode': 'umask (95) is missing: the mode printed is 0666 & ~(-ENOSYS)',
-    'ls_a': 'touch: utimensat (280) is missing; busybox touch creates a file only when utimensat says ENOENT',
-    'stat_mode': 'touch: utimensat (280) is missing; busybox touch creates a file only when utimensat says ENOENT',
-    'touch_date': 'touch: utimensat (280) is missing; busybox touch creates a file only when utimensat says ENOENT',
-    'touch_create': 'touch: utimensat (280) is missing; busybox touch creates a file only when utimensat says ENOENT',
-    'chown': 'touch: utimensat (280) is missing; busybox touch creates a file only when utimensat says ENOENT',
-    'rm_r': 'touch: utimensat (280) is missing; busybox touch creates a file only when utimensat says ENOENT',
-    'chmod_octal': 'chmod (90) is missing; and touch: utimensat (280) is missing; busybox touch creates a file only when utimensat says ENOENT',
-    'chmod_symbolic': 'chmod (90) is missing; and touch: utimensat (280) is missing; busybox touch creates a file only when utimensat says ENOENT',
-    'chmod_recursive': 'chmod (90) is missing; and touch: utimensat (280) is missing; busybox touch creates a file only when utimensat says ENOENT',
-    'sh_not_executable': 'chmod (90) is missing',
-    'sh_script_args': 'chmod (90) is missing',
-    'cp_r': "chmod (90) is missing: cp -r gives directories their modes and says it can't",
-    'cp_a': "chmod (90), chown (92), lchown (94), utimensat (280) are missing: cp -a can't preserve",
-    'readlink_f': "faccessat2 (439) and faccessat (269) are missing: glibc's realpath() fails with ENOSYS",
-    'realpath': "faccessat2 (439) and faccessat (269) are missing: glibc's realpath() fails with ENOSYS",
-    'truncate': 'ftruncate (77) is missing',
-    'mkfifo': 'mknodat (259) is missing',
-    'mknod': 'mknodat (259) is missing',
     'uname_s': 'uname\'s sysname is "Lantern"; Linux programs (and this check) expect "Linux"',
-    'hostname_set': 'sethostname (170) is missing, and there is no /proc/sys/kernel/hostname',
-    'date_year': "time (201) is missing (glibc's time() falls back to it without a vDSO)",
-    'date_utc_year': "time (201) is missing (glibc's time() falls back to it without a vDSO)",
-    'umask': 'umask (95) is missing: ash prints -ENOSYS as 37777777732',
+    'hostname_set': 'there is no /proc/sys/kernel/hostname (sethostname works; hostname reads the file)',
 }
 
-# Checks whose result on Lantern depends on timing today: they use sleep (or timeout,
-# which sleeps), and clock_nanosleep (230) is missing, so sleep returns at once and races
-# what it should wait for. Compared on Linux; on Lantern they may match or not.
-RACY_ON_LANTERN = {
-    'timeout_kills': 'clock_nanosleep (230): the sleep under timeout ends at once',
-    'timeout_in_time': 'clock_nanosleep (230): timeout\'s own 1 s ticks do not wait, it kills at once',
-    'sh_bg_order': 'clock_nanosleep (230): (sleep 0.3; echo slow) may beat echo fast',
-}
+# Checks whose result on Lantern depends on timing (none today: since clock_nanosleep
+# works, sleep and timeout wait as on Linux). Compared on Linux; on Lantern skipped.
+RACY_ON_LANTERN = {}
 
 # Steps of the init and console sessions that fail on Lantern today, and why.
-KNOWN_INIT_FAILURES = {
-    'poweroff': "busybox init blocks SIGUSR2 (and TERM, USR1, INT, HUP, QUIT, PWR), takes them "
-                "with rt_sigtimedwait and leaves their handlers SIG_DFL; Lantern drops a signal "
-                "to PID 1 without a handler even when blocked (init_protected, sys_proc.c), "
-                "where Linux's sig_ignored() never ignores a blocked one: kill(1, SIGUSR2) is lost",
-}
-KNOWN_CONSOLE_FAILURES = {
-    'ctrl_c': "clock_nanosleep (230) is missing: sleep 30 ends at once, before Ctrl-C",
-    'poweroff': "busybox init never sees the SIGUSR2: see KNOWN_INIT_FAILURES",
-}
+KNOWN_INIT_FAILURES = {}
+KNOWN_CONSOLE_FAILURES = {}
 
 
 def on_linux():
