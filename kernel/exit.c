@@ -205,8 +205,9 @@ static void rusage_from_ticks(struct rusage *ru, uint64_t ticks) {
     ru->utime_usec = (int64_t)(us % 1000000);
 }
 
-// The CPU time of a whole process: every thread's, live and gone.
-static uint64_t group_ticks(struct proc *leader) {
+// The CPU time of a whole process, in ticks: every thread's, live and gone (getrusage,
+// and sys_time.c's CLOCK_PROCESS_CPUTIME_ID).
+uint64_t group_ticks(struct proc *leader) {
     uint64_t ticks = leader->ticks + leader->signal->dead_ticks;
     for (struct proc *t = next_thread(leader, leader); t; t = next_thread(leader, t))
         ticks += t->ticks;

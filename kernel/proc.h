@@ -173,6 +173,7 @@ void proc_start(struct proc *p);      // first run: from the scheduler into user
 void proc_reap(struct proc *p);       // frees what an exited process still holds
 void proc_exit(int status) __attribute__((noreturn));   // this thread; status as wait() reports it
 void proc_group_exit(int status) __attribute__((noreturn));   // every thread of the process
+uint64_t group_ticks(struct proc *leader);   // the process's CPU time in ticks (exit.c)
 void zap_other_threads(struct proc *p);    // SIGKILL to the rest of p's group (interrupts off)
 // Prepares the first user process from `path` (Linux's run_init_process); the scheduler
 // then runs it. Returns 0, or a negative errno if it cannot be executed.

@@ -32,16 +32,10 @@ struct timezone { int32_t tz_minuteswest, tz_dsttime; };
 static bool fd_clock(int clock) { return clock < 0 && (clock & 7) == 3; }
 
 // CPU time, from the timer ticks a thread ran (so: to the tick). A process's is its
-// threads', live and gone (as exit.c's getrusage counts it).
+// threads', live and gone (exit.c's group_ticks, as getrusage counts it).
 static uint64_t thread_cpu_ns(struct proc *t) { return t->ticks * NS_PER_TICK; }
 
-static uint64_t process_cpu_ns(struct proc *p) {
-    struct proc *leader = p->group_leader;
-    uint64_t ticks = leader->ticks + leader->signal->dead_ticks;
-    for (struct proc *t = next_thread(leader, leader); t; t = next_thread(leader, t))
-        ticks += t->ticks;
-    return ticks * NS_PER_TICK;
-}
+static uint64_t process_cpu_ns(struct proc *p) { return group_ticks(p->group_leader) * NS_PER_TICK; }
 
 // The thread or process a dynamic CPU-time clock measures (Linux's lookup_task): pid 0 is
 // the caller; a thread clock must be of a thread of the caller's process; a process clock

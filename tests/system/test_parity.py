@@ -27,11 +27,13 @@ def program_output_on_lantern(ctx, name):
     return lines, exit_line, log
 
 
-def check_parity(ctx, name):
-    r = host.run_program(os.path.join(ctx.build, "user", name))
+def check_parity(ctx, name, timeout=60, quiet_stderr=False):
+    """Runs user/NAME on the host, then as init on Lantern; the outputs must be the same.
+    quiet_stderr: the host run must print nothing on stderr either."""
+    r = host.run_program(os.path.join(ctx.build, "user", name), timeout=timeout)
     expected = r.stdout.splitlines()
-    assert r.returncode == 0 and expected and expected[-1] == "done", \
-        f"on the host, {name} failed: {r.returncode} {r.stderr}"
+    assert r.returncode == 0 and expected and expected[-1] == "done" and \
+        not (quiet_stderr and r.stderr), f"on the host, {name} failed: {r.returncode} {r.stderr}"
     got, exit_line, _ = program_output_on_lantern(ctx, name)
     if got != expected:
         diff = "\n".join(difflib.unified_diff(expected, got, "Linux", "Lantern", lineterm=""))
