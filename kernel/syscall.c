@@ -25,163 +25,212 @@
 typedef long (*syscall_fn)(u64, u64, u64, u64, u64, u64);
 struct syscall_entry { const char *name; syscall_fn fn; };
 
+// The table: one line per system call, sorted by number, each with the prototype Linux
+// documents for the raw system call (syscalls(2), the man pages). Where glibc's wrapper
+// returns something else, a note says what the kernel returns. A number with no entry
+// returns -ENOSYS, as Linux does for a call it lacks.
 #define NR_SYSCALLS 512
 #define E(nr, name) [nr] = { #name, sys_##name }
 static const struct syscall_entry table[NR_SYSCALLS] = {
-    E(0, read),
-    E(1, write),
-    E(2, open),
-    E(3, close),
-    E(4, stat),
-    E(5, fstat),
-    E(6, lstat),
-    E(7, poll),
-    E(8, lseek),
-    E(9, mmap),
-    E(10, mprotect),
-    E(11, munmap),
-    E(12, brk),
-    E(13, rt_sigaction),
-    E(14, rt_sigprocmask),
-    E(15, rt_sigreturn),
-    E(16, ioctl),
-    E(17, pread64),
-    E(19, readv),
-    E(20, writev),
-    E(21, access),
-    E(22, pipe),
-    E(23, select),
-    E(24, sched_yield),
-    E(26, msync),
-    E(27, mincore),
-    E(28, madvise),
-    E(32, dup),
-    E(33, dup2),
-    E(34, pause),
-    E(35, nanosleep),
-    E(39, getpid),
-    E(40, sendfile),
-    E(56, clone),
-    E(57, fork),
-    E(58, vfork),
-    E(59, execve),
-    E(60, exit),
-    E(61, wait4),
-    E(62, kill),
-    E(63, uname),
-    E(72, fcntl),
-    E(76, truncate),
-    E(77, ftruncate),
-    E(79, getcwd),
-    E(80, chdir),
-    E(82, rename),
-    E(83, mkdir),
-    E(84, rmdir),
-    E(86, link),
-    E(87, unlink),
-    E(88, symlink),
-    E(89, readlink),
-    E(90, chmod),
-    E(91, fchmod),
-    E(92, chown),
-    E(93, fchown),
-    E(94, lchown),
-    E(95, umask),
-    E(96, gettimeofday),
-    E(97, getrlimit),
-    E(98, getrusage),
-    E(99, sysinfo),
-    E(102, getuid),
-    E(103, syslog),
-    E(104, getgid),
-    E(105, setuid),
-    E(106, setgid),
-    E(107, geteuid),
-    E(108, getegid),
-    E(109, setpgid),
-    E(110, getppid),
-    E(111, getpgrp),
-    E(112, setsid),
-    E(113, setreuid),
-    E(114, setregid),
-    E(115, getgroups),
-    E(116, setgroups),
-    E(117, setresuid),
-    E(118, getresuid),
-    E(119, setresgid),
-    E(120, getresgid),
-    E(121, getpgid),
-    E(122, setfsuid),
-    E(123, setfsgid),
-    E(124, getsid),
-    E(127, rt_sigpending),
-    E(128, rt_sigtimedwait),
-    E(129, rt_sigqueueinfo),
-    E(130, rt_sigsuspend),
-    E(131, sigaltstack),
-    E(132, utime),
-    E(133, mknod),
-    E(137, statfs),
-    E(138, fstatfs),
-    E(157, prctl),
-    E(158, arch_prctl),
-    E(160, setrlimit),
-    E(164, settimeofday),
-    E(165, mount),
-    E(166, umount2),
-    E(169, reboot),
-    E(170, sethostname),
-    E(186, gettid),
-    E(200, tkill),
-    E(201, time),
-    E(202, futex),
-    E(203, sched_setaffinity),
-    E(204, sched_getaffinity),
-    E(213, epoll_create),
-    E(217, getdents64),
-    E(218, set_tid_address),
-    E(227, clock_settime),
-    E(228, clock_gettime),
-    E(229, clock_getres),
-    E(230, clock_nanosleep),
-    E(231, exit_group),
-    E(232, epoll_wait),
-    E(233, epoll_ctl),
-    E(234, tgkill),
-    E(235, utimes),
-    E(247, waitid),
-    E(257, openat),
-    E(258, mkdirat),
-    E(259, mknodat),
-    E(260, fchownat),
-    E(261, futimesat),
-    E(262, newfstatat),
-    E(263, unlinkat),
-    E(264, renameat),
-    E(265, linkat),
-    E(266, symlinkat),
-    E(268, fchmodat),
-    E(269, faccessat),
-    E(270, pselect6),
-    E(271, ppoll),
-    E(273, set_robust_list),
-    E(274, get_robust_list),
-    E(280, utimensat),
-    E(281, epoll_pwait),
-    E(284, eventfd),
-    E(290, eventfd2),
-    E(291, epoll_create1),
-    E(292, dup3),
-    E(293, pipe2),
-    E(297, rt_tgsigqueueinfo),
-    E(302, prlimit64),
-    E(309, getcpu),
-    E(316, renameat2),
-    E(318, getrandom),
-    E(324, membarrier),
-    E(435, clone3),
-    E(439, faccessat2),
-    E(441, epoll_pwait2),
+    E(0, read),                // ssize_t read(int fd, void *buf, size_t count)
+    E(1, write),               // ssize_t write(int fd, const void *buf, size_t count)
+    E(2, open),                // int open(const char *pathname, int flags, mode_t mode)
+    E(3, close),               // int close(int fd)
+    E(4, stat),                // int stat(const char *pathname, struct stat *statbuf)
+    E(5, fstat),               // int fstat(int fd, struct stat *statbuf)
+    E(6, lstat),               // int lstat(const char *pathname, struct stat *statbuf)
+    E(7, poll),                // int poll(struct pollfd *fds, nfds_t nfds, int timeout)
+    E(8, lseek),               // off_t lseek(int fd, off_t offset, int whence)
+    E(9, mmap),                // void *mmap(void *addr, size_t length, int prot, int flags,
+                               //     int fd, off_t offset)
+    E(10, mprotect),           // int mprotect(void *addr, size_t len, int prot)
+    E(11, munmap),             // int munmap(void *addr, size_t length)
+    E(12, brk),                // unsigned long brk(unsigned long brk)
+                               //   (returns the new break; glibc's brk differs)
+    E(13, rt_sigaction),       // int rt_sigaction(int sig, const struct sigaction *act,
+                               //     struct sigaction *oact, size_t sigsetsize)
+    E(14, rt_sigprocmask),     // int rt_sigprocmask(int how, const sigset_t *set, sigset_t *oset,
+                               //     size_t sigsetsize)
+    E(15, rt_sigreturn),       // int rt_sigreturn(void)
+                               //   (never returns: restores the signal frame's registers)
+    E(16, ioctl),              // int ioctl(int fd, unsigned long request, unsigned long arg)
+    E(17, pread64),            // ssize_t pread64(int fd, void *buf, size_t count, off_t offset)
+    E(19, readv),              // ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
+    E(20, writev),             // ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
+    E(21, access),             // int access(const char *pathname, int mode)
+    E(22, pipe),               // int pipe(int pipefd[2])
+    E(23, select),             // int select(int nfds, fd_set *readfds, fd_set *writefds,
+                               //     fd_set *exceptfds, struct timeval *timeout)
+    E(24, sched_yield),        // int sched_yield(void)
+    E(26, msync),              // int msync(void *addr, size_t length, int flags)
+    E(27, mincore),            // int mincore(void *addr, size_t length, unsigned char *vec)
+    E(28, madvise),            // int madvise(void *addr, size_t length, int advice)
+    E(32, dup),                // int dup(int oldfd)
+    E(33, dup2),               // int dup2(int oldfd, int newfd)
+    E(34, pause),              // int pause(void)
+    E(35, nanosleep),          // int nanosleep(const struct timespec *req, struct timespec *rem)
+    E(39, getpid),             // pid_t getpid(void)
+    E(40, sendfile),           // ssize_t sendfile(int out_fd, int in_fd, off_t *offset,
+                               //     size_t count)
+    E(56, clone),              // long clone(unsigned long flags, void *stack, int *parent_tid,
+                               //     int *child_tid, unsigned long tls)
+    E(57, fork),               // pid_t fork(void)
+    E(58, vfork),              // pid_t vfork(void)
+    E(59, execve),             // int execve(const char *pathname, char *const argv[],
+                               //     char *const envp[])
+    E(60, exit),               // void exit(int status)  (ends this thread only)
+    E(61, wait4),              // pid_t wait4(pid_t pid, int *wstatus, int options,
+                               //     struct rusage *rusage)
+    E(62, kill),               // int kill(pid_t pid, int sig)
+    E(63, uname),              // int uname(struct utsname *buf)
+    E(72, fcntl),              // int fcntl(int fd, int cmd, unsigned long arg)
+    E(76, truncate),           // int truncate(const char *path, off_t length)
+    E(77, ftruncate),          // int ftruncate(int fd, off_t length)
+    E(79, getcwd),             // long getcwd(char *buf, size_t size)
+                               //   (returns the length, glibc returns buf)
+    E(80, chdir),              // int chdir(const char *path)
+    E(82, rename),             // int rename(const char *oldpath, const char *newpath)
+    E(83, mkdir),              // int mkdir(const char *pathname, mode_t mode)
+    E(84, rmdir),              // int rmdir(const char *pathname)
+    E(86, link),               // int link(const char *oldpath, const char *newpath)
+    E(87, unlink),             // int unlink(const char *pathname)
+    E(88, symlink),            // int symlink(const char *target, const char *linkpath)
+    E(89, readlink),           // ssize_t readlink(const char *pathname, char *buf, size_t bufsiz)
+    E(90, chmod),              // int chmod(const char *pathname, mode_t mode)
+    E(91, fchmod),             // int fchmod(int fd, mode_t mode)
+    E(92, chown),              // int chown(const char *pathname, uid_t owner, gid_t group)
+    E(93, fchown),             // int fchown(int fd, uid_t owner, gid_t group)
+    E(94, lchown),             // int lchown(const char *pathname, uid_t owner, gid_t group)
+    E(95, umask),              // mode_t umask(mode_t mask)
+    E(96, gettimeofday),       // int gettimeofday(struct timeval *tv, struct timezone *tz)
+    E(97, getrlimit),          // int getrlimit(int resource, struct rlimit *rlim)
+    E(98, getrusage),          // int getrusage(int who, struct rusage *usage)
+    E(99, sysinfo),            // int sysinfo(struct sysinfo *info)
+    E(102, getuid),            // uid_t getuid(void)
+    E(103, syslog),            // int syslog(int type, char *bufp, int len)
+    E(104, getgid),            // gid_t getgid(void)
+    E(105, setuid),            // int setuid(uid_t uid)
+    E(106, setgid),            // int setgid(gid_t gid)
+    E(107, geteuid),           // uid_t geteuid(void)
+    E(108, getegid),           // gid_t getegid(void)
+    E(109, setpgid),           // int setpgid(pid_t pid, pid_t pgid)
+    E(110, getppid),           // pid_t getppid(void)
+    E(111, getpgrp),           // pid_t getpgrp(void)
+    E(112, setsid),            // pid_t setsid(void)
+    E(113, setreuid),          // int setreuid(uid_t ruid, uid_t euid)
+    E(114, setregid),          // int setregid(gid_t rgid, gid_t egid)
+    E(115, getgroups),         // int getgroups(int size, gid_t list[])
+    E(116, setgroups),         // int setgroups(size_t size, const gid_t *list)
+    E(117, setresuid),         // int setresuid(uid_t ruid, uid_t euid, uid_t suid)
+    E(118, getresuid),         // int getresuid(uid_t *ruid, uid_t *euid, uid_t *suid)
+    E(119, setresgid),         // int setresgid(gid_t rgid, gid_t egid, gid_t sgid)
+    E(120, getresgid),         // int getresgid(gid_t *rgid, gid_t *egid, gid_t *sgid)
+    E(121, getpgid),           // pid_t getpgid(pid_t pid)
+    E(122, setfsuid),          // int setfsuid(uid_t fsuid)
+    E(123, setfsgid),          // int setfsgid(gid_t fsgid)
+    E(124, getsid),            // pid_t getsid(pid_t pid)
+    E(127, rt_sigpending),     // int rt_sigpending(sigset_t *set, size_t sigsetsize)
+    E(128, rt_sigtimedwait),   // int rt_sigtimedwait(const sigset_t *set, siginfo_t *info,
+                               //     const struct timespec *timeout, size_t sigsetsize)
+    E(129, rt_sigqueueinfo),   // int rt_sigqueueinfo(pid_t tgid, int sig, siginfo_t *info)
+    E(130, rt_sigsuspend),     // int rt_sigsuspend(const sigset_t *mask, size_t sigsetsize)
+    E(131, sigaltstack),       // int sigaltstack(const stack_t *ss, stack_t *old_ss)
+    E(132, utime),             // int utime(const char *filename, const struct utimbuf *times)
+    E(133, mknod),             // int mknod(const char *pathname, mode_t mode, dev_t dev)
+    E(137, statfs),            // int statfs(const char *path, struct statfs *buf)
+    E(138, fstatfs),           // int fstatfs(int fd, struct statfs *buf)
+    E(157, prctl),             // int prctl(int option, unsigned long arg2, unsigned long arg3,
+                               //     unsigned long arg4, unsigned long arg5)
+    E(158, arch_prctl),        // int arch_prctl(int code, unsigned long addr)
+    E(160, setrlimit),         // int setrlimit(int resource, const struct rlimit *rlim)
+    E(164, settimeofday),      // int settimeofday(const struct timeval *tv,
+                               //     const struct timezone *tz)
+    E(165, mount),             // int mount(const char *source, const char *target,
+                               //     const char *filesystemtype, unsigned long mountflags,
+                               //     const void *data)
+    E(166, umount2),           // int umount2(const char *target, int flags)
+    E(169, reboot),            // int reboot(int magic1, int magic2, int cmd, void *arg)
+    E(170, sethostname),       // int sethostname(const char *name, size_t len)
+    E(186, gettid),            // pid_t gettid(void)
+    E(200, tkill),             // int tkill(pid_t tid, int sig)
+    E(201, time),              // time_t time(time_t *tloc)
+    E(202, futex),             // long futex(uint32_t *uaddr, int futex_op, uint32_t val,
+                               //     const struct timespec *timeout, uint32_t *uaddr2,
+                               //     uint32_t val3)
+    E(203, sched_setaffinity), // int sched_setaffinity(pid_t pid, size_t cpusetsize,
+                               //     const cpu_set_t *mask)
+    E(204, sched_getaffinity), // int sched_getaffinity(pid_t pid, size_t cpusetsize,
+                               //     cpu_set_t *mask)  (returns the size copied)
+    E(213, epoll_create),      // int epoll_create(int size)
+    E(217, getdents64),        // ssize_t getdents64(int fd, void *dirp, size_t count)
+    E(218, set_tid_address),   // pid_t set_tid_address(int *tidptr)
+    E(227, clock_settime),     // int clock_settime(clockid_t clockid, const struct timespec *tp)
+    E(228, clock_gettime),     // int clock_gettime(clockid_t clockid, struct timespec *tp)
+    E(229, clock_getres),      // int clock_getres(clockid_t clockid, struct timespec *res)
+    E(230, clock_nanosleep),   // int clock_nanosleep(clockid_t clockid, int flags,
+                               //     const struct timespec *request, struct timespec *remain)
+    E(231, exit_group),        // void exit_group(int status)
+    E(232, epoll_wait),        // int epoll_wait(int epfd, struct epoll_event *events,
+                               //     int maxevents, int timeout)
+    E(233, epoll_ctl),         // int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
+    E(234, tgkill),            // int tgkill(pid_t tgid, pid_t tid, int sig)
+    E(235, utimes),            // int utimes(const char *filename, const struct timeval times[2])
+    E(247, waitid),            // int waitid(idtype_t idtype, id_t id, siginfo_t *infop,
+                               //     int options, struct rusage *rusage)
+    E(257, openat),            // int openat(int dirfd, const char *pathname, int flags,
+                               //     mode_t mode)
+    E(258, mkdirat),           // int mkdirat(int dirfd, const char *pathname, mode_t mode)
+    E(259, mknodat),           // int mknodat(int dirfd, const char *pathname, mode_t mode,
+                               //     dev_t dev)
+    E(260, fchownat),          // int fchownat(int dirfd, const char *pathname, uid_t owner,
+                               //     gid_t group, int flags)
+    E(261, futimesat),         // int futimesat(int dirfd, const char *pathname,
+                               //     const struct timeval times[2])
+    E(262, newfstatat),        // int newfstatat(int dirfd, const char *pathname,
+                               //     struct stat *statbuf, int flags)
+    E(263, unlinkat),          // int unlinkat(int dirfd, const char *pathname, int flags)
+    E(264, renameat),          // int renameat(int olddirfd, const char *oldpath, int newdirfd,
+                               //     const char *newpath)
+    E(265, linkat),            // int linkat(int olddirfd, const char *oldpath, int newdirfd,
+                               //     const char *newpath, int flags)
+    E(266, symlinkat),         // int symlinkat(const char *target, int newdirfd,
+                               //     const char *linkpath)
+    E(268, fchmodat),          // int fchmodat(int dirfd, const char *pathname, mode_t mode)
+    E(269, faccessat),         // int faccessat(int dirfd, const char *pathname, int mode)
+    E(270, pselect6),          // int pselect6(int nfds, fd_set *readfds, fd_set *writefds,
+                               //     fd_set *exceptfds, const struct timespec *timeout,
+                               //     const void *sigmask)
+    E(271, ppoll),             // int ppoll(struct pollfd *fds, nfds_t nfds,
+                               //     const struct timespec *tmo_p, const sigset_t *sigmask,
+                               //     size_t sigsetsize)
+    E(273, set_robust_list),   // long set_robust_list(struct robust_list_head *head, size_t len)
+    E(274, get_robust_list),   // long get_robust_list(int pid, struct robust_list_head **head_ptr,
+                               //     size_t *len_ptr)
+    E(280, utimensat),         // int utimensat(int dirfd, const char *pathname,
+                               //     const struct timespec times[2], int flags)
+    E(281, epoll_pwait),       // int epoll_pwait(int epfd, struct epoll_event *events,
+                               //     int maxevents, int timeout, const sigset_t *sigmask,
+                               //     size_t sigsetsize)
+    E(284, eventfd),           // int eventfd(unsigned int initval)
+    E(290, eventfd2),          // int eventfd2(unsigned int initval, int flags)
+    E(291, epoll_create1),     // int epoll_create1(int flags)
+    E(292, dup3),              // int dup3(int oldfd, int newfd, int flags)
+    E(293, pipe2),             // int pipe2(int pipefd[2], int flags)
+    E(297, rt_tgsigqueueinfo), // int rt_tgsigqueueinfo(pid_t tgid, pid_t tid, int sig,
+                               //     siginfo_t *info)
+    E(302, prlimit64),         // int prlimit64(pid_t pid, int resource,
+                               //     const struct rlimit *new_limit, struct rlimit *old_limit)
+    E(309, getcpu),            // int getcpu(unsigned int *cpu, unsigned int *node, void *tcache)
+    E(316, renameat2),         // int renameat2(int olddirfd, const char *oldpath, int newdirfd,
+                               //     const char *newpath, unsigned int flags)
+    E(318, getrandom),         // ssize_t getrandom(void *buf, size_t buflen, unsigned int flags)
+    E(324, membarrier),        // int membarrier(int cmd, unsigned int flags, int cpu_id)
+    E(435, clone3),            // long clone3(struct clone_args *cl_args, size_t size)
+    E(439, faccessat2),        // int faccessat2(int dirfd, const char *pathname, int mode,
+                               //     int flags)
+    E(441, epoll_pwait2),      // int epoll_pwait2(int epfd, struct epoll_event *events,
+                               //     int maxevents, const struct timespec *timeout,
+                               //     const sigset_t *sigmask, size_t sigsetsize)
 };
 
 extern void syscall_entry(void), syscall32_entry(void);

@@ -14,52 +14,159 @@ typedef uint64_t u64;
 void syscall_init(void);
 const char *syscall_name(uint64_t nr);
 
-// sys_file.c
-SYSCALL(read); SYSCALL(write); SYSCALL(readv); SYSCALL(writev); SYSCALL(open); SYSCALL(openat);
-SYSCALL(close); SYSCALL(lseek); SYSCALL(fstat); SYSCALL(stat); SYSCALL(lstat);
-SYSCALL(newfstatat); SYSCALL(getdents64); SYSCALL(ioctl); SYSCALL(access); SYSCALL(readlink);
-SYSCALL(getcwd); SYSCALL(chdir); SYSCALL(dup); SYSCALL(dup2); SYSCALL(dup3); SYSCALL(fcntl);
-SYSCALL(pread64); SYSCALL(mkdir); SYSCALL(mkdirat); SYSCALL(unlink); SYSCALL(rmdir);
-SYSCALL(unlinkat); SYSCALL(symlink); SYSCALL(symlinkat); SYSCALL(link); SYSCALL(linkat);
-SYSCALL(rename); SYSCALL(renameat); SYSCALL(renameat2);
-SYSCALL(sendfile); SYSCALL(faccessat); SYSCALL(faccessat2);
-// sys_attr.c
-SYSCALL(umask); SYSCALL(chmod); SYSCALL(fchmod); SYSCALL(fchmodat); SYSCALL(chown);
-SYSCALL(fchown); SYSCALL(lchown); SYSCALL(fchownat); SYSCALL(utimensat); SYSCALL(utimes);
-SYSCALL(futimesat); SYSCALL(utime); SYSCALL(truncate); SYSCALL(ftruncate); SYSCALL(statfs);
-SYSCALL(fstatfs); SYSCALL(mknod); SYSCALL(mknodat);
-// mount.c, sys_proc.c
-SYSCALL(umount2); SYSCALL(sethostname);
-// sys_mem.c
-SYSCALL(brk); SYSCALL(mmap); SYSCALL(munmap); SYSCALL(mprotect); SYSCALL(msync); SYSCALL(madvise); SYSCALL(mincore);
-// sys_proc.c
-SYSCALL(getpid); SYSCALL(getppid); SYSCALL(gettid); SYSCALL(uname); SYSCALL(arch_prctl);
-SYSCALL(set_tid_address); SYSCALL(exit); SYSCALL(exit_group); SYSCALL(reboot);
-SYSCALL(sched_yield); SYSCALL(getrandom);
-SYSCALL(pause); SYSCALL(kill); SYSCALL(tkill); SYSCALL(tgkill); SYSCALL(setpgid); SYSCALL(getpgrp); SYSCALL(setsid);
-SYSCALL(getpgid); SYSCALL(getsid); SYSCALL(membarrier); SYSCALL(prctl); SYSCALL(sysinfo); SYSCALL(getrusage); SYSCALL(syslog); SYSCALL(mount);
-// sys_limits.c
-SYSCALL(getrlimit); SYSCALL(setrlimit); SYSCALL(prlimit64);
-SYSCALL(sched_getaffinity); SYSCALL(sched_setaffinity); SYSCALL(getcpu);
-// sys_time.c
-SYSCALL(clock_gettime); SYSCALL(clock_getres); SYSCALL(clock_settime); SYSCALL(clock_nanosleep);
-SYSCALL(nanosleep); SYSCALL(gettimeofday); SYSCALL(settimeofday); SYSCALL(time);
-// signal.c, fork.c, exit.c, exec.c, pipe.c
-SYSCALL(rt_sigaction); SYSCALL(rt_sigprocmask); SYSCALL(rt_sigreturn); SYSCALL(rt_sigpending);
-SYSCALL(rt_sigsuspend); SYSCALL(rt_sigtimedwait); SYSCALL(rt_sigqueueinfo);
-SYSCALL(rt_tgsigqueueinfo); SYSCALL(sigaltstack);
-SYSCALL(fork); SYSCALL(vfork); SYSCALL(clone); SYSCALL(clone3); SYSCALL(wait4); SYSCALL(waitid);
-SYSCALL(execve);
-// cred.c
-SYSCALL(getuid); SYSCALL(geteuid); SYSCALL(getgid); SYSCALL(getegid); SYSCALL(setuid);
-SYSCALL(setgid); SYSCALL(setreuid); SYSCALL(setregid); SYSCALL(setresuid); SYSCALL(setresgid);
-SYSCALL(getresuid); SYSCALL(getresgid); SYSCALL(setfsuid); SYSCALL(setfsgid);
-SYSCALL(getgroups); SYSCALL(setgroups);
-// futex.c
-SYSCALL(futex); SYSCALL(set_robust_list); SYSCALL(get_robust_list);
-SYSCALL(pipe); SYSCALL(pipe2);
-// poll.c, epoll.c, eventfd.c
-SYSCALL(poll); SYSCALL(ppoll); SYSCALL(select); SYSCALL(pselect6);
-SYSCALL(epoll_create); SYSCALL(epoll_create1); SYSCALL(epoll_ctl); SYSCALL(epoll_wait);
-SYSCALL(epoll_pwait); SYSCALL(epoll_pwait2); SYSCALL(eventfd); SYSCALL(eventfd2);
-
+// The handlers, in number order as syscall.c's table (which gives each one's Linux
+// prototype); the comment names the file that defines it.
+SYSCALL(read);                 // sys_file.c
+SYSCALL(write);                // sys_file.c
+SYSCALL(open);                 // sys_path.c
+SYSCALL(close);                // sys_file.c
+SYSCALL(stat);                 // sys_path.c
+SYSCALL(fstat);                // sys_file.c
+SYSCALL(lstat);                // sys_path.c
+SYSCALL(poll);                 // poll.c
+SYSCALL(lseek);                // sys_file.c
+SYSCALL(mmap);                 // sys_mem.c
+SYSCALL(mprotect);             // sys_mem.c
+SYSCALL(munmap);               // sys_mem.c
+SYSCALL(brk);                  // sys_mem.c
+SYSCALL(rt_sigaction);         // signal.c
+SYSCALL(rt_sigprocmask);       // signal.c
+SYSCALL(rt_sigreturn);         // signal.c
+SYSCALL(ioctl);                // sys_file.c
+SYSCALL(pread64);              // sys_file.c
+SYSCALL(readv);                // sys_file.c
+SYSCALL(writev);               // sys_file.c
+SYSCALL(access);               // sys_path.c
+SYSCALL(pipe);                 // pipe.c
+SYSCALL(select);               // poll.c
+SYSCALL(sched_yield);          // sys_proc.c
+SYSCALL(msync);                // sys_mem.c
+SYSCALL(mincore);              // sys_mem.c
+SYSCALL(madvise);              // sys_mem.c
+SYSCALL(dup);                  // sys_file.c
+SYSCALL(dup2);                 // sys_file.c
+SYSCALL(pause);                // sys_proc.c
+SYSCALL(nanosleep);            // sys_time.c
+SYSCALL(getpid);               // sys_proc.c
+SYSCALL(sendfile);             // sys_file.c
+SYSCALL(clone);                // fork.c
+SYSCALL(fork);                 // fork.c
+SYSCALL(vfork);                // fork.c
+SYSCALL(execve);               // exec.c
+SYSCALL(exit);                 // exit.c
+SYSCALL(wait4);                // exit.c
+SYSCALL(kill);                 // sys_proc.c
+SYSCALL(uname);                // sys_proc.c
+SYSCALL(fcntl);                // sys_file.c
+SYSCALL(truncate);             // sys_attr.c
+SYSCALL(ftruncate);            // sys_attr.c
+SYSCALL(getcwd);               // sys_path.c
+SYSCALL(chdir);                // sys_path.c
+SYSCALL(rename);               // sys_path.c
+SYSCALL(mkdir);                // sys_path.c
+SYSCALL(rmdir);                // sys_path.c
+SYSCALL(link);                 // sys_path.c
+SYSCALL(unlink);               // sys_path.c
+SYSCALL(symlink);              // sys_path.c
+SYSCALL(readlink);             // sys_path.c
+SYSCALL(chmod);                // sys_attr.c
+SYSCALL(fchmod);               // sys_attr.c
+SYSCALL(chown);                // sys_attr.c
+SYSCALL(fchown);               // sys_attr.c
+SYSCALL(lchown);               // sys_attr.c
+SYSCALL(umask);                // sys_attr.c
+SYSCALL(gettimeofday);         // sys_time.c
+SYSCALL(getrlimit);            // sys_limits.c
+SYSCALL(getrusage);            // exit.c
+SYSCALL(sysinfo);              // sys_proc.c
+SYSCALL(getuid);               // cred.c
+SYSCALL(syslog);               // sys_proc.c
+SYSCALL(getgid);               // cred.c
+SYSCALL(setuid);               // cred.c
+SYSCALL(setgid);               // cred.c
+SYSCALL(geteuid);              // cred.c
+SYSCALL(getegid);              // cred.c
+SYSCALL(setpgid);              // sys_proc.c
+SYSCALL(getppid);              // sys_proc.c
+SYSCALL(getpgrp);              // sys_proc.c
+SYSCALL(setsid);               // sys_proc.c
+SYSCALL(setreuid);             // cred.c
+SYSCALL(setregid);             // cred.c
+SYSCALL(getgroups);            // cred.c
+SYSCALL(setgroups);            // cred.c
+SYSCALL(setresuid);            // cred.c
+SYSCALL(getresuid);            // cred.c
+SYSCALL(setresgid);            // cred.c
+SYSCALL(getresgid);            // cred.c
+SYSCALL(getpgid);              // sys_proc.c
+SYSCALL(setfsuid);             // cred.c
+SYSCALL(setfsgid);             // cred.c
+SYSCALL(getsid);               // sys_proc.c
+SYSCALL(rt_sigpending);        // signal.c
+SYSCALL(rt_sigtimedwait);      // signal.c
+SYSCALL(rt_sigqueueinfo);      // signal.c
+SYSCALL(rt_sigsuspend);        // signal.c
+SYSCALL(sigaltstack);          // signal.c
+SYSCALL(utime);                // sys_attr.c
+SYSCALL(mknod);                // sys_attr.c
+SYSCALL(statfs);               // sys_attr.c
+SYSCALL(fstatfs);              // sys_attr.c
+SYSCALL(prctl);                // sys_proc.c
+SYSCALL(arch_prctl);           // sys_proc.c
+SYSCALL(setrlimit);            // sys_limits.c
+SYSCALL(settimeofday);         // sys_time.c
+SYSCALL(mount);                // mount.c
+SYSCALL(umount2);              // mount.c
+SYSCALL(reboot);               // sys_proc.c
+SYSCALL(sethostname);          // sys_proc.c
+SYSCALL(gettid);               // sys_proc.c
+SYSCALL(tkill);                // sys_proc.c
+SYSCALL(time);                 // sys_time.c
+SYSCALL(futex);                // futex.c
+SYSCALL(sched_setaffinity);    // sys_limits.c
+SYSCALL(sched_getaffinity);    // sys_limits.c
+SYSCALL(epoll_create);         // epoll.c
+SYSCALL(getdents64);           // sys_path.c
+SYSCALL(set_tid_address);      // sys_proc.c
+SYSCALL(clock_settime);        // sys_time.c
+SYSCALL(clock_gettime);        // sys_time.c
+SYSCALL(clock_getres);         // sys_time.c
+SYSCALL(clock_nanosleep);      // sys_time.c
+SYSCALL(exit_group);           // exit.c
+SYSCALL(epoll_wait);           // epoll.c
+SYSCALL(epoll_ctl);            // epoll.c
+SYSCALL(tgkill);               // sys_proc.c
+SYSCALL(utimes);               // sys_attr.c
+SYSCALL(waitid);               // exit.c
+SYSCALL(openat);               // sys_path.c
+SYSCALL(mkdirat);              // sys_path.c
+SYSCALL(mknodat);              // sys_attr.c
+SYSCALL(fchownat);             // sys_attr.c
+SYSCALL(futimesat);            // sys_attr.c
+SYSCALL(newfstatat);           // sys_path.c
+SYSCALL(unlinkat);             // sys_path.c
+SYSCALL(renameat);             // sys_path.c
+SYSCALL(linkat);               // sys_path.c
+SYSCALL(symlinkat);            // sys_path.c
+SYSCALL(fchmodat);             // sys_attr.c
+SYSCALL(faccessat);            // sys_path.c
+SYSCALL(pselect6);             // poll.c
+SYSCALL(ppoll);                // poll.c
+SYSCALL(set_robust_list);      // futex.c
+SYSCALL(get_robust_list);      // futex.c
+SYSCALL(utimensat);            // sys_attr.c
+SYSCALL(epoll_pwait);          // epoll.c
+SYSCALL(eventfd);              // eventfd.c
+SYSCALL(eventfd2);             // eventfd.c
+SYSCALL(epoll_create1);        // epoll.c
+SYSCALL(dup3);                 // sys_file.c
+SYSCALL(pipe2);                // pipe.c
+SYSCALL(rt_tgsigqueueinfo);    // signal.c
+SYSCALL(prlimit64);            // sys_limits.c
+SYSCALL(getcpu);               // sys_limits.c
+SYSCALL(renameat2);            // sys_path.c
+SYSCALL(getrandom);            // sys_proc.c
+SYSCALL(membarrier);           // sys_proc.c
+SYSCALL(clone3);               // fork.c
+SYSCALL(faccessat2);           // sys_path.c
+SYSCALL(epoll_pwait2);         // epoll.c
