@@ -34,7 +34,8 @@ Q := @
 endif
 
 # ---------------------------------------------------------------- the kernel
-KERNEL_C := $(wildcard kernel/*.c)
+# asm_offsets.c is not linked in: it only generates asm_offsets.inc (below).
+KERNEL_C := $(filter-out kernel/asm_offsets.c,$(wildcard kernel/*.c))
 KERNEL_ASM := $(wildcard kernel/*.asm)
 BOOT_ASM := $(wildcard boot/*.asm)
 # The freestanding half of libc, compiled into the kernel from the same source files.
@@ -57,7 +58,7 @@ KERNEL_CFLAGS += -fno-tree-loop-distribute-patterns
 endif
 DEPFLAGS = -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -static -T linker.ld -z max-page-size=0x1000 --build-id=none
-NASMFLAGS := -f elf64 -Ikernel/
+NASMFLAGS := -f elf64 -Ikernel/ -I$(BUILD)/kernel/
 # The boot segment holds code, data and page tables together, so it is writable and
 # executable: ld should not warn about it. (The kernel proper is split by permission.)
 KERNEL_LDFLAGS += --no-warn-rwx-segments
@@ -111,6 +112,17 @@ $(BUILD)/%.o: %.asm
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $<")
 	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) $< -o $@
+
+# Offsets and constants for the kernel's assembly, from the C headers (see the file's
+# comment): each "->NAME value" the compiler leaves in the .s becomes "%define NAME value".
+$(BUILD)/kernel/asm_offsets.inc: kernel/asm_offsets.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -MT $@ -MF $(BUILD)/kernel/asm_offsets.d \
+	    -S $< -o $(BUILD)/kernel/asm_offsets.s
+	$(Q)sed -n 's/.*->\([A-Z_0-9]*\) \(-\{0,1\}[0-9]*\).*/%define \1 \2/p' \
+	    $(BUILD)/kernel/asm_offsets.s > $@.tmp && mv $@.tmp $@
+$(KERNEL_ASM:%.asm=$(BUILD)/%.o): $(BUILD)/kernel/asm_offsets.inc
 
 # Two links: the first with an empty symbol table, to learn the addresses; the second with
 # the real table. .ksyms comes last in the image, so the two links agree on every address;

@@ -10,6 +10,7 @@
 
 struct proc;
 
+// The assembly reaches these fields by the offsets asm_offsets.c generates.
 struct percpu {
     struct percpu *self;      // gs:0  - so C can get a normal pointer to this struct
     uint64_t kernel_rsp;      // gs:8  - top of the current process's kernel stack

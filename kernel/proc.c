@@ -87,9 +87,8 @@ struct proc *proc_alloc(void) {
 // pops six registers and then the return address from this little frame.
 void proc_start(struct proc *p) {
     extern char proc_first_run[];
-    uint64_t *frame = (uint64_t *)p->tf - 7;
-    memset(frame, 0, 6 * sizeof(uint64_t));
-    frame[6] = (uint64_t)proc_first_run;
+    struct switch_frame *frame = (struct switch_frame *)p->tf - 1;
+    *frame = (struct switch_frame){ .rip = (uint64_t)proc_first_run };
     p->context = (uint64_t)frame;
     uint64_t f = local_irq_save();
     p->state = PROC_RUNNABLE;

@@ -23,3 +23,10 @@ void wakeup(void *chan);
 bool sleep_until(uint64_t ns);
 void sched_make_runnable(struct proc *p);
 void swtch(uint64_t *save_rsp, uint64_t load_rsp);   // swtch.asm
+// What a switched-out thread's saved stack pointer (proc.context) points at: the registers
+// swtch.asm pushed (the last push lowest), above them the return address into whoever
+// called swtch. asm_offsets.c checks this order against swtch.asm's.
+struct switch_frame {
+    uint64_t r15, r14, r13, r12, rbx, rbp;
+    uint64_t rip;
+};

@@ -8,10 +8,7 @@
 ; deals with one format. Then syscall_dispatch(tf) in C; on the way back the (possibly
 ; changed) frame is restored and sysretq returns to user mode.
 
-%define USER_DS 0x2b
-%define USER_CS 0x33
-%define SYSCALL_VECTOR 0x100       ; in tf->vector: "this frame came from syscall"
-
+%include "asm_offsets.inc"        ; USER_CS, TF_RIP, PERCPU_KERNEL_RSP...: see asm_offsets.c
 %include "regs.inc"
 
 section .text
@@ -20,32 +17,32 @@ extern syscall_dispatch
 global syscall_entry
 syscall_entry:
     swapgs
-    mov [gs:16], rsp               ; percpu.user_rsp
-    mov rsp, [gs:8]                ; percpu.kernel_rsp
-    push USER_DS                   ; ss
-    push qword [gs:16]             ; rsp
-    push r11                       ; rflags
-    push USER_CS                   ; cs
-    push rcx                       ; rip
-    push 0                         ; error code
-    push SYSCALL_VECTOR
+    mov [gs:PERCPU_USER_RSP], rsp      ; the user's rsp, for a moment
+    mov rsp, [gs:PERCPU_KERNEL_RSP]    ; top of this thread's kernel stack
+    push USER_DS                       ; ss
+    push qword [gs:PERCPU_USER_RSP]    ; rsp
+    push r11                           ; rflags
+    push USER_CS                       ; cs
+    push rcx                           ; rip
+    push 0                             ; error code
+    push SYSCALL_VECTOR                ; vector: "this frame came from syscall"
     PUSH_GPRS
     mov rdi, rsp
-    call syscall_dispatch          ; returns with interrupts off
+    call syscall_dispatch              ; returns with interrupts off
     POP_GPRS
-    add rsp, 16                    ; vector, error code
+    add rsp, TF_RIP - TF_VECTOR        ; pop vector, error code: rsp at rip
     ; sysretq can only set rip from rcx and rflags from r11. When the frame says otherwise
     ; (after exec, a signal, sigreturn) or rip is not canonical (sysretq would then fault
     ; in ring 0, on the user's stack: a classic hole), return with iretq instead.
-    cmp r11, [rsp + 16]            ; rflags
+    cmp r11, [rsp + TF_RFLAGS - TF_RIP]
     jne .iret
-    cmp rcx, [rsp]                 ; rip
+    cmp rcx, [rsp]                     ; rip
     jne .iret
     mov r11, rcx
-    shr r11, 47                    ; zero only for the lower canonical half
-    mov r11, [rsp + 16]            ; (mov leaves the flags alone)
+    shr r11, 47                        ; zero only for the lower canonical half
+    mov r11, [rsp + TF_RFLAGS - TF_RIP] ; (mov leaves the flags alone)
     jnz .iret
-    mov rsp, [rsp + 24]            ; user rsp
+    mov rsp, [rsp + TF_RSP - TF_RIP]   ; user rsp
     swapgs
     o64 sysret
 .iret:
@@ -59,7 +56,7 @@ syscall_entry:
 ; (With MSR_CSTAR left at 0, the CPU would jump to address 0 in ring 0.)
 global syscall32_entry
 syscall32_entry:
-    mov eax, -38                   ; -ENOSYS
+    mov eax, -ENOSYS
     sysret                         ; sysretl: to 32-bit code at ecx, with the flags in r11
 
 section .note.GNU-stack noalloc noexec nowrite progbits

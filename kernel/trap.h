@@ -1,5 +1,6 @@
 // trap.h: interrupts and exceptions. trapentry.asm saves the interrupted state as a
-// struct trapframe and calls trap(); the field order mirrors the pushes there.
+// struct trapframe and calls trap(); the field order mirrors the pushes there (and
+// asm_offsets.c checks it, and gives the assembly its offsets).
 #pragma once
 #include <stdint.h>
 

@@ -6,6 +6,7 @@
 ; to trap_common, which saves the general registers, calls trap(struct trapframe *) in C and
 ; undoes it all with iretq. The frame layout must match struct trapframe in trap.h.
 
+%include "asm_offsets.inc"        ; TF_CS, TF_VECTOR...: see asm_offsets.c
 %include "regs.inc"
 
 section .text
@@ -33,8 +34,8 @@ trap_stub_%1:
 
 trap_common:
     ; Coming from user mode (the saved CS has RPL 3)? Then GS still holds the user's base:
-    ; swap in the kernel's. Offset 24 = vector, error code, rip, then cs.
-    test qword [rsp + 24], 3
+    ; swap in the kernel's. (rsp points at the vector, the stub's last push.)
+    test qword [rsp + TF_CS - TF_VECTOR], 3
     jz .from_kernel
     swapgs
 .from_kernel:
@@ -45,11 +46,11 @@ trap_common:
 global trap_return
 trap_return:
     POP_GPRS
-    test qword [rsp + 24], 3
+    test qword [rsp + TF_CS - TF_VECTOR], 3
     jz .to_kernel
     swapgs
 .to_kernel:
-    add rsp, 16             ; vector and error code
+    add rsp, TF_RIP - TF_VECTOR ; vector and error code
     iretq
 
 ; The stubs' addresses, for idt_init().
