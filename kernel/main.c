@@ -43,6 +43,80 @@ static const char banner[] = "Lantern version " KERNEL_VERSION " (" KERNEL_COMPI
 static struct boot_info boot_info;
 static struct kernel_params params;
 
+// kmain's helpers, defined below it in the order it calls them.
+static const void *phys_map(uint64_t pa, size_t len);
+static void read_boot_info(uint32_t magic, uint64_t info_pa);
+static bool has_vga_text(const struct boot_info *bi);
+static void apply_params(const struct kernel_params *p);
+static void print_memory_map(const struct boot_info *bi);
+static void unpack_initramfs(const struct boot_info *bi);
+static void prepare_init(const struct kernel_params *p);
+
+// Linux's start_kernel() ends in rest_init(), which starts kernel_init as a kernel thread
+// (it becomes PID 1 by exec'ing /init) and turns itself into the idle task. Lantern builds
+// PID 1 the xv6 way instead: prepare_init() makes it a user process straight from its ELF
+// file, and kmain itself becomes the idle loop, scheduler().
+void kmain(uint32_t magic, uint64_t info_pa) {
+    // 1. A clock and a voice: timestamps count from here, the serial port talks at once.
+    time_init();
+    serial_init();
+
+    // 2. What did the boot loader tell us? Memory, modules, the command line.
+    read_boot_info(magic, info_pa);
+    if (has_vga_text(&boot_info))
+        vga_init();
+    cmdline_parse(&params, boot_info.cmdline);
+    apply_params(&params);
+
+    pr_notice("%s\n", banner);
+    pr_info("Command line: %s\n", boot_info.cmdline);
+    pr_info("Booted by %s%s\n", boot_info.loader, boot_info.efi ? " (UEFI)" : "");
+    print_memory_map(&boot_info);
+
+    // 3. The CPU's own tables: segments, the TSS with its emergency stacks, the IDT.
+    cpu_detect();
+    cpu_enable_fpu();
+    gdt_init();
+    idt_init();
+
+    // 4. Memory: every free page to the page allocator, the kernel's own page tables.
+    mem_init(&boot_info);
+
+    // 5. Interrupts: controller, timer, keyboard and serial input. Then let them in.
+    pic_init();
+    time_calibrate();                // the PIT has been counting since time_init()
+    timer_init();
+    keyboard_init();
+    serial_enable_input();
+    acpi_init(&boot_info, phys_map);
+    random_init();
+    trace_init(params.trace);
+    if (params.unknown[0])
+        pr_notice("Unknown kernel command line parameters \"%s\", will be passed to user space.\n",
+                  params.unknown);
+    sti();
+    if (params.ktest)
+        ktest_run(params.ktest);
+    if (params.kmon)
+        monitor_run(&boot_info);
+
+    // 6. The way into user space: per-CPU data, the syscall entry point, and the vDSO
+    //    every process gets (its clock page is kept up to date from here on).
+    percpu_init();
+    syscall_init();
+    vdso_init();
+
+    // 7. The root filesystem from the initramfs, and the first program from it.
+    unpack_initramfs(&boot_info);
+    dev_init();
+    procfs_init(boot_info.cmdline, banner);
+    prepare_init(&params);
+
+    // 8. From here on the kernel only reacts: this loop runs whatever process is ready,
+    //    and halts the CPU until the next interrupt when none is.
+    scheduler();
+}
+
 // Physical memory as the kernel sees it: through the direct map (boot.asm maps 4 GiB of
 // it; vm_init then maps all of RAM).
 static const void *phys_map(uint64_t pa, size_t len) {
@@ -153,65 +227,4 @@ static void prepare_init(const struct kernel_params *p) {
     }
     panic("No working init found.  Try passing init= option to kernel. "
           "See Linux Documentation/admin-guide/init.rst for guidance.");
-}
-
-void kmain(uint32_t magic, uint64_t info_pa) {
-    // 1. A clock and a voice: timestamps count from here, the serial port talks at once.
-    time_init();
-    serial_init();
-
-    // 2. What did the boot loader tell us? Memory, modules, the command line.
-    read_boot_info(magic, info_pa);
-    if (has_vga_text(&boot_info))
-        vga_init();
-    cmdline_parse(&params, boot_info.cmdline);
-    apply_params(&params);
-
-    pr_notice("%s\n", banner);
-    pr_info("Command line: %s\n", boot_info.cmdline);
-    pr_info("Booted by %s%s\n", boot_info.loader, boot_info.efi ? " (UEFI)" : "");
-    print_memory_map(&boot_info);
-
-    // 3. The CPU's own tables: segments, the TSS with its emergency stacks, the IDT.
-    cpu_detect();
-    cpu_enable_fpu();
-    gdt_init();
-    idt_init();
-
-    // 4. Memory: every free page to the page allocator, the kernel's own page tables.
-    mem_init(&boot_info);
-
-    // 5. Interrupts: controller, timer, keyboard and serial input. Then let them in.
-    pic_init();
-    time_calibrate();                // the PIT has been counting since time_init()
-    timer_init();
-    keyboard_init();
-    serial_enable_input();
-    acpi_init(&boot_info, phys_map);
-    random_init();
-    trace_init(params.trace);
-    if (params.unknown[0])
-        pr_notice("Unknown kernel command line parameters \"%s\", will be passed to user space.\n",
-                  params.unknown);
-    sti();
-    if (params.ktest)
-        ktest_run(params.ktest);
-    if (params.kmon)
-        monitor_run(&boot_info);
-
-    // 6. The way into user space: per-CPU data, the syscall entry point, and the vDSO
-    //    every process gets (its clock page is kept up to date from here on).
-    percpu_init();
-    syscall_init();
-    vdso_init();
-
-    // 7. The root filesystem from the initramfs, and the first program from it.
-    unpack_initramfs(&boot_info);
-    dev_init();
-    procfs_init(boot_info.cmdline, banner);
-    prepare_init(&params);
-
-    // 8. From here on the kernel only reacts: this loop runs whatever process is ready,
-    //    and halts the CPU until the next interrupt when none is.
-    scheduler();
 }
