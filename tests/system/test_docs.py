@@ -139,3 +139,26 @@ def test_checker_catches_a_changed_line(ctx):
         text = "\n".join(problems)
         assert "kernel/main.c:99999" in text and "no such file kernel/nosuch.c" in text, text
         assert "`scheduler` is not there" in text and "`kmain` is not there" not in text, text
+
+
+def test_figures_match_the_source(ctx):
+    """docs/figures/*.svg are drawn from the code by tools/figures.py (struct trapframe's
+    fields and offsets, pt_index's bits, enum proc_state): a checked-in figure that differs
+    from a fresh drawing is stale. The functions the state diagram names must exist."""
+    import subprocess
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "figures.py"), "--check"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    import figures
+    kernel = "".join(open(os.path.join(ROOT, "kernel", f)).read()
+                     for f in os.listdir(os.path.join(ROOT, "kernel")) if f.endswith(".c"))
+    for _, _, label in figures.MOVES:
+        for name in re.findall(r"\b([a-z]+_[a-z_]+)\b", " ".join(label)):
+            assert re.search(r"\b%s\(" % name, kernel), f"proc-states.svg names {name}(), not in kernel/"
+    with open(os.path.join(ROOT, "docs", "figures", "trapframe.svg")) as f:
+        svg = f.read()
+    # the offsets: r15 at tf+0x00 ... ss at tf+0xa8, as the struct has 22 fields of 8 bytes
+    assert "tf+0x00</text>" in svg and "tf+0xa8</text>" in svg, "trapframe.svg offsets changed"
+    for doc in ("walkthrough.md", "page-fault.md", "fork-exec-wait.md"):
+        with open(os.path.join(ROOT, "docs", doc)) as f:
+            assert "figures/" in f.read(), f"docs/{doc} shows no figure"
