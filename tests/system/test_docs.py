@@ -139,3 +139,56 @@ def test_checker_catches_a_changed_line(ctx):
         text = "\n".join(problems)
         assert "kernel/main.c:99999" in text and "no such file kernel/nosuch.c" in text, text
         assert "`scheduler` is not there" in text and "`kmain` is not there" not in text, text
+
+
+def test_figures_match_the_source(ctx):
+    """docs/figures/*.svg are drawn from the code by tools/figures.py (struct trapframe's
+    fields and offsets, pt_index's bits, enum proc_state): a checked-in figure that differs
+    from a fresh drawing is stale. The functions the state diagram names must exist."""
+    import subprocess
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "figures.py"), "--check"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    import figures
+    kernel = "".join(open(os.path.join(ROOT, "kernel", f)).read()
+                     for f in os.listdir(os.path.join(ROOT, "kernel")) if f.endswith(".c"))
+    for _, _, label in figures.MOVES:
+        for name in re.findall(r"\b([a-z]+_[a-z_]+)\b", " ".join(label)):
+            assert re.search(r"\b%s\(" % name, kernel), f"proc-states.svg names {name}(), not in kernel/"
+    with open(os.path.join(ROOT, "docs", "figures", "trapframe.svg")) as f:
+        svg = f.read()
+    # the offsets: r15 at tf+0x00 ... ss at tf+0xa8, as the struct has 22 fields of 8 bytes
+    assert "tf+0x00</text>" in svg and "tf+0xa8</text>" in svg, "trapframe.svg offsets changed"
+    for doc in ("walkthrough.md", "page-fault.md", "fork-exec-wait.md"):
+        with open(os.path.join(ROOT, "docs", doc)) as f:
+            assert "figures/" in f.read(), f"docs/{doc} shows no figure"
+
+
+def test_kernel_readme_reading_order(ctx):
+    """kernel/README.md's reading order names files and, beside them, functions: each file
+    must exist, each `function` must be in one of the files its bullet names, and every
+    kernel/*.c must be placed in some tier."""
+    with open(os.path.join(ROOT, "kernel", "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    for tier in ("First evening", "Second evening", "Later", "skip"):
+        assert tier in text, f"kernel/README.md has no '{tier}' tier"
+    bullets = re.split(r"\n(?=- |\*\*|\n)", text)
+    problems, checked = [], 0
+    for b in bullets:
+        paths = re.findall(r"\b((?:kernel|boot|libc)/[\w.]+\.(?:c|h|asm|S|inc))\b", b)
+        for p in paths:
+            if not os.path.isfile(os.path.join(ROOT, p)):
+                problems.append(f"no such file {p}")
+        if not paths:
+            continue
+        src = "".join(open(os.path.join(ROOT, p), encoding="utf-8").read()
+                      for p in paths if os.path.isfile(os.path.join(ROOT, p)))
+        for name in re.findall(r"`([A-Za-z_]\w*)`", b):
+            checked += 1
+            if not re.search(r"\b%s\b" % name, src):
+                problems.append(f"`{name}` is in none of {paths}")
+    for f in sorted(os.listdir(os.path.join(ROOT, "kernel"))):
+        if f.endswith(".c") and f"kernel/{f}" not in text and f" {f}" not in text:
+            problems.append(f"kernel/{f} is in no tier")
+    assert checked >= 40, f"only {checked} functions named"
+    assert not problems, "\n".join(problems)
