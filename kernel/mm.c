@@ -3,9 +3,11 @@
 // Invariants:
 //   - the VMA list is sorted by start address, and VMAs never overlap;
 //   - a page is present in the page tables only inside a VMA, with the VMA's protection;
-//   - every present private page belongs to exactly one address space (fork copies), so
-//     unmapping it frees it; a shared page belongs to its struct shmem, which frees it when
-//     the last VMA using it goes.
+//   - a present private page is counted once for each address space that maps it (its
+//     mapcount): fork shares it read-only, copy-on-write (vm.c), and the first write
+//     gives the writer its own copy; unmapping drops one count and the last frees it. A
+//     shared page belongs to its struct shmem, which frees it when the last VMA using it
+//     goes.
 #include <stdbool.h>
 #include <stdint.h>
 #include "errno.h"

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-// VMA kinds, for /proc/<pid>/maps one day and for the stack's special treatment now.
+// VMA kinds, for /proc/<pid>/maps (procfs.c) and for the stack's special treatment.
 enum vma_kind { VMA_ANON, VMA_HEAP, VMA_STACK, VMA_IMAGE };
 
 // Shared anonymous memory (mmap MAP_SHARED|MAP_ANONYMOUS): its pages belong to this

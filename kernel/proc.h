@@ -53,8 +53,9 @@ struct rlimit64 { uint64_t rlim_cur, rlim_max; };
 
 // The process itself, whatever its threads (Linux's signal_struct, named for its first
 // job): process-directed signals, how the group ends, and per-process limits.
-// Touched with interrupts off: shared_pending/shared_info (signal_send from interrupt
-// handlers), nr_threads, group_exit*. The rest belongs to the group's threads.
+// Touched with interrupts off, because signal_send runs in interrupt handlers too (the
+// tty's Ctrl-C, Ctrl-Z): shared_pending/shared_info, nr_threads, group_exit*, and the job
+// control fields. The rest is the group's threads' own (any of them, in a system call).
 struct signal_struct {
     int refs;                        // threads pointing here (live or zombie)
     int nr_threads;                  // threads that have not exited yet
@@ -78,19 +79,23 @@ struct signal_struct {
 };
 
 // Signal handlers (clone CLONE_SIGHAND shares them; CLONE_THREAD requires that).
+// action[] is written by rt_sigaction in any sharing thread and read by signal_send, from
+// interrupt handlers too: both with interrupts off.
 struct sighand_struct {
     int refs;
     struct k_sigaction action[NSIG_MAX + 1];
 };
 
 // Where paths start (clone CLONE_FS shares it): the working directory, and the umask.
+// Touched by the sharing threads' system calls only (never by an interrupt handler).
 struct fs_struct {
     int refs;
     struct inode *cwd;
     unsigned umask;
 };
 
-// The file descriptor table (clone CLONE_FILES shares it).
+// The file descriptor table (clone CLONE_FILES shares it). Touched by the sharing
+// threads' system calls only; with SMP it needs its own lock (Linux's file_lock).
 struct files_struct {
     int refs;
     struct file *fd[NOFILE];
@@ -113,47 +118,71 @@ bool in_group(uint32_t gid);         // is gid the current thread's (fs) group o
 // struct proc is one thread of execution - Linux's task_struct: its own kernel stack,
 // registers, signal mask and pending signals, and pointers to what it shares. A
 // single-threaded process is one struct proc whose pid equals its tgid.
+//
+// The fields are grouped by who may touch them. Today there is one CPU and "interrupts
+// off" is the only lock; each group says which lock it will need with SMP:
+//   [self]   written only by the thread itself, in its own system calls and on its way
+//            to user mode; others (procfs, a signal's sender) may read them with
+//            interrupts off.
+//   [table]  other threads too: the scheduler, wait4, exit, setpgid, kill, procfs. Touch
+//            with interrupts off; with SMP, under the process-table lock.
+//   [irq]    written by interrupt handlers as well: the timer (sched_tick), and the
+//            keyboard and serial line (the tty's signals, wakeup). Always with interrupts
+//            off; with SMP, under the lock that guards the thread's run state.
+//   [fixed]  set when the thread is made (proc_alloc, clone); changed only by the thread
+//            itself in exec, once the group's other threads are gone, and in exit (which
+//            lets go of mm and the shared objects): anyone may read them.
 struct proc {
+    // [fixed] who it is, and where its kernel stack is
     int pid;                     // the thread's id (gettid); the group leader's is the tgid
     int tgid;                    // the process's id (getpid): the leader's pid
     struct proc *group_leader;   // the thread whose pid is tgid (itself, if single)
     char comm[TASK_COMM_LEN];    // the program's name, as /proc/<pid>/comm shows it
     char exe[128];               // the program's file, absolute, links followed (/proc/<pid>/exe)
-    enum proc_state state;
-    struct proc *parent;         // always a group leader; the same for all threads of a group
-    int pgid, sid;               // process group and session (the same in all threads)
-    bool subreaper;              // prctl(PR_SET_CHILD_SUBREAPER): orphans below come here
-    bool did_exec;               // has run execve since fork (setpgid then refuses)
+    uint64_t kstack_top;
+    struct trapframe *tf;        // user registers, at the top of the kernel stack
+    // [fixed] what it shares with other threads (clone's flags decide): each object's own
+    // fields say who may touch them (above)
     struct mm *mm;               // shared with a vfork child until it execs, and by threads
-    struct cred cred;            // its ids (copied by clone; changed only by itself)
     struct signal_struct *signal;
     struct sighand_struct *sighand;
     struct fs_struct *fs;
     struct files_struct *files;
-    uint64_t kstack_top;
-    struct trapframe *tf;        // user registers, at the top of the kernel stack
+
+    // [irq] its run state: the timer and wakeups from interrupt handlers change these
+    enum proc_state state;
+    int slice;                   // timer ticks left before it should yield (sched_tick)
+    uint64_t ticks;              // timer ticks it was running for (its CPU time)
+    // Signals for this thread alone (tgkill, its own faults). Sent from interrupt handlers
+    // too (signal_send: the tty's Ctrl-C, a SIGKILL to the group).
+    uint64_t sig_pending;
+    struct ksiginfo sig_info[NSIG_MAX + 1];   // about each pending signal, for SA_SIGINFO
+    uint64_t sig_forced;         // pending faults (signal_force): delivered even to init
+
+    // [table] what other threads read and change: family, sleep, exit
+    struct proc *parent;         // always a group leader; the same for all threads of a group
+    int pgid, sid;               // process group and session (the same in all threads)
+    bool subreaper;              // prctl(PR_SET_CHILD_SUBREAPER): orphans below come here
+    bool did_exec;               // has run execve since fork (setpgid then refuses)
     uint64_t context;            // saved kernel stack pointer while not running (swtch)
-    int slice;                   // timer ticks left before it should yield
-    void *chan;                  // what it sleeps on
+    void *chan;                  // what it sleeps on (wakeup compares it)
     uint64_t wake_at;            // or until when (ns since boot), 0 if not a timed sleep
     struct proc *vfork_parent;   // sleeping until this child execs or exits
-    uint64_t fs_base;            // arch_prctl(ARCH_SET_FS): the thread-pointer register
-    uint64_t clear_child_tid;    // set_tid_address, CLONE_CHILD_CLEARTID
-    uint64_t set_child_tid;      // CLONE_CHILD_SETTID: written by the child itself, first thing
-    uint64_t robust_list, robust_len;   // set_robust_list (kept, reported; see futex.c)
     int exit_signal;             // sent to the parent at exit (SIGCHLD, or clone's choice)
     int exit_status;             // wait status: (code << 8) or the signal number
-    uint64_t ticks;              // timer ticks it was running for (its CPU time)
-    // Signals for this thread alone (tgkill, its own faults); the mask is per thread.
-    // sig_pending is written by interrupt handlers: touch it with interrupts off.
-    uint64_t sig_pending, sig_blocked;
-    struct ksiginfo sig_info[NSIG_MAX + 1];   // about each pending signal, for SA_SIGINFO
+
+    // [self] its own settings; signal senders read sig_blocked with interrupts off
+    struct cred cred;            // its ids (copied by clone; changed only by itself)
+    uint64_t sig_blocked;        // its signal mask
     uint64_t real_blocked;       // rt_sigtimedwait: the mask it replaced while waiting
-    uint64_t sig_forced;         // pending faults (signal_force): delivered even to init
     uint64_t saved_sigmask;      // to restore on the way out (ppoll, sigsuspend, ...)
     bool restore_sigmask;        // ... if set
     uint64_t sas_sp, sas_size;   // sigaltstack: the alternate signal stack, if sas_size
     int sas_flags;               // SS_AUTODISARM
+    uint64_t fs_base;            // arch_prctl(ARCH_SET_FS): the thread-pointer register
+    uint64_t clear_child_tid;    // set_tid_address, CLONE_CHILD_CLEARTID
+    uint64_t set_child_tid;      // CLONE_CHILD_SETTID: written by the child itself, first thing
+    uint64_t robust_list, robust_len;   // set_robust_list (kept, reported; see futex.c)
     uint64_t syscall_nr;         // the system call in progress, to restart it
     uint8_t fpu[512] __attribute__((aligned(16)));   // x87/SSE registers (fxsave) while switched out
 };

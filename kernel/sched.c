@@ -2,7 +2,7 @@
 // relevant (a timer tick, a process going to sleep, a wakeup), which process the CPU runs.
 //
 // The idle loop, scheduler(), runs on the boot stack. It picks the next runnable process
-// round-robin and switches to it; the process runs until it goes back through sched():
+// round-robin and switches to it; the process runs until it goes back through schedule():
 // because it sleeps, yields, or exits. A process in user mode is preempted by the timer: the
 // tick counts its slice down, and on the way back to user mode (return_to_user in trap.c)
 // a process whose slice is used up yields. The kernel itself is never preempted: a process
@@ -22,7 +22,10 @@
 #include "x86.h"
 
 static uint64_t scheduler_rsp;          // the idle loop's saved stack pointer
+// Written by the timer interrupt (sched_tick) and read on the way to user mode: touch with
+// interrupts off. With SMP, one per CPU.
 static bool need_resched;
+// Changed by sleep_on and read by wakeup, which interrupt handlers call: interrupts off.
 static int nr_sleeping;                 // so that wakeup() with nobody asleep costs nothing
 
 bool sched_need_resched(void) { return need_resched; }

@@ -2,10 +2,11 @@
 //
 // A signal is only a bit in the target's pending set until the target is about to return
 // to user mode (return_to_user in trap.c, at the end of every syscall and of every
-// interrupt or fault taken in user mode, calls signal_deliver_one). There the kernel either carries out the default action (terminate,
-// or ignore), or builds a frame on the user stack, exactly as Linux does, so that the
-// program "calls" its handler; the handler's return goes through the restorer into
-// rt_sigreturn, which puts the interrupted state back.
+// interrupt or fault taken in user mode, calls signal_deliver_one). There the kernel either
+// carries out the default action (terminate, stop, or ignore), or builds a frame on the
+// user stack, exactly as Linux does, so that the program "calls" its handler; the
+// handler's return goes through the restorer into rt_sigreturn, which puts the
+// interrupted state back.
 //
 // The frame, from the user's stack pointer downwards (Linux's x86_64 rt_sigframe):
 //   [red zone, 128 bytes][x87/SSE state, 512 bytes, 64-aligned]

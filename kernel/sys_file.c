@@ -83,30 +83,36 @@ static long do_write(struct file *f, uint64_t ubuf, uint64_t n) {
 }
 
 SYSCALL(read) {
-    struct file *f = fd_get((int)a0);
+    int fd = (int)a0;
+    uint64_t buf = a1, count = a2;
+    struct file *f = fd_get(fd);
     if (!f || !readable(f))
         return -EBADF;
-    return do_read(f, a1, a2);
+    return do_read(f, buf, count);
 }
 
 SYSCALL(write) {
-    struct file *f = fd_get((int)a0);
+    int fd = (int)a0;
+    uint64_t buf = a1, count = a2;
+    struct file *f = fd_get(fd);
     if (!f || !writable(f))
         return -EBADF;
-    return do_write(f, a1, a2);
+    return do_write(f, buf, count);
 }
 
 SYSCALL(pread64) {
-    if ((int64_t)a3 < 0)
+    int fd = (int)a0;
+    uint64_t buf = a1, count = a2, offset = a3;
+    if ((int64_t)offset < 0)
         return -EINVAL;              // Linux checks the offset before the descriptor
-    struct file *f = fd_get((int)a0);
+    struct file *f = fd_get(fd);
     if (!f || !readable(f))
         return -EBADF;
     if (!f->ip || S_ISFIFO(f->ip->mode))
         return -ESPIPE;
     uint64_t saved = f->pos;
-    f->pos = a3;
-    long r = do_read(f, a1, a2);
+    f->pos = offset;
+    long r = do_read(f, buf, count);
     f->pos = saved;
     return r;
 }
@@ -164,12 +170,20 @@ static long do_vector(int fd, uint64_t uiov, uint64_t cnt, bool is_write) {
     return total;
 }
 
-SYSCALL(readv)  { return do_vector((int)a0, a1, a2, false); }
-SYSCALL(writev) { return do_vector((int)a0, a1, a2, true); }
+SYSCALL(readv) {
+    int fd = (int)a0;
+    uint64_t iov = a1, iovcnt = a2;
+    return do_vector(fd, iov, iovcnt, false);
+}
+SYSCALL(writev) {
+    int fd = (int)a0;
+    uint64_t iov = a1, iovcnt = a2;
+    return do_vector(fd, iov, iovcnt, true);
+}
 
 SYSCALL(close) {
-    struct proc *p = current();
     int fd = (int)a0;                // an int: the register's upper half is not part of it
+    struct proc *p = current();
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
@@ -184,13 +198,16 @@ SYSCALL(close) {
 #define SEEK_END 2
 
 SYSCALL(lseek) {
-    struct file *f = fd_get((int)a0);
+    int fd = (int)a0;
+    int64_t off = (int64_t)a1;
+    unsigned int whence = (unsigned int)a2;   // Linux's types: the upper half is not used
+    struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
     if (!f->ip || S_ISFIFO(f->ip->mode))
         return -ESPIPE;              // the console, pipes and FIFOs
-    int64_t off = (int64_t)a1, base;
-    switch ((unsigned int)a2) {      // Linux's types: the register's upper half is not used
+    int64_t base;
+    switch (whence) {
     case SEEK_SET: base = 0; break;
     case SEEK_CUR: base = (int64_t)f->pos; break;
     case SEEK_END: base = (int64_t)f->ip->size; break;
@@ -203,19 +220,24 @@ SYSCALL(lseek) {
 }
 
 SYSCALL(fstat) {
-    struct file *f = fd_get((int)a0);
+    int fd = (int)a0;
+    uint64_t statbuf = a1;
+    struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
     struct kstat st;
     f->ops->stat(f, &st);
-    return copy_to_user((void *)a1, &st, sizeof st);
+    return copy_to_user((void *)statbuf, &st, sizeof st);
 }
 
 SYSCALL(ioctl) {
-    struct file *f = fd_get((int)a0);
+    int fd = (int)a0;
+    unsigned int request = (unsigned int)a1;
+    uint64_t arg = a2;
+    struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
-    return f->ops->ioctl ? f->ops->ioctl(f, (unsigned int)a1, a2) : -ENOTTY;   // Linux's type
+    return f->ops->ioctl ? f->ops->ioctl(f, request, arg) : -ENOTTY;   // Linux's type
 }
 
 // ---------------------------------------------------------------- duplicating descriptors
@@ -234,7 +256,8 @@ static long dup_from(struct file *f, int lowest, bool cloexec) {
 }
 
 SYSCALL(dup) {
-    struct file *f = fd_get((int)a0);
+    int oldfd = (int)a0;
+    struct file *f = fd_get(oldfd);
     return f ? dup_from(f, 0, false) : -EBADF;
 }
 
@@ -253,17 +276,19 @@ static long do_dup3(int oldfd, int newfd, bool cloexec) {
 }
 
 SYSCALL(dup2) {
-    if ((int)a0 == (int)a1)          // Linux: just check that the descriptor is valid
-        return fd_get((int)a0) ? (long)(int)a1 : -EBADF;
-    return do_dup3((int)a0, (int)a1, false);
+    int oldfd = (int)a0, newfd = (int)a1;
+    if (oldfd == newfd)          // Linux: just check that the descriptor is valid
+        return fd_get(oldfd) ? (long)newfd : -EBADF;
+    return do_dup3(oldfd, newfd, false);
 }
 
 SYSCALL(dup3) {
-    if ((int)a2 & ~O_CLOEXEC)
+    int oldfd = (int)a0, newfd = (int)a1, flags = (int)a2;
+    if (flags & ~O_CLOEXEC)
         return -EINVAL;
-    if ((int)a0 == (int)a1)
+    if (oldfd == newfd)
         return -EINVAL;
-    return do_dup3((int)a0, (int)a1, (int)a2 & O_CLOEXEC);
+    return do_dup3(oldfd, newfd, flags & O_CLOEXEC);
 }
 
 #define F_DUPFD 0
@@ -275,22 +300,23 @@ SYSCALL(dup3) {
 #define FD_CLOEXEC 1
 
 SYSCALL(fcntl) {
-    struct proc *p = current();
     int fd = (int)a0;
     unsigned int cmd = (unsigned int)a1;   // Linux's type: the register's upper half is not used
+    uint64_t arg = a2;
+    struct proc *p = current();
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
     switch (cmd) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
-        if ((int64_t)(int)a2 < 0 || (int)a2 >= NOFILE)
+        if ((int64_t)(int)arg < 0 || (int)arg >= NOFILE)
             return -EINVAL;
-        return dup_from(f, (int)a2, cmd == F_DUPFD_CLOEXEC);
+        return dup_from(f, (int)arg, cmd == F_DUPFD_CLOEXEC);
     case F_GETFD:
         return (p->files->cloexec[fd / 64] >> (fd % 64)) & 1 ? FD_CLOEXEC : 0;
     case F_SETFD:
-        if (a2 & FD_CLOEXEC)
+        if (arg & FD_CLOEXEC)
             p->files->cloexec[fd / 64] |= 1ull << (fd % 64);
         else
             p->files->cloexec[fd / 64] &= ~(1ull << (fd % 64));
@@ -298,7 +324,7 @@ SYSCALL(fcntl) {
     case F_GETFL:
         return f->flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW);
     case F_SETFL:                    // only these two can change after open
-        f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) | (a2 & (O_APPEND | O_NONBLOCK));
+        f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) | (arg & (O_APPEND | O_NONBLOCK));
         return 0;
     default:
         return -EINVAL;
@@ -313,7 +339,9 @@ SYSCALL(fcntl) {
 // both descriptors (EBADF), an out_fd open with O_APPEND (EINVAL), *offset readable and not
 // negative (EFAULT, EINVAL). It stops at the end of the file or at a short write.
 SYSCALL(sendfile) {
-    struct file *in = fd_get((int)a1), *out = fd_get((int)a0);
+    int out_fd = (int)a0, in_fd = (int)a1;
+    uint64_t offset = a2, count = a3;
+    struct file *in = fd_get(in_fd), *out = fd_get(out_fd);
     if (!in || !readable(in))
         return -EBADF;
     if (!out || !writable(out))
@@ -323,16 +351,16 @@ SYSCALL(sendfile) {
     if (!in->ip || !S_ISREG(in->ip->mode) || !in->ops->read || !out->ops->write)
         return -EINVAL;
     int64_t off = 0;
-    if (a2 && copy_from_user(&off, (const void *)a2, sizeof off))
+    if (offset && copy_from_user(&off, (const void *)offset, sizeof off))
         return -EFAULT;
     if (off < 0)
         return -EINVAL;
-    uint64_t n = a3 < MAX_RW_COUNT ? a3 : MAX_RW_COUNT;
+    uint64_t n = count < MAX_RW_COUNT ? count : MAX_RW_COUNT;
     char *buf = kmalloc(CHUNK);
     if (!buf)
         return -ENOMEM;
     uint64_t saved = in->pos;
-    if (a2)
+    if (offset)
         in->pos = (uint64_t)off;
     long total = 0;
     while ((uint64_t)total < n) {
@@ -353,10 +381,10 @@ SYSCALL(sendfile) {
             break;
     }
     kfree(buf);
-    if (a2) {
+    if (offset) {
         int64_t now = (int64_t)in->pos;
         in->pos = saved;
-        if (copy_to_user((void *)a2, &now, sizeof now))
+        if (copy_to_user((void *)offset, &now, sizeof now))
             return -EFAULT;
     }
     return total;

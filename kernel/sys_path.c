@@ -156,8 +156,19 @@ static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
     return fd;
 }
 
-SYSCALL(open)   { return do_openat(AT_FDCWD, a0, (int)a1, (uint32_t)a2); }
-SYSCALL(openat) { return do_openat((int)a0, a1, (int)a2, (uint32_t)a3); }
+SYSCALL(open) {
+    uint64_t pathname = a0;
+    int flags = (int)a1;
+    uint32_t mode = (uint32_t)a2;
+    return do_openat(AT_FDCWD, pathname, flags, mode);
+}
+SYSCALL(openat) {
+    int dirfd = (int)a0;
+    uint64_t pathname = a1;
+    int flags = (int)a2;
+    uint32_t mode = (uint32_t)a3;
+    return do_openat(dirfd, pathname, flags, mode);
+}
 
 #define AT_NO_AUTOMOUNT    0x800     // accepted, as by Linux: there is nothing to automount
 #define AT_STATX_SYNC_TYPE 0x6000    // accepted, as by Linux: nothing is remote
@@ -191,9 +202,20 @@ static long do_stat(int dirfd, uint64_t upath, uint64_t ustat, int flags) {
     return err ? err : copy_to_user((void *)ustat, &st, sizeof st);
 }
 
-SYSCALL(stat)       { return do_stat(AT_FDCWD, a0, a1, 0); }
-SYSCALL(lstat)      { return do_stat(AT_FDCWD, a0, a1, AT_SYMLINK_NOFOLLOW); }
-SYSCALL(newfstatat) { return do_stat((int)a0, a1, a2, (int)a3); }
+SYSCALL(stat) {
+    uint64_t pathname = a0, statbuf = a1;
+    return do_stat(AT_FDCWD, pathname, statbuf, 0);
+}
+SYSCALL(lstat) {
+    uint64_t pathname = a0, statbuf = a1;
+    return do_stat(AT_FDCWD, pathname, statbuf, AT_SYMLINK_NOFOLLOW);
+}
+SYSCALL(newfstatat) {
+    int dirfd = (int)a0;
+    uint64_t pathname = a1, statbuf = a2;
+    int flags = (int)a3;
+    return do_stat(dirfd, pathname, statbuf, flags);
+}
 
 #define F_OK 0
 #define X_OK 1
@@ -217,15 +239,31 @@ static long do_faccessat(int dirfd, uint64_t upath, int mode, int flags) {
     return inode_permission_as(ip, mode, c->uid, c->gid);   // the real ids, as access(2)
 }
 
-SYSCALL(access)     { return do_faccessat(AT_FDCWD, a0, (int)a1, 0); }
-SYSCALL(faccessat)  { return do_faccessat((int)a0, a1, (int)a2, 0); }
-SYSCALL(faccessat2) { return do_faccessat((int)a0, a1, (int)a2, (int)a3); }
+SYSCALL(access) {
+    uint64_t pathname = a0;
+    int mode = (int)a1;
+    return do_faccessat(AT_FDCWD, pathname, mode, 0);
+}
+SYSCALL(faccessat) {
+    int dirfd = (int)a0;
+    uint64_t pathname = a1;
+    int mode = (int)a2;
+    return do_faccessat(dirfd, pathname, mode, 0);
+}
+SYSCALL(faccessat2) {
+    int dirfd = (int)a0;
+    uint64_t pathname = a1;
+    int mode = (int)a2, flags = (int)a3;
+    return do_faccessat(dirfd, pathname, mode, flags);
+}
 
 SYSCALL(readlink) {
-    if ((int64_t)(int)a2 <= 0)
+    uint64_t pathname = a0, ubuf = a1;
+    int bufsiz = (int)a2;
+    if ((int64_t)bufsiz <= 0)
         return -EINVAL;
     long err;
-    char *path = path_from_user(a0, &err);
+    char *path = path_from_user(pathname, &err);
     if (!path)
         return err;
     struct inode *ip;
@@ -238,16 +276,17 @@ SYSCALL(readlink) {
     char *buf = kmalloc(ip->size);   // a target is up to FS_PATH_MAX - 1 bytes
     if (!buf)
         return -ENOMEM;
-    long n = fs_readlink(ip, buf, (size_t)(int)a2);   // bufsiz is an int, > 0 here
-    if (n > 0 && copy_to_user((void *)a1, buf, n))
+    long n = fs_readlink(ip, buf, (size_t)bufsiz);   // bufsiz is an int, > 0 here
+    if (n > 0 && copy_to_user((void *)ubuf, buf, n))
         n = -EFAULT;
     kfree(buf);
     return n;
 }
 
 SYSCALL(chdir) {
+    uint64_t upath = a0;
     long err;
-    char *path = path_from_user(a0, &err);
+    char *path = path_from_user(upath, &err);
     if (!path)
         return err;
     struct inode *ip;
@@ -266,13 +305,14 @@ SYSCALL(chdir) {
 // The name `child` has in directory `dir`, found by reading the directory.
 // getcwd: the working directory's path (fs_path.c builds it from the end).
 SYSCALL(getcwd) {
+    uint64_t ubuf = a0, size = a1;
     char *buf = kmalloc(FS_PATH_MAX);
     if (!buf)
         return -ENOMEM;
     long at = fs_dir_path(current()->fs->cwd, buf, FS_PATH_MAX), len = at;
     if (at >= 0) {
-        size_t size = FS_PATH_MAX - (size_t)at;
-        len = size > a1 ? -ERANGE : copy_to_user((void *)a0, buf + at, size) ? -EFAULT : (long)size;
+        size_t need = FS_PATH_MAX - (size_t)at;
+        len = need > size ? -ERANGE : copy_to_user((void *)ubuf, buf + at, need) ? -EFAULT : (long)need;
     }
     kfree(buf);
     return len;
@@ -282,8 +322,10 @@ SYSCALL(getcwd) {
 struct dirent64_head { uint64_t d_ino; int64_t d_off; uint16_t d_reclen; uint8_t d_type; } __attribute__((packed));
 
 SYSCALL(getdents64) {
+    int fd = (int)a0;
+    uint64_t dirp = a1;
     uint64_t count = (uint32_t)a2;   // an unsigned int in Linux: the upper half is not used
-    struct file *f = fd_get((int)a0);
+    struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
     if (!f->ip || !S_ISDIR(f->ip->mode))
@@ -310,7 +352,7 @@ SYSCALL(getdents64) {
         memset(rec, 0, reclen);
         memcpy(rec, &h, sizeof h);
         memcpy(rec + sizeof h, d->name, namelen);
-        if (copy_to_user((void *)(a1 + done), rec, reclen)) {
+        if (copy_to_user((void *)(dirp + done), rec, reclen)) {
             done = done ? done : -EFAULT;
             break;
         }
@@ -390,11 +432,31 @@ static long do_unlinkat(int dirfd, uint64_t upath, int flags) {
     return fs_unlink(last.dir, last.name);
 }
 
-SYSCALL(mkdir)    { return do_mkdirat(AT_FDCWD, a0, (uint32_t)a1); }
-SYSCALL(mkdirat)  { return do_mkdirat((int)a0, a1, (uint32_t)a2); }
-SYSCALL(unlink)   { return do_unlinkat(AT_FDCWD, a0, 0); }
-SYSCALL(rmdir)    { return do_unlinkat(AT_FDCWD, a0, AT_REMOVEDIR); }
-SYSCALL(unlinkat) { return do_unlinkat((int)a0, a1, (int)a2); }
+SYSCALL(mkdir) {
+    uint64_t pathname = a0;
+    uint32_t mode = (uint32_t)a1;
+    return do_mkdirat(AT_FDCWD, pathname, mode);
+}
+SYSCALL(mkdirat) {
+    int dirfd = (int)a0;
+    uint64_t pathname = a1;
+    uint32_t mode = (uint32_t)a2;
+    return do_mkdirat(dirfd, pathname, mode);
+}
+SYSCALL(unlink) {
+    uint64_t pathname = a0;
+    return do_unlinkat(AT_FDCWD, pathname, 0);
+}
+SYSCALL(rmdir) {
+    uint64_t pathname = a0;
+    return do_unlinkat(AT_FDCWD, pathname, AT_REMOVEDIR);
+}
+SYSCALL(unlinkat) {
+    int dirfd = (int)a0;
+    uint64_t pathname = a1;
+    int flags = (int)a2;
+    return do_unlinkat(dirfd, pathname, flags);
+}
 
 // ---------------------------------------------------------------- links and renaming
 
@@ -461,10 +523,44 @@ static long do_renameat(int olddirfd, uint64_t uold, int newdirfd, uint64_t unew
     return fs_rename(from.dir, from.name, to.dir, to.name);
 }
 
-SYSCALL(symlink)    { return do_symlinkat(a0, AT_FDCWD, a1); }
-SYSCALL(symlinkat)  { return do_symlinkat(a0, (int)a1, a2); }
-SYSCALL(link)       { return do_linkat(AT_FDCWD, a0, AT_FDCWD, a1, 0); }
-SYSCALL(linkat)     { return do_linkat((int)a0, a1, (int)a2, a3, (int)a4); }
-SYSCALL(rename)     { return do_renameat(AT_FDCWD, a0, AT_FDCWD, a1, 0); }
-SYSCALL(renameat)   { return do_renameat((int)a0, a1, (int)a2, a3, 0); }
-SYSCALL(renameat2)  { return do_renameat((int)a0, a1, (int)a2, a3, (unsigned)a4); }
+SYSCALL(symlink) {
+    uint64_t target = a0, linkpath = a1;
+    return do_symlinkat(target, AT_FDCWD, linkpath);
+}
+SYSCALL(symlinkat) {
+    uint64_t target = a0;
+    int newdirfd = (int)a1;
+    uint64_t linkpath = a2;
+    return do_symlinkat(target, newdirfd, linkpath);
+}
+SYSCALL(link) {
+    uint64_t oldpath = a0, newpath = a1;
+    return do_linkat(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0);
+}
+SYSCALL(linkat) {
+    int olddirfd = (int)a0;
+    uint64_t oldpath = a1;
+    int newdirfd = (int)a2;
+    uint64_t newpath = a3;
+    int flags = (int)a4;
+    return do_linkat(olddirfd, oldpath, newdirfd, newpath, flags);
+}
+SYSCALL(rename) {
+    uint64_t oldpath = a0, newpath = a1;
+    return do_renameat(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0);
+}
+SYSCALL(renameat) {
+    int olddirfd = (int)a0;
+    uint64_t oldpath = a1;
+    int newdirfd = (int)a2;
+    uint64_t newpath = a3;
+    return do_renameat(olddirfd, oldpath, newdirfd, newpath, 0);
+}
+SYSCALL(renameat2) {
+    int olddirfd = (int)a0;
+    uint64_t oldpath = a1;
+    int newdirfd = (int)a2;
+    uint64_t newpath = a3;
+    unsigned flags = (unsigned)a4;
+    return do_renameat(olddirfd, oldpath, newdirfd, newpath, flags);
+}

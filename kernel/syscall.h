@@ -6,6 +6,18 @@
 
 #define SYSCALL_VECTOR 0x100   // tf->vector of a frame built by syscall_entry.asm
 
+// Every handler has the same type, so that the table can call any of them with the six
+// argument registers, a0..a5. A handler's first lines give the arguments it uses names and
+// the types of Linux's prototype (on the handler's line in syscall.c's table); the rest of
+// the body uses only those names:
+//
+//     SYSCALL(read) {
+//         int fd = (int)a0;               // an int is the register's low half, as on Linux
+//         uint64_t buf = a1, count = a2;  // a user address stays a number until uaccess.h
+//
+// (Linux's SYSCALL_DEFINE3(read, unsigned int, fd, char __user *, buf, size_t, count)
+// does the same conversions inside a macro.) A user pointer whose kernel copy has the
+// plain name gets a u in front: uint64_t utv = a0; struct timeval tv;
 typedef uint64_t u64;
 #define SYSARG __attribute__((unused)) u64
 #define SYSCALL(name) \

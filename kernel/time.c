@@ -5,7 +5,8 @@
 // see how many TSC cycles pass while PIT channel 2 counts down.
 //
 // The PIT's channel 0 then becomes the periodic timer: IRQ 0, HZ times a second, each one
-// a "jiffy". The tick is what will drive preemption; the TSC is what timestamps use.
+// a "jiffy". The tick drives preemption (sched_tick counts the running process's time
+// slice down); the TSC is what timestamps use.
 //
 // The clocks user space reads are built on these (sys_time.c; the vDSO reads the same
 // numbers from the vvar page, see vdso/vvar.h):
@@ -26,6 +27,7 @@
 #define PIT_CMD       0x43
 #define PORT_B        0x61      // bit 0: channel 2 gate; bit 5: channel 2 output
 
+// Written only by the timer interrupt (timer_tick); read anywhere (one aligned 64-bit load).
 volatile uint64_t jiffies;
 
 static uint64_t boot_tsc;       // TSC at time_init(), the first thing kmain does

@@ -4,7 +4,15 @@
 // CPU's own exceptions all arrive here, whenever they happen, through trapentry.asm.
 //   - IRQs (vectors 32..47) go to the handler a driver registered, then get their EOI.
 //   - Exceptions in kernel mode are bugs: dump everything we know and panic.
-//   - Exceptions in user mode will be turned into signals by the process layer.
+//   - Exceptions in user mode are the program's own: usertrap.c turns them into signals.
+//
+// Whatever entered from user mode leaves through return_to_user (below), called at the end
+// of trap() and of syscall_dispatch() (syscall.c): the one place that decides whether
+// another process runs first and which signals to deliver. A timer tick that preempts a
+// process, hop by hop: a stub and trap_common (trapentry.asm) -> trap -> handle_irq ->
+// timer_tick (time.c) -> sched_tick (sched.c: the slice is used up) -> pic_eoi (pic.c) ->
+// back in trap: return_to_user -> yield -> schedule -> swtch (swtch.asm); when the process
+// runs again, signal_deliver_one (signal.c), then trap_return (trapentry.asm) and iretq.
 #include <stdint.h>
 #include "gdt.h"
 #include "ksignal.h"

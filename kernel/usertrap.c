@@ -3,7 +3,8 @@
 // A page fault may just be the first touch of memory the process owns (mm_fault makes the
 // page present, and the instruction is restarted). Anything else is the program's own
 // error: Linux logs one line about it, and sends the signal the CPU exception maps to.
-// Without signal handlers yet, that signal ends the process (and, for PID 1, the kernel).
+// The signal is forced (signal_force): a handler may catch it; if none does, it ends the
+// process - and when that process is PID 1, the kernel panics ("Attempted to kill init!").
 #include <stdbool.h>
 #include <stdint.h>
 #include "errno.h"
