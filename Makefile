@@ -5,6 +5,7 @@
 #   make run-nox    the same, on this terminal only
 #   make debug      QEMU paused with a gdb stub, and gdb attached (see README)
 #   make test       unit tests on the host, then system tests that boot the kernel in QEMU
+#   make docs       regenerate the logs and figures in docs/ from a real boot
 #   make CC=clang   build with clang instead of gcc;  make V=1  shows every command
 #   make run CMDLINE="loglevel=4 ..."   adds words to the kernel command line
 #   make run ROOTFS=busybox             boots Debian's busybox as the whole userland instead
@@ -467,6 +468,16 @@ $(BUILD)/bin/usertests: $(CRT0) $(USERTESTS_OBJS) $(LIBC_A)
 USER_BINS += $(BUILD)/bin/usertests
 USER_TEST_BINS += $(BUILD)/bin/usertests
 user: $(BUILD)/bin/usertests
+
+# ---------------------------------------------------------------- the docs
+# make docs: redraw docs/figures/*.svg from the source (tools/figures.py) and regenerate
+# every log pasted into docs/*.md, and the figures the prose quotes, from real boots
+# (tools/doclogs.py). tests/system/test_docs.py fails when either is out of date.
+.PHONY: docs
+docs: all
+	$(Q)$(PYTHON) tools/figures.py
+	$(Q)$(PYTHON) tools/doclogs.py --build $(BUILD) --write
+	$(Q)$(PYTHON) tools/check_excerpts.py --fix
 
 # ---------------------------------------------------------------- the event trace
 # make trace: boot with `trace`, run a short scenario, and draw what the kernel did:
