@@ -5,6 +5,7 @@
 #   make run-nox    the same, on this terminal only
 #   make debug      QEMU paused with a gdb stub, and gdb attached (see README)
 #   make test       unit tests on the host, then system tests that boot the kernel in QEMU
+#   make docs       regenerate the logs and figures in docs/ from a real boot
 #   make CC=clang   build with clang instead of gcc;  make V=1  shows every command
 #   make run CMDLINE="loglevel=4 ..."   adds words to the kernel command line
 #   make run ROOTFS=busybox             boots Debian's busybox as the whole userland instead
@@ -479,6 +480,43 @@ $(BUILD)/bin/usertests: $(CRT0) $(USERTESTS_OBJS) $(LIBC_A)
 USER_BINS += $(BUILD)/bin/usertests
 USER_TEST_BINS += $(BUILD)/bin/usertests
 user: $(BUILD)/bin/usertests
+
+# ---------------------------------------------------------------- exercises
+# The walkthrough's exercises that change code have a test each (tests/system/
+# test_exercises.py) that `make test` reports as skipped until the exercise is started, and
+# `make check-exercise NAME=...` runs on its own, failing until it is done:
+#   NAME=times    add the times(2) system call (tests/exercises/ex_times.c must match Linux)
+#   NAME=minflt   count page faults per process in /proc/PID/stat (docs/page-fault.md)
+#   NAME=slice    a sched_slice=N command-line option for the time slice (docs/preemption.md)
+#   NAME=myinit   your own init, user/myinit.c, built as /bin/myinit (docs/fork-exec-wait.md)
+EXERCISE_BINS := $(BUILD)/user/ex_times $(if $(wildcard user/myinit.c),$(BUILD)/bin/myinit)
+USER_TEST_BINS += $(EXERCISE_BINS)
+$(BUILD)/user/ex_times.o: tests/exercises/ex_times.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(USER_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(BUILD)/user/ex_times: $(CRT0) $(BUILD)/user/ex_times.o $(LIBC_A)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $^
+$(BUILD)/bin/myinit: $(CRT0) $(BUILD)/bin/myinit.o $(LIBC_A)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $^
+user: $(EXERCISE_BINS)
+
+.PHONY: check-exercise
+check-exercise: all
+	@test -n "$(NAME)" || { echo "make check-exercise NAME=times|minflt|slice|myinit"; exit 2; }
+	$(Q)LANTERN_EXERCISE=$(NAME) $(PYTHON) tests/run.py --build $(BUILD) --only '^exercises/$(NAME)$$'
+
+# ---------------------------------------------------------------- the docs
+# make docs: redraw docs/figures/*.svg from the source (tools/figures.py) and regenerate
+# every log pasted into docs/*.md, and the figures the prose quotes, from real boots
+# (tools/doclogs.py). tests/system/test_docs.py fails when either is out of date.
+.PHONY: docs
+docs: all
+	$(Q)$(PYTHON) tools/figures.py
+	$(Q)$(PYTHON) tools/doclogs.py --build $(BUILD) --write
+	$(Q)$(PYTHON) tools/check_excerpts.py --fix
 
 # ---------------------------------------------------------------- the event trace
 # make trace: boot with `trace`, run a short scenario, and draw what the kernel did:

@@ -285,7 +285,7 @@ void syscall_dispatch(struct trapframe *tf) {
     current()->syscall_nr = nr;   // to restart it after a signal
     sti();                 // a system call may take long: let interrupts in
     long ret;
-    TRACE(TR_SYS_ENTER, current()->pid, (int64_t)nr, 0);
+    TRACE_SYSCALL_ENTER(current()->pid, nr, tf);
     if (nr < NR_SYSCALLS && table[nr].fn) {
         ret = table[nr].fn(tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
     } else {

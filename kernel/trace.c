@@ -3,6 +3,11 @@
 // Each event is a fixed-size record stamped with nanoseconds since boot. The ring keeps the
 // newest TRACE_EVENTS; older ones are overwritten and counted as dropped. Recording is
 // done with interrupts off, so an interrupt's events never tear a system call's record.
+// A system call's entry also records where user space made it: the user rip (just after the
+// `syscall` instruction) and the return addresses of the frames above it, found by following
+// the user's frame-pointer chain (rbp) through copy_from_user, so tools/trace.py can name
+// the source line with addr2line. A chain that is not one (no frame pointers, garbage in
+// rbp) just ends the walk: -EFAULT, or an address that is no return address, is harmless.
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,9 +19,12 @@
 #include "syscall.h"
 #include "time.h"
 #include "trace.h"
+#include "trap.h"
+#include "uaccess.h"
 #include "x86.h"
 
-#define TRACE_ORDER  8                           // 256 pages = 1 MiB of events
+#define TRACE_ORDER  9                           // 512 pages = 2 MiB of events
+#define TRACE_USER_IPS 8                         // sys_enter: rip and 7 return addresses
 #define TRACE_EVENTS ((PAGE_SIZE << TRACE_ORDER) / sizeof(struct event))
 
 struct event {
@@ -26,6 +34,7 @@ struct event {
         struct { int64_t b, c; };
         char name[16];                           // exec: the program's name
     };
+    uint64_t user_ip[TRACE_USER_IPS];            // sys_enter only (else zero)
 };
 
 bool trace_on;
@@ -73,6 +82,44 @@ void trace_record_name(enum trace_type type, int64_t a, const char *name) {
     local_irq_restore(f);
 }
 
+// The user's rip and the return addresses of up to TRACE_USER_IPS - 1 frames above it.
+// Reads user memory, so it runs before the event is recorded, with interrupts on.
+static void user_frames(const struct trapframe *tf, uint64_t *ip) {
+    ip[0] = tf->rip;
+    uint64_t fp = tf->rbp;
+    for (int i = 1; i < TRACE_USER_IPS; i++) {
+        uint64_t frame[2];                       // saved rbp, return address
+        if (fp == 0 || (fp & 7) || copy_from_user(frame, (const void *)fp, sizeof frame))
+            break;
+        ip[i] = frame[1];
+        if (frame[0] <= fp)                      // stacks grow down: callers are above
+            break;
+        fp = frame[0];
+    }
+}
+
+void trace_syscall_enter(int pid, uint64_t nr, const struct trapframe *tf) {
+    uint64_t ip[TRACE_USER_IPS] = { 0 };
+    user_frames(tf, ip);
+    uint64_t f = local_irq_save();
+    struct event *e = slot();
+    *e = (struct event){ .ns = time_since_boot_ns(), .type = TR_SYS_ENTER, .a = pid };
+    e->b = (int64_t)nr;
+    memcpy(e->user_ip, ip, sizeof ip);
+    local_irq_restore(f);
+}
+
+// "<ns> sys_enter <pid> <nr> <name> <ip> <ret1> ... <ret7>", the addresses in hex.
+static int format_sys_enter(const struct event *e, char *buf, size_t size) {
+    int n = snprintf(buf, size, "%llu sys_enter %d %lld %s", (unsigned long long)e->ns, e->a,
+                     (long long)e->b, syscall_name((uint64_t)e->b));
+    for (int i = 0; i < TRACE_USER_IPS && n < (int)size; i++)
+        n += snprintf(buf + n, size - n, " %llx", (unsigned long long)e->user_ip[i]);
+    if (n < (int)size)
+        n += snprintf(buf + n, size - n, "\n");
+    return n < (int)size ? n : (int)size - 1;
+}
+
 static int format(const struct event *e, char *buf, size_t size) {
     unsigned long long ns = e->ns;
     long long b = e->b, c = e->c;
@@ -80,8 +127,7 @@ static int format(const struct event *e, char *buf, size_t size) {
     case TR_IRQ_ENTER:  return snprintf(buf, size, "%llu irq_enter %d %lld\n", ns, e->a, b);
     case TR_IRQ_EXIT:   return snprintf(buf, size, "%llu irq_exit %d\n", ns, e->a);
     case TR_EXCEPTION:  return snprintf(buf, size, "%llu exception %d %lld\n", ns, e->a, b);
-    case TR_SYS_ENTER:  return snprintf(buf, size, "%llu sys_enter %d %lld %s\n", ns, e->a, b,
-                                        syscall_name((uint64_t)b));
+    case TR_SYS_ENTER:  return format_sys_enter(e, buf, size);
     case TR_SYS_EXIT:   return snprintf(buf, size, "%llu sys_exit %d %lld %lld\n", ns, e->a, b, c);
     case TR_SWITCH:     return snprintf(buf, size, "%llu switch %d %lld\n", ns, e->a, b);
     case TR_FORK:       return snprintf(buf, size, "%llu fork %d %lld\n", ns, e->a, b);
@@ -100,7 +146,7 @@ long trace_dump(void) {
     bool was_on = trace_on;
     trace_on = false;                            // the dump itself is not traced
     uint64_t first = recorded > TRACE_EVENTS ? recorded - TRACE_EVENTS : 0;
-    char line[96];
+    char line[256];
     com2_write("LANTERN-TRACE 1\n", 16);
     for (uint64_t i = first; i < recorded; i++)
         com2_write(line, format(&ring[i % TRACE_EVENTS], line, sizeof line));

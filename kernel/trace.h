@@ -17,7 +17,12 @@ extern bool trace_on;
 void trace_init(bool on);
 void trace_record(enum trace_type type, int64_t a, int64_t b, int64_t c);
 void trace_record_name(enum trace_type type, int64_t a, const char *name);
+struct trapframe;
+void trace_syscall_enter(int pid, uint64_t nr, const struct trapframe *tf);
 long trace_dump(void);                   // writes the trace to COM2; returns the event count
 
 #define TRACE(type, a, b, c) \
     do { if (__builtin_expect(trace_on, 0)) trace_record(type, a, b, c); } while (0)
+// A system call's entry, with where in user space it was made (tf's rip and return addresses).
+#define TRACE_SYSCALL_ENTER(pid, nr, tf) \
+    do { if (__builtin_expect(trace_on, 0)) trace_syscall_enter(pid, nr, tf); } while (0)

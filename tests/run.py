@@ -8,7 +8,9 @@
    when it returns, fails when it raises. Serial logs of failed tests are kept in
    build/test-logs/.
 
-Prints one line per test and ends with "N passed, N failed". Exits non-zero on any failure.
+Prints one line per test and ends with "N passed, N failed, N skipped". A test that raises
+skip.Skip (tests/skip.py: an exercise nobody has started) is skipped, neither passed nor
+failed. Exits non-zero on any failure.
 """
 import argparse
 import concurrent.futures
@@ -22,6 +24,7 @@ import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from skip import Skip  # noqa: E402
 
 
 class Context:
@@ -88,6 +91,8 @@ def run_one(build, full, fn):
     try:
         fn(ctx)
         return full, True, "", time.time() - start, None
+    except Skip as e:
+        return full, None, str(e), time.time() - start, None
     except Exception as e:   # a failed assert, a timeout, anything
         detail = "".join(traceback.format_exception_only(type(e), e)).strip()
         return full, False, detail, time.time() - start, ctx.logs()
@@ -103,7 +108,7 @@ def main():
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args()
     build = os.path.abspath(args.build)
-    passed = failed = 0
+    passed = failed = skipped = 0
     if not args.no_unit and not args.only:
         passed, failed = run_unit_tests(build)
 
@@ -114,7 +119,10 @@ def main():
         futures = [pool.submit(run_one, build, full, fn) for full, fn in tests]
         for fut in concurrent.futures.as_completed(futures):
             full, ok, detail, secs, logs = fut.result()
-            if ok:
+            if ok is None:
+                skipped += 1
+                print(f"skip {full}: {detail}", flush=True)
+            elif ok:
                 passed += 1
                 print(f"ok   {full} ({secs:.1f}s)", flush=True)
             else:
@@ -123,7 +131,7 @@ def main():
                 with open(log, "w") as f:
                     f.write(logs or "")
                 print(f"FAIL {full} ({secs:.1f}s): {detail}\n     serial log: {log}", flush=True)
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
     sys.exit(1 if failed else 0)
 
 

@@ -20,11 +20,18 @@ The input format (one event per line; ns = nanoseconds since boot):
     LANTERN-TRACE 1
     <ns> irq_enter <vector> <irq>       <ns> irq_exit <vector>
     <ns> exception <vector> <pid>
-    <ns> sys_enter <pid> <nr> <name>    <ns> sys_exit <pid> <nr> <result>
+    <ns> sys_enter <pid> <nr> <name> [<ip> <ret1> ... <ret7>]
+    <ns> sys_exit <pid> <nr> <result>
     <ns> switch <from_pid> <to_pid>     <ns> fork <parent_pid> <child_pid>
     <ns> exec <pid> <comm>              <ns> exit <pid> <status>
     <ns> signal <pid> <sig>             <ns> wakeup <pid>
     END <events> <dropped>
+
+sys_enter's optional hexadecimal words are where user space made the call: the user rip
+after the `syscall` instruction and the return addresses of the frames above it (0: none).
+With --build, the HTML's tooltips turn them into source lines (addr2line against the
+program's own ELF file in the build directory: init/init.c:57 rather than libc's
+__syscall), and name the kernel function that handled each event.
 
 When the kernel's ring overflowed the oldest events are gone, so a trace may begin with
 exits whose enters were lost: those are ignored. Spans still open at the end of the trace
@@ -32,9 +39,12 @@ exits whose enters were lost: those are ignored. Spans still open at the end of 
 Standard library only.
 """
 import argparse
+import glob
 import html
 import json
 import os
+import re
+import subprocess
 import sys
 
 HEADER = "LANTERN-TRACE"
@@ -54,6 +64,8 @@ FIELDS = {
     "wakeup": ("pid",),
 }
 TEXT_FIELDS = {"name", "comm"}
+# Optional trailing fields, hexadecimal (older dumps do not have them).
+OPTIONAL_HEX = {"sys_enter": tuple(f"ip{i}" for i in range(8))}
 IRQ_NAMES = {0: "timer", 1: "keyboard", 3: "serial (COM2)", 4: "serial", 8: "rtc",
              12: "mouse", 14: "ata0", 15: "ata1"}
 EXCEPTION_NAMES = {0: "divide error", 1: "debug", 3: "breakpoint", 6: "invalid opcode",
@@ -97,13 +109,17 @@ def parse(text):
                 raise TraceError(f"line {lineno}: bad END line: {line!r}") from None
             continue
         kind = words[1] if len(words) > 1 else None
-        if kind not in FIELDS or len(words) != 2 + len(FIELDS[kind]):
+        extra = OPTIONAL_HEX.get(kind, ())
+        if kind not in FIELDS or not 0 <= len(words) - 2 - len(FIELDS[kind]) <= len(extra):
             raise TraceError(f"line {lineno}: not an event: {line!r}")
         ev = {"type": kind, "line": lineno}
         try:
             ev["ts"] = int(words[0])
             for name, value in zip(FIELDS[kind], words[2:]):
                 ev[name] = value if name in TEXT_FIELDS else int(value)
+            ips = [int(w, 16) for w in words[2 + len(FIELDS[kind]):]]
+            if ips:
+                ev["ips"] = [ip for ip in ips if ip]
         except ValueError:
             raise TraceError(f"line {lineno}: bad number: {line!r}") from None
         if events and ev["ts"] < events[-1]["ts"]:
@@ -123,8 +139,10 @@ class Model:
               and for the idle loop), t0, t1 (ns), name, args, unfinished (bool).
               Running intervals go from one switch to the next (the first from the start
               of the trace, the last to its end); those of zero length are left out.
-    instants: dicts with kind (exception, fork, exec, exit, signal, wakeup), pid, t, name,
-              args.
+    instants: dicts with kind (exception, fork, exec, exit, signal, wakeup), pid (the lane:
+              an exception is drawn in the lane of the process that took it), t, name, args.
+    Every span and instant also has "comm": the program the process ran at the time (for
+    finding its ELF file), and syscalls "ips": where in user space they were made.
     names:    pid -> process name (pid 0: "kernel").
     """
 
@@ -138,12 +156,14 @@ class Model:
         self._build()
         self.spans.sort(key=lambda s: (s["t0"], s["t1"]))
 
-    def span(self, kind, pid, t0, t1, name, args, unfinished=False):
+    def span(self, kind, pid, t0, t1, name, args, unfinished=False, ips=None):
         self.spans.append({"kind": kind, "pid": pid, "t0": t0, "t1": t1, "name": name,
-                           "args": args, "unfinished": unfinished})
+                           "args": args, "unfinished": unfinished, "ips": ips or [],
+                           "comm": self.names.get(pid)})
 
     def instant(self, kind, pid, t, name, args):
-        self.instants.append({"kind": kind, "pid": pid, "t": t, "name": name, "args": args})
+        self.instants.append({"kind": kind, "pid": pid, "t": t, "name": name, "args": args,
+                              "comm": self.names.get(pid)})
 
     def _build(self):
         irqs = []          # stack of open irq_enter events (handlers may nest)
@@ -164,7 +184,7 @@ class Model:
                         break
             elif kind == "exception":
                 name = EXCEPTION_NAMES.get(ev["vector"], f"exception {ev['vector']}")
-                self.instant("exception", 0, t, f"{name} (vector {ev['vector']}, pid {ev['pid']})",
+                self.instant("exception", ev["pid"], t, f"{name} (vector {ev['vector']}, pid {ev['pid']})",
                              {"vector": ev["vector"], "pid": ev["pid"]})
             elif kind == "sys_enter":
                 pid = ev["pid"]
@@ -215,7 +235,7 @@ class Model:
     def _close_syscall(self, ev, t, result, unfinished=False):
         args = {"nr": ev["nr"], "result": result}
         self.span("syscall", ev["pid"], ev["ts"], t, ev["name"], args,
-                  unfinished or result is None)
+                  unfinished or result is None, ev.get("ips"))
 
     def _close_running(self, running, t, at_end):
         pid, since = running
@@ -312,11 +332,134 @@ def chrome_trace(model):
                           model.end["dropped"] if model.end else None}}
 
 
+# ---------------------------------------------------------------------------- who handled it
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class Kernel:
+    """Where in the kernel's source each kind of event is handled, found by reading
+    kernel/*.c (so the names stay true): "sys_write (kernel/sys_file.c:92)"."""
+
+    FIXED = {"fork": "do_clone", "exec": "exec", "exit": "proc_exit", "wakeup": "wakeup",
+             "signal": "signal_deliver_one", "running": "scheduler", "exception": "user_trap"}
+
+    def __init__(self, root=ROOT):
+        self.files = {}
+        for path in sorted(glob.glob(os.path.join(root, "kernel", "*.c"))):
+            with open(path, encoding="utf-8", errors="replace") as f:
+                self.files[os.path.relpath(path, root)] = f.read().split("\n")
+        self.irqs = self._irq_handlers(root)
+
+    def where(self, pattern):
+        for path, lines in self.files.items():
+            for n, line in enumerate(lines, 1):
+                if re.search(pattern, line):
+                    return f"{path}:{n}"
+        return None
+
+    def function(self, name):
+        where = self.where(r"^[a-z][\w \*]*\b%s\(" % re.escape(name))
+        return f"{name} ({where})" if where else name
+
+    def syscall(self, name):
+        where = self.where(r"^SYSCALL\(%s\)" % re.escape(name))
+        return f"sys_{name} ({where})" if where else f"sys_{name}"
+
+    def _irq_handlers(self, root):
+        consts = {}
+        for path in glob.glob(os.path.join(root, "kernel", "*.[ch]")):
+            with open(path, encoding="utf-8", errors="replace") as f:
+                for m in re.finditer(r"#define (\w+)\s+(\d+)\b", f.read()):
+                    consts[m.group(1)] = int(m.group(2))
+        out = {}
+        for lines in self.files.values():
+            for m in re.finditer(r"irq_register\((\w+), (\w+)\)", "\n".join(lines)):
+                irq = int(m.group(1)) if m.group(1).isdigit() else consts.get(m.group(1))
+                if irq is not None:
+                    out[irq] = m.group(2)
+        return out
+
+    def handler(self, kind, name=None, args=None):
+        """The kernel function an event of this kind went through."""
+        if kind == "syscall":
+            return self.syscall(name)
+        if kind == "irq":
+            fn = self.irqs.get(args["irq"])
+            return "handle_irq -> " + self.function(fn) if fn else self.function("handle_irq")
+        if kind == "exception" and args and args.get("vector") == 14:
+            return self.function("user_trap") + " -> " + self.function("mm_fault")
+        if kind in self.FIXED:
+            return self.function(self.FIXED[kind])
+        return None
+
+
+class Symbols:
+    """User addresses -> source lines, with addr2line, against each program's ELF file in
+    the build directory (init/init, user/NAME, bin/NAME...). Lines in libc are skipped for
+    the first frame outside it: the line in the program that made the call."""
+
+    PLACES = ("init/{}", "user/{}", "bin/{}", "rootfs/bin/{}", "rootfs/{}", "go/{}")
+
+    def __init__(self, build, root=ROOT):
+        self.build, self.root, self.cache, self.elf = build, root, {}, {}
+
+    def binary(self, comm):
+        if comm not in self.elf:
+            self.elf[comm] = next((os.path.join(self.build, p.format(comm)) for p in self.PLACES
+                                   if self.build and os.path.isfile(os.path.join(self.build, p.format(comm)))), None)
+        return self.elf[comm]
+
+    def lookup(self, comm, addrs):
+        """Resolve many addresses of one program at once (one addr2line run)."""
+        elf = self.binary(comm)
+        todo = [a for a in addrs if (comm, a) not in self.cache]
+        if not todo:
+            return
+        out = []
+        if elf:
+            try:
+                r = subprocess.run(["addr2line", "-f", "-e", elf] + [f"{a - 1:x}" for a in todo],
+                                   capture_output=True, text=True, timeout=60)
+                out = r.stdout.split("\n")
+            except (OSError, subprocess.TimeoutExpired):
+                out = []
+        for i, a in enumerate(todo):
+            fn = out[2 * i] if 2 * i + 1 < len(out) else "??"
+            loc = out[2 * i + 1] if 2 * i + 1 < len(out) else "??:0"
+            path, _, line = loc.partition(":")
+            line = line.split()[0] if line else "0"
+            if path.startswith(self.root + os.sep):
+                path = os.path.relpath(path, self.root)
+            known = path != "??" and line not in ("0", "?")
+            self.cache[(comm, a)] = {"fn": fn if fn != "??" else None,
+                                     "file": path if known else None, "line": int(line) if known else 0}
+
+    def call_site(self, comm, ips):
+        """(text, file or None, line) for the first frame outside libc, or the best known."""
+        if not ips or not comm:
+            return None
+        self.lookup(comm, ips)
+        frames = [self.cache[(comm, a)] for a in ips]
+        named = [f for f in frames if f["file"] and not f["file"].startswith("libc/")]
+        f = named[0] if named else next((f for f in frames if f["file"]), None)
+        if f:
+            return (f"{f['file']}:{f['line']}" + (f" ({f['fn']})" if f["fn"] else ""), f["file"], f["line"])
+        f = next((f for f in frames if f["fn"]), None)
+        return (f"in {f['fn']} ({comm} has no debug information)", None, 0) if f else None
+
+
 # ---------------------------------------------------------------------------- HTML
 
 TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "trace_template.html")
 LABEL_W, AXIS_H, ROW_H, WIDTH = 150, 28, 16, 1100
 IRQ_COLOURS = {0: "#8a8a8a", 1: "#e08a00", 4: "#2f8f5b"}
+# Results that are not failures: the call was interrupted (by a signal; the kernel restarts
+# it or the program sees EINTR) or had nothing to do yet (EAGAIN: try again).
+NEUTRAL_RESULTS = {-4: "EINTR", -11: "EAGAIN", -512: "ERESTARTSYS", -513: "ERESTARTNOINTR",
+                   -514: "ERESTARTNOHAND", -516: "ERESTART_RESTARTBLOCK"}
+SYSCALL_COLOURS = {"ok": "#3b7dd8", "failed": "#c0392b", "neutral": "#a9a1c9"}
+INIT_WINDOW_NS = 15_000_000      # the page opens on init's first 15 ms
 MARK = {"exception": "#d0021b", "fork": "#4a4ae0", "exec": "#111", "exit": "#7b1fa2",
         "signal": "#d0021b", "wakeup": "#2e9e2e"}
 
@@ -329,10 +472,31 @@ def fmt_ns(ns):
     return f"{ns} ns"
 
 
-def svg_timeline(model):
+def syscall_outcome(result):
+    if result is None or result >= 0:
+        return "ok"
+    return "neutral" if result in NEUTRAL_RESULTS else "failed"
+
+
+def init_window(model):
+    """(t0, t1): the view the page opens with, init's first milliseconds: from its exec
+    (or its first event) on; the whole run when init is not in the trace."""
+    start = next((i["t"] for i in model.instants if i["kind"] == "exec" and i["pid"] == 1), None)
+    if start is None:
+        start = next((s["t0"] for s in model.spans if s["pid"] == 1 and s["kind"] == "syscall"), None)
+    if start is None:
+        return model.t0, model.t1
+    start = max(model.t0, start - 200_000)
+    return start, min(model.t1, start + INIT_WINDOW_NS)
+
+
+def svg_timeline(model, kernel=None, symbols=None, link_base=None):
     """The <svg id="timeline">: a lane (<g class="lane">) for the kernel and one per
     process; each span or instant an element of class "event" with data-kind and its
-    times in data-t0/data-t1 (ns), which the page's script uses to zoom and pan."""
+    times in data-t0/data-t1 (ns), which the page's script uses to zoom and pan. Its
+    tooltip (<title>) says what, when, the kernel function that handled it, and for a system
+    call the user source line that made it (data-src, data-href: for the details box)."""
+    kernel = kernel or Kernel()
     span_ns = max(model.t1 - model.t0, 1)
     scale = (WIDTH - LABEL_W - 10) / span_ns
 
@@ -342,16 +506,32 @@ def svg_timeline(model):
     def w(t0, t1):
         return f"{max((t1 - t0) * scale, 1):.2f}"
 
+    def about(kind, name=None, args=None, comm=None, ips=None):
+        """Tooltip lines and extra attributes: the kernel function, the user source line."""
+        lines, extra = [], ""
+        fn = kernel.handler(kind, name, args)
+        if fn:
+            lines.append("kernel: " + fn)
+        site = symbols.call_site(comm, ips) if symbols and ips else None
+        if site:
+            lines.append("called from: " + site[0])
+            extra += f' data-src="{html.escape(site[0])}"'
+            if site[1] and link_base is not None:
+                href = os.path.relpath(os.path.join(ROOT, site[1]), link_base)
+                extra += f' data-href="{html.escape(href)}"'
+        return ("\n" + "\n".join(lines) if lines else ""), extra
+
     def rect(kind, t0, t1, y, h, fill, title, extra=""):
         return (f'<rect class="event" data-kind="{kind}" data-t0="{t0}" data-t1="{t1}" '
                 f'x="{x(t0)}" y="{y}" width="{w(t0, t1)}" height="{h}" fill="{fill}"{extra}>'
                 f'<title>{html.escape(title)}</title></rect>')
 
     def mark(i, y):
+        more, extra = about(i["kind"], i["name"], i["args"])
         return (f'<path class="event" data-kind="{i["kind"]}" data-t0="{i["t"]}" data-t1="{i["t"]}" '
                 f'transform="translate({x(i["t"])},{y})" d="M0,0 L-4,-7 L4,-7 Z" '
-                f'fill="{MARK[i["kind"]]}"><title>{html.escape(i["name"])} at '
-                f'{fmt_ns(i["t"])}</title></path>')
+                f'fill="{MARK[i["kind"]]}"{extra}><title>{html.escape(i["name"] + " at " + fmt_ns(i["t"]) + more)}'
+                f'</title></path>')
 
     lanes, y = [], AXIS_H
     for pid in [0] + sorted(model.pids - {0}):
@@ -369,15 +549,21 @@ def svg_timeline(model):
             when = f' at {fmt_ns(s["t0"])}, {fmt_ns(s["t1"] - s["t0"])}'
             more = " (unfinished)" if s["unfinished"] else ""
             if s["kind"] == "irq":
+                told, extra = about("irq", s["name"], s["args"])
                 parts.append(rect("irq", s["t0"], s["t1"], 4 + ROW_H // 2, ROW_H + 4,
-                                  IRQ_COLOURS.get(s["args"]["irq"], "#555"), s["name"] + when + more))
+                                  IRQ_COLOURS.get(s["args"]["irq"], "#555"), s["name"] + when + more + told, extra))
             elif s["kind"] == "syscall":
                 res = s["args"]["result"]
-                title = f'{s["name"]}() = {"?" if res is None else res}{when}{more}'
-                fill = "#c0392b" if res is not None and res < 0 else "#3b7dd8"
-                parts.append(rect("syscall", s["t0"], s["t1"], 4 + ROW_H // 2, ROW_H, fill, title))
+                outcome = syscall_outcome(res)
+                shown = "?" if res is None else f"-{NEUTRAL_RESULTS[res]}" if outcome == "neutral" else res
+                note = " (interrupted or try again: not a failure)" if outcome == "neutral" else ""
+                told, extra = about("syscall", s["name"], s["args"], s["comm"], s["ips"])
+                title = f'{s["name"]}() = {shown}{when}{more}{note}{told}'
+                parts.append(rect("syscall", s["t0"], s["t1"], 4 + ROW_H // 2, ROW_H,
+                                  SYSCALL_COLOURS[outcome], title, extra + f' data-outcome="{outcome}"'))
             else:
-                title = ("idle" if pid == 0 else f"{model.label(pid)} on the CPU") + when
+                told, extra = about("running")
+                title = ("idle" if pid == 0 else f"{model.label(pid)} on the CPU") + when + told
                 parts.append(rect("running", s["t0"], s["t1"], 2 * ROW_H + 2, ROW_H // 2,
                                   "#bbb" if pid == 0 else "#5cb85c", title))
         for i in model.instants:
@@ -386,21 +572,23 @@ def svg_timeline(model):
         parts.append("</g></g>")
         lanes.append("\n".join(parts))
         y += h + 4
+    v0, v1 = init_window(model)
     return (f'<svg id="timeline" width="{WIDTH + 30}" height="{y}" data-t0="{model.t0}" '
-            f'data-t1="{model.t1}" data-left="{LABEL_W}" data-right="{WIDTH - 10}">\n'
+            f'data-t1="{model.t1}" data-v0="{v0}" data-v1="{v1}" '
+            f'data-left="{LABEL_W}" data-right="{WIDTH - 10}">\n'
             f'<defs><clipPath id="plot"><rect x="{LABEL_W}" y="0" width="{WIDTH - LABEL_W}" '
             f'height="{y}"/></clipPath></defs>\n'
             f'<g id="axis"></g>\n' + "\n".join(lanes) + "\n</svg>")
 
 
-def html_page(model, title):
+def html_page(model, title, symbols=None, link_base=None):
     with open(TEMPLATE, encoding="utf-8") as f:
         page = f.read()
     dropped = model.end["dropped"] if model.end else "?"
     info = (f"{len(model.events)} events, {fmt_ns(model.t1 - model.t0)} "
             f"({fmt_ns(model.t0)} to {fmt_ns(model.t1)} after boot), {dropped} dropped")
     return (page.replace("{{TITLE}}", html.escape(title)).replace("{{INFO}}", html.escape(info))
-            .replace("{{SVG}}", svg_timeline(model)))
+            .replace("{{SVG}}", svg_timeline(model, Kernel(), symbols, link_base)))
 
 
 # ---------------------------------------------------------------------------- main
@@ -411,6 +599,8 @@ def main(argv=None):
     ap.add_argument("--json", metavar="FILE", help="write Chrome Trace Event JSON (Perfetto, chrome://tracing)")
     ap.add_argument("--html", metavar="FILE", help="write a self-contained HTML timeline")
     ap.add_argument("--summary", action="store_true", help="print event counts per type and per process")
+    ap.add_argument("--build", metavar="DIR", default=os.path.join(ROOT, "build"),
+                    help="where the programs' ELF files are, for source lines (default: build/)")
     args = ap.parse_args(argv)
     try:
         model = load(args.trace)
@@ -428,7 +618,9 @@ def main(argv=None):
             f.write("\n")
     if args.html:
         with open(args.html, "w", encoding="utf-8") as f:
-            f.write(html_page(model, f"Lantern trace: {os.path.basename(args.trace)}"))
+            f.write(html_page(model, f"Lantern trace: {os.path.basename(args.trace)}",
+                              Symbols(os.path.abspath(args.build)),
+                              os.path.dirname(os.path.abspath(args.html))))
     if args.summary or not (args.json or args.html):
         sys.stdout.write(summary(model))
     return 0

@@ -39,3 +39,44 @@ def test_proc_trace_says_off_without_the_trace_option(ctx):
     m.wait_for(r"^# ")
     m.type("cat /proc/trace\r")
     m.wait_for(r"trace: off \(boot with 'trace' on the command line\)")
+
+
+def test_trace_names_source_lines(ctx):
+    """On a real boot's trace: sys_enter carries the user addresses, and tools/trace.py turns
+    them into init's own source lines (addr2line on build/init/init), names the kernel
+    function of every event, and the page, opened in headless Chromium, links the line."""
+    import subprocess
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from test_trace_tool import run_chromium
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    dump = os.path.join(ctx.build, "test-trace-src.txt")
+    if os.path.exists(dump):
+        os.unlink(dump)
+    m = ctx.machine(kernel_args="trace panic=-1", extra=["-serial", f"file:{dump}"])
+    m.wait_for(r"^# ")
+    m.type("poweroff\r")
+    assert m.wait_exit(60) == 0
+    with open(dump) as f:
+        enters = [l.split() for l in f if " sys_enter 1 " in l]
+    assert enters and all(len(e) == 13 for e in enters), enters[:2]
+    assert all(0x400000 <= int(e[5], 16) < 0x800000 for e in enters), "rip is not in init"
+    page = os.path.join(ctx.build, "trace-test", "boot-src.html")
+    os.makedirs(os.path.dirname(page), exist_ok=True)
+    subprocess.run([sys.executable, os.path.join(root, "tools", "trace.py"), dump, "--html", page,
+                    "--build", ctx.build], check=True, capture_output=True, timeout=120)
+    with open(page, encoding="utf-8") as f:
+        text = f.read()
+    titles = re.findall(r"<title>(.*?)</title>", text, re.S)
+    first = next(t for t in titles if t.startswith("getpid() = 1"))
+    # init's first system call is the getpid() in its banner's printf (init/init.c)
+    with open(os.path.join(root, "init", "init.c")) as f:
+        banner = next(n for n, l in enumerate(f, 1) if "Lantern init starting" in l)
+    assert f"called from: init/init.c:{banner} (main)" in first, first
+    assert "kernel: sys_getpid (kernel/" in first, first
+    writes = [t for t in titles if t.startswith("write() = ") and "init/init.c" in t]
+    assert writes and all("sys_write (kernel/sys_file.c:" in t for t in writes), titles[:5]
+    dom = run_chromium("--dump-dom", "file://" + page + "#event=src")
+    link = re.search(r'<div id="details">.*?<a href="([^"]+)">open ([^<]+)</a>', dom, re.S)
+    assert link and link.group(1).endswith("init/init.c"), link and link.groups()
+    assert os.path.isfile(os.path.normpath(os.path.join(os.path.dirname(page), link.group(1))))

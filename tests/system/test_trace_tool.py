@@ -131,7 +131,9 @@ def test_json_one_lane_per_process(ctx):
             assert (e["pid"], e["tid"]) in threads, e
             if e["pid"]:
                 assert e["tid"] == e["pid"], e
-    assert all(e["pid"] == 0 for e in evs if e.get("cat") in ("irq", "exception", "sched"))
+    assert all(e["pid"] == 0 for e in evs if e.get("cat") in ("irq", "sched"))
+    # a page fault is drawn in the lane of the process that took it
+    assert [e["pid"] for e in evs if e.get("cat") == "exception"] == [3]
 
 
 def spans(evs, **match):
@@ -250,9 +252,10 @@ def check_page(doc):
         kinds[kind] = kinds.get(kind, 0) + 1
     assert kinds == KINDS, kinds
     per_lane = {lane: sum(1 for l, _ in doc.events if l == lane) for lane in LANES}
-    # kernel: irqs, the page fault, idle; others: syscalls, running, then the instants
-    assert per_lane == {"kernel": 10 + 1 + 3, "init (1)": 6 + 2 + 4,
-                        "sh (2)": 11 + 5 + 8, "crash (3)": 2 + 1 + 3}, per_lane
+    # kernel: irqs, idle; others: syscalls, running, then the instants (crash's page fault
+    # is in its own lane, with its SIGSEGV)
+    assert per_lane == {"kernel": 10 + 3, "init (1)": 6 + 2 + 4,
+                        "sh (2)": 11 + 5 + 8, "crash (3)": 2 + 1 + 3 + 1}, per_lane
 
 
 def test_html_timeline(ctx):
@@ -264,8 +267,52 @@ def test_html_timeline(ctx):
     doc = parse_page(text)
     assert doc.urls == [], doc.urls           # nothing to load: no src or href at all
     check_page(doc)
-    assert "<title>IRQ 0 timer at 50.000 ms, 3.0 µs</title>" in text
-    assert "<title>open() = -2 at 43.000 ms, 30.0 µs</title>" in text
+    assert "<title>IRQ 0 timer at 50.000 ms, 3.0 µs\nkernel: handle_irq -&gt; timer_tick (kernel/time.c:" in text
+    assert "<title>open() = -2 at 43.000 ms, 30.0 µs\nkernel: sys_open (kernel/" in text
+    # every event's tooltip names the kernel function that handled it, with its place
+    titles = re.findall(r'class="event".*?<title>(.*?)</title>', text, re.S)
+    assert titles and all(re.search(r"\nkernel: \w+.*\(kernel/\w+\.c:\d+\)", t) for t in titles), \
+        [t for t in titles if "kernel:" not in t][:3]
+    fault = re.search(r'<g class="lane" data-name="crash \(3\)".*?data-kind="exception".*?<title>(.*?)</title>',
+                      text, re.S)
+    assert fault and "user_trap" in fault.group(1) and "mm_fault" in fault.group(1), "page fault not in crash's lane"
+
+
+# interrupted and would-block results are not failures; -ENOENT is
+OUTCOMES = """LANTERN-TRACE 1
+1000 exec 1 init
+2000 sys_enter 1 35 nanosleep
+3000 sys_exit 1 35 -4
+4000 sys_enter 1 0 read
+5000 sys_exit 1 0 -11
+6000 sys_enter 1 61 wait4
+7000 sys_exit 1 61 -512
+8000 sys_enter 1 2 open
+9000 sys_exit 1 2 -2
+99000000 wakeup 1
+END 11 0
+"""
+
+
+def test_html_interrupted_calls_are_not_failures(ctx):
+    path = os.path.join(ctx.build, "trace-test", "outcomes.txt")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(OUTCOMES)
+    _, page = convert(ctx, path, "outcomes")
+    with open(page, encoding="utf-8") as f:
+        text = f.read()
+    calls = re.findall(r'data-kind="syscall".*?fill="([^"]+)".*?data-outcome="(\w+)"><title>(\w+)\(\) = (\S+)', text)
+    got = {name: (outcome, shown) for _, outcome, name, shown in calls}
+    assert got == {"nanosleep": ("neutral", "-EINTR"), "read": ("neutral", "-EAGAIN"),
+                   "wait4": ("neutral", "-ERESTARTSYS"), "open": ("failed", "-2")}, got
+    fills = {name: fill for fill, _, name, _ in calls}
+    assert fills["nanosleep"] == fills["read"] == fills["wait4"] != fills["open"], fills
+    assert "not a failure" in text and "event-driven" in text
+    # it opens on init's first milliseconds (from just before its exec), not the whole run
+    v0, v1 = map(int, re.search(r'data-v0="(\d+)" data-v1="(\d+)"', text).groups())
+    assert v0 <= 1000 and 1000 < v1 <= 1000 + 15_000_000 and v1 < 99000000, (v0, v1)
+    assert ">whole run</button>" in text
 
 
 def chromium():
@@ -294,6 +341,9 @@ def test_html_renders_in_chromium(ctx):
     doc = parse_page(dom)
     check_page(doc)
     assert doc.ticks >= 5, "the script drew no time axis"
+    # opened on init's start (the sample's init runs from 41.2 ms), not the whole 100 ms
+    m = re.search(r'<span id="view">showing ([\d.]+) ms</span>', dom)
+    assert m and float(m.group(1)) <= 15, re.search(r'<span id="view">.*?</span>', dom)
     png = os.path.join(ctx.build, "trace.png")
     if os.path.exists(png):
         os.unlink(png)
