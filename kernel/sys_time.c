@@ -197,19 +197,6 @@ SYSCALL(clock_settime) {
     return -EPERM;                      // CPU time cannot be set
 }
 
-// Will a handler run for a signal that is pending now? Then an interrupted sleep ends with
-// EINTR: Linux's restart_block gives EINTR after a handler, under SA_RESTART or not. If
-// not (a stop signal: the process stops, and goes on after SIGCONT), the call restarts.
-static bool handler_will_run(struct proc *p) {
-    uint64_t f = local_irq_save();   // sig_pending is written by interrupt handlers
-    uint64_t sigs = (p->sig_pending | p->signal->shared_pending) & ~p->sig_blocked;
-    local_irq_restore(f);
-    for (int sig = 1; sig <= NSIG_MAX; sig++)
-        if ((sigs & (1ull << (sig - 1))) && p->sighand->action[sig].handler > SIG_IGN)
-            return true;
-    return false;
-}
-
 // Sleeps until CLOCK_MONOTONIC reaches `end`. 0, or -EINTR if a signal came first (then
 // *left is how much was left).
 static long sleep_mono(uint64_t end, uint64_t *left) {
@@ -285,14 +272,16 @@ static long do_nanosleep(int clock, int flags, u64 ureq, u64 urem) {
     } else {
         err = sleep_mono(add_sat(time_since_boot_ns(), ns), &left);
     }
-    if (err == -EINTR && !handler_will_run(current()))
-        return -ERESTARTSYS;             // stopped and continued: sleep again (see above)
-    if (err == -EINTR && !abs && urem) {
+    if (err != -EINTR)
+        return err;
+    if (!abs && urem) {
         struct timespec rem = ns_to_timespec(left);
         if (copy_to_user((void *)urem, &rem, sizeof rem))
             return -EFAULT;
     }
-    return err;
+    // A handler runs: EINTR (SA_RESTART or not, as Linux's restart_block). Stopped and
+    // continued, with no handler: the way out restarts the call (see above).
+    return -ERESTARTNOHAND;
 }
 
 SYSCALL(nanosleep) { return do_nanosleep(CLOCK_MONOTONIC, 0, a0, a1); }
