@@ -33,9 +33,10 @@ void fs_boot(void) {
 }
 
 SYSCALL(umask) {
+    unsigned mask = (unsigned)a0;
     struct fs_struct *fs = current()->fs;
     unsigned old = fs->umask;
-    fs->umask = (unsigned)a0 & 0777;
+    fs->umask = mask & 0777;
     return old;
 }
 
@@ -57,20 +58,27 @@ static long set_mode(struct inode *ip, uint32_t mode) {
 }
 
 SYSCALL(chmod) {
+    uint64_t pathname = a0;
+    uint32_t mode = (uint32_t)a1;
     struct inode *ip;
-    long err = path_inode_at(AT_FDCWD, a0, 0, &ip);
-    return err ? err : set_mode(ip, (uint32_t)a1);
+    long err = path_inode_at(AT_FDCWD, pathname, 0, &ip);
+    return err ? err : set_mode(ip, mode);
 }
 
 SYSCALL(fchmod) {
-    struct file *f = fd_get((int)a0);
-    return f ? set_mode(f->ip, (uint32_t)a1) : -EBADF;
+    int fd = (int)a0;
+    uint32_t mode = (uint32_t)a1;
+    struct file *f = fd_get(fd);
+    return f ? set_mode(f->ip, mode) : -EBADF;
 }
 
 SYSCALL(fchmodat) {                  // no flags argument: Linux's fchmodat has none
+    int dirfd = (int)a0;
+    uint64_t pathname = a1;
+    uint32_t mode = (uint32_t)a2;
     struct inode *ip;
-    long err = path_inode_at((int)a0, a1, 0, &ip);
-    return err ? err : set_mode(ip, (uint32_t)a2);
+    long err = path_inode_at(dirfd, pathname, 0, &ip);
+    return err ? err : set_mode(ip, mode);
 }
 
 // ---------------------------------------------------------------- chown
@@ -117,13 +125,29 @@ static long do_fchownat(int dirfd, uint64_t upath, uint32_t uid, uint32_t gid, i
     return err ? err : set_owner(ip, uid, gid);
 }
 
-SYSCALL(chown)    { return do_fchownat(AT_FDCWD, a0, (uint32_t)a1, (uint32_t)a2, 0); }
-SYSCALL(lchown)   { return do_fchownat(AT_FDCWD, a0, (uint32_t)a1, (uint32_t)a2, AT_SYMLINK_NOFOLLOW); }
-SYSCALL(fchownat) { return do_fchownat((int)a0, a1, (uint32_t)a2, (uint32_t)a3, (int)a4); }
+SYSCALL(chown) {
+    uint64_t pathname = a0;
+    uint32_t owner = (uint32_t)a1, group = (uint32_t)a2;
+    return do_fchownat(AT_FDCWD, pathname, owner, group, 0);
+}
+SYSCALL(lchown) {
+    uint64_t pathname = a0;
+    uint32_t owner = (uint32_t)a1, group = (uint32_t)a2;
+    return do_fchownat(AT_FDCWD, pathname, owner, group, AT_SYMLINK_NOFOLLOW);
+}
+SYSCALL(fchownat) {
+    int dirfd = (int)a0;
+    uint64_t pathname = a1;
+    uint32_t owner = (uint32_t)a2, group = (uint32_t)a3;
+    int flags = (int)a4;
+    return do_fchownat(dirfd, pathname, owner, group, flags);
+}
 
 SYSCALL(fchown) {
-    struct file *f = fd_get((int)a0);
-    return f ? set_owner(f->ip, (uint32_t)a1, (uint32_t)a2) : -EBADF;
+    int fd = (int)a0;
+    uint32_t owner = (uint32_t)a1, group = (uint32_t)a2;
+    struct file *f = fd_get(fd);
+    return f ? set_owner(f->ip, owner, group) : -EBADF;
 }
 
 // ---------------------------------------------------------------- time stamps
@@ -191,14 +215,17 @@ static long do_utimes(int dirfd, uint64_t upath, const struct timespec_u *t, int
 }
 
 SYSCALL(utimensat) {
+    int dirfd = (int)a0;
+    uint64_t pathname = a1, times = a2;
+    int flags = (int)a3;
     struct timespec_u t[2];
-    if (a2) {
-        if (copy_from_user(t, (const void *)a2, sizeof t))
+    if (times) {
+        if (copy_from_user(t, (const void *)times, sizeof t))
             return -EFAULT;
         if (t[0].nsec == UTIME_OMIT && t[1].nsec == UTIME_OMIT)
             return 0;                    // nothing to do: Linux does not even look at the path
     }
-    return do_utimes((int)a0, a1, a2 ? t : NULL, (int)a3);
+    return do_utimes(dirfd, pathname, times ? t : NULL, flags);
 }
 
 // utimes and futimesat take struct timeval pairs: microseconds, checked before the path.
@@ -216,28 +243,37 @@ static long do_futimesat(int dirfd, uint64_t upath, uint64_t utv) {
     return do_utimes(dirfd, upath, utv ? t : NULL, 0);
 }
 
-SYSCALL(utimes)    { return do_futimesat(AT_FDCWD, a0, a1); }
-SYSCALL(futimesat) { return do_futimesat((int)a0, a1, a2); }
+SYSCALL(utimes) {
+    uint64_t filename = a0, times = a1;
+    return do_futimesat(AT_FDCWD, filename, times);
+}
+SYSCALL(futimesat) {
+    int dirfd = (int)a0;
+    uint64_t pathname = a1, times = a2;
+    return do_futimesat(dirfd, pathname, times);
+}
 
 SYSCALL(utime) {                     // struct utimbuf: two whole seconds
+    uint64_t filename = a0, times = a1;
     struct timespec_u t[2];
     int64_t secs[2];
-    if (a1) {
-        if (copy_from_user(secs, (const void *)a1, sizeof secs))
+    if (times) {
+        if (copy_from_user(secs, (const void *)times, sizeof secs))
             return -EFAULT;
         t[0] = (struct timespec_u){ secs[0], 0 };
         t[1] = (struct timespec_u){ secs[1], 0 };
     }
-    return do_utimes(AT_FDCWD, a0, a1 ? t : NULL, 0);
+    return do_utimes(AT_FDCWD, filename, times ? t : NULL, 0);
 }
 
 // ---------------------------------------------------------------- truncate
 
 SYSCALL(truncate) {
-    if ((int64_t)a1 < 0)
+    uint64_t path = a0, length = a1;
+    if ((int64_t)length < 0)
         return -EINVAL;
     struct inode *ip;
-    long err = path_inode_at(AT_FDCWD, a0, 0, &ip);
+    long err = path_inode_at(AT_FDCWD, path, 0, &ip);
     if (err)
         return err;
     if (S_ISDIR(ip->mode))
@@ -246,20 +282,22 @@ SYSCALL(truncate) {
         return -EINVAL;
     if ((err = inode_permission(ip, MAY_WRITE)))
         return err;
-    return fs_truncate(ip, a1);
+    return fs_truncate(ip, length);
 }
 
 // Linux: the length first, then the descriptor; a file not open for writing, or not a
 // regular file, is -EINVAL.
 SYSCALL(ftruncate) {
-    if ((int64_t)a1 < 0)
+    int fd = (int)a0;
+    uint64_t length = a1;
+    if ((int64_t)length < 0)
         return -EINVAL;
-    struct file *f = fd_get((int)a0);
+    struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
     if (!f->ip || !S_ISREG(f->ip->mode) || (f->flags & O_ACCMODE) == O_RDONLY)
         return -EINVAL;
-    return fs_truncate(f->ip, a1);
+    return fs_truncate(f->ip, length);
 }
 
 // ---------------------------------------------------------------- statfs
@@ -297,22 +335,25 @@ static void fill_statfs(struct inode *ip, struct kstatfs *s) {
 }
 
 SYSCALL(statfs) {
+    uint64_t path = a0, buf = a1;
     struct inode *ip;
-    long err = path_inode_at(AT_FDCWD, a0, 0, &ip);
+    long err = path_inode_at(AT_FDCWD, path, 0, &ip);
     if (err)
         return err;
     struct kstatfs s;
     fill_statfs(ip, &s);
-    return copy_to_user((void *)a1, &s, sizeof s);
+    return copy_to_user((void *)buf, &s, sizeof s);
 }
 
 SYSCALL(fstatfs) {
-    struct file *f = fd_get((int)a0);
+    int fd = (int)a0;
+    uint64_t buf = a1;
+    struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
     struct kstatfs s;
     fill_statfs(f->ip, &s);
-    return copy_to_user((void *)a1, &s, sizeof s);
+    return copy_to_user((void *)buf, &s, sizeof s);
 }
 
 // ---------------------------------------------------------------- mknod
@@ -355,5 +396,14 @@ static long do_mknodat(int dirfd, uint64_t upath, uint32_t mode, uint32_t dev) {
     return err;
 }
 
-SYSCALL(mknod)   { return do_mknodat(AT_FDCWD, a0, (uint32_t)a1, (uint32_t)a2); }
-SYSCALL(mknodat) { return do_mknodat((int)a0, a1, (uint32_t)a2, (uint32_t)a3); }
+SYSCALL(mknod) {
+    uint64_t pathname = a0;
+    uint32_t mode = (uint32_t)a1, dev = (uint32_t)a2;
+    return do_mknodat(AT_FDCWD, pathname, mode, dev);
+}
+SYSCALL(mknodat) {
+    int dirfd = (int)a0;
+    uint64_t pathname = a1;
+    uint32_t mode = (uint32_t)a2, dev = (uint32_t)a3;
+    return do_mknodat(dirfd, pathname, mode, dev);
+}
