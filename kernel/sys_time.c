@@ -109,15 +109,18 @@ static uint64_t timespec_to_ns(const struct timespec *ts) {
 static uint64_t add_sat(uint64_t a, uint64_t b) { return a + b < a ? UINT64_MAX : a + b; }
 
 SYSCALL(clock_gettime) {
+    int clockid = (int)a0;
+    uint64_t tp = a1;
     uint64_t ns;
-    long err = clock_read((int)a0, &ns);          // a clockid_t, an int
+    long err = clock_read(clockid, &ns);          // a clockid_t, an int
     if (err)
         return err;
     struct timespec ts = ns_to_timespec(ns);
-    return copy_to_user((void *)a1, &ts, sizeof ts);
+    return copy_to_user((void *)tp, &ts, sizeof ts);
 }
 
 SYSCALL(clock_getres) {
+    uint64_t ures = a1;
     int clock = (int)a0;
     uint64_t ns;
     long err = clock_read(clock, &ns);
@@ -125,28 +128,30 @@ SYSCALL(clock_getres) {
         return err;
     bool coarse = clock == CLOCK_REALTIME_COARSE || clock == CLOCK_MONOTONIC_COARSE;
     struct timespec res = ns_to_timespec(coarse ? NS_PER_TICK : 1);   // NULL: just validate
-    return a1 ? copy_to_user((void *)a1, &res, sizeof res) : 0;
+    return ures ? copy_to_user((void *)ures, &res, sizeof res) : 0;
 }
 
 SYSCALL(gettimeofday) {
-    if (a0) {
+    uint64_t utv = a0, utz = a1;
+    if (utv) {
         uint64_t ns = time_realtime_ns();
         struct timeval tv = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / 1000) };
-        if (copy_to_user((void *)a0, &tv, sizeof tv))
+        if (copy_to_user((void *)utv, &tv, sizeof tv))
             return -EFAULT;
     }
-    if (a1) {
+    if (utz) {
         struct timezone tz;
         time_get_tz(&tz.tz_minuteswest, &tz.tz_dsttime);
-        if (copy_to_user((void *)a1, &tz, sizeof tz))
+        if (copy_to_user((void *)utz, &tz, sizeof tz))
             return -EFAULT;
     }
     return 0;
 }
 
 SYSCALL(time) {
+    uint64_t tloc = a0;
     int64_t sec = (int64_t)(time_realtime_ns() / NSEC_PER_SEC);
-    if (a0 && copy_to_user((void *)a0, &sec, sizeof sec))
+    if (tloc && copy_to_user((void *)tloc, &sec, sizeof sec))
         return -EFAULT;
     return sec;
 }
@@ -159,35 +164,37 @@ static long set_realtime(const struct timespec *ts) {
 }
 
 SYSCALL(settimeofday) {
+    uint64_t utv = a0, utz = a1;
     struct timeval tv;
     struct timezone tz;
-    if (a0) {
-        if (copy_from_user(&tv, (const void *)a0, sizeof tv))
+    if (utv) {
+        if (copy_from_user(&tv, (const void *)utv, sizeof tv))
             return -EFAULT;
         if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
             return -EINVAL;
     }
-    if (a1 && copy_from_user(&tz, (const void *)a1, sizeof tz))
+    if (utz && copy_from_user(&tz, (const void *)utz, sizeof tz))
         return -EFAULT;
-    struct timespec ts = { a0 ? tv.tv_sec : 0, a0 ? tv.tv_usec * 1000 : 0 };
-    if (a0 && (!timespec_valid(&ts) || ts.tv_sec > SETTOD_SEC_MAX))
+    struct timespec ts = { utv ? tv.tv_sec : 0, utv ? tv.tv_usec * 1000 : 0 };
+    if (utv && (!timespec_valid(&ts) || ts.tv_sec > SETTOD_SEC_MAX))
         return -EINVAL;
-    if (a1) {
+    if (utz) {
         if (tz.tz_minuteswest < -15 * 60 || tz.tz_minuteswest > 15 * 60)
             return -EINVAL;
         // Linux also "warps" the clock by the zone the first time, if the RTC keeps local
         // time; ours keeps UTC (QEMU's default), so the zone is only remembered.
         time_set_tz(tz.tz_minuteswest, tz.tz_dsttime);
     }
-    return a0 ? set_realtime(&ts) : 0;
+    return utv ? set_realtime(&ts) : 0;
 }
 
 SYSCALL(clock_settime) {
+    uint64_t tp = a1;
     int clock = (int)a0;
     struct timespec ts;
     if (clock >= 0 && clock != CLOCK_REALTIME)
         return -EINVAL;                 // no other static clock can be set
-    if (copy_from_user(&ts, (const void *)a1, sizeof ts))
+    if (copy_from_user(&ts, (const void *)tp, sizeof ts))
         return -EFAULT;
     if (clock == CLOCK_REALTIME)
         return set_realtime(&ts);
@@ -284,5 +291,12 @@ static long do_nanosleep(int clock, int flags, u64 ureq, u64 urem) {
     return -ERESTARTNOHAND;
 }
 
-SYSCALL(nanosleep) { return do_nanosleep(CLOCK_MONOTONIC, 0, a0, a1); }
-SYSCALL(clock_nanosleep) { return do_nanosleep((int)a0, (int)a1, a2, a3); }
+SYSCALL(nanosleep) {
+    uint64_t req = a0, rem = a1;
+    return do_nanosleep(CLOCK_MONOTONIC, 0, req, rem);
+}
+SYSCALL(clock_nanosleep) {
+    int clockid = (int)a0, flags = (int)a1;
+    uint64_t request = a2, remain = a3;
+    return do_nanosleep(clockid, flags, request, remain);
+}
