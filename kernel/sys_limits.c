@@ -51,32 +51,39 @@ static int do_prlimit(struct proc *p, unsigned resource, const struct rlimit64 *
 }
 
 SYSCALL(getrlimit) {
+    unsigned resource = (unsigned)a0;
+    uint64_t rlim = a1;
     struct rlimit64 value;       // struct rlimit is the same two 64-bit values on x86_64
-    int err = do_prlimit(current(), (unsigned)a0, NULL, &value);
+    int err = do_prlimit(current(), resource, NULL, &value);
     if (err)
         return err;
-    return copy_to_user((void *)a1, &value, sizeof value);
+    return copy_to_user((void *)rlim, &value, sizeof value);
 }
 
 SYSCALL(setrlimit) {
+    unsigned resource = (unsigned)a0;
+    uint64_t rlim = a1;
     struct rlimit64 value;
-    if (copy_from_user(&value, (const void *)a1, sizeof value))
+    if (copy_from_user(&value, (const void *)rlim, sizeof value))
         return -EFAULT;          // before the resource is looked at, as on Linux
-    return do_prlimit(current(), (unsigned)a0, &value, NULL);
+    return do_prlimit(current(), resource, &value, NULL);
 }
 
 // prlimit64(pid, resource, new, old). Linux's order: copy new in, find the process, check
 // and change, copy old out (a failure there leaves the new limit in place).
 SYSCALL(prlimit64) {
+    int pid = (int)a0;
+    unsigned resource = (unsigned)a1;
+    uint64_t new_limit = a2, old_limit = a3;
     struct rlimit64 new, old;
-    const void *unew = (const void *)a2;
-    void *uold = (void *)a3;
+    const void *unew = (const void *)new_limit;
+    void *uold = (void *)old_limit;
     if (unew && copy_from_user(&new, unew, sizeof new))
         return -EFAULT;
-    struct proc *p = find_target((int)a0);
+    struct proc *p = find_target(pid);
     if (!p)
         return -ESRCH;
-    int err = do_prlimit(p, (unsigned)a1, unew ? &new : NULL, uold ? &old : NULL);
+    int err = do_prlimit(p, resource, unew ? &new : NULL, uold ? &old : NULL);
     if (!err && uold && copy_to_user(uold, &old, sizeof old))
         return -EFAULT;
     return err;
@@ -88,15 +95,17 @@ SYSCALL(prlimit64) {
 #define NR_CPU_IDS   1            // CPUs that exist
 
 SYSCALL(sched_getaffinity) {
+    int pid = (int)a0;
+    uint64_t umask = a2;
     uint64_t len = (uint32_t)a1;         // an unsigned int in Linux
     // Linux: the buffer must hold a bit for every CPU id and be a whole number of longs.
     if (len * 8 < NR_CPU_IDS || (len & (sizeof(long) - 1)))
         return -EINVAL;
-    if (!find_target((int)a0))
+    if (!find_target(pid))
         return -ESRCH;
     uint64_t mask = 1;           // CPU 0
     uint64_t n = len < CPUMASK_SIZE ? len : CPUMASK_SIZE;
-    if (copy_to_user((void *)a2, &mask, n))
+    if (copy_to_user((void *)umask, &mask, n))
         return -EFAULT;
     return (long)n;              // bytes written (the C library zeroes the rest)
 }
@@ -104,10 +113,12 @@ SYSCALL(sched_getaffinity) {
 // A shorter mask than Linux's is zero-extended, a longer one cut to its size; it must then
 // contain a CPU that exists.
 SYSCALL(sched_setaffinity) {
+    int pid = (int)a0;
+    uint64_t umask = a2;
     uint64_t len = (uint32_t)a1, mask = 0;
-    if (copy_from_user(&mask, (const void *)a2, len < CPUMASK_SIZE ? len : CPUMASK_SIZE))
+    if (copy_from_user(&mask, (const void *)umask, len < CPUMASK_SIZE ? len : CPUMASK_SIZE))
         return -EFAULT;
-    if (!find_target((int)a0))
+    if (!find_target(pid))
         return -ESRCH;
     if (!(mask & ((1ull << NR_CPU_IDS) - 1)))
         return -EINVAL;
@@ -117,11 +128,12 @@ SYSCALL(sched_setaffinity) {
 // getcpu(cpu, node, tcache): where the caller runs. Either pointer may be NULL; the third
 // argument is unused since Linux 2.6.24.
 SYSCALL(getcpu) {
+    uint64_t cpu = a0, node = a1;
     unsigned zero = 0;
     int err = 0;                 // Linux tries both before saying EFAULT
-    if (a0 && copy_to_user((void *)a0, &zero, sizeof zero))
+    if (cpu && copy_to_user((void *)cpu, &zero, sizeof zero))
         err = -EFAULT;
-    if (a1 && copy_to_user((void *)a1, &zero, sizeof zero))
+    if (node && copy_to_user((void *)node, &zero, sizeof zero))
         err = -EFAULT;
     return err;
 }
