@@ -98,8 +98,14 @@ SYSCALL(setregid) {
     return set_gids(r, e, s);
 }
 
-SYSCALL(setresuid) { return set_uids((uint32_t)a0, (uint32_t)a1, (uint32_t)a2); }
-SYSCALL(setresgid) { return set_gids((uint32_t)a0, (uint32_t)a1, (uint32_t)a2); }
+SYSCALL(setresuid) {
+    uint32_t ruid = (uint32_t)a0, euid = (uint32_t)a1, suid = (uint32_t)a2;
+    return set_uids(ruid, euid, suid);
+}
+SYSCALL(setresgid) {
+    uint32_t rgid = (uint32_t)a0, egid = (uint32_t)a1, sgid = (uint32_t)a2;
+    return set_gids(rgid, egid, sgid);
+}
 
 static long put_three(uint64_t a, uint64_t b, uint64_t c, uint32_t x, uint32_t y, uint32_t z) {
     if (copy_to_user((void *)a, &x, 4) || copy_to_user((void *)b, &y, 4) ||
@@ -109,13 +115,15 @@ static long put_three(uint64_t a, uint64_t b, uint64_t c, uint32_t x, uint32_t y
 }
 
 SYSCALL(getresuid) {
+    uint64_t ruid = a0, euid = a1, suid = a2;
     struct cred *c = &current()->cred;
-    return put_three(a0, a1, a2, c->uid, c->euid, c->suid);
+    return put_three(ruid, euid, suid, c->uid, c->euid, c->suid);
 }
 
 SYSCALL(getresgid) {
+    uint64_t rgid = a0, egid = a1, sgid = a2;
     struct cred *c = &current()->cred;
-    return put_three(a0, a1, a2, c->gid, c->egid, c->sgid);
+    return put_three(rgid, egid, sgid, c->gid, c->egid, c->sgid);
 }
 
 // setfsuid/setfsgid return the old value whatever happens, as Linux.
@@ -137,22 +145,24 @@ SYSCALL(setfsgid) {
 
 // getgroups(size, list): the supplementary groups; size 0 asks only how many.
 SYSCALL(getgroups) {
-    struct cred *c = &current()->cred;
     int size = (int)a0;
+    uint64_t list = a1;
+    struct cred *c = &current()->cred;
     if (size < 0)
         return -EINVAL;
     if (size == 0)
         return c->ngroups;
     if (size < c->ngroups)
         return -EINVAL;
-    if (copy_to_user((void *)a1, c->groups, (size_t)c->ngroups * sizeof c->groups[0]))
+    if (copy_to_user((void *)list, c->groups, (size_t)c->ngroups * sizeof c->groups[0]))
         return -EFAULT;
     return c->ngroups;
 }
 
 SYSCALL(setgroups) {
-    struct cred *c = &current()->cred;
     int size = (int)a0;
+    uint64_t list = a1;
+    struct cred *c = &current()->cred;
     uint32_t groups[CRED_NGROUPS];
     if (!capable())
         return -EPERM;
@@ -160,7 +170,7 @@ SYSCALL(setgroups) {
         return -EINVAL;
     if (size > CRED_NGROUPS)
         return -ENOMEM;                  // more than we keep (Linux keeps up to 65536)
-    if (size && copy_from_user(groups, (const void *)a1, (size_t)size * sizeof groups[0]))
+    if (size && copy_from_user(groups, (const void *)list, (size_t)size * sizeof groups[0]))
         return -EFAULT;
     memcpy(c->groups, groups, (size_t)size * sizeof groups[0]);
     c->ngroups = size;
