@@ -30,16 +30,19 @@ struct utsname { char sysname[65], nodename[65], release[65], version[65], machi
 static char hostname[65] = "(none)";
 
 SYSCALL(sethostname) {
-    char name[65] = { 0 };
-    if ((int)a1 < 0 || (int)a1 > 64)
+    uint64_t name = a0;
+    int len = (int)a1;
+    char buf[65] = { 0 };
+    if (len < 0 || len > 64)
         return -EINVAL;
-    if (copy_from_user(name, (const void *)a0, (size_t)(int)a1))
+    if (copy_from_user(buf, (const void *)name, (size_t)len))
         return -EFAULT;
-    memcpy(hostname, name, sizeof hostname);
+    memcpy(hostname, buf, sizeof hostname);
     return 0;
 }
 
 SYSCALL(uname) {
+    uint64_t buf = a0;
     struct utsname u;
     memset(&u, 0, sizeof u);
     strlcpy(u.sysname, "Lantern", sizeof u.sysname);
@@ -49,7 +52,7 @@ SYSCALL(uname) {
     strlcpy(u.version, "#1 Lantern " KERNEL_VERSION, sizeof u.version);
     strlcpy(u.machine, "x86_64", sizeof u.machine);
     strlcpy(u.domainname, "(none)", sizeof u.domainname);
-    return copy_to_user((void *)a0, &u, sizeof u);
+    return copy_to_user((void *)buf, &u, sizeof u);
 }
 
 #define ARCH_SET_GS 0x1001
@@ -60,16 +63,18 @@ SYSCALL(uname) {
 
 // The FS base is user space's thread pointer (TLS). GS is the kernel's (percpu.h).
 SYSCALL(arch_prctl) {
+    int code = (int)a0;
+    uint64_t addr = a1;
     struct proc *p = current();
-    switch ((int)a0) {               // Linux's type: the register's upper half is not used
+    switch (code) {               // Linux's type: the register's upper half is not used
     case ARCH_SET_FS:
-        if (a1 >= USER_TOP)
+        if (addr >= USER_TOP)
             return -EPERM;
-        p->fs_base = a1;
-        wrmsr(MSR_FS_BASE_, a1);
+        p->fs_base = addr;
+        wrmsr(MSR_FS_BASE_, addr);
         return 0;
     case ARCH_GET_FS:
-        return copy_to_user((void *)a1, &p->fs_base, sizeof p->fs_base);
+        return copy_to_user((void *)addr, &p->fs_base, sizeof p->fs_base);
     case ARCH_SET_GS:
     case ARCH_GET_GS:
         return -EINVAL;   // not yet: user GS would have to be saved across swapgs
@@ -79,7 +84,8 @@ SYSCALL(arch_prctl) {
 }
 
 SYSCALL(set_tid_address) {
-    current()->clear_child_tid = a0;
+    uint64_t tidptr = a0;
+    current()->clear_child_tid = tidptr;
     return current()->pid;
 }
 
@@ -92,9 +98,10 @@ SYSCALL(set_tid_address) {
 #define LINUX_REBOOT_CMD_CAD_OFF   0x00000000
 
 SYSCALL(reboot) {
+    uint32_t magic1 = (uint32_t)a0;
     uint32_t magic2 = (uint32_t)a1, cmd = (uint32_t)a2;
     // The second magic number is Linus Torvalds' birthday, or one of his daughters'.
-    if ((uint32_t)a0 != LINUX_REBOOT_MAGIC1 ||
+    if (magic1 != LINUX_REBOOT_MAGIC1 ||
         (magic2 != 672274793 && magic2 != 85072278 && magic2 != 369367448 && magic2 != 537993216))
         return -EINVAL;
     switch (cmd) {
@@ -112,17 +119,18 @@ SYSCALL(reboot) {
 #define GRND_INSECURE 4
 
 SYSCALL(getrandom) {
+    uint64_t ubuf = a0, buflen = a1;
     unsigned int flags = (unsigned int)a2;
     if ((flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) ||
         (flags & (GRND_RANDOM | GRND_INSECURE)) == (GRND_RANDOM | GRND_INSECURE))
         return -EINVAL;
-    size_t count = a1 < 0x7fffffff ? a1 : 0x7fffffff;   // Linux: at most INT_MAX in one call
+    size_t count = buflen < 0x7fffffff ? buflen : 0x7fffffff;   // Linux: at most INT_MAX in one call
     unsigned char buf[256];
     size_t done = 0;
     while (done < count) {
         size_t n = count - done < sizeof buf ? count - done : sizeof buf;
         random_bytes(buf, n);
-        if (copy_to_user((void *)(a0 + done), buf, n))
+        if (copy_to_user((void *)(ubuf + done), buf, n))
             return done ? (long)done : -EFAULT;
         done += n;
     }
@@ -141,6 +149,7 @@ struct sysinfo {
 };
 
 SYSCALL(sysinfo) {
+    uint64_t info = a0;
     struct sysinfo si;
     memset(&si, 0, sizeof si);
     si.uptime = (int64_t)(time_since_boot_ns() / 1000000000);
@@ -150,7 +159,7 @@ SYSCALL(sysinfo) {
     for (int i = 0; i < NPROC; i++)
         if (proc_at(i)->state != PROC_UNUSED)
             si.procs++;
-    return copy_to_user((void *)a0, &si, sizeof si);
+    return copy_to_user((void *)info, &si, sizeof si);
 }
 
 // ---------------------------------------------------------------- signals to others
@@ -271,12 +280,14 @@ static void set_group_ids(struct proc *p, int pgid, int sid) {
 }
 
 SYSCALL(getpgid) {
-    struct proc *p = a0 ? proc_find((int)a0) : current();
+    uint64_t pid = a0;
+    struct proc *p = pid ? proc_find((int)pid) : current();
     return p ? p->pgid : -ESRCH;
 }
 
 SYSCALL(getsid) {
-    struct proc *p = a0 ? proc_find((int)a0) : current();
+    uint64_t pid = a0;
+    struct proc *p = pid ? proc_find((int)pid) : current();
     return p ? p->sid : -ESRCH;
 }
 
@@ -291,10 +302,14 @@ static bool group_in_session(int pgid, int sid) {
 
 // setpgid(pid, pgid): ourselves or one of our children, into a group of our session.
 SYSCALL(setpgid) {
-    struct proc *self = current();
-    int pid = a0 ? (int)a0 : self->pid, pgid = a1 ? (int)a1 : pid;
-    if ((int)a0 < 0 || (int)a1 < 0)
+    int pid = (int)a0, pgid = (int)a1;
+    if (pid < 0 || pgid < 0)
         return -EINVAL;
+    struct proc *self = current();
+    if (pid == 0)
+        pid = self->pid;                  // 0: the caller
+    if (pgid == 0)
+        pgid = pid;                       // 0: a group named after pid
     struct proc *p = proc_find(pid);
     self = self->group_leader;
     if (!p || !thread_group_leader(p) || (p != self && p->parent != self))
@@ -326,18 +341,19 @@ SYSCALL(setsid) {
 #define PR_GET_NAME 16
 
 SYSCALL(prctl) {
+    uint64_t option = a0, arg2 = a1;
     struct proc *p = current();
-    switch (a0) {
+    switch (option) {
     case PR_SET_CHILD_SUBREAPER:         // a property of the process: kept in its leader
-        p->group_leader->subreaper = a1 != 0;
+        p->group_leader->subreaper = arg2 != 0;
         return 0;
     case PR_GET_CHILD_SUBREAPER: {
         int v = p->group_leader->subreaper;
-        return copy_to_user((void *)a1, &v, sizeof v);
+        return copy_to_user((void *)arg2, &v, sizeof v);
     }
     case PR_SET_NAME: {
         char name[TASK_COMM_LEN] = { 0 };   // zero-padded: PR_GET_NAME hands all 16 bytes out
-        long n = strncpy_from_user(name, (const char *)a1, sizeof name);
+        long n = strncpy_from_user(name, (const char *)arg2, sizeof name);
         if (n == -EFAULT)
             return -EFAULT;
         name[sizeof name - 1] = '\0';      // longer names are cut, as Linux does
@@ -345,7 +361,7 @@ SYSCALL(prctl) {
         return 0;
     }
     case PR_GET_NAME:
-        return copy_to_user((void *)a1, p->comm, sizeof p->comm);
+        return copy_to_user((void *)arg2, p->comm, sizeof p->comm);
     default:
         return -EINVAL;
     }
@@ -367,6 +383,7 @@ SYSCALL(prctl) {
 // syslog(2), which klogctl() and dmesg use. Reading is done by copying the whole buffer.
 SYSCALL(syslog) {
     int type = (int)a0, len = (int)a2;
+    uint64_t bufp = a1;
     switch (type) {
     case SYSLOG_ACTION_CLOSE: case SYSLOG_ACTION_OPEN:
         return 0;
@@ -380,7 +397,7 @@ SYSCALL(syslog) {
             return -ENOMEM;
         size_t n = printk_log_copy(buf, (size_t)len < 64 * 1024 ? (size_t)len : 64 * 1024,
                                    type == SYSLOG_ACTION_READ_CLEAR);
-        long ret = copy_to_user((void *)a1, buf, n) ? -EFAULT : (long)n;
+        long ret = copy_to_user((void *)bufp, buf, n) ? -EFAULT : (long)n;
         kfree(buf);
         return ret;
     }
@@ -416,7 +433,8 @@ SYSCALL(syslog) {
 // as on Linux (EPERM otherwise). With SMP this becomes an IPI to the CPUs running them.
 SYSCALL(membarrier) {
     int cmd = (int)a0;
-    if (a1 != 0)
+    uint64_t flags = a1;
+    if (flags != 0)
         return -EINVAL;
     switch (cmd) {
     case MEMBARRIER_CMD_QUERY:
