@@ -456,19 +456,20 @@ bool signal_deliver_one(struct trapframe *tf) {
 
 SYSCALL(rt_sigaction) {
     int sig = (int)a0;
-    if (sig < 1 || sig > NSIG_MAX || a3 != 8)
+    uint64_t act = a1, oact = a2, sigsetsize = a3;
+    if (sig < 1 || sig > NSIG_MAX || sigsetsize != 8)
         return -EINVAL;
     struct proc *p = current();
     struct k_sigaction new, old = p->sighand->action[sig];
-    if (a1) {
+    if (act) {
         if (sig == SIGKILL || sig == SIGSTOP)
             return -EINVAL;
-        if (copy_from_user(&new, (const void *)a1, sizeof new))
+        if (copy_from_user(&new, (const void *)act, sizeof new))
             return -EFAULT;
     }
-    if (a2 && copy_to_user((void *)a2, &old, sizeof old))
+    if (oact && copy_to_user((void *)oact, &old, sizeof old))
         return -EFAULT;
-    if (a1) {
+    if (act) {
         new.mask &= ~UNBLOCKABLE;
         uint64_t f = local_irq_save();
         p->sighand->action[sig] = new;
@@ -488,14 +489,15 @@ SYSCALL(rt_sigaction) {
 #define SIG_SETMASK 2
 
 SYSCALL(rt_sigprocmask) {
-    if (a3 != 8)
+    uint64_t how = a0, uset = a1, oset = a2, sigsetsize = a3;
+    if (sigsetsize != 8)
         return -EINVAL;
     struct proc *p = current();
     uint64_t old = p->sig_blocked, set;
-    if (a1) {
-        if (copy_from_user(&set, (const void *)a1, sizeof set))
+    if (uset) {
+        if (copy_from_user(&set, (const void *)uset, sizeof set))
             return -EFAULT;
-        switch (a0) {
+        switch (how) {
         case SIG_BLOCK:   p->sig_blocked |= set; break;
         case SIG_UNBLOCK: p->sig_blocked &= ~set; break;
         case SIG_SETMASK: p->sig_blocked = set; break;
@@ -503,26 +505,28 @@ SYSCALL(rt_sigprocmask) {
         }
         p->sig_blocked &= ~UNBLOCKABLE;
     }
-    if (a2 && copy_to_user((void *)a2, &old, sizeof old))
+    if (oset && copy_to_user((void *)oset, &old, sizeof old))
         return -EFAULT;
     return 0;
 }
 
 SYSCALL(rt_sigpending) {
-    if (a1 > 8)
+    uint64_t set = a0, sigsetsize = a1;
+    if (sigsetsize > 8)
         return -EINVAL;
     struct proc *p = current();
     uint64_t pending = (p->sig_pending | p->signal->shared_pending) & p->sig_blocked;
-    return copy_to_user((void *)a0, &pending, a1);
+    return copy_to_user((void *)set, &pending, sigsetsize);
 }
 
 // rt_sigsuspend(mask, size): wait for a signal with `mask` blocked meanwhile; the handler
 // runs with it too, and the old mask is back afterwards. Always -EINTR, as pause.
 SYSCALL(rt_sigsuspend) {
+    uint64_t umask = a0, sigsetsize = a1;
     uint64_t mask;
-    if (a1 != 8)
+    if (sigsetsize != 8)
         return -EINVAL;
-    if (copy_from_user(&mask, (const void *)a0, sizeof mask))
+    if (copy_from_user(&mask, (const void *)umask, sizeof mask))
         return -EFAULT;
     struct proc *p = current();
     uint64_t f = local_irq_save();
@@ -536,15 +540,16 @@ SYSCALL(rt_sigsuspend) {
 // rt_sigtimedwait(set, info, timeout, size): take a signal of `set` off the pending sets
 // without running a handler. Waits (the set unblocked meanwhile) up to the timeout.
 SYSCALL(rt_sigtimedwait) {
+    uint64_t uset = a0, uinfo = a1, timeout = a2, sigsetsize = a3;
     uint64_t set, deadline = 0;
-    if (a3 != 8)
+    if (sigsetsize != 8)
         return -EINVAL;
-    if (copy_from_user(&set, (const void *)a0, sizeof set))
+    if (copy_from_user(&set, (const void *)uset, sizeof set))
         return -EFAULT;
     set &= ~UNBLOCKABLE;
-    if (a2) {
+    if (timeout) {
         struct { int64_t sec, nsec; } ts;
-        if (copy_from_user(&ts, (const void *)a2, sizeof ts))
+        if (copy_from_user(&ts, (const void *)timeout, sizeof ts))
             return -EFAULT;
         if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
             return -EINVAL;
@@ -577,10 +582,10 @@ SYSCALL(rt_sigtimedwait) {
         return -EINTR;
     if (!sig)
         return -EAGAIN;
-    if (a1) {
+    if (uinfo) {
         struct siginfo_k si;
         fill_siginfo(&si, sig, &info);
-        if (copy_to_user((void *)a1, &si, sizeof si))
+        if (copy_to_user((void *)uinfo, &si, sizeof si))
             return -EFAULT;
     }
     return sig;
@@ -588,16 +593,17 @@ SYSCALL(rt_sigtimedwait) {
 
 // sigaltstack(ss, old_ss): where handlers with SA_ONSTACK run.
 SYSCALL(sigaltstack) {
+    uint64_t uss = a0, old_ss = a1;
     struct proc *p = current();
     struct stack_k old = altstack_state(p, p->tf->rsp), ss;
-    if (a0) {
-        if (copy_from_user(&ss, (const void *)a0, sizeof ss))
+    if (uss) {
+        if (copy_from_user(&ss, (const void *)uss, sizeof ss))
             return -EFAULT;
         long err = set_altstack(p, &ss, p->tf->rsp);
         if (err)
             return err;
     }
-    if (a1 && copy_to_user((void *)a1, &old, sizeof old))
+    if (old_ss && copy_to_user((void *)old_ss, &old, sizeof old))
         return -EFAULT;
     return 0;
 }
@@ -623,23 +629,27 @@ static long queue_info(struct proc *target, int sig, uint64_t uinfo, bool thread
 }
 
 SYSCALL(rt_sigqueueinfo) {
+    int tgid = (int)a0;
     int sig = (int)a1;
+    uint64_t info = a2;
     if (sig < 0 || sig > NSIG_MAX)
         return -EINVAL;
-    struct proc *p = proc_find((int)a0);
+    struct proc *p = proc_find(tgid);
     if (!p || !thread_group_leader(p))
         return -ESRCH;
-    return queue_info(p, sig, a2, false);
+    return queue_info(p, sig, info, false);
 }
 
 SYSCALL(rt_tgsigqueueinfo) {
+    int tgid = (int)a0, tid = (int)a1;
     int sig = (int)a2;
-    if ((int)a0 <= 0 || (int)a1 <= 0 || sig < 0 || sig > NSIG_MAX)
+    uint64_t info = a3;
+    if (tgid <= 0 || tid <= 0 || sig < 0 || sig > NSIG_MAX)
         return -EINVAL;
-    struct proc *t = proc_find((int)a1);
-    if (!t || t->tgid != (int)a0 || t->state == PROC_ZOMBIE)
+    struct proc *t = proc_find(tid);
+    if (!t || t->tgid != tgid || t->state == PROC_ZOMBIE)
         return -ESRCH;
-    return queue_info(t, sig, a3, true);
+    return queue_info(t, sig, info, true);
 }
 
 // The handler returned into the restorer, which called us: put everything back.
