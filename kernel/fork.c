@@ -218,23 +218,26 @@ SYSCALL(fork)  { return do_clone(0, 0, 0, 0, 0, SIGCHLD); }
 SYSCALL(vfork) { return do_clone(CLONE_VM | CLONE_VFORK, 0, 0, 0, 0, SIGCHLD); }
 // clone(flags, stack, parent_tid, child_tid, tls): Linux's x86_64 argument order.
 SYSCALL(clone) {
-    return do_clone(a0 & ~(uint64_t)CSIGNAL, a1, a2, a3, a4, (int)(a0 & CSIGNAL));
+    uint64_t flags = a0, stack = a1, parent_tid = a2, child_tid = a3, tls = a4;
+    return do_clone(flags & ~(uint64_t)CSIGNAL, stack, parent_tid, child_tid, tls,
+                    (int)(flags & CSIGNAL));
 }
 
 // clone3(args, size): the same, from a struct that can grow (glibc tries it first).
 SYSCALL(clone3) {
-    struct clone_args args;
+    uint64_t cl_args = a0;
     size_t size = a1;
+    struct clone_args args;
     memset(&args, 0, sizeof args);
     if (size < 64)                       // CLONE_ARGS_SIZE_VER0
         return -EINVAL;
     if (size > PAGE_SIZE)
         return -E2BIG;
-    if (copy_from_user(&args, (const void *)a0, size < sizeof args ? size : sizeof args))
+    if (copy_from_user(&args, (const void *)cl_args, size < sizeof args ? size : sizeof args))
         return -EFAULT;
     for (size_t off = sizeof args; off < size; off++) {   // a newer struct: the rest must be 0
         uint8_t byte;
-        if (copy_from_user(&byte, (const uint8_t *)a0 + off, 1))
+        if (copy_from_user(&byte, (const uint8_t *)cl_args + off, 1))
             return -EFAULT;
         if (byte)
             return -E2BIG;
