@@ -219,17 +219,19 @@ uint64_t group_ticks(struct proc *leader) {
 #define RUSAGE_THREAD    1
 
 SYSCALL(getrusage) {
+    int who = (int)a0;
+    uint64_t usage = a1;
     struct proc *p = current();
     struct rusage ru;
-    if ((int)a0 == RUSAGE_SELF)
+    if (who == RUSAGE_SELF)
         rusage_from_ticks(&ru, group_ticks(p->group_leader));
-    else if ((int)a0 == RUSAGE_CHILDREN)
+    else if (who == RUSAGE_CHILDREN)
         rusage_from_ticks(&ru, p->signal->child_ticks);
-    else if ((int)a0 == RUSAGE_THREAD)
+    else if (who == RUSAGE_THREAD)
         rusage_from_ticks(&ru, p->ticks);
     else
         return -EINVAL;
-    return copy_to_user((void *)a1, &ru, sizeof ru);
+    return copy_to_user((void *)usage, &ru, sizeof ru);
 }
 
 struct wait_result { int pid, status, code; uint64_t ticks; };
@@ -313,6 +315,7 @@ static long wait_for_child(const struct wait_query *q, struct wait_result *r) {
 // wait4(pid, status, options, rusage): pid > 0 that child, 0 our group, -1 any, < -1 group -pid.
 SYSCALL(wait4) {
     int pid = (int)a0, options = (int)a2;
+    uint64_t wstatus = a1, urusage = a3;
     if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE))
         return -EINVAL;
     if (pid == INT32_MIN)
@@ -330,8 +333,8 @@ SYSCALL(wait4) {
         return ret;
     struct rusage ru;
     rusage_from_ticks(&ru, r.ticks);
-    if ((a1 && copy_to_user((void *)a1, &r.status, sizeof r.status)) ||
-        (a3 && copy_to_user((void *)a3, &ru, sizeof ru)))
+    if ((wstatus && copy_to_user((void *)wstatus, &r.status, sizeof r.status)) ||
+        (urusage && copy_to_user((void *)urusage, &ru, sizeof ru)))
         return -EFAULT;
     return r.pid;
 }
@@ -348,6 +351,7 @@ struct waitid_info {
 // waitid(idtype, id, infop, options, rusage): wait4 with a siginfo_t, WNOWAIT and P_* ids.
 SYSCALL(waitid) {
     int idtype = (int)a0, id = (int)a1, options = (int)a3;
+    uint64_t infop = a2, urusage = a4;
     if (options & ~(WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | __WNOTHREAD | __WALL | __WCLONE))
         return -EINVAL;
     if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
@@ -362,7 +366,7 @@ SYSCALL(waitid) {
     long ret = wait_for_child(&q, &r);
     if (ret < 0)
         return ret;
-    if (a2) {
+    if (infop) {
         struct waitid_info info;
         memset(&info, 0, sizeof info);
         if (ret == 1) {
@@ -372,17 +376,23 @@ SYSCALL(waitid) {
             info.si_status = r.code == CLD_KILLED ? (r.status & 0x7f) :
                              r.code == CLD_CONTINUED ? SIGCONT : (r.status >> 8) & 0xff;
         }
-        if (copy_to_user((void *)a2, &info, sizeof info))
+        if (copy_to_user((void *)infop, &info, sizeof info))
             return -EFAULT;
     }
-    if (a4) {
+    if (urusage) {
         struct rusage ru;
         rusage_from_ticks(&ru, r.ticks);
-        if (copy_to_user((void *)a4, &ru, sizeof ru))
+        if (copy_to_user((void *)urusage, &ru, sizeof ru))
             return -EFAULT;
     }
     return 0;
 }
 
-SYSCALL(exit)       { proc_exit((int)(a0 & 0xff) << 8); }
-SYSCALL(exit_group) { proc_group_exit((int)(a0 & 0xff) << 8); }
+SYSCALL(exit) {
+    uint64_t status = a0;
+    proc_exit((int)(status & 0xff) << 8);
+}
+SYSCALL(exit_group) {
+    uint64_t status = a0;
+    proc_group_exit((int)(status & 0xff) << 8);
+}
