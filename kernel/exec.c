@@ -544,10 +544,11 @@ static long copy_strings(uint64_t uvec, char ***out, size_t *total, char *tmp) {
 }
 
 SYSCALL(execve) {
+    uint64_t pathname = a0, uargv = a1, uenvp = a2;
     char *path = kmalloc(FS_PATH_MAX);
     if (!path)
         return -ENOMEM;
-    long err = strncpy_from_user(path, (const char *)a0, FS_PATH_MAX);
+    long err = strncpy_from_user(path, (const char *)pathname, FS_PATH_MAX);
     struct inode *ip;
     if (err >= 0)                    // Linux opens the file before it looks at argv and envp
         err = fs_lookup(current()->fs->cwd, path, FS_FOLLOW, &ip);
@@ -556,13 +557,13 @@ SYSCALL(execve) {
     if (!tmp)
         err = -ENOMEM;
     if (err >= 0)
-        err = copy_strings(a1, &argv, &total, tmp);
+        err = copy_strings(uargv, &argv, &total, tmp);
     // Linux (5.18+): an empty argv gets "" as argv[0], so that no program starting at
     // argv[1] walks into envp (CVE-2021-4034, pkexec).
     if (err >= 0 && !argv[0] && !(argv[0] = kzalloc(1)))
         err = -ENOMEM;
     if (err >= 0)
-        err = copy_strings(a2, &envp, &total, tmp);
+        err = copy_strings(uenvp, &envp, &total, tmp);
     kfree(tmp);
     if (err >= 0)
         err = exec(current(), path, (const char *const *)argv, (const char *const *)envp);
