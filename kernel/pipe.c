@@ -189,8 +189,14 @@ static long do_pipe2(uint64_t ufds, uint64_t flags) {
     return err;
 }
 
-SYSCALL(pipe)  { return do_pipe2(a0, 0); }
-SYSCALL(pipe2) { return do_pipe2(a0, a1); }
+SYSCALL(pipe) {
+    uint64_t pipefd = a0;
+    return do_pipe2(pipefd, 0);
+}
+SYSCALL(pipe2) {
+    uint64_t pipefd = a0, flags = a1;
+    return do_pipe2(pipefd, flags);
+}
 
 // ---------------------------------------------------------------- FIFOs
 
