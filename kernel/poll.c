@@ -168,20 +168,26 @@ static long do_poll(uint64_t ufds, uint64_t nfds, uint64_t deadline) {
 
 // poll(fds, nfds, timeout in ms: negative waits forever)
 SYSCALL(poll) {
-    return do_poll(a0, (uint32_t)a1, deadline_after_ms((int)a2));
+    uint64_t fds = a0;
+    uint32_t nfds = (uint32_t)a1;
+    int timeout = (int)a2;
+    return do_poll(fds, nfds, deadline_after_ms(timeout));
 }
 
 // ppoll(fds, nfds, timeout as a timespec or NULL, sigmask, sigsetsize)
 SYSCALL(ppoll) {
+    uint64_t fds = a0;
+    uint32_t nfds = (uint32_t)a1;
+    uint64_t tmo_p = a2, sigmask = a3, sigsetsize = a4;
     uint64_t deadline, old;
-    long ret = deadline_from_timespec(a2, &deadline);
+    long ret = deadline_from_timespec(tmo_p, &deadline);
     if (ret == 0)
-        ret = set_wait_mask(a3, a4, &old);
+        ret = set_wait_mask(sigmask, sigsetsize, &old);
     if (ret)
         return ret;
-    ret = do_poll(a0, (uint32_t)a1, deadline);
-    end_wait_mask(a3, ret, old);
-    write_back_left(a2, deadline, false);
+    ret = do_poll(fds, nfds, deadline);
+    end_wait_mask(sigmask, ret, old);
+    write_back_left(tmo_p, deadline, false);
     return ret;
 }
 
@@ -260,32 +266,36 @@ static long do_select(long n, uint64_t uin, uint64_t uout, uint64_t uex, uint64_
 
 // select(nfds, readfds, writefds, exceptfds, timeout as a timeval or NULL)
 SYSCALL(select) {
+    long nfds = (long)a0;
+    uint64_t readfds = a1, writefds = a2, exceptfds = a3, timeout = a4;
     uint64_t deadline = NO_DEADLINE;
-    if (a4) {
+    if (timeout) {
         struct ktimespec tv;       // a timeval: seconds and microseconds
-        if (copy_from_user(&tv, (const void *)a4, sizeof tv))
+        if (copy_from_user(&tv, (const void *)timeout, sizeof tv))
             return -EFAULT;
         // Linux carries whole seconds out of tv_usec; what is left must be valid.
         if (deadline_from(tv.sec + tv.nsec / 1000000, tv.nsec % 1000000 * 1000, &deadline))
             return -EINVAL;
     }
-    long ret = do_select((long)a0, a1, a2, a3, deadline);
-    write_back_left(a4, deadline, true);
+    long ret = do_select(nfds, readfds, writefds, exceptfds, deadline);
+    write_back_left(timeout, deadline, true);
     return ret;
 }
 
 // pselect6(nfds, readfds, writefds, exceptfds, timespec or NULL, {sigmask, size} or NULL)
 SYSCALL(pselect6) {
+    long nfds = (long)a0;
+    uint64_t readfds = a1, writefds = a2, exceptfds = a3, timeout = a4, sigmask = a5;
     uint64_t deadline, old, sig[2] = { 0, 0 };
-    long ret = deadline_from_timespec(a4, &deadline);
+    long ret = deadline_from_timespec(timeout, &deadline);
     if (ret)
         return ret;
-    if (a5 && copy_from_user(sig, (const void *)a5, sizeof sig))
+    if (sigmask && copy_from_user(sig, (const void *)sigmask, sizeof sig))
         return -EFAULT;
     if ((ret = set_wait_mask(sig[0], sig[1], &old)))
         return ret;
-    ret = do_select((long)a0, a1, a2, a3, deadline);
+    ret = do_select(nfds, readfds, writefds, exceptfds, deadline);
     end_wait_mask(sig[0], ret, old);
-    write_back_left(a4, deadline, false);
+    write_back_left(timeout, deadline, false);
     return ret;
 }
