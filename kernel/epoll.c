@@ -165,8 +165,14 @@ static long do_epoll_create(int flags) {
     return fd < 0 ? -EMFILE : fd;
 }
 
-SYSCALL(epoll_create)  { return (int)a0 <= 0 ? -EINVAL : do_epoll_create(0); }
-SYSCALL(epoll_create1) { return do_epoll_create((int)a0); }
+SYSCALL(epoll_create) {
+    int size = (int)a0;
+    return size <= 0 ? -EINVAL : do_epoll_create(0);
+}
+SYSCALL(epoll_create1) {
+    int flags = (int)a0;
+    return do_epoll_create(flags);
+}
 
 // ---------------------------------------------------------------- epoll_ctl
 
@@ -262,11 +268,13 @@ static long ctl(struct eventpoll *ep, int op, struct file *tf, int fd, struct ep
 
 // epoll_ctl(epfd, op, fd, event): the event is not read for EPOLL_CTL_DEL.
 SYSCALL(epoll_ctl) {
+    int epfd = (int)a0;
     int op = (int)a1, fd = (int)a2;
+    uint64_t event = a3;
     struct epoll_event ev = { 0, 0 };
-    if (op != EPOLL_CTL_DEL && copy_from_user(&ev, (const void *)a3, sizeof ev))
+    if (op != EPOLL_CTL_DEL && copy_from_user(&ev, (const void *)event, sizeof ev))
         return -EFAULT;
-    struct file *epf = fd_get((int)a0), *tf = fd_get(fd);
+    struct file *epf = fd_get(epfd), *tf = fd_get(fd);
     if (!epf || !tf)
         return -EBADF;
     ev.events |= POLLERR | POLLHUP;
@@ -351,7 +359,10 @@ static long do_epoll_wait(int epfd, uint64_t uevents, int max, uint64_t deadline
 
 // epoll_wait(epfd, events, maxevents, timeout in ms: negative waits forever)
 SYSCALL(epoll_wait) {
-    return do_epoll_wait((int)a0, a1, (int)a2, deadline_after_ms((int)a3));
+    int epfd = (int)a0;
+    uint64_t events = a1;
+    int maxevents = (int)a2, timeout = (int)a3;
+    return do_epoll_wait(epfd, events, maxevents, deadline_after_ms(timeout));
 }
 
 // epoll_pwait(epfd, events, maxevents, timeout, sigmask, sigsetsize)
@@ -372,12 +383,20 @@ static long with_mask(int epfd, uint64_t uevents, int max, uint64_t deadline, ui
 }
 
 SYSCALL(epoll_pwait) {
-    return with_mask((int)a0, a1, (int)a2, deadline_after_ms((int)a3), a4, a5);
+    int epfd = (int)a0;
+    uint64_t events = a1;
+    int maxevents = (int)a2, timeout = (int)a3;
+    uint64_t sigmask = a4, sigsetsize = a5;
+    return with_mask(epfd, events, maxevents, deadline_after_ms(timeout), sigmask, sigsetsize);
 }
 
 // epoll_pwait2: the timeout is a struct timespec (NULL: forever).
 SYSCALL(epoll_pwait2) {
+    int epfd = (int)a0;
+    uint64_t events = a1;
+    int maxevents = (int)a2;
+    uint64_t timeout = a3, sigmask = a4, sigsetsize = a5;
     uint64_t deadline;
-    long err = deadline_from_timespec(a3, &deadline);
-    return err ? err : with_mask((int)a0, a1, (int)a2, deadline, a4, a5);
+    long err = deadline_from_timespec(timeout, &deadline);
+    return err ? err : with_mask(epfd, events, maxevents, deadline, sigmask, sigsetsize);
 }
