@@ -127,4 +127,7 @@ SYSCALL(eventfd2) {
     return fd < 0 ? -EMFILE : fd;
 }
 
-SYSCALL(eventfd) { return sys_eventfd2(a0, 0, 0, 0, 0, 0); }
+SYSCALL(eventfd) {
+    uint64_t initval = a0;
+    return sys_eventfd2(initval, 0, 0, 0, 0, 0);
+}
