@@ -320,19 +320,22 @@ SYSCALL(futex) {
 #define ROBUST_LIST_HEAD_SIZE 24
 
 SYSCALL(set_robust_list) {
-    if (a1 != ROBUST_LIST_HEAD_SIZE)
+    uint64_t head = a0, len = a1;
+    if (len != ROBUST_LIST_HEAD_SIZE)
         return -EINVAL;
-    current()->robust_list = a0;
-    current()->robust_len = a1;
+    current()->robust_list = head;
+    current()->robust_len = len;
     return 0;
 }
 
 SYSCALL(get_robust_list) {
-    struct proc *t = a0 ? proc_find((int)a0) : current();
+    uint64_t pid = a0, head_ptr = a1, len_ptr = a2;
+    struct proc *t = pid ? proc_find((int)pid) : current();
     if (!t || t->state == PROC_ZOMBIE)
         return -ESRCH;
     uint64_t head = t->robust_list, len = ROBUST_LIST_HEAD_SIZE;
-    if (copy_to_user((void *)a2, &len, sizeof len) || copy_to_user((void *)a1, &head, sizeof head))
+    if (copy_to_user((void *)len_ptr, &len, sizeof len) ||
+        copy_to_user((void *)head_ptr, &head, sizeof head))
         return -EFAULT;
     return 0;
 }
