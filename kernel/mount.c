@@ -52,14 +52,15 @@ static long copy_string(uint64_t u, char *dst, size_t size) {
 
 // mount(source, target, fstype, flags, data)
 SYSCALL(mount) {
+    uint64_t usource = a0, utarget = a1, filesystemtype = a2;
     char source[32], type[16], *target = kmalloc(FS_PATH_MAX);
     if (!target)
         return -ENOMEM;
-    long err = copy_string(a2, type, sizeof type);
+    long err = copy_string(filesystemtype, type, sizeof type);
     if (!err)
-        err = copy_string(a0, source, sizeof source);
+        err = copy_string(usource, source, sizeof source);
     if (!err)
-        err = copy_string(a1, target, FS_PATH_MAX);
+        err = copy_string(utarget, target, FS_PATH_MAX);
     struct inode *dir = NULL;
     if (!err)
         err = fs_lookup(current()->fs->cwd, target, FS_FOLLOW, &dir);
@@ -94,6 +95,7 @@ static int mount_on(struct inode *ip) {
 // -EINVAL; then the path's; not a mount point, -EINVAL; in use (an open file, a working
 // directory inside), -EBUSY unless MNT_DETACH. MNT_EXPIRE only ever marks: -EAGAIN.
 SYSCALL(umount2) {
+    uint64_t utarget = a0;
     int flags = (int)a1;
     if (flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
         return -EINVAL;
@@ -103,7 +105,7 @@ SYSCALL(umount2) {
     if (!target)
         return -ENOMEM;
     struct inode *ip = NULL;
-    long err = copy_string(a0, target, FS_PATH_MAX);
+    long err = copy_string(utarget, target, FS_PATH_MAX);
     if (!err)
         err = fs_lookup(current()->fs->cwd, target, (flags & UMOUNT_NOFOLLOW) ? 0 : FS_FOLLOW, &ip);
     kfree(target);
