@@ -45,8 +45,8 @@ static bool may_expand(struct mm *mm, uint64_t len, uint64_t replaced) {
 // brk(0) asks where the break is; brk(addr) moves it. On failure Linux returns the old
 // break, not an error: the C library sees that it did not move.
 SYSCALL(brk) {
-    struct mm *mm = current()->mm;
     uint64_t want = a0;
+    struct mm *mm = current()->mm;
     if (want < mm->brk_start || want >= USER_MMAP_TOP)
         return (long)mm->brk;
     uint64_t old_end = page_up(mm->brk), new_end = page_up(want);
@@ -185,13 +185,14 @@ static bool advice_known(int advice) {
 }
 
 SYSCALL(madvise) {
-    uint64_t start = a0, len = page_up(a1);
+    uint64_t start = a0, length = a1;
     int advice = (int)a2;
+    uint64_t len = page_up(length);
     // Linux's order: the advice, alignment, a length that rounds up to 0 or wraps, length 0.
     // The range need not be in user space: what is not mapped is simply ENOMEM.
     if (!advice_known(advice) || !page_aligned(start))
         return -EINVAL;
-    if ((a1 && !len) || start + len < start)
+    if ((length && !len) || start + len < start)
         return -EINVAL;
     if (len == 0)
         return 0;
@@ -230,12 +231,13 @@ SYSCALL(mincore) {
 
 // msync(addr, len, flags): written pages of shared file mappings go back to their files.
 SYSCALL(msync) {
-    uint64_t addr = a0, len = page_up(a1);
+    uint64_t addr = a0, length = a1;
     int flags = (int)a2;
+    uint64_t len = page_up(length);
     if (!page_aligned(addr) || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
         ((flags & MS_ASYNC) && (flags & MS_SYNC)))
         return -EINVAL;
-    if (len < a1 || !user_span(addr, len))
+    if (len < length || !user_span(addr, len))
         return -ENOMEM;
     if (len == 0)
         return 0;
