@@ -4,7 +4,8 @@
 ; to the IDT gate's handler: one of the 256 small stubs below. Each stub makes the frame
 ; uniform (pushes a 0 where the CPU pushed no error code, then the vector number) and jumps
 ; to trap_common, which saves the general registers, calls trap(struct trapframe *) in C and
-; undoes it all with iretq. The frame layout must match struct trapframe in trap.h.
+; undoes it all with iretq. The frame layout must match struct trapframe in trap.h, and
+; asm_offsets.c checks that it does.
 
 %include "asm_offsets.inc"        ; TF_CS, TF_VECTOR...: see asm_offsets.c
 %include "regs.inc"
