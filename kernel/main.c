@@ -82,12 +82,15 @@ void kmain(uint32_t magic, uint64_t info_pa) {
     // 4. Memory: every free page to the page allocator, the kernel's own page tables.
     mem_init(&boot_info);
 
-    // 5. Interrupts: controller, timer, keyboard and serial input. Then let them in.
+    // 5. Interrupts: controller, timer, keyboard and serial input.
     pic_init();
     time_calibrate();                // the PIT has been counting since time_init()
     timer_init();
     keyboard_init();
     serial_enable_input();
+
+    // 6. The firmware's ACPI tables (how to power off), the entropy pool, the event trace.
+    //    Then let interrupts in: from here on the kernel is event-driven.
     acpi_init(&boot_info, phys_map);
     random_init();
     trace_init(params.trace);
@@ -100,19 +103,19 @@ void kmain(uint32_t magic, uint64_t info_pa) {
     if (params.kmon)
         monitor_run(&boot_info);
 
-    // 6. The way into user space: per-CPU data, the syscall entry point, and the vDSO
+    // 7. The way into user space: per-CPU data, the syscall entry point, and the vDSO
     //    every process gets (its clock page is kept up to date from here on).
     percpu_init();
     syscall_init();
     vdso_init();
 
-    // 7. The root filesystem from the initramfs, and the first program from it.
+    // 8. The root filesystem from the initramfs, and the first program from it.
     unpack_initramfs(&boot_info);
     dev_init();
     procfs_init(boot_info.cmdline, banner);
     prepare_init(&params);
 
-    // 8. From here on the kernel only reacts: this loop runs whatever process is ready,
+    // 9. From here on the kernel only reacts: this loop runs whatever process is ready,
     //    and halts the CPU until the next interrupt when none is.
     scheduler();
 }
