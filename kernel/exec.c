@@ -87,27 +87,57 @@ static bool segment_ok(const struct elf64_phdr *ph, uint64_t bias, uint64_t file
            (ph->p_vaddr - ph->p_offset) % PAGE_SIZE == 0;
 }
 
-// Maps one segment and copies its file bytes in; the rest of it (.bss) stays zero.
+// Copies file bytes [off, off+n) to va in the new address space.
+static long copy_in(struct mm *mm, struct inode *ip, uint64_t off, uint64_t va, uint64_t n,
+                    char *buf) {
+    for (uint64_t done = 0; done < n;) {
+        size_t k = n - done < PAGE_SIZE ? n - done : PAGE_SIZE;
+        if (read_exact(ip, off + done, buf, k) || mm_poke(mm, va + done, buf, k))
+            return -ENOEXEC;
+        done += k;
+    }
+    return 0;
+}
+
+// Maps one segment as Linux's elf_map does: the pages holding file bytes map the file
+// itself, privately - text and rodata are then the page cache's pages, one copy for every
+// process running the program, and writable data is copied page by page at its first
+// write. The rest (.bss) is anonymous memory. The bytes between the end of the file part and
+// the end of its last page are zeroed, when the segment has a .bss (Linux's padzero): that
+// one page is copied. A first page shared with the previous segment is that segment's
+// memory already: the bytes are copied into it, and it gets both segments' permissions.
 static long load_segment(struct mm *mm, struct inode *ip, const struct elf64_phdr *ph,
                          struct image *im, char *buf) {
     uint64_t va = ph->p_vaddr + im->bias, start = page_down(va), end = page_up(va + ph->p_memsz);
+    uint64_t file_end = page_up(va + ph->p_filesz), file_va = start;
     int prot = segment_prot(ph->p_flags);
+    long err = 0;
     if (start < im->end)
         start = page_up(im->end);   // the first page is shared with the previous segment
-    if (end > start) {
-        long err = mm_map(mm, start, end - start, prot, VMA_IMAGE);
-        if (err)
-            return err;
+    if (file_end > end)
+        file_end = end;
+    if (file_end > start) {
+        err = mm_map_file(mm, start, file_end - start, prot, ip,
+                          page_down(ph->p_offset) + (start - file_va), 0);
+        if (!err)
+            mm_find(mm, start)->kind = VMA_IMAGE;
     }
-    for (uint64_t done = 0; done < ph->p_filesz;) {
-        size_t n = ph->p_filesz - done < PAGE_SIZE ? ph->p_filesz - done : PAGE_SIZE;
-        if (read_exact(ip, ph->p_offset + done, buf, n) || mm_poke(mm, va + done, buf, n))
-            return -ENOEXEC;
-        done += n;
-    }
-    if (page_down(va) < start)      // a shared page gets both segments' permissions
+    uint64_t anon = file_end > start ? file_end : start;
+    if (!err && end > anon)
+        err = mm_map(mm, anon, end - anon, prot, VMA_IMAGE);
+    if (!err && page_down(va) < start) {   // the shared first page: copy, both permissions
+        uint64_t n = start - va < ph->p_filesz ? start - va : ph->p_filesz;
+        err = copy_in(mm, ip, ph->p_offset, va, n, buf);
         vm_protect_range(mm->pml4, page_down(va), start,
-                         prot | mm_find(mm, page_down(va))->prot | VM_USER);
+                         prot | mm_find(mm, page_down(va))->prot | VM_USER, false);
+    }
+    uint64_t bss = va + ph->p_filesz;
+    if (!err && ph->p_memsz > ph->p_filesz && bss % PAGE_SIZE) {
+        memset(buf, 0, PAGE_SIZE);
+        err = mm_poke(mm, bss, buf, page_up(bss) - bss) ? -ENOEXEC : 0;
+    }
+    if (err)
+        return err;
     if (ph->p_offset <= im->eh.e_phoff && im->eh.e_phoff < ph->p_offset + ph->p_filesz)
         im->phdr_va = va + (im->eh.e_phoff - ph->p_offset);
     if (va + ph->p_memsz > im->end)

@@ -3,11 +3,15 @@
 // Invariants:
 //   - the VMA list is sorted by start address, and VMAs never overlap;
 //   - a page is present in the page tables only inside a VMA, with the VMA's protection;
-//   - a present private page is counted once for each address space that maps it (its
-//     mapcount): fork shares it read-only, copy-on-write (vm.c), and the first write
-//     gives the writer its own copy; unmapping drops one count and the last frees it. A
-//     shared page belongs to its struct shmem, which frees it when the last VMA using it
-//     goes.
+//   - a present private page is counted (vm_page_get/put) once per page table entry
+//     mapping it, so unmapping it frees it with the last mapping; a shared anonymous page
+//     belongs to its struct shmem, which frees it when the last VMA using it goes;
+//   - a file's pages are the page cache (ramfs_data.c): the file holds one reference to each
+//     page, every entry mapping it one more. MAP_SHARED maps them writable; MAP_PRIVATE
+//     maps them read-only, and the first write copies (vm_cow: the page is always shared).
+//   - every address space is on the all_mms list, for truncate to find a file's mappings.
+//     Touched only by mm_create, mm_put and mm_file_truncated, never from an interrupt;
+//     today one CPU with no preemption in the kernel makes that safe. SMP needs a lock.
 #include <stdbool.h>
 #include <stdint.h>
 #include "errno.h"
@@ -22,6 +26,13 @@
 #include "x86.h"
 
 static uint64_t page_down(uint64_t a) { return a & ~(PAGE_SIZE - 1); }
+static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
+
+static struct mm *all_mms;            // every address space (see the invariants above)
+
+// A shared mapping: its pages are written in place by every process mapping them, never
+// copied on write.
+static bool vma_shared(const struct vma *v) { return v->shm || (v->flags & VMA_SHARED_FILE); }
 
 struct mm *mm_create(void) {
     struct mm *mm = kzalloc(sizeof *mm);
@@ -34,6 +45,11 @@ struct mm *mm_create(void) {
     }
     mm->refs = 1;
     mm->mmap_top = USER_MMAP_TOP;
+    mm->next_mm = all_mms;
+    if (all_mms)
+        all_mms->pprev_mm = &mm->next_mm;
+    mm->pprev_mm = &all_mms;
+    all_mms = mm;
     return mm;
 }
 
@@ -51,12 +67,11 @@ static void shm_put(struct shmem *shm) {
     kfree(shm);
 }
 
-// MAP_SHARED file mappings: the pages written since the last time (the CPU's dirty bit)
-// go back to the file, as far as the file reaches. The mapping's pages are copies of the
-// file's: other mappings and read() see the writes from here on, not before (Linux's page
-// cache shares one copy; see the note at try_fault).
+// MAP_SHARED mappings of a file without a page cache (procfs: fault_file_copy): the pages
+// written since the last time (the CPU's dirty bit) go back to the file, as far as the file
+// reaches. A ramfs file's mappings are its own pages: nothing to write back.
 static void write_back(struct mm *mm, struct vma *v, uint64_t start, uint64_t end) {
-    if (!(v->flags & VMA_SHARED_FILE))
+    if (!(v->flags & VMA_SHARED_FILE) || !v->file->mnt)
         return;
     for (uint64_t va = start; va < end; va += PAGE_SIZE) {
         pte_t *pte = vm_walk(mm->pml4, va, false);
@@ -97,6 +112,9 @@ void mm_put(struct mm *mm) {
         vma_free(v);
     }
     vm_destroy(mm->pml4);   // frees every page and table of the user half
+    *mm->pprev_mm = mm->next_mm;
+    if (mm->next_mm)
+        mm->next_mm->pprev_mm = mm->pprev_mm;
     kfree(mm);
 }
 
@@ -242,7 +260,7 @@ int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot) {
         if (v->start < start || v->end > stop)
             continue;
         v->prot = prot;
-        vm_protect_range(mm->pml4, v->start, v->end, prot | VM_USER);   // pages already present
+        vm_protect_range(mm->pml4, v->start, v->end, prot | VM_USER, vma_shared(v));
     }
     return stop < end ? -ENOMEM : 0;
 }
@@ -321,14 +339,9 @@ uint64_t mm_find_free(struct mm *mm, uint64_t len) {
     }
 }
 
-// A file mapping's page, at its first touch: a page of its own, filled with the file's
-// bytes there (zeros past the end of the file). A page wholly past the end is no memory at
-// all: -EIO, which the fault handler turns into SIGBUS, as Linux does. Each mapping gets
-// its own copy (Linux maps the page cache's one copy, read-only until written).
-static int fault_file_page(struct mm *mm, struct vma *v, uint64_t va) {
-    uint64_t off = v->file_off + (va - v->start);
-    if (off >= ((v->file->size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)))
-        return -EIO;
+// A mapping of a file without a page cache (procfs), at its first touch: a page of its own,
+// filled with the file's bytes there (zeros past the end of the file).
+static int fault_file_copy(struct mm *mm, struct vma *v, uint64_t va, uint64_t off) {
     uint64_t pa = alloc_page();
     if (!pa)
         return -ENOMEM;
@@ -340,6 +353,45 @@ static int fault_file_page(struct mm *mm, struct vma *v, uint64_t va) {
         return -ENOMEM;
     }
     return 0;
+}
+
+// A file mapping's page, at its first touch: the file's own page (the page cache), mapped
+// writable in a shared mapping, read-only in a private one (a write then copies). A page
+// wholly past the end of the file is no memory at all: -EIO, which the fault handler turns
+// into SIGBUS, as Linux does; so is a page the filesystem has no room for (tmpfs: SIGBUS).
+static int fault_file_page(struct mm *mm, struct vma *v, uint64_t va) {
+    uint64_t off = v->file_off + (va - v->start), pa;
+    if (off >= page_up(v->file->size))
+        return -EIO;
+    int err = fs_map_page(v->file, off / PAGE_SIZE, &pa);
+    if (err == -ENODEV)
+        return fault_file_copy(mm, v, va, off);
+    if (err)
+        return err == -ENOMEM ? -ENOMEM : -EIO;
+    int prot = vma_shared(v) ? v->prot : v->prot & ~VM_WRITE;
+    vm_page_get(pa);
+    if (vm_map_page(mm->pml4, va, pa, prot | VM_USER) != 0) {
+        vm_page_put(pa);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+// truncate: pages of ip at or past the new end (size) leave every mapping - private copies
+// of them too, as Linux's truncate_pagecache does - so that a touch there is SIGBUS.
+void mm_file_truncated(struct inode *ip, uint64_t size) {
+    uint64_t keep = page_up(size);
+    for (struct mm *mm = all_mms; mm; mm = mm->next_mm) {
+        for (struct vma *v = mm->vmas; v; v = v->next) {
+            if (v->file != ip)
+                continue;
+            uint64_t from = v->start;
+            if (keep > v->file_off)
+                from = keep - v->file_off >= v->end - v->start ? v->end : v->start + (keep - v->file_off);
+            if (from < v->end)
+                vm_unmap_range(mm->pml4, from, v->end, true);
+        }
+    }
 }
 
 // One attempt at mm_fault; -ENOMEM when a page (or a page table) could not be had. With
@@ -356,13 +408,18 @@ static int try_fault(struct mm *mm, uint64_t addr, bool write, bool exec, bool f
         // Present: a write to a read-only private page of a writable VMA is copy-on-write
         // (after fork, or the zero page) - the one fault here that is no error. Anything
         // else is a protection violation.
-        bool cow = write && !v->shm && !(*pte & PTE_W) && (v->prot & VM_WRITE);
-        if (cow || (force && !v->shm && vm_page_shared(PTE_ADDR(*pte))))
+        bool cow = write && !vma_shared(v) && !(*pte & PTE_W) && (v->prot & VM_WRITE);
+        if (cow || (force && !vma_shared(v) && vm_page_shared(PTE_ADDR(*pte))))
             return vm_cow(mm->pml4, va, v->prot | VM_USER);
         return force ? 0 : -EFAULT;
     }
-    if (v->file)
-        return fault_file_page(mm, v, va);
+    if (v->file) {
+        // The file's page first; a write to a private mapping then copies it at once.
+        int err = fault_file_page(mm, v, va);
+        if (err || vma_shared(v) || !(write || force))
+            return err;
+        return vm_cow(mm->pml4, va, v->prot | VM_USER);
+    }
     if (!v->shm && !write && !force)     // read first: the zero page, until a write
         return vm_map_page(mm->pml4, va, vm_zero_page(), (v->prot & ~VM_WRITE) | VM_USER);
     uint64_t *slot = v->shm ? &v->shm->pages[v->shm_pgoff + (va - v->start) / PAGE_SIZE] : NULL;
@@ -409,13 +466,13 @@ void mm_usage(struct mm *mm, struct mm_usage *u) {
     }
 }
 
-// fork: the child's pages for one of its VMAs. Private pages are copied, shared ones are
+// fork: the child's pages for one of its VMAs. Private pages are shared copy-on-write, shared ones are
 // the parent's very pages (with the very same PTE bits, PROT_NONE included), and a
 // MADV_WIPEONFORK range starts empty: its pages will be fresh zeroes.
 static int dup_pages(struct mm *dst, struct mm *src, struct vma *v) {
     if (v->flags & VMA_WIPEONFORK)
         return 0;
-    return vm_copy_range(dst->pml4, src->pml4, v->start, v->end, v->shm != NULL);
+    return vm_copy_range(dst->pml4, src->pml4, v->start, v->end, vma_shared(v), !v->shm);
 }
 
 struct mm *mm_dup(struct mm *src) {

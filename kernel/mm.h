@@ -46,6 +46,7 @@ struct mm {
     uint64_t mmap_top;              // mmap(NULL, ...) allocates downwards from here
     uint64_t stack_top;
     uint64_t arg_start, arg_end;    // argv's strings on the stack (/proc/<pid>/cmdline)
+    struct mm *next_mm, **pprev_mm; // the list of all address spaces (mm.c)
 };
 
 #define USER_STACK_TOP   0x00007ffffffde000ull   // a little below USER_TOP, as on Linux
@@ -63,7 +64,9 @@ int mm_map_shared(struct mm *mm, uint64_t start, uint64_t len, int prot);
 // touch. VMA_SHARED_FILE: written pages go back to the file (msync, munmap, exit).
 int mm_map_file(struct mm *mm, uint64_t start, uint64_t len, int prot, struct inode *ip,
                 uint64_t off, unsigned flags);
-int mm_sync(struct mm *mm, uint64_t start, uint64_t len);   // msync: write shared file pages back
+int mm_sync(struct mm *mm, uint64_t start, uint64_t len);
+// truncate of ip to size: its pages past the new end leave every mapping (ramfs_data.c).
+void mm_file_truncated(struct inode *ip, uint64_t size);   // msync: write shared file pages back
 // Maps pages of an existing shmem object, from its page pgoff on (the vDSO: kernel/vdso.c).
 int mm_map_shmem(struct mm *mm, uint64_t start, uint64_t len, int prot, struct shmem *shm,
                  uint64_t pgoff);

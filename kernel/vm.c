@@ -137,7 +137,7 @@ static void walk_range(uint64_t *table, int level, uint64_t base, uint64_t start
     }
 }
 
-struct range_op { int prot; bool free; };
+struct range_op { int prot; bool free; bool shared; };
 
 static void unmap_one(pte_t *pte, uint64_t va, void *arg) {
     uint64_t pa = PTE_ADDR(*pte);
@@ -148,10 +148,12 @@ static void unmap_one(pte_t *pte, uint64_t va, void *arg) {
 }
 
 // A page shared copy-on-write stays read-only whatever the new protection: the first
-// write must still fault, to copy it (vm_cow).
+// write must still fault, to copy it (vm_cow). Not so in a shared mapping (op->shared):
+// there every writer writes the one page.
 static void protect_one(pte_t *pte, uint64_t va, void *arg) {
-    uint64_t pa = PTE_ADDR(*pte), bits = prot_bits(((struct range_op *)arg)->prot);
-    if (vm_page_shared(pa))
+    struct range_op *op = arg;
+    uint64_t pa = PTE_ADDR(*pte), bits = prot_bits(op->prot);
+    if (!op->shared && vm_page_shared(pa))
         bits &= ~(uint64_t)PTE_W;
     *pte = pa | bits;
     invlpg(va);
@@ -159,14 +161,15 @@ static void protect_one(pte_t *pte, uint64_t va, void *arg) {
 
 // Unmaps every page of the user range [start, end); frees them too if free_them.
 void vm_unmap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them) {
-    struct range_op op = { 0, free_them };
+    struct range_op op = { 0, free_them, false };
     walk_range(pml4, 3, 0, start, end, unmap_one, &op);
 }
 
 // Gives every present page of the user range [start, end) the protection prot (with
-// VM_USER, for user pages; see prot_bits for PROT_NONE).
-void vm_protect_range(uint64_t *pml4, uint64_t start, uint64_t end, int prot) {
-    struct range_op op = { prot, false };
+// VM_USER, for user pages; see prot_bits for PROT_NONE). shared: a shared mapping, whose
+// pages are written in place even when mapped elsewhere too.
+void vm_protect_range(uint64_t *pml4, uint64_t start, uint64_t end, int prot, bool shared) {
+    struct range_op op = { prot, false, shared };
     walk_range(pml4, 3, 0, start, end, protect_one, &op);
 }
 
@@ -316,7 +319,9 @@ void vm_destroy(uint64_t *pml4) {
 // same pages with the same PTE bits if share (MAP_SHARED memory); else the same pages too,
 // but read-only in both address spaces and counted twice - copy-on-write: the first write
 // by either side faults, and vm_cow gives the writer a copy of its own.
-struct copy_op { uint64_t *dst; bool share; int err; };
+// The pages of a shared file mapping are counted like private ones (counted): each entry
+// holds a reference; a shmem object's pages are its own, not counted per entry.
+struct copy_op { uint64_t *dst; bool share, counted; int err; };
 
 static void copy_one(pte_t *pte, uint64_t va, void *arg) {
     struct copy_op *op = arg;
@@ -330,8 +335,9 @@ static void copy_one(pte_t *pte, uint64_t va, void *arg) {
     if (!op->share) {
         *pte &= ~(uint64_t)PTE_W;        // the parent's too: it must not write in place either
         invlpg(va);
-        vm_page_get(PTE_ADDR(*pte));
     }
+    if (!op->share || op->counted)
+        vm_page_get(PTE_ADDR(*pte));
     *e = *pte;                           // the same page, the same flags
 }
 
@@ -385,8 +391,9 @@ int vm_cow(uint64_t *pml4, uint64_t va, int prot) {
     return 0;
 }
 
-int vm_copy_range(uint64_t *dst, uint64_t *src, uint64_t start, uint64_t end, bool share) {
-    struct copy_op op = { dst, share, 0 };
+int vm_copy_range(uint64_t *dst, uint64_t *src, uint64_t start, uint64_t end, bool share,
+                  bool counted) {
+    struct copy_op op = { dst, share, counted, 0 };
     walk_range(src, 3, 0, start, end, copy_one, &op);
     return op.err;
 }
