@@ -194,6 +194,16 @@ static bool enough_memory(uint64_t len, int prot) {
     return !(prot & VM_WRITE) || len / PAGE_SIZE <= nr_managed_pages();
 }
 
+// Puts nv in its place in the sorted list; its range must be free.
+static void insert_vma(struct mm *mm, struct vma *nv) {
+    struct vma **pp = &mm->vmas;
+    while (*pp && (*pp)->start < nv->start)
+        pp = &(*pp)->next;
+    nv->next = *pp;
+    *pp = nv;
+    mm->total_vm += (nv->end - nv->start) / PAGE_SIZE;
+}
+
 // Records a new VMA over [start, start+len), replacing whatever was there (MAP_FIXED).
 static int map_vma(struct mm *mm, uint64_t start, uint64_t len, int prot, enum vma_kind kind) {
     struct vma *nv = kmalloc(sizeof *nv);
@@ -205,12 +215,7 @@ static int map_vma(struct mm *mm, uint64_t start, uint64_t len, int prot, enum v
         return err;
     }
     *nv = (struct vma){ .start = start, .end = start + len, .prot = prot, .kind = kind };
-    struct vma **pp = &mm->vmas;
-    while (*pp && (*pp)->start < start)
-        pp = &(*pp)->next;
-    nv->next = *pp;
-    *pp = nv;
-    mm->total_vm += len / PAGE_SIZE;
+    insert_vma(mm, nv);
     return 0;
 }
 
@@ -422,7 +427,10 @@ static int try_fault(struct mm *mm, uint64_t addr, bool write, bool exec, bool f
     }
     if (!v->shm && !write && !force)     // read first: the zero page, until a write
         return vm_map_page(mm->pml4, va, vm_zero_page(), (v->prot & ~VM_WRITE) | VM_USER);
-    uint64_t *slot = v->shm ? &v->shm->pages[v->shm_pgoff + (va - v->start) / PAGE_SIZE] : NULL;
+    uint64_t idx = v->shm_pgoff + (va - v->start) / PAGE_SIZE;
+    if (v->shm && idx >= v->shm->npages)
+        return -EIO;                 // grown by mremap past the object's end: SIGBUS, as Linux
+    uint64_t *slot = v->shm ? &v->shm->pages[idx] : NULL;
     uint64_t pa = slot && *slot ? *slot : alloc_page();
     if (!pa)
         return -ENOMEM;
@@ -644,4 +652,112 @@ uint64_t mm_residency(struct mm *mm, uint64_t start, uint64_t n, unsigned char *
         vec[i] = resident(mm, v, va);
     }
     return n;
+}
+
+// ---------------------------------------------------------------- mremap
+
+// Can the VMA ending at v->end grow in place by delta bytes (nothing mapped there)?
+static bool expandable(struct mm *mm, struct vma *v, uint64_t delta) {
+    return v->end + delta > v->end && v->end + delta <= USER_TOP &&
+           (!v->next || v->next->start >= v->end + delta) && mm_range_free(mm, v->end, delta);
+}
+
+// Moves [addr, addr+old_len) - inside one VMA - to a new VMA [new_addr, +new_len) with the
+// same memory behind it (protection, shared object or file and offset), taking the present
+// pages along. The old range is unmapped, or kept empty (keep_old: MREMAP_DONTUNMAP, whose
+// private pages then read as new zero pages; or old_len 0, a second mapping of shared
+// memory). The new range must be free.
+static int move_vma(struct mm *mm, uint64_t addr, uint64_t old_len, uint64_t new_addr,
+                    uint64_t new_len, bool keep_old) {
+    struct vma *nv = kmalloc(sizeof *nv);
+    if (!nv)
+        return -ENOMEM;
+    int err = split_at(mm, addr);
+    if (!err && old_len)
+        err = split_at(mm, addr + old_len);
+    struct vma *v = mm_find(mm, addr);
+    if (!err)
+        err = vm_move_range(mm->pml4, addr, addr + old_len, new_addr);
+    if (err) {
+        kfree(nv);
+        return err;
+    }
+    *nv = *v;
+    nv->start = new_addr;
+    nv->end = new_addr + new_len;
+    nv->shm_pgoff += (addr - v->start) / PAGE_SIZE;
+    nv->file_off += addr - v->start;
+    if (nv->shm)
+        nv->shm->refs++;
+    if (nv->file)
+        fs_get(nv->file);
+    insert_vma(mm, nv);
+    if (!keep_old)
+        mm_unmap(mm, addr, old_len);
+    return 0;
+}
+
+// mremap, after sys_mremap's checks of the numbers: Linux's order and errors. addr is
+// page-aligned, the lengths page-aligned, new_len > 0.
+long mm_remap(struct mm *mm, uint64_t addr, uint64_t old_len, uint64_t new_len, int flags,
+              uint64_t new_addr, uint64_t as_limit_pages) {
+    struct vma *v = mm_find(mm, addr);
+    if (!v)
+        return -EFAULT;
+    bool fixed = flags & MREMAP_FIXED, dontunmap = flags & MREMAP_DONTUNMAP;
+    if (fixed || dontunmap) {
+        if (new_addr % PAGE_SIZE)
+            return -EINVAL;
+        if (new_len > USER_TOP || new_addr > USER_TOP - new_len)
+            return -EINVAL;
+        if (addr + old_len > new_addr && new_addr + new_len > addr)
+            return -EINVAL;          // the ranges overlap
+        if (fixed && mm_unmap(mm, new_addr, new_len) != 0)
+            return -ENOMEM;
+        if (old_len > new_len) {
+            int err = mm_unmap(mm, addr + new_len, old_len - new_len);
+            if (err)
+                return err;
+            old_len = new_len;
+        }
+    } else if (old_len >= new_len) {
+        if (old_len > new_len) {
+            int err = mm_unmap(mm, addr + new_len, old_len - new_len);
+            if (err)
+                return err;
+        }
+        return (long)addr;           // shrinking always works
+    }
+    // Linux's vma_to_resize: the range must lie in one VMA; old_len 0 only duplicates
+    // shared memory; growing must fit RLIMIT_AS.
+    v = mm_find(mm, addr);
+    if (!v)
+        return -EFAULT;
+    if (!old_len && !vma_shared(v))
+        return -EINVAL;
+    if (old_len > v->end - addr)
+        return -EFAULT;
+    uint64_t grow = new_len > old_len ? (new_len - old_len) / PAGE_SIZE : 0;
+    if (mm->total_vm + grow > as_limit_pages)
+        return -ENOMEM;
+    if (dontunmap && mm->total_vm + grow + old_len / PAGE_SIZE > as_limit_pages)
+        return -ENOMEM;
+    if (!fixed && !dontunmap && old_len == v->end - addr && expandable(mm, v, new_len - old_len)) {
+        if (!vma_shared(v) && !enough_memory(new_len - old_len, v->prot))
+            return -ENOMEM;
+        v->end += new_len - old_len;       // grow in place
+        mm->total_vm += grow;
+        return (long)addr;
+    }
+    if (!fixed && !dontunmap && !(flags & MREMAP_MAYMOVE))
+        return -ENOMEM;
+    if (!fixed) {
+        // The hint (MREMAP_DONTUNMAP's new_addr) if that range is free, else a free range.
+        if (!(dontunmap && new_addr && mm_range_free(mm, new_addr, new_len)))
+            new_addr = mm_find_free(mm, new_len);
+        if (!new_addr)
+            return -ENOMEM;
+    }
+    int err = move_vma(mm, addr, old_len, new_addr, new_len, dontunmap || !old_len);
+    return err ? err : (long)new_addr;
 }

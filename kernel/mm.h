@@ -87,6 +87,12 @@ int mm_advise(struct mm *mm, uint64_t start, uint64_t end, int advice);
 // mincore: one byte per page from start (1 = in memory), for up to n pages; returns how
 // many were filled before the first unmapped page.
 uint64_t mm_residency(struct mm *mm, uint64_t start, uint64_t n, unsigned char *vec);
+// mremap (Linux's flags): resizes or moves [addr, addr+old_len); the new address or -errno.
+#define MREMAP_MAYMOVE   1
+#define MREMAP_FIXED     2
+#define MREMAP_DONTUNMAP 4
+long mm_remap(struct mm *mm, uint64_t addr, uint64_t old_len, uint64_t new_len, int flags,
+              uint64_t new_addr, uint64_t as_limit_pages);
 uint64_t mm_find_free(struct mm *mm, uint64_t len);   // 0 when there is no room
 struct vma *mm_find(struct mm *mm, uint64_t addr);
 bool mm_range_free(struct mm *mm, uint64_t start, uint64_t len);

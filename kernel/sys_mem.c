@@ -241,3 +241,23 @@ SYSCALL(msync) {
         return 0;
     return mm_sync(current()->mm, addr, len);
 }
+
+// mremap(old_address, old_size, new_size, flags, new_address): grow, shrink or move a
+// mapping (glibc's realloc of a large block). The checks here are Linux's first ones, in
+// its order; mm_remap does the rest.
+SYSCALL(mremap) {
+    uint64_t addr = a0, old_len = page_up(a1), new_len = page_up(a2), new_addr = a4;
+    int flags = (int)a3;
+    if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+        return -EINVAL;
+    if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+        return -EINVAL;
+    if ((flags & MREMAP_DONTUNMAP) && (!(flags & MREMAP_MAYMOVE) || a1 != a2))
+        return -EINVAL;
+    if (!page_aligned(addr))
+        return -EINVAL;
+    if (!new_len)
+        return -EINVAL;              // (a length that rounds up past the top is 0, as in Linux)
+    uint64_t limit = current()->signal->rlim[RLIMIT_AS].rlim_cur / PAGE_SIZE;
+    return mm_remap(current()->mm, addr, old_len, new_len, flags, new_addr, limit);
+}

@@ -62,6 +62,8 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(23, select),             // int select(int nfds, fd_set *readfds, fd_set *writefds,
                                //     fd_set *exceptfds, struct timeval *timeout)
     E(24, sched_yield),        // int sched_yield(void)
+    E(25, mremap),             // void *mremap(void *old_address, size_t old_size,
+                               //     size_t new_size, int flags, void *new_address)
     E(26, msync),              // int msync(void *addr, size_t length, int flags)
     E(27, mincore),            // int mincore(void *addr, size_t length, unsigned char *vec)
     E(28, madvise),            // int madvise(void *addr, size_t length, int advice)

@@ -52,6 +52,7 @@ SYSCALL(access);               // sys_path.c
 SYSCALL(pipe);                 // pipe.c
 SYSCALL(select);               // poll.c
 SYSCALL(sched_yield);          // sys_proc.c
+SYSCALL(mremap);               // sys_mem.c
 SYSCALL(msync);                // sys_mem.c
 SYSCALL(mincore);              // sys_mem.c
 SYSCALL(madvise);              // sys_mem.c

@@ -391,6 +391,38 @@ int vm_cow(uint64_t *pml4, uint64_t va, int prot) {
     return 0;
 }
 
+// mremap: the present pages of [start, end) move to new_start and on in the same address
+// space, entry and all (no page changes hands: its references stay as they are). The
+// tables at the destination are made first, so that running out of memory moves nothing.
+// The two ranges must not overlap.
+struct move_op { uint64_t *pml4; int64_t delta; bool move; int err; };
+
+static void move_one(pte_t *pte, uint64_t va, void *arg) {
+    struct move_op *op = arg;
+    if (op->err)
+        return;
+    pte_t *e = vm_walk(op->pml4, va + op->delta, true);
+    if (!e) {
+        op->err = -ENOMEM;
+        return;
+    }
+    if (!op->move)
+        return;
+    *e = *pte;
+    *pte = 0;
+    invlpg(va);
+}
+
+int vm_move_range(uint64_t *pml4, uint64_t start, uint64_t end, uint64_t new_start) {
+    struct move_op op = { pml4, (int64_t)(new_start - start), false, 0 };
+    walk_range(pml4, 3, 0, start, end, move_one, &op);
+    if (op.err)
+        return op.err;
+    op.move = true;
+    walk_range(pml4, 3, 0, start, end, move_one, &op);
+    return 0;
+}
+
 int vm_copy_range(uint64_t *dst, uint64_t *src, uint64_t start, uint64_t end, bool share,
                   bool counted) {
     struct copy_op op = { dst, share, counted, 0 };

@@ -60,6 +60,9 @@ uint64_t vm_user_table_pages(uint64_t *pml4);
 int vm_copy_range(uint64_t *dst, uint64_t *src, uint64_t start, uint64_t end, bool share,
                   bool counted);
 
+// mremap: present pages of [start, end) move to new_start (ranges apart). 0 or -ENOMEM.
+int vm_move_range(uint64_t *pml4, uint64_t start, uint64_t end, uint64_t new_start);
+
 // Private user pages and copy-on-write. A private page counts the address spaces mapping it
 // (struct page's mapcount); fork shares pages read-only, and the first write copies.
 uint64_t vm_zero_page(void);             // the shared all-zero page (never freed)
