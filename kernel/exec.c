@@ -34,7 +34,31 @@
 #define MAX_PHNUM     64
 #define MAX_ARG_STRLEN (32 * PAGE_SIZE)     // Linux's limit for one argument
 #define MAX_ARG_TOTAL  (USER_STACK_SIZE / 4) // Linux: a quarter of the stack limit
-#define ET_DYN_BASE   0x555555554000ull     // where a static-pie program is placed
+#define ET_DYN_BASE   0x555555554000ull     // where a position-independent program is placed
+
+// Address space layout randomisation, as Linux's (randomize_va_space = 2): a
+// position-independent program's base moves by up to 2^28 pages (arch_mmap_rnd), so does
+// the top of the mmap area - and with it the interpreter, placed just below - the stack's
+// top by up to 2^22 pages (STACK_RND_MASK), the start of the heap by up to 32 MiB
+// (arch_randomize_brk). Off with `norandmaps` on the command line, or for a process with
+// personality(ADDR_NO_RANDOMIZE) (`setarch -R`): then the layout is the same every time.
+#define MMAP_RND_PAGES  (1ull << 28)
+#define STACK_RND_PAGES (1ull << 22)
+#define BRK_RND_PAGES   (32ull << 20 >> 12)
+#define ADDR_NO_RANDOMIZE   0x0040000       // personality flags (Linux's values)
+#define READ_IMPLIES_EXEC   0x0400000
+#define ADDR_COMPAT_LAYOUT  0x0200000
+#define MMAP_PAGE_ZERO      0x0100000
+#define PER_CLEAR_ON_SETID  (READ_IMPLIES_EXEC | ADDR_NO_RANDOMIZE | ADDR_COMPAT_LAYOUT | MMAP_PAGE_ZERO)
+
+static bool randomize = true;   // set once at boot (main.c), read by exec
+
+void exec_set_randomize(bool on) { randomize = on; }
+
+// A random offset of fewer than `pages` pages, or 0 when randomisation is off.
+static uint64_t random_pages(bool rnd, uint64_t pages) {
+    return rnd ? random_below(pages) * PAGE_SIZE : 0;
+}
 
 struct image {
     struct elf64_ehdr eh;
@@ -257,7 +281,7 @@ static long build_stack(struct mm *mm, struct image *im, const char *path,
     int argc = count_strings(argv, &bytes), envc = count_strings(envp, &bytes);
     if (argc < 0 || envc < 0)
         return -E2BIG;
-    long err = mm_map(mm, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE, VM_READ | VM_WRITE,
+    long err = mm_map(mm, mm->stack_top - USER_STACK_SIZE, USER_STACK_SIZE, VM_READ | VM_WRITE,
                       VMA_STACK);
     long vdso = err ? err : vdso_map(mm);
     if (vdso < 0)
@@ -265,7 +289,7 @@ static long build_stack(struct mm *mm, struct image *im, const char *path,
     uint64_t *ptrs = kmalloc((argc + envc + 2) * sizeof(uint64_t));
     if (!ptrs)
         return -ENOMEM;
-    struct stack_builder sb = { mm, USER_STACK_TOP, 0 };
+    struct stack_builder sb = { mm, mm->stack_top, 0 };
     uint64_t execfn = push_string(&sb, path), platform = push_string(&sb, "x86_64");
     uint64_t args_end = sb.sp;
     for (int i = argc - 1; i >= 0; i--)
@@ -353,6 +377,11 @@ static long de_thread(struct proc *p) {
 // the saved ids follow the effective ones either way, as Linux's execve sets them.
 static void set_exec_ids(struct proc *p, const struct inode *ip) {
     struct cred *c = &p->cred;
+    // What a set-id program must not inherit (Linux's PER_CLEAR_ON_SETID); x86_64's exec
+    // always drops READ_IMPLIES_EXEC (set_personality_64bit).
+    if ((ip->mode & 04000) || (ip->mode & 02010) == 02010)
+        p->personality &= ~PER_CLEAR_ON_SETID;
+    p->personality &= ~READ_IMPLIES_EXEC;
     if (ip->mode & 04000)                // S_ISUID
         c->euid = ip->uid;
     if ((ip->mode & 02010) == 02010)     // S_ISGID with group execute (else: mandatory locking)
@@ -502,8 +531,16 @@ static long exec_file(struct proc *p, const char *path, const char *name,
     err = read_headers(ip, im);
     if (!err && !(mm = mm_create()))
         err = -ENOMEM;
-    if (!err)
+    bool rnd = randomize && !(p->personality & ADDR_NO_RANDOMIZE);
+    if (!err) {
+        mm->stack_top = USER_STACK_TOP - random_pages(rnd, STACK_RND_PAGES);
+        // Below the lowest the stack can reach, as Linux's mmap_base leaves room.
+        mm->mmap_top = USER_MMAP_TOP - (rnd ? STACK_RND_PAGES * PAGE_SIZE : 0) -
+                       random_pages(rnd, MMAP_RND_PAGES);
+        if (im->eh.e_type == ET_DYN)
+            im->bias += random_pages(rnd, MMAP_RND_PAGES);
         err = load_segments(mm, ip, im);
+    }
     uint64_t entry = im->eh.e_entry + im->bias;
     if (!err && im->interp >= 0)
         err = load_interpreter(p, mm, ip, im, &entry);   // it starts first
@@ -515,7 +552,7 @@ static long exec_file(struct proc *p, const char *path, const char *name,
         err = unshare_for_exec(p);
     if (!err) {
         set_exec_ids(p, ip);
-        mm->brk_start = mm->brk = page_up(im->end);
+        mm->brk_start = mm->brk = page_up(im->end) + random_pages(rnd, BRK_RND_PAGES);
         commit(p, mm, entry, rsp, path, name);
     } else if (mm) {
         mm_put(mm);
@@ -600,4 +637,17 @@ SYSCALL(execve) {
     free_strings(envp);
     kfree(path);
     return err;                      // on success the new program starts with rax = 0
+}
+
+// ---------------------------------------------------------------- personality(2)
+
+// personality(persona): sets the calling thread's execution domain and flags, returning the
+// old ones; 0xffffffff only asks. Linux accepts any value (an unknown domain is just kept),
+// so there is no error. Here only ADDR_NO_RANDOMIZE changes anything (at the next exec).
+SYSCALL(personality) {
+    struct proc *p = current();
+    unsigned old = p->personality;
+    if ((unsigned)a0 != 0xffffffffu)
+        p->personality = (unsigned)a0;
+    return (long)old;
 }

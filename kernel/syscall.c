@@ -139,6 +139,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(131, sigaltstack),       // int sigaltstack(const stack_t *ss, stack_t *old_ss)
     E(132, utime),             // int utime(const char *filename, const struct utimbuf *times)
     E(133, mknod),             // int mknod(const char *pathname, mode_t mode, dev_t dev)
+    E(135, personality),       // int personality(unsigned long persona)
     E(137, statfs),            // int statfs(const char *path, struct statfs *buf)
     E(138, fstatfs),           // int fstatfs(int fd, struct statfs *buf)
     E(157, prctl),             // int prctl(int option, unsigned long arg2, unsigned long arg3,

@@ -122,6 +122,7 @@ SYSCALL(rt_sigsuspend);        // signal.c
 SYSCALL(sigaltstack);          // signal.c
 SYSCALL(utime);                // sys_attr.c
 SYSCALL(mknod);                // sys_attr.c
+SYSCALL(personality);          // exec.c
 SYSCALL(statfs);               // sys_attr.c
 SYSCALL(fstatfs);              // sys_attr.c
 SYSCALL(prctl);                // sys_proc.c

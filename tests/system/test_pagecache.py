@@ -1,4 +1,4 @@
-"""The page cache and exec that maps (kernel/mm.c, exec.c, ramfs_data.c).
+"""The page cache and exec that maps (kernel/mm.c, exec.c, ramfs_data.c), and ASLR.
 
 test_shared_text: 50 processes running Debian's static busybox (about 2 MB) use one copy of
 its text. ash starts 50 `/bin/busybox sleep` (each an execve of the file) and prints how much
@@ -31,3 +31,15 @@ def test_shared_text(ctx):
     assert used < size_kb + 50 * 256, \
         f"50 processes of a {size_kb} KiB binary took {used} KiB: the text is not shared"
     print(f"50 busybox processes ({size_kb} KiB binary): {used} KiB, {used // 50} KiB each")
+
+
+def test_norandmaps(ctx):
+    """`norandmaps` on the command line: every exec gets the same layout (t_personality's
+    "randomised" lines say "same" where Linux, randomising, says "differ")."""
+    m = ctx.machine(kernel_args="rdinit=/bin/t_personality norandmaps panic=-1")
+    m.wait_exit(60)
+    text = m.text()
+    assert "t_personality: start" in text and "\ndone" in text, "t_personality did not finish"
+    lines = re.findall(r"^randomised: (stack .*)$", text, re.M)
+    assert lines == ["stack same, mmap same, brk same, AT_RANDOM same, code same"], lines
+    assert "Run /bin/t_personality as init process\n" in text
