@@ -228,6 +228,36 @@ static uint64_t mapped_until(struct mm *mm, uint64_t start, uint64_t end) {
     return a < end ? a : end;
 }
 
+// Can b, which starts where a ends, join a: the same protection and flags, the same
+// memory behind them continuing (the same shmem object or file, at the next offset)? The
+// kernel's own pages (the vDSO) stay apart, as Linux's special mappings do.
+static bool mergeable(const struct vma *a, const struct vma *b) {
+    uint64_t len = a->end - a->start;
+    return a->end == b->start && a->prot == b->prot && a->flags == b->flags &&
+           a->kind == b->kind && a->shm == b->shm && a->file == b->file &&
+           !(a->shm && a->shm->pinned) &&
+           (!a->shm || a->shm_pgoff + len / PAGE_SIZE == b->shm_pgoff) &&
+           (!a->file || a->file_off + len == b->file_off);
+}
+
+// Joins neighbouring VMAs that could be one, where they meet inside [start, end], as Linux
+// merges after mmap, mprotect and mremap (seen in /proc/<pid>/maps, and by mremap, which
+// works within one VMA). Nothing else changes: the pages are where they were.
+void mm_merge(struct mm *mm, uint64_t start, uint64_t end) {
+    for (struct vma *v = mm->vmas; v && v->start <= end; ) {
+        struct vma *n = v->next;
+        if (n && v->end >= start && v->end <= end && mergeable(v, n)) {
+            v->end = n->end;
+            v->next = n->next;
+            if (n->shm)
+                shm_put(n->shm);     // v keeps the object: never its last reference
+            vma_free(n);
+        } else {
+            v = n;
+        }
+    }
+}
+
 int mm_map(struct mm *mm, uint64_t start, uint64_t len, int prot, enum vma_kind kind) {
     if (!enough_memory(len, prot))
         return -ENOMEM;
@@ -267,6 +297,7 @@ int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot) {
         v->prot = prot;
         vm_protect_range(mm->pml4, v->start, v->end, prot | VM_USER, vma_shared(v));
     }
+    mm_merge(mm, start, stop);
     return stop < end ? -ENOMEM : 0;
 }
 
@@ -629,6 +660,8 @@ int mm_advise(struct mm *mm, uint64_t start, uint64_t end, int advice) {
             return err;
         a = e;
     }
+    if (changes_flags(advice))
+        mm_merge(mm, start, end);
     return hole || a < end ? -ENOMEM : 0;
 }
 
@@ -694,6 +727,7 @@ static int move_vma(struct mm *mm, uint64_t addr, uint64_t old_len, uint64_t new
     insert_vma(mm, nv);
     if (!keep_old)
         mm_unmap(mm, addr, old_len);
+    mm_merge(mm, new_addr, new_addr + new_len);
     return 0;
 }
 
@@ -747,6 +781,7 @@ long mm_remap(struct mm *mm, uint64_t addr, uint64_t old_len, uint64_t new_len, 
             return -ENOMEM;
         v->end += new_len - old_len;       // grow in place
         mm->total_vm += grow;
+        mm_merge(mm, v->end, v->end);
         return (long)addr;
     }
     if (!fixed && !dontunmap && !(flags & MREMAP_MAYMOVE))

@@ -71,6 +71,8 @@ void mm_file_truncated(struct inode *ip, uint64_t size);   // msync: write share
 int mm_map_shmem(struct mm *mm, uint64_t start, uint64_t len, int prot, struct shmem *shm,
                  uint64_t pgoff);
 int mm_unmap(struct mm *mm, uint64_t start, uint64_t len);
+// Joins VMAs that meet inside [start, end] and could be one (mmap, brk, mprotect, mremap).
+void mm_merge(struct mm *mm, uint64_t start, uint64_t end);
 // Changes the protection up to the first unmapped page; -ENOMEM if there was one.
 int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot);
 // madvise's advice, by Linux's numbers: those that change something here.

@@ -54,6 +54,7 @@ SYSCALL(brk) {
         if (!mm_range_free(mm, old_end, new_end - old_end) || !may_expand(mm, new_end - old_end, 0) ||
             mm_map(mm, old_end, new_end - old_end, VM_READ | VM_WRITE, VMA_HEAP) != 0)
             return (long)mm->brk;
+        mm_merge(mm, old_end, old_end);  // one [heap] however often it grew
     } else if (new_end < old_end && mm_unmap(mm, new_end, old_end - new_end) != 0) {
         return (long)mm->brk;
     }
@@ -132,6 +133,7 @@ SYSCALL(mmap) {
                                         : mm_map(mm, addr, len, prot, VMA_ANON);
     if (err)
         return err;
+    mm_merge(mm, addr, addr + len);      // with its neighbours, if they are alike
     if (flags & MAP_POPULATE)            // fault it all in now; failures do not matter
         mm_advise(mm, addr, addr + len, (prot & VM_WRITE) ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
     return (long)addr;
