@@ -101,6 +101,8 @@ bool mm_range_free(struct mm *mm, uint64_t start, uint64_t len);
 uint64_t mm_mapped_pages(struct mm *mm, uint64_t start, uint64_t len);   // of [start, start+len)
 // Makes the page at addr present, if the VMA there allows the access. 0, -EFAULT or -ENOMEM.
 int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec);
+// /proc/<pid>/smaps_rollup in Linux's format (proc_maps.c); the length written.
+int proc_smaps_rollup(struct mm *mm, char *buf, size_t size);
 // What an address space holds, in pages (Linux's total_vm, MM_ANONPAGES, MM_SHMEMPAGES,
 // and its page tables), for the OOM killer and its log line.
 struct mm_usage { uint64_t total_vm, anon, shmem, tables; };

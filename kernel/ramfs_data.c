@@ -346,6 +346,14 @@ long fs_readlink(struct inode *ip, char *buf, size_t n)
 // initramfs's bytes gets pages of its own (the archive's bytes are not page-aligned). The
 // caller takes its own reference (vm_page_get) for the mapping. -ENODEV for what has no page
 // cache here (procfs: its mappings are copies), -ENOSPC or -ENOMEM when no page can be had.
+uint64_t fs_page_pa(struct inode *ip, uint64_t pgoff)
+{
+    if (ip->mnt || !S_ISREG(ip->mode) || ip->file.borrowed)
+        return 0;
+    char *p = page_at(ip, pgoff * PAGE);
+    return p ? virt_to_phys(p) : 0;
+}
+
 int fs_map_page(struct inode *ip, uint64_t pgoff, uint64_t *pa)
 {
     if (ip->mnt || !S_ISREG(ip->mode))

@@ -119,8 +119,6 @@ uint64_t vm_unmap_page(uint64_t *pml4, uint64_t va) {
 // Visits every present 4 KiB entry in [start, end) under `table` (at `level`, mapping from
 // `base`), skipping whole tables that are absent: a 32 TiB range with three pages in it
 // costs three visits, not eight billion.
-typedef void (*pte_fn)(pte_t *pte, uint64_t va, void *arg);
-
 static void walk_range(uint64_t *table, int level, uint64_t base, uint64_t start, uint64_t end,
                        pte_fn fn, void *arg) {
     uint64_t span = 1ull << (12 + 9 * level);
@@ -135,6 +133,10 @@ static void walk_range(uint64_t *table, int level, uint64_t base, uint64_t start
         else if (!(table[i] & PTE_PS))
             walk_range(phys_to_virt(PTE_ADDR(table[i])), level - 1, lo, start, end, fn, arg);
     }
+}
+
+void vm_walk_present(uint64_t *pml4, uint64_t start, uint64_t end, pte_fn fn, void *arg) {
+    walk_range(pml4, 3, 0, start, end, fn, arg);
 }
 
 struct range_op { int prot; bool free; bool shared; };
@@ -360,6 +362,10 @@ void vm_page_put(uint64_t pa) {
         panic("vm_page_put: page %#llx is mapped nowhere", (unsigned long long)pa);
     if (--pg->mapcount == 0)
         free_page(pa);
+}
+
+uint32_t vm_page_count(uint64_t pa) {
+    return pa == zero_page_pa ? 0 : pa_to_page(pa)->mapcount;
 }
 
 bool vm_page_shared(uint64_t pa) {
