@@ -139,12 +139,33 @@ void vm_walk_present(uint64_t *pml4, uint64_t start, uint64_t end, pte_fn fn, vo
     walk_range(pml4, 3, 0, start, end, fn, arg);
 }
 
-struct range_op { int prot; bool free; bool shared; };
+// The TLB: a range of up to FLUSH_CEILING pages has its entries flushed one by one
+// (invlpg), a larger one all at once when the walk is done (as Linux's
+// tlb_single_page_flush_ceiling): invlpg is not cheap, and a reload of CR3 costs about as
+// much as a few dozen. Pages freed during the walk cannot be reached through a stale entry
+// before the flush: nothing touches user memory meanwhile (one CPU, no preemption in the
+// kernel; SMP will need the other CPUs flushed as well). An address space that is not
+// loaded has nothing in the TLB (its entries are not global).
+#define FLUSH_CEILING 32
+
+struct range_op { int prot; bool free; bool shared; bool each, flush; };
+
+static void flush_entry(struct range_op *op, uint64_t va) {
+    if (op->each)
+        invlpg(va);
+    else
+        op->flush = true;
+}
+
+static void flush_range_op(struct range_op *op, uint64_t *pml4) {
+    if (op->flush && pml4 == vm_current())
+        write_cr3(read_cr3());
+}
 
 static void unmap_one(pte_t *pte, uint64_t va, void *arg) {
     uint64_t pa = PTE_ADDR(*pte);
     *pte = 0;
-    invlpg(va);
+    flush_entry(arg, va);
     if (((struct range_op *)arg)->free)
         vm_page_put(pa);
 }
@@ -158,21 +179,25 @@ static void protect_one(pte_t *pte, uint64_t va, void *arg) {
     if (!op->shared && vm_page_shared(pa))
         bits &= ~(uint64_t)PTE_W;
     *pte = pa | bits;
-    invlpg(va);
+    flush_entry(op, va);
 }
 
 // Unmaps every page of the user range [start, end); frees them too if free_them.
 void vm_unmap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them) {
-    struct range_op op = { 0, free_them, false };
+    struct range_op op = { 0, free_them, false, pml4 == vm_current() &&
+                           end - start <= FLUSH_CEILING * PAGE_SIZE, false };
     walk_range(pml4, 3, 0, start, end, unmap_one, &op);
+    flush_range_op(&op, pml4);
 }
 
 // Gives every present page of the user range [start, end) the protection prot (with
 // VM_USER, for user pages; see prot_bits for PROT_NONE). shared: a shared mapping, whose
 // pages are written in place even when mapped elsewhere too.
 void vm_protect_range(uint64_t *pml4, uint64_t start, uint64_t end, int prot, bool shared) {
-    struct range_op op = { prot, false, shared };
+    struct range_op op = { prot, false, shared, pml4 == vm_current() &&
+                           end - start <= FLUSH_CEILING * PAGE_SIZE, false };
     walk_range(pml4, 3, 0, start, end, protect_one, &op);
+    flush_range_op(&op, pml4);
 }
 
 static void count_one(pte_t *pte, uint64_t va, void *arg) {
@@ -323,20 +348,37 @@ void vm_destroy(uint64_t *pml4) {
 // by either side faults, and vm_cow gives the writer a copy of its own.
 // The pages of a shared file mapping are counted like private ones (counted): each entry
 // holds a reference; a shmem object's pages are its own, not counted per entry.
-struct copy_op { uint64_t *dst; bool share, counted; int err; };
+// Speed matters here (a fork of a process with 64 MiB touched visits 16384 entries): the
+// destination's last table is remembered for the 2 MiB it covers (dst_pt, dst_base), and
+// the parent's TLB is flushed once at the end rather than page by page (flush). That is
+// safe because nothing writes user memory during the copy: one CPU, and the kernel is not
+// preempted. SMP will need the other CPUs' TLBs flushed too.
+struct copy_op {
+    uint64_t *dst;
+    bool share, counted, flush;
+    int err;
+    pte_t *dst_pt;                       // the destination's leaf table for dst_base
+    uint64_t dst_base;
+};
 
 static void copy_one(pte_t *pte, uint64_t va, void *arg) {
     struct copy_op *op = arg;
     if (op->err)
         return;
-    pte_t *e = vm_walk(op->dst, va, true);
+    uint64_t base = va & ~(HUGE_2M - 1);
+    if (!op->dst_pt || op->dst_base != base) {
+        pte_t *first = vm_walk(op->dst, base, true);
+        op->dst_pt = first;
+        op->dst_base = base;
+    }
+    pte_t *e = op->dst_pt ? &op->dst_pt[pt_index(va, 0)] : NULL;
     if (!e || (*e & PTE_P)) {
         op->err = e ? -EEXIST : -ENOMEM;
         return;
     }
-    if (!op->share) {
+    if (!op->share && (*pte & PTE_W)) {
         *pte &= ~(uint64_t)PTE_W;        // the parent's too: it must not write in place either
-        invlpg(va);
+        op->flush = true;
     }
     if (!op->share || op->counted)
         vm_page_get(PTE_ADDR(*pte));
@@ -431,7 +473,9 @@ int vm_move_range(uint64_t *pml4, uint64_t start, uint64_t end, uint64_t new_sta
 
 int vm_copy_range(uint64_t *dst, uint64_t *src, uint64_t start, uint64_t end, bool share,
                   bool counted) {
-    struct copy_op op = { dst, share, counted, 0 };
+    struct copy_op op = { dst, share, counted, false, 0, NULL, 0 };
     walk_range(src, 3, 0, start, end, copy_one, &op);
+    if (op.flush && src == vm_current())
+        write_cr3(read_cr3());           // the pages made read-only, all at once
     return op.err;
 }

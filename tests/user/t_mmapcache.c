@@ -108,6 +108,19 @@ int main(void)
     pread(fd, got, 1, 200);
     printf("growing the file again shows zeros there: %d\n", got[0]);
 
+    // mincore of a file mapping looks in the page cache: written pages are in memory
+    // before they are touched; a hole is not.
+    int fd2 = open("mmapcache2.tmp", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    check_val("write 2 pages", write(fd2, buf, 2 * PG));
+    check("ftruncate to 4 pages", ftruncate(fd2, 4 * PG));
+    char *m2 = mmap(NULL, 4 * PG, PROT_READ, MAP_SHARED, fd2, 0);
+    unsigned char vec[4];
+    check("mincore", mincore(m2, 4 * PG, vec));
+    printf("in memory before any touch: %d %d %d %d\n", vec[0], vec[1], vec[2], vec[3]);
+    munmap(m2, 4 * PG);
+    close(fd2);
+    unlink("mmapcache2.tmp");
+
     check("munmap", munmap(sh, 3 * PG));
     check("munmap", munmap(sh2, 3 * PG));
     check("munmap", munmap(pr, 3 * PG));
