@@ -645,9 +645,10 @@ SYSCALL(execve) {
 // old ones; 0xffffffff only asks. Linux accepts any value (an unknown domain is just kept),
 // so there is no error. Here only ADDR_NO_RANDOMIZE changes anything (at the next exec).
 SYSCALL(personality) {
+    unsigned persona = (unsigned)a0;     // Linux takes an unsigned int
     struct proc *p = current();
     unsigned old = p->personality;
-    if ((unsigned)a0 != 0xffffffffu)
-        p->personality = (unsigned)a0;
+    if (persona != 0xffffffffu)
+        p->personality = persona;
     return (long)old;
 }

@@ -248,13 +248,14 @@ SYSCALL(msync) {
 // mapping (glibc's realloc of a large block). The checks here are Linux's first ones, in
 // its order; mm_remap does the rest.
 SYSCALL(mremap) {
-    uint64_t addr = a0, old_len = page_up(a1), new_len = page_up(a2), new_addr = a4;
+    uint64_t addr = a0, old_size = a1, new_size = a2, new_addr = a4;
     int flags = (int)a3;
+    uint64_t old_len = page_up(old_size), new_len = page_up(new_size);
     if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
         return -EINVAL;
     if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
         return -EINVAL;
-    if ((flags & MREMAP_DONTUNMAP) && (!(flags & MREMAP_MAYMOVE) || a1 != a2))
+    if ((flags & MREMAP_DONTUNMAP) && (!(flags & MREMAP_MAYMOVE) || old_size != new_size))
         return -EINVAL;
     if (!page_aligned(addr))
         return -EINVAL;
