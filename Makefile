@@ -372,13 +372,14 @@ unit_sources_cmdline  := kernel/cmdline.c
 unit_sources_acpi     := kernel/acpi.c
 unit_defines_string   := -DLIBC_HOST_TEST
 unit_defines_format   := -DLIBC_HOST_TEST
-# The in-memory filesystem and the initramfs unpacker (strnlen is POSIX: _DEFAULT_SOURCE).
+# The in-memory filesystem and the initramfs unpacker (strnlen is POSIX: _DEFAULT_SOURCE;
+# HOST_TEST: file pages from kmalloc, no page cache).
 UNIT_TESTS += ramfs cpio inflate
 unit_sources_ramfs    := kernel/ramfs.c kernel/ramfs_lookup.c kernel/ramfs_data.c kernel/ramfs_rename.c
 unit_sources_cpio     := kernel/initramfs.c kernel/cpio.c kernel/inflate.c $(unit_sources_ramfs)
 unit_sources_inflate  := kernel/inflate.c
-unit_defines_ramfs    := -D_DEFAULT_SOURCE
-unit_defines_cpio     := -D_DEFAULT_SOURCE
+unit_defines_ramfs    := -D_DEFAULT_SOURCE -DHOST_TEST
+unit_defines_cpio     := -D_DEFAULT_SOURCE -DHOST_TEST
 # The page allocator and kmalloc; HOST_TEST makes their locks (spinlock.h) no-ops.
 UNIT_TESTS += page_alloc kmalloc
 unit_sources_page_alloc := kernel/page_alloc.c

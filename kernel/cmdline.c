@@ -151,6 +151,10 @@ static bool kernel_param(struct kernel_params *p, const char *key, char *val)
         p->trace = true;
         return true;
     }
+    if (strcmp(key, "norandmaps") == 0) {
+        p->norandmaps = true;
+        return true;
+    }
     if (val == NULL)   // the others all take a value; bare "init" etc. is just a word
         return false;
     if (strcmp(key, "console") == 0) {

@@ -34,7 +34,31 @@
 #define MAX_PHNUM     64
 #define MAX_ARG_STRLEN (32 * PAGE_SIZE)     // Linux's limit for one argument
 #define MAX_ARG_TOTAL  (USER_STACK_SIZE / 4) // Linux: a quarter of the stack limit
-#define ET_DYN_BASE   0x555555554000ull     // where a static-pie program is placed
+#define ET_DYN_BASE   0x555555554000ull     // where a position-independent program is placed
+
+// Address space layout randomisation, as Linux's (randomize_va_space = 2): a
+// position-independent program's base moves by up to 2^28 pages (arch_mmap_rnd), so does
+// the top of the mmap area - and with it the interpreter, placed just below - the stack's
+// top by up to 2^22 pages (STACK_RND_MASK), the start of the heap by up to 32 MiB
+// (arch_randomize_brk). Off with `norandmaps` on the command line, or for a process with
+// personality(ADDR_NO_RANDOMIZE) (`setarch -R`): then the layout is the same every time.
+#define MMAP_RND_PAGES  (1ull << 28)
+#define STACK_RND_PAGES (1ull << 22)
+#define BRK_RND_PAGES   (32ull << 20 >> 12)
+#define ADDR_NO_RANDOMIZE   0x0040000       // personality flags (Linux's values)
+#define READ_IMPLIES_EXEC   0x0400000
+#define ADDR_COMPAT_LAYOUT  0x0200000
+#define MMAP_PAGE_ZERO      0x0100000
+#define PER_CLEAR_ON_SETID  (READ_IMPLIES_EXEC | ADDR_NO_RANDOMIZE | ADDR_COMPAT_LAYOUT | MMAP_PAGE_ZERO)
+
+static bool randomize = true;   // set once at boot (main.c), read by exec
+
+void exec_set_randomize(bool on) { randomize = on; }
+
+// A random offset of fewer than `pages` pages, or 0 when randomisation is off.
+static uint64_t random_pages(bool rnd, uint64_t pages) {
+    return rnd ? random_below(pages) * PAGE_SIZE : 0;
+}
 
 struct image {
     struct elf64_ehdr eh;
@@ -87,27 +111,57 @@ static bool segment_ok(const struct elf64_phdr *ph, uint64_t bias, uint64_t file
            (ph->p_vaddr - ph->p_offset) % PAGE_SIZE == 0;
 }
 
-// Maps one segment and copies its file bytes in; the rest of it (.bss) stays zero.
+// Copies file bytes [off, off+n) to va in the new address space.
+static long copy_in(struct mm *mm, struct inode *ip, uint64_t off, uint64_t va, uint64_t n,
+                    char *buf) {
+    for (uint64_t done = 0; done < n;) {
+        size_t k = n - done < PAGE_SIZE ? n - done : PAGE_SIZE;
+        if (read_exact(ip, off + done, buf, k) || mm_poke(mm, va + done, buf, k))
+            return -ENOEXEC;
+        done += k;
+    }
+    return 0;
+}
+
+// Maps one segment as Linux's elf_map does: the pages holding file bytes map the file
+// itself, privately - text and rodata are then the page cache's pages, one copy for every
+// process running the program, and writable data is copied page by page at its first
+// write. The rest (.bss) is anonymous memory. The bytes between the end of the file part and
+// the end of its last page are zeroed, when the segment has a .bss (Linux's padzero): that
+// one page is copied. A first page shared with the previous segment is that segment's
+// memory already: the bytes are copied into it, and it gets both segments' permissions.
 static long load_segment(struct mm *mm, struct inode *ip, const struct elf64_phdr *ph,
                          struct image *im, char *buf) {
     uint64_t va = ph->p_vaddr + im->bias, start = page_down(va), end = page_up(va + ph->p_memsz);
+    uint64_t file_end = page_up(va + ph->p_filesz), file_va = start;
     int prot = segment_prot(ph->p_flags);
+    long err = 0;
     if (start < im->end)
         start = page_up(im->end);   // the first page is shared with the previous segment
-    if (end > start) {
-        long err = mm_map(mm, start, end - start, prot, VMA_IMAGE);
-        if (err)
-            return err;
+    if (file_end > end)
+        file_end = end;
+    if (file_end > start) {
+        err = mm_map_file(mm, start, file_end - start, prot, ip,
+                          page_down(ph->p_offset) + (start - file_va), 0);
+        if (!err)
+            mm_find(mm, start)->kind = VMA_IMAGE;
     }
-    for (uint64_t done = 0; done < ph->p_filesz;) {
-        size_t n = ph->p_filesz - done < PAGE_SIZE ? ph->p_filesz - done : PAGE_SIZE;
-        if (read_exact(ip, ph->p_offset + done, buf, n) || mm_poke(mm, va + done, buf, n))
-            return -ENOEXEC;
-        done += n;
-    }
-    if (page_down(va) < start)      // a shared page gets both segments' permissions
+    uint64_t anon = file_end > start ? file_end : start;
+    if (!err && end > anon)
+        err = mm_map(mm, anon, end - anon, prot, VMA_IMAGE);
+    if (!err && page_down(va) < start) {   // the shared first page: copy, both permissions
+        uint64_t n = start - va < ph->p_filesz ? start - va : ph->p_filesz;
+        err = copy_in(mm, ip, ph->p_offset, va, n, buf);
         vm_protect_range(mm->pml4, page_down(va), start,
-                         prot | mm_find(mm, page_down(va))->prot | VM_USER);
+                         prot | mm_find(mm, page_down(va))->prot | VM_USER, false);
+    }
+    uint64_t bss = va + ph->p_filesz;
+    if (!err && ph->p_memsz > ph->p_filesz && bss % PAGE_SIZE) {
+        memset(buf, 0, PAGE_SIZE);
+        err = mm_poke(mm, bss, buf, page_up(bss) - bss) ? -ENOEXEC : 0;
+    }
+    if (err)
+        return err;
     if (ph->p_offset <= im->eh.e_phoff && im->eh.e_phoff < ph->p_offset + ph->p_filesz)
         im->phdr_va = va + (im->eh.e_phoff - ph->p_offset);
     if (va + ph->p_memsz > im->end)
@@ -227,7 +281,7 @@ static long build_stack(struct mm *mm, struct image *im, const char *path,
     int argc = count_strings(argv, &bytes), envc = count_strings(envp, &bytes);
     if (argc < 0 || envc < 0)
         return -E2BIG;
-    long err = mm_map(mm, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE, VM_READ | VM_WRITE,
+    long err = mm_map(mm, mm->stack_top - USER_STACK_SIZE, USER_STACK_SIZE, VM_READ | VM_WRITE,
                       VMA_STACK);
     long vdso = err ? err : vdso_map(mm);
     if (vdso < 0)
@@ -235,7 +289,7 @@ static long build_stack(struct mm *mm, struct image *im, const char *path,
     uint64_t *ptrs = kmalloc((argc + envc + 2) * sizeof(uint64_t));
     if (!ptrs)
         return -ENOMEM;
-    struct stack_builder sb = { mm, USER_STACK_TOP, 0 };
+    struct stack_builder sb = { mm, mm->stack_top, 0 };
     uint64_t execfn = push_string(&sb, path), platform = push_string(&sb, "x86_64");
     uint64_t args_end = sb.sp;
     for (int i = argc - 1; i >= 0; i--)
@@ -323,6 +377,11 @@ static long de_thread(struct proc *p) {
 // the saved ids follow the effective ones either way, as Linux's execve sets them.
 static void set_exec_ids(struct proc *p, const struct inode *ip) {
     struct cred *c = &p->cred;
+    // What a set-id program must not inherit (Linux's PER_CLEAR_ON_SETID); x86_64's exec
+    // always drops READ_IMPLIES_EXEC (set_personality_64bit).
+    if ((ip->mode & 04000) || (ip->mode & 02010) == 02010)
+        p->personality &= ~PER_CLEAR_ON_SETID;
+    p->personality &= ~READ_IMPLIES_EXEC;
     if (ip->mode & 04000)                // S_ISUID
         c->euid = ip->uid;
     if ((ip->mode & 02010) == 02010)     // S_ISGID with group execute (else: mandatory locking)
@@ -472,8 +531,16 @@ static long exec_file(struct proc *p, const char *path, const char *name,
     err = read_headers(ip, im);
     if (!err && !(mm = mm_create()))
         err = -ENOMEM;
-    if (!err)
+    bool rnd = randomize && !(p->personality & ADDR_NO_RANDOMIZE);
+    if (!err) {
+        mm->stack_top = USER_STACK_TOP - random_pages(rnd, STACK_RND_PAGES);
+        // Below the lowest the stack can reach, as Linux's mmap_base leaves room.
+        mm->mmap_top = USER_MMAP_TOP - (rnd ? STACK_RND_PAGES * PAGE_SIZE : 0) -
+                       random_pages(rnd, MMAP_RND_PAGES);
+        if (im->eh.e_type == ET_DYN)
+            im->bias += random_pages(rnd, MMAP_RND_PAGES);
         err = load_segments(mm, ip, im);
+    }
     uint64_t entry = im->eh.e_entry + im->bias;
     if (!err && im->interp >= 0)
         err = load_interpreter(p, mm, ip, im, &entry);   // it starts first
@@ -485,7 +552,7 @@ static long exec_file(struct proc *p, const char *path, const char *name,
         err = unshare_for_exec(p);
     if (!err) {
         set_exec_ids(p, ip);
-        mm->brk_start = mm->brk = page_up(im->end);
+        mm->brk_start = mm->brk = page_up(im->end) + random_pages(rnd, BRK_RND_PAGES);
         commit(p, mm, entry, rsp, path, name);
     } else if (mm) {
         mm_put(mm);
@@ -571,4 +638,18 @@ SYSCALL(execve) {
     free_strings(envp);
     kfree(path);
     return err;                      // on success the new program starts with rax = 0
+}
+
+// ---------------------------------------------------------------- personality(2)
+
+// personality(persona): sets the calling thread's execution domain and flags, returning the
+// old ones; 0xffffffff only asks. Linux accepts any value (an unknown domain is just kept),
+// so there is no error. Here only ADDR_NO_RANDOMIZE changes anything (at the next exec).
+SYSCALL(personality) {
+    unsigned persona = (unsigned)a0;     // Linux takes an unsigned int
+    struct proc *p = current();
+    unsigned old = p->personality;
+    if (persona != 0xffffffffu)
+        p->personality = persona;
+    return (long)old;
 }

@@ -127,6 +127,7 @@ static void undo_child(struct proc *child) {
 
 static void set_identity(struct proc *child, struct proc *self, uint64_t flags, int exit_signal) {
     memcpy(child->comm, self->comm, sizeof child->comm);
+    child->personality = self->personality;
     child->cred = self->cred;
     memcpy(child->exe, self->exe, sizeof child->exe);
     child->pgid = self->pgid;

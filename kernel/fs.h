@@ -159,6 +159,10 @@ int fs_truncate(struct inode *ip, uint64_t size);
 // that outlives the file (the initramfs archive, which the kernel never frees).
 int fs_adopt(struct inode *ip, const char *data, uint64_t size);
 uint64_t fs_blocks(struct inode *ip);     // 512-byte blocks of data, for st_blocks
+// The page cache (ramfs_data.c): the physical page holding the file's page pgoff, allocated
+// if it was a hole; the caller takes its own reference to map it. -ENODEV: no page cache.
+int fs_map_page(struct inode *ip, uint64_t pgoff, uint64_t *pa);
+uint64_t fs_page_pa(struct inode *ip, uint64_t pgoff);   // the page if it has one, else 0
 // File pages are counted against a limit, like tmpfs's size=: past it writes get -ENOSPC.
 void fs_set_page_limit(uint64_t pages);
 uint64_t fs_page_limit(void);

@@ -158,6 +158,7 @@ static void apply_params(const struct kernel_params *p) {
     if (p->loglevel >= 0)
         printk_set_loglevel(p->loglevel);
     panic_timeout = p->panic_timeout;
+    exec_set_randomize(!p->norandmaps);
 }
 
 static const char *mem_type_name(uint32_t type) {

@@ -3,11 +3,15 @@
 // Invariants:
 //   - the VMA list is sorted by start address, and VMAs never overlap;
 //   - a page is present in the page tables only inside a VMA, with the VMA's protection;
-//   - a present private page is counted once for each address space that maps it (its
-//     mapcount): fork shares it read-only, copy-on-write (vm.c), and the first write
-//     gives the writer its own copy; unmapping drops one count and the last frees it. A
-//     shared page belongs to its struct shmem, which frees it when the last VMA using it
-//     goes.
+//   - a present private page is counted (vm_page_get/put) once per page table entry
+//     mapping it, so unmapping it frees it with the last mapping; a shared anonymous page
+//     belongs to its struct shmem, which frees it when the last VMA using it goes;
+//   - a file's pages are the page cache (ramfs_data.c): the file holds one reference to each
+//     page, every entry mapping it one more. MAP_SHARED maps them writable; MAP_PRIVATE
+//     maps them read-only, and the first write copies (vm_cow: the page is always shared).
+//   - every address space is on the all_mms list, for truncate to find a file's mappings.
+//     Touched only by mm_create, mm_put and mm_file_truncated, never from an interrupt;
+//     today one CPU with no preemption in the kernel makes that safe. SMP needs a lock.
 #include <stdbool.h>
 #include <stdint.h>
 #include "errno.h"
@@ -22,6 +26,13 @@
 #include "x86.h"
 
 static uint64_t page_down(uint64_t a) { return a & ~(PAGE_SIZE - 1); }
+static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
+
+static struct mm *all_mms;            // every address space (see the invariants above)
+
+// A shared mapping: its pages are written in place by every process mapping them, never
+// copied on write.
+static bool vma_shared(const struct vma *v) { return v->shm || (v->flags & VMA_SHARED_FILE); }
 
 struct mm *mm_create(void) {
     struct mm *mm = kzalloc(sizeof *mm);
@@ -34,6 +45,11 @@ struct mm *mm_create(void) {
     }
     mm->refs = 1;
     mm->mmap_top = USER_MMAP_TOP;
+    mm->next_mm = all_mms;
+    if (all_mms)
+        all_mms->pprev_mm = &mm->next_mm;
+    mm->pprev_mm = &all_mms;
+    all_mms = mm;
     return mm;
 }
 
@@ -51,12 +67,11 @@ static void shm_put(struct shmem *shm) {
     kfree(shm);
 }
 
-// MAP_SHARED file mappings: the pages written since the last time (the CPU's dirty bit)
-// go back to the file, as far as the file reaches. The mapping's pages are copies of the
-// file's: other mappings and read() see the writes from here on, not before (Linux's page
-// cache shares one copy; see the note at try_fault).
+// MAP_SHARED mappings of a file without a page cache (procfs: fault_file_copy): the pages
+// written since the last time (the CPU's dirty bit) go back to the file, as far as the file
+// reaches. A ramfs file's mappings are its own pages: nothing to write back.
 static void write_back(struct mm *mm, struct vma *v, uint64_t start, uint64_t end) {
-    if (!(v->flags & VMA_SHARED_FILE))
+    if (!(v->flags & VMA_SHARED_FILE) || !v->file->mnt)
         return;
     for (uint64_t va = start; va < end; va += PAGE_SIZE) {
         pte_t *pte = vm_walk(mm->pml4, va, false);
@@ -97,6 +112,9 @@ void mm_put(struct mm *mm) {
         vma_free(v);
     }
     vm_destroy(mm->pml4);   // frees every page and table of the user half
+    *mm->pprev_mm = mm->next_mm;
+    if (mm->next_mm)
+        mm->next_mm->pprev_mm = mm->pprev_mm;
     kfree(mm);
 }
 
@@ -176,6 +194,16 @@ static bool enough_memory(uint64_t len, int prot) {
     return !(prot & VM_WRITE) || len / PAGE_SIZE <= nr_managed_pages();
 }
 
+// Puts nv in its place in the sorted list; its range must be free.
+static void insert_vma(struct mm *mm, struct vma *nv) {
+    struct vma **pp = &mm->vmas;
+    while (*pp && (*pp)->start < nv->start)
+        pp = &(*pp)->next;
+    nv->next = *pp;
+    *pp = nv;
+    mm->total_vm += (nv->end - nv->start) / PAGE_SIZE;
+}
+
 // Records a new VMA over [start, start+len), replacing whatever was there (MAP_FIXED).
 static int map_vma(struct mm *mm, uint64_t start, uint64_t len, int prot, enum vma_kind kind) {
     struct vma *nv = kmalloc(sizeof *nv);
@@ -187,12 +215,7 @@ static int map_vma(struct mm *mm, uint64_t start, uint64_t len, int prot, enum v
         return err;
     }
     *nv = (struct vma){ .start = start, .end = start + len, .prot = prot, .kind = kind };
-    struct vma **pp = &mm->vmas;
-    while (*pp && (*pp)->start < start)
-        pp = &(*pp)->next;
-    nv->next = *pp;
-    *pp = nv;
-    mm->total_vm += len / PAGE_SIZE;
+    insert_vma(mm, nv);
     return 0;
 }
 
@@ -203,6 +226,36 @@ static uint64_t mapped_until(struct mm *mm, uint64_t start, uint64_t end) {
     for (struct vma *v; a < end && (v = mm_find(mm, a)) != NULL;)
         a = v->end;
     return a < end ? a : end;
+}
+
+// Can b, which starts where a ends, join a: the same protection and flags, the same
+// memory behind them continuing (the same shmem object or file, at the next offset)? The
+// kernel's own pages (the vDSO) stay apart, as Linux's special mappings do.
+static bool mergeable(const struct vma *a, const struct vma *b) {
+    uint64_t len = a->end - a->start;
+    return a->end == b->start && a->prot == b->prot && a->flags == b->flags &&
+           a->kind == b->kind && a->shm == b->shm && a->file == b->file &&
+           !(a->shm && a->shm->pinned) &&
+           (!a->shm || a->shm_pgoff + len / PAGE_SIZE == b->shm_pgoff) &&
+           (!a->file || a->file_off + len == b->file_off);
+}
+
+// Joins neighbouring VMAs that could be one, where they meet inside [start, end], as Linux
+// merges after mmap, mprotect and mremap (seen in /proc/<pid>/maps, and by mremap, which
+// works within one VMA). Nothing else changes: the pages are where they were.
+void mm_merge(struct mm *mm, uint64_t start, uint64_t end) {
+    for (struct vma *v = mm->vmas; v && v->start <= end; ) {
+        struct vma *n = v->next;
+        if (n && v->end >= start && v->end <= end && mergeable(v, n)) {
+            v->end = n->end;
+            v->next = n->next;
+            if (n->shm)
+                shm_put(n->shm);     // v keeps the object: never its last reference
+            vma_free(n);
+        } else {
+            v = n;
+        }
+    }
 }
 
 int mm_map(struct mm *mm, uint64_t start, uint64_t len, int prot, enum vma_kind kind) {
@@ -242,8 +295,9 @@ int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot) {
         if (v->start < start || v->end > stop)
             continue;
         v->prot = prot;
-        vm_protect_range(mm->pml4, v->start, v->end, prot | VM_USER);   // pages already present
+        vm_protect_range(mm->pml4, v->start, v->end, prot | VM_USER, vma_shared(v));
     }
+    mm_merge(mm, start, stop);
     return stop < end ? -ENOMEM : 0;
 }
 
@@ -321,14 +375,9 @@ uint64_t mm_find_free(struct mm *mm, uint64_t len) {
     }
 }
 
-// A file mapping's page, at its first touch: a page of its own, filled with the file's
-// bytes there (zeros past the end of the file). A page wholly past the end is no memory at
-// all: -EIO, which the fault handler turns into SIGBUS, as Linux does. Each mapping gets
-// its own copy (Linux maps the page cache's one copy, read-only until written).
-static int fault_file_page(struct mm *mm, struct vma *v, uint64_t va) {
-    uint64_t off = v->file_off + (va - v->start);
-    if (off >= ((v->file->size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)))
-        return -EIO;
+// A mapping of a file without a page cache (procfs), at its first touch: a page of its own,
+// filled with the file's bytes there (zeros past the end of the file).
+static int fault_file_copy(struct mm *mm, struct vma *v, uint64_t va, uint64_t off) {
     uint64_t pa = alloc_page();
     if (!pa)
         return -ENOMEM;
@@ -340,6 +389,71 @@ static int fault_file_page(struct mm *mm, struct vma *v, uint64_t va) {
         return -ENOMEM;
     }
     return 0;
+}
+
+// Linux's fault-around: one fault on a file mapping maps the next pages too, up to
+// FAULT_AROUND pages, as far as they are in the page cache already (holes stay for their
+// own fault, which allocates) and inside the VMA and the file. A program reading a file
+// or running its text then takes a sixteenth of the faults. Nothing fails here: a page
+// that cannot be mapped is simply left for later.
+#define FAULT_AROUND 16
+
+static void fault_around(struct mm *mm, struct vma *v, uint64_t va, int prot) {
+    uint64_t file_end = page_up(v->file->size);
+    for (int i = 1; i < FAULT_AROUND; i++) {
+        uint64_t at = va + (uint64_t)i * PAGE_SIZE, off = v->file_off + (at - v->start);
+        if (at >= v->end || off >= file_end)
+            return;
+        uint64_t pa = fs_page_pa(v->file, off / PAGE_SIZE);
+        pte_t *pte = vm_walk(mm->pml4, at, false);
+        if (!pa || (pte && (*pte & PTE_P)))
+            continue;
+        vm_page_get(pa);
+        if (vm_map_page(mm->pml4, at, pa, prot | VM_USER) != 0) {
+            vm_page_put(pa);
+            return;
+        }
+    }
+}
+
+// A file mapping's page, at its first touch: the file's own page (the page cache), mapped
+// writable in a shared mapping, read-only in a private one (a write then copies). A page
+// wholly past the end of the file is no memory at all: -EIO, which the fault handler turns
+// into SIGBUS, as Linux does; so is a page the filesystem has no room for (tmpfs: SIGBUS).
+static int fault_file_page(struct mm *mm, struct vma *v, uint64_t va) {
+    uint64_t off = v->file_off + (va - v->start), pa;
+    if (off >= page_up(v->file->size))
+        return -EIO;
+    int err = fs_map_page(v->file, off / PAGE_SIZE, &pa);
+    if (err == -ENODEV)
+        return fault_file_copy(mm, v, va, off);
+    if (err)
+        return err == -ENOMEM ? -ENOMEM : -EIO;
+    int prot = vma_shared(v) ? v->prot : v->prot & ~VM_WRITE;
+    vm_page_get(pa);
+    if (vm_map_page(mm->pml4, va, pa, prot | VM_USER) != 0) {
+        vm_page_put(pa);
+        return -ENOMEM;
+    }
+    fault_around(mm, v, va, prot);
+    return 0;
+}
+
+// truncate: pages of ip at or past the new end (size) leave every mapping - private copies
+// of them too, as Linux's truncate_pagecache does - so that a touch there is SIGBUS.
+void mm_file_truncated(struct inode *ip, uint64_t size) {
+    uint64_t keep = page_up(size);
+    for (struct mm *mm = all_mms; mm; mm = mm->next_mm) {
+        for (struct vma *v = mm->vmas; v; v = v->next) {
+            if (v->file != ip)
+                continue;
+            uint64_t from = v->start;
+            if (keep > v->file_off)
+                from = keep - v->file_off >= v->end - v->start ? v->end : v->start + (keep - v->file_off);
+            if (from < v->end)
+                vm_unmap_range(mm->pml4, from, v->end, true);
+        }
+    }
 }
 
 // One attempt at mm_fault; -ENOMEM when a page (or a page table) could not be had. With
@@ -356,16 +470,24 @@ static int try_fault(struct mm *mm, uint64_t addr, bool write, bool exec, bool f
         // Present: a write to a read-only private page of a writable VMA is copy-on-write
         // (after fork, or the zero page) - the one fault here that is no error. Anything
         // else is a protection violation.
-        bool cow = write && !v->shm && !(*pte & PTE_W) && (v->prot & VM_WRITE);
-        if (cow || (force && !v->shm && vm_page_shared(PTE_ADDR(*pte))))
+        bool cow = write && !vma_shared(v) && !(*pte & PTE_W) && (v->prot & VM_WRITE);
+        if (cow || (force && !vma_shared(v) && vm_page_shared(PTE_ADDR(*pte))))
             return vm_cow(mm->pml4, va, v->prot | VM_USER);
         return force ? 0 : -EFAULT;
     }
-    if (v->file)
-        return fault_file_page(mm, v, va);
+    if (v->file) {
+        // The file's page first; a write to a private mapping then copies it at once.
+        int err = fault_file_page(mm, v, va);
+        if (err || vma_shared(v) || !(write || force))
+            return err;
+        return vm_cow(mm->pml4, va, v->prot | VM_USER);
+    }
     if (!v->shm && !write && !force)     // read first: the zero page, until a write
         return vm_map_page(mm->pml4, va, vm_zero_page(), (v->prot & ~VM_WRITE) | VM_USER);
-    uint64_t *slot = v->shm ? &v->shm->pages[v->shm_pgoff + (va - v->start) / PAGE_SIZE] : NULL;
+    uint64_t idx = v->shm_pgoff + (va - v->start) / PAGE_SIZE;
+    if (v->shm && idx >= v->shm->npages)
+        return -EIO;                 // grown by mremap past the object's end: SIGBUS, as Linux
+    uint64_t *slot = v->shm ? &v->shm->pages[idx] : NULL;
     uint64_t pa = slot && *slot ? *slot : alloc_page();
     if (!pa)
         return -ENOMEM;
@@ -409,13 +531,13 @@ void mm_usage(struct mm *mm, struct mm_usage *u) {
     }
 }
 
-// fork: the child's pages for one of its VMAs. Private pages are copied, shared ones are
+// fork: the child's pages for one of its VMAs. Private pages are shared copy-on-write, shared ones are
 // the parent's very pages (with the very same PTE bits, PROT_NONE included), and a
 // MADV_WIPEONFORK range starts empty: its pages will be fresh zeroes.
 static int dup_pages(struct mm *dst, struct mm *src, struct vma *v) {
     if (v->flags & VMA_WIPEONFORK)
         return 0;
-    return vm_copy_range(dst->pml4, src->pml4, v->start, v->end, v->shm != NULL);
+    return vm_copy_range(dst->pml4, src->pml4, v->start, v->end, vma_shared(v), !v->shm);
 }
 
 struct mm *mm_dup(struct mm *src) {
@@ -564,16 +686,23 @@ int mm_advise(struct mm *mm, uint64_t start, uint64_t end, int advice) {
             return err;
         a = e;
     }
+    if (changes_flags(advice))
+        mm_merge(mm, start, end);
     return hole || a < end ? -ENOMEM : 0;
 }
 
-// In memory: a private page that is present; a shared page its shmem object holds, whether
-// or not this address space maps it now (Linux looks in the shared memory's page cache).
+// In memory: a private page that is present; a shared page its shmem object holds, or a
+// page of a file's page cache, whether or not this address space maps it now (Linux looks
+// in the page cache for those).
 static bool resident(struct mm *mm, struct vma *v, uint64_t va) {
+    uint64_t idx = v->shm_pgoff + (va - v->start) / PAGE_SIZE;
     if (v->shm)
-        return v->shm->pages[v->shm_pgoff + (va - v->start) / PAGE_SIZE] != 0;
+        return idx < v->shm->npages && v->shm->pages[idx] != 0;
     pte_t *pte = vm_walk(mm->pml4, va, false);
-    return pte && (*pte & PTE_P);
+    if (pte && (*pte & PTE_P))
+        return true;
+    uint64_t off = v->file_off + (va - v->start);
+    return v->file && off < v->file->size && fs_page_pa(v->file, off / PAGE_SIZE) != 0;
 }
 
 uint64_t mm_residency(struct mm *mm, uint64_t start, uint64_t n, unsigned char *vec) {
@@ -587,4 +716,114 @@ uint64_t mm_residency(struct mm *mm, uint64_t start, uint64_t n, unsigned char *
         vec[i] = resident(mm, v, va);
     }
     return n;
+}
+
+// ---------------------------------------------------------------- mremap
+
+// Can the VMA ending at v->end grow in place by delta bytes (nothing mapped there)?
+static bool expandable(struct mm *mm, struct vma *v, uint64_t delta) {
+    return v->end + delta > v->end && v->end + delta <= USER_TOP &&
+           (!v->next || v->next->start >= v->end + delta) && mm_range_free(mm, v->end, delta);
+}
+
+// Moves [addr, addr+old_len) - inside one VMA - to a new VMA [new_addr, +new_len) with the
+// same memory behind it (protection, shared object or file and offset), taking the present
+// pages along. The old range is unmapped, or kept empty (keep_old: MREMAP_DONTUNMAP, whose
+// private pages then read as new zero pages; or old_len 0, a second mapping of shared
+// memory). The new range must be free.
+static int move_vma(struct mm *mm, uint64_t addr, uint64_t old_len, uint64_t new_addr,
+                    uint64_t new_len, bool keep_old) {
+    struct vma *nv = kmalloc(sizeof *nv);
+    if (!nv)
+        return -ENOMEM;
+    int err = split_at(mm, addr);
+    if (!err && old_len)
+        err = split_at(mm, addr + old_len);
+    struct vma *v = mm_find(mm, addr);
+    if (!err)
+        err = vm_move_range(mm->pml4, addr, addr + old_len, new_addr);
+    if (err) {
+        kfree(nv);
+        return err;
+    }
+    *nv = *v;
+    nv->start = new_addr;
+    nv->end = new_addr + new_len;
+    nv->shm_pgoff += (addr - v->start) / PAGE_SIZE;
+    nv->file_off += addr - v->start;
+    if (nv->shm)
+        nv->shm->refs++;
+    if (nv->file)
+        fs_get(nv->file);
+    insert_vma(mm, nv);
+    if (!keep_old)
+        mm_unmap(mm, addr, old_len);
+    mm_merge(mm, new_addr, new_addr + new_len);
+    return 0;
+}
+
+// mremap, after sys_mremap's checks of the numbers: Linux's order and errors. addr is
+// page-aligned, the lengths page-aligned, new_len > 0.
+long mm_remap(struct mm *mm, uint64_t addr, uint64_t old_len, uint64_t new_len, int flags,
+              uint64_t new_addr, uint64_t as_limit_pages) {
+    struct vma *v = mm_find(mm, addr);
+    if (!v)
+        return -EFAULT;
+    bool fixed = flags & MREMAP_FIXED, dontunmap = flags & MREMAP_DONTUNMAP;
+    if (fixed || dontunmap) {
+        if (new_addr % PAGE_SIZE)
+            return -EINVAL;
+        if (new_len > USER_TOP || new_addr > USER_TOP - new_len)
+            return -EINVAL;
+        if (addr + old_len > new_addr && new_addr + new_len > addr)
+            return -EINVAL;          // the ranges overlap
+        if (fixed && mm_unmap(mm, new_addr, new_len) != 0)
+            return -ENOMEM;
+        if (old_len > new_len) {
+            int err = mm_unmap(mm, addr + new_len, old_len - new_len);
+            if (err)
+                return err;
+            old_len = new_len;
+        }
+    } else if (old_len >= new_len) {
+        if (old_len > new_len) {
+            int err = mm_unmap(mm, addr + new_len, old_len - new_len);
+            if (err)
+                return err;
+        }
+        return (long)addr;           // shrinking always works
+    }
+    // Linux's vma_to_resize: the range must lie in one VMA; old_len 0 only duplicates
+    // shared memory; growing must fit RLIMIT_AS.
+    v = mm_find(mm, addr);
+    if (!v)
+        return -EFAULT;
+    if (!old_len && !vma_shared(v))
+        return -EINVAL;
+    if (old_len > v->end - addr)
+        return -EFAULT;
+    uint64_t grow = new_len > old_len ? (new_len - old_len) / PAGE_SIZE : 0;
+    if (mm->total_vm + grow > as_limit_pages)
+        return -ENOMEM;
+    if (dontunmap && mm->total_vm + grow + old_len / PAGE_SIZE > as_limit_pages)
+        return -ENOMEM;
+    if (!fixed && !dontunmap && old_len == v->end - addr && expandable(mm, v, new_len - old_len)) {
+        if (!vma_shared(v) && !enough_memory(new_len - old_len, v->prot))
+            return -ENOMEM;
+        v->end += new_len - old_len;       // grow in place
+        mm->total_vm += grow;
+        mm_merge(mm, v->end, v->end);
+        return (long)addr;
+    }
+    if (!fixed && !dontunmap && !(flags & MREMAP_MAYMOVE))
+        return -ENOMEM;
+    if (!fixed) {
+        // The hint (MREMAP_DONTUNMAP's new_addr) if that range is free, else a free range.
+        if (!(dontunmap && new_addr && mm_range_free(mm, new_addr, new_len)))
+            new_addr = mm_find_free(mm, new_len);
+        if (!new_addr)
+            return -ENOMEM;
+    }
+    int err = move_vma(mm, addr, old_len, new_addr, new_len, dontunmap || !old_len);
+    return err ? err : (long)new_addr;
 }

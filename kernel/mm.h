@@ -46,6 +46,7 @@ struct mm {
     uint64_t mmap_top;              // mmap(NULL, ...) allocates downwards from here
     uint64_t stack_top;
     uint64_t arg_start, arg_end;    // argv's strings on the stack (/proc/<pid>/cmdline)
+    struct mm *next_mm, **pprev_mm; // the list of all address spaces (mm.c)
 };
 
 #define USER_STACK_TOP   0x00007ffffffde000ull   // a little below USER_TOP, as on Linux
@@ -63,11 +64,15 @@ int mm_map_shared(struct mm *mm, uint64_t start, uint64_t len, int prot);
 // touch. VMA_SHARED_FILE: written pages go back to the file (msync, munmap, exit).
 int mm_map_file(struct mm *mm, uint64_t start, uint64_t len, int prot, struct inode *ip,
                 uint64_t off, unsigned flags);
-int mm_sync(struct mm *mm, uint64_t start, uint64_t len);   // msync: write shared file pages back
+int mm_sync(struct mm *mm, uint64_t start, uint64_t len);
+// truncate of ip to size: its pages past the new end leave every mapping (ramfs_data.c).
+void mm_file_truncated(struct inode *ip, uint64_t size);   // msync: write shared file pages back
 // Maps pages of an existing shmem object, from its page pgoff on (the vDSO: kernel/vdso.c).
 int mm_map_shmem(struct mm *mm, uint64_t start, uint64_t len, int prot, struct shmem *shm,
                  uint64_t pgoff);
 int mm_unmap(struct mm *mm, uint64_t start, uint64_t len);
+// Joins VMAs that meet inside [start, end] and could be one (mmap, brk, mprotect, mremap).
+void mm_merge(struct mm *mm, uint64_t start, uint64_t end);
 // Changes the protection up to the first unmapped page; -ENOMEM if there was one.
 int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot);
 // madvise's advice, by Linux's numbers: those that change something here.
@@ -84,12 +89,20 @@ int mm_advise(struct mm *mm, uint64_t start, uint64_t end, int advice);
 // mincore: one byte per page from start (1 = in memory), for up to n pages; returns how
 // many were filled before the first unmapped page.
 uint64_t mm_residency(struct mm *mm, uint64_t start, uint64_t n, unsigned char *vec);
+// mremap (Linux's flags): resizes or moves [addr, addr+old_len); the new address or -errno.
+#define MREMAP_MAYMOVE   1
+#define MREMAP_FIXED     2
+#define MREMAP_DONTUNMAP 4
+long mm_remap(struct mm *mm, uint64_t addr, uint64_t old_len, uint64_t new_len, int flags,
+              uint64_t new_addr, uint64_t as_limit_pages);
 uint64_t mm_find_free(struct mm *mm, uint64_t len);   // 0 when there is no room
 struct vma *mm_find(struct mm *mm, uint64_t addr);
 bool mm_range_free(struct mm *mm, uint64_t start, uint64_t len);
 uint64_t mm_mapped_pages(struct mm *mm, uint64_t start, uint64_t len);   // of [start, start+len)
 // Makes the page at addr present, if the VMA there allows the access. 0, -EFAULT or -ENOMEM.
 int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec);
+// /proc/<pid>/smaps_rollup in Linux's format (proc_maps.c); the length written.
+int proc_smaps_rollup(struct mm *mm, char *buf, size_t size);
 // What an address space holds, in pages (Linux's total_vm, MM_ANONPAGES, MM_SHMEMPAGES,
 // and its page tables), for the OOM killer and its log line.
 struct mm_usage { uint64_t total_vm, anon, shmem, tables; };

@@ -173,6 +173,7 @@ struct proc {
 
     // [self] its own settings; signal senders read sig_blocked with interrupts off
     struct cred cred;            // its ids (copied by clone; changed only by itself)
+    unsigned personality;        // personality(2): ADDR_NO_RANDOMIZE... (copied by clone; exec.c)
     uint64_t sig_blocked;        // its signal mask
     uint64_t real_blocked;       // rt_sigtimedwait: the mask it replaced while waiting
     uint64_t saved_sigmask;      // to restore on the way out (ppoll, sigsuspend, ...)
@@ -208,6 +209,7 @@ void zap_other_threads(struct proc *p);    // SIGKILL to the rest of p's group (
 // then runs it. Returns 0, or a negative errno if it cannot be executed.
 int proc_run_init(const char *path, const char *const *argv, const char *const *envp);
 long exec(struct proc *p, const char *path, const char *const *argv, const char *const *envp);
+void exec_set_randomize(bool on);    // `norandmaps` on the command line turns ASLR off
 // proc_shared.c: the shared parts, made, copied, and let go of.
 struct signal_struct *signal_alloc(void);
 void signal_put(struct signal_struct *sig);

@@ -24,9 +24,9 @@
 #include "trace.h"
 #include "vm.h"
 
-enum kind { K_DIR, K_STAT, K_STATUS, K_CMDLINE, K_COMM, K_EXE, K_TASK, K_MAPS, K_NKINDS };
+enum kind { K_DIR, K_STAT, K_STATUS, K_CMDLINE, K_COMM, K_EXE, K_TASK, K_MAPS, K_SMAPS_ROLLUP, K_NKINDS };
 static const char *const pid_files[K_NKINDS] = { NULL, "stat", "status", "cmdline", "comm", "exe", "task",
-                                                 "maps" };
+                                                 "maps", "smaps_rollup" };
 enum global { G_SELF, G_MEMINFO, G_UPTIME, G_LOADAVG, G_VERSION, G_CMDLINE, G_MOUNTS, G_TRACE,
               G_NGLOBAL };
 static const char *const global_files[G_NGLOBAL] = {
@@ -245,6 +245,8 @@ static int gen_pid(struct proc *p, int kind, char *buf, size_t size) {
         return snprintf(buf, size, "%s\n", p->comm);
     case K_MAPS:
         return p->mm ? gen_maps(p, buf, size) : 0;
+    case K_SMAPS_ROLLUP:                 // proc_maps.c
+        return p->mm ? proc_smaps_rollup(p->mm, buf, size) : 0;
     case K_CMDLINE: {
         if (!p->mm || p->mm->arg_end <= p->mm->arg_start)
             return 0;

@@ -6,18 +6,32 @@
 //     leaves[i][j]     the page holding bytes [(i * LEAF_PAGES + j) * PAGE, + PAGE), or NULL
 //
 // A NULL leaf or page is a hole: it reads as zeros. Invariant: every byte of an allocated
-// page at or past the file's size is zero, so growing a file (a write past the end, a
-// truncate upwards) needs no clearing; shrinking clears the tail of the last page kept and
-// frees the pages and leaves past the end. The top array (file.leaves) grows as needed.
+// page at or past the file's size is zero - but for what a shared mapping stores past the
+// end into the last page, which zero_tail clears before the file grows over it. Shrinking
+// clears the tail of the last page kept and frees the pages and leaves past the end. The top array (file.leaves) grows as needed.
 //
 // A file unpacked from the initramfs may instead borrow the archive's bytes (fs_adopt):
 // file.borrowed points at them, no page is allocated, and the first change copies them into
 // pages. Pages count against a limit (fs_set_page_limit), as tmpfs's size= does: past it a
 // write gets -ENOSPC (and -ENOMEM when memory runs out first).
+//
+// The data pages are the page cache (Linux's name): mmap maps these very pages (fs_map_page),
+// so a shared mapping, read() and write() all see one copy. Each data page is a physical
+// page counted with the vm_page API (vm.h): the file holds one reference, each page table
+// entry mapping it one more, so a page the file lets go of (truncate, unlink) lives on until
+// the last mapping goes - but truncate first unmaps it everywhere (mm_file_truncated), as
+// Linux does: a touch past the new end is SIGBUS. The host unit tests (HOST_TEST) use plain
+// kmalloc'd pages instead.
 #include <errno.h>
 #include <string.h>
 #include "fs.h"
 #include "kmalloc.h"
+#ifndef HOST_TEST
+#include "memlayout.h"
+#include "mm.h"
+#include "page_alloc.h"
+#include "vm.h"
+#endif
 
 #define PAGE        4096ull
 #define LEAF_PAGES  (PAGE / sizeof(char *))          // page pointers in one leaf: 512
@@ -72,9 +86,42 @@ static void *zeroed_page(void)
     return p;
 }
 
-static void free_page(void *p)
+static void free_table(void *p)
 {
     kfree(p);
+    pages_used--;
+}
+
+// A data page: zeroed, counted, and (in the kernel) referenced once, by the file.
+static char *data_page(void)
+{
+    no_page_error = -ENOSPC;
+    if (pages_used >= page_limit)
+        return NULL;
+    no_page_error = -ENOMEM;
+#ifdef HOST_TEST
+    char *p = kmalloc(PAGE);
+#else
+    uint64_t pa = alloc_page();
+    char *p = pa ? phys_to_virt(pa) : NULL;
+    if (p)
+        vm_page_new(pa);
+#endif
+    if (p) {
+        memset(p, 0, PAGE);
+        pages_used++;
+    }
+    return p;
+}
+
+// The file lets go of a data page: freed now, or when the last mapping of it goes.
+static void drop_data_page(char *p)
+{
+#ifdef HOST_TEST
+    kfree(p);
+#else
+    vm_page_put(virt_to_phys(p));
+#endif
     pages_used--;
 }
 
@@ -88,7 +135,7 @@ static char *page_for_write(struct inode *ip, uint64_t off)
     if (!*slot && !(*slot = zeroed_page()))
         return NULL;
     char **p = &(*slot)[pg % LEAF_PAGES];
-    if (!*p && (*p = zeroed_page()))
+    if (!*p && (*p = data_page()))
         ip->file.npages++;
     return *p;
 }
@@ -104,13 +151,13 @@ static void free_from(struct inode *ip, uint64_t size)
         uint64_t j = leaf == first / LEAF_PAGES ? first % LEAF_PAGES : 0;
         for (; j < LEAF_PAGES; j++) {
             if (tab[j]) {
-                free_page(tab[j]);
+                drop_data_page(tab[j]);
                 ip->file.npages--;
             }
             tab[j] = NULL;
         }
         if (leaf * LEAF_PAGES >= first) {          // nothing left in it
-            free_page(tab);
+            free_table(tab);
             ip->file.leaves[leaf] = NULL;
         }
     }
@@ -143,6 +190,16 @@ static int unborrow(struct inode *ip)
     }
     ip->file.borrowed = NULL;
     return 0;
+}
+
+// A store through a shared mapping may leave bytes past the end in the last page (Linux
+// allows it: they are not the file's). Before the file grows over them they become zeros
+// again, as POSIX wants the new part to read, and the invariant above holds again.
+static void zero_tail(struct inode *ip)
+{
+    char *last = ip->size % PAGE ? page_at(ip, ip->size) : NULL;
+    if (last)
+        memset(last + ip->size % PAGE, 0, PAGE - ip->size % PAGE);
 }
 
 // Reading or writing anything but a regular file: a directory is -EISDIR, others -EINVAL.
@@ -199,6 +256,8 @@ long fs_write(struct inode *ip, uint64_t off, const void *buf, size_t n)
         n = FS_FILE_MAX - off;
     if ((err = unborrow(ip)))
         return err;
+    if (off + n > ip->size)
+        zero_tail(ip);
     size_t done = 0;
     while (done < n) {
         uint64_t at = off + done, in = at % PAGE;
@@ -231,12 +290,17 @@ int fs_truncate(struct inode *ip, uint64_t size)
     if (size < ip->size && (err = unborrow(ip)))
         return err;
     if (size < ip->size) {
+#ifndef HOST_TEST
+        mm_file_truncated(ip, size);             // no mapping keeps a page past the end
+#endif
         char *last = size % PAGE ? page_at(ip, size) : NULL;
         if (last)                                    // the invariant: zero past the end
             memset(last + size % PAGE, 0, PAGE - size % PAGE);
         free_from(ip, size);
     } else if (size > ip->size && ip->file.borrowed && (err = unborrow(ip))) {
         return err;                      // borrowed bytes end at size: the rest must be ours
+    } else if (size > ip->size) {
+        zero_tail(ip);
     }
     ip->size = size;
     fs_touch(ip, FS_MTIME | FS_CTIME);
@@ -275,3 +339,32 @@ long fs_readlink(struct inode *ip, char *buf, size_t n)
     memcpy(buf, ip->target, n);
     return (long)n;
 }
+
+#ifndef HOST_TEST
+// The physical page holding the file's page pgoff, for mm.c to map: a hole gets a zeroed
+// page of the file's own first (as a tmpfs fault allocates), and a file still borrowing the
+// initramfs's bytes gets pages of its own (the archive's bytes are not page-aligned). The
+// caller takes its own reference (vm_page_get) for the mapping. -ENODEV for what has no page
+// cache here (procfs: its mappings are copies), -ENOSPC or -ENOMEM when no page can be had.
+uint64_t fs_page_pa(struct inode *ip, uint64_t pgoff)
+{
+    if (ip->mnt || !S_ISREG(ip->mode) || ip->file.borrowed)
+        return 0;
+    char *p = page_at(ip, pgoff * PAGE);
+    return p ? virt_to_phys(p) : 0;
+}
+
+int fs_map_page(struct inode *ip, uint64_t pgoff, uint64_t *pa)
+{
+    if (ip->mnt || !S_ISREG(ip->mode))
+        return -ENODEV;
+    int err = unborrow(ip);
+    if (err)
+        return err;
+    char *p = page_for_write(ip, pgoff * PAGE);
+    if (!p)
+        return no_page_error;
+    *pa = virt_to_phys(p);
+    return 0;
+}
+#endif

@@ -41,3 +41,9 @@ void random_bytes(void *buf, size_t n) {
         p[i] = (unsigned char)(next() >> 56);
     }
 }
+
+uint64_t random_below(uint64_t n) {
+    uint64_t v;
+    random_bytes(&v, sizeof v);
+    return v % n;            // the bias is below 2^-30 for the ranges asked here
+}

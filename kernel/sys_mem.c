@@ -54,6 +54,7 @@ SYSCALL(brk) {
         if (!mm_range_free(mm, old_end, new_end - old_end) || !may_expand(mm, new_end - old_end, 0) ||
             mm_map(mm, old_end, new_end - old_end, VM_READ | VM_WRITE, VMA_HEAP) != 0)
             return (long)mm->brk;
+        mm_merge(mm, old_end, old_end);  // one [heap] however often it grew
     } else if (new_end < old_end && mm_unmap(mm, new_end, old_end - new_end) != 0) {
         return (long)mm->brk;
     }
@@ -132,6 +133,7 @@ SYSCALL(mmap) {
                                         : mm_map(mm, addr, len, prot, VMA_ANON);
     if (err)
         return err;
+    mm_merge(mm, addr, addr + len);      // with its neighbours, if they are alike
     if (flags & MAP_POPULATE)            // fault it all in now; failures do not matter
         mm_advise(mm, addr, addr + len, (prot & VM_WRITE) ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
     return (long)addr;
@@ -242,4 +244,25 @@ SYSCALL(msync) {
     if (len == 0)
         return 0;
     return mm_sync(current()->mm, addr, len);
+}
+
+// mremap(old_address, old_size, new_size, flags, new_address): grow, shrink or move a
+// mapping (glibc's realloc of a large block). The checks here are Linux's first ones, in
+// its order; mm_remap does the rest.
+SYSCALL(mremap) {
+    uint64_t addr = a0, old_size = a1, new_size = a2, new_addr = a4;
+    int flags = (int)a3;
+    uint64_t old_len = page_up(old_size), new_len = page_up(new_size);
+    if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+        return -EINVAL;
+    if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+        return -EINVAL;
+    if ((flags & MREMAP_DONTUNMAP) && (!(flags & MREMAP_MAYMOVE) || old_size != new_size))
+        return -EINVAL;
+    if (!page_aligned(addr))
+        return -EINVAL;
+    if (!new_len)
+        return -EINVAL;              // (a length that rounds up past the top is 0, as in Linux)
+    uint64_t limit = current()->signal->rlim[RLIMIT_AS].rlim_cur / PAGE_SIZE;
+    return mm_remap(current()->mm, addr, old_len, new_len, flags, new_addr, limit);
 }

@@ -62,6 +62,8 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(23, select),             // int select(int nfds, fd_set *readfds, fd_set *writefds,
                                //     fd_set *exceptfds, struct timeval *timeout)
     E(24, sched_yield),        // int sched_yield(void)
+    E(25, mremap),             // void *mremap(void *old_address, size_t old_size,
+                               //     size_t new_size, int flags, void *new_address)
     E(26, msync),              // int msync(void *addr, size_t length, int flags)
     E(27, mincore),            // int mincore(void *addr, size_t length, unsigned char *vec)
     E(28, madvise),            // int madvise(void *addr, size_t length, int advice)
@@ -137,6 +139,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(131, sigaltstack),       // int sigaltstack(const stack_t *ss, stack_t *old_ss)
     E(132, utime),             // int utime(const char *filename, const struct utimbuf *times)
     E(133, mknod),             // int mknod(const char *pathname, mode_t mode, dev_t dev)
+    E(135, personality),       // int personality(unsigned long persona)
     E(137, statfs),            // int statfs(const char *path, struct statfs *buf)
     E(138, fstatfs),           // int fstatfs(int fd, struct statfs *buf)
     E(157, prctl),             // int prctl(int option, unsigned long arg2, unsigned long arg3,

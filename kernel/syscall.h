@@ -52,6 +52,7 @@ SYSCALL(access);               // sys_path.c
 SYSCALL(pipe);                 // pipe.c
 SYSCALL(select);               // poll.c
 SYSCALL(sched_yield);          // sys_proc.c
+SYSCALL(mremap);               // sys_mem.c
 SYSCALL(msync);                // sys_mem.c
 SYSCALL(mincore);              // sys_mem.c
 SYSCALL(madvise);              // sys_mem.c
@@ -121,6 +122,7 @@ SYSCALL(rt_sigsuspend);        // signal.c
 SYSCALL(sigaltstack);          // signal.c
 SYSCALL(utime);                // sys_attr.c
 SYSCALL(mknod);                // sys_attr.c
+SYSCALL(personality);          // exec.c
 SYSCALL(statfs);               // sys_attr.c
 SYSCALL(fstatfs);              // sys_attr.c
 SYSCALL(prctl);                // sys_proc.c

@@ -119,8 +119,6 @@ uint64_t vm_unmap_page(uint64_t *pml4, uint64_t va) {
 // Visits every present 4 KiB entry in [start, end) under `table` (at `level`, mapping from
 // `base`), skipping whole tables that are absent: a 32 TiB range with three pages in it
 // costs three visits, not eight billion.
-typedef void (*pte_fn)(pte_t *pte, uint64_t va, void *arg);
-
 static void walk_range(uint64_t *table, int level, uint64_t base, uint64_t start, uint64_t end,
                        pte_fn fn, void *arg) {
     uint64_t span = 1ull << (12 + 9 * level);
@@ -137,37 +135,69 @@ static void walk_range(uint64_t *table, int level, uint64_t base, uint64_t start
     }
 }
 
-struct range_op { int prot; bool free; };
+void vm_walk_present(uint64_t *pml4, uint64_t start, uint64_t end, pte_fn fn, void *arg) {
+    walk_range(pml4, 3, 0, start, end, fn, arg);
+}
+
+// The TLB: a range of up to FLUSH_CEILING pages has its entries flushed one by one
+// (invlpg), a larger one all at once when the walk is done (as Linux's
+// tlb_single_page_flush_ceiling): invlpg is not cheap, and a reload of CR3 costs about as
+// much as a few dozen. Pages freed during the walk cannot be reached through a stale entry
+// before the flush: nothing touches user memory meanwhile (one CPU, no preemption in the
+// kernel; SMP will need the other CPUs flushed as well). An address space that is not
+// loaded has nothing in the TLB (its entries are not global).
+#define FLUSH_CEILING 32
+
+struct range_op { int prot; bool free; bool shared; bool each, flush; };
+
+static void flush_entry(struct range_op *op, uint64_t va) {
+    if (op->each)
+        invlpg(va);
+    else
+        op->flush = true;
+}
+
+static void flush_range_op(struct range_op *op, uint64_t *pml4) {
+    if (op->flush && pml4 == vm_current())
+        write_cr3(read_cr3());
+}
 
 static void unmap_one(pte_t *pte, uint64_t va, void *arg) {
     uint64_t pa = PTE_ADDR(*pte);
     *pte = 0;
-    invlpg(va);
+    flush_entry(arg, va);
     if (((struct range_op *)arg)->free)
         vm_page_put(pa);
 }
 
 // A page shared copy-on-write stays read-only whatever the new protection: the first
-// write must still fault, to copy it (vm_cow).
+// write must still fault, to copy it (vm_cow). Not so in a shared mapping (op->shared):
+// there every writer writes the one page.
 static void protect_one(pte_t *pte, uint64_t va, void *arg) {
-    uint64_t pa = PTE_ADDR(*pte), bits = prot_bits(((struct range_op *)arg)->prot);
-    if (vm_page_shared(pa))
+    struct range_op *op = arg;
+    uint64_t pa = PTE_ADDR(*pte), bits = prot_bits(op->prot);
+    if (!op->shared && vm_page_shared(pa))
         bits &= ~(uint64_t)PTE_W;
     *pte = pa | bits;
-    invlpg(va);
+    flush_entry(op, va);
 }
 
 // Unmaps every page of the user range [start, end); frees them too if free_them.
 void vm_unmap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them) {
-    struct range_op op = { 0, free_them };
+    struct range_op op = { 0, free_them, false, pml4 == vm_current() &&
+                           end - start <= FLUSH_CEILING * PAGE_SIZE, false };
     walk_range(pml4, 3, 0, start, end, unmap_one, &op);
+    flush_range_op(&op, pml4);
 }
 
 // Gives every present page of the user range [start, end) the protection prot (with
-// VM_USER, for user pages; see prot_bits for PROT_NONE).
-void vm_protect_range(uint64_t *pml4, uint64_t start, uint64_t end, int prot) {
-    struct range_op op = { prot, false };
+// VM_USER, for user pages; see prot_bits for PROT_NONE). shared: a shared mapping, whose
+// pages are written in place even when mapped elsewhere too.
+void vm_protect_range(uint64_t *pml4, uint64_t start, uint64_t end, int prot, bool shared) {
+    struct range_op op = { prot, false, shared, pml4 == vm_current() &&
+                           end - start <= FLUSH_CEILING * PAGE_SIZE, false };
     walk_range(pml4, 3, 0, start, end, protect_one, &op);
+    flush_range_op(&op, pml4);
 }
 
 static void count_one(pte_t *pte, uint64_t va, void *arg) {
@@ -316,22 +346,42 @@ void vm_destroy(uint64_t *pml4) {
 // same pages with the same PTE bits if share (MAP_SHARED memory); else the same pages too,
 // but read-only in both address spaces and counted twice - copy-on-write: the first write
 // by either side faults, and vm_cow gives the writer a copy of its own.
-struct copy_op { uint64_t *dst; bool share; int err; };
+// The pages of a shared file mapping are counted like private ones (counted): each entry
+// holds a reference; a shmem object's pages are its own, not counted per entry.
+// Speed matters here (a fork of a process with 64 MiB touched visits 16384 entries): the
+// destination's last table is remembered for the 2 MiB it covers (dst_pt, dst_base), and
+// the parent's TLB is flushed once at the end rather than page by page (flush). That is
+// safe because nothing writes user memory during the copy: one CPU, and the kernel is not
+// preempted. SMP will need the other CPUs' TLBs flushed too.
+struct copy_op {
+    uint64_t *dst;
+    bool share, counted, flush;
+    int err;
+    pte_t *dst_pt;                       // the destination's leaf table for dst_base
+    uint64_t dst_base;
+};
 
 static void copy_one(pte_t *pte, uint64_t va, void *arg) {
     struct copy_op *op = arg;
     if (op->err)
         return;
-    pte_t *e = vm_walk(op->dst, va, true);
+    uint64_t base = va & ~(HUGE_2M - 1);
+    if (!op->dst_pt || op->dst_base != base) {
+        pte_t *first = vm_walk(op->dst, base, true);
+        op->dst_pt = first;
+        op->dst_base = base;
+    }
+    pte_t *e = op->dst_pt ? &op->dst_pt[pt_index(va, 0)] : NULL;
     if (!e || (*e & PTE_P)) {
         op->err = e ? -EEXIST : -ENOMEM;
         return;
     }
-    if (!op->share) {
+    if (!op->share && (*pte & PTE_W)) {
         *pte &= ~(uint64_t)PTE_W;        // the parent's too: it must not write in place either
-        invlpg(va);
-        vm_page_get(PTE_ADDR(*pte));
+        op->flush = true;
     }
+    if (!op->share || op->counted)
+        vm_page_get(PTE_ADDR(*pte));
     *e = *pte;                           // the same page, the same flags
 }
 
@@ -354,6 +404,10 @@ void vm_page_put(uint64_t pa) {
         panic("vm_page_put: page %#llx is mapped nowhere", (unsigned long long)pa);
     if (--pg->mapcount == 0)
         free_page(pa);
+}
+
+uint32_t vm_page_count(uint64_t pa) {
+    return pa == zero_page_pa ? 0 : pa_to_page(pa)->mapcount;
 }
 
 bool vm_page_shared(uint64_t pa) {
@@ -385,8 +439,43 @@ int vm_cow(uint64_t *pml4, uint64_t va, int prot) {
     return 0;
 }
 
-int vm_copy_range(uint64_t *dst, uint64_t *src, uint64_t start, uint64_t end, bool share) {
-    struct copy_op op = { dst, share, 0 };
+// mremap: the present pages of [start, end) move to new_start and on in the same address
+// space, entry and all (no page changes hands: its references stay as they are). The
+// tables at the destination are made first, so that running out of memory moves nothing.
+// The two ranges must not overlap.
+struct move_op { uint64_t *pml4; int64_t delta; bool move; int err; };
+
+static void move_one(pte_t *pte, uint64_t va, void *arg) {
+    struct move_op *op = arg;
+    if (op->err)
+        return;
+    pte_t *e = vm_walk(op->pml4, va + op->delta, true);
+    if (!e) {
+        op->err = -ENOMEM;
+        return;
+    }
+    if (!op->move)
+        return;
+    *e = *pte;
+    *pte = 0;
+    invlpg(va);
+}
+
+int vm_move_range(uint64_t *pml4, uint64_t start, uint64_t end, uint64_t new_start) {
+    struct move_op op = { pml4, (int64_t)(new_start - start), false, 0 };
+    walk_range(pml4, 3, 0, start, end, move_one, &op);
+    if (op.err)
+        return op.err;
+    op.move = true;
+    walk_range(pml4, 3, 0, start, end, move_one, &op);
+    return 0;
+}
+
+int vm_copy_range(uint64_t *dst, uint64_t *src, uint64_t start, uint64_t end, bool share,
+                  bool counted) {
+    struct copy_op op = { dst, share, counted, false, 0, NULL, 0 };
     walk_range(src, 3, 0, start, end, copy_one, &op);
+    if (op.flush && src == vm_current())
+        write_cr3(read_cr3());           // the pages made read-only, all at once
     return op.err;
 }

@@ -48,14 +48,23 @@ int vm_map_page(uint64_t *pml4, uint64_t va, uint64_t pa, int prot);   // 0, -EN
 uint64_t vm_unmap_page(uint64_t *pml4, uint64_t va);                  // the page's pa, or 0
 // Over a user range, touching only what is present (ranges may be huge).
 void vm_unmap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them);
-void vm_protect_range(uint64_t *pml4, uint64_t start, uint64_t end, int prot);
+void vm_protect_range(uint64_t *pml4, uint64_t start, uint64_t end, int prot, bool shared);
 pte_t *vm_walk(uint64_t *pml4, uint64_t va, bool create);             // the 4 KiB leaf entry
+// Calls fn for every present 4 KiB entry of the user range [start, end), in order.
+typedef void (*pte_fn)(pte_t *pte, uint64_t va, void *arg);
+void vm_walk_present(uint64_t *pml4, uint64_t start, uint64_t end, pte_fn fn, void *arg);
 // For the OOM killer's accounting: present pages in a user range; page-table pages of the
 // user half (the PML4 included).
 uint64_t vm_count_present(uint64_t *pml4, uint64_t start, uint64_t end);
 uint64_t vm_user_table_pages(uint64_t *pml4);
-// fork: present pages of [start, end) into dst, copied, or the same pages if share.
-int vm_copy_range(uint64_t *dst, uint64_t *src, uint64_t start, uint64_t end, bool share);
+// fork: present pages of [start, end) into dst, shared copy-on-write, or the same pages
+// writable as they are if share (shared memory); counted: a shared page gets a reference
+// for the new entry too (a file's page cache page; a shmem object's pages are not counted).
+int vm_copy_range(uint64_t *dst, uint64_t *src, uint64_t start, uint64_t end, bool share,
+                  bool counted);
+
+// mremap: present pages of [start, end) move to new_start (ranges apart). 0 or -ENOMEM.
+int vm_move_range(uint64_t *pml4, uint64_t start, uint64_t end, uint64_t new_start);
 
 // Private user pages and copy-on-write. A private page counts the address spaces mapping it
 // (struct page's mapcount); fork shares pages read-only, and the first write copies.
@@ -64,6 +73,7 @@ void vm_page_new(uint64_t pa);           // a fresh page, mapped once
 void vm_page_get(uint64_t pa);           // mapped once more
 void vm_page_put(uint64_t pa);           // mapped once less: the last one frees it
 bool vm_page_shared(uint64_t pa);        // mapped more than once (or the zero page)?
+uint32_t vm_page_count(uint64_t pa);     // its references (0 for the zero page)
 int vm_cow(uint64_t *pml4, uint64_t va, int prot);   // the write fault on a shared page
 
 // Kernel stacks: the address of the stack's top, or 0 when out of memory.

@@ -18,6 +18,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -42,6 +43,11 @@ ROWS = [
     ("pipe ping-pong round trip", "pingpong", "median_cycles"),
     ("fork + exit + wait", "fork", "median_cycles"),
     ("fork + execve + wait", "fork_exec", "median_cycles"),
+    ("fork + exit + wait, 64 MiB touched", "fork_64m", "median_cycles"),
+    ("fork + execve + wait, busybox (2 MB static)", "exec_busybox", "median_cycles"),
+    ("fork + execve + wait, dynamic glibc hello", "exec_dynamic", "median_cycles"),
+    ("64 MiB file mmap'd and read (per MiB)", "mmap_file_64m", "median_cycles"),
+    ("first touch of an anonymous page", "anon_fault", "median_cycles"),
     ("boot to init (ms)", "boot_to_init", "ms"),
     ("boot to init (cycles)", "boot_to_init", "cycles"),
     ("TSC rate (kHz)", "tsc", "khz"),
@@ -135,6 +141,35 @@ def table(lantern, linux, with_linux):
         print("ratio = Lantern / Linux: below 1, Lantern is faster")
 
 
+def initramfs_with_extras(build, tmp):
+    """build/initramfs.cpio followed by a second archive with Debian's static busybox and
+    the dynamically linked glibc program (build/dyn/dynamic_glibc) with its libraries, for
+    the exec rows (the kernels unpack concatenated archives one after the other). Without
+    them those rows say unsupported (ENOENT)."""
+    base = os.path.join(build, "initramfs.cpio")
+    root = os.path.join(tmp, "root")
+    progs = []
+    busybox = os.path.join(build, "rootfs-busybox", "bin", "busybox")
+    dynamic = os.path.join(build, "dyn", "dynamic_glibc")
+    if os.path.exists(busybox):
+        progs.append(f"{busybox}=/bin/busybox")
+    if os.path.exists(dynamic):
+        progs.append(f"{dynamic}=/bin/dynamic_glibc")
+    if not progs:
+        return base
+    subprocess.run([os.path.join(ROOT, "tools", "copy-with-libs.sh"), root] + progs, check=True)
+    names = subprocess.run("find . -mindepth 1 | LC_ALL=C sort", shell=True, cwd=root,
+                           capture_output=True, text=True, check=True).stdout
+    combined = os.path.join(tmp, "initramfs.cpio")
+    with open(combined, "wb") as out:
+        with open(base, "rb") as f:
+            out.write(f.read())
+        out.flush()
+        subprocess.run(["cpio", "--quiet", "-o", "-H", "newc", "--owner=0:0"], cwd=root,
+                       input=names.encode(), stdout=out, check=True)
+    return combined
+
+
 def machine_description():
     qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True, text=True)
     print(qemu.stdout.splitlines()[0] if qemu.stdout else "qemu: version unknown")
@@ -173,9 +208,12 @@ def main():
         sys.exit(f"bench: no {vmlinuz}")
 
     machine_description()
+    tmp = tempfile.TemporaryDirectory()
+    initrd = initramfs_with_extras(args.build, tmp.name)
     lantern, lantern_ok = run_all("Lantern", kernel, initrd, LANTERN_ARGS, args.timeout)
     linux, linux_ok = run_all("Linux", vmlinuz, initrd, LINUX_ARGS, args.timeout) if vmlinuz \
         else (None, True)
+    tmp.cleanup()
     print()
     table(lantern, linux, bool(vmlinuz))
     return 0 if lantern_ok and linux_ok else 1

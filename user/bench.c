@@ -19,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -222,6 +225,134 @@ static int bench_fork_exec(int iters, uint64_t *took)
     return 0;
 }
 
+// ---------------------------------------------------------------- memory
+
+#define MIB (1024 * 1024L)
+#define BUSYBOX "/bin/busybox"               // tools/bench.py adds it (Debian's, static)
+#define DYNAMIC "/bin/dynamic_glibc"         // and this dynamically linked glibc program
+
+// fork + exit + wait of a process that has touched 64 MiB: with copy-on-write the child
+// gets the parent's pages read-only - page tables to copy, not 64 MiB.
+static int bench_fork_64m(int iters, uint64_t *took)
+{
+    char *big = mmap(NULL, 64 * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (big == MAP_FAILED)
+        return errno;
+    memset(big, 1, 64 * MIB);
+    int err = bench_fork(iters, took);
+    munmap(big, 64 * MIB);
+    return err;
+}
+
+// fork + execve + wait of another program, its output thrown away. ENOENT when the
+// program is not in the initramfs (bench.py puts it there).
+static int spawn_wait(char *const argv[])
+{
+    int status;
+    pid_t pid = fork();
+    if (pid < 0)
+        return errno;
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0)
+            dup2(null, 1);
+        execve(argv[0], argv, environ);
+        _exit(errno);
+    }
+    if (waitpid(pid, &status, 0) < 0)
+        return errno;
+    return status == 0 ? 0 : WIFEXITED(status) ? WEXITSTATUS(status) : ECHILD;
+}
+
+static int bench_exec_argv(char *const argv[], int iters, uint64_t *took)
+{
+    if (access(argv[0], X_OK) < 0)
+        return errno;
+    uint64_t start = cycles();
+    for (int i = 0; i < iters; i++) {
+        int err = spawn_wait(argv);
+        if (err)
+            return err;
+    }
+    *took = cycles() - start;
+    return 0;
+}
+
+static int bench_exec_busybox(int iters, uint64_t *took)
+{
+    char *argv[] = { BUSYBOX, "true", NULL };
+    return bench_exec_argv(argv, iters, took);
+}
+
+static int bench_exec_dynamic(int iters, uint64_t *took)
+{
+    char *argv[] = { DYNAMIC, NULL };
+    return bench_exec_argv(argv, iters, took);
+}
+
+// A 64 MiB file (in the initramfs's filesystem: memory) mapped and read, a byte from every
+// page: the cost of mapping the file's pages, per MiB.
+#define MAPPED_FILE "/bench-64m.tmp"
+
+static int make_file(void)
+{
+    struct stat st;
+    if (stat(MAPPED_FILE, &st) == 0 && st.st_size == 64 * MIB)
+        return 0;
+    int fd = open(MAPPED_FILE, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        return errno;
+    static char chunk[64 * 1024];
+    memset(chunk, 'f', sizeof chunk);
+    for (long done = 0; done < 64 * MIB; done += (long)sizeof chunk)
+        if (write(fd, chunk, sizeof chunk) != (ssize_t)sizeof chunk) {
+            int err = errno ? errno : ENOSPC;
+            close(fd);
+            return err;
+        }
+    close(fd);
+    return 0;
+}
+
+static int bench_mmap_file(int iters, uint64_t *took)
+{
+    int err = make_file();
+    if (err)
+        return err;
+    int fd = open(MAPPED_FILE, O_RDONLY);
+    if (fd < 0)
+        return errno;
+    volatile unsigned sum = 0;
+    uint64_t start = cycles();
+    for (int i = 0; i < iters && !err; i++) {
+        char *p = mmap(NULL, 64 * MIB, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED) {
+            err = errno;
+            break;
+        }
+        for (long off = 0; off < 64 * MIB; off += 4096)
+            sum += (unsigned char)p[off];
+        munmap(p, 64 * MIB);
+    }
+    *took = (cycles() - start) / 64;     // run() divides by iters: cycles per MiB
+    close(fd);
+    return err;
+}
+
+// The first touch of a fresh anonymous page: the page fault, a zeroed page, the mapping.
+static int bench_anon_fault(int iters, uint64_t *took)
+{
+    char *p = mmap(NULL, (size_t)iters * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return errno;
+    uint64_t start = cycles();
+    for (int i = 0; i < iters; i++)
+        p[(long)i * 4096] = 1;
+    *took = cycles() - start;
+    munmap(p, (size_t)iters * 4096);
+    return 0;
+}
+
 // ---------------------------------------------------------------- running them
 
 static int compare_u64(const void *a, const void *b)
@@ -341,6 +472,12 @@ int main(int argc, char **argv)
     run("pingpong", bench_pingpong, 200);
     run("fork", bench_fork, 20);
     run("fork_exec", bench_fork_exec, 10);
+    run("fork_64m", bench_fork_64m, 5);
+    run("exec_busybox", bench_exec_busybox, 5);
+    run("exec_dynamic", bench_exec_dynamic, 5);
+    run("mmap_file_64m", bench_mmap_file, 1);
+    unlink(MAPPED_FILE);
+    run("anon_fault", bench_anon_fault, 256);
     printf("bench: done\n");
 
     if (getpid() == 1)
