@@ -310,9 +310,9 @@ static long de_thread(struct proc *p) {
         p->group_leader = p;
         p->exit_signal = SIGCHLD;
         p->subreaper = leader->subreaper;
-        for (int i = 0; i < NPROC; i++)
-            if (proc_at(i)->parent == leader)
-                proc_at(i)->parent = p;
+        for (struct proc *c = proc_next(NULL); c; c = proc_next(c))
+            if (c->parent == leader)
+                c->parent = p;
         proc_reap(leader);               // its slot and stack; nothing runs on them
     }
     local_irq_restore(f);

@@ -11,7 +11,15 @@
 #include "mm.h"
 #include "percpu.h"
 
-#define NPROC      256           // threads and processes together: clone fails with EAGAIN beyond
+// procfs (only) still sizes its arrays by NPROC and sees table slots below it; everything
+// else walks the table with proc_next(), which has no such bound.
+#define NPROC      256
+#define PID_MAX_DEFAULT 32768    // Linux's pid_max: pids are 1 .. pid_max - 1
+#define RESERVED_PIDS   300      // after wrapping, pids start again here (Linux's)
+#define MIN_THREADS     20       // max_threads is never below this (Linux's)
+#define MAX_THREADS     0x3fffffff   // ... nor above (FUTEX_TID_MASK)
+#define THREAD_SIZE     16384    // a kernel stack, as max_threads counts it (Linux's)
+#define RLIMIT_NPROC    6
 #define NOFILE     256           // file descriptors per process
 #define TASK_COMM_LEN 16         // Linux's length of a process name, with its NUL
 #define NOSYS_BIG  4
@@ -156,6 +164,10 @@ struct proc {
     int sas_flags;               // SS_AUTODISARM
     uint64_t syscall_nr;         // the system call in progress, to restart it
     uint8_t fpu[512] __attribute__((aligned(16)));   // x87/SSE registers (fxsave) while switched out
+    // Added by the limits work (proc.c): the entry's index in the process table, fixed for
+    // the life of the kernel (struct procs are recycled, never freed). Written once, by
+    // proc_alloc with interrupts off; read by anyone.
+    int slot;
 };
 
 static inline bool thread_group_leader(const struct proc *p) { return p->pid == p->tgid; }
@@ -164,7 +176,14 @@ struct proc *next_thread(struct proc *p, struct proc *prev);
 
 static inline struct proc *current(void) { return this_cpu()->current; }
 struct proc *current_or_null(void);   // safe at any time, even before percpu_init()
-struct proc *proc_at(int slot);       // the process table, for the scheduler and /proc
+struct proc *proc_at(int slot);       // the table entry (an unused one past the end), for /proc
+// Walks the process table: proc_next(NULL) is the first entry in use, proc_next(p) the next
+// after p (p may have died meanwhile); NULL at the end. Use it with interrupts off, or
+// expect entries that come or go during the walk to be seen or not.
+//     for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) ...
+struct proc *proc_next(struct proc *prev);
+extern int pid_max;                   // /proc/sys/kernel/pid_max (pids are below it)
+int max_threads(void);                // /proc/sys/kernel/threads-max: fork's EAGAIN beyond
 struct proc *proc_find(int pid);      // a live (not reaped) thread with this id, or NULL
 
 struct proc *proc_alloc(void);

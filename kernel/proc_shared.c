@@ -40,7 +40,8 @@ struct signal_struct *signal_alloc(void) {
         return NULL;
     sig->refs = sig->nr_threads = 1;
     memcpy(sig->rlim, default_rlimits, sizeof sig->rlim);
-    sig->rlim[6] = sig->rlim[11] = (struct rlimit64){ NPROC, NPROC };
+    uint64_t half = (uint64_t)max_threads() / 2;  // Linux's fork_init: half of threads-max
+    sig->rlim[6] = sig->rlim[11] = (struct rlimit64){ half, half };
     return sig;
 }
 
