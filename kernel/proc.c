@@ -254,23 +254,6 @@ void proc_set_current(struct proc *p) {
     wrmsr(MSR_FS_BASE, p->fs_base);
 }
 
-int fd_install(struct proc *p, struct file *f, bool cloexec) {
-    for (int fd = 0; fd < NOFILE; fd++) {
-        if (!p->files->fd[fd]) {
-            p->files->fd[fd] = f;
-            if (cloexec)
-                p->files->cloexec[fd / 64] |= 1ull << (fd % 64);
-            return fd;
-        }
-    }
-    return -EMFILE;
-}
-
-struct file *fd_get(int fd) {
-    struct proc *p = current();
-    return fd >= 0 && fd < NOFILE ? p->files->fd[fd] : NULL;
-}
-
 // Like Linux's console_on_rootfs(): fds 0, 1 and 2 are one open of the console.
 static int open_console(struct proc *p) {
     struct file *f = file_alloc(&console_ops, NULL, O_RDWR);

@@ -20,7 +20,9 @@
 #define MAX_THREADS     0x3fffffff   // ... nor above (FUTEX_TID_MASK)
 #define THREAD_SIZE     16384    // a kernel stack, as max_threads counts it (Linux's)
 #define RLIMIT_NPROC    6
-#define NOFILE     256           // file descriptors per process
+#define NR_OPEN_DEFAULT 64       // descriptors in a new table (Linux's BITS_PER_LONG)
+#define NR_OPEN_MAX  (1u << 20)  // Linux's fs.nr_open: no descriptor, no NOFILE limit above
+#define RLIMIT_NOFILE   7
 #define TASK_COMM_LEN 16         // Linux's length of a process name, with its NUL
 #define NOSYS_BIG  4
 #define NSIG_MAX   64            // signals 1..64 (libc's NSIG is 65: one more than the last)
@@ -98,11 +100,15 @@ struct fs_struct {
     unsigned umask;
 };
 
-// The file descriptor table (clone CLONE_FILES shares it).
+// The file descriptor table (clone CLONE_FILES shares it). It grows as Linux's
+// expand_files makes it: 64 entries, then multiples of 128 rounded to a power of two,
+// never past what RLIMIT_NOFILE allows when the descriptor is made; it never shrinks.
+// Changed only by system calls of the threads sharing it (proc_shared.c's fd_* functions).
 struct files_struct {
     int refs;
-    struct file *fd[NOFILE];
-    uint64_t cloexec[NOFILE / 64];
+    unsigned max_fds;            // entries in fd, bits in cloexec (a multiple of 64)
+    struct file **fd;            // descriptor i's open file, or NULL
+    uint64_t *cloexec;           // bit i: descriptor i closes on execve
 };
 
 // Who a thread acts as (cred.c): real, effective, saved and filesystem user and group ids,
@@ -211,5 +217,15 @@ struct files_struct *files_copy(struct files_struct *files);
 void files_put(struct files_struct *files);
 void files_close_on_exec(struct files_struct *files);
 
-int fd_install(struct proc *p, struct file *f, bool cloexec);
-struct file *fd_get(int fd);
+// Descriptors (proc_shared.c). The fd_install* functions take over the caller's reference
+// to f and return the descriptor, or -EMFILE (no free one below RLIMIT_NOFILE) or -ENOMEM;
+// on failure the reference is still the caller's.
+int fd_install(struct proc *p, struct file *f, bool cloexec);      // the lowest free one
+int fd_install_from(struct proc *p, struct file *f, int from, bool cloexec);  // lowest >= from
+// At fd exactly (dup2), closing what was there; the caller checked fd < fd_limit(p).
+int fd_install_at(struct proc *p, struct file *f, int fd, bool cloexec);
+struct file *fd_remove(struct proc *p, int fd);   // empties fd; its file (yours) or NULL
+bool fd_cloexec(struct proc *p, int fd);
+void fd_set_cloexec(struct proc *p, int fd, bool on);
+uint64_t fd_limit(struct proc *p);     // descriptors must be below this (RLIMIT_NOFILE)
+struct file *fd_get(int fd);           // the caller's open file fd, or NULL
