@@ -227,8 +227,11 @@ static long build_stack(struct mm *mm, struct image *im, const char *path,
     int argc = count_strings(argv, &bytes), envc = count_strings(envp, &bytes);
     if (argc < 0 || envc < 0)
         return -E2BIG;
-    long err = mm_map(mm, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE, VM_READ | VM_WRITE,
-                      VMA_STACK);
+    // Linux's setup_arg_pages: the strings and pointers, and 128 KiB more; the rest of the
+    // stack comes on demand (stack.c), up to RLIMIT_STACK.
+    uint64_t size = (bytes + (argc + envc + 64) * 8 + USER_STACK_INITIAL + PAGE_SIZE - 1) &
+                    ~(PAGE_SIZE - 1);
+    long err = mm_map(mm, USER_STACK_TOP - size, size, VM_READ | VM_WRITE, VMA_STACK);
     long vdso = err ? err : vdso_map(mm);
     if (vdso < 0)
         return vdso;

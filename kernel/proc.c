@@ -35,10 +35,16 @@
 // it lives, as with the fixed array before. When every entry is in use the array doubles
 // (Linux's expand_files idea), up to max_threads entries.
 //
+// Each entry also says whether its struct proc is in use (state != PROC_UNUSED: only
+// proc_alloc and proc_unuse change that), so that a walk skips the unused ones without
+// touching them: after a burst of thousands of processes, the table stays that long, and
+// reading one word per entry costs far less than one struct proc (a page) per entry.
+//
 // Who touches it: table, table_len, table_cap, nr_threads and last_pid change only with
 // interrupts off, in proc_alloc and proc_reap; interrupt handlers (the timer, signal_send)
 // only read them. With SMP this needs a lock (Linux: tasklist_lock and pidmap_lock).
-static struct proc **table;
+struct slot { struct proc *p; bool used; };   // invariant: used == (p->state != PROC_UNUSED)
+static struct slot *table;
 static int table_len, table_cap;
 static int nr_threads;                 // entries not PROC_UNUSED (zombies count, as on Linux)
 static int last_pid;                   // the last pid handed out
@@ -51,7 +57,7 @@ int pid_max = PID_MAX_DEFAULT;
 // The running process, or NULL before there is one (panic() asks at any time).
 struct proc *current_or_null(void) { return percpu_ready ? this_cpu()->current : NULL; }
 
-struct proc *proc_at(int slot) { return slot >= 0 && slot < table_len ? table[slot] : &unused_proc; }
+struct proc *proc_at(int slot) { return slot >= 0 && slot < table_len ? table[slot].p : &unused_proc; }
 
 // The next entry after prev (the first if prev is NULL) that is not PROC_UNUSED, in slot
 // order; NULL after the last. Entries made while a walk goes on may or may not be seen.
@@ -59,8 +65,8 @@ static void proc_unuse(struct proc *p);
 
 struct proc *proc_next(struct proc *prev) {
     for (int i = prev ? prev->slot + 1 : 0; i < table_len; i++)
-        if (table[i]->state != PROC_UNUSED)
-            return table[i];
+        if (table[i].used)
+            return table[i].p;
     return NULL;
 }
 
@@ -123,11 +129,11 @@ static bool over_nproc(struct proc *parent) {
 // interrupt handler walking the table sees the old one or the new one, whole.
 static bool grow_table(void) {
     int cap = table_cap ? table_cap * 2 : 64;
-    struct proc **bigger = kmalloc((size_t)cap * sizeof *bigger);
+    struct slot *bigger = kmalloc((size_t)cap * sizeof *bigger);
     if (!bigger)
         return false;
     uint64_t f = local_irq_save();
-    struct proc **old = table;
+    struct slot *old = table;
     if (cap > table_cap) {
         for (int i = 0; i < table_len; i++)
             bigger[i] = table[i];
@@ -143,8 +149,8 @@ static bool grow_table(void) {
 
 static struct proc *find_unused(void) {
     for (int i = 0; i < table_len; i++)
-        if (table[i]->state == PROC_UNUSED)
-            return table[i];
+        if (!table[i].used)
+            return table[i].p;
     return NULL;
 }
 
@@ -154,7 +160,7 @@ static struct proc *take_entry(struct proc *fresh) {
     if (p || !fresh || table_len == table_cap)
         return p;
     fresh->slot = table_len;
-    table[table_len++] = fresh;
+    table[table_len++] = (struct slot){ fresh, false };
     return fresh;
 }
 
@@ -171,7 +177,7 @@ struct proc *proc_alloc(void) {
     if (!find_unused()) {                        // the table must take one more
         if (table_len == table_cap && !grow_table())
             return NULL;
-        if (!(fresh = kmalloc(sizeof *fresh)))
+        if (!(fresh = kzalloc(sizeof *fresh)))   // zeroed: PROC_UNUSED
             return NULL;
     }
     uint64_t f = local_irq_save();
@@ -184,6 +190,7 @@ struct proc *proc_alloc(void) {
         p->state = PROC_SLEEPING;           // not runnable until proc_start()
         p->pid = p->tgid = pid;             // its own group, unless clone says otherwise
         p->group_leader = p;
+        table[slot].used = true;
         nr_threads++;
     }
     local_irq_restore(f);
@@ -228,6 +235,7 @@ struct proc *next_thread(struct proc *p, struct proc *prev) {
 static void proc_unuse(struct proc *p) {
     uint64_t f = local_irq_save();
     p->state = PROC_UNUSED;
+    table[p->slot].used = false;
     nr_threads--;
     local_irq_restore(f);
 }

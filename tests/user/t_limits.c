@@ -317,6 +317,44 @@ static void nproc(void)
     in_child("nproc as root", nproc_as_root);
 }
 
+// ---------------------------------------------------------------- RLIMIT_STACK
+
+// The stack grows on demand up to RLIMIT_STACK, as the limit is at the time of the fault.
+static long recurse(int depth)
+{
+    volatile char frame[4000];
+    frame[0] = (char)depth;
+    frame[sizeof frame - 1] = 1;
+    if (depth == 0)
+        return frame[0];
+    return recurse(depth - 1) + frame[sizeof frame - 1];
+}
+
+static rlim_t stack_mib;     // the limit to set, in MiB
+static int use_mib;          // how deep to go
+
+static void deep_stack(void)
+{
+    struct rlimit r = { stack_mib << 20, RLIM_INFINITY };
+    check("setrlimit STACK", setrlimit(RLIMIT_STACK, &r));
+    long sum = recurse(use_mib * 256);          // 4000 bytes and more a level
+    printf("went %d MiB deep: %s\n", use_mib, sum == use_mib * 256 ? "yes" : "no");
+}
+
+static void stack_limit(void)
+{
+    static const struct { rlim_t limit; int use; } cases[] = {
+        { 8, 6 }, { 16, 12 }, { 64, 40 }, { 1, 4 }, { 4, 6 },
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char what[64];
+        stack_mib = cases[i].limit;
+        use_mib = cases[i].use;
+        snprintf(what, sizeof what, "RLIMIT_STACK %lu MiB, %d MiB used", stack_mib, use_mib);
+        in_child(what, deep_stack);
+    }
+}
+
 int main(void)
 {
     begin("t_limits");
@@ -328,5 +366,6 @@ int main(void)
     prlimits();
     address_space();
     nproc();
+    stack_limit();
     return done();
 }
