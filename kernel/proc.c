@@ -103,7 +103,13 @@ static bool pid_in_use(int nr) {
 // Linux's alloc_pid: the number after the last one handed out, skipping those in use, below
 // pid_max; after the top it wraps to RESERVED_PIDS (the low numbers stay with the boot's
 // first daemons). 0 if every number is taken.
+// Until the first wrap, every number in use (as a pid, tgid, pgid or sid: each of those was
+// once handed out here) is at most last_pid, so the next one is free without a look.
 static int alloc_pid(void) {
+    static bool wrapped;
+    if (!wrapped && last_pid + 1 < pid_max)
+        return ++last_pid;
+    wrapped = true;
     int nr = last_pid;
     for (int tries = 0; tries < pid_max; tries++) {
         nr = nr + 1 >= pid_max ? RESERVED_PIDS : nr + 1;
