@@ -281,8 +281,11 @@ static long build_stack(struct mm *mm, struct image *im, const char *path,
     int argc = count_strings(argv, &bytes), envc = count_strings(envp, &bytes);
     if (argc < 0 || envc < 0)
         return -E2BIG;
-    long err = mm_map(mm, mm->stack_top - USER_STACK_SIZE, USER_STACK_SIZE, VM_READ | VM_WRITE,
-                      VMA_STACK);
+    // Linux's setup_arg_pages: the strings and pointers, and 128 KiB more; the rest of the
+    // stack comes on demand (stack.c), up to RLIMIT_STACK.
+    uint64_t size = (bytes + (argc + envc + 64) * 8 + USER_STACK_INITIAL + PAGE_SIZE - 1) &
+                    ~(PAGE_SIZE - 1);
+    long err = mm_map(mm, mm->stack_top - size, size, VM_READ | VM_WRITE, VMA_STACK);
     long vdso = err ? err : vdso_map(mm);
     if (vdso < 0)
         return vdso;
@@ -364,9 +367,9 @@ static long de_thread(struct proc *p) {
         p->group_leader = p;
         p->exit_signal = SIGCHLD;
         p->subreaper = leader->subreaper;
-        for (int i = 0; i < NPROC; i++)
-            if (proc_at(i)->parent == leader)
-                proc_at(i)->parent = p;
+        for (struct proc *c = proc_next(NULL); c; c = proc_next(c))
+            if (c->parent == leader)
+                c->parent = p;
         proc_reap(leader);               // its slot and stack; nothing runs on them
     }
     local_irq_restore(f);

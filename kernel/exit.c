@@ -43,8 +43,7 @@ static struct proc *new_parent_for_orphans(struct proc *dying) {
 // hurt init). A child already a zombie is news for its new parent.
 static void reparent_children(struct proc *dying) {
     struct proc *reaper = new_parent_for_orphans(dying);
-    for (int i = 0; i < NPROC; i++) {
-        struct proc *c = proc_at(i);
+    for (struct proc *c = proc_next(NULL); c; c = proc_next(c)) {
         if (c->state == PROC_UNUSED || c->parent != dying)
             continue;
         c->parent = reaper;
@@ -267,8 +266,7 @@ static bool child_event(struct proc *c, int options, struct wait_result *r, bool
 static struct proc *find_event(struct proc *self, const struct wait_query *q, bool *any,
                                struct wait_result *r, bool *finished) {
     *any = false;
-    for (int i = 0; i < NPROC; i++) {
-        struct proc *c = proc_at(i);
+    for (struct proc *c = proc_next(NULL); c; c = proc_next(c)) {
         if (c->state == PROC_UNUSED || c->state == PROC_DEAD || c->parent != self ||
             !thread_group_leader(c) || !wait_matches(q, c))
             continue;

@@ -30,6 +30,7 @@ void mem_init(const struct boot_info *bi) {
     if (page_alloc_init(bi, reserved, n, direct_map) != 0)
         panic("mem_init: no usable memory");
     vm_init(bi);
+    page_alloc_add_high();           // the direct map now covers every page
     cpu_enable_protection();
 
     uint64_t total = bootinfo_usable_bytes(bi) / 1024, avail = nr_free_pages() * (PAGE_SIZE / 1024);

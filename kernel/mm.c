@@ -517,6 +517,8 @@ static int fault_retrying(struct mm *mm, uint64_t addr, bool write, bool exec, b
 // it to go, and the fault is tried again. -ENOMEM only when the faulting process itself was
 // chosen: SIGKILL is then pending for it.
 int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
+    if (!mm_find(mm, addr))
+        stack_grow(mm, addr);        // just below the stack: it grows (stack.c)
     return fault_retrying(mm, addr, write, exec, false);
 }
 

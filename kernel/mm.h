@@ -53,6 +53,11 @@ struct mm {
 #define USER_STACK_SIZE  (8ull << 20)            // RLIMIT_STACK's default: 8 MiB
 #define USER_MMAP_TOP    (USER_STACK_TOP - USER_STACK_SIZE - (1ull << 30))
 
+// The stack VMA grows down to addr if addr lies below it, within RLIMIT_STACK and the
+// guard gap (stack.c); false if not. For the current process's own address space.
+bool stack_grow(struct mm *mm, uint64_t addr);
+#define USER_STACK_INITIAL (128ull << 10)       // exec maps this much beyond the arguments
+
 struct mm *mm_create(void);                      // a fresh, empty address space; NULL if no memory
 struct mm *mm_get(struct mm *mm);                // one more user
 void mm_put(struct mm *mm);                      // one user fewer: the last frees everything

@@ -38,8 +38,7 @@ static bool holds_memory(struct proc *p) {
 
 // Has the last victim let go of its memory (every thread exited, or at least dropped the mm)?
 static bool victim_gone(void) {
-    for (int i = 0; victim_tgid && i < NPROC; i++) {
-        struct proc *t = proc_at(i);
+    for (struct proc *t = proc_next(NULL); t && victim_tgid; t = proc_next(t)) {
         if (t->tgid == victim_tgid && holds_memory(t))
             return false;
     }
@@ -59,8 +58,7 @@ static struct proc *choose_victim(bool *dying) {
     struct proc *chosen = NULL;
     uint64_t worst = 0;
     *dying = false;
-    for (int i = 0; i < NPROC; i++) {
-        struct proc *p = proc_at(i);
+    for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
         if (!holds_memory(p) || p->tgid == 1)
             continue;                        // (any thread stands for its process)
         if (fatal_signal_pending(p)) {

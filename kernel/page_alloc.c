@@ -19,6 +19,8 @@
 //     of the allocator's own set;
 //   - no free block of order k < MAX_ORDER has a free buddy of order k: they would have merged;
 //   - nr_free is the number of pages in free blocks.
+//   - PG_OFFLINE pages lie above what the boot page tables map; they wait, off every list,
+//     for page_alloc_add_high() (see there).
 // `lock` protects all of it.
 #include <stdbool.h>
 #include <stdint.h>
@@ -41,6 +43,8 @@ static uintptr_t virt_offset;          // a page's virtual address = its physica
 static struct page_list free_area[MAX_ORDER + 1];
 static uint64_t free_blocks[MAX_ORDER + 1];   // how many blocks are on each free list
 static uint64_t nr_free, nr_managed;
+
+#define HIGH_PFN (BOOT_DIRECT_MAP_SIZE >> PAGE_SHIFT)   // the first page boot.asm leaves unmapped
 
 static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
 static uint64_t page_down(uint64_t a) { return a & ~(PAGE_SIZE - 1); }
@@ -242,23 +246,30 @@ static void mark_pages(uint64_t start, uint64_t end, uint8_t flags) {
         pfn_page(pfn)->flags = flags;
 }
 
-// Hands each run of managed pages to the free lists as the largest blocks that fit in it and
-// are aligned to their size. That is the same set of blocks as freeing the pages one by one
-// would leave behind: no two of them are free buddies of the same order.
-static void seed_free_lists(void) {
-    for (uint64_t pfn = base_pfn; pfn < end_pfn; pfn++) {   // the ++ skips a reserved page
+// Hands each run of pages with no flag in [from, to) to the free lists as the largest blocks
+// that fit in it and are aligned to their size. That is the same set of blocks as freeing the
+// pages one by one would leave behind, provided no page just outside a run is free: no two
+// of them are free buddies of the same order. Returns the number of pages freed.
+static uint64_t free_runs(uint64_t from, uint64_t to) {
+    uint64_t freed = 0;
+    for (uint64_t pfn = from; pfn < to; pfn++) {             // the ++ skips a flagged page
         uint64_t end = pfn;
-        while (end < end_pfn && !(pfn_page(end)->flags & PG_RESERVED))
+        while (end < to && pfn_page(end)->flags == 0)
             end++;
         while (pfn < end) {                                  // [pfn, end) is all managed
             unsigned k = MAX_ORDER;
             while (k > 0 && ((pfn & ((1ull << k) - 1)) != 0 || pfn + (1ull << k) > end))
                 k--;
             put_free(pfn_page(pfn), k);
-            nr_free += 1ull << k;
+            freed += 1ull << k;
             pfn += 1ull << k;
         }
     }
+    return freed;
+}
+
+static void seed_free_lists(void) {
+    nr_free = free_runs(base_pfn, end_pfn);
     nr_managed = nr_free;
 }
 
@@ -308,6 +319,9 @@ int page_alloc_init(const struct boot_info *bi, const struct phys_range *reserve
     for (size_t i = 0; i < nr_reserved; i++)
         mark_pages(page_down(reserved[i].start), page_up(reserved[i].end), PG_RESERVED);
     mark_pages(map_pa, map_pa + map_size, PG_RESERVED);
+    for (uint64_t pfn = max_u64(base_pfn, HIGH_PFN); pfn < end_pfn; pfn++)
+        if (pfn_page(pfn)->flags == 0)
+            pfn_page(pfn)->flags = PG_OFFLINE;           // not mapped yet: wait
     seed_free_lists();
     spin_unlock_irqrestore(&lock, f);
 
@@ -315,6 +329,26 @@ int page_alloc_init(const struct boot_info *bi, const struct phys_range *reserve
             ull(nr_managed), ull(nr_managed >> (20 - PAGE_SHIFT)), ull(map_size >> 10),
             ull(map_pa));
     return 0;
+}
+
+// Memory above BOOT_DIRECT_MAP_SIZE is not mapped until vm_init has built the whole direct
+// map, yet a page is written as soon as it is handed out (zeroed, or threaded into a slab).
+// So page_alloc_init holds those pages back as PG_OFFLINE, and this, called once the direct
+// map covers them, frees them. The boundary is aligned to the largest block, so none of
+// their buddies lies below it: freeing them as runs keeps the free lists merged.
+_Static_assert(BOOT_DIRECT_MAP_SIZE % (PAGE_SIZE << MAX_ORDER) == 0, "HIGH_PFN must be aligned");
+void page_alloc_add_high(void) {
+    uint64_t f = spin_lock_irqsave(&lock);
+    for (uint64_t pfn = max_u64(base_pfn, HIGH_PFN); pfn < end_pfn; pfn++)
+        if (pfn_page(pfn)->flags == PG_OFFLINE)
+            pfn_page(pfn)->flags = 0;
+    uint64_t added = free_runs(max_u64(base_pfn, HIGH_PFN), end_pfn);
+    nr_free += added;
+    nr_managed += added;
+    spin_unlock_irqrestore(&lock, f);
+    if (added)
+        pr_info("page_alloc: %llu pages above %llu MiB added (%llu MiB managed)\n", ull(added),
+                ull(BOOT_DIRECT_MAP_SIZE >> 20), ull(nr_managed >> (20 - PAGE_SHIFT)));
 }
 
 // ---- Checking the invariants

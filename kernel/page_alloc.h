@@ -22,6 +22,10 @@ struct phys_range { uint64_t start, end; };   // [start, end)
 int page_alloc_init(const struct boot_info *bi, const struct phys_range *reserved,
                     size_t nr_reserved, void *(*to_virt)(uint64_t pa));
 
+// Pages above BOOT_DIRECT_MAP_SIZE (memlayout.h) are held back by page_alloc_init until
+// this says the direct map covers them (mem_init calls it right after vm_init).
+void page_alloc_add_high(void);
+
 uint64_t alloc_pages(unsigned order);           // physical address, or 0 when out of memory
 void free_pages(uint64_t pa, unsigned order);   // panics on a double or invalid free
 static inline uint64_t alloc_page(void) { return alloc_pages(0); }
@@ -61,6 +65,7 @@ enum {
     PG_HEAD     = 1 << 2,   // heads an allocated block of `order` pages
     PG_SLAB     = 1 << 3,   // (with PG_HEAD) a kmalloc slab page
     PG_LARGE    = 1 << 4,   // (with PG_HEAD) a kmalloc block larger than a slab object
+    PG_OFFLINE  = 1 << 5,   // usable, but above the boot direct map: waits for add_high
 };
 // A page with none of these flags is a tail page: part of a block, but not its head.
 

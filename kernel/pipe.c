@@ -157,10 +157,7 @@ static void free_pipe(struct pipe *pp, char *buf, struct file *r, struct file *w
     kfree(pp);
 }
 
-static void drop_fd(struct proc *p, int fd) {
-    p->files->fd[fd] = NULL;
-    p->files->cloexec[fd / 64] &= ~(1ull << (fd % 64));
-}
+static void drop_fd(struct proc *p, int fd) { fd_remove(p, fd); }
 
 static long do_pipe2(uint64_t ufds, uint64_t flags) {
     if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK))

@@ -198,10 +198,13 @@ SYSCALL(ppoll) {
 #define SELECT_OUT (POLLOUT | POLLWRNORM | POLLWRBAND | POLLERR)
 #define SELECT_EX  POLLPRI
 
+// select's sets are the C library's fd_set: FD_SETSIZE bits, its ABI's fixed size.
+#define FD_SETSIZE 1024
+
 struct fdsets {
     int n;
-    uint64_t in[NOFILE / 64], out[NOFILE / 64], ex[NOFILE / 64];          // asked
-    uint64_t res_in[NOFILE / 64], res_out[NOFILE / 64], res_ex[NOFILE / 64];  // found
+    uint64_t in[FD_SETSIZE / 64], out[FD_SETSIZE / 64], ex[FD_SETSIZE / 64];          // asked
+    uint64_t res_in[FD_SETSIZE / 64], res_out[FD_SETSIZE / 64], res_ex[FD_SETSIZE / 64];  // found
 };
 
 static bool bit(const uint64_t *set, int fd) { return set[fd / 64] >> (fd % 64) & 1; }
@@ -230,7 +233,7 @@ static long scan_fdsets(void *arg) {
 
 // Copies one fd_set in (NULL: empty). Only the longs that hold bits below n, as Linux.
 static long get_fdset(uint64_t *set, uint64_t uset, int n) {
-    memset(set, 0, NOFILE / 8);
+    memset(set, 0, FD_SETSIZE / 8);
     return uset ? copy_from_user(set, (const void *)uset, (size_t)(n + 63) / 64 * 8) : 0;
 }
 
@@ -252,7 +255,9 @@ static long do_select(long n, uint64_t uin, uint64_t uout, uint64_t uex, uint64_
     struct fdsets *s = kzalloc(sizeof *s);
     if (!s)
         return -ENOMEM;
-    s->n = (int)n < NOFILE ? (int)n : NOFILE;    // Linux also stops at its table's size
+    // Linux stops at its table's size; and here at the sets' (FD_SETSIZE), too.
+    unsigned max = current()->files->max_fds < FD_SETSIZE ? current()->files->max_fds : FD_SETSIZE;
+    s->n = (unsigned)n < max ? (int)n : (int)max;
     long ret = get_fdset(s->in, uin, s->n) || get_fdset(s->out, uout, s->n) ||
                get_fdset(s->ex, uex, s->n) ? -EFAULT : check_fds(s);
     if (ret == 0)

@@ -12,6 +12,9 @@
 #include "file.h"
 #include "fs.h"
 #include "gdt.h"
+#include "kmalloc.h"
+#include "memlayout.h"
+#include "page_alloc.h"
 #include "panic.h"
 #include "percpu.h"
 #include "printk.h"
@@ -23,21 +26,62 @@
 #include "vm.h"
 #include "x86.h"
 
-static struct proc procs[NPROC];
-static int next_pid = 1;
+// The process table: a growable array of pointers to struct proc, one per thread.
+// Why an array of pointers (not a list): a slot number names a thread for as long as the
+// kernel runs (procfs builds inode numbers from it), and a walk in slot order stays simple
+// and right while entries change state under the walker. A struct proc, once allocated, is
+// never freed: reaping marks it PROC_UNUSED and a later proc_alloc takes it again. So a stale
+// pointer (a parent, an iterator's prev) always points at a struct proc whose state says if
+// it lives, as with the fixed array before. When every entry is in use the array doubles
+// (Linux's expand_files idea), up to max_threads entries.
+//
+// Each entry also says whether its struct proc is in use (state != PROC_UNUSED: only
+// proc_alloc and proc_unuse change that), so that a walk skips the unused ones without
+// touching them: after a burst of thousands of processes, the table stays that long, and
+// reading one word per entry costs far less than one struct proc (a page) per entry.
+//
+// Who touches it: table, table_len, table_cap, nr_threads and last_pid change only with
+// interrupts off, in proc_alloc and proc_reap; interrupt handlers (the timer, signal_send)
+// only read them. With SMP this needs a lock (Linux: tasklist_lock and pidmap_lock).
+struct slot { struct proc *p; bool used; };   // invariant: used == (p->state != PROC_UNUSED)
+static struct slot *table;
+static int table_len, table_cap;
+static int nr_threads;                 // entries not PROC_UNUSED (zombies count, as on Linux)
+static int last_pid;                   // the last pid handed out
+static struct proc unused_proc;        // what proc_at() shows for a slot not yet made
 static struct percpu cpu0;
 static bool percpu_ready;
+
+int pid_max = PID_MAX_DEFAULT;
 
 // The running process, or NULL before there is one (panic() asks at any time).
 struct proc *current_or_null(void) { return percpu_ready ? this_cpu()->current : NULL; }
 
-struct proc *proc_at(int slot) { return &procs[slot]; }
+struct proc *proc_at(int slot) { return slot >= 0 && slot < table_len ? table[slot].p : &unused_proc; }
+
+// The next entry after prev (the first if prev is NULL) that is not PROC_UNUSED, in slot
+// order; NULL after the last. Entries made while a walk goes on may or may not be seen.
+static void proc_unuse(struct proc *p);
+
+struct proc *proc_next(struct proc *prev) {
+    for (int i = prev ? prev->slot + 1 : 0; i < table_len; i++)
+        if (table[i].used)
+            return table[i].p;
+    return NULL;
+}
 
 struct proc *proc_find(int pid) {
-    for (int i = 0; i < NPROC; i++)
-        if (procs[i].state != PROC_UNUSED && procs[i].state != PROC_DEAD && procs[i].pid == pid)
-            return &procs[i];
+    for (struct proc *p = proc_next(NULL); p; p = proc_next(p))
+        if (p->state != PROC_DEAD && p->pid == pid)
+            return p;
     return NULL;
+}
+
+// Linux's max_threads (kernel.threads-max): as many threads as would fill an eighth of
+// memory with their 16 KiB kernel stacks, at least 20. Init's RLIMIT_NPROC is half of it.
+int max_threads(void) {
+    uint64_t n = nr_managed_pages() * PAGE_SIZE / (THREAD_SIZE * 8);
+    return n < MIN_THREADS ? MIN_THREADS : n > MAX_THREADS ? MAX_THREADS : (int)n;
 }
 
 void percpu_init(void) {
@@ -47,34 +91,122 @@ void percpu_init(void) {
     percpu_ready = true;
 }
 
-// PIDs count up and are not reused until they wrap (Linux's pid_max default is 32768).
-static int alloc_pid(void) {
-    for (;;) {
-        int pid = next_pid;
-        next_pid = next_pid >= 32767 ? 2 : next_pid + 1;
-        if (!proc_find(pid))
-            return pid;
-    }
+// A number is in use while a thread has it as its id, or a process, process group or
+// session is named by it (Linux keeps a struct pid for each). Zombies keep theirs.
+static bool pid_in_use(int nr) {
+    for (struct proc *p = proc_next(NULL); p; p = proc_next(p))
+        if (p->pid == nr || p->tgid == nr || p->pgid == nr || p->sid == nr)
+            return true;
+    return false;
 }
 
-struct proc *proc_alloc(void) {
+// Linux's alloc_pid: the number after the last one handed out, skipping those in use, below
+// pid_max; after the top it wraps to RESERVED_PIDS (the low numbers stay with the boot's
+// first daemons). 0 if every number is taken.
+// Until the first wrap, every number in use (as a pid, tgid, pgid or sid: each of those was
+// once handed out here) is at most last_pid, so the next one is free without a look.
+static int alloc_pid(void) {
+    static bool wrapped;
+    if (!wrapped && last_pid + 1 < pid_max)
+        return ++last_pid;
+    wrapped = true;
+    int nr = last_pid;
+    for (int tries = 0; tries < pid_max; tries++) {
+        nr = nr + 1 >= pid_max ? RESERVED_PIDS : nr + 1;
+        if (!pid_in_use(nr))
+            return last_pid = nr;
+    }
+    return 0;
+}
+
+// Linux's copy_process check: a user who already has RLIMIT_NPROC tasks (threads, zombies
+// too) may not make another, unless root (INIT_USER) or holding CAP_SYS_RESOURCE/ADMIN.
+// Checked against the forking thread: the child has its real uid.
+static bool over_nproc(struct proc *parent) {
+    if (!parent || parent->cred.uid == 0 || capable())
+        return false;
+    uint64_t n = 0;
+    for (struct proc *p = proc_next(NULL); p; p = proc_next(p))
+        n += p->cred.uid == parent->cred.uid;
+    return n >= parent->signal->rlim[RLIMIT_NPROC].rlim_cur;
+}
+
+// Doubles the table. The new array is filled and switched to with interrupts off, so an
+// interrupt handler walking the table sees the old one or the new one, whole.
+static bool grow_table(void) {
+    int cap = table_cap ? table_cap * 2 : 64;
+    struct slot *bigger = kmalloc((size_t)cap * sizeof *bigger);
+    if (!bigger)
+        return false;
     uint64_t f = local_irq_save();
-    struct proc *p = NULL;
-    for (int i = 0; i < NPROC && !p; i++)
-        if (procs[i].state == PROC_UNUSED)
-            p = &procs[i];
-    if (p) {
-        memset(p, 0, sizeof *p);
-        p->state = PROC_SLEEPING;           // not runnable until proc_start()
-        p->pid = p->tgid = alloc_pid();     // its own group, unless clone says otherwise
-        p->group_leader = p;
+    struct slot *old = table;
+    if (cap > table_cap) {
+        for (int i = 0; i < table_len; i++)
+            bigger[i] = table[i];
+        table = bigger;
+        table_cap = cap;
+    } else {
+        old = bigger;                    // someone grew it meanwhile
     }
     local_irq_restore(f);
-    if (!p)
+    kfree(old);
+    return true;
+}
+
+static struct proc *find_unused(void) {
+    for (int i = 0; i < table_len; i++)
+        if (!table[i].used)
+            return table[i].p;
+    return NULL;
+}
+
+// A free entry: an old one, or else `fresh`, appended. Interrupts off (the caller's).
+static struct proc *take_entry(struct proc *fresh) {
+    struct proc *p = find_unused();
+    if (p || !fresh || table_len == table_cap)
+        return p;
+    fresh->slot = table_len;
+    table[table_len++] = (struct slot){ fresh, false };
+    return fresh;
+}
+
+// Is a new thread allowed now? (interrupts off)
+static bool may_add_thread(struct proc *parent) {
+    return nr_threads < max_threads() && !over_nproc(parent);
+}
+
+// A new thread: a table entry, a pid and a kernel stack. NULL (fork says EAGAIN) if the
+// threads limit, the caller's RLIMIT_NPROC or the pids run out, or memory does.
+struct proc *proc_alloc(void) {
+    struct proc *parent = current_or_null();
+    struct proc *fresh = NULL;
+    if (!find_unused()) {                        // the table must take one more
+        if (table_len == table_cap && !grow_table())
+            return NULL;
+        if (!(fresh = kzalloc(sizeof *fresh)))   // zeroed: PROC_UNUSED
+            return NULL;
+    }
+    uint64_t f = local_irq_save();
+    struct proc *p = may_add_thread(parent) ? take_entry(fresh) : NULL;
+    int pid = p ? alloc_pid() : 0;
+    if (p && pid) {
+        int slot = p->slot;
+        memset(p, 0, sizeof *p);
+        p->slot = slot;
+        p->state = PROC_SLEEPING;           // not runnable until proc_start()
+        p->pid = p->tgid = pid;             // its own group, unless clone says otherwise
+        p->group_leader = p;
+        table[slot].used = true;
+        nr_threads++;
+    }
+    local_irq_restore(f);
+    if (fresh && fresh != p)
+        kfree(fresh);
+    if (!p || !pid)
         return NULL;
     p->kstack_top = kstack_alloc();
     if (!p->kstack_top) {
-        p->state = PROC_UNUSED;
+        proc_unuse(p);
         return NULL;
     }
     p->tf = (struct trapframe *)(p->kstack_top - sizeof(struct trapframe));
@@ -98,12 +230,19 @@ void proc_start(struct proc *p) {
 // The next thread of p's group after prev, in table order; start with prev = p (which is
 // then skipped wherever it stands). NULL after the last.
 struct proc *next_thread(struct proc *p, struct proc *prev) {
-    for (int i = prev == p ? 0 : (int)(prev - procs) + 1; i < NPROC; i++) {
-        struct proc *t = &procs[i];
-        if (t != p && t->state != PROC_UNUSED && t->state != PROC_DEAD && t->signal == p->signal)
+    for (struct proc *t = proc_next(prev == p ? NULL : prev); t; t = proc_next(t))
+        if (t != p && t->state != PROC_DEAD && t->signal == p->signal)
             return t;
-    }
     return NULL;
+}
+
+// The entry is free again (its struct stays in the table, for the next proc_alloc).
+static void proc_unuse(struct proc *p) {
+    uint64_t f = local_irq_save();
+    p->state = PROC_UNUSED;
+    table[p->slot].used = false;
+    nr_threads--;
+    local_irq_restore(f);
 }
 
 void proc_reap(struct proc *p) {
@@ -112,7 +251,7 @@ void proc_reap(struct proc *p) {
     signal_put(p->signal);
     p->signal = NULL;
     kstack_free(p->kstack_top);
-    p->state = PROC_UNUSED;
+    proc_unuse(p);
 }
 
 // Makes p the running process: its kernel stack for traps and syscalls, its page tables,
@@ -126,23 +265,6 @@ void proc_set_current(struct proc *p) {
     tss_set_kernel_stack(p->kstack_top);
     vm_switch(p->mm ? p->mm->pml4 : NULL);
     wrmsr(MSR_FS_BASE, p->fs_base);
-}
-
-int fd_install(struct proc *p, struct file *f, bool cloexec) {
-    for (int fd = 0; fd < NOFILE; fd++) {
-        if (!p->files->fd[fd]) {
-            p->files->fd[fd] = f;
-            if (cloexec)
-                p->files->cloexec[fd / 64] |= 1ull << (fd % 64);
-            return fd;
-        }
-    }
-    return -EMFILE;
-}
-
-struct file *fd_get(int fd) {
-    struct proc *p = current();
-    return fd >= 0 && fd < NOFILE ? p->files->fd[fd] : NULL;
 }
 
 // Like Linux's console_on_rootfs(): fds 0, 1 and 2 are one open of the console.
@@ -165,7 +287,7 @@ static void undo_init(struct proc *p) {
     files_put(p->files);
     fs_struct_put(p->fs);
     proc_reap(p);
-    next_pid = 1;                    // the next candidate is PID 1 again
+    last_pid = 0;                    // the next candidate is PID 1 again
 }
 
 int proc_run_init(const char *path, const char *const *argv, const char *const *envp) {

@@ -11,8 +11,18 @@
 #include "mm.h"
 #include "percpu.h"
 
-#define NPROC      256           // threads and processes together: clone fails with EAGAIN beyond
-#define NOFILE     256           // file descriptors per process
+// procfs (only) still sizes its arrays by NPROC and sees table slots below it; everything
+// else walks the table with proc_next(), which has no such bound.
+#define NPROC      256
+#define PID_MAX_DEFAULT 32768    // Linux's pid_max: pids are 1 .. pid_max - 1
+#define RESERVED_PIDS   300      // after wrapping, pids start again here (Linux's)
+#define MIN_THREADS     20       // max_threads is never below this (Linux's)
+#define MAX_THREADS     0x3fffffff   // ... nor above (FUTEX_TID_MASK)
+#define THREAD_SIZE     16384    // a kernel stack, as max_threads counts it (Linux's)
+#define RLIMIT_NPROC    6
+#define NR_OPEN_DEFAULT 64       // descriptors in a new table (Linux's BITS_PER_LONG)
+#define NR_OPEN_MAX  (1u << 20)  // Linux's fs.nr_open: no descriptor, no NOFILE limit above
+#define RLIMIT_NOFILE   7
 #define TASK_COMM_LEN 16         // Linux's length of a process name, with its NUL
 #define NOSYS_BIG  4
 #define NSIG_MAX   64            // signals 1..64 (libc's NSIG is 65: one more than the last)
@@ -94,12 +104,16 @@ struct fs_struct {
     unsigned umask;
 };
 
-// The file descriptor table (clone CLONE_FILES shares it). Touched by the sharing
-// threads' system calls only; with SMP it needs its own lock (Linux's file_lock).
+// The file descriptor table (clone CLONE_FILES shares it). It grows as Linux's
+// expand_files makes it: 64 entries, then multiples of 128 rounded to a power of two,
+// never past what RLIMIT_NOFILE allows when the descriptor is made; it never shrinks.
+// Changed only by system calls of the threads sharing it (proc_shared.c's fd_* functions);
+// with SMP it needs its own lock (Linux's file_lock).
 struct files_struct {
     int refs;
-    struct file *fd[NOFILE];
-    uint64_t cloexec[NOFILE / 64];
+    unsigned max_fds;            // entries in fd, bits in cloexec (a multiple of 64)
+    struct file **fd;            // descriptor i's open file, or NULL
+    uint64_t *cloexec;           // bit i: descriptor i closes on execve
 };
 
 // Who a thread acts as (cred.c): real, effective, saved and filesystem user and group ids,
@@ -186,6 +200,10 @@ struct proc {
     uint64_t robust_list, robust_len;   // set_robust_list (kept, reported; see futex.c)
     uint64_t syscall_nr;         // the system call in progress, to restart it
     uint8_t fpu[512] __attribute__((aligned(16)));   // x87/SSE registers (fxsave) while switched out
+    // Added by the limits work (proc.c): the entry's index in the process table, fixed for
+    // the life of the kernel (struct procs are recycled, never freed). Written once, by
+    // proc_alloc with interrupts off; read by anyone.
+    int slot;
 };
 
 static inline bool thread_group_leader(const struct proc *p) { return p->pid == p->tgid; }
@@ -194,7 +212,14 @@ struct proc *next_thread(struct proc *p, struct proc *prev);
 
 static inline struct proc *current(void) { return this_cpu()->current; }
 struct proc *current_or_null(void);   // safe at any time, even before percpu_init()
-struct proc *proc_at(int slot);       // the process table, for the scheduler and /proc
+struct proc *proc_at(int slot);       // the table entry (an unused one past the end), for /proc
+// Walks the process table: proc_next(NULL) is the first entry in use, proc_next(p) the next
+// after p (p may have died meanwhile); NULL at the end. Use it with interrupts off, or
+// expect entries that come or go during the walk to be seen or not.
+//     for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) ...
+struct proc *proc_next(struct proc *prev);
+extern int pid_max;                   // /proc/sys/kernel/pid_max (pids are below it)
+int max_threads(void);                // /proc/sys/kernel/threads-max: fork's EAGAIN beyond
 struct proc *proc_find(int pid);      // a live (not reaped) thread with this id, or NULL
 
 struct proc *proc_alloc(void);
@@ -223,5 +248,15 @@ struct files_struct *files_copy(struct files_struct *files);
 void files_put(struct files_struct *files);
 void files_close_on_exec(struct files_struct *files);
 
-int fd_install(struct proc *p, struct file *f, bool cloexec);
-struct file *fd_get(int fd);
+// Descriptors (proc_shared.c). The fd_install* functions take over the caller's reference
+// to f and return the descriptor, or -EMFILE (no free one below RLIMIT_NOFILE) or -ENOMEM;
+// on failure the reference is still the caller's.
+int fd_install(struct proc *p, struct file *f, bool cloexec);      // the lowest free one
+int fd_install_from(struct proc *p, struct file *f, int from, bool cloexec);  // lowest >= from
+// At fd exactly (dup2), closing what was there; the caller checked fd < fd_limit(p).
+int fd_install_at(struct proc *p, struct file *f, int fd, bool cloexec);
+struct file *fd_remove(struct proc *p, int fd);   // empties fd; its file (yours) or NULL
+bool fd_cloexec(struct proc *p, int fd);
+void fd_set_cloexec(struct proc *p, int fd, bool on);
+uint64_t fd_limit(struct proc *p);     // descriptors must be below this (RLIMIT_NOFILE)
+struct file *fd_get(int fd);           // the caller's open file fd, or NULL

@@ -6,7 +6,9 @@
 //
 // Locking: one CPU, and these are changed only by system calls of their own threads,
 // never from interrupt handlers - except signal_struct's shared pending set (see proc.h).
+#include <stdbool.h>
 #include <stdint.h>
+#include "errno.h"
 #include "file.h"
 #include "fs.h"
 #include "kmalloc.h"
@@ -40,7 +42,8 @@ struct signal_struct *signal_alloc(void) {
         return NULL;
     sig->refs = sig->nr_threads = 1;
     memcpy(sig->rlim, default_rlimits, sizeof sig->rlim);
-    sig->rlim[6] = sig->rlim[11] = (struct rlimit64){ NPROC, NPROC };
+    uint64_t half = (uint64_t)max_threads() / 2;  // Linux's fork_init: half of threads-max
+    sig->rlim[6] = sig->rlim[11] = (struct rlimit64){ half, half };
     return sig;
 }
 
@@ -86,40 +89,160 @@ void fs_struct_put(struct fs_struct *fs) {
     kfree(fs);
 }
 
-struct files_struct *files_alloc(void) {
+// ---------------------------------------------------------------- descriptor tables
+
+static bool table_alloc(unsigned n, struct file ***fd, uint64_t **cloexec) {
+    *fd = kzalloc(n * sizeof **fd);
+    *cloexec = kzalloc(n / 8);
+    if (*fd && *cloexec)
+        return true;
+    kfree(*fd);
+    kfree(*cloexec);
+    return false;
+}
+
+static struct files_struct *files_alloc_size(unsigned n) {
     struct files_struct *files = kzalloc(sizeof *files);
-    if (files)
-        files->refs = 1;
+    if (!files)
+        return NULL;
+    if (!table_alloc(n, &files->fd, &files->cloexec)) {
+        kfree(files);
+        return NULL;
+    }
+    files->refs = 1;
+    files->max_fds = n;
     return files;
 }
 
+struct files_struct *files_alloc(void) { return files_alloc_size(NR_OPEN_DEFAULT); }
+
 struct files_struct *files_copy(struct files_struct *old) {
-    struct files_struct *files = files_alloc();
+    struct files_struct *files = files_alloc_size(old->max_fds);
     if (!files)
         return NULL;
-    for (int fd = 0; fd < NOFILE; fd++)
+    for (unsigned fd = 0; fd < old->max_fds; fd++)
         if (old->fd[fd])
             files->fd[fd] = file_dup(old->fd[fd]);
-    memcpy(files->cloexec, old->cloexec, sizeof files->cloexec);
+    memcpy(files->cloexec, old->cloexec, old->max_fds / 8);
     return files;
+}
+
+static void files_free(struct files_struct *files) {
+    kfree(files->fd);
+    kfree(files->cloexec);
+    kfree(files);
 }
 
 void files_put(struct files_struct *files) {
     if (!files || --files->refs > 0)
         return;
-    for (int fd = 0; fd < NOFILE; fd++)
+    for (unsigned fd = 0; fd < files->max_fds; fd++)
         if (files->fd[fd])
             file_close(files->fd[fd]);
-    kfree(files);
+    files_free(files);
 }
 
 // execve: descriptors marked FD_CLOEXEC close; the others stay open across the exec.
 void files_close_on_exec(struct files_struct *files) {
-    for (int fd = 0; fd < NOFILE; fd++) {
+    for (unsigned fd = 0; fd < files->max_fds; fd++) {
         if (files->fd[fd] && (files->cloexec[fd / 64] & (1ull << (fd % 64)))) {
             file_close(files->fd[fd]);
             files->fd[fd] = NULL;
         }
     }
-    memset(files->cloexec, 0, sizeof files->cloexec);
+    memset(files->cloexec, 0, files->max_fds / 8);
 }
+
+// Linux's alloc_fdtable: a table for descriptor fd holds a power of two times 128 entries
+// (1 KiB of pointers), but no more than nr_open.
+static unsigned size_for(unsigned fd) {
+    unsigned n = 128;
+    while (n <= fd)
+        n *= 2;
+    return n < NR_OPEN_MAX ? n : NR_OPEN_MAX;
+}
+
+// Linux's expand_files: make room for descriptor fd. Copies the table into a bigger one;
+// the old arrays are freed (no other CPU can be reading them: one CPU, and the callers are
+// system calls of the table's own threads).
+static int files_expand(struct files_struct *files, unsigned fd) {
+    if (fd < files->max_fds)
+        return 0;
+    if (fd >= NR_OPEN_MAX)
+        return -EMFILE;
+    unsigned n = size_for(fd);
+    struct file **table;
+    uint64_t *cloexec;
+    if (!table_alloc(n, &table, &cloexec))
+        return -ENOMEM;
+    memcpy(table, files->fd, files->max_fds * sizeof *table);
+    memcpy(cloexec, files->cloexec, files->max_fds / 8);
+    kfree(files->fd);
+    kfree(files->cloexec);
+    files->fd = table;
+    files->cloexec = cloexec;
+    files->max_fds = n;
+    return 0;
+}
+
+uint64_t fd_limit(struct proc *p) {
+    uint64_t cur = p->signal->rlim[RLIMIT_NOFILE].rlim_cur;
+    return cur < NR_OPEN_MAX ? cur : NR_OPEN_MAX;
+}
+
+void fd_set_cloexec(struct proc *p, int fd, bool on) {
+    uint64_t bit = 1ull << (fd % 64);
+    if (on)
+        p->files->cloexec[fd / 64] |= bit;
+    else
+        p->files->cloexec[fd / 64] &= ~bit;
+}
+
+bool fd_cloexec(struct proc *p, int fd) { return (p->files->cloexec[fd / 64] >> (fd % 64)) & 1; }
+
+// Linux's alloc_fd: the lowest free descriptor >= from, if it is below RLIMIT_NOFILE.
+int fd_install_from(struct proc *p, struct file *f, int from, bool cloexec) {
+    struct files_struct *files = p->files;
+    unsigned fd = from < 0 ? 0 : (unsigned)from;
+    while (fd < files->max_fds && files->fd[fd])
+        fd++;
+    if (fd >= fd_limit(p))
+        return -EMFILE;
+    int err = files_expand(files, fd);
+    if (err)
+        return err;
+    files->fd[fd] = f;
+    fd_set_cloexec(p, (int)fd, cloexec);
+    return (int)fd;
+}
+
+int fd_install(struct proc *p, struct file *f, bool cloexec) {
+    return fd_install_from(p, f, 0, cloexec);
+}
+
+int fd_install_at(struct proc *p, struct file *f, int fd, bool cloexec) {
+    int err = files_expand(p->files, (unsigned)fd);
+    if (err)
+        return err;
+    struct file *old = p->files->fd[fd];
+    p->files->fd[fd] = f;
+    fd_set_cloexec(p, fd, cloexec);
+    if (old)
+        file_close(old);               // after: closing may sleep, fd is already f's
+    return fd;
+}
+
+static struct file *lookup(struct files_struct *files, int fd) {
+    return fd >= 0 && (unsigned)fd < files->max_fds ? files->fd[fd] : NULL;
+}
+
+struct file *fd_remove(struct proc *p, int fd) {
+    struct file *f = lookup(p->files, fd);
+    if (f) {
+        p->files->fd[fd] = NULL;
+        fd_set_cloexec(p, fd, false);
+    }
+    return f;
+}
+
+struct file *fd_get(int fd) { return lookup(current()->files, fd); }

@@ -30,15 +30,18 @@ static int nr_sleeping;                 // so that wakeup() with nobody asleep c
 
 bool sched_need_resched(void) { return need_resched; }
 
-// Round-robin: the first runnable process after the one that ran last.
+// Round-robin: the first runnable process after the one that ran last, in table order,
+// wrapping around. (Table entries are never freed, so `last` stays a valid pointer.)
 static struct proc *pick_next(void) {
-    static int last;
-    for (int i = 1; i <= NPROC; i++) {
-        struct proc *p = proc_at((last + i) % NPROC);
-        if (p->state == PROC_RUNNABLE) {
-            last = (last + i) % NPROC;
-            return p;
-        }
+    static struct proc *last;
+    for (struct proc *p = last ? proc_next(last) : NULL; p; p = proc_next(p))
+        if (p->state == PROC_RUNNABLE)
+            return last = p;
+    for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
+        if (p->state == PROC_RUNNABLE)
+            return last = p;
+        if (p == last)
+            break;
     }
     return NULL;
 }
@@ -99,8 +102,7 @@ void sleep_on(void *chan) {
 void wakeup(void *chan) {
     if (nr_sleeping == 0)
         return;
-    for (int i = 0; i < NPROC; i++) {
-        struct proc *p = proc_at(i);
+    for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
         if (p->state == PROC_SLEEPING && p->chan == chan) {
             p->state = PROC_RUNNABLE;
             TRACE(TR_WAKEUP, p->pid, 0, 0);
@@ -133,8 +135,7 @@ bool sleep_until(uint64_t ns) {
 // The timer: wake sleepers whose time has come, and count down the running one's slice.
 void sched_tick(void) {
     uint64_t now = time_since_boot_ns();
-    for (int i = 0; i < NPROC; i++) {
-        struct proc *p = proc_at(i);
+    for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
         if (p->state == PROC_SLEEPING && p->wake_at && p->wake_at <= now)
             p->state = PROC_RUNNABLE;
     }

@@ -173,8 +173,7 @@ static void group_stop(struct proc *p, int sig) {
 // A process group is orphaned when no member has a parent in another group of the same
 // session: nobody is left to continue it, so terminal stop signals are not obeyed there.
 bool pgrp_orphaned(int pgid) {
-    for (int i = 0; i < NPROC; i++) {
-        struct proc *p = proc_at(i);
+    for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
         if (p->state == PROC_UNUSED || p->state == PROC_DEAD || p->state == PROC_ZOMBIE ||
             p->pgid != pgid || !p->parent || p->parent->tgid == 1)
             continue;

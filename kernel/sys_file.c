@@ -183,12 +183,9 @@ SYSCALL(writev) {
 
 SYSCALL(close) {
     int fd = (int)a0;                // an int: the register's upper half is not part of it
-    struct proc *p = current();
-    struct file *f = fd_get(fd);
+    struct file *f = fd_remove(current(), fd);
     if (!f)
         return -EBADF;
-    p->files->fd[fd] = NULL;
-    p->files->cloexec[fd / 64] &= ~(1ull << (fd % 64));
     file_close(f);
     return 0;
 }
@@ -243,16 +240,10 @@ SYSCALL(ioctl) {
 // ---------------------------------------------------------------- duplicating descriptors
 
 static long dup_from(struct file *f, int lowest, bool cloexec) {
-    struct proc *p = current();
-    for (int fd = lowest; fd < NOFILE; fd++) {
-        if (!p->files->fd[fd]) {
-            p->files->fd[fd] = file_dup(f);
-            if (cloexec)
-                p->files->cloexec[fd / 64] |= 1ull << (fd % 64);
-            return fd;
-        }
-    }
-    return -EMFILE;
+    int fd = fd_install_from(current(), file_dup(f), lowest, cloexec);
+    if (fd < 0)
+        file_close(f);               // the reference taken for it
+    return fd;
 }
 
 SYSCALL(dup) {
@@ -261,18 +252,15 @@ SYSCALL(dup) {
     return f ? dup_from(f, 0, false) : -EBADF;
 }
 
+// Linux's ksys_dup3: newfd (unsigned there) at or past RLIMIT_NOFILE is EBADF.
 static long do_dup3(int oldfd, int newfd, bool cloexec) {
-    struct proc *p = current();
     struct file *f = fd_get(oldfd);
-    if (!f || newfd < 0 || newfd >= NOFILE)
+    if (!f || (unsigned)newfd >= fd_limit(current()))
         return -EBADF;
-    if (p->files->fd[newfd])
-        file_close(p->files->fd[newfd]);
-    p->files->fd[newfd] = file_dup(f);
-    p->files->cloexec[newfd / 64] &= ~(1ull << (newfd % 64));
-    if (cloexec)
-        p->files->cloexec[newfd / 64] |= 1ull << (newfd % 64);
-    return newfd;
+    int fd = fd_install_at(current(), file_dup(f), newfd, cloexec);
+    if (fd < 0)
+        file_close(f);
+    return fd;
 }
 
 SYSCALL(dup2) {
@@ -310,16 +298,13 @@ SYSCALL(fcntl) {
     switch (cmd) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
-        if ((int64_t)(int)arg < 0 || (int)arg >= NOFILE)
-            return -EINVAL;
+        if ((int64_t)(int)arg < 0 || (uint64_t)(int)arg >= fd_limit(p))
+            return -EINVAL;          // Linux's f_dupfd: from past RLIMIT_NOFILE
         return dup_from(f, (int)arg, cmd == F_DUPFD_CLOEXEC);
     case F_GETFD:
-        return (p->files->cloexec[fd / 64] >> (fd % 64)) & 1 ? FD_CLOEXEC : 0;
+        return fd_cloexec(p, fd) ? FD_CLOEXEC : 0;
     case F_SETFD:
-        if (arg & FD_CLOEXEC)
-            p->files->cloexec[fd / 64] |= 1ull << (fd % 64);
-        else
-            p->files->cloexec[fd / 64] &= ~(1ull << (fd % 64));
+        fd_set_cloexec(p, fd, arg & FD_CLOEXEC);
         return 0;
     case F_GETFL:
         return f->flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW);

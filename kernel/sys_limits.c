@@ -16,9 +16,6 @@
 #include "syscall.h"
 #include "uaccess.h"
 
-#define RLIMIT_NOFILE 7
-#define NR_OPEN (1u << 20)        // Linux's fs.nr_open default: no higher NOFILE limit
-
 // pid 0 is the caller; anyone else must be a live process (or thread).
 static struct proc *find_target(int pid) {
     return pid == 0 ? current() : pid > 0 ? proc_find(pid) : NULL;
@@ -38,7 +35,7 @@ static int do_prlimit(struct proc *p, unsigned resource, const struct rlimit64 *
     if (new) {
         if (new->rlim_cur > new->rlim_max)
             return -EINVAL;
-        if (resource == RLIMIT_NOFILE && new->rlim_max > NR_OPEN)
+        if (resource == RLIMIT_NOFILE && new->rlim_max > NR_OPEN_MAX)
             return -EPERM;       // even for root
         if (new->rlim_max > lim->rlim_max && !capable_sys_resource())
             return -EPERM;

@@ -156,9 +156,8 @@ SYSCALL(sysinfo) {
     si.totalram = nr_managed_pages();
     si.freeram = nr_free_pages();
     si.mem_unit = PAGE_SIZE;             // the counts above are in pages
-    for (int i = 0; i < NPROC; i++)
-        if (proc_at(i)->state != PROC_UNUSED)
-            si.procs++;
+    for (struct proc *p = proc_next(NULL); p; p = proc_next(p))
+        si.procs++;
     return copy_to_user((void *)info, &si, sizeof si);
 }
 
@@ -224,8 +223,7 @@ SYSCALL(kill) {
     // Several targets: success if any of them got it, else the last refusal (Linux).
     long ret = -ESRCH;
     bool sent = false;
-    for (int i = 0; i < NPROC; i++) {
-        struct proc *p = proc_at(i);
+    for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
         if (kill_target(self, p, pid)) {
             ret = send_to(p, sig, SI_USER, false);
             sent |= ret == 0;
@@ -292,8 +290,7 @@ SYSCALL(getsid) {
 }
 
 static bool group_in_session(int pgid, int sid) {
-    for (int i = 0; i < NPROC; i++) {
-        struct proc *p = proc_at(i);
+    for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
         if (p->state != PROC_UNUSED && p->state != PROC_DEAD && p->pgid == pgid && p->sid == sid)
             return true;
     }
@@ -326,8 +323,7 @@ SYSCALL(setpgid) {
 
 SYSCALL(setsid) {
     struct proc *self = current();
-    for (int i = 0; i < NPROC; i++) {
-        struct proc *p = proc_at(i);
+    for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
         if (p->state != PROC_UNUSED && p->state != PROC_DEAD && p->pgid == self->tgid)
             return -EPERM;                // already a group leader (or its id is in use)
     }

@@ -74,8 +74,7 @@ static void echo(const char *s, size_t n) {
 }
 
 static void signal_group(int pgrp, int sig) {
-    for (int i = 0; i < NPROC; i++) {
-        struct proc *p = proc_at(i);
+    for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
         if (p->state != PROC_UNUSED && p->state != PROC_DEAD && thread_group_leader(p) &&
             p->signal->nr_threads > 0 && p->pgid == pgrp)
             signal_send(p, sig, SI_KERNEL, 0, 0, 0);   // (init: only what it handles)
@@ -231,8 +230,7 @@ static long set_pgrp(uint64_t arg) {
         return -EFAULT;
     if (pgrp < 0)
         return -EINVAL;
-    for (int i = 0; i < NPROC; i++) {
-        struct proc *p = proc_at(i);
+    for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
         if (p->state != PROC_UNUSED && p->state != PROC_DEAD && p->pgid == pgrp) {
             fg_pgrp = pgrp;
             return 0;

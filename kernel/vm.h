@@ -35,7 +35,7 @@ typedef uint64_t pte_t;
 // Kernel stacks live in their own area, each with an unmapped guard page below it.
 #define KSTACK_AREA   0xffffc90000000000ull   // Linux's vmalloc area start
 #define KSTACK_PAGES  4                       // 16 KiB
-#define KSTACK_SLOTS  4096
+#define KSTACK_SLOTS  32768                   // one per possible pid (pid_max)
 
 void vm_init(const struct boot_info *bi);
 uint64_t vm_direct_map_end(void);             // physical memory [0, end) is in the direct map

@@ -7,6 +7,8 @@
 // the "leak" test fails. As PID 1 (booted with rdinit=/bin/usertests) it then powers the
 // machine off; on the host it exits 0 if everything passed, else 1.
 //
+// "usertests NAME..." runs only the tests named, which may include the big ones: those need
+// a machine of their own size (tests/system/test_memory.py boots them).
 // Re-executed by some tests as "usertests --argcheck ..." or "--fdcheck ...".
 #include <stdarg.h>
 #include <sys/reboot.h>
@@ -48,8 +50,43 @@ static const struct test {
     { "cloexec", t_cloexec, -1 },
     { "devices", t_devices, -1 },
     { "proc", t_proc, -1 },
+    { "fds_4000", t_fds_4000, -1 },
 };
 #define NTESTS (sizeof tests / sizeof tests[0])
+
+// Run only when named.
+static const struct test big_tests[] = {
+    { "forks_cow", t_forks_cow, -1 },      // in 64 MiB of RAM
+    { "procs_5000", t_procs_5000, -1 },    // in 1 GiB
+    { "highmem", t_highmem, -1 },          // in 8 GiB
+};
+#define NBIG (sizeof big_tests / sizeof big_tests[0])
+
+static const struct test *plan[NTESTS + NBIG];   // what this run runs, in order
+static size_t nplan;
+
+// Every ordinary test, or those named (a name that is no test counts as a failure).
+static int make_plan(int argc, char **argv) {
+    int unknown = 0;
+    for (size_t i = 0; i < NTESTS + NBIG; i++) {
+        const struct test *t = i < NTESTS ? &tests[i] : &big_tests[i - NTESTS];
+        int named = 0;
+        for (int a = 1; a < argc; a++)
+            named |= strcmp(argv[a], t->name) == 0;
+        if (named || (argc < 2 && i < NTESTS))
+            plan[nplan++] = t;
+    }
+    for (int a = 1; a < argc; a++) {
+        size_t i = 0;
+        while (i < nplan && strcmp(argv[a], plan[i]->name) != 0)
+            i++;
+        if (i == nplan) {
+            dprintf(1, "FAIL %s: no such test\n", argv[a]);
+            unknown++;
+        }
+    }
+    return unknown;
+}
 
 static int quiet;          // the measured round: print failures only
 static int round_no = 1;
@@ -166,17 +203,17 @@ int main(int argc, char **argv) {
         prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);   // be init for our descendants
     ut_reaper = getpid();
 
-    int passed = 0, failed = 0;
-    for (size_t i = 0; i < NTESTS; i++)
-        run(&tests[i]) ? passed++ : failed++;
+    int passed = 0, failed = make_plan(argc, argv);
+    for (size_t i = 0; i < nplan; i++)
+        run(plan[i]) ? passed++ : failed++;
 
     // The second round: measured, after the first has warmed the kernel's caches up.
     quiet = 1;
     round_no = 2;
     long before = free_pages();
     int failed2 = 0;
-    for (size_t i = 0; i < NTESTS; i++)
-        failed2 += !run(&tests[i]);
+    for (size_t i = 0; i < nplan; i++)
+        failed2 += !run(plan[i]);
     long after = free_pages();
     failed += failed2;
     // On the host, other processes move the free count: it proves nothing there.

@@ -73,6 +73,11 @@ void t_nproc(void);
 void t_cloexec(void);
 int argcheck_main(int argc, char **argv);
 int fdcheck_main(int argc, char **argv);
+// usertests_limits.c
+void t_fds_4000(void);
+void t_forks_cow(void);
+void t_procs_5000(void);
+void t_highmem(void);
 // usertests_io.c
 void t_pipe_1mb(void);
 void t_pipe_eof(void);

@@ -76,3 +76,46 @@ def test_user_copies_work_under_smap(ctx):
     log = m.text()
     assert "SMAP on" in log and "t_files: start" in log
     assert "Attempted to kill init! exitcode=0x00000000" in log, "t_files did not finish cleanly"
+
+
+# ---------------------------------------------------------------- limits that grow
+
+SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed$", re.M)
+
+
+def usertests(ctx, memory, names, timeout):
+    """Boots /bin/usertests as init with only `names`; every one must pass, the leak check
+    (free pages before and after the second round) too."""
+    m = ctx.machine(kernel_args="rdinit=/bin/usertests panic=-1 -- " + " ".join(names),
+                    memory=memory)
+    assert m.wait_exit(timeout) == 0, "QEMU did not exit cleanly"
+    log = m.text()
+    assert "Kernel panic" not in log
+    fails = "\n".join(l for l in log.splitlines() if l.startswith("FAIL"))
+    for name in names:
+        assert f"ok   {name}\n" in log, fails or f"{name} did not pass"
+    assert SUMMARY.findall(log)[-1] == (str(len(names) + 1), "0"), fails
+    return log
+
+
+def test_memory_8G(ctx):
+    # Memory above 4 GiB is handed out only once the direct map covers it; the allocator's
+    # highest blocks go first, so the tests' pages come from up there.
+    log = usertests(ctx, "8G", ["brk", "faults", "mmap_huge", "cow", "highmem"], 600)
+    mm = re.search(r"Memory: (\d+)K/(\d+)K available", log)
+    avail, total = int(mm.group(1)), int(mm.group(2))
+    assert 8180 * 1024 < total <= 8192 * 1024, total
+    # mem_map: 16 bytes a page, 32 MiB for 8 GiB; the kernel and the initramfs.
+    assert total - 64 * 1024 < avail < total - 32 * 1024, (avail, total)
+    # QEMU puts 3 GiB below the PCI hole and the other 5 above 4 GiB: all of that comes in.
+    high = sum(int(e, 16) + 1 - max(int(s, 16), 1 << 32) for s, e in re.findall(
+        r"BIOS-e820: \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\] usable", log) if int(e, 16) >= 1 << 32)
+    added = re.search(r"page_alloc: (\d+) pages above 4096 MiB added", log)
+    assert high >= 4 << 30 and added, "memory above 4 GiB not added"
+    assert int(added.group(1)) == high // 4096, (added.group(0), high)
+    assert "vm: direct map of 9216 MiB" in log
+
+
+def test_forks_cow_in_64M(ctx):
+    # 1,000 forks of a process with 16 MiB written, in 64 MiB: copy-on-write or nothing.
+    usertests(ctx, "64M", ["forks_cow", "fds_4000"], 300)

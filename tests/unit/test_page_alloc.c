@@ -376,16 +376,26 @@ TEST(mem_map_goes_below_4g) {
     memcpy(bi.mem, mem, sizeof mem);
     CHECK_EQ_INT(page_alloc_init(&bi, NULL, 0, fake_to_virt), 0);
     uint64_t map_pages = ((4 * GiB + 64 * MiB - FAKE_BASE) / PG * 16 + PG - 1) / PG;
-    CHECK_EQ_INT(nr_managed_pages(), (FAKE_SIZE + 64 * MiB) / PG - map_pages);
+    // Above 4 GiB (the boot direct map) nothing is handed out until page_alloc_add_high().
+    CHECK_EQ_INT(nr_managed_pages(), FAKE_SIZE / PG - map_pages);
     CHECK(strstr(last_log, "at 0x1000000"));
     uint64_t pa, high = 0, n = 0;
-    while ((pa = alloc_pages(MAX_ORDER)) != 0) {   // the pages above 4 GiB are never touched
+    while ((pa = alloc_pages(0)) != 0) {   // the pages above 4 GiB are never touched
         high += pa >= 4 * GiB;
         n++;
     }
-    CHECK_EQ_INT(high, 16);
+    CHECK_EQ_INT(high, 0);
+    CHECK_EQ_INT(n, FAKE_SIZE / PG - map_pages);
+    page_alloc_add_high();
+    CHECK(strstr(last_log, "16384 pages above 4096 MiB added"));
+    CHECK_EQ_INT(nr_managed_pages(), (FAKE_SIZE + 64 * MiB) / PG - map_pages);
+    CHECK_EQ_INT(nr_free_pages(), 64 * MiB / PG);
     CHECK(page_alloc_check());
-    CHECK(n > 16);
+    while ((pa = alloc_pages(MAX_ORDER)) != 0)
+        high += pa >= 4 * GiB;
+    CHECK_EQ_INT(high, 16);
+    CHECK_EQ_INT(nr_free_pages(), 0);
+    CHECK(page_alloc_check());
 }
 
 TEST(init_fails_cleanly) {
