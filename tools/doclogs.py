@@ -254,22 +254,31 @@ def table_quotes(text):
 
 def refresh_table(text, logs):
     """The table's Lantern quotes that equal a fresh line up to normalising become that
-    line, so the numbers shown are this boot's (a quote that changed otherwise is left for
-    a person, and --check reports it)."""
-    fresh_lines = {}
+    line, so the numbers shown are this boot's; so does one whose words are the same with
+    other counts. A quote that changed otherwise is left for a person (--check reports it)."""
+    fresh_lines, same_words = {}, {}
     for v in logs.values():
         for l in v[2]:
             l = TIMESTAMP.sub("", l).rstrip()
             fresh_lines.setdefault(normalise(l), l)
+            same_words.setdefault(digits_out(l), l)
+
+    def fresh(quote):
+        # The same line up to normalising; else the same words with other counts (the
+        # tree grew: `initramfs: 83 files` becomes this boot's count).
+        return fresh_lines.get(normalise(quote), same_words.get(digits_out(quote), quote))
     out = []
     for line in text.split("\n"):
         if line.startswith("| `"):
             cells = line.split(" | ")
-            cells[0] = re.sub(r"`([^`]+)`", lambda q: "`%s`" % fresh_lines.get(normalise(q.group(1)),
-                                                                               q.group(1)), cells[0])
+            cells[0] = re.sub(r"`([^`]+)`", lambda q: "`%s`" % fresh(q.group(1)), cells[0])
             line = " | ".join(cells)
         out.append(line)
     return "\n".join(out)
+
+
+def digits_out(line):
+    return re.sub(r"\d+", "N", normalise(line))
 
 
 def check(paths, logs):
