@@ -182,11 +182,47 @@ static void protect_one(pte_t *pte, uint64_t va, void *arg) {
     flush_entry(op, va);
 }
 
-// Unmaps every page of the user range [start, end); frees them too if free_them.
+static bool table_empty(const uint64_t *table) {
+    for (int i = 0; i < 512; i++)
+        if (table[i] & PTE_P)
+            return false;
+    return true;
+}
+
+// Frees the page tables under `table` that map part of [start, end) and map nothing any
+// more, as Linux's free_pgtables does after munmap: a process that maps and unmaps at
+// ever new addresses (ASLR) must not pile up empty tables. Returns whether any was freed:
+// the CPU may cache upper-level entries, so the caller flushes the TLB (which drops them).
+static bool prune_tables(uint64_t *table, int level, uint64_t base, uint64_t start,
+                         uint64_t end) {
+    uint64_t span = 1ull << (12 + 9 * level);
+    bool freed = false;
+    for (int i = pt_index(start > base ? start : base, level); i < 512; i++) {
+        uint64_t lo = base + (uint64_t)i * span;
+        if (lo >= end)
+            break;
+        if (!(table[i] & PTE_P) || (table[i] & PTE_PS))
+            continue;
+        uint64_t *child = phys_to_virt(PTE_ADDR(table[i]));
+        if (level > 1)
+            freed |= prune_tables(child, level - 1, lo, start, end);
+        if (table_empty(child)) {
+            table[i] = 0;
+            free_page(virt_to_phys(child));
+            freed = true;
+        }
+    }
+    return freed;
+}
+
+// Unmaps every page of the user range [start, end); frees them too if free_them. Page
+// tables left empty go back to the allocator (never the PML4 itself).
 void vm_unmap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them) {
     struct range_op op = { 0, free_them, false, pml4 == vm_current() &&
                            end - start <= FLUSH_CEILING * PAGE_SIZE, false };
     walk_range(pml4, 3, 0, start, end, unmap_one, &op);
+    if (prune_tables(pml4, 3, 0, start, end))
+        op.flush = true;
     flush_range_op(&op, pml4);
 }
 
