@@ -3,16 +3,17 @@
 //
 // Signals: init has handlers for SIGUSR2 (power off), SIGTERM (reboot) and SIGUSR1 (halt),
 // busybox's choice, which is what poweroff, reboot and halt send it; the handler only notes
-// which one came. It is installed without SA_RESTART, so a waitpid() or a nanosleep() that
-// init is sleeping in returns EINTR, and the loop looks at the note. SIGCHLD has a handler
-// that does nothing, for the same reason: a child's end interrupts init's sleep.
+// which one came. It is installed without SA_RESTART, so a waitpid() that init is sleeping
+// in returns EINTR, and the loop looks at the note. SIGCHLD has a handler that does nothing,
+// for the same reason: a child's end interrupts init's sleep.
 //
-// A signal can also land just after the loop looked and just before it goes to sleep; then
-// it is seen when the sleep ends. That is why init never sleeps more than a second at a
-// time. (The exact fix is sigsuspend() or ppoll(), which unblock a signal and sleep in one
-// step; Lantern has neither yet.)
+// In supervise(), init keeps those signals blocked while it looks at its children and its
+// table, and unblocks them only inside ppoll(), which sleeps and unblocks in one step: a
+// signal that comes while init is looking stays pending and ends the next sleep at once.
+// So init can sleep for good when nothing is due (the race sigsuspend() was made for).
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,14 @@ static void nap(long ms)
     nanosleep(&ts, NULL);
 }
 
+// Sleeps with `mask` as the signal mask until a signal's handler has run, or for ms
+// milliseconds if ms >= 0: ppoll with no descriptors, the signal-safe form of nap().
+static void sleep_until_signal(long ms, const sigset_t *mask)
+{
+    struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
+    ppoll(NULL, 0, ms >= 0 ? &ts : NULL, mask);
+}
+
 // ---- starting a child
 
 // Characters that need a shell: with any of them, busybox runs "/bin/sh -c 'exec COMMAND'".
@@ -114,6 +123,9 @@ static void set_up_child(const struct entry *e)
     for (int i = 0; i < 3; i++)            // execve resets handlers anyway; askfirst reads first
         set_handler(shutdown_signals[i], SIG_DFL);
     set_handler(SIGCHLD, SIG_DFL);
+    sigset_t none;                         // supervise() blocks some: the child starts clean
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     setsid();                              // Ctrl-C on its terminal reaches its group, not init
     if (e->tty[0] != '\0') {
         char path[48];
@@ -254,19 +266,26 @@ void start_all(enum action action)
 
 int supervise(void)
 {
+    sigset_t watched, unblocked;
+    sigemptyset(&watched);
+    sigaddset(&watched, SIGCHLD);
+    for (int i = 0; i < 3; i++)
+        sigaddset(&watched, shutdown_signals[i]);
+    sigprocmask(SIG_BLOCK, &watched, &unblocked);   // until ppoll opens the window
     while (!shutdown_signal) {
         reap();                              // our children, and orphans we adopted
-        long now = now_ms(), wake = now + 1000;
+        long now = now_ms(), wake = -1;      // -1: nothing due, sleep until a signal
         for (int i = 0; i < inittab_size && !shutdown_signal; i++) {
             struct entry *e = &inittab[i];
             if (e->waiting && e->restart_at <= now)
                 start(e);
-            else if (e->waiting && e->restart_at < wake)
+            else if (e->waiting && (wake < 0 || e->restart_at < wake))
                 wake = e->restart_at;
         }
         if (!shutdown_signal)
-            nap(wake - now);                 // a child's end or a signal cuts it short
+            sleep_until_signal(wake < 0 ? -1 : wake - now, &unblocked);
     }
+    sigprocmask(SIG_SETMASK, &unblocked, NULL);
     return shutdown_signal;
 }
 
