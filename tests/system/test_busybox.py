@@ -27,10 +27,7 @@ TAGGED = re.compile(r"^\[([a-z0-9_]+)\] (.*)$", re.M)
 
 # Checks whose output on Lantern differs from Linux's today, and why. Syscall numbers are
 # x86_64's; "missing: PROGRAM NR" lines at the end of the Lantern log say who asked.
-KNOWN_CHECK_DIFFERENCES = {
-    'uname_s': 'uname\'s sysname is "Lantern"; Linux programs (and this check) expect "Linux"',
-    'hostname_set': 'there is no /proc/sys/kernel/hostname (sethostname works; hostname reads the file)',
-}
+KNOWN_CHECK_DIFFERENCES = {}
 
 # Checks whose result on Lantern depends on timing (none today: since clock_nanosleep
 # works, sleep and timeout wait as on Linux). Compared on Linux; on Lantern skipped.
