@@ -6,6 +6,9 @@
   same way (tests/system/oracle/busybox.txt, recorded by tools/busybox-oracle.sh).
 - test_busybox_init boots busybox init as PID 1 (/init -> /bin/busybox): sysinit, askfirst,
   no CPU burned while idle, then `poweroff` through init's shutdown actions.
+- test_busybox_init_actions: inittab's respawn, then `reboot` without -f (::shutdown).
+- test_busybox_memory_*: a 64 MiB file and its md5sum; a full tmpfs in 32 MiB, and every
+  page back after unlink (tests/busybox/memory.sh).
 - test_busybox_console drives ash at the console as a person would: a typed `read`,
   Ctrl-C, Ctrl-Z and fg, less, vi.
 
@@ -193,6 +196,41 @@ def test_busybox_init(ctx):
     s.step("init_is_pid1", init_is_pid1)
     s.step("poweroff", lambda: poweroff(m, s))
     check_steps(s, KNOWN_INIT_FAILURES)
+
+
+def test_busybox_init_actions(ctx):
+    """inittab's respawn action (run again each time it ends), then `reboot` without -f:
+    init runs ::shutdown and the machine restarts (QEMU's -no-reboot: it exits)."""
+    m = busybox_machine(ctx, "console=ttyS0 panic=-1 rdinit=/bin/sh -- /etc/actions.sh")
+    s = Session(m)
+    s.wait(r"rcS: system ready", timeout=150 if on_linux() else 60)
+    s.wait(r"^respawned: run 3$", timeout=30)        # started, ended, started again, twice
+    m.type("\r")
+    s.wait(r"^# ", timeout=10)
+    m.type("reboot\r")
+    s.wait(r"rcK: stopping", timeout=10)
+    status = m.wait_exit(60)
+    assert status == 0, f"QEMU exit status {status}"
+    assert re.search(r"reboot: Restarting system", m.text()), "no restart at the end"
+
+
+def test_busybox_memory_64mib_md5sum(ctx):
+    """A 64 MiB file of random bytes in a 256 MiB machine: written, read back, same md5sum."""
+    m = busybox_machine(ctx, "console=ttyS0 panic=-1 rdinit=/bin/sh -- /etc/memory.sh big")
+    m.wait_exit(240)
+    lines = re.findall(r"^memory: (.*)$", m.text(), re.M)
+    assert lines == ["size 67108864", "read back, same md5sum", "done"], lines
+
+
+def test_busybox_memory_full_in_32mib(ctx):
+    """In 32 MiB, writing until the file system is full: ENOSPC (or ENOMEM), the system
+    goes on, and unlinking the file gives every page back."""
+    m = busybox_machine(ctx, "console=ttyS0 panic=-1 rdinit=/bin/sh -- /etc/memory.sh fill",
+                        memory="32M")
+    m.wait_exit(120)
+    lines = re.findall(r"^memory: (.*)$", m.text(), re.M)
+    assert lines == ["dd status 1", "full: ENOSPC or ENOMEM", "wrote more than 8 MiB",
+                     "a new process runs", "pages back after unlink", "done"], lines
 
 
 def test_busybox_console(ctx):
