@@ -6,6 +6,7 @@
 # goes on, and unlinking the file gives every page back. Result lines start with "memory:".
 export PATH=/sbin:/usr/sbin:/bin:/usr/bin
 mount -t proc proc /proc
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tmpfs tmpfs /tmp
 free_kib() { awk '/^MemFree:/ {print $2}' /proc/meminfo; }
 case "$1" in
