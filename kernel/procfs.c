@@ -118,6 +118,13 @@ static int make(struct inode *parent, uint64_t key, uint32_t mode, struct proc *
     return 0;
 }
 
+// A process procfs may show: alive or a zombie, and made completely (fork fills in its
+// shared parts before anyone else runs; this says so instead of assuming it).
+static struct proc *find(int pid) {
+    struct proc *p = proc_find(pid);
+    return p && p->signal ? p : NULL;
+}
+
 static int parse_num(const char *name, size_t len) {
     int n = 0;
     if (len == 0 || len > 9 || (len > 1 && name[0] == '0'))
@@ -162,7 +169,7 @@ static int lookup_in_pid(struct inode *dir, struct proc *p, const char *name, si
     int kind = PROCFS_KIND(dir->key), n;
     uint64_t in_task = dir->key & PROCFS_IN_TASK;
     if (kind == K_TASK) {                // /proc/<pid>/task/<tid>: a thread of p's process
-        struct proc *t = proc_find(parse_num(name, len));
+        struct proc *t = find(parse_num(name, len));
         if (!t || t->tgid != p->tgid)
             return -ENOENT;
         return make(dir, PROCFS_KEY(K_PID, t->pid, 0) | PROCFS_IN_TASK, S_IFDIR | 0555, t, out);
@@ -185,12 +192,12 @@ static int procfs_lookup(struct inode *dir, const char *name, size_t len, struct
     if (kind == K_GLOBAL)
         return lookup_global(dir, PROCFS_ID(dir->key), name, len, out);
     if (kind != K_ROOT) {
-        struct proc *p = proc_find(PROCFS_ID(dir->key));
+        struct proc *p = find(PROCFS_ID(dir->key));
         return p ? lookup_in_pid(dir, p, name, len, out) : -ENOENT;
     }
     if (lookup_global(dir, -1, name, len, out) == 0)
         return 0;
-    struct proc *p = proc_find(parse_num(name, len));
+    struct proc *p = find(parse_num(name, len));
     if (!p)
         return -ENOENT;
     return make(dir, PROCFS_KEY(K_PID, p->pid, 0), S_IFDIR | 0555, p, out);
@@ -204,7 +211,7 @@ static void dirent(struct fs_dirent *out, uint64_t key, uint32_t mode, const cha
     strlcpy(out->name, name, sizeof out->name);
 }
 
-static bool live(struct proc *p) { return p->state != PROC_UNUSED && p->state != PROC_DEAD; }
+static bool live(struct proc *p) { return p->state != PROC_UNUSED && p->state != PROC_DEAD && p->signal; }
 
 // Positions 2.. the global entries (those in dir), then, in /proc, one per table slot
 // (proc_next walks the table in slot order, so a position names where to go on from).
@@ -269,7 +276,7 @@ static int procfs_readdir(struct inode *dir, uint64_t *pos, struct fs_dirent *ou
     int kind = PROCFS_KIND(dir->key);
     if (kind == K_ROOT || kind == K_GLOBAL)
         return readdir_global(kind == K_ROOT ? -1 : PROCFS_ID(dir->key), pos, out);
-    struct proc *p = proc_find(PROCFS_ID(dir->key));
+    struct proc *p = find(PROCFS_ID(dir->key));
     if (!p)
         return 0;                        // gone: an empty directory, as Linux shows it
     if (kind == K_TASK)
@@ -293,7 +300,7 @@ static long procfs_read(struct inode *ip, uint64_t off, void *dst, size_t n) {
     if (S_ISDIR(ip->mode))
         return -EISDIR;
     struct proc *p = NULL;
-    if (PROCFS_KIND(ip->key) != K_GLOBAL && !(p = proc_find(PROCFS_ID(ip->key))))
+    if (PROCFS_KIND(ip->key) != K_GLOBAL && !(p = find(PROCFS_ID(ip->key))))
         return -ESRCH;                   // the process has gone since the file was opened
     char *buf = kmalloc(GEN_SIZE);
     if (!buf)

@@ -192,7 +192,9 @@ static int gen_fdinfo(struct proc *p, int fd, char *buf, size_t size) {
         inode_stat(f->ip, &st);
     else
         memset(&st, 0, sizeof st);
-    unsigned flags = f->flags | O_LARGEFILE | (fd_cloexec(p, fd) ? O_CLOEXEC : 0);
+    // open() adds O_LARGEFILE on 64-bit Linux; pipe(), eventfd() and the like do not.
+    bool opened = f->ip || f->ops == &console_ops;   // the kernel opens init's console
+    unsigned flags = f->flags | (opened ? O_LARGEFILE : 0) | (fd_cloexec(p, fd) ? O_CLOEXEC : 0);
     return snprintf(buf, size, "pos:\t%llu\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n",
                     (unsigned long long)f->pos, flags, f->ip && f->ip->mnt ? 22 : 21,
                     (unsigned long long)st.st_ino);
