@@ -64,9 +64,9 @@ void scheduler(void) {
         // only change hands here: load p's, run p, keep p's.
         fpu_restore(p->fpu);
         TRACE(TR_SWITCH, 0, p->pid, 0);
-        cpu_stats[0].ctxt++;
         swtch(&scheduler_rsp, p->context);
         TRACE(TR_SWITCH, p->pid, 0, 0);
+        cpu_stats[0].ctxt++;             // one more switch to a thread and back (/proc/stat)
         fpu_save(p->fpu);
         // p gave up the CPU. If it was the last thing it did, clean up after it.
         proc_set_current(NULL);
