@@ -140,7 +140,7 @@ static void epoll_stat(struct file *f, struct kstat *st) {
 }
 
 static const struct file_ops epoll_ops = {
-    .poll = epoll_poll, .release = epoll_release, .stat = epoll_stat,
+    .poll = epoll_poll, .release = epoll_release, .stat = epoll_stat, .anon_name = "[eventpoll]",
 };
 
 // ---------------------------------------------------------------- epoll_create

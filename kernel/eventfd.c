@@ -104,7 +104,7 @@ static void eventfd_stat(struct file *f, struct kstat *st) {
 
 static const struct file_ops eventfd_ops = {
     .read = eventfd_read, .write = eventfd_write, .poll = eventfd_poll,
-    .release = eventfd_release, .stat = eventfd_stat,
+    .release = eventfd_release, .stat = eventfd_stat, .anon_name = "[eventfd]",
 };
 
 SYSCALL(eventfd2) {

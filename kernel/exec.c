@@ -301,6 +301,8 @@ static long build_stack(struct mm *mm, struct image *im, const char *path,
     mm->arg_end = args_end;
     for (int i = envc - 1; i >= 0; i--)
         ptrs[argc + 1 + i] = push_string(&sb, envp[i]);
+    mm->env_start = sb.sp;               // the environment's strings lie together too
+    mm->env_end = mm->arg_start;
     ptrs[argc] = ptrs[argc + 1 + envc] = 0;
     unsigned char rnd[16];
     random_bytes(rnd, sizeof rnd);

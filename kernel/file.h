@@ -20,6 +20,8 @@ struct file_ops {
     // it poll() sees the file always ready and epoll refuses it, as Linux does.
     unsigned (*poll)(struct file *f);
     void (*release)(struct file *f);   // the last close (optional)
+    // An anonymous inode's name, as /proc/<pid>/fd shows it: "[eventpoll]" (optional).
+    const char *anon_name;
 };
 
 struct file {

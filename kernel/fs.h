@@ -112,6 +112,7 @@ struct fs_mount_ops {
     int (*lookup)(struct inode *dir, const char *name, size_t len, struct inode **out);
     int (*readdir)(struct inode *dir, uint64_t *pos, struct fs_dirent *out);   // pos >= 2
     long (*read)(struct inode *ip, uint64_t off, void *buf, size_t n);
+    long (*write)(struct inode *ip, uint64_t off, const void *buf, size_t n);   // optional
 };
 
 struct fs_dirent {
@@ -141,6 +142,15 @@ uint64_t fs_nr_inodes(void);         // inodes alive, for leak checks
 // -ENOTDIR, -ELOOP, -ENAMETOOLONG. An empty path is -ENOENT, as in Linux.
 int fs_lookup(struct inode *cwd, const char *path, int flags, struct inode **out);
 int fs_lookup_parent(struct inode *cwd, const char *path, struct fs_last *last);
+// Who walks, for the kernel (fs_boot sets it): where "/" is for the caller (chroot), and
+// whether the caller may search a directory (-EACCES, Linux's may_lookup). Without it, as
+// in the unit tests, "/" is the tree's root and every directory may be searched.
+struct fs_walk_ops {
+    struct inode *(*root)(void);
+    int (*may_lookup)(struct inode *dir);
+};
+void fs_set_walk_ops(const struct fs_walk_ops *ops);
+struct inode *fs_walk_root(void);
 
 // Names in a directory. `name` is one component (no '/'); out may be NULL.
 int fs_create(struct inode *dir, const char *name, uint32_t perm, struct inode **out);
@@ -206,6 +216,9 @@ static inline bool ramfs_is_dot(const char *name, size_t len)    // "." or ".."
 // ---- fs_path.c: inodes back to path names (getcwd, /proc/<pid>/exe)
 // dir's absolute path, written at the end of buf[0..size); returns its offset in buf.
 long fs_dir_path(struct inode *dir, char *buf, size_t size);
+// Any inode's absolute path, NUL-terminated in buf: a directory's as above, a file's found
+// by searching the tree (its first name). Returns the length, or -ENOENT (no name left).
+long fs_inode_path(struct inode *ip, char *buf, size_t size);
 // The absolute path `path` names from cwd, every symlink followed; buf has FS_PATH_MAX bytes.
 long fs_real_path(struct inode *cwd, const char *path, char *buf);
 

@@ -21,7 +21,8 @@ static bool name_in(struct inode *dir, struct inode *child, struct fs_dirent *d)
 }
 
 // Writes dir's absolute path, NUL-terminated, at the END of buf[0..size): returns where it
-// starts, or a negative errno (-ENOENT: the directory was removed; -ENAMETOOLONG).
+// starts, or a negative errno (-ENOENT: the directory was removed; -ENAMETOOLONG). The path
+// is the caller's: it starts at its root (chroot); from outside that root, at the tree's.
 long fs_dir_path(struct inode *dir, char *buf, size_t size) {
     struct fs_dirent *d = kmalloc(sizeof *d);
     if (!d)
@@ -29,7 +30,7 @@ long fs_dir_path(struct inode *dir, char *buf, size_t size) {
     size_t at = size - 1;
     long err = 0;
     buf[at] = '\0';
-    while (dir != fs_root() && !err) {
+    while (dir != fs_root() && dir != fs_walk_root() && !err) {
         struct inode *parent = dir->dir.parent;
         size_t n;
         if (dir->nlink == 0 || !parent || !name_in(parent, dir, d))   // removed
@@ -88,4 +89,66 @@ long fs_real_path(struct inode *cwd, const char *path, char *buf) {
     kfree(last);
     kfree(next);
     return err;
+}
+
+// ---------------------------------------------------------------- any inode's path
+
+#define SEARCH_DEPTH 64                  // directories deeper than this are not searched
+
+// Appends "/name" to the path of dir (at the end of buf) and moves it to buf's start.
+static long join(struct inode *dir, const char *name, char *buf, size_t size) {
+    long at = fs_dir_path(dir, buf, size);
+    if (at < 0)
+        return at;
+    size_t dlen = strlen(buf + at), nlen = strlen(name);
+    if (dlen + 1 + nlen + 1 > size)
+        return -ENAMETOOLONG;
+    memmove(buf, buf + at, dlen);
+    if (dlen > 1)
+        buf[dlen++] = '/';
+    memcpy(buf + dlen, name, nlen + 1);
+    return (long)(dlen + nlen);
+}
+
+// A file knows no name of its own: look for it, depth first, from the caller's root,
+// without entering mounted filesystems (procfs). Iterative: one readdir position per
+// level, and each directory's parent to climb back.
+static long search(struct inode *ip, char *buf, size_t size) {
+    uint64_t *pos = kmalloc(SEARCH_DEPTH * sizeof *pos);
+    struct fs_dirent *d = kmalloc(sizeof *d);
+    long found = -ENOENT;
+    struct inode *dir = fs_walk_root(), *child;
+    int depth = 0;
+    if (pos && d)
+        pos[0] = 2;                      // after "." and ".."
+    while (pos && d && depth >= 0 && found == -ENOENT) {
+        if (fs_readdir(dir, &pos[depth], d) != 1) {      // this directory is done
+            dir = dir->dir.parent;
+            depth--;
+            continue;
+        }
+        if (d->ino == ip->ino && fs_lookup(dir, d->name, 0, &child) == 0 && child == ip)
+            found = join(dir, d->name, buf, size);
+        else if (d->type == DT_DIR && depth + 1 < SEARCH_DEPTH &&
+                 fs_lookup(dir, d->name, 0, &child) == 0 && !child->mnt && S_ISDIR(child->mode)) {
+            dir = child;
+            pos[++depth] = 2;
+        }
+    }
+    if (!pos || !d)
+        found = -ENOMEM;
+    kfree(pos);
+    kfree(d);
+    return found;
+}
+
+long fs_inode_path(struct inode *ip, char *buf, size_t size) {
+    if (!S_ISDIR(ip->mode))
+        return ip->nlink ? search(ip, buf, size) : -ENOENT;
+    long at = fs_dir_path(ip, buf, size);
+    if (at < 0)
+        return at;
+    size_t n = strlen(buf + at);
+    memmove(buf, buf + at, n + 1);
+    return (long)n;
 }

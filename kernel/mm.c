@@ -569,6 +569,10 @@ struct mm *mm_dup(struct mm *src) {
     dst->brk = src->brk;
     dst->mmap_top = src->mmap_top;
     dst->stack_top = src->stack_top;
+    dst->arg_start = src->arg_start;     // fork's child shows its parent's command line
+    dst->arg_end = src->arg_end;
+    dst->env_start = src->env_start;
+    dst->env_end = src->env_end;
     for (struct vma *c = dst->vmas; c; c = c->next) {
         if (dup_pages(dst, src, c) != 0) {
             mm_put(dst);

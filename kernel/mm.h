@@ -46,6 +46,7 @@ struct mm {
     uint64_t mmap_top;              // mmap(NULL, ...) allocates downwards from here
     uint64_t stack_top;
     uint64_t arg_start, arg_end;    // argv's strings on the stack (/proc/<pid>/cmdline)
+    uint64_t env_start, env_end;    // and the environment's (/proc/<pid>/environ)
     struct mm *next_mm, **pprev_mm; // the list of all address spaces (mm.c)
 };
 

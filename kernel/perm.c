@@ -4,7 +4,8 @@
 // Root (uid 0) may read and write anything and search any directory, and execute a file
 // that has at least one x bit. (No ACLs; "root" stands for Linux's CAP_DAC_OVERRIDE.)
 //
-// Not checked yet: search (x) permission on the directories a path goes through.
+// Path walks ask too (fs_walk_ops, set at boot): every directory a path goes through needs
+// search (x) permission, as Linux's may_lookup; and "/" is the caller's root (chroot).
 #include <stdbool.h>
 #include <stdint.h>
 #include "errno.h"
@@ -75,3 +76,21 @@ int may_delete(struct inode *dir, struct inode *victim) {
         return -EPERM;
     return 0;
 }
+
+// ---------------------------------------------------------------- how paths are walked
+
+// Where "/" is for the current thread: its root directory (chroot), or the tree's before
+// there is a thread.
+static struct inode *caller_root(void) {
+    struct proc *p = current_or_null();
+    return p && p->fs ? p->fs->root : NULL;
+}
+
+// Searching a directory needs x for the caller (root: always, for a directory).
+static int may_lookup(struct inode *dir) {
+    return current_or_null() ? inode_permission(dir, MAY_EXEC) : 0;
+}
+
+static const struct fs_walk_ops kernel_walk_ops = { .root = caller_root, .may_lookup = may_lookup };
+
+void perm_init(void) { fs_set_walk_ops(&kernel_walk_ops); }

@@ -14,3 +14,4 @@ bool owner_or_capable(struct inode *ip);
 void inode_init_owner(struct inode *dir, struct inode *ip);
 int may_change_dir(struct inode *dir);                      // to add a name: -EACCES
 int may_delete(struct inode *dir, struct inode *victim);   // -EACCES, or -EPERM (sticky)
+void perm_init(void);        // path walks check search permission and use the caller's root

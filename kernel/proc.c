@@ -22,6 +22,7 @@
 #include "sched.h"
 #include "ksignal.h"
 #include "string.h"
+#include "time.h"
 #include "trap.h"
 #include "vm.h"
 #include "x86.h"
@@ -175,6 +176,9 @@ static bool may_add_thread(struct proc *parent) {
     return nr_threads < max_threads() && !over_nproc(parent);
 }
 
+// The last pid handed out (/proc/loadavg's last field; /proc/stat's processes).
+int proc_last_pid(void) { return last_pid; }
+
 // A new thread: a table entry, a pid and a kernel stack. NULL (fork says EAGAIN) if the
 // threads limit, the caller's RLIMIT_NPROC or the pids run out, or memory does.
 struct proc *proc_alloc(void) {
@@ -196,6 +200,7 @@ struct proc *proc_alloc(void) {
         p->state = PROC_SLEEPING;           // not runnable until proc_start()
         p->pid = p->tgid = pid;             // its own group, unless clone says otherwise
         p->group_leader = p;
+        p->start_ns = time_since_boot_ns();
         table[slot].used = true;
         nr_threads++;
     }

@@ -11,9 +11,6 @@
 #include "mm.h"
 #include "percpu.h"
 
-// procfs (only) still sizes its arrays by NPROC and sees table slots below it; everything
-// else walks the table with proc_next(), which has no such bound.
-#define NPROC      256
 #define PID_MAX_DEFAULT 32768    // Linux's pid_max: pids are 1 .. pid_max - 1
 #define RESERVED_PIDS   300      // after wrapping, pids start again here (Linux's)
 #define MIN_THREADS     20       // max_threads is never below this (Linux's)
@@ -101,6 +98,7 @@ struct sighand_struct {
 struct fs_struct {
     int refs;
     struct inode *cwd;
+    struct inode *root;              // where "/" is (chroot); both hold a reference
     unsigned umask;
 };
 
@@ -153,6 +151,7 @@ struct proc {
     struct proc *group_leader;   // the thread whose pid is tgid (itself, if single)
     char comm[TASK_COMM_LEN];    // the program's name, as /proc/<pid>/comm shows it
     char exe[128];               // the program's file, absolute, links followed (/proc/<pid>/exe)
+    uint64_t start_ns;           // when it was made, ns since boot (/proc/<pid>/stat)
     uint64_t kstack_top;
     struct trapframe *tf;        // user registers, at the top of the kernel stack
     // [fixed] what it shares with other threads (clone's flags decide): each object's own
@@ -167,6 +166,7 @@ struct proc {
     enum proc_state state;
     int slice;                   // timer ticks left before it should yield (sched_tick)
     uint64_t ticks;              // timer ticks it was running for (its CPU time)
+    uint64_t sys_ticks;          // ... of which in the kernel (the rest: user mode; sched_tick)
     // Signals for this thread alone (tgkill, its own faults). Sent from interrupt handlers
     // too (signal_send: the tty's Ctrl-C, a SIGKILL to the group).
     uint64_t sig_pending;
@@ -221,6 +221,7 @@ struct proc *proc_next(struct proc *prev);
 extern int pid_max;                   // /proc/sys/kernel/pid_max (pids are below it)
 int max_threads(void);                // /proc/sys/kernel/threads-max: fork's EAGAIN beyond
 struct proc *proc_find(int pid);      // a live (not reaped) thread with this id, or NULL
+int proc_last_pid(void);              // the pid proc_alloc gave last
 
 struct proc *proc_alloc(void);
 void proc_set_current(struct proc *p);

@@ -71,14 +71,20 @@ struct fs_struct *fs_struct_alloc(struct inode *cwd) {
     fs->refs = 1;
     fs->cwd = cwd;
     fs_get(cwd);
+    fs->root = fs_root();
+    fs_get(fs->root);
     fs->umask = 022;                 // Linux's init_fs umask
     return fs;
 }
 
 struct fs_struct *fs_struct_copy(struct fs_struct *old) {
     struct fs_struct *fs = fs_struct_alloc(old->cwd);
-    if (fs)
+    if (fs) {
         fs->umask = old->umask;
+        fs_get(old->root);
+        fs_put(fs->root);
+        fs->root = old->root;
+    }
     return fs;
 }
 
@@ -86,6 +92,7 @@ void fs_struct_put(struct fs_struct *fs) {
     if (!fs || --fs->refs > 0)
         return;
     fs_put(fs->cwd);
+    fs_put(fs->root);
     kfree(fs);
 }
 

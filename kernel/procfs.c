@@ -1,180 +1,270 @@
 // procfs.c: /proc, the kernel's state as files, generated when they are read.
 //
 // Mounted on a directory of the tree (mount -t proc proc /proc), it answers that
-// directory's lookups and readdir itself (fs.h: struct fs_mount_ops). Its inodes are not
-// in the tree: a fixed pool, one set per process-table slot plus the global files, reused
-// as processes come and go. Every read formats the file anew, in Linux's format, so ps,
-// free and uptime from any Linux system can read them.
+// directory's lookups and readdir itself (fs.h: struct fs_mount_ops). Every read formats
+// the file anew, in Linux's format, so ps, top, free and uptime from any Linux system can
+// read them. This file holds the names and the inodes; the contents are made by
+// procfs_pid.c (one process) and procfs_sys.c (the machine: /proc/stat, /proc/sys, ...).
 //
-//   /proc/self -> <pid>            /proc/meminfo  /proc/uptime  /proc/loadavg
-//   /proc/<pid>/{stat,status,cmdline,comm,exe}     /proc/version /proc/cmdline /proc/mounts
+//   /proc/self -> <pid>    /proc/{meminfo,uptime,loadavg,stat,cpuinfo,version,cmdline,mounts}
+//   /proc/sys/kernel/{hostname,ostype,osrelease,pid_max,threads-max,ngroups_max}
+//   /proc/<pid>/{stat,status,cmdline,comm,exe,cwd,root,environ,maps,fd/,fdinfo/,task/}
 //   /proc/<pid>/task/<tid>/...: the same for each thread of the process. /proc lists
 //   processes (thread group leaders); a thread's own id also works as /proc/<tid>.
+//
+// Inodes: a procfs inode is not in the tree. They come from a fixed pool, handed out by
+// key (procfs.h: what the inode is, for which pid and fd), and reused once nobody holds
+// them (refcount back at BASE_REFS) - the same inode for the same key while it is held.
+// Lookups lend their result, as in the tree, until the next lookup: a walk takes a few
+// pool entries, far fewer than there are. A directory in the pool is the ".." of its
+// entries, so it is not reused while one of them is held (someone's cwd). Keys name pids,
+// not table slots: a file opened for a process that has exited reads as -ESRCH.
 #include <stdint.h>
 #include <stdio.h>
 #include "errno.h"
+#include "file.h"
 #include "fs.h"
 #include "kmalloc.h"
 #include "memlayout.h"
 #include "mount.h"
-#include "page_alloc.h"
 #include "proc.h"
+#include "procfs.h"
 #include "string.h"
-#include "time.h"
-#include "trace.h"
-#include "vm.h"
 
-enum kind { K_DIR, K_STAT, K_STATUS, K_CMDLINE, K_COMM, K_EXE, K_TASK, K_MAPS, K_SMAPS_ROLLUP, K_NKINDS };
-static const char *const pid_files[K_NKINDS] = { NULL, "stat", "status", "cmdline", "comm", "exe", "task",
-                                                 "maps", "smaps_rollup" };
-enum global { G_SELF, G_MEMINFO, G_UPTIME, G_LOADAVG, G_VERSION, G_CMDLINE, G_MOUNTS, G_TRACE,
-              G_NGLOBAL };
-static const char *const global_files[G_NGLOBAL] = {
-    "self", "meminfo", "uptime", "loadavg", "version", "cmdline", "mounts", "trace",
-};
+#define POOL 256
+#define BASE_REFS (1 << 30)          // a pool inode's refcount when nobody holds it
+#define GEN_SIZE ((int)(4 * PAGE_SIZE))     // the most a generated file shows
 
 static const struct fs_mount_ops procfs_ops;
-static struct inode pid_inodes[NPROC][K_NKINDS];
-static struct inode global_inodes[G_NGLOBAL];
-static char link_targets[NPROC + 1][160];   // exe per slot, and "self"
+static struct inode pool[POOL];      // refcount 0: never used yet
+static int pool_next;                // where the search for a free one starts
 static struct inode *proc_root;
-static const char *kernel_cmdline, *kernel_version;
 
-#define KEY(slot, kind) ((uint64_t)(slot) << 8 | (kind))
-#define GLOBAL_KEY(g)   (0xffffull << 8 | (g))
+static bool held(struct inode *ip) { return ip->refcount > BASE_REFS; }
+static bool in_pool(struct inode *ip) { return ip >= pool && ip < pool + POOL; }
 
-#define BASE_REFS (1 << 30)
-
-static struct inode *prepare(struct inode *ip, uint32_t mode, uint64_t key, uint64_t ino) {
-    ip->mode = mode;
-    ip->nlink = 1;
-    if (ip->refcount < BASE_REFS)
-        ip->refcount = BASE_REFS;        // never freed; more than BASE_REFS: in use
-    ip->mnt = &procfs_ops;
-    ip->key = key;
-    ip->ino = ino;
-    if (S_ISDIR(mode))
-        ip->dir.parent = proc_root;
-    return ip;
-}
-
-static int slot_of(struct proc *p) {
-    for (int i = 0; i < NPROC; i++)
-        if (proc_at(i) == p)
-            return i;
-    return -1;
-}
-
-static struct inode *pid_inode(struct proc *p, int kind) {
-    int slot = slot_of(p);
-    uint32_t mode = kind == K_DIR || kind == K_TASK ? S_IFDIR | 0555 :
-                    kind == K_EXE ? S_IFLNK | 0777 : S_IFREG | 0444;
-    struct inode *ip = prepare(&pid_inodes[slot][kind], mode, KEY(slot, kind),
-                               ((uint64_t)p->pid << 8) + kind + 0x100000);
-    if (kind == K_EXE) {
-        strlcpy(link_targets[slot], p->exe[0] ? p->exe : "/", sizeof link_targets[slot]);
-        ip->target = link_targets[slot];
-        ip->size = strlen(ip->target);
+// Is ip the ".." (or further up) of an inode someone holds?
+static bool pinned(struct inode *ip) {
+    for (int i = 0; i < POOL; i++) {
+        struct inode *h = &pool[i];
+        if (!held(h) || !S_ISDIR(h->mode))
+            continue;
+        struct inode *up = h->dir.parent;
+        for (int depth = 0; up && in_pool(up) && depth < 8; up = up->dir.parent, depth++)
+            if (up == ip)
+                return true;
     }
-    return ip;
+    return false;
 }
 
-static int parse_pid(const char *name, size_t len) {
-    int pid = 0;
-    if (len == 0 || len > 9)
+static void forget(struct inode *ip) {
+    if (S_ISLNK(ip->mode))
+        kfree(ip->target);
+    memset(ip, 0, sizeof *ip);
+}
+
+// The pool inode for key: the one already made if it still exists, else a free one.
+static struct inode *inode_for(uint64_t key) {
+    for (int i = 0; i < POOL; i++)
+        if (pool[i].mnt == &procfs_ops && pool[i].key == key)
+            return &pool[i];
+    for (int n = 0; n < POOL; n++) {
+        struct inode *ip = &pool[pool_next];
+        pool_next = (pool_next + 1) % POOL;
+        if (!held(ip) && !pinned(ip)) {
+            forget(ip);
+            ip->refcount = BASE_REFS;    // never freed by fs_put: nlink stays 1
+            ip->key = key;
+            ip->ino = key + 0x1000;
+            struct fs_time now = fs_now();
+            ip->atime = ip->mtime = ip->ctime = now;
+            return ip;
+        }
+    }
+    return NULL;                         // every one is held
+}
+
+// Fills in an inode for key under parent, owned by p's effective ids (root for globals).
+static int make(struct inode *parent, uint64_t key, uint32_t mode, struct proc *p,
+                struct inode **out) {
+    struct inode *ip = inode_for(key);
+    if (!ip)
+        return -ENFILE;
+    ip->mnt = &procfs_ops;
+    ip->uid = p ? p->cred.euid : 0;
+    ip->gid = p ? p->cred.egid : 0;
+    ip->nlink = S_ISDIR(mode) ? 2 : 1;
+    if (S_ISLNK(ip->mode) && ip->target) {   // a link's target may have changed: made anew
+        kfree(ip->target);
+        ip->target = NULL;
+    }
+    ip->mode = mode;
+    if (S_ISDIR(mode))
+        ip->dir.parent = parent;
+    if (S_ISLNK(mode)) {
+        char *t = kmalloc(FS_PATH_MAX);
+        long len = !t ? -ENOMEM : p ? procfs_link_target(p, PROCFS_KIND(key), PROCFS_FD(key), t, FS_PATH_MAX)
+                                   : procfs_gen_global(PROCFS_ID(key), t, FS_PATH_MAX);
+        if (len < 0) {
+            kfree(t);
+            ip->mode = 0;
+            ip->key = ~0ull;             // unusable: free for the next one
+            return (int)len;
+        }
+        ip->target = t;
+        ip->size = (uint64_t)len;
+    }
+    *out = ip;
+    return 0;
+}
+
+// A process procfs may show: alive or a zombie, and made completely (fork fills in its
+// shared parts before anyone else runs; this says so instead of assuming it).
+static struct proc *find(int pid) {
+    struct proc *p = proc_find(pid);
+    return p && p->signal ? p : NULL;
+}
+
+static int parse_num(const char *name, size_t len) {
+    int n = 0;
+    if (len == 0 || len > 9 || (len > 1 && name[0] == '0'))
         return -1;
     for (size_t i = 0; i < len; i++) {
         if (name[i] < '0' || name[i] > '9')
             return -1;
-        pid = pid * 10 + (name[i] - '0');
+        n = n * 10 + (name[i] - '0');
     }
-    return pid;
+    return n;
+}
+
+static bool same_name(const char *a, const char *name, size_t len) {
+    return strlen(a) == len && memcmp(a, name, len) == 0;
+}
+
+// The mode of /proc/<pid>'s entries, as Linux shows them.
+static uint32_t pid_mode(int kind, struct file *f) {
+    switch (kind) {
+    case K_PID: case K_TASK: return S_IFDIR | 0555;
+    case K_FD: case K_FDINFO: return S_IFDIR | 0500;
+    case K_EXE: case K_CWD: case K_ROOTLINK: return S_IFLNK | 0777;
+    case K_ENVIRON: return S_IFREG | 0400;
+    case K_FDLINK: {                     // lr-x------, l-wx------ or lrwx------: how it is open
+        int acc = f ? (int)(f->flags & O_ACCMODE) : O_RDWR;
+        return S_IFLNK | (acc != O_WRONLY ? 0500 : 0) | (acc != O_RDONLY ? 0300 : 0);
+    }
+    default: return S_IFREG | 0444;
+    }
+}
+
+static int lookup_global(struct inode *dir, int parent, const char *name, size_t len,
+                         struct inode **out) {
+    for (int g = 0; g < procfs_nglobals; g++)
+        if (procfs_globals[g].parent == parent && same_name(procfs_globals[g].name, name, len))
+            return make(dir, PROCFS_KEY(K_GLOBAL, g, 0), procfs_globals[g].mode, NULL, out);
+    return -ENOENT;
+}
+
+static int lookup_in_pid(struct inode *dir, struct proc *p, const char *name, size_t len,
+                         struct inode **out) {
+    int kind = PROCFS_KIND(dir->key), n;
+    uint64_t in_task = dir->key & PROCFS_IN_TASK;
+    if (kind == K_TASK) {                // /proc/<pid>/task/<tid>: a thread of p's process
+        struct proc *t = find(parse_num(name, len));
+        if (!t || t->tgid != p->tgid)
+            return -ENOENT;
+        return make(dir, PROCFS_KEY(K_PID, t->pid, 0) | PROCFS_IN_TASK, S_IFDIR | 0555, t, out);
+    }
+    if (kind == K_FD || kind == K_FDINFO) {
+        struct file *f = procfs_file_of(p, n = parse_num(name, len));
+        if (!f)
+            return -ENOENT;
+        int k = kind == K_FD ? K_FDLINK : K_FDINFO_FILE;
+        return make(dir, PROCFS_KEY(k, p->pid, n) | in_task, pid_mode(k, f), p, out);
+    }
+    for (int k = K_FIRST_LISTED; k <= K_LAST_LISTED; k++)
+        if (same_name(procfs_pid_names[k], name, len) && !(k == K_TASK && in_task))
+            return make(dir, PROCFS_KEY(k, p->pid, 0) | in_task, pid_mode(k, NULL), p, out);
+    return -ENOENT;
 }
 
 static int procfs_lookup(struct inode *dir, const char *name, size_t len, struct inode **out) {
-    if (dir->key != GLOBAL_KEY(0xff) && (dir->key & 0xff) == K_TASK) {   // /proc/<pid>/task
-        struct proc *p = proc_at((int)(dir->key >> 8));
-        struct proc *t = proc_find(parse_pid(name, len));
-        if (!t || t->tgid != p->tgid)
-            return -ENOENT;
-        *out = pid_inode(t, K_DIR);
+    int kind = PROCFS_KIND(dir->key);
+    if (kind == K_GLOBAL)
+        return lookup_global(dir, PROCFS_ID(dir->key), name, len, out);
+    if (kind != K_ROOT) {
+        struct proc *p = find(PROCFS_ID(dir->key));
+        return p ? lookup_in_pid(dir, p, name, len, out) : -ENOENT;
+    }
+    if (lookup_global(dir, -1, name, len, out) == 0)
         return 0;
-    }
-    if (dir->key != GLOBAL_KEY(0xff)) {  // inside /proc/<pid>
-        struct proc *p = proc_at((int)(dir->key >> 8));
-        for (int k = 1; k < K_NKINDS; k++) {
-            if (strlen(pid_files[k]) == len && memcmp(pid_files[k], name, len) == 0) {
-                *out = pid_inode(p, k);
-                return 0;
-            }
-        }
-        return -ENOENT;
-    }
-    for (int g = 0; g < G_NGLOBAL; g++) {
-        if (strlen(global_files[g]) == len && memcmp(global_files[g], name, len) == 0) {
-            uint32_t mode = g == G_SELF ? S_IFLNK | 0777 : S_IFREG | 0444;
-            struct inode *ip = prepare(&global_inodes[g], mode, GLOBAL_KEY(g), 0x200000 + g);
-            if (g == G_SELF) {
-                snprintf(link_targets[NPROC], sizeof link_targets[NPROC], "%d", current()->tgid);
-                ip->target = link_targets[NPROC];
-                ip->size = strlen(ip->target);
-            }
-            *out = ip;
-            return 0;
-        }
-    }
-    struct proc *p = proc_find(parse_pid(name, len));
+    struct proc *p = find(parse_num(name, len));
     if (!p)
         return -ENOENT;
-    *out = pid_inode(p, K_DIR);
-    return 0;
+    return make(dir, PROCFS_KEY(K_PID, p->pid, 0), S_IFDIR | 0555, p, out);
 }
 
-static void dirent(struct fs_dirent *out, uint64_t ino, uint8_t type, const char *name) {
-    out->ino = ino;
-    out->type = type;
+// ---------------------------------------------------------------- readdir
+
+static void dirent(struct fs_dirent *out, uint64_t key, uint32_t mode, const char *name) {
+    out->ino = key + 0x1000;
+    out->type = (uint8_t)((mode & S_IFMT) >> 12);
     strlcpy(out->name, name, sizeof out->name);
 }
 
-// /proc/<pid>/task: positions 2.. one per process-table slot, the threads of p's process.
-static int readdir_tasks(struct proc *p, uint64_t *pos, struct fs_dirent *out) {
-    for (; *pos < 2 + NPROC; (*pos)++) {
-        struct proc *t = proc_at((int)(*pos - 2));
-        if (t->state != PROC_UNUSED && t->state != PROC_DEAD && t->signal == p->signal) {
-            char name[16];
-            snprintf(name, sizeof name, "%d", t->pid);
-            dirent(out, ((uint64_t)t->pid << 8) + 0x100000, DT_DIR, name);
-            *pos += 1;
-            return 1;
-        }
-    }
-    return 0;
-}
+static bool live(struct proc *p) { return p->state != PROC_UNUSED && p->state != PROC_DEAD && p->signal; }
 
-// Positions: 2.. the global files, then one per process-table slot in use.
-static int procfs_readdir(struct inode *dir, uint64_t *pos, struct fs_dirent *out) {
-    if (dir->key != GLOBAL_KEY(0xff) && (dir->key & 0xff) == K_TASK)
-        return readdir_tasks(proc_at((int)(dir->key >> 8)), pos, out);
-    if (dir->key != GLOBAL_KEY(0xff)) {
-        if (*pos - 2 + 1 >= K_NKINDS)
-            return 0;
-        int k = (int)(*pos - 2 + 1);
-        dirent(out, dir->ino + k, k == K_EXE ? DT_LNK : k == K_TASK ? DT_DIR : DT_REG, pid_files[k]);
-        *pos += 1;
-        return 1;
-    }
-    for (; *pos < 2 + G_NGLOBAL + NPROC; (*pos)++) {
-        uint64_t i = *pos - 2;
-        if (i < G_NGLOBAL) {
-            dirent(out, 0x200000 + i, i == G_SELF ? DT_LNK : DT_REG, global_files[i]);
+// Positions 2.. the global entries (those in dir), then, in /proc, one per table slot
+// (proc_next walks the table in slot order, so a position names where to go on from).
+static int readdir_global(int parent, uint64_t *pos, struct fs_dirent *out) {
+    for (; *pos < 2 + (uint64_t)procfs_nglobals; (*pos)++) {
+        int g = (int)(*pos - 2);
+        if (procfs_globals[g].parent == parent) {
+            dirent(out, PROCFS_KEY(K_GLOBAL, g, 0), procfs_globals[g].mode, procfs_globals[g].name);
             *pos += 1;
             return 1;
         }
-        struct proc *p = proc_at((int)(i - G_NGLOBAL));
-        if (p->state != PROC_UNUSED && p->state != PROC_DEAD && thread_group_leader(p)) {
+    }
+    if (parent != -1)
+        return 0;
+    for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
+        uint64_t at = 2 + (uint64_t)procfs_nglobals + (uint64_t)p->slot;
+        if (at >= *pos && live(p) && thread_group_leader(p)) {
             char name[16];
             snprintf(name, sizeof name, "%d", p->pid);
-            dirent(out, ((uint64_t)p->pid << 8) + 0x100000, DT_DIR, name);
+            dirent(out, PROCFS_KEY(K_PID, p->pid, 0), S_IFDIR, name);
+            *pos = at + 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+// /proc/<pid>/task: one position per table slot, the threads of p's process.
+static int readdir_tasks(struct proc *p, uint64_t *pos, struct fs_dirent *out) {
+    for (struct proc *t = proc_next(NULL); t; t = proc_next(t)) {
+        uint64_t at = 2 + (uint64_t)t->slot;
+        if (at >= *pos && live(t) && t->signal == p->signal) {
+            char name[16];
+            snprintf(name, sizeof name, "%d", t->pid);
+            dirent(out, PROCFS_KEY(K_PID, t->pid, 0) | PROCFS_IN_TASK, S_IFDIR, name);
+            *pos = at + 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+// /proc/<pid>/fd and fdinfo: position 2 + fd.
+static int readdir_fds(struct proc *p, uint64_t dkey, uint64_t *pos, struct fs_dirent *out) {
+    int kind = PROCFS_KIND(dkey);
+    for (; *pos < 2 + (uint64_t)procfs_max_fds(p); (*pos)++) {
+        int fd = (int)(*pos - 2);
+        struct file *f = procfs_file_of(p, fd);
+        if (f) {
+            char name[16];
+            int k = kind == K_FD ? K_FDLINK : K_FDINFO_FILE;
+            snprintf(name, sizeof name, "%d", fd);
+            dirent(out, PROCFS_KEY(k, p->pid, fd) | (dkey & PROCFS_IN_TASK), pid_mode(k, f), name);
             *pos += 1;
             return 1;
         }
@@ -182,157 +272,91 @@ static int procfs_readdir(struct inode *dir, uint64_t *pos, struct fs_dirent *ou
     return 0;
 }
 
-// ---------------------------------------------------------------- the files' contents
-
-static char state_letter(struct proc *p) {
-    if (p->state != PROC_ZOMBIE && p->signal->stopped)
-        return 'T';                      // stopped by job control
-    switch (p->state) {
-    case PROC_RUNNING: case PROC_RUNNABLE: return 'R';
-    case PROC_SLEEPING: return 'S';
-    case PROC_ZOMBIE: return 'Z';
-    default: return 'X';
-    }
-}
-
-// /proc/<pid>/maps, Linux's format: range, permissions (p: private, s: shared), offset,
-// device and inode of a file mapping, and a name: the program's file for its image,
-// [heap], [stack], [vvar], [vdso]; anonymous memory has none.
-static int gen_maps(struct proc *p, char *buf, size_t size) {
-    size_t n = 0;
-    for (struct vma *v = p->mm->vmas; v && n < size; v = v->next) {
-        const char *name = v->kind == VMA_IMAGE ? p->exe : v->kind == VMA_HEAP ? "[heap]" :
-                           v->kind == VMA_STACK ? "[stack]" : "";
-        if (v->shm && v->shm->pinned)    // the kernel's own pages: the vDSO (vdso.c)
-            name = v->shm_pgoff == 0 ? "[vvar]" : "[vdso]";
-        bool file = v->file != NULL;
-        int len = snprintf(buf + n, size - n, "%08llx-%08llx %c%c%c%c %08llx %s %llu ",
-                           (unsigned long long)v->start, (unsigned long long)v->end,
-                           (v->prot & VM_READ) ? 'r' : '-', (v->prot & VM_WRITE) ? 'w' : '-',
-                           (v->prot & VM_EXEC) ? 'x' : '-',
-                           (v->shm || (v->flags & VMA_SHARED_FILE)) ? 's' : 'p',
-                           (unsigned long long)(file ? v->file_off : 0), file ? "00:01" : "00:00",
-                           (unsigned long long)(file ? v->file->ino : 0));
-        // The name starts in column 73, as Linux pads it (seq_pad).
-        len += snprintf(buf + n + len, size - n - len, "%*s%s\n", *name && len < 73 ? 73 - len : 0,
-                        "", name);
-        n += len > 0 ? (size_t)len : 0;
-    }
-    return n < size ? (int)n : (int)size;
-}
-
-static int gen_pid(struct proc *p, int kind, char *buf, size_t size) {
-    int ppid = p->parent ? p->parent->tgid : 0;
-    uint64_t vsize = 0, rss = 0;
-    if (p->mm)
-        for (struct vma *v = p->mm->vmas; v; v = v->next)
-            vsize += v->end - v->start;
-    switch (kind) {
-    case K_STAT:   // Linux's 52 fields; what we do not track is 0
-        return snprintf(buf, size, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %llu 0 %llu 0 20 0 %d 0 0 "
-                        "%llu %llu 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-                        p->pid, p->comm, state_letter(p), ppid, p->pgid, p->sid, 0x501, 1,
-                        (unsigned long long)p->ticks, (unsigned long long)p->signal->child_ticks,
-                        p->signal->nr_threads, (unsigned long long)vsize, (unsigned long long)rss);
-    case K_STATUS:
-        return snprintf(buf, size, "Name:\t%s\nState:\t%c\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
-                        "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nVmSize:\t%8llu kB\nThreads:\t%d\n",
-                        p->comm, state_letter(p), p->tgid, p->pid, ppid,
-                        p->cred.uid, p->cred.euid, p->cred.suid, p->cred.fsuid,
-                        p->cred.gid, p->cred.egid, p->cred.sgid, p->cred.fsgid,
-                        (unsigned long long)(vsize >> 10), p->signal->nr_threads);
-    case K_COMM:
-        return snprintf(buf, size, "%s\n", p->comm);
-    case K_MAPS:
-        return p->mm ? gen_maps(p, buf, size) : 0;
-    case K_SMAPS_ROLLUP:                 // proc_maps.c
-        return p->mm ? proc_smaps_rollup(p->mm, buf, size) : 0;
-    case K_CMDLINE: {
-        if (!p->mm || p->mm->arg_end <= p->mm->arg_start)
-            return 0;
-        size_t n = p->mm->arg_end - p->mm->arg_start;
-        return (int)mm_peek(p->mm, p->mm->arg_start, buf, n < size ? n : size);
-    }
-    default:
+static int procfs_readdir(struct inode *dir, uint64_t *pos, struct fs_dirent *out) {
+    int kind = PROCFS_KIND(dir->key);
+    if (kind == K_ROOT || kind == K_GLOBAL)
+        return readdir_global(kind == K_ROOT ? -1 : PROCFS_ID(dir->key), pos, out);
+    struct proc *p = find(PROCFS_ID(dir->key));
+    if (!p)
+        return 0;                        // gone: an empty directory, as Linux shows it
+    if (kind == K_TASK)
+        return readdir_tasks(p, pos, out);
+    if (kind == K_FD || kind == K_FDINFO)
+        return readdir_fds(p, dir->key, pos, out);
+    uint64_t in_task = dir->key & PROCFS_IN_TASK;
+    int k = (int)(*pos - 2) + K_FIRST_LISTED;
+    if (k == K_TASK && in_task)          // a thread's directory has no task/ of its own
+        k = (int)(++*pos - 2) + K_FIRST_LISTED;
+    if (k > K_LAST_LISTED)
         return 0;
-    }
+    dirent(out, PROCFS_KEY(k, p->pid, 0) | in_task, pid_mode(k, NULL), procfs_pid_names[k]);
+    *pos += 1;
+    return 1;
 }
 
-static int gen_global(int g, char *buf, size_t size) {
-    uint64_t ns = time_since_boot_ns();
-    switch (g) {
-    case G_MEMINFO: {
-        unsigned long long total = nr_managed_pages() * 4, free = nr_free_pages() * 4;
-        return snprintf(buf, size, "MemTotal:       %8llu kB\nMemFree:        %8llu kB\n"
-                        "MemAvailable:   %8llu kB\nBuffers:               0 kB\nCached:                0 kB\n"
-                        "SwapCached:            0 kB\nShmem:                 0 kB\nSReclaimable:          0 kB\n"
-                        "SwapTotal:             0 kB\nSwapFree:              0 kB\n", total, free, free);
-    }
-    case G_UPTIME:
-        return snprintf(buf, size, "%llu.%02llu 0.00\n", (unsigned long long)(ns / 1000000000),
-                        (unsigned long long)(ns / 10000000 % 100));
-    case G_LOADAVG: {
-        int n = 0, last = 0;
-        for (int i = 0; i < NPROC; i++)
-            if (proc_at(i)->state != PROC_UNUSED) {
-                n++;
-                if (proc_at(i)->pid > last) last = proc_at(i)->pid;
-            }
-        return snprintf(buf, size, "0.00 0.00 0.00 1/%d %d\n", n, last);
-    }
-    case G_VERSION:
-        return snprintf(buf, size, "%s\n", kernel_version);
-    case G_CMDLINE:
-        return snprintf(buf, size, "%s\n", kernel_cmdline);
-    case G_MOUNTS:
-        return mount_table(buf, size);
-    case G_TRACE:                        // reading it writes the event trace out (COM2)
-        if (!trace_on)
-            return snprintf(buf, size, "trace: off (boot with 'trace' on the command line)\n");
-        return snprintf(buf, size, "trace: %ld events written to COM2\n", trace_dump());
-    default:
-        return 0;
-    }
-}
+// ---------------------------------------------------------------- read and write
 
 static long procfs_read(struct inode *ip, uint64_t off, void *dst, size_t n) {
     if (S_ISDIR(ip->mode))
         return -EISDIR;
-    char *buf = kmalloc(PAGE_SIZE);
+    struct proc *p = NULL;
+    if (PROCFS_KIND(ip->key) != K_GLOBAL && !(p = find(PROCFS_ID(ip->key))))
+        return -ESRCH;                   // the process has gone since the file was opened
+    char *buf = kmalloc(GEN_SIZE);
     if (!buf)
         return -ENOMEM;
-    int len;
-    if ((ip->key >> 8) == 0xffff)
-        len = gen_global((int)(ip->key & 0xff), buf, PAGE_SIZE);
-    else
-        len = gen_pid(proc_at((int)(ip->key >> 8)), (int)(ip->key & 0xff), buf, PAGE_SIZE);
-    if (len > (int)PAGE_SIZE - 1)
-        len = PAGE_SIZE - 1;
-    long got = 0;
+    int len = p ? procfs_gen_pid(p, PROCFS_KIND(ip->key), PROCFS_FD(ip->key), buf, GEN_SIZE)
+                : procfs_gen_global(PROCFS_ID(ip->key), buf, GEN_SIZE);
+    if (len > GEN_SIZE - 1)
+        len = GEN_SIZE - 1;              // snprintf's count when it did not fit
+    long got = len < 0 ? len : 0;
     if (len > 0 && off < (uint64_t)len) {
         got = (long)((size_t)len - off < n ? (size_t)len - off : n);
-        memcpy(dst, buf + off, got);
+        memcpy(dst, buf + off, (size_t)got);
     }
     kfree(buf);
     return got;
 }
 
+static long procfs_write(struct inode *ip, uint64_t off, const void *buf, size_t n) {
+    if (PROCFS_KIND(ip->key) != K_GLOBAL || !(ip->mode & 0200))
+        return -EIO;
+    return procfs_write_global(PROCFS_ID(ip->key), off, buf, n);
+}
+
 static const struct fs_mount_ops procfs_ops = {
-    .lookup = procfs_lookup, .readdir = procfs_readdir, .read = procfs_read,
+    .lookup = procfs_lookup, .readdir = procfs_readdir, .read = procfs_read, .write = procfs_write,
 };
 
 void procfs_init(const char *cmdline, const char *version) {
-    kernel_cmdline = cmdline;
-    kernel_version = version;
+    procfs_sys_init(cmdline, version);
 }
 
-// Points the ".." of every procfs directory at the mount's directory.
-static void reparent(struct inode *root) {
-    for (int i = 0; i < NPROC; i++)
-        for (int k = 0; k < K_NKINDS; k++)
-            if (S_ISDIR(pid_inodes[i][k].mode))
-                pid_inodes[i][k].dir.parent = root;
+// /proc's path, then the file's, built from its key.
+long procfs_file_path(struct inode *ip, char *buf, size_t size) {
+    long at = proc_root ? fs_dir_path(proc_root, buf, size) : -ENOENT;
+    if (at < 0)
+        return at;
+    size_t n = strlen(buf + at);
+    memmove(buf, buf + at, n + 1);
+    int kind = PROCFS_KIND(ip->key), id = PROCFS_ID(ip->key), fd = PROCFS_FD(ip->key);
+    if (kind == K_GLOBAL) {              // up to two levels: sys/kernel/<name>
+        int g = id, up = procfs_globals[g].parent, top = up >= 0 ? procfs_globals[up].parent : -1;
+        if (top >= 0)
+            n += snprintf(buf + n, size - n, "/%s", procfs_globals[top].name);
+        if (up >= 0 && n < size)
+            n += snprintf(buf + n, size - n, "/%s", procfs_globals[up].name);
+        if (n < size)
+            n += snprintf(buf + n, size - n, "/%s", procfs_globals[g].name);
+    } else if (kind == K_FDINFO_FILE || kind == K_FDLINK) {
+        n += snprintf(buf + n, size - n, "/%d/%s/%d", id, kind == K_FDLINK ? "fd" : "fdinfo", fd);
+    } else {
+        n += snprintf(buf + n, size - n, "/%d/%s", id, procfs_pid_names[kind]);
+    }
+    return n < size ? (long)n : -ENAMETOOLONG;
 }
+
+// ---------------------------------------------------------------- mount and umount
 
 // One procfs at a time, on an empty directory, which procfs holds a reference to: the
 // parent of every /proc/<pid> (their "..").
@@ -343,25 +367,27 @@ int procfs_mount(struct inode *dir) {
         fs_put(proc_root);               // left by a detached umount: nothing uses it now
     fs_get(dir);
     proc_root = dir;
-    reparent(dir);
     dir->mnt = &procfs_ops;
-    dir->key = GLOBAL_KEY(0xff);
+    dir->key = PROCFS_KEY(K_ROOT, 0, 0);
     return 0;
 }
 
 // Is any procfs inode open, or someone's working directory?
 static bool procfs_busy(void) {
-    for (int i = 0; i < NPROC; i++)
-        for (int k = 0; k < K_NKINDS; k++)
-            if (pid_inodes[i][k].refcount > BASE_REFS)
-                return true;
-    for (int g = 0; g < G_NGLOBAL; g++)
-        if (global_inodes[g].refcount > BASE_REFS)
+    for (int i = 0; i < POOL; i++)
+        if (held(&pool[i]))
             return true;
     return proc_root->refcount > 1;      // 1: our own
 }
 
-// Detached while busy, the directory stays referenced (the "..": of a /proc/<pid> still in
+// Forgets every pool inode under the old mount (none is held).
+static void pool_reset(void) {
+    for (int i = 0; i < POOL; i++)
+        if (pool[i].refcount)
+            forget(&pool[i]);
+}
+
+// Detached while busy, the directory stays referenced (the ".." of a /proc/<pid> still in
 // use); the next mount lets it go.
 int procfs_umount(struct inode *dir, bool detach) {
     if (dir != proc_root || !dir->mnt)
@@ -372,8 +398,8 @@ int procfs_umount(struct inode *dir, bool detach) {
     dir->mnt = NULL;
     dir->key = 0;
     if (!busy) {
+        pool_reset();
         proc_root = NULL;
-        reparent(NULL);
         fs_put(dir);
     }
     return 0;

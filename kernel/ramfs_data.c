@@ -245,8 +245,10 @@ long fs_read(struct inode *ip, uint64_t off, void *buf, size_t n)
 // (the page limit) or -ENOMEM (no memory), with nothing changed.
 long fs_write(struct inode *ip, uint64_t off, const void *buf, size_t n)
 {
+    if (ip->mnt && ip->mnt->write && S_ISREG(ip->mode))
+        return ip->mnt->write(ip, off, buf, n);   // /proc/sys's writable files
     if (ip->mnt)
-        return -EIO;                     // procfs's files take no data (Linux: EIO)
+        return -EIO;                     // procfs's other files take no data (Linux: EIO)
     int err = check_regular(ip);
     if (err || n == 0)
         return err;

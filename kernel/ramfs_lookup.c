@@ -10,6 +10,25 @@
 #include <string.h>
 #include "fs.h"
 
+static const struct fs_walk_ops *walk_ops;
+
+void fs_set_walk_ops(const struct fs_walk_ops *ops)
+{
+    walk_ops = ops;
+}
+
+struct inode *fs_walk_root(void)
+{
+    struct inode *root = walk_ops ? walk_ops->root() : NULL;
+    return root ? root : fs_root();
+}
+
+// May the walk go through dir (search permission)? Checked before every component.
+static int may_lookup(struct inode *dir)
+{
+    return walk_ops ? walk_ops->may_lookup(dir) : 0;
+}
+
 // One lookup's symlink budget, shared with the walks of the targets it follows (Linux counts
 // all the symlinks of one lookup, not only nested ones).
 struct walk {
@@ -24,10 +43,14 @@ static int step(struct inode *cur, const char *name, size_t len, struct inode **
 {
     if (!S_ISDIR(cur->mode))
         return -ENOTDIR;
+    int err = may_lookup(cur);
+    if (err)
+        return err;
     if (len > FS_NAME_MAX)
         return -ENAMETOOLONG;
     if (ramfs_is_dot(name, len)) {
-        *out = len == 1 ? cur : cur->dir.parent;
+        // ".." at the root - the caller's, after chroot - stays there.
+        *out = len == 1 || cur == fs_walk_root() ? cur : cur->dir.parent;
         return *out ? 0 : -ENOENT;       // a removed directory has no ".."
     }
     if (cur->mnt)
@@ -56,7 +79,7 @@ static int walk(struct walk *w, struct inode *cur, const char *p, const char *en
         return -ENOENT;
     bool trailing_slash = end[-1] == '/';
     if (*p == '/')
-        cur = fs_root();
+        cur = fs_walk_root();
     for (;;) {
         while (p < end && *p == '/')
             p++;
@@ -118,8 +141,9 @@ int fs_lookup_parent(struct inode *cwd, const char *path, struct fs_last *last)
     size_t len = (size_t)(end - name);
 
     struct inode *dir = cwd ? cwd : fs_root();
+    bool only_slashes = len == 0;
     if (len == 0) {                         // only slashes: "/"
-        dir = fs_root();
+        dir = fs_walk_root();
         name = ".";
         len = 1;
     } else if (name > path) {
@@ -130,6 +154,9 @@ int fs_lookup_parent(struct inode *cwd, const char *path, struct fs_last *last)
     }
     if (!S_ISDIR(dir->mode))
         return -ENOTDIR;
+    int err = only_slashes ? 0 : may_lookup(dir);   // the last component's directory too
+    if (err)
+        return err;
     if (len > FS_NAME_MAX)
         return -ENAMETOOLONG;
     last->dir = dir;

@@ -18,6 +18,7 @@
 #include "sched.h"
 #include "ksignal.h"
 #include "time.h"
+#include "trap.h"
 #include "trace.h"
 #include "x86.h"
 
@@ -25,6 +26,7 @@ static uint64_t scheduler_rsp;          // the idle loop's saved stack pointer
 // Written by the timer interrupt (sched_tick) and read on the way to user mode: touch with
 // interrupts off. With SMP, one per CPU.
 static bool need_resched;
+struct cpu_stat cpu_stats[MAX_CPUS];
 // Changed by sleep_on and read by wakeup, which interrupt handlers call: interrupts off.
 static int nr_sleeping;                 // so that wakeup() with nobody asleep costs nothing
 
@@ -64,6 +66,7 @@ void scheduler(void) {
         TRACE(TR_SWITCH, 0, p->pid, 0);
         swtch(&scheduler_rsp, p->context);
         TRACE(TR_SWITCH, p->pid, 0, 0);
+        cpu_stats[0].ctxt++;             // one more switch to a thread and back (/proc/stat)
         fpu_save(p->fpu);
         // p gave up the CPU. If it was the last thing it did, clean up after it.
         proc_set_current(NULL);
@@ -140,9 +143,17 @@ void sched_tick(void) {
             p->state = PROC_RUNNABLE;
     }
     struct proc *cur = current_or_null();
-    if (!cur)
+    if (!cur) {
+        cpu_stats[0].idle++;
         return;                          // the idle loop: the CPU is halted, nobody pays
+    }
     cur->ticks++;
+    if (irq_from_user()) {
+        cpu_stats[0].user++;
+    } else {
+        cpu_stats[0].system++;
+        cur->sys_ticks++;
+    }
     if (cur->state == PROC_RUNNING && --cur->slice <= 0)
         need_resched = true;
 }

@@ -11,6 +11,13 @@ struct proc;
 
 void scheduler(void) __attribute__((noreturn));   // this CPU's idle loop; never returns
 void sched_tick(void);                  // the timer interrupt, HZ times a second
+
+// What a CPU did with its timer ticks, and how often it switched threads (/proc/stat).
+// Written by that CPU's timer interrupt and scheduler with interrupts off; read by anyone.
+struct cpu_stat { uint64_t user, system, idle, ctxt; };
+#define MAX_CPUS 1                      // one today; the SMP work raises it
+extern struct cpu_stat cpu_stats[MAX_CPUS];
+static inline int nr_cpus_online(void) { return 1; }
 bool sched_need_resched(void);
 void yield(void);                       // give up the CPU but stay runnable
 void schedule(void);                    // give it up in whatever state the caller set

@@ -30,6 +30,7 @@ void fs_boot(void) {
     fs_set_clock(wall_clock);
     fs_set_page_limit(nr_managed_pages() / 2);
     fs_init();
+    perm_init();
 }
 
 SYSCALL(umask) {

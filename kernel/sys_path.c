@@ -283,23 +283,46 @@ SYSCALL(readlink) {
     return n;
 }
 
-SYSCALL(chdir) {
-    uint64_t upath = a0;
+// The directory chdir and chroot go to: it must be one, and searchable (Linux's order).
+static long dir_for(uint64_t upath, struct inode **out) {
     long err;
     char *path = path_from_user(upath, &err);
     if (!path)
         return err;
-    struct inode *ip;
-    err = fs_lookup(current()->fs->cwd, path, FS_FOLLOW, &ip);
+    err = fs_lookup(current()->fs->cwd, path, FS_FOLLOW, out);
     kfree(path);
-    if (err)
-        return err;
-    if (!S_ISDIR(ip->mode))
-        return -ENOTDIR;
+    if (!err && !S_ISDIR((*out)->mode))
+        err = -ENOTDIR;
+    return err ? err : inode_permission(*out, MAY_EXEC);
+}
+
+// Replaces the directory *slot holds a reference to.
+static void set_dir(struct inode **slot, struct inode *ip) {
     fs_get(ip);
-    fs_put(current()->fs->cwd);
-    current()->fs->cwd = ip;
-    return 0;
+    fs_put(*slot);
+    *slot = ip;
+}
+
+SYSCALL(chdir) {
+    uint64_t upath = a0;
+    struct inode *ip;
+    long err = dir_for(upath, &ip);
+    if (!err)
+        set_dir(&current()->fs->cwd, ip);
+    return err;
+}
+
+// chroot: the directory becomes "/" for this process (and whoever shares its fs_struct);
+// its ".." leads nowhere higher. The working directory stays where it is, as in Linux.
+SYSCALL(chroot) {
+    uint64_t upath = a0;
+    struct inode *ip;
+    long err = dir_for(upath, &ip);
+    if (!err && !capable())
+        err = -EPERM;                    // CAP_SYS_CHROOT, checked last
+    if (!err)
+        set_dir(&current()->fs->root, ip);
+    return err;
 }
 
 // The name `child` has in directory `dir`, found by reading the directory.

@@ -15,6 +15,7 @@
 #include "syscall.h"
 #include "time.h"
 #include "uaccess.h"
+#include "uts.h"
 #include "vm.h"
 #include "x86.h"
 
@@ -25,30 +26,47 @@ SYSCALL(sched_yield) { yield(); return 0; }
 
 struct utsname { char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65]; };
 
-// The host name, set by sethostname; "(none)" is Linux's until then. Written only by
-// sethostname, read by uname: both run with the big kernel lock (one CPU, no preemption).
-static char hostname[65] = "(none)";
+// The host name, set by sethostname or by writing /proc/sys/kernel/hostname; "(none)" is
+// Linux's until then. Written by those two, read by uname and procfs: all run with the big
+// kernel lock (one CPU, no preemption). Always NUL-terminated.
+static char hostname[UTS_LEN + 1] = "(none)";
+
+const char *uts_hostname(void) { return hostname; }
+
+// Only root may rename the machine (Linux: CAP_SYS_ADMIN, checked before the length).
+long uts_set_hostname(const char *name, size_t len) {
+    if (!capable())
+        return -EPERM;
+    if (len > UTS_LEN)
+        return -EINVAL;
+    memcpy(hostname, name, len);
+    hostname[len] = '\0';
+    return 0;
+}
 
 SYSCALL(sethostname) {
     uint64_t name = a0;
     int len = (int)a1;
-    char buf[65] = { 0 };
-    if (len < 0 || len > 64)
+    char buf[UTS_LEN + 1] = { 0 };
+    if (!capable())
+        return -EPERM;
+    if (len < 0 || len > UTS_LEN)
         return -EINVAL;
     if (copy_from_user(buf, (const void *)name, (size_t)len))
         return -EFAULT;
-    memcpy(hostname, buf, sizeof hostname);
-    return 0;
+    return uts_set_hostname(buf, (size_t)len);
 }
 
 SYSCALL(uname) {
     uint64_t buf = a0;
     struct utsname u;
     memset(&u, 0, sizeof u);
-    strlcpy(u.sysname, "Lantern", sizeof u.sysname);
+    // "Linux": programs compare the name with it (busybox, glibc's tools), and this is the
+    // ABI we follow, as gVisor and WSL1 also answer. The version says who we really are.
+    strlcpy(u.sysname, UTS_SYSNAME, sizeof u.sysname);
     memcpy(u.nodename, hostname, sizeof u.nodename);
     // The Linux ABI level we follow; C libraries may compare it with their minimum.
-    strlcpy(u.release, "6.1.0-lantern", sizeof u.release);
+    strlcpy(u.release, UTS_RELEASE, sizeof u.release);
     strlcpy(u.version, "#1 Lantern " KERNEL_VERSION, sizeof u.version);
     strlcpy(u.machine, "x86_64", sizeof u.machine);
     strlcpy(u.domainname, "(none)", sizeof u.domainname);

@@ -146,6 +146,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
                                //     unsigned long arg4, unsigned long arg5)
     E(158, arch_prctl),        // int arch_prctl(int code, unsigned long addr)
     E(160, setrlimit),         // int setrlimit(int resource, const struct rlimit *rlim)
+    E(161, chroot),            // int chroot(const char *path)
     E(164, settimeofday),      // int settimeofday(const struct timeval *tv,
                                //     const struct timezone *tz)
     E(165, mount),             // int mount(const char *source, const char *target,

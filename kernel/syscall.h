@@ -128,6 +128,7 @@ SYSCALL(fstatfs);              // sys_attr.c
 SYSCALL(prctl);                // sys_proc.c
 SYSCALL(arch_prctl);           // sys_proc.c
 SYSCALL(setrlimit);            // sys_limits.c
+SYSCALL(chroot);               // sys_path.c
 SYSCALL(settimeofday);         // sys_time.c
 SYSCALL(mount);                // mount.c
 SYSCALL(umount2);              // mount.c

@@ -160,6 +160,8 @@ void mdelay(uint64_t ms) {
         pause();
 }
 
+uint64_t time_tsc_khz(void) { return khz; }
+
 static void timer_tick(void) {
     jiffies++;
     coarse_ns = time_since_boot_ns();

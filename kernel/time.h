@@ -10,6 +10,7 @@ void time_init(void);               // start measuring the TSC against the PIT (
 void time_calibrate(void);          // finish it: timestamps run from here
 void timer_init(void);              // start the periodic tick (IRQ 0)
 uint64_t time_since_boot_ns(void);  // 0 until time_init() has run
+uint64_t time_tsc_khz(void);       // the TSC's rate, as calibrated (0 before)
 uint64_t time_realtime_ns(void);    // wall-clock time: ns since 1970 (UTC)
 uint64_t time_coarse_ns(void);      // time since boot at the last timer tick
 int64_t time_realtime_offset_ns(void);   // wall-clock time minus time since boot

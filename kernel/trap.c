@@ -36,6 +36,13 @@ struct __attribute__((packed)) idt_gate {
 static struct idt_gate idt[256];
 static irq_handler_fn irq_handlers[16];
 static int oops_count;
+// Written by handle_irq only, with interrupts off: how many of each IRQ, and whether the
+// one being handled came from user mode (the timer charges user or system time by it).
+static uint64_t irq_counts[16];
+static bool irq_user;
+
+uint64_t irq_count(int irq) { return irq >= 0 && irq < 16 ? irq_counts[irq] : 0; }
+bool irq_from_user(void) { return irq_user; }
 extern const uint64_t trap_stubs[256];   // trapentry.asm
 
 #define GATE_INTERRUPT 0x8e   // present, ring 0, 64-bit interrupt gate (interrupts off inside)
@@ -147,6 +154,8 @@ static void handle_irq(struct trapframe *tf) {
     if (pic_is_spurious(irq))
         return;   // no EOI for a spurious IRQ 7 (and only the master's for IRQ 15)
     TRACE(TR_IRQ_ENTER, tf->vector, irq, 0);
+    irq_counts[irq]++;
+    irq_user = (tf->cs & 3) == 3;
     if (irq_handlers[irq])
         irq_handlers[irq]();
     pic_eoi(irq);

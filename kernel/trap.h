@@ -2,6 +2,7 @@
 // struct trapframe and calls trap(); the field order mirrors the pushes there (and
 // asm_offsets.c checks it, and gives the assembly its offsets).
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 
 struct trapframe {
@@ -32,6 +33,8 @@ typedef void (*irq_handler_fn)(void);
 
 void idt_init(void);
 void irq_register(int irq, irq_handler_fn fn);
+uint64_t irq_count(int irq);            // IRQs 0..15 handled since boot (/proc/stat's intr)
+bool irq_from_user(void);               // did the IRQ being handled interrupt user mode?
 void trap(struct trapframe *tf);
 const char *trap_name(uint64_t vector);
 void trap_dump(const struct trapframe *tf);

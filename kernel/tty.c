@@ -12,6 +12,7 @@
 #include "console.h"
 #include "errno.h"
 #include "file.h"
+#include "fs.h"
 #include "input.h"
 #include "ksignal.h"
 #include "poll.h"
@@ -283,12 +284,26 @@ static unsigned console_poll(struct file *f) {
 }
 
 static void console_stat(struct file *f, struct kstat *st) {
-    (void)f;
+    // Opened through a node, or the kernel's open for init (Linux opens /dev/console then):
+    // the node's own numbers, so that ttyname() finds it as the same file.
+    struct inode *node = f->ip;
+    if (!node && fs_lookup(NULL, "/dev/console", FS_FOLLOW, &node) == 0 && !S_ISCHR(node->mode))
+        node = NULL;
+    if (node && node->rdev == ((5 << 8) | 1)) {
+        inode_stat(node, st);
+        return;
+    }
     memset(st, 0, sizeof *st);
     st->st_mode = 0020000 | 0600;    // a character device, like /dev/console
     st->st_rdev = (5 << 8) | 1;      // major 5, minor 1
     st->st_nlink = 1;
     st->st_blksize = 1024;
+}
+
+int tty_nr_of(struct proc *p, int *tpgid) {
+    bool mine = tty_session && p->sid == tty_session;
+    *tpgid = mine ? fg_pgrp : -1;
+    return mine ? (5 << 8) | 1 : 0;
 }
 
 const struct file_ops console_ops = {

@@ -190,6 +190,11 @@ int chdir(const char *path)
     return __syscall_ret(sys1(SYS_chdir, path));
 }
 
+int chroot(const char *path)
+{
+    return __syscall_ret(sys1(SYS_chroot, path));
+}
+
 // The kernel's getcwd returns the length; C's returns the buffer. Like glibc, buf == NULL
 // means "allocate one" (size bytes, or PATH_MAX if size is 0).
 char *getcwd(char *buf, size_t size)

@@ -35,6 +35,7 @@ int pipe2(int fds[2], int flags);
 int isatty(int fd);
 int access(const char *path, int mode);
 int chdir(const char *path);
+int chroot(const char *path);
 char *getcwd(char *buf, size_t size);
 int unlink(const char *path);
 int rmdir(const char *path);

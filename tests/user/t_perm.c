@@ -1,7 +1,8 @@
 // t_perm.c: file permissions for a user who is not root. Root makes files in a tmpfs on
 // perm.tmp; a child becomes uid 1000, gid 2000 (groups: 2000, 3000) and tries them: open for
 // reading and writing, creating and removing names, chmod, chown, the times, truncate,
-// access with real and effective ids, the sticky bit, set-group-id directories.
+// access with real and effective ids, the sticky bit, set-group-id directories; search (x)
+// permission on every directory a path goes through (Linux's may_lookup), and chroot.
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/mount.h>
@@ -27,6 +28,37 @@ static void show(const char *what, const char *path)
         return;
     }
     printf("%s: mode %o uid %u gid %u\n", what, st.st_mode, st.st_uid, st.st_gid);
+}
+
+// A path through a directory without x for us fails with EACCES, whatever comes after it
+// (missing, not a directory); a directory with x only can be gone through but not listed.
+static void search_permission(void)
+{
+    struct stat st;
+    check("stat a file in a 0666 directory", stat(D "/nosearch/f", &st));
+    check("stat a missing name there", stat(D "/nosearch/missing", &st));
+    check("stat through a file there", stat(D "/nosearch/f/x", &st));
+    check("stat the directory itself", stat(D "/nosearch", &st));
+    check("stat its .. (a lookup in it)", stat(D "/nosearch/..", &st));
+    check("stat its subdirectory", stat(D "/nosearch/sub/.", &st));
+    check("open a file there", open(D "/nosearch/f", O_RDONLY));
+    check("open it O_DIRECTORY (r is enough)", open(D "/nosearch", O_RDONLY | O_DIRECTORY));
+    check("creat there", open(D "/nosearch/new", O_CREAT | O_WRONLY, 0644));
+    check("mkdir there", mkdir(D "/nosearch/new", 0755));
+    check("unlink there", unlink(D "/nosearch/f"));
+    check("access F_OK there", access(D "/nosearch/f", F_OK));
+    check("readlink there", readlink(D "/nosearch/f", (char[8]){0}, 8));
+    check("stat through a symlink into it", stat(D "/tonosearch", &st));
+    check("lstat that symlink", lstat(D "/tonosearch", &st));
+    check("chdir into it", chdir(D "/nosearch"));
+    check("stat a file in a 0711 directory", stat(D "/xonly/f", &st));
+    check("open a 0711 directory", open(D "/xonly", O_RDONLY | O_DIRECTORY));
+    check("chroot as a user", chroot(D "/xonly"));
+    check("chroot a 0666 directory as a user", chroot(D "/nosearch"));
+    check("chroot a missing directory as a user", chroot(D "/missing"));
+    check("chdir into the 0711 directory", chdir(D "/xonly"));
+    check("stat . there", stat(".", &st));
+    check("stat f there", stat("f", &st));
 }
 
 static void as_user(void)
@@ -94,6 +126,9 @@ static void as_user(void)
     check("access others' 0600 (real uid 1000)", access(D "/secret", R_OK));
     check("faccessat AT_EACCESS (effective uid 0)", faccessat(AT_FDCWD, D "/secret", R_OK, AT_EACCESS));
     check("open others' 0600 as effective root", open(D "/secret", O_RDONLY));
+    check("stat in a 0666 directory as effective root", stat(D "/nosearch/f", &(struct stat){0}));
+    check("seteuid 1000", syscall(SYS_setresuid, -1, 1000, -1));
+    search_permission();
 }
 
 int main(void)
@@ -117,16 +152,26 @@ int main(void)
     chmod(D "/sticky", 01777);           // (mkdir's mode goes through the umask)
     make(D "/sticky/theirs", 0666, 0, 0);
     make(D "/sticky/mine", 0666, 1000, 2000);
+    mkdir(D "/nosearch", 0777);
+    mkdir(D "/nosearch/sub", 0777);
+    make(D "/nosearch/f", 0644, 1000, 2000);
+    chmod(D "/nosearch", 0666);
+    symlink("nosearch/f", D "/tonosearch");
+    mkdir(D "/xonly", 0777);
+    make(D "/xonly/f", 0644, 0, 0);
+    chmod(D "/xonly", 0711);
     in_child("as uid 1000", as_user);
 
     const char *names[] = { "mine", "mine0", "theirs", "group", "group3000", "secret", "new",
-                            "fifo", "rootdir/old", "sgid/f", "sticky/theirs", "sticky/mine" };
+                            "fifo", "rootdir/old", "sgid/f", "sticky/theirs", "sticky/mine",
+                            "nosearch/f", "tonosearch", "xonly/f" };
     char path[64];
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(path, sizeof path, D "/%s", names[i]);
         unlink(path);
     }
-    const char *dirs[] = { "newdir", "sgid/d", "rootdir", "sgid", "sticky" };
+    const char *dirs[] = { "newdir", "sgid/d", "rootdir", "sgid", "sticky", "nosearch/sub",
+                           "nosearch", "xonly" };
     for (unsigned i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         snprintf(path, sizeof path, D "/%s", dirs[i]);
         check(path, rmdir(path));

@@ -102,6 +102,7 @@
 #define SYS_prctl         157
 #define SYS_arch_prctl    158
 #define SYS_setrlimit     160
+#define SYS_chroot        161
 #define SYS_settimeofday  164
 #define SYS_mount         165
 #define SYS_umount2       166

@@ -1,0 +1,271 @@
+// procfs_sys.c: the files of /proc about the whole machine, in Linux's formats
+// (fs/proc/stat.c, loadavg.c, meminfo.c, arch/x86/kernel/cpu/proc.c, kernel/sysctl.c):
+// what free, uptime, top, nproc and hostname read.
+#include <stdint.h>
+#include <stdio.h>
+#include "errno.h"
+#include "fs.h"
+#include "memlayout.h"
+#include "mount.h"
+#include "page_alloc.h"
+#include "proc.h"
+#include "procfs.h"
+#include "sched.h"
+#include "string.h"
+#include "time.h"
+#include "trace.h"
+#include "trap.h"
+#include "uts.h"
+#include "x86.h"
+
+enum {
+    G_SELF, G_MEMINFO, G_UPTIME, G_LOADAVG, G_STAT, G_CPUINFO, G_VERSION, G_CMDLINE, G_MOUNTS,
+    G_FILESYSTEMS, G_TRACE, G_SYS, G_SYS_KERNEL, G_HOSTNAME, G_OSTYPE, G_OSRELEASE, G_PID_MAX,
+    G_NGROUPS_MAX, G_THREADS_MAX, G_NGLOBAL
+};
+
+#define DIR_  (S_IFDIR | 0555)
+#define FILE_ (S_IFREG | 0444)
+const struct procfs_global procfs_globals[G_NGLOBAL] = {
+    [G_SELF] = { "self", -1, S_IFLNK | 0777 },
+    [G_MEMINFO] = { "meminfo", -1, FILE_ },       [G_UPTIME] = { "uptime", -1, FILE_ },
+    [G_LOADAVG] = { "loadavg", -1, FILE_ },       [G_STAT] = { "stat", -1, FILE_ },
+    [G_CPUINFO] = { "cpuinfo", -1, FILE_ },       [G_VERSION] = { "version", -1, FILE_ },
+    [G_CMDLINE] = { "cmdline", -1, FILE_ },       [G_MOUNTS] = { "mounts", -1, FILE_ },
+    [G_FILESYSTEMS] = { "filesystems", -1, FILE_ }, [G_TRACE] = { "trace", -1, FILE_ },
+    [G_SYS] = { "sys", -1, DIR_ },                [G_SYS_KERNEL] = { "kernel", G_SYS, DIR_ },
+    [G_HOSTNAME] = { "hostname", G_SYS_KERNEL, S_IFREG | 0644 },
+    [G_OSTYPE] = { "ostype", G_SYS_KERNEL, FILE_ },
+    [G_OSRELEASE] = { "osrelease", G_SYS_KERNEL, FILE_ },
+    [G_PID_MAX] = { "pid_max", G_SYS_KERNEL, FILE_ },
+    [G_NGROUPS_MAX] = { "ngroups_max", G_SYS_KERNEL, FILE_ },
+    [G_THREADS_MAX] = { "threads-max", G_SYS_KERNEL, FILE_ },
+};
+const int procfs_nglobals = G_NGLOBAL;
+
+static const char *kernel_cmdline, *kernel_version;
+
+void procfs_sys_init(const char *cmdline, const char *version) {
+    kernel_cmdline = cmdline;
+    kernel_version = version;
+}
+
+int procfs_self_index(void) { return G_SELF; }
+
+// Seconds with two decimals, as /proc/uptime shows them, from ticks.
+#define SECS(t) (unsigned long long)((t) / HZ), (unsigned long long)((t) % HZ * 100 / HZ)
+
+static uint64_t idle_ticks(void) {
+    uint64_t idle = 0;
+    for (int c = 0; c < nr_cpus_online(); c++)
+        idle += cpu_stats[c].idle;
+    return idle;
+}
+
+// Threads that want the CPU or have it, and all threads not yet reaped (Linux's
+// nr_running() and nr_threads).
+static void count_threads(int *running, int *total) {
+    *running = *total = 0;
+    for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
+        if (p->state == PROC_UNUSED || p->state == PROC_DEAD)
+            continue;
+        ++*total;
+        if ((p->state == PROC_RUNNING || p->state == PROC_RUNNABLE) && !p->signal->stopped)
+            ++*running;
+    }
+}
+
+// /proc/stat: time per CPU in ticks (user nice system idle iowait irq softirq steal guest
+// guest_nice), then interrupts, context switches, boot time, and processes.
+static int gen_stat(char *buf, size_t size) {
+    struct cpu_stat all = { 0, 0, 0, 0 };
+    for (int c = 0; c < nr_cpus_online(); c++) {
+        all.user += cpu_stats[c].user;
+        all.system += cpu_stats[c].system;
+        all.idle += cpu_stats[c].idle;
+        all.ctxt += cpu_stats[c].ctxt;
+    }
+    int n = snprintf(buf, size, "cpu  %llu 0 %llu %llu 0 0 0 0 0 0\n", (unsigned long long)all.user,
+                     (unsigned long long)all.system, (unsigned long long)all.idle);
+    for (int c = 0; c < nr_cpus_online() && n < (int)size; c++)
+        n += snprintf(buf + n, size - n, "cpu%d %llu 0 %llu %llu 0 0 0 0 0 0\n", c,
+                      (unsigned long long)cpu_stats[c].user, (unsigned long long)cpu_stats[c].system,
+                      (unsigned long long)cpu_stats[c].idle);
+    uint64_t irqs = 0;
+    for (int i = 0; i < 16; i++)
+        irqs += irq_count(i);
+    if (n < (int)size)
+        n += snprintf(buf + n, size - n, "intr %llu", (unsigned long long)irqs);
+    for (int i = 0; i < 16 && n < (int)size; i++)
+        n += snprintf(buf + n, size - n, " %llu", (unsigned long long)irq_count(i));
+    int running, total;
+    count_threads(&running, &total);
+    int64_t boot = time_realtime_offset_ns() / 1000000000;
+    if (n < (int)size)       // processes: pids count up, one per fork or thread, from 1
+        n += snprintf(buf + n, size - n, "\nctxt %llu\nbtime %lld\nprocesses %d\nprocs_running %d\n"
+                      "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n", (unsigned long long)all.ctxt,
+                      (long long)boot, proc_last_pid(), running);
+    return n;
+}
+
+// ---------------------------------------------------------------- /proc/cpuinfo
+
+// Linux's names for CPUID's feature bits, in the order Linux lists its words.
+struct feature_word { uint32_t leaf; int reg; const char *names[32]; };   // reg: 0 ebx 1 ecx 2 edx
+static const struct feature_word feature_words[] = {
+    { 1, 2, { "fpu", "vme", "de", "pse", "tsc", "msr", "pae", "mce", "cx8", "apic", 0, "sep",
+              "mtrr", "pge", "mca", "cmov", "pat", "pse36", "pn", "clflush", 0, "dts", "acpi",
+              "mmx", "fxsr", "sse", "sse2", "ss", "ht", "tm", "ia64", "pbe" } },
+    { 0x80000001, 2, { [11] = "syscall", [19] = "mp", [20] = "nx", [22] = "mmxext",
+                       [25] = "fxsr_opt", [26] = "pdpe1gb", [27] = "rdtscp", [29] = "lm",
+                       [30] = "3dnowext", [31] = "3dnow" } },
+    { 1, 1, { "pni", "pclmulqdq", "dtes64", "monitor", "ds_cpl", "vmx", "smx", "est", "tm2",
+              "ssse3", "cid", "sdbg", "fma", "cx16", "xtpr", "pdcm", 0, "pcid", "dca", "sse4_1",
+              "sse4_2", "x2apic", "movbe", "popcnt", "tsc_deadline_timer", "aes", "xsave", 0,
+              "avx", "f16c", "rdrand", "hypervisor" } },
+    { 0x80000001, 1, { "lahf_lm", "cmp_legacy", "svm", "extapic", "cr8_legacy", "abm", "sse4a",
+                       "misalignsse", "3dnowprefetch", "osvw", "ibs", "xop", "skinit", "wdt", 0,
+                       "lwp", "fma4", "tce", 0, "nodeid_msr", 0, "tbm", "topoext", "perfctr_core",
+                       "perfctr_nb", 0, "bpext", "ptsc", "perfctr_llc", "mwaitx" } },
+    { 7, 0, { "fsgsbase", "tsc_adjust", 0, "bmi1", "hle", "avx2", 0, "smep", "bmi2", "erms",
+              "invpcid", "rtm", "cqm", 0, "mpx", 0, "avx512f", "avx512dq", "rdseed", "adx",
+              "smap", "avx512ifma", 0, "clflushopt", "clwb", 0, "avx512pf", "avx512er",
+              "avx512cd", "sha_ni", "avx512bw", "avx512vl" } },
+    { 7, 1, { [1] = "avx512vbmi", [2] = "umip", [3] = "pku", [6] = "avx512_vbmi2", [8] = "gfni",
+              [9] = "vaes", [10] = "vpclmulqdq", [11] = "avx512_vnni", [12] = "avx512_bitalg",
+              [14] = "avx512_vpopcntdq", [16] = "la57", [22] = "rdpid", [25] = "cldemote",
+              [27] = "movdiri", [28] = "movdir64b" } },
+};
+
+static uint32_t cpuid_reg(uint32_t leaf, int reg) {
+    uint32_t r[4], max;
+    cpuid(leaf & 0x80000000, 0, &max, &r[0], &r[1], &r[2]);
+    if (leaf > max)
+        return 0;
+    cpuid(leaf, 0, &r[3], &r[0], &r[1], &r[2]);
+    return r[reg];
+}
+
+static int gen_flags(char *buf, size_t size) {
+    int n = 0;
+    for (size_t w = 0; w < sizeof feature_words / sizeof feature_words[0]; w++) {
+        uint32_t bits = cpuid_reg(feature_words[w].leaf, feature_words[w].reg);
+        for (int b = 0; b < 32 && n < (int)size; b++)
+            if ((bits & (1u << b)) && feature_words[w].names[b])
+                n += snprintf(buf + n, size - n, "%s%s", n ? " " : "", feature_words[w].names[b]);
+    }
+    return n;
+}
+
+// One CPU's block. CPUID answers for the CPU running this: with SMP, each CPU's answers
+// must be collected on it (they are the same on the machines QEMU makes).
+static int gen_cpu_block(int cpu, char *buf, size_t size) {
+    uint32_t max, vendor[4] = { 0 }, sig, misc, ecx, edx, brand[13] = { 0 };
+    cpuid(0, 0, &max, &vendor[0], &vendor[2], &vendor[1]);
+    cpuid(1, 0, &sig, &misc, &ecx, &edx);
+    uint32_t family = (sig >> 8) & 0xf, model = (sig >> 4) & 0xf;
+    if (family == 0xf)
+        family += (sig >> 20) & 0xff;
+    if (family >= 6)
+        model += ((sig >> 16) & 0xf) << 4;
+    uint32_t ext_max, a, b, c, d;
+    cpuid(0x80000000, 0, &ext_max, &b, &c, &d);
+    for (uint32_t i = 0; i < 3 && ext_max >= 0x80000004; i++)
+        cpuid(0x80000002 + i, 0, &brand[4 * i], &brand[4 * i + 1], &brand[4 * i + 2], &brand[4 * i + 3]);
+    const char *name = (const char *)brand;
+    while (*name == ' ')
+        name++;
+    uint32_t phys = 36, virt = 48;
+    if (ext_max >= 0x80000008) {
+        cpuid(0x80000008, 0, &a, &b, &c, &d);
+        phys = a & 0xff;
+        virt = (a >> 8) & 0xff;
+    }
+    uint64_t khz = time_tsc_khz();
+    uint64_t bogo = khz * 2 / 10;        // bogomips, in hundredths: twice the MHz
+    int n = snprintf(buf, size,
+        "processor\t: %d\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\nmodel name\t: %s\n"
+        "stepping\t: %u\ncpu MHz\t\t: %llu.%03llu\nphysical id\t: 0\nsiblings\t: %d\n"
+        "core id\t\t: %d\ncpu cores\t: %d\napicid\t\t: %u\ninitial apicid\t: %u\nfpu\t\t: yes\n"
+        "fpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\nflags\t\t: ",
+        cpu, (const char *)vendor, family, model, *name ? name : "unknown", sig & 0xf,
+        (unsigned long long)(khz / 1000), (unsigned long long)(khz % 1000), nr_cpus_online(), cpu,
+        nr_cpus_online(), misc >> 24, misc >> 24, max);
+    if (n < (int)size)
+        n += gen_flags(buf + n, size - n);
+    if (n < (int)size)
+        n += snprintf(buf + n, size - n,
+                      "\nbogomips\t: %llu.%02llu\nclflush size\t: %u\ncache_alignment\t: %u\n"
+                      "address sizes\t: %u bits physical, %u bits virtual\npower management:\n\n",
+                      (unsigned long long)(bogo / 100), (unsigned long long)(bogo % 100),
+                      ((misc >> 8) & 0xff) * 8, ((misc >> 8) & 0xff) * 8, phys, virt);
+    return n;
+}
+
+static int gen_cpuinfo(char *buf, size_t size) {
+    int n = 0;
+    for (int c = 0; c < nr_cpus_online() && n < (int)size; c++)
+        n += gen_cpu_block(c, buf + n, size - n);
+    return n;
+}
+
+// ---------------------------------------------------------------- the others
+
+static int gen_meminfo(char *buf, size_t size) {
+    // tmpfs's pages are Linux's Shmem, counted in Cached; MemFree leaves them out already.
+    unsigned long long total = nr_managed_pages() * 4, free = nr_free_pages() * 4,
+                       shmem = fs_pages_used() * 4;
+    return snprintf(buf, size, "MemTotal:       %8llu kB\nMemFree:        %8llu kB\n"
+                    "MemAvailable:   %8llu kB\nBuffers:               0 kB\nCached:         %8llu kB\n"
+                    "SwapCached:            0 kB\nShmem:          %8llu kB\nSReclaimable:          0 kB\n"
+                    "SwapTotal:             0 kB\nSwapFree:              0 kB\n", total, free, free,
+                    shmem, shmem);
+}
+
+int procfs_gen_global(int g, char *buf, size_t size) {
+    uint64_t ticks = time_since_boot_ns() / (1000000000 / HZ);
+    int running, total;
+    switch (g) {
+    case G_SELF:    return snprintf(buf, size, "%d", current()->tgid);
+    case G_MEMINFO: return gen_meminfo(buf, size);
+    case G_UPTIME:  return snprintf(buf, size, "%llu.%02llu %llu.%02llu\n", SECS(ticks), SECS(idle_ticks()));
+    case G_LOADAVG:                      // no load averages kept yet: the counts are real
+        count_threads(&running, &total);
+        return snprintf(buf, size, "0.00 0.00 0.00 %d/%d %d\n", running, total, proc_last_pid());
+    case G_STAT:    return gen_stat(buf, size);
+    case G_CPUINFO: return gen_cpuinfo(buf, size);
+    case G_VERSION: return snprintf(buf, size, "%s\n", kernel_version);
+    case G_CMDLINE: return snprintf(buf, size, "%s\n", kernel_cmdline);
+    case G_MOUNTS:  return mount_table(buf, size);
+    case G_FILESYSTEMS:
+        return snprintf(buf, size, "nodev\tramfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\n");
+    case G_TRACE:                        // reading it writes the event trace out (COM2)
+        if (!trace_on)
+            return snprintf(buf, size, "trace: off (boot with 'trace' on the command line)\n");
+        return snprintf(buf, size, "trace: %ld events written to COM2\n", trace_dump());
+    case G_HOSTNAME:    return snprintf(buf, size, "%s\n", uts_hostname());
+    case G_OSTYPE:      return snprintf(buf, size, "%s\n", UTS_SYSNAME);
+    case G_OSRELEASE:   return snprintf(buf, size, "%s\n", UTS_RELEASE);
+    case G_PID_MAX:     return snprintf(buf, size, "%d\n", pid_max);
+    case G_THREADS_MAX: return snprintf(buf, size, "%d\n", max_threads());
+    case G_NGROUPS_MAX: return snprintf(buf, size, "%d\n", CRED_NGROUPS);
+    default:            return 0;
+    }
+}
+
+// Writing /proc/sys/kernel/hostname, as Linux's proc_dostring: the text up to a newline or
+// NUL is the new name (cut at 64 bytes); a write further on appends to what is there.
+long procfs_write_global(int g, uint64_t off, const char *buf, size_t n) {
+    if (g != G_HOSTNAME)
+        return -EIO;
+    char name[UTS_LEN + 1];
+    size_t have = strlen(uts_hostname());
+    if (off > have)
+        return (long)n;                  // past the end: nothing changes (Linux's strict mode)
+    memcpy(name, uts_hostname(), (size_t)off);
+    size_t len = (size_t)off;
+    for (size_t i = 0; i < n && buf[i] != '\n' && buf[i] != '\0' && len < UTS_LEN; i++)
+        name[len++] = buf[i];
+    long err = uts_set_hostname(name, len);
+    return err ? err : (long)n;
+}
