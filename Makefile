@@ -109,6 +109,20 @@ $(BUILD)/kernel/vdso_image.o: kernel/vdso_image.asm $(BUILD)/vdso/vdso.so
 	@$(if $(Q),echo "  NASM    $<")
 	$(Q)$(NASM) $(NASMFLAGS) -I$(BUILD)/vdso/ $< -o $@
 
+# The console font for fbcon.c: a PSF font from Debian's console-setup-linux (`make deps`),
+# unpacked here and embedded by kernel/font_image.asm (.incbin). The VGA glyphs, 8x16, as
+# Linux's default framebuffer font.
+CONSOLE_FONT ?= /usr/share/consolefonts/Lat15-VGA16.psf.gz
+$(BUILD)/font/console-font.psf: $(CONSOLE_FONT)
+	@mkdir -p $(dir $@)
+	$(Q)gunzip -c $< > $@.tmp && mv $@.tmp $@
+$(CONSOLE_FONT):
+	@echo "no $@: install console-setup-linux (make deps)"; exit 1
+$(BUILD)/kernel/font_image.o: kernel/font_image.asm $(BUILD)/font/console-font.psf
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  NASM    $<")
+	$(Q)$(NASM) $(NASMFLAGS) -I$(BUILD)/font/ $< -o $@
+
 $(BUILD)/%.o: %.asm
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $<")
