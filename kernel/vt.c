@@ -67,17 +67,29 @@ static void set_cell(struct vt *vt, int row, int col, uint16_t cell) {
     vt->draw(vt, row, col, cell);
 }
 
+// A character in the last column leaves the cursor there, and the line wraps only when the
+// next character comes (Linux's need_wrap): a line exactly as wide as the screen followed
+// by a newline takes one line, not two.
 static void put(struct vt *vt, char ch, uint8_t colour) {
+    if (ch != '\b' && ch != '\t' && ch != '\r' && ch != '\n' && vt->wrap_next) {
+        vt->col = 0;
+        if (++vt->row >= vt->rows)
+            new_line(vt);
+    }
+    vt->wrap_next = false;
     switch (ch) {
-    case '\n': vt->col = 0; vt->row++; break;
+    case '\n': vt->col = 0; if (++vt->row >= vt->rows) new_line(vt); break;
     case '\r': vt->col = 0; break;
     case '\b': if (vt->col > 0) set_cell(vt, vt->row, --vt->col, VT_BLANK); break;
-    case '\t': vt->col = (vt->col + 8) & ~7; break;
-    default:   set_cell(vt, vt->row, vt->col++, (uint16_t)colour << 8 | (uint8_t)ch); break;
+    case '\t': vt->col = (vt->col + 8) & ~7; if (vt->col >= vt->cols) vt->col = vt->cols - 1; break;
+    default:
+        set_cell(vt, vt->row, vt->col, (uint16_t)colour << 8 | (uint8_t)ch);
+        if (vt->col == vt->cols - 1)
+            vt->wrap_next = true;
+        else
+            vt->col++;
+        break;
     }
-    if (vt->col >= vt->cols) { vt->col = 0; vt->row++; }
-    if (vt->row >= vt->rows)
-        new_line(vt);
 }
 
 void vt_init(struct vt *vt) {
@@ -85,6 +97,7 @@ void vt_init(struct vt *vt) {
     for (int l = 0; l < vt->lines; l++)
         clear_line(vt, l);
     vt->top = vt->history = vt->back = vt->row = vt->col = 0;
+    vt->wrap_next = false;
     redraw(vt);
     cursor_on(vt);
     spin_unlock_irqrestore(&vt->lock, flags);

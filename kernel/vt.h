@@ -33,6 +33,7 @@ struct vt {
     int history;                // lines above `top` that hold old text (<= lines - rows)
     int back;                   // how far the view is scrolled back (0: the live screen)
     int row, col;               // the cursor, on the live screen
+    bool wrap_next;             // col is the last column, written: wrap before the next character
 };
 
 void vt_init(struct vt *vt);                         // clears the screen, cursor home
