@@ -165,9 +165,11 @@ def wait_prompt(m):
 
 
 def assert_live_prompt(s):
-    """The live screen: the shell's prompt on the last line, with the cursor after it."""
+    """The live screen: the shell's prompt on the last line, with the cursor after it (the
+    VGA's hardware cursor blinks, so a text-mode capture may catch it off)."""
     r = last_line(s)
-    assert s.text()[r] == "# \x7f", "no prompt with a cursor on the last line:\n" + dump(s)
+    ok = ["# \x7f", "#"] if s.cell_w == 9 else ["# \x7f"]
+    assert s.text()[r] in ok, "no prompt with a cursor on the last line:\n" + dump(s)
     assert s.shows(r, 0, "#"), dump(s)
     assert find(s, r"^rc: system ready$"), dump(s)
 
@@ -192,13 +194,16 @@ def check_scrollback(m, name):
     live = screendump(m, name + "-live")
     m.sendkeys(["shift-pgup"])
     back = screendump(m, name + "-back")
-    half = live.rows // 2
-    assert back.text()[half:] == without_cursor(live.text())[:live.rows - half], \
+    half, was = live.rows // 2, without_cursor(live.text())
+    moved = [k for k in range(1, half + 1) if back.text()[k:] == was[:live.rows - k]]
+    # Half a screen, or less when the history runs out first (at the banner).
+    assert moved == [half] or (moved and re.search(r"Lantern version", back.text()[0])), \
         f"not half a screen back:\n{dump(live)}\n---\n{dump(back)}"
     assert "\x7f" not in "".join(back.text()), "the cursor shows while scrolled back"
     m.sendkeys(["shift-pgdn"])
     again = screendump(m, name + "-forward")
-    assert again.text() == live.text(), f"Shift+PageDown did not return:\n{dump(again)}"
+    same = (lambda t: t) if live.cell_w == 8 else without_cursor   # see assert_live_prompt
+    assert same(again.text()) == same(live.text()), f"Shift+PageDown did not return:\n{dump(again)}"
     return live
 
 
@@ -214,11 +219,16 @@ def scroll_back_to_banner(m, name, presses=12):
 
 def check_banner_colours(s):
     """Colours by log level, as dmesg --color: the banner (KERN_NOTICE) bright white,
-    KERN_INFO light grey."""
+    KERN_INFO light grey. (In text mode the VGA's palette has 6 bits a channel, which
+    QEMU widens by repeating the lowest bit.)"""
+    def vga(v):
+        if s.cell_w == 9:
+            v = (v >> 2) << 2 | (v >> 2 & 1) * 3
+        return (v, v, v)
     row, col, _ = find(s, r"Lantern version \S+")
-    assert s.colour_of(row, col) == (0xff, 0xff, 0xff), "the banner is not bright white"
+    assert s.colour_of(row, col) == vga(0xff), f"the banner is {s.colour_of(row, col)}, not bright white"
     row, col, _ = find(s, r"Command line:")
-    assert s.colour_of(row, col) == (0xaa, 0xaa, 0xaa), "KERN_INFO lines are not light grey"
+    assert s.colour_of(row, col) == vga(0xaa), f"KERN_INFO is {s.colour_of(row, col)}, not light grey"
 
 
 def check_typing_returns(m, name):
