@@ -400,6 +400,10 @@ unit_sources_page_alloc := kernel/page_alloc.c
 unit_sources_kmalloc    := kernel/kmalloc.c kernel/page_alloc.c
 unit_defines_page_alloc := -DHOST_TEST
 unit_defines_kmalloc    := -DHOST_TEST
+# The consoles' text grid and scrollback, on a fake screen.
+UNIT_TESTS += vt
+unit_sources_vt := kernel/vt.c
+unit_defines_vt := -DHOST_TEST
 
 unit-tests: $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 

@@ -8,7 +8,6 @@
 // screen up a row: the ring is the truth, the screen a picture of it.
 //
 // Invariant: 0 <= back <= history <= lines - rows; 0 <= row < rows; 0 <= col < cols.
-#include <string.h>
 #include "vt.h"
 
 static int ring_line(const struct vt *vt, int screen_row, int back) {
