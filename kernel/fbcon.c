@@ -15,7 +15,6 @@
 #include "console.h"
 #include "fbcon.h"
 #include "memlayout.h"
-#include "printk.h"
 #include "vm.h"
 #include "vt.h"
 
@@ -80,14 +79,17 @@ static bool font_init(void) {
 
 // ---------------------------------------------------------------- the pixels
 #define MAX_COLS 256
+#define MAX_ROWS 256                        // so the ring (MAX_CELLS / cols lines) holds a screen
 #define MAX_CELLS (64 * 1024)               // the ring: 128 KiB, several screens at any size
 #define MAX_FB_BYTES (256ull << 20)         // larger than any sane mode: the tag is bogus
+#define MAX_FB_PHYS (1ull << 46)            // what the direct map can hold (64 TiB, as vm.c)
 
 static struct framebuffer fb;
 static uint8_t *pixels;                     // the framebuffer, through the direct map
 static int bytes_per_pixel;
 static uint32_t colour_value[16];           // the 16 VGA colours in the framebuffer's format
-static bool drawing;                        // the framebuffer is mapped (see the top)
+static bool drawing;                        // the framebuffer is mapped (see the top);
+                                            // goes false -> true once, in fbcon_write
 static uint16_t ring[MAX_CELLS];
 
 // Linux's default console palette (the VGA one): black, blue, green, cyan, red, magenta,
@@ -178,19 +180,10 @@ static void start_drawing(void) {
     vt_redraw(&vt);
 }
 
-// Colour by log level, as vga.c (dmesg --color).
-static uint8_t level_colour(int level) {
-    if (level <= 3) return 0x0c;
-    if (level == 4) return 0x0e;
-    if (level == 5) return 0x0f;
-    if (level == 7) return 0x08;
-    return 0x07;
-}
-
 static void fbcon_write(const char *s, size_t n, int level) {
     if (!drawing && framebuffer_mapped())
         start_drawing();
-    vt_write(&vt, s, n, level_colour(level));
+    vt_write(&vt, s, n, vt_level_colour(level));
 }
 
 static void fbcon_scroll(int dir) { vt_scroll(&vt, dir * (vt.rows / 2)); }
@@ -202,9 +195,10 @@ static bool usable(const struct framebuffer *f) {
         return false;
     if (f->bpp != 16 && f->bpp != 24 && f->bpp != 32)
         return false;
-    if (f->width < 8 * FONT_WIDTH || f->height < 64 || f->pitch < f->width * (f->bpp / 8))
+    if (f->width < 8 * FONT_WIDTH || f->height < 64 || f->pitch < (uint64_t)f->width * (f->bpp / 8))
         return false;
-    return (uint64_t)f->pitch * f->height <= MAX_FB_BYTES;
+    uint64_t size = (uint64_t)f->pitch * f->height;
+    return size <= MAX_FB_BYTES && f->addr <= MAX_FB_PHYS - size;
 }
 
 bool fbcon_init(const struct framebuffer *f) {
@@ -218,6 +212,8 @@ bool fbcon_init(const struct framebuffer *f) {
     if (vt.cols > MAX_COLS)
         vt.cols = MAX_COLS;
     vt.rows = fb.height / font_height;
+    if (vt.rows > MAX_ROWS)
+        vt.rows = MAX_ROWS;
     vt.lines = MAX_CELLS / vt.cols;
     vt_init(&vt);                            // before drawing: the ring starts blank
     if (framebuffer_mapped())

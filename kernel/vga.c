@@ -20,15 +20,6 @@
 static volatile uint16_t *screen;
 static uint16_t ring[(ROWS + HISTORY_LINES) * COLS];
 
-// Colour by log level, like dmesg --color: errors red, warnings yellow, debug dim.
-static uint8_t level_colour(int level) {
-    if (level <= 3) return 0x0c;   // emerg..err: light red
-    if (level == 4) return 0x0e;   // warning: yellow
-    if (level == 5) return 0x0f;   // notice: bright white
-    if (level == 7) return 0x08;   // debug: dark grey
-    return 0x07;                   // info and plain text: light grey
-}
-
 static void draw(struct vt *vt, int row, int col, uint16_t cell) {
     (void)vt;
     screen[row * COLS + col] = cell;
@@ -54,7 +45,7 @@ static struct vt vt = {
     .lock = { "vga" },
 };
 
-static void vga_write(const char *s, size_t n, int level) { vt_write(&vt, s, n, level_colour(level)); }
+static void vga_write(const char *s, size_t n, int level) { vt_write(&vt, s, n, vt_level_colour(level)); }
 
 static void vga_scroll(int dir) { vt_scroll(&vt, dir * (ROWS / 2)); }
 

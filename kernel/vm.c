@@ -285,9 +285,10 @@ static uint64_t ram_end(const struct boot_info *bi) {
 #define PTE_PWT (1ull << 3)
 #define PTE_PCD (1ull << 4)
 static void map_framebuffer(const struct framebuffer *fb) {
-    if (!fb->present || fb->type != FB_RGB)
-        return;
-    uint64_t end = fb->addr + (uint64_t)fb->pitch * fb->height;
+    uint64_t size = (uint64_t)fb->pitch * fb->height;
+    if (!fb->present || fb->type != FB_RGB || size > HUGE_1G || fb->addr > (1ull << 46))
+        return;                            // not one fbcon.c uses (or a bogus tag)
+    uint64_t end = fb->addr + size;
     for (uint64_t pa = fb->addr & ~(HUGE_2M - 1); pa < end; pa += HUGE_2M) {
         if (pa < direct_end)
             continue;

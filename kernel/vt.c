@@ -137,3 +137,12 @@ void vt_redraw(struct vt *vt) {
     cursor_on(vt);
     spin_unlock_irqrestore(&vt->lock, flags);
 }
+
+// Colour by log level, like dmesg --color: errors red, warnings yellow, debug dim.
+uint8_t vt_level_colour(int level) {
+    if (level <= 3) return 0x0c;   // emerg..err: light red
+    if (level == 4) return 0x0e;   // warning: yellow
+    if (level == 5) return 0x0f;   // notice: bright white
+    if (level == 7) return 0x08;   // debug: dark grey
+    return 0x07;                   // info and plain text: light grey
+}

@@ -44,3 +44,4 @@ void vt_write(struct vt *vt, const char *s, size_t n, uint8_t colour);
 void vt_scroll(struct vt *vt, int lines);
 void vt_redraw(struct vt *vt);                       // every cell again, from the ring
 uint16_t vt_cell(const struct vt *vt, int row, int col);   // as the screen shows it now
+uint8_t vt_level_colour(int level);                  // a console write's level -> a colour
