@@ -174,16 +174,6 @@ def assert_live_prompt(s):
     assert find(s, r"^rc: system ready$"), dump(s)
 
 
-def scroll_back_to_banner(m, s, presses=8):
-    """Shift+PageUp until the banner shows; returns the screen and how many presses it took."""
-    for n in range(1, presses + 1):
-        m.sendkeys(["shift-pgup"])
-        s = screendump(m, f"{m.name}-back{n}")
-        if find(s, r"Lantern version \S+"):
-            return s, n
-    raise AssertionError(f"no banner after {presses} Shift+PageUp:\n" + dump(s))
-
-
 def without_cursor(lines):
     return [line.replace("\x7f", "").rstrip() for line in lines]
 
@@ -197,7 +187,7 @@ def check_scrollback(m, name):
     half, was = live.rows // 2, without_cursor(live.text())
     moved = [k for k in range(1, half + 1) if back.text()[k:] == was[:live.rows - k]]
     # Half a screen, or less when the history runs out first (at the banner).
-    assert moved == [half] or (moved and re.search(r"Lantern version", back.text()[0])), \
+    assert half in moved or (moved and re.search(r"Lantern version", back.text()[0])), \
         f"not half a screen back:\n{dump(live)}\n---\n{dump(back)}"
     assert "\x7f" not in "".join(back.text()), "the cursor shows while scrolled back"
     m.sendkeys(["shift-pgdn"])
