@@ -109,6 +109,20 @@ $(BUILD)/kernel/vdso_image.o: kernel/vdso_image.asm $(BUILD)/vdso/vdso.so
 	@$(if $(Q),echo "  NASM    $<")
 	$(Q)$(NASM) $(NASMFLAGS) -I$(BUILD)/vdso/ $< -o $@
 
+# The console font for fbcon.c: a PSF font from Debian's console-setup-linux (`make deps`),
+# unpacked here and embedded by kernel/font_image.asm (.incbin). The VGA glyphs, 8x16, as
+# Linux's default framebuffer font.
+CONSOLE_FONT ?= /usr/share/consolefonts/Lat15-VGA16.psf.gz
+$(BUILD)/font/console-font.psf: $(CONSOLE_FONT)
+	@mkdir -p $(dir $@)
+	$(Q)gunzip -c $< > $@.tmp && mv $@.tmp $@
+$(CONSOLE_FONT):
+	@echo "no $@: install console-setup-linux (make deps)"; exit 1
+$(BUILD)/kernel/font_image.o: kernel/font_image.asm $(BUILD)/font/console-font.psf
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  NASM    $<")
+	$(Q)$(NASM) $(NASMFLAGS) -I$(BUILD)/font/ $< -o $@
+
 $(BUILD)/%.o: %.asm
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $<")
@@ -386,6 +400,10 @@ unit_sources_page_alloc := kernel/page_alloc.c
 unit_sources_kmalloc    := kernel/kmalloc.c kernel/page_alloc.c
 unit_defines_page_alloc := -DHOST_TEST
 unit_defines_kmalloc    := -DHOST_TEST
+# The consoles' text grid and scrollback, on a fake screen.
+UNIT_TESTS += vt
+unit_sources_vt := kernel/vt.c
+unit_defines_vt := -DHOST_TEST
 
 unit-tests: $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 

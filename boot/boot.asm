@@ -11,6 +11,7 @@
 KERNEL_BASE     equ 0xffffffff80000000
 MB2_MAGIC       equ 0xe85250d6          ; in the header, for the loader
 MB2_ARCH_I386   equ 0
+MB2_TAG_OPTIONAL equ 1
 PVH_MAGIC       equ 0x336ec578          ; what kmain is told for a PVH boot
 COM1            equ 0x3f8
 
@@ -32,9 +33,16 @@ align 8
 mb2_header:
     dd MB2_MAGIC, MB2_ARCH_I386, mb2_header_end - mb2_header
     dd -(MB2_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
-    ; No tags but the end tag: GRUB loads our ELF segments where they ask to be and leaves
-    ; the display as it is (VGA text under BIOS).
-    align 8
+    ; The framebuffer tag: we can draw on a linear framebuffer (kernel/fbcon.c), in any
+    ; mode (0 x 0 x 0: no preference), and it is optional. With it GRUB sets a graphics mode
+    ; unless told otherwise: under UEFI there is nothing else, under BIOS grub.cfg keeps text
+    ; mode (gfxpayload=text) except for its graphics entry.
+    align 8, db 0
+    dw 5, MB2_TAG_OPTIONAL
+    dd 20
+    dd 0, 0, 0                      ; width, height, depth
+    ; The end tag.
+    align 8, db 0
     dw 0, 0
     dd 8
 mb2_header_end:

@@ -148,7 +148,9 @@ static void mb2_mmap(struct boot_info *bi, const uint8_t *t, uint32_t size, stru
              BOOTINFO_MAX_MEM);
 }
 
-static void mb2_fb(struct boot_info *bi, const uint8_t *t)
+// GRUB's layout (multiboot2.h): after the type, a 16-bit reserved field, so an RGB
+// framebuffer's colour fields start at byte 32.
+static void mb2_fb(struct boot_info *bi, const uint8_t *t, uint32_t size)
 {
     bi->fb.present = true;
     bi->fb.addr = get64(t + 8);
@@ -157,6 +159,11 @@ static void mb2_fb(struct boot_info *bi, const uint8_t *t)
     bi->fb.height = get32(t + 24);
     bi->fb.bpp = t[28];
     bi->fb.type = t[29];
+    if (bi->fb.type == FB_RGB && size >= 38) {
+        bi->fb.red_pos = t[32], bi->fb.red_size = t[33];
+        bi->fb.green_pos = t[34], bi->fb.green_size = t[35];
+        bi->fb.blue_pos = t[36], bi->fb.blue_size = t[37];
+    }
 }
 
 static void mb2_tag(struct boot_info *bi, uint32_t type, const uint8_t *t, uint32_t size,
@@ -190,7 +197,7 @@ static void mb2_tag(struct boot_info *bi, uint32_t type, const uint8_t *t, uint3
         mb2_mmap(bi, t, size, st);
         break;
     case MB2_FB:
-        mb2_fb(bi, t);
+        mb2_fb(bi, t, size);
         break;
     case MB2_EFI32: case MB2_EFI64:
         bi->efi = true;

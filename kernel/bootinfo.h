@@ -24,7 +24,13 @@ struct boot_module { uint64_t start, end; char name[BOOTINFO_NAME_MAX]; };   // 
 
 // Framebuffer types as in multiboot2: 0 indexed colour, 1 RGB, 2 EGA text.
 enum { FB_INDEXED = 0, FB_RGB = 1, FB_EGA_TEXT = 2 };
-struct framebuffer { bool present; uint64_t addr; uint32_t pitch, width, height; uint8_t bpp, type; };
+struct framebuffer {
+    bool present;
+    uint64_t addr;
+    uint32_t pitch, width, height;
+    uint8_t bpp, type;
+    uint8_t red_pos, red_size, green_pos, green_size, blue_pos, blue_size;   // FB_RGB only
+};
 
 struct boot_info {
     enum boot_protocol protocol;

@@ -24,6 +24,12 @@ void console_write(const char *s, size_t n, int level) {
             c->write(s, n, level);
 }
 
+void console_scroll(int dir) {
+    for (struct console *c = consoles; c; c = c->next)
+        if (c->enabled && c->scroll)
+            c->scroll(dir);
+}
+
 static struct console *find_console(const char *name) {
     for (struct console *c = consoles; c; c = c->next)
         if (strcmp(c->name, name) == 0)

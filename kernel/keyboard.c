@@ -2,9 +2,11 @@
 // 0x60 with an IRQ 1. The controller translates to scancode set 1, where a release is the
 // press code with bit 7 set, and 0xe0 announces an extended key (arrows, right ctrl, ...).
 // Shift, ctrl and caps lock are tracked here; the resulting characters go to the input
-// queue, exactly like bytes from the serial line.
+// queue, exactly like bytes from the serial line. Shift+PageUp/PageDown scroll the screen
+// back and forth through its history, as on Linux's console; any other key brings it back.
 #include <stdbool.h>
 #include <stdint.h>
+#include "console.h"
 #include "tty.h"
 #include "keyboard.h"
 #include "trap.h"
@@ -15,6 +17,7 @@
 #define KBD_IRQ    1
 
 enum { SC_LCTRL = 0x1d, SC_LSHIFT = 0x2a, SC_RSHIFT = 0x36, SC_CAPS = 0x3a, SC_EXTENDED = 0xe0 };
+enum { SC_PGUP = 0x49, SC_PGDN = 0x51 };   // after 0xe0 (the same codes alone: keypad 9, 3)
 
 // Set 1 scancodes 0x00..0x39 to characters, without and with shift. 0 = no character.
 static const char plain[0x3a] = {
@@ -32,6 +35,16 @@ static const char shifted[0x3a] = {
 
 static bool shift, ctrl, caps, extended;
 
+// Scrollback keys, seen in the keyboard interrupt. Returns true when the key was one.
+static bool scroll_key(uint8_t code, bool was_extended) {
+    if (shift && was_extended && (code == SC_PGUP || code == SC_PGDN)) {
+        console_scroll(code == SC_PGUP ? 1 : -1);
+        return true;
+    }
+    console_scroll(0);   // any other key press: back to the live screen
+    return false;
+}
+
 static bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // One scancode in, at most one character out (0 for none).
@@ -42,7 +55,7 @@ static char translate(uint8_t sc) {
     if (sc == SC_EXTENDED) { extended = true; return 0; }
     if (code == SC_LSHIFT || code == SC_RSHIFT) { if (!was_extended) shift = !release; return 0; }
     if (code == SC_LCTRL) { ctrl = !release; return 0; }   // left, or right (0xe0 0x1d)
-    if (release || was_extended)
+    if (release || scroll_key(code, was_extended) || was_extended)
         return 0;
     if (code == SC_CAPS) { caps = !caps; return 0; }
     if (code >= sizeof plain)

@@ -8,6 +8,7 @@
 #include "cmdline.h"
 #include "console.h"
 #include "errno.h"
+#include "fbcon.h"
 #include "cpu.h"
 #include "dev.h"
 #include "fs.h"
@@ -65,6 +66,8 @@ void kmain(uint32_t magic, uint64_t info_pa) {
     read_boot_info(magic, info_pa);
     if (has_vga_text(&boot_info))
         vga_init();
+    else
+        fbcon_init(&boot_info.fb);   // a framebuffer, if GRUB left one (UEFI, BIOS graphics)
     cmdline_parse(&params, boot_info.cmdline);
     apply_params(&params);
 

@@ -1,72 +1,58 @@
-// vga.c: the VGA text-mode screen. Each cell is two bytes: the character and its colour
-// (background << 4 | foreground). Only present when the firmware is a BIOS; under UEFI the
-// screen is a pixel framebuffer and the serial port is the console.
+// vga.c: the VGA text-mode screen, a struct vt (vt.c) drawn into the text buffer at
+// physical 0xb8000. Each cell there is two bytes, the character and its colour
+// (background << 4 | foreground), exactly a vt cell. Only present when the firmware is a
+// BIOS and left the screen in text mode; a framebuffer is fbcon.c's.
 #include <stddef.h>
 #include <stdint.h>
 #include "console.h"
 #include "memlayout.h"
 #include "vga.h"
+#include "vt.h"
 #include "x86.h"
 
 #define COLS 80
 #define ROWS 25
+#define HISTORY_LINES 200        // about Linux's old 32 KiB vgacon scrollback: 8 screens
 #define VGA_PHYS 0xb8000
 #define CRTC_INDEX 0x3d4
 #define CRTC_DATA  0x3d5
 
 static volatile uint16_t *screen;
-static int row, col;
+static uint16_t ring[(ROWS + HISTORY_LINES) * COLS];
 
-// Colour by log level, like dmesg --color: errors red, warnings yellow, debug dim.
-static uint8_t level_colour(int level) {
-    if (level <= 3) return 0x0c;   // emerg..err: light red
-    if (level == 4) return 0x0e;   // warning: yellow
-    if (level == 5) return 0x0f;   // notice: bright white
-    if (level == 7) return 0x08;   // debug: dark grey
-    return 0x07;                   // info and plain text: light grey
+static void draw(struct vt *vt, int row, int col, uint16_t cell) {
+    (void)vt;
+    screen[row * COLS + col] = cell;
 }
 
-static void move_cursor(void) {
-    uint16_t pos = row * COLS + col;
+static void scroll_up(struct vt *vt) {
+    (void)vt;
+    for (int i = 0; i < (ROWS - 1) * COLS; i++)
+        screen[i] = screen[i + COLS];
+}
+
+// The hardware cursor; a position past the last cell hides it.
+static void show_cursor(struct vt *vt, int row, int col) {
+    (void)vt;
+    uint16_t pos = row < 0 ? ROWS * COLS : row * COLS + col;
     outb(CRTC_INDEX, 0x0f); outb(CRTC_DATA, pos & 0xff);
     outb(CRTC_INDEX, 0x0e); outb(CRTC_DATA, pos >> 8);
 }
 
-static void scroll(void) {
-    for (int i = 0; i < (ROWS - 1) * COLS; i++)
-        screen[i] = screen[i + COLS];
-    for (int i = (ROWS - 1) * COLS; i < ROWS * COLS; i++)
-        screen[i] = 0x0700 | ' ';
-    row = ROWS - 1;
-}
+static struct vt vt = {
+    .cols = COLS, .rows = ROWS, .lines = ROWS + HISTORY_LINES, .cells = ring,
+    .draw = draw, .scroll_up = scroll_up, .show_cursor = show_cursor,
+    .lock = { "vga" },
+};
 
-static void put(char c, uint8_t colour) {
-    switch (c) {
-    case '\n': col = 0; row++; break;
-    case '\r': col = 0; break;
-    case '\b': if (col > 0) screen[row * COLS + --col] = 0x0700 | ' '; break;
-    case '\t': col = (col + 8) & ~7; break;
-    default:   screen[row * COLS + col++] = (uint16_t)colour << 8 | (uint8_t)c; break;
-    }
-    if (col >= COLS) { col = 0; row++; }
-    if (row >= ROWS)
-        scroll();
-}
+static void vga_write(const char *s, size_t n, int level) { vt_write(&vt, s, n, vt_level_colour(level)); }
 
-static void vga_write(const char *s, size_t n, int level) {
-    uint8_t colour = level_colour(level);
-    for (size_t i = 0; i < n; i++)
-        put(s[i], colour);
-    move_cursor();
-}
+static void vga_scroll(int dir) { vt_scroll(&vt, dir * (ROWS / 2)); }
 
-static struct console vga_console = { .name = "tty0", .write = vga_write };
+static struct console vga_console = { .name = "tty0", .write = vga_write, .scroll = vga_scroll };
 
 void vga_init(void) {
     screen = phys_to_virt(VGA_PHYS);
-    for (int i = 0; i < ROWS * COLS; i++)
-        screen[i] = 0x0700 | ' ';
-    row = col = 0;
-    move_cursor();
+    vt_init(&vt);
     console_register(&vga_console);
 }

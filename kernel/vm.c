@@ -313,6 +313,28 @@ static uint64_t ram_end(const struct boot_info *bi) {
     return (end + HUGE_2M - 1) & ~(HUGE_2M - 1);
 }
 
+// The boot loader's framebuffer (fbcon.c draws on it) is device memory: it goes in the direct
+// map like RAM, so phys_to_virt() reaches it before and after the switch to these tables, but
+// uncached (PCD|PWT), so every write reaches the display. Where it lies below the end of RAM,
+// map_direct() has mapped it already, cached: harmless under QEMU, which has no caches to
+// bypass (Linux would map it apart, write-combining: ioremap_wc).
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)
+static void map_framebuffer(const struct framebuffer *fb) {
+    uint64_t size = (uint64_t)fb->pitch * fb->height;
+    if (!fb->present || fb->type != FB_RGB || size > HUGE_1G || fb->addr > (1ull << 46))
+        return;                            // not one fbcon.c uses (or a bogus tag)
+    uint64_t end = fb->addr + size;
+    for (uint64_t pa = fb->addr & ~(HUGE_2M - 1); pa < end; pa += HUGE_2M) {
+        if (pa < direct_end)
+            continue;
+        pte_t *e = walk_to(kernel_pml4, DIRECT_MAP_BASE + pa, 1, true);
+        if (!e)
+            panic("vm_init: no memory for the framebuffer's page tables");
+        *e = pa | PTE_P | PTE_W | PTE_PS | PTE_G | PTE_PCD | PTE_PWT | nx;
+    }
+}
+
 void vm_init(const struct boot_info *bi) {
     nx = cpu.nx ? PTE_NX : 0;
     kernel_pml4 = table_alloc();
@@ -320,6 +342,7 @@ void vm_init(const struct boot_info *bi) {
         panic("vm_init: no memory for the kernel's PML4");
     direct_end = ram_end(bi);
     map_direct(direct_end);
+    map_framebuffer(&bi->fb);
     map_kernel_image();
     // The kernel-stack area's PML4 entry exists from the start, so it is shared (see vm.h).
     if (!walk_to(kernel_pml4, KSTACK_AREA, 2, true))

@@ -4,7 +4,7 @@
 set -eu
 PACKAGES="make gcc clang nasm binutils python3 qemu-system-x86 grub-pc-bin grub-efi-amd64-bin
 grub-common xorriso mtools ovmf gdb cpio musl-tools libc6-dev golang-go chromium fonts-dejavu-core
-busybox-static"
+busybox-static console-setup-linux"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
