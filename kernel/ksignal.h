@@ -52,7 +52,8 @@ void signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t va
 // mask back - after setting up any handler's frame, which saves the old one (ppoll,
 // pselect6, epoll_pwait, rt_sigsuspend: Linux's set_restore_sigmask).
 void signal_set_temp_mask(uint64_t mask);
-// A fault's signal: it cannot be blocked or ignored away.
+// A fault's signal: it cannot be blocked or ignored away (blocked or ignored, the default
+// action comes back, as Linux's force_sig).
 void signal_force(struct proc *p, int sig, int code, uint64_t addr);
 // On the way back to user mode (trap.c's return_to_user): one signal's worth of work;
 // false when there is nothing more to do.

@@ -223,9 +223,11 @@ void signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t va
 
 void signal_force(struct proc *p, int sig, int code, uint64_t addr) {
     uint64_t f = local_irq_save();
-    p->sig_blocked &= ~BIT(sig);
-    if (p->sighand->action[sig].handler == SIG_IGN)
+    // Linux's force_sig_info_to_task: a fault signal that is blocked (a SIGSEGV inside its
+    // own handler) or ignored gets its default action back, or the fault would repeat forever.
+    if ((p->sig_blocked & BIT(sig)) || p->sighand->action[sig].handler == SIG_IGN)
         p->sighand->action[sig].handler = SIG_DFL;
+    p->sig_blocked &= ~BIT(sig);
     p->sig_pending |= BIT(sig);
     p->sig_forced |= BIT(sig);           // not even init may ignore it (Linux's force_sig)
     p->sig_info[sig] = (struct ksiginfo){ code, 0, 0, addr };
