@@ -78,6 +78,7 @@ void t_fds_4000(void);
 void t_forks_cow(void);
 void t_procs_5000(void);
 void t_highmem(void);
+void t_oom_threads(void);
 // usertests_io.c
 void t_pipe_1mb(void);
 void t_pipe_eof(void);

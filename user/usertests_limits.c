@@ -138,3 +138,66 @@ void t_highmem(void) {
         CHECK(mem[i] == i * 2654435761ul, "word %lu lost its value", i);
     CHECK(munmap(mem, len) == 0, "munmap: errno %d", errno);
 }
+
+// The OOM killer and threads: a process of four threads, all taking memory until there is
+// none. The killer picks the process (its threads share the memory), SIGKILL ends every
+// thread, and the memory comes back: forks work again.
+#define CLONE_THREAD_FLAGS 0x00010f00ul   // CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD
+
+static void hog_thread(void) {
+    for (;;) {
+        char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            __syscall(SYS_exit_group, 3, 0, 0, 0, 0, 0);
+        for (int i = 0; i < 1 << 20; i += 4096)
+            p[i] = 1;
+    }
+}
+
+// clone a thread that runs fn on the stack below stack_top (fn never returns).
+static long spawn_thread(void (*fn)(void), char *stack_top) {
+    register long r10 __asm__("r10") = 0;
+    register long r8 __asm__("r8") = 0;
+    register void (*r9)(void) __asm__("r9") = fn;
+    long ret;
+    __asm__ volatile("syscall\n\t"
+                     "test %%rax, %%rax\n\t"
+                     "jnz 1f\n\t"
+                     "xor %%ebp, %%ebp\n\t"
+                     "call *%%r9\n\t"
+                     "ud2\n"
+                     "1:"
+                     : "=a"(ret)
+                     : "0"((long)SYS_clone), "D"(CLONE_THREAD_FLAGS), "S"(stack_top), "d"(0),
+                       "r"(r10), "r"(r8), "r"(r9)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+
+static char thread_stacks[3][16384] __attribute__((aligned(16)));
+
+static void threaded_hog(void) {
+    if (!ut_lantern) {
+        unsigned long lim[2] = { 256ul << 20, 256ul << 20 };
+        __syscall(SYS_setrlimit_, 9 /* RLIMIT_AS */, (long)lim, 0, 0, 0, 0);
+    }
+    for (int i = 0; i < 3; i++)
+        CHECK(spawn_thread(hog_thread, thread_stacks[i] + sizeof thread_stacks[i]) > 0,
+              "clone thread %d: errno %d", i, errno);
+    hog_thread();
+}
+
+static void exit7(void) { _exit(7); }
+
+void t_oom_threads(void) {
+    int st = in_child(threaded_hog);
+    if (ut_lantern)
+        CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "threaded hog %s, not SIGKILL", describe(st));
+    else
+        CHECK((WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) || (WIFEXITED(st) && WEXITSTATUS(st) == 3),
+              "threaded hog %s", describe(st));
+    for (int i = 0; i < 3; i++) {
+        st = in_child(exit7);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7, "fork after OOM: child %s", describe(st));
+    }
+}
