@@ -92,8 +92,15 @@ void yield(void) {
     local_irq_restore(f);
 }
 
+// The earliest wake_at of any timed sleeper, or later: sched_tick looks at the table only
+// once this time has come (with thousands of sleepers, a walk every tick would eat the CPU).
+// Every timed sleep goes through sleep_on with its wake_at set. Interrupts off.
+static uint64_t next_wake = UINT64_MAX;
+
 void sleep_on(void *chan) {
     struct proc *p = current();
+    if (p->wake_at && p->wake_at < next_wake)
+        next_wake = p->wake_at;
     p->chan = chan;
     p->state = PROC_SLEEPING;
     nr_sleeping++;
@@ -138,9 +145,16 @@ bool sleep_until(uint64_t ns) {
 // The timer: wake sleepers whose time has come, and count down the running one's slice.
 void sched_tick(void) {
     uint64_t now = time_since_boot_ns();
-    for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
-        if (p->state == PROC_SLEEPING && p->wake_at && p->wake_at <= now)
-            p->state = PROC_RUNNABLE;
+    if (now >= next_wake) {
+        next_wake = UINT64_MAX;
+        for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
+            if (p->state != PROC_SLEEPING || !p->wake_at)
+                continue;
+            if (p->wake_at <= now)
+                p->state = PROC_RUNNABLE;
+            else if (p->wake_at < next_wake)
+                next_wake = p->wake_at;
+        }
     }
     struct proc *cur = current_or_null();
     if (!cur) {
