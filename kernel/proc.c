@@ -60,10 +60,10 @@ struct proc *current_or_null(void) { return percpu_ready ? this_cpu()->current :
 
 struct proc *proc_at(int slot) { return slot >= 0 && slot < table_len ? table[slot].p : &unused_proc; }
 
-// The next entry after prev (the first if prev is NULL) that is not PROC_UNUSED, in slot
-// order; NULL after the last. Entries made while a walk goes on may or may not be seen.
 static void proc_unuse(struct proc *p);
 
+// The next entry after prev (the first if prev is NULL) that is not PROC_UNUSED, in slot
+// order; NULL after the last. Entries made while a walk goes on may or may not be seen.
 struct proc *proc_next(struct proc *prev) {
     for (int i = prev ? prev->slot + 1 : 0; i < table_len; i++)
         if (table[i].used)
