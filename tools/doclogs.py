@@ -25,8 +25,9 @@ is touched.
 normalising what varies by nature: timestamps, addresses and other hexadecimal numbers,
 sizes in K/KiB/MiB, page counts, the TSC's frequency, a process's stack pointer. Counts
 (files, lines) and the words are compared as they are, so a boot that prints something
-else, or a tree that grew, fails the check until `make docs` is run. Values of the kind
-"seconds" are refreshed by --write and only checked to be numbers.
+else, or a tree that grew, fails the check until `make docs` is run. --write replaces only
+what differs in more than that, so it does not churn timestamps. Values of the kind
+"seconds" are checked to be numbers and kept.
 
 The boot-log table's first column (Lantern's lines, in backquotes) is checked too: each
 quoted piece, normalised, must occur in one of the fresh logs.
@@ -218,12 +219,20 @@ def rewrite(text, logs):
             j += 1
         if j == len(lines):
             raise SystemExit(f"doclogs: <!-- log {m.group(1)} --> is never closed")
-        out += ["```"] + logs[m.group(1)][0] + ["```"]
+        old = [l for l in lines[i:j] if not l.startswith("```")]
+        new = logs[m.group(1)][0]
+        # Only a block that differs in more than what varies by nature is replaced, so
+        # that `make docs` does not rewrite every timestamp each time (nor every merge).
+        out += lines[i:j] if normalise("\n".join(old)) == normalise("\n".join(new)) else ["```"] + new + ["```"]
         i = j
     text = "\n".join(out)
     text = refresh_table(text, logs)
-    return VALUE.sub(lambda v: v.group(0).replace(
-        f"-->{v.group(3)}<!--", f"-->{logs[v.group(1)][1][v.group(2)][1]}<!--"), text)
+    def value(v):
+        kind, new = logs[v.group(1)][1][v.group(2)]
+        if kind == "seconds" and re.fullmatch(r"\d+\.\d+", v.group(3)):
+            return v.group(0)                      # a time: it varies by nature; kept
+        return v.group(0).replace(f"-->{v.group(3)}<!--", f"-->{new}<!--")
+    return VALUE.sub(value, text)
 
 
 def blocks(text):
@@ -253,9 +262,10 @@ def table_quotes(text):
 
 
 def refresh_table(text, logs):
-    """The table's Lantern quotes that equal a fresh line up to normalising become that
-    line, so the numbers shown are this boot's; so does one whose words are the same with
-    other counts. A quote that changed otherwise is left for a person (--check reports it)."""
+    """The table's Lantern quotes that equal a fresh line up to normalising are kept (only
+    what varies by nature differs); one whose words are the same with other counts becomes
+    the fresh line (the tree grew: `initramfs: 83 files` becomes this boot's count). A quote
+    that changed otherwise is left for a person (--check reports it)."""
     fresh_lines, same_words = {}, {}
     for v in logs.values():
         for l in v[2]:
@@ -264,9 +274,10 @@ def refresh_table(text, logs):
             same_words.setdefault(digits_out(l), l)
 
     def fresh(quote):
-        # The same line up to normalising; else the same words with other counts (the
-        # tree grew: `initramfs: 83 files` becomes this boot's count).
-        return fresh_lines.get(normalise(quote), same_words.get(digits_out(quote), quote))
+        if normalise(quote) in fresh_lines:
+            return quote                           # the same but for what varies: kept
+        return same_words.get(digits_out(quote), quote)
+
     out = []
     for line in text.split("\n"):
         if line.startswith("| `"):
