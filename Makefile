@@ -64,7 +64,7 @@ NASMFLAGS := -f elf64 -Ikernel/ -I$(BUILD)/kernel/
 # executable: ld should not warn about it. (The kernel proper is split by permission.)
 KERNEL_LDFLAGS += --no-warn-rwx-segments
 
-.PHONY: all kernel iso run run-nox debug test unit-tests clean deps
+.PHONY: all kernel iso run run-nox debug test unit-tests clean deps deps-test
 .SECONDEXPANSION:
 all: kernel initramfs iso
 kernel: $(BUILD)/kernel.elf
@@ -340,8 +340,13 @@ unit_defines_stdlib := -DLIBC_HOST_TEST
 unit-tests: $(BUILD)/unit/test_stdlib
 
 # ---------------------------------------------------------------- running it
+# make deps: what building and booting need (make run installs only these); make deps-test
+# adds what only the tests need (chromium for the trace page, OVMF, clang, gdb), which
+# `make test` installs first.
 deps:
 	$(Q)tools/deps.sh
+deps-test:
+	$(Q)tools/deps.sh test
 
 QEMU_DISPLAY := $(if $(DISPLAY)$(WAYLAND_DISPLAY),-serial mon:stdio,-nographic)
 QEMU_COMMON := -m 256M -no-reboot
@@ -412,7 +417,8 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/check.h $$(unit_sources_$$*
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) $(unit_defines_$*) $< $(unit_sources_$*) -o $@
 
-test: all unit-tests
+test: deps-test
+	$(Q)$(MAKE) --no-print-directory all unit-tests
 	$(Q)$(PYTHON) tests/run.py --build $(BUILD)
 
 clean:

@@ -1,10 +1,20 @@
 #!/bin/sh
-# deps.sh: make sure the Debian/Ubuntu packages the build, `make run` and `make test` use
-# are installed. As root it installs what is missing; otherwise it prints the one command.
+# deps.sh: make sure the Debian/Ubuntu packages Lantern needs are installed. As root it
+# installs what is missing; otherwise it prints the one command.
+#
+#   tools/deps.sh          what building and booting need (`make run`, `make deps`)
+#   tools/deps.sh test     that, and what only the tests need (`make test`, .ci/run):
+#                          clang (the second compiler), OVMF (UEFI boots), gdb (the debug
+#                          test), chromium and a font (the trace page, rendered headless)
 set -eu
-PACKAGES="make gcc clang nasm binutils python3 qemu-system-x86 grub-pc-bin grub-efi-amd64-bin
-grub-common xorriso mtools ovmf gdb cpio musl-tools libc6-dev golang-go chromium fonts-dejavu-core
-busybox-static console-setup-linux"
+RUN_PACKAGES="make gcc nasm binutils python3 qemu-system-x86 grub-pc-bin grub-efi-amd64-bin
+grub-common xorriso mtools cpio musl-tools libc6-dev golang-go busybox-static console-setup-linux"
+TEST_PACKAGES="clang ovmf gdb chromium fonts-dejavu-core"
+case "${1:-run}" in
+    run)  PACKAGES=$RUN_PACKAGES ;;
+    test) PACKAGES="$RUN_PACKAGES $TEST_PACKAGES" ;;
+    *)    echo "usage: tools/deps.sh [run|test]" >&2; exit 2 ;;
+esac
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
