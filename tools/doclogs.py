@@ -123,6 +123,21 @@ def t_ids_values(lines):
     }
 
 
+def init_start(lines):
+    """init's exec, the switch to it, and its own first four events (page faults and system
+    calls, the latter without the user addresses): what other processes or the timer do
+    meanwhile varies from boot to boot, and is left out."""
+    i = lines.index("exec 1 init")
+    out = [lines[i], next(l for l in lines[i:] if l == "switch 0 1")]
+    for l in lines[i + 1:]:
+        w = l.split()
+        if w[0] == "exception" and w[2] == "1" or w[0] in ("sys_enter", "sys_exit") and w[1] == "1":
+            out.append(" ".join(w[:4]) if w[0] == "sys_enter" else l)
+        if len(out) == 6:
+            return out
+    raise ValueError("init made fewer than four moves")
+
+
 def qemu_version(build):
     r = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True, text=True)
     return r.stdout
@@ -143,8 +158,7 @@ SOURCES = {
                          lambda lines: [TIMESTAMP.sub("", l) for l in
                                         between(lines, r"^fault: null", r"Kernel panic")]),
     # init's first events after exec (page-fault.md).
-    "trace-init-start": Source(boot_trace,
-                               lambda lines: lines[lines.index("exec 1 init"):][:6]),
+    "trace-init-start": Source(boot_trace, lambda lines: init_start(lines)),
 }
 
 
