@@ -12,6 +12,7 @@
 #include "cpu.h"
 #include "elf.h"
 #include "errno.h"
+#include "futex.h"
 #include "file.h"
 #include "fs.h"
 #include "gdt.h"
@@ -431,6 +432,7 @@ static void set_exe(struct proc *p, const char *path) {
 static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, const char *path,
                    const char *name) {
     struct mm *old = p->mm;
+    futex_exit_robust_list(p);       // in the old memory, as Linux's exec_mm_release
     p->mm = mm;
     vm_switch(mm->pml4);
     if (old)

@@ -66,6 +66,7 @@ static void clear_child_tid(struct proc *p) {
 }
 
 static void release_resources(struct proc *p) {
+    futex_exit_robust_list(p);           // first, as Linux's exit_mm_release
     clear_child_tid(p);
     files_put(p->files);
     p->files = NULL;

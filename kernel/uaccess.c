@@ -57,6 +57,18 @@ int copy_to_user(void *udst, const void *src, size_t n) {
     return 0;
 }
 
+int cmpxchg_user_u32(uint32_t *uaddr, uint32_t *old, uint32_t new) {
+    if (((uint64_t)uaddr & 3) || prepare((uint64_t)uaddr, sizeof *uaddr, true))
+        return -EFAULT;
+    uint32_t expected = *old;
+    user_access_begin();
+    __asm__ volatile("lock cmpxchgl %2, %1"
+                     : "+a"(expected), "+m"(*uaddr) : "r"(new) : "memory", "cc");
+    user_access_end();
+    *old = expected;
+    return 0;
+}
+
 long strncpy_from_user(char *dst, const char *usrc, size_t max) {
     uint64_t addr = (uint64_t)usrc;
     for (size_t i = 0; i < max; i++) {

@@ -14,3 +14,7 @@ int copy_to_user(void *udst, const void *src, size_t n);     // 0 or -EFAULT
 // Copies a NUL-terminated string of at most max-1 characters. Returns its length, -EFAULT,
 // or -ENAMETOOLONG when there is no NUL within max bytes.
 long strncpy_from_user(char *dst, const char *usrc, size_t max);
+// Atomically: if the user word at uaddr holds *old, store new there. Either way *old gets
+// the value found. 0 (then compare *old with what you expected) or -EFAULT. For the futex
+// words the kernel changes on a thread's behalf (robust lists at exit).
+int cmpxchg_user_u32(uint32_t *uaddr, uint32_t *old, uint32_t new);
