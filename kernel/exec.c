@@ -117,7 +117,7 @@ static long copy_in(struct mm *mm, struct inode *ip, uint64_t off, uint64_t va, 
                     char *buf) {
     for (uint64_t done = 0; done < n;) {
         size_t k = n - done < PAGE_SIZE ? n - done : PAGE_SIZE;
-        if (read_exact(ip, off + done, buf, k) || mm_poke(mm, va + done, buf, k))
+        if (read_exact(ip, off + done, buf, k) || mm_poke_new_image(mm, va + done, buf, k))
             return -ENOEXEC;
         done += k;
     }
@@ -159,7 +159,7 @@ static long load_segment(struct mm *mm, struct inode *ip, const struct elf64_phd
     uint64_t bss = va + ph->p_filesz;
     if (!err && ph->p_memsz > ph->p_filesz && bss % PAGE_SIZE) {
         memset(buf, 0, PAGE_SIZE);
-        err = mm_poke(mm, bss, buf, page_up(bss) - bss) ? -ENOEXEC : 0;
+        err = mm_poke_new_image(mm, bss, buf, page_up(bss) - bss) ? -ENOEXEC : 0;
     }
     if (err)
         return err;
@@ -256,7 +256,7 @@ struct stack_builder { struct mm *mm; uint64_t sp; long err; };
 
 static uint64_t push_bytes(struct stack_builder *sb, const void *data, size_t n) {
     sb->sp -= n;
-    if (!sb->err && mm_poke(sb->mm, sb->sp, data, n))
+    if (!sb->err && mm_poke_new_image(sb->mm, sb->sp, data, n))
         sb->err = -EFAULT;
     return sb->sp;
 }
