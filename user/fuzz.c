@@ -1,7 +1,6 @@
 // fuzz.c: /bin/fuzz, a system-call fuzzer for Lantern - the driver. See fuzz.h.
 //
 //   fuzz [--seed S] [--seconds N] [--workers N] [--calls N] [--tolerance PAGES]
-//        [--avoid-known-bugs]
 //        run as init (rdinit=/bin/fuzz): batches of workers until N seconds have passed
 //   fuzz --seed S --worker W [--calls N]
 //        replay worker W alone, printing each call before making it (anywhere; as init,
@@ -356,9 +355,8 @@ static int fuzz_run(const struct options *o)
     long baseline = -1, worst = 0;
     int failed = 0, batch = 0;
 
-    printf("fuzz: seed %llu, %ld workers at a time, %ld calls each, %ld s%s\n",
-           (unsigned long long)o->seed, o->workers, o->calls, o->seconds,
-           avoid_known_bugs ? ", avoiding known bugs" : "");
+    printf("fuzz: seed %llu, %ld workers at a time, %ld calls each, %ld s\n",
+           (unsigned long long)o->seed, o->workers, o->calls, o->seconds);
     while (!failed && now() - start < o->seconds) {
         run_batch(batch * BATCH, BATCH, o, -1, &t);
         if (!reap_all()) {
@@ -423,8 +421,7 @@ static int replay(const struct options *o)
 static void usage(void)
 {
     printf("usage: fuzz [--seed S] [--seconds N] [--workers N] [--calls N] [--tolerance PAGES]\n"
-           "            [--avoid-known-bugs]\n"
-           "       fuzz --seed S --worker W [--calls N]\n");
+                      "       fuzz --seed S --worker W [--calls N]\n");
     exit(2);
 }
 
@@ -436,10 +433,6 @@ static void parse(int argc, char **argv, struct options *o)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--") == 0)
             continue;
-        if (strcmp(a, "--avoid-known-bugs") == 0) {
-            avoid_known_bugs = 1;
-            continue;
-        }
         if (!v)
             usage();
         if (strcmp(a, "--seed") == 0)

@@ -71,9 +71,6 @@ uint64_t g_open_flags(void);
 uint64_t g_mode(void);
 uint64_t g_mmap_addr(void);              // never our program, stack or data
 uint64_t g_clone_flags(void);            // flags and exit signal for clone
-// --avoid-known-bugs: steer around the kernel bugs found and not fixed yet (fuzz_args.c
-// lists them), so that a short run in `make test` tests everything else.
-extern int avoid_known_bugs;
 uint64_t g_clone_args(uint64_t *size);   // a struct clone_args for clone3
 
 // ---- the calls (fuzz_calls.c)
