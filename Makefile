@@ -548,11 +548,14 @@ trace: all
 # /bin/fuzz (user/fuzz*.c): the system-call fuzzer. `make fuzz` boots Lantern with it as
 # init and judges the run (tools/fuzz_run.py): a panic or oops, a hang (30 s without
 # progress), a reset, or a leak is a failure. tests/system/test_fuzz.py runs a short one.
-#   make fuzz SECONDS=60 SEED=7 [WORKERS=4]
+#   make fuzz SECONDS=60 SEED=7 [WORKERS=4] [FUZZER=threads]
+# FUZZER=calls (the default): random calls, hostile arguments; FUZZER=threads: threads of
+# one process hammering one address space (user/fuzz_threads.c).
 #   replay one worker: boot with CMDLINE="rdinit=/bin/fuzz -- --seed 7 --worker 12 --calls 500"
 SECONDS ?= 60
 SEED ?= 1
 WORKERS ?= 4
+FUZZER ?= calls
 FUZZ_OBJS := $(patsubst user/%.c,$(BUILD)/bin/%.o,$(wildcard user/fuzz*.c))
 $(BUILD)/bin/fuzz: $(CRT0) $(FUZZ_OBJS) $(LIBC_A)
 	@$(if $(Q),echo "  LD      $@")
@@ -563,7 +566,7 @@ user: $(BUILD)/bin/fuzz
 
 .PHONY: fuzz
 fuzz: all
-	$(Q)$(PYTHON) tools/fuzz_run.py --build $(BUILD) --seconds $(SECONDS) --seed $(SEED) --workers $(WORKERS)
+	$(Q)$(PYTHON) tools/fuzz_run.py --build $(BUILD) --seconds $(SECONDS) --seed $(SEED) --workers $(WORKERS) --design $(FUZZER)
 
 # ---------------------------------------------------------------- host fuzzing of the parsers
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c) for the kernel's parsers of untrusted input,

@@ -1,5 +1,5 @@
-"""The system-call fuzzer (user/fuzz*.c) as part of the test suite: a short run with fixed
-seeds must end without a kernel panic or oops, a hang, a reset or a leak (tools/fuzz_run.py
+"""The system-call fuzzer (user/fuzz*.c) as part of the test suite: short runs with fixed
+seeds, of both designs (random calls; threads hammering one address space), must end without a kernel panic or oops, a hang, a reset or a leak (tools/fuzz_run.py
 judges, as for `make fuzz`), and a worker replayed alone must make the same calls again.
 
 The bugs the fuzzer found are fixed (tests/user/t_regress.c keeps their reproducers), so the
@@ -14,8 +14,8 @@ import fuzz_run  # noqa: E402
 CALL = re.compile(r"^w\d+ #(\d+) (\w+)\(", re.M)
 
 
-def _short_run(ctx, seed, seconds):
-    ok, lines, log = fuzz_run.run(ctx.build, seconds, seed, machine=ctx.machine)
+def _short_run(ctx, seed, seconds, design="calls"):
+    ok, lines, log = fuzz_run.run(ctx.build, seconds, seed, machine=ctx.machine, design=design)
     assert ok, "\n".join(lines)
     m = re.search(r"^fuzz: (\d+) calls in", log, re.M)
     assert m and int(m.group(1)) > 1000, f"too few calls: {m and m.group(0)}"
@@ -27,6 +27,10 @@ def test_fuzz_seed_1(ctx):
 
 def test_fuzz_seed_2(ctx):
     _short_run(ctx, 2, 12)
+
+
+def test_fuzz_threads_seed_1(ctx):
+    _short_run(ctx, 1, 12, design="threads")
 
 
 def _replay(ctx, seed, worker, calls):
