@@ -575,17 +575,21 @@ fuzz: all
 #   bootinfo   multiboot2 and PVH boot information, the e820 map (bootinfo.c, memmap.c)
 #   cpio       the initramfs unpacker into the ramfs (initramfs.c, cpio.c, inflate.c, ramfs*.c)
 #   inflate    gzip (inflate.c)
+#   elf        execve's ELF header and program-header checks (exec_parse.c)
+#   script     execve's "#!" line parser (exec_parse.c)
 # Each starts from its seed corpus, tests/fuzz/corpus/<name>/; what it learns goes to
 # $(BUILD)/fuzz/corpus/<name>/ and any crash to $(BUILD)/fuzz/crash-<name>-*.
 #   make fuzz-host SECONDS=60        each harness for 60 s
 FUZZ_HOST_CC ?= clang
-FUZZ_HOST := cmdline bootinfo cpio inflate
+FUZZ_HOST := cmdline bootinfo cpio inflate elf script
 FUZZ_HOST_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -fno-builtin -Wall -Wextra -Werror -iquote libc/include -iquote kernel -iquote tests/unit
 fuzz_sources_cmdline  := kernel/cmdline.c
 fuzz_sources_bootinfo := kernel/bootinfo.c kernel/memmap.c
 fuzz_sources_cpio     := $(unit_sources_cpio)
 fuzz_sources_inflate  := kernel/inflate.c
+fuzz_sources_elf      := kernel/exec_parse.c libc/string.c
+fuzz_sources_script   := kernel/exec_parse.c libc/string.c
 fuzz_defines_cpio     := -D_DEFAULT_SOURCE
 
 .PHONY: fuzz-host fuzz-host-build
