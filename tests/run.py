@@ -90,6 +90,10 @@ def run_one(build, full, fn):
     start = time.time()
     try:
         fn(ctx)
+        for m in ctx.machines:           # the kernel's leak check (tests/qemu.py)
+            problem = m.leak_problem()
+            if problem:
+                raise AssertionError(problem)
         return full, True, "", time.time() - start, None
     except Skip as e:
         return full, None, str(e), time.time() - start, None
