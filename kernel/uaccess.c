@@ -1,8 +1,15 @@
 // uaccess.c: checked copies between user and kernel memory (see uaccess.h).
 //
-// The check walks the current process's page tables page by page. That is enough while a
-// process has one thread and nothing else can change its mappings during the copy; with
-// threads, Linux's approach (let the copy fault, and fix the fault up) will be needed.
+// The check walks the current process's page tables page by page, faulting in what is
+// missing; the copy follows at once. Nothing runs between the two unless prepare() sleeps -
+// mm_fault may wait for the OOM killer - and then another thread of the process could unmap
+// a page already checked, and the copy would fault in the kernel (a panic naming the
+// window, see uaccess_explain_fault). With SMP the gap is real at any time: Linux's
+// approach (let the copy fault, and fix the fault up from an exception table) will be needed.
+//
+// These are the only places the kernel opens the user-access window (stac/clac). Memory of
+// another address space is reached through mm.c's mm_poke_new_image and mm_peek_other,
+// by the direct map, with their own explicit checks.
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
