@@ -21,7 +21,8 @@ class Timeout(Exception):
 
 class Machine:
     def __init__(self, build, kernel_args=None, iso=False, uefi=False, machine="pc",
-                 memory="256M", extra=None, no_reboot=True, initrd=True, kernel=None):
+                 memory="256M", extra=None, no_reboot=True, initrd=True, kernel=None,
+                 leakcheck=False):
         self.build = build
         self.tmp = tempfile.mkdtemp(prefix="lantern-qemu-")
         self.monitor_path = os.path.join(self.tmp, "monitor.sock")
@@ -37,7 +38,7 @@ class Machine:
             if initrd:   # True: the initramfs `make` built; a string: that file
                 cmd += ["-initrd", initrd if isinstance(initrd, str) else os.path.join(build, "initramfs.cpio")]
             if kernel_args is not None:
-                if kernel is None and "kmon" not in kernel_args.split():
+                if leakcheck and kernel is None and "kmon" not in kernel_args.split():
                     kernel_args = "leakcheck " + kernel_args   # see leak_problem
                 cmd += ["-append", kernel_args]
         if uefi:
@@ -132,8 +133,8 @@ class Machine:
             pass
         os.rmdir(self.tmp) if os.path.isdir(self.tmp) and not os.listdir(self.tmp) else None
 
-    # The leak-check hook. With `leakcheck` (added above to every boot of our kernel with
-    # an init; kernel/leakcheck.h), the kernel prints at init's exit how many pages are
+    # The leak-check hook. With `leakcheck` (added above, to the boots of our kernel with
+    # an init that tests/run.py makes; kernel/leakcheck.h), the kernel prints at init's exit how many pages are
     # still in use beyond what they were when init started, file data left in the ramfs
     # not counted. More than LEAK_TOLERANCE with no other process left is a leak: kmalloc
     # keeps one empty slab per size class, the zero page is made on first use, and init's

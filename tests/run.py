@@ -35,6 +35,7 @@ class Context:
 
     def machine(self, **kw):
         from qemu import Machine
+        kw.setdefault("leakcheck", True)     # every test boot is checked for leaks (qemu.py)
         m = Machine(self.build, **kw)
         self.machines.append(m)
         return m
