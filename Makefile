@@ -551,7 +551,7 @@ trace: all
 #   make fuzz SECONDS=60 SEED=7 [WORKERS=4] [FUZZER=threads]
 # FUZZER=calls (the default): random calls, hostile arguments; FUZZER=threads: threads of
 # one process hammering one address space (user/fuzz_threads.c).
-#   replay one worker: boot with CMDLINE="rdinit=/bin/fuzz -- --seed 7 --worker 12 --calls 500"
+#   replay one worker: boot with CMDLINE="rdinit=/bin/fuzz norandmaps -- --seed 7 --worker 12 --calls 500"
 SECONDS ?= 60
 SEED ?= 1
 WORKERS ?= 4

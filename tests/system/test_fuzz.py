@@ -34,7 +34,10 @@ def test_fuzz_threads_seed_1(ctx):
 
 
 def _replay(ctx, seed, worker, calls):
-    m = ctx.machine(kernel_args=f"rdinit=/bin/fuzz panic=-1 -- --seed {seed} --worker {worker} --calls {calls}")
+    # norandmaps: the same address space layout every time (no ASLR), as a replay needs -
+    # a call's outcome (and so how long the worker lives) may depend on its addresses.
+    m = ctx.machine(kernel_args=f"rdinit=/bin/fuzz panic=-1 norandmaps -- --seed {seed} "
+                                f"--worker {worker} --calls {calls}")
     m.wait_exit(60)
     log = m.text()
     assert f"fuzz: replaying worker {worker}" in log, "the replay did not start"
