@@ -138,8 +138,11 @@ class Machine:
     # still in use beyond what they were when init started, file data left in the ramfs
     # not counted. More than LEAK_TOLERANCE with no other process left is a leak: kmalloc
     # keeps one empty slab per size class, the zero page is made on first use, and init's
-    # own slot and kernel stack stay: 9 to 11 pages in every test boot (December 2026).
-    LEAK_TOLERANCE = 24
+    # own slot and kernel stack stay: 9 to 11 pages in every test boot before the growable
+    # process table. That table keeps the struct proc of every thread that ever ran at once
+    # (proc_unuse: reused, not freed), up to ~210 pages after pthread_sync. Until leakcheck
+    # subtracts the table's spare entries, the tolerance covers them: 1 MiB.
+    LEAK_TOLERANCE = 256
     LEAK_LINE = re.compile(r"kmemleak: (-?\d+) pages not freed since init started .*; "
                            r"(\d+) processes left\)")
 
