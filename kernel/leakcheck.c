@@ -24,8 +24,8 @@ void leakcheck_report(void) {
     if (!enabled)
         return;
     int procs = 0;
-    for (int i = 0; i < NPROC; i++)
-        procs += proc_at(i)->state != PROC_UNUSED;
+    for (struct proc *p = proc_next(NULL); p; p = proc_next(p))
+        procs++;
     uint64_t used = pages_in_use(), files = fs_pages_used();
     int64_t file_growth = (int64_t)files - (int64_t)file_pages_at_start;
     int64_t leaked = (int64_t)used - (int64_t)used_at_start - file_growth;
