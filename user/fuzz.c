@@ -436,7 +436,7 @@ static void usage(void)
 static void parse(int argc, char **argv, struct options *o)
 {
     *o = (struct options){ .seed = 1, .seconds = 20, .workers = 4, .calls = -1,
-                           .tolerance = 64, .replay = -1 };
+                           .tolerance = -1, .replay = -1 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--") == 0)
@@ -467,6 +467,10 @@ static void parse(int argc, char **argv, struct options *o)
     // more of them, to live about as long (a second or so) as a calls worker.
     if (o->calls < 0)
         o->calls = o->threads ? 10000 : 2000;
+    // The process table keeps the entry (a struct proc, about a page) of every thread that
+    // ever ran at once, for reuse: many threads per worker grow it past the warm-up's size.
+    if (o->tolerance < 0)
+        o->tolerance = o->threads ? 256 : 64;
 }
 
 int main(int argc, char **argv)
