@@ -554,11 +554,14 @@ trace: all
 # /bin/fuzz (user/fuzz*.c): the system-call fuzzer. `make fuzz` boots Lantern with it as
 # init and judges the run (tools/fuzz_run.py): a panic or oops, a hang (30 s without
 # progress), a reset, or a leak is a failure. tests/system/test_fuzz.py runs a short one.
-#   make fuzz SECONDS=60 SEED=7 [WORKERS=4]
-#   replay one worker: boot with CMDLINE="rdinit=/bin/fuzz -- --seed 7 --worker 12 --calls 500"
+#   make fuzz SECONDS=60 SEED=7 [WORKERS=4] [FUZZER=threads]
+# FUZZER=calls (the default): random calls, hostile arguments; FUZZER=threads: threads of
+# one process hammering one address space (user/fuzz_threads.c).
+#   replay one worker: boot with CMDLINE="rdinit=/bin/fuzz norandmaps -- --seed 7 --worker 12 --calls 500"
 SECONDS ?= 60
 SEED ?= 1
 WORKERS ?= 4
+FUZZER ?= calls
 FUZZ_OBJS := $(patsubst user/%.c,$(BUILD)/bin/%.o,$(wildcard user/fuzz*.c))
 $(BUILD)/bin/fuzz: $(CRT0) $(FUZZ_OBJS) $(LIBC_A)
 	@$(if $(Q),echo "  LD      $@")
@@ -569,7 +572,7 @@ user: $(BUILD)/bin/fuzz
 
 .PHONY: fuzz
 fuzz: all
-	$(Q)$(PYTHON) tools/fuzz_run.py --build $(BUILD) --seconds $(SECONDS) --seed $(SEED) --workers $(WORKERS)
+	$(Q)$(PYTHON) tools/fuzz_run.py --build $(BUILD) --seconds $(SECONDS) --seed $(SEED) --workers $(WORKERS) --design $(FUZZER)
 
 # ---------------------------------------------------------------- host fuzzing of the parsers
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c) for the kernel's parsers of untrusted input,
@@ -578,17 +581,21 @@ fuzz: all
 #   bootinfo   multiboot2 and PVH boot information, the e820 map (bootinfo.c, memmap.c)
 #   cpio       the initramfs unpacker into the ramfs (initramfs.c, cpio.c, inflate.c, ramfs*.c)
 #   inflate    gzip (inflate.c)
+#   elf        execve's ELF header and program-header checks (exec_parse.c)
+#   script     execve's "#!" line parser (exec_parse.c)
 # Each starts from its seed corpus, tests/fuzz/corpus/<name>/; what it learns goes to
 # $(BUILD)/fuzz/corpus/<name>/ and any crash to $(BUILD)/fuzz/crash-<name>-*.
 #   make fuzz-host SECONDS=60        each harness for 60 s
 FUZZ_HOST_CC ?= clang
-FUZZ_HOST := cmdline bootinfo cpio inflate
+FUZZ_HOST := cmdline bootinfo cpio inflate elf script
 FUZZ_HOST_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -fno-builtin -Wall -Wextra -Werror -iquote libc/include -iquote kernel -iquote tests/unit
 fuzz_sources_cmdline  := kernel/cmdline.c
 fuzz_sources_bootinfo := kernel/bootinfo.c kernel/memmap.c
 fuzz_sources_cpio     := $(unit_sources_cpio)
 fuzz_sources_inflate  := kernel/inflate.c
+fuzz_sources_elf      := kernel/exec_parse.c libc/string.c
+fuzz_sources_script   := kernel/exec_parse.c libc/string.c
 fuzz_defines_cpio     := -D_DEFAULT_SOURCE
 
 .PHONY: fuzz-host fuzz-host-build
@@ -636,7 +643,7 @@ endif
 # by argv[0], like busybox): threads_glibc and threads_musl, and every NAME_glibc,
 # NAME_musl and bench_threads is a symlink to one of them, in build/user/ and in /bin.
 THREAD_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
-PTHREAD_TESTS := pthread_sync pthread_signals pthread_process pthread_futex
+PTHREAD_TESTS := pthread_sync pthread_signals pthread_process pthread_futex pthread_robust
 THREADS_MUSL_OBJS := $(PTHREAD_TESTS:%=$(BUILD)/threads/musl/%.o) $(BUILD)/threads/musl/thr_util.o
 THREADS_GLIBC_OBJS := $(PTHREAD_TESTS:%=$(BUILD)/threads/glibc/%.o) $(BUILD)/threads/glibc/thr_util.o \
     $(BUILD)/threads/glibc/threadstress.o $(BUILD)/threads/glibc/bench_threads.o

@@ -155,6 +155,10 @@ static bool kernel_param(struct kernel_params *p, const char *key, char *val)
         p->norandmaps = true;
         return true;
     }
+    if (strcmp(key, "leakcheck") == 0) {
+        p->leakcheck = true;
+        return true;
+    }
     if (val == NULL)   // the others all take a value; bare "init" etc. is just a word
         return false;
     if (strcmp(key, "console") == 0) {

@@ -12,6 +12,8 @@
 #include "cpu.h"
 #include "elf.h"
 #include "errno.h"
+#include "exec_parse.h"
+#include "futex.h"
 #include "file.h"
 #include "fs.h"
 #include "gdt.h"
@@ -31,7 +33,6 @@
 #include "vm.h"
 #include "x86.h"
 
-#define MAX_PHNUM     64
 #define MAX_ARG_STRLEN (32 * PAGE_SIZE)     // Linux's limit for one argument
 #define MAX_ARG_TOTAL  (USER_STACK_SIZE / 4) // Linux: a quarter of the stack limit
 #define ET_DYN_BASE   0x555555554000ull     // where a position-independent program is placed
@@ -82,18 +83,12 @@ static long read_headers(struct inode *ip, struct image *im) {
     struct elf64_ehdr *eh = &im->eh;
     if (read_exact(ip, 0, eh, sizeof *eh))
         return -ENOEXEC;
-    if (memcmp(eh->e_ident, "\177ELF", 4) || eh->e_ident[4] != ELFCLASS64 ||
-        eh->e_ident[5] != ELFDATA2LSB || (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) ||
-        eh->e_machine != EM_X86_64 || eh->e_phentsize != sizeof(struct elf64_phdr) ||
-        eh->e_phnum == 0 || eh->e_phnum > MAX_PHNUM)
+    if (!elf_header_ok(eh))
         return -ENOEXEC;
     if (read_exact(ip, eh->e_phoff, im->ph, eh->e_phnum * sizeof im->ph[0]))
         return -ENOEXEC;
     im->bias = eh->e_type == ET_DYN ? ET_DYN_BASE : 0;
-    im->interp = -1;
-    for (int i = 0; i < eh->e_phnum; i++)
-        if (im->ph[i].p_type == PT_INTERP)
-            im->interp = i;
+    im->interp = elf_find_interp(im->ph, eh->e_phnum);
     return 0;
 }
 
@@ -102,21 +97,12 @@ static int segment_prot(uint32_t flags) {
            ((flags & PF_X) ? VM_EXEC : 0);
 }
 
-// Checks one PT_LOAD segment's numbers: sizes, overflow, alignment, inside user space.
-static bool segment_ok(const struct elf64_phdr *ph, uint64_t bias, uint64_t file_size) {
-    uint64_t va = ph->p_vaddr + bias;
-    return ph->p_filesz <= ph->p_memsz && ph->p_offset + ph->p_filesz >= ph->p_offset &&
-           ph->p_offset + ph->p_filesz <= file_size && va + ph->p_memsz >= va &&
-           va + ph->p_memsz <= USER_MMAP_TOP && va >= PAGE_SIZE &&
-           (ph->p_vaddr - ph->p_offset) % PAGE_SIZE == 0;
-}
-
 // Copies file bytes [off, off+n) to va in the new address space.
 static long copy_in(struct mm *mm, struct inode *ip, uint64_t off, uint64_t va, uint64_t n,
                     char *buf) {
     for (uint64_t done = 0; done < n;) {
         size_t k = n - done < PAGE_SIZE ? n - done : PAGE_SIZE;
-        if (read_exact(ip, off + done, buf, k) || mm_poke(mm, va + done, buf, k))
+        if (read_exact(ip, off + done, buf, k) || mm_poke_new_image(mm, va + done, buf, k))
             return -ENOEXEC;
         done += k;
     }
@@ -158,7 +144,7 @@ static long load_segment(struct mm *mm, struct inode *ip, const struct elf64_phd
     uint64_t bss = va + ph->p_filesz;
     if (!err && ph->p_memsz > ph->p_filesz && bss % PAGE_SIZE) {
         memset(buf, 0, PAGE_SIZE);
-        err = mm_poke(mm, bss, buf, page_up(bss) - bss) ? -ENOEXEC : 0;
+        err = mm_poke_new_image(mm, bss, buf, page_up(bss) - bss) ? -ENOEXEC : 0;
     }
     if (err)
         return err;
@@ -179,7 +165,7 @@ static long load_segments(struct mm *mm, struct inode *ip, struct image *im) {
         const struct elf64_phdr *ph = &im->ph[i];
         if (ph->p_type != PT_LOAD)
             continue;
-        if (!segment_ok(ph, im->bias, ip->size) || ph->p_vaddr + im->bias < im->end)
+        if (!elf_segment_ok(ph, im->bias, ip->size) || ph->p_vaddr + im->bias < im->end)
             err = -ENOEXEC;         // segments must be in increasing order, as the spec says
         else
             err = load_segment(mm, ip, ph, im, buf);
@@ -255,7 +241,7 @@ struct stack_builder { struct mm *mm; uint64_t sp; long err; };
 
 static uint64_t push_bytes(struct stack_builder *sb, const void *data, size_t n) {
     sb->sp -= n;
-    if (!sb->err && mm_poke(sb->mm, sb->sp, data, n))
+    if (!sb->err && mm_poke_new_image(sb->mm, sb->sp, data, n))
         sb->err = -EFAULT;
     return sb->sp;
 }
@@ -431,6 +417,7 @@ static void set_exe(struct proc *p, const char *path) {
 static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, const char *path,
                    const char *name) {
     struct mm *old = p->mm;
+    futex_exit_robust_list(p);       // in the old memory, as Linux's exec_mm_release
     p->mm = mm;
     vm_switch(mm->pml4);
     if (old)
@@ -459,7 +446,6 @@ static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, 
 
 // ---------------------------------------------------------------- #! scripts
 
-#define SCRIPT_LINE_MAX 256              // Linux's BINPRM_BUF_SIZE
 #define SCRIPT_DEPTH_MAX 4               // interpreters that are scripts themselves
 
 static long exec_file(struct proc *p, const char *path, const char *name,
@@ -474,29 +460,18 @@ static long exec_script(struct proc *p, struct inode *ip, const char *path, cons
     if (!line)
         return -ENOMEM;
     long n = fs_read(ip, 0, line, SCRIPT_LINE_MAX);
-    if (n < 2 || line[0] != '#' || line[1] != '!') {
+    const char *interp = NULL, *arg = NULL;
+    long parsed = script_parse(line, n > 0 ? (size_t)n : 0, &interp, &arg);
+    if (parsed == 1) {
         kfree(line);
         return 1;
     }
-    char *nl = strchr(line, '\n'), *interp = line + 2, *arg;
-    if (nl)
-        *nl = '\0';
-    while (*interp == ' ' || *interp == '\t')
-        interp++;
-    for (arg = interp; *arg && *arg != ' ' && *arg != '\t'; arg++)
-        ;
-    if (*arg)
-        *arg++ = '\0';
-    while (*arg == ' ' || *arg == '\t')
-        arg++;
-    for (char *end = arg + strlen(arg); end > arg && (end[-1] == ' ' || end[-1] == '\t'); )
-        *--end = '\0';
     int argc = 0;
     while (argv && argv[argc])
         argc++;
     const char **v = kzalloc((argc + 3) * sizeof *v);
     long err = -ENOMEM;
-    if (v && *interp) {
+    if (v && parsed == 0) {
         int k = 0;
         v[k++] = interp;
         if (*arg)

@@ -17,6 +17,7 @@
 #include "file.h"
 #include "fs.h"
 #include "futex.h"
+#include "leakcheck.h"
 #include "ksignal.h"
 #include "panic.h"
 #include "proc.h"
@@ -66,6 +67,7 @@ static void clear_child_tid(struct proc *p) {
 }
 
 static void release_resources(struct proc *p) {
+    futex_exit_robust_list(p);           // first, as Linux's exit_mm_release
     clear_child_tid(p);
     files_put(p->files);
     p->files = NULL;
@@ -113,6 +115,8 @@ void proc_exit(int status) {
     bool last = --sig->nr_threads == 0;
     if (sig->exec_thread)
         wakeup(sig->exec_thread);            // an execve waits for the others to go
+    if (last && p->tgid == 1)
+        leakcheck_report();                  // a test boot's end: was everything given back?
     if (last && p->tgid == 1)
         panic("Attempted to kill init! exitcode=0x%08x", p->exit_status);
     struct proc *leader = p->group_leader;

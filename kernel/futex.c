@@ -315,9 +315,88 @@ SYSCALL(futex) {
     }
 }
 
-// The robust-futex list head (glibc registers one per thread). Kept and reported; a
-// thread that dies holding a robust mutex does not yet mark it OWNER_DIED.
+// ---------------------------------------------------------------- robust futexes
+//
+// A robust mutex must not stay locked forever when its owner dies. Each thread registers
+// (set_robust_list) the head of a list, in its own memory, of the robust locks it holds:
+//     struct robust_list_head { struct robust_list *next; long futex_offset;
+//                               struct robust_list *list_op_pending; };
+// every entry is a `next` pointer inside a lock (bit 0: a PI lock), and the lock's futex
+// word lies futex_offset bytes from it; list_op_pending is the lock being taken or released
+// right now. When the thread exits (or execs), the kernel walks that list as Linux's
+// exit_robust_list does: each word still holding the thread's tid gets FUTEX_OWNER_DIED
+// (keeping FUTEX_WAITERS), and one waiter is woken - who then gets EOWNERDEAD from
+// pthread_mutex_lock. The list is user memory and not trusted: every read and the
+// compare-and-exchange go through uaccess.h, a fault ends the walk, and at most
+// ROBUST_LIST_LIMIT entries are visited (a list made circular ends too).
 #define ROBUST_LIST_HEAD_SIZE 24
+#define ROBUST_LIST_LIMIT     2048
+#define FUTEX_WAITERS         0x80000000u
+#define FUTEX_OWNER_DIED      0x40000000u
+#define FUTEX_TID_MASK        0x3fffffffu
+
+// Reads a list pointer; bit 0 says "PI lock" and is split off. 0 or -EFAULT.
+static int fetch_robust_entry(uint64_t at, uint64_t *entry, bool *pi) {
+    uint64_t v;
+    if (copy_from_user(&v, (const void *)at, sizeof v))
+        return -EFAULT;
+    *entry = v & ~1ull;
+    *pi = v & 1;
+    return 0;
+}
+
+// One lock whose owner, thread `tid`, is gone. pending: it was list_op_pending. -1 means
+// the word is unusable (misaligned, not writable memory) and ends the walk.
+static int handle_futex_death(uint64_t uaddr, int tid, bool pi, bool pending) {
+    if (uaddr & 3)
+        return -1;
+    for (;;) {
+        uint32_t uval;
+        if (copy_from_user(&uval, (const void *)uaddr, sizeof uval))
+            return -1;
+        // The owner died between its user-space unlock (word 0) and the wake: do the wake.
+        if (pending && !pi && uval == 0) {
+            futex_wake_address(uaddr, 1);
+            return 0;
+        }
+        if ((uval & FUTEX_TID_MASK) != (uint32_t)tid)
+            return 0;                    // not ours (any more): leave it alone
+        uint32_t found = uval, mval = (uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+        if (cmpxchg_user_u32((uint32_t *)uaddr, &found, mval))
+            return -1;
+        if (found != uval)
+            continue;                    // another thread changed it meanwhile: look again
+        if (!pi && (uval & FUTEX_WAITERS))
+            futex_wake_address(uaddr, 1);   // PI locks are handed over elsewhere (not here)
+        return 0;
+    }
+}
+
+void futex_exit_robust_list(struct proc *p) {
+    uint64_t head = p->robust_list, entry, pending, next = 0;
+    bool pi, pending_pi, next_pi = false;
+    int64_t offset;
+    p->robust_list = 0;                  // walked once (exec, then exit, must not repeat it)
+    if (!head || !p->mm)
+        return;
+    if (fetch_robust_entry(head, &entry, &pi) ||
+        copy_from_user(&offset, (const void *)(head + 8), sizeof offset) ||
+        fetch_robust_entry(head + 16, &pending, &pending_pi))
+        return;
+    for (int limit = ROBUST_LIST_LIMIT; entry != head;) {
+        int rc = fetch_robust_entry(entry, &next, &next_pi);   // before the lock changes
+        if (entry != pending && handle_futex_death(entry + (uint64_t)offset, p->pid, pi, false))
+            return;
+        if (rc)
+            return;                      // Linux too leaves the pending lock alone then
+        if (--limit == 0)
+            break;
+        entry = next;
+        pi = next_pi;
+    }
+    if (pending)
+        handle_futex_death(pending + (uint64_t)offset, p->pid, pending_pi, true);
+}
 
 SYSCALL(set_robust_list) {
     uint64_t head = a0, len = a1;

@@ -15,6 +15,7 @@
 #include "gdt.h"
 #include "keyboard.h"
 #include "ktest.h"
+#include "leakcheck.h"
 #include "memlayout.h"
 #include "mount.h"
 #include "meminit.h"
@@ -116,6 +117,7 @@ void kmain(uint32_t magic, uint64_t info_pa) {
     unpack_initramfs(&boot_info);
     dev_init();
     procfs_init(boot_info.cmdline, banner);
+    leakcheck_start(params.leakcheck);
     prepare_init(&params);
 
     // 9. From here on the kernel only reacts: this loop runs whatever process is ready,

@@ -457,7 +457,7 @@ void mm_file_truncated(struct inode *ip, uint64_t size) {
 }
 
 // One attempt at mm_fault; -ENOMEM when a page (or a page table) could not be had. With
-// force (mm_poke: exec filling a new address space), the VMA's protection is ignored and
+// force (mm_poke_new_image: exec filling a new address space), the VMA's protection is ignored and
 // the page is made a private one the kernel may write into.
 static int try_fault(struct mm *mm, uint64_t addr, bool write, bool exec, bool force) {
     struct vma *v = mm_find(mm, addr);
@@ -582,11 +582,21 @@ struct mm *mm_dup(struct mm *src) {
     return dst;
 }
 
-int mm_poke(struct mm *mm, uint64_t va, const void *src, size_t n) {
+// The two doors into an address space other than the running one (uaccess.h is the door
+// into the running one). They go through the direct map, not the user mapping, so SMAP
+// does not apply; their checks are here, explicit: the range must be user space without
+// wrapping, and every page must belong to a VMA of mm (mm_fault refuses others).
+static bool other_user_range(uint64_t va, size_t n) {
+    return va < USER_TOP && n <= USER_TOP - va;
+}
+
+int mm_poke_new_image(struct mm *mm, uint64_t va, const void *src, size_t n) {
+    if (!other_user_range(va, n))
+        return -EFAULT;
     const char *from = src;
     while (n > 0) {
         uint64_t page = page_down(va);
-        if (fault_retrying(mm, page, true, false, true) != 0)   // present, private
+        if (fault_retrying(mm, page, true, false, true) != 0)   // in a VMA; present, private
             return -EFAULT;
         pte_t *pte = vm_walk(mm->pml4, page, false);
         size_t k = PAGE_SIZE - (va - page) < n ? PAGE_SIZE - (va - page) : n;
@@ -598,12 +608,14 @@ int mm_poke(struct mm *mm, uint64_t va, const void *src, size_t n) {
     return 0;
 }
 
-size_t mm_peek(struct mm *mm, uint64_t va, void *dst, size_t n) {
+size_t mm_peek_other(struct mm *mm, uint64_t va, void *dst, size_t n) {
+    if (!other_user_range(va, n))
+        return 0;
     size_t done = 0;
     while (done < n) {
         uint64_t page = page_down(va);
         pte_t *pte = vm_walk(mm->pml4, page, false);
-        if (!pte || !(*pte & PTE_P) || !(*pte & PTE_U))
+        if (!mm_find(mm, page) || !pte || !(*pte & PTE_P) || !(*pte & PTE_U))
             break;
         size_t k = PAGE_SIZE - (va - page) < n - done ? PAGE_SIZE - (va - page) : n - done;
         memcpy((char *)dst + done, (char *)phys_to_virt(PTE_ADDR(*pte)) + (va - page), k);

@@ -114,8 +114,11 @@ int proc_smaps_rollup(struct mm *mm, char *buf, size_t size);
 struct mm_usage { uint64_t total_vm, anon, shmem, tables; };
 void mm_usage(struct mm *mm, struct mm_usage *u);
 struct mm *mm_dup(struct mm *src);               // fork: a copy of every mapping and page
-// Writes into another address space (exec builds the new one before switching to it):
-// the pages are faulted in as the VMA allows, ignoring its write protection.
-int mm_poke(struct mm *mm, uint64_t va, const void *src, size_t n);
-// Reads from another address space, as far as its pages are present; returns bytes read.
-size_t mm_peek(struct mm *mm, uint64_t va, void *dst, size_t n);
+// The doors into an address space that is not the running one (uaccess.h: the running one).
+// Writes into a new address space that nothing runs in yet (exec builds it before switching
+// to it): only user addresses inside mm's VMAs, faulted in and made private, the VMA's
+// write protection ignored (text segments). 0 or -EFAULT. Never for a live process's memory.
+int mm_poke_new_image(struct mm *mm, uint64_t va, const void *src, size_t n);
+// Reads another process's memory (/proc/<pid>/cmdline): user addresses inside its VMAs,
+// as far as the pages are present and user pages; returns the bytes read. Faults nothing in.
+size_t mm_peek_other(struct mm *mm, uint64_t va, void *dst, size_t n);

@@ -197,7 +197,7 @@ struct proc {
     uint64_t fs_base;            // arch_prctl(ARCH_SET_FS): the thread-pointer register
     uint64_t clear_child_tid;    // set_tid_address, CLONE_CHILD_CLEARTID
     uint64_t set_child_tid;      // CLONE_CHILD_SETTID: written by the child itself, first thing
-    uint64_t robust_list, robust_len;   // set_robust_list (kept, reported; see futex.c)
+    uint64_t robust_list, robust_len;   // set_robust_list: walked at exit and exec (futex.c)
     uint64_t syscall_nr;         // the system call in progress, to restart it
     uint8_t fpu[512] __attribute__((aligned(16)));   // x87/SSE registers (fxsave) while switched out
     // Added by the limits work (proc.c): the entry's index in the process table, fixed for

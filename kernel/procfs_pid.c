@@ -176,7 +176,7 @@ static int user_strings(struct proc *p, uint64_t start, uint64_t end, char *buf,
     if (!p->mm || p->state == PROC_ZOMBIE || end <= start)
         return 0;
     size_t n = end - start;
-    return (int)mm_peek(p->mm, start, buf, n < size ? n : size);
+    return (int)mm_peek_other(p->mm, start, buf, n < size ? n : size);
 }
 
 // /proc/<pid>/fdinfo/<fd>: position, flags in octal (with O_CLOEXEC as Linux adds it),

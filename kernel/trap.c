@@ -22,6 +22,7 @@
 #include "sched.h"
 #include "trap.h"
 #include "trace.h"
+#include "uaccess.h"
 #include "vm.h"
 #include "proc.h"
 #include "x86.h"
@@ -128,6 +129,8 @@ static void explain_page_fault(const struct trapframe *tf, uint64_t addr) {
         pr_emerg("kernel tried to execute NX-protected page - exploit attempt? (uid: 0)\n");
     else if (!(e & PF_USER) && (e & PF_PRESENT) && addr < USER_TOP)
         pr_emerg("SMAP: kernel access to a user page outside a user-access window\n");
+    if (!(e & PF_USER))
+        uaccess_explain_fault(addr);
 }
 
 // A fault while running kernel code is a kernel bug. Say everything, then stop.
@@ -165,6 +168,7 @@ static void handle_irq(struct trapframe *tf) {
 static void unexpected(struct trapframe *tf);
 
 void trap(struct trapframe *tf) {
+    uaccess_trap_entry(tf);          // SMAP in force for every handler (uaccess.c)
     if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
         handle_irq(tf);
     } else if (tf->vector < 32 && (tf->cs & 3) == 0) {
@@ -187,12 +191,22 @@ void trap(struct trapframe *tf) {
 // the CPU first (yield, sched.c); then pending signals are acted on - an exit, a stop, or a
 // handler's frame on the user stack (signal.c). Interrupts stay off from the first look at
 // the pending sets until the iret or sysret (a sleep turns them on meanwhile).
+//
+// What interrupt handlers write, and this path reads: the pending-signal sets and the
+// siginfo of each thread and process (tty_receive -> signal_send from the serial and
+// keyboard IRQs, the timer tick's interval timers), a group stop's state (SIGCONT from
+// the tty), need_resched and the slice (the timer tick), sleepers' states (wakeups). All
+// are written here only with interrupts off (proc.h, sched.c say so where declared). The
+// self-checks: interrupts are still off, and no user-access window is open, at the end.
 void return_to_user(struct trapframe *tf) {
     cli();
     do {
         if (sched_need_resched())
             yield();
     } while (signal_deliver_one(tf));
+    if (read_rflags() & RFLAGS_IF)
+        panic("return_to_user: interrupts on between the last signal check and the return");
+    uaccess_check_closed("the return to user mode");
 }
 
 // No other vector is wired to anything.

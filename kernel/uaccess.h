@@ -14,3 +14,21 @@ int copy_to_user(void *udst, const void *src, size_t n);     // 0 or -EFAULT
 // Copies a NUL-terminated string of at most max-1 characters. Returns its length, -EFAULT,
 // or -ENAMETOOLONG when there is no NUL within max bytes.
 long strncpy_from_user(char *dst, const char *usrc, size_t max);
+// Atomically: if the user word at uaddr holds *old, store new there. Either way *old gets
+// the value found. 0 (then compare *old with what you expected) or -EFAULT. For the futex
+// words the kernel changes on a thread's behalf (robust lists at exit).
+int cmpxchg_user_u32(uint32_t *uaddr, uint32_t *old, uint32_t new);
+
+// Self-checks of the one rule behind SMAP: the kernel touches user memory only inside a
+// user-access window, and the window (RFLAGS.AC, when the CPU has SMAP) is open only inside
+// the copies above. A broken rule panics, naming it.
+struct trapframe;
+// Every trap and interrupt, first thing: a kernel-mode frame may have AC set only if it
+// interrupted a copy. Then AC is cleared for the handler (the CPU does not clear it on
+// entry; iret puts the interrupted code's back), so SMAP guards interrupt handlers, and
+// the kernel's handling of user traps, even when user code had set AC (popf may, in ring 3).
+void uaccess_trap_entry(const struct trapframe *tf);
+// On the way back to user mode (return_to_user): no window may be open.
+void uaccess_check_closed(const char *where);
+// For the page-fault report: a kernel-mode fault on a user address breaks which rule?
+void uaccess_explain_fault(uint64_t addr);

@@ -35,6 +35,7 @@ class Context:
 
     def machine(self, **kw):
         from qemu import Machine
+        kw.setdefault("leakcheck", True)     # every test boot is checked for leaks (qemu.py)
         m = Machine(self.build, **kw)
         self.machines.append(m)
         return m
@@ -90,6 +91,10 @@ def run_one(build, full, fn):
     start = time.time()
     try:
         fn(ctx)
+        for m in ctx.machines:           # the kernel's leak check (tests/qemu.py)
+            problem = m.leak_problem()
+            if problem:
+                raise AssertionError(problem)
         return full, True, "", time.time() - start, None
     except Skip as e:
         return full, None, str(e), time.time() - start, None

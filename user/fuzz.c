@@ -1,8 +1,10 @@
 // fuzz.c: /bin/fuzz, a system-call fuzzer for Lantern - the driver. See fuzz.h.
 //
 //   fuzz [--seed S] [--seconds N] [--workers N] [--calls N] [--tolerance PAGES]
-//        [--avoid-known-bugs]
 //        run as init (rdinit=/bin/fuzz): batches of workers until N seconds have passed
+//        [--design calls|threads]
+//        calls: one random call at a time, hostile arguments (fuzz_calls.c), the default;
+//        threads: threads of one process hammering one address space (fuzz_threads.c)
 //   fuzz --seed S --worker W [--calls N]
 //        replay worker W alone, printing each call before making it (anywhere; as init,
 //        it powers off afterwards)
@@ -50,6 +52,7 @@ struct options {
     uint64_t seed;
     long seconds, workers, calls, tolerance;
     long replay;              // worker number to replay, or -1
+    int threads;              // --design threads (fuzz_threads.c)
 };
 
 struct slot {                 // one running worker
@@ -87,8 +90,10 @@ static double now(void)
 static void worker(int slot, int id, const struct options *o, int log_fd)
 {
     rnd_seed(mix(o->seed, (uint64_t)id));
-    world_make(id, log_fd);
     current_nr = &counters[2 * slot + 1];
+    if (o->threads)
+        threads_worker(mix(o->seed, (uint64_t)id), &counters[2 * slot], (uint64_t)o->calls);
+    world_make(id, log_fd);
     for (long n = 0; n < o->calls; n++) {
         counters[2 * slot] = n + 1;
         fuzz_one(n);
@@ -356,9 +361,9 @@ static int fuzz_run(const struct options *o)
     long baseline = -1, worst = 0;
     int failed = 0, batch = 0;
 
-    printf("fuzz: seed %llu, %ld workers at a time, %ld calls each, %ld s%s\n",
+    printf("fuzz: seed %llu, %ld workers at a time, %ld calls each, %ld s, design %s\n",
            (unsigned long long)o->seed, o->workers, o->calls, o->seconds,
-           avoid_known_bugs ? ", avoiding known bugs" : "");
+           o->threads ? "threads" : "calls");
     while (!failed && now() - start < o->seconds) {
         run_batch(batch * BATCH, BATCH, o, -1, &t);
         if (!reap_all()) {
@@ -423,23 +428,19 @@ static int replay(const struct options *o)
 static void usage(void)
 {
     printf("usage: fuzz [--seed S] [--seconds N] [--workers N] [--calls N] [--tolerance PAGES]\n"
-           "            [--avoid-known-bugs]\n"
-           "       fuzz --seed S --worker W [--calls N]\n");
+           "            [--design calls|threads]\n"
+                      "       fuzz --seed S --worker W [--calls N]\n");
     exit(2);
 }
 
 static void parse(int argc, char **argv, struct options *o)
 {
-    *o = (struct options){ .seed = 1, .seconds = 20, .workers = 4, .calls = 2000,
-                           .tolerance = 64, .replay = -1 };
+    *o = (struct options){ .seed = 1, .seconds = 20, .workers = 4, .calls = -1,
+                           .tolerance = -1, .replay = -1 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--") == 0)
             continue;
-        if (strcmp(a, "--avoid-known-bugs") == 0) {
-            avoid_known_bugs = 1;
-            continue;
-        }
         if (!v)
             usage();
         if (strcmp(a, "--seed") == 0)
@@ -454,12 +455,22 @@ static void parse(int argc, char **argv, struct options *o)
             o->tolerance = strtol(v, NULL, 0);
         else if (strcmp(a, "--worker") == 0)
             o->replay = strtol(v, NULL, 0);
+        else if (strcmp(a, "--design") == 0 && (strcmp(v, "calls") == 0 || strcmp(v, "threads") == 0))
+            o->threads = strcmp(v, "threads") == 0;
         else
             usage();
         i++;
     }
     if (o->workers < 1 || o->workers > MAX_WORKERS)
         usage();
+    // A threads worker's calls are mostly cheap and made by five threads at once: it gets
+    // more of them, to live about as long (a second or so) as a calls worker.
+    if (o->calls < 0)
+        o->calls = o->threads ? 10000 : 2000;
+    // The process table keeps the entry (a struct proc, about a page) of every thread that
+    // ever ran at once, for reuse: many threads per worker grow it past the warm-up's size.
+    if (o->tolerance < 0)
+        o->tolerance = o->threads ? 256 : 64;
 }
 
 int main(int argc, char **argv)

@@ -71,10 +71,11 @@ uint64_t g_open_flags(void);
 uint64_t g_mode(void);
 uint64_t g_mmap_addr(void);              // never our program, stack or data
 uint64_t g_clone_flags(void);            // flags and exit signal for clone
-// --avoid-known-bugs: steer around the kernel bugs found and not fixed yet (fuzz_args.c
-// lists them), so that a short run in `make test` tests everything else.
-extern int avoid_known_bugs;
 uint64_t g_clone_args(uint64_t *size);   // a struct clone_args for clone3
+
+// ---- the second design (fuzz_threads.c): one process, threads hammering one address space.
+// Runs until `calls` calls were made (counted in *count) or the driver ends it.
+void threads_worker(uint64_t seed, volatile uint64_t *count, uint64_t calls) __attribute__((noreturn));
 
 // ---- the calls (fuzz_calls.c)
 // Makes the worker's call number n (0, 1, ...): picks a system call, makes its arguments,

@@ -435,17 +435,11 @@ uint64_t g_mmap_addr(void)
 }
 
 #define CLONE_KNOWN  0xffffff00ull
-#define CLONE_PARENT 0x00008000ull
-int avoid_known_bugs;
 
 uint64_t g_clone_flags(void)
 {
     uint64_t flags = g_bits(CLONE_KNOWN) & 0xffffffff;
     uint64_t sig = one_in(3) ? rnd_below(70) : SIGCHLD;
-    // Known bug 1 (open): Lantern gives a CLONE_PARENT child the exit signal in the flags;
-    // Linux gives it the caller's own (SIGCHLD here), so init gets e.g. SIGTERM and dies.
-    if (avoid_known_bugs && (flags & CLONE_PARENT))
-        sig = SIGCHLD;
     return (flags & ~0xffull) | sig;
 }
 

@@ -3,7 +3,10 @@
 checked in). Each seed is a small valid input, so libFuzzer starts from the parsers' deep
 paths: command lines as QEMU and GRUB pass them, multiboot2 and PVH blocks laid out as
 bootinfo.c expects them (physical memory starting at the harness's PHYS_BASE), cpio newc
-archives (plain and gzip-compressed, as the kernel's initramfs), and gzip members."""
+archives (plain and gzip-compressed, as the kernel's initramfs), gzip members, ELF files
+as execve checks them (static, PIE, with PT_INTERP), and "#!" lines.
+
+    python3 tests/fuzz/make_seeds.py [NAME ...]     (all, or only those corpora)"""
 import gzip
 import os
 import struct
@@ -86,8 +89,36 @@ def cpio():
     write("inflate", "cpio", gzip.compress(plain, compresslevel=9, mtime=0))
 
 
+def elf_file(e_type, vaddr, interp=None):
+    """A small ELF file: header, program headers, a text and a data PT_LOAD (and PT_INTERP)."""
+    phdrs = []
+    if interp:
+        phdrs.append(struct.pack("<IIQQQQQQ", 3, 4, 0x200, vaddr + 0x200, 0, len(interp), len(interp), 1))
+    phdrs.append(struct.pack("<IIQQQQQQ", 1, 5, 0, vaddr, 0, 0x1000, 0x1000, 0x1000))             # R X
+    phdrs.append(struct.pack("<IIQQQQQQ", 1, 6, 0x1000, vaddr + 0x1000, 0, 0x100, 0x3000, 0x1000))  # RW, .bss
+    eh = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8) + struct.pack(
+        "<HHIQQQIHHHHHH", e_type, 62, 1, vaddr + 0x400, 64, 0, 0, 64, 56, len(phdrs), 64, 0, 0)
+    data = bytearray(0x1100)
+    data[0:64] = eh
+    data[64:64 + 56 * len(phdrs)] = b"".join(phdrs)
+    if interp:
+        data[0x200:0x200 + len(interp)] = interp
+    return bytes(data)
+
+
+def elf():
+    write("elf", "static", elf_file(2, 0x400000))
+    write("elf", "pie", elf_file(3, 0))
+    write("elf", "dynamic", elf_file(3, 0, b"/lib/ld-musl-x86_64.so.1\0"))
+
+
+def script():
+    for i, line in enumerate([b"#!/bin/sh\necho hi\n", b"#! /bin/sh -e  \n", b"#!\t/usr/bin/env  python3 -u \t\nx",
+                              b"#!\n", b"#!/bin/" + b"x" * 300, b"#!/a\0b c\nd", b"no script"]):
+        write("script", f"seed{i}", line)
+
+
 if __name__ == "__main__":
-    cmdline()
-    multiboot2()
-    pvh()
-    cpio()
+    import sys
+    for name in sys.argv[1:] or ["cmdline", "multiboot2", "pvh", "cpio", "elf", "script"]:
+        globals()[name]()

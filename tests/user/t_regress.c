@@ -7,6 +7,12 @@
 //     reparented: its exit must not deliver that signal to the new parent (it killed init).
 //     Linux sets exit_signal back to SIGCHLD when it reparents.
 //  3. A vfork parent waiting for its child must be killable: SIGKILL ends it at once.
+//  4. User code may set RFLAGS.AC (popf is allowed in ring 3). The CPU keeps AC set on an
+//     interrupt or exception into the kernel, so with SMAP the kernel ran those handlers
+//     (and, for a trap from user mode, its signal work) with SMAP off. The kernel now
+//     clears AC on every entry, as Linux does (ASM_CLAC); the program's AC is still set
+//     when it gets back. (The kernel's self-check in return_to_user catches the old
+//     behaviour when the CPU has SMAP: tests/system/test_selfcheck.py boots this so.)
 //
 // On Lantern this program is PID 1, so orphans come back to it; on the host,
 // prctl(PR_SET_CHILD_SUBREAPER) makes them come back to it too.
@@ -14,6 +20,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -167,6 +174,40 @@ static void killable_vfork_parent(void)
     close(p[1]);
 }
 
+#define RFLAGS_AC (1ul << 18)
+
+static unsigned long read_rflags(void)
+{
+    unsigned long f;
+    __asm__ volatile("pushfq; popq %0" : "=r"(f));
+    return f;
+}
+
+static void set_ac(void)   { __asm__ volatile("pushfq; orq %0, (%%rsp); popfq" :: "i"(RFLAGS_AC) : "cc"); }
+static void clear_ac(void) { __asm__ volatile("pushfq; andq %0, (%%rsp); popfq" :: "i"(~RFLAGS_AC) : "cc"); }
+
+// With AC set, only aligned accesses (Linux sets CR0.AM: a misaligned one would be SIGBUS).
+static void user_ac_flag(void)
+{
+    volatile long *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED) {
+        check("mmap", -1);
+        return;
+    }
+    set_ac();
+    unsigned long before = read_rflags();
+    *page = 1;                            // a page fault into the kernel, with AC set
+    for (volatile long spin = 0; spin < 3000000; spin++)
+        ;                                 // timer interrupts, with AC set
+    long ppid = syscall(SYS_getppid);     // and a system call
+    unsigned long after = read_rflags();
+    clear_ac();
+    yes("user AC flag set", (before & RFLAGS_AC) != 0);
+    yes("user AC flag kept across a fault, interrupts and a syscall", (after & RFLAGS_AC) != 0);
+    yes("the faulting store landed", *page == 1 && ppid >= 0);
+    munmap((void *)page, 4096);
+}
+
 int main(void)
 {
     begin("t_regress");
@@ -176,5 +217,6 @@ int main(void)
     settid_into_kernel();
     orphan_with_exit_signal();
     killable_vfork_parent();
+    user_ac_flag();
     return done();
 }
