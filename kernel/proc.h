@@ -222,6 +222,7 @@ extern int pid_max;                   // /proc/sys/kernel/pid_max (pids are belo
 int max_threads(void);                // /proc/sys/kernel/threads-max: fork's EAGAIN beyond
 struct proc *proc_find(int pid);      // a live (not reaped) thread with this id, or NULL
 int proc_last_pid(void);              // the pid proc_alloc gave last
+uint64_t proc_spare_bytes(void);         // held by unused table entries, kept for reuse
 
 struct proc *proc_alloc(void);
 void proc_set_current(struct proc *p);

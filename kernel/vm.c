@@ -372,8 +372,13 @@ uint64_t *vm_create(void) {
     return pml4;
 }
 
+// Loads pml4's tables (NULL: the kernel's own). Tables already loaded stay, with their TLB
+// entries: a switch between threads of one process, or back from the idle loop to the
+// process that ran before it, costs no flush.
 void vm_switch(uint64_t *pml4) {
-    write_cr3(virt_to_phys(pml4 ? pml4 : kernel_pml4));
+    uint64_t pa = virt_to_phys(pml4 ? pml4 : kernel_pml4);
+    if ((read_cr3() & ~0xfffull) != pa)
+        write_cr3(pa);
 }
 
 // Frees a user table at `level` and everything below it, leaf pages included (each one

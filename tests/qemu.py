@@ -134,15 +134,13 @@ class Machine:
         os.rmdir(self.tmp) if os.path.isdir(self.tmp) and not os.listdir(self.tmp) else None
 
     # The leak-check hook. With `leakcheck` (added above, to the boots of our kernel with
-    # an init that tests/run.py makes; kernel/leakcheck.h), the kernel prints at init's exit how many pages are
-    # still in use beyond what they were when init started, file data left in the ramfs
-    # not counted. More than LEAK_TOLERANCE with no other process left is a leak: kmalloc
-    # keeps one empty slab per size class, the zero page is made on first use, and init's
-    # own slot and kernel stack stay: 9 to 11 pages in every test boot before the growable
-    # process table. That table keeps the struct proc of every thread that ever ran at once
-    # (proc_unuse: reused, not freed), up to ~210 pages after pthread_sync. Until leakcheck
-    # subtracts the table's spare entries, the tolerance covers them: 1 MiB.
-    LEAK_TOLERANCE = 256
+    # an init that tests/run.py makes; kernel/leakcheck.h), the kernel prints at init's exit
+    # how many pages are still in use beyond what they were when init started, not counting
+    # file data left in the ramfs nor the process table's spare entries (struct procs kept
+    # for reuse). More than LEAK_TOLERANCE with no other process left is a leak: kmalloc
+    # keeps one empty slab per size class, the zero page is made on first use, init's own
+    # entry and kernel stack stay, and slab pages are shared: 9 to 13 pages in test boots.
+    LEAK_TOLERANCE = 32
     LEAK_LINE = re.compile(r"kmemleak: (-?\d+) pages not freed since init started .*; "
                            r"(\d+) processes left\)")
 
