@@ -15,7 +15,8 @@
 #define IST_NMI           2
 #define IST_MACHINE_CHECK 3
 
-void gdt_init(void);
+void gdt_init(void);                 // the boot CPU's
+void gdt_init_cpu(int cpu);          // CPU number cpu's, on that CPU
 // The stack the CPU switches to on an interrupt from user mode (TSS.RSP0).
 void tss_set_kernel_stack(uint64_t rsp0);
 // True if [addr, addr+len) lies inside one of the IST stacks.
