@@ -419,7 +419,7 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/check.h $$(unit_sources_$$*
 
 test: deps-test
 	$(Q)$(MAKE) --no-print-directory all unit-tests
-	$(Q)$(PYTHON) tests/run.py --build $(BUILD)
+	$(Q)$(if $(SMP),LANTERN_SMP=$(SMP) )$(PYTHON) tests/run.py --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
@@ -639,7 +639,8 @@ THREAD_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
 PTHREAD_TESTS := pthread_sync pthread_signals pthread_process pthread_futex
 THREADS_MUSL_OBJS := $(PTHREAD_TESTS:%=$(BUILD)/threads/musl/%.o) $(BUILD)/threads/musl/thr_util.o
 THREADS_GLIBC_OBJS := $(PTHREAD_TESTS:%=$(BUILD)/threads/glibc/%.o) $(BUILD)/threads/glibc/thr_util.o \
-    $(BUILD)/threads/glibc/threadstress.o $(BUILD)/threads/glibc/bench_threads.o
+    $(BUILD)/threads/glibc/threadstress.o $(BUILD)/threads/glibc/bench_threads.o \
+    $(BUILD)/threads/glibc/smpstress.o
 $(BUILD)/threads/glibc/%.o: tests/user/%.c tests/user/thr_util.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
@@ -664,7 +665,7 @@ $(BUILD)/user/threads_musl: tests/user/threads_main.c $(THREADS_MUSL_OBJS)
 	$(Q)$(MUSL_GCC) $(THREAD_CFLAGS) -o $@ $^
 # NAME:TARGET, the symlinks (relative: the same in build/user/ and in the initramfs's /bin).
 THREAD_LINKS := $(PTHREAD_TESTS:%=%_glibc:threads_glibc) $(PTHREAD_TESTS:%=%_musl:threads_musl) \
-    threadstress_glibc:threads_glibc bench_threads:threads_glibc
+    threadstress_glibc:threads_glibc bench_threads:threads_glibc smpstress:threads_glibc
 THREAD_BINS := $(BUILD)/user/threads_glibc $(BUILD)/user/threads_musl
 USER_TEST_BINS += $(THREAD_BINS)
 user: $(THREAD_BINS) thread-links

@@ -65,6 +65,9 @@ void gdt_init_cpu(int cpu) {
         t->ist[i] = (uint64_t)&ist_stacks[cpu][i][IST_STACK_SIZE];
     t->iomap_base = sizeof(*t);
     set_tss_descriptor(g, t);
+    // The CPU number as a segment limit, for the vDSO's getcpu (`lsl`, as Linux's
+    // GDT_ENTRY_CPUNODE): a user-readable data segment nobody loads.
+    g[CPUNODE_SEL >> 3] = SEG_DATA(3) | (uint64_t)(cpu & 0xfff);
 
     struct desc_ptr p = { sizeof(gdt[0]) - 1, (uint64_t)g };
     __asm__ volatile("lgdt %0" : : "m"(p));

@@ -9,6 +9,7 @@
 #define USER_DS     0x2b
 #define USER_CS     0x33
 #define TSS_SEL     0x40
+#define CPUNODE_SEL 0x50    // its limit is the CPU number (vdso/vclock.c reads it with lsl)
 
 // Interrupt stack table slots (1-based, as the IDT gate's IST field counts them).
 #define IST_DOUBLE_FAULT  1

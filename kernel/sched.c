@@ -42,15 +42,19 @@ static int nr_sleeping;                 // so that wakeup() with nobody asleep c
 
 bool sched_need_resched(void) { return this_cpu()->need_resched; }
 
-// Round-robin: the first runnable process after the one that ran last, in table order,
-// wrapping around. (Table entries are never freed, so `last` stays a valid pointer.)
+bool sched_allowed_here(const struct proc *p) {
+    return !p->cpus_allowed || (p->cpus_allowed & (1ull << this_cpu()->id));
+}
+
+// Round-robin: the first runnable process after the one that ran last (on any CPU) whose
+// affinity allows this CPU, in table order, wrapping around. (Table entries are never freed, so `last` stays a valid pointer.)
 static struct proc *pick_next(void) {
     static struct proc *last;
     for (struct proc *p = last ? proc_next(last) : NULL; p; p = proc_next(p))
-        if (p->state == PROC_RUNNABLE)
+        if (p->state == PROC_RUNNABLE && sched_allowed_here(p))
             return last = p;
     for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
-        if (p->state == PROC_RUNNABLE)
+        if (p->state == PROC_RUNNABLE && sched_allowed_here(p))
             return last = p;
         if (p == last)
             break;

@@ -30,6 +30,7 @@ void wakeup(void *chan);
 // Sleeps until the given time since boot, or until a signal arrives (then false).
 bool sleep_until(uint64_t ns);
 void sched_make_runnable(struct proc *p);
+bool sched_allowed_here(const struct proc *p);   // may p run on this CPU (its affinity)?
 void swtch(uint64_t *save_rsp, uint64_t load_rsp);   // swtch.asm
 // What a switched-out thread's saved stack pointer (proc.context) points at: the registers
 // swtch.asm pushed (the last push lowest), above them the return address into whoever

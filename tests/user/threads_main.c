@@ -14,6 +14,7 @@ int pthread_futex_main(int argc, char **argv);
 #ifdef WITH_GLIBC_ONLY
 int threadstress_main(int argc, char **argv);
 int bench_threads_main(int argc, char **argv);
+int smpstress_main(int argc, char **argv);
 #endif
 
 static const struct {
@@ -27,6 +28,7 @@ static const struct {
 #ifdef WITH_GLIBC_ONLY
     { "threadstress", threadstress_main },
     { "bench_threads", bench_threads_main },
+    { "smpstress", smpstress_main },
 #endif
 };
 
