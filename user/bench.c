@@ -274,32 +274,6 @@ static int bench_exec_argv(char *const argv[], int iters, uint64_t *took)
         if (err)
             return err;
     }
-// N processes, each doing the same fixed CPU-bound work, started together: the wall time,
-// in cycles. With N CPUs it should take as long as one alone (SMP); on one CPU, N times as
-// long. The loop's result is the exit status, so the compiler must do the work.
-#define SPIN_LOOPS 30000000u
-
-static int spin_work(void)
-{
-    uint32_t x = 1;
-    for (uint32_t i = 0; i < SPIN_LOOPS; i++)
-        x = x * 1664525u + 1013904223u;
-    return (int)(x & 1);
-}
-
-static int bench_parallel(int n, uint64_t *took)
-{
-    uint64_t start = cycles();
-    for (int i = 0; i < n; i++) {
-        pid_t pid = fork();
-        if (pid < 0)
-            return errno;
-        if (pid == 0)
-            _exit(spin_work());
-    }
-    for (int i = 0; i < n; i++)
-        if (wait(NULL) < 0)
-            return errno;
     *took = cycles() - start;
     return 0;
 }
@@ -378,6 +352,38 @@ static int bench_anon_fault(int iters, uint64_t *took)
     *took = cycles() - start;
     munmap(p, (size_t)iters * 4096);
     return 0;
+}
+
+// N processes, each doing the same fixed CPU-bound work, started together: the wall time,
+// in cycles. With N CPUs it should take as long as one alone (SMP); on one CPU, N times as
+// long. The loop's result is the exit status, so the compiler must do the work.
+#define SPIN_LOOPS 30000000u
+
+static int spin_work(void)
+{
+    uint32_t x = 1;
+    for (uint32_t i = 0; i < SPIN_LOOPS; i++)
+        x = x * 1664525u + 1013904223u;
+    return (int)(x & 1);
+}
+
+static int bench_parallel(int n, uint64_t *took)
+{
+    uint64_t start = cycles();
+    for (int i = 0; i < n; i++) {
+        pid_t pid = fork();
+        if (pid < 0)
+            return errno;
+        if (pid == 0)
+            _exit(spin_work());
+    }
+    for (int i = 0; i < n; i++)
+        if (wait(NULL) < 0)
+            return errno;
+    *took = cycles() - start;
+    return 0;
+}
+
 // The speed-up of n processes over one: n * time(1) / time(n), in hundredths.
 static void run_parallel(int n)
 {
