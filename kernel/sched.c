@@ -62,13 +62,6 @@ static struct proc *pick_next(void) {
     return NULL;
 }
 
-static bool anything_runnable(void) {
-    for (int i = 0; i < NPROC; i++)
-        if (__atomic_load_n(&proc_at(i)->state, __ATOMIC_RELAXED) == PROC_RUNNABLE)
-            return true;
-    return false;
-}
-
 void scheduler(void) {
     struct percpu *c = this_cpu();
     cli();
@@ -77,15 +70,13 @@ void scheduler(void) {
     for (;;) {
         struct proc *p = pick_next();
         if (!p) {
-            // Nothing to do: let go of the kernel and sleep until an interrupt. Take the
-            // lock again only when something looks runnable (a look without the lock: a
-            // wakeup makes its process runnable before it sends the IPI that wakes us).
+            // Nothing to do: let go of the kernel and sleep until an interrupt (a wakeup
+            // elsewhere sends one, smp_kick_idle_cpu). An IPI that comes between the
+            // release and the halt waits for the sti, which wakes the hlt at once.
             c->idle = true;
             kernel_exit();
-            do {
-                sti_hlt();
-                cli();
-            } while (!anything_runnable());
+            sti_hlt();
+            cli();
             c->idle = false;
             kernel_enter_idle();
             continue;
