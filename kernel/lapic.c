@@ -130,8 +130,8 @@ void lapic_timer_calibrate(void) {
     if (timer_count == 0)
         timer_count = 1000000;
     uint64_t khz = (uint64_t)elapsed * 16 / 10;      // bus cycles in 10 ms, per ms
-    pr_info("APIC: timer: %llu.%03llu MHz bus clock, %u ticks per jiffy\n",
-            (unsigned long long)(khz / 1000), (unsigned long long)(khz % 1000), timer_count);
+    pr_info("APIC: timer: %llu.%03llu MHz bus clock, periodic at %d Hz on every CPU but the boot CPU\n",
+            (unsigned long long)(khz / 1000), (unsigned long long)(khz % 1000), HZ);
 }
 
 void lapic_timer_start(void) {
