@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "gdt.h"
 #include "percpu.h"
+#include "x86.h"
 
 struct tss {
     uint32_t reserved0;
@@ -55,7 +56,7 @@ static void set_tss_descriptor(uint64_t *gdt, struct tss *tss) {
 
 void gdt_init(void) { gdt_init_cpu(0); }
 
-// On CPU `cpu`, before its percpu data is set up (loading GS clears the GS base).
+// On CPU `cpu`. Its GS base (percpu.h) is kept across the segment reload.
 void gdt_init_cpu(int cpu) {
     uint64_t *g = gdt[cpu];
     for (int i = 0; i < 12; i++)
@@ -70,6 +71,7 @@ void gdt_init_cpu(int cpu) {
     g[CPUNODE_SEL >> 3] = SEG_DATA(3) | (uint64_t)(cpu & 0xfff);
 
     struct desc_ptr p = { sizeof(gdt[0]) - 1, (uint64_t)g };
+    uint64_t gs_base = rdmsr(MSR_GS_BASE);       // loading GS below clears it: keep percpu
     __asm__ volatile("lgdt %0" : : "m"(p));
     // Reload every segment register: CS through a far return, the rest directly.
     __asm__ volatile(
@@ -86,6 +88,7 @@ void gdt_init_cpu(int cpu) {
         "movw %%ax, %%gs\n\t"
         : : "i"(KERNEL_CS), "r"(KERNEL_DS) : "rax", "memory");
     __asm__ volatile("ltr %w0" : : "r"(TSS_SEL));
+    wrmsr(MSR_GS_BASE, gs_base);
 }
 
 void tss_set_kernel_stack(uint64_t rsp0) { tss[this_cpu()->id].rsp[0] = rsp0; }

@@ -60,6 +60,7 @@ static void prepare_init(const struct kernel_params *p);
 // file, and kmain itself becomes the idle loop, scheduler().
 void kmain(uint32_t magic, uint64_t info_pa) {
     // 1. A clock and a voice: timestamps count from here, the serial port talks at once.
+    percpu_init();                   // GS: this CPU's data (locks need it, printk's too)
     time_init();
     serial_init();
 
@@ -81,7 +82,6 @@ void kmain(uint32_t magic, uint64_t info_pa) {
     cpu_detect();
     cpu_enable_fpu();
     gdt_init();
-    percpu_init();                   // GS: this CPU's data (gdt_init reset the GS base)
     idt_init();
 
     // 4. Memory: every free page to the page allocator, the kernel's own page tables.
