@@ -419,7 +419,7 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/check.h $$(unit_sources_$$*
 
 test: deps-test
 	$(Q)$(MAKE) --no-print-directory all unit-tests
-	$(Q)$(PYTHON) tests/run.py --build $(BUILD)
+	$(Q)$(if $(SMP),LANTERN_SMP=$(SMP) )$(PYTHON) tests/run.py --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
@@ -455,7 +455,7 @@ $(USER_BINS): $(BUILD)/bin/%: $(CRT0) $(BUILD)/bin/%.o $(LIBC_A)
 	$(Q)$(LD) $(USER_LDFLAGS) --strip-debug -o $@ $^
 
 bench: all
-	$(Q)$(PYTHON) tools/bench.py --build $(BUILD) $(if $(LINUX),--linux $(LINUX))
+	$(Q)$(PYTHON) tools/bench.py --build $(BUILD) $(if $(LINUX),--linux $(LINUX)) $(if $(SMP),--smp $(SMP))
 
 # /bin/sh (user/sh*.c, several files: its own link rule), and the few commands its tests
 # on Lantern need: echo, cat, true, false, sleep.
@@ -646,7 +646,8 @@ THREAD_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
 PTHREAD_TESTS := pthread_sync pthread_signals pthread_process pthread_futex pthread_robust
 THREADS_MUSL_OBJS := $(PTHREAD_TESTS:%=$(BUILD)/threads/musl/%.o) $(BUILD)/threads/musl/thr_util.o
 THREADS_GLIBC_OBJS := $(PTHREAD_TESTS:%=$(BUILD)/threads/glibc/%.o) $(BUILD)/threads/glibc/thr_util.o \
-    $(BUILD)/threads/glibc/threadstress.o $(BUILD)/threads/glibc/bench_threads.o
+    $(BUILD)/threads/glibc/threadstress.o $(BUILD)/threads/glibc/bench_threads.o \
+    $(BUILD)/threads/glibc/smpstress.o
 $(BUILD)/threads/glibc/%.o: tests/user/%.c tests/user/thr_util.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
@@ -671,7 +672,7 @@ $(BUILD)/user/threads_musl: tests/user/threads_main.c $(THREADS_MUSL_OBJS)
 	$(Q)$(MUSL_GCC) $(THREAD_CFLAGS) -o $@ $^
 # NAME:TARGET, the symlinks (relative: the same in build/user/ and in the initramfs's /bin).
 THREAD_LINKS := $(PTHREAD_TESTS:%=%_glibc:threads_glibc) $(PTHREAD_TESTS:%=%_musl:threads_musl) \
-    threadstress_glibc:threads_glibc bench_threads:threads_glibc
+    threadstress_glibc:threads_glibc bench_threads:threads_glibc smpstress:threads_glibc
 THREAD_BINS := $(BUILD)/user/threads_glibc $(BUILD)/user/threads_musl
 USER_TEST_BINS += $(THREAD_BINS)
 user: $(THREAD_BINS) thread-links

@@ -13,6 +13,7 @@
 #include "printk.h"
 
 static struct acpi_power power;
+static struct acpi_madt madt;
 static phys_map_fn map;
 static bool s5_found;
 
@@ -315,6 +316,55 @@ static void parse_fadt(const uint8_t *f) {
         parse_dsdt(dsdt);
 }
 
+// ---- The MADT: CPUs and interrupt controllers (spec 5.2.12)
+
+enum {
+    MADT_LAPIC_ADDR = 36, MADT_ENTRIES = 44,
+    MADT_LAPIC = 0, MADT_IOAPIC = 1, MADT_ISO = 2, MADT_LAPIC_OVERRIDE = 5,
+};
+
+static void madt_entry(const uint8_t *e) {
+    switch (e[0]) {
+    case MADT_LAPIC:            // processor id, APIC id, flags (bit 0: enabled)
+        if (e[1] >= 8 && (get32(e + 4) & 1) && madt.ncpus < ACPI_MAX_CPUS)
+            madt.apic_id[madt.ncpus++] = e[3];
+        break;
+    case MADT_IOAPIC:           // id, reserved, address, GSI base
+        if (e[1] >= 12 && !madt.ioapic_addr) {
+            madt.ioapic_addr = get32(e + 4);
+            madt.ioapic_gsi_base = get32(e + 8);
+        }
+        break;
+    case MADT_ISO:              // bus, ISA IRQ, GSI, flags
+        if (e[1] >= 10 && e[3] < 16) {
+            madt.isa_gsi[e[3]] = get32(e + 4);
+            madt.isa_flags[e[3]] = get16(e + 8);
+        }
+        break;
+    case MADT_LAPIC_OVERRIDE:   // reserved, 64-bit address
+        if (e[1] >= 12)
+            madt.lapic_addr = get64(e + 4);
+        break;
+    }
+}
+
+static void parse_madt(const uint8_t *t) {
+    uint32_t len = get32(t + SDT_LENGTH);
+    if (len < MADT_ENTRIES)
+        return;
+    madt.found = true;
+    madt.lapic_addr = get32(t + MADT_LAPIC_ADDR);
+    for (uint32_t off = MADT_ENTRIES; off + 2 <= len;) {
+        const uint8_t *e = t + off;
+        if (e[1] < 2 || off + e[1] > len)
+            break;                          // a malformed entry ends the walk
+        madt_entry(e);
+        off += e[1];
+    }
+}
+
+const struct acpi_madt *acpi_get_madt(void) { return &madt; }
+
 // The XSDT (revision 2+, 64-bit entries) is preferred; the RSDT (32-bit entries) is the
 // fallback. Every table listed is checked and logged; the first good FACP is used.
 static void walk_root(const uint8_t *rsdp) {
@@ -341,6 +391,8 @@ static void walk_root(const uint8_t *rsdp) {
             power.fadt = pa;
             parse_fadt(t);
         }
+        if (t && memcmp(t, "APIC", 4) == 0 && !madt.found)
+            parse_madt(t);
     }
 }
 
@@ -363,6 +415,9 @@ static void log_summary(void) {
 
 int acpi_init(const struct boot_info *bi, phys_map_fn map_fn) {
     memset(&power, 0, sizeof power);
+    memset(&madt, 0, sizeof madt);
+    for (int i = 0; i < 16; i++)
+        madt.isa_gsi[i] = (uint32_t)i;
     s5_found = false;
     map = map_fn;
     const uint8_t *rsdp = find_rsdp(bi);

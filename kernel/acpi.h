@@ -32,6 +32,22 @@ struct acpi_power {
     uint64_t fadt, dsdt;    // physical addresses of the tables used, 0 if not found
 };
 
+// What the MADT ("APIC" table) says about interrupt controllers and CPUs, for SMP (smp.c).
+#define ACPI_MAX_CPUS 8
+struct acpi_madt {
+    bool found;
+    uint64_t lapic_addr;             // physical address of every CPU's local APIC registers
+    int ncpus;                       // enabled processors, the boot CPU among them
+    uint8_t apic_id[ACPI_MAX_CPUS];  // their local APIC ids, in table order
+    uint64_t ioapic_addr;            // the first I/O APIC (0: none)
+    uint32_t ioapic_gsi_base;
+    // The ISA IRQ -> global system interrupt map (identity unless overridden), and the
+    // override's polarity/trigger flags (MPS INTI flags; 0 = the bus default, ISA's edge/high).
+    uint32_t isa_gsi[16];
+    uint16_t isa_flags[16];
+};
+const struct acpi_madt *acpi_get_madt(void);
+
 // Finds the tables (bi->rsdp_copy, else bi->rsdp, else a scan of the BIOS areas) and fills
 // the struct above, logging each table like Linux does. Every read goes through `map`, which
 // must return NULL for anything it cannot map; in the kernel, for example,

@@ -159,6 +159,10 @@ static bool kernel_param(struct kernel_params *p, const char *key, char *val)
         p->leakcheck = true;
         return true;
     }
+    if (strcmp(key, "nosmp") == 0) {    // Linux: the same as maxcpus=0
+        p->maxcpus = 0;
+        return true;
+    }
     if (val == NULL)   // the others all take a value; bare "init" etc. is just a word
         return false;
     if (strcmp(key, "console") == 0) {
@@ -178,6 +182,8 @@ static bool kernel_param(struct kernel_params *p, const char *key, char *val)
         return set_string(p, &p->rdinit, val);
     if (strcmp(key, "ktest") == 0)
         return set_string(p, &p->ktest, val);
+    if (strcmp(key, "maxcpus") == 0)
+        return set_int(p, &p->maxcpus, val, 0, INT_MAX);
     return false;
 }
 
@@ -244,6 +250,7 @@ void cmdline_parse(struct kernel_params *p, const char *line)
 
     memset(p, 0, sizeof *p);
     p->loglevel = -1;
+    p->maxcpus = -1;
     while (line != NULL && line[n] != '\0' && n < sizeof p->buf - 1) {
         p->buf[n] = line[n];
         n++;

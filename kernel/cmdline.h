@@ -26,6 +26,7 @@ struct kernel_params {
     bool trace;              // trace: record kernel events (trace.h)
     bool norandmaps;         // norandmaps: no address space randomisation (exec.c)
     bool leakcheck;          // leakcheck: test-only, count pages not freed (leakcheck.h)
+    int maxcpus;             // maxcpus=N (nosmp: 0); -1 when not given: every CPU
     const char *init_argv[CMDLINE_MAX_INIT_ARGS + 1];   // NULL-terminated; argv[0] left to the caller
     int init_argc;
     const char *init_envp[CMDLINE_MAX_INIT_ENVS + 1];   // NULL-terminated

@@ -159,7 +159,7 @@ static void show_cursor(struct vt *vt, int row, int col) {
 
 static struct vt vt = {
     .cells = ring, .draw = draw, .scroll_up = scroll_up, .show_cursor = show_cursor,
-    .lock = { "fbcon" },
+    .lock = SPINLOCK_INIT("fbcon"),
 };
 
 // Reachable now? Below 4 GiB through boot.asm's map; anywhere once vm_init has mapped it.

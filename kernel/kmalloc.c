@@ -37,7 +37,7 @@
 #define POISON_FREE  0x6b   // Linux's values (include/linux/poison.h)
 #define POISON_INUSE 0x5a
 
-static struct spinlock lock = { "kmalloc" };   // taken before page_alloc's, never after
+static struct spinlock lock = SPINLOCK_INIT("kmalloc");   // taken before page_alloc's, never after
 static struct page_list partial[NR_CLASSES];   // slabs with at least one free object
 static unsigned nr_empty[NR_CLASSES];          // how many of those are entirely free (0 or 1)
 

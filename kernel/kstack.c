@@ -20,7 +20,7 @@
 #define AREA_END  (KSTACK_AREA + (uint64_t)KSTACK_SLOTS * SLOT_SIZE)
 
 static bool slot_used[KSTACK_SLOTS];
-static struct spinlock kstack_lock;
+static struct spinlock kstack_lock = SPINLOCK_INIT("kstack");
 
 static uint64_t slot_base(int i) { return KSTACK_AREA + (uint64_t)i * SLOT_SIZE; }
 

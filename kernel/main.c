@@ -27,6 +27,7 @@
 #include "random.h"
 #include "sched.h"
 #include "serial.h"
+#include "smp.h"
 #include "syscall.h"
 #include "time.h"
 #include "trace.h"
@@ -60,6 +61,7 @@ static void prepare_init(const struct kernel_params *p);
 // file, and kmain itself becomes the idle loop, scheduler().
 void kmain(uint32_t magic, uint64_t info_pa) {
     // 1. A clock and a voice: timestamps count from here, the serial port talks at once.
+    percpu_init();                   // GS: this CPU's data (locks need it, printk's too)
     time_init();
     serial_init();
 
@@ -96,6 +98,7 @@ void kmain(uint32_t magic, uint64_t info_pa) {
     // 6. The firmware's ACPI tables (how to power off), the entropy pool, the event trace.
     //    Then let interrupts in: from here on the kernel is event-driven.
     acpi_init(&boot_info, phys_map);
+    apic_init();                     // the I/O APIC takes the IRQs over from the PIC, if any
     random_init();
     trace_init(params.trace);
     if (params.unknown[0])
@@ -107,9 +110,8 @@ void kmain(uint32_t magic, uint64_t info_pa) {
     if (params.kmon)
         monitor_run(&boot_info);
 
-    // 7. The way into user space: per-CPU data, the syscall entry point, and the vDSO
-    //    every process gets (its clock page is kept up to date from here on).
-    percpu_init();
+    // 7. The way into user space: the syscall entry point, and the vDSO every process
+    //    gets (its clock page is kept up to date from here on).
     syscall_init();
     vdso_init();
 
@@ -120,8 +122,12 @@ void kmain(uint32_t magic, uint64_t info_pa) {
     leakcheck_start(params.leakcheck);
     prepare_init(&params);
 
-    // 9. From here on the kernel only reacts: this loop runs whatever process is ready,
-    //    and halts the CPU until the next interrupt when none is.
+    // 9. The other CPUs (smp.c). From here on the kernel only reacts: on every CPU this
+    //    loop runs whatever process is ready, and halts the CPU when none is. The big
+    //    kernel lock, taken here, lets only one CPU at a time run kernel code.
+    cli();
+    kernel_enter();
+    smp_boot(params.maxcpus);
     scheduler();
 }
 

@@ -36,7 +36,7 @@
 #define MAX_PAGES ((uint64_t)UINT32_MAX - 1)
 _Static_assert(sizeof(struct page) == 16, "struct page costs 0.4% of memory: keep it small");
 
-static struct spinlock lock = { "page_alloc" };
+static struct spinlock lock = SPINLOCK_INIT("page_alloc");
 static struct page *mem_map;           // mem_map[i] describes page frame base_pfn + i
 static uint64_t base_pfn, end_pfn;     // mem_map covers the page frames [base_pfn, end_pfn)
 static uintptr_t virt_offset;          // a page's virtual address = its physical one + this

@@ -15,6 +15,7 @@
 #include "power.h"
 #include "printk.h"
 #include "proc.h"
+#include "smp.h"
 #include "time.h"
 #include "trap.h"
 #include "x86.h"
@@ -42,11 +43,12 @@ static void capture_registers(struct trapframe *tf) {
 
 void panic(const char *fmt, ...) {
     cli();
-    if (panicking) {             // a panic while panicking: say nothing more, just stop
+    if (__atomic_exchange_n(&panicking, true, __ATOMIC_SEQ_CST)) {
+        // a panic while panicking (on this CPU or another): say nothing more, just stop
         for (;;)
             hlt();
     }
-    panicking = true;
+    smp_stop_others();           // the other CPUs halt (by NMI), so this message prints alone
 
     char reason[256];
     va_list ap;
@@ -58,7 +60,8 @@ void panic(const char *fmt, ...) {
     capture_registers(&regs);
     pr_emerg("Kernel panic - not syncing: %s\n", reason);
     struct proc *p = current_or_null();
-    pr_emerg("CPU: 0 PID: %d Comm: %s\n", p ? p->pid : 0, p ? p->comm : "swapper/0");
+    int cpu = percpu_ready ? this_cpu()->id : 0;
+    pr_emerg("CPU: %d PID: %d Comm: %s\n", cpu, p ? p->pid : 0, p ? p->comm : "swapper/0");
     trap_dump(&regs);
     dump_backtrace(regs.rip, regs.rbp);
 

@@ -4,11 +4,22 @@
 // user's GS base is loaded instead and ours waits in MSR_KERNEL_GS_BASE. `swapgs` on every
 // entry from and exit to user mode exchanges the two. The syscall entry needs this most:
 // it arrives with the user's stack pointer and must find the kernel stack from nothing.
-// There is one CPU today; with SMP each gets its own struct percpu and the rest stays.
+// Each CPU has one struct percpu in cpus[] (smp.c); cpus[0] is the boot CPU.
+//
+// Who touches what: every field belongs to its own CPU and is only read or written by code
+// running on that CPU with interrupts off - except `online`, `apic_id` and `id` (written
+// once during bring-up, read by anyone), `idle` (read by other CPUs to choose where to send
+// a reschedule IPI: a stale value only costs an extra or a missing early wakeup, the timer
+// tick still comes) and `tlb_flush_gen` (written by the TLB shootdown's sender, see smp.c).
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 
 struct proc;
+struct spinlock;
+
+#define MAX_CPUS 8
+#define LOCKDEP_MAX_HELD 8
 
 // The assembly reaches these fields by the offsets asm_offsets.c generates.
 struct percpu {
@@ -16,16 +27,35 @@ struct percpu {
     uint64_t kernel_rsp;      // gs:8  - top of the current process's kernel stack
     uint64_t user_rsp;        // gs:16 - scratch for the syscall entry
     struct proc *current;     // gs:24 - the process running on this CPU
+    int id;                   // 0 .. ncpus-1: the index in cpus[] (Linux's CPU number)
+    uint32_t apic_id;         // its local APIC's id (the MADT's), the target of IPIs
+    volatile bool online;     // has finished bring-up and runs the scheduler
+    volatile bool idle;       // halted in the idle loop, with nothing to run
+    bool need_resched;        // the running process's slice is used up (sched_tick)
+    bool irq_user;            // the interrupt being handled came from user mode (trap.c)
+    int bkl_depth;            // how many times this CPU entered the big kernel lock (smp.c)
+    uint64_t scheduler_rsp;   // the idle loop's saved stack pointer (sched.c)
+    volatile uint64_t tlb_flush_gen;   // the last TLB shootdown this CPU has carried out
+    uint64_t *pml4;           // the user page tables loaded here (NULL: the kernel's); BKL
+    int nheld;                // spinlocks held right now, in order (lockdep, spinlock.c)
+    struct spinlock *held[LOCKDEP_MAX_HELD];
 };
 
 #define MSR_FS_BASE        0xc0000100
 #define MSR_GS_BASE        0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
 
-void percpu_init(void);
+extern struct percpu cpus[MAX_CPUS];
+extern bool percpu_ready;                // percpu_init() has run
+extern int ncpus;                        // CPUs online (1 until smp_boot() started the rest)
+void percpu_init(void);                  // the boot CPU's GS base (smp.c)
+void percpu_init_cpu(struct percpu *c);  // any CPU's, on that CPU
 
 static inline struct percpu *this_cpu(void) {
     struct percpu *p;
     __asm__ volatile("movq %%gs:0, %0" : "=r"(p));
     return p;
 }
+
+// For /proc/cpuinfo and /proc/stat: for (int i = 0; i < ncpus; i++) cpus[i]...
+#define for_each_online_cpu(c) for (struct percpu *c = cpus; c < cpus + ncpus; c++)

@@ -44,6 +44,10 @@ void pic_init(void) {
 void pic_unmask(int irq) { irq_mask &= ~(1u << irq); write_mask(); }
 void pic_mask(int irq)   { irq_mask |= 1u << irq;    write_mask(); }
 
+// Once the I/O APIC takes over (smp.c), the PICs stay initialised but silent: every line
+// masked, the cascade too.
+void pic_disable(void) { irq_mask = 0xffff; write_mask(); }
+
 void pic_eoi(int irq) {
     if (irq >= 8)
         outb(PIC2_CMD, PIC_EOI);

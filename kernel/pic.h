@@ -5,5 +5,6 @@
 void pic_init(void);
 void pic_unmask(int irq);
 void pic_mask(int irq);
+void pic_disable(void);
 void pic_eoi(int irq);
 bool pic_is_spurious(int irq);

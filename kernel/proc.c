@@ -50,8 +50,6 @@ static int table_len, table_cap;
 static int nr_threads;                 // entries not PROC_UNUSED (zombies count, as on Linux)
 static int last_pid;                   // the last pid handed out
 static struct proc unused_proc;        // what proc_at() shows for a slot not yet made
-static struct percpu cpu0;
-static bool percpu_ready;
 
 int pid_max = PID_MAX_DEFAULT;
 
@@ -83,13 +81,6 @@ struct proc *proc_find(int pid) {
 int max_threads(void) {
     uint64_t n = nr_managed_pages() * PAGE_SIZE / (THREAD_SIZE * 8);
     return n < MIN_THREADS ? MIN_THREADS : n > MAX_THREADS ? MAX_THREADS : (int)n;
-}
-
-void percpu_init(void) {
-    cpu0.self = &cpu0;
-    wrmsr(MSR_GS_BASE, (uint64_t)&cpu0);
-    wrmsr(MSR_KERNEL_GS_BASE, 0);   // the user's GS base, swapped in on the way out
-    percpu_ready = true;
 }
 
 // A number is in use while a thread has it as its id, or a process, process group or
@@ -274,13 +265,22 @@ void proc_reap(struct proc *p) {
 // Makes p the running process: its kernel stack for traps and syscalls, its page tables,
 // its thread pointer. NULL: the idle loop runs. It keeps whatever page tables are loaded
 // (the kernel half is the same in all of them), which saves a TLB flush per switch.
+// On SMP (smp.c), this CPU's percpu records which page tables it has loaded, for TLB
+// shootdowns; and the idle loop goes back to the kernel's own: the process it ran may exit
+// on another CPU, which then frees its page tables - under our feet, had we kept them.
 void proc_set_current(struct proc *p) {
-    cpu0.current = p;
+    struct percpu *c = this_cpu();
+    c->current = p;
+    if (!p && ncpus > 1 && c->pml4) {
+        vm_switch(NULL);
+        c->pml4 = NULL;
+    }
     if (!p)
         return;
-    cpu0.kernel_rsp = p->kstack_top;
+    c->kernel_rsp = p->kstack_top;
     tss_set_kernel_stack(p->kstack_top);
     vm_switch(p->mm ? p->mm->pml4 : NULL);
+    c->pml4 = p->mm ? p->mm->pml4 : NULL;
     wrmsr(MSR_FS_BASE, p->fs_base);
 }
 

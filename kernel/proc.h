@@ -189,6 +189,7 @@ struct proc {
     struct cred cred;            // its ids (copied by clone; changed only by itself)
     unsigned personality;        // personality(2): ADDR_NO_RANDOMIZE... (copied by clone; exec.c)
     uint64_t sig_blocked;        // its signal mask
+    uint64_t cpus_allowed;       // sched_setaffinity: CPUs it may run on (bit n: CPU n; 0: all)
     uint64_t real_blocked;       // rt_sigtimedwait: the mask it replaced while waiting
     uint64_t saved_sigmask;      // to restore on the way out (ppoll, sigsuspend, ...)
     bool restore_sigmask;        // ... if set

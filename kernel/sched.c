@@ -8,39 +8,53 @@
 // a process whose slice is used up yields. The kernel itself is never preempted: a process
 // in kernel mode runs until it sleeps or returns to user mode.
 //
-// Locking: one CPU, so "interrupts off" is the lock around the process table. With SMP
-// this becomes a spinlock (spinlock.h) and per-CPU run queues.
+// Every CPU runs this same loop, on its own stack, over one global run queue: the process
+// table's RUNNABLE entries. Any CPU may pick any runnable process (so processes migrate
+// freely); a CPU with nothing to run halts until an interrupt - its timer tick, or the
+// reschedule IPI that a wakeup on another CPU sends it (smp_kick_idle_cpu).
+//
+// Locking: the big kernel lock (smp.c) guards the process table and therefore the run
+// queue, as xv6's ptable lock does. The idle loop holds it while it picks a process and
+// through the switch; the process returns it on its way to user mode, or hands it back by
+// switching to the idle loop when it sleeps. Between a sleeper's last look at its condition
+// and its switch away the lock is never let go, so a wakeup from another CPU cannot slip
+// in between and be lost. Per-CPU state (need_resched, the idle loop's stack) is in percpu.h.
+// One global queue under one lock is the simplest design that is obviously right; at 4
+// CPUs the lock is held for microseconds per switch, not the bottleneck (see the report).
 #include <stdbool.h>
 #include <stdint.h>
 #include "cpu.h"
 #include "panic.h"
 #include "proc.h"
 #include "sched.h"
+#include "smp.h"
+#include "spinlock.h"
 #include "ksignal.h"
 #include "time.h"
 #include "trap.h"
 #include "trace.h"
 #include "x86.h"
 
-static uint64_t scheduler_rsp;          // the idle loop's saved stack pointer
-// Written by the timer interrupt (sched_tick) and read on the way to user mode: touch with
-// interrupts off. With SMP, one per CPU.
-static bool need_resched;
+// Per CPU, indexed by its number (percpu.h's id); /proc/stat reads them.
 struct cpu_stat cpu_stats[MAX_CPUS];
-// Changed by sleep_on and read by wakeup, which interrupt handlers call: interrupts off.
+// Changed by sleep_on and read by wakeup, under the BKL (smp.c).
 static int nr_sleeping;                 // so that wakeup() with nobody asleep costs nothing
 
-bool sched_need_resched(void) { return need_resched; }
+bool sched_need_resched(void) { return this_cpu()->need_resched; }
 
-// Round-robin: the first runnable process after the one that ran last, in table order,
-// wrapping around. (Table entries are never freed, so `last` stays a valid pointer.)
+bool sched_allowed_here(const struct proc *p) {
+    return !p->cpus_allowed || (p->cpus_allowed & (1ull << this_cpu()->id));
+}
+
+// Round-robin: the first runnable process after the one that ran last (on any CPU) whose
+// affinity allows this CPU, in table order, wrapping around. (Table entries are never freed, so `last` stays a valid pointer.)
 static struct proc *pick_next(void) {
     static struct proc *last;
     for (struct proc *p = last ? proc_next(last) : NULL; p; p = proc_next(p))
-        if (p->state == PROC_RUNNABLE)
+        if (p->state == PROC_RUNNABLE && sched_allowed_here(p))
             return last = p;
     for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
-        if (p->state == PROC_RUNNABLE)
+        if (p->state == PROC_RUNNABLE && sched_allowed_here(p))
             return last = p;
         if (p == last)
             break;
@@ -49,24 +63,36 @@ static struct proc *pick_next(void) {
 }
 
 void scheduler(void) {
+    struct percpu *c = this_cpu();
+    cli();
+    if (!bkl_held())
+        kernel_enter();                 // a CPU arriving here for the first time
     for (;;) {
-        cli();
         struct proc *p = pick_next();
         if (!p) {
-            sti_hlt();                  // nothing to do: sleep until an interrupt
+            // Nothing to do: let go of the kernel and sleep until an interrupt (a wakeup
+            // elsewhere sends one, smp_kick_idle_cpu). An IPI that comes between the
+            // release and the halt waits for the sti, which wakes the hlt at once.
+            c->idle = true;
+            kernel_exit();
+            sti_hlt();
+            cli();
+            c->idle = false;
+            kernel_enter_idle();
             continue;
         }
         p->state = PROC_RUNNING;
         p->slice = TIME_SLICE_TICKS;
-        need_resched = false;
+        c->need_resched = false;
         proc_set_current(p);
         // The x87/SSE registers are always the user's (the kernel never uses them), so they
         // only change hands here: load p's, run p, keep p's.
         fpu_restore(p->fpu);
         TRACE(TR_SWITCH, 0, p->pid, 0);
-        swtch(&scheduler_rsp, p->context);
+        swtch(&c->scheduler_rsp, p->context);
+        c->bkl_depth = 1;               // the idle loop's own hold on the BKL
         TRACE(TR_SWITCH, p->pid, 0, 0);
-        cpu_stats[0].ctxt++;             // one more switch to a thread and back (/proc/stat)
+        cpu_stats[c->id].ctxt++;             // one more switch to a thread and back (/proc/stat)
         fpu_save(p->fpu);
         // p gave up the CPU. If it was the last thing it did, clean up after it.
         proc_set_current(NULL);
@@ -82,7 +108,12 @@ void schedule(void) {
         panic("sched: pid %d is still marked running", p->pid);
     if (read_rflags() & RFLAGS_IF)
         panic("sched: called with interrupts on");
-    swtch(&p->context, scheduler_rsp);
+    lockdep_assert_none_held("sleeping");
+    // The BKL stays held across the switch; our nesting depth of it comes back with us,
+    // maybe on another CPU.
+    int depth = this_cpu()->bkl_depth;
+    swtch(&p->context, this_cpu()->scheduler_rsp);
+    this_cpu()->bkl_depth = depth;
 }
 
 void yield(void) {
@@ -116,13 +147,16 @@ void wakeup(void *chan) {
         if (p->state == PROC_SLEEPING && p->chan == chan) {
             p->state = PROC_RUNNABLE;
             TRACE(TR_WAKEUP, p->pid, 0, 0);
+            smp_kick_idle_cpu();
         }
     }
 }
 
 void sched_make_runnable(struct proc *p) {
-    if (p->state == PROC_SLEEPING)
+    if (p->state == PROC_SLEEPING) {
         p->state = PROC_RUNNABLE;
+        smp_kick_idle_cpu();
+    }
 }
 
 bool sleep_until(uint64_t ns) {
@@ -142,7 +176,8 @@ bool sleep_until(uint64_t ns) {
     return completed;
 }
 
-// The timer: wake sleepers whose time has come, and count down the running one's slice.
+// The timer tick of the boot CPU (the PIT's IRQ 0), under the BKL: wake sleepers whose
+// time has come, then what every CPU's tick does.
 void sched_tick(void) {
     uint64_t now = time_since_boot_ns();
     if (now >= next_wake) {
@@ -151,23 +186,31 @@ void sched_tick(void) {
             if (p->state != PROC_SLEEPING || !p->wake_at)
                 continue;
             if (p->wake_at <= now)
-                p->state = PROC_RUNNABLE;
+                sched_make_runnable(p);     // and wake an idle CPU for it
             else if (p->wake_at < next_wake)
                 next_wake = p->wake_at;
         }
     }
+    sched_tick_local();
+}
+
+// Every CPU's own tick (the others' come from their local APIC timers), interrupts off,
+// with or without the BKL: it touches only this CPU's counters and those of the process
+// running here, which no other CPU changes while it runs.
+void sched_tick_local(void) {
+    struct percpu *c = this_cpu();
     struct proc *cur = current_or_null();
     if (!cur) {
-        cpu_stats[0].idle++;
+        cpu_stats[c->id].idle++;
         return;                          // the idle loop: the CPU is halted, nobody pays
     }
     cur->ticks++;
     if (irq_from_user()) {
-        cpu_stats[0].user++;
+        cpu_stats[c->id].user++;
     } else {
-        cpu_stats[0].system++;
+        cpu_stats[c->id].system++;
         cur->sys_ticks++;
     }
     if (cur->state == PROC_RUNNING && --cur->slice <= 0)
-        need_resched = true;
+        c->need_resched = true;
 }

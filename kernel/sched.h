@@ -4,6 +4,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
+#include "percpu.h"
 
 struct proc;
 
@@ -15,9 +16,9 @@ void sched_tick(void);                  // the timer interrupt, HZ times a secon
 // What a CPU did with its timer ticks, and how often it switched threads (/proc/stat).
 // Written by that CPU's timer interrupt and scheduler with interrupts off; read by anyone.
 struct cpu_stat { uint64_t user, system, idle, ctxt; };
-#define MAX_CPUS 1                      // one today; the SMP work raises it
 extern struct cpu_stat cpu_stats[MAX_CPUS];
-static inline int nr_cpus_online(void) { return 1; }
+static inline int nr_cpus_online(void) { return ncpus; }   // smp.c
+void sched_tick_local(void);            // the part of it for this CPU alone (any CPU)
 bool sched_need_resched(void);
 void yield(void);                       // give up the CPU but stay runnable
 void schedule(void);                    // give it up in whatever state the caller set
@@ -29,6 +30,7 @@ void wakeup(void *chan);
 // Sleeps until the given time since boot, or until a signal arrives (then false).
 bool sleep_until(uint64_t ns);
 void sched_make_runnable(struct proc *p);
+bool sched_allowed_here(const struct proc *p);   // may p run on this CPU (its affinity)?
 void swtch(uint64_t *save_rsp, uint64_t load_rsp);   // swtch.asm
 // What a switched-out thread's saved stack pointer (proc.context) points at: the registers
 // swtch.asm pushed (the last push lowest), above them the return address into whoever

@@ -1,23 +1,30 @@
 // spinlock.h: the lock around a shared kernel data structure (the page allocator's free lists,
-// the kmalloc slabs).
+// the kmalloc slabs, the kernel-stack area).
 //
-// Lantern runs on one CPU, so the only thing that can interleave with a half-done update is an
-// interrupt handler. Taking a lock therefore disables interrupts, and releasing it puts the
-// interrupt flag back as it was, so locks nest (kmalloc holds its lock while it calls the
-// page allocator, which takes its own).
-// Invariant: while any lock is held, interrupts are off, and no other code can run on the CPU.
-// When Lantern learns SMP, the spinning (an atomic exchange loop on a `locked` field) goes
-// here, and only here; the callers already say where every critical section starts and ends.
+// A spinlock is a word that one CPU at a time sets from 0 to 1 with an atomic exchange;
+// the others spin until it is 0 again. Taking one also disables interrupts on this CPU
+// (an interrupt handler taking the same lock would otherwise spin forever on its own CPU),
+// and releasing it puts the interrupt flag back as it was, so locks nest as Linux's
+// spin_lock_irqsave/spin_unlock_irqrestore do (xv6's push_off/pop_off).
+// Invariants: while a CPU holds a spinlock, its interrupts are off and it does not sleep;
+// locks are always taken in one global order (lockdep, in spinlock.c, checks both and
+// panics naming the two locks involved). `cpu` and `name` say who holds it, for debugging.
 //
 // The host unit tests (built with -DHOST_TEST) run kernel code as an ordinary single-threaded
 // program, which may not execute cli; for them locking does nothing. This is the one place
 // that knows about HOST_TEST.
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 
 struct spinlock {
-    const char *name;   // for debugging
+    const char *name;           // for debugging and lockdep's messages
+    volatile uint32_t locked;   // 1 while held
+    int cpu;                    // the holder's CPU number + 1 (0: nobody)
+    int lockdep_class;          // lockdep's number for this lock + 1 (0: not seen yet)
 };
+
+#define SPINLOCK_INIT(n) { .name = (n) }
 
 #ifdef HOST_TEST
 static inline uint64_t spin_lock_irqsave(struct spinlock *lk) { (void)lk; return 0; }
@@ -26,13 +33,12 @@ static inline void spin_unlock_irqrestore(struct spinlock *lk, uint64_t flags) {
     (void)flags;
 }
 #else
-#include "x86.h"
-static inline uint64_t spin_lock_irqsave(struct spinlock *lk) {
-    (void)lk;
-    return local_irq_save();
-}
-static inline void spin_unlock_irqrestore(struct spinlock *lk, uint64_t flags) {
-    (void)lk;
-    local_irq_restore(flags);
-}
+uint64_t spin_lock_irqsave(struct spinlock *lk);
+void spin_unlock_irqrestore(struct spinlock *lk, uint64_t flags);
+bool spin_holding(struct spinlock *lk);          // by this CPU?
+// The lock without lockdep's bookkeeping, for the big kernel lock and lockdep itself.
+void raw_spin_lock(struct spinlock *lk);
+void raw_spin_unlock(struct spinlock *lk);
+// Panics (naming the lock) if this CPU holds any spinlock: called before sleeping.
+void lockdep_assert_none_held(const char *what);
 #endif

@@ -28,13 +28,16 @@ swtch:
 
 ; A new thread's first time on the CPU: swtch "returned" here, with the stack pointer at
 ; its trap frame. proc_first_run_c does what the child must do itself (CLONE_CHILD_SETTID);
-; then leave for user mode the way every interrupt does.
+; then leave for user mode the way every interrupt does, letting go of the big kernel lock
+; that the scheduler held while it switched here (smp.c).
 section .text
 extern trap_return
 extern proc_first_run_c
+extern kernel_exit
 global proc_first_run
 proc_first_run:
     call proc_first_run_c
+    call kernel_exit
     jmp trap_return
 
 section .note.GNU-stack noalloc noexec nowrite progbits

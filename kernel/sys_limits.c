@@ -7,12 +7,15 @@
 // handler; with SMP, a lock (Linux: task_lock of the group leader) must cover each read or
 // update of a pair, so that nobody sees a soft limit from one update and a hard from another.
 //
-// There is one CPU today. Linux's mask size (cpumask_size()) is that of a kernel built for
-// at most 64 CPUs: 8 bytes. Any mask that contains CPU 0 is accepted and means {CPU 0}.
+// Linux's mask size (cpumask_size()) is that of a kernel built for at most 64 CPUs: 8 bytes.
+// A mask is cut to the CPUs that are online (smp.c's ncpus) and must keep one; the
+// scheduler honours it (sched.c's pick_next), and a thread that excludes the CPU it runs on
+// moves at once.
 #include <stdbool.h>
 #include <stdint.h>
 #include "errno.h"
 #include "proc.h"
+#include "sched.h"
 #include "syscall.h"
 #include "uaccess.h"
 
@@ -89,7 +92,9 @@ SYSCALL(prlimit64) {
 // ---------------------------------------------------------------- CPU affinity
 
 #define CPUMASK_SIZE 8            // bytes: the mask of a kernel built for up to 64 CPUs
-#define NR_CPU_IDS   1            // CPUs that exist
+#define NR_CPU_IDS   ((uint64_t)ncpus)   // CPUs that exist
+
+static uint64_t online_mask(void) { return ncpus >= 64 ? ~0ull : (1ull << ncpus) - 1; }
 
 SYSCALL(sched_getaffinity) {
     int pid = (int)a0;
@@ -98,9 +103,10 @@ SYSCALL(sched_getaffinity) {
     // Linux: the buffer must hold a bit for every CPU id and be a whole number of longs.
     if (len * 8 < NR_CPU_IDS || (len & (sizeof(long) - 1)))
         return -EINVAL;
-    if (!find_target(pid))
+    struct proc *p = find_target(pid);
+    if (!p)
         return -ESRCH;
-    uint64_t mask = 1;           // CPU 0
+    uint64_t mask = p->cpus_allowed ? p->cpus_allowed : online_mask();
     uint64_t n = len < CPUMASK_SIZE ? len : CPUMASK_SIZE;
     if (copy_to_user((void *)umask, &mask, n))
         return -EFAULT;
@@ -115,20 +121,25 @@ SYSCALL(sched_setaffinity) {
     uint64_t len = (uint32_t)a1, mask = 0;
     if (copy_from_user(&mask, (const void *)umask, len < CPUMASK_SIZE ? len : CPUMASK_SIZE))
         return -EFAULT;
-    if (!find_target(pid))
+    struct proc *p = find_target(pid);
+    if (!p)
         return -ESRCH;
-    if (!(mask & ((1ull << NR_CPU_IDS) - 1)))
+    mask &= online_mask();
+    if (!mask)
         return -EINVAL;
-    return 0;                    // {CPU 0} it is, as before
+    p->cpus_allowed = mask == online_mask() ? 0 : mask;
+    if (p == current() && !sched_allowed_here(p))
+        yield();                 // to a CPU it may run on
+    return 0;
 }
 
 // getcpu(cpu, node, tcache): where the caller runs. Either pointer may be NULL; the third
 // argument is unused since Linux 2.6.24.
 SYSCALL(getcpu) {
     uint64_t cpu = a0, node = a1;
-    unsigned zero = 0;
+    unsigned zero = 0, me = (unsigned)this_cpu()->id;
     int err = 0;                 // Linux tries both before saying EFAULT
-    if (cpu && copy_to_user((void *)cpu, &zero, sizeof zero))
+    if (cpu && copy_to_user((void *)cpu, &me, sizeof me))
         err = -EFAULT;
     if (node && copy_to_user((void *)node, &zero, sizeof zero))
         err = -EFAULT;

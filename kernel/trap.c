@@ -15,11 +15,14 @@
 // runs again, signal_deliver_one (signal.c), then trap_return (trapentry.asm) and iretq.
 #include <stdint.h>
 #include "gdt.h"
+#include "ioapic.h"
 #include "ksignal.h"
+#include "lapic.h"
 #include "panic.h"
 #include "pic.h"
 #include "printk.h"
 #include "sched.h"
+#include "smp.h"
 #include "trap.h"
 #include "trace.h"
 #include "uaccess.h"
@@ -37,13 +40,13 @@ struct __attribute__((packed)) idt_gate {
 static struct idt_gate idt[256];
 static irq_handler_fn irq_handlers[16];
 static int oops_count;
-// Written by handle_irq only, with interrupts off: how many of each IRQ, and whether the
-// one being handled came from user mode (the timer charges user or system time by it).
+// Written by handle_irq only, with interrupts off, under the BKL: how many of each IRQ. Whether
+// the one being handled came from user mode (the timer charges user or system time by it)
+// is per CPU: percpu.irq_user.
 static uint64_t irq_counts[16];
-static bool irq_user;
 
 uint64_t irq_count(int irq) { return irq >= 0 && irq < 16 ? irq_counts[irq] : 0; }
-bool irq_from_user(void) { return irq_user; }
+bool irq_from_user(void) { return this_cpu()->irq_user; }
 extern const uint64_t trap_stubs[256];   // trapentry.asm
 
 #define GATE_INTERRUPT 0x8e   // present, ring 0, 64-bit interrupt gate (interrupts off inside)
@@ -66,15 +69,25 @@ void idt_init(void) {
     set_gate(T_MACHINE_CHECK, IST_MACHINE_CHECK, 0);
     // int3 may be used from user mode (debuggers); everything else from user mode is a #GP.
     set_gate(T_BREAKPOINT, 0, 3);
+    idt_load();
+}
+
+// Every CPU loads the same IDT (the other CPUs from smp.c's ap_entry).
+void idt_load(void) {
     struct __attribute__((packed)) { uint16_t limit; uint64_t base; } p = { sizeof(idt) - 1, (uint64_t)idt };
     __asm__ volatile("lidt %0" : : "m"(p));
 }
+
+bool irq_registered(int irq) { return irq >= 0 && irq < 16 && irq_handlers[irq]; }
 
 void irq_register(int irq, irq_handler_fn fn) {
     if (irq < 0 || irq >= 16)
         panic("irq_register: IRQ %d out of range", irq);
     irq_handlers[irq] = fn;
-    pic_unmask(irq);
+    if (irq_apic_mode())
+        ioapic_route(irq, cpus[0].apic_id);
+    else
+        pic_unmask(irq);
 }
 
 static const char *const exception_names[32] = {
@@ -154,21 +167,71 @@ static void __attribute__((noreturn)) kernel_fault(struct trapframe *tf) {
 
 static void handle_irq(struct trapframe *tf) {
     int irq = tf->vector - IRQ_BASE;
-    if (pic_is_spurious(irq))
+    if (!irq_apic_mode() && pic_is_spurious(irq))
         return;   // no EOI for a spurious IRQ 7 (and only the master's for IRQ 15)
     TRACE(TR_IRQ_ENTER, tf->vector, irq, 0);
     irq_counts[irq]++;
-    irq_user = (tf->cs & 3) == 3;
+    this_cpu()->irq_user = (tf->cs & 3) == 3;
     if (irq_handlers[irq])
         irq_handlers[irq]();
-    pic_eoi(irq);
+    irq_eoi(irq);
     TRACE(TR_IRQ_EXIT, tf->vector, 0, 0);
 }
 
 static void unexpected(struct trapframe *tf);
+static void trap_locked(struct trapframe *tf);
 
+// The interrupts of the local APIC: a CPU's own timer and the other CPUs' messages. They
+// are handled without the big kernel lock (smp.c), which another CPU may hold for long:
+//   - TLB and stop: their sender holds the BKL and waits for us.
+//   - reschedule: it only wakes an idle CPU from hlt; the idle loop does the rest.
+//   - the local timer: only this CPU's own counters change (sched_tick_local). The lock is
+//     taken only if the process must now yield or has a signal to take, on its way back
+//     to user mode. (The boot CPU's PIT tick, IRQ 0, does the global work under the BKL.)
+// Returns false for the vectors that are none of these.
+static bool lapic_vector(struct trapframe *tf) {
+    switch (tf->vector) {
+    case T_IPI_TLB:
+        smp_handle_tlb_ipi();
+        lapic_eoi();
+        return true;
+    case T_IPI_STOP:
+        for (;;)
+            cli(), hlt();
+    case T_SPURIOUS:
+        return true;                     // no EOI for the spurious vector
+    case T_IPI_RESCHED:
+        lapic_eoi();
+        return true;
+    case T_LAPIC_TIMER:
+        lapic_eoi();
+        this_cpu()->irq_user = (tf->cs & 3) == 3;
+        sched_tick_local();
+        if ((tf->cs & 3) && (sched_need_resched() || signal_pending(current()))) {
+            kernel_enter();
+            return_to_user(tf);
+            kernel_exit();
+        }
+        return true;
+    }
+    return false;
+}
+
+// Every way into the kernel but the syscall instruction comes here. The big kernel lock
+// (smp.c) is taken first: from here on, only this CPU runs kernel code.
 void trap(struct trapframe *tf) {
     uaccess_trap_entry(tf);          // SMAP in force for every handler (uaccess.c)
+    if (smp_stopping() && tf->vector == T_NMI)
+        for (;;)
+            cli(), hlt();                // another CPU panicked: stop here for good
+    if (tf->vector >= T_LAPIC_TIMER && lapic_vector(tf))
+        return;
+    kernel_enter();
+    trap_locked(tf);
+    kernel_exit();
+}
+
+static void trap_locked(struct trapframe *tf) {
     if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
         handle_irq(tf);
     } else if (tf->vector < 32 && (tf->cs & 3) == 0) {

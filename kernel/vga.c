@@ -42,7 +42,7 @@ static void show_cursor(struct vt *vt, int row, int col) {
 static struct vt vt = {
     .cols = COLS, .rows = ROWS, .lines = ROWS + HISTORY_LINES, .cells = ring,
     .draw = draw, .scroll_up = scroll_up, .show_cursor = show_cursor,
-    .lock = { "vga" },
+    .lock = SPINLOCK_INIT("vga"),
 };
 
 static void vga_write(const char *s, size_t n, int level) { vt_write(&vt, s, n, vt_level_colour(level)); }

@@ -21,6 +21,7 @@
 #include "page_alloc.h"
 #include "panic.h"
 #include "printk.h"
+#include "smp.h"
 #include "vm.h"
 #include "x86.h"
 
@@ -113,6 +114,7 @@ uint64_t vm_unmap_page(uint64_t *pml4, uint64_t va) {
     *pte = 0;
     if (pml4 == vm_current() || va >= USER_TOP)
         invlpg(va);
+    tlb_shootdown(pml4);                   // other CPUs on these tables (SMP)
     return pa;
 }
 
@@ -224,6 +226,7 @@ void vm_unmap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them
     if (prune_tables(pml4, 3, 0, start, end))
         op.flush = true;
     flush_range_op(&op, pml4);
+    tlb_shootdown(pml4);                   // once per range: other CPUs on these tables
 }
 
 // Gives every present page of the user range [start, end) the protection prot (with
@@ -234,6 +237,7 @@ void vm_protect_range(uint64_t *pml4, uint64_t start, uint64_t end, int prot, bo
                            end - start <= FLUSH_CEILING * PAGE_SIZE, false };
     walk_range(pml4, 3, 0, start, end, protect_one, &op);
     flush_range_op(&op, pml4);
+    tlb_shootdown(pml4);                   // once per range: other CPUs on these tables
 }
 
 static void count_one(pte_t *pte, uint64_t va, void *arg) {
@@ -487,6 +491,7 @@ int vm_cow(uint64_t *pml4, uint64_t va, int prot) {
     if (!vm_page_shared(old)) {
         *pte = old | prot_bits(prot);    // nobody else has it: write in place
         invlpg(va);
+        tlb_shootdown(pml4);
         return 0;
     }
     uint64_t pa = alloc_page();
@@ -499,6 +504,7 @@ int vm_cow(uint64_t *pml4, uint64_t va, int prot) {
     vm_page_new(pa);
     *pte = pa | prot_bits(prot);
     invlpg(va);
+    tlb_shootdown(pml4);                 // another thread's CPU must not keep reading old
     vm_page_put(old);
     return 0;
 }
@@ -541,5 +547,7 @@ int vm_copy_range(uint64_t *dst, uint64_t *src, uint64_t start, uint64_t end, bo
     walk_range(src, 3, 0, start, end, copy_one, &op);
     if (op.flush && src == vm_current())
         write_cr3(read_cr3());           // the pages made read-only, all at once
+    if (!share)
+        tlb_shootdown(src);              // src's pages are read-only now, on every CPU
     return op.err;
 }

@@ -22,12 +22,16 @@ class Timeout(Exception):
 class Machine:
     def __init__(self, build, kernel_args=None, iso=False, uefi=False, machine="pc",
                  memory="256M", extra=None, no_reboot=True, initrd=True, kernel=None,
-                 leakcheck=False):
+                 leakcheck=False, smp=None):
         self.build = build
         self.tmp = tempfile.mkdtemp(prefix="lantern-qemu-")
         self.monitor_path = os.path.join(self.tmp, "monitor.sock")
         cmd = ["qemu-system-x86_64", "-machine", machine, "-m", memory, "-display", "none",
                "-serial", "stdio", "-monitor", f"unix:{self.monitor_path},server,nowait"]
+        # CPUs: smp=N, else $LANTERN_SMP (`make test SMP=4` runs the whole suite that way).
+        smp = smp or int(os.environ.get("LANTERN_SMP", "0") or 0)
+        if smp:
+            cmd += ["-smp", str(smp)]
         if no_reboot:
             cmd.append("-no-reboot")
         if iso:   # True: the ISO `make` built; a string: that ISO

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """bench.py: boot user/bench as init on Lantern - and, if asked, on Linux - and compare.
 
-Each kernel boots in the same QEMU machine (TCG, one CPU, the same memory) with
+Each kernel boots in the same QEMU machine (TCG, one CPU or --smp N, the same memory) with
 build/initramfs.cpio, twice: rdinit=/bin/bench (user/bench.c, our libc) and
 rdinit=/bin/bench_threads (user/bench_threads.c, static glibc: threads, futex, Go).
 Each program prints `bench: NAME key=value ...` lines on the serial console and powers the
 machine off; we read those lines and print a table. The numbers are TSC cycles as QEMU's TCG shows them to the guest: they compare the
 two kernels on this machine, and mean little anywhere else.
 
-    python3 tools/bench.py [--build build] [--linux PATH/TO/vmlinuz | --linux fetch]
+    python3 tools/bench.py [--build build] [--smp N] [--linux PATH/TO/vmlinuz | --linux fetch]
 
 `--linux fetch` runs tools/linux-oracle.sh for Debian's kernel. Exits non-zero if a run did
 not reach `bench: done`.
@@ -48,6 +48,8 @@ ROWS = [
     ("fork + execve + wait, dynamic glibc hello", "exec_dynamic", "median_cycles"),
     ("64 MiB file mmap'd and read (per MiB)", "mmap_file_64m", "median_cycles"),
     ("first touch of an anonymous page", "anon_fault", "median_cycles"),
+    ("2 CPU-bound processes: speed-up over 1", "parallel_2", "speedup"),
+    ("4 CPU-bound processes: speed-up over 1", "parallel_4", "speedup"),
     ("boot to init (ms)", "boot_to_init", "ms"),
     ("boot to init (cycles)", "boot_to_init", "cycles"),
     ("TSC rate (kHz)", "tsc", "khz"),
@@ -196,7 +198,10 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--linux", metavar="VMLINUZ", help="also boot this Linux kernel ('fetch': Debian's)")
     ap.add_argument("--timeout", type=int, default=180, help="seconds per boot (default 180)")
+    ap.add_argument("--smp", type=int, default=1, help="CPUs of the QEMU machine (default 1)")
     args = ap.parse_args()
+    QEMU_MACHINE[QEMU_MACHINE.index("-smp") + 1] = str(args.smp)
+    print(f"QEMU -smp {args.smp}; the host has {os.cpu_count()} CPUs (under TCG they bound the speed-up)")
 
     kernel = os.path.join(args.build, "kernel.elf")
     initrd = os.path.join(args.build, "initramfs.cpio")

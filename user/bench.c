@@ -354,6 +354,52 @@ static int bench_anon_fault(int iters, uint64_t *took)
     return 0;
 }
 
+// N processes, each doing the same fixed CPU-bound work, started together: the wall time,
+// in cycles. With N CPUs it should take as long as one alone (SMP); on one CPU, N times as
+// long. The loop's result is the exit status, so the compiler must do the work.
+#define SPIN_LOOPS 30000000u
+
+static int spin_work(void)
+{
+    uint32_t x = 1;
+    for (uint32_t i = 0; i < SPIN_LOOPS; i++)
+        x = x * 1664525u + 1013904223u;
+    return (int)(x & 1);
+}
+
+static int bench_parallel(int n, uint64_t *took)
+{
+    uint64_t start = cycles();
+    for (int i = 0; i < n; i++) {
+        pid_t pid = fork();
+        if (pid < 0)
+            return errno;
+        if (pid == 0)
+            _exit(spin_work());
+    }
+    for (int i = 0; i < n; i++)
+        if (wait(NULL) < 0)
+            return errno;
+    *took = cycles() - start;
+    return 0;
+}
+
+// The speed-up of n processes over one: n * time(1) / time(n), in hundredths.
+static void run_parallel(int n)
+{
+    uint64_t one = 0, many = 0;
+    int err = bench_parallel(1, &one);
+    if (!err)
+        err = bench_parallel(n, &many);
+    if (err != 0 || !many)
+        printf("bench: parallel_%d unsupported (error %s)\n", n, errname(err));
+    else
+        printf("bench: parallel_%d speedup=%llu.%02llu cycles_1=%llu cycles_%d=%llu\n", n,
+               (unsigned long long)(n * one * 100 / many / 100),
+               (unsigned long long)(n * one * 100 / many % 100), (unsigned long long)one, n,
+               (unsigned long long)many);
+}
+
 // ---------------------------------------------------------------- running them
 
 static int compare_u64(const void *a, const void *b)
@@ -479,6 +525,8 @@ int main(int argc, char **argv)
     run("mmap_file_64m", bench_mmap_file, 1);
     unlink(MAPPED_FILE);
     run("anon_fault", bench_anon_fault, 256);
+    run_parallel(2);
+    run_parallel(4);
     printf("bench: done\n");
 
     if (getpid() == 1)

@@ -116,11 +116,14 @@ int __vdso_clock_getres(int clock, struct timespec *res) {
     return 0;
 }
 
-// One CPU, node 0. (With SMP: the kernel's getcpu, or RDPID/RDTSCP's TSC_AUX as Linux.)
+// The CPU number is the limit of a segment in each CPU's own GDT (kernel/gdt.c's
+// CPUNODE_SEL, 0x50 with RPL 3): `lsl` reads it from user mode, as Linux's vDSO does. Node 0.
 long __vdso_getcpu(unsigned *cpu, unsigned *node, void *unused) {
     (void)unused;
+    unsigned limit = 0;
+    __asm__ volatile("lsl %1, %0" : "+r"(limit) : "r"(0x53u) : "cc");
     if (cpu)
-        *cpu = 0;
+        *cpu = limit & 0xfff;
     if (node)
         *node = 0;
     return 0;

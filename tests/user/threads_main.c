@@ -15,6 +15,7 @@ int pthread_robust_main(int argc, char **argv);
 #ifdef WITH_GLIBC_ONLY
 int threadstress_main(int argc, char **argv);
 int bench_threads_main(int argc, char **argv);
+int smpstress_main(int argc, char **argv);
 #endif
 
 static const struct {
@@ -29,6 +30,7 @@ static const struct {
 #ifdef WITH_GLIBC_ONLY
     { "threadstress", threadstress_main },
     { "bench_threads", bench_threads_main },
+    { "smpstress", smpstress_main },
 #endif
 };
 

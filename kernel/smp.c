@@ -1,0 +1,325 @@
+// smp.c: symmetric multiprocessing - every CPU of the machine runs processes.
+//
+// Bring-up. The firmware's MADT (acpi.c) lists the CPUs by local APIC id. The boot CPU
+// (BSP) set itself up in kmain; smp_boot() wakes each other CPU (AP) in turn with INIT and
+// two STARTUPs (lapic.c), which start it in 16-bit real mode at the trampoline (copied
+// below 1 MiB, trampoline.asm). The trampoline takes it to long mode and into ap_entry()
+// below, on a kernel stack of its own. There the AP loads what every CPU needs for itself:
+// the kernel's page tables, its own GDT and TSS (gdt.c), the IDT, its GS base (percpu.h),
+// the syscall MSRs, its local APIC with its own timer; then it joins the scheduler.
+//
+// Locking: the big kernel lock (BKL), as Linux 2.0 first did SMP. The kernel was written
+// for one CPU, where "interrupts off" is the lock; the BKL keeps that true on many: at most
+// one CPU at a time runs kernel code, so the old invariant holds unchanged for the code
+// that runs under it. User code runs on all CPUs in parallel, which is where CPU-bound
+// programs spend their time. The rules:
+//   - kernel_enter() on every entry: a syscall, an exception or interrupt (from user mode,
+//     or from the idle loop). On the CPU that already holds it (an interrupt while in the
+//     kernel), it only counts one level deeper (percpu.bkl_depth).
+//   - kernel_exit() when the outermost entry leaves: back to user mode, or back to idle.
+//   - A process that sleeps keeps the BKL through the switch: it goes to the scheduler
+//     loop of its CPU, which holds it while it looks for the next process and lets it go
+//     only to halt (sched.c). So sleep/wakeup needs no more care than on one CPU: no other
+//     CPU can run between the sleeper's check of its condition and its switch away.
+//   - The hot, simple structures also have spinlocks of their own (page_alloc, kmalloc,
+//     kstack, lockdep), ordered after the BKL; lockdep (spinlock.c) checks their order.
+//   - IPI handlers for TLB shootdown and stop run without the BKL (the sender holds it).
+//
+// Lock table (who protects what):
+//   BKL          everything the kernel shares and does not name below: the process table,
+//                run queue (= the process table's RUNNABLE entries), VMAs, page tables,
+//                files, pipes, tty, futexes, signals, the trace buffer, the clock's state
+//   page_alloc   the free lists (page_alloc.c)       kmalloc    the slabs (kmalloc.c)
+//   kstack       the kernel-stack slots (kstack.c)   lockdep    lockdep's tables
+//   percpu       each CPU's own, with its interrupts off (percpu.h)
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include "acpi.h"
+#include "cpu.h"
+#include "gdt.h"
+#include "ioapic.h"
+#include "lapic.h"
+#include "memlayout.h"
+#include "panic.h"
+#include "pic.h"
+#include "printk.h"
+#include "proc.h"
+#include "sched.h"
+#include "smp.h"
+#include "spinlock.h"
+#include "syscall.h"
+#include "time.h"
+#include "trap.h"
+#include "vm.h"
+#include "x86.h"
+
+#define TRAMPOLINE_PA 0x8000          // trampoline.asm: below 1 MiB, page-aligned, unused RAM
+
+struct percpu cpus[MAX_CPUS];
+int ncpus = 1;
+bool percpu_ready;
+
+static struct spinlock bkl = SPINLOCK_INIT("bkl");
+static bool apic_mode;                  // legacy IRQs through the I/O APIC (else the PIC)
+static volatile bool stopping;          // a panic is stopping every CPU
+static volatile uint64_t tlb_gen;       // shootdowns requested so far (under the BKL)
+static volatile uint32_t idle_waiters;  // CPUs halted until the BKL is free (bit per CPU)
+static uint64_t bsp_cr0, bsp_cr4, bsp_efer;   // what the APs copy
+
+// ---------------------------------------------------------------- per-CPU data
+
+void percpu_init_cpu(struct percpu *c) {
+    c->self = c;
+    wrmsr(MSR_GS_BASE, (uint64_t)c);
+    wrmsr(MSR_KERNEL_GS_BASE, 0);   // the user's GS base, swapped in on the way out
+}
+
+void percpu_init(void) {
+    cpus[0].id = 0;
+    percpu_init_cpu(&cpus[0]);
+    percpu_ready = true;
+}
+
+// ---------------------------------------------------------------- the big kernel lock
+
+bool bkl_held(void) { return bkl.locked && bkl.cpu == this_cpu()->id + 1; }
+
+// Called with interrupts off. While it waits, it still answers TLB shootdowns: the
+// holder may be waiting for this very CPU to flush (see tlb_shootdown).
+void kernel_enter(void) {
+    struct percpu *c = this_cpu();
+    if (bkl.locked && bkl.cpu == c->id + 1) {
+        c->bkl_depth++;
+        return;
+    }
+    while (__atomic_exchange_n(&bkl.locked, 1, __ATOMIC_ACQUIRE)) {
+        while (bkl.locked) {
+            if (c->tlb_flush_gen != tlb_gen)
+                smp_handle_tlb_ipi();
+            pause();
+        }
+    }
+    bkl.cpu = c->id + 1;
+    c->bkl_depth = 1;
+}
+
+void kernel_exit(void) {
+    struct percpu *c = this_cpu();
+    if (c->bkl_depth <= 0 || bkl.cpu != c->id + 1)
+        panic("BKL: CPU %d leaves the kernel without holding it", c->id);
+    if (--c->bkl_depth > 0)
+        return;
+    lockdep_assert_none_held("leaving the kernel");
+    bkl.cpu = 0;
+    raw_spin_unlock(&bkl);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);          // the unlock, then the look at waiters
+    uint32_t w = idle_waiters;
+    if (w) {
+        int cpu = __builtin_ctz(w);
+        __atomic_fetch_and(&idle_waiters, ~(1u << cpu), __ATOMIC_SEQ_CST);
+        lapic_send_ipi(cpus[cpu].apic_id, T_IPI_RESCHED);
+    }
+}
+
+// The idle loop's way in (interrupts off, not holding the BKL): something is runnable,
+// but while another CPU is in the kernel, halt instead of spinning - a spinning virtual
+// CPU steals the host time the lock holder needs. kernel_exit() sends the IPI that ends
+// the halt. Dekker's pattern (flag, fence, look) means that wakeup cannot be missed.
+void kernel_enter_idle(void) {
+    struct percpu *c = this_cpu();
+    while (bkl.locked) {
+        __atomic_fetch_or(&idle_waiters, 1u << c->id, __ATOMIC_SEQ_CST);
+        if (bkl.locked)
+            sti_hlt();
+        cli();
+        __atomic_fetch_and(&idle_waiters, ~(1u << c->id), __ATOMIC_SEQ_CST);
+        if (c->tlb_flush_gen != tlb_gen)
+            smp_handle_tlb_ipi();
+    }
+    kernel_enter();
+}
+
+// ---------------------------------------------------------------- IPIs
+
+// Reload CR3: every non-global (that is, user) translation is forgotten.
+void smp_handle_tlb_ipi(void) {
+    struct percpu *c = this_cpu();
+    uint64_t gen = tlb_gen;
+    write_cr3(read_cr3());
+    c->tlb_flush_gen = gen;
+}
+
+void smp_note_pml4(uint64_t *pml4) { this_cpu()->pml4 = pml4; }
+
+// The caller holds the BKL and has flushed its own TLB. No CPU can load or drop these
+// page tables meanwhile (that happens in proc_set_current, under the BKL), so the set of
+// CPUs to wait for is fixed. A CPU that spins for the BKL with interrupts off answers
+// from its spin loop.
+void tlb_shootdown(uint64_t *pml4) {
+    if (ncpus == 1 || !percpu_ready)
+        return;
+    struct percpu *self = this_cpu();
+    uint64_t gen = ++tlb_gen;
+    self->tlb_flush_gen = gen;
+    for_each_online_cpu(c)
+        if (c != self && c->pml4 == pml4)
+            lapic_send_ipi(c->apic_id, T_IPI_TLB);
+    for_each_online_cpu(c) {
+        if (c == self || c->pml4 != pml4)
+            continue;
+        while (c->tlb_flush_gen < gen && !stopping)
+            pause();
+    }
+}
+
+// Some process became runnable. If a CPU is halted in its idle loop, wake it so that it
+// runs the process now rather than at its next timer tick.
+void smp_kick_idle_cpu(void) {
+    if (ncpus == 1)
+        return;
+    struct percpu *self = this_cpu();
+    for_each_online_cpu(c) {
+        if (c != self && c->idle) {
+            c->idle = false;
+            lapic_send_ipi(c->apic_id, T_IPI_RESCHED);
+            return;
+        }
+    }
+}
+
+bool smp_stopping(void) { return stopping; }
+
+// An NMI gets through even to a CPU spinning with interrupts off; trap() sees `stopping`
+// and halts it for good.
+void smp_stop_others(void) {
+    if (stopping || ncpus == 1)
+        return;
+    stopping = true;
+    lapic_send_nmi_others();
+    mdelay(10);                         // let them stop before the panic message
+}
+
+// ---------------------------------------------------------------- interrupt controllers
+
+void apic_init(void) {
+    const struct acpi_madt *m = acpi_get_madt();
+    if (!m->found || !lapic_init(m->lapic_addr) || !ioapic_init()) {
+        pr_info("APIC: no MADT or I/O APIC: staying with the 8259 PIC, one CPU\n");
+        return;
+    }
+    lapic_init_cpu();
+    cpus[0].apic_id = lapic_id();
+    // The IRQs the drivers registered move over, to the boot CPU; the PIC goes quiet.
+    for (int irq = 0; irq < 16; irq++) {
+        if (irq_registered(irq)) {
+            pic_mask(irq);
+            ioapic_route(irq, cpus[0].apic_id);
+        }
+    }
+    pic_disable();
+    apic_mode = true;
+    pr_info("APIC: switched to the I/O APIC for IRQs; local APIC id %u at 0x%llx\n",
+            cpus[0].apic_id, (unsigned long long)m->lapic_addr);
+    lapic_timer_calibrate();
+}
+
+bool irq_apic_mode(void) { return apic_mode; }
+
+void irq_eoi(int irq) {
+    if (apic_mode)
+        lapic_eoi();
+    else
+        pic_eoi(irq);
+}
+
+// ---------------------------------------------------------------- starting the other CPUs
+
+struct trampoline_data { uint64_t cr3, efer, stack, entry, arg; };
+extern const char trampoline_start[], trampoline_end[], trampoline_data[];
+
+static void ap_entry(struct percpu *c) __attribute__((noreturn));
+static void ap_entry(struct percpu *c) {
+    vm_switch(NULL);                    // the kernel's own tables (the trampoline's are gone)
+    write_cr0(bsp_cr0);
+    write_cr4(bsp_cr4);
+    wrmsr(0xc0000080, bsp_efer);
+    gdt_init_cpu(c->id);
+    idt_load();
+    percpu_init_cpu(c);
+    syscall_init();
+    lapic_init_cpu();
+    lapic_timer_start();
+    c->pml4 = NULL;
+    __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+    scheduler();
+}
+
+// The trampoline's page tables: the kernel's half, plus the trampoline page at its own
+// address (for the instant paging goes on). Must be below 4 GiB: the 32-bit code loads it.
+static uint64_t *trampoline_pml4(void) {
+    uint64_t *pml4 = vm_create();
+    if (!pml4 || virt_to_phys(pml4) >= (1ull << 32))
+        return NULL;
+    if (vm_map_page(pml4, TRAMPOLINE_PA, TRAMPOLINE_PA, VM_READ | VM_WRITE | VM_EXEC) != 0)
+        return NULL;
+    return pml4;
+}
+
+static bool start_cpu(struct percpu *c, uint64_t *pml4) {
+    uint64_t stack = kstack_alloc();
+    if (!stack)
+        return false;
+    struct trampoline_data *d = phys_to_virt(TRAMPOLINE_PA + (uint64_t)(trampoline_data - trampoline_start));
+    d->cr3 = virt_to_phys(pml4);
+    d->efer = bsp_efer & ((1u << 0) | (1u << 8) | (1u << 11));   // SCE, LME, NXE
+    d->stack = stack;
+    d->entry = (uint64_t)ap_entry;
+    d->arg = (uint64_t)c;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    lapic_start_ap(c->apic_id, TRAMPOLINE_PA);
+    for (int ms = 0; ms < 1000 && !__atomic_load_n(&c->online, __ATOMIC_ACQUIRE); ms++)
+        mdelay(1);
+    return c->online;
+}
+
+void smp_boot(int maxcpus) {
+    const struct acpi_madt *m = acpi_get_madt();
+    int want = m->ncpus < MAX_CPUS ? m->ncpus : MAX_CPUS;
+    if (maxcpus >= 0 && maxcpus < want)
+        want = maxcpus;
+    cpus[0].online = true;
+    if (!apic_mode || want <= 1) {
+        pr_info("smp: Bringing up secondary CPUs ...\n");
+        pr_info("smp: Brought up 1 node, 1 CPU\n");
+        pr_info("smpboot: Total of 1 processors activated\n");
+        return;
+    }
+    bsp_cr0 = read_cr0();
+    bsp_cr4 = read_cr4();
+    bsp_efer = rdmsr(0xc0000080);
+    memcpy(phys_to_virt(TRAMPOLINE_PA), trampoline_start, (size_t)(trampoline_end - trampoline_start));
+    uint64_t *pml4 = trampoline_pml4();
+    if (!pml4) {
+        pr_warn("smp: no memory for the trampoline's page tables: one CPU\n");
+        return;
+    }
+    pr_info("smp: Bringing up secondary CPUs ...\n");
+    pr_info("x86: Booting SMP configuration:\n");
+    int n = 1;
+    for (int i = 0; i < m->ncpus && n < want; i++) {
+        if (m->apic_id[i] == cpus[0].apic_id)
+            continue;
+        struct percpu *c = &cpus[n];
+        c->id = n;
+        c->apic_id = m->apic_id[i];
+        pr_info(".... node  #0, CPUs:    #%d\n", n);
+        if (!start_cpu(c, pml4)) {
+            pr_err("smpboot: CPU%d (APIC id %u) did not start\n", n, c->apic_id);
+            break;
+        }
+        ncpus = ++n;                    // the scheduler may use it from now on
+    }
+    pr_info("x86: Booted up 1 node, %d CPUs\n", ncpus);
+    pr_info("smpboot: Total of %d processors activated\n", ncpus);
+}

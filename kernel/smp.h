@@ -1,0 +1,30 @@
+// smp.h: more than one CPU - bring-up, the big kernel lock, IPIs (see smp.c).
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "percpu.h"
+
+// Switches the legacy IRQs from the 8259 PICs to the I/O APIC when the MADT has one (call
+// once the IRQ handlers are registered, interrupts off); then every CPU's local APIC.
+void apic_init(void);
+// Starts the other CPUs (at most maxcpus in all; 0 or 1: none, as Linux's nosmp), each of
+// which ends in the scheduler's idle loop. Call last, just before scheduler().
+void smp_boot(int maxcpus);
+void irq_eoi(int irq);
+bool irq_apic_mode(void);               // legacy IRQs arrive through the I/O APIC                  // the PIC's or the local APIC's end-of-interrupt
+
+// The big kernel lock (BKL): see smp.c. Every entry into the kernel takes it, every
+// return to user mode and every halt of the idle loop lets it go.
+void kernel_enter(void);
+void kernel_exit(void);
+void kernel_enter_idle(void);           // the same, for the idle loop: halts while it waits
+bool bkl_held(void);                    // by this CPU
+
+// After changing page tables that other CPUs may have loaded (munmap, mprotect, COW, fork):
+// makes every other CPU running on these page tables forget its cached translations.
+void tlb_shootdown(uint64_t *pml4);
+void smp_handle_tlb_ipi(void);
+void smp_kick_idle_cpu(void);          // a process became runnable: wake a halted CPU
+void smp_stop_others(void);            // panic: halt every other CPU (by NMI)
+bool smp_stopping(void);
+void smp_note_pml4(uint64_t *pml4);    // this CPU now runs on these page tables

@@ -1,0 +1,120 @@
+// spinlock.c: spinlocks, and lockdep: a checker that every lock is taken in one order.
+//
+// A deadlock between two CPUs needs two locks taken in opposite orders (A then B on one CPU,
+// B then A on the other), and it shows only when the timing is unlucky. Lockdep, named after
+// Linux's, catches the *possibility* instead: it remembers, for every pair of locks, whether
+// one has ever been taken while the other was held. The first time a CPU takes A while
+// holding B after anyone ever took B while holding A, it panics naming both locks, on any
+// run, however lucky the timing. It also panics when a CPU takes a lock it already holds
+// (which would spin forever) and when a CPU goes to sleep holding a spinlock (the sleeper's
+// lock would stop every other CPU that wants it until some unrelated wakeup).
+//
+// Locks are told apart by address: each lock gets a class number on first use. Lockdep is
+// always on (it costs a few loads per lock, and the locks are few); its own tables are
+// guarded by lockdep_lock, a raw lock that lockdep does not track.
+#include <stdbool.h>
+#include <stdint.h>
+#include "panic.h"
+#include "percpu.h"
+#include "spinlock.h"
+#include "x86.h"
+
+#define LOCKDEP_MAX_CLASSES 64
+
+static struct spinlock lockdep_lock = SPINLOCK_INIT("lockdep");
+static struct spinlock *classes[LOCKDEP_MAX_CLASSES];   // class number -> its (first) lock
+static int nclasses;
+// after[a][b]: lock b has been taken while lock a was held (so a comes before b).
+static bool after[LOCKDEP_MAX_CLASSES][LOCKDEP_MAX_CLASSES];
+
+static const char *lock_name(const struct spinlock *lk) { return lk->name ? lk->name : "(unnamed)"; }
+
+void raw_spin_lock(struct spinlock *lk) {
+    while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE))
+        while (lk->locked)
+            pause();
+}
+
+void raw_spin_unlock(struct spinlock *lk) { __atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE); }
+
+// The class number of lk, assigned on first use; -1 when the table is full (unchecked).
+static int class_of(struct spinlock *lk) {
+    if (lk->lockdep_class == 0 && nclasses < LOCKDEP_MAX_CLASSES) {
+        classes[nclasses] = lk;
+        lk->lockdep_class = ++nclasses;
+    }
+    return lk->lockdep_class - 1;
+}
+
+// Called with interrupts off, before spinning for lk: is taking lk now in order?
+static void lockdep_acquire(struct percpu *c, struct spinlock *lk) {
+    for (int i = 0; i < c->nheld; i++)
+        if (c->held[i] == lk)
+            panic("lockdep: recursive locking: CPU %d takes %s, which it already holds",
+                  c->id, lock_name(lk));
+    raw_spin_lock(&lockdep_lock);
+    int b = class_of(lk);
+    for (int i = 0; i < c->nheld && b >= 0; i++) {
+        int a = class_of(c->held[i]);
+        if (a < 0)
+            continue;
+        if (after[b][a]) {
+            raw_spin_unlock(&lockdep_lock);
+            panic("lockdep: lock order inversion: CPU %d takes %s while holding %s, "
+                  "but %s was taken while holding %s before", c->id, lock_name(lk),
+                  lock_name(c->held[i]), lock_name(c->held[i]), lock_name(lk));
+        }
+        after[a][b] = true;
+    }
+    raw_spin_unlock(&lockdep_lock);
+    if (c->nheld == LOCKDEP_MAX_HELD)
+        panic("lockdep: CPU %d holds more than %d locks (taking %s)", c->id,
+              LOCKDEP_MAX_HELD, lock_name(lk));
+    c->held[c->nheld++] = lk;
+}
+
+// Locks are usually released in the reverse order, but need not be.
+static void lockdep_release(struct percpu *c, struct spinlock *lk) {
+    for (int i = c->nheld - 1; i >= 0; i--) {
+        if (c->held[i] == lk) {
+            for (int j = i; j + 1 < c->nheld; j++)
+                c->held[j] = c->held[j + 1];
+            c->nheld--;
+            return;
+        }
+    }
+    panic("lockdep: CPU %d releases %s, which it does not hold", c->id, lock_name(lk));
+}
+
+uint64_t spin_lock_irqsave(struct spinlock *lk) {
+    uint64_t flags = local_irq_save();
+    struct percpu *c = this_cpu();
+    lockdep_acquire(c, lk);
+    raw_spin_lock(lk);
+    lk->cpu = c->id + 1;
+    return flags;
+}
+
+void spin_unlock_irqrestore(struct spinlock *lk, uint64_t flags) {
+    struct percpu *c = this_cpu();
+    if (lk->cpu != c->id + 1)
+        panic("spinlock: CPU %d releases %s, held by CPU %d", c->id, lock_name(lk), lk->cpu - 1);
+    lockdep_release(c, lk);
+    lk->cpu = 0;
+    raw_spin_unlock(lk);
+    local_irq_restore(flags);
+}
+
+bool spin_holding(struct spinlock *lk) {
+    uint64_t f = local_irq_save();
+    bool mine = lk->locked && lk->cpu == this_cpu()->id + 1;
+    local_irq_restore(f);
+    return mine;
+}
+
+void lockdep_assert_none_held(const char *what) {
+    struct percpu *c = this_cpu();
+    if (c->nheld > 0)
+        panic("lockdep: %s while holding spinlock %s (CPU %d)", what,
+              lock_name(c->held[c->nheld - 1]), c->id);
+}
