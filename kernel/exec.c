@@ -199,7 +199,8 @@ static long load_interpreter(struct proc *p, struct mm *mm, struct inode *prog,
         err = fs_lookup(p->fs->cwd, path, FS_FOLLOW, &ip);
     if (!err && !S_ISREG(ip->mode))
         err = -EACCES;
-    if (!err)
+    bool held = !err;                    // fs_lookup lends the inode; hold it while loading
+    if (held)
         fs_get(ip);
     if (!err)
         err = read_headers(ip, li);
@@ -228,7 +229,7 @@ static long load_interpreter(struct proc *p, struct mm *mm, struct inode *prog,
         im->interp_base = li->bias;
         *entry = li->eh.e_entry + li->bias;
     }
-    if (ip)
+    if (held)
         fs_put(ip);
     kfree(path);
     kfree(li);

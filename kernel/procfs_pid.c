@@ -163,10 +163,14 @@ static int gen_maps(struct proc *p, char *buf, size_t size) {
                            (v->shm || (v->flags & VMA_SHARED_FILE)) ? 's' : 'p',
                            (unsigned long long)(file ? v->file_off : 0), file ? "00:01" : "00:00",
                            (unsigned long long)(file ? v->file->ino : 0));
+        if (len < 0 || (size_t)len >= size - n)
+            return (int)size;            // full: snprintf said what it would have written
         // The name starts in column 73, as Linux pads it (seq_pad).
-        len += snprintf(buf + n + len, size - n - len, "%*s%s\n", *name && len < 73 ? 73 - len : 0,
-                        "", name);
-        n += len > 0 ? (size_t)len : 0;
+        int more = snprintf(buf + n + len, size - n - len, "%*s%s\n",
+                            *name && len < 73 ? 73 - len : 0, "", name);
+        if (more < 0 || (size_t)more >= size - n - len)
+            return (int)size;
+        n += (size_t)len + (size_t)more;
     }
     return n < size ? (int)n : (int)size;
 }

@@ -538,6 +538,7 @@ int vm_move_range(uint64_t *pml4, uint64_t start, uint64_t end, uint64_t new_sta
         return op.err;
     op.move = true;
     walk_range(pml4, 3, 0, start, end, move_one, &op);
+    tlb_shootdown(pml4);                 // other CPUs on these tables drop the old addresses
     return 0;
 }
 
