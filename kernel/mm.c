@@ -456,6 +456,11 @@ void mm_file_truncated(struct inode *ip, uint64_t size) {
     }
 }
 
+// Does a present user PTE allow this access?
+static bool pte_allows(pte_t e, bool write, bool exec) {
+    return (e & PTE_U) && (!write || (e & PTE_W)) && (!exec || !(e & PTE_NX));
+}
+
 // One attempt at mm_fault; -ENOMEM when a page (or a page table) could not be had. With
 // force (mm_poke_new_image: exec filling a new address space), the VMA's protection is ignored and
 // the page is made a private one the kernel may write into.
@@ -473,7 +478,13 @@ static int try_fault(struct mm *mm, uint64_t addr, bool write, bool exec, bool f
         bool cow = write && !vma_shared(v) && !(*pte & PTE_W) && (v->prot & VM_WRITE);
         if (cow || (force && !vma_shared(v) && vm_page_shared(PTE_ADDR(*pte))))
             return vm_cow(mm->pml4, va, v->prot | VM_USER);
-        return force ? 0 : -EFAULT;
+        // With several CPUs, another thread of this mm may have mapped the page (or made it
+        // writable by copying it) between our fault and our turn at the kernel: the PTE now
+        // allows the access, and the instruction just needs to run again - Linux's
+        // "spurious fault". Only an access the PTE still forbids is the program's error.
+        if (force || pte_allows(*pte, write, exec))
+            return 0;
+        return -EFAULT;
     }
     if (v->file) {
         // The file's page first; a write to a private mapping then copies it at once.
