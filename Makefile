@@ -596,7 +596,7 @@ fuzz_sources_cpio     := $(unit_sources_cpio)
 fuzz_sources_inflate  := kernel/inflate.c
 fuzz_sources_elf      := kernel/exec_parse.c libc/string.c
 fuzz_sources_script   := kernel/exec_parse.c libc/string.c
-fuzz_defines_cpio     := -D_DEFAULT_SOURCE
+fuzz_defines_cpio     := $(unit_defines_cpio)
 
 .PHONY: fuzz-host fuzz-host-build
 fuzz-host-build: $(FUZZ_HOST:%=$(BUILD)/fuzz/fuzz_%)
