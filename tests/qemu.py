@@ -89,8 +89,13 @@ class Machine:
                 raise Timeout(f"QEMU exited ({self.proc.returncode}) before /{pattern}/")
             time.sleep(0.05)
 
-    def type(self, s, delay=0.0):
-        """Types on the serial line."""
+    def type(self, s, delay=0.0, at_once=False):
+        """Types on the serial line: a key at a time, or with at_once as one burst (a paste:
+        the program may read part of it and exit before a next key could be sent)."""
+        if at_once:
+            self.proc.stdin.write(s.encode())
+            self.proc.stdin.flush()
+            return
         for ch in s:
             self.proc.stdin.write(ch.encode())
             self.proc.stdin.flush()
