@@ -473,8 +473,7 @@ static int try_fault(struct mm *mm, uint64_t addr, bool write, bool exec, bool f
     pte_t *pte = vm_walk(mm->pml4, va, false);
     if (pte && (*pte & PTE_P)) {
         // Present: a write to a read-only private page of a writable VMA is copy-on-write
-        // (after fork, or the zero page) - the one fault here that is no error. Anything
-        // else is a protection violation.
+        // (after fork, or the zero page).
         bool cow = write && !vma_shared(v) && !(*pte & PTE_W) && (v->prot & VM_WRITE);
         if (cow || (force && !vma_shared(v) && vm_page_shared(PTE_ADDR(*pte))))
             return vm_cow(mm->pml4, va, v->prot | VM_USER);
