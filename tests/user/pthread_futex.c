@@ -137,13 +137,23 @@ static void start_waiters(int n, int *word, int op)
     sleep_ms(100);
 }
 
-static int finished_count(void)
+// How many waiters have finished, once at least `woken` have (the count the wake returned;
+// up to 5 s, a loaded machine with several CPUs may be slow to run them) and 50 ms more have
+// passed for any that should not have been woken to show up too.
+static int count_finished(void)
 {
-    sleep_ms(50);               // let the woken ones run
     int n = 0;
     for (int i = 0; i < nwaiters; i++)
         n += __atomic_load_n(&waiters[i].finished, __ATOMIC_SEQ_CST);
     return n;
+}
+
+static int finished_count(int woken)
+{
+    for (int ms = 0; ms < 5000 && count_finished() < woken; ms++)
+        sleep_ms(1);
+    sleep_ms(50);
+    return count_finished();
 }
 
 // What the waiters' FUTEX_WAITs returned: "0" (woken), an error name, or "mixed".
@@ -164,7 +174,7 @@ static void wake_counts(void)
     static int word;
     start_waiters(3, &word, FUTEX_WAIT_PRIVATE);
     check_val("FUTEX_WAKE 3 waiters, count 2", futex(&word, FUTEX_WAKE_PRIVATE, 2, NULL, NULL, 0));
-    printf("  finished: %d\n", finished_count());
+    printf("  finished: %d\n", finished_count(2));
     check_val("FUTEX_WAKE 1 left, count 5", futex(&word, FUTEX_WAKE_PRIVATE, 5, NULL, NULL, 0));
     check_val("FUTEX_WAKE none left", futex(&word, FUTEX_WAKE_PRIVATE, 5, NULL, NULL, 0));
     join_waiters("FUTEX_WAKE");
@@ -187,7 +197,7 @@ static void requeue(void)
     // FUTEX_REQUEUE: wake 1, move up to INT_MAX (passed in the timeout slot) to b.
     check_val("FUTEX_REQUEUE wake 1, move the rest: woken+moved",
               futex(&a, FUTEX_REQUEUE_PRIVATE, 1, (struct timespec *)(uintptr_t)INT_MAX, &b, 0));
-    printf("  finished: %d\n", finished_count());
+    printf("  finished: %d\n", finished_count(1));
     check_val("  FUTEX_WAKE on a (moved away)", futex(&a, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0));
     check_val("  FUTEX_WAKE on b", futex(&b, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0));
     join_waiters("FUTEX_REQUEUE");
@@ -202,7 +212,7 @@ static void requeue(void)
           futex(&a, FUTEX_CMP_REQUEUE_PRIVATE, 1, (struct timespec *)1, &b, 1));
     check_val("FUTEX_CMP_REQUEUE wake 1 move 1: woken+moved",
               futex(&a, FUTEX_CMP_REQUEUE_PRIVATE, 1, (struct timespec *)1, &b, 0));
-    printf("  finished: %d\n", finished_count());
+    printf("  finished: %d\n", finished_count(1));
     check_val("  FUTEX_WAKE on b", futex(&b, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0));
     check_val("  FUTEX_WAKE on a", futex(&a, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0));
     join_waiters("FUTEX_CMP_REQUEUE");
