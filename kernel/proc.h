@@ -205,6 +205,10 @@ struct proc {
     // the life of the kernel (struct procs are recycled, never freed). Written once, by
     // proc_alloc with interrupts off; read by anyone.
     int slot;
+    // The CPU it last ran on (/proc/<pid>/stat's field 39, ps's PSR; 0 until it first runs).
+    // Written only by the scheduler of the CPU that switches to it, under the BKL; read by
+    // anyone (an int: a reader sees the old CPU or the new one).
+    int last_cpu;
 };
 
 static inline bool thread_group_leader(const struct proc *p) { return p->pid == p->tgid; }

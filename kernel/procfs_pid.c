@@ -95,6 +95,7 @@ static void cpu_ticks(struct proc *p, uint64_t *utime, uint64_t *stime) {
     *utime = total - *stime;
 }
 
+// Linux's 52 fields (proc(5)); field 39, processor, is the CPU the thread last ran on.
 static int gen_stat(struct proc *p, char *buf, size_t size) {
     struct mem_sizes m = mem_sizes(p);
     uint64_t ut, st, ign, cat;
@@ -105,7 +106,7 @@ static int gen_stat(struct proc *p, char *buf, size_t size) {
     uint64_t start = p->start_ns / (1000000000 / HZ);
     return snprintf(buf, size,
         "%d (%s) %c %d %d %d %d %d %u 0 0 0 0 %llu %llu %llu 0 20 0 %d 0 %llu %llu %llu "
-        "18446744073709551615 %llu %llu %llu 0 0 %llu %llu %llu %llu 0 0 0 %d 0 0 0 0 0 0 "
+        "18446744073709551615 %llu %llu %llu 0 0 %llu %llu %llu %llu 0 0 0 %d %d 0 0 0 0 0 "
         "0 0 %llu %llu %llu %llu %llu %d\n",
         p->pid, p->comm, state_letter(p), p->parent ? p->parent->tgid : 0, p->pgid, p->sid,
         tty, tpgid, 0x400000u /* PF_RANDOMIZE */, (unsigned long long)ut, (unsigned long long)st,
@@ -115,7 +116,7 @@ static int gen_stat(struct proc *p, char *buf, size_t size) {
         (unsigned long long)(mm ? mm->stack_top : 0),
         (unsigned long long)(p->sig_pending | p->signal->shared_pending),
         (unsigned long long)p->sig_blocked, (unsigned long long)ign, (unsigned long long)cat,
-        p->exit_signal, (unsigned long long)(mm ? mm->brk_start : 0),
+        p->exit_signal, p->last_cpu, (unsigned long long)(mm ? mm->brk_start : 0),
         (unsigned long long)(mm ? mm->arg_start : 0), (unsigned long long)(mm ? mm->arg_end : 0),
         (unsigned long long)(mm ? mm->env_start : 0), (unsigned long long)(mm ? mm->env_end : 0),
         p->state == PROC_ZOMBIE ? p->exit_status : 0);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include "errno.h"
 #include "fs.h"
+#include "loadavg.h"
 #include "memlayout.h"
 #include "mount.h"
 #include "page_alloc.h"
@@ -62,19 +63,6 @@ static uint64_t idle_ticks(void) {
     return idle;
 }
 
-// Threads that want the CPU or have it, and all threads not yet reaped (Linux's
-// nr_running() and nr_threads).
-static void count_threads(int *running, int *total) {
-    *running = *total = 0;
-    for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
-        if (p->state == PROC_UNUSED || p->state == PROC_DEAD)
-            continue;
-        ++*total;
-        if ((p->state == PROC_RUNNING || p->state == PROC_RUNNABLE) && !p->signal->stopped)
-            ++*running;
-    }
-}
-
 // /proc/stat: time per CPU in ticks (user nice system idle iowait irq softirq steal guest
 // guest_nice), then interrupts, context switches, boot time, and processes.
 static int gen_stat(char *buf, size_t size) {
@@ -99,7 +87,7 @@ static int gen_stat(char *buf, size_t size) {
     for (int i = 0; i < 16 && n < (int)size; i++)
         n += snprintf(buf + n, size - n, " %llu", (unsigned long long)irq_count(i));
     int running, total;
-    count_threads(&running, &total);
+    loadavg_count(&running, &total);
     int64_t boot = time_realtime_offset_ns() / 1000000000;
     if (n < (int)size)       // processes: pids count up, one per fork or thread, from 1
         n += snprintf(buf + n, size - n, "\nctxt %llu\nbtime %lld\nprocesses %d\nprocs_running %d\n"
@@ -158,7 +146,8 @@ static int gen_flags(char *buf, size_t size) {
 }
 
 // One CPU's block. CPUID answers for the CPU running this: with SMP, each CPU's answers
-// must be collected on it (they are the same on the machines QEMU makes).
+// must be collected on it (they are the same on the machines QEMU makes) - all but its
+// local APIC's id, which smp.c noted for each CPU at bring-up.
 static int gen_cpu_block(int cpu, char *buf, size_t size) {
     uint32_t max, vendor[4] = { 0 }, sig, misc, ecx, edx, brand[13] = { 0 };
     cpuid(0, 0, &max, &vendor[0], &vendor[2], &vendor[1]);
@@ -190,7 +179,7 @@ static int gen_cpu_block(int cpu, char *buf, size_t size) {
         "fpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\nflags\t\t: ",
         cpu, (const char *)vendor, family, model, *name ? name : "unknown", sig & 0xf,
         (unsigned long long)(khz / 1000), (unsigned long long)(khz % 1000), nr_cpus_online(), cpu,
-        nr_cpus_online(), misc >> 24, misc >> 24, max);
+        nr_cpus_online(), cpus[cpu].apic_id, cpus[cpu].apic_id, max);
     if (n < (int)size)
         n += gen_flags(buf + n, size - n);
     if (n < (int)size)
@@ -222,16 +211,28 @@ static int gen_meminfo(char *buf, size_t size) {
                     shmem, shmem);
 }
 
+// /proc/loadavg: the 1, 5 and 15 minute load averages with two decimals (rounded, as
+// Linux's: + 0.005), the threads running or runnable / all threads, and the last pid used.
+static int gen_loadavg(char *buf, size_t size) {
+    uint64_t avg[3];
+    loadavg_get(avg);
+    int n = 0, running, total;
+    for (int i = 0; i < 3; i++) {
+        uint64_t a = avg[i] + FIXED_1 / 200;
+        n += snprintf(buf + n, size - n, "%llu.%02llu ", (unsigned long long)(a >> FSHIFT),
+                      (unsigned long long)(((a & (FIXED_1 - 1)) * 100) >> FSHIFT));
+    }
+    loadavg_count(&running, &total);
+    return n + snprintf(buf + n, size - n, "%d/%d %d\n", running, total, proc_last_pid());
+}
+
 int procfs_gen_global(int g, char *buf, size_t size) {
     uint64_t ticks = time_since_boot_ns() / (1000000000 / HZ);
-    int running, total;
     switch (g) {
     case G_SELF:    return snprintf(buf, size, "%d", current()->tgid);
     case G_MEMINFO: return gen_meminfo(buf, size);
     case G_UPTIME:  return snprintf(buf, size, "%llu.%02llu %llu.%02llu\n", SECS(ticks), SECS(idle_ticks()));
-    case G_LOADAVG:                      // no load averages kept yet: the counts are real
-        count_threads(&running, &total);
-        return snprintf(buf, size, "0.00 0.00 0.00 %d/%d %d\n", running, total, proc_last_pid());
+    case G_LOADAVG:  return gen_loadavg(buf, size);
     case G_STAT:    return gen_stat(buf, size);
     case G_CPUINFO: return gen_cpuinfo(buf, size);
     case G_VERSION: return snprintf(buf, size, "%s\n", kernel_version);

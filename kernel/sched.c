@@ -82,6 +82,7 @@ void scheduler(void) {
             continue;
         }
         p->state = PROC_RUNNING;
+        p->last_cpu = c->id;            // where it runs now (ps's PSR)
         p->slice = TIME_SLICE_TICKS;
         c->need_resched = false;
         proc_set_current(p);

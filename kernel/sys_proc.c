@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include "errno.h"
 #include "kmalloc.h"
+#include "loadavg.h"
 #include "memlayout.h"
 #include "page_alloc.h"
 #include "panic.h"
@@ -155,7 +156,8 @@ SYSCALL(getrandom) {
     return (long)done;
 }
 
-// sysinfo: uptime, memory, process count - what free(1) and uptime(1) print.
+// sysinfo: uptime, load averages, memory, process count - what free(1) and uptime(1) print.
+#define SI_LOAD_SHIFT 16
 struct sysinfo {
     int64_t uptime;
     uint64_t loads[3];
@@ -174,6 +176,9 @@ SYSCALL(sysinfo) {
     si.totalram = nr_managed_pages();
     si.freeram = nr_free_pages();
     si.mem_unit = PAGE_SIZE;             // the counts above are in pages
+    loadavg_get(si.loads);               // 16 fraction bits (SI_LOAD_SHIFT), not FSHIFT's 11
+    for (int i = 0; i < 3; i++)
+        si.loads[i] <<= SI_LOAD_SHIFT - FSHIFT;
     for (struct proc *p = proc_next(NULL); p; p = proc_next(p))
         si.procs++;
     return copy_to_user((void *)info, &si, sizeof si);

@@ -13,9 +13,11 @@
 //   CLOCK_MONOTONIC = TSC time since boot;  CLOCK_REALTIME = that + realtime_offset_ns;
 //   the coarse clocks = CLOCK_MONOTONIC at the last tick (coarse_ns).
 #include <stdint.h>
+#include "loadavg.h"
 #include "printk.h"
 #include "rtc.h"
 #include "sched.h"
+#include "spinlock.h"
 #include "time.h"
 #include "trap.h"
 #include "../vdso/vvar.h"
@@ -33,8 +35,10 @@ volatile uint64_t jiffies;
 static uint64_t boot_tsc;       // TSC at time_init(), the first thing kmain does
 static uint64_t khz;            // TSC cycles per millisecond
 static uint64_t ns_mult;        // ns = (cycles * ns_mult) >> 32
-// Written with interrupts off (timer tick, settimeofday), read anywhere. With SMP, writers
-// will need a lock between them; readers on other CPUs use the vvar seqcount.
+// The clock's state and the vvar page. Written under clock_lock (the boot CPU's tick,
+// settimeofday, the time zone): the vvar page's seqcount allows one writer at a time.
+// Read anywhere without it (aligned 64-bit loads; user space through the seqcount).
+static struct spinlock clock_lock = SPINLOCK_INIT("clock");
 static int64_t realtime_offset_ns;     // CLOCK_REALTIME - CLOCK_MONOTONIC
 static uint64_t coarse_ns;             // CLOCK_MONOTONIC at the last tick (the tick writes it)
 static int32_t tz_minuteswest, tz_dsttime;   // settimeofday's time zone (only remembered)
@@ -94,13 +98,12 @@ uint64_t time_coarse_ns(void) { return coarse_ns; }
 int64_t time_realtime_offset_ns(void) { return realtime_offset_ns; }
 
 // Copies the clock's state to the vvar page, under its sequence counter (vvar.h): odd
-// while writing, so a reader that overlaps the write retries. Interrupts are off, so on
-// one CPU no reader can run in between; the compiler barriers keep the order of stores
-// (x86 does not reorder stores with stores).
+// while writing, so a reader that overlaps the write - on this CPU or another - retries.
+// The caller holds clock_lock, so there is one writer; the compiler barriers keep the
+// order of stores (x86 does not reorder stores with stores).
 static void publish(void) {
     if (!vvar)
         return;
-    uint64_t f = local_irq_save();
     vvar->seq++;
     __asm__ volatile("" ::: "memory");
     vvar->tsc_base = boot_tsc;
@@ -113,26 +116,32 @@ static void publish(void) {
     vvar->ready = khz != 0;
     __asm__ volatile("" ::: "memory");
     vvar->seq++;
-    local_irq_restore(f);
+}
+
+// The coarse clock moves on to now, and the vvar page says so.
+static void advance_coarse(void) {
+    uint64_t f = spin_lock_irqsave(&clock_lock);
+    coarse_ns = time_since_boot_ns();
+    publish();
+    spin_unlock_irqrestore(&clock_lock, f);
 }
 
 void time_attach_vvar(struct vvar *v) {
     vvar = v;
-    coarse_ns = time_since_boot_ns();
-    publish();
+    advance_coarse();
 }
 
 int time_set_realtime_ns(uint64_t ns) {
-    uint64_t f = local_irq_save();
+    uint64_t f = spin_lock_irqsave(&clock_lock);
     uint64_t mono = time_since_boot_ns();
-    if (ns < mono) {                 // Linux: the wall clock cannot be set before boot
-        local_irq_restore(f);
-        return -1;
+    int err = -1;                    // Linux: the wall clock cannot be set before boot
+    if (ns >= mono) {
+        realtime_offset_ns = (int64_t)(ns - mono);
+        publish();
+        err = 0;
     }
-    realtime_offset_ns = (int64_t)(ns - mono);
-    publish();
-    local_irq_restore(f);
-    return 0;
+    spin_unlock_irqrestore(&clock_lock, f);
+    return err;
 }
 
 void time_get_tz(int32_t *minuteswest, int32_t *dsttime) {
@@ -141,9 +150,11 @@ void time_get_tz(int32_t *minuteswest, int32_t *dsttime) {
 }
 
 void time_set_tz(int32_t minuteswest, int32_t dsttime) {
+    uint64_t f = spin_lock_irqsave(&clock_lock);
     tz_minuteswest = minuteswest;
     tz_dsttime = dsttime;
     publish();
+    spin_unlock_irqrestore(&clock_lock, f);
 }
 
 uint64_t time_since_boot_ns(void) {
@@ -162,10 +173,15 @@ void mdelay(uint64_t ms) {
 
 uint64_t time_tsc_khz(void) { return khz; }
 
+// The boot CPU's tick, under the BKL. The PIT's IRQ 0 goes to the boot CPU alone (the
+// I/O APIC routes every device IRQ there, smp.c); the other CPUs' ticks come from their
+// local APIC timers and only count their own time (sched_tick_local). So this is the one
+// tick that advances jiffies and the coarse clock, republishes the vvar page and samples
+// the load averages.
 static void timer_tick(void) {
     jiffies++;
-    coarse_ns = time_since_boot_ns();
-    publish();
+    advance_coarse();
+    loadavg_tick(jiffies);
     sched_tick();
 }
 

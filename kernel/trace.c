@@ -1,8 +1,14 @@
 // trace.c: the event trace's ring buffer and its text dump (the format is in tools/trace.py).
 //
-// Each event is a fixed-size record stamped with nanoseconds since boot. The ring keeps the
-// newest TRACE_EVENTS; older ones are overwritten and counted as dropped. Recording is
-// done with interrupts off, so an interrupt's events never tear a system call's record.
+// Each event is a fixed-size record stamped with nanoseconds since boot and the number of
+// the CPU it happened on (tools/trace.py draws a kernel lane per CPU). The ring keeps the
+// newest TRACE_EVENTS; older ones are overwritten and counted as dropped.
+// Locking: every CPU records into the one ring, from system calls, the scheduler and
+// interrupt handlers, so `ring` and `recorded` belong to trace_lock, a leaf lock (nothing
+// is taken while holding it). Taking it turns interrupts off, so an interrupt's events
+// never tear a system call's record on the same CPU, and the stamps are taken under it, so
+// the ring is in time order. trace_on is read without the lock (the TRACE macro's quick
+// test) and checked again under it.
 // A system call's entry also records where user space made it: the user rip (just after the
 // `syscall` instruction) and the return addresses of the frames above it, found by following
 // the user's frame-pointer chain (rbp) through copy_from_user, so tools/trace.py can name
@@ -13,8 +19,10 @@
 #include <stdio.h>
 #include "memlayout.h"
 #include "page_alloc.h"
+#include "percpu.h"
 #include "printk.h"
 #include "serial.h"
+#include "spinlock.h"
 #include "string.h"
 #include "syscall.h"
 #include "time.h"
@@ -29,7 +37,8 @@
 
 struct event {
     uint64_t ns;
-    int32_t type, a;
+    uint16_t type, cpu;
+    int32_t a;
     union {
         struct { int64_t b, c; };
         char name[16];                           // exec: the program's name
@@ -38,8 +47,10 @@ struct event {
 };
 
 bool trace_on;
+static struct spinlock trace_lock = SPINLOCK_INIT("trace");
 static struct event *ring;
 static uint64_t recorded;                        // events ever recorded
+static bool dumping;                             // trace_dump is writing the ring out
 
 void trace_init(bool on) {
     if (!on)
@@ -56,30 +67,44 @@ void trace_init(bool on) {
     pr_info("trace: recording up to %llu events\n", (unsigned long long)TRACE_EVENTS);
 }
 
-static struct event *slot(void) {
-    return &ring[recorded++ % TRACE_EVENTS];
+// The next slot, stamped with the time and this CPU; NULL while tracing is off (or the dump
+// is reading the ring). Returns holding trace_lock, which end() lets go.
+static struct event *begin(enum trace_type type, int64_t a, uint64_t *flags) {
+    *flags = spin_lock_irqsave(&trace_lock);
+    if (!trace_on || dumping)
+        return NULL;
+    struct event *e = &ring[recorded++ % TRACE_EVENTS];
+    *e = (struct event){ .ns = time_since_boot_ns(), .type = (uint16_t)type,
+                         .cpu = (uint16_t)this_cpu()->id, .a = (int32_t)a };
+    return e;
+}
+
+static void end(uint64_t flags) {
+    spin_unlock_irqrestore(&trace_lock, flags);
 }
 
 void trace_record(enum trace_type type, int64_t a, int64_t b, int64_t c) {
-    uint64_t f = local_irq_save();
-    struct event *e = slot();
-    *e = (struct event){ .ns = time_since_boot_ns(), .type = type, .a = (int32_t)a };
-    e->b = b;
-    e->c = c;
-    local_irq_restore(f);
+    uint64_t f;
+    struct event *e = begin(type, a, &f);
+    if (e) {
+        e->b = b;
+        e->c = c;
+    }
+    end(f);
 }
 
 void trace_record_name(enum trace_type type, int64_t a, const char *name) {
     if (!trace_on)
         return;
-    uint64_t f = local_irq_save();
-    struct event *e = slot();
-    *e = (struct event){ .ns = time_since_boot_ns(), .type = type, .a = (int32_t)a };
-    strlcpy(e->name, name, sizeof e->name);
-    for (char *p = e->name; *p; p++)
-        if (*p == ' ')
-            *p = '_';                            // the text format splits on spaces
-    local_irq_restore(f);
+    uint64_t f;
+    struct event *e = begin(type, a, &f);
+    if (e) {
+        strlcpy(e->name, name, sizeof e->name);
+        for (char *p = e->name; *p; p++)
+            if (*p == ' ')
+                *p = '_';                        // the text format splits on spaces
+    }
+    end(f);
 }
 
 // The user's rip and the return addresses of up to TRACE_USER_IPS - 1 frames above it.
@@ -101,18 +126,19 @@ static void user_frames(const struct trapframe *tf, uint64_t *ip) {
 void trace_syscall_enter(int pid, uint64_t nr, const struct trapframe *tf) {
     uint64_t ip[TRACE_USER_IPS] = { 0 };
     user_frames(tf, ip);
-    uint64_t f = local_irq_save();
-    struct event *e = slot();
-    *e = (struct event){ .ns = time_since_boot_ns(), .type = TR_SYS_ENTER, .a = pid };
-    e->b = (int64_t)nr;
-    memcpy(e->user_ip, ip, sizeof ip);
-    local_irq_restore(f);
+    uint64_t f;
+    struct event *e = begin(TR_SYS_ENTER, pid, &f);
+    if (e) {
+        e->b = (int64_t)nr;
+        memcpy(e->user_ip, ip, sizeof ip);
+    }
+    end(f);
 }
 
-// "<ns> sys_enter <pid> <nr> <name> <ip> <ret1> ... <ret7>", the addresses in hex.
+// "<ns> <cpu> sys_enter <pid> <nr> <name> <ip> <ret1> ... <ret7>", the addresses in hex.
 static int format_sys_enter(const struct event *e, char *buf, size_t size) {
-    int n = snprintf(buf, size, "%llu sys_enter %d %lld %s", (unsigned long long)e->ns, e->a,
-                     (long long)e->b, syscall_name((uint64_t)e->b));
+    int n = snprintf(buf, size, "sys_enter %d %lld %s", e->a, (long long)e->b,
+                     syscall_name((uint64_t)e->b));
     for (int i = 0; i < TRACE_USER_IPS && n < (int)size; i++)
         n += snprintf(buf + n, size - n, " %llx", (unsigned long long)e->user_ip[i]);
     if (n < (int)size)
@@ -120,40 +146,55 @@ static int format_sys_enter(const struct event *e, char *buf, size_t size) {
     return n < (int)size ? n : (int)size - 1;
 }
 
-static int format(const struct event *e, char *buf, size_t size) {
-    unsigned long long ns = e->ns;
+// The event's kind and fields: what follows "<ns> <cpu> " on its line.
+static int format_body(const struct event *e, char *buf, size_t size) {
     long long b = e->b, c = e->c;
     switch (e->type) {
-    case TR_IRQ_ENTER:  return snprintf(buf, size, "%llu irq_enter %d %lld\n", ns, e->a, b);
-    case TR_IRQ_EXIT:   return snprintf(buf, size, "%llu irq_exit %d\n", ns, e->a);
-    case TR_EXCEPTION:  return snprintf(buf, size, "%llu exception %d %lld\n", ns, e->a, b);
+    case TR_IRQ_ENTER:  return snprintf(buf, size, "irq_enter %d %lld\n", e->a, b);
+    case TR_IRQ_EXIT:   return snprintf(buf, size, "irq_exit %d\n", e->a);
+    case TR_EXCEPTION:  return snprintf(buf, size, "exception %d %lld\n", e->a, b);
     case TR_SYS_ENTER:  return format_sys_enter(e, buf, size);
-    case TR_SYS_EXIT:   return snprintf(buf, size, "%llu sys_exit %d %lld %lld\n", ns, e->a, b, c);
-    case TR_SWITCH:     return snprintf(buf, size, "%llu switch %d %lld\n", ns, e->a, b);
-    case TR_FORK:       return snprintf(buf, size, "%llu fork %d %lld\n", ns, e->a, b);
-    case TR_EXEC:       return snprintf(buf, size, "%llu exec %d %.16s\n", ns, e->a, e->name);
-    case TR_EXIT:       return snprintf(buf, size, "%llu exit %d %lld\n", ns, e->a, b);
-    case TR_SIGNAL:     return snprintf(buf, size, "%llu signal %d %lld\n", ns, e->a, b);
-    case TR_WAKEUP:     return snprintf(buf, size, "%llu wakeup %d\n", ns, e->a);
-    default:            return 0;
+    case TR_SYS_EXIT:   return snprintf(buf, size, "sys_exit %d %lld %lld\n", e->a, b, c);
+    case TR_SWITCH:     return snprintf(buf, size, "switch %d %lld\n", e->a, b);
+    case TR_FORK:       return snprintf(buf, size, "fork %d %lld\n", e->a, b);
+    case TR_EXEC:       return snprintf(buf, size, "exec %d %.16s\n", e->a, e->name);
+    case TR_EXIT:       return snprintf(buf, size, "exit %d %lld\n", e->a, b);
+    case TR_SIGNAL:     return snprintf(buf, size, "signal %d %lld\n", e->a, b);
+    case TR_WAKEUP:     return snprintf(buf, size, "wakeup %d\n", e->a);
+    default:            return -1;
     }
 }
 
+// One line: "<ns> <cpu> <kind> <fields...>\n" (0 for an event of no known kind).
+static int format(const struct event *e, char *buf, size_t size) {
+    int n = snprintf(buf, size, "%llu %u ", (unsigned long long)e->ns, (unsigned)e->cpu);
+    int body = format_body(e, buf + n, size - n);
+    if (body < 0)
+        return 0;
+    n += body;
+    return n < (int)size ? n : (int)size - 1;
+}
+
+// Writes the ring out over COM2, oldest event first. Recording pauses meanwhile (events
+// that happen during the dump, the dump's own among them, are not kept): `dumping` holds
+// the ring still without holding trace_lock for the whole slow write. Called under the BKL,
+// so two dumps never overlap.
 long trace_dump(void) {
     if (!trace_on)
         return 0;
-    uint64_t f = local_irq_save();
-    bool was_on = trace_on;
-    trace_on = false;                            // the dump itself is not traced
-    uint64_t first = recorded > TRACE_EVENTS ? recorded - TRACE_EVENTS : 0;
+    uint64_t f = spin_lock_irqsave(&trace_lock);
+    dumping = true;
+    uint64_t last = recorded, first = last > TRACE_EVENTS ? last - TRACE_EVENTS : 0;
+    spin_unlock_irqrestore(&trace_lock, f);
     char line[256];
-    com2_write("LANTERN-TRACE 1\n", 16);
-    for (uint64_t i = first; i < recorded; i++)
+    com2_write("LANTERN-TRACE 2\n", 16);
+    for (uint64_t i = first; i < last; i++)
         com2_write(line, format(&ring[i % TRACE_EVENTS], line, sizeof line));
-    int n = snprintf(line, sizeof line, "END %llu %llu\n", (unsigned long long)(recorded - first),
+    int n = snprintf(line, sizeof line, "END %llu %llu\n", (unsigned long long)(last - first),
                      (unsigned long long)first);
     com2_write(line, n);
-    trace_on = was_on;
-    local_irq_restore(f);
-    return (long)(recorded - first);
+    f = spin_lock_irqsave(&trace_lock);
+    dumping = false;
+    spin_unlock_irqrestore(&trace_lock, f);
+    return (long)(last - first);
 }

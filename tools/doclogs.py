@@ -63,7 +63,8 @@ def boot_serial(build, args, timeout=60):
 
 def boot_trace(build):
     """A trace of the default system: boot with `trace`, power off at the first prompt,
-    and return the trace QEMU saved from COM2 (without the timestamps, irq lines dropped)."""
+    and return the trace QEMU saved from COM2 (without the timestamps and CPU numbers, irq
+    lines dropped)."""
     from qemu import Machine
     dump = os.path.join(build, "doclogs-trace.txt")
     if os.path.exists(dump):
@@ -79,7 +80,7 @@ def boot_trace(build):
         lines = f.read().splitlines()
     out = []
     for line in lines:
-        words = line.split()
+        words = line.split()[:1] + line.split()[2:]     # "<ns> <cpu> <event>": no CPU
         if len(words) >= 2 and words[0].isdigit() and not words[1].startswith("irq_"):
             out.append(" ".join(words[1:]))
     return "\n".join(out) + "\n"

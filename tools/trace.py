@@ -9,23 +9,29 @@ ring as text to COM2 (QEMU: the second `-serial file:build/trace.txt`). Then:
 
 --summary  event counts per type and per process, on stdout.
 --json     Chrome Trace Event format: open it in https://ui.perfetto.dev or chrome://tracing.
-           Process "kernel" (pid 0) has two lanes: "interrupts" (IRQ handlers as spans,
-           CPU exceptions as instants) and "CPU 0" (which process runs when). Each user
-           process N has one lane: its system calls as spans, and instants for fork, exec,
-           exit, signal and wakeup.
---html     one self-contained page with an SVG timeline (zoom: wheel or +/-, pan: drag).
+           Process "kernel" (pid 0) has two lanes per CPU n that recorded anything:
+           "CPU n interrupts" (its IRQ handlers as spans) and "CPU n" (which process it
+           runs when). Each user process N has one lane: its system calls as spans, and
+           instants for exceptions, fork, exec, exit, signal and wakeup.
+--html     one self-contained page with an SVG timeline (zoom: wheel or +/-, pan: drag):
+           a lane per CPU (its interrupts, and who runs on it), then one per process.
 
-The input format (one event per line; ns = nanoseconds since boot):
+The input format (one event per line; ns = nanoseconds since boot, cpu = the CPU it
+happened on, 0 .. ncpus-1):
 
-    LANTERN-TRACE 1
-    <ns> irq_enter <vector> <irq>       <ns> irq_exit <vector>
-    <ns> exception <vector> <pid>
-    <ns> sys_enter <pid> <nr> <name> [<ip> <ret1> ... <ret7>]
-    <ns> sys_exit <pid> <nr> <result>
-    <ns> switch <from_pid> <to_pid>     <ns> fork <parent_pid> <child_pid>
-    <ns> exec <pid> <comm>              <ns> exit <pid> <status>
-    <ns> signal <pid> <sig>             <ns> wakeup <pid>
+    LANTERN-TRACE 2
+    <ns> <cpu> irq_enter <vector> <irq>       <ns> <cpu> irq_exit <vector>
+    <ns> <cpu> exception <vector> <pid>
+    <ns> <cpu> sys_enter <pid> <nr> <name> [<ip> <ret1> ... <ret7>]
+    <ns> <cpu> sys_exit <pid> <nr> <result>
+    <ns> <cpu> switch <from_pid> <to_pid>     <ns> <cpu> fork <parent_pid> <child_pid>
+    <ns> <cpu> exec <pid> <comm>              <ns> <cpu> exit <pid> <status>
+    <ns> <cpu> signal <pid> <sig>             <ns> <cpu> wakeup <pid>
     END <events> <dropped>
+
+Version 1 (the dumps of kernels before SMP) has no <cpu> word: everything is on CPU 0.
+A switch is per CPU (from_pid 0: that CPU's idle loop); a thread may leave one CPU and
+come back on another, and a system call may end on another CPU than it began on.
 
 sys_enter's optional hexadecimal words are where user space made the call: the user rip
 after the `syscall` instruction and the return addresses of the frames above it (0: none).
@@ -48,6 +54,7 @@ import subprocess
 import sys
 
 HEADER = "LANTERN-TRACE"
+VERSIONS = ("1", "2")    # 2: each event names its CPU
 # event type -> names of its fields after the timestamp (all integers but the last of
 # sys_enter and exec, which are names)
 FIELDS = {
@@ -75,7 +82,8 @@ SIGNAL_NAMES = {1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 6: "SIGABRT
                 8: "SIGFPE", 9: "SIGKILL", 10: "SIGUSR1", 11: "SIGSEGV", 12: "SIGUSR2",
                 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM", 17: "SIGCHLD", 18: "SIGCONT",
                 19: "SIGSTOP", 20: "SIGTSTP"}
-CPU_TID = 1000000        # the kernel's "CPU 0" lane in the JSON (a tid no process has)
+CPU_TID = 1000000        # the kernel's "CPU n" lanes in the JSON: tid CPU_TID + n (no
+                         # process has such a tid); "CPU n interrupts" is tid n
 INSTANT_KINDS = ("fork", "exec", "exit", "signal", "wakeup")
 
 
@@ -87,18 +95,18 @@ class TraceError(Exception):
 
 def parse(text):
     """The trace's text -> (events, end) where each event is a dict with "ts" (ns),
-    "type", "line" and its fields, and end is {"events": n, "dropped": n} or None when
-    the END line is missing (the dump was cut short)."""
-    events, end, seen_header = [], None, False
+    "cpu", "type", "line" and its fields, and end is {"events": n, "dropped": n} or None
+    when the END line is missing (the dump was cut short)."""
+    events, end, version = [], None, None
     for lineno, line in enumerate(text.splitlines(), 1):
         words = line.split()
         if not words:
             continue
-        if not seen_header:
+        if version is None:
             if words[0] == HEADER:           # anything before it (boot noise) is skipped
-                if words[1:] != ["1"]:
+                if len(words) != 2 or words[1] not in VERSIONS:
                     raise TraceError(f"line {lineno}: unsupported trace version: {line!r}")
-                seen_header = True
+                version = words[1]
             continue
         if end is not None:
             raise TraceError(f"line {lineno}: text after END: {line!r}")
@@ -108,25 +116,29 @@ def parse(text):
             except (IndexError, ValueError):
                 raise TraceError(f"line {lineno}: bad END line: {line!r}") from None
             continue
-        kind = words[1] if len(words) > 1 else None
+        first = 2 if version == "1" else 3   # where the event's own fields begin
+        kind = words[first - 1] if len(words) >= first else None
         extra = OPTIONAL_HEX.get(kind, ())
-        if kind not in FIELDS or not 0 <= len(words) - 2 - len(FIELDS[kind]) <= len(extra):
+        if kind not in FIELDS or not 0 <= len(words) - first - len(FIELDS[kind]) <= len(extra):
             raise TraceError(f"line {lineno}: not an event: {line!r}")
         ev = {"type": kind, "line": lineno}
         try:
             ev["ts"] = int(words[0])
-            for name, value in zip(FIELDS[kind], words[2:]):
+            ev["cpu"] = 0 if version == "1" else int(words[1])
+            for name, value in zip(FIELDS[kind], words[first:]):
                 ev[name] = value if name in TEXT_FIELDS else int(value)
-            ips = [int(w, 16) for w in words[2 + len(FIELDS[kind]):]]
+            ips = [int(w, 16) for w in words[first + len(FIELDS[kind]):]]
             if ips:
                 ev["ips"] = [ip for ip in ips if ip]
         except ValueError:
             raise TraceError(f"line {lineno}: bad number: {line!r}") from None
+        if ev["cpu"] < 0:
+            raise TraceError(f"line {lineno}: bad CPU number: {line!r}")
         if events and ev["ts"] < events[-1]["ts"]:
             raise TraceError(f"line {lineno}: time goes backwards: {line!r}")
         events.append(ev)
-    if not seen_header:
-        raise TraceError(f"no '{HEADER} 1' line: not a Lantern trace")
+    if version is None:
+        raise TraceError(f"no '{HEADER}' line: not a Lantern trace")
     return events, end
 
 
@@ -136,14 +148,18 @@ class Model:
     """What happened, as spans and instants, ready to draw.
 
     spans:    dicts with kind ("irq", "syscall" or "running"), pid (the lane: 0 for irq
-              and for the idle loop), t0, t1 (ns), name, args, unfinished (bool).
-              Running intervals go from one switch to the next (the first from the start
-              of the trace, the last to its end); those of zero length are left out.
+              and for the idle loop), cpu, t0, t1 (ns), name, args, unfinished (bool).
+              Running intervals go, on each CPU, from one switch to the next (the first
+              from that CPU's first event, the last to the end of the trace); those of
+              zero length are left out. An irq is on the CPU that took it; a system call
+              is on the CPU it began on.
     instants: dicts with kind (exception, fork, exec, exit, signal, wakeup), pid (the lane:
-              an exception is drawn in the lane of the process that took it), t, name, args.
+              an exception is drawn in the lane of the process that took it), cpu, t,
+              name, args.
     Every span and instant also has "comm": the program the process ran at the time (for
     finding its ELF file), and syscalls "ips": where in user space they were made.
     names:    pid -> process name (pid 0: "kernel").
+    cpus:     the CPUs that recorded anything, in order (at least [0]).
     """
 
     def __init__(self, events, end=None):
@@ -153,38 +169,42 @@ class Model:
         self.spans, self.instants = [], []
         self.names = {0: "kernel"}
         self.pids = {0}
+        self.cpus = [0]
         self._build()
         self.spans.sort(key=lambda s: (s["t0"], s["t1"]))
 
-    def span(self, kind, pid, t0, t1, name, args, unfinished=False, ips=None):
-        self.spans.append({"kind": kind, "pid": pid, "t0": t0, "t1": t1, "name": name,
-                           "args": args, "unfinished": unfinished, "ips": ips or [],
-                           "comm": self.names.get(pid)})
+    def span(self, kind, pid, cpu, t0, t1, name, args, unfinished=False, ips=None):
+        self.spans.append({"kind": kind, "pid": pid, "cpu": cpu, "t0": t0, "t1": t1,
+                           "name": name, "args": args, "unfinished": unfinished,
+                           "ips": ips or [], "comm": self.names.get(pid)})
 
-    def instant(self, kind, pid, t, name, args):
-        self.instants.append({"kind": kind, "pid": pid, "t": t, "name": name, "args": args,
-                              "comm": self.names.get(pid)})
+    def instant(self, kind, pid, cpu, t, name, args):
+        self.instants.append({"kind": kind, "pid": pid, "cpu": cpu, "t": t, "name": name,
+                              "args": args, "comm": self.names.get(pid)})
 
     def _build(self):
-        irqs = []          # stack of open irq_enter events (handlers may nest)
+        irqs = {}          # cpu -> stack of its open irq_enter events (handlers may nest)
         sys_open = {}      # pid -> its open sys_enter event
-        running = None     # (pid, since) on the CPU, once known
+        running = {}       # cpu -> (pid, since): who runs there, once known
+        first = {}         # cpu -> the time of its first event
         for ev in self.events:
-            t, kind = ev["ts"], ev["type"]
+            t, kind, cpu = ev["ts"], ev["type"], ev["cpu"]
+            first.setdefault(cpu, t)
             for key in ("pid", "from_pid", "to_pid", "parent_pid", "child_pid"):
                 if key in ev:
                     self.pids.add(ev[key])
             if kind == "irq_enter":
-                irqs.append(ev)
+                irqs.setdefault(cpu, []).append(ev)
             elif kind == "irq_exit":
-                # the innermost open handler of this vector; none: its enter was dropped
-                for i in range(len(irqs) - 1, -1, -1):
-                    if irqs[i]["vector"] == ev["vector"]:
-                        self._close_irq(irqs.pop(i), t)
+                # this CPU's innermost open handler of this vector; none: its enter was dropped
+                stack = irqs.get(cpu, [])
+                for i in range(len(stack) - 1, -1, -1):
+                    if stack[i]["vector"] == ev["vector"]:
+                        self._close_irq(stack.pop(i), t)
                         break
             elif kind == "exception":
                 name = EXCEPTION_NAMES.get(ev["vector"], f"exception {ev['vector']}")
-                self.instant("exception", ev["pid"], t, f"{name} (vector {ev['vector']}, pid {ev['pid']})",
+                self.instant("exception", ev["pid"], cpu, t, f"{name} (vector {ev['vector']}, pid {ev['pid']})",
                              {"vector": ev["vector"], "pid": ev["pid"]})
             elif kind == "sys_enter":
                 pid = ev["pid"]
@@ -196,53 +216,55 @@ class Model:
                 if enter is not None and enter["nr"] == ev["nr"]:
                     self._close_syscall(sys_open.pop(ev["pid"]), t, ev["result"])
             elif kind == "switch":
-                if running is None:          # before the first switch: its from_pid ran
-                    running = (ev["from_pid"], self.t0)
-                self._close_running(running, t, False)
-                running = (ev["to_pid"], t)
+                if cpu not in running:       # before its first switch: its from_pid ran
+                    running[cpu] = (ev["from_pid"], first[cpu])
+                self._close_running(cpu, running[cpu], t, False)
+                running[cpu] = (ev["to_pid"], t)
             elif kind == "fork":
                 self.names.setdefault(ev["child_pid"], self.names.get(ev["parent_pid"]))
-                self.instant("fork", ev["parent_pid"], t, f"fork -> pid {ev['child_pid']}",
+                self.instant("fork", ev["parent_pid"], cpu, t, f"fork -> pid {ev['child_pid']}",
                              {"child_pid": ev["child_pid"]})
             elif kind == "exec":
                 self.names[ev["pid"]] = ev["comm"]
-                self.instant("exec", ev["pid"], t, f"exec {ev['comm']}", {"comm": ev["comm"]})
+                self.instant("exec", ev["pid"], cpu, t, f"exec {ev['comm']}", {"comm": ev["comm"]})
             elif kind == "exit":
                 if ev["pid"] in sys_open:    # exit() and exit_group() do not return
                     self._close_syscall(sys_open.pop(ev["pid"]), t, None)
-                self.instant("exit", ev["pid"], t, f"exit, status {ev['status']}",
+                self.instant("exit", ev["pid"], cpu, t, f"exit, status {ev['status']}",
                              {"status": ev["status"]})
             elif kind == "signal":
                 sig = SIGNAL_NAMES.get(ev["sig"], f"signal {ev['sig']}")
-                self.instant("signal", ev["pid"], t, f"{sig} delivered", {"sig": ev["sig"]})
+                self.instant("signal", ev["pid"], cpu, t, f"{sig} delivered", {"sig": ev["sig"]})
             elif kind == "wakeup":
-                self.instant("wakeup", ev["pid"], t, "wakeup", {})
-        for ev in irqs:
-            self._close_irq(ev, self.t1, unfinished=True)
+                self.instant("wakeup", ev["pid"], cpu, t, "wakeup", {})
+        for stack in irqs.values():
+            for ev in stack:
+                self._close_irq(ev, self.t1, unfinished=True)
         for ev in sys_open.values():
             self._close_syscall(ev, self.t1, None, unfinished=True)
-        if running is not None:
-            self._close_running(running, self.t1, True)
+        for cpu, r in running.items():
+            self._close_running(cpu, r, self.t1, True)
+        self.cpus = sorted(first) or [0]
         for pid in self.pids:
             if self.names.get(pid) is None:
                 self.names[pid] = f"pid {pid}"
 
     def _close_irq(self, ev, t, unfinished=False):
         irq = ev["irq"]
-        self.span("irq", 0, ev["ts"], t, f"IRQ {irq} {IRQ_NAMES.get(irq, '')}".strip(),
+        self.span("irq", 0, ev["cpu"], ev["ts"], t, f"IRQ {irq} {IRQ_NAMES.get(irq, '')}".strip(),
                   {"vector": ev["vector"], "irq": irq}, unfinished)
 
     def _close_syscall(self, ev, t, result, unfinished=False):
         args = {"nr": ev["nr"], "result": result}
-        self.span("syscall", ev["pid"], ev["ts"], t, ev["name"], args,
+        self.span("syscall", ev["pid"], ev["cpu"], ev["ts"], t, ev["name"], args,
                   unfinished or result is None, ev.get("ips"))
 
-    def _close_running(self, running, t, at_end):
+    def _close_running(self, cpu, running, t, at_end):
         pid, since = running
         if t == since:                   # two switches at once: nothing to show
             return
-        self.span("running", pid, since, t, "idle" if pid == 0 else "running", {"pid": pid},
-                  at_end)
+        self.span("running", pid, cpu, since, t, "idle" if pid == 0 else "running",
+                  {"pid": pid, "cpu": cpu}, at_end)
 
     def label(self, pid):
         return "kernel" if pid == 0 else f"{self.names[pid]} ({pid})"
@@ -261,11 +283,12 @@ PID_KEYS = {"exception": "pid", "sys_enter": "pid", "sys_exit": "pid", "fork": "
 
 
 def summary(model):
-    """Event counts per type and per process. Interrupts and context switches count for
-    the kernel (pid 0); fork for the parent; the others for the pid they name."""
-    by_type, by_pid, syscalls = {}, {}, {}
+    """Event counts per type, per CPU and per process. Interrupts and context switches
+    count for the kernel (pid 0); fork for the parent; the others for the pid they name."""
+    by_type, by_pid, by_cpu, syscalls = {}, {}, {}, {}
     for ev in model.events:
         by_type[ev["type"]] = by_type.get(ev["type"], 0) + 1
+        by_cpu[ev["cpu"]] = by_cpu.get(ev["cpu"], 0) + 1
         pid = ev[PID_KEYS[ev["type"]]] if ev["type"] in PID_KEYS else 0
         by_pid[pid] = by_pid.get(pid, 0) + 1
         if ev["type"] == "sys_enter":
@@ -278,6 +301,8 @@ def summary(model):
         out.append(f"END: {model.end['events']} events, {model.end['dropped']} dropped")
     out.append("events by type:")
     out += [f"  {kind:<10} {by_type[kind]:6}" for kind in FIELDS if kind in by_type]
+    out.append("events by CPU:")
+    out += [f"  CPU {cpu:<6} {by_cpu[cpu]:6}" for cpu in sorted(by_cpu)]
     out.append("events by process:")
     for pid in sorted(model.pids):
         out.append(f"  {pid:5} {model.names[pid]:<12} {by_pid.get(pid, 0):6}")
@@ -297,11 +322,15 @@ def chrome_trace(model):
     evs = [
         {"ph": "M", "name": "process_name", "pid": 0, "tid": 0, "ts": 0, "args": {"name": "kernel"}},
         {"ph": "M", "name": "process_sort_index", "pid": 0, "tid": 0, "ts": 0, "args": {"sort_index": 0}},
-        {"ph": "M", "name": "thread_name", "pid": 0, "tid": 0, "ts": 0, "args": {"name": "interrupts"}},
-        {"ph": "M", "name": "thread_sort_index", "pid": 0, "tid": 0, "ts": 0, "args": {"sort_index": 0}},
-        {"ph": "M", "name": "thread_name", "pid": 0, "tid": CPU_TID, "ts": 0, "args": {"name": "CPU 0"}},
-        {"ph": "M", "name": "thread_sort_index", "pid": 0, "tid": CPU_TID, "ts": 0, "args": {"sort_index": 1}},
     ]
+    for cpu in model.cpus:               # per CPU: its interrupts, then who runs on it
+        for tid, name, index in ((cpu, f"CPU {cpu} interrupts", 2 * cpu),
+                                 (CPU_TID + cpu, f"CPU {cpu}", 2 * cpu + 1)):
+            evs += [
+                {"ph": "M", "name": "thread_name", "pid": 0, "tid": tid, "ts": 0, "args": {"name": name}},
+                {"ph": "M", "name": "thread_sort_index", "pid": 0, "tid": tid, "ts": 0,
+                 "args": {"sort_index": index}},
+            ]
     for pid in sorted(model.pids - {0}):
         name = model.names[pid]
         evs += [
@@ -313,11 +342,11 @@ def chrome_trace(model):
         args = dict(s["args"])
         if s["unfinished"]:
             args["unfinished"] = True
-        if s["kind"] == "running":     # on the kernel's CPU 0 lane, named after who runs
+        if s["kind"] == "running":     # on the kernel's lane of its CPU, named after who runs
             ev = {"name": model.label(s["pid"]) if s["pid"] else "idle", "cat": "sched",
-                  "pid": 0, "tid": CPU_TID}
+                  "pid": 0, "tid": CPU_TID + s["cpu"]}
         elif s["kind"] == "irq":
-            ev = {"name": s["name"], "cat": "irq", "pid": 0, "tid": 0}
+            ev = {"name": s["name"], "cat": "irq", "pid": 0, "tid": s["cpu"]}
         else:
             ev = {"name": s["name"], "cat": "syscall", "pid": s["pid"], "tid": s["pid"]}
         ev.update({"ph": "X", "ts": us(s["t0"]), "dur": round(us(s["t1"]) - us(s["t0"]), 3),
@@ -454,6 +483,8 @@ class Symbols:
 TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "trace_template.html")
 LABEL_W, AXIS_H, ROW_H, WIDTH = 150, 28, 16, 1100
 IRQ_COLOURS = {0: "#8a8a8a", 1: "#e08a00", 4: "#2f8f5b"}
+# Who runs, in a CPU's lane: a colour per process (by pid), so a migration shows.
+PID_COLOURS = ("#5cb85c", "#2a7ab0", "#c77c02", "#8e44ad", "#16a085", "#b03a2e", "#6b8e23")
 # Results that are not failures: the call was interrupted (by a signal; the kernel restarts
 # it or the program sees EINTR) or had nothing to do yet (EAGAIN: try again).
 NEUTRAL_RESULTS = {-4: "EINTR", -11: "EAGAIN", -512: "ERESTARTSYS", -513: "ERESTARTNOINTR",
@@ -491,9 +522,10 @@ def init_window(model):
 
 
 def svg_timeline(model, kernel=None, symbols=None, link_base=None):
-    """The <svg id="timeline">: a lane (<g class="lane">) for the kernel and one per
-    process; each span or instant an element of class "event" with data-kind and its
-    times in data-t0/data-t1 (ns), which the page's script uses to zoom and pan. Its
+    """The <svg id="timeline">: a lane (<g class="lane">) for each CPU (its interrupts, and
+    who runs on it) and one per process (its system calls, when it is on a CPU); each
+    span or instant an element of class "event" with data-kind and its times in
+    data-t0/data-t1 (ns), which the page's script uses to zoom and pan. Its
     tooltip (<title>) says what, when, the kernel function that handled it, and for a system
     call the user source line that made it (data-src, data-href: for the details box)."""
     kernel = kernel or Kernel()
@@ -533,44 +565,68 @@ def svg_timeline(model, kernel=None, symbols=None, link_base=None):
                 f'fill="{MARK[i["kind"]]}"{extra}><title>{html.escape(i["name"] + " at " + fmt_ns(i["t"]) + more)}'
                 f'</title></path>')
 
-    lanes, y = [], AXIS_H
-    for pid in [0] + sorted(model.pids - {0}):
+    def irq_rect(s, when, more):
+        told, extra = about("irq", s["name"], s["args"])
+        return rect("irq", s["t0"], s["t1"], 4 + ROW_H // 2, ROW_H + 4,
+                    IRQ_COLOURS.get(s["args"]["irq"], "#555"), s["name"] + when + more + told, extra)
+
+    def syscall_rect(s, when, more):
+        res = s["args"]["result"]
+        outcome = syscall_outcome(res)
+        shown = "?" if res is None else f"-{NEUTRAL_RESULTS[res]}" if outcome == "neutral" else res
+        note = " (interrupted or try again: not a failure)" if outcome == "neutral" else ""
+        told, extra = about("syscall", s["name"], s["args"], s["comm"], s["ips"])
+        title = f'{s["name"]}() = {shown}{when}{more}{note}{told}'
+        return rect("syscall", s["t0"], s["t1"], 4 + ROW_H // 2, ROW_H,
+                    SYSCALL_COLOURS[outcome], title, extra + f' data-outcome="{outcome}"')
+
+    def running_rect(s, when, in_cpu_lane):
+        """Who runs on a CPU: grey for idle; in a CPU's lane a colour per process (kind
+        "oncpu"), in the process's own lane green (kind "running")."""
+        told, _ = about("running")
+        pid = s["pid"]
+        who = "idle" if pid == 0 else model.label(pid)
+        title = f'{who} on CPU {s["cpu"]}{when}{told}'
+        kind = "oncpu" if pid and in_cpu_lane else "running"
+        fill = "#bbb" if pid == 0 else PID_COLOURS[pid % len(PID_COLOURS)] if in_cpu_lane else "#5cb85c"
+        return rect(kind, s["t0"], s["t1"], 2 * ROW_H + 2, ROW_H // 2, fill, title,
+                    f' data-pid="{pid}"')
+
+    def lane(y, name, attr, sub, events):
         h = 3 * ROW_H + 8
-        parts = [f'<g class="lane" data-name="{html.escape(model.label(pid))}" data-pid="{pid}" '
-                 f'transform="translate(0,{y})">',
-                 f'<rect class="lane-bg" x="0" y="0" width="{WIDTH + 30}" height="{h}"/>',
-                 f'<text class="lane-label" x="6" y="{ROW_H + 4}">{html.escape(model.label(pid))}</text>',
-                 f'<text class="lane-sub" x="6" y="{2 * ROW_H + 6}">'
-                 f'{"interrupts / idle" if pid == 0 else "syscalls / on CPU"}</text>',
-                 '<g class="events" clip-path="url(#plot)">']
+        return "\n".join([f'<g class="lane" data-name="{html.escape(name)}" {attr} '
+                          f'transform="translate(0,{y})">',
+                          f'<rect class="lane-bg" x="0" y="0" width="{WIDTH + 30}" height="{h}"/>',
+                          f'<text class="lane-label" x="6" y="{ROW_H + 4}">{html.escape(name)}</text>',
+                          f'<text class="lane-sub" x="6" y="{2 * ROW_H + 6}">{sub}</text>',
+                          '<g class="events" clip-path="url(#plot)">', *events, "</g></g>"]), h
+
+    def timing(s):
+        return (f' at {fmt_ns(s["t0"])}, {fmt_ns(s["t1"] - s["t0"])}',
+                " (unfinished)" if s["unfinished"] else "")
+
+    lanes, y = [], AXIS_H
+    for cpu in model.cpus:              # the kernel: one lane per CPU
+        events = []
+        for s in model.spans:
+            if s["cpu"] != cpu or s["kind"] == "syscall":
+                continue
+            when, more = timing(s)
+            events.append(irq_rect(s, when, more) if s["kind"] == "irq" else running_rect(s, when, True))
+        events += [mark(i, 4 + ROW_H // 2) for i in model.instants if i["pid"] == 0 and i["cpu"] == cpu]
+        text, h = lane(y, f"CPU {cpu}", f'data-cpu="{cpu}" data-pid="0"', "interrupts / who runs", events)
+        lanes.append(text)
+        y += h + 4
+    for pid in sorted(model.pids - {0}):   # then one per process
+        events = []
         for s in model.spans:
             if s["pid"] != pid:
                 continue
-            when = f' at {fmt_ns(s["t0"])}, {fmt_ns(s["t1"] - s["t0"])}'
-            more = " (unfinished)" if s["unfinished"] else ""
-            if s["kind"] == "irq":
-                told, extra = about("irq", s["name"], s["args"])
-                parts.append(rect("irq", s["t0"], s["t1"], 4 + ROW_H // 2, ROW_H + 4,
-                                  IRQ_COLOURS.get(s["args"]["irq"], "#555"), s["name"] + when + more + told, extra))
-            elif s["kind"] == "syscall":
-                res = s["args"]["result"]
-                outcome = syscall_outcome(res)
-                shown = "?" if res is None else f"-{NEUTRAL_RESULTS[res]}" if outcome == "neutral" else res
-                note = " (interrupted or try again: not a failure)" if outcome == "neutral" else ""
-                told, extra = about("syscall", s["name"], s["args"], s["comm"], s["ips"])
-                title = f'{s["name"]}() = {shown}{when}{more}{note}{told}'
-                parts.append(rect("syscall", s["t0"], s["t1"], 4 + ROW_H // 2, ROW_H,
-                                  SYSCALL_COLOURS[outcome], title, extra + f' data-outcome="{outcome}"'))
-            else:
-                told, extra = about("running")
-                title = ("idle" if pid == 0 else f"{model.label(pid)} on the CPU") + when + told
-                parts.append(rect("running", s["t0"], s["t1"], 2 * ROW_H + 2, ROW_H // 2,
-                                  "#bbb" if pid == 0 else "#5cb85c", title))
-        for i in model.instants:
-            if i["pid"] == pid:
-                parts.append(mark(i, 4 + ROW_H // 2))
-        parts.append("</g></g>")
-        lanes.append("\n".join(parts))
+            when, more = timing(s)
+            events.append(syscall_rect(s, when, more) if s["kind"] == "syscall" else running_rect(s, when, False))
+        events += [mark(i, 4 + ROW_H // 2) for i in model.instants if i["pid"] == pid]
+        text, h = lane(y, model.label(pid), f'data-pid="{pid}"', "syscalls / on CPU", events)
+        lanes.append(text)
         y += h + 4
     v0, v1 = init_window(model)
     return (f'<svg id="timeline" width="{WIDTH + 30}" height="{y}" data-t0="{model.t0}" '

@@ -2,13 +2,17 @@
 //
 //     ps        the processes on my terminal that are mine (same effective uid)
 //     ps -e     every process (-A is the same)
+//     ps -o pid,psr,comm    these columns instead of the default ones (pid,tname,time,ucmd)
 //
-//     PID TTY          TIME CMD
-//       1 ?        00:00:00 init
+//     PID TTY          TIME CMD          PID PSR COMMAND
+//       1 ?        00:00:00 init           1   2 init
+//
+// The columns -o knows, with procps' headers and widths: pid, ppid, psr (the CPU it last
+// ran on), tty and tname (its terminal), time (CPU time), comm and ucmd (its name).
 //
 // Everything comes from /proc/<pid>/stat, one line in Linux's format:
 //     pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
-//     cmajflt utime stime ...
+//     cmajflt utime stime ... (field 39: processor, the CPU it last ran on)
 // comm (the program's name, at most 15 bytes) may itself hold spaces and parentheses, so
 // the fields after it are found from the LAST ')'. utime and stime are in clock ticks,
 // which Linux always reports as 1/100 s (USER_HZ) whatever its real timer rate is.
@@ -16,6 +20,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +34,8 @@ struct proc {
     char state;
     unsigned long tty;           // tty_nr: the controlling terminal's device number, or 0
     unsigned long ticks;         // utime + stime
+    int ppid;
+    int psr;                     // processor: the CPU it last ran on
 };
 
 // Read a small /proc file into buf, NUL-terminated. Returns its length, or -1.
@@ -65,15 +72,17 @@ static int read_stat(int pid, struct proc *p)
     p->pid = pid;
 
     // Fields 3 on (state is field 3): split the rest at spaces.
-    char *field[16], *save, *s = close_paren + 1;
+    char *field[40], *save, *s = close_paren + 1;
     int n = 0;
-    for (char *t = strtok_r(s, " ", &save); t && n < 16; t = strtok_r(NULL, " ", &save))
+    for (char *t = strtok_r(s, " ", &save); t && n < 40; t = strtok_r(NULL, " ", &save))
         field[n++] = t;
     if (n < 13)
         return -1;
     p->state = field[0][0];                       // field 3
+    p->ppid = (int)strtol(field[1], NULL, 10);    // field 4
     p->tty = strtoul(field[4], NULL, 10);         // field 7
     p->ticks = strtoul(field[11], NULL, 10) + strtoul(field[12], NULL, 10);  // 14, 15
+    p->psr = n > 36 ? (int)strtol(field[36], NULL, 10) : 0;                  // 39
     return 0;
 }
 
@@ -113,6 +122,85 @@ static void tty_name(unsigned long dev, char *buf, size_t size)
         snprintf(buf, size, "?");
 }
 
+// ---------------------------------------------------------------- the columns
+
+enum key { K_PID, K_PPID, K_PSR, K_TTY, K_TNAME, K_TIME, K_COMM, K_UCMD };
+struct column {
+    const char *name, *header;
+    int width;                   // 0: as wide as the largest pid (pid_width)
+    bool left;                   // left-aligned (the last column is not padded then)
+};
+static const struct column columns[] = {
+    [K_PID] = { "pid", "PID", 0, false },      [K_PPID] = { "ppid", "PPID", 0, false },
+    [K_PSR] = { "psr", "PSR", 3, false },      [K_TTY] = { "tty", "TT", 8, true },
+    [K_TNAME] = { "tname", "TTY", 8, true },   [K_TIME] = { "time", "TIME", 8, false },
+    [K_COMM] = { "comm", "COMMAND", 15, true }, [K_UCMD] = { "ucmd", "CMD", 15, true },
+};
+#define NKEYS (int)(sizeof columns / sizeof columns[0])
+#define MAX_COLUMNS 32
+
+static int pid_width = 5;        // procps: as wide as kernel.pid_max's digits, at least 5
+
+// Adds the columns of a -o list ("pid,psr,comm") to keys; -1 on a name it does not know.
+static int parse_format(char *list, enum key *keys, int *nkeys)
+{
+    char *save;
+    for (char *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        int k = 0;
+        while (k < NKEYS && strcmp(columns[k].name, name) != 0)
+            k++;
+        if (k == NKEYS || *nkeys == MAX_COLUMNS) {
+            fprintf(stderr, "ps: unknown -o column '%s' (pid ppid psr tty tname time comm ucmd)\n",
+                    name);
+            return -1;
+        }
+        keys[(*nkeys)++] = (enum key)k;
+    }
+    return 0;
+}
+
+// CPU time as [DD-]HH:MM:SS.
+static void format_time(unsigned long ticks, char *buf, size_t size)
+{
+    unsigned long s = ticks / USER_HZ;
+    if (s >= 86400)
+        snprintf(buf, size, "%lu-%02lu:%02lu:%02lu", s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
+    else
+        snprintf(buf, size, "%02lu:%02lu:%02lu", s / 3600, s / 60 % 60, s % 60);
+}
+
+static void value(const struct proc *p, enum key k, char *buf, size_t size)
+{
+    switch (k) {
+    case K_PID:   snprintf(buf, size, "%d", p->pid); break;
+    case K_PPID:  snprintf(buf, size, "%d", p->ppid); break;
+    case K_PSR:   snprintf(buf, size, "%d", p->psr); break;
+    case K_TTY: case K_TNAME: tty_name(p->tty, buf, size); break;
+    case K_TIME:  format_time(p->ticks, buf, size); break;
+    case K_COMM: case K_UCMD:
+        snprintf(buf, size, "%s%s", p->comm, p->state == 'Z' ? " <defunct>" : "");
+        break;
+    }
+}
+
+// One line: the header (p == NULL) or a process's values, a space between columns.
+static void print_row(const struct proc *p, const enum key *keys, int nkeys)
+{
+    for (int i = 0; i < nkeys; i++) {
+        const struct column *c = &columns[keys[i]];
+        char buf[96];
+        if (p)
+            value(p, keys[i], buf, sizeof buf);
+        else
+            snprintf(buf, sizeof buf, "%s", c->header);
+        int width = c->width ? c->width : pid_width;
+        if (c->left && i == nkeys - 1)
+            width = 0;
+        printf(c->left ? "%s%-*s" : "%s%*s", i ? " " : "", width, buf);
+    }
+    printf("\n");
+}
+
 static int by_pid(const void *a, const void *b)
 {
     return ((const struct proc *)a)->pid - ((const struct proc *)b)->pid;
@@ -120,19 +208,29 @@ static int by_pid(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    int all = 0, c;
+    int all = 0, c, nkeys = 0;
+    enum key keys[MAX_COLUMNS];
 
-    while ((c = getopt(argc, argv, "eA")) != -1) {
+    while ((c = getopt(argc, argv, "eAo:")) != -1) {
         if (c == 'e' || c == 'A') {
             all = 1;
+        } else if (c == 'o') {
+            if (parse_format(optarg, keys, &nkeys) < 0)
+                return 1;
         } else {
-            fprintf(stderr, "Usage: ps [-e]\n");
+            fprintf(stderr, "Usage: ps [-e] [-o column,...]\n");
             return 1;
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "ps: unsupported argument '%s'\nUsage: ps [-e]\n", argv[optind]);
+        fprintf(stderr, "ps: unsupported argument '%s'\nUsage: ps [-e] [-o column,...]\n",
+                argv[optind]);
         return 1;
+    }
+    if (nkeys == 0) {                             // procps' default: pid,tname,time,ucmd
+        static const enum key defaults[] = { K_PID, K_TNAME, K_TIME, K_UCMD };
+        memcpy(keys, defaults, sizeof defaults);
+        nkeys = 4;
     }
 
     DIR *d = opendir("/proc");
@@ -174,23 +272,13 @@ int main(int argc, char **argv)
     qsort(procs, n, sizeof *procs, by_pid);
 
     // procps makes the PID column as wide as the largest possible pid (at least 5).
-    int width = 5;
     char buf[32];
-    if (read_file("/proc/sys/kernel/pid_max", buf, sizeof buf) > 0)
-        width = (int)strcspn(buf, "\n") > width ? (int)strcspn(buf, "\n") : width;
+    if (read_file("/proc/sys/kernel/pid_max", buf, sizeof buf) > 0 &&
+        (int)strcspn(buf, "\n") > pid_width)
+        pid_width = (int)strcspn(buf, "\n");
 
-    printf("%*s %-8s %8s %s\n", width, "PID", "TTY", "TIME", "CMD");
-    for (int i = 0; i < n; i++) {
-        char tty[16], time[32];
-        unsigned long s = procs[i].ticks / USER_HZ;
-        tty_name(procs[i].tty, tty, sizeof tty);
-        if (s >= 86400)
-            snprintf(time, sizeof time, "%lu-%02lu:%02lu:%02lu", s / 86400, s / 3600 % 24,
-                     s / 60 % 60, s % 60);
-        else
-            snprintf(time, sizeof time, "%02lu:%02lu:%02lu", s / 3600, s / 60 % 60, s % 60);
-        printf("%*d %-8s %8s %s%s\n", width, procs[i].pid, tty, time, procs[i].comm,
-               procs[i].state == 'Z' ? " <defunct>" : "");
-    }
+    print_row(NULL, keys, nkeys);
+    for (int i = 0; i < n; i++)
+        print_row(&procs[i], keys, nkeys);
     return 0;
 }

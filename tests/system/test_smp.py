@@ -82,3 +82,73 @@ def test_smpstress_4cpus(ctx):
     assert "info: cpus seen 4" in log, "user code did not run on all 4 CPUs"
     assert log.count("Kernel panic - not syncing:") == 1
     assert "Attempted to kill init! exitcode=0x00000000" in log
+
+
+# ---------------------------------------------------------------- what a user sees of SMP
+# tests/user/smpvis.c, booted as init at -smp 4.
+
+def _smpvis(ctx, mode, extra_args="", extra=None, timeout=180):
+    m = ctx.machine(kernel_args=f"{extra_args} rdinit=/bin/smpvis panic=-1 -- {mode}".strip(),
+                    smp=4, extra=extra)
+    status = m.wait_exit(timeout)
+    log = m.text()
+    assert status == 0 and "smpvis: done" in log, log[-3000:]
+    assert "FAIL" not in log, log[-3000:]
+    return log
+
+
+def test_psr_is_the_cpu_a_task_last_ran_on(ctx):
+    """A child pinned to each CPU: getcpu, its own /proc/self/stat field 39, the parent's
+    look at that field while the child sleeps, and `ps -e -o pid,psr,comm` all name the
+    CPU it was pinned to."""
+    log = _smpvis(ctx, "psr")
+    assert "smpvis: cpus 4\n" in log, log[-2000:]
+    own = re.findall(r"^smpvis: child (\d): getcpu (\d+), own stat field 39 (\d+)$", log, re.M)
+    assert sorted(own) == [(c, c, c) for c in "0123"], own
+    pinned = re.findall(r"^smpvis: pid (\d+) pinned to (\d): stat field 39 (\d+)$", log, re.M)
+    assert [(cpu, psr) for _, cpu, psr in pinned] == [(c, c) for c in "0123"], pinned
+    header = log.index("  PID PSR COMMAND\n")
+    rows = dict(re.findall(r"^ +(\d+) +(\d+) smpvis$", log[header:], re.M))
+    assert all(rows.get(pid) == cpu for pid, cpu, _ in pinned), (rows, pinned)
+    assert re.search(r"^ +\d+ +[0-3] ps$", log[header:], re.M), log[header:header + 400]
+    assert "smpvis: ps exit status 0" in log
+
+
+def test_cpuinfo_and_stat_list_every_cpu(ctx):
+    log = _smpvis(ctx, "psr")
+    assert "smpvis: cpuinfo: processor 0 apicid 0 processor 1 apicid 1 processor 2 apicid 2 " \
+           "processor 3 apicid 3\n" in log, log[-2000:]
+    assert "smpvis: stat: cpu0:ticks cpu1:ticks cpu2:ticks cpu3:ticks\n" in log, log[-2000:]
+
+
+def _linux_loads(samples, active):
+    """Linux's avenrun after `samples` samples of `active` tasks from 0 (kernel/sched/
+    loadavg.c), printed as /proc/loadavg prints them."""
+    fixed_1, loads = 1 << 11, [0, 0, 0]
+    for _ in range(samples):
+        for i, e in enumerate((1884, 2014, 2037)):
+            new = loads[i] * e + active * fixed_1 * (fixed_1 - e)
+            if active * fixed_1 >= loads[i]:
+                new += fixed_1 - 1
+            loads[i] = new // fixed_1
+    shown = []
+    for a in loads:
+        a += fixed_1 // 200
+        shown.append(f"{a >> 11}.{((a & (fixed_1 - 1)) * 100) >> 11:02d}")
+    return " ".join(shown)
+
+
+def test_load_averages(ctx):
+    """Idle for 6 s: the loads stay 0.00 (one sample of nothing running). Then one process
+    spins until the 1-minute load moves: the three loads are Linux's after some samples of
+    one running task, /proc/loadavg's running/total counts it, sysinfo says the same, and
+    the last pid is the child's."""
+    log = _smpvis(ctx, "load")
+    assert "smpvis: idle: loadavg 0.00 0.00 0.00 1/1 1\n" in log, log[-2000:]
+    assert "smpvis: idle: sysinfo 0.00 0.00 0.00\n" in log, log[-2000:]
+    busy = re.search(r"^smpvis: busy: loadavg (\S+ \S+ \S+) 1/2 (\d+)$", log, re.M)
+    assert busy, log[-2000:]
+    assert float(busy.group(1).split()[0]) > 0.05, busy.group(0)
+    assert busy.group(1) in [_linux_loads(n, 1) for n in range(1, 13)], busy.group(0)
+    assert f"smpvis: busy: sysinfo {busy.group(1)}\n" in log, log[-2000:]
+    assert f"smpvis: last pid {busy.group(2)}, child {busy.group(2)}\n" in log, log[-2000:]

@@ -412,3 +412,21 @@ def test_mount(ctx):
             assert status == 1 and err.startswith("mount: mounting tmpfs on "), err
         out, err, status = ours(ctx, d, "mount", "-t", "nosuchfs", "x", target)
         assert status == 1 and "failed" in err, err
+
+
+def test_ps_columns(ctx):
+    """ps -o: procps' headers, widths and alignment, and the same values for the processes
+    that outlive both runs (psr, the CPU each last ran on, is field 39 of its stat)."""
+    with tempfile.TemporaryDirectory() as d:
+        fmt = "pid,ppid,psr,tty,time,comm"
+        a = ours(ctx, d, "ps", "-e", "-o", fmt)[0].splitlines()
+        b = theirs(d, "ps", "-e", "-o", fmt)[0].splitlines()
+        assert a[0] == b[0], (a[0], b[0])
+        common = set(a) & set(b)          # a process may have moved to another CPU meanwhile
+        assert len(common) >= len(b) // 2, (a, b)
+        for fmt in ("comm,psr", "psr,tname,ucmd"):   # a name not last is padded to 15
+            out, err, status = ours(ctx, d, "ps", "-o", fmt)
+            host = theirs(d, "ps", "-o", fmt)[0]
+            assert status == 0 and out.splitlines()[0] == host.splitlines()[0], (out, host)
+        out, err, status = ours(ctx, d, "ps", "-o", "pid,bogus")
+        assert status == 1 and out == "" and "unknown -o column 'bogus'" in err, (out, err)

@@ -23,12 +23,13 @@ SAMPLE = os.path.join(ROOT, "tests", "system", "data", "trace_sample.txt")
 TYPES = {"irq_enter": 10, "irq_exit": 10, "exception": 1, "sys_enter": 19, "sys_exit": 19,
          "switch": 11, "fork": 2, "exec": 3, "exit": 2, "signal": 3, "wakeup": 5}
 PROCESSES = {0: ("kernel", 31), 1: ("init", 15), 2: ("sh", 30), 3: ("crash", 9)}
-LANES = ["kernel", "init (1)", "sh (2)", "crash (3)"]
+LANES = ["CPU 0", "init (1)", "sh (2)", "crash (3)"]
 # the timeline's events per kind: a span per irq_enter, sys_enter and running interval
 # (switches + 1, less the empty one before the first switch, which is at the start); an
-# instant per exception, fork, exec, exit, signal, wakeup
+# instant per exception, fork, exec, exit, signal, wakeup; and in the CPU's lane the 8
+# running intervals that are not idle again, coloured by process ("oncpu")
 KINDS = {"irq": 10, "syscall": 19, "running": 11, "exception": 1, "fork": 2, "exec": 3,
-         "exit": 2, "signal": 3, "wakeup": 5}
+         "exit": 2, "signal": 3, "wakeup": 5, "oncpu": 8}
 
 # the ring overflowed: the first events lost their enters; a read and an IRQ are open at the end
 DROPPED = """LANTERN-TRACE 1
@@ -125,7 +126,7 @@ def test_json_one_lane_per_process(ctx):
     procs = {e["pid"]: e["args"]["name"] for e in evs if e["name"] == "process_name"}
     assert procs == {pid: name for pid, (name, _) in PROCESSES.items()}, procs
     threads = {(e["pid"], e["tid"]): e["args"]["name"] for e in evs if e["name"] == "thread_name"}
-    assert sorted(threads.values()) == sorted(["interrupts", "CPU 0", "init", "sh", "crash"]), threads
+    assert sorted(threads.values()) == sorted(["CPU 0 interrupts", "CPU 0", "init", "sh", "crash"]), threads
     for e in evs:          # every event is on a named lane; user events on their own pid's
         if e["ph"] != "M":
             assert (e["pid"], e["tid"]) in threads, e
@@ -197,12 +198,15 @@ def test_dropped_events_prefix(ctx):
     _, page = convert(ctx, path, "dropped")
     with open(page) as f:
         doc = parse_page(f.read())
-    assert doc.lanes == ["kernel", "pid 1 (1)", "pid 2 (2)"], doc.lanes
+    assert doc.lanes == ["CPU 0", "pid 1 (1)", "pid 2 (2)"], doc.lanes
 
 
 def test_bad_input_is_refused(ctx):
     with tempfile.TemporaryDirectory() as tmp:
-        for text, why in [("hello\n", "no 'LANTERN-TRACE 1'"),
+        for text, why in [("hello\n", "no 'LANTERN-TRACE' line"),
+                          ("LANTERN-TRACE 3\n", "line 1: unsupported trace version"),
+                          ("LANTERN-TRACE 2\n10 wakeup 1\n", "line 2: not an event"),
+                          ("LANTERN-TRACE 2\n10 -1 wakeup 1\n", "line 2: bad CPU number"),
                           ("LANTERN-TRACE 1\n20 wakeup 1\n10 wakeup 1\n", "line 3: time goes backwards"),
                           ("LANTERN-TRACE 1\n10 frobnicate 1\n", "line 2: not an event")]:
             path = os.path.join(tmp, "t.txt")
@@ -252,9 +256,9 @@ def check_page(doc):
         kinds[kind] = kinds.get(kind, 0) + 1
     assert kinds == KINDS, kinds
     per_lane = {lane: sum(1 for l, _ in doc.events if l == lane) for lane in LANES}
-    # kernel: irqs, idle; others: syscalls, running, then the instants (crash's page fault
-    # is in its own lane, with its SIGSEGV)
-    assert per_lane == {"kernel": 10 + 3, "init (1)": 6 + 2 + 4,
+    # CPU 0: irqs, idle, who runs; others: syscalls, running, then the instants (crash's
+    # page fault is in its own lane, with its SIGSEGV)
+    assert per_lane == {"CPU 0": 10 + 3 + 8, "init (1)": 6 + 2 + 4,
                         "sh (2)": 11 + 5 + 8, "crash (3)": 2 + 1 + 3 + 1}, per_lane
 
 
@@ -352,3 +356,64 @@ def test_html_renders_in_chromium(ctx):
         head = f.read(24)
     assert head[:8] == b"\x89PNG\r\n\x1a\n", head
     assert int.from_bytes(head[16:20], "big") == 1200 and int.from_bytes(head[20:24], "big") == 600
+
+
+# Two CPUs (version 2: each event names its CPU). init forks pid 2, which runs on CPU 1,
+# sleeps in read there and is woken and finishes its read on CPU 0, while init moves to
+# CPU 1. Both CPUs take an interrupt on the same vector at once: each exit closes its own
+# CPU's handler.
+SMP = """LANTERN-TRACE 2
+1000 0 switch 0 1
+1100 0 exec 1 init
+1200 0 sys_enter 1 57 fork
+1300 0 fork 1 2
+1400 0 sys_exit 1 57 2
+1500 1 switch 0 2
+1550 1 exec 2 sh
+1600 1 sys_enter 2 0 read
+1700 0 irq_enter 32 0
+1710 1 irq_enter 32 0
+1750 0 irq_exit 32
+1800 1 irq_exit 32
+1900 1 switch 2 0
+2000 0 wakeup 2
+2100 0 switch 1 2
+2200 0 sys_exit 2 0 5
+2300 1 switch 0 1
+2400 1 sys_enter 1 61 wait4
+2500 0 exit 2 0
+2600 0 switch 2 0
+END 20 0
+"""
+
+
+def test_smp_trace_has_a_lane_per_cpu(ctx):
+    path = os.path.join(ctx.build, "trace-test", "smp.txt")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(SMP)
+    out = run_tool(path, "--summary")
+    assert counts("events by CPU", out) == {"CPU 0": 12, "CPU 1": 8}, out
+    evs = load_json(ctx, path, "smp")["traceEvents"]
+    threads = {e["tid"]: e["args"]["name"] for e in evs if e["name"] == "thread_name" and e["pid"] == 0}
+    assert threads == {0: "CPU 0 interrupts", 1: "CPU 1 interrupts", 1000000: "CPU 0",
+                       1000001: "CPU 1"}, threads
+    irqs = [(e["tid"], s0, round(s1, 3)) for s0, s1, e in spans(evs, cat="irq")]
+    assert irqs == [(0, 1.7, 1.75), (1, 1.71, 1.8)], irqs
+    on = [(e["tid"] - 1000000, e["name"], s0, round(s1, 3)) for s0, s1, e in spans(evs, cat="sched")]
+    assert sorted(on) == [(0, "init (1)", 1.0, 2.1), (0, "sh (2)", 2.1, 2.6),
+                          (1, "idle", 1.9, 2.3), (1, "init (1)", 2.3, 2.6),
+                          (1, "sh (2)", 1.5, 1.9)], on
+    read = next(e for e in evs if e["name"] == "read")   # began on CPU 1, ended on CPU 0
+    assert (read["ts"], read["dur"], read["args"]["result"]) == (1.6, 0.6, 5), read
+    _, page = convert(ctx, path, "smp")
+    with open(page, encoding="utf-8") as f:
+        text = f.read()
+    doc = parse_page(text)
+    assert doc.lanes == ["CPU 0", "CPU 1", "init (1)", "sh (2)"], doc.lanes
+    per_lane = {}
+    for lane, kind in doc.events:
+        per_lane.setdefault(lane, []).append(kind)
+    assert sorted(per_lane["CPU 1"]) == ["irq", "oncpu", "oncpu", "running"], per_lane
+    assert sorted(per_lane["CPU 0"]) == ["irq", "oncpu", "oncpu"], per_lane
+    assert re.search(r"<title>sh \(2\) on CPU 1 at 1.5 µs", text), "no CPU in the tooltip"
