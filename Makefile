@@ -2,6 +2,7 @@
 #
 #   make            build/kernel.elf and build/os.iso
 #   make run        install missing packages (as root) or say which, build, boot the ISO
+#                   on 4 CPUs (SMP=N: on N)
 #   make run-nox    the same, on this terminal only
 #   make debug      QEMU paused with a gdb stub, and gdb attached (see README)
 #   make test       unit tests on the host, then system tests that boot the kernel in QEMU
@@ -364,13 +365,19 @@ else
 $(error ROOTFS=$(ROOTFS): lantern (the default) or busybox)
 endif
 
+# make run (and make trace) boot a machine with four CPUs, each a host thread (QEMU's
+# multi-threaded TCG); SMP=N another number. make test keeps one CPU unless SMP=N is given.
+run run-nox trace: SMP ?= 4
+MTTCG := -accel tcg,thread=multi
+QEMU_SMP = $(if $(SMP),-smp $(SMP) $(MTTCG))
+
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(QEMU) $(QEMU_COMMON) $(QEMU_BOOT) $(QEMU_DISPLAY)
+	$(QEMU) $(QEMU_COMMON) $(QEMU_SMP) $(QEMU_BOOT) $(QEMU_DISPLAY)
 
 run-nox: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(QEMU) $(QEMU_COMMON) $(QEMU_BOOT) -nographic
+	$(QEMU) $(QEMU_COMMON) $(QEMU_SMP) $(QEMU_BOOT) -nographic
 
 # The kernel boots directly (PVH) with the CPU stopped at the first instruction; gdb loads
 # the kernel's symbols, breaks in kmain and continues. Quit gdb and QEMU goes too.
@@ -549,7 +556,7 @@ docs: all
 # build/trace.json (Perfetto, chrome://tracing) and build/trace.html (open it in a browser).
 .PHONY: trace
 trace: all
-	$(Q)$(PYTHON) tools/trace_run.py --build $(BUILD)
+	$(Q)$(PYTHON) tools/trace_run.py --build $(BUILD) $(if $(SMP),--smp $(SMP))
 
 # ---------------------------------------------------------------- fuzzing
 # /bin/fuzz (user/fuzz*.c): the system-call fuzzer. `make fuzz` boots Lantern with it as

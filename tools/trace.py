@@ -484,7 +484,8 @@ TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "trace_templ
 LABEL_W, AXIS_H, ROW_H, WIDTH = 150, 28, 16, 1100
 IRQ_COLOURS = {0: "#8a8a8a", 1: "#e08a00", 4: "#2f8f5b"}
 # Who runs, in a CPU's lane: a colour per process (by pid), so a migration shows.
-PID_COLOURS = ("#5cb85c", "#2a7ab0", "#c77c02", "#8e44ad", "#16a085", "#b03a2e", "#6b8e23")
+# (none of them an IRQ's or a system call's colour)
+PID_COLOURS = ("#5cb85c", "#8e44ad", "#d4a017", "#16a085", "#c71585", "#6b8e23", "#8b5a2b")
 # Results that are not failures: the call was interrupted (by a signal; the kernel restarts
 # it or the program sees EINTR) or had nothing to do yet (EAGAIN: try again).
 NEUTRAL_RESULTS = {-4: "EINTR", -11: "EAGAIN", -512: "ERESTARTSYS", -513: "ERESTARTNOINTR",

@@ -152,3 +152,27 @@ def test_load_averages(ctx):
     assert busy.group(1) in [_linux_loads(n, 1) for n in range(1, 13)], busy.group(0)
     assert f"smpvis: busy: sysinfo {busy.group(1)}\n" in log, log[-2000:]
     assert f"smpvis: last pid {busy.group(2)}, child {busy.group(2)}\n" in log, log[-2000:]
+
+
+def test_make_run_boots_four_cpus(ctx):
+    """`make run` (and run-nox, trace) give QEMU four CPUs with multi-threaded TCG; SMP=N
+    changes that; `make test` stays at one CPU unless SMP=N is given."""
+    import subprocess
+    root = os.path.dirname(os.path.dirname(HERE))
+
+    # not what this run of the suite was given (`make test SMP=4` passes SMP in MAKEFLAGS)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "SMP", "LANTERN_SMP")}
+
+    def dry(*args):
+        r = subprocess.run(["make", "-n", "--no-print-directory", f"BUILD={ctx.build}", *args],
+                           cwd=root, env=env, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        return [l for l in r.stdout.splitlines() if "qemu-system" in l or ".py" in l]
+
+    qemu = dry("run-nox")
+    assert qemu and all("-smp 4 -accel tcg,thread=multi" in l for l in qemu), qemu
+    assert all("-smp 2 " in l for l in dry("run-nox", "SMP=2")), dry("run-nox", "SMP=2")
+    assert any("trace_run.py" in l and "--smp 4" in l for l in dry("trace")), dry("trace")
+    test = [l for l in dry("test") if "run.py" in l]
+    assert test and not any("LANTERN_SMP" in l for l in test), test

@@ -348,6 +348,10 @@ def test_html_renders_in_chromium(ctx):
     # opened on init's start (the sample's init runs from 41.2 ms), not the whole 100 ms
     m = re.search(r'<span id="view">showing ([\d.]+) ms</span>', dom)
     assert m and float(m.group(1)) <= 15, re.search(r'<span id="view">.*?</span>', dom)
+    # #view=T0-T1 (ns) opens on that stretch instead
+    dom = run_chromium("--dump-dom", url + "#view=50000000-60000000")
+    m = re.search(r'<span id="view">showing ([\d.]+) ms</span>', dom)
+    assert m and float(m.group(1)) == 10, re.search(r'<span id="view">.*?</span>', dom)
     png = os.path.join(ctx.build, "trace.png")
     if os.path.exists(png):
         os.unlink(png)
