@@ -22,15 +22,17 @@
 //     only to halt (sched.c). So sleep/wakeup needs no more care than on one CPU: no other
 //     CPU can run between the sleeper's check of its condition and its switch away.
 //   - The hot, simple structures also have spinlocks of their own (page_alloc, kmalloc,
-//     kstack, lockdep), ordered after the BKL; lockdep (spinlock.c) checks their order.
+//     kstack, lockdep, trace, clock), ordered after the BKL; lockdep (spinlock.c) checks
+//     their order.
 //   - IPI handlers for TLB shootdown and stop run without the BKL (the sender holds it).
 //
 // Lock table (who protects what):
 //   BKL          everything the kernel shares and does not name below: the process table,
 //                run queue (= the process table's RUNNABLE entries), VMAs, page tables,
-//                files, pipes, tty, futexes, signals, the trace buffer, the clock's state
+//                files, pipes, tty, futexes, signals, the load averages (loadavg.c)
 //   page_alloc   the free lists (page_alloc.c)       kmalloc    the slabs (kmalloc.c)
 //   kstack       the kernel-stack slots (kstack.c)   lockdep    lockdep's tables
+//   trace        the event ring (trace.c)            clock      the clock's state, the vvar page (time.c)
 //   percpu       each CPU's own, with its interrupts off (percpu.h)
 #include <stdbool.h>
 #include <stdint.h>
