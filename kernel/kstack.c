@@ -24,12 +24,15 @@ static struct spinlock kstack_lock = SPINLOCK_INIT("kstack");
 
 static uint64_t slot_base(int i) { return KSTACK_AREA + (uint64_t)i * SLOT_SIZE; }
 
+// Kernel mappings are global: every CPU that ran on this stack may still cache it, and
+// would use the old pages once the slot is mapped again. vm_unmap_kernel flushes them all
+// (one shootdown for the slot) before the pages are freed.
 static void unmap_slot(int i, int pages) {
-    for (int p = 0; p < pages; p++) {
-        uint64_t pa = vm_unmap_page(vm_current(), slot_base(i) + (p + 1) * PAGE_SIZE);
-        if (pa)
-            free_page(pa);
-    }
+    uint64_t pa[KSTACK_PAGES];
+    vm_unmap_kernel(slot_base(i) + PAGE_SIZE, pages, pa);
+    for (int p = 0; p < pages; p++)
+        if (pa[p])
+            free_page(pa[p]);
 }
 
 uint64_t kstack_alloc(void) {

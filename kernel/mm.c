@@ -21,6 +21,7 @@
 #include "mm.h"
 #include "oom.h"
 #include "page_alloc.h"
+#include "smp.h"
 #include "string.h"
 #include "vm.h"
 #include "x86.h"
@@ -70,9 +71,12 @@ static void shm_put(struct shmem *shm) {
 // MAP_SHARED mappings of a file without a page cache (procfs: fault_file_copy): the pages
 // written since the last time (the CPU's dirty bit) go back to the file, as far as the file
 // reaches. A ramfs file's mappings are its own pages: nothing to write back.
+// The dirty bit is cleared with a shootdown: another CPU that kept the old entry (dirty
+// already) would write on without setting the bit again, and the write would be lost.
 static void write_back(struct mm *mm, struct vma *v, uint64_t start, uint64_t end) {
     if (!(v->flags & VMA_SHARED_FILE) || !v->file->mnt)
         return;
+    bool cleaned = false;
     for (uint64_t va = start; va < end; va += PAGE_SIZE) {
         pte_t *pte = vm_walk(mm->pml4, va, false);
         if (!pte || !(*pte & PTE_P) || !(*pte & PTE_D))
@@ -84,7 +88,10 @@ static void write_back(struct mm *mm, struct vma *v, uint64_t start, uint64_t en
         }
         *pte &= ~PTE_D;
         invlpg(va);
+        cleaned = true;
     }
+    if (cleaned)
+        tlb_shootdown(mm->pml4);
 }
 
 // Unmaps every present page of a VMA. Private pages are freed; shared ones belong to the

@@ -148,7 +148,7 @@ void wakeup(void *chan) {
         if (p->state == PROC_SLEEPING && p->chan == chan) {
             p->state = PROC_RUNNABLE;
             TRACE(TR_WAKEUP, p->pid, 0, 0);
-            smp_kick_idle_cpu();
+            smp_kick_idle_cpu(p->cpus_allowed);
         }
     }
 }
@@ -156,7 +156,7 @@ void wakeup(void *chan) {
 void sched_make_runnable(struct proc *p) {
     if (p->state == PROC_SLEEPING) {
         p->state = PROC_RUNNABLE;
-        smp_kick_idle_cpu();
+        smp_kick_idle_cpu(p->cpus_allowed);
     }
 }
 

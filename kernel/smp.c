@@ -57,6 +57,7 @@
 #include "x86.h"
 
 #define TRAMPOLINE_PA 0x8000          // trampoline.asm: below 1 MiB, page-aligned, unused RAM
+#define CR4_PGE (1ull << 7)           // global pages: a CR3 load keeps their TLB entries
 
 struct percpu cpus[MAX_CPUS];
 int ncpus = 1;
@@ -66,6 +67,7 @@ static struct spinlock bkl = SPINLOCK_INIT("bkl");
 static bool apic_mode;                  // legacy IRQs through the I/O APIC (else the PIC)
 static volatile bool stopping;          // a panic is stopping every CPU
 static volatile uint64_t tlb_gen;       // shootdowns requested so far (under the BKL)
+static volatile uint64_t tlb_global_gen; // the last of them that flushes global entries too
 static volatile uint32_t idle_waiters;  // CPUs halted until the BKL is free (bit per CPU)
 static uint64_t bsp_cr0, bsp_cr4, bsp_efer;   // what the APs copy
 
@@ -144,11 +146,20 @@ void kernel_enter_idle(void) {
 
 // ---------------------------------------------------------------- IPIs
 
-// Reload CR3: every non-global (that is, user) translation is forgotten.
+// Reload CR3: every non-global (that is, user) translation is forgotten. If one of the
+// shootdowns since our last one was for a kernel mapping, the global ones go too: turning
+// CR4.PGE off and on again flushes the whole TLB. tlb_gen is read first: the sender sets
+// tlb_global_gen before it bumps tlb_gen, so whoever sees the new generation sees its kind.
 void smp_handle_tlb_ipi(void) {
     struct percpu *c = this_cpu();
-    uint64_t gen = tlb_gen;
-    write_cr3(read_cr3());
+    uint64_t gen = __atomic_load_n(&tlb_gen, __ATOMIC_ACQUIRE);
+    if (tlb_global_gen > c->tlb_flush_gen) {
+        uint64_t cr4 = read_cr4();
+        write_cr4(cr4 & ~CR4_PGE);
+        write_cr4(cr4);
+    } else {
+        write_cr3(read_cr3());
+    }
     c->tlb_flush_gen = gen;
 }
 
@@ -158,31 +169,43 @@ void smp_note_pml4(uint64_t *pml4) { this_cpu()->pml4 = pml4; }
 // page tables meanwhile (that happens in proc_set_current, under the BKL), so the set of
 // CPUs to wait for is fixed. A CPU that spins for the BKL with interrupts off answers
 // from its spin loop.
-void tlb_shootdown(uint64_t *pml4) {
+// kernel: every CPU, and global entries too (pml4 is then ignored).
+static void shootdown(uint64_t *pml4, bool kernel) {
     if (ncpus == 1 || !percpu_ready)
         return;
     struct percpu *self = this_cpu();
-    uint64_t gen = ++tlb_gen;
+    uint64_t gen = tlb_gen + 1;
+    if (kernel)
+        tlb_global_gen = gen;
+    __atomic_store_n(&tlb_gen, gen, __ATOMIC_RELEASE);
     self->tlb_flush_gen = gen;
     for_each_online_cpu(c)
-        if (c != self && c->pml4 == pml4)
+        if (c != self && (kernel || c->pml4 == pml4))
             lapic_send_ipi(c->apic_id, T_IPI_TLB);
     for_each_online_cpu(c) {
-        if (c == self || c->pml4 != pml4)
+        if (c == self || (!kernel && c->pml4 != pml4))
             continue;
         while (c->tlb_flush_gen < gen && !stopping)
             pause();
     }
 }
 
-// Some process became runnable. If a CPU is halted in its idle loop, wake it so that it
-// runs the process now rather than at its next timer tick.
-void smp_kick_idle_cpu(void) {
+void tlb_shootdown(uint64_t *pml4) { shootdown(pml4, false); }
+
+// A kernel mapping is global (PTE_G) and may be in any CPU's TLB, whatever it runs.
+void tlb_shootdown_kernel(void) { shootdown(NULL, true); }
+
+// Some process became runnable, which may run on the CPUs in `allowed` (its affinity,
+// cpus_allowed: 0 for any). If one of those is halted in its idle loop, wake it so that
+// it runs the process now rather than at its next timer tick. Waking a CPU the process
+// may not run on would only send that one back to sleep. (If this CPU is the only one
+// allowed, it takes the process at its next pass through the scheduler.)
+void smp_kick_idle_cpu(uint64_t allowed) {
     if (ncpus == 1)
         return;
     struct percpu *self = this_cpu();
     for_each_online_cpu(c) {
-        if (c != self && c->idle) {
+        if (c != self && c->idle && (!allowed || (allowed & (1ull << c->id)))) {
             c->idle = false;
             lapic_send_ipi(c->apic_id, T_IPI_RESCHED);
             return;
@@ -242,13 +265,13 @@ extern const char trampoline_start[], trampoline_end[], trampoline_data[];
 
 static void ap_entry(struct percpu *c) __attribute__((noreturn));
 static void ap_entry(struct percpu *c) {
+    percpu_init_cpu(c);                 // first: vm_switch notes its tables in *c
     vm_switch(NULL);                    // the kernel's own tables (the trampoline's are gone)
     write_cr0(bsp_cr0);
     write_cr4(bsp_cr4);
     wrmsr(0xc0000080, bsp_efer);
-    gdt_init_cpu(c->id);
+    gdt_init_cpu(c->id);                // (keeps the GS base)
     idt_load();
-    percpu_init_cpu(c);
     syscall_init();
     lapic_init_cpu();
     lapic_timer_start();

@@ -22,9 +22,12 @@ bool bkl_held(void);                    // by this CPU
 
 // After changing page tables that other CPUs may have loaded (munmap, mprotect, COW, fork):
 // makes every other CPU running on these page tables forget its cached translations.
+// The caller holds the BKL; when it returns, every other CPU has flushed.
 void tlb_shootdown(uint64_t *pml4);
+void tlb_shootdown_kernel(void);        // a kernel (global) mapping changed: every CPU
 void smp_handle_tlb_ipi(void);
-void smp_kick_idle_cpu(void);          // a process became runnable: wake a halted CPU
+void smp_kick_idle_cpu(uint64_t allowed);   // a process became runnable: wake a halted CPU it
+                                            // may run on (allowed: its cpus_allowed, 0 = any)
 void smp_stop_others(void);            // panic: halt every other CPU (by NMI)
 bool smp_stopping(void);
 void smp_note_pml4(uint64_t *pml4);    // this CPU now runs on these page tables

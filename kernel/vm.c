@@ -106,6 +106,9 @@ int vm_map_page(uint64_t *pml4, uint64_t va, uint64_t pa, int prot) {
     return 0;   // a not-present entry is never cached in the TLB: no flush needed
 }
 
+// A user page: the caller frees it once this returns, which is safe - every CPU on these
+// tables has flushed by then. A kernel page is global (PTE_G: it survives CR3 reloads, and
+// every CPU may hold it), so every CPU must flush it (tlb_shootdown_kernel).
 uint64_t vm_unmap_page(uint64_t *pml4, uint64_t va) {
     pte_t *pte = vm_walk(pml4, va, false);
     if (!pte || !(*pte & PTE_P))
@@ -114,8 +117,26 @@ uint64_t vm_unmap_page(uint64_t *pml4, uint64_t va) {
     *pte = 0;
     if (pml4 == vm_current() || va >= USER_TOP)
         invlpg(va);
-    tlb_shootdown(pml4);                   // other CPUs on these tables (SMP)
+    if (va >= USER_TOP)
+        tlb_shootdown_kernel();
+    else
+        tlb_shootdown(pml4);               // other CPUs on these tables (SMP)
     return pa;
+}
+
+// n kernel pages from va on (kernel stacks): their PTEs cleared, their physical addresses
+// (0 where none was mapped) in pa[], and every CPU's TLB rid of them - one shootdown for
+// them all - so that the caller may free them and map the addresses anew.
+void vm_unmap_kernel(uint64_t va, int n, uint64_t *pa) {
+    for (int i = 0; i < n; i++, va += PAGE_SIZE) {
+        pte_t *pte = vm_walk(kernel_pml4, va, false);
+        pa[i] = pte && (*pte & PTE_P) ? PTE_ADDR(*pte) : 0;
+        if (pa[i]) {
+            *pte = 0;
+            invlpg(va);                    // drops a global entry too, unlike a CR3 reload
+        }
+    }
+    tlb_shootdown_kernel();
 }
 
 // Visits every present 4 KiB entry in [start, end) under `table` (at `level`, mapping from
@@ -144,13 +165,11 @@ void vm_walk_present(uint64_t *pml4, uint64_t start, uint64_t end, pte_fn fn, vo
 // The TLB: a range of up to FLUSH_CEILING pages has its entries flushed one by one
 // (invlpg), a larger one all at once when the walk is done (as Linux's
 // tlb_single_page_flush_ceiling): invlpg is not cheap, and a reload of CR3 costs about as
-// much as a few dozen. Pages freed during the walk cannot be reached through a stale entry
-// before the flush: nothing touches user memory meanwhile (one CPU, no preemption in the
-// kernel; SMP will need the other CPUs flushed as well). An address space that is not
-// loaded has nothing in the TLB (its entries are not global).
+// much as a few dozen. An address space that is not loaded here has nothing in this CPU's
+// TLB (its entries are not global); other CPUs running it are flushed by tlb_shootdown.
 #define FLUSH_CEILING 32
 
-struct range_op { int prot; bool free; bool shared; bool each, flush; };
+struct range_op { int prot; bool shared; bool each, flush, touched; };
 
 static void flush_entry(struct range_op *op, uint64_t va) {
     if (op->each)
@@ -162,14 +181,62 @@ static void flush_entry(struct range_op *op, uint64_t va) {
 static void flush_range_op(struct range_op *op, uint64_t *pml4) {
     if (op->flush && pml4 == vm_current())
         write_cr3(read_cr3());
+    op->flush = false;
+}
+
+// ---------------------------------------------------------------- unmapping: the gather
+//
+// With several CPUs, a thread of this address space running on another CPU may hold a
+// translation for a page whose PTE was just cleared, and read or write through it until
+// that CPU has flushed its TLB (tlb_shootdown); its page walker may still use a page
+// table just unhooked. Freed before then, the page could be handed to someone else and
+// scribbled on. So, as Linux's mmu_gather: clear the entries, collect what they held in a
+// batch, shoot down, and only then free. The batch is a fixed array on the stack; when it
+// is full, it is flushed early (shootdown, then the frees) and filled again.
+// Invariant: a page in the batch is reachable through no PTE any more, at most through
+// another CPU's stale TLB entry; gather_flush ends that before it lets go of the page.
+// The page's reference itself (vm_page_put) waits too: another address space sharing it
+// copy-on-write must not see it unshared, and write to it in place, while we still can.
+#define GATHER_MAX 64
+#define GATHER_TABLE 1ull            // low bit of an entry: a page table (free_page)
+
+struct gather {
+    struct range_op op;              // the TLB flushing of this CPU (each entry, or all)
+    uint64_t *pml4;
+    bool free;                       // the pages are ours to drop (not a shmem object's)
+    bool cleared;                    // some entry was cleared: other CPUs must flush
+    int n;
+    uint64_t pages[GATHER_MAX];      // physical addresses, GATHER_TABLE for page tables
+};
+
+static void gather_flush(struct gather *g) {
+    flush_range_op(&g->op, g->pml4);
+    if (g->cleared)
+        tlb_shootdown(g->pml4);      // returns when no CPU can reach the pages any more
+    g->cleared = false;
+    for (int i = 0; i < g->n; i++) {
+        if (g->pages[i] & GATHER_TABLE)
+            free_page(g->pages[i] & ~GATHER_TABLE);
+        else
+            vm_page_put(g->pages[i]);
+    }
+    g->n = 0;
+}
+
+static void gather_add(struct gather *g, uint64_t pa) {
+    if (g->n == GATHER_MAX)
+        gather_flush(g);
+    g->pages[g->n++] = pa;
 }
 
 static void unmap_one(pte_t *pte, uint64_t va, void *arg) {
+    struct gather *g = arg;
     uint64_t pa = PTE_ADDR(*pte);
     *pte = 0;
-    flush_entry(arg, va);
-    if (((struct range_op *)arg)->free)
-        vm_page_put(pa);
+    g->cleared = true;
+    flush_entry(&g->op, va);
+    if (g->free)
+        gather_add(g, pa);
 }
 
 // A page shared copy-on-write stays read-only whatever the new protection: the first
@@ -181,6 +248,7 @@ static void protect_one(pte_t *pte, uint64_t va, void *arg) {
     if (!op->shared && vm_page_shared(pa))
         bits &= ~(uint64_t)PTE_W;
     *pte = pa | bits;
+    op->touched = true;
     flush_entry(op, va);
 }
 
@@ -191,14 +259,13 @@ static bool table_empty(const uint64_t *table) {
     return true;
 }
 
-// Frees the page tables under `table` that map part of [start, end) and map nothing any
+// Unhooks the page tables under `table` that map part of [start, end) and map nothing any
 // more, as Linux's free_pgtables does after munmap: a process that maps and unmaps at
-// ever new addresses (ASLR) must not pile up empty tables. Returns whether any was freed:
-// the CPU may cache upper-level entries, so the caller flushes the TLB (which drops them).
-static bool prune_tables(uint64_t *table, int level, uint64_t base, uint64_t start,
-                         uint64_t end) {
+// ever new addresses (ASLR) must not pile up empty tables. They go into the gather: the
+// CPU caches upper-level entries too, so they are freed only after every CPU has flushed.
+static void prune_tables(struct gather *g, uint64_t *table, int level, uint64_t base,
+                         uint64_t start, uint64_t end) {
     uint64_t span = 1ull << (12 + 9 * level);
-    bool freed = false;
     for (int i = pt_index(start > base ? start : base, level); i < 512; i++) {
         uint64_t lo = base + (uint64_t)i * span;
         if (lo >= end)
@@ -207,37 +274,38 @@ static bool prune_tables(uint64_t *table, int level, uint64_t base, uint64_t sta
             continue;
         uint64_t *child = phys_to_virt(PTE_ADDR(table[i]));
         if (level > 1)
-            freed |= prune_tables(child, level - 1, lo, start, end);
+            prune_tables(g, child, level - 1, lo, start, end);
         if (table_empty(child)) {
             table[i] = 0;
-            free_page(virt_to_phys(child));
-            freed = true;
+            g->op.flush = g->cleared = true;
+            gather_add(g, virt_to_phys(child) | GATHER_TABLE);
         }
     }
-    return freed;
 }
 
 // Unmaps every page of the user range [start, end); frees them too if free_them. Page
-// tables left empty go back to the allocator (never the PML4 itself).
+// tables left empty go back to the allocator (never the PML4 itself). On return, no CPU
+// holds a translation into the range.
 void vm_unmap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them) {
-    struct range_op op = { 0, free_them, false, pml4 == vm_current() &&
-                           end - start <= FLUSH_CEILING * PAGE_SIZE, false };
-    walk_range(pml4, 3, 0, start, end, unmap_one, &op);
-    if (prune_tables(pml4, 3, 0, start, end))
-        op.flush = true;
-    flush_range_op(&op, pml4);
-    tlb_shootdown(pml4);                   // once per range: other CPUs on these tables
+    struct gather g = { .pml4 = pml4, .free = free_them };
+    g.op.each = pml4 == vm_current() && end - start <= FLUSH_CEILING * PAGE_SIZE;
+    walk_range(pml4, 3, 0, start, end, unmap_one, &g);
+    prune_tables(&g, pml4, 3, 0, start, end);
+    gather_flush(&g);
 }
 
 // Gives every present page of the user range [start, end) the protection prot (with
 // VM_USER, for user pages; see prot_bits for PROT_NONE). shared: a shared mapping, whose
-// pages are written in place even when mapped elsewhere too.
+// pages are written in place even when mapped elsewhere too. Nothing is freed; but the
+// other CPUs must have flushed before mprotect returns: a page made read-only must not
+// be written through an old entry afterwards.
 void vm_protect_range(uint64_t *pml4, uint64_t start, uint64_t end, int prot, bool shared) {
-    struct range_op op = { prot, false, shared, pml4 == vm_current() &&
-                           end - start <= FLUSH_CEILING * PAGE_SIZE, false };
+    struct range_op op = { prot, shared, pml4 == vm_current() &&
+                           end - start <= FLUSH_CEILING * PAGE_SIZE, false, false };
     walk_range(pml4, 3, 0, start, end, protect_one, &op);
     flush_range_op(&op, pml4);
-    tlb_shootdown(pml4);                   // once per range: other CPUs on these tables
+    if (op.touched)                        // (a TLB never holds a not-present entry)
+        tlb_shootdown(pml4);               // once per range: other CPUs on these tables
 }
 
 static void count_one(pte_t *pte, uint64_t va, void *arg) {
@@ -378,11 +446,16 @@ uint64_t *vm_create(void) {
 
 // Loads pml4's tables (NULL: the kernel's own). Tables already loaded stay, with their TLB
 // entries: a switch between threads of one process, or back from the idle loop to the
-// process that ran before it, costs no flush.
+// process that ran before it, costs no flush. This CPU's percpu notes what it has loaded
+// (smp_note_pml4), for tlb_shootdown to find every CPU that may cache a translation of
+// an address space: every load goes through here (exec's too, which no scheduler pass
+// follows), so the note is never stale. The BKL makes load and note one step for others.
 void vm_switch(uint64_t *pml4) {
     uint64_t pa = virt_to_phys(pml4 ? pml4 : kernel_pml4);
     if ((read_cr3() & ~0xfffull) != pa)
         write_cr3(pa);
+    if (percpu_ready)
+        smp_note_pml4(pml4 == kernel_pml4 ? NULL : pml4);
 }
 
 // Frees a user table at `level` and everything below it, leaf pages included (each one
@@ -399,6 +472,11 @@ static void free_user_table(uint64_t *table, int level) {
     free_page(virt_to_phys(table));
 }
 
+// No TLB shootdown here, and none is needed: the last reference to the mm is gone, so
+// every thread that used it has exited or exec'd, and each switched away from these tables
+// first (vm_switch(NULL) in exit, exec's vm_switch to the new ones), under the BKL. A CR3
+// load drops every non-global entry; so no CPU has these tables loaded or cached, and no
+// CPU can load them again. (tlb_shootdown would find no CPU to ask.)
 void vm_destroy(uint64_t *pml4) {
     if (pml4 == kernel_pml4)
         panic("vm_destroy: the kernel's own address space");
@@ -418,9 +496,11 @@ void vm_destroy(uint64_t *pml4) {
 // holds a reference; a shmem object's pages are its own, not counted per entry.
 // Speed matters here (a fork of a process with 64 MiB touched visits 16384 entries): the
 // destination's last table is remembered for the 2 MiB it covers (dst_pt, dst_base), and
-// the parent's TLB is flushed once at the end rather than page by page (flush). That is
-// safe because nothing writes user memory during the copy: one CPU, and the kernel is not
-// preempted. SMP will need the other CPUs' TLBs flushed too.
+// the parent's TLB is flushed once at the end rather than page by page (flush), and the
+// other CPUs running the parent's threads are shot down once, before fork returns. A
+// thread there may write through its old writable entry until then: into the page the
+// child now shares, as if the write had come just before the fork. It cannot write after
+// a copy-on-write split, which needs the BKL that fork holds until the shootdown.
 struct copy_op {
     uint64_t *dst;
     bool share, counted, flush;
@@ -504,7 +584,9 @@ int vm_cow(uint64_t *pml4, uint64_t va, int prot) {
     vm_page_new(pa);
     *pte = pa | prot_bits(prot);
     invlpg(va);
-    tlb_shootdown(pml4);                 // another thread's CPU must not keep reading old
+    // Another thread's CPU must not keep reading old, and only once none can is our
+    // reference to it dropped: the last one frees it (a one-page gather).
+    tlb_shootdown(pml4);
     vm_page_put(old);
     return 0;
 }
