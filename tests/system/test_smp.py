@@ -2,7 +2,8 @@
 
 Bring-up at -smp 4 with Linux's log lines; maxcpus= and nosmp as on Linux; a panic that
 prints once while other CPUs run; lockdep's three checks; and tests/user/smpstress.c
-(fork/exec storms, pipes between CPUs, futexes, munmap racing reads in other threads, a
+(fork/exec storms, pipes between CPUs, futexes, threads first-touching the same pages,
+munmap racing reads and writes in other threads, pinned threads waking each other, a
 signal to a group spinning on other CPUs) at -smp 4, whose output must match the host's."""
 import os
 import re
@@ -80,6 +81,11 @@ def test_smpstress_4cpus(ctx):
     got = [l for l in log.splitlines() if l.startswith("smpstress: ") or l == "done"]
     assert got == expected, f"Linux:\n{expected}\nLantern:\n{got}\n{log[-3000:]}"
     assert "info: cpus seen 4" in log, "user code did not run on all 4 CPUs"
+    # A wakeup must kick the CPU the woken thread is pinned to. Kicking another one leaves
+    # it halted until its next timer tick: 10 ms a round trip (two wakeups, half a tick
+    # each on average); done right, a round trip takes well under 1 ms even under TCG.
+    rt = re.search(r"^info: affinity round trip (\d+) us$", log, re.M)
+    assert rt and int(rt.group(1)) < 5000, f"pinned threads wake late: {rt and rt.group(0)}"
     assert log.count("Kernel panic - not syncing:") == 1
     assert "Attempted to kill init! exitcode=0x00000000" in log
 

@@ -5,8 +5,16 @@
 //   forkexec  4 processes fork+exec+wait /bin/true at once
 //   pipes     4 pairs of processes ping-pong through pipes (on different CPUs)
 //   futex     4 threads on one mutex and a condition variable
+//   firsttouch  4 threads touch the same fresh pages at once, some reading first (the zero
+//             page, then a copy on write), round after round: a fault on a page another
+//             CPU has just mapped must be retried, never a SIGSEGV, and no write may be lost
 //   munmap    threads read a page while another thread unmaps it: once munmap has
 //             returned, no thread may read the page any more (a stale TLB entry would)
+//   scribble  a thread writes a page as fast as it can while another unmaps it and then
+//             fills fresh memory (likely the very page, freed): once munmap has returned,
+//             no write may land, in the old page or in the fresh memory
+//   affinity  two threads pinned to two CPUs ping-pong through pipes: each wakeup must
+//             wake the CPU the thread is pinned to (info: the round trip's time)
 //   groupkill a process whose 4 threads spin on other CPUs is killed by a signal
 #include <errno.h>
 #include <pthread.h>
@@ -164,6 +172,56 @@ static void futex(void) {
            WORKERS * INCREMENTS, turn, WORKERS * 200);
 }
 
+// ---------------------------------------------------------------- first touch, all at once
+
+enum { FT_ROUNDS = 150, FT_PAGES = 8 };
+static unsigned char *volatile ft_mem;
+static pthread_barrier_t ft_start, ft_done;
+static atomic_int ft_nonzero_reads;
+
+// Thread `me` writes byte me of every page, in the same order as the others so that they
+// collide; odd threads first read a byte nobody writes (the zero page, mapped read-only,
+// which the writes then replace by a page of its own: copy-on-write racing first touch).
+static void *toucher(void *arg) {
+    long me = (long)arg;
+    for (int r = 0; r < FT_ROUNDS; r++) {
+        pthread_barrier_wait(&ft_start);
+        unsigned char *m = ft_mem;
+        for (int p = 0; p < FT_PAGES; p++) {
+            if ((me & 1) && ((volatile unsigned char *)m)[p * 4096 + 2048] != 0)
+                atomic_fetch_add(&ft_nonzero_reads, 1);
+            ((volatile unsigned char *)m)[p * 4096 + me] = (unsigned char)(r + me + 1);
+        }
+        pthread_barrier_wait(&ft_done);
+    }
+    return NULL;
+}
+
+static void firsttouch(void) {
+    pthread_t t[WORKERS];
+    pthread_barrier_init(&ft_start, NULL, WORKERS + 1);
+    pthread_barrier_init(&ft_done, NULL, WORKERS + 1);
+    for (long i = 0; i < WORKERS; i++)
+        pthread_create(&t[i], NULL, toucher, (void *)i);
+    int lost = 0;
+    for (int r = 0; r < FT_ROUNDS; r++) {
+        unsigned char *m = mmap(NULL, FT_PAGES * 4096, PROT_READ | PROT_WRITE,
+                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        ft_mem = m;
+        pthread_barrier_wait(&ft_start);
+        pthread_barrier_wait(&ft_done);
+        for (int p = 0; p < FT_PAGES; p++)
+            for (int i = 0; i < WORKERS; i++)
+                if (m[p * 4096 + i] != (unsigned char)(r + i + 1))
+                    lost++;
+        munmap(m, FT_PAGES * 4096);
+    }
+    for (int i = 0; i < WORKERS; i++)
+        pthread_join(t[i], NULL);
+    printf("smpstress: firsttouch: %d rounds of %d threads on %d fresh pages, %d writes lost, "
+           "%d reads not zero\n", FT_ROUNDS, WORKERS, FT_PAGES, lost, atomic_load(&ft_nonzero_reads));
+}
+
 // ---------------------------------------------------------------- munmap racing reads
 
 static volatile unsigned char *page;
@@ -240,6 +298,144 @@ static void munmap_race(void) {
            atomic_load(&stale_reads));
 }
 
+// ---------------------------------------------------------------- munmap racing writes
+
+// The same generation protocol as the readers': gen is odd from munmap's return until the
+// next mmap starts. A write that did not fault while gen stayed odd went through a stale
+// TLB entry into a freed page.
+static volatile unsigned char *wpage;
+static atomic_int stop_writers, stale_writes;
+static atomic_long writes_done;
+
+static void *writer(void *arg) {
+    (void)arg;
+    volatile unsigned off = 0;         // volatile: it lives across siglongjmp
+    while (!atomic_load(&stop_writers)) {
+        int before = atomic_load(&gen);
+        if (sigsetjmp(fault_jmp, 0) == 0) {
+            in_read = 1;                        // (the SIGSEGV handler's flag: "expected")
+            for (int i = 0; i < 64; i++, off = (off + 64) % 4096)
+                wpage[off] = 0x5a;
+            in_read = 0;
+            atomic_fetch_add(&writes_done, 1);
+            if ((before & 1) && atomic_load(&gen) == before)
+                atomic_fetch_add(&stale_writes, 1);
+        } else {
+            in_read = 0;
+        }
+    }
+    return NULL;
+}
+
+static void scribble(void) {
+    enum { ROUNDS = 100, FRESH = 16 };
+    unsigned char *addr = mmap(NULL, (2 + FRESH) * 4096, PROT_READ | PROT_WRITE,
+                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    unsigned char *fresh_at = addr + 2 * 4096;
+    munmap(addr + 4096, (1 + FRESH) * 4096);
+    wpage = addr;
+    atomic_store(&gen, 0);
+    pthread_t t;
+    pthread_create(&t, NULL, writer, NULL);
+    int rounds = 0, scribbled = 0;
+    for (int r = 0; r < ROUNDS; r++) {
+        if (r > 0)
+            atomic_fetch_add(&gen, 1);          // even: mapped again from here on
+        if (mmap(addr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+                 -1, 0) != addr)
+            break;
+        long w = atomic_load(&writes_done);      // let the writer get going on it
+        for (int spin = 0; spin < 1000000 && atomic_load(&writes_done) < w + 3; spin++)
+            ;
+        munmap(addr, 4096);
+        atomic_fetch_add(&gen, 1);              // odd: unmapped
+        // Fresh memory, likely the page just freed: it must read as zeros, and keep what we
+        // put in it while the writer goes on (faulting, now).
+        unsigned char *fresh = mmap(fresh_at, FRESH * 4096, PROT_READ | PROT_WRITE,
+                                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        int bad = 0;
+        for (int i = 0; i < FRESH * 4096; i += 64)
+            bad += fresh[i] != 0;
+        memset(fresh, 0x11, FRESH * 4096);
+        for (volatile int spin = 0; spin < 20000; spin++)
+            ;
+        for (int i = 0; i < FRESH * 4096; i += 64)
+            bad += fresh[i] != 0x11;
+        munmap(fresh, FRESH * 4096);
+        scribbled += bad != 0;
+        rounds++;
+    }
+    atomic_store(&stop_writers, 1);
+    pthread_join(t, NULL);
+    munmap(addr, 4096);
+    printf("smpstress: scribble: %d rounds, %d writes after munmap returned, fresh memory "
+           "scribbled in %d rounds\n", rounds, atomic_load(&stale_writes), scribbled);
+}
+
+// ---------------------------------------------------------------- affinity and wakeups
+
+enum { PINGS = 300 };
+static int ping_cpu[2], off_cpu;
+
+struct pinned { int cpu, rd, wr, first; };
+
+static void *pinned_pingpong(void *arg) {
+    struct pinned *p = arg;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(p->cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0)
+        return (void *)1;
+    unsigned char b = 0;
+    for (int i = 0; i < PINGS; i++) {
+        if (p->first && write(p->wr, &b, 1) != 1)
+            return (void *)1;
+        if (read(p->rd, &b, 1) != 1)
+            return (void *)1;
+        if (sched_getcpu() != p->cpu)
+            __atomic_fetch_add(&off_cpu, 1, __ATOMIC_RELAXED);
+        if (!p->first && write(p->wr, &b, 1) != 1)
+            return (void *)1;
+    }
+    return NULL;
+}
+
+// The two highest CPUs this process may use: CPUs 3 and 2 at -smp 4 (CPU 0 takes the
+// interrupts), whatever the host has.
+static int pick_cpus(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return -1;
+    int n = 0;
+    for (int c = CPU_SETSIZE - 1; c >= 0 && n < 2; c--)
+        if (CPU_ISSET(c, &set))
+            ping_cpu[n++] = c;
+    return n == 2 ? 0 : -1;
+}
+
+static void affinity(void) {
+    if (pick_cpus() != 0) {
+        printf("smpstress: affinity: fewer than 2 CPUs\n");
+        return;
+    }
+    int ab[2], ba[2];
+    pipe(ab);
+    pipe(ba);
+    struct pinned a = { ping_cpu[0], ba[0], ab[1], 1 }, b = { ping_cpu[1], ab[0], ba[1], 0 };
+    pthread_t ta, tb;
+    void *ra, *rb;
+    double t0 = now();
+    pthread_create(&ta, NULL, pinned_pingpong, &a);
+    pthread_create(&tb, NULL, pinned_pingpong, &b);
+    pthread_join(ta, &ra);
+    pthread_join(tb, &rb);
+    double us = (now() - t0) * 1e6 / PINGS;
+    close(ab[0]); close(ab[1]); close(ba[0]); close(ba[1]);
+    printf("smpstress: affinity: 2 threads pinned to 2 CPUs, %d round trips %s, %d wakeups "
+           "off their CPU\n", PINGS, ra || rb ? "failed" : "made", off_cpu);
+    printf("info: affinity round trip %.0f us\n", us);
+}
+
 // ---------------------------------------------------------------- a signal to a busy group
 
 static void *spin_forever(void *arg) {
@@ -281,7 +477,10 @@ int main(int argc, char **argv) {
     forkexec();
     pipes();
     futex();
+    firsttouch();
     munmap_race();
+    scribble();
+    affinity();
     groupkill();
     sysinfo(&si);
     printf("info: free pages before %lu after %lu\n", free_before * si.mem_unit / 4096,
