@@ -42,7 +42,9 @@
 #include "gdt.h"
 #include "ioapic.h"
 #include "lapic.h"
+#include "leakcheck.h"
 #include "memlayout.h"
+#include "page_alloc.h"
 #include "panic.h"
 #include "pic.h"
 #include "printk.h"
@@ -284,12 +286,25 @@ static void ap_entry(struct percpu *c) {
 // address (for the instant paging goes on). Must be below 4 GiB: the 32-bit code loads it.
 static uint64_t *trampoline_pml4(void) {
     uint64_t *pml4 = vm_create();
-    if (!pml4 || virt_to_phys(pml4) >= (1ull << 32))
+    if (!pml4)
         return NULL;
-    if (vm_map_page(pml4, TRAMPOLINE_PA, TRAMPOLINE_PA, VM_READ | VM_WRITE | VM_EXEC) != 0)
+    if (virt_to_phys(pml4) >= (1ull << 32) ||
+        vm_map_page(pml4, TRAMPOLINE_PA, TRAMPOLINE_PA, VM_READ | VM_WRITE | VM_EXEC) != 0) {
+        vm_destroy(pml4);
         return NULL;
+    }
     return pml4;
 }
+
+// Once every AP that was started has come online, none uses the trampoline's tables any
+// more (ap_entry's first act is to leave them). The trampoline page is not the allocator's:
+// unmapped first, so that vm_destroy frees only the tables.
+static void trampoline_free(uint64_t *pml4) {
+    vm_unmap_page(pml4, TRAMPOLINE_PA);
+    vm_destroy(pml4);
+}
+
+static uint64_t pages_in_use(void) { return nr_managed_pages() - nr_free_pages(); }
 
 static bool start_cpu(struct percpu *c, uint64_t *pml4) {
     uint64_t stack = kstack_alloc();
@@ -320,6 +335,7 @@ void smp_boot(int maxcpus) {
         pr_info("smpboot: Total of 1 processors activated\n");
         return;
     }
+    uint64_t in_use = pages_in_use();
     bsp_cr0 = read_cr0();
     bsp_cr4 = read_cr4();
     bsp_efer = rdmsr(0xc0000080);
@@ -332,7 +348,8 @@ void smp_boot(int maxcpus) {
     pr_info("smp: Bringing up secondary CPUs ...\n");
     pr_info("x86: Booting SMP configuration:\n");
     int n = 1;
-    for (int i = 0; i < m->ncpus && n < want; i++) {
+    bool failed = false;
+    for (int i = 0; i < m->ncpus && n < want && !failed; i++) {
         if (m->apic_id[i] == cpus[0].apic_id)
             continue;
         struct percpu *c = &cpus[n];
@@ -341,10 +358,15 @@ void smp_boot(int maxcpus) {
         pr_info(".... node  #0, CPUs:    #%d\n", n);
         if (!start_cpu(c, pml4)) {
             pr_err("smpboot: CPU%d (APIC id %u) did not start\n", n, c->apic_id);
-            break;
+            failed = true;              // it may still wake up later, in the trampoline
+            continue;
         }
         ncpus = ++n;                    // the scheduler may use it from now on
     }
+    if (!failed)
+        trampoline_free(pml4);
+    // What stays is each AP's idle stack, for good (leakcheck.h: held, not leaked).
+    leakcheck_hold(pages_in_use() - in_use);
     pr_info("x86: Booted up 1 node, %d CPUs\n", ncpus);
     pr_info("smpboot: Total of %d processors activated\n", ncpus);
 }

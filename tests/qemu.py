@@ -32,6 +32,7 @@ class Machine:
         smp = smp or int(os.environ.get("LANTERN_SMP", "0") or 0)
         if smp:
             cmd += ["-smp", str(smp)]
+        self.cpus = smp or 1             # QEMU's default is one CPU
         if no_reboot:
             cmd.append("-no-reboot")
         if iso:   # True: the ISO `make` built; a string: that ISO
