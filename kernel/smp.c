@@ -168,10 +168,10 @@ void smp_handle_tlb_ipi(void) {
 void smp_note_pml4(uint64_t *pml4) { this_cpu()->pml4 = pml4; }
 
 // The caller holds the BKL and has flushed its own TLB. No CPU can load or drop these
-// page tables meanwhile (that happens in proc_set_current, under the BKL), so the set of
-// CPUs to wait for is fixed. A CPU that spins for the BKL with interrupts off answers
-// from its spin loop.
-// kernel: every CPU, and global entries too (pml4 is then ignored).
+// page tables meanwhile (vm_switch notes every load, under the BKL), so the set of CPUs
+// to wait for is fixed. A CPU that spins for the BKL with interrupts off answers from its
+// spin loop. kernel: a kernel mapping changed; it is global (PTE_G) and may be in any
+// CPU's TLB whatever that CPU runs, so every CPU flushes, global entries too.
 static void shootdown(uint64_t *pml4, bool kernel) {
     if (ncpus == 1 || !percpu_ready)
         return;
@@ -193,8 +193,6 @@ static void shootdown(uint64_t *pml4, bool kernel) {
 }
 
 void tlb_shootdown(uint64_t *pml4) { shootdown(pml4, false); }
-
-// A kernel mapping is global (PTE_G) and may be in any CPU's TLB, whatever it runs.
 void tlb_shootdown_kernel(void) { shootdown(NULL, true); }
 
 // Some process became runnable, which may run on the CPUs in `allowed` (its affinity,

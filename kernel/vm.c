@@ -197,6 +197,8 @@ static void flush_range_op(struct range_op *op, uint64_t *pml4) {
 // another CPU's stale TLB entry; gather_flush ends that before it lets go of the page.
 // The page's reference itself (vm_page_put) waits too: another address space sharing it
 // copy-on-write must not see it unshared, and write to it in place, while we still can.
+// (Today the BKL also keeps every other CPU from allocating in the window, since all
+// allocation is kernel code; the gather makes the invariant hold without that help.)
 #define GATHER_MAX 64
 #define GATHER_TABLE 1ull            // low bit of an entry: a page table (free_page)
 
