@@ -13,6 +13,7 @@
 #include "memlayout.h"
 #include "page_alloc.h"
 #include "panic.h"
+#include "smp.h"
 #include "spinlock.h"
 #include "vm.h"
 
@@ -24,15 +25,38 @@ static struct spinlock kstack_lock = SPINLOCK_INIT("kstack");
 
 static uint64_t slot_base(int i) { return KSTACK_AREA + (uint64_t)i * SLOT_SIZE; }
 
-// Kernel mappings are global: every CPU that ran on this stack may still cache it, and
-// would use the old pages once the slot is mapped again. vm_unmap_kernel flushes them all
-// (one shootdown for the slot) before the pages are freed.
+// Kernel mappings are global: every CPU that ran on a stack may still cache its
+// translations. Nothing uses them once the stack's thread is gone (no code runs on a dead
+// stack, and kstack_contains admits only `live` ones), so its pages are freed at once; but
+// a CPU that kept an entry would reach the old page through it once the slot is mapped
+// anew. So a freed slot stays marked used, not live, until a shootdown of every CPU's TLB
+// (tlb_shootdown_kernel) has dropped its entries; one shootdown serves LAZY_MAX slots, as
+// Linux's lazy vunmap purges freed address ranges in batches: each thread's exit would
+// otherwise interrupt every CPU. Under the BKL (every caller holds it), as is `live`.
+#define LAZY_MAX 32
+static int lazy[LAZY_MAX], nlazy;      // slots waiting for the shootdown
+static bool live[KSTACK_SLOTS];          // mapped and in use (kstack_contains)
+
+static void purge_lazy(void) {
+    tlb_shootdown_kernel();
+    uint64_t flags = spin_lock_irqsave(&kstack_lock);
+    for (int i = 0; i < nlazy; i++)
+        slot_used[lazy[i]] = false;
+    spin_unlock_irqrestore(&kstack_lock, flags);
+    nlazy = 0;
+}
+
+// Unmaps and frees the first `pages` pages of slot i; the slot comes free at the next purge.
 static void unmap_slot(int i, int pages) {
     uint64_t pa[KSTACK_PAGES];
+    live[i] = false;
     vm_unmap_kernel(slot_base(i) + PAGE_SIZE, pages, pa);
     for (int p = 0; p < pages; p++)
         if (pa[p])
             free_page(pa[p]);
+    lazy[nlazy++] = i;
+    if (nlazy == LAZY_MAX || ncpus == 1)   // one CPU: its own TLB is the only one, flushed
+        purge_lazy();
 }
 
 uint64_t kstack_alloc(void) {
@@ -52,22 +76,19 @@ uint64_t kstack_alloc(void) {
                                VM_READ | VM_WRITE) != 0) {
             if (pa)
                 free_page(pa);
-            unmap_slot(i, p);
-            slot_used[i] = false;
+            unmap_slot(i, p);        // the slot comes free with the purge
             return 0;
         }
     }
+    live[i] = true;
     return slot_base(i) + SLOT_SIZE;
 }
 
 void kstack_free(uint64_t top) {
     int i = (int)((top - KSTACK_AREA) / SLOT_SIZE) - 1;
-    if (top <= KSTACK_AREA || top > AREA_END || (top - KSTACK_AREA) % SLOT_SIZE || !slot_used[i])
+    if (top <= KSTACK_AREA || top > AREA_END || (top - KSTACK_AREA) % SLOT_SIZE || !live[i])
         panic("kstack_free: %#llx is not the top of a live kernel stack", (unsigned long long)top);
     unmap_slot(i, KSTACK_PAGES);
-    uint64_t flags = spin_lock_irqsave(&kstack_lock);
-    slot_used[i] = false;
-    spin_unlock_irqrestore(&kstack_lock, flags);
 }
 
 bool kstack_contains(uint64_t addr, uint64_t len) {
@@ -75,7 +96,7 @@ bool kstack_contains(uint64_t addr, uint64_t len) {
         return false;
     int i = (addr - KSTACK_AREA) / SLOT_SIZE;
     uint64_t lo = slot_base(i) + PAGE_SIZE, hi = slot_base(i) + SLOT_SIZE;
-    return slot_used[i] && addr >= lo && addr + len <= hi;
+    return live[i] && addr >= lo && addr + len <= hi;
 }
 
 bool kstack_guard_hit(uint64_t addr) {

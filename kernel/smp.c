@@ -91,19 +91,47 @@ void percpu_init(void) {
 
 bool bkl_held(void) { return bkl.locked && bkl.cpu == this_cpu()->id + 1; }
 
+// Halts this CPU (interrupts on) until kernel_exit() signals that the BKL is free, or any
+// other interrupt comes. Dekker's pattern (flag, fence, look) means that the wakeup cannot
+// be missed. Interrupts that come meanwhile nest on this stack as on any kernel code; the
+// only state of the interrupted entry they could change is CR2 (a fault, which kernel code
+// should not take): kept and put back, for the page-fault handler that is waiting here.
+static void wait_for_bkl(struct percpu *c) {
+    uint64_t cr2 = read_cr2();
+    __atomic_fetch_or(&idle_waiters, 1u << c->id, __ATOMIC_SEQ_CST);
+    if (bkl.locked)
+        sti_hlt();
+    cli();
+    __atomic_fetch_and(&idle_waiters, ~(1u << c->id), __ATOMIC_SEQ_CST);
+    if (c->tlb_flush_gen != tlb_gen)
+        smp_handle_tlb_ipi();
+    write_cr2(cr2);
+}
+
 // Called with interrupts off. While it waits, it still answers TLB shootdowns: the
-// holder may be waiting for this very CPU to flush (see tlb_shootdown).
+// holder may be waiting for this very CPU to flush (see tlb_shootdown). It spins only a
+// little, then halts: on a host with fewer cores than virtual CPUs (QEMU under load), a
+// spinning virtual CPU takes the host time the lock holder needs, and every CPU ends up
+// waiting for one that is not running (lock-holder preemption).
+#define BKL_SPINS 2000
+
 void kernel_enter(void) {
     struct percpu *c = this_cpu();
     if (bkl.locked && bkl.cpu == c->id + 1) {
         c->bkl_depth++;
         return;
     }
+    int spins = 0;
     while (__atomic_exchange_n(&bkl.locked, 1, __ATOMIC_ACQUIRE)) {
         while (bkl.locked) {
             if (c->tlb_flush_gen != tlb_gen)
                 smp_handle_tlb_ipi();
-            pause();
+            if (++spins < BKL_SPINS) {
+                pause();
+            } else {
+                wait_for_bkl(c);
+                spins = 0;
+            }
         }
     }
     bkl.cpu = c->id + 1;
@@ -134,15 +162,8 @@ void kernel_exit(void) {
 // the halt. Dekker's pattern (flag, fence, look) means that wakeup cannot be missed.
 void kernel_enter_idle(void) {
     struct percpu *c = this_cpu();
-    while (bkl.locked) {
-        __atomic_fetch_or(&idle_waiters, 1u << c->id, __ATOMIC_SEQ_CST);
-        if (bkl.locked)
-            sti_hlt();
-        cli();
-        __atomic_fetch_and(&idle_waiters, ~(1u << c->id), __ATOMIC_SEQ_CST);
-        if (c->tlb_flush_gen != tlb_gen)
-            smp_handle_tlb_ipi();
-    }
+    while (bkl.locked)
+        wait_for_bkl(c);
     kernel_enter();
 }
 

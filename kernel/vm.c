@@ -124,9 +124,10 @@ uint64_t vm_unmap_page(uint64_t *pml4, uint64_t va) {
     return pa;
 }
 
-// n kernel pages from va on (kernel stacks): their PTEs cleared, their physical addresses
-// (0 where none was mapped) in pa[], and every CPU's TLB rid of them - one shootdown for
-// them all - so that the caller may free them and map the addresses anew.
+// n kernel pages from va on (kernel stacks): their PTEs cleared, and their physical
+// addresses (0 where none was mapped) in pa[]. Only this CPU's TLB is flushed: the caller
+// calls tlb_shootdown_kernel() before it frees the pages or maps the addresses again (one
+// shootdown may then serve many calls: kstack.c).
 void vm_unmap_kernel(uint64_t va, int n, uint64_t *pa) {
     for (int i = 0; i < n; i++, va += PAGE_SIZE) {
         pte_t *pte = vm_walk(kernel_pml4, va, false);
@@ -136,7 +137,6 @@ void vm_unmap_kernel(uint64_t va, int n, uint64_t *pa) {
             invlpg(va);                    // drops a global entry too, unlike a CR3 reload
         }
     }
-    tlb_shootdown_kernel();
 }
 
 // Visits every present 4 KiB entry in [start, end) under `table` (at `level`, mapping from
@@ -571,9 +571,12 @@ int vm_cow(uint64_t *pml4, uint64_t va, int prot) {
     pte_t *pte = vm_walk(pml4, va, false);
     uint64_t old = PTE_ADDR(*pte);
     if (!vm_page_shared(old)) {
-        *pte = old | prot_bits(prot);    // nobody else has it: write in place
+        // Nobody else has it: write in place. Only a permission is added, so no other CPU
+        // needs a shootdown: one that kept the read-only entry takes a write fault, which
+        // finds the PTE allowing it (a spurious fault, try_fault) and retries. (Linux's
+        // wp_page_reuse does not flush either.)
+        *pte = old | prot_bits(prot);
         invlpg(va);
-        tlb_shootdown(pml4);
         return 0;
     }
     uint64_t pa = alloc_page();
@@ -632,7 +635,7 @@ int vm_copy_range(uint64_t *dst, uint64_t *src, uint64_t start, uint64_t end, bo
     walk_range(src, 3, 0, start, end, copy_one, &op);
     if (op.flush && src == vm_current())
         write_cr3(read_cr3());           // the pages made read-only, all at once
-    if (!share)
-        tlb_shootdown(src);              // src's pages are read-only now, on every CPU
+    if (op.flush)                        // (only a cleared write bit needs one: a fork
+        tlb_shootdown(src);              // shoots down only for VMAs with writable pages)
     return op.err;
 }

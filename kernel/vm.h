@@ -46,7 +46,7 @@ void vm_switch(uint64_t *pml4);               // NULL: the kernel's own
 uint64_t *vm_current(void);
 int vm_map_page(uint64_t *pml4, uint64_t va, uint64_t pa, int prot);   // 0, -ENOMEM, -EEXIST
 uint64_t vm_unmap_page(uint64_t *pml4, uint64_t va);                  // the page's pa, or 0
-void vm_unmap_kernel(uint64_t va, int n, uint64_t *pa);              // n pages, every CPU flushed
+void vm_unmap_kernel(uint64_t va, int n, uint64_t *pa);              // n pages; see vm.c
 // Over a user range, touching only what is present (ranges may be huge).
 void vm_unmap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them);
 void vm_protect_range(uint64_t *pml4, uint64_t start, uint64_t end, int prot, bool shared);

@@ -67,6 +67,25 @@ def oracle():
         return by_check("".join(l for l in f if not l.startswith("#")))
 
 
+def at_cpus(expected, n):
+    """The oracle was recorded on Linux at one CPU (QEMU's default: tools/busybox-oracle.sh).
+    Linux at -smp n prints n where it printed 1 CPU's lines: nproc says n, /proc/cpuinfo has
+    one block per CPU (numbered from 0), /proc/stat one cpuN line per CPU. The oracle's
+    checks of those become what Linux prints at n CPUs; they must have one CPU's shape."""
+    one = {"nproc": ["1", "rc=0"], "proc_cpuinfo_values": ["0", "1", "1", "rc=0"],
+           "proc_stat_cpu": ["cpu 11 1", "cpu0 11 1", "rc=0"]}
+    for name, lines in one.items():
+        assert expected.get(name) == lines, f"the oracle's {name} is not one CPU's: {expected.get(name)}"
+    fields = expected["proc_cpuinfo_fields"]
+    assert all(l.endswith(": 1") for l in fields[:-1]), f"the oracle's cpuinfo fields: {fields}"
+    expected["nproc"] = [str(n), "rc=0"]
+    expected["proc_cpuinfo_values"] = [v for i in range(n) for v in (str(i), "1", "1")] + ["rc=0"]
+    expected["proc_stat_cpu"] = ["cpu 11 1"] + [f"cpu{i} 11 1" for i in range(n)] + ["rc=0"]
+    expected["proc_cpuinfo_fields"] = [l[:-1] + str(n) for l in fields[:-1]] + fields[-1:]
+    flags = expected["proc_cpuinfo_flags"]      # sorted: each flag n times in a row
+    expected["proc_cpuinfo_flags"] = [f for f in flags[:-1] for _ in range(n)] + flags[-1:]
+
+
 def test_busybox_checks(ctx):
     expected = oracle()
     assert len(expected) > 100, "the oracle has too few checks"
@@ -81,10 +100,7 @@ def test_busybox_checks(ctx):
                              f"after {len(got)} of {len(expected)}")
     log = m.text()
     got = by_check(log)
-    # nproc prints the number of CPUs: the oracle was recorded on Linux at one (QEMU's
-    # default, tools/busybox-oracle.sh), and Linux at -smp N prints N.
-    assert expected.get("nproc") == ["1", "rc=0"], "the oracle was not recorded at one CPU"
-    expected["nproc"] = [str(m.cpus), "rc=0"]
+    at_cpus(expected, m.cpus)
     differing = {n for n in expected if got.get(n) != expected[n]}
     extra = set(got) - set(expected)
     known = set() if on_linux() else set(KNOWN_CHECK_DIFFERENCES)
