@@ -39,6 +39,7 @@ struct percpu {
     uint64_t *pml4;           // the user page tables loaded here (NULL: the kernel's); BKL
     int nheld;                // spinlocks held right now, in order (lockdep, spinlock.c)
     struct spinlock *held[LOCKDEP_MAX_HELD];
+    bool uaccess_open;        // inside a user-copy's window (stac..clac), uaccess.c
 };
 
 #define MSR_FS_BASE        0xc0000100
