@@ -176,12 +176,12 @@ bool uaccess_fault(struct trapframe *tf, uint64_t addr) {
     this_cpu()->uaccess_open = false;
     struct proc *p = current();
     bool write = tf->error_code & PF_WRITE;
-    if (p && p->mm && mm_fault(p->mm, addr, write, false) == 0) {
-        this_cpu()->uaccess_open = true; // the copy goes on (iret gives it back AC, too)
-        return true;
-    }
-    tf->rip = f->fixup;                  // the copy ends early: its caller says -EFAULT
-    tf->rflags &= ~RFLAGS_AC;            // with the window shut, as the flag already says
+    if (!p || !p->mm || mm_fault(p->mm, addr, write, false) != 0)
+        tf->rip = f->fixup;              // the copy ends early: its caller says -EFAULT
+    // Back into the copy's window, on whichever CPU this is now (iret gives back AC): the
+    // copy goes on, or its fixup runs - which may still copy up to the bad byte - and the
+    // caller's user_access_end closes the window, as after any copy.
+    this_cpu()->uaccess_open = true;
     return true;
 }
 

@@ -36,12 +36,24 @@ bits 64
 
 ; size_t uaccess_copy(void *dst, const void *src, size_t n): copies n bytes in address
 ; order; returns how many were NOT copied: 0, or the count from the first byte whose page
-; faulted (every byte before it has been stored, as Linux's copies do).
+; faulted (every byte before it has been stored, as Linux's copies do). Eight bytes at a
+; time, then the rest one by one: under QEMU's emulation, rep movsb costs per byte.
 global uaccess_copy
 uaccess_copy:
     mov rcx, rdx
+    shr rcx, 3                 ; the whole words,
+    and edx, 7                 ; and the bytes after them
+    USER copy_words_fault, rep movsq
+    mov ecx, edx
     USER copy_fault, rep movsb
     xor eax, eax
+    ret
+copy_words_fault:
+    ; rcx words and rdx bytes are left. The word that faulted may begin on a good page:
+    ; go on byte by byte, which stops exactly at the first bad byte.
+    lea rcx, [rdx + rcx * 8]
+    USER copy_fault, rep movsb
+    xor eax, eax               ; (the page came back meanwhile: all copied after all)
     ret
 copy_fault:
     mov rax, rcx               ; rep movsb stopped at the faulting byte: rcx are left
