@@ -16,12 +16,13 @@
 
 %define EFAULT 14              ; errno.h's: "Bad address"
 
-; USER fixup, instruction: the instruction, with its row (its address, fixup's) in the table.
-%macro USER 2+
-%%insn:
-    %2
+; USER label, fixup, instruction: the instruction, at a label (so that a backtrace names
+; it), with its row (its address, the fixup's) in the table.
+%macro USER 3+
+%1:
+    %3
 section .rodata.uaccess_fixups
-    dq %%insn, %1
+    dq %1, %2
 section .text
 %endmacro
 
@@ -43,16 +44,16 @@ uaccess_copy:
     mov rcx, rdx
     shr rcx, 3                 ; the whole words,
     and edx, 7                 ; and the bytes after them
-    USER copy_words_fault, rep movsq
+    USER .words, copy_words_fault, rep movsq
     mov ecx, edx
-    USER copy_fault, rep movsb
+    USER .bytes, copy_fault, rep movsb
     xor eax, eax
     ret
 copy_words_fault:
     ; rcx words and rdx bytes are left. The word that faulted may begin on a good page:
     ; go on byte by byte, which stops exactly at the first bad byte.
     lea rcx, [rdx + rcx * 8]
-    USER copy_fault, rep movsb
+    USER .bytes, copy_fault, rep movsb
     xor eax, eax               ; (the page came back meanwhile: all copied after all)
     ret
 copy_fault:
@@ -64,7 +65,7 @@ copy_fault:
 global uaccess_cmpxchg32
 uaccess_cmpxchg32:
     mov eax, [rsi]
-    USER fault_efault, lock cmpxchg [rdi], edx
+    USER .word, fault_efault, lock cmpxchg [rdi], edx
     mov [rsi], eax
     xor eax, eax
     ret
@@ -78,7 +79,7 @@ uaccess_strncpy:
 .next:
     cmp rax, rdx
     je .done                   ; max bytes, no NUL
-    USER fault_efault, movzx ecx, byte [rsi + rax]
+    USER .byte, fault_efault, movzx ecx, byte [rsi + rax]
     mov [rdi + rax], cl
     test cl, cl
     jz .done
