@@ -195,6 +195,49 @@ static void taken_while_blocked(const char *what, int how)
     close(p[1]);
 }
 
+// ---- copies racing with munmap and mprotect on other CPUs
+
+#define RACE_PAGES 4
+#define RACE_ROUNDS 300
+
+static char *race_area;
+static volatile int race_over;
+
+// Maps the area, takes it away (PROT_NONE, then unmapped and mapped again), over and over.
+static void *remapper(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < RACE_ROUNDS; i++) {
+        int prot = i % 3 == 0 ? PROT_NONE : PROT_READ | PROT_WRITE;
+        if (i % 2)
+            munmap(race_area, RACE_PAGES * PAGE);
+        mmap(race_area, RACE_PAGES * PAGE, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    }
+    race_over = 1;
+    return NULL;
+}
+
+// read() from /dev/zero into the area while it comes and goes: each call copies all, part
+// (up to a page that went), or nothing (EFAULT) - and the kernel never falls over.
+static void copies_racing_munmap(void)
+{
+    race_area = mmap(NULL, RACE_PAGES * PAGE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    int zero = open("/dev/zero", O_RDONLY);
+    pthread_t t;
+    pthread_create(&t, NULL, remapper, NULL);
+    int strange = 0;
+    do {
+        long n = read(zero, race_area, RACE_PAGES * PAGE);
+        if (!(n > 0 && n <= RACE_PAGES * PAGE) && !(n < 0 && errno == EFAULT))
+            strange++;
+    } while (!race_over);
+    pthread_join(t, NULL);
+    yes("read() racing with munmap/mprotect: only counts and EFAULT", strange == 0);
+    close(zero);
+    munmap(race_area, RACE_PAGES * PAGE);
+}
+
 // ---- pages the copy itself must bring in, as if user code had touched them
 
 static void faulted_in_by_the_copy(void)
@@ -256,6 +299,7 @@ int main(int argc, char **argv)
     futex_words();
     taken_while_blocked("read() whose buffer another thread unmapped meanwhile", 0);
     taken_while_blocked("read() whose buffer another thread made read-only meanwhile", 1);
+    copies_racing_munmap();
     faulted_in_by_the_copy();
     return done();
 }
