@@ -11,6 +11,8 @@
 // once during bring-up, read by anyone), `idle` (read by other CPUs to choose where to send
 // a reschedule IPI: a stale value only costs an extra or a missing early wakeup, the timer
 // tick still comes) and `tlb_flush_gen` (written by the TLB shootdown's sender, see smp.c).
+// `uaccess_open` is written with interrupts on as well, but only by the thread that runs on
+// this CPU, around its own user copy; this CPU's interrupt handlers only read it.
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>

@@ -8,7 +8,8 @@
 // brought in and the copy goes on; anything else - unmapped, PROT_NONE, read-only, or a
 // page another thread unmapped a moment ago, even while this copy slept in the fault -
 // ends the copy early at its fixup, and the caller gets -EFAULT. Nothing is checked in the
-// page tables beforehand, so there is nothing a check could race with.
+// page tables beforehand, so there is nothing a check could race with. (Reads take one
+// look afterwards, for PROT_NONE pages, which do not fault for the kernel: read_was_allowed.)
 //
 // Every kernel access to user memory, and the door it goes through (the audit of issue 14):
 //   - through these doors, in the running process's own address space: every system call's
