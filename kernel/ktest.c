@@ -7,10 +7,12 @@
 #include <string.h>
 #include "cpu.h"
 #include "ktest.h"
+#include "memlayout.h"
 #include "page_alloc.h"
 #include "panic.h"
 #include "printk.h"
 #include "spinlock.h"
+#include "uaccess.h"
 #include "vm.h"
 
 // In C, 1 / zero is undefined behaviour, and gcc rewrites it without a divide at all.
@@ -73,6 +75,40 @@ static void access_user(void) {
     free_page(pa);
 }
 
+// The user copies' own faults are no panic (uaccess.c): a copy running from a mapped user
+// page into an unmapped one stores the bytes before the hole, then fails with -EFAULT,
+// leaving the window closed. No process runs yet, so there is no mm to fault pages in
+// from: every fault here goes straight to the fixup. The summary line is the result; the
+// panic after it only ends the test.
+static void copy_faults(void) {
+    uint64_t va = 0x400000, pa = alloc_page();
+    if (!pa || vm_map_page(vm_current(), va, pa, VM_READ | VM_WRITE | VM_USER) != 0) {
+        pr_err("ktest: uaccess_fault: no memory\n");
+        return;
+    }
+    pte_t *next = vm_walk(vm_current(), va + PAGE_SIZE, false);
+    if (next && (*next & PTE_P)) {
+        pr_err("ktest: uaccess_fault: the page after the test page is mapped\n");
+        return;
+    }
+    char *end = (char *)va + PAGE_SIZE, *kview = (char *)phys_to_virt(pa) + PAGE_SIZE;
+    memset(kview - 4, '.', 4);
+    int to = copy_to_user(end - 4, "abcdefgh", 8);
+    char from[8] = "xxxxxxxx";
+    int fr = copy_from_user(from, end - 4, 8);
+    char str[16];
+    long sn = strncpy_from_user(str, end - 4, sizeof str);
+    uint32_t old = 0;
+    int cx = cmpxchg_user_u32((uint32_t *)end, &old, 1);
+    pr_notice("ktest: uaccess_fault: copy_to_user %d, stored \"%.4s\"; copy_from_user %d, "
+              "got \"%.4s\" + %s; strncpy_from_user %ld; cmpxchg_user_u32 %d\n", to, kview - 4,
+              fr, from, from[4] || from[5] || from[6] || from[7] ? "garbage" : "zeroes", sn, cx);
+    uaccess_check_closed("the end of ktest uaccess_fault");   // panics if a window stayed open
+    vm_unmap_page(vm_current(), va);
+    free_page(pa);
+    panic("ktest: uaccess_fault: every copy came back");
+}
+
 // Lockdep (spinlock.c): two locks taken in one order, then in the other. Nothing deadlocks
 // here (one CPU, one at a time), which is the point: the checker must see the possibility.
 static struct spinlock ktest_lock_a = SPINLOCK_INIT("ktest_a"), ktest_lock_b = SPINLOCK_INIT("ktest_b");
@@ -112,6 +148,7 @@ static const struct { const char *name; void (*fn)(void); } tests[] = {
     { "write_ro", write_ro },
     { "exec_data", exec_data },
     { "access_user", access_user },
+    { "uaccess_fault", copy_faults },
     { "lockdep_inversion", lockdep_inversion },
     { "lockdep_sleep", lockdep_sleep },
     { "lockdep_recursive", lockdep_recursive },

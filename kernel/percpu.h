@@ -11,6 +11,8 @@
 // once during bring-up, read by anyone), `idle` (read by other CPUs to choose where to send
 // a reschedule IPI: a stale value only costs an extra or a missing early wakeup, the timer
 // tick still comes) and `tlb_flush_gen` (written by the TLB shootdown's sender, see smp.c).
+// `uaccess_open` is written with interrupts on as well, but only by the thread that runs on
+// this CPU, around its own user copy; this CPU's interrupt handlers only read it.
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -39,6 +41,7 @@ struct percpu {
     uint64_t *pml4;           // the user page tables loaded here (NULL: the kernel's); BKL
     int nheld;                // spinlocks held right now, in order (lockdep, spinlock.c)
     struct spinlock *held[LOCKDEP_MAX_HELD];
+    bool uaccess_open;        // inside a user-copy's window (stac..clac), uaccess.c
 };
 
 #define MSR_FS_BASE        0xc0000100

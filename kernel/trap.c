@@ -3,7 +3,8 @@
 // This is where the kernel is event-driven: the timer, the keyboard, the serial line and the
 // CPU's own exceptions all arrive here, whenever they happen, through trapentry.asm.
 //   - IRQs (vectors 32..47) go to the handler a driver registered, then get their EOI.
-//   - Exceptions in kernel mode are bugs: dump everything we know and panic.
+//   - Exceptions in kernel mode are bugs: dump everything we know and panic - except a
+//     page fault in one of the user-copy routines (uaccess.c: uaccess_fault).
 //   - Exceptions in user mode are the program's own: usertrap.c turns them into signals.
 //
 // Whatever entered from user mode leaves through return_to_user (below), called at the end
@@ -235,7 +236,9 @@ static void trap_locked(struct trapframe *tf) {
     if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
         handle_irq(tf);
     } else if (tf->vector < 32 && (tf->cs & 3) == 0) {
-        kernel_fault(tf);
+        // A user copy's fault (uaccess.c) is the one kernel-mode fault that is no bug.
+        if (tf->vector != T_PAGE_FAULT || !uaccess_fault(tf, read_cr2()))
+            kernel_fault(tf);
     } else if (tf->vector < 32) {
         TRACE(TR_EXCEPTION, tf->vector, current()->pid, 0);
         user_trap(tf);               // the process's own fault: a signal (usertrap.c)

@@ -2,15 +2,19 @@
 //
 // A system call's pointer arguments come from user space and are not trusted: they may be
 // NULL, point into the kernel, be non-canonical, unmapped, read-only, or run off the end of
-// user space. These functions check every byte's page against the caller's address space
-// first (faulting in pages the process is allowed to have), and only then copy, inside a
-// user-access window (stac ... clac) that SMAP otherwise keeps shut. Anything wrong: -EFAULT.
+// user space - or become so while the copy runs, if another thread unmaps them. These
+// functions check that the range is user space, then copy inside a user-access window
+// (stac ... clac) that SMAP otherwise keeps shut, with instructions whose faults the
+// page-fault handler resolves as the user's own (uaccess.c). Anything wrong: -EFAULT.
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-int copy_from_user(void *dst, const void *usrc, size_t n);   // 0 or -EFAULT
-int copy_to_user(void *udst, const void *src, size_t n);     // 0 or -EFAULT
+// 0 or -EFAULT. On -EFAULT, the bytes before the faulting one have been copied (to user
+// memory; copy_from_user zeroes the rest of dst).
+int copy_from_user(void *dst, const void *usrc, size_t n);
+int copy_to_user(void *udst, const void *src, size_t n);
 // Copies a NUL-terminated string of at most max-1 characters. Returns its length, -EFAULT,
 // or -ENAMETOOLONG when there is no NUL within max bytes.
 long strncpy_from_user(char *dst, const char *usrc, size_t max);
@@ -30,5 +34,10 @@ struct trapframe;
 void uaccess_trap_entry(const struct trapframe *tf);
 // On the way back to user mode (return_to_user): no window may be open.
 void uaccess_check_closed(const char *where);
+// The page-fault handler's first question for a fault in kernel mode (trap.c): was it one
+// of the copies' instructions touching a user address? Then it is handled as the user's own
+// access (mm_fault), and the copy goes on, or else resumes at its fixup and fails with
+// -EFAULT, the window closed; true either way. False: a kernel bug, to report and panic.
+bool uaccess_fault(struct trapframe *tf, uint64_t addr);
 // For the page-fault report: a kernel-mode fault on a user address breaks which rule?
 void uaccess_explain_fault(uint64_t addr);

@@ -121,9 +121,13 @@ class Machine:
     def wait_exit(self, timeout=30):
         """Waits for QEMU to end by itself; returns its exit status."""
         try:
-            return self.proc.wait(timeout)
+            status = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             raise Timeout(f"QEMU still running after {timeout}s")
+        # QEMU is gone, but the reader may not have drained the pipe yet (a loaded host):
+        # text() must see everything it printed. The reader ends at the end of the pipe.
+        self.reader.join(10)
+        return status
 
     def running_after(self, seconds):
         try:

@@ -41,6 +41,8 @@ ROWS = [
     ("clock_gettime (syscall)", "clock_syscall", "median_cycles"),
     ("pipe 1-byte write+read", "pipe", "median_cycles"),
     ("pipe ping-pong round trip", "pingpong", "median_cycles"),
+    ("stat (path in, struct stat out)", "stat", "median_cycles"),
+    ("64 KiB write + pread of a file", "rw_64k", "median_cycles"),
     ("fork + exit + wait", "fork", "median_cycles"),
     ("fork + execve + wait", "fork_exec", "median_cycles"),
     ("fork + exit + wait, 64 MiB touched", "fork_64m", "median_cycles"),

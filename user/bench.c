@@ -131,6 +131,45 @@ static int bench_pipe(int iters, uint64_t *took)
     return err;
 }
 
+// stat() of a file: a path copied in from user space, a struct stat (144 bytes) copied out.
+static int bench_stat(int iters, uint64_t *took)
+{
+    struct stat st;
+    int err = 0;
+
+    uint64_t start = cycles();
+    for (int i = 0; i < iters && err == 0; i++)
+        if (stat(self, &st) < 0)
+            err = errno;
+    *took = cycles() - start;
+    return err;
+}
+
+// 64 KiB written to a file and read back: sixteen pages copied from user memory and
+// sixteen copied to it - what the user-copy routines cost per byte.
+#define RW_FILE "/bench-rw.tmp"
+#define RW_SIZE (64 * 1024)
+
+static int bench_rw_64k(int iters, uint64_t *took)
+{
+    static char buf[RW_SIZE];
+    int err = 0;
+    int fd = open(RW_FILE, O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+    if (fd < 0)
+        return errno;
+    memset(buf, 'r', sizeof buf);
+    uint64_t start = cycles();
+    for (int i = 0; i < iters && err == 0; i++)
+        if (write(fd, buf, RW_SIZE) != RW_SIZE || pread(fd, buf, RW_SIZE, 0) != RW_SIZE ||
+            lseek(fd, 0, SEEK_SET) != 0)
+            err = errno ? errno : EIO;
+    *took = cycles() - start;
+    close(fd);
+    unlink(RW_FILE);
+    return err;
+}
+
 // The child of pingpong: send back every byte that comes, until the parent hangs up.
 static void echo_bytes(int in, int out)
 {
@@ -517,6 +556,8 @@ int main(int argc, char **argv)
     run("clock_syscall", bench_syscall_clock, 1000);
     run("pipe", bench_pipe, 1000);
     run("pingpong", bench_pingpong, 200);
+    run("stat", bench_stat, 1000);
+    run("rw_64k", bench_rw_64k, 100);
     run("fork", bench_fork, 20);
     run("fork_exec", bench_fork_exec, 10);
     run("fork_64m", bench_fork_64m, 5);

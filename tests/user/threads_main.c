@@ -12,6 +12,7 @@ int pthread_signals_main(int argc, char **argv);
 int pthread_process_main(int argc, char **argv);
 int pthread_futex_main(int argc, char **argv);
 int pthread_robust_main(int argc, char **argv);
+int pthread_uaccess_main(int argc, char **argv);
 #ifdef WITH_GLIBC_ONLY
 int threadstress_main(int argc, char **argv);
 int bench_threads_main(int argc, char **argv);
@@ -27,6 +28,7 @@ static const struct {
     { "pthread_process", pthread_process_main },
     { "pthread_futex", pthread_futex_main },
     { "pthread_robust", pthread_robust_main },
+    { "pthread_uaccess", pthread_uaccess_main },
 #ifdef WITH_GLIBC_ONLY
     { "threadstress", threadstress_main },
     { "bench_threads", bench_threads_main },
