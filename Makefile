@@ -562,7 +562,7 @@ trace: all
 # /bin/fuzz (user/fuzz*.c): the system-call fuzzer. `make fuzz` boots Lantern with it as
 # init and judges the run (tools/fuzz_run.py): a panic or oops, a hang (30 s without
 # progress), a reset, or a leak is a failure. tests/system/test_fuzz.py runs a short one.
-#   make fuzz SECONDS=60 SEED=7 [WORKERS=4] [FUZZER=threads]
+#   make fuzz SECONDS=60 SEED=7 [WORKERS=4] [FUZZER=threads] [SMP=4]
 # FUZZER=calls (the default): random calls, hostile arguments; FUZZER=threads: threads of
 # one process hammering one address space (user/fuzz_threads.c).
 #   replay one worker: boot with CMDLINE="rdinit=/bin/fuzz norandmaps -- --seed 7 --worker 12 --calls 500"
@@ -580,7 +580,7 @@ user: $(BUILD)/bin/fuzz
 
 .PHONY: fuzz
 fuzz: all
-	$(Q)$(PYTHON) tools/fuzz_run.py --build $(BUILD) --seconds $(SECONDS) --seed $(SEED) --workers $(WORKERS) --design $(FUZZER)
+	$(Q)$(PYTHON) tools/fuzz_run.py --build $(BUILD) --seconds $(SECONDS) --seed $(SEED) --workers $(WORKERS) --design $(FUZZER) $(if $(SMP),--smp $(SMP))
 
 # ---------------------------------------------------------------- host fuzzing of the parsers
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c) for the kernel's parsers of untrusted input,

@@ -418,7 +418,7 @@ static void set_exe(struct proc *p, const char *path) {
 static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, const char *path,
                    const char *name) {
     struct mm *old = p->mm;
-    futex_exit_robust_list(p);       // in the old memory, as Linux's exec_mm_release
+    mm_release(p);                   // in the old memory, as Linux's exec_mm_release
     p->mm = mm;
     vm_switch(mm->pml4);
     if (old)

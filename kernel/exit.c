@@ -55,20 +55,20 @@ static void reparent_children(struct proc *dying) {
     }
 }
 
-// CLONE_CHILD_CLEARTID: zero the word and wake one futex waiter on it - how pthread_join
-// learns that the thread is gone. Only if someone else still uses the memory.
-static void clear_child_tid(struct proc *p) {
-    if (!p->clear_child_tid || p->mm->refs < 2)
-        return;
+// Linux's mm_release, at exit and at exec, in the old memory: robust futexes are released;
+// CLONE_CHILD_CLEARTID's word is zeroed and a futex waiter woken (pthread_join) if someone
+// else still uses the memory, and forgotten either way (an exec's new program has none).
+void mm_release(struct proc *p) {
+    futex_exit_robust_list(p);
     uint32_t zero = 0;
-    if (copy_to_user((void *)p->clear_child_tid, &zero, sizeof zero) == 0)
+    if (p->clear_child_tid && p->mm && p->mm->refs >= 2 &&
+        copy_to_user((void *)p->clear_child_tid, &zero, sizeof zero) == 0)
         futex_wake_address(p->clear_child_tid, 1);
     p->clear_child_tid = 0;
 }
 
 static void release_resources(struct proc *p) {
-    futex_exit_robust_list(p);           // first, as Linux's exit_mm_release
-    clear_child_tid(p);
+    mm_release(p);
     files_put(p->files);
     p->files = NULL;
     fs_struct_put(p->fs);

@@ -33,6 +33,7 @@
 #include "spinlock.h"
 
 #define NR_CLASSES   8
+_Static_assert(NR_CLASSES == KMALLOC_CLASSES, "kmalloc.h tells /proc/slabinfo the classes");
 #define MAX_SLAB_OBJ 2048   // 16 << (NR_CLASSES - 1)
 #define POISON_FREE  0x6b   // Linux's values (include/linux/poison.h)
 #define POISON_INUSE 0x5a
@@ -40,6 +41,8 @@
 static struct spinlock lock = SPINLOCK_INIT("kmalloc");   // taken before page_alloc's, never after
 static struct page_list partial[NR_CLASSES];   // slabs with at least one free object
 static unsigned nr_empty[NR_CLASSES];          // how many of those are entirely free (0 or 1)
+static uint64_t nr_slabs[NR_CLASSES];          // slabs of the class, partial or full
+static uint64_t nr_free_objects[NR_CLASSES];   // free objects in them (/proc/slabinfo)
 
 static size_t class_size(unsigned c) { return (size_t)16 << c; }
 static unsigned class_objects(unsigned c) { return (unsigned)(PAGE_SIZE / class_size(c)); }
@@ -88,11 +91,15 @@ static struct page *new_slab(unsigned c) {
         map[i / 32] |= 1u << (i % 32);
     page_list_add(&partial[c], pg);
     nr_empty[c]++;
+    nr_slabs[c]++;
+    nr_free_objects[c] += class_capacity(c);
     return pg;
 }
 
 static void release_slab(struct page *pg) {
     page_list_del(&partial[pg->slab_class], pg);
+    nr_slabs[pg->slab_class]--;
+    nr_free_objects[pg->slab_class] -= class_capacity(pg->slab_class);
     pg->flags &= ~PG_SLAB;
     free_page(page_to_pa(pg));
 }
@@ -118,6 +125,7 @@ static void *take_object(struct page *pg) {
     if (pg->slab_free == class_capacity(c))
         nr_empty[c]--;
     map[w] &= ~(1u << (i % 32));
+    nr_free_objects[c]--;
     if (--pg->slab_free == 0)
         page_list_del(&partial[c], pg);
     memset(obj, POISON_INUSE, class_size(c));
@@ -128,6 +136,7 @@ static void put_object(struct page *pg, unsigned i) {
     unsigned c = pg->slab_class;
     memset(object_at(pg, i), POISON_FREE, class_size(c));
     slab_map(pg)[i / 32] |= 1u << (i % 32);
+    nr_free_objects[c]++;
     if (++pg->slab_free == 1)              // it was full: back on the list
         page_list_add(&partial[c], pg);
     if (pg->slab_free == class_capacity(c)) {
@@ -236,6 +245,20 @@ size_t ksize(const void *p) {
     size_t size = pg->flags & PG_LARGE ? PAGE_SIZE << pg->order : class_size(pg->slab_class);
     spin_unlock_irqrestore(&lock, f);
     return size;
+}
+
+struct kmalloc_class kmalloc_class_info(unsigned c) {
+    struct kmalloc_class k = { 0 };
+    if (c >= NR_CLASSES)
+        return k;
+    uint64_t f = spin_lock_irqsave(&lock);
+    k.size = class_size(c);
+    k.per_slab = class_capacity(c);
+    k.slabs = nr_slabs[c];
+    k.objects = nr_slabs[c] * class_capacity(c);
+    k.active = k.objects - nr_free_objects[c];
+    spin_unlock_irqrestore(&lock, f);
+    return k;
 }
 
 void kmalloc_shrink(void) {

@@ -228,12 +228,15 @@ int max_threads(void);                // /proc/sys/kernel/threads-max: fork's EA
 struct proc *proc_find(int pid);      // a live (not reaped) thread with this id, or NULL
 int proc_last_pid(void);              // the pid proc_alloc gave last
 uint64_t proc_spare_bytes(void);         // held by unused table entries, kept for reuse
+struct proc_table_info { uint64_t in_use, entries, entry_bytes; };
+struct proc_table_info proc_table_info(void);   // for /proc/slabinfo
 
 struct proc *proc_alloc(void);
 void proc_set_current(struct proc *p);
 void proc_start(struct proc *p);      // first run: from the scheduler into user mode
 void proc_reap(struct proc *p);       // frees what an exited process still holds
 void proc_exit(int status) __attribute__((noreturn));   // this thread; status as wait() reports it
+void mm_release(struct proc *p);       // exit.c: at exit and exec, in the old memory
 void proc_group_exit(int status) __attribute__((noreturn));   // every thread of the process
 uint64_t group_ticks(struct proc *leader);   // the process's CPU time in ticks (exit.c)
 void zap_other_threads(struct proc *p);    // SIGKILL to the rest of p's group (interrupts off)

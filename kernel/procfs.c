@@ -105,13 +105,18 @@ static int make(struct inode *parent, uint64_t key, uint32_t mode, struct proc *
         char *t = kmalloc(FS_PATH_MAX);
         long len = !t ? -ENOMEM : p ? procfs_link_target(p, PROCFS_KIND(key), PROCFS_FD(key), t, FS_PATH_MAX)
                                    : procfs_gen_global(PROCFS_ID(key), t, FS_PATH_MAX);
-        if (len < 0) {
-            kfree(t);
+        char *fit = len < 0 ? NULL : kmalloc((size_t)len + 1);
+        if (fit)
+            memcpy(fit, t, (size_t)len + 1);
+        kfree(t);
+        if (!fit) {
             ip->mode = 0;
             ip->key = ~0ull;             // unusable: free for the next one
-            return (int)len;
+            return len < 0 ? (int)len : -ENOMEM;
         }
-        ip->target = t;
+        // Kept as long as the pool entry is (until it is reused): at its own size, not
+        // FS_PATH_MAX, or the pool would pin a page per link inode (up to POOL pages).
+        ip->target = fit;
         ip->size = (uint64_t)len;
     }
     *out = ip;

@@ -2,11 +2,13 @@
 """fuzz_run.py: boot Lantern with /bin/fuzz as init and judge the run (make fuzz).
 
     python3 tools/fuzz_run.py --build build --seconds 60 --seed 1 [--workers 4] [--design threads]
+                              [--smp 4]
 
 A failure is any of: a kernel panic or oops line in the log, no progress line from the
 fuzzer for 30 s (a hang), the machine resetting (a triple fault: QEMU's -no-reboot turns it
 into an exit before the fuzzer's verdict), a leak reported by the fuzzer, or the fuzzer's
 own "fuzz: FAIL". The serial log is kept in BUILD/fuzz.log. Exit status 0 means PASS.
+--smp N boots N CPUs (by default $LANTERN_SMP, else 1, as tests/qemu.py does).
 tests/system/test_fuzz.py calls run() for a short run.
 """
 import argparse
@@ -27,15 +29,16 @@ PROGRESS = re.compile(r"^fuzz: ", re.M)
 HANG_SECONDS = 30
 
 
-def run(build, seconds, seed, workers=4, memory="256M", machine=None, design="calls"):
+def run(build, seconds, seed, workers=4, memory="256M", machine=None, design="calls", smp=None):
     """Runs the fuzzer; returns (passed, problems and summary lines, full log).
-    machine: what makes the Machine (tests pass ctx.machine, which keeps failed logs)."""
+    machine: what makes the Machine (tests pass ctx.machine, which keeps failed logs).
+    smp: CPUs (None: $LANTERN_SMP or 1)."""
     args = (f"rdinit=/bin/fuzz panic=-1 -- --seconds {seconds} --seed {seed} --workers {workers}"
             f" --design {design}")
     # -cpu max: a CPU with SMAP and SMEP, so that a kernel access to user memory outside
     # the uaccess.h doors faults (and panics) instead of passing unnoticed.
     m = (machine or (lambda **kw: Machine(build, **kw)))(kernel_args=args, memory=memory,
-                                                         extra=["-cpu", "max"])
+                                                         extra=["-cpu", "max"], smp=smp)
     problems = []
     try:
         last_count, last_change = 0, time.time()
@@ -76,8 +79,10 @@ def main():
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--memory", default="256M")
     ap.add_argument("--design", default="calls", choices=["calls", "threads"])
+    ap.add_argument("--smp", type=int, default=None, help="CPUs (default: $LANTERN_SMP, else 1)")
     a = ap.parse_args()
-    ok, lines, log = run(a.build, a.seconds, a.seed, a.workers, a.memory, design=a.design)
+    ok, lines, log = run(a.build, a.seconds, a.seed, a.workers, a.memory, design=a.design,
+                         smp=a.smp)
     path = os.path.join(a.build, "fuzz.log")
     with open(path, "w") as f:
         f.write(log)

@@ -50,6 +50,8 @@ static const struct test {
     { "cloexec", t_cloexec, -1 },
     { "devices", t_devices, -1 },
     { "proc", t_proc, -1 },
+    { "proc_links", t_proc_links, -1 },
+    { "slabinfo", t_slabinfo, -1 },
     { "fds_4000", t_fds_4000, -1 },
     { "oom_threads", t_oom_threads, -1 },
 };

@@ -87,3 +87,5 @@ void t_files(void);
 void t_dup2(void);
 void t_devices(void);
 void t_proc(void);
+void t_proc_links(void);
+void t_slabinfo(void);

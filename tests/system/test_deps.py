@@ -7,7 +7,7 @@ import re
 import subprocess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TEST_ONLY = {"chromium", "fonts-dejavu-core", "ovmf", "clang", "gdb"}
+TEST_ONLY = {"chromium", "fonts-dejavu-core", "ovmf", "clang", "libclang-rt-dev", "gdb"}
 
 
 def lists():
