@@ -169,6 +169,13 @@ void kernel_enter_idle(void) {
 
 // ---------------------------------------------------------------- IPIs
 
+// Everything this CPU's TLB holds, global (kernel) entries too: CR4.PGE off and on.
+static void flush_tlb_all_local(void) {
+    uint64_t cr4 = read_cr4();
+    write_cr4(cr4 & ~CR4_PGE);
+    write_cr4(cr4);
+}
+
 // Reload CR3: every non-global (that is, user) translation is forgotten. If one of the
 // shootdowns since our last one was for a kernel mapping, the global ones go too: turning
 // CR4.PGE off and on again flushes the whole TLB. tlb_gen is read first: the sender sets
@@ -177,9 +184,7 @@ void smp_handle_tlb_ipi(void) {
     struct percpu *c = this_cpu();
     uint64_t gen = __atomic_load_n(&tlb_gen, __ATOMIC_ACQUIRE);
     if (tlb_global_gen > c->tlb_flush_gen) {
-        uint64_t cr4 = read_cr4();
-        write_cr4(cr4 & ~CR4_PGE);
-        write_cr4(cr4);
+        flush_tlb_all_local();
     } else {
         write_cr3(read_cr3());
     }
@@ -201,6 +206,10 @@ static void shootdown(uint64_t *pml4, bool kernel) {
     if (kernel)
         tlb_global_gen = gen;
     __atomic_store_n(&tlb_gen, gen, __ATOMIC_RELEASE);
+    // A kernel shootdown may be for pages this CPU cached too, and flushed only one of
+    // (kstack.c's lazy slots: each was invlpg'd on the CPU that freed it, not here).
+    if (kernel)
+        flush_tlb_all_local();
     self->tlb_flush_gen = gen;
     for_each_online_cpu(c)
         if (c != self && (kernel || c->pml4 == pml4))
