@@ -59,7 +59,8 @@ static void unmap_slot(int i, int pages) {
         purge_lazy();
 }
 
-uint64_t kstack_alloc(void) {
+// A free slot, marked used; -1 if there is none.
+static int take_slot(void) {
     uint64_t flags = spin_lock_irqsave(&kstack_lock);
     int i = 0;
     while (i < KSTACK_SLOTS && slot_used[i])
@@ -67,7 +68,16 @@ uint64_t kstack_alloc(void) {
     if (i < KSTACK_SLOTS)
         slot_used[i] = true;
     spin_unlock_irqrestore(&kstack_lock, flags);
-    if (i == KSTACK_SLOTS)
+    return i < KSTACK_SLOTS ? i : -1;
+}
+
+uint64_t kstack_alloc(void) {
+    int i = take_slot();
+    if (i < 0 && nlazy > 0) {        // the last free slots wait for their purge: do it now
+        purge_lazy();
+        i = take_slot();
+    }
+    if (i < 0)
         return 0;
     for (int p = 0; p < KSTACK_PAGES; p++) {
         uint64_t pa = alloc_page();
