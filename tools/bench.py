@@ -41,6 +41,7 @@ ROWS = [
     ("clock_gettime (syscall)", "clock_syscall", "median_cycles"),
     ("pipe 1-byte write+read", "pipe", "median_cycles"),
     ("pipe ping-pong round trip", "pingpong", "median_cycles"),
+    ("pipe ping-pong, processes pinned to CPU 0 and 1", "pingpong_xcpu", "median_cycles"),
     ("stat (path in, struct stat out)", "stat", "median_cycles"),
     ("64 KiB write + pread of a file", "rw_64k", "median_cycles"),
     ("fork + exit + wait", "fork", "median_cycles"),
@@ -52,6 +53,10 @@ ROWS = [
     ("first touch of an anonymous page", "anon_fault", "median_cycles"),
     ("2 CPU-bound processes: speed-up over 1", "parallel_2", "speedup"),
     ("4 CPU-bound processes: speed-up over 1", "parallel_4", "speedup"),
+    ("fork+execve+wait storm, a worker per CPU: speed-up", "forkexec_storm", "speedup"),
+    ("  the same: cycles per exec in each worker", "forkexec_storm", "per_exec"),
+    ("16 MiB first-touch storm, a worker per CPU: speed-up", "fault_storm", "speedup"),
+    ("  the same: cycles per page fault in each worker", "fault_storm", "per_page"),
     ("boot to init (ms)", "boot_to_init", "ms"),
     ("boot to init (cycles)", "boot_to_init", "cycles"),
     ("TSC rate (kHz)", "tsc", "khz"),
@@ -62,7 +67,9 @@ ROWS = [
 
 LINE = re.compile(r"^bench: (\S+) ?(.*)$")
 FIELD = re.compile(r"(\w+)=(\S+)")
-UNSUPPORTED = re.compile(r"unsupported \(error (\w+)\)")
+# "unsupported (error ENOSYS)": the kernel refused; "unsupported (needs 2 CPUs)": the
+# machine cannot run it. The cell shows the errno name, or the reason as it is.
+UNSUPPORTED = re.compile(r"unsupported \((?:error (\w+)|([^)]*))\)")
 
 
 def boot(name, kernel, initrd, append, timeout):
@@ -91,8 +98,10 @@ def parse(text):
             continue
         name, rest = m.groups()
         u = UNSUPPORTED.search(rest)
-        if u:
+        if u and u.group(1):
             results[name] = {"unsupported": u.group(1)}
+        elif u:
+            results[name] = {"cannot": u.group(2)}
         elif "skipped" in rest:
             results[name] = {"skipped": rest}
         else:
@@ -122,6 +131,8 @@ def cell(results, bench, field):
         return "missing", None
     if "unsupported" in r:
         return f"unsupported ({r['unsupported']})", None
+    if "cannot" in r:
+        return r["cannot"], None
     if field not in r:
         return "-", None
     return r[field], float(r[field])

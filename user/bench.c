@@ -180,20 +180,75 @@ static void echo_bytes(int in, int out)
     _exit(0);
 }
 
+// ---------------------------------------------------------------- CPUs and affinity
+// sched_getaffinity/sched_setaffinity through syscall(): our libc has no wrappers. The mask
+// is glibc's cpu_set_t size (1024 CPUs), since the host may number its CPUs past 64; a
+// kernel copies the bytes it has (Lantern 8, Linux its cpumask_size()) and we zero the rest.
+#define MASK_WORDS 16
+
+// The CPUs this process may run on: fills mask, returns how many, or -errno.
+static int allowed_cpus(uint64_t mask[MASK_WORDS])
+{
+    int n = 0;
+
+    memset(mask, 0, MASK_WORDS * sizeof *mask);
+    if (syscall(SYS_sched_getaffinity, 0, MASK_WORDS * sizeof *mask, mask) < 0)
+        return -errno;
+    for (int cpu = 0; cpu < MASK_WORDS * 64; cpu++)
+        n += mask[cpu / 64] >> (cpu % 64) & 1;
+    return n;
+}
+
+// The id of the n-th CPU (from 0) in mask; -1 if it has fewer.
+static int nth_cpu(const uint64_t mask[MASK_WORDS], int n)
+{
+    for (int cpu = 0; cpu < MASK_WORDS * 64; cpu++)
+        if ((mask[cpu / 64] >> (cpu % 64) & 1) && n-- == 0)
+            return cpu;
+    return -1;
+}
+
+static int set_affinity(pid_t pid, const uint64_t mask[MASK_WORDS])
+{
+    return syscall(SYS_sched_setaffinity, pid, MASK_WORDS * sizeof *mask, mask) < 0 ? errno : 0;
+}
+
+// Keeps process pid (0: this one) on one CPU. Returns 0 or an errno.
+static int pin(pid_t pid, int cpu)
+{
+    uint64_t mask[MASK_WORDS] = { 0 };
+
+    mask[cpu / 64] = 1ull << (cpu % 64);
+    return set_affinity(pid, mask);
+}
+
 // One byte from this process to a child over one pipe, and back over another: each round
-// trip is two process switches - what a scheduler and blocking reads cost.
-static int bench_pingpong(int iters, uint64_t *took)
+// trip is two process switches - what a scheduler and blocking reads cost. With here and
+// there >= 0, this process is pinned to CPU `here` and the child to CPU `there`, so that
+// every byte crosses between CPUs (a wake-up of a process on another CPU); with -1 the
+// scheduler puts them where it likes. Our own affinity is given back before we return.
+static int pingpong_between(int here, int there, int iters, uint64_t *took)
 {
     int down[2], up[2], err = 0, status;
+    uint64_t was[MASK_WORDS];
     char c = 'x';
 
-    if (pipe(down) < 0)
-        return errno;
+    if (here >= 0) {
+        int n = allowed_cpus(was);
+        if (n < 0)
+            return -n;
+        if ((err = pin(0, here)) != 0)
+            return err;
+    }
+    if (pipe(down) < 0) {
+        err = errno;
+        goto out;
+    }
     if (pipe(up) < 0) {
         err = errno;
         close(down[0]);
         close(down[1]);
-        return err;
+        goto out;
     }
     pid_t pid = fork();
     if (pid == 0) {
@@ -203,6 +258,10 @@ static int bench_pingpong(int iters, uint64_t *took)
     }
     if (pid < 0)
         err = errno;
+    // The parent moves the child, so that a failure has an errno to report. A kernel may
+    // move it only when it next blocks - in the warm-up round trip at the latest.
+    if (pid > 0 && there >= 0)
+        err = pin(pid, there);
     close(down[0]);     // each end stays open in one process only, so that closing
     close(up[1]);       // ours below is an end of file for the child
     // One round trip before the clock starts: the child's start-up is not what we measure.
@@ -216,7 +275,29 @@ static int bench_pingpong(int iters, uint64_t *took)
     close(up[0]);
     if (pid > 0 && waitpid(pid, &status, 0) < 0 && err == 0)
         err = errno;
+out:
+    if (here >= 0) {
+        int restored = set_affinity(0, was);
+        err = err ?: restored;
+    }
     return err;
+}
+
+static int bench_pingpong(int iters, uint64_t *took)
+{
+    return pingpong_between(-1, -1, iters, took);
+}
+
+// The same between the first two CPUs we may use (CPU 0 and CPU 1 in QEMU). main runs it
+// only with two CPUs or more.
+static int bench_pingpong_xcpu(int iters, uint64_t *took)
+{
+    uint64_t mask[MASK_WORDS];
+    int n = allowed_cpus(mask);
+
+    if (n < 0)
+        return -n;
+    return pingpong_between(nth_cpu(mask, 0), nth_cpu(mask, 1), iters, took);
 }
 
 // A whole process life, without a program: copy this one, the copy exits, we collect it.
@@ -240,25 +321,34 @@ static int bench_fork(int iters, uint64_t *took)
 
 // fork, then load a program: this one again, which exits at once (see main). If execve
 // fails, the child has no other way to tell us why than its exit status, so it exits with
-// the errno (all of Linux's fit in the 8 bits).
-static int bench_fork_exec(int iters, uint64_t *took)
+// the errno (all of Linux's fit in the 8 bits). Returns 0 or an errno.
+static int fork_exec_once(void)
 {
     char *argv[] = { self, EXIT_ARG, NULL };
     int status;
+
+    pid_t pid = fork();
+    if (pid < 0)
+        return errno;
+    if (pid == 0) {
+        execve(self, argv, environ);
+        _exit(errno);
+    }
+    if (waitpid(pid, &status, 0) < 0)
+        return errno;
+    if (status != 0)    // not a clean exit(0): execve failed, or the child crashed
+        return WIFEXITED(status) ? WEXITSTATUS(status) : ECHILD;
+    return 0;
+}
+
+static int bench_fork_exec(int iters, uint64_t *took)
+{
     uint64_t start = cycles();
 
     for (int i = 0; i < iters; i++) {
-        pid_t pid = fork();
-        if (pid < 0)
-            return errno;
-        if (pid == 0) {
-            execve(self, argv, environ);
-            _exit(errno);
-        }
-        if (waitpid(pid, &status, 0) < 0)
-            return errno;
-        if (status != 0)    // not a clean exit(0): execve failed, or the child crashed
-            return WIFEXITED(status) ? WEXITSTATUS(status) : ECHILD;
+        int err = fork_exec_once();
+        if (err)
+            return err;
     }
     *took = cycles() - start;
     return 0;
@@ -439,6 +529,100 @@ static void run_parallel(int n)
                (unsigned long long)many);
 }
 
+// ---------------------------------------------------------------- storms: the same work on every CPU
+// One worker process per CPU, each doing the same k rounds of a kernel-heavy job at once;
+// against one worker alone, the speed-up shows how much of the kernel runs in parallel
+// (under one big lock: little). Measured like parallel_N: one wall time each, in cycles,
+// from the first fork to the last wait; k makes each a fraction of a second in QEMU.
+
+// n workers, each running work(k) and exiting with its result (0 or an errno), started
+// together; *took is the wall time. Returns 0 or the first errno a worker reported.
+static int run_workers(int n, int (*work)(int), int k, uint64_t *took)
+{
+    int err = 0, started = 0, status;
+    uint64_t start = cycles();
+
+    for (; started < n; started++) {
+        pid_t pid = fork();
+        if (pid < 0) {
+            err = errno;
+            break;
+        }
+        if (pid == 0)
+            _exit(work(k));
+    }
+    for (int i = 0; i < started; i++) {
+        if (wait(&status) < 0)
+            return errno;
+        if (status != 0 && err == 0)
+            err = WIFEXITED(status) ? WEXITSTATUS(status) : ECHILD;
+    }
+    *took = cycles() - start;
+    return err;
+}
+
+#define FORKEXEC_K 200      // fork + execs per worker
+
+// A worker of forkexec_storm: k times fork + execve + wait of the program fork_exec runs.
+static int fork_exec_k(int k)
+{
+    for (int i = 0; i < k; i++) {
+        int err = fork_exec_once();
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+// A worker of fault_storm: k times map 16 MiB of fresh anonymous memory, write one byte of
+// each page (4096 first-touch faults: a zeroed page each), unmap it. MADV_NOHUGEPAGE, or a
+// Linux with transparent huge pages "always" (Debian's) would fault 2 MiB at a time; a
+// kernel without them at all says EINVAL, which is as good.
+#define STORM_MAP (16 * MIB)
+#define FAULT_K 16          // rounds per worker
+#define STORM_PAGES (STORM_MAP / 4096)
+
+static int touch_fresh_k(int k)
+{
+    for (int i = 0; i < k; i++) {
+        char *p = mmap(NULL, STORM_MAP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            return errno;
+        if (madvise(p, STORM_MAP, MADV_NOHUGEPAGE) < 0 && errno != EINVAL) {
+            int err = errno;
+            munmap(p, STORM_MAP);
+            return err;
+        }
+        for (long off = 0; off < STORM_MAP; off += 4096)
+            p[off] = 1;
+        if (munmap(p, STORM_MAP) < 0)
+            return errno;
+    }
+    return 0;
+}
+
+// Prints name's line: the speed-up of n workers over one, n * time(1) / time(n) in
+// hundredths as run_parallel, both wall times, and per_op: the cycles one of the k * ops
+// operations of a worker took while all n ran (time(n) / (k * ops)).
+static void run_storm(const char *name, int n, int (*work)(int), int k, int ops,
+                      const char *per_op)
+{
+    uint64_t one = 0, many = 0;
+    int err = run_workers(1, work, k, &one);
+
+    if (!err)
+        err = run_workers(n, work, k, &many);
+    if (err != 0 || !many) {
+        printf("bench: %s unsupported (error %s)\n", name, errname(err));
+        return;
+    }
+    uint64_t speedup = n * one * 100 / many;
+    printf("bench: %s workers=%d speedup=%llu.%02llu cycles_1=%llu cycles_%d=%llu %s=%llu\n",
+           name, n, (unsigned long long)(speedup / 100), (unsigned long long)(speedup % 100),
+           (unsigned long long)one, n, (unsigned long long)many, per_op,
+           (unsigned long long)(many / ((uint64_t)k * ops)));
+}
+
 // ---------------------------------------------------------------- running them
 
 static int compare_u64(const void *a, const void *b)
@@ -468,6 +652,23 @@ static void run(const char *name, int (*batch)(int, uint64_t *), int iters)
     else
         printf("bench: %s median_cycles=%llu runs=%d iters=%d\n", name,
                (unsigned long long)median(per_op, RUNS), RUNS, iters);
+}
+
+// The rows that need several CPUs; on one CPU, pingpong_xcpu says so instead of a number.
+static void run_smp(void)
+{
+    uint64_t mask[MASK_WORDS];
+    int n = allowed_cpus(mask);
+
+    if (n < 0) {
+        printf("bench: pingpong_xcpu unsupported (error %s)\n", errname(-n));
+        n = 1;      // the storms still run, with one worker
+    } else if (n < 2)
+        printf("bench: pingpong_xcpu unsupported (needs 2 CPUs)\n");
+    else
+        run("pingpong_xcpu", bench_pingpong_xcpu, 100);
+    run_storm("forkexec_storm", n, fork_exec_k, FORKEXEC_K, 1, "per_exec");
+    run_storm("fault_storm", n, touch_fresh_k, FAULT_K, STORM_PAGES, "per_page");
 }
 
 static uint64_t ns_between(const struct timespec *a, const struct timespec *b)
@@ -568,6 +769,7 @@ int main(int argc, char **argv)
     run("anon_fault", bench_anon_fault, 256);
     run_parallel(2);
     run_parallel(4);
+    run_smp();
     printf("bench: done\n");
 
     if (getpid() == 1)
