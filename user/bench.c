@@ -532,8 +532,9 @@ static void run_parallel(int n)
 // ---------------------------------------------------------------- storms: the same work on every CPU
 // One worker process per CPU, each doing the same k rounds of a kernel-heavy job at once;
 // against one worker alone, the speed-up shows how much of the kernel runs in parallel
-// (under one big lock: little). Measured like parallel_N: one wall time each, in cycles,
+// (under one big lock: little). Measured like parallel_N: a wall time each, in cycles,
 // from the first fork to the last wait; k makes each a fraction of a second in QEMU.
+#define STORM_PAIRS 5       // times one worker, then n, are timed (odd: a true median)
 
 // n workers, each running work(k) and exiting with its result (0 or an errno), started
 // together; *took is the wall time. Returns 0 or the first errno a worker reported.
@@ -561,7 +562,7 @@ static int run_workers(int n, int (*work)(int), int k, uint64_t *took)
     return err;
 }
 
-#define FORKEXEC_K 200      // fork + execs per worker
+#define FORKEXEC_K 40       // fork + execs per worker
 
 // A worker of forkexec_storm: k times fork + execve + wait of the program fork_exec runs.
 static int fork_exec_k(int k)
@@ -579,7 +580,7 @@ static int fork_exec_k(int k)
 // Linux with transparent huge pages "always" (Debian's) would fault 2 MiB at a time; a
 // kernel without them at all says EINVAL, which is as good.
 #define STORM_MAP (16 * MIB)
-#define FAULT_K 16          // rounds per worker
+#define FAULT_K 4           // rounds per worker
 #define STORM_PAGES (STORM_MAP / 4096)
 
 static int touch_fresh_k(int k)
@@ -601,26 +602,43 @@ static int touch_fresh_k(int k)
     return 0;
 }
 
-// Prints name's line: the speed-up of n workers over one, n * time(1) / time(n) in
-// hundredths as run_parallel, both wall times, and per_op: the cycles one of the k * ops
-// operations of a worker took while all n ran (time(n) / (k * ops)).
+static uint64_t median(uint64_t *v, int n);
+
+// Hundredths as "1.23".
+static const char *hundredths(char *buf, uint64_t v)
+{
+    snprintf(buf, 24, "%llu.%02llu", (unsigned long long)(v / 100), (unsigned long long)(v % 100));
+    return buf;
+}
+
+// Prints name's line: the speed-up of n workers over one, n * time(1) / time(n) as in
+// run_parallel, and per_op: the cycles one of a worker's k * ops operations took while all
+// n ran (time(n) / (k * ops)). A host busy with other work stretches one wall time or
+// another, so the two are measured STORM_PAIRS times, one after the other, and the line
+// gives the medians - and the lowest and highest speed-up, to show how much they moved.
 static void run_storm(const char *name, int n, int (*work)(int), int k, int ops,
                       const char *per_op)
 {
-    uint64_t one = 0, many = 0;
-    int err = run_workers(1, work, k, &one);
+    uint64_t one[STORM_PAIRS], many[STORM_PAIRS], speedup[STORM_PAIRS];
+    char a[24], b[24], c[24];
+    int err = 0;
 
-    if (!err)
-        err = run_workers(n, work, k, &many);
-    if (err != 0 || !many) {
+    for (int i = 0; i < STORM_PAIRS && err == 0; i++) {
+        err = run_workers(1, work, k, &one[i]) ?: run_workers(n, work, k, &many[i]);
+        if (err == 0)
+            speedup[i] = n * one[i] * 100 / (many[i] ?: 1);
+    }
+    if (err != 0) {
         printf("bench: %s unsupported (error %s)\n", name, errname(err));
         return;
     }
-    uint64_t speedup = n * one * 100 / many;
-    printf("bench: %s workers=%d speedup=%llu.%02llu cycles_1=%llu cycles_%d=%llu %s=%llu\n",
-           name, n, (unsigned long long)(speedup / 100), (unsigned long long)(speedup % 100),
-           (unsigned long long)one, n, (unsigned long long)many, per_op,
-           (unsigned long long)(many / ((uint64_t)k * ops)));
+    median(speedup, STORM_PAIRS);       // sorts: [0] is the lowest, the last the highest
+    printf("bench: %s workers=%d speedup=%s speedup_range=%s-%s cycles_1=%llu cycles_%d=%llu "
+           "%s=%llu pairs=%d k=%d\n", name, n,
+           hundredths(a, median(speedup, STORM_PAIRS)), hundredths(b, speedup[0]),
+           hundredths(c, speedup[STORM_PAIRS - 1]), (unsigned long long)median(one, STORM_PAIRS),
+           n, (unsigned long long)median(many, STORM_PAIRS), per_op,
+           (unsigned long long)(median(many, STORM_PAIRS) / ((uint64_t)k * ops)), STORM_PAIRS, k);
 }
 
 // ---------------------------------------------------------------- running them
