@@ -54,8 +54,10 @@ ROWS = [
     ("2 CPU-bound processes: speed-up over 1", "parallel_2", "speedup"),
     ("4 CPU-bound processes: speed-up over 1", "parallel_4", "speedup"),
     ("fork+execve+wait storm, a worker per CPU: speed-up", "forkexec_storm", "speedup"),
+    ("  the same: lowest-highest speed-up of 5 pairs", "forkexec_storm", "speedup_range"),
     ("  the same: cycles per exec in each worker", "forkexec_storm", "per_exec"),
     ("16 MiB first-touch storm, a worker per CPU: speed-up", "fault_storm", "speedup"),
+    ("  the same: lowest-highest speed-up of 5 pairs", "fault_storm", "speedup_range"),
     ("  the same: cycles per page fault in each worker", "fault_storm", "per_page"),
     ("boot to init (ms)", "boot_to_init", "ms"),
     ("boot to init (cycles)", "boot_to_init", "cycles"),
@@ -135,7 +137,10 @@ def cell(results, bench, field):
         return r["cannot"], None
     if field not in r:
         return "-", None
-    return r[field], float(r[field])
+    try:
+        return r[field], float(r[field])
+    except ValueError:              # not one number (a range "0.69-1.33"): no ratio
+        return r[field], None
 
 
 def table(lantern, linux, with_linux):
