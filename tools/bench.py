@@ -202,6 +202,13 @@ def machine_description():
     print(f"QEMU machine: {' '.join(QEMU_MACHINE)}")
 
 
+def print_host_load(when):
+    """The host's load average: other work on the host takes CPU time from QEMU's virtual
+    CPUs, and moves the speed-ups and cross-CPU latencies most."""
+    one, five, _ = os.getloadavg()
+    print(f"host load average {when}: {one:.2f} (1 min), {five:.2f} (5 min)")
+
+
 def fetch_linux(build):
     """tools/linux-oracle.sh: Debian's kernel, downloaded into build/linux/ if not there."""
     r = subprocess.run([os.path.join(ROOT, "tools", "linux-oracle.sh"), build],
@@ -220,6 +227,7 @@ def main():
     args = ap.parse_args()
     QEMU_MACHINE[QEMU_MACHINE.index("-smp") + 1] = str(args.smp)
     print(f"QEMU -smp {args.smp}; the host has {os.cpu_count()} CPUs (under TCG they bound the speed-up)")
+    print_host_load("at the start")
 
     kernel = os.path.join(args.build, "kernel.elf")
     initrd = os.path.join(args.build, "initramfs.cpio")
@@ -237,6 +245,7 @@ def main():
     linux, linux_ok = run_all("Linux", vmlinuz, initrd, LINUX_ARGS, args.timeout) if vmlinuz \
         else (None, True)
     tmp.cleanup()
+    print_host_load("at the end")
     print()
     table(lantern, linux, bool(vmlinuz))
     return 0 if lantern_ok and linux_ok else 1
