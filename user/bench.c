@@ -7,6 +7,7 @@
 //
 //     bench: getpid median_cycles=870 runs=10 iters=1000
 //     bench: fork unsupported (error ENOSYS)
+//     bench: pingpong_xcpu unsupported (needs 2 CPUs)
 //     bench: done
 //
 // Every benchmark runs in batches: a batch repeats the operation `iters` times between two
