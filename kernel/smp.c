@@ -124,8 +124,7 @@ void kernel_enter(void) {
     int spins = 0;
     while (__atomic_exchange_n(&bkl.locked, 1, __ATOMIC_ACQUIRE)) {
         while (bkl.locked) {
-            if (c->tlb_flush_gen != tlb_gen)
-                smp_handle_tlb_ipi();
+            smp_answer_shootdown();
             if (++spins < BKL_SPINS) {
                 pause();
             } else {
@@ -189,6 +188,11 @@ void smp_handle_tlb_ipi(void) {
         write_cr3(read_cr3());
     }
     c->tlb_flush_gen = gen;
+}
+
+void smp_answer_shootdown(void) {
+    if (this_cpu()->tlb_flush_gen != tlb_gen)
+        smp_handle_tlb_ipi();
 }
 
 void smp_note_pml4(uint64_t *pml4) { this_cpu()->pml4 = pml4; }
