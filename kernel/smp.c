@@ -22,14 +22,18 @@
 //     only to halt (sched.c). So sleep/wakeup needs no more care than on one CPU: no other
 //     CPU can run between the sleeper's check of its condition and its switch away.
 //   - The hot, simple structures also have spinlocks of their own (page_alloc, kmalloc,
-//     kstack, lockdep, trace, clock), ordered after the BKL; lockdep (spinlock.c) checks
-//     their order.
-//   - IPI handlers for TLB shootdown and stop run without the BKL (the sender holds it).
+//     kstack, lockdep, trace, clock, and each address space's mm lock), ordered after the
+//     BKL; lockdep (spinlock.c) checks their order.
+//   - Two paths run without the BKL: the local APIC's interrupts (trap.c: the sender of a
+//     TLB or stop IPI holds the BKL; the timer counts only this CPU's time), and a user page
+//     fault's first touch of private anonymous memory, under its mm's lock alone (mm.h).
 //
 // Lock table (who protects what):
 //   BKL          everything the kernel shares and does not name below: the process table,
-//                run queue (= the process table's RUNNABLE entries), VMAs, page tables,
-//                files, pipes, tty, futexes, signals, the load averages (loadavg.c)
+//                run queue (= the process table's RUNNABLE entries), files, pipes, tty,
+//                futexes, signals, the load averages (loadavg.c)
+//   BKL + mm     an address space's VMAs and page tables: changed under both, read under
+//                either; the anonymous first-touch fault adds pages under mm alone (mm.h)
 //   page_alloc   the free lists (page_alloc.c)       kmalloc    the slabs (kmalloc.c)
 //   kstack       the kernel-stack slots (kstack.c)   lockdep    lockdep's tables
 //   trace        the event ring (trace.c)            clock      the clock's state, the vvar page (time.c)
