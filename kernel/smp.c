@@ -24,9 +24,10 @@
 //   - The hot, simple structures also have spinlocks of their own (page_alloc, kmalloc,
 //     kstack, lockdep, trace, clock, and each address space's mm lock), ordered after the
 //     BKL; lockdep (spinlock.c) checks their order.
-//   - Two paths run without the BKL: the local APIC's interrupts (trap.c: the sender of a
-//     TLB or stop IPI holds the BKL; the timer counts only this CPU's time), and a user page
-//     fault's first touch of private anonymous memory, under its mm's lock alone (mm.h).
+//   - Three paths run without the BKL: the local APIC's interrupts (trap.c: the sender of a
+//     TLB or stop IPI holds the BKL; the timer counts only this CPU's time), a user page
+//     fault's first touch of private anonymous memory, under its mm's lock alone (mm.h),
+//     and the system calls that only read the caller's own ids (getpid...: syscall.c).
 //
 // Lock table (who protects what):
 //   BKL          everything the kernel shares and does not name below: the process table,
