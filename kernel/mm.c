@@ -484,10 +484,12 @@ static bool vma_allows(const struct vma *v, bool write, bool exec) {
 }
 
 // The first touch of a private anonymous page: a read maps the zero page, read-only, until
-// a write; a write gets a fresh zeroed page of its own.
+// a write; a write gets a fresh zeroed page of its own. (A PROT_WRITE-only VMA may be
+// read too - x86 has no write-only pages - so its zero page is mapped readable.)
 static int map_anon_page(struct mm *mm, struct vma *v, uint64_t va, bool write) {
     if (!write)
-        return vm_map_page(mm->pml4, va, vm_zero_page(), (v->prot & ~VM_WRITE) | VM_USER);
+        return vm_map_page(mm->pml4, va, vm_zero_page(),
+                           ((v->prot & ~VM_WRITE) | VM_READ) | VM_USER);
     uint64_t pa = alloc_page();
     if (!pa)
         return -ENOMEM;
