@@ -142,6 +142,15 @@ void kernel_enter(void) {
     c->bkl_depth = 1;
 }
 
+// Which halted waiter kernel_exit wakes: the first after this CPU, going round. Always
+// the lowest-numbered one would starve the others: the CPU it woke may lose the lock again
+// to a CPU re-entering the kernel, halt again, and be picked again, while a waiter with a
+// higher number sleeps on until its own timer tick (a new process waiting 10 ms to start).
+static int next_waiter(uint32_t waiters, int self) {
+    uint32_t after = waiters & ~((2u << self) - 1);        // bits above self
+    return __builtin_ctz(after ? after : waiters);
+}
+
 void kernel_exit(void) {
     struct percpu *c = this_cpu();
     if (c->bkl_depth <= 0 || bkl.cpu != c->id + 1)
@@ -154,7 +163,7 @@ void kernel_exit(void) {
     __atomic_thread_fence(__ATOMIC_SEQ_CST);          // the unlock, then the look at waiters
     uint32_t w = idle_waiters;
     if (w) {
-        int cpu = __builtin_ctz(w);
+        int cpu = next_waiter(w, c->id);
         __atomic_fetch_and(&idle_waiters, ~(1u << cpu), __ATOMIC_SEQ_CST);
         lapic_send_ipi(cpus[cpu].apic_id, T_IPI_RESCHED);
     }
