@@ -7,6 +7,7 @@
 #include <string.h>
 #include "cpu.h"
 #include "ktest.h"
+#include "mm.h"
 #include "memlayout.h"
 #include "page_alloc.h"
 #include "panic.h"
@@ -137,6 +138,16 @@ static void lockdep_recursive(void) {
     spin_unlock_irqrestore(&ktest_lock_a, f);
 }
 
+// Two address spaces' locks at once: one class ("mm"), so no order between them exists.
+static void lockdep_two_mms(void) {
+    struct mm *a = mm_create(), *b = mm_create();
+    if (!a || !b)
+        panic("ktest: lockdep_two_mms: no memory");
+    uint64_t fa = mm_lock(a), fb = mm_lock(b);   // panics: a second "mm" lock
+    mm_unlock(b, fb);
+    mm_unlock(a, fa);
+}
+
 static const struct { const char *name; void (*fn)(void); } tests[] = {
     { "divide_error", divide_error },
     { "invalid_opcode", invalid_opcode },
@@ -152,6 +163,7 @@ static const struct { const char *name; void (*fn)(void); } tests[] = {
     { "lockdep_inversion", lockdep_inversion },
     { "lockdep_sleep", lockdep_sleep },
     { "lockdep_recursive", lockdep_recursive },
+    { "lockdep_two_mms", lockdep_two_mms },
 };
 
 void ktest_run(const char *name) {

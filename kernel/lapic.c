@@ -118,20 +118,42 @@ void lapic_start_ap(uint32_t apic_id, uint64_t trampoline_pa) {
     }
 }
 
-// Count the timer down from the top for 10 ms of TSC time (time.c's calibrated mdelay).
+// A read of the timer's current count, with the TSC just before and after it; false if the
+// read itself took long (more than 50 us: the host descheduled this virtual CPU meanwhile).
+static bool timer_sample(uint64_t khz, uint32_t *count, uint64_t *tsc) {
+    uint64_t before = rdtsc();
+    *count = rd(LAPIC_TIMER_CUR);
+    uint64_t after = rdtsc();
+    *tsc = before + (after - before) / 2;
+    return (after - before) * 20 <= khz;          // khz cycles are 1 ms
+}
+
+// Count the timer down from the top for about 10 ms, against the TSC (time.c's calibrated
+// rate). The rate comes from the TSC cycles that really passed between two samples, not
+// from the 10 ms asked for: under QEMU on a busy host, a virtual CPU may lose hundreds of
+// milliseconds anywhere in mdelay, while both clocks run on. A slow sample is taken again.
 void lapic_timer_calibrate(void) {
+    uint64_t khz = time_tsc_khz() ? time_tsc_khz() : 1000000;
+    uint32_t c0 = 0, c1 = 0;
+    uint64_t t0 = 0, t1 = 0;
     wr(LAPIC_TIMER_DIV, TIMER_DIV_16);
     wr(LAPIC_LVT_TIMER, LVT_MASKED);
-    wr(LAPIC_TIMER_INIT, 0xffffffff);
-    mdelay(10);
-    uint32_t elapsed = 0xffffffff - rd(LAPIC_TIMER_CUR);
+    for (int tries = 0; tries < 5; tries++) {
+        wr(LAPIC_TIMER_INIT, 0xffffffff);
+        bool good = timer_sample(khz, &c0, &t0);
+        mdelay(10);
+        good &= timer_sample(khz, &c1, &t1);
+        if (good && t1 > t0 && c0 > c1)
+            break;
+    }
     wr(LAPIC_TIMER_INIT, 0);
-    timer_count = (uint32_t)((uint64_t)elapsed * 100 / HZ);   // 10 ms is 1/100 s
+    uint64_t per_10ms = t1 > t0 ? (uint64_t)(c0 - c1) * (10 * khz) / (t1 - t0) : 0;
+    timer_count = (uint32_t)(per_10ms * 100 / HZ);   // 10 ms is 1/100 s
     if (timer_count == 0)
         timer_count = 1000000;
-    uint64_t khz = (uint64_t)elapsed * 16 / 10;      // bus cycles in 10 ms, per ms
+    uint64_t bus_khz = per_10ms * 16 / 10;           // bus cycles in 10 ms, per ms
     pr_info("APIC: timer: %llu.%03llu MHz bus clock, periodic at %d Hz on every CPU but the boot CPU\n",
-            (unsigned long long)(khz / 1000), (unsigned long long)(khz % 1000), HZ);
+            (unsigned long long)(bus_khz / 1000), (unsigned long long)(bus_khz % 1000), HZ);
 }
 
 void lapic_timer_start(void) {

@@ -10,8 +10,11 @@
 //     page, every entry mapping it one more. MAP_SHARED maps them writable; MAP_PRIVATE
 //     maps them read-only, and the first write copies (vm_cow: the page is always shared).
 //   - every address space is on the all_mms list, for truncate to find a file's mappings.
-//     Touched only by mm_create, mm_put and mm_file_truncated, never from an interrupt;
-//     today one CPU with no preemption in the kernel makes that safe. SMP needs a lock.
+//     Touched only by mm_create, mm_put and mm_file_truncated, under the BKL.
+//
+// Locking: mm.h says who may change an address space and under which locks; in this file,
+// mm_fault, fault_retrying, mm_dup and mm_file_truncated take mm->lock themselves, and
+// the system calls of sys_mem.c take it around the rest (mm_map, mm_unmap, ...).
 #include <stdbool.h>
 #include <stdint.h>
 #include "errno.h"
@@ -44,6 +47,7 @@ struct mm *mm_create(void) {
         kfree(mm);
         return NULL;
     }
+    mm->lock = (struct spinlock)SPINLOCK_INIT("mm");
     mm->refs = 1;
     mm->mmap_top = USER_MMAP_TOP;
     mm->next_mm = all_mms;
@@ -53,6 +57,9 @@ struct mm *mm_create(void) {
     all_mms = mm;
     return mm;
 }
+
+uint64_t mm_lock(struct mm *mm) { return spin_lock_irqsave(&mm->lock); }
+void mm_unlock(struct mm *mm, uint64_t flags) { spin_unlock_irqrestore(&mm->lock, flags); }
 
 struct mm *mm_get(struct mm *mm) {
     mm->refs++;
@@ -451,6 +458,7 @@ static int fault_file_page(struct mm *mm, struct vma *v, uint64_t va) {
 void mm_file_truncated(struct inode *ip, uint64_t size) {
     uint64_t keep = page_up(size);
     for (struct mm *mm = all_mms; mm; mm = mm->next_mm) {
+        uint64_t flags = mm_lock(mm);
         for (struct vma *v = mm->vmas; v; v = v->next) {
             if (v->file != ip)
                 continue;
@@ -460,6 +468,7 @@ void mm_file_truncated(struct inode *ip, uint64_t size) {
             if (from < v->end)
                 vm_unmap_range(mm->pml4, from, v->end, true);
         }
+        mm_unlock(mm, flags);
     }
 }
 
@@ -468,13 +477,61 @@ static bool pte_allows(pte_t e, bool write, bool exec) {
     return (e & PTE_U) && (!write || (e & PTE_W)) && (!exec || !(e & PTE_NX));
 }
 
-// One attempt at mm_fault; -ENOMEM when a page (or a page table) could not be had. With
-// force (mm_poke_new_image: exec filling a new address space), the VMA's protection is ignored and
-// the page is made a private one the kernel may write into.
+// May v's pages be accessed this way at all?
+static bool vma_allows(const struct vma *v, bool write, bool exec) {
+    return (!write || (v->prot & VM_WRITE)) && (!exec || (v->prot & VM_EXEC)) &&
+           (v->prot & (VM_READ | VM_WRITE | VM_EXEC));
+}
+
+// The first touch of a private anonymous page: a read maps the zero page, read-only, until
+// a write; a write gets a fresh zeroed page of its own. (A PROT_WRITE-only VMA may be
+// read too - x86 has no write-only pages - so its zero page is mapped readable.)
+static int map_anon_page(struct mm *mm, struct vma *v, uint64_t va, bool write) {
+    if (!write)
+        return vm_map_page(mm->pml4, va, vm_zero_page(),
+                           ((v->prot & ~VM_WRITE) | VM_READ) | VM_USER);
+    uint64_t pa = alloc_page();
+    if (!pa)
+        return -ENOMEM;
+    memset(phys_to_virt(pa), 0, PAGE_SIZE);
+    vm_page_new(pa);
+    if (vm_map_page(mm->pml4, va, pa, v->prot | VM_USER) != 0) {
+        free_page(pa);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+// The first touch of a page of shared anonymous memory: the shmem object's page, made now
+// if nobody touched it before.
+static int map_shared_page(struct mm *mm, struct vma *v, uint64_t va) {
+    uint64_t idx = v->shm_pgoff + (va - v->start) / PAGE_SIZE;
+    if (idx >= v->shm->npages)
+        return -EIO;                 // grown by mremap past the object's end: SIGBUS, as Linux
+    uint64_t *slot = &v->shm->pages[idx];
+    bool fresh = *slot == 0;
+    uint64_t pa = fresh ? alloc_page() : *slot;
+    if (!pa)
+        return -ENOMEM;
+    if (fresh) {
+        memset(phys_to_virt(pa), 0, PAGE_SIZE);
+        vm_page_new(pa);
+    }
+    if (vm_map_page(mm->pml4, va, pa, v->prot | VM_USER) != 0) {
+        if (fresh)
+            free_page(pa);
+        return -ENOMEM;
+    }
+    *slot = pa;                      // the shared object owns it now
+    return 0;
+}
+
+// One attempt at mm_fault, under mm->lock; -ENOMEM when a page (or a page table) could not
+// be had. With force (mm_poke_new_image: exec filling a new address space), the VMA's
+// protection is ignored and the page is made a private one the kernel may write into.
 static int try_fault(struct mm *mm, uint64_t addr, bool write, bool exec, bool force) {
     struct vma *v = mm_find(mm, addr);
-    if (!v || (!force && ((write && !(v->prot & VM_WRITE)) || (exec && !(v->prot & VM_EXEC)) ||
-                          !(v->prot & (VM_READ | VM_WRITE | VM_EXEC)))))
+    if (!v || (!force && !vma_allows(v, write, exec)))
         return -EFAULT;
     uint64_t va = page_down(addr);
     pte_t *pte = vm_walk(mm->pml4, va, false);
@@ -499,32 +556,17 @@ static int try_fault(struct mm *mm, uint64_t addr, bool write, bool exec, bool f
             return err;
         return vm_cow(mm->pml4, va, v->prot | VM_USER);
     }
-    if (!v->shm && !write && !force)     // read first: the zero page, until a write
-        return vm_map_page(mm->pml4, va, vm_zero_page(), (v->prot & ~VM_WRITE) | VM_USER);
-    uint64_t idx = v->shm_pgoff + (va - v->start) / PAGE_SIZE;
-    if (v->shm && idx >= v->shm->npages)
-        return -EIO;                 // grown by mremap past the object's end: SIGBUS, as Linux
-    uint64_t *slot = v->shm ? &v->shm->pages[idx] : NULL;
-    uint64_t pa = slot && *slot ? *slot : alloc_page();
-    if (!pa)
-        return -ENOMEM;
-    if (!slot || !*slot) {
-        memset(phys_to_virt(pa), 0, PAGE_SIZE);
-        vm_page_new(pa);
-    }
-    if (vm_map_page(mm->pml4, va, pa, v->prot | VM_USER) != 0) {
-        if (!slot || !*slot)
-            free_page(pa);
-        return -ENOMEM;
-    }
-    if (slot)
-        *slot = pa;                  // the shared object owns it now
-    return 0;
+    if (v->shm)
+        return map_shared_page(mm, v, va);
+    return map_anon_page(mm, v, va, write || force);
 }
 
+// The OOM killer sleeps: mm->lock is let go before it, and the fault is tried afresh.
 static int fault_retrying(struct mm *mm, uint64_t addr, bool write, bool exec, bool force) {
     for (;;) {
+        uint64_t flags = mm_lock(mm);
         int err = try_fault(mm, addr, write, exec, force);
+        mm_unlock(mm, flags);
         if (err != -ENOMEM || !oom_kill_and_wait())
             return err;
     }
@@ -534,9 +576,34 @@ static int fault_retrying(struct mm *mm, uint64_t addr, bool write, bool exec, b
 // it to go, and the fault is tried again. -ENOMEM only when the faulting process itself was
 // chosen: SIGKILL is then pending for it.
 int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
+    uint64_t flags = mm_lock(mm);
     if (!mm_find(mm, addr))
         stack_grow(mm, addr);        // just below the stack: it grows (stack.c)
+    mm_unlock(mm, flags);
     return fault_retrying(mm, addr, write, exec, false);
+}
+
+// The first touch of private anonymous memory - the heap, the stack, a malloc'd buffer -
+// is most of the page faults a program takes, and it needs nothing the BKL guards: the
+// VMA allows the access, and an empty PTE gets a fresh zeroed page (or the zero page, for
+// a read). So it is done under mm->lock alone (mm.h): threads and processes on other CPUs
+// take these faults in parallel with whoever holds the BKL. A PTE that is present and
+// allows the access already was filled by another thread first (a spurious fault, as in
+// try_fault). Everything else - file and shared pages, copy-on-write, a growing stack, no
+// memory, a bad access - is left to mm_fault, under the BKL, which may sleep and signal.
+bool mm_fault_fast(struct mm *mm, uint64_t addr, bool write, bool exec) {
+    uint64_t va = page_down(addr), flags = mm_lock(mm);
+    struct vma *v = mm_find(mm, addr);
+    bool done = false;
+    if (v && !v->file && !v->shm && vma_allows(v, write, exec)) {
+        pte_t *pte = vm_walk(mm->pml4, va, false);
+        if (pte && (*pte & PTE_P))
+            done = pte_allows(*pte, write, exec);
+        else
+            done = map_anon_page(mm, v, va, write) == 0;
+    }
+    mm_unlock(mm, flags);
+    return done;
 }
 
 void mm_usage(struct mm *mm, struct mm_usage *u) {
@@ -559,7 +626,7 @@ static int dup_pages(struct mm *dst, struct mm *src, struct vma *v) {
     return vm_copy_range(dst->pml4, src->pml4, v->start, v->end, vma_shared(v), !v->shm);
 }
 
-struct mm *mm_dup(struct mm *src) {
+static struct mm *dup_locked(struct mm *src) {
     struct mm *dst = mm_create();
     if (!dst)
         return NULL;
@@ -596,6 +663,15 @@ struct mm *mm_dup(struct mm *src) {
             return NULL;
         }
     }
+    return dst;
+}
+
+// The parent's other threads may be faulting meanwhile: src->lock is held throughout (the
+// copy write-protects src's private pages).
+struct mm *mm_dup(struct mm *src) {
+    uint64_t flags = mm_lock(src);
+    struct mm *dst = dup_locked(src);
+    mm_unlock(src, flags);
     return dst;
 }
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "spinlock.h"
 
 // VMA kinds, for /proc/<pid>/maps (procfs.c) and for the stack's special treatment.
 enum vma_kind { VMA_ANON, VMA_HEAP, VMA_STACK, VMA_IMAGE };
@@ -37,11 +38,22 @@ struct vma {
     struct vma *next;       // sorted by start, never overlapping
 };
 
+// Locking (SMP). The VMA list and the page tables of an address space that threads run in
+// change only under both the big kernel lock and the mm's own lock, `lock`, with one
+// exception: the first touch of private anonymous memory (mm_fault_fast) adds a page - a PTE
+// from empty to present, and the tables on the way - under `lock` alone, without the BKL.
+// So code holding only the BKL may read VMAs and page tables (nothing there changes or goes
+// away under it; at most a page appears), and code holding only `lock` may read them too.
+// An address space nothing runs in yet (exec building it, fork's copy) or any more (mm_put's
+// last reference) has one user, who needs neither. `lock` is never held while sleeping or
+// touching user memory, and two mm locks are never held at once (lockdep checks both).
+// The other fields are the BKL's.
 struct mm {
+    struct spinlock lock;           // see above; taken after the BKL, before page_alloc's
     int refs;                       // processes sharing it (vfork, CLONE_VM)
     uint64_t *pml4;
     struct vma *vmas;
-    uint64_t total_vm;              // pages in all VMAs together (RLIMIT_AS)
+    uint64_t total_vm;              // pages in all VMAs together (RLIMIT_AS; BKL + lock)
     uint64_t brk_start, brk;        // the heap: [brk_start, brk) is usable
     uint64_t mmap_top;              // mmap(NULL, ...) allocates downwards from here
     uint64_t stack_top;
@@ -106,7 +118,15 @@ struct vma *mm_find(struct mm *mm, uint64_t addr);
 bool mm_range_free(struct mm *mm, uint64_t start, uint64_t len);
 uint64_t mm_mapped_pages(struct mm *mm, uint64_t start, uint64_t len);   // of [start, start+len)
 // Makes the page at addr present, if the VMA there allows the access. 0, -EFAULT or -ENOMEM.
+// Takes mm->lock itself; may sleep (the OOM killer).
 int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec);
+// The fault path without the big kernel lock, for a user-mode fault: true if it made the
+// page present (first touch of private anonymous memory) or found it present already; false
+// for every other case, which then goes the slow way, mm_fault under the BKL.
+bool mm_fault_fast(struct mm *mm, uint64_t addr, bool write, bool exec);
+// mm->lock, for the system calls that change a live address space (sys_mem.c).
+uint64_t mm_lock(struct mm *mm);
+void mm_unlock(struct mm *mm, uint64_t flags);
 // /proc/<pid>/smaps_rollup in Linux's format (proc_maps.c); the length written.
 int proc_smaps_rollup(struct mm *mm, char *buf, size_t size);
 // What an address space holds, in pages (Linux's total_vm, MM_ANONPAGES, MM_SHMEMPAGES,

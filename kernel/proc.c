@@ -19,6 +19,7 @@
 #include "percpu.h"
 #include "printk.h"
 #include "proc.h"
+#include "smp.h"
 #include "sched.h"
 #include "ksignal.h"
 #include "string.h"
@@ -233,6 +234,7 @@ void proc_start(struct proc *p) {
     uint64_t f = local_irq_save();
     p->state = PROC_RUNNABLE;
     local_irq_restore(f);
+    smp_kick_idle_cpu(p->cpus_allowed);  // a halted CPU runs it now, not at its next tick
 }
 
 // The next thread of p's group after prev, in table order; start with prev = p (which is

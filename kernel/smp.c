@@ -22,14 +22,19 @@
 //     only to halt (sched.c). So sleep/wakeup needs no more care than on one CPU: no other
 //     CPU can run between the sleeper's check of its condition and its switch away.
 //   - The hot, simple structures also have spinlocks of their own (page_alloc, kmalloc,
-//     kstack, lockdep, trace, clock), ordered after the BKL; lockdep (spinlock.c) checks
-//     their order.
-//   - IPI handlers for TLB shootdown and stop run without the BKL (the sender holds it).
+//     kstack, lockdep, trace, clock, and each address space's mm lock), ordered after the
+//     BKL; lockdep (spinlock.c) checks their order.
+//   - Three paths run without the BKL: the local APIC's interrupts (trap.c: the sender of a
+//     TLB or stop IPI holds the BKL; the timer counts only this CPU's time), a user page
+//     fault's first touch of private anonymous memory, under its mm's lock alone (mm.h),
+//     and the system calls that only read the caller's own ids (getpid...: syscall.c).
 //
 // Lock table (who protects what):
 //   BKL          everything the kernel shares and does not name below: the process table,
-//                run queue (= the process table's RUNNABLE entries), VMAs, page tables,
-//                files, pipes, tty, futexes, signals, the load averages (loadavg.c)
+//                run queue (= the process table's RUNNABLE entries), files, pipes, tty,
+//                futexes, signals, the load averages (loadavg.c)
+//   BKL + mm     an address space's VMAs and page tables: changed under both, read under
+//                either; the anonymous first-touch fault adds pages under mm alone (mm.h)
 //   page_alloc   the free lists (page_alloc.c)       kmalloc    the slabs (kmalloc.c)
 //   kstack       the kernel-stack slots (kstack.c)   lockdep    lockdep's tables
 //   trace        the event ring (trace.c)            clock      the clock's state, the vvar page (time.c)
@@ -124,8 +129,7 @@ void kernel_enter(void) {
     int spins = 0;
     while (__atomic_exchange_n(&bkl.locked, 1, __ATOMIC_ACQUIRE)) {
         while (bkl.locked) {
-            if (c->tlb_flush_gen != tlb_gen)
-                smp_handle_tlb_ipi();
+            smp_answer_shootdown();
             if (++spins < BKL_SPINS) {
                 pause();
             } else {
@@ -136,6 +140,15 @@ void kernel_enter(void) {
     }
     bkl.cpu = c->id + 1;
     c->bkl_depth = 1;
+}
+
+// Which halted waiter kernel_exit wakes: the first after this CPU, going round. Always
+// the lowest-numbered one would starve the others: the CPU it woke may lose the lock again
+// to a CPU re-entering the kernel, halt again, and be picked again, while a waiter with a
+// higher number sleeps on until its own timer tick (a new process waiting 10 ms to start).
+static int next_waiter(uint32_t waiters, int self) {
+    uint32_t after = waiters & ~((2u << self) - 1);        // bits above self
+    return __builtin_ctz(after ? after : waiters);
 }
 
 void kernel_exit(void) {
@@ -150,7 +163,7 @@ void kernel_exit(void) {
     __atomic_thread_fence(__ATOMIC_SEQ_CST);          // the unlock, then the look at waiters
     uint32_t w = idle_waiters;
     if (w) {
-        int cpu = __builtin_ctz(w);
+        int cpu = next_waiter(w, c->id);
         __atomic_fetch_and(&idle_waiters, ~(1u << cpu), __ATOMIC_SEQ_CST);
         lapic_send_ipi(cpus[cpu].apic_id, T_IPI_RESCHED);
     }
@@ -189,6 +202,11 @@ void smp_handle_tlb_ipi(void) {
         write_cr3(read_cr3());
     }
     c->tlb_flush_gen = gen;
+}
+
+void smp_answer_shootdown(void) {
+    if (this_cpu()->tlb_flush_gen != tlb_gen)
+        smp_handle_tlb_ipi();
 }
 
 void smp_note_pml4(uint64_t *pml4) { this_cpu()->pml4 = pml4; }

@@ -26,6 +26,8 @@ bool bkl_held(void);                    // by this CPU
 void tlb_shootdown(uint64_t *pml4);
 void tlb_shootdown_kernel(void);        // a kernel (global) mapping changed: every CPU
 void smp_handle_tlb_ipi(void);
+// Flushes now if a shootdown is waiting for this CPU: for spin loops with interrupts off.
+void smp_answer_shootdown(void);
 void smp_kick_idle_cpu(uint64_t allowed);   // a process became runnable: wake a halted CPU it
                                             // may run on (allowed: its cpus_allowed, 0 = any)
 void smp_stop_others(void);            // panic: halt every other CPU (by NMI)

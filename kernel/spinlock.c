@@ -9,12 +9,19 @@
 // (which would spin forever) and when a CPU goes to sleep holding a spinlock (the sleeper's
 // lock would stop every other CPU that wants it until some unrelated wakeup).
 //
-// Locks are told apart by address: each lock gets a class number on first use. Lockdep is
-// always on (it costs a few loads per lock, and the locks are few); its own tables are
+// Locks are told apart by name: each name is a class, numbered on first use, so that the
+// lock of every address space (each mm has one, all named "mm") is one class, as in Linux.
+// Two locks of one class are never held at once: lockdep panics at the second. Lockdep is
+// always on (it costs a few loads per lock, and the classes are few); its own tables are
 // guarded by lockdep_lock, a raw lock that lockdep does not track.
+//
+// A CPU spinning for a lock has its interrupts off, yet it keeps answering TLB shootdowns
+// (smp_answer_shootdown): the CPU it waits for may itself be waiting for this one's flush.
 #include <stdbool.h>
 #include <stdint.h>
 #include "panic.h"
+#include "smp.h"
+#include "string.h"
 #include "percpu.h"
 #include "spinlock.h"
 #include "x86.h"
@@ -22,7 +29,7 @@
 #define LOCKDEP_MAX_CLASSES 64
 
 static struct spinlock lockdep_lock = SPINLOCK_INIT("lockdep");
-static struct spinlock *classes[LOCKDEP_MAX_CLASSES];   // class number -> its (first) lock
+static const char *class_names[LOCKDEP_MAX_CLASSES];   // class number -> its locks' name
 static int nclasses;
 // after[a][b]: lock b has been taken while lock a was held (so a comes before b).
 static bool after[LOCKDEP_MAX_CLASSES][LOCKDEP_MAX_CLASSES];
@@ -37,11 +44,17 @@ void raw_spin_lock(struct spinlock *lk) {
 
 void raw_spin_unlock(struct spinlock *lk) { __atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE); }
 
-// The class number of lk, assigned on first use; -1 when the table is full (unchecked).
+// The class number of lk, found by its name on first use; -1 when the table is full
+// (unchecked).
 static int class_of(struct spinlock *lk) {
-    if (lk->lockdep_class == 0 && nclasses < LOCKDEP_MAX_CLASSES) {
-        classes[nclasses] = lk;
-        lk->lockdep_class = ++nclasses;
+    if (lk->lockdep_class == 0) {
+        for (int i = 0; i < nclasses && lk->lockdep_class == 0; i++)
+            if (strcmp(class_names[i], lock_name(lk)) == 0)
+                lk->lockdep_class = i + 1;
+        if (lk->lockdep_class == 0 && nclasses < LOCKDEP_MAX_CLASSES) {
+            class_names[nclasses] = lock_name(lk);
+            lk->lockdep_class = ++nclasses;
+        }
     }
     return lk->lockdep_class - 1;
 }
@@ -58,6 +71,11 @@ static void lockdep_acquire(struct percpu *c, struct spinlock *lk) {
         int a = class_of(c->held[i]);
         if (a < 0)
             continue;
+        if (a == b) {
+            raw_spin_unlock(&lockdep_lock);
+            panic("lockdep: CPU %d takes a second %s lock while holding one (no order "
+                  "between two locks of one class)", c->id, lock_name(lk));
+        }
         if (after[b][a]) {
             raw_spin_unlock(&lockdep_lock);
             panic("lockdep: lock order inversion: CPU %d takes %s while holding %s, "
@@ -90,7 +108,12 @@ uint64_t spin_lock_irqsave(struct spinlock *lk) {
     uint64_t flags = local_irq_save();
     struct percpu *c = this_cpu();
     lockdep_acquire(c, lk);
-    raw_spin_lock(lk);
+    while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE)) {
+        while (lk->locked) {
+            smp_answer_shootdown();
+            pause();
+        }
+    }
     lk->cpu = c->id + 1;
     return flags;
 }

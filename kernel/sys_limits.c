@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include "errno.h"
 #include "proc.h"
+#include "smp.h"
 #include "sched.h"
 #include "syscall.h"
 #include "uaccess.h"
@@ -128,6 +129,8 @@ SYSCALL(sched_setaffinity) {
     if (!mask)
         return -EINVAL;
     p->cpus_allowed = mask == online_mask() ? 0 : mask;
+    if (p->state == PROC_RUNNABLE || (p == current() && !sched_allowed_here(p)))
+        smp_kick_idle_cpu(p->cpus_allowed);   // a halted CPU it may run on takes it now
     if (p == current() && !sched_allowed_here(p))
         yield();                 // to a CPU it may run on
     return 0;

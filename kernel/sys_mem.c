@@ -3,6 +3,11 @@
 //
 // All of them only edit the list of VMAs (mm.c); pages arrive on first touch.
 // PROT_READ/WRITE/EXEC have the same values as VM_READ/WRITE/EXEC.
+//
+// Locking: the BKL is held, as for every system call; each change to the address space
+// also takes its mm->lock, which the page faults of the process's other threads take
+// without the BKL (mm.h), as Linux's mmap_write_lock(). It is let go before anything that
+// may sleep or touch user memory (MAP_POPULATE's faults take it themselves, page by page).
 #include <stdint.h>
 #include "errno.h"
 #include "file.h"
@@ -44,9 +49,7 @@ static bool may_expand(struct mm *mm, uint64_t len, uint64_t replaced) {
 
 // brk(0) asks where the break is; brk(addr) moves it. On failure Linux returns the old
 // break, not an error: the C library sees that it did not move.
-SYSCALL(brk) {
-    uint64_t want = a0;
-    struct mm *mm = current()->mm;
+static long brk_locked(struct mm *mm, uint64_t want) {
     if (want < mm->brk_start || want >= USER_MMAP_TOP)
         return (long)mm->brk;
     uint64_t old_end = page_up(mm->brk), new_end = page_up(want);
@@ -60,6 +63,14 @@ SYSCALL(brk) {
     }
     mm->brk = want;
     return (long)want;
+}
+
+SYSCALL(brk) {
+    struct mm *mm = current()->mm;
+    uint64_t flags = mm_lock(mm);
+    long ret = brk_locked(mm, a0);
+    mm_unlock(mm, flags);
+    return ret;
 }
 
 static bool writable_file(struct file *f) { return (f->flags & O_ACCMODE) == O_RDWR; }
@@ -126,14 +137,17 @@ SYSCALL(mmap) {
     if (!may_expand(mm, len, (flags & MAP_FIXED) ? mm_mapped_pages(mm, addr, len) : 0))
         return -ENOMEM;
     // MAP_NORESERVE: no overcommit check for private memory, as Linux's default policy.
+    uint64_t lock_flags = mm_lock(mm);
     int err = f ? mm_map_file(mm, addr, len, prot, f->ip, off, type == MAP_SHARED ?
                               VMA_SHARED_FILE | (writable_file(f) ? VMA_FILE_WRITABLE : 0) : 0)
               : type == MAP_SHARED      ? mm_map_shared(mm, addr, len, prot)
               : flags & MAP_NORESERVE   ? mm_map_noreserve(mm, addr, len, prot)
                                         : mm_map(mm, addr, len, prot, VMA_ANON);
+    if (!err)
+        mm_merge(mm, addr, addr + len);  // with its neighbours, if they are alike
+    mm_unlock(mm, lock_flags);
     if (err)
         return err;
-    mm_merge(mm, addr, addr + len);      // with its neighbours, if they are alike
     if (flags & MAP_POPULATE)            // fault it all in now; failures do not matter
         mm_advise(mm, addr, addr + len, (prot & VM_WRITE) ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
     return (long)addr;
@@ -143,7 +157,11 @@ SYSCALL(munmap) {
     uint64_t addr = a0, len = a1;
     if (!page_aligned(addr) || len == 0 || !user_span(addr, page_up(len)) || page_up(len) < len)
         return -EINVAL;
-    return mm_unmap(current()->mm, addr, page_up(len));
+    struct mm *mm = current()->mm;
+    uint64_t flags = mm_lock(mm);
+    int err = mm_unmap(mm, addr, page_up(len));
+    mm_unlock(mm, flags);
+    return err;
 }
 
 #define PROT_SEM 0x8                     // accepted and ignored, as by Linux on x86
@@ -162,7 +180,11 @@ SYSCALL(mprotect) {
         return -EINVAL;
     if (!user_span(addr, page_up(len)))
         return -ENOMEM;
-    return mm_protect(current()->mm, addr, page_up(len), prot);
+    struct mm *mm = current()->mm;
+    uint64_t flags = mm_lock(mm);
+    int err = mm_protect(mm, addr, page_up(len), prot);
+    mm_unlock(mm, flags);
+    return err;
 }
 
 // The advice Linux knows (and this kernel accepts): mm_advise acts on those that change
@@ -198,7 +220,13 @@ SYSCALL(madvise) {
         return -EINVAL;
     if (len == 0)
         return 0;
-    return mm_advise(current()->mm, start, start + len, advice);
+    struct mm *mm = current()->mm;
+    if (advice == MADV_POPULATE_READ || advice == MADV_POPULATE_WRITE)
+        return mm_advise(mm, start, start + len, advice);   // faults: locked page by page
+    uint64_t flags = mm_lock(mm);
+    int err = mm_advise(mm, start, start + len, advice);
+    mm_unlock(mm, flags);
+    return err;
 }
 
 // vec gets one byte per page: 1 if it is in memory. Filled in pieces, so that a hole
@@ -243,7 +271,11 @@ SYSCALL(msync) {
         return -ENOMEM;
     if (len == 0)
         return 0;
-    return mm_sync(current()->mm, addr, len);
+    struct mm *mm = current()->mm;
+    uint64_t lock_flags = mm_lock(mm);
+    int err = mm_sync(mm, addr, len);
+    mm_unlock(mm, lock_flags);
+    return err;
 }
 
 // mremap(old_address, old_size, new_size, flags, new_address): grow, shrink or move a
@@ -264,5 +296,9 @@ SYSCALL(mremap) {
     if (!new_len)
         return -EINVAL;              // (a length that rounds up past the top is 0, as in Linux)
     uint64_t limit = current()->signal->rlim[RLIMIT_AS].rlim_cur / PAGE_SIZE;
-    return mm_remap(current()->mm, addr, old_len, new_len, flags, new_addr, limit);
+    struct mm *mm = current()->mm;
+    uint64_t lock_flags = mm_lock(mm);
+    long ret = mm_remap(mm, addr, old_len, new_len, flags, new_addr, limit);
+    mm_unlock(mm, lock_flags);
+    return ret;
 }

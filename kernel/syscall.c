@@ -10,6 +10,8 @@
 #include "ksignal.h"
 #include "printk.h"
 #include "proc.h"
+#include "sched.h"
+#include "smp.h"
 #include "syscall.h"
 #include "trace.h"
 #include "trap.h"
@@ -23,14 +25,16 @@
 #define EFER_SCE  (1u << 0)    // syscall enable
 
 typedef long (*syscall_fn)(u64, u64, u64, u64, u64, u64);
-struct syscall_entry { const char *name; syscall_fn fn; };
+struct syscall_entry { const char *name; syscall_fn fn; bool lockless; };
 
 // The table: one line per system call, sorted by number, each with the prototype Linux
 // documents for the raw system call (syscalls(2), the man pages). Where glibc's wrapper
 // returns something else, a note says what the kernel returns. A number with no entry
-// returns -ENOSYS, as Linux does for a call it lacks.
+// returns -ENOSYS, as Linux does for a call it lacks. L marks the few that run without the
+// big kernel lock (syscall_lockless, below).
 #define NR_SYSCALLS 512
-#define E(nr, name) [nr] = { #name, sys_##name }
+#define E(nr, name) [nr] = { #name, sys_##name, false }
+#define L(nr, name) [nr] = { #name, sys_##name, true }
 static const struct syscall_entry table[NR_SYSCALLS] = {
     E(0, read),                // ssize_t read(int fd, void *buf, size_t count)
     E(1, write),               // ssize_t write(int fd, const void *buf, size_t count)
@@ -71,7 +75,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(33, dup2),               // int dup2(int oldfd, int newfd)
     E(34, pause),              // int pause(void)
     E(35, nanosleep),          // int nanosleep(const struct timespec *req, struct timespec *rem)
-    E(39, getpid),             // pid_t getpid(void)
+    L(39, getpid),             // pid_t getpid(void)
     E(40, sendfile),           // ssize_t sendfile(int out_fd, int in_fd, off_t *offset,
                                //     size_t count)
     E(56, clone),              // long clone(unsigned long flags, void *stack, int *parent_tid,
@@ -108,13 +112,13 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(97, getrlimit),          // int getrlimit(int resource, struct rlimit *rlim)
     E(98, getrusage),          // int getrusage(int who, struct rusage *usage)
     E(99, sysinfo),            // int sysinfo(struct sysinfo *info)
-    E(102, getuid),            // uid_t getuid(void)
+    L(102, getuid),            // uid_t getuid(void)
     E(103, syslog),            // int syslog(int type, char *bufp, int len)
-    E(104, getgid),            // gid_t getgid(void)
+    L(104, getgid),            // gid_t getgid(void)
     E(105, setuid),            // int setuid(uid_t uid)
     E(106, setgid),            // int setgid(gid_t gid)
-    E(107, geteuid),           // uid_t geteuid(void)
-    E(108, getegid),           // gid_t getegid(void)
+    L(107, geteuid),           // uid_t geteuid(void)
+    L(108, getegid),           // gid_t getegid(void)
     E(109, setpgid),           // int setpgid(pid_t pid, pid_t pgid)
     E(110, getppid),           // pid_t getppid(void)
     E(111, getpgrp),           // pid_t getpgrp(void)
@@ -155,7 +159,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(166, umount2),           // int umount2(const char *target, int flags)
     E(169, reboot),            // int reboot(int magic1, int magic2, int cmd, void *arg)
     E(170, sethostname),       // int sethostname(const char *name, size_t len)
-    E(186, gettid),            // pid_t gettid(void)
+    L(186, gettid),            // pid_t gettid(void)
     E(200, tkill),             // int tkill(pid_t tid, int sig)
     E(201, time),              // time_t time(time_t *tloc)
     E(202, futex),             // long futex(uint32_t *uaddr, int futex_op, uint32_t val,
@@ -284,8 +288,32 @@ static void log_unimplemented(uint64_t nr) {
                   (unsigned long long)nr);
 }
 
+// The calls marked L in the table only read fields of the calling thread that no other
+// CPU changes (its ids and credentials): nothing the big kernel lock guards. They run
+// without it, interrupts off, so that threads asking at once on several CPUs do not queue
+// for the lock. They touch no user memory (a fault there may sleep, which needs the BKL).
+// The way out takes the lock only if there is something to do there (return_to_user).
+static void syscall_lockless(struct trapframe *tf, uint64_t nr) {
+    struct proc *p = current();
+    p->syscall_nr = nr;
+    TRACE_SYSCALL_ENTER(p->pid, nr, tf);
+    tf->rax = (uint64_t)table[nr].fn(tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
+    TRACE(TR_SYS_EXIT, p->pid, (int64_t)nr, (long)tf->rax);
+    if (sched_need_resched() || signal_pending(p)) {
+        kernel_enter();
+        return_to_user(tf);
+        kernel_exit();
+    }
+}
+
+// Called from syscall_entry.asm with interrupts off; returns with interrupts off.
 void syscall_dispatch(struct trapframe *tf) {
     uint64_t nr = (uint32_t)tf->rax;   // as Linux: the number is eax, rax's upper half is ignored
+    if (nr < NR_SYSCALLS && table[nr].lockless && !trace_on) {   // (tracing reads user stacks)
+        syscall_lockless(tf, nr);
+        return;
+    }
+    kernel_enter();        // the big kernel lock (smp.c): one CPU at a time from here on
     current()->syscall_nr = nr;   // to restart it after a signal
     sti();                 // a system call may take long: let interrupts in
     long ret;
@@ -300,4 +328,5 @@ void syscall_dispatch(struct trapframe *tf) {
     TRACE(TR_SYS_EXIT, current()->pid, (int64_t)nr, ret);
     return_to_user(tf);    // another process's turn? signals to deliver?
     cli();                 // syscall_entry.asm returns with interrupts off until sysretq
+    kernel_exit();
 }

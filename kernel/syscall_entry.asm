@@ -14,7 +14,6 @@
 section .text
 bits 64
 extern syscall_dispatch
-extern kernel_enter, kernel_exit
 global syscall_entry
 syscall_entry:
     swapgs
@@ -28,10 +27,8 @@ syscall_entry:
     push 0                             ; error code
     push SYSCALL_VECTOR                ; vector: "this frame came from syscall"
     PUSH_GPRS
-    call kernel_enter                  ; the big kernel lock (smp.c)
     mov rdi, rsp
-    call syscall_dispatch              ; returns with interrupts off
-    call kernel_exit
+    call syscall_dispatch              ; with the big kernel lock (smp.c); interrupts off again
     POP_GPRS
     add rsp, TF_RIP - TF_VECTOR        ; pop vector, error code: rsp at rip
     ; sysretq can only set rip from rcx and rflags from r11. When the frame says otherwise

@@ -219,13 +219,18 @@ static bool lapic_vector(struct trapframe *tf) {
 }
 
 // Every way into the kernel but the syscall instruction comes here. The big kernel lock
-// (smp.c) is taken first: from here on, only this CPU runs kernel code.
+// (smp.c) is taken first: from here on, only this CPU runs kernel code. Two kinds of entry
+// are the exceptions: the local APIC's interrupts, and a user page fault's first touch of
+// private anonymous memory, which takes only its mm's lock (mm.h).
 void trap(struct trapframe *tf) {
     uaccess_trap_entry(tf);          // SMAP in force for every handler (uaccess.c)
     if (smp_stopping() && tf->vector == T_NMI)
         for (;;)
             cli(), hlt();                // another CPU panicked: stop here for good
     if (tf->vector >= T_LAPIC_TIMER && lapic_vector(tf))
+        return;
+    // Most page faults from user mode need only the faulting address space (usertrap.c).
+    if (tf->vector == T_PAGE_FAULT && (tf->cs & 3) && user_fault_without_bkl(tf))
         return;
     kernel_enter();
     trap_locked(tf);

@@ -41,4 +41,5 @@ void trap(struct trapframe *tf);
 const char *trap_name(uint64_t vector);
 void trap_dump(const struct trapframe *tf);
 void user_trap(struct trapframe *tf);   // usertrap.c
+bool user_fault_without_bkl(struct trapframe *tf);   // usertrap.c: a page fault's fast path
 void return_to_user(struct trapframe *tf);   // preemption and signals, on the way out

@@ -11,6 +11,9 @@
 #include "mm.h"
 #include "printk.h"
 #include "proc.h"
+#include "sched.h"
+#include "smp.h"
+#include "trace.h"
 #include "ksignal.h"
 #include "trap.h"
 #include "vm.h"
@@ -69,6 +72,24 @@ static int trap_signal(struct trapframe *tf, int *code, const char **what, uint6
 // Linux logs an unhandled fault only when nothing catches the signal.
 static bool will_be_caught(struct proc *p, int sig) {
     return p->sighand->action[sig].handler > SIG_IGN && !(p->sig_blocked & (1ull << (sig - 1)));
+}
+
+// A page fault from user mode, before the big kernel lock (trap.c): the first touch of
+// private anonymous memory is made present under the mm's own lock (mm_fault_fast), and
+// the process goes back to user mode without the BKL - unless it must yield or take a
+// signal first, which needs the lock. False: the fault goes the ordinary way (user_trap).
+bool user_fault_without_bkl(struct trapframe *tf) {
+    struct proc *p = current();
+    uint64_t addr = read_cr2();
+    if (!mm_fault_fast(p->mm, addr, tf->error_code & PF_WRITE, tf->error_code & PF_INSTR))
+        return false;
+    TRACE(TR_EXCEPTION, tf->vector, p->pid, 0);
+    if (sched_need_resched() || signal_pending(p)) {
+        kernel_enter();
+        return_to_user(tf);
+        kernel_exit();
+    }
+    return true;
 }
 
 void user_trap(struct trapframe *tf) {

@@ -69,8 +69,11 @@ static pte_t *walk_to(uint64_t *pml4, uint64_t va, int level, bool create) {
             uint64_t *t = table_alloc();
             if (!t)
                 return NULL;
-            // Intermediate entries allow everything; the leaf entry decides.
-            *e = virt_to_phys(t) | PTE_P | PTE_W | (va < USER_TOP ? PTE_U : 0);
+            // Intermediate entries allow everything; the leaf entry decides. The table is
+            // linked in with one store after it is zeroed: a CPU walking these tables
+            // without this mm's lock (mm.h) sees no table or an empty one, never garbage.
+            __atomic_store_n(e, virt_to_phys(t) | PTE_P | PTE_W | (va < USER_TOP ? PTE_U : 0),
+                             __ATOMIC_RELEASE);
         }
         table = phys_to_virt(PTE_ADDR(*e));
     }

@@ -23,7 +23,7 @@
 // so the tolerance is small: 64 pages by default (--tolerance); runs so far stay within 8.
 //
 // Its output, for `make fuzz` and tests/system/test_fuzz.py to judge:
-//   fuzz: batch B: ...          one line per batch (progress: a silent 30 s is a hang)
+//   fuzz: batch B: ...          one line per batch (progress: a silent 60 s is a hang)
 //   fuzz: LEAK: ...             pages did not come back
 //   fuzz: N calls in T s: R calls/s ...
 //   fuzz: PASS | fuzz: FAIL

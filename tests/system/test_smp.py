@@ -1,7 +1,7 @@
 """SMP: Lantern on several CPUs (kernel/smp.c, lapic.c, ioapic.c, spinlock.c).
 
 Bring-up at -smp 4 with Linux's log lines; maxcpus= and nosmp as on Linux; a panic that
-prints once while other CPUs run; lockdep's three checks; and tests/user/smpstress.c
+prints once while other CPUs run; lockdep's four checks; and tests/user/smpstress.c
 (fork/exec storms, pipes between CPUs, futexes, threads first-touching the same pages,
 munmap racing reads and writes in other threads, pinned threads waking each other, a
 signal to a group spinning on other CPUs) at -smp 4, whose output must match the host's."""
@@ -68,6 +68,12 @@ def test_lockdep_sleep_with_spinlock(ctx):
 def test_lockdep_recursive(ctx):
     msg = _ktest(ctx, "lockdep_recursive")
     assert msg == "lockdep: recursive locking: CPU 0 takes ktest_a, which it already holds", msg
+
+
+def test_lockdep_two_locks_of_one_class(ctx):
+    msg = _ktest(ctx, "lockdep_two_mms")
+    assert msg == ("lockdep: CPU 0 takes a second mm lock while holding one (no order "
+                   "between two locks of one class)"), msg
 
 
 def test_smpstress_4cpus(ctx):
