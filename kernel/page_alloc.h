@@ -30,6 +30,7 @@ uint64_t alloc_pages(unsigned order);           // physical address, or 0 when o
 void free_pages(uint64_t pa, unsigned order);   // panics on a double or invalid free
 static inline uint64_t alloc_page(void) { return alloc_pages(0); }
 static inline void free_page(uint64_t pa) { free_pages(pa, 0); }
+void free_page_batch(const uint64_t *pa, int n);  // n single pages, one lock round trip
 
 // Accounting, for the boot log, /proc/meminfo and the leak tests.
 uint64_t nr_free_pages(void);

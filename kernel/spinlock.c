@@ -13,7 +13,8 @@
 // lock of every address space (each mm has one, all named "mm") is one class, as in Linux.
 // Two locks of one class are never held at once: lockdep panics at the second. Lockdep is
 // always on (it costs a few loads per lock, and the classes are few); its own tables are
-// guarded by lockdep_lock, a raw lock that lockdep does not track.
+// guarded by lockdep_lock, a raw lock that lockdep does not track, and taken only when
+// there is a new order to record.
 //
 // A CPU spinning for a lock has its interrupts off, yet it keeps answering TLB shootdowns
 // (smp_answer_shootdown): the CPU it waits for may itself be waiting for this one's flush.
@@ -59,12 +60,25 @@ static int class_of(struct spinlock *lk) {
     return lk->lockdep_class - 1;
 }
 
-// Called with interrupts off, before spinning for lk: is taking lk now in order?
-static void lockdep_acquire(struct percpu *c, struct spinlock *lk) {
-    for (int i = 0; i < c->nheld; i++)
-        if (c->held[i] == lk)
-            panic("lockdep: recursive locking: CPU %d takes %s, which it already holds",
-                  c->id, lock_name(lk));
+// Is every order that taking lk now makes known already, and none of them inverted? Then
+// there is nothing to record, and lockdep_lock - one lock that every CPU would take for
+// every lock - is left alone. Read without it: an entry of after[][] only ever goes from
+// false to true, and whoever sets after[b][a] does it under lockdep_lock, where it finds
+// after[a][b] and panics.
+static bool order_known(struct percpu *c, struct spinlock *lk) {
+    int b = lk->lockdep_class - 1;
+    if (b < 0)
+        return false;                    // not seen before
+    for (int i = 0; i < c->nheld; i++) {
+        int a = c->held[i]->lockdep_class - 1;
+        if (a < 0 || a == b || !after[a][b] || after[b][a])
+            return false;
+    }
+    return true;
+}
+
+// The orders that taking lk now makes (each held lock before lk), checked and recorded.
+static void record_order(struct percpu *c, struct spinlock *lk) {
     raw_spin_lock(&lockdep_lock);
     int b = class_of(lk);
     for (int i = 0; i < c->nheld && b >= 0; i++) {
@@ -85,6 +99,16 @@ static void lockdep_acquire(struct percpu *c, struct spinlock *lk) {
         after[a][b] = true;
     }
     raw_spin_unlock(&lockdep_lock);
+}
+
+// Called with interrupts off, before spinning for lk: is taking lk now in order?
+static void lockdep_acquire(struct percpu *c, struct spinlock *lk) {
+    for (int i = 0; i < c->nheld; i++)
+        if (c->held[i] == lk)
+            panic("lockdep: recursive locking: CPU %d takes %s, which it already holds",
+                  c->id, lock_name(lk));
+    if (!order_known(c, lk))
+        record_order(c, lk);
     if (c->nheld == LOCKDEP_MAX_HELD)
         panic("lockdep: CPU %d holds more than %d locks (taking %s)", c->id,
               LOCKDEP_MAX_HELD, lock_name(lk));

@@ -214,17 +214,22 @@ struct gather {
     uint64_t pages[GATHER_MAX];      // physical addresses, GATHER_TABLE for page tables
 };
 
+static bool page_put_last(uint64_t pa);
+
 static void gather_flush(struct gather *g) {
     flush_range_op(&g->op, g->pml4);
     if (g->cleared)
         tlb_shootdown(g->pml4);      // returns when no CPU can reach the pages any more
     g->cleared = false;
+    uint64_t last[GATHER_MAX];           // the pages no mapping holds any more
+    int n = 0;
     for (int i = 0; i < g->n; i++) {
         if (g->pages[i] & GATHER_TABLE)
-            free_page(g->pages[i] & ~GATHER_TABLE);
-        else
-            vm_page_put(g->pages[i]);
+            last[n++] = g->pages[i] & ~GATHER_TABLE;
+        else if (page_put_last(g->pages[i]))
+            last[n++] = g->pages[i];
     }
+    free_page_batch(last, n);
     g->n = 0;
 }
 
@@ -549,13 +554,18 @@ void vm_page_get(uint64_t pa) {
         pa_to_page(pa)->mapcount++;
 }
 
-void vm_page_put(uint64_t pa) {
+// One mapping of pa fewer: true if that was the last, and the page is the caller's to free.
+static bool page_put_last(uint64_t pa) {
     if (pa == zero_page_pa)
-        return;
+        return false;
     struct page *pg = pa_to_page(pa);
     if (pg->mapcount == 0)
         panic("vm_page_put: page %#llx is mapped nowhere", (unsigned long long)pa);
-    if (--pg->mapcount == 0)
+    return --pg->mapcount == 0;
+}
+
+void vm_page_put(uint64_t pa) {
+    if (page_put_last(pa))
         free_page(pa);
 }
 
