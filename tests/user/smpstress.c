@@ -408,6 +408,18 @@ static void catch_segv(void) {
     sigaction(SIGSEGV, &sa, NULL);
 }
 
+// Threads 0 to n-1 running fn((void *)i). A thread that cannot be made fails the program
+// at once: the phase would wait for it at a barrier for ever.
+static void start_threads(const char *phase, pthread_t *t, long n, void *(*fn)(void *)) {
+    for (long i = 0; i < n; i++) {
+        int err = pthread_create(&t[i], NULL, fn, (void *)i);
+        if (err) {
+            printf("smpstress: %s: pthread_create: %s\n", phase, strerror(err));
+            exit(1);
+        }
+    }
+}
+
 // The end of a phase that started now.
 static double phase_end(void) { return now() + PHASE_SECONDS * scale; }
 static int more_rounds(int done, double end) { return done < MIN_ROUNDS || now() < end; }
@@ -533,8 +545,7 @@ static void ptfree(void) {
         return;
     }
     pthread_t t[TOUCHERS];
-    for (long i = 0; i < TOUCHERS; i++)
-        pthread_create(&t[i], NULL, pt_toucher, (void *)i);
+    start_threads("ptfree", t, TOUCHERS, pt_toucher);
     for (double end = phase_end(); more_rounds(remaps, end); remaps++) {
         wait_progress(&pt_touches, 200, 20);
         atomic_fetch_add(&pt_gen, 1);           // odd: changing
@@ -645,8 +656,7 @@ static void mprotect_race(void) {
     pthread_barrier_init(&mp_start, NULL, TOUCHERS + 1);
     pthread_barrier_init(&mp_end, NULL, TOUCHERS + 1);
     pthread_t t[TOUCHERS];
-    for (long i = 0; i < TOUCHERS; i++)
-        pthread_create(&t[i], NULL, mp_writer, (void *)i);
+    start_threads("mprotect", t, TOUCHERS, mp_writer);
     for (double end = phase_end(); more_rounds(rounds, end); rounds++) {
         mp_mem = mmap(NULL, MP_PAGES * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         mp_round = rounds;
@@ -768,8 +778,7 @@ static void fork_race(void) {
     pthread_barrier_init(&fk_start, NULL, TOUCHERS + 1);
     pthread_barrier_init(&fk_end, NULL, TOUCHERS + 1);
     pthread_t t[TOUCHERS];
-    for (long i = 0; i < TOUCHERS; i++)
-        pthread_create(&t[i], NULL, fk_toucher, (void *)i);
+    start_threads("fork", t, TOUCHERS, fk_toucher);
     for (double end = phase_end(); more_rounds(rounds, end); rounds++) {
         fk_mem = mmap(NULL, FK_PAGES * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         fk_round = rounds;
@@ -879,8 +888,7 @@ static void mremap_race(void) {
     pthread_barrier_init(&mr_start, NULL, TOUCHERS + 1);
     pthread_barrier_init(&mr_end, NULL, TOUCHERS + 1);
     pthread_t t[TOUCHERS];
-    for (long i = 0; i < TOUCHERS; i++)
-        pthread_create(&t[i], NULL, mr_toucher, (void *)i);
+    start_threads("mremap", t, TOUCHERS, mr_toucher);
     for (double end = phase_end(); more_rounds(rounds, end); rounds++) {
         int at = rounds & 1;
         map_fixed(place[at], MR_LEN, PROT_READ | PROT_WRITE);
@@ -945,8 +953,7 @@ static void samepage(void) {
     pthread_barrier_init(&sp_written, NULL, SP_THREADS + 1);
     pthread_barrier_init(&sp_checked, NULL, SP_THREADS + 1);
     pthread_t t[SP_THREADS];
-    for (long i = 0; i < SP_THREADS; i++)
-        pthread_create(&t[i], NULL, sp_toucher, (void *)i);
+    start_threads("samepage", t, SP_THREADS, sp_toucher);
     for (double end = phase_end(); more_rounds(rounds, end); rounds++) {
         sp_mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         pthread_barrier_wait(&sp_start);
@@ -1085,10 +1092,18 @@ static void *touch_stack(void *arg) {
 }
 static void warm_thread_stacks(void) {
     pthread_t t[SP_THREADS];
-    for (int i = 0; i < SP_THREADS; i++)
-        pthread_create(&t[i], NULL, touch_stack, NULL);
+    start_threads("warm-up", t, SP_THREADS, touch_stack);
     for (int i = 0; i < SP_THREADS; i++)
         pthread_join(t[i], NULL);
+}
+
+// The program's own data and bss, each page written once (with what it holds: no other
+// thread runs yet): a page of a phase's variables, taken at its first write, is not a page
+// that phase leaked.
+extern char __data_start[], _end[];
+static void warm_data(void) {
+    for (volatile char *p = __data_start; p < _end; p += 4096)
+        *p = *p;
 }
 
 static const struct {
@@ -1125,6 +1140,7 @@ int main(int argc, char **argv) {
     unsigned long free_before = free_pages_now();
     cpus_seen();
     warm_thread_stacks();
+    warm_data();
     for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++) {
         if (!wanted(argc, argv, phases[i].name))
             continue;
