@@ -590,31 +590,40 @@ static atomic_long mp_faults, mp_writes;
 
 static uint64_t mp_token(int p) { return 0x6d70000000000000ull | (uint64_t)mp_round << 16 | p; }
 
-// Writes page p's token, again and again until a write goes through.
-static void mp_write(int p) {
+// One write of page p's token (first: the page's first touch); 0 if it faulted.
+static int mp_try(int p, int first) {
     volatile uint64_t *w = (volatile uint64_t *)(mp_mem + (size_t)p * 4096);
-    for (;;) {
-        int g0 = atomic_load(&mp_gen);
-        if (sigsetjmp(fault_jmp, 0) == 0) {
-            in_read = 1;
-            if (p % TOUCHERS == 2 && w[0] != 0)
-                atomic_fetch_add(&mp_not_zero, 1);
-            w[0] = mp_token(p);
-            uint64_t back = w[0];
-            in_read = 0;
-            int g1 = load_after(&mp_gen);
-            if (g0 == g1 && g0 % 4 == 2)
-                atomic_fetch_add(&mp_ro_writes, 1);
-            if (back != mp_token(p))
-                atomic_fetch_add(&mp_wrong, 1);
-            atomic_fetch_add(&mp_writes, 1);
-            return;
-        }
+    int g0 = atomic_load(&mp_gen);
+    if (sigsetjmp(fault_jmp, 0) != 0) {
         in_read = 0;
         int g1 = load_after(&mp_gen);
         atomic_fetch_add(&mp_faults, 1);
         if (g0 == g1 && g0 % 4 == 0)
             atomic_fetch_add(&mp_rw_faults, 1);
+        return 0;
+    }
+    in_read = 1;
+    if (first && p % TOUCHERS == 2 && w[0] != 0)
+        atomic_fetch_add(&mp_not_zero, 1);
+    w[0] = mp_token(p);
+    uint64_t back = w[0];
+    in_read = 0;
+    int g1 = load_after(&mp_gen);
+    if (g0 == g1 && g0 % 4 == 2)
+        atomic_fetch_add(&mp_ro_writes, 1);
+    if (back != mp_token(p))
+        atomic_fetch_add(&mp_wrong, 1);
+    atomic_fetch_add(&mp_writes, 1);
+    return 1;
+}
+
+// Writes page p's token, again and again until a write goes through. After a fault (the
+// region read-only, likely for a while now), one more write of the page before, through
+// the TLB entry this CPU has: mprotect must have taken it away.
+static void mp_write(int p, int first) {
+    while (!mp_try(p, first)) {
+        if (p >= TOUCHERS)
+            mp_try(p - TOUCHERS, 0);
         wait_stable(&mp_gen, 4);                // writable again
     }
 }
@@ -626,7 +635,7 @@ static void *mp_writer(void *arg) {
         if (atomic_load(&mp_stop))
             return NULL;
         for (int p = me; p < MP_PAGES; p += TOUCHERS)
-            mp_write(p);
+            mp_write(p, 1);
         atomic_fetch_add(&mp_finished, 1);
         pthread_barrier_wait(&mp_end);
     }
@@ -691,15 +700,16 @@ static void mprotect_race(void) {
 // last write made before it, or of a later one (a write under way during fork may or may
 // not be in the child), never anything else; and its memory must not change under it
 // while the parent's threads go on writing (a page fork left writable in the parent, or a
-// stale TLB entry, would let those writes into the child). The child writes word 1 of
-// some pages; the parent must see none of it.
+// stale TLB entry, would let those writes into the child: after each write a thread also
+// counts up word 2 of its first page, through the TLB entry it has). The child writes
+// word 1 of some pages; the parent must see none of it.
 enum { FK_PAGES = 1024, FK_FORKS = 4 };
 static unsigned char *fk_mem;
 static int fk_round;
 static atomic_int fk_stop;
 static atomic_long fk_written[TOUCHERS], fk_total;
 static pthread_barrier_t fk_start, fk_end;
-static uint64_t fk_seen[FK_PAGES];            // the child's first look
+static uint64_t fk_seen[FK_PAGES][2];         // the child's first look: words 0 and 2
 
 static int fk_count(int t) { return (FK_PAGES - t + TOUCHERS - 1) / TOUCHERS; }
 static uint64_t fk_token(int p, int pass) {
@@ -717,7 +727,10 @@ static void *fk_toucher(void *arg) {
             return NULL;
         int n = fk_count(me);
         for (int i = 0; i < 2 * n; i++) {
-            *fk_word(me + TOUCHERS * (i % n), 0) = fk_token(me + TOUCHERS * (i % n), i / n);
+            int j = i % n;
+            *fk_word(me + TOUCHERS * j, 0) = fk_token(me + TOUCHERS * j, i / n);
+            if (i > 0)
+                ++*fk_word(me, 2);          // its first page, through the TLB entry it has
             atomic_store(&fk_written[me], i + 1);
             atomic_fetch_add(&fk_total, 1);
         }
@@ -730,7 +743,8 @@ static void *fk_toucher(void *arg) {
 static int fk_page_ok(int t, int j, long made) {
     int p = t + TOUCHERS * j;
     uint64_t v = *fk_word(p, 0);
-    fk_seen[p] = v;
+    fk_seen[p][0] = v;
+    fk_seen[p][1] = *fk_word(p, 2);
     if (v == fk_token(p, 1))
         return 1;
     if (v == fk_token(p, 0))
@@ -745,7 +759,7 @@ static int fk_child(const long *made) {
             bad += !fk_page_ok(t, j, made[t]);
     usleep(20000);                              // the parent's threads write on meanwhile
     for (int p = 0; p < FK_PAGES; p++)
-        bad += *fk_word(p, 0) != fk_seen[p];
+        bad += *fk_word(p, 0) != fk_seen[p][0] || *fk_word(p, 2) != fk_seen[p][1];
     for (int p = 0; p < FK_PAGES; p += 16)
         *fk_word(p, 1) = 0xc41d;
     return bad != 0;
