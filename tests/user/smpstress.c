@@ -829,7 +829,9 @@ static void fork_race(void) {
 enum { MR_LEN = 2 * MiB, MR_PAGES = MR_LEN / 4096, MR_MOVES = 8 };
 static unsigned char *_Atomic mr_at;
 static volatile uint64_t mr_last[MR_PAGES];   // page p: its thread's last token that went in
-static atomic_int mr_gen, mr_stop, mr_wrong, mr_bad_faults;
+// mr_stop ends a round's touching (a thread may see it set before it has even started the
+// round: it then goes to the end barrier at once); mr_quit, the phase.
+static atomic_int mr_gen, mr_stop, mr_quit, mr_wrong, mr_bad_faults;
 static atomic_long mr_touches, mr_faults;
 static pthread_barrier_t mr_start, mr_end;
 
@@ -862,7 +864,7 @@ static void *mr_toucher(void *arg) {
     uint64_t seq = 0;
     for (;;) {
         pthread_barrier_wait(&mr_start);
-        if (atomic_load(&mr_stop))
+        if (atomic_load(&mr_quit))
             return NULL;
         while (!atomic_load(&mr_stop))
             for (int p = me; p < MR_PAGES && !atomic_load(&mr_stop); p += TOUCHERS, seq++)
@@ -918,7 +920,8 @@ static void mremap_race(void) {
             lost += ((uint64_t *)place[at])[p * 512] != mr_last[p];
         map_fixed(place[at], MR_LEN, PROT_NONE);
     }
-    pthread_barrier_wait(&mr_start);            // mr_stop is set: the threads return
+    atomic_store(&mr_quit, 1);
+    pthread_barrier_wait(&mr_start);            // the threads return
     for (int i = 0; i < TOUCHERS; i++)
         pthread_join(t[i], NULL);
     pthread_barrier_destroy(&mr_start);
