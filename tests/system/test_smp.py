@@ -3,7 +3,8 @@
 Bring-up at -smp 4 with Linux's log lines; maxcpus= and nosmp as on Linux; a panic that
 prints once while other CPUs run; lockdep's four checks; and tests/user/smpstress.c
 (fork/exec storms, pipes between CPUs, futexes, threads first-touching the same pages,
-munmap racing reads and writes in other threads, pinned threads waking each other, a
+munmap racing reads and writes in other threads, first-touch faults racing munmap (page
+tables freed), mprotect, fork, mremap and each other, pinned threads waking each other, a
 signal to a group spinning on other CPUs) at -smp 4, whose output must match the host's."""
 import os
 import re
@@ -87,6 +88,7 @@ def test_smpstress_4cpus(ctx):
     got = [l for l in log.splitlines() if l.startswith("smpstress: ") or l == "done"]
     assert got == expected, f"Linux:\n{expected}\nLantern:\n{got}\n{log[-3000:]}"
     assert "info: cpus seen 4" in log, "user code did not run on all 4 CPUs"
+    _fault_races_ran_and_freed(log)
     # A wakeup must kick the CPU the woken thread is pinned to. Kicking another one leaves
     # it halted until its next timer tick: 10 ms a round trip (two wakeups, half a tick
     # each on average); done right, a round trip takes well under 1 ms even under TCG.
@@ -94,6 +96,25 @@ def test_smpstress_4cpus(ctx):
     assert rt and int(rt.group(1)) < 5000, f"pinned threads wake late: {rt and rt.group(0)}"
     assert log.count("Kernel panic - not syncing:") == 1
     assert "Attempted to kill init! exitcode=0x00000000" in log
+
+
+# The fault-race phases run for a time, not a count (a loaded host races less, but not for
+# longer): each must have made its minimum of rounds, and given back the pages it took. What
+# stays may be a page or two of the kernel's own (a kmalloc slab, a kernel-stack slot's
+# page table), never the megabytes the phases map, nor a page table per lost race.
+FAULT_RACE_ROUNDS = {"ptfree": r"(\d+) remaps", "mprotect": r"(\d+) rounds", "fork": r"(\d+) rounds",
+                     "mremap": r"(\d+) rounds", "samepage": r"(\d+) rounds"}
+FREE_PAGES_MARGIN = 4
+
+
+def _fault_races_ran_and_freed(log):
+    for phase, rounds in FAULT_RACE_ROUNDS.items():
+        ran = re.search(rf"^info: {phase}: {rounds}", log, re.M)
+        assert ran and int(ran.group(1)) >= 3, f"{phase} did not run its rounds\n{log[-3000:]}"
+        free = re.search(rf"^info: {phase}: free pages before (\d+) after (\d+)$", log, re.M)
+        assert free, f"{phase}: no free page count\n{log[-3000:]}"
+        before, after = int(free.group(1)), int(free.group(2))
+        assert after + FREE_PAGES_MARGIN >= before, f"{phase} leaked {before - after} pages"
 
 
 # ---------------------------------------------------------------- what a user sees of SMP

@@ -13,6 +13,15 @@
 //   scribble  a thread writes a page as fast as it can while another unmaps it and then
 //             fills fresh memory (likely the very page, freed): once munmap has returned,
 //             no write may land, in the old page or in the fresh memory
+//   ptfree    threads first-touch a 4 MiB region while another unmaps and maps it again
+//             (freeing its page tables): what a thread wrote it reads back, a fresh page reads
+//             0, a fault only while the region changes, and no page (table) leaks
+//   mprotect  threads first-touch pages by writing while another flips them read-only and
+//             back: a write goes through (and stays) or faults while read-only, never lost
+//   fork      threads first-touch a region while the main thread forks: the child finds
+//             every page written before fork, and nothing written after it
+//   mremap    threads touch a region moved back and forth by mremap: nothing lost
+//   samepage  8 threads first-touch one page at once: all see one page
 //   affinity  two threads pinned to two CPUs ping-pong through pipes: each wakeup must
 //             wake the CPU the thread is pinned to (info: the round trip's time)
 //   groupkill a process whose 4 threads spin on other CPUs is killed by a signal
@@ -22,6 +31,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,6 +382,628 @@ static void scribble(void) {
            "scribbled in %d rounds\n", rounds, atomic_load(&stale_writes), scribbled);
 }
 
+// ---------------------------------------------------------------- faults racing mm changes
+// The phases below race first-touch page faults (a page not yet present, of a private
+// anonymous mapping) with what changes the address space under them: munmap and mmap
+// freeing the page tables, mprotect, fork, mremap, and other first touches of the same
+// page. They share one protocol: a counter that the changing thread increments before it
+// starts a change and again once it is done, so that it is even while the mapping is
+// stable. A toucher reads it before and after an access (after a fence: its own store must
+// not pass the load); the same even value both times means that no change overlapped the
+// access, which must then have done just what it would on a mapping nobody changes.
+//
+// Each phase runs for PHASE_SECONDS (times argv[1]) and at least MIN_ROUNDS rounds, so that
+// a loaded host makes it race less, not take longer; what it managed is on "info:" lines.
+// The changing thread waits by sleeping (10 ms on Lantern, HZ=100), not spinning: with
+// more virtual CPUs than host cores, a spinning CPU takes the time the others need.
+
+#define MiB (1024ul * 1024)
+#define PHASE_SECONDS 0.8
+enum { TOUCHERS = WORKERS - 1, MIN_ROUNDS = 3 };
+static int scale = 1;                  // argv[1]: a stress run by hand runs each phase longer
+static int one_cpu;                    // this process may run on one CPU only
+
+static void catch_segv(void) {
+    struct sigaction sa = { .sa_handler = on_segv, .sa_flags = SA_NODEFER };
+    sigaction(SIGSEGV, &sa, NULL);
+}
+
+// Threads 0 to n-1 running fn((void *)i). A thread that cannot be made fails the program
+// at once: the phase would wait for it at a barrier for ever.
+static void start_threads(const char *phase, pthread_t *t, long n, void *(*fn)(void *)) {
+    for (long i = 0; i < n; i++) {
+        int err = pthread_create(&t[i], NULL, fn, (void *)i);
+        if (err) {
+            printf("smpstress: %s: pthread_create: %s\n", phase, strerror(err));
+            exit(1);
+        }
+    }
+}
+
+// The end of a phase that started now.
+static double phase_end(void) { return now() + PHASE_SECONDS * scale; }
+static int more_rounds(int done, double end) { return done < MIN_ROUNDS || now() < end; }
+
+static int load_after(atomic_int *gen) {
+    atomic_thread_fence(memory_order_seq_cst);
+    return atomic_load(gen);
+}
+
+// Waits until *counter has moved n on from where it is, or for at most ms: spins a little
+// (the threads are quick when their CPUs run), then sleeps.
+static void wait_progress(atomic_long *counter, long n, double ms) {
+    long from = atomic_load(counter);
+    double end = now() + ms / 1000;
+    for (int spins = 0; atomic_load(counter) < from + n && now() < end; spins++)
+        if (spins < 2000 && !one_cpu)
+            __builtin_ia32_pause();
+        else
+            usleep(1000);
+}
+
+// After a fault: wait until the change under way is over (*gen % mod == 0 again) before
+// touching again. Faulting again and again instead would mostly race the signal path, and
+// take the kernel lock that the changing thread needs, over and over.
+// It spins a little (a munmap is quick), then sleeps.
+static void wait_stable(atomic_int *gen, int mod) {
+    for (int spins = 0; atomic_load(gen) % mod != 0; spins++)
+        if (spins < 1000 && !one_cpu)
+            __builtin_ia32_pause();
+        else
+            usleep(1000);
+}
+
+// Reserves len bytes at a 2 MiB boundary (so that the range has page tables of its own,
+// which unmapping all of it empties): PROT_NONE, for the caller to map over with MAP_FIXED.
+static unsigned char *reserve_aligned(size_t len) {
+    unsigned char *p = mmap(NULL, len + 2 * MiB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    unsigned char *a = (unsigned char *)(((unsigned long)p + 2 * MiB - 1) & ~(2 * MiB - 1));
+    if (a > p)
+        munmap(p, a - p);
+    munmap(a + len, p + len + 2 * MiB - (a + len));
+    return a;
+}
+
+static int map_fixed(unsigned char *at, size_t len, int prot) {
+    return mmap(at, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == at;
+}
+
+// ---------------------------------------------------------------- page tables freed under first touch
+
+// Threads first-touch the pages of a 4 MiB region (2 MiB aligned: two whole page tables)
+// while the main thread unmaps it and maps it again, again and again: each unmap frees the
+// page tables that the touches had to allocate. Pages are dealt out round robin, so the
+// threads share every page table and race to allocate it too. Word 0 of a page is its
+// thread's last token; word 256 is nobody's, and must read 0 whenever it can be read.
+// A quarter of the touches read first (the zero page), then write (a copy of it).
+enum { PT_LEN = 4 * MiB, PT_PAGES = PT_LEN / 4096, PT_MINE = PT_PAGES / TOUCHERS };
+static unsigned char *pt_base;
+static atomic_int pt_gen, pt_stop, pt_wrong, pt_not_zero, pt_bad_faults;
+static atomic_long pt_touches, pt_faults;
+
+// What a thread knows of one of its pages: the token it wrote last and the mapping (the
+// counter's even value) that got it; maybe: that write overlapped a change, so the current
+// mapping's page holds that token or 0.
+struct pt_page { int gen, maybe; uint64_t val; };
+
+// One touch of page p; 0 if it faulted.
+static int pt_touch(volatile uint64_t *w, struct pt_page *s, uint64_t tok, int read_first) {
+    int g0 = atomic_load(&pt_gen);
+    atomic_fetch_add(&pt_touches, 1);
+    if (sigsetjmp(fault_jmp, 0) != 0) {
+        in_read = 0;
+        int g1 = load_after(&pt_gen);
+        atomic_fetch_add(&pt_faults, 1);
+        if (g0 == g1 && !(g0 & 1))
+            atomic_fetch_add(&pt_bad_faults, 1);   // mapped all along: no fault allowed
+        *s = (struct pt_page){ -1, 1, tok };
+        return 0;
+    }
+    in_read = 1;
+    uint64_t before = read_first ? w[0] : 0;
+    w[0] = tok;
+    uint64_t after = w[0], nobody = w[256];
+    in_read = 0;
+    int g1 = load_after(&pt_gen);
+    if (nobody != 0)
+        atomic_fetch_add(&pt_not_zero, 1);
+    if (g0 != g1 || (g0 & 1)) {
+        *s = (struct pt_page){ -1, 1, tok };
+        return 1;
+    }
+    uint64_t expect = s->gen == g0 ? s->val : 0;
+    if (read_first && before != expect && !(s->maybe && (before == 0 || before == s->val)))
+        atomic_fetch_add(&pt_wrong, 1);
+    if (after != tok)
+        atomic_fetch_add(&pt_wrong, 1);
+    *s = (struct pt_page){ g0, 0, tok };
+    return 1;
+}
+
+static void *pt_toucher(void *arg) {
+    long me = (long)arg;
+    struct pt_page mine[PT_MINE];
+    for (int k = 0; k < PT_MINE; k++)
+        mine[k] = (struct pt_page){ -1, 0, 0 };
+    for (uint64_t seq = 1; !atomic_load(&pt_stop); seq++) {
+        int k = seq % PT_MINE;
+        volatile uint64_t *w = (volatile uint64_t *)(pt_base + (size_t)(me + TOUCHERS * k) * 4096);
+        if (!pt_touch(w, &mine[k], (uint64_t)(me + 1) << 48 | seq, (seq & 3) == 0))
+            wait_stable(&pt_gen, 2);
+    }
+    return NULL;
+}
+
+static void ptfree(void) {
+    int remaps = 0, failed = 0;
+    catch_segv();
+    pt_base = reserve_aligned(PT_LEN);
+    if (!pt_base || !map_fixed(pt_base, PT_LEN, PROT_READ | PROT_WRITE)) {
+        printf("smpstress: ptfree: no memory\n");
+        return;
+    }
+    pthread_t t[TOUCHERS];
+    start_threads("ptfree", t, TOUCHERS, pt_toucher);
+    for (double end = phase_end(); more_rounds(remaps, end); remaps++) {
+        wait_progress(&pt_touches, 200, 20);
+        atomic_fetch_add(&pt_gen, 1);           // odd: changing
+        // By turns: munmap, a gap the touchers fault in, mmap; munmap and mmap at once;
+        // mmap over the old mapping (which unmaps it first).
+        if (remaps % 3 != 2)
+            munmap(pt_base, PT_LEN);
+        if (remaps % 3 == 0)
+            for (volatile int spin = 0; spin < 20000; spin++)
+                ;
+        failed += !map_fixed(pt_base, PT_LEN, PROT_READ | PROT_WRITE);
+        atomic_fetch_add(&pt_gen, 1);           // even: stable
+    }
+    atomic_store(&pt_stop, 1);
+    for (int i = 0; i < TOUCHERS; i++)
+        pthread_join(t[i], NULL);
+    munmap(pt_base, PT_LEN);
+    printf("smpstress: ptfree: 4 MiB unmapped and mapped again under %d first-touching "
+           "threads: %d remaps failed, %d wrong values, %d nobody's words not zero, %d faults "
+           "while mapped\n", TOUCHERS, failed, atomic_load(&pt_wrong), atomic_load(&pt_not_zero),
+           atomic_load(&pt_bad_faults));
+    printf("info: ptfree: %d remaps, %ld touches, %ld faults caught\n", remaps,
+           atomic_load(&pt_touches), atomic_load(&pt_faults));
+}
+
+// ---------------------------------------------------------------- mprotect racing first-touch writes
+
+// The main thread flips a fresh region between read-only and read-write while threads
+// write the first word of each of their pages (the first touch), retrying after a SIGSEGV
+// until the write goes through. The counter mp_gen counts in fours: 0 read-write, 1 going
+// read-only, 2 read-only (mprotect has returned), 3 going back. A write that went through
+// must read back; one made while the region was read-only all along must have faulted, one
+// made while it was writable all along must not have. At the end of a round every page
+// holds its token: no write that went through was lost. Thread 2 reads its pages first
+// (the zero page, which the write then copies, or a fault while read-only).
+enum { MP_PAGES = 96 };
+static unsigned char *mp_mem;
+static int mp_round;
+static pthread_barrier_t mp_start, mp_end;
+static atomic_int mp_gen, mp_stop, mp_finished, mp_ro_writes, mp_rw_faults, mp_wrong, mp_not_zero;
+static atomic_long mp_faults, mp_writes;
+
+static uint64_t mp_token(int p) { return 0x6d70000000000000ull | (uint64_t)mp_round << 16 | p; }
+
+// One write of page p's token (first: the page's first touch); 0 if it faulted.
+static int mp_try(int p, int first) {
+    volatile uint64_t *w = (volatile uint64_t *)(mp_mem + (size_t)p * 4096);
+    int g0 = atomic_load(&mp_gen);
+    if (sigsetjmp(fault_jmp, 0) != 0) {
+        in_read = 0;
+        int g1 = load_after(&mp_gen);
+        atomic_fetch_add(&mp_faults, 1);
+        if (g0 == g1 && g0 % 4 == 0)
+            atomic_fetch_add(&mp_rw_faults, 1);
+        return 0;
+    }
+    in_read = 1;
+    if (first && p % TOUCHERS == 2 && w[0] != 0)
+        atomic_fetch_add(&mp_not_zero, 1);
+    w[0] = mp_token(p);
+    uint64_t back = w[0];
+    in_read = 0;
+    int g1 = load_after(&mp_gen);
+    if (g0 == g1 && g0 % 4 == 2)
+        atomic_fetch_add(&mp_ro_writes, 1);
+    if (back != mp_token(p))
+        atomic_fetch_add(&mp_wrong, 1);
+    atomic_fetch_add(&mp_writes, 1);
+    return 1;
+}
+
+// Writes page p's token, again and again until a write goes through. After a fault (the
+// region read-only, likely for a while now), one more write of the page before, through
+// the TLB entry this CPU has: mprotect must have taken it away.
+static void mp_write(int p, int first) {
+    while (!mp_try(p, first)) {
+        if (p >= TOUCHERS)
+            mp_try(p - TOUCHERS, 0);
+        wait_stable(&mp_gen, 4);                // writable again
+    }
+}
+
+static void *mp_writer(void *arg) {
+    long me = (long)arg;
+    for (;;) {
+        pthread_barrier_wait(&mp_start);
+        if (atomic_load(&mp_stop))
+            return NULL;
+        for (int p = me; p < MP_PAGES; p += TOUCHERS)
+            mp_write(p, 1);
+        atomic_fetch_add(&mp_finished, 1);
+        pthread_barrier_wait(&mp_end);
+    }
+}
+
+// Read-only and back while the writers write; returns the number of flips.
+static long mp_flip(void) {
+    long flips = 0;
+    while (atomic_load(&mp_finished) < TOUCHERS) {
+        atomic_fetch_add(&mp_gen, 1);                  // 1: going read-only
+        mprotect(mp_mem, MP_PAGES * 4096, PROT_READ);
+        atomic_fetch_add(&mp_gen, 1);                  // 2: read-only
+        wait_progress(&mp_faults, 1, 3);
+        atomic_fetch_add(&mp_gen, 1);                  // 3: going read-write
+        mprotect(mp_mem, MP_PAGES * 4096, PROT_READ | PROT_WRITE);
+        atomic_fetch_add(&mp_gen, 1);                  // 0: read-write
+        wait_progress(&mp_writes, 8, 3);
+        flips++;
+    }
+    return flips;
+}
+
+static void mprotect_race(void) {
+    int rounds = 0, lost = 0;
+    long flips = 0;
+    catch_segv();
+    pthread_barrier_init(&mp_start, NULL, TOUCHERS + 1);
+    pthread_barrier_init(&mp_end, NULL, TOUCHERS + 1);
+    pthread_t t[TOUCHERS];
+    start_threads("mprotect", t, TOUCHERS, mp_writer);
+    for (double end = phase_end(); more_rounds(rounds, end); rounds++) {
+        mp_mem = mmap(NULL, MP_PAGES * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        mp_round = rounds;
+        atomic_store(&mp_finished, 0);
+        pthread_barrier_wait(&mp_start);
+        flips += mp_flip();
+        pthread_barrier_wait(&mp_end);
+        for (int p = 0; p < MP_PAGES; p++)
+            lost += ((uint64_t *)mp_mem)[p * 512] != mp_token(p);
+        munmap(mp_mem, MP_PAGES * 4096);
+    }
+    atomic_store(&mp_stop, 1);
+    pthread_barrier_wait(&mp_start);
+    for (int i = 0; i < TOUCHERS; i++)
+        pthread_join(t[i], NULL);
+    pthread_barrier_destroy(&mp_start);
+    pthread_barrier_destroy(&mp_end);
+    printf("smpstress: mprotect: %d threads writing %d fresh pages flipped read-only and back: "
+           "%d writes lost, %d went through read-only, %d faulted while writable, %d read "
+           "back wrong, %d first reads not zero\n", TOUCHERS, MP_PAGES, lost,
+           atomic_load(&mp_ro_writes), atomic_load(&mp_rw_faults), atomic_load(&mp_wrong),
+           atomic_load(&mp_not_zero));
+    printf("info: mprotect: %d rounds, %ld flips, %ld faults caught\n", rounds, flips,
+           atomic_load(&mp_faults));
+}
+
+// ---------------------------------------------------------------- fork racing first touch
+
+// Threads write every page of a fresh region twice over (two passes, the first one first
+// touches), publishing after each write how many they have made, while the main thread
+// forks. The child, from the counts read before fork: each page holds the token of the
+// last write made before it, or of a later one (a write under way during fork may or may
+// not be in the child), never anything else; and its memory must not change under it
+// while the parent's threads go on writing (a page fork left writable in the parent, or a
+// stale TLB entry, would let those writes into the child: after each write a thread also
+// counts up word 2 of its first page, through the TLB entry it has). The child writes
+// word 1 of some pages; the parent must see none of it.
+enum { FK_PAGES = 1024, FK_FORKS = 4 };
+static unsigned char *fk_mem;
+static int fk_round;
+static atomic_int fk_stop;
+static atomic_long fk_written[TOUCHERS], fk_total;
+static pthread_barrier_t fk_start, fk_end;
+static uint64_t fk_seen[FK_PAGES][2];         // the child's first look: words 0 and 2
+
+static int fk_count(int t) { return (FK_PAGES - t + TOUCHERS - 1) / TOUCHERS; }
+static uint64_t fk_token(int p, int pass) {
+    return 0x666b000000000000ull | (uint64_t)fk_round << 24 | (uint64_t)pass << 20 | p;
+}
+static volatile uint64_t *fk_word(int p, int i) {
+    return (volatile uint64_t *)(fk_mem + (size_t)p * 4096) + i;
+}
+
+static void *fk_toucher(void *arg) {
+    long me = (long)arg;
+    for (;;) {
+        pthread_barrier_wait(&fk_start);
+        if (atomic_load(&fk_stop))
+            return NULL;
+        int n = fk_count(me);
+        for (int i = 0; i < 2 * n; i++) {
+            int j = i % n;
+            *fk_word(me + TOUCHERS * j, 0) = fk_token(me + TOUCHERS * j, i / n);
+            if (i > 0)
+                ++*fk_word(me, 2);          // its first page, through the TLB entry it has
+            atomic_store(&fk_written[me], i + 1);
+            atomic_fetch_add(&fk_total, 1);
+        }
+        pthread_barrier_wait(&fk_end);
+    }
+}
+
+// The child's check of thread t's page j (page t + TOUCHERS * j), that thread having made
+// `made` writes before fork: write j is the page's first, write n + j its second.
+static int fk_page_ok(int t, int j, long made) {
+    int p = t + TOUCHERS * j;
+    uint64_t v = *fk_word(p, 0);
+    fk_seen[p][0] = v;
+    fk_seen[p][1] = *fk_word(p, 2);
+    if (v == fk_token(p, 1))
+        return 1;
+    if (v == fk_token(p, 0))
+        return made <= fk_count(t) + j;         // the second write was not made yet
+    return v == 0 && made <= j;                 // nor the first
+}
+
+static int fk_child(const long *made) {
+    int bad = 0;
+    for (int t = 0; t < TOUCHERS; t++)
+        for (int j = 0; j < fk_count(t); j++)
+            bad += !fk_page_ok(t, j, made[t]);
+    usleep(20000);                              // the parent's threads write on meanwhile
+    for (int p = 0; p < FK_PAGES; p++)
+        bad += *fk_word(p, 0) != fk_seen[p][0] || *fk_word(p, 2) != fk_seen[p][1];
+    for (int p = 0; p < FK_PAGES; p += 16)
+        *fk_word(p, 1) = 0xc41d;
+    return bad != 0;
+}
+
+// FK_FORKS forks while the threads write, spread over the two passes; the number of
+// children that exited 0.
+static int fk_forks(void) {
+    int good = 0;
+    long start = atomic_load(&fk_total);
+    for (int f = 0; f < FK_FORKS; f++) {
+        for (double end = now() + 0.05; atomic_load(&fk_total) - start <
+                                        (f + 1) * 2 * FK_PAGES / (FK_FORKS + 2) && now() < end; )
+            usleep(1000);
+        long made[TOUCHERS];
+        for (int i = 0; i < TOUCHERS; i++)
+            made[i] = atomic_load(&fk_written[i]);
+        pid_t c = fork();
+        if (c == 0)
+            _exit(fk_child(made));
+        int st;
+        if (c > 0 && waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+            good++;
+    }
+    return good;
+}
+
+static void fork_race(void) {
+    int rounds = 0, good = 0, wrong = 0;
+    pthread_barrier_init(&fk_start, NULL, TOUCHERS + 1);
+    pthread_barrier_init(&fk_end, NULL, TOUCHERS + 1);
+    pthread_t t[TOUCHERS];
+    start_threads("fork", t, TOUCHERS, fk_toucher);
+    for (double end = phase_end(); more_rounds(rounds, end); rounds++) {
+        fk_mem = mmap(NULL, FK_PAGES * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        fk_round = rounds;
+        for (int i = 0; i < TOUCHERS; i++)
+            atomic_store(&fk_written[i], 0);
+        pthread_barrier_wait(&fk_start);
+        good += fk_forks();
+        pthread_barrier_wait(&fk_end);
+        for (int p = 0; p < FK_PAGES; p++)
+            wrong += *fk_word(p, 0) != fk_token(p, 1) || *fk_word(p, 1) != 0;
+        munmap(fk_mem, FK_PAGES * 4096);
+    }
+    atomic_store(&fk_stop, 1);
+    pthread_barrier_wait(&fk_start);
+    for (int i = 0; i < TOUCHERS; i++)
+        pthread_join(t[i], NULL);
+    pthread_barrier_destroy(&fk_start);
+    pthread_barrier_destroy(&fk_end);
+    printf("smpstress: fork: %d children that did not find the pages written before fork, "
+           "or saw them change, %d pages wrong in the parent\n", rounds * FK_FORKS - good, wrong);
+    printf("info: fork: %d rounds, %d forks\n", rounds, rounds * FK_FORKS);
+}
+
+// ---------------------------------------------------------------- mremap racing first touch
+
+// A fresh 2 MiB region is moved back and forth between two 2 MiB-aligned places with
+// mremap(MREMAP_MAYMOVE | MREMAP_FIXED) while threads touch its pages through the current
+// address (mr_at). The place it left is mapped PROT_NONE at once, so that nothing else can
+// come to live there: a touch through an old address then either faults or - the region
+// being back - reaches the same page. So every read that goes through must find the token
+// the thread wrote there last (0 before the first), every write must read back, and at the
+// end of the round every page holds its last token: nothing written, before a move or
+// during one, was lost. A fault while the region stayed put (mr_gen even) is an error.
+enum { MR_LEN = 2 * MiB, MR_PAGES = MR_LEN / 4096, MR_MOVES = 8 };
+static unsigned char *_Atomic mr_at;
+static volatile uint64_t mr_last[MR_PAGES];   // page p: its thread's last token that went in
+// mr_stop ends a round's touching (a thread may see it set before it has even started the
+// round: it then goes to the end barrier at once); mr_quit, the phase.
+static atomic_int mr_gen, mr_stop, mr_quit, mr_wrong, mr_bad_faults;
+static atomic_long mr_touches, mr_faults;
+static pthread_barrier_t mr_start, mr_end;
+
+static void mr_touch(int p, uint64_t tok, int read_first) {
+    int g0 = atomic_load(&mr_gen);
+    volatile uint64_t *w = (volatile uint64_t *)(atomic_load(&mr_at) + (size_t)p * 4096);
+    atomic_fetch_add(&mr_touches, 1);
+    if (sigsetjmp(fault_jmp, 0) == 0) {
+        in_read = 1;
+        if (read_first && w[0] != mr_last[p])
+            atomic_fetch_add(&mr_wrong, 1);
+        w[0] = tok;
+        mr_last[p] = tok;                     // it went in: no fault
+        uint64_t back = w[0];
+        in_read = 0;
+        if (back != tok)
+            atomic_fetch_add(&mr_wrong, 1);
+        return;
+    }
+    in_read = 0;
+    int g1 = load_after(&mr_gen);
+    atomic_fetch_add(&mr_faults, 1);
+    if (g0 == g1 && !(g0 & 1))
+        atomic_fetch_add(&mr_bad_faults, 1);
+    wait_stable(&mr_gen, 2);
+}
+
+static void *mr_toucher(void *arg) {
+    long me = (long)arg;
+    uint64_t seq = 0;
+    for (;;) {
+        pthread_barrier_wait(&mr_start);
+        if (atomic_load(&mr_quit))
+            return NULL;
+        while (!atomic_load(&mr_stop))
+            for (int p = me; p < MR_PAGES && !atomic_load(&mr_stop); p += TOUCHERS, seq++)
+                mr_touch(p, (uint64_t)(me + 1) << 48 | seq, (seq & 3) == 0);
+        pthread_barrier_wait(&mr_end);
+    }
+}
+
+// MR_MOVES moves of the region from place[at] and back while the threads touch it. Where it
+// ends up, and the number of moves made.
+static int mr_moves(unsigned char **place, int at, int *moves) {
+    for (int m = 0; m < MR_MOVES; m++) {
+        wait_progress(&mr_touches, 100, 20);
+        atomic_fetch_add(&mr_gen, 1);           // odd: moving
+        int moved = mremap(place[at], MR_LEN, MR_LEN, MREMAP_MAYMOVE | MREMAP_FIXED,
+                           place[!at]) == place[!at];
+        if (moved) {
+            atomic_store(&mr_at, place[!at]);
+            map_fixed(place[at], MR_LEN, PROT_NONE);
+        }
+        atomic_fetch_add(&mr_gen, 1);           // even: in place
+        if (!moved)
+            break;
+        at = !at;
+        ++*moves;
+    }
+    wait_progress(&mr_touches, 100, 20);
+    return at;
+}
+
+static void mremap_race(void) {
+    int rounds = 0, moves = 0, lost = 0;
+    catch_segv();
+    unsigned char *place[2];
+    place[0] = reserve_aligned(2 * MR_LEN);
+    place[1] = place[0] + MR_LEN;
+    pthread_barrier_init(&mr_start, NULL, TOUCHERS + 1);
+    pthread_barrier_init(&mr_end, NULL, TOUCHERS + 1);
+    pthread_t t[TOUCHERS];
+    start_threads("mremap", t, TOUCHERS, mr_toucher);
+    for (double end = phase_end(); more_rounds(rounds, end); rounds++) {
+        int at = rounds & 1;
+        map_fixed(place[at], MR_LEN, PROT_READ | PROT_WRITE);
+        atomic_store(&mr_at, place[at]);
+        for (int p = 0; p < MR_PAGES; p++)
+            mr_last[p] = 0;
+        atomic_store(&mr_stop, 0);
+        pthread_barrier_wait(&mr_start);
+        at = mr_moves(place, at, &moves);
+        atomic_store(&mr_stop, 1);
+        pthread_barrier_wait(&mr_end);
+        for (int p = 0; p < MR_PAGES; p++)
+            lost += ((uint64_t *)place[at])[p * 512] != mr_last[p];
+        map_fixed(place[at], MR_LEN, PROT_NONE);
+    }
+    atomic_store(&mr_quit, 1);
+    pthread_barrier_wait(&mr_start);            // the threads return
+    for (int i = 0; i < TOUCHERS; i++)
+        pthread_join(t[i], NULL);
+    pthread_barrier_destroy(&mr_start);
+    pthread_barrier_destroy(&mr_end);
+    munmap(place[0], 2 * MR_LEN);
+    printf("smpstress: mremap: 2 MiB moved back and forth under %d touching threads: %d moves "
+           "failed, %d wrong reads, %d writes lost, %d faults while in place\n", TOUCHERS,
+           rounds * MR_MOVES - moves, atomic_load(&mr_wrong), lost, atomic_load(&mr_bad_faults));
+    printf("info: mremap: %d rounds, %d moves, %ld touches, %ld faults caught\n", rounds, moves,
+           atomic_load(&mr_touches), atomic_load(&mr_faults));
+}
+
+// ---------------------------------------------------------------- many threads, one fresh page
+
+// More threads than CPUs first-touch one fresh page at once, each writing its own byte
+// (odd ones reading first: the zero page, then a copy). Then every thread looks at every
+// byte: all of them must see one page. A thread whose CPU kept a page of its own (two
+// faults each mapping a new page, one losing its PTE but not its TLB entry) misses the
+// others' bytes, and they miss its one.
+enum { SP_THREADS = 8 };
+static unsigned char *volatile sp_mem;
+static pthread_barrier_t sp_start, sp_written, sp_checked;
+static atomic_int sp_stop, sp_missing, sp_not_zero;
+
+static void *sp_toucher(void *arg) {
+    long me = (long)arg;
+    for (int r = 0;; r++) {
+        pthread_barrier_wait(&sp_start);
+        if (atomic_load(&sp_stop))
+            return NULL;
+        volatile unsigned char *m = sp_mem;
+        if ((me & 1) && m[2048] != 0)
+            atomic_fetch_add(&sp_not_zero, 1);
+        m[me * 64] = (unsigned char)(r + me + 1);
+        pthread_barrier_wait(&sp_written);
+        for (int i = 0; i < SP_THREADS; i++)
+            if (m[i * 64] != (unsigned char)(r + i + 1))
+                atomic_fetch_add(&sp_missing, 1);
+        pthread_barrier_wait(&sp_checked);
+    }
+}
+
+static void samepage(void) {
+    int rounds = 0;
+    pthread_barrier_init(&sp_start, NULL, SP_THREADS + 1);
+    pthread_barrier_init(&sp_written, NULL, SP_THREADS + 1);
+    pthread_barrier_init(&sp_checked, NULL, SP_THREADS + 1);
+    pthread_t t[SP_THREADS];
+    start_threads("samepage", t, SP_THREADS, sp_toucher);
+    for (double end = phase_end(); more_rounds(rounds, end); rounds++) {
+        sp_mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        pthread_barrier_wait(&sp_start);
+        pthread_barrier_wait(&sp_written);
+        pthread_barrier_wait(&sp_checked);
+        munmap(sp_mem, 4096);
+    }
+    atomic_store(&sp_stop, 1);
+    pthread_barrier_wait(&sp_start);
+    for (int i = 0; i < SP_THREADS; i++)
+        pthread_join(t[i], NULL);
+    pthread_barrier_destroy(&sp_start);
+    pthread_barrier_destroy(&sp_written);
+    pthread_barrier_destroy(&sp_checked);
+    printf("smpstress: samepage: %d threads first-touching one page: %d bytes missing from "
+           "a thread's view, %d first reads not zero\n", SP_THREADS, atomic_load(&sp_missing),
+           atomic_load(&sp_not_zero));
+    printf("info: samepage: %d rounds\n", rounds);
+}
+
+static unsigned long free_pages_now(void) {
+    struct sysinfo si;
+    sysinfo(&si);
+    return si.freeram * si.mem_unit / 4096;
+}
+
+// A phase that can leak: the free page count before and after (test_smp.py compares).
+static void with_free_count(const char *name, void (*phase)(void)) {
+    unsigned long before = free_pages_now();
+    phase();
+    printf("info: %s: free pages before %lu after %lu\n", name, before, free_pages_now());
+}
+
 // ---------------------------------------------------------------- affinity and wakeups
 
 enum { PINGS = 300 };
@@ -466,25 +1098,77 @@ static void groupkill(void) {
            WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 }
 
+// Threads made and joined once, as many as any phase runs at once, each touching 64 KiB of
+// its stack: glibc keeps the stacks of joined threads for the next ones, so that the free
+// page counts around the phases do not see stack pages taken for them.
+static void *touch_stack(void *arg) {
+    volatile char buf[64 * 1024];
+    for (size_t i = 0; i < sizeof buf; i += 4096)
+        buf[i] = 1;
+    return arg;
+}
+static void warm_thread_stacks(void) {
+    pthread_t t[SP_THREADS];
+    start_threads("warm-up", t, SP_THREADS, touch_stack);
+    for (int i = 0; i < SP_THREADS; i++)
+        pthread_join(t[i], NULL);
+}
+
+// The program's own data and bss, each page written once (with what it holds: no other
+// thread runs yet): a page of a phase's variables, taken at its first write, is not a page
+// that phase leaked.
+extern char __data_start[], _end[];
+static void warm_data(void) {
+    for (volatile char *p = __data_start; p < _end; p += 4096)
+        *p = *p;
+}
+
+static const struct {
+    const char *name;
+    void (*run)(void);
+    int count_free;           // info: free pages before and after it
+} phases[] = {
+    { "forkexec", forkexec, 0 }, { "pipes", pipes, 0 }, { "futex", futex, 0 },
+    { "firsttouch", firsttouch, 0 }, { "munmap", munmap_race, 0 }, { "scribble", scribble, 0 },
+    { "ptfree", ptfree, 1 }, { "mprotect", mprotect_race, 1 }, { "fork", fork_race, 1 },
+    { "mremap", mremap_race, 1 }, { "samepage", samepage, 1 },
+    { "affinity", affinity, 0 }, { "groupkill", groupkill, 0 },
+};
+
+static int wanted(int argc, char **argv, const char *name) {
+    if (argc <= 2)
+        return 1;
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+// smpstress [SCALE [PHASE...]]: every phase by default, or the ones named; the fault-race
+// phases (ptfree to samepage) run SCALE times as long, for a stress run by hand.
 int main(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
     setvbuf(stdout, NULL, _IONBF, 0);
-    struct sysinfo si;
-    sysinfo(&si);
-    unsigned long free_before = si.freeram;
+    if (argc > 1 && (scale = atoi(argv[1])) < 1) {
+        fprintf(stderr, "usage: smpstress [SCALE [PHASE...]]\n");
+        return 2;
+    }
+    cpu_set_t allowed;
+    one_cpu = sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) == 1;
+    unsigned long free_before = free_pages_now();
     cpus_seen();
-    forkexec();
-    pipes();
-    futex();
-    firsttouch();
-    munmap_race();
-    scribble();
-    affinity();
-    groupkill();
-    sysinfo(&si);
-    printf("info: free pages before %lu after %lu\n", free_before * si.mem_unit / 4096,
-           si.freeram * si.mem_unit / 4096);
+    warm_thread_stacks();
+    warm_data();
+    for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++) {
+        if (!wanted(argc, argv, phases[i].name))
+            continue;
+        double t0 = now();
+        if (phases[i].count_free)
+            with_free_count(phases[i].name, phases[i].run);
+        else
+            phases[i].run();
+        printf("info: %s took %.2f s\n", phases[i].name, now() - t0);
+    }
+    printf("info: free pages before %lu after %lu\n", free_before, free_pages_now());
     printf("done\n");
     return 0;
 }
