@@ -58,8 +58,19 @@ struct mm *mm_create(void) {
     return mm;
 }
 
-uint64_t mm_lock(struct mm *mm) { return spin_lock_irqsave(&mm->lock); }
-void mm_unlock(struct mm *mm, uint64_t flags) { spin_unlock_irqrestore(&mm->lock, flags); }
+// An mm lock may be held long - a fork copying page tables, a munmap of a large range -
+// so a CPU that holds no other spinlock waits for it as for the BKL: a little spinning,
+// then halted until mm_unlock wakes it (smp.c).
+uint64_t mm_lock(struct mm *mm) {
+    if (percpu_ready && this_cpu()->nheld == 0)
+        smp_wait_unlocked(&mm->lock.locked, &mm->lock_waiters);
+    return spin_lock_irqsave(&mm->lock);
+}
+
+void mm_unlock(struct mm *mm, uint64_t flags) {
+    spin_unlock_irqrestore(&mm->lock, flags);
+    smp_wake_lock_waiters(&mm->lock_waiters);
+}
 
 struct mm *mm_get(struct mm *mm) {
     mm->refs++;

@@ -50,6 +50,7 @@ struct vma {
 // The other fields are the BKL's.
 struct mm {
     struct spinlock lock;           // see above; taken after the BKL, before page_alloc's
+    volatile uint32_t lock_waiters; // CPUs halted until lock is free (smp_wait_unlocked)
     int refs;                       // processes sharing it (vfork, CLONE_VM)
     uint64_t *pml4;
     struct vma *vmas;

@@ -180,6 +180,45 @@ void kernel_enter_idle(void) {
     kernel_enter();
 }
 
+// ---------------------------------------------------------------- waiting for a long-held lock
+
+// For a lock that may be held long (an address space's, during a fork's copy): spins a
+// little, then halts - interrupts on - until *locked reads 0, woken by the holder's
+// smp_wake_lock_waiters, as wait_for_bkl is by kernel_exit, and for the same reason: a
+// spinning virtual CPU takes the host time the holder needs. Only for a caller that holds
+// no spinlock (interrupts may come in here). The caller then takes the lock for real.
+void smp_wait_unlocked(const volatile uint32_t *locked, volatile uint32_t *waiters) {
+    struct percpu *c = this_cpu();
+    uint64_t flags = local_irq_save();
+    for (int spins = 0; *locked; spins++) {
+        smp_answer_shootdown();
+        if (spins < BKL_SPINS) {
+            pause();
+            continue;
+        }
+        uint64_t cr2 = read_cr2();        // (a page fault's handler may be the one waiting)
+        __atomic_fetch_or(waiters, 1u << c->id, __ATOMIC_SEQ_CST);
+        if (*locked)
+            sti_hlt();
+        cli();
+        __atomic_fetch_and(waiters, ~(1u << c->id), __ATOMIC_SEQ_CST);
+        write_cr2(cr2);
+    }
+    local_irq_restore(flags);
+}
+
+// Called after the lock was let go: the fence orders that store before the look at the
+// waiters (Dekker's pattern, with the waiter's flag-fence-look), so no halt is missed.
+void smp_wake_lock_waiters(volatile uint32_t *waiters) {
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    uint32_t w = *waiters;
+    while (w) {
+        int cpu = __builtin_ctz(w);
+        w &= w - 1;
+        lapic_send_ipi(cpus[cpu].apic_id, T_IPI_RESCHED);
+    }
+}
+
 // ---------------------------------------------------------------- IPIs
 
 // Everything this CPU's TLB holds, global (kernel) entries too: CR4.PGE off and on.
