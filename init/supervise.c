@@ -117,6 +117,15 @@ static void exec_command(const char *command)
     _exit(127);
 }
 
+// A terminal's program - one whose entry names a terminal, or a shell (askfirst, or a
+// login shell, "-sh") - makes its terminal its controlling one. A daemon on init's console
+// does not: the first session leader to ask gets the terminal, and whether the console's
+// shell or a daemon started first was a race (lost at 4 CPUs: the shell had no job control).
+static bool wants_terminal(const struct entry *e)
+{
+    return e->tty[0] != '\0' || e->action == ASKFIRST || e->command[0] == '-';
+}
+
 // In the child: give it its own session, and its terminal as fds 0, 1, 2.
 static void set_up_child(const struct entry *e)
 {
@@ -140,7 +149,8 @@ static void set_up_child(const struct entry *e)
                 close(fd);
         }
     }
-    ioctl(0, TIOCSCTTY, 0);                // its controlling terminal (fails if not a terminal)
+    if (wants_terminal(e))
+        ioctl(0, TIOCSCTTY, 0);            // its controlling terminal (fails if not a terminal)
     if (e->action == ASKFIRST) {
         printf("\nPlease press Enter to activate this console. ");
         fflush(stdout);
