@@ -96,22 +96,25 @@ void percpu_init(void) {
 
 bool bkl_held(void) { return bkl.locked && bkl.cpu == this_cpu()->id + 1; }
 
-// Halts this CPU (interrupts on) until kernel_exit() signals that the BKL is free, or any
-// other interrupt comes. Dekker's pattern (flag, fence, look) means that the wakeup cannot
-// be missed. Interrupts that come meanwhile nest on this stack as on any kernel code; the
-// only state of the interrupted entry they could change is CR2 (a fault, which kernel code
-// should not take): kept and put back, for the page-fault handler that is waiting here.
-static void wait_for_bkl(struct percpu *c) {
+// Halts this CPU (interrupts on) until the lock's holder signals that *locked is free (the
+// IPI of kernel_exit or smp_wake_lock_waiters), or any other interrupt comes. Dekker's
+// pattern (flag in *waiters, fence, look) means that the wakeup cannot be missed.
+// Interrupts that come meanwhile nest on this stack as on any kernel code; the only state
+// of the interrupted entry they could change is CR2 (a fault, which kernel code should not
+// take): kept and put back, for the page-fault handler that may be the one waiting here.
+static void halt_while_locked(struct percpu *c, const volatile uint32_t *locked,
+                              volatile uint32_t *waiters) {
     uint64_t cr2 = read_cr2();
-    __atomic_fetch_or(&idle_waiters, 1u << c->id, __ATOMIC_SEQ_CST);
-    if (bkl.locked)
+    __atomic_fetch_or(waiters, 1u << c->id, __ATOMIC_SEQ_CST);
+    if (*locked)
         sti_hlt();
     cli();
-    __atomic_fetch_and(&idle_waiters, ~(1u << c->id), __ATOMIC_SEQ_CST);
-    if (c->tlb_flush_gen != tlb_gen)
-        smp_handle_tlb_ipi();
+    __atomic_fetch_and(waiters, ~(1u << c->id), __ATOMIC_SEQ_CST);
+    smp_answer_shootdown();
     write_cr2(cr2);
 }
+
+static void wait_for_bkl(struct percpu *c) { halt_while_locked(c, &bkl.locked, &idle_waiters); }
 
 // Called with interrupts off. While it waits, it still answers TLB shootdowns: the
 // holder may be waiting for this very CPU to flush (see tlb_shootdown). It spins only a
@@ -192,17 +195,10 @@ void smp_wait_unlocked(const volatile uint32_t *locked, volatile uint32_t *waite
     uint64_t flags = local_irq_save();
     for (int spins = 0; *locked; spins++) {
         smp_answer_shootdown();
-        if (spins < BKL_SPINS) {
+        if (spins < BKL_SPINS)
             pause();
-            continue;
-        }
-        uint64_t cr2 = read_cr2();        // (a page fault's handler may be the one waiting)
-        __atomic_fetch_or(waiters, 1u << c->id, __ATOMIC_SEQ_CST);
-        if (*locked)
-            sti_hlt();
-        cli();
-        __atomic_fetch_and(waiters, ~(1u << c->id), __ATOMIC_SEQ_CST);
-        write_cr2(cr2);
+        else
+            halt_while_locked(c, locked, waiters);
     }
     local_irq_restore(flags);
 }

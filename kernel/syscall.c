@@ -299,11 +299,7 @@ static void syscall_lockless(struct trapframe *tf, uint64_t nr) {
     TRACE_SYSCALL_ENTER(p->pid, nr, tf);
     tf->rax = (uint64_t)table[nr].fn(tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
     TRACE(TR_SYS_EXIT, p->pid, (int64_t)nr, (long)tf->rax);
-    if (sched_need_resched() || signal_pending(p)) {
-        kernel_enter();
-        return_to_user(tf);
-        kernel_exit();
-    }
+    return_to_user_unlocked(tf);
 }
 
 // Called from syscall_entry.asm with interrupts off; returns with interrupts off.

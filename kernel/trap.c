@@ -208,11 +208,8 @@ static bool lapic_vector(struct trapframe *tf) {
         lapic_eoi();
         this_cpu()->irq_user = (tf->cs & 3) == 3;
         sched_tick_local();
-        if ((tf->cs & 3) && (sched_need_resched() || signal_pending(current()))) {
-            kernel_enter();
-            return_to_user(tf);
-            kernel_exit();
-        }
+        if (tf->cs & 3)
+            return_to_user_unlocked(tf);
         return true;
     }
     return false;
@@ -269,6 +266,19 @@ static void trap_locked(struct trapframe *tf) {
 // the tty), need_resched and the slice (the timer tick), sleepers' states (wakeups). All
 // are written here only with interrupts off (proc.h, sched.c say so where declared). The
 // self-checks: interrupts are still off, and no user-access window is open, at the end.
+// The way back to user mode from a path that ran without the BKL (the local timer, the
+// anonymous first-touch fault, the lockless system calls): the lock is taken only if there
+// is something to do on the way - a yield, or a signal. The look is without it, as the
+// timer's is: a signal sent just after it is taken at the next kernel entry or tick, as
+// for any thread already running in user mode on another CPU.
+void return_to_user_unlocked(struct trapframe *tf) {
+    if (sched_need_resched() || signal_pending(current())) {
+        kernel_enter();
+        return_to_user(tf);
+        kernel_exit();
+    }
+}
+
 void return_to_user(struct trapframe *tf) {
     cli();
     do {

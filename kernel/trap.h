@@ -43,3 +43,4 @@ void trap_dump(const struct trapframe *tf);
 void user_trap(struct trapframe *tf);   // usertrap.c
 bool user_fault_without_bkl(struct trapframe *tf);   // usertrap.c: a page fault's fast path
 void return_to_user(struct trapframe *tf);   // preemption and signals, on the way out
+void return_to_user_unlocked(struct trapframe *tf);   // the same, from a path without the BKL

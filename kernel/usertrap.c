@@ -84,11 +84,7 @@ bool user_fault_without_bkl(struct trapframe *tf) {
     if (!mm_fault_fast(p->mm, addr, tf->error_code & PF_WRITE, tf->error_code & PF_INSTR))
         return false;
     TRACE(TR_EXCEPTION, tf->vector, p->pid, 0);
-    if (sched_need_resched() || signal_pending(p)) {
-        kernel_enter();
-        return_to_user(tf);
-        kernel_exit();
-    }
+    return_to_user_unlocked(tf);
     return true;
 }
 
