@@ -3,7 +3,8 @@
 // Booted as init (rdinit=/bin/bench), on Lantern and on Linux in the same QEMU, it prints
 // one line per benchmark and powers the machine off; tools/bench.py boots both and puts the
 // numbers side by side. Run on the host as an ordinary program, it prints the same lines
-// (except the boot time, which only means something for PID 1) and exits.
+// (except the boot time, which only means something for PID 1) and exits. Names on the
+// command line run only those rows (`rdinit=/bin/bench -- fault_storm`, to profile one).
 //
 //     bench: getpid median_cycles=870 runs=10 iters=1000
 //     bench: fork unsupported (error ENOSYS)
@@ -38,6 +39,19 @@
 
 // The path this program was started by (argv[0]), for fork_exec to run it again.
 static char *self;
+
+// The rows asked for by name on the command line (`bench fault_storm getpid`), for a
+// profile of one row; none named: every row.
+static char **only;
+static int n_only;
+
+static int wanted(const char *name)
+{
+    for (int i = 0; i < n_only; i++)
+        if (strcmp(only[i], name) == 0)
+            return 1;
+    return n_only == 0;
+}
 
 // The time-stamp counter. rdtsc is not ordered with the instructions around it: the CPU may
 // read the counter before earlier work has finished, or start later work first. An lfence
@@ -518,6 +532,11 @@ static int bench_parallel(int n, uint64_t *took)
 static void run_parallel(int n)
 {
     uint64_t one = 0, many = 0;
+    char name[16];
+
+    snprintf(name, sizeof name, "parallel_%d", n);
+    if (!wanted(name))
+        return;
     int err = bench_parallel(1, &one);
     if (!err)
         err = bench_parallel(n, &many);
@@ -624,6 +643,8 @@ static void run_storm(const char *name, int n, int (*work)(int), int k, int ops,
     char a[24], b[24], c[24];
     int err = 0;
 
+    if (!wanted(name))
+        return;
     for (int i = 0; i < STORM_PAIRS && err == 0; i++) {
         err = run_workers(1, work, k, &one[i]) ?: run_workers(n, work, k, &many[i]);
         if (err == 0)
@@ -660,6 +681,9 @@ static uint64_t median(uint64_t *v, int n)
 static void run(const char *name, int (*batch)(int, uint64_t *), int iters)
 {
     uint64_t per_op[RUNS], took = 0;
+
+    if (!wanted(name))
+        return;
     int err = batch(iters, &took);      // the warm-up; it also finds out what fails
 
     for (int i = 0; i < RUNS && err == 0; i++) {
@@ -680,11 +704,12 @@ static void run_smp(void)
     int n = allowed_cpus(mask);
 
     if (n < 0) {
-        printf("bench: pingpong_xcpu unsupported (error %s)\n", errname(-n));
+        if (wanted("pingpong_xcpu"))
+            printf("bench: pingpong_xcpu unsupported (error %s)\n", errname(-n));
         n = 1;      // the storms still run, with one worker
-    } else if (n < 2)
+    } else if (n < 2 && wanted("pingpong_xcpu"))
         printf("bench: pingpong_xcpu unsupported (needs 2 CPUs)\n");
-    else
+    else if (n >= 2)
         run("pingpong_xcpu", bench_pingpong_xcpu, 100);
     run_storm("forkexec_storm", n, fork_exec_k, FORKEXEC_K, 1, "per_exec");
     run_storm("fault_storm", n, touch_fresh_k, FAULT_K, STORM_PAGES, "per_page");
@@ -758,6 +783,8 @@ int main(int argc, char **argv)
     int boot_err = clock_gettime(CLOCK_BOOTTIME, &boot) < 0 ? errno : 0;
 
     self = argv[0];
+    only = argv + 1;
+    n_only = argc - 1;
     // One write per line: the lines come out as they are made (stdout may be a pipe), and
     // a fork never finds half a line in the buffer to print twice.
     setvbuf(stdout, NULL, _IOLBF, 0);
