@@ -602,19 +602,50 @@ int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
 // allows the access already was filled by another thread first (a spurious fault, as in
 // try_fault). Everything else - file and shared pages, copy-on-write, a growing stack, no
 // memory, a bad access - is left to mm_fault, under the BKL, which may sleep and signal.
+//
+// The page is allocated and zeroed with the lock let go, as Linux's do_anonymous_page
+// does: the memset is most of the fault, and the process's other threads need not wait for
+// it. So the lock is taken twice. The first look finds that a fresh page is wanted; the
+// second looks again - another thread may have filled the PTE, or munmap'd the VMA,
+// meanwhile - and installs the page, or gives it back.
+enum fast_fault { FAST_DONE, FAST_SLOW, FAST_NEED_PAGE };
+
+static enum fast_fault fault_fast_locked(struct mm *mm, uint64_t va, bool write, bool exec,
+                                         uint64_t *fresh) {
+    struct vma *v = mm_find(mm, va);
+    if (!v || v->file || v->shm || !vma_allows(v, write, exec))
+        return FAST_SLOW;
+    pte_t *pte = vm_walk(mm->pml4, va, false);
+    if (pte && (*pte & PTE_P))
+        return pte_allows(*pte, write, exec) ? FAST_DONE : FAST_SLOW;
+    if (!write)
+        return map_anon_page(mm, v, va, false) == 0 ? FAST_DONE : FAST_SLOW;
+    if (!*fresh)
+        return FAST_NEED_PAGE;
+    vm_page_new(*fresh);
+    if (vm_map_page(mm->pml4, va, *fresh, v->prot | VM_USER) != 0)
+        return FAST_SLOW;            // no page for a table: mm_fault's OOM handling
+    *fresh = 0;                      // the page table owns it now
+    return FAST_DONE;
+}
+
 bool mm_fault_fast(struct mm *mm, uint64_t addr, bool write, bool exec) {
-    uint64_t va = page_down(addr), flags = mm_lock(mm);
-    struct vma *v = mm_find(mm, addr);
-    bool done = false;
-    if (v && !v->file && !v->shm && vma_allows(v, write, exec)) {
-        pte_t *pte = vm_walk(mm->pml4, va, false);
-        if (pte && (*pte & PTE_P))
-            done = pte_allows(*pte, write, exec);
-        else
-            done = map_anon_page(mm, v, va, write) == 0;
+    uint64_t va = page_down(addr), fresh = 0;
+    enum fast_fault r;
+    for (;;) {
+        uint64_t flags = mm_lock(mm);
+        r = fault_fast_locked(mm, va, write, exec, &fresh);
+        mm_unlock(mm, flags);
+        if (r != FAST_NEED_PAGE || fresh)
+            break;
+        fresh = alloc_page();        // the second look cannot ask again: fresh is set
+        if (!fresh)
+            return false;            // mm_fault sleeps for the OOM killer
+        memset(phys_to_virt(fresh), 0, PAGE_SIZE);
     }
-    mm_unlock(mm, flags);
-    return done;
+    if (fresh)
+        free_page(fresh);            // not wanted after all: someone was first
+    return r == FAST_DONE;
 }
 
 void mm_usage(struct mm *mm, struct mm_usage *u) {

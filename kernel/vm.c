@@ -194,15 +194,20 @@ static void flush_range_op(struct range_op *op, uint64_t *pml4) {
 // that CPU has flushed its TLB (tlb_shootdown); its page walker may still use a page
 // table just unhooked. Freed before then, the page could be handed to someone else and
 // scribbled on. So, as Linux's mmu_gather: clear the entries, collect what they held in a
-// batch, shoot down, and only then free. The batch is a fixed array on the stack; when it
-// is full, it is flushed early (shootdown, then the frees) and filled again.
+// batch, shoot down, and only then free. The batch starts as a small array on the stack;
+// when that fills, it moves to a block of 8 pages of its own (if one is free), so that a
+// 16 MiB munmap interrupts the other CPUs once rather than 64 times (a shootdown waits
+// for every CPU on these tables: under QEMU, for a host thread that may not be running).
+// When the batch is full, it is flushed early (shootdown, then the frees) and filled again.
 // Invariant: a page in the batch is reachable through no PTE any more, at most through
 // another CPU's stale TLB entry; gather_flush ends that before it lets go of the page.
 // The page's reference itself (vm_page_put) waits too: another address space sharing it
 // copy-on-write must not see it unshared, and write to it in place, while we still can.
 // (Today the BKL also keeps every other CPU from allocating in the window, since all
 // allocation is kernel code; the gather makes the invariant hold without that help.)
-#define GATHER_MAX 64
+#define GATHER_SMALL 64
+#define GATHER_ORDER 3
+#define GATHER_BIG ((PAGE_SIZE << GATHER_ORDER) / sizeof(uint64_t))
 #define GATHER_TABLE 1ull            // low bit of an entry: a page table (free_page)
 
 struct gather {
@@ -210,8 +215,9 @@ struct gather {
     uint64_t *pml4;
     bool free;                       // the pages are ours to drop (not a shmem object's)
     bool cleared;                    // some entry was cleared: other CPUs must flush
-    int n;
-    uint64_t pages[GATHER_MAX];      // physical addresses, GATHER_TABLE for page tables
+    int n, max;                      // entries in pages[], and room for
+    uint64_t *pages;                 // physical addresses, GATHER_TABLE for page tables:
+    uint64_t small[GATHER_SMALL];    // this, or once it filled, a page of their own
 };
 
 static bool page_put_last(uint64_t pa);
@@ -221,22 +227,39 @@ static void gather_flush(struct gather *g) {
     if (g->cleared)
         tlb_shootdown(g->pml4);      // returns when no CPU can reach the pages any more
     g->cleared = false;
-    uint64_t last[GATHER_MAX];           // the pages no mapping holds any more
-    int n = 0;
+    int n = 0;                       // pages[0..n): the pages no mapping holds any more
     for (int i = 0; i < g->n; i++) {
         if (g->pages[i] & GATHER_TABLE)
-            last[n++] = g->pages[i] & ~GATHER_TABLE;
+            g->pages[n++] = g->pages[i] & ~GATHER_TABLE;
         else if (page_put_last(g->pages[i]))
-            last[n++] = g->pages[i];
+            g->pages[n++] = g->pages[i];
     }
-    free_page_batch(last, n);
+    free_page_batch(g->pages, n);
     g->n = 0;
 }
 
+// The small batch is full: move it to a block of its own. False if it already has one,
+// or no block is free (then the batch is flushed instead, as it would be anyway).
+static bool gather_grow(struct gather *g) {
+    uint64_t pa = g->pages == g->small ? alloc_pages(GATHER_ORDER) : 0;
+    if (!pa)
+        return false;
+    g->pages = phys_to_virt(pa);
+    memcpy(g->pages, g->small, sizeof g->small);
+    g->max = GATHER_BIG;
+    return true;
+}
+
 static void gather_add(struct gather *g, uint64_t pa) {
-    if (g->n == GATHER_MAX)
+    if (g->n == g->max && !gather_grow(g))
         gather_flush(g);
     g->pages[g->n++] = pa;
+}
+
+static void gather_finish(struct gather *g) {
+    gather_flush(g);
+    if (g->pages != g->small)
+        free_pages(virt_to_phys(g->pages), GATHER_ORDER);
 }
 
 static void unmap_one(pte_t *pte, uint64_t va, void *arg) {
@@ -297,11 +320,12 @@ static void prune_tables(struct gather *g, uint64_t *table, int level, uint64_t 
 // tables left empty go back to the allocator (never the PML4 itself). On return, no CPU
 // holds a translation into the range.
 void vm_unmap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them) {
-    struct gather g = { .pml4 = pml4, .free = free_them };
+    struct gather g = { .pml4 = pml4, .free = free_them, .max = GATHER_SMALL };
+    g.pages = g.small;
     g.op.each = pml4 == vm_current() && end - start <= FLUSH_CEILING * PAGE_SIZE;
     walk_range(pml4, 3, 0, start, end, unmap_one, &g);
     prune_tables(&g, pml4, 3, 0, start, end);
-    gather_flush(&g);
+    gather_finish(&g);
 }
 
 // Gives every present page of the user range [start, end) the protection prot (with
