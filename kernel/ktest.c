@@ -148,6 +148,16 @@ static void lockdep_two_mms(void) {
     mm_unlock(a, fa);
 }
 
+// A page freed twice: the first free puts it on this CPU's own list (percpu_pages.c), and
+// the second must still be caught as a double free, not listed again.
+static void double_free(void) {
+    uint64_t pa = alloc_page();
+    if (!pa)
+        panic("ktest: double_free: no memory");
+    free_page(pa);
+    free_page(pa);                     // panics: "page_alloc: double free of ..."
+}
+
 static const struct { const char *name; void (*fn)(void); } tests[] = {
     { "divide_error", divide_error },
     { "invalid_opcode", invalid_opcode },
@@ -164,6 +174,7 @@ static const struct { const char *name; void (*fn)(void); } tests[] = {
     { "lockdep_sleep", lockdep_sleep },
     { "lockdep_recursive", lockdep_recursive },
     { "lockdep_two_mms", lockdep_two_mms },
+    { "double_free", double_free },
 };
 
 void ktest_run(const char *name) {

@@ -21,6 +21,9 @@
 //   - nr_free is the number of pages in free blocks.
 //   - PG_OFFLINE pages lie above what the boot page tables map; they wait, off every list,
 //     for page_alloc_add_high() (see there).
+//   - a PG_PCP page is a single page handed out here and now free on a CPU's own list
+//     (percpu_pages.c): in no free block, never merged, but free to in_free_block, so
+//     that freeing it again is caught as a double free.
 // `lock` protects all of it.
 #include <stdbool.h>
 #include <stdint.h>
@@ -115,6 +118,8 @@ static bool in_free_block(uint64_t pfn) {
             break;
         if ((pfn_page(head)->flags & PG_FREE) && pfn_page(head)->order >= k)
             return true;
+        if (k == 0 && (pfn_page(head)->flags & PG_PCP))
+            return true;                       // free on a CPU's list (percpu_pages.c)
     }
     return false;
 }
@@ -126,17 +131,13 @@ bool page_is_free(const struct page *pg) {
     return free;
 }
 
-uint64_t alloc_pages(unsigned order) {
-    if (order > MAX_ORDER)
-        return 0;
-    uint64_t f = spin_lock_irqsave(&lock);
+// The smallest free block of at least 2^order pages, split down to that size. Under the lock.
+static uint64_t alloc_locked(unsigned order) {
     unsigned k = order;
     while (k <= MAX_ORDER && !free_area[k].first)
         k++;
-    if (k > MAX_ORDER) {
-        spin_unlock_irqrestore(&lock, f);
+    if (k > MAX_ORDER)
         return 0;
-    }
     struct page *pg = page_list_first(&free_area[k]);
     take_free(pg);
     while (k > order) {            // split: the upper half goes back, one order down
@@ -146,8 +147,32 @@ uint64_t alloc_pages(unsigned order) {
     pg->flags = PG_HEAD;
     pg->order = (uint8_t)order;
     nr_free -= 1ull << order;
-    spin_unlock_irqrestore(&lock, f);
     return page_to_pa(pg);
+}
+
+// Out of blocks, the pages waiting on the CPUs' own lists come back, and it tries again.
+uint64_t alloc_pages(unsigned order) {
+    if (order > MAX_ORDER)
+        return 0;
+    for (int tries = 0; tries < 2; tries++) {
+        uint64_t f = spin_lock_irqsave(&lock);
+        uint64_t pa = alloc_locked(order);
+        spin_unlock_irqrestore(&lock, f);
+        if (pa)
+            return pa;
+        drain_cpu_pages();
+    }
+    return 0;
+}
+
+// Up to n single pages in one trip through the lock (a CPU filling its own list).
+int alloc_page_batch(uint64_t *pa, int n) {
+    uint64_t f = spin_lock_irqsave(&lock);
+    int got = 0;
+    while (got < n && (pa[got] = alloc_locked(0)) != 0)
+        got++;
+    spin_unlock_irqrestore(&lock, f);
+    return got;
 }
 
 // Panics unless [pa, pa + 2^order pages) is exactly a block alloc_pages handed out.
@@ -217,7 +242,7 @@ void free_page_batch(const uint64_t *pa, int n) {
     }
 }
 
-uint64_t nr_free_pages(void) { return nr_free; }
+uint64_t nr_free_pages(void) { return nr_free + nr_cpu_list_pages(); }
 uint64_t nr_managed_pages(void) { return nr_managed; }
 uint64_t nr_free_blocks(unsigned order) { return order <= MAX_ORDER ? free_blocks[order] : 0; }
 

@@ -28,12 +28,18 @@ void page_alloc_add_high(void);
 
 uint64_t alloc_pages(unsigned order);           // physical address, or 0 when out of memory
 void free_pages(uint64_t pa, unsigned order);   // panics on a double or invalid free
-static inline uint64_t alloc_page(void) { return alloc_pages(0); }
-static inline void free_page(uint64_t pa) { free_pages(pa, 0); }
-void free_page_batch(const uint64_t *pa, int n);  // n single pages, one lock round trip
+void free_page_batch(const uint64_t *pa, int n);  // n single pages, few lock round trips
+int alloc_page_batch(uint64_t *pa, int n);      // up to n single pages; how many it got
+
+// One page: from this CPU's own list of free pages, which is filled from and emptied to
+// the allocator above in batches (percpu_pages.c). Use these for single pages.
+uint64_t alloc_page(void);
+void free_page(uint64_t pa);
+void drain_cpu_pages(void);         // every CPU's list back to the allocator (when it is empty)
+uint64_t nr_cpu_list_pages(void);   // pages on those lists: free, and counted so
 
 // Accounting, for the boot log, /proc/meminfo and the leak tests.
-uint64_t nr_free_pages(void);
+uint64_t nr_free_pages(void);      // the CPUs' lists included
 uint64_t nr_managed_pages(void);   // pages the allocator owns, free or not
 uint64_t nr_free_blocks(unsigned order);   // blocks on the free list of that order (buddyinfo)
 
@@ -67,6 +73,8 @@ enum {
     PG_SLAB     = 1 << 3,   // (with PG_HEAD) a kmalloc slab page
     PG_LARGE    = 1 << 4,   // (with PG_HEAD) a kmalloc block larger than a slab object
     PG_OFFLINE  = 1 << 5,   // usable, but above the boot direct map: waits for add_high
+    PG_PCP      = 1 << 6,   // a free single page on a CPU's own list (percpu_pages.c), in no
+                            // free block: to the allocator, an allocated page it may not free
 };
 // A page with none of these flags is a tail page: part of a block, but not its head.
 

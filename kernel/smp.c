@@ -21,9 +21,9 @@
 //     loop of its CPU, which holds it while it looks for the next process and lets it go
 //     only to halt (sched.c). So sleep/wakeup needs no more care than on one CPU: no other
 //     CPU can run between the sleeper's check of its condition and its switch away.
-//   - The hot, simple structures also have spinlocks of their own (page_alloc, kmalloc,
-//     kstack, lockdep, trace, clock, and each address space's mm lock), ordered after the
-//     BKL; lockdep (spinlock.c) checks their order.
+//   - The hot, simple structures also have spinlocks of their own (page_alloc and the
+//     CPUs' page lists, kmalloc, kstack, lockdep, trace, clock, and each address space's
+//     mm lock), ordered after the BKL; lockdep (spinlock.c) checks their order.
 //   - Three paths run without the BKL: the local APIC's interrupts (trap.c: the sender of a
 //     TLB or stop IPI holds the BKL; the timer counts only this CPU's time), a user page
 //     fault's first touch of private anonymous memory, under its mm's lock alone (mm.h),
@@ -36,6 +36,8 @@
 //   BKL + mm     an address space's VMAs and page tables: changed under both, read under
 //                either; the anonymous first-touch fault adds pages under mm alone (mm.h)
 //   page_alloc   the free lists (page_alloc.c)       kmalloc    the slabs (kmalloc.c)
+//   percpu_pages a CPU's own list of free pages, taken by that CPU, and by a drain when
+//                the free lists are empty (percpu_pages.c)
 //   kstack       the kernel-stack slots (kstack.c)   lockdep    lockdep's tables
 //   trace        the event ring (trace.c)            clock      the clock's state, the vvar page (time.c)
 //   percpu       each CPU's own, with its interrupts off (percpu.h)

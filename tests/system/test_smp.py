@@ -77,6 +77,12 @@ def test_lockdep_two_locks_of_one_class(ctx):
                    "between two locks of one class)"), msg
 
 
+def test_double_free_of_a_page_on_a_cpu_list(ctx):
+    msg = _ktest(ctx, "double_free")
+    assert re.fullmatch(r"page_alloc: double free of 0x[0-9a-f]+ \(order 0\) by caller "
+                        r"0xffffffff[0-9a-f]+", msg), msg
+
+
 def test_smpstress_4cpus(ctx):
     name = "smpstress"
     r = host.run_program(os.path.join(ctx.build, "user", name), timeout=120)

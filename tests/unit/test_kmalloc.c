@@ -10,6 +10,7 @@
 #include "check.h"
 #include "kmalloc.h"
 #include "page_alloc.h"
+#include "fake_percpu_pages.h"
 #include "panic.h"
 #include "printk.h"
 
