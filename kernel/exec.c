@@ -421,8 +421,6 @@ static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, 
     mm_release(p);                   // in the old memory, as Linux's exec_mm_release
     p->mm = mm;
     vm_switch(mm->pml4);
-    if (old)
-        mm_put(old);             // a vfork parent still has it
     set_comm(p, name);
     trace_record_name(TR_EXEC, p->pid, p->comm);
     set_exe(p, path);
@@ -443,6 +441,8 @@ static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, 
     p->tf->cs = USER_CS;
     p->tf->ss = USER_DS;
     p->tf->rflags = RFLAGS_IF | 0x2; // interrupts on; bit 1 is always set
+    if (old)                         // last: it may let the BKL go (a vfork parent
+        mm_put_dropping_bkl(old);    // still has it: then it only counts one user fewer)
 }
 
 // ---------------------------------------------------------------- #! scripts

@@ -74,8 +74,9 @@ static void release_resources(struct proc *p) {
     fs_struct_put(p->fs);
     p->fs = NULL;
     vm_switch(NULL);
-    mm_put(p->mm);
-    p->mm = NULL;
+    struct mm *mm = p->mm;
+    p->mm = NULL;                            // first: mm_put_dropping_bkl lets the BKL go
+    mm_put_dropping_bkl(mm);
 }
 
 // The process is over (its last thread has gone): tell the parent, as the leader.

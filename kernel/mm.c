@@ -127,21 +127,52 @@ static void vma_free(struct vma *v) {
     kfree(v);
 }
 
-void mm_put(struct mm *mm) {
-    if (--mm->refs > 0)
-        return;
+// The last reference is gone: everything but the page tables (and the pages they map)
+// is freed, and those are returned, for vm_destroy. After this nothing can reach them.
+static uint64_t *mm_free_all_but_tables(struct mm *mm) {
     for (struct vma *v = mm->vmas, *next; v; v = next) {
         next = v->next;
         if (v->shm || (v->flags & VMA_SHARED_FILE))
             unmap_vma(mm, v);        // shared pages must not be freed with the tables
-        vma_free(v);
+        vma_free(v);                 // (drops its file: the BKL's)
     }
-    vm_destroy(mm->pml4);   // frees every page and table of the user half
     *mm->pprev_mm = mm->next_mm;
     if (mm->next_mm)
         mm->next_mm->pprev_mm = mm->pprev_mm;
+    uint64_t *pml4 = mm->pml4;
     kfree(mm);
+    return pml4;
 }
+
+void mm_put(struct mm *mm) {
+    if (--mm->refs == 0)
+        vm_destroy(mm_free_all_but_tables(mm));   // every page and table of the user half
+}
+
+// Address spaces being freed without the BKL right now (the OOM killer waits for them).
+static uint32_t teardowns;
+
+// The same, for exit and exec, where a dead address space is most often freed: its pages
+// and page tables - thousands of them for a big process, most of a short one's exit - go
+// back with the BKL let go, so that other CPUs run kernel code meanwhile. That needs
+// nothing the BKL guards: no one else can reach the tables any more, the page allocator
+// and each page's count (vm_page_get) have locks and atomics of their own, and the
+// shared and file-backed parts were let go above, under the BKL. The caller (exit's
+// release_resources, exec's commit) has already pointed the process elsewhere, and holds
+// no pointer into BKL-guarded data across the call.
+void mm_put_dropping_bkl(struct mm *mm) {
+    if (--mm->refs > 0)
+        return;
+    uint64_t *pml4 = mm_free_all_but_tables(mm);
+    __atomic_fetch_add(&teardowns, 1, __ATOMIC_RELAXED);
+    bool dropped = bkl_drop();
+    vm_destroy(pml4);
+    __atomic_fetch_sub(&teardowns, 1, __ATOMIC_RELEASE);
+    if (dropped)
+        bkl_retake();
+}
+
+bool mm_teardowns_running(void) { return __atomic_load_n(&teardowns, __ATOMIC_ACQUIRE) != 0; }
 
 struct vma *mm_find(struct mm *mm, uint64_t addr) {
     for (struct vma *v = mm->vmas; v && v->start <= addr; v = v->next)

@@ -75,6 +75,8 @@ bool stack_grow(struct mm *mm, uint64_t addr);
 struct mm *mm_create(void);                      // a fresh, empty address space; NULL if no memory
 struct mm *mm_get(struct mm *mm);                // one more user
 void mm_put(struct mm *mm);                      // one user fewer: the last frees everything
+void mm_put_dropping_bkl(struct mm *mm);         // the same, the pages freed outside the BKL
+bool mm_teardowns_running(void);                 // is any mm_put_dropping_bkl freeing now?
 int mm_map(struct mm *mm, uint64_t start, uint64_t len, int prot, enum vma_kind kind);
 // The same for private anonymous memory, without the overcommit check (MAP_NORESERVE).
 int mm_map_noreserve(struct mm *mm, uint64_t start, uint64_t len, int prot);

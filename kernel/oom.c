@@ -36,8 +36,11 @@ static bool holds_memory(struct proc *p) {
     return p->state != PROC_UNUSED && p->state != PROC_ZOMBIE && p->state != PROC_DEAD && p->mm;
 }
 
-// Has the last victim let go of its memory (every thread exited, or at least dropped the mm)?
+// Has the last victim let go of its memory (every thread exited, or at least dropped the
+// mm, and no address space is still being freed without the BKL: mm.c)?
 static bool victim_gone(void) {
+    if (victim_tgid && mm_teardowns_running())
+        return false;
     for (struct proc *t = proc_next(NULL); t && victim_tgid; t = proc_next(t)) {
         if (t->tgid == victim_tgid && holds_memory(t))
             return false;

@@ -24,10 +24,11 @@
 //   - The hot, simple structures also have spinlocks of their own (page_alloc and the
 //     CPUs' page lists, kmalloc, kstack, lockdep, trace, clock, and each address space's
 //     mm lock), ordered after the BKL; lockdep (spinlock.c) checks their order.
-//   - Three paths run without the BKL: the local APIC's interrupts (trap.c: the sender of a
+//   - Four paths run without the BKL: the local APIC's interrupts (trap.c: the sender of a
 //     TLB or stop IPI holds the BKL; the timer counts only this CPU's time), a user page
 //     fault's first touch of private anonymous memory, under its mm's lock alone (mm.h),
-//     and the system calls that only read the caller's own ids (getpid...: syscall.c).
+//     the system calls that only read the caller's own ids (getpid...: syscall.c), and
+//     the freeing of a dead address space's pages at exit and exec (bkl_drop, mm.c).
 //
 // Lock table (who protects what):
 //   BKL          everything the kernel shares and does not name below: the process table,
@@ -173,6 +174,18 @@ void kernel_exit(void) {
         lapic_send_ipi(cpus[cpu].apic_id, T_IPI_RESCHED);
     }
 }
+
+// Worth it only when another CPU may want the lock meanwhile. A nested entry (an
+// interrupt in the kernel) may not let go: the code it interrupted holds the BKL's data.
+bool bkl_drop(void) {
+    struct percpu *c = this_cpu();
+    if (ncpus == 1 || !bkl_held() || c->bkl_depth != 1)
+        return false;
+    kernel_exit();
+    return true;
+}
+
+void bkl_retake(void) { kernel_enter(); }
 
 // The idle loop's way in (interrupts off, not holding the BKL): something is runnable,
 // but while another CPU is in the kernel, halt instead of spinning - a spinning virtual

@@ -495,6 +495,7 @@ void vm_switch(uint64_t *pml4) {
 // Frees a user table at `level` and everything below it, leaf pages included (each one
 // only when no other address space still maps it).
 static void free_user_table(uint64_t *table, int level) {
+    smp_answer_shootdown();          // without the BKL, with interrupts off: see vm_destroy
     for (int i = 0; i < 512; i++) {
         if (!(table[i] & PTE_P))
             continue;
@@ -511,6 +512,8 @@ static void free_user_table(uint64_t *table, int level) {
 // first (vm_switch(NULL) in exit, exec's vm_switch to the new ones), under the BKL. A CR3
 // load drops every non-global entry; so no CPU has these tables loaded or cached, and no
 // CPU can load them again. (tlb_shootdown would find no CPU to ask.)
+// At exit and exec this runs without the BKL (mm_put_dropping_bkl), interrupts off: it
+// answers other CPUs' shootdowns as it goes, since one may be waiting for this CPU.
 void vm_destroy(uint64_t *pml4) {
     if (pml4 == kernel_pml4)
         panic("vm_destroy: the kernel's own address space");
@@ -573,19 +576,23 @@ uint64_t vm_zero_page(void) { return zero_page_pa; }
 
 void vm_page_new(uint64_t pa) { pa_to_page(pa)->mapcount = 1; }
 
+// The count changes atomically: an address space being freed without the BKL (mm_put's
+// teardown at exit) drops its references while another, under the BKL, forks or splits a
+// copy-on-write page that shares them. Only a holder adds one (fork, a file's page being
+// mapped), under the BKL; so a count of 1 read under the BKL stays 1: the page is ours.
 void vm_page_get(uint64_t pa) {
     if (pa != zero_page_pa)
-        pa_to_page(pa)->mapcount++;
+        __atomic_fetch_add(&pa_to_page(pa)->mapcount, 1, __ATOMIC_RELAXED);
 }
 
 // One mapping of pa fewer: true if that was the last, and the page is the caller's to free.
 static bool page_put_last(uint64_t pa) {
     if (pa == zero_page_pa)
         return false;
-    struct page *pg = pa_to_page(pa);
-    if (pg->mapcount == 0)
+    uint32_t was = __atomic_fetch_sub(&pa_to_page(pa)->mapcount, 1, __ATOMIC_ACQ_REL);
+    if (was == 0)
         panic("vm_page_put: page %#llx is mapped nowhere", (unsigned long long)pa);
-    return --pg->mapcount == 0;
+    return was == 1;
 }
 
 void vm_page_put(uint64_t pa) {
