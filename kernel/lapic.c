@@ -92,13 +92,15 @@ static void wait_icr_idle(void) {
 }
 
 // Interrupts stay off between the two ICR writes: the high half says where the low half's
-// write sends the message.
+// write sends the message. As Linux's xAPIC code, it waits for the previous message to
+// be delivered before it writes, not for this one after: the sender goes on at once (the
+// next send waits if it must; start-up waits milliseconds anyway). Under QEMU each read
+// of the ICR is an exit to the emulator's device code, paid on every IPI.
 static void send_icr(uint32_t dest, uint32_t lo) {
     uint64_t f = local_irq_save();
     wait_icr_idle();
     wr(LAPIC_ICR_HI, dest << 24);
     wr(LAPIC_ICR_LO, lo);
-    wait_icr_idle();
     local_irq_restore(f);
 }
 
