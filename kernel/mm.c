@@ -158,18 +158,19 @@ static uint32_t teardowns;
 // nothing the BKL guards: no one else can reach the tables any more, the page allocator
 // and each page's count (vm_page_get) have locks and atomics of their own, and the
 // shared and file-backed parts were let go above, under the BKL. The caller (exit's
-// release_resources, exec's commit) has already pointed the process elsewhere, and holds
-// no pointer into BKL-guarded data across the call.
+// release_resources, exec's commit) has already pointed the process elsewhere, and uses
+// across the call only what cannot change or go while it runs: its own struct proc and
+// what that holds a reference to (proc_exit's signal_struct lives until the reap).
 void mm_put_dropping_bkl(struct mm *mm) {
     if (--mm->refs > 0)
         return;
     uint64_t *pml4 = mm_free_all_but_tables(mm);
     __atomic_fetch_add(&teardowns, 1, __ATOMIC_RELAXED);
-    bool dropped = bkl_drop();
+    uint64_t irq;
+    bool dropped = bkl_drop(&irq);
     vm_destroy(pml4);
     __atomic_fetch_sub(&teardowns, 1, __ATOMIC_RELEASE);
-    if (dropped)
-        bkl_retake();
+    bkl_retake(dropped, irq);
 }
 
 bool mm_teardowns_running(void) { return __atomic_load_n(&teardowns, __ATOMIC_ACQUIRE) != 0; }

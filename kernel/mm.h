@@ -49,7 +49,8 @@ struct vma {
 // touching user memory, and two mm locks are never held at once (lockdep checks both).
 // The other fields are the BKL's.
 struct mm {
-    struct spinlock lock;           // see above; taken after the BKL, before page_alloc's
+    struct spinlock lock;           // see above; taken after the BKL, before the page lists'
+                                    // and page_alloc's (percpu_pages.c, page_alloc.c)
     volatile uint32_t lock_waiters; // CPUs halted until lock is free (smp_wait_unlocked)
     int refs;                       // processes sharing it (vfork, CLONE_VM)
     uint64_t *pml4;

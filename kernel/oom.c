@@ -37,10 +37,8 @@ static bool holds_memory(struct proc *p) {
 }
 
 // Has the last victim let go of its memory (every thread exited, or at least dropped the
-// mm, and no address space is still being freed without the BKL: mm.c)?
+// mm)?
 static bool victim_gone(void) {
-    if (victim_tgid && mm_teardowns_running())
-        return false;
     for (struct proc *t = proc_next(NULL); t && victim_tgid; t = proc_next(t)) {
         if (t->tgid == victim_tgid && holds_memory(t))
             return false;
@@ -101,11 +99,20 @@ static void let_victim_run(void) {
 bool oom_kill_and_wait(void) {
     struct proc *self = current();
     uint64_t deadline = time_since_boot_ns() + OOM_WAIT_NS;
+    bool freeing = false;
     while (time_since_boot_ns() < deadline) {
         if (fatal_signal_pending(self))
             return false;                    // chosen (maybe while waiting): die
+        // An address space being freed without the BKL (mm.c, at exit and exec): its
+        // pages are on their way back. Wait for them before judging, or a process
+        // would die for memory that was already coming.
+        if (mm_teardowns_running()) {
+            freeing = true;
+            let_victim_run();
+            continue;
+        }
         if (victim_gone()) {
-            if (victim_tgid) {
+            if (victim_tgid || freeing) {
                 victim_tgid = 0;             // its pages are back: try again
                 return true;
             }

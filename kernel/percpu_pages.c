@@ -104,7 +104,9 @@ void free_page(uint64_t pa) {
     spin_unlock_irqrestore(&cp->lock, f);
 }
 
-// Called by alloc_pages when the page allocator is out of blocks, holding no lock.
+// Called by alloc_pages when the page allocator is out of blocks: never under a list's
+// lock (alloc_page lets its own go first), but maybe under the mm lock or kmalloc's, which
+// come before the lists' in the lock order. It takes each CPU's lock in turn.
 void drain_cpu_pages(void) {
     if (!percpu_ready)
         return;

@@ -128,6 +128,8 @@ static void wait_for_bkl(struct percpu *c) { halt_while_locked(c, &bkl.locked, &
 
 void kernel_enter(void) {
     struct percpu *c = this_cpu();
+    if (read_rflags() & RFLAGS_IF)    // see bkl_drop: an interrupt could find it half-taken
+        panic("BKL: CPU %d enters the kernel with interrupts on", c->id);
     if (bkl.locked && bkl.cpu == c->id + 1) {
         c->bkl_depth++;
         return;
@@ -161,6 +163,8 @@ void kernel_exit(void) {
     struct percpu *c = this_cpu();
     if (c->bkl_depth <= 0 || bkl.cpu != c->id + 1)
         panic("BKL: CPU %d leaves the kernel without holding it", c->id);
+    if (read_rflags() & RFLAGS_IF)
+        panic("BKL: CPU %d leaves the kernel with interrupts on", c->id);
     if (--c->bkl_depth > 0)
         return;
     lockdep_assert_none_held("leaving the kernel");
@@ -177,15 +181,23 @@ void kernel_exit(void) {
 
 // Worth it only when another CPU may want the lock meanwhile. A nested entry (an
 // interrupt in the kernel) may not let go: the code it interrupted holds the BKL's data.
-bool bkl_drop(void) {
+// Interrupts must be off around kernel_exit and kernel_enter, as on every other way in
+// and out: an interrupt between kernel_exit's `bkl.cpu = 0` and its unlock would find the
+// lock taken by nobody it knows - by its own CPU - and wait for it for ever.
+bool bkl_drop(uint64_t *irq) {
     struct percpu *c = this_cpu();
+    *irq = local_irq_save();
     if (ncpus == 1 || !bkl_held() || c->bkl_depth != 1)
         return false;
     kernel_exit();
     return true;
 }
 
-void bkl_retake(void) { kernel_enter(); }
+void bkl_retake(bool dropped, uint64_t irq) {
+    if (dropped)
+        kernel_enter();
+    local_irq_restore(irq);
+}
 
 // The idle loop's way in (interrupts off, not holding the BKL): something is runnable,
 // but while another CPU is in the kernel, halt instead of spinning - a spinning virtual

@@ -20,10 +20,11 @@ void kernel_exit(void);
 void kernel_enter_idle(void);           // the same, for the idle loop: halts while it waits
 bool bkl_held(void);                    // by this CPU
 // A stretch of work that needs nothing the BKL guards (freeing a dead address space's
-// pages): bkl_drop lets the lock go if this CPU holds it once, and says whether it did;
-// bkl_retake takes it back then. The caller holds no pointer into BKL-guarded data across.
-bool bkl_drop(void);
-void bkl_retake(void);
+// pages): bkl_drop turns interrupts off (*irq: how they were) and lets the lock go if this
+// CPU holds it once, and says whether it did; bkl_retake(dropped, irq) undoes both. The
+// caller holds no pointer into BKL-guarded data across.
+bool bkl_drop(uint64_t *irq);
+void bkl_retake(bool dropped, uint64_t irq);
 
 // After changing page tables that other CPUs may have loaded (munmap, mprotect, COW, fork):
 // makes every other CPU running on these page tables forget its cached translations.

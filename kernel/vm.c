@@ -215,6 +215,7 @@ struct gather {
     uint64_t *pml4;
     bool free;                       // the pages are ours to drop (not a shmem object's)
     bool cleared;                    // some entry was cleared: other CPUs must flush
+    bool grow_tried;                 // gather_grow asked for a block once already
     int n, max;                      // entries in pages[], and room for
     uint64_t *pages;                 // physical addresses, GATHER_TABLE for page tables:
     uint64_t small[GATHER_SMALL];    // this, or once it filled, a page of their own
@@ -239,9 +240,14 @@ static void gather_flush(struct gather *g) {
 }
 
 // The small batch is full: move it to a block of its own. False if it already has one,
-// or no block is free (then the batch is flushed instead, as it would be anyway).
+// or no block was free (then the batch is flushed instead, as it would be anyway). It
+// asks once per gather: a failed ask drains every CPU's page list (alloc_pages), which
+// must not happen again at every 64 pages of one munmap.
 static bool gather_grow(struct gather *g) {
-    uint64_t pa = g->pages == g->small ? alloc_pages(GATHER_ORDER) : 0;
+    if (g->grow_tried)
+        return false;
+    g->grow_tried = true;
+    uint64_t pa = alloc_pages(GATHER_ORDER);
     if (!pa)
         return false;
     g->pages = phys_to_virt(pa);
