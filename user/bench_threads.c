@@ -11,13 +11,26 @@
 //   go_first_line   fork, exec /bin/goinit with GOMAXPROCS=4, until its first line
 //                   arrives on a pipe (then it is told to exit, and reaped)
 //
-// As in bench.c: a warm-up batch, then the median of RUNS batches.
+// As in bench.c: a warm-up batch, then the median of RUNS batches. Then the parallel rows,
+// timed like bench.c's storms: N threads of this one process (N: the CPUs it may use) each
+// doing the same job at once, against one thread alone - the speed-up, N * t(1) / t(N):
+//
+//   threads_cpu         a CPU-bound loop (bench.c's spin_work)
+//   threads_fault_storm first touches of a fresh 16 MiB anonymous map per thread, a few times
+//   threads_malloc      malloc + free of mixed sizes (glibc's arenas, brk and mmap)
+//   mutex_storm         lock, increment one shared counter, unlock (one pthread_mutex)
+//   go_cpu              /bin/goinit with GOMAXPROCS=N running N CPU-bound goroutines,
+//                       against GOMAXPROCS=1 and one goroutine
+//
+// Names on the command line run only those rows (`rdinit=/bin/bench_threads -- threads_cpu`).
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -26,6 +39,18 @@
 
 #define RUNS 10
 #define GOINIT "/bin/goinit"
+
+// The rows asked for by name on the command line; none named: every row (as in bench.c).
+static char **only;
+static int n_only;
+
+static int wanted(const char *name)
+{
+    for (int i = 0; i < n_only; i++)
+        if (strcmp(only[i], name) == 0)
+            return 1;
+    return n_only == 0;
+}
 
 static inline uint64_t cycles(void)
 {
@@ -161,6 +186,9 @@ static int compare_u64(const void *a, const void *b)
 static void run(const char *name, int (*batch)(int, uint64_t *), int iters)
 {
     uint64_t per_op[RUNS], took = 0;
+
+    if (!wanted(name))
+        return;
     int err = batch(iters, &took);
 
     for (int i = 0; i < RUNS && err == 0; i++) {
@@ -176,18 +204,317 @@ static void run(const char *name, int (*batch)(int, uint64_t *), int iters)
            (unsigned long long)(per_op[RUNS / 2 - 1] + per_op[RUNS / 2]) / 2, RUNS, iters);
 }
 
+// ---------------------------------------------------------------- parallel threads
+// The rows below time n workers doing the same job at once against one alone, as bench.c's
+// storms do with processes - but here the workers are threads of one process, the shape of
+// most parallel programs: they share one mm (on Lantern its mm lock, on Linux mmap_lock and
+// the page-table locks), one heap, one file table.
+#define STORM_PAIRS 5       // times one worker, then n, are timed (odd: a true median)
+#define WRONG (-1)          // a job's result that is not an errno: it computed a wrong answer
+#define MIB (1024 * 1024L)
+
+struct worker {
+    pthread_t thread;
+    int (*job)(void);       // returns 0, an errno, or WRONG
+    int err;                // what job returned
+};
+
+static void *run_job(void *arg)
+{
+    struct worker *w = arg;
+    w->err = w->job();
+    return NULL;
+}
+
+// n threads each running job, started together; *took is the wall time from the first
+// pthread_create to the last join. Returns 0, or the first error a thread (or
+// pthread_create) gave.
+static int run_threads(int n, int (*job)(void), uint64_t *took)
+{
+    struct worker w[n];
+    int err = 0, started = 0;
+    uint64_t start = cycles();
+
+    for (; started < n; started++) {
+        w[started].job = job;
+        if ((err = pthread_create(&w[started].thread, NULL, run_job, &w[started])) != 0)
+            break;
+    }
+    for (int i = 0; i < started; i++) {
+        pthread_join(w[i].thread, NULL);
+        if (err == 0)
+            err = w[i].err;
+    }
+    *took = cycles() - start;
+    return err;
+}
+
+// The same CPU-bound loop as bench.c's spin_work. spin_answer is its result, found once
+// before the timing starts (the warm-up); a thread that gets another is WRONG.
+#define SPIN_LOOPS 30000000u
+
+static uint32_t spin_answer;
+
+static uint32_t spin_loop(uint32_t loops)
+{
+    uint32_t x = 1;
+    for (uint32_t i = 0; i < loops; i++)
+        x = x * 1664525u + 1013904223u;
+    return x;
+}
+
+static int spin_job(void)
+{
+    return spin_loop(SPIN_LOOPS) == spin_answer ? 0 : WRONG;
+}
+
+static int threads_cpu(int n, uint64_t *took)
+{
+    return run_threads(n, spin_job, took);
+}
+
+// FAULT_ROUNDS times: map 16 MiB of fresh anonymous memory, write one byte of each page
+// (4096 first-touch faults, a zeroed page each), unmap it - bench.c's touch_fresh_k.
+// MADV_NOHUGEPAGE, or Debian's Linux (transparent huge pages "always") would fault 2 MiB
+// at a time; a kernel without them at all says EINVAL, which is as good.
+#define STORM_MAP (16 * MIB)
+#define STORM_PAGES (STORM_MAP / 4096)
+#define FAULT_ROUNDS 4
+
+static int fault_job(void)
+{
+    for (int i = 0; i < FAULT_ROUNDS; i++) {
+        char *p = mmap(NULL, STORM_MAP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            return errno;
+        if (madvise(p, STORM_MAP, MADV_NOHUGEPAGE) < 0 && errno != EINVAL) {
+            int err = errno;
+            munmap(p, STORM_MAP);
+            return err;
+        }
+        for (long off = 0; off < STORM_MAP; off += 4096)
+            p[off] = 1;
+        if (munmap(p, STORM_MAP) < 0)
+            return errno;
+    }
+    return 0;
+}
+
+static int threads_fault_storm(int n, uint64_t *took)
+{
+    return run_threads(n, fault_job, took);
+}
+
+// MALLOC_OPS times: free a random one of MALLOC_SLOTS live blocks and malloc another of a
+// random size - mostly small, sometimes pages, now and then past glibc's first mmap
+// threshold (128 KiB). Each block carries its slot number in its first and last byte,
+// checked before it is freed: a block that another thread's malloc also handed out, or
+// that lost its page, is WRONG. Each thread draws the same sequence.
+#define MALLOC_OPS 40000
+#define MALLOC_SLOTS 64
+
+static const size_t malloc_sizes[16] = {
+    16, 16, 24, 32, 48, 64, 96, 128, 200, 256, 512, 1024, 4096, 16384, 65536, 262144,
+};
+
+static int check_block(const unsigned char *p, size_t size, int slot)
+{
+    return p[0] == slot && p[size - 1] == slot ? 0 : WRONG;
+}
+
+static int malloc_job(void)
+{
+    unsigned char *block[MALLOC_SLOTS] = { NULL };
+    size_t size[MALLOC_SLOTS];
+    uint32_t x = 1;
+    int err = 0;
+
+    for (int i = 0; i < MALLOC_OPS && err == 0; i++) {
+        x = x * 1664525u + 1013904223u;
+        int s = (int)(x >> 24) % MALLOC_SLOTS;
+        if (block[s]) {
+            err = check_block(block[s], size[s], s);
+            free(block[s]);
+        }
+        size[s] = malloc_sizes[(x >> 12) & 15];
+        if ((block[s] = malloc(size[s])) == NULL)
+            return ENOMEM;
+        block[s][0] = block[s][size[s] - 1] = (unsigned char)s;
+    }
+    for (int s = 0; s < MALLOC_SLOTS; s++)
+        if (block[s]) {
+            err = err ?: check_block(block[s], size[s], s);
+            free(block[s]);
+        }
+    return err;
+}
+
+static int threads_malloc(int n, uint64_t *took)
+{
+    return run_threads(n, malloc_job, took);
+}
+
+// MUTEX_OPS times: lock, add one to the shared counter, unlock. With n threads the lock is
+// contended: glibc's mutex then sleeps in FUTEX_WAIT and unlock wakes a waiter. The
+// counter must end at n * MUTEX_OPS.
+#define MUTEX_OPS 50000
+
+static pthread_mutex_t counter_lock = PTHREAD_MUTEX_INITIALIZER;
+static long counter;        // under counter_lock
+
+static int mutex_job(void)
+{
+    for (int i = 0; i < MUTEX_OPS; i++) {
+        pthread_mutex_lock(&counter_lock);
+        counter++;
+        pthread_mutex_unlock(&counter_lock);
+    }
+    return 0;
+}
+
+static int mutex_storm(int n, uint64_t *took)
+{
+    counter = 0;
+    int err = run_threads(n, mutex_job, took);
+    return err ?: counter == (long)n * MUTEX_OPS ? 0 : WRONG;
+}
+
+// /bin/goinit spin LOOPS prints its first line, then runs GOMAXPROCS goroutines that each
+// do spin_loop(LOOPS), and prints "goinit: spun N goroutines: x=X" (user/go/goinit). The
+// time is from the first line to the second: the Go runtime's start is not in it. With n,
+// GOMAXPROCS=n; X must be spin_answer.
+static int go_cpu(int n, uint64_t *took)
+{
+    char loops[16], gomaxprocs[32], want[64], got[64];
+    snprintf(loops, sizeof loops, "%u", SPIN_LOOPS);
+    snprintf(gomaxprocs, sizeof gomaxprocs, "GOMAXPROCS=%d", n);
+    snprintf(want, sizeof want, "goinit: spun %d goroutines: x=%u\n", n, spin_answer);
+    char *argv[] = { GOINIT, "spin", loops, NULL };
+    char *envp[] = { gomaxprocs, NULL };
+    int fds[2], status;
+    if (pipe(fds) < 0)
+        return errno;
+    pid_t pid = fork();
+    if (pid < 0)
+        return errno;
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        close(fds[1]);
+        execve(GOINIT, argv, envp);
+        _exit(errno);
+    }
+    close(fds[1]);
+    FILE *in = fdopen(fds[0], "r");
+    int ok = in && fgets(got, sizeof got, in) != NULL;      // the first line: started
+    uint64_t start = cycles();
+    ok = ok && fgets(got, sizeof got, in) != NULL;          // the second: done
+    *took = cycles() - start;
+    if (in)
+        fclose(in);
+    else
+        close(fds[0]);
+    if (waitpid(pid, &status, 0) < 0)
+        return errno;
+    if (status != 0)
+        return WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : ECHILD;
+    return ok && strcmp(got, want) == 0 ? 0 : WRONG;
+}
+
+static uint64_t median(uint64_t *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, compare_u64);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// Hundredths as "1.23".
+static const char *hundredths(char *buf, uint64_t v)
+{
+    snprintf(buf, 24, "%llu.%02llu", (unsigned long long)(v / 100), (unsigned long long)(v % 100));
+    return buf;
+}
+
+// Prints name's line, as bench.c's run_storm: timed(1) then timed(n), STORM_PAIRS times;
+// the median speed-up n * t(1) / t(n) and the lowest and highest, the median wall times,
+// and - if per_op is not NULL - the cycles one of a worker's ops operations took, alone
+// (per_op_1) and while all n ran (per_op): t / ops.
+static void run_storm(const char *name, int n, int (*timed)(int, uint64_t *), long ops,
+                      const char *per_op)
+{
+    uint64_t one[STORM_PAIRS], many[STORM_PAIRS], speedup[STORM_PAIRS];
+    char a[24], b[24], c[24], per[96] = "";
+    int err = 0;
+
+    if (!wanted(name))
+        return;
+    for (int i = 0; i < STORM_PAIRS && err == 0; i++) {
+        err = timed(1, &one[i]) ?: timed(n, &many[i]);
+        if (err == 0)
+            speedup[i] = n * one[i] * 100 / (many[i] ?: 1);
+    }
+    if (err == WRONG) {
+        printf("bench: %s unsupported (wrong result)\n", name);
+        return;
+    }
+    if (err != 0) {
+        printf("bench: %s unsupported (error %s)\n", name, errname(err));
+        return;
+    }
+    uint64_t t1 = median(one, STORM_PAIRS), tn = median(many, STORM_PAIRS);
+    if (per_op)
+        snprintf(per, sizeof per, " %s_1=%llu %s=%llu", per_op, (unsigned long long)(t1 / ops),
+                 per_op, (unsigned long long)(tn / ops));
+    median(speedup, STORM_PAIRS);       // sorts: [0] is the lowest, the last the highest
+    printf("bench: %s workers=%d speedup=%s speedup_range=%s-%s cycles_1=%llu cycles_%d=%llu%s "
+           "pairs=%d\n", name, n, hundredths(a, median(speedup, STORM_PAIRS)),
+           hundredths(b, speedup[0]), hundredths(c, speedup[STORM_PAIRS - 1]),
+           (unsigned long long)t1, n, (unsigned long long)tn, per, STORM_PAIRS);
+}
+
+// The CPUs this process may use (sched_getaffinity): the workers of the parallel rows.
+// If the kernel cannot say, one.
+static int usable_cpus(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) < 0) {
+        printf("bench: sched_getaffinity failed (error %s): one worker\n", errname(errno));
+        return 1;
+    }
+    return CPU_COUNT(&set);
+}
+
+static void run_parallel(void)
+{
+    int n = usable_cpus();
+
+    if (wanted("threads_cpu") || wanted("go_cpu"))
+        spin_answer = spin_loop(SPIN_LOOPS);
+    run_storm("threads_cpu", n, threads_cpu, 1, NULL);
+    run_storm("threads_fault_storm", n, threads_fault_storm, FAULT_ROUNDS * STORM_PAGES,
+              "per_page");
+    run_storm("threads_malloc", n, threads_malloc, MALLOC_OPS, "per_malloc");
+    run_storm("mutex_storm", n, mutex_storm, MUTEX_OPS, "per_lock");
+    if (!wanted("go_cpu"))
+        return;
+    if (access(GOINIT, X_OK) == 0)
+        run_storm("go_cpu", n, go_cpu, 1, NULL);
+    else
+        printf("bench: go_cpu skipped (no %s)\n", GOINIT);
+}
+
 int main(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    only = argv + 1;
+    n_only = argc - 1;
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("bench: threads start\n");
     run("thread_create", bench_thread_create, 100);
     run("futex_pingpong", bench_futex_pingpong, 200);
     if (access(GOINIT, X_OK) == 0)
         run("go_first_line", bench_go_first_line, 1);
-    else
+    else if (wanted("go_first_line"))
         printf("bench: go_first_line skipped (no %s)\n", GOINIT);
+    run_parallel();
     printf("bench: done\n");
     if (getpid() != 1)
         return 0;

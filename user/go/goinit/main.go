@@ -9,7 +9,9 @@
 // kernel command line). Every line it prints is
 // the same on every run and on Linux (tests/system/oracle/goinit.txt), so it has no
 // times, addresses, or pids other than its own (1). With the argument "bench" it prints
-// its first line and exits: user/bench_threads.c times that.
+// its first line and exits: user/bench_threads.c times that. With "spin LOOPS" it prints
+// its first line, runs a CPU-bound loop in GOMAXPROCS goroutines at once, prints their
+// result and exits: bench_threads's go_cpu row times that.
 //
 // Run on Linux as an ordinary program (pid not 1) it does the same, then exits.
 package main
@@ -20,6 +22,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -224,11 +227,47 @@ func down() {
 	}
 }
 
+// spin runs GOMAXPROCS goroutines, each the loop of user/bench_threads.c's spin_loop, and
+// prints their result - one number if they agree, which bench_threads checks.
+func spin(loops uint32) {
+	n := runtime.GOMAXPROCS(0)
+	results := make([]uint32, n)
+	var wg sync.WaitGroup
+	for g := 0; g < n; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			x := uint32(1)
+			for i := uint32(0); i < loops; i++ {
+				x = x*1664525 + 1013904223
+			}
+			results[g] = x
+		}(g)
+	}
+	wg.Wait()
+	for _, x := range results[1:] {
+		if x != results[0] {
+			say("spun %d goroutines: they disagree: %v", n, results)
+			return
+		}
+	}
+	say("spun %d goroutines: x=%d", n, results[0])
+}
+
 func main() {
 	pid := os.Getpid()
 	say("hello from Go as init, pid %d", pid)
 	if len(os.Args) > 1 && os.Args[1] == "bench" {
 		return // user/bench_threads.c times the start to this first line
+	}
+	if len(os.Args) > 2 && os.Args[1] == "spin" {
+		loops, err := strconv.ParseUint(os.Args[2], 10, 32)
+		if err != nil {
+			say("spin: %v", err)
+			os.Exit(2)
+		}
+		spin(uint32(loops))
+		return
 	}
 	if pid == 1 {
 		mounts()
