@@ -3,7 +3,8 @@
 
 Each kernel boots in the same QEMU machine (TCG, one CPU or --smp N, the same memory) with
 build/initramfs.cpio, twice: rdinit=/bin/bench (user/bench.c, our libc) and
-rdinit=/bin/bench_threads (user/bench_threads.c, static glibc: threads, futex, Go).
+rdinit=/bin/bench_threads (user/bench_threads.c, static glibc: threads, futex, Go, and
+the parallel rows: a thread per CPU in one process).
 Each program prints `bench: NAME key=value ...` lines on the serial console and powers the
 machine off; we read those lines and print a table. The numbers are TSC cycles as QEMU's TCG shows them to the guest: they compare the
 two kernels on this machine, and mean little anywhere else.
@@ -65,6 +66,20 @@ ROWS = [
     ("pthread_create + join", "thread_create", "median_cycles"),
     ("futex ping-pong round trip (2 threads)", "futex_pingpong", "median_cycles"),
     ("Go start to first line (GOMAXPROCS=4)", "go_first_line", "median_cycles"),
+    ("CPU-bound threads of one process, one per CPU: speed-up", "threads_cpu", "speedup"),
+    ("  the same: lowest-highest speed-up of 5 pairs", "threads_cpu", "speedup_range"),
+    ("16 MiB first-touch storm, a thread per CPU: speed-up", "threads_fault_storm", "speedup"),
+    ("  the same: lowest-highest speed-up of 5 pairs", "threads_fault_storm", "speedup_range"),
+    ("  the same: cycles per page fault, one thread alone", "threads_fault_storm", "per_page_1"),
+    ("  the same: cycles per page fault in each thread", "threads_fault_storm", "per_page"),
+    ("malloc+free of mixed sizes, a thread per CPU: speed-up", "threads_malloc", "speedup"),
+    ("  the same: lowest-highest speed-up of 5 pairs", "threads_malloc", "speedup_range"),
+    ("  the same: cycles per malloc+free, one thread alone", "threads_malloc", "per_malloc_1"),
+    ("  the same: cycles per malloc+free in each thread", "threads_malloc", "per_malloc"),
+    ("pthread_mutex lock+increment+unlock, one thread", "mutex_storm", "per_lock_1"),
+    ("  the same, a thread per CPU on one mutex: in each", "mutex_storm", "per_lock"),
+    ("Go, CPU-bound goroutines, GOMAXPROCS=CPUs: speed-up", "go_cpu", "speedup"),
+    ("  the same: lowest-highest speed-up of 5 pairs", "go_cpu", "speedup_range"),
 ]
 
 LINE = re.compile(r"^bench: (\S+) ?(.*)$")
