@@ -212,6 +212,7 @@ static void run(const char *name, int (*batch)(int, uint64_t *), int iters)
 #define STORM_PAIRS 5       // times one worker, then n, are timed (odd: a true median)
 #define WRONG (-1)          // a job's result that is not an errno: it computed a wrong answer
 #define MIB (1024 * 1024L)
+#define MAX_WORKERS 64      // more CPUs than this: this many threads
 
 struct worker {
     pthread_t thread;
@@ -231,7 +232,7 @@ static void *run_job(void *arg)
 // pthread_create) gave.
 static int run_threads(int n, int (*job)(void), uint64_t *took)
 {
-    struct worker w[n];
+    struct worker w[MAX_WORKERS];
     int err = 0, started = 0;
     uint64_t start = cycles();
 
@@ -480,7 +481,8 @@ static int usable_cpus(void)
         printf("bench: sched_getaffinity failed (error %s): one worker\n", errname(errno));
         return 1;
     }
-    return CPU_COUNT(&set);
+    int n = CPU_COUNT(&set);
+    return n < MAX_WORKERS ? n : MAX_WORKERS;
 }
 
 static void run_parallel(void)
