@@ -17,7 +17,11 @@
 #include "thr_util.h"
 
 #define PAGE 4096
-#define FILE_NAME "uaccess.tmp"
+// The scratch file, named by pid: the suite runs this program on the host from two tests
+// at once (glibc and musl builds, in the same directory), and one run's O_TRUNC emptied the
+// other's file under its private mapping.
+static char file_name[32];
+#define FILE_NAME file_name
 
 enum { FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_PRIVATE_FLAG = 128 };
 
@@ -127,7 +131,7 @@ static void stat_out(void)
 static void paths(void)
 {
     char *buf = two_pages(PROT_NONE);
-    char *name = buf + PAGE - sizeof FILE_NAME;
+    char *name = buf + PAGE - (strlen(FILE_NAME) + 1);
     strcpy(name, FILE_NAME);
     int fd = open(name, O_RDWR | O_CREAT | O_TRUNC, 0644);
     check("open of a path whose NUL is the last byte before a PROT_NONE page", fd);
@@ -292,6 +296,7 @@ int main(int argc, char **argv)
     (void)argc;
     (void)argv;
     begin("pthread_uaccess");
+    snprintf(file_name, sizeof file_name, "uaccess-%d.tmp", (int)getpid());
     pipe_reads();
     pipe_writes();
     stat_out();
