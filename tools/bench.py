@@ -10,6 +10,7 @@ machine off; we read those lines and print a table. The numbers are TSC cycles a
 two kernels on this machine, and mean little anywhere else.
 
     python3 tools/bench.py [--build build] [--smp N] [--linux PATH/TO/vmlinuz | --linux fetch]
+                           [--rows NAME...]
 
 `--linux fetch` runs tools/linux-oracle.sh for Debian's kernel. Exits non-zero if a run did
 not reach `bench: done`.
@@ -158,10 +159,13 @@ def cell(results, bench, field):
         return r[field], None
 
 
-def table(lantern, linux, with_linux):
-    """Prints the results; the Linux and ratio columns only if Linux was asked for."""
+def table(lantern, linux, with_linux, only=None):
+    """Prints the results; the Linux and ratio columns only if Linux was asked for; only
+    the rows of the benchmarks in `only`, if given."""
     rows = [("benchmark", "Lantern", "Linux", "ratio")]
     for label, bench, field in ROWS:
+        if only and bench not in only:
+            continue
         ours, a = cell(lantern, bench, field)
         theirs, b = cell(linux, bench, field)
         ratio = f"{a / b:.2f}" if a is not None and b else ""
@@ -239,6 +243,8 @@ def main():
     ap.add_argument("--linux", metavar="VMLINUZ", help="also boot this Linux kernel ('fetch': Debian's)")
     ap.add_argument("--timeout", type=int, default=180, help="seconds per boot (default 180)")
     ap.add_argument("--smp", type=int, default=1, help="CPUs of the QEMU machine (default 1)")
+    ap.add_argument("--rows", nargs="+", metavar="NAME",
+                    help="run only these benchmarks (bench's names: fault_storm getpid ...)")
     args = ap.parse_args()
     QEMU_MACHINE[QEMU_MACHINE.index("-smp") + 1] = str(args.smp)
     print(f"QEMU -smp {args.smp}; the host has {os.cpu_count()} CPUs (under TCG they bound the speed-up)")
@@ -256,13 +262,16 @@ def main():
     machine_description()
     tmp = tempfile.TemporaryDirectory()
     initrd = initramfs_with_extras(args.build, tmp.name)
-    lantern, lantern_ok = run_all("Lantern", kernel, initrd, LANTERN_ARGS, args.timeout)
-    linux, linux_ok = run_all("Linux", vmlinuz, initrd, LINUX_ARGS, args.timeout) if vmlinuz \
-        else (None, True)
+    # Words after "--" on the command line are init's arguments, on both kernels: the names
+    # of the rows to run (each program runs those it has, and skips the rest).
+    only = " -- " + " ".join(args.rows) if args.rows else ""
+    lantern, lantern_ok = run_all("Lantern", kernel, initrd, LANTERN_ARGS + only, args.timeout)
+    linux, linux_ok = run_all("Linux", vmlinuz, initrd, LINUX_ARGS + only, args.timeout) \
+        if vmlinuz else (None, True)
     tmp.cleanup()
     print_host_load("at the end")
     print()
-    table(lantern, linux, bool(vmlinuz))
+    table(lantern, linux, bool(vmlinuz), args.rows)
     return 0 if lantern_ok and linux_ok else 1
 
 
