@@ -27,7 +27,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "user"))
 import host  # noqa: E402  (tests/user/host.py)
 from test_parity import KERNEL_LINE  # noqa: E402
 
-_expected = {}   # the host's lines, per program: computed once per run of the suite
+_expected = {}
+
+
+def _initrd(ctx):
+    """Their own initramfs (the Makefile's PARALLEL_INITRAMFS): the main one stays small."""
+    return os.path.join(ctx.build, "initramfs-parallel.cpio")   # the host's lines, per program: computed once per run of the suite
 
 
 def _cpu_counts(ctx):
@@ -50,7 +55,7 @@ def _check_c(ctx, name):
             f"on the host, {name} failed: {r.returncode} {r.stderr}"
         _expected[name] = lines
     for smp in _cpu_counts(ctx):
-        m = ctx.machine(kernel_args=f"rdinit=/bin/{name} panic=-1", smp=smp)
+        m = ctx.machine(kernel_args=f"rdinit=/bin/{name} panic=-1", smp=smp, initrd=_initrd(ctx))
         m.wait_exit(300)
         log = m.text()
         start = log.find(f"Run /bin/{name} as init process\n")
@@ -79,7 +84,8 @@ def test_gopar(ctx):
         assert r.returncode == 0 and not r.stderr and lines[-1] == "gopar: done", (r.returncode, r.stderr)
         _expected["gopar"] = lines
     for smp in _cpu_counts(ctx):
-        m = ctx.machine(kernel_args="rdinit=/bin/gopar panic=-1 GOMAXPROCS=4", smp=smp)
+        m = ctx.machine(kernel_args="rdinit=/bin/gopar panic=-1 GOMAXPROCS=4", smp=smp,
+                        initrd=_initrd(ctx))
         m.wait_exit(300)
         log = m.text()
         got = [l for l in log.splitlines() if l.startswith("gopar: ")]
