@@ -1,0 +1,3 @@
+module lantern/gopar
+
+go 1.19
