@@ -140,34 +140,50 @@ static int bench_futex_pingpong(int iters, uint64_t *took)
     return 0;
 }
 
-// goinit with the word "bench" prints its hello line and exits (user/go/goinit).
+// Starts goinit (user/go/goinit) with argv and envp, its standard output on a pipe whose
+// read end goes to *out. Returns its pid, or -errno.
+static pid_t start_goinit(char *argv[], char *envp[], int *out)
+{
+    int fds[2];
+    if (pipe(fds) < 0)
+        return -errno;
+    pid_t pid = fork();
+    if (pid < 0) {
+        int err = errno;
+        close(fds[0]);
+        close(fds[1]);
+        return -err;
+    }
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        close(fds[1]);
+        execve(GOINIT, argv, envp);
+        _exit(errno);
+    }
+    close(fds[1]);
+    *out = fds[0];
+    return pid;
+}
+
+// goinit with the word "bench" prints its hello line and exits.
 static int bench_go_first_line(int iters, uint64_t *took)
 {
     char *argv[] = { GOINIT, "bench", NULL };
     char *envp[] = { "GOMAXPROCS=4", NULL };
     uint64_t total = 0;
     for (int i = 0; i < iters; i++) {
-        int fds[2];
-        if (pipe(fds) < 0)
-            return errno;
+        int fd;
         uint64_t start = cycles();
-        pid_t pid = fork();
+        pid_t pid = start_goinit(argv, envp, &fd);
         if (pid < 0)
-            return errno;
-        if (pid == 0) {
-            dup2(fds[1], 1);
-            close(fds[0]);
-            close(fds[1]);
-            execve(GOINIT, argv, envp);
-            _exit(errno);
-        }
-        close(fds[1]);
+            return -pid;
         char c = 0;
         ssize_t r;
-        while ((r = read(fds[0], &c, 1)) == 1 && c != '\n')
+        while ((r = read(fd, &c, 1)) == 1 && c != '\n')
             ;
         total += cycles() - start;
-        close(fds[0]);
+        close(fd);
         int status;
         waitpid(pid, &status, 0);
         if (c != '\n' || status != 0)
@@ -392,21 +408,11 @@ static int go_cpu(int n, uint64_t *took)
     snprintf(want, sizeof want, "goinit: spun %d goroutines: x=%u\n", n, spin_answer);
     char *argv[] = { GOINIT, "spin", loops, NULL };
     char *envp[] = { gomaxprocs, NULL };
-    int fds[2], status;
-    if (pipe(fds) < 0)
-        return errno;
-    pid_t pid = fork();
+    int fd, status;
+    pid_t pid = start_goinit(argv, envp, &fd);
     if (pid < 0)
-        return errno;
-    if (pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        execve(GOINIT, argv, envp);
-        _exit(errno);
-    }
-    close(fds[1]);
-    FILE *in = fdopen(fds[0], "r");
+        return -pid;
+    FILE *in = fdopen(fd, "r");
     int ok = in && fgets(got, sizeof got, in) != NULL;      // the first line: started
     uint64_t start = cycles();
     ok = ok && fgets(got, sizeof got, in) != NULL;          // the second: done
@@ -414,7 +420,7 @@ static int go_cpu(int n, uint64_t *took)
     if (in)
         fclose(in);
     else
-        close(fds[0]);
+        close(fd);
     if (waitpid(pid, &status, 0) < 0)
         return errno;
     if (status != 0)
