@@ -14,6 +14,11 @@ struct file_ops {
     // Kernel buffers: the system-call layer copies to and from user space.
     long (*read)(struct file *f, void *buf, size_t n);
     long (*write)(struct file *f, const void *buf, size_t n);
+    // Optional: takes back the n bytes just read, which could not all be copied to the
+    // user (a bad buffer), so that the next read gets them again - as Linux's pipe, which
+    // consumes nothing of a buffer it could not copy whole. Without it they are lost
+    // (a file with an inode gets its position moved back instead: sys_file.c).
+    void (*unread)(struct file *f, const void *buf, size_t n);
     long (*ioctl)(struct file *f, unsigned long cmd, uint64_t arg);   // arg is a user pointer
     void (*stat)(struct file *f, struct kstat *st);
     // Readiness now, as POLLIN|POLLOUT|... (poll.h), with interrupts off. Optional: without

@@ -56,6 +56,22 @@ out:
     return ret;
 }
 
+// do_read could not copy the n bytes just read to the user: they go back to the front
+// of the ring. There is room for them unless a writer filled it meanwhile (only if the
+// failed copy slept in a fault); then, as for a reader that died, they are lost.
+static void pipe_unread(struct file *f, const void *buf, size_t n) {
+    struct pipe *pp = f->priv;
+    uint64_t flags = local_irq_save();
+    if (PIPE_SIZE - (pp->nwritten - pp->nread) >= n) {
+        pp->nread -= n;
+        for (size_t i = 0; i < n; i++)
+            pp->buf[(pp->nread + i) % PIPE_SIZE] = ((const char *)buf)[i];
+        wakeup(&pp->nread);                // another reader may be waiting for them
+        poll_notify(pp, POLLIN | POLLRDNORM);
+    }
+    local_irq_restore(flags);
+}
+
 static long pipe_write(struct file *f, const void *src, size_t n) {
     struct pipe *pp = f->priv;
     uint64_t flags = local_irq_save();
@@ -140,14 +156,15 @@ static void pipe_stat(struct file *f, struct kstat *st) {
 }
 
 static const struct file_ops pipe_read_ops = {
-    .read = pipe_read, .release = pipe_release, .stat = pipe_stat, .poll = pipe_poll,
+    .read = pipe_read, .unread = pipe_unread, .release = pipe_release, .stat = pipe_stat,
+    .poll = pipe_poll,
 };
 static const struct file_ops pipe_write_ops = {
     .write = pipe_write, .release = pipe_release, .stat = pipe_stat, .poll = pipe_poll,
 };
 static const struct file_ops pipe_rdwr_ops = {
-    .read = pipe_read, .write = pipe_write, .release = pipe_release, .stat = pipe_stat,
-    .poll = pipe_poll,
+    .read = pipe_read, .unread = pipe_unread, .write = pipe_write, .release = pipe_release,
+    .stat = pipe_stat, .poll = pipe_poll,
 };
 
 static void free_pipe(struct pipe *pp, char *buf, struct file *r, struct file *w) {

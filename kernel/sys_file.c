@@ -38,8 +38,18 @@ static long do_read(struct file *f, uint64_t ubuf, uint64_t n) {
     while ((uint64_t)total < n) {
         size_t want = n - total < CHUNK ? n - total : CHUNK;
         long got = f->ops->read(f, buf, want);
-        if (got > 0 && copy_to_user((void *)(ubuf + total), buf, got))
-            got = -EFAULT;
+        size_t left = got > 0 ? copy_to_user_left((void *)(ubuf + total), buf, got) : 0;
+        if (left) {                  // a bad buffer: the bytes go back, as Linux's
+            if (f->ops->unread) {    // a pipe: all of them - the next read gets the
+                f->ops->unread(f, buf, got);       // whole chunk again
+                left = got;
+            } else if (f->ip) {
+                f->pos -= left;      // a file: only those that did not reach the user
+            }
+            got -= (long)left;
+            total = got ? total + got : total ? total : -EFAULT;
+            break;
+        }
         if (got < 0) {
             if (total == 0)
                 total = got;

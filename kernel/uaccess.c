@@ -123,13 +123,17 @@ int copy_from_user(void *dst, const void *usrc, size_t n) {
 }
 
 // The bytes before a fault are stored (Linux's copies do the same: a program may see them).
-int copy_to_user(void *udst, const void *src, size_t n) {
+size_t copy_to_user_left(void *udst, const void *src, size_t n) {
     if (!user_range((uint64_t)udst, n))
-        return -EFAULT;
+        return n;
     user_access_begin();
     size_t left = uaccess_copy(udst, src, n);
     user_access_end();
-    return left ? -EFAULT : 0;
+    return left;
+}
+
+int copy_to_user(void *udst, const void *src, size_t n) {
+    return copy_to_user_left(udst, src, n) ? -EFAULT : 0;
 }
 
 int cmpxchg_user_u32(uint32_t *uaddr, uint32_t *old, uint32_t new) {

@@ -1,7 +1,8 @@
 // t_pipe.c: pipes: data between processes, end of file when the last writer goes, EPIPE and
 // SIGPIPE when the last reader goes, a transfer larger than the pipe's buffer (the writer
 // sleeps until the reader drains it), O_NONBLOCK and EAGAIN, pipe2's flags, fcntl on a
-// pipe, dup2 of stdout into one, and the errors.
+// pipe, dup2 of stdout into one, the errors, and a read into a bad buffer (the bytes that
+// did not reach it stay in the pipe).
 //
 // How much a pipe holds differs (64 KiB on Linux), so no output depends on it.
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -229,6 +231,32 @@ static void redirect(void)
     wait_and_print("the child", pid);
 }
 
+// Linux's pipe consumes nothing it could not copy whole: a read into a bad buffer fails
+// and leaves the bytes in the pipe - even when the buffer ends in an unmapped page and
+// took a few of them (they are still written there: Linux's copies do that).
+static void bad_buffer(void)
+{
+    int p[2];
+    char buf[16];
+
+    check("pipe", pipe(p));
+    check_val("write 6", write(p[1], "abcdef", 6));
+    check_val("read into pointer 1", read(p[0], bad_ptr(1), 6));
+    long n = read(p[0], buf, sizeof buf);
+    print_escaped("the bytes are still there", buf, n);
+    char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    yes("mmap two pages", two != MAP_FAILED);
+    check("munmap the second", munmap(two + 4096, 4096));
+    check_val("write 8", write(p[1], "12345678", 8));
+    check_val("read 8 into the last 3 bytes of a page", read(p[0], two + 4093, 8));
+    print_escaped("what it got", two + 4093, 3);
+    n = read(p[0], buf, sizeof buf);
+    print_escaped("the next read gets the rest", buf, n);
+    munmap(two, 4096);
+    close(p[0]);
+    close(p[1]);
+}
+
 int main(void)
 {
     begin("t_pipe");
@@ -239,5 +267,6 @@ int main(void)
     big_transfer();
     no_reader();
     redirect();
+    bad_buffer();
     return done();
 }
