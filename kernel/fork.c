@@ -78,11 +78,10 @@ static long check_flags(uint64_t flags, struct proc *self) {
     return 0;
 }
 
-// Shares or copies each part of the caller in the child, as the flags say.
-static long share_or_copy(struct proc *child, struct proc *self, uint64_t flags) {
-    child->mm = (flags & CLONE_VM) ? mm_get(self->mm) : mm_dup(self->mm);
-    if (!child->mm)
-        return -ENOMEM;
+// Shares or copies each part of the caller in the child, as the flags say; the copy of
+// the memory is made already (mm: see do_clone).
+static long share_or_copy(struct proc *child, struct proc *self, uint64_t flags, struct mm *mm) {
+    child->mm = (flags & CLONE_VM) ? mm_get(self->mm) : mm;
     if (flags & CLONE_FILES) {
         child->files = self->files;
         child->files->refs++;
@@ -172,10 +171,18 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64
         return -EPERM;                   // as arch_prctl(ARCH_SET_FS) would say
     if (self->signal->group_exit)
         return -EINTR;                   // the group is dying: no new members
+    // The copy of the memory comes first, before the child is in the process table: it
+    // may let the BKL go (mm_dup), and no other CPU may meet a child half made.
+    struct mm *mm = NULL;
+    if (!(flags & CLONE_VM) && !(mm = mm_dup(self->mm)))
+        return -ENOMEM;
     struct proc *child = proc_alloc();
-    if (!child)
+    if (!child) {
+        if (mm)
+            mm_put(mm);
         return -EAGAIN;
-    err = share_or_copy(child, self, flags);
+    }
+    err = share_or_copy(child, self, flags, mm);
     if (err) {
         undo_child(child);
         return err;

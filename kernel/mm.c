@@ -700,7 +700,9 @@ static int dup_pages(struct mm *dst, struct mm *src, struct vma *v) {
     return vm_copy_range(dst->pml4, src->pml4, v->start, v->end, vma_shared(v), !v->shm);
 }
 
-static struct mm *dup_locked(struct mm *src) {
+// fork's first half, under the BKL and src's lock: a new mm with a copy of each VMA (each
+// file and shared memory they use gets one more reference: the BKL's), no pages yet.
+static struct mm *dup_vmas(struct mm *src) {
     struct mm *dst = mm_create();
     if (!dst)
         return NULL;
@@ -731,21 +733,50 @@ static struct mm *dup_locked(struct mm *src) {
     dst->arg_end = src->arg_end;
     dst->env_start = src->env_start;
     dst->env_end = src->env_end;
-    for (struct vma *c = dst->vmas; c; c = c->next) {
-        if (dup_pages(dst, src, c) != 0) {
-            mm_put(dst);
-            return NULL;
-        }
-    }
     return dst;
 }
 
-// The parent's other threads may be faulting meanwhile: src->lock is held throughout (the
-// copy write-protects src's private pages).
+// fork's second half: the page tables, VMA by VMA - for a big process most of fork's time.
+static int dup_all_pages(struct mm *dst, struct mm *src) {
+    for (struct vma *c = dst->vmas; c; c = c->next)
+        if (dup_pages(dst, src, c) != 0)
+            return -ENOMEM;
+    return 0;
+}
+
+// The copy of the page tables runs without the BKL when the parent has one thread, so
+// that other CPUs run kernel code meanwhile. It needs nothing the BKL guards:
+//   - both address spaces are locked (dst nested in src: nobody else locks dst while
+//     holding another mm's lock, so the two can never be waited for the other way round).
+//     What else could reach them - a truncate (mm_file_truncated), /proc reading memory -
+//     takes their locks, and waits;
+//   - src's VMAs change only under its lock; its pages' counts are atomic (vm_page_get).
+//     A page fork counts is mapped by src, so whoever shares it sees a count of at least
+//     2 - no copy-on-write split elsewhere can mistake it for its own;
+//   - one thread (refs == 1): no other CPU runs in src, or can start to (only a thread of
+//     it could), so the pages made read-only need no shootdown, and none is sent
+//     (tlb_shootdown finds no CPU that has src loaded).
+// The BKL comes back only after both mm locks are let go (it comes first in the lock
+// order: a CPU holding it may be waiting for src's lock right now).
 struct mm *mm_dup(struct mm *src) {
     uint64_t flags = mm_lock(src);
-    struct mm *dst = dup_locked(src);
-    mm_unlock(src, flags);
+    struct mm *dst = dup_vmas(src);
+    if (!dst) {
+        mm_unlock(src, flags);
+        return NULL;
+    }
+    uint64_t dst_flags = spin_lock_irqsave_nested(&dst->lock);
+    uint64_t irq = 0;
+    bool dropped = src->refs == 1 && bkl_drop(&irq);
+    int err = dup_all_pages(dst, src);
+    spin_unlock_irqrestore(&dst->lock, dst_flags);
+    mm_unlock(src, dropped ? irq : flags);   // interrupts stay off until the BKL is back
+    if (dropped)
+        bkl_retake(true, flags);
+    if (err) {
+        mm_put(dst);
+        return NULL;
+    }
     return dst;
 }
 

@@ -159,15 +159,8 @@ static int next_waiter(uint32_t waiters, int self) {
     return __builtin_ctz(after ? after : waiters);
 }
 
-void kernel_exit(void) {
-    struct percpu *c = this_cpu();
-    if (c->bkl_depth <= 0 || bkl.cpu != c->id + 1)
-        panic("BKL: CPU %d leaves the kernel without holding it", c->id);
-    if (read_rflags() & RFLAGS_IF)
-        panic("BKL: CPU %d leaves the kernel with interrupts on", c->id);
-    if (--c->bkl_depth > 0)
-        return;
-    lockdep_assert_none_held("leaving the kernel");
+// Lets go of the BKL (the outermost level) and wakes a CPU halted waiting for it.
+static void bkl_release(struct percpu *c) {
     bkl.cpu = 0;
     raw_spin_unlock(&bkl);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);          // the unlock, then the look at waiters
@@ -179,23 +172,40 @@ void kernel_exit(void) {
     }
 }
 
+void kernel_exit(void) {
+    struct percpu *c = this_cpu();
+    if (c->bkl_depth <= 0 || bkl.cpu != c->id + 1)
+        panic("BKL: CPU %d leaves the kernel without holding it", c->id);
+    if (read_rflags() & RFLAGS_IF)
+        panic("BKL: CPU %d leaves the kernel with interrupts on", c->id);
+    if (--c->bkl_depth > 0)
+        return;
+    lockdep_assert_none_held("leaving the kernel");
+    bkl_release(c);
+}
+
 // Worth it only when another CPU may want the lock meanwhile. A nested entry (an
 // interrupt in the kernel) may not let go: the code it interrupted holds the BKL's data.
 // Interrupts must be off around kernel_exit and kernel_enter, as on every other way in
 // and out: an interrupt between kernel_exit's `bkl.cpu = 0` and its unlock would find the
 // lock taken by nobody it knows - by its own CPU - and wait for it for ever.
+// The caller may hold spinlocks (which come after the BKL in the lock order: fork's copy
+// holds two mm locks), but must let them all go before bkl_retake.
 bool bkl_drop(uint64_t *irq) {
     struct percpu *c = this_cpu();
     *irq = local_irq_save();
     if (ncpus == 1 || !bkl_held() || c->bkl_depth != 1)
         return false;
-    kernel_exit();
+    c->bkl_depth = 0;
+    bkl_release(c);
     return true;
 }
 
 void bkl_retake(bool dropped, uint64_t irq) {
-    if (dropped)
+    if (dropped) {
+        lockdep_assert_none_held("taking the BKL back");   // the BKL comes first
         kernel_enter();
+    }
     local_irq_restore(irq);
 }
 
@@ -273,13 +283,24 @@ void smp_answer_shootdown(void) {
 
 void smp_note_pml4(uint64_t *pml4) { this_cpu()->pml4 = pml4; }
 
+// Has a CPU other than this one these page tables loaded? Exact under the BKL (no CPU can
+// load or drop them meanwhile), and for an address space only the caller's thread uses
+// (fork's copy without the BKL: mm.c, mm_dup) - no other CPU has it or can load it.
+static bool loaded_elsewhere(uint64_t *pml4) {
+    struct percpu *self = this_cpu();
+    for_each_online_cpu(c)
+        if (c != self && c->pml4 == pml4)
+            return true;
+    return false;
+}
+
 // The caller holds the BKL and has flushed its own TLB. No CPU can load or drop these
 // page tables meanwhile (vm_switch notes every load, under the BKL), so the set of CPUs
 // to wait for is fixed. A CPU that spins for the BKL with interrupts off answers from its
 // spin loop. kernel: a kernel mapping changed; it is global (PTE_G) and may be in any
 // CPU's TLB whatever that CPU runs, so every CPU flushes, global entries too.
 static void shootdown(uint64_t *pml4, bool kernel) {
-    if (ncpus == 1 || !percpu_ready)
+    if (ncpus == 1 || !percpu_ready || (!kernel && !loaded_elsewhere(pml4)))
         return;
     struct percpu *self = this_cpu();
     uint64_t gen = tlb_gen + 1;

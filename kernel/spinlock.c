@@ -11,7 +11,8 @@
 //
 // Locks are told apart by name: each name is a class, numbered on first use, so that the
 // lock of every address space (each mm has one, all named "mm") is one class, as in Linux.
-// Two locks of one class are never held at once: lockdep panics at the second. Lockdep is
+// Two locks of one class are never held at once: lockdep panics at the second, unless it
+// is taken with spin_lock_irqsave_nested (one place: fork's new mm, mm.c). Lockdep is
 // always on (it costs a few loads per lock, and the classes are few); its own tables are
 // guarded by lockdep_lock, a raw lock that lockdep does not track, and taken only when
 // there is a new order to record.
@@ -65,12 +66,14 @@ static int class_of(struct spinlock *lk) {
 // every lock - is left alone. Read without it: an entry of after[][] only ever goes from
 // false to true, and whoever sets after[b][a] does it under lockdep_lock, where it finds
 // after[a][b] and panics.
-static bool order_known(struct percpu *c, struct spinlock *lk) {
+static bool order_known(struct percpu *c, struct spinlock *lk, bool nested) {
     int b = lk->lockdep_class - 1;
     if (b < 0)
         return false;                    // not seen before
     for (int i = 0; i < c->nheld; i++) {
         int a = c->held[i]->lockdep_class - 1;
+        if (a == b && nested)
+            continue;
         if (a < 0 || a == b || !after[a][b] || after[b][a])
             return false;
     }
@@ -78,12 +81,12 @@ static bool order_known(struct percpu *c, struct spinlock *lk) {
 }
 
 // The orders that taking lk now makes (each held lock before lk), checked and recorded.
-static void record_order(struct percpu *c, struct spinlock *lk) {
+static void record_order(struct percpu *c, struct spinlock *lk, bool nested) {
     raw_spin_lock(&lockdep_lock);
     int b = class_of(lk);
     for (int i = 0; i < c->nheld && b >= 0; i++) {
         int a = class_of(c->held[i]);
-        if (a < 0)
+        if (a < 0 || (a == b && nested))
             continue;
         if (a == b) {
             raw_spin_unlock(&lockdep_lock);
@@ -102,13 +105,13 @@ static void record_order(struct percpu *c, struct spinlock *lk) {
 }
 
 // Called with interrupts off, before spinning for lk: is taking lk now in order?
-static void lockdep_acquire(struct percpu *c, struct spinlock *lk) {
+static void lockdep_acquire(struct percpu *c, struct spinlock *lk, bool nested) {
     for (int i = 0; i < c->nheld; i++)
         if (c->held[i] == lk)
             panic("lockdep: recursive locking: CPU %d takes %s, which it already holds",
                   c->id, lock_name(lk));
-    if (!order_known(c, lk))
-        record_order(c, lk);
+    if (!order_known(c, lk, nested))
+        record_order(c, lk, nested);
     if (c->nheld == LOCKDEP_MAX_HELD)
         panic("lockdep: CPU %d holds more than %d locks (taking %s)", c->id,
               LOCKDEP_MAX_HELD, lock_name(lk));
@@ -128,10 +131,10 @@ static void lockdep_release(struct percpu *c, struct spinlock *lk) {
     panic("lockdep: CPU %d releases %s, which it does not hold", c->id, lock_name(lk));
 }
 
-uint64_t spin_lock_irqsave(struct spinlock *lk) {
+static uint64_t lock_irqsave(struct spinlock *lk, bool nested) {
     uint64_t flags = local_irq_save();
     struct percpu *c = this_cpu();
-    lockdep_acquire(c, lk);
+    lockdep_acquire(c, lk, nested);
     while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE)) {
         while (lk->locked) {
             smp_answer_shootdown();
@@ -141,6 +144,9 @@ uint64_t spin_lock_irqsave(struct spinlock *lk) {
     lk->cpu = c->id + 1;
     return flags;
 }
+
+uint64_t spin_lock_irqsave(struct spinlock *lk) { return lock_irqsave(lk, false); }
+uint64_t spin_lock_irqsave_nested(struct spinlock *lk) { return lock_irqsave(lk, true); }
 
 void spin_unlock_irqrestore(struct spinlock *lk, uint64_t flags) {
     struct percpu *c = this_cpu();

@@ -28,12 +28,18 @@ struct spinlock {
 
 #ifdef HOST_TEST
 static inline uint64_t spin_lock_irqsave(struct spinlock *lk) { (void)lk; return 0; }
+static inline uint64_t spin_lock_irqsave_nested(struct spinlock *lk) { (void)lk; return 0; }
 static inline void spin_unlock_irqrestore(struct spinlock *lk, uint64_t flags) {
     (void)lk;
     (void)flags;
 }
 #else
 uint64_t spin_lock_irqsave(struct spinlock *lk);
+// A second lock of a class this CPU already holds one of (Linux's spin_lock_nested), which
+// lockdep otherwise forbids. Only where no other CPU can ever wait for the two the other
+// way round: fork's new address space, which nobody but the forking CPU locks while it
+// holds another mm's lock (mm.c, mm_dup).
+uint64_t spin_lock_irqsave_nested(struct spinlock *lk);
 void spin_unlock_irqrestore(struct spinlock *lk, uint64_t flags);
 bool spin_holding(struct spinlock *lk);          // by this CPU?
 // The lock without lockdep's bookkeeping, for the big kernel lock and lockdep itself.

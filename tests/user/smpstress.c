@@ -25,7 +25,12 @@
 //   affinity  two threads pinned to two CPUs ping-pong through pipes: each wakeup must
 //             wake the CPU the thread is pinned to (info: the round trip's time)
 //   groupkill a process whose 4 threads spin on other CPUs is killed by a signal
+//   forktrunc a process with a file mapped forks again and again while another process
+//             truncates the file: every child, made before, during or after the cut, finds
+//             the cut page gone (SIGBUS) - a fork copying page tables while the truncate
+//             runs must not hand its child the page the truncate takes away
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -1098,6 +1103,81 @@ static void groupkill(void) {
            WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 }
 
+// ---------------------------------------------------------------- fork against truncate
+
+enum { TR_ROUNDS = 30, TR_FORKS = 16 };
+
+// A child: waits for the cut of this round, then reads the cut page. 0: SIGBUS, as it
+// must be; 1: the page was still there.
+static sigjmp_buf ft_jmp;
+static void ft_on_bus(int sig) { (void)sig; siglongjmp(ft_jmp, 1); }
+
+static int ft_child(volatile unsigned char *map, atomic_int *cut, int round) {
+    while (atomic_load(cut) != round)
+        sched_yield();
+    signal(SIGBUS, ft_on_bus);
+    if (sigsetjmp(ft_jmp, 1))
+        return 0;
+    (void)map[4096];
+    return 1;
+}
+
+// The forker: single-threaded (a fork's copy of it may run without the BKL on Lantern),
+// with both pages of the file mapped and touched; each round a truncator cuts the file
+// to one page while this one forks. Exits with the number of children that read the page.
+static int ft_forker(int fd, atomic_int *shared) {
+    atomic_int *go = &shared[0], *cut = &shared[1];
+    volatile unsigned char *map = mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd, 0);
+    if (map == MAP_FAILED)
+        return 100;
+    int wrong = 0;
+    for (int round = 1; round <= TR_ROUNDS; round++) {
+        (void)map[4096];                          // the page is mapped when the forks start
+        pid_t kids[TR_FORKS], cutter = fork();
+        if (cutter == 0) {
+            while (atomic_load(go) != round)
+                ;
+            ftruncate(fd, 4096);
+            atomic_store(cut, round);
+            _exit(0);
+        }
+        atomic_store(go, round);
+        for (int i = 0; i < TR_FORKS; i++)
+            if ((kids[i] = fork()) == 0)
+                _exit(ft_child(map, cut, round));
+        for (int i = 0; i < TR_FORKS; i++) {
+            int st = 0;
+            waitpid(kids[i], &st, 0);
+            wrong += !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+        }
+        waitpid(cutter, NULL, 0);
+        ftruncate(fd, 8192);                      // the page again, for the next round
+    }
+    return wrong;
+}
+
+static void forktrunc(void) {
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/smpstress-forktrunc.%d", getpid());
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    atomic_int *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (fd < 0 || shared == MAP_FAILED || ftruncate(fd, 8192) < 0) {
+        printf("smpstress: forktrunc: setup failed: %s\n", strerror(errno));
+        return;
+    }
+    pid_t forker = fork();
+    if (forker == 0)
+        _exit(ft_forker(fd, shared));
+    int st = 0;
+    waitpid(forker, &st, 0);
+    printf("smpstress: forktrunc: %d rounds of %d forks against a truncate, children that "
+           "read the cut page: %d\n", TR_ROUNDS, TR_FORKS,
+           WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    close(fd);
+    unlink(path);
+    munmap(shared, 4096);
+}
+
 // Threads made and joined once, as many as any phase runs at once, each touching 64 KiB of
 // its stack: glibc keeps the stacks of joined threads for the next ones, so that the free
 // page counts around the phases do not see stack pages taken for them.
@@ -1132,7 +1212,7 @@ static const struct {
     { "firsttouch", firsttouch, 0 }, { "munmap", munmap_race, 0 }, { "scribble", scribble, 0 },
     { "ptfree", ptfree, 1 }, { "mprotect", mprotect_race, 1 }, { "fork", fork_race, 1 },
     { "mremap", mremap_race, 1 }, { "samepage", samepage, 1 },
-    { "affinity", affinity, 0 }, { "groupkill", groupkill, 0 },
+    { "affinity", affinity, 0 }, { "groupkill", groupkill, 0 }, { "forktrunc", forktrunc, 0 },
 };
 
 static int wanted(int argc, char **argv, const char *name) {
