@@ -87,5 +87,5 @@ static void keyboard_irq(void) {
 void keyboard_init(void) {
     for (int i = 0; i < 64 && (inb(KBD_STATUS) & STATUS_OUTPUT_FULL); i++)
         inb(KBD_DATA);                  // drop whatever the firmware left behind
-    irq_register(KBD_IRQ, keyboard_irq);
+    irq_register(KBD_IRQ, keyboard_irq, "i8042");
 }

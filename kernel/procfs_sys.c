@@ -1,6 +1,7 @@
 // procfs_sys.c: the files of /proc about the whole machine, in Linux's formats
 // (fs/proc/stat.c, loadavg.c, meminfo.c, arch/x86/kernel/cpu/proc.c, kernel/sysctl.c):
 // what free, uptime, top, nproc and hostname read.
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "errno.h"
@@ -13,6 +14,7 @@
 #include "proc.h"
 #include "procfs.h"
 #include "sched.h"
+#include "smp.h"
 #include "string.h"
 #include "time.h"
 #include "trace.h"
@@ -23,7 +25,7 @@
 enum {
     G_SELF, G_MEMINFO, G_UPTIME, G_LOADAVG, G_STAT, G_CPUINFO, G_VERSION, G_CMDLINE, G_MOUNTS,
     G_FILESYSTEMS, G_TRACE, G_SYS, G_SYS_KERNEL, G_HOSTNAME, G_OSTYPE, G_OSRELEASE, G_PID_MAX,
-    G_NGROUPS_MAX, G_THREADS_MAX, G_SLABINFO, G_NGLOBAL
+    G_NGROUPS_MAX, G_THREADS_MAX, G_SLABINFO, G_INTERRUPTS, G_NGLOBAL
 };
 
 #define DIR_  (S_IFDIR | 0555)
@@ -43,6 +45,7 @@ const struct procfs_global procfs_globals[G_NGLOBAL] = {
     [G_NGROUPS_MAX] = { "ngroups_max", G_SYS_KERNEL, FILE_ },
     [G_THREADS_MAX] = { "threads-max", G_SYS_KERNEL, FILE_ },
     [G_SLABINFO] = { "slabinfo", -1, S_IFREG | 0400 },
+    [G_INTERRUPTS] = { "interrupts", -1, FILE_ },
 };
 const int procfs_nglobals = G_NGLOBAL;
 
@@ -68,7 +71,7 @@ static uint64_t idle_ticks(void) {
 // /proc/stat: time per CPU in ticks (user nice system idle iowait irq softirq steal guest
 // guest_nice), then interrupts, context switches, boot time, and processes.
 static int gen_stat(char *buf, size_t size) {
-    struct cpu_stat all = { 0, 0, 0, 0 };
+    struct cpu_stat all = { 0 };
     for (int c = 0; c < nr_cpus_online(); c++) {
         all.user += cpu_stats[c].user;
         all.system += cpu_stats[c].system;
@@ -95,6 +98,46 @@ static int gen_stat(char *buf, size_t size) {
         n += snprintf(buf + n, size - n, "\nctxt %llu\nbtime %lld\nprocesses %d\nprocs_running %d\n"
                       "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n", (unsigned long long)all.ctxt,
                       (long long)boot, proc_last_pid(), running);
+    return n;
+}
+
+// ---------------------------------------------------------------- /proc/interrupts
+
+// /proc/interrupts: how many of each interrupt each CPU took, in Linux's layout (a column
+// per CPU). The legacy IRQs all go to CPU 0 (smp.c routes them there); the local APIC's
+// own come to every CPU: its timer, and the other CPUs' messages - a reschedule (a wakeup,
+// or the BKL let go: smp.c) and a TLB shootdown. Each CPU writes its own counters alone,
+// without a lock (trap.c); a reader may see one a moment old.
+static int gen_interrupts(char *buf, size_t size) {
+    static const struct { const char *label, *what; size_t field; } lapic[] = {
+        { "LOC", "Local timer interrupts", offsetof(struct cpu_stat, local_timer) },
+        { "RES", "Rescheduling interrupts", offsetof(struct cpu_stat, resched) },
+        { "TLB", "TLB shootdowns", offsetof(struct cpu_stat, tlb) },
+    };
+    int cpus = nr_cpus_online(), n = snprintf(buf, size, "%11s", "");
+    for (int c = 0; c < cpus && n < (int)size; c++)
+        n += snprintf(buf + n, size - n, "CPU%-8d", c);
+    for (int irq = 0; irq < 16 && n < (int)size; irq++) {
+        if (!irq_name(irq))
+            continue;
+        n += snprintf(buf + n, size - n, "\n%3d: ", irq);
+        for (int c = 0; c < cpus && n < (int)size; c++)
+            n += snprintf(buf + n, size - n, "%10llu ", c ? 0ull : (unsigned long long)irq_count(irq));
+        if (n < (int)size)
+            n += snprintf(buf + n, size - n, " %8s %3d-%-8s  %s",
+                          irq_apic_mode() ? "IO-APIC" : "XT-PIC", irq, "edge", irq_name(irq));
+    }
+    for (size_t i = 0; i < sizeof lapic / sizeof lapic[0] && n < (int)size; i++) {
+        n += snprintf(buf + n, size - n, "\n%3s: ", lapic[i].label);
+        for (int c = 0; c < cpus && n < (int)size; c++) {
+            const char *stat = (const char *)&cpu_stats[c] + lapic[i].field;
+            n += snprintf(buf + n, size - n, "%10llu ", (unsigned long long)*(const uint64_t *)stat);
+        }
+        if (n < (int)size)
+            n += snprintf(buf + n, size - n, "  %s", lapic[i].what);
+    }
+    if (n < (int)size)
+        n += snprintf(buf + n, size - n, "\n");
     return n;
 }
 
@@ -265,6 +308,7 @@ int procfs_gen_global(int g, char *buf, size_t size) {
     case G_UPTIME:  return snprintf(buf, size, "%llu.%02llu %llu.%02llu\n", SECS(ticks), SECS(idle_ticks()));
     case G_LOADAVG:  return gen_loadavg(buf, size);
     case G_STAT:    return gen_stat(buf, size);
+    case G_INTERRUPTS: return gen_interrupts(buf, size);
     case G_CPUINFO: return gen_cpuinfo(buf, size);
     case G_VERSION: return snprintf(buf, size, "%s\n", kernel_version);
     case G_CMDLINE: return snprintf(buf, size, "%s\n", kernel_cmdline);

@@ -15,7 +15,10 @@ void sched_tick(void);                  // the timer interrupt, HZ times a secon
 
 // What a CPU did with its timer ticks, and how often it switched threads (/proc/stat).
 // Written by that CPU's timer interrupt and scheduler with interrupts off; read by anyone.
-struct cpu_stat { uint64_t user, system, idle, ctxt; };
+struct cpu_stat {
+    uint64_t user, system, idle, ctxt;      // ticks, and switches (/proc/stat)
+    uint64_t local_timer, resched, tlb;     // local APIC interrupts taken (trap.c: /proc/interrupts)
+};
 extern struct cpu_stat cpu_stats[MAX_CPUS];
 static inline int nr_cpus_online(void) { return ncpus; }   // smp.c
 void sched_tick_local(void);            // the part of it for this CPU alone (any CPU)

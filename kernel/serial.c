@@ -88,6 +88,6 @@ static void serial_irq(void) {
 void serial_enable_input(void) {
     if (!present)
         return;
-    irq_register(COM1_IRQ, serial_irq);
+    irq_register(COM1_IRQ, serial_irq, "ttyS0");
     outb(COM1 + IER, 0x01);          // interrupt when data arrives
 }

@@ -190,7 +190,7 @@ void timer_init(void) {
     outb(PIT_CMD, 0x34);                          // channel 0, lo/hi byte, mode 2 (rate)
     outb(PIT_CH0, divisor & 0xff);
     outb(PIT_CH0, divisor >> 8);
-    irq_register(0, timer_tick);
+    irq_register(0, timer_tick, "timer");
     pr_info("tsc: Detected %llu.%03llu MHz processor\n", (unsigned long long)(khz / 1000),
             (unsigned long long)(khz % 1000));
     pr_info("clocksource: pit: periodic timer at %d Hz (IRQ 0)\n", HZ);

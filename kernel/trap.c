@@ -40,6 +40,7 @@ struct __attribute__((packed)) idt_gate {
 
 static struct idt_gate idt[256];
 static irq_handler_fn irq_handlers[16];
+static const char *irq_names[16];       // the driver's name for it (/proc/interrupts)
 static int oops_count;
 // Written by handle_irq only, with interrupts off, under the BKL: how many of each IRQ. Whether
 // the one being handled came from user mode (the timer charges user or system time by it)
@@ -81,10 +82,13 @@ void idt_load(void) {
 
 bool irq_registered(int irq) { return irq >= 0 && irq < 16 && irq_handlers[irq]; }
 
-void irq_register(int irq, irq_handler_fn fn) {
+const char *irq_name(int irq) { return irq_registered(irq) ? irq_names[irq] : NULL; }
+
+void irq_register(int irq, irq_handler_fn fn, const char *name) {
     if (irq < 0 || irq >= 16)
         panic("irq_register: IRQ %d out of range", irq);
     irq_handlers[irq] = fn;
+    irq_names[irq] = name;
     if (irq_apic_mode())
         ioapic_route(irq, cpus[0].apic_id);
     else
@@ -193,6 +197,7 @@ static void trap_locked(struct trapframe *tf);
 static bool lapic_vector(struct trapframe *tf) {
     switch (tf->vector) {
     case T_IPI_TLB:
+        cpu_stats[this_cpu()->id].tlb++;
         smp_handle_tlb_ipi();
         lapic_eoi();
         return true;
@@ -202,9 +207,11 @@ static bool lapic_vector(struct trapframe *tf) {
     case T_SPURIOUS:
         return true;                     // no EOI for the spurious vector
     case T_IPI_RESCHED:
+        cpu_stats[this_cpu()->id].resched++;
         lapic_eoi();
         return true;
     case T_LAPIC_TIMER:
+        cpu_stats[this_cpu()->id].local_timer++;
         lapic_eoi();
         this_cpu()->irq_user = (tf->cs & 3) == 3;
         sched_tick_local();

@@ -34,7 +34,8 @@ typedef void (*irq_handler_fn)(void);
 void idt_init(void);
 void idt_load(void);                    // on each CPU
 bool irq_registered(int irq);
-void irq_register(int irq, irq_handler_fn fn);
+void irq_register(int irq, irq_handler_fn fn, const char *name);
+const char *irq_name(int irq);          // the name it was registered with; NULL if none
 uint64_t irq_count(int irq);            // IRQs 0..15 handled since boot (/proc/stat's intr)
 bool irq_from_user(void);               // did the IRQ being handled interrupt user mode?
 void trap(struct trapframe *tf);

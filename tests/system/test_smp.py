@@ -160,6 +160,25 @@ def test_cpuinfo_and_stat_list_every_cpu(ctx):
     assert "smpvis: stat: cpu0:ticks cpu1:ticks cpu2:ticks cpu3:ticks\n" in log, log[-2000:]
 
 
+def test_proc_interrupts_counts_per_cpu(ctx):
+    """/proc/interrupts in Linux's layout: a column per CPU; the legacy IRQs (all taken by
+    CPU 0); then the local APIC's: every AP's own timer ticks (LOC), and the reschedule
+    IPIs (RES) that woke each AP for the child pinned to it."""
+    log = _smpvis(ctx, "psr")
+    lines = re.findall(r"^smpvis: interrupts:(.*)$", log, re.M)
+    assert lines and lines[0] == " " * 11 + "".join(f"CPU{c:<8}" for c in range(4)), lines
+    assert re.fullmatch(r"  0: +\d+ +0 +0 +0 +IO-APIC +0-edge +timer", lines[1]), lines
+    counts = {}
+    for label in ("LOC", "RES", "TLB"):
+        row = [l for l in lines if l.startswith(label + ":")]
+        assert len(row) == 1, lines
+        m = re.fullmatch(label + r": +(\d+) +(\d+) +(\d+) +(\d+) +\S.*", row[0])
+        assert m, row
+        counts[label] = [int(n) for n in m.groups()]
+    assert all(n > 0 for n in counts["LOC"][1:]), counts
+    assert all(n > 0 for n in counts["RES"][1:]), counts
+
+
 def _linux_loads(samples, active):
     """Linux's avenrun after `samples` samples of `active` tasks from 0 (kernel/sched/
     loadavg.c), printed as /proc/loadavg prints them."""

@@ -4,7 +4,7 @@
 //   smpvis psr    one child pinned to each CPU (sched_setaffinity); each reads its own
 //                 /proc/self/stat field 39 (processor) and getcpu, the parent reads the
 //                 child's field 39 while it sleeps, then runs `ps -e -o pid,psr,comm`;
-//                 then /proc/cpuinfo's and /proc/stat's CPUs.
+//                 then /proc/cpuinfo's and /proc/stat's CPUs, and /proc/interrupts whole.
 //   smpvis load   /proc/loadavg and sysinfo's loads: after 6 s of idle, then while one
 //                 process spins until the 1-minute load has moved (at most 60 s).
 //
@@ -128,6 +128,10 @@ static void show_cpus(void) {
         printf(" %s:%s", line, sum ? "ticks" : "none");
     }
     printf("\n");
+    if (read_file("/proc/interrupts", buf, sizeof buf) <= 0)
+        fail("/proc/interrupts");
+    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        printf("smpvis: interrupts:%s\n", line);
 }
 
 static void psr(void) {
