@@ -31,9 +31,13 @@ static uint64_t slot_base(int i) { return KSTACK_AREA + (uint64_t)i * SLOT_SIZE;
 // a CPU that kept an entry would reach the old page through it once the slot is mapped
 // anew. So a freed slot stays marked used, not live, until a shootdown of every CPU's TLB
 // (tlb_shootdown_kernel) has dropped its entries; one shootdown serves LAZY_MAX slots, as
-// Linux's lazy vunmap purges freed address ranges in batches: each thread's exit would
-// otherwise interrupt every CPU. Under the BKL (every caller holds it), as is `live`.
-#define LAZY_MAX 32
+// Linux's lazy vunmap purges freed address ranges in batches (of up to 32 MiB): each
+// thread's exit would otherwise interrupt every CPU. The stack's pages are free at once;
+// only the slot's addresses wait, and there are 32768 slots. Under QEMU a shootdown costs
+// the sender an IPI to every CPU and a wait for each - a halted one first has to wake -
+// which at 32 slots a purge was a tenth of a fork+exec storm's kernel time (at 1024 it
+// is noise). Under the BKL (every caller holds it), as is `live`.
+#define LAZY_MAX 1024
 static int lazy[LAZY_MAX], nlazy;      // slots waiting for the shootdown
 static bool live[KSTACK_SLOTS];          // mapped and in use (kstack_contains)
 
