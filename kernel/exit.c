@@ -22,6 +22,7 @@
 #include "panic.h"
 #include "proc.h"
 #include "sched.h"
+#include "smp.h"
 #include "string.h"
 #include "time.h"
 #include "syscall.h"
@@ -106,6 +107,7 @@ void proc_exit(int status) {
     TRACE(TR_EXIT, p->pid, status, 0);
     release_resources(p);
     cli();
+    smp_wake_here();                         // whom we wake (the parent) takes our CPU
     if (p->vfork_parent) {
         wakeup(p->vfork_parent);
         p->vfork_parent = NULL;

@@ -92,6 +92,7 @@ void scheduler(void) {
         TRACE(TR_SWITCH, 0, p->pid, 0);
         swtch(&c->scheduler_rsp, p->context);
         c->bkl_depth = 1;               // the idle loop's own hold on the BKL
+        c->wake_here = false;           // (smp_wake_here: only while its thread exits)
         TRACE(TR_SWITCH, p->pid, 0, 0);
         cpu_stats[c->id].ctxt++;             // one more switch to a thread and back (/proc/stat)
         fpu_save(p->fpu);

@@ -331,10 +331,16 @@ void tlb_shootdown_kernel(void) { shootdown(NULL, true); }
 // it runs the process now rather than at its next timer tick. Waking a CPU the process
 // may not run on would only send that one back to sleep. (If this CPU is the only one
 // allowed, it takes the process at its next pass through the scheduler.)
+// A CPU whose thread is exiting (smp_wake_here) wakes no one for the first process it
+// makes runnable: that one can run here, next.
 void smp_kick_idle_cpu(uint64_t allowed) {
     if (ncpus == 1)
         return;
     struct percpu *self = this_cpu();
+    if (self->wake_here && (!allowed || (allowed & (1ull << self->id)))) {
+        self->wake_here = false;
+        return;
+    }
     for_each_online_cpu(c) {
         if (c != self && c->idle && (!allowed || (allowed & (1ull << c->id)))) {
             c->idle = false;
@@ -343,6 +349,12 @@ void smp_kick_idle_cpu(uint64_t allowed) {
         }
     }
 }
+
+// An exiting thread is about to give this CPU up for good, so the process its exit wakes
+// (the parent in wait4, most often) can run right here: no IPI, no other CPU woken from
+// its halt, and the parent finds the child's exit where it happened - as Linux's WF_SYNC
+// wakeup of a parent. The scheduler clears the flag when the thread has switched away.
+void smp_wake_here(void) { this_cpu()->wake_here = true; }
 
 bool smp_stopping(void) { return stopping; }
 
