@@ -632,8 +632,13 @@ int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
 // a read). So it is done under mm->lock alone (mm.h): threads and processes on other CPUs
 // take these faults in parallel with whoever holds the BKL. A PTE that is present and
 // allows the access already was filled by another thread first (a spurious fault, as in
-// try_fault). Everything else - file and shared pages, copy-on-write, a growing stack, no
-// memory, a bad access - is left to mm_fault, under the BKL, which may sleep and signal.
+// try_fault). The copy-on-write after a fork is done here too, when the address space has
+// one thread (refs == 1: only that thread could add one, and it is here): the page's count
+// is atomic and only a mapper adds to it (vm_page_get), so a count of 1 stays 1 and the
+// page is written in place; and no other CPU has these tables loaded, so vm_cow's
+// shootdown finds nobody to ask. Everything else - file and shared pages, copy-on-write
+// with threads, a growing stack, no memory, a bad access - is left to mm_fault, under the
+// BKL, which may sleep and signal.
 //
 // The page is allocated and zeroed with the lock let go, as Linux's do_anonymous_page
 // does: the memset is most of the fault, and the process's other threads need not wait for
@@ -648,8 +653,13 @@ static enum fast_fault fault_fast_locked(struct mm *mm, uint64_t va, bool write,
     if (!v || v->file || v->shm || !vma_allows(v, write, exec))
         return FAST_SLOW;
     pte_t *pte = vm_walk(mm->pml4, va, false);
-    if (pte && (*pte & PTE_P))
-        return pte_allows(*pte, write, exec) ? FAST_DONE : FAST_SLOW;
+    if (pte && (*pte & PTE_P)) {
+        if (pte_allows(*pte, write, exec))
+            return FAST_DONE;
+        if (write && !(*pte & PTE_W) && mm->refs == 1)   // copy-on-write, one thread
+            return vm_cow(mm->pml4, va, v->prot | VM_USER) == 0 ? FAST_DONE : FAST_SLOW;
+        return FAST_SLOW;
+    }
     if (!write)
         return map_anon_page(mm, v, va, false) == 0 ? FAST_DONE : FAST_SLOW;
     if (!*fresh)

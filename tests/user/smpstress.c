@@ -25,6 +25,9 @@
 //   affinity  two threads pinned to two CPUs ping-pong through pipes: each wakeup must
 //             wake the CPU the thread is pinned to (info: the round trip's time)
 //   groupkill a process whose 4 threads spin on other CPUs is killed by a signal
+//   cowrace   a process and its 3 children write every page they share copy-on-write at
+//             once, on different CPUs, each its own id: each must read back only its own
+//             (the fault of a one-thread process copies without the BKL on Lantern)
 //   forktrunc a process with a file mapped forks again and again while another process
 //             truncates the file: every child, made before, during or after the cut, finds
 //             the cut page gone (SIGBUS) - a fork copying page tables while the truncate
@@ -1103,6 +1106,50 @@ static void groupkill(void) {
            WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 }
 
+// ---------------------------------------------------------------- copy-on-write in parallel
+
+enum { CR_ROUNDS = 10, CR_PAGES = 256 };
+
+// Writes id into every page (each write a copy-on-write fault while the others share
+// it), then counts the pages that do not hold id throughout.
+static int cr_write_and_check(unsigned char *mem, int id) {
+    for (int p = 0; p < CR_PAGES; p++)
+        memset(mem + p * 4096, id, 4096);
+    int wrong = 0;
+    for (int p = 0; p < CR_PAGES; p++)
+        for (int i = 0; i < 4096; i += 512)
+            wrong += mem[p * 4096 + i] != id;
+    return wrong;
+}
+
+static void cowrace(void) {
+    int wrong = 0;
+    for (int round = 0; round < CR_ROUNDS; round++) {
+        pid_t worker = fork();          // a one-thread process, the children's parent
+        if (worker == 0) {
+            unsigned char *mem = mmap(NULL, CR_PAGES * 4096, PROT_READ | PROT_WRITE,
+                                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            memset(mem, 0xee, CR_PAGES * 4096);
+            pid_t kids[WORKERS - 1];
+            for (int k = 0; k < WORKERS - 1; k++)
+                if ((kids[k] = fork()) == 0)
+                    _exit(cr_write_and_check(mem, k + 1) ? 1 : 0);
+            int bad = cr_write_and_check(mem, WORKERS) ? 1 : 0;
+            for (int k = 0; k < WORKERS - 1; k++) {
+                int st = 0;
+                waitpid(kids[k], &st, 0);
+                bad += !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+            }
+            _exit(bad);
+        }
+        int st = 0;
+        waitpid(worker, &st, 0);
+        wrong += WIFEXITED(st) ? WEXITSTATUS(st) : WORKERS;
+    }
+    printf("smpstress: cowrace: %d rounds of %d processes writing %d shared pages, processes "
+           "that read another's writes: %d\n", CR_ROUNDS, WORKERS, CR_PAGES, wrong);
+}
+
 // ---------------------------------------------------------------- fork against truncate
 
 enum { TR_ROUNDS = 30, TR_FORKS = 16 };
@@ -1212,7 +1259,8 @@ static const struct {
     { "firsttouch", firsttouch, 0 }, { "munmap", munmap_race, 0 }, { "scribble", scribble, 0 },
     { "ptfree", ptfree, 1 }, { "mprotect", mprotect_race, 1 }, { "fork", fork_race, 1 },
     { "mremap", mremap_race, 1 }, { "samepage", samepage, 1 },
-    { "affinity", affinity, 0 }, { "groupkill", groupkill, 0 }, { "forktrunc", forktrunc, 0 },
+    { "affinity", affinity, 0 }, { "groupkill", groupkill, 0 }, { "cowrace", cowrace, 0 },
+    { "forktrunc", forktrunc, 0 },
 };
 
 static int wanted(int argc, char **argv, const char *name) {
