@@ -83,6 +83,12 @@ struct signal_struct {
     bool membarrier_registered;      // membarrier(REGISTER_PRIVATE_EXPEDITED) was called
     uint64_t dead_ticks;             // CPU time of its threads that have exited
     uint64_t child_ticks;            // ... and of its waited-for children (RUSAGE_CHILDREN)
+    // Interval timers (itimer.c), in ns. The real one's absolute expiry (0: disarmed) and
+    // its interval, under the BKL; the CPU ones' ([0] ITIMER_VIRTUAL, [1] ITIMER_PROF) time
+    // left, counted down atomically by any CPU's tick, and their intervals (BKL).
+    uint64_t it_real_expires, it_real_interval;
+    int64_t it_cpu_left[2];
+    uint64_t it_cpu_interval[2];
 };
 
 // Signal handlers (clone CLONE_SIGHAND shares them; CLONE_THREAD requires that).
@@ -189,6 +195,8 @@ struct proc {
     struct cred cred;            // its ids (copied by clone; changed only by itself)
     unsigned personality;        // personality(2): ADDR_NO_RANDOMIZE... (copied by clone; exec.c)
     uint64_t sig_blocked;        // its signal mask
+    uint32_t itimer_due;         // CPU timers its ticks ran down: their signals are to send
+                                 // (itimer.c; set by its CPU's tick, atomically)
     uint64_t cpus_allowed;       // sched_setaffinity: CPUs it may run on (bit n: CPU n; 0: all)
     uint64_t real_blocked;       // rt_sigtimedwait: the mask it replaced while waiting
     uint64_t saved_sigmask;      // to restore on the way out (ppoll, sigsuspend, ...)

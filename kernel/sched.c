@@ -193,6 +193,7 @@ void sched_tick(void) {
                 next_wake = p->wake_at;
         }
     }
+    itimer_tick(now);
     sched_tick_local();
 }
 
@@ -213,6 +214,7 @@ void sched_tick_local(void) {
         cpu_stats[c->id].system++;
         cur->sys_ticks++;
     }
+    itimer_charge(cur, irq_from_user());
     if (cur->state == PROC_RUNNING && --cur->slice <= 0)
         c->need_resched = true;
 }

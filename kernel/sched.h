@@ -22,6 +22,11 @@ struct cpu_stat {
 extern struct cpu_stat cpu_stats[MAX_CPUS];
 static inline int nr_cpus_online(void) { return ncpus; }   // smp.c
 void sched_tick_local(void);            // the part of it for this CPU alone (any CPU)
+// Interval timers (itimer.c): the real ones' check, from the boot CPU's tick (BKL); a tick
+// of CPU time charged to cur, from any CPU's; the signals cur's ticks made due (BKL).
+void itimer_tick(uint64_t now);
+void itimer_charge(struct proc *cur, bool user);
+void itimer_send_due(struct proc *p);
 bool sched_need_resched(void);
 void yield(void);                       // give up the CPU but stay runnable
 void schedule(void);                    // give it up in whatever state the caller set

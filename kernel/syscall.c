@@ -75,6 +75,10 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(33, dup2),               // int dup2(int oldfd, int newfd)
     E(34, pause),              // int pause(void)
     E(35, nanosleep),          // int nanosleep(const struct timespec *req, struct timespec *rem)
+    E(36, getitimer),          // int getitimer(int which, struct itimerval *curr_value)
+    E(37, alarm),              // unsigned int alarm(unsigned int seconds)
+    E(38, setitimer),          // int setitimer(int which, const struct itimerval *new_value,
+                               //     struct itimerval *old_value)
     L(39, getpid),             // pid_t getpid(void)
     E(40, sendfile),           // ssize_t sendfile(int out_fd, int in_fd, off_t *offset,
                                //     size_t count)

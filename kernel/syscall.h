@@ -60,6 +60,9 @@ SYSCALL(dup);                  // sys_file.c
 SYSCALL(dup2);                 // sys_file.c
 SYSCALL(pause);                // sys_proc.c
 SYSCALL(nanosleep);            // sys_time.c
+SYSCALL(getitimer);            // itimer.c
+SYSCALL(alarm);                // itimer.c
+SYSCALL(setitimer);            // itimer.c
 SYSCALL(getpid);               // sys_proc.c
 SYSCALL(sendfile);             // sys_file.c
 SYSCALL(clone);                // fork.c

@@ -279,7 +279,7 @@ static void trap_locked(struct trapframe *tf) {
 // timer's is: a signal sent just after it is taken at the next kernel entry or tick, as
 // for any thread already running in user mode on another CPU.
 void return_to_user_unlocked(struct trapframe *tf) {
-    if (sched_need_resched() || signal_pending(current())) {
+    if (sched_need_resched() || signal_pending(current()) || current()->itimer_due) {
         kernel_enter();
         return_to_user(tf);
         kernel_exit();
@@ -288,6 +288,8 @@ void return_to_user_unlocked(struct trapframe *tf) {
 
 void return_to_user(struct trapframe *tf) {
     cli();
+    if (current()->itimer_due)
+        itimer_send_due(current());
     do {
         if (sched_need_resched())
             yield();

@@ -38,6 +38,11 @@ void _exit(int status)
         sys1(SYS_exit_group, status);
 }
 
+unsigned int alarm(unsigned int seconds)
+{
+    return (unsigned int)sys1(SYS_alarm, seconds);
+}
+
 // pause returns only when a handler has run, so its only result is -1 with EINTR.
 int pause(void)
 {

@@ -89,3 +89,13 @@ int usleep(unsigned long usec)
 
     return nanosleep(&req, NULL);
 }
+
+int getitimer(int which, struct itimerval *curr_value)
+{
+    return __syscall_ret(sys2(SYS_getitimer, which, curr_value));
+}
+
+int setitimer(int which, const struct itimerval *new_value, struct itimerval *old_value)
+{
+    return __syscall_ret(sys3(SYS_setitimer, which, new_value, old_value));
+}

@@ -67,6 +67,7 @@ int execv(const char *path, char *const argv[]);    // with environ
 // Without a '/' in file, try each directory of $PATH (default "/bin:/usr/bin") in turn.
 int execvp(const char *file, char *const argv[]);
 __attribute__((noreturn)) void _exit(int status);
+unsigned int alarm(unsigned int seconds);   // SIGALRM in that many seconds (0: none)
 int pause(void);                   // sleep until a signal's handler has run; always -1 EINTR
 
 // Process groups and sessions. pid 0 means the caller; setpgid(0, 0) makes a new group

@@ -25,6 +25,8 @@
 //   affinity  two threads pinned to two CPUs ping-pong through pipes: each wakeup must
 //             wake the CPU the thread is pinned to (info: the round trip's time)
 //   groupkill a process whose 4 threads spin on other CPUs is killed by a signal
+//   alarm     4 threads spin until SIGALRM's handler says stop; the main thread waits in
+//             pthread_join (a futex): the signal must reach the process, on any CPU
 //   cowrace   a process and its 3 children write every page they share copy-on-write at
 //             once, on different CPUs, each its own id: each must read back only its own
 //             (the fault of a one-thread process copies without the BKL on Lantern)
@@ -1106,6 +1108,34 @@ static void groupkill(void) {
            WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 }
 
+// ---------------------------------------------------------------- an alarm stops the spinners
+
+static atomic_int al_stop;
+static int spun_token;               // what a thread that spun returns
+static void al_handler(int sig) { (void)sig; atomic_store(&al_stop, 1); }
+static void *al_spin(void *arg) {
+    long n = 0;
+    while (!atomic_load(&al_stop))
+        n++;
+    return n > 0 ? arg : NULL;
+}
+
+static void alarm_stop(void) {
+    signal(SIGALRM, al_handler);
+    alarm(1);
+    pthread_t t[WORKERS];
+    for (int i = 0; i < WORKERS; i++)
+        pthread_create(&t[i], NULL, al_spin, &spun_token);
+    int spun = 0;
+    for (int i = 0; i < WORKERS; i++) {
+        void *r;
+        pthread_join(t[i], &r);
+        spun += r != NULL;
+    }
+    signal(SIGALRM, SIG_DFL);
+    printf("smpstress: alarm: %d of %d spinning threads stopped by SIGALRM\n", spun, WORKERS);
+}
+
 // ---------------------------------------------------------------- copy-on-write in parallel
 
 enum { CR_ROUNDS = 10, CR_PAGES = 256 };
@@ -1259,7 +1289,7 @@ static const struct {
     { "firsttouch", firsttouch, 0 }, { "munmap", munmap_race, 0 }, { "scribble", scribble, 0 },
     { "ptfree", ptfree, 1 }, { "mprotect", mprotect_race, 1 }, { "fork", fork_race, 1 },
     { "mremap", mremap_race, 1 }, { "samepage", samepage, 1 },
-    { "affinity", affinity, 0 }, { "groupkill", groupkill, 0 }, { "cowrace", cowrace, 0 },
+    { "affinity", affinity, 0 }, { "groupkill", groupkill, 0 }, { "alarm", alarm_stop, 0 }, { "cowrace", cowrace, 0 },
     { "forktrunc", forktrunc, 0 },
 };
 
