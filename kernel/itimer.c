@@ -86,17 +86,19 @@ static void set(struct signal_struct *sig, int which, const struct k_itimerval *
 
 SYSCALL(getitimer) {
     int which = (int)a0;
+    uint64_t ucurr = a1;
     if (which < ITIMER_REAL || which > ITIMER_PROF)
         return -EINVAL;
     struct k_itimerval it = get(current()->signal, which);
-    return copy_to_user((void *)a1, &it, sizeof it) ? -EFAULT : 0;
+    return copy_to_user((void *)ucurr, &it, sizeof it) ? -EFAULT : 0;
 }
 
 // A NULL new value disarms the timer (Linux accepts it, with a warning in its log).
 SYSCALL(setitimer) {
     int which = (int)a0;
+    uint64_t unew = a1, uold = a2;
     struct k_itimerval it = { { 0, 0 }, { 0, 0 } };
-    if (a1 && copy_from_user(&it, (const void *)a1, sizeof it))
+    if (unew && copy_from_user(&it, (const void *)unew, sizeof it))
         return -EFAULT;
     if (which < ITIMER_REAL || which > ITIMER_PROF)
         return -EINVAL;
@@ -104,7 +106,7 @@ SYSCALL(setitimer) {
         return -EINVAL;
     struct signal_struct *sig = current()->signal;
     struct k_itimerval old = get(sig, which);
-    if (a2 && copy_to_user((void *)a2, &old, sizeof old))
+    if (uold && copy_to_user((void *)uold, &old, sizeof old))
         return -EFAULT;
     set(sig, which, &it);
     return 0;
@@ -113,9 +115,10 @@ SYSCALL(setitimer) {
 // The seconds the last alarm had left, rounded to the nearest (Linux: but never 0 for one
 // still armed).
 SYSCALL(alarm) {
+    unsigned int seconds = (unsigned int)a0;
     struct signal_struct *sig = current()->signal;
     struct k_itimerval old = get(sig, ITIMER_REAL);
-    struct k_itimerval it = { { 0, 0 }, { (int64_t)(uint32_t)a0, 0 } };
+    struct k_itimerval it = { { 0, 0 }, { (int64_t)seconds, 0 } };
     set(sig, ITIMER_REAL, &it);
     if ((old.value.sec == 0 && old.value.usec) || old.value.usec >= 500000)
         old.value.sec++;
