@@ -36,6 +36,7 @@ struct percpu {
     bool need_resched;        // the running process's slice is used up (sched_tick)
     bool irq_user;            // the interrupt being handled came from user mode (trap.c)
     bool wake_here;           // the next process made runnable runs here: no IPI (smp.c)
+    struct proc *wake_next;   // a woken process that preempts the running one (sched.c)
     int bkl_depth;            // how many times this CPU entered the big kernel lock (smp.c)
     uint64_t scheduler_rsp;   // the idle loop's saved stack pointer (sched.c)
     volatile uint64_t tlb_flush_gen;   // the last TLB shootdown this CPU has carried out

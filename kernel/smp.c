@@ -332,22 +332,25 @@ void tlb_shootdown_kernel(void) { shootdown(NULL, true); }
 // may not run on would only send that one back to sleep. (If this CPU is the only one
 // allowed, it takes the process at its next pass through the scheduler.)
 // A CPU whose thread is exiting (smp_wake_here) wakes no one for the first process it
-// makes runnable: that one can run here, next.
-void smp_kick_idle_cpu(uint64_t allowed) {
-    if (ncpus == 1)
-        return;
+// makes runnable: that one can run here, next. True if the process is sure to run soon
+// (a CPU was woken for it, or this one is leaving its thread); false if every CPU it may
+// run on is busy (then a wakeup may preempt: sched.c).
+bool smp_kick_idle_cpu(uint64_t allowed) {
     struct percpu *self = this_cpu();
     if (self->wake_here && (!allowed || (allowed & (1ull << self->id)))) {
         self->wake_here = false;
-        return;
+        return true;
     }
+    if (ncpus == 1)
+        return false;
     for_each_online_cpu(c) {
         if (c != self && c->idle && (!allowed || (allowed & (1ull << c->id)))) {
             c->idle = false;
             lapic_send_ipi(c->apic_id, T_IPI_RESCHED);
-            return;
+            return true;
         }
     }
+    return false;
 }
 
 // An exiting thread is about to give this CPU up for good, so the process its exit wakes

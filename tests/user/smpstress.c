@@ -25,6 +25,10 @@
 //   affinity  two threads pinned to two CPUs ping-pong through pipes: each wakeup must
 //             wake the CPU the thread is pinned to (info: the round trip's time)
 //   groupkill a process whose 4 threads spin on other CPUs is killed by a signal
+//   rwlock    3 threads take a glibc rwlock to read, over and over, while 2 take it 1000
+//             times each to write: the writers must get through (a woken thread that
+//             waits behind every runnable one for its turn finds the readers back every
+//             time); readers never see half a write. Also booted at -smp 1 and 2.
 //   alarm     4 threads spin until SIGALRM's handler says stop; the main thread waits in
 //             pthread_join (a futex): the signal must reach the process, on any CPU
 //   cowrace   a process and its 3 children write every page they share copy-on-write at
@@ -1108,6 +1112,48 @@ static void groupkill(void) {
            WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 }
 
+// ---------------------------------------------------------------- readers and writers
+
+static pthread_rwlock_t rwl = PTHREAD_RWLOCK_INITIALIZER;
+static long rw_a, rw_b;                 // rw_a + rw_b == 0 whenever no writer holds rwl
+static atomic_int rw_stop, rw_torn;
+
+static void *rw_reader(void *arg) {
+    while (!atomic_load(&rw_stop)) {
+        pthread_rwlock_rdlock(&rwl);
+        if (rw_a + rw_b != 0)
+            atomic_fetch_add(&rw_torn, 1);
+        pthread_rwlock_unlock(&rwl);
+    }
+    return arg;
+}
+
+static void *rw_writer(void *arg) {
+    for (int i = 0; i < 1000; i++) {
+        pthread_rwlock_wrlock(&rwl);
+        rw_a++;
+        for (volatile int k = 0; k < 20; k++)
+            ;
+        rw_b--;
+        pthread_rwlock_unlock(&rwl);
+    }
+    return arg;
+}
+
+static void rwlock_writers(void) {
+    pthread_t r[3], w[2];
+    for (int i = 0; i < 3; i++)
+        pthread_create(&r[i], NULL, rw_reader, NULL);
+    for (int i = 0; i < 2; i++)
+        pthread_create(&w[i], NULL, rw_writer, NULL);
+    for (int i = 0; i < 2; i++)
+        pthread_join(w[i], NULL);
+    atomic_store(&rw_stop, 1);
+    for (int i = 0; i < 3; i++)
+        pthread_join(r[i], NULL);
+    printf("smpstress: rwlock: writes %ld, torn reads %d\n", rw_a, atomic_load(&rw_torn));
+}
+
 // ---------------------------------------------------------------- an alarm stops the spinners
 
 static atomic_int al_stop;
@@ -1289,7 +1335,7 @@ static const struct {
     { "firsttouch", firsttouch, 0 }, { "munmap", munmap_race, 0 }, { "scribble", scribble, 0 },
     { "ptfree", ptfree, 1 }, { "mprotect", mprotect_race, 1 }, { "fork", fork_race, 1 },
     { "mremap", mremap_race, 1 }, { "samepage", samepage, 1 },
-    { "affinity", affinity, 0 }, { "groupkill", groupkill, 0 }, { "alarm", alarm_stop, 0 }, { "cowrace", cowrace, 0 },
+    { "affinity", affinity, 0 }, { "groupkill", groupkill, 0 }, { "rwlock", rwlock_writers, 0 }, { "alarm", alarm_stop, 0 }, { "cowrace", cowrace, 0 },
     { "forktrunc", forktrunc, 0 },
 };
 
