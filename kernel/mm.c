@@ -816,10 +816,13 @@ int mm_poke_new_image(struct mm *mm, uint64_t va, const void *src, size_t n) {
     return 0;
 }
 
+// Under mm's lock: a copy-on-write fault of the process (mm_fault_fast, on another CPU,
+// without the BKL) may replace a page meanwhile, and the old one may then be freed.
 size_t mm_peek_other(struct mm *mm, uint64_t va, void *dst, size_t n) {
     if (!other_user_range(va, n))
         return 0;
     size_t done = 0;
+    uint64_t flags = mm_lock(mm);
     while (done < n) {
         uint64_t page = page_down(va);
         pte_t *pte = vm_walk(mm->pml4, page, false);
@@ -830,6 +833,7 @@ size_t mm_peek_other(struct mm *mm, uint64_t va, void *dst, size_t n) {
         va += k;
         done += k;
     }
+    mm_unlock(mm, flags);
     return done;
 }
 

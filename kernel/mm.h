@@ -39,14 +39,16 @@ struct vma {
 };
 
 // Locking (SMP). The VMA list and the page tables of an address space that threads run in
-// change only under both the big kernel lock and the mm's own lock, `lock`, with one
-// exception: the first touch of private anonymous memory (mm_fault_fast) adds a page - a PTE
-// from empty to present, and the tables on the way - under `lock` alone, without the BKL.
-// So code holding only the BKL may read VMAs and page tables (nothing there changes or goes
-// away under it; at most a page appears), and code holding only `lock` may read them too.
-// An address space nothing runs in yet (exec building it, fork's copy) or any more (mm_put's
-// last reference) has one user, who needs neither. `lock` is never held while sleeping or
-// touching user memory, and two mm locks are never held at once (lockdep checks both).
+// change only under both the big kernel lock and the mm's own lock, `lock`, with two
+// exceptions in mm_fault_fast, under `lock` alone, without the BKL: the first touch of
+// private anonymous memory adds a page (a PTE from empty to present, and the tables on the
+// way), and in an address space with one thread (refs == 1) a copy-on-write fault puts a
+// copy in place of a shared page. So code holding only the BKL may read the VMAs, and count
+// present pages (one may appear), but must hold `lock` to use a page it found (mm_peek_other);
+// code holding only `lock` may read them all. An address space nothing runs in yet (exec
+// building it) or any more (mm_put's last reference) has one user, who needs neither.
+// `lock` is never held while sleeping or touching user memory, and two mm locks are held at
+// once only by fork, the child's nested in the parent's (mm_dup; lockdep checks the rest).
 // The other fields are the BKL's.
 struct mm {
     struct spinlock lock;           // see above; taken after the BKL, before the page lists'

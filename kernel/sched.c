@@ -11,7 +11,9 @@
 // Every CPU runs this same loop, on its own stack, over one global run queue: the process
 // table's RUNNABLE entries. Any CPU may pick any runnable process (so processes migrate
 // freely); a CPU with nothing to run halts until an interrupt - its timer tick, or the
-// reschedule IPI that a wakeup on another CPU sends it (smp_kick_idle_cpu).
+// reschedule IPI that a wakeup on another CPU sends it (smp_kick_idle_cpu). A woken
+// process that finds no halted CPU preempts the process of the CPU that woke it
+// (wake_preempt); the parent an exiting child wakes takes the child's CPU (smp_wake_here).
 //
 // Locking: the big kernel lock (smp.c) guards the process table and therefore the run
 // queue, as xv6's ptable lock does. The idle loop holds it while it picks a process and

@@ -24,18 +24,22 @@
 //   - The hot, simple structures also have spinlocks of their own (page_alloc and the
 //     CPUs' page lists, kmalloc, kstack, lockdep, trace, clock, and each address space's
 //     mm lock), ordered after the BKL; lockdep (spinlock.c) checks their order.
-//   - Four paths run without the BKL: the local APIC's interrupts (trap.c: the sender of a
+//   - Five paths run without the BKL: the local APIC's interrupts (trap.c: the sender of a
 //     TLB or stop IPI holds the BKL; the timer counts only this CPU's time), a user page
-//     fault's first touch of private anonymous memory, under its mm's lock alone (mm.h),
-//     the system calls that only read the caller's own ids (getpid...: syscall.c), and
-//     the freeing of a dead address space's pages at exit and exec (bkl_drop, mm.c).
+//     fault's first touch of private anonymous memory, or copy-on-write in a one-thread
+//     process, under its mm's lock alone (mm.h), the system calls that only read the
+//     caller's own ids (getpid...: syscall.c), the freeing of a dead address space's
+//     pages at exit and exec, and fork's copy of a one-thread parent's page tables
+//     (bkl_drop; mm_put_dropping_bkl and mm_dup, mm.c).
 //
 // Lock table (who protects what):
 //   BKL          everything the kernel shares and does not name below: the process table,
 //                run queue (= the process table's RUNNABLE entries), files, pipes, tty,
 //                futexes, signals, the load averages (loadavg.c)
 //   BKL + mm     an address space's VMAs and page tables: changed under both, read under
-//                either; the anonymous first-touch fault adds pages under mm alone (mm.h)
+//                either; but the anonymous fault adds pages, and replaces a one-thread
+//                process's copy-on-write ones, under mm alone (mm.h); fork copies under
+//                the two mm locks (mm_dup)
 //   page_alloc   the free lists (page_alloc.c)       kmalloc    the slabs (kmalloc.c)
 //   percpu_pages a CPU's own list of free pages, taken by that CPU, and by a drain when
 //                the free lists are empty (percpu_pages.c)

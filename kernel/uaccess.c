@@ -27,8 +27,9 @@
 //   - mm.c's mm_peek_other: /proc/<pid>/cmdline and environ (procfs_pid.c) reading
 //     another process's memory through the direct map. Safe: the range is checked, each
 //     page must be in a VMA, present and user-accessible, and the walk and the memcpy of a
-//     page happen under the BKL with no sleep between them - page tables only change under
-//     the BKL, so the page cannot be freed in between.
+//     page happen under the mm's lock with no sleep between them - every change of a
+//     present page (munmap, a copy-on-write, also the one without the BKL) takes it, so
+//     the page cannot be freed in between.
 //   - not user pointers, though the pages may be mapped in user space: vm.c's vm_cow and
 //     try_fault's zeroing of fresh pages, the page cache's pages (ramfs_data.c), the vDSO
 //     and vvar pages (vdso.c, time.c), all through the direct map by physical address.
