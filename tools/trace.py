@@ -403,7 +403,7 @@ class Kernel:
                     consts[m.group(1)] = int(m.group(2))
         out = {}
         for lines in self.files.values():
-            for m in re.finditer(r"irq_register\((\w+), (\w+)\)", "\n".join(lines)):
+            for m in re.finditer(r"irq_register\((\w+), (\w+)(?:, \"[^\"]*\")?\)", "\n".join(lines)):
                 irq = int(m.group(1)) if m.group(1).isdigit() else consts.get(m.group(1))
                 if irq is not None:
                     out[irq] = m.group(2)
