@@ -26,6 +26,7 @@
 #define SI_USER    0
 #define SI_KERNEL  0x80
 #define SI_QUEUE   (-1)
+#define SI_TIMER   (-2)
 #define SI_TKILL   (-6)
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2
@@ -48,6 +49,9 @@ bool fatal_signal_pending(struct proc *p);    // SIGKILL: its process is being t
 void signal_send(struct proc *p, int sig, int code, int from, uint64_t addr, int status);
 // Sends sig to thread t alone (tgkill, SIGPIPE); value is the siginfo's si_value.
 void signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t value);
+// A POSIX timer's signal (ptimer.c): SI_TIMER, with the timer's id and value, to p's
+// process, or to the thread p if to_thread. Its si_overrun is filled in when it is taken.
+void signal_send_timer(struct proc *p, int sig, int id, uint64_t value, bool to_thread);
 // Blocks `mask` until the current thread next returns to user mode, then puts the old
 // mask back - after setting up any handler's frame, which saves the old one (ppoll,
 // pselect6, epoll_pwait, rt_sigsuspend: Linux's set_restore_sigmask).

@@ -89,6 +89,7 @@ struct signal_struct {
     uint64_t it_real_expires, it_real_interval;
     int64_t it_cpu_left[2];
     uint64_t it_cpu_interval[2];
+    struct ptimers *ptimers;         // POSIX timers (ptimer.c; BKL); NULL until the first
 };
 
 // Signal handlers (clone CLONE_SIGHAND shares them; CLONE_THREAD requires that).

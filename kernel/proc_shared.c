@@ -14,6 +14,7 @@
 #include "kmalloc.h"
 #include "panic.h"
 #include "proc.h"
+#include "sched.h"
 #include "string.h"
 
 // Linux's defaults for a process started by the kernel (what PID 1 sees on Linux).
@@ -48,8 +49,10 @@ struct signal_struct *signal_alloc(void) {
 }
 
 void signal_put(struct signal_struct *sig) {
-    if (sig && --sig->refs == 0)
+    if (sig && --sig->refs == 0) {
+        ptimers_delete_all(sig);
         kfree(sig);
+    }
 }
 
 struct sighand_struct *sighand_alloc(void) {

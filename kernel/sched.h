@@ -27,6 +27,11 @@ void sched_tick_local(void);            // the part of it for this CPU alone (an
 void itimer_tick(uint64_t now);
 void itimer_charge(struct proc *cur, bool user);
 void itimer_send_due(struct proc *p);
+// POSIX timers (ptimer.c): the tick's check, and all of a process's going (exec, exit).
+struct signal_struct;
+void ptimer_tick(uint64_t now);
+void ptimers_delete_all(struct signal_struct *sig);
+int ptimer_overruns_at_delivery(struct signal_struct *sig, int id);
 bool sched_need_resched(void);
 void yield(void);                       // give up the CPU but stay runnable
 void schedule(void);                    // give it up in whatever state the caller set

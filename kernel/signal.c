@@ -221,6 +221,13 @@ void signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t va
     local_irq_restore(f);
 }
 
+void signal_send_timer(struct proc *p, int sig, int id, uint64_t value, bool to_thread) {
+    if (to_thread)
+        signal_send_thread(p, sig, SI_TIMER, id, value);
+    else
+        signal_send(p, sig, SI_TIMER, id, value, 0);
+}
+
 void signal_force(struct proc *p, int sig, int code, uint64_t addr) {
     uint64_t f = local_irq_save();
     // Linux's force_sig_info_to_task: a fault signal that is blocked (a SIGSEGV inside its
@@ -242,6 +249,7 @@ void signal_exec(struct proc *p) {
     }
     p->sas_sp = p->sas_size = 0;         // exec: no alternate stack
     p->sas_flags = 0;
+    ptimers_delete_all(p->signal);       // and no POSIX timers (itimers stay: POSIX)
 }
 
 void signal_set_temp_mask(uint64_t mask) {
@@ -258,19 +266,19 @@ void signal_set_temp_mask(uint64_t mask) {
 // Interrupts off.
 static int dequeue_signal(struct proc *p, uint64_t among, struct ksiginfo *info) {
     uint64_t mine = p->sig_pending & among, shared = p->signal->shared_pending & among;
+    int sig = 0;
     if (mine) {
-        int sig = __builtin_ctzll(mine) + 1;
+        sig = __builtin_ctzll(mine) + 1;
         p->sig_pending &= ~BIT(sig);
         *info = p->sig_info[sig];
-        return sig;
-    }
-    if (shared) {
-        int sig = __builtin_ctzll(shared) + 1;
+    } else if (shared) {
+        sig = __builtin_ctzll(shared) + 1;
         p->signal->shared_pending &= ~BIT(sig);
         *info = p->signal->shared_info[sig];
-        return sig;
     }
-    return 0;
+    if (sig && info->code == SI_TIMER)      // the overruns until now (ptimer.c)
+        info->status = ptimer_overruns_at_delivery(p->signal, info->pid);
+    return sig;
 }
 
 static void fill_sigcontext(struct sigcontext_k *sc, const struct trapframe *tf) {
@@ -287,7 +295,11 @@ static void fill_siginfo(struct siginfo_k *si, int sig, const struct ksiginfo *k
     memset(si, 0, sizeof *si);
     si->si_signo = sig;
     si->si_code = ki->code;
-    if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP) {
+    if (ki->code == SI_TIMER) {              // POSIX timers: si_tid, si_overrun, si_value
+        si->proc.pid = ki->pid;
+        si->proc.uid = (uint32_t)ki->status;
+        memcpy(&si->proc.status, &ki->addr, sizeof ki->addr);
+    } else if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP) {
         si->addr = ki->addr;
     } else {
         si->proc.pid = ki->pid;

@@ -176,6 +176,13 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(213, epoll_create),      // int epoll_create(int size)
     E(217, getdents64),        // ssize_t getdents64(int fd, void *dirp, size_t count)
     E(218, set_tid_address),   // pid_t set_tid_address(int *tidptr)
+    E(222, timer_create),      // int timer_create(clockid_t clockid, struct sigevent *sevp,
+                               //     timer_t *timerid)
+    E(223, timer_settime),     // int timer_settime(timer_t timerid, int flags,
+                               //     const struct itimerspec *new_value, struct itimerspec *old)
+    E(224, timer_gettime),     // int timer_gettime(timer_t timerid, struct itimerspec *curr)
+    E(225, timer_getoverrun),  // int timer_getoverrun(timer_t timerid)
+    E(226, timer_delete),      // int timer_delete(timer_t timerid)
     E(227, clock_settime),     // int clock_settime(clockid_t clockid, const struct timespec *tp)
     E(228, clock_gettime),     // int clock_gettime(clockid_t clockid, struct timespec *tp)
     E(229, clock_getres),      // int clock_getres(clockid_t clockid, struct timespec *res)

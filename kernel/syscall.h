@@ -146,6 +146,11 @@ SYSCALL(sched_getaffinity);    // sys_limits.c
 SYSCALL(epoll_create);         // epoll.c
 SYSCALL(getdents64);           // sys_path.c
 SYSCALL(set_tid_address);      // sys_proc.c
+SYSCALL(timer_create);         // ptimer.c
+SYSCALL(timer_settime);        // ptimer.c
+SYSCALL(timer_gettime);        // ptimer.c
+SYSCALL(timer_getoverrun);     // ptimer.c
+SYSCALL(timer_delete);         // ptimer.c
 SYSCALL(clock_settime);        // sys_time.c
 SYSCALL(clock_gettime);        // sys_time.c
 SYSCALL(clock_getres);         // sys_time.c

@@ -13,6 +13,7 @@ int pthread_process_main(int argc, char **argv);
 int pthread_futex_main(int argc, char **argv);
 int pthread_robust_main(int argc, char **argv);
 int pthread_uaccess_main(int argc, char **argv);
+int pthread_timers_main(int argc, char **argv);
 #ifdef WITH_GLIBC_ONLY
 int threadstress_main(int argc, char **argv);
 int bench_threads_main(int argc, char **argv);
@@ -29,6 +30,7 @@ static const struct {
     { "pthread_futex", pthread_futex_main },
     { "pthread_robust", pthread_robust_main },
     { "pthread_uaccess", pthread_uaccess_main },
+    { "pthread_timers", pthread_timers_main },
 #ifdef WITH_GLIBC_ONLY
     { "threadstress", threadstress_main },
     { "bench_threads", bench_threads_main },

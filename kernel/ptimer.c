@@ -1,0 +1,250 @@
+// ptimer.c: POSIX timers - timer_create, timer_settime, timer_gettime, timer_getoverrun and
+// timer_delete.
+//
+// What setitimer's three timers are, but as many as a process wants (up to PTIMER_MAX
+// here), each on a clock of its choosing and with a signal of its choosing, sent to the
+// process or to one of its threads (SIGEV_THREAD_ID: glibc's SIGEV_THREAD timers are that,
+// aimed at a helper thread it starts), with a value (si_value) and the timer's id (si_tid)
+// in the siginfo. A timer that fires while its last signal is still pending is not sent
+// again: it counts an overrun, which the next signal carries (si_overrun) and
+// timer_getoverrun reports.
+//
+// They belong to the process (signal_struct's ptimers, made at the first timer_create):
+// fork's child has none, and execve and the exit of the last thread delete them all.
+// Clocks: CLOCK_REALTIME, CLOCK_MONOTONIC and CLOCK_BOOTTIME (the same here: no suspend).
+// A timer's expiry is kept as time since boot; an absolute CLOCK_REALTIME time is turned
+// into that when the timer is set (Linux would also move it when the clock is set; here
+// it is not). The CPU-time clocks and the alarm clocks are refused (EINVAL).
+//
+// Locking: the BKL. The boot CPU's tick (sched_tick) fires them, as the real itimer.
+#include <stdbool.h>
+#include <stdint.h>
+#include "errno.h"
+#include "kmalloc.h"
+#include "ksignal.h"
+#include "proc.h"
+#include "sched.h"
+#include "string.h"
+#include "syscall.h"
+#include "time.h"
+#include "uaccess.h"
+
+#define PTIMER_MAX 64
+
+#define CLOCK_REALTIME  0
+#define CLOCK_MONOTONIC 1
+#define CLOCK_BOOTTIME  7
+#define SIGEV_SIGNAL    0
+#define SIGEV_NONE      1
+#define SIGEV_THREAD    2
+#define SIGEV_THREAD_ID 4
+#define TIMER_ABSTIME   1
+#define NS_PER_SEC 1000000000ull
+
+struct k_sigevent { uint64_t value; int32_t signo, notify, tid, pad[11]; };   // 64 bytes
+struct k_timespec { int64_t sec, nsec; };
+struct k_itimerspec { struct k_timespec interval, value; };
+
+struct ptimer {
+    int clock, notify, signo, tid;  // tid: SIGEV_THREAD_ID's thread
+    uint64_t value;                 // si_value
+    uint64_t expires, interval;     // ns since boot (0: disarmed), ns
+    int overrun, overrun_last;      // fired while pending; what the last signal carried
+};
+
+struct ptimers { struct ptimer *t[PTIMER_MAX]; };
+
+static uint64_t next_expiry = UINT64_MAX;   // the earliest of every armed timer, or later
+
+static struct ptimer *lookup(int id) {
+    struct ptimers *pt = current()->signal->ptimers;
+    return pt && id >= 0 && id < PTIMER_MAX ? pt->t[id] : NULL;
+}
+
+static bool valid_ts(const struct k_timespec *ts) {
+    return ts->sec >= 0 && ts->nsec >= 0 && (uint64_t)ts->nsec < NS_PER_SEC;
+}
+
+static uint64_t ts_ns(const struct k_timespec *ts) {
+    uint64_t max_sec = UINT64_MAX / NS_PER_SEC / 2;     // far enough: never fires
+    uint64_t sec = (uint64_t)ts->sec < max_sec ? (uint64_t)ts->sec : max_sec;
+    return sec * NS_PER_SEC + (uint64_t)ts->nsec;
+}
+
+static struct k_timespec ns_ts(uint64_t ns) {
+    return (struct k_timespec){ (int64_t)(ns / NS_PER_SEC), (int64_t)(ns % NS_PER_SEC) };
+}
+
+// The event as Linux checks it: a signal number for the kinds that send one, and a thread
+// of the caller's own process for SIGEV_THREAD_ID.
+static long check_event(const struct k_sigevent *ev) {
+    if (ev->notify != SIGEV_SIGNAL && ev->notify != SIGEV_NONE && ev->notify != SIGEV_THREAD_ID)
+        return -EINVAL;              // SIGEV_THREAD is the C library's, never the kernel's
+    if (ev->notify != SIGEV_NONE && (ev->signo < 1 || ev->signo > NSIG_MAX))
+        return -EINVAL;
+    if (ev->notify == SIGEV_THREAD_ID) {
+        struct proc *t = proc_find(ev->tid);
+        if (!t || t->tgid != current()->tgid || t->state == PROC_ZOMBIE)
+            return -EINVAL;
+    }
+    return 0;
+}
+
+SYSCALL(timer_create) {
+    int clock = (int)a0;
+    uint64_t uevent = a1, uid = a2;
+    if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME)
+        return -EINVAL;
+    struct k_sigevent ev = { .signo = SIGALRM, .notify = SIGEV_SIGNAL };
+    if (uevent && copy_from_user(&ev, (const void *)uevent, sizeof ev))
+        return -EFAULT;
+    long err = check_event(&ev);
+    if (err)
+        return err;
+    struct signal_struct *sig = current()->signal;
+    if (!sig->ptimers && !(sig->ptimers = kzalloc(sizeof *sig->ptimers)))
+        return -EAGAIN;
+    int id = 0;
+    while (id < PTIMER_MAX && sig->ptimers->t[id])
+        id++;
+    struct ptimer *t = id < PTIMER_MAX ? kzalloc(sizeof *t) : NULL;
+    if (!t)
+        return -EAGAIN;
+    *t = (struct ptimer){ clock, ev.notify, ev.signo, ev.tid, uevent ? ev.value : (uint64_t)id,
+                          0, 0, 0, 0 };
+    if (copy_to_user((void *)uid, &id, sizeof id)) {
+        kfree(t);
+        return -EFAULT;
+    }
+    sig->ptimers->t[id] = t;
+    return 0;
+}
+
+static struct k_itimerspec get(const struct ptimer *t) {
+    uint64_t now = time_since_boot_ns();
+    uint64_t left = !t->expires ? 0 : t->expires > now ? t->expires - now : 1;
+    return (struct k_itimerspec){ ns_ts(t->interval), ns_ts(left) };
+}
+
+SYSCALL(timer_settime) {
+    int id = (int)a0, flags = (int)a1;
+    uint64_t unew = a2, uold = a3;
+    struct ptimer *t = lookup(id);
+    if (!t)
+        return -EINVAL;
+    struct k_itimerspec it;
+    if (copy_from_user(&it, (const void *)unew, sizeof it))
+        return -EFAULT;
+    if (!valid_ts(&it.value) || !valid_ts(&it.interval))
+        return -EINVAL;
+    struct k_itimerspec old = get(t);
+    if (uold && copy_to_user((void *)uold, &old, sizeof old))
+        return -EFAULT;
+    uint64_t now = time_since_boot_ns(), value = ts_ns(&it.value);
+    if (value && (flags & TIMER_ABSTIME)) {        // an absolute time on the timer's clock
+        uint64_t base = t->clock == CLOCK_REALTIME ? (uint64_t)time_realtime_offset_ns() : 0;
+        value = value > base ? value - base : 0;   // as time since boot
+        t->expires = value > now ? value : now;    // already past: fires at the next tick
+    } else {
+        t->expires = value ? now + value : 0;
+    }
+    t->interval = ts_ns(&it.interval);
+    t->overrun = 0;
+    if (t->expires && t->expires < next_expiry)
+        next_expiry = t->expires;
+    return 0;
+}
+
+SYSCALL(timer_gettime) {
+    int id = (int)a0;
+    uint64_t ucurr = a1;
+    struct ptimer *t = lookup(id);
+    if (!t)
+        return -EINVAL;
+    struct k_itimerspec it = get(t);
+    return copy_to_user((void *)ucurr, &it, sizeof it) ? -EFAULT : 0;
+}
+
+SYSCALL(timer_getoverrun) {
+    int id = (int)a0;
+    struct ptimer *t = lookup(id);
+    return t ? t->overrun_last : -EINVAL;
+}
+
+SYSCALL(timer_delete) {
+    int id = (int)a0;
+    struct ptimer *t = lookup(id);
+    if (!t)
+        return -EINVAL;
+    current()->signal->ptimers->t[id] = NULL;
+    kfree(t);
+    return 0;
+}
+
+// execve, and the end of the process: every timer goes.
+void ptimers_delete_all(struct signal_struct *sig) {
+    if (!sig->ptimers)
+        return;
+    for (int i = 0; i < PTIMER_MAX; i++)
+        kfree(sig->ptimers->t[i]);
+    kfree(sig->ptimers);
+    sig->ptimers = NULL;
+}
+
+// Timer id of leader's process is due: its signal, or an overrun if the last one is still
+// pending. The siginfo: si_code SI_TIMER, si_tid the id, si_value; si_overrun when taken.
+static void fire(struct proc *leader, int id, struct ptimer *t) {
+    if (t->notify == SIGEV_NONE)
+        return;
+    struct proc *target = leader;
+    if (t->notify == SIGEV_THREAD_ID) {
+        target = proc_find(t->tid);
+        if (!target || target->tgid != leader->tgid)
+            return;                  // the thread is gone
+    }
+    uint64_t bit = 1ull << (t->signo - 1);
+    uint64_t pending = t->notify == SIGEV_THREAD_ID ? target->sig_pending
+                                                    : leader->signal->shared_pending;
+    if (pending & bit) {             // the last one is still waiting to be taken
+        t->overrun++;
+        return;
+    }
+    signal_send_timer(target, t->signo, id, t->value, t->notify == SIGEV_THREAD_ID);
+}
+
+// The timer's signal is being taken (dequeue_signal): the overruns it carries are those
+// counted until now; timer_getoverrun reports them from then on.
+int ptimer_overruns_at_delivery(struct signal_struct *sig, int id) {
+    struct ptimer *t = sig->ptimers && id >= 0 && id < PTIMER_MAX ? sig->ptimers->t[id] : NULL;
+    if (!t)
+        return 0;                    // deleted meanwhile
+    t->overrun_last = t->overrun;
+    t->overrun = 0;
+    return t->overrun_last;
+}
+
+// The boot CPU's tick, under the BKL (sched_tick via itimer_tick).
+void ptimer_tick(uint64_t now) {
+    if (now < next_expiry)
+        return;
+    next_expiry = UINT64_MAX;
+    for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
+        struct signal_struct *sig = p->signal;
+        if (p != p->group_leader || !sig || !sig->ptimers || sig->nr_threads == 0)
+            continue;
+        for (int id = 0; id < PTIMER_MAX; id++) {
+            struct ptimer *t = sig->ptimers->t[id];
+            if (!t || !t->expires)
+                continue;
+            if (t->expires <= now) {
+                // Periods that passed unseen (a tick is 10 ms) count as overruns, as Linux's.
+                uint64_t missed = t->interval ? (now - t->expires) / t->interval : 0;
+                t->overrun += (int)missed;
+                fire(p, id, t);
+                t->expires = t->interval ? t->expires + (missed + 1) * t->interval : 0;
+            }
+            if (t->expires && t->expires < next_expiry)
+                next_expiry = t->expires;
+        }
+    }
+}

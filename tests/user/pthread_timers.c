@@ -1,0 +1,226 @@
+// pthread_timers.c: POSIX timers as glibc and musl use them - timer_create with a signal
+// (its si_code, si_value and si_timerid), to one thread (SIGEV_THREAD_ID), with a callback
+// on a thread of the C library's (SIGEV_THREAD, which both libraries build on
+// SIGEV_THREAD_ID), intervals, overruns, absolute CLOCK_REALTIME times, timer_gettime,
+// timer_delete, fork (the child has none) and the errors.
+//
+// Times differ, so only relations are printed.
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MS 1000000L
+#ifndef sigev_notify_thread_id           // glibc before 2.35 names it only this way
+#define sigev_notify_thread_id _sigev_un._tid
+#endif
+
+static const char *err(int r) { return r == 0 ? "ok" : strerror(errno); }
+
+static struct itimerspec every(long first_ms, long interval_ms)
+{
+    struct itimerspec it = { { interval_ms / 1000, interval_ms % 1000 * MS },
+                             { first_ms / 1000, first_ms % 1000 * MS } };
+    return it;
+}
+
+// A timer's signals, taken by sigwaitinfo with the signal blocked.
+static void signal_timer(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    struct sigevent ev = { 0 };
+    ev.sigev_notify = SIGEV_SIGNAL;
+    ev.sigev_signo = SIGUSR1;
+    ev.sigev_value.sival_int = 42;
+    timer_t id;
+    printf("timer_create CLOCK_MONOTONIC, SIGUSR1: %s\n", err(timer_create(CLOCK_MONOTONIC, &ev, &id)));
+    struct itimerspec it = every(20, 20), cur;
+    printf("timer_settime 20 ms, every 20 ms: %s\n", err(timer_settime(id, 0, &it, NULL)));
+    timer_gettime(id, &cur);
+    printf("timer_gettime: interval %ld ns, value within it: %s\n", cur.it_interval.tv_nsec,
+           cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec > 0 && cur.it_value.tv_nsec <= 20 * MS
+               ? "yes" : "no");
+    int good = 0;
+    for (int i = 0; i < 3; i++) {
+        siginfo_t si;
+        if (sigwaitinfo(&set, &si) == SIGUSR1 && si.si_code == SI_TIMER &&
+            si.si_value.sival_int == 42)
+            good++;
+    }
+    printf("3 signals, each SI_TIMER with si_value 42: %d\n", good);
+    // Blocked and not taken for 200 ms: one signal stays pending, the rest are overruns.
+    struct timespec wait = { 0, 200 * MS };
+    nanosleep(&wait, NULL);
+    siginfo_t si;
+    sigwaitinfo(&set, &si);
+    printf("after 200 ms unseen: si_overrun >= 5: %s, timer_getoverrun agrees: %s\n",
+           si.si_overrun >= 5 ? "yes" : "no",
+           timer_getoverrun(id) == si.si_overrun ? "yes" : "no");
+    printf("timer_delete: %s\n", err(timer_delete(id)));
+    printf("timer_gettime of it: %s\n", err(timer_gettime(id, &cur)));
+    printf("timer_delete again: %s\n", err(timer_delete(id)));
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+// The default event: SIGALRM, with the timer's id as si_value.
+static volatile sig_atomic_t alarms;
+static void on_alarm(int sig) { (void)sig; alarms++; }
+
+static void default_event(void)
+{
+    signal(SIGALRM, on_alarm);
+    timer_t id;
+    printf("timer_create with no event: %s\n", err(timer_create(CLOCK_REALTIME, NULL, &id)));
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct itimerspec it = { { 0, 0 }, now };
+    it.it_value.tv_nsec += 50 * MS;
+    if (it.it_value.tv_nsec >= 1000 * MS) {
+        it.it_value.tv_sec++;
+        it.it_value.tv_nsec -= 1000 * MS;
+    }
+    printf("TIMER_ABSTIME, CLOCK_REALTIME now + 50 ms: %s\n",
+           err(timer_settime(id, TIMER_ABSTIME, &it, NULL)));
+    for (int i = 0; i < 100 && !alarms; i++)
+        usleep(10000);
+    printf("SIGALRM came: %s\n", alarms == 1 ? "yes" : "no");
+    timer_delete(id);
+    signal(SIGALRM, SIG_DFL);
+}
+
+// SIGEV_THREAD: the C library runs the callback on a thread of its own.
+static sem_t ticks;
+static atomic_int calls;
+static void callback(union sigval v)
+{
+    if (v.sival_int == 7)
+        atomic_fetch_add(&calls, 1);
+    sem_post(&ticks);
+}
+
+static void thread_timer(void)
+{
+    sem_init(&ticks, 0, 0);
+    struct sigevent ev = { 0 };
+    ev.sigev_notify = SIGEV_THREAD;
+    ev.sigev_notify_function = callback;
+    ev.sigev_value.sival_int = 7;
+    timer_t id;
+    printf("timer_create SIGEV_THREAD: %s\n", err(timer_create(CLOCK_MONOTONIC, &ev, &id)));
+    struct itimerspec it = every(10, 30);
+    timer_settime(id, 0, &it, NULL);
+    for (int i = 0; i < 3; i++)
+        sem_wait(&ticks);
+    timer_delete(id);
+    printf("the callback ran with its value, 3 times: %s\n", atomic_load(&calls) >= 3 ? "yes" : "no");
+}
+
+// SIGEV_THREAD_ID: the signal goes to that thread, which waits for it.
+static pid_t waiter_tid;
+static sem_t waiter_ready;
+static void *waiter(void *arg)
+{
+    (void)arg;
+    waiter_tid = gettid();
+    sem_post(&waiter_ready);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR2);
+    siginfo_t si;
+    int sig = sigwaitinfo(&set, &si);
+    printf("the thread got %s with SI_TIMER: %s\n", sig == SIGUSR2 ? "SIGUSR2" : "something else",
+           si.si_code == SI_TIMER ? "yes" : "no");
+    return NULL;
+}
+
+static void thread_id_timer(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR2);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);     // here and, inherited, in the waiter
+    sem_init(&waiter_ready, 0, 0);
+    pthread_t t;
+    pthread_create(&t, NULL, waiter, NULL);
+    sem_wait(&waiter_ready);
+    struct sigevent ev = { 0 };
+    ev.sigev_notify = SIGEV_THREAD_ID;
+    ev.sigev_signo = SIGUSR2;
+    ev.sigev_notify_thread_id = waiter_tid;
+    timer_t id;
+    printf("timer_create SIGEV_THREAD_ID: %s\n", err(timer_create(CLOCK_MONOTONIC, &ev, &id)));
+    struct itimerspec it = every(30, 0);
+    timer_settime(id, 0, &it, NULL);
+    pthread_join(t, NULL);
+    timer_delete(id);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+static void fork_child_has_none(void)
+{
+    timer_t id;
+    struct sigevent ev = { 0 };
+    ev.sigev_notify = SIGEV_NONE;
+    timer_create(CLOCK_MONOTONIC, &ev, &id);
+    struct itimerspec it = every(10000, 0), cur;
+    timer_settime(id, 0, &it, NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        printf("in the child, timer_gettime of the parent's timer: %s\n", err(timer_gettime(id, &cur)));
+        fflush(stdout);
+        _exit(0);
+    }
+    waitpid(pid, NULL, 0);
+    printf("in the parent: %s, still armed: %s\n", err(timer_gettime(id, &cur)),
+           cur.it_value.tv_sec > 0 ? "yes" : "no");
+    timer_delete(id);
+}
+
+static void errors(void)
+{
+    timer_t id;
+    struct sigevent ev = { 0 };
+    ev.sigev_notify = SIGEV_SIGNAL;
+    ev.sigev_signo = SIGUSR1;
+    printf("timer_create clock 100: %s\n", err(timer_create(100, &ev, &id)));
+    ev.sigev_signo = 0;
+    printf("timer_create signal 0: %s\n", err(timer_create(CLOCK_MONOTONIC, &ev, &id)));
+    ev.sigev_signo = 65;
+    printf("timer_create signal 65: %s\n", err(timer_create(CLOCK_MONOTONIC, &ev, &id)));
+    ev.sigev_signo = SIGUSR1;
+    ev.sigev_notify = 99;
+    printf("timer_create notify 99: %s\n", err(timer_create(CLOCK_MONOTONIC, &ev, &id)));
+    ev.sigev_notify = SIGEV_THREAD_ID;
+    ev.sigev_notify_thread_id = 1 << 22;
+    printf("timer_create SIGEV_THREAD_ID of no thread: %s\n", err(timer_create(CLOCK_MONOTONIC, &ev, &id)));
+    ev.sigev_notify = SIGEV_NONE;
+    timer_create(CLOCK_MONOTONIC, &ev, &id);
+    struct itimerspec it = every(10, 0);
+    it.it_value.tv_nsec = 1000 * MS;
+    printf("timer_settime nsec 1000000000: %s\n", err(timer_settime(id, 0, &it, NULL)));
+    it.it_value.tv_nsec = -1;
+    printf("timer_settime nsec -1: %s\n", err(timer_settime(id, 0, &it, NULL)));
+    timer_delete(id);
+}
+
+int main(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    signal_timer();
+    default_event();
+    thread_timer();
+    thread_id_timer();
+    fork_child_has_none();
+    errors();
+    printf("done\n");
+    return 0;
+}
