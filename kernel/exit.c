@@ -107,7 +107,7 @@ void proc_exit(int status) {
     TRACE(TR_EXIT, p->pid, status, 0);
     release_resources(p);
     cli();
-    smp_wake_here();                         // whom we wake (the parent) takes our CPU
+    sched_wake_here();                       // whom we wake (the parent) takes our CPU
     if (p->vfork_parent) {
         wakeup(p->vfork_parent);
         p->vfork_parent = NULL;

@@ -176,6 +176,13 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64
     struct mm *mm = NULL;
     if (!(flags & CLONE_VM) && !(mm = mm_dup(self->mm)))
         return -ENOMEM;
+    // A signal that came meanwhile - kill(-pgrp), say - went to us but could not reach the
+    // child, not yet in the table: as Linux, the fork has not happened; it is made again
+    // after the handler (or never, if the signal ends us).
+    if (mm && (self->signal->group_exit || signal_pending(self))) {
+        mm_put(mm);
+        return -ERESTARTNOINTR;
+    }
     struct proc *child = proc_alloc();
     if (!child) {
         if (mm)

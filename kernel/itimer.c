@@ -160,11 +160,11 @@ void itimer_charge(struct proc *cur, bool user) {
             continue;
         int64_t now_left = __atomic_sub_fetch(left, (int64_t)TICK_NS, __ATOMIC_RELAXED);
         if (now_left <= 0 && now_left > -(int64_t)TICK_NS) {   // this tick ran it down
-            int64_t iv = (int64_t)sig->it_cpu_interval[i];
-            if (iv)
-                __atomic_add_fetch(left, iv, __ATOMIC_RELAXED);
-            else
-                __atomic_store_n(left, 0, __ATOMIC_RELAXED);
+            // The next period: an interval shorter than a tick fires at every tick (at
+            // least 1 ns left, or the timer would look disarmed). A tick of another CPU
+            // between the subtraction and this store is lost: a few ms of one period.
+            int64_t iv = (int64_t)sig->it_cpu_interval[i], next = now_left + iv;
+            __atomic_store_n(left, iv ? (next > 0 ? next : 1) : 0, __ATOMIC_RELAXED);
             __atomic_fetch_or(&cur->itimer_due, 1u << i, __ATOMIC_RELAXED);
         }
     }

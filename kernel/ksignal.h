@@ -10,6 +10,9 @@
 // The same, but EINTR after any handler, SA_RESTART or not (poll, select, ppoll, pselect6,
 // nanosleep: calls with a timeout or a temporary signal mask).
 #define ERESTARTNOHAND 514
+// Restart whatever runs: the call never happened (fork, when a signal came while it
+// copied the memory: Linux's copy_process).
+#define ERESTARTNOINTR 513
 
 #define SIG_DFL 0
 #define SIG_IGN 1

@@ -35,7 +35,7 @@ struct percpu {
     volatile bool idle;       // halted in the idle loop, with nothing to run
     bool need_resched;        // the running process's slice is used up (sched_tick)
     bool irq_user;            // the interrupt being handled came from user mode (trap.c)
-    bool wake_here;           // the next process made runnable runs here: no IPI (smp.c)
+    bool wake_here;           // its thread exits: whom it wakes runs here next (sched.c)
     struct proc *wake_next;   // a woken process that preempts the running one (sched.c)
     int bkl_depth;            // how many times this CPU entered the big kernel lock (smp.c)
     uint64_t scheduler_rsp;   // the idle loop's saved stack pointer (sched.c)

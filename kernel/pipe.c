@@ -57,8 +57,10 @@ out:
 }
 
 // do_read could not copy the n bytes just read to the user: they go back to the front
-// of the ring. There is room for them unless a writer filled it meanwhile (only if the
-// failed copy slept in a fault); then, as for a reader that died, they are lost.
+// of the ring. If the failed copy slept in a fault (the OOM killer), another reader may
+// have taken later bytes meanwhile - these then come after them - or a writer may have
+// filled the ring - then they are lost, as for a reader that died. (Linux holds the pipe's
+// lock across its copy, and consumes only what it copied.)
 static void pipe_unread(struct file *f, const void *buf, size_t n) {
     struct pipe *pp = f->priv;
     uint64_t flags = local_irq_save();

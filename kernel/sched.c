@@ -13,7 +13,7 @@
 // freely); a CPU with nothing to run halts until an interrupt - its timer tick, or the
 // reschedule IPI that a wakeup on another CPU sends it (smp_kick_idle_cpu). A woken
 // process that finds no halted CPU preempts the process of the CPU that woke it
-// (wake_preempt); the parent an exiting child wakes takes the child's CPU (smp_wake_here).
+// (wake_preempt); the parent an exiting child wakes takes the child's CPU (sched_wake_here).
 //
 // Locking: the big kernel lock (smp.c) guards the process table and therefore the run
 // queue, as xv6's ptable lock does. The idle loop holds it while it picks a process and
@@ -53,10 +53,14 @@ bool sched_allowed_here(const struct proc *p) {
 static struct proc *pick_next(void) {
     static struct proc *last;
     struct percpu *c = this_cpu();
-    struct proc *woken = c->wake_next;     // a woken process that preempted (wake_preempt)
+    // A woken process that preempted (wake_preempt) goes first, out of turn: the round
+    // robin's place (last) stays where it was, or the woken would keep resetting it and
+    // the same few processes after it would get every turn (Go's garbage collector at
+    // -smp 1 waited for ever for a thread that never got one).
+    struct proc *woken = c->wake_next;
     c->wake_next = NULL;
     if (woken && woken->state == PROC_RUNNABLE && sched_allowed_here(woken))
-        return last = woken;
+        return woken;
     for (struct proc *p = last ? proc_next(last) : NULL; p; p = proc_next(p))
         if (p->state == PROC_RUNNABLE && sched_allowed_here(p))
             return last = p;
@@ -99,7 +103,7 @@ void scheduler(void) {
         TRACE(TR_SWITCH, 0, p->pid, 0);
         swtch(&c->scheduler_rsp, p->context);
         c->bkl_depth = 1;               // the idle loop's own hold on the BKL
-        c->wake_here = false;           // (smp_wake_here: only while its thread exits)
+        c->wake_here = false;           // (sched_wake_here: only while its thread exits)
         TRACE(TR_SWITCH, p->pid, 0, 0);
         cpu_stats[c->id].ctxt++;             // one more switch to a thread and back (/proc/stat)
         fpu_save(p->fpu);
@@ -167,12 +171,23 @@ static void wake_preempt(struct proc *p) {
     c->need_resched = true;
 }
 
-// p leaves its sleep: a CPU halted in its idle loop is woken for it, or this one's
-// process gives way to it.
+// An exiting thread is about to give this CPU up for good, so the process its exit wakes
+// (the parent in wait4, most often) runs right here, next: no IPI, no other CPU woken
+// from its halt - as Linux's WF_SYNC wakeup of a parent. The scheduler clears the flag
+// when the thread has switched away.
+void sched_wake_here(void) { this_cpu()->wake_here = true; }
+
+// p leaves its sleep: it runs next here if this CPU's thread is exiting; else a CPU halted
+// in its idle loop is woken for it, or this one's process gives way to it.
 static void wake(struct proc *p) {
+    struct percpu *c = this_cpu();
     p->state = PROC_RUNNABLE;
-    if (!smp_kick_idle_cpu(p->cpus_allowed))
+    if (c->wake_here && !c->wake_next && sched_allowed_here(p)) {
+        c->wake_here = false;
+        c->wake_next = p;
+    } else if (!smp_kick_idle_cpu(p->cpus_allowed)) {
         wake_preempt(p);
+    }
 }
 
 void wakeup(void *chan) {

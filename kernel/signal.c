@@ -410,6 +410,8 @@ static void restart_or_eintr(struct proc *p, struct trapframe *tf, bool handler,
         restart = !handler || sa_restart;
     else if ((long)tf->rax == -ERESTARTNOHAND)
         restart = !handler;
+    else if ((long)tf->rax == -ERESTARTNOINTR)
+        restart = true;
     else
         return;
     if (restart) {

@@ -289,7 +289,9 @@ void smp_note_pml4(uint64_t *pml4) { this_cpu()->pml4 = pml4; }
 
 // Has a CPU other than this one these page tables loaded? Exact under the BKL (no CPU can
 // load or drop them meanwhile), and for an address space only the caller's thread uses
-// (fork's copy without the BKL: mm.c, mm_dup) - no other CPU has it or can load it.
+// (fork's copy and a copy-on-write fault without the BKL: mm.c) - no other CPU has it or
+// can load it, because a CPU that goes idle loads the kernel's own tables
+// (proc_set_current): without that, a shootdown would be needed here, and the BKL.
 static bool loaded_elsewhere(uint64_t *pml4) {
     struct percpu *self = this_cpu();
     for_each_online_cpu(c)
@@ -306,6 +308,8 @@ static bool loaded_elsewhere(uint64_t *pml4) {
 static void shootdown(uint64_t *pml4, bool kernel) {
     if (ncpus == 1 || !percpu_ready || (!kernel && !loaded_elsewhere(pml4)))
         return;
+    if (!bkl_held())                 // (tlb_gen below is the BKL's; see loaded_elsewhere)
+        panic("tlb_shootdown: other CPUs have the tables loaded, and the BKL is not held");
     struct percpu *self = this_cpu();
     uint64_t gen = tlb_gen + 1;
     if (kernel)
@@ -335,16 +339,10 @@ void tlb_shootdown_kernel(void) { shootdown(NULL, true); }
 // it runs the process now rather than at its next timer tick. Waking a CPU the process
 // may not run on would only send that one back to sleep. (If this CPU is the only one
 // allowed, it takes the process at its next pass through the scheduler.)
-// A CPU whose thread is exiting (smp_wake_here) wakes no one for the first process it
-// makes runnable: that one can run here, next. True if the process is sure to run soon
-// (a CPU was woken for it, or this one is leaving its thread); false if every CPU it may
-// run on is busy (then a wakeup may preempt: sched.c).
+// True if a CPU was woken for the process; false if every CPU it may run on is busy
+// (then a wakeup may preempt: sched.c).
 bool smp_kick_idle_cpu(uint64_t allowed) {
     struct percpu *self = this_cpu();
-    if (self->wake_here && (!allowed || (allowed & (1ull << self->id)))) {
-        self->wake_here = false;
-        return true;
-    }
     if (ncpus == 1)
         return false;
     for_each_online_cpu(c) {
@@ -356,12 +354,6 @@ bool smp_kick_idle_cpu(uint64_t allowed) {
     }
     return false;
 }
-
-// An exiting thread is about to give this CPU up for good, so the process its exit wakes
-// (the parent in wait4, most often) can run right here: no IPI, no other CPU woken from
-// its halt, and the parent finds the child's exit where it happened - as Linux's WF_SYNC
-// wakeup of a parent. The scheduler clears the flag when the thread has switched away.
-void smp_wake_here(void) { this_cpu()->wake_here = true; }
 
 bool smp_stopping(void) { return stopping; }
 

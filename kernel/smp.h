@@ -37,8 +37,7 @@ void smp_answer_shootdown(void);
 // Waiting for a lock that may be held long, and the holder's wakeup of those who wait.
 void smp_wait_unlocked(const volatile uint32_t *locked, volatile uint32_t *waiters);
 void smp_wake_lock_waiters(volatile uint32_t *waiters);
-bool smp_kick_idle_cpu(uint64_t allowed);
-void smp_wake_here(void);              // the next wakeup on this CPU runs here (exit.c)   // a process became runnable: wake a halted CPU it
+bool smp_kick_idle_cpu(uint64_t allowed);   // a process became runnable: wake a halted CPU it
                                             // may run on (allowed: its cpus_allowed, 0 = any)
 void smp_stop_others(void);            // panic: halt every other CPU (by NMI)
 bool smp_stopping(void);

@@ -22,6 +22,20 @@ static bool user_span(uint64_t p, uint64_t n) { return p < USER_TOP && n <= USER
 static bool readable(struct file *f) { return ((f->flags & O_ACCMODE) + 1) & 1; }
 static bool writable(struct file *f) { return ((f->flags & O_ACCMODE) + 1) & 2; }
 
+// One piece of a read. Only the first may wait (a pipe, a terminal): once it has brought
+// data, the read returns what more there is now, as Linux's does, rather than wait for
+// more. The later ones are made non-blocking for the call: such a read does not sleep, so
+// under the BKL nobody else sees the flag meanwhile.
+static long read_piece(struct file *f, char *buf, size_t want, bool first) {
+    if (first || (f->ip && S_ISREG(f->ip->mode)))
+        return f->ops->read(f, buf, want);
+    unsigned flags = f->flags;
+    f->flags = flags | O_NONBLOCK;
+    long got = f->ops->read(f, buf, want);
+    f->flags = flags;
+    return got;
+}
+
 // Reads up to n bytes into user memory at ubuf. A short read from the file ends it.
 static long do_read(struct file *f, uint64_t ubuf, uint64_t n) {
     if (!f->ops->read)
@@ -37,13 +51,14 @@ static long do_read(struct file *f, uint64_t ubuf, uint64_t n) {
     long total = 0;
     while ((uint64_t)total < n) {
         size_t want = n - total < CHUNK ? n - total : CHUNK;
-        long got = f->ops->read(f, buf, want);
+        uint64_t pos = f->pos;
+        long got = read_piece(f, buf, want, total == 0);
         size_t left = got > 0 ? copy_to_user_left((void *)(ubuf + total), buf, got) : 0;
         if (left) {                  // a bad buffer: the bytes go back, as Linux's
             if (f->ops->unread) {    // a pipe: all of them - the next read gets the
                 f->ops->unread(f, buf, got);       // whole chunk again
                 left = got;
-            } else if (f->ip) {
+            } else if (f->pos == pos + (uint64_t)got) {
                 f->pos -= left;      // a file: only those that did not reach the user
             }
             got -= (long)left;

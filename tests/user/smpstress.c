@@ -34,12 +34,16 @@
 //   cowrace   a process and its 3 children write every page they share copy-on-write at
 //             once, on different CPUs, each its own id: each must read back only its own
 //             (the fault of a one-thread process copies without the BKL on Lantern)
+//   forkkill  a process group forks again and again (each fork copying 32 MiB of page
+//             tables) and is killed as a group: no child may escape the kill (a signal
+//             that comes while fork copies, with the BKL let go, must stop the fork)
 //   forktrunc a process with a file mapped forks again and again while another process
 //             truncates the file: every child, made before, during or after the cut, finds
 //             the cut page gone (SIGBUS) - a fork copying page tables while the truncate
 //             runs must not hand its child the page the truncate takes away
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -1226,6 +1230,52 @@ static void cowrace(void) {
            "that read another's writes: %d\n", CR_ROUNDS, WORKERS, CR_PAGES, wrong);
 }
 
+// ---------------------------------------------------------------- fork against a group kill
+
+enum { FK_ROUNDS = 5 };
+
+// One round: returns how many children outlived the kill of their group. Each child holds
+// the pipe's write end; once every one is gone, the read end sees end of file.
+static int forkkill_round(int r) {
+    int pfd[2];
+    if (pipe(pfd) < 0)
+        return -1;
+    pid_t leader = fork();
+    if (leader == 0) {
+        setpgid(0, 0);
+        close(pfd[0]);
+        size_t n = 32 << 20;
+        char *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        memset(m, 1, n);
+        write(pfd[1], "L", 1);
+        for (;;)
+            if (fork() == 0)
+                for (;;)
+                    pause();
+    }
+    close(pfd[1]);
+    char ch;
+    read(pfd[0], &ch, 1);
+    usleep(50000 + 37000 * r);
+    kill(-leader, SIGTERM);
+    waitpid(leader, NULL, 0);
+    struct pollfd p = { pfd[0], POLLIN, 0 };  // nothing more is written: only the end
+    int escaped = !(poll(&p, 1, 1000) == 1 && read(pfd[0], &ch, 1) == 0);
+    kill(-leader, SIGKILL);                 // whoever escaped
+    close(pfd[0]);
+    return escaped;
+}
+
+static void forkkill(void) {
+    int escaped = 0;
+    for (int r = 0; r < FK_ROUNDS; r++)
+        escaped += forkkill_round(r);
+    while (waitpid(-1, NULL, WNOHANG) > 0)  // the group's orphans, when we are init
+        ;
+    printf("smpstress: forkkill: %d rounds of a forking group killed, rounds where a child "
+           "escaped: %d\n", FK_ROUNDS, escaped);
+}
+
 // ---------------------------------------------------------------- fork against truncate
 
 enum { TR_ROUNDS = 30, TR_FORKS = 16 };
@@ -1336,7 +1386,7 @@ static const struct {
     { "ptfree", ptfree, 1 }, { "mprotect", mprotect_race, 1 }, { "fork", fork_race, 1 },
     { "mremap", mremap_race, 1 }, { "samepage", samepage, 1 },
     { "affinity", affinity, 0 }, { "groupkill", groupkill, 0 }, { "rwlock", rwlock_writers, 0 }, { "alarm", alarm_stop, 0 }, { "cowrace", cowrace, 0 },
-    { "forktrunc", forktrunc, 0 },
+    { "forkkill", forkkill, 0 }, { "forktrunc", forktrunc, 0 },
 };
 
 static int wanted(int argc, char **argv, const char *name) {

@@ -102,6 +102,16 @@ static void cpu_timers(void)
     yes("SIGPROF came", profs == 1);
     check("getitimer(ITIMER_PROF)", getitimer(ITIMER_PROF, &cur));
     yes("disarmed after once", cur.it_value.tv_sec == 0 && cur.it_value.tv_usec == 0);
+    // An interval shorter than the kernel's tick still fires again and again.
+    profs = 0;
+    it = (struct itimerval){ { 0, 3000 }, { 0, 3000 } };
+    check("setitimer ITIMER_PROF 3 ms, interval 3 ms", setitimer(ITIMER_PROF, &it, NULL));
+    spin_until(&profs, 10);
+    yes("SIGPROF 10 times", profs >= 10);
+    check("getitimer", getitimer(ITIMER_PROF, &cur));
+    yes("still armed", cur.it_value.tv_sec || cur.it_value.tv_usec);
+    it = (struct itimerval){ { 0, 0 }, { 0, 0 } };
+    check("disarm it", setitimer(ITIMER_PROF, &it, NULL));
 }
 
 static void child_has_none(void)

@@ -255,6 +255,33 @@ static void bad_buffer(void)
     munmap(two, 4096);
     close(p[0]);
     close(p[1]);
+    // A device's reads leave its position alone, bad buffer or not.
+    int zero = open("/dev/zero", O_RDONLY);
+    char *half = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(half + 4096, 4096);
+    check_val("/dev/zero read 20 into the last 10 bytes of a page", read(zero, half + 4086, 20));
+    check_val("its position after", lseek(zero, 0, SEEK_CUR));
+    munmap(half, 4096);
+    close(zero);
+}
+
+// A read of more than the pipe holds returns what is there, also when that is a whole
+// number of pages (the kernel reads a pipe a page at a time): it must not wait for more.
+static void whole_pages(void)
+{
+    static char buf[16384];
+    int p[2];
+
+    check("pipe", pipe(p));
+    memset(buf, 'p', sizeof buf);
+    check_val("write 4096", write(p[1], buf, 4096));
+    alarm(5);                                    // a read that waited would end here
+    check_val("read 8192 gets the 4096 there", read(p[0], buf, 8192));
+    check_val("write 8192", write(p[1], buf, 8192));
+    check_val("read 16384 gets the 8192 there", read(p[0], buf, 16384));
+    alarm(0);
+    close(p[0]);
+    close(p[1]);
 }
 
 int main(void)
@@ -268,5 +295,6 @@ int main(void)
     no_reader();
     redirect();
     bad_buffer();
+    whole_pages();
     return done();
 }
