@@ -35,9 +35,16 @@ static uint64_t slot_base(int i) { return KSTACK_AREA + (uint64_t)i * SLOT_SIZE;
 // thread's exit would otherwise interrupt every CPU. The stack's pages are free at once;
 // only the slot's addresses wait, and there are 32768 slots. Under QEMU a shootdown costs
 // the sender an IPI to every CPU and a wait for each - a halted one first has to wake -
-// which at 32 slots a purge was a tenth of a fork+exec storm's kernel time (at 1024 it
-// is noise). Under the BKL (every caller holds it), as is `live`.
-#define LAZY_MAX 1024
+// which at 32 slots a purge was a tenth of a fork+exec storm's kernel time. Under the
+// BKL (every caller holds it), as is `live`.
+//
+// Waiting slots push new stacks to higher slots, whose page tables may not exist yet: so
+// kstack_init makes, at boot, the tables for the first PREMADE_SLOTS slots - LAZY_MAX
+// waiting and 1024 live - and a machine forking and exiting never allocates a page for them
+// later (a leak check comparing free pages before and after would count those as lost).
+#define LAZY_MAX 256
+#define PREMADE_SLOTS (LAZY_MAX + 1024)
+#define TABLE_SPAN (512 * PAGE_SIZE)   // what one last-level page table maps: 2 MiB
 static int lazy[LAZY_MAX], nlazy;      // slots waiting for the shootdown
 static bool live[KSTACK_SLOTS];          // mapped and in use (kstack_contains)
 
@@ -73,6 +80,14 @@ static int take_slot(void) {
         slot_used[i] = true;
     spin_unlock_irqrestore(&kstack_lock, flags);
     return i < KSTACK_SLOTS ? i : -1;
+}
+
+// At boot: the page tables for the first PREMADE_SLOTS slots (about 13 pages), in the
+// kernel half that every address space shares.
+void kstack_init(void) {
+    for (uint64_t va = KSTACK_AREA; va < slot_base(PREMADE_SLOTS); va += TABLE_SPAN)
+        if (!vm_walk(vm_current(), va, true))
+            panic("kstack_init: no memory for the kernel-stack area's page tables");
 }
 
 uint64_t kstack_alloc(void) {

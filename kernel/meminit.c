@@ -31,6 +31,7 @@ void mem_init(const struct boot_info *bi) {
         panic("mem_init: no usable memory");
     vm_init(bi);
     page_alloc_add_high();           // the direct map now covers every page
+    kstack_init();                   // the kernel stacks' first page tables
     cpu_enable_protection();
 
     uint64_t total = bootinfo_usable_bytes(bi) / 1024, avail = nr_free_pages() * (PAGE_SIZE / 1024);

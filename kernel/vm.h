@@ -80,5 +80,6 @@ int vm_cow(uint64_t *pml4, uint64_t va, int prot);   // the write fault on a sha
 // Kernel stacks: the address of the stack's top, or 0 when out of memory.
 uint64_t kstack_alloc(void);
 void kstack_free(uint64_t top);
+void kstack_init(void);                  // boot: the area's first page tables (mem_init)
 bool kstack_contains(uint64_t addr, uint64_t len);   // inside a live kernel stack?
 bool kstack_guard_hit(uint64_t addr);                // in the guard page of a kernel stack?
