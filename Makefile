@@ -702,6 +702,17 @@ $(BUILD)/user/parallel_musl: tests/user/parallel.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  MUSLCC  $@")
 	$(Q)$(MUSL_GCC) $(THREAD_CFLAGS) -o $@ $<
+# The second round (tests/user/parallel2.c): epoll, poll and select across threads,
+# O_APPEND writers, sigwait threads, affinity, shared mappings, robust locks, sleepers.
+PARALLEL_BINS += $(BUILD)/user/parallel2_glibc $(BUILD)/user/parallel2_musl
+$(BUILD)/user/parallel2_glibc: tests/user/parallel2.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(THREAD_CFLAGS) -o $@ $<
+$(BUILD)/user/parallel2_musl: tests/user/parallel2.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MUSLCC  $@")
+	$(Q)$(MUSL_GCC) $(THREAD_CFLAGS) -o $@ $<
 ifneq ($(shell command -v $(GO) 2>/dev/null),)
 PARALLEL_BINS += $(BUILD)/user/gopar
 $(BUILD)/user/gopar: tests/user/gopar/go.mod $(wildcard tests/user/gopar/*.go)
