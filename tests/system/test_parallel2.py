@@ -10,14 +10,21 @@ is the oracle, at the suite's CPU count and at -smp 4.
   sched_setaffinity checking sched_getcpu, sched_yield storms and strict turn-taking,
   MAP_SHARED anonymous memory between processes (atomics, a process-shared mutex and
   semaphore), a MAP_SHARED file written by four processes then read with read(), a
-  process-shared robust mutex whose holder is killed, and many sleepers at once.
+  process-shared robust mutex whose holder is killed, and many sleepers at once;
+- gopar2 (tests/user/gopar2/, Go, GOMAXPROCS=4): os/signal with signals from itself and
+  from children, tickers with select and context cancellation, a tight loop preempted at
+  GOMAXPROCS=1 (SIGURG), sync.Pool/Once/atomic, 16 goroutines doing file I/O at once,
+  three os/exec pipelines of four children each (StdoutPipe), a GC-heavy run.
 The cases parallel2.c marks `finding` (POSIX timers, queued real-time signals, PI mutexes,
 fsync/pwrite/alarm) are not run here: they fail on Lantern today (see that file)."""
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_parallel import _check_c  # noqa: E402
+from test_parallel import _check_c, _compare, _cpu_counts, _initrd  # noqa: E402
+
+_expected = {}
 
 
 def test_parallel2_glibc(ctx):
@@ -26,3 +33,21 @@ def test_parallel2_glibc(ctx):
 
 def test_parallel2_musl(ctx):
     _check_c(ctx, "parallel2_musl")
+
+
+def test_gopar2(ctx):
+    binary = os.path.join(ctx.build, "user", "gopar2")
+    assert os.path.exists(binary), "no build/user/gopar2: is go installed (tools/deps.sh)?"
+    if "gopar2" not in _expected:
+        env = {"GOMAXPROCS": "4", "PATH": "/usr/bin:/bin", "TMPDIR": "/tmp"}
+        r = subprocess.run([binary], env=env, capture_output=True, text=True, timeout=120)
+        lines = r.stdout.splitlines()
+        assert r.returncode == 0 and not r.stderr and lines[-1] == "gopar2: done", (r.returncode, r.stderr)
+        _expected["gopar2"] = lines
+    for smp in _cpu_counts(ctx):
+        m = ctx.machine(kernel_args="rdinit=/bin/gopar2 panic=-1 GOMAXPROCS=4", smp=smp, initrd=_initrd(ctx))
+        m.wait_exit(300)
+        log = m.text()
+        got = [l for l in log.splitlines() if l.startswith("gopar2: ")]
+        _compare("gopar2", smp, _expected["gopar2"], got, log)
+        assert "Kernel panic" not in log and "reboot: Power down" in log, log[-2000:]

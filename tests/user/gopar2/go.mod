@@ -1,0 +1,3 @@
+module lantern/gopar2
+
+go 1.19
