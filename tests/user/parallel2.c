@@ -21,6 +21,7 @@
 #include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -1117,7 +1118,340 @@ static void case_sleep(void)
         errname(e1), errname(e2), errname(e3), errname(e4), errname(e5));
 }
 
+// ---------------------------------------------------------------- spawn: posix_spawn from four threads at once
+// glibc's posix_spawn is clone(CLONE_VM | CLONE_VFORK), musl's too: the child borrows the
+// parent's memory while the parent's other threads keep running. 4 threads x 12 children,
+// each exec'ing this program, which exits with a code made of its arguments.
+extern char **environ;
+static char *self_path;
+
+static void *sp_thread(void *arg)
+{
+    long t = (long)arg, sum = 0;
+    for (int i = 0; i < 12; i++) {
+        char code[16];
+        snprintf(code, sizeof code, "%ld", t * 12 + i);
+        char *argv[] = { self_path, "--exit", code, NULL };
+        pid_t pid;
+        int rc = posix_spawn(&pid, self_path, NULL, NULL, argv, environ);
+        if (rc != 0)
+            return (void *)-1L;
+        int st;
+        if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+            return (void *)-1L;
+        sum += WEXITSTATUS(st);
+    }
+    return (void *)sum;
+}
+
+static pid_t sp_child;
+static void *sp_reaper(void *arg)
+{
+    return (void *)(long)waitpid(sp_child, (int *)arg, 0);
+}
+
+static void case_spawn(void)
+{
+    pthread_t t[4];
+    for (long i = 0; i < 4; i++)
+        t[i] = spawn(sp_thread, (void *)i);
+    long sum = 0;
+    for (int i = 0; i < 4; i++)
+        sum += (long)join(t[i]);
+    // A child of one thread may be reaped by another (children belong to the process).
+    pid_t pid = sp_child = fork();
+    must(pid >= 0, "fork");
+    if (pid == 0)
+        _exit(42);
+    int st = 0;
+    pid_t got = (pid_t)(long)join(spawn(sp_reaper, &st));
+    char *argv[] = { "/nonexistent/x", NULL };
+    pid_t p2;
+    int e = posix_spawn(&p2, argv[0], NULL, NULL, argv, environ);
+    int st2 = 0;
+    if (e == 0)   // older glibc and musl report a failed exec as exit status 127
+        waitpid(p2, &st2, 0), e = WIFEXITED(st2) && WEXITSTATUS(st2) == 127 ? ENOENT : -1;
+    say("spawn: 48 children from 4 threads, exit codes sum %ld; reaped by another thread: %s status %d; "
+        "missing program %s", sum, got == pid ? "yes" : "no", WEXITSTATUS(st), e == ENOENT ? "ENOENT" : "other");
+}
+
+// ---------------------------------------------------------------- exitblocked: exit while threads sleep in the kernel
+// A process whose threads are blocked in read, futex, nanosleep, epoll_wait, sigwaitinfo,
+// pause, poll, a pipe write and waitpid calls exit(7) from main: it must end at once,
+// with status 7, and the same with the threads spinning; then a thread calls exit_group.
+static int xb_pipe[2], xb_full[2], xb_ep;
+static pthread_mutex_t xb_m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t xb_c = PTHREAD_COND_INITIALIZER;
+static atomic_int xb_ready;
+
+static void *xb_blocker(void *arg)
+{
+    long kind = (long)arg;
+    char c;
+    xb_ready++;
+    switch (kind) {
+    case 0: read(xb_pipe[0], &c, 1); break;
+    case 1: pthread_mutex_lock(&xb_m); for (;;) pthread_cond_wait(&xb_c, &xb_m);
+    case 2: sleep_us(100 * 1000000L); break;
+    case 3: { struct epoll_event ev; epoll_wait(xb_ep, &ev, 1, -1); break; }
+    case 4: { sigset_t s; sigemptyset(&s); sigaddset(&s, SIGUSR1); siginfo_t si; sigwaitinfo(&s, &si); break; }
+    case 5: pause(); break;
+    case 6: { struct pollfd pf = { xb_pipe[0], POLLIN, 0 }; poll(&pf, 1, -1); break; }
+    case 7: { static char big[65536 * 2]; write(xb_full[1], big, sizeof big); break; }
+    case 8: waitpid(-1, NULL, 0); break;
+    default: for (;;) ;
+    }
+    return NULL;
+}
+
+static void *xb_exiter(void *arg)
+{
+    (void)arg;
+    syscall(SYS_exit_group, 9);
+    return NULL;
+}
+
+static void xb_process(int how)
+{
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &s, NULL);
+    must(pipe(xb_pipe) == 0 && pipe(xb_full) == 0, "pipe");
+    must((xb_ep = epoll_create1(0)) >= 0, "epoll_create1");
+    if (fork() == 0) {          // for the waitpid blocker: a child that outlives us
+        sleep_us(3 * 1000000L);
+        _exit(0);
+    }
+    int n = how == 1 ? 4 : 9;
+    for (long k = 0; k < n; k++)
+        spawn(xb_blocker, (void *)(how == 1 ? 9 : k));
+    while (xb_ready < n)
+        sleep_us(1000);
+    sleep_us(20000);            // let them get into their sleeps
+    if (how == 2)
+        spawn(xb_exiter, NULL);
+    else
+        exit(7);
+    for (;;)
+        pause();
+}
+
+static void case_exitblocked(void)
+{
+    const char *what[] = { "threads blocked in 9 calls", "4 threads spinning", "exit_group from a thread" };
+    for (int how = 0; how < 3; how++) {
+        long long start = mono_ns();
+        pid_t pid = fork();
+        must(pid >= 0, "fork");
+        if (pid == 0)
+            xb_process(how);
+        int st;
+        must(waitpid(pid, &st, 0) == pid, "waitpid");
+        long ms = (long)((mono_ns() - start) / 1000000);
+        say("exitblocked: %s: exit status %d, ended within 2 s: %s", what[how], WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+            ms < 2000 ? "yes" : "no");
+    }
+}
+
+// ---------------------------------------------------------------- stopcont: stopping a threaded process
+// A child with four counting threads is stopped and continued 15 times; every stop and
+// continue is reported to waitpid (WUNTRACED, WCONTINUED); once waitpid has reported the
+// stop, no thread's counter moves (the whole group has stopped); after the continue,
+// every counter moves again. Then the threads are told to finish and the child exits 0.
+struct sc_area {
+    atomic_long count[4];
+    atomic_int finish;
+};
+
+static struct sc_area *sc;
+static void *sc_counter(void *arg)
+{
+    long k = (long)arg;
+    while (!sc->finish)
+        if ((atomic_fetch_add(&sc->count[k], 1) & 1023) == 0)
+            sched_yield();
+    return NULL;
+}
+
+// Every thread's counter has moved since *snap (waits up to 10 s).
+static int sc_all_moved(const long *snap)
+{
+    for (long long end = mono_ns() + 10000000000LL; mono_ns() < end; sleep_us(500)) {
+        int moved = 0;
+        for (int k = 0; k < 4; k++)
+            moved += sc->count[k] != snap[k];
+        if (moved == 4)
+            return 1;
+    }
+    return 0;
+}
+
+static long sc_total(void)
+{
+    return sc->count[0] + sc->count[1] + sc->count[2] + sc->count[3];
+}
+
+static void case_stopcont(void)
+{
+    sc = mmap(NULL, sizeof *sc, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    must(sc != MAP_FAILED, "mmap");
+    pid_t pid = fork();
+    must(pid >= 0, "fork");
+    if (pid == 0) {
+        pthread_t t[4];
+        for (long k = 0; k < 4; k++)
+            t[k] = spawn(sc_counter, (void *)k);
+        for (int k = 0; k < 4; k++)
+            join(t[k]);
+        _exit(0);
+    }
+    int stops = 0, conts = 0, frozen = 0, resumed = 0;
+    long snap[4] = { 0, 0, 0, 0 };
+    for (int r = 0; r < 15; r++) {
+        sc_all_moved(snap);
+        int st;
+        kill(pid, SIGSTOP);
+        if (waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st))
+            stops++;
+        long a = sc_total();
+        sleep_us(3000);
+        frozen += sc_total() == a;
+        for (int k = 0; k < 4; k++)
+            snap[k] = sc->count[k];
+        kill(pid, SIGCONT);
+        if (waitpid(pid, &st, WCONTINUED) == pid && WIFCONTINUED(st))
+            conts++;
+        resumed += sc_all_moved(snap);
+    }
+    sc->finish = 1;
+    int st;
+    must(waitpid(pid, &st, 0) == pid, "waitpid");
+    say("stopcont: stopped %d, continued %d, frozen while stopped %d of 15, all threads ran again %d of 15, "
+        "exit %d", stops, conts, frozen, resumed, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
+// ---------------------------------------------------------------- condtimed: timed waits that time out and that do not
+// 8 threads wait on one condition variable (CLOCK_MONOTONIC) with short deadlines, in a
+// loop; a producer posts 400 items, signalling or broadcasting. Each item is taken once;
+// timeouts are allowed (their count varies) but every wait returns 0 or ETIMEDOUT.
+static pthread_mutex_t ct_m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ct_c;
+static int ct_items, ct_done;
+static atomic_int ct_taken, ct_bad;
+
+static void *ct_waiter(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&ct_m);
+    for (;;) {
+        while (ct_items == 0 && !ct_done) {
+            struct timespec at;
+            clock_gettime(CLOCK_MONOTONIC, &at);
+            at.tv_nsec += 300000;
+            if (at.tv_nsec >= 1000000000)
+                at.tv_sec++, at.tv_nsec -= 1000000000;
+            int rc = pthread_cond_timedwait(&ct_c, &ct_m, &at);
+            ct_bad += rc != 0 && rc != ETIMEDOUT;
+        }
+        if (ct_items == 0)
+            break;
+        ct_items--;
+        ct_taken++;
+    }
+    pthread_mutex_unlock(&ct_m);
+    return NULL;
+}
+
+static void case_condtimed(void)
+{
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&ct_c, &ca);
+    pthread_t t[8];
+    for (long i = 0; i < 8; i++)
+        t[i] = spawn(ct_waiter, NULL);
+    for (int i = 0; i < 400; i++) {
+        pthread_mutex_lock(&ct_m);
+        ct_items++;
+        if (i % 3 == 0)
+            pthread_cond_broadcast(&ct_c);
+        else
+            pthread_cond_signal(&ct_c);
+        pthread_mutex_unlock(&ct_m);
+        if (i % 16 == 0)
+            sleep_us(200);
+    }
+    pthread_mutex_lock(&ct_m);
+    ct_done = 1;
+    pthread_cond_broadcast(&ct_c);
+    pthread_mutex_unlock(&ct_m);
+    for (int i = 0; i < 8; i++)
+        join(t[i]);
+    struct timespec past = { 0, 0 };
+    pthread_mutex_lock(&ct_m);
+    int rc = pthread_cond_timedwait(&ct_c, &ct_m, &past);
+    pthread_mutex_unlock(&ct_m);
+    say("condtimed: %d items taken, %d bad returns, a deadline in the past: %s", (int)ct_taken, (int)ct_bad,
+        rc == ETIMEDOUT ? "ETIMEDOUT" : "other");
+}
+
+// ---------------------------------------------------------------- evsem: an EFD_SEMAPHORE eventfd as a work counter
+// 4 producer threads add 1..3 at a time, 4 consumers read (1 each) with blocking reads;
+// every unit is taken exactly once; then a non-blocking read of the empty counter.
+static int es_fd;
+static atomic_long es_taken;
+static void *es_producer(void *arg)
+{
+    long t = (long)arg;
+    for (int i = 0; i < 500; i++) {
+        uint64_t v = 1 + (t + i) % 3;
+        must(write(es_fd, &v, 8) == 8, "eventfd write");
+    }
+    return NULL;
+}
+
+static void *es_consumer(void *arg)
+{
+    long want = (long)arg;
+    for (long i = 0; i < want; i++) {
+        uint64_t v;
+        must(read(es_fd, &v, 8) == 8 && v == 1, "semaphore read");
+        es_taken++;
+    }
+    return NULL;
+}
+
+static void case_evsem(void)
+{
+    must((es_fd = eventfd(0, EFD_SEMAPHORE)) >= 0, "eventfd");
+    long total = 0;
+    for (long t = 0; t < 4; t++)
+        for (int i = 0; i < 500; i++)
+            total += 1 + (t + i) % 3;
+    pthread_t p[4], c[4];
+    for (long i = 0; i < 4; i++)
+        c[i] = spawn(es_consumer, (void *)(total / 4 + (i == 3 ? total % 4 : 0)));
+    for (long i = 0; i < 4; i++)
+        p[i] = spawn(es_producer, (void *)i);
+    for (int i = 0; i < 4; i++)
+        join(p[i]), join(c[i]);
+    fcntl(es_fd, F_SETFL, O_NONBLOCK);
+    uint64_t v;
+    int e = read(es_fd, &v, 8) < 0 ? errno : 0;
+    say("evsem: %ld units posted, %ld taken one at a time, then %s", total, (long)es_taken, errname(e));
+}
+
 // ---------------------------------------------------------------- findings: what Lantern lacks today
+static void *ss_spinner(void *arg)
+{
+    atomic_long *count = arg;
+    for (;;)
+        atomic_fetch_add(count, 1);
+    return NULL;
+}
+
 // POSIX timers: a one-shot and a periodic SIGEV_SIGNAL timer, and a SIGEV_THREAD timer.
 static atomic_int tm_thread_calls;
 static sem_t tm_sem;
@@ -1263,6 +1597,34 @@ static void case_rtqueue(void)
     say("rtqueue: 60 queued by 3 processes: %d taken, %d out of order", n, disorder);
 }
 
+// A stopped process runs no thread: one thread spins in user mode (on a CPU of its own
+// when there are several) while main sleeps in pause(); after SIGSTOP and the stop
+// reported by waitpid, and 50 ms more, the spinner's counter must not move for 100 ms.
+static void case_stopspin(void)
+{
+    atomic_long *count = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    must(count != MAP_FAILED, "mmap");
+    pid_t pid = fork();
+    must(pid >= 0, "fork");
+    if (pid == 0) {
+        spawn(ss_spinner, count);
+        for (;;)
+            pause();
+    }
+    while (*count < 1000)
+        sleep_us(1000);
+    kill(pid, SIGSTOP);
+    int st;
+    int stopped = waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st);
+    sleep_us(50000);
+    long a = *count;
+    sleep_us(100000);
+    long b = *count;
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    say("stopspin: stop reported %s, spinner ran on while stopped: %s", stopped ? "yes" : "no", a != b ? "yes" : "no");
+}
+
 // fsync, fdatasync, pwrite and the interval timer (alarm): calls every program makes.
 static void case_calls(void)
 {
@@ -1290,8 +1652,10 @@ static const struct {
     { "epoll", case_epoll, 0 }, { "pollselect", case_pollselect, 0 }, { "append", case_append, 0 },
     { "files", case_files, 0 }, { "sigwait", case_sigwait, 0 }, { "affinity", case_affinity, 0 },
     { "yield", case_yield, 0 }, { "shm", case_shm, 0 }, { "mapfile", case_mapfile, 0 },
-    { "robust", case_robust, 0 }, { "sleep", case_sleep, 0 },
-    { "timers", case_timers, 1 }, { "rtqueue", case_rtqueue, 1 }, { "pi", case_pi, 1 }, { "calls", case_calls, 1 },
+    { "robust", case_robust, 0 }, { "sleep", case_sleep, 0 }, { "spawn", case_spawn, 0 },
+    { "exitblocked", case_exitblocked, 0 }, { "stopcont", case_stopcont, 0 },
+    { "condtimed", case_condtimed, 0 }, { "evsem", case_evsem, 0 },
+    { "timers", case_timers, 1 }, { "rtqueue", case_rtqueue, 1 }, { "pi", case_pi, 1 }, { "stopspin", case_stopspin, 1 }, { "calls", case_calls, 1 },
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
 
@@ -1319,6 +1683,9 @@ static void run_case(int i)
 int main(int argc, char **argv)
 {
     run_pid = getpid();
+    self_path = argv[0];
+    if (argc == 3 && strcmp(argv[1], "--exit") == 0)   // case spawn's children
+        return atoi(argv[2]);
     int ran = 0;
     for (int a = 1; a < argc; a++) {
         int found = 0;
