@@ -13,6 +13,7 @@
 // others still run); "CASE: exit 0" follows each; "done" ends the run. The cases marked
 // `finding` are not in the default list: they show what Lantern lacks or gets wrong today
 // (the report of the parcheck2 branch), and run only when named.
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,6 +21,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -31,6 +33,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -1443,6 +1446,300 @@ static void case_evsem(void)
     say("evsem: %ld units posted, %ld taken one at a time, then %s", total, (long)es_taken, errname(e));
 }
 
+// ---------------------------------------------------------------- nproc: how many CPUs, asked five ways
+// Programs size their thread pools by sysconf(_SC_NPROCESSORS_ONLN) (glibc reads
+// /sys/devices/system/cpu/online, then /proc/stat; musl asks sched_getaffinity), by
+// get_nprocs, by /proc/cpuinfo or /proc/stat. The counts differ by machine; they must
+// agree with each other (on a machine with no CPU left out of our affinity mask).
+static int count_lines(const char *path, const char *prefix, int digit_after)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char line[512];
+    int n = 0;
+    size_t len = strlen(prefix);
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, prefix, len) == 0 && (!digit_after || (line[len] >= '0' && line[len] <= '9')))
+            n++;
+    fclose(f);
+    return n;
+}
+
+static void case_nproc(void)
+{
+    cpu_set_t set;
+    must(sched_getaffinity(0, sizeof set, &set) == 0, "sched_getaffinity");
+    int aff = CPU_COUNT(&set);
+    long onln = sysconf(_SC_NPROCESSORS_ONLN), conf = sysconf(_SC_NPROCESSORS_CONF);
+    int cpuinfo = count_lines("/proc/cpuinfo", "processor", 0);
+    int stat = count_lines("/proc/stat", "cpu", 1);
+    say("nproc: sysconf online = affinity: %s, configured >= online: %s, /proc/cpuinfo agrees: %s, "
+        "/proc/stat agrees: %s", onln == aff ? "yes" : "no", conf >= onln ? "yes" : "no",
+        cpuinfo == onln ? "yes" : "no", stat == onln ? "yes" : "no");
+}
+
+// ---------------------------------------------------------------- msort: threads that make threads
+// A merge sort that splits into two threads down to depth 4 (up to 30 threads alive at
+// once, made by threads on every CPU), over 400000 numbers.
+#define MS_N 400000
+static uint32_t *ms_a, *ms_tmp;
+struct ms_job { long lo, hi; int depth; };
+
+static int ms_cmp(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+static void *ms_sort(void *arg)
+{
+    struct ms_job *j = arg;
+    if (j->depth == 0 || j->hi - j->lo < 2) {
+        qsort(ms_a + j->lo, j->hi - j->lo, 4, ms_cmp);
+        return NULL;
+    }
+    long mid = (j->lo + j->hi) / 2;
+    struct ms_job l = { j->lo, mid, j->depth - 1 }, r = { mid, j->hi, j->depth - 1 };
+    pthread_t lt = spawn(ms_sort, &l), rt = spawn(ms_sort, &r);
+    join(lt);
+    join(rt);
+    long a = j->lo, b = mid, o = j->lo;
+    while (a < mid || b < j->hi)
+        ms_tmp[o++] = (b >= j->hi || (a < mid && ms_a[a] <= ms_a[b])) ? ms_a[a++] : ms_a[b++];
+    memcpy(ms_a + j->lo, ms_tmp + j->lo, (j->hi - j->lo) * 4);
+    return NULL;
+}
+
+static void case_msort(void)
+{
+    ms_a = malloc(MS_N * 4);
+    ms_tmp = malloc(MS_N * 4);
+    uint64_t in = 0;
+    for (long i = 0; i < MS_N; i++)
+        in += ms_a[i] = (uint32_t)mix(i);
+    struct ms_job all = { 0, MS_N, 4 };
+    join(spawn(ms_sort, &all));
+    long unsorted = 0;
+    uint64_t out = 0, h = 0;
+    for (long i = 0; i < MS_N; i++) {
+        out += ms_a[i];
+        unsorted += i && ms_a[i - 1] > ms_a[i];
+        if (i % 1000 == 0)
+            h = mix(h ^ ms_a[i]);
+    }
+    say("msort: %d numbers, sum kept: %s, out of order %ld, sample hash %016llx", MS_N, in == out ? "yes" : "no",
+        unsorted, (unsigned long long)h);
+}
+
+// ---------------------------------------------------------------- malloc: allocators under four threads
+// Each thread allocates, fills, checks and frees blocks from 16 bytes to 256 KiB (glibc's
+// per-thread arenas grow with mprotect and shrink with madvise; big blocks are their own
+// mmaps); blocks also move between threads through a shared exchange of slots.
+#define MA_SLOTS 256
+static _Atomic(unsigned char *) ma_exchange[MA_SLOTS];
+static atomic_long ma_bad;
+
+static size_t ma_size(uint64_t r)
+{
+    switch (r % 8) {
+    case 0:
+        if (r % 32 == 0)
+            return 1 + r % (256 << 10);   // large: mmap'd on its own (glibc: over 128 KiB)
+        return 1 + r % 4096;
+    case 1: case 2: return 1 + r % 65536;
+    default: return 16 + r % 512;
+    }
+}
+
+static void *ma_thread(void *arg)
+{
+    long t = (long)arg;
+    unsigned char *mine[64] = { 0 };
+    size_t sizes[64] = { 0 };
+    for (int i = 0; i < 3000; i++) {
+        uint64_t r = mix((uint64_t)t << 32 | i);
+        int k = r % 64;
+        if (mine[k]) {
+            for (size_t j = 0; j < sizes[k]; j += 97)
+                ma_bad += mine[k][j] != (unsigned char)(k + sizes[k]);
+            // Hand it to whoever takes the slot next, or free it.
+            unsigned char *old = atomic_exchange(&ma_exchange[r % MA_SLOTS], (r >> 20) % 2 ? mine[k] : NULL);
+            if (!((r >> 20) % 2))
+                free(mine[k]);
+            free(old);
+        }
+        sizes[k] = ma_size(r >> 8);
+        mine[k] = malloc(sizes[k]);
+        must(mine[k] != NULL, "malloc");
+        memset(mine[k], (unsigned char)(k + sizes[k]), sizes[k]);
+    }
+    for (int k = 0; k < 64; k++)
+        free(mine[k]);
+    return NULL;
+}
+
+static void case_malloc(void)
+{
+    pthread_t t[4];
+    for (long i = 0; i < 4; i++)
+        t[i] = spawn(ma_thread, (void *)i);
+    for (int i = 0; i < 4; i++)
+        join(t[i]);
+    for (int i = 0; i < MA_SLOTS; i++)
+        free(ma_exchange[i]);
+    say("malloc: 4 threads x 3000 blocks of 16 B to 256 KiB, %ld bad bytes", (long)ma_bad);
+}
+
+// ---------------------------------------------------------------- faults: SIGSEGV in every thread at once
+// Each of 4 threads writes into a PROT_NONE mapping 200 times; its handler (on the
+// thread's own alternate stack) records the faulting address and siglongjmps back. Every
+// fault is the thread's own: the address it touched, delivered to it.
+static __thread sigjmp_buf fa_jmp;
+static __thread volatile uintptr_t fa_addr;
+static __thread long fa_mine, fa_wrong;
+static char *fa_hole;
+
+static void fa_handler(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    if (sig == SIGSEGV && (uintptr_t)si->si_addr == fa_addr && si->si_code == SEGV_ACCERR)
+        fa_mine++;
+    else
+        fa_wrong++;
+    siglongjmp(fa_jmp, 1);
+}
+
+static void *fa_thread(void *arg)
+{
+    long t = (long)arg;
+    stack_t ss = { .ss_sp = malloc(65536), .ss_size = 65536, .ss_flags = 0 };
+    must(sigaltstack(&ss, NULL) == 0, "sigaltstack");
+    for (int i = 0; i < 200; i++) {
+        fa_addr = (uintptr_t)(fa_hole + ((t * 200 + i) % 16) * 4096 + i);
+        if (sigsetjmp(fa_jmp, 1) == 0)
+            *(volatile char *)fa_addr = 1;
+    }
+    long r = fa_mine * 1000 + fa_wrong;
+    return (void *)r;
+}
+
+static void case_faults(void)
+{
+    fa_hole = mmap(NULL, 16 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    must(fa_hole != MAP_FAILED, "mmap PROT_NONE");
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = fa_handler;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigaction(SIGSEGV, &sa, NULL);
+    pthread_t t[4];
+    for (long i = 0; i < 4; i++)
+        t[i] = spawn(fa_thread, (void *)i);
+    long r[4];
+    for (int i = 0; i < 4; i++)
+        r[i] = (long)join(t[i]);
+    say("faults: own faults per thread %ld %ld %ld %ld, wrong %ld", r[0] / 1000, r[1] / 1000, r[2] / 1000,
+        r[3] / 1000, r[0] % 1000 + r[1] % 1000 + r[2] % 1000 + r[3] % 1000);
+}
+
+// ---------------------------------------------------------------- setxid: credentials in a threaded process
+// setgid/setuid change every thread's credentials: glibc and musl signal each thread to
+// make the call itself (SIGSETXID, __synccall), threads spinning on other CPUs included.
+static atomic_int sx_stop, sx_started;
+static void *sx_thread(void *arg)
+{
+    long kind = (long)arg;
+    sx_started++;
+    if (kind == 0) {
+        while (!sx_stop)
+            ;
+    } else {
+        while (!sx_stop)
+            sleep_us(500);
+    }
+    long ids = syscall(SYS_getuid) * 100000 + syscall(SYS_getgid) * 10 + (syscall(SYS_geteuid) == 1000);
+    return (void *)ids;
+}
+
+static void case_setxid(void)
+{
+    if (getuid() != 0) {
+        say("setxid: not root: skipped");
+        return;
+    }
+    pthread_t t[4];
+    for (long i = 0; i < 4; i++)
+        t[i] = spawn(sx_thread, (void *)(i % 2));
+    while (sx_started < 4)
+        sched_yield();
+    int e1 = setgid(2000) == 0 ? 0 : errno;
+    int e2 = setuid(1000) == 0 ? 0 : errno;
+    int e3 = setuid(0) == 0 ? 0 : errno;    // no way back
+    sx_stop = 1;
+    int same = 0;
+    for (int i = 0; i < 4; i++)
+        same += (long)join(t[i]) == 1000L * 100000 + 2000 * 10 + 1;
+    say("setxid: setgid %s, setuid %s, then setuid(0) %s; threads with the new ids: %d of 4", errname(e1),
+        errname(e2), errname(e3), same);
+}
+
+// ---------------------------------------------------------------- tasks: /proc/self/task while threads come and go
+// 6 threads name themselves (pthread_setname_np), then the main thread lists
+// /proc/self/task and reads every comm; the names, sorted, must be those given.
+static atomic_int tk_named, tk_stop;
+static void *tk_thread(void *arg)
+{
+    char name[16];
+    snprintf(name, sizeof name, "worker-%ld", (long)arg);
+    pthread_setname_np(pthread_self(), name);
+    tk_named++;
+    while (!tk_stop)
+        sleep_us(1000);
+    return NULL;
+}
+
+static int tk_cmp(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+static void case_tasks(void)
+{
+    pthread_t t[6];
+    for (long i = 0; i < 6; i++)
+        t[i] = spawn(tk_thread, (void *)i);
+    while (tk_named < 6)
+        sleep_us(1000);
+    pthread_setname_np(pthread_self(), "main-thread");
+    char names[16][16];
+    int n = 0;
+    DIR *d = opendir("/proc/self/task");
+    must(d != NULL, "opendir /proc/self/task");
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 16) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[300];
+        snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+        int fd = open(path, O_RDONLY);
+        long len = fd >= 0 ? read(fd, names[n], 15) : -1;
+        if (fd >= 0)
+            close(fd);
+        names[n][len > 0 ? len - 1 : 0] = 0;   // without the newline
+        n++;
+    }
+    closedir(d);
+    tk_stop = 1;
+    for (int i = 0; i < 6; i++)
+        join(t[i]);
+    qsort(names, n, 16, tk_cmp);
+    char all[300] = "";
+    for (int i = 0; i < n; i++)
+        strcat(all, names[i]), strcat(all, i + 1 < n ? "," : "");
+    say("tasks: %d threads: %s", n, all);
+}
+
 // ---------------------------------------------------------------- findings: what Lantern lacks today
 static void *ss_spinner(void *arg)
 {
@@ -1654,7 +1951,9 @@ static const struct {
     { "yield", case_yield, 0 }, { "shm", case_shm, 0 }, { "mapfile", case_mapfile, 0 },
     { "robust", case_robust, 0 }, { "sleep", case_sleep, 0 }, { "spawn", case_spawn, 0 },
     { "exitblocked", case_exitblocked, 0 }, { "stopcont", case_stopcont, 0 },
-    { "condtimed", case_condtimed, 0 }, { "evsem", case_evsem, 0 },
+    { "condtimed", case_condtimed, 0 }, { "evsem", case_evsem, 0 }, { "nproc", case_nproc, 0 },
+    { "msort", case_msort, 0 }, { "malloc", case_malloc, 0 }, { "faults", case_faults, 0 },
+    { "tasks", case_tasks, 0 }, { "setxid", case_setxid, 0 },
     { "timers", case_timers, 1 }, { "rtqueue", case_rtqueue, 1 }, { "pi", case_pi, 1 }, { "stopspin", case_stopspin, 1 }, { "calls", case_calls, 1 },
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
@@ -1684,6 +1983,8 @@ int main(int argc, char **argv)
 {
     run_pid = getpid();
     self_path = argv[0];
+    if (run_pid == 1)            // as init, on Lantern or Linux: nobody has mounted /proc
+        mount("proc", "/proc", "proc", 0, NULL);
     if (argc == 3 && strcmp(argv[1], "--exit") == 0)   // case spawn's children
         return atoi(argv[2]);
     int ran = 0;
