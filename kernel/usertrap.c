@@ -88,6 +88,14 @@ bool user_fault_without_bkl(struct trapframe *tf) {
     return true;
 }
 
+// Does a mapping of mm cover addr?
+static bool mapped_at(struct mm *mm, uint64_t addr) {
+    uint64_t f = mm_lock(mm);
+    bool in = mm_find(mm, addr) != NULL;
+    mm_unlock(mm, f);
+    return in;
+}
+
 void user_trap(struct trapframe *tf) {
     struct proc *p = current();
     if (tf->vector == T_PAGE_FAULT) {
@@ -104,8 +112,10 @@ void user_trap(struct trapframe *tf) {
         }
         if (!will_be_caught(p, SIGSEGV))
             log_segfault(p, tf, addr);
-        // Linux: a kernel address is never "mapped" as far as user space is concerned.
-        bool accerr = (tf->error_code & PF_PRESENT) && addr < USER_TOP;
+        // Linux: SEGV_ACCERR when a mapping covers the address but forbids the access
+        // (PROT_NONE, a write to read-only memory), page or no page there yet; a kernel
+        // address is never "mapped" as far as user space is concerned.
+        bool accerr = addr < USER_TOP && ((tf->error_code & PF_PRESENT) || mapped_at(p->mm, addr));
         signal_force(p, SIGSEGV, accerr ? SEGV_ACCERR : SEGV_MAPERR, addr);
         return;
     }
