@@ -792,8 +792,8 @@ static void case_affinity(void)
 
 // ---------------------------------------------------------------- yield: storms and strict turns
 #define YS_THREADS 8
-#define YS_YIELDS 4000
-#define YS_TURNS 3000
+#define YS_YIELDS 1500
+#define YS_TURNS 400
 static atomic_long ys_count;
 static atomic_int ys_turn;
 static long ys_order_bad;
@@ -1557,7 +1557,7 @@ static void *ma_thread(void *arg)
     long t = (long)arg;
     unsigned char *mine[64] = { 0 };
     size_t sizes[64] = { 0 };
-    for (int i = 0; i < 3000; i++) {
+    for (int i = 0; i < 500; i++) {
         uint64_t r = mix((uint64_t)t << 32 | i);
         int k = r % 64;
         if (mine[k]) {
@@ -1588,7 +1588,7 @@ static void case_malloc(void)
         join(t[i]);
     for (int i = 0; i < MA_SLOTS; i++)
         free(ma_exchange[i]);
-    say("malloc: 4 threads x 3000 blocks of 16 B to 256 KiB, %ld bad bytes", (long)ma_bad);
+    say("malloc: 4 threads x 500 blocks of 16 B to 256 KiB, %ld bad bytes", (long)ma_bad);
 }
 
 // ---------------------------------------------------------------- faults: SIGSEGV in every thread at once
