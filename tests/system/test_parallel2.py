@@ -10,7 +10,12 @@ is the oracle, at the suite's CPU count and at -smp 4.
   sched_setaffinity checking sched_getcpu, sched_yield storms and strict turn-taking,
   MAP_SHARED anonymous memory between processes (atomics, a process-shared mutex and
   semaphore), a MAP_SHARED file written by four processes then read with read(), a
-  process-shared robust mutex whose holder is killed, and many sleepers at once;
+  process-shared robust mutex whose holder is killed, many sleepers at once, posix_spawn
+  from four threads, exit while threads sleep in nine different calls, SIGSTOP/SIGCONT of
+  a threaded process (nothing runs once the stop is reported), timed condvar waits, an
+  EFD_SEMAPHORE eventfd, CPU counts asked five ways, a merge sort of threads making
+  threads, malloc from four threads, SIGSEGV in every thread at once (si_code, si_addr),
+  setuid/setgid in a threaded process, and /proc/self/task names;
 - gopar2 (tests/user/gopar2/, Go, GOMAXPROCS=4): os/signal with signals from itself and
   from children, tickers with select and context cancellation, a tight loop preempted at
   GOMAXPROCS=1 (SIGURG), sync.Pool/Once/atomic, 16 goroutines doing file I/O at once,
@@ -19,7 +24,7 @@ is the oracle, at the suite's CPU count and at -smp 4.
   md5sum over a tree, background writers then sort | uniq -c, seq | split with every
   piece summed by its own job, and job control in a script (jobs, wait %N, kill %N).
 The cases parallel2.c marks `finding` (POSIX timers, queued real-time signals, PI mutexes,
-fsync/pwrite/alarm) are not run here: they fail on Lantern today (see that file)."""
+fsync/fdatasync/pwrite) are not run here: they fail on Lantern today (see that file)."""
 import os
 import re
 import shutil

@@ -856,7 +856,7 @@ static void shm_child(struct shm_area *s, int p)
 {
     while (sem_wait(&s->gate) != 0)
         ;
-    for (int i = 0; i < 30000; i++) {
+    for (int i = 0; i < 15000; i++) {
         long v = atomic_fetch_add(&s->counter, 1) + 1;
         long m = atomic_load(&s->max_seen);
         while (v > m && !atomic_compare_exchange_weak(&s->max_seen, &m, v))
@@ -1481,8 +1481,8 @@ static void case_nproc(void)
 
 // ---------------------------------------------------------------- msort: threads that make threads
 // A merge sort that splits into two threads down to depth 4 (up to 30 threads alive at
-// once, made by threads on every CPU), over 400000 numbers.
-#define MS_N 400000
+// once, made by threads on every CPU), over 200000 numbers.
+#define MS_N 200000
 static uint32_t *ms_a, *ms_tmp;
 struct ms_job { long lo, hi; int depth; };
 
@@ -1740,7 +1740,7 @@ static void case_tasks(void)
     say("tasks: %d threads: %s", n, all);
 }
 
-// ---------------------------------------------------------------- findings: what Lantern lacks today
+// ---------------------------------------------------------------- stopspin: a stopped process runs no thread
 static void *ss_spinner(void *arg)
 {
     atomic_long *count = arg;
@@ -1748,6 +1748,36 @@ static void *ss_spinner(void *arg)
         atomic_fetch_add(count, 1);
     return NULL;
 }
+
+// A stopped process runs no thread: one thread spins in user mode (on a CPU of its own
+// when there are several) while main sleeps in pause(); after SIGSTOP and the stop
+// reported by waitpid, and 50 ms more, the spinner's counter must not move for 100 ms.
+static void case_stopspin(void)
+{
+    atomic_long *count = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    must(count != MAP_FAILED, "mmap");
+    pid_t pid = fork();
+    must(pid >= 0, "fork");
+    if (pid == 0) {
+        spawn(ss_spinner, count);
+        for (;;)
+            pause();
+    }
+    while (*count < 1000)
+        sleep_us(1000);
+    kill(pid, SIGSTOP);
+    int st;
+    int stopped = waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st);
+    sleep_us(50000);
+    long a = *count;
+    sleep_us(100000);
+    long b = *count;
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    say("stopspin: stop reported %s, spinner ran on while stopped: %s", stopped ? "yes" : "no", a != b ? "yes" : "no");
+}
+
+// ---------------------------------------------------------------- findings: what Lantern lacks today
 
 // POSIX timers: a one-shot and a periodic SIGEV_SIGNAL timer, and a SIGEV_THREAD timer.
 static atomic_int tm_thread_calls;
@@ -1894,35 +1924,9 @@ static void case_rtqueue(void)
     say("rtqueue: 60 queued by 3 processes: %d taken, %d out of order", n, disorder);
 }
 
-// A stopped process runs no thread: one thread spins in user mode (on a CPU of its own
-// when there are several) while main sleeps in pause(); after SIGSTOP and the stop
-// reported by waitpid, and 50 ms more, the spinner's counter must not move for 100 ms.
-static void case_stopspin(void)
-{
-    atomic_long *count = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    must(count != MAP_FAILED, "mmap");
-    pid_t pid = fork();
-    must(pid >= 0, "fork");
-    if (pid == 0) {
-        spawn(ss_spinner, count);
-        for (;;)
-            pause();
-    }
-    while (*count < 1000)
-        sleep_us(1000);
-    kill(pid, SIGSTOP);
-    int st;
-    int stopped = waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st);
-    sleep_us(50000);
-    long a = *count;
-    sleep_us(100000);
-    long b = *count;
-    kill(pid, SIGKILL);
-    waitpid(pid, &st, 0);
-    say("stopspin: stop reported %s, spinner ran on while stopped: %s", stopped ? "yes" : "no", a != b ? "yes" : "no");
-}
 
 // fsync, fdatasync, pwrite and the interval timer (alarm): calls every program makes.
+// (alarm came to main while this was written; the others are still ENOSYS.)
 static void case_calls(void)
 {
     int fd = open(tmp_path("calls"), O_RDWR | O_CREAT | O_TRUNC, 0644);
@@ -1953,8 +1957,8 @@ static const struct {
     { "exitblocked", case_exitblocked, 0 }, { "stopcont", case_stopcont, 0 },
     { "condtimed", case_condtimed, 0 }, { "evsem", case_evsem, 0 }, { "nproc", case_nproc, 0 },
     { "msort", case_msort, 0 }, { "malloc", case_malloc, 0 }, { "faults", case_faults, 0 },
-    { "tasks", case_tasks, 0 }, { "setxid", case_setxid, 0 },
-    { "timers", case_timers, 1 }, { "rtqueue", case_rtqueue, 1 }, { "pi", case_pi, 1 }, { "stopspin", case_stopspin, 1 }, { "calls", case_calls, 1 },
+    { "tasks", case_tasks, 0 }, { "setxid", case_setxid, 0 }, { "stopspin", case_stopspin, 0 },
+    { "timers", case_timers, 1 }, { "rtqueue", case_rtqueue, 1 }, { "pi", case_pi, 1 }, { "calls", case_calls, 1 },
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
 
