@@ -15,7 +15,8 @@ is the oracle, at the suite's CPU count and at -smp 4.
   a threaded process (nothing runs once the stop is reported), timed condvar waits, an
   EFD_SEMAPHORE eventfd, CPU counts asked five ways, a merge sort of threads making
   threads, malloc from four threads, SIGSEGV in every thread at once (si_code, si_addr),
-  setuid/setgid in a threaded process, and /proc/self/task names;
+  setuid/setgid in a threaded process, /proc/self/task names, and POSIX timers
+  (SIGEV_SIGNAL one-shot and periodic, SIGEV_THREAD);
 - gopar2 (tests/user/gopar2/, Go, GOMAXPROCS=4): os/signal with signals from itself and
   from children, tickers with select and context cancellation, a tight loop preempted at
   GOMAXPROCS=1 (SIGURG), sync.Pool/Once/atomic, 16 goroutines doing file I/O at once,
@@ -23,7 +24,7 @@ is the oracle, at the suite's CPU count and at -smp 4.
 - busybox (tests/busybox/parallel2.sh in the busybox initramfs): find | xargs -P4 -n8
   md5sum over a tree, background writers then sort | uniq -c, seq | split with every
   piece summed by its own job, and job control in a script (jobs, wait %N, kill %N).
-The cases parallel2.c marks `finding` (POSIX timers, queued real-time signals, PI mutexes,
+The cases parallel2.c marks `finding` (queued real-time signals, PI mutexes,
 fsync/fdatasync/pwrite) are not run here: they fail on Lantern today (see that file)."""
 import os
 import re
