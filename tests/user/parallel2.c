@@ -1181,7 +1181,7 @@ static void case_spawn(void)
 // ---------------------------------------------------------------- exitblocked: exit while threads sleep in the kernel
 // A process whose threads are blocked in read, futex, nanosleep, epoll_wait, sigwaitinfo,
 // pause, poll, a pipe write and waitpid calls exit(7) from main: it must end at once,
-// with status 7, and the same with the threads spinning; then a thread calls exit_group.
+// with status 7; then a thread calls exit_group. (exitspin: the threads spin instead.)
 static int xb_pipe[2], xb_full[2], xb_ep;
 static pthread_mutex_t xb_m = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t xb_c = PTHREAD_COND_INITIALIZER;
@@ -1240,10 +1240,10 @@ static void xb_process(int how)
         pause();
 }
 
-static void case_exitblocked(void)
+static void exit_and_time(int how)
 {
     const char *what[] = { "threads blocked in 9 calls", "4 threads spinning", "exit_group from a thread" };
-    for (int how = 0; how < 3; how++) {
+    {
         long long start = mono_ns();
         pid_t pid = fork();
         must(pid >= 0, "fork");
@@ -1252,9 +1252,22 @@ static void case_exitblocked(void)
         int st;
         must(waitpid(pid, &st, 0) == pid, "waitpid");
         long ms = (long)((mono_ns() - start) / 1000000);
-        say("exitblocked: %s: exit status %d, ended within 2 s: %s", what[how], WIFEXITED(st) ? WEXITSTATUS(st) : -1,
-            ms < 2000 ? "yes" : "no");
+        say("%s: %s: exit status %d, ended within 2 s: %s", how == 1 ? "exitspin" : "exitblocked", what[how],
+            WIFEXITED(st) ? WEXITSTATUS(st) : -1, ms < 2000 ? "yes" : "no");
     }
+}
+
+static void case_exitblocked(void)
+{
+    exit_and_time(0);
+    exit_and_time(2);
+}
+
+// The same with the threads spinning in user mode: a finding since main's commit 32e453d
+// (wakeup preemption): at -smp 1 the process never ends, at -smp 2 it takes 3 to 48 s.
+static void case_exitspin(void)
+{
+    exit_and_time(1);
 }
 
 // ---------------------------------------------------------------- stopcont: stopping a threaded process
@@ -1645,7 +1658,7 @@ static void case_faults(void)
 
 // ---------------------------------------------------------------- setxid: credentials in a threaded process
 // setgid/setuid change every thread's credentials: glibc and musl signal each thread to
-// make the call itself (SIGSETXID, __synccall), threads spinning on other CPUs included.
+// make the call itself (SIGSETXID, __synccall). (setxidspin: two of them spin.)
 static atomic_int sx_stop, sx_started;
 static void *sx_thread(void *arg)
 {
@@ -1662,7 +1675,7 @@ static void *sx_thread(void *arg)
     return (void *)ids;
 }
 
-static void case_setxid(void)
+static void setxid_with(int spinners)
 {
     if (getuid() != 0) {
         say("setxid: not root: skipped");
@@ -1670,7 +1683,7 @@ static void case_setxid(void)
     }
     pthread_t t[4];
     for (long i = 0; i < 4; i++)
-        t[i] = spawn(sx_thread, (void *)(i % 2));
+        t[i] = spawn(sx_thread, (void *)(long)(spinners ? i % 2 : 1));
     while (sx_started < 4)
         sched_yield();
     int e1 = setgid(2000) == 0 ? 0 : errno;
@@ -1682,6 +1695,18 @@ static void case_setxid(void)
         same += (long)join(t[i]) == 1000L * 100000 + 2000 * 10 + 1;
     say("setxid: setgid %s, setuid %s, then setuid(0) %s; threads with the new ids: %d of 4", errname(e1),
         errname(e2), errname(e3), same);
+}
+
+static void case_setxid(void)     // the four threads sleep in short steps
+{
+    setxid_with(0);
+}
+
+// Two of the four spin in user mode: a finding since main's commit 32e453d (wakeup
+// preemption): at -smp 1 setgid never returns.
+static void case_setxidspin(void)
+{
+    setxid_with(1);
 }
 
 // ---------------------------------------------------------------- tasks: /proc/self/task while threads come and go
@@ -1960,7 +1985,8 @@ static const struct {
     { "condtimed", case_condtimed, 0 }, { "evsem", case_evsem, 0 }, { "nproc", case_nproc, 0 },
     { "msort", case_msort, 0 }, { "malloc", case_malloc, 0 }, { "faults", case_faults, 0 },
     { "tasks", case_tasks, 0 }, { "setxid", case_setxid, 0 }, { "stopspin", case_stopspin, 0 },
-    { "timers", case_timers, 0 }, { "rtqueue", case_rtqueue, 1 }, { "pi", case_pi, 1 }, { "calls", case_calls, 1 },
+    { "timers", case_timers, 0 }, { "rtqueue", case_rtqueue, 1 }, { "exitspin", case_exitspin, 1 },
+    { "setxidspin", case_setxidspin, 1 }, { "pi", case_pi, 1 }, { "calls", case_calls, 1 },
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
 
