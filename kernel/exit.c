@@ -137,7 +137,6 @@ void proc_exit(int status) {
                 proc_reap(leader);           // autoreaped; it is not running anywhere
         }
     }
-    signal_stop_check(p);                    // the last running thread of a stopping process?
     schedule();                              // an exited thread never runs again
     panic("proc_exit: pid %d ran again after exit", p->pid);
 }

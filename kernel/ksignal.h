@@ -46,9 +46,6 @@ struct proc;
 struct trapframe;
 
 bool signal_pending(struct proc *p);          // a signal that would interrupt a sleep?
-// p (the current thread) parks for a stop or exits: if it was the last of its process
-// still running, the parent hears of the stop now. Interrupts off.
-void signal_stop_check(struct proc *p);
 bool fatal_signal_pending(struct proc *p);    // SIGKILL: its process is being torn down
 // Sends sig to p's process (from pid `from`, with si_code `code`), for whichever of its
 // threads does not block it; wakes that one if it sleeps. Safe from interrupt handlers.

@@ -77,7 +77,6 @@ struct signal_struct {
     bool stopped;                    // the process is stopped (its threads park)
     int stop_signal;                 // ... by this signal
     bool stop_unreported;            // a stop the parent's wait has not yet been told of
-    bool stop_untold;                // stopped, but a thread still ran on a CPU (signal_stop_check)
     bool cont_unreported;            // likewise, a continue
     uint64_t nosys_logged[8];        // which unimplemented syscalls (0..511) were already logged
     uint64_t nosys_big[NOSYS_BIG];   // ... and which larger numbers (+1; 0 = unused)

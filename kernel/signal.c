@@ -150,7 +150,6 @@ static void prepare_signal(struct proc *p, int sig) {
         drop_pending(p, STOP_SIGNALS);
         if (s->stopped) {
             s->stopped = false;
-            s->stop_untold = false;
             s->stop_unreported = false;
             s->cont_unreported = true;
             wakeup(&s->stopped);         // its threads park on this
@@ -161,32 +160,14 @@ static void prepare_signal(struct proc *p, int sig) {
     }
 }
 
-// The process stops: every thread parks on its way back to user mode until SIGCONT. The
-// parent hears of it once they all have (signal_stop_check), as on Linux.
+// The process stops: every thread parks on its way back to user mode until SIGCONT.
 static void group_stop(struct proc *p, int sig) {
     struct signal_struct *s = p->signal;
     s->stopped = true;
     s->stop_signal = sig;
-    s->stop_untold = true;
-    s->stop_unreported = false;
-    s->cont_unreported = false;
-}
-
-// Linux tells the parent of a stop (SIGCHLD with CLD_STOPPED, wait's WUNTRACED) only when
-// every thread has stopped, so a stopped process runs no user code. Here a thread asleep
-// in the kernel, or waiting for a CPU, counts as stopped: it parks before it runs user
-// code again (signal_deliver_one). One running on another CPU does not, yet; it comes
-// back here when it parks (at its next tick: return_to_user_unlocked) or exits.
-void signal_stop_check(struct proc *p) {
-    struct signal_struct *s = p->signal;
-    if (!s->stopped || !s->stop_untold || s->group_exit || s->nr_threads == 0)
-        return;                          // (a process that is ending is not stopping)
-    for (struct proc *t = next_thread(p, p); t; t = next_thread(p, t))
-        if (t->state == PROC_RUNNING)
-            return;
-    s->stop_untold = false;
     s->stop_unreported = true;
-    notify_parent_stop(p, CLD_STOPPED, s->stop_signal);
+    s->cont_unreported = false;
+    notify_parent_stop(p, CLD_STOPPED, sig);
 }
 
 // A process group is orphaned when no member has a parent in another group of the same
@@ -450,7 +431,6 @@ bool signal_deliver_one(struct trapframe *tf) {
     if (p->signal->group_exit || fatal_signal_pending(p))
         proc_exit(p->signal->group_exit ? p->signal->group_exit_status : SIGKILL);
     if (p->signal->stopped) {            // job control: wait here for SIGCONT (or SIGKILL)
-        signal_stop_check(p);
         sleep_on(&p->signal->stopped);
         return true;
     }

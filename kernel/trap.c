@@ -279,10 +279,7 @@ static void trap_locked(struct trapframe *tf) {
 // timer's is: a signal sent just after it is taken at the next kernel entry or tick, as
 // for any thread already running in user mode on another CPU.
 void return_to_user_unlocked(struct trapframe *tf) {
-    // (A thread of a process that another thread has just stopped parks here too; a
-    // racy read, looked at again under the lock.)
-    if (sched_need_resched() || signal_pending(current()) || current()->itimer_due ||
-        __atomic_load_n(&current()->signal->stopped, __ATOMIC_RELAXED)) {
+    if (sched_need_resched() || signal_pending(current()) || current()->itimer_due) {
         kernel_enter();
         return_to_user(tf);
         kernel_exit();
