@@ -1981,10 +1981,10 @@ static const struct {
     { "files", case_files, 0 }, { "sigwait", case_sigwait, 0 }, { "affinity", case_affinity, 0 },
     { "yield", case_yield, 0 }, { "shm", case_shm, 0 }, { "mapfile", case_mapfile, 0 },
     { "robust", case_robust, 0 }, { "sleep", case_sleep, 0 }, { "spawn", case_spawn, 0 },
-    { "exitblocked", case_exitblocked, 0 }, { "stopcont", case_stopcont, 0 },
+    { "exitblocked", case_exitblocked, 0 }, { "stopcont", case_stopcont, 1 },
     { "condtimed", case_condtimed, 0 }, { "evsem", case_evsem, 0 }, { "nproc", case_nproc, 0 },
     { "msort", case_msort, 0 }, { "malloc", case_malloc, 0 }, { "faults", case_faults, 0 },
-    { "tasks", case_tasks, 0 }, { "setxid", case_setxid, 0 }, { "stopspin", case_stopspin, 0 },
+    { "tasks", case_tasks, 0 }, { "setxid", case_setxid, 0 }, { "stopspin", case_stopspin, 1 },
     { "timers", case_timers, 0 }, { "rtqueue", case_rtqueue, 1 }, { "exitspin", case_exitspin, 1 },
     { "setxidspin", case_setxidspin, 1 }, { "pi", case_pi, 1 }, { "calls", case_calls, 1 },
 };
