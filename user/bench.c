@@ -582,7 +582,7 @@ static int run_workers(int n, int (*work)(int), int k, uint64_t *took)
     return err;
 }
 
-#define FORKEXEC_K 40       // fork + execs per worker
+#define FORKEXEC_K 200      // fork + execs per worker: a few hundred ms, many timer ticks
 
 // A worker of forkexec_storm: k times fork + execve + wait of the program fork_exec runs.
 static int fork_exec_k(int k)

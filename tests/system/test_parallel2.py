@@ -11,11 +11,12 @@ is the oracle, at the suite's CPU count and at -smp 4.
   MAP_SHARED anonymous memory between processes (atomics, a process-shared mutex and
   semaphore), a MAP_SHARED file written by four processes then read with read(), a
   process-shared robust mutex whose holder is killed, many sleepers at once, posix_spawn
-  from four threads, exit while threads sleep in nine different calls, SIGSTOP/SIGCONT of
-  a threaded process (nothing runs once the stop is reported), timed condvar waits, an
+  from four threads, exit while threads sleep in nine different calls or spin, timed
+  condvar waits, an
   EFD_SEMAPHORE eventfd, CPU counts asked five ways, a merge sort of threads making
   threads, malloc from four threads, SIGSEGV in every thread at once (si_code, si_addr),
-  setuid/setgid in a threaded process, /proc/self/task names, and POSIX timers
+  setuid/setgid in a threaded process (threads sleeping or spinning), /proc/self/task
+  names, and POSIX timers
   (SIGEV_SIGNAL one-shot and periodic, SIGEV_THREAD);
 - gopar2 (tests/user/gopar2/, Go, GOMAXPROCS=4): os/signal with signals from itself and
   from children, tickers with select and context cancellation, a tight loop preempted at
@@ -25,7 +26,8 @@ is the oracle, at the suite's CPU count and at -smp 4.
   md5sum over a tree, background writers then sort | uniq -c, seq | split with every
   piece summed by its own job, and job control in a script (jobs, wait %N, kill %N).
 The cases parallel2.c marks `finding` (queued real-time signals, PI mutexes,
-fsync/fdatasync/pwrite) are not run here: they fail on Lantern today (see that file)."""
+fsync/fdatasync/pwrite, a stop reported before every thread has stopped) are not run
+here: they fail on Lantern today (see that file)."""
 import os
 import re
 import shutil
