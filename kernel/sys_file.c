@@ -142,6 +142,45 @@ SYSCALL(pread64) {
     return r;
 }
 
+// The same for writing: at offset, the file's position unchanged. (With O_APPEND the data
+// goes to the end whatever the offset, as Linux's pwrite does: write's rule wins.)
+SYSCALL(pwrite64) {
+    int fd = (int)a0;
+    uint64_t buf = a1, count = a2, offset = a3;
+    if ((int64_t)offset < 0)
+        return -EINVAL;
+    struct file *f = fd_get(fd);
+    if (!f || !writable(f))
+        return -EBADF;
+    if (!f->ip || S_ISFIFO(f->ip->mode))
+        return -ESPIPE;
+    uint64_t saved = f->pos;
+    f->pos = offset;
+    long r = do_write(f, buf, count);
+    f->pos = saved;
+    return r;
+}
+
+// fsync and fdatasync: a file's data and metadata to the disk. Lantern's files live in
+// RAM (ramfs), so there is nothing to write; as Linux, a file or directory says 0, and
+// what has no disk behind it at all - a pipe, a terminal, a device - EINVAL.
+static long sync_fd(int fd) {
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    return f->ip && (S_ISREG(f->ip->mode) || S_ISDIR(f->ip->mode)) ? 0 : -EINVAL;
+}
+
+SYSCALL(fsync) {
+    int fd = (int)a0;
+    return sync_fd(fd);
+}
+
+SYSCALL(fdatasync) {
+    int fd = (int)a0;
+    return sync_fd(fd);
+}
+
 struct iovec { uint64_t base, len; };
 
 // Linux checks the whole vector before any I/O: it must be readable (EFAULT), no length

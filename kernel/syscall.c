@@ -59,6 +59,8 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
                                //   (never returns: restores the signal frame's registers)
     E(16, ioctl),              // int ioctl(int fd, unsigned long request, unsigned long arg)
     E(17, pread64),            // ssize_t pread64(int fd, void *buf, size_t count, off_t offset)
+    E(18, pwrite64),           // ssize_t pwrite64(int fd, const void *buf, size_t count,
+                               //     off_t offset)
     E(19, readv),              // ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
     E(20, writev),             // ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
     E(21, access),             // int access(const char *pathname, int mode)
@@ -94,6 +96,8 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(62, kill),               // int kill(pid_t pid, int sig)
     E(63, uname),              // int uname(struct utsname *buf)
     E(72, fcntl),              // int fcntl(int fd, int cmd, unsigned long arg)
+    E(74, fsync),              // int fsync(int fd)
+    E(75, fdatasync),          // int fdatasync(int fd)
     E(76, truncate),           // int truncate(const char *path, off_t length)
     E(77, ftruncate),          // int ftruncate(int fd, off_t length)
     E(79, getcwd),             // long getcwd(char *buf, size_t size)

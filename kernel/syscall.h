@@ -46,6 +46,7 @@ SYSCALL(rt_sigprocmask);       // signal.c
 SYSCALL(rt_sigreturn);         // signal.c
 SYSCALL(ioctl);                // sys_file.c
 SYSCALL(pread64);              // sys_file.c
+SYSCALL(pwrite64);             // sys_file.c
 SYSCALL(readv);                // sys_file.c
 SYSCALL(writev);               // sys_file.c
 SYSCALL(access);               // sys_path.c
@@ -74,6 +75,8 @@ SYSCALL(wait4);                // exit.c
 SYSCALL(kill);                 // sys_proc.c
 SYSCALL(uname);                // sys_proc.c
 SYSCALL(fcntl);                // sys_file.c
+SYSCALL(fsync);                // sys_file.c
+SYSCALL(fdatasync);            // sys_file.c
 SYSCALL(truncate);             // sys_attr.c
 SYSCALL(ftruncate);            // sys_attr.c
 SYSCALL(getcwd);               // sys_path.c

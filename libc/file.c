@@ -21,6 +21,21 @@ ssize_t pread(int fd, void *buf, size_t count, off_t offset)
     return __syscall_ret(sys4(SYS_pread64, fd, buf, count, offset));
 }
 
+ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset)
+{
+    return __syscall_ret(sys4(SYS_pwrite64, fd, buf, count, offset));
+}
+
+int fsync(int fd)
+{
+    return __syscall_ret(sys1(SYS_fsync, fd));
+}
+
+int fdatasync(int fd)
+{
+    return __syscall_ret(sys1(SYS_fdatasync, fd));
+}
+
 ssize_t write(int fd, const void *buf, size_t count)
 {
     return __syscall_ret(sys3(SYS_write, fd, buf, count));

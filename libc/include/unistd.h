@@ -25,6 +25,9 @@ extern char **environ;    // "NAME=value" strings, NULL-terminated; set up by cr
 // Files and descriptors
 ssize_t read(int fd, void *buf, size_t count);
 ssize_t pread(int fd, void *buf, size_t count, off_t offset);
+ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset);
+int fsync(int fd);                          // the file's data and metadata to its disk
+int fdatasync(int fd);                      // its data (and what is needed to read it)
 ssize_t write(int fd, const void *buf, size_t count);
 int close(int fd);
 off_t lseek(int fd, off_t offset, int whence);

@@ -21,13 +21,13 @@ is the oracle, at the suite's CPU count and at -smp 4.
 - gopar2 (tests/user/gopar2/, Go, GOMAXPROCS=4): os/signal with signals from itself and
   from children, tickers with select and context cancellation, a tight loop preempted at
   GOMAXPROCS=1 (SIGURG), sync.Pool/Once/atomic, 16 goroutines doing file I/O at once,
-  three os/exec pipelines of four children each (StdoutPipe), a GC-heavy run;
+  three os/exec pipelines of four children each (StdoutPipe), File.Sync, a GC-heavy run;
 - busybox (tests/busybox/parallel2.sh in the busybox initramfs): find | xargs -P4 -n8
   md5sum over a tree, background writers then sort | uniq -c, seq | split with every
   piece summed by its own job, and job control in a script (jobs, wait %N, kill %N).
-The cases parallel2.c marks `finding` (queued real-time signals, PI mutexes,
-fsync/fdatasync/pwrite, a stop reported before every thread has stopped) are not run
-here: they fail on Lantern today (see that file)."""
+The cases parallel2.c marks `finding` (queued real-time signals, PI mutexes, a stop
+reported before every thread has stopped) are not run here: they fail on Lantern today
+(see that file)."""
 import os
 import re
 import shutil

@@ -1986,7 +1986,7 @@ static const struct {
     { "msort", case_msort, 0 }, { "malloc", case_malloc, 0 }, { "faults", case_faults, 0 },
     { "tasks", case_tasks, 0 }, { "setxid", case_setxid, 0 }, { "stopspin", case_stopspin, 1 },
     { "timers", case_timers, 0 }, { "rtqueue", case_rtqueue, 1 }, { "exitspin", case_exitspin, 0 },
-    { "setxidspin", case_setxidspin, 0 }, { "pi", case_pi, 1 }, { "calls", case_calls, 1 },
+    { "setxidspin", case_setxidspin, 0 }, { "pi", case_pi, 1 }, { "calls", case_calls, 0 },
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
 

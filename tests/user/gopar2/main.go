@@ -10,7 +10,6 @@
 // the lines must match.
 //
 //	gopar2                 every part
-//	gopar2 findings        what Lantern lacks today (File.Sync: fsync)
 //	gopar2 filter MODE     a pipeline stage (upper, rev, number), stdin to stdout
 //	gopar2 signal-parent   sends its parent SIGUSR1, then exits
 package main
@@ -480,16 +479,16 @@ func gcHeavy() {
 	say("gc: sums %d %d %d %d, collections happened: %v", sums[0], sums[1], sums[2], sums[3], ms.NumGC > 0)
 }
 
-// What Lantern lacks today: fsync (File.Sync) is ENOSYS there.
-func findings() {
+// File.Sync is fsync (it was ENOSYS on Lantern once).
+func fileSync() {
 	f, err := os.CreateTemp("", "gopar2-sync-")
 	if err != nil {
-		say("findings: CreateTemp: %v", err)
+		say("sync: CreateTemp: %v", err)
 		return
 	}
 	defer os.Remove(f.Name())
 	f.WriteString("data\n")
-	say("findings: File.Sync: %v", f.Sync())
+	say("sync: File.Sync: %v", f.Sync())
 	f.Close()
 }
 
@@ -501,11 +500,9 @@ func main() {
 		syscall.Kill(os.Getppid(), syscall.SIGUSR1)
 		os.Exit(0)
 	}
-	if len(os.Args) == 2 && os.Args[1] == "findings" {
-		findings()
-	} else {
+	{
 		say("start")
-		for _, part := range []func(){signals, tickers, preempt, poolOnce, files, pipelines, gcHeavy} {
+		for _, part := range []func(){signals, tickers, preempt, poolOnce, files, fileSync, pipelines, gcHeavy} {
 			start := time.Now()
 			part()
 			if os.Getenv("GOPAR2_TIMES") != "" { // on the kernel command line: not compared
