@@ -74,50 +74,60 @@ def test_parallel_musl(ctx):
     _check_c(ctx, "parallel_musl")
 
 
-def test_gopar(ctx):
-    binary = os.path.join(ctx.build, "user", "gopar")
-    assert os.path.exists(binary), "no build/user/gopar: is go installed (tools/deps.sh)?"
-    if "gopar" not in _expected:
-        env = {"GOMAXPROCS": "4", "PATH": "/usr/bin:/bin"}
+def _check_go(ctx, name, env):
+    """A Go program (build/user/NAME) on the host with env, then as init at each CPU count:
+    its `NAME: ` lines must be the same."""
+    binary = os.path.join(ctx.build, "user", name)
+    assert os.path.exists(binary), f"no build/user/{name}: is go installed (tools/deps.sh)?"
+    if name not in _expected:
         r = subprocess.run([binary], env=env, capture_output=True, text=True, timeout=120)
         lines = r.stdout.splitlines()
-        assert r.returncode == 0 and not r.stderr and lines[-1] == "gopar: done", (r.returncode, r.stderr)
-        _expected["gopar"] = lines
+        assert r.returncode == 0 and not r.stderr and lines[-1] == f"{name}: done", (r.returncode, r.stderr)
+        _expected[name] = lines
     for smp in _cpu_counts(ctx):
-        m = ctx.machine(kernel_args="rdinit=/bin/gopar panic=-1 GOMAXPROCS=4", smp=smp,
+        m = ctx.machine(kernel_args=f"rdinit=/bin/{name} panic=-1 GOMAXPROCS=4", smp=smp,
                         initrd=_initrd(ctx))
         m.wait_exit(300)
         log = m.text()
-        got = [l for l in log.splitlines() if l.startswith("gopar: ")]
-        _compare("gopar", smp, _expected["gopar"], got, log)
+        got = [l for l in log.splitlines() if l.startswith(f"{name}: ")]
+        _compare(name, smp, _expected[name], got, log)
         assert "Kernel panic" not in log and "reboot: Power down" in log, log[-2000:]
 
 
-BUSYBOX_LINE = re.compile(r"^(parallel|subshells|gzip \d|xargs -P4|sort|killed job): ")
-
-
-def test_busybox_parallel(ctx):
-    script = os.path.join(ROOT, "tests", "busybox", "parallel.sh")
-    if "busybox" not in _expected:
-        # busybox's sh, with only busybox's applets on its PATH, as in the initramfs.
+def _check_busybox_script(ctx, script, line_re, last):
+    """tests/busybox/SCRIPT run by busybox's sh on the host, with only busybox's applets on
+    its PATH, as in the initramfs; then booted as /etc/SCRIPT in the busybox initramfs at
+    each CPU count. The lines line_re matches must be the same; the host's end with last."""
+    if script not in _expected:
         bindir = tempfile.mkdtemp(prefix="lantern-bb-")
         try:
             busybox = shutil.which("busybox") or "/bin/busybox"
             applets = subprocess.run([busybox, "--list"], capture_output=True, text=True).stdout.split()
             for a in applets:
                 os.symlink(busybox, os.path.join(bindir, a))
-            r = subprocess.run([busybox, "sh", script], env={"PATH": bindir}, cwd="/",
-                               capture_output=True, text=True, timeout=120)
+            r = subprocess.run([busybox, "sh", os.path.join(ROOT, "tests", "busybox", script)],
+                               env={"PATH": bindir}, cwd="/", capture_output=True, text=True, timeout=120)
         finally:
             shutil.rmtree(bindir)
-        lines = [l for l in r.stdout.splitlines() if BUSYBOX_LINE.match(l)]
-        assert r.returncode == 0 and lines and lines[-1] == "parallel: done", (r.returncode, r.stderr)
-        _expected["busybox"] = lines
+        lines = [l for l in r.stdout.splitlines() if line_re.match(l)]
+        assert r.returncode == 0 and lines and lines[-1] == last, (r.returncode, r.stderr)
+        _expected[script] = lines
     for smp in _cpu_counts(ctx):
-        m = ctx.machine(kernel_args="console=ttyS0 panic=-1 rdinit=/bin/sh -- /etc/parallel.sh", smp=smp,
+        m = ctx.machine(kernel_args=f"console=ttyS0 panic=-1 rdinit=/bin/sh -- /etc/{script}", smp=smp,
                         initrd=os.path.join(ctx.build, "initramfs-busybox.cpio"))
         m.wait_exit(300)
         log = m.text()
-        got = [l for l in log.splitlines() if BUSYBOX_LINE.match(l)]
-        _compare("busybox parallel.sh", smp, _expected["busybox"], got, log)
+        got = [l for l in log.splitlines() if line_re.match(l)]
+        _compare(f"busybox {script}", smp, _expected[script], got, log)
         assert "Kernel panic" not in log and "reboot: Power down" in log, log[-2000:]
+
+
+def test_gopar(ctx):
+    _check_go(ctx, "gopar", {"GOMAXPROCS": "4", "PATH": "/usr/bin:/bin"})
+
+
+BUSYBOX_LINE = re.compile(r"^(parallel|subshells|gzip \d|xargs -P4|sort|killed job): ")
+
+
+def test_busybox_parallel(ctx):
+    _check_busybox_script(ctx, "parallel.sh", BUSYBOX_LINE, "parallel: done")

@@ -30,15 +30,10 @@ reported before every thread has stopped) are not run here: they fail on Lantern
 (see that file)."""
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_parallel import ROOT, _check_c, _compare, _cpu_counts, _initrd  # noqa: E402
-
-_expected = {}
+from test_parallel import _check_busybox_script, _check_c, _check_go  # noqa: E402
 
 
 def test_parallel2_glibc(ctx):
@@ -50,48 +45,11 @@ def test_parallel2_musl(ctx):
 
 
 def test_gopar2(ctx):
-    binary = os.path.join(ctx.build, "user", "gopar2")
-    assert os.path.exists(binary), "no build/user/gopar2: is go installed (tools/deps.sh)?"
-    if "gopar2" not in _expected:
-        env = {"GOMAXPROCS": "4", "PATH": "/usr/bin:/bin", "TMPDIR": "/tmp"}
-        r = subprocess.run([binary], env=env, capture_output=True, text=True, timeout=120)
-        lines = r.stdout.splitlines()
-        assert r.returncode == 0 and not r.stderr and lines[-1] == "gopar2: done", (r.returncode, r.stderr)
-        _expected["gopar2"] = lines
-    for smp in _cpu_counts(ctx):
-        m = ctx.machine(kernel_args="rdinit=/bin/gopar2 panic=-1 GOMAXPROCS=4", smp=smp, initrd=_initrd(ctx))
-        m.wait_exit(300)
-        log = m.text()
-        got = [l for l in log.splitlines() if l.startswith("gopar2: ")]
-        _compare("gopar2", smp, _expected["gopar2"], got, log)
-        assert "Kernel panic" not in log and "reboot: Power down" in log, log[-2000:]
+    _check_go(ctx, "gopar2", {"GOMAXPROCS": "4", "PATH": "/usr/bin:/bin", "TMPDIR": "/tmp"})
 
 
 BUSYBOX_LINE = re.compile(r"^(parallel2|find \| xargs -P4 md5sum|writers|split|jobs): ")
 
 
 def test_busybox_parallel2(ctx):
-    script = os.path.join(ROOT, "tests", "busybox", "parallel2.sh")
-    if "busybox" not in _expected:
-        # busybox's sh, with only busybox's applets on its PATH, as in the initramfs.
-        bindir = tempfile.mkdtemp(prefix="lantern-bb2-")
-        try:
-            busybox = shutil.which("busybox") or "/bin/busybox"
-            applets = subprocess.run([busybox, "--list"], capture_output=True, text=True).stdout.split()
-            for a in applets:
-                os.symlink(busybox, os.path.join(bindir, a))
-            r = subprocess.run([busybox, "sh", script], env={"PATH": bindir}, cwd="/",
-                               capture_output=True, text=True, timeout=120)
-        finally:
-            shutil.rmtree(bindir)
-        lines = [l for l in r.stdout.splitlines() if BUSYBOX_LINE.match(l)]
-        assert r.returncode == 0 and lines and lines[-1] == "parallel2: done", (r.returncode, r.stderr)
-        _expected["busybox"] = lines
-    for smp in _cpu_counts(ctx):
-        m = ctx.machine(kernel_args="console=ttyS0 panic=-1 rdinit=/bin/sh -- /etc/parallel2.sh", smp=smp,
-                        initrd=os.path.join(ctx.build, "initramfs-busybox.cpio"))
-        m.wait_exit(300)
-        log = m.text()
-        got = [l for l in log.splitlines() if BUSYBOX_LINE.match(l)]
-        _compare("busybox parallel2.sh", smp, _expected["busybox"], got, log)
-        assert "Kernel panic" not in log and "reboot: Power down" in log, log[-2000:]
+    _check_busybox_script(ctx, "parallel2.sh", BUSYBOX_LINE, "parallel2: done")
