@@ -160,7 +160,7 @@ void sleep_on(void *chan) {
 // waits its turn of the round robin behind every runnable one, a time slice each: a glibc
 // rwlock's writer, woken when the readers leave, found them back every time, and 2000
 // writes against 3 looping readers took minutes instead of a fraction of a second
-// (tests/user/parallel.c's rwlock case). A ping-pong through a pipe is not slowed: the
+// (smpstress's rwlock phase). A ping-pong through a pipe is not slowed: the
 // waker would have slept at once anyway.
 static void wake_preempt(struct proc *p) {
     struct percpu *c = this_cpu();
