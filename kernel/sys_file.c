@@ -125,40 +125,33 @@ SYSCALL(write) {
     return do_write(f, buf, count);
 }
 
-SYSCALL(pread64) {
-    int fd = (int)a0;
-    uint64_t buf = a1, count = a2, offset = a3;
+// pread64 and pwrite64: at offset, the file's position unchanged. (With O_APPEND a pwrite
+// goes to the end whatever the offset, as Linux's does: write's rule wins.)
+static long at_offset(int fd, uint64_t buf, uint64_t count, uint64_t offset, bool write) {
     if ((int64_t)offset < 0)
         return -EINVAL;              // Linux checks the offset before the descriptor
     struct file *f = fd_get(fd);
-    if (!f || !readable(f))
+    if (!f || !(write ? writable(f) : readable(f)))
         return -EBADF;
     if (!f->ip || S_ISFIFO(f->ip->mode))
         return -ESPIPE;
     uint64_t saved = f->pos;
     f->pos = offset;
-    long r = do_read(f, buf, count);
+    long r = write ? do_write(f, buf, count) : do_read(f, buf, count);
     f->pos = saved;
     return r;
 }
 
-// The same for writing: at offset, the file's position unchanged. (With O_APPEND the data
-// goes to the end whatever the offset, as Linux's pwrite does: write's rule wins.)
+SYSCALL(pread64) {
+    int fd = (int)a0;
+    uint64_t buf = a1, count = a2, offset = a3;
+    return at_offset(fd, buf, count, offset, false);
+}
+
 SYSCALL(pwrite64) {
     int fd = (int)a0;
     uint64_t buf = a1, count = a2, offset = a3;
-    if ((int64_t)offset < 0)
-        return -EINVAL;
-    struct file *f = fd_get(fd);
-    if (!f || !writable(f))
-        return -EBADF;
-    if (!f->ip || S_ISFIFO(f->ip->mode))
-        return -ESPIPE;
-    uint64_t saved = f->pos;
-    f->pos = offset;
-    long r = do_write(f, buf, count);
-    f->pos = saved;
-    return r;
+    return at_offset(fd, buf, count, offset, true);
 }
 
 // fsync and fdatasync: a file's data and metadata to the disk. Lantern's files live in
