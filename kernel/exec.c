@@ -457,6 +457,9 @@ static long exec_file(struct proc *p, const char *path, const char *name,
 // (everything after the interpreter's name is one argument, as on Linux). 1: not a script.
 static long exec_script(struct proc *p, struct inode *ip, const char *path, const char *name,
                         const char *const *argv, const char *const *envp, int depth) {
+    char magic[2];                       // most programs are ELF: two bytes say so, cheaply
+    if (fs_read(ip, 0, magic, 2) != 2 || magic[0] != '#' || magic[1] != '!')
+        return 1;
     char *line = kzalloc(SCRIPT_LINE_MAX + 1);
     if (!line)
         return -ENOMEM;
@@ -559,8 +562,33 @@ static bool vec_room(char ***v, size_t n, size_t *cap) {
     return true;
 }
 
+// One string of argv or envp into a kmalloc'd copy. Most are short: a page-sized scratch
+// buffer takes them, and only a longer one pays for a MAX_ARG_STRLEN buffer (32 pages: an
+// allocation that would otherwise cost every exec as much as copying a few hundred strings).
+static long copy_string(uint64_t up, char **out, size_t *total, char *tmp) {
+    char *big = NULL, *from = tmp;
+    long len = strncpy_from_user(tmp, (const char *)up, PAGE_SIZE);
+    if (len == -ENAMETOOLONG) {
+        if (!(big = kmalloc(MAX_ARG_STRLEN)))
+            return -ENOMEM;
+        len = strncpy_from_user(big, (const char *)up, MAX_ARG_STRLEN);
+        from = big;
+    }
+    long err = 0;
+    if (len < 0)
+        err = len == -ENAMETOOLONG ? -E2BIG : len;
+    else if ((*total += len + 1) > MAX_ARG_TOTAL)
+        err = -E2BIG;
+    else if (!(*out = kmalloc(len + 1)))
+        err = -ENOMEM;
+    else
+        memcpy(*out, from, len + 1);
+    kfree(big);
+    return err;
+}
+
 // Copies a user array of strings (argv or envp) into kernel memory, NULL-terminated.
-// tmp is a MAX_ARG_STRLEN scratch buffer.
+// tmp is a page-sized scratch buffer.
 static long copy_strings(uint64_t uvec, char ***out, size_t *total, char *tmp) {
     size_t n = 0, cap = 16;
     char **v = kzalloc(cap * sizeof *v);
@@ -573,15 +601,10 @@ static long copy_strings(uint64_t uvec, char ***out, size_t *total, char *tmp) {
         }
         if (!up)
             break;
-        long len = strncpy_from_user(tmp, (const char *)up, MAX_ARG_STRLEN);
-        if (len < 0)
-            err = len == -ENAMETOOLONG ? -E2BIG : len;
-        else if ((*total += len + 1) > MAX_ARG_TOTAL)
-            err = -E2BIG;
-        else if (!vec_room(&v, n, &cap) || !(v[n] = kmalloc(len + 1)))
+        if (!vec_room(&v, n, &cap))
             err = -ENOMEM;
         else
-            memcpy(v[n], tmp, len + 1);
+            err = copy_string(up, &v[n], total, tmp);
     }
     if (err) {
         free_strings(v);
@@ -600,7 +623,7 @@ SYSCALL(execve) {
     struct inode *ip;
     if (err >= 0)                    // Linux opens the file before it looks at argv and envp
         err = fs_lookup(current()->fs->cwd, path, FS_FOLLOW, &ip);
-    char **argv = NULL, **envp = NULL, *tmp = kmalloc(MAX_ARG_STRLEN);
+    char **argv = NULL, **envp = NULL, *tmp = kmalloc(PAGE_SIZE);
     size_t total = 0;
     if (!tmp)
         err = -ENOMEM;
