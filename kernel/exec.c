@@ -405,7 +405,31 @@ static long unshare_for_exec(struct proc *p) {
 
 // /proc/<pid>/exe: the file's absolute path, symlinks followed (the path as given if that
 // cannot be worked out).
-static void set_exe(struct proc *p, const char *path) {
+// Is path already what fs_real_path would make of it? It is when it starts at the root,
+// its walk followed no symbolic link, and every component is a plain name: no "." or "..",
+// no empty one ("//"), no trailing slash. Then each component is the entry it named.
+static bool already_real(const char *path, int links) {
+    if (links || path[0] != '/' || !path[1])
+        return false;
+    for (const char *c = path + 1; ; ) {
+        const char *end = strchr(c, '/');
+        size_t n = end ? (size_t)(end - c) : strlen(c);
+        if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+            return false;
+        if (!end)
+            return true;
+        c = end + 1;
+    }
+}
+
+// /proc/<pid>/exe: the program's absolute path with every link followed. Working that out
+// costs an exec as much as loading a small program, so the common case, a path that is
+// already real (/bin/sh), is taken as it is.
+static void set_exe(struct proc *p, const char *path, int links) {
+    if (already_real(path, links)) {
+        strlcpy(p->exe, path, sizeof p->exe);
+        return;
+    }
     char *real = kmalloc(FS_PATH_MAX);
     bool ok = real && fs_real_path(p->fs->cwd, path, real) == 0;
     strlcpy(p->exe, ok ? real : path, sizeof p->exe);
@@ -416,14 +440,14 @@ static void set_exe(struct proc *p, const char *path) {
 // name: what the program is called (for a script, the script, as Linux does); path: the file
 // that really runs (for a script, its interpreter: what /proc/<pid>/exe shows).
 static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, const char *path,
-                   const char *name) {
+                   const char *name, int links) {
     struct mm *old = p->mm;
     mm_release(p);                   // in the old memory, as Linux's exec_mm_release
     p->mm = mm;
     vm_switch(mm->pml4);
     set_comm(p, name);
     trace_record_name(TR_EXEC, p->pid, p->comm);
-    set_exe(p, path);
+    set_exe(p, path, links);
     files_close_on_exec(p->files);
     signal_exec(p);
     p->did_exec = true;
@@ -499,7 +523,8 @@ long exec(struct proc *p, const char *path, const char *const *argv, const char 
 static long exec_file(struct proc *p, const char *path, const char *name,
                       const char *const *argv, const char *const *envp, int depth) {
     struct inode *ip;
-    long err = fs_lookup(p->fs->cwd, path, FS_FOLLOW, &ip);
+    int links;
+    long err = fs_lookup_links(p->fs->cwd, path, FS_FOLLOW, &ip, &links);
     if (err)
         return err;
     if (!S_ISREG(ip->mode) || !(ip->mode & 0111))
@@ -537,7 +562,7 @@ static long exec_file(struct proc *p, const char *path, const char *name,
     if (!err) {
         set_exec_ids(p, ip);
         mm->brk_start = mm->brk = page_up(im->end) + random_pages(rnd, BRK_RND_PAGES);
-        commit(p, mm, entry, rsp, path, name);
+        commit(p, mm, entry, rsp, path, name, links);
     } else if (mm) {
         mm_put(mm);
     }

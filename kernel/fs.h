@@ -141,6 +141,8 @@ uint64_t fs_nr_inodes(void);         // inodes alive, for leak checks
 // Path lookup from cwd (NULL = the root) for a NUL-terminated kernel string. Errors: -ENOENT,
 // -ENOTDIR, -ELOOP, -ENAMETOOLONG. An empty path is -ENOENT, as in Linux.
 int fs_lookup(struct inode *cwd, const char *path, int flags, struct inode **out);
+// The same, and how many symbolic links the walk followed (exec: is the path already real?).
+int fs_lookup_links(struct inode *cwd, const char *path, int flags, struct inode **out, int *links);
 int fs_lookup_parent(struct inode *cwd, const char *path, struct fs_last *last);
 // Who walks, for the kernel (fs_boot sets it): where "/" is for the caller (chroot), and
 // whether the caller may search a directory (-EACCES, Linux's may_lookup). Without it, as

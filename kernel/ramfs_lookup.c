@@ -118,11 +118,19 @@ static long path_len(const char *path)
 
 int fs_lookup(struct inode *cwd, const char *path, int flags, struct inode **out)
 {
+    int links;
+    return fs_lookup_links(cwd, path, flags, out, &links);
+}
+
+int fs_lookup_links(struct inode *cwd, const char *path, int flags, struct inode **out, int *links)
+{
     long n = path_len(path);
     if (n < 0)
         return (int)n;
     struct walk w = { 0 };
-    return walk(&w, cwd ? cwd : fs_root(), path, path + n, flags, out);
+    int err = walk(&w, cwd ? cwd : fs_root(), path, path + n, flags, out);
+    *links = w.links;
+    return err;
 }
 
 // Splits the path before its last component and walks the first part (following every

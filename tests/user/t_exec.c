@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "parity.h"
@@ -79,8 +80,33 @@ static int as_same_process(char **argv)
     return 0;
 }
 
+// Each argument's length, so that long ones need not be printed.
+static int as_lengths(int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++)
+        printf("  exec'd: argv[%d] has %zu bytes, all 'a': %s\n", i, strlen(argv[i]),
+               strspn(argv[i], "a") == strlen(argv[i]) ? "yes" : "no");
+    return 0;
+}
+
+// argv[2]: what /proc/self/exe said before the exec. It names the file, links followed,
+// whatever path the exec was given.
+static int as_exe(char **argv)
+{
+    char exe[4096];
+    long n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+
+    exe[n < 0 ? 0 : n] = '\0';
+    yes("  exec'd: /proc/self/exe names the same file as before", strcmp(exe, argv[2]) == 0);
+    return 0;
+}
+
 static int exec_side(int argc, char **argv, char **envp)
 {
+    if (strcmp(argv[1], "as-lengths") == 0)
+        return as_lengths(argc, argv);
+    if (strcmp(argv[1], "as-exe") == 0)
+        return as_exe(argv);
     if (strcmp(argv[1], "as-show") == 0)
         return as_show(argc, argv, envp);
     if (strcmp(argv[1], "as-fds") == 0)
@@ -147,8 +173,80 @@ static void exec_execvp(void)
     execvp(slash ? slash + 1 : self, argv);
 }
 
+// Arguments of a page and more: Linux takes up to 32 pages for one (MAX_ARG_STRLEN),
+// with its NUL; one byte more is E2BIG.
+static char *run_of_a(size_t n)
+{
+    char *s = malloc(n + 1);
+
+    memset(s, 'a', n);
+    s[n] = '\0';
+    return s;
+}
+
+static void exec_long_arguments(void)
+{
+    char *argv[] = { self, "as-lengths", run_of_a(4095), run_of_a(4096), run_of_a(10000),
+                     run_of_a(131071), NULL };
+
+    execve(self, argv, environ);
+}
+
+static void long_arguments(void)
+{
+    char *too_long[] = { self, "as-lengths", run_of_a(131072), NULL };
+
+    exec_in_child("execve with arguments of 4095 to 131071 bytes", exec_long_arguments);
+    check("execve with an argument of 131072 bytes", execve(self, too_long, environ));
+    free(too_long[2]);
+}
+
+// The same program through a symbolic link, a path with "//", "." and "..", and a path
+// relative to the current directory: /proc/self/exe shows the one real path each time.
+static char exe_before[4096], exe_path[4200];
+
+static void exec_for_exe(void)
+{
+    char *argv[] = { self, "as-exe", exe_before, NULL };
+
+    execve(exe_path, argv, environ);
+}
+
+static void exec_relative_for_exe(void)
+{
+    char *argv[] = { self, "as-exe", exe_before, NULL };
+
+    chdir("/");
+    execve(exe_before + 1, argv, environ);       // "bin/t_exec" from "/"
+}
+
+static void exe_paths(void)
+{
+    if (getpid() == 1)                           // as init on Lantern: nobody mounted /proc
+        mount("proc", "/proc", "proc", 0, NULL);
+    long n = readlink("/proc/self/exe", exe_before, sizeof exe_before - 1);
+    char link[64], *slash = strrchr(exe_before, '/');
+
+    exe_before[n < 0 ? 0 : n] = '\0';
+    snprintf(link, sizeof link, "/tmp/t_exec.%d.link", getpid());
+    symlink(exe_before, link);
+    snprintf(exe_path, sizeof exe_path, "%s", exe_before);
+    exec_in_child("execve by the real path", exec_for_exe);
+    snprintf(exe_path, sizeof exe_path, "%s", link);
+    exec_in_child("execve through a symbolic link", exec_for_exe);
+    *slash = '\0';                               // "//bin/./../bin/t_exec" on Lantern
+    snprintf(exe_path, sizeof exe_path, "/%s/./..%s/%s", exe_before, strrchr(exe_before, '/'),
+             slash + 1);
+    *slash = '/';
+    exec_in_child("execve by //dir/./..<real path>", exec_for_exe);
+    exec_in_child("execve by a path relative to /", exec_relative_for_exe);
+    check("unlink the link", unlink(link));
+}
+
 static void arguments(void)
 {
+    long_arguments();
+    exe_paths();
     exec_in_child("execve as-show", exec_show);
     exec_in_child("execve with an empty environment", exec_empty_env);
     exec_in_child("execv", exec_execv);
