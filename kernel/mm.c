@@ -114,9 +114,10 @@ static void write_back(struct mm *mm, struct vma *v, uint64_t start, uint64_t en
 
 // Unmaps every present page of a VMA. Private pages are freed; shared ones belong to the
 // shmem object, which lets go of them when its last user does.
-static void unmap_vma(struct mm *mm, struct vma *v) {
+// dying: the whole address space is going (vm_destroy frees the tables).
+static void unmap_vma(struct mm *mm, struct vma *v, bool dying) {
     write_back(mm, v, v->start, v->end);
-    vm_unmap_range(mm->pml4, v->start, v->end, v->shm == NULL);
+    (dying ? vm_unmap_range_dying : vm_unmap_range)(mm->pml4, v->start, v->end, v->shm == NULL);
     if (v->shm)
         shm_put(v->shm);
 }
@@ -133,7 +134,7 @@ static uint64_t *mm_free_all_but_tables(struct mm *mm) {
     for (struct vma *v = mm->vmas, *next; v; v = next) {
         next = v->next;
         if (v->shm || (v->flags & VMA_SHARED_FILE))
-            unmap_vma(mm, v);        // shared pages must not be freed with the tables
+            unmap_vma(mm, v, true);  // shared pages must not be freed with the tables
         vma_free(v);                 // (drops its file: the BKL's)
     }
     *mm->pprev_mm = mm->next_mm;
@@ -234,7 +235,7 @@ int mm_unmap(struct mm *mm, uint64_t start, uint64_t len) {
     while (*pp) {
         struct vma *v = *pp;
         if (v->start >= start && v->end <= end) {
-            unmap_vma(mm, v);
+            unmap_vma(mm, v, false);
             mm->total_vm -= (v->end - v->start) / PAGE_SIZE;
             *pp = v->next;
             vma_free(v);

@@ -322,16 +322,30 @@ static void prune_tables(struct gather *g, uint64_t *table, int level, uint64_t 
     }
 }
 
-// Unmaps every page of the user range [start, end); frees them too if free_them. Page
-// tables left empty go back to the allocator (never the PML4 itself). On return, no CPU
-// holds a translation into the range.
-void vm_unmap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them) {
+static void unmap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them,
+                        bool prune) {
     struct gather g = { .pml4 = pml4, .free = free_them, .max = GATHER_SMALL };
     g.pages = g.small;
     g.op.each = pml4 == vm_current() && end - start <= FLUSH_CEILING * PAGE_SIZE;
     walk_range(pml4, 3, 0, start, end, unmap_one, &g);
-    prune_tables(&g, pml4, 3, 0, start, end);
+    if (prune)
+        prune_tables(&g, pml4, 3, 0, start, end);
     gather_finish(&g);
+}
+
+// Unmaps every page of the user range [start, end); frees them too if free_them. Page
+// tables left empty go back to the allocator (never the PML4 itself). On return, no CPU
+// holds a translation into the range.
+void vm_unmap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them) {
+    unmap_range(pml4, start, end, free_them, true);
+}
+
+// The same in tables that vm_destroy is about to free, every one of them: none is pruned
+// here. (Pruning looks at every entry of each table it passes: three tables of 512 for
+// the one-page vDSO, which every exit and exec unmapped this way - an eighth of exec's
+// work under the BKL.)
+void vm_unmap_range_dying(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them) {
+    unmap_range(pml4, start, end, free_them, false);
 }
 
 // Gives every present page of the user range [start, end) the protection prot (with
