@@ -238,12 +238,25 @@ static long load_interpreter(struct proc *p, struct mm *mm, struct inode *prog,
 
 // ---------------------------------------------------------------- the initial stack
 
-struct stack_builder { struct mm *mm; uint64_t sp; long err; };
+// The stack is written downwards from its top. The page being written is kept (page, at):
+// most programs' arguments, environment and auxiliary vector fit in one or two pages, and
+// looking a page up in the new address space costs more than the copy.
+struct stack_builder { struct mm *mm; uint64_t sp; long err; uint64_t page; char *at; };
 
 static uint64_t push_bytes(struct stack_builder *sb, const void *data, size_t n) {
     sb->sp -= n;
-    if (!sb->err && mm_poke_new_image(sb->mm, sb->sp, data, n))
-        sb->err = -EFAULT;
+    for (uint64_t va = sb->sp, end = sb->sp + n; va < end && !sb->err;) {
+        uint64_t page = page_down(va), stop = end < page + PAGE_SIZE ? end : page + PAGE_SIZE;
+        if (!sb->at || sb->page != page) {
+            sb->page = page;
+            if (!(sb->at = mm_new_image_page(sb->mm, page))) {
+                sb->err = -EFAULT;
+                break;
+            }
+        }
+        memcpy(sb->at + (va - page), (const char *)data + (va - sb->sp), stop - va);
+        va = stop;
+    }
     return sb->sp;
 }
 
@@ -279,7 +292,7 @@ static long build_stack(struct mm *mm, struct image *im, const char *path,
     uint64_t *ptrs = kmalloc((argc + envc + 2) * sizeof(uint64_t));
     if (!ptrs)
         return -ENOMEM;
-    struct stack_builder sb = { mm, mm->stack_top, 0 };
+    struct stack_builder sb = { mm, mm->stack_top, 0, 0, NULL };
     uint64_t execfn = push_string(&sb, path), platform = push_string(&sb, "x86_64");
     uint64_t args_end = sb.sp;
     for (int i = argc - 1; i >= 0; i--)

@@ -799,17 +799,26 @@ static bool other_user_range(uint64_t va, size_t n) {
     return va < USER_TOP && n <= USER_TOP - va;
 }
 
+void *mm_new_image_page(struct mm *mm, uint64_t va) {
+    uint64_t page = page_down(va);
+    if (!other_user_range(page, PAGE_SIZE))
+        return NULL;
+    if (fault_retrying(mm, page, true, false, true) != 0)   // in a VMA; present, private
+        return NULL;
+    return phys_to_virt(PTE_ADDR(*vm_walk(mm->pml4, page, false)));
+}
+
 int mm_poke_new_image(struct mm *mm, uint64_t va, const void *src, size_t n) {
     if (!other_user_range(va, n))
         return -EFAULT;
     const char *from = src;
     while (n > 0) {
         uint64_t page = page_down(va);
-        if (fault_retrying(mm, page, true, false, true) != 0)   // in a VMA; present, private
+        char *kpage = mm_new_image_page(mm, page);
+        if (!kpage)
             return -EFAULT;
-        pte_t *pte = vm_walk(mm->pml4, page, false);
         size_t k = PAGE_SIZE - (va - page) < n ? PAGE_SIZE - (va - page) : n;
-        memcpy((char *)phys_to_virt(PTE_ADDR(*pte)) + (va - page), from, k);
+        memcpy(kpage + (va - page), from, k);
         va += k;
         from += k;
         n -= k;

@@ -145,6 +145,8 @@ struct mm *mm_dup(struct mm *src);               // fork: a copy of every mappin
 // to it): only user addresses inside mm's VMAs, faulted in and made private, the VMA's
 // write protection ignored (text segments). 0 or -EFAULT. Never for a live process's memory.
 int mm_poke_new_image(struct mm *mm, uint64_t va, const void *src, size_t n);
+// The same door, a page at a time: the kernel's address of the page holding va, or NULL.
+void *mm_new_image_page(struct mm *mm, uint64_t va);
 // Reads another process's memory (/proc/<pid>/cmdline): user addresses inside its VMAs,
 // as far as the pages are present and user pages; returns the bytes read. Faults nothing in.
 size_t mm_peek_other(struct mm *mm, uint64_t va, void *dst, size_t n);
