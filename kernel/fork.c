@@ -153,6 +153,7 @@ static void set_registers(struct proc *child, struct proc *self, uint64_t flags,
     child->fs_base = (flags & CLONE_SETTLS) ? tls : self->fs_base;
     child->sig_blocked = self->sig_blocked;
     child->cpus_allowed = self->cpus_allowed;   // affinity is inherited (Linux)
+    sched_params_fork(child, self);             // and so are nice and the policy
     // A thread on its own stack must not inherit the alternate one (Linux: sas_ss_reset).
     if ((flags & (CLONE_VM | CLONE_VFORK)) != CLONE_VM) {
         child->sas_sp = self->sas_sp;

@@ -199,6 +199,8 @@ struct proc {
     uint32_t itimer_due;         // CPU timers its ticks ran down: their signals are to send
                                  // (itimer.c; set by its CPU's tick, atomically)
     uint64_t cpus_allowed;       // sched_setaffinity: CPUs it may run on (bit n: CPU n; 0: all)
+    int nice, policy, rt_priority;   // setpriority, sched_setscheduler (sys_sched.c); any
+    bool sched_reset_on_fork;        // caller may set them, under the BKL
     uint64_t real_blocked;       // rt_sigtimedwait: the mask it replaced while waiting
     uint64_t saved_sigmask;      // to restore on the way out (ppoll, sigsuspend, ...)
     bool restore_sigmask;        // ... if set

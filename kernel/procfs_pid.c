@@ -1,6 +1,6 @@
 // procfs_pid.c: the files of /proc/<pid>, in Linux's formats (fs/proc/array.c, base.c,
-// fd.c), made when read. Fields Lantern does not keep (page faults, nice, real-time
-// priorities) read as 0, as they would on a Linux machine where nothing set them.
+// fd.c), made when read. Fields Lantern does not keep (page faults, I/O delays) read as 0,
+// as they would on a Linux machine where nothing counted them.
 #include <stdint.h>
 #include <stdio.h>
 #include "errno.h"
@@ -95,6 +95,12 @@ static void cpu_ticks(struct proc *p, uint64_t *utime, uint64_t *stime) {
     *utime = total - *stime;
 }
 
+// Field 18, priority, as Linux's task_prio: 20 + nice for a normal thread (0..39), and
+// -1 - the real-time priority for a SCHED_FIFO or SCHED_RR one (-2..-100).
+static int stat_priority(const struct proc *p) {
+    return p->rt_priority ? -1 - p->rt_priority : 20 + p->nice;
+}
+
 // Linux's 52 fields (proc(5)); field 39, processor, is the CPU the thread last ran on.
 static int gen_stat(struct proc *p, char *buf, size_t size) {
     struct mem_sizes m = mem_sizes(p);
@@ -105,18 +111,20 @@ static int gen_stat(struct proc *p, char *buf, size_t size) {
     struct mm *mm = p->state == PROC_ZOMBIE ? NULL : p->mm;
     uint64_t start = p->start_ns / (1000000000 / HZ);
     return snprintf(buf, size,
-        "%d (%s) %c %d %d %d %d %d %u 0 0 0 0 %llu %llu %llu 0 20 0 %d 0 %llu %llu %llu "
-        "18446744073709551615 %llu %llu %llu 0 0 %llu %llu %llu %llu 0 0 0 %d %d 0 0 0 0 0 "
+        "%d (%s) %c %d %d %d %d %d %u 0 0 0 0 %llu %llu %llu 0 %d %d %d 0 %llu %llu %llu "
+        "18446744073709551615 %llu %llu %llu 0 0 %llu %llu %llu %llu 0 0 0 %d %d %d %d 0 0 0 "
         "0 0 %llu %llu %llu %llu %llu %d\n",
         p->pid, p->comm, state_letter(p), p->parent ? p->parent->tgid : 0, p->pgid, p->sid,
         tty, tpgid, 0x400000u /* PF_RANDOMIZE */, (unsigned long long)ut, (unsigned long long)st,
-        (unsigned long long)p->signal->child_ticks, p->signal->nr_threads,
+        (unsigned long long)p->signal->child_ticks, stat_priority(p), p->nice,
+        p->signal->nr_threads,
         (unsigned long long)start, (unsigned long long)m.vsize, (unsigned long long)m.rss_pages,
         (unsigned long long)m.start_code, (unsigned long long)m.end_code,
         (unsigned long long)(mm ? mm->stack_top : 0),
         (unsigned long long)(p->sig_pending | p->signal->shared_pending),
         (unsigned long long)p->sig_blocked, (unsigned long long)ign, (unsigned long long)cat,
-        p->exit_signal, p->last_cpu, (unsigned long long)(mm ? mm->brk_start : 0),
+        p->exit_signal, p->last_cpu, p->rt_priority, p->policy,
+        (unsigned long long)(mm ? mm->brk_start : 0),
         (unsigned long long)(mm ? mm->arg_start : 0), (unsigned long long)(mm ? mm->arg_end : 0),
         (unsigned long long)(mm ? mm->env_start : 0), (unsigned long long)(mm ? mm->env_end : 0),
         p->state == PROC_ZOMBIE ? p->exit_status : 0);

@@ -45,6 +45,7 @@ void wakeup(void *chan);
 bool sleep_until(uint64_t ns);
 void sched_make_runnable(struct proc *p);
 bool sched_allowed_here(const struct proc *p);   // may p run on this CPU (its affinity)?
+void sched_params_fork(struct proc *child, const struct proc *parent);   // sys_sched.c
 void swtch(uint64_t *save_rsp, uint64_t load_rsp);   // swtch.asm
 // What a switched-out thread's saved stack pointer (proc.context) points at: the registers
 // swtch.asm pushed (the last push lowest), above them the return address into whoever

@@ -154,6 +154,16 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(135, personality),       // int personality(unsigned long persona)
     E(137, statfs),            // int statfs(const char *path, struct statfs *buf)
     E(138, fstatfs),           // int fstatfs(int fd, struct statfs *buf)
+    E(140, getpriority),       // int getpriority(int which, id_t who): 20 - nice
+    E(141, setpriority),       // int setpriority(int which, id_t who, int nice)
+    E(142, sched_setparam),    // int sched_setparam(pid_t pid, const struct sched_param *p)
+    E(143, sched_getparam),    // int sched_getparam(pid_t pid, struct sched_param *p)
+    E(144, sched_setscheduler), // int sched_setscheduler(pid_t pid, int policy,
+                               //                        const struct sched_param *p)
+    E(145, sched_getscheduler), // int sched_getscheduler(pid_t pid)
+    E(146, sched_get_priority_max), // int sched_get_priority_max(int policy)
+    E(147, sched_get_priority_min), // int sched_get_priority_min(int policy)
+    E(148, sched_rr_get_interval),  // int sched_rr_get_interval(pid_t pid, struct timespec *tp)
     E(157, prctl),             // int prctl(int option, unsigned long arg2, unsigned long arg3,
                                //     unsigned long arg4, unsigned long arg5)
     E(158, arch_prctl),        // int arch_prctl(int code, unsigned long addr)

@@ -146,6 +146,15 @@ SYSCALL(time);                 // sys_time.c
 SYSCALL(futex);                // futex.c
 SYSCALL(sched_setaffinity);    // sys_limits.c
 SYSCALL(sched_getaffinity);    // sys_limits.c
+SYSCALL(getpriority);          // sys_sched.c
+SYSCALL(setpriority);          // sys_sched.c
+SYSCALL(sched_setparam);       // sys_sched.c
+SYSCALL(sched_getparam);       // sys_sched.c
+SYSCALL(sched_setscheduler);   // sys_sched.c
+SYSCALL(sched_getscheduler);   // sys_sched.c
+SYSCALL(sched_get_priority_max); // sys_sched.c
+SYSCALL(sched_get_priority_min); // sys_sched.c
+SYSCALL(sched_rr_get_interval); // sys_sched.c
 SYSCALL(epoll_create);         // epoll.c
 SYSCALL(getdents64);           // sys_path.c
 SYSCALL(set_tid_address);      // sys_proc.c

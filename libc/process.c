@@ -54,6 +54,41 @@ int sched_yield(void)
     return __syscall_ret(sys0(SYS_sched_yield));
 }
 
+int sched_setscheduler(pid_t pid, int policy, const struct sched_param *param)
+{
+    return __syscall_ret(sys3(SYS_sched_setscheduler, pid, policy, param));
+}
+
+int sched_getscheduler(pid_t pid)
+{
+    return __syscall_ret(sys1(SYS_sched_getscheduler, pid));
+}
+
+int sched_setparam(pid_t pid, const struct sched_param *param)
+{
+    return __syscall_ret(sys2(SYS_sched_setparam, pid, param));
+}
+
+int sched_getparam(pid_t pid, struct sched_param *param)
+{
+    return __syscall_ret(sys2(SYS_sched_getparam, pid, param));
+}
+
+int sched_get_priority_max(int policy)
+{
+    return __syscall_ret(sys1(SYS_sched_get_priority_max, policy));
+}
+
+int sched_get_priority_min(int policy)
+{
+    return __syscall_ret(sys1(SYS_sched_get_priority_min, policy));
+}
+
+int sched_rr_get_interval(pid_t pid, struct timespec *interval)
+{
+    return __syscall_ret(sys2(SYS_sched_rr_get_interval, pid, interval));
+}
+
 pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
 {
     return __syscall_ret(sys4(SYS_wait4, pid, status, options, ru));

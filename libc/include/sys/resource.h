@@ -30,3 +30,12 @@ int setrlimit(int resource, const struct rlimit *rlim);
 // Another process's limits (pid 0: this one): sets new_limit if not NULL, and stores the
 // limit as it was before in old_limit if not NULL.
 int prlimit(pid_t pid, int resource, const struct rlimit *new_limit, struct rlimit *old_limit);
+
+// Nice values (-20, most favoured, to 19) of a process (a thread, by its id), a process
+// group, or a user's processes; who 0 is the caller's own. getpriority returns the most
+// favoured; -1 is also a valid nice value, so clear errno first to tell it from an error.
+#define PRIO_PROCESS 0
+#define PRIO_PGRP    1
+#define PRIO_USER    2
+int getpriority(int which, id_t who);
+int setpriority(int which, id_t who, int nice);

@@ -104,6 +104,15 @@
 #define SYS_mknod         133
 #define SYS_statfs        137
 #define SYS_fstatfs       138
+#define SYS_getpriority   140
+#define SYS_setpriority   141
+#define SYS_sched_setparam 142
+#define SYS_sched_getparam 143
+#define SYS_sched_setscheduler 144
+#define SYS_sched_getscheduler 145
+#define SYS_sched_get_priority_max 146
+#define SYS_sched_get_priority_min 147
+#define SYS_sched_rr_get_interval 148
 #define SYS_prctl         157
 #define SYS_arch_prctl    158
 #define SYS_setrlimit     160

@@ -9,6 +9,7 @@ typedef long          off_t;       // a file offset; 64 bits, so no off64_t is n
 typedef int           pid_t;
 typedef unsigned int  uid_t;
 typedef unsigned int  gid_t;
+typedef unsigned int  id_t;
 typedef unsigned int  mode_t;      // file type and permission bits
 typedef unsigned long dev_t;
 typedef unsigned long ino_t;
