@@ -174,6 +174,15 @@ SYSCALL(fdatasync) {
     return sync_fd(fd);
 }
 
+// sync: every filesystem's dirty data to disk; syncfs: the one holding fd's file. Nothing
+// is dirty in RAM: sync has nothing to do (and no failure to report), syncfs checks fd.
+SYSCALL(sync) { return 0; }
+
+SYSCALL(syncfs) {
+    int fd = (int)a0;
+    return fd_get(fd) ? 0 : -EBADF;
+}
+
 struct iovec { uint64_t base, len; };
 
 // Linux checks the whole vector before any I/O: it must be readable (EFAULT), no length
@@ -197,10 +206,7 @@ static long check_vector(uint64_t uiov, uint64_t cnt) {
 }
 
 // readv/writev: the same as several reads or writes, stopping at the first short one.
-static long do_vector(int fd, uint64_t uiov, uint64_t cnt, bool is_write) {
-    struct file *f = fd_get(fd);
-    if (!f || !(is_write ? writable(f) : readable(f)))
-        return -EBADF;
+static long vector_io(struct file *f, uint64_t uiov, uint64_t cnt, bool is_write) {
     if ((int64_t)cnt < 0 || cnt > IOV_MAX)
         return -EINVAL;
     long err = check_vector(uiov, cnt);
@@ -227,6 +233,13 @@ static long do_vector(int fd, uint64_t uiov, uint64_t cnt, bool is_write) {
     return total;
 }
 
+static long do_vector(int fd, uint64_t uiov, uint64_t cnt, bool is_write) {
+    struct file *f = fd_get(fd);
+    if (!f || !(is_write ? writable(f) : readable(f)))
+        return -EBADF;
+    return vector_io(f, uiov, cnt, is_write);
+}
+
 SYSCALL(readv) {
     int fd = (int)a0;
     uint64_t iov = a1, iovcnt = a2;
@@ -238,12 +251,110 @@ SYSCALL(writev) {
     return do_vector(fd, iov, iovcnt, true);
 }
 
+// preadv and pwritev: readv and writev at an offset, the file's position unchanged, as
+// pread64 and pwrite64 are to read and write (and with their checks, in Linux's order).
+// The offset comes split in two registers for 32-bit callers; on x86_64 the first holds
+// all of it.
+static long vector_at(int fd, uint64_t uiov, uint64_t cnt, uint64_t offset, bool is_write) {
+    if ((int64_t)offset < 0)
+        return -EINVAL;
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    if (!f->ip || S_ISFIFO(f->ip->mode))
+        return -ESPIPE;
+    if (!(is_write ? writable(f) : readable(f)))
+        return -EBADF;
+    uint64_t saved = f->pos;
+    f->pos = offset;
+    long r = vector_io(f, uiov, cnt, is_write);
+    f->pos = saved;
+    return r;
+}
+
+SYSCALL(preadv) {
+    int fd = (int)a0;
+    uint64_t iov = a1, iovcnt = a2, offset = a3;
+    return vector_at(fd, iov, iovcnt, offset, false);
+}
+
+SYSCALL(pwritev) {
+    int fd = (int)a0;
+    uint64_t iov = a1, iovcnt = a2, offset = a3;
+    return vector_at(fd, iov, iovcnt, offset, true);
+}
+
+// preadv2 and pwritev2 add an offset of -1 (the file's own position, moved, as readv and
+// writev) and per-call flags. Files here are in memory: RWF_HIPRI, RWF_DSYNC and RWF_SYNC
+// change nothing. RWF_NOWAIT (never block) and RWF_APPEND are not supported: EOPNOTSUPP,
+// which Linux also says to flags a file cannot honour.
+#define RWF_HIPRI  0x01u
+#define RWF_DSYNC  0x02u
+#define RWF_SYNC   0x04u
+
+static long vector2(int fd, uint64_t uiov, uint64_t cnt, uint64_t offset, unsigned flags,
+                    bool is_write) {
+    if (flags & ~(RWF_HIPRI | RWF_DSYNC | RWF_SYNC))
+        return -EOPNOTSUPP;
+    if ((int64_t)offset != -1)
+        return vector_at(fd, uiov, cnt, offset, is_write);
+    return do_vector(fd, uiov, cnt, is_write);
+}
+
+SYSCALL(preadv2) {
+    int fd = (int)a0;
+    uint64_t iov = a1, iovcnt = a2, offset = a3;
+    unsigned flags = (unsigned)a5;
+    return vector2(fd, iov, iovcnt, offset, flags, false);
+}
+
+SYSCALL(pwritev2) {
+    int fd = (int)a0;
+    uint64_t iov = a1, iovcnt = a2, offset = a3;
+    unsigned flags = (unsigned)a5;
+    return vector2(fd, iov, iovcnt, offset, flags, true);
+}
+
 SYSCALL(close) {
     int fd = (int)a0;                // an int: the register's upper half is not part of it
     struct file *f = fd_remove(current(), fd);
     if (!f)
         return -EBADF;
     file_close(f);
+    return 0;
+}
+
+// close_range(first, last, flags): closes every open descriptor from first to last (or
+// with CLOSE_RANGE_CLOEXEC marks them close-on-exec instead); CLOSE_RANGE_UNSHARE first
+// gives the caller a table of its own, as unshare(CLONE_FILES) would, so that threads
+// sharing the old one keep theirs. glibc's closefrom and posix_spawn's file actions, and
+// Python's subprocess, call it before an exec.
+#define CLOSE_RANGE_UNSHARE (1u << 1)
+#define CLOSE_RANGE_CLOEXEC (1u << 2)
+
+SYSCALL(close_range) {
+    unsigned first = (unsigned)a0, last = (unsigned)a1, flags = (unsigned)a2;
+    struct proc *p = current();
+    if ((flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) || first > last)
+        return -EINVAL;
+    if ((flags & CLOSE_RANGE_UNSHARE) && p->files->refs > 1) {
+        struct files_struct *own = files_copy(p->files);
+        if (!own)
+            return -ENOMEM;
+        files_put(p->files);
+        p->files = own;
+    }
+    unsigned end = last < p->files->max_fds - 1 ? last : p->files->max_fds - 1;
+    for (unsigned fd = first; fd <= end && fd < p->files->max_fds; fd++) {
+        if (flags & CLOSE_RANGE_CLOEXEC) {
+            if (p->files->fd[fd])
+                fd_set_cloexec(p, (int)fd, true);
+        } else {
+            struct file *f = fd_remove(p, (int)fd);
+            if (f)
+                file_close(f);       // may sleep: the table is read again each time
+        }
+    }
     return 0;
 }
 

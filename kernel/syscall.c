@@ -169,6 +169,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(158, arch_prctl),        // int arch_prctl(int code, unsigned long addr)
     E(160, setrlimit),         // int setrlimit(int resource, const struct rlimit *rlim)
     E(161, chroot),            // int chroot(const char *path)
+    E(162, sync),              // void sync(void)
     E(164, settimeofday),      // int settimeofday(const struct timeval *tv,
                                //     const struct timezone *tz)
     E(165, mount),             // int mount(const char *source, const char *target,
@@ -249,16 +250,26 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(291, epoll_create1),     // int epoll_create1(int flags)
     E(292, dup3),              // int dup3(int oldfd, int newfd, int flags)
     E(293, pipe2),             // int pipe2(int pipefd[2], int flags)
+    E(295, preadv),            // ssize_t preadv(int fd, const struct iovec *iov, int iovcnt,
+                               //     long pos_l, long pos_h)
+    E(296, pwritev),           // ssize_t pwritev(int fd, const struct iovec *iov, int iovcnt,
+                               //     long pos_l, long pos_h)
     E(297, rt_tgsigqueueinfo), // int rt_tgsigqueueinfo(pid_t tgid, pid_t tid, int sig,
                                //     siginfo_t *info)
     E(302, prlimit64),         // int prlimit64(pid_t pid, int resource,
                                //     const struct rlimit *new_limit, struct rlimit *old_limit)
+    E(306, syncfs),            // int syncfs(int fd)
     E(309, getcpu),            // int getcpu(unsigned int *cpu, unsigned int *node, void *tcache)
     E(316, renameat2),         // int renameat2(int olddirfd, const char *oldpath, int newdirfd,
                                //     const char *newpath, unsigned int flags)
     E(318, getrandom),         // ssize_t getrandom(void *buf, size_t buflen, unsigned int flags)
     E(324, membarrier),        // int membarrier(int cmd, unsigned int flags, int cpu_id)
+    E(327, preadv2),           // ssize_t preadv2(int fd, const struct iovec *iov, int iovcnt,
+                               //     long pos_l, long pos_h, int flags)
+    E(328, pwritev2),          // ssize_t pwritev2(int fd, const struct iovec *iov, int iovcnt,
+                               //     long pos_l, long pos_h, int flags)
     E(435, clone3),            // long clone3(struct clone_args *cl_args, size_t size)
+    E(436, close_range),       // int close_range(unsigned first, unsigned last, unsigned flags)
     E(439, faccessat2),        // int faccessat2(int dirfd, const char *pathname, int mode,
                                //     int flags)
     E(441, epoll_pwait2),      // int epoll_pwait2(int epfd, struct epoll_event *events,

@@ -77,6 +77,13 @@ SYSCALL(uname);                // sys_proc.c
 SYSCALL(fcntl);                // sys_file.c
 SYSCALL(fsync);                // sys_file.c
 SYSCALL(fdatasync);            // sys_file.c
+SYSCALL(sync);                 // sys_file.c
+SYSCALL(syncfs);               // sys_file.c
+SYSCALL(preadv);               // sys_file.c
+SYSCALL(pwritev);              // sys_file.c
+SYSCALL(preadv2);              // sys_file.c
+SYSCALL(pwritev2);             // sys_file.c
+SYSCALL(close_range);          // sys_file.c
 SYSCALL(truncate);             // sys_attr.c
 SYSCALL(ftruncate);            // sys_attr.c
 SYSCALL(getcwd);               // sys_path.c

@@ -311,9 +311,46 @@ static void cwd(void)
     yes("back where it started", strcmp(buf, start) == 0);
 }
 
+// close_range: every open descriptor in [first, last] closed, or marked close-on-exec;
+// descriptors past the table and holes in it are no error.
+static long close_range_(unsigned first, unsigned last, unsigned flags)
+{
+    return syscall(SYS_close_range, (long)first, (long)last, (long)flags);
+}
+
+static void show_fds(const char *what)
+{
+    printf("%s:", what);
+    for (int fd = 10; fd <= 16; fd++) {
+        int flags = fcntl(fd, F_GETFD);
+        printf(" %d=%s", fd, flags < 0 ? "closed" : flags & FD_CLOEXEC ? "cloexec" : "open");
+    }
+    printf("\n");
+}
+
+static void closing_ranges(void)
+{
+    for (int fd = 10; fd <= 16; fd++)
+        if (fd != 12)
+            dup2(1, fd);                         // 12 stays a hole
+    show_fds("before");
+    check("close_range 11..13", close_range_(11, 13, 0));
+    show_fds("after");
+    check("close_range 15..~0 CLOEXEC", close_range_(15, ~0u, 4));
+    show_fds("after");
+    check("close_range 10..10 UNSHARE (not shared: nothing to do)", close_range_(10, 10, 2));
+    show_fds("after");
+    check("close_range 5..4", close_range_(5, 4, 0));
+    check("close_range flag 8", close_range_(10, 20, 8));
+    check("close_range 1000..2000", close_range_(1000, 2000, 0));
+    check("close_range 14..16", close_range_(14, 16, 0));
+    show_fds("at the end");
+}
+
 int main(void)
 {
     begin("t_files");
+    closing_ranges();
     reading();
     open_errors();
     directories();

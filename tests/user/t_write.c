@@ -1,11 +1,13 @@
 // t_write.c: write and writev to stdout, and how they fail: bad descriptors, bad pointers
 // (unmapped, in the kernel's half of the address space, or straddling the end of user
 // space), bad iovec counts. A kernel must check every user pointer before using it. Then
-// pwrite at an offset, and fsync and fdatasync, on a scratch file in /tmp.
+// pwrite at an offset, preadv and pwritev (and their "2" forms), fsync and fdatasync, on a
+// scratch file in /tmp.
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include "parity.h"
@@ -33,6 +35,9 @@ static void positional(void)
     check_val("pwrite fd 99", pwrite(99, "x", 1, 0));
     check("fsync the file", fsync(fd));
     check("fdatasync the file", fdatasync(fd));
+    check("syncfs the file's filesystem", syscall(SYS_syncfs, (long)fd));
+    check("sync", syscall(SYS_sync));
+    check("syncfs fd 99", syscall(SYS_syncfs, 99L));
     close(fd);
     fd = open(path, O_WRONLY | O_APPEND);
     check_val("O_APPEND: pwrite at 0", pwrite(fd, "END", 3, 0));
@@ -53,6 +58,62 @@ static void positional(void)
     close(p[0]);
     close(p[1]);
     check("fsync fd 99", fsync(99));
+}
+
+// The vectored positional calls through syscall(): every argument a long, or a negative
+// int would reach the kernel as 4294967295. The offset's second half (32-bit callers
+// only) is 0.
+static long vec(long nr, int fd, struct iovec *iov, long cnt, long offset, long flags)
+{
+    return syscall(nr, (long)fd, iov, cnt, offset, 0L, flags);
+}
+
+// preadv, pwritev, and their "2" forms with flags and the offset -1 (the file's own
+// position, moved). The offset's second register is for 32-bit callers: 0 here.
+static void vectored_positional(void)
+{
+    char path[64], a[4] = { 0 }, b[8] = { 0 };
+    struct iovec out[2] = { { (void *)"ABC", 3 }, { (void *)"defgh", 5 } };
+    struct iovec in[2] = { { a, 3 }, { b, 5 } };
+
+    snprintf(path, sizeof path, "/tmp/t_write.v%d", getpid());
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    check_val("write 10", write(fd, "0123456789", 10));
+    check_val("pwritev 3+5 at 1", vec(SYS_pwritev, fd, out, 2, 1, 0));
+    check_val("the position stays at", lseek(fd, 0, SEEK_CUR));
+    check_val("preadv 3+5 at 2", vec(SYS_preadv, fd, in, 2, 2, 0));
+    print_escaped("  first", a, 3);
+    print_escaped("  second", b, 5);
+    check_val("preadv at 8: short", vec(SYS_preadv, fd, in, 2, 8, 0));
+    check_val("preadv at the end", vec(SYS_preadv, fd, in, 2, 10, 0));
+    check_val("preadv offset -1", vec(SYS_preadv, fd, in, 2, -1, 0));
+    check_val("preadv count -1", vec(SYS_preadv, fd, in, -1, 0, 0));
+    check_val("preadv fd 99", vec(SYS_preadv, 99, in, 2, 0, 0));
+    lseek(fd, 4, SEEK_SET);
+    check_val("preadv2 offset -1 at position 4", vec(SYS_preadv2, fd, in, 2, -1, 0));
+    print_escaped("  first", a, 3);
+    check_val("  the position moved to", lseek(fd, 0, SEEK_CUR));
+    check_val("pwritev2 offset -1", vec(SYS_pwritev2, fd, out, 1, -1, 0));
+    check_val("  the position moved to", lseek(fd, 0, SEEK_CUR));
+    check_val("preadv2 at 0 with RWF_HIPRI|RWF_SYNC",
+              vec(SYS_preadv2, fd, in, 2, 0, 0x1 | 0x4));
+    print_escaped("  second", b, 5);
+    check_val("preadv2 with flag 0x40000000", vec(SYS_preadv2, fd, in, 2, 0, 0x40000000));
+    check_val("pwritev2 offset -2", vec(SYS_pwritev2, fd, out, 1, -2, 0));
+    close(fd);
+    fd = open(path, O_RDONLY);
+    check_val("pwritev to a read-only descriptor", vec(SYS_pwritev, fd, out, 2, 0, 0));
+    close(fd);
+    unlink(path);
+    int p[2];
+    pipe(p);
+    check_val("pwritev to a pipe", vec(SYS_pwritev, p[1], out, 2, 0, 0));
+    check_val("preadv from a pipe's write end", vec(SYS_preadv, p[1], in, 2, 0, 0));
+    check_val("pwritev2 offset -1 to a pipe", vec(SYS_pwritev2, p[1], out, 2, -1, 0));
+    check_val("preadv2 offset -1 from the pipe", vec(SYS_preadv2, p[0], in, 2, -1, 0));
+    print_escaped("  first", a, 3);
+    close(p[0]);
+    close(p[1]);
 }
 
 int main(void)
@@ -100,5 +161,6 @@ int main(void)
     write(1, "\n", 1);
     check_val("writev, the first 16 of them", r);
     positional();
+    vectored_positional();
     return done();
 }

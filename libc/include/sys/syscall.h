@@ -117,6 +117,7 @@
 #define SYS_arch_prctl    158
 #define SYS_setrlimit     160
 #define SYS_chroot        161
+#define SYS_sync          162
 #define SYS_settimeofday  164
 #define SYS_mount         165
 #define SYS_umount2       166
@@ -157,8 +158,14 @@
 #define SYS_eventfd2      290
 #define SYS_epoll_create1 291
 #define SYS_pipe2         293
+#define SYS_preadv        295
+#define SYS_pwritev       296
 #define SYS_prlimit64     302
+#define SYS_syncfs        306
 #define SYS_getcpu        309
+#define SYS_preadv2       327
+#define SYS_pwritev2      328
+#define SYS_close_range   436
 #define SYS_faccessat2    439
 #define SYS_epoll_pwait2  441
 
