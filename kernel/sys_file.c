@@ -174,6 +174,35 @@ SYSCALL(fdatasync) {
     return sync_fd(fd);
 }
 
+// posix_fadvise(fd, offset, len, advice): how the program will read the file, so that the
+// kernel may read ahead or drop cached pages. Lantern's files are the cache itself, so
+// every advice is taken and nothing changes; Linux's checks stay: a descriptor (EBADF),
+// not a pipe (ESPIPE), a known advice and a length that is not negative (EINVAL).
+#define POSIX_FADV_NOREUSE 5             // the highest: NORMAL, RANDOM, SEQUENTIAL, WILLNEED,
+                                         // DONTNEED (4) and NOREUSE
+// A named or anonymous pipe? (An anonymous one has no inode; its stat says S_IFIFO.)
+static bool is_fifo(struct file *f) {
+    if (f->ip)
+        return S_ISFIFO(f->ip->mode);
+    struct kstat st = { 0 };
+    if (f->ops->stat)
+        f->ops->stat(f, &st);
+    return S_ISFIFO(st.st_mode);
+}
+
+SYSCALL(fadvise64) {
+    int fd = (int)a0, advice = (int)a3;
+    int64_t len = (int64_t)a2;
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    if (is_fifo(f))
+        return -ESPIPE;
+    if (advice < 0 || advice > POSIX_FADV_NOREUSE || len < 0)
+        return -EINVAL;
+    return 0;
+}
+
 // sync: every filesystem's dirty data to disk; syncfs: the one holding fd's file. Nothing
 // is dirty in RAM: sync has nothing to do (and no failure to report), syncfs checks fd.
 SYSCALL(sync) { return 0; }

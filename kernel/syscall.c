@@ -191,6 +191,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(213, epoll_create),      // int epoll_create(int size)
     E(217, getdents64),        // ssize_t getdents64(int fd, void *dirp, size_t count)
     E(218, set_tid_address),   // pid_t set_tid_address(int *tidptr)
+    E(221, fadvise64),         // int fadvise64(int fd, off_t offset, off_t len, int advice)
     E(222, timer_create),      // int timer_create(clockid_t clockid, struct sigevent *sevp,
                                //     timer_t *timerid)
     E(223, timer_settime),     // int timer_settime(timer_t timerid, int flags,

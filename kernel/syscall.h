@@ -77,6 +77,7 @@ SYSCALL(uname);                // sys_proc.c
 SYSCALL(fcntl);                // sys_file.c
 SYSCALL(fsync);                // sys_file.c
 SYSCALL(fdatasync);            // sys_file.c
+SYSCALL(fadvise64);            // sys_file.c
 SYSCALL(sync);                 // sys_file.c
 SYSCALL(syncfs);               // sys_file.c
 SYSCALL(preadv);               // sys_file.c

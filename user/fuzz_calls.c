@@ -153,6 +153,7 @@ static const struct recipe recipes[] = {
     R(213, epoll_create, INT),
     R(217, getdents64, FD, BUF, LEN),
     R(218, set_tid_address, BUF),
+    R(221, fadvise64, FD, OFF, LEN, INT),
     R(222, timer_create, CLOCK, BUF, BUF),
     R(223, timer_settime, INT, INT, BUF, BUF),
     R(224, timer_gettime, INT, BUF),

@@ -38,6 +38,11 @@ static void positional(void)
     check("syncfs the file's filesystem", syscall(SYS_syncfs, (long)fd));
     check("sync", syscall(SYS_sync));
     check("syncfs fd 99", syscall(SYS_syncfs, 99L));
+    check("fadvise SEQUENTIAL", syscall(SYS_fadvise64, (long)fd, 0L, 0L, 2L));
+    check("fadvise DONTNEED of a range", syscall(SYS_fadvise64, (long)fd, 4096L, 100L, 4L));
+    check("fadvise advice 6", syscall(SYS_fadvise64, (long)fd, 0L, 0L, 6L));
+    check("fadvise length -1", syscall(SYS_fadvise64, (long)fd, 0L, -1L, 0L));
+    check("fadvise fd 99", syscall(SYS_fadvise64, 99L, 0L, 0L, 0L));
     close(fd);
     fd = open(path, O_WRONLY | O_APPEND);
     check_val("O_APPEND: pwrite at 0", pwrite(fd, "END", 3, 0));
@@ -53,6 +58,7 @@ static void positional(void)
     int p[2];
     pipe(p);
     check_val("pwrite to a pipe", pwrite(p[1], "x", 1, 0));
+    check("fadvise a pipe", syscall(SYS_fadvise64, (long)p[0], 0L, 0L, 0L));
     check("fsync a pipe", fsync(p[1]));
     check("fdatasync a pipe", fdatasync(p[0]));
     close(p[0]);

@@ -131,6 +131,7 @@
 #define SYS_epoll_create  213
 #define SYS_getdents64    217
 #define SYS_set_tid_address 218
+#define SYS_fadvise64     221
 #define SYS_clock_settime 227
 #define SYS_clock_gettime 228
 #define SYS_clock_getres  229
