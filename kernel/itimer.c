@@ -128,6 +128,7 @@ SYSCALL(alarm) {
 // The boot CPU's tick, under the BKL: SIGALRM to every process whose real timer is due.
 void itimer_tick(uint64_t now) {
     ptimer_tick(now);
+    timerfd_tick(now);
     if (now < next_real)
         return;
     next_real = UINT64_MAX;

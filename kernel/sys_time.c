@@ -160,7 +160,10 @@ SYSCALL(time) {
 static long set_realtime(const struct timespec *ts) {
     if (!timespec_valid(ts) || ts->tv_sec > SETTOD_SEC_MAX)
         return -EINVAL;
-    return time_set_realtime_ns(timespec_to_ns(ts)) ? -EINVAL : 0;
+    if (time_set_realtime_ns(timespec_to_ns(ts)))
+        return -EINVAL;
+    timerfd_clock_was_set();
+    return 0;
 }
 
 SYSCALL(settimeofday) {

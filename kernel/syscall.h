@@ -201,6 +201,9 @@ SYSCALL(utimensat);            // sys_attr.c
 SYSCALL(epoll_pwait);          // epoll.c
 SYSCALL(eventfd);              // eventfd.c
 SYSCALL(eventfd2);             // eventfd.c
+SYSCALL(timerfd_create);       // timerfd.c
+SYSCALL(timerfd_settime);      // timerfd.c
+SYSCALL(timerfd_gettime);      // timerfd.c
 SYSCALL(epoll_create1);        // epoll.c
 SYSCALL(dup3);                 // sys_file.c
 SYSCALL(pipe2);                // pipe.c

@@ -20,3 +20,8 @@ void time_set_tz(int32_t minuteswest, int32_t dsttime);
 struct vvar;
 void time_attach_vvar(struct vvar *v);   // keep the vDSO's page up to date from now on
 void mdelay(uint64_t ms);           // busy-wait; for early boot and panic only
+
+// timerfd.c: the boot CPU's tick wakes whoever waits for a timerfd; setting the wall clock
+// cancels those that asked (TFD_TIMER_CANCEL_ON_SET).
+void timerfd_tick(uint64_t now);
+void timerfd_clock_was_set(void);

@@ -53,6 +53,7 @@ static const struct {
     { ELIBBAD,      "ELIBBAD",       "Accessing a corrupted shared library" },
     { EOPNOTSUPP,   "EOPNOTSUPP",    "Operation not supported" },
     { ETIMEDOUT,    "ETIMEDOUT",     "Connection timed out" },
+    { ECANCELED,    "ECANCELED",     "Operation canceled" },
 };
 
 static int find(int errnum)

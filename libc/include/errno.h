@@ -48,6 +48,7 @@
 #define ENOTSUP         95
 #define EOPNOTSUPP      95
 #define ETIMEDOUT      110
+#define ECANCELED      125
 
 #ifndef __KERNEL__
 // Each thread will have its own errno; for now there is one thread per process.

@@ -155,7 +155,10 @@
 #define SYS_ppoll         271
 #define SYS_utimensat     280
 #define SYS_epoll_pwait   281
+#define SYS_timerfd_create 283
 #define SYS_eventfd       284
+#define SYS_timerfd_settime 286
+#define SYS_timerfd_gettime 287
 #define SYS_eventfd2      290
 #define SYS_epoll_create1 291
 #define SYS_pipe2         293
