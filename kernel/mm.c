@@ -727,6 +727,7 @@ static struct mm *dup_vmas(struct mm *src) {
             return NULL;
         }
         *c = *v;
+        c->flags &= ~VMA_LOCKED;     // mlock is not inherited (Linux)
         c->next = NULL;
         dst->total_vm += (c->end - c->start) / PAGE_SIZE;
         if (c->shm)
@@ -929,6 +930,70 @@ int mm_advise(struct mm *mm, uint64_t start, uint64_t end, int advice) {
     if (changes_flags(advice))
         mm_merge(mm, start, end);
     return hole || a < end ? -ENOMEM : 0;
+}
+
+// ---------------------------------------------------------------- mlock
+
+// Lantern never pages memory out, so every page is "locked" in memory already: what mlock
+// adds is Linux's bookkeeping - the VMA_LOCKED flag, which VmLck in /proc/<pid>/status
+// sums and RLIMIT_MEMLOCK limits - and the populating: a locked range is faulted in at
+// once (a writable private one by a write, breaking copy-on-write), as Linux's mlock does.
+// A hole stops it (Linux's mlock), unless the range is the whole address space
+// (mlockall: every VMA, whatever lies between).
+int mm_set_locked(struct mm *mm, uint64_t start, uint64_t end, bool lock) {
+    bool whole = start == 0 && end >= USER_TOP;
+    int err = split_at(mm, start);
+    if (!err && !whole)
+        err = split_at(mm, end);
+    if (err)
+        return err;
+    uint64_t a = start;
+    for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
+        if (v->end <= a)
+            continue;
+        if (v->start > a && !whole)
+            break;               // a hole
+        v->flags = lock ? v->flags | VMA_LOCKED : v->flags & ~VMA_LOCKED;
+        a = v->end < end ? v->end : end;
+    }
+    mm_merge(mm, start, end);
+    return a < end && !whole ? -ENOMEM : 0;
+}
+
+uint64_t mm_locked_pages(struct mm *mm, uint64_t start, uint64_t end) {
+    uint64_t n = 0;
+    for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
+        uint64_t s = v->start > start ? v->start : start, e = v->end < end ? v->end : end;
+        if ((v->flags & VMA_LOCKED) && s < e)
+            n += (e - s) / PAGE_SIZE;
+    }
+    return n;
+}
+
+// The pages of each locked VMA in [start, end) that allows access; a PROT_NONE one stays
+// empty, as on Linux. Each VMA is looked up afresh: faults may sleep.
+int mm_populate_locked(struct mm *mm, uint64_t start, uint64_t end) {
+    for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+        struct vma *v = mm->vmas;
+        while (v && v->end <= va)
+            v = v->next;         // the VMA holding va, or the next one: holes are skipped
+        if (!v || v->start >= end)
+            break;
+        if (v->start > va)
+            va = v->start;
+        if (!(v->flags & VMA_LOCKED) || !(v->prot & (VM_READ | VM_WRITE))) {
+            va = v->end - PAGE_SIZE;
+            continue;
+        }
+        bool write = (v->prot & VM_WRITE) && !vma_shared(v);
+        pte_t *pte = vm_walk(mm->pml4, va, false);
+        if (pte && (*pte & PTE_P) && (!write || (*pte & PTE_W)))
+            continue;
+        int err = mm_fault(mm, va, write, false);
+        if (err)
+            return err;
+    }
+    return 0;
 }
 
 // In memory: a private page that is present; a shared page its shmem object holds, or a

@@ -25,11 +25,12 @@ struct shmem {
 #define VMA_WIPEONFORK 0x2     // the child gets it, zero-filled (private memory only)
 #define VMA_SHARED_FILE 0x4    // MAP_SHARED of a file: written pages go back to it
 #define VMA_FILE_WRITABLE 0x8  // ... and the file was opened for writing (mprotect may add PROT_WRITE)
+#define VMA_LOCKED     0x10    // mlock: its pages stay in memory (counted in VmLck)
 
 struct vma {
     uint64_t start, end;    // [start, end), page-aligned
     int prot;               // VM_READ | VM_WRITE | VM_EXEC (vm.h), never VM_USER here
-    unsigned flags;         // VMA_DONTFORK, VMA_WIPEONFORK
+    unsigned flags;         // VMA_DONTFORK, VMA_WIPEONFORK, VMA_SHARED_FILE..., VMA_LOCKED
     enum vma_kind kind;
     struct shmem *shm;      // shared memory, or NULL for private pages
     uint64_t shm_pgoff;     // the page of shm that start maps
@@ -63,6 +64,7 @@ struct mm {
     uint64_t stack_top;
     uint64_t arg_start, arg_end;    // argv's strings on the stack (/proc/<pid>/cmdline)
     uint64_t env_start, env_end;    // and the environment's (/proc/<pid>/environ)
+    int lock_future;                // mlockall(MCL_FUTURE [| MCL_ONFAULT]) flags, or 0
     struct mm *next_mm, **pprev_mm; // the list of all address spaces (mm.c)
 };
 
@@ -97,6 +99,12 @@ int mm_map_shmem(struct mm *mm, uint64_t start, uint64_t len, int prot, struct s
 int mm_unmap(struct mm *mm, uint64_t start, uint64_t len);
 // Joins VMAs that meet inside [start, end] and could be one (mmap, brk, mprotect, mremap).
 void mm_merge(struct mm *mm, uint64_t start, uint64_t end);
+// mlock and munlock of [start, end), page-aligned: every VMA in it gets or loses
+// VMA_LOCKED (split off first); -ENOMEM if part of it is not mapped (the rest is done).
+// Under mm's lock. mm_populate_locked then faults the pages in, without it.
+int mm_set_locked(struct mm *mm, uint64_t start, uint64_t end, bool lock);
+int mm_populate_locked(struct mm *mm, uint64_t start, uint64_t end);
+uint64_t mm_locked_pages(struct mm *mm, uint64_t start, uint64_t end);   // in [start, end)
 // Changes the protection up to the first unmapped page; -ENOMEM if there was one.
 int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot);
 // madvise's advice, by Linux's numbers: those that change something here.

@@ -143,8 +143,10 @@ static int gen_status(struct proc *p, char *buf, size_t size) {
     for (int i = 0; i < p->cred.ngroups && n < (int)size; i++)
         n += snprintf(buf + n, size - n, "%u ", p->cred.groups[i]);
     if (n < (int)size && p->mm && p->state != PROC_ZOMBIE)
-        n += snprintf(buf + n, size - n, "\nVmSize:\t%8llu kB\nVmRSS:\t%8llu kB",
-                      (unsigned long long)(m.vsize >> 10), (unsigned long long)(m.rss_pages * 4));
+        n += snprintf(buf + n, size - n, "\nVmSize:\t%8llu kB\nVmLck:\t%8llu kB\nVmRSS:\t%8llu kB",
+                      (unsigned long long)(m.vsize >> 10),
+                      (unsigned long long)(mm_locked_pages(p->mm, 0, USER_TOP) * 4),
+                      (unsigned long long)(m.rss_pages * 4));
     if (n < (int)size)
         n += snprintf(buf + n, size - n,
                       "\nThreads:\t%d\nSigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n"

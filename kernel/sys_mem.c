@@ -28,6 +28,7 @@
 #define MAP_FIXED           0x10
 #define MAP_ANONYMOUS       0x20
 #define MAP_GROWSDOWN       0x0100
+#define MAP_LOCKED          0x2000
 #define MAP_NORESERVE       0x4000
 #define MAP_POPULATE        0x8000
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -35,6 +36,7 @@
 // out), and any flag Linux does not know.
 
 static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
+static uint64_t page_down(uint64_t a) { return a & ~(PAGE_SIZE - 1); }
 static bool page_aligned(uint64_t a) { return (a & (PAGE_SIZE - 1)) == 0; }
 static bool user_span(uint64_t start, uint64_t len) { return start < USER_TOP && len <= USER_TOP - start; }
 
@@ -71,6 +73,16 @@ SYSCALL(brk) {
     long ret = brk_locked(mm, a0);
     mm_unlock(mm, flags);
     return ret;
+}
+
+#define MCL_CURRENT 1
+#define MCL_FUTURE  2
+#define MCL_ONFAULT 4
+#define RLIMIT_MEMLOCK 8
+
+// Linux's can_do_mlock: a memory-lock limit above 0, or the privilege (CAP_IPC_LOCK).
+static bool can_do_mlock(void) {
+    return capable() || current()->signal->rlim[RLIMIT_MEMLOCK].rlim_cur != 0;
 }
 
 static bool writable_file(struct file *f) { return (f->flags & O_ACCMODE) == O_RDWR; }
@@ -134,6 +146,8 @@ SYSCALL(mmap) {
         if (!addr)
             return -ENOMEM;
     }
+    if ((flags & MAP_LOCKED) && !can_do_mlock())
+        return -EPERM;
     if (!may_expand(mm, len, (flags & MAP_FIXED) ? mm_mapped_pages(mm, addr, len) : 0))
         return -ENOMEM;
     // MAP_NORESERVE: no overcommit check for private memory, as Linux's default policy.
@@ -143,14 +157,102 @@ SYSCALL(mmap) {
               : type == MAP_SHARED      ? mm_map_shared(mm, addr, len, prot)
               : flags & MAP_NORESERVE   ? mm_map_noreserve(mm, addr, len, prot)
                                         : mm_map(mm, addr, len, prot, VMA_ANON);
+    bool locked = (flags & MAP_LOCKED) || mm->lock_future;
+    if (!err && locked)
+        mm_set_locked(mm, addr, addr + len, true);   // (then merged with locked neighbours)
     if (!err)
         mm_merge(mm, addr, addr + len);  // with its neighbours, if they are alike
     mm_unlock(mm, lock_flags);
     if (err)
         return err;
-    if (flags & MAP_POPULATE)            // fault it all in now; failures do not matter
+    if (locked && !(mm->lock_future & MCL_ONFAULT))
+        mm_populate_locked(mm, addr, addr + len);    // as MAP_POPULATE: failures do not matter
+    else if (flags & MAP_POPULATE)       // fault it all in now; failures do not matter
         mm_advise(mm, addr, addr + len, (prot & VM_WRITE) ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
     return (long)addr;
+}
+
+// ---------------------------------------------------------------- mlock
+
+// Would locking `pages` more (of which `already` are locked now) stay within the limit?
+static bool within_memlock(struct mm *mm, uint64_t pages, uint64_t already) {
+    uint64_t limit = current()->signal->rlim[RLIMIT_MEMLOCK].rlim_cur / PAGE_SIZE;
+    return capable() || mm_locked_pages(mm, 0, USER_TOP) - already + pages <= limit;
+}
+
+// Linux's __mlock_posix_error_return: a range that could not be faulted in is ENOMEM (a
+// hole: EFAULT inside), and running out of memory is EAGAIN.
+static long populate_error(int err) {
+    return err == -EFAULT ? -ENOMEM : err == -ENOMEM ? -EAGAIN : err;
+}
+
+// mlock, mlock2 (flags MLOCK_ONFAULT: lock, but fault in only when touched) and munlock:
+// the range is widened to whole pages, as Linux's.
+static long lock_range(uint64_t addr, uint64_t len, bool lock, bool onfault) {
+    struct mm *mm = current()->mm;
+    uint64_t start = page_down(addr), end = page_up(addr + len);
+    if (end < start || addr + len < addr)
+        return -EINVAL;
+    if (lock && !can_do_mlock())
+        return -EPERM;
+    if (end == start)
+        return 0;
+    uint64_t flags = mm_lock(mm);
+    int err = 0;
+    if (lock && !within_memlock(mm, (end - start) / PAGE_SIZE, mm_locked_pages(mm, start, end)))
+        err = -ENOMEM;
+    if (!err)
+        err = mm_set_locked(mm, start, end, lock);
+    mm_unlock(mm, flags);
+    if (err || !lock || onfault)
+        return err;
+    return populate_error(mm_populate_locked(mm, start, end));
+}
+
+SYSCALL(mlock) { return lock_range(a0, a1, true, false); }
+SYSCALL(munlock) { return lock_range(a0, a1, false, false); }
+
+#define MLOCK_ONFAULT 1
+
+SYSCALL(mlock2) {
+    unsigned flags = (unsigned)a2;
+    if (flags & ~MLOCK_ONFAULT)
+        return -EINVAL;
+    return lock_range(a0, a1, true, flags & MLOCK_ONFAULT);
+}
+
+// mlockall(MCL_CURRENT): every mapping now; MCL_FUTURE: every one made from now on (mmap,
+// MAP_LOCKED's way); MCL_ONFAULT with either: without faulting the pages in.
+SYSCALL(mlockall) {
+    int flags = (int)a0;
+    struct mm *mm = current()->mm;
+    if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
+        return -EINVAL;
+    if (!can_do_mlock())
+        return -EPERM;
+    uint64_t irq = mm_lock(mm);
+    long err = 0;
+    if ((flags & MCL_CURRENT) && !capable() &&
+        mm->total_vm > current()->signal->rlim[RLIMIT_MEMLOCK].rlim_cur / PAGE_SIZE)
+        err = -ENOMEM;
+    if (!err) {
+        mm->lock_future = (flags & MCL_FUTURE) ? flags & (MCL_FUTURE | MCL_ONFAULT) : 0;
+        if (flags & MCL_CURRENT)
+            mm_set_locked(mm, 0, USER_TOP, true);    // the holes between are no error here
+    }
+    mm_unlock(mm, irq);
+    if (!err && (flags & MCL_CURRENT) && !(flags & MCL_ONFAULT))
+        mm_populate_locked(mm, 0, USER_TOP);         // (Linux ignores failures here too)
+    return err;
+}
+
+SYSCALL(munlockall) {
+    struct mm *mm = current()->mm;
+    uint64_t irq = mm_lock(mm);
+    mm->lock_future = 0;
+    mm_set_locked(mm, 0, USER_TOP, false);
+    mm_unlock(mm, irq);
+    return 0;
 }
 
 SYSCALL(munmap) {

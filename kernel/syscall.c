@@ -164,6 +164,10 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(146, sched_get_priority_max), // int sched_get_priority_max(int policy)
     E(147, sched_get_priority_min), // int sched_get_priority_min(int policy)
     E(148, sched_rr_get_interval),  // int sched_rr_get_interval(pid_t pid, struct timespec *tp)
+    E(149, mlock),             // int mlock(const void *addr, size_t len)
+    E(150, munlock),           // int munlock(const void *addr, size_t len)
+    E(151, mlockall),          // int mlockall(int flags)
+    E(152, munlockall),        // int munlockall(void)
     E(157, prctl),             // int prctl(int option, unsigned long arg2, unsigned long arg3,
                                //     unsigned long arg4, unsigned long arg5)
     E(158, arch_prctl),        // int arch_prctl(int code, unsigned long addr)
@@ -269,6 +273,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
                                //     const char *newpath, unsigned int flags)
     E(318, getrandom),         // ssize_t getrandom(void *buf, size_t buflen, unsigned int flags)
     E(324, membarrier),        // int membarrier(int cmd, unsigned int flags, int cpu_id)
+    E(325, mlock2),            // int mlock2(const void *addr, size_t len, unsigned flags)
     E(327, preadv2),           // ssize_t preadv2(int fd, const struct iovec *iov, int iovcnt,
                                //     long pos_l, long pos_h, int flags)
     E(328, pwritev2),          // ssize_t pwritev2(int fd, const struct iovec *iov, int iovcnt,

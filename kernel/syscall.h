@@ -57,6 +57,11 @@ SYSCALL(mremap);               // sys_mem.c
 SYSCALL(msync);                // sys_mem.c
 SYSCALL(mincore);              // sys_mem.c
 SYSCALL(madvise);              // sys_mem.c
+SYSCALL(mlock);                // sys_mem.c
+SYSCALL(munlock);              // sys_mem.c
+SYSCALL(mlock2);               // sys_mem.c
+SYSCALL(mlockall);             // sys_mem.c
+SYSCALL(munlockall);           // sys_mem.c
 SYSCALL(dup);                  // sys_file.c
 SYSCALL(dup2);                 // sys_file.c
 SYSCALL(pause);                // sys_proc.c

@@ -113,6 +113,10 @@
 #define SYS_sched_get_priority_max 146
 #define SYS_sched_get_priority_min 147
 #define SYS_sched_rr_get_interval 148
+#define SYS_mlock         149
+#define SYS_munlock       150
+#define SYS_mlockall      151
+#define SYS_munlockall    152
 #define SYS_prctl         157
 #define SYS_arch_prctl    158
 #define SYS_setrlimit     160
@@ -167,6 +171,7 @@
 #define SYS_prlimit64     302
 #define SYS_syncfs        306
 #define SYS_getcpu        309
+#define SYS_mlock2        325
 #define SYS_preadv2       327
 #define SYS_pwritev2      328
 #define SYS_close_range   436
