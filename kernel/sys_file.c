@@ -156,12 +156,12 @@ SYSCALL(pwrite64) {
 
 // fsync and fdatasync: a file's data and metadata to the disk. Lantern's files live in
 // RAM (ramfs), so there is nothing to write; as Linux, a file or directory says 0, and
-// what has no disk behind it at all - a pipe, a terminal, a device - EINVAL.
+// what has no disk behind it at all - a pipe, a terminal, a device, /proc - EINVAL.
 static long sync_fd(int fd) {
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
-    return f->ip && (S_ISREG(f->ip->mode) || S_ISDIR(f->ip->mode)) ? 0 : -EINVAL;
+    return f->ip && !f->ip->mnt && (S_ISREG(f->ip->mode) || S_ISDIR(f->ip->mode)) ? 0 : -EINVAL;
 }
 
 SYSCALL(fsync) {
