@@ -209,16 +209,24 @@ static long lock_range(uint64_t addr, uint64_t len, bool lock, bool onfault) {
     return populate_error(mm_populate_locked(mm, start, end));
 }
 
-SYSCALL(mlock) { return lock_range(a0, a1, true, false); }
-SYSCALL(munlock) { return lock_range(a0, a1, false, false); }
+SYSCALL(mlock) {
+    uint64_t addr = a0, len = a1;
+    return lock_range(addr, len, true, false);
+}
+
+SYSCALL(munlock) {
+    uint64_t addr = a0, len = a1;
+    return lock_range(addr, len, false, false);
+}
 
 #define MLOCK_ONFAULT 1
 
 SYSCALL(mlock2) {
+    uint64_t addr = a0, len = a1;
     unsigned flags = (unsigned)a2;
     if (flags & ~MLOCK_ONFAULT)
         return -EINVAL;
-    return lock_range(a0, a1, true, flags & MLOCK_ONFAULT);
+    return lock_range(addr, len, true, flags & MLOCK_ONFAULT);
 }
 
 // mlockall(MCL_CURRENT): every mapping now; MCL_FUTURE: every one made from now on (mmap,

@@ -176,12 +176,17 @@ static long set_from_user(int pid, int policy, uint64_t uparam) {
 
 SYSCALL(sched_setscheduler) {
     int pid = (int)a0, policy = (int)a1;
+    uint64_t uparam = a2;
     if (policy < 0)
         return -EINVAL;
-    return set_from_user(pid, policy, a2);
+    return set_from_user(pid, policy, uparam);
 }
 
-SYSCALL(sched_setparam) { return set_from_user((int)a0, -1, a1); }
+SYSCALL(sched_setparam) {
+    int pid = (int)a0;
+    uint64_t uparam = a1;
+    return set_from_user(pid, -1, uparam);
+}
 
 SYSCALL(sched_getscheduler) {
     int pid = (int)a0;
