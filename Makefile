@@ -295,10 +295,11 @@ MUSL_GCC ?= musl-gcc
 # pollcon: polls the console while tests/system/test_poll_console.py types (Lantern only).
 # bigfile: a 64 MiB file, a full file system (tests/system/test_meta.py; Lantern only).
 # smpvis: PSR and load averages at -smp 4 (tests/system/test_smp.py; Lantern only).
+# clockset: sets the wall clock under timerfds (tests/system/test_clockset.py; never the host).
 USER_TEST_BINS += $(BUILD)/user/fault $(BUILD)/user/sysreboot $(BUILD)/user/stress \
     $(BUILD)/user/pollcon $(BUILD)/user/bigfile $(BUILD)/user/musl_hello $(BUILD)/user/glibc_hello \
-    $(BUILD)/user/musl_vdso $(BUILD)/user/glibc_vdso $(BUILD)/user/smpvis
-$(BUILD)/user/fault $(BUILD)/user/sysreboot $(BUILD)/user/stress $(BUILD)/user/pollcon $(BUILD)/user/bigfile $(BUILD)/user/smpvis: $(BUILD)/user/%: $(CRT0) $(BUILD)/user/%.o $(LIBC_A)
+    $(BUILD)/user/musl_vdso $(BUILD)/user/glibc_vdso $(BUILD)/user/smpvis $(BUILD)/user/clockset
+$(BUILD)/user/fault $(BUILD)/user/sysreboot $(BUILD)/user/stress $(BUILD)/user/pollcon $(BUILD)/user/bigfile $(BUILD)/user/smpvis $(BUILD)/user/clockset: $(BUILD)/user/%: $(CRT0) $(BUILD)/user/%.o $(LIBC_A)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $^
 $(BUILD)/user/musl_hello: tests/user/static_hello.c

@@ -6,10 +6,11 @@
 // read (a 64-bit count), and resets it; with none yet it waits (or EAGAIN). A periodic
 // timer counts every period that passed, even unread. Clocks: CLOCK_REALTIME,
 // CLOCK_MONOTONIC, CLOCK_BOOTTIME, and the two _ALARM clocks, which are the same here
-// (no suspend) but need privilege, as Linux's. As in ptimer.c, an expiry is kept as time
-// since boot; an absolute CLOCK_REALTIME time is turned into that when it is set. A timer
-// set with TFD_TIMER_CANCEL_ON_SET is cancelled when the wall clock is set
-// (timerfd_clock_was_set): its reads fail with ECANCELED until it is set again.
+// (no suspend) but need privilege, as Linux's. An expiry is kept as time since boot, but
+// an absolute time on a CLOCK_REALTIME timer stays one: when the wall clock is set, the
+// timer moves with it, as Linux's (a jump past it expires it). A timer set with
+// TFD_TIMER_CANCEL_ON_SET is cancelled instead (timerfd_clock_was_set): it becomes
+// readable, and its next read fails with ECANCELED (once for each setting of the clock).
 //
 // The count is worked out from the clock whenever it is looked at (expirations), so it is
 // exact at each read; the boot CPU's tick (timerfd_tick) only wakes those who wait, within
@@ -48,11 +49,13 @@ struct k_itimerspec { struct k_timespec interval, value; };
 
 struct timerfd {
     int clock;
-    uint64_t expires;          // the next expiry, ns since boot; 0: disarmed
+    uint64_t expires;          // the next expiry, ns since boot (or wall-clock time, if
+                               // wall); 0: disarmed
+    bool wall;                 // an absolute CLOCK_REALTIME time: expires is on that clock
     uint64_t interval;         // ns between expiries; 0: fires once
     uint64_t ticks;            // expiries not yet read
     bool cancel_on_set;        // TFD_TIMER_CANCEL_ON_SET ...
-    bool cancelled;            // ... and the wall clock was set since
+    bool cancelled;            // ... and the wall clock was set since the last read
     struct timerfd *next;      // on `timers`
 };
 
@@ -61,8 +64,15 @@ static uint64_t next_expiry = UINT64_MAX;    // the earliest armed expiry, or la
 
 static bool realtime(int clock) { return clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_ALARM; }
 
-// Counts the expiries up to now into t->ticks and moves expires past now. Interrupts off.
-static void expirations(struct timerfd *t, uint64_t now) {
+// The timer's clock now, given the time since boot.
+static uint64_t clock_now(const struct timerfd *t, uint64_t since_boot) {
+    return t->wall ? since_boot + (uint64_t)time_realtime_offset_ns() : since_boot;
+}
+
+// Counts the expiries up to now (time since boot) into t->ticks and moves expires past it.
+// Interrupts off.
+static void expirations(struct timerfd *t, uint64_t since_boot) {
+    uint64_t now = clock_now(t, since_boot);
     if (!t->expires || now < t->expires)
         return;
     if (!t->interval) {
@@ -76,8 +86,12 @@ static void expirations(struct timerfd *t, uint64_t now) {
 }
 
 static void note_expiry(struct timerfd *t) {
-    if (t->expires && t->expires < next_expiry)
-        next_expiry = t->expires;
+    if (!t->expires)
+        return;
+    uint64_t offset = t->wall ? (uint64_t)time_realtime_offset_ns() : 0;
+    uint64_t at = t->expires > offset ? t->expires - offset : 0;   // as time since boot
+    if (at < next_expiry)
+        next_expiry = at;
 }
 
 // The boot CPU's tick, under the BKL: wakes the readers and pollers of every timer due.
@@ -96,12 +110,15 @@ void timerfd_tick(uint64_t now) {
     }
 }
 
-// clock_settime or settimeofday moved the wall clock: the timers that asked are cancelled.
+// clock_settime or settimeofday moved the wall clock: the timers that asked are cancelled,
+// and the wall-clock ones may be due now (the next tick looks at them all).
 void timerfd_clock_was_set(void) {
     uint64_t flags = local_irq_save();
+    next_expiry = 0;
     for (struct timerfd *t = timers; t; t = t->next) {
         if (t->cancel_on_set && t->expires) {
             t->cancelled = true;
+            t->ticks++;              // readable now, as Linux's
             wakeup(t);
             poll_notify(t, POLLIN | POLLRDNORM);
         }
@@ -117,6 +134,7 @@ static long timerfd_read(struct file *f, void *buf, size_t n) {
     long err = 0;
     for (;;) {
         if (t->cancelled) {
+            t->cancelled = false;
             err = -ECANCELED;
             break;
         }
@@ -144,7 +162,7 @@ static long timerfd_read(struct file *f, void *buf, size_t n) {
 static unsigned timerfd_poll(struct file *f) {
     struct timerfd *t = f->priv;
     expirations(t, time_since_boot_ns());
-    return t->ticks || t->cancelled ? POLLIN | POLLRDNORM : 0;
+    return t->ticks ? POLLIN | POLLRDNORM : 0;
 }
 
 static void timerfd_release(struct file *f) {
@@ -225,8 +243,8 @@ static struct k_timespec ns_ts(uint64_t ns) {
 
 // What is left until the next expiry (0: disarmed), and the interval. Interrupts off.
 static struct k_itimerspec get(struct timerfd *t) {
-    uint64_t now = time_since_boot_ns();
-    expirations(t, now);
+    uint64_t since_boot = time_since_boot_ns(), now = clock_now(t, since_boot);
+    expirations(t, since_boot);
     return (struct k_itimerspec){ ns_ts(t->interval), ns_ts(t->expires ? t->expires - now : 0) };
 }
 
@@ -246,14 +264,13 @@ SYSCALL(timerfd_settime) {
         return err;
     uint64_t irq = local_irq_save(), now = time_since_boot_ns(), value = ts_ns(&it.value);
     old = get(t);
-    if (value && (flags & TFD_TIMER_ABSTIME)) {      // an absolute time on the timer's clock
-        uint64_t base = realtime(t->clock) ? (uint64_t)time_realtime_offset_ns() : 0;
-        // As time since boot. One in the past has expired already, and a periodic timer
-        // counts every period since then at the first look, as Linux's.
-        t->expires = value > base ? value - base : 1;
-    } else {
+    // An absolute time on the timer's clock: one in the past has expired already, and a
+    // periodic timer counts every period since then at the first look, as Linux's.
+    t->wall = value && (flags & TFD_TIMER_ABSTIME) && realtime(t->clock);
+    if (value && (flags & TFD_TIMER_ABSTIME))
+        t->expires = value;
+    else
         t->expires = value ? now + value : 0;
-    }
     t->interval = ts_ns(&it.interval);   // kept disarmed too: timerfd_gettime shows it
     t->ticks = 0;
     t->cancelled = false;
