@@ -45,6 +45,8 @@
 #define FUTEX_LOCK_PI         6
 #define FUTEX_UNLOCK_PI       7
 #define FUTEX_TRYLOCK_PI      8
+#define FUTEX_WAIT_REQUEUE_PI 11
+#define FUTEX_CMP_REQUEUE_PI  12
 #define FUTEX_LOCK_PI2        13
 #define FUTEX_PRIVATE_FLAG    128
 #define FUTEX_CLOCK_REALTIME  256
@@ -69,6 +71,10 @@ struct futex_waiter {
     // owner exited, so the waiter writes its own id into the word when it runs.
     bool pi, owner_gone;
     int owner;
+    // A FUTEX_WAIT_REQUEUE_PI waiter, still on its condition (key): woken only by
+    // FUTEX_CMP_REQUEUE_PI to pi_key, which makes it a pi waiter there (or the owner).
+    bool requeue_pi;
+    struct futex_key pi_key;
 };
 
 static struct futex_waiter *waiters;     // every waiting thread; interrupts off to touch
@@ -112,7 +118,7 @@ static int wake_key(const struct futex_key *key, int n, uint32_t bitset) {
     int woken = 0;
     for (struct futex_waiter **pp = &waiters; *pp;) {
         struct futex_waiter *w = *pp;
-        if (same_key(&w->key, key) && !w->pi && (w->bitset & bitset)) {
+        if (same_key(&w->key, key) && !w->pi && !w->requeue_pi && (w->bitset & bitset)) {
             *pp = w->next;
             w->woken = true;
             sched_make_runnable(w->thread);
@@ -129,7 +135,7 @@ static int wake_key(const struct futex_key *key, int n, uint32_t bitset) {
 static int requeue_key(const struct futex_key *from, const struct futex_key *to, int n) {
     int moved = 0;
     for (struct futex_waiter *w = waiters; w && moved < n; w = w->next) {
-        if (same_key(&w->key, from) && !w->pi) {
+        if (same_key(&w->key, from) && !w->pi && !w->requeue_pi) {
             w->key = *to;
             moved++;
         }
@@ -293,6 +299,10 @@ static long futex_requeue(uint64_t uaddr, uint64_t uaddr2, bool private, int nr_
 
 static long futex_lock_pi(uint64_t uaddr, bool private, uint64_t deadline, bool trylock);
 static long futex_unlock_pi(uint64_t uaddr, bool private);
+static long futex_wait_requeue_pi(uint64_t uaddr, uint64_t uaddr2, bool private, uint32_t val,
+                                  uint64_t deadline);
+static long futex_cmp_requeue_pi(uint64_t uaddr, uint64_t uaddr2, bool private, int nr_wake,
+                                 int nr_requeue, uint32_t expected);
 static bool has_pi_waiter(const struct futex_key *key);
 
 // futex(uaddr, op, val, timeout or val2, uaddr2, val3)
@@ -301,7 +311,7 @@ SYSCALL(futex) {
     int op = (int)a1, cmd = op & FUTEX_CMD_MASK;
     uint32_t val = (uint32_t)a2, val3 = (uint32_t)a5;
     bool private = op & FUTEX_PRIVATE_FLAG, realtime = op & FUTEX_CLOCK_REALTIME;
-    if (realtime && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_LOCK_PI2)
+    if (realtime && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_LOCK_PI2 && cmd != FUTEX_WAIT_REQUEUE_PI)
         return -ENOSYS;                  // Linux: only the absolute waits take another clock
     uint64_t deadline;
     long err;
@@ -343,8 +353,15 @@ SYSCALL(futex) {
         return futex_lock_pi(uaddr, private, 0, true);
     case FUTEX_UNLOCK_PI:
         return futex_unlock_pi(uaddr, private);
+    case FUTEX_WAIT_REQUEUE_PI:          // absolute, CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME
+        err = get_deadline(utime, true, realtime, &deadline);
+        if (err)
+            return err;
+        return futex_wait_requeue_pi(uaddr, uaddr2, private, val, deadline);
+    case FUTEX_CMP_REQUEUE_PI:
+        return futex_cmp_requeue_pi(uaddr, uaddr2, private, (int)val, (int)utime, val3);
     default:
-        return -ENOSYS;                  // FUTEX_FD (gone from Linux too), the REQUEUE_PI pair
+        return -ENOSYS;                  // FUTEX_FD (gone from Linux too)
     }
 }
 
@@ -495,8 +512,12 @@ static struct futex_waiter *pi_top_waiter(const struct futex_key *key) {
     return NULL;
 }
 
+// Any waiter FUTEX_WAKE must not wake (Linux: EINVAL): pi, or waiting for a requeue to pi.
 static bool has_pi_waiter(const struct futex_key *key) {
-    return pi_top_waiter(key) != NULL;
+    for (struct futex_waiter *w = waiters; w; w = w->next)
+        if ((w->pi || w->requeue_pi) && same_key(&w->key, key))
+            return true;
+    return false;
 }
 
 // FUTEX_WAIT sleepers on a word used as a PI lock: user space mixed the two up (EINVAL).
@@ -544,10 +565,11 @@ static void pi_hand_over(struct futex_waiter *w, bool owner_gone) {
     sched_make_runnable(w->thread);
 }
 
-// One try at taking the lock, as Linux's futex_lock_pi_atomic: 1 if it was free and is the
-// caller's now, 0 if thread *owner holds it (FUTEX_WAITERS is set in the word by then), or
-// an error. Interrupts off.
-static long pi_try_take(uint64_t uaddr, const struct futex_key *key, int tid, int *owner) {
+// One try at taking the lock for thread tid, as Linux's futex_lock_pi_atomic: 1 if it was
+// free and is tid's now (with FUTEX_WAITERS if set_waiters), 0 if thread *owner holds it
+// (FUTEX_WAITERS is set in the word by then), or an error. Interrupts off.
+static long pi_try_take(uint64_t uaddr, const struct futex_key *key, int tid, bool set_waiters,
+                        int *owner) {
     for (;;) {
         uint32_t uval, found;
         if (copy_from_user(&uval, (const void *)uaddr, sizeof uval))
@@ -566,7 +588,8 @@ static long pi_try_take(uint64_t uaddr, const struct futex_key *key, int tid, in
             *owner = top->owner;
             return 0;
         }
-        uint32_t want = holder ? uval | FUTEX_WAITERS : (uval & FUTEX_OWNER_DIED) | (uint32_t)tid;
+        uint32_t want = holder ? uval | FUTEX_WAITERS : (uval & FUTEX_OWNER_DIED) | (uint32_t)tid |
+                                                        (set_waiters ? FUTEX_WAITERS : 0);
         found = uval;
         if (cmpxchg_user_u32((uint32_t *)uaddr, &found, want))
             return -EFAULT;
@@ -596,7 +619,7 @@ static long futex_lock_pi(uint64_t uaddr, bool private, uint64_t deadline, bool 
     if (ret)
         return ret;
     uint64_t f = local_irq_save();
-    ret = pi_try_take(uaddr, &w.key, p->pid, &w.owner);
+    ret = pi_try_take(uaddr, &w.key, p->pid, false, &w.owner);
     if (ret != 0 || trylock) {
         local_irq_restore(f);
         return ret == 1 ? 0 : ret == 0 ? -EAGAIN : ret;
@@ -699,4 +722,130 @@ void futex_exit_pi(struct proc *p) {
         w = waiters;                     // the list changed: from the start again
     }
     local_irq_restore(f);
+}
+
+// ---------------------------------------------------------------- requeue onto a PI lock
+//
+// A condition variable whose mutex is a PI lock may be built on two more operations
+// (glibc's condvars used them before 2.25; today's glibc and musl do not):
+//   FUTEX_WAIT_REQUEUE_PI(cond, val, deadline, lock)  wait on cond, as FUTEX_WAIT, for a
+//                          move onto lock; return 0 owning lock;
+//   FUTEX_CMP_REQUEUE_PI(cond, 1, n, lock, val)  if cond still holds val: take lock for the
+//                          first waiter if it is free (and wake it), and move the others,
+//                          up to n (n + 1 if none was woken), to wait on lock as
+//                          FUTEX_LOCK_PI does. Returns how many were woken or moved.
+// A moved waiter is an ordinary pi waiter from then on (w->pi): the unlock hands it the
+// lock. Before the move, a signal restarts the wait and a timeout ends it; after it, a
+// signal ends it with EAGAIN (Linux's EWOULDBLOCK: the condition has been signalled).
+
+static long futex_wait_requeue_pi(uint64_t uaddr, uint64_t uaddr2, bool private, uint32_t val,
+                                  uint64_t deadline) {
+    struct proc *p = current();
+    struct futex_waiter w = { .bitset = FUTEX_BITSET_MATCH_ANY, .thread = p, .requeue_pi = true };
+    if (uaddr == uaddr2)
+        return -EINVAL;
+    long ret = get_key(uaddr2, private, &w.pi_key);
+    if (!ret)
+        ret = get_key(uaddr, private, &w.key);
+    if (ret)
+        return ret;
+    uint64_t f = local_irq_save();
+    uint32_t value;
+    if (copy_from_user(&value, (const void *)uaddr, sizeof value))
+        ret = -EFAULT;
+    else if (value != val)
+        ret = -EAGAIN;
+    if (ret) {
+        local_irq_restore(f);
+        return ret;
+    }
+    append_waiter(&w);                   // last: CMP_REQUEUE_PI takes them in arrival order
+    while (!w.woken) {
+        if (deadline && time_since_boot_ns() >= deadline) {
+            ret = -ETIMEDOUT;
+            break;
+        }
+        if (signal_pending(p)) {
+            ret = w.pi ? -EAGAIN : -ERESTARTNOINTR;
+            break;
+        }
+        p->wake_at = deadline;
+        sleep_on(&w);
+        p->wake_at = 0;
+    }
+    if (!w.woken)
+        unlink_waiter(&w);
+    else
+        ret = w.owner_gone ? pi_claim_word(uaddr2, p->pid) : 0;
+    local_irq_restore(f);
+    return ret;
+}
+
+// The first waiter on key, of any kind, in list order (pi and requeue waiters are in
+// arrival order).
+static struct futex_waiter *first_waiter(const struct futex_key *key) {
+    for (struct futex_waiter *w = waiters; w; w = w->next)
+        if (same_key(&w->key, key))
+            return w;
+    return NULL;
+}
+
+// Moves the waiters on k1 onto the PI lock k2 (see above). Interrupts off.
+static long requeue_to_pi(uint64_t uaddr2, const struct futex_key *k1, const struct futex_key *k2,
+                          int nr_requeue) {
+    struct futex_waiter *w = first_waiter(k1);
+    if (!w)
+        return 0;
+    if (!w->requeue_pi || !same_key(&w->pi_key, k2))
+        return -EINVAL;                  // not waiting for a move onto this lock
+    int owner, count = 0;
+    long r = pi_try_take(uaddr2, k2, w->thread->pid, nr_requeue > 0, &owner);
+    if (r < 0)
+        return r;
+    if (r == 1) {                        // it was free: w owns it now
+        unlink_waiter(w);
+        w->pi = true;
+        w->key = *k2;
+        w->woken = true;
+        sched_make_runnable(w->thread);
+        owner = w->thread->pid;
+        count = 1;
+    }
+    while (count - 1 < nr_requeue && (w = first_waiter(k1))) {
+        if (!w->requeue_pi || !same_key(&w->pi_key, k2))
+            return -EINVAL;
+        unlink_waiter(w);
+        w->pi = true;
+        w->key = *k2;
+        w->owner = owner;
+        append_waiter(w);                // behind those already waiting for the lock
+        count++;
+    }
+    return count;
+}
+
+static long futex_cmp_requeue_pi(uint64_t uaddr, uint64_t uaddr2, bool private, int nr_wake,
+                                 int nr_requeue, uint32_t expected) {
+    if (nr_wake < 0 || nr_requeue < 0 || uaddr == uaddr2 || nr_wake != 1)
+        return -EINVAL;                  // Linux wakes exactly one: no thundering herd
+    struct futex_key k1, k2;
+    long ret = get_key(uaddr, private, &k1);
+    if (!ret)
+        ret = get_key(uaddr2, private, &k2);
+    if (!ret && same_key(&k1, &k2))
+        ret = -EINVAL;                   // one shared word at two addresses
+    if (ret)
+        return ret;
+    uint64_t f = local_irq_save();
+    uint32_t value, lock;
+    if (copy_from_user(&value, (const void *)uaddr, sizeof value))
+        ret = -EFAULT;
+    else if (value != expected)
+        ret = -EAGAIN;
+    else if (copy_from_user(&lock, (const void *)uaddr2, sizeof lock))
+        ret = -EFAULT;                   // as Linux: the lock is looked at, waiters or not
+    else
+        ret = requeue_to_pi(uaddr2, &k1, &k2, nr_requeue);
+    local_irq_restore(f);
+    return ret;
 }

@@ -27,7 +27,8 @@
 #define SYS_set_robust_list_ 273
 enum {
     FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_LOCK_PI = 6, FUTEX_UNLOCK_PI = 7,
-    FUTEX_TRYLOCK_PI = 8, FUTEX_LOCK_PI2 = 13, FUTEX_PRIVATE_FLAG = 128,
+    FUTEX_TRYLOCK_PI = 8, FUTEX_WAIT_REQUEUE_PI = 11, FUTEX_CMP_REQUEUE_PI = 12,
+    FUTEX_LOCK_PI2 = 13, FUTEX_PRIVATE_FLAG = 128,
     FUTEX_CLOCK_REALTIME = 256,
 };
 #define PRIV(op) ((op) | FUTEX_PRIVATE_FLAG)
@@ -476,6 +477,172 @@ static void owner_dies(int with_robust_list, int with_waiter)
         report("  UNLOCK_PI", fx(&rlock.word, PRIV(FUTEX_UNLOCK_PI), NULL));
 }
 
+// ---- FUTEX_WAIT_REQUEUE_PI / FUTEX_CMP_REQUEUE_PI: a condition variable's waiters, moved
+// onto the PI lock (uaddr2) that they will take when they wake.
+static volatile uint32_t cond;
+
+static long wait_requeue(volatile uint32_t *c, uint32_t val, const struct timespec *ts,
+                         volatile uint32_t *pi, int flags)
+{
+    return raw(SYS_futex_, (long)c, PRIV(FUTEX_WAIT_REQUEUE_PI) | flags, val, (long)ts, (long)pi, 0);
+}
+
+static long cmp_requeue(volatile uint32_t *c, int nr_wake, long nr_requeue, volatile uint32_t *pi,
+                        uint32_t val)
+{
+    return raw(SYS_futex_, (long)c, PRIV(FUTEX_CMP_REQUEUE_PI), nr_wake, nr_requeue, (long)pi, val);
+}
+
+// Waits on cond for the requeue onto lock; takes note of the word once it has the lock.
+static void cond_waiter(struct thread *t)
+{
+    t->result = wait_requeue(&cond, 0, NULL, &lock, 0);
+    t->seen = lock;
+    order[order_len++] = (char)('A' + (t - thr));
+    if (t->result == 0)
+        fx(&lock, PRIV(FUTEX_UNLOCK_PI), NULL);
+}
+
+static void requeue_errors(void)
+{
+    cond = 0;
+    lock = 0;
+    report("WAIT_REQUEUE_PI, uaddr2 == uaddr", wait_requeue(&cond, 0, NULL, &cond, 0));
+    report("WAIT_REQUEUE_PI, value differs", wait_requeue(&cond, 1, NULL, &lock, 0));
+    volatile uint32_t *odd = (volatile uint32_t *)((char *)&lock + 1);
+    report("WAIT_REQUEUE_PI, uaddr2 misaligned", wait_requeue(&cond, 0, NULL, odd, 0));
+    report("WAIT_REQUEUE_PI, uaddr misaligned", wait_requeue((volatile uint32_t *)((char *)&cond + 2), 0, NULL, &lock, 0));
+    report("WAIT_REQUEUE_PI, uaddr NULL", wait_requeue(NULL, 0, NULL, &lock, 0));
+    struct timespec bad = { 0, 1000000000 };
+    report("WAIT_REQUEUE_PI, tv_nsec 1e9", wait_requeue(&cond, 0, &bad, &lock, 0));
+    struct timespec t = in_ms(CLOCK_MONOTONIC, 50);
+    long long t0 = now_ns(CLOCK_MONOTONIC);
+    report("WAIT_REQUEUE_PI, 50ms monotonic deadline", wait_requeue(&cond, 0, &t, &lock, 0));
+    yes("  waited 50ms", now_ns(CLOCK_MONOTONIC) - t0 >= 50 * MS);
+    t = in_ms(CLOCK_REALTIME, 50);
+    t0 = now_ns(CLOCK_MONOTONIC);
+    report("WAIT_REQUEUE_PI | CLOCK_REALTIME, 50ms", wait_requeue(&cond, 0, &t, &lock, FUTEX_CLOCK_REALTIME));
+    yes("  waited 50ms", now_ns(CLOCK_MONOTONIC) - t0 >= 50 * MS);
+    yes("  the PI word untouched", lock == 0);
+
+    report("CMP_REQUEUE_PI, nobody waits", cmp_requeue(&cond, 1, 1, &lock, 0));
+    report("CMP_REQUEUE_PI, value differs", cmp_requeue(&cond, 1, 1, &lock, 1));
+    report("CMP_REQUEUE_PI, nr_wake 2", cmp_requeue(&cond, 2, 1, &lock, 0));
+    report("CMP_REQUEUE_PI, nr_wake 0", cmp_requeue(&cond, 0, 1, &lock, 0));
+    report("CMP_REQUEUE_PI, nr_requeue -1", cmp_requeue(&cond, 1, -1, &lock, 0));
+    report("CMP_REQUEUE_PI, uaddr2 == uaddr", cmp_requeue(&cond, 1, 1, &cond, 0));
+    report("CMP_REQUEUE_PI, uaddr2 misaligned", cmp_requeue(&cond, 1, 1, odd, 0));
+    report("CMP_REQUEUE_PI, uaddr2 NULL", cmp_requeue(&cond, 1, 1, NULL, 0));
+    report("CMP_REQUEUE_PI | CLOCK_REALTIME", raw(SYS_futex_, (long)&cond,
+           PRIV(FUTEX_CMP_REQUEUE_PI) | FUTEX_CLOCK_REALTIME, 1, 1, (long)&lock, 0));
+}
+
+// The lock is free: CMP_REQUEUE_PI takes it for the first waiter and wakes it.
+static void requeue_free(void)
+{
+    cond = 0;
+    lock = 0;
+    order_len = 0;
+    start(&thr[1], cond_waiter);
+    pause_ms(200);
+    report("FUTEX_WAKE on the condition", raw(SYS_futex_, (long)&cond, PRIV(FUTEX_WAKE), 1, 0, 0, 0));
+    volatile uint32_t other = 0;
+    report("CMP_REQUEUE_PI to another PI word", cmp_requeue(&cond, 1, 1, &other, 0));
+    report("CMP_REQUEUE_PI, lock free", cmp_requeue(&cond, 1, 0, &lock, 0));
+    join(&thr[1]);
+    report("  the waiter's WAIT_REQUEUE_PI", thr[1].result);
+    yes("  it saw its own tid alone", thr[1].seen == (uint32_t)thr[1].id);
+    yes("  the word is 0 after its unlock", lock == 0);
+}
+
+// The lock is held: both waiters move onto it, and get it one after the other.
+static void requeue_held(void)
+{
+    cond = 0;
+    lock = 0;
+    order_len = 0;
+    fx(&lock, PRIV(FUTEX_LOCK_PI), NULL);
+    start(&thr[1], cond_waiter);
+    pause_ms(150);
+    start(&thr[2], cond_waiter);
+    pause_ms(150);
+    cond = 1;
+    report("CMP_REQUEUE_PI, lock held, requeue all", cmp_requeue(&cond, 1, 1000, &lock, 1));
+    yes("  the word is our tid | WAITERS", lock == (me | WAITERS));
+    report("  FUTEX_WAKE on the condition now", raw(SYS_futex_, (long)&cond, PRIV(FUTEX_WAKE), 1, 0, 0, 0));
+    report("UNLOCK_PI", fx(&lock, PRIV(FUTEX_UNLOCK_PI), NULL));
+    join(&thr[1]);
+    join(&thr[2]);
+    order[order_len] = 0;
+    printf("order: %s\n", order);
+    report("  B's WAIT_REQUEUE_PI", thr[1].result);
+    yes("  B saw its tid | WAITERS", thr[1].seen == (thr[1].id | WAITERS));
+    report("  C's WAIT_REQUEUE_PI", thr[2].result);
+    yes("  C saw its tid | WAITERS", thr[2].seen == (thr[2].id | WAITERS));
+    yes("  the word is 0 at the end", lock == 0);
+}
+
+// The lock held, nr_requeue 0: one waiter moves onto the lock, one stays on the condition.
+static void requeue_one(void)
+{
+    cond = 0;
+    lock = 0;
+    order_len = 0;
+    fx(&lock, PRIV(FUTEX_LOCK_PI), NULL);
+    start(&thr[1], cond_waiter);
+    pause_ms(150);
+    start(&thr[2], cond_waiter);
+    pause_ms(150);
+    report("CMP_REQUEUE_PI, lock held, nr_requeue 0", cmp_requeue(&cond, 1, 0, &lock, 0));
+    report("UNLOCK_PI", fx(&lock, PRIV(FUTEX_UNLOCK_PI), NULL));
+    join(&thr[1]);
+    report("  B's WAIT_REQUEUE_PI", thr[1].result);
+    yes("  C still waits on the condition", thr[2].result == 12345);
+    report("CMP_REQUEUE_PI, C next", cmp_requeue(&cond, 1, 0, &lock, 0));
+    join(&thr[2]);
+    report("  C's WAIT_REQUEUE_PI", thr[2].result);
+    yes("  C saw its tid alone", thr[2].seen == (uint32_t)thr[2].id);
+    // The word names a thread that does not exist: the requeue cannot wait for it.
+    start(&thr[1], cond_waiter);
+    pause_ms(150);
+    lock = NO_THREAD;
+    report("CMP_REQUEUE_PI, owner tid names no thread", cmp_requeue(&cond, 1, 1, &lock, 0));
+    lock = 0;
+    report("CMP_REQUEUE_PI, then free", cmp_requeue(&cond, 1, 1, &lock, 0));
+    join(&thr[1]);
+    report("  its WAIT_REQUEUE_PI", thr[1].result);
+}
+
+// A signal before the move: the handler runs and the wait goes on. After it, while the
+// waiter waits for the lock: the call ends with EAGAIN (the condition was signalled).
+static void requeue_signalled(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1;
+    sigaction(SIGUSR1, &sa, NULL);
+    handled = 0;
+    cond = 0;
+    lock = 0;
+    order_len = 0;
+    fx(&lock, PRIV(FUTEX_LOCK_PI), NULL);
+    start(&thr[1], cond_waiter);
+    pause_ms(150);
+    raw(SYS_tgkill, getpid(), thr[1].id, SIGUSR1, 0, 0, 0);
+    pause_ms(150);
+    yes("B's handler ran, B still waits", handled == 1 && thr[1].result == 12345);
+    report("CMP_REQUEUE_PI, lock held", cmp_requeue(&cond, 1, 1, &lock, 0));
+    pause_ms(100);
+    raw(SYS_tgkill, getpid(), thr[1].id, SIGUSR1, 0, 0, 0);
+    join(&thr[1]);
+    yes("B's handler ran again", handled == 2);
+    report("  B's WAIT_REQUEUE_PI, signalled after the move", thr[1].result);
+    yes("  the word is still ours | WAITERS", lock == (me | WAITERS));
+    report("UNLOCK_PI", fx(&lock, PRIV(FUTEX_UNLOCK_PI), NULL));
+    yes("  the word is 0", lock == 0);
+    signal(SIGUSR1, SIG_DFL);
+}
+
 int main(void)
 {
     begin("t_futex_pi");
@@ -492,5 +659,10 @@ int main(void)
     owner_dies(1, 1);
     owner_dies(1, 0);
     owner_dies(0, 0);
+    requeue_errors();
+    requeue_free();
+    requeue_held();
+    requeue_one();
+    requeue_signalled();
     return done();
 }
