@@ -491,8 +491,10 @@ SYSCALL(get_robust_list) {
 // allocated, so none can leak. When the owner exits, or execs (futex_exit_pi, after the
 // robust-list walk has marked its robust locks FUTEX_OWNER_DIED), its locks pass to their
 // first waiters, the word marked FUTEX_OWNER_DIED (as Linux, robust list or not): glibc's
-// and musl's robust mutexes then report EOWNERDEAD. A thread named in a word that has exited (or is exiting: its memory is gone)
-// cannot be waited for: ESRCH, as Linux.
+// and musl's robust mutexes then report EOWNERDEAD. A thread named in a word that has
+// exited, or is exiting (its memory gone), cannot be waited for: ESRCH, as Linux. (Between
+// its mm_release and letting go of its memory, an exiting thread does not sleep, so no
+// waiter can come to it unseen in between.)
 //
 // Locking: as above (the big kernel lock, interrupts off for the list). User space on other
 // CPUs may change a word at any moment, so every change the kernel makes to one is a
@@ -805,6 +807,7 @@ static long requeue_to_pi(uint64_t uaddr2, const struct futex_key *k1, const str
     if (r == 1) {                        // it was free: w owns it now
         unlink_waiter(w);
         w->pi = true;
+        w->requeue_pi = false;
         w->key = *k2;
         w->woken = true;
         sched_make_runnable(w->thread);
@@ -816,6 +819,7 @@ static long requeue_to_pi(uint64_t uaddr2, const struct futex_key *k1, const str
             return -EINVAL;
         unlink_waiter(w);
         w->pi = true;
+        w->requeue_pi = false;
         w->key = *k2;
         w->owner = owner;
         append_waiter(w);                // behind those already waiting for the lock

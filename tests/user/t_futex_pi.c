@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "parity.h"
@@ -643,6 +644,40 @@ static void requeue_signalled(void)
     signal(SIGUSR1, SIG_DFL);
 }
 
+// Two processes on a lock in MAP_SHARED memory (shared futexes: no PRIVATE flag): the
+// child holds it while we wait, then unlocks, or exits still holding it.
+static void across_processes(void)
+{
+    volatile uint32_t *w = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    for (int dies = 0; dies < 2; dies++) {
+        w[0] = 0;
+        w[1] = 0;
+        pid_t pid = fork();
+        if (pid == 0) {
+            long r = fx(w, FUTEX_LOCK_PI, NULL);
+            w[1] = 1;
+            while (!(w[0] & WAITERS))
+                pause_ms(1);
+            pause_ms(50);
+            if (!dies)
+                r = r ? r : fx(w, FUTEX_UNLOCK_PI, NULL);
+            _exit(r == 0 ? 0 : 1);
+        }
+        while (!w[1])
+            pause_ms(1);
+        uint32_t child = w[0];
+        printf("another process %s:\n", dies ? "exits holding the lock" : "unlocks");
+        report("  LOCK_PI, shared, held by the other process", fx(w, FUTEX_LOCK_PI, NULL));
+        yes("  the word is our tid | WAITERS", (w[0] & ~OWNER_DIED) == (me | WAITERS));
+        yes("  OWNER_DIED", (w[0] & OWNER_DIED) != 0);
+        yes("  the child's tid was there before", child != 0 && child != (uint32_t)me);
+        wait_and_print("  the child", pid);
+        report("  UNLOCK_PI, shared", fx(w, FUTEX_UNLOCK_PI, NULL));
+        yes("  the word is 0", w[0] == 0);
+    }
+    munmap((void *)w, 4096);
+}
+
 int main(void)
 {
     begin("t_futex_pi");
@@ -664,5 +699,6 @@ int main(void)
     requeue_held();
     requeue_one();
     requeue_signalled();
+    across_processes();
     return done();
 }
