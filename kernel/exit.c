@@ -61,7 +61,6 @@ static void reparent_children(struct proc *dying) {
 // else still uses the memory, and forgotten either way (an exec's new program has none).
 void mm_release(struct proc *p) {
     futex_exit_robust_list(p);
-    futex_exit_pi(p);                        // after: a robust PI lock is marked first
     uint32_t zero = 0;
     if (p->clear_child_tid && p->mm && p->mm->refs >= 2 &&
         copy_to_user((void *)p->clear_child_tid, &zero, sizeof zero) == 0)

@@ -311,7 +311,8 @@ SYSCALL(futex) {
     int op = (int)a1, cmd = op & FUTEX_CMD_MASK;
     uint32_t val = (uint32_t)a2, val3 = (uint32_t)a5;
     bool private = op & FUTEX_PRIVATE_FLAG, realtime = op & FUTEX_CLOCK_REALTIME;
-    if (realtime && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_LOCK_PI2 && cmd != FUTEX_WAIT_REQUEUE_PI)
+    if (realtime && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_LOCK_PI2 &&
+        cmd != FUTEX_WAIT_REQUEUE_PI)
         return -ENOSYS;                  // Linux: only the absolute waits take another clock
     uint64_t deadline;
     long err;
@@ -419,7 +420,7 @@ static int handle_futex_death(uint64_t uaddr, int tid, bool pi, bool pending) {
     }
 }
 
-void futex_exit_robust_list(struct proc *p) {
+static void walk_robust_list(struct proc *p) {
     uint64_t head = p->robust_list, entry, pending, next = 0;
     bool pi, pending_pi, next_pi = false;
     int64_t offset;
@@ -443,6 +444,15 @@ void futex_exit_robust_list(struct proc *p) {
     }
     if (pending)
         handle_futex_death(pending + (uint64_t)offset, p->pid, pending_pi, true);
+}
+
+static void futex_exit_pi(struct proc *p);
+
+// Linux's futex_cleanup: the robust list first, which marks robust PI locks
+// FUTEX_OWNER_DIED; then the PI locks p still holds go to their waiters.
+void futex_exit_robust_list(struct proc *p) {
+    walk_robust_list(p);
+    futex_exit_pi(p);
 }
 
 SYSCALL(set_robust_list) {
@@ -488,10 +498,10 @@ SYSCALL(get_robust_list) {
 //
 // The kernel's view of a lock (Linux's pi_state) exists only while threads wait on it, and
 // lives in those waiters: each pi waiter of a key records the same owner id. No memory is
-// allocated, so none can leak. When the owner exits, or execs (futex_exit_pi, after the
-// robust-list walk has marked its robust locks FUTEX_OWNER_DIED), its locks pass to their
-// first waiters, the word marked FUTEX_OWNER_DIED (as Linux, robust list or not): glibc's
-// and musl's robust mutexes then report EOWNERDEAD. A thread named in a word that has
+// allocated, so none can leak. When the owner exits or execs (futex_exit_robust_list: the
+// robust-list walk marks its robust locks FUTEX_OWNER_DIED, then futex_exit_pi), its locks
+// pass to their first waiters, the word marked FUTEX_OWNER_DIED (as Linux, robust list or
+// not): glibc's and musl's robust mutexes then report EOWNERDEAD. A thread named in a word that has
 // exited, or is exiting (its memory gone), cannot be waited for: ESRCH, as Linux. (Between
 // its mm_release and letting go of its memory, an exiting thread does not sleep, so no
 // waiter can come to it unseen in between.)
@@ -710,7 +720,7 @@ static bool key_address(struct mm *mm, const struct futex_key *key, uint64_t *ua
 // Thread p (the current one, its memory still attached) exits or execs: every PI lock it
 // holds that has waiters passes to the first of them, as Linux's exit_pi_state_list. The
 // word is rewritten here if p maps it, else by the new owner when it runs.
-void futex_exit_pi(struct proc *p) {
+static void futex_exit_pi(struct proc *p) {
     uint64_t f = local_irq_save();
     for (struct futex_waiter *w = waiters; w;) {
         if (!w->pi || w->owner != p->pid) {

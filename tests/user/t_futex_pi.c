@@ -13,11 +13,13 @@
 // the word: a locker sets FUTEX_WAITERS and queues itself in one step, under the kernel's
 // lock, so once the bit is there an unlock finds it queued.
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -100,13 +102,34 @@ static struct timespec in_ms(int clock, long ms)
     return (struct timespec){ t / 1000000000LL, t % 1000000000LL };
 }
 
+// Until thread tid sleeps (state S in /proc), for at most 10 s. The threads here sleep
+// only in the futex call they make first, so then they wait in it, however slow the
+// machine is.
+static void wait_asleep(int tid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+    for (int i = 0; i < 10000; i++) {
+        int fd = open(path, O_RDONLY);
+        long n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+        if (fd >= 0)
+            close(fd);
+        buf[n > 0 ? n : 0] = 0;
+        char *end = strrchr(buf, ')');
+        if (end && end[1] == ' ' && end[2] == 'S')
+            return;
+        pause_ms(1);
+    }
+    printf("thread did not fall asleep\n");
+}
+
 // ---- threads: clone onto a stack of their own; tid is cleared and woken at the end.
 struct thread {
     volatile int tid;                // nonzero until the kernel clears it at the thread's end
     int id;                          // the thread's id (CLONE_PARENT_SETTID)
     void (*fn)(struct thread *);
-    long result;                     // what fn reports back
-    uint32_t seen;                   // the word as fn saw it
+    volatile long result;            // what fn reports back
+    volatile uint32_t seen;          // the word as fn saw it
     char stack[STACK_SIZE] __attribute__((aligned(16)));
 };
 static struct thread thr[3];
@@ -343,7 +366,7 @@ static void mixed_up(void)
     start(&thr[0], idler);
     mixed = (uint32_t)thr[0].id;
     start(&thr[1], plain_waiter);
-    pause_ms(200);                   // time to fall asleep in FUTEX_WAIT
+    wait_asleep(thr[1].id);          // in FUTEX_WAIT
     report("LOCK_PI, a FUTEX_WAIT sleeper on the word", fx(&mixed, PRIV(FUTEX_LOCK_PI), NULL));
     report("TRYLOCK_PI, the same", fx(&mixed, PRIV(FUTEX_TRYLOCK_PI), NULL));
     mixed = me;
@@ -363,9 +386,8 @@ static void handoff(void)
     report("LOCK_PI", fx(&lock, PRIV(FUTEX_LOCK_PI), NULL));
     start(&thr[1], locker);
     yes("B waits (WAITERS set)", wait_bits(&lock, WAITERS));
-    pause_ms(100);
     start(&thr[2], locker);
-    pause_ms(300);                   // C queues behind B (the word does not show it)
+    wait_asleep(thr[2].id);          // C queues behind B (the word does not show it)
     yes("the word is our tid | WAITERS", lock == (me | WAITERS));
     report("FUTEX_WAKE on the PI word", raw(SYS_futex_, (long)&lock, PRIV(FUTEX_WAKE), 1, 0, 0, 0));
     lock = NO_THREAD | WAITERS;      // user space scribbles on a word the kernel knows
@@ -409,7 +431,7 @@ static void signalled(void)
     raw(SYS_tgkill, getpid(), thr[1].id, SIGUSR1, 0, 0, 0);
     for (int i = 0; i < 5000 && !handled; i++)
         pause_ms(1);
-    pause_ms(100);
+    wait_asleep(thr[1].id);          // back in LOCK_PI
     yes("B's handler ran", handled == 1);
     yes("B still waits", thr[1].result == 12345 && lock == (me | WAITERS));
     report("UNLOCK_PI", fx(&lock, PRIV(FUTEX_UNLOCK_PI), NULL));
@@ -451,7 +473,7 @@ static void owner_dies(int with_robust_list, int with_waiter)
     gate = 0;
     start(&thr[0], owner);
     int a = thr[0].id;
-    for (int i = 0; i < 5000 && rlock.word == 0; i++)
+    for (int i = 0; i < 5000 && thr[0].result == 12345; i++)   // it has the lock
         pause_ms(1);
     printf("owner %s robust list, %s waiter:\n", robust ? "on a" : "on no", with_waiter ? "a" : "no");
     report("  owner's LOCK_PI", thr[0].result);
@@ -545,7 +567,7 @@ static void requeue_free(void)
     lock = 0;
     order_len = 0;
     start(&thr[1], cond_waiter);
-    pause_ms(200);
+    wait_asleep(thr[1].id);
     report("FUTEX_WAKE on the condition", raw(SYS_futex_, (long)&cond, PRIV(FUTEX_WAKE), 1, 0, 0, 0));
     volatile uint32_t other = 0;
     report("CMP_REQUEUE_PI to another PI word", cmp_requeue(&cond, 1, 1, &other, 0));
@@ -564,9 +586,9 @@ static void requeue_held(void)
     order_len = 0;
     fx(&lock, PRIV(FUTEX_LOCK_PI), NULL);
     start(&thr[1], cond_waiter);
-    pause_ms(150);
+    wait_asleep(thr[1].id);
     start(&thr[2], cond_waiter);
-    pause_ms(150);
+    wait_asleep(thr[2].id);
     cond = 1;
     report("CMP_REQUEUE_PI, lock held, requeue all", cmp_requeue(&cond, 1, 1000, &lock, 1));
     yes("  the word is our tid | WAITERS", lock == (me | WAITERS));
@@ -591,9 +613,9 @@ static void requeue_one(void)
     order_len = 0;
     fx(&lock, PRIV(FUTEX_LOCK_PI), NULL);
     start(&thr[1], cond_waiter);
-    pause_ms(150);
+    wait_asleep(thr[1].id);
     start(&thr[2], cond_waiter);
-    pause_ms(150);
+    wait_asleep(thr[2].id);
     report("CMP_REQUEUE_PI, lock held, nr_requeue 0", cmp_requeue(&cond, 1, 0, &lock, 0));
     report("UNLOCK_PI", fx(&lock, PRIV(FUTEX_UNLOCK_PI), NULL));
     join(&thr[1]);
@@ -605,7 +627,7 @@ static void requeue_one(void)
     yes("  C saw its tid alone", thr[2].seen == (uint32_t)thr[2].id);
     // The word names a thread that does not exist: the requeue cannot wait for it.
     start(&thr[1], cond_waiter);
-    pause_ms(150);
+    wait_asleep(thr[1].id);
     lock = NO_THREAD;
     report("CMP_REQUEUE_PI, owner tid names no thread", cmp_requeue(&cond, 1, 1, &lock, 0));
     lock = 0;
@@ -628,9 +650,11 @@ static void requeue_signalled(void)
     order_len = 0;
     fx(&lock, PRIV(FUTEX_LOCK_PI), NULL);
     start(&thr[1], cond_waiter);
-    pause_ms(150);
+    wait_asleep(thr[1].id);
     raw(SYS_tgkill, getpid(), thr[1].id, SIGUSR1, 0, 0, 0);
-    pause_ms(150);
+    for (int i = 0; i < 5000 && !handled; i++)
+        pause_ms(1);
+    wait_asleep(thr[1].id);          // back in the wait
     yes("B's handler ran, B still waits", handled == 1 && thr[1].result == 12345);
     report("CMP_REQUEUE_PI, lock held", cmp_requeue(&cond, 1, 1, &lock, 0));
     pause_ms(100);
@@ -682,6 +706,8 @@ int main(void)
 {
     begin("t_futex_pi");
     default_signals();
+    if (getpid() == 1)               // as init on Lantern: nobody has mounted /proc
+        mount("proc", "/proc", "proc", 0, NULL);
     me = gettid_();
     uncontended();
     bad_words();
