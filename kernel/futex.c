@@ -40,11 +40,11 @@
 #define FUTEX_REQUEUE         3
 #define FUTEX_CMP_REQUEUE     4
 #define FUTEX_WAKE_OP         5
-#define FUTEX_WAIT_BITSET     9
-#define FUTEX_WAKE_BITSET     10
 #define FUTEX_LOCK_PI         6
 #define FUTEX_UNLOCK_PI       7
 #define FUTEX_TRYLOCK_PI      8
+#define FUTEX_WAIT_BITSET     9
+#define FUTEX_WAKE_BITSET     10
 #define FUTEX_WAIT_REQUEUE_PI 11
 #define FUTEX_CMP_REQUEUE_PI  12
 #define FUTEX_LOCK_PI2        13
@@ -59,6 +59,8 @@
 
 struct futex_key { uintptr_t object, offset; };
 
+// Every field is read and written under the big kernel lock with interrupts off, by the
+// waiting thread or by the one that wakes it, moves it, or hands it a PI lock.
 struct futex_waiter {
     struct futex_key key;
     uint32_t bitset;
