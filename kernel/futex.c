@@ -490,13 +490,16 @@ SYSCALL(get_robust_list) {
 //                    or 0 if nobody waits;
 //   FUTEX_TRYLOCK_PI the same as LOCK_PI without the sleep (EAGAIN).
 // Unlike FUTEX_WAIT, the kernel, not user space, decides who owns the lock next: the
-// waiters get it one after another in the order they came, and none can be overtaken.
+// waiters get it one after another in the order they came - real-time threads first, by
+// priority, as Linux - and none can be overtaken.
 //
 // "Priority inheritance" on Linux means the owner runs at the priority of its most urgent
-// waiter, so a low-priority owner cannot hold up a real-time waiter. Lantern's scheduler
-// has no priorities to raise (every thread is SCHED_OTHER; sched_setscheduler is not even
-// a system call here), so nothing is boosted. What programs observe of a PI futex is all
-// here: the owner's id in the word, the handoff in order, and the errors.
+// waiter, so a low-priority owner cannot hold up a real-time waiter. Lantern's threads
+// may be given nice values and real-time policies (sys_sched.c), but its scheduler is one
+// round robin that weighs none of them (sched.c), so there is nothing to lend: nothing is
+// boosted. What programs observe of a PI futex is all here - the owner's id in the word,
+// the handoff in order, the errors - except the boost itself (Linux's /proc/<pid>/stat
+// shows a boosted owner's priority; Lantern's shows the one it was given).
 //
 // The kernel's view of a lock (Linux's pi_state) exists only while threads wait on it, and
 // lives in those waiters: each pi waiter of a key records the same owner id. No memory is
@@ -518,12 +521,20 @@ static bool owner_alive(int tid) {
     return t && t->state != PROC_ZOMBIE && t->mm;
 }
 
-// The oldest pi waiter on key (the list keeps pi waiters in arrival order), or NULL.
+// How urgent a waiter is, as Linux's rt_mutex orders them: a real-time thread's priority
+// (SCHED_FIFO or SCHED_RR, 1..99, set by sched_setscheduler), 0 for every other thread.
+static int pi_rank(const struct proc *t) {
+    return t->policy == 1 || t->policy == 2 ? t->rt_priority : 0;
+}
+
+// The pi waiter on key that gets the lock next (NULL: none): the most urgent, and of
+// those the one that came first (the list keeps pi waiters in arrival order).
 static struct futex_waiter *pi_top_waiter(const struct futex_key *key) {
+    struct futex_waiter *top = NULL;
     for (struct futex_waiter *w = waiters; w; w = w->next)
-        if (w->pi && same_key(&w->key, key))
-            return w;
-    return NULL;
+        if (w->pi && same_key(&w->key, key) && (!top || pi_rank(w->thread) > pi_rank(top->thread)))
+            top = w;
+    return top;
 }
 
 // Any waiter FUTEX_WAKE must not wake (Linux: EINVAL): pi, or waiting for a requeue to pi.
@@ -729,6 +740,7 @@ static void futex_exit_pi(struct proc *p) {
             w = w->next;
             continue;
         }
+        w = pi_top_waiter(&w->key);      // the one of its key to have the lock next
         uint64_t uaddr;
         bool rewritten = p->mm && key_address(p->mm, &w->key, &uaddr) &&
                          pi_claim_word(uaddr, w->thread->pid) == 0;

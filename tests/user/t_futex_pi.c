@@ -130,6 +130,7 @@ struct thread {
     void (*fn)(struct thread *);
     volatile long result;            // what fn reports back
     volatile uint32_t seen;          // the word as fn saw it
+    int prio;                        // rt_locker: its SCHED_FIFO priority, 0 for none
     char stack[STACK_SIZE] __attribute__((aligned(16)));
 };
 static struct thread thr[3];
@@ -215,6 +216,16 @@ static void locker(struct thread *t)
     order[order_len++] = (char)('A' + (t - thr));
     if (t->result == 0)
         fx(&lock, PRIV(FUTEX_UNLOCK_PI), NULL);
+}
+
+// The same, as a SCHED_FIFO thread of priority t->prio (if not 0).
+static void rt_locker(struct thread *t)
+{
+    struct { int prio; } param = { t->prio };
+    if (t->prio)
+        t->seen = (uint32_t)raw(SYS_sched_setscheduler, 0, 1 /* SCHED_FIFO */, (long)&param, 0, 0, 0);
+    if (t->seen == 0)
+        locker(t);
 }
 
 // Waits on the gate and ends: a live thread whose id can stand in a word.
@@ -405,6 +416,34 @@ static void handoff(void)
     report("C's LOCK_PI", thr[2].result);
     yes("  C saw its tid | WAITERS (set while the kernel knows the lock)",
         (thr[2].seen & WAITERS) && (thr[2].seen & 0x3fffffff) != (thr[1].seen & 0x3fffffff));
+    yes("the word is 0 at the end", lock == 0);
+}
+
+// Real-time waiters get the lock first, the most urgent first (Linux's rt_mutex order);
+// among the others, the first to come.
+static void rt_order(void)
+{
+    lock = 0;
+    order_len = 0;
+    fx(&lock, PRIV(FUTEX_LOCK_PI), NULL);
+    int prios[3] = { 0, 10, 20 };
+    for (int i = 0; i < 3; i++) {
+        thr[i].prio = prios[i];
+        thr[i].seen = 0;
+        start(&thr[i], rt_locker);
+        wait_asleep(thr[i].id);      // in LOCK_PI, behind the ones before
+    }
+    yes("A, B (SCHED_FIFO 10), C (SCHED_FIFO 20) wait", lock == (me | WAITERS));
+    report("UNLOCK_PI", fx(&lock, PRIV(FUTEX_UNLOCK_PI), NULL));
+    for (int i = 0; i < 3; i++)
+        join(&thr[i]);
+    order[order_len] = 0;
+    printf("order: %s\n", order);
+    for (int i = 0; i < 3; i++) {
+        printf("%c: ", 'A' + i);
+        report("LOCK_PI", thr[i].result);
+        thr[i].prio = 0;
+    }
     yes("the word is 0 at the end", lock == 0);
 }
 
@@ -715,6 +754,7 @@ int main(void)
     timeouts();
     mixed_up();
     handoff();
+    rt_order();
     signalled();
     owner_dies(0, 1);
     owner_dies(1, 1);
