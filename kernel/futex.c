@@ -12,8 +12,12 @@
 // process, (shared-memory object, offset) for MAP_SHARED memory when the caller does not
 // say FUTEX_PRIVATE_FLAG - so processes sharing a page meet on it whatever its address.
 //
-// Locking: the waiter list is touched only with interrupts off (one CPU). Each waiter lives
-// on its sleeping thread's kernel stack; it is on the list exactly while that thread waits.
+// Locking: the waiter list is touched only with interrupts off, under the big kernel lock
+// (every futex call holds it; interrupts off alone guards one CPU). Each waiter lives on
+// its sleeping thread's kernel stack; it is on the list exactly while that thread waits.
+//
+// Priority-inheritance futexes (FUTEX_LOCK_PI and friends, below the robust lists) keep
+// their waiters on the same list, marked pi.
 #include <stdbool.h>
 #include <stdint.h>
 #include "errno.h"
@@ -36,21 +40,43 @@
 #define FUTEX_REQUEUE         3
 #define FUTEX_CMP_REQUEUE     4
 #define FUTEX_WAKE_OP         5
+#define FUTEX_LOCK_PI         6
+#define FUTEX_UNLOCK_PI       7
+#define FUTEX_TRYLOCK_PI      8
 #define FUTEX_WAIT_BITSET     9
 #define FUTEX_WAKE_BITSET     10
+#define FUTEX_WAIT_REQUEUE_PI 11
+#define FUTEX_CMP_REQUEUE_PI  12
+#define FUTEX_LOCK_PI2        13
 #define FUTEX_PRIVATE_FLAG    128
 #define FUTEX_CLOCK_REALTIME  256
 #define FUTEX_CMD_MASK        (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
 #define FUTEX_BITSET_MATCH_ANY 0xffffffffu
+// The bits of a PI or robust lock's word: the owner's thread id, and two flags.
+#define FUTEX_WAITERS         0x80000000u    // the kernel has (had) waiters: unlock in the kernel
+#define FUTEX_OWNER_DIED      0x40000000u    // the owner died holding it (robust locks)
+#define FUTEX_TID_MASK        0x3fffffffu
 
 struct futex_key { uintptr_t object, offset; };
 
+// Every field is read and written under the big kernel lock with interrupts off, by the
+// waiting thread or by the one that wakes it, moves it, or hands it a PI lock.
 struct futex_waiter {
     struct futex_key key;
     uint32_t bitset;
     bool woken;
     struct proc *thread;
     struct futex_waiter *next;
+    // A FUTEX_LOCK_PI waiter: woken only by a handoff (unlock or the owner's exit), which
+    // makes it the owner. owner: the thread id that holds the lock, as the kernel knows it
+    // (Linux's pi_state->owner): the same in every pi waiter of a key. owner_gone: the
+    // owner exited, so the waiter writes its own id into the word when it runs.
+    bool pi, owner_gone;
+    int owner;
+    // A FUTEX_WAIT_REQUEUE_PI waiter, still on its condition (key): woken only by
+    // FUTEX_CMP_REQUEUE_PI to pi_key, which makes it a pi waiter there (or the owner).
+    bool requeue_pi;
+    struct futex_key pi_key;
 };
 
 static struct futex_waiter *waiters;     // every waiting thread; interrupts off to touch
@@ -94,7 +120,7 @@ static int wake_key(const struct futex_key *key, int n, uint32_t bitset) {
     int woken = 0;
     for (struct futex_waiter **pp = &waiters; *pp;) {
         struct futex_waiter *w = *pp;
-        if (same_key(&w->key, key) && (w->bitset & bitset)) {
+        if (same_key(&w->key, key) && !w->pi && !w->requeue_pi && (w->bitset & bitset)) {
             *pp = w->next;
             w->woken = true;
             sched_make_runnable(w->thread);
@@ -111,7 +137,7 @@ static int wake_key(const struct futex_key *key, int n, uint32_t bitset) {
 static int requeue_key(const struct futex_key *from, const struct futex_key *to, int n) {
     int moved = 0;
     for (struct futex_waiter *w = waiters; w && moved < n; w = w->next) {
-        if (same_key(&w->key, from)) {
+        if (same_key(&w->key, from) && !w->pi && !w->requeue_pi) {
             w->key = *to;
             moved++;
         }
@@ -273,13 +299,22 @@ static long futex_requeue(uint64_t uaddr, uint64_t uaddr2, bool private, int nr_
     return ret;
 }
 
+static long futex_lock_pi(uint64_t uaddr, bool private, uint64_t deadline, bool trylock);
+static long futex_unlock_pi(uint64_t uaddr, bool private);
+static long futex_wait_requeue_pi(uint64_t uaddr, uint64_t uaddr2, bool private, uint32_t val,
+                                  uint64_t deadline);
+static long futex_cmp_requeue_pi(uint64_t uaddr, uint64_t uaddr2, bool private, int nr_wake,
+                                 int nr_requeue, uint32_t expected);
+static bool has_pi_waiter(const struct futex_key *key);
+
 // futex(uaddr, op, val, timeout or val2, uaddr2, val3)
 SYSCALL(futex) {
     uint64_t uaddr = a0, utime = a3, uaddr2 = a4;
     int op = (int)a1, cmd = op & FUTEX_CMD_MASK;
     uint32_t val = (uint32_t)a2, val3 = (uint32_t)a5;
     bool private = op & FUTEX_PRIVATE_FLAG, realtime = op & FUTEX_CLOCK_REALTIME;
-    if (realtime && cmd != FUTEX_WAIT_BITSET)
+    if (realtime && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_LOCK_PI2 &&
+        cmd != FUTEX_WAIT_REQUEUE_PI)
         return -ENOSYS;                  // Linux: only the absolute waits take another clock
     uint64_t deadline;
     long err;
@@ -300,7 +335,8 @@ SYSCALL(futex) {
         if ((err = get_key(uaddr, private, &key)))
             return err;
         uint64_t f = local_irq_save();
-        long n = wake_key(&key, (int)val, bitset);
+        // A PI lock's waiters are woken only by its unlock: Linux says EINVAL to a wake.
+        long n = has_pi_waiter(&key) ? -EINVAL : wake_key(&key, (int)val, bitset);
         local_irq_restore(f);
         return n;
     }
@@ -310,8 +346,25 @@ SYSCALL(futex) {
                              cmd == FUTEX_CMP_REQUEUE, val3);
     case FUTEX_WAKE_OP:
         return futex_wake_op(uaddr, uaddr2, private, (int)val, (int)utime, val3);
+    case FUTEX_LOCK_PI:                  // an absolute CLOCK_REALTIME timeout, always
+    case FUTEX_LOCK_PI2:                 // absolute, CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME
+        err = get_deadline(utime, true, cmd == FUTEX_LOCK_PI || realtime, &deadline);
+        if (err)
+            return err;
+        return futex_lock_pi(uaddr, private, deadline, false);
+    case FUTEX_TRYLOCK_PI:
+        return futex_lock_pi(uaddr, private, 0, true);
+    case FUTEX_UNLOCK_PI:
+        return futex_unlock_pi(uaddr, private);
+    case FUTEX_WAIT_REQUEUE_PI:          // absolute, CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME
+        err = get_deadline(utime, true, realtime, &deadline);
+        if (err)
+            return err;
+        return futex_wait_requeue_pi(uaddr, uaddr2, private, val, deadline);
+    case FUTEX_CMP_REQUEUE_PI:
+        return futex_cmp_requeue_pi(uaddr, uaddr2, private, (int)val, (int)utime, val3);
     default:
-        return -ENOSYS;                  // FUTEX_FD (gone from Linux too) and the PI family
+        return -ENOSYS;                  // FUTEX_FD (gone from Linux too)
     }
 }
 
@@ -331,9 +384,6 @@ SYSCALL(futex) {
 // ROBUST_LIST_LIMIT entries are visited (a list made circular ends too).
 #define ROBUST_LIST_HEAD_SIZE 24
 #define ROBUST_LIST_LIMIT     2048
-#define FUTEX_WAITERS         0x80000000u
-#define FUTEX_OWNER_DIED      0x40000000u
-#define FUTEX_TID_MASK        0x3fffffffu
 
 // Reads a list pointer; bit 0 says "PI lock" and is split off. 0 or -EFAULT.
 static int fetch_robust_entry(uint64_t at, uint64_t *entry, bool *pi) {
@@ -367,12 +417,12 @@ static int handle_futex_death(uint64_t uaddr, int tid, bool pi, bool pending) {
         if (found != uval)
             continue;                    // another thread changed it meanwhile: look again
         if (!pi && (uval & FUTEX_WAITERS))
-            futex_wake_address(uaddr, 1);   // PI locks are handed over elsewhere (not here)
+            futex_wake_address(uaddr, 1);   // PI locks: handed over by futex_exit_pi
         return 0;
     }
 }
 
-void futex_exit_robust_list(struct proc *p) {
+static void walk_robust_list(struct proc *p) {
     uint64_t head = p->robust_list, entry, pending, next = 0;
     bool pi, pending_pi, next_pi = false;
     int64_t offset;
@@ -398,6 +448,15 @@ void futex_exit_robust_list(struct proc *p) {
         handle_futex_death(pending + (uint64_t)offset, p->pid, pending_pi, true);
 }
 
+static void futex_exit_pi(struct proc *p);
+
+// Linux's futex_cleanup: the robust list first, which marks robust PI locks
+// FUTEX_OWNER_DIED; then the PI locks p still holds go to their waiters.
+void futex_exit_robust_list(struct proc *p) {
+    walk_robust_list(p);
+    futex_exit_pi(p);
+}
+
 SYSCALL(set_robust_list) {
     uint64_t head = a0, len = a1;
     if (len != ROBUST_LIST_HEAD_SIZE)
@@ -417,4 +476,404 @@ SYSCALL(get_robust_list) {
         copy_to_user((void *)head_ptr, &head, sizeof head))
         return -EFAULT;
     return 0;
+}
+
+// ---------------------------------------------------------------- priority-inheritance futexes
+//
+// A PI lock's word holds its owner's thread id (FUTEX_TID_MASK), or 0 when free. User
+// space takes a free lock by compare-and-exchange 0 -> tid and gives it back by tid -> 0;
+// only when that fails does it call the kernel:
+//   FUTEX_LOCK_PI    the lock is held: set FUTEX_WAITERS in the word (so that the owner's
+//                    unlock comes to the kernel too) and sleep until it is handed over;
+//   FUTEX_UNLOCK_PI  hand the lock to the first waiter: the word becomes its tid, with
+//                    FUTEX_WAITERS (Linux keeps that bit while the kernel knows the lock),
+//                    or 0 if nobody waits;
+//   FUTEX_TRYLOCK_PI the same as LOCK_PI without the sleep (EAGAIN).
+// Unlike FUTEX_WAIT, the kernel, not user space, decides who owns the lock next: the
+// waiters get it one after another in the order they came - real-time threads first, by
+// priority, as Linux - and none can be overtaken.
+//
+// "Priority inheritance" on Linux means the owner runs at the priority of its most urgent
+// waiter, so a low-priority owner cannot hold up a real-time waiter. Lantern's threads
+// may be given nice values and real-time policies (sys_sched.c), but its scheduler is one
+// round robin that weighs none of them (sched.c), so there is nothing to lend: nothing is
+// boosted. What programs observe of a PI futex is all here - the owner's id in the word,
+// the handoff in order, the errors - except the boost itself (Linux's /proc/<pid>/stat
+// shows a boosted owner's priority; Lantern's shows the one it was given).
+//
+// The kernel's view of a lock (Linux's pi_state) exists only while threads wait on it, and
+// lives in those waiters: each pi waiter of a key records the same owner id. No memory is
+// allocated, so none can leak. When the owner exits or execs (futex_exit_robust_list: the
+// robust-list walk marks its robust locks FUTEX_OWNER_DIED, then futex_exit_pi), its locks
+// pass to their first waiters, the word marked FUTEX_OWNER_DIED (as Linux, robust list or
+// not): glibc's and musl's robust mutexes then report EOWNERDEAD. A thread named in a word that has
+// exited, or is exiting (its memory gone), cannot be waited for: ESRCH, as Linux. (Between
+// its mm_release and letting go of its memory, an exiting thread does not sleep, so no
+// waiter can come to it unseen in between.)
+//
+// Locking: as above (the big kernel lock, interrupts off for the list). User space on other
+// CPUs may change a word at any moment, so every change the kernel makes to one is a
+// compare-and-exchange, tried again if the word moved.
+
+// Whether a thread with id tid exists and can still give a lock back.
+static bool owner_alive(int tid) {
+    struct proc *t = proc_find(tid);
+    return t && t->state != PROC_ZOMBIE && t->mm;
+}
+
+// How urgent a waiter is, as Linux's rt_mutex orders them: a real-time thread's priority
+// (SCHED_FIFO or SCHED_RR, 1..99, set by sched_setscheduler), 0 for every other thread.
+static int pi_rank(const struct proc *t) {
+    return t->policy == 1 || t->policy == 2 ? t->rt_priority : 0;
+}
+
+// The pi waiter on key that gets the lock next (NULL: none): the most urgent, and of
+// those the one that came first (the list keeps pi waiters in arrival order).
+static struct futex_waiter *pi_top_waiter(const struct futex_key *key) {
+    struct futex_waiter *top = NULL;
+    for (struct futex_waiter *w = waiters; w; w = w->next)
+        if (w->pi && same_key(&w->key, key) && (!top || pi_rank(w->thread) > pi_rank(top->thread)))
+            top = w;
+    return top;
+}
+
+// Any waiter FUTEX_WAKE must not wake (Linux: EINVAL): pi, or waiting for a requeue to pi.
+static bool has_pi_waiter(const struct futex_key *key) {
+    for (struct futex_waiter *w = waiters; w; w = w->next)
+        if ((w->pi || w->requeue_pi) && same_key(&w->key, key))
+            return true;
+    return false;
+}
+
+// FUTEX_WAIT sleepers on a word used as a PI lock: user space mixed the two up (EINVAL).
+static bool has_plain_waiter(const struct futex_key *key) {
+    for (struct futex_waiter *w = waiters; w; w = w->next)
+        if (!w->pi && same_key(&w->key, key))
+            return true;
+    return false;
+}
+
+static void append_waiter(struct futex_waiter *w) {
+    struct futex_waiter **pp = &waiters;
+    while (*pp)
+        pp = &(*pp)->next;
+    w->next = NULL;
+    *pp = w;
+}
+
+// Writes the new owner's id into a word whose owner has exited, with FUTEX_WAITERS and
+// FUTEX_OWNER_DIED, as Linux's fixup_pi_state_owner does (robust list or not).
+static long pi_claim_word(uint64_t uaddr, int tid) {
+    for (;;) {
+        uint32_t uval, found;
+        if (copy_from_user(&uval, (const void *)uaddr, sizeof uval))
+            return -EFAULT;
+        found = uval;
+        if (cmpxchg_user_u32((uint32_t *)uaddr, &found,
+                             FUTEX_OWNER_DIED | FUTEX_WAITERS | (uint32_t)tid))
+            return -EFAULT;
+        if (found == uval)
+            return 0;
+    }
+}
+
+// Makes waiter w the owner: off the list, the other waiters of its key now wait for it,
+// and it runs again. owner_gone: the word still names the dead owner (w rewrites it).
+// Interrupts off.
+static void pi_hand_over(struct futex_waiter *w, bool owner_gone) {
+    unlink_waiter(w);
+    for (struct futex_waiter *o = waiters; o; o = o->next)
+        if (o->pi && same_key(&o->key, &w->key))
+            o->owner = w->thread->pid;
+    w->owner_gone = owner_gone;
+    w->woken = true;
+    sched_make_runnable(w->thread);
+}
+
+// One try at taking the lock for thread tid, as Linux's futex_lock_pi_atomic: 1 if it was
+// free and is tid's now (with FUTEX_WAITERS if set_waiters), 0 if thread *owner holds it
+// (FUTEX_WAITERS is set in the word by then), or an error. Interrupts off.
+static long pi_try_take(uint64_t uaddr, const struct futex_key *key, int tid, bool set_waiters,
+                        int *owner) {
+    for (;;) {
+        uint32_t uval, found;
+        if (copy_from_user(&uval, (const void *)uaddr, sizeof uval))
+            return -EFAULT;
+        uint32_t holder = uval & FUTEX_TID_MASK;
+        if (holder == (uint32_t)tid)
+            return -EDEADLK;
+        if (has_plain_waiter(key))
+            return -EINVAL;
+        struct futex_waiter *top = pi_top_waiter(key);
+        if (top) {
+            // Others wait already: the word must name the owner they wait for, or nobody
+            // with FUTEX_OWNER_DIED (a dead robust owner's lock not yet handed over).
+            if (holder != (uint32_t)top->owner && !(holder == 0 && (uval & FUTEX_OWNER_DIED)))
+                return -EINVAL;
+            *owner = top->owner;
+            return 0;
+        }
+        uint32_t want = holder ? uval | FUTEX_WAITERS : (uval & FUTEX_OWNER_DIED) | (uint32_t)tid |
+                                                        (set_waiters ? FUTEX_WAITERS : 0);
+        found = uval;
+        if (cmpxchg_user_u32((uint32_t *)uaddr, &found, want))
+            return -EFAULT;
+        if (found != uval)
+            continue;                    // user space changed it meanwhile: look again
+        if (!holder)
+            return 1;                    // it was free (maybe with a flag left): ours now
+        if (!owner_alive((int)holder)) {
+            // Linux looks once more: a word that changed is tried again, else no such owner.
+            if (copy_from_user(&found, (const void *)uaddr, sizeof found))
+                return -EFAULT;
+            if (found != want)
+                continue;
+            return -ESRCH;
+        }
+        *owner = (int)holder;
+        return 0;
+    }
+}
+
+// FUTEX_LOCK_PI, LOCK_PI2 and (trylock) TRYLOCK_PI. deadline: ns since boot, 0 for none.
+// A signal does not end the wait with EINTR: Linux restarts the call after the handler.
+static long futex_lock_pi(uint64_t uaddr, bool private, uint64_t deadline, bool trylock) {
+    struct proc *p = current();
+    struct futex_waiter w = { .bitset = FUTEX_BITSET_MATCH_ANY, .thread = p, .pi = true };
+    long ret = get_key(uaddr, private, &w.key);
+    if (ret)
+        return ret;
+    uint64_t f = local_irq_save();
+    ret = pi_try_take(uaddr, &w.key, p->pid, false, &w.owner);
+    if (ret != 0 || trylock) {
+        local_irq_restore(f);
+        return ret == 1 ? 0 : ret == 0 ? -EAGAIN : ret;
+    }
+    append_waiter(&w);                   // last: the lock goes round in arrival order
+    while (!w.woken) {
+        if (deadline && time_since_boot_ns() >= deadline) {
+            ret = -ETIMEDOUT;
+            break;
+        }
+        if (signal_pending(p)) {
+            ret = -ERESTARTNOINTR;
+            break;
+        }
+        p->wake_at = deadline;
+        sleep_on(&w);
+        p->wake_at = 0;
+    }
+    if (!w.woken)
+        unlink_waiter(&w);               // FUTEX_WAITERS stays in the word, as on Linux
+    else
+        ret = w.owner_gone ? pi_claim_word(uaddr, p->pid) : 0;
+    local_irq_restore(f);
+    return ret;
+}
+
+// As Linux, the word is read and its owner checked before the address is (EPERM first).
+static long futex_unlock_pi(uint64_t uaddr, bool private) {
+    int tid = current()->pid;
+    struct futex_key key;
+    uint64_t f = local_irq_save();
+    long err;
+    for (;;) {
+        uint32_t uval, found;
+        if (copy_from_user(&uval, (const void *)uaddr, sizeof uval)) {
+            err = -EFAULT;
+            break;
+        }
+        if ((uval & FUTEX_TID_MASK) != (uint32_t)tid) {
+            err = -EPERM;                // only the owner may unlock
+            break;
+        }
+        if ((err = get_key(uaddr, private, &key)))
+            break;
+        struct futex_waiter *top = pi_top_waiter(&key);
+        if (has_plain_waiter(&key) || (top && top->owner != tid)) {
+            err = -EINVAL;               // the word and the waiters disagree: user space erred
+            break;
+        }
+        found = uval;
+        if (cmpxchg_user_u32((uint32_t *)uaddr, &found,
+                             top ? FUTEX_WAITERS | (uint32_t)top->thread->pid : 0)) {
+            err = -EFAULT;
+            break;
+        }
+        if (found != uval && top)
+            continue;                    // moved under us (another CPU): again
+        if (found != uval) {
+            err = -EAGAIN;               // as Linux: user space changed it, let it look
+            break;
+        }
+        if (top)
+            pi_hand_over(top, false);
+        break;
+    }
+    local_irq_restore(f);
+    return err;
+}
+
+// The address of key's word in mm, if mm maps it.
+static bool key_address(struct mm *mm, const struct futex_key *key, uint64_t *uaddr) {
+    if (key->object == (uintptr_t)mm) {
+        *uaddr = key->offset;
+        return true;
+    }
+    for (struct vma *v = mm->vmas; v; v = v->next) {
+        uint64_t first = v->shm_pgoff * PAGE_SIZE, len = v->end - v->start;
+        if ((uintptr_t)v->shm == key->object && key->offset - first < len) {
+            *uaddr = v->start + (key->offset - first);
+            return true;
+        }
+    }
+    return false;
+}
+
+// Thread p (the current one, its memory still attached) exits or execs: every PI lock it
+// holds that has waiters passes to the first of them, as Linux's exit_pi_state_list. The
+// word is rewritten here if p maps it, else by the new owner when it runs.
+static void futex_exit_pi(struct proc *p) {
+    uint64_t f = local_irq_save();
+    for (struct futex_waiter *w = waiters; w;) {
+        if (!w->pi || w->owner != p->pid) {
+            w = w->next;
+            continue;
+        }
+        w = pi_top_waiter(&w->key);      // the one of its key to have the lock next
+        uint64_t uaddr;
+        bool rewritten = p->mm && key_address(p->mm, &w->key, &uaddr) &&
+                         pi_claim_word(uaddr, w->thread->pid) == 0;
+        pi_hand_over(w, !rewritten);
+        w = waiters;                     // the list changed: from the start again
+    }
+    local_irq_restore(f);
+}
+
+// ---------------------------------------------------------------- requeue onto a PI lock
+//
+// A condition variable whose mutex is a PI lock may be built on two more operations
+// (glibc's condvars used them before 2.25; today's glibc and musl do not):
+//   FUTEX_WAIT_REQUEUE_PI(cond, val, deadline, lock)  wait on cond, as FUTEX_WAIT, for a
+//                          move onto lock; return 0 owning lock;
+//   FUTEX_CMP_REQUEUE_PI(cond, 1, n, lock, val)  if cond still holds val: take lock for the
+//                          first waiter if it is free (and wake it), and move the others,
+//                          up to n (n + 1 if none was woken), to wait on lock as
+//                          FUTEX_LOCK_PI does. Returns how many were woken or moved.
+// A moved waiter is an ordinary pi waiter from then on (w->pi): the unlock hands it the
+// lock. Before the move, a signal restarts the wait and a timeout ends it; after it, a
+// signal ends it with EAGAIN (Linux's EWOULDBLOCK: the condition has been signalled).
+
+static long futex_wait_requeue_pi(uint64_t uaddr, uint64_t uaddr2, bool private, uint32_t val,
+                                  uint64_t deadline) {
+    struct proc *p = current();
+    struct futex_waiter w = { .bitset = FUTEX_BITSET_MATCH_ANY, .thread = p, .requeue_pi = true };
+    if (uaddr == uaddr2)
+        return -EINVAL;
+    long ret = get_key(uaddr2, private, &w.pi_key);
+    if (!ret)
+        ret = get_key(uaddr, private, &w.key);
+    if (ret)
+        return ret;
+    uint64_t f = local_irq_save();
+    uint32_t value;
+    if (copy_from_user(&value, (const void *)uaddr, sizeof value))
+        ret = -EFAULT;
+    else if (value != val)
+        ret = -EAGAIN;
+    if (ret) {
+        local_irq_restore(f);
+        return ret;
+    }
+    append_waiter(&w);                   // last: CMP_REQUEUE_PI takes them in arrival order
+    while (!w.woken) {
+        if (deadline && time_since_boot_ns() >= deadline) {
+            ret = -ETIMEDOUT;
+            break;
+        }
+        if (signal_pending(p)) {
+            ret = w.pi ? -EAGAIN : -ERESTARTNOINTR;
+            break;
+        }
+        p->wake_at = deadline;
+        sleep_on(&w);
+        p->wake_at = 0;
+    }
+    if (!w.woken)
+        unlink_waiter(&w);
+    else
+        ret = w.owner_gone ? pi_claim_word(uaddr2, p->pid) : 0;
+    local_irq_restore(f);
+    return ret;
+}
+
+// The first waiter on key, of any kind, in list order (pi and requeue waiters are in
+// arrival order).
+static struct futex_waiter *first_waiter(const struct futex_key *key) {
+    for (struct futex_waiter *w = waiters; w; w = w->next)
+        if (same_key(&w->key, key))
+            return w;
+    return NULL;
+}
+
+// Moves the waiters on k1 onto the PI lock k2 (see above). Interrupts off.
+static long requeue_to_pi(uint64_t uaddr2, const struct futex_key *k1, const struct futex_key *k2,
+                          int nr_requeue) {
+    struct futex_waiter *w = first_waiter(k1);
+    if (!w)
+        return 0;
+    if (!w->requeue_pi || !same_key(&w->pi_key, k2))
+        return -EINVAL;                  // not waiting for a move onto this lock
+    int owner, count = 0;
+    long r = pi_try_take(uaddr2, k2, w->thread->pid, nr_requeue > 0, &owner);
+    if (r < 0)
+        return r;
+    if (r == 1) {                        // it was free: w owns it now
+        unlink_waiter(w);
+        w->pi = true;
+        w->requeue_pi = false;
+        w->key = *k2;
+        w->woken = true;
+        sched_make_runnable(w->thread);
+        owner = w->thread->pid;
+        count = 1;
+    }
+    while (count - 1 < nr_requeue && (w = first_waiter(k1))) {
+        if (!w->requeue_pi || !same_key(&w->pi_key, k2))
+            return -EINVAL;
+        unlink_waiter(w);
+        w->pi = true;
+        w->requeue_pi = false;
+        w->key = *k2;
+        w->owner = owner;
+        append_waiter(w);                // behind those already waiting for the lock
+        count++;
+    }
+    return count;
+}
+
+static long futex_cmp_requeue_pi(uint64_t uaddr, uint64_t uaddr2, bool private, int nr_wake,
+                                 int nr_requeue, uint32_t expected) {
+    if (nr_wake < 0 || nr_requeue < 0 || uaddr == uaddr2 || nr_wake != 1)
+        return -EINVAL;                  // Linux wakes exactly one: no thundering herd
+    struct futex_key k1, k2;
+    long ret = get_key(uaddr, private, &k1);
+    if (!ret)
+        ret = get_key(uaddr2, private, &k2);
+    if (!ret && same_key(&k1, &k2))
+        ret = -EINVAL;                   // one shared word at two addresses
+    if (ret)
+        return ret;
+    uint64_t f = local_irq_save();
+    uint32_t value, lock;
+    if (copy_from_user(&value, (const void *)uaddr, sizeof value))
+        ret = -EFAULT;
+    else if (value != expected)
+        ret = -EAGAIN;
+    else if (copy_from_user(&lock, (const void *)uaddr2, sizeof lock))
+        ret = -EFAULT;                   // as Linux: the lock is looked at, waiters or not
+    else
+        ret = requeue_to_pi(uaddr2, &k1, &k2, nr_requeue);
+    local_irq_restore(f);
+    return ret;
 }

@@ -251,7 +251,8 @@ static uint64_t gen(enum kind k)
     case FCNTL:   return FROM(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 1030, 1031, 1032, 1024, 1025, 1033);
     case IOCTL:   return FROM(0x5401, 0x5402, 0x5403, 0x5404, 0x540e, 0x540f, 0x5410,
                               0x5413, 0x5414, 0x541b, 0x5421, 0x5450, 0x5451, 0x5422, 0);
-    case FUTEXOP: return FROM(0, 1, 2, 3, 4, 5, 6, 9, 10, 128, 129, 128 | 9, 256 | 9, 13, 11);
+    case FUTEXOP: return FROM(0, 1, 2, 3, 4, 5, 6, 9, 10, 128, 129, 128 | 9, 256 | 9, 13, 11,
+                              7, 8, 128 | 6, 128 | 7, 128 | 8, 256 | 13, 256 | 6, 12);
     case PRCTL:   return FROM(1, 2, 15, 16, 36, 37, 38, 39, 0, 1000);
     case ARCHPRCTL: return FROM(0x1001, 0x1002, 0x1003, 0x1004, 0x1011, 0x1012, 0x3001, 0);
     case WAITOPT: return g_bits(1 | 2 | 4 | 8 | 0x01000000 | 0x20000000 | 0x40000000 | 0x80000000u);

@@ -9,7 +9,8 @@
 //             the page back so that the thread goes on)
 //   copier    system calls whose user buffers lie in the arena: read, write, pipes,
 //             readv/writev (iovecs in the arena too), getrandom, clock_gettime, uname,
-//             rt_sigprocmask, poll, futex wait and wake on arena words
+//             rt_sigprocmask, poll, futex wait and wake on arena words, PI futex
+//             trylock, unlock and short timed locks on them
 //   spawner   short-lived threads whose clear_child_tid word, robust list and locks are in
 //             the arena (exit vs munmap, the robust-list walk vs mapping changes)
 //   forker    fork while the others change the mappings (mm_dup vs everything), the child
@@ -168,7 +169,7 @@ static void copier_step(struct rng *r)
 {
     char *b = spot(r, 256);
     size_t n = 1 + below(r, 256);
-    switch (below(r, 12)) {
+    switch (below(r, 13)) {
     case 0: tick(SYS_read); read(zero_fd, b, n); break;
     case 1: tick(SYS_write); write(null_fd, b, n); break;
     case 2: tick(SYS_write); write(pipe_fd[1], b, n); break;
@@ -193,6 +194,17 @@ static void copier_step(struct rng *r)
         break;
     }
     case 10: tick(SYS_futex); syscall(SYS_futex, spot(r, 4), 1, 1 + below(r, 3), NULL, NULL, 0); break;
+    case 11: {                                            // PI: trylock, unlock, or lock for 0.1 ms
+        static const int ops[] = { 8, 7, 13, 128 | 8, 128 | 7, 128 | 13 };
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += 100000;
+        if (ts.tv_nsec >= 1000000000)
+            ts.tv_sec++, ts.tv_nsec -= 1000000000;
+        tick(SYS_futex);
+        syscall(SYS_futex, spot(r, 4), ops[below(r, 6)], 0, &ts, NULL, 0);
+        break;
+    }
     default: {
         struct pollfd *p = (struct pollfd *)spot(r, 2 * sizeof *p);
         tick(SYS_poll);
@@ -215,7 +227,7 @@ static void brief_life(uint64_t seed)
     tick(SYS_set_robust_list);
     lock[0] = (uint64_t)head;                 // the lock's link: back to the head
     lock[1] = (uint32_t)tid;                  // its futex word, 8 bytes on
-    head[0] = (uint64_t)lock;
+    head[0] = (uint64_t)lock | below(&r, 2);  // bit 0: a PI lock (handed over, not woken)
     head[1] = 8;
     head[2] = below(&r, 2) ? (uint64_t)lock : 0;
     syscall(SYS_set_robust_list, head, 24);

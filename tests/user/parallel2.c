@@ -148,6 +148,7 @@ static const char *errname(int e)
     case EBADF: return "EBADF";
     case ESRCH: return "ESRCH";
     case EFAULT: return "EFAULT";
+    case ETIMEDOUT: return "ETIMEDOUT";
     default: return "other";
     }
 }
@@ -1864,9 +1865,23 @@ static void case_timers(void)
     say("timers: SIGEV_THREAD ran 3 times: yes; bad clock %s", errname(e2));
 }
 
-// PTHREAD_PRIO_INHERIT mutexes (FUTEX_LOCK_PI, FUTEX_UNLOCK_PI, FUTEX_TRYLOCK_PI).
+// PTHREAD_PRIO_INHERIT mutexes (FUTEX_LOCK_PI, FUTEX_UNLOCK_PI, FUTEX_TRYLOCK_PI): four
+// threads contend for one (the count must be exact), trylock and timedlock while it is
+// held (EBUSY, ETIMEDOUT after the deadline), an error-checking one locked twice.
 static pthread_mutex_t pi_lock;
 static long pi_count;
+
+static void pi_init(pthread_mutex_t *m, int type, int robust)
+{
+    pthread_mutexattr_t ma;
+    pthread_mutexattr_init(&ma);
+    must_rc(pthread_mutexattr_setprotocol(&ma, PTHREAD_PRIO_INHERIT), "setprotocol");
+    must_rc(pthread_mutexattr_settype(&ma, type), "settype");
+    if (robust)
+        must_rc(pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST), "setrobust");
+    must_rc(pthread_mutex_init(m, &ma), "PI mutex_init");
+    pthread_mutexattr_destroy(&ma);
+}
 
 static void *pi_thread(void *arg)
 {
@@ -1885,6 +1900,19 @@ static void *pi_trylocker(void *arg)
     return (void *)(long)pthread_mutex_trylock(&pi_lock);
 }
 
+static void *pi_timedlocker(void *arg)
+{
+    (void)arg;
+    struct timespec at;
+    clock_gettime(CLOCK_REALTIME, &at);
+    at.tv_nsec += 50 * 1000000;
+    if (at.tv_nsec >= 1000000000)
+        at.tv_sec++, at.tv_nsec -= 1000000000;
+    long long t0 = mono_ns();
+    int rc = pthread_mutex_timedlock(&pi_lock, &at);
+    return (void *)(long)(rc == ETIMEDOUT && mono_ns() - t0 < 45 * 1000000LL ? -1 : rc);
+}
+
 static void case_pi(void)
 {
     pthread_mutexattr_t ma;
@@ -1901,8 +1929,141 @@ static void case_pi(void)
         join(t[i]);
     must_rc(pthread_mutex_lock(&pi_lock), "PI lock");
     long busy = (long)join(spawn(pi_trylocker, NULL));
+    long timed = (long)join(spawn(pi_timedlocker, NULL));
     pthread_mutex_unlock(&pi_lock);
-    say("pi: count %ld, trylock while held %s", pi_count, errname((int)busy));
+    long free_now = (long)join(spawn(pi_trylocker, NULL));
+    pthread_mutex_t ec;
+    pi_init(&ec, PTHREAD_MUTEX_ERRORCHECK, 0);
+    must_rc(pthread_mutex_lock(&ec), "PI errorcheck lock");
+    int again = pthread_mutex_lock(&ec);
+    must_rc(pthread_mutex_unlock(&ec), "PI errorcheck unlock");
+    int unlocked = pthread_mutex_unlock(&ec);
+    say("pi: count %ld, trylock while held %s, timedlock while held %s, trylock when free %s",
+        pi_count, errname((int)busy), timed == -1 ? "too early" : errname((int)timed),
+        errname((int)free_now));
+    say("pi: errorcheck lock twice %s, unlock when not held %s", errname(again), errname(unlocked));
+}
+
+// A robust PI mutex whose owner thread ends without unlocking: the next locker gets
+// EOWNERDEAD (the kernel hands the lock over and marks it FUTEX_OWNER_DIED), makes it
+// consistent, and the mutex goes on working. Twice: nobody waiting when the owner ends,
+// then four threads already waiting in the kernel (exactly one sees EOWNERDEAD).
+static pthread_mutex_t pr_lock;
+static atomic_int pr_dead, pr_ok, pr_other;
+static long pr_count;
+
+static void *pr_owner(void *arg)
+{
+    must_rc(pthread_mutex_lock(&pr_lock), "robust PI lock");
+    if (arg)
+        sleep_us(200000);    // while the others queue up
+    return NULL;             // still holding it
+}
+
+static void *pr_locker(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 1000; i++) {
+        int rc = pthread_mutex_lock(&pr_lock);
+        if (rc == EOWNERDEAD) {
+            pr_dead++;
+            rc = pthread_mutex_consistent(&pr_lock);
+        }
+        if (rc) {
+            pr_other++;
+            continue;
+        }
+        pr_count++;
+        must_rc(pthread_mutex_unlock(&pr_lock), "robust PI unlock");
+        pr_ok++;
+    }
+    return NULL;
+}
+
+static void case_pirobust(void)
+{
+    pi_init(&pr_lock, PTHREAD_MUTEX_NORMAL, 1);
+    join(spawn(pr_owner, NULL));
+    int first = pthread_mutex_lock(&pr_lock);
+    int cons = pthread_mutex_consistent(&pr_lock);
+    must_rc(pthread_mutex_unlock(&pr_lock), "robust PI unlock");
+    int next = pthread_mutex_lock(&pr_lock);
+    must_rc(pthread_mutex_unlock(&pr_lock), "robust PI unlock");
+    say("pirobust: owner gone, nobody waiting: lock %s, consistent %s, next lock %s",
+        errname(first), errname(cons), errname(next));
+
+    pthread_t owner = spawn(pr_owner, (void *)1), t[4];
+    sleep_us(50000);
+    for (int i = 0; i < 4; i++)
+        t[i] = spawn(pr_locker, NULL);
+    join(owner);
+    for (int i = 0; i < 4; i++)
+        join(t[i]);
+    say("pirobust: owner gone, four waiting: EOWNERDEAD seen %d, locked %d times, count %ld, "
+        "other errors %d", (int)pr_dead, (int)pr_ok, pr_count, (int)pr_other);
+}
+
+// A condition variable with a PI mutex: four consumers take 4000 items from a queue that
+// two producers fill, signalling (and broadcasting at the end); the sums must add up.
+#define PC_ITEMS 2000
+static pthread_mutex_t pc_lock;
+static pthread_cond_t pc_more, pc_room;
+static int pc_queue[16], pc_head, pc_len, pc_done;
+static long pc_sum[4];
+
+static void *pc_producer(void *arg)
+{
+    long base = (long)arg;
+    for (int i = 1; i <= PC_ITEMS; i++) {
+        must_rc(pthread_mutex_lock(&pc_lock), "PI cond lock");
+        while (pc_len == 16)
+            must_rc(pthread_cond_wait(&pc_room, &pc_lock), "cond_wait room");
+        pc_queue[(pc_head + pc_len++) % 16] = (int)(base + i);
+        pthread_cond_signal(&pc_more);
+        must_rc(pthread_mutex_unlock(&pc_lock), "PI cond unlock");
+    }
+    return NULL;
+}
+
+static void *pc_consumer(void *arg)
+{
+    long me = (long)arg;
+    must_rc(pthread_mutex_lock(&pc_lock), "PI cond lock");
+    for (;;) {
+        while (pc_len == 0 && !pc_done)
+            must_rc(pthread_cond_wait(&pc_more, &pc_lock), "cond_wait more");
+        if (pc_len == 0)
+            break;
+        pc_sum[me] += pc_queue[pc_head];
+        pc_head = (pc_head + 1) % 16;
+        pc_len--;
+        pthread_cond_signal(&pc_room);
+    }
+    must_rc(pthread_mutex_unlock(&pc_lock), "PI cond unlock");
+    return NULL;
+}
+
+static void case_picond(void)
+{
+    pi_init(&pc_lock, PTHREAD_MUTEX_NORMAL, 0);
+    pthread_cond_init(&pc_more, NULL);
+    pthread_cond_init(&pc_room, NULL);
+    pthread_t c[4], p[2];
+    for (long i = 0; i < 4; i++)
+        c[i] = spawn(pc_consumer, (void *)i);
+    for (long i = 0; i < 2; i++)
+        p[i] = spawn(pc_producer, (void *)(i * 100000));
+    for (int i = 0; i < 2; i++)
+        join(p[i]);
+    must_rc(pthread_mutex_lock(&pc_lock), "PI cond lock");
+    pc_done = 1;
+    pthread_cond_broadcast(&pc_more);
+    must_rc(pthread_mutex_unlock(&pc_lock), "PI cond unlock");
+    for (int i = 0; i < 4; i++)
+        join(c[i]);
+    long total = pc_sum[0] + pc_sum[1] + pc_sum[2] + pc_sum[3];
+    long want = 2L * PC_ITEMS * (PC_ITEMS + 1) / 2 + 100000L * PC_ITEMS;
+    say("picond: %d items through a PI-mutex condvar, sum %s", 2 * PC_ITEMS, total == want ? "right" : "wrong");
 }
 
 // ---------------------------------------------------------------- findings: what Lantern lacks today
@@ -1986,7 +2147,8 @@ static const struct {
     { "msort", case_msort, 0 }, { "malloc", case_malloc, 0 }, { "faults", case_faults, 0 },
     { "tasks", case_tasks, 0 }, { "setxid", case_setxid, 0 }, { "stopspin", case_stopspin, 1 },
     { "timers", case_timers, 0 }, { "rtqueue", case_rtqueue, 1 }, { "exitspin", case_exitspin, 0 },
-    { "setxidspin", case_setxidspin, 0 }, { "pi", case_pi, 1 }, { "calls", case_calls, 0 },
+    { "setxidspin", case_setxidspin, 0 }, { "pi", case_pi, 0 }, { "calls", case_calls, 0 },
+    { "pirobust", case_pirobust, 0 }, { "picond", case_picond, 0 },
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
 
