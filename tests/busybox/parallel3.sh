@@ -5,9 +5,9 @@
 T=/tmp/parallel3.$$
 mkdir -p $T
 echo "parallel3: start"
-# Eight files of 1800 to 15000 lines, made by eight jobs at once.
+# Eight files of 1000 to 6000 lines, made by eight jobs at once.
 for i in 1 2 3 4 5 6 7 8; do
-    ( seq $i $i $((i * 3000 + 12000)) | awk -v i=$i '{ print $1 * i % 9973, $1 }' > $T/f$i ) &
+    ( seq $i $i $((i * 2000 + 6000)) | awk -v i=$i '{ print $1 * i % 9973, $1 }' > $T/f$i ) &
 done
 wait
 echo "make: $(cat $T/f? | wc -l) lines, $(cat $T/f? | md5sum | cut -c1-32)"
@@ -37,7 +37,7 @@ echo "zcat: $(cat $T/ok? | tr '\n' ' ')"
 # Compressor pipelines at once: gzip | gunzip | md5sum, bzip2 | bunzip2 | sha1sum, and a
 # tar of the directory through gzip, listed and unpacked elsewhere.
 ( cat $T/f1 $T/f2 | gzip -1 | gunzip | md5sum | cut -c1-32 > $T/p1 ) &
-( cat $T/f3 $T/f4 | bzip2 -9 | bunzip2 | sha1sum | cut -c1-40 > $T/p2 ) &
+( cat $T/f3 $T/f4 | bzip2 -1 | bunzip2 | sha1sum | cut -c1-40 > $T/p2 ) &
 ( cd $T && tar cf - f5 f6 f7 f8 | gzip > $T/t.tgz ) &
 ( cat $T/f1 $T/f2 | md5sum | cut -c1-32 > $T/q1; cat $T/f3 $T/f4 | sha1sum | cut -c1-40 > $T/q2 ) &
 wait
