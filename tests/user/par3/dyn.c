@@ -113,7 +113,10 @@ static void *open_and_work(void *arg)
     if (!h)
         return (void *)0;
     work_fn work = (work_fn)dlsym(h, "plugin_work");
-    uint64_t r = work ? work(1000 + (int)(uintptr_t)arg) : 0;
+    void (*forget)(void) = (void (*)(void))dlsym(h, "plugin_forget");
+    uint64_t r = work && forget ? work(1000 + (int)(uintptr_t)arg) : 0;
+    if (forget)
+        forget();    // its key's destructor must not run after our dlclose
     dlclose(h);
     return (void *)(uintptr_t)(r % 1000003);
 }

@@ -44,6 +44,18 @@ __attribute__((destructor)) static void plugin_fini(void)
     pthread_key_delete(key);
 }
 
+// A thread that is about to dlclose the library lets go of its key's value first: the
+// destructor is the library's code, and at the thread's exit the library may be gone (the
+// last dlclose, in another thread, unmapped it). Counted as a destructor run.
+void plugin_forget(void)
+{
+    void *p = pthread_getspecific(key);
+    if (p) {
+        pthread_setspecific(key, NULL);
+        count_dtor(p);
+    }
+}
+
 // Work for one thread: its counters start at their images' values whichever thread
 // loaded the library, and no other thread's work shows in them.
 uint64_t plugin_work(int n)
