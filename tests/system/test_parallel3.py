@@ -21,7 +21,8 @@ on the host for its lines, then as init on Lantern at the suite's CPU count and 
 - busybox (tests/busybox/parallel3.sh): md5sum, sha1sum, sha256sum, sha512sum, gzip, zcat,
   bzip2 and tar as jobs at once, xargs -P4 gzip -d, dd at offsets at once.
 They boot the initramfs of the Makefile's PAR3_INITRAMFS (the programs and the shared
-libraries they load)."""
+libraries they load). Not tested here, a finding: OpenMP's OMP_PLACES needs sysfs, which
+Lantern lacks (see tests/user/par3/omp.c)."""
 import os
 import re
 import subprocess
@@ -32,10 +33,10 @@ from test_parallel import _check_busybox_script, _compare, _cpu_counts, _expecte
 from test_parity import KERNEL_LINE  # noqa: E402
 
 
-def _check_par3(ctx, name, env=None):
-    """build/par3/NAME on the host with env, then as init at each CPU count with env on
-    the kernel's command line (the kernel hands it to init): the lines must be the same,
-    and init must exit 0 as on Linux."""
+def _check_par3(ctx, name, env=None, cpu_counts=None):
+    """build/par3/NAME on the host with env, then as init at each CPU count (the suite's
+    and 4, unless told) with env on the kernel's command line (the kernel hands it to
+    init): the lines must be the same, and init must exit 0 as on Linux."""
     env = env or {}
     binary = os.path.join(ctx.build, "par3", name)
     assert os.path.exists(binary), f"no build/par3/{name} (see the Makefile's PAR3_BINS)"
@@ -47,7 +48,7 @@ def _check_par3(ctx, name, env=None):
             f"on the host, {name} failed: {r.returncode} {r.stderr}"
         _expected[name] = lines
     args = " ".join(f"{k}={v}" for k, v in env.items())
-    for smp in _cpu_counts(ctx):
+    for smp in cpu_counts or _cpu_counts(ctx):
         m = ctx.machine(kernel_args=f"rdinit=/bin/{name} panic=-1 {args}".rstrip(), smp=smp,
                         initrd=os.path.join(ctx.build, "initramfs-parallel3.cpio"))
         m.wait_exit(300)
@@ -68,8 +69,10 @@ def test_par3_openmp(ctx):
     _check_par3(ctx, "par3omp", {"OMP_NUM_THREADS": "4"})
 
 
+# The dynamic builds of the same sources: at -smp 4 only (the suite's time; the static
+# builds cover the suite's CPU count).
 def test_par3_openmp_dynamic(ctx):
-    _check_par3(ctx, "par3omp_dyn", {"OMP_NUM_THREADS": "4"})
+    _check_par3(ctx, "par3omp_dyn", {"OMP_NUM_THREADS": "4"}, cpu_counts=[4])
 
 
 def test_par3_cxx(ctx):
@@ -77,7 +80,7 @@ def test_par3_cxx(ctx):
 
 
 def test_par3_cxx_dynamic(ctx):
-    _check_par3(ctx, "par3cxx_dyn")
+    _check_par3(ctx, "par3cxx_dyn", cpu_counts=[4])
 
 
 def test_par3_rust(ctx):
