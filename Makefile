@@ -798,7 +798,7 @@ par3rs: $(PAR3)/par3rs
 $(PAR3)/par3rs: tests/user/par3/rs.rs
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  RUSTC   $@")
-	$(Q)env -u MAKEFLAGS $(RUSTC) -O --edition 2021 -C target-feature=+crt-static -C debuginfo=0 -o $@ $<
+	$(Q)env -u MAKEFLAGS -u MFLAGS $(RUSTC) -O --edition 2021 -C target-feature=+crt-static -C debuginfo=0 -o $@ $<
 user: $(PAR3_BINS)
 PAR3_INITRAMFS := $(BUILD)/initramfs-parallel3.cpio
 PAR3_STAGE := $(BUILD)/rootfs-parallel3
