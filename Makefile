@@ -741,3 +741,76 @@ $(PARALLEL_INITRAMFS): $(PARALLEL_BINS)
 	$(Q)$(STRIP) --strip-debug $(PARALLEL_STAGE)/bin/parallel_*
 	$(Q)cd $(PARALLEL_STAGE) && find . -mindepth 1 | LC_ALL=C sort | \
 	    cpio --quiet -o -H newc --owner=0:0 --reproducible > $(abspath $@)
+
+# The third round (tests/user/par3/, tests/system/test_parallel3.py): programs as Debian's
+# tools build them. par3dyn, dynamic glibc with threads, a library it needs and two it opens
+# with dlopen (thread-local storage in each); OpenMP (libgomp) static and dynamic; C++20
+# threads (libstdc++) static and dynamic; and, where a rustc is installed (Debian's rustc
+# package), par3rs, Rust's std threads, static. Their initramfs holds them with the shared
+# libraries they load (tools/copy-with-libs.sh), and libgcc_s.so.1, which glibc's
+# pthread_cancel opens.
+HOSTCXX ?= g++
+RUSTC ?= rustc
+PAR3 := $(BUILD)/par3
+PAR3_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
+PAR3_BINS := $(PAR3)/par3dyn $(PAR3)/libpar3plugin.so $(PAR3)/libpar3dynplugin.so \
+    $(PAR3)/par3omp $(PAR3)/par3omp_dyn $(PAR3)/par3cxx $(PAR3)/par3cxx_dyn
+$(PAR3)/libpar3needed.so: tests/user/par3/needed.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(PAR3_CFLAGS) -fPIC -shared -o $@ $<
+$(PAR3)/libpar3plugin.so: tests/user/par3/plugin.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(PAR3_CFLAGS) -fPIC -shared -o $@ $<
+$(PAR3)/libpar3dynplugin.so: tests/user/par3/plugin.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(PAR3_CFLAGS) -DDYNAMIC_TLS -fPIC -shared -o $@ $<
+# On the host par3dyn finds libpar3needed.so beside it ($$ORIGIN); on Lantern, as init with
+# no /proc to name its directory, in the C library's directory.
+$(PAR3)/par3dyn: tests/user/par3/dyn.c $(PAR3)/libpar3needed.so
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(PAR3_CFLAGS) -o $@ $< -L$(PAR3) -lpar3needed -ldl -Wl,-rpath,'$$ORIGIN'
+$(PAR3)/par3omp: tests/user/par3/omp.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(PAR3_CFLAGS) -fopenmp -static -o $@ $< 2>&1 | { grep -v "gomp_target_init\|Using 'dlopen' in statically" || true; }
+	@test -x $@
+$(PAR3)/par3omp_dyn: tests/user/par3/omp.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(PAR3_CFLAGS) -fopenmp -o $@ $<
+$(PAR3)/par3cxx: tests/user/par3/cxx.cpp
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCXX $@")
+	$(Q)$(HOSTCXX) -std=c++20 -O2 -g -Wall -Wextra -Werror -pthread -static -o $@ $<
+$(PAR3)/par3cxx_dyn: tests/user/par3/cxx.cpp
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCXX $@")
+	$(Q)$(HOSTCXX) -std=c++20 -O2 -g -Wall -Wextra -Werror -pthread -o $@ $<
+ifneq ($(shell command -v $(RUSTC) 2>/dev/null),)
+PAR3_BINS += $(PAR3)/par3rs
+endif
+# `make par3rs`: the Rust program alone (needs a rustc: Debian's rustc package, 1.63 or later).
+.PHONY: par3rs
+par3rs: $(PAR3)/par3rs
+$(PAR3)/par3rs: tests/user/par3/rs.rs
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  RUSTC   $@")
+	$(Q)env -u MAKEFLAGS -u MFLAGS $(RUSTC) -O --edition 2021 -C target-feature=+crt-static -C debuginfo=0 -o $@ $<
+user: $(PAR3_BINS)
+PAR3_INITRAMFS := $(BUILD)/initramfs-parallel3.cpio
+PAR3_STAGE := $(BUILD)/rootfs-parallel3
+initramfs: $(PAR3_INITRAMFS)
+$(PAR3_INITRAMFS): $(PAR3_BINS) $(PAR3)/libpar3needed.so tools/copy-with-libs.sh
+	@$(if $(Q),echo "  CPIO    $@")
+	$(Q)rm -rf $(PAR3_STAGE) && mkdir -p $(PAR3_STAGE)/bin $(PAR3_STAGE)/dev $(PAR3_STAGE)/proc $(PAR3_STAGE)/tmp
+	$(Q)tools/copy-with-libs.sh $(PAR3_STAGE) $(foreach b,$(filter-out %/par3dyn,$(PAR3_BINS)),$(b)=/bin/$(notdir $(b)))
+	$(Q)libdir=$$(ldd $(PAR3)/par3dyn | awk '/libc.so.6 => / { print $$3 }' | xargs dirname) && \
+	    cp $(PAR3)/par3dyn $(PAR3_STAGE)/bin/ && cp $(PAR3)/libpar3needed.so $(PAR3_STAGE)$$libdir/ && \
+	    tools/copy-with-libs.sh $(PAR3_STAGE) $$libdir/libc.so.6 $$libdir/libgcc_s.so.1
+	$(Q)$(STRIP) --strip-debug $(PAR3_STAGE)/bin/par3*
+	$(Q)cd $(PAR3_STAGE) && find . -mindepth 1 | LC_ALL=C sort | \
+	    cpio --quiet -o -H newc --owner=0:0 --reproducible > $(abspath $@)

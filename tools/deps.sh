@@ -6,11 +6,12 @@
 #   tools/deps.sh test     that, and what only the tests need (`make test`, .ci/run):
 #                          clang (the second compiler) and libclang-rt-dev (its libFuzzer and
 #                          sanitizer runtimes, for the host fuzzers), OVMF (UEFI boots), gdb
-#                          (the debug test), chromium and a font (the trace page, headless)
+#                          (the debug test), chromium and a font (the trace page, headless),
+#                          rustc (test_parallel3.py's Rust program)
 set -eu
-RUN_PACKAGES="make gcc nasm binutils python3 qemu-system-x86 grub-pc-bin grub-efi-amd64-bin
+RUN_PACKAGES="make gcc g++ nasm binutils python3 qemu-system-x86 grub-pc-bin grub-efi-amd64-bin
 grub-common xorriso mtools cpio musl-tools libc6-dev golang-go busybox-static console-setup-linux"
-TEST_PACKAGES="clang libclang-rt-dev ovmf gdb chromium fonts-dejavu-core"
+TEST_PACKAGES="clang libclang-rt-dev ovmf gdb chromium fonts-dejavu-core rustc"
 case "${1:-run}" in
     run)  PACKAGES=$RUN_PACKAGES ;;
     test) PACKAGES="$RUN_PACKAGES $TEST_PACKAGES" ;;
