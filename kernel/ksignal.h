@@ -49,9 +49,11 @@ bool signal_pending(struct proc *p);          // a signal that would interrupt a
 bool fatal_signal_pending(struct proc *p);    // SIGKILL: its process is being torn down
 // Sends sig to p's process (from pid `from`, with si_code `code`), for whichever of its
 // threads does not block it; wakes that one if it sleeps. Safe from interrupt handlers.
-void signal_send(struct proc *p, int sig, int code, int from, uint64_t addr, int status);
+// -EAGAIN: a real-time signal with a user's si_code (sigqueue, tgkill) over the target's
+// RLIMIT_SIGPENDING; otherwise 0 (sent, or dropped as ignored).
+long signal_send(struct proc *p, int sig, int code, int from, uint64_t addr, int status);
 // Sends sig to thread t alone (tgkill, SIGPIPE); value is the siginfo's si_value.
-void signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t value);
+long signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t value);
 // A POSIX timer's signal (ptimer.c): SI_TIMER, with the timer's id and value, to p's
 // process, or to the thread p if to_thread. Its si_overrun is filled in when it is taken.
 void signal_send_timer(struct proc *p, int sig, int id, uint64_t value, bool to_thread);
@@ -66,4 +68,9 @@ void signal_force(struct proc *p, int sig, int code, uint64_t addr);
 // false when there is nothing more to do.
 bool signal_deliver_one(struct trapframe *tf);
 void signal_exec(struct proc *p);
+// What is still pending when a thread's slot is reaped, or its process's signal_struct
+// freed, is thrown away (every queued instance freed).
+struct signal_struct;
+void signal_flush_thread(struct proc *t);
+void signal_flush_process(struct signal_struct *s);
 bool pgrp_orphaned(int pgid);                 // job control: no parent outside to continue it             // exec: handlers back to SIG_DFL

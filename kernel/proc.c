@@ -256,6 +256,7 @@ static void proc_unuse(struct proc *p) {
 }
 
 void proc_reap(struct proc *p) {
+    signal_flush_thread(p);              // its own pending signals' queued instances
     sighand_put(p->sighand);
     p->sighand = NULL;
     signal_put(p->signal);

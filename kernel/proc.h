@@ -20,6 +20,7 @@
 #define NR_OPEN_DEFAULT 64       // descriptors in a new table (Linux's BITS_PER_LONG)
 #define NR_OPEN_MAX  (1u << 20)  // Linux's fs.nr_open: no descriptor, no NOFILE limit above
 #define RLIMIT_NOFILE   7
+#define RLIMIT_SIGPENDING 11     // signals queued for one user at once (signal.c)
 #define TASK_COMM_LEN 16         // Linux's length of a process name, with its NUL
 #define NOSYS_BIG  4
 #define NSIG_MAX   64            // signals 1..64 (libc's NSIG is 65: one more than the last)
@@ -48,6 +49,19 @@ struct k_sigaction {
 // What the kernel remembers about a pending signal, to fill in a siginfo_t.
 struct ksiginfo { int code, pid, status; uint64_t addr; };
 
+// One pending instance of a signal (Linux's struct sigqueue), kmalloc'd by the sender and
+// freed by whoever takes it or throws it away (signal.c). A pending set is a bitmask plus
+// a list of these in the order they were sent: a standard signal (1..31) has at most one
+// (a second one, while it is pending, is merged into the first, whose info stays); a
+// real-time one (SIGRTMIN 32 .. 64) one per send. A set bit with no node is a signal
+// whose info was lost (SIGKILL, or the sender was over RLIMIT_SIGPENDING, or out of memory).
+struct sigqueue {
+    struct sigqueue *next;
+    int sig;
+    uint32_t uid;                    // the user charged for it (RLIMIT_SIGPENDING)
+    struct ksiginfo info;
+};
+
 // ---------------------------------------------------------------- what threads share
 // A process is a thread group: one or more threads (struct proc, below) that share an
 // address space and, as clone's flags say, these. Each is reference-counted by the threads
@@ -61,13 +75,13 @@ struct rlimit64 { uint64_t rlim_cur, rlim_max; };
 // The process itself, whatever its threads (Linux's signal_struct, named for its first
 // job): process-directed signals, how the group ends, and per-process limits.
 // Touched with interrupts off, because signal_send runs in interrupt handlers too (the
-// tty's Ctrl-C, Ctrl-Z): shared_pending/shared_info, nr_threads, group_exit*, and the job
+// tty's Ctrl-C, Ctrl-Z): shared_pending/shared_queue, nr_threads, group_exit*, and the job
 // control fields. The rest is the group's threads' own (any of them, in a system call).
 struct signal_struct {
     int refs;                        // threads pointing here (live or zombie)
     int nr_threads;                  // threads that have not exited yet
     uint64_t shared_pending;         // process-directed signals: any thread may take one
-    struct ksiginfo shared_info[NSIG_MAX + 1];
+    struct sigqueue *shared_queue;   // ... and their instances, oldest first
     bool group_exit;                 // exit_group or a fatal signal: every thread must go
     int group_exit_status;           // ... with this wait status
     struct proc *exec_thread;        // a thread execve-ing: the others must die first
@@ -176,8 +190,9 @@ struct proc {
     uint64_t sys_ticks;          // ... of which in the kernel (the rest: user mode; sched_tick)
     // Signals for this thread alone (tgkill, its own faults). Sent from interrupt handlers
     // too (signal_send: the tty's Ctrl-C, a SIGKILL to the group).
+    // Both sets (this one and the process's) are under the BKL, with interrupts off.
     uint64_t sig_pending;
-    struct ksiginfo sig_info[NSIG_MAX + 1];   // about each pending signal, for SA_SIGINFO
+    struct sigqueue *sig_queue;  // its instances, oldest first: the siginfo for SA_SIGINFO
     uint64_t sig_forced;         // pending faults (signal_force): delivered even to init
 
     // [table] what other threads read and change: family, sleep, exit

@@ -12,6 +12,7 @@
 #include "file.h"
 #include "fs.h"
 #include "kmalloc.h"
+#include "ksignal.h"
 #include "panic.h"
 #include "proc.h"
 #include "sched.h"
@@ -50,6 +51,7 @@ struct signal_struct *signal_alloc(void) {
 
 void signal_put(struct signal_struct *sig) {
     if (sig && --sig->refs == 0) {
+        signal_flush_process(sig);       // queued instances of pending signals
         ptimers_delete_all(sig);
         kfree(sig);
     }

@@ -17,6 +17,7 @@
 #include "cpu.h"
 #include "errno.h"
 #include "gdt.h"
+#include "kmalloc.h"
 #include "ksignal.h"
 #include "proc.h"
 #include "sched.h"
@@ -134,11 +135,134 @@ static void notify_parent_stop(struct proc *p, int why, int sig) {
     wakeup(parent->signal);
 }
 
+// ---------------------------------------------------------------- the pending queues
+// Each pending instance of a signal is a struct sigqueue (proc.h), charged to a user: the
+// real uid of the thread it was sent to, as Linux's ucounts. A user may have at most the
+// target's RLIMIT_SIGPENDING at once. What may not fail goes over it (Linux's
+// override_rlimit): a standard signal from kill() or the kernel, and a POSIX timer's (Linux
+// preallocates those). The counts are a small table of the users who have any; like the
+// queues, under the BKL with interrupts off.
+#define SIGQ_USERS 32
+static struct { uint32_t uid; unsigned count; } sigq_users[SIGQ_USERS];   // count 0: free
+
+// uid's count; with `add`, a free entry for it if it has none (NULL if the table is full).
+static unsigned *sigq_count(uint32_t uid, bool add) {
+    unsigned *free = NULL;
+    for (int i = 0; i < SIGQ_USERS; i++) {
+        if (sigq_users[i].count && sigq_users[i].uid == uid)
+            return &sigq_users[i].count;
+        if (!sigq_users[i].count && !free) {
+            free = &sigq_users[i].count;
+            sigq_users[i].uid = uid;     // harmless until the count leaves 0
+        }
+    }
+    return add ? free : NULL;
+}
+
+static struct sigqueue *sigqueue_alloc(struct proc *t, int sig, bool override_rlimit) {
+    unsigned *count = sigq_count(t->cred.uid, true);
+    if (!count || (!override_rlimit && *count >= t->signal->rlim[RLIMIT_SIGPENDING].rlim_cur))
+        return NULL;
+    struct sigqueue *q = kmalloc(sizeof *q);   // (kmalloc's lock is taken with irqsave)
+    if (!q)
+        return NULL;
+    (*count)++;
+    *q = (struct sigqueue){ .next = NULL, .sig = sig, .uid = t->cred.uid };
+    return q;
+}
+
+static void sigqueue_free(struct sigqueue *q) {
+    unsigned *count = sigq_count(q->uid, false);
+    if (count)
+        (*count)--;
+    kfree(q);
+}
+
+// One more instance of sig in a pending set (*pending, *queue) of t or of t's process
+// (Linux's __send_signal_locked). A standard signal already pending is merged into the
+// pending one, whose info stays. -EAGAIN: a real-time signal that sigqueue, tgkill or
+// rt_tgsigqueueinfo sent over the limit; from kill() or the kernel it is sent without its
+// info instead (the bit alone), as Linux does, since those may not fail.
+static long add_pending(struct proc *t, uint64_t *pending, struct sigqueue **queue, int sig,
+                        const struct ksiginfo *info) {
+    if (sig < SIGRTMIN && (*pending & BIT(sig)))
+        return 0;
+    struct sigqueue *q = NULL;
+    if (sig != SIGKILL) {
+        bool must = sig < SIGRTMIN ? info->code >= 0 : info->code == SI_TIMER;
+        q = sigqueue_alloc(t, sig, must);
+    }
+    if (q) {
+        q->info = *info;
+        while (*queue)                   // oldest first: to the end
+            queue = &(*queue)->next;
+        *queue = q;
+    } else if (sig >= SIGRTMIN && info->code != SI_USER && info->code != SI_KERNEL &&
+               info->code != SI_TIMER) {
+        return -EAGAIN;
+    }
+    *pending |= BIT(sig);
+    return 0;
+}
+
+// Takes the oldest instance of pending signal sig off a set into *info (Linux's
+// collect_signal); the bit stays while another instance remains. With no instance its info
+// was lost, and it reads as a kill() from nobody (SI_USER, pid 0), as on Linux.
+static void take_pending(uint64_t *pending, struct sigqueue **queue, int sig,
+                         struct ksiginfo *info) {
+    struct sigqueue **first = NULL;
+    bool more = false;
+    for (struct sigqueue **qp = queue; *qp && !more; qp = &(*qp)->next) {
+        if ((*qp)->sig == sig) {
+            more = first != NULL;
+            first = first ? first : qp;
+        }
+    }
+    if (!more)
+        *pending &= ~BIT(sig);
+    if (!first) {
+        *info = (struct ksiginfo){ SI_USER, 0, 0, 0 };
+        return;
+    }
+    struct sigqueue *q = *first;
+    *first = q->next;
+    *info = q->info;
+    sigqueue_free(q);
+}
+
+// Throws away every pending instance of the signals in `which` from one set.
+static void flush_pending(uint64_t *pending, struct sigqueue **queue, uint64_t which) {
+    *pending &= ~which;
+    while (*queue) {
+        struct sigqueue *q = *queue;
+        if (which & BIT(q->sig)) {
+            *queue = q->next;
+            sigqueue_free(q);
+        } else {
+            queue = &q->next;
+        }
+    }
+}
+
+// A thread's slot is reaped, or a process's signal_struct freed: what is still pending
+// goes (Linux's flush_sigqueue in __exit_signal). Pending signals survive execve.
+void signal_flush_thread(struct proc *t) {
+    uint64_t f = local_irq_save();
+    flush_pending(&t->sig_pending, &t->sig_queue, ~0ull);
+    local_irq_restore(f);
+}
+
+void signal_flush_process(struct signal_struct *s) {
+    uint64_t f = local_irq_save();
+    flush_pending(&s->shared_pending, &s->shared_queue, ~0ull);
+    local_irq_restore(f);
+}
+
 static void drop_pending(struct proc *p, uint64_t which) {
-    p->signal->shared_pending &= ~which;
-    p->sig_pending &= ~which;
+    flush_pending(&p->signal->shared_pending, &p->signal->shared_queue, which);
+    flush_pending(&p->sig_pending, &p->sig_queue, which);
     for (struct proc *t = next_thread(p, p); t; t = next_thread(p, t))
-        t->sig_pending &= ~which;
+        flush_pending(&t->sig_pending, &t->sig_queue, which);
 }
 
 // What sending does at once, before any thread takes the signal (Linux's prepare_signal):
@@ -184,10 +308,11 @@ bool pgrp_orphaned(int pgid) {
 }
 
 // May be called from interrupt handlers (the tty's Ctrl-C): interrupts off inside.
-void signal_send(struct proc *p, int sig, int code, int from, uint64_t addr, int status) {
+long signal_send(struct proc *p, int sig, int code, int from, uint64_t addr, int status) {
     if (sig < 1 || sig > NSIG_MAX || p->state == PROC_UNUSED || p->state == PROC_DEAD ||
         p->signal->nr_threads == 0)
-        return;                          // (a zombie process drops every signal)
+        return 0;                        // (a zombie process drops every signal)
+    long err = 0;
     uint64_t f = local_irq_save();
     prepare_signal(p, sig);
     if (sig == SIGKILL) {
@@ -195,30 +320,33 @@ void signal_send(struct proc *p, int sig, int code, int from, uint64_t addr, int
     } else if (!dropped(p, sig)) {
         // (An ignored signal is dropped at once, unless blocked: it might be unignored first.)
         struct signal_struct *shared = p->signal;
-        shared->shared_pending |= BIT(sig);
-        shared->shared_info[sig] = (struct ksiginfo){ code, from, status, addr };
-        struct proc *t = choose_thread(p, sig);
+        struct ksiginfo info = { code, from, status, addr };
+        err = add_pending(p, &shared->shared_pending, &shared->shared_queue, sig, &info);
+        struct proc *t = err ? NULL : choose_thread(p, sig);
         if (t)
             sched_make_runnable(t);         // interrupt its sleep
     }
     local_irq_restore(f);
+    return err;
 }
 
-void signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t value) {
+long signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t value) {
     if (sig < 1 || sig > NSIG_MAX || t->state == PROC_UNUSED || t->state == PROC_DEAD ||
         t->state == PROC_ZOMBIE)
-        return;
+        return 0;
+    long err = 0;
     uint64_t f = local_irq_save();
     prepare_signal(t, sig);
     if (sig == SIGKILL) {
         kill_group(t);
     } else if (!dropped(t, sig)) {
-        t->sig_pending |= BIT(sig);
-        t->sig_info[sig] = (struct ksiginfo){ code, from, 0, value };
-        if (!(t->sig_blocked & BIT(sig)))
+        struct ksiginfo info = { code, from, 0, value };
+        err = add_pending(t, &t->sig_pending, &t->sig_queue, sig, &info);
+        if (!err && !(t->sig_blocked & BIT(sig)))
             sched_make_runnable(t);
     }
     local_irq_restore(f);
+    return err;
 }
 
 void signal_send_timer(struct proc *p, int sig, int id, uint64_t value, bool to_thread) {
@@ -235,9 +363,9 @@ void signal_force(struct proc *p, int sig, int code, uint64_t addr) {
     if ((p->sig_blocked & BIT(sig)) || p->sighand->action[sig].handler == SIG_IGN)
         p->sighand->action[sig].handler = SIG_DFL;
     p->sig_blocked &= ~BIT(sig);
-    p->sig_pending |= BIT(sig);
+    struct ksiginfo info = { code, 0, 0, addr };
+    (void)add_pending(p, &p->sig_pending, &p->sig_queue, sig, &info);   // (never fails: code > 0)
     p->sig_forced |= BIT(sig);           // not even init may ignore it (Linux's force_sig)
-    p->sig_info[sig] = (struct ksiginfo){ code, 0, 0, addr };
     local_irq_restore(f);
 }
 
@@ -262,19 +390,18 @@ void signal_set_temp_mask(uint64_t mask) {
 }
 
 // Takes the lowest-numbered deliverable signal in `among` off p's pending sets - its own
-// first (faults, tgkill), then the process's - and fills *info. 0 if there is none.
+// first (faults, tgkill), then the process's - and fills *info: one instance of it (a
+// real-time signal sent three times is taken three times). 0 if there is none.
 // Interrupts off.
 static int dequeue_signal(struct proc *p, uint64_t among, struct ksiginfo *info) {
     uint64_t mine = p->sig_pending & among, shared = p->signal->shared_pending & among;
     int sig = 0;
     if (mine) {
         sig = __builtin_ctzll(mine) + 1;
-        p->sig_pending &= ~BIT(sig);
-        *info = p->sig_info[sig];
+        take_pending(&p->sig_pending, &p->sig_queue, sig, info);
     } else if (shared) {
         sig = __builtin_ctzll(shared) + 1;
-        p->signal->shared_pending &= ~BIT(sig);
-        *info = p->signal->shared_info[sig];
+        take_pending(&p->signal->shared_pending, &p->signal->shared_queue, sig, info);
     }
     if (sig && info->code == SI_TIMER)      // the overruns until now (ptimer.c)
         info->status = ptimer_overruns_at_delivery(p->signal, info->pid);
@@ -488,12 +615,8 @@ SYSCALL(rt_sigaction) {
         new.mask &= ~UNBLOCKABLE;
         uint64_t f = local_irq_save();
         p->sighand->action[sig] = new;
-        if (ignored(p, sig)) {           // POSIX: setting SIG_IGN discards pending ones
-            p->signal->shared_pending &= ~BIT(sig);
-            p->sig_pending &= ~BIT(sig);
-            for (struct proc *t = next_thread(p, p); t; t = next_thread(p, t))
-                t->sig_pending &= ~BIT(sig);
-        }
+        if (ignored(p, sig))             // POSIX: setting SIG_IGN discards pending ones,
+            drop_pending(p, BIT(sig));   // every queued instance (Linux's do_sigaction)
         local_irq_restore(f);
     }
     return 0;
@@ -636,11 +759,9 @@ static long queue_info(struct proc *target, int sig, uint64_t uinfo, bool thread
         return 0;
     uint64_t value;
     memcpy(&value, &si.proc.status, sizeof value);
-    if (thread)
-        signal_send_thread(target, sig, si.si_code, current()->tgid, value);
-    else
-        signal_send(target, sig, si.si_code, current()->tgid, value, 0);
-    return 0;
+    if (thread)                          // -EAGAIN: over RLIMIT_SIGPENDING (a real-time signal)
+        return signal_send_thread(target, sig, si.si_code, current()->tgid, value);
+    return signal_send(target, sig, si.si_code, current()->tgid, value, 0);
 }
 
 SYSCALL(rt_sigqueueinfo) {

@@ -208,11 +208,9 @@ static long send_to(struct proc *p, int sig, int code, bool thread) {
         return 0;                        // only "does it exist?"
     if (init_protected(p, sig))
         return 0;
-    if (thread)
-        signal_send_thread(p, sig, code, current()->tgid, 0);
-    else
-        signal_send(p, sig, code, current()->tgid, 0, 0);
-    return 0;
+    if (thread)                          // -EAGAIN: a real-time signal over RLIMIT_SIGPENDING
+        return signal_send_thread(p, sig, code, current()->tgid, 0);
+    return signal_send(p, sig, code, current()->tgid, 0, 0);
 }
 
 // A process kill() can name: its leader, until the parent has reaped it (a zombie takes

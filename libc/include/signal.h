@@ -36,6 +36,10 @@
 #define SIGPWR    30
 #define SIGSYS    31
 #define NSIG      65      // one more than the highest signal number, 64
+// Real-time signals: queued, one instance per send, each with its own siginfo. This C
+// library reserves none for itself (glibc keeps 32 and 33, so its SIGRTMIN is 34).
+#define SIGRTMIN  32
+#define SIGRTMAX  64
 
 #ifndef __KERNEL__
 #include <sys/types.h>
