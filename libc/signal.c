@@ -9,6 +9,7 @@
 // and the interrupted code continues as if nothing had happened.
 #include <signal.h>
 #include <stddef.h>
+#include <string.h>
 #include <unistd.h>
 #include "internal.h"
 
@@ -141,4 +142,28 @@ int sigpending(sigset_t *set)
 int raise(int sig)
 {
     return tgkill(getpid(), gettid(), sig);
+}
+
+// ---- queueing a signal with a value, and taking one without a handler
+
+int sigqueue(pid_t pid, int sig, const union sigval value)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    si.si_signo = sig;
+    si.si_code = SI_QUEUE;
+    si.si_pid = getpid();
+    si.si_uid = getuid();
+    si.si_value = value;
+    return __syscall_ret(sys3(SYS_rt_sigqueueinfo, pid, sig, &si));
+}
+
+int sigtimedwait(const sigset_t *set, siginfo_t *info, const struct timespec *timeout)
+{
+    return __syscall_ret(sys4(SYS_rt_sigtimedwait, set, info, timeout, sizeof(sigset_t)));
+}
+
+int sigwaitinfo(const sigset_t *set, siginfo_t *info)
+{
+    return sigtimedwait(set, info, NULL);
 }

@@ -175,6 +175,16 @@ int kill(pid_t pid, int sig);     // pid > 0: that process; 0: my group; -pgid: 
 int killpg(pid_t pgrp, int sig);  // kill(-pgrp, sig)
 int raise(int sig);               // tgkill(getpid(), gettid(), sig): si_code is SI_TKILL
 int tgkill(pid_t tgid, pid_t tid, int sig);
+// sig to process pid with a value: si_code SI_QUEUE, si_value. A real-time signal queues
+// (each call one instance); EAGAIN when the receiver's user has RLIMIT_SIGPENDING queued.
+int sigqueue(pid_t pid, int sig, const union sigval value);
+
+// Takes one pending signal of *set (blocked, usually) without running its handler, and
+// returns its number; *info (if not NULL) says where it came from. sigtimedwait waits at
+// most *timeout (NULL: as sigwaitinfo, for ever; {0, 0}: only a look), then EAGAIN.
+struct timespec;
+int sigtimedwait(const sigset_t *set, siginfo_t *info, const struct timespec *timeout);
+int sigwaitinfo(const sigset_t *set, siginfo_t *info);
 
 // The machine state a SA_SIGINFO handler's third argument points to.
 #include <sys/ucontext.h>
