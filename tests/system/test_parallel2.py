@@ -17,9 +17,13 @@ is the oracle, at the suite's CPU count and at -smp 4.
   threads, malloc from four threads, SIGSEGV in every thread at once (si_code, si_addr),
   setuid/setgid in a threaded process (threads sleeping or spinning), /proc/self/task
   names, POSIX timers
-  (SIGEV_SIGNAL one-shot and periodic, SIGEV_THREAD), and PTHREAD_PRIO_INHERIT mutexes
+  (SIGEV_SIGNAL one-shot and periodic, SIGEV_THREAD), PTHREAD_PRIO_INHERIT mutexes
   (four threads contending, trylock, timedlock, a robust one whose owner thread ends,
-  a condvar with one);
+  a condvar with one), and job control of threaded processes: stop and continue 15
+  times with every thread frozen while the stop is reported (stopcont), a spinning
+  thread stopped (stopspin), ten calls asleep across a stop (which restart, which fail
+  with EINTR: stopsleep), a vfork wait delaying the report and a SIGCONT before it
+  (stopvfork);
 - gopar2 (tests/user/gopar2/, Go, GOMAXPROCS=4): os/signal with signals from itself and
   from children, tickers with select and context cancellation, a tight loop preempted at
   GOMAXPROCS=1 (SIGURG), sync.Pool/Once/atomic, 16 goroutines doing file I/O at once,
@@ -27,9 +31,8 @@ is the oracle, at the suite's CPU count and at -smp 4.
 - busybox (tests/busybox/parallel2.sh in the busybox initramfs): find | xargs -P4 -n8
   md5sum over a tree, background writers then sort | uniq -c, seq | split with every
   piece summed by its own job, and job control in a script (jobs, wait %N, kill %N).
-The cases parallel2.c marks `finding` (queued real-time signals, a stop
-reported before every thread has stopped) are not run here: they fail on Lantern today
-(see that file)."""
+The cases parallel2.c marks `finding` (queued real-time signals) are not run here: they
+fail on Lantern today (see that file)."""
 import os
 import re
 import sys
