@@ -137,6 +137,7 @@ void proc_exit(int status) {
                 proc_reap(leader);           // autoreaped; it is not running anywhere
         }
     }
+    signal_stop_participate(p);              // a stop waited for us? we are as good as stopped
     schedule();                              // an exited thread never runs again
     panic("proc_exit: pid %d ran again after exit", p->pid);
 }

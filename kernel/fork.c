@@ -229,6 +229,10 @@ void proc_first_run_c(void) {
         (void)copy_to_user((void *)p->set_child_tid, &tid, sizeof tid);
         p->set_child_tid = 0;
     }
+    // A thread made while its process stops (its maker took the BKL before the stop was
+    // told, or the stop came before its first run) runs no user code until SIGCONT.
+    if (p->signal->stopped || p->stop_pending)
+        return_to_user(p->tf);
 }
 
 SYSCALL(fork)  { return do_clone(0, 0, 0, 0, 0, SIGCHLD); }

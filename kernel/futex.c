@@ -210,7 +210,9 @@ static long futex_wait(uint64_t uaddr, bool private, uint32_t expected, uint64_t
             break;
         }
         if (signal_pending(p)) {
-            ret = deadline ? -EINTR : -ERESTARTSYS;
+            // A timed wait: EINTR if a handler runs (Linux's restart block), else it
+            // starts again after a stop - to the same deadline if it was absolute.
+            ret = deadline ? -ERESTARTNOHAND : -ERESTARTSYS;
             break;
         }
         p->wake_at = deadline;

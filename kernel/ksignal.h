@@ -47,6 +47,9 @@ struct trapframe;
 
 bool signal_pending(struct proc *p);          // a signal that would interrupt a sleep?
 bool fatal_signal_pending(struct proc *p);    // SIGKILL: its process is being torn down
+// The current thread p parks for its process's stop, or exits: if the stop waited for it
+// and it was the last, the parent is told (SIGCHLD CLD_STOPPED, wait's WUNTRACED). BKL.
+void signal_stop_participate(struct proc *p);
 // Sends sig to p's process (from pid `from`, with si_code `code`), for whichever of its
 // threads does not block it; wakes that one if it sleeps. Safe from interrupt handlers.
 // -EAGAIN: a real-time signal with a user's si_code (sigqueue, tgkill) over the target's

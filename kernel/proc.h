@@ -92,6 +92,10 @@ struct signal_struct {
     int stop_signal;                 // ... by this signal
     bool stop_unreported;            // a stop the parent's wait has not yet been told of
     bool cont_unreported;            // likewise, a continue
+    // Threads of the stop in progress that have not parked yet (Linux's group_stop_count):
+    // the parent hears of the stop when it comes down to 0 (signal.c's signal_stop_participate).
+    // BKL, interrupts off, as the fields above.
+    int group_stop_count;
     uint64_t nosys_logged[8];        // which unimplemented syscalls (0..511) were already logged
     uint64_t nosys_big[NOSYS_BIG];   // ... and which larger numbers (+1; 0 = unused)
     bool membarrier_registered;      // membarrier(REGISTER_PRIVATE_EXPEDITED) was called
@@ -235,6 +239,13 @@ struct proc {
     // Written only by the scheduler of the CPU that switches to it, under the BKL; read by
     // anyone (an int: a reader sees the old CPU or the new one).
     int last_cpu;
+    // A stop of its process waits for this thread to park (Linux's JOBCTL_STOP_PENDING):
+    // set by the thread that takes the stop signal (group_stop), for each live thread,
+    // cleared by the thread itself when it parks or exits, or by SIGCONT and SIGKILL for
+    // all. Written under the BKL with interrupts off; read without it by
+    // return_to_user_unlocked (through signal_pending: a racy look, made again under the
+    // lock; a thread that misses it there is interrupted by the IPI that follows).
+    bool stop_pending;
 };
 
 static inline bool thread_group_leader(const struct proc *p) { return p->pid == p->tgid; }

@@ -21,6 +21,7 @@
 #include "ksignal.h"
 #include "proc.h"
 #include "sched.h"
+#include "smp.h"
 #include "string.h"
 #include "syscall.h"
 #include "trace.h"
@@ -96,9 +97,30 @@ static uint64_t deliverable(struct proc *p) {
     return (p->sig_pending | p->signal->shared_pending) & ~p->sig_blocked;
 }
 
-bool signal_pending(struct proc *p) { return deliverable(p) != 0; }
+// A stop that waits for p to park counts too (Linux's TIF_SIGPENDING for JOBCTL_STOP_PENDING):
+// an interruptible sleep ends for it, and the call is restarted after SIGCONT.
+bool signal_pending(struct proc *p) { return deliverable(p) != 0 || p->stop_pending; }
 
 bool fatal_signal_pending(struct proc *p) { return p->sig_pending & BIT(SIGKILL); }
+
+// Makes thread t look at its signals soon (Linux's signal_wake_up): a sleeper is woken (an
+// interruptible sleep then ends; another goes back to sleep), and one running on another
+// CPU - in user mode, where it would run on until its next tick - gets a reschedule IPI,
+// which brings it through return_to_user_unlocked (trap.c). BKL, interrupts off.
+static void kick_thread(struct proc *t) {
+    if (t->state == PROC_SLEEPING)
+        sched_make_runnable(t);
+    else if (t->state == PROC_RUNNING && t != current())
+        smp_kick_cpu(t->last_cpu);       // (last_cpu is where it runs: set under the BKL)
+}
+
+// No thread of p's process waits to park any more (SIGCONT, SIGKILL). Interrupts off.
+static void cancel_stop(struct proc *p) {
+    p->stop_pending = false;
+    for (struct proc *t = next_thread(p, p); t; t = next_thread(p, t))
+        t->stop_pending = false;
+    p->signal->group_stop_count = 0;
+}
 
 // SIGKILL, to a thread or a process, ends the whole process at once.
 static void kill_group(struct proc *p) {
@@ -110,6 +132,7 @@ static void kill_group(struct proc *p) {
     p->sig_pending |= BIT(SIGKILL);
     sched_make_runnable(p);
     zap_other_threads(p);
+    cancel_stop(p);                      // an ending process does not stop
 }
 
 // Which thread of p's process should take a process-directed signal? p itself if it can
@@ -273,25 +296,56 @@ static void prepare_signal(struct proc *p, int sig) {
     if (sig == SIGCONT) {
         drop_pending(p, STOP_SIGNALS);
         if (s->stopped) {
+            // A stop not yet complete (a thread has not parked) is, as on Linux, told as
+            // if it had completed and the continue's SIGCHLD were lost: SIGCHLD says
+            // CLD_STOPPED (si_status 0), wait says "continued" (WCONTINUED), not "stopped".
+            bool midway = s->group_stop_count > 0;
+            cancel_stop(p);
             s->stopped = false;
             s->stop_unreported = false;
             s->cont_unreported = true;
             wakeup(&s->stopped);         // its threads park on this
-            notify_parent_stop(p, CLD_CONTINUED, SIGCONT);
+            notify_parent_stop(p, midway ? CLD_STOPPED : CLD_CONTINUED, midway ? 0 : SIGCONT);
         }
     } else if (is_stop_signal(sig)) {
         drop_pending(p, BIT(SIGCONT));
     }
 }
 
-// The process stops: every thread parks on its way back to user mode until SIGCONT.
+// The process stops (p, the current thread, took the stop signal): every live thread parks
+// on its way back to user mode until SIGCONT. The parent hears of the stop once the last of
+// them has parked or exited (signal_stop_participate), as on Linux: each is made to come by now -
+// woken from an interruptible sleep (the call restarts after SIGCONT), or interrupted in
+// user mode on its CPU. One in an uninterruptible wait (vfork's) delays the news.
 static void group_stop(struct proc *p, int sig) {
     struct signal_struct *s = p->signal;
     s->stopped = true;
     s->stop_signal = sig;
-    s->stop_unreported = true;
+    s->stop_unreported = false;
     s->cont_unreported = false;
-    notify_parent_stop(p, CLD_STOPPED, sig);
+    p->stop_pending = true;
+    s->group_stop_count = 1;
+    for (struct proc *t = next_thread(p, p); t; t = next_thread(p, t)) {
+        if (t->state == PROC_ZOMBIE)
+            continue;                    // (an exited leader: nothing left to stop)
+        t->stop_pending = true;
+        s->group_stop_count++;
+        kick_thread(t);
+    }
+}
+
+// Thread p, the current one, parks for its process's stop or exits: if the stop waited for
+// it and it was the last, the parent hears of the stop now - unless the process is ending.
+// Interrupts off, BKL.
+void signal_stop_participate(struct proc *p) {
+    struct signal_struct *s = p->signal;
+    if (!p->stop_pending)
+        return;
+    p->stop_pending = false;
+    if (--s->group_stop_count > 0 || s->group_exit || s->nr_threads == 0)
+        return;
+    s->stop_unreported = true;
+    notify_parent_stop(p, CLD_STOPPED, s->stop_signal);
 }
 
 // A process group is orphaned when no member has a parent in another group of the same
@@ -558,6 +612,7 @@ bool signal_deliver_one(struct trapframe *tf) {
     if (p->signal->group_exit || fatal_signal_pending(p))
         proc_exit(p->signal->group_exit ? p->signal->group_exit_status : SIGKILL);
     if (p->signal->stopped) {            // job control: wait here for SIGCONT (or SIGKILL)
+        signal_stop_participate(p);
         sleep_on(&p->signal->stopped);
         return true;
     }
@@ -658,7 +713,8 @@ SYSCALL(rt_sigpending) {
 }
 
 // rt_sigsuspend(mask, size): wait for a signal with `mask` blocked meanwhile; the handler
-// runs with it too, and the old mask is back afterwards. Always -EINTR, as pause.
+// runs with it too, and the old mask is back afterwards. -EINTR when a handler runs, as
+// pause; restarted after a stop and continue.
 SYSCALL(rt_sigsuspend) {
     uint64_t umask = a0, sigsetsize = a1;
     uint64_t mask;
@@ -672,7 +728,7 @@ SYSCALL(rt_sigsuspend) {
     while (!signal_pending(p))
         sleep_on(&p->sig_pending);       // signal_send wakes us
     local_irq_restore(f);
-    return -EINTR;
+    return -ERESTARTNOHAND;
 }
 
 // rt_sigtimedwait(set, info, timeout, size): take a signal of `set` off the pending sets

@@ -355,6 +355,14 @@ bool smp_kick_idle_cpu(uint64_t allowed) {
     return false;
 }
 
+// A thread running in user mode on CPU id must come into the kernel now (a stop of its
+// process: signal.c's kick_thread); the IPI's handler takes it through
+// return_to_user_unlocked (trap.c). Nothing to do for this CPU: its thread is in the kernel.
+void smp_kick_cpu(int id) {
+    if (id != this_cpu()->id && id >= 0 && id < ncpus)
+        lapic_send_ipi(cpus[id].apic_id, T_IPI_RESCHED);
+}
+
 bool smp_stopping(void) { return stopping; }
 
 // An NMI gets through even to a CPU spinning with interrupts off; trap() sees `stopping`

@@ -263,14 +263,15 @@ SYSCALL(tgkill) {
     return send_to(p, sig, SI_TKILL, true);
 }
 
-// pause: sleep until a signal. It always ends with EINTR, even under SA_RESTART.
+// pause: sleep until a signal. It always ends with EINTR when a handler runs, even under
+// SA_RESTART; a stop and continue, with no handler, starts it again (as Linux).
 SYSCALL(pause) {
     struct proc *p = current();
     uint64_t f = local_irq_save();
     while (!signal_pending(p))
         sleep_on(&p->sig_pending);       // only signal_send's wakeup ends this
     local_irq_restore(f);
-    return -EINTR;
+    return -ERESTARTNOHAND;
 }
 
 // tkill: tgkill's older form, without the thread group; musl's raise() uses it.

@@ -189,7 +189,8 @@ static void trap_locked(struct trapframe *tf);
 // The interrupts of the local APIC: a CPU's own timer and the other CPUs' messages. They
 // are handled without the big kernel lock (smp.c), which another CPU may hold for long:
 //   - TLB and stop: their sender holds the BKL and waits for us.
-//   - reschedule: it only wakes an idle CPU from hlt; the idle loop does the rest.
+//   - reschedule: it wakes an idle CPU from hlt (the idle loop does the rest), or brings a
+//     thread in user mode through return_to_user_unlocked (a stop: smp_kick_cpu).
 //   - the local timer: only this CPU's own counters change (sched_tick_local). The lock is
 //     taken only if the process must now yield or has a signal to take, on its way back
 //     to user mode. (The boot CPU's PIT tick, IRQ 0, does the global work under the BKL.)
@@ -209,6 +210,8 @@ static bool lapic_vector(struct trapframe *tf) {
     case T_IPI_RESCHED:
         cpu_stats[this_cpu()->id].resched++;
         lapic_eoi();
+        if (tf->cs & 3)
+            return_to_user_unlocked(tf);
         return true;
     case T_LAPIC_TIMER:
         cpu_stats[this_cpu()->id].local_timer++;

@@ -19,8 +19,12 @@ is the oracle, at the suite's CPU count and at -smp 4.
   names, POSIX timers
   (SIGEV_SIGNAL one-shot and periodic, SIGEV_THREAD), PTHREAD_PRIO_INHERIT mutexes
   (four threads contending, trylock, timedlock, a robust one whose owner thread ends,
-  a condvar with one), and real-time signals queued by sigqueue from three processes
-  (every instance taken, lower numbers first, each in order);
+  a condvar with one), real-time signals queued by sigqueue from three processes
+  (every instance taken, lower numbers first, each in order), and job control of threaded
+  processes: stop and continue 15 times with every thread frozen while the stop is
+  reported (stopcont), a spinning thread stopped (stopspin), ten calls asleep across a
+  stop (which restart, which fail with EINTR: stopsleep), a vfork wait delaying the report
+  and a SIGCONT before it (stopvfork);
 - gopar2 (tests/user/gopar2/, Go, GOMAXPROCS=4): os/signal with signals from itself and
   from children, tickers with select and context cancellation, a tight loop preempted at
   GOMAXPROCS=1 (SIGURG), sync.Pool/Once/atomic, 16 goroutines doing file I/O at once,
@@ -28,9 +32,7 @@ is the oracle, at the suite's CPU count and at -smp 4.
 - busybox (tests/busybox/parallel2.sh in the busybox initramfs): find | xargs -P4 -n8
   md5sum over a tree, background writers then sort | uniq -c, seq | split with every
   piece summed by its own job, and job control in a script (jobs, wait %N, kill %N).
-The cases parallel2.c marks `finding` (a stop
-reported before every thread has stopped) are not run here: they fail on Lantern today
-(see that file)."""
+Every case of parallel2.c runs here: none is marked `finding` any more."""
 import os
 import re
 import sys

@@ -1803,6 +1803,240 @@ static void case_stopspin(void)
     say("stopspin: stop reported %s, spinner ran on while stopped: %s", stopped ? "yes" : "no", a != b ? "yes" : "no");
 }
 
+// ---------------------------------------------------------------- stopsleep: a stop does not end sleeps
+// Ten threads of a child sleep in ten different calls when the child is stopped and
+// continued; then its main thread (asleep in read) is let go and ends each sleep in
+// turn (a write, sem_post, SIGUSR1 with a handler, SIGUSR2 awaited). Linux restarts
+// every call across the stop, except epoll_wait and sigtimedwait, which fail with EINTR at
+// once (signal(7)); and it reports the stop once every thread has stopped.
+#define SL_CALLS 10
+static const char *sl_names[SL_CALLS] = {
+    "pause", "sigsuspend", "nanosleep", "sem_wait", "sem_timedwait", "read", "poll",
+    "epoll_wait", "sigtimedwait", "waitpid",
+};
+struct sl_area {
+    atomic_int ready, woke;
+    pid_t tid[SL_CALLS];
+    int rc[SL_CALLS], err[SL_CALLS], early[SL_CALLS];
+};
+static struct sl_area *sl;
+static int sl_pipe[3][2], sl_ep, sl_grandchild;   // read's, poll's and epoll's; the grandchild's
+static sem_t sl_sem[2];
+
+static void sl_usr1(int sig) { (void)sig; }
+
+static int sl_call(int k)
+{
+    sigset_t none, usr2;
+    sigemptyset(&none);
+    sigemptyset(&usr2);
+    sigaddset(&usr2, SIGUSR2);
+    struct timespec far = { 30, 0 }, at;
+    char c;
+    struct pollfd pfd = { sl_pipe[1][0], POLLIN, 0 };
+    struct epoll_event ev;
+    switch (k) {
+    case 0: return pause();
+    case 1: return sigsuspend(&none);
+    case 2: return nanosleep(&far, NULL);
+    case 3: return sem_wait(&sl_sem[0]);
+    case 4:
+        clock_gettime(CLOCK_REALTIME, &at);
+        at.tv_sec += 30;
+        return sem_timedwait(&sl_sem[1], &at);
+    case 5: return (int)read(sl_pipe[0][0], &c, 1);
+    case 6: return poll(&pfd, 1, -1);
+    case 7: return epoll_wait(sl_ep, &ev, 1, -1);
+    case 8: return sigtimedwait(&usr2, NULL, &far);
+    default: return waitpid(sl_grandchild, NULL, 0) == sl_grandchild;
+    }
+}
+
+static void *sl_sleeper(void *arg)
+{
+    int k = (int)(long)arg;
+    sl->tid[k] = (pid_t)syscall(SYS_gettid);
+    atomic_fetch_add(&sl->ready, 1);
+    errno = 0;
+    sl->rc[k] = sl_call(k);
+    sl->err[k] = errno;
+    sl->early[k] = !sl->woke;
+    return NULL;
+}
+
+// The child's main thread: waits in read for the parent's word, then ends every sleep.
+static void sl_child(int go)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = sl_usr1;                 // no SA_RESTART: the call it ends says EINTR
+    sigaction(SIGUSR1, &sa, NULL);
+    sigset_t usr2;
+    sigemptyset(&usr2);
+    sigaddset(&usr2, SIGUSR2);
+    pthread_sigmask(SIG_BLOCK, &usr2, NULL);  // (sigtimedwait's; the threads inherit it)
+    for (int i = 0; i < 3; i++)
+        must(pipe(sl_pipe[i]) == 0, "pipe");
+    sem_init(&sl_sem[0], 0, 0);
+    sem_init(&sl_sem[1], 0, 0);
+    sl_ep = epoll_create1(0);
+    struct epoll_event ev = { .events = EPOLLIN };
+    must(epoll_ctl(sl_ep, EPOLL_CTL_ADD, sl_pipe[2][0], &ev) == 0, "epoll_ctl");
+    int gpipe[2];
+    must(pipe(gpipe) == 0, "pipe");
+    sl_grandchild = fork();
+    must(sl_grandchild >= 0, "fork");
+    if (sl_grandchild == 0) {
+        char c;
+        _exit(read(gpipe[0], &c, 1) == 1 ? 0 : 1);
+    }
+    pthread_t t[SL_CALLS];
+    for (long k = 0; k < SL_CALLS; k++)
+        t[k] = spawn(sl_sleeper, (void *)k);
+    char c;
+    atomic_fetch_add(&sl->ready, 1);
+    must(read(go, &c, 1) == 1, "read go");
+    sl->woke = 1;
+    for (int i = 0; i < 3; i++)
+        must(write(sl_pipe[i][1], "x", 1) == 1, "write");
+    must(write(gpipe[1], "x", 1) == 1, "write");
+    sem_post(&sl_sem[0]);
+    sem_post(&sl_sem[1]);
+    pid_t self = getpid();
+    for (int k = 0; k < 3; k++)
+        syscall(SYS_tgkill, self, sl->tid[k], SIGUSR1);
+    syscall(SYS_tgkill, self, sl->tid[8], SIGUSR2);
+    for (int k = 0; k < SL_CALLS; k++)
+        join(t[k]);
+    _exit(0);
+}
+
+static void case_stopsleep(void)
+{
+    sl = mmap(NULL, sizeof *sl, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    must(sl != MAP_FAILED, "mmap");
+    int go[2];
+    must(pipe(go) == 0, "pipe");
+    pid_t pid = fork();
+    must(pid >= 0, "fork");
+    if (pid == 0)
+        sl_child(go[0]);
+    while (sl->ready < SL_CALLS + 1)
+        sleep_us(1000);
+    sleep_us(100000);                        // into their calls
+    int st, stopped, continued;
+    kill(pid, SIGSTOP);
+    stopped = waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st);
+    kill(pid, SIGCONT);
+    continued = waitpid(pid, &st, WCONTINUED) == pid && WIFCONTINUED(st);
+    sleep_us(100000);                        // the calls that fail with EINTR do so now
+    must(write(go[1], "g", 1) == 1, "write go");
+    must(waitpid(pid, &st, 0) == pid, "waitpid");
+    char line[600];
+    int n = snprintf(line, sizeof line, "stopsleep: stopped %s, continued %s, exit %d;", stopped ? "yes" : "no",
+                     continued ? "yes" : "no", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    for (int k = 0; k < SL_CALLS; k++)
+        n += snprintf(line + n, sizeof line - n, " %s %s%s", sl_names[k],
+                      sl->rc[k] < 0 ? errname(sl->err[k]) : "ok", sl->early[k] ? " at once" : "");
+    say("%s", line);
+}
+
+// ---------------------------------------------------------------- stopvfork: a thread in vfork delays the stop
+// A thread waiting in vfork (an uninterruptible wait, on Linux as here) has not stopped:
+// the parent hears of the stop only when the vfork child has exited and that thread has
+// stopped too. A SIGCONT before then: Linux tells the parent as if the stop had completed
+// and the continue's SIGCHLD were lost - SIGCHLD with CLD_STOPPED (si_status 0), and
+// wait reports "continued", not "stopped".
+static volatile int sv_nchld, sv_code, sv_status;
+static volatile int *sv_flag;
+
+static void sv_on_chld(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig, (void)uc;
+    sv_code = si->si_code;
+    sv_status = si->si_status;
+    sv_nchld++;
+}
+
+static void *sv_vforker(void *arg)
+{
+    (void)arg;
+    pid_t g = vfork();
+    if (g == 0) {
+        *sv_flag = 1;
+        struct timespec ts = { 1, 0 };
+        nanosleep(&ts, NULL);
+        _exit(0);
+    }
+    *sv_flag = 2;                            // after the vfork: only if not stopped
+    for (;;)
+        pause();
+    return NULL;
+}
+
+static const char *sv_wait(pid_t pid, int options)
+{
+    int st;
+    pid_t r = waitpid(pid, &st, options | WNOHANG);
+    return r == 0 ? "nothing" : r != pid ? "error" : WIFSTOPPED(st) ? "stopped" :
+           WIFCONTINUED(st) ? "continued" : "other";
+}
+
+static void sv_round(int cont)
+{
+    *sv_flag = 0;
+    sv_nchld = 0;
+    pid_t pid = fork();
+    must(pid >= 0, "fork");
+    if (pid == 0) {
+        spawn(sv_vforker, NULL);
+        for (;;)
+            pause();                         // the leader: it takes the SIGSTOP
+    }
+    while (*sv_flag != 1)
+        sleep_us(1000);
+    sleep_us(50000);
+    kill(pid, SIGSTOP);
+    sleep_us(100000);
+    char line[300];
+    int n = snprintf(line, sizeof line, "stopvfork %s: during the vfork %s (SIGCHLD %d)", cont ? "continued" : "stopped",
+                     sv_wait(pid, WUNTRACED), sv_nchld);
+    if (cont) {
+        kill(pid, SIGCONT);
+        sleep_us(100000);
+        n += snprintf(line + n, sizeof line - n, "; after SIGCONT: SIGCHLD %d code %d status %d, WUNTRACED %s",
+                      sv_nchld, sv_code, sv_status, sv_wait(pid, WUNTRACED));
+        n += snprintf(line + n, sizeof line - n, ", WCONTINUED %s", sv_wait(pid, WCONTINUED));
+        while (*sv_flag != 2)
+            sleep_us(1000);
+        sleep_us(50000);
+        n += snprintf(line + n, sizeof line - n, "; after the vfork: %s (SIGCHLD %d)",
+                      sv_wait(pid, WUNTRACED | WCONTINUED), sv_nchld);
+    } else {
+        int st;
+        int stopped = waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st);
+        n += snprintf(line + n, sizeof line - n, "; after the vfork: stopped %s (thread ran on: %s), SIGCHLD %d code %d status %d",
+                      stopped ? "yes" : "no", *sv_flag == 2 ? "yes" : "no", sv_nchld, sv_code, sv_status);
+    }
+    kill(pid, SIGKILL);
+    int st;
+    waitpid(pid, &st, 0);
+    say("%s", line);
+}
+
+static void case_stopvfork(void)
+{
+    sv_flag = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    must(sv_flag != MAP_FAILED, "mmap");
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = sv_on_chld;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigaction(SIGCHLD, &sa, NULL);
+    sv_round(0);
+    sv_round(1);
+}
+
 // ---------------------------------------------------------------- timers: POSIX timers
 // A one-shot and a periodic SIGEV_SIGNAL timer, and a SIGEV_THREAD timer (glibc and musl
 // run its function in a thread of their own, told by SIGEV_THREAD_ID). (ENOSYS on Lantern
@@ -2142,13 +2376,14 @@ static const struct {
     { "files", case_files, 0 }, { "sigwait", case_sigwait, 0 }, { "affinity", case_affinity, 0 },
     { "yield", case_yield, 0 }, { "shm", case_shm, 0 }, { "mapfile", case_mapfile, 0 },
     { "robust", case_robust, 0 }, { "sleep", case_sleep, 0 }, { "spawn", case_spawn, 0 },
-    { "exitblocked", case_exitblocked, 0 }, { "stopcont", case_stopcont, 1 },
+    { "exitblocked", case_exitblocked, 0 }, { "stopcont", case_stopcont, 0 },
     { "condtimed", case_condtimed, 0 }, { "evsem", case_evsem, 0 }, { "nproc", case_nproc, 0 },
     { "msort", case_msort, 0 }, { "malloc", case_malloc, 0 }, { "faults", case_faults, 0 },
-    { "tasks", case_tasks, 0 }, { "setxid", case_setxid, 0 }, { "stopspin", case_stopspin, 1 },
+    { "tasks", case_tasks, 0 }, { "setxid", case_setxid, 0 }, { "stopspin", case_stopspin, 0 },
     { "timers", case_timers, 0 }, { "rtqueue", case_rtqueue, 0 }, { "exitspin", case_exitspin, 0 },
     { "setxidspin", case_setxidspin, 0 }, { "pi", case_pi, 0 }, { "calls", case_calls, 0 },
     { "pirobust", case_pirobust, 0 }, { "picond", case_picond, 0 },
+    { "stopsleep", case_stopsleep, 0 }, { "stopvfork", case_stopvfork, 0 },
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
 

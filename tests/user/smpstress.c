@@ -41,6 +41,9 @@
 //             truncates the file: every child, made before, during or after the cut, finds
 //             the cut page gone (SIGBUS) - a fork copying page tables while the truncate
 //             runs must not hand its child the page the truncate takes away
+//   stopstorm a process whose threads spin, nap, make threads and pass a mutex around is
+//             stopped and continued 100 times: each stop told once, when no thread runs
+//             any more; then SIGCONT straight after SIGSTOP, and SIGKILL while stopping
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -1367,6 +1370,121 @@ static void warm_thread_stacks(void) {
         pthread_join(t[i], NULL);
 }
 
+// ---------------------------------------------------------------- stops of a busy process
+
+// A child whose threads do a bit of everything - two spin (counting), one sleeps in short
+// nanosleeps, one makes and joins short-lived threads, two hand a mutex back and forth -
+// is stopped and continued round after round. Every stop must be reported once, when no
+// thread runs any more (the spinners' counts do not move), every continue once; a second
+// SIGSTOP while stopping changes nothing; a SIGCONT sent straight after the SIGSTOP, or a
+// SIGKILL, must leave no thread parked and no parent waiting for ever.
+#define SS_ROUNDS 100
+static atomic_long *ss_count;           // shared with the child: [0], [1] the spinners'
+
+static void *ss_spin(void *arg) {
+    atomic_long *c = arg;
+    for (;;)
+        atomic_fetch_add(c, 1);
+    return NULL;
+}
+
+static void *ss_nap(void *arg) {
+    struct timespec ts = { 0, 200000 };
+    for (;;)
+        nanosleep(&ts, NULL);
+    return arg;
+}
+
+static void *ss_nothing(void *arg) { return arg; }
+
+static void *ss_maker(void *arg) {
+    for (;;) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, ss_nothing, NULL) == 0)
+            pthread_join(t, NULL);
+    }
+    return arg;
+}
+
+static pthread_mutex_t ss_mutex = PTHREAD_MUTEX_INITIALIZER;
+static void *ss_locker(void *arg) {
+    for (;;) {
+        pthread_mutex_lock(&ss_mutex);
+        sched_yield();
+        pthread_mutex_unlock(&ss_mutex);
+    }
+    return arg;
+}
+
+static pid_t ss_child(void) {
+    pid_t c = fork();
+    if (c == 0) {
+        pthread_t t;
+        pthread_create(&t, NULL, ss_spin, &ss_count[0]);
+        pthread_create(&t, NULL, ss_spin, &ss_count[1]);
+        pthread_create(&t, NULL, ss_nap, NULL);
+        pthread_create(&t, NULL, ss_maker, NULL);
+        pthread_create(&t, NULL, ss_locker, NULL);
+        ss_locker(NULL);
+    }
+    while (ss_count[0] == 0 || ss_count[1] == 0)
+        usleep(1000);
+    return c;
+}
+
+// What waitpid says now (WNOHANG), or after waiting: 's' stopped, 'c' continued, '-' none.
+static char ss_wait(pid_t c, int options) {
+    int st;
+    pid_t r = waitpid(c, &st, options);
+    return r != c ? '-' : WIFSTOPPED(st) ? 's' : WIFCONTINUED(st) ? 'c' : 'x';
+}
+
+static void stopstorm(void) {
+    ss_count = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    pid_t c = ss_child();
+    int stops = 0, conts = 0, frozen = 0, twice = 0, moved_again = 0;
+    for (int r = 0; r < SS_ROUNDS; r++) {
+        kill(c, SIGSTOP);
+        if (r % 4 == 0)
+            kill(c, SIGSTOP);               // a second one while it stops: no second report
+        stops += ss_wait(c, WUNTRACED) == 's';
+        long a = ss_count[0] + ss_count[1];
+        usleep(2000);
+        frozen += ss_count[0] + ss_count[1] == a;
+        twice += ss_wait(c, WUNTRACED | WNOHANG) != '-';
+        kill(c, SIGCONT);
+        conts += ss_wait(c, WCONTINUED) == 'c';
+        long b0 = ss_count[0], b1 = ss_count[1];
+        for (int i = 0; i < 5000 && (ss_count[0] == b0 || ss_count[1] == b1); i++)
+            usleep(200);
+        moved_again += ss_count[0] != b0 && ss_count[1] != b1;
+    }
+    // SIGCONT at once, before the stop can complete (or even start): whatever was told,
+    // the process runs on afterwards, and a stop after it is reported as ever.
+    for (int r = 0; r < SS_ROUNDS; r++) {
+        kill(c, SIGSTOP);
+        kill(c, SIGCONT);
+    }
+    while (waitpid(c, NULL, WUNTRACED | WCONTINUED | WNOHANG) == c)
+        ;                                   // (what the races left to tell)
+    long b0 = ss_count[0], b1 = ss_count[1];
+    for (int i = 0; i < 5000 && (ss_count[0] == b0 || ss_count[1] == b1); i++)
+        usleep(200);
+    int ran_after_races = ss_count[0] != b0 && ss_count[1] != b1;
+    kill(c, SIGSTOP);
+    int stopped_after_races = ss_wait(c, WUNTRACED) == 's';
+    kill(c, SIGCONT);
+    // And a SIGKILL while it stops.
+    kill(c, SIGSTOP);
+    kill(c, SIGKILL);
+    int st = 0;
+    waitpid(c, &st, 0);
+    printf("smpstress: stopstorm: stops %d/%d, continues %d/%d, frozen %d/%d, told twice %d, ran again %d/%d, "
+           "after SIGCONT races: ran %s, stopped %s; killed while stopping: %s\n", stops, SS_ROUNDS, conts,
+           SS_ROUNDS, frozen, SS_ROUNDS, twice, moved_again, SS_ROUNDS, ran_after_races ? "yes" : "no",
+           stopped_after_races ? "yes" : "no", WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? "yes" : "no");
+}
+
 // The program's own data and bss, each page written once (with what it holds: no other
 // thread runs yet): a page of a phase's variables, taken at its first write, is not a page
 // that phase leaked.
@@ -1386,7 +1504,7 @@ static const struct {
     { "ptfree", ptfree, 1 }, { "mprotect", mprotect_race, 1 }, { "fork", fork_race, 1 },
     { "mremap", mremap_race, 1 }, { "samepage", samepage, 1 },
     { "affinity", affinity, 0 }, { "groupkill", groupkill, 0 }, { "rwlock", rwlock_writers, 0 }, { "alarm", alarm_stop, 0 }, { "cowrace", cowrace, 0 },
-    { "forkkill", forkkill, 0 }, { "forktrunc", forktrunc, 0 },
+    { "forkkill", forkkill, 0 }, { "forktrunc", forktrunc, 0 }, { "stopstorm", stopstorm, 0 },
 };
 
 static int wanted(int argc, char **argv, const char *name) {
