@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include "errno.h"
 #include "file.h"
+#include "flock.h"
 #include "fs.h"
 #include "kmalloc.h"
 #include "poll.h"
@@ -29,6 +30,7 @@ void file_close(struct file *f) {
     if (--f->refs > 0)
         return;
     epoll_file_closed(f);           // its epoll registrations die with it
+    flock_release(f);               // and its flock and OFD locks
     if (f->ops->release)
         f->ops->release(f);
     if (f->ip)

@@ -81,6 +81,7 @@ struct inode {
     // lookups, readdir and reads go to these operations instead of the tree.
     const struct fs_mount_ops *mnt;
     uint64_t key;        // what the mounted filesystem needs to know about the inode
+    struct file_lock *locks;   // advisory locks on it (flock.c; under the BKL)
     union {
         struct {                     // S_IFREG: see ramfs_data.c
             char ***leaves;          // nleaves tables of 512 page pointers (NULL: a hole)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "errno.h"
 #include "file.h"
+#include "flock.h"
 #include "fs.h"
 #include "kmalloc.h"
 #include "ksignal.h"
@@ -148,9 +149,12 @@ static void files_free(struct files_struct *files) {
 void files_put(struct files_struct *files) {
     if (!files || --files->refs > 0)
         return;
-    for (unsigned fd = 0; fd < files->max_fds; fd++)
-        if (files->fd[fd])
+    for (unsigned fd = 0; fd < files->max_fds; fd++) {
+        if (files->fd[fd]) {
+            flock_close(files->fd[fd], files);   // its POSIX locks (no owner outlives this)
             file_close(files->fd[fd]);
+        }
+    }
     files_free(files);
 }
 
@@ -158,6 +162,7 @@ void files_put(struct files_struct *files) {
 void files_close_on_exec(struct files_struct *files) {
     for (unsigned fd = 0; fd < files->max_fds; fd++) {
         if (files->fd[fd] && (files->cloexec[fd / 64] & (1ull << (fd % 64)))) {
+            flock_close(files->fd[fd], files);   // a close as any other: POSIX locks go
             file_close(files->fd[fd]);
             files->fd[fd] = NULL;
         }
@@ -239,8 +244,10 @@ int fd_install_at(struct proc *p, struct file *f, int fd, bool cloexec) {
     struct file *old = p->files->fd[fd];
     p->files->fd[fd] = f;
     fd_set_cloexec(p, fd, cloexec);
-    if (old)
+    if (old) {
+        flock_close(old, p->files);    // dup2's implicit close drops POSIX locks, as close
         file_close(old);               // after: closing may sleep, fd is already f's
+    }
     return fd;
 }
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "errno.h"
 #include "file.h"
+#include "flock.h"
 #include "kmalloc.h"
 #include "proc.h"
 #include "syscall.h"
@@ -349,6 +350,7 @@ SYSCALL(close) {
     struct file *f = fd_remove(current(), fd);
     if (!f)
         return -EBADF;
+    flock_close(f, current()->files);  // the process's POSIX locks on the file go
     file_close(f);
     return 0;
 }
@@ -508,6 +510,9 @@ SYSCALL(fcntl) {
     case F_SETFL:                    // only these two can change after open
         f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) | (arg & (O_APPEND | O_NONBLOCK));
         return 0;
+    case F_GETLK: case F_SETLK: case F_SETLKW:
+    case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
+        return flock_fcntl(fd, f, cmd, arg);   // flock.c
     default:
         return -EINVAL;
     }

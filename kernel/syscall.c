@@ -96,6 +96,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(62, kill),               // int kill(pid_t pid, int sig)
     E(63, uname),              // int uname(struct utsname *buf)
     E(72, fcntl),              // int fcntl(int fd, int cmd, unsigned long arg)
+    E(73, flock),              // int flock(int fd, int operation)
     E(74, fsync),              // int fsync(int fd)
     E(75, fdatasync),          // int fdatasync(int fd)
     E(76, truncate),           // int truncate(const char *path, off_t length)

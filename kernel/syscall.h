@@ -75,6 +75,7 @@ SYSCALL(wait4);                // exit.c
 SYSCALL(kill);                 // sys_proc.c
 SYSCALL(uname);                // sys_proc.c
 SYSCALL(fcntl);                // sys_file.c
+SYSCALL(flock);                // flock.c
 SYSCALL(fsync);                // sys_file.c
 SYSCALL(fdatasync);            // sys_file.c
 SYSCALL(truncate);             // sys_attr.c
