@@ -108,6 +108,25 @@ static void push(struct file_lock **list, struct file_lock *l) {
     *list = l;
 }
 
+// Linux's order for byte-range locks, which F_GETLK's "first conflict" follows: each
+// owner's locks together, by start; a new owner's go at the end.
+static void insert_ranged(struct file_lock **list, struct file_lock *l) {
+    bool in_group = false;
+    struct file_lock **pp = list;
+    for (; *pp; pp = &(*pp)->next) {
+        struct file_lock *o = *pp;
+        if (o->owner == l->owner && o->key == l->key && o->kind != LK_FLOCK) {
+            in_group = true;
+            if (o->start > l->start)
+                break;
+        } else if (in_group) {
+            break;
+        }
+    }
+    l->next = *pp;
+    *pp = l;
+}
+
 // Removes every lock of this owner and kind group on key (flock: kind LK_FLOCK; POSIX
 // and OFD: the owner tells them apart). Returns whether any went.
 static bool remove_owned(struct file_lock **list, const void *key, const void *owner, bool flock) {
@@ -280,7 +299,7 @@ static long posix_apply(struct file_lock **list, enum lock_kind kind, const void
             *spare = *l;
             spare->start = end + 1;
             l->end = start - 1;
-            push(list, spare);
+            insert_ranged(list, spare);
             spare = NULL;
             break;                                       // nothing else of ours can overlap
         }
@@ -298,7 +317,7 @@ static long posix_apply(struct file_lock **list, enum lock_kind kind, const void
     if (fresh) {
         fresh->start = start;
         fresh->end = end;
-        push(list, fresh);
+        insert_ranged(list, fresh);
     }
     wake_list(list);                 // an unlock, a downgrade or a shrink may free a waiter
     return 0;

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -172,6 +173,11 @@ int fcntl(int fd, int cmd, ...)
     long arg = va_arg(ap, long);   // not every cmd has one; then the kernel ignores it
     va_end(ap);
     return __syscall_ret(sys3(SYS_fcntl, fd, cmd, arg));
+}
+
+int flock(int fd, int operation)
+{
+    return __syscall_ret(sys2(SYS_flock, fd, operation));
 }
 
 int dup(int fd)

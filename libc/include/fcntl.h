@@ -33,6 +33,26 @@
 #define F_DUPFD_CLOEXEC 1030
 #define FD_CLOEXEC      1
 
+// Advisory record locks (fcntl's lock commands): POSIX locks belong to the process, OFD
+// locks to the open file description.
+#define F_GETLK         5
+#define F_SETLK         6
+#define F_SETLKW        7
+#define F_OFD_GETLK     36
+#define F_OFD_SETLK     37
+#define F_OFD_SETLKW    38
+#define F_RDLCK         0
+#define F_WRLCK         1
+#define F_UNLCK         2
+
+struct flock {
+    short l_type;       // F_RDLCK, F_WRLCK or F_UNLCK
+    short l_whence;     // SEEK_SET, SEEK_CUR or SEEK_END: what l_start counts from
+    off_t l_start;
+    off_t l_len;        // 0: to the end of the file, however far it grows; < 0: before l_start
+    pid_t l_pid;        // F_GETLK: the holder's process (-1 for an OFD lock); OFD: 0
+};
+
 int open(const char *path, int flags, ...);               // ... is the mode, with O_CREAT
 int openat(int dirfd, const char *path, int flags, ...);
 int fcntl(int fd, int cmd, ...);
