@@ -714,6 +714,16 @@ $(BUILD)/user/parallel2_musl: tests/user/parallel2.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  MUSLCC  $@")
 	$(Q)$(MUSL_GCC) $(THREAD_CFLAGS) -o $@ $<
+# File locks under parallel load (tests/user/flockpar.c): flock, F_SETLKW and F_OFD_SETLKW.
+PARALLEL_BINS += $(BUILD)/user/flockpar_glibc $(BUILD)/user/flockpar_musl
+$(BUILD)/user/flockpar_glibc: tests/user/flockpar.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(THREAD_CFLAGS) -o $@ $<
+$(BUILD)/user/flockpar_musl: tests/user/flockpar.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MUSLCC  $@")
+	$(Q)$(MUSL_GCC) $(THREAD_CFLAGS) -o $@ $<
 ifneq ($(shell command -v $(GO) 2>/dev/null),)
 PARALLEL_BINS += $(BUILD)/user/gopar
 $(BUILD)/user/gopar: tests/user/gopar/go.mod $(wildcard tests/user/gopar/*.go)
