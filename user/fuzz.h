@@ -62,6 +62,7 @@ uint64_t g_rlimit(void);                 // a struct rlimit
 uint64_t g_pollfds(void);                // struct pollfd array
 uint64_t g_fdset(void);                  // fd_set for select
 uint64_t g_epoll_event(void);            // struct epoll_event (packed)
+uint64_t g_flock(void);                  // struct flock: plausible ranges, bad types, bad pointers
 uint64_t g_timespec(void);               // negative, huge nsec, zero, tiny, long, NULL, bad
 uint64_t g_sig(void);                    // signal numbers, valid and not
 uint64_t g_pid(void);                    // self, group, children, missing - never -1 or 1

@@ -389,6 +389,30 @@ uint64_t g_epoll_event(void)
     return one_in(8) ? g_buf() : (uint64_t)e;
 }
 
+// struct flock for fcntl's lock commands: mostly a plausible lock (type and whence valid,
+// small ranges that overlap other workers', l_len 0 = to EOF, negative lengths, l_pid 0
+// for the OFD commands), sometimes random or a bad pointer.
+uint64_t g_flock(void)
+{
+    uint8_t *f = (uint8_t *)slot();
+    fill(f, 64);
+    if (one_in(8))
+        return g_buf();
+    if (one_in(8))
+        return (uint64_t)f;
+    short type = (short)(one_in(10) ? g_int() : rnd_below(3));
+    short whence = (short)(one_in(10) ? g_int() : rnd_below(3));
+    int64_t start = one_in(10) ? (int64_t)g_int() : (int64_t)rnd_below(64) - (one_in(4) ? 32 : 0);
+    int64_t len = one_in(10) ? (int64_t)g_int() : (int64_t)rnd_below(32) - (one_in(4) ? 16 : 0);
+    int pid = one_in(4) ? (int)g_int() : 0;
+    memcpy(f, &type, 2);
+    memcpy(f + 2, &whence, 2);
+    memcpy(f + 8, &start, 8);
+    memcpy(f + 16, &len, 8);
+    memcpy(f + 24, &pid, 4);
+    return (uint64_t)f;
+}
+
 // ---------------------------------------------------------------- processes
 // Pids the worker may name: itself, its group, its last child, pids that do not exist.
 // Never -1 (every process but init) nor 1 (init): those would end the run on purpose.

@@ -29,6 +29,7 @@ enum kind {
     ATFLAGS, WHO, SIGHOW, RENAMEF, GRNDF, MSFLAGS, FSTYPE, PIPEF, DUPF, ACCMODE, ROBUST,
     UID, NGROUPS, RLIMRES, RLIMIT, MADVICE, CPUSETLEN, MSYNCF,
     POLLFDS, NFDS, PTIMEOUT, FDSET, EPOLLOP, EPEVENT, MAXEV, EFDFLAGS, TIMERF, MEMBCMD,
+    LOCKCMD, FLOCKP, FLOCKOP,
     // Specials: the call is made by a wrapper
     SPAWN, SPAWN3, EXEC, EXIT, SIGRETURN,
 };
@@ -86,6 +87,8 @@ static const struct recipe recipes[] = {
     R(62, kill, PID, SIG),
     R(63, uname, BUF),
     R(72, fcntl, FD, FCNTL, INT),
+    R(72, fcntl, FD, LOCKCMD, FLOCKP),      // the lock commands, with a struct flock
+    R(73, flock, FD, FLOCKOP),
     R(74, fsync, FD),
     R(75, fdatasync, FD),
     R(79, getcwd, BUF, LEN),
@@ -292,6 +295,10 @@ static uint64_t gen(enum kind k)
     case TIMERF:  return g_bits(1);                 // TIMER_ABSTIME
     case MEMBCMD: return FROM(0, 1, 2, 4, 8, 16, 32, 64, 128, 256, -1ull);
     case MSYNCF:  return g_bits(1 | 2 | 4);   // MS_ASYNC, MS_INVALIDATE, MS_SYNC
+    // F_GETLK, F_SETLK, F_SETLKW and the OFD three; flock: LOCK_SH/EX/UN, maybe LOCK_NB.
+    case LOCKCMD: return FROM(5, 6, 7, 36, 37, 38, 7, 38);
+    case FLOCKP:  return g_flock();
+    case FLOCKOP: return FROM(1, 2, 8, 1 | 4, 2 | 4, 8 | 4, 0, 3, 32, 16);
     case CPUSETLEN: return FROM(0, 1, 4, 8, 16, 128, 1024, 4096, 7, -1ull);
     default:      return 0;                     // IOV/IOVCNT and specials: see fill_args
     }
