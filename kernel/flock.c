@@ -24,10 +24,12 @@
 //   inode.locks, unbacked_locks, every struct file_lock:  the BKL.
 //   waiters (the POSIX waiters, for deadlock detection):  the BKL; each entry lives on the
 //       stack of the thread that waits, which unlinks it before it returns.
+//   all_locks (every lock in any list, newest first, for /proc/locks):  the BKL.
 // A thread that waits sleeps on the list's address; every change that can let a waiter go
 // (an unlock, a downgrade, a shrink) wakes the list: the waiters look again.
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "errno.h"
 #include "file.h"
 #include "flock.h"
@@ -50,6 +52,8 @@ enum lock_kind { LK_FLOCK, LK_POSIX, LK_OFD };
 
 struct file_lock {
     struct file_lock *next;
+    struct file_lock *all_next;  // on all_locks
+    struct inode *ip;        // the inode locked, or NULL (a pipe...): /proc/locks's dev:ino
     enum lock_kind kind;
     int type;                // F_RDLCK or F_WRLCK
     const void *owner;       // struct file * (flock, OFD) or struct files_struct * (POSIX)
@@ -65,6 +69,7 @@ struct lock_waiter {
 };
 
 static struct file_lock *unbacked_locks;
+static struct file_lock *all_locks;
 static struct lock_waiter *waiters;
 
 // ---------------------------------------------------------------- the lists
@@ -81,18 +86,30 @@ static struct file_lock **lock_list(struct file *f) {
 
 static void wake_list(struct file_lock **list) { wakeup(list); }
 
-// Takes *pp out of its list and frees it.
+// Every lock enters all_locks as it enters its list, and leaves it as it is freed.
+static void link_all(struct file_lock *l) {
+    l->all_next = all_locks;
+    all_locks = l;
+}
+
+// Takes *pp out of its list (and all_locks) and frees it.
 static void unlink_lock(struct file_lock **pp) {
     struct file_lock *l = *pp;
     *pp = l->next;
+    struct file_lock **ap = &all_locks;
+    while (*ap != l)
+        ap = &(*ap)->all_next;
+    *ap = l->all_next;
     kfree(l);
 }
 
-static struct file_lock *new_lock(enum lock_kind kind, int type, const void *owner,
-                                  const void *key, int64_t start, int64_t end) {
+static struct file_lock *new_lock(struct file *f, enum lock_kind kind, int type,
+                                  const void *owner, int64_t start, int64_t end) {
     struct file_lock *l = kzalloc(sizeof *l);
     if (!l)
         return NULL;
+    const void *key = lock_key(f);
+    l->ip = f->ip;
     l->kind = kind;
     l->type = type;
     l->owner = owner;
@@ -106,6 +123,7 @@ static struct file_lock *new_lock(enum lock_kind kind, int type, const void *own
 static void push(struct file_lock **list, struct file_lock *l) {
     l->next = *list;
     *list = l;
+    link_all(l);
 }
 
 // Linux's order for byte-range locks, which F_GETLK's "first conflict" follows: each
@@ -125,6 +143,7 @@ static void insert_ranged(struct file_lock **list, struct file_lock *l) {
     }
     l->next = *pp;
     *pp = l;
+    link_all(l);
 }
 
 // Removes every lock of this owner and kind group on key (flock: kind LK_FLOCK; POSIX
@@ -191,7 +210,7 @@ static long flock_set(struct file *f, int type, bool wait) {
     local_irq_restore(irq);
     if (err)
         return err;
-    struct file_lock *l = new_lock(LK_FLOCK, type, f, key, 0, OFFSET_MAX);
+    struct file_lock *l = new_lock(f, LK_FLOCK, type, f, 0, OFFSET_MAX);
     if (!l)
         return -ENOLCK;
     push(list, l);
@@ -267,10 +286,12 @@ static bool adjacent_or_overlapping(const struct file_lock *l, int64_t start, in
 // replaced by the request (F_UNLCK: by nothing); same-type neighbours that touch it merge
 // with it; a lock of the other type that it cuts in two keeps its two ends. Allocates
 // what it may need first, so that it fails (ENOLCK) before changing anything.
-static long posix_apply(struct file_lock **list, enum lock_kind kind, const void *key,
-                        const void *owner, int type, int64_t start, int64_t end) {
-    struct file_lock *fresh = type != F_UNLCK ? new_lock(kind, type, owner, key, start, end) : NULL;
-    struct file_lock *spare = new_lock(kind, type, owner, key, 0, 0);   // for a split
+static long posix_apply(struct file *f, enum lock_kind kind, const void *owner, int type,
+                        int64_t start, int64_t end) {
+    struct file_lock **list = lock_list(f);
+    const void *key = lock_key(f);
+    struct file_lock *fresh = type != F_UNLCK ? new_lock(f, kind, type, owner, start, end) : NULL;
+    struct file_lock *spare = new_lock(f, kind, type, owner, 0, 0);   // for a split
     if ((type != F_UNLCK && !fresh) || !spare) {
         kfree(fresh);
         kfree(spare);
@@ -441,11 +462,11 @@ static long posix_setlk(int fd, struct file *f, unsigned cmd, uint64_t uarg) {
     file_dup(f);                         // a sleeper's file stays whole if its fd is closed
     err = posix_wait(list, kind, key, owner, fl.l_type, start, end, wait);
     if (!err)
-        err = posix_apply(list, kind, key, owner, fl.l_type, start, end);
+        err = posix_apply(f, kind, owner, fl.l_type, start, end);
     // Linux's fcntl_setlk: the descriptor closed while we waited took our locks with it;
     // a lock got since then must go too, or it would outlive every close.
     if (!err && kind == LK_POSIX && fl.l_type != F_UNLCK && fd_get(fd) != f) {
-        posix_apply(list, kind, key, owner, F_UNLCK, start, end);
+        posix_apply(f, kind, owner, F_UNLCK, start, end);
         err = -EBADF;
     }
     file_close(f);
@@ -483,4 +504,38 @@ void flock_release(struct file *f) {
     any |= remove_owned(list, lock_key(f), f, false);
     if (any)
         wake_list(list);
+}
+
+// ---------------------------------------------------------------- /proc/locks
+
+// One line per lock, newest first, in Linux's format (fs/locks.c's lock_get_status):
+//   1: POSIX  ADVISORY  WRITE 1234 00:01:5678 0 EOF
+// (kind, type, the pid that set it (-1 for OFD locks), dev major:minor:inode as stat shows
+// them, the range). Linux also lists each waiter under its blocker ("->"): not here.
+int flock_proc_locks(char *buf, int size) {
+    int n = 0, id = 0;
+    for (struct file_lock *l = all_locks; l && n < size; l = l->all_next) {
+        const char *kind = l->kind == LK_FLOCK ? "FLOCK  ADVISORY  "
+                         : l->kind == LK_OFD ? (l->ip ? "OFDLCK ADVISORY  " : "OFDLCK *NOINODE* ")
+                         : (l->ip ? "POSIX  ADVISORY  " : "POSIX  *NOINODE* ");
+        n += snprintf(buf + n, (size_t)(size - n), "%d: %s%s %d ", ++id, kind,
+                      l->type == F_WRLCK ? "WRITE" : "READ", l->kind == LK_OFD ? -1 : l->pid);
+        if (n >= size)
+            break;
+        if (l->ip) {
+            struct kstat st;
+            inode_stat(l->ip, &st);
+            n += snprintf(buf + n, (size_t)(size - n), "%02x:%02x:%llu ", (unsigned)(st.st_dev >> 8),
+                          (unsigned)(st.st_dev & 0xff), (unsigned long long)st.st_ino);
+        } else {
+            n += snprintf(buf + n, (size_t)(size - n), "<none>:0 ");
+        }
+        if (n >= size)
+            break;
+        if (l->kind == LK_FLOCK || l->end == OFFSET_MAX)
+            n += snprintf(buf + n, (size_t)(size - n), "%lld EOF\n", (long long)(l->kind == LK_FLOCK ? 0 : l->start));
+        else
+            n += snprintf(buf + n, (size_t)(size - n), "%lld %lld\n", (long long)l->start, (long long)l->end);
+    }
+    return n < size ? n : size - 1;
 }

@@ -30,3 +30,5 @@ long flock_fcntl(int fd, struct file *f, unsigned cmd, uint64_t arg);
 void flock_close(struct file *f, struct files_struct *files);
 // The last reference to f is going: its flock and OFD locks go (file_close).
 void flock_release(struct file *f);
+// /proc/locks's text (procfs_sys.c): at most size bytes into buf; returns the length.
+int flock_proc_locks(char *buf, int size);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "errno.h"
+#include "flock.h"
 #include "fs.h"
 #include "kmalloc.h"
 #include "loadavg.h"
@@ -25,7 +26,7 @@
 enum {
     G_SELF, G_MEMINFO, G_UPTIME, G_LOADAVG, G_STAT, G_CPUINFO, G_VERSION, G_CMDLINE, G_MOUNTS,
     G_FILESYSTEMS, G_TRACE, G_SYS, G_SYS_KERNEL, G_HOSTNAME, G_OSTYPE, G_OSRELEASE, G_PID_MAX,
-    G_NGROUPS_MAX, G_THREADS_MAX, G_SLABINFO, G_INTERRUPTS, G_NGLOBAL
+    G_NGROUPS_MAX, G_THREADS_MAX, G_SLABINFO, G_INTERRUPTS, G_LOCKS, G_NGLOBAL
 };
 
 #define DIR_  (S_IFDIR | 0555)
@@ -46,6 +47,7 @@ const struct procfs_global procfs_globals[G_NGLOBAL] = {
     [G_THREADS_MAX] = { "threads-max", G_SYS_KERNEL, FILE_ },
     [G_SLABINFO] = { "slabinfo", -1, S_IFREG | 0400 },
     [G_INTERRUPTS] = { "interrupts", -1, FILE_ },
+    [G_LOCKS] = { "locks", -1, FILE_ },
 };
 const int procfs_nglobals = G_NGLOBAL;
 
@@ -325,6 +327,7 @@ int procfs_gen_global(int g, char *buf, size_t size) {
     case G_PID_MAX:     return snprintf(buf, size, "%d\n", pid_max);
     case G_THREADS_MAX: return snprintf(buf, size, "%d\n", max_threads());
     case G_SLABINFO: return gen_slabinfo(buf, size);
+    case G_LOCKS:    return flock_proc_locks(buf, (int)size);   // flock.c
     case G_NGROUPS_MAX: return snprintf(buf, size, "%d\n", CRED_NGROUPS);
     default:            return 0;
     }

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -434,6 +435,71 @@ static void ofd_locks(void)
     seen("after the last close", F_WRLCK, 0, 20);
 }
 
+// ---------------------------------------------------------------- /proc/locks
+
+static int by_string(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+// Our file's lines of /proc/locks, without what differs between machines (the lock's
+// number, the device, the pid: "me" or -1), sorted (Linux lists per CPU).
+static void print_proc_locks(ino_t ino)
+{
+    static char text[65536], lines[16][128];
+    int fd = open("/proc/locks", O_RDONLY), n = 0;
+    long len = 0, got;
+    while (fd >= 0 && (got = read(fd, text + len, sizeof text - 1 - len)) > 0)
+        len += got;
+    close(fd);
+    text[len] = 0;
+    char suffix[32];
+    snprintf(suffix, sizeof suffix, ":%lu", (unsigned long)ino);
+    char *next;
+    for (char *line = text; *line && n < 16; line = next) {
+        next = strchr(line, '\n');
+        next = next ? (*next = 0, next + 1) : line + strlen(line);
+        // id: kind ADVISORY type pid dev:ino start end (our libc has no sscanf)
+        char *tok[8];
+        int nt = 0;
+        for (char *p = line; *p && nt < 8;) {
+            while (*p == ' ')
+                *p++ = 0;
+            if (!*p)
+                break;
+            tok[nt++] = p;
+            while (*p && *p != ' ')
+                p++;
+        }
+        size_t dl = nt == 8 ? strlen(tok[5]) : 0, sl = strlen(suffix);
+        if (nt != 8 || dl < sl || strcmp(tok[5] + dl - sl, suffix) != 0)
+            continue;
+        int pid = atoi(tok[4]);
+        snprintf(lines[n++], sizeof lines[0], "%s %s %s %s %s %s", tok[1], tok[2], tok[3],
+                 pid == getpid() ? "me" : pid == -1 ? "-1" : "other", tok[6], tok[7]);
+    }
+    qsort(lines, (size_t)n, sizeof lines[0], by_string);
+    for (int i = 0; i < n; i++)
+        printf("/proc/locks: %s\n", lines[i]);
+    printf("/proc/locks: %d lines for the file\n", n);
+}
+
+static void proc_locks(void)
+{
+    int a = open(F, O_RDWR), b = open(F, O_RDWR);
+    struct stat st;
+    fstat(a, &st);
+    lk(a, F_SETLK, F_WRLCK, SEEK_SET, 0, 10);
+    flock(a, LOCK_SH);
+    lk(b, F_OFD_SETLK, F_RDLCK, SEEK_SET, 20, 5);
+    lk(a, F_SETLK, F_RDLCK, SEEK_SET, 100, 0);
+    print_proc_locks(st.st_ino);
+    close(b);                            // the POSIX locks go, and b's OFD lock
+    print_proc_locks(st.st_ino);
+    close(a);
+    print_proc_locks(st.st_ino);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "exec-check") == 0) {
@@ -470,6 +536,7 @@ int main(int argc, char **argv)
     posix_deadlock();
     posix_exec("/proc/self/exe");
     ofd_locks();
+    proc_locks();
     check("unlink", unlink(F));
     return done();
 }
