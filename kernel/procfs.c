@@ -7,6 +7,7 @@
 // procfs_pid.c (one process) and procfs_sys.c (the machine: /proc/stat, /proc/sys, ...).
 //
 //   /proc/self -> <pid>    /proc/{meminfo,uptime,loadavg,stat,cpuinfo,version,cmdline,mounts}
+//   /proc/locks (flock.c), /proc/{filesystems,slabinfo,interrupts,trace}
 //   /proc/sys/kernel/{hostname,ostype,osrelease,pid_max,threads-max,ngroups_max}
 //   /proc/<pid>/{stat,status,cmdline,comm,exe,cwd,root,environ,maps,fd/,fdinfo/,task/}
 //   /proc/<pid>/task/<tid>/...: the same for each thread of the process. /proc lists

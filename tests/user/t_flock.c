@@ -124,6 +124,9 @@ static void flock_basics(void)
     check("flock(fd, LOCK_SH|LOCK_EX)", flock(c, LOCK_SH | LOCK_EX));
     check("flock(fd, LOCK_NB)", flock(c, LOCK_NB));
     check("flock(fd, 16)", flock(c, 16));
+    check("flock(fd, 32: LOCK_MAND, ignored)", flock(c, 32));
+    check("flock(fd, LOCK_MAND|LOCK_EX)", flock(c, 32 | LOCK_EX));
+    check("flock(fd, -1)", flock(c, -1));
     check("flock(fd, LOCK_UN|LOCK_NB)", flock(c, LOCK_UN | LOCK_NB));
     int p[2];
     pipe(p);
