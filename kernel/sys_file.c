@@ -382,8 +382,10 @@ SYSCALL(close_range) {
                 fd_set_cloexec(p, (int)fd, true);
         } else {
             struct file *f = fd_remove(p, (int)fd);
-            if (f)
+            if (f) {
+                flock_close(f, p->files);   // a close as any other: POSIX locks go
                 file_close(f);       // may sleep: the table is read again each time
+            }
         }
     }
     return 0;

@@ -16,6 +16,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "parity.h"
@@ -315,6 +316,12 @@ static void posix_closes(void)
     seen("after dup2 over a descriptor of the file", F_WRLCK, 0, 1);
     close(50);
     close(e);
+    lk(a, F_SETLK, F_WRLCK, SEEK_SET, 0, 10);
+    e = open(F, O_RDONLY);
+    dup2(e, 60);
+    close(e);
+    syscall(436, 60, 70, 0);             // close_range(60, 70, 0)
+    seen("after close_range over a descriptor of the file", F_WRLCK, 0, 1);
     lk(a, F_SETLK, F_WRLCK, SEEK_SET, 0, 10);
     pid_t pid = fork();
     if (pid == 0) {
