@@ -26,7 +26,9 @@
 //       stack of the thread that waits, which unlinks it before it returns.
 //   all_locks (every lock in any list, newest first, for /proc/locks):  the BKL.
 // A thread that waits sleeps on the list's address; every change that can let a waiter go
-// (an unlock, a downgrade, a shrink) wakes the list: the waiters look again.
+// (an unlock, a downgrade, a shrink) wakes the list: the waiters look again. Nothing here
+// sleeps but wait_for_change (kzalloc does not), so what a waiter saw free after its last
+// look is still free when it inserts its lock.
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
