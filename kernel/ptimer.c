@@ -39,11 +39,8 @@
 #define SIGEV_THREAD    2
 #define SIGEV_THREAD_ID 4
 #define TIMER_ABSTIME   1
-#define NS_PER_SEC 1000000000ull
 
 struct k_sigevent { uint64_t value; int32_t signo, notify, tid, pad[11]; };   // 64 bytes
-struct k_timespec { int64_t sec, nsec; };
-struct k_itimerspec { struct k_timespec interval, value; };
 
 struct ptimer {
     int clock, notify, signo, tid;  // tid: SIGEV_THREAD_ID's thread
@@ -59,20 +56,6 @@ static uint64_t next_expiry = UINT64_MAX;   // the earliest of every armed timer
 static struct ptimer *lookup(int id) {
     struct ptimers *pt = current()->signal->ptimers;
     return pt && id >= 0 && id < PTIMER_MAX ? pt->t[id] : NULL;
-}
-
-static bool valid_ts(const struct k_timespec *ts) {
-    return ts->sec >= 0 && ts->nsec >= 0 && (uint64_t)ts->nsec < NS_PER_SEC;
-}
-
-static uint64_t ts_ns(const struct k_timespec *ts) {
-    uint64_t max_sec = UINT64_MAX / NS_PER_SEC / 2;     // far enough: never fires
-    uint64_t sec = (uint64_t)ts->sec < max_sec ? (uint64_t)ts->sec : max_sec;
-    return sec * NS_PER_SEC + (uint64_t)ts->nsec;
-}
-
-static struct k_timespec ns_ts(uint64_t ns) {
-    return (struct k_timespec){ (int64_t)(ns / NS_PER_SEC), (int64_t)(ns % NS_PER_SEC) };
 }
 
 // The event as Linux checks it: a signal number for the kinds that send one, and a thread
@@ -123,7 +106,7 @@ SYSCALL(timer_create) {
 static struct k_itimerspec get(const struct ptimer *t) {
     uint64_t now = time_since_boot_ns();
     uint64_t left = !t->expires ? 0 : t->expires > now ? t->expires - now : 1;
-    return (struct k_itimerspec){ ns_ts(t->interval), ns_ts(left) };
+    return (struct k_itimerspec){ ns_k_timespec(t->interval), ns_k_timespec(left) };
 }
 
 SYSCALL(timer_settime) {
@@ -135,12 +118,12 @@ SYSCALL(timer_settime) {
     struct k_itimerspec it;
     if (copy_from_user(&it, (const void *)unew, sizeof it))
         return -EFAULT;
-    if (!valid_ts(&it.value) || !valid_ts(&it.interval))
+    if (!k_timespec_valid(&it.value) || !k_timespec_valid(&it.interval))
         return -EINVAL;
     struct k_itimerspec old = get(t);
     if (uold && copy_to_user((void *)uold, &old, sizeof old))
         return -EFAULT;
-    uint64_t now = time_since_boot_ns(), value = ts_ns(&it.value);
+    uint64_t now = time_since_boot_ns(), value = k_timespec_ns(&it.value);
     if (value && (flags & TIMER_ABSTIME)) {        // an absolute time on the timer's clock
         uint64_t base = t->clock == CLOCK_REALTIME ? (uint64_t)time_realtime_offset_ns() : 0;
         value = value > base ? value - base : 0;   // as time since boot
@@ -148,7 +131,7 @@ SYSCALL(timer_settime) {
     } else {
         t->expires = value ? now + value : 0;
     }
-    t->interval = ts_ns(&it.interval);
+    t->interval = k_timespec_ns(&it.interval);
     t->overrun = 0;
     if (t->expires && t->expires < next_expiry)
         next_expiry = t->expires;

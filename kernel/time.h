@@ -1,5 +1,6 @@
 // time.h: time since boot (from the TSC) and the periodic timer tick (from the PIT).
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 
 #define HZ 100                      // timer interrupts per second
@@ -25,3 +26,22 @@ void mdelay(uint64_t ms);           // busy-wait; for early boot and panic only
 // cancels those that asked (TFD_TIMER_CANCEL_ON_SET).
 void timerfd_tick(uint64_t now);
 void timerfd_clock_was_set(void);
+
+// The timespec and itimerspec of the timer calls' user interface (POSIX timers, timerfd).
+struct k_timespec { int64_t sec, nsec; };
+struct k_itimerspec { struct k_timespec interval, value; };
+
+static inline bool k_timespec_valid(const struct k_timespec *ts) {
+    return ts->sec >= 0 && ts->nsec >= 0 && ts->nsec < 1000000000;
+}
+
+// In ns; a time too far to count (over about 292 years) is cut there: it never comes.
+static inline uint64_t k_timespec_ns(const struct k_timespec *ts) {
+    uint64_t max_sec = UINT64_MAX / 1000000000ull / 2;
+    uint64_t sec = (uint64_t)ts->sec < max_sec ? (uint64_t)ts->sec : max_sec;
+    return sec * 1000000000ull + (uint64_t)ts->nsec;
+}
+
+static inline struct k_timespec ns_k_timespec(uint64_t ns) {
+    return (struct k_timespec){ (int64_t)(ns / 1000000000ull), (int64_t)(ns % 1000000000ull) };
+}

@@ -42,10 +42,7 @@
 #define TFD_TIMER_CANCEL_ON_SET  2
 #define TFD_CLOEXEC   O_CLOEXEC
 #define TFD_NONBLOCK  O_NONBLOCK
-#define NS_PER_SEC 1000000000ull
 
-struct k_timespec { int64_t sec, nsec; };
-struct k_itimerspec { struct k_timespec interval, value; };
 
 struct timerfd {
     int clock;
@@ -229,23 +226,12 @@ static long get_timerfd(int fd, struct timerfd **t) {
     return 0;
 }
 
-static bool valid_ts(const struct k_timespec *ts) {
-    return ts->sec >= 0 && ts->nsec >= 0 && ts->nsec < (int64_t)NS_PER_SEC;
-}
-
-static uint64_t ts_ns(const struct k_timespec *ts) {
-    return (uint64_t)ts->sec * NS_PER_SEC + (uint64_t)ts->nsec;
-}
-
-static struct k_timespec ns_ts(uint64_t ns) {
-    return (struct k_timespec){ (int64_t)(ns / NS_PER_SEC), (int64_t)(ns % NS_PER_SEC) };
-}
-
 // What is left until the next expiry (0: disarmed), and the interval. Interrupts off.
 static struct k_itimerspec get(struct timerfd *t) {
     uint64_t since_boot = time_since_boot_ns(), now = clock_now(t, since_boot);
     expirations(t, since_boot);
-    return (struct k_itimerspec){ ns_ts(t->interval), ns_ts(t->expires ? t->expires - now : 0) };
+    uint64_t left = t->expires ? t->expires - now : 0;
+    return (struct k_itimerspec){ ns_k_timespec(t->interval), ns_k_timespec(left) };
 }
 
 SYSCALL(timerfd_settime) {
@@ -256,13 +242,14 @@ SYSCALL(timerfd_settime) {
     // Linux's order: the new value's copy, then the flags and the values, then the fd.
     if (copy_from_user(&it, (const void *)unew, sizeof it))
         return -EFAULT;
-    if ((flags & ~(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET)) || !valid_ts(&it.value) ||
-        !valid_ts(&it.interval))
+    if ((flags & ~(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET)) ||
+        !k_timespec_valid(&it.value) || !k_timespec_valid(&it.interval))
         return -EINVAL;
     long err = get_timerfd(fd, &t);
     if (err)
         return err;
-    uint64_t irq = local_irq_save(), now = time_since_boot_ns(), value = ts_ns(&it.value);
+    uint64_t irq = local_irq_save(), now = time_since_boot_ns();
+    uint64_t value = k_timespec_ns(&it.value);
     old = get(t);
     // An absolute time on the timer's clock: one in the past has expired already, and a
     // periodic timer counts every period since then at the first look, as Linux's.
@@ -271,7 +258,7 @@ SYSCALL(timerfd_settime) {
         t->expires = value;
     else
         t->expires = value ? now + value : 0;
-    t->interval = ts_ns(&it.interval);   // kept disarmed too: timerfd_gettime shows it
+    t->interval = k_timespec_ns(&it.interval);   // kept disarmed too: timerfd_gettime shows it
     t->ticks = 0;
     t->cancelled = false;
     t->cancel_on_set = realtime(t->clock) && (flags & TFD_TIMER_ABSTIME) &&

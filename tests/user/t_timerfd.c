@@ -72,6 +72,11 @@ static void one_shot(void)
     yes("  expired: value 0", ns_of(&cur.value) == 0);
     uint32_t small;
     check("read 4 bytes", read(fd, &small, sizeof small));
+    struct its far = { { 0, 0 }, { 1L << 62, 0 } };   // a time no clock reaches
+    check("timerfd_settime 2^62 s", syscall(SYS_timerfd_settime, (long)fd, 0L, &far, NULL));
+    show_read("read", fd, 0);
+    syscall(SYS_timerfd_gettime, (long)fd, &cur);
+    yes("  left: more than 100 years", cur.value.tv_sec > 100L * 365 * 86400);
     close(fd);
 }
 
