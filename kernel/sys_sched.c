@@ -66,10 +66,10 @@ static bool may_change(struct proc *p) {
     return p->cred.uid == euid || p->cred.euid == euid || capable();
 }
 
-// Linux's can_nice: lowering a nice value (more CPU) takes CAP_SYS_NICE, or an
-// RLIMIT_NICE of at least 20 - nice.
-static bool may_lower_nice(int nice) {
-    return capable() || (uint64_t)(20 - nice) <= current()->signal->rlim[RLIMIT_NICE].rlim_cur;
+// Linux's can_nice: lowering p's nice value (more CPU) takes CAP_SYS_NICE, or an
+// RLIMIT_NICE of p's of at least 20 - nice.
+static bool may_lower_nice(struct proc *p, int nice) {
+    return capable() || (uint64_t)(20 - nice) <= p->signal->rlim[RLIMIT_NICE].rlim_cur;
 }
 
 // Does p belong to what (which, who) names? who has been made concrete (0: the caller's).
@@ -106,7 +106,7 @@ SYSCALL(getpriority) {
 static long set_one(struct proc *p, int nice, long error) {
     if (!may_change(p))
         return -EPERM;
-    if (nice < p->nice && !may_lower_nice(nice))
+    if (nice < p->nice && !may_lower_nice(p, nice))
         return -EACCES;
     p->nice = nice;
     return error == -ESRCH ? 0 : error;
@@ -148,7 +148,7 @@ static long set_scheduler(struct proc *p, int policy, const struct sched_param_k
     if (prio < 0 || prio > MAX_RT_PRIO || rt_policy(policy) != (prio != 0))
         return -EINVAL;
     if (!capable()) {
-        uint64_t rtprio = current()->signal->rlim[RLIMIT_RTPRIO].rlim_cur;
+        uint64_t rtprio = p->signal->rlim[RLIMIT_RTPRIO].rlim_cur;   // the target's, as Linux
         if (rt_policy(policy) && ((policy != p->policy && !rtprio) ||
                                   (prio > p->rt_priority && (uint64_t)prio > rtprio)))
             return -EPERM;
