@@ -22,6 +22,7 @@
 #include "memlayout.h"
 #include "mm.h"
 #include "proc.h"
+#include "smp.h"
 #include "random.h"
 #include "sched.h"
 #include "string.h"
@@ -97,12 +98,15 @@ static int segment_prot(uint32_t flags) {
            ((flags & PF_X) ? VM_EXEC : 0);
 }
 
-// Copies file bytes [off, off+n) to va in the new address space.
+// Copies file bytes [off, off+n) to va in the new address space. (Perhaps without the
+// BKL: then the file is stable, and read_headers, under it, has set its access time.)
 static long copy_in(struct mm *mm, struct inode *ip, uint64_t off, uint64_t va, uint64_t n,
                     char *buf) {
+    bool stable = fs_data_stable(ip);
     for (uint64_t done = 0; done < n;) {
         size_t k = n - done < PAGE_SIZE ? n - done : PAGE_SIZE;
-        if (read_exact(ip, off + done, buf, k) || mm_poke_new_image(mm, va + done, buf, k))
+        long got = stable ? fs_read_stable(ip, off + done, buf, k) : fs_read(ip, off + done, buf, k);
+        if (got != (long)k || mm_poke_new_image(mm, va + done, buf, k))
             return -ENOEXEC;
         done += k;
     }
@@ -533,27 +537,23 @@ long exec(struct proc *p, const char *path, const char *const *argv, const char 
     return exec_file(p, path, path, argv, envp, 0);
 }
 
-static long exec_file(struct proc *p, const char *path, const char *name,
-                      const char *const *argv, const char *const *envp, int depth) {
-    struct inode *ip;
-    int links;
-    long err = fs_lookup_links(p->fs->cwd, path, FS_FOLLOW, &ip, &links);
-    if (err)
-        return err;
-    if (!S_ISREG(ip->mode) || !(ip->mode & 0111))
-        return -EACCES;
-    if ((err = exec_script(p, ip, path, name, argv, envp, depth)) != 1)
-        return err;
-    struct image *im = kzalloc(sizeof *im);
-    if (!im)
-        return -ENOMEM;
-    struct mm *mm = NULL;
-    uint64_t rsp = 0;
-    fs_get(ip);                      // keep the file while we read it
-    err = read_headers(ip, im);
-    if (!err && !(mm = mm_create()))
-        err = -ENOMEM;
+// The new address space: the program's segments, its interpreter's, and the stack with
+// the arguments. Most of an exec's time, and it needs nothing the BKL guards when the
+// program is static and its file is stable (fs_data_stable: writes are denied, and
+// mapping its pages changes nothing): the address space is new, on no list yet
+// (mm_create_unlisted), its VMAs' references on the file and the vDSO are atomic, and the
+// page allocator, kmalloc and the random generator have locks of their own. So then it is
+// built with the BKL let go, and other CPUs run kernel code meanwhile (a parallel make's
+// fork+exec storm waits for the BKL much less). A dynamically linked program's loader is
+// looked up by path: that needs the BKL, and so does everything else.
+static long build_image(struct proc *p, struct inode *ip, struct image *im, const char *path,
+                        const char *const *argv, const char *const *envp, bool unlocked,
+                        struct mm **out, uint64_t *entry, uint64_t *rsp) {
     bool rnd = randomize && !(p->personality & ADDR_NO_RANDOMIZE);
+    uint64_t irq = 0;
+    bool dropped = unlocked && bkl_drop(&irq);
+    struct mm *mm = mm_create_unlisted();
+    long err = mm ? 0 : -ENOMEM;
     if (!err) {
         mm->stack_top = USER_STACK_TOP - random_pages(rnd, STACK_RND_PAGES);
         // Below the lowest the stack can reach, as Linux's mmap_base leaves room.
@@ -563,22 +563,68 @@ static long exec_file(struct proc *p, const char *path, const char *name,
             im->bias += random_pages(rnd, MMAP_RND_PAGES);
         err = load_segments(mm, ip, im);
     }
-    uint64_t entry = im->eh.e_entry + im->bias;
+    *entry = im->eh.e_entry + im->bias;
     if (!err && im->interp >= 0)
-        err = load_interpreter(p, mm, ip, im, &entry);   // it starts first
+        err = load_interpreter(p, mm, ip, im, entry);   // it starts first
     if (!err)
-        err = build_stack(mm, im, path, argv, envp, &rsp);
+        err = build_stack(mm, im, path, argv, envp, rsp);
+    if (!err)
+        mm->brk_start = mm->brk = page_up(im->end) + random_pages(rnd, BRK_RND_PAGES);
+    if (unlocked)
+        bkl_retake(dropped, irq);
+    if (err && mm)
+        mm_put(mm);                  // (under the BKL: it lets go of the file)
+    else if (mm)
+        mm_list(mm);
+    if (mm && !err)
+        mm_set_exe(mm, ip);
+    *out = err ? NULL : mm;
+    return err;
+}
+
+static long exec_file(struct proc *p, const char *path, const char *name,
+                      const char *const *argv, const char *const *envp, int depth) {
+    struct inode *ip;
+    int links;
+    long err = fs_lookup_links(p->fs->cwd, path, FS_FOLLOW, &ip, &links);
+    if (err)
+        return err;
+    if (!S_ISREG(ip->mode) || !(ip->mode & 0111))
+        return -EACCES;
+    // As Linux's open_exec: a file open for writing is ETXTBSY, and no one may open it for
+    // writing until we are done with it (that keeps it stable: build_image), nor while the
+    // program runs (mm_set_exe).
+    if ((err = fs_deny_write_access(ip)))
+        return err;
+    fs_get(ip);                      // keep the file while we read it
+    struct image *im = NULL;
+    struct mm *mm = NULL;
+    uint64_t entry = 0, rsp = 0;
+    if ((err = exec_script(p, ip, path, name, argv, envp, depth)) != 1)
+        goto out;
+    err = (im = kzalloc(sizeof *im)) ? read_headers(ip, im) : -ENOMEM;
+    if (!err) {
+        bool unlocked = im->interp < 0 && fs_data_stable(ip);
+        err = build_image(p, ip, im, path, argv, envp, unlocked, &mm, &entry, &rsp);
+        if (err == -ENOMEM && unlocked) {  // again with the BKL: it may call the OOM killer
+            memset(im, 0, sizeof *im);
+            err = read_headers(ip, im);
+            if (!err)
+                err = build_image(p, ip, im, path, argv, envp, false, &mm, &entry, &rsp);
+        }
+    }
     if (!err)
         err = de_thread(p);
     if (!err)
         err = unshare_for_exec(p);
     if (!err) {
         set_exec_ids(p, ip);
-        mm->brk_start = mm->brk = page_up(im->end) + random_pages(rnd, BRK_RND_PAGES);
         commit(p, mm, entry, rsp, path, name, links);
     } else if (mm) {
         mm_put(mm);
     }
+out:
+    fs_allow_write_access(ip);
     fs_put(ip);
     kfree(im);
     return err;

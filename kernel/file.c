@@ -8,6 +8,11 @@
 #include "poll.h"
 #include "string.h"
 
+// Does f hold its inode's write access (fs_get_write_access, taken by open: sys_path.c)?
+static bool holds_write_access(const struct file *f) {
+    return f->ip && S_ISREG(f->ip->mode) && (f->flags & O_ACCMODE) != O_RDONLY;
+}
+
 struct file *file_alloc(const struct file_ops *ops, struct inode *ip, unsigned int flags) {
     struct file *f = kzalloc(sizeof *f);
     if (!f)
@@ -33,6 +38,8 @@ void file_close(struct file *f) {
     flock_release(f);               // and its flock and OFD locks
     if (f->ops->release)
         f->ops->release(f);
+    if (holds_write_access(f))
+        fs_put_write_access(f->ip);
     if (f->ip)
         fs_put(f->ip);
     kfree(f);

@@ -73,7 +73,8 @@ struct inode {
     // Access, modification (of the data or the entries) and status-change times, from the
     // clock given to fs_set_clock (all zero without one). See fs_touch for who sets which.
     struct fs_time atime, mtime, ctime;
-    int refcount;        // references from outside the tree (fs_get/fs_put)
+    int refcount;        // references from outside the tree (fs_get/fs_put; atomic)
+    int writecount;      // > 0: writers, < 0: execs denying them (fs_get_write_access)
     uint32_t rdev;       // S_IFCHR/S_IFBLK: the device number, as Linux's new_encode_dev:
                          // minor's low 8 bits | major << 8 | minor's other bits << 20
     bool mountpoint;     // a filesystem is mounted here: rmdir and rename say -EBUSY
@@ -137,6 +138,13 @@ void fs_boot(void);                  // sys_attr.c: the kernel's fs_init: the re
 struct inode *fs_root(void);
 void fs_get(struct inode *ip);
 void fs_put(struct inode *ip);       // frees the inode if this was the last reference and name
+// Who may write a regular file's bytes, and who forbids it meanwhile (exec), as Linux's
+// i_writecount: the one who comes second gets -ETXTBSY. See ramfs.c.
+int fs_get_write_access(struct inode *ip);   // an open for writing, a writable shared mapping
+void fs_put_write_access(struct inode *ip);
+int fs_deny_write_access(struct inode *ip);  // exec, while it reads the program
+void fs_allow_write_access(struct inode *ip);
+bool fs_data_stable(const struct inode *ip); // denied, and reading it changes nothing: no lock needed
 uint64_t fs_nr_inodes(void);         // inodes alive, for leak checks
 
 // Path lookup from cwd (NULL = the root) for a NUL-terminated kernel string. Errors: -ENOENT,
@@ -166,6 +174,8 @@ int fs_rmdir(struct inode *dir, const char *name);
 // Data. Buffers are kernel memory. fs_read returns bytes read (0 at or past the end of file);
 // fs_write returns bytes written, growing the file and zero-filling any hole before off.
 long fs_read(struct inode *ip, uint64_t off, void *buf, size_t n);
+// The same for a file fs_data_stable says is stable, without the BKL: no access time.
+long fs_read_stable(struct inode *ip, uint64_t off, void *buf, size_t n);
 long fs_write(struct inode *ip, uint64_t off, const void *buf, size_t n);
 int fs_truncate(struct inode *ip, uint64_t size);
 // Makes a regular file's contents `size` bytes at `data`, in place, without copying: memory

@@ -10,7 +10,9 @@
 //     page, every entry mapping it one more. MAP_SHARED maps them writable; MAP_PRIVATE
 //     maps them read-only, and the first write copies (vm_cow: the page is always shared).
 //   - every address space is on the all_mms list, for truncate to find a file's mappings.
-//     Touched only by mm_create, mm_put and mm_file_truncated, under the BKL.
+//     Touched only by mm_list (mm_create), mm_put and mm_file_truncated, under the BKL.
+//     An address space exec is still building without the BKL is not on it yet: no
+//     truncate can touch its file meanwhile (exec denies writes: fs_deny_write_access).
 //
 // Locking: mm.h says who may change an address space and under which locks; in this file,
 // mm_fault, fault_retrying, mm_dup and mm_file_truncated take mm->lock themselves, and
@@ -24,6 +26,7 @@
 #include "mm.h"
 #include "oom.h"
 #include "page_alloc.h"
+#include "panic.h"
 #include "smp.h"
 #include "string.h"
 #include "vm.h"
@@ -38,7 +41,7 @@ static struct mm *all_mms;            // every address space (see the invariants
 // copied on write.
 static bool vma_shared(const struct vma *v) { return v->shm || (v->flags & VMA_SHARED_FILE); }
 
-struct mm *mm_create(void) {
+struct mm *mm_create_unlisted(void) {
     struct mm *mm = kzalloc(sizeof *mm);
     if (!mm)
         return NULL;
@@ -50,11 +53,21 @@ struct mm *mm_create(void) {
     mm->lock = (struct spinlock)SPINLOCK_INIT("mm");
     mm->refs = 1;
     mm->mmap_top = USER_MMAP_TOP;
+    return mm;
+}
+
+void mm_list(struct mm *mm) {
     mm->next_mm = all_mms;
     if (all_mms)
         all_mms->pprev_mm = &mm->next_mm;
     mm->pprev_mm = &all_mms;
     all_mms = mm;
+}
+
+struct mm *mm_create(void) {
+    struct mm *mm = mm_create_unlisted();
+    if (mm)
+        mm_list(mm);
     return mm;
 }
 
@@ -77,8 +90,13 @@ struct mm *mm_get(struct mm *mm) {
     return mm;
 }
 
+// The counts are atomic: exec maps the vDSO's object without the BKL (vdso_map, from
+// exec's build_stack). The vDSO's own count never reaches 0, and every other object is
+// let go under the BKL.
+static void shm_get(struct shmem *shm) { __atomic_add_fetch(&shm->refs, 1, __ATOMIC_RELAXED); }
+
 static void shm_put(struct shmem *shm) {
-    if (--shm->refs > 0)
+    if (__atomic_sub_fetch(&shm->refs, 1, __ATOMIC_ACQ_REL) > 0)
         return;
     for (uint64_t i = 0; i < shm->npages; i++)
         if (shm->pages[i])
@@ -122,24 +140,55 @@ static void unmap_vma(struct mm *mm, struct vma *v, bool dying) {
         shm_put(v->shm);
 }
 
+// A VMA's hold on its file: a reference, and for a shared mapping of a file opened for
+// writing, the write access that the open file had (Linux's mapping keeps the file open):
+// its stores reach the file's pages, so exec must not read them unlocked (fs_data_stable).
+// The access cannot be refused here: the open file, or the VMA copied, holds it already.
+static bool vma_writes_file(const struct vma *v) {
+    return (v->flags & VMA_SHARED_FILE) && (v->flags & VMA_FILE_WRITABLE);
+}
+
+static void vma_hold_file(struct vma *v) {
+    fs_get(v->file);
+    if (vma_writes_file(v) && fs_get_write_access(v->file))
+        panic("mm: a writable shared mapping of a file whose writes are denied");
+}
+
 static void vma_free(struct vma *v) {
+    if (v->file && vma_writes_file(v))
+        fs_put_write_access(v->file);
     if (v->file)
         fs_put(v->file);
     kfree(v);
 }
 
+// The program running in mm is read from ip: while it runs, ip may not be written
+// (ETXTBSY, as Linux's exe_file). Exec has denied writes to it already, so this cannot fail.
+void mm_set_exe(struct mm *mm, struct inode *ip) {
+    if (fs_deny_write_access(ip))
+        panic("mm_set_exe: the program's file has writers");
+    fs_get(ip);
+    mm->exe = ip;
+}
+
 // The last reference is gone: everything but the page tables (and the pages they map)
 // is freed, and those are returned, for vm_destroy. After this nothing can reach them.
 static uint64_t *mm_free_all_but_tables(struct mm *mm) {
+    if (mm->exe) {
+        fs_allow_write_access(mm->exe);
+        fs_put(mm->exe);
+    }
     for (struct vma *v = mm->vmas, *next; v; v = next) {
         next = v->next;
         if (v->shm || (v->flags & VMA_SHARED_FILE))
             unmap_vma(mm, v, true);  // shared pages must not be freed with the tables
         vma_free(v);                 // (drops its file: the BKL's)
     }
-    *mm->pprev_mm = mm->next_mm;
-    if (mm->next_mm)
-        mm->next_mm->pprev_mm = mm->pprev_mm;
+    if (mm->pprev_mm) {              // (not if exec's build failed before mm_list)
+        *mm->pprev_mm = mm->next_mm;
+        if (mm->next_mm)
+            mm->next_mm->pprev_mm = mm->pprev_mm;
+    }
     uint64_t *pml4 = mm->pml4;
     kfree(mm);
     return pml4;
@@ -212,11 +261,11 @@ static int split_at(struct mm *mm, uint64_t addr) {
     *tail = *v;
     tail->start = addr;
     if (v->shm) {
-        v->shm->refs++;
+        shm_get(v->shm);
         tail->shm_pgoff += (addr - v->start) / PAGE_SIZE;
     }
     if (v->file) {
-        fs_get(v->file);
+        vma_hold_file(tail);
         tail->file_off += addr - v->start;
     }
     v->end = addr;
@@ -383,9 +432,9 @@ int mm_map_file(struct mm *mm, uint64_t start, uint64_t len, int prot, struct in
         return err;
     struct vma *v = mm_find(mm, start);
     v->file = ip;
-    fs_get(ip);
     v->file_off = off;
     v->flags |= flags;
+    vma_hold_file(v);
     return 0;
 }
 
@@ -413,7 +462,7 @@ int mm_map_shmem(struct mm *mm, uint64_t start, uint64_t len, int prot, struct s
     struct vma *v = mm_find(mm, start);
     v->shm = shm;
     v->shm_pgoff = pgoff;
-    shm->refs++;
+    shm_get(shm);
     return 0;
 }
 
@@ -611,7 +660,9 @@ static int fault_retrying(struct mm *mm, uint64_t addr, bool write, bool exec, b
         uint64_t flags = mm_lock(mm);
         int err = try_fault(mm, addr, write, exec, force);
         mm_unlock(mm, flags);
-        if (err != -ENOMEM || !oom_kill_and_wait())
+        // (Without the BKL - exec building an image - there is no killer: exec tries again
+        // with it.)
+        if (err != -ENOMEM || !bkl_held() || !oom_kill_and_wait())
             return err;
     }
 }
@@ -731,12 +782,14 @@ static struct mm *dup_vmas(struct mm *src) {
         c->next = NULL;
         dst->total_vm += (c->end - c->start) / PAGE_SIZE;
         if (c->shm)
-            c->shm->refs++;          // one more VMA uses the shared memory
+            shm_get(c->shm);         // one more VMA uses the shared memory
         if (c->file)
-            fs_get(c->file);
+            vma_hold_file(c);
         *tail = c;
         tail = &c->next;
     }
+    if (src->exe)
+        mm_set_exe(dst, src->exe);
     dst->brk_start = src->brk_start;
     dst->brk = src->brk;
     dst->mmap_top = src->mmap_top;
@@ -1057,9 +1110,9 @@ static int move_vma(struct mm *mm, uint64_t addr, uint64_t old_len, uint64_t new
     nv->shm_pgoff += (addr - v->start) / PAGE_SIZE;
     nv->file_off += addr - v->start;
     if (nv->shm)
-        nv->shm->refs++;
+        shm_get(nv->shm);
     if (nv->file)
-        fs_get(nv->file);
+        vma_hold_file(nv);
     insert_vma(mm, nv);
     if (!keep_old)
         mm_unmap(mm, addr, old_len);

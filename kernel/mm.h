@@ -65,6 +65,7 @@ struct mm {
     uint64_t arg_start, arg_end;    // argv's strings on the stack (/proc/<pid>/cmdline)
     uint64_t env_start, env_end;    // and the environment's (/proc/<pid>/environ)
     int lock_future;                // mlockall(MCL_FUTURE [| MCL_ONFAULT]) flags, or 0
+    struct inode *exe;              // the program's file, not writable while it runs (mm_set_exe)
     struct mm *next_mm, **pprev_mm; // the list of all address spaces (mm.c)
 };
 
@@ -78,6 +79,11 @@ bool stack_grow(struct mm *mm, uint64_t addr);
 #define USER_STACK_INITIAL (128ull << 10)       // exec maps this much beyond the arguments
 
 struct mm *mm_create(void);                      // a fresh, empty address space; NULL if no memory
+// The same, not yet on the list truncate walks, for exec to build without the BKL; mm_list
+// puts it there (under the BKL) before anything runs in it.
+struct mm *mm_create_unlisted(void);
+void mm_list(struct mm *mm);
+void mm_set_exe(struct mm *mm, struct inode *ip);   // under the BKL, by exec (and fork's copy)
 struct mm *mm_get(struct mm *mm);                // one more user
 void mm_put(struct mm *mm);                      // one user fewer: the last frees everything
 void mm_put_dropping_bkl(struct mm *mm);         // the same, the pages freed outside the BKL

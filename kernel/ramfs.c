@@ -60,17 +60,62 @@ static void free_if_unused(struct inode *ip)
         inode_free(ip);
 }
 
+// The count is atomic: exec building a program's image without the BKL takes references
+// for its file mappings (exec.c, fs_data_stable). It holds one of its own meanwhile, so a
+// count it changes never reaches 0 there: the inode is freed only under the BKL.
 void fs_get(struct inode *ip)
 {
-    ip->refcount++;
+    __atomic_add_fetch(&ip->refcount, 1, __ATOMIC_RELAXED);
 }
 
 void fs_put(struct inode *ip)
 {
-    if (ip->refcount <= 0)
+    if (__atomic_sub_fetch(&ip->refcount, 1, __ATOMIC_ACQ_REL) < 0)
         panic("fs_put: inode %llu has no reference to drop", (unsigned long long)ip->ino);
-    ip->refcount--;
     free_if_unused(ip);
+}
+
+// ---------------------------------------------------------------- write access
+
+// Linux's i_writecount, for the files whose bytes this file system keeps (regular, not
+// procfs): > 0 counts the open files and shared mappings that may write them, < 0 counts
+// the execs reading them (deny). Both at once cannot be: the second asker gets ETXTBSY,
+// as on Linux ("text file busy"). Under the BKL.
+static bool counts_writers(const struct inode *ip)
+{
+    return S_ISREG(ip->mode) && !ip->mnt;
+}
+
+int fs_get_write_access(struct inode *ip)
+{
+    if (!counts_writers(ip))
+        return 0;
+    if (ip->writecount < 0)
+        return -ETXTBSY;
+    ip->writecount++;
+    return 0;
+}
+
+void fs_put_write_access(struct inode *ip)
+{
+    if (counts_writers(ip) && ip->writecount-- <= 0)
+        panic("fs_put_write_access: inode %llu has no writer", (unsigned long long)ip->ino);
+}
+
+int fs_deny_write_access(struct inode *ip)
+{
+    if (!counts_writers(ip))
+        return 0;
+    if (ip->writecount > 0)
+        return -ETXTBSY;
+    ip->writecount--;
+    return 0;
+}
+
+void fs_allow_write_access(struct inode *ip)
+{
+    if (counts_writers(ip) && ip->writecount++ >= 0)
+        panic("fs_allow_write_access: inode %llu was not denied", (unsigned long long)ip->ino);
 }
 
 void fs_set_clock(struct fs_time (*now)(void))

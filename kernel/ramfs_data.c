@@ -26,6 +26,7 @@
 #include <string.h>
 #include "fs.h"
 #include "kmalloc.h"
+#include "panic.h"
 #ifndef HOST_TEST
 #include "memlayout.h"
 #include "mm.h"
@@ -202,6 +203,16 @@ static void zero_tail(struct inode *ip)
         memset(last + ip->size % PAGE, 0, PAGE - ip->size % PAGE);
 }
 
+// While writes are denied, nothing changes the file's bytes or its table of pages - no
+// write, no truncate, no store through a shared mapping - and if none is a hole and none
+// is borrowed from the initramfs, mapping a page of it changes nothing either
+// (fs_map_page). Its reader then needs no lock: exec reads a program that way.
+bool fs_data_stable(const struct inode *ip)
+{
+    return S_ISREG(ip->mode) && !ip->mnt && ip->writecount < 0 && !ip->file.borrowed &&
+           ip->file.npages == (ip->size + PAGE - 1) / PAGE;
+}
+
 // Reading or writing anything but a regular file: a directory is -EISDIR, others -EINVAL.
 static int check_regular(struct inode *ip)
 {
@@ -210,7 +221,8 @@ static int check_regular(struct inode *ip)
     return S_ISREG(ip->mode) ? 0 : -EINVAL;
 }
 
-long fs_read(struct inode *ip, uint64_t off, void *buf, size_t n)
+// The bytes; with touch, the access time too.
+static long read_bytes(struct inode *ip, uint64_t off, void *buf, size_t n, bool touch)
 {
     if (ip->mnt && ip->mnt->read)
         return ip->mnt->read(ip, off, buf, n);
@@ -235,8 +247,21 @@ long fs_read(struct inode *ip, uint64_t off, void *buf, size_t n)
             done += k;
         }
     }
-    fs_touch(ip, FS_ATIME_RELATIVE);
+    if (touch)
+        fs_touch(ip, FS_ATIME_RELATIVE);
     return (long)n;
+}
+
+long fs_read(struct inode *ip, uint64_t off, void *buf, size_t n)
+{
+    return read_bytes(ip, off, buf, n, true);
+}
+
+long fs_read_stable(struct inode *ip, uint64_t off, void *buf, size_t n)
+{
+    if (!fs_data_stable(ip))
+        panic("fs_read_stable: inode %llu may change", (unsigned long long)ip->ino);
+    return read_bytes(ip, off, buf, n, false);
 }
 
 // As Linux: a write starting at or past the size limit is -EFBIG, one crossing it is cut

@@ -3,8 +3,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "random.h"
+#include "spinlock.h"
 #include "x86.h"
 
+// The generator's state. Its lock: exec draws its random layout without the BKL.
+static struct spinlock lock = SPINLOCK_INIT("random");
 static uint64_t state = 0x9e3779b97f4a7c15ull;
 
 static int rdrand64(uint64_t *v) {
@@ -35,10 +38,12 @@ static uint64_t next(void) {
 
 void random_bytes(void *buf, size_t n) {
     unsigned char *p = buf;
-    for (size_t i = 0; i < n; i++) {
-        if (i % 8 == 0)
-            state ^= rdtsc();   // a little fresh noise from the timing of the callers
-        p[i] = (unsigned char)(next() >> 56);
+    for (size_t i = 0; i < n; i += 8) {         // the lock for 8 bytes at a time: n may be large
+        uint64_t flags = spin_lock_irqsave(&lock);
+        state ^= rdtsc();   // a little fresh noise from the timing of the callers
+        for (size_t j = i; j < n && j < i + 8; j++)
+            p[j] = (unsigned char)(next() >> 56);
+        spin_unlock_irqrestore(&lock, flags);
     }
 }
 

@@ -283,7 +283,11 @@ SYSCALL(truncate) {
         return -EINVAL;
     if ((err = inode_permission(ip, MAY_WRITE)))
         return err;
-    return fs_truncate(ip, length);
+    if ((err = fs_get_write_access(ip)))
+        return err;                  // a program being started from it: ETXTBSY
+    err = fs_truncate(ip, length);
+    fs_put_write_access(ip);
+    return err;
 }
 
 // Linux: the length first, then the descriptor; a file not open for writing, or not a

@@ -131,8 +131,17 @@ static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
         return -ENOTDIR;
     if (!created && (err = may_open(ip, flags)))
         return err;
+    // A file another process is starting as its program may not be written: ETXTBSY. The
+    // file opened for writing keeps the access (file.c gives it back at the last close).
+    bool writes = S_ISREG(ip->mode) && (acc != O_RDONLY || (flags & O_TRUNC));
+    if (writes && (err = fs_get_write_access(ip)))
+        return err;
     // Linux truncates even for O_RDONLY (POSIX leaves that case open).
-    if ((flags & O_TRUNC) && S_ISREG(ip->mode) && (err = fs_truncate(ip, 0)))
+    if ((flags & O_TRUNC) && S_ISREG(ip->mode))
+        err = fs_truncate(ip, 0);
+    if (writes && (err || acc == O_RDONLY))
+        fs_put_write_access(ip);
+    if (err)
         return err;
     const struct file_ops *ops = &inode_file_ops;
     if (S_ISCHR(ip->mode) && !(ops = dev_file_ops(ip->rdev)))
@@ -148,6 +157,8 @@ static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
         if (err)
             return err;
     } else if (!(f = file_alloc(ops, ip, fflags))) {
+        if (writes && acc != O_RDONLY)
+            fs_put_write_access(ip);
         return -ENOMEM;
     }
     int fd = fd_install(current(), f, flags & O_CLOEXEC);

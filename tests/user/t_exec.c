@@ -101,8 +101,23 @@ static int as_exe(char **argv)
     return 0;
 }
 
+// A child that runs this program on after we exit: it waits for fd 3 to read EOF, and
+// holds fd 4 open until it exits.
+static int as_hold(void)
+{
+    char c;
+
+    if (fork() == 0) {
+        read(3, &c, 1);
+        _exit(0);
+    }
+    return 0;
+}
+
 static int exec_side(int argc, char **argv, char **envp)
 {
+    if (strcmp(argv[1], "as-hold") == 0)
+        return as_hold();
     if (strcmp(argv[1], "as-lengths") == 0)
         return as_lengths(argc, argv);
     if (strcmp(argv[1], "as-exe") == 0)
@@ -377,6 +392,75 @@ static void errors(void)
     unsetenv("PATH");
 }
 
+// ---- a running program's file is busy (ETXTBSY)
+
+static char copy[64];
+
+static void copy_self(void)
+{
+    static char buf[65536];
+    int in = open(self, O_RDONLY), out = open(copy, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+    long n;
+
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        write(out, buf, n);
+    close(in);
+    close(out);
+}
+
+static void exec_copy(void)
+{
+    char *argv[] = { "x", "as-quiet", NULL };
+
+    execv(copy, argv);
+}
+
+// While the copy is open for writing, execve refuses it; while a process runs it - even a
+// child of the one that exec'd it - it may not be opened for writing or truncated.
+static void text_busy(void)
+{
+    int go[2], done[2], fd;
+    char c;
+
+    snprintf(copy, sizeof copy, "/tmp/t_exec.%d.copy", getpid());
+    copy_self();
+    fd = open(copy, O_WRONLY);
+    exec_in_child("execve a file open for writing", exec_copy);
+    close(fd);
+    fd = open(copy, O_RDONLY);
+    exec_in_child("execve a file open for reading", exec_copy);
+    close(fd);
+
+    pipe(go);
+    pipe(done);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(go[0], 3);
+        dup2(done[1], 4);
+        char *argv[] = { "x", "as-hold", NULL };
+        execv(copy, argv);
+        _exit(127);
+    }
+    close(go[0]);
+    close(done[1]);
+    wait_and_print("the copy, which forks a child that runs on", pid);
+    check("open it for writing while the child runs it", open(copy, O_WRONLY));
+    check("open it O_RDONLY|O_TRUNC meanwhile", open(copy, O_RDONLY | O_TRUNC));
+    check("open it O_RDWR meanwhile", open(copy, O_RDWR));
+    check("truncate it meanwhile", truncate(copy, 0));
+    fd = open(copy, O_RDONLY);
+    yes("open it for reading meanwhile", fd >= 0);
+    close(fd);
+    close(go[1]);                                // the child ends...
+    yes("the child has ended", read(done[0], &c, 1) == 0);
+    fd = open(copy, O_WRONLY);                   // ...and the file is free again
+    yes("open it for writing after", fd >= 0);
+    close(fd);
+    close(done[0]);
+    check("truncate it after", truncate(copy, 0));
+    check("unlink the copy", unlink(copy));
+}
+
 int main(int argc, char **argv, char **envp)
 {
     if (argc >= 2 && strncmp(argv[1], "as-", 3) == 0)
@@ -386,5 +470,6 @@ int main(int argc, char **argv, char **envp)
     arguments();
     inheritance();
     errors();
+    text_busy();
     return done();
 }
