@@ -149,7 +149,7 @@ void zap_other_threads(struct proc *p) {
         if (t->state == PROC_ZOMBIE)
             continue;
         t->sig_pending |= 1ull << (SIGKILL - 1);
-        sched_make_runnable(t);
+        signal_kick(t);
     }
 }
 

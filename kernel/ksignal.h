@@ -47,6 +47,9 @@ struct trapframe;
 
 bool signal_pending(struct proc *p);          // a signal that would interrupt a sleep?
 bool fatal_signal_pending(struct proc *p);    // SIGKILL: its process is being torn down
+// Makes thread t look at its signals soon: a sleeper is woken, one running in user mode on
+// another CPU is interrupted (a reschedule IPI). BKL, interrupts off.
+void signal_kick(struct proc *t);
 // The current thread p parks for its process's stop, or exits: if the stop waited for it
 // and it was the last, the parent is told (SIGCHLD CLD_STOPPED, wait's WUNTRACED). BKL.
 void signal_stop_participate(struct proc *p);

@@ -107,7 +107,7 @@ bool fatal_signal_pending(struct proc *p) { return p->sig_pending & BIT(SIGKILL)
 // interruptible sleep then ends; another goes back to sleep), and one running on another
 // CPU - in user mode, where it would run on until its next tick - gets a reschedule IPI,
 // which brings it through return_to_user_unlocked (trap.c). BKL, interrupts off.
-static void kick_thread(struct proc *t) {
+void signal_kick(struct proc *t) {
     if (t->state == PROC_SLEEPING)
         sched_make_runnable(t);
     else if (t->state == PROC_RUNNING && t != current())
@@ -130,7 +130,7 @@ static void kill_group(struct proc *p) {
         sig->group_exit_status = SIGKILL;
     }
     p->sig_pending |= BIT(SIGKILL);
-    sched_make_runnable(p);
+    signal_kick(p);
     zap_other_threads(p);
     cancel_stop(p);                      // an ending process does not stop
 }
@@ -330,7 +330,7 @@ static void group_stop(struct proc *p, int sig) {
             continue;                    // (an exited leader: nothing left to stop)
         t->stop_pending = true;
         s->group_stop_count++;
-        kick_thread(t);
+        signal_kick(t);
     }
 }
 
@@ -378,7 +378,7 @@ long signal_send(struct proc *p, int sig, int code, int from, uint64_t addr, int
         err = add_pending(p, &shared->shared_pending, &shared->shared_queue, sig, &info);
         struct proc *t = err ? NULL : choose_thread(p, sig);
         if (t)
-            sched_make_runnable(t);         // interrupt its sleep
+            signal_kick(t);                 // interrupt its sleep, or its user code elsewhere
     }
     local_irq_restore(f);
     return err;
@@ -397,7 +397,7 @@ long signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t va
         struct ksiginfo info = { code, from, 0, value };
         err = add_pending(t, &t->sig_pending, &t->sig_queue, sig, &info);
         if (!err && !(t->sig_blocked & BIT(sig)))
-            sched_make_runnable(t);
+            signal_kick(t);
     }
     local_irq_restore(f);
     return err;

@@ -356,7 +356,7 @@ bool smp_kick_idle_cpu(uint64_t allowed) {
 }
 
 // A thread running in user mode on CPU id must come into the kernel now (a stop of its
-// process: signal.c's kick_thread); the IPI's handler takes it through
+// process, a signal: signal.c's signal_kick); the IPI's handler takes it through
 // return_to_user_unlocked (trap.c). Nothing to do for this CPU: its thread is in the kernel.
 void smp_kick_cpu(int id) {
     if (id != this_cpu()->id && id >= 0 && id < ncpus)

@@ -66,6 +66,7 @@ ROWS = [
     ("TSC rate (kHz)", "tsc", "khz"),
     ("pthread_create + join", "thread_create", "median_cycles"),
     ("futex ping-pong round trip (2 threads)", "futex_pingpong", "median_cycles"),
+    ("signal to a thread spinning in user mode: round trip", "signal_spinner", "median_cycles"),
     ("Go start to first line (GOMAXPROCS=4)", "go_first_line", "median_cycles"),
     ("CPU-bound threads of one process, one per CPU: speed-up", "threads_cpu", "speedup"),
     ("  the same: lowest-highest speed-up of 5 pairs", "threads_cpu", "speedup_range"),

@@ -8,6 +8,8 @@
 //   thread_create   pthread_create + pthread_join of a thread that returns at once
 //   futex_pingpong  one round trip between two threads, each waking the other through a
 //                   futex word (FUTEX_WAKE, then FUTEX_WAIT until the other answers)
+//   signal_spinner  one round trip of a signal (tgkill, SIGUSR1) to a thread that spins in
+//                   user mode, until its handler has run (at 1 CPU: a sched_yield away)
 //   go_first_line   fork, exec /bin/goinit with GOMAXPROCS=4, until its first line
 //                   arrives on a pipe (then it is told to exit, and reaped)
 //
@@ -26,6 +28,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +141,54 @@ static int bench_futex_pingpong(int iters, uint64_t *took)
     *took = cycles() - start;
     pthread_join(t, NULL);
     return 0;
+}
+
+static volatile int sig_got, spinner_stop;
+static volatile pid_t spinner_tid;
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    sig_got++;
+}
+
+// Never enters the kernel of its own accord: only an interrupt brings it to its signals.
+static void *spinner(void *arg)
+{
+    (void)arg;
+    spinner_tid = (pid_t)syscall(SYS_gettid);
+    while (!spinner_stop)
+        __asm__ volatile("pause");
+    return NULL;
+}
+
+static int bench_signal_spinner(int iters, uint64_t *took)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1;
+    if (sigaction(SIGUSR1, &sa, NULL) < 0)
+        return errno;
+    pthread_t t;
+    spinner_stop = 0;
+    spinner_tid = 0;
+    int err = pthread_create(&t, NULL, spinner, NULL);
+    if (err)
+        return err;
+    while (!spinner_tid)
+        sched_yield();
+    uint64_t start = cycles();
+    for (int i = 0; i < iters && !err; i++) {
+        int want = sig_got + 1;
+        if (syscall(SYS_tgkill, getpid(), spinner_tid, SIGUSR1) < 0)
+            err = errno;
+        while (!err && sig_got < want)
+            sched_yield();
+    }
+    *took = cycles() - start;
+    spinner_stop = 1;
+    pthread_join(t, NULL);
+    return err;
 }
 
 // Starts goinit (user/go/goinit) with argv and envp, its standard output on a pipe whose
@@ -518,6 +569,7 @@ int main(int argc, char **argv)
     printf("bench: threads start\n");
     run("thread_create", bench_thread_create, 100);
     run("futex_pingpong", bench_futex_pingpong, 200);
+    run("signal_spinner", bench_signal_spinner, 50);
     if (access(GOINIT, X_OK) == 0)
         run("go_first_line", bench_go_first_line, 1);
     else if (wanted("go_first_line"))
