@@ -24,18 +24,20 @@
 //   - The hot, simple structures also have spinlocks of their own (page_alloc and the
 //     CPUs' page lists, kmalloc, kstack, lockdep, trace, clock, and each address space's
 //     mm lock), ordered after the BKL; lockdep (spinlock.c) checks their order.
-//   - Five paths run without the BKL: the local APIC's interrupts (trap.c: the sender of a
+//   - Six paths run without the BKL: the local APIC's interrupts (trap.c: the sender of a
 //     TLB or stop IPI holds the BKL; the timer counts only this CPU's time), a user page
 //     fault's first touch of private anonymous memory, or copy-on-write in a one-thread
 //     process, under its mm's lock alone (mm.h), the system calls that only read the
 //     caller's own ids (getpid...: syscall.c), the freeing of a dead address space's
-//     pages at exit and exec, and fork's copy of a one-thread parent's page tables
-//     (bkl_drop; mm_put_dropping_bkl and mm_dup, mm.c).
+//     pages at exit and exec, fork's copy of a one-thread parent's page tables
+//     (bkl_drop; mm_put_dropping_bkl and mm_dup, mm.c), and exec's building of a static
+//     program's new address space from a file whose writes it denies (build_image, exec.c).
 //
 // Lock table (who protects what):
 //   BKL          everything the kernel shares and does not name below: the process table,
 //                run queue (= the process table's RUNNABLE entries), files, pipes, tty,
-//                futexes, signals, the load averages (loadavg.c)
+//                futexes, signals, the load averages (loadavg.c), inodes (but their
+//                reference counts, and shared memory's, are atomic: exec's build takes them)
 //   BKL + mm     an address space's VMAs and page tables: changed under both, read under
 //                either; but the anonymous fault adds pages, and replaces a one-thread
 //                process's copy-on-write ones, under mm alone (mm.h); fork copies under
@@ -45,6 +47,7 @@
 //                the free lists are empty (percpu_pages.c)
 //   kstack       the kernel-stack slots (kstack.c)   lockdep    lockdep's tables
 //   trace        the event ring (trace.c)            clock      the clock's state, the vvar page (time.c)
+//   random       the generator's state (random.c)
 //   percpu       each CPU's own, with its interrupts off (percpu.h)
 #include <stdbool.h>
 #include <stdint.h>
