@@ -44,6 +44,11 @@
 //   stopstorm a process whose threads spin, nap, make threads and pass a mutex around is
 //             stopped and continued 100 times: each stop told once, when no thread runs
 //             any more; then SIGCONT straight after SIGSTOP, and SIGKILL while stopping
+//   textbusy  2 processes run a copy of /bin/true again and again while 2 others open it
+//             for writing, empty it and write it back: each exec runs the whole program or
+//             is refused (ETXTBSY), each open succeeds or is refused - never an exec of a
+//             file half written (Lantern builds the program's memory without the BKL,
+//             trusting that no one writes the file meanwhile)
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -1485,6 +1490,73 @@ static void stopstorm(void) {
            stopped_after_races ? "yes" : "no", WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? "yes" : "no");
 }
 
+// ---------------------------------------------------------------- a running program's file
+
+enum { TB_EACH = 30 };
+
+static char tb_path[64], *tb_bytes;
+static long tb_size;
+
+// Runs the copy TB_EACH (times the scale) times: 0 if every run exited 0 or was refused with ETXTBSY.
+static int tb_execer(void) {
+    int wrong = 0;
+    for (int i = 0; i < TB_EACH * scale; i++) {
+        pid_t c = fork();
+        if (c == 0) {
+            execl(tb_path, "true", (char *)NULL);
+            _exit(errno == ETXTBSY ? 0 : 120);
+        }
+        int st = 0;
+        waitpid(c, &st, 0);
+        wrong += !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+    }
+    return wrong;
+}
+
+// Opens the copy for writing TB_EACH (times the scale) times; each time it may, it empties the file and writes
+// it back. 0 if every refusal was ETXTBSY and every write was whole.
+static int tb_writer(void) {
+    int wrong = 0;
+    for (int i = 0; i < TB_EACH * scale; i++) {
+        int fd = open(tb_path, O_WRONLY);
+        if (fd < 0) {
+            wrong += errno != ETXTBSY;
+            sched_yield();
+            continue;
+        }
+        wrong += ftruncate(fd, 0) != 0 || write(fd, tb_bytes, tb_size) != tb_size;
+        close(fd);
+    }
+    return wrong;
+}
+
+static void textbusy(void) {
+    snprintf(tb_path, sizeof tb_path, "/tmp/smpstress-textbusy.%d", getpid());
+    int in = open("/bin/true", O_RDONLY), out = open(tb_path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+    tb_bytes = malloc(4 << 20);
+    tb_size = in < 0 || !tb_bytes ? -1 : read(in, tb_bytes, 4 << 20);
+    if (out < 0 || tb_size <= 0 || write(out, tb_bytes, tb_size) != tb_size) {
+        printf("smpstress: textbusy: setup failed: %s\n", strerror(errno));
+        return;
+    }
+    close(in);
+    close(out);
+    pid_t w[4];
+    for (int i = 0; i < 4; i++)
+        if ((w[i] = fork()) == 0)
+            _exit(i < 2 ? tb_execer() : tb_writer());
+    int wrong = 0;
+    for (int i = 0; i < 4; i++) {
+        int st = 0;
+        waitpid(w[i], &st, 0);
+        wrong += WIFEXITED(st) ? WEXITSTATUS(st) : 1000;
+    }
+    printf("smpstress: textbusy: %d execs and %d opens for writing of one file, "
+           "outcomes other than done or ETXTBSY: %d\n", 2 * TB_EACH * scale, 2 * TB_EACH * scale, wrong);
+    unlink(tb_path);
+    free(tb_bytes);
+}
+
 // The program's own data and bss, each page written once (with what it holds: no other
 // thread runs yet): a page of a phase's variables, taken at its first write, is not a page
 // that phase leaked.
@@ -1505,6 +1577,7 @@ static const struct {
     { "mremap", mremap_race, 1 }, { "samepage", samepage, 1 },
     { "affinity", affinity, 0 }, { "groupkill", groupkill, 0 }, { "rwlock", rwlock_writers, 0 }, { "alarm", alarm_stop, 0 }, { "cowrace", cowrace, 0 },
     { "forkkill", forkkill, 0 }, { "forktrunc", forktrunc, 0 }, { "stopstorm", stopstorm, 0 },
+    { "textbusy", textbusy, 0 },
 };
 
 static int wanted(int argc, char **argv, const char *name) {
@@ -1517,7 +1590,7 @@ static int wanted(int argc, char **argv, const char *name) {
 }
 
 // smpstress [SCALE [PHASE...]]: every phase by default, or the ones named; the fault-race
-// phases (ptfree to samepage) run SCALE times as long, for a stress run by hand.
+// phases (ptfree to samepage) and textbusy run SCALE times as long, for a stress run by hand.
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     if (argc > 1 && (scale = atoi(argv[1])) < 1) {
