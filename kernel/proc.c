@@ -238,7 +238,7 @@ void proc_start(struct proc *p) {
     *frame = (struct switch_frame){ .rip = (uint64_t)proc_first_run };
     p->context = (uint64_t)frame;
     uint64_t f = local_irq_save();
-    p->state = PROC_RUNNABLE;
+    sched_set_runnable(p);
     local_irq_restore(f);
     smp_kick_idle_cpu(p->cpus_allowed);  // a halted CPU runs it now, not at its next tick
 }

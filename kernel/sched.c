@@ -41,6 +41,16 @@
 struct cpu_stat cpu_stats[MAX_CPUS];
 // Changed by sleep_on and read by wakeup, under the BKL (smp.c).
 static int nr_sleeping;                 // so that wakeup() with nobody asleep costs nothing
+// Threads waiting for a CPU (state RUNNABLE): changed with their state, under the BKL;
+// read without it by sched_yield (sched_others_waiting), hence atomic.
+static int nr_runnable;
+
+void sched_set_runnable(struct proc *p) {
+    p->state = PROC_RUNNABLE;
+    __atomic_add_fetch(&nr_runnable, 1, __ATOMIC_RELAXED);
+}
+
+bool sched_others_waiting(void) { return __atomic_load_n(&nr_runnable, __ATOMIC_RELAXED) > 0; }
 
 bool sched_need_resched(void) { return this_cpu()->need_resched; }
 
@@ -93,6 +103,7 @@ void scheduler(void) {
             continue;
         }
         p->state = PROC_RUNNING;
+        __atomic_sub_fetch(&nr_runnable, 1, __ATOMIC_RELAXED);
         p->last_cpu = c->id;            // where it runs now (ps's PSR)
         p->slice = TIME_SLICE_TICKS;
         c->need_resched = false;
@@ -131,7 +142,7 @@ void schedule(void) {
 
 void yield(void) {
     uint64_t f = local_irq_save();
-    current()->state = PROC_RUNNABLE;
+    sched_set_runnable(current());
     schedule();
     local_irq_restore(f);
 }
@@ -181,7 +192,7 @@ void sched_wake_here(void) { this_cpu()->wake_here = true; }
 // in its idle loop is woken for it, or this one's process gives way to it.
 static void wake(struct proc *p) {
     struct percpu *c = this_cpu();
-    p->state = PROC_RUNNABLE;
+    sched_set_runnable(p);
     if (c->wake_here && !c->wake_next && sched_allowed_here(p)) {
         c->wake_here = false;
         c->wake_next = p;

@@ -34,6 +34,8 @@ void ptimers_delete_all(struct signal_struct *sig);
 int ptimer_overruns_at_delivery(struct signal_struct *sig, int id);
 bool sched_need_resched(void);
 void yield(void);                       // give up the CPU but stay runnable
+void sched_set_runnable(struct proc *p); // p's state becomes RUNNABLE (counted). BKL
+bool sched_others_waiting(void);        // is any thread waiting for a CPU? (no lock needed)
 void sched_wake_here(void);             // exit.c: whom this thread wakes next runs here
 void schedule(void);                    // give it up in whatever state the caller set
 

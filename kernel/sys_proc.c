@@ -11,6 +11,7 @@
 #include "ksignal.h"
 #include "proc.h"
 #include "sched.h"
+#include "smp.h"
 #include "random.h"
 #include "string.h"
 #include "syscall.h"
@@ -23,7 +24,24 @@
 SYSCALL(getpid)  { return current()->tgid; }   // the process
 SYSCALL(gettid)  { return current()->pid; }    // the thread
 SYSCALL(getppid) { return current()->parent ? current()->parent->tgid : 0; }
-SYSCALL(sched_yield) { yield(); return 0; }
+// With no thread waiting for a CPU there is nobody to yield to, and the call returns at
+// once. It runs without the BKL (marked L in the table): a thread spinning on sched_yield
+// - Go's runtime does, and so does a program waiting for a signal's handler - would
+// otherwise take the lock over and over from the CPUs doing real work. The count is read
+// without the lock: at worst a yield is made for nothing, or skipped when a thread has just
+// become runnable, which an idle CPU or the next tick runs anyway.
+SYSCALL(sched_yield) {
+    if (!sched_others_waiting())
+        return 0;
+    if (bkl_held()) {                    // (a traced call comes through the locked way)
+        yield();
+        return 0;
+    }
+    kernel_enter();                      // interrupts are off, as every way in wants
+    yield();
+    kernel_exit();
+    return 0;
+}
 
 struct utsname { char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65]; };
 

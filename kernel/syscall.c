@@ -67,7 +67,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(22, pipe),               // int pipe(int pipefd[2])
     E(23, select),             // int select(int nfds, fd_set *readfds, fd_set *writefds,
                                //     fd_set *exceptfds, struct timeval *timeout)
-    E(24, sched_yield),        // int sched_yield(void)
+    L(24, sched_yield),        // int sched_yield(void)
     E(25, mremap),             // void *mremap(void *old_address, size_t old_size,
                                //     size_t new_size, int flags, void *new_address)
     E(26, msync),              // int msync(void *addr, size_t length, int flags)
@@ -339,6 +339,7 @@ static void log_unimplemented(uint64_t nr) {
 // CPU changes (its ids and credentials): nothing the big kernel lock guards. They run
 // without it, interrupts off, so that threads asking at once on several CPUs do not queue
 // for the lock. They touch no user memory (a fault there may sleep, which needs the BKL).
+// sched_yield is one too: it takes the BKL itself when there is someone to yield to.
 // The way out takes the lock only if there is something to do there (return_to_user).
 static void syscall_lockless(struct trapframe *tf, uint64_t nr) {
     struct proc *p = current();
