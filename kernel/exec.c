@@ -604,9 +604,13 @@ static long exec_file(struct proc *p, const char *path, const char *name,
         goto out;
     err = (im = kzalloc(sizeof *im)) ? read_headers(ip, im) : -ENOMEM;
     if (!err) {
-        bool unlocked = im->interp < 0 && fs_data_stable(ip);
+        // (Not while another thread, or a vfork parent, shares the old memory: its munmaps
+        // would wait for this CPU, interrupts off, to answer their shootdowns.)
+        bool unlocked = im->interp < 0 && fs_data_stable(ip) && (!p->mm || p->mm->refs == 1);
         err = build_image(p, ip, im, path, argv, envp, unlocked, &mm, &entry, &rsp);
-        if (err == -ENOMEM && unlocked) {  // again with the BKL: it may call the OOM killer
+        // Again with the BKL after any failure: a page the build could not have, reported
+        // as whatever the step that wanted it says, may come from the OOM killer.
+        if (err && unlocked) {
             memset(im, 0, sizeof *im);
             err = read_headers(ip, im);
             if (!err)

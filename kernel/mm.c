@@ -140,12 +140,13 @@ static void unmap_vma(struct mm *mm, struct vma *v, bool dying) {
         shm_put(v->shm);
 }
 
-// A VMA's hold on its file: a reference, and for a shared mapping of a file opened for
-// writing, the write access that the open file had (Linux's mapping keeps the file open):
-// its stores reach the file's pages, so exec must not read them unlocked (fs_data_stable).
-// The access cannot be refused here: the open file, or the VMA copied, holds it already.
+// A VMA's hold on its file: a reference, and for a mapping of a file opened for writing,
+// the write access that the open file had (Linux's mapping keeps the open file, and so its
+// access: execve of it is ETXTBSY until the mapping goes). A shared one's stores reach the
+// file's pages, so exec must not read them unlocked (fs_data_stable). The access cannot
+// be refused here: the open file, or the VMA copied, holds it already.
 static bool vma_writes_file(const struct vma *v) {
-    return (v->flags & VMA_SHARED_FILE) && (v->flags & VMA_FILE_WRITABLE);
+    return v->flags & VMA_FILE_WRITABLE;
 }
 
 static void vma_hold_file(struct vma *v) {
@@ -854,6 +855,9 @@ static bool other_user_range(uint64_t va, size_t n) {
 }
 
 void *mm_new_image_page(struct mm *mm, uint64_t va) {
+    // exec may build without the BKL, interrupts off: a CPU holding it may be waiting for
+    // this one to flush its TLB (tlb_shootdown), so answer on the way, page by page.
+    smp_answer_shootdown();
     uint64_t page = page_down(va);
     if (!other_user_range(page, PAGE_SIZE))
         return NULL;

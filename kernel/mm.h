@@ -24,7 +24,7 @@ struct shmem {
 #define VMA_DONTFORK   0x1     // the child does not get this range at all
 #define VMA_WIPEONFORK 0x2     // the child gets it, zero-filled (private memory only)
 #define VMA_SHARED_FILE 0x4    // MAP_SHARED of a file: written pages go back to it
-#define VMA_FILE_WRITABLE 0x8  // ... and the file was opened for writing (mprotect may add PROT_WRITE)
+#define VMA_FILE_WRITABLE 0x8  // the file was opened for writing (shared: mprotect may add PROT_WRITE)
 #define VMA_LOCKED     0x10    // mlock: its pages stay in memory (counted in VmLck)
 
 struct vma {

@@ -152,8 +152,9 @@ SYSCALL(mmap) {
         return -ENOMEM;
     // MAP_NORESERVE: no overcommit check for private memory, as Linux's default policy.
     uint64_t lock_flags = mm_lock(mm);
-    int err = f ? mm_map_file(mm, addr, len, prot, f->ip, off, type == MAP_SHARED ?
-                              VMA_SHARED_FILE | (writable_file(f) ? VMA_FILE_WRITABLE : 0) : 0)
+    int err = f ? mm_map_file(mm, addr, len, prot, f->ip, off,
+                              (type == MAP_SHARED ? VMA_SHARED_FILE : 0) |
+                              (writable_file(f) ? VMA_FILE_WRITABLE : 0))
               : type == MAP_SHARED      ? mm_map_shared(mm, addr, len, prot)
               : flags & MAP_NORESERVE   ? mm_map_noreserve(mm, addr, len, prot)
                                         : mm_map(mm, addr, len, prot, VMA_ANON);

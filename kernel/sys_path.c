@@ -133,13 +133,14 @@ static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
         return err;
     // A file another process is starting as its program may not be written: ETXTBSY. The
     // file opened for writing keeps the access (file.c gives it back at the last close).
-    bool writes = S_ISREG(ip->mode) && (acc != O_RDONLY || (flags & O_TRUNC));
+    bool keeps = acc == O_WRONLY || acc == O_RDWR;   // (as file.c's holds_write_access)
+    bool writes = S_ISREG(ip->mode) && (keeps || (flags & O_TRUNC));
     if (writes && (err = fs_get_write_access(ip)))
         return err;
     // Linux truncates even for O_RDONLY (POSIX leaves that case open).
     if ((flags & O_TRUNC) && S_ISREG(ip->mode))
         err = fs_truncate(ip, 0);
-    if (writes && (err || acc == O_RDONLY))
+    if (writes && (err || !keeps))
         fs_put_write_access(ip);
     if (err)
         return err;
@@ -157,7 +158,7 @@ static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
         if (err)
             return err;
     } else if (!(f = file_alloc(ops, ip, fflags))) {
-        if (writes && acc != O_RDONLY)
+        if (writes && keeps)
             fs_put_write_access(ip);
         return -ENOMEM;
     }

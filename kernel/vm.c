@@ -600,7 +600,8 @@ void vm_page_new(uint64_t pa) { pa_to_page(pa)->mapcount = 1; }
 // The count changes atomically: an address space being freed without the BKL (mm_put's
 // teardown at exit) drops its references while another forks or splits a copy-on-write
 // page that shares them. Only a holder adds one - fork, for a page its parent maps, under
-// the parent's mm lock; a file's page being mapped, under the BKL - so a count of 1, read
+// the parent's mm lock; a file's page being mapped, which the file holds too (exec may map
+// one without the BKL) - so a count of 1, read
 // by the one mapper under its mm lock, stays 1: the page is ours (vm_cow).
 void vm_page_get(uint64_t pa) {
     if (pa != zero_page_pa)

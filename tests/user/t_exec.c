@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -435,8 +436,15 @@ static void text_busy(void)
     pipe(done);
     pid_t pid = fork();
     if (pid == 0) {
-        dup2(go[0], 3);
-        dup2(done[1], 4);
+        int g = dup(go[0]), d = dup(done[1]);    // (above 4: the dup2s cannot close them)
+        close(go[0]);
+        close(go[1]);
+        close(done[0]);
+        close(done[1]);
+        dup2(g, 3);
+        dup2(d, 4);
+        close(g);
+        close(d);
         char *argv[] = { "x", "as-hold", NULL };
         execv(copy, argv);
         _exit(127);
@@ -448,6 +456,9 @@ static void text_busy(void)
     check("open it O_RDONLY|O_TRUNC meanwhile", open(copy, O_RDONLY | O_TRUNC));
     check("open it O_RDWR meanwhile", open(copy, O_RDWR));
     check("truncate it meanwhile", truncate(copy, 0));
+    fd = open(copy, O_ACCMODE);                  // 3: no access at all, so no writer
+    yes("open it with access mode 3 meanwhile", fd >= 0);
+    close(fd);
     fd = open(copy, O_RDONLY);
     yes("open it for reading meanwhile", fd >= 0);
     close(fd);
@@ -457,6 +468,15 @@ static void text_busy(void)
     yes("open it for writing after", fd >= 0);
     close(fd);
     close(done[0]);
+    // A private mapping of the file opened for writing keeps that open file's access.
+    copy_self();
+    fd = open(copy, O_RDWR);
+    void *map = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+    yes("map it privately from a descriptor open for writing", map != MAP_FAILED);
+    close(fd);
+    exec_in_child("execve it while that mapping stays", exec_copy);
+    munmap(map, 4096);
+    exec_in_child("execve it once the mapping has gone", exec_copy);
     check("truncate it after", truncate(copy, 0));
     check("unlink the copy", unlink(copy));
 }
