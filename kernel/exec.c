@@ -604,9 +604,10 @@ static long exec_file(struct proc *p, const char *path, const char *name,
         goto out;
     err = (im = kzalloc(sizeof *im)) ? read_headers(ip, im) : -ENOMEM;
     if (!err) {
-        // (Not while another thread, or a vfork parent, shares the old memory: its munmaps
-        // would wait for this CPU, interrupts off, to answer their shootdowns.)
-        bool unlocked = im->interp < 0 && fs_data_stable(ip) && (!p->mm || p->mm->refs == 1);
+        // (Other threads - or a vfork parent's - may run on in the old memory meanwhile;
+        // their munmaps' shootdowns wait for this CPU, whose interrupts are off: the build
+        // answers them page by page, in mm_new_image_page.)
+        bool unlocked = im->interp < 0 && fs_data_stable(ip);
         err = build_image(p, ip, im, path, argv, envp, unlocked, &mm, &entry, &rsp);
         // Again with the BKL after any failure: a page the build could not have, reported
         // as whatever the step that wanted it says, may come from the OOM killer.
