@@ -10,8 +10,7 @@
 
 // Does f hold its inode's write access (fs_get_write_access, taken by open: sys_path.c)?
 static bool holds_write_access(const struct file *f) {
-    int acc = f->flags & O_ACCMODE;      // (3, Linux's "no access", is no writer either)
-    return f->ip && S_ISREG(f->ip->mode) && (acc == O_WRONLY || acc == O_RDWR);
+    return f->ip && S_ISREG(f->ip->mode) && open_writes(f->flags);
 }
 
 struct file *file_alloc(const struct file_ops *ops, struct inode *ip, unsigned int flags) {

@@ -50,6 +50,10 @@ struct kstat {
 
 // open() flags, Linux's values.
 #define O_ACCMODE   00000003
+// Linux's OPEN_FMODE: the access mode plus one is a read bit and a write bit (so 3, which
+// Linux keeps for ioctl-only opens, gives neither).
+static inline bool open_reads(unsigned int flags) { return ((flags & O_ACCMODE) + 1) & 1; }
+static inline bool open_writes(unsigned int flags) { return ((flags & O_ACCMODE) + 1) & 2; }
 #define O_RDONLY    00000000
 #define O_WRONLY    00000001
 #define O_RDWR      00000002

@@ -20,8 +20,8 @@
 
 static bool user_span(uint64_t p, uint64_t n) { return p < USER_TOP && n <= USER_TOP - p; }
 // Access mode 3 is neither: Linux's fd for ioctl only.
-static bool readable(struct file *f) { return ((f->flags & O_ACCMODE) + 1) & 1; }
-static bool writable(struct file *f) { return ((f->flags & O_ACCMODE) + 1) & 2; }
+static bool readable(struct file *f) { return open_reads(f->flags); }
+static bool writable(struct file *f) { return open_writes(f->flags); }
 
 // One piece of a read. Only the first may wait (a pipe, a terminal): once it has brought
 // data, the read returns what more there is now, as Linux's does, rather than wait for

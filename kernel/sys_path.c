@@ -133,7 +133,7 @@ static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
         return err;
     // A file another process is starting as its program may not be written: ETXTBSY. The
     // file opened for writing keeps the access (file.c gives it back at the last close).
-    bool keeps = acc == O_WRONLY || acc == O_RDWR;   // (as file.c's holds_write_access)
+    bool keeps = open_writes(flags);     // the open file keeps it (file.c)
     bool writes = S_ISREG(ip->mode) && (keeps || (flags & O_TRUNC));
     if (writes && (err = fs_get_write_access(ip)))
         return err;
