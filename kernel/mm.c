@@ -152,14 +152,15 @@ static bool vma_writes_file(const struct vma *v) {
 static void vma_hold_file(struct vma *v) {
     fs_get(v->file);
     if (vma_writes_file(v) && fs_get_write_access(v->file))
-        panic("mm: a writable shared mapping of a file whose writes are denied");
+        panic("mm: a mapping of a file opened for writing, whose writes are denied");
 }
 
 static void vma_free(struct vma *v) {
-    if (v->file && vma_writes_file(v))
-        fs_put_write_access(v->file);
-    if (v->file)
+    if (v->file) {
+        if (vma_writes_file(v))
+            fs_put_write_access(v->file);
         fs_put(v->file);
+    }
     kfree(v);
 }
 
