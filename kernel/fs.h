@@ -177,6 +177,11 @@ long fs_read(struct inode *ip, uint64_t off, void *buf, size_t n);
 // The same for a file fs_data_stable says is stable, without the BKL: no access time.
 long fs_read_stable(struct inode *ip, uint64_t off, void *buf, size_t n);
 long fs_write(struct inode *ip, uint64_t off, const void *buf, size_t n);
+// The same with a user buffer, for a file whose bytes are pages of its own (a regular file
+// not of procfs: fs_copies_direct): copied straight between them (uaccess.h's copies).
+bool fs_copies_direct(const struct inode *ip);
+long fs_read_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n);
+long fs_write_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n);
 int fs_truncate(struct inode *ip, uint64_t size);
 // Makes a regular file's contents `size` bytes at `data`, in place, without copying: memory
 // that outlives the file (the initramfs archive, which the kernel never frees).

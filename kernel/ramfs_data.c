@@ -31,6 +31,7 @@
 #include "memlayout.h"
 #include "mm.h"
 #include "page_alloc.h"
+#include "uaccess.h"
 #include "vm.h"
 #endif
 
@@ -265,26 +266,49 @@ long fs_read_stable(struct inode *ip, uint64_t off, void *buf, size_t n)
 }
 
 // As Linux: a write starting at or past the size limit is -EFBIG, one crossing it is cut
-// short at the limit, and a write of 0 bytes does nothing (and succeeds) anywhere. A write
-// that runs out of space stops there: a short count or, if nothing was written, -ENOSPC
-// (the page limit) or -ENOMEM (no memory), with nothing changed.
+// short at the limit, and a write of 0 bytes does nothing (and succeeds) anywhere. 1: go on
+// and write *n bytes; else what the write returns.
+static long write_begin(struct inode *ip, uint64_t off, size_t *n)
+{
+    int err = check_regular(ip);
+    if (err || *n == 0)
+        return err;
+    if (off >= FS_FILE_MAX)
+        return -EFBIG;
+    if (*n > FS_FILE_MAX - off)
+        *n = FS_FILE_MAX - off;
+    if ((err = unborrow(ip)))
+        return err;
+    if (off + *n > ip->size)
+        zero_tail(ip);
+    return 1;
+}
+
+// A write that stopped early (err says why) returns a short count or, if nothing was
+// written, the error, with nothing changed.
+static long write_end(struct inode *ip, uint64_t off, size_t done, int err)
+{
+    if (done == 0) {
+        free_from(ip, ip->size);         // a leaf made for nothing goes back
+        return err;
+    }
+    if (off + done > ip->size)
+        ip->size = off + done;
+    fs_touch(ip, FS_MTIME | FS_CTIME);
+    return (long)done;
+}
+
+// A write that runs out of space stops there: -ENOSPC (the page limit) or -ENOMEM (no
+// memory) if nothing was written.
 long fs_write(struct inode *ip, uint64_t off, const void *buf, size_t n)
 {
     if (ip->mnt && ip->mnt->write && S_ISREG(ip->mode))
         return ip->mnt->write(ip, off, buf, n);   // /proc/sys's writable files
     if (ip->mnt)
         return -EIO;                     // procfs's other files take no data (Linux: EIO)
-    int err = check_regular(ip);
-    if (err || n == 0)
-        return err;
-    if (off >= FS_FILE_MAX)
-        return -EFBIG;
-    if (n > FS_FILE_MAX - off)
-        n = FS_FILE_MAX - off;
-    if ((err = unborrow(ip)))
-        return err;
-    if (off + n > ip->size)
-        zero_tail(ip);
+    long go = write_begin(ip, off, &n);
+    if (go != 1)
+        return go;
     size_t done = 0;
     while (done < n) {
         uint64_t at = off + done, in = at % PAGE;
@@ -295,14 +319,7 @@ long fs_write(struct inode *ip, uint64_t off, const void *buf, size_t n)
         memcpy(p + in, (const char *)buf + done, k);
         done += k;
     }
-    if (done == 0) {
-        free_from(ip, ip->size);         // a leaf made for nothing goes back
-        return no_page_error;
-    }
-    if (off + done > ip->size)
-        ip->size = off + done;
-    fs_touch(ip, FS_MTIME | FS_CTIME);
-    return (long)done;
+    return write_end(ip, off, done, no_page_error);
 }
 
 int fs_truncate(struct inode *ip, uint64_t size)
@@ -393,5 +410,81 @@ int fs_map_page(struct inode *ip, uint64_t pgoff, uint64_t *pa)
         return no_page_error;
     *pa = virt_to_phys(p);
     return 0;
+}
+
+// read(2) and write(2) of a regular file (sys_file.c): the bytes move straight between the
+// user's buffer and the file's pages, one copy where a kernel buffer would take two. The
+// copy may fault on the user's page, and the fault may sleep (memory is short), so other
+// processes run meanwhile and may truncate the file: each page is held by a reference of
+// its own across its copy, so that it cannot be freed under the copy, and the next one is
+// looked up anew.
+bool fs_copies_direct(const struct inode *ip)
+{
+    return S_ISREG(ip->mode) && !ip->mnt;
+}
+
+// Bytes past the end are not read, even if the file shrank while a fault slept. A hole
+// reads as the zero page; the initramfs's bytes, which the kernel never frees, as they are.
+long fs_read_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n)
+{
+    size_t done = 0;
+    while (done < n && off + done < ip->size) {
+        uint64_t at = off + done, in = at % PAGE;
+        size_t k = PAGE - in < n - done ? PAGE - in : n - done;
+        if (k > ip->size - at)
+            k = ip->size - at;
+        size_t left;
+        if (ip->file.borrowed) {
+            left = copy_to_user_left((void *)(ubuf + done), ip->file.borrowed + at, k);
+        } else {
+            char *p = page_at(ip, at);
+            uint64_t pa = p ? virt_to_phys(p) : vm_zero_page();
+            vm_page_get(pa);
+            left = copy_to_user_left((void *)(ubuf + done), (char *)phys_to_virt(pa) + in, k);
+            vm_page_put(pa);
+        }
+        done += k - left;
+        if (left)
+            break;
+    }
+    if (done)
+        fs_touch(ip, FS_ATIME_RELATIVE);
+    return done || n == 0 || off >= ip->size ? (long)done : -EFAULT;
+}
+
+// A bad buffer ends the write at the first byte that could not be read: a short count, or
+// -EFAULT. A page that a truncate took away while a fault slept is written again: the
+// write lands after the truncate, as if it had come second. The file grows page by page,
+// as Linux's: the buffer may be a mapping of this very file, past its old end.
+long fs_write_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n)
+{
+    long go = write_begin(ip, off, &n);
+    if (go != 1)
+        return go;
+    size_t done = 0;
+    int err = 0;
+    while (done < n) {
+        uint64_t at = off + done, in = at % PAGE;
+        size_t k = PAGE - in < n - done ? PAGE - in : n - done;
+        char *p = page_for_write(ip, at);
+        if (!p) {
+            err = no_page_error;
+            break;
+        }
+        vm_page_get(virt_to_phys(p));
+        size_t left = copy_from_user_left(p + in, (const void *)(ubuf + done), k);
+        bool kept = page_at(ip, at) == p;
+        vm_page_put(virt_to_phys(p));
+        if (!kept)
+            continue;
+        done += k - left;
+        if (off + done > ip->size)
+            ip->size = off + done;
+        if (left) {
+            err = -EFAULT;
+            break;
+        }
+    }
+    return write_end(ip, off, done, err);
 }
 #endif

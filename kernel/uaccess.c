@@ -98,16 +98,19 @@ static bool user_range(uint64_t addr, size_t n) {
 // not the user's means the read was not allowed. A page unmapped since it was read is no
 // matter; one made PROT_NONE by another thread since (if the copy slept in a fault) gives
 // an EFAULT the call could also have had a moment later.
-static bool read_was_allowed(uint64_t addr, size_t n) {
-    if (n == 0)
-        return true;
-    uint64_t *pml4 = vm_current();           // the tables the copy itself went through
+// How many of the n bytes at addr come before the first such page.
+static size_t readable_prefix(uint64_t addr, size_t n) {
+    uint64_t *pml4 = vm_current();           // the tables the copy itself goes through
     for (uint64_t page = addr & ~(PAGE_SIZE - 1); page < addr + n; page += PAGE_SIZE) {
         pte_t *pte = vm_walk(pml4, page, false);
         if (pte && (*pte & PTE_P) && !(*pte & PTE_U))
-            return false;
+            return page > addr ? page - addr : 0;
     }
-    return true;
+    return n;
+}
+
+static bool read_was_allowed(uint64_t addr, size_t n) {
+    return readable_prefix(addr, n) == n;
 }
 
 int copy_from_user(void *dst, const void *usrc, size_t n) {
@@ -121,6 +124,18 @@ int copy_from_user(void *dst, const void *usrc, size_t n) {
     left = left ? left : n;
     memset((char *)dst + (n - left), 0, left);   // as Linux: no stale kernel bytes behind
     return -EFAULT;
+}
+
+// Here the look comes first, and the copy stops before a PROT_NONE page: the bytes that
+// did arrive are kept, so none may come from where the user could not read.
+size_t copy_from_user_left(void *dst, const void *usrc, size_t n) {
+    if (!user_range((uint64_t)usrc, n))
+        return n;
+    size_t allowed = readable_prefix((uint64_t)usrc, n);
+    user_access_begin();
+    size_t left = uaccess_copy(dst, usrc, allowed);
+    user_access_end();
+    return n - allowed + left;
 }
 
 // The bytes before a fault are stored (Linux's copies do the same: a program may see them).

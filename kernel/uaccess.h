@@ -18,6 +18,9 @@ int copy_to_user(void *udst, const void *src, size_t n);
 // The same, saying how many bytes at the end were not copied (0: all were), as Linux's
 // copy_to_user: for a caller that can give back what did not reach the user (do_read).
 size_t copy_to_user_left(void *udst, const void *src, size_t n);
+// copy_from_user's, which leaves the bytes not copied as they were in dst: for a caller that
+// keeps what did arrive (write(2) into a file's page).
+size_t copy_from_user_left(void *dst, const void *usrc, size_t n);
 // Copies a NUL-terminated string of at most max-1 characters. Returns its length, -EFAULT,
 // or -ENAMETOOLONG when there is no NUL within max bytes.
 long strncpy_from_user(char *dst, const char *usrc, size_t max);
