@@ -158,6 +158,16 @@ void lapic_timer_calibrate(void) {
             (unsigned long long)(bus_khz / 1000), (unsigned long long)(bus_khz % 1000), HZ);
 }
 
+// The boot CPU's own timer, which its PIT tick leaves free, wakes sleepers on time: one
+// interrupt after at least ns (rounded up to the next count; at most the 32-bit counter's
+// reach), which a new call moves.
+void lapic_timer_oneshot(uint64_t ns, int vector) {
+    uint64_t count = ns * timer_count / (1000000000ull / HZ) + 1;
+    wr(LAPIC_TIMER_DIV, TIMER_DIV_16);
+    wr(LAPIC_LVT_TIMER, (uint32_t)vector);       // neither masked nor periodic: one shot
+    wr(LAPIC_TIMER_INIT, count < UINT32_MAX ? (uint32_t)count : UINT32_MAX);
+}
+
 void lapic_timer_start(void) {
     wr(LAPIC_TIMER_DIV, TIMER_DIV_16);
     wr(LAPIC_LVT_TIMER, LVT_PERIODIC | T_LAPIC_TIMER);

@@ -32,6 +32,7 @@
 #include "smp.h"
 #include "spinlock.h"
 #include "ksignal.h"
+#include "lapic.h"
 #include "time.h"
 #include "trap.h"
 #include "trace.h"
@@ -149,13 +150,54 @@ void yield(void) {
 
 // The earliest wake_at of any timed sleeper, or later: sched_tick looks at the table only
 // once this time has come (with thousands of sleepers, a walk every tick would eat the CPU).
-// Every timed sleep goes through sleep_on with its wake_at set. Interrupts off.
+// Every timed sleep goes through sleep_on with its wake_at set. BKL, interrupts off.
 static uint64_t next_wake = UINT64_MAX;
+
+// The wake timer: a sleep ends when its time comes, not at the tick after it (at HZ=100, a
+// 1 ms nanosleep would take 10), as Linux's hrtimers end it. The boot CPU's local APIC
+// timer, which its PIT tick leaves free, is set as a one-shot for next_wake, whenever that
+// is less than two ticks away - the tick sets it for a later one when it comes near. Another
+// CPU cannot set it: it sends the boot CPU an IPI with the timer's own vector, whose handler
+// (sched_wake_timer) wakes whoever is due and sets the timer. Without a local APIC (the
+// 8259 PIC, one CPU), sleeps keep the tick's granularity.
+#define TICK_NS (1000000000ull / HZ)
+
+static void arm_wake_timer(uint64_t now) {
+    if (next_wake >= now + 2 * TICK_NS || !irq_apic_mode())
+        return;
+    if (this_cpu()->id == 0)
+        lapic_timer_oneshot(next_wake > now ? next_wake - now : 0, T_WAKE_TIMER);
+    else
+        lapic_send_ipi(cpus[0].apic_id, T_WAKE_TIMER);
+}
+
+// Makes every sleeper whose time has come runnable, and finds the next wake time.
+static void wake_due_sleepers(uint64_t now) {
+    next_wake = UINT64_MAX;
+    for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
+        if (p->state != PROC_SLEEPING || !p->wake_at)
+            continue;
+        if (p->wake_at <= now)
+            sched_make_runnable(p);     // and wake an idle CPU for it
+        else if (p->wake_at < next_wake)
+            next_wake = p->wake_at;
+    }
+}
+
+// The wake timer's interrupt, or another CPU's IPI for it: on the boot CPU, under the BKL.
+void sched_wake_timer(void) {
+    uint64_t now = time_since_boot_ns();
+    if (now >= next_wake)
+        wake_due_sleepers(now);
+    arm_wake_timer(now);
+}
 
 void sleep_on(void *chan) {
     struct proc *p = current();
-    if (p->wake_at && p->wake_at < next_wake)
+    if (p->wake_at && p->wake_at < next_wake) {
         next_wake = p->wake_at;
+        arm_wake_timer(time_since_boot_ns());
+    }
     p->chan = chan;
     p->state = PROC_SLEEPING;
     nr_sleeping++;
@@ -238,17 +280,7 @@ bool sleep_until(uint64_t ns) {
 // time has come, then what every CPU's tick does.
 void sched_tick(void) {
     uint64_t now = time_since_boot_ns();
-    if (now >= next_wake) {
-        next_wake = UINT64_MAX;
-        for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
-            if (p->state != PROC_SLEEPING || !p->wake_at)
-                continue;
-            if (p->wake_at <= now)
-                sched_make_runnable(p);     // and wake an idle CPU for it
-            else if (p->wake_at < next_wake)
-                next_wake = p->wake_at;
-        }
-    }
+    sched_wake_timer();
     itimer_tick(now);
     sched_tick_local();
 }

@@ -194,7 +194,8 @@ static void trap_locked(struct trapframe *tf);
 //   - the local timer: only this CPU's own counters change (sched_tick_local). The lock is
 //     taken only if the process must now yield or has a signal to take, on its way back
 //     to user mode. (The boot CPU's PIT tick, IRQ 0, does the global work under the BKL.)
-// Returns false for the vectors that are none of these.
+// Returns false for the vectors that are none of these, and for the wake timer's (sched.c),
+// which needs the BKL.
 static bool lapic_vector(struct trapframe *tf) {
     switch (tf->vector) {
     case T_IPI_TLB:
@@ -221,6 +222,12 @@ static bool lapic_vector(struct trapframe *tf) {
         if (tf->cs & 3)
             return_to_user_unlocked(tf);
         return true;
+    case T_WAKE_TIMER:
+        // Handled under the BKL (trap_locked), but acknowledged first: while this entry
+        // waits for the lock, its vector, in the top priority class, would keep the CPU
+        // from taking the one IPI that says the lock is free (T_IPI_RESCHED, the same class).
+        lapic_eoi();
+        return false;
     }
     return false;
 }
@@ -247,6 +254,9 @@ void trap(struct trapframe *tf) {
 static void trap_locked(struct trapframe *tf) {
     if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
         handle_irq(tf);
+    } else if (tf->vector == T_WAKE_TIMER) {
+        cpu_stats[this_cpu()->id].local_timer++;    // Linux's LOC counts its hrtimers too
+        sched_wake_timer();          // the boot CPU's sleepers' timer (sched.c)
     } else if (tf->vector < 32 && (tf->cs & 3) == 0) {
         // A user copy's fault (uaccess.c) is the one kernel-mode fault that is no bug.
         if (tf->vector != T_PAGE_FAULT || !uaccess_fault(tf, read_cr2()))

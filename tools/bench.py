@@ -46,6 +46,7 @@ ROWS = [
     ("pipe ping-pong, processes pinned to CPU 0 and 1", "pingpong_xcpu", "median_cycles"),
     ("stat (path in, struct stat out)", "stat", "median_cycles"),
     ("64 KiB write + pread of a file", "rw_64k", "median_cycles"),
+    ("nanosleep 1 ms: cycles until it returns", "sleep_1ms", "median_cycles"),
     ("fork + exit + wait", "fork", "median_cycles"),
     ("fork + execve + wait", "fork_exec", "median_cycles"),
     ("fork + exit + wait, 64 MiB touched", "fork_64m", "median_cycles"),

@@ -185,6 +185,20 @@ static int bench_rw_64k(int iters, uint64_t *took)
     return err;
 }
 
+// nanosleep for 1 ms: how long until it returns. Linux's hrtimers end it on time; a kernel
+// whose sleeps end at a timer tick takes until the next one (10 ms at HZ=100).
+static int bench_sleep_1ms(int iters, uint64_t *took)
+{
+    struct timespec ms = { 0, 1000000 };
+    int err = 0;
+    uint64_t start = cycles();
+    for (int i = 0; i < iters && err == 0; i++)
+        if (nanosleep(&ms, NULL) < 0)
+            err = errno;
+    *took = cycles() - start;
+    return err;
+}
+
 // The child of pingpong: send back every byte that comes, until the parent hangs up.
 static void echo_bytes(int in, int out)
 {
@@ -805,6 +819,7 @@ int main(int argc, char **argv)
     run("pingpong", bench_pingpong, 200);
     run("stat", bench_stat, 1000);
     run("rw_64k", bench_rw_64k, 100);
+    run("sleep_1ms", bench_sleep_1ms, 5);
     run("fork", bench_fork, 20);
     run("fork_exec", bench_fork_exec, 10);
     run("fork_64m", bench_fork_64m, 5);
