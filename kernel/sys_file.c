@@ -40,26 +40,29 @@ static long read_piece(struct file *f, char *buf, size_t want, bool first) {
 }
 
 // The file's bytes are pages of its own: no kernel buffer between them and the user's.
+// *pos is where the call reads or writes, moved past what it did: the file's position, or
+// pread's and pwrite's offset (at_offset).
 static bool direct(struct file *f) { return f->ops == &inode_file_ops && fs_copies_direct(f->ip); }
 
-static long direct_read(struct file *f, uint64_t ubuf, uint64_t n) {
-    long got = fs_read_user(f->ip, f->pos, ubuf, n);
+static long direct_read(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
+    long got = fs_read_user(f->ip, *pos, ubuf, n);
     if (got > 0)
-        f->pos += (uint64_t)got;
+        *pos += (uint64_t)got;
     return got;
 }
 
 // With O_APPEND the write goes to the end; the position moves there only if it wrote.
-static long direct_write(struct file *f, uint64_t ubuf, uint64_t n) {
-    uint64_t at = f->flags & O_APPEND ? f->ip->size : f->pos;
+static long direct_write(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
+    uint64_t at = f->flags & O_APPEND ? f->ip->size : *pos;
     long put = fs_write_user(f->ip, at, ubuf, n);
     if (put > 0)
-        f->pos = at + (uint64_t)put;
+        *pos = at + (uint64_t)put;
     return put;
 }
 
-// Reads up to n bytes into user memory at ubuf. A short read from the file ends it.
-static long do_read(struct file *f, uint64_t ubuf, uint64_t n) {
+// Reads up to n bytes into user memory at ubuf, at *pos: &f->pos, or (direct files only)
+// an offset of the call's own. A short read from the file ends it.
+static long do_read(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
     if (!f->ops->read)
         return -EINVAL;
     if (!user_span(ubuf, n))
@@ -68,7 +71,7 @@ static long do_read(struct file *f, uint64_t ubuf, uint64_t n) {
         return -EISDIR;              // Linux asks the file even for 0 bytes
     n = n < MAX_RW_COUNT ? n : MAX_RW_COUNT;
     if (direct(f))
-        return direct_read(f, ubuf, n);
+        return direct_read(f, ubuf, n, pos);
     char small[SMALL], *buf = n <= SMALL ? small : kmalloc(CHUNK);
     if (!buf)
         return -ENOMEM;
@@ -103,14 +106,14 @@ static long do_read(struct file *f, uint64_t ubuf, uint64_t n) {
     return total;
 }
 
-static long do_write(struct file *f, uint64_t ubuf, uint64_t n) {
+static long do_write(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
     if (!f->ops->write)
         return -EINVAL;
     if (!user_span(ubuf, n))
         return -EFAULT;
     n = n < MAX_RW_COUNT ? n : MAX_RW_COUNT;
     if (direct(f))
-        return direct_write(f, ubuf, n);
+        return direct_write(f, ubuf, n, pos);
     char small[SMALL], *buf = n <= SMALL ? small : kmalloc(CHUNK);
     if (!buf)
         return -ENOMEM;
@@ -139,7 +142,7 @@ SYSCALL(read) {
     struct file *f = fd_get(fd);
     if (!f || !readable(f))
         return -EBADF;
-    return do_read(f, buf, count);
+    return do_read(f, buf, count, &f->pos);
 }
 
 SYSCALL(write) {
@@ -148,7 +151,7 @@ SYSCALL(write) {
     struct file *f = fd_get(fd);
     if (!f || !writable(f))
         return -EBADF;
-    return do_write(f, buf, count);
+    return do_write(f, buf, count, &f->pos);
 }
 
 // pread64 and pwrite64: at offset, the file's position unchanged. (With O_APPEND a pwrite
@@ -161,10 +164,14 @@ static long at_offset(int fd, uint64_t buf, uint64_t count, uint64_t offset, boo
         return -EBADF;
     if (!f->ip || S_ISFIFO(f->ip->mode))
         return -ESPIPE;
-    uint64_t saved = f->pos;
-    f->pos = offset;
-    long r = write ? do_write(f, buf, count) : do_read(f, buf, count);
-    f->pos = saved;
+    // A direct file reads and writes at the offset itself. The other files' ops use f->pos:
+    // it is lent to them for the call. (Another thread using the file while this call
+    // sleeps would see it moved: Linux's position lock is not here.)
+    uint64_t saved = f->pos, *pos = direct(f) ? &offset : &f->pos;
+    *pos = offset;
+    long r = write ? do_write(f, buf, count, pos) : do_read(f, buf, count, pos);
+    if (pos == &f->pos)
+        f->pos = saved;
     return r;
 }
 
@@ -261,7 +268,7 @@ static long check_vector(uint64_t uiov, uint64_t cnt) {
 }
 
 // readv/writev: the same as several reads or writes, stopping at the first short one.
-static long vector_io(struct file *f, uint64_t uiov, uint64_t cnt, bool is_write) {
+static long vector_io(struct file *f, uint64_t uiov, uint64_t cnt, bool is_write, uint64_t *pos) {
     if ((int64_t)cnt < 0 || cnt > IOV_MAX)
         return -EINVAL;
     long err = check_vector(uiov, cnt);
@@ -278,7 +285,7 @@ static long vector_io(struct file *f, uint64_t uiov, uint64_t cnt, bool is_write
         struct iovec *v = &iov[i % 16];
         if ((int64_t)v->len < 0)
             return -EINVAL;
-        long r = is_write ? do_write(f, v->base, v->len) : do_read(f, v->base, v->len);
+        long r = is_write ? do_write(f, v->base, v->len, pos) : do_read(f, v->base, v->len, pos);
         if (r < 0)
             return total ? total : r;
         total += r;
@@ -292,7 +299,7 @@ static long do_vector(int fd, uint64_t uiov, uint64_t cnt, bool is_write) {
     struct file *f = fd_get(fd);
     if (!f || !(is_write ? writable(f) : readable(f)))
         return -EBADF;
-    return vector_io(f, uiov, cnt, is_write);
+    return vector_io(f, uiov, cnt, is_write, &f->pos);
 }
 
 SYSCALL(readv) {
@@ -320,10 +327,11 @@ static long vector_at(int fd, uint64_t uiov, uint64_t cnt, uint64_t offset, bool
         return -ESPIPE;
     if (!(is_write ? writable(f) : readable(f)))
         return -EBADF;
-    uint64_t saved = f->pos;
-    f->pos = offset;
-    long r = vector_io(f, uiov, cnt, is_write);
-    f->pos = saved;
+    uint64_t saved = f->pos, *pos = direct(f) ? &offset : &f->pos;   // as at_offset
+    *pos = offset;
+    long r = vector_io(f, uiov, cnt, is_write, pos);
+    if (pos == &f->pos)
+        f->pos = saved;
     return r;
 }
 
