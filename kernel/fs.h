@@ -181,7 +181,7 @@ long fs_write(struct inode *ip, uint64_t off, const void *buf, size_t n);
 // not of procfs: fs_copies_direct): copied straight between them (uaccess.h's copies).
 bool fs_copies_direct(const struct inode *ip);
 long fs_read_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n);
-long fs_write_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n);
+long fs_write_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n, bool append);
 int fs_truncate(struct inode *ip, uint64_t size);
 // Makes a regular file's contents `size` bytes at `data`, in place, without copying: memory
 // that outlives the file (the initramfs archive, which the kernel never frees).

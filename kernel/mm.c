@@ -663,8 +663,8 @@ static int fault_retrying(struct mm *mm, uint64_t addr, bool write, bool exec, b
         int err = try_fault(mm, addr, write, exec, force);
         mm_unlock(mm, flags);
         // (Without the BKL - exec building an image - there is no killer: exec tries again
-        // with it.)
-        if (err != -ENOMEM || !bkl_held() || !oom_kill_and_wait())
+        // with it. Nor for a user copy that must not sleep: uaccess.h.)
+        if (err != -ENOMEM || !bkl_held() || this_cpu()->uaccess_nosleep || !oom_kill_and_wait())
             return err;
     }
 }

@@ -11,7 +11,7 @@
 // once during bring-up, read by anyone), `idle` (read by other CPUs to choose where to send
 // a reschedule IPI: a stale value only costs an extra or a missing early wakeup, the timer
 // tick still comes) and `tlb_flush_gen` (written by the TLB shootdown's sender, see smp.c).
-// `uaccess_open` is written with interrupts on as well, but only by the thread that runs on
+// `uaccess_open` and `uaccess_nosleep` are written with interrupts on as well, but only by the thread that runs on
 // this CPU, around its own user copy; this CPU's interrupt handlers only read it.
 #pragma once
 #include <stdbool.h>
@@ -44,6 +44,7 @@ struct percpu {
     int nheld;                // spinlocks held right now, in order (lockdep, spinlock.c)
     struct spinlock *held[LOCKDEP_MAX_HELD];
     bool uaccess_open;        // inside a user-copy's window (stac..clac), uaccess.c
+    bool uaccess_nosleep;     // the copy's faults must not wait for the OOM killer (uaccess.c)
 };
 
 #define MSR_FS_BASE        0xc0000100

@@ -288,12 +288,12 @@ static long write_begin(struct inode *ip, uint64_t off, size_t *n)
 // written, the error, with nothing changed.
 static long write_end(struct inode *ip, uint64_t off, size_t done, int err)
 {
-    if (done == 0) {
-        free_from(ip, ip->size);         // a leaf made for nothing goes back
-        return err;
-    }
     if (off + done > ip->size)
         ip->size = off + done;
+    if (err)
+        free_from(ip, ip->size);         // pages and leaves made for nothing go back
+    if (done == 0)
+        return err;
     fs_touch(ip, FS_MTIME | FS_CTIME);
     return (long)done;
 }
@@ -319,7 +319,7 @@ long fs_write(struct inode *ip, uint64_t off, const void *buf, size_t n)
         memcpy(p + in, (const char *)buf + done, k);
         done += k;
     }
-    return write_end(ip, off, done, no_page_error);
+    return write_end(ip, off, done, done < n ? no_page_error : 0);
 }
 
 int fs_truncate(struct inode *ip, uint64_t size)
@@ -452,39 +452,48 @@ long fs_read_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n)
     return done || n == 0 || off >= ip->size ? (long)done : -EFAULT;
 }
 
+// A write is one step under the BKL, as Linux's under the inode's lock: no other process
+// sees it half done, or writes or truncates the file in the middle of it. So its copies
+// never sleep (copy_from_user_nosleep). Where a page of the buffer needs memory that only
+// the OOM killer could find, the write stops there, with a short count; if it had written
+// nothing, it lets go of everything, brings that page in (which may sleep) and starts again.
 // A bad buffer ends the write at the first byte that could not be read: a short count, or
-// -EFAULT. A page that a truncate took away while a fault slept is written again: the
-// write lands after the truncate, as if it had come second. The file grows page by page,
-// as Linux's: the buffer may be a mapping of this very file, past its old end.
-long fs_write_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n)
+// -EFAULT. A hole is filled only once a byte has come for it, and the pages made past the
+// end for a write that stopped go back. The file grows page by page, as Linux's: the buffer
+// may be a mapping of this very file, past its old end. With append, off is the end.
+#define WRITE_TRIES 8                    // the OOM killer's rounds one write may wait for
+
+long fs_write_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n, bool append)
 {
-    long go = write_begin(ip, off, &n);
-    if (go != 1)
-        return go;
-    size_t done = 0;
-    int err = 0;
-    while (done < n) {
-        uint64_t at = off + done, in = at % PAGE;
-        size_t k = PAGE - in < n - done ? PAGE - in : n - done;
-        char *p = page_for_write(ip, at);
-        if (!p) {
-            err = no_page_error;
-            break;
+    for (int tries = 1;; tries++) {
+        if (append)
+            off = ip->size;
+        size_t want = n;
+        long go = write_begin(ip, off, &want);
+        if (go != 1)
+            return go;
+        size_t done = 0;
+        int err = 0;
+        while (done < want && !err) {
+            uint64_t at = off + done, in = at % PAGE;
+            size_t k = PAGE - in < want - done ? PAGE - in : want - done;
+            char first, *p = NULL;
+            const char *src = (const char *)(ubuf + done);
+            if (!page_at(ip, at) && copy_from_user_nosleep(&first, src, 1))
+                err = -EFAULT;           // nothing came for the hole: it stays one
+            else if (!(p = page_for_write(ip, at)))
+                err = no_page_error;
+            size_t left = p ? copy_from_user_nosleep(p + in, src, k) : 0;
+            done += p ? k - left : 0;
+            if (off + done > ip->size)
+                ip->size = off + done;
+            if (left)
+                err = -EFAULT;
         }
-        vm_page_get(virt_to_phys(p));
-        size_t left = copy_from_user_left(p + in, (const void *)(ubuf + done), k);
-        bool kept = page_at(ip, at) == p;
-        vm_page_put(virt_to_phys(p));
-        if (!kept)
-            continue;
-        done += k - left;
-        if (off + done > ip->size)
-            ip->size = off + done;
-        if (left) {
-            err = -EFAULT;
-            break;
-        }
+        long r = write_end(ip, off, done, err);
+        char c;
+        if (r != -EFAULT || tries == WRITE_TRIES || copy_from_user_left(&c, (const void *)ubuf, 1))
+            return r;                    // (the write's first byte, brought in: it may sleep)
     }
-    return write_end(ip, off, done, err);
 }
 #endif

@@ -51,12 +51,13 @@ static long direct_read(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos
     return got;
 }
 
-// With O_APPEND the write goes to the end; the position moves there only if it wrote.
+// With O_APPEND the write goes to the end, found in the same step as the write itself; the
+// position moves to the new end only if it wrote.
 static long direct_write(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
-    uint64_t at = f->flags & O_APPEND ? f->ip->size : *pos;
-    long put = fs_write_user(f->ip, at, ubuf, n);
+    bool append = f->flags & O_APPEND;
+    long put = fs_write_user(f->ip, *pos, ubuf, n, append);
     if (put > 0)
-        *pos = at + (uint64_t)put;
+        *pos = append ? f->ip->size : *pos + (uint64_t)put;
     return put;
 }
 

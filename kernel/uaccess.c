@@ -138,6 +138,13 @@ size_t copy_from_user_left(void *dst, const void *usrc, size_t n) {
     return n - allowed + left;
 }
 
+size_t copy_from_user_nosleep(void *dst, const void *usrc, size_t n) {
+    this_cpu()->uaccess_nosleep = true;
+    size_t left = copy_from_user_left(dst, usrc, n);
+    this_cpu()->uaccess_nosleep = false;
+    return left;
+}
+
 // The bytes before a fault are stored (Linux's copies do the same: a program may see them).
 size_t copy_to_user_left(void *udst, const void *src, size_t n) {
     if (!user_range((uint64_t)udst, n))

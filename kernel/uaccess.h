@@ -21,6 +21,10 @@ size_t copy_to_user_left(void *udst, const void *src, size_t n);
 // copy_from_user's, which leaves the bytes not copied as they were in dst: for a caller that
 // keeps what did arrive (write(2) into a file's page).
 size_t copy_from_user_left(void *dst, const void *usrc, size_t n);
+// The same, but a fault in it never sleeps: where memory is short, it fails the copy there
+// instead of waiting for the OOM killer. For a caller in the middle of a change that no
+// other process may see half done (write(2) into a file).
+size_t copy_from_user_nosleep(void *dst, const void *usrc, size_t n);
 // Copies a NUL-terminated string of at most max-1 characters. Returns its length, -EFAULT,
 // or -ENAMETOOLONG when there is no NUL within max bytes.
 long strncpy_from_user(char *dst, const char *usrc, size_t max);
