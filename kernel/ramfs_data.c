@@ -288,7 +288,7 @@ static long write_begin(struct inode *ip, uint64_t off, size_t *n)
 // written, the error, with nothing changed.
 static long write_end(struct inode *ip, uint64_t off, size_t done, int err)
 {
-    if (off + done > ip->size)
+    if (done && off + done > ip->size)
         ip->size = off + done;
     if (err)
         free_from(ip, ip->size);         // pages and leaves made for nothing go back
