@@ -413,18 +413,18 @@ int fs_map_page(struct inode *ip, uint64_t pgoff, uint64_t *pa)
 }
 
 // read(2) and write(2) of a regular file (sys_file.c): the bytes move straight between the
-// user's buffer and the file's pages, one copy where a kernel buffer would take two. The
-// copy may fault on the user's page, and the fault may sleep (memory is short), so other
-// processes run meanwhile and may truncate the file: each page is held by a reference of
-// its own across its copy, so that it cannot be freed under the copy, and the next one is
-// looked up anew.
+// user's buffer and the file's pages, one copy where a kernel buffer would take two.
 bool fs_copies_direct(const struct inode *ip)
 {
     return S_ISREG(ip->mode) && !ip->mnt;
 }
 
-// Bytes past the end are not read, even if the file shrank while a fault slept. A hole
-// reads as the zero page; the initramfs's bytes, which the kernel never frees, as they are.
+// A read's copy may fault on the user's page, and the fault may sleep (memory is short), so
+// other processes run meanwhile and may truncate the file: each page is held by a
+// reference of its own across its copy, so that it cannot be freed under the copy, and the
+// next one is looked up anew. Bytes past the end are not read, even if the file shrank
+// meanwhile. A hole reads as the zero page; the initramfs's bytes, which the kernel never
+// frees, as they are.
 long fs_read_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n)
 {
     size_t done = 0;
@@ -485,7 +485,7 @@ long fs_write_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n, bool
                 err = no_page_error;
             size_t left = p ? copy_from_user_nosleep(p + in, src, k) : 0;
             done += p ? k - left : 0;
-            if (off + done > ip->size)
+            if (done && off + done > ip->size)
                 ip->size = off + done;
             if (left)
                 err = -EFAULT;
