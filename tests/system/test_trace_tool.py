@@ -8,6 +8,7 @@ begins in the middle (the ring overflowed): unmatched exits must be ignored and 
 open at the end closed there. The last test renders the page in headless Chromium.
 """
 import html.parser
+import itertools
 import json
 import os
 import re
@@ -57,10 +58,16 @@ def run_tool(*args):
     return r.stdout
 
 
+_conversions = itertools.count()
+
+
 def convert(ctx, trace=SAMPLE, name="trace-sample"):
-    """Write <name>.json and <name>.html under build/trace-test/; their paths."""
+    """Write <name>-<pid>-<n>.json and .html under build/trace-test/; their paths. The names
+    are each call's own: tests run in parallel, and one rewriting a page another reads
+    made it see half a page."""
     out = os.path.join(ctx.build, "trace-test")
     os.makedirs(out, exist_ok=True)
+    name = "%s-%d-%d" % (name, os.getpid(), next(_conversions))
     js, page = os.path.join(out, name + ".json"), os.path.join(out, name + ".html")
     run_tool(trace, "--json", js, "--html", page)
     return js, page
