@@ -4,6 +4,7 @@ The parity programs must succeed here, and their output (kept in build/user/expe
 what Lantern must print; it must not depend on whether stdout is a pipe or a terminal.
 init must print its banner and, not being PID 1, exit. clang must build user space cleanly.
 """
+import difflib
 import os
 import pty
 import re
@@ -40,15 +41,20 @@ def run_on_pty(path):
             break
         out += chunk
     os.close(master)
-    assert p.wait(timeout=60) == 0
+    status = p.wait(timeout=60)
+    assert status == 0, f"{path} on a terminal: exit status {status}"
     return out.decode().replace("\r\n", "\n")   # the terminal turns \n into \r\n
 
 
 def test_parity_output_is_the_same_on_a_terminal(ctx):
     for name in host.parity_programs(ctx.build):
         path = os.path.join(ctx.build, "user", name)
-        piped = host.run_program(path).stdout
-        assert run_on_pty(path) == piped, f"{name} prints differently on a terminal"
+        piped = host.run_program(path)
+        assert piped.returncode == 0, f"{name} piped: exit status {piped.returncode}"
+        on_pty = run_on_pty(path)
+        diff = "".join(difflib.unified_diff(piped.stdout.splitlines(True), on_pty.splitlines(True),
+                                            "piped", "on a terminal", n=2))
+        assert not diff, f"{name} prints differently on a terminal:\n{diff[:3000]}"
 
 
 def test_init_on_host(ctx):
