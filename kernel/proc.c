@@ -273,17 +273,12 @@ void proc_reap(struct proc *p) {
 
 // Makes p the running process: its kernel stack for traps and syscalls, its page tables,
 // its thread pointer. NULL: the idle loop runs. It keeps whatever page tables are loaded
-// (the kernel half is the same in all of them), which saves a TLB flush per switch.
-// On SMP (smp.c), this CPU's percpu records which page tables it has loaded, for TLB
-// shootdowns; and the idle loop goes back to the kernel's own: the process it ran may exit
-// on another CPU, which then frees its page tables - under our feet, had we kept them.
+// (the kernel half is the same in all of them), which saves a TLB flush per switch, and
+// two between threads of one process: the idle loop loads the kernel's own tables only
+// when it halts (sched.c's unload_tables says why it must then).
 void proc_set_current(struct proc *p) {
     struct percpu *c = this_cpu();
     c->current = p;
-    if (!p && ncpus > 1 && c->pml4) {
-        vm_switch(NULL);
-        c->pml4 = NULL;
-    }
     if (!p)
         return;
     c->kernel_rsp = p->kstack_top;

@@ -293,8 +293,9 @@ void smp_note_pml4(uint64_t *pml4) { this_cpu()->pml4 = pml4; }
 // Has a CPU other than this one these page tables loaded? Exact under the BKL (no CPU can
 // load or drop them meanwhile), and for an address space only the caller's thread uses
 // (fork's copy and a copy-on-write fault without the BKL: mm.c) - no other CPU has it or
-// can load it, because a CPU that goes idle loads the kernel's own tables
-// (proc_set_current): without that, a shootdown would be needed here, and the BKL.
+// can load it, because a CPU that halts loads the kernel's own tables (sched.c's
+// unload_tables), and one between two processes holds the BKL: without that, a shootdown
+// would be needed here, and the BKL.
 static bool loaded_elsewhere(uint64_t *pml4) {
     struct percpu *self = this_cpu();
     for_each_online_cpu(c)

@@ -499,9 +499,9 @@ uint64_t *vm_create(void) {
 }
 
 // Loads pml4's tables (NULL: the kernel's own). Tables already loaded stay, with their TLB
-// entries: a switch between threads of one process costs no flush (nor, on one CPU, one
-// back from the idle loop to the process that ran before it; with several, the idle loop
-// loads the kernel's: proc_set_current). This CPU's percpu notes what it has loaded
+// entries: a switch between threads of one process costs no flush (nor one back from the
+// idle loop to the process that ran before it, unless the CPU halted meanwhile: sched.c's
+// unload_tables). This CPU's percpu notes what it has loaded
 // (smp_note_pml4), for tlb_shootdown to find every CPU that may cache a translation of
 // an address space: every load goes through here (exec's too, which no scheduler pass
 // follows), so the note is never stale. The BKL makes load and note one step for others.
