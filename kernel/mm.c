@@ -135,7 +135,7 @@ static void write_back(struct mm *mm, struct vma *v, uint64_t start, uint64_t en
 // dying: the whole address space is going (vm_destroy frees the tables).
 static void unmap_vma(struct mm *mm, struct vma *v, bool dying) {
     write_back(mm, v, v->start, v->end);
-    (dying ? vm_unmap_range_dying : vm_unmap_range)(mm->pml4, v->start, v->end, v->shm == NULL);
+    (dying ? vm_zap_range : vm_unmap_range)(mm->pml4, v->start, v->end, v->shm == NULL);
     if (v->shm)
         shm_put(v->shm);
 }
@@ -940,7 +940,8 @@ static int advise_vma(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
     case MADV_DONTNEED:
         // Private pages go back to the allocator and read as zero afterwards. Shared ones
         // belong to the shmem object: only this mapping of them goes; the data stays.
-        vm_unmap_range(mm->pml4, start, end, v->shm == NULL);
+        // The page tables stay, as on Linux (vm_zap_range says why).
+        vm_zap_range(mm->pml4, start, end, v->shm == NULL);
         return 0;
     case MADV_DONTFORK:  v->flags |= VMA_DONTFORK;  return 0;
     case MADV_DOFORK:    v->flags &= ~VMA_DONTFORK; return 0;

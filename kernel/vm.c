@@ -340,11 +340,14 @@ void vm_unmap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them
     unmap_range(pml4, start, end, free_them, true);
 }
 
-// The same in tables that vm_destroy is about to free, every one of them: none is pruned
-// here. (Pruning looks at every entry of each table it passes: three tables of 512 for
-// the one-page vDSO, which every exit and exec unmapped this way - an eighth of exec's
-// work under the BKL.)
-void vm_unmap_range_dying(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them) {
+// The same, but the page tables stay, empty or not (Linux's zap_page_range). For tables
+// that vm_destroy is about to free, every one of them: pruning looks at every entry of
+// each table it passes - three tables of 512 for the one-page vDSO, which every exit and
+// exec unmapped this way, an eighth of exec's work under the BKL. And for MADV_DONTNEED,
+// whose memory is most often touched again soon: glibc gives back the top of a thread's
+// heap that way over and over, and each time the table freed had to be made again by the
+// next fault.
+void vm_zap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them) {
     unmap_range(pml4, start, end, free_them, false);
 }
 

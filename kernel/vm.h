@@ -49,7 +49,7 @@ uint64_t vm_unmap_page(uint64_t *pml4, uint64_t va);                  // the pag
 void vm_unmap_kernel(uint64_t va, int n, uint64_t *pa);              // n pages; see vm.c
 // Over a user range, touching only what is present (ranges may be huge).
 void vm_unmap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them);
-void vm_unmap_range_dying(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them);
+void vm_zap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them);   // tables stay
 void vm_protect_range(uint64_t *pml4, uint64_t start, uint64_t end, int prot, bool shared);
 pte_t *vm_walk(uint64_t *pml4, uint64_t va, bool create);             // the 4 KiB leaf entry
 // Calls fn for every present 4 KiB entry of the user range [start, end), in order.
