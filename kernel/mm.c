@@ -127,7 +127,7 @@ static void write_back(struct mm *mm, struct vma *v, uint64_t start, uint64_t en
         cleaned = true;
     }
     if (cleaned)
-        tlb_shootdown(mm->pml4);
+        tlb_shootdown_range(mm->pml4, start, end);
 }
 
 // Unmaps every present page of a VMA. Private pages are freed; shared ones belong to the

@@ -268,18 +268,44 @@ static void flush_tlb_all_local(void) {
     write_cr4(cr4);
 }
 
-// Reload CR3: every non-global (that is, user) translation is forgotten. If one of the
-// shootdowns since our last one was for a kernel mapping, the global ones go too: turning
-// CR4.PGE off and on again flushes the whole TLB. tlb_gen is read first: the sender sets
-// tlb_global_gen before it bumps tlb_gen, so whoever sees the new generation sees its kind.
+// The user range of the shootdown numbered tlb_range_gen (0 while the sender changes it:
+// a seqlock). Only the BKL's holder writes it, before it publishes the generation in
+// tlb_gen; it may write the next one as soon as every CPU it asked has answered.
+static struct { uint64_t start, end; } tlb_range;
+static uint64_t tlb_range_gen;
+
+// Flushes the range of shootdown gen page by page, if it is still that one's and small
+// enough (TLB_FLUSH_CEILING, as vm.c decides for its own TLB). Under TCG this matters more
+// than on hardware: a whole flush makes every page touched afterwards miss, and glibc's
+// free gives back a few pages at a time (MADV_DONTNEED) while its other threads run.
+static bool flush_range_local(uint64_t gen) {
+    uint64_t seq = __atomic_load_n(&tlb_range_gen, __ATOMIC_ACQUIRE);
+    uint64_t start = __atomic_load_n(&tlb_range.start, __ATOMIC_RELAXED);
+    uint64_t end = __atomic_load_n(&tlb_range.end, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (seq != gen || __atomic_load_n(&tlb_range_gen, __ATOMIC_RELAXED) != gen ||
+        end - start > TLB_FLUSH_CEILING * PAGE_SIZE)
+        return false;
+    for (uint64_t va = start; va < end; va += PAGE_SIZE)
+        invlpg(va);
+    return true;
+}
+
+// Forgets what the shootdowns since this CPU's last one asked. If one of them was for a
+// kernel mapping, the global entries go too: turning CR4.PGE off and on again flushes the
+// whole TLB. Else the newest one's range, page by page, or a reload of CR3, which forgets
+// every non-global (that is, user) translation. Only the newest matters: this CPU was
+// asked by none of the older ones it did not answer (each sender waits for every CPU it
+// asks), so it had none of their tables loaded - or loaded them after, flushing then.
+// tlb_gen is read first: the sender sets tlb_global_gen and the range before it bumps
+// tlb_gen, so whoever sees the new generation sees its kind.
 void smp_handle_tlb_ipi(void) {
     struct percpu *c = this_cpu();
     uint64_t gen = __atomic_load_n(&tlb_gen, __ATOMIC_ACQUIRE);
-    if (tlb_global_gen > c->tlb_flush_gen) {
+    if (tlb_global_gen > c->tlb_flush_gen)
         flush_tlb_all_local();
-    } else {
+    else if (!flush_range_local(gen))
         write_cr3(read_cr3());
-    }
     c->tlb_flush_gen = gen;
 }
 
@@ -309,7 +335,7 @@ static bool loaded_elsewhere(uint64_t *pml4) {
 // to wait for is fixed. A CPU that spins for the BKL with interrupts off answers from its
 // spin loop. kernel: a kernel mapping changed; it is global (PTE_G) and may be in any
 // CPU's TLB whatever that CPU runs, so every CPU flushes, global entries too.
-static void shootdown(uint64_t *pml4, bool kernel) {
+static void shootdown(uint64_t *pml4, bool kernel, uint64_t start, uint64_t end) {
     if (ncpus == 1 || !percpu_ready || (!kernel && !loaded_elsewhere(pml4)))
         return;
     if (!bkl_held())                 // (tlb_gen below is the BKL's; see loaded_elsewhere)
@@ -318,6 +344,11 @@ static void shootdown(uint64_t *pml4, bool kernel) {
     uint64_t gen = tlb_gen + 1;
     if (kernel)
         tlb_global_gen = gen;
+    __atomic_store_n(&tlb_range_gen, 0, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    __atomic_store_n(&tlb_range.start, start, __ATOMIC_RELAXED);
+    __atomic_store_n(&tlb_range.end, end, __ATOMIC_RELAXED);
+    __atomic_store_n(&tlb_range_gen, gen, __ATOMIC_RELEASE);
     __atomic_store_n(&tlb_gen, gen, __ATOMIC_RELEASE);
     // A kernel shootdown may be for pages this CPU cached too, and flushed only one of
     // (kstack.c's lazy slots: each was invlpg'd on the CPU that freed it, not here).
@@ -335,8 +366,11 @@ static void shootdown(uint64_t *pml4, bool kernel) {
     }
 }
 
-void tlb_shootdown(uint64_t *pml4) { shootdown(pml4, false); }
-void tlb_shootdown_kernel(void) { shootdown(NULL, true); }
+void tlb_shootdown_range(uint64_t *pml4, uint64_t start, uint64_t end) {
+    shootdown(pml4, false, start, end);
+}
+void tlb_shootdown(uint64_t *pml4) { shootdown(pml4, false, 0, USER_TOP); }
+void tlb_shootdown_kernel(void) { shootdown(NULL, true, 0, 0); }
 
 // Some process became runnable, which may run on the CPUs in `allowed` (its affinity,
 // cpus_allowed: 0 for any). If one of those is halted in its idle loop, wake it so that

@@ -123,7 +123,7 @@ uint64_t vm_unmap_page(uint64_t *pml4, uint64_t va) {
     if (va >= USER_TOP)
         tlb_shootdown_kernel();
     else
-        tlb_shootdown(pml4);               // other CPUs on these tables (SMP)
+        tlb_shootdown_range(pml4, va, va + PAGE_SIZE);   // other CPUs on these tables
     return pa;
 }
 
@@ -165,12 +165,10 @@ void vm_walk_present(uint64_t *pml4, uint64_t start, uint64_t end, pte_fn fn, vo
     walk_range(pml4, 3, 0, start, end, fn, arg);
 }
 
-// The TLB: a range of up to FLUSH_CEILING pages has its entries flushed one by one
-// (invlpg), a larger one all at once when the walk is done (as Linux's
-// tlb_single_page_flush_ceiling): invlpg is not cheap, and a reload of CR3 costs about as
-// much as a few dozen. An address space that is not loaded here has nothing in this CPU's
-// TLB (its entries are not global); other CPUs running it are flushed by tlb_shootdown.
-#define FLUSH_CEILING 32
+// This CPU's TLB: a range of up to TLB_FLUSH_CEILING pages (vm.h) has its entries flushed
+// one by one, a larger one all at once when the walk is done. An address space that is
+// not loaded here has nothing in this CPU's TLB (its entries are not global); other CPUs
+// running it are flushed by tlb_shootdown_range, which makes the same choice.
 
 struct range_op { int prot; bool shared; bool each, flush, touched; };
 
@@ -213,8 +211,10 @@ static void flush_range_op(struct range_op *op, uint64_t *pml4) {
 struct gather {
     struct range_op op;              // the TLB flushing of this CPU (each entry, or all)
     uint64_t *pml4;
+    uint64_t start, end;             // the range unmapped: what other CPUs flush
     bool free;                       // the pages are ours to drop (not a shmem object's)
     bool cleared;                    // some entry was cleared: other CPUs must flush
+    bool pruned;                     // a page table was unhooked: they flush everything
     bool grow_tried;                 // gather_grow asked for a block once already
     int n, max;                      // entries in pages[], and room for
     uint64_t *pages;                 // physical addresses, GATHER_TABLE for page tables:
@@ -225,8 +225,10 @@ static bool page_put_last(uint64_t pa);
 
 static void gather_flush(struct gather *g) {
     flush_range_op(&g->op, g->pml4);
-    if (g->cleared)
+    if (g->cleared && g->pruned)
         tlb_shootdown(g->pml4);      // returns when no CPU can reach the pages any more
+    else if (g->cleared)
+        tlb_shootdown_range(g->pml4, g->start, g->end);
     g->cleared = false;
     int n = 0;                       // pages[0..n): the pages no mapping holds any more
     for (int i = 0; i < g->n; i++) {
@@ -316,7 +318,7 @@ static void prune_tables(struct gather *g, uint64_t *table, int level, uint64_t 
             prune_tables(g, child, level - 1, lo, start, end);
         if (table_empty(child)) {
             table[i] = 0;
-            g->op.flush = g->cleared = true;
+            g->op.flush = g->cleared = g->pruned = true;
             gather_add(g, virt_to_phys(child) | GATHER_TABLE);
         }
     }
@@ -324,9 +326,10 @@ static void prune_tables(struct gather *g, uint64_t *table, int level, uint64_t 
 
 static void unmap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them,
                         bool prune) {
-    struct gather g = { .pml4 = pml4, .free = free_them, .max = GATHER_SMALL };
+    struct gather g = { .pml4 = pml4, .start = start, .end = end, .free = free_them,
+                        .max = GATHER_SMALL };
     g.pages = g.small;
-    g.op.each = pml4 == vm_current() && end - start <= FLUSH_CEILING * PAGE_SIZE;
+    g.op.each = pml4 == vm_current() && end - start <= TLB_FLUSH_CEILING * PAGE_SIZE;
     walk_range(pml4, 3, 0, start, end, unmap_one, &g);
     if (prune)
         prune_tables(&g, pml4, 3, 0, start, end);
@@ -358,11 +361,11 @@ void vm_zap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them) 
 // be written through an old entry afterwards.
 void vm_protect_range(uint64_t *pml4, uint64_t start, uint64_t end, int prot, bool shared) {
     struct range_op op = { prot, shared, pml4 == vm_current() &&
-                           end - start <= FLUSH_CEILING * PAGE_SIZE, false, false };
+                           end - start <= TLB_FLUSH_CEILING * PAGE_SIZE, false, false };
     walk_range(pml4, 3, 0, start, end, protect_one, &op);
     flush_range_op(&op, pml4);
     if (op.touched)                        // (a TLB never holds a not-present entry)
-        tlb_shootdown(pml4);               // once per range: other CPUs on these tables
+        tlb_shootdown_range(pml4, start, end);   // once per range: other CPUs on these tables
 }
 
 static void count_one(pte_t *pte, uint64_t va, void *arg) {
@@ -661,7 +664,7 @@ int vm_cow(uint64_t *pml4, uint64_t va, int prot) {
     invlpg(va);
     // Another thread's CPU must not keep reading old, and only once none can is our
     // reference to it dropped: the last one frees it (a one-page gather).
-    tlb_shootdown(pml4);
+    tlb_shootdown_range(pml4, va, va + PAGE_SIZE);
     vm_page_put(old);
     return 0;
 }
@@ -695,7 +698,7 @@ int vm_move_range(uint64_t *pml4, uint64_t start, uint64_t end, uint64_t new_sta
         return op.err;
     op.move = true;
     walk_range(pml4, 3, 0, start, end, move_one, &op);
-    tlb_shootdown(pml4);                 // other CPUs on these tables drop the old addresses
+    tlb_shootdown_range(pml4, start, end);   // other CPUs on these tables drop the old addresses
     return 0;
 }
 

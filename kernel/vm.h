@@ -42,6 +42,11 @@ uint64_t vm_direct_map_end(void);             // physical memory [0, end) is in 
 
 uint64_t *vm_create(void);                    // a new address space; NULL when out of memory
 void vm_destroy(uint64_t *pml4);              // frees its user pages and page tables
+// The TLB: a range of up to TLB_FLUSH_CEILING pages has its entries flushed one by one
+// (invlpg), a larger one all at once (as Linux's tlb_single_page_flush_ceiling): invlpg is
+// not cheap, and a reload of CR3 costs about as much as a few dozen on hardware. (Under
+// QEMU's TCG a reload costs more: every page touched afterwards misses.)
+#define TLB_FLUSH_CEILING 32
 void vm_switch(uint64_t *pml4);               // NULL: the kernel's own
 uint64_t *vm_current(void);
 int vm_map_page(uint64_t *pml4, uint64_t va, uint64_t pa, int prot);   // 0, -ENOMEM, -EEXIST
