@@ -690,9 +690,10 @@ int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
 // one thread (refs == 1: only that thread could add one, and it is here): the page's count
 // is atomic and only a mapper adds to it (vm_page_get), so a count of 1 stays 1 and the
 // page is written in place; and no other CPU has these tables loaded, so vm_cow's
-// shootdown finds nobody to ask. Everything else - file and shared pages, copy-on-write
-// with threads, a growing stack, no memory, a bad access - is left to mm_fault, under the
-// BKL, which may sleep and signal.
+// shootdown finds nobody to ask. So is the first read of a page of the program's own file
+// (exe_page_fast). Everything else - other file and shared pages, copy-on-write with
+// threads, a growing stack, no memory, a bad access - is left to mm_fault, under the BKL,
+// which may sleep and signal.
 //
 // The page is allocated and zeroed with the lock let go, as Linux's do_anonymous_page
 // does: the memset is most of the fault, and the process's other threads need not wait for
@@ -701,11 +702,36 @@ int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
 // meanwhile - and installs the page, or gives it back.
 enum fast_fault { FAST_DONE, FAST_SLOW, FAST_NEED_PAGE };
 
+// The first read or run of a page of the program's own file - its text, its read-only
+// data: the file's page is mapped as fault_file_page maps it, pages around it too. The
+// file cannot change meanwhile: while the program runs, it may not be written or cut
+// (mm->exe denies writes: ETXTBSY), and in a stable file (fs_data_stable: no hole, none of
+// the initramfs's own bytes) a page is only looked up, never made. A write, a hole, or
+// another file goes the slow way. (Every fork+exec took two of these under the BKL.)
+static enum fast_fault exe_page_fast(struct mm *mm, struct vma *v, uint64_t va, bool write) {
+    if (write || v->file != mm->exe || vma_shared(v) || !fs_data_stable(v->file))
+        return FAST_SLOW;
+    uint64_t off = v->file_off + (va - v->start);
+    uint64_t pa = off < page_up(v->file->size) ? fs_page_pa(v->file, off / PAGE_SIZE) : 0;
+    int prot = v->prot & ~VM_WRITE;  // private: a write copies it, the slow way
+    if (!pa)
+        return FAST_SLOW;
+    vm_page_get(pa);
+    if (vm_map_page(mm->pml4, va, pa, prot | VM_USER) != 0) {
+        vm_page_put(pa);             // mapped meanwhile by another thread, or no table
+        return FAST_SLOW;
+    }
+    fault_around(mm, v, va, prot);
+    return FAST_DONE;
+}
+
 static enum fast_fault fault_fast_locked(struct mm *mm, uint64_t va, bool write, bool exec,
                                          uint64_t *fresh) {
     struct vma *v = mm_find(mm, va);
-    if (!v || v->file || v->shm || !vma_allows(v, write, exec))
+    if (!v || v->shm || !vma_allows(v, write, exec))
         return FAST_SLOW;
+    if (v->file)
+        return exe_page_fast(mm, v, va, write);
     pte_t *pte = vm_walk(mm->pml4, va, false);
     if (pte && (*pte & PTE_P)) {
         if (pte_allows(*pte, write, exec))

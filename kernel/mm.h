@@ -141,7 +141,8 @@ uint64_t mm_mapped_pages(struct mm *mm, uint64_t start, uint64_t len);   // of [
 // Takes mm->lock itself; may sleep (the OOM killer).
 int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec);
 // The fault path without the big kernel lock, for a user-mode fault: true if it made the
-// page present (first touch of private anonymous memory) or found it present already; false
+// page present (first touch of private anonymous memory, or a read of the program's own
+// file: mm.c's exe_page_fast) or found it present already; false
 // for every other case, which then goes the slow way, mm_fault under the BKL.
 bool mm_fault_fast(struct mm *mm, uint64_t addr, bool write, bool exec);
 // mm->lock, for the system calls that change a live address space (sys_mem.c).

@@ -26,8 +26,8 @@
 //     mm lock), ordered after the BKL; lockdep (spinlock.c) checks their order.
 //   - Six paths run without the BKL: the local APIC's interrupts (trap.c: the sender of a
 //     TLB or stop IPI holds the BKL; the timer counts only this CPU's time), a user page
-//     fault's first touch of private anonymous memory, or copy-on-write in a one-thread
-//     process, under its mm's lock alone (mm.h), the system calls that only read the
+//     fault's first touch of private anonymous memory or of the program's own file, or
+//     copy-on-write in a one-thread process, under its mm's lock alone (mm.h), the system calls that only read the
 //     caller's own ids (getpid...: syscall.c), the freeing of a dead address space's
 //     pages at exit and exec, fork's copy of a one-thread parent's page tables
 //     (bkl_drop; mm_put_dropping_bkl and mm_dup, mm.c), and exec's building of a static
