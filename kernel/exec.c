@@ -703,6 +703,9 @@ static long copy_strings(uint64_t uvec, char ***out, size_t *total, char *tmp) {
     return 0;
 }
 
+// It runs without the BKL (syscall.c's U), taking it for the look-up and for exec itself:
+// the copies of the path, argv and envp in, and their freeing after, need only kmalloc's
+// lock - a fault in a copy takes the BKL for itself.
 SYSCALL(execve) {
     uint64_t pathname = a0, uargv = a1, uenvp = a2;
     char *path = kmalloc(FS_PATH_MAX);
@@ -710,8 +713,11 @@ SYSCALL(execve) {
         return -ENOMEM;
     long err = strncpy_from_user(path, (const char *)pathname, FS_PATH_MAX);
     struct inode *ip;
-    if (err >= 0)                    // Linux opens the file before it looks at argv and envp
+    if (err >= 0) {                  // Linux opens the file before it looks at argv and envp
+        bkl_lock();
         err = fs_lookup(current()->fs->cwd, path, FS_FOLLOW, &ip);
+        bkl_unlock();
+    }
     char **argv = NULL, **envp = NULL, *tmp = kmalloc(PAGE_SIZE);
     size_t total = 0;
     if (!tmp)
@@ -725,8 +731,11 @@ SYSCALL(execve) {
     if (err >= 0)
         err = copy_strings(uenvp, &envp, &total, tmp);
     kfree(tmp);
-    if (err >= 0)
+    if (err >= 0) {
+        bkl_lock();
         err = exec(current(), path, (const char *const *)argv, (const char *const *)envp);
+        bkl_unlock();
+    }
     free_strings(argv);
     free_strings(envp);
     kfree(path);

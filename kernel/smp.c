@@ -24,12 +24,13 @@
 //   - The hot, simple structures also have spinlocks of their own (page_alloc and the
 //     CPUs' page lists, kmalloc, kstack, lockdep, trace, clock, and each address space's
 //     mm lock), ordered after the BKL; lockdep (spinlock.c) checks their order.
-//   - Six paths run without the BKL: the local APIC's interrupts (trap.c: the sender of a
-//     TLB or stop IPI holds the BKL; the timer counts only this CPU's time), a user page
+//   - Seven paths run without the BKL: the local APIC's interrupts (trap.c: the sender of
+//     a TLB or stop IPI holds the BKL; the timer counts only this CPU's time), a user page
 //     fault's first touch of private anonymous memory or of the program's own file, or
-//     copy-on-write in a one-thread process, under its mm's lock alone (mm.h), the system calls that only read the
-//     caller's own ids (getpid...: syscall.c), the freeing of a dead address space's
-//     pages at exit and exec, fork's copy of a one-thread parent's page tables
+//     copy-on-write in a one-thread process, under its mm's lock alone (mm.h), the system
+//     calls that only read the caller's own ids (getpid...: syscall.c), execve's copies of
+//     its arguments (bkl_lock; syscall.c's U calls), the freeing of a dead address
+//     space's pages at exit and exec, fork's copy of a one-thread parent's page tables
 //     (bkl_drop; mm_put_dropping_bkl and mm_dup, mm.c), and exec's building of a static
 //     program's new address space from a file whose writes it denies (build_image, exec.c).
 //
@@ -214,6 +215,22 @@ void bkl_retake(bool dropped, uint64_t irq) {
         kernel_enter();
     }
     local_irq_restore(irq);
+}
+
+// For a system call that runs without the BKL (syscall.c's U entries): the lock around the
+// part that needs it. Interrupts are off on the way in and out, as for every entry, and
+// come back as they were. It nests as every entry does: a traced call comes the locked
+// way, and then this only counts one level deeper.
+void bkl_lock(void) {
+    uint64_t f = local_irq_save();
+    kernel_enter();
+    local_irq_restore(f);
+}
+
+void bkl_unlock(void) {
+    uint64_t f = local_irq_save();
+    kernel_exit();
+    local_irq_restore(f);
 }
 
 // The idle loop's way in (interrupts off, not holding the BKL): something is runnable,

@@ -25,16 +25,21 @@
 #define EFER_SCE  (1u << 0)    // syscall enable
 
 typedef long (*syscall_fn)(u64, u64, u64, u64, u64, u64);
-struct syscall_entry { const char *name; syscall_fn fn; bool lockless; };
+// How a call runs: under the big kernel lock, or without it - lockless (interrupts off,
+// touching nothing shared) or unlocked (interrupts on, taking the BKL itself around what
+// needs it: bkl_lock).
+enum syscall_lock { UNDER_BKL, LOCKLESS, UNLOCKED };
+struct syscall_entry { const char *name; syscall_fn fn; enum syscall_lock lock; };
 
 // The table: one line per system call, sorted by number, each with the prototype Linux
 // documents for the raw system call (syscalls(2), the man pages). Where glibc's wrapper
 // returns something else, a note says what the kernel returns. A number with no entry
-// returns -ENOSYS, as Linux does for a call it lacks. L marks the few that run without the
-// big kernel lock (syscall_lockless, below).
+// returns -ENOSYS, as Linux does for a call it lacks. L and U mark the few that run without
+// the big kernel lock (syscall_lockless and syscall_unlocked, below).
 #define NR_SYSCALLS 512
-#define E(nr, name) [nr] = { #name, sys_##name, false }
-#define L(nr, name) [nr] = { #name, sys_##name, true }
+#define E(nr, name) [nr] = { #name, sys_##name, UNDER_BKL }
+#define L(nr, name) [nr] = { #name, sys_##name, LOCKLESS }
+#define U(nr, name) [nr] = { #name, sys_##name, UNLOCKED }
 static const struct syscall_entry table[NR_SYSCALLS] = {
     E(0, read),                // ssize_t read(int fd, void *buf, size_t count)
     E(1, write),               // ssize_t write(int fd, const void *buf, size_t count)
@@ -88,7 +93,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
                                //     int *child_tid, unsigned long tls)
     E(57, fork),               // pid_t fork(void)
     E(58, vfork),              // pid_t vfork(void)
-    E(59, execve),             // int execve(const char *pathname, char *const argv[],
+    U(59, execve),             // int execve(const char *pathname, char *const argv[],
                                //     char *const envp[])
     E(60, exit),               // void exit(int status)  (ends this thread only)
     E(61, wait4),              // pid_t wait4(pid_t pid, int *wstatus, int options,
@@ -350,11 +355,29 @@ static void syscall_lockless(struct trapframe *tf, uint64_t nr) {
     return_to_user_unlocked(tf);
 }
 
+// The calls marked U take the BKL themselves, around the part that needs it (bkl_lock,
+// smp.c), and do the rest - copying their arguments in, freeing them - with it let go and
+// interrupts on, while other CPUs run kernel code. execve is one: copying argv and envp
+// in and freeing them again was a fifth of its time under the lock. A fault in a copy
+// takes the BKL for itself (trap.c), as from user mode.
+static void syscall_unlocked(struct trapframe *tf, uint64_t nr) {
+    current()->syscall_nr = nr;        // to restart it after a signal
+    sti();
+    tf->rax = (uint64_t)table[nr].fn(tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
+    cli();
+    return_to_user_unlocked(tf);
+}
+
 // Called from syscall_entry.asm with interrupts off; returns with interrupts off.
 void syscall_dispatch(struct trapframe *tf) {
     uint64_t nr = (uint32_t)tf->rax;   // as Linux: the number is eax, rax's upper half is ignored
-    if (nr < NR_SYSCALLS && table[nr].lockless && !trace_on) {   // (tracing reads user stacks)
+    enum syscall_lock lock = nr < NR_SYSCALLS ? table[nr].lock : UNDER_BKL;
+    if (lock == LOCKLESS && !trace_on) {   // (tracing reads user stacks, under the BKL)
         syscall_lockless(tf, nr);
+        return;
+    }
+    if (lock == UNLOCKED && !trace_on) {
+        syscall_unlocked(tf, nr);
         return;
     }
     kernel_enter();        // the big kernel lock (smp.c): one CPU at a time from here on

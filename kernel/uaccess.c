@@ -99,14 +99,22 @@ static bool user_range(uint64_t addr, size_t n) {
 // matter; one made PROT_NONE by another thread since (if the copy slept in a fault) gives
 // an EFAULT the call could also have had a moment later.
 // How many of the n bytes at addr come before the first such page.
+// The walk is made with interrupts off: a copy may run without the BKL (syscall.c's U
+// calls), while another thread's munmap frees page tables - but only once every CPU on
+// them has flushed its TLB, which this one does only in answer to an interrupt.
 static size_t readable_prefix(uint64_t addr, size_t n) {
     uint64_t *pml4 = vm_current();           // the tables the copy itself goes through
+    uint64_t f = local_irq_save();
+    size_t ok = n;
     for (uint64_t page = addr & ~(PAGE_SIZE - 1); page < addr + n; page += PAGE_SIZE) {
         pte_t *pte = vm_walk(pml4, page, false);
-        if (pte && (*pte & PTE_P) && !(*pte & PTE_U))
-            return page > addr ? page - addr : 0;
+        if (pte && (*pte & PTE_P) && !(*pte & PTE_U)) {
+            ok = page > addr ? page - addr : 0;
+            break;
+        }
     }
-    return n;
+    local_irq_restore(f);
+    return ok;
 }
 
 static bool read_was_allowed(uint64_t addr, size_t n) {

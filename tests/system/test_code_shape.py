@@ -31,7 +31,7 @@ def table_problems(syscall_c, syscall_h, defined_in):
     for line in body.splitlines()[1:]:
         if line.strip().startswith("//"):
             continue                                 # a prototype's continuation line
-        m = re.match(r"    [EL]\((\d+), (\w+)\),\s+// .*\b(\w+)\(", line)   # L: without the BKL
+        m = re.match(r"    [ELU]\((\d+), (\w+)\),\s+// .*\b(\w+)\(", line)   # L, U: without the BKL
         if not m:
             problems.append("not one entry with its prototype: " + line.strip())
             continue
