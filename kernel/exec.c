@@ -582,13 +582,11 @@ static long build_image(struct proc *p, struct inode *ip, struct image *im, cons
     return err;
 }
 
-static long exec_file(struct proc *p, const char *path, const char *name,
-                      const char *const *argv, const char *const *envp, int depth) {
-    struct inode *ip;
-    int links;
-    long err = fs_lookup_links(p->fs->cwd, path, FS_FOLLOW, &ip, &links);
-    if (err)
-        return err;
+// The file ip, found at path after `links` symbolic links; the caller holds a reference.
+static long exec_inode(struct proc *p, struct inode *ip, int links, const char *path,
+                       const char *name, const char *const *argv, const char *const *envp,
+                       int depth) {
+    long err;
     if (!S_ISREG(ip->mode) || !(ip->mode & 0111))
         return -EACCES;
     // As Linux's open_exec: a file open for writing is ETXTBSY, and no one may open it for
@@ -596,7 +594,6 @@ static long exec_file(struct proc *p, const char *path, const char *name,
     // program runs (mm_set_exe).
     if ((err = fs_deny_write_access(ip)))
         return err;
-    fs_get(ip);                      // keep the file while we read it
     struct image *im = NULL;
     struct mm *mm = NULL;
     uint64_t entry = 0, rsp = 0;
@@ -630,8 +627,20 @@ static long exec_file(struct proc *p, const char *path, const char *name,
     }
 out:
     fs_allow_write_access(ip);
-    fs_put(ip);
     kfree(im);
+    return err;
+}
+
+static long exec_file(struct proc *p, const char *path, const char *name,
+                      const char *const *argv, const char *const *envp, int depth) {
+    struct inode *ip;
+    int links;
+    long err = fs_lookup_links(p->fs->cwd, path, FS_FOLLOW, &ip, &links);
+    if (err)
+        return err;
+    fs_get(ip);                      // keep the file while we read it
+    err = exec_inode(p, ip, links, path, name, argv, envp, depth);
+    fs_put(ip);
     return err;
 }
 
@@ -705,17 +714,24 @@ static long copy_strings(uint64_t uvec, char ***out, size_t *total, char *tmp) {
 
 // It runs without the BKL (syscall.c's U), taking it for the look-up and for exec itself:
 // the copies of the path, argv and envp in, and their freeing after, need only kmalloc's
-// lock - a fault in a copy takes the BKL for itself.
+// lock - a fault in a copy takes the BKL for itself. As Linux, it finds the file before it
+// looks at argv and envp, and runs the file it found then, whatever the path names by
+// the time the arguments are in.
 SYSCALL(execve) {
     uint64_t pathname = a0, uargv = a1, uenvp = a2;
     char *path = kmalloc(FS_PATH_MAX);
     if (!path)
         return -ENOMEM;
     long err = strncpy_from_user(path, (const char *)pathname, FS_PATH_MAX);
-    struct inode *ip;
-    if (err >= 0) {                  // Linux opens the file before it looks at argv and envp
+    struct inode *ip = NULL;
+    int links = 0;
+    if (err >= 0) {
         bkl_lock();
-        err = fs_lookup(current()->fs->cwd, path, FS_FOLLOW, &ip);
+        err = fs_lookup_links(current()->fs->cwd, path, FS_FOLLOW, &ip, &links);
+        if (err == 0)
+            fs_get(ip);
+        else
+            ip = NULL;
         bkl_unlock();
     }
     char **argv = NULL, **envp = NULL, *tmp = kmalloc(PAGE_SIZE);
@@ -731,9 +747,12 @@ SYSCALL(execve) {
     if (err >= 0)
         err = copy_strings(uenvp, &envp, &total, tmp);
     kfree(tmp);
-    if (err >= 0) {
+    if (ip) {
         bkl_lock();
-        err = exec(current(), path, (const char *const *)argv, (const char *const *)envp);
+        if (err >= 0)
+            err = exec_inode(current(), ip, links, path, path, (const char *const *)argv,
+                             (const char *const *)envp, 0);
+        fs_put(ip);
         bkl_unlock();
     }
     free_strings(argv);
