@@ -151,6 +151,10 @@ static bool kernel_param(struct kernel_params *p, const char *key, char *val)
         p->trace = true;
         return true;
     }
+    if (strcmp(key, "bkl_stat") == 0) {
+        p->bkl_stat = true;
+        return true;
+    }
     if (strcmp(key, "norandmaps") == 0) {
         p->norandmaps = true;
         return true;

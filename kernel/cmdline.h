@@ -24,6 +24,7 @@ struct kernel_params {
     const char *ktest;       // ktest=  test-only: provoke a fault etc. (see tests/system)
     bool kmon;               // kmon: run the kernel monitor instead of init
     bool trace;              // trace: record kernel events (trace.h)
+    bool bkl_stat;           // bkl_stat: count who holds the big kernel lock (bklstat.h)
     bool norandmaps;         // norandmaps: no address space randomisation (exec.c)
     bool leakcheck;          // leakcheck: test-only, count pages not freed (leakcheck.h)
     int maxcpus;             // maxcpus=N (nosmp: 0); -1 when not given: every CPU

@@ -65,11 +65,49 @@ void inode_stat(struct inode *ip, struct kstat *st) {
     st->st_ctime_nsec = (uint64_t)ip->ctime.nsec;
 }
 
+// A generated file's text (procfs), as its reader saw it at its first read: the reads that
+// follow continue in that text, and only a read from offset 0 makes it anew - Linux's
+// seq_file does the same. Made afresh at every read, a text that grew meanwhile (the
+// counts of /proc/bkl_stat or /proc/interrupts) gave a reader reading in pieces the end of
+// a newer text after the start of an older one, or the newer one's last lines again where
+// the older had ended. Kept in f->priv until the file is closed.
+struct generated { char *text; long len; };
+
+static long generated_read(struct file *f, void *buf, size_t n) {
+    struct generated *g = f->priv;
+    if (!g && !(g = f->priv = kzalloc(sizeof *g)))
+        return -ENOMEM;
+    if (!g->text || f->pos == 0) {
+        kfree(g->text);
+        g->text = NULL;
+        long len = f->ip->mnt->generate(f->ip, &g->text);
+        if (len < 0)
+            return len;
+        g->len = len;
+    }
+    if (f->pos >= (uint64_t)g->len)
+        return 0;
+    size_t got = (uint64_t)g->len - f->pos < n ? (size_t)((uint64_t)g->len - f->pos) : n;
+    memcpy(buf, g->text + f->pos, got);
+    return (long)got;
+}
+
+static bool generated(const struct file *f) { return f->ip->mnt && f->ip->mnt->generate; }
+
 static long inode_read(struct file *f, void *buf, size_t n) {
-    long got = fs_read(f->ip, f->pos, buf, n);
+    long got = generated(f) && !S_ISDIR(f->ip->mode) ? generated_read(f, buf, n)
+                                                    : fs_read(f->ip, f->pos, buf, n);
     if (got > 0)
         f->pos += (uint64_t)got;
     return got;
+}
+
+static void inode_release(struct file *f) {
+    struct generated *g = f->priv;
+    if (g && generated(f)) {
+        kfree(g->text);
+        kfree(g);
+    }
 }
 
 static long inode_write(struct file *f, const void *buf, size_t n) {
@@ -86,6 +124,7 @@ static void inode_file_stat(struct file *f, struct kstat *st) { inode_stat(f->ip
 const struct file_ops inode_file_ops = {
     .read = inode_read,
     .write = inode_write,
+    .release = inode_release,
     .ioctl = NULL,           // -ENOTTY, as for any regular file on Linux
     .stat = inode_file_stat,
 };

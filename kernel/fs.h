@@ -115,6 +115,10 @@ struct fs_mount_ops {
     int (*readdir)(struct inode *dir, uint64_t *pos, struct fs_dirent *out);   // pos >= 2
     long (*read)(struct inode *ip, uint64_t off, void *buf, size_t n);
     long (*write)(struct inode *ip, uint64_t off, const void *buf, size_t n);   // optional
+    // Optional, for files whose text is made when read (procfs): the whole text, kmalloc'd
+    // into *text (the caller frees it); its length, or a negative errno. file.c then gives
+    // each open file one text, as Linux's seq_file does.
+    long (*generate)(struct inode *ip, char **text);
 };
 
 struct fs_dirent {

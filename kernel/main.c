@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "acpi.h"
 #include "bootinfo.h"
+#include "bklstat.h"
 #include "cmdline.h"
 #include "console.h"
 #include "errno.h"
@@ -127,6 +128,7 @@ void kmain(uint32_t magic, uint64_t info_pa) {
     //    kernel lock, taken here, lets only one CPU at a time run kernel code.
     cli();
     kernel_enter();
+    bkl_held_by(BKL_WHO_BOOT);   // (bklstat.c: /proc/bkl_stat, with bkl_stat)
     smp_boot(params.maxcpus);
     scheduler();
 }
@@ -170,6 +172,8 @@ static void apply_params(const struct kernel_params *p) {
         printk_set_loglevel(p->loglevel);
     panic_timeout = p->panic_timeout;
     exec_set_randomize(!p->norandmaps);
+    if (p->bkl_stat)
+        bklstat_enable();
 }
 
 static const char *mem_type_name(uint32_t type) {

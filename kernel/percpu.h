@@ -38,6 +38,9 @@ struct percpu {
     bool wake_here;           // its thread exits: whom it wakes runs here next (sched.c)
     struct proc *wake_next;   // a woken process that preempts the running one (sched.c)
     int bkl_depth;            // how many times this CPU entered the big kernel lock (smp.c)
+    int bkl_who;              // what holds it now, and since when (bklstat.c)
+    int bkl_who_dropped;      // ... and before bkl_drop let it go for a while
+    uint64_t bkl_since;
     uint64_t scheduler_rsp;   // the idle loop's saved stack pointer (sched.c)
     volatile uint64_t tlb_flush_gen;   // the last TLB shootdown this CPU has carried out
     uint64_t *pml4;           // the user page tables loaded here (NULL: the kernel's); BKL

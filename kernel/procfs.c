@@ -302,7 +302,8 @@ static int procfs_readdir(struct inode *dir, uint64_t *pos, struct fs_dirent *ou
 
 // ---------------------------------------------------------------- read and write
 
-static long procfs_read(struct inode *ip, uint64_t off, void *dst, size_t n) {
+// The file's whole text, made now. (An open file reads one text: file.c keeps it.)
+static long procfs_generate(struct inode *ip, char **text) {
     if (S_ISDIR(ip->mode))
         return -EISDIR;
     struct proc *p = NULL;
@@ -315,12 +316,26 @@ static long procfs_read(struct inode *ip, uint64_t off, void *dst, size_t n) {
                 : procfs_gen_global(PROCFS_ID(ip->key), buf, GEN_SIZE);
     if (len > GEN_SIZE - 1)
         len = GEN_SIZE - 1;              // snprintf's count when it did not fit
-    long got = len < 0 ? len : 0;
-    if (len > 0 && off < (uint64_t)len) {
-        got = (long)((size_t)len - off < n ? (size_t)len - off : n);
-        memcpy(dst, buf + off, (size_t)got);
+    if (len < 0) {
+        kfree(buf);
+        return len;
     }
-    kfree(buf);
+    *text = buf;
+    return len;
+}
+
+// A read without an open file (exec's look at a script's first line, say): made anew.
+static long procfs_read(struct inode *ip, uint64_t off, void *dst, size_t n) {
+    char *text;
+    long len = procfs_generate(ip, &text);
+    if (len < 0)
+        return len;
+    long got = 0;
+    if (off < (uint64_t)len) {
+        got = (long)((uint64_t)len - off < n ? (uint64_t)len - off : n);
+        memcpy(dst, text + off, (size_t)got);
+    }
+    kfree(text);
     return got;
 }
 
@@ -332,6 +347,7 @@ static long procfs_write(struct inode *ip, uint64_t off, const void *buf, size_t
 
 static const struct fs_mount_ops procfs_ops = {
     .lookup = procfs_lookup, .readdir = procfs_readdir, .read = procfs_read, .write = procfs_write,
+    .generate = procfs_generate,
 };
 
 void procfs_init(const char *cmdline, const char *version) {

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "bklstat.h"
 #include "errno.h"
 #include "flock.h"
 #include "fs.h"
@@ -26,7 +27,7 @@
 enum {
     G_SELF, G_MEMINFO, G_UPTIME, G_LOADAVG, G_STAT, G_CPUINFO, G_VERSION, G_CMDLINE, G_MOUNTS,
     G_FILESYSTEMS, G_TRACE, G_SYS, G_SYS_KERNEL, G_HOSTNAME, G_OSTYPE, G_OSRELEASE, G_PID_MAX,
-    G_NGROUPS_MAX, G_THREADS_MAX, G_SLABINFO, G_INTERRUPTS, G_LOCKS, G_NGLOBAL
+    G_NGROUPS_MAX, G_THREADS_MAX, G_SLABINFO, G_INTERRUPTS, G_LOCKS, G_BKL_STAT, G_NGLOBAL
 };
 
 #define DIR_  (S_IFDIR | 0555)
@@ -48,6 +49,7 @@ const struct procfs_global procfs_globals[G_NGLOBAL] = {
     [G_SLABINFO] = { "slabinfo", -1, S_IFREG | 0400 },
     [G_INTERRUPTS] = { "interrupts", -1, FILE_ },
     [G_LOCKS] = { "locks", -1, FILE_ },
+    [G_BKL_STAT] = { "bkl_stat", -1, S_IFREG | 0644 },    // Lantern's own (bklstat.c)
 };
 const int procfs_nglobals = G_NGLOBAL;
 
@@ -328,14 +330,26 @@ int procfs_gen_global(int g, char *buf, size_t size) {
     case G_THREADS_MAX: return snprintf(buf, size, "%d\n", max_threads());
     case G_SLABINFO: return gen_slabinfo(buf, size);
     case G_LOCKS:    return flock_proc_locks(buf, (int)size);   // flock.c
+    case G_BKL_STAT: return bklstat_show(buf, size);
     case G_NGROUPS_MAX: return snprintf(buf, size, "%d\n", CRED_NGROUPS);
     default:            return 0;
     }
 }
 
+// Writing 0 to /proc/bkl_stat clears its counts, as Linux's /proc/lock_stat; anything else
+// is EINVAL.
+static long write_bkl_stat(const char *buf, size_t n) {
+    if (n == 0 || buf[0] != '0' || (n > 1 && buf[1] != '\n') || n > 2)
+        return -EINVAL;
+    bklstat_clear();
+    return (long)n;
+}
+
 // Writing /proc/sys/kernel/hostname, as Linux's proc_dostring: the text up to a newline or
 // NUL is the new name (cut at 64 bytes); a write further on appends to what is there.
 long procfs_write_global(int g, uint64_t off, const char *buf, size_t n) {
+    if (g == G_BKL_STAT)
+        return write_bkl_stat(buf, n);
     if (g != G_HOSTNAME)
         return -EIO;
     char name[UTS_LEN + 1];

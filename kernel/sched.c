@@ -25,6 +25,7 @@
 // CPUs the lock is held for microseconds per switch, not the bottleneck (see the report).
 #include <stdbool.h>
 #include <stdint.h>
+#include "bklstat.h"
 #include "cpu.h"
 #include "panic.h"
 #include "proc.h"
@@ -89,7 +90,8 @@ static struct proc *pick_next(void) {
 // between one process and the next it holds the BKL, so no other CPU can decide meanwhile
 // that those tables are no longer used and free them (mm_put_dropping_bkl decides under
 // the BKL), nor change them in a way that needs this CPU's TLB flushed (a shootdown
-// needs the BKL; a fault without it only adds entries, which no TLB had cached). Loading
+// needs the BKL; a fault without it only adds entries, which no TLB had cached - or, in a
+// process of one thread, running elsewhere, replaces one: copy-on-write). Loading
 // the next process's tables then costs one CR3 write instead of two, and none for a thread
 // of the same process. Under QEMU's TCG each write flushes the whole TLB, which every page
 // touched afterwards refills: about 6,000 cycles. Before it halts, letting go of the BKL,
@@ -105,6 +107,7 @@ void scheduler(void) {
     if (!bkl_held())
         kernel_enter();                 // a CPU arriving here for the first time
     for (;;) {
+        bkl_held_by(BKL_WHO_SCHED);     // (bklstat.c)
         struct proc *p = pick_next();
         if (!p) {
             // Nothing to do: let go of the kernel and sleep until an interrupt (a wakeup
@@ -152,9 +155,10 @@ void schedule(void) {
     lockdep_assert_none_held("sleeping");
     // The BKL stays held across the switch; our nesting depth of it comes back with us,
     // maybe on another CPU.
-    int depth = this_cpu()->bkl_depth;
+    int depth = this_cpu()->bkl_depth, who = this_cpu()->bkl_who;
     swtch(&p->context, this_cpu()->scheduler_rsp);
     this_cpu()->bkl_depth = depth;
+    bkl_held_by(who);                   // its system call holds the lock again (bklstat.c)
 }
 
 void yield(void) {

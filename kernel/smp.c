@@ -54,6 +54,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "acpi.h"
+#include "bklstat.h"
 #include "cpu.h"
 #include "gdt.h"
 #include "ioapic.h"
@@ -156,6 +157,8 @@ void kernel_enter(void) {
     }
     bkl.cpu = c->id + 1;
     c->bkl_depth = 1;
+    if (bklstat_on)
+        bklstat_taken(c);
 }
 
 // Which halted waiter kernel_exit wakes: the first after this CPU, going round. Always
@@ -169,6 +172,8 @@ static int next_waiter(uint32_t waiters, int self) {
 
 // Lets go of the BKL (the outermost level) and wakes a CPU halted waiting for it.
 static void bkl_release(struct percpu *c) {
+    if (bklstat_on)
+        bklstat_released(c);
     bkl.cpu = 0;
     raw_spin_unlock(&bkl);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);          // the unlock, then the look at waiters
@@ -205,6 +210,7 @@ bool bkl_drop(uint64_t *irq) {
     if (ncpus == 1 || !bkl_held() || c->bkl_depth != 1)
         return false;
     c->bkl_depth = 0;
+    c->bkl_who_dropped = c->bkl_who;
     bkl_release(c);
     return true;
 }
@@ -213,6 +219,7 @@ void bkl_retake(bool dropped, uint64_t irq) {
     if (dropped) {
         lockdep_assert_none_held("taking the BKL back");   // the BKL comes first
         kernel_enter();
+        bkl_held_by(this_cpu()->bkl_who_dropped);          // (bklstat.c)
     }
     local_irq_restore(irq);
 }
@@ -224,6 +231,8 @@ void bkl_retake(bool dropped, uint64_t irq) {
 void bkl_lock(void) {
     uint64_t f = local_irq_save();
     kernel_enter();
+    if (this_cpu()->bkl_depth == 1)
+        bkl_held_by((int)current()->syscall_nr);          // (bklstat.c)
     local_irq_restore(f);
 }
 

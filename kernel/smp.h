@@ -17,9 +17,10 @@ bool irq_apic_mode(void);               // legacy IRQs arrive through the I/O AP
 // return to user mode and every halt of the idle loop lets it go.
 void kernel_enter(void);
 void kernel_exit(void);
-void kernel_enter_idle(void);
-void bkl_lock(void);                    // for a system call that runs without it (syscall.c)
-void bkl_unlock(void);           // the same, for the idle loop: halts while it waits
+void kernel_enter_idle(void);           // the same, for the idle loop: halts while it waits
+// Around the part of a system call that needs it, for one that runs without (syscall.c's U).
+void bkl_lock(void);
+void bkl_unlock(void);
 bool bkl_held(void);                    // by this CPU
 // A stretch of work that needs nothing the BKL guards (freeing a dead address space's
 // pages): bkl_drop turns interrupts off (*irq: how they were) and lets the lock go if this

@@ -1,5 +1,6 @@
 // sys_proc.c: system calls about the process itself and the machine (time: sys_time.c).
 #include <stdint.h>
+#include "bklstat.h"
 #include "errno.h"
 #include "kmalloc.h"
 #include "loadavg.h"
@@ -38,6 +39,7 @@ SYSCALL(sched_yield) {
         return 0;
     }
     kernel_enter();                      // interrupts are off, as every way in wants
+    bkl_held_by((int)current()->syscall_nr);   // (bklstat.c)
     yield();
     kernel_exit();
     return 0;

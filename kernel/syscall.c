@@ -5,6 +5,7 @@
 // is indexed by Linux's x86_64 system-call numbers, so programs built for Linux work.
 #include <stdbool.h>
 #include <stdint.h>
+#include "bklstat.h"
 #include "errno.h"
 #include "gdt.h"
 #include "ksignal.h"
@@ -360,11 +361,24 @@ static void syscall_lockless(struct trapframe *tf, uint64_t nr) {
 // interrupts on, while other CPUs run kernel code. execve is one: copying argv and envp
 // in and freeing them again was a fifth of its time under the lock. A fault in a copy
 // takes the BKL for itself (trap.c), as from user mode.
+// Traced, its entry and exit are recorded under the lock (the entry's record reads the
+// user stack), and the call still runs as it does untraced.
 static void syscall_unlocked(struct trapframe *tf, uint64_t nr) {
-    current()->syscall_nr = nr;        // to restart it after a signal
+    struct proc *p = current();
+    p->syscall_nr = nr;                // to restart it after a signal
+    if (trace_on) {
+        bkl_lock();
+        TRACE_SYSCALL_ENTER(p->pid, nr, tf);
+        bkl_unlock();
+    }
     sti();
     tf->rax = (uint64_t)table[nr].fn(tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
     cli();
+    if (trace_on) {
+        bkl_lock();
+        TRACE(TR_SYS_EXIT, current()->pid, (int64_t)nr, (long)tf->rax);
+        bkl_unlock();
+    }
     return_to_user_unlocked(tf);
 }
 
@@ -376,12 +390,13 @@ void syscall_dispatch(struct trapframe *tf) {
         syscall_lockless(tf, nr);
         return;
     }
-    if (lock == UNLOCKED && !trace_on) {
+    if (lock == UNLOCKED) {
         syscall_unlocked(tf, nr);
         return;
     }
     kernel_enter();        // the big kernel lock (smp.c): one CPU at a time from here on
     current()->syscall_nr = nr;   // to restart it after a signal
+    bkl_held_by((int)nr);  // (bklstat.c: /proc/bkl_stat counts its hold)
     sti();                 // a system call may take long: let interrupts in
     long ret;
     TRACE_SYSCALL_ENTER(current()->pid, nr, tf);

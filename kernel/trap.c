@@ -15,6 +15,7 @@
 // back in trap: return_to_user -> yield -> schedule -> swtch (swtch.asm); when the process
 // runs again, signal_deliver_one (signal.c), then trap_return (trapentry.asm) and iretq.
 #include <stdint.h>
+#include "bklstat.h"
 #include "gdt.h"
 #include "ioapic.h"
 #include "ksignal.h"
@@ -234,8 +235,9 @@ static bool lapic_vector(struct trapframe *tf) {
 
 // Every way into the kernel but the syscall instruction comes here. The big kernel lock
 // (smp.c) is taken first: from here on, only this CPU runs kernel code. Two kinds of entry
-// are the exceptions: the local APIC's interrupts, and a user page fault's first touch of
-// private anonymous memory, which takes only its mm's lock (mm.h).
+// are the exceptions: the local APIC's interrupts, and a user page fault that mm_fault_fast
+// can take under its mm's lock alone (mm.h): a first touch of private anonymous memory or
+// of the program's own file, or a one-thread process's copy-on-write.
 void trap(struct trapframe *tf) {
     uaccess_trap_entry(tf);          // SMAP in force for every handler (uaccess.c)
     if (smp_stopping() && tf->vector == T_NMI)
@@ -247,6 +249,8 @@ void trap(struct trapframe *tf) {
     if (tf->vector == T_PAGE_FAULT && (tf->cs & 3) && user_fault_without_bkl(tf))
         return;
     kernel_enter();
+    if (this_cpu()->bkl_depth == 1)
+        bkl_held_by(BKL_WHO_TRAP + (int)tf->vector);   // (bklstat.c)
     trap_locked(tf);
     kernel_exit();
 }

@@ -19,7 +19,8 @@
 //     child's in proc_first_run_c, from the child itself, as Linux's put_user), the exit's
 //     clear_child_tid write and rusage (exit.c), futex words and robust-list walks and
 //     their atomic updates (futex.c: copy_from_user, cmpxchg_user_u32), the trace's user
-//     stack walk at syscall entry (trace.c). All run under the big kernel lock.
+//     stack walk at syscall entry (trace.c). All run under the big kernel lock, but
+//     execve's copies of its path, argv and envp (syscall.c's U calls: readable_prefix).
 //   - mm.c's mm_poke_new_image: exec filling the new image's pages through the direct
 //     map. Safe: that address space is not yet any thread's, so nothing can change it
 //     meanwhile; its range is checked (user space, no wrap), and each page is faulted in
@@ -49,6 +50,7 @@
 #include "printk.h"
 #include "string.h"
 #include "trap.h"
+#include "smp.h"
 #include "uaccess.h"
 #include "vm.h"
 #include "x86.h"
@@ -99,12 +101,13 @@ static bool user_range(uint64_t addr, size_t n) {
 // matter; one made PROT_NONE by another thread since (if the copy slept in a fault) gives
 // an EFAULT the call could also have had a moment later.
 // How many of the n bytes at addr come before the first such page.
-// The walk is made with interrupts off: a copy may run without the BKL (syscall.c's U
-// calls), while another thread's munmap frees page tables - but only once every CPU on
-// them has flushed its TLB, which this one does only in answer to an interrupt.
+// Without the BKL (syscall.c's U calls), the walk is made with interrupts off: another
+// thread's munmap may free page tables meanwhile - but only once every CPU on them has
+// flushed its TLB, which this one does only in answer to an interrupt.
 static size_t readable_prefix(uint64_t addr, size_t n) {
     uint64_t *pml4 = vm_current();           // the tables the copy itself goes through
-    uint64_t f = local_irq_save();
+    bool locked = bkl_held();
+    uint64_t f = locked ? 0 : local_irq_save();
     size_t ok = n;
     for (uint64_t page = addr & ~(PAGE_SIZE - 1); page < addr + n; page += PAGE_SIZE) {
         pte_t *pte = vm_walk(pml4, page, false);
@@ -113,7 +116,8 @@ static size_t readable_prefix(uint64_t addr, size_t n) {
             break;
         }
     }
-    local_irq_restore(f);
+    if (!locked)
+        local_irq_restore(f);
     return ok;
 }
 

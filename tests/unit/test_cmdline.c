@@ -49,6 +49,15 @@ TEST(linux_doc_example)
     CHECK_EQ_INT(kp.loglevel, -1);
     CHECK_EQ_INT(kp.panic_timeout, 0);
     CHECK(kp.init == NULL && kp.rdinit == NULL && kp.ktest == NULL);
+    CHECK(!kp.bkl_stat);
+}
+
+TEST(bkl_stat_is_a_kernel_word)
+{
+    parse("bkl_stat trace -- x");
+    CHECK(kp.bkl_stat && kp.trace);
+    CHECK_EQ_STR(kp.unknown, "");
+    CHECK_EQ_INT(kp.init_argc, 1);
 }
 
 TEST(quotes)

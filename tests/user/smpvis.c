@@ -7,6 +7,8 @@
 //                 then /proc/cpuinfo's and /proc/stat's CPUs, and /proc/interrupts whole.
 //   smpvis load   /proc/loadavg and sysinfo's loads: after 6 s of idle, then while one
 //                 process spins until the 1-minute load has moved (at most 60 s).
+//   smpvis bkl    runs /bin/true 5 times, then prints /proc/bkl_stat read 7 bytes at a
+//                 time; writes 0 to it, and 1 (which must fail), then prints it again.
 //
 // Lines start with "smpvis: "; the test reads them. At the end it powers the machine off
 // (which also writes the event trace out, when the kernel was booted with `trace`).
@@ -217,14 +219,59 @@ static void load(void) {
     printf("smpvis: last pid %ld, child %d\n", last ? strtol(last + 1, NULL, 10) : -1L, pid);
 }
 
+// The file read in pieces of 7 bytes, each line printed after "smpvis: <what>: ".
+static void show_in_pieces(const char *path, const char *what) {
+    static char text[8192];
+    size_t len = 0;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        fail(path);
+    long n;
+    while (len + 7 < sizeof text && (n = read(fd, text + len, 7)) > 0)
+        len += (size_t)n;
+    close(fd);
+    text[len] = '\0';
+    for (char *line = text, *end; *line; line = end + 1) {
+        if (!(end = strchr(line, '\n')))
+            end = line + strlen(line) - 1;   // (a last line without its newline)
+        else
+            *end = '\0';
+        printf("smpvis: %s: %s\n", what, line);
+    }
+}
+
+static void bkl(void) {
+    for (int i = 0; i < 5; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            char *argv[] = { "true", NULL };
+            execv("/bin/true", argv);
+            _exit(127);
+        }
+        int status;
+        if (pid < 0 || waitpid(pid, &status, 0) != pid || status != 0)
+            fail("fork+exec /bin/true");
+    }
+    show_in_pieces("/proc/bkl_stat", "bkl");
+    int fd = open("/proc/bkl_stat", O_WRONLY);
+    long cleared = fd < 0 ? -1 : write(fd, "0\n", 2);
+    long one = fd < 0 ? -1 : write(fd, "1\n", 2);
+    printf("smpvis: write 0: %ld, write 1: %ld %s\n", cleared, one, one < 0 ? strerror(errno) : "");
+    if (fd >= 0)
+        close(fd);
+    show_in_pieces("/proc/bkl_stat", "bkl after");
+}
+
 int main(int argc, char **argv) {
     mount("proc", "/proc", "proc", 0, NULL);   // as init, nobody has mounted it yet
     if (argc > 1 && !strcmp(argv[1], "psr"))
         psr();
     else if (argc > 1 && !strcmp(argv[1], "load"))
         load();
+    else if (argc > 1 && !strcmp(argv[1], "bkl"))
+        bkl();
     else
-        printf("usage: smpvis psr|load\n");
+        printf("usage: smpvis psr|load|bkl\n");
     printf("smpvis: done\n");
     fflush(stdout);
     reboot(RB_POWER_OFF);
