@@ -10,7 +10,10 @@ machine off; we read those lines and print a table. The numbers are TSC cycles a
 two kernels on this machine, and mean little anywhere else.
 
     python3 tools/bench.py [--build build] [--smp N] [--linux PATH/TO/vmlinuz | --linux fetch]
-                           [--rows NAME...]
+                           [--rows NAME...] [--bkl-stat]
+
+`--bkl-stat` boots Lantern with `bkl_stat` and prints, after each program, its
+/proc/bkl_stat: who held the big kernel lock, and how long (docs/smp.md).
 
 `--linux fetch` runs tools/linux-oracle.sh for Debian's kernel. Exits non-zero if a run did
 not reach `bench: done`.
@@ -132,6 +135,8 @@ def parse(text):
 def run(name, kernel, initrd, append, timeout):
     """Boots, parses and reports; returns the results, or None if bench did not finish."""
     text, took, ended = boot(name, kernel, initrd, append, timeout)
+    for line in re.findall(r"^bench: bkl_stat: (.*)$", text, re.M):
+        print(f"{name}: {line}")
     results = parse(text)
     if "done" not in results:
         print(f"{name}: bench did not finish ({ended}); the end of the serial log:")
@@ -247,6 +252,8 @@ def main():
     ap.add_argument("--smp", type=int, default=1, help="CPUs of the QEMU machine (default 1)")
     ap.add_argument("--rows", nargs="+", metavar="NAME",
                     help="run only these benchmarks (bench's names: fault_storm getpid ...)")
+    ap.add_argument("--bkl-stat", action="store_true",
+                    help="print Lantern's /proc/bkl_stat after each program (boots with bkl_stat)")
     args = ap.parse_args()
     QEMU_MACHINE[QEMU_MACHINE.index("-smp") + 1] = str(args.smp)
     print(f"QEMU -smp {args.smp}; the host has {os.cpu_count()} CPUs (under TCG they bound the speed-up)")
@@ -267,7 +274,8 @@ def main():
     # Words after "--" on the command line are init's arguments, on both kernels: the names
     # of the rows to run (each program runs those it has, and skips the rest).
     only = " -- " + " ".join(args.rows) if args.rows else ""
-    lantern, lantern_ok = run_all("Lantern", kernel, initrd, LANTERN_ARGS + only, args.timeout)
+    lantern_args = LANTERN_ARGS + (" bkl_stat" if args.bkl_stat else "")
+    lantern, lantern_ok = run_all("Lantern", kernel, initrd, lantern_args + only, args.timeout)
     linux, linux_ok = run_all("Linux", vmlinuz, initrd, LINUX_ARGS + only, args.timeout) \
         if vmlinuz else (None, True)
     tmp.cleanup()

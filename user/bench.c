@@ -23,6 +23,7 @@
 #include <sys/auxv.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
@@ -773,6 +774,31 @@ static void report_boot(const struct timespec *boot, int boot_err, uint64_t khz)
            (unsigned long long)(us % 1000), (unsigned long long)(us * khz / 1000));
 }
 
+// Lantern booted with bkl_stat: who held the big kernel lock, and how long (/proc/bkl_stat,
+// docs/smp.md), each line after "bench: bkl_stat: ". Nothing on Linux, which has no such
+// file, nor on Lantern without the option.
+static void show_bkl_stat(void)
+{
+    static char text[16384];
+    mount("proc", "/proc", "proc", 0, NULL);    // as init, nobody has mounted it (EBUSY if so)
+    int fd = open("/proc/bkl_stat", O_RDONLY);
+    if (fd < 0)
+        return;
+    long n, len = 0;
+    while (len < (long)sizeof text - 1 && (n = read(fd, text + len, sizeof text - 1 - (size_t)len)) > 0)
+        len += n;
+    close(fd);
+    text[len] = '\0';
+    if (strncmp(text, "bkl_stat: off", 13) == 0)
+        return;
+    for (char *line = text, *end; *line; line = end + 1) {
+        if (!(end = strchr(line, '\n')))
+            break;
+        *end = '\0';
+        printf("bench: bkl_stat: %s\n", line);
+    }
+}
+
 // Init must never end: on Lantern and on Linux that panics the kernel. Turn the machine
 // off instead, which also ends QEMU.
 static void power_off(void)
@@ -831,6 +857,7 @@ int main(int argc, char **argv)
     run_parallel(2);
     run_parallel(4);
     run_smp();
+    show_bkl_stat();
     printf("bench: done\n");
 
     if (getpid() == 1)
