@@ -38,6 +38,7 @@ struct percpu {
     bool wake_here;           // its thread exits: whom it wakes runs here next (sched.c)
     struct proc *wake_next;   // a woken process that preempts the running one (sched.c)
     int bkl_depth;            // how many times this CPU entered the big kernel lock (smp.c)
+    uint32_t kicks;           // idle CPUs to wake when it lets go of the BKL (smp.c)
     int bkl_who;              // what holds it now, and since when (bklstat.c)
     int bkl_who_dropped;      // ... and before bkl_drop let it go for a while
     uint64_t bkl_since;

@@ -240,7 +240,7 @@ void proc_start(struct proc *p) {
     uint64_t f = local_irq_save();
     sched_set_runnable(p);
     local_irq_restore(f);
-    smp_kick_idle_cpu(p->cpus_allowed);  // a halted CPU runs it now, not at its next tick
+    smp_kick_idle_cpu_on_release(p->cpus_allowed);   // a halted CPU runs it, not at its next tick
 }
 
 // The next thread of p's group after prev, in table order; start with prev = p (which is

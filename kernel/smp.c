@@ -170,10 +170,13 @@ static int next_waiter(uint32_t waiters, int self) {
     return __builtin_ctz(after ? after : waiters);
 }
 
-// Lets go of the BKL (the outermost level) and wakes a CPU halted waiting for it.
+// Lets go of the BKL (the outermost level) and wakes a CPU halted waiting for it, and the
+// idle CPUs chosen meanwhile for new processes (smp_kick_idle_cpu_on_release).
 static void bkl_release(struct percpu *c) {
     if (bklstat_on)
         bklstat_released(c);
+    uint32_t kicks = c->kicks;
+    c->kicks = 0;
     bkl.cpu = 0;
     raw_spin_unlock(&bkl);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);          // the unlock, then the look at waiters
@@ -182,7 +185,10 @@ static void bkl_release(struct percpu *c) {
         int cpu = next_waiter(w, c->id);
         __atomic_fetch_and(&idle_waiters, ~(1u << cpu), __ATOMIC_SEQ_CST);
         lapic_send_ipi(cpus[cpu].apic_id, T_IPI_RESCHED);
+        kicks &= ~(1u << cpu);
     }
+    for (; kicks; kicks &= kicks - 1)
+        lapic_send_ipi(cpus[__builtin_ctz(kicks)].apic_id, T_IPI_RESCHED);
 }
 
 void kernel_exit(void) {
@@ -405,18 +411,41 @@ void tlb_shootdown_kernel(void) { shootdown(NULL, true, 0, 0); }
 // allowed, it takes the process at its next pass through the scheduler.)
 // True if a CPU was woken for the process; false if every CPU it may run on is busy
 // (then a wakeup may preempt: sched.c).
-bool smp_kick_idle_cpu(uint64_t allowed) {
+static struct percpu *claim_idle_cpu(uint64_t allowed) {
     struct percpu *self = this_cpu();
     if (ncpus == 1)
-        return false;
+        return NULL;
     for_each_online_cpu(c) {
         if (c != self && c->idle && (!allowed || (allowed & (1ull << c->id)))) {
-            c->idle = false;
-            lapic_send_ipi(c->apic_id, T_IPI_RESCHED);
-            return true;
+            c->idle = false;         // chosen: no other wakeup picks it too
+            return c;
         }
     }
-    return false;
+    return NULL;
+}
+
+bool smp_kick_idle_cpu(uint64_t allowed) {
+    struct percpu *c = claim_idle_cpu(allowed);
+    if (c)
+        lapic_send_ipi(c->apic_id, T_IPI_RESCHED);
+    return c != NULL;
+}
+
+// The same for a new process or thread (proc_start), under the BKL: the IPI waits until
+// this CPU lets go of the lock (bkl_release). The CPU woken needs the lock to run anything,
+// and its maker lets go of it a moment later, on its way back to user mode; sent at once,
+// under QEMU the IPI (a write to the local APIC: an exit to the emulator) held the lock for
+// 15,000 cycles of every fork. A wakeup still sends its IPI at once: a sleeper woken on an
+// idle CPU - a pipe's reader - gets the time that CPU takes to wake from its halt (under
+// QEMU, a host thread's) ahead of the lock's release; deferred, the pinned pipe ping-pong
+// took 8% longer.
+bool smp_kick_idle_cpu_on_release(uint64_t allowed) {
+    if (!bkl_held())
+        return smp_kick_idle_cpu(allowed);
+    struct percpu *c = claim_idle_cpu(allowed);
+    if (c)
+        this_cpu()->kicks |= 1u << c->id;
+    return c != NULL;
 }
 
 // A thread running in user mode on CPU id must come into the kernel now (a stop of its

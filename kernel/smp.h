@@ -44,6 +44,7 @@ void smp_wait_unlocked(const volatile uint32_t *locked, volatile uint32_t *waite
 void smp_wake_lock_waiters(volatile uint32_t *waiters);
 bool smp_kick_idle_cpu(uint64_t allowed);   // a process became runnable: wake a halted CPU it
                                             // may run on (allowed: its cpus_allowed, 0 = any)
+bool smp_kick_idle_cpu_on_release(uint64_t allowed);   // the same, when the BKL is let go
 void smp_kick_cpu(int id);              // a reschedule IPI to CPU id (not this one), running or not
 void smp_stop_others(void);            // panic: halt every other CPU (by NMI)
 bool smp_stopping(void);
