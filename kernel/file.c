@@ -26,13 +26,17 @@ struct file *file_alloc(const struct file_ops *ops, struct inode *ip, unsigned i
     return f;
 }
 
+// The count is atomic: fork copies a descriptor table without the BKL (fork.c's
+// prepare_unlocked), while another process sharing the open file may close it. A count
+// it adds to is at least 1 meanwhile (the table it copies holds one), so the last close -
+// and what it frees - is always under the BKL.
 struct file *file_dup(struct file *f) {
-    f->refs++;
+    __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
     return f;
 }
 
 void file_close(struct file *f) {
-    if (--f->refs > 0)
+    if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) > 0)
         return;
     epoll_file_closed(f);           // its epoll registrations die with it
     flock_release(f);               // and its flock and OFD locks

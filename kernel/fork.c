@@ -78,39 +78,82 @@ static long check_flags(uint64_t flags, struct proc *self) {
     return 0;
 }
 
+// The copies a new process gets of its maker's descriptor table, working directory and
+// signal handlers, and its own signal_struct, made before it is in the process table.
+struct copies {
+    uint64_t flags;
+    struct files_struct *files;
+    struct fs_struct *fs;
+    struct sighand_struct *sighand;
+    struct signal_struct *signal;
+};
+
+// Made while mm_dup has let the BKL go, after its copy of the page tables: each copy only
+// of a part the caller alone uses (refs == 1), which nothing else can change meanwhile -
+// its one thread is here - and whose pointers are counted with atomics (file_dup, fs_get).
+// What is shared goes under the BKL, in share_or_copy, as do the rlimits, which another
+// process may change (prlimit). Under the BKL these took a fifth of fork's hold.
+static void copy_unlocked(void *arg) {
+    struct copies *c = arg;
+    struct proc *self = current();
+    if (!(c->flags & CLONE_FILES) && self->files->refs == 1)
+        c->files = files_copy(self->files);
+    if (!(c->flags & CLONE_FS) && self->fs->refs == 1)
+        c->fs = fs_struct_copy(self->fs);
+    if (!(c->flags & CLONE_SIGHAND) && self->sighand->refs == 1 && (c->sighand = sighand_alloc()))
+        memcpy(c->sighand->action, self->sighand->action, sizeof c->sighand->action);
+    if (!(c->flags & CLONE_THREAD))
+        c->signal = signal_alloc();
+}
+
+// Copies not used after all (fork failed): under the BKL.
+static void drop_copies(struct copies *c) {
+    files_put(c->files);
+    fs_struct_put(c->fs);
+    sighand_put(c->sighand);
+    signal_put(c->signal);
+}
+
 // Shares or copies each part of the caller in the child, as the flags say; the copy of
-// the memory is made already (mm: see do_clone).
-static long share_or_copy(struct proc *child, struct proc *self, uint64_t flags, struct mm *mm) {
+// the memory is made already, and maybe some of the others (c: see do_clone).
+static long share_or_copy(struct proc *child, struct proc *self, uint64_t flags, struct mm *mm,
+                          struct copies *c) {
     child->mm = (flags & CLONE_VM) ? mm_get(self->mm) : mm;
     if (flags & CLONE_FILES) {
         child->files = self->files;
         child->files->refs++;
-    } else if (!(child->files = files_copy(self->files))) {
+    } else if (!(child->files = c->files ? c->files : files_copy(self->files))) {
         return -ENOMEM;
     }
+    c->files = NULL;                     // the child's now
     if (flags & CLONE_FS) {
         child->fs = self->fs;
         child->fs->refs++;
-    } else if (!(child->fs = fs_struct_copy(self->fs))) {
+    } else if (!(child->fs = c->fs ? c->fs : fs_struct_copy(self->fs))) {
         return -ENOMEM;
     }
+    c->fs = NULL;
     if (flags & CLONE_SIGHAND) {
         child->sighand = self->sighand;
         child->sighand->refs++;
+    } else if (c->sighand) {
+        child->sighand = c->sighand;
     } else if ((child->sighand = sighand_alloc())) {
         memcpy(child->sighand->action, self->sighand->action, sizeof child->sighand->action);
     } else {
         return -ENOMEM;
     }
+    c->sighand = NULL;
     if (flags & CLONE_THREAD) {
         child->signal = self->signal;
         child->signal->refs++;
         child->signal->nr_threads++;
-    } else if ((child->signal = signal_alloc())) {
+    } else if ((child->signal = c->signal ? c->signal : signal_alloc())) {
         memcpy(child->signal->rlim, self->signal->rlim, sizeof child->signal->rlim);
     } else {
         return -ENOMEM;
     }
+    c->signal = NULL;
     return 0;
 }
 
@@ -175,22 +218,26 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64
     // The copy of the memory comes first, before the child is in the process table: it
     // may let the BKL go (mm_dup), and no other CPU may meet a child half made.
     struct mm *mm = NULL;
-    if (!(flags & CLONE_VM) && !(mm = mm_dup(self->mm)))
+    struct copies copies = { .flags = flags };
+    if (!(flags & CLONE_VM) && !(mm = mm_dup(self->mm, copy_unlocked, &copies)))
         return -ENOMEM;
     // A signal that came meanwhile - kill(-pgrp), say - went to us but could not reach the
     // child, not yet in the table: as Linux, the fork has not happened; it is made again
     // after the handler (or never, if the signal ends us).
     if (mm && (self->signal->group_exit || signal_pending(self))) {
         mm_put(mm);
+        drop_copies(&copies);
         return -ERESTARTNOINTR;
     }
     struct proc *child = proc_alloc();
     if (!child) {
         if (mm)
             mm_put(mm);
+        drop_copies(&copies);
         return -EAGAIN;
     }
-    err = share_or_copy(child, self, flags, mm);
+    err = share_or_copy(child, self, flags, mm, &copies);
+    drop_copies(&copies);                // those share_or_copy did not give the child
     if (err) {
         undo_child(child);
         return err;

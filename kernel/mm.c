@@ -851,7 +851,7 @@ static int dup_all_pages(struct mm *dst, struct mm *src) {
 //     (tlb_shootdown finds no CPU that has src loaded).
 // The BKL comes back only after both mm locks are let go (it comes first in the lock
 // order: a CPU holding it may be waiting for src's lock right now).
-struct mm *mm_dup(struct mm *src) {
+struct mm *mm_dup(struct mm *src, void (*unlocked)(void *arg), void *arg) {
     uint64_t flags = mm_lock(src);
     struct mm *dst = dup_vmas(src);
     if (!dst) {
@@ -864,6 +864,11 @@ struct mm *mm_dup(struct mm *src) {
     int err = dup_all_pages(dst, src);
     spin_unlock_irqrestore(&dst->lock, dst_flags);
     mm_unlock(src, dropped ? irq : flags);   // interrupts stay off until the BKL is back
+    if (dropped && unlocked) {
+        local_irq_restore(flags);            // as the system call had them: on
+        unlocked(arg);                       // (more of fork's child: fork.c)
+        cli();
+    }
     if (dropped)
         bkl_retake(true, flags);
     if (err) {

@@ -154,7 +154,9 @@ int proc_smaps_rollup(struct mm *mm, char *buf, size_t size);
 // and its page tables), for the OOM killer and its log line.
 struct mm_usage { uint64_t total_vm, anon, shmem, tables; };
 void mm_usage(struct mm *mm, struct mm_usage *u);
-struct mm *mm_dup(struct mm *src);               // fork: a copy of every mapping and page
+// fork: a copy of every mapping and page. When it lets the BKL go for the copy (src has one
+// thread), it calls unlocked(arg) too before it takes the lock back, interrupts on.
+struct mm *mm_dup(struct mm *src, void (*unlocked)(void *arg), void *arg);
 // The doors into an address space that is not the running one (uaccess.h: the running one).
 // Writes into a new address space that nothing runs in yet (exec builds it before switching
 // to it): only user addresses inside mm's VMAs, faulted in and made private, the VMA's
