@@ -155,12 +155,18 @@ static void vma_hold_file(struct vma *v) {
         panic("mm: a mapping of a file opened for writing, whose writes are denied");
 }
 
-static void vma_free(struct vma *v) {
+// Lets go of the VMA's file (the BKL's); then it is only memory.
+static void vma_drop_file(struct vma *v) {
     if (v->file) {
         if (vma_writes_file(v))
             fs_put_write_access(v->file);
         fs_put(v->file);
+        v->file = NULL;
     }
+}
+
+static void vma_free(struct vma *v) {
+    vma_drop_file(v);
     kfree(v);
 }
 
@@ -173,32 +179,44 @@ void mm_set_exe(struct mm *mm, struct inode *ip) {
     mm->exe = ip;
 }
 
-// The last reference is gone: everything but the page tables (and the pages they map)
-// is freed, and those are returned, for vm_destroy. After this nothing can reach them.
-static uint64_t *mm_free_all_but_tables(struct mm *mm) {
+// The last reference is gone. First, under the BKL, what it guards is let go: the
+// program's file, each mapping's file and shared memory (whose pages must not be freed
+// with the tables), and the place on the list that truncate walks. After this nothing can
+// reach the address space.
+static void mm_let_go_of_shared(struct mm *mm) {
     if (mm->exe) {
         fs_allow_write_access(mm->exe);
         fs_put(mm->exe);
     }
-    for (struct vma *v = mm->vmas, *next; v; v = next) {
-        next = v->next;
+    for (struct vma *v = mm->vmas; v; v = v->next) {
         if (v->shm || (v->flags & VMA_SHARED_FILE))
-            unmap_vma(mm, v, true);  // shared pages must not be freed with the tables
-        vma_free(v);                 // (drops its file: the BKL's)
+            unmap_vma(mm, v, true);
+        vma_drop_file(v);
     }
     if (mm->pprev_mm) {              // (not if exec's build failed before mm_list)
         *mm->pprev_mm = mm->next_mm;
         if (mm->next_mm)
             mm->next_mm->pprev_mm = mm->pprev_mm;
     }
+}
+
+// Then the rest, which needs no lock of the BKL's: the VMAs, the mm, and every page and
+// table of the user half (vm_destroy).
+static void mm_free_rest(struct mm *mm) {
+    for (struct vma *v = mm->vmas, *next; v; v = next) {
+        next = v->next;
+        kfree(v);
+    }
     uint64_t *pml4 = mm->pml4;
     kfree(mm);
-    return pml4;
+    vm_destroy(pml4);
 }
 
 void mm_put(struct mm *mm) {
-    if (--mm->refs == 0)
-        vm_destroy(mm_free_all_but_tables(mm));   // every page and table of the user half
+    if (--mm->refs == 0) {
+        mm_let_go_of_shared(mm);
+        mm_free_rest(mm);
+    }
 }
 
 // Address spaces being freed without the BKL right now (the OOM killer waits for them).
@@ -216,11 +234,11 @@ static uint32_t teardowns;
 void mm_put_dropping_bkl(struct mm *mm) {
     if (--mm->refs > 0)
         return;
-    uint64_t *pml4 = mm_free_all_but_tables(mm);
+    mm_let_go_of_shared(mm);
     __atomic_fetch_add(&teardowns, 1, __ATOMIC_RELAXED);
     uint64_t irq;
     bool dropped = bkl_drop(&irq);
-    vm_destroy(pml4);
+    mm_free_rest(mm);
     __atomic_fetch_sub(&teardowns, 1, __ATOMIC_RELEASE);
     bkl_retake(dropped, irq);
 }
