@@ -69,19 +69,20 @@ void inode_stat(struct inode *ip, struct kstat *st) {
     st->st_ctime_nsec = (uint64_t)ip->ctime.nsec;
 }
 
-// A generated file's text (procfs), as its reader saw it at its first read: the reads that
-// follow continue in that text, and only a read from offset 0 makes it anew - Linux's
-// seq_file does the same. Made afresh at every read, a text that grew meanwhile (the
-// counts of /proc/bkl_stat or /proc/interrupts) gave a reader reading in pieces the end of
-// a newer text after the start of an older one, or the newer one's last lines again where
-// the older had ended. Kept in f->priv until the file is closed.
-struct generated { char *text; long len; };
+// A generated file's text (procfs), as its reader saw it at its first read: a read that
+// goes on where the last one ended continues in that text; any other (from offset 0,
+// after an lseek, a pread) makes it anew - as Linux's seq_file does. Made afresh at every
+// read, a text that grew meanwhile (the counts of /proc/bkl_stat or /proc/interrupts) gave
+// a reader reading in pieces the end of a newer text after the start of an older one, or
+// the newer one's last lines again where the older had ended. Kept in f->priv until the
+// file is closed.
+struct generated { char *text; long len; uint64_t end; };   // end: where the last read ended
 
 static long generated_read(struct file *f, void *buf, size_t n) {
     struct generated *g = f->priv;
     if (!g && !(g = f->priv = kzalloc(sizeof *g)))
         return -ENOMEM;
-    if (!g->text || f->pos == 0) {
+    if (!g->text || f->pos == 0 || f->pos != g->end) {
         kfree(g->text);
         g->text = NULL;
         long len = f->ip->mnt->generate(f->ip, &g->text);
@@ -89,10 +90,12 @@ static long generated_read(struct file *f, void *buf, size_t n) {
             return len;
         g->len = len;
     }
+    g->end = f->pos;
     if (f->pos >= (uint64_t)g->len)
         return 0;
     size_t got = (uint64_t)g->len - f->pos < n ? (size_t)((uint64_t)g->len - f->pos) : n;
     memcpy(buf, g->text + f->pos, got);
+    g->end = f->pos + got;
     return (long)got;
 }
 

@@ -219,8 +219,10 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64
     // may let the BKL go (mm_dup), and no other CPU may meet a child half made.
     struct mm *mm = NULL;
     struct copies copies = { .flags = flags };
-    if (!(flags & CLONE_VM) && !(mm = mm_dup(self->mm, copy_unlocked, &copies)))
+    if (!(flags & CLONE_VM) && !(mm = mm_dup(self->mm, copy_unlocked, &copies))) {
+        drop_copies(&copies);            // (made even when the page tables' copy failed)
         return -ENOMEM;
+    }
     // A signal that came meanwhile - kill(-pgrp), say - went to us but could not reach the
     // child, not yet in the table: as Linux, the fork has not happened; it is made again
     // after the handler (or never, if the signal ends us).

@@ -316,11 +316,13 @@ static long procfs_generate(struct inode *ip, char **text) {
                 : procfs_gen_global(PROCFS_ID(ip->key), buf, GEN_SIZE);
     if (len > GEN_SIZE - 1)
         len = GEN_SIZE - 1;              // snprintf's count when it did not fit
-    if (len < 0) {
-        kfree(buf);
-        return len;
-    }
-    *text = buf;
+    char *fit = len < 0 ? NULL : kmalloc((size_t)len + 1);   // kept while the file is open
+    if (fit)
+        memcpy(fit, buf, (size_t)len + 1);
+    kfree(buf);
+    if (len >= 0 && !fit)
+        return -ENOMEM;
+    *text = fit;
     return len;
 }
 

@@ -396,7 +396,7 @@ void syscall_dispatch(struct trapframe *tf) {
     }
     kernel_enter();        // the big kernel lock (smp.c): one CPU at a time from here on
     current()->syscall_nr = nr;   // to restart it after a signal
-    bkl_held_by((int)nr);  // (bklstat.c: /proc/bkl_stat counts its hold)
+    bkl_held_by(nr < NR_SYSCALLS ? (int)nr : BKL_WHO_OTHER);   // (bklstat.c: /proc/bkl_stat)
     sti();                 // a system call may take long: let interrupts in
     long ret;
     TRACE_SYSCALL_ENTER(current()->pid, nr, tf);
