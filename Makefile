@@ -464,7 +464,7 @@ $(USER_BINS): $(BUILD)/bin/%: $(CRT0) $(BUILD)/bin/%.o $(LIBC_A)
 	$(Q)$(LD) $(USER_LDFLAGS) --strip-debug -o $@ $^
 
 bench: all
-	$(Q)$(PYTHON) tools/bench.py --build $(BUILD) $(if $(LINUX),--linux $(LINUX)) $(if $(SMP),--smp $(SMP)) $(if $(ROWS),--rows $(ROWS))
+	$(Q)$(PYTHON) tools/bench.py --build $(BUILD) $(if $(LINUX),--linux $(LINUX)) $(if $(SMP),--smp $(SMP)) $(if $(ROWS),--rows $(ROWS)) $(if $(BKL_STAT),--bkl-stat)
 
 # /bin/sh (user/sh*.c, several files: its own link rule), and the few commands its tests
 # on Lantern need: echo, cat, true, false, sleep.
