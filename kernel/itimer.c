@@ -76,8 +76,10 @@ static void set(struct signal_struct *sig, int which, const struct k_itimerval *
     if (which == ITIMER_REAL) {
         sig->it_real_interval = interval;
         sig->it_real_expires = value ? time_since_boot_ns() + value : 0;
-        if (value && sig->it_real_expires < next_real)
+        if (value && sig->it_real_expires < next_real) {
             next_real = sig->it_real_expires;
+            sched_timer_armed();         // it fires on time, not at a tick (sched.c)
+        }
     } else {
         sig->it_cpu_interval[which - 1] = interval;
         __atomic_store_n(&sig->it_cpu_left[which - 1], (int64_t)value, __ATOMIC_RELAXED);
@@ -125,7 +127,16 @@ SYSCALL(alarm) {
     return old.value.sec;
 }
 
-// The boot CPU's tick, under the BKL: SIGALRM to every process whose real timer is due.
+// The earliest expiry of any real-time timer: ITIMER_REAL, POSIX timers, timerfds.
+uint64_t itimer_next_expiry(void) {
+    uint64_t p = ptimer_next_expiry(), t = timerfd_next_expiry();
+    uint64_t first = p < t ? p : t;
+    return next_real < first ? next_real : first;
+}
+
+// When the earliest real-time timer is due, under the BKL on the boot CPU (its tick, or
+// the wake timer: sched.c): SIGALRM to every process whose real timer is due, and the
+// POSIX timers' and timerfds' expiries.
 void itimer_tick(uint64_t now) {
     ptimer_tick(now);
     timerfd_tick(now);

@@ -133,8 +133,10 @@ SYSCALL(timer_settime) {
     }
     t->interval = k_timespec_ns(&it.interval);
     t->overrun = 0;
-    if (t->expires && t->expires < next_expiry)
+    if (t->expires && t->expires < next_expiry) {
         next_expiry = t->expires;
+        sched_timer_armed();             // it fires on time, not at a tick (sched.c)
+    }
     return 0;
 }
 
@@ -206,7 +208,10 @@ int ptimer_overruns_at_delivery(struct signal_struct *sig, int id) {
     return t->overrun_last;
 }
 
-// The boot CPU's tick, under the BKL (sched_tick via itimer_tick).
+uint64_t ptimer_next_expiry(void) { return next_expiry; }
+
+// When the earliest timer is due, under the BKL on the boot CPU: its tick or the wake
+// timer (sched.c, via itimer_tick).
 void ptimer_tick(uint64_t now) {
     if (now < next_expiry)
         return;
@@ -220,7 +225,8 @@ void ptimer_tick(uint64_t now) {
             if (!t || !t->expires)
                 continue;
             if (t->expires <= now) {
-                // Periods that passed unseen (a tick is 10 ms) count as overruns, as Linux's.
+                // Periods that passed unseen (the boot CPU was busy, or no local APIC to
+                // fire the wake timer: ticks of 10 ms) count as overruns, as Linux's.
                 uint64_t missed = t->interval ? (now - t->expires) / t->interval : 0;
                 t->overrun += (int)missed;
                 fire(p, id, t);

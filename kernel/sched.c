@@ -174,19 +174,21 @@ void yield(void) {
 static uint64_t next_wake = UINT64_MAX;
 
 // The wake timer: a sleep ends when its time comes, not at the tick after it (at HZ=100, a
-// 1 ms nanosleep would take 10), as Linux's hrtimers end it. The boot CPU's local APIC
+// 1 ms nanosleep would take 10), as Linux's hrtimers end it; and so does a real-time
+// timer fire (ITIMER_REAL, POSIX timers, timerfds: itimer_next_expiry). The boot CPU's local APIC
 // timer, which its PIT tick leaves free, is set as a one-shot for next_wake, whenever that
 // is less than two ticks away - the tick sets it for a later one when it comes near. Another
 // CPU cannot set it: it sends the boot CPU an IPI with the timer's own vector, whose handler
 // (sched_wake_timer) wakes whoever is due and sets the timer. Without a local APIC (the
-// 8259 PIC, one CPU), sleeps keep the tick's granularity.
+// 8259 PIC, one CPU), sleeps and timers keep the tick's granularity.
 #define TICK_NS (1000000000ull / HZ)
 
 static void arm_wake_timer(uint64_t now) {
-    if (next_wake >= now + 2 * TICK_NS || !irq_apic_mode())
+    uint64_t timers = itimer_next_expiry(), next = timers < next_wake ? timers : next_wake;
+    if (next >= now + 2 * TICK_NS || !irq_apic_mode())
         return;
     if (this_cpu()->id == 0)
-        lapic_timer_oneshot(next_wake > now ? next_wake - now : 0, T_WAKE_TIMER);
+        lapic_timer_oneshot(next > now ? next - now : 0, T_WAKE_TIMER);
     else
         lapic_send_ipi(cpus[0].apic_id, T_WAKE_TIMER);
 }
@@ -204,12 +206,21 @@ static void wake_due_sleepers(uint64_t now) {
     }
 }
 
-// The wake timer's interrupt, or another CPU's IPI for it: on the boot CPU, under the BKL.
+// The wake timer's interrupt, or another CPU's IPI for it, or the tick: on the boot CPU,
+// under the BKL.
 void sched_wake_timer(void) {
     uint64_t now = time_since_boot_ns();
     if (now >= next_wake)
         wake_due_sleepers(now);
+    if (now >= itimer_next_expiry())
+        itimer_tick(now);            // SIGALRM, POSIX timers' signals, timerfds' readers
     arm_wake_timer(now);
+}
+
+void sched_timer_armed(void) {
+    uint64_t f = local_irq_save();       // (the wake timer's own interrupt sets it too)
+    arm_wake_timer(time_since_boot_ns());
+    local_irq_restore(f);
 }
 
 void sleep_on(void *chan) {
@@ -296,12 +307,10 @@ bool sleep_until(uint64_t ns) {
     return completed;
 }
 
-// The timer tick of the boot CPU (the PIT's IRQ 0), under the BKL: wake sleepers whose
-// time has come, then what every CPU's tick does.
+// The timer tick of the boot CPU (the PIT's IRQ 0), under the BKL: wake sleepers and fire
+// timers whose time has come, then what every CPU's tick does.
 void sched_tick(void) {
-    uint64_t now = time_since_boot_ns();
     sched_wake_timer();
-    itimer_tick(now);
     sched_tick_local();
 }
 

@@ -26,11 +26,13 @@ void sched_tick_local(void);            // the part of it for this CPU alone (an
 // Interval timers (itimer.c): the real ones' check, from the boot CPU's tick (BKL); a tick
 // of CPU time charged to cur, from any CPU's; the signals cur's ticks made due (BKL).
 void itimer_tick(uint64_t now);
+uint64_t itimer_next_expiry(void);      // the earliest real-time timer's (BKL)
 void itimer_charge(struct proc *cur, bool user);
 void itimer_send_due(struct proc *p);
 // POSIX timers (ptimer.c): the tick's check, and all of a process's going (exec, exit).
 struct signal_struct;
 void ptimer_tick(uint64_t now);
+uint64_t ptimer_next_expiry(void);
 void ptimers_delete_all(struct signal_struct *sig);
 int ptimer_overruns_at_delivery(struct signal_struct *sig, int id);
 bool sched_need_resched(void);
@@ -38,6 +40,7 @@ void yield(void);                       // give up the CPU but stay runnable
 void sched_set_runnable(struct proc *p); // p's state becomes RUNNABLE (counted). BKL
 bool sched_others_waiting(void);        // is any thread waiting for a CPU? (no lock needed)
 void sched_wake_here(void);             // exit.c: whom this thread wakes next runs here
+void sched_timer_armed(void);           // a real-time timer was set: the wake timer looks (BKL)
 void schedule(void);                    // give it up in whatever state the caller set
 
 // Sleep until wakeup(chan). Call with interrupts off, after checking the condition you

@@ -25,6 +25,7 @@ void mdelay(uint64_t ms);           // busy-wait; for early boot and panic only
 // timerfd.c: the boot CPU's tick wakes whoever waits for a timerfd; setting the wall clock
 // cancels those that asked (TFD_TIMER_CANCEL_ON_SET).
 void timerfd_tick(uint64_t now);
+uint64_t timerfd_next_expiry(void);
 void timerfd_clock_was_set(void);
 
 // The timespec and itimerspec of the timer calls' user interface (POSIX timers, timerfd).

@@ -91,7 +91,10 @@ static void note_expiry(struct timerfd *t) {
         next_expiry = at;
 }
 
-// The boot CPU's tick, under the BKL: wakes the readers and pollers of every timer due.
+uint64_t timerfd_next_expiry(void) { return next_expiry; }
+
+// When the earliest timer is due, under the BKL on the boot CPU (its tick, or the wake
+// timer: sched.c): wakes the readers and pollers of every timer due.
 void timerfd_tick(uint64_t now) {
     if (now < next_expiry)
         return;
@@ -264,6 +267,7 @@ SYSCALL(timerfd_settime) {
     t->cancel_on_set = realtime(t->clock) && (flags & TFD_TIMER_ABSTIME) &&
                        (flags & TFD_TIMER_CANCEL_ON_SET);
     note_expiry(t);
+    sched_timer_armed();             // it fires on time, not at a tick (sched.c)
     wakeup(t);                       // a reader waits for the new time now
     local_irq_restore(irq);
     if (uold && copy_to_user((void *)uold, &old, sizeof old))
