@@ -49,6 +49,10 @@
 //             is refused (ETXTBSY), each open succeeds or is refused - never an exec of a
 //             file half written (Lantern builds the program's memory without the BKL,
 //             trusting that no one writes the file meanwhile)
+//   execargs  a process's two threads execve /bin/true at once, with argv on a page a third
+//             thread makes PROT_NONE and back, and zeroes (MADV_DONTNEED), meanwhile: each
+//             round /bin/true runs, or execve fails with EFAULT - never a crash (Lantern
+//             copies the arguments without the BKL)
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -1557,6 +1561,61 @@ static void textbusy(void) {
     free(tb_bytes);
 }
 
+// execargs: a page with argv (pointers to strings on the same page), and a thread that
+// keeps changing it. Whatever execve finds there, it may run /bin/true (argv read whole,
+// or zeroed: an empty argv) or fail with EFAULT.
+enum { EA_ROUNDS = 60 };
+static char *ea_page;
+static atomic_int ea_stop;
+
+static void *ea_flipper(void *arg) {
+    (void)arg;
+    while (!atomic_load(&ea_stop)) {
+        mprotect(ea_page, 4096, PROT_NONE);
+        mprotect(ea_page, 4096, PROT_READ | PROT_WRITE);
+        madvise(ea_page, 4096, MADV_DONTNEED);
+        char **argv = (char **)ea_page;
+        strcpy(ea_page + 64, "true");
+        argv[0] = ea_page + 64;
+        argv[1] = NULL;
+    }
+    return NULL;
+}
+
+static void *ea_execer(void *arg) {
+    (void)arg;
+    char *envp[] = { NULL };
+    execve("/bin/true", (char **)ea_page, envp);
+    _exit(errno == EFAULT ? 3 : 4);
+}
+
+static int ea_round(void) {
+    ea_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (ea_page == MAP_FAILED)
+        return 5;
+    pthread_t t[3];
+    if (pthread_create(&t[0], NULL, ea_flipper, NULL) || pthread_create(&t[1], NULL, ea_execer, NULL))
+        return 6;
+    ea_execer(NULL);                     // (the main thread races the other execer)
+    return 7;
+}
+
+static void execargs(void) {
+    int wrong = 0, ran = 0;
+    for (int i = 0; i < EA_ROUNDS * scale; i++) {
+        pid_t c = fork();
+        if (c == 0)
+            _exit(ea_round());
+        int st = 0;
+        waitpid(c, &st, 0);
+        wrong += !WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 3);
+        ran += WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    }
+    printf("smpstress: execargs: %d rounds of two execve racing changes to their argv, "
+           "outcomes other than run or EFAULT: %d\n", EA_ROUNDS * scale, wrong);
+    printf("info: execargs: /bin/true ran %d times, EFAULT %d\n", ran, EA_ROUNDS * scale - ran - wrong);
+}
+
 // The program's own data and bss, each page written once (with what it holds: no other
 // thread runs yet): a page of a phase's variables, taken at its first write, is not a page
 // that phase leaked.
@@ -1577,7 +1636,7 @@ static const struct {
     { "mremap", mremap_race, 1 }, { "samepage", samepage, 1 },
     { "affinity", affinity, 0 }, { "groupkill", groupkill, 0 }, { "rwlock", rwlock_writers, 0 }, { "alarm", alarm_stop, 0 }, { "cowrace", cowrace, 0 },
     { "forkkill", forkkill, 0 }, { "forktrunc", forktrunc, 0 }, { "stopstorm", stopstorm, 0 },
-    { "textbusy", textbusy, 0 },
+    { "textbusy", textbusy, 0 }, { "execargs", execargs, 0 },
 };
 
 static int wanted(int argc, char **argv, const char *name) {
