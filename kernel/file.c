@@ -27,7 +27,7 @@ struct file *file_alloc(const struct file_ops *ops, struct inode *ip, unsigned i
 }
 
 // The count is atomic: fork copies a descriptor table without the BKL (fork.c's
-// prepare_unlocked), while another process sharing the open file may close it. A count
+// copy_unlocked), while another process sharing the open file may close it. A count
 // it adds to is at least 1 meanwhile (the table it copies holds one), so the last close -
 // and what it frees - is always under the BKL.
 struct file *file_dup(struct file *f) {

@@ -308,8 +308,8 @@ static uint64_t tlb_range_gen;
 
 // Flushes the range of shootdown gen page by page, if it is still that one's and small
 // enough (TLB_FLUSH_CEILING, as vm.c decides for its own TLB). Under TCG this matters more
-// than on hardware: a whole flush makes every page touched afterwards miss, and glibc's
-// free gives back a few pages at a time (MADV_DONTNEED) while its other threads run.
+// than on hardware: a whole flush makes every page touched afterwards miss - after a guard
+// page's mprotect (pthread_create), one page's copy-on-write, a small munmap.
 static bool flush_range_local(uint64_t gen) {
     uint64_t seq = __atomic_load_n(&tlb_range_gen, __ATOMIC_ACQUIRE);
     uint64_t start = __atomic_load_n(&tlb_range.start, __ATOMIC_RELAXED);
