@@ -662,7 +662,7 @@ $(BUILD)/threads/glibc/%.o: tests/user/%.c tests/user/thr_util.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(THREAD_CFLAGS) -Dmain=$*_main -c $< -o $@
-$(BUILD)/threads/glibc/bench_threads.o: user/bench_threads.c
+$(BUILD)/threads/glibc/bench_threads.o: user/bench_threads.c user/bench_bkl_stat.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(THREAD_CFLAGS) -Dmain=bench_threads_main -c $< -o $@

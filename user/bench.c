@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_bkl_stat.h"
+
 #ifndef CLOCK_BOOTTIME
 #define CLOCK_BOOTTIME 7    // Linux's number: like CLOCK_MONOTONIC, but counts suspend too
 #endif
@@ -772,31 +774,6 @@ static void report_boot(const struct timespec *boot, int boot_err, uint64_t khz)
     uint64_t us = (uint64_t)boot->tv_sec * 1000000 + (uint64_t)boot->tv_nsec / 1000;
     printf("bench: boot_to_init ms=%llu.%03llu cycles=%llu\n", (unsigned long long)(us / 1000),
            (unsigned long long)(us % 1000), (unsigned long long)(us * khz / 1000));
-}
-
-// Lantern booted with bkl_stat: who held the big kernel lock, and how long (/proc/bkl_stat,
-// docs/smp.md), each line after "bench: bkl_stat: ". Nothing on Linux, which has no such
-// file, nor on Lantern without the option.
-static void show_bkl_stat(void)
-{
-    static char text[16384];
-    mount("proc", "/proc", "proc", 0, NULL);    // as init, nobody has mounted it (EBUSY if so)
-    int fd = open("/proc/bkl_stat", O_RDONLY);
-    if (fd < 0)
-        return;
-    long n, len = 0;
-    while (len < (long)sizeof text - 1 && (n = read(fd, text + len, sizeof text - 1 - (size_t)len)) > 0)
-        len += n;
-    close(fd);
-    text[len] = '\0';
-    if (strncmp(text, "bkl_stat: off", 13) == 0)
-        return;
-    for (char *line = text, *end; *line; line = end + 1) {
-        if (!(end = strchr(line, '\n')))
-            break;
-        *end = '\0';
-        printf("bench: bkl_stat: %s\n", line);
-    }
 }
 
 // Init must never end: on Lantern and on Linux that panics the kernel. Turn the machine

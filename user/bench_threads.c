@@ -26,6 +26,7 @@
 //
 // Names on the command line run only those rows (`rdinit=/bin/bench_threads -- threads_cpu`).
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -34,11 +35,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "bench_bkl_stat.h"
 
 #define RUNS 10
 #define GOINIT "/bin/goinit"
@@ -575,6 +579,7 @@ int main(int argc, char **argv)
     else if (wanted("go_first_line"))
         printf("bench: go_first_line skipped (no %s)\n", GOINIT);
     run_parallel();
+    show_bkl_stat();
     printf("bench: done\n");
     if (getpid() != 1)
         return 0;
