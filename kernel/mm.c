@@ -293,8 +293,10 @@ static int split_at(struct mm *mm, uint64_t addr) {
     return 0;
 }
 
-int mm_unmap(struct mm *mm, uint64_t start, uint64_t len) {
+int mm_unmap_start(struct mm *mm, uint64_t start, uint64_t len, struct mm_unmapping *u) {
     uint64_t end = start + len;
+    vm_gather_start(&u->g, mm->pml4, start, end);
+    u->dead = NULL;
     int err = split_at(mm, start);
     if (!err)
         err = split_at(mm, end);
@@ -304,15 +306,38 @@ int mm_unmap(struct mm *mm, uint64_t start, uint64_t len) {
     while (*pp) {
         struct vma *v = *pp;
         if (v->start >= start && v->end <= end) {
-            unmap_vma(mm, v, false);
+            write_back(mm, v, v->start, v->end);
+            vm_gather_zap(&u->g, v->start, v->end, v->shm == NULL);
             mm->total_vm -= (v->end - v->start) / PAGE_SIZE;
             *pp = v->next;
-            vma_free(v);
+            v->next = u->dead;
+            u->dead = v;
         } else {
             pp = &v->next;
         }
     }
+    vm_gather_prune(&u->g);
     return 0;
+}
+
+// A shmem object's pages may still be in another CPU's TLB until the gather's shootdown:
+// only after it may its last user let go of them (shm_put).
+void mm_unmap_finish(struct mm_unmapping *u) {
+    vm_gather_finish(&u->g);
+    while (u->dead) {
+        struct vma *v = u->dead;
+        u->dead = v->next;
+        if (v->shm)
+            shm_put(v->shm);
+        vma_free(v);
+    }
+}
+
+int mm_unmap(struct mm *mm, uint64_t start, uint64_t len) {
+    struct mm_unmapping u;
+    int err = mm_unmap_start(mm, start, len, &u);
+    mm_unmap_finish(&u);
+    return err;
 }
 
 // Linux's default overcommit rule (OVERCOMMIT_GUESS): memory is handed out lazily, so a
@@ -715,10 +740,21 @@ int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
 //
 // The page is allocated and zeroed with the lock let go, as Linux's do_anonymous_page
 // does: the memset is most of the fault, and the process's other threads need not wait for
-// it. So the lock is taken twice. The first look finds that a fresh page is wanted; the
+// it. So the lock may be taken twice. The first look finds that a fresh page is wanted; the
 // second looks again - another thread may have filled the PTE, or munmap'd the VMA,
-// meanwhile - and installs the page, or gives it back.
+// meanwhile - and installs the page, or gives it back. In a process with several threads
+// (refs > 1), though, a write fault that this path handles is always a first touch (their
+// copy-on-write goes the slow way): there the page is made ready before the first look,
+// and the lock - which the other threads' faults wait for - is taken once. (refs is read
+// without the BKL: a stale value only costs a page made for nothing, or a second look.)
 enum fast_fault { FAST_DONE, FAST_SLOW, FAST_NEED_PAGE };
+
+static uint64_t zeroed_page(void) {
+    uint64_t pa = alloc_page();
+    if (pa)
+        memset(phys_to_virt(pa), 0, PAGE_SIZE);
+    return pa;
+}
 
 // The first read or run of a page of the program's own file - its text, its read-only
 // data: the file's page is mapped as fault_file_page maps it, pages around it too. The
@@ -770,7 +806,8 @@ static enum fast_fault fault_fast_locked(struct mm *mm, uint64_t va, bool write,
 }
 
 bool mm_fault_fast(struct mm *mm, uint64_t addr, bool write, bool exec) {
-    uint64_t va = page_down(addr), fresh = 0;
+    uint64_t va = page_down(addr);
+    uint64_t fresh = write && __atomic_load_n(&mm->refs, __ATOMIC_RELAXED) > 1 ? zeroed_page() : 0;
     enum fast_fault r;
     for (;;) {
         uint64_t flags = mm_lock(mm);
@@ -778,10 +815,9 @@ bool mm_fault_fast(struct mm *mm, uint64_t addr, bool write, bool exec) {
         mm_unlock(mm, flags);
         if (r != FAST_NEED_PAGE || fresh)
             break;
-        fresh = alloc_page();        // the second look cannot ask again: fresh is set
+        fresh = zeroed_page();       // the second look cannot ask again: fresh is set
         if (!fresh)
             return false;            // mm_fault sleeps for the OOM killer
-        memset(phys_to_virt(fresh), 0, PAGE_SIZE);
     }
     if (fresh)
         free_page(fresh);            // not wanted after all: someone was first
@@ -980,7 +1016,8 @@ static int populate(struct mm *mm, uint64_t start, uint64_t end, bool write) {
 
 // One piece of madvise: [start, end) lies inside v. For the fork flags the range has been
 // split off into VMAs of its own first. Nothing here sleeps, so the VMA list stays as it is.
-static int advise_vma(struct mm *mm, struct vma *v, uint64_t start, uint64_t end, int advice) {
+static int advise_vma(struct vm_gather *g, struct vma *v, uint64_t start, uint64_t end,
+                      int advice) {
     switch (advice) {
     case MADV_FREE:              // Linux frees lazily, under pressure; freeing now is allowed
         if (v->shm)
@@ -990,7 +1027,7 @@ static int advise_vma(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
         // Private pages go back to the allocator and read as zero afterwards. Shared ones
         // belong to the shmem object: only this mapping of them goes; the data stays.
         // The page tables stay, as on Linux (vm_zap_range says why).
-        vm_zap_range(mm->pml4, start, end, v->shm == NULL);
+        vm_gather_zap(g, start, end, v->shm == NULL);
         return 0;
     case MADV_DONTFORK:  v->flags |= VMA_DONTFORK;  return 0;
     case MADV_DOFORK:    v->flags &= ~VMA_DONTFORK; return 0;
@@ -1012,9 +1049,8 @@ static bool changes_flags(int advice) {
 
 // As Linux: the advice applies to every mapped part of the range, VMA by VMA in address
 // order (stopping at the first that refuses it); unmapped parts make it -ENOMEM.
-int mm_advise(struct mm *mm, uint64_t start, uint64_t end, int advice) {
-    if (advice == MADV_POPULATE_READ || advice == MADV_POPULATE_WRITE)
-        return populate(mm, start, end, advice == MADV_POPULATE_WRITE);
+static int advise_locked(struct mm *mm, struct vm_gather *g, uint64_t start, uint64_t end,
+                         int advice) {
     if (changes_flags(advice)) {
         int err = split_at(mm, start);
         if (!err)
@@ -1030,7 +1066,7 @@ int mm_advise(struct mm *mm, uint64_t start, uint64_t end, int advice) {
         if (v->start > a)
             hole = true;
         uint64_t s = v->start > a ? v->start : a, e = v->end < end ? v->end : end;
-        int err = advise_vma(mm, v, s, e, advice);
+        int err = advise_vma(g, v, s, e, advice);
         if (err)
             return err;
         a = e;
@@ -1038,6 +1074,21 @@ int mm_advise(struct mm *mm, uint64_t start, uint64_t end, int advice) {
     if (changes_flags(advice))
         mm_merge(mm, start, end);
     return hole || a < end ? -ENOMEM : 0;
+}
+
+// The pages MADV_DONTNEED takes away are freed after mm->lock is let go (the gather's
+// finish: a TLB shootdown when other threads run on other CPUs, then the frees), so
+// that the other threads' faults do not wait for it.
+int mm_advise(struct mm *mm, uint64_t start, uint64_t end, int advice) {
+    if (advice == MADV_POPULATE_READ || advice == MADV_POPULATE_WRITE)
+        return populate(mm, start, end, advice == MADV_POPULATE_WRITE);
+    struct vm_gather g;
+    vm_gather_start(&g, mm->pml4, start, end);
+    uint64_t flags = mm_lock(mm);
+    int err = advise_locked(mm, &g, start, end, advice);
+    mm_unlock(mm, flags);
+    vm_gather_finish(&g);
+    return err;
 }
 
 // ---------------------------------------------------------------- mlock

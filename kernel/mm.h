@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "spinlock.h"
+#include "vm.h"
 
 // VMA kinds, for /proc/<pid>/maps (procfs.c) and for the stack's special treatment.
 enum vma_kind { VMA_ANON, VMA_HEAP, VMA_STACK, VMA_IMAGE };
@@ -40,12 +41,14 @@ struct vma {
 };
 
 // Locking (SMP). The VMA list and the page tables of an address space that threads run in
-// change only under both the big kernel lock and the mm's own lock, `lock`, with two
-// exceptions in mm_fault_fast, under `lock` alone, without the BKL: the first touch of
+// change only under both the big kernel lock and the mm's own lock, `lock`, with three
+// exceptions under `lock` alone, without the BKL: in mm_fault_fast, the first touch of
 // private anonymous memory adds a page (a PTE from empty to present, and the tables on the
 // way), and in an address space with one thread (refs == 1) a copy-on-write fault puts a
-// copy in place of a shared page. So code holding only the BKL may read the VMAs, and count
-// present pages (one may appear), but must hold `lock` to use a page it found (mm_peek_other);
+// copy in place of a shared page; and madvise's MADV_DONTNEED and MADV_FREE take pages
+// away (PTEs from present to empty; the tables stay, vm_zap_range). So code holding only
+// the BKL may read the VMAs, and count present pages (one may appear or go), and walk the
+// tables (none is freed), but must hold `lock` to use a page it found (mm_peek_other);
 // code holding only `lock` may read them all. An address space nothing runs in yet (exec
 // building it) or any more (mm_put's last reference) has one user, who needs neither.
 // `lock` is never held while sleeping or touching user memory, and two mm locks are held at
@@ -102,7 +105,16 @@ void mm_file_truncated(struct inode *ip, uint64_t size);   // msync: write share
 // Maps pages of an existing shmem object, from its page pgoff on (the vDSO: kernel/vdso.c).
 int mm_map_shmem(struct mm *mm, uint64_t start, uint64_t len, int prot, struct shmem *shm,
                  uint64_t pgoff);
-int mm_unmap(struct mm *mm, uint64_t start, uint64_t len);
+int mm_unmap(struct mm *mm, uint64_t start, uint64_t len);   // under mm->lock, done on return
+// munmap's two halves (sys_mem.c): under mm->lock, the VMAs of the range leave the list
+// and their entries are cleared into a gather (vm.h); after the lock is let go, the
+// gather finishes - a TLB shootdown, then the frees - and the VMAs' shared memory and
+// files are let go of. Meanwhile the other threads' faults elsewhere in the address space
+// go on, as Linux's munmap lets them (it downgrades its mmap_lock to a reader's); a fault
+// in the range finds no VMA and waits for the BKL, which the caller holds throughout.
+struct mm_unmapping { struct vm_gather g; struct vma *dead; };
+int mm_unmap_start(struct mm *mm, uint64_t start, uint64_t len, struct mm_unmapping *u);
+void mm_unmap_finish(struct mm_unmapping *u);
 // Joins VMAs that meet inside [start, end] and could be one (mmap, brk, mprotect, mremap).
 void mm_merge(struct mm *mm, uint64_t start, uint64_t end);
 // mlock and munlock of [start, end), page-aligned: every VMA in it gets or loses
@@ -122,7 +134,8 @@ int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot);
 #define MADV_KEEPONFORK     19
 #define MADV_POPULATE_READ  22
 #define MADV_POPULATE_WRITE 23
-// madvise over [start, end) (page-aligned, advice already known to be valid).
+// madvise over [start, end) (page-aligned, advice already known to be valid). Takes
+// mm->lock itself. The fork flags and MADV_POPULATE_* need the BKL too; the rest not.
 int mm_advise(struct mm *mm, uint64_t start, uint64_t end, int advice);
 // mincore: one byte per page from start (1 = in memory), for up to n pages; returns how
 // many were filled before the first unmapped page.

@@ -10,7 +10,8 @@
 // running on that CPU with interrupts off - except `online`, `apic_id` and `id` (written
 // once during bring-up, read by anyone), `idle` (read by other CPUs to choose where to send
 // a reschedule IPI: a stale value only costs an extra or a missing early wakeup, the timer
-// tick still comes) and `tlb_flush_gen` (written by the TLB shootdown's sender, see smp.c).
+// tick still comes), `tlb_flush_gen` (written by the TLB shootdown's sender, see smp.c)
+// and `pml4` (read by the shootdown's sender: vm_switch and smp.c say in which order).
 // `uaccess_open` and `uaccess_nosleep` are written with interrupts on as well, but only by the thread that runs on
 // this CPU, around its own user copy; this CPU's interrupt handlers only read it.
 #pragma once
@@ -44,7 +45,7 @@ struct percpu {
     uint64_t bkl_since;
     uint64_t scheduler_rsp;   // the idle loop's saved stack pointer (sched.c)
     volatile uint64_t tlb_flush_gen;   // the last TLB shootdown this CPU has carried out
-    uint64_t *pml4;           // the user page tables loaded here (NULL: the kernel's); BKL
+    uint64_t *pml4;           // the user page tables loaded here (NULL: the kernel's)
     int nheld;                // spinlocks held right now, in order (lockdep, spinlock.c)
     struct spinlock *held[LOCKDEP_MAX_HELD];
     bool uaccess_open;        // inside a user-copy's window (stac..clac), uaccess.c

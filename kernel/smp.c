@@ -24,15 +24,17 @@
 //   - The hot, simple structures also have spinlocks of their own (page_alloc and the
 //     CPUs' page lists, kmalloc, kstack, lockdep, trace, clock, and each address space's
 //     mm lock), ordered after the BKL; lockdep (spinlock.c) checks their order.
-//   - Seven paths run without the BKL: the local APIC's interrupts (trap.c: the sender of
-//     a TLB or stop IPI holds the BKL; the timer counts only this CPU's time), a user page
-//     fault's first touch of private anonymous memory or of the program's own file, or
-//     copy-on-write in a one-thread process, under its mm's lock alone (mm.h), the system
-//     calls that only read the caller's own ids (getpid...: syscall.c), execve's copies of
-//     its arguments (bkl_lock; syscall.c's U calls), the freeing of a dead address
-//     space's pages at exit and exec, fork's copy of a one-thread parent's page tables
-//     (bkl_drop; mm_put_dropping_bkl and mm_dup, mm.c), and exec's building of a static
-//     program's new address space from a file whose writes it denies (build_image, exec.c).
+//   - Eight paths run without the BKL: the local APIC's interrupts (trap.c: a TLB IPI's
+//     sender holds tlb_lock, a stop IPI's is panicking; the timer counts only this CPU's
+//     time), a user page fault's first touch of private anonymous memory or of the
+//     program's own file, or copy-on-write in a one-thread process, under its mm's lock
+//     alone (mm.h), the system calls that only read the caller's own ids (getpid...:
+//     syscall.c), madvise's MADV_DONTNEED and MADV_FREE, under the mm's lock alone, and
+//     execve's copies of its arguments (bkl_lock; syscall.c's U calls), the freeing of a
+//     dead address space's pages at exit and exec, fork's copy of a one-thread parent's
+//     page tables (bkl_drop; mm_put_dropping_bkl and mm_dup, mm.c), and exec's building of
+//     a static program's new address space from a file whose writes it denies
+//     (build_image, exec.c).
 //
 // Lock table (who protects what):
 //   BKL          everything the kernel shares and does not name below: the process table,
@@ -41,14 +43,15 @@
 //                reference counts, and shared memory's, are atomic: exec's build takes them)
 //   BKL + mm     an address space's VMAs and page tables: changed under both, read under
 //                either; but the anonymous fault adds pages, and replaces a one-thread
-//                process's copy-on-write ones, under mm alone (mm.h); fork copies under
-//                the two mm locks (mm_dup)
+//                process's copy-on-write ones, and madvise takes pages away, under mm
+//                alone (mm.h); fork copies under the two mm locks (mm_dup)
 //   page_alloc   the free lists (page_alloc.c)       kmalloc    the slabs (kmalloc.c)
 //   percpu_pages a CPU's own list of free pages, taken by that CPU, and by a drain when
 //                the free lists are empty (percpu_pages.c)
 //   kstack       the kernel-stack slots (kstack.c)   lockdep    lockdep's tables
 //   trace        the event ring (trace.c)            clock      the clock's state, the vvar page (time.c)
 //   random       the generator's state (random.c)
+//   tlb          one TLB shootdown at a time: its generation and range (smp.c)
 //   percpu       each CPU's own, with its interrupts off (percpu.h)
 #include <stdbool.h>
 #include <stdint.h>
@@ -85,8 +88,12 @@ bool percpu_ready;
 static struct spinlock bkl = SPINLOCK_INIT("bkl");
 static bool apic_mode;                  // legacy IRQs through the I/O APIC (else the PIC)
 static volatile bool stopping;          // a panic is stopping every CPU
-static volatile uint64_t tlb_gen;       // shootdowns requested so far (under the BKL)
+static volatile uint64_t tlb_gen;       // shootdowns requested so far (under tlb_lock)
 static volatile uint64_t tlb_global_gen; // the last of them that flushes global entries too
+// One TLB shootdown at a time: its sender holds this while it publishes the generation and
+// range and waits for the answers. Senders come with the BKL, or (madvise's zap) with an
+// address space's lock alone. Taken last: nothing is locked inside it.
+static struct spinlock tlb_lock = SPINLOCK_INIT("tlb");
 static volatile uint32_t idle_waiters;  // CPUs halted until the BKL is free (bit per CPU)
 static uint64_t bsp_cr0, bsp_cr4, bsp_efer;   // what the APs copy
 
@@ -301,7 +308,7 @@ static void flush_tlb_all_local(void) {
 }
 
 // The user range of the shootdown numbered tlb_range_gen (0 while the sender changes it:
-// a seqlock). Only the BKL's holder writes it, before it publishes the generation in
+// a seqlock). Only tlb_lock's holder writes it, before it publishes the generation in
 // tlb_gen; it may write the next one as soon as every CPU it asked has answered.
 static struct { uint64_t start, end; } tlb_range;
 static uint64_t tlb_range_gen;
@@ -346,32 +353,39 @@ void smp_answer_shootdown(void) {
         smp_handle_tlb_ipi();
 }
 
-void smp_note_pml4(uint64_t *pml4) { this_cpu()->pml4 = pml4; }
+void smp_note_pml4(uint64_t *pml4) {
+    __atomic_store_n(&this_cpu()->pml4, pml4, __ATOMIC_RELAXED);
+}
 
-// Has a CPU other than this one these page tables loaded? Exact under the BKL (no CPU can
-// load or drop them meanwhile), and for an address space only the caller's thread uses
-// (fork's copy and a copy-on-write fault without the BKL: mm.c) - no other CPU has it or
-// can load it, because a CPU that halts loads the kernel's own tables (sched.c's
-// unload_tables), and one between two processes holds the BKL: without that, a shootdown
-// would be needed here, and the BKL.
+// Has a CPU other than this one these page tables loaded? vm_switch notes a load before it
+// writes CR3, and the caller cleared the entries before it asks (the fence below): so a
+// CPU not found here loads the tables only after, and its page walker sees the entries
+// cleared. A CPU that notes other tables before it writes CR3 is not found either, while
+// it still has these loaded for a few instructions of vm_switch: it touches no user page
+// in between, and a CPU never writes through a TLB entry speculatively.
+// For an address space only the caller's thread uses (fork's copy and a copy-on-write
+// fault without the BKL: mm.c) there is none: no other CPU can load it, because a CPU that
+// halts loads the kernel's own tables (sched.c's unload_tables), and one between two
+// processes holds the BKL.
 static bool loaded_elsewhere(uint64_t *pml4) {
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);      // the cleared entries, before the look
     struct percpu *self = this_cpu();
     for_each_online_cpu(c)
-        if (c != self && c->pml4 == pml4)
+        if (c != self && __atomic_load_n(&c->pml4, __ATOMIC_RELAXED) == pml4)
             return true;
     return false;
 }
 
-// The caller holds the BKL and has flushed its own TLB. No CPU can load or drop these
-// page tables meanwhile (vm_switch notes every load, under the BKL), so the set of CPUs
-// to wait for is fixed. A CPU that spins for the BKL with interrupts off answers from its
-// spin loop. kernel: a kernel mapping changed; it is global (PTE_G) and may be in any
-// CPU's TLB whatever that CPU runs, so every CPU flushes, global entries too.
+// The caller has changed the entries and flushed its own TLB. The CPUs asked are those
+// that have the tables loaded now; one that loads them later cannot have cached the old
+// entries (see loaded_elsewhere), so the set to wait for is fixed. A CPU that spins for a
+// lock with interrupts off - the BKL, tlb_lock itself, an mm lock the caller holds -
+// answers from its spin loop. kernel: a kernel mapping changed; it is global (PTE_G) and
+// may be in any CPU's TLB whatever that CPU runs, so every CPU flushes, global entries too.
 static void shootdown(uint64_t *pml4, bool kernel, uint64_t start, uint64_t end) {
     if (ncpus == 1 || !percpu_ready || (!kernel && !loaded_elsewhere(pml4)))
         return;
-    if (!bkl_held())                 // (tlb_gen below is the BKL's; see loaded_elsewhere)
-        panic("tlb_shootdown: other CPUs have the tables loaded, and the BKL is not held");
+    uint64_t flags = spin_lock_irqsave(&tlb_lock);
     struct percpu *self = this_cpu();
     uint64_t gen = tlb_gen + 1;
     if (kernel)
@@ -387,15 +401,19 @@ static void shootdown(uint64_t *pml4, bool kernel, uint64_t start, uint64_t end)
     if (kernel)
         flush_tlb_all_local();
     self->tlb_flush_gen = gen;
+    uint32_t asked = 0;
     for_each_online_cpu(c)
-        if (c != self && (kernel || c->pml4 == pml4))
+        if (c != self && (kernel || __atomic_load_n(&c->pml4, __ATOMIC_RELAXED) == pml4)) {
+            asked |= 1u << c->id;
             lapic_send_ipi(c->apic_id, T_IPI_TLB);
+        }
     for_each_online_cpu(c) {
-        if (c == self || (!kernel && c->pml4 != pml4))
+        if (!(asked & (1u << c->id)))
             continue;
         while (c->tlb_flush_gen < gen && !stopping)
             pause();
     }
+    spin_unlock_irqrestore(&tlb_lock, flags);
 }
 
 void tlb_shootdown_range(uint64_t *pml4, uint64_t start, uint64_t end) {

@@ -15,6 +15,7 @@
 #include "mm.h"
 #include "proc.h"
 #include "sched.h"
+#include "smp.h"
 #include "syscall.h"
 #include "uaccess.h"
 #include "vm.h"
@@ -269,9 +270,11 @@ SYSCALL(munmap) {
     if (!page_aligned(addr) || len == 0 || !user_span(addr, page_up(len)) || page_up(len) < len)
         return -EINVAL;
     struct mm *mm = current()->mm;
+    struct mm_unmapping u;
     uint64_t flags = mm_lock(mm);
-    int err = mm_unmap(mm, addr, page_up(len));
+    int err = mm_unmap_start(mm, addr, page_up(len), &u);
     mm_unlock(mm, flags);
+    mm_unmap_finish(&u);         // the shootdown and the frees, with the lock let go (mm.h)
     return err;
 }
 
@@ -319,6 +322,19 @@ static bool advice_known(int advice) {
     }
 }
 
+// madvise runs without the BKL (a U call in syscall.c's table), under the address space's
+// lock alone, for the advice that changes no VMA and never sleeps: MADV_DONTNEED and
+// MADV_FREE, which only clear page-table entries (the tables stay: vm_zap_range), and the
+// hints, which change nothing. glibc's malloc gives memory back with MADV_DONTNEED, from
+// every thread, all the time: under the BKL, that was most of a malloc-heavy program's
+// time in the lock. The fork flags split and merge VMAs, and MADV_POPULATE_* fault pages
+// in (which may sleep): those take the BKL.
+static bool advice_needs_bkl(int advice) {
+    return advice == MADV_DONTFORK || advice == MADV_DOFORK || advice == MADV_WIPEONFORK ||
+           advice == MADV_KEEPONFORK || advice == MADV_POPULATE_READ ||
+           advice == MADV_POPULATE_WRITE;
+}
+
 SYSCALL(madvise) {
     uint64_t start = a0, length = a1;
     int advice = (int)a2;
@@ -332,11 +348,11 @@ SYSCALL(madvise) {
     if (len == 0)
         return 0;
     struct mm *mm = current()->mm;
-    if (advice == MADV_POPULATE_READ || advice == MADV_POPULATE_WRITE)
-        return mm_advise(mm, start, start + len, advice);   // faults: locked page by page
-    uint64_t flags = mm_lock(mm);
+    if (!advice_needs_bkl(advice))
+        return mm_advise(mm, start, start + len, advice);
+    bkl_lock();
     int err = mm_advise(mm, start, start + len, advice);
-    mm_unlock(mm, flags);
+    bkl_unlock();
     return err;
 }
 

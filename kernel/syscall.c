@@ -78,7 +78,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
                                //     size_t new_size, int flags, void *new_address)
     E(26, msync),              // int msync(void *addr, size_t length, int flags)
     E(27, mincore),            // int mincore(void *addr, size_t length, unsigned char *vec)
-    E(28, madvise),            // int madvise(void *addr, size_t length, int advice)
+    U(28, madvise),            // int madvise(void *addr, size_t length, int advice)
     E(32, dup),                // int dup(int oldfd)
     E(33, dup2),               // int dup2(int oldfd, int newfd)
     E(34, pause),              // int pause(void)

@@ -189,7 +189,7 @@ static void trap_locked(struct trapframe *tf);
 
 // The interrupts of the local APIC: a CPU's own timer and the other CPUs' messages. They
 // are handled without the big kernel lock (smp.c), which another CPU may hold for long:
-//   - TLB and stop: their sender holds the BKL and waits for us.
+//   - TLB and stop: their sender waits for us (holding tlb_lock, or panicking).
 //   - reschedule: it wakes an idle CPU from hlt (the idle loop does the rest), or brings a
 //     thread in user mode through return_to_user_unlocked (a stop: smp_kick_cpu).
 //   - the local timer: only this CPU's own counters change (sched_tick_local). The lock is

@@ -170,16 +170,14 @@ void vm_walk_present(uint64_t *pml4, uint64_t start, uint64_t end, pte_fn fn, vo
 // not loaded here has nothing in this CPU's TLB (its entries are not global); other CPUs
 // running it are flushed by tlb_shootdown_range, which makes the same choice.
 
-struct range_op { int prot; bool shared; bool each, flush, touched; };
-
-static void flush_entry(struct range_op *op, uint64_t va) {
+static void flush_entry(struct vm_range_op *op, uint64_t va) {
     if (op->each)
         invlpg(va);
     else
         op->flush = true;
 }
 
-static void flush_range_op(struct range_op *op, uint64_t *pml4) {
+static void flush_range_op(struct vm_range_op *op, uint64_t *pml4) {
     if (op->flush && pml4 == vm_current())
         write_cr3(read_cr3());
     op->flush = false;
@@ -201,29 +199,15 @@ static void flush_range_op(struct range_op *op, uint64_t *pml4) {
 // another CPU's stale TLB entry; gather_flush ends that before it lets go of the page.
 // The page's reference itself (vm_page_put) waits too: another address space sharing it
 // copy-on-write must not see it unshared, and write to it in place, while we still can.
-// (Today the BKL also keeps every other CPU from allocating in the window, since all
-// allocation is kernel code; the gather makes the invariant hold without that help.)
-#define GATHER_SMALL 64
+// madvise's MADV_DONTNEED runs without the BKL, and finishes its gather only after it has
+// let go of the mm's lock (mm_advise): there the gather alone keeps this invariant.
 #define GATHER_ORDER 3
 #define GATHER_BIG ((PAGE_SIZE << GATHER_ORDER) / sizeof(uint64_t))
 #define GATHER_TABLE 1ull            // low bit of an entry: a page table (free_page)
 
-struct gather {
-    struct range_op op;              // the TLB flushing of this CPU (each entry, or all)
-    uint64_t *pml4;
-    uint64_t start, end;             // the range unmapped: what other CPUs flush
-    bool free;                       // the pages are ours to drop (not a shmem object's)
-    bool cleared;                    // some entry was cleared: other CPUs must flush
-    bool pruned;                     // a page table was unhooked: they flush everything
-    bool grow_tried;                 // gather_grow asked for a block once already
-    int n, max;                      // entries in pages[], and room for
-    uint64_t *pages;                 // physical addresses, GATHER_TABLE for page tables:
-    uint64_t small[GATHER_SMALL];    // this, or once it filled, a page of their own
-};
-
 static bool page_put_last(uint64_t pa);
 
-static void gather_flush(struct gather *g) {
+static void gather_flush(struct vm_gather *g) {
     flush_range_op(&g->op, g->pml4);
     if (g->cleared && g->pruned)
         tlb_shootdown(g->pml4);      // returns when no CPU can reach the pages any more
@@ -245,7 +229,7 @@ static void gather_flush(struct gather *g) {
 // or no block was free (then the batch is flushed instead, as it would be anyway). It
 // asks once per gather: a failed ask drains every CPU's page list (alloc_pages), which
 // must not happen again at every 64 pages of one munmap.
-static bool gather_grow(struct gather *g) {
+static bool gather_grow(struct vm_gather *g) {
     if (g->grow_tried)
         return false;
     g->grow_tried = true;
@@ -258,20 +242,20 @@ static bool gather_grow(struct gather *g) {
     return true;
 }
 
-static void gather_add(struct gather *g, uint64_t pa) {
+static void gather_add(struct vm_gather *g, uint64_t pa) {
     if (g->n == g->max && !gather_grow(g))
         gather_flush(g);
     g->pages[g->n++] = pa;
 }
 
-static void gather_finish(struct gather *g) {
+void vm_gather_finish(struct vm_gather *g) {
     gather_flush(g);
     if (g->pages != g->small)
         free_pages(virt_to_phys(g->pages), GATHER_ORDER);
 }
 
 static void unmap_one(pte_t *pte, uint64_t va, void *arg) {
-    struct gather *g = arg;
+    struct vm_gather *g = arg;
     uint64_t pa = PTE_ADDR(*pte);
     *pte = 0;
     g->cleared = true;
@@ -284,7 +268,7 @@ static void unmap_one(pte_t *pte, uint64_t va, void *arg) {
 // write must still fault, to copy it (vm_cow). Not so in a shared mapping (op->shared):
 // there every writer writes the one page.
 static void protect_one(pte_t *pte, uint64_t va, void *arg) {
-    struct range_op *op = arg;
+    struct vm_range_op *op = arg;
     uint64_t pa = PTE_ADDR(*pte), bits = prot_bits(op->prot);
     if (!op->shared && vm_page_shared(pa))
         bits &= ~(uint64_t)PTE_W;
@@ -304,7 +288,7 @@ static bool table_empty(const uint64_t *table) {
 // more, as Linux's free_pgtables does after munmap: a process that maps and unmaps at
 // ever new addresses (ASLR) must not pile up empty tables. They go into the gather: the
 // CPU caches upper-level entries too, so they are freed only after every CPU has flushed.
-static void prune_tables(struct gather *g, uint64_t *table, int level, uint64_t base,
+static void prune_tables(struct vm_gather *g, uint64_t *table, int level, uint64_t base,
                          uint64_t start, uint64_t end) {
     uint64_t span = 1ull << (12 + 9 * level);
     for (int i = pt_index(start > base ? start : base, level); i < 512; i++) {
@@ -324,16 +308,33 @@ static void prune_tables(struct gather *g, uint64_t *table, int level, uint64_t 
     }
 }
 
+// A gather for changes inside [start, end) of pml4's user range.
+void vm_gather_start(struct vm_gather *g, uint64_t *pml4, uint64_t start, uint64_t end) {
+    *g = (struct vm_gather){ .pml4 = pml4, .start = start, .end = end, .max = GATHER_SMALL };
+    g->pages = g->small;
+    g->op.each = pml4 == vm_current() && end - start <= TLB_FLUSH_CEILING * PAGE_SIZE;
+}
+
+// Clears the entries of [start, end), inside the gather's range; their pages go into the
+// gather if free_them (else they are not ours: a shmem object's).
+void vm_gather_zap(struct vm_gather *g, uint64_t start, uint64_t end, bool free_them) {
+    g->free = free_them;
+    walk_range(g->pml4, 3, 0, start, end, unmap_one, g);
+}
+
+// After the zaps: the page tables of the gather's range that map nothing any more go too.
+void vm_gather_prune(struct vm_gather *g) {
+    prune_tables(g, g->pml4, 3, 0, g->start, g->end);
+}
+
 static void unmap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them,
                         bool prune) {
-    struct gather g = { .pml4 = pml4, .start = start, .end = end, .free = free_them,
-                        .max = GATHER_SMALL };
-    g.pages = g.small;
-    g.op.each = pml4 == vm_current() && end - start <= TLB_FLUSH_CEILING * PAGE_SIZE;
-    walk_range(pml4, 3, 0, start, end, unmap_one, &g);
+    struct vm_gather g;
+    vm_gather_start(&g, pml4, start, end);
+    vm_gather_zap(&g, start, end, free_them);
     if (prune)
-        prune_tables(&g, pml4, 3, 0, start, end);
-    gather_finish(&g);
+        vm_gather_prune(&g);
+    vm_gather_finish(&g);
 }
 
 // Unmaps every page of the user range [start, end); frees them too if free_them. Page
@@ -360,7 +361,7 @@ void vm_zap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them) 
 // other CPUs must have flushed before mprotect returns: a page made read-only must not
 // be written through an old entry afterwards.
 void vm_protect_range(uint64_t *pml4, uint64_t start, uint64_t end, int prot, bool shared) {
-    struct range_op op = { prot, shared, pml4 == vm_current() &&
+    struct vm_range_op op = { prot, shared, pml4 == vm_current() &&
                            end - start <= TLB_FLUSH_CEILING * PAGE_SIZE, false, false };
     walk_range(pml4, 3, 0, start, end, protect_one, &op);
     flush_range_op(&op, pml4);
@@ -510,13 +511,15 @@ uint64_t *vm_create(void) {
 // unload_tables). This CPU's percpu notes what it has loaded
 // (smp_note_pml4), for tlb_shootdown to find every CPU that may cache a translation of
 // an address space: every load goes through here (exec's too, which no scheduler pass
-// follows), so the note is never stale. The BKL makes load and note one step for others.
+// follows), so the note is never stale. The note comes first: the CR3 write after it
+// waits until every CPU can see it, so a shootdown's sender that does not find this CPU
+// cleared its entries before this CPU's page walker could read them (smp.c).
 void vm_switch(uint64_t *pml4) {
     uint64_t pa = virt_to_phys(pml4 ? pml4 : kernel_pml4);
-    if ((read_cr3() & ~0xfffull) != pa)
-        write_cr3(pa);
     if (percpu_ready)
         smp_note_pml4(pml4 == kernel_pml4 ? NULL : pml4);
+    if ((read_cr3() & ~0xfffull) != pa)
+        write_cr3(pa);
 }
 
 // Frees a user table at `level` and everything below it, leaf pages included (each one

@@ -56,6 +56,29 @@ void vm_unmap_kernel(uint64_t va, int n, uint64_t *pa);              // n pages;
 void vm_unmap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them);
 void vm_zap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them);   // tables stay
 void vm_protect_range(uint64_t *pml4, uint64_t start, uint64_t end, int prot, bool shared);
+// The gather (vm.c): entries cleared go into a batch, and their pages are freed only once
+// no CPU can reach them any more - by vm_gather_finish, which flushes every CPU's TLB
+// first. Between zap and finish the caller may let go of the mm's lock: the entries are
+// gone, only stale TLB entries still reach the pages (madvise and munmap: mm.c). The
+// fields are vm.c's.
+struct vm_range_op { int prot; bool shared; bool each, flush, touched; };
+#define GATHER_SMALL 64
+struct vm_gather {
+    struct vm_range_op op;           // the TLB flushing of this CPU (each entry, or all)
+    uint64_t *pml4;
+    uint64_t start, end;             // the range unmapped: what other CPUs flush
+    bool free;                       // the pages are ours to drop (not a shmem object's)
+    bool cleared;                    // some entry was cleared: other CPUs must flush
+    bool pruned;                     // a page table was unhooked: they flush everything
+    bool grow_tried;                 // gather_grow asked for a block once already
+    int n, max;                      // entries in pages[], and room for
+    uint64_t *pages;                 // physical addresses, GATHER_TABLE for page tables:
+    uint64_t small[GATHER_SMALL];    // this, or once it filled, a page of their own
+};
+void vm_gather_start(struct vm_gather *g, uint64_t *pml4, uint64_t start, uint64_t end);
+void vm_gather_zap(struct vm_gather *g, uint64_t start, uint64_t end, bool free_them);
+void vm_gather_prune(struct vm_gather *g);    // the tables of the range left empty
+void vm_gather_finish(struct vm_gather *g);
 pte_t *vm_walk(uint64_t *pml4, uint64_t va, bool create);             // the 4 KiB leaf entry
 // Calls fn for every present 4 KiB entry of the user range [start, end), in order.
 typedef void (*pte_fn)(pte_t *pte, uint64_t va, void *arg);

@@ -13,6 +13,10 @@
 //   scribble  a thread writes a page as fast as it can while another unmaps it and then
 //             fills fresh memory (likely the very page, freed): once munmap has returned,
 //             no write may land, in the old page or in the fresh memory
+//   zapscribble  the same with MADV_DONTNEED: a thread writes the generation it sees into a
+//             page that another thread gives back again and again; once madvise has returned,
+//             the next write must be found in the page (Lantern's madvise runs without the
+//             BKL), and fresh memory must not be scribbled on
 //   ptfree    threads first-touch a 4 MiB region while another unmaps and maps it again
 //             (freeing its page tables): what a thread wrote it reads back, a fresh page reads
 //             0, a fault only while the region changes, and no page (table) leaks
@@ -410,6 +414,67 @@ static void scribble(void) {
     munmap(addr, 4096);
     printf("smpstress: scribble: %d rounds, %d writes after munmap returned, fresh memory "
            "scribbled in %d rounds\n", rounds, atomic_load(&stale_writes), scribbled);
+}
+
+// ---------------------------------------------------------------- madvise racing writes
+
+// MADV_DONTNEED gives the page back while a thread on another CPU writes it. Each round,
+// once madvise has returned, the zapper publishes a new generation; the writer writes the
+// generation it sees into the page and says so. The zapper must then read it there: a
+// write through a stale TLB entry would have gone into the page just freed, and the page
+// would read 0. And fresh memory mapped right after (likely the freed page) must read as
+// zeros and keep what the zapper puts in it, as in scribble.
+static volatile int *zpage;
+static atomic_int zgen, zwritten, stop_zap_writer;
+
+static void *zap_writer(void *arg) {
+    (void)arg;
+    while (!atomic_load(&stop_zap_writer)) {
+        int g = atomic_load(&zgen);
+        zpage[0] = g;
+        atomic_store(&zwritten, g);
+    }
+    return NULL;
+}
+
+static void zapscribble(void) {
+    enum { ROUNDS = 200, FRESH = 16 };
+    char *addr = mmap(NULL, (2 + FRESH) * 4096, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    unsigned char *fresh_at = (unsigned char *)addr + 2 * 4096;
+    munmap(addr + 4096, (1 + FRESH) * 4096);
+    zpage = (volatile int *)addr;
+    atomic_store(&zgen, 0);
+    atomic_store(&zwritten, -1);
+    pthread_t t;
+    pthread_create(&t, NULL, zap_writer, NULL);
+    int rounds = 0, lost = 0, scribbled = 0;
+    for (int r = 1; r <= ROUNDS; r++) {
+        madvise(addr, 4096, MADV_DONTNEED);
+        atomic_store(&zgen, r);
+        for (long spin = 0; atomic_load(&zwritten) != r; spin++)
+            if (spin > 100000)
+                sched_yield();           // the writer's CPU may be busy elsewhere
+        lost += zpage[0] != r;
+        unsigned char *fresh = mmap(fresh_at, FRESH * 4096, PROT_READ | PROT_WRITE,
+                                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        int bad = 0;
+        for (int i = 0; i < FRESH * 4096; i += 64)
+            bad += fresh[i] != 0;
+        memset(fresh, 0x11, FRESH * 4096);
+        for (volatile int spin = 0; spin < 20000; spin++)
+            ;
+        for (int i = 0; i < FRESH * 4096; i += 64)
+            bad += fresh[i] != 0x11;
+        munmap(fresh, FRESH * 4096);
+        scribbled += bad != 0;
+        rounds++;
+    }
+    atomic_store(&stop_zap_writer, 1);
+    pthread_join(t, NULL);
+    munmap(addr, 4096);
+    printf("smpstress: zapscribble: %d rounds, %d writes lost after madvise returned, fresh "
+           "memory scribbled in %d rounds\n", rounds, lost, scribbled);
 }
 
 // ---------------------------------------------------------------- faults racing mm changes
@@ -1632,6 +1697,7 @@ static const struct {
 } phases[] = {
     { "forkexec", forkexec, 0 }, { "pipes", pipes, 0 }, { "futex", futex, 0 },
     { "firsttouch", firsttouch, 0 }, { "munmap", munmap_race, 0 }, { "scribble", scribble, 0 },
+    { "zapscribble", zapscribble, 0 },
     { "ptfree", ptfree, 1 }, { "mprotect", mprotect_race, 1 }, { "fork", fork_race, 1 },
     { "mremap", mremap_race, 1 }, { "samepage", samepage, 1 },
     { "affinity", affinity, 0 }, { "groupkill", groupkill, 0 }, { "rwlock", rwlock_writers, 0 }, { "alarm", alarm_stop, 0 }, { "cowrace", cowrace, 0 },
