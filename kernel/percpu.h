@@ -24,7 +24,9 @@ struct spinlock;
 #define MAX_CPUS 8
 #define LOCKDEP_MAX_HELD 8
 
-// The assembly reaches these fields by the offsets asm_offsets.c generates.
+// The assembly reaches these fields by the offsets asm_offsets.c generates. Each CPU's
+// struct starts a cache line (64 bytes): a neighbour's fields sharing a line with ours
+// would make both CPUs take it from each other at every system call (false sharing).
 struct percpu {
     struct percpu *self;      // gs:0  - so C can get a normal pointer to this struct
     uint64_t kernel_rsp;      // gs:8  - top of the current process's kernel stack
@@ -50,7 +52,7 @@ struct percpu {
     struct spinlock *held[LOCKDEP_MAX_HELD];
     bool uaccess_open;        // inside a user-copy's window (stac..clac), uaccess.c
     bool uaccess_nosleep;     // the copy's faults must not wait for the OOM killer (uaccess.c)
-};
+} __attribute__((aligned(64)));
 
 #define MSR_FS_BASE        0xc0000100
 #define MSR_GS_BASE        0xc0000101
