@@ -15,8 +15,9 @@
 //     truncate can touch its file meanwhile (exec denies writes: fs_deny_write_access).
 //
 // Locking: mm.h says who may change an address space and under which locks; in this file,
-// mm_fault, fault_retrying, mm_dup and mm_file_truncated take mm->lock themselves, and
-// the system calls of sys_mem.c take it around the rest (mm_map, mm_unmap, ...).
+// mm_fault, fault_retrying, mm_dup, mm_advise and mm_file_truncated take mm->lock
+// themselves, and the system calls of sys_mem.c take it around the rest (mm_map,
+// mm_unmap, ...).
 #include <stdbool.h>
 #include <stdint.h>
 #include "errno.h"
@@ -743,11 +744,22 @@ int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
 // it. So the lock may be taken twice. The first look finds that a fresh page is wanted; the
 // second looks again - another thread may have filled the PTE, or munmap'd the VMA,
 // meanwhile - and installs the page, or gives it back. In a process with several threads
-// (refs > 1), though, a write fault that this path handles is always a first touch (their
-// copy-on-write goes the slow way): there the page is made ready before the first look,
-// and the lock - which the other threads' faults wait for - is taken once. (refs is read
-// without the BKL: a stale value only costs a page made for nothing, or a second look.)
+// (refs > 1), though, a write fault on an empty entry is nearly always a first touch that
+// this path handles (their copy-on-write goes the slow way): there the page is made ready
+// before the first look, and the lock - which the other threads' faults wait for - is
+// taken once. The entry is peeked at without the lock: with interrupts off (as trap()
+// calls this), no table on the way can be freed meanwhile, since that waits until this
+// CPU, which has the tables loaded, has answered a shootdown. (refs is read without the
+// BKL: a stale value, or an entry filled meanwhile, only costs a page made for nothing,
+// or a second look.)
 enum fast_fault { FAST_DONE, FAST_SLOW, FAST_NEED_PAGE };
+
+static bool write_first_touch_likely(struct mm *mm, uint64_t va, bool write) {
+    if (!write || __atomic_load_n(&mm->refs, __ATOMIC_RELAXED) < 2)
+        return false;
+    pte_t *pte = vm_walk(mm->pml4, va, false);
+    return !pte || !(__atomic_load_n(pte, __ATOMIC_RELAXED) & PTE_P);
+}
 
 static uint64_t zeroed_page(void) {
     uint64_t pa = alloc_page();
@@ -806,8 +818,9 @@ static enum fast_fault fault_fast_locked(struct mm *mm, uint64_t va, bool write,
 }
 
 bool mm_fault_fast(struct mm *mm, uint64_t addr, bool write, bool exec) {
-    uint64_t va = page_down(addr);
-    uint64_t fresh = write && __atomic_load_n(&mm->refs, __ATOMIC_RELAXED) > 1 ? zeroed_page() : 0;
+    uint64_t va = page_down(addr), fresh = 0;
+    if (write_first_touch_likely(mm, va, write) && !(fresh = zeroed_page()))
+        return false;                // mm_fault sleeps for the OOM killer
     enum fast_fault r;
     for (;;) {
         uint64_t flags = mm_lock(mm);
@@ -1020,13 +1033,21 @@ static int advise_vma(struct vm_gather *g, struct vma *v, uint64_t start, uint64
                       int advice) {
     switch (advice) {
     case MADV_FREE:              // Linux frees lazily, under pressure; freeing now is allowed
-        if (v->shm)
-            return -EINVAL;      // private memory only
+        if (v->shm || v->file)
+            return -EINVAL;      // private anonymous memory only
         // fall through
     case MADV_DONTNEED:
-        // Private pages go back to the allocator and read as zero afterwards. Shared ones
-        // belong to the shmem object: only this mapping of them goes; the data stays.
-        // The page tables stay, as on Linux (vm_zap_range says why).
+        if (v->flags & VMA_LOCKED)
+            return -EINVAL;      // mlock'd memory stays (Linux)
+        // A shared mapping of a file without a page cache (write_back) holds the file's
+        // newest bytes in its own pages until they are written back: they stay, as a page
+        // cache would keep them.
+        if ((v->flags & VMA_SHARED_FILE) && v->file->mnt)
+            return 0;
+        // Private pages go back to the allocator and read as zero afterwards (or as the
+        // file, for a file's). Shared ones belong to the shmem object or the file: only
+        // this mapping of them goes; the data stays. The page tables stay, as on Linux
+        // (vm_zap_range says why).
         vm_gather_zap(g, start, end, v->shm == NULL);
         return 0;
     case MADV_DONTFORK:  v->flags |= VMA_DONTFORK;  return 0;
@@ -1076,9 +1097,11 @@ static int advise_locked(struct mm *mm, struct vm_gather *g, uint64_t start, uin
     return hole || a < end ? -ENOMEM : 0;
 }
 
-// The pages MADV_DONTNEED takes away are freed after mm->lock is let go (the gather's
-// finish: a TLB shootdown when other threads run on other CPUs, then the frees), so
-// that the other threads' faults do not wait for it.
+// The pages MADV_DONTNEED takes away are freed after mm->lock is let go, so that the other
+// threads' faults do not wait for that. The TLB shootdown is made before: whoever takes
+// the lock next and finds the entries empty may rely on no CPU still reaching their pages
+// - a second madvise or a munmap of the range, which then sends none, and the last
+// munmap of shared memory, which then frees its pages (shm_put).
 int mm_advise(struct mm *mm, uint64_t start, uint64_t end, int advice) {
     if (advice == MADV_POPULATE_READ || advice == MADV_POPULATE_WRITE)
         return populate(mm, start, end, advice == MADV_POPULATE_WRITE);
@@ -1086,8 +1109,9 @@ int mm_advise(struct mm *mm, uint64_t start, uint64_t end, int advice) {
     vm_gather_start(&g, mm->pml4, start, end);
     uint64_t flags = mm_lock(mm);
     int err = advise_locked(mm, &g, start, end, advice);
+    vm_gather_flush_tlbs(&g);
     mm_unlock(mm, flags);
-    vm_gather_finish(&g);
+    vm_gather_finish(&g);        // the frees
     return err;
 }
 

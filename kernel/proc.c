@@ -283,8 +283,7 @@ void proc_set_current(struct proc *p) {
         return;
     c->kernel_rsp = p->kstack_top;
     tss_set_kernel_stack(p->kstack_top);
-    vm_switch(p->mm ? p->mm->pml4 : NULL);
-    c->pml4 = p->mm ? p->mm->pml4 : NULL;
+    vm_switch(p->mm ? p->mm->pml4 : NULL);     // (which notes it in c->pml4)
     wrmsr(MSR_FS_BASE, p->fs_base);
 }
 

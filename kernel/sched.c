@@ -89,9 +89,10 @@ static struct proc *pick_next(void) {
 // The idle loop keeps the page tables of the process it ran last (Linux's lazy TLB mode):
 // between one process and the next it holds the BKL, so no other CPU can decide meanwhile
 // that those tables are no longer used and free them (mm_put_dropping_bkl decides under
-// the BKL), nor change them in a way that needs this CPU's TLB flushed (a shootdown
-// needs the BKL; a fault without it only adds entries, which no TLB had cached - or, in a
-// process of one thread, running elsewhere, replaces one: copy-on-write). Loading
+// the BKL). Another CPU may still change them: a fault without the BKL only adds entries,
+// which no TLB had cached (or, in a process of one thread, running elsewhere, replaces
+// one: copy-on-write), and a madvise's shootdown, sent without the BKL, finds this CPU by
+// its pml4 and waits until the loop switches or halts, with interrupts on. Loading
 // the next process's tables then costs one CR3 write instead of two, and none for a thread
 // of the same process. Under QEMU's TCG each write flushes the whole TLB, which every page
 // touched afterwards refills: about 6,000 cycles. Before it halts, letting go of the BKL,

@@ -199,21 +199,27 @@ static void flush_range_op(struct vm_range_op *op, uint64_t *pml4) {
 // another CPU's stale TLB entry; gather_flush ends that before it lets go of the page.
 // The page's reference itself (vm_page_put) waits too: another address space sharing it
 // copy-on-write must not see it unshared, and write to it in place, while we still can.
-// madvise's MADV_DONTNEED runs without the BKL, and finishes its gather only after it has
-// let go of the mm's lock (mm_advise): there the gather alone keeps this invariant.
+// madvise's MADV_DONTNEED runs without the BKL, and frees its gather's pages only after it
+// has let go of the mm's lock (mm_advise): there the gather alone keeps this invariant.
 #define GATHER_ORDER 3
 #define GATHER_BIG ((PAGE_SIZE << GATHER_ORDER) / sizeof(uint64_t))
 #define GATHER_TABLE 1ull            // low bit of an entry: a page table (free_page)
 
 static bool page_put_last(uint64_t pa);
 
-static void gather_flush(struct vm_gather *g) {
+// After this, no CPU can reach the pages in the batch any more: not through an entry
+// (they were cleared), nor a TLB (they are flushed).
+void vm_gather_flush_tlbs(struct vm_gather *g) {
     flush_range_op(&g->op, g->pml4);
     if (g->cleared && g->pruned)
         tlb_shootdown(g->pml4);      // returns when no CPU can reach the pages any more
     else if (g->cleared)
         tlb_shootdown_range(g->pml4, g->start, g->end);
     g->cleared = false;
+}
+
+static void gather_flush(struct vm_gather *g) {
+    vm_gather_flush_tlbs(g);
     int n = 0;                       // pages[0..n): the pages no mapping holds any more
     for (int i = 0; i < g->n; i++) {
         if (g->pages[i] & GATHER_TABLE)

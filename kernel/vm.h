@@ -58,9 +58,10 @@ void vm_zap_range(uint64_t *pml4, uint64_t start, uint64_t end, bool free_them);
 void vm_protect_range(uint64_t *pml4, uint64_t start, uint64_t end, int prot, bool shared);
 // The gather (vm.c): entries cleared go into a batch, and their pages are freed only once
 // no CPU can reach them any more - by vm_gather_finish, which flushes every CPU's TLB
-// first. Between zap and finish the caller may let go of the mm's lock: the entries are
-// gone, only stale TLB entries still reach the pages (madvise and munmap: mm.c). The
-// fields are vm.c's.
+// first. A caller that lets go of the mm's lock between zap and finish must make sure
+// nobody meanwhile takes the missing entries for flushed ones: madvise flushes first
+// (vm_gather_flush_tlbs) and frees after; munmap keeps the BKL, and its range's VMAs are
+// gone, so no one else touches the range (mm.c). The fields are vm.c's.
 struct vm_range_op { int prot; bool shared; bool each, flush, touched; };
 #define GATHER_SMALL 64
 struct vm_gather {
@@ -78,6 +79,7 @@ struct vm_gather {
 void vm_gather_start(struct vm_gather *g, uint64_t *pml4, uint64_t start, uint64_t end);
 void vm_gather_zap(struct vm_gather *g, uint64_t start, uint64_t end, bool free_them);
 void vm_gather_prune(struct vm_gather *g);    // the tables of the range left empty
+void vm_gather_flush_tlbs(struct vm_gather *g);   // the shootdown alone: no more frees
 void vm_gather_finish(struct vm_gather *g);
 pte_t *vm_walk(uint64_t *pml4, uint64_t va, bool create);             // the 4 KiB leaf entry
 // Calls fn for every present 4 KiB entry of the user range [start, end), in order.

@@ -56,6 +56,16 @@ int madvise(void *addr, size_t length, int advice)
     return __syscall_ret(sys3(SYS_madvise, addr, length, advice));
 }
 
+int mlock(const void *addr, size_t length)
+{
+    return __syscall_ret(sys2(SYS_mlock, addr, length));
+}
+
+int munlock(const void *addr, size_t length)
+{
+    return __syscall_ret(sys2(SYS_munlock, addr, length));
+}
+
 int mincore(void *addr, size_t length, unsigned char *vec)
 {
     return __syscall_ret(sys3(SYS_mincore, addr, length, vec));

@@ -17,6 +17,12 @@
 //             page that another thread gives back again and again; once madvise has returned,
 //             the next write must be found in the page (Lantern's madvise runs without the
 //             BKL), and fresh memory must not be scribbled on
+//   shmzap    a thread writes shared anonymous memory while another gives it back
+//             (MADV_DONTNEED) and the main thread unmaps it and fills fresh memory: no
+//             write may land in the fresh memory (munmap must not free the shared pages
+//             while the madvise's TLB shootdown is still owed). A narrow race: a review
+//             found it so at -smp 4; with the kernel's window widened by a 2 ms delay,
+//             this phase saw it in 1 round of 200
 //   ptfree    threads first-touch a 4 MiB region while another unmaps and maps it again
 //             (freeing its page tables): what a thread wrote it reads back, a fresh page reads
 //             0, a fault only while the region changes, and no page (table) leaks
@@ -475,6 +481,91 @@ static void zapscribble(void) {
     munmap(addr, 4096);
     printf("smpstress: zapscribble: %d rounds, %d writes lost after madvise returned, fresh "
            "memory scribbled in %d rounds\n", rounds, lost, scribbled);
+}
+
+// ---------------------------------------------------------------- shared memory zapped, then unmapped
+
+// A thread writes shared anonymous memory while a second one gives it back
+// (MADV_DONTNEED) again and again, and the main thread unmaps it and fills fresh memory
+// (likely the shared pages just freed). madvise's zap leaves the pages with the shared
+// memory object, and a munmap right after finds the entries already empty: if it then let
+// go of the object before the zapper's shootdown had reached every CPU, the writer would
+// write on into freed pages - into the fresh memory. Private pages on both sides keep the
+// page table alive, so munmap has no table to free either (its own reason to shoot down).
+static volatile uint32_t *shz;
+static atomic_int shz_stop;
+static atomic_int shz_go, shz_zapped;    // the round whose madvise may start, and is done
+
+// It writes whether the pages are mapped or not (a fault when not): a write through a
+// stale TLB entry is what the phase looks for, and it needs no mapping.
+static void *shz_writer(void *arg) {
+    (void)arg;
+    while (!atomic_load(&shz_stop)) {
+        if (sigsetjmp(fault_jmp, 0) == 0) {
+            in_read = 1;
+            for (int i = 0; i < 3 * 1024; i += 16)
+                shz[i] = 0xdeadbeef;
+        }
+        in_read = 0;
+    }
+    return NULL;
+}
+
+// One madvise a round, started by the main thread just before its munmap.
+static void *shz_zapper(void *arg) {
+    (void)arg;
+    for (int r = 1; !atomic_load(&shz_stop); r++) {
+        while (atomic_load(&shz_go) < r && !atomic_load(&shz_stop))
+            ;
+        madvise((void *)shz, 3 * 4096, MADV_DONTNEED);   // ENOMEM if munmap came first
+        atomic_store(&shz_zapped, r);
+    }
+    return NULL;
+}
+
+static void shmzap(void) {
+    enum { ROUNDS = 200, FRESH = 16 };
+    struct sigaction sa = { .sa_handler = on_segv, .sa_flags = SA_NODEFER };
+    sigaction(SIGSEGV, &sa, NULL);
+    char *base = mmap(NULL, (5 + FRESH) * 4096, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    unsigned char *fresh_at = (unsigned char *)base + 5 * 4096;
+    shz = (volatile uint32_t *)(base + 4096);
+    pthread_t w, z;
+    pthread_create(&w, NULL, shz_writer, NULL);
+    pthread_create(&z, NULL, shz_zapper, NULL);
+    int rounds = 0, scribbled = 0;
+    for (int r = 1; r <= ROUNDS; r++) {
+        base[0] = base[4 * 4096] = 1;    // the neighbours: present, private
+        if (mmap((void *)shz, 3 * 4096, PROT_READ | PROT_WRITE,
+                 MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != (void *)shz)
+            break;
+        for (volatile int spin = 0; spin < 100000; spin++)
+            ;                            // the writer writes, faulting the pages in
+        atomic_store(&shz_go, r);
+        for (volatile int spin = 0; spin < (r % 16) * 100; spin++)
+            ;                            // now and then, munmap comes right after the zap
+        munmap((void *)shz, 3 * 4096);
+        unsigned char *fresh = mmap(fresh_at, FRESH * 4096, PROT_READ | PROT_WRITE,
+                                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        memset(fresh, 0x11, FRESH * 4096);
+        for (volatile int spin = 0; spin < 100000; spin++)
+            ;
+        int bad = 0;
+        for (int i = 0; i < FRESH * 4096; i += 4)
+            bad += fresh[i] != 0x11;
+        munmap(fresh, FRESH * 4096);
+        scribbled += bad != 0;
+        rounds++;
+        while (atomic_load(&shz_zapped) < r)
+            ;
+    }
+    atomic_store(&shz_stop, 1);
+    pthread_join(w, NULL);
+    pthread_join(z, NULL);
+    munmap(base, 5 * 4096);
+    printf("smpstress: shmzap: %d rounds, fresh memory scribbled in %d rounds\n", rounds,
+           scribbled);
 }
 
 // ---------------------------------------------------------------- faults racing mm changes
@@ -1697,7 +1788,7 @@ static const struct {
 } phases[] = {
     { "forkexec", forkexec, 0 }, { "pipes", pipes, 0 }, { "futex", futex, 0 },
     { "firsttouch", firsttouch, 0 }, { "munmap", munmap_race, 0 }, { "scribble", scribble, 0 },
-    { "zapscribble", zapscribble, 0 },
+    { "zapscribble", zapscribble, 0 }, { "shmzap", shmzap, 0 },
     { "ptfree", ptfree, 1 }, { "mprotect", mprotect_race, 1 }, { "fork", fork_race, 1 },
     { "mremap", mremap_race, 1 }, { "samepage", samepage, 1 },
     { "affinity", affinity, 0 }, { "groupkill", groupkill, 0 }, { "rwlock", rwlock_writers, 0 }, { "alarm", alarm_stop, 0 }, { "cowrace", cowrace, 0 },

@@ -1,8 +1,10 @@
-// t_madvise.c: madvise (what each advice does to private and shared anonymous memory, and
-// to a fork's child) and mincore (which pages are in memory), with their errors.
+// t_madvise.c: madvise (what each advice does to private and shared anonymous memory, to
+// file mappings, to locked memory, and to a fork's child) and mincore (which pages are in
+// memory), with their errors.
 // The mappings here are small (no transparent huge pages on the host) and there is no swap,
 // so which pages are resident is the same answer on Linux and on Lantern.
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -237,6 +239,60 @@ static void mincore_errors(void)
     munmap(n, 2 * PAGE);
 }
 
+// A file's pages: a private mapping's copies go, and it reads the file again; a shared
+// mapping's writes are the file's, and stay. MADV_FREE is for anonymous memory only.
+static void files(void)
+{
+    int fd = open("madvise.tmp", O_RDWR | O_CREAT | O_TRUNC, 0600);
+    char buf[PAGE];
+    memset(buf, 'f', sizeof buf);
+    if (fd < 0 || write(fd, buf, PAGE) != PAGE || write(fd, buf, PAGE) != PAGE) {
+        printf("madvise.tmp: error %s\n", err_name(errno));
+        return;
+    }
+    char *p = mmap(NULL, 2 * PAGE, RW, MAP_PRIVATE, fd, 0);
+    char *s = mmap(NULL, 2 * PAGE, RW, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED || s == MAP_FAILED) {
+        printf("mmap madvise.tmp: error %s\n", err_name(errno));
+        return;
+    }
+    memset(p, 'p', PAGE);
+    check("MADV_FREE on a private file mapping", madvise(p, PAGE, MADV_FREE));
+    yes("the private copy is still there", all_bytes(p, PAGE, 'p'));
+    check("MADV_DONTNEED on a private file mapping", madvise(p, 2 * PAGE, MADV_DONTNEED));
+    yes("it reads the file again", all_bytes(p, 2 * PAGE, 'f'));
+    memset(s, 's', PAGE);
+    check("MADV_FREE on a shared file mapping", madvise(s, PAGE, MADV_FREE));
+    check("MADV_DONTNEED on a shared file mapping", madvise(s, 2 * PAGE, MADV_DONTNEED));
+    yes("its writes stay", all_bytes(s, PAGE, 's') && all_bytes(s + PAGE, PAGE, 'f'));
+    yes("and read() sees them", pread(fd, buf, PAGE, 0) == PAGE && all_bytes(buf, PAGE, 's'));
+    munmap(p, 2 * PAGE);
+    munmap(s, 2 * PAGE);
+    close(fd);
+    unlink("madvise.tmp");
+}
+
+// Locked memory must stay: MADV_DONTNEED and MADV_FREE refuse it (EINVAL), VMA by VMA in
+// address order, so a range that starts unlocked loses that part first.
+static void locked(void)
+{
+    char *p = map(3, RW, ANON);
+    if (p == MAP_FAILED)
+        return;
+    memset(p, 0x5a, 3 * PAGE);
+    check("mlock page 1", mlock(p + PAGE, PAGE));
+    check("MADV_DONTNEED on the locked page", madvise(p + PAGE, PAGE, MADV_DONTNEED));
+    check("MADV_FREE on the locked page", madvise(p + PAGE, PAGE, MADV_FREE));
+    check("MADV_DONTNEED on pages 0-2", madvise(p, 3 * PAGE, MADV_DONTNEED));
+    yes("page 0 is zero", all_bytes(p, PAGE, 0));
+    yes("pages 1 and 2 kept their bytes", all_bytes(p + PAGE, 2 * PAGE, 0x5a));
+    check("MADV_WILLNEED on the locked page", madvise(p + PAGE, PAGE, MADV_WILLNEED));
+    check("munlock", munlock(p + PAGE, PAGE));
+    check("MADV_DONTNEED after munlock", madvise(p, 3 * PAGE, MADV_DONTNEED));
+    yes("all zero", all_bytes(p, 3 * PAGE, 0));
+    munmap(p, 3 * PAGE);
+}
+
 int main(void)
 {
     begin("t_madvise");
@@ -248,6 +304,8 @@ int main(void)
     errors();
     fork_advice();
     populate();
+    files();
+    locked();
     mincore_errors();
     return done();
 }

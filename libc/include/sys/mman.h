@@ -51,5 +51,8 @@ int mprotect(void *addr, size_t length, int prot);
 #define MS_SYNC       4
 int msync(void *addr, size_t length, int flags);
 int madvise(void *addr, size_t length, int advice);
+// Keep the pages of [addr, addr+length) in memory (faulted in now), or no longer.
+int mlock(const void *addr, size_t length);
+int munlock(const void *addr, size_t length);
 // One byte per page of [addr, addr+length): bit 0 set if the page is in memory.
 int mincore(void *addr, size_t length, unsigned char *vec);
