@@ -16,10 +16,11 @@ void sched_wake_timer(void);            // the wake timer's interrupt (T_WAKE_TI
 
 // What a CPU did with its timer ticks, and how often it switched threads (/proc/stat).
 // Written by that CPU's timer interrupt and scheduler with interrupts off; read by anyone.
+// A cache line each: every switch writes ctxt, and a neighbour's line would bounce.
 struct cpu_stat {
     uint64_t user, system, idle, ctxt;      // ticks, and switches (/proc/stat)
     uint64_t local_timer, resched, tlb;     // local APIC interrupts taken (trap.c: /proc/interrupts)
-};
+} __attribute__((aligned(64)));
 extern struct cpu_stat cpu_stats[MAX_CPUS];
 static inline int nr_cpus_online(void) { return ncpus; }   // smp.c
 void sched_tick_local(void);            // the part of it for this CPU alone (any CPU)
