@@ -24,17 +24,20 @@
 //   - The hot, simple structures also have spinlocks of their own (page_alloc and the
 //     CPUs' page lists, kmalloc, kstack, lockdep, trace, clock, and each address space's
 //     mm lock), ordered after the BKL; lockdep (spinlock.c) checks their order.
-//   - Eight paths run without the BKL: the local APIC's interrupts (trap.c: a TLB IPI's
-//     sender holds tlb_lock, a stop IPI's is panicking; the timer counts only this CPU's
-//     time), a user page fault's first touch of private anonymous memory or of the
-//     program's own file, or copy-on-write in a one-thread process, under its mm's lock
-//     alone (mm.h), the system calls that only read the caller's own ids (getpid...:
-//     syscall.c), madvise's MADV_DONTNEED and MADV_FREE, under the mm's lock alone, and
-//     execve's copies of its arguments (bkl_lock; syscall.c's U calls), the freeing of a
-//     dead address space's pages at exit and exec, fork's copy of a one-thread parent's
-//     page tables (bkl_drop; mm_put_dropping_bkl and mm_dup, mm.c), and exec's building of
-//     a static program's new address space from a file whose writes it denies
-//     (build_image, exec.c).
+//   - Eight paths run without the BKL:
+//       1. the local APIC's interrupts (trap.c: a TLB IPI's sender holds tlb_lock, a stop
+//          IPI's is panicking; the timer counts only this CPU's time);
+//       2. a user page fault's first touch of private anonymous memory or of the
+//          program's own file, or copy-on-write in a one-thread process, under its mm's
+//          lock alone (mm.h);
+//       3. the system calls that only read the caller's own ids (getpid...: syscall.c);
+//       4. madvise's MADV_DONTNEED and MADV_FREE, under the mm's lock alone (sys_mem.c);
+//       5. execve's copies of its arguments (bkl_lock; syscall.c's U calls);
+//       6. the freeing of a dead address space's pages at exit and exec, and
+//       7. fork's copy of a one-thread parent's page tables (bkl_drop;
+//          mm_put_dropping_bkl and mm_dup, mm.c);
+//       8. exec's building of a static program's new address space from a file whose
+//          writes it denies (build_image, exec.c).
 //
 // Lock table (who protects what):
 //   BKL          everything the kernel shares and does not name below: the process table,
