@@ -15,8 +15,8 @@
 //     truncate can touch its file meanwhile (exec denies writes: fs_deny_write_access).
 //
 // Locking: mm.h says who may change an address space and under which locks; in this file,
-// mm_fault, fault_retrying, mm_dup, mm_advise and mm_file_truncated take mm->lock
-// themselves, and the system calls of sys_mem.c take it around the rest (mm_map,
+// mm_fault, mm_fault_fast, fault_retrying, mm_dup, mm_advise and mm_file_truncated take
+// mm->lock themselves, and the system calls of sys_mem.c take it around the rest (mm_map,
 // mm_unmap, ...).
 #include <stdbool.h>
 #include <stdint.h>
@@ -747,7 +747,8 @@ int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
 // (refs > 1), though, a write fault on an empty entry is nearly always a first touch that
 // this path handles (their copy-on-write goes the slow way): there the page is made ready
 // before the first look, and the lock - which the other threads' faults wait for - is
-// taken once. The entry is peeked at without the lock: with interrupts off (as trap()
+// taken once. (When it is not - shared memory, a file, a growing stack, a bad address -
+// the page goes back unused: a wasted zeroing, on paths that cost more anyway.) The entry is peeked at without the lock: with interrupts off (as trap()
 // calls this), no table on the way can be freed meanwhile, since that waits until this
 // CPU, which has the tables loaded, has answered a shootdown. (refs is read without the
 // BKL: a stale value, or an entry filled meanwhile, only costs a page made for nothing,
@@ -757,8 +758,11 @@ enum fast_fault { FAST_DONE, FAST_SLOW, FAST_NEED_PAGE };
 static bool write_first_touch_likely(struct mm *mm, uint64_t va, bool write) {
     if (!write || __atomic_load_n(&mm->refs, __ATOMIC_RELAXED) < 2)
         return false;
+    uint64_t irq = local_irq_save();     // (trap's are off already; see above)
     pte_t *pte = vm_walk(mm->pml4, va, false);
-    return !pte || !(__atomic_load_n(pte, __ATOMIC_RELAXED) & PTE_P);
+    bool empty = !pte || !(__atomic_load_n(pte, __ATOMIC_RELAXED) & PTE_P);
+    local_irq_restore(irq);
+    return empty;
 }
 
 static uint64_t zeroed_page(void) {
@@ -1047,7 +1051,7 @@ static int advise_vma(struct vm_gather *g, struct vma *v, uint64_t start, uint64
         // Private pages go back to the allocator and read as zero afterwards (or as the
         // file, for a file's). Shared ones belong to the shmem object or the file: only
         // this mapping of them goes; the data stays. The page tables stay, as on Linux
-        // (vm_zap_range says why).
+        // (vm_zap_range says why: vm_gather_zap is its first half).
         vm_gather_zap(g, start, end, v->shm == NULL);
         return 0;
     case MADV_DONTFORK:  v->flags |= VMA_DONTFORK;  return 0;
@@ -1100,8 +1104,11 @@ static int advise_locked(struct mm *mm, struct vm_gather *g, uint64_t start, uin
 // The pages MADV_DONTNEED takes away are freed after mm->lock is let go, so that the other
 // threads' faults do not wait for that. The TLB shootdown is made before: whoever takes
 // the lock next and finds the entries empty may rely on no CPU still reaching their pages
-// - a second madvise or a munmap of the range, which then sends none, and the last
-// munmap of shared memory, which then frees its pages (shm_put).
+// - a second madvise or a munmap of the range, which then sends none, the last munmap of
+// shared memory, which then frees its pages (shm_put), a truncate, which frees the
+// file's. So the other threads' faults do wait for the shootdown. Linux lets them go on:
+// it counts the flushes still owed (tlb_flush_pending), and whoever finds entries empty
+// while one is owed flushes anyway - more paths to get right than one order here.
 int mm_advise(struct mm *mm, uint64_t start, uint64_t end, int advice) {
     if (advice == MADV_POPULATE_READ || advice == MADV_POPULATE_WRITE)
         return populate(mm, start, end, advice == MADV_POPULATE_WRITE);

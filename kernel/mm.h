@@ -46,7 +46,7 @@ struct vma {
 // private anonymous memory adds a page (a PTE from empty to present, and the tables on the
 // way), and in an address space with one thread (refs == 1) a copy-on-write fault puts a
 // copy in place of a shared page; and madvise's MADV_DONTNEED and MADV_FREE take pages
-// away (PTEs from present to empty; the tables stay, vm_zap_range). So code holding only
+// away (PTEs from present to empty; the tables stay, vm_gather_zap). So code holding only
 // the BKL may read the VMAs, and count present pages (one may appear or go), and walk the
 // tables (none is freed), but must hold `lock` to use a page it found (mm_peek_other);
 // code holding only `lock` may read them all. An address space nothing runs in yet (exec

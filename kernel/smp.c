@@ -31,7 +31,8 @@
 //          program's own file, or copy-on-write in a one-thread process, under its mm's
 //          lock alone (mm.h);
 //       3. the system calls that only read the caller's own ids (getpid...: syscall.c);
-//       4. madvise's MADV_DONTNEED and MADV_FREE, under the mm's lock alone (sys_mem.c);
+//       4. madvise's MADV_DONTNEED and MADV_FREE, and its hints, under the mm's lock
+//          alone (sys_mem.c);
 //       5. execve's copies of its arguments (bkl_lock; syscall.c's U calls);
 //       6. the freeing of a dead address space's pages at exit and exec, and
 //       7. fork's copy of a one-thread parent's page tables (bkl_drop;
@@ -551,7 +552,6 @@ static void ap_entry(struct percpu *c) {
     syscall_init();
     lapic_init_cpu();
     lapic_timer_start();
-    c->pml4 = NULL;
     __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
     scheduler();
 }

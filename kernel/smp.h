@@ -32,7 +32,7 @@ void bkl_retake(bool dropped, uint64_t irq);
 // After changing page tables that other CPUs may have loaded (munmap, mprotect, COW, fork):
 // makes every other CPU running on these page tables forget its cached translations - of
 // the user range [start, end), or of all of them. The caller holds the BKL or the mm's
-// lock (so the entries stay as it left them); when it returns, every other CPU has flushed.
+// lock; when it returns, every other CPU has flushed.
 void tlb_shootdown_range(uint64_t *pml4, uint64_t start, uint64_t end);
 void tlb_shootdown(uint64_t *pml4);     // the whole user half
 void tlb_shootdown_kernel(void);        // a kernel (global) mapping changed: every CPU

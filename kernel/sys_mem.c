@@ -324,7 +324,7 @@ static bool advice_known(int advice) {
 
 // madvise runs without the BKL (a U call in syscall.c's table), under the address space's
 // lock alone, for the advice that changes no VMA and never sleeps: MADV_DONTNEED and
-// MADV_FREE, which only clear page-table entries (the tables stay: vm_zap_range), and the
+// MADV_FREE, which only clear page-table entries (the tables stay: vm_gather_zap), and the
 // hints, which change nothing. glibc's malloc gives memory back with MADV_DONTNEED, from
 // every thread, all the time: under the BKL, that was most of a malloc-heavy program's
 // time in the lock. The fork flags split and merge VMAs, and MADV_POPULATE_* fault pages

@@ -61,7 +61,9 @@ void vm_protect_range(uint64_t *pml4, uint64_t start, uint64_t end, int prot, bo
 // first. A caller that lets go of the mm's lock between zap and finish must make sure
 // nobody meanwhile takes the missing entries for flushed ones: madvise flushes first
 // (vm_gather_flush_tlbs) and frees after; munmap keeps the BKL, and its range's VMAs are
-// gone, so no one else touches the range (mm.c). The fields are vm.c's.
+// gone, so nobody else acts on the range (a fault beside it may build a new table where
+// a pruned one was; the old one is freed after the shootdown all the same). The fields
+// are vm.c's.
 struct vm_range_op { int prot; bool shared; bool each, flush, touched; };
 #define GATHER_SMALL 64
 struct vm_gather {

@@ -18,11 +18,12 @@
 //             the next write must be found in the page (Lantern's madvise runs without the
 //             BKL), and fresh memory must not be scribbled on
 //   shmzap    a thread writes shared anonymous memory while another gives it back
-//             (MADV_DONTNEED) and the main thread unmaps it and fills fresh memory: no
-//             write may land in the fresh memory (munmap must not free the shared pages
-//             while the madvise's TLB shootdown is still owed). A narrow race: a review
-//             found it so at -smp 4; with the kernel's window widened by a 2 ms delay,
-//             this phase saw it in 1 round of 200
+//             (MADV_DONTNEED) and the main thread unmaps it and fills fresh memory: once
+//             munmap has returned, no write may go through, nor land in the fresh memory
+//             (munmap must not find the entries empty and skip its shootdown while the
+//             madvise's is still owed). A narrow race: with madvise's shootdown after its
+//             unlock, 1 boot in 5 saw it; with that window widened by a 2 ms delay, each
+//             of 3 boots counted thousands of writes
 //   ptfree    threads first-touch a 4 MiB region while another unmaps and maps it again
 //             (freeing its page tables): what a thread wrote it reads back, a fresh page reads
 //             0, a fault only while the region changes, and no page (table) leaks
@@ -493,18 +494,24 @@ static void zapscribble(void) {
 // write on into freed pages - into the fresh memory. Private pages on both sides keep the
 // page table alive, so munmap has no table to free either (its own reason to shoot down).
 static volatile uint32_t *shz;
-static atomic_int shz_stop;
+static atomic_int shz_stop, shz_gen, shz_stale;
 static atomic_int shz_go, shz_zapped;    // the round whose madvise may start, and is done
 
 // It writes whether the pages are mapped or not (a fault when not): a write through a
-// stale TLB entry is what the phase looks for, and it needs no mapping.
+// stale TLB entry is what the phase looks for, and it needs no mapping. shz_gen is odd from
+// munmap's return until the next mmap: a write that did not fault while it stayed odd
+// went through a stale entry.
 static void *shz_writer(void *arg) {
     (void)arg;
     while (!atomic_load(&shz_stop)) {
+        int before = atomic_load(&shz_gen);
         if (sigsetjmp(fault_jmp, 0) == 0) {
             in_read = 1;
             for (int i = 0; i < 3 * 1024; i += 16)
                 shz[i] = 0xdeadbeef;
+            in_read = 0;
+            if ((before & 1) && atomic_load(&shz_gen) == before)
+                atomic_fetch_add(&shz_stale, 1);
         }
         in_read = 0;
     }
@@ -531,12 +538,16 @@ static void shmzap(void) {
                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     unsigned char *fresh_at = (unsigned char *)base + 5 * 4096;
     shz = (volatile uint32_t *)(base + 4096);
+    munmap((void *)shz, 3 * 4096);       // holes until mapped: gen 1, odd
+    munmap(fresh_at, FRESH * 4096);
+    atomic_store(&shz_gen, 1);
     pthread_t w, z;
     pthread_create(&w, NULL, shz_writer, NULL);
     pthread_create(&z, NULL, shz_zapper, NULL);
     int rounds = 0, scribbled = 0;
     for (int r = 1; r <= ROUNDS; r++) {
         base[0] = base[4 * 4096] = 1;    // the neighbours: present, private
+        atomic_fetch_add(&shz_gen, 1);   // even: mapped again from here on
         if (mmap((void *)shz, 3 * 4096, PROT_READ | PROT_WRITE,
                  MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != (void *)shz)
             break;
@@ -546,6 +557,7 @@ static void shmzap(void) {
         for (volatile int spin = 0; spin < (r % 16) * 100; spin++)
             ;                            // now and then, munmap comes right after the zap
         munmap((void *)shz, 3 * 4096);
+        atomic_fetch_add(&shz_gen, 1);   // odd: unmapped
         unsigned char *fresh = mmap(fresh_at, FRESH * 4096, PROT_READ | PROT_WRITE,
                                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
         memset(fresh, 0x11, FRESH * 4096);
@@ -564,8 +576,8 @@ static void shmzap(void) {
     pthread_join(w, NULL);
     pthread_join(z, NULL);
     munmap(base, 5 * 4096);
-    printf("smpstress: shmzap: %d rounds, fresh memory scribbled in %d rounds\n", rounds,
-           scribbled);
+    printf("smpstress: shmzap: %d rounds, %d writes after munmap returned, fresh memory "
+           "scribbled in %d rounds\n", rounds, atomic_load(&shz_stale), scribbled);
 }
 
 // ---------------------------------------------------------------- faults racing mm changes
