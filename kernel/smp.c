@@ -143,8 +143,12 @@ static void wait_for_bkl(struct percpu *c) { halt_while_locked(c, &bkl.locked, &
 // holder may be waiting for this very CPU to flush (see tlb_shootdown). It spins only a
 // little, then halts: on a host with fewer cores than virtual CPUs (QEMU under load), a
 // spinning virtual CPU takes the host time the lock holder needs, and every CPU ends up
-// waiting for one that is not running (lock-holder preemption).
-#define BKL_SPINS 2000
+// waiting for one that is not running (lock-holder preemption). A little is 400 pauses,
+// about 160,000 cycles under QEMU's TCG (a pause costs about 400 there: it leaves the
+// translated code for QEMU's loop). It was 2000: at -smp 4 on a 2-core host, 400 made
+// the fork+exec storm's exec 5-15% cheaper and the threads' malloc storm's 35-45% (the
+// mm lock's waiters halt after as many, below), and moved nothing measurable at -smp 2.
+#define BKL_SPINS 400
 
 void kernel_enter(void) {
     struct percpu *c = this_cpu();
@@ -261,8 +265,8 @@ void bkl_unlock(void) {
 
 // The idle loop's way in (interrupts off, not holding the BKL): something is runnable.
 // Most often a wakeup's IPI brought it here, and the waker is in its last steps under the
-// lock: so it spins a short while first (IDLE_SPINS, a tenth of kernel_enter's: about
-// 80,000 cycles under QEMU's TCG, where a pause costs about 400), since a halted CPU
+// lock: so it spins a short while first (IDLE_SPINS, half of kernel_enter's: about
+// 80,000 cycles under QEMU's TCG), since a halted CPU
 // needs a second IPI to come back. At -smp 2 that made the futex ping-pong between two
 // threads 6,500-10,400 cycles a round trip instead of 10,500-35,000, and pthread_create
 // about 15% cheaper; the fork+exec storm did not move. Then it halts rather than spin on:
