@@ -147,7 +147,8 @@ static void wait_for_bkl(struct percpu *c) { halt_while_locked(c, &bkl.locked, &
 // about 160,000 cycles under QEMU's TCG (a pause costs about 400 there: it leaves the
 // translated code for QEMU's loop). It was 2000: at -smp 4 on a 2-core host, 400 made
 // the fork+exec storm's exec 5-15% cheaper and the threads' malloc storm's 35-45% (the
-// mm lock's waiters halt after as many, below), and moved nothing measurable at -smp 2.
+// mm lock's waiters halt after as many, below), in a few alternating runs on a noisy
+// host, and moved nothing measurable at -smp 2.
 #define BKL_SPINS 400
 
 void kernel_enter(void) {
