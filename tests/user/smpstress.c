@@ -351,6 +351,25 @@ static void munmap_race(void) {
 
 // ---------------------------------------------------------------- munmap racing writes
 
+// Maps `pages` fresh pages at `at` (likely pages just freed): they must read as zeros, and
+// keep what is put in them for `spins` turns of a loop while another thread writes on
+// through whatever it still reaches. 1 if they did not, and unmaps them.
+static int fresh_memory_scribbled(unsigned char *at, int pages, int spins) {
+    size_t n = (size_t)pages * 4096;
+    unsigned char *fresh = mmap(at, n, PROT_READ | PROT_WRITE,
+                                MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    int bad = 0;
+    for (size_t i = 0; i < n; i += 64)
+        bad += fresh[i] != 0;
+    memset(fresh, 0x11, n);
+    for (volatile int spin = 0; spin < spins; spin++)
+        ;
+    for (size_t i = 0; i < n; i += 4)
+        bad += fresh[i] != 0x11;
+    munmap(fresh, n);
+    return bad != 0;
+}
+
 // The same generation protocol as the readers': gen is odd from munmap's return until the
 // next mmap starts. A write that did not fault while gen stayed odd went through a stale
 // TLB entry into a freed page.
@@ -400,20 +419,8 @@ static void scribble(void) {
             ;
         munmap(addr, 4096);
         atomic_fetch_add(&gen, 1);              // odd: unmapped
-        // Fresh memory, likely the page just freed: it must read as zeros, and keep what we
-        // put in it while the writer goes on (faulting, now).
-        unsigned char *fresh = mmap(fresh_at, FRESH * 4096, PROT_READ | PROT_WRITE,
-                                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-        int bad = 0;
-        for (int i = 0; i < FRESH * 4096; i += 64)
-            bad += fresh[i] != 0;
-        memset(fresh, 0x11, FRESH * 4096);
-        for (volatile int spin = 0; spin < 20000; spin++)
-            ;
-        for (int i = 0; i < FRESH * 4096; i += 64)
-            bad += fresh[i] != 0x11;
-        munmap(fresh, FRESH * 4096);
-        scribbled += bad != 0;
+        // Fresh memory, likely the page just freed, while the writer goes on (faulting, now).
+        scribbled += fresh_memory_scribbled(fresh_at, FRESH, 20000);
         rounds++;
     }
     atomic_store(&stop_writers, 1);
@@ -463,18 +470,7 @@ static void zapscribble(void) {
             if (spin > 100000)
                 sched_yield();           // the writer's CPU may be busy elsewhere
         lost += zpage[0] != r;
-        unsigned char *fresh = mmap(fresh_at, FRESH * 4096, PROT_READ | PROT_WRITE,
-                                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-        int bad = 0;
-        for (int i = 0; i < FRESH * 4096; i += 64)
-            bad += fresh[i] != 0;
-        memset(fresh, 0x11, FRESH * 4096);
-        for (volatile int spin = 0; spin < 20000; spin++)
-            ;
-        for (int i = 0; i < FRESH * 4096; i += 64)
-            bad += fresh[i] != 0x11;
-        munmap(fresh, FRESH * 4096);
-        scribbled += bad != 0;
+        scribbled += fresh_memory_scribbled(fresh_at, FRESH, 20000);
         rounds++;
     }
     atomic_store(&stop_zap_writer, 1);
@@ -558,16 +554,7 @@ static void shmzap(void) {
             ;                            // now and then, munmap comes right after the zap
         munmap((void *)shz, 3 * 4096);
         atomic_fetch_add(&shz_gen, 1);   // odd: unmapped
-        unsigned char *fresh = mmap(fresh_at, FRESH * 4096, PROT_READ | PROT_WRITE,
-                                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-        memset(fresh, 0x11, FRESH * 4096);
-        for (volatile int spin = 0; spin < 100000; spin++)
-            ;
-        int bad = 0;
-        for (int i = 0; i < FRESH * 4096; i += 4)
-            bad += fresh[i] != 0x11;
-        munmap(fresh, FRESH * 4096);
-        scribbled += bad != 0;
+        scribbled += fresh_memory_scribbled(fresh_at, FRESH, 100000);
         rounds++;
         while (atomic_load(&shz_zapped) < r)
             ;
