@@ -340,18 +340,19 @@ static void timeouts(void)
     report("TRYLOCK_PI, held (its timeout is not read)", fx(&lock, PRIV(FUTEX_TRYLOCK_PI), bad_ptr(8)));
     yes("  WAITERS is set now", lock == (holder | WAITERS));
 
-    struct timespec t = in_ms(CLOCK_REALTIME, 50);
+    // t0 before the deadline is made: a wait that ends right at the deadline must count.
     long long t0 = now_ns(CLOCK_MONOTONIC);
+    struct timespec t = in_ms(CLOCK_REALTIME, 50);
     report("LOCK_PI, held, 50ms realtime deadline", fx(&lock, PRIV(FUTEX_LOCK_PI), &t));
     yes("  waited 50ms", now_ns(CLOCK_MONOTONIC) - t0 >= 50 * MS);
     t = (struct timespec){ 1, 0 };
     report("LOCK_PI, held, deadline in 1970", fx(&lock, PRIV(FUTEX_LOCK_PI), &t));
-    t = in_ms(CLOCK_MONOTONIC, 50);
     t0 = now_ns(CLOCK_MONOTONIC);
+    t = in_ms(CLOCK_MONOTONIC, 50);
     report("LOCK_PI2, held, 50ms monotonic deadline", fx(&lock, PRIV(FUTEX_LOCK_PI2), &t));
     yes("  waited 50ms", now_ns(CLOCK_MONOTONIC) - t0 >= 50 * MS);
-    t = in_ms(CLOCK_REALTIME, 50);
     t0 = now_ns(CLOCK_MONOTONIC);
+    t = in_ms(CLOCK_REALTIME, 50);
     report("LOCK_PI2 | CLOCK_REALTIME, held, 50ms", fx(&lock, PRIV(FUTEX_LOCK_PI2) | FUTEX_CLOCK_REALTIME, &t));
     yes("  waited 50ms", now_ns(CLOCK_MONOTONIC) - t0 >= 50 * MS);
     yes("  the word still names the holder, with WAITERS", lock == (holder | WAITERS));
