@@ -748,11 +748,11 @@ int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
 // this path handles (their copy-on-write goes the slow way): there the page is made ready
 // before the first look, and the lock - which the other threads' faults wait for - is
 // taken once. (When it is not - shared memory, a file, a growing stack, a bad address -
-// the page goes back unused: a wasted zeroing, on paths that cost more anyway.) The entry is peeked at without the lock: with interrupts off (as trap()
-// calls this), no table on the way can be freed meanwhile, since that waits until this
-// CPU, which has the tables loaded, has answered a shootdown. (refs is read without the
-// BKL: a stale value, or an entry filled meanwhile, only costs a page made for nothing,
-// or a second look.)
+// the page goes back unused: a wasted zeroing, on paths that cost more anyway.) The entry
+// is peeked at without the lock: with interrupts off, no table on the way can be freed
+// meanwhile, since that waits until this CPU, which has the tables loaded, has answered a
+// shootdown. (refs is read without the BKL: a stale value, or an entry filled meanwhile,
+// only costs a page made for nothing, or a second look.)
 enum fast_fault { FAST_DONE, FAST_SLOW, FAST_NEED_PAGE };
 
 static bool write_first_touch_likely(struct mm *mm, uint64_t va, bool write) {

@@ -480,7 +480,7 @@ static void zapscribble(void) {
            "memory scribbled in %d rounds\n", rounds, lost, scribbled);
 }
 
-// ---------------------------------------------------------------- shared memory zapped, then unmapped
+// ---------------------------------------------------------------- shared memory zapped and unmapped
 
 // A thread writes shared anonymous memory while a second one gives it back
 // (MADV_DONTNEED) again and again, and the main thread unmaps it and fills fresh memory
