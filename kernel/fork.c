@@ -273,6 +273,7 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64
 // The child's first act, before it first reaches user mode (called from proc_first_run).
 void proc_first_run_c(void) {
     struct proc *p = current();
+    sched_first_run();                   // the run queue's lock let go, the BKL taken
     if (p->set_child_tid) {              // in its own memory, through the checked door
         int tid = p->pid;
         (void)copy_to_user((void *)p->set_child_tid, &tid, sizeof tid);

@@ -130,6 +130,7 @@ void kmain(uint32_t magic, uint64_t info_pa) {
     kernel_enter();
     bkl_held_by(BKL_WHO_BOOT);   // (bklstat.c: /proc/bkl_stat, with bkl_stat)
     smp_boot(params.maxcpus);
+    kernel_exit();               // the idle loop runs without it
     scheduler();
 }
 

@@ -40,6 +40,7 @@ struct percpu {
     bool irq_user;            // the interrupt being handled came from user mode (trap.c)
     bool wake_here;           // its thread exits: whom it wakes runs here next (sched.c)
     struct proc *wake_next;   // a woken process that preempts the running one (sched.c)
+    struct proc *dead;        // the thread that just exited here, for the idle loop to reap
     int bkl_depth;            // how many times this CPU entered the big kernel lock (smp.c)
     uint32_t kicks;           // idle CPUs to wake when it lets go of the BKL (smp.c)
     int bkl_who;              // what holds it now, and since when (bklstat.c)

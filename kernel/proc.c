@@ -237,10 +237,7 @@ void proc_start(struct proc *p) {
     struct switch_frame *frame = (struct switch_frame *)p->tf - 1;
     *frame = (struct switch_frame){ .rip = (uint64_t)proc_first_run };
     p->context = (uint64_t)frame;
-    uint64_t f = local_irq_save();
-    sched_set_runnable(p);
-    local_irq_restore(f);
-    smp_kick_idle_cpu_on_release(p->cpus_allowed);   // a halted CPU runs it, not at its next tick
+    sched_start(p);
 }
 
 // The next thread of p's group after prev, in table order; start with prev = p (which is
@@ -262,6 +259,7 @@ static void proc_unuse(struct proc *p) {
 }
 
 void proc_reap(struct proc *p) {
+    sched_wait_off_cpu(p);               // a zombie's CPU may still be switching away from it
     signal_flush_thread(p);              // its own pending signals' queued instances
     sighand_put(p->sighand);
     p->sighand = NULL;

@@ -187,8 +187,17 @@ struct proc {
     struct fs_struct *fs;
     struct files_struct *files;
 
-    // [irq] its run state: the timer and wakeups from interrupt handlers change these
+    // [irq] its run state: the timer and wakeups from interrupt handlers change these.
+    // state: changes to and from RUNNABLE and RUNNING under the run queue's lock (sched.c);
+    // the others (SLEEPING, ZOMBIE, DEAD) the thread sets itself, under the BKL, and
+    // UNUSED proc_alloc and the reap. Readers under the BKL alone may see RUNNABLE and
+    // RUNNING trade places.
     enum proc_state state;
+    struct proc *rq_next, *rq_prev;  // its place in the run queue while RUNNABLE (sched.c)
+    // A CPU is on its kernel stack: from the switch to it until its CPU's scheduler is done
+    // with it after the switch away (sched.c). The reap waits for false before it frees
+    // the stack. Written under the run queue's lock; read by the reaper without it.
+    bool on_cpu;
     int slice;                   // timer ticks left before it should yield (sched_tick)
     uint64_t ticks;              // timer ticks it was running for (its CPU time)
     uint64_t sys_ticks;          // ... of which in the kernel (the rest: user mode; sched_tick)
@@ -236,8 +245,8 @@ struct proc {
     // proc_alloc with interrupts off; read by anyone.
     int slot;
     // The CPU it last ran on (/proc/<pid>/stat's field 39, ps's PSR; 0 until it first runs).
-    // Written only by the scheduler of the CPU that switches to it, under the BKL; read by
-    // anyone (an int: a reader sees the old CPU or the new one).
+    // Written only by the scheduler of the CPU that switches to it, under the run queue's
+    // lock; read by anyone (an int: a reader sees the old CPU or the new one).
     int last_cpu;
     // A stop of its process waits for this thread to park (Linux's JOBCTL_STOP_PENDING):
     // set by the thread that takes the stop signal (group_stop), for each live thread,

@@ -8,21 +8,27 @@
 // a process whose slice is used up yields. The kernel itself is never preempted: a process
 // in kernel mode runs until it sleeps or returns to user mode.
 //
-// Every CPU runs this same loop, on its own stack, over one global run queue: the process
-// table's RUNNABLE entries. Any CPU may pick any runnable process (so processes migrate
-// freely); a CPU with nothing to run halts until an interrupt - its timer tick, or the
-// reschedule IPI that a wakeup on another CPU sends it (smp_kick_idle_cpu). A woken
-// process that finds no halted CPU preempts the process of the CPU that woke it
-// (wake_preempt); the parent an exiting child wakes takes the child's CPU (sched_wake_here).
+// Every CPU runs this same loop, on its own stack, over one global run queue: the threads
+// that are RUNNABLE, in the order they became so (round robin). Any CPU may take any of
+// them (so threads migrate freely); a CPU with nothing to run halts until an interrupt -
+// its timer tick, or the reschedule IPI that a wakeup on another CPU sends it
+// (smp_kick_idle_cpu). A woken thread that finds no halted CPU preempts the thread of the
+// CPU that woke it (wake_preempt); the parent an exiting child wakes takes the child's CPU
+// (sched_wake_here).
 //
-// Locking: the big kernel lock (smp.c) guards the process table and therefore the run
-// queue, as xv6's ptable lock does. The idle loop holds it while it picks a process and
-// through the switch; the process returns it on its way to user mode, or hands it back by
-// switching to the idle loop when it sleeps. Between a sleeper's last look at its condition
-// and its switch away the lock is never let go, so a wakeup from another CPU cannot slip
-// in between and be lost. Per-CPU state (need_resched, the idle loop's stack) is in percpu.h.
-// One global queue under one lock is the simplest design that is obviously right; at 4
-// CPUs the lock is held for microseconds per switch, not the bottleneck (see the report).
+// Locking: the run queue has a spinlock of its own, sched_lock, and the idle loop runs
+// without the big kernel lock (smp.c). Like xv6's process lock, sched_lock is held across
+// every switch: a thread takes it, switches to its CPU's idle loop, which picks the next
+// thread and switches to it with the lock still held; that thread lets it go. So a thread
+// is never on two CPUs, and never picked before its switch away is complete. A thread
+// that switches away lets go of the BKL too, however deep it held it, and takes it back
+// when it runs again (Linux's schedule() did the same with its BKL). What stays simple is
+// sleep and wakeup: a sleeper checks its condition and marks itself SLEEPING under the BKL,
+// takes sched_lock, and only then lets go of the BKL; every waker holds the BKL. So a
+// wakeup is either before the check (the condition is seen) or after the mark (the
+// sleeper is found). Lock order: the BKL, then sched_lock. One global queue under one lock
+// is the simplest design that is obviously right; at 4 CPUs it is held for a few
+// microseconds per switch (docs/smp.md, "The run queue's own lock").
 #include <stdbool.h>
 #include <stdint.h>
 #include "bklstat.h"
@@ -44,12 +50,52 @@
 struct cpu_stat cpu_stats[MAX_CPUS];
 // Changed by sleep_on and read by wakeup, under the BKL (smp.c).
 static int nr_sleeping;                 // so that wakeup() with nobody asleep costs nothing
-// Threads waiting for a CPU (state RUNNABLE): changed with their state, under the BKL;
-// read without it by sched_yield (sched_others_waiting), hence atomic.
+
+// The run queue: the RUNNABLE threads, oldest first (a thread is in it exactly while its
+// state is RUNNABLE), and how many there are. Under sched_lock; nr_runnable is also read
+// without it (sched_others_waiting), hence atomic. Also under sched_lock: each CPU's
+// wake_next and idle flag (percpu.h), and a thread's last_cpu, slice and on_cpu.
+static struct spinlock sched_lock = SPINLOCK_INIT("sched");
+static struct proc *rq_head, *rq_tail;
 static int nr_runnable;
 
-void sched_set_runnable(struct proc *p) {
+// sched_lock is taken with interrupts off and held across swtch: taken by the thread that
+// switches away, let go by the thread switched to (or by the idle loop, to halt). Both
+// sides have interrupts off, so neither has flags to give back.
+static void rq_lock(void) {
+    if (read_rflags() & RFLAGS_IF)
+        panic("sched: the run queue's lock taken with interrupts on");
+    spin_lock_irqsave(&sched_lock);
+}
+
+static void rq_unlock(void) { spin_unlock_irqrestore(&sched_lock, 0); }
+
+static void rq_append(struct proc *p) {
+    p->rq_next = NULL;
+    p->rq_prev = rq_tail;
+    if (rq_tail)
+        rq_tail->rq_next = p;
+    else
+        rq_head = p;
+    rq_tail = p;
+}
+
+static void rq_remove(struct proc *p) {
+    if (p->rq_prev)
+        p->rq_prev->rq_next = p->rq_next;
+    else
+        rq_head = p->rq_next;
+    if (p->rq_next)
+        p->rq_next->rq_prev = p->rq_prev;
+    else
+        rq_tail = p->rq_prev;
+    p->rq_next = p->rq_prev = NULL;
+}
+
+// sched_lock held.
+static void make_runnable(struct proc *p) {
     p->state = PROC_RUNNABLE;
+    rq_append(p);
     __atomic_add_fetch(&nr_runnable, 1, __ATOMIC_RELAXED);
 }
 
@@ -61,111 +107,172 @@ bool sched_allowed_here(const struct proc *p) {
     return !p->cpus_allowed || (p->cpus_allowed & (1ull << this_cpu()->id));
 }
 
-// Round-robin: the first runnable process after the one that ran last (on any CPU) whose
-// affinity allows this CPU, in table order, wrapping around. (Table entries are never freed, so `last` stays a valid pointer.)
-static struct proc *pick_next(void) {
-    static struct proc *last;
-    struct percpu *c = this_cpu();
-    // A woken process that preempted (wake_preempt) goes first, out of turn: the round
-    // robin's place (last) stays where it was, or the woken would keep resetting it and
-    // the same few processes after it would get every turn (Go's garbage collector at
-    // -smp 1 waited for ever for a thread that never got one).
+// The oldest runnable thread whose affinity allows this CPU. sched_lock held.
+static struct proc *pick_next(struct percpu *c) {
+    // A woken thread that preempted (wake_preempt) goes first, out of turn. (Stale if
+    // another CPU took it meanwhile: then it is no longer RUNNABLE, or RUNNABLE again and
+    // in the queue, which is as good.)
     struct proc *woken = c->wake_next;
     c->wake_next = NULL;
     if (woken && woken->state == PROC_RUNNABLE && sched_allowed_here(woken))
         return woken;
-    for (struct proc *p = last ? proc_next(last) : NULL; p; p = proc_next(p))
-        if (p->state == PROC_RUNNABLE && sched_allowed_here(p))
-            return last = p;
-    for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
-        if (p->state == PROC_RUNNABLE && sched_allowed_here(p))
-            return last = p;
-        if (p == last)
-            break;
-    }
+    for (struct proc *p = rq_head; p; p = p->rq_next)
+        if (sched_allowed_here(p))
+            return p;
     return NULL;
 }
 
-// The idle loop keeps the page tables of the process it ran last (Linux's lazy TLB mode):
-// between one process and the next it holds the BKL, so no other CPU can decide meanwhile
-// that those tables are no longer used and free them (mm_put_dropping_bkl decides under
-// the BKL). Another CPU may still change them: a fault without the BKL only adds entries,
-// which no TLB had cached (or, in a process of one thread, running elsewhere, replaces
-// one: copy-on-write), and a madvise's shootdown, sent without the BKL, finds this CPU by
-// its pml4 and waits until the loop switches or halts, with interrupts on. Loading
-// the next process's tables then costs one CR3 write instead of two, and none for a thread
-// of the same process. Under QEMU's TCG each write flushes the whole TLB, which every page
-// touched afterwards refills: about 6,000 cycles. Before it halts, letting go of the BKL,
-// the CPU loads the kernel's own tables: the process may exit on another CPU meanwhile.
+// The idle loop keeps the page tables of the thread it ran last (Linux's lazy TLB mode):
+// between one thread and the next it holds sched_lock, so no thread of that process can run
+// meanwhile, and only a running thread can exit or exec - the only ways its tables are
+// freed (vm_destroy). Another CPU may still change them: a fault without the BKL only
+// adds entries, which no TLB had cached (or, in a process of one thread, running
+// elsewhere, replaces one: copy-on-write), and a shootdown finds this CPU by its pml4 and
+// waits until the loop answers it (it spins for locks answering them) or halts. Loading the
+// next thread's tables then costs one CR3 write instead of two, and none for a thread of
+// the same process. Under QEMU's TCG each write flushes the whole TLB, which every page
+// touched afterwards refills: about 6,000 cycles. Before it lets go of sched_lock - to
+// halt, or to reap - the CPU loads the kernel's own tables.
 static void unload_tables(void) {
     if (ncpus > 1)
         vm_switch(NULL);
 }
 
+// Runs p on this CPU until it switches back here (sched_lock held, from the switch's other
+// side, as on the way in).
+static void run(struct percpu *c, struct proc *p) {
+    rq_remove(p);
+    __atomic_sub_fetch(&nr_runnable, 1, __ATOMIC_RELAXED);
+    p->state = PROC_RUNNING;
+    p->on_cpu = true;
+    p->last_cpu = c->id;                // where it runs now (ps's PSR)
+    p->slice = TIME_SLICE_TICKS;
+    c->need_resched = false;
+    proc_set_current(p);
+    // The x87/SSE registers are always the user's (the kernel never uses them), so they
+    // only change hands here: load p's, run p, keep p's.
+    fpu_restore(p->fpu);
+    TRACE(TR_SWITCH, 0, p->pid, 0);
+    swtch(&c->scheduler_rsp, p->context);
+    c->wake_here = false;               // (sched_wake_here: only while its thread exits)
+    TRACE(TR_SWITCH, p->pid, 0, 0);
+    cpu_stats[c->id].ctxt++;            // one more switch to a thread and back (/proc/stat)
+    fpu_save(p->fpu);
+    proc_set_current(NULL);
+    __atomic_store_n(&p->on_cpu, false, __ATOMIC_RELEASE);   // the reap may go on (proc.c)
+}
+
 void scheduler(void) {
     struct percpu *c = this_cpu();
     cli();
-    if (!bkl_held())
-        kernel_enter();                 // a CPU arriving here for the first time
+    if (bkl_held())
+        panic("sched: CPU %d enters its idle loop holding the BKL", c->id);
+    rq_lock();
     for (;;) {
-        bkl_held_by(BKL_WHO_SCHED);     // (bklstat.c)
-        struct proc *p = pick_next();
+        struct proc *p = pick_next(c);
         if (!p) {
-            // Nothing to do: let go of the kernel and sleep until an interrupt (a wakeup
-            // elsewhere sends one, smp_kick_idle_cpu). An IPI that comes between the
-            // release and the halt waits for the sti, which wakes the hlt at once.
+            // Nothing to do: sleep until an interrupt (a wakeup elsewhere sends one,
+            // smp_kick_idle_cpu). An IPI that comes between the unlock and the halt waits
+            // for the sti, which wakes the hlt at once.
             c->idle = true;
             unload_tables();
-            kernel_exit();
+            rq_unlock();
             sti_hlt();
             cli();
             c->idle = false;
-            kernel_enter_idle();
+            rq_lock();
             continue;
         }
-        p->state = PROC_RUNNING;
-        __atomic_sub_fetch(&nr_runnable, 1, __ATOMIC_RELAXED);
-        p->last_cpu = c->id;            // where it runs now (ps's PSR)
-        p->slice = TIME_SLICE_TICKS;
-        c->need_resched = false;
-        proc_set_current(p);
-        // The x87/SSE registers are always the user's (the kernel never uses them), so they
-        // only change hands here: load p's, run p, keep p's.
-        fpu_restore(p->fpu);
-        TRACE(TR_SWITCH, 0, p->pid, 0);
-        swtch(&c->scheduler_rsp, p->context);
-        c->bkl_depth = 1;               // the idle loop's own hold on the BKL
-        c->wake_here = false;           // (sched_wake_here: only while its thread exits)
-        TRACE(TR_SWITCH, p->pid, 0, 0);
-        cpu_stats[c->id].ctxt++;             // one more switch to a thread and back (/proc/stat)
-        fpu_save(p->fpu);
-        // p gave up the CPU. If it was the last thing it did, clean up after it.
-        proc_set_current(NULL);
-        if (p->state == PROC_DEAD)
-            proc_reap(p);
+        run(c, p);
+        // It exited, and nobody will wait for it (proc_exit said so, while it still ran):
+        // free its slot. That needs the BKL, which comes before sched_lock.
+        struct proc *dead = c->dead;
+        if (dead) {
+            c->dead = NULL;
+            unload_tables();
+            rq_unlock();
+            kernel_enter();
+            bkl_held_by(BKL_WHO_SCHED);     // (bklstat.c)
+            proc_reap(dead);
+            kernel_exit();
+            rq_lock();
+        }
     }
 }
 
-// Back to the idle loop, leaving the caller in the state it has set (sleeping, zombie...).
-void schedule(void) {
-    struct proc *p = current();
+// The caller holds sched_lock and has set p's state: off to this CPU's idle loop, which
+// goes on holding the lock. p comes back here when a CPU picks it again, maybe another,
+// whose idle loop held the lock through the switch: p lets it go, then takes the BKL
+// back as deep as it held it. (The lock order forbids the other way round.)
+static void switch_away(struct proc *p) {
+    struct percpu *c = this_cpu();
+    if (p->state == PROC_DEAD)
+        c->dead = p;                    // decided now: once off the CPU it is others' to change
+    int who = c->bkl_who;
+    int depth = bkl_let_go_for_switch();
+    swtch(&p->context, c->scheduler_rsp);
+    rq_unlock();
+    bkl_take_back(depth, who);
+}
+
+static void check_can_switch(struct proc *p) {
     if (p->state == PROC_RUNNING)
         panic("sched: pid %d is still marked running", p->pid);
     if (read_rflags() & RFLAGS_IF)
         panic("sched: called with interrupts on");
     lockdep_assert_none_held("sleeping");
-    // The BKL stays held across the switch; our nesting depth of it comes back with us,
-    // maybe on another CPU.
-    int depth = this_cpu()->bkl_depth, who = this_cpu()->bkl_who;
-    swtch(&p->context, this_cpu()->scheduler_rsp);
-    this_cpu()->bkl_depth = depth;
-    bkl_held_by(who);                   // its system call holds the lock again (bklstat.c)
+}
+
+// Back to the idle loop, leaving the caller in the state it has set (sleeping, zombie...).
+void schedule(void) {
+    struct proc *p = current();
+    check_can_switch(p);
+    rq_lock();
+    switch_away(p);
 }
 
 void yield(void) {
     uint64_t f = local_irq_save();
-    sched_set_runnable(current());
-    schedule();
+    struct proc *p = current();
+    lockdep_assert_none_held("yielding");
+    rq_lock();
+    make_runnable(p);
+    switch_away(p);
+    local_irq_restore(f);
+}
+
+// A new thread's first moments on a CPU (proc_first_run_c): the idle loop switched to it
+// holding sched_lock, and the way to user mode lets go of the BKL.
+void sched_first_run(void) {
+    rq_unlock();
+    kernel_enter();
+}
+
+// proc_reap: p's CPU may still be on p's stack, switching away from it (run, above).
+void sched_wait_off_cpu(struct proc *p) {
+    while (__atomic_load_n(&p->on_cpu, __ATOMIC_ACQUIRE)) {
+        smp_answer_shootdown();
+        pause();
+    }
+}
+
+// A new thread is ready to run: a halted CPU takes it, once the caller lets go of the BKL.
+void sched_start(struct proc *p) {
+    uint64_t f = local_irq_save();
+    rq_lock();
+    make_runnable(p);
+    smp_kick_idle_cpu_on_release(p->cpus_allowed);   // not at its next tick
+    rq_unlock();
+    local_irq_restore(f);
+}
+
+// p's affinity changed (sched_setaffinity): if it waits for a CPU, wake one it may use now.
+void sched_affinity_changed(struct proc *p) {
+    uint64_t f = local_irq_save();
+    rq_lock();
+    if (p->state == PROC_RUNNABLE || (p == current() && !sched_allowed_here(p)))
+        smp_kick_idle_cpu(p->cpus_allowed);
+    rq_unlock();
     local_irq_restore(f);
 }
 
@@ -263,10 +370,10 @@ static void wake_preempt(struct proc *p) {
 void sched_wake_here(void) { this_cpu()->wake_here = true; }
 
 // p leaves its sleep: it runs next here if this CPU's thread is exiting; else a CPU halted
-// in its idle loop is woken for it, or this one's process gives way to it.
+// in its idle loop is woken for it, or this one's thread gives way to it. sched_lock held.
 static void wake(struct proc *p) {
     struct percpu *c = this_cpu();
-    sched_set_runnable(p);
+    make_runnable(p);
     if (c->wake_here && !c->wake_next && sched_allowed_here(p)) {
         c->wake_here = false;
         c->wake_next = p;
@@ -275,20 +382,45 @@ static void wake(struct proc *p) {
     }
 }
 
+// Under the BKL, which every sleeper holds from its last look at its condition until it has
+// taken sched_lock (switch_away): so a SLEEPING seen here stays so until wake changes it.
+// sched_lock is taken for each sleeper found, not around the walk: the walk may be long,
+// and the idle loops of the other CPUs wait for the lock.
+void sched_make_runnable(struct proc *p) {
+    if (p->state != PROC_SLEEPING)
+        return;
+    uint64_t f = local_irq_save();
+    rq_lock();                          // (after p's switch away, if it is still under way)
+    wake(p);
+    rq_unlock();
+    local_irq_restore(f);
+}
+
 void wakeup(void *chan) {
     if (nr_sleeping == 0)
         return;
     for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
         if (p->state == PROC_SLEEPING && p->chan == chan) {
             TRACE(TR_WAKEUP, p->pid, 0, 0);
-            wake(p);
+            sched_make_runnable(p);
         }
     }
 }
 
-void sched_make_runnable(struct proc *p) {
-    if (p->state == PROC_SLEEPING)
-        wake(p);
+// Makes thread t look at its signals soon (signal.c's signal_kick): a sleeper is woken,
+// and a thread running on another CPU gets a reschedule IPI. Under sched_lock, so that
+// RUNNING and the CPU it runs on are read together. BKL.
+void sched_kick(struct proc *t) {
+    if (t->state == PROC_SLEEPING) {
+        sched_make_runnable(t);
+        return;
+    }
+    uint64_t f = local_irq_save();
+    rq_lock();
+    if (t->state == PROC_RUNNING && t != current())
+        smp_kick_cpu(t->last_cpu);
+    rq_unlock();
+    local_irq_restore(f);
 }
 
 bool sleep_until(uint64_t ns) {

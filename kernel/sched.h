@@ -1,4 +1,4 @@
-// sched.h: who runs next. A round-robin scheduler over the process table, preemptive at
+// sched.h: who runs next. A round-robin scheduler over one run queue, preemptive at
 // the return to user mode, with sleep/wakeup on "channels" (any address that names what
 // a process waits for: &input for the console, the pipe, the parent process for wait4).
 #pragma once
@@ -38,7 +38,11 @@ void ptimers_delete_all(struct signal_struct *sig);
 int ptimer_overruns_at_delivery(struct signal_struct *sig, int id);
 bool sched_need_resched(void);
 void yield(void);                       // give up the CPU but stay runnable
-void sched_set_runnable(struct proc *p); // p's state becomes RUNNABLE (counted). BKL
+void sched_start(struct proc *p);       // a new thread becomes runnable (proc_start). BKL
+void sched_first_run(void);             // a new thread's first moments (fork.c). BKL not held
+void sched_wait_off_cpu(struct proc *p); // until no CPU runs on p's stack (proc_reap)
+void sched_affinity_changed(struct proc *p);   // sched_setaffinity changed p's. BKL
+void sched_kick(struct proc *t);        // t should look at its signals soon (signal_kick). BKL
 bool sched_others_waiting(void);        // is any thread waiting for a CPU? (no lock needed)
 void sched_wake_here(void);             // exit.c: whom this thread wakes next runs here
 void sched_timer_armed(void);           // a real-time timer was set: the wake timer looks (BKL)

@@ -107,12 +107,7 @@ bool fatal_signal_pending(struct proc *p) { return p->sig_pending & BIT(SIGKILL)
 // interruptible sleep then ends; another goes back to sleep), and one running on another
 // CPU - in user mode, where it would run on until its next tick - gets a reschedule IPI,
 // which brings it through return_to_user_unlocked (trap.c). BKL, interrupts off.
-void signal_kick(struct proc *t) {
-    if (t->state == PROC_SLEEPING)
-        sched_make_runnable(t);
-    else if (t->state == PROC_RUNNING && t != current())
-        smp_kick_cpu(t->last_cpu);       // (last_cpu is where it runs: set under the BKL)
-}
+void signal_kick(struct proc *t) { sched_kick(t); }
 
 // No thread of p's process waits to park any more (SIGCONT, SIGKILL). Interrupts off.
 static void cancel_stop(struct proc *p) {

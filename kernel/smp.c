@@ -17,14 +17,15 @@
 //     or from the idle loop). On the CPU that already holds it (an interrupt while in the
 //     kernel), it only counts one level deeper (percpu.bkl_depth).
 //   - kernel_exit() when the outermost entry leaves: back to user mode, or back to idle.
-//   - A process that sleeps keeps the BKL through the switch: it goes to the scheduler
-//     loop of its CPU, which holds it while it looks for the next process and lets it go
-//     only to halt (sched.c). So sleep/wakeup needs no more care than on one CPU: no other
-//     CPU can run between the sleeper's check of its condition and its switch away.
+//   - A thread that switches away lets go of the BKL, however deep, and takes it back when
+//     it runs again (bkl_let_go_for_switch): the idle loops run without it, under the run
+//     queue's own lock (sched.c). A sleeper lets go only after it has taken that lock,
+//     and every waker holds the BKL: so no wakeup falls between the sleeper's check of
+//     its condition and its switch away.
 //   - The hot, simple structures also have spinlocks of their own (page_alloc and the
 //     CPUs' page lists, kmalloc, kstack, lockdep, trace, clock, and each address space's
 //     mm lock), ordered after the BKL; lockdep (spinlock.c) checks their order.
-//   - Eight paths run without the BKL:
+//   - Nine paths run without the BKL:
 //       1. the local APIC's interrupts (trap.c: a TLB IPI's sender holds tlb_lock, a stop
 //          IPI's is panicking; the timer counts only this CPU's time);
 //       2. a user page fault's first touch of private anonymous memory or of the
@@ -38,11 +39,12 @@
 //       7. fork's copy of a one-thread parent's page tables (bkl_drop;
 //          mm_put_dropping_bkl and mm_dup, mm.c);
 //       8. exec's building of a static program's new address space from a file whose
-//          writes it denies (build_image, exec.c).
+//          writes it denies (build_image, exec.c);
+//       9. the idle loop, choosing and switching threads under sched_lock (sched.c).
 //
 // Lock table (who protects what):
 //   BKL          everything the kernel shares and does not name below: the process table,
-//                run queue (= the process table's RUNNABLE entries), files, pipes, tty,
+//                threads' SLEEPING, ZOMBIE and DEAD states, files, pipes, tty,
 //                futexes, signals, the load averages (loadavg.c), inodes (but their
 //                reference counts, and shared memory's, are atomic: exec's build takes them)
 //   BKL + mm     an address space's VMAs and page tables: changed under both, read under
@@ -55,6 +57,8 @@
 //   kstack       the kernel-stack slots (kstack.c)   lockdep    lockdep's tables
 //   trace        the event ring (trace.c)            clock      the clock's state, the vvar page (time.c)
 //   random       the generator's state (random.c)
+//   sched        the run queue, and the RUNNABLE and RUNNING states; held across each
+//                switch (sched.c); taken after the BKL
 //   tlb          one TLB shootdown at a time: its generation and range (smp.c)
 //   percpu       each CPU's own, with its interrupts off (percpu.h)
 #include <stdbool.h>
@@ -264,27 +268,29 @@ void bkl_unlock(void) {
     local_irq_restore(f);
 }
 
-// The idle loop's way in (interrupts off, not holding the BKL): something is runnable.
-// Most often a wakeup's IPI brought it here, and the waker is in its last steps under the
-// lock: so it spins a short while first (IDLE_SPINS, half of kernel_enter's: about
-// 80,000 cycles under QEMU's TCG), since a halted CPU
-// needs a second IPI to come back. At -smp 2 that made the futex ping-pong between two
-// threads 6,500-10,400 cycles a round trip instead of 10,500-35,000, and pthread_create
-// about 15% cheaper; the fork+exec storm did not move. Then it halts rather than spin on:
-// a spinning virtual CPU steals the host time the lock holder needs. kernel_exit() sends
-// the IPI that ends the halt. Dekker's pattern (flag, fence, look) means that wakeup
-// cannot be missed.
-#define IDLE_SPINS 200
-
-void kernel_enter_idle(void) {
+// A thread that switches away (sched.c's switch_away) lets go of the BKL, however deep it
+// holds it - as Linux's schedule() did with its BKL - so that the idle loop and the next
+// thread run without it; it takes the lock back, as deep, when it runs again. Interrupts
+// off; the run queue's lock is held across the first, and no spinlock across the second.
+int bkl_let_go_for_switch(void) {
     struct percpu *c = this_cpu();
-    for (int spins = 0; bkl.locked && spins < IDLE_SPINS; spins++) {
-        smp_answer_shootdown();
-        pause();
-    }
-    while (bkl.locked)
-        wait_for_bkl(c);
+    int depth = c->bkl_depth;
+    if (depth == 0)
+        return 0;
+    if (bkl.cpu != c->id + 1)
+        panic("BKL: CPU %d switches away at depth %d without holding it", c->id, depth);
+    c->bkl_depth = 0;
+    bkl_release(c);
+    return depth;
+}
+
+void bkl_take_back(int depth, int who) {
+    if (depth == 0)
+        return;
+    lockdep_assert_none_held("taking the BKL back");   // the BKL comes first
     kernel_enter();
+    this_cpu()->bkl_depth = depth;
+    bkl_held_by(who);                                  // (bklstat.c)
 }
 
 // ---------------------------------------------------------------- waiting for a long-held lock
@@ -387,7 +393,7 @@ void smp_note_pml4(uint64_t *pml4) {
 // For an address space only the caller's thread uses (fork's copy and a copy-on-write
 // fault without the BKL: mm.c) there is none: no other CPU can load it, because a CPU that
 // halts loads the kernel's own tables (sched.c's unload_tables), and one between two
-// processes holds the BKL.
+// threads holds the run queue's lock, so the caller's thread could not be running.
 static bool loaded_elsewhere(uint64_t *pml4) {
     __atomic_thread_fence(__ATOMIC_SEQ_CST);      // the cleared entries, before the look
     struct percpu *self = this_cpu();

@@ -17,7 +17,8 @@ bool irq_apic_mode(void);               // legacy IRQs arrive through the I/O AP
 // return to user mode and every halt of the idle loop lets it go.
 void kernel_enter(void);
 void kernel_exit(void);
-void kernel_enter_idle(void);           // the same, for the idle loop: halts while it waits
+int bkl_let_go_for_switch(void);        // sched.c: all of it, before a switch; the depth held
+void bkl_take_back(int depth, int who); // ... and after it, as deep (who: bklstat.c's)
 // Around the part of a system call that needs it, for one that runs without (syscall.c's U).
 void bkl_lock(void);
 void bkl_unlock(void);

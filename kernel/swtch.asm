@@ -27,9 +27,10 @@ swtch:
 
 
 ; A new thread's first time on the CPU: swtch "returned" here, with the stack pointer at
-; its trap frame. proc_first_run_c does what the child must do itself (CLONE_CHILD_SETTID);
-; then leave for user mode the way every interrupt does, letting go of the big kernel lock
-; that the scheduler held while it switched here (smp.c).
+; its trap frame. proc_first_run_c lets go of the run queue's lock, which the scheduler
+; held while it switched here, takes the big kernel lock (smp.c), and does what the child
+; must do itself (CLONE_CHILD_SETTID); then leave for user mode the way every interrupt
+; does, letting go of the big kernel lock.
 section .text
 extern trap_return
 extern proc_first_run_c

@@ -129,8 +129,7 @@ SYSCALL(sched_setaffinity) {
     if (!mask)
         return -EINVAL;
     p->cpus_allowed = mask == online_mask() ? 0 : mask;
-    if (p->state == PROC_RUNNABLE || (p == current() && !sched_allowed_here(p)))
-        smp_kick_idle_cpu(p->cpus_allowed);   // a halted CPU it may run on takes it now
+    sched_affinity_changed(p);   // a halted CPU it may run on takes it now
     if (p == current() && !sched_allowed_here(p))
         yield();                 // to a CPU it may run on
     return 0;

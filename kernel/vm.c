@@ -545,9 +545,11 @@ static void free_user_table(uint64_t *table, int level) {
 
 // No TLB shootdown here, and none is needed: the last reference to the mm is gone, so
 // every thread that used it has exited or exec'd, and each switched away from these tables
-// first (vm_switch(NULL) in exit, exec's vm_switch to the new ones), under the BKL. A CR3
-// load drops every non-global entry; so no CPU has these tables loaded or cached, and no
-// CPU can load them again. (tlb_shootdown would find no CPU to ask.)
+// first (vm_switch(NULL) in exit, exec's vm_switch to the new ones), under the BKL; an
+// idle loop that kept them after a thread's switch loaded others before that thread, or
+// any of its process, could run again (sched.c's unload_tables). A CR3 load drops every
+// non-global entry; so no CPU has these tables loaded or cached, and no CPU can load them
+// again. (tlb_shootdown would find no CPU to ask.)
 // At exit and exec this runs without the BKL (mm_put_dropping_bkl), interrupts off: it
 // answers other CPUs' shootdowns as it goes, since one may be waiting for this CPU.
 void vm_destroy(uint64_t *pml4) {
