@@ -43,6 +43,7 @@ struct percpu {
     struct proc *dead;        // the thread that just exited here, for the idle loop to reap
     int bkl_depth;            // how many times this CPU entered the big kernel lock (smp.c)
     uint32_t kicks;           // idle CPUs to wake when it lets go of the BKL (smp.c)
+    uint32_t resched_ipis;    // ... and when it lets go of the run queue's lock (sched.c)
     int bkl_who;              // what holds it now, and since when (bklstat.c)
     int bkl_who_dropped;      // ... and before bkl_drop let it go for a while
     uint64_t bkl_since;

@@ -190,12 +190,13 @@ static int next_waiter(uint32_t waiters, int self) {
     return __builtin_ctz(after ? after : waiters);
 }
 
-// Lets go of the BKL (the outermost level) and wakes a CPU halted waiting for it, and the
-// idle CPUs chosen meanwhile for new processes (smp_kick_idle_cpu_on_release).
-static void bkl_release(struct percpu *c) {
+// Lets go of the BKL (the outermost level). Returns the CPUs to wake with a reschedule
+// IPI: one halted waiting for the lock, and the idle CPUs chosen meanwhile for new
+// processes (smp_kick_idle_cpu_on_release).
+static uint32_t bkl_release_quietly(struct percpu *c) {
     if (bklstat_on)
         bklstat_released(c);
-    uint32_t kicks = c->kicks;
+    uint32_t wake = c->kicks;
     c->kicks = 0;
     bkl.cpu = 0;
     raw_spin_unlock(&bkl);
@@ -204,12 +205,17 @@ static void bkl_release(struct percpu *c) {
     if (w) {
         int cpu = next_waiter(w, c->id);
         __atomic_fetch_and(&idle_waiters, ~(1u << cpu), __ATOMIC_SEQ_CST);
-        lapic_send_ipi(cpus[cpu].apic_id, T_IPI_RESCHED);
-        kicks &= ~(1u << cpu);
+        wake |= 1u << cpu;
     }
-    for (; kicks; kicks &= kicks - 1)
-        lapic_send_ipi(cpus[__builtin_ctz(kicks)].apic_id, T_IPI_RESCHED);
+    return wake;
 }
+
+void smp_send_reschedules(uint32_t cpus_mask) {
+    for (; cpus_mask; cpus_mask &= cpus_mask - 1)
+        lapic_send_ipi(cpus[__builtin_ctz(cpus_mask)].apic_id, T_IPI_RESCHED);
+}
+
+static void bkl_release(struct percpu *c) { smp_send_reschedules(bkl_release_quietly(c)); }
 
 void kernel_exit(void) {
     struct percpu *c = this_cpu();
@@ -272,7 +278,9 @@ void bkl_unlock(void) {
 // holds it - as Linux's schedule() did with its BKL - so that the idle loop and the next
 // thread run without it; it takes the lock back, as deep, when it runs again. Interrupts
 // off; the run queue's lock is held across the first, and no spinlock across the second.
-int bkl_let_go_for_switch(void) {
+// The IPIs for the lock's waiters are added to *ipis, for the caller to send once it has
+// let go of the run queue's lock (sched.c says why).
+int bkl_let_go_for_switch(uint32_t *ipis) {
     struct percpu *c = this_cpu();
     int depth = c->bkl_depth;
     if (depth == 0)
@@ -280,7 +288,7 @@ int bkl_let_go_for_switch(void) {
     if (bkl.cpu != c->id + 1)
         panic("BKL: CPU %d switches away at depth %d without holding it", c->id, depth);
     c->bkl_depth = 0;
-    bkl_release(c);
+    *ipis |= bkl_release_quietly(c);
     return depth;
 }
 
@@ -454,8 +462,8 @@ void tlb_shootdown_kernel(void) { shootdown(NULL, true, 0, 0); }
 // it runs the process now rather than at its next timer tick. Waking a CPU the process
 // may not run on would only send that one back to sleep. (If this CPU is the only one
 // allowed, it takes the process at its next pass through the scheduler.)
-// True if a CPU was woken for the process; false if every CPU it may run on is busy
-// (then a wakeup may preempt: sched.c).
+// Returns the CPU chosen, as a mask for smp_send_reschedules (one bit), or 0 if every CPU
+// it may run on is busy (then a wakeup may preempt: sched.c).
 static struct percpu *claim_idle_cpu(uint64_t allowed) {
     struct percpu *self = this_cpu();
     if (ncpus == 1)
@@ -469,27 +477,26 @@ static struct percpu *claim_idle_cpu(uint64_t allowed) {
     return NULL;
 }
 
-bool smp_kick_idle_cpu(uint64_t allowed) {
+uint32_t smp_claim_idle_cpu(uint64_t allowed) {
     struct percpu *c = claim_idle_cpu(allowed);
-    if (c)
-        lapic_send_ipi(c->apic_id, T_IPI_RESCHED);
-    return c != NULL;
+    return c ? 1u << c->id : 0;
 }
 
 // The same for a new process or thread (proc_start), under the BKL: the IPI waits until
 // this CPU lets go of the lock (bkl_release). The CPU woken needs the lock to run anything,
 // and its maker lets go of it a moment later, on its way back to user mode; sent at once,
 // under QEMU the IPI (a write to the local APIC: an exit to the emulator) held the lock for
-// 15,000 cycles of every fork. A wakeup still sends its IPI at once: a sleeper woken on an
-// idle CPU - a pipe's reader - gets the time that CPU takes to wake from its halt (under
-// QEMU, a host thread's) ahead of the lock's release; deferred, the pinned pipe ping-pong
-// took 8% longer.
+// 15,000 cycles of every fork. A wakeup sends its IPI as soon as the waker lets go of the
+// run queue's lock (sched.c), before the BKL: a sleeper woken on an idle CPU - a pipe's
+// reader - gets the time that CPU takes to wake from its halt (under QEMU, a host
+// thread's) ahead of the lock's release; deferred, the pinned pipe ping-pong took 8%
+// longer. Without the BKL, the IPI goes when the run queue's lock is let go.
 bool smp_kick_idle_cpu_on_release(uint64_t allowed) {
-    if (!bkl_held())
-        return smp_kick_idle_cpu(allowed);
     struct percpu *c = claim_idle_cpu(allowed);
-    if (c)
+    if (c && bkl_held())
         this_cpu()->kicks |= 1u << c->id;
+    else if (c)
+        this_cpu()->resched_ipis |= 1u << c->id;      // (sched.c sends them)
     return c != NULL;
 }
 

@@ -17,7 +17,7 @@ bool irq_apic_mode(void);               // legacy IRQs arrive through the I/O AP
 // return to user mode and every halt of the idle loop lets it go.
 void kernel_enter(void);
 void kernel_exit(void);
-int bkl_let_go_for_switch(void);        // sched.c: all of it, before a switch; the depth held
+int bkl_let_go_for_switch(uint32_t *ipis);   // sched.c: all of it, before a switch; the depth
 void bkl_take_back(int depth, int who); // ... and after it, as deep (who: bklstat.c's)
 // Around the part of a system call that needs it, for one that runs without (syscall.c's U).
 void bkl_lock(void);
@@ -43,9 +43,12 @@ void smp_answer_shootdown(void);
 // Waiting for a lock that may be held long, and the holder's wakeup of those who wait.
 void smp_wait_unlocked(const volatile uint32_t *locked, volatile uint32_t *waiters);
 void smp_wake_lock_waiters(volatile uint32_t *waiters);
-bool smp_kick_idle_cpu(uint64_t allowed);   // a process became runnable: wake a halted CPU it
-                                            // may run on (allowed: its cpus_allowed, 0 = any)
-bool smp_kick_idle_cpu_on_release(uint64_t allowed);   // the same, when the BKL is let go
+// A process became runnable: choose a halted CPU it may run on (allowed: its cpus_allowed,
+// 0 = any), returned as a mask for smp_send_reschedules, which the caller (sched.c, under
+// the run queue's lock) sends when it lets go of that lock. 0: none is halted.
+uint32_t smp_claim_idle_cpu(uint64_t allowed);
+void smp_send_reschedules(uint32_t cpus_mask);
+bool smp_kick_idle_cpu_on_release(uint64_t allowed);   // the same, IPI when the BKL is let go
 void smp_kick_cpu(int id);              // a reschedule IPI to CPU id (not this one), running or not
 void smp_stop_others(void);            // panic: halt every other CPU (by NMI)
 bool smp_stopping(void);
