@@ -28,20 +28,14 @@ SYSCALL(getppid) { return current()->parent ? current()->parent->tgid : 0; }
 // With no thread waiting for a CPU there is nobody to yield to, and the call returns at
 // once. It runs without the BKL (marked L in the table): a thread spinning on sched_yield
 // - Go's runtime does, and so does a program waiting for a signal's handler - would
-// otherwise take the lock over and over from the CPUs doing real work. The count is read
-// without the lock: at worst a yield is made for nothing, or skipped when a thread has just
-// become runnable, which an idle CPU or the next tick runs anyway.
+// otherwise take the lock over and over from the CPUs doing real work. The yield needs
+// only the run queue's lock (sched.c). The count is read without it: at worst a yield is
+// made for nothing, or skipped when a thread has just become runnable, which an idle CPU
+// or the next tick runs anyway. (A traced call comes the locked way: yield lets go of
+// the BKL for the switch, and takes it back.)
 SYSCALL(sched_yield) {
-    if (!sched_others_waiting())
-        return 0;
-    if (bkl_held()) {                    // (a traced call comes through the locked way)
+    if (sched_others_waiting())
         yield();
-        return 0;
-    }
-    kernel_enter();                      // interrupts are off, as every way in wants
-    bkl_held_by((int)current()->syscall_nr);   // (bklstat.c)
-    yield();
-    kernel_exit();
     return 0;
 }
 

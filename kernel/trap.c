@@ -292,10 +292,13 @@ static void trap_locked(struct trapframe *tf) {
 // self-checks: interrupts are still off, and no user-access window is open, at the end.
 // The way back to user mode from a path that ran without the BKL (the local timer, the
 // anonymous first-touch fault, the lockless system calls): the lock is taken only if there
-// is something to do on the way - a yield, or a signal. The look is without it, as the
-// timer's is: a signal sent just after it is taken at the next kernel entry or tick, as
-// for any thread already running in user mode on another CPU.
+// is a signal to act on (a yield alone needs only the run queue's lock: sched.c). The
+// look is without it, as the timer's is: a signal sent just after it is taken at the next
+// kernel entry or tick, as for any thread already running in user mode on another CPU.
 void return_to_user_unlocked(struct trapframe *tf) {
+    // A preemption alone needs no BKL: the run queue has a lock of its own (sched.c).
+    if (sched_need_resched() && !signal_pending(current()) && !current()->itimer_due)
+        yield();
     if (sched_need_resched() || signal_pending(current()) || current()->itimer_due) {
         kernel_enter();
         return_to_user(tf);
