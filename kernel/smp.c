@@ -40,7 +40,8 @@
 //          mm_put_dropping_bkl and mm_dup, mm.c);
 //       8. exec's building of a static program's new address space from a file whose
 //          writes it denies (build_image, exec.c);
-//       9. the idle loop, choosing and switching threads under sched_lock (sched.c).
+//       9. the idle loop, choosing and switching threads under sched_lock, and a yield:
+//          sched_yield's, or a preemption's on the way to user mode (sched.c).
 //
 // Lock table (who protects what):
 //   BKL          everything the kernel shares and does not name below: the process table,
