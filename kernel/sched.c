@@ -247,9 +247,12 @@ void schedule(void) {
 void yield(void) {
     uint64_t f = local_irq_save();
     struct proc *p = current();
+    struct percpu *c = this_cpu();
     lockdep_assert_none_held("yielding");
     rq_lock();
     make_runnable(p);
+    if (!sched_allowed_here(p))         // its affinity has just changed: a CPU it may use
+        c->resched_ipis |= smp_claim_idle_cpu(p->cpus_allowed);
     switch_away(p);
     local_irq_restore(f);
 }
@@ -280,10 +283,12 @@ void sched_start(struct proc *p) {
 }
 
 // p's affinity changed (sched_setaffinity): if it waits for a CPU, wake one it may use now.
+// (The caller itself, if this CPU is no longer allowed, yields next: yield wakes one, once
+// the caller is in the queue. Woken now, that CPU would find the queue empty, and halt.)
 void sched_affinity_changed(struct proc *p) {
     uint64_t f = local_irq_save();
     rq_lock();
-    if (p->state == PROC_RUNNABLE || (p == current() && !sched_allowed_here(p)))
+    if (p->state == PROC_RUNNABLE)
         this_cpu()->resched_ipis |= smp_claim_idle_cpu(p->cpus_allowed);
     rq_unlock();
     local_irq_restore(f);

@@ -35,6 +35,9 @@
 //   samepage  8 threads first-touch one page at once: all see one page
 //   affinity  two threads pinned to two CPUs ping-pong through pipes: each wakeup must
 //             wake the CPU the thread is pinned to (info: the round trip's time)
+//   migrate   4 threads pass a token round a ring (mutex and condition variable), each
+//             moving itself to another CPU at every turn, while a fifth yields: each pass
+//             counted once, and each thread runs where sched_setaffinity put it
 //   groupkill a process whose 4 threads spin on other CPUs is killed by a signal
 //   rwlock    3 threads take a glibc rwlock to read, over and over, while 2 take it 1000
 //             times each to write: the writers must get through (a woken thread that
@@ -1253,6 +1256,66 @@ static void affinity(void) {
     printf("info: affinity round trip %.0f us\n", us);
 }
 
+// ---------------------------------------------------------------- migrating threads
+
+// 4 threads pass a token round a ring (a mutex and a condition variable: futex sleeps and
+// wakeups across CPUs), and each moves itself to another allowed CPU at every turn: once
+// sched_setaffinity has returned, it must run there (Linux moves the caller before it
+// returns). A fifth thread only yields, to keep the run queue busy. Every pass counted once.
+enum { MIGRATORS = 4, TURNS = 150 };
+static pthread_mutex_t ring_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ring_cond = PTHREAD_COND_INITIALIZER;
+static int ring_token, ring_passes, ring_off_cpu, ring_cpus[CPU_SETSIZE], ring_ncpus;
+static atomic_int ring_done;
+
+static void *ring_member(void *arg) {
+    int id = (int)(intptr_t)arg;
+    for (int turn = 0; turn < TURNS; turn++) {
+        pthread_mutex_lock(&ring_lock);
+        while (ring_token != id)
+            pthread_cond_wait(&ring_cond, &ring_lock);
+        ring_passes++;
+        ring_token = (id + 1) % MIGRATORS;
+        pthread_cond_broadcast(&ring_cond);
+        pthread_mutex_unlock(&ring_lock);
+        int cpu = ring_cpus[(turn + id) % ring_ncpus];
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(cpu, &set);
+        if (sched_setaffinity(0, sizeof set, &set) != 0 || sched_getcpu() != cpu)
+            __atomic_fetch_add(&ring_off_cpu, 1, __ATOMIC_RELAXED);
+    }
+    return NULL;
+}
+
+static void *ring_yielder(void *arg) {
+    (void)arg;
+    while (!atomic_load(&ring_done))
+        sched_yield();
+    return NULL;
+}
+
+static void migrate(void) {
+    cpu_set_t all;
+    if (sched_getaffinity(0, sizeof all, &all) != 0)
+        return;
+    ring_ncpus = 0;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &all))
+            ring_cpus[ring_ncpus++] = c;
+    pthread_t t[MIGRATORS], y;
+    pthread_create(&y, NULL, ring_yielder, NULL);
+    for (int i = 0; i < MIGRATORS; i++)
+        pthread_create(&t[i], NULL, ring_member, (void *)(intptr_t)i);
+    for (int i = 0; i < MIGRATORS; i++)
+        pthread_join(t[i], NULL);
+    atomic_store(&ring_done, 1);
+    pthread_join(y, NULL);
+    printf("smpstress: migrate: %d threads passed a token %d times (of %d), moving to another "
+           "CPU at each turn; on a CPU not asked for after sched_setaffinity: %d\n", MIGRATORS,
+           ring_passes, MIGRATORS * TURNS, ring_off_cpu);
+}
+
 // ---------------------------------------------------------------- a signal to a busy group
 
 static void *spin_forever(void *arg) {
@@ -1790,7 +1853,7 @@ static const struct {
     { "zapscribble", zapscribble, 0 }, { "shmzap", shmzap, 0 },
     { "ptfree", ptfree, 1 }, { "mprotect", mprotect_race, 1 }, { "fork", fork_race, 1 },
     { "mremap", mremap_race, 1 }, { "samepage", samepage, 1 },
-    { "affinity", affinity, 0 }, { "groupkill", groupkill, 0 }, { "rwlock", rwlock_writers, 0 }, { "alarm", alarm_stop, 0 }, { "cowrace", cowrace, 0 },
+    { "affinity", affinity, 0 }, { "migrate", migrate, 0 }, { "groupkill", groupkill, 0 }, { "rwlock", rwlock_writers, 0 }, { "alarm", alarm_stop, 0 }, { "cowrace", cowrace, 0 },
     { "forkkill", forkkill, 0 }, { "forktrunc", forktrunc, 0 }, { "stopstorm", stopstorm, 0 },
     { "textbusy", textbusy, 0 }, { "execargs", execargs, 0 },
 };
