@@ -198,6 +198,9 @@ struct proc {
     // with it after the switch away (sched.c). The reap waits for false before it frees
     // the stack. Written under the run queue's lock; read by the reaper without it.
     bool on_cpu;
+    // How deep it held the BKL when it switched away, and for what (bklstat.c): it has the
+    // lock back at that depth when it runs again (sched.c). 1 for a thread not yet started.
+    int bkl_depth, bkl_who;
     int slice;                   // timer ticks left before it should yield (sched_tick)
     uint64_t ticks;              // timer ticks it was running for (its CPU time)
     uint64_t sys_ticks;          // ... of which in the kernel (the rest: user mode; sched_tick)

@@ -175,14 +175,25 @@ static void run(struct percpu *c, struct proc *p) {
     __atomic_store_n(&p->on_cpu, false, __ATOMIC_RELEASE);   // the reap may go on (proc.c)
 }
 
+// The BKL that the thread switched away from held: kept for the next thread if that one
+// held it too when it switched away (as the BKL was before, the lock passes from one to
+// the other: a woken thread waits for no other CPU to get back into the kernel); else let
+// go, before a thread that runs without it, or a halt. sched_lock held.
+static void bkl_pass_on(struct percpu *c, struct proc *next) {
+    if (c->bkl_depth && (!next || !next->bkl_depth))
+        bkl_let_go_for_switch(&c->resched_ipis);
+}
+
 void scheduler(void) {
     struct percpu *c = this_cpu();
     cli();
     if (bkl_held())
         panic("sched: CPU %d enters its idle loop holding the BKL", c->id);
     rq_lock();
+    c->bkl_depth = 0;
     for (;;) {
         struct proc *p = pick_next(c);
+        bkl_pass_on(c, p);
         if (!p) {
             // Nothing to do: sleep until an interrupt (a wakeup elsewhere sends one,
             // smp_claim_idle_cpu). An IPI that comes between the unlock and the halt waits
@@ -197,35 +208,47 @@ void scheduler(void) {
             continue;
         }
         run(c, p);
+        if (c->bkl_depth)
+            bkl_held_by(BKL_WHO_SCHED);     // (bklstat.c)
         // It exited, and nobody will wait for it (proc_exit said so, while it still ran):
-        // free its slot. That needs the BKL, which comes before sched_lock.
+        // free its slot, under the BKL that its exit held, without sched_lock.
         struct proc *dead = c->dead;
         if (dead) {
             c->dead = NULL;
             unload_tables();
             rq_unlock();
-            kernel_enter();
-            bkl_held_by(BKL_WHO_SCHED);     // (bklstat.c)
+            if (!c->bkl_depth)
+                kernel_enter();
             proc_reap(dead);
-            kernel_exit();
             rq_lock();
         }
     }
 }
 
+
+// p runs again, on this CPU, switched to by its idle loop, which held sched_lock through
+// the switch: p lets it go, then has the BKL back as deep as it held it - passed on by the
+// idle loop (bkl_pass_on), or taken now. (The lock order forbids the other way round.)
+static void switched_in(struct proc *p) {
+    struct percpu *c = this_cpu();
+    rq_unlock();
+    if (p->bkl_depth && !c->bkl_depth)
+        bkl_take_back(p->bkl_depth, p->bkl_who);
+    else if (p->bkl_depth)
+        bkl_took_over(p->bkl_depth, p->bkl_who);
+}
+
 // The caller holds sched_lock and has set p's state: off to this CPU's idle loop, which
-// goes on holding the lock. p comes back here when a CPU picks it again, maybe another,
-// whose idle loop held the lock through the switch: p lets it go, then takes the BKL
-// back as deep as it held it. (The lock order forbids the other way round.)
+// goes on holding the lock, and the BKL if p held it, until it knows whether the next
+// thread wants it (bkl_pass_on). p comes back here when a CPU picks it again, maybe another.
 static void switch_away(struct proc *p) {
     struct percpu *c = this_cpu();
     if (p->state == PROC_DEAD)
         c->dead = p;                    // decided now: once off the CPU it is others' to change
-    int who = c->bkl_who;
-    int depth = bkl_let_go_for_switch(&c->resched_ipis);
+    p->bkl_depth = c->bkl_depth;
+    p->bkl_who = c->bkl_who;
     swtch(&p->context, c->scheduler_rsp);
-    rq_unlock();
-    bkl_take_back(depth, who);
+    switched_in(p);
 }
 
 static void check_can_switch(struct proc *p) {
@@ -258,11 +281,8 @@ void yield(void) {
 }
 
 // A new thread's first moments on a CPU (proc_first_run_c): the idle loop switched to it
-// holding sched_lock, and the way to user mode lets go of the BKL.
-void sched_first_run(void) {
-    rq_unlock();
-    kernel_enter();
-}
+// holding sched_lock, and the way to user mode lets go of the BKL (bkl_depth 1: sched_start).
+void sched_first_run(void) { switched_in(current()); }
 
 // proc_reap: p's CPU may still be on p's stack, switching away from it (run, above).
 void sched_wait_off_cpu(struct proc *p) {
@@ -275,6 +295,8 @@ void sched_wait_off_cpu(struct proc *p) {
 // A new thread is ready to run: a halted CPU takes it, once the caller lets go of the BKL.
 void sched_start(struct proc *p) {
     uint64_t f = local_irq_save();
+    p->bkl_depth = 1;
+    p->bkl_who = this_cpu()->bkl_who;
     rq_lock();
     make_runnable(p);
     smp_kick_idle_cpu_on_release(p->cpus_allowed);   // not at its next tick

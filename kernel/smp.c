@@ -298,7 +298,15 @@ void bkl_take_back(int depth, int who) {
         return;
     lockdep_assert_none_held("taking the BKL back");   // the BKL comes first
     kernel_enter();
-    this_cpu()->bkl_depth = depth;
+    bkl_took_over(depth, who);
+}
+
+// The same when this CPU holds the lock already: its idle loop kept it for this thread.
+void bkl_took_over(int depth, int who) {
+    struct percpu *c = this_cpu();
+    if (!bkl_held())
+        panic("BKL: CPU %d takes over a hold it does not have", c->id);
+    c->bkl_depth = depth;
     bkl_held_by(who);                                  // (bklstat.c)
 }
 

@@ -19,6 +19,7 @@ void kernel_enter(void);
 void kernel_exit(void);
 int bkl_let_go_for_switch(uint32_t *ipis);   // sched.c: all of it, before a switch; the depth
 void bkl_take_back(int depth, int who); // ... and after it, as deep (who: bklstat.c's)
+void bkl_took_over(int depth, int who); // ... or keeps it, as its idle loop left it
 // Around the part of a system call that needs it, for one that runs without (syscall.c's U).
 void bkl_lock(void);
 void bkl_unlock(void);
