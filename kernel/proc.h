@@ -202,6 +202,10 @@ struct proc {
     // lock back at that depth when it runs again (sched.c). 1 for a thread not yet started.
     int bkl_depth, bkl_who;
     int slice;                   // timer ticks left before it should yield (sched_tick)
+    // When it last got a CPU (ns since boot), and the CPU time it has had, counted at each
+    // switch away, from its maker's at its start: wake_preempt compares them (sched.c).
+    // Written by the scheduler of the CPU it runs on, under sched_lock.
+    uint64_t ran_since, vruntime;
     uint64_t ticks;              // timer ticks it was running for (its CPU time)
     uint64_t sys_ticks;          // ... of which in the kernel (the rest: user mode; sched_tick)
     // Signals for this thread alone (tgkill, its own faults). Sent from interrupt handlers

@@ -105,6 +105,11 @@ static void rq_remove(struct proc *p) {
     p->rq_next = p->rq_prev = NULL;
 }
 
+// The CPU time t has had, counting its current turn: running, t's own CPU may be ahead.
+static uint64_t vruntime_now(const struct proc *t) {
+    return t->vruntime + (t->on_cpu ? time_since_boot_ns() - t->ran_since : 0);
+}
+
 // sched_lock held.
 static void make_runnable(struct proc *p) {
     p->state = PROC_RUNNABLE;
@@ -160,6 +165,7 @@ static void run(struct percpu *c, struct proc *p) {
     p->on_cpu = true;
     p->last_cpu = c->id;                // where it runs now (ps's PSR)
     p->slice = TIME_SLICE_TICKS;
+    p->ran_since = time_since_boot_ns();
     c->need_resched = false;
     proc_set_current(p);
     // The x87/SSE registers are always the user's (the kernel never uses them), so they
@@ -172,6 +178,7 @@ static void run(struct percpu *c, struct proc *p) {
     cpu_stats[c->id].ctxt++;            // one more switch to a thread and back (/proc/stat)
     fpu_save(p->fpu);
     proc_set_current(NULL);
+    p->vruntime += time_since_boot_ns() - p->ran_since;
     __atomic_store_n(&p->on_cpu, false, __ATOMIC_RELEASE);   // the reap may go on (proc.c)
 }
 
@@ -295,8 +302,10 @@ void sched_wait_off_cpu(struct proc *p) {
 // A new thread is ready to run: a halted CPU takes it, once the caller lets go of the BKL.
 void sched_start(struct proc *p) {
     uint64_t f = local_irq_save();
+    struct proc *maker = current_or_null();
     p->bkl_depth = 1;
     p->bkl_who = this_cpu()->bkl_who;
+    p->vruntime = maker ? vruntime_now(maker) : 0;
     rq_lock();
     make_runnable(p);
     smp_kick_idle_cpu_on_release(p->cpus_allowed);   // not at its next tick
@@ -394,11 +403,23 @@ void sleep_on(void *chan) {
 // writes against 3 looping readers took minutes instead of a fraction of a second
 // (smpstress's rwlock phase). A ping-pong through a pipe is not slowed: the
 // waker would have slept at once anyway.
+// But only when the woken has had less CPU than the running one, by more than 1 ms
+// (Linux's sched_wakeup_granularity): each thread counts the CPU time it has had
+// (vruntime; a new one starts from its maker's). A producer that signals a condition
+// variable while it holds the mutex would otherwise give way to the consumer it woke,
+// which only blocks on the mutex and gives the CPU back, twice an item: a C11-threads
+// producer with 4 consumers (100,000 items, one mutex, musl) took 1.1 s at -smp 1 and 2.9 s
+// at -smp 2; now 1.8 s and 1.2 s (Linux 6.1 in the same QEMU: 1.5 s and 0.6-1.4 s). The
+// rwlock's writers, who barely run, still go first.
+#define WAKE_GRANULARITY_NS 1000000ull
+
 static void wake_preempt(struct proc *p) {
     struct percpu *c = this_cpu();
     struct proc *cur = c->current;
     if (!cur || cur == p || c->wake_next || !sched_allowed_here(p))
         return;
+    if (vruntime_now(cur) < p->vruntime + WAKE_GRANULARITY_NS)
+        return;                         // it has had no more CPU than the woken: it goes on
     c->wake_next = p;                   // pick_next takes it first
     c->need_resched = true;
 }
