@@ -188,10 +188,11 @@ struct proc {
     struct files_struct *files;
 
     // [irq] its run state: the timer and wakeups from interrupt handlers change these.
-    // state: changes to and from RUNNABLE and RUNNING under the run queue's lock (sched.c);
-    // the others (SLEEPING, ZOMBIE, DEAD) the thread sets itself, under the BKL, and
-    // UNUSED proc_alloc and the reap. Readers under the BKL alone may see RUNNABLE and
-    // RUNNING trade places.
+    // state: changes to and from RUNNABLE and RUNNING under the run queue's lock (sched.c)
+    // and, from SLEEPING to RUNNABLE, the BKL too; the others under the BKL: SLEEPING set
+    // by the thread itself (sleep_on) or by proc_alloc until proc_start, ZOMBIE and DEAD by
+    // its exit (and a leader's by its last thread's), UNUSED by the reap. Readers under
+    // the BKL alone may see RUNNABLE and RUNNING trade places.
     enum proc_state state;
     struct proc *rq_next, *rq_prev;  // its place in the run queue while RUNNABLE (sched.c)
     // A CPU is on its kernel stack: from the switch to it until its CPU's scheduler is done

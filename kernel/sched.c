@@ -54,7 +54,9 @@ static int nr_sleeping;                 // so that wakeup() with nobody asleep c
 // The run queue: the RUNNABLE threads, oldest first (a thread is in it exactly while its
 // state is RUNNABLE), and how many there are. Under sched_lock; nr_runnable is also read
 // without it (sched_others_waiting), hence atomic. Also under sched_lock: each CPU's
-// wake_next and idle flag (percpu.h), and a thread's last_cpu, slice and on_cpu.
+// wake_next, and its idle flag, which the CPU itself clears when it wakes (percpu.h);
+// a thread's last_cpu, on_cpu, ran_since and vruntime, and its slice when it is picked
+// (the tick of the CPU it runs on counts the slice down, with interrupts off).
 static struct spinlock sched_lock = SPINLOCK_INIT("sched");
 static struct proc *rq_head, *rq_tail;
 static int nr_runnable;
@@ -112,6 +114,8 @@ static uint64_t vruntime_now(const struct proc *t) {
 
 // sched_lock held.
 static void make_runnable(struct proc *p) {
+    if (p->rq_prev || rq_head == p)
+        panic("sched: pid %d queued twice", p->pid);
     p->state = PROC_RUNNABLE;
     rq_append(p);
     __atomic_add_fetch(&nr_runnable, 1, __ATOMIC_RELAXED);
@@ -143,7 +147,7 @@ static struct proc *pick_next(struct percpu *c) {
 // The idle loop keeps the page tables of the thread it ran last (Linux's lazy TLB mode):
 // between one thread and the next it holds sched_lock, so no thread of that process can run
 // meanwhile, and only a running thread can exit or exec - the only ways its tables are
-// freed (vm_destroy). Another CPU may still change them: a fault without the BKL only
+// freed (vm_destroy); the thread itself holds a reference to them until it runs again. Another CPU may still change them: a fault without the BKL only
 // adds entries, which no TLB had cached (or, in a process of one thread, running
 // elsewhere, replaces one: copy-on-write), and a shootdown finds this CPU by its pml4 and
 // waits until the loop answers it (it spins for locks answering them) or halts. Loading the
@@ -382,6 +386,8 @@ void sched_timer_armed(void) {
 
 void sleep_on(void *chan) {
     struct proc *p = current();
+    if (!bkl_held())                    // see the top of this file: wakers hold it too
+        panic("sched: pid %d sleeps without the BKL", p->pid);
     if (p->wake_at && p->wake_at < next_wake) {
         next_wake = p->wake_at;
         arm_wake_timer(time_since_boot_ns());
@@ -451,7 +457,12 @@ static void wake(struct proc *p) {
 // sched_lock is taken for each sleeper found, not around the walk: the walk may be long,
 // and the idle loops of the other CPUs wait for the lock.
 void sched_make_runnable(struct proc *p) {
-    if (p->state != PROC_SLEEPING)
+    if (!bkl_held())
+        panic("sched: a wakeup without the BKL (pid %d)", p->pid);
+    // (A thread not yet started is SLEEPING too, from proc_alloc to proc_start, which
+    // gives it its first context: a signal meanwhile, while its maker's copy_to_user
+    // waits for memory, must not start it.)
+    if (p->state != PROC_SLEEPING || !p->context)
         return;
     uint64_t f = local_irq_save();
     rq_lock();                          // (after p's switch away, if it is still under way)

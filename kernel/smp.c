@@ -14,14 +14,16 @@
 // that runs under it. User code runs on all CPUs in parallel, which is where CPU-bound
 // programs spend their time. The rules:
 //   - kernel_enter() on every entry: a syscall, an exception or interrupt (from user mode,
-//     or from the idle loop). On the CPU that already holds it (an interrupt while in the
-//     kernel), it only counts one level deeper (percpu.bkl_depth).
+//     or from the idle loop's halt). On the CPU that already holds it (an interrupt while
+//     in the kernel), it only counts one level deeper (percpu.bkl_depth).
 //   - kernel_exit() when the outermost entry leaves: back to user mode, or back to idle.
-//   - A thread that switches away lets go of the BKL, however deep, and takes it back when
-//     it runs again (bkl_let_go_for_switch): the idle loops run without it, under the run
-//     queue's own lock (sched.c). A sleeper lets go only after it has taken that lock,
-//     and every waker holds the BKL: so no wakeup falls between the sleeper's check of
-//     its condition and its switch away.
+//   - A thread that switches away holding the BKL leaves it to its CPU's idle loop, which
+//     passes it on to the next thread if that one held it too when it switched away, and
+//     lets it go otherwise, or to halt (sched.c's bkl_pass_on); a thread that finds it
+//     gone takes it back, as deep (bkl_take_back). The idle loop chooses under the run
+//     queue's own lock, which a sleeper takes before its BKL can go; every waker holds
+//     the BKL: so no wakeup falls between the sleeper's check of its condition and its
+//     switch away.
 //   - The hot, simple structures also have spinlocks of their own (page_alloc and the
 //     CPUs' page lists, kmalloc, kstack, lockdep, trace, clock, and each address space's
 //     mm lock), ordered after the BKL; lockdep (spinlock.c) checks their order.

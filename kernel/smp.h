@@ -14,7 +14,7 @@ void irq_eoi(int irq);
 bool irq_apic_mode(void);               // legacy IRQs arrive through the I/O APIC                  // the PIC's or the local APIC's end-of-interrupt
 
 // The big kernel lock (BKL): see smp.c. Every entry into the kernel takes it, every
-// return to user mode and every halt of the idle loop lets it go.
+// return to user mode lets it go, and the idle loop before a halt or a thread without it.
 void kernel_enter(void);
 void kernel_exit(void);
 int bkl_let_go_for_switch(uint32_t *ipis);   // sched.c: all of it, before a switch; the depth
