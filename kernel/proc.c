@@ -236,8 +236,10 @@ void proc_start(struct proc *p) {
     extern char proc_first_run[];
     struct switch_frame *frame = (struct switch_frame *)p->tf - 1;
     *frame = (struct switch_frame){ .rip = (uint64_t)proc_first_run };
+    uint64_t f = local_irq_save();      // (init's start: no interrupt may wake it half made)
     p->context = (uint64_t)frame;
     sched_start(p);
+    local_irq_restore(f);
 }
 
 // The next thread of p's group after prev, in table order; start with prev = p (which is

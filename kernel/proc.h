@@ -188,8 +188,8 @@ struct proc {
     struct files_struct *files;
 
     // [irq] its run state: the timer and wakeups from interrupt handlers change these.
-    // state: changes to and from RUNNABLE and RUNNING under the run queue's lock (sched.c)
-    // and, from SLEEPING to RUNNABLE, the BKL too; the others under the BKL: SLEEPING set
+    // state: changes to RUNNABLE, and from RUNNABLE to RUNNING, under the run queue's lock
+    // (sched.c) - from SLEEPING, the BKL too; the others under the BKL: SLEEPING set
     // by the thread itself (sleep_on) or by proc_alloc until proc_start, ZOMBIE and DEAD by
     // its exit (and a leader's by its last thread's), UNUSED by the reap. Readers under
     // the BKL alone may see RUNNABLE and RUNNING trade places.

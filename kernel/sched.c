@@ -12,21 +12,21 @@
 // that are RUNNABLE, in the order they became so (round robin). Any CPU may take any of
 // them (so threads migrate freely); a CPU with nothing to run halts until an interrupt -
 // its timer tick, or the reschedule IPI that a wakeup on another CPU sends it
-// (smp_claim_idle_cpu). A woken thread that finds no halted CPU preempts the thread of the
-// CPU that woke it (wake_preempt); the parent an exiting child wakes takes the child's CPU
-// (sched_wake_here).
+// (smp_claim_idle_cpu). A woken thread that finds no halted CPU may preempt the thread of
+// the CPU that woke it, if that one has had more CPU time (wake_preempt); the parent an
+// exiting child wakes takes the child's CPU (sched_wake_here).
 //
-// Locking: the run queue has a spinlock of its own, sched_lock, and the idle loop runs
+// Locking: the run queue has a spinlock of its own, sched_lock, and the idle loop chooses
 // without the big kernel lock (smp.c). Like xv6's process lock, sched_lock is held across
 // every switch: a thread takes it, switches to its CPU's idle loop, which picks the next
 // thread and switches to it with the lock still held; that thread lets it go. So a thread
 // is never on two CPUs, and never picked before its switch away is complete. A thread
-// that switches away lets go of the BKL too, however deep it held it, and takes it back
-// when it runs again (Linux's schedule() did the same with its BKL). What stays simple is
-// sleep and wakeup: a sleeper checks its condition and marks itself SLEEPING under the BKL,
-// takes sched_lock, and only then lets go of the BKL; every waker holds the BKL. So a
-// wakeup is either before the check (the condition is seen) or after the mark (the
-// sleeper is found). Lock order: the BKL, then sched_lock. One global queue under one lock
+// that switches away holding the BKL leaves it to the idle loop, which passes it on to the
+// next thread if that one held it too, and lets it go otherwise (bkl_pass_on); a thread
+// that finds it gone takes it back, as deep as it held it. What stays simple is sleep and
+// wakeup: a sleeper checks its condition and marks itself SLEEPING under the BKL, and
+// takes sched_lock before the BKL can go; every waker holds the BKL. So a wakeup is
+// either before the check (the condition is seen) or after the mark (the sleeper is found). Lock order: the BKL, then sched_lock. One global queue under one lock
 // is the simplest design that is obviously right; at 4 CPUs it is held for a few
 // microseconds per switch (docs/smp.md, "The run queue's own lock").
 #include <stdbool.h>
@@ -156,7 +156,7 @@ static struct proc *pick_next(struct percpu *c) {
 // touched afterwards refills: about 6,000 cycles. Before it lets go of sched_lock - to
 // halt, or to reap - the CPU loads the kernel's own tables.
 static void unload_tables(void) {
-    if (ncpus > 1)
+    if (ncpus > 1)                      // (with one CPU no other can free them meanwhile)
         vm_switch(NULL);
 }
 

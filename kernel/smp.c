@@ -277,9 +277,9 @@ void bkl_unlock(void) {
     local_irq_restore(f);
 }
 
-// A thread that switches away (sched.c's switch_away) lets go of the BKL, however deep it
-// holds it - as Linux's schedule() did with its BKL - so that the idle loop and the next
-// thread run without it; it takes the lock back, as deep, when it runs again. Interrupts
+// The idle loop lets go of the BKL that a thread switching away left it, however deep,
+// before a thread that did not hold it, or a halt (sched.c's bkl_pass_on); a thread that
+// finds it gone when it runs again takes it back, as deep (bkl_take_back). Interrupts
 // off; the run queue's lock is held across the first, and no spinlock across the second.
 // The IPIs for the lock's waiters are added to *ipis, for the caller to send once it has
 // let go of the run queue's lock (sched.c says why).

@@ -31,8 +31,8 @@ SYSCALL(getppid) { return current()->parent ? current()->parent->tgid : 0; }
 // otherwise take the lock over and over from the CPUs doing real work. The yield needs
 // only the run queue's lock (sched.c). The count is read without it: at worst a yield is
 // made for nothing, or skipped when a thread has just become runnable, which an idle CPU
-// or the next tick runs anyway. (A traced call comes the locked way: yield lets go of
-// the BKL for the switch, and takes it back.)
+// or the next tick runs anyway. (A traced call comes the locked way: its switch leaves
+// the BKL to the idle loop, and it has it back after.)
 SYSCALL(sched_yield) {
     if (sched_others_waiting())
         yield();

@@ -345,7 +345,7 @@ static void log_unimplemented(uint64_t nr) {
 // CPU changes (its ids and credentials): nothing the big kernel lock guards. They run
 // without it, interrupts off, so that threads asking at once on several CPUs do not queue
 // for the lock. They touch no user memory (a fault there may sleep, which needs the BKL).
-// sched_yield is one too: it takes the BKL itself when there is someone to yield to.
+// sched_yield is one too: a yield needs only the run queue's lock (sched.c).
 // The way out takes the lock only if there is something to do there (return_to_user).
 static void syscall_lockless(struct trapframe *tf, uint64_t nr) {
     struct proc *p = current();
