@@ -36,6 +36,8 @@ struct percpu {
     uint32_t apic_id;         // its local APIC's id (the MADT's), the target of IPIs
     volatile bool online;     // has finished bring-up and runs the scheduler
     volatile bool idle;       // halted in the idle loop, with nothing to run
+    volatile uint32_t idle_state;   // IDLE_BUSY, IDLE_POLLING or IDLE_HALTED (smp_idle_wait)
+    volatile uint32_t kicked;       // a reschedule for it since it last woke (smp_idle_wait)
     bool need_resched;        // the running process's slice is used up (sched_tick)
     bool irq_user;            // the interrupt being handled came from user mode (trap.c)
     bool wake_here;           // its thread exits: whom it wakes runs here next (sched.c)

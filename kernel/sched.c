@@ -212,8 +212,7 @@ void scheduler(void) {
             c->idle = true;
             unload_tables();
             rq_unlock();
-            sti_hlt();
-            cli();
+            smp_idle_wait(c);
             c->idle = false;
             rq_lock();
             continue;

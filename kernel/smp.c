@@ -213,9 +213,43 @@ static uint32_t bkl_release_quietly(struct percpu *c) {
     return wake;
 }
 
+// A CPU polling in its idle loop sees `kicked` and needs no IPI. Dekker's pattern with
+// smp_idle_wait (flag, fence, look on both sides): either this sees the CPU halted and
+// sends the IPI, or the CPU sees the flag and does not halt.
 void smp_send_reschedules(uint32_t cpus_mask) {
-    for (; cpus_mask; cpus_mask &= cpus_mask - 1)
-        lapic_send_ipi(cpus[__builtin_ctz(cpus_mask)].apic_id, T_IPI_RESCHED);
+    for (; cpus_mask; cpus_mask &= cpus_mask - 1) {
+        struct percpu *t = &cpus[__builtin_ctz(cpus_mask)];
+        __atomic_store_n(&t->kicked, 1, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&t->idle_state, __ATOMIC_SEQ_CST) != IDLE_POLLING)
+            lapic_send_ipi(t->apic_id, T_IPI_RESCHED);
+    }
+}
+
+// The idle loop's wait for work (interrupts off on the way in and out): it polls for a
+// while for a reschedule (`kicked`), and only then halts. It polls with interrupts off,
+// answering TLB shootdowns itself, as a spinning CPU does: an interrupt taken meanwhile
+// could wait for the BKL, halted, with this CPU still marked polling - and the lock's
+// holder would send it no IPI. (Interrupts wait at most the poll's 50 microseconds.) Under QEMU
+// a halted virtual CPU is a host thread asleep, and an IPI must wake it: about 50
+// microseconds, longer than many a wakeup's whole path (a pipe's ping-pong between two
+// CPUs is two of them a round trip). Linux polls the same way before it halts in a KVM
+// guest (cpuidle-haltpoll). The poll costs the host the time it lasts, when nothing
+// comes.
+#define IDLE_POLL_NS 50000
+
+void smp_idle_wait(struct percpu *c) {
+    __atomic_store_n(&c->idle_state, IDLE_POLLING, __ATOMIC_SEQ_CST);
+    uint64_t end = time_since_boot_ns() + IDLE_POLL_NS;
+    while (!__atomic_load_n(&c->kicked, __ATOMIC_ACQUIRE) && time_since_boot_ns() < end) {
+        smp_answer_shootdown();
+        pause();
+    }
+    __atomic_store_n(&c->idle_state, IDLE_HALTED, __ATOMIC_SEQ_CST);
+    if (!__atomic_load_n(&c->kicked, __ATOMIC_SEQ_CST))
+        sti_hlt();                      // an IPI between the look and the hlt wakes it at once
+    cli();
+    __atomic_store_n(&c->idle_state, IDLE_BUSY, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->kicked, 0, __ATOMIC_RELAXED);
 }
 
 static void bkl_release(struct percpu *c) { smp_send_reschedules(bkl_release_quietly(c)); }

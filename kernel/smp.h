@@ -49,6 +49,9 @@ void smp_wake_lock_waiters(volatile uint32_t *waiters);
 // the run queue's lock) sends when it lets go of that lock. 0: none is halted.
 uint32_t smp_claim_idle_cpu(uint64_t allowed);
 void smp_send_reschedules(uint32_t cpus_mask);
+enum { IDLE_BUSY, IDLE_POLLING, IDLE_HALTED };
+struct percpu;
+void smp_idle_wait(struct percpu *c);   // sched.c's idle loop: poll a while, then halt
 bool smp_kick_idle_cpu_on_release(uint64_t allowed);   // the same, IPI when the BKL is let go
 void smp_kick_cpu(int id);              // a reschedule IPI to CPU id (not this one), running or not
 void smp_stop_others(void);            // panic: halt every other CPU (by NMI)
