@@ -206,9 +206,10 @@ void scheduler(void) {
         struct proc *p = pick_next(c);
         bkl_pass_on(c, p);
         if (!p) {
-            // Nothing to do: sleep until an interrupt (a wakeup elsewhere sends one,
-            // smp_claim_idle_cpu). An IPI that comes between the unlock and the halt waits
-            // for the sti, which wakes the hlt at once.
+            // Nothing to do: poll a while, then sleep until an interrupt. A wakeup
+            // elsewhere claims this CPU (smp_claim_idle_cpu) and kicks it: a flag if it
+            // still polls, else an IPI - which, if it comes between the last look and the
+            // halt, waits for the sti, and wakes the hlt at once (smp_idle_wait).
             c->idle = true;
             unload_tables();
             rq_unlock();
