@@ -8,9 +8,9 @@
 //
 // Who touches what: every field belongs to its own CPU and is only read or written by code
 // running on that CPU with interrupts off - except `online`, `apic_id` and `id` (written
-// once during bring-up, read by anyone), `idle` (read by other CPUs to choose where to send
-// a reschedule IPI: a stale value only costs an extra or a missing early wakeup, the timer
-// tick still comes), `tlb_flush_gen` (written by the TLB shootdown's sender, see smp.c)
+// once during bring-up, read by anyone), `idle` (under the run queue's lock: set by the
+// CPU itself, cleared by a waker that claims it, sched.c), `idle_state` and `kicked` (read
+// and set by a waker: smp.c's smp_send_reschedules and smp_idle_wait), `tlb_flush_gen` (written by the TLB shootdown's sender, see smp.c)
 // and `pml4` (read by the shootdown's sender: vm_switch and smp.c say in which order).
 // `uaccess_open` and `uaccess_nosleep` are written with interrupts on as well, but only by the thread that runs on
 // this CPU, around its own user copy; this CPU's interrupt handlers only read it.
@@ -35,9 +35,9 @@ struct percpu {
     int id;                   // 0 .. ncpus-1: the index in cpus[] (Linux's CPU number)
     uint32_t apic_id;         // its local APIC's id (the MADT's), the target of IPIs
     volatile bool online;     // has finished bring-up and runs the scheduler
-    volatile bool idle;       // halted in the idle loop, with nothing to run
+    volatile bool idle;       // in the idle loop with nothing to run: a waker may claim it
     volatile uint32_t idle_state;   // IDLE_BUSY, IDLE_POLLING or IDLE_HALTED (smp_idle_wait)
-    volatile uint32_t kicked;       // a reschedule for it since it last woke (smp_idle_wait)
+    volatile uint32_t kicked;       // a reschedule for it since smp_idle_wait last ended
     bool need_resched;        // the running process's slice is used up (sched_tick)
     bool irq_user;            // the interrupt being handled came from user mode (trap.c)
     bool wake_here;           // its thread exits: whom it wakes runs here next (sched.c)

@@ -10,11 +10,11 @@
 //
 // Every CPU runs this same loop, on its own stack, over one global run queue: the threads
 // that are RUNNABLE, in the order they became so (round robin). Any CPU may take any of
-// them (so threads migrate freely); a CPU with nothing to run halts until an interrupt -
-// its timer tick, or the reschedule IPI that a wakeup on another CPU sends it
-// (smp_claim_idle_cpu). A woken thread that finds no halted CPU may preempt the thread of
-// the CPU that woke it, if that one has had more CPU time (wake_preempt); the parent an
-// exiting child wakes takes the child's CPU (sched_wake_here).
+// them (so threads migrate freely); a CPU with nothing to run polls a while, then halts
+// until an interrupt - its timer tick, or the reschedule IPI that a wakeup on another CPU
+// sends it (smp_claim_idle_cpu; a flag while it polls). A woken thread that finds no idle
+// CPU may preempt the thread of the CPU that woke it, if that one has had more CPU time
+// (wake_preempt); the parent an exiting child wakes takes the child's CPU (sched_wake_here).
 //
 // Locking: the run queue has a spinlock of its own, sched_lock, and the idle loop chooses
 // without the big kernel lock (smp.c). Like xv6's process lock, sched_lock is held across

@@ -127,19 +127,24 @@ void percpu_init(void) {
 bool bkl_held(void) { return bkl.locked && bkl.cpu == this_cpu()->id + 1; }
 
 // Halts this CPU (interrupts on) until the lock's holder signals that *locked is free (the
-// IPI of kernel_exit or smp_wake_lock_waiters), or any other interrupt comes. Dekker's
-// pattern (flag in *waiters, fence, look) means that the wakeup cannot be missed.
+// IPI of kernel_exit, through smp_send_reschedules, or smp_wake_lock_waiters), or any other
+// interrupt comes. Dekker's pattern (flag in *waiters, fence, look) means that the wakeup
+// cannot be missed. smp_send_reschedules sends no IPI to a CPU marked polling in its idle
+// loop, so the CPU is marked busy while it waits here (an NMI may come during the poll).
 // Interrupts that come meanwhile nest on this stack as on any kernel code; the only state
 // of the interrupted entry they could change is CR2 (a fault, which kernel code should not
 // take): kept and put back, for the page-fault handler that may be the one waiting here.
 static void halt_while_locked(struct percpu *c, const volatile uint32_t *locked,
                               volatile uint32_t *waiters) {
     uint64_t cr2 = read_cr2();
+    uint32_t idle_state = c->idle_state;
+    __atomic_store_n(&c->idle_state, IDLE_BUSY, __ATOMIC_SEQ_CST);
     __atomic_fetch_or(waiters, 1u << c->id, __ATOMIC_SEQ_CST);
     if (*locked)
         sti_hlt();
     cli();
     __atomic_fetch_and(waiters, ~(1u << c->id), __ATOMIC_SEQ_CST);
+    __atomic_store_n(&c->idle_state, idle_state, __ATOMIC_SEQ_CST);
     smp_answer_shootdown();
     write_cr2(cr2);
 }
@@ -239,7 +244,7 @@ void smp_send_reschedules(uint32_t cpus_mask) {
 
 void smp_idle_wait(struct percpu *c) {
     __atomic_store_n(&c->idle_state, IDLE_POLLING, __ATOMIC_SEQ_CST);
-    uint64_t end = time_since_boot_ns() + IDLE_POLL_NS;
+    uint64_t end = time_since_boot_ns() + (ncpus > 1 ? IDLE_POLL_NS : 0);   // (none to wait for)
     while (!__atomic_load_n(&c->kicked, __ATOMIC_ACQUIRE) && time_since_boot_ns() < end) {
         smp_answer_shootdown();
         pause();
