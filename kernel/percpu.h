@@ -8,12 +8,13 @@
 //
 // Who touches what: every field belongs to its own CPU and is only read or written by code
 // running on that CPU with interrupts off - except `online`, `apic_id` and `id` (written
-// once during bring-up, read by anyone), `idle` (under the run queue's lock: set by the
-// CPU itself, cleared by a waker that claims it, sched.c), `idle_state` and `kicked` (read
-// and set by a waker: smp.c's smp_send_reschedules and smp_idle_wait), `tlb_flush_gen` (written by the TLB shootdown's sender, see smp.c)
-// and `pml4` (read by the shootdown's sender: vm_switch and smp.c say in which order).
-// `uaccess_open` and `uaccess_nosleep` are written with interrupts on as well, but only by the thread that runs on
-// this CPU, around its own user copy; this CPU's interrupt handlers only read it.
+// once during bring-up, read by anyone), `idle` (under the run queue's lock: set by the CPU
+// itself, cleared by a waker that claims it, sched.c), `idle_state` and `kicked` (read and
+// set by a waker: smp.c's smp_send_reschedules and smp_idle_wait), `tlb_flush_gen` (written
+// by the TLB shootdown's sender, see smp.c) and `pml4` (read by the shootdown's sender:
+// vm_switch and smp.c say in which order). `uaccess_open` and `uaccess_nosleep` are written
+// with interrupts on as well, but only by the thread that runs on this CPU, around its own
+// user copy; this CPU's interrupt handlers only read it.
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>

@@ -20,15 +20,16 @@
 // without the big kernel lock (smp.c). Like xv6's process lock, sched_lock is held across
 // every switch: a thread takes it, switches to its CPU's idle loop, which picks the next
 // thread and switches to it with the lock still held; that thread lets it go. So a thread
-// is never on two CPUs, and never picked before its switch away is complete. A thread
-// that switches away holding the BKL leaves it to the idle loop, which passes it on to the
-// next thread if that one held it too, and lets it go otherwise (bkl_pass_on); a thread
-// that finds it gone takes it back, as deep as it held it. What stays simple is sleep and
-// wakeup: a sleeper checks its condition and marks itself SLEEPING under the BKL, and
-// takes sched_lock before the BKL can go; every waker holds the BKL. So a wakeup is
-// either before the check (the condition is seen) or after the mark (the sleeper is found). Lock order: the BKL, then sched_lock. One global queue under one lock
-// is the simplest design that is obviously right; at 4 CPUs it is held for a few
-// microseconds per switch (docs/smp.md, "The run queue's own lock").
+// is never on two CPUs, and never picked before its switch away is complete. A thread that
+// switches away holding the BKL leaves it to the idle loop, which passes it on to the next
+// thread if that one held it too, and lets it go otherwise (bkl_pass_on); a thread that
+// finds it gone takes it back, as deep as it held it. What stays simple is sleep and
+// wakeup: a sleeper checks its condition and marks itself SLEEPING under the BKL, and takes
+// sched_lock before the BKL can go; every waker holds the BKL. So a wakeup is either before
+// the check (the condition is seen) or after the mark (the sleeper is found). Lock order:
+// the BKL, then sched_lock. One global queue under one lock is the simplest design that is
+// obviously right; at 4 CPUs it is held for a few microseconds per switch (docs/smp.md,
+// "The run queue's own lock").
 #include <stdbool.h>
 #include <stdint.h>
 #include "bklstat.h"
@@ -65,8 +66,8 @@ static int nr_runnable;
 // switches away, let go by the thread switched to (or by the idle loop, to halt). Both
 // sides have interrupts off, so neither has flags to give back.
 // No IPI is sent under it: the reschedule IPIs a CPU owes (a woken thread's, the BKL's
-// waiter's when a thread switches away) wait in its percpu.resched_ipis and go when it
-// lets go. Under QEMU an IPI is a write to the emulated local APIC, which takes QEMU's own
+// waiter's when the idle loop lets go of the BKL) wait in its percpu.resched_ipis and go
+// when it lets go. Under QEMU an IPI is a write to the emulated local APIC, which takes QEMU's own
 // big lock; a virtual CPU that spins with its interrupts off while one is pending for it -
 // a CPU waiting here - takes that lock at each pause, and one IPI took up to 20 million
 // cycles. Sent under the lock, IPIs held it for 1.2 million cycles a time on average in the
@@ -147,14 +148,15 @@ static struct proc *pick_next(struct percpu *c) {
 // The idle loop keeps the page tables of the thread it ran last (Linux's lazy TLB mode):
 // between one thread and the next it holds sched_lock, so no thread of that process can run
 // meanwhile, and only a running thread can exit or exec - the only ways its tables are
-// freed (vm_destroy); the thread itself holds a reference to them until it runs again. Another CPU may still change them: a fault without the BKL only
-// adds entries, which no TLB had cached (or, in a process of one thread, running
-// elsewhere, replaces one: copy-on-write), and a shootdown finds this CPU by its pml4 and
-// waits until the loop answers it (it spins for locks answering them) or halts. Loading the
-// next thread's tables then costs one CR3 write instead of two, and none for a thread of
-// the same process. Under QEMU's TCG each write flushes the whole TLB, which every page
-// touched afterwards refills: about 6,000 cycles. Before it lets go of sched_lock - to
-// halt, or to reap - the CPU loads the kernel's own tables.
+// freed (vm_destroy); the thread itself holds a reference to them until it runs again.
+// Another CPU may still change them: a fault without the BKL only adds entries, which no
+// TLB had cached (or, in a process of one thread, running elsewhere, replaces one:
+// copy-on-write), and a shootdown finds this CPU by its pml4 and waits until the loop
+// answers it (it spins for locks answering them) or halts. Loading the next thread's tables
+// then costs one CR3 write instead of two, and none for a thread of the same process. Under
+// QEMU's TCG each write flushes the whole TLB, which every page touched afterwards refills:
+// about 6,000 cycles. Before it lets go of sched_lock - to halt, or to reap - the CPU loads
+// the kernel's own tables.
 static void unload_tables(void) {
     if (ncpus > 1)                      // (with one CPU no other can free them meanwhile)
         vm_switch(NULL);
@@ -192,7 +194,7 @@ static void run(struct percpu *c, struct proc *p) {
 // go, before a thread that runs without it, or a halt. sched_lock held.
 static void bkl_pass_on(struct percpu *c, struct proc *next) {
     if (c->bkl_depth && (!next || !next->bkl_depth))
-        bkl_let_go_for_switch(&c->resched_ipis);
+        bkl_let_go_all(&c->resched_ipis);
 }
 
 void scheduler(void) {

@@ -231,15 +231,15 @@ void smp_send_reschedules(uint32_t cpus_mask) {
 }
 
 // The idle loop's wait for work (interrupts off on the way in and out): it polls for a
-// while for a reschedule (`kicked`), and only then halts. It polls with interrupts off,
-// answering TLB shootdowns itself, as a spinning CPU does: an interrupt taken meanwhile
-// could wait for the BKL, halted, with this CPU still marked polling - and the lock's
-// holder would send it no IPI. (Interrupts wait at most the poll's 50 microseconds.) Under QEMU
-// a halted virtual CPU is a host thread asleep, and an IPI must wake it: about 50
-// microseconds, longer than many a wakeup's whole path (a pipe's ping-pong between two
-// CPUs is two of them a round trip). Linux polls the same way before it halts in a KVM
-// guest (cpuidle-haltpoll). The poll costs the host the time it lasts, when nothing
-// comes.
+// while for a reschedule (`kicked`), and only then halts. Under QEMU a halted virtual CPU
+// is a host thread asleep, and an IPI must wake it: about 50 microseconds, longer than many
+// a wakeup's whole path (a pipe's ping-pong between two CPUs is two of them a round trip).
+// Linux polls the same way before it halts in a KVM guest (cpuidle-haltpoll). The poll
+// costs the host the time it lasts, when nothing comes. It polls with interrupts off,
+// answering TLB shootdowns itself as a spinning CPU does, so interrupts wait at most 50
+// microseconds. (The first version polled with them on: a handler that waited for the BKL
+// meanwhile halted with this CPU still marked polling, and got no IPI. halt_while_locked
+// now marks the CPU busy too.)
 #define IDLE_POLL_NS 50000
 
 void smp_idle_wait(struct percpu *c) {
@@ -322,16 +322,14 @@ void bkl_unlock(void) {
 // off; the run queue's lock is held across the first, and no spinlock across the second.
 // The IPIs for the lock's waiters are added to *ipis, for the caller to send once it has
 // let go of the run queue's lock (sched.c says why).
-int bkl_let_go_for_switch(uint32_t *ipis) {
+void bkl_let_go_all(uint32_t *ipis) {
     struct percpu *c = this_cpu();
-    int depth = c->bkl_depth;
-    if (depth == 0)
-        return 0;
+    if (c->bkl_depth == 0)
+        return;
     if (bkl.cpu != c->id + 1)
-        panic("BKL: CPU %d switches away at depth %d without holding it", c->id, depth);
+        panic("BKL: CPU %d lets go at depth %d without holding it", c->id, c->bkl_depth);
     c->bkl_depth = 0;
     *ipis |= bkl_release_quietly(c);
-    return depth;
 }
 
 void bkl_take_back(int depth, int who) {
@@ -512,8 +510,7 @@ void tlb_shootdown_kernel(void) { shootdown(NULL, true, 0, 0); }
 // it runs the process now rather than at its next timer tick. Waking a CPU the process
 // may not run on would only send that one back to sleep. (If this CPU is the only one
 // allowed, it takes the process at its next pass through the scheduler.)
-// Returns the CPU chosen, as a mask for smp_send_reschedules (one bit), or 0 if every CPU
-// it may run on is busy (then a wakeup may preempt: sched.c).
+// NULL if every CPU it may run on is busy (then a wakeup may preempt: sched.c).
 static struct percpu *claim_idle_cpu(uint64_t allowed) {
     struct percpu *self = this_cpu();
     if (ncpus == 1)
@@ -527,6 +524,7 @@ static struct percpu *claim_idle_cpu(uint64_t allowed) {
     return NULL;
 }
 
+// The CPU chosen, as a mask for smp_send_reschedules (one bit), or 0.
 uint32_t smp_claim_idle_cpu(uint64_t allowed) {
     struct percpu *c = claim_idle_cpu(allowed);
     return c ? 1u << c->id : 0;

@@ -17,7 +17,7 @@ bool irq_apic_mode(void);               // legacy IRQs arrive through the I/O AP
 // return to user mode lets it go, and the idle loop before a halt or a thread without it.
 void kernel_enter(void);
 void kernel_exit(void);
-int bkl_let_go_for_switch(uint32_t *ipis);   // sched.c: all of it, before a switch; the depth
+void bkl_let_go_all(uint32_t *ipis);    // sched.c's idle loop: all of it; IPIs owed to *ipis
 void bkl_take_back(int depth, int who); // ... and after it, as deep (who: bklstat.c's)
 void bkl_took_over(int depth, int who); // ... or keeps it, as its idle loop left it
 // Around the part of a system call that needs it, for one that runs without (syscall.c's U).
