@@ -12,9 +12,19 @@
 // process, (shared-memory object, offset) for MAP_SHARED memory when the caller does not
 // say FUTEX_PRIVATE_FLAG - so processes sharing a page meet on it whatever its address.
 //
-// Locking: the waiter list is touched only with interrupts off, under the big kernel lock
-// (every futex call holds it; interrupts off alone guards one CPU). Each waiter lives on
-// its sleeping thread's kernel stack; it is on the list exactly while that thread waits.
+// Locking: the waiter list has a lock of its own, futex_lock, and the calls that wait and
+// wake run without the big kernel lock (syscall.c's U entries), on every CPU at once: a
+// mutex's lock and unlock in one process do not wait for another's system calls. A
+// waiter looks at the word and joins the list under futex_lock, and sleeps with it
+// (sleep_on_locked); a waker takes it to find and wake waiters. So a wake either comes
+// before the look (which then sees the word changed: EAGAIN) or finds the waiter. Each
+// waiter lives on its sleeping thread's kernel stack; it is on the list exactly while that
+// thread waits. Lock order: the BKL, futex_lock, an mm's lock, sched_lock.
+//
+// Under futex_lock a fault on the word cannot be handled (handling one may sleep, and takes
+// the BKL, which comes first): the word is read with the _nofault copies, and a call that
+// meets a page not there yet lets go of the lock, faults the page in, and starts again
+// (struct refault), as Linux's futex code does.
 //
 // Priority-inheritance futexes (FUTEX_LOCK_PI and friends, below the robust lists) keep
 // their waiters on the same list, marked pi.
@@ -27,6 +37,8 @@
 #include "mm.h"
 #include "proc.h"
 #include "sched.h"
+#include "smp.h"
+#include "spinlock.h"
 #include "string.h"
 #include "syscall.h"
 #include "time.h"
@@ -59,8 +71,8 @@
 
 struct futex_key { uintptr_t object, offset; };
 
-// Every field is read and written under the big kernel lock with interrupts off, by the
-// waiting thread or by the one that wakes it, moves it, or hands it a PI lock.
+// Every field is read and written under futex_lock, by the waiting thread or by the one
+// that wakes it, moves it, or hands it a PI lock.
 struct futex_waiter {
     struct futex_key key;
     uint32_t bitset;
@@ -79,26 +91,71 @@ struct futex_waiter {
     struct futex_key pi_key;
 };
 
-static struct futex_waiter *waiters;     // every waiting thread; interrupts off to touch
+static struct spinlock futex_lock = SPINLOCK_INIT("futex");
+static struct futex_waiter *waiters;     // every waiting thread (futex_lock)
+
+static uint64_t lock_futexes(void) { return spin_lock_irqsave(&futex_lock); }
+
+// The wakeups made under the lock send their IPIs once it is let go (sched_wake_locked).
+static void unlock_futexes(uint64_t flags) {
+    spin_unlock_irqrestore(&futex_lock, 0);
+    sched_send_ipis();
+    local_irq_restore(flags);
+}
+
+// A page that a call under futex_lock could not fault in there, to fault in once the lock
+// is let go (fault_in) before the call starts again. again: there is one.
+struct refault {
+    bool again, write;
+    uint64_t addr;
+};
+
+// The word's accesses under futex_lock: 0, or -EFAULT with rf noting the page.
+static int get_word(uint64_t uaddr, uint32_t *value, struct refault *rf) {
+    if (copy_from_user_nofault(value, (const void *)uaddr, sizeof *value) == 0)
+        return 0;
+    *rf = (struct refault){ .again = true, .write = false, .addr = uaddr };
+    return -EFAULT;
+}
+
+static int cmpxchg_word(uint64_t uaddr, uint32_t *old, uint32_t new, struct refault *rf) {
+    if (cmpxchg_user_u32_nofault((uint32_t *)uaddr, old, new) == 0)
+        return 0;
+    *rf = (struct refault){ .again = true, .write = true, .addr = uaddr };
+    return -EFAULT;
+}
+
+// No lock held: the page rf noted is brought in as any user access would (it may sleep).
+// True if the call may go again; false if the address is bad (the call says -EFAULT). A
+// write fault is brought in by a compare-and-exchange that writes the value found back:
+// a copy-on-write page becomes the process's own, a read-only one fails.
+static bool fault_in(struct refault *rf) {
+    uint32_t v;
+    rf->again = false;
+    if (copy_from_user(&v, (const void *)rf->addr, sizeof v))
+        return false;
+    return !rf->write || cmpxchg_user_u32((uint32_t *)rf->addr, &v, v) == 0;
+}
 
 // The key for the word at uaddr in the current process. -EINVAL if misaligned, -EFAULT
-// if it is not user memory.
+// if it is not user memory. A shared key is looked up in the VMAs under the mm's lock.
 static long get_key(uint64_t uaddr, bool private, struct futex_key *key) {
     if (uaddr & 3)
         return -EINVAL;
     if (uaddr >= USER_TOP - 4)
         return -EFAULT;
     struct mm *mm = current()->mm;
-    struct vma *vma = private ? NULL : mm_find(mm, uaddr);
-    if (!private && !vma)
-        return -EFAULT;                  // a shared futex must be memory (Linux looks the page up)
+    *key = (struct futex_key){ (uintptr_t)mm, uaddr };
+    if (private)
+        return 0;
+    uint64_t flags = mm_lock(mm);
+    struct vma *vma = mm_find(mm, uaddr);
     if (vma && vma->shm) {
         uint64_t page = vma->shm_pgoff + (uaddr - vma->start) / PAGE_SIZE;
         *key = (struct futex_key){ (uintptr_t)vma->shm, page * PAGE_SIZE + (uaddr & (PAGE_SIZE - 1)) };
-    } else {
-        *key = (struct futex_key){ (uintptr_t)mm, uaddr };
     }
-    return 0;
+    mm_unlock(mm, flags);
+    return vma ? 0 : -EFAULT;            // a shared futex must be memory (Linux looks the page up)
 }
 
 static bool same_key(const struct futex_key *a, const struct futex_key *b) {
@@ -115,7 +172,7 @@ static void unlink_waiter(struct futex_waiter *w) {
 }
 
 // Wakes up to n waiters on key whose bitset meets `bitset`; returns how many. As Linux
-// counts, n of 0 or less still wakes one. Interrupts off.
+// counts, n of 0 or less still wakes one. futex_lock held.
 static int wake_key(const struct futex_key *key, int n, uint32_t bitset) {
     int woken = 0;
     for (struct futex_waiter **pp = &waiters; *pp;) {
@@ -123,7 +180,7 @@ static int wake_key(const struct futex_key *key, int n, uint32_t bitset) {
         if (same_key(&w->key, key) && !w->pi && !w->requeue_pi && (w->bitset & bitset)) {
             *pp = w->next;
             w->woken = true;
-            sched_make_runnable(w->thread);
+            sched_wake_locked(w->thread);
             if (++woken >= n)
                 break;
         } else {
@@ -134,6 +191,7 @@ static int wake_key(const struct futex_key *key, int n, uint32_t bitset) {
 }
 
 // Moves up to n waiters from one key to another (FUTEX_REQUEUE); returns how many.
+// futex_lock held.
 static int requeue_key(const struct futex_key *from, const struct futex_key *to, int n) {
     int moved = 0;
     for (struct futex_waiter *w = waiters; w && moved < n; w = w->next) {
@@ -149,9 +207,9 @@ void futex_wake_address(uint64_t uaddr, int n) {
     struct futex_key key;
     if (get_key(uaddr, false, &key))
         return;
-    uint64_t f = local_irq_save();
+    uint64_t f = lock_futexes();
     wake_key(&key, n, FUTEX_BITSET_MATCH_ANY);
-    local_irq_restore(f);
+    unlock_futexes(f);
 }
 
 // The timeout argument as a deadline in ns since boot (0: none). Relative for FUTEX_WAIT,
@@ -191,14 +249,17 @@ static long futex_wait(uint64_t uaddr, bool private, uint32_t expected, uint64_t
     if (err)
         return err;
     struct proc *p = current();
-    uint64_t f = local_irq_save();
+    struct refault rf;
     uint32_t value;
-    if (copy_from_user(&value, (const void *)uaddr, sizeof value)) {
-        local_irq_restore(f);
-        return -EFAULT;
+    uint64_t f = lock_futexes();
+    while (get_word(uaddr, &value, &rf)) {
+        unlock_futexes(f);
+        if (!fault_in(&rf))
+            return -EFAULT;
+        f = lock_futexes();
     }
     if (value != expected) {
-        local_irq_restore(f);
+        unlock_futexes(f);
         return -EAGAIN;                      // it changed already: don't sleep
     }
     w.next = waiters;
@@ -216,18 +277,20 @@ static long futex_wait(uint64_t uaddr, bool private, uint32_t expected, uint64_t
             break;
         }
         p->wake_at = deadline;
-        sleep_on(&w);
+        sleep_on_locked(&w, &futex_lock);
         p->wake_at = 0;
     }
     if (!w.woken)
         unlink_waiter(&w);
-    local_irq_restore(f);
+    unlock_futexes(f);
     return w.woken ? 0 : ret;
 }
 
 // FUTEX_WAKE_OP's operation on *uaddr2, encoded in val3 as Linux does:
 // [31:28] op (bit 31: oparg is a shift), [27:24] comparison, [23:12] oparg, [11:0] cmparg.
-static long wake_op_apply(uint64_t uaddr2, uint32_t encoded, bool *cmp_true) {
+// Atomic, as Linux's: a compare-and-exchange, tried again if user space moved the word.
+// futex_lock held.
+static long wake_op_apply(uint64_t uaddr2, uint32_t encoded, bool *cmp_true, struct refault *rf) {
     int op = (encoded >> 28) & 7, cmp = (encoded >> 24) & 15;
     int32_t oparg = (int32_t)(encoded << 8) >> 20, cmparg = (int32_t)(encoded << 20) >> 20;
     if (encoded & (8u << 28))
@@ -235,17 +298,22 @@ static long wake_op_apply(uint64_t uaddr2, uint32_t encoded, bool *cmp_true) {
     int32_t old, new;
     if (op > 4 || cmp > 5)
         return -ENOSYS;
-    if (copy_from_user(&old, (const void *)uaddr2, sizeof old))
-        return -EFAULT;
-    switch (op) {
-    case 0: new = oparg; break;                          // SET
-    case 1: new = (int32_t)((uint32_t)old + (uint32_t)oparg); break;   // ADD
-    case 2: new = old | oparg; break;                    // OR
-    case 3: new = old & ~oparg; break;                   // ANDN
-    default: new = old ^ oparg; break;                   // XOR
+    for (uint32_t found;;) {
+        if (get_word(uaddr2, (uint32_t *)&old, rf))
+            return -EFAULT;
+        switch (op) {
+        case 0: new = oparg; break;                          // SET
+        case 1: new = (int32_t)((uint32_t)old + (uint32_t)oparg); break;   // ADD
+        case 2: new = old | oparg; break;                    // OR
+        case 3: new = old & ~oparg; break;                   // ANDN
+        default: new = old ^ oparg; break;                   // XOR
+        }
+        found = (uint32_t)old;
+        if (cmpxchg_word(uaddr2, &found, (uint32_t)new, rf))
+            return -EFAULT;
+        if (found == (uint32_t)old)
+            break;
     }
-    if (copy_to_user((void *)uaddr2, &new, sizeof new))
-        return -EFAULT;
     switch (cmp) {
     case 0: *cmp_true = old == cmparg; break;
     case 1: *cmp_true = old != cmparg; break;
@@ -265,15 +333,21 @@ static long futex_wake_op(uint64_t uaddr, uint64_t uaddr2, bool private, int n, 
         err = get_key(uaddr2, private, &k2);
     if (err)
         return err;
-    uint64_t f = local_irq_save();
+    struct refault rf;
     bool cmp_true = false;
-    err = wake_op_apply(uaddr2, encoded, &cmp_true);
+    uint64_t f = lock_futexes();
+    while ((err = wake_op_apply(uaddr2, encoded, &cmp_true, &rf)) == -EFAULT) {
+        unlock_futexes(f);
+        if (!fault_in(&rf))
+            return -EFAULT;
+        f = lock_futexes();
+    }
     if (!err) {
         err = wake_key(&k1, n, FUTEX_BITSET_MATCH_ANY);
         if (cmp_true)
             err += wake_key(&k2, n2, FUTEX_BITSET_MATCH_ANY);
     }
-    local_irq_restore(f);
+    unlock_futexes(f);
     return err;
 }
 
@@ -287,17 +361,22 @@ static long futex_requeue(uint64_t uaddr, uint64_t uaddr2, bool private, int nr_
         err = get_key(uaddr2, private, &k2);
     if (err)
         return err;
-    uint64_t f = local_irq_save();
+    struct refault rf;
     long ret;
     uint32_t value;
-    if (compare && copy_from_user(&value, (const void *)uaddr, sizeof value))
-        ret = -EFAULT;
-    else if (compare && value != expected)
+    uint64_t f = lock_futexes();
+    while (compare && get_word(uaddr, &value, &rf)) {
+        unlock_futexes(f);
+        if (!fault_in(&rf))
+            return -EFAULT;
+        f = lock_futexes();
+    }
+    if (compare && value != expected)
         ret = -EAGAIN;
     else
         ret = (nr_wake ? wake_key(&k1, nr_wake, FUTEX_BITSET_MATCH_ANY) : 0) +
               requeue_key(&k1, &k2, nr_requeue);
-    local_irq_restore(f);
+    unlock_futexes(f);
     return ret;
 }
 
@@ -308,6 +387,8 @@ static long futex_wait_requeue_pi(uint64_t uaddr, uint64_t uaddr2, bool private,
 static long futex_cmp_requeue_pi(uint64_t uaddr, uint64_t uaddr2, bool private, int nr_wake,
                                  int nr_requeue, uint32_t expected);
 static bool has_pi_waiter(const struct futex_key *key);
+static long futex_pi(uint64_t uaddr, uint64_t uaddr2, bool private, bool realtime, int cmd,
+                     uint32_t val, uint64_t utime, uint32_t val3);
 
 // futex(uaddr, op, val, timeout or val2, uaddr2, val3)
 SYSCALL(futex) {
@@ -336,10 +417,10 @@ SYSCALL(futex) {
             return -EINVAL;
         if ((err = get_key(uaddr, private, &key)))
             return err;
-        uint64_t f = local_irq_save();
+        uint64_t f = lock_futexes();
         // A PI lock's waiters are woken only by its unlock: Linux says EINVAL to a wake.
         long n = has_pi_waiter(&key) ? -EINVAL : wake_key(&key, (int)val, bitset);
-        local_irq_restore(f);
+        unlock_futexes(f);
         return n;
     }
     case FUTEX_REQUEUE:
@@ -350,6 +431,28 @@ SYSCALL(futex) {
         return futex_wake_op(uaddr, uaddr2, private, (int)val, (int)utime, val3);
     case FUTEX_LOCK_PI:                  // an absolute CLOCK_REALTIME timeout, always
     case FUTEX_LOCK_PI2:                 // absolute, CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME
+    case FUTEX_TRYLOCK_PI:
+    case FUTEX_UNLOCK_PI:
+    case FUTEX_WAIT_REQUEUE_PI:          // absolute, CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME
+    case FUTEX_CMP_REQUEUE_PI:
+        bkl_lock();                      // the PI calls look up threads (below)
+        err = futex_pi(uaddr, uaddr2, private, realtime, cmd, val, utime, val3);
+        bkl_unlock();
+        return err;
+    default:
+        return -ENOSYS;                  // FUTEX_FD (gone from Linux too)
+    }
+}
+
+// The PI calls, under the BKL: the owner a word names is a thread to look up, its
+// scheduling policy to read (the process table's, the BKL's); and futex_lock.
+static long futex_pi(uint64_t uaddr, uint64_t uaddr2, bool private, bool realtime, int cmd,
+                     uint32_t val, uint64_t utime, uint32_t val3) {
+    uint64_t deadline;
+    long err;
+    switch (cmd) {
+    case FUTEX_LOCK_PI:
+    case FUTEX_LOCK_PI2:
         err = get_deadline(utime, true, cmd == FUTEX_LOCK_PI || realtime, &deadline);
         if (err)
             return err;
@@ -358,15 +461,13 @@ SYSCALL(futex) {
         return futex_lock_pi(uaddr, private, 0, true);
     case FUTEX_UNLOCK_PI:
         return futex_unlock_pi(uaddr, private);
-    case FUTEX_WAIT_REQUEUE_PI:          // absolute, CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME
+    case FUTEX_WAIT_REQUEUE_PI:
         err = get_deadline(utime, true, realtime, &deadline);
         if (err)
             return err;
         return futex_wait_requeue_pi(uaddr, uaddr2, private, val, deadline);
-    case FUTEX_CMP_REQUEUE_PI:
-        return futex_cmp_requeue_pi(uaddr, uaddr2, private, (int)val, (int)utime, val3);
     default:
-        return -ENOSYS;                  // FUTEX_FD (gone from Linux too)
+        return futex_cmp_requeue_pi(uaddr, uaddr2, private, (int)val, (int)utime, val3);
     }
 }
 
@@ -513,9 +614,9 @@ SYSCALL(get_robust_list) {
 // its mm_release and letting go of its memory, an exiting thread does not sleep, so no
 // waiter can come to it unseen in between.)
 //
-// Locking: as above (the big kernel lock, interrupts off for the list). User space on other
-// CPUs may change a word at any moment, so every change the kernel makes to one is a
-// compare-and-exchange, tried again if the word moved.
+// Locking: the BKL (they look up threads by id), and futex_lock for the list, as above.
+// User space on other CPUs may change a word at any moment, so every change the kernel
+// makes to one is a compare-and-exchange, tried again if the word moved.
 
 // Whether a thread with id tid exists and can still give a lock back.
 static bool owner_alive(int tid) {
@@ -564,15 +665,15 @@ static void append_waiter(struct futex_waiter *w) {
 }
 
 // Writes the new owner's id into a word whose owner has exited, with FUTEX_WAITERS and
-// FUTEX_OWNER_DIED, as Linux's fixup_pi_state_owner does (robust list or not).
-static long pi_claim_word(uint64_t uaddr, int tid) {
+// FUTEX_OWNER_DIED, as Linux's fixup_pi_state_owner does (robust list or not). Under
+// futex_lock if rf is given (a fault then fails it, rf noting the page), else without.
+static long pi_claim_word(uint64_t uaddr, int tid, struct refault *rf) {
     for (;;) {
-        uint32_t uval, found;
-        if (copy_from_user(&uval, (const void *)uaddr, sizeof uval))
+        uint32_t uval, found, want = FUTEX_OWNER_DIED | FUTEX_WAITERS | (uint32_t)tid;
+        if (rf ? get_word(uaddr, &uval, rf) : copy_from_user(&uval, (const void *)uaddr, sizeof uval))
             return -EFAULT;
         found = uval;
-        if (cmpxchg_user_u32((uint32_t *)uaddr, &found,
-                             FUTEX_OWNER_DIED | FUTEX_WAITERS | (uint32_t)tid))
+        if (rf ? cmpxchg_word(uaddr, &found, want, rf) : cmpxchg_user_u32((uint32_t *)uaddr, &found, want))
             return -EFAULT;
         if (found == uval)
             return 0;
@@ -581,7 +682,7 @@ static long pi_claim_word(uint64_t uaddr, int tid) {
 
 // Makes waiter w the owner: off the list, the other waiters of its key now wait for it,
 // and it runs again. owner_gone: the word still names the dead owner (w rewrites it).
-// Interrupts off.
+// futex_lock held.
 static void pi_hand_over(struct futex_waiter *w, bool owner_gone) {
     unlink_waiter(w);
     for (struct futex_waiter *o = waiters; o; o = o->next)
@@ -589,17 +690,18 @@ static void pi_hand_over(struct futex_waiter *w, bool owner_gone) {
             o->owner = w->thread->pid;
     w->owner_gone = owner_gone;
     w->woken = true;
-    sched_make_runnable(w->thread);
+    sched_wake_locked(w->thread);
 }
 
 // One try at taking the lock for thread tid, as Linux's futex_lock_pi_atomic: 1 if it was
 // free and is tid's now (with FUTEX_WAITERS if set_waiters), 0 if thread *owner holds it
-// (FUTEX_WAITERS is set in the word by then), or an error. Interrupts off.
+// (FUTEX_WAITERS is set in the word by then), or an error (-EFAULT: see rf). futex_lock
+// held.
 static long pi_try_take(uint64_t uaddr, const struct futex_key *key, int tid, bool set_waiters,
-                        int *owner) {
+                        int *owner, struct refault *rf) {
     for (;;) {
         uint32_t uval, found;
-        if (copy_from_user(&uval, (const void *)uaddr, sizeof uval))
+        if (get_word(uaddr, &uval, rf))
             return -EFAULT;
         uint32_t holder = uval & FUTEX_TID_MASK;
         if (holder == (uint32_t)tid)
@@ -618,7 +720,7 @@ static long pi_try_take(uint64_t uaddr, const struct futex_key *key, int tid, bo
         uint32_t want = holder ? uval | FUTEX_WAITERS : (uval & FUTEX_OWNER_DIED) | (uint32_t)tid |
                                                         (set_waiters ? FUTEX_WAITERS : 0);
         found = uval;
-        if (cmpxchg_user_u32((uint32_t *)uaddr, &found, want))
+        if (cmpxchg_word(uaddr, &found, want, rf))
             return -EFAULT;
         if (found != uval)
             continue;                    // user space changed it meanwhile: look again
@@ -626,7 +728,7 @@ static long pi_try_take(uint64_t uaddr, const struct futex_key *key, int tid, bo
             return 1;                    // it was free (maybe with a flag left): ours now
         if (!owner_alive((int)holder)) {
             // Linux looks once more: a word that changed is tried again, else no such owner.
-            if (copy_from_user(&found, (const void *)uaddr, sizeof found))
+            if (get_word(uaddr, &found, rf))
                 return -EFAULT;
             if (found != want)
                 continue;
@@ -645,10 +747,16 @@ static long futex_lock_pi(uint64_t uaddr, bool private, uint64_t deadline, bool 
     long ret = get_key(uaddr, private, &w.key);
     if (ret)
         return ret;
-    uint64_t f = local_irq_save();
-    ret = pi_try_take(uaddr, &w.key, p->pid, false, &w.owner);
+    struct refault rf;
+    uint64_t f = lock_futexes();
+    while ((ret = pi_try_take(uaddr, &w.key, p->pid, false, &w.owner, &rf)) == -EFAULT) {
+        unlock_futexes(f);
+        if (!fault_in(&rf))
+            return -EFAULT;
+        f = lock_futexes();
+    }
     if (ret != 0 || trylock) {
-        local_irq_restore(f);
+        unlock_futexes(f);
         return ret == 1 ? 0 : ret == 0 ? -EAGAIN : ret;
     }
     append_waiter(&w);                   // last: the lock goes round in arrival order
@@ -662,46 +770,52 @@ static long futex_lock_pi(uint64_t uaddr, bool private, uint64_t deadline, bool 
             break;
         }
         p->wake_at = deadline;
-        sleep_on(&w);
+        sleep_on_locked(&w, &futex_lock);
         p->wake_at = 0;
     }
     if (!w.woken)
         unlink_waiter(&w);               // FUTEX_WAITERS stays in the word, as on Linux
-    else
-        ret = w.owner_gone ? pi_claim_word(uaddr, p->pid) : 0;
-    local_irq_restore(f);
+    unlock_futexes(f);
+    if (w.woken)                         // (the lock is ours: nobody else writes our id)
+        ret = w.owner_gone ? pi_claim_word(uaddr, p->pid, NULL) : 0;
     return ret;
 }
 
-// As Linux, the word is read and its owner checked before the address is (EPERM first).
+// As Linux, the word is read and its owner checked before the address is (EPERM first):
+// once without futex_lock, then again under it.
 static long futex_unlock_pi(uint64_t uaddr, bool private) {
-    int tid = current()->pid;
+    uint32_t tid = (uint32_t)current()->pid, uval, found;
+    if (copy_from_user(&uval, (const void *)uaddr, sizeof uval))
+        return -EFAULT;
+    if ((uval & FUTEX_TID_MASK) != tid)
+        return -EPERM;                   // only the owner may unlock
     struct futex_key key;
-    uint64_t f = local_irq_save();
-    long err;
+    long err = get_key(uaddr, private, &key);
+    if (err)
+        return err;
+    struct refault rf = { .again = false };
+    uint64_t f = lock_futexes();
     for (;;) {
-        uint32_t uval, found;
-        if (copy_from_user(&uval, (const void *)uaddr, sizeof uval)) {
-            err = -EFAULT;
+        if (rf.again) {                  // the last try met a page not there
+            unlock_futexes(f);
+            if (!fault_in(&rf))
+                return -EFAULT;
+            f = lock_futexes();
+        }
+        if (get_word(uaddr, &uval, &rf))
+            continue;
+        if ((uval & FUTEX_TID_MASK) != tid) {
+            err = -EPERM;
             break;
         }
-        if ((uval & FUTEX_TID_MASK) != (uint32_t)tid) {
-            err = -EPERM;                // only the owner may unlock
-            break;
-        }
-        if ((err = get_key(uaddr, private, &key)))
-            break;
         struct futex_waiter *top = pi_top_waiter(&key);
-        if (has_plain_waiter(&key) || (top && top->owner != tid)) {
+        if (has_plain_waiter(&key) || (top && top->owner != (int)tid)) {
             err = -EINVAL;               // the word and the waiters disagree: user space erred
             break;
         }
         found = uval;
-        if (cmpxchg_user_u32((uint32_t *)uaddr, &found,
-                             top ? FUTEX_WAITERS | (uint32_t)top->thread->pid : 0)) {
-            err = -EFAULT;
-            break;
-        }
+        if (cmpxchg_word(uaddr, &found, top ? FUTEX_WAITERS | (uint32_t)top->thread->pid : 0, &rf))
+            continue;
         if (found != uval && top)
             continue;                    // moved under us (another CPU): again
         if (found != uval) {
@@ -712,7 +826,7 @@ static long futex_unlock_pi(uint64_t uaddr, bool private) {
             pi_hand_over(top, false);
         break;
     }
-    local_irq_restore(f);
+    unlock_futexes(f);
     return err;
 }
 
@@ -736,7 +850,7 @@ static bool key_address(struct mm *mm, const struct futex_key *key, uint64_t *ua
 // holds that has waiters passes to the first of them, as Linux's exit_pi_state_list. The
 // word is rewritten here if p maps it, else by the new owner when it runs.
 static void futex_exit_pi(struct proc *p) {
-    uint64_t f = local_irq_save();
+    uint64_t f = lock_futexes();
     for (struct futex_waiter *w = waiters; w;) {
         if (!w->pi || w->owner != p->pid) {
             w = w->next;
@@ -744,12 +858,13 @@ static void futex_exit_pi(struct proc *p) {
         }
         w = pi_top_waiter(&w->key);      // the one of its key to have the lock next
         uint64_t uaddr;
+        struct refault rf;               // (a page not there: the new owner rewrites it)
         bool rewritten = p->mm && key_address(p->mm, &w->key, &uaddr) &&
-                         pi_claim_word(uaddr, w->thread->pid) == 0;
+                         pi_claim_word(uaddr, w->thread->pid, &rf) == 0;
         pi_hand_over(w, !rewritten);
         w = waiters;                     // the list changed: from the start again
     }
-    local_irq_restore(f);
+    unlock_futexes(f);
 }
 
 // ---------------------------------------------------------------- requeue onto a PI lock
@@ -777,15 +892,18 @@ static long futex_wait_requeue_pi(uint64_t uaddr, uint64_t uaddr2, bool private,
         ret = get_key(uaddr, private, &w.key);
     if (ret)
         return ret;
-    uint64_t f = local_irq_save();
+    struct refault rf;
     uint32_t value;
-    if (copy_from_user(&value, (const void *)uaddr, sizeof value))
-        ret = -EFAULT;
-    else if (value != val)
-        ret = -EAGAIN;
-    if (ret) {
-        local_irq_restore(f);
-        return ret;
+    uint64_t f = lock_futexes();
+    while (get_word(uaddr, &value, &rf)) {
+        unlock_futexes(f);
+        if (!fault_in(&rf))
+            return -EFAULT;
+        f = lock_futexes();
+    }
+    if (value != val) {
+        unlock_futexes(f);
+        return -EAGAIN;
     }
     append_waiter(&w);                   // last: CMP_REQUEUE_PI takes them in arrival order
     while (!w.woken) {
@@ -798,14 +916,14 @@ static long futex_wait_requeue_pi(uint64_t uaddr, uint64_t uaddr2, bool private,
             break;
         }
         p->wake_at = deadline;
-        sleep_on(&w);
+        sleep_on_locked(&w, &futex_lock);
         p->wake_at = 0;
     }
     if (!w.woken)
         unlink_waiter(&w);
-    else
-        ret = w.owner_gone ? pi_claim_word(uaddr2, p->pid) : 0;
-    local_irq_restore(f);
+    unlock_futexes(f);
+    if (w.woken)
+        ret = w.owner_gone ? pi_claim_word(uaddr2, p->pid, NULL) : 0;
     return ret;
 }
 
@@ -818,16 +936,17 @@ static struct futex_waiter *first_waiter(const struct futex_key *key) {
     return NULL;
 }
 
-// Moves the waiters on k1 onto the PI lock k2 (see above). Interrupts off.
+// Moves the waiters on k1 onto the PI lock k2 (see above). futex_lock held; -EFAULT (see
+// rf) only before anything has moved.
 static long requeue_to_pi(uint64_t uaddr2, const struct futex_key *k1, const struct futex_key *k2,
-                          int nr_requeue) {
+                          int nr_requeue, struct refault *rf) {
     struct futex_waiter *w = first_waiter(k1);
     if (!w)
         return 0;
     if (!w->requeue_pi || !same_key(&w->pi_key, k2))
         return -EINVAL;                  // not waiting for a move onto this lock
     int owner, count = 0;
-    long r = pi_try_take(uaddr2, k2, w->thread->pid, nr_requeue > 0, &owner);
+    long r = pi_try_take(uaddr2, k2, w->thread->pid, nr_requeue > 0, &owner, rf);
     if (r < 0)
         return r;
     if (r == 1) {                        // it was free: w owns it now
@@ -836,7 +955,7 @@ static long requeue_to_pi(uint64_t uaddr2, const struct futex_key *k1, const str
         w->requeue_pi = false;
         w->key = *k2;
         w->woken = true;
-        sched_make_runnable(w->thread);
+        sched_wake_locked(w->thread);
         owner = w->thread->pid;
         count = 1;
     }
@@ -866,16 +985,25 @@ static long futex_cmp_requeue_pi(uint64_t uaddr, uint64_t uaddr2, bool private, 
         ret = -EINVAL;                   // one shared word at two addresses
     if (ret)
         return ret;
-    uint64_t f = local_irq_save();
+    struct refault rf = { .again = false };
     uint32_t value, lock;
-    if (copy_from_user(&value, (const void *)uaddr, sizeof value))
-        ret = -EFAULT;
-    else if (value != expected)
-        ret = -EAGAIN;
-    else if (copy_from_user(&lock, (const void *)uaddr2, sizeof lock))
-        ret = -EFAULT;                   // as Linux: the lock is looked at, waiters or not
-    else
-        ret = requeue_to_pi(uaddr2, &k1, &k2, nr_requeue);
-    local_irq_restore(f);
+    uint64_t f = lock_futexes();
+    for (;;) {
+        if (get_word(uaddr, &value, &rf))
+            ret = -EFAULT;
+        else if (value != expected)
+            ret = -EAGAIN;
+        else if (get_word(uaddr2, &lock, &rf))
+            ret = -EFAULT;               // as Linux: the lock is looked at, waiters or not
+        else
+            ret = requeue_to_pi(uaddr2, &k1, &k2, nr_requeue, &rf);
+        if (!rf.again)
+            break;
+        unlock_futexes(f);               // a page not there: bring it in, and again
+        if (!fault_in(&rf))
+            return -EFAULT;
+        f = lock_futexes();
+    }
+    unlock_futexes(f);
     return ret;
 }

@@ -12,7 +12,7 @@
 // itself, cleared by a waker that claims it, sched.c), `idle_state` and `kicked` (read and
 // set by a waker: smp.c's smp_send_reschedules and smp_idle_wait), `tlb_flush_gen` (written
 // by the TLB shootdown's sender, see smp.c) and `pml4` (read by the shootdown's sender:
-// vm_switch and smp.c say in which order). `uaccess_open` and `uaccess_nosleep` are written
+// vm_switch and smp.c say in which order). `uaccess_open` and `uaccess_no*` are written
 // with interrupts on as well, but only by the thread that runs on this CPU, around its own
 // user copy; this CPU's interrupt handlers only read it.
 #pragma once
@@ -57,6 +57,7 @@ struct percpu {
     struct spinlock *held[LOCKDEP_MAX_HELD];
     bool uaccess_open;        // inside a user-copy's window (stac..clac), uaccess.c
     bool uaccess_nosleep;     // the copy's faults must not wait for the OOM killer (uaccess.c)
+    bool uaccess_nofault;     // the copy's faults are not handled at all: it fails (uaccess.c)
 } __attribute__((aligned(64)));
 
 #define MSR_FS_BASE        0xc0000100

@@ -24,12 +24,13 @@
 // switches away holding the BKL leaves it to the idle loop, which passes it on to the next
 // thread if that one held it too, and lets it go otherwise (bkl_pass_on); a thread that
 // finds it gone takes it back, as deep as it held it. What stays simple is sleep and
-// wakeup: a sleeper checks its condition and marks itself SLEEPING under the BKL, and takes
-// sched_lock before the BKL can go; every waker holds the BKL. So a wakeup is either before
-// the check (the condition is seen) or after the mark (the sleeper is found). Lock order:
-// the BKL, then sched_lock. One global queue under one lock is the simplest design that is
-// obviously right; at 4 CPUs it is held for a few microseconds per switch (docs/smp.md,
-// "The run queue's own lock").
+// wakeup: a sleeper checks its condition and marks itself SLEEPING under the lock of that
+// condition - the BKL (sleep_on), or one of its own (sleep_on_locked: futexes) - and takes
+// sched_lock before that lock can go; every waker holds the condition's lock. So a wakeup
+// is either before the check (the condition is seen) or after the mark (the sleeper is
+// found). Lock order: the BKL, then a condition's lock, then sched_lock. One global queue
+// under one lock is the simplest design that is obviously right; at 4 CPUs it is held for
+// a few microseconds per switch (docs/smp.md, "The run queue's own lock").
 #include <stdbool.h>
 #include <stdint.h>
 #include "bklstat.h"
@@ -79,10 +80,15 @@ static void rq_lock(void) {
 }
 
 static void rq_unlock(void) {
+    spin_unlock_irqrestore(&sched_lock, 0);
+    sched_send_ipis();
+}
+
+// The reschedule IPIs this CPU owes, sent now. Interrupts off.
+void sched_send_ipis(void) {
     struct percpu *c = this_cpu();
     uint32_t ipis = c->resched_ipis;
     c->resched_ipis = 0;
-    spin_unlock_irqrestore(&sched_lock, 0);
     smp_send_reschedules(ipis);
 }
 
@@ -333,8 +339,20 @@ void sched_affinity_changed(struct proc *p) {
 
 // The earliest wake_at of any timed sleeper, or later: sched_tick looks at the table only
 // once this time has come (with thousands of sleepers, a walk every tick would eat the CPU).
-// Every timed sleep goes through sleep_on with its wake_at set. BKL, interrupts off.
+// Every timed sleep goes through sleep_on or sleep_on_locked with its wake_at set, and
+// lowers it first (lower_next_wake); the walk of the wake timer (BKL, boot CPU) resets it.
+// Atomic: sleep_on_locked's sleepers hold no BKL.
 static uint64_t next_wake = UINT64_MAX;
+
+// True if at is earlier than next_wake was: it is now next_wake.
+static bool lower_next_wake(uint64_t at) {
+    uint64_t was = __atomic_load_n(&next_wake, __ATOMIC_SEQ_CST);
+    while (at < was)
+        if (__atomic_compare_exchange_n(&next_wake, &was, at, false, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_SEQ_CST))
+            return true;
+    return false;
+}
 
 // The wake timer: a sleep ends when its time comes, not at the tick after it (at HZ=100, a
 // 1 ms nanosleep would take 10), as Linux's hrtimers end it; and so does a real-time
@@ -347,7 +365,8 @@ static uint64_t next_wake = UINT64_MAX;
 #define TICK_NS (1000000000ull / HZ)
 
 static void arm_wake_timer(uint64_t now) {
-    uint64_t timers = itimer_next_expiry(), next = timers < next_wake ? timers : next_wake;
+    uint64_t timers = itimer_next_expiry(), wake = __atomic_load_n(&next_wake, __ATOMIC_SEQ_CST);
+    uint64_t next = timers < wake ? timers : wake;
     if (next >= now + 2 * TICK_NS || !irq_apic_mode())
         return;
     if (this_cpu()->id == 0)
@@ -356,24 +375,31 @@ static void arm_wake_timer(uint64_t now) {
         lapic_send_ipi(cpus[0].apic_id, T_WAKE_TIMER);
 }
 
-// Makes every sleeper whose time has come runnable, and finds the next wake time.
+// Makes every sleeper whose time has come runnable, and finds the next wake time. A thread
+// of sleep_on_locked may be about to sleep, its wake_at set and next_wake lowered, but not
+// yet SLEEPING: its time, if not come, counts here; if come, the thread sees it itself,
+// once SLEEPING, under sched_lock. (A thread that lowers next_wake after the reset below
+// keeps its own.)
 static void wake_due_sleepers(uint64_t now) {
-    next_wake = UINT64_MAX;
+    __atomic_store_n(&next_wake, UINT64_MAX, __ATOMIC_SEQ_CST);
+    uint64_t first = UINT64_MAX;
     for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
-        if (p->state != PROC_SLEEPING || !p->wake_at)
+        uint64_t at = __atomic_load_n(&p->wake_at, __ATOMIC_SEQ_CST);
+        if (!at)
             continue;
-        if (p->wake_at <= now)
-            sched_make_runnable(p);     // and wake an idle CPU for it
-        else if (p->wake_at < next_wake)
-            next_wake = p->wake_at;
+        if (at <= now)
+            sched_make_runnable(p);     // if it sleeps; and wake an idle CPU for it
+        else if (at < first)
+            first = at;
     }
+    lower_next_wake(first);
 }
 
 // The wake timer's interrupt, or another CPU's IPI for it, or the tick: on the boot CPU,
 // under the BKL.
 void sched_wake_timer(void) {
     uint64_t now = time_since_boot_ns();
-    if (now >= next_wake)
+    if (now >= __atomic_load_n(&next_wake, __ATOMIC_SEQ_CST))
         wake_due_sleepers(now);
     if (now >= itimer_next_expiry())
         itimer_tick(now);            // SIGALRM, POSIX timers' signals, timerfds' readers
@@ -390,16 +416,50 @@ void sleep_on(void *chan) {
     struct proc *p = current();
     if (!bkl_held())                    // see the top of this file: wakers hold it too
         panic("sched: pid %d sleeps without the BKL", p->pid);
-    if (p->wake_at && p->wake_at < next_wake) {
-        next_wake = p->wake_at;
+    if (p->wake_at && lower_next_wake(p->wake_at))
         arm_wake_timer(time_since_boot_ns());
-    }
     p->chan = chan;
     p->state = PROC_SLEEPING;
     nr_sleeping++;
     schedule();
     nr_sleeping--;
     p->chan = NULL;
+}
+
+// The wake timer must look at next_wake, which this thread without the BKL has lowered to a
+// time less than two ticks away: the boot CPU's wake-timer interrupt, by IPI (its handler
+// sets the timer, under the BKL; this thread could not, without it).
+static void wake_timer_nudge(uint64_t at) {
+    if (irq_apic_mode() && at < time_since_boot_ns() + 2 * TICK_NS)
+        lapic_send_ipi(cpus[0].apic_id, T_WAKE_TIMER);   // (to itself, on the boot CPU)
+}
+
+// Sleep under the condition's own lock lk (xv6's sleep(chan, lk)), without the BKL.
+// Interrupts off (lk is held): the caller has looked at its condition under lk, and its
+// wakers hold lk to find it and wake it (sched_wake_locked). lk is let go only once this
+// thread is SLEEPING, under sched_lock, so a wakeup comes after the look or finds it
+// asleep; lk is taken again before the return. Two wakers hold the BKL instead of lk: a
+// signal (sched_kick) and the wake timer (wake_due_sleepers). They look at SLEEPING under
+// sched_lock, and so does this at what they wake for: a pending signal, or wake_at come,
+// and then it does not sleep at all.
+void sleep_on_locked(void *chan, struct spinlock *lk) {
+    struct proc *p = current();
+    lockdep_assert_only_held(lk, "sleeping");
+    if (p->wake_at && lower_next_wake(p->wake_at))
+        wake_timer_nudge(p->wake_at);
+    rq_lock();                          // (lk, then sched_lock: the lock order)
+    p->chan = chan;
+    p->state = PROC_SLEEPING;
+    if (signal_pending(p) || (p->wake_at && time_since_boot_ns() >= p->wake_at)) {
+        p->state = PROC_RUNNING;        // (the wakeup came before the mark)
+        p->chan = NULL;
+        rq_unlock();
+        return;
+    }
+    spin_unlock_irqrestore(lk, 0);      // interrupts stay off
+    switch_away(p);
+    p->chan = NULL;
+    spin_lock_irqsave(lk);              // (the caller's own flags stay the ones to restore)
 }
 
 // Wakeup preemption, as Unix has always done for a process that slept (Linux: when the
@@ -454,24 +514,37 @@ static void wake(struct proc *p) {
     }
 }
 
-// Under the BKL, which every sleeper holds from its last look at its condition until it has
-// taken sched_lock (switch_away): so a SLEEPING seen here stays so until wake changes it.
-// sched_lock is taken for each sleeper found, not around the walk: the walk may be long,
-// and the idle loops of the other CPUs wait for the lock.
-void sched_make_runnable(struct proc *p) {
-    if (!bkl_held())
-        panic("sched: a wakeup without the BKL (pid %d)", p->pid);
+// p leaves its sleep, if it still sleeps: SLEEPING is looked at under sched_lock, the
+// sleeper having marked it there, its condition's lock still held.
+static void wake_if_sleeping(struct proc *p) {
     // (A thread not yet started is SLEEPING too, from proc_alloc to proc_start, which
     // gives it its first context: a signal meanwhile, while its maker's copy_to_user
     // waits for memory, must not start it.)
-    if (p->state != PROC_SLEEPING || !p->context)
-        return;
     uint64_t f = local_irq_save();
     rq_lock();                          // (after p's switch away, if it is still under way)
-    wake(p);
-    rq_unlock();
+    if (p->state == PROC_SLEEPING && p->context)
+        wake(p);
+    spin_unlock_irqrestore(&sched_lock, 0);
     local_irq_restore(f);
 }
+
+// A wakeup of a sleep_on sleeper, under the BKL, which the sleeper held from its last look
+// at its condition until it had taken sched_lock (switch_away). sched_lock is taken for
+// each sleeper found, not around a walk of the table: the walk may be long, and the idle
+// loops of the other CPUs wait for the lock.
+void sched_make_runnable(struct proc *p) {
+    if (!bkl_held())
+        panic("sched: a wakeup without the BKL (pid %d)", p->pid);
+    wake_if_sleeping(p);
+    uint64_t f = local_irq_save();
+    sched_send_ipis();
+    local_irq_restore(f);
+}
+
+// A wakeup of a sleep_on_locked sleeper, by a waker holding the lock it slept with (lk).
+// The reschedule IPIs it makes wait until the caller has let go of lk (sched_send_ipis):
+// a CPU spinning for lk meanwhile would slow each of them down (see rq_unlock).
+void sched_wake_locked(struct proc *p) { wake_if_sleeping(p); }
 
 void wakeup(void *chan) {
     if (nr_sleeping == 0)
@@ -486,15 +559,15 @@ void wakeup(void *chan) {
 
 // Makes thread t look at its signals soon (signal.c's signal_kick): a sleeper is woken,
 // and a thread running on another CPU gets a reschedule IPI. Under sched_lock, so that
-// RUNNING and the CPU it runs on are read together. BKL.
+// SLEEPING, RUNNING and the CPU it runs on are read together. BKL.
 void sched_kick(struct proc *t) {
-    if (t->state == PROC_SLEEPING) {
-        sched_make_runnable(t);
-        return;
-    }
     uint64_t f = local_irq_save();
     rq_lock();
-    int cpu = t->state == PROC_RUNNING && t != current() ? t->last_cpu : -1;
+    int cpu = -1;
+    if (t->state == PROC_SLEEPING && t->context)
+        wake(t);                        // (a sleep_on_locked sleeper holds no BKL)
+    else if (t->state == PROC_RUNNING && t != current())
+        cpu = t->last_cpu;
     rq_unlock();
     if (cpu >= 0)
         smp_kick_cpu(cpu);

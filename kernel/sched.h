@@ -52,6 +52,14 @@ void schedule(void);                    // give it up in whatever state the call
 // wait for; returns with interrupts off. Check the condition again: wakeups may be early.
 void sleep_on(void *chan);
 void wakeup(void *chan);
+// The same under a lock of the condition's own instead of the BKL (xv6's sleep(chan, lk)):
+// call holding lk, and only lk; returns holding it again. Returns at once if a signal is
+// pending or the thread's wake_at has come. Its wakers hold lk and call sched_wake_locked,
+// then sched_send_ipis once they have let go of lk (sched.c).
+struct spinlock;
+void sleep_on_locked(void *chan, struct spinlock *lk);
+void sched_wake_locked(struct proc *p);
+void sched_send_ipis(void);             // the reschedule IPIs this CPU owes. Interrupts off
 // Sleeps until the given time since boot, or until a signal arrives (then false).
 bool sleep_until(uint64_t ns);
 void sched_make_runnable(struct proc *p);

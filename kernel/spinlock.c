@@ -171,3 +171,11 @@ void lockdep_assert_none_held(const char *what) {
         panic("lockdep: %s while holding spinlock %s (CPU %d)", what,
               lock_name(c->held[c->nheld - 1]), c->id);
 }
+
+void lockdep_assert_only_held(struct spinlock *lk, const char *what) {
+    struct percpu *c = this_cpu();
+    if (c->nheld != 1 || c->held[0] != lk)
+        panic("lockdep: %s with %s, but holding %d spinlocks, the last %s (CPU %d)", what,
+              lock_name(lk), c->nheld, c->nheld ? lock_name(c->held[c->nheld - 1]) : "none",
+              c->id);
+}

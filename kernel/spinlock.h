@@ -47,4 +47,6 @@ void raw_spin_lock(struct spinlock *lk);
 void raw_spin_unlock(struct spinlock *lk);
 // Panics (naming the lock) if this CPU holds any spinlock: called before sleeping.
 void lockdep_assert_none_held(const char *what);
+// Panics unless lk is the one spinlock this CPU holds (sleep_on_locked).
+void lockdep_assert_only_held(struct spinlock *lk, const char *what);
 #endif

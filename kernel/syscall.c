@@ -192,7 +192,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     L(186, gettid),            // pid_t gettid(void)
     E(200, tkill),             // int tkill(pid_t tid, int sig)
     E(201, time),              // time_t time(time_t *tloc)
-    E(202, futex),             // long futex(uint32_t *uaddr, int futex_op, uint32_t val,
+    U(202, futex),             // long futex(uint32_t *uaddr, int futex_op, uint32_t val,
                                //     const struct timespec *timeout, uint32_t *uaddr2,
                                //     uint32_t val3)
     E(203, sched_setaffinity), // int sched_setaffinity(pid_t pid, size_t cpusetsize,

@@ -248,6 +248,9 @@ void trap(struct trapframe *tf) {
     // Most page faults from user mode need only the faulting address space (usertrap.c).
     if (tf->vector == T_PAGE_FAULT && (tf->cs & 3) && user_fault_without_bkl(tf))
         return;
+    // A user copy under a spinlock, which may not fault (uaccess.h): it fails at once.
+    if (tf->vector == T_PAGE_FAULT && uaccess_fault_nofault(tf, read_cr2()))
+        return;
     kernel_enter();
     if (this_cpu()->bkl_depth == 1)
         bkl_held_by(BKL_WHO_TRAP + (int)tf->vector);   // (bklstat.c)

@@ -180,6 +180,20 @@ int cmpxchg_user_u32(uint32_t *uaddr, uint32_t *old, uint32_t new) {
     return err;
 }
 
+int copy_from_user_nofault(void *dst, const void *usrc, size_t n) {
+    this_cpu()->uaccess_nofault = true;
+    int err = copy_from_user(dst, usrc, n);
+    this_cpu()->uaccess_nofault = false;
+    return err;
+}
+
+int cmpxchg_user_u32_nofault(uint32_t *uaddr, uint32_t *old, uint32_t new) {
+    this_cpu()->uaccess_nofault = true;
+    int err = cmpxchg_user_u32(uaddr, old, new);
+    this_cpu()->uaccess_nofault = false;
+    return err;
+}
+
 long strncpy_from_user(char *dst, const char *usrc, size_t max) {
     uint64_t addr = (uint64_t)usrc;
     if (addr >= USER_TOP)
@@ -222,6 +236,16 @@ bool uaccess_fault(struct trapframe *tf, uint64_t addr) {
     // copy goes on, or its fixup runs - which may still copy up to the bad byte - and the
     // caller's user_access_end closes the window, as after any copy.
     this_cpu()->uaccess_open = true;
+    return true;
+}
+
+bool uaccess_fault_nofault(struct trapframe *tf, uint64_t addr) {
+    if (!percpu_ready || !this_cpu()->uaccess_nofault || (tf->cs & 3))
+        return false;
+    const struct uaccess_fixup *f = fixup_for(tf->rip);
+    if (!f || addr >= USER_TOP)
+        return false;                    // not the copy's access: uaccess_fault reports it
+    tf->rip = f->fixup;                  // the copy ends early: its caller says -EFAULT
     return true;
 }
 

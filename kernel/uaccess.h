@@ -32,6 +32,12 @@ long strncpy_from_user(char *dst, const char *usrc, size_t max);
 // the value found. 0 (then compare *old with what you expected) or -EFAULT. For the futex
 // words the kernel changes on a thread's behalf (robust lists at exit).
 int cmpxchg_user_u32(uint32_t *uaddr, uint32_t *old, uint32_t new);
+// The same two under a spinlock, where a fault cannot be handled: handling one may sleep,
+// and takes the BKL (Linux's pagefault_disable). A page not present, or not writable yet
+// (copy-on-write), fails them with -EFAULT as a bad address does: the caller lets go of its
+// lock, faults the page in with the calls above, and tries again (futex.c).
+int copy_from_user_nofault(void *dst, const void *usrc, size_t n);
+int cmpxchg_user_u32_nofault(uint32_t *uaddr, uint32_t *old, uint32_t new);
 
 // Self-checks of the one rule behind SMAP: the kernel touches user memory only inside a
 // user-access window, and the window (RFLAGS.AC, when the CPU has SMAP) is open only inside
@@ -49,5 +55,8 @@ void uaccess_check_closed(const char *where);
 // access (mm_fault), and the copy goes on, or else resumes at its fixup and fails with
 // -EFAULT, the window closed; true either way. False: a kernel bug, to report and panic.
 bool uaccess_fault(struct trapframe *tf, uint64_t addr);
+// Asked before that, before the BKL is taken: a fault in one of the _nofault copies is sent
+// to the copy's fixup at once (true). False for any other fault.
+bool uaccess_fault_nofault(struct trapframe *tf, uint64_t addr);
 // For the page-fault report: a kernel-mode fault on a user address breaks which rule?
 void uaccess_explain_fault(uint64_t addr);
