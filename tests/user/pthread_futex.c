@@ -1,7 +1,8 @@
 // pthread_futex: the futex system call as the C libraries and Go use it, called directly -
 // FUTEX_WAIT and its errors (EAGAIN, ETIMEDOUT relative and absolute, EINVAL, EFAULT),
 // FUTEX_WAKE's count, FUTEX_REQUEUE and FUTEX_CMP_REQUEUE moving waiters, FUTEX_WAKE_OP -
-// and clock_nanosleep (relative, TIMER_ABSTIME, EINTR, errors). Linux is the oracle.
+// and clock_nanosleep (relative, TIMER_ABSTIME, EINTR, errors); futex words on pages not
+// there yet, copy-on-write, read-only or PROT_NONE. Linux is the oracle.
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -9,7 +10,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -329,6 +332,60 @@ static void clock_sleeps(void)
     pthread_join(t, NULL);
 }
 
+// Words on pages the call itself must bring in: Lantern reads and changes a futex word
+// under the futex lock, where a fault is not handled, and faults the page in after letting
+// go of it, then tries again (kernel/futex.c). Each case on a page never touched before.
+static int *fresh_page(int prot)
+{
+    void *p = mmap(NULL, 4096, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static int cow_word = 7;
+
+static void cow_child(void)
+{
+    // The page is the parent's too until this write, which FUTEX_WAKE_OP makes.
+    check_val("  child: FUTEX_WAKE_OP on a copy-on-write page",
+              futex(&cow_word, FUTEX_WAKE_OP_PRIVATE, 1, (void *)1, &cow_word,
+                    FUTEX_OP(FUTEX_OP_ADD, 3, FUTEX_OP_CMP_EQ, 7)));
+    check_val("  child: its word now", cow_word);
+}
+
+static void pages_not_there(void)
+{
+    int *w = fresh_page(PROT_READ | PROT_WRITE);
+    check("FUTEX_WAIT on an untouched page, value differs", futex(w, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0));
+    struct timespec rel = { 0, 5 * MS };
+    w = fresh_page(PROT_READ | PROT_WRITE);
+    check("FUTEX_WAIT shared on an untouched page, 5ms", futex(w, FUTEX_WAIT, 0, &rel, NULL, 0));
+    w = fresh_page(PROT_READ | PROT_WRITE);
+    check_val("FUTEX_WAKE_OP on an untouched page",
+              futex(w, FUTEX_WAKE_OP_PRIVATE, 1, (void *)1, w,
+                    FUTEX_OP(FUTEX_OP_ADD, 5, FUTEX_OP_CMP_EQ, 0)));
+    check_val("  the word now", *w);
+    w = fresh_page(PROT_READ | PROT_WRITE);
+    check("FUTEX_CMP_REQUEUE on an untouched page, value differs",
+          futex(w, FUTEX_CMP_REQUEUE_PRIVATE, 1, (void *)1, w + 1, 3));
+    w[0] = 9;
+    madvise(w, 4096, MADV_DONTNEED);
+    check("FUTEX_WAIT after MADV_DONTNEED (the word is 0 again), expects 9",
+          futex(w, FUTEX_WAIT_PRIVATE, 9, NULL, NULL, 0));
+
+    int *ro = fresh_page(PROT_READ);
+    check("FUTEX_WAIT on a read-only untouched page, 5ms", futex(ro, FUTEX_WAIT_PRIVATE, 0, &rel, NULL, 0));
+    check("FUTEX_WAKE_OP on a read-only page",
+          futex(ro, FUTEX_WAKE_OP_PRIVATE, 1, (void *)1, ro, FUTEX_OP(FUTEX_OP_SET, 1, FUTEX_OP_CMP_EQ, 0)));
+    int *none = fresh_page(PROT_NONE);
+    check("FUTEX_WAIT on a PROT_NONE page", futex(none, FUTEX_WAIT_PRIVATE, 0, &rel, NULL, 0));
+    check("FUTEX_CMP_REQUEUE on a PROT_NONE page",
+          futex(none, FUTEX_CMP_REQUEUE_PRIVATE, 1, (void *)1, w, 0));
+
+    cow_word = 7;
+    in_child("FUTEX_WAKE_OP in a child, on a copy-on-write page", cow_child);
+    check_val("  parent: its word still", cow_word);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -338,6 +395,7 @@ int main(int argc, char **argv)
     wake_counts();
     requeue();
     wake_op();
+    pages_not_there();
     clock_sleeps();
     return done();
 }
