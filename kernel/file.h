@@ -19,6 +19,10 @@ struct file_ops {
     // consumes nothing of a buffer it could not copy whole. Without it they are lost
     // (a file with an inode gets its position moved back instead: sys_file.c).
     void (*unread)(struct file *f, const void *buf, size_t n);
+    // Optional, before read and write: the file copies from and to user memory itself
+    // (a socket, whose messages must not be cut into the pieces read and write copy in).
+    long (*read_user)(struct file *f, uint64_t ubuf, size_t n);
+    long (*write_user)(struct file *f, uint64_t ubuf, size_t n);
     long (*ioctl)(struct file *f, unsigned long cmd, uint64_t arg);   // arg is a user pointer
     void (*stat)(struct file *f, struct kstat *st);
     // Readiness now, as POLLIN|POLLOUT|... (poll.h), with interrupts off. Optional: without
@@ -37,6 +41,9 @@ struct file {
     void *priv;               // what the ops need (the pipe)
     const struct file_ops *ops;
 };
+
+// readv's and writev's vector, and sendmsg's and recvmsg's (sys_file.c, socket.c).
+struct iovec { uint64_t base, len; };
 
 // struct stat as Linux's x86_64 fstat() fills it in user space.
 struct kstat {

@@ -64,10 +64,12 @@ static long direct_write(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *po
 // Reads up to n bytes into user memory at ubuf, at *pos: &f->pos, or (direct files only)
 // an offset of the call's own. A short read from the file ends it.
 static long do_read(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
-    if (!f->ops->read)
-        return -EINVAL;
     if (!user_span(ubuf, n))
         return -EFAULT;
+    if (f->ops->read_user)
+        return f->ops->read_user(f, ubuf, n < MAX_RW_COUNT ? n : MAX_RW_COUNT);
+    if (!f->ops->read)
+        return -EINVAL;
     if (n == 0 && f->ip && S_ISDIR(f->ip->mode))
         return -EISDIR;              // Linux asks the file even for 0 bytes
     n = n < MAX_RW_COUNT ? n : MAX_RW_COUNT;
@@ -108,10 +110,12 @@ static long do_read(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
 }
 
 static long do_write(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
-    if (!f->ops->write)
-        return -EINVAL;
     if (!user_span(ubuf, n))
         return -EFAULT;
+    if (f->ops->write_user)
+        return f->ops->write_user(f, ubuf, n < MAX_RW_COUNT ? n : MAX_RW_COUNT);
+    if (!f->ops->write)
+        return -EINVAL;
     n = n < MAX_RW_COUNT ? n : MAX_RW_COUNT;
     if (direct(f))
         return direct_write(f, ubuf, n, pos);
@@ -246,7 +250,6 @@ SYSCALL(syncfs) {
     return fd_get(fd) ? 0 : -EBADF;
 }
 
-struct iovec { uint64_t base, len; };
 
 // Linux checks the whole vector before any I/O: it must be readable (EFAULT), no length
 // may be negative (EINVAL), and every buffer must lie in user space (EFAULT).

@@ -90,6 +90,22 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     L(39, getpid),             // pid_t getpid(void)
     E(40, sendfile),           // ssize_t sendfile(int out_fd, int in_fd, off_t *offset,
                                //     size_t count)
+    E(44, sendto),             // ssize_t sendto(int sockfd, const void *buf, size_t len, int flags,
+                               //     const struct sockaddr *dest_addr, socklen_t addrlen)
+    E(45, recvfrom),           // ssize_t recvfrom(int sockfd, void *buf, size_t len, int flags,
+                               //     struct sockaddr *src_addr, socklen_t *addrlen)
+    E(46, sendmsg),            // ssize_t sendmsg(int sockfd, const struct msghdr *msg, int flags)
+    E(47, recvmsg),            // ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags)
+    E(48, shutdown),           // int shutdown(int sockfd, int how)
+    E(51, getsockname),        // int getsockname(int sockfd, struct sockaddr *addr,
+                               //     socklen_t *addrlen)
+    E(52, getpeername),        // int getpeername(int sockfd, struct sockaddr *addr,
+                               //     socklen_t *addrlen)
+    E(53, socketpair),         // int socketpair(int domain, int type, int protocol, int sv[2])
+    E(54, setsockopt),         // int setsockopt(int sockfd, int level, int optname,
+                               //     const void *optval, socklen_t optlen)
+    E(55, getsockopt),         // int getsockopt(int sockfd, int level, int optname,
+                               //     void *optval, socklen_t *optlen)
     E(56, clone),              // long clone(unsigned long flags, void *stack, int *parent_tid,
                                //     int *child_tid, unsigned long tls)
     E(57, fork),               // pid_t fork(void)

@@ -206,6 +206,16 @@ SYSCALL(eventfd2);             // eventfd.c
 SYSCALL(epoll_create1);        // epoll.c
 SYSCALL(dup3);                 // sys_file.c
 SYSCALL(pipe2);                // pipe.c
+SYSCALL(socketpair);           // socket.c
+SYSCALL(shutdown);
+SYSCALL(sendto);
+SYSCALL(recvfrom);
+SYSCALL(sendmsg);
+SYSCALL(recvmsg);
+SYSCALL(getsockname);
+SYSCALL(getpeername);
+SYSCALL(getsockopt);
+SYSCALL(setsockopt);
 SYSCALL(preadv);               // sys_file.c
 SYSCALL(pwritev);              // sys_file.c
 SYSCALL(rt_tgsigqueueinfo);    // signal.c

@@ -45,8 +45,19 @@
 #define ELOOP           40
 #define EOVERFLOW       75
 #define ELIBBAD         80
+#define ENOTSOCK        88
+#define EDESTADDRREQ    89
+#define EMSGSIZE        90
+#define EPROTOTYPE      91
+#define ENOPROTOOPT     92
+#define EPROTONOSUPPORT 93
+#define ESOCKTNOSUPPORT 94
 #define ENOTSUP         95
 #define EOPNOTSUPP      95
+#define EAFNOSUPPORT    97
+#define EISCONN        106
+#define ENOTCONN       107
+#define ECONNREFUSED   111
 #define ETIMEDOUT      110
 #define ECANCELED      125
 

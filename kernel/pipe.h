@@ -1,0 +1,37 @@
+// pipe.h: a pipe's ring with its two ends, for the files made of pipes besides pipe(2) and
+// FIFOs (pipe.c): a socketpair's ends (socket.c) are two pipes, one each way. Every call
+// runs under the BKL, and may sleep as pipe(2)'s read and write do.
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PIPE_SIZE 65536        // Linux's default pipe capacity
+
+struct pipe;
+
+// A pipe with one reader and one writer open. packets: each send is one message, and a
+// receive takes one (SOCK_DGRAM, SOCK_SEQPACKET). NULL when out of memory.
+struct pipe *pipe_new(bool packets);
+void pipe_free(struct pipe *pp);         // (NULL: nothing) its ends' users are gone
+// Also poll_notify(src) whenever the pipe's readiness changes (at most two sources).
+void pipe_watch(struct pipe *pp, const void *src);
+
+#define PIPE_NONBLOCK 1        // -EAGAIN instead of a sleep
+#define PIPE_PEEK     2        // receive, but leave it in the pipe (MSG_PEEK)
+#define PIPE_NOSIGNAL 4        // -EPIPE without SIGPIPE (MSG_NOSIGNAL)
+
+// Up to n bytes, or the next message cut to n bytes (*whole, if not NULL: its length);
+// 0 at end of file, -EAGAIN, -ERESTARTSYS.
+long pipe_recv(struct pipe *pp, void *dst, size_t n, unsigned how, size_t *whole);
+// Bytes, or one message (-EMSGSIZE if it can never fit); -EPIPE when no reader is left.
+long pipe_send(struct pipe *pp, const void *src, size_t n, unsigned how);
+// The n bytes just received that could not reach the user go back to the front (not for
+// messages: those are lost, as Linux's datagrams are).
+void pipe_unread(struct pipe *pp, const void *buf, size_t n);
+// A reading end, a writing end, or both, close: readers see end of file once no writer is
+// left, writers EPIPE once no reader is. pipe_drop frees the pipe after the last, and says
+// so; pipe_shut leaves that to its caller (pipe_free).
+bool pipe_drop(struct pipe *pp, bool reader, bool writer);
+void pipe_shut(struct pipe *pp, bool reader, bool writer);
+// poll's bits for an end that reads, writes, or both (interrupts off).
+unsigned pipe_ready(struct pipe *pp, bool reader, bool writer);

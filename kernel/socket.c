@@ -1,0 +1,568 @@
+// socket.c: socketpair(2) - two connected AF_UNIX sockets, the one kind of socket Lantern
+// has (socket(2) itself, and so bind, connect, listen and accept, is not here).
+//
+// A pair is two pipes (pipe.h), one each way: an end writes into its tx and reads from its
+// rx, which is the other end's tx. SOCK_STREAM carries bytes, as a pipe does; SOCK_DGRAM
+// and SOCK_SEQPACKET carry messages (the pipes' packet mode): a send is one message, sent
+// whole or not at all, and a receive takes one, cut to the buffer (the rest is dropped;
+// MSG_TRUNC says how long it was).
+//
+// What an end may still do follows Linux's sk_shutdown bits, kept in `shut`: RCV (no more to
+// receive: reads see end of file once the data is gone) and SEND (sends fail with EPIPE).
+// On a connected stream or seqpacket pair they are mirrored: shutdown(SHUT_WR) gives this
+// end SEND and the peer RCV, SHUT_RD the other way round, and a close gives the peer both.
+// A datagram pair keeps them to the end that asked; the peer of a closed datagram end gets
+// ECONNREFUSED from its sends and never an end of file. The pipes themselves live until
+// both ends are closed (struct sockpair).
+//
+// Locking: the BKL, with interrupts off where pipe.c says, as for pipes.
+#include <stdbool.h>
+#include <stdint.h>
+#include "errno.h"
+#include "file.h"
+#include "kmalloc.h"
+#include "ksignal.h"
+#include "pipe.h"
+#include "poll.h"
+#include "proc.h"
+#include "string.h"
+#include "syscall.h"
+#include "uaccess.h"
+#include "x86.h"
+
+#define AF_UNIX        1
+#define SOCK_STREAM    1
+#define SOCK_DGRAM     2
+#define SOCK_RAW       3          // AF_UNIX takes it as SOCK_DGRAM, as Linux does
+#define SOCK_SEQPACKET 5
+#define SOCK_NONBLOCK  O_NONBLOCK
+#define SOCK_CLOEXEC   O_CLOEXEC
+
+#define MSG_PEEK       0x2
+#define MSG_TRUNC      0x20
+#define MSG_DONTWAIT   0x40
+#define MSG_WAITALL    0x100
+#define MSG_NOSIGNAL   0x4000
+
+#define SHUT_RD 0
+#define SHUT_WR 1
+#define SHUT_RDWR 2
+#define RCV  1                    // Linux's RCV_SHUTDOWN
+#define SEND 2                    // Linux's SEND_SHUTDOWN
+
+#define SOL_SOCKET    1
+#define SO_TYPE       3
+#define SO_ERROR      4
+#define SO_SNDBUF     7
+#define SO_RCVBUF     8
+#define SO_ACCEPTCONN 30
+#define SO_PROTOCOL   38
+#define SO_DOMAIN     39
+#define SOCK_BUF_DEFAULT 212992   // Linux's net.core.wmem_default and rmem_default
+
+struct sock {
+    int type;                     // SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET
+    unsigned shut;                // RCV, SEND
+    bool closed;
+    int sndbuf, rcvbuf;           // what SO_SNDBUF and SO_RCVBUF say (the rings are PIPE_SIZE)
+    struct pipe *rx, *tx;
+    struct sock *peer;
+    struct sockpair *pair;
+};
+
+struct sockpair {
+    struct sock end[2];
+    int open;                     // ends not yet closed; the last close frees the pair
+};
+
+static bool messages(const struct sock *s) { return s->type != SOCK_STREAM; }
+static bool connected_kind(const struct sock *s) { return s->type != SOCK_DGRAM; }
+
+// s may send no more. Its tx pipe has no writer from then on: the peer reads the rest, then
+// end of file (on a datagram pair the peer never sees it: the pipe keeps its writer).
+static void shut_send(struct sock *s) {
+    if (s->shut & SEND)
+        return;
+    s->shut |= SEND;
+    if (connected_kind(s)) {
+        s->peer->shut |= RCV;
+        pipe_shut(s->tx, false, true);
+    }
+}
+
+static void sock_shutdown(struct sock *s, int how) {
+    if (how != SHUT_RD)
+        shut_send(s);
+    if (how != SHUT_WR) {
+        if (connected_kind(s))
+            shut_send(s->peer);       // (which gives s RCV)
+        else
+            s->shut |= RCV;
+    }
+}
+
+static void sock_release(struct file *f) {
+    struct sock *s = f->priv;
+    if (connected_kind(s)) {
+        shut_send(s);
+        shut_send(s->peer);
+    }
+    s->closed = true;
+    pipe_shut(s->rx, true, false);    // the peer's sends fail from now on
+    struct sockpair *pair = s->pair;
+    if (--pair->open == 0) {
+        pipe_free(pair->end[0].tx);
+        pipe_free(pair->end[1].tx);
+        kfree(pair);
+    }
+}
+
+// ---------------------------------------------------------------- sending and receiving
+
+static unsigned pipe_how(struct file *f, int flags) {
+    return (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT) ? PIPE_NONBLOCK : 0;
+}
+
+// The error of a send the pipe refused: a datagram end whose peer has gone is refused.
+static long send_error(struct sock *s, long err) {
+    return err == -EPIPE && !connected_kind(s) ? -ECONNREFUSED : err;
+}
+
+// Sends n bytes from the kernel buffer buf: a message whole, or bytes as a pipe takes them.
+static long send_kernel(struct file *f, const void *buf, size_t n, int flags) {
+    struct sock *s = f->priv;
+    if (s->shut & SEND) {
+        if (connected_kind(s) && !(flags & MSG_NOSIGNAL))
+            signal_send_thread(current(), SIGPIPE, SI_USER, current()->tgid, 0);
+        return -EPIPE;
+    }
+    bool quiet = !connected_kind(s) || (flags & MSG_NOSIGNAL);
+    long r = pipe_send(s->tx, buf, n, pipe_how(f, flags) | (quiet ? PIPE_NOSIGNAL : 0));
+    return r < 0 ? send_error(s, r) : r;
+}
+
+// Receives into the kernel buffer buf: up to n bytes, or one message cut to n (*whole: how
+// long it was). 0 at end of file.
+static long recv_kernel(struct file *f, void *buf, size_t n, int flags, size_t *whole) {
+    struct sock *s = f->priv;
+    unsigned how = pipe_how(f, flags) | (flags & MSG_PEEK ? PIPE_PEEK : 0);
+    return pipe_recv(s->rx, buf, n, how, whole);
+}
+
+// The biggest piece one call moves through a kernel buffer: a whole message fits.
+#define PIECE PIPE_SIZE
+
+// Gathers a message, or sends a stream's bytes piece by piece, from user memory.
+static long send_user(struct file *f, const struct iovec *iov, int cnt, int flags) {
+    struct sock *s = f->priv;
+    uint64_t total = 0;
+    for (int i = 0; i < cnt; i++)
+        total += iov[i].len;
+    if (messages(s) && total > PIECE - sizeof(uint32_t))
+        return -EMSGSIZE;
+    char *buf = kmalloc(PIECE);
+    if (!buf)
+        return -ENOMEM;
+    long sent = 0;
+    size_t have = 0;                  // bytes gathered in buf, not yet sent
+    for (int i = 0; i <= cnt; i++) {
+        for (uint64_t off = 0; i < cnt && off < iov[i].len;) {
+            size_t take = iov[i].len - off < PIECE - have ? iov[i].len - off : PIECE - have;
+            if (copy_from_user(buf + have, (const void *)(iov[i].base + off), take)) {
+                kfree(buf);
+                return sent ? sent : -EFAULT;
+            }
+            have += take;
+            off += take;
+            if (have == PIECE && !messages(s)) {
+                long r = send_kernel(f, buf, have, flags);
+                if (r < 0 || (size_t)r < have) {
+                    kfree(buf);
+                    return r < 0 ? (sent ? sent : r) : sent + r;
+                }
+                sent += r;
+                have = 0;
+            }
+        }
+    }
+    long r = have || messages(s) || !sent ? send_kernel(f, buf, have, flags) : 0;
+    kfree(buf);
+    return r < 0 ? (sent ? sent : r) : sent + r;
+}
+
+// Receives once into a kernel buffer and scatters it to the user's iovecs. Stream bytes that
+// cannot reach the user go back to the pipe (pipe_unread); a message is lost, as Linux's.
+// MSG_WAITALL (streams) goes on until the buffers are full, end of file, or a signal.
+static long recv_user(struct file *f, const struct iovec *iov, int cnt, int flags, int *oflags) {
+    struct sock *s = f->priv;
+    uint64_t total = 0;
+    for (int i = 0; i < cnt; i++)
+        total += iov[i].len;
+    size_t n = total < PIECE ? (size_t)total : PIECE;
+    char *buf = kmalloc(n ? n : 1);
+    if (!buf)
+        return -ENOMEM;
+    size_t whole = 0;
+    long got = recv_kernel(f, buf, n, flags, &whole);
+    while (got >= 0 && (flags & MSG_WAITALL) && !messages(s) && !(flags & MSG_PEEK) &&
+           (size_t)got < n) {
+        long more = recv_kernel(f, buf + got, n - (size_t)got, flags, &whole);
+        if (more <= 0)
+            break;                    // end of file, or a signal: what came so far
+        got += more;
+    }
+    if (got > 0) {
+        size_t done = 0;
+        for (int i = 0; i < cnt && done < (size_t)got; i++) {
+            size_t put = iov[i].len < (size_t)got - done ? iov[i].len : (size_t)got - done;
+            if (copy_to_user((void *)iov[i].base, buf + done, put)) {
+                if (!messages(s) && !(flags & MSG_PEEK))
+                    pipe_unread(s->rx, buf + done, (size_t)got - done);
+                got = done ? (long)done : -EFAULT;
+                break;
+            }
+            done += put;
+        }
+    }
+    kfree(buf);
+    if (got >= 0 && messages(s) && whole > (size_t)got) {
+        *oflags |= MSG_TRUNC;
+        if (flags & MSG_TRUNC)
+            return (long)whole;       // the real length, as Linux's datagram receive
+    }
+    return got;
+}
+
+// read(2) and write(2) (sys_file.c, through read_user and write_user): receive and send
+// with no flags, so that a message stays whole.
+static long sock_read_user(struct file *f, uint64_t ubuf, size_t n) {
+    struct iovec v = { ubuf, n };
+    int oflags = 0;
+    return recv_user(f, &v, 1, 0, &oflags);
+}
+
+static long sock_write_user(struct file *f, uint64_t ubuf, size_t n) {
+    struct iovec v = { ubuf, n };
+    return send_user(f, &v, 1, 0);
+}
+
+// The kernel-buffer ops, for sendfile(2) into a socket and the like.
+static long sock_read(struct file *f, void *buf, size_t n) { return recv_kernel(f, buf, n, 0, NULL); }
+static long sock_write(struct file *f, const void *buf, size_t n) { return send_kernel(f, buf, n, 0); }
+
+// Linux's unix_poll: RCV gives POLLRDHUP and POLLIN (a read will not block), both bits
+// POLLHUP; POLLOUT while a write of PIPE_BUF would fit. Interrupts off.
+static unsigned sock_poll(struct file *f) {
+    struct sock *s = f->priv;
+    unsigned mask = pipe_ready(s->rx, true, false) & (POLLIN | POLLRDNORM);
+    mask |= pipe_ready(s->tx, false, true) & (POLLOUT | POLLWRNORM);
+    if (s->shut & RCV)
+        mask |= POLLRDHUP | POLLIN | POLLRDNORM;
+    if (s->shut == (RCV | SEND))
+        mask |= POLLHUP;
+    return mask;
+}
+
+static void sock_stat(struct file *f, struct kstat *st) {
+    memset(st, 0, sizeof *st);
+    st->st_mode = S_IFSOCK | 0777;
+    st->st_nlink = 1;
+    st->st_blksize = 4096;
+    st->st_ino = (uint64_t)f->priv >> 4;   // distinct per end
+}
+
+static const struct file_ops sock_ops = {
+    .read = sock_read, .write = sock_write, .read_user = sock_read_user,
+    .write_user = sock_write_user, .poll = sock_poll, .stat = sock_stat, .release = sock_release,
+};
+
+// ---------------------------------------------------------------- the system calls
+
+// The socket open as fd: 0 with *f set, -EBADF, or -ENOTSOCK.
+static long get_sock(int fd, struct file **f) {
+    *f = fd_get(fd);
+    if (!*f)
+        return -EBADF;
+    return (*f)->ops == &sock_ops ? 0 : -ENOTSOCK;
+}
+
+static void end_init(struct sock *s, struct sockpair *pair, int type, struct sock *peer) {
+    s->type = type;
+    s->pair = pair;
+    s->peer = peer;
+    s->sndbuf = s->rcvbuf = SOCK_BUF_DEFAULT;
+}
+
+// The pair's two ends as files, their pipes made. NULL when out of memory.
+static struct sockpair *pair_new(int type, unsigned flags, struct file *f[2]) {
+    struct sockpair *pair = kzalloc(sizeof *pair);
+    f[0] = file_alloc(&sock_ops, NULL, O_RDWR | (flags & O_NONBLOCK));
+    f[1] = file_alloc(&sock_ops, NULL, O_RDWR | (flags & O_NONBLOCK));
+    struct pipe *p0 = pipe_new(type != SOCK_STREAM), *p1 = pipe_new(type != SOCK_STREAM);
+    if (!pair || !f[0] || !f[1] || !p0 || !p1) {
+        kfree(pair);
+        kfree(f[0]);                  // never opened: no release
+        kfree(f[1]);
+        pipe_free(p0);
+        pipe_free(p1);
+        return NULL;
+    }
+    for (int i = 0; i < 2; i++) {
+        end_init(&pair->end[i], pair, type, &pair->end[1 - i]);
+        f[i]->priv = &pair->end[i];
+    }
+    pair->end[0].tx = pair->end[1].rx = p0;
+    pair->end[1].tx = pair->end[0].rx = p1;
+    pipe_watch(p0, &pair->end[0]);    // (epoll's edge triggers: poll.h)
+    pipe_watch(p0, &pair->end[1]);
+    pipe_watch(p1, &pair->end[0]);
+    pipe_watch(p1, &pair->end[1]);
+    pair->open = 2;
+    return pair;
+}
+
+// socketpair(int domain, int type, int protocol, int sv[2])
+SYSCALL(socketpair) {
+    int domain = (int)a0, type = (int)a1, protocol = (int)a2;
+    uint64_t usv = a3;
+    unsigned flags = (unsigned)type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
+    type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (domain != AF_UNIX)
+        return domain >= 0 && domain < 46 ? -EOPNOTSUPP : -EAFNOSUPPORT;
+    if (type == SOCK_RAW)
+        type = SOCK_DGRAM;
+    if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET)
+        return (unsigned)type > 10 ? -EINVAL : -ESOCKTNOSUPPORT;
+    if (protocol != 0 && protocol != AF_UNIX)
+        return -EPROTONOSUPPORT;
+    struct file *f[2];
+    if (!pair_new(type, flags, f))
+        return -ENOMEM;
+    struct proc *p = current();
+    int fds[2];
+    fds[0] = fd_install(p, f[0], flags & SOCK_CLOEXEC);
+    if (fds[0] < 0) {
+        file_close(f[0]);
+        file_close(f[1]);
+        return fds[0];
+    }
+    fds[1] = fd_install(p, f[1], flags & SOCK_CLOEXEC);
+    if (fds[1] < 0) {
+        file_close(fd_remove(p, fds[0]));
+        file_close(f[1]);
+        return fds[1];
+    }
+    if (copy_to_user((void *)usv, fds, sizeof fds)) {
+        file_close(fd_remove(p, fds[0]));
+        file_close(fd_remove(p, fds[1]));
+        return -EFAULT;
+    }
+    return 0;
+}
+
+// shutdown(int sockfd, int how)
+SYSCALL(shutdown) {
+    struct file *f;
+    long err = get_sock((int)a0, &f);
+    if (err)
+        return err;
+    int how = (int)a1;
+    if (how < SHUT_RD || how > SHUT_RDWR)
+        return -EINVAL;
+    sock_shutdown(f->priv, how);
+    return 0;
+}
+
+// A connected socket's sends take no address (Linux: EISCONN for a stream or seqpacket).
+static long check_dest(struct sock *s, uint64_t addr) {
+    return addr && connected_kind(s) ? -EISCONN : 0;
+}
+
+// sendto(int sockfd, const void *buf, size_t len, int flags, const struct sockaddr *dest,
+//        socklen_t addrlen)
+SYSCALL(sendto) {
+    struct file *f;
+    long err = get_sock((int)a0, &f);
+    if (err || (err = check_dest(f->priv, a4)))
+        return err;
+    struct iovec v = { a1, a2 };
+    if (a2 > USER_TOP || a1 > USER_TOP - a2)
+        return -EFAULT;
+    return send_user(f, &v, 1, (int)a3);
+}
+
+// recvfrom(int sockfd, void *buf, size_t len, int flags, struct sockaddr *src,
+//          socklen_t *addrlen): a pair's peer has no address, so *addrlen becomes 0.
+SYSCALL(recvfrom) {
+    struct file *f;
+    long err = get_sock((int)a0, &f);
+    if (err)
+        return err;
+    if (a2 > USER_TOP || a1 > USER_TOP - a2)
+        return -EFAULT;
+    struct iovec v = { a1, a2 };
+    int oflags = 0;
+    long got = recv_user(f, &v, 1, (int)a3, &oflags);
+    uint32_t zero = 0;
+    if (got >= 0 && a4 && a5 && copy_to_user((void *)a5, &zero, sizeof zero))
+        return -EFAULT;
+    return got;
+}
+
+// struct msghdr as Linux's x86_64 lays it out.
+struct msghdr_k {
+    uint64_t name;
+    uint32_t namelen, pad0;
+    uint64_t iov, iovlen, control, controllen;
+    int32_t flags, pad1;
+};
+
+#define UIO_MAXIOV 1024
+#define MSG_IOVS   64            // iovecs one call takes in; more: EMSGSIZE (Linux: 1024)
+
+// The message header and its iovecs from user memory.
+static long get_msg(uint64_t umsg, struct msghdr_k *m, struct iovec *iov) {
+    if (copy_from_user(m, (const void *)umsg, sizeof *m))
+        return -EFAULT;
+    if (m->iovlen > UIO_MAXIOV)
+        return -EMSGSIZE;
+    if (m->iovlen > MSG_IOVS)
+        return -EMSGSIZE;
+    if (m->iovlen && copy_from_user(iov, (const void *)m->iov, m->iovlen * sizeof *iov))
+        return -EFAULT;
+    uint64_t total = 0;
+    for (uint64_t i = 0; i < m->iovlen; i++) {
+        if ((int64_t)iov[i].len < 0 || iov[i].base > USER_TOP || iov[i].len > USER_TOP - iov[i].base)
+            return (int64_t)iov[i].len < 0 ? -EINVAL : -EFAULT;
+        total += iov[i].len;
+    }
+    return total > 0x7fffffff ? -EINVAL : 0;
+}
+
+// sendmsg(int sockfd, const struct msghdr *msg, int flags). Ancillary data (SCM_RIGHTS,
+// SCM_CREDENTIALS) is not carried: EOPNOTSUPP rather than dropped unseen.
+SYSCALL(sendmsg) {
+    struct file *f;
+    long err = get_sock((int)a0, &f);
+    if (err)
+        return err;
+    struct msghdr_k m;
+    struct iovec iov[MSG_IOVS];
+    if ((err = get_msg(a1, &m, iov)) || (err = check_dest(f->priv, m.name)))
+        return err;
+    if (m.controllen)
+        return -EOPNOTSUPP;
+    return send_user(f, iov, (int)m.iovlen, (int)a2);
+}
+
+// recvmsg(int sockfd, struct msghdr *msg, int flags): the iovecs filled, no address, no
+// ancillary data; msg_flags says MSG_TRUNC if a message was cut.
+SYSCALL(recvmsg) {
+    struct file *f;
+    long err = get_sock((int)a0, &f);
+    if (err)
+        return err;
+    struct msghdr_k m;
+    struct iovec iov[MSG_IOVS];
+    if ((err = get_msg(a1, &m, iov)))
+        return err;
+    int oflags = 0;
+    long got = recv_user(f, iov, (int)m.iovlen, (int)a2, &oflags);
+    if (got < 0)
+        return got;
+    m.namelen = 0;
+    m.controllen = 0;
+    m.flags = oflags;
+    if (copy_to_user((void *)a1, &m, sizeof m))
+        return -EFAULT;
+    return got;
+}
+
+// getsockname and getpeername: an unnamed AF_UNIX address, just its family (2 bytes).
+static long unnamed_address(uint64_t uaddr, uint64_t ulen) {
+    int32_t len;
+    if (copy_from_user(&len, (const void *)ulen, sizeof len))
+        return -EFAULT;
+    if (len < 0)
+        return -EINVAL;
+    uint16_t family = AF_UNIX;
+    if (copy_to_user((void *)uaddr, &family, len < 2 ? (size_t)len : 2))
+        return -EFAULT;
+    len = 2;
+    return copy_to_user((void *)ulen, &len, sizeof len) ? -EFAULT : 0;
+}
+
+SYSCALL(getsockname) {
+    struct file *f;
+    long err = get_sock((int)a0, &f);
+    return err ? err : unnamed_address(a1, a2);
+}
+
+SYSCALL(getpeername) {
+    struct file *f;
+    long err = get_sock((int)a0, &f);
+    if (err)
+        return err;
+    struct sock *s = f->priv;
+    if (s->peer->closed && connected_kind(s))
+        return -ENOTCONN;
+    return unnamed_address(a1, a2);
+}
+
+// getsockopt(int sockfd, int level, int optname, void *optval, socklen_t *optlen): the
+// SOL_SOCKET options that say what the socket is.
+SYSCALL(getsockopt) {
+    struct file *f;
+    long err = get_sock((int)a0, &f);
+    if (err)
+        return err;
+    struct sock *s = f->priv;
+    int level = (int)a1, name = (int)a2, value;
+    int32_t len;
+    if (copy_from_user(&len, (const void *)a4, sizeof len))
+        return -EFAULT;
+    if (len < 0)
+        return -EINVAL;
+    if (level != SOL_SOCKET)
+        return -EOPNOTSUPP;
+    switch (name) {
+    case SO_TYPE:       value = s->type; break;
+    case SO_ERROR:      value = 0; break;
+    case SO_SNDBUF:     value = s->sndbuf; break;
+    case SO_RCVBUF:     value = s->rcvbuf; break;
+    case SO_ACCEPTCONN: value = 0; break;
+    case SO_PROTOCOL:   value = 0; break;
+    case SO_DOMAIN:     value = AF_UNIX; break;
+    default:            return -ENOPROTOOPT;
+    }
+    len = len < (int32_t)sizeof value ? len : (int32_t)sizeof value;
+    if (copy_to_user((void *)a3, &value, (size_t)len) ||
+        copy_to_user((void *)a4, &len, sizeof len))
+        return -EFAULT;
+    return 0;
+}
+
+// setsockopt: SO_SNDBUF and SO_RCVBUF, doubled as Linux keeps them (and at least its
+// minimums); the rings stay PIPE_SIZE.
+SYSCALL(setsockopt) {
+    struct file *f;
+    long err = get_sock((int)a0, &f);
+    if (err)
+        return err;
+    struct sock *s = f->priv;
+    int level = (int)a1, name = (int)a2, value;
+    if (level != SOL_SOCKET)
+        return -EOPNOTSUPP;
+    if (name != SO_SNDBUF && name != SO_RCVBUF)
+        return -ENOPROTOOPT;
+    if ((int)a4 < (int)sizeof value)
+        return -EINVAL;
+    if (copy_from_user(&value, (const void *)a3, sizeof value))
+        return -EFAULT;
+    int64_t doubled = (int64_t)(value < 0 ? 0 : value) * 2;
+    if (name == SO_SNDBUF)
+        s->sndbuf = doubled < 4608 ? 4608 : doubled > 425984 ? 425984 : (int)doubled;
+    else
+        s->rcvbuf = doubled < 2304 ? 2304 : doubled > 425984 ? 425984 : (int)doubled;
+    return 0;
+}

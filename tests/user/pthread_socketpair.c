@@ -1,0 +1,294 @@
+// pthread_socketpair: socketpair(AF_UNIX) as parallel programs use it - a stream between
+// two processes and between two threads, datagrams and sequenced packets keeping their
+// boundaries, sendmsg/recvmsg with several iovecs and MSG_TRUNC, MSG_PEEK, MSG_WAITALL,
+// shutdown in each direction, what poll and epoll report, SIGPIPE, and the errors. Linux is
+// the oracle.
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "thr_util.h"
+
+static void show_poll(const char *what, int fd)
+{
+    struct pollfd p = { fd, POLLIN | POLLOUT | POLLRDHUP, 0 };
+    poll(&p, 1, 0);
+    printf("%s: poll %#x\n", what, p.revents);
+}
+
+// 4 MiB of a known pattern from a child process; the parent sums what arrives.
+#define STREAM_BYTES (4 << 20)
+
+static void stream_between_processes(void)
+{
+    int sv[2];
+    check("socketpair stream", socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(sv[0]);
+        static unsigned char buf[10000];
+        for (size_t i = 0; i < sizeof buf; i++)
+            buf[i] = (unsigned char)(i * 7);
+        for (long left = STREAM_BYTES; left > 0;) {
+            long n = write(sv[1], buf, left < (long)sizeof buf ? (size_t)left : sizeof buf);
+            if (n <= 0)
+                _exit(1);
+            left -= n;
+        }
+        _exit(0);
+    }
+    close(sv[1]);
+    static unsigned char in[7777];
+    long total = 0;
+    uint64_t sum = 0;
+    for (long n; (n = read(sv[0], in, sizeof in)) > 0; total += n)
+        for (long i = 0; i < n; i++)
+            sum += in[i];
+    int status;
+    waitpid(pid, &status, 0);
+    printf("stream from a child: %ld bytes, sum %llu, then end of file\n", total,
+           (unsigned long long)sum);
+    print_status("  the child", status);
+    close(sv[0]);
+}
+
+static int thread_fd;
+
+static void *echo_thread(void *arg)
+{
+    (void)arg;
+    char c;
+    while (read(thread_fd, &c, 1) == 1)
+        if (write(thread_fd, &c, 1) != 1)
+            break;
+    return NULL;
+}
+
+static void ping_pong_threads(void)
+{
+    int sv[2];
+    check("socketpair for threads", socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    thread_fd = sv[1];
+    pthread_t t;
+    pthread_create(&t, NULL, echo_thread, NULL);
+    int ok = 1;
+    for (int i = 0; i < 2000 && ok; i++) {
+        char c = (char)i, back;
+        ok = write(sv[0], &c, 1) == 1 && read(sv[0], &back, 1) == 1 && back == c;
+    }
+    yes("2000 round trips to a thread", ok);
+    shutdown(sv[0], SHUT_WR);            // the thread's read sees end of file
+    pthread_join(t, NULL);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static void messages(int type, const char *name)
+{
+    int sv[2];
+    char buf[64];
+    printf("== %s\n", name);
+    check("socketpair", socketpair(AF_UNIX, type, 0, sv));
+    show_poll("fresh", sv[0]);
+    check_val("send 5", send(sv[0], "hello", 5, 0));
+    check_val("send 3", send(sv[0], "abc", 3, 0));
+    check_val("send 0", send(sv[0], "", 0, 0));
+    show_poll("peer with data", sv[1]);
+    check_val("recv 2, MSG_PEEK", recv(sv[1], buf, 2, MSG_PEEK));
+    check_val("recv 2, MSG_TRUNC", recv(sv[1], buf, 2, MSG_TRUNC));
+    check_val("recv 64", recv(sv[1], buf, sizeof buf, 0));
+    check_val("recv 64 (the empty one, or nothing)", recv(sv[1], buf, sizeof buf, MSG_DONTWAIT));
+    check_val("recv 64 again", recv(sv[1], buf, sizeof buf, MSG_DONTWAIT));
+
+    // sendmsg gathers, recvmsg scatters; a cut message says MSG_TRUNC.
+    struct iovec out[3] = { { "one", 3 }, { "-two-", 5 }, { "three", 5 } };
+    struct msghdr m = { .msg_iov = out, .msg_iovlen = 3 };
+    check_val("sendmsg of 3 iovecs", sendmsg(sv[0], &m, 0));
+    char a[4], b[4];
+    struct iovec in[2] = { { a, 4 }, { b, 4 } };
+    struct msghdr r = { .msg_iov = in, .msg_iovlen = 2 };
+    check_val("recvmsg into 4+4", recvmsg(sv[1], &r, 0));
+    printf("  got \"%.4s\" \"%.4s\", MSG_TRUNC %s\n", a, b, r.msg_flags & MSG_TRUNC ? "yes" : "no");
+    check_val("recvmsg, nothing left", recvmsg(sv[1], &r, MSG_DONTWAIT));
+
+    check("shutdown SHUT_WR", shutdown(sv[0], SHUT_WR));
+    show_poll("after its own SHUT_WR", sv[0]);
+    show_poll("the peer", sv[1]);
+    check_val("send after SHUT_WR", send(sv[0], "x", 1, MSG_NOSIGNAL));
+    check_val("peer's recv", recv(sv[1], buf, sizeof buf, MSG_DONTWAIT));
+    check_val("peer's send", send(sv[1], "y", 1, 0));
+    check("peer's shutdown SHUT_RD", shutdown(sv[1], SHUT_RD));
+    show_poll("the peer after SHUT_RD", sv[1]);
+    show_poll("this end", sv[0]);
+    check_val("recv here", recv(sv[0], buf, sizeof buf, MSG_DONTWAIT));
+    check_val("peer's recv after SHUT_RD", recv(sv[1], buf, sizeof buf, MSG_DONTWAIT));
+    check("close the peer", close(sv[1]));
+    show_poll("after the peer's close", sv[0]);
+    check_val("recv", recv(sv[0], buf, sizeof buf, MSG_DONTWAIT));
+    check_val("send", send(sv[0], "z", 1, MSG_NOSIGNAL));
+    close(sv[0]);
+
+    check("socketpair again", socketpair(AF_UNIX, type, 0, sv));
+    check("close one end at once", close(sv[1]));
+    show_poll("the other", sv[0]);
+    check_val("its recv", recv(sv[0], buf, sizeof buf, MSG_DONTWAIT));
+    check_val("its send", send(sv[0], "z", 1, MSG_NOSIGNAL));
+    close(sv[0]);
+}
+
+static void stream_details(void)
+{
+    int sv[2];
+    char buf[64];
+    printf("== stream details\n");
+    check("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    check_val("send 5", send(sv[0], "hello", 5, 0));
+    check_val("send 5 more", send(sv[0], "world", 5, 0));
+    check_val("recv 3, MSG_PEEK", recv(sv[1], buf, 3, MSG_PEEK));
+    check_val("recv 64: both sends at once", recv(sv[1], buf, sizeof buf, 0));
+    pid_t pid = fork();
+    if (pid == 0) {
+        for (int i = 0; i < 8; i++) {
+            usleep(2000);
+            if (write(sv[0], "abcd", 4) != 4)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    check_val("recv 32, MSG_WAITALL, from 8 sends of 4", recv(sv[1], buf, 32, MSG_WAITALL));
+    waitpid(pid, NULL, 0);
+    struct stat st;
+    fstat(sv[0], &st);
+    printf("fstat: socket %s, mode %o, size %ld\n", S_ISSOCK(st.st_mode) ? "yes" : "no",
+           (unsigned)(st.st_mode & 07777), (long)st.st_size);
+    char path[64], link[64];
+    mount("proc", "/proc", "proc", 0, NULL);   // as init, on Lantern (on the host: EPERM)
+    snprintf(path, sizeof path, "/proc/self/fd/%d", sv[0]);
+    long n = readlink(path, link, sizeof link - 1);
+    link[n > 0 ? n : 0] = 0;
+    yes("/proc/self/fd names it socket:[...]", strncmp(link, "socket:[", 8) == 0);
+    check_val("lseek", lseek(sv[0], 0, SEEK_SET));
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static volatile sig_atomic_t sigpipes;
+static void on_sigpipe(int sig) { (void)sig; sigpipes++; }
+
+static void sigpipe(void)
+{
+    int sv[2];
+    printf("== SIGPIPE\n");
+    signal(SIGPIPE, on_sigpipe);
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    close(sv[1]);
+    check_val("write to a closed peer", write(sv[0], "x", 1));
+    check_val("  SIGPIPEs", sigpipes);
+    check_val("send MSG_NOSIGNAL", send(sv[0], "x", 1, MSG_NOSIGNAL));
+    check_val("  SIGPIPEs", sigpipes);
+    close(sv[0]);
+    socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+    close(sv[1]);
+    check_val("datagram to a closed peer", send(sv[0], "x", 1, 0));
+    check_val("  SIGPIPEs", sigpipes);
+    close(sv[0]);
+    signal(SIGPIPE, SIG_DFL);
+}
+
+static void epoll_edges(void)
+{
+    int sv[2];
+    printf("== epoll\n");
+    socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+    int ep = epoll_create1(0);
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u32 = 7 }, got[2];
+    check("EPOLL_CTL_ADD, edge-triggered", epoll_ctl(ep, EPOLL_CTL_ADD, sv[1], &ev));
+    check_val("epoll_wait, nothing yet", epoll_wait(ep, got, 2, 0));
+    send(sv[0], "m1", 2, 0);
+    check_val("epoll_wait after a send", epoll_wait(ep, got, 2, 0));
+    check_val("  its data", got[0].data.u32);
+    check_val("epoll_wait again (the edge is spent)", epoll_wait(ep, got, 2, 0));
+    send(sv[0], "m2", 2, 0);
+    check_val("epoll_wait after a second send", epoll_wait(ep, got, 2, 0));
+    close(ep);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static void errors(void)
+{
+    int sv[2];
+    char buf[4];
+    printf("== errors\n");
+    check("AF_INET", socketpair(AF_INET, SOCK_STREAM, 0, sv));
+    check("AF_UNIX, SOCK_RAW (a datagram pair)", socketpair(AF_UNIX, SOCK_RAW, 0, sv));
+    int type = -1;
+    socklen_t len = sizeof type;
+    check("getsockopt SO_TYPE", getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &type, &len));
+    printf("  type %s, length %d\n", type == SOCK_DGRAM ? "SOCK_DGRAM" : "other", (int)len);
+    close(sv[0]);
+    close(sv[1]);
+    check("protocol 1 (PF_UNIX)", socketpair(AF_UNIX, SOCK_STREAM, 1, sv));
+    close(sv[0]);
+    close(sv[1]);
+    check("protocol 2", socketpair(AF_UNIX, SOCK_STREAM, 2, sv));
+    check("unknown type flag", socketpair(AF_UNIX, SOCK_STREAM | 0x10000, 0, sv));
+    check("sv not writable", socketpair(AF_UNIX, SOCK_STREAM, 0, bad_address()));
+    check("SOCK_NONBLOCK | SOCK_CLOEXEC", socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv));
+    check("  read, nothing there", read(sv[0], buf, 1));
+    check_val("  FD_CLOEXEC", fcntl(sv[0], F_GETFD) & FD_CLOEXEC);
+    check("shutdown, how 7", shutdown(sv[0], 7));
+    check("shutdown of a terminal or file", shutdown(0, SHUT_RD));
+    check("shutdown of fd 99", shutdown(99, SHUT_RD));
+    check("send to a non-socket", send(1, "a", 1, 0));
+    check("recv from fd 99", recv(99, buf, 1, 0));
+    check("sendto with an address", sendto(sv[0], "a", 1, 0, (void *)buf, 4));
+    check("send from a bad buffer", send(sv[0], bad_address(), 1, 0));
+    check("recv into a bad buffer", recv(sv[1], bad_address(), 1, MSG_DONTWAIT));
+    send(sv[0], "q", 1, 0);
+    check("recv into a bad buffer, with data", recv(sv[1], bad_address(), 1, 0));
+    check_val("  the byte is still there", recv(sv[1], buf, 1, MSG_DONTWAIT));
+    check("getsockopt SO_ERROR", getsockopt(sv[0], SOL_SOCKET, SO_ERROR, &type, &len));
+    printf("  error %d\n", type);
+    check("getsockopt SO_DOMAIN", getsockopt(sv[0], SOL_SOCKET, SO_DOMAIN, &type, &len));
+    printf("  domain %s\n", type == AF_UNIX ? "AF_UNIX" : "other");
+    check("getsockopt, unknown option", getsockopt(sv[0], SOL_SOCKET, 9999, &type, &len));
+    struct sockaddr_storage ss;
+    len = sizeof ss;
+    check("getsockname", getsockname(sv[0], (struct sockaddr *)&ss, &len));
+    printf("  length %d, family %s\n", (int)len, ss.ss_family == AF_UNIX ? "AF_UNIX" : "other");
+    len = sizeof ss;
+    check("getpeername", getpeername(sv[0], (struct sockaddr *)&ss, &len));
+    printf("  length %d\n", (int)len);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    begin("pthread_socketpair");
+    stream_between_processes();
+    ping_pong_threads();
+    messages(SOCK_STREAM, "SOCK_STREAM");
+    messages(SOCK_DGRAM, "SOCK_DGRAM");
+    messages(SOCK_SEQPACKET, "SOCK_SEQPACKET");
+    stream_details();
+    sigpipe();
+    epoll_edges();
+    errors();
+    return done();
+}
