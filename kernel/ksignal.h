@@ -70,6 +70,13 @@ void signal_set_temp_mask(uint64_t mask);
 // A fault's signal: it cannot be blocked or ignored away (blocked or ignored, the default
 // action comes back, as Linux's force_sig).
 void signal_force(struct proc *p, int sig, int code, uint64_t addr);
+// signalfd (signalfd.c): takes the lowest pending signal of `among` off p's pending sets,
+// its own first, then its process's (0: none), as rt_sigtimedwait does; is one of `set`
+// pending for p? Interrupts off. And signal.c's call whenever a signal is queued.
+struct ksiginfo;
+int signal_dequeue(struct proc *p, uint64_t among, struct ksiginfo *info);
+bool signal_pending_in(struct proc *p, uint64_t set);
+void signalfd_notify(void);
 // On the way back to user mode (trap.c's return_to_user): one signal's worth of work;
 // false when there is nothing more to do.
 bool signal_deliver_one(struct trapframe *tf);

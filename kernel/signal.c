@@ -220,6 +220,7 @@ static long add_pending(struct proc *t, uint64_t *pending, struct sigqueue **que
         return -EAGAIN;
     }
     *pending |= BIT(sig);
+    signalfd_notify();                   // a reader of a signalfd may want it (signalfd.c)
     return 0;
 }
 
@@ -455,6 +456,14 @@ static int dequeue_signal(struct proc *p, uint64_t among, struct ksiginfo *info)
     if (sig && info->code == SI_TIMER)      // the overruns until now (ptimer.c)
         info->status = ptimer_overruns_at_delivery(p->signal, info->pid);
     return sig;
+}
+
+int signal_dequeue(struct proc *p, uint64_t among, struct ksiginfo *info) {
+    return dequeue_signal(p, among, info);
+}
+
+bool signal_pending_in(struct proc *p, uint64_t set) {
+    return ((p->sig_pending | p->signal->shared_pending) & set) != 0;
 }
 
 static void fill_sigcontext(struct sigcontext_k *sc, const struct trapframe *tf) {

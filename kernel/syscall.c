@@ -273,11 +273,14 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(281, epoll_pwait),       // int epoll_pwait(int epfd, struct epoll_event *events,
                                //     int maxevents, int timeout, const sigset_t *sigmask,
                                //     size_t sigsetsize)
+    E(282, signalfd),          // int signalfd(int fd, const sigset_t *mask, size_t sizemask)
     E(283, timerfd_create),    // int timerfd_create(int clockid, int flags)
     E(284, eventfd),           // int eventfd(unsigned int initval)
     E(286, timerfd_settime),   // int timerfd_settime(int fd, int flags,
                                //     const struct itimerspec *new, struct itimerspec *old)
     E(287, timerfd_gettime),   // int timerfd_gettime(int fd, struct itimerspec *curr)
+    E(289, signalfd4),         // int signalfd4(int fd, const sigset_t *mask, size_t sizemask,
+                               //     int flags)
     E(290, eventfd2),          // int eventfd2(unsigned int initval, int flags)
     E(291, epoll_create1),     // int epoll_create1(int flags)
     E(292, dup3),              // int dup3(int oldfd, int newfd, int flags)

@@ -203,6 +203,8 @@ SYSCALL(eventfd);              // eventfd.c
 SYSCALL(timerfd_settime);      // timerfd.c
 SYSCALL(timerfd_gettime);      // timerfd.c
 SYSCALL(eventfd2);             // eventfd.c
+SYSCALL(signalfd);             // signalfd.c
+SYSCALL(signalfd4);
 SYSCALL(epoll_create1);        // epoll.c
 SYSCALL(dup3);                 // sys_file.c
 SYSCALL(pipe2);                // pipe.c
