@@ -3,8 +3,8 @@
 // A futex is an ordinary 32-bit word in user memory. Threads take and release locks on it
 // with atomic instructions in user mode alone; only when one must wait does it call
 // futex(FUTEX_WAIT, expected value), and the kernel puts it to sleep *if the word still
-// holds that value* - checked with interrupts off, so no wake can slip in between the check
-// and the sleep. A thread that changes the word calls futex(FUTEX_WAKE, n) to wake up to n
+// holds that value* - checked under the futex lock, so no wake can slip in between the
+// check and the sleep. A thread that changes the word calls futex(FUTEX_WAKE, n) to wake up to n
 // sleepers. pthread mutexes, condition variables, joins and the Go runtime's locks all sit
 // on these two operations.
 //
@@ -135,6 +135,14 @@ static bool fault_in(struct refault *rf) {
     if (copy_from_user(&v, (const void *)rf->addr, sizeof v))
         return false;
     return !rf->write || cmpxchg_user_u32((uint32_t *)rf->addr, &v, v) == 0;
+}
+
+// Sleeps until a waker, a signal or the deadline (0: none). wake_at is read by the wake
+// timer's walk of the table, which holds the BKL (sched.c): atomic stores.
+static void sleep_until_woken(struct proc *p, struct futex_waiter *w, uint64_t deadline) {
+    __atomic_store_n(&p->wake_at, deadline, __ATOMIC_SEQ_CST);
+    sleep_on_locked(w, &futex_lock);
+    __atomic_store_n(&p->wake_at, 0, __ATOMIC_SEQ_CST);
 }
 
 // The key for the word at uaddr in the current process. -EINVAL if misaligned, -EFAULT
@@ -276,9 +284,7 @@ static long futex_wait(uint64_t uaddr, bool private, uint32_t expected, uint64_t
             ret = deadline ? -ERESTARTNOHAND : -ERESTARTSYS;
             break;
         }
-        p->wake_at = deadline;
-        sleep_on_locked(&w, &futex_lock);
-        p->wake_at = 0;
+        sleep_until_woken(p, &w, deadline);
     }
     if (!w.woken)
         unlink_waiter(&w);
@@ -615,6 +621,8 @@ SYSCALL(get_robust_list) {
 // waiter can come to it unseen in between.)
 //
 // Locking: the BKL (they look up threads by id), and futex_lock for the list, as above.
+// (owner_alive's look-up walks the process table under futex_lock: for that long, a PI call
+// holds up the other futex calls. Linux keeps a pi_state per lock instead.)
 // User space on other CPUs may change a word at any moment, so every change the kernel
 // makes to one is a compare-and-exchange, tried again if the word moved.
 
@@ -769,9 +777,7 @@ static long futex_lock_pi(uint64_t uaddr, bool private, uint64_t deadline, bool 
             ret = -ERESTARTNOINTR;
             break;
         }
-        p->wake_at = deadline;
-        sleep_on_locked(&w, &futex_lock);
-        p->wake_at = 0;
+        sleep_until_woken(p, &w, deadline);
     }
     if (!w.woken)
         unlink_waiter(&w);               // FUTEX_WAITERS stays in the word, as on Linux
@@ -849,7 +855,11 @@ static bool key_address(struct mm *mm, const struct futex_key *key, uint64_t *ua
 // Thread p (the current one, its memory still attached) exits or execs: every PI lock it
 // holds that has waiters passes to the first of them, as Linux's exit_pi_state_list. The
 // word is rewritten here if p maps it, else by the new owner when it runs.
+// A word whose page is not there is faulted in with futex_lock let go (the BKL stays, and
+// no PI call runs meanwhile), and the walk starts again; one p does not map, or a bad
+// address, the new owner rewrites when it runs.
 static void futex_exit_pi(struct proc *p) {
+    struct futex_key bad = { 0, 0 };     // a key whose word cannot be brought in
     uint64_t f = lock_futexes();
     for (struct futex_waiter *w = waiters; w;) {
         if (!w->pi || w->owner != p->pid) {
@@ -858,9 +868,19 @@ static void futex_exit_pi(struct proc *p) {
         }
         w = pi_top_waiter(&w->key);      // the one of its key to have the lock next
         uint64_t uaddr;
-        struct refault rf;               // (a page not there: the new owner rewrites it)
-        bool rewritten = p->mm && key_address(p->mm, &w->key, &uaddr) &&
+        struct refault rf = { .again = false };
+        bool rewritten = !same_key(&w->key, &bad) && p->mm &&
+                         key_address(p->mm, &w->key, &uaddr) &&
                          pi_claim_word(uaddr, w->thread->pid, &rf) == 0;
+        if (rf.again) {
+            struct futex_key key = w->key;
+            unlock_futexes(f);
+            if (!fault_in(&rf))
+                bad = key;
+            f = lock_futexes();
+            w = waiters;                 // the list may have changed meanwhile: again
+            continue;
+        }
         pi_hand_over(w, !rewritten);
         w = waiters;                     // the list changed: from the start again
     }
@@ -915,9 +935,7 @@ static long futex_wait_requeue_pi(uint64_t uaddr, uint64_t uaddr2, bool private,
             ret = w.pi ? -EAGAIN : -ERESTARTNOINTR;
             break;
         }
-        p->wake_at = deadline;
-        sleep_on_locked(&w, &futex_lock);
-        p->wake_at = 0;
+        sleep_until_woken(p, &w, deadline);
     }
     if (!w.woken)
         unlink_waiter(&w);

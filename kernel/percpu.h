@@ -47,6 +47,7 @@ struct percpu {
     int bkl_depth;            // how many times this CPU entered the big kernel lock (smp.c)
     uint32_t kicks;           // idle CPUs to wake when it lets go of the BKL (smp.c)
     uint32_t resched_ipis;    // ... and when it lets go of the run queue's lock (sched.c)
+    bool wake_timer_owed;     // the boot CPU's wake timer must look again: an IPI, then too
     int bkl_who;              // what holds it now, and since when (bklstat.c)
     int bkl_who_dropped;      // ... and before bkl_drop let it go for a while
     uint64_t bkl_since;

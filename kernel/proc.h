@@ -189,10 +189,12 @@ struct proc {
 
     // [irq] its run state: the timer and wakeups from interrupt handlers change these.
     // state: changes to RUNNABLE, and from RUNNABLE to RUNNING, under the run queue's lock
-    // (sched.c) - from SLEEPING, the BKL too; the others under the BKL: SLEEPING set
-    // by the thread itself (sleep_on) or by proc_alloc until proc_start, ZOMBIE and DEAD by
-    // its exit (and a leader's by its last thread's), UNUSED by the reap. Readers under
-    // the BKL alone may see RUNNABLE and RUNNING trade places.
+    // (sched.c) - from SLEEPING, the sleeper's condition lock too (the BKL, or for
+    // sleep_on_locked its own: the futex lock); SLEEPING set by the thread itself (under
+    // the BKL in sleep_on, under the run queue's lock in sleep_on_locked) or by proc_alloc
+    // until proc_start; ZOMBIE and DEAD by its exit (and a leader's by its last thread's),
+    // UNUSED by the reap, under the BKL. Readers under the BKL alone may see RUNNABLE and
+    // RUNNING trade places, and a futex sleeper come and go.
     enum proc_state state;
     struct proc *rq_next, *rq_prev;  // its place in the run queue while RUNNABLE (sched.c)
     // A CPU is on its kernel stack: from the switch to it until its CPU's scheduler is done
@@ -222,6 +224,8 @@ struct proc {
     bool subreaper;              // prctl(PR_SET_CHILD_SUBREAPER): orphans below come here
     bool did_exec;               // has run execve since fork (setpgid then refuses)
     uint64_t context;            // saved kernel stack pointer while not running (swtch)
+    // chan and wake_at: written by the thread itself (a futex sleeper's without the BKL:
+    // wake_at atomically, chan read by wakeup only to compare, stale at worst).
     void *chan;                  // what it sleeps on (wakeup compares it)
     uint64_t wake_at;            // or until when (ns since boot), 0 if not a timed sleep
     struct proc *vfork_parent;   // sleeping until this child execs or exits

@@ -84,12 +84,17 @@ static void rq_unlock(void) {
     sched_send_ipis();
 }
 
-// The reschedule IPIs this CPU owes, sent now. Interrupts off.
+// The reschedule IPIs this CPU owes, sent now; and the wake timer's (sleep_on_locked).
+// Interrupts off.
 void sched_send_ipis(void) {
     struct percpu *c = this_cpu();
     uint32_t ipis = c->resched_ipis;
     c->resched_ipis = 0;
     smp_send_reschedules(ipis);
+    if (c->wake_timer_owed) {
+        c->wake_timer_owed = false;
+        lapic_send_ipi(cpus[0].apic_id, T_WAKE_TIMER);   // (to itself, on the boot CPU)
+    }
 }
 
 static void rq_append(struct proc *p) {
@@ -428,10 +433,13 @@ void sleep_on(void *chan) {
 
 // The wake timer must look at next_wake, which this thread without the BKL has lowered to a
 // time less than two ticks away: the boot CPU's wake-timer interrupt, by IPI (its handler
-// sets the timer, under the BKL; this thread could not, without it).
+// sets the timer, under the BKL; this thread could not, without it). The IPI goes when this
+// CPU lets go of sched_lock, after the switch (sched_send_ipis): not under lk, which other
+// CPUs may be spinning for (see rq_unlock). Late is no matter: a sleeper whose time came
+// before it was SLEEPING sees that itself.
 static void wake_timer_nudge(uint64_t at) {
     if (irq_apic_mode() && at < time_since_boot_ns() + 2 * TICK_NS)
-        lapic_send_ipi(cpus[0].apic_id, T_WAKE_TIMER);   // (to itself, on the boot CPU)
+        this_cpu()->wake_timer_owed = true;
 }
 
 // Sleep under the condition's own lock lk (xv6's sleep(chan, lk)), without the BKL.
@@ -453,7 +461,8 @@ void sleep_on_locked(void *chan, struct spinlock *lk) {
     if (signal_pending(p) || (p->wake_at && time_since_boot_ns() >= p->wake_at)) {
         p->state = PROC_RUNNING;        // (the wakeup came before the mark)
         p->chan = NULL;
-        rq_unlock();
+        this_cpu()->wake_timer_owed = false;   // (no sleep: not needed, and lk is held)
+        spin_unlock_irqrestore(&sched_lock, 0);
         return;
     }
     spin_unlock_irqrestore(lk, 0);      // interrupts stay off
@@ -528,8 +537,9 @@ static void wake_if_sleeping(struct proc *p) {
     local_irq_restore(f);
 }
 
-// A wakeup of a sleep_on sleeper, under the BKL, which the sleeper held from its last look
-// at its condition until it had taken sched_lock (switch_away). sched_lock is taken for
+// A wakeup under the BKL: of a sleep_on sleeper, which held the BKL from its last look at
+// its condition until it had taken sched_lock (switch_away); or of a sleep_on_locked one
+// whose wake_at has come (wake_due_sleepers), which looks at that under sched_lock. sched_lock is taken for
 // each sleeper found, not around a walk of the table: the walk may be long, and the idle
 // loops of the other CPUs wait for the lock.
 void sched_make_runnable(struct proc *p) {

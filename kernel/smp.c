@@ -21,12 +21,12 @@
 //     passes it on to the next thread if that one held it too when it switched away, and
 //     lets it go otherwise, or to halt (sched.c's bkl_pass_on); a thread that finds it
 //     gone takes it back, as deep (bkl_take_back). The idle loop chooses under the run
-//     queue's own lock, which a sleeper takes before its BKL can go; every waker holds
-//     the BKL: so no wakeup falls between the sleeper's check of its condition and its
-//     switch away.
+//     queue's own lock, which a sleeper takes before its condition's lock can go (the
+//     BKL, or the futex lock); every waker holds that lock: so no wakeup falls between
+//     the sleeper's check of its condition and its switch away.
 //   - The hot, simple structures also have spinlocks of their own (page_alloc and the
-//     CPUs' page lists, kmalloc, kstack, lockdep, trace, clock, and each address space's
-//     mm lock), ordered after the BKL; lockdep (spinlock.c) checks their order.
+//     CPUs' page lists, kmalloc, kstack, lockdep, trace, clock, futex, and each address
+//     space's mm lock), ordered after the BKL; lockdep (spinlock.c) checks their order.
 //   - Nine paths run without the BKL:
 //       1. the local APIC's interrupts (trap.c: a TLB IPI's sender holds tlb_lock, a stop
 //          IPI's is panicking; the timer counts only this CPU's time);
@@ -43,13 +43,15 @@
 //       8. exec's building of a static program's new address space from a file whose
 //          writes it denies (build_image, exec.c);
 //       9. the idle loop, choosing and switching threads under sched_lock, and a yield:
-//          sched_yield's, or a preemption's on the way to user mode (sched.c).
+//          sched_yield's, or a preemption's on the way to user mode (sched.c);
+//      10. futex(2) but its PI calls, under the futex lock (futex.c).
 //
 // Lock table (who protects what):
 //   BKL          everything the kernel shares and does not name below: the process table,
-//                threads' SLEEPING, ZOMBIE and DEAD states, files, pipes, tty,
-//                futexes, signals, the load averages (loadavg.c), inodes (but their
+//                threads' ZOMBIE and DEAD states, and SLEEPING for sleep_on, files, pipes,
+//                sockets, tty, signals, the load averages (loadavg.c), inodes (but their
 //                reference counts, and shared memory's, are atomic: exec's build takes them)
+//   futex        the futex waiters (futex.c); taken after the BKL, before an mm's lock
 //   BKL + mm     an address space's VMAs and page tables: changed under both, read under
 //                either; but the anonymous fault adds pages, and replaces a one-thread
 //                process's copy-on-write ones, and madvise takes pages away, under mm
@@ -60,8 +62,8 @@
 //   kstack       the kernel-stack slots (kstack.c)   lockdep    lockdep's tables
 //   trace        the event ring (trace.c)            clock      the clock's state, the vvar page (time.c)
 //   random       the generator's state (random.c)
-//   sched        the run queue, and the RUNNABLE and RUNNING states; held across each
-//                switch (sched.c); taken after the BKL
+//   sched        the run queue, and the RUNNABLE and RUNNING states, and SLEEPING for
+//                sleep_on_locked; held across each switch (sched.c); taken last
 //   tlb          one TLB shootdown at a time: its generation and range (smp.c)
 //   percpu       each CPU's own, with its interrupts off (percpu.h)
 #include <stdbool.h>

@@ -378,8 +378,10 @@ static void syscall_lockless(struct trapframe *tf, uint64_t nr) {
 // The calls marked U take the BKL themselves, around the part that needs it (bkl_lock,
 // smp.c), and do the rest - copying their arguments in, freeing them - with it let go and
 // interrupts on, while other CPUs run kernel code. execve is one: copying argv and envp
-// in and freeing them again was a fifth of its time under the lock. A fault in a copy
-// takes the BKL for itself (trap.c), as from user mode.
+// in and freeing them again was a fifth of its time under the lock. futex is another: its
+// waiters have a lock of their own, and only its PI calls take the BKL (futex.c). A fault
+// in a copy takes the BKL for itself (trap.c), as from user mode - but in a _nofault copy
+// under a spinlock, which fails instead.
 // Traced, its entry and exit are recorded under the lock (the entry's record reads the
 // user stack), and the call still runs as it does untraced.
 static void syscall_unlocked(struct trapframe *tf, uint64_t nr) {

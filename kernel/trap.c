@@ -234,10 +234,11 @@ static bool lapic_vector(struct trapframe *tf) {
 }
 
 // Every way into the kernel but the syscall instruction comes here. The big kernel lock
-// (smp.c) is taken first: from here on, only this CPU runs kernel code. Two kinds of entry
-// are the exceptions: the local APIC's interrupts, and a user page fault that mm_fault_fast
+// (smp.c) is taken first: from here on, only this CPU runs kernel code. Three kinds of entry
+// are the exceptions: the local APIC's interrupts, a user page fault that mm_fault_fast
 // can take under its mm's lock alone (mm.h): a first touch of private anonymous memory or
-// of the program's own file, or a one-thread process's copy-on-write.
+// of the program's own file, or a one-thread process's copy-on-write; and a fault in a
+// _nofault user copy, which only fails it (uaccess.h).
 void trap(struct trapframe *tf) {
     uaccess_trap_entry(tf);          // SMAP in force for every handler (uaccess.c)
     if (smp_stopping() && tf->vector == T_NMI)

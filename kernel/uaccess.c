@@ -18,9 +18,10 @@
 //     execve's argv/envp walk (exec.c), clone's parent and child tid writes (fork.c: the
 //     child's in proc_first_run_c, from the child itself, as Linux's put_user), the exit's
 //     clear_child_tid write and rusage (exit.c), futex words and robust-list walks and
-//     their atomic updates (futex.c: copy_from_user, cmpxchg_user_u32), the trace's user
-//     stack walk at syscall entry (trace.c). All run under the big kernel lock, but
-//     execve's copies of its path, argv and envp (syscall.c's U calls: readable_prefix).
+//     their atomic updates (futex.c: copy_from_user, cmpxchg_user_u32, and under the futex
+//     lock their _nofault forms), the trace's user stack walk at syscall entry (trace.c).
+//     All run under the big kernel lock, but execve's copies of its path, argv and envp,
+//     and futex's (syscall.c's U calls: readable_prefix).
 //   - mm.c's mm_poke_new_image: exec filling the new image's pages through the direct
 //     map. Safe: that address space is not yet any thread's, so nothing can change it
 //     meanwhile; its range is checked (user space, no wrap), and each page is faulted in
@@ -180,15 +181,22 @@ int cmpxchg_user_u32(uint32_t *uaddr, uint32_t *old, uint32_t new) {
     return err;
 }
 
-int copy_from_user_nofault(void *dst, const void *usrc, size_t n) {
+// The flag is this CPU's: the caller must not move to another CPU in the middle.
+static void nofault_begin(void) {
+    if (read_rflags() & RFLAGS_IF)
+        panic("uaccess: a _nofault copy with interrupts on (it must hold a spinlock)");
     this_cpu()->uaccess_nofault = true;
+}
+
+int copy_from_user_nofault(void *dst, const void *usrc, size_t n) {
+    nofault_begin();
     int err = copy_from_user(dst, usrc, n);
     this_cpu()->uaccess_nofault = false;
     return err;
 }
 
 int cmpxchg_user_u32_nofault(uint32_t *uaddr, uint32_t *old, uint32_t new) {
-    this_cpu()->uaccess_nofault = true;
+    nofault_begin();
     int err = cmpxchg_user_u32(uaddr, old, new);
     this_cpu()->uaccess_nofault = false;
     return err;
@@ -243,8 +251,9 @@ bool uaccess_fault_nofault(struct trapframe *tf, uint64_t addr) {
     if (!percpu_ready || !this_cpu()->uaccess_nofault || (tf->cs & 3))
         return false;
     const struct uaccess_fixup *f = fixup_for(tf->rip);
-    if (!f || addr >= USER_TOP)
-        return false;                    // not the copy's access: uaccess_fault reports it
+    if (!f || addr >= USER_TOP || (tf->error_code & (PF_RSVD | PF_INSTR)) ||
+        (cpu.smap && !(tf->rflags & RFLAGS_AC)))
+        return false;                    // not the copy's access: a bug, uaccess_fault says
     tf->rip = f->fixup;                  // the copy ends early: its caller says -EFAULT
     return true;
 }
