@@ -255,6 +255,11 @@ static const struct file_ops pipe_rdwr_ops = {
     .stat = pipe_stat, .poll = pipe_poll,
 };
 
+struct pipe *file_pipe(struct file *f) {
+    bool pipe = f->ops == &pipe_read_ops || f->ops == &pipe_write_ops || f->ops == &pipe_rdwr_ops;
+    return pipe ? f->priv : NULL;
+}
+
 struct pipe *pipe_new(bool packets) {
     struct pipe *pp = kzalloc(sizeof *pp);
     char *buf = kmalloc(PIPE_SIZE);

@@ -299,6 +299,10 @@ static long vector_io(struct file *f, uint64_t uiov, uint64_t cnt, bool is_write
     return total;
 }
 
+long file_vector(struct file *f, uint64_t uiov, uint64_t cnt, bool is_write) {
+    return vector_io(f, uiov, cnt, is_write, &f->pos);
+}
+
 static long do_vector(int fd, uint64_t uiov, uint64_t cnt, bool is_write) {
     struct file *f = fd_get(fd);
     if (!f || !(is_write ? writable(f) : readable(f)))

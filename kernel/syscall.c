@@ -268,6 +268,12 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(273, set_robust_list),   // long set_robust_list(struct robust_list_head *head, size_t len)
     E(274, get_robust_list),   // long get_robust_list(int pid, struct robust_list_head **head_ptr,
                                //     size_t *len_ptr)
+    E(275, splice),            // ssize_t splice(int fd_in, off64_t *off_in, int fd_out,
+                               //     off64_t *off_out, size_t len, unsigned int flags)
+    E(276, tee),               // ssize_t tee(int fd_in, int fd_out, size_t len,
+                               //     unsigned int flags)
+    E(278, vmsplice),          // ssize_t vmsplice(int fd, const struct iovec *iov,
+                               //     size_t nr_segs, unsigned int flags)
     E(280, utimensat),         // int utimensat(int dirfd, const char *pathname,
                                //     const struct timespec times[2], int flags)
     E(281, epoll_pwait),       // int epoll_pwait(int epfd, struct epoll_event *events,

@@ -205,6 +205,9 @@ SYSCALL(timerfd_gettime);      // timerfd.c
 SYSCALL(eventfd2);             // eventfd.c
 SYSCALL(signalfd);             // signalfd.c
 SYSCALL(signalfd4);
+SYSCALL(splice);               // splice.c
+SYSCALL(tee);
+SYSCALL(vmsplice);
 SYSCALL(epoll_create1);        // epoll.c
 SYSCALL(dup3);                 // sys_file.c
 SYSCALL(pipe2);                // pipe.c

@@ -1,0 +1,163 @@
+// splice.c: splice, tee and vmsplice - moving data into, out of and between pipes without a
+// trip through user memory.
+//
+// Linux moves pages: a splice hands the pipe's buffers over by reference. Lantern copies,
+// through one kernel buffer, which a program cannot tell apart except by speed:
+//   splice(in, off_in, out, off_out, len, flags)  one end a pipe; reads up to len bytes
+//       from in (at *off_in if given: a file's, never a pipe's) and writes them to out;
+//       what out does not take goes back to in. Waits as a read of in and a write of out
+//       would, unless SPLICE_F_NONBLOCK (for the pipes) or O_NONBLOCK.
+//   tee(in, out, len, flags)  two pipes; copies without consuming in.
+//   vmsplice(pipe, iov, n, flags)  the user's buffers into a pipe: writev.
+// Locking: the BKL, as every file call.
+#include <stdbool.h>
+#include <stdint.h>
+#include "errno.h"
+#include "file.h"
+#include "kmalloc.h"
+#include "pipe.h"
+#include "proc.h"
+#include "syscall.h"
+#include "uaccess.h"
+
+#define SPLICE_F_MOVE     1
+#define SPLICE_F_NONBLOCK 2
+#define SPLICE_F_MORE     4
+#define SPLICE_F_GIFT     8
+#define SPLICE_F_ALL      15
+
+static unsigned how(struct file *f, unsigned flags) {
+    return (f->flags & O_NONBLOCK) || (flags & SPLICE_F_NONBLOCK) ? PIPE_NONBLOCK : 0;
+}
+
+// Reads up to n bytes from in into buf: from its pipe, or from the file at *off (its own
+// position if off is NULL).
+static long read_in(struct file *in, int64_t *off, void *buf, size_t n, unsigned flags) {
+    struct pipe *pp = file_pipe(in);
+    if (pp)
+        return pipe_recv(pp, buf, n, how(in, flags), NULL);
+    uint64_t saved = in->pos;
+    if (off)
+        in->pos = (uint64_t)*off;
+    long got = in->ops->read(in, buf, n);
+    if (off) {
+        *off = (int64_t)in->pos;
+        in->pos = saved;
+    }
+    return got;
+}
+
+static long write_out(struct file *out, int64_t *off, const void *buf, size_t n, unsigned flags) {
+    struct pipe *pp = file_pipe(out);
+    if (pp)
+        return pipe_send(pp, buf, n, how(out, flags));
+    uint64_t saved = out->pos;
+    if (off)
+        out->pos = (uint64_t)*off;
+    long put = out->ops->write(out, buf, n);
+    if (off) {
+        *off = (int64_t)out->pos;
+        out->pos = saved;
+    }
+    return put;
+}
+
+// An end's offset argument: none for a pipe (ESPIPE), else read from user memory.
+static long get_offset(struct file *f, uint64_t uoff, int64_t *off) {
+    if (!uoff)
+        return 0;
+    if (file_pipe(f))
+        return -ESPIPE;
+    if (!f->ip || !S_ISREG(f->ip->mode))
+        return -EINVAL;
+    if (copy_from_user(off, (const void *)uoff, sizeof *off))
+        return -EFAULT;
+    return *off < 0 ? -EINVAL : 0;
+}
+
+static long check_ends(struct file *in, struct file *out, unsigned flags) {
+    if (!in || !open_reads(in->flags) || !out || !open_writes(out->flags))
+        return -EBADF;
+    if (flags & ~SPLICE_F_ALL)
+        return -EINVAL;
+    if (!file_pipe(in) && !file_pipe(out))
+        return -EINVAL;                  // one end must be a pipe
+    if (file_pipe(in) && file_pipe(in) == file_pipe(out))
+        return -EINVAL;                  // a pipe into itself
+    if ((out->flags & O_APPEND) || !in->ops->read || !out->ops->write)
+        return -EINVAL;
+    return 0;
+}
+
+// splice(int fd_in, off64_t *off_in, int fd_out, off64_t *off_out, size_t len,
+//        unsigned int flags)
+SYSCALL(splice) {
+    struct file *in = fd_get((int)a0), *out = fd_get((int)a2);
+    uint64_t uoff_in = a1, uoff_out = a3, len = a4;
+    unsigned flags = (unsigned)a5;
+    int64_t off_in = 0, off_out = 0;
+    long err = check_ends(in, out, flags);
+    if (!err)
+        err = get_offset(in, uoff_in, &off_in);
+    if (!err)
+        err = get_offset(out, uoff_out, &off_out);
+    if (err || len == 0)
+        return err;
+    size_t n = len < PIPE_SIZE ? (size_t)len : PIPE_SIZE;
+    char *buf = kmalloc(n);
+    if (!buf)
+        return -ENOMEM;
+    long got = read_in(in, uoff_in ? &off_in : NULL, buf, n, flags), put = got;
+    if (got > 0) {
+        put = write_out(out, uoff_out ? &off_out : NULL, buf, (size_t)got, flags);
+        long kept = put < 0 ? 0 : put;
+        if (kept < got) {                // what out did not take goes back to in
+            if (file_pipe(in))
+                pipe_unread(file_pipe(in), buf + kept, (size_t)(got - kept));
+            else if (uoff_in)
+                off_in -= got - kept;
+            else
+                in->pos -= (uint64_t)(got - kept);
+        }
+    }
+    kfree(buf);
+    if (put >= 0 && ((uoff_in && copy_to_user((void *)uoff_in, &off_in, sizeof off_in)) ||
+                     (uoff_out && copy_to_user((void *)uoff_out, &off_out, sizeof off_out))))
+        return -EFAULT;
+    return put;
+}
+
+// tee(int fd_in, int fd_out, size_t len, unsigned int flags)
+SYSCALL(tee) {
+    struct file *in = fd_get((int)a0), *out = fd_get((int)a1);
+    uint64_t len = a2;
+    unsigned flags = (unsigned)a3;
+    long err = check_ends(in, out, flags);
+    if (err)
+        return err;
+    if (!file_pipe(in) || !file_pipe(out))
+        return -EINVAL;                  // both must be pipes
+    if (len == 0)
+        return 0;
+    size_t n = len < PIPE_SIZE ? (size_t)len : PIPE_SIZE;
+    char *buf = kmalloc(n);
+    if (!buf)
+        return -ENOMEM;
+    long got = pipe_recv(file_pipe(in), buf, n, how(in, flags) | PIPE_PEEK, NULL), put = got;
+    if (got > 0)
+        put = pipe_send(file_pipe(out), buf, (size_t)got, how(out, flags) | PIPE_NOSIGNAL);
+    kfree(buf);
+    return put;
+}
+
+// vmsplice(int fd, const struct iovec *iov, size_t nr_segs, unsigned int flags): into a
+// pipe's writing end, the same as writev; out of its reading end, as readv.
+SYSCALL(vmsplice) {
+    struct file *f = fd_get((int)a0);
+    unsigned flags = (unsigned)a3;
+    if (!f || !file_pipe(f))
+        return -EBADF;
+    if (flags & ~SPLICE_F_ALL)
+        return -EINVAL;
+    return file_vector(f, a1, a2, open_writes(f->flags));
+}

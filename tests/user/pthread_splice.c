@@ -1,0 +1,139 @@
+// pthread_splice: splice, tee and vmsplice - a producer thread's pipe spliced into another
+// pipe and into a file, a file spliced into a pipe at an offset, tee's copy that leaves the
+// data, vmsplice in and out, and the errors. Linux is the oracle.
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "thr_util.h"
+
+#define CHUNKS 1000
+
+static int produce_fd;
+
+static void *producer(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < CHUNKS; i++)
+        if (write(produce_fd, "0123456789abcdef", 16) != 16)
+            break;
+    close(produce_fd);
+    return NULL;
+}
+
+static void pipe_to_pipe(void)
+{
+    int a[2], b[2];
+    pipe(a);
+    pipe(b);
+    pid_t pid = fork();
+    if (pid == 0) {                      // the reader of b
+        close(b[1]);
+        close(a[0]);
+        close(a[1]);
+        char buf[4096];
+        long total = 0, sum = 0;
+        for (long n; (n = read(b[0], buf, sizeof buf)) > 0; total += n)
+            for (long i = 0; i < n; i++)
+                sum += buf[i];
+        printf("  the reader: %ld bytes, sum %ld\n", total, sum);
+        _exit(0);
+    }
+    close(b[0]);
+    produce_fd = a[1];
+    pthread_t t;
+    pthread_create(&t, NULL, producer, NULL);
+    long total = 0, k;
+    while ((k = splice(a[0], NULL, b[1], NULL, 65536, 0)) > 0)
+        total += k;
+    check_val("splice pipe to pipe, until end of file", k);
+    pthread_join(t, NULL);
+    printf("  spliced %ld bytes\n", total);
+    close(a[0]);
+    close(b[1]);
+    int status;
+    waitpid(pid, &status, 0);
+    print_status("  the reader", status);
+}
+
+static void files(void)
+{
+    char path[] = "/tmp/splice.XXXXXX";
+    mkdir("/tmp", 0777);
+    int fd = mkstemp(path);
+    check("a file", fd);
+    unlink(path);
+    int p[2];
+    pipe(p);
+    check_val("write 10 to the pipe", write(p[1], "abcdefghij", 10));
+    check_val("splice 6 pipe to file", splice(p[0], NULL, fd, NULL, 6, 0));
+    loff_t off = 100;
+    check_val("splice the rest to the file at offset 100", splice(p[0], NULL, fd, &off, 64, SPLICE_F_NONBLOCK));
+    check_val("  the offset now", off);
+    check_val("  the file's position", lseek(fd, 0, SEEK_CUR));
+    struct stat st;
+    fstat(fd, &st);
+    check_val("  the file's size", st.st_size);
+    off = 2;
+    check_val("splice 3 from the file at offset 2 to the pipe", splice(fd, &off, p[1], NULL, 3, 0));
+    check_val("  the offset now", off);
+    char buf[16] = { 0 };
+    check_val("read the pipe", read(p[0], buf, sizeof buf));
+    printf("  \"%s\"\n", buf);
+    lseek(fd, 0, SEEK_SET);
+    check_val("splice from the file's position, 4", splice(fd, NULL, p[1], NULL, 4, 0));
+    check_val("  the file's position", lseek(fd, 0, SEEK_CUR));
+    memset(buf, 0, sizeof buf);
+    int q[2];
+    pipe(q);
+    check_val("tee", tee(p[0], q[1], 64, 0));
+    check_val("read the copy", read(q[0], buf, sizeof buf));
+    printf("  \"%s\"\n", buf);
+    memset(buf, 0, sizeof buf);
+    check_val("the original is still there", read(p[0], buf, sizeof buf));
+    printf("  \"%s\"\n", buf);
+    check_val("splice from an empty pipe, SPLICE_F_NONBLOCK", splice(p[0], NULL, fd, NULL, 4, SPLICE_F_NONBLOCK));
+
+    struct iovec v[2] = { { "vm", 2 }, { "splice", 6 } };
+    check_val("vmsplice into the pipe", vmsplice(p[1], v, 2, 0));
+    char x[3] = { 0 }, y[6] = { 0 };
+    struct iovec r[2] = { { x, 2 }, { y, 5 } };
+    check_val("vmsplice out of the pipe", vmsplice(p[0], r, 2, 0));
+    printf("  \"%s\" \"%s\"\n", x, y);
+
+    // Errors.
+    check("splice, neither end a pipe", splice(fd, NULL, fd, NULL, 4, 0));
+    check("splice, an offset for a pipe", splice(p[0], &off, fd, NULL, 4, 0));
+    check("splice, a pipe into itself", splice(p[0], NULL, p[1], NULL, 4, 0));
+    check("splice, unknown flag", splice(p[0], NULL, fd, NULL, 4, 0x100));
+    check("splice, fd 99", splice(99, NULL, p[1], NULL, 4, 0));
+    check("splice into the read end", splice(fd, NULL, p[0], NULL, 4, 0));
+    check_val("splice of 0 bytes", splice(p[0], NULL, fd, NULL, 0, 0));
+    off = -1;
+    check("splice, a negative offset", splice(fd, &off, p[1], NULL, 4, 0));
+    check("tee, a file", tee(fd, p[1], 4, 0));
+    check("vmsplice on a file", vmsplice(fd, v, 2, 0));
+    close(fd);
+    close(p[0]);
+    close(p[1]);
+    close(q[0]);
+    close(q[1]);
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    begin("pthread_splice");
+    pipe_to_pipe();
+    files();
+    return done();
+}
