@@ -678,10 +678,12 @@ static void append_waiter(struct futex_waiter *w) {
 static long pi_claim_word(uint64_t uaddr, int tid, struct refault *rf) {
     for (;;) {
         uint32_t uval, found, want = FUTEX_OWNER_DIED | FUTEX_WAITERS | (uint32_t)tid;
-        if (rf ? get_word(uaddr, &uval, rf) : copy_from_user(&uval, (const void *)uaddr, sizeof uval))
+        if (rf ? get_word(uaddr, &uval, rf)
+               : copy_from_user(&uval, (const void *)uaddr, sizeof uval))
             return -EFAULT;
         found = uval;
-        if (rf ? cmpxchg_word(uaddr, &found, want, rf) : cmpxchg_user_u32((uint32_t *)uaddr, &found, want))
+        if (rf ? cmpxchg_word(uaddr, &found, want, rf)
+               : cmpxchg_user_u32((uint32_t *)uaddr, &found, want))
             return -EFAULT;
         if (found == uval)
             return 0;

@@ -131,7 +131,9 @@ void pipe_unread(struct pipe *pp, const void *buf, size_t n) {
     local_irq_restore(flags);
 }
 
-static void pipe_file_unread(struct file *f, const void *buf, size_t n) { pipe_unread(f->priv, buf, n); }
+static void pipe_file_unread(struct file *f, const void *buf, size_t n) {
+    pipe_unread(f->priv, buf, n);
+}
 
 // Puts n bytes of src in the ring, which has room. Interrupts off.
 static void put(struct pipe *pp, const void *src, size_t n) {

@@ -539,9 +539,9 @@ static void wake_if_sleeping(struct proc *p) {
 
 // A wakeup under the BKL: of a sleep_on sleeper, which held the BKL from its last look at
 // its condition until it had taken sched_lock (switch_away); or of a sleep_on_locked one
-// whose wake_at has come (wake_due_sleepers), which looks at that under sched_lock. sched_lock is taken for
-// each sleeper found, not around a walk of the table: the walk may be long, and the idle
-// loops of the other CPUs wait for the lock.
+// whose wake_at has come (wake_due_sleepers), which looks at that under sched_lock.
+// sched_lock is taken for each sleeper found, not around a walk of the table: the walk may
+// be long, and the idle loops of the other CPUs wait for the lock.
 void sched_make_runnable(struct proc *p) {
     if (!bkl_held())
         panic("sched: a wakeup without the BKL (pid %d)", p->pid);

@@ -67,7 +67,8 @@ static void fill(struct signalfd_siginfo *r, int sig, const struct ksiginfo *ki)
         r->ssi_overrun = (uint32_t)ki->status;
         r->ssi_int = (int32_t)ki->addr;
         r->ssi_ptr = ki->addr;
-    } else if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP) {
+    } else if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
+               sig == SIGTRAP) {
         r->ssi_addr = ki->addr;
     } else {
         r->ssi_pid = (uint32_t)ki->pid;

@@ -247,8 +247,13 @@ static long sock_write_user(struct file *f, uint64_t ubuf, size_t n) {
 }
 
 // The kernel-buffer ops, for sendfile(2) into a socket and the like.
-static long sock_read(struct file *f, void *buf, size_t n) { return recv_kernel(f, buf, n, 0, NULL); }
-static long sock_write(struct file *f, const void *buf, size_t n) { return send_kernel(f, buf, n, 0); }
+static long sock_read(struct file *f, void *buf, size_t n) {
+    return recv_kernel(f, buf, n, 0, NULL);
+}
+
+static long sock_write(struct file *f, const void *buf, size_t n) {
+    return send_kernel(f, buf, n, 0);
+}
 
 // Linux's unix_poll: RCV gives POLLRDHUP and POLLIN (a read will not block), both bits
 // POLLHUP; POLLOUT while a write of PIPE_BUF would fit. Interrupts off.
@@ -432,8 +437,10 @@ static long get_msg(uint64_t umsg, struct msghdr_k *m, struct iovec *iov) {
         return -EFAULT;
     uint64_t total = 0;
     for (uint64_t i = 0; i < m->iovlen; i++) {
-        if ((int64_t)iov[i].len < 0 || iov[i].base > USER_TOP || iov[i].len > USER_TOP - iov[i].base)
-            return (int64_t)iov[i].len < 0 ? -EINVAL : -EFAULT;
+        if ((int64_t)iov[i].len < 0)
+            return -EINVAL;
+        if (iov[i].base > USER_TOP || iov[i].len > USER_TOP - iov[i].base)
+            return -EFAULT;
         total += iov[i].len;
     }
     return total > 0x7fffffff ? -EINVAL : 0;

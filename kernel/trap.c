@@ -246,11 +246,10 @@ void trap(struct trapframe *tf) {
             cli(), hlt();                // another CPU panicked: stop here for good
     if (tf->vector >= T_LAPIC_TIMER && lapic_vector(tf))
         return;
-    // Most page faults from user mode need only the faulting address space (usertrap.c).
-    if (tf->vector == T_PAGE_FAULT && (tf->cs & 3) && user_fault_without_bkl(tf))
-        return;
-    // A user copy under a spinlock, which may not fault (uaccess.h): it fails at once.
-    if (tf->vector == T_PAGE_FAULT && uaccess_fault_nofault(tf, read_cr2()))
+    // Most page faults from user mode need only the faulting address space (usertrap.c);
+    // one in a user copy under a spinlock, which may not fault (uaccess.h), fails it at once.
+    if (tf->vector == T_PAGE_FAULT && ((tf->cs & 3) ? user_fault_without_bkl(tf)
+                                                    : uaccess_fault_nofault(tf, read_cr2())))
         return;
     kernel_enter();
     if (this_cpu()->bkl_depth == 1)

@@ -355,7 +355,8 @@ static void cow_child(void)
 static void pages_not_there(void)
 {
     int *w = fresh_page(PROT_READ | PROT_WRITE);
-    check("FUTEX_WAIT on an untouched page, value differs", futex(w, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0));
+    check("FUTEX_WAIT on an untouched page, value differs",
+          futex(w, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0));
     struct timespec rel = { 0, 5 * MS };
     w = fresh_page(PROT_READ | PROT_WRITE);
     check("FUTEX_WAIT shared on an untouched page, 5ms", futex(w, FUTEX_WAIT, 0, &rel, NULL, 0));
@@ -373,9 +374,11 @@ static void pages_not_there(void)
           futex(w, FUTEX_WAIT_PRIVATE, 9, NULL, NULL, 0));
 
     int *ro = fresh_page(PROT_READ);
-    check("FUTEX_WAIT on a read-only untouched page, 5ms", futex(ro, FUTEX_WAIT_PRIVATE, 0, &rel, NULL, 0));
+    check("FUTEX_WAIT on a read-only untouched page, 5ms",
+          futex(ro, FUTEX_WAIT_PRIVATE, 0, &rel, NULL, 0));
     check("FUTEX_WAKE_OP on a read-only page",
-          futex(ro, FUTEX_WAKE_OP_PRIVATE, 1, (void *)1, ro, FUTEX_OP(FUTEX_OP_SET, 1, FUTEX_OP_CMP_EQ, 0)));
+          futex(ro, FUTEX_WAKE_OP_PRIVATE, 1, (void *)1, ro,
+                FUTEX_OP(FUTEX_OP_SET, 1, FUTEX_OP_CMP_EQ, 0)));
     int *none = fresh_page(PROT_NONE);
     check("FUTEX_WAIT on a PROT_NONE page", futex(none, FUTEX_WAIT_PRIVATE, 0, &rel, NULL, 0));
     check("FUTEX_CMP_REQUEUE on a PROT_NONE page",

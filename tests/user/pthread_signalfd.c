@@ -48,7 +48,8 @@ static void *read_in_thread(void *arg)
 {
     (void)arg;
     struct signalfd_siginfo r;
-    check("  another thread's read: the main thread's own signal is not its", read(sfd, &r, sizeof r));
+    check("  another thread's read: the main thread's own signal is not its",
+          read(sfd, &r, sizeof r));
     return NULL;
 }
 

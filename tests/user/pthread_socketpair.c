@@ -246,7 +246,8 @@ static void errors(void)
     check("protocol 2", socketpair(AF_UNIX, SOCK_STREAM, 2, sv));
     check("unknown type flag", socketpair(AF_UNIX, SOCK_STREAM | 0x10000, 0, sv));
     check("sv not writable", socketpair(AF_UNIX, SOCK_STREAM, 0, bad_address()));
-    check("SOCK_NONBLOCK | SOCK_CLOEXEC", socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv));
+    check("SOCK_NONBLOCK | SOCK_CLOEXEC",
+          socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv));
     check("  read, nothing there", read(sv[0], buf, 1));
     check_val("  FD_CLOEXEC", fcntl(sv[0], F_GETFD) & FD_CLOEXEC);
     check("shutdown, how 7", shutdown(sv[0], 7));

@@ -76,7 +76,8 @@ static void files(void)
     check_val("write 10 to the pipe", write(p[1], "abcdefghij", 10));
     check_val("splice 6 pipe to file", splice(p[0], NULL, fd, NULL, 6, 0));
     loff_t off = 100;
-    check_val("splice the rest to the file at offset 100", splice(p[0], NULL, fd, &off, 64, SPLICE_F_NONBLOCK));
+    check_val("splice the rest to the file at offset 100",
+              splice(p[0], NULL, fd, &off, 64, SPLICE_F_NONBLOCK));
     check_val("  the offset now", off);
     check_val("  the file's position", lseek(fd, 0, SEEK_CUR));
     struct stat st;
@@ -100,7 +101,8 @@ static void files(void)
     memset(buf, 0, sizeof buf);
     check_val("the original is still there", read(p[0], buf, sizeof buf));
     printf("  \"%s\"\n", buf);
-    check_val("splice from an empty pipe, SPLICE_F_NONBLOCK", splice(p[0], NULL, fd, NULL, 4, SPLICE_F_NONBLOCK));
+    check_val("splice from an empty pipe, SPLICE_F_NONBLOCK",
+              splice(p[0], NULL, fd, NULL, 4, SPLICE_F_NONBLOCK));
 
     struct iovec v[2] = { { "vm", 2 }, { "splice", 6 } };
     check_val("vmsplice into the pipe", vmsplice(p[1], v, 2, 0));
