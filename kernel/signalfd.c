@@ -176,7 +176,15 @@ static long do_signalfd(int fd, uint64_t umask, uint64_t size, uint64_t flags) {
 }
 
 // signalfd(int fd, const sigset_t *mask, size_t sizemask)
-SYSCALL(signalfd) { return do_signalfd((int)a0, a1, a2, 0); }
+SYSCALL(signalfd) {
+    int fd = (int)a0;
+    uint64_t umask = a1, sizemask = a2;
+    return do_signalfd(fd, umask, sizemask, 0);
+}
 
 // signalfd4(int fd, const sigset_t *mask, size_t sizemask, int flags)
-SYSCALL(signalfd4) { return do_signalfd((int)a0, a1, a2, a3); }
+SYSCALL(signalfd4) {
+    int fd = (int)a0;
+    uint64_t umask = a1, sizemask = a2, flags = a3;
+    return do_signalfd(fd, umask, sizemask, flags);
+}

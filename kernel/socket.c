@@ -367,11 +367,11 @@ SYSCALL(socketpair) {
 
 // shutdown(int sockfd, int how)
 SYSCALL(shutdown) {
+    int fd = (int)a0, how = (int)a1;
     struct file *f;
-    long err = get_sock((int)a0, &f);
+    long err = get_sock(fd, &f);
     if (err)
         return err;
-    int how = (int)a1;
     if (how < SHUT_RD || how > SHUT_RDWR)
         return -EINVAL;
     sock_shutdown(f->priv, how);
@@ -386,30 +386,34 @@ static long check_dest(struct sock *s, uint64_t addr) {
 // sendto(int sockfd, const void *buf, size_t len, int flags, const struct sockaddr *dest,
 //        socklen_t addrlen)
 SYSCALL(sendto) {
+    int fd = (int)a0, flags = (int)a3;
+    uint64_t ubuf = a1, len = a2, dest = a4;
     struct file *f;
-    long err = get_sock((int)a0, &f);
-    if (err || (err = check_dest(f->priv, a4)))
+    long err = get_sock(fd, &f);
+    if (err || (err = check_dest(f->priv, dest)))
         return err;
-    struct iovec v = { a1, a2 };
-    if (a2 > USER_TOP || a1 > USER_TOP - a2)
+    if (len > USER_TOP || ubuf > USER_TOP - len)
         return -EFAULT;
-    return send_user(f, &v, 1, (int)a3);
+    struct iovec v = { ubuf, len };
+    return send_user(f, &v, 1, flags);
 }
 
 // recvfrom(int sockfd, void *buf, size_t len, int flags, struct sockaddr *src,
 //          socklen_t *addrlen): a pair's peer has no address, so *addrlen becomes 0.
 SYSCALL(recvfrom) {
+    int fd = (int)a0, flags = (int)a3;
+    uint64_t ubuf = a1, len = a2, src = a4, ulen = a5;
     struct file *f;
-    long err = get_sock((int)a0, &f);
+    long err = get_sock(fd, &f);
     if (err)
         return err;
-    if (a2 > USER_TOP || a1 > USER_TOP - a2)
+    if (len > USER_TOP || ubuf > USER_TOP - len)
         return -EFAULT;
-    struct iovec v = { a1, a2 };
+    struct iovec v = { ubuf, len };
     int oflags = 0;
-    long got = recv_user(f, &v, 1, (int)a3, &oflags);
+    long got = recv_user(f, &v, 1, flags, &oflags);
     uint32_t zero = 0;
-    if (got >= 0 && a4 && a5 && copy_to_user((void *)a5, &zero, sizeof zero))
+    if (got >= 0 && src && ulen && copy_to_user((void *)ulen, &zero, sizeof zero))
         return -EFAULT;
     return got;
 }
@@ -449,38 +453,42 @@ static long get_msg(uint64_t umsg, struct msghdr_k *m, struct iovec *iov) {
 // sendmsg(int sockfd, const struct msghdr *msg, int flags). Ancillary data (SCM_RIGHTS,
 // SCM_CREDENTIALS) is not carried: EOPNOTSUPP rather than dropped unseen.
 SYSCALL(sendmsg) {
+    int fd = (int)a0, flags = (int)a2;
+    uint64_t umsg = a1;
     struct file *f;
-    long err = get_sock((int)a0, &f);
+    long err = get_sock(fd, &f);
     if (err)
         return err;
     struct msghdr_k m;
     struct iovec iov[MSG_IOVS];
-    if ((err = get_msg(a1, &m, iov)) || (err = check_dest(f->priv, m.name)))
+    if ((err = get_msg(umsg, &m, iov)) || (err = check_dest(f->priv, m.name)))
         return err;
     if (m.controllen)
         return -EOPNOTSUPP;
-    return send_user(f, iov, (int)m.iovlen, (int)a2);
+    return send_user(f, iov, (int)m.iovlen, flags);
 }
 
 // recvmsg(int sockfd, struct msghdr *msg, int flags): the iovecs filled, no address, no
 // ancillary data; msg_flags says MSG_TRUNC if a message was cut.
 SYSCALL(recvmsg) {
+    int fd = (int)a0, flags = (int)a2;
+    uint64_t umsg = a1;
     struct file *f;
-    long err = get_sock((int)a0, &f);
+    long err = get_sock(fd, &f);
     if (err)
         return err;
     struct msghdr_k m;
     struct iovec iov[MSG_IOVS];
-    if ((err = get_msg(a1, &m, iov)))
+    if ((err = get_msg(umsg, &m, iov)))
         return err;
     int oflags = 0;
-    long got = recv_user(f, iov, (int)m.iovlen, (int)a2, &oflags);
+    long got = recv_user(f, iov, (int)m.iovlen, flags, &oflags);
     if (got < 0)
         return got;
     m.namelen = 0;
     m.controllen = 0;
     m.flags = oflags;
-    if (copy_to_user((void *)a1, &m, sizeof m))
+    if (copy_to_user((void *)umsg, &m, sizeof m))
         return -EFAULT;
     return got;
 }
@@ -500,33 +508,38 @@ static long unnamed_address(uint64_t uaddr, uint64_t ulen) {
 }
 
 SYSCALL(getsockname) {
+    int fd = (int)a0;
+    uint64_t uaddr = a1, ulen = a2;
     struct file *f;
-    long err = get_sock((int)a0, &f);
-    return err ? err : unnamed_address(a1, a2);
+    long err = get_sock(fd, &f);
+    return err ? err : unnamed_address(uaddr, ulen);
 }
 
 SYSCALL(getpeername) {
+    int fd = (int)a0;
+    uint64_t uaddr = a1, ulen = a2;
     struct file *f;
-    long err = get_sock((int)a0, &f);
+    long err = get_sock(fd, &f);
     if (err)
         return err;
     struct sock *s = f->priv;
     if (s->peer->closed && connected_kind(s))
         return -ENOTCONN;
-    return unnamed_address(a1, a2);
+    return unnamed_address(uaddr, ulen);
 }
 
 // getsockopt(int sockfd, int level, int optname, void *optval, socklen_t *optlen): the
 // SOL_SOCKET options that say what the socket is.
 SYSCALL(getsockopt) {
+    int fd = (int)a0, level = (int)a1, name = (int)a2, value;
+    uint64_t uval = a3, ulen = a4;
     struct file *f;
-    long err = get_sock((int)a0, &f);
+    long err = get_sock(fd, &f);
     if (err)
         return err;
     struct sock *s = f->priv;
-    int level = (int)a1, name = (int)a2, value;
     int32_t len;
-    if (copy_from_user(&len, (const void *)a4, sizeof len))
+    if (copy_from_user(&len, (const void *)ulen, sizeof len))
         return -EFAULT;
     if (len < 0)
         return -EINVAL;
@@ -543,8 +556,8 @@ SYSCALL(getsockopt) {
     default:            return -ENOPROTOOPT;
     }
     len = len < (int32_t)sizeof value ? len : (int32_t)sizeof value;
-    if (copy_to_user((void *)a3, &value, (size_t)len) ||
-        copy_to_user((void *)a4, &len, sizeof len))
+    if (copy_to_user((void *)uval, &value, (size_t)len) ||
+        copy_to_user((void *)ulen, &len, sizeof len))
         return -EFAULT;
     return 0;
 }
@@ -552,19 +565,20 @@ SYSCALL(getsockopt) {
 // setsockopt: SO_SNDBUF and SO_RCVBUF, doubled as Linux keeps them (and at least its
 // minimums); the rings stay PIPE_SIZE.
 SYSCALL(setsockopt) {
+    int fd = (int)a0, level = (int)a1, name = (int)a2, len = (int)a4, value;
+    uint64_t uval = a3;
     struct file *f;
-    long err = get_sock((int)a0, &f);
+    long err = get_sock(fd, &f);
     if (err)
         return err;
     struct sock *s = f->priv;
-    int level = (int)a1, name = (int)a2, value;
     if (level != SOL_SOCKET)
         return -EOPNOTSUPP;
     if (name != SO_SNDBUF && name != SO_RCVBUF)
         return -ENOPROTOOPT;
-    if ((int)a4 < (int)sizeof value)
+    if (len < (int)sizeof value)
         return -EINVAL;
-    if (copy_from_user(&value, (const void *)a3, sizeof value))
+    if (copy_from_user(&value, (const void *)uval, sizeof value))
         return -EFAULT;
     int64_t doubled = (int64_t)(value < 0 ? 0 : value) * 2;
     if (name == SO_SNDBUF)

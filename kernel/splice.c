@@ -92,9 +92,10 @@ static long check_ends(struct file *in, struct file *out, unsigned flags) {
 // splice(int fd_in, off64_t *off_in, int fd_out, off64_t *off_out, size_t len,
 //        unsigned int flags)
 SYSCALL(splice) {
-    struct file *in = fd_get((int)a0), *out = fd_get((int)a2);
+    int fd_in = (int)a0, fd_out = (int)a2;
     uint64_t uoff_in = a1, uoff_out = a3, len = a4;
     unsigned flags = (unsigned)a5;
+    struct file *in = fd_get(fd_in), *out = fd_get(fd_out);
     int64_t off_in = 0, off_out = 0;
     long err = check_ends(in, out, flags);
     if (!err)
@@ -129,9 +130,10 @@ SYSCALL(splice) {
 
 // tee(int fd_in, int fd_out, size_t len, unsigned int flags)
 SYSCALL(tee) {
-    struct file *in = fd_get((int)a0), *out = fd_get((int)a1);
+    int fd_in = (int)a0, fd_out = (int)a1;
     uint64_t len = a2;
     unsigned flags = (unsigned)a3;
+    struct file *in = fd_get(fd_in), *out = fd_get(fd_out);
     long err = check_ends(in, out, flags);
     if (err)
         return err;
@@ -153,11 +155,13 @@ SYSCALL(tee) {
 // vmsplice(int fd, const struct iovec *iov, size_t nr_segs, unsigned int flags): into a
 // pipe's writing end, the same as writev; out of its reading end, as readv.
 SYSCALL(vmsplice) {
-    struct file *f = fd_get((int)a0);
+    int fd = (int)a0;
+    uint64_t uiov = a1, nr_segs = a2;
     unsigned flags = (unsigned)a3;
+    struct file *f = fd_get(fd);
     if (!f || !file_pipe(f))
         return -EBADF;
     if (flags & ~SPLICE_F_ALL)
         return -EINVAL;
-    return file_vector(f, a1, a2, open_writes(f->flags));
+    return file_vector(f, uiov, nr_segs, open_writes(f->flags));
 }

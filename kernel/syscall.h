@@ -66,6 +66,16 @@ SYSCALL(alarm);                // itimer.c
 SYSCALL(setitimer);            // itimer.c
 SYSCALL(getpid);               // sys_proc.c
 SYSCALL(sendfile);             // sys_file.c
+SYSCALL(sendto);               // socket.c
+SYSCALL(recvfrom);             // socket.c
+SYSCALL(sendmsg);              // socket.c
+SYSCALL(recvmsg);              // socket.c
+SYSCALL(shutdown);             // socket.c
+SYSCALL(getsockname);          // socket.c
+SYSCALL(getpeername);          // socket.c
+SYSCALL(socketpair);           // socket.c
+SYSCALL(setsockopt);           // socket.c
+SYSCALL(getsockopt);           // socket.c
 SYSCALL(clone);                // fork.c
 SYSCALL(fork);                 // fork.c
 SYSCALL(vfork);                // fork.c
@@ -196,31 +206,21 @@ SYSCALL(pselect6);             // poll.c
 SYSCALL(ppoll);                // poll.c
 SYSCALL(set_robust_list);      // futex.c
 SYSCALL(get_robust_list);      // futex.c
+SYSCALL(splice);               // splice.c
+SYSCALL(tee);                  // splice.c
+SYSCALL(vmsplice);             // splice.c
 SYSCALL(utimensat);            // sys_attr.c
 SYSCALL(epoll_pwait);          // epoll.c
+SYSCALL(signalfd);             // signalfd.c
 SYSCALL(timerfd_create);       // timerfd.c
 SYSCALL(eventfd);              // eventfd.c
 SYSCALL(timerfd_settime);      // timerfd.c
 SYSCALL(timerfd_gettime);      // timerfd.c
+SYSCALL(signalfd4);            // signalfd.c
 SYSCALL(eventfd2);             // eventfd.c
-SYSCALL(signalfd);             // signalfd.c
-SYSCALL(signalfd4);
-SYSCALL(splice);               // splice.c
-SYSCALL(tee);
-SYSCALL(vmsplice);
 SYSCALL(epoll_create1);        // epoll.c
 SYSCALL(dup3);                 // sys_file.c
 SYSCALL(pipe2);                // pipe.c
-SYSCALL(socketpair);           // socket.c
-SYSCALL(shutdown);
-SYSCALL(sendto);
-SYSCALL(recvfrom);
-SYSCALL(sendmsg);
-SYSCALL(recvmsg);
-SYSCALL(getsockname);
-SYSCALL(getpeername);
-SYSCALL(getsockopt);
-SYSCALL(setsockopt);
 SYSCALL(preadv);               // sys_file.c
 SYSCALL(pwritev);              // sys_file.c
 SYSCALL(rt_tgsigqueueinfo);    // signal.c
