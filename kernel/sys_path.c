@@ -185,7 +185,8 @@ SYSCALL(openat) {
 #define AT_NO_AUTOMOUNT    0x800     // accepted, as by Linux: there is nothing to automount
 #define AT_STATX_SYNC_TYPE 0x6000    // accepted, as by Linux: nothing is remote
 
-static long do_stat(int dirfd, uint64_t upath, uint64_t ustat, int flags) {
+// What fstatat and statx say of the file at (dirfd, upath): into *st.
+static long stat_at(int dirfd, uint64_t upath, int flags, struct kstat *st) {
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
         return -EINVAL;
     long err;
@@ -193,13 +194,12 @@ static long do_stat(int dirfd, uint64_t upath, uint64_t ustat, int flags) {
     if (!path)
         return err;
     err = 0;
-    struct kstat st;
     if (path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
         struct file *f = dirfd == AT_FDCWD ? NULL : fd_get(dirfd);
         if (dirfd == AT_FDCWD)
-            inode_stat(current()->fs->cwd, &st);
+            inode_stat(current()->fs->cwd, st);
         else if (f)
-            f->ops->stat(f, &st);
+            f->ops->stat(f, st);
         else
             err = -EBADF;
     } else {
@@ -208,10 +208,66 @@ static long do_stat(int dirfd, uint64_t upath, uint64_t ustat, int flags) {
         if (!err)
             err = fs_lookup(dir, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : FS_FOLLOW, &ip);
         if (!err)
-            inode_stat(ip, &st);
+            inode_stat(ip, st);
     }
     kfree(path);
+    return err;
+}
+
+static long do_stat(int dirfd, uint64_t upath, uint64_t ustat, int flags) {
+    struct kstat st;
+    long err = stat_at(dirfd, upath, flags, &st);
     return err ? err : copy_to_user((void *)ustat, &st, sizeof st);
+}
+
+// struct statx, Linux's 256 bytes, and the fields a mask can ask for.
+struct statx_timestamp { int64_t tv_sec; uint32_t tv_nsec; int32_t pad; };
+struct statx_k {
+    uint32_t stx_mask, stx_blksize;
+    uint64_t stx_attributes;
+    uint32_t stx_nlink, stx_uid, stx_gid;
+    uint16_t stx_mode, pad0;
+    uint64_t stx_ino, stx_size, stx_blocks, stx_attributes_mask;
+    struct statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+    uint32_t stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
+    uint64_t stx_mnt_id;
+    uint64_t spare[13];
+};
+_Static_assert(sizeof(struct statx_k) == 256, "struct statx is 256 bytes");
+#define STATX_BASIC_STATS 0x7ffu        // type, mode, nlink, uid, gid, times, ino, size, blocks
+#define STATX_MNT_ID      0x1000u
+#define STATX__RESERVED   0x80000000u
+
+static struct statx_timestamp stamp(uint64_t sec, uint64_t nsec) {
+    return (struct statx_timestamp){ (int64_t)sec, (uint32_t)nsec, 0 };
+}
+
+// statx(int dirfd, const char *pathname, int flags, unsigned int mask,
+//       struct statx *statxbuf): what fstatat says, in statx's shape. Every basic field is
+// filled whatever the mask asks (as Linux's filesystems do); no birth time is kept.
+SYSCALL(statx) {
+    int dirfd = (int)a0, flags = (int)a2;
+    uint64_t pathname = a1, ubuf = a4;
+    unsigned mask = (unsigned)a3;
+    if ((mask & STATX__RESERVED) || (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
+        return -EINVAL;
+    struct kstat st;
+    long err = stat_at(dirfd, pathname, flags, &st);
+    if (err)
+        return err;
+    struct statx_k x = {
+        .stx_mask = STATX_BASIC_STATS | STATX_MNT_ID, .stx_blksize = (uint32_t)st.st_blksize,
+        .stx_nlink = (uint32_t)st.st_nlink, .stx_uid = st.st_uid, .stx_gid = st.st_gid,
+        .stx_mode = (uint16_t)st.st_mode, .stx_ino = st.st_ino, .stx_size = (uint64_t)st.st_size,
+        .stx_blocks = (uint64_t)st.st_blocks,
+        .stx_atime = stamp(st.st_atime_sec, st.st_atime_nsec),
+        .stx_ctime = stamp(st.st_ctime_sec, st.st_ctime_nsec),
+        .stx_mtime = stamp(st.st_mtime_sec, st.st_mtime_nsec),
+        .stx_rdev_major = (uint32_t)(st.st_rdev >> 8), .stx_rdev_minor = (uint32_t)(st.st_rdev & 0xff),
+        .stx_dev_major = (uint32_t)(st.st_dev >> 8), .stx_dev_minor = (uint32_t)(st.st_dev & 0xff),
+        .stx_mnt_id = st.st_dev,
+    };
+    return copy_to_user((void *)ubuf, &x, sizeof x);
 }
 
 SYSCALL(stat) {

@@ -310,6 +310,8 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
                                //     long pos_l, long pos_h, int flags)
     E(328, pwritev2),          // ssize_t pwritev2(int fd, const struct iovec *iov, int iovcnt,
                                //     long pos_l, long pos_h, int flags)
+    E(332, statx),             // int statx(int dirfd, const char *pathname, int flags,
+                               //     unsigned int mask, struct statx *statxbuf)
     E(435, clone3),            // long clone3(struct clone_args *cl_args, size_t size)
     E(436, close_range),       // int close_range(unsigned first, unsigned last, unsigned flags)
     E(439, faccessat2),        // int faccessat2(int dirfd, const char *pathname, int mode,

@@ -233,6 +233,7 @@ SYSCALL(membarrier);           // sys_proc.c
 SYSCALL(mlock2);               // sys_mem.c
 SYSCALL(preadv2);              // sys_file.c
 SYSCALL(pwritev2);             // sys_file.c
+SYSCALL(statx);                // sys_path.c
 SYSCALL(clone3);               // fork.c
 SYSCALL(close_range);          // sys_file.c
 SYSCALL(faccessat2);           // sys_path.c

@@ -314,6 +314,56 @@ static void hostname_errors(void)
     check("sethostname bad pointer", sethostname(bad_ptr(1), 10));
 }
 
+// statx: the same facts as fstatat, in statx's shape (coreutils' ls and stat call it).
+struct statx_ts { long long sec; unsigned nsec; int pad; };
+struct statx_buf {
+    unsigned mask, blksize;
+    unsigned long long attributes;
+    unsigned nlink, uid, gid;
+    unsigned short mode, pad0;
+    unsigned long long ino, size, blocks, attributes_mask;
+    struct statx_ts atime, btime, ctime, mtime;
+    unsigned rdev_major, rdev_minor, dev_major, dev_minor;
+    unsigned long long spare[14];
+};
+#define SYS_statx_ 332
+#define STATX_BASIC 0x7ffu
+
+static long statx_(int dirfd, const char *path, int flags, unsigned mask, struct statx_buf *b)
+{
+    return syscall(SYS_statx_, dirfd, path, flags, mask, b);
+}
+
+static void statx_checks(void)
+{
+    int fd = open(D "/s", O_CREAT | O_RDWR | O_TRUNC, 0640);
+    write(fd, "statx!", 6);
+    struct stat st;
+    struct statx_buf x;
+    fstat(fd, &st);
+    check("statx", statx_(AT_FDCWD, D "/s", 0, STATX_BASIC, &x));
+    yes("  the basic fields are there", (x.mask & STATX_BASIC) == STATX_BASIC);
+    yes("  mode, nlink, uid, gid as stat's", x.mode == st.st_mode && x.nlink == st.st_nlink &&
+        x.uid == st.st_uid && x.gid == st.st_gid);
+    yes("  ino, size, blocks, blksize as stat's", x.ino == st.st_ino &&
+        x.size == (unsigned long long)st.st_size && x.blocks == (unsigned long long)st.st_blocks &&
+        x.blksize == st.st_blksize);
+    yes("  mtime and ctime as stat's", x.mtime.sec == st.st_mtim.tv_sec &&
+        x.mtime.nsec == st.st_mtim.tv_nsec && x.ctime.sec == st.st_ctim.tv_sec);
+    yes("  the device as stat's", ((unsigned long)x.dev_major << 8 | x.dev_minor) == st.st_dev);
+    check("statx AT_EMPTY_PATH on the fd", statx_(fd, "", AT_EMPTY_PATH, STATX_BASIC, &x));
+    printf("  size %llu mode %o\n", x.size, x.mode);
+    check("statx of /dev/null", statx_(AT_FDCWD, "/dev/null", 0, STATX_BASIC, &x));
+    printf("  rdev %u:%u\n", x.rdev_major, x.rdev_minor);
+    check("statx, reserved mask bit", statx_(AT_FDCWD, D "/s", 0, 0x80000000u, &x));
+    check("statx, both sync flags", statx_(AT_FDCWD, D "/s", 0x6000, STATX_BASIC, &x));
+    check("statx, unknown flag", statx_(AT_FDCWD, D "/s", 0x1, STATX_BASIC, &x));
+    check("statx, no such file", statx_(AT_FDCWD, D "/none", 0, STATX_BASIC, &x));
+    check("statx, bad buffer", statx_(AT_FDCWD, D "/s", 0, STATX_BASIC, (void *)8));
+    check("statx, bad fd", statx_(99, "", AT_EMPTY_PATH, STATX_BASIC, &x));
+    close(fd);
+}
+
 int main(void)
 {
     begin("t_attr");
@@ -323,6 +373,7 @@ int main(void)
     owners();
     times();
     sizes();
+    statx_checks();
     fs_stats();
     access_checks();
     nodes();
