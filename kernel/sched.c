@@ -135,7 +135,12 @@ static void make_runnable(struct proc *p) {
 
 bool sched_others_waiting(void) { return __atomic_load_n(&nr_runnable, __ATOMIC_RELAXED) > 0; }
 
-bool sched_need_resched(void) { return this_cpu()->need_resched; }
+// Or the thread running here may no longer: another thread's sched_setaffinity changed its
+// mask (sched_affinity_changed kicked this CPU), and it moves at once, as on Linux.
+bool sched_need_resched(void) {
+    struct percpu *c = this_cpu();
+    return c->need_resched || (c->current && !sched_allowed_here(c->current));
+}
 
 bool sched_allowed_here(const struct proc *p) {
     return !p->cpus_allowed || (p->cpus_allowed & (1ull << this_cpu()->id));
@@ -330,15 +335,23 @@ void sched_start(struct proc *p) {
     local_irq_restore(f);
 }
 
-// p's affinity changed (sched_setaffinity): if it waits for a CPU, wake one it may use now.
-// (The caller itself, if this CPU is no longer allowed, yields next: yield wakes one, once
-// the caller is in the queue. Woken now, that CPU would find the queue empty, and halt.)
+// p's affinity changed (sched_setaffinity): if it waits for a CPU, wake one it may use now;
+// if it runs on another CPU that it may no longer use, kick that CPU, which then yields it
+// (sched_need_resched) - in user mode at once, in the kernel on its way out. (The caller
+// itself, if this CPU is no longer allowed, yields next: yield wakes a CPU, once the caller
+// is in the queue. Woken now, that CPU would find the queue empty, and halt.)
 void sched_affinity_changed(struct proc *p) {
     uint64_t f = local_irq_save();
     rq_lock();
+    int cpu = -1;
     if (p->state == PROC_RUNNABLE)
         this_cpu()->resched_ipis |= smp_claim_idle_cpu(p->cpus_allowed);
+    else if (p->state == PROC_RUNNING && p != current() && p->cpus_allowed &&
+             !(p->cpus_allowed & (1ull << p->last_cpu)))
+        cpu = p->last_cpu;
     rq_unlock();
+    if (cpu >= 0)
+        smp_kick_cpu(cpu);
     local_irq_restore(f);
 }
 
