@@ -1,11 +1,18 @@
 // pthread_sync: threads and the ways they wait for each other - a mutex shared by 8
 // threads, a condition variable between a producer and a consumer, a timed wait that
-// times out, join's return values, __thread variables, thread ids, 200 threads at once.
+// times out, join's return values, __thread variables, thread ids, 200 threads at once;
+// and between processes, POSIX named semaphores and shm_open (files in /dev/shm).
 // Built with glibc and with musl (Makefile): both must print the same as on Linux.
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -233,6 +240,59 @@ static void detach(void)
     pthread_attr_destroy(&attr);
 }
 
+// sem_open and shm_open are files in /dev/shm, which a distribution mounts (Lantern's
+// /etc/rc does); as init there is none yet, so it is made here (on the host it exists).
+static void named_semaphores(void)
+{
+    if (getpid() == 1) {
+        mkdir("/dev/shm", 01777);
+        mount("tmpfs", "/dev/shm", "tmpfs", 0, NULL);
+    }
+    // Names of this process's own: the glibc and musl builds may run at once on the host.
+    char sem_name[64], shm_name[64];
+    snprintf(sem_name, sizeof sem_name, "/pthread_sync.%d", (int)getpid());
+    snprintf(shm_name, sizeof shm_name, "/pthread_sync_shm.%d", (int)getpid());
+    sem_t *s = sem_open(sem_name, O_CREAT | O_EXCL, 0600, 0);
+    yes("sem_open O_CREAT|O_EXCL", s != SEM_FAILED);
+    if (s == SEM_FAILED)
+        return;
+    yes("sem_open O_CREAT|O_EXCL again fails",
+        sem_open(sem_name, O_CREAT | O_EXCL, 0600, 0) == SEM_FAILED);
+    for (int i = 0; i < 4; i++) {
+        if (fork() == 0) {
+            sem_t *c = sem_open(sem_name, 0);
+            for (int j = 0; j < 250; j++)
+                sem_post(c);
+            _exit(0);
+        }
+    }
+    while (wait(NULL) > 0)
+        ;
+    int v = -1;
+    sem_getvalue(s, &v);
+    check_val("sem_post 1000 times from 4 processes", v);
+    check("sem_unlink", sem_unlink(sem_name));
+    check("sem_unlink again", sem_unlink(sem_name));
+    sem_close(s);
+
+    int fd = shm_open(shm_name, O_CREAT | O_RDWR | O_EXCL, 0600);
+    check("shm_open", fd);
+    ftruncate(fd, 4096);
+    long *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    for (int i = 0; i < 4; i++)
+        if (fork() == 0) {
+            int cfd = shm_open(shm_name, O_RDWR, 0);
+            long *q = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, cfd, 0);
+            q[i] = 100 + i;
+            _exit(0);
+        }
+    while (wait(NULL) > 0)
+        ;
+    check_val("4 processes' words through shm_open", p[0] + p[1] + p[2] + p[3]);
+    check("shm_unlink", shm_unlink(shm_name));
+    close(fd);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -245,5 +305,6 @@ int main(int argc, char **argv)
     tls_and_join();
     many_threads();
     detach();
+    named_semaphores();
     return done();
 }
