@@ -263,7 +263,8 @@ SYSCALL(statx) {
         .stx_atime = stamp(st.st_atime_sec, st.st_atime_nsec),
         .stx_ctime = stamp(st.st_ctime_sec, st.st_ctime_nsec),
         .stx_mtime = stamp(st.st_mtime_sec, st.st_mtime_nsec),
-        .stx_rdev_major = (uint32_t)(st.st_rdev >> 8), .stx_rdev_minor = (uint32_t)(st.st_rdev & 0xff),
+        .stx_rdev_major = (uint32_t)(st.st_rdev >> 8),
+        .stx_rdev_minor = (uint32_t)(st.st_rdev & 0xff),
         .stx_dev_major = (uint32_t)(st.st_dev >> 8), .stx_dev_minor = (uint32_t)(st.st_dev & 0xff),
         .stx_mnt_id = st.st_dev,
     };

@@ -117,6 +117,11 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
                                //     struct rusage *rusage)
     E(62, kill),               // int kill(pid_t pid, int sig)
     E(63, uname),              // int uname(struct utsname *buf)
+    E(68, msgget),             // int msgget(key_t key, int msgflg)
+    E(69, msgsnd),             // int msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg)
+    E(70, msgrcv),             // ssize_t msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp,
+                               //     int msgflg)
+    E(71, msgctl),             // int msgctl(int msqid, int cmd, struct msqid_ds *buf)
     E(72, fcntl),              // int fcntl(int fd, int cmd, unsigned long arg)
     E(73, flock),              // int flock(int fd, int operation)
     E(74, fsync),              // int fsync(int fd)

@@ -84,6 +84,10 @@ SYSCALL(exit);                 // exit.c
 SYSCALL(wait4);                // exit.c
 SYSCALL(kill);                 // sys_proc.c
 SYSCALL(uname);                // sys_proc.c
+SYSCALL(msgget);               // ipc_msg.c
+SYSCALL(msgsnd);               // ipc_msg.c
+SYSCALL(msgrcv);               // ipc_msg.c
+SYSCALL(msgctl);               // ipc_msg.c
 SYSCALL(fcntl);                // sys_file.c
 SYSCALL(flock);                // flock.c
 SYSCALL(fsync);                // sys_file.c

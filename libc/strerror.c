@@ -49,6 +49,8 @@ static const struct {
     { ENOSYS,       "ENOSYS",        "Function not implemented" },
     { ENOTEMPTY,    "ENOTEMPTY",     "Directory not empty" },
     { ELOOP,        "ELOOP",         "Too many levels of symbolic links" },
+    { ENOMSG,       "ENOMSG",        "No message of desired type" },
+    { EIDRM,        "EIDRM",         "Identifier removed" },
     { EOVERFLOW,    "EOVERFLOW",     "Value too large for defined data type" },
     { ELIBBAD,      "ELIBBAD",       "Accessing a corrupted shared library" },
     { ENOTSOCK,     "ENOTSOCK",      "Socket operation on non-socket" },

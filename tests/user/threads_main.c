@@ -17,6 +17,7 @@ int pthread_timers_main(int argc, char **argv);
 int pthread_socketpair_main(int argc, char **argv);
 int pthread_signalfd_main(int argc, char **argv);
 int pthread_splice_main(int argc, char **argv);
+int pthread_sysvmsg_main(int argc, char **argv);
 #ifdef WITH_GLIBC_ONLY
 int threadstress_main(int argc, char **argv);
 int bench_threads_main(int argc, char **argv);
@@ -37,6 +38,7 @@ static const struct {
     { "pthread_socketpair", pthread_socketpair_main },
     { "pthread_signalfd", pthread_signalfd_main },
     { "pthread_splice", pthread_splice_main },
+    { "pthread_sysvmsg", pthread_sysvmsg_main },
 #ifdef WITH_GLIBC_ONLY
     { "threadstress", threadstress_main },
     { "bench_threads", bench_threads_main },
