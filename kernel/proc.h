@@ -169,6 +169,7 @@ bool in_group(uint32_t gid);         // is gid the current thread's (fs) group o
 //   [fixed]  set when the thread is made (proc_alloc, clone); changed only by the thread
 //            itself in exec, once the group's other threads are gone, and in exit (which
 //            lets go of mm and the shared objects): anyone may read them.
+#define FD_PINS 4                // files one call pins: splice and dup2 look up two
 struct proc {
     // [fixed] who it is, and where its kernel stack is
     int pid;                     // the thread's id (gettid); the group leader's is the tgid
@@ -186,6 +187,13 @@ struct proc {
     struct sighand_struct *sighand;
     struct fs_struct *fs;
     struct files_struct *files;
+    // [self] the open files this system call has looked up (fd_get), each holding a
+    // reference until the call returns (syscall.c, the calls under the BKL): a descriptor
+    // another thread closes meanwhile does not free the file - or its pipe, socket or
+    // signalfd - under a read or write asleep in it, as Linux's fdget holds it.
+    struct file *pinned[FD_PINS];
+    int npinned;
+    bool pin_files;
 
     // [irq] its run state: the timer and wakeups from interrupt handlers change these.
     // state: changes to RUNNABLE, and from RUNNABLE to RUNNING, under the run queue's lock
@@ -327,4 +335,5 @@ struct file *fd_remove(struct proc *p, int fd);   // empties fd; its file (yours
 bool fd_cloexec(struct proc *p, int fd);
 void fd_set_cloexec(struct proc *p, int fd, bool on);
 uint64_t fd_limit(struct proc *p);     // descriptors must be below this (RLIMIT_NOFILE)
-struct file *fd_get(int fd);           // the caller's open file fd, or NULL
+struct file *fd_get(int fd);           // the caller's open file fd, or NULL (pinned: above)
+void fd_unpin_all(void);               // the call's pins let go (syscall.c)

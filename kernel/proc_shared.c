@@ -264,4 +264,21 @@ struct file *fd_remove(struct proc *p, int fd) {
     return f;
 }
 
-struct file *fd_get(int fd) { return lookup(current()->files, fd); }
+// Under the BKL a system call's file stays while the call runs, even if another thread
+// closes its descriptor: the lookup takes a reference, which fd_unpin_all drops when the
+// call returns. (Past FD_PINS lookups in one call - poll, select, epoll_ctl's loops over
+// many descriptors, which look each up again after a sleep - it is not pinned.)
+struct file *fd_get(int fd) {
+    struct proc *p = current();
+    struct file *f = lookup(p->files, fd);
+    if (f && p->pin_files && p->npinned < FD_PINS)
+        p->pinned[p->npinned++] = file_dup(f);
+    return f;
+}
+
+void fd_unpin_all(void) {
+    struct proc *p = current();
+    p->pin_files = false;
+    while (p->npinned > 0)
+        file_close(p->pinned[--p->npinned]);   // the last reference: the file goes now
+}

@@ -435,7 +435,9 @@ void syscall_dispatch(struct trapframe *tf) {
     long ret;
     TRACE_SYSCALL_ENTER(current()->pid, nr, tf);
     if (nr < NR_SYSCALLS && table[nr].fn) {
+        current()->pin_files = true;   // fd_get's files stay until the call returns
         ret = table[nr].fn(tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
+        fd_unpin_all();
     } else {
         log_unimplemented(nr);
         ret = -ENOSYS;

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -277,6 +278,79 @@ static void errors(void)
     close(sv[1]);
 }
 
+// A thread asleep in a write, or a read, whose descriptors another thread closes: the call
+// keeps its file (Linux's fdget), so the writer ends once no reader is left (EPIPE, or
+// Linux's ECONNRESET for a socket whose peer left bytes unread) and the reader gets end of
+// file, and a pipe made afterwards - which may reuse the closed one's memory - keeps its
+// own bytes. (Lantern once freed the file and the pipe under the sleeper: the writer then
+// wrote through freed memory, a general protection fault, and a reader took the new
+// pipe's bytes.)
+static int sleeper_fd;
+static void *blocked_write(void *arg)
+{
+    static char big[1 << 16];
+    (void)arg;
+    long r = write(sleeper_fd, big, sizeof big);
+    return (void *)(r < 0 ? -(long)errno : r);
+}
+
+static void *blocked_read(void *arg)
+{
+    char buf[64];
+    (void)arg;
+    long r = read(sleeper_fd, buf, sizeof buf);
+    return (void *)(r < 0 ? -(long)errno : r);
+}
+
+static void closed_under_a_sleeper(void)
+{
+    static char fill[1 << 16];
+    signal(SIGPIPE, SIG_IGN);
+    for (int round = 0; round < 4; round++) {
+        int sv[2], nv[2];
+        bool sock = round & 1, writer = round < 2;
+        if (sock)
+            check("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+        else
+            check("pipe", pipe(sv));
+        if (writer) {                    // fill it up: the write sleeps
+            fcntl(sv[1], F_SETFL, O_NONBLOCK);
+            while (write(sv[1], fill, sizeof fill) > 0)
+                ;
+            fcntl(sv[1], F_SETFL, 0);
+        }
+        sleeper_fd = writer ? sv[1] : sv[0];
+        pthread_t t;
+        check_rc("pthread_create",
+                 pthread_create(&t, NULL, writer ? blocked_write : blocked_read, NULL));
+        usleep(100000);
+        int null = open("/dev/null", O_RDONLY);
+        close(sv[0]);
+        close(sv[1]);
+        dup2(null, sleeper_fd);          // the number is taken, by something else
+        close(null);
+        if (sock)
+            check("socketpair", socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, nv));
+        else
+            check("pipe2", pipe2(nv, O_NONBLOCK));
+        check_val("write to the new one", write(nv[1], "new", 3));
+        void *ret;
+        check_rc("pthread_join", pthread_join(t, &ret));
+        char buf[8] = { 0 };
+        check_val("read from the new one", read(nv[0], buf, sizeof buf));
+        printf("%s %s asleep, its fds closed: %s; the new one reads \"%s\"\n",
+               sock ? "socket" : "pipe", writer ? "writer" : "reader",
+               writer ? ((long)ret < 0 || (long)ret > 0 ? "it ended (an error, or what fitted)" :
+                         "it wrote nothing") :
+                        (long)ret == 0 ? "end of file" : "something else",
+               buf);
+        close(nv[0]);
+        close(nv[1]);
+        close(sleeper_fd);
+    }
+    signal(SIGPIPE, SIG_DFL);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -291,5 +365,6 @@ int main(int argc, char **argv)
     sigpipe();
     epoll_edges();
     errors();
+    closed_under_a_sleeper();
     return done();
 }
