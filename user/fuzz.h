@@ -29,6 +29,7 @@ struct world {
     int dirfd;               // the sandbox, opened O_DIRECTORY
     int filefd;              // sandbox/f, read-write
     int nullfd, zerofd, procfd, pipe_r, pipe_w;
+    int sock_s, sock_d, sigfd;   // a stream socket, a datagram socket (pairs' one ends), a signalfd
     char *scratch;           // SCRATCH_PAGES read-write pages: every "valid" buffer is in here
     char *ro;                // a read-only page
     char *none;              // a PROT_NONE page
@@ -63,6 +64,8 @@ uint64_t g_pollfds(void);                // struct pollfd array
 uint64_t g_fdset(void);                  // fd_set for select
 uint64_t g_epoll_event(void);            // struct epoll_event (packed)
 uint64_t g_flock(void);                  // struct flock: plausible ranges, bad types, bad pointers
+uint64_t g_msghdr(void);                 // struct msghdr: hostile iovecs, names, control data
+uint64_t g_offp(void);                   // a loff_t pointer for splice: NULL, odd offsets, bad
 uint64_t g_timespec(void);               // negative, huge nsec, zero, tiny, long, NULL, bad
 uint64_t g_sig(void);                    // signal numbers, valid and not
 uint64_t g_pid(void);                    // self, group, children, missing - never -1 or 1

@@ -138,8 +138,11 @@ uint64_t g_fd(void)
 {
     static const uint64_t odd[] = { -1ull, 0xffffffff, 0x7fffffff, 1 << 20, 1023, 1024,
                                     (uint64_t)AT_FDCWD, 0x100000000ull };
-    switch (rnd_below(12)) {
+    switch (rnd_below(15)) {
     case 0:  return PICK(odd);
+    case 12: return W.sock_s + (uint64_t)rnd_below(2);      // one end of the pair or the other
+    case 13: return W.sock_d + (uint64_t)rnd_below(2);
+    case 14: return W.sigfd;
     case 1:  return W.nullfd;
     case 2:  return W.zerofd;
     case 3:  return W.procfd;
@@ -492,4 +495,37 @@ uint64_t g_clone_args(uint64_t *size)
         fill(a + 11, 8);                            // non-zero bytes past the known struct
     *size = PICK(sizes);
     return one_in(10) ? g_buf() : (uint64_t)a;
+}
+
+// struct msghdr (Linux x86_64: name, namelen, iov, iovlen, control, controllen, flags): an
+// iovec array from g_iov, now and then a huge or negative count, a name or control data,
+// or the header itself half in a hole or in kernel memory.
+uint64_t g_msghdr(void)
+{
+    static const uint64_t odd_counts[] = { 0, 64, 65, 1024, 1025, -1ull, 0x80000000,
+                                           0x100000001ull };
+    uint64_t *m = (uint64_t *)slot(), count;
+    m[2] = g_iov(&count);
+    m[3] = one_in(8) ? PICK(odd_counts) : count;
+    m[0] = one_in(4) ? g_buf() : 0;                 // msg_name
+    m[1] = one_in(4) ? g_int() : 0;                 // msg_namelen (and padding)
+    m[4] = one_in(6) ? g_buf() : 0;                 // msg_control
+    m[5] = one_in(6) ? g_len() : 0;                 // msg_controllen
+    m[6] = one_in(4) ? g_int() : 0;                 // msg_flags
+    if (one_in(16))
+        return (uint64_t)W.hole - 8 * rnd_below(7);  // runs into the hole part way
+    return one_in(12) ? g_buf() : (uint64_t)m;
+}
+
+uint64_t g_offp(void)
+{
+    static const uint64_t odd[] = { 0, -1ull, 1ull << 63, 0x7fffffffffffffffull,
+                                    0x7ffffffffffff000ull, 1ull << 40, -4096ull, 4096 };
+    if (one_in(3))
+        return 0;
+    if (one_in(8))
+        return g_buf();
+    uint64_t *o = (uint64_t *)slot();
+    *o = one_in(3) ? PICK(odd) : rnd_below(8192);
+    return (uint64_t)o;
 }

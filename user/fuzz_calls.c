@@ -29,7 +29,8 @@ enum kind {
     ATFLAGS, WHO, SIGHOW, RENAMEF, GRNDF, MSFLAGS, FSTYPE, PIPEF, DUPF, ACCMODE, ROBUST,
     UID, NGROUPS, RLIMRES, RLIMIT, MADVICE, CPUSETLEN, MSYNCF,
     POLLFDS, NFDS, PTIMEOUT, FDSET, EPOLLOP, EPEVENT, MAXEV, EFDFLAGS, TIMERF, MEMBCMD,
-    LOCKCMD, FLOCKP, FLOCKOP,
+    LOCKCMD, FLOCKP, FLOCKOP, DOMAIN, SOCKTYPE, SOCKPROTO, MSGHDR, MSGFLAGS, SHUTHOW,
+    SOCKLEVEL, SOCKOPT, OPTLENP, OFFP, SPLICEF, SFD, SFDFLAGS,
     // Specials: the call is made by a wrapper
     SPAWN, SPAWN3, EXEC, EXIT, SIGRETURN,
 };
@@ -78,6 +79,16 @@ static const struct recipe recipes[] = {
     R(37, alarm, INT),
     R(38, setitimer, INT, BUF, BUF),
     R(39, getpid),
+    R(44, sendto, FD, BUF, LEN, MSGFLAGS, BUF, INT),
+    R(45, recvfrom, FD, BUF, LEN, MSGFLAGS, BUF, OPTLENP),
+    R(46, sendmsg, FD, MSGHDR, MSGFLAGS),
+    R(47, recvmsg, FD, MSGHDR, MSGFLAGS),
+    R(48, shutdown, FD, SHUTHOW),
+    R(51, getsockname, FD, BUF, OPTLENP),
+    R(52, getpeername, FD, BUF, OPTLENP),
+    R(53, socketpair, DOMAIN, SOCKTYPE, SOCKPROTO, BUF),
+    R(54, setsockopt, FD, SOCKLEVEL, SOCKOPT, BUF, INT),
+    R(55, getsockopt, FD, SOCKLEVEL, SOCKOPT, BUF, OPTLENP),
     R(56, clone, SPAWN),
     R(57, fork, SPAWN),
     R(58, vfork, SPAWN),
@@ -186,10 +197,15 @@ static const struct recipe recipes[] = {
     R(273, set_robust_list, BUF, ROBUST),
     R(274, get_robust_list, PID, BUF, BUF),
     R(281, epoll_pwait, FD, EPEVENT, MAXEV, PTIMEOUT, SIGSET, SSZ),
+    R(275, splice, FD, OFFP, FD, OFFP, LEN, SPLICEF),
+    R(276, tee, FD, FD, LEN, SPLICEF),
+    R(278, vmsplice, FD, IOV, IOVCNT, SPLICEF),
+    R(282, signalfd, SFD, SIGSET, SSZ),
     R(283, timerfd_create, INT, INT),
     R(284, eventfd, INT),
     R(286, timerfd_settime, FD, INT, BUF, BUF),
     R(287, timerfd_gettime, FD, BUF),
+    R(289, signalfd4, SFD, SIGSET, SSZ, SFDFLAGS),
     R(290, eventfd2, INT, EFDFLAGS),
     R(291, epoll_create1, EFDFLAGS),
     R(292, dup3, FD, NEWFD, DUPF),
@@ -299,6 +315,27 @@ static uint64_t gen(enum kind k)
     case LOCKCMD: return FROM(5, 6, 7, 36, 37, 38, 7, 38);
     case FLOCKP:  return g_flock();
     case FLOCKOP: return FROM(1, 2, 8, 1 | 4, 2 | 4, 8 | 4, 0, 3, 32, 16);
+    // Sockets: AF_UNIX (1) mostly; types with SOCK_NONBLOCK and SOCK_CLOEXEC now and then.
+    case DOMAIN:  return FROM(1, 1, 1, 0, 2, 10, 16, 45, 46, -1ull, 0x100000001ull);
+    case SOCKTYPE: return FROM(1, 2, 3, 5, 0, 4, 6, 10, 11, -1ull) |
+                          (one_in(3) ? O_NONBLOCK : 0) | (one_in(3) ? O_CLOEXEC : 0);
+    case SOCKPROTO: return FROM(0, 0, 0, 1, 2, -1ull);
+    case MSGHDR:  return g_msghdr();
+    // MSG_PEEK, TRUNC, DONTWAIT, WAITALL, NOSIGNAL, OOB, CMSG_CLOEXEC, ERRQUEUE
+    case MSGFLAGS: return g_bits(0x2 | 0x20 | 0x40 | 0x100 | 0x4000 | 0x1 | 0x40000000 | 0x2000);
+    case SHUTHOW: return FROM(0, 1, 2, 3, -1ull);
+    case SOCKLEVEL: return FROM(1, 1, 1, 0, 6, 17, 263, -1ull);   // SOL_SOCKET mostly
+    case SOCKOPT: return FROM(3, 4, 7, 8, 30, 38, 39, 1, 2, 9, 20, 21, 0, -1ull);
+    case OPTLENP: {
+        int32_t *len = (int32_t *)g_buf();
+        if ((char *)len >= W.scratch && (char *)len < W.scratch + SCRATCH_PAGES * PAGE - 4)
+            *len = (int32_t)FROM(4, 8, 1, 0, 2, 16, 128, -1ull, 0x7fffffff);
+        return (uint64_t)len;
+    }
+    case OFFP:    return g_offp();
+    case SPLICEF: return g_bits(1 | 2 | 4 | 8);
+    case SFD:     return one_in(3) ? -1ull : g_fd();
+    case SFDFLAGS: return g_bits(O_NONBLOCK | O_CLOEXEC);
     case CPUSETLEN: return FROM(0, 1, 4, 8, 16, 128, 1024, 4096, 7, -1ull);
     default:      return 0;                     // IOV/IOVCNT and specials: see fill_args
     }

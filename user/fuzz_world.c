@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "fuzz.h"
@@ -50,6 +51,13 @@ static void make_fds(void)
     pipe2(p, O_NONBLOCK);
     W.pipe_r = p[0];
     W.pipe_w = p[1];
+    // socketpair(AF_UNIX, SOCK_STREAM or SOCK_DGRAM | SOCK_NONBLOCK): both ends stay open
+    syscall(53, 1, 1 | O_NONBLOCK, 0, p);
+    W.sock_s = p[0];
+    syscall(53, 1, 2 | O_NONBLOCK, 0, p);
+    W.sock_d = p[0];
+    uint64_t set = 1ull << (SIGURG - 1) | 1ull << (SIGWINCH - 1);
+    W.sigfd = (int)syscall(289, -1, &set, 8, O_NONBLOCK);   // signalfd4(SFD_NONBLOCK)
 }
 
 static void make_memory(void)
