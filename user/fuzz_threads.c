@@ -10,7 +10,10 @@
 //   copier    system calls whose user buffers lie in the arena: read, write, pipes,
 //             readv/writev (iovecs in the arena too), getrandom, clock_gettime, uname,
 //             rt_sigprocmask, poll, futex wait and wake on arena words, PI futex
-//             trylock, unlock and short timed locks on them
+//             trylock, unlock and short timed locks on them, socket pairs (send, recv,
+//             sendmsg/recvmsg with their headers and iovecs in the arena, shutdown, a pair
+//             made anew over the old fds while the spawner's copier steps use it), splice
+//             and tee between the pipe and the sockets, vmsplice, a signalfd read
 //   spawner   short-lived threads whose clear_child_tid word, robust list and locks are in
 //             the arena (exit vs munmap, the robust-list walk vs mapping changes)
 //   forker    fork while the others change the mappings (mm_dup vs everything), the child
@@ -53,6 +56,22 @@
 #ifndef SYS_set_robust_list
 #define SYS_set_robust_list 273
 #endif
+#ifndef SYS_splice
+#define SYS_splice 275
+#define SYS_tee 276
+#define SYS_vmsplice 278
+#endif
+#ifndef SYS_signalfd4
+#define SYS_signalfd4 289
+#endif
+#ifndef SYS_socketpair
+#define SYS_sendto 44
+#define SYS_recvfrom 45
+#define SYS_sendmsg 46
+#define SYS_recvmsg 47
+#define SYS_shutdown 48
+#define SYS_socketpair 53
+#endif
 #ifndef SYS_getrandom
 #define SYS_getrandom 318
 #endif
@@ -62,7 +81,7 @@ enum role { MAPPER, TOUCHER, COPIER, SPAWNER, FORKER };
 static volatile uint64_t *call_count;   // the driver's per-worker counter
 static uint64_t max_calls;
 static uint64_t total;                  // calls by all threads (atomic)
-static int pipe_fd[2], zero_fd, null_fd;
+static int pipe_fd[2], zero_fd, null_fd, sock_fd[2], dgram_fd[2], sig_fd;
 
 // ---------------------------------------------------------------- per-thread randomness
 // rnd() (fuzz_args.c) is one stream per process; threads each need their own.
@@ -169,7 +188,7 @@ static void copier_step(struct rng *r)
 {
     char *b = spot(r, 256);
     size_t n = 1 + below(r, 256);
-    switch (below(r, 13)) {
+    switch (below(r, 19)) {
     case 0: tick(SYS_read); read(zero_fd, b, n); break;
     case 1: tick(SYS_write); write(null_fd, b, n); break;
     case 2: tick(SYS_write); write(pipe_fd[1], b, n); break;
@@ -203,6 +222,67 @@ static void copier_step(struct rng *r)
             ts.tv_sec++, ts.tv_nsec -= 1000000000;
         tick(SYS_futex);
         syscall(SYS_futex, spot(r, 4), ops[below(r, 6)], 0, &ts, NULL, 0);
+        break;
+    }
+    case 13: {                                            // a stream or datagram end
+        int *sv = below(r, 2) ? sock_fd : dgram_fd, fd = sv[below(r, 2)];
+        tick(below(r, 2) ? SYS_sendto : SYS_recvfrom);
+        if (below(r, 2))
+            syscall(SYS_sendto, fd, b, n, 0x40 | 0x4000, NULL, 0);         // DONTWAIT|NOSIGNAL
+        else
+            syscall(SYS_recvfrom, fd, b, n, 0x40 | (below(r, 3) ? 0 : 0x2 | 0x20 | 0x100),
+                    NULL, NULL);                          // maybe PEEK|TRUNC|WAITALL
+        break;
+    }
+    case 14: {                                            // a msghdr and its iovecs in the arena
+        uint64_t *m = (uint64_t *)spot(r, 56);
+        struct iovec *iov = (struct iovec *)spot(r, 3 * sizeof *iov);
+        int *sv = below(r, 2) ? sock_fd : dgram_fd;
+        for (int i = 0; i < 3; i++)
+            iov[i] = (struct iovec){ spot(r, 128), below(r, 129) };
+        memset(m, 0, 56);
+        m[2] = (uint64_t)iov;                             // msg_iov, msg_iovlen
+        m[3] = 1 + below(r, 3);
+        int send = (int)below(r, 2);
+        tick(send ? SYS_sendmsg : SYS_recvmsg);
+        syscall(send ? SYS_sendmsg : SYS_recvmsg, sv[below(r, 2)], m,
+                0x40 | 0x4000 | (send ? 0 : 0x20));       // DONTWAIT|NOSIGNAL, TRUNC
+        break;
+    }
+    case 15: {                                            // splice or tee: pipe <-> socket
+        tick(SYS_splice);
+        switch (below(r, 4)) {
+        case 0: syscall(SYS_splice, sock_fd[below(r, 2)], NULL, pipe_fd[1], NULL, n, 2); break;
+        case 1: syscall(SYS_splice, pipe_fd[0], NULL, sock_fd[below(r, 2)], NULL, n, 2); break;
+        case 2: syscall(SYS_tee, pipe_fd[0], pipe_fd[1], n, 2); break;
+        default: {
+            struct iovec *iov = (struct iovec *)spot(r, sizeof *iov);
+            *iov = (struct iovec){ b, n };
+            syscall(SYS_vmsplice, pipe_fd[below(r, 2)], iov, 1, 2);
+        }
+        }
+        break;
+    }
+    case 16: {                                            // a signal for the signalfd, read
+        tick(SYS_read);
+        if (below(r, 2))
+            syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), SIGURG);
+        read(sig_fd, b, 128 * (1 + below(r, 2)));
+        break;
+    }
+    case 17: {                                            // a shutdown, or a pair made anew
+        tick(below(r, 4) ? SYS_shutdown : SYS_socketpair);
+        if (below(r, 4)) {
+            syscall(SYS_shutdown, sock_fd[below(r, 2)], below(r, 3));
+        } else {
+            int *sv = below(r, 2) ? sock_fd : dgram_fd, fresh[2];
+            if (syscall(SYS_socketpair, 1, (sv == sock_fd ? 1 : 5) | O_NONBLOCK, 0, fresh) == 0) {
+                dup2(fresh[0], sv[0]);                    // over the fds another thread may use
+                dup2(fresh[1], sv[1]);
+                close(fresh[0]);
+                close(fresh[1]);
+            }
+        }
         break;
     }
     default: {
@@ -333,6 +413,11 @@ void threads_worker(uint64_t seed, volatile uint64_t *count, uint64_t calls)
     pipe2(pipe_fd, O_NONBLOCK);
     zero_fd = open("/dev/zero", O_RDONLY);
     null_fd = open("/dev/null", O_WRONLY);
+    syscall(SYS_socketpair, 1, 1 | O_NONBLOCK, 0, sock_fd);    // AF_UNIX, SOCK_STREAM
+    syscall(SYS_socketpair, 1, 2 | O_NONBLOCK, 0, dgram_fd);   // SOCK_DGRAM
+    uint64_t urg = 1ull << (SIGURG - 1);
+    syscall(SYS_rt_sigprocmask, SIG_BLOCK, &urg, NULL, 8);     // the threads inherit it
+    sig_fd = (int)syscall(SYS_signalfd4, -1, &urg, 8, O_NONBLOCK);
     static int ctids[THREADS];
     for (int t = 1; t < THREADS; t++) {
         char *stack = new_stack();
