@@ -255,6 +255,14 @@ static long sock_write(struct file *f, const void *buf, size_t n) {
     return send_kernel(f, buf, n, 0);
 }
 
+// Bytes a splice out of a stream end took but its pipe did not (splice.c): back to the
+// front of what the end receives, as a pipe's (pipe_unread). A message is lost, as recv_user's.
+static void sock_unread(struct file *f, const void *buf, size_t n) {
+    struct sock *s = f->priv;
+    if (!messages(s))
+        pipe_unread(s->rx, buf, n);
+}
+
 // Linux's unix_poll: RCV gives POLLRDHUP and POLLIN (a read will not block), both bits
 // POLLHUP; POLLOUT while a write of PIPE_BUF would fit. Interrupts off.
 static unsigned sock_poll(struct file *f) {
@@ -278,7 +286,8 @@ static void sock_stat(struct file *f, struct kstat *st) {
 
 static const struct file_ops sock_ops = {
     .read = sock_read, .write = sock_write, .read_user = sock_read_user,
-    .write_user = sock_write_user, .poll = sock_poll, .stat = sock_stat, .release = sock_release,
+    .write_user = sock_write_user, .unread = sock_unread, .poll = sock_poll, .stat = sock_stat,
+    .release = sock_release,
 };
 
 // ---------------------------------------------------------------- the system calls

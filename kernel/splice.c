@@ -115,6 +115,8 @@ SYSCALL(splice) {
         if (kept < got) {                // what out did not take goes back to in
             if (file_pipe(in))
                 pipe_unread(file_pipe(in), buf + kept, (size_t)(got - kept));
+            else if (in->ops->unread)    // a stream socket: into its receiving pipe again
+                in->ops->unread(in, buf + kept, (size_t)(got - kept));
             else if (uoff_in)
                 off_in -= got - kept;
             else
