@@ -83,6 +83,11 @@ struct inode {
     const struct fs_mount_ops *mnt;
     uint64_t key;        // what the mounted filesystem needs to know about the inode
     struct file_lock *locks;   // advisory locks on it (flock.c; under the BKL)
+    // A memfd (memfd.c): its name as /proc/<pid>/fd shows it ("memfd:NAME", kmalloc'd,
+    // freed with the inode), and its seals (F_SEAL_*, which ramfs_data.c's writes and
+    // truncates obey). NULL and 0 for every other file.
+    char *memfd_name;
+    unsigned seals;
     union {
         struct {                     // S_IFREG: see ramfs_data.c
             char ***leaves;          // nleaves tables of 512 page pointers (NULL: a hole)
@@ -166,6 +171,17 @@ struct fs_walk_ops {
 };
 void fs_set_walk_ops(const struct fs_walk_ops *ops);
 struct inode *fs_walk_root(void);
+
+// A regular file with no name (memfd_create), perm its permission bits, and no reference
+// yet: the caller's first fs_get keeps it, the last fs_put frees it. 0 or -ENOMEM.
+int fs_create_unlinked(uint32_t perm, struct inode **out);
+// Seals (Linux's values): what ramfs_data.c refuses with -EPERM once they are set.
+#define FS_SEAL_SEAL         0x01
+#define FS_SEAL_SHRINK       0x02
+#define FS_SEAL_GROW         0x04
+#define FS_SEAL_WRITE        0x08
+#define FS_SEAL_FUTURE_WRITE 0x10
+#define FS_SEAL_EXEC         0x20
 
 // Names in a directory. `name` is one component (no '/'); out may be NULL.
 int fs_create(struct inode *dir, const char *name, uint32_t perm, struct inode **out);

@@ -97,7 +97,10 @@ struct mm *mm_get(struct mm *mm) {
 static void shm_get(struct shmem *shm) { __atomic_add_fetch(&shm->refs, 1, __ATOMIC_RELAXED); }
 
 static void shm_put(struct shmem *shm) {
-    if (__atomic_sub_fetch(&shm->refs, 1, __ATOMIC_ACQ_REL) > 0)
+    int left = __atomic_sub_fetch(&shm->refs, 1, __ATOMIC_ACQ_REL);
+    if (left > 0 && shm->seg)
+        shm_seg_detached(shm->seg, left);    // may drop the segment's own reference
+    if (left > 0)
         return;
     for (uint64_t i = 0; i < shm->npages; i++)
         if (shm->pages[i])
@@ -454,9 +457,22 @@ int mm_protect(struct mm *mm, uint64_t start, uint64_t len, int prot) {
     return stop < end ? -ENOMEM : 0;
 }
 
-int mm_map_shared(struct mm *mm, uint64_t start, uint64_t len, int prot) {
-    uint64_t npages = len / PAGE_SIZE;
+struct shmem *shmem_alloc(uint64_t npages) {
+    if (npages > (UINT64_MAX - sizeof(struct shmem)) / sizeof(uint64_t))
+        return NULL;
     struct shmem *shm = kzalloc(sizeof *shm + npages * sizeof shm->pages[0]);
+    if (shm) {
+        shm->refs = 1;
+        shm->npages = npages;
+    }
+    return shm;
+}
+
+void shmem_get(struct shmem *shm) { shm_get(shm); }
+void shmem_put(struct shmem *shm) { shm_put(shm); }
+
+int mm_map_shared(struct mm *mm, uint64_t start, uint64_t len, int prot) {
+    struct shmem *shm = shmem_alloc(len / PAGE_SIZE);
     if (!shm)
         return -ENOMEM;
     int err = mm_map(mm, start, len, prot, VMA_ANON);
@@ -464,8 +480,6 @@ int mm_map_shared(struct mm *mm, uint64_t start, uint64_t len, int prot) {
         kfree(shm);
         return err;
     }
-    shm->refs = 1;
-    shm->npages = npages;
     mm_find(mm, start)->shm = shm;
     return 0;
 }
@@ -609,6 +623,16 @@ void mm_file_truncated(struct inode *ip, uint64_t size) {
         }
         mm_unlock(mm, flags);
     }
+}
+
+// A shared mapping of a file opened for writing may be made writable (mprotect) even if it
+// is not now: it counts, as Linux's i_mmap_writable counts VM_SHARED|VM_MAYWRITE.
+bool mm_file_mapped_writable(struct inode *ip) {
+    for (struct mm *mm = all_mms; mm; mm = mm->next_mm)
+        for (struct vma *v = mm->vmas; v; v = v->next)
+            if (v->file == ip && (v->flags & VMA_SHARED_FILE) && (v->flags & VMA_FILE_WRITABLE))
+                return true;
+    return false;
 }
 
 // Does a present user PTE allow this access?

@@ -15,8 +15,9 @@ enum vma_kind { VMA_ANON, VMA_HEAP, VMA_STACK, VMA_IMAGE };
 // Shared anonymous memory (mmap MAP_SHARED|MAP_ANONYMOUS): its pages belong to this
 // object, not to an address space, so that after fork parent and child see one memory.
 struct shmem {
-    int refs;               // VMAs using it (and the kernel, for pinned ones)
+    int refs;               // VMAs using it (and the kernel, for pinned ones; a SysV segment)
     bool pinned;            // the kernel's pages (the vDSO): never made writable in user space
+    struct shm_seg *seg;    // a System V segment's memory (ipc_shm.c), else NULL
     uint64_t npages;
     uint64_t pages[];       // physical addresses; 0 = not touched yet
 };
@@ -100,8 +101,17 @@ int mm_map_shared(struct mm *mm, uint64_t start, uint64_t len, int prot);
 int mm_map_file(struct mm *mm, uint64_t start, uint64_t len, int prot, struct inode *ip,
                 uint64_t off, unsigned flags);
 int mm_sync(struct mm *mm, uint64_t start, uint64_t len);
+// Does any address space map ip shared with the right to write (memfd's F_SEAL_WRITE)?
+bool mm_file_mapped_writable(struct inode *ip);
 // truncate of ip to size: its pages past the new end leave every mapping (ramfs_data.c).
 void mm_file_truncated(struct inode *ip, uint64_t size);   // msync: write shared file pages back
+// A shmem object of npages untouched pages, one reference (the caller's); NULL if no memory.
+// shmem_put lets go of a reference: the last one frees the pages. A System V segment's
+// object (seg set) tells ipc_shm.c of every other one: a detach (shm_seg_detached). BKL.
+struct shmem *shmem_alloc(uint64_t npages);
+void shmem_get(struct shmem *shm);
+void shmem_put(struct shmem *shm);
+void shm_seg_detached(struct shm_seg *seg, int refs_left);
 // Maps pages of an existing shmem object, from its page pgoff on (the vDSO: kernel/vdso.c).
 int mm_map_shmem(struct mm *mm, uint64_t start, uint64_t len, int prot, struct shmem *shm,
                  uint64_t pgoff);

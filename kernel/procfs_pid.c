@@ -240,6 +240,8 @@ static long fd_target(struct file *f, char *buf, size_t size) {
         return snprintf(buf, size, "anon_inode:%s", f->ops->anon_name);
     if (f->ip && f->ip->mnt && !S_ISDIR(f->ip->mode))
         return procfs_file_path(f->ip, buf, size);   // a procfs file: its key says which
+    if (f->ip && f->ip->memfd_name)      // memfd.c: never had a path
+        return snprintf(buf, size, "/%s (deleted)", f->ip->memfd_name);
     if (f->ip) {
         long n = fs_inode_path(f->ip, buf, size);
         // Linux shows a removed file as "<its last path> (deleted)": we no longer know it.

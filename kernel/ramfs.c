@@ -48,6 +48,7 @@ static void inode_free(struct inode *ip)
         kfree(ip->target);
     else if (S_ISDIR(ip->mode) && !ip->mnt && ip->dir.parent != ip)
         parent = ip->dir.parent;         // a removed directory's hold on its old parent
+    kfree(ip->memfd_name);
     kfree(ip);
     nr_inodes--;
     if (parent)
@@ -288,6 +289,15 @@ int ramfs_add_new(struct inode *dir, const char *name, size_t len, uint32_t mode
     ramfs_dir_append(dir, d, ip);
     if (out)
         *out = ip;
+    return 0;
+}
+
+int fs_create_unlinked(uint32_t perm, struct inode **out)
+{
+    struct inode *ip = inode_alloc(S_IFREG | (perm & 07777), 0);
+    if (!ip)
+        return -ENOMEM;
+    *out = ip;
     return 0;
 }
 

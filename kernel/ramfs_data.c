@@ -277,6 +277,16 @@ static long write_begin(struct inode *ip, uint64_t off, size_t *n)
         return -EFBIG;
     if (*n > FS_FILE_MAX - off)
         *n = FS_FILE_MAX - off;
+    if (ip->seals & (FS_SEAL_WRITE | FS_SEAL_FUTURE_WRITE))
+        return -EPERM;
+    if ((ip->seals & FS_SEAL_GROW) && off + *n > ip->size) {
+        // Linux's shmem_write_begin refuses the first page-sized piece that would grow
+        // the file: what comes before it is written.
+        uint64_t stop = ip->size & ~(PAGE - 1);
+        if (stop <= off)
+            return -EPERM;
+        *n = stop - off;
+    }
     if ((err = unborrow(ip)))
         return err;
     if (off + *n > ip->size)
@@ -331,6 +341,9 @@ int fs_truncate(struct inode *ip, uint64_t size)
         return err;
     if (size > FS_FILE_MAX)
         return -EFBIG;
+    if ((size < ip->size && (ip->seals & FS_SEAL_SHRINK)) ||
+        (size > ip->size && (ip->seals & FS_SEAL_GROW)))
+        return -EPERM;
     if (size < ip->size && (err = unborrow(ip)))
         return err;
     if (size < ip->size) {

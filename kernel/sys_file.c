@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "errno.h"
 #include "file.h"
+#include "memfd.h"
 #include "flock.h"
 #include "kmalloc.h"
 #include "proc.h"
@@ -556,6 +557,8 @@ SYSCALL(fcntl) {
     case F_GETLK: case F_SETLK: case F_SETLKW:
     case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
         return flock_fcntl(fd, f, cmd, arg);   // flock.c
+    case F_ADD_SEALS: case F_GET_SEALS:
+        return memfd_fcntl(f, cmd, arg);       // memfd.c
     default:
         return -EINVAL;
     }

@@ -100,7 +100,17 @@ static long check_file_mapping(struct file *f, int type, int prot, uint64_t off,
         return -EACCES;
     if (off + len < off)
         return -EOVERFLOW;
+    // A memfd sealed against writes (memfd.c): no new writable shared mapping.
+    if (type == MAP_SHARED && (prot & PROT_WRITE) &&
+        (f->ip->seals & (FS_SEAL_WRITE | FS_SEAL_FUTURE_WRITE)))
+        return -EPERM;
     return 0;
+}
+
+// A shared mapping may write its file if the file was opened for writing - and, for a
+// memfd sealed against writes, never (mprotect then says EACCES, as Linux's VM_MAYWRITE).
+static bool mapping_may_write(struct file *f) {
+    return writable_file(f) && !(f->ip->seals & (FS_SEAL_WRITE | FS_SEAL_FUTURE_WRITE));
 }
 
 SYSCALL(mmap) {
@@ -155,7 +165,7 @@ SYSCALL(mmap) {
     uint64_t lock_flags = mm_lock(mm);
     int err = f ? mm_map_file(mm, addr, len, prot, f->ip, off,
                               (type == MAP_SHARED ? VMA_SHARED_FILE : 0) |
-                              (writable_file(f) ? VMA_FILE_WRITABLE : 0))
+                              (mapping_may_write(f) ? VMA_FILE_WRITABLE : 0))
               : type == MAP_SHARED      ? mm_map_shared(mm, addr, len, prot)
               : flags & MAP_NORESERVE   ? mm_map_noreserve(mm, addr, len, prot)
                                         : mm_map(mm, addr, len, prot, VMA_ANON);

@@ -79,6 +79,9 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(26, msync),              // int msync(void *addr, size_t length, int flags)
     E(27, mincore),            // int mincore(void *addr, size_t length, unsigned char *vec)
     U(28, madvise),            // int madvise(void *addr, size_t length, int advice)
+    E(29, shmget),             // int shmget(key_t key, size_t size, int shmflg)
+    E(30, shmat),              // void *shmat(int shmid, const void *shmaddr, int shmflg)
+    E(31, shmctl),             // int shmctl(int shmid, int cmd, struct shmid_ds *buf)
     E(32, dup),                // int dup(int oldfd)
     E(33, dup2),               // int dup2(int oldfd, int newfd)
     E(34, pause),              // int pause(void)
@@ -117,6 +120,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
                                //     struct rusage *rusage)
     E(62, kill),               // int kill(pid_t pid, int sig)
     E(63, uname),              // int uname(struct utsname *buf)
+    E(67, shmdt),              // int shmdt(const void *shmaddr)
     E(68, msgget),             // int msgget(key_t key, int msgflg)
     E(69, msgsnd),             // int msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg)
     E(70, msgrcv),             // ssize_t msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp,
@@ -309,6 +313,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(316, renameat2),         // int renameat2(int olddirfd, const char *oldpath, int newdirfd,
                                //     const char *newpath, unsigned int flags)
     E(318, getrandom),         // ssize_t getrandom(void *buf, size_t buflen, unsigned int flags)
+    E(319, memfd_create),      // int memfd_create(const char *name, unsigned int flags)
     E(324, membarrier),        // int membarrier(int cmd, unsigned int flags, int cpu_id)
     E(325, mlock2),            // int mlock2(const void *addr, size_t len, unsigned flags)
     E(327, preadv2),           // ssize_t preadv2(int fd, const struct iovec *iov, int iovcnt,

@@ -57,6 +57,9 @@ SYSCALL(mremap);               // sys_mem.c
 SYSCALL(msync);                // sys_mem.c
 SYSCALL(mincore);              // sys_mem.c
 SYSCALL(madvise);              // sys_mem.c
+SYSCALL(shmget);               // ipc_shm.c
+SYSCALL(shmat);
+SYSCALL(shmctl);
 SYSCALL(dup);                  // sys_file.c
 SYSCALL(dup2);                 // sys_file.c
 SYSCALL(pause);                // sys_proc.c
@@ -84,6 +87,7 @@ SYSCALL(exit);                 // exit.c
 SYSCALL(wait4);                // exit.c
 SYSCALL(kill);                 // sys_proc.c
 SYSCALL(uname);                // sys_proc.c
+SYSCALL(shmdt);                // ipc_shm.c
 SYSCALL(msgget);               // ipc_msg.c
 SYSCALL(msgsnd);               // ipc_msg.c
 SYSCALL(msgrcv);               // ipc_msg.c
@@ -233,6 +237,7 @@ SYSCALL(syncfs);               // sys_file.c
 SYSCALL(getcpu);               // sys_limits.c
 SYSCALL(renameat2);            // sys_path.c
 SYSCALL(getrandom);            // sys_proc.c
+SYSCALL(memfd_create);         // memfd.c
 SYSCALL(membarrier);           // sys_proc.c
 SYSCALL(mlock2);               // sys_mem.c
 SYSCALL(preadv2);              // sys_file.c
