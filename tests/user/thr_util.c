@@ -58,6 +58,10 @@ const char *err_name(int e)
     case EDEADLK: return "EDEADLK";
     case ETIMEDOUT: return "ETIMEDOUT";
     case ENOTSUP: return "ENOTSUP";
+    case EEXIST: return "EEXIST";
+    case EACCES: return "EACCES";
+    case ENOSPC: return "ENOSPC";
+    case EIDRM: return "EIDRM";
     }
     snprintf(other, sizeof other, "E%d", e);
     return other;

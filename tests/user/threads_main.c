@@ -18,6 +18,7 @@ int pthread_socketpair_main(int argc, char **argv);
 int pthread_signalfd_main(int argc, char **argv);
 int pthread_splice_main(int argc, char **argv);
 int pthread_sysvmsg_main(int argc, char **argv);
+int pthread_shm_main(int argc, char **argv);
 #ifdef WITH_GLIBC_ONLY
 int threadstress_main(int argc, char **argv);
 int bench_threads_main(int argc, char **argv);
@@ -39,6 +40,7 @@ static const struct {
     { "pthread_signalfd", pthread_signalfd_main },
     { "pthread_splice", pthread_splice_main },
     { "pthread_sysvmsg", pthread_sysvmsg_main },
+    { "pthread_shm", pthread_shm_main },
 #ifdef WITH_GLIBC_ONLY
     { "threadstress", threadstress_main },
     { "bench_threads", bench_threads_main },
