@@ -71,7 +71,7 @@ struct shm_seg {
 };
 
 static struct shm_seg *segs[SHMMNI];
-static uint16_t next_seq;
+static uint16_t next_seq;             // wraps as Linux's (seq_max 65535): ids stay ints
 
 // struct shmid64_ds, as Linux lays it out on x86_64 (112 bytes).
 struct ipc64_perm {
@@ -157,8 +157,6 @@ static long new_seg(int key, uint64_t size, int flags) {
     *s = (struct shm_seg){ .key = key, .slot = slot, .seq = next_seq++, .mode = flags & 0777,
                            .uid = c->euid, .gid = c->egid, .cuid = c->euid, .cgid = c->egid,
                            .size = size, .ctime = now(), .cpid = current()->tgid, .shm = shm };
-    if ((uint64_t)seg_id(s) > INT32_MAX)
-        s->seq = next_seq = 0;       // ids stay positive ints
     shm->seg = s;
     segs[slot] = s;
     return seg_id(s);
@@ -333,6 +331,8 @@ SYSCALL(shmctl) {
     case IPC_SET:
         if (!owns(s))
             return -EPERM;
+        if (d.perm.uid == (uint32_t)-1 || d.perm.gid == (uint32_t)-1)
+            return -EINVAL;          // Linux's uid_valid, gid_valid
         s->uid = d.perm.uid;
         s->gid = d.perm.gid;
         s->mode = (uint16_t)((s->mode & ~0777) | (d.perm.mode & 0777));

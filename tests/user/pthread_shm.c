@@ -214,7 +214,8 @@ static void keyed_segments(void)
         if (setgid(2000) < 0 || setuid(1000) < 0)
             _exit(3);
         check("other, mode 0600: IPC_STAT", shmctl(id, IPC_STAT, &d));
-        check("other, mode 0600: shmat SHM_RDONLY", (long)shmat(id, NULL, SHM_RDONLY) == -1 ? -1 : 0);
+        check("other, mode 0600: shmat SHM_RDONLY",
+              (long)shmat(id, NULL, SHM_RDONLY) == -1 ? -1 : 0);
         fflush(stdout);
         _exit(0);
     }
