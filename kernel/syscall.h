@@ -58,8 +58,8 @@ SYSCALL(msync);                // sys_mem.c
 SYSCALL(mincore);              // sys_mem.c
 SYSCALL(madvise);              // sys_mem.c
 SYSCALL(shmget);               // ipc_shm.c
-SYSCALL(shmat);
-SYSCALL(shmctl);
+SYSCALL(shmat);                // ipc_shm.c
+SYSCALL(shmctl);               // ipc_shm.c
 SYSCALL(dup);                  // sys_file.c
 SYSCALL(dup2);                 // sys_file.c
 SYSCALL(pause);                // sys_proc.c
