@@ -23,6 +23,7 @@
 // here sleeps, so a segment cannot go between a lookup and its use (Linux's EIDRM race).
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "errno.h"
 #include "fs.h"
 #include "kmalloc.h"
@@ -61,6 +62,7 @@
 
 struct shm_seg {
     int key, slot;
+    int made_key;                    // the key it was made with (key: IPC_PRIVATE once removed)
     uint16_t seq;
     uint16_t mode;                   // permission bits (0777), SHM_DEST, SHM_LOCKED
     uint32_t uid, gid, cuid, cgid;
@@ -135,6 +137,11 @@ void shm_seg_detached(struct shm_seg *s, int refs_left) {
         seg_free(s);
 }
 
+int shm_seg_maps_name(const struct shm_seg *s, char *buf, size_t n) {
+    snprintf(buf, n, "/SYSV%08x (deleted)", (unsigned)s->made_key);
+    return seg_id(s);
+}
+
 // Linux's newseg: a segment of size bytes, mode's low bits its permissions.
 static long new_seg(int key, uint64_t size, int flags) {
     if (size < SHMMIN || size > SHMMAX)
@@ -154,7 +161,7 @@ static long new_seg(int key, uint64_t size, int flags) {
         return -ENOMEM;
     }
     const struct cred *c = &current()->cred;
-    *s = (struct shm_seg){ .key = key, .slot = slot, .seq = next_seq++, .mode = flags & 0777,
+    *s = (struct shm_seg){ .key = key, .made_key = key, .slot = slot, .seq = next_seq++, .mode = flags & 0777,
                            .uid = c->euid, .gid = c->egid, .cuid = c->euid, .cgid = c->egid,
                            .size = size, .ctime = now(), .cpid = current()->tgid, .shm = shm };
     shm->seg = s;

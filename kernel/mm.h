@@ -112,6 +112,9 @@ struct shmem *shmem_alloc(uint64_t npages);
 void shmem_get(struct shmem *shm);
 void shmem_put(struct shmem *shm);
 void shm_seg_detached(struct shm_seg *seg, int refs_left);
+// /proc/<pid>/maps's name of a segment ("/SYSV<key it was made with> (deleted)", in buf of
+// n bytes); returns its inode column, the id (Linux's).
+int shm_seg_maps_name(const struct shm_seg *seg, char *buf, size_t n);
 // Maps pages of an existing shmem object, from its page pgoff on (the vDSO: kernel/vdso.c).
 int mm_map_shmem(struct mm *mm, uint64_t start, uint64_t len, int prot, struct shmem *shm,
                  uint64_t pgoff);

@@ -8,6 +8,7 @@
 #include "fs.h"
 #include "kmalloc.h"
 #include "memlayout.h"
+#include "mm.h"
 #include "procfs.h"
 #include "proc.h"
 #include "string.h"
@@ -158,7 +159,9 @@ static int gen_status(struct proc *p, char *buf, size_t size) {
 
 // /proc/<pid>/maps, Linux's format: range, permissions (p: private, s: shared), offset,
 // device and inode of a file mapping, and a name: the program's file for its image,
-// [heap], [stack], [vvar], [vdso]; anonymous memory has none.
+// [heap], [stack], [vvar], [vdso], and for memory no path names, Linux's "/memfd:NAME
+// (deleted)" and "/SYSV<key> (deleted)" (its inode column the segment's id); anonymous
+// memory has none.
 static int gen_maps(struct proc *p, char *buf, size_t size) {
     size_t n = 0;
     for (struct vma *v = p->mm->vmas; v && n < size; v = v->next) {
@@ -167,13 +170,24 @@ static int gen_maps(struct proc *p, char *buf, size_t size) {
         if (v->shm && v->shm->pinned)    // the kernel's own pages: the vDSO (vdso.c)
             name = v->shm_pgoff == 0 ? "[vvar]" : "[vdso]";
         bool file = v->file != NULL;
+        uint64_t ino = file ? v->file->ino : 0, off = file ? v->file_off : 0;
+        char named[FS_NAME_MAX + 16];    // no path, as Linux shows them: memfd, System V shm
+        if (file && v->file->memfd_name) {
+            snprintf(named, sizeof named, "/%s (deleted)", v->file->memfd_name);
+            name = named;
+        } else if (v->shm && v->shm->seg) {
+            ino = (uint64_t)shm_seg_maps_name(v->shm->seg, named, sizeof named);
+            off = v->shm_pgoff * PAGE_SIZE;
+            name = named;
+            file = true;
+        }
         int len = snprintf(buf + n, size - n, "%08llx-%08llx %c%c%c%c %08llx %s %llu ",
                            (unsigned long long)v->start, (unsigned long long)v->end,
                            (v->prot & VM_READ) ? 'r' : '-', (v->prot & VM_WRITE) ? 'w' : '-',
                            (v->prot & VM_EXEC) ? 'x' : '-',
                            (v->shm || (v->flags & VMA_SHARED_FILE)) ? 's' : 'p',
-                           (unsigned long long)(file ? v->file_off : 0), file ? "00:01" : "00:00",
-                           (unsigned long long)(file ? v->file->ino : 0));
+                           (unsigned long long)off, file ? "00:01" : "00:00",
+                           (unsigned long long)ino);
         if (len < 0 || (size_t)len >= size - n)
             return (int)size;            // full: snprintf said what it would have written
         // The name starts in column 73, as Linux pads it (seq_pad).
