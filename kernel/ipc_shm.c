@@ -228,10 +228,10 @@ SYSCALL(shmat) {
     struct mm *mm = current()->mm;
     uint64_t len = s->shm->npages * PAGE_SIZE;
     if (addr) {
+        if (!(flags & SHM_REMAP) && (addr + len < addr || !mm_range_free(mm, addr, len)))
+            return -EINVAL;
         if (addr >= USER_TOP || len > USER_TOP - addr)
-            return -EINVAL;
-        if (!(flags & SHM_REMAP) && !mm_range_free(mm, addr, len))
-            return -EINVAL;
+            return -ENOMEM;          // mmap's answer past the top of user space
     } else if (!(addr = mm_find_free(mm, len))) {
         return -ENOMEM;
     }

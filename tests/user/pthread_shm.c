@@ -161,6 +161,8 @@ static void private_segments(void)
     char *rounded = shmat(seg, hole + 100, SHM_RND);
     yes("SHM_RND rounds down", rounded == hole);
     check("shmdt rounded", shmdt(rounded));
+    check("shmat past user space", (long)shmat(seg, (void *)0x800000000000ul, 0) == -1 ? -1 : 0);
+    check("shmat at the top", (long)shmat(seg, (void *)0xfffffffffffff000ul, 0) == -1 ? -1 : 0);
     check("shmat NULL with SHM_REMAP", (long)shmat(seg, NULL, SHM_REMAP) == -1 ? -1 : 0);
     check("shmat id -1", (long)shmat(-1, NULL, 0) == -1 ? -1 : 0);
     check("shmat unused id", (long)shmat(seg + 1000, NULL, 0) == -1 ? -1 : 0);
