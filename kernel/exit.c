@@ -17,6 +17,7 @@
 #include "file.h"
 #include "fs.h"
 #include "futex.h"
+#include "ipc_sem.h"
 #include "leakcheck.h"
 #include "ksignal.h"
 #include "panic.h"
@@ -70,6 +71,7 @@ void mm_release(struct proc *p) {
 
 static void release_resources(struct proc *p) {
     mm_release(p);
+    sem_exit(p);                             // SEM_UNDO: before the parent can hear of us
     files_put(p->files);
     p->files = NULL;
     fs_struct_put(p->fs);

@@ -12,6 +12,7 @@
 #include "errno.h"
 #include "file.h"
 #include "fs.h"
+#include "ipc_sem.h"
 #include "ksignal.h"
 #include "memlayout.h"
 #include "proc.h"
@@ -50,9 +51,9 @@
 #define CLONE_NEWNET         0x40000000
 #define CLONE_IO             0x80000000
 
-// What we do: everything but namespaces and pidfds. CLONE_SYSVSEM, CLONE_IO, CLONE_PTRACE
-// and CLONE_UNTRACED are accepted and mean nothing here (no SysV semaphores, one disk-less
-// I/O context, no ptrace).
+// What we do: everything but namespaces and pidfds. CLONE_SYSVSEM shares the SEM_UNDO
+// adjustments (ipc_sem.c). CLONE_IO, CLONE_PTRACE and CLONE_UNTRACED are accepted and mean
+// nothing here (one disk-less I/O context, no ptrace).
 #define SUPPORTED (CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PTRACE | \
                    CLONE_VFORK | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | \
                    CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | \
@@ -154,7 +155,7 @@ static long share_or_copy(struct proc *child, struct proc *self, uint64_t flags,
         return -ENOMEM;
     }
     c->signal = NULL;
-    return 0;
+    return sem_clone(child, self, flags & CLONE_SYSVSEM);   // SEM_UNDO's list: last
 }
 
 // A child that could not be finished: give back what it took.
@@ -162,6 +163,7 @@ static void undo_child(struct proc *child) {
     mm_put(child->mm);
     files_put(child->files);
     fs_struct_put(child->fs);
+    sem_exit(child);
     if (child->signal)
         child->signal->nr_threads--;
     proc_reap(child);                    // drops the sighand and signal_struct references

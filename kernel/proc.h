@@ -37,6 +37,7 @@ enum proc_state {
 struct trapframe;
 struct file;
 struct inode;
+struct sem_undo_list;
 
 // What to do with a signal (rt_sigaction's struct, as Linux's kernel lays it out).
 struct k_sigaction {
@@ -194,6 +195,7 @@ struct proc {
     struct file *pinned[FD_PINS];
     int npinned;
     bool pin_files;
+    struct sem_undo_list *sysvsem;   // SEM_UNDO's adjustments (ipc_sem.c), or NULL
 
     // [irq] its run state: the timer and wakeups from interrupt handlers change these.
     // state: changes to RUNNABLE, and from RUNNABLE to RUNNING, under the run queue's lock

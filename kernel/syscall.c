@@ -120,6 +120,9 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
                                //     struct rusage *rusage)
     E(62, kill),               // int kill(pid_t pid, int sig)
     E(63, uname),              // int uname(struct utsname *buf)
+    E(64, semget),             // int semget(key_t key, int nsems, int semflg)
+    E(65, semop),              // int semop(int semid, struct sembuf *sops, size_t nsops)
+    E(66, semctl),             // int semctl(int semid, int semnum, int cmd, union semun arg)
     E(67, shmdt),              // int shmdt(const void *shmaddr)
     E(68, msgget),             // int msgget(key_t key, int msgflg)
     E(69, msgsnd),             // int msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg)
@@ -227,6 +230,8 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(213, epoll_create),      // int epoll_create(int size)
     E(217, getdents64),        // ssize_t getdents64(int fd, void *dirp, size_t count)
     E(218, set_tid_address),   // pid_t set_tid_address(int *tidptr)
+    E(220, semtimedop),        // int semtimedop(int semid, struct sembuf *sops, size_t nsops,
+                               //     const struct timespec *timeout)
     E(221, fadvise64),         // int fadvise64(int fd, off_t offset, off_t len, int advice)
     E(222, timer_create),      // int timer_create(clockid_t clockid, struct sigevent *sevp,
                                //     timer_t *timerid)

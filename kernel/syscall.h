@@ -87,6 +87,9 @@ SYSCALL(exit);                 // exit.c
 SYSCALL(wait4);                // exit.c
 SYSCALL(kill);                 // sys_proc.c
 SYSCALL(uname);                // sys_proc.c
+SYSCALL(semget);               // ipc_sem.c
+SYSCALL(semop);                // ipc_sem.c
+SYSCALL(semctl);               // ipc_sem.c
 SYSCALL(shmdt);                // ipc_shm.c
 SYSCALL(msgget);               // ipc_msg.c
 SYSCALL(msgsnd);               // ipc_msg.c
@@ -182,6 +185,7 @@ SYSCALL(sched_getaffinity);    // sys_limits.c
 SYSCALL(epoll_create);         // epoll.c
 SYSCALL(getdents64);           // sys_path.c
 SYSCALL(set_tid_address);      // sys_proc.c
+SYSCALL(semtimedop);           // ipc_sem.c
 SYSCALL(fadvise64);            // sys_file.c
 SYSCALL(timer_create);         // ptimer.c
 SYSCALL(timer_settime);        // ptimer.c
