@@ -19,6 +19,7 @@ int pthread_signalfd_main(int argc, char **argv);
 int pthread_splice_main(int argc, char **argv);
 int pthread_sysvmsg_main(int argc, char **argv);
 int pthread_shm_main(int argc, char **argv);
+int pthread_sysvsem_main(int argc, char **argv);
 #ifdef WITH_GLIBC_ONLY
 int threadstress_main(int argc, char **argv);
 int bench_threads_main(int argc, char **argv);
@@ -41,6 +42,7 @@ static const struct {
     { "pthread_splice", pthread_splice_main },
     { "pthread_sysvmsg", pthread_sysvmsg_main },
     { "pthread_shm", pthread_shm_main },
+    { "pthread_sysvsem", pthread_sysvsem_main },
 #ifdef WITH_GLIBC_ONLY
     { "threadstress", threadstress_main },
     { "bench_threads", bench_threads_main },
