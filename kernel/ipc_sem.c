@@ -26,7 +26,9 @@
 // Locking: every call here runs under the big kernel lock (E in syscall.c's table), and so
 // does a thread's exit (sem_exit). A waiter looks at its q.status and sleeps with interrupts
 // off (sleep_on), so neither a waker (BKL) nor a signal or the wake timer (interrupts) can
-// slip in between.
+// slip in between. User memory is copied before a set is looked up, or after the call is
+// done with it: a fault in a copy may sleep, letting the BKL go, and the set may be gone
+// when it comes back (SETALL, which must copy in between, looks it up again).
 //
 // Not here: IPC namespaces, /proc/sysvipc/sem, and writing the limits through
 // /proc/sys/kernel/sem (they are Linux's defaults, fixed).
@@ -387,10 +389,12 @@ static bool retry_list(struct sem_array *sma, struct queue_list *l, bool stop_at
 // may now go on. True if a waiting semop was done (then it is a semop time: otime).
 static bool update_queue(struct sem_array *sma) {
     bool done = false;
-    do
+    for (;;) {
         done |= retry_list(sma, &sma->pending_const, false);
-    while (retry_list(sma, &sma->pending_alter, true) && (done = true));
-    return done;
+        if (!retry_list(sma, &sma->pending_alter, true))
+            return done;
+        done = true;
+    }
 }
 
 static struct sem_undo_list *undo_list_alloc(struct proc *p) {

@@ -31,8 +31,9 @@ union semun {
     struct seminfo *info;
 };
 
-#define KEY1 0x4c534d31              // "LSM1": keys no other program on the host uses
-#define KEY2 0x4c534d32
+// Keys no other program on the host uses - not even this one built with the other C
+// library, which the tests may run at the same time: from the pid.
+static key_t key1, key2;             // set by main
 
 static const char *ename(int e)
 {
@@ -158,7 +159,7 @@ static int take_both(int unused)     // -1 on 0 and on 1, together
 
 static void cleanup_keys(void)
 {
-    int keys[] = { KEY1, KEY2 };
+    int keys[] = { key1, key2 };
     for (int i = 0; i < 2; i++) {
         int id = semget(keys[i], 0, 0);
         if (id >= 0)
@@ -192,22 +193,22 @@ static void keys(void)
     sc("nsems 0, IPC_PRIVATE", semget(IPC_PRIVATE, 0, 0600));
     sc("nsems -1", semget(IPC_PRIVATE, -1, 0600));
     sc("nsems 32001", semget(IPC_PRIVATE, 32001, 0600));
-    sc("no such key", semget(KEY1, 2, 0600));
-    int a = semget(KEY1, 2, IPC_CREAT | 0600);
+    sc("no such key", semget(key1, 2, 0600));
+    int a = semget(key1, 2, IPC_CREAT | 0600);
     sc("IPC_CREAT", a);
-    yes("the same key: the same set", semget(KEY1, 2, IPC_CREAT | 0600) == a);
-    yes("nsems 0 finds it", semget(KEY1, 0, 0) == a);
-    yes("fewer semaphores find it", semget(KEY1, 1, 0) == a);
-    sc("more semaphores", semget(KEY1, 3, 0));
-    sc("IPC_CREAT | IPC_EXCL", semget(KEY1, 2, IPC_CREAT | IPC_EXCL | 0600));
-    int b = semget(KEY2, 1, IPC_CREAT | IPC_EXCL | 0600);
+    yes("the same key: the same set", semget(key1, 2, IPC_CREAT | 0600) == a);
+    yes("nsems 0 finds it", semget(key1, 0, 0) == a);
+    yes("fewer semaphores find it", semget(key1, 1, 0) == a);
+    sc("more semaphores", semget(key1, 3, 0));
+    sc("IPC_CREAT | IPC_EXCL", semget(key1, 2, IPC_CREAT | IPC_EXCL | 0600));
+    int b = semget(key2, 1, IPC_CREAT | IPC_EXCL | 0600);
     sc("IPC_CREAT | IPC_EXCL, a new key", b);
     int p1 = semget(IPC_PRIVATE, 1, 0600), p2 = semget(IPC_PRIVATE, 1, IPC_CREAT | IPC_EXCL);
     yes("IPC_PRIVATE makes a new set each time", p1 >= 0 && p2 >= 0 && p1 != p2 && p1 != a);
     sc("IPC_RMID", semctl(a, 0, IPC_RMID));
     sc("IPC_RMID again", semctl(a, 0, IPC_RMID));
-    sc("the removed key", semget(KEY1, 2, 0));
-    int c = semget(KEY1, 2, IPC_CREAT | 0600);
+    sc("the removed key", semget(key1, 2, 0));
+    int c = semget(key1, 2, IPC_CREAT | 0600);
     yes("the key again: a new id", c >= 0 && c != a);
     sc("GETVAL of the removed id", getval(a, 0));
     semctl(b, 0, IPC_RMID);
@@ -382,8 +383,9 @@ static void semop_basics(void)
     struct sembuf take = { 1, -5, 0 };
     sc("semtimedop, nsec 1e9", syscall(SYS_semtimedop, id, &take, 1, &bad_ns));
     sc("semtimedop, sec -1", syscall(SYS_semtimedop, id, &take, 1, &neg));
-    sc("semtimedop, timeout NULL+8", syscall(SYS_semtimedop, id, &take, 1, (char *)bad_address() + 8));
-    sc("  with nsops 0", syscall(SYS_semtimedop, id, &take, 0, (char *)bad_address() + 8));
+    char *bad_ts = (char *)bad_address() + 8;
+    sc("semtimedop, timeout at address 8", syscall(SYS_semtimedop, id, &take, 1, bad_ts));
+    sc("  with nsops 0", syscall(SYS_semtimedop, id, &take, 0, bad_ts));
     sc("  a good timeout, nsops 0", syscall(SYS_semtimedop, id, &take, 0, &zero));
     sc("  nsec 1e9, sops NULL", syscall(SYS_semtimedop, id, bad_address(), 1, &bad_ns));
     sc("semtimedop, zero timeout", semtimedop(id, &take, 1, &zero));
@@ -804,7 +806,8 @@ static int perm_set, perm_read_set, perm_group_set;
 
 static void as_user(void)
 {
-    if (setgroups(0, NULL) < 0 || setresgid(1000, 1000, 1000) < 0 || setresuid(1000, 1000, 1000) < 0) {
+    if (setgroups(0, NULL) < 0 || setresgid(1000, 1000, 1000) < 0 ||
+        setresuid(1000, 1000, 1000) < 0) {
         printf("setresuid: error %s\n", ename(errno));
         return;
     }
@@ -819,8 +822,8 @@ static void as_user(void)
     sc("  SETVAL", semctl(perm_set, 0, SETVAL, (union semun){ .val = 1 }));
     sc("  IPC_SET", semctl(perm_set, 0, IPC_SET, u));
     sc("  IPC_RMID", semctl(perm_set, 0, IPC_RMID));
-    sc("  semget of its key, 0600", semget(KEY1, 1, 0600));
-    yes("  semget of its key, 0", semget(KEY1, 1, 0) == perm_set);
+    sc("  semget of its key, 0600", semget(key1, 1, 0600));
+    yes("  semget of its key, 0", semget(key1, 1, 0) == perm_set);
     sc("a 0604 set: GETVAL", getval(perm_read_set, 0));
     sc("  wait for zero", op(perm_read_set, 0, 0, IPC_NOWAIT));
     sc("  +1", op(perm_read_set, 0, 1, 0));
@@ -831,7 +834,7 @@ static void as_user(void)
 static void permissions(void)
 {
     printf("== permissions\n");
-    perm_set = semget(KEY1, 1, IPC_CREAT | IPC_EXCL | 0600);
+    perm_set = semget(key1, 1, IPC_CREAT | IPC_EXCL | 0600);
     perm_read_set = semget(IPC_PRIVATE, 1, 0604);
     perm_group_set = semget(IPC_PRIVATE, 1, 0660);
     struct semid_ds ds;
@@ -849,6 +852,8 @@ static void permissions(void)
 int main(void)
 {
     begin("pthread_sysvsem");
+    key1 = (key_t)(0x10000000 + 2 * getpid());
+    key2 = key1 + 1;
     cleanup_keys();                  // a set left over by an earlier run on the host
     limits();
     keys();
