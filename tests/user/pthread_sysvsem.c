@@ -157,6 +157,13 @@ static int take_both(int unused)     // -1 on 0 and on 1, together
     return semop(the_set, b, 2) < 0 ? errno : 0;
 }
 
+static int add0_take1(int unused)    // +1 on 0 and -1 on 1, together
+{
+    (void)unused;
+    struct sembuf b[2] = { { 0, 1, 0 }, { 1, -1, 0 } };
+    return semop(the_set, b, 2) < 0 ? errno : 0;
+}
+
 static void cleanup_keys(void)
 {
     int keys[] = { key1, key2 };
@@ -472,6 +479,20 @@ static void wakeups(void)
     op(id, 1, 1, 0);
     reap("  +1 on 1", c);
     show_all("  values", id, 2);
+
+    // Waiters for zero go first: the zero waiter, queued second, sees semaphore 0 at 0
+    // before the older waiter's +1 on it.
+    setval(id, 0, 1);
+    pid_t adder = spawn(add0_take1, 0);
+    wait_count(id, 1, GETNCNT, 1);
+    pid_t zero = spawn(wait_zero, 0);
+    wait_count(id, 0, GETZCNT, 1);
+    struct sembuf swap[2] = { { 0, -1, 0 }, { 1, 1, 0 } };
+    sc("-1 on 0 and +1 on 1 with both waiting", semop(id, swap, 2));
+    reap("  the zero waiter", zero);
+    reap("  the +1 -1 waiter", adder);
+    show_all("  values", id, 2);
+    setval(id, 0, 0);
 
     // SETVAL and SETALL wake waiters too.
     c = spawn(take_one, 0);
