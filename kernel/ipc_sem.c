@@ -539,7 +539,8 @@ static uint64_t deadline_after(int64_t sec, int64_t nsec) {
     uint64_t now = time_since_boot_ns();
     if ((uint64_t)sec >= (UINT64_MAX - now) / NS_PER_SEC - 1)
         return UINT64_MAX;
-    return now + (uint64_t)sec * NS_PER_SEC + (uint64_t)nsec;
+    uint64_t at = now + (uint64_t)sec * NS_PER_SEC + (uint64_t)nsec;
+    return at ? at : 1;                          // (a zero timeout at time 0: already past)
 }
 
 // The checks in Linux's order: the timeout's copy, the count, the operations' copy, the
