@@ -35,6 +35,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "errno.h"
+#include "ipc.h"
 #include "ipc_sem.h"
 #include "kmalloc.h"
 #include "ksignal.h"
@@ -58,18 +59,9 @@
 #define SEMUSZ 20
 #define SEMMAP SEMMNS
 
-#define IPC_PRIVATE 0
-#define IPC_CREAT   01000
-#define IPC_EXCL    02000
-#define IPC_NOWAIT  04000
 #define SEM_UNDO    0x1000
 
-// semctl's commands. IPC_64 (0x100) is not one: on x86_64 Linux's semctl takes only the
-// 64-bit layouts and says EINVAL to a command with that bit (glibc and musl do not set it).
-#define IPC_RMID 0
-#define IPC_SET  1
-#define IPC_STAT 2
-#define IPC_INFO 3
+// semctl's commands, besides ipc.h's.
 #define GETPID   11
 #define GETVAL   12
 #define GETALL   13
@@ -92,14 +84,6 @@ struct sembuf_k {                    // struct sembuf: one operation
 };
 _Static_assert(sizeof(struct sembuf_k) == 6, "struct sembuf is 6 bytes");
 
-struct ipc64_perm_k {                // Linux x86_64's struct ipc64_perm
-    int32_t key;
-    uint32_t uid, gid, cuid, cgid, mode;
-    uint16_t seq, pad2;
-    uint32_t pad3;                   // (the alignment of what follows)
-    uint64_t unused1, unused2;
-};
-
 struct semid64_ds_k {                // Linux x86_64's struct semid64_ds (104 bytes)
     struct ipc64_perm_k sem_perm;
     int64_t sem_otime;
@@ -109,131 +93,12 @@ struct semid64_ds_k {                // Linux x86_64's struct semid64_ds (104 by
     uint64_t sem_nsems;
     uint64_t unused3, unused4;
 };
-_Static_assert(sizeof(struct ipc64_perm_k) == 48, "struct ipc64_perm is 48 bytes");
 _Static_assert(__builtin_offsetof(struct semid64_ds_k, sem_nsems) == 80, "sem_nsems at 80");
 _Static_assert(sizeof(struct semid64_ds_k) == 104, "struct semid64_ds is 104 bytes");
 
 struct seminfo_k {                   // IPC_INFO and SEM_INFO's answer
     int semmap, semmni, semmns, semmnu, semmsl, semopm, semume, semusz, semvmx, semaem;
 };
-
-// ---------------------------------------------------------------- ids and keys
-// What every System V IPC object has (Linux's kern_ipc_perm), and the table of ids of one
-// kind of object (Linux's struct ipc_ids, ipc/util.c, in small). Semaphores are the only
-// kind so far; shared memory and message queues would use the same table and rules.
-//
-// An id is seq * IPCMNI + index: the lowest free index, and a sequence number that goes up
-// whenever an index at or below the last one given is given again, so that a removed set's
-// id does not name the next set made in its slot. Keys are found by a walk of the table.
-#define IPCMNI_SHIFT 15
-#define IPCMNI (1 << IPCMNI_SHIFT)               // indexes 0..32767
-#define IPC_SEQ_MAX (0x7fffffff >> IPCMNI_SHIFT) // seq stays below this
-
-struct kern_ipc_perm {
-    int32_t key;                     // IPC_PRIVATE (0): found by its id only
-    uint32_t uid, gid, cuid, cgid;   // owner, and creator
-    uint32_t mode;                   // the 9 permission bits
-    int id;
-    int seq;
-};
-
-struct ipc_ids {
-    struct kern_ipc_perm **at;       // [index]: the object there, or NULL
-    int cap;                         // entries in at (0 when none is in use: at is freed)
-    int in_use;
-    int last_idx;                    // the index given last, -1 before the first
-    int seq;
-};
-
-// Gives perm an id: the id, or -ENOSPC (limit objects already) or -ENOMEM.
-static int ipc_add(struct ipc_ids *ids, struct kern_ipc_perm *perm, int limit) {
-    if (ids->in_use >= limit)
-        return -ENOSPC;
-    int idx = 0;
-    while (idx < ids->cap && ids->at[idx])
-        idx++;
-    if (idx == ids->cap) {                       // full: twice as many slots
-        int cap = ids->cap ? ids->cap * 2 : 16;
-        cap = cap < IPCMNI ? cap : IPCMNI;
-        if (idx >= cap)
-            return -ENOSPC;
-        struct kern_ipc_perm **at = kzalloc((size_t)cap * sizeof *at);
-        if (!at)
-            return -ENOMEM;
-        if (ids->cap)
-            memcpy(at, ids->at, (size_t)ids->cap * sizeof *at);
-        kfree(ids->at);
-        ids->at = at;
-        ids->cap = cap;
-    }
-    if (idx <= ids->last_idx && ++ids->seq >= IPC_SEQ_MAX)
-        ids->seq = 0;
-    ids->last_idx = idx;
-    perm->seq = ids->seq;
-    perm->id = (ids->seq << IPCMNI_SHIFT) + idx;
-    ids->at[idx] = perm;
-    ids->in_use++;
-    return perm->id;
-}
-
-static void ipc_remove(struct ipc_ids *ids, struct kern_ipc_perm *perm) {
-    ids->at[perm->id & (IPCMNI - 1)] = NULL;
-    if (--ids->in_use == 0) {                    // nothing left: nothing kept
-        kfree(ids->at);
-        ids->at = NULL;
-        ids->cap = 0;
-    }
-}
-
-// The object at an index (SEM_STAT's "id"), or NULL.
-static struct kern_ipc_perm *ipc_at_index(struct ipc_ids *ids, int idx) {
-    idx &= IPCMNI - 1;
-    return idx < ids->cap ? ids->at[idx] : NULL;
-}
-
-// The object with this id, or NULL (then Linux says EINVAL): its index and sequence.
-static struct kern_ipc_perm *ipc_find_id(struct ipc_ids *ids, int id) {
-    struct kern_ipc_perm *perm = id < 0 ? NULL : ipc_at_index(ids, id);
-    return perm && perm->seq == id >> IPCMNI_SHIFT ? perm : NULL;
-}
-
-static struct kern_ipc_perm *ipc_find_key(struct ipc_ids *ids, int32_t key) {
-    for (int i = 0; i < ids->cap; i++)
-        if (ids->at[i] && ids->at[i]->key == key)
-            return ids->at[i];
-    return NULL;
-}
-
-// The highest index in use, or -1 (IPC_INFO's return value).
-static int ipc_max_index(const struct ipc_ids *ids) {
-    for (int i = ids->cap - 1; i >= 0; i--)
-        if (ids->at[i])
-            return i;
-    return -1;
-}
-
-// Linux's ipcperms: may the caller have the access flag's low 9 bits ask for (any of
-// them: owner, group or other - read 4, write 2)? Its owner or creator gets the owner's
-// bits, a member of its group or creator's group the group's, root (CAP_IPC_OWNER) all.
-static bool ipc_may(const struct kern_ipc_perm *perm, int flag) {
-    const struct cred *c = &current()->cred;
-    uint32_t requested = ((uint32_t)flag >> 6 | (uint32_t)flag >> 3 | (uint32_t)flag) & 7;
-    uint32_t granted = perm->mode;
-    if (c->euid == perm->cuid || c->euid == perm->uid)
-        granted >>= 6;
-    else if (in_group(perm->cgid) || in_group(perm->gid))
-        granted >>= 3;
-    return !(requested & ~granted & 7) || capable();
-}
-
-// IPC_SET and IPC_RMID: the owner, the creator, or root (CAP_SYS_ADMIN). Else EPERM.
-static bool ipc_owner(const struct kern_ipc_perm *perm) {
-    uint32_t euid = current()->cred.euid;
-    return capable() || euid == perm->cuid || euid == perm->uid;
-}
-
-#define MAY_READ_IPC  0444           // ipc_may's flags for semctl and semop
-#define MAY_WRITE_IPC 0222
 
 // ---------------------------------------------------------------- sets, waiters, undos
 
@@ -284,7 +149,7 @@ struct sem_undo_list {
     struct sem_undo *list;
 };
 
-static struct ipc_ids sem_ids = { .last_idx = -1 };
+static struct ipc_ids sem_ids = IPC_IDS_INIT;
 static long used_sems;               // semaphores in all sets (SEMMNS, SEM_INFO)
 
 static int64_t now_seconds(void) { return (int64_t)(time_realtime_ns() / NS_PER_SEC); }
@@ -440,10 +305,7 @@ static long newary(int32_t key, int nsems, int semflg) {
     struct sem_array *sma = kzalloc(sizeof *sma + (size_t)nsems * sizeof sma->sems[0]);
     if (!sma)
         return -ENOMEM;
-    const struct cred *c = &current()->cred;
-    sma->perm.key = key;
-    sma->perm.uid = sma->perm.cuid = c->euid;
-    sma->perm.gid = sma->perm.cgid = c->egid;
+    sma->perm.key = key;                     // (ipc_add gives it the caller as owner)
     sma->perm.mode = (uint32_t)semflg & 0777;
     sma->nsems = nsems;
     sma->ctime = now_seconds();
@@ -630,13 +492,7 @@ static long sem_stat(int semid, int cmd, uint64_t ubuf) {
         return -EACCES;
     struct semid64_ds_k ds;
     memset(&ds, 0, sizeof ds);
-    ds.sem_perm.key = sma->perm.key;
-    ds.sem_perm.uid = sma->perm.uid;
-    ds.sem_perm.gid = sma->perm.gid;
-    ds.sem_perm.cuid = sma->perm.cuid;
-    ds.sem_perm.cgid = sma->perm.cgid;
-    ds.sem_perm.mode = sma->perm.mode;
-    ds.sem_perm.seq = (uint16_t)sma->perm.seq;
+    ipc_perm_out(&sma->perm, &ds.sem_perm);
     ds.sem_otime = sma->otime;
     ds.sem_ctime = sma->ctime;
     ds.sem_nsems = (uint64_t)sma->nsems;
@@ -746,11 +602,9 @@ static long semctl_down(int semid, int cmd, const struct semid64_ds_k *ds) {
         freeary(sma);
         return 0;
     }
-    if (ds->sem_perm.uid == (uint32_t)-1 || ds->sem_perm.gid == (uint32_t)-1)
-        return -EINVAL;
-    sma->perm.uid = ds->sem_perm.uid;
-    sma->perm.gid = ds->sem_perm.gid;
-    sma->perm.mode = ds->sem_perm.mode & 0777;
+    long err = ipc_perm_set(&sma->perm, &ds->sem_perm);
+    if (err)
+        return err;
     sma->ctime = now_seconds();
     return 0;
 }
