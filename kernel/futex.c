@@ -158,12 +158,17 @@ static long get_key(uint64_t uaddr, bool private, struct futex_key *key) {
         return 0;
     uint64_t flags = mm_lock(mm);
     struct vma *vma = mm_find(mm, uaddr);
-    if (vma && vma->shm) {
+    // A shared futex must be memory whose page Linux can look up: not PROT_NONE, and not
+    // a read-only private anonymous page (Linux's get_futex_key: EFAULT for those).
+    bool ok = vma && (vma->prot & (VM_READ | VM_WRITE | VM_EXEC)) &&
+              (vma->shm || vma->file || (vma->prot & VM_WRITE));
+    if (ok && vma->shm) {
         uint64_t page = vma->shm_pgoff + (uaddr - vma->start) / PAGE_SIZE;
-        *key = (struct futex_key){ (uintptr_t)vma->shm, page * PAGE_SIZE + (uaddr & (PAGE_SIZE - 1)) };
+        uint64_t offset = page * PAGE_SIZE + (uaddr & (PAGE_SIZE - 1));
+        *key = (struct futex_key){ (uintptr_t)vma->shm, offset };
     }
     mm_unlock(mm, flags);
-    return vma ? 0 : -EFAULT;            // a shared futex must be memory (Linux looks the page up)
+    return ok ? 0 : -EFAULT;
 }
 
 static bool same_key(const struct futex_key *a, const struct futex_key *b) {

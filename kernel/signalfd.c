@@ -140,12 +140,15 @@ static const struct file_ops signalfd_ops = {
     .stat = signalfd_stat, .anon_name = "[signalfd]",
 };
 
-static long do_signalfd(int fd, uint64_t umask, uint64_t size, uint64_t flags) {
+// Linux's order: the mask's size (EINVAL), the mask (EFAULT), then the flags (EINVAL).
+static long do_signalfd(int fd, uint64_t umask, uint64_t size, int flags) {
     uint64_t mask;
-    if (size != sizeof mask || (flags & ~(uint64_t)(SFD_CLOEXEC | SFD_NONBLOCK)))
+    if (size != sizeof mask)
         return -EINVAL;
     if (copy_from_user(&mask, (const void *)umask, sizeof mask))
         return -EFAULT;
+    if (flags & ~(SFD_CLOEXEC | SFD_NONBLOCK))
+        return -EINVAL;
     mask &= ~UNREADABLE;
     if (fd != -1) {                   // a new set for a signalfd already open
         struct file *f = fd_get(fd);
@@ -185,6 +188,7 @@ SYSCALL(signalfd) {
 // signalfd4(int fd, const sigset_t *mask, size_t sizemask, int flags)
 SYSCALL(signalfd4) {
     int fd = (int)a0;
-    uint64_t umask = a1, sizemask = a2, flags = a3;
+    uint64_t umask = a1, sizemask = a2;
+    int flags = (int)a3;
     return do_signalfd(fd, umask, sizemask, flags);
 }

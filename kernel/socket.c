@@ -292,6 +292,8 @@ static const struct file_ops sock_ops = {
 
 // ---------------------------------------------------------------- the system calls
 
+bool file_is_socket(struct file *f) { return f->ops == &sock_ops; }
+
 // The socket open as fd: 0 with *f set, -EBADF, or -ENOTSOCK.
 static long get_sock(int fd, struct file **f) {
     *f = fd_get(fd);
@@ -435,26 +437,31 @@ struct msghdr_k {
     int32_t flags, pad1;
 };
 
-#define UIO_MAXIOV 1024
-#define MSG_IOVS   64            // iovecs one call takes in; more: EMSGSIZE (Linux: 1024)
+#define UIO_MAXIOV 1024                  // iovecs in one call, as Linux
 
-// The message header and its iovecs from user memory.
-static long get_msg(uint64_t umsg, struct msghdr_k *m, struct iovec *iov) {
+// The message header and its iovecs from user memory: 0 with *iov kmalloc'd (the caller
+// frees it; NULL for none), or an error.
+static long get_msg(uint64_t umsg, struct msghdr_k *m, struct iovec **iov) {
+    *iov = NULL;
     if (copy_from_user(m, (const void *)umsg, sizeof *m))
         return -EFAULT;
     if (m->iovlen > UIO_MAXIOV)
         return -EMSGSIZE;
-    if (m->iovlen > MSG_IOVS)
-        return -EMSGSIZE;
-    if (m->iovlen && copy_from_user(iov, (const void *)m->iov, m->iovlen * sizeof *iov))
+    if (m->iovlen == 0)
+        return 0;
+    *iov = kmalloc(m->iovlen * sizeof **iov);
+    if (!*iov)
+        return -ENOMEM;
+    if (copy_from_user(*iov, (const void *)m->iov, m->iovlen * sizeof **iov))
         return -EFAULT;
     uint64_t total = 0;
     for (uint64_t i = 0; i < m->iovlen; i++) {
-        if ((int64_t)iov[i].len < 0)
+        struct iovec *v = &(*iov)[i];
+        if ((int64_t)v->len < 0)
             return -EINVAL;
-        if (iov[i].base > USER_TOP || iov[i].len > USER_TOP - iov[i].base)
+        if (v->base > USER_TOP || v->len > USER_TOP - v->base)
             return -EFAULT;
-        total += iov[i].len;
+        total += v->len;
     }
     return total > 0x7fffffff ? -EINVAL : 0;
 }
@@ -469,12 +476,11 @@ SYSCALL(sendmsg) {
     if (err)
         return err;
     struct msghdr_k m;
-    struct iovec iov[MSG_IOVS];
-    if ((err = get_msg(umsg, &m, iov)) || (err = check_dest(f->priv, m.name)))
-        return err;
-    if (m.controllen)
-        return -EOPNOTSUPP;
-    return send_user(f, iov, (int)m.iovlen, flags);
+    struct iovec *iov;
+    if (!(err = get_msg(umsg, &m, &iov)) && !(err = check_dest(f->priv, m.name)))
+        err = m.controllen ? -EOPNOTSUPP : send_user(f, iov, (int)m.iovlen, flags);
+    kfree(iov);
+    return err;
 }
 
 // recvmsg(int sockfd, struct msghdr *msg, int flags): the iovecs filled, no address, no
@@ -487,11 +493,12 @@ SYSCALL(recvmsg) {
     if (err)
         return err;
     struct msghdr_k m;
-    struct iovec iov[MSG_IOVS];
-    if ((err = get_msg(umsg, &m, iov)))
-        return err;
+    struct iovec *iov;
     int oflags = 0;
-    long got = recv_user(f, iov, (int)m.iovlen, flags, &oflags);
+    long got = get_msg(umsg, &m, &iov);
+    if (!got)
+        got = recv_user(f, iov, (int)m.iovlen, flags, &oflags);
+    kfree(iov);
     if (got < 0)
         return got;
     m.namelen = 0;

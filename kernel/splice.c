@@ -31,15 +31,21 @@ static unsigned how(struct file *f, unsigned flags) {
 }
 
 // Reads up to n bytes from in into buf: from its pipe, or from the file at *off (its own
-// position if off is NULL).
+// position if off is NULL). A socket's read is made non-blocking for the call if
+// SPLICE_F_NONBLOCK asks: such a read does not sleep, so under the BKL nobody else sees
+// the flag meanwhile.
 static long read_in(struct file *in, int64_t *off, void *buf, size_t n, unsigned flags) {
     struct pipe *pp = file_pipe(in);
     if (pp)
         return pipe_recv(pp, buf, n, how(in, flags), NULL);
     uint64_t saved = in->pos;
+    unsigned fflags = in->flags;
     if (off)
         in->pos = (uint64_t)*off;
+    if (flags & SPLICE_F_NONBLOCK)
+        in->flags |= O_NONBLOCK;
     long got = in->ops->read(in, buf, n);
+    in->flags = fflags;
     if (off) {
         *off = (int64_t)in->pos;
         in->pos = saved;
@@ -75,18 +81,33 @@ static long get_offset(struct file *f, uint64_t uoff, int64_t *off) {
     return *off < 0 ? -EINVAL : 0;
 }
 
-static long check_ends(struct file *in, struct file *out, unsigned flags) {
+// What splice can read from and write to: pipes, sockets and regular files (Linux: the
+// files with splice_read and splice_write; not a signalfd, an eventfd, a directory).
+static bool spliceable(struct file *f) {
+    return file_pipe(f) || file_is_socket(f) || (f->ip && S_ISREG(f->ip->mode));
+}
+
+// Linux's checks, after its flags' (EINVAL, in the callers, before the descriptors').
+static long check_ends(struct file *in, struct file *out) {
     if (!in || !open_reads(in->flags) || !out || !open_writes(out->flags))
         return -EBADF;
-    if (flags & ~SPLICE_F_ALL)
-        return -EINVAL;
     if (!file_pipe(in) && !file_pipe(out))
         return -EINVAL;                  // one end must be a pipe
+    if (!spliceable(in) || !spliceable(out))
+        return -EINVAL;
     if (file_pipe(in) && file_pipe(in) == file_pipe(out))
         return -EINVAL;                  // a pipe into itself
     if ((out->flags & O_APPEND) || !in->ops->read || !out->ops->write)
         return -EINVAL;
     return 0;
+}
+
+// A regular file's end: Linux's rw_verify_area - a length that is negative as a signed
+// number, or a range that runs past the largest offset, is EINVAL.
+static long check_range(struct file *f, int64_t pos, uint64_t len) {
+    if (file_pipe(f) || file_is_socket(f))
+        return 0;
+    return (int64_t)len < 0 || pos > INT64_MAX - (int64_t)len ? -EINVAL : 0;
 }
 
 // splice(int fd_in, off64_t *off_in, int fd_out, off64_t *off_out, size_t len,
@@ -95,14 +116,22 @@ SYSCALL(splice) {
     int fd_in = (int)a0, fd_out = (int)a2;
     uint64_t uoff_in = a1, uoff_out = a3, len = a4;
     unsigned flags = (unsigned)a5;
+    if (len == 0)
+        return 0;                        // Linux: before anything is looked at
+    if (flags & ~SPLICE_F_ALL)
+        return -EINVAL;
     struct file *in = fd_get(fd_in), *out = fd_get(fd_out);
     int64_t off_in = 0, off_out = 0;
-    long err = check_ends(in, out, flags);
+    long err = check_ends(in, out);
     if (!err)
         err = get_offset(in, uoff_in, &off_in);
     if (!err)
         err = get_offset(out, uoff_out, &off_out);
-    if (err || len == 0)
+    if (!err)
+        err = check_range(in, uoff_in ? off_in : (int64_t)in->pos, len);
+    if (!err)
+        err = check_range(out, uoff_out ? off_out : (int64_t)out->pos, len);
+    if (err)
         return err;
     size_t n = len < PIPE_SIZE ? (size_t)len : PIPE_SIZE;
     char *buf = kmalloc(n);
@@ -135,14 +164,16 @@ SYSCALL(tee) {
     int fd_in = (int)a0, fd_out = (int)a1;
     uint64_t len = a2;
     unsigned flags = (unsigned)a3;
+    if (flags & ~SPLICE_F_ALL)
+        return -EINVAL;
+    if (len == 0)
+        return 0;
     struct file *in = fd_get(fd_in), *out = fd_get(fd_out);
-    long err = check_ends(in, out, flags);
+    long err = check_ends(in, out);
     if (err)
         return err;
     if (!file_pipe(in) || !file_pipe(out))
         return -EINVAL;                  // both must be pipes
-    if (len == 0)
-        return 0;
     size_t n = len < PIPE_SIZE ? (size_t)len : PIPE_SIZE;
     char *buf = kmalloc(n);
     if (!buf)
@@ -160,10 +191,10 @@ SYSCALL(vmsplice) {
     int fd = (int)a0;
     uint64_t uiov = a1, nr_segs = a2;
     unsigned flags = (unsigned)a3;
+    if (flags & ~SPLICE_F_ALL)
+        return -EINVAL;
     struct file *f = fd_get(fd);
     if (!f || !file_pipe(f))
         return -EBADF;
-    if (flags & ~SPLICE_F_ALL)
-        return -EINVAL;
     return file_vector(f, uiov, nr_segs, open_writes(f->flags));
 }

@@ -379,7 +379,11 @@ static void pages_not_there(void)
     check("FUTEX_WAKE_OP on a read-only page",
           futex(ro, FUTEX_WAKE_OP_PRIVATE, 1, (void *)1, ro,
                 FUTEX_OP(FUTEX_OP_SET, 1, FUTEX_OP_CMP_EQ, 0)));
+    check("FUTEX_WAIT shared on a read-only anonymous page",
+          futex(ro, FUTEX_WAIT, 0, &rel, NULL, 0));
     int *none = fresh_page(PROT_NONE);
+    check("FUTEX_REQUEUE shared onto a PROT_NONE page",
+          futex(w, FUTEX_REQUEUE, 1, (void *)1, none, 0));
     check("FUTEX_WAIT on a PROT_NONE page", futex(none, FUTEX_WAIT_PRIVATE, 0, &rel, NULL, 0));
     check("FUTEX_CMP_REQUEUE on a PROT_NONE page",
           futex(none, FUTEX_CMP_REQUEUE_PRIVATE, 1, (void *)1, w, 0));

@@ -145,6 +145,8 @@ int main(int argc, char **argv)
     check("signalfd, sizemask 4", syscall(SYS_signalfd4, -1, &set, 4, 0));
     check("signalfd, unknown flag", syscall(SYS_signalfd4, -1, &set, 8, 1));
     check("signalfd, mask unreadable", syscall(SYS_signalfd4, -1, bad_address(), 8, 0));
+    check("signalfd, mask unreadable and an unknown flag",
+          syscall(SYS_signalfd4, -1, bad_address(), 8, 1));
     check("signalfd on a pipe's fd", signalfd(1, &set, 0));
     check("signalfd on fd 99", signalfd(99, &set, 0));
     check("write to a signalfd", write(sfd, &r, sizeof r));

@@ -122,6 +122,11 @@ static void files(void)
     check_val("splice of 0 bytes", splice(p[0], NULL, fd, NULL, 0, 0));
     off = -1;
     check("splice, a negative offset", splice(fd, &off, p[1], NULL, 4, 0));
+    check("splice, unknown flag and fd 99", splice(99, NULL, p[1], NULL, 4, 0x100));
+    check_val("splice of 0 bytes, fd 99", splice(99, NULL, p[1], NULL, 0, 0));
+    off = INT64_MAX - 2;
+    check("splice from the file at offset 2^63-3", splice(fd, &off, p[1], NULL, 16, 0));
+    check("splice of (size_t)-1 bytes from the file", splice(fd, NULL, p[1], NULL, (size_t)-1, 0));
     check("tee, a file", tee(fd, p[1], 4, 0));
     check("vmsplice on a file", vmsplice(fd, v, 2, 0));
     close(fd);
