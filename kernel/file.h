@@ -85,6 +85,7 @@ void inode_stat(struct inode *ip, struct kstat *st);
 // readv (is_write false) or writev on an open file, at its position (sys_file.c).
 long file_vector(struct file *f, uint64_t uiov, uint64_t cnt, bool is_write);
 bool file_is_socket(struct file *f);   // one end of a socketpair (socket.c)
+struct pipe *sock_tx_pipe(struct file *f);   // the pipe a socket's sends go into
 // The pipe behind a pipe's or a FIFO's end (pipe.c), else NULL.
 struct pipe *file_pipe(struct file *f);
 // Opens a FIFO's end (pipe.c), waiting for the other end as Linux does; 0 with *out set.

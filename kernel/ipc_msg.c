@@ -190,6 +190,8 @@ SYSCALL(msgsnd) {
 // The message msgrcv takes from q, or NULL.
 static struct msg **choose(struct msg_queue *q, int64_t type, int flag) {
     struct msg **best = NULL;
+    if (type == INT64_MIN)
+        type = INT64_MIN + 1;                // -type must not overflow (Linux's convert_mode)
     for (struct msg **mp = &q->head; *mp; mp = &(*mp)->next) {
         int64_t t = (*mp)->type;
         if (type == 0)

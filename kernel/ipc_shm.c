@@ -235,9 +235,18 @@ SYSCALL(shmat) {
     } else if (!(addr = mm_find_free(mm, len))) {
         return -ENOMEM;
     }
+    // SHM_REMAP may unmap the segment's own last attach first, which would free a segment
+    // removed (IPC_RMID) under the mapping being made: a reference of our own meanwhile, as
+    // Linux's do_shmat raises shm_nattch first. (Its put counts as that detach: dtime.)
+    struct shmem *shm = s->shm;
+    bool remap = flags & SHM_REMAP;
+    if (remap)
+        shmem_get(shm);
     uint64_t irq = mm_lock(mm);
-    int err = mm_map_shmem(mm, addr, len, prot, s->shm, 0);
+    int err = mm_map_shmem(mm, addr, len, prot, shm, 0);
     mm_unlock(mm, irq);
+    if (remap)
+        shmem_put(shm);                  // (the new attach holds one now, unless it failed)
     if (err)
         return err;
     s->atime = now();

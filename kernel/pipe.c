@@ -178,6 +178,21 @@ long pipe_send(struct pipe *pp, const void *src, size_t n, unsigned how) {
     return done;
 }
 
+long pipe_wait_room(struct pipe *pp, size_t n) {
+    size_t need = pp->packets ? n + sizeof(uint32_t) : n <= PIPE_BUF ? n : 1;
+    uint64_t flags = local_irq_save();
+    long err = 0;
+    while (PIPE_SIZE - (pp->nwritten - pp->nread) < need && pp->readers > 0) {
+        if (signal_pending(current())) {
+            err = -ERESTARTSYS;
+            break;
+        }
+        sleep_on(&pp->nwritten);
+    }
+    local_irq_restore(flags);
+    return err;
+}
+
 static long pipe_write(struct file *f, const void *src, size_t n) {
     return pipe_send(f->priv, src, n, file_how(f));
 }

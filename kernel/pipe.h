@@ -25,6 +25,8 @@ void pipe_watch(struct pipe *pp, const void *src);
 long pipe_recv(struct pipe *pp, void *dst, size_t n, unsigned how, size_t *whole);
 // Bytes, or one message (-EMSGSIZE if it can never fit); -EPIPE when no reader is left.
 long pipe_send(struct pipe *pp, const void *src, size_t n, unsigned how);
+// Sleeps until a send of n bytes would not wait (or no reader is left): 0, or -ERESTARTSYS.
+long pipe_wait_room(struct pipe *pp, size_t n);
 // The n bytes just received that could not reach the user go back to the front (not for
 // messages: those are lost, as Linux's datagrams are).
 void pipe_unread(struct pipe *pp, const void *buf, size_t n);

@@ -294,6 +294,8 @@ static const struct file_ops sock_ops = {
 
 bool file_is_socket(struct file *f) { return f->ops == &sock_ops; }
 
+struct pipe *sock_tx_pipe(struct file *f) { return ((struct sock *)f->priv)->tx; }
+
 // The socket open as fd: 0 with *f set, -EBADF, or -ENOTSOCK.
 static long get_sock(int fd, struct file **f) {
     *f = fd_get(fd);

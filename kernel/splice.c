@@ -53,19 +53,36 @@ static long read_in(struct file *in, int64_t *off, void *buf, size_t n, unsigned
     return got;
 }
 
-static long write_out(struct file *out, int64_t *off, const void *buf, size_t n, unsigned flags) {
+// Writes n bytes from buf to out, never waiting (read_in's rule for the socket's flag).
+static long write_out(struct file *out, int64_t *off, const void *buf, size_t n) {
     struct pipe *pp = file_pipe(out);
     if (pp)
-        return pipe_send(pp, buf, n, how(out, flags));
+        return pipe_send(pp, buf, n, PIPE_NONBLOCK);
     uint64_t saved = out->pos;
+    unsigned fflags = out->flags;
     if (off)
         out->pos = (uint64_t)*off;
+    out->flags |= O_NONBLOCK;
     long put = out->ops->write(out, buf, n);
+    out->flags = fflags;
     if (off) {
         *off = (int64_t)out->pos;
         out->pos = saved;
     }
     return put;
+}
+
+// The n bytes at buf, taken from in, that out did not take go back where they came from:
+// to the front of its pipe, a stream socket's receiving pipe, or its file offset.
+static void give_back(struct file *in, int64_t *off, const char *buf, size_t n) {
+    if (file_pipe(in))
+        pipe_unread(file_pipe(in), buf, n);
+    else if (in->ops->unread)
+        in->ops->unread(in, buf, n);
+    else if (off)
+        *off -= (int64_t)n;
+    else
+        in->pos -= n;
 }
 
 // An end's offset argument: none for a pipe (ESPIPE), else read from user memory.
@@ -137,20 +154,27 @@ SYSCALL(splice) {
     char *buf = kmalloc(n);
     if (!buf)
         return -ENOMEM;
-    long got = read_in(in, uoff_in ? &off_in : NULL, buf, n, flags), put = got;
-    if (got > 0) {
-        put = write_out(out, uoff_out ? &off_out : NULL, buf, (size_t)got, flags);
-        long kept = put < 0 ? 0 : put;
-        if (kept < got) {                // what out did not take goes back to in
-            if (file_pipe(in))
-                pipe_unread(file_pipe(in), buf + kept, (size_t)(got - kept));
-            else if (in->ops->unread)    // a stream socket: into its receiving pipe again
-                in->ops->unread(in, buf + kept, (size_t)(got - kept));
-            else if (uoff_in)
-                off_in -= got - kept;
-            else
-                in->pos -= (uint64_t)(got - kept);
+    long put;
+    for (;;) {
+        long got = read_in(in, uoff_in ? &off_in : NULL, buf, n, flags);
+        if (got <= 0) {
+            put = got;
+            break;
         }
+        // Once bytes are taken from in, nothing may sleep until what out did not take is
+        // back in in, in its place: the write does not wait, and a full out is waited for
+        // with nothing in hand, then the move is tried again (Linux waits for room in out
+        // first, then moves with both pipes locked).
+        put = write_out(out, uoff_out ? &off_out : NULL, buf, (size_t)got);
+        long kept = put < 0 ? 0 : put;
+        if (kept < got)
+            give_back(in, uoff_in ? &off_in : NULL, buf + kept, (size_t)(got - kept));
+        struct pipe *op = file_pipe(out) ? file_pipe(out)
+                        : file_is_socket(out) ? sock_tx_pipe(out) : NULL;
+        if (put != -EAGAIN || !op || (out->flags & O_NONBLOCK) || (flags & SPLICE_F_NONBLOCK))
+            break;
+        if ((put = pipe_wait_room(op, (size_t)got)))
+            break;
     }
     kfree(buf);
     if (put >= 0 && ((uoff_in && copy_to_user((void *)uoff_in, &off_in, sizeof off_in)) ||

@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -158,6 +160,77 @@ static void socket_into_a_fuller_pipe(void)
     close(p[1]);
 }
 
+// A splice that must wait for room in its output holds no bytes of its input meanwhile: a
+// signal that ends the wait leaves the input as it was, in order (Lantern once took the
+// bytes, slept in the write, and lost them when the input had filled up again).
+static int in_pipe[2], out_pipe[2];
+static volatile pid_t splicer_tid;
+static long splice_result, splice_errno;
+
+static void on_usr1(int sig) { (void)sig; }
+
+static void *splicer(void *arg)
+{
+    (void)arg;
+    splicer_tid = gettid_();
+    splice_result = splice(in_pipe[0], NULL, out_pipe[1], NULL, 4096, 0);
+    splice_errno = errno;
+    return NULL;
+}
+
+static void wait_until_sleeping(pid_t tid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
+    for (int tries = 0; tries < 5000; tries++) {
+        FILE *f = fopen(path, "r");
+        char *state = f && fgets(buf, sizeof buf, f) ? strrchr(buf, ')') : NULL;
+        if (f)
+            fclose(f);
+        if (state && state[2] == 'S')
+            return;
+        sleep_ms(1);
+    }
+    printf("the thread never slept\n");
+}
+
+static void interrupted_splice(void)
+{
+    mount("proc", "/proc", "proc", 0, NULL);   // as init, on Lantern (on the host: EPERM)
+    struct sigaction sa = { .sa_handler = on_usr1 };
+    sigaction(SIGUSR1, &sa, NULL);
+    pipe(in_pipe);
+    pipe(out_pipe);
+    fcntl(out_pipe[1], F_SETFL, O_NONBLOCK);
+    char block[4096];
+    memset(block, 'b', sizeof block);
+    while (write(out_pipe[1], block, sizeof block) > 0)
+        ;                                  // the output is full
+    fcntl(out_pipe[1], F_SETFL, 0);
+    memset(block, 'a', sizeof block);
+    write(in_pipe[1], block, sizeof block);
+    pthread_t t;
+    pthread_create(&t, NULL, splicer, NULL);
+    while (!splicer_tid)
+        sleep_ms(1);
+    wait_until_sleeping(splicer_tid);
+    fcntl(in_pipe[1], F_SETFL, O_NONBLOCK);
+    memset(block, 'c', sizeof block);
+    while (write(in_pipe[1], block, sizeof block) > 0)
+        ;                                  // the input fills up behind the splice
+    pthread_kill(t, SIGUSR1);
+    pthread_join(t, NULL);
+    errno = (int)splice_errno;
+    check("splice waiting for room, interrupted by a signal", splice_result);
+    char first = 0;
+    read(in_pipe[0], &first, 1);
+    printf("  the input still starts with '%c'\n", first);
+    for (int i = 0; i < 2; i++) {
+        close(in_pipe[i]);
+        close(out_pipe[i]);
+    }
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -166,5 +239,6 @@ int main(int argc, char **argv)
     pipe_to_pipe();
     files();
     socket_into_a_fuller_pipe();
+    interrupted_splice();
     return done();
 }
