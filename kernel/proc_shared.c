@@ -268,10 +268,14 @@ struct file *fd_remove(struct proc *p, int fd) {
 // closes its descriptor: the lookup takes a reference, which fd_unpin_all drops when the
 // call returns. (Past FD_PINS lookups in one call - poll, select, epoll_ctl's loops over
 // many descriptors, which look each up again after a sleep - it is not pinned.)
+// Only a table that other threads share needs it (Linux's fdget): with one user, only this
+// thread, in this call, could close the descriptor - and no call closes its own file under
+// itself. A table becomes shared only by this thread's clone, never during another call.
+// (Each pin is two atomic operations, which cost a 1-byte pipe write and read a fifth more.)
 struct file *fd_get(int fd) {
     struct proc *p = current();
     struct file *f = lookup(p->files, fd);
-    if (f && p->pin_files && p->npinned < FD_PINS)
+    if (f && p->pin_files && p->npinned < FD_PINS && p->files->refs > 1)
         p->pinned[p->npinned++] = file_dup(f);
     return f;
 }
