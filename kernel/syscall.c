@@ -423,6 +423,17 @@ static void syscall_unlocked(struct trapframe *tf, uint64_t nr) {
         TRACE(TR_SYS_EXIT, current()->pid, (int64_t)nr, (long)tf->rax);
         bkl_unlock();
     }
+    // A call a signal interrupted (-ERESTART...: a futex wait) goes the locked way out, where
+    // signal_deliver_one restarts it or makes it EINTR - even if the signal has gone by now
+    // (another thread took the process's): the unlocked look would find nothing to do, and
+    // hand the kernel's own code to user space (glibc aborts on it).
+    long ret = (long)tf->rax;
+    if (ret == -ERESTARTSYS || ret == -ERESTARTNOHAND || ret == -ERESTARTNOINTR) {
+        kernel_enter();
+        return_to_user(tf);
+        kernel_exit();
+        return;
+    }
     return_to_user_unlocked(tf);
 }
 
