@@ -161,8 +161,9 @@ static long new_seg(int key, uint64_t size, int flags) {
         return -ENOMEM;
     }
     const struct cred *c = &current()->cred;
-    *s = (struct shm_seg){ .key = key, .made_key = key, .slot = slot, .seq = next_seq++, .mode = flags & 0777,
-                           .uid = c->euid, .gid = c->egid, .cuid = c->euid, .cgid = c->egid,
+    *s = (struct shm_seg){ .key = key, .made_key = key, .slot = slot, .seq = next_seq++,
+                           .mode = flags & 0777, .uid = c->euid, .gid = c->egid,
+                           .cuid = c->euid, .cgid = c->egid,
                            .size = size, .ctime = now(), .cpid = current()->tgid, .shm = shm };
     shm->seg = s;
     segs[slot] = s;

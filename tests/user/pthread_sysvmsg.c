@@ -74,25 +74,6 @@ static void workers(void)
 
 static volatile pid_t waiter_tid;
 
-// Until thread tid sleeps (its state in /proc is S): in msgrcv, the one call it makes.
-static void wait_until_sleeping(void)
-{
-    char path[64], buf[256];
-    while (!waiter_tid)
-        sleep_ms(1);
-    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)waiter_tid);
-    for (int tries = 0; tries < 5000; tries++) {
-        FILE *f = fopen(path, "r");
-        char *state = f && fgets(buf, sizeof buf, f) ? strrchr(buf, ')') : NULL;
-        if (f)
-            fclose(f);
-        if (state && state[2] == 'S')
-            return;
-        sleep_ms(1);
-    }
-    printf("the thread never slept\n");
-}
-
 static void *blocked_receiver(void *arg)
 {
     (void)arg;
@@ -143,7 +124,9 @@ int main(int argc, char **argv)
     pthread_t t;
     waiter_tid = 0;
     pthread_create(&t, NULL, blocked_receiver, NULL);
-    wait_until_sleeping();
+    while (!waiter_tid)
+        sleep_ms(1);
+    wait_until_sleeping(waiter_tid);
     send_text(8, "not for it", 0);
     send_text(9, "for it", 0);
     pthread_join(t, NULL);
@@ -194,7 +177,9 @@ int main(int argc, char **argv)
     // IPC_RMID wakes a waiter with EIDRM.
     waiter_tid = 0;
     pthread_create(&t, NULL, removed_while_waiting, NULL);
-    wait_until_sleeping();
+    while (!waiter_tid)
+        sleep_ms(1);
+    wait_until_sleeping(waiter_tid);
     check("IPC_RMID", msgctl(qid, IPC_RMID, NULL));
     pthread_join(t, NULL);
     errno = (int)removed_errno;

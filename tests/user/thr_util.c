@@ -178,3 +178,19 @@ void *bad_address(void)
     static volatile unsigned long addr;
     return (void *)addr;
 }
+
+void wait_until_sleeping(pid_t tid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
+    for (int tries = 0; tries < 5000; tries++) {
+        FILE *f = fopen(path, "r");
+        char *state = f && fgets(buf, sizeof buf, f) ? strrchr(buf, ')') : NULL;
+        if (f)
+            fclose(f);
+        if (state && state[2] == 'S')
+            return;
+        sleep_ms(1);
+    }
+    printf("the thread never slept\n");
+}

@@ -34,3 +34,6 @@ void sleep_ms(int ms);
 long futex(int *uaddr, int op, int val, const struct timespec *timeout, int *uaddr2, int val3);
 // NULL, out of the compiler's sight (it would warn, or drop the faulting store).
 void *bad_address(void);
+// Until thread tid sleeps (its state in /proc/self/task/tid/stat is S) - in the one blocking
+// call it makes - or about 5 s have passed (then it says so). /proc must be mounted.
+void wait_until_sleeping(pid_t tid);
