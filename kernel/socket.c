@@ -160,21 +160,22 @@ static long send_user(struct file *f, const struct iovec *iov, int cnt, int flag
         total += iov[i].len;
     if (messages(s) && total > PIECE - sizeof(uint32_t))
         return -EMSGSIZE;
-    char *buf = kmalloc(PIECE);
+    size_t cap = total < PIECE ? (size_t)total : PIECE;   // (a small send: a small buffer)
+    char *buf = kmalloc(cap ? cap : 1);
     if (!buf)
         return -ENOMEM;
     long sent = 0;
     size_t have = 0;                  // bytes gathered in buf, not yet sent
     for (int i = 0; i <= cnt; i++) {
         for (uint64_t off = 0; i < cnt && off < iov[i].len;) {
-            size_t take = iov[i].len - off < PIECE - have ? iov[i].len - off : PIECE - have;
+            size_t take = iov[i].len - off < cap - have ? iov[i].len - off : cap - have;
             if (copy_from_user(buf + have, (const void *)(iov[i].base + off), take)) {
                 kfree(buf);
                 return sent ? sent : -EFAULT;
             }
             have += take;
             off += take;
-            if (have == PIECE && !messages(s)) {
+            if (have == cap && !messages(s)) {
                 long r = send_kernel(f, buf, have, flags);
                 if (r < 0 || (size_t)r < have) {
                     kfree(buf);
