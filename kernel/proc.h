@@ -171,6 +171,7 @@ bool in_group(uint32_t gid);         // is gid the current thread's (fs) group o
 //            itself in exec, once the group's other threads are gone, and in exit (which
 //            lets go of mm and the shared objects): anyone may read them.
 #define FD_PINS 4                // files one call pins: splice and dup2 look up two
+#define SLEEPLOCKS_HELD 2        // sleeping locks one thread holds at once (pipe_unread: 2)
 struct proc {
     // [fixed] who it is, and where its kernel stack is
     int pid;                     // the thread's id (gettid); the group leader's is the tgid
@@ -196,6 +197,10 @@ struct proc {
     int npinned;
     bool pin_files;
     struct sem_undo_list *sysvsem;   // SEM_UNDO's adjustments (ipc_sem.c), or NULL
+    // [self] the sleeping locks it holds (sleeplock.c), for lockdep's order check, and for
+    // the check that a system call returns holding none
+    struct sleeplock *sleeplocks[SLEEPLOCKS_HELD];
+    int nsleeplocks;
 
     // [irq] its run state: the timer and wakeups from interrupt handlers change these.
     // state: changes to RUNNABLE, and from RUNNABLE to RUNNING, under the run queue's lock

@@ -463,15 +463,18 @@ static void wake_timer_nudge(uint64_t at) {
 // signal (sched_kick) and the wake timer (wake_due_sleepers). They look at SLEEPING under
 // sched_lock, and so does this at what they wake for: a pending signal, or wake_at come,
 // and then it does not sleep at all.
-void sleep_on_locked(void *chan, struct spinlock *lk) {
+// An uninterruptible sleep (a sleeping lock's waiter: sleeplock.c) looks at neither: a
+// signal or the wake timer may still wake it, and it looks at its condition again.
+static void sleep_locked(void *chan, struct spinlock *lk, bool interruptible) {
     struct proc *p = current();
     lockdep_assert_only_held(lk, "sleeping");
-    if (p->wake_at && lower_next_wake(p->wake_at))
+    if (interruptible && p->wake_at && lower_next_wake(p->wake_at))
         wake_timer_nudge(p->wake_at);
     rq_lock();                          // (lk, then sched_lock: the lock order)
     p->chan = chan;
     p->state = PROC_SLEEPING;
-    if (signal_pending(p) || (p->wake_at && time_since_boot_ns() >= p->wake_at)) {
+    if (interruptible &&
+        (signal_pending(p) || (p->wake_at && time_since_boot_ns() >= p->wake_at))) {
         p->state = PROC_RUNNING;        // (the wakeup came before the mark)
         p->chan = NULL;
         this_cpu()->wake_timer_owed = false;   // (no sleep: not needed, and lk is held)
@@ -482,6 +485,12 @@ void sleep_on_locked(void *chan, struct spinlock *lk) {
     switch_away(p);
     p->chan = NULL;
     spin_lock_irqsave(lk);              // (the caller's own flags stay the ones to restore)
+}
+
+void sleep_on_locked(void *chan, struct spinlock *lk) { sleep_locked(chan, lk, true); }
+
+void sleep_on_locked_uninterruptible(void *chan, struct spinlock *lk) {
+    sleep_locked(chan, lk, false);
 }
 
 // Wakeup preemption, as Unix has always done for a process that slept (Linux: when the

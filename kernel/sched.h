@@ -58,6 +58,8 @@ void wakeup(void *chan);
 // then sched_send_ipis once they have let go of lk (sched.c).
 struct spinlock;
 void sleep_on_locked(void *chan, struct spinlock *lk);
+// ... and one that does not return for a signal or wake_at, only when woken (sleeplock.c).
+void sleep_on_locked_uninterruptible(void *chan, struct spinlock *lk);
 void sched_wake_locked(struct proc *p);
 void sched_send_ipis(void);             // the reschedule IPIs this CPU owes. Interrupts off
 // Sleeps until the given time since boot, or until a signal arrives (then false).

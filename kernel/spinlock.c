@@ -165,6 +165,28 @@ bool spin_holding(struct spinlock *lk) {
     return mine;
 }
 
+// A sleeping lock about to be taken (sleeplock.c), after the held ones, in a thread's order
+// rather than a CPU's: the same table, by the names of their own spinlocks. Rare enough (a
+// thread seldom holds two) to take lockdep_lock every time.
+void lockdep_order_sleeping(struct spinlock *const *held, int nheld, struct spinlock *lk) {
+    if (nheld == 0)
+        return;
+    raw_spin_lock(&lockdep_lock);
+    int b = class_of(lk);
+    for (int i = 0; i < nheld && b >= 0; i++) {
+        int a = class_of(held[i]);
+        if (a >= 0 && (a == b || after[b][a])) {
+            raw_spin_unlock(&lockdep_lock);
+            panic("lockdep: sleeping-lock order: a thread takes %s while holding %s%s",
+                  lock_name(lk), lock_name(held[i]),
+                  a == b ? " (two locks of one class)" : ", the other way round before");
+        }
+        if (a >= 0)
+            after[a][b] = true;
+    }
+    raw_spin_unlock(&lockdep_lock);
+}
+
 void lockdep_assert_none_held(const char *what) {
     struct percpu *c = this_cpu();
     if (c->nheld > 0)

@@ -49,4 +49,6 @@ void raw_spin_unlock(struct spinlock *lk);
 void lockdep_assert_none_held(const char *what);
 // Panics unless lk is the one spinlock this CPU holds (sleep_on_locked).
 void lockdep_assert_only_held(struct spinlock *lk, const char *what);
+// Checks and records the order of a sleeping lock's lk after those a thread holds (sleeplock.c).
+void lockdep_order_sleeping(struct spinlock *const *held, int nheld, struct spinlock *lk);
 #endif

@@ -12,6 +12,7 @@
 #include "printk.h"
 #include "proc.h"
 #include "sched.h"
+#include "sleeplock.h"
 #include "smp.h"
 #include "syscall.h"
 #include "trace.h"
@@ -418,6 +419,7 @@ static void syscall_unlocked(struct trapframe *tf, uint64_t nr) {
     sti();
     tf->rax = (uint64_t)table[nr].fn(tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
     cli();
+    sleeplock_assert_none_held(nr);
     if (trace_on) {
         bkl_lock();
         TRACE(TR_SYS_EXIT, current()->pid, (int64_t)nr, (long)tf->rax);
@@ -459,6 +461,7 @@ void syscall_dispatch(struct trapframe *tf) {
         current()->pin_files = true;   // fd_get's files stay until the call returns
         ret = table[nr].fn(tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
         fd_unpin_all();
+        sleeplock_assert_none_held(nr);
     } else {
         log_unimplemented(nr);
         ret = -ENOSYS;

@@ -1,0 +1,36 @@
+// sleeplock.h: a lock whose holder may block - fault in a page, wait for memory - and whose
+// waiters sleep instead of spinning (Linux's mutex, xv6's sleeplock).
+//
+// A spinlock may be held only for a short, straight stretch of code: interrupts are off,
+// and its holder must not sleep (lockdep panics if it tries). A copy to or from user
+// memory is neither short nor straight: it may fault, and the fault may sleep. A sleeping
+// lock covers such work: it is a flag (locked) and a list of sleeping waiters, both under a
+// small spinlock of its own. Taking it with the BKL held is allowed: a waiter that sleeps
+// lets the BKL go at its switch, as every sleeper does, so its holder - which may need the
+// BKL to finish - can take it.
+//
+// Rules: take it with no spinlock held, and never twice in one thread (both panic); let go
+// of it in the thread that took it, before the system call returns. Its waiters do not
+// wake for signals: a hold is short (a copy), so a signal waits for its end.
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "spinlock.h"
+
+struct proc;
+struct sleeplock_waiter;
+
+struct sleeplock {
+    struct spinlock lk;                  // guards the three fields below
+    bool locked;
+    struct proc *holder;                 // for the checks, and for debugging
+    struct sleeplock_waiter *waiters;    // sleeping for it, oldest first
+};
+
+#define SLEEPLOCK_INIT(n) { .lk = SPINLOCK_INIT(n) }
+
+void sleeplock_init(struct sleeplock *sl, const char *name);
+void sleeplock_acquire(struct sleeplock *sl);
+void sleeplock_release(struct sleeplock *sl);
+bool sleeplock_holding(struct sleeplock *sl);   // by this thread?
+void sleeplock_assert_none_held(uint64_t syscall_nr);   // panics if this thread holds one
