@@ -60,7 +60,9 @@ struct eventpoll {
 };
 
 static struct eventpoll *instances;
-static int nr_items;               // in all instances: 0 makes the notifications free
+// In all instances: 0 makes the notifications free. Changed under the BKL, atomically:
+// a pipe's change made without it reads it (epoll_watching, for poll.c's poll_watched).
+static int nr_items;
 
 static const struct file_ops epoll_ops;
 static bool is_epoll(struct file *f) { return f->ops == &epoll_ops; }
@@ -102,9 +104,11 @@ void epoll_event(const void *src, unsigned events) {
 static void unlink_item(struct epitem **link) {
     struct epitem *it = *link;
     *link = it->next;
-    nr_items--;
+    __atomic_sub_fetch(&nr_items, 1, __ATOMIC_SEQ_CST);
     kfree(it);
 }
+
+bool epoll_watching(void) { return __atomic_load_n(&nr_items, __ATOMIC_SEQ_CST) != 0; }
 
 void epoll_file_closed(struct file *f) {
     uint64_t flags = local_irq_save();
@@ -228,7 +232,7 @@ static long add_item(struct eventpoll *ep, struct file *tf, int fd, struct epoll
     it->ev = *ev;
     it->armed = true;              // whatever is ready now counts as having just happened
     *tail(ep) = it;
-    nr_items++;
+    __atomic_add_fetch(&nr_items, 1, __ATOMIC_SEQ_CST);
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include "fs.h"
 #include "kmalloc.h"
 #include "poll.h"
+#include "smp.h"
 #include "string.h"
 
 // Does f hold its inode's write access (fs_get_write_access, taken by open: sys_path.c)?
@@ -33,6 +34,20 @@ struct file *file_alloc(const struct file_ops *ops, struct inode *ip, unsigned i
 struct file *file_dup(struct file *f) {
     __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
     return f;
+}
+
+// A reference dropped without the BKL (fd_get_unlocked's, after read(2) or write(2)):
+// only the last one needs it, for the release below - another thread closed the
+// descriptor while the call ran.
+void file_put(struct file *f) {
+    int refs = __atomic_load_n(&f->refs, __ATOMIC_RELAXED);
+    while (refs > 1)
+        if (__atomic_compare_exchange_n(&f->refs, &refs, refs - 1, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_RELAXED))
+            return;
+    bkl_lock();
+    file_close(f);
+    bkl_unlock();
 }
 
 void file_close(struct file *f) {

@@ -14,13 +14,13 @@ struct file_ops {
     // Kernel buffers: the system-call layer copies to and from user space.
     long (*read)(struct file *f, void *buf, size_t n);
     long (*write)(struct file *f, const void *buf, size_t n);
-    // Optional: takes back the n bytes just read, which could not all be copied to the
-    // user (a bad buffer), so that the next read gets them again - as Linux's pipe, which
-    // consumes nothing of a buffer it could not copy whole. Without it they are lost
-    // (a file with an inode gets its position moved back instead: sys_file.c).
+    // Optional: takes back the n bytes just read, which splice could not put anywhere, so
+    // that the next read gets them again (a socket; a pipe's are pipe_unread's, and a file
+    // with an inode gets its position moved back instead: splice.c).
     void (*unread)(struct file *f, const void *buf, size_t n);
     // Optional, before read and write: the file copies from and to user memory itself
-    // (a socket, whose messages must not be cut into the pieces read and write copy in).
+    // (a socket, whose messages must not be cut into the pieces read and write copy in; a
+    // pipe, which copies straight to and from its ring, without the BKL: pipe.c).
     long (*read_user)(struct file *f, uint64_t ubuf, size_t n);
     long (*write_user)(struct file *f, uint64_t ubuf, size_t n);
     long (*ioctl)(struct file *f, unsigned long cmd, uint64_t arg);   // arg is a user pointer
@@ -80,7 +80,8 @@ static inline bool open_writes(unsigned int flags) { return ((flags & O_ACCMODE)
 
 struct file *file_alloc(const struct file_ops *ops, struct inode *ip, unsigned int flags);
 struct file *file_dup(struct file *f);
-void file_close(struct file *f);
+void file_close(struct file *f);          // drops a reference; the last frees it (BKL)
+void file_put(struct file *f);            // the same, from a caller without the BKL
 void inode_stat(struct inode *ip, struct kstat *st);
 // readv (is_write false) or writev on an open file, at its position (sys_file.c).
 long file_vector(struct file *f, uint64_t uiov, uint64_t cnt, bool is_write);

@@ -23,6 +23,8 @@
 #include "poll.h"
 #include "proc.h"
 #include "sched.h"
+#include "sleeplock.h"
+#include "smp.h"
 #include "string.h"
 #include "syscall.h"
 #include "uaccess.h"
@@ -30,83 +32,275 @@
 
 #define PIPE_BUF  4096         // POSIX: writes up to this size are not interleaved
 
-// Every field is touched with interrupts off (local_irq_save), under the BKL.
+// Locking. read(2) and write(2) on a pipe run without the BKL (sys_file.c), so a pipe has
+// locks of its own, of two kinds:
+//   - `lock`, a spinlock: the counters, the ends' counts and the list of threads asleep in
+//     the pipe. A thread that must wait - for bytes, for room - joins the list and sleeps
+//     with the lock (sleep_on_locked); whoever changes the pipe wakes the whole list under
+//     it, and each looks again. So no change falls between a look and a sleep.
+//   - `rlock` and `wlock`, sleeping locks (sleeplock.h) around the copies: a reader holds
+//     rlock while it copies bytes out of the ring, a writer wlock while it copies bytes in.
+//     A copy from or to user memory may fault, and the fault may sleep: no spinlock may be
+//     held across it. Readers take turns with readers, and writers with writers, but a
+//     reader and a writer copy at once: a reader copies only bytes already written (before
+//     nwritten), a writer only into room already read (from nwritten up to nread +
+//     PIPE_SIZE), and each moves its counter past them, under `lock`, only after its copy.
+//     Neither is held during a wait for the other end: a reader asleep in an empty pipe
+//     must not keep a second reader from noticing a signal. pipe_unread, which puts bytes
+//     back before nread, takes both: rlock, then wlock.
+// The lock order: the BKL, rlock, wlock, lock, sched_lock. The FIFO fields (r_opens,
+// w_opens, fifo) stay under the BKL, as FIFOs are opened under it; so do the pollers and
+// epoll, which a change notifies (notify, below).
 struct pipe {
+    struct spinlock lock;
     char *buf;
     uint64_t nread, nwritten;  // free-running counters; nwritten - nread bytes are buffered
     int readers, writers;      // open ends (an O_RDWR FIFO end counts as both)
+    struct pipe_waiter *waiting;   // asleep for a change: bytes, room, an end closed
     unsigned r_opens, w_opens; // FIFO: opens of each kind so far; sleepers wait for a change
     struct inode *fifo;        // FIFO: its inode, whose ->fifo points back here; else NULL
     bool packets;              // packet mode: each message is a uint32_t length, then its bytes
     const void *watchers[2];   // more objects whose readiness follows this pipe (pipe_watch)
+    struct sleeplock rlock, wlock;
 };
+
+// A sleeper, on its own kernel stack, on the pipe's list while it waits.
+struct pipe_waiter {
+    struct proc *thread;
+    struct pipe_waiter *next;
+};
+
+static uint64_t lock(struct pipe *pp) { return spin_lock_irqsave(&pp->lock); }
+
+// The reschedule IPIs of the wakeups made under the lock go after it (sched.c's rq_unlock).
+static void unlock(struct pipe *pp, uint64_t flags) {
+    spin_unlock_irqrestore(&pp->lock, 0);
+    sched_send_ipis();
+    local_irq_restore(flags);
+}
+
+// Sleeps until the pipe changes, or a signal comes; lock held, let go while asleep.
+static void wait_for_change(struct pipe *pp) {
+    struct pipe_waiter w = { .thread = current(), .next = pp->waiting };
+    pp->waiting = &w;
+    sleep_on_locked(pp, &pp->lock);
+    for (struct pipe_waiter **link = &pp->waiting; *link; link = &(*link)->next)
+        if (*link == &w) {
+            *link = w.next;
+            break;
+        }
+}
+
+// Something changed: every sleeper looks again. Lock held.
+static void wake_all(struct pipe *pp) {
+    for (struct pipe_waiter *w = pp->waiting; w; w = w->next)
+        sched_wake_locked(w->thread);
+}
 
 // What may have become true of the pipe: for its pollers, and for those of the socket ends
 // made of it (poll.h: epoll's edge-triggered registrations are armed by their file's priv).
+// They live under the BKL: a caller without it takes it only if anyone polls or epoll
+// watches anything (poll_watched says so after the change, which they look at after they
+// say so: one of the two sees the other). Lock not held.
 static void notify(struct pipe *pp, unsigned events) {
+    bool locked = bkl_held();
+    if (!locked && !poll_watched())
+        return;
+    if (!locked)
+        bkl_lock();
     poll_notify(pp, events);
     for (int i = 0; i < 2; i++)
         if (pp->watchers[i])
             poll_notify(pp->watchers[i], events);
+    if (!locked)
+        bkl_unlock();
 }
 
 void pipe_watch(struct pipe *pp, const void *src) {
     pp->watchers[pp->watchers[0] ? 1 : 0] = src;
 }
 
-// Copies n bytes out of the ring at counter `at`, or into it: at most two pieces, either
-// side of the ring's end. (A byte at a time, a 4 KiB write took about 4 times as long
-// under QEMU, all of it holding the BKL.)
-static void ring_get(const struct pipe *pp, uint64_t at, char *dst, size_t n) {
+// A caller's side of a copy: kernel memory (sockets, splice), or a user buffer (read(2)
+// and write(2) on a pipe).
+struct side {
+    char *addr;
+    bool user;
+};
+
+// A copy between user memory and the ring at least this big lets go of the BKL, if the
+// caller holds it (readv, writev, a traced read or write), while it runs; a smaller one
+// costs less than the trip out of the lock and back.
+#define COPY_WITHOUT_BKL 512
+
+// Copies n bytes between the ring at counter `at` and the caller's side: out of the ring,
+// or into it. At most two pieces, either side of the ring's end. Returns how many were not
+// copied: 0, or for a bad user buffer the count from its first fault. A user copy is made
+// under rlock or wlock, never under `lock`: it may fault, and the fault may sleep
+// (interrupts on); copy_locked below is the exception. (A byte at a time, a 4 KiB write
+// took about 4 times as long under QEMU.)
+static size_t ring_copy(struct pipe *pp, uint64_t at, struct side s, size_t n, bool into) {
     size_t off = at % PIPE_SIZE, first = n < PIPE_SIZE - off ? n : PIPE_SIZE - off;
-    memcpy(dst, pp->buf + off, first);
-    memcpy(dst + first, pp->buf, n - first);
+    char *piece[2] = { pp->buf + off, pp->buf };
+    size_t len[2] = { first, n - first }, left = 0;
+    if (!s.user) {
+        for (int i = 0; i < 2; s.addr += len[i], i++)
+            into ? memcpy(piece[i], s.addr, len[i]) : memcpy(s.addr, piece[i], len[i]);
+        return 0;
+    }
+    uint64_t irq;
+    bool dropped = n >= COPY_WITHOUT_BKL && bkl_drop(&irq);
+    if (dropped)
+        local_irq_restore(irq);
+    for (int i = 0; i < 2 && !left; s.addr += len[i], i++) {
+        left = into ? copy_from_user_left(piece[i], s.addr, len[i])
+                    : copy_to_user_left(s.addr, piece[i], len[i]);
+        left += i == 0 && left ? len[1] : 0;
+    }
+    if (dropped)
+        bkl_retake(true, local_irq_save());
+    return left;
 }
 
-static void ring_put(struct pipe *pp, uint64_t at, const char *src, size_t n) {
+// Of a user copy of n bytes that stopped `left` short, what is kept: only whole PIPE_BUF
+// pieces from the start of the call (`before` bytes were done already), as when the
+// system-call layer copied through a buffer of that size - the rest is not taken from the
+// ring, or not added to it, and the call returns what it kept, or -EFAULT.
+static size_t kept_of(size_t before, size_t n, size_t left) {
+    size_t upto = (before + n - left) / PIPE_BUF * PIPE_BUF;
+    return upto > before ? upto - before : 0;
+}
+
+// The fast way: a copy made under `lock` itself, when no other reader (writer) is copying -
+// one trip through the lock, and no sleeping lock. A copy from or to kernel memory always
+// can be; a user copy only if small, and _nofault (a fault under a spinlock cannot be
+// handled): if it faults, the call goes the slow way, and makes it again there. False:
+// not copied (perhaps in part, which the slow way's copy overwrites).
+#define COPY_UNDER_LOCK 256
+
+static bool copy_locked(struct pipe *pp, uint64_t at, struct side s, size_t n, bool into) {
+    if (!s.user) {
+        ring_copy(pp, at, s, n, into);
+        return true;
+    }
+    if (n > COPY_UNDER_LOCK)
+        return false;
     size_t off = at % PIPE_SIZE, first = n < PIPE_SIZE - off ? n : PIPE_SIZE - off;
-    memcpy(pp->buf + off, src, first);
-    memcpy(pp->buf, src + first, n - first);
+    char *piece[2] = { pp->buf + off, pp->buf };
+    size_t len[2] = { first, n - first };
+    for (int i = 0; i < 2; s.addr += len[i], i++)
+        if (len[i] && (into ? copy_from_user_nofault(piece[i], s.addr, len[i])
+                            : copy_to_user_nofault(s.addr, piece[i], len[i])))
+            return false;
+    return true;
+}
+
+// Is anyone holding sl? Looked at under `lock`: a reader (writer) takes rlock (wlock)
+// before `lock`, and picks its bytes (room) under `lock` after - so one that takes it after
+// this look picks after the fast way's change too.
+static bool copying(struct sleeplock *sl) { return __atomic_load_n(&sl->owner, __ATOMIC_ACQUIRE); }
+
+// Until the pipe holds bytes: 1; or 0 at end of file, -EAGAIN, -ERESTARTSYS.
+static long wait_for_bytes(struct pipe *pp, unsigned how) {
+    uint64_t f = lock(pp);
+    long ret = 1;
+    while (pp->nwritten == pp->nread) {
+        if (pp->writers == 0) { ret = 0; break; }
+        if (how & PIPE_NONBLOCK) { ret = -EAGAIN; break; }
+        if (signal_pending(current())) { ret = -ERESTARTSYS; break; }
+        wait_for_change(pp);
+    }
+    unlock(pp, f);
+    return ret;
 }
 
 // Takes what the next read gets: up to n bytes, or in packet mode the next message (cut to n
-// bytes, the rest dropped; *whole says how long it was). Interrupts off.
-static size_t take(struct pipe *pp, void *dst, size_t n, bool peek, size_t *whole) {
+// bytes, the rest dropped; *whole says how long it was). rlock and lock held, and bytes
+// there; lock is let go for the copy, and here. Returns the count, or -EFAULT.
+static long take(struct pipe *pp, struct side dst, size_t n, bool peek, size_t *whole,
+                 uint64_t f) {
     uint64_t at = pp->nread, have = pp->nwritten - pp->nread;
     if (pp->packets) {
         uint32_t len;
-        ring_get(pp, at, (char *)&len, sizeof len);
+        ring_copy(pp, at, (struct side){ (char *)&len, false }, sizeof len, false);
         at += sizeof len;
         have = len;
     }
     size_t got = n < have ? n : (size_t)have;
-    ring_get(pp, at, dst, got);
+    *whole = (size_t)have;
+    unlock(pp, f);
+    size_t left = ring_copy(pp, at, dst, got, false);
+    if (left)
+        got = kept_of(0, got, left);
+    if (peek || (left && got == 0 && !pp->packets))
+        return left && got == 0 ? -EFAULT : (long)got;   // nothing taken
+    f = lock(pp);
+    pp->nread = pp->packets ? at + have : at + got;   // (a message is taken whole, or lost)
+    wake_all(pp);                          // room for writers
+    unlock(pp, f);
+    notify(pp, POLLOUT | POLLWRNORM);
+    return left && got == 0 ? -EFAULT : (long)got;
+}
+
+// take's fast way (copy_locked), under `lock`: true if it took them (*ret: how many).
+static bool take_now(struct pipe *pp, struct side dst, size_t n, bool peek, size_t *whole,
+                     long *ret) {
+    if (pp->nwritten == pp->nread || copying(&pp->rlock))
+        return false;
+    uint64_t at = pp->nread, have = pp->nwritten - pp->nread;
+    if (pp->packets) {
+        uint32_t len;
+        ring_copy(pp, at, (struct side){ (char *)&len, false }, sizeof len, false);
+        at += sizeof len;
+        have = len;
+    }
+    size_t got = n < have ? n : (size_t)have;
+    if (!copy_locked(pp, at, dst, got, false))
+        return false;
     *whole = (size_t)have;
     if (!peek) {
         pp->nread = pp->packets ? at + have : at + got;
-        wakeup(&pp->nwritten);             // room for writers
-        notify(pp, POLLOUT | POLLWRNORM);
+        wake_all(pp);                      // room for writers
     }
-    return got;
+    *ret = (long)got;
+    return true;
 }
 
-long pipe_recv(struct pipe *pp, void *dst, size_t n, unsigned how, size_t *whole) {
-    uint64_t flags = local_irq_save();
-    long ret = 0;
+// The fast way first; else the look for bytes holding rlock, so that a reader that finds
+// them copies them; a reader that finds none lets go of it to wait (wait_for_bytes), and
+// looks again.
+static long do_recv(struct pipe *pp, struct side dst, size_t n, unsigned how, size_t *whole) {
     size_t len = 0;
-    while (pp->nwritten == pp->nread) {
-        if (pp->writers == 0)
-            goto out;                      // end of file
-        if (how & PIPE_NONBLOCK) { ret = -EAGAIN; goto out; }
-        if (signal_pending(current())) { ret = -ERESTARTSYS; goto out; }
-        sleep_on(&pp->nread);
+    long ret;
+    uint64_t f = lock(pp);
+    bool done = take_now(pp, dst, n, how & PIPE_PEEK, &len, &ret);
+    unlock(pp, f);
+    if (done) {
+        if (!(how & PIPE_PEEK))
+            notify(pp, POLLOUT | POLLWRNORM);
+        if (whole)
+            *whole = len;
+        return ret;
     }
-    ret = (long)take(pp, dst, n, how & PIPE_PEEK, &len);
-out:
-    local_irq_restore(flags);
+    for (;;) {
+        sleeplock_acquire(&pp->rlock);
+        f = lock(pp);
+        if (pp->nwritten != pp->nread) {
+            ret = take(pp, dst, n, how & PIPE_PEEK, &len, f);
+            sleeplock_release(&pp->rlock);
+            break;
+        }
+        unlock(pp, f);
+        sleeplock_release(&pp->rlock);
+        if ((ret = wait_for_bytes(pp, how)) <= 0)
+            break;
+    }
     if (whole)
         *whole = len;
     return ret;
+}
+
+long pipe_recv(struct pipe *pp, void *dst, size_t n, unsigned how, size_t *whole) {
+    return do_recv(pp, (struct side){ dst, false }, n, how, whole);
 }
 
 static unsigned file_how(const struct file *f) { return f->flags & O_NONBLOCK ? PIPE_NONBLOCK : 0; }
@@ -115,96 +309,166 @@ static long pipe_read(struct file *f, void *dst, size_t n) {
     return pipe_recv(f->priv, dst, n, file_how(f), NULL);
 }
 
-// do_read could not copy the n bytes just read to the user: they go back to the front
-// of the ring. If the failed copy slept in a fault (the OOM killer), another reader may
-// have taken later bytes meanwhile - these then come after them - or a writer may have
-// filled the ring - then they are lost, as for a reader that died. (Linux holds the pipe's
-// lock across its copy, and consumes only what it copied.)
+// read(2): from the ring straight to the user's buffer. (0 bytes: 0 at once, as Linux.)
+static long pipe_read_user(struct file *f, uint64_t ubuf, size_t n) {
+    return n ? do_recv(f->priv, (struct side){ (char *)ubuf, true }, n, file_how(f), NULL) : 0;
+}
+
+// A socket's receive could not copy the n bytes just taken to the user, or splice could not
+// put them anywhere: they go back to the front of the ring. If the failed copy slept in a
+// fault, another reader may have taken later bytes meanwhile - these then come after them
+// - or a writer may have filled the ring - then they are lost, as for a reader that died.
 void pipe_unread(struct pipe *pp, const void *buf, size_t n) {
-    uint64_t flags = local_irq_save();
-    if (!pp->packets && PIPE_SIZE - (pp->nwritten - pp->nread) >= n) {
+    sleeplock_acquire(&pp->rlock);
+    sleeplock_acquire(&pp->wlock);         // (the bytes go where a writer would put its own)
+    uint64_t f = lock(pp);
+    bool back = !pp->packets && PIPE_SIZE - (pp->nwritten - pp->nread) >= n;
+    if (back) {
+        ring_copy(pp, pp->nread - n, (struct side){ (char *)buf, false }, n, true);
         pp->nread -= n;
-        ring_put(pp, pp->nread, buf, n);
-        wakeup(&pp->nread);                // another reader may be waiting for them
-        notify(pp, POLLIN | POLLRDNORM);
+        wake_all(pp);                      // another reader may be waiting for them
     }
-    local_irq_restore(flags);
+    unlock(pp, f);
+    sleeplock_release(&pp->wlock);
+    sleeplock_release(&pp->rlock);
+    if (back)
+        notify(pp, POLLIN | POLLRDNORM);
 }
 
-static void pipe_file_unread(struct file *f, const void *buf, size_t n) {
-    pipe_unread(f->priv, buf, n);
+// What a send needs free before it copies: small writes, and messages, go in whole.
+static size_t room_needed(const struct pipe *pp, size_t n, size_t done) {
+    return pp->packets ? n + sizeof(uint32_t) : n <= PIPE_BUF ? n - done : 1;
 }
 
-// Puts n bytes of src in the ring, which has room. Interrupts off.
-static void put(struct pipe *pp, const void *src, size_t n) {
-    ring_put(pp, pp->nwritten, src, n);
-    pp->nwritten += n;
+// Until room_needed is free: the room; or -EPIPE (no reader left), -EAGAIN, -ERESTARTSYS.
+static long wait_for_room(struct pipe *pp, size_t need, unsigned how) {
+    uint64_t f = lock(pp);
+    long ret;
+    for (;;) {
+        ret = PIPE_SIZE - (long)(pp->nwritten - pp->nread);
+        if (pp->readers == 0) { ret = -EPIPE; break; }
+        if ((size_t)ret >= need) break;
+        if (how & PIPE_NONBLOCK) { ret = -EAGAIN; break; }
+        if (signal_pending(current())) { ret = -ERESTARTSYS; break; }
+        wait_for_change(pp);
+    }
+    unlock(pp, f);
+    return ret;
 }
 
-long pipe_send(struct pipe *pp, const void *src, size_t n, unsigned how) {
+// Puts len bytes of src in the ring, which has room: for a message, behind its length.
+// wlock and lock held; lock is let go for the copy, and here. Returns how many went in
+// (fewer for a bad user buffer: kept_of's rule; `before` were put in already).
+static size_t put(struct pipe *pp, struct side src, size_t len, size_t before, uint64_t f) {
+    uint64_t at = pp->nwritten;
+    if (pp->packets) {
+        uint32_t header = (uint32_t)len;
+        ring_copy(pp, at, (struct side){ (char *)&header, false }, sizeof header, true);
+        at += sizeof header;
+    }
+    unlock(pp, f);
+    size_t left = ring_copy(pp, at, src, len, true);
+    if (left && (len = kept_of(before, len, left)) == 0)
+        return 0;
+    f = lock(pp);
+    pp->nwritten = at + len;
+    wake_all(pp);                          // bytes for readers
+    unlock(pp, f);
+    notify(pp, POLLIN | POLLRDNORM);
+    return len;
+}
+
+// put's fast way (copy_locked) for a whole send, under `lock`: true if it put all n in.
+static bool put_now(struct pipe *pp, struct side src, size_t n) {
+    size_t room = PIPE_SIZE - (pp->nwritten - pp->nread);
+    if (pp->readers == 0 || room < room_needed(pp, n, 0) || room < n || copying(&pp->wlock))
+        return false;
+    uint64_t at = pp->nwritten;
+    if (pp->packets) {
+        uint32_t header = (uint32_t)n;
+        ring_copy(pp, at, (struct side){ (char *)&header, false }, sizeof header, true);
+        at += sizeof header;
+    }
+    if (!copy_locked(pp, at, src, n, true))
+        return false;
+    pp->nwritten = at + n;
+    wake_all(pp);                          // bytes for readers
+    return true;
+}
+
+// As do_recv: the fast way first; else the look for room holding wlock, and the wait for
+// it without.
+static long do_send(struct pipe *pp, struct side src, size_t n, unsigned how) {
     if (pp->packets && n > PIPE_SIZE - sizeof(uint32_t))
         return -EMSGSIZE;                  // a message goes in whole, or not at all
-    uint64_t flags = local_irq_save();
+    uint64_t f = lock(pp);
+    bool all = n > 0 && put_now(pp, src, n);
+    unlock(pp, f);
+    if (all) {
+        notify(pp, POLLIN | POLLRDNORM);
+        return (long)n;
+    }
     long done = 0;
     while ((size_t)done < n || (pp->packets && done == 0)) {
-        if (pp->readers == 0) {
-            if (!(how & PIPE_NOSIGNAL))
-                signal_send_thread(current(), SIGPIPE, SI_USER, current()->tgid, 0);
-            done = done ? done : -EPIPE;
-            break;
-        }
-        uint64_t room = PIPE_SIZE - (pp->nwritten - pp->nread);
-        // Small writes, and messages, go in whole.
-        size_t need = pp->packets ? n + sizeof(uint32_t) : n <= PIPE_BUF ? n - done : 1;
-        if (room < need) {
-            if (how & PIPE_NONBLOCK) { done = done ? done : -EAGAIN; break; }
-            if (signal_pending(current())) { done = done ? done : -ERESTARTSYS; break; }
-            sleep_on(&pp->nwritten);
+        size_t need = room_needed(pp, n, (size_t)done);
+        sleeplock_acquire(&pp->wlock);
+        f = lock(pp);
+        size_t room = PIPE_SIZE - (pp->nwritten - pp->nread);
+        if (pp->readers > 0 && room >= need) {
+            size_t len = pp->packets ? n : n - (size_t)done < room ? n - (size_t)done : room;
+            size_t put_in = put(pp, (struct side){ src.addr + done, src.user }, len,
+                                (size_t)done, f);
+            sleeplock_release(&pp->wlock);
+            done += (long)put_in;
+            if (put_in < len) {
+                done = done ? done : -EFAULT;
+                break;
+            }
+            if (pp->packets)
+                break;                     // (a message of 0 bytes is one too)
             continue;
         }
-        size_t len = pp->packets ? n : n - (size_t)done < room ? n - (size_t)done : room;
-        if (pp->packets) {
-            uint32_t header = (uint32_t)n;
-            put(pp, &header, sizeof header);
+        unlock(pp, f);
+        sleeplock_release(&pp->wlock);
+        long err = wait_for_room(pp, need, how);
+        if (err >= 0)
+            continue;
+        if (err == -EPIPE && !(how & PIPE_NOSIGNAL)) {
+            bkl_lock();                    // (signals are under the BKL)
+            signal_send_thread(current(), SIGPIPE, SI_USER, current()->tgid, 0);
+            bkl_unlock();
         }
-        put(pp, (const char *)src + done, len);
-        done += (long)len;
-        wakeup(&pp->nread);                // data for readers
-        notify(pp, POLLIN | POLLRDNORM);
-        if (pp->packets)
-            break;                         // (a message of 0 bytes is one too)
+        done = done ? done : err;
+        break;
     }
-    local_irq_restore(flags);
     return done;
 }
 
+long pipe_send(struct pipe *pp, const void *src, size_t n, unsigned how) {
+    return do_send(pp, (struct side){ (char *)src, false }, n, how);
+}
+
 long pipe_wait_room(struct pipe *pp, size_t n) {
-    size_t need = pp->packets ? n + sizeof(uint32_t) : n <= PIPE_BUF ? n : 1;
-    uint64_t flags = local_irq_save();
-    long err = 0;
-    while (PIPE_SIZE - (pp->nwritten - pp->nread) < need && pp->readers > 0) {
-        if (signal_pending(current())) {
-            err = -ERESTARTSYS;
-            break;
-        }
-        sleep_on(&pp->nwritten);
-    }
-    local_irq_restore(flags);
-    return err;
+    long room = wait_for_room(pp, room_needed(pp, n, 0), 0);
+    return room == -ERESTARTSYS ? room : 0;
 }
 
 static long pipe_write(struct file *f, const void *src, size_t n) {
     return pipe_send(f->priv, src, n, file_how(f));
 }
 
+// write(2): from the user's buffer straight into the ring. (0 bytes: 0, as Linux.)
+static long pipe_write_user(struct file *f, uint64_t ubuf, size_t n) {
+    return n ? do_send(f->priv, (struct side){ (char *)ubuf, true }, n, file_how(f)) : 0;
+}
+
 void pipe_shut(struct pipe *pp, bool reader, bool writer) {
-    uint64_t flags = local_irq_save();
+    uint64_t f = lock(pp);
     pp->readers -= reader;
     pp->writers -= writer;
-    wakeup(&pp->nread);                    // readers see EOF, writers see EPIPE
-    wakeup(&pp->nwritten);
+    wake_all(pp);                          // readers see EOF, writers see EPIPE
+    unlock(pp, f);
     notify(pp, 0);
-    local_irq_restore(flags);
 }
 
 bool pipe_drop(struct pipe *pp, bool reader, bool writer) {
@@ -224,19 +488,21 @@ static void pipe_release(struct file *f) {
 // Readers: POLLIN with data, POLLHUP once no writer is left. Writers: POLLOUT while a
 // PIPE_BUF-sized write fits (Linux: while a page of the ring is free), POLLERR once no
 // reader is left.
+// Without the lock, as Linux's pipe_poll: a look, which a change made meanwhile notifies.
 unsigned pipe_ready(struct pipe *pp, bool reader, bool writer) {
-    uint64_t used = pp->nwritten - pp->nread;
+    uint64_t used = __atomic_load_n(&pp->nwritten, __ATOMIC_SEQ_CST) -
+                    __atomic_load_n(&pp->nread, __ATOMIC_SEQ_CST);
     unsigned mask = 0;
     if (reader) {
         if (used)
             mask |= POLLIN | POLLRDNORM;
-        if (pp->writers == 0)
+        if (__atomic_load_n(&pp->writers, __ATOMIC_SEQ_CST) == 0)
             mask |= POLLHUP;
     }
     if (writer) {
         if (PIPE_SIZE - used >= PIPE_BUF)
             mask |= POLLOUT | POLLWRNORM;
-        if (pp->readers == 0)
+        if (__atomic_load_n(&pp->readers, __ATOMIC_SEQ_CST) == 0)
             mask |= POLLERR;
     }
     return mask;
@@ -261,15 +527,16 @@ static void pipe_stat(struct file *f, struct kstat *st) {
 }
 
 static const struct file_ops pipe_read_ops = {
-    .read = pipe_read, .unread = pipe_file_unread, .release = pipe_release, .stat = pipe_stat,
+    .read = pipe_read, .read_user = pipe_read_user, .release = pipe_release, .stat = pipe_stat,
     .poll = pipe_poll,
 };
 static const struct file_ops pipe_write_ops = {
-    .write = pipe_write, .release = pipe_release, .stat = pipe_stat, .poll = pipe_poll,
+    .write = pipe_write, .write_user = pipe_write_user, .release = pipe_release,
+    .stat = pipe_stat, .poll = pipe_poll,
 };
 static const struct file_ops pipe_rdwr_ops = {
-    .read = pipe_read, .unread = pipe_file_unread, .write = pipe_write, .release = pipe_release,
-    .stat = pipe_stat, .poll = pipe_poll,
+    .read = pipe_read, .read_user = pipe_read_user, .write = pipe_write,
+    .write_user = pipe_write_user, .release = pipe_release, .stat = pipe_stat, .poll = pipe_poll,
 };
 
 struct pipe *file_pipe(struct file *f) {
@@ -285,8 +552,11 @@ struct pipe *pipe_new(bool packets) {
         kfree(buf);
         return NULL;
     }
+    pp->lock = (struct spinlock)SPINLOCK_INIT("pipe");
     pp->buf = buf;
     pp->packets = packets;
+    sleeplock_init(&pp->rlock, "pipe read");
+    sleeplock_init(&pp->wlock, "pipe write");
     pp->readers = pp->writers = 1;
     return pp;
 }
@@ -391,13 +661,15 @@ long fifo_open(struct inode *ip, unsigned int flags, struct file **out) {
         return err;
     }
     f->priv = pp;
+    uint64_t held = lock(pp);              // (the ends' counts: read without the BKL)
+    pp->readers += acc != O_WRONLY;
+    pp->writers += acc != O_RDONLY;
+    unlock(pp, held);
     if (acc != O_WRONLY) {
-        pp->readers++;
         pp->r_opens++;
         wakeup(&pp->r_opens);
     }
     if (acc != O_RDONLY) {
-        pp->writers++;
         pp->w_opens++;
         wakeup(&pp->w_opens);
     }

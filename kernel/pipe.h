@@ -1,6 +1,7 @@
 // pipe.h: a pipe's ring with its two ends, for the files made of pipes besides pipe(2) and
-// FIFOs (pipe.c): a socketpair's ends (socket.c) are two pipes, one each way. Every call
-// runs under the BKL, and may sleep as pipe(2)'s read and write do.
+// FIFOs (pipe.c): a socketpair's ends (socket.c) are two pipes, one each way. The calls
+// take the pipe's own locks, with or without the BKL held (pipe_drop, pipe_shut and
+// pipe_watch need it), and may sleep as pipe(2)'s read and write do.
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>

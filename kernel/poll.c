@@ -26,6 +26,7 @@
 #define RLIMIT_NOFILE 7
 
 static int poll_chan;      // every poller sleeps on its address
+static int pollers;        // threads in poll_wait (atomic): poll_watched
 
 unsigned file_poll(struct file *f) {
     return f->ops->poll ? f->ops->poll(f) : DEFAULT_POLLMASK;
@@ -38,10 +39,21 @@ void poll_notify(const void *src, unsigned events) {
     local_irq_restore(flags);
 }
 
+// A change made without the BKL (a pipe's read or write) is notified only if this says
+// so. The poller counts itself before its first scan, and the changer looks after its
+// change (both sequentially consistent): either the scan sees the change, or the changer
+// sees the poller, and wakes it under the BKL, which the poller holds from its scan to its
+// sleep. An epoll registration counts for as long as it exists (epoll_watching).
+bool poll_watched(void) {
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    return __atomic_load_n(&pollers, __ATOMIC_SEQ_CST) || epoll_watching();
+}
+
 long poll_wait(long (*scan)(void *arg), void *arg, uint64_t deadline) {
     struct proc *p = current();
     uint64_t flags = local_irq_save();
     long n;
+    __atomic_add_fetch(&pollers, 1, __ATOMIC_SEQ_CST);
     for (;;) {
         n = scan(arg);
         if (n != 0 || time_since_boot_ns() >= deadline)
@@ -54,6 +66,7 @@ long poll_wait(long (*scan)(void *arg), void *arg, uint64_t deadline) {
         sleep_on(&poll_chan);
         p->wake_at = 0;
     }
+    __atomic_sub_fetch(&pollers, 1, __ATOMIC_SEQ_CST);
     local_irq_restore(flags);
     return n;
 }

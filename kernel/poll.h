@@ -2,6 +2,7 @@
 // a file's poll operation (file.h) reports. The values are Linux's (asm-generic/poll.h);
 // epoll's EPOLLIN... are the same numbers.
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 
 struct file;
@@ -38,6 +39,9 @@ void poll_notify(const void *src, unsigned events);
 // things are ready (> 0), a negative errno, or 0 to keep waiting - until `deadline` (ns
 // since boot; NO_DEADLINE: forever; already past: scan once), or a signal (-EINTR).
 long poll_wait(long (*scan)(void *arg), void *arg, uint64_t deadline);
+// Is any thread polling, or any epoll registration there? A change made without the BKL
+// calls poll_notify (under it) only then; look after the change (poll.c says why).
+bool poll_watched(void);
 
 // A relative timeout as a deadline: ms < 0 means none (poll, epoll_wait).
 uint64_t deadline_after_ms(long ms);
@@ -50,3 +54,4 @@ uint64_t deadline_left(uint64_t deadline);
 // that is going away (its last close).
 void epoll_event(const void *src, unsigned events);
 void epoll_file_closed(struct file *f);
+bool epoll_watching(void);               // is any file registered in an epoll instance?

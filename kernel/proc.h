@@ -131,9 +131,11 @@ struct fs_struct {
 // The file descriptor table (clone CLONE_FILES shares it). It grows as Linux's
 // expand_files makes it: 64 entries, then multiples of 128 rounded to a power of two,
 // never past what RLIMIT_NOFILE allows when the descriptor is made; it never shrinks.
-// Changed only by system calls of the threads sharing it (proc_shared.c's fd_* functions);
-// with SMP it needs its own lock (Linux's file_lock).
+// Changed only by system calls of the threads sharing it (proc_shared.c's fd_* functions),
+// under the BKL and `lock` (Linux's file_lock); read under either: read(2) and write(2)
+// look up their file under `lock` alone (fd_get_unlocked), without the BKL.
 struct files_struct {
+    struct spinlock lock;        // fd and max_fds (and the arrays they name) change under it
     int refs;
     unsigned max_fds;            // entries in fd, bits in cloexec (a multiple of 64)
     struct file **fd;            // descriptor i's open file, or NULL
@@ -343,4 +345,6 @@ bool fd_cloexec(struct proc *p, int fd);
 void fd_set_cloexec(struct proc *p, int fd, bool on);
 uint64_t fd_limit(struct proc *p);     // descriptors must be below this (RLIMIT_NOFILE)
 struct file *fd_get(int fd);           // the caller's open file fd, or NULL (pinned: above)
+// The same without the BKL; *ref: it holds a reference, for the caller's file_put (file.h).
+struct file *fd_get_unlocked(int fd, bool *ref);
 void fd_unpin_all(void);               // the call's pins let go (syscall.c)

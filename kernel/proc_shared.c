@@ -122,6 +122,7 @@ static struct files_struct *files_alloc_size(unsigned n) {
         kfree(files);
         return NULL;
     }
+    files->lock = (struct spinlock)SPINLOCK_INIT("files");
     files->refs = 1;
     files->max_fds = n;
     return files;
@@ -161,10 +162,13 @@ void files_put(struct files_struct *files) {
 // execve: descriptors marked FD_CLOEXEC close; the others stay open across the exec.
 void files_close_on_exec(struct files_struct *files) {
     for (unsigned fd = 0; fd < files->max_fds; fd++) {
-        if (files->fd[fd] && (files->cloexec[fd / 64] & (1ull << (fd % 64)))) {
-            flock_close(files->fd[fd], files);   // a close as any other: POSIX locks go
-            file_close(files->fd[fd]);
+        struct file *f = files->fd[fd];
+        if (f && (files->cloexec[fd / 64] & (1ull << (fd % 64)))) {
+            uint64_t held = spin_lock_irqsave(&files->lock);
             files->fd[fd] = NULL;
+            spin_unlock_irqrestore(&files->lock, held);
+            flock_close(f, files);       // a close as any other: POSIX locks go
+            file_close(f);
         }
     }
     memset(files->cloexec, 0, files->max_fds / 8);
@@ -179,9 +183,9 @@ static unsigned size_for(unsigned fd) {
     return n < NR_OPEN_MAX ? n : NR_OPEN_MAX;
 }
 
-// Linux's expand_files: make room for descriptor fd. Copies the table into a bigger one;
-// the old arrays are freed (no other CPU can be reading them: one CPU, and the callers are
-// system calls of the table's own threads).
+// Linux's expand_files: make room for descriptor fd. Copies the table into a bigger one,
+// and puts it in place under the lock; the old arrays are freed after it (fd_get_unlocked
+// reads them only under it).
 static int files_expand(struct files_struct *files, unsigned fd) {
     if (fd < files->max_fds)
         return 0;
@@ -194,11 +198,15 @@ static int files_expand(struct files_struct *files, unsigned fd) {
         return -ENOMEM;
     memcpy(table, files->fd, files->max_fds * sizeof *table);
     memcpy(cloexec, files->cloexec, files->max_fds / 8);
-    kfree(files->fd);
-    kfree(files->cloexec);
+    struct file **old_table = files->fd;
+    uint64_t *old_cloexec = files->cloexec;
+    uint64_t held = spin_lock_irqsave(&files->lock);
     files->fd = table;
     files->cloexec = cloexec;
     files->max_fds = n;
+    spin_unlock_irqrestore(&files->lock, held);
+    kfree(old_table);
+    kfree(old_cloexec);
     return 0;
 }
 
@@ -217,6 +225,13 @@ void fd_set_cloexec(struct proc *p, int fd, bool on) {
 
 bool fd_cloexec(struct proc *p, int fd) { return (p->files->cloexec[fd / 64] >> (fd % 64)) & 1; }
 
+// A descriptor's file changes under the table's lock too (and the BKL): fd_get_unlocked.
+static void set_fd(struct files_struct *files, unsigned fd, struct file *f) {
+    uint64_t held = spin_lock_irqsave(&files->lock);
+    files->fd[fd] = f;
+    spin_unlock_irqrestore(&files->lock, held);
+}
+
 // Linux's alloc_fd: the lowest free descriptor >= from, if it is below RLIMIT_NOFILE.
 int fd_install_from(struct proc *p, struct file *f, int from, bool cloexec) {
     struct files_struct *files = p->files;
@@ -228,7 +243,7 @@ int fd_install_from(struct proc *p, struct file *f, int from, bool cloexec) {
     int err = files_expand(files, fd);
     if (err)
         return err;
-    files->fd[fd] = f;
+    set_fd(files, fd, f);
     fd_set_cloexec(p, (int)fd, cloexec);
     return (int)fd;
 }
@@ -242,7 +257,7 @@ int fd_install_at(struct proc *p, struct file *f, int fd, bool cloexec) {
     if (err)
         return err;
     struct file *old = p->files->fd[fd];
-    p->files->fd[fd] = f;
+    set_fd(p->files, (unsigned)fd, f);
     fd_set_cloexec(p, fd, cloexec);
     if (old) {
         flock_close(old, p->files);    // dup2's implicit close drops POSIX locks, as close
@@ -258,7 +273,7 @@ static struct file *lookup(struct files_struct *files, int fd) {
 struct file *fd_remove(struct proc *p, int fd) {
     struct file *f = lookup(p->files, fd);
     if (f) {
-        p->files->fd[fd] = NULL;
+        set_fd(p->files, (unsigned)fd, NULL);
         fd_set_cloexec(p, fd, false);
     }
     return f;
@@ -277,6 +292,23 @@ struct file *fd_get(int fd) {
     struct file *f = lookup(p->files, fd);
     if (f && p->pin_files && p->npinned < FD_PINS && p->files->refs > 1)
         p->pinned[p->npinned++] = file_dup(f);
+    return f;
+}
+
+// For read(2) and write(2), without the BKL. A table no other thread shares only this call
+// could change, and it does not: a plain look-up, as fd_get's. Else the look-up is under the
+// table's lock, with a reference of the caller's own (*ref), which another thread's close
+// cannot take away: the caller lets go of it with file_put.
+struct file *fd_get_unlocked(int fd, bool *ref) {
+    struct files_struct *files = current()->files;
+    *ref = files->refs > 1;
+    if (!*ref)
+        return lookup(files, fd);
+    uint64_t held = spin_lock_irqsave(&files->lock);
+    struct file *f = lookup(files, fd);
+    if (f)
+        file_dup(f);
+    spin_unlock_irqrestore(&files->lock, held);
     return f;
 }
 

@@ -1,12 +1,17 @@
 // sleeplock.c: sleeping locks (sleeplock.h says what they are for).
 //
-// The lock's own spinlock, lk, guards its state; a thread that finds it taken puts itself on
-// the waiter list and sleeps under lk (sleep_on_locked), and the holder, letting go, wakes
-// the oldest waiter, which looks again. So the usual argument holds: the waiter looks at
-// `locked` and marks itself asleep with lk held, and the holder changes `locked` and looks
-// for waiters with lk held - a release comes before the look, or finds the waiter.
-// The woken waiter is not handed the lock: another thread may take it first, and then the
-// woken one sleeps again, still first in line (the next release wakes it again).
+// The word `owner` is the lock: 0 when free, else the holder, with SLEEPLOCK_WAITERS set
+// while anyone sleeps for it. The fast ways are one compare-and-exchange: 0 to me to take
+// it, me to 0 to let go of it. A thread that finds it taken takes `lk`, joins the list,
+// sets WAITERS in the word (with a compare-and-exchange: the holder may let go meanwhile,
+// and then it simply tries again), and sleeps under `lk` (sleep_on_locked). The holder's
+// fast release then fails, for the word is no longer just "me": it takes `lk` too, frees
+// the word and wakes the oldest waiter. The usual argument holds: the waiter sets WAITERS
+// and marks itself asleep with `lk` held; the holder, seeing WAITERS, needs `lk` to wake
+// it - so the release comes before the waiter's look, or finds it asleep.
+// The woken waiter is not handed the lock: another thread may take it first (the fast
+// way), and then the woken one sleeps again, still first in line. Whoever takes it from
+// the list sets WAITERS again if others are still on it.
 //
 // Lock order: a sleeping lock may be taken with the BKL held, never with a spinlock held;
 // its lk comes after the BKL and before sched_lock. Lockdep checks the order between
@@ -59,21 +64,44 @@ static void check_acquire(struct proc *p, struct sleeplock *sl) {
     lockdep_order_sleeping(held, p->nsleeplocks, &sl->lk);
 }
 
+// The slow way in: on the list, until the word is free and this thread has it.
+static void acquire_slow(struct sleeplock *sl, struct proc *p) {
+    uint64_t f = spin_lock_irqsave(&sl->lk);
+    struct sleeplock_waiter w = { .thread = p };
+    enqueue(sl, &w);
+    for (;;) {
+        uintptr_t v = __atomic_load_n(&sl->owner, __ATOMIC_ACQUIRE);
+        if (v == 0) {
+            bool others = sl->waiters != &w || w.next;
+            uintptr_t mine = (uintptr_t)p | (others ? SLEEPLOCK_WAITERS : 0);
+            if (__atomic_compare_exchange_n(&sl->owner, &v, mine, false, __ATOMIC_ACQUIRE,
+                                            __ATOMIC_RELAXED))
+                break;
+            continue;
+        }
+        if (!(v & SLEEPLOCK_WAITERS) &&
+            !__atomic_compare_exchange_n(&sl->owner, &v, v | SLEEPLOCK_WAITERS, false,
+                                         __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+            continue;                    // it changed: look again
+        sleep_on_locked_uninterruptible(sl, &sl->lk);
+    }
+    dequeue(sl, &w);
+    spin_unlock_irqrestore(&sl->lk, f);
+}
+
 void sleeplock_acquire(struct sleeplock *sl) {
     struct proc *p = current();
     check_acquire(p, sl);
-    uint64_t f = spin_lock_irqsave(&sl->lk);
-    if (sl->locked) {
-        struct sleeplock_waiter w = { .thread = p };
-        enqueue(sl, &w);
-        while (sl->locked)
-            sleep_on_locked_uninterruptible(sl, &sl->lk);
-        dequeue(sl, &w);
-    }
-    sl->locked = true;
-    sl->holder = p;
-    spin_unlock_irqrestore(&sl->lk, f);
+    uintptr_t free = 0;
+    if (!__atomic_compare_exchange_n(&sl->owner, &free, (uintptr_t)p, false, __ATOMIC_ACQUIRE,
+                                     __ATOMIC_RELAXED))
+        acquire_slow(sl, p);
     p->sleeplocks[p->nsleeplocks++] = sl;
+}
+
+bool sleeplock_holding(struct sleeplock *sl) {
+    uintptr_t v = __atomic_load_n(&sl->owner, __ATOMIC_RELAXED);
+    return (v & ~SLEEPLOCK_WAITERS) == (uintptr_t)current();
 }
 
 void sleeplock_release(struct sleeplock *sl) {
@@ -81,26 +109,22 @@ void sleeplock_release(struct sleeplock *sl) {
     int i = 0;
     while (i < p->nsleeplocks && p->sleeplocks[i] != sl)
         i++;
-    if (i == p->nsleeplocks || sl->holder != p)
+    uintptr_t mine = (uintptr_t)p;
+    if (i == p->nsleeplocks || !sleeplock_holding(sl))
         panic("sleeplock: pid %d lets go of %s, which it does not hold", p->pid, sl->lk.name);
     for (; i + 1 < p->nsleeplocks; i++)
         p->sleeplocks[i] = p->sleeplocks[i + 1];
     p->nsleeplocks--;
+    if (__atomic_compare_exchange_n(&sl->owner, &mine, 0, false, __ATOMIC_RELEASE,
+                                    __ATOMIC_RELAXED))
+        return;                          // nobody waits
     uint64_t f = spin_lock_irqsave(&sl->lk);
-    sl->locked = false;
-    sl->holder = NULL;
+    __atomic_store_n(&sl->owner, 0, __ATOMIC_RELEASE);
     if (sl->waiters)
         sched_wake_locked(sl->waiters->thread);
     spin_unlock_irqrestore(&sl->lk, 0);
     sched_send_ipis();                   // (not under lk: see sched.c's rq_unlock)
     local_irq_restore(f);
-}
-
-bool sleeplock_holding(struct sleeplock *sl) {
-    uint64_t f = spin_lock_irqsave(&sl->lk);
-    bool mine = sl->locked && sl->holder == current();
-    spin_unlock_irqrestore(&sl->lk, f);
-    return mine;
 }
 
 // A system call must not return holding one: nothing would ever let it go.

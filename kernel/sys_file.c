@@ -1,17 +1,20 @@
 // sys_file.c: system calls on file descriptors: read, write, lseek, close, dup, fcntl, ...
 //
-// Data moves between user memory and the file in chunks through a kernel buffer: the file
+// Data moves between user memory and the file in chunks through a kernel buffer: most file
 // operations (file.h) only ever see kernel memory, and only this layer touches user memory,
 // through uaccess.h. But for a regular file of the RAM filesystem, the most read and
 // written, the bytes go straight between the user's buffer and the file's pages, in one
-// copy instead of two (fs_read_user and fs_write_user, ramfs_data.c).
+// copy instead of two (fs_read_user and fs_write_user, ramfs_data.c); and so do a pipe's,
+// between the user's buffer and its ring, and a socket's (their read_user and write_user).
 #include <stdint.h>
 #include "errno.h"
 #include "file.h"
 #include "memfd.h"
 #include "flock.h"
 #include "kmalloc.h"
+#include "pipe.h"
 #include "proc.h"
+#include "smp.h"
 #include "syscall.h"
 #include "uaccess.h"
 #include "vm.h"
@@ -85,13 +88,9 @@ static long do_read(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
         uint64_t pos = f->pos;
         long got = read_piece(f, buf, want, total == 0);
         size_t left = got > 0 ? copy_to_user_left((void *)(ubuf + total), buf, got) : 0;
-        if (left) {                  // a bad buffer: the bytes go back, as Linux's
-            if (f->ops->unread) {    // a pipe: all of them - the next read gets the
-                f->ops->unread(f, buf, got);       // whole chunk again
-                left = got;
-            } else if (f->pos == pos + (uint64_t)got) {
-                f->pos -= left;      // a file: only those that did not reach the user
-            }
+        if (left) {                  // a bad buffer: the bytes that did not reach the
+            if (f->pos == pos + (uint64_t)got)     // user go back, as Linux's
+                f->pos -= left;
             got -= (long)left;
             total = got ? total + got : total ? total : -EFAULT;
             break;
@@ -142,22 +141,37 @@ static long do_write(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
     return total;
 }
 
+// read(2) and write(2) run without the BKL (syscall.c's U calls): a pipe's bytes move under
+// the pipe's own locks (pipe.c), so the stages of a pipeline copy on several CPUs at once.
+// Every other file is read and written under the BKL, taken here.
+static long read_or_write(int fd, uint64_t buf, uint64_t count, bool write) {
+    bool ref;
+    struct file *f = fd_get_unlocked(fd, &ref);
+    if (!f)
+        return -EBADF;
+    long r = -EBADF;
+    bool unlocked = file_pipe(f) != NULL;
+    if (!unlocked)
+        bkl_lock();
+    if (write ? writable(f) : readable(f))
+        r = write ? do_write(f, buf, count, &f->pos) : do_read(f, buf, count, &f->pos);
+    if (!unlocked)
+        bkl_unlock();
+    if (ref)
+        file_put(f);
+    return r;
+}
+
 SYSCALL(read) {
     int fd = (int)a0;
     uint64_t buf = a1, count = a2;
-    struct file *f = fd_get(fd);
-    if (!f || !readable(f))
-        return -EBADF;
-    return do_read(f, buf, count, &f->pos);
+    return read_or_write(fd, buf, count, false);
 }
 
 SYSCALL(write) {
     int fd = (int)a0;
     uint64_t buf = a1, count = a2;
-    struct file *f = fd_get(fd);
-    if (!f || !writable(f))
-        return -EBADF;
-    return do_write(f, buf, count, &f->pos);
+    return read_or_write(fd, buf, count, true);
 }
 
 // pread64 and pwrite64: at offset, the file's position unchanged. (With O_APPEND a pwrite

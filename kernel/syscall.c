@@ -43,8 +43,8 @@ struct syscall_entry { const char *name; syscall_fn fn; enum syscall_lock lock; 
 #define L(nr, name) [nr] = { #name, sys_##name, LOCKLESS }
 #define U(nr, name) [nr] = { #name, sys_##name, UNLOCKED }
 static const struct syscall_entry table[NR_SYSCALLS] = {
-    E(0, read),                // ssize_t read(int fd, void *buf, size_t count)
-    E(1, write),               // ssize_t write(int fd, const void *buf, size_t count)
+    U(0, read),                // ssize_t read(int fd, void *buf, size_t count)
+    U(1, write),               // ssize_t write(int fd, const void *buf, size_t count)
     E(2, open),                // int open(const char *pathname, int flags, mode_t mode)
     E(3, close),               // int close(int fd)
     E(4, stat),                // int stat(const char *pathname, struct stat *statbuf)

@@ -195,6 +195,13 @@ int copy_from_user_nofault(void *dst, const void *usrc, size_t n) {
     return err;
 }
 
+int copy_to_user_nofault(void *udst, const void *src, size_t n) {
+    nofault_begin();
+    int err = copy_to_user(udst, src, n);
+    this_cpu()->uaccess_nofault = false;
+    return err;
+}
+
 int cmpxchg_user_u32_nofault(uint32_t *uaddr, uint32_t *old, uint32_t new) {
     nofault_begin();
     int err = cmpxchg_user_u32(uaddr, old, new);

@@ -32,11 +32,13 @@ long strncpy_from_user(char *dst, const char *usrc, size_t max);
 // the value found. 0 (then compare *old with what you expected) or -EFAULT. For the futex
 // words the kernel changes on a thread's behalf (robust lists at exit).
 int cmpxchg_user_u32(uint32_t *uaddr, uint32_t *old, uint32_t new);
-// The same two under a spinlock, where a fault cannot be handled: handling one may sleep,
-// and takes the BKL (Linux's pagefault_disable). A page not present, or not writable yet
-// (copy-on-write), fails them with -EFAULT as a bad address does: the caller lets go of its
-// lock, faults the page in with the calls above, and tries again (futex.c).
+// The same two, and copy_to_user, under a spinlock, where a fault cannot be handled:
+// handling one may sleep, and takes the BKL (Linux's pagefault_disable). A page not present,
+// or not writable yet (copy-on-write), fails them with -EFAULT as a bad address does: the
+// caller lets go of its lock, faults the page in with the calls above, and tries again
+// (futex.c), or goes a way that copies without the lock (pipe.c).
 int copy_from_user_nofault(void *dst, const void *usrc, size_t n);
+int copy_to_user_nofault(void *udst, const void *src, size_t n);
 int cmpxchg_user_u32_nofault(uint32_t *uaddr, uint32_t *old, uint32_t new);
 
 // Self-checks of the one rule behind SMAP: the kernel touches user memory only inside a

@@ -75,9 +75,9 @@ def test_syscall_table_sorted_with_prototypes(ctx):
 def test_table_check_can_fail(ctx):
     files = handler_files()
     c, h, where = read("kernel/syscall.c"), read("kernel/syscall.h"), defined_in(files)
-    swapped = c.replace("    E(0, read),", "    E(9999, read),", 1)
+    swapped = c.replace("    U(0, read),", "    U(9999, read),", 1)
     assert any("sorted" in p for p in table_problems(swapped, h, where))
-    bare = re.sub(r"(    E\(1, write\),)\s+//[^\n]*", r"\1", c, count=1)
+    bare = re.sub(r"(    U\(1, write\),)\s+//[^\n]*", r"\1", c, count=1)
     assert any("prototype" in p for p in table_problems(bare, h, where))
     moved = h.replace("SYSCALL(read);", "SYSCALL(read); // sys_mem.c\n//", 1)
     assert table_problems(c, moved, where)

@@ -1,0 +1,248 @@
+// pthread_pipe: one pipe, many threads - writers whose PIPE_BUF-sized writes must never
+// interleave, readers that must each get different bytes, big copies in both directions at
+// once, buffers that fault partway, and readers asleep in one pipe interrupted one by one
+// (a reader waiting for bytes must not keep another from its signal). Linux is the oracle.
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "thr_util.h"
+
+#define WRITERS 4
+#define RECORDS 300                    // per writer
+#define RECORD 4096                    // PIPE_BUF: each write of one must arrive whole
+
+static int fds[2];
+
+// A record: its writer and number in every 8-byte word.
+static void *record_writer(void *arg)
+{
+    uint64_t id = (uint64_t)(uintptr_t)arg;
+    static __thread uint64_t rec[RECORD / 8];
+    for (uint64_t seq = 0; seq < RECORDS; seq++) {
+        for (int i = 0; i < RECORD / 8; i++)
+            rec[i] = id << 32 | seq;
+        if (write(fds[1], rec, RECORD) != RECORD)
+            break;
+    }
+    return NULL;
+}
+
+static void atomic_records(void)
+{
+    pipe(fds);
+    pthread_t t[WRITERS];
+    for (uintptr_t i = 0; i < WRITERS; i++)
+        pthread_create(&t[i], NULL, record_writer, (void *)i);
+    static uint64_t rec[RECORD / 8];
+    uint64_t next[WRITERS] = { 0 };
+    int whole = 1, in_order = 1, count = 0;
+    size_t have = 0;
+    char piece[3000];                  // reads of odd sizes, across records
+    while (count < WRITERS * RECORDS) {
+        ssize_t n = read(fds[0], piece, sizeof piece);
+        if (n <= 0)
+            break;
+        for (ssize_t i = 0; i < n; i++) {
+            ((char *)rec)[have++] = piece[i];
+            if (have < RECORD)
+                continue;
+            have = 0;
+            count++;
+            for (int w = 1; w < RECORD / 8; w++)
+                whole &= rec[w] == rec[0];
+            uint64_t id = rec[0] >> 32, seq = rec[0] & 0xffffffff;
+            if (id >= WRITERS || seq != next[id])
+                in_order = 0;
+            else
+                next[id]++;
+        }
+    }
+    for (int i = 0; i < WRITERS; i++)
+        pthread_join(t[i], NULL);
+    printf("records: %d of %d\n", count, WRITERS * RECORDS);
+    yes("no record interleaved with another", whole);
+    yes("each writer's records in order", in_order);
+    close(fds[0]);
+    close(fds[1]);
+}
+
+#define TOKENS 20000
+#define READERS 4
+static unsigned char seen[TOKENS];
+static long taken[READERS];
+
+static void *token_reader(void *arg)
+{
+    long me = (long)(intptr_t)arg;
+    uint64_t tok;
+    for (;;) {
+        ssize_t n = read(fds[0], &tok, sizeof tok);
+        if (n != sizeof tok)
+            break;                     // end of file
+        if (tok < TOKENS)
+            __atomic_fetch_add(&seen[tok], 1, __ATOMIC_RELAXED);
+        taken[me]++;
+    }
+    return NULL;
+}
+
+static void shared_readers(void)
+{
+    pipe(fds);
+    pthread_t t[READERS];
+    for (intptr_t i = 0; i < READERS; i++)
+        pthread_create(&t[i], NULL, token_reader, (void *)i);
+    for (uint64_t tok = 0; tok < TOKENS; tok++)
+        write(fds[1], &tok, sizeof tok);
+    close(fds[1]);
+    long total = 0;
+    int once = 1;
+    for (int i = 0; i < READERS; i++) {
+        pthread_join(t[i], NULL);
+        total += taken[i];
+    }
+    for (int i = 0; i < TOKENS; i++)
+        once &= seen[i] == 1;
+    printf("tokens read: %ld of %d\n", total, TOKENS);
+    yes("every token read exactly once", once);
+    close(fds[0]);
+}
+
+#define BIG (8 << 20)
+#define WRITE_SIZE 100000
+
+static void *big_writer(void *arg)
+{
+    (void)arg;
+    unsigned char *buf = malloc(WRITE_SIZE);
+    uint32_t x = 1;
+    for (long done = 0; done < BIG; done += WRITE_SIZE) {
+        long n = BIG - done < WRITE_SIZE ? BIG - done : WRITE_SIZE;
+        for (long i = 0; i < n; i++)
+            buf[i] = (unsigned char)((x = x * 1103515245 + 12345) >> 16);
+        for (long off = 0; off < n;) {
+            ssize_t k = write(fds[1], buf + off, n - off);
+            if (k <= 0)
+                goto out;
+            off += k;
+        }
+    }
+out:
+    free(buf);
+    close(fds[1]);
+    return NULL;
+}
+
+static void big_copies(void)
+{
+    pipe(fds);
+    pthread_t t;
+    pthread_create(&t, NULL, big_writer, NULL);
+    unsigned char *buf = malloc(65536);
+    uint32_t x = 1;
+    long total = 0, wrong = 0;
+    for (ssize_t n; (n = read(fds[0], buf, 65536)) > 0; total += n)
+        for (ssize_t i = 0; i < n; i++)
+            wrong += buf[i] != (unsigned char)((x = x * 1103515245 + 12345) >> 16);
+    pthread_join(t, NULL);
+    printf("big copies: %ld bytes, %ld wrong\n", total, wrong);
+    free(buf);
+    close(fds[0]);
+}
+
+// Reads and writes through a buffer whose second page is PROT_NONE.
+static void faulting_buffers(void)
+{
+    long pg = sysconf(_SC_PAGESIZE);
+    char *area = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    mprotect(area + pg, pg, PROT_NONE);
+    char *src = malloc(3 * pg), *dst = malloc(3 * pg);
+    for (long i = 0; i < 3 * pg; i++)
+        src[i] = (char)(i * 7 + 1);
+    pipe(fds);
+
+    write(fds[1], src, 2 * pg);
+    check_val("read 2 pages into 1 good page", read(fds[0], area, 2 * pg));
+    check_val("then the rest", read(fds[0], dst, 3 * pg));
+    yes("  it is the second page", memcmp(dst, src + pg, pg) == 0);
+
+    write(fds[1], src, 3000);
+    check_val("read 3000 bytes, 100 before the bad page", read(fds[0], area + pg - 100, 3000));
+    check_val("then the 3000 again", read(fds[0], dst, 3 * pg));
+    yes("  all of them", memcmp(dst, src, 3000) == 0);
+
+    memcpy(area, src, pg);
+    check_val("write 2 pages from 1 good page", write(fds[1], area, 2 * pg));
+    check_val("the pipe then holds", read(fds[0], dst, 3 * pg));
+    yes("  the good page", memcmp(dst, src, pg) == 0);
+
+    check_val("write 200 bytes from 100 before the bad page", write(fds[1], area + pg - 100, 200));
+    close(fds[1]);
+    check_val("the pipe then holds", read(fds[0], dst, 3 * pg));
+    close(fds[0]);
+    free(src);
+    free(dst);
+    munmap(area, 2 * pg);
+}
+
+static volatile pid_t sleeper_tid[2];
+static volatile long sleeper_result[2], sleeper_errno[2];
+
+static void on_usr1(int sig) { (void)sig; }
+
+static void *sleeping_reader(void *arg)
+{
+    long me = (long)(intptr_t)arg;
+    sleeper_tid[me] = gettid_();
+    char c = 0;
+    sleeper_result[me] = read(fds[0], &c, 1);
+    sleeper_errno[me] = errno;
+    if (sleeper_result[me] == 1)
+        sleeper_result[me] = c;
+    return NULL;
+}
+
+static void interrupted_readers(void)
+{
+    struct sigaction sa = { .sa_handler = on_usr1 };   // no SA_RESTART: EINTR
+    sigaction(SIGUSR1, &sa, NULL);
+    mount("proc", "/proc", "proc", 0, NULL);   // as init, on Lantern (on the host: EPERM)
+    pipe(fds);
+    pthread_t t[2];
+    for (intptr_t i = 0; i < 2; i++) {
+        pthread_create(&t[i], NULL, sleeping_reader, (void *)i);
+        while (!sleeper_tid[i])
+            sleep_ms(1);
+        wait_until_sleeping(sleeper_tid[i]);
+    }
+    pthread_kill(t[1], SIGUSR1);       // the second to sleep: is it stuck behind the first?
+    pthread_join(t[1], NULL);
+    errno = (int)sleeper_errno[1];
+    check("the second reader, interrupted", sleeper_result[1]);
+    write(fds[1], "x", 1);
+    pthread_join(t[0], NULL);
+    printf("the first reader got '%c'\n", (char)sleeper_result[0]);
+    close(fds[0]);
+    close(fds[1]);
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    begin("pthread_pipe");
+    atomic_records();
+    shared_readers();
+    big_copies();
+    faulting_buffers();
+    interrupted_readers();
+    return done();
+}
