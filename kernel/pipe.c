@@ -213,18 +213,33 @@ static long wait_for_bytes(struct pipe *pp, unsigned how) {
     return ret;
 }
 
+// Where the next read starts (*at), and what it may take (*have): the bytes buffered, or
+// in packet mode the next message, behind its length. lock held, bytes there.
+static void next_read(struct pipe *pp, uint64_t *at, uint64_t *have) {
+    *at = pp->nread;
+    *have = pp->nwritten - pp->nread;
+    if (pp->packets) {
+        uint32_t len;
+        ring_copy(pp, *at, (struct side){ (char *)&len, false }, sizeof len, false);
+        *at += sizeof len;
+        *have = len;
+    }
+}
+
+// A read copied `got` bytes of the `have` from `at`: they leave the ring (a message leaves
+// whole, or is lost). lock held.
+static void taken(struct pipe *pp, uint64_t at, uint64_t have, size_t got) {
+    pp->nread = pp->packets ? at + have : at + got;
+    wake_all(pp);                          // room for writers
+}
+
 // Takes what the next read gets: up to n bytes, or in packet mode the next message (cut to n
 // bytes, the rest dropped; *whole says how long it was). rlock and lock held, and bytes
 // there; lock is let go for the copy, and here. Returns the count, or -EFAULT.
 static long take(struct pipe *pp, struct side dst, size_t n, bool peek, size_t *whole,
                  uint64_t f) {
-    uint64_t at = pp->nread, have = pp->nwritten - pp->nread;
-    if (pp->packets) {
-        uint32_t len;
-        ring_copy(pp, at, (struct side){ (char *)&len, false }, sizeof len, false);
-        at += sizeof len;
-        have = len;
-    }
+    uint64_t at, have;
+    next_read(pp, &at, &have);
     size_t got = n < have ? n : (size_t)have;
     *whole = (size_t)have;
     unlock(pp, f);
@@ -234,8 +249,7 @@ static long take(struct pipe *pp, struct side dst, size_t n, bool peek, size_t *
     if (peek || (left && got == 0 && !pp->packets))
         return left && got == 0 ? -EFAULT : (long)got;   // nothing taken
     f = lock(pp);
-    pp->nread = pp->packets ? at + have : at + got;   // (a message is taken whole, or lost)
-    wake_all(pp);                          // room for writers
+    taken(pp, at, have, got);
     unlock(pp, f);
     notify(pp, POLLOUT | POLLWRNORM);
     return left && got == 0 ? -EFAULT : (long)got;
@@ -246,21 +260,14 @@ static bool take_now(struct pipe *pp, struct side dst, size_t n, bool peek, size
                      long *ret) {
     if (pp->nwritten == pp->nread || copying(&pp->rlock))
         return false;
-    uint64_t at = pp->nread, have = pp->nwritten - pp->nread;
-    if (pp->packets) {
-        uint32_t len;
-        ring_copy(pp, at, (struct side){ (char *)&len, false }, sizeof len, false);
-        at += sizeof len;
-        have = len;
-    }
+    uint64_t at, have;
+    next_read(pp, &at, &have);
     size_t got = n < have ? n : (size_t)have;
     if (!copy_locked(pp, at, dst, got, false))
         return false;
     *whole = (size_t)have;
-    if (!peek) {
-        pp->nread = pp->packets ? at + have : at + got;
-        wake_all(pp);                      // room for writers
-    }
+    if (!peek)
+        taken(pp, at, have, got);
     *ret = (long)got;
     return true;
 }

@@ -25,9 +25,11 @@
 //     BKL, or the futex lock); every waker holds that lock: so no wakeup falls between
 //     the sleeper's check of its condition and its switch away.
 //   - The hot, simple structures also have spinlocks of their own (page_alloc and the
-//     CPUs' page lists, kmalloc, kstack, lockdep, trace, clock, futex, and each address
-//     space's mm lock), ordered after the BKL; lockdep (spinlock.c) checks their order.
-//   - Nine paths run without the BKL:
+//     CPUs' page lists, kmalloc, kstack, lockdep, trace, clock, futex, each address
+//     space's mm lock, each descriptor table's and each pipe's), ordered after the BKL;
+//     lockdep (spinlock.c) checks their order. A pipe's copies hold sleeping locks
+//     (sleeplock.c), whose holders may sleep, and which may be taken with the BKL held.
+//   - Eleven paths run without the BKL:
 //       1. the local APIC's interrupts (trap.c: a TLB IPI's sender holds tlb_lock, a stop
 //          IPI's is panicking; the timer counts only this CPU's time);
 //       2. a user page fault's first touch of private anonymous memory or of the
@@ -44,13 +46,21 @@
 //          writes it denies (build_image, exec.c);
 //       9. the idle loop, choosing and switching threads under sched_lock, and a yield:
 //          sched_yield's, or a preemption's on the way to user mode (sched.c);
-//      10. futex(2) but its PI calls, under the futex lock (futex.c).
+//      10. futex(2) but its PI calls, under the futex lock (futex.c);
+//      11. read(2) and write(2) on a pipe, under the pipe's locks (pipe.c; the look-up of
+//          the descriptor under its table's lock: proc_shared.c's fd_get_unlocked).
 //
 // Lock table (who protects what):
 //   BKL          everything the kernel shares and does not name below: the process table,
-//                threads' ZOMBIE and DEAD states, and SLEEPING for sleep_on, files, pipes,
-//                sockets, tty, signals, the load averages (loadavg.c), inodes (but their
+//                threads' ZOMBIE and DEAD states, and SLEEPING for sleep_on, files (but
+//                their reference counts are atomic), sockets, tty, signals, FIFO opens,
+//                pollers and epoll, the load averages (loadavg.c), inodes (but their
 //                reference counts, and shared memory's, are atomic: exec's build takes them)
+//   BKL + files  a descriptor table's entries: changed under both, read under either
+//                (proc.h's files_struct)
+//   pipe read,   sleeping locks: a pipe's copies out of its ring, and into it (pipe.c);
+//   pipe write   rlock and wlock; after the BKL, rlock before wlock, both before `pipe`
+//   pipe         a pipe's counters, its ends' counts and its sleepers (pipe.c)
 //   futex        the futex waiters (futex.c); taken after the BKL, before an mm's lock
 //   BKL + mm     an address space's VMAs and page tables: changed under both, read under
 //                either; but the anonymous fault adds pages, and replaces a one-thread
