@@ -3,12 +3,16 @@
 // it reads from and writes to (an inode of the filesystem, or a device like the console).
 // Several descriptors (dup, fork) may share one struct file: it counts its references.
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "fs.h"
 
 struct file;
 struct kstat;
+
+// readv's and writev's vector, and sendmsg's and recvmsg's (sys_file.c, socket.c).
+struct iovec { uint64_t base, len; };
 
 struct file_ops {
     // Kernel buffers: the system-call layer copies to and from user space.
@@ -21,8 +25,10 @@ struct file_ops {
     // Optional, before read and write: the file copies from and to user memory itself
     // (a socket, whose messages must not be cut into the pieces read and write copy in; a
     // pipe, which copies straight to and from its ring, without the BKL: pipe.c).
-    long (*read_user)(struct file *f, uint64_t ubuf, size_t n);
+    long (*read_user)(struct file *f, uint64_t ubuf, size_t n, bool nowait);
     long (*write_user)(struct file *f, uint64_t ubuf, size_t n);
+    // Optional: readv and writev as one call (a socket: one message, as Linux's).
+    long (*vector_user)(struct file *f, const struct iovec *iov, int cnt, bool write);
     long (*ioctl)(struct file *f, unsigned long cmd, uint64_t arg);   // arg is a user pointer
     void (*stat)(struct file *f, struct kstat *st);
     // Readiness now, as POLLIN|POLLOUT|... (poll.h), with interrupts off. Optional: without
@@ -41,9 +47,6 @@ struct file {
     void *priv;               // what the ops need (the pipe)
     const struct file_ops *ops;
 };
-
-// readv's and writev's vector, and sendmsg's and recvmsg's (sys_file.c, socket.c).
-struct iovec { uint64_t base, len; };
 
 // struct stat as Linux's x86_64 fstat() fills it in user space.
 struct kstat {

@@ -30,8 +30,6 @@
 #include "uaccess.h"
 #include "x86.h"
 
-#define PIPE_BUF  4096         // POSIX: writes up to this size are not interleaved
-
 // Locking. read(2) and write(2) on a pipe run without the BKL (sys_file.c), so a pipe has
 // locks of its own, of two kinds:
 //   - `lock`, a spinlock: the counters, the ends' counts and the list of threads asleep in
@@ -317,8 +315,9 @@ static long pipe_read(struct file *f, void *dst, size_t n) {
 }
 
 // read(2): from the ring straight to the user's buffer. (0 bytes: 0 at once, as Linux.)
-static long pipe_read_user(struct file *f, uint64_t ubuf, size_t n) {
-    return n ? do_recv(f->priv, (struct side){ (char *)ubuf, true }, n, file_how(f), NULL) : 0;
+static long pipe_read_user(struct file *f, uint64_t ubuf, size_t n, bool nowait) {
+    unsigned how = file_how(f) | (nowait ? PIPE_NONBLOCK : 0);
+    return n ? do_recv(f->priv, (struct side){ (char *)ubuf, true }, n, how, NULL) : 0;
 }
 
 // A socket's receive could not copy the n bytes just taken to the user, or splice could not

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #define PIPE_SIZE 65536        // Linux's default pipe capacity
+#define PIPE_BUF  4096         // POSIX: writes up to this size are not interleaved
 
 struct pipe;
 

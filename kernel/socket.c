@@ -236,15 +236,21 @@ static long recv_user(struct file *f, const struct iovec *iov, int cnt, int flag
 
 // read(2) and write(2) (sys_file.c, through read_user and write_user): receive and send
 // with no flags, so that a message stays whole.
-static long sock_read_user(struct file *f, uint64_t ubuf, size_t n) {
+static long sock_read_user(struct file *f, uint64_t ubuf, size_t n, bool nowait) {
     struct iovec v = { ubuf, n };
     int oflags = 0;
-    return recv_user(f, &v, 1, 0, &oflags);
+    return recv_user(f, &v, 1, nowait ? MSG_DONTWAIT : 0, &oflags);
 }
 
 static long sock_write_user(struct file *f, uint64_t ubuf, size_t n) {
     struct iovec v = { ubuf, n };
     return send_user(f, &v, 1, 0);
+}
+
+// readv(2) and writev(2): the vector whole, one message, as recvmsg and sendmsg.
+static long sock_vector_user(struct file *f, const struct iovec *iov, int cnt, bool write) {
+    int oflags = 0;
+    return write ? send_user(f, iov, cnt, 0) : recv_user(f, iov, cnt, 0, &oflags);
 }
 
 // The kernel-buffer ops, for sendfile(2) into a socket and the like.
@@ -287,8 +293,8 @@ static void sock_stat(struct file *f, struct kstat *st) {
 
 static const struct file_ops sock_ops = {
     .read = sock_read, .write = sock_write, .read_user = sock_read_user,
-    .write_user = sock_write_user, .unread = sock_unread, .poll = sock_poll, .stat = sock_stat,
-    .release = sock_release,
+    .write_user = sock_write_user, .vector_user = sock_vector_user, .unread = sock_unread,
+    .poll = sock_poll, .stat = sock_stat, .release = sock_release,
 };
 
 // ---------------------------------------------------------------- the system calls

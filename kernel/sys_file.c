@@ -66,12 +66,13 @@ static long direct_write(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *po
 }
 
 // Reads up to n bytes into user memory at ubuf, at *pos: &f->pos, or (direct files only)
-// an offset of the call's own. A short read from the file ends it.
-static long do_read(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
+// an offset of the call's own. A short read from the file ends it. nowait: a file that
+// would wait for bytes (a pipe, a terminal) says -EAGAIN instead (readv's later pieces).
+static long do_read(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos, bool nowait) {
     if (!user_span(ubuf, n))
         return -EFAULT;
     if (f->ops->read_user)
-        return f->ops->read_user(f, ubuf, n < MAX_RW_COUNT ? n : MAX_RW_COUNT);
+        return f->ops->read_user(f, ubuf, n < MAX_RW_COUNT ? n : MAX_RW_COUNT, nowait);
     if (!f->ops->read)
         return -EINVAL;
     if (n == 0 && f->ip && S_ISDIR(f->ip->mode))
@@ -86,7 +87,7 @@ static long do_read(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
     while ((uint64_t)total < n) {
         size_t want = n - total < CHUNK ? n - total : CHUNK;
         uint64_t pos = f->pos;
-        long got = read_piece(f, buf, want, total == 0);
+        long got = read_piece(f, buf, want, total == 0 && !nowait);
         size_t left = got > 0 ? copy_to_user_left((void *)(ubuf + total), buf, got) : 0;
         if (left) {                  // a bad buffer: the bytes that did not reach the
             if (f->pos == pos + (uint64_t)got)     // user go back, as Linux's
@@ -154,7 +155,7 @@ static long read_or_write(int fd, uint64_t buf, uint64_t count, bool write) {
     if (!unlocked)
         bkl_lock();
     if (write ? writable(f) : readable(f))
-        r = write ? do_write(f, buf, count, &f->pos) : do_read(f, buf, count, &f->pos);
+        r = write ? do_write(f, buf, count, &f->pos) : do_read(f, buf, count, &f->pos, false);
     if (!unlocked)
         bkl_unlock();
     if (ref)
@@ -189,7 +190,7 @@ static long at_offset(int fd, uint64_t buf, uint64_t count, uint64_t offset, boo
     // sleeps would see it moved: Linux's position lock is not here.)
     uint64_t saved = f->pos, *pos = direct(f) ? &offset : &f->pos;
     *pos = offset;
-    long r = write ? do_write(f, buf, count, pos) : do_read(f, buf, count, pos);
+    long r = write ? do_write(f, buf, count, pos) : do_read(f, buf, count, pos, false);
     if (pos == &f->pos)
         f->pos = saved;
     return r;
@@ -266,51 +267,85 @@ SYSCALL(syncfs) {
 }
 
 
-// Linux checks the whole vector before any I/O: it must be readable (EFAULT), no length
-// may be negative (EINVAL), and every buffer must lie in user space (EFAULT).
-static long check_vector(uint64_t uiov, uint64_t cnt) {
-    struct iovec iov[16];
+// The vector from user memory, checked as Linux checks it before any I/O: at most IOV_MAX
+// entries (else EINVAL), readable (EFAULT), no length negative (EINVAL), and every buffer
+// in user space (EFAULT, after every length is checked). 0 with *iov kmalloc'd (NULL for
+// none; the caller frees it) and *total the bytes of all, or the error.
+static long import_vector(uint64_t uiov, uint64_t cnt, struct iovec **iov, uint64_t *total) {
+    *iov = NULL;
+    *total = 0;
+    if ((int64_t)cnt < 0 || cnt > IOV_MAX)
+        return -EINVAL;
+    if (cnt == 0)
+        return 0;
+    if (!(*iov = kmalloc(cnt * sizeof **iov)))
+        return -ENOMEM;
+    if (copy_from_user(*iov, (const void *)uiov, cnt * sizeof **iov))
+        return -EFAULT;
     long err = 0;
     for (uint64_t i = 0; i < cnt; i++) {
-        if (i % 16 == 0) {
-            uint64_t k = cnt - i < 16 ? cnt - i : 16;
-            if (copy_from_user(iov, (const void *)(uiov + i * sizeof iov[0]), k * sizeof iov[0]))
-                return -EFAULT;
-        }
-        struct iovec *v = &iov[i % 16];
+        struct iovec *v = &(*iov)[i];
         if ((int64_t)v->len < 0)
             return -EINVAL;
         if (!user_span(v->base, v->len))
             err = -EFAULT;
+        *total += v->len;
     }
     return err;
 }
 
-// readv/writev: the same as several reads or writes, stopping at the first short one.
-static long vector_io(struct file *f, uint64_t uiov, uint64_t cnt, bool is_write, uint64_t *pos) {
-    if ((int64_t)cnt < 0 || cnt > IOV_MAX)
-        return -EINVAL;
-    long err = check_vector(uiov, cnt);
-    if (err)
-        return err;
-    struct iovec iov[16];
+// writev of at most PIPE_BUF bytes into a pipe goes in whole, as one write does (POSIX):
+// gathered here, and written once.
+static long gathered_write(struct file *f, const struct iovec *iov, uint64_t cnt, size_t total) {
+    char *buf = kmalloc(total ? total : 1);
+    if (!buf)
+        return -ENOMEM;
+    size_t have = 0;
+    long r = 0;
+    for (uint64_t i = 0; i < cnt && !r; have += iov[i].len, i++)
+        if (copy_from_user(buf + have, (const void *)iov[i].base, iov[i].len))
+            r = -EFAULT;
+    if (!r)
+        r = f->ops->write(f, buf, total);
+    kfree(buf);
+    return r;
+}
+
+// readv/writev on most files: the same as several reads or writes, stopping at the first
+// short one - but once a read has brought bytes, the next ones do not wait for more, as
+// Linux's readv is one read of the whole vector (musl's stdio reads into the caller's
+// buffer and its own at once: the second must not wait when the first is filled).
+static long each_piece(struct file *f, const struct iovec *iov, uint64_t cnt, bool is_write,
+                       uint64_t *pos) {
     long total = 0;
     for (uint64_t i = 0; i < cnt; i++) {
-        if (i % 16 == 0) {
-            uint64_t k = cnt - i < 16 ? cnt - i : 16;
-            if (copy_from_user(iov, (const void *)(uiov + i * sizeof iov[0]), k * sizeof iov[0]))
-                return total ? total : -EFAULT;
-        }
-        struct iovec *v = &iov[i % 16];
-        if ((int64_t)v->len < 0)
-            return -EINVAL;
-        long r = is_write ? do_write(f, v->base, v->len, pos) : do_read(f, v->base, v->len, pos);
+        long r = is_write ? do_write(f, iov[i].base, iov[i].len, pos)
+                          : do_read(f, iov[i].base, iov[i].len, pos, total > 0);
         if (r < 0)
             return total ? total : r;
         total += r;
-        if ((uint64_t)r < v->len)
+        if ((uint64_t)r < iov[i].len)
             break;
     }
+    return total;
+}
+
+// readv/writev: a socket takes the vector whole (one message, as Linux's); a writev of at
+// most PIPE_BUF bytes into a pipe goes in whole; the rest piece by piece. A vector of no
+// bytes moves none, and does not look at the file.
+static long vector_io(struct file *f, uint64_t uiov, uint64_t cnt, bool is_write, uint64_t *pos) {
+    struct iovec *iov;
+    uint64_t all;
+    long total = import_vector(uiov, cnt, &iov, &all);
+    if (total == 0 && all > 0) {        // (nothing to move: 0, the file untouched, as Linux)
+        if (f->ops->vector_user)
+            total = f->ops->vector_user(f, iov, (int)cnt, is_write);
+        else if (is_write && cnt > 1 && all <= PIPE_BUF && file_pipe(f))
+            total = gathered_write(f, iov, cnt, (size_t)all);
+        else
+            total = each_piece(f, iov, cnt, is_write, pos);
+    }
+    kfree(iov);
     return total;
 }
 

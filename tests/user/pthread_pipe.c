@@ -1,7 +1,10 @@
 // pthread_pipe: one pipe, many threads - writers whose PIPE_BUF-sized writes must never
 // interleave, readers that must each get different bytes, big copies in both directions at
 // once, buffers that fault partway, and readers asleep in one pipe interrupted one by one
-// (a reader waiting for bytes must not keep another from its signal). Linux is the oracle.
+// (a reader waiting for bytes must not keep another from its signal); readv and writev as
+// Linux has them: a readv does not wait for its second buffer once the first is filled
+// (musl's stdio reads that way), a small writev goes in whole, and a socket's readv and
+// writev move one message. Linux is the oracle.
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -11,6 +14,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "thr_util.h"
@@ -234,6 +239,80 @@ static void interrupted_readers(void)
     close(fds[1]);
 }
 
+// Each writev: a header, a body and a trailer, 4096 bytes in all - one PIPE_BUF record.
+static void *vector_writer(void *arg)
+{
+    uint64_t id = (uint64_t)(uintptr_t)arg;
+    static __thread uint64_t head[2], body[RECORD / 8 - 4], tail[2];
+    for (uint64_t seq = 0; seq < RECORDS; seq++) {
+        head[0] = head[1] = tail[0] = tail[1] = id << 32 | seq;
+        for (int i = 0; i < RECORD / 8 - 4; i++)
+            body[i] = id << 32 | seq;
+        struct iovec v[3] = { { head, sizeof head }, { body, sizeof body }, { tail, sizeof tail } };
+        if (writev(fds[1], v, 3) != RECORD)
+            break;
+    }
+    return NULL;
+}
+
+static void vectors(void)
+{
+    pipe(fds);
+    write(fds[1], "0123456789", 10);
+    char a[10], b[100];
+    struct iovec v[2] = { { a, sizeof a }, { b, sizeof b } };
+    check_val("readv, the first buffer filled exactly, the writer open", readv(fds[0], v, 2));
+    write(fds[1], "one line\n", 9);
+    FILE *in = fdopen(dup(fds[0]), "r");
+    char line[100];
+    printf("fgets through the C library's buffer: %s", fgets(line, sizeof line, in) ? line : "-\n");
+    fclose(in);
+    close(fds[0]);
+    close(fds[1]);
+
+    pipe(fds);
+    pthread_t t[WRITERS];
+    for (uintptr_t i = 0; i < WRITERS; i++)
+        pthread_create(&t[i], NULL, vector_writer, (void *)i);
+    static uint64_t rec[RECORD / 8];
+    int whole = 1, count = 0;
+    while (count < WRITERS * RECORDS) {
+        size_t have = 0;
+        while (have < RECORD) {
+            ssize_t n = read(fds[0], (char *)rec + have, RECORD - have);
+            if (n <= 0)
+                break;
+            have += n;
+        }
+        if (have < RECORD)
+            break;
+        count++;
+        for (int w = 1; w < RECORD / 8; w++)
+            whole &= rec[w] == rec[0];
+    }
+    for (int i = 0; i < WRITERS; i++)
+        pthread_join(t[i], NULL);
+    printf("writev records: %d of %d\n", count, WRITERS * RECORDS);
+    yes("no writev record interleaved with another", whole);
+    close(fds[0]);
+    close(fds[1]);
+
+    int sv[2];
+    socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+    struct iovec parts[3] = { { "abc", 3 }, { "defg", 4 }, { "h", 1 } };
+    check_val("writev of 3 pieces into a datagram socket", writev(sv[0], parts, 3));
+    check_val("then a second message", write(sv[0], "xyz", 3));
+    char c[5], d[10];
+    struct iovec into[2] = { { c, sizeof c }, { d, sizeof d } };
+    check_val("readv: one message, across both buffers", readv(sv[1], into, 2));
+    printf("  they hold %.5s|%.3s\n", c, d);
+    check_val("readv: the second message", readv(sv[1], into, 2));
+    struct iovec none[1] = { { d, 0 } };
+    check_val("readv of 0 bytes from an empty socket", readv(sv[1], none, 1));
+    close(sv[0]);
+    close(sv[1]);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -244,5 +323,6 @@ int main(int argc, char **argv)
     big_copies();
     faulting_buffers();
     interrupted_readers();
+    vectors();
     return done();
 }
