@@ -514,6 +514,31 @@ unsigned pipe_ready(struct pipe *pp, bool reader, bool writer) {
     return mask;
 }
 
+long pipe_queued(struct pipe *pp, bool first_only) {
+    uint64_t f = lock(pp);
+    uint64_t at = pp->nread, queued = pp->nwritten - pp->nread;
+    if (pp->packets) {
+        queued = 0;
+        for (uint32_t len; at != pp->nwritten; at += sizeof len + len) {
+            ring_copy(pp, at, (struct side){ (char *)&len, false }, sizeof len, false);
+            queued += len;
+            if (first_only)
+                break;
+        }
+    }
+    unlock(pp, f);
+    return (long)queued;
+}
+
+// ioctl(FIONREAD): the bytes a read would find now, as Linux's pipe_ioctl; anything else is
+// not a pipe's (ENOTTY).
+static long pipe_ioctl(struct file *f, unsigned long cmd, uint64_t arg) {
+    if (cmd != FIONREAD)
+        return -ENOTTY;
+    int n = (int)pipe_queued(f->priv, false);
+    return copy_to_user((void *)arg, &n, sizeof n) ? -EFAULT : 0;
+}
+
 static unsigned pipe_poll(struct file *f) {
     int acc = f->flags & O_ACCMODE;      // a FIFO opened O_RDWR is both ends
     return pipe_ready(f->priv, acc != O_WRONLY, acc != O_RDONLY);
@@ -533,16 +558,17 @@ static void pipe_stat(struct file *f, struct kstat *st) {
 }
 
 static const struct file_ops pipe_read_ops = {
-    .read = pipe_read, .read_user = pipe_read_user, .release = pipe_release, .stat = pipe_stat,
-    .poll = pipe_poll,
+    .read = pipe_read, .read_user = pipe_read_user, .ioctl = pipe_ioctl,
+    .release = pipe_release, .stat = pipe_stat, .poll = pipe_poll,
 };
 static const struct file_ops pipe_write_ops = {
-    .write = pipe_write, .write_user = pipe_write_user, .release = pipe_release,
-    .stat = pipe_stat, .poll = pipe_poll,
+    .write = pipe_write, .write_user = pipe_write_user, .ioctl = pipe_ioctl,
+    .release = pipe_release, .stat = pipe_stat, .poll = pipe_poll,
 };
 static const struct file_ops pipe_rdwr_ops = {
     .read = pipe_read, .read_user = pipe_read_user, .write = pipe_write,
-    .write_user = pipe_write_user, .release = pipe_release, .stat = pipe_stat, .poll = pipe_poll,
+    .write_user = pipe_write_user, .ioctl = pipe_ioctl, .release = pipe_release,
+    .stat = pipe_stat, .poll = pipe_poll,
 };
 
 struct pipe *file_pipe(struct file *f) {

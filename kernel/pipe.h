@@ -37,5 +37,9 @@ void pipe_unread(struct pipe *pp, const void *buf, size_t n);
 // so; pipe_shut leaves that to its caller (pipe_free).
 bool pipe_drop(struct pipe *pp, bool reader, bool writer);
 void pipe_shut(struct pipe *pp, bool reader, bool writer);
+// The bytes buffered (FIONREAD); in packet mode the lengths of the messages, all of them
+// or the first one's.
+long pipe_queued(struct pipe *pp, bool first_only);
+#define FIONREAD 0x541b        // ioctl: how many bytes a read would find now (int *)
 // poll's bits for an end that reads, writes, or both (interrupts off).
 unsigned pipe_ready(struct pipe *pp, bool reader, bool writer);

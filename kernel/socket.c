@@ -247,6 +247,16 @@ static long sock_write_user(struct file *f, uint64_t ubuf, size_t n) {
     return send_user(f, &v, 1, 0);
 }
 
+// ioctl(FIONREAD), Linux's SIOCINQ for AF_UNIX: the bytes queued to receive - for a
+// datagram end, the next message's length.
+static long sock_ioctl(struct file *f, unsigned long cmd, uint64_t arg) {
+    struct sock *s = f->priv;
+    if (cmd != FIONREAD)
+        return -ENOTTY;
+    int n = (int)pipe_queued(s->rx, s->type == SOCK_DGRAM);
+    return copy_to_user((void *)arg, &n, sizeof n) ? -EFAULT : 0;
+}
+
 // readv(2) and writev(2): the vector whole, one message, as recvmsg and sendmsg.
 static long sock_vector_user(struct file *f, const struct iovec *iov, int cnt, bool write) {
     int oflags = 0;
@@ -294,7 +304,7 @@ static void sock_stat(struct file *f, struct kstat *st) {
 static const struct file_ops sock_ops = {
     .read = sock_read, .write = sock_write, .read_user = sock_read_user,
     .write_user = sock_write_user, .vector_user = sock_vector_user, .unread = sock_unread,
-    .poll = sock_poll, .stat = sock_stat, .release = sock_release,
+    .ioctl = sock_ioctl, .poll = sock_poll, .stat = sock_stat, .release = sock_release,
 };
 
 // ---------------------------------------------------------------- the system calls

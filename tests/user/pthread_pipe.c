@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -255,10 +257,16 @@ static void *vector_writer(void *arg)
     return NULL;
 }
 
+static char line_unused[64];
+
 static void vectors(void)
 {
     pipe(fds);
     write(fds[1], "0123456789", 10);
+    int queued = -1;
+    check("ioctl FIONREAD on the pipe", ioctl(fds[0], FIONREAD, &queued));
+    printf("  it says %d\n", queued);
+    check("ioctl TCGETS on the pipe", ioctl(fds[0], TCGETS, line_unused));
     char a[10], b[100];
     struct iovec v[2] = { { a, sizeof a }, { b, sizeof b } };
     check_val("readv, the first buffer filled exactly, the writer open", readv(fds[0], v, 2));
@@ -302,6 +310,9 @@ static void vectors(void)
     struct iovec parts[3] = { { "abc", 3 }, { "defg", 4 }, { "h", 1 } };
     check_val("writev of 3 pieces into a datagram socket", writev(sv[0], parts, 3));
     check_val("then a second message", write(sv[0], "xyz", 3));
+    queued = -1;
+    ioctl(sv[1], FIONREAD, &queued);
+    printf("FIONREAD on the datagram end: %d\n", queued);
     char c[5], d[10];
     struct iovec into[2] = { { c, sizeof c }, { d, sizeof d } };
     check_val("readv: one message, across both buffers", readv(sv[1], into, 2));
@@ -309,6 +320,22 @@ static void vectors(void)
     check_val("readv: the second message", readv(sv[1], into, 2));
     struct iovec none[1] = { { d, 0 } };
     check_val("readv of 0 bytes from an empty socket", readv(sv[1], none, 1));
+    close(sv[0]);
+    close(sv[1]);
+    socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv);
+    write(sv[0], "abc", 3);
+    write(sv[0], "defgh", 5);
+    queued = -1;
+    ioctl(sv[1], FIONREAD, &queued);
+    printf("FIONREAD on a seqpacket end with 2 messages: %d\n", queued);
+    close(sv[0]);
+    close(sv[1]);
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    write(sv[0], "abc", 3);
+    write(sv[0], "defgh", 5);
+    queued = -1;
+    ioctl(sv[1], FIONREAD, &queued);
+    printf("FIONREAD on a stream end: %d\n", queued);
     close(sv[0]);
     close(sv[1]);
 }

@@ -52,6 +52,7 @@ const char *err_name(int e)
     case EAGAIN: return "EAGAIN";
     case ENOMEM: return "ENOMEM";
     case EFAULT: return "EFAULT";
+    case ENOTTY: return "ENOTTY";
     case EBUSY: return "EBUSY";
     case EINVAL: return "EINVAL";
     case ENOSYS: return "ENOSYS";
