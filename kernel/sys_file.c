@@ -577,6 +577,7 @@ SYSCALL(dup3) {
 #define F_GETFL 3
 #define F_SETFL 4
 #define F_DUPFD_CLOEXEC 1030
+#define F_GETPIPE_SZ 1032
 #define FD_CLOEXEC 1
 
 SYSCALL(fcntl) {
@@ -608,6 +609,8 @@ SYSCALL(fcntl) {
         return flock_fcntl(fd, f, cmd, arg);   // flock.c
     case F_ADD_SEALS: case F_GET_SEALS:
         return memfd_fcntl(f, cmd, arg);       // memfd.c
+    case F_GETPIPE_SZ:               // a pipe's capacity (F_SETPIPE_SZ, to change it, is not here)
+        return file_pipe(f) ? PIPE_SIZE : -EBADF;
     default:
         return -EINVAL;
     }

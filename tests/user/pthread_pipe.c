@@ -6,6 +6,7 @@
 // (musl's stdio reads that way), a small writev goes in whole, and a socket's readv and
 // writev move one message. Linux is the oracle.
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -267,6 +268,7 @@ static void vectors(void)
     check("ioctl FIONREAD on the pipe", ioctl(fds[0], FIONREAD, &queued));
     printf("  it says %d\n", queued);
     check("ioctl TCGETS on the pipe", ioctl(fds[0], TCGETS, line_unused));
+    check_val("fcntl F_GETPIPE_SZ", fcntl(fds[1], F_GETPIPE_SZ));
     char a[10], b[100];
     struct iovec v[2] = { { a, sizeof a }, { b, sizeof b } };
     check_val("readv, the first buffer filled exactly, the writer open", readv(fds[0], v, 2));
