@@ -320,10 +320,46 @@ static long pipe_read_user(struct file *f, uint64_t ubuf, size_t n, bool nowait)
     return n ? do_recv(f->priv, (struct side){ (char *)ubuf, true }, n, how, NULL) : 0;
 }
 
-// A socket's receive could not copy the n bytes just taken to the user, or splice could not
-// put them anywhere: they go back to the front of the ring. If the failed copy slept in a
-// fault, another reader may have taken later bytes meanwhile - these then come after them
-// - or a writer may have filled the ring - then they are lost, as for a reader that died.
+// splice out of a pipe (splice.c): up to n bytes are looked at (copied into buf, not taken)
+// and handed to `out`, and then only the bytes it kept are taken - all holding rlock. So no
+// other reader takes later bytes meanwhile, and no writer fills the room they would leave:
+// nothing has to go back (a take and pipe_unread lost bytes to a writer without the BKL).
+// Returns how many out was offered (*put: what it returned), or the wait's 0 (end of file),
+// -EAGAIN or -ERESTARTSYS.
+long pipe_splice_out(struct pipe *pp, void *buf, size_t n, unsigned how,
+                     long (*out)(void *arg, const void *buf, size_t n), void *arg, long *put) {
+    for (;;) {
+        sleeplock_acquire(&pp->rlock);
+        uint64_t f = lock(pp);
+        if (pp->nwritten != pp->nread) {
+            size_t whole;
+            long got = take(pp, (struct side){ buf, false }, n, true, &whole, f);   // lets go
+            *put = out(arg, buf, (size_t)got);
+            size_t kept = *put > 0 ? (size_t)*put : 0;
+            if (kept) {
+                f = lock(pp);
+                pp->nread += kept;
+                wake_all(pp);              // room for writers
+                unlock(pp, f);
+            }
+            sleeplock_release(&pp->rlock);
+            if (kept)
+                notify(pp, POLLOUT | POLLWRNORM);
+            return got;
+        }
+        unlock(pp, f);
+        sleeplock_release(&pp->rlock);
+        long ret = wait_for_bytes(pp, how);
+        if (ret <= 0)
+            return ret;
+    }
+}
+
+// A socket's receive could not copy the n bytes just taken to the user: they go back to
+// the front of the ring. If the failed copy slept in a fault, another reader may have taken
+// later bytes meanwhile - these then come after them - or a writer may have filled the ring
+// - then they are lost, as for a reader that died. (A socket's pipes are used under the BKL
+// alone: only a sleep in that fault lets anyone else in.)
 void pipe_unread(struct pipe *pp, const void *buf, size_t n) {
     sleeplock_acquire(&pp->rlock);
     sleeplock_acquire(&pp->wlock);         // (the bytes go where a writer would put its own)

@@ -32,6 +32,11 @@ long pipe_wait_room(struct pipe *pp, size_t n);
 // The n bytes just received that could not reach the user go back to the front (not for
 // messages: those are lost, as Linux's datagrams are).
 void pipe_unread(struct pipe *pp, const void *buf, size_t n);
+// splice's move out of a pipe: up to n bytes copied into buf are offered to out, and only
+// what it returns (> 0) is taken. Returns how many were offered (*put: out's return), or
+// 0 at end of file, -EAGAIN, -ERESTARTSYS. out may sleep; it must not read this pipe.
+long pipe_splice_out(struct pipe *pp, void *buf, size_t n, unsigned how,
+                     long (*out)(void *arg, const void *buf, size_t n), void *arg, long *put);
 // A reading end, a writing end, or both, close: readers see end of file once no writer is
 // left, writers EPIPE once no reader is. pipe_drop frees the pipe after the last, and says
 // so; pipe_shut leaves that to its caller (pipe_free).

@@ -9,7 +9,8 @@
 //       would, unless SPLICE_F_NONBLOCK (for the pipes) or O_NONBLOCK.
 //   tee(in, out, len, flags)  two pipes; copies without consuming in.
 //   vmsplice(pipe, iov, n, flags)  the user's buffers into a pipe: writev.
-// Locking: the BKL, as every file call.
+// Locking: the BKL, as every file call; and a pipe's own locks (pipe.c), whose readers and
+// writers run without the BKL.
 #include <stdbool.h>
 #include <stdint.h>
 #include "errno.h"
@@ -72,12 +73,22 @@ static long write_out(struct file *out, int64_t *off, const void *buf, size_t n)
     return put;
 }
 
-// The n bytes at buf, taken from in, that out did not take go back where they came from:
-// to the front of its pipe, a stream socket's receiving pipe, or its file offset.
+// write_out as pipe_splice_out's `out`, for a splice out of a pipe.
+struct splice_to {
+    struct file *out;
+    int64_t *off;
+};
+
+static long write_to(void *arg, const void *buf, size_t n) {
+    struct splice_to *to = arg;
+    return write_out(to->out, to->off, buf, n);
+}
+
+// The n bytes at buf, taken from in (not a pipe: pipe_splice_out), that out did not take go
+// back where they came from: to the front of a stream socket's receiving pipe, or to its
+// file offset.
 static void give_back(struct file *in, int64_t *off, const char *buf, size_t n) {
-    if (file_pipe(in))
-        pipe_unread(file_pipe(in), buf, n);
-    else if (in->ops->unread)
+    if (in->ops->unread)
         in->ops->unread(in, buf, n);
     else if (off)
         *off -= (int64_t)n;
@@ -155,20 +166,28 @@ SYSCALL(splice) {
     if (!buf)
         return -ENOMEM;
     long put;
+    struct pipe *ip = file_pipe(in);
+    struct splice_to to = { out, uoff_out ? &off_out : NULL };
     for (;;) {
-        long got = read_in(in, uoff_in ? &off_in : NULL, buf, n, flags);
+        // Out of a pipe, the bytes are taken only once out has them (pipe_splice_out): its
+        // readers and writers run without the BKL, and bytes given back could find the
+        // ring refilled. From any other file, once bytes are taken from in, nothing may
+        // sleep until what out did not take is back in in, in its place. Either way the
+        // write does not wait, and a full out is waited for with nothing in hand, then the
+        // move is tried again (Linux waits for room in out first, then moves with both
+        // pipes locked).
+        long got = ip ? pipe_splice_out(ip, buf, n, how(in, flags), write_to, &to, &put)
+                      : read_in(in, uoff_in ? &off_in : NULL, buf, n, flags);
         if (got <= 0) {
             put = got;
             break;
         }
-        // Once bytes are taken from in, nothing may sleep until what out did not take is
-        // back in in, in its place: the write does not wait, and a full out is waited for
-        // with nothing in hand, then the move is tried again (Linux waits for room in out
-        // first, then moves with both pipes locked).
-        put = write_out(out, uoff_out ? &off_out : NULL, buf, (size_t)got);
-        long kept = put < 0 ? 0 : put;
-        if (kept < got)
-            give_back(in, uoff_in ? &off_in : NULL, buf + kept, (size_t)(got - kept));
+        if (!ip) {
+            put = write_out(out, to.off, buf, (size_t)got);
+            long kept = put < 0 ? 0 : put;
+            if (kept < got)
+                give_back(in, uoff_in ? &off_in : NULL, buf + kept, (size_t)(got - kept));
+        }
         struct pipe *op = file_pipe(out) ? file_pipe(out)
                         : file_is_socket(out) ? sock_tx_pipe(out) : NULL;
         if (put != -EAGAIN || !op || (out->flags & O_NONBLOCK) || (flags & SPLICE_F_NONBLOCK))

@@ -160,6 +160,64 @@ static void socket_into_a_fuller_pipe(void)
     close(p[1]);
 }
 
+// A splice out of a pipe that a writer keeps full, into a pipe a slow reader empties: every
+// word arrives, in order. (Lantern once took the bytes, gave back what the output did not
+// take - and found the room they left refilled by the writer, whose write(2) runs without
+// the BKL: they were lost.)
+#define SEQ_WORDS (1 << 18)                // 2 MiB of counting 8-byte words
+
+static int seq_in[2], seq_out[2];
+
+static void *seq_writer(void *arg)
+{
+    (void)arg;
+    uint64_t words[512], next = 0;
+    while (next < SEQ_WORDS) {
+        for (int i = 0; i < 512; i++)
+            words[i] = next++;
+        if (write(seq_in[1], words, sizeof words) != (ssize_t)sizeof words)
+            break;
+    }
+    close(seq_in[1]);
+    return NULL;
+}
+
+static void *seq_splicer(void *arg)
+{
+    (void)arg;
+    while (splice(seq_in[0], NULL, seq_out[1], NULL, 65536, 0) > 0)
+        ;
+    close(seq_out[1]);
+    return NULL;
+}
+
+static void splice_from_a_refilled_pipe(void)
+{
+    pipe(seq_in);
+    pipe(seq_out);
+    pthread_t w, s;
+    pthread_create(&w, NULL, seq_writer, NULL);
+    pthread_create(&s, NULL, seq_splicer, NULL);
+    uint64_t expect = 0, word = 0;
+    size_t have = 0;
+    int in_order = 1;
+    unsigned char piece[1000];             // reads of odd sizes, across words
+    for (ssize_t n; (n = read(seq_out[0], piece, sizeof piece)) > 0; )
+        for (ssize_t i = 0; i < n; i++) {
+            ((unsigned char *)&word)[have++] = piece[i];
+            if (have < sizeof word)
+                continue;
+            have = 0;
+            in_order &= word == expect++;
+        }
+    pthread_join(w, NULL);
+    pthread_join(s, NULL);
+    yes("splice from a pipe a writer refills: every word, in order",
+        in_order && expect == SEQ_WORDS);
+    close(seq_in[0]);
+    close(seq_out[0]);
+}
+
 // A splice that must wait for room in its output holds no bytes of its input meanwhile: a
 // signal that ends the wait leaves the input as it was, in order (Lantern once took the
 // bytes, slept in the write, and lost them when the input had filled up again).
@@ -223,6 +281,7 @@ int main(int argc, char **argv)
     pipe_to_pipe();
     files();
     socket_into_a_fuller_pipe();
+    splice_from_a_refilled_pipe();
     interrupted_splice();
     return done();
 }
