@@ -46,7 +46,9 @@
 //     Neither is held during a wait for the other end: a reader asleep in an empty pipe
 //     must not keep a second reader from noticing a signal. pipe_unread, which puts bytes
 //     back before nread, takes both: rlock, then wlock.
-// The lock order: the BKL, rlock, wlock, lock, sched_lock. The FIFO fields (r_opens,
+// The lock order: the BKL, rlock, wlock, lock, sched_lock. A sleeping lock's holder may
+// still take the BKL - a fault in its copy does, and so does notify - for a BKL holder that
+// wants the sleeping lock sleeps, and that lets the BKL go. The FIFO fields (r_opens,
 // w_opens, fifo) stay under the BKL, as FIFOs are opened under it; so do the pollers and
 // epoll, which a change notifies (notify, below).
 struct pipe {
@@ -530,23 +532,25 @@ static void pipe_release(struct file *f) {
 // Readers: POLLIN with data, POLLHUP once no writer is left. Writers: POLLOUT while a
 // PIPE_BUF-sized write fits (Linux: while a page of the ring is free), POLLERR once no
 // reader is left.
-// Without the lock, as Linux's pipe_poll: a look, which a change made meanwhile notifies.
+// Under the lock: the two counters read apart, a read and a write in between could make
+// `used` wrap round, and a full pipe look writable.
 unsigned pipe_ready(struct pipe *pp, bool reader, bool writer) {
-    uint64_t used = __atomic_load_n(&pp->nwritten, __ATOMIC_SEQ_CST) -
-                    __atomic_load_n(&pp->nread, __ATOMIC_SEQ_CST);
+    uint64_t f = lock(pp);
+    uint64_t used = pp->nwritten - pp->nread;
     unsigned mask = 0;
     if (reader) {
         if (used)
             mask |= POLLIN | POLLRDNORM;
-        if (__atomic_load_n(&pp->writers, __ATOMIC_SEQ_CST) == 0)
+        if (pp->writers == 0)
             mask |= POLLHUP;
     }
     if (writer) {
         if (PIPE_SIZE - used >= PIPE_BUF)
             mask |= POLLOUT | POLLWRNORM;
-        if (__atomic_load_n(&pp->readers, __ATOMIC_SEQ_CST) == 0)
+        if (pp->readers == 0)
             mask |= POLLERR;
     }
+    unlock(pp, f);
     return mask;
 }
 
