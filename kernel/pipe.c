@@ -701,6 +701,10 @@ static struct pipe *fifo_pipe(struct inode *ip) {
     struct pipe *pp = pipe_new(false);
     if (!pp)
         return NULL;
+    if (ip->fifo) {                      // another open made one while this one allocated
+        pipe_free(pp);
+        return ip->fifo;
+    }
     pp->readers = pp->writers = 0;       // counted as the ends open
     pp->fifo = ip;
     ip->fifo = pp;
@@ -711,21 +715,27 @@ long fifo_open(struct inode *ip, unsigned int flags, struct file **out) {
     int acc = flags & O_ACCMODE;
     if (acc == O_ACCMODE)
         return -EINVAL;
-    struct pipe *pp = fifo_pipe(ip);
-    if (!pp)
-        return -ENOMEM;
     const struct file_ops *ops = acc == O_RDONLY ? &pipe_read_ops
                                : acc == O_WRONLY ? &pipe_write_ops : &pipe_rdwr_ops;
+    // The file first: an allocation may sleep, and the last close of the FIFO's other
+    // ends could free the pipe meanwhile - from fifo_pipe on, nothing sleeps until this
+    // open has counted itself.
     struct file *f = file_alloc(ops, ip, flags);
-    uint64_t irq = local_irq_save();
-    long err = !f ? -ENOMEM : (acc == O_WRONLY && !pp->readers && (flags & O_NONBLOCK)) ? -ENXIO : 0;
-    if (err) {
-        bool unused = pp->readers == 0 && pp->writers == 0;
-        local_irq_restore(irq);
+    struct pipe *pp = f ? fifo_pipe(ip) : NULL;
+    if (!pp) {
         if (f) {                           // never opened: no release
             fs_put(ip);
             kfree(f);
         }
+        return -ENOMEM;
+    }
+    uint64_t irq = local_irq_save();
+    long err = (acc == O_WRONLY && !pp->readers && (flags & O_NONBLOCK)) ? -ENXIO : 0;
+    if (err) {
+        bool unused = pp->readers == 0 && pp->writers == 0;
+        local_irq_restore(irq);
+        fs_put(ip);                        // never opened: no release
+        kfree(f);
         if (unused) {
             ip->fifo = NULL;
             pipe_free(pp);
