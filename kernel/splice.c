@@ -223,7 +223,7 @@ SYSCALL(tee) {
         return -ENOMEM;
     long got = pipe_recv(file_pipe(in), buf, n, how(in, flags) | PIPE_PEEK, NULL), put = got;
     if (got > 0)
-        put = pipe_send(file_pipe(out), buf, (size_t)got, how(out, flags) | PIPE_NOSIGNAL);
+        put = pipe_send(file_pipe(out), buf, (size_t)got, how(out, flags));   // EPIPE: SIGPIPE too, as Linux's opipe_prep
     kfree(buf);
     return put;
 }
