@@ -67,6 +67,9 @@ static void pipe_to_pipe(void)
     print_status("  the reader", status);
 }
 
+static volatile int sigpipes;
+static void on_sigpipe(int sig) { (void)sig; sigpipes++; }
+
 static void files(void)
 {
     char path[] = "/tmp/splice.XXXXXX";
@@ -131,10 +134,16 @@ static void files(void)
     check("splice of (size_t)-1 bytes from the file", splice(fd, NULL, p[1], NULL, (size_t)-1, 0));
     check("tee, a file", tee(fd, p[1], 4, 0));
     check("vmsplice on a file", vmsplice(fd, v, 2, 0));
+    write(p[1], "tee", 3);
+    close(q[0]);                         // q has no reader now
+    struct sigaction sa = { .sa_handler = on_sigpipe }, old;
+    sigaction(SIGPIPE, &sa, &old);
+    check("tee into a pipe with no reader", tee(p[0], q[1], 3, 0));
+    printf("  SIGPIPEs: %d\n", sigpipes);
+    sigaction(SIGPIPE, &old, NULL);
     close(fd);
     close(p[0]);
     close(p[1]);
-    close(q[0]);
     close(q[1]);
 }
 

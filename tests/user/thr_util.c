@@ -53,6 +53,7 @@ const char *err_name(int e)
     case ENOMEM: return "ENOMEM";
     case EFAULT: return "EFAULT";
     case ENOTTY: return "ENOTTY";
+    case EPIPE: return "EPIPE";
     case EBUSY: return "EBUSY";
     case EINVAL: return "EINVAL";
     case ENOSYS: return "ENOSYS";
