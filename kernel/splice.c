@@ -222,8 +222,8 @@ SYSCALL(tee) {
     if (!buf)
         return -ENOMEM;
     long got = pipe_recv(file_pipe(in), buf, n, how(in, flags) | PIPE_PEEK, NULL), put = got;
-    if (got > 0)
-        put = pipe_send(file_pipe(out), buf, (size_t)got, how(out, flags));   // EPIPE: SIGPIPE too, as Linux's opipe_prep
+    if (got > 0)                         // (EPIPE sends SIGPIPE too, as Linux's opipe_prep)
+        put = pipe_send(file_pipe(out), buf, (size_t)got, how(out, flags));
     kfree(buf);
     return put;
 }
