@@ -519,6 +519,47 @@ SYSCALL(fstat) {
     return copy_to_user((void *)statbuf, &st, sizeof st);
 }
 
+#define FIONBIO  0x5421
+#define FIONCLEX 0x5450
+#define FIOCLEX  0x5451
+#define FIOQSIZE 0x5460
+
+// The requests that every file answers before its own ioctl sees them (Linux's
+// do_vfs_ioctl): close-on-exec on and off, O_NONBLOCK on and off (an int), and for a
+// regular file the bytes from its position to its end (FIONREAD, an int), and for a file,
+// directory or link the bytes its blocks hold (FIOQSIZE, a 64-bit loff_t). False: not one
+// of these (a pipe's FIONREAD is its own).
+static bool vfs_ioctl(int fd, struct file *f, unsigned int request, uint64_t arg, long *ret) {
+    struct inode *ip = f->ip;
+    int on;
+    switch (request) {
+    case FIOCLEX:
+    case FIONCLEX:
+        fd_set_cloexec(current(), fd, request == FIOCLEX);
+        *ret = 0;
+        return true;
+    case FIONBIO:
+        if (!(*ret = copy_from_user(&on, (const void *)arg, sizeof on)))
+            f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+        return true;
+    case FIOQSIZE:
+        *ret = -ENOTTY;
+        if (ip && (S_ISREG(ip->mode) || S_ISDIR(ip->mode) || S_ISLNK(ip->mode))) {
+            int64_t bytes = (int64_t)fs_blocks(ip) * 512;   // (inode_get_bytes: not i_size)
+            *ret = copy_to_user((void *)arg, &bytes, sizeof bytes);
+        }
+        return true;
+    case FIONREAD:
+        if (!ip || !S_ISREG(ip->mode))
+            return false;
+        on = (int)(ip->size - f->pos);
+        *ret = copy_to_user((void *)arg, &on, sizeof on);
+        return true;
+    default:
+        return false;
+    }
+}
+
 SYSCALL(ioctl) {
     int fd = (int)a0;
     unsigned int request = (unsigned int)a1;
@@ -526,6 +567,9 @@ SYSCALL(ioctl) {
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
+    long r;
+    if (vfs_ioctl(fd, f, request, arg, &r))
+        return r;
     return f->ops->ioctl ? f->ops->ioctl(f, request, arg) : -ENOTTY;   // Linux's type
 }
 

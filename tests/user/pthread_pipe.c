@@ -342,6 +342,41 @@ static void vectors(void)
     close(sv[1]);
 }
 
+// The ioctls every file answers (Linux's do_vfs_ioctl), on a pipe and on a regular file.
+static void generic_ioctls(void)
+{
+    pipe(fds);
+    int on = 1;
+    check("FIONBIO on", ioctl(fds[0], FIONBIO, &on));
+    yes("  O_NONBLOCK set", fcntl(fds[0], F_GETFL) & O_NONBLOCK);
+    char c;
+    check("  a read of the empty pipe", read(fds[0], &c, 1));
+    on = 0;
+    check("FIONBIO off", ioctl(fds[0], FIONBIO, &on));
+    yes("  O_NONBLOCK clear", !(fcntl(fds[0], F_GETFL) & O_NONBLOCK));
+    check("FIONBIO from a bad pointer", ioctl(fds[0], FIONBIO, bad_address()));
+    check("FIOCLEX", ioctl(fds[1], FIOCLEX));
+    check_val("  F_GETFD", fcntl(fds[1], F_GETFD));
+    check("FIONCLEX", ioctl(fds[1], FIONCLEX));
+    check_val("  F_GETFD", fcntl(fds[1], F_GETFD));
+    long long size = -1;
+    check("FIOQSIZE on a pipe", ioctl(fds[0], FIOQSIZE, &size));
+    close(fds[0]);
+    close(fds[1]);
+
+    int fd = memfd_create("ioctls", 0);
+    static char block[100];
+    write(fd, block, sizeof block);
+    lseek(fd, 30, SEEK_SET);
+    int left = -1;
+    check("FIONREAD on a regular file at 30 of 100", ioctl(fd, FIONREAD, &left));
+    printf("  it says %d\n", left);
+    check("FIOQSIZE on it", ioctl(fd, FIOQSIZE, &size));
+    printf("  it says %lld\n", size);
+    check("TCGETS on it", ioctl(fd, TCGETS, line_unused));
+    close(fd);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -353,5 +388,6 @@ int main(int argc, char **argv)
     faulting_buffers();
     interrupted_readers();
     vectors();
+    generic_ioctls();
     return done();
 }
