@@ -260,6 +260,19 @@ static void *vector_writer(void *arg)
 
 static char line_unused[64];
 
+// FIONREAD on a socket end its peer sent 3 bytes and then 5 to.
+static void fionread_of_two_sends(int type, const char *what)
+{
+    int sv[2], queued = -1;
+    socketpair(AF_UNIX, type, 0, sv);
+    write(sv[0], "abc", 3);
+    write(sv[0], "defgh", 5);
+    ioctl(sv[1], FIONREAD, &queued);
+    printf("FIONREAD on %s: %d\n", what, queued);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 static void vectors(void)
 {
     pipe(fds);
@@ -324,22 +337,8 @@ static void vectors(void)
     check_val("readv of 0 bytes from an empty socket", readv(sv[1], none, 1));
     close(sv[0]);
     close(sv[1]);
-    socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv);
-    write(sv[0], "abc", 3);
-    write(sv[0], "defgh", 5);
-    queued = -1;
-    ioctl(sv[1], FIONREAD, &queued);
-    printf("FIONREAD on a seqpacket end with 2 messages: %d\n", queued);
-    close(sv[0]);
-    close(sv[1]);
-    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
-    write(sv[0], "abc", 3);
-    write(sv[0], "defgh", 5);
-    queued = -1;
-    ioctl(sv[1], FIONREAD, &queued);
-    printf("FIONREAD on a stream end: %d\n", queued);
-    close(sv[0]);
-    close(sv[1]);
+    fionread_of_two_sends(SOCK_SEQPACKET, "a seqpacket end with 2 messages");
+    fionread_of_two_sends(SOCK_STREAM, "a stream end");
 }
 
 // The ioctls every file answers (Linux's do_vfs_ioctl), on a pipe and on a regular file.
