@@ -31,14 +31,11 @@ static unsigned how(struct file *f, unsigned flags) {
     return (f->flags & O_NONBLOCK) || (flags & SPLICE_F_NONBLOCK) ? PIPE_NONBLOCK : 0;
 }
 
-// Reads up to n bytes from in into buf: from its pipe, or from the file at *off (its own
-// position if off is NULL). A socket's read is made non-blocking for the call if
-// SPLICE_F_NONBLOCK asks: such a read does not sleep, so under the BKL nobody else sees
-// the flag meanwhile.
+// Reads up to n bytes from in (a socket or a file: not a pipe, whose bytes pipe_splice_out
+// moves) into buf, from the file at *off (its own position if off is NULL). A socket's read
+// is made non-blocking for the call if SPLICE_F_NONBLOCK asks: such a read does not sleep,
+// so under the BKL nobody else sees the flag meanwhile.
 static long read_in(struct file *in, int64_t *off, void *buf, size_t n, unsigned flags) {
-    struct pipe *pp = file_pipe(in);
-    if (pp)
-        return pipe_recv(pp, buf, n, how(in, flags), NULL);
     uint64_t saved = in->pos;
     unsigned fflags = in->flags;
     if (off)
