@@ -74,8 +74,8 @@ struct mm *mm_create(void) {
 
 // An mm lock may be held long - a fork copying page tables, a munmap of a large range -
 // so a CPU that holds no other spinlock waits for it as for the BKL: a little spinning,
-// then halted until mm_unlock wakes it (smp.c).
-uint64_t mm_lock(struct mm *mm) {
+// then halted until mm_unlock wakes it (smp.c). A fault takes it this way.
+uint64_t mm_lock_for_fault(struct mm *mm) {
     if (percpu_ready && this_cpu()->nheld == 0)
         smp_wait_unlocked(&mm->lock.locked, &mm->lock_waiters);
     return spin_lock_irqsave(&mm->lock);
@@ -84,6 +84,24 @@ uint64_t mm_lock(struct mm *mm) {
 void mm_unlock(struct mm *mm, uint64_t flags) {
     spin_unlock_irqrestore(&mm->lock, flags);
     smp_wake_lock_waiters(&mm->lock_waiters);
+}
+
+// Everyone else also waits until no shootdown is in flight (mm->flushing, mm.h): whoever
+// holds the lock this way may rely on every entry it finds empty being in no CPU's TLB.
+// (A CPU holding another spinlock - fork, nesting the child's lock - waits spinning; the
+// child's address space is new, and never has one in flight.)
+uint64_t mm_lock(struct mm *mm) {
+    for (;;) {
+        uint64_t flags = mm_lock_for_fault(mm);
+        if (!__atomic_load_n(&mm->flushing, __ATOMIC_ACQUIRE))
+            return flags;
+        mm_unlock(mm, flags);
+        if (this_cpu()->nheld == 0)
+            smp_wait_unlocked(&mm->flushing, &mm->lock_waiters);
+        else
+            while (__atomic_load_n(&mm->flushing, __ATOMIC_ACQUIRE))
+                smp_answer_shootdown();
+    }
 }
 
 struct mm *mm_get(struct mm *mm) {
@@ -727,7 +745,7 @@ static int try_fault(struct mm *mm, uint64_t addr, bool write, bool exec, bool f
 // The OOM killer sleeps: mm->lock is let go before it, and the fault is tried afresh.
 static int fault_retrying(struct mm *mm, uint64_t addr, bool write, bool exec, bool force) {
     for (;;) {
-        uint64_t flags = mm_lock(mm);
+        uint64_t flags = mm_lock_for_fault(mm);
         int err = try_fault(mm, addr, write, exec, force);
         mm_unlock(mm, flags);
         // (Without the BKL - exec building an image - there is no killer: exec tries again
@@ -741,7 +759,7 @@ static int fault_retrying(struct mm *mm, uint64_t addr, bool write, bool exec, b
 // it to go, and the fault is tried again. -ENOMEM only when the faulting process itself was
 // chosen: SIGKILL is then pending for it.
 int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
-    uint64_t flags = mm_lock(mm);
+    uint64_t flags = mm_lock_for_fault(mm);
     if (!mm_find(mm, addr))
         stack_grow(mm, addr);        // just below the stack: it grows (stack.c)
     mm_unlock(mm, flags);
@@ -851,7 +869,7 @@ bool mm_fault_fast(struct mm *mm, uint64_t addr, bool write, bool exec) {
         return false;                // mm_fault sleeps for the OOM killer
     enum fast_fault r;
     for (;;) {
-        uint64_t flags = mm_lock(mm);
+        uint64_t flags = mm_lock_for_fault(mm);
         r = fault_fast_locked(mm, va, write, exec, &fresh);
         mm_unlock(mm, flags);
         if (r != FAST_NEED_PAGE || fresh)
@@ -1125,14 +1143,14 @@ static int advise_locked(struct mm *mm, struct vm_gather *g, uint64_t start, uin
     return hole || a < end ? -ENOMEM : 0;
 }
 
-// The pages MADV_DONTNEED takes away are freed after mm->lock is let go, so that the other
-// threads' faults do not wait for that. The TLB shootdown is made before: whoever takes
-// the lock next and finds the entries empty may rely on no CPU still reaching their pages
-// - a second madvise or a munmap of the range, which then sends none, the last munmap of
-// shared memory, which then frees its pages (shm_put), a truncate, which frees the
-// file's. So the other threads' faults do wait for the shootdown. Linux lets them go on:
-// it counts the flushes still owed (tlb_flush_pending), and whoever finds entries empty
-// while one is owed flushes anyway - more paths to get right than one order here.
+// The pages MADV_DONTNEED takes away are freed, and the TLB shootdown is made, after
+// mm->lock is let go: glibc's free gives back the top of a thread's heap this way over and
+// over, and the other threads' faults must not wait for the other CPUs to answer (under
+// QEMU, for host threads that may not be running). Meanwhile mm->flushing says a shootdown
+// is in flight: everyone but a fault waits for it at mm_lock - a second madvise or a
+// munmap of the range that finds the entries empty, and sends none, the last munmap of
+// shared memory, which then frees its pages (shm_put), a truncate, which frees the file's.
+// (Linux's tlb_flush_pending, the same idea: there whoever finds it set flushes himself.)
 int mm_advise(struct mm *mm, uint64_t start, uint64_t end, int advice) {
     if (advice == MADV_POPULATE_READ || advice == MADV_POPULATE_WRITE)
         return populate(mm, start, end, advice == MADV_POPULATE_WRITE);
@@ -1140,8 +1158,18 @@ int mm_advise(struct mm *mm, uint64_t start, uint64_t end, int advice) {
     vm_gather_start(&g, mm->pml4, start, end);
     uint64_t flags = mm_lock(mm);
     int err = advise_locked(mm, &g, start, end, advice);
-    vm_gather_flush_tlbs(&g);
-    mm_unlock(mm, flags);
+    if (g.cleared) {
+        // In flight, interrupts stay off: an interrupt here could wait for the BKL, whose
+        // holder may be waiting in mm_lock for this very shootdown.
+        __atomic_add_fetch(&mm->flushing, 1, __ATOMIC_RELAXED);
+        mm_unlock(mm, flags & ~RFLAGS_IF);
+        vm_gather_flush_tlbs(&g);
+        __atomic_sub_fetch(&mm->flushing, 1, __ATOMIC_RELEASE);
+        smp_wake_lock_waiters(&mm->lock_waiters);
+        local_irq_restore(flags);
+    } else {
+        mm_unlock(mm, flags);
+    }
     vm_gather_finish(&g);        // the frees
     return err;
 }

@@ -54,11 +54,18 @@ struct vma {
 // building it) or any more (mm_put's last reference) has one user, who needs neither.
 // `lock` is never held while sleeping or touching user memory, and two mm locks are held at
 // once only by fork, the child's nested in the parent's (mm_dup; lockdep checks the rest).
+// One more rule, for madvise, which clears entries under `lock` and then lets it go for
+// its TLB shootdown: while `flushing` counts such shootdowns in flight, only a fault may
+// take `lock` (mm_lock_for_fault; mm_lock waits). Everyone else who finds an entry empty
+// may rely on no CPU reaching its old page through a TLB any more (mm_advise).
 // The other fields are the BKL's.
 struct mm {
     struct spinlock lock;           // see above; taken after the BKL, before the page lists'
                                     // and page_alloc's (percpu_pages.c, page_alloc.c)
-    volatile uint32_t lock_waiters; // CPUs halted until lock is free (smp_wait_unlocked)
+    volatile uint32_t lock_waiters; // CPUs halted until lock is free (smp_wait_unlocked),
+                                    // or flushing is 0
+    volatile uint32_t flushing;     // madvise's shootdowns in flight: raised under lock,
+                                    // lowered (atomically) without it (mm_advise)
     int refs;                       // processes sharing it (vfork, CLONE_VM)
     uint64_t *pml4;
     struct vma *vmas;
@@ -171,8 +178,10 @@ int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec);
 // file: mm.c's exe_page_fast) or found it present already; false
 // for every other case, which then goes the slow way, mm_fault under the BKL.
 bool mm_fault_fast(struct mm *mm, uint64_t addr, bool write, bool exec);
-// mm->lock, for the system calls that change a live address space (sys_mem.c).
+// mm->lock, for the system calls that change a live address space (sys_mem.c): it also
+// waits for the shootdowns in flight (mm->flushing). A fault's look needs no such wait.
 uint64_t mm_lock(struct mm *mm);
+uint64_t mm_lock_for_fault(struct mm *mm);
 void mm_unlock(struct mm *mm, uint64_t flags);
 // /proc/<pid>/smaps_rollup in Linux's format (proc_maps.c); the length written.
 int proc_smaps_rollup(struct mm *mm, char *buf, size_t size);

@@ -90,7 +90,7 @@ bool user_fault_without_bkl(struct trapframe *tf) {
 
 // Does a mapping of mm cover addr?
 static bool mapped_at(struct mm *mm, uint64_t addr) {
-    uint64_t f = mm_lock(mm);
+    uint64_t f = mm_lock_for_fault(mm);
     bool in = mm_find(mm, addr) != NULL;
     mm_unlock(mm, f);
     return in;
