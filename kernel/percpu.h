@@ -11,8 +11,8 @@
 // once during bring-up, read by anyone), `idle` (under the run queue's lock: set by the CPU
 // itself, cleared by a waker that claims it, sched.c), `idle_state` and `kicked` (read and
 // set by a waker: smp.c's smp_send_reschedules and smp_idle_wait), `tlb_flush_gen` (written
-// by the TLB shootdown's sender, see smp.c) and `pml4` (read by the shootdown's sender:
-// vm_switch and smp.c say in which order). `uaccess_open` and `uaccess_no*` are written
+// by the TLB shootdown's sender, see smp.c), `pml4` and `tlb_lazy` (read by the shootdown's
+// sender: vm_switch and smp.c say in which order). `uaccess_open` and `uaccess_no*` are written
 // with interrupts on as well, but only by the thread that runs on this CPU, around its own
 // user copy; this CPU's interrupt handlers only read it.
 #pragma once
@@ -54,6 +54,7 @@ struct percpu {
     uint64_t scheduler_rsp;   // the idle loop's saved stack pointer (sched.c)
     volatile uint64_t tlb_flush_gen;   // the last TLB shootdown this CPU has carried out
     uint64_t *pml4;           // the user page tables loaded here (NULL: the kernel's)
+    volatile uint32_t tlb_lazy;   // halted for a lock: catches up before a user access (smp.c)
     int nheld;                // spinlocks held right now, in order (lockdep, spinlock.c)
     struct spinlock *held[LOCKDEP_MAX_HELD];
     bool uaccess_open;        // inside a user-copy's window (stac..clac), uaccess.c

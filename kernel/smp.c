@@ -146,18 +146,31 @@ bool bkl_held(void) { return bkl.locked && bkl.cpu == this_cpu()->id + 1; }
 // Interrupts that come meanwhile nest on this stack as on any kernel code; the only state
 // of the interrupted entry they could change is CR2 (a fault, which kernel code should not
 // take): kept and put back, for the page-fault handler that may be the one waiting here.
+// While it is halted here, the CPU is lazy about user TLB entries (tlb_lazy): a shootdown
+// that frees no page table does not wait for it, but leaves it to flush everything it
+// missed when it comes out (tlb_catch_up), before it can touch user memory again - and it
+// touches none in between: nor do the interrupt handlers that nest meanwhile. At -smp 4 on
+// a 2-core host, the threads of glibc's malloc storm wait for each other's mm lock here
+// while the holder's madvise shoots down: to wait for each of them was to wait for the
+// host to wake a halted virtual CPU.
+static void tlb_catch_up(struct percpu *c);
+
 static void halt_while_locked(struct percpu *c, const volatile uint32_t *locked,
                               volatile uint32_t *waiters) {
     uint64_t cr2 = read_cr2();
-    uint32_t idle_state = c->idle_state;
+    uint32_t idle_state = c->idle_state, lazy = c->tlb_lazy;
     __atomic_store_n(&c->idle_state, IDLE_BUSY, __ATOMIC_SEQ_CST);
     __atomic_fetch_or(waiters, 1u << c->id, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&c->tlb_lazy, 1, __ATOMIC_SEQ_CST);
     if (*locked)
         sti_hlt();
     cli();
     __atomic_fetch_and(waiters, ~(1u << c->id), __ATOMIC_SEQ_CST);
     __atomic_store_n(&c->idle_state, idle_state, __ATOMIC_SEQ_CST);
-    smp_answer_shootdown();
+    __atomic_store_n(&c->tlb_lazy, lazy, __ATOMIC_SEQ_CST);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);   // lazy no more, then the look at tlb_gen
+    if (!lazy)
+        tlb_catch_up(c);
     write_cr2(cr2);
 }
 
@@ -430,7 +443,8 @@ static bool flush_range_local(uint64_t gen) {
 // whole TLB. Else the newest one's range, page by page, or a reload of CR3, which forgets
 // every non-global (that is, user) translation. Only the newest matters: this CPU was
 // asked by none of the older ones it did not answer (each sender waits for every CPU it
-// asks), so it had none of their tables loaded - or loaded them after, flushing then.
+// asks), so it had none of their tables loaded - or loaded them after, flushing then -
+// or it was lazy (halt_while_locked), and a lazy CPU flushes everything.
 // tlb_gen is read first: the sender sets tlb_global_gen and the range before it bumps
 // tlb_gen, so whoever sees the new generation sees its kind.
 void smp_handle_tlb_ipi(void) {
@@ -438,7 +452,20 @@ void smp_handle_tlb_ipi(void) {
     uint64_t gen = __atomic_load_n(&tlb_gen, __ATOMIC_ACQUIRE);
     if (tlb_global_gen > c->tlb_flush_gen)
         flush_tlb_all_local();
-    else if (!flush_range_local(gen))
+    else if (c->tlb_lazy || !flush_range_local(gen))   // lazy: it may have been left out
+        write_cr3(read_cr3());
+    c->tlb_flush_gen = gen;
+}
+
+// Out of a lazy halt: if a shootdown came meanwhile, it may have left this CPU out, and
+// more than one may have: everything is flushed (see smp_handle_tlb_ipi).
+static void tlb_catch_up(struct percpu *c) {
+    uint64_t gen = __atomic_load_n(&tlb_gen, __ATOMIC_ACQUIRE);
+    if (c->tlb_flush_gen == gen)
+        return;
+    if (tlb_global_gen > c->tlb_flush_gen)
+        flush_tlb_all_local();
+    else
         write_cr3(read_cr3());
     c->tlb_flush_gen = gen;
 }
@@ -477,7 +504,7 @@ static bool loaded_elsewhere(uint64_t *pml4) {
 // lock with interrupts off - the BKL, tlb_lock itself, an mm lock the caller holds -
 // answers from its spin loop. kernel: a kernel mapping changed; it is global (PTE_G) and
 // may be in any CPU's TLB whatever that CPU runs, so every CPU flushes, global entries too.
-static void shootdown(uint64_t *pml4, bool kernel, uint64_t start, uint64_t end) {
+static void shootdown(uint64_t *pml4, bool kernel, bool lazy_ok, uint64_t start, uint64_t end) {
     if (ncpus == 1 || !percpu_ready || (!kernel && !loaded_elsewhere(pml4)))
         return;
     uint64_t flags = spin_lock_irqsave(&tlb_lock);
@@ -496,9 +523,15 @@ static void shootdown(uint64_t *pml4, bool kernel, uint64_t start, uint64_t end)
     if (kernel)
         flush_tlb_all_local();
     self->tlb_flush_gen = gen;
+    // The generation, then the look at who is lazy (Dekker's pattern with
+    // halt_while_locked): one found lazy flushes when it stops being so. Not when page
+    // tables are freed: a CPU's page walker must not be left holding on to one.
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     uint32_t asked = 0;
     for_each_online_cpu(c)
         if (c != self && (kernel || __atomic_load_n(&c->pml4, __ATOMIC_RELAXED) == pml4)) {
+            if (lazy_ok && __atomic_load_n(&c->tlb_lazy, __ATOMIC_RELAXED))
+                continue;
             asked |= 1u << c->id;
             lapic_send_ipi(c->apic_id, T_IPI_TLB);
         }
@@ -512,10 +545,10 @@ static void shootdown(uint64_t *pml4, bool kernel, uint64_t start, uint64_t end)
 }
 
 void tlb_shootdown_range(uint64_t *pml4, uint64_t start, uint64_t end) {
-    shootdown(pml4, false, start, end);
+    shootdown(pml4, false, true, start, end);
 }
-void tlb_shootdown(uint64_t *pml4) { shootdown(pml4, false, 0, USER_TOP); }
-void tlb_shootdown_kernel(void) { shootdown(NULL, true, 0, 0); }
+void tlb_shootdown(uint64_t *pml4) { shootdown(pml4, false, false, 0, USER_TOP); }
+void tlb_shootdown_kernel(void) { shootdown(NULL, true, false, 0, 0); }
 
 // Some process became runnable, which may run on the CPUs in `allowed` (its affinity,
 // cpus_allowed: 0 for any). If one of those is halted in its idle loop, wake it so that

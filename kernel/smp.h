@@ -33,10 +33,12 @@ void bkl_retake(bool dropped, uint64_t irq);
 
 // After changing page tables that other CPUs may have loaded (munmap, mprotect, COW, fork):
 // makes every other CPU running on these page tables forget its cached translations - of
-// the user range [start, end), or of all of them. The caller holds the BKL or the mm's
-// lock; when it returns, every other CPU has flushed.
+// the user range [start, end), or of all of them. When it returns, every other CPU has
+// flushed, or is halted waiting for a lock and will flush before it touches user memory
+// (smp.c's tlb_lazy) - for tlb_shootdown_range, which is therefore not for page tables
+// about to be freed: tlb_shootdown waits for every CPU on them.
 void tlb_shootdown_range(uint64_t *pml4, uint64_t start, uint64_t end);
-void tlb_shootdown(uint64_t *pml4);     // the whole user half
+void tlb_shootdown(uint64_t *pml4);     // the whole user half; page tables may be freed
 void tlb_shootdown_kernel(void);        // a kernel (global) mapping changed: every CPU
 void smp_handle_tlb_ipi(void);
 // Flushes now if a shootdown is waiting for this CPU: for spin loops with interrupts off.
