@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "spinlock.h"
 
 // File types and permission bits in the mode, with Linux's values. User space gets the same
 // names from <sys/stat.h>; if that header came first, its (equal) definitions are used.
@@ -88,6 +89,10 @@ struct inode {
     // truncates obey). NULL and 0 for every other file.
     char *memfd_name;
     unsigned seals;
+    // A regular file's table of pages, its size and its borrowed bytes (ramfs_data.c):
+    // changed under the BKL and this lock, read under either - read(2) reads under this
+    // alone. Taken last but for the page and kmalloc locks.
+    struct spinlock data_lock;
     union {
         struct {                     // S_IFREG: see ramfs_data.c
             char ***leaves;          // nleaves tables of 512 page pointers (NULL: a hole)
@@ -199,8 +204,11 @@ long fs_read_stable(struct inode *ip, uint64_t off, void *buf, size_t n);
 long fs_write(struct inode *ip, uint64_t off, const void *buf, size_t n);
 // The same with a user buffer, for a file whose bytes are pages of its own (a regular file
 // not of procfs: fs_copies_direct): copied straight between them (uaccess.h's copies).
+// fs_read_user needs no BKL (the inode's data_lock: ramfs_data.c), and leaves the access
+// time to its caller; fs_size is the size read under that lock.
 bool fs_copies_direct(const struct inode *ip);
 long fs_read_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n);
+uint64_t fs_size(struct inode *ip);
 long fs_write_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n, bool append);
 int fs_truncate(struct inode *ip, uint64_t size);
 // Makes a regular file's contents `size` bytes at `data`, in place, without copying: memory
@@ -226,6 +234,9 @@ struct fs_time fs_now(void);
 #define FS_CTIME 4
 #define FS_ATIME_RELATIVE 8
 void fs_touch(struct inode *ip, int which);
+// Would fs_touch(ip, FS_ATIME_RELATIVE) change the access time? A look without the BKL
+// may be torn: it only says whether to take the BKL and ask fs_touch.
+bool fs_atime_due(const struct inode *ip);
 long fs_readlink(struct inode *ip, char *buf, size_t n);   // no NUL added, as readlink(2)
 
 // Iterates a directory: ".", "..", then the entries in the order they were added. Start with

@@ -33,6 +33,7 @@ static struct inode *inode_alloc(uint32_t mode, uint32_t nlink)
     ip->ino = next_ino++;
     ip->mode = mode;
     ip->nlink = nlink;
+    ip->data_lock = (struct spinlock)SPINLOCK_INIT("inode data");
     ip->atime = ip->mtime = ip->ctime = fs_now();
     nr_inodes++;
     return ip;
@@ -132,6 +133,11 @@ struct fs_time fs_now(void)
 static bool time_after(struct fs_time a, struct fs_time b)
 {
     return a.sec > b.sec || (a.sec == b.sec && a.nsec > b.nsec);
+}
+
+bool fs_atime_due(const struct inode *ip)
+{
+    return clock && (!time_after(ip->atime, ip->mtime) || !time_after(ip->atime, ip->ctime));
 }
 
 void fs_touch(struct inode *ip, int which)

@@ -15,6 +15,13 @@
 // pages. Pages count against a limit (fs_set_page_limit), as tmpfs's size= does: past it a
 // write gets -ENOSPC (and -ENOMEM when memory runs out first).
 //
+// Locking: every change to a file's table of pages, its size or its borrowed bytes is made
+// under the BKL (all writers hold it) and the inode's data_lock, which read(2) takes alone,
+// page by page, to find the page and take a reference to it (fs_read_user): it copies out
+// with no lock held, and may meet another CPU's write in the middle, as Linux's read may.
+// A page is published in the table only once zeroed, and a table or page that leaves it is
+// freed only after, under the lock: a reader holding the lock never follows a freed one.
+//
 // The data pages are the page cache (Linux's name): mmap maps these very pages (fs_map_page),
 // so a shared mapping, read() and write() all see one copy. Each data page is a physical
 // page counted with the vm_page API (vm.h): the file holds one reference, each page table
@@ -38,7 +45,7 @@
 #define PAGE        4096ull
 #define LEAF_PAGES  (PAGE / sizeof(char *))          // page pointers in one leaf: 512
 
-static uint64_t pages_used, page_limit = UINT64_MAX;
+static uint64_t pages_used, page_limit = UINT64_MAX;   // (the BKL's)
 static int no_page_error;            // why the last zeroed_page failed: -ENOSPC or -ENOMEM
 
 void fs_set_page_limit(uint64_t pages) { page_limit = pages; }
@@ -62,16 +69,41 @@ static int grow_top(struct inode *ip, uint64_t need)
     uint64_t n = ip->file.nleaves ? 2 * ip->file.nleaves : 1;
     if (n < need)
         n = need;
-    char ***top = kmalloc(n * sizeof *top);
+    char ***top = kmalloc(n * sizeof *top), ***old = ip->file.leaves;
     if (!top)
         return no_page_error = -ENOMEM;
     memset(top, 0, n * sizeof *top);
+    uint64_t irq = spin_lock_irqsave(&ip->data_lock);
     if (ip->file.nleaves)
-        memcpy(top, ip->file.leaves, ip->file.nleaves * sizeof *top);
-    kfree(ip->file.leaves);
+        memcpy(top, old, ip->file.nleaves * sizeof *top);
     ip->file.leaves = top;
     ip->file.nleaves = n;
+    spin_unlock_irqrestore(&ip->data_lock, irq);
+    kfree(old);                          // no reader can be in it any more
     return 0;
+}
+
+// A new leaf or page goes into its (empty) slot: zeroed before, as a reader may see it at once.
+static void publish(struct inode *ip, void **slot, void *p)
+{
+    uint64_t irq = spin_lock_irqsave(&ip->data_lock);
+    *slot = p;
+    spin_unlock_irqrestore(&ip->data_lock, irq);
+}
+
+static void set_size(struct inode *ip, uint64_t size)
+{
+    uint64_t irq = spin_lock_irqsave(&ip->data_lock);
+    ip->size = size;
+    spin_unlock_irqrestore(&ip->data_lock, irq);
+}
+
+uint64_t fs_size(struct inode *ip)
+{
+    uint64_t irq = spin_lock_irqsave(&ip->data_lock);
+    uint64_t size = ip->size;
+    spin_unlock_irqrestore(&ip->data_lock, irq);
+    return size;
 }
 
 static void *zeroed_page(void)
@@ -134,11 +166,20 @@ static char *page_for_write(struct inode *ip, uint64_t off)
     if (grow_top(ip, leaf + 1))
         return NULL;
     char ***slot = &ip->file.leaves[leaf];
-    if (!*slot && !(*slot = zeroed_page()))
-        return NULL;
+    if (!*slot) {
+        char **tab = zeroed_page();
+        if (!tab)
+            return NULL;
+        publish(ip, (void **)slot, tab);
+    }
     char **p = &(*slot)[pg % LEAF_PAGES];
-    if (!*p && (*p = data_page()))
+    if (!*p) {
+        char *data = data_page();
+        if (!data)
+            return NULL;
+        publish(ip, (void **)p, data);
         ip->file.npages++;
+    }
     return *p;
 }
 
@@ -146,6 +187,7 @@ static char *page_for_write(struct inode *ip, uint64_t off)
 static void free_from(struct inode *ip, uint64_t size)
 {
     uint64_t first = (size + PAGE - 1) / PAGE;     // the first page wholly past the end
+    uint64_t irq = spin_lock_irqsave(&ip->data_lock);
     for (uint64_t leaf = first / LEAF_PAGES; leaf < ip->file.nleaves; leaf++) {
         char **tab = ip->file.leaves[leaf];
         if (!tab)
@@ -168,12 +210,20 @@ static void free_from(struct inode *ip, uint64_t size)
         ip->file.leaves = NULL;
         ip->file.nleaves = 0;
     }
+    spin_unlock_irqrestore(&ip->data_lock, irq);
+}
+
+static void set_borrowed(struct inode *ip, const char *data)
+{
+    uint64_t irq = spin_lock_irqsave(&ip->data_lock);
+    ip->file.borrowed = data;
+    spin_unlock_irqrestore(&ip->data_lock, irq);
 }
 
 void ramfs_free_data(struct inode *ip)
 {
     free_from(ip, 0);
-    ip->file.borrowed = NULL;
+    set_borrowed(ip, NULL);
 }
 
 // Copies borrowed bytes into pages of our own, before the first change. All or nothing.
@@ -190,7 +240,7 @@ static int unborrow(struct inode *ip)
         }
         memcpy(p, src + off, ip->size - off < PAGE ? ip->size - off : PAGE);
     }
-    ip->file.borrowed = NULL;
+    set_borrowed(ip, NULL);              // (a reader until now read the archive's bytes)
     return 0;
 }
 
@@ -299,7 +349,7 @@ static long write_begin(struct inode *ip, uint64_t off, size_t *n)
 static long write_end(struct inode *ip, uint64_t off, size_t done, int err)
 {
     if (done && off + done > ip->size)
-        ip->size = off + done;
+        set_size(ip, off + done);
     if (err)
         free_from(ip, ip->size);         // pages and leaves made for nothing go back
     if (done == 0)
@@ -347,6 +397,8 @@ int fs_truncate(struct inode *ip, uint64_t size)
     if (size < ip->size && (err = unborrow(ip)))
         return err;
     if (size < ip->size) {
+        set_size(ip, size);              // first, as Linux's truncate_setsize: a read that
+                                         // comes meanwhile ends there, not in freed pages
 #ifndef HOST_TEST
         mm_file_truncated(ip, size);             // no mapping keeps a page past the end
 #endif
@@ -359,7 +411,7 @@ int fs_truncate(struct inode *ip, uint64_t size)
     } else if (size > ip->size) {
         zero_tail(ip);
     }
-    ip->size = size;
+    set_size(ip, size);
     fs_touch(ip, FS_MTIME | FS_CTIME);
     return 0;
 }
@@ -372,8 +424,8 @@ int fs_adopt(struct inode *ip, const char *data, uint64_t size)
     if (size > FS_FILE_MAX)
         return -EFBIG;
     ramfs_free_data(ip);
-    ip->size = size;
-    ip->file.borrowed = size ? data : NULL;
+    set_size(ip, size);
+    set_borrowed(ip, size ? data : NULL);
     return 0;
 }
 
@@ -432,37 +484,46 @@ bool fs_copies_direct(const struct inode *ip)
     return S_ISREG(ip->mode) && !ip->mnt;
 }
 
-// A read's copy may fault on the user's page, and the fault may sleep (memory is short), so
-// other processes run meanwhile and may truncate the file: each page is held by a
-// reference of its own across its copy, so that it cannot be freed under the copy, and the
-// next one is looked up anew. Bytes past the end are not read, even if the file shrank
-// meanwhile. A hole reads as the zero page; the initramfs's bytes, which the kernel never
-// frees, as they are.
+// read(2)'s copy out (sys_file.c), with no lock held: it may fault on the user's page, and
+// the fault may sleep (memory is short), and other CPUs may write or truncate the file
+// meanwhile. So each page is found, and held by a reference of its own across its copy,
+// under data_lock, and the next one is looked up anew: a page cannot be freed under the
+// copy, and the bytes past the end are not read, even if the file shrank meanwhile. A hole
+// reads as the zero page; the initramfs's bytes, which the kernel never frees, as they are.
+// The caller sets the access time (fs_touch: under the BKL).
 long fs_read_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n)
 {
     size_t done = 0;
-    while (done < n && off + done < ip->size) {
-        uint64_t at = off + done, in = at % PAGE;
+    bool at_end = false;                 // the first look found off at or past the end
+    while (done < n) {
+        uint64_t at = off + done, in = at % PAGE, pa = 0;
+        const char *src;
+        uint64_t irq = spin_lock_irqsave(&ip->data_lock);
+        if (at >= ip->size) {
+            at_end = done == 0;
+            spin_unlock_irqrestore(&ip->data_lock, irq);
+            break;
+        }
         size_t k = PAGE - in < n - done ? PAGE - in : n - done;
         if (k > ip->size - at)
             k = ip->size - at;
-        size_t left;
         if (ip->file.borrowed) {
-            left = copy_to_user_left((void *)(ubuf + done), ip->file.borrowed + at, k);
+            src = ip->file.borrowed + at;
         } else {
             char *p = page_at(ip, at);
-            uint64_t pa = p ? virt_to_phys(p) : vm_zero_page();
+            pa = p ? virt_to_phys(p) : vm_zero_page();
             vm_page_get(pa);
-            left = copy_to_user_left((void *)(ubuf + done), (char *)phys_to_virt(pa) + in, k);
-            vm_page_put(pa);
+            src = (const char *)phys_to_virt(pa) + in;
         }
+        spin_unlock_irqrestore(&ip->data_lock, irq);
+        size_t left = copy_to_user_left((void *)(ubuf + done), src, k);
+        if (pa)
+            vm_page_put(pa);
         done += k - left;
         if (left)
             break;
     }
-    if (done)
-        fs_touch(ip, FS_ATIME_RELATIVE);
-    return done || n == 0 || off >= ip->size ? (long)done : -EFAULT;
+    return done || n == 0 || at_end ? (long)done : -EFAULT;
 }
 
 // A write is one step under the BKL, as Linux's under the inode's lock: no other process
@@ -499,7 +560,7 @@ long fs_write_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n, bool
             size_t left = p ? copy_from_user_nosleep(p + in, src, k) : 0;
             done += p ? k - left : 0;
             if (done && off + done > ip->size)
-                ip->size = off + done;
+                set_size(ip, off + done);
             if (left)
                 err = -EFAULT;
         }

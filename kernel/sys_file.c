@@ -50,8 +50,48 @@ static bool direct(struct file *f) { return f->ops == &inode_file_ops && fs_copi
 
 static long direct_read(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
     long got = fs_read_user(f->ip, *pos, ubuf, n);
-    if (got > 0)
+    if (got > 0) {
         *pos += (uint64_t)got;
+        fs_touch(f->ip, FS_ATIME_RELATIVE);
+    }
+    return got;
+}
+
+// read(2) of such a file runs without the BKL (read_or_write): its bytes are found under
+// the inode's own lock (fs_read_user), and copied out with no lock held, on several CPUs at
+// once. Only the position needs the BKL, and only if another thread may use the same open
+// file (shared): Linux serializes such reads with the file's f_pos_lock, which lseek, write
+// and the rest take too; here those run under the BKL, so the read claims its bytes under
+// it before the copy - the position moves past them at once - and gives back, after, what
+// a bad buffer or a shrinking file kept it from reading (if nobody moved the position
+// meanwhile). The access time needs the BKL too, but only when it changes (relatime).
+static long read_regular(struct file *f, bool shared, uint64_t ubuf, uint64_t n) {
+    if (!user_span(ubuf, n))
+        return -EFAULT;
+    n = n < MAX_RW_COUNT ? n : MAX_RW_COUNT;
+    if (shared)
+        bkl_lock();
+    uint64_t at = f->pos, size = fs_size(f->ip);
+    uint64_t want = at >= size ? 0 : size - at < n ? size - at : n;
+    f->pos = at + want;
+    if (shared)
+        bkl_unlock();
+    if (want == 0)
+        return 0;                    // at or past the end, as Linux: the buffer unlooked at
+    long got = fs_read_user(f->ip, at, ubuf, want);
+    if ((uint64_t)got != want) {
+        if (shared)
+            bkl_lock();
+        if (f->pos == at + want)
+            f->pos = at + (got > 0 ? (uint64_t)got : 0);
+        if (shared)
+            bkl_unlock();
+    }
+    if (got > 0 && fs_atime_due(f->ip)) {
+        bkl_lock();
+        fs_touch(f->ip, FS_ATIME_RELATIVE);
+        bkl_unlock();
+    }
     return got;
 }
 
@@ -143,14 +183,23 @@ static long do_write(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
 }
 
 // read(2) and write(2) run without the BKL (syscall.c's U calls): a pipe's bytes move under
-// the pipe's own locks (pipe.c), so the stages of a pipeline copy on several CPUs at once.
-// Every other file is read and written under the BKL, taken here.
+// the pipe's own locks (pipe.c), so the stages of a pipeline copy on several CPUs at once,
+// and so does a regular file's read (read_regular). Every other file is read and written
+// under the BKL, taken here.
 static long read_or_write(int fd, uint64_t buf, uint64_t count, bool write) {
     bool ref;
     struct file *f = fd_get_unlocked(fd, &ref);
     if (!f)
         return -EBADF;
     long r = -EBADF;
+    if (!write && direct(f) && readable(f)) {
+        // shared: another thread may reach this open file - through a descriptor table
+        // it shares (then fd_get_unlocked took a reference: ref), or another descriptor
+        r = read_regular(f, ref || __atomic_load_n(&f->refs, __ATOMIC_RELAXED) > 1, buf, count);
+        if (ref)
+            file_put(f);
+        return r;
+    }
     bool unlocked = file_pipe(f) != NULL;
     if (!unlocked)
         bkl_lock();

@@ -1,0 +1,230 @@
+// pthread_fileread: threads reading one regular file at once - read(2) of a RAM file runs
+// without the big kernel lock on Lantern, so these are the checks that it still does what
+// Linux's does: threads sharing one descriptor get every byte exactly once between them
+// (Linux serializes them on the file's position lock), threads with descriptors of their
+// own each read the whole file, reads racing writes to the same bytes find every word in
+// its place, reads racing a truncate find the file's bytes or zeros and never more than it
+// held, and a read into a bad buffer leaves the position where the bytes stopped. Linux is
+// the oracle.
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "thr_util.h"
+
+#define THREADS 4
+#define WORDS (256 * 1024)                 // 2 MiB of 8-byte words
+#define SIZE ((off_t)WORDS * 8)
+
+static int shared_fd;
+static unsigned char seen[WORDS];          // how often each word was read (shared readers)
+static pthread_mutex_t seen_lock = PTHREAD_MUTEX_INITIALIZER;
+static int bad_words;                      // words not where they belong (atomic)
+
+// Each word holds its own index, shifted up a byte: the low byte is a generation.
+static uint64_t tag(uint64_t index, unsigned gen) { return index << 8 | gen; }
+
+// A regular file in /tmp (a memfd would not do: Linux gives it no position lock).
+static char path[64];
+
+static int make_file(const char *name)
+{
+    mkdir("/tmp", 01777);                  // (as init, on Lantern)
+    snprintf(path, sizeof path, "/tmp/pthread_fileread.%d.%s", (int)getpid(), name);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    static uint64_t block[4096];
+    for (uint64_t w = 0; w < WORDS; w += 4096) {
+        for (int i = 0; i < 4096; i++)
+            block[i] = tag(w + i, 0);
+        if (write(fd, block, sizeof block) != sizeof block)
+            return -1;
+    }
+    lseek(fd, 0, SEEK_SET);
+    return fd;
+}
+
+// Reads of 1600 bytes, so that they start and end inside pages; each piece is checked and
+// its words counted.
+static void *shared_reader(void *arg)
+{
+    (void)arg;
+    static __thread unsigned char buf[200 * 8];
+    for (;;) {
+        ssize_t n = read(shared_fd, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        // The piece starts somewhere unknown, on a word: its first word says where.
+        uint64_t first;
+        memcpy(&first, buf, 8);
+        uint64_t index = first >> 8;
+        pthread_mutex_lock(&seen_lock);
+        for (ssize_t off = 0; off + 8 <= n; off += 8) {
+            uint64_t w;
+            memcpy(&w, buf + off, 8);
+            if (w >> 8 != index + (uint64_t)off / 8)
+                __atomic_add_fetch(&bad_words, 1, __ATOMIC_RELAXED);
+            else
+                seen[index + off / 8]++;
+        }
+        pthread_mutex_unlock(&seen_lock);
+    }
+    return NULL;
+}
+
+static void shared_descriptor(void)
+{
+    shared_fd = make_file("shared");
+    pthread_t t[THREADS];
+    for (int i = 0; i < THREADS; i++)
+        pthread_create(&t[i], NULL, shared_reader, NULL);
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(t[i], NULL);
+    int once = 0, twice = 0, never = 0;
+    for (int i = 0; i < WORDS; i++)
+        once += seen[i] == 1, twice += seen[i] > 1, never += seen[i] == 0;
+    printf("shared descriptor, %d readers: words read once %d, more than once %d, never %d\n",
+           THREADS, once, twice, never);
+    yes("  every word in its place", bad_words == 0);
+    check_val("  the position at the end", lseek(shared_fd, 0, SEEK_CUR));
+    check_val("  a read there", read(shared_fd, seen, 1));
+    close(shared_fd);
+    unlink(path);
+}
+
+static void *own_reader(void *arg)
+{
+    (void)arg;
+    int fd = open(path, O_RDONLY);
+    static __thread uint64_t buf[8192];
+    uint64_t next = 0;
+    int bad = 0;
+    for (int round = 0; round < 3; round++) {
+        lseek(fd, 0, SEEK_SET);
+        next = 0;
+        ssize_t n;
+        while ((n = read(fd, buf, sizeof buf)) > 0)
+            for (ssize_t i = 0; i < n / 8; i++)
+                bad += buf[i] != tag(next++, 0);
+    }
+    close(fd);
+    return (void *)(uintptr_t)(bad == 0 && next == WORDS);
+}
+
+static void own_descriptors(void)
+{
+    int fd = make_file("own");
+    pthread_t t[THREADS];
+    for (int i = 0; i < THREADS; i++)
+        pthread_create(&t[i], NULL, own_reader, NULL);
+    int whole = 0;
+    for (int i = 0; i < THREADS; i++) {
+        void *r;
+        pthread_join(t[i], &r);
+        whole += r != NULL;
+    }
+    printf("own descriptors: %d of %d readers read the whole file 3 times, intact\n", whole,
+           THREADS);
+    close(fd);
+    unlink(path);
+}
+
+static int race_fd;
+static volatile int racing;
+
+// Rewrites every word with a new generation, again and again: same index, new low byte.
+static void *rewriter(void *arg)
+{
+    (void)arg;
+    static uint64_t block[4096];
+    for (unsigned gen = 1; racing; gen = gen % 255 + 1)
+        for (uint64_t w = 0; w < WORDS / 8 && racing; w += 4096) {
+            for (int i = 0; i < 4096; i++)
+                block[i] = tag(w + i, gen);
+            pwrite(race_fd, block, sizeof block, (off_t)w * 8);
+        }
+    return NULL;
+}
+
+// Shrinks the file to a quarter and lets it grow back (zeros), again and again.
+static void *truncator(void *arg)
+{
+    (void)arg;
+    while (racing) {
+        ftruncate(race_fd, SIZE / 32);
+        ftruncate(race_fd, SIZE / 8);
+    }
+    return NULL;
+}
+
+// Readers with descriptors of their own read the first eighth of the file (which the
+// writer or the truncator changes meanwhile); a word must be its index (any generation)
+// or, with the truncator, 0, and no read may return more than the file ever held.
+static void race(const char *what, void *(*changer)(void *))
+{
+    race_fd = make_file("race");
+    ftruncate(race_fd, SIZE / 8);
+    int fds[THREADS];
+    for (int i = 0; i < THREADS; i++)
+        fds[i] = open(path, O_RDONLY);
+    racing = 1;
+    pthread_t t;
+    pthread_create(&t, NULL, changer, NULL);
+    static uint64_t buf[WORDS / 8 + 512];
+    int bad = 0, too_long = 0;
+    for (int round = 0; round < 300; round++) {
+        int fd = fds[round % THREADS];
+        lseek(fd, 0, SEEK_SET);
+        ssize_t n = read(fd, buf, sizeof buf);
+        too_long += n > SIZE / 8;
+        for (ssize_t i = 0; i < n / 8; i++)
+            bad += buf[i] >> 8 != (uint64_t)i && buf[i] != 0;
+    }
+    racing = 0;
+    pthread_join(t, NULL);
+    printf("reads racing %s: words out of place %d, reads longer than the file %d\n", what, bad,
+           too_long);
+    for (int i = 0; i < THREADS; i++)
+        close(fds[i]);
+    close(race_fd);
+    unlink(path);
+}
+
+// A read into a buffer whose second page is gone: the first page's bytes, and the position
+// moved by as many; a read into no buffer at all: EFAULT, the position where it was.
+static void bad_buffers(void)
+{
+    int fd = make_file("bad");
+    char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(two + 4096, 4096);
+    lseek(fd, 100, SEEK_SET);
+    check_val("read into a buffer that ends after 4096 bytes", read(fd, two, 8192));
+    check_val("  the position", lseek(fd, 0, SEEK_CUR));
+    check_val("read into a bad buffer", read(fd, bad_address(), 100));
+    check_val("  the position", lseek(fd, 0, SEEK_CUR));
+    check_val("read of 0 bytes into a bad buffer", read(fd, bad_address(), 0));
+    lseek(fd, SIZE, SEEK_SET);
+    check_val("read at the end into a bad buffer", read(fd, bad_address(), 100));
+    munmap(two, 4096);
+    close(fd);
+    unlink(path);
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    begin("pthread_fileread");
+    shared_descriptor();
+    own_descriptors();
+    race("a rewriter", rewriter);
+    race("a truncator", truncator);
+    bad_buffers();
+    return done();
+}
