@@ -57,6 +57,16 @@ static long direct_read(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos
     return got;
 }
 
+// After a read without the BKL that got bytes: the access time, under the BKL, but only
+// when it changes (relatime: fs_atime_due).
+static void touch_atime(struct inode *ip, long got) {
+    if (got > 0 && fs_atime_due(ip)) {
+        bkl_lock();
+        fs_touch(ip, FS_ATIME_RELATIVE);
+        bkl_unlock();
+    }
+}
+
 // read(2) of such a file runs without the BKL (read_or_write): its bytes are found under
 // the inode's own lock (fs_read_user), and copied out with no lock held, on several CPUs at
 // once. Only the position needs the BKL, and only if another thread may use the same open
@@ -87,11 +97,7 @@ static long read_regular(struct file *f, bool shared, uint64_t ubuf, uint64_t n)
         if (shared)
             bkl_unlock();
     }
-    if (got > 0 && fs_atime_due(f->ip)) {
-        bkl_lock();
-        fs_touch(f->ip, FS_ATIME_RELATIVE);
-        bkl_unlock();
-    }
+    touch_atime(f->ip, got);
     return got;
 }
 
@@ -225,11 +231,8 @@ SYSCALL(write) {
 }
 
 // pread64 and pwrite64: at offset, the file's position unchanged. (With O_APPEND a pwrite
-// goes to the end whatever the offset, as Linux's does: write's rule wins.)
-static long at_offset(int fd, uint64_t buf, uint64_t count, uint64_t offset, bool write) {
-    if ((int64_t)offset < 0)
-        return -EINVAL;              // Linux checks the offset before the descriptor
-    struct file *f = fd_get(fd);
+// goes to the end whatever the offset, as Linux's does: write's rule wins.) Under the BKL.
+static long at_offset(struct file *f, uint64_t buf, uint64_t count, uint64_t offset, bool write) {
     if (!f || !(write ? writable(f) : readable(f)))
         return -EBADF;
     if (!f->ip || S_ISFIFO(f->ip->mode))
@@ -245,16 +248,38 @@ static long at_offset(int fd, uint64_t buf, uint64_t count, uint64_t offset, boo
     return r;
 }
 
+// pread64 runs without the BKL (a U call), as read does: a regular file's bytes need only
+// its inode's lock, and no position moves. Every other file takes the BKL here.
 SYSCALL(pread64) {
     int fd = (int)a0;
     uint64_t buf = a1, count = a2, offset = a3;
-    return at_offset(fd, buf, count, offset, false);
+    if ((int64_t)offset < 0)
+        return -EINVAL;              // Linux checks the offset before the descriptor
+    bool ref;
+    struct file *f = fd_get_unlocked(fd, &ref);
+    if (!f)
+        return -EBADF;
+    long r;
+    if (direct(f) && readable(f)) {
+        r = !user_span(buf, count) ? -EFAULT
+            : fs_read_user(f->ip, offset, buf, count < MAX_RW_COUNT ? count : MAX_RW_COUNT);
+        touch_atime(f->ip, r);
+    } else {
+        bkl_lock();
+        r = at_offset(f, buf, count, offset, false);
+        bkl_unlock();
+    }
+    if (ref)
+        file_put(f);
+    return r;
 }
 
 SYSCALL(pwrite64) {
     int fd = (int)a0;
     uint64_t buf = a1, count = a2, offset = a3;
-    return at_offset(fd, buf, count, offset, true);
+    if ((int64_t)offset < 0)
+        return -EINVAL;
+    return at_offset(fd_get(fd), buf, count, offset, true);
 }
 
 // fsync and fdatasync: a file's data and metadata to the disk. Lantern's files live in

@@ -65,7 +65,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(15, rt_sigreturn),       // int rt_sigreturn(void)
                                //   (never returns: restores the signal frame's registers)
     E(16, ioctl),              // int ioctl(int fd, unsigned long request, unsigned long arg)
-    E(17, pread64),            // ssize_t pread64(int fd, void *buf, size_t count, off_t offset)
+    U(17, pread64),            // ssize_t pread64(int fd, void *buf, size_t count, off_t offset)
     E(18, pwrite64),           // ssize_t pwrite64(int fd, const void *buf, size_t count,
                                //     off_t offset)
     E(19, readv),              // ssize_t readv(int fd, const struct iovec *iov, int iovcnt)

@@ -4,8 +4,8 @@
 // (Linux serializes them on the file's position lock), threads with descriptors of their
 // own each read the whole file, reads racing writes to the same bytes find every word in
 // its place, reads racing a truncate find the file's bytes or zeros and never more than it
-// held, and a read into a bad buffer leaves the position where the bytes stopped. Linux is
-// the oracle.
+// held, and a read into a bad buffer leaves the position where the bytes stopped; and
+// preads at once, which move no position. Linux is the oracle.
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -216,6 +216,50 @@ static void bad_buffers(void)
     unlink(path);
 }
 
+// Threads pread the shared descriptor's file at offsets of their own, all of it, at once:
+// every word in its place, and the position where it was.
+static void *preader(void *arg)
+{
+    uintptr_t id = (uintptr_t)arg;
+    static __thread uint64_t buf[1000];
+    int bad = 0;
+    for (uint64_t w = id * 1000; w + 1000 <= WORDS; w += THREADS * 1000) {
+        bad += pread(shared_fd, buf, sizeof buf, (off_t)w * 8) != sizeof buf;
+        for (int i = 0; i < 1000; i++)
+            bad += buf[i] != tag(w + (uint64_t)i, 0);
+    }
+    return (void *)(uintptr_t)(bad == 0);
+}
+
+static void preads(void)
+{
+    shared_fd = make_file("pread");
+    lseek(shared_fd, 12345, SEEK_SET);
+    pthread_t t[THREADS];
+    for (uintptr_t i = 0; i < THREADS; i++)
+        pthread_create(&t[i], NULL, preader, (void *)i);
+    int good = 0;
+    for (int i = 0; i < THREADS; i++) {
+        void *r;
+        pthread_join(t[i], &r);
+        good += r != NULL;
+    }
+    printf("preads: %d of %d threads found every word in its place\n", good, THREADS);
+    check_val("  the position", lseek(shared_fd, 0, SEEK_CUR));
+    char c;
+    check_val("pread at the end", pread(shared_fd, &c, 1, SIZE));
+    check_val("pread at the end into a bad buffer", pread(shared_fd, bad_address(), 1, SIZE));
+    check_val("pread into a bad buffer", pread(shared_fd, bad_address(), 1, 0));
+    check_val("pread at a negative offset", pread(shared_fd, &c, 1, -1));
+    check_val("pread of 0 bytes", pread(shared_fd, &c, 0, 0));
+    check_val("pread from a closed descriptor", pread(999, &c, 1, 0));
+    int wr = open(path, O_WRONLY);
+    check_val("pread from a write-only descriptor", pread(wr, &c, 1, 0));
+    close(wr);
+    close(shared_fd);
+    unlink(path);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -226,5 +270,6 @@ int main(int argc, char **argv)
     race("a rewriter", rewriter);
     race("a truncator", truncator);
     bad_buffers();
+    preads();
     return done();
 }
