@@ -21,6 +21,8 @@
 //   threads_fault_storm first touches of a fresh 16 MiB anonymous map per thread, a few times
 //   threads_malloc      malloc + free of mixed sizes (glibc's arenas, brk and mmap)
 //   mutex_storm         lock, increment one shared counter, unlock (one pthread_mutex)
+//   threads_read        read(2) of one 2 MiB RAM file, 64 KiB at a time, each thread with a
+//                       descriptor of its own
 //   go_cpu              /bin/goinit with GOMAXPROCS=N running N CPU-bound goroutines,
 //                       against GOMAXPROCS=1 and one goroutine
 //
@@ -36,6 +38,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -451,6 +454,53 @@ static int mutex_storm(int n, uint64_t *took)
     return err ?: counter == (long)n * MUTEX_OPS ? 0 : WRONG;
 }
 
+// READ_ROUNDS times: read the whole of READ_FILE (2 MiB, made before the timing: each
+// 8-byte word is its index) through a descriptor of its own, 64 KiB per read(2). Every
+// word is checked: one out of place is WRONG.
+#define READ_FILE "/tmp/bench_threads.read"
+#define READ_WORDS (256 * 1024)
+#define READ_CHUNK 65536
+#define READ_ROUNDS 8
+
+static int make_read_file(void)
+{
+    mkdir("/tmp", 01777);                // (as init)
+    int fd = open(READ_FILE, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    static uint64_t block[READ_CHUNK / 8];
+    for (uint64_t w = 0; fd >= 0 && w < READ_WORDS; w += READ_CHUNK / 8) {
+        for (uint64_t i = 0; i < READ_CHUNK / 8; i++)
+            block[i] = w + i;
+        if (write(fd, block, READ_CHUNK) != READ_CHUNK)
+            return errno ?: EIO;
+    }
+    return fd < 0 ? errno : close(fd);
+}
+
+static int read_job(void)
+{
+    static __thread uint64_t buf[READ_CHUNK / 8];
+    int fd = open(READ_FILE, O_RDONLY);
+    if (fd < 0)
+        return errno;
+    int err = 0;
+    for (int round = 0; round < READ_ROUNDS && !err; round++) {
+        uint64_t next = 0;
+        ssize_t n;
+        lseek(fd, 0, SEEK_SET);
+        while (!err && (n = read(fd, buf, READ_CHUNK)) > 0)
+            for (ssize_t i = 0; i < n / 8; i++)
+                err = err ?: buf[i] == next++ ? 0 : WRONG;
+        err = err ?: next == READ_WORDS ? 0 : WRONG;
+    }
+    close(fd);
+    return err;
+}
+
+static int threads_read(int n, uint64_t *took)
+{
+    return run_threads(n, read_job, took);
+}
+
 // /bin/goinit spin LOOPS prints its first line, then runs GOMAXPROCS goroutines that each
 // do spin_loop(LOOPS), and prints "goinit: spun N goroutines: x=X" (user/go/goinit). The
 // time is from the first line to the second: the Go runtime's start is not in it. With n,
@@ -557,6 +607,10 @@ static void run_parallel(void)
               "per_page");
     run_storm("threads_malloc", n, threads_malloc, MALLOC_OPS, "per_malloc");
     run_storm("mutex_storm", n, mutex_storm, MUTEX_OPS, "per_lock");
+    if (wanted("threads_read") && make_read_file() == 0)
+        run_storm("threads_read", n, threads_read,
+                  READ_ROUNDS * (READ_WORDS * 8 / READ_CHUNK), "per_read");
+    unlink(READ_FILE);
     if (!wanted("go_cpu"))
         return;
     if (access(GOINIT, X_OK) == 0)
