@@ -29,7 +29,7 @@
 //     space's mm lock, each descriptor table's and each pipe's), ordered after the BKL;
 //     lockdep (spinlock.c) checks their order. A pipe's copies hold sleeping locks
 //     (sleeplock.c), whose holders may sleep, and which may be taken with the BKL held.
-//   - Eleven paths run without the BKL:
+//   - Twelve paths run without the BKL:
 //       1. the local APIC's interrupts (trap.c: a TLB IPI's sender holds tlb_lock, a stop
 //          IPI's is panicking; the timer counts only this CPU's time);
 //       2. a user page fault's first touch of private anonymous memory or of the
@@ -37,7 +37,7 @@
 //          lock alone (mm.h);
 //       3. the system calls that only read the caller's own ids (getpid...: syscall.c);
 //       4. madvise's MADV_DONTNEED and MADV_FREE, and its hints, under the mm's lock
-//          alone (sys_mem.c);
+//          alone, and its TLB shootdown after it (mm.c's mm_advise: mm->flushing);
 //       5. execve's copies of its arguments (bkl_lock; syscall.c's U calls);
 //       6. the freeing of a dead address space's pages at exit and exec, and
 //       7. fork's copy of a one-thread parent's page tables (bkl_drop;
@@ -48,7 +48,10 @@
 //          sched_yield's, or a preemption's on the way to user mode (sched.c);
 //      10. futex(2) but its PI calls, under the futex lock (futex.c);
 //      11. read(2) and write(2) on a pipe, under the pipe's locks (pipe.c; the look-up of
-//          the descriptor under its table's lock: proc_shared.c's fd_get_unlocked).
+//          the descriptor under its table's lock: proc_shared.c's fd_get_unlocked);
+//      12. read(2) of a regular file, its pages found under the inode's data lock
+//          (ramfs_data.c), and only a shared file's position moved under the BKL
+//          (sys_file.c's read_regular).
 //
 // Lock table (who protects what):
 //   BKL          everything the kernel shares and does not name below: the process table,
@@ -65,7 +68,10 @@
 //   BKL + mm     an address space's VMAs and page tables: changed under both, read under
 //                either; but the anonymous fault adds pages, and replaces a one-thread
 //                process's copy-on-write ones, and madvise takes pages away, under mm
-//                alone (mm.h); fork copies under the two mm locks (mm_dup)
+//                alone (mm.h); fork copies under the two mm locks (mm_dup); mm_lock
+//                waits for madvise's shootdowns in flight, a fault's lock does not
+//   BKL + inode data  a regular file's table of pages, its size and borrowed bytes:
+//                changed under both, read under either (ramfs_data.c); after mm
 //   page_alloc   the free lists (page_alloc.c)       kmalloc    the slabs (kmalloc.c)
 //   percpu_pages a CPU's own list of free pages, taken by that CPU, and by a drain when
 //                the free lists are empty (percpu_pages.c)
@@ -114,8 +120,9 @@ static volatile bool stopping;          // a panic is stopping every CPU
 static volatile uint64_t tlb_gen;       // shootdowns requested so far (under tlb_lock)
 static volatile uint64_t tlb_global_gen; // the last of them that flushes global entries too
 // One TLB shootdown at a time: its sender holds this while it publishes the generation and
-// range and waits for the answers. Senders come with the BKL, or (madvise's zap) with an
-// address space's lock alone. Taken last: nothing is locked inside it.
+// range and waits for the answers. Senders come with the BKL, or with an address space's
+// lock alone, or (madvise's, with interrupts off) with neither. Taken last: nothing is
+// locked inside it.
 static struct spinlock tlb_lock = SPINLOCK_INIT("tlb");
 static volatile uint32_t idle_waiters;  // CPUs halted until the BKL is free (bit per CPU)
 static uint64_t bsp_cr0, bsp_cr4, bsp_efer;   // what the APs copy
@@ -138,6 +145,8 @@ void percpu_init(void) {
 
 bool bkl_held(void) { return bkl.locked && bkl.cpu == this_cpu()->id + 1; }
 
+static void tlb_catch_up(struct percpu *c);
+
 // Halts this CPU (interrupts on) until the lock's holder signals that *locked is free (the
 // IPI of kernel_exit, through smp_send_reschedules, or smp_wake_lock_waiters), or any other
 // interrupt comes. Dekker's pattern (flag in *waiters, fence, look) means that the wakeup
@@ -153,8 +162,6 @@ bool bkl_held(void) { return bkl.locked && bkl.cpu == this_cpu()->id + 1; }
 // a 2-core host, the threads of glibc's malloc storm wait for each other's mm lock here
 // while the holder's madvise shoots down: to wait for each of them was to wait for the
 // host to wake a halted virtual CPU.
-static void tlb_catch_up(struct percpu *c);
-
 static void halt_while_locked(struct percpu *c, const volatile uint32_t *locked,
                               volatile uint32_t *waiters) {
     uint64_t cr2 = read_cr2();
