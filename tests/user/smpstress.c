@@ -67,6 +67,17 @@
 //             thread makes PROT_NONE and back, and zeroes (MADV_DONTNEED), meanwhile: each
 //             round /bin/true runs, or execve fails with EFAULT - never a crash (Lantern
 //             copies the arguments without the BKL)
+//   lazytlb   threads pass through the BKL before each access while a fourth keeps it and
+//             the mm lock busy (fork, mprotect, munmap), so that they are often halted
+//             waiting - on Lantern, lazy about their TLB, which a range shootdown leaves
+//             out until they come out of the wait (smp.c): shared memory written while
+//             another thread zaps it (MADV_DONTNEED) and the main thread unmaps it and
+//             fills fresh memory: once munmap has returned, no write may go through, nor
+//             land in the fresh memory; and a page copied on write by the parent after
+//             fork, which the child then writes in place: the parent's other thread must
+//             never read the child's writes. With the flush on the way out of the wait
+//             left out, 2 boots in 6 counted stale writes (312 in one); a longer run of
+//             the same (with mprotect and mremap too) counted thousands of both at once
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -80,6 +91,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1834,6 +1846,160 @@ static void execargs(void) {
     printf("info: execargs: /bin/true ran %d times, EFAULT %d\n", ran, EA_ROUNDS * scale - ran - wrong);
 }
 
+// ---------------------------------------------------------------- lazy CPUs
+
+// Lantern's CPU halted waiting for the BKL or an mm lock is lazy about user TLB entries: a
+// range shootdown (madvise, munmap, mprotect, a copy on write) leaves it out, and it
+// flushes everything on its way out of the wait (smp.c's halt_while_locked). Here the
+// accessing threads pass through the BKL (umask) before each access, while a hog thread
+// keeps the BKL and the mm lock busy (fork, mprotect, munmap), so that they are often
+// halted, lazy, when the memory changes under them.
+static atomic_int lz_stop, lz_gen, lz_stale, lz_copied, lz_child_reads;
+static atomic_long lz_writes;
+static volatile uint32_t *lz_page;       // shared part: 2 pages, mapped and unmapped
+static volatile uint32_t *lz_cow;        // copy-on-write part: 1 page
+
+static void *lz_hog(void *arg) {
+    (void)arg;
+    size_t big_n = 4 * MiB, n = 256 * 1024;
+    char *big = mmap(NULL, big_n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    memset(big, 1, big_n);               // fork copies its page tables, holding the BKL
+    for (int i = 0; !atomic_load(&lz_stop); i++) {
+        if (i % 4 == 0) {
+            pid_t c = fork();
+            if (c == 0)
+                _exit(0);
+            waitpid(c, NULL, 0);
+        } else {                         // a hole of its own only: no stack fits in it
+            mmap(m, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+            for (size_t k = 0; k < n; k += 4096)
+                m[k] = 1;
+            mprotect(m, n, PROT_READ);
+            munmap(m, n);
+        }
+    }
+    munmap(big, big_n);
+    munmap(m, n);
+    return NULL;
+}
+
+// lz_gen is odd from munmap's return until the next mmap starts (the munmap phase's rule).
+static void *lz_writer(void *arg) {
+    (void)arg;
+    while (!atomic_load(&lz_stop)) {
+        umask(022);
+        int before = atomic_load(&lz_gen);
+        if (sigsetjmp(fault_jmp, 0) == 0) {
+            in_read = 1;
+            lz_page[0] = 0xdeadbeef;
+            lz_page[1024 + 5] = 0xdeadbeef;
+            in_read = 0;
+            atomic_fetch_add(&lz_writes, 1);
+            if ((before & 1) && atomic_load(&lz_gen) == before)
+                atomic_fetch_add(&lz_stale, 1);
+        }
+        in_read = 0;
+    }
+    return NULL;
+}
+
+static void *lz_zapper(void *arg) {
+    (void)arg;
+    while (!atomic_load(&lz_stop)) {
+        madvise((void *)lz_page, 2 * 4096, MADV_DONTNEED);   // ENOMEM while unmapped
+        for (volatile int spin = 0; spin < 2000; spin++)
+            ;
+    }
+    return NULL;
+}
+
+static void *lz_reader(void *arg) {
+    (void)arg;
+    while (!atomic_load(&lz_stop)) {
+        umask(022);
+        int copied = atomic_load(&lz_copied);
+        if (copied && lz_cow[0] == 0xc41dc41d)
+            atomic_fetch_add(&lz_child_reads, 1);
+    }
+    return NULL;
+}
+
+static void lazytlb(void) {
+    enum { SHM_ROUNDS = 150, COW_ROUNDS = 60, FRESH = 16 };
+    catch_segv();
+    // Guard pages around it: the holes made inside stay the phase's own.
+    char *base = mmap(NULL, (4 + FRESH) * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *at = base + 4096;
+    unsigned char *fresh_at = (unsigned char *)base + 3 * 4096;
+    munmap(at, (2 + FRESH) * 4096);
+    lz_page = (volatile uint32_t *)at;
+    atomic_store(&lz_gen, 1);
+    pthread_t hog, w, z;
+    pthread_create(&hog, NULL, lz_hog, NULL);
+    pthread_create(&w, NULL, lz_writer, NULL);
+    pthread_create(&z, NULL, lz_zapper, NULL);
+    int rounds = 0, scribbled = 0;
+    for (int r = 0; r < SHM_ROUNDS; r++) {
+        atomic_fetch_add(&lz_gen, 1);    // even: mapped from here on
+        if (mmap(at, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED,
+                 -1, 0) != at)
+            break;
+        long w0 = atomic_load(&lz_writes);
+        for (int spin = 0; spin < 200000 && atomic_load(&lz_writes) < w0 + 2; spin++)
+            ;
+        for (volatile int spin = 0; spin < (r % 8) * 300; spin++)
+            ;
+        munmap(at, 2 * 4096);
+        atomic_fetch_add(&lz_gen, 1);    // odd: unmapped
+        scribbled += fresh_memory_scribbled(fresh_at, FRESH, 30000);
+        rounds++;
+    }
+    atomic_store(&lz_stop, 1);
+    pthread_join(w, NULL);
+    pthread_join(z, NULL);
+    // The copy on write: the parent writes the page it shares with a child, so the old
+    // page is the child's alone, which the child then writes in place.
+    lz_cow = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    atomic_int *go = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    lz_cow[0] = 1;
+    atomic_store(&lz_stop, 0);
+    pthread_t rd;
+    pthread_create(&rd, NULL, lz_reader, NULL);
+    for (int r = 0; r < COW_ROUNDS; r++) {
+        atomic_store(&go[0], 0);
+        atomic_store(&go[1], 0);
+        pid_t c = fork();
+        if (c == 0) {
+            while (!atomic_load(&go[0]))
+                ;
+            while (!atomic_load(&go[1]))
+                lz_cow[0] = 0xc41dc41d;
+            _exit(0);
+        }
+        for (volatile int spin = 0; spin < 5000; spin++)
+            ;
+        lz_cow[0] = 2 + r;               // the parent's copy
+        atomic_store(&lz_copied, 1);
+        atomic_store(&go[0], 1);
+        for (volatile int spin = 0; spin < 100000; spin++)
+            ;
+        atomic_store(&go[1], 1);
+        waitpid(c, NULL, 0);
+        atomic_store(&lz_copied, 0);
+    }
+    atomic_store(&lz_stop, 1);
+    pthread_join(rd, NULL);
+    pthread_join(hog, NULL);
+    munmap(base, (4 + FRESH) * 4096);
+    munmap((void *)lz_cow, 4096);
+    munmap(go, 4096);
+    printf("smpstress: lazytlb: %d rounds of shared memory zapped and unmapped, %d writes after "
+           "munmap returned, fresh memory scribbled in %d rounds; %d copies on write, %d reads "
+           "of the child's writes after the parent's copy\n", rounds, atomic_load(&lz_stale),
+           scribbled, COW_ROUNDS, atomic_load(&lz_child_reads));
+}
+
 // The program's own data and bss, each page written once (with what it holds: no other
 // thread runs yet): a page of a phase's variables, taken at its first write, is not a page
 // that phase leaked.
@@ -1855,7 +2021,7 @@ static const struct {
     { "mremap", mremap_race, 1 }, { "samepage", samepage, 1 },
     { "affinity", affinity, 0 }, { "migrate", migrate, 0 }, { "groupkill", groupkill, 0 }, { "rwlock", rwlock_writers, 0 }, { "alarm", alarm_stop, 0 }, { "cowrace", cowrace, 0 },
     { "forkkill", forkkill, 0 }, { "forktrunc", forktrunc, 0 }, { "stopstorm", stopstorm, 0 },
-    { "textbusy", textbusy, 0 }, { "execargs", execargs, 0 },
+    { "textbusy", textbusy, 0 }, { "execargs", execargs, 0 }, { "lazytlb", lazytlb, 0 },
 };
 
 static int wanted(int argc, char **argv, const char *name) {
