@@ -526,8 +526,9 @@ static void shootdown(uint64_t *pml4, bool kernel, bool lazy_ok, uint64_t start,
     __atomic_store_n(&tlb_range_gen, gen, __ATOMIC_RELEASE);
     __atomic_store_n(&tlb_gen, gen, __ATOMIC_RELEASE);
     // A kernel shootdown may be for pages this CPU cached too, and flushed only one of
-    // (kstack.c's lazy slots: each was invlpg'd on the CPU that freed it, not here).
-    if (kernel)
+    // (kstack.c's lazy slots: each was invlpg'd on the CPU that freed it, not here); a lazy
+    // sender (a nested handler: none today) may have been left out of an older one.
+    if (kernel || self->tlb_lazy)
         flush_tlb_all_local();
     self->tlb_flush_gen = gen;
     // The generation, then the look at who is lazy (Dekker's pattern with
