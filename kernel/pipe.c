@@ -358,10 +358,11 @@ long pipe_splice_out(struct pipe *pp, void *buf, size_t n, unsigned how,
 }
 
 // A socket's receive could not copy the n bytes just taken to the user: they go back to
-// the front of the ring. If the failed copy slept in a fault, another reader may have taken
-// later bytes meanwhile - these then come after them - or a writer may have filled the ring
-// - then they are lost, as for a reader that died. (A socket's pipes are used under the BKL
-// alone: only a sleep in that fault lets anyone else in.)
+// the front of the ring. Another reader of the same end may have taken later bytes
+// meanwhile - these then come after them - or a writer may have filled the ring - then
+// they are lost, as for a reader that died. (Linux's stream receive keeps its queue's lock
+// across the copy; a receive into a bad buffer, shared with another reader, is no program's
+// way to read.)
 void pipe_unread(struct pipe *pp, const void *buf, size_t n) {
     sleeplock_acquire(&pp->rlock);
     sleeplock_acquire(&pp->wlock);         // (the bytes go where a writer would put its own)

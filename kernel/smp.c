@@ -47,8 +47,9 @@
 //       9. the idle loop, choosing and switching threads under sched_lock, and a yield:
 //          sched_yield's, or a preemption's on the way to user mode (sched.c);
 //      10. futex(2) but its PI calls, under the futex lock (futex.c);
-//      11. read(2) and write(2) on a pipe, under the pipe's locks (pipe.c; the look-up of
-//          the descriptor under its table's lock: proc_shared.c's fd_get_unlocked);
+//      11. read(2) and write(2) on a pipe or a socket pair's end, under the pipes' locks
+//          (pipe.c, socket.c; the look-up of the descriptor under its table's lock:
+//          proc_shared.c's fd_get_unlocked);
 //      12. read(2) of a regular file, its pages found under the inode's data lock
 //          (ramfs_data.c), and only a shared file's position moved under the BKL
 //          (sys_file.c's read_regular).
@@ -56,9 +57,10 @@
 // Lock table (who protects what):
 //   BKL          everything the kernel shares and does not name below: the process table,
 //                threads' ZOMBIE and DEAD states, and SLEEPING for sleep_on, files (but
-//                their reference counts are atomic), sockets, tty, signals, FIFO opens,
-//                pollers and epoll, the load averages (loadavg.c), inodes (but their
-//                reference counts, and shared memory's, are atomic: exec's build takes them)
+//                their reference counts are atomic), sockets (but read and write), tty,
+//                signals, FIFO opens, pollers and epoll, the load averages (loadavg.c),
+//                inodes (but their reference counts, and shared memory's, are atomic:
+//                exec's build takes them; and a regular file's pages: inode data, below)
 //   BKL + files  a descriptor table's entries: changed under both, read under either
 //                (proc.h's files_struct)
 //   pipe read,   sleeping locks: a pipe's copies out of its ring, and into it (pipe.c);

@@ -15,7 +15,12 @@
 // ECONNREFUSED from its sends and never an end of file. The pipes themselves live until
 // both ends are closed (struct sockpair).
 //
-// Locking: the BKL, with interrupts off where pipe.c says, as for pipes.
+// Locking: read(2) and write(2) on an end run without the BKL (sys_file.c), as a pipe's do:
+// what they move, and what says an end is closed or shut, is in the pipes, under their own
+// locks (pipe.c). The rest runs under the BKL: the other calls, the shut bits' changes
+// (shutdown, close) and the freeing of the pair. A send reads `shut` without it - a look
+// racing a shutdown sees it before or after, as a send racing it on Linux may; the pipe has
+// its own word. Nothing here is freed under a call: the call holds its file.
 #include <stdbool.h>
 #include <stdint.h>
 #include "errno.h"
@@ -25,6 +30,7 @@
 #include "pipe.h"
 #include "poll.h"
 #include "proc.h"
+#include "smp.h"
 #include "string.h"
 #include "syscall.h"
 #include "uaccess.h"
@@ -131,9 +137,15 @@ static long send_error(struct sock *s, long err) {
 // Sends n bytes from the kernel buffer buf: a message whole, or bytes as a pipe takes them.
 static long send_kernel(struct file *f, const void *buf, size_t n, int flags) {
     struct sock *s = f->priv;
-    if (s->shut & SEND) {
-        if (connected_kind(s) && !(flags & MSG_NOSIGNAL))
+    if (__atomic_load_n(&s->shut, __ATOMIC_RELAXED) & SEND) {
+        if (connected_kind(s) && !(flags & MSG_NOSIGNAL)) {
+            bool held = bkl_held();        // (signals are under the BKL)
+            if (!held)
+                bkl_lock();
             signal_send_thread(current(), SIGPIPE, SI_USER, current()->tgid, 0);
+            if (!held)
+                bkl_unlock();
+        }
         return -EPIPE;
     }
     bool quiet = !connected_kind(s) || (flags & MSG_NOSIGNAL);

@@ -190,8 +190,8 @@ static long do_write(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
 
 // read(2) and write(2) run without the BKL (syscall.c's U calls): a pipe's bytes move under
 // the pipe's own locks (pipe.c), so the stages of a pipeline copy on several CPUs at once,
-// and so does a regular file's read (read_regular). Every other file is read and written
-// under the BKL, taken here.
+// and so do a socket's (its pipes': socket.c) and a regular file's read (read_regular).
+// Every other file is read and written under the BKL, taken here.
 static long read_or_write(int fd, uint64_t buf, uint64_t count, bool write) {
     bool ref;
     struct file *f = fd_get_unlocked(fd, &ref);
@@ -206,7 +206,7 @@ static long read_or_write(int fd, uint64_t buf, uint64_t count, bool write) {
             file_put(f);
         return r;
     }
-    bool unlocked = file_pipe(f) != NULL;
+    bool unlocked = file_pipe(f) != NULL || file_is_socket(f);
     if (!unlocked)
         bkl_lock();
     if (write ? writable(f) : readable(f))

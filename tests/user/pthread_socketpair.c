@@ -1,14 +1,15 @@
 // pthread_socketpair: socketpair(AF_UNIX) as parallel programs use it - a stream between
 // two processes and between two threads, datagrams and sequenced packets keeping their
 // boundaries, sendmsg/recvmsg with several iovecs and MSG_TRUNC, MSG_PEEK, MSG_WAITALL,
-// shutdown in each direction, what poll and epoll report, SIGPIPE, and the errors. Linux is
-// the oracle.
+// shutdown in each direction, what poll and epoll report, SIGPIPE, and the errors; and
+// four threads sending messages into one end while two read them. Linux is the oracle.
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -351,6 +352,86 @@ static void closed_under_a_sleeper(void)
     signal(SIGPIPE, SIG_DFL);
 }
 
+// Four threads write messages into one end at once, two threads read them from the other
+// (read(2) and write(2) run without the BKL on Lantern): every message arrives whole,
+// exactly once, and each reader sees each sender's messages in the order sent.
+#define SENDERS 4
+#define READERS 2
+#define EACH 500
+
+static int many_sv[2];
+
+struct msg { int sender, seq, len; unsigned char fill[300]; };
+
+static void *many_sender(void *arg)
+{
+    struct msg m = { .sender = (int)(intptr_t)arg };
+    for (m.seq = 0; m.seq < EACH; m.seq++) {
+        m.len = 100 + (m.seq * 37 + m.sender * 11) % 200;
+        memset(m.fill, m.sender * 16 + m.seq % 16, sizeof m.fill);
+        if (write(many_sv[0], &m, offsetof(struct msg, fill) + (size_t)m.len) < 0)
+            break;
+    }
+    return NULL;
+}
+
+static unsigned char got[SENDERS][EACH];
+static int bad_msgs, out_of_order;      // (atomic)
+
+static void *many_reader(void *arg)
+{
+    (void)arg;
+    static __thread struct msg m;
+    int last[SENDERS];
+    for (int i = 0; i < SENDERS; i++)
+        last[i] = -1;
+    for (;;) {
+        ssize_t n = read(many_sv[1], &m, sizeof m);
+        if (n <= 1)
+            break;                          // the stop message (or an error)
+        bool whole = n >= (ssize_t)offsetof(struct msg, fill) && m.sender >= 0 &&
+                     m.sender < SENDERS && m.seq >= 0 && m.seq < EACH &&
+                     n == (ssize_t)offsetof(struct msg, fill) + m.len;
+        for (int i = 0; whole && i < m.len; i++)
+            whole = m.fill[i] == (unsigned char)(m.sender * 16 + m.seq % 16);
+        if (!whole) {
+            __atomic_add_fetch(&bad_msgs, 1, __ATOMIC_RELAXED);
+            continue;
+        }
+        __atomic_add_fetch(&got[m.sender][m.seq], 1, __ATOMIC_RELAXED);
+        if (m.seq <= last[m.sender])
+            __atomic_add_fetch(&out_of_order, 1, __ATOMIC_RELAXED);
+        last[m.sender] = m.seq;
+    }
+    return NULL;
+}
+
+static void many_senders(int type, const char *name)
+{
+    memset(got, 0, sizeof got);
+    bad_msgs = out_of_order = 0;
+    socketpair(AF_UNIX, type, 0, many_sv);
+    pthread_t s[SENDERS], r[READERS];
+    for (intptr_t i = 0; i < READERS; i++)
+        pthread_create(&r[i], NULL, many_reader, NULL);
+    for (intptr_t i = 0; i < SENDERS; i++)
+        pthread_create(&s[i], NULL, many_sender, (void *)i);
+    for (int i = 0; i < SENDERS; i++)
+        pthread_join(s[i], NULL);
+    for (int i = 0; i < READERS; i++)
+        write(many_sv[0], "", 1);           // one stop message per reader
+    for (int i = 0; i < READERS; i++)
+        pthread_join(r[i], NULL);
+    int once = 0, twice = 0, lost = 0;
+    for (int i = 0; i < SENDERS; i++)
+        for (int j = 0; j < EACH; j++)
+            once += got[i][j] == 1, twice += got[i][j] > 1, lost += got[i][j] == 0;
+    printf("%s, %d senders and %d readers: once %d, more than once %d, lost %d, broken %d, "
+           "out of order %d\n", name, SENDERS, READERS, once, twice, lost, bad_msgs, out_of_order);
+    close(many_sv[0]);
+    close(many_sv[1]);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -366,5 +447,7 @@ int main(int argc, char **argv)
     epoll_edges();
     errors();
     closed_under_a_sleeper();
+    many_senders(SOCK_DGRAM, "SOCK_DGRAM");
+    many_senders(SOCK_SEQPACKET, "SOCK_SEQPACKET");
     return done();
 }
