@@ -67,17 +67,17 @@ static void touch_atime(struct inode *ip, long got) {
     }
 }
 
-// read(2) of such a file runs without the BKL (read_or_write): its bytes are found under
-// the inode's own lock (fs_read_user), and copied out with no lock held, on several CPUs at
-// once. Only the position needs the BKL, and only if another thread may use the same open
-// file (shared): Linux serializes such reads with the file's f_pos_lock, which lseek, write
-// and the rest take too; here those run under the BKL, so the read claims its bytes under
-// it before the copy - the position moves past them at once - and gives back, after, what
-// a bad buffer or a shrinking file kept it from reading (if nobody moved the position
-// meanwhile). The access time needs the BKL too, but only when it changes (relatime).
-static long read_regular(struct file *f, bool shared, uint64_t ubuf, uint64_t n) {
-    if (!user_span(ubuf, n))
-        return -EFAULT;
+// read(2) and readv(2) of such a file run without the BKL (read_or_write, sys_readv): its
+// bytes are found under the inode's own lock (fs_read_user), and copied out with no lock
+// held, on several CPUs at once. Only the position needs the BKL, and only if another
+// thread may use the same open file (shared): Linux serializes such reads with the file's
+// f_pos_lock, which lseek, write and the rest take too; here those run under the BKL, so
+// the read claims its bytes under it before the copy - the position moves past them at
+// once - and gives back, after, what a bad buffer or a shrinking file kept it from reading
+// (if nobody moved the position meanwhile). The access time needs the BKL too, but only
+// when it changes (relatime). The vector's n bytes are in user space (import_vector).
+static long read_regular(struct file *f, bool shared, const struct iovec *iov, uint64_t cnt,
+                         uint64_t n) {
     n = n < MAX_RW_COUNT ? n : MAX_RW_COUNT;
     if (shared)
         bkl_lock();
@@ -86,9 +86,18 @@ static long read_regular(struct file *f, bool shared, uint64_t ubuf, uint64_t n)
     f->pos = at + want;
     if (shared)
         bkl_unlock();
-    if (want == 0)
-        return 0;                    // at or past the end, as Linux: the buffer unlooked at
-    long got = fs_read_user(f->ip, at, ubuf, want);
+    long got = 0;
+    for (uint64_t i = 0; i < cnt && (uint64_t)got < want; i++) {
+        size_t k = iov[i].len < want - (uint64_t)got ? iov[i].len : want - (uint64_t)got;
+        long r = k ? fs_read_user(f->ip, at + (uint64_t)got, iov[i].base, k) : 0;
+        if (r < 0) {
+            got = got ? got : r;
+            break;
+        }
+        got += r;
+        if ((size_t)r < k)
+            break;
+    }
     if ((uint64_t)got != want) {
         if (shared)
             bkl_lock();
@@ -188,6 +197,12 @@ static long do_write(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
     return total;
 }
 
+// May another thread reach this open file? Through a descriptor table it shares (then
+// fd_get_unlocked took a reference: ref), or through another descriptor.
+static bool shared_file(struct file *f, bool ref) {
+    return ref || __atomic_load_n(&f->refs, __ATOMIC_RELAXED) > 1;
+}
+
 // read(2) and write(2) run without the BKL (syscall.c's U calls): a pipe's bytes move under
 // the pipe's own locks (pipe.c), so the stages of a pipeline copy on several CPUs at once,
 // and so do a socket's (its pipes': socket.c) and a regular file's read (read_regular).
@@ -199,9 +214,8 @@ static long read_or_write(int fd, uint64_t buf, uint64_t count, bool write) {
         return -EBADF;
     long r = -EBADF;
     if (!write && direct(f) && readable(f)) {
-        // shared: another thread may reach this open file - through a descriptor table
-        // it shares (then fd_get_unlocked took a reference: ref), or another descriptor
-        r = read_regular(f, ref || __atomic_load_n(&f->refs, __ATOMIC_RELAXED) > 1, buf, count);
+        struct iovec one = { buf, count };
+        r = user_span(buf, count) ? read_regular(f, shared_file(f, ref), &one, 1, count) : -EFAULT;
         if (ref)
             file_put(f);
         return r;
@@ -434,10 +448,31 @@ static long do_vector(int fd, uint64_t uiov, uint64_t cnt, bool is_write) {
     return vector_io(f, uiov, cnt, is_write, &f->pos);
 }
 
+// readv runs without the BKL (a U call) on a regular file, as read does - musl's stdio
+// reads files with it; every other file takes the BKL here.
 SYSCALL(readv) {
     int fd = (int)a0;
-    uint64_t iov = a1, iovcnt = a2;
-    return do_vector(fd, iov, iovcnt, false);
+    uint64_t uiov = a1, iovcnt = a2;
+    bool ref;
+    struct file *f = fd_get_unlocked(fd, &ref);
+    if (!f)
+        return -EBADF;
+    long r;
+    if (direct(f) && readable(f)) {
+        struct iovec *iov;
+        uint64_t all;
+        r = import_vector(uiov, iovcnt, &iov, &all);
+        if (r == 0 && all > 0)
+            r = read_regular(f, shared_file(f, ref), iov, iovcnt, all);
+        kfree(iov);
+    } else {
+        bkl_lock();
+        r = readable(f) ? vector_io(f, uiov, iovcnt, false, &f->pos) : -EBADF;
+        bkl_unlock();
+    }
+    if (ref)
+        file_put(f);
+    return r;
 }
 SYSCALL(writev) {
     int fd = (int)a0;

@@ -68,7 +68,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     U(17, pread64),            // ssize_t pread64(int fd, void *buf, size_t count, off_t offset)
     E(18, pwrite64),           // ssize_t pwrite64(int fd, const void *buf, size_t count,
                                //     off_t offset)
-    E(19, readv),              // ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
+    U(19, readv),              // ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
     E(20, writev),             // ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
     E(21, access),             // int access(const char *pathname, int mode)
     E(22, pipe),               // int pipe(int pipefd[2])

@@ -1,11 +1,11 @@
 // pthread_fileread: threads reading one regular file at once - read(2) of a RAM file runs
 // without the big kernel lock on Lantern, so these are the checks that it still does what
-// Linux's does: threads sharing one descriptor get every byte exactly once between them
-// (Linux serializes them on the file's position lock), threads with descriptors of their
-// own each read the whole file, reads racing writes to the same bytes find every word in
-// its place, reads racing a truncate find the file's bytes or zeros and never more than it
-// held, and a read into a bad buffer leaves the position where the bytes stopped; and
-// preads at once, which move no position. Linux is the oracle.
+// Linux's does: threads sharing one descriptor get every byte exactly once between them,
+// with read and with readv (Linux serializes them on the file's position lock), threads
+// with descriptors of their own each read the whole file, reads racing writes to the same
+// bytes find every word in its place, reads racing a truncate find the file's bytes or
+// zeros and never more than it held, a read or readv into a bad buffer leaves the position
+// where the bytes stopped, and preads at once move no position. Linux is the oracle.
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "thr_util.h"
@@ -52,12 +53,15 @@ static int make_file(const char *name)
 
 // Reads of 1600 bytes, so that they start and end inside pages; each piece is checked and
 // its words counted.
+static int use_readv;                      // read the pieces with readv, into two buffers
+
 static void *shared_reader(void *arg)
 {
     (void)arg;
     static __thread unsigned char buf[200 * 8];
     for (;;) {
-        ssize_t n = read(shared_fd, buf, sizeof buf);
+        struct iovec two[2] = { { buf, 96 * 8 }, { buf + 96 * 8, sizeof buf - 96 * 8 } };
+        ssize_t n = use_readv ? readv(shared_fd, two, 2) : read(shared_fd, buf, sizeof buf);
         if (n <= 0)
             break;
         // The piece starts somewhere unknown, on a word: its first word says where.
@@ -78,8 +82,11 @@ static void *shared_reader(void *arg)
     return NULL;
 }
 
-static void shared_descriptor(void)
+static void shared_descriptor(int vectors)
 {
+    use_readv = vectors;
+    memset(seen, 0, sizeof seen);
+    bad_words = 0;
     shared_fd = make_file("shared");
     pthread_t t[THREADS];
     for (int i = 0; i < THREADS; i++)
@@ -89,8 +96,8 @@ static void shared_descriptor(void)
     int once = 0, twice = 0, never = 0;
     for (int i = 0; i < WORDS; i++)
         once += seen[i] == 1, twice += seen[i] > 1, never += seen[i] == 0;
-    printf("shared descriptor, %d readers: words read once %d, more than once %d, never %d\n",
-           THREADS, once, twice, never);
+    printf("shared descriptor, %d readers%s: words read once %d, more than once %d, never %d\n",
+           THREADS, vectors ? " with readv" : "", once, twice, never);
     yes("  every word in its place", bad_words == 0);
     check_val("  the position at the end", lseek(shared_fd, 0, SEEK_CUR));
     check_val("  a read there", read(shared_fd, seen, 1));
@@ -211,6 +218,17 @@ static void bad_buffers(void)
     check_val("read of 0 bytes into a bad buffer", read(fd, bad_address(), 0));
     lseek(fd, SIZE, SEEK_SET);
     check_val("read at the end into a bad buffer", read(fd, bad_address(), 100));
+    lseek(fd, 100, SEEK_SET);
+    struct iovec v[3] = { { two, 10 }, { bad_address(), 10 }, { two + 10, 10 } };
+    check_val("readv whose second buffer is bad", readv(fd, v, 3));
+    check_val("  the position", lseek(fd, 0, SEEK_CUR));
+    struct iovec w[2] = { { two, 4000 }, { two + 4000, 200 } };
+    check_val("readv across the end of a buffer's page", readv(fd, w, 2));
+    check_val("  the position", lseek(fd, 0, SEEK_CUR));
+    struct iovec k[2] = { { two, 10 }, { (void *)-4096L, 10 } };
+    check_val("readv with a kernel address", readv(fd, k, 2));
+    check_val("  the position", lseek(fd, 0, SEEK_CUR));
+    check_val("readv at the end", (lseek(fd, SIZE, SEEK_SET), readv(fd, w, 2)));
     munmap(two, 4096);
     close(fd);
     unlink(path);
@@ -265,7 +283,8 @@ int main(int argc, char **argv)
     (void)argc;
     (void)argv;
     begin("pthread_fileread");
-    shared_descriptor();
+    shared_descriptor(0);
+    shared_descriptor(1);
     own_descriptors();
     race("a rewriter", rewriter);
     race("a truncator", truncator);
