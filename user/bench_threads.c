@@ -478,7 +478,8 @@ static int make_read_file(void)
 
 static int read_job(void)
 {
-    static __thread uint64_t buf[READ_CHUNK / 8];
+    uint64_t buf[READ_CHUNK / 8];        // (on the stack: a __thread one would be in every
+                                         // thread of every program of this binary)
     int fd = open(READ_FILE, O_RDONLY);
     if (fd < 0)
         return errno;

@@ -20,6 +20,9 @@
 
 #include "thr_util.h"
 
+// (Buffers are on the threads' stacks, never __thread: every pthread program shares one
+// binary's static TLS, and pthread_sync makes threads of 64 KiB stacks, TLS and all.)
+
 #define THREADS 4
 #define WORDS (256 * 1024)                 // 2 MiB of 8-byte words
 #define SIZE ((off_t)WORDS * 8)
@@ -58,7 +61,7 @@ static int use_readv;                      // read the pieces with readv, into t
 static void *shared_reader(void *arg)
 {
     (void)arg;
-    static __thread unsigned char buf[200 * 8];
+    unsigned char buf[200 * 8];
     for (;;) {
         struct iovec two[2] = { { buf, 96 * 8 }, { buf + 96 * 8, sizeof buf - 96 * 8 } };
         ssize_t n = use_readv ? readv(shared_fd, two, 2) : read(shared_fd, buf, sizeof buf);
@@ -109,7 +112,7 @@ static void *own_reader(void *arg)
 {
     (void)arg;
     int fd = open(path, O_RDONLY);
-    static __thread uint64_t buf[8192];
+    uint64_t buf[8192];
     uint64_t next = 0;
     int bad = 0;
     for (int round = 0; round < 3; round++) {
@@ -239,7 +242,7 @@ static void bad_buffers(void)
 static void *preader(void *arg)
 {
     uintptr_t id = (uintptr_t)arg;
-    static __thread uint64_t buf[1000];
+    uint64_t buf[1000];
     int bad = 0;
     for (uint64_t w = id * 1000; w + 1000 <= WORDS; w += THREADS * 1000) {
         bad += pread(shared_fd, buf, sizeof buf, (off_t)w * 8) != sizeof buf;

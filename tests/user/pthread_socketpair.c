@@ -381,7 +381,7 @@ static int bad_msgs, out_of_order;      // (atomic)
 static void *many_reader(void *arg)
 {
     (void)arg;
-    static __thread struct msg m;
+    struct msg m;                           // (not __thread: see pthread_fileread.c)
     int last[SENDERS];
     for (int i = 0; i < SENDERS; i++)
         last[i] = -1;
