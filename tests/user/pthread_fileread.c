@@ -4,8 +4,10 @@
 // with read and with readv (Linux serializes them on the file's position lock), threads
 // with descriptors of their own each read the whole file, reads racing writes to the same
 // bytes find every word in its place, reads racing a truncate find the file's bytes or
-// zeros and never more than it held, a read or readv into a bad buffer leaves the position
-// where the bytes stopped, and preads at once move no position. Linux is the oracle.
+// zeros and never more than it held (and so do preads racing a file that grows sparsely
+// far and is cut to nothing), a read or readv into a bad buffer leaves the position where
+// the bytes stopped, with one descriptor or two, a read into a shared mapping of the file
+// itself finds its own pages, and preads at once move no position. Linux is the oracle.
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -207,10 +209,15 @@ static void race(const char *what, void *(*changer)(void *))
 }
 
 // A read into a buffer whose second page is gone: the first page's bytes, and the position
-// moved by as many; a read into no buffer at all: EFAULT, the position where it was.
-static void bad_buffers(void)
+// moved by as many; a read into no buffer at all: EFAULT, the position where it was. With a
+// second descriptor for the open file (dup), the read claims its bytes before the copy and
+// gives back what it could not copy (Lantern's read_regular, shared): the same positions.
+static void bad_buffers(int dup_it)
 {
     int fd = make_file("bad");
+    int second = dup_it ? dup(fd) : -1;
+    if (dup_it)
+        printf("with a second descriptor for the file:\n");
     char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     munmap(two + 4096, 4096);
     lseek(fd, 100, SEEK_SET);
@@ -221,6 +228,7 @@ static void bad_buffers(void)
     check_val("read of 0 bytes into a bad buffer", read(fd, bad_address(), 0));
     lseek(fd, SIZE, SEEK_SET);
     check_val("read at the end into a bad buffer", read(fd, bad_address(), 100));
+    check_val("  the position", lseek(fd, 0, SEEK_CUR));
     lseek(fd, 100, SEEK_SET);
     struct iovec v[3] = { { two, 10 }, { bad_address(), 10 }, { two + 10, 10 } };
     check_val("readv whose second buffer is bad", readv(fd, v, 3));
@@ -233,7 +241,95 @@ static void bad_buffers(void)
     check_val("  the position", lseek(fd, 0, SEEK_CUR));
     check_val("readv at the end", (lseek(fd, SIZE, SEEK_SET), readv(fd, w, 2)));
     munmap(two, 4096);
+    if (dup_it)
+        close(second);
     close(fd);
+    unlink(path);
+}
+
+// Reads into a shared mapping of the file being read: the copy's faults map the file's own
+// pages (made, for a hole) while the read holds one of them. Into the same bytes it changes
+// nothing; past the end of the file the copy faults for good: EFAULT, the position unmoved.
+static void into_own_mapping(void)
+{
+    int fd = make_file("own-map");
+    ftruncate(fd, 16384);
+    uint64_t *m = mmap(NULL, 32768, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    check_val("pread into its own mapping, the same bytes", pread(fd, m + 512, 8192, 4096));
+    int intact = 1;
+    for (int i = 0; i < 2048; i++)
+        intact &= m[i] == tag((uint64_t)i, 0);
+    yes("  the file intact", intact);
+    check_val("pread into its own mapping past the end", pread(fd, m + 2048, 4096, 0));
+    check_val("read into its own mapping past the end", read(fd, m + 2048, 4096));
+    check_val("  the position", lseek(fd, 0, SEEK_CUR));
+    ftruncate(fd, 32768);                  // 16384..32768: a hole
+    check_val("pread into its own mapping over a hole", pread(fd, m + 2048, 8192, 0));
+    intact = 1;
+    for (int i = 0; i < 1024; i++)
+        intact &= m[2048 + i] == tag((uint64_t)i, 0);
+    yes("  the hole holds the bytes", intact);
+    munmap(m, 32768);
+    close(fd);
+    unlink(path);
+}
+
+// Writes words far apart over 24 MiB - the file's table of pages outgrows its top array,
+// which is reallocated - and near its start, and cuts the file to nothing now and then (the
+// top array is freed), while readers with descriptors of their own pread its start: a word
+// is its index or 0, and no pread returns more than it asked.
+#define SPARSE_WORDS (3u << 20)
+
+static void *sparse_grower(void *arg)
+{
+    (void)arg;
+    static uint64_t block[64];
+    for (uint64_t i = 0; racing; i++) {
+        uint64_t w = i % 2 ? i * 7919 * 64 % (SPARSE_WORDS - 64) : i * 61 * 64 % 65536;
+        for (int k = 0; k < 64; k++)
+            block[k] = tag(w + (uint64_t)k, 1);
+        pwrite(race_fd, block, sizeof block, (off_t)w * 8);
+        if (i % 64 == 63)
+            ftruncate(race_fd, 0);
+    }
+    return NULL;
+}
+
+static void *sparse_reader(void *arg)
+{
+    int fd = open(path, O_RDONLY);
+    uint64_t buf[4096];
+    int bad = 0;
+    for (int round = 0; round < 2000; round++) {
+        off_t off = (off_t)((uintptr_t)arg * 1000 + (unsigned)round * 4099 % 60000) * 8;
+        ssize_t n = pread(fd, buf, sizeof buf, off);
+        bad += n > (ssize_t)sizeof buf;
+        for (ssize_t i = 0; i < n / 8; i++)
+            bad += buf[i] != 0 && buf[i] >> 8 != (uint64_t)(off / 8 + i);
+    }
+    close(fd);
+    return (void *)(uintptr_t)(bad == 0);
+}
+
+static void sparse_race(void)
+{
+    race_fd = make_file("sparse");
+    racing = 1;
+    pthread_t g, t[THREADS];
+    pthread_create(&g, NULL, sparse_grower, NULL);
+    for (uintptr_t i = 0; i < THREADS; i++)
+        pthread_create(&t[i], NULL, sparse_reader, (void *)i);
+    int good = 0;
+    for (int i = 0; i < THREADS; i++) {
+        void *r;
+        pthread_join(t[i], &r);
+        good += r != NULL;
+    }
+    racing = 0;
+    pthread_join(g, NULL);
+    printf("preads racing a sparse grower: %d of %d readers found every word in its place\n",
+           good, THREADS);
+    close(race_fd);
     unlink(path);
 }
 
@@ -291,7 +387,10 @@ int main(int argc, char **argv)
     own_descriptors();
     race("a rewriter", rewriter);
     race("a truncator", truncator);
-    bad_buffers();
+    sparse_race();
+    bad_buffers(0);
+    bad_buffers(1);
+    into_own_mapping();
     preads();
     return done();
 }
