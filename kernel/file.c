@@ -19,6 +19,7 @@ struct file *file_alloc(const struct file_ops *ops, struct inode *ip, unsigned i
     if (!f)
         return NULL;
     f->refs = 1;
+    sleeplock_init(&f->pos_lock, "file position");
     f->ops = ops;
     f->flags = flags;
     f->ip = ip;

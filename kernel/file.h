@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "fs.h"
+#include "sleeplock.h"
 
 struct file;
 struct kstat;
@@ -42,7 +43,9 @@ struct file_ops {
 struct file {
     int refs;
     unsigned int flags;       // O_ACCMODE bits, O_APPEND, O_NONBLOCK (as given to open)
-    uint64_t pos;
+    uint64_t pos;             // under the BKL - and, for a read of a shared regular file
+                              // without it, under pos_lock too (sys_file.c's read_regular)
+    struct sleeplock pos_lock;   // Linux's f_pos_lock, for those reads alone
     struct inode *ip;         // NULL for devices and pipes
     void *priv;               // what the ops need (the pipe)
     const struct file_ops *ops;

@@ -50,9 +50,9 @@
 //      11. read(2) and write(2) on a pipe or a socket pair's end, under the pipes' locks
 //          (pipe.c, socket.c; the look-up of the descriptor under its table's lock:
 //          proc_shared.c's fd_get_unlocked);
-//      12. read(2) of a regular file, its pages found under the inode's data lock
-//          (ramfs_data.c), and only a shared file's position moved under the BKL
-//          (sys_file.c's read_regular).
+//      12. read(2), readv(2) and pread64(2) of a regular file, its pages found under the
+//          inode's data lock (ramfs_data.c), and only a shared file's position moved
+//          under its pos_lock and the BKL (sys_file.c's read_regular).
 //
 // Lock table (who protects what):
 //   BKL          everything the kernel shares and does not name below: the process table,
@@ -74,6 +74,8 @@
 //                waits for madvise's shootdowns in flight, a fault's lock does not
 //   BKL + inode data  a regular file's table of pages, its size and borrowed bytes:
 //                changed under both, read under either (ramfs_data.c); after mm
+//   file position  a sleeping lock: a shared file's reads without the BKL, one at a time
+//                (sys_file.c's read_regular); before the BKL
 //   page_alloc   the free lists (page_alloc.c)       kmalloc    the slabs (kmalloc.c)
 //   percpu_pages a CPU's own list of free pages, taken by that CPU, and by a drain when
 //                the free lists are empty (percpu_pages.c)

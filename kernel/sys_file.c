@@ -69,18 +69,21 @@ static void touch_atime(struct inode *ip, long got) {
 
 // read(2) and readv(2) of such a file run without the BKL (read_or_write, sys_readv): its
 // bytes are found under the inode's own lock (fs_read_user), and copied out with no lock
-// held, on several CPUs at once. Only the position needs the BKL, and only if another
-// thread may use the same open file (shared): Linux serializes such reads with the file's
-// f_pos_lock, which lseek, write and the rest take too; here those run under the BKL, so
-// the read claims its bytes under it before the copy - the position moves past them at
-// once - and gives back, after, what a bad buffer or a shrinking file kept it from reading
-// (if nobody moved the position meanwhile). The access time needs the BKL too, but only
-// when it changes (relatime). The vector's n bytes are in user space (import_vector).
+// held, on several CPUs at once. Only the position needs more, and only if another thread
+// may use the same open file (shared): Linux serializes such reads with the file's
+// f_pos_lock, a sleeping lock, which lseek, write and the rest take too. Here the reads
+// take it (pos_lock) - each starts where the last one stopped - and the others run under
+// the BKL: so the read also claims its bytes under the BKL before the copy (the position
+// moves past them at once, for an lseek meanwhile) and gives back, after, what a bad
+// buffer or a shrinking file kept it from reading. The access time needs the BKL too, but
+// only when it changes (relatime). The vector's n bytes are in user space.
 static long read_regular(struct file *f, bool shared, const struct iovec *iov, uint64_t cnt,
                          uint64_t n) {
     n = n < MAX_RW_COUNT ? n : MAX_RW_COUNT;
-    if (shared)
+    if (shared) {
+        sleeplock_acquire(&f->pos_lock);
         bkl_lock();
+    }
     uint64_t at = f->pos, size = fs_size(f->ip);
     uint64_t want = at >= size ? 0 : size - at < n ? size - at : n;
     f->pos = at + want;
@@ -106,6 +109,8 @@ static long read_regular(struct file *f, bool shared, const struct iovec *iov, u
         if (shared)
             bkl_unlock();
     }
+    if (shared)
+        sleeplock_release(&f->pos_lock);
     touch_atime(f->ip, got);
     return got;
 }
