@@ -391,7 +391,7 @@ static long wait_for_room(struct pipe *pp, size_t need, unsigned how) {
     long ret;
     for (;;) {
         ret = PIPE_SIZE - (long)(pp->nwritten - pp->nread);
-        if (pp->readers == 0) { ret = -EPIPE; break; }
+        if (pp->readers == 0 || pp->writers == 0) { ret = -EPIPE; break; }
         if ((size_t)ret >= need) break;
         if (how & PIPE_NONBLOCK) { ret = -EAGAIN; break; }
         if (signal_pending(current())) { ret = -ERESTARTSYS; break; }
@@ -426,7 +426,8 @@ static size_t put(struct pipe *pp, struct side src, size_t len, size_t before, u
 // put's fast way (copy_locked) for a whole send, under `lock`: true if it put all n in.
 static bool put_now(struct pipe *pp, struct side src, size_t n) {
     size_t room = PIPE_SIZE - (pp->nwritten - pp->nread);
-    if (pp->readers == 0 || room < room_needed(pp, n, 0) || room < n || copying(&pp->wlock))
+    if (pp->readers == 0 || pp->writers == 0 || room < room_needed(pp, n, 0) || room < n ||
+        copying(&pp->wlock))
         return false;
     uint64_t at = pp->nwritten;
     if (pp->packets) {
@@ -459,7 +460,7 @@ static long do_send(struct pipe *pp, struct side src, size_t n, unsigned how) {
         sleeplock_acquire(&pp->wlock);
         f = lock(pp);
         size_t room = PIPE_SIZE - (pp->nwritten - pp->nread);
-        if (pp->readers > 0 && room >= need) {
+        if (pp->readers > 0 && pp->writers > 0 && room >= need) {
             size_t len = pp->packets ? n : n - (size_t)done < room ? n - (size_t)done : room;
             size_t put_in = put(pp, (struct side){ src.addr + done, src.user }, len,
                                 (size_t)done, f);
@@ -507,12 +508,20 @@ static long pipe_write_user(struct file *f, uint64_t ubuf, size_t n) {
     return n ? do_send(f->priv, (struct side){ (char *)ubuf, true }, n, file_how(f)) : 0;
 }
 
+// A writer's end going (a socket's shut_send) waits for a copy into the ring under way: a
+// send that found a writer puts its bytes in before the end is gone, never after a reader
+// saw end of file - and a send that finds none fails (EPIPE). (A plain pipe's writer holds
+// its own end, so none is ever sending when the last goes.)
 void pipe_shut(struct pipe *pp, bool reader, bool writer) {
+    if (writer)
+        sleeplock_acquire(&pp->wlock);
     uint64_t f = lock(pp);
     pp->readers -= reader;
     pp->writers -= writer;
     wake_all(pp);                          // readers see EOF, writers see EPIPE
     unlock(pp, f);
+    if (writer)
+        sleeplock_release(&pp->wlock);
     notify(pp, 0);
 }
 

@@ -203,6 +203,53 @@ static long send_user(struct file *f, const struct iovec *iov, int cnt, int flag
     return r < 0 ? (sent ? sent : r) : sent + r;
 }
 
+// Where a stream receive's bytes go: the user's iovecs, `done` bytes in so far.
+struct scatter {
+    const struct iovec *iov;
+    int cnt;
+    size_t done;
+};
+
+// pipe_splice_out's `out`: copies the n bytes at buf to the iovecs after `done`, an iovec's
+// piece whole or not at all. Returns how many went (those are taken), or -EFAULT for none.
+static long scatter_out(void *arg, const void *buf, size_t n) {
+    struct scatter *sc = arg;
+    size_t skip = sc->done, put = 0;
+    for (int i = 0; i < sc->cnt && put < n; i++) {
+        if (skip >= sc->iov[i].len) {
+            skip -= sc->iov[i].len;
+            continue;
+        }
+        size_t room = sc->iov[i].len - skip, len = n - put < room ? n - put : room;
+        if (copy_to_user((void *)(sc->iov[i].base + skip), (const char *)buf + put, len))
+            break;
+        put += len;
+        skip = 0;
+    }
+    sc->done += put;
+    return put ? (long)put : -EFAULT;
+}
+
+// A stream's receive: the bytes are looked at and copied to the user holding the pipe's
+// rlock, and only those that reached the user are taken (pipe_splice_out) - none goes back
+// to the ring, where a writer without the BKL may have filled their room meanwhile.
+static long recv_stream(struct file *f, const struct iovec *iov, int cnt, char *buf, size_t n,
+                        int flags) {
+    struct sock *s = f->priv;
+    struct scatter sc = { iov, cnt, 0 };
+    unsigned how = pipe_how(f, flags);
+    for (;;) {
+        long put = 0;
+        long got = pipe_splice_out(s->rx, buf, n - sc.done, how, scatter_out, &sc, &put);
+        if (got <= 0)                     // end of file, -EAGAIN, -ERESTARTSYS
+            return sc.done ? (long)sc.done : got;
+        if (put < 0)
+            return sc.done ? (long)sc.done : put;
+        if (put < got || !(flags & MSG_WAITALL) || sc.done == n)
+            return (long)sc.done;
+    }
+}
+
 // Receives once into a kernel buffer and scatters it to the user's iovecs. Stream bytes that
 // cannot reach the user go back to the pipe (pipe_unread); a message is lost, as Linux's.
 // MSG_WAITALL (streams) goes on until the buffers are full, end of file, or a signal.
@@ -216,7 +263,13 @@ static long recv_user(struct file *f, const struct iovec *iov, int cnt, int flag
     if (!buf)
         return -ENOMEM;
     size_t whole = 0;
-    long got = recv_kernel(f, buf, n, flags, &whole);
+    long got;
+    if (!messages(s) && !(flags & MSG_PEEK) && n) {
+        got = recv_stream(f, iov, cnt, buf, n, flags);
+        kfree(buf);
+        return got;
+    }
+    got = recv_kernel(f, buf, n, flags, &whole);
     while (got >= 0 && (flags & MSG_WAITALL) && !messages(s) && !(flags & MSG_PEEK) &&
            (size_t)got < n) {
         long more = recv_kernel(f, buf + got, n - (size_t)got, flags, &whole);
@@ -249,6 +302,8 @@ static long recv_user(struct file *f, const struct iovec *iov, int cnt, int flag
 // read(2) and write(2) (sys_file.c, through read_user and write_user): receive and send
 // with no flags, so that a message stays whole.
 static long sock_read_user(struct file *f, uint64_t ubuf, size_t n, bool nowait) {
+    if (n == 0)
+        return 0;                     // at once, as Linux's sock_read_iter (recv(2) waits)
     struct iovec v = { ubuf, n };
     int oflags = 0;
     return recv_user(f, &v, 1, nowait ? MSG_DONTWAIT : 0, &oflags);
@@ -272,6 +327,11 @@ static long sock_ioctl(struct file *f, unsigned long cmd, uint64_t arg) {
 // readv(2) and writev(2): the vector whole, one message, as recvmsg and sendmsg.
 static long sock_vector_user(struct file *f, const struct iovec *iov, int cnt, bool write) {
     int oflags = 0;
+    uint64_t total = 0;
+    for (int i = 0; i < cnt; i++)
+        total += iov[i].len;
+    if (!write && total == 0)
+        return 0;                     // (sock_read_user)
     return write ? send_user(f, iov, cnt, 0) : recv_user(f, iov, cnt, 0, &oflags);
 }
 
