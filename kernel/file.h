@@ -93,6 +93,7 @@ void inode_stat(struct inode *ip, struct kstat *st);
 long file_vector(struct file *f, uint64_t uiov, uint64_t cnt, bool is_write);
 bool file_is_socket(struct file *f);   // one end of a socketpair (socket.c)
 struct pipe *sock_tx_pipe(struct file *f);   // the pipe a socket's sends go into
+struct pipe *sock_stream_rx_pipe(struct file *f);   // a stream end's receives' (else NULL)
 // The pipe behind a pipe's or a FIFO's end (pipe.c), else NULL.
 struct pipe *file_pipe(struct file *f);
 // Opens a FIFO's end (pipe.c), waiting for the other end as Linux does; 0 with *out set.

@@ -385,6 +385,13 @@ bool file_is_socket(struct file *f) { return f->ops == &sock_ops; }
 
 struct pipe *sock_tx_pipe(struct file *f) { return ((struct sock *)f->priv)->tx; }
 
+// The pipe a stream end receives from, for splice out of it (pipe_splice_out: taken only
+// once out has them); NULL for a message end.
+struct pipe *sock_stream_rx_pipe(struct file *f) {
+    struct sock *s = f->priv;
+    return messages(s) ? NULL : s->rx;
+}
+
 // The socket open as fd: 0 with *f set, -EBADF, or -ENOTSOCK.
 static long get_sock(int fd, struct file **f) {
     *f = fd_get(fd);

@@ -164,6 +164,8 @@ SYSCALL(splice) {
         return -ENOMEM;
     long put;
     struct pipe *ip = file_pipe(in);
+    if (!ip && file_is_socket(in))
+        ip = sock_stream_rx_pipe(in);    // (a stream end: its bytes are a pipe's)
     struct splice_to to = { out, uoff_out ? &off_out : NULL };
     for (;;) {
         // Out of a pipe, the bytes are taken only once out has them (pipe_splice_out): its
