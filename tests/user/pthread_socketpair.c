@@ -2,7 +2,8 @@
 // two processes and between two threads, datagrams and sequenced packets keeping their
 // boundaries, sendmsg/recvmsg with several iovecs and MSG_TRUNC, MSG_PEEK, MSG_WAITALL,
 // shutdown in each direction, what poll and epoll report, SIGPIPE, and the errors; and
-// four threads sending messages into one end while two read them. Linux is the oracle.
+// four threads sending messages into one end while two read them; a stream read into a
+// buffer that faults beside a writer, and writers racing a shutdown. Linux is the oracle.
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -432,6 +434,132 @@ static void many_senders(int type, const char *name)
     close(many_sv[1]);
 }
 
+// A stream read into a buffer that faults partway (the page after it is gone), beside a
+// writer of numbered words: the bytes that did not reach the reader stay in the socket for
+// the next read - none lost, none twice (a writer without the BKL could once fill the room
+// they were put back into).
+static int fault_sv[2];
+static volatile int fault_stop;
+
+static void *numbered_writer(void *arg)
+{
+    (void)arg;
+    uint32_t buf[250], next = 0;
+    while (!fault_stop) {
+        for (int i = 0; i < 250; i++)
+            buf[i] = next + (uint32_t)i;
+        if (write(fault_sv[0], buf, sizeof buf) != sizeof buf)
+            break;
+        next += 250;
+    }
+    return NULL;
+}
+
+// Feeds n bytes to the numbered-word checker: *gaps counts words not the expected one.
+static void check_words(const unsigned char *p, ssize_t n, unsigned char *carry, int *nc,
+                        uint32_t *expect, int *gaps)
+{
+    for (ssize_t i = 0; i < n; i++) {
+        carry[(*nc)++] = p[i];
+        if (*nc == 4) {
+            uint32_t v;
+            memcpy(&v, carry, 4);
+            *nc = 0;
+            *gaps += v != *expect;
+            *expect = v + 1;
+        }
+    }
+}
+
+static void faulting_stream_reads(void)
+{
+    socketpair(AF_UNIX, SOCK_STREAM, 0, fault_sv);
+    fault_stop = 0;
+    unsigned char *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                            -1, 0);
+    munmap(m + 4096, 4096);
+    pthread_t t;
+    pthread_create(&t, NULL, numbered_writer, NULL);
+    unsigned char carry[4], good[777];
+    int nc = 0, gaps = 0, errors = 0;
+    uint32_t expect = 0;
+    for (int round = 0; round < 500; round++) {
+        ssize_t n = read(fault_sv[1], m + 4096 - 100, 4000);     // faults after 100 bytes
+        if (n > 0)
+            check_words(m + 4096 - 100, n, carry, &nc, &expect, &gaps);
+        else
+            errors += errno != EFAULT;
+        n = read(fault_sv[1], good, sizeof good);
+        if (n <= 0)
+            break;
+        check_words(good, n, carry, &nc, &expect, &gaps);
+    }
+    fault_stop = 1;
+    close(fault_sv[1]);
+    pthread_join(t, NULL);
+    close(fault_sv[0]);
+    munmap(m, 4096);
+    printf("stream reads into a buffer that faults, beside a writer: words lost or repeated %d, "
+           "errors but EFAULT %d\n", gaps, errors);
+}
+
+// Three writers write until they fail while the reader's end is shut (SHUT_WR here, or
+// SHUT_RD there): the reader reads to end of file, and after it finds nothing more - every
+// byte a writer was told it wrote was read before the end.
+static long written[3];
+
+static void *writer_until_error(void *arg)
+{
+    int id = (int)(intptr_t)arg;
+    char buf[1000];
+    memset(buf, 'x', sizeof buf);
+    long total = 0;
+    for (ssize_t n; (n = write(fault_sv[0], buf, sizeof buf)) > 0;)
+        total += n;
+    written[id] = total;
+    return NULL;
+}
+
+static void writers_racing_shutdown(int type, const char *name, int shut_reader)
+{
+    int rounds = 40, eofs = 0, after = 0, differ = 0;
+    signal(SIGPIPE, SIG_IGN);
+    for (int r = 0; r < rounds; r++) {
+        socketpair(AF_UNIX, type, 0, fault_sv);
+        pthread_t w[3];
+        for (intptr_t i = 0; i < 3; i++)
+            pthread_create(&w[i], NULL, writer_until_error, (void *)i);
+        long got = 0;
+        char buf[1500];
+        for (int k = 0; k < 5 + r % 7; k++) {
+            ssize_t n = read(fault_sv[1], buf, sizeof buf);
+            got += n > 0 ? n : 0;
+        }
+        shutdown(shut_reader ? fault_sv[1] : fault_sv[0], shut_reader ? SHUT_RD : SHUT_WR);
+        for (;;) {
+            ssize_t n = read(fault_sv[1], buf, sizeof buf);
+            if (n <= 0) {
+                eofs += n == 0;
+                break;
+            }
+            got += n;
+        }
+        for (int i = 0; i < 3; i++)
+            pthread_join(w[i], NULL);
+        long extra = 0;
+        for (ssize_t n; (n = recv(fault_sv[1], buf, sizeof buf, MSG_DONTWAIT)) > 0;)
+            extra += n;
+        after += extra > 0;
+        differ += written[0] + written[1] + written[2] != got + extra;
+        close(fault_sv[0]);
+        close(fault_sv[1]);
+    }
+    signal(SIGPIPE, SIG_DFL);
+    printf("%s, 3 writers racing %s: rounds ending in end of file %d of %d, with bytes after "
+           "it %d, with counts that differ %d\n", name, shut_reader ? "the reader's SHUT_RD" :
+           "SHUT_WR", eofs, rounds, after, differ);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -449,5 +577,9 @@ int main(int argc, char **argv)
     closed_under_a_sleeper();
     many_senders(SOCK_DGRAM, "SOCK_DGRAM");
     many_senders(SOCK_SEQPACKET, "SOCK_SEQPACKET");
+    faulting_stream_reads();
+    writers_racing_shutdown(SOCK_STREAM, "SOCK_STREAM", 0);
+    writers_racing_shutdown(SOCK_STREAM, "SOCK_STREAM", 1);
+    writers_racing_shutdown(SOCK_SEQPACKET, "SOCK_SEQPACKET", 0);
     return done();
 }
