@@ -19,10 +19,6 @@ struct file_ops {
     // Kernel buffers: the system-call layer copies to and from user space.
     long (*read)(struct file *f, void *buf, size_t n);
     long (*write)(struct file *f, const void *buf, size_t n);
-    // Optional: takes back the n bytes just read, which splice could not put anywhere, so
-    // that the next read gets them again (a socket; a pipe's are pipe_unread's, and a file
-    // with an inode gets its position moved back instead: splice.c).
-    void (*unread)(struct file *f, const void *buf, size_t n);
     // Optional, before read and write: the file copies from and to user memory itself
     // (a socket, whose messages must not be cut into the pieces read and write copy in; a
     // pipe, which copies straight to and from its ring, without the BKL: pipe.c).

@@ -44,8 +44,9 @@
 //     nwritten), a writer only into room already read (from nwritten up to nread +
 //     PIPE_SIZE), and each moves its counter past them, under `lock`, only after its copy.
 //     Neither is held during a wait for the other end: a reader asleep in an empty pipe
-//     must not keep a second reader from noticing a signal. pipe_unread, which puts bytes
-//     back before nread, takes both: rlock, then wlock.
+//     must not keep a second reader from noticing a signal. Bytes are never put back
+//     before nread: whoever could not pass them on takes only what it passed
+//     (pipe_splice_out).
 // The lock order: the BKL, rlock, wlock, lock, sched_lock. A sleeping lock's holder may
 // still take the BKL - a fault in its copy does, and so does notify - for a BKL holder that
 // wants the sleeping lock sleeps, and that lets the BKL go. The FIFO fields (r_opens,
@@ -325,7 +326,7 @@ static long pipe_read_user(struct file *f, uint64_t ubuf, size_t n, bool nowait)
 // splice out of a pipe (splice.c): up to n bytes are looked at (copied into buf, not taken)
 // and handed to `out`, and then only the bytes it kept are taken - all holding rlock. So no
 // other reader takes later bytes meanwhile, and no writer fills the room they would leave:
-// nothing has to go back (a take and pipe_unread lost bytes to a writer without the BKL).
+// nothing has to go back (bytes put back once were lost to a writer without the BKL).
 // Returns how many out was offered (*put: what it returned), or the wait's 0 (end of file),
 // -EAGAIN or -ERESTARTSYS.
 long pipe_splice_out(struct pipe *pp, void *buf, size_t n, unsigned how,
@@ -355,29 +356,6 @@ long pipe_splice_out(struct pipe *pp, void *buf, size_t n, unsigned how,
         if (ret <= 0)
             return ret;
     }
-}
-
-// A socket's receive could not copy the n bytes just taken to the user: they go back to
-// the front of the ring. Another reader of the same end may have taken later bytes
-// meanwhile - these then come after them - or a writer may have filled the ring - then
-// they are lost, as for a reader that died. (Linux's stream receive keeps its queue's lock
-// across the copy; a receive into a bad buffer, shared with another reader, is no program's
-// way to read.)
-void pipe_unread(struct pipe *pp, const void *buf, size_t n) {
-    sleeplock_acquire(&pp->rlock);
-    sleeplock_acquire(&pp->wlock);         // (the bytes go where a writer would put its own)
-    uint64_t f = lock(pp);
-    bool back = !pp->packets && PIPE_SIZE - (pp->nwritten - pp->nread) >= n;
-    if (back) {
-        ring_copy(pp, pp->nread - n, (struct side){ (char *)buf, false }, n, true);
-        pp->nread -= n;
-        wake_all(pp);                      // another reader may be waiting for them
-    }
-    unlock(pp, f);
-    sleeplock_release(&pp->wlock);
-    sleeplock_release(&pp->rlock);
-    if (back)
-        notify(pp, POLLIN | POLLRDNORM);
 }
 
 // What a send needs free before it copies: small writes, and messages, go in whole.

@@ -29,9 +29,6 @@ long pipe_recv(struct pipe *pp, void *dst, size_t n, unsigned how, size_t *whole
 long pipe_send(struct pipe *pp, const void *src, size_t n, unsigned how);
 // Sleeps until a send of n bytes would not wait (or no reader is left): 0, or -ERESTARTSYS.
 long pipe_wait_room(struct pipe *pp, size_t n);
-// The n bytes just received that could not reach the user go back to the front (not for
-// messages: those are lost, as Linux's datagrams are).
-void pipe_unread(struct pipe *pp, const void *buf, size_t n);
 // splice's move out of a pipe: up to n bytes copied into buf are offered to out, and only
 // what it returns (> 0) is taken. Returns how many were offered (*put: out's return), or
 // 0 at end of file, -EAGAIN, -ERESTARTSYS. out may sleep; it must not read this pipe.

@@ -173,7 +173,7 @@ bool in_group(uint32_t gid);         // is gid the current thread's (fs) group o
 //            itself in exec, once the group's other threads are gone, and in exit (which
 //            lets go of mm and the shared objects): anyone may read them.
 #define FD_PINS 4                // files one call pins: splice and dup2 look up two
-#define SLEEPLOCKS_HELD 2        // sleeping locks one thread holds at once (pipe_unread, splice: 2)
+#define SLEEPLOCKS_HELD 2        // sleeping locks one thread holds at once (splice: 2)
 struct proc {
     // [fixed] who it is, and where its kernel stack is
     int pid;                     // the thread's id (gettid); the group leader's is the tgid

@@ -250,9 +250,10 @@ static long recv_stream(struct file *f, const struct iovec *iov, int cnt, char *
     }
 }
 
-// Receives once into a kernel buffer and scatters it to the user's iovecs. Stream bytes that
-// cannot reach the user go back to the pipe (pipe_unread); a message is lost, as Linux's.
-// MSG_WAITALL (streams) goes on until the buffers are full, end of file, or a signal.
+// A stream's bytes go to the user's iovecs through recv_stream (MSG_WAITALL: until the
+// buffers are full, end of file, or a signal). A message, or a look (MSG_PEEK), is received
+// once into a kernel buffer and scattered; a message that cannot reach the user is lost, as
+// Linux's.
 static long recv_user(struct file *f, const struct iovec *iov, int cnt, int flags, int *oflags) {
     struct sock *s = f->priv;
     uint64_t total = 0;
@@ -270,20 +271,11 @@ static long recv_user(struct file *f, const struct iovec *iov, int cnt, int flag
         return got;
     }
     got = recv_kernel(f, buf, n, flags, &whole);
-    while (got >= 0 && (flags & MSG_WAITALL) && !messages(s) && !(flags & MSG_PEEK) &&
-           (size_t)got < n) {
-        long more = recv_kernel(f, buf + got, n - (size_t)got, flags, &whole);
-        if (more <= 0)
-            break;                    // end of file, or a signal: what came so far
-        got += more;
-    }
     if (got > 0) {
         size_t done = 0;
         for (int i = 0; i < cnt && done < (size_t)got; i++) {
             size_t put = iov[i].len < (size_t)got - done ? iov[i].len : (size_t)got - done;
             if (copy_to_user((void *)iov[i].base, buf + done, put)) {
-                if (!messages(s) && !(flags & MSG_PEEK))
-                    pipe_unread(s->rx, buf + done, (size_t)got - done);
                 got = done ? (long)done : -EFAULT;
                 break;
             }
@@ -327,11 +319,6 @@ static long sock_ioctl(struct file *f, unsigned long cmd, uint64_t arg) {
 // readv(2) and writev(2): the vector whole, one message, as recvmsg and sendmsg.
 static long sock_vector_user(struct file *f, const struct iovec *iov, int cnt, bool write) {
     int oflags = 0;
-    uint64_t total = 0;
-    for (int i = 0; i < cnt; i++)
-        total += iov[i].len;
-    if (!write && total == 0)
-        return 0;                     // (sock_read_user)
     return write ? send_user(f, iov, cnt, 0) : recv_user(f, iov, cnt, 0, &oflags);
 }
 
@@ -342,14 +329,6 @@ static long sock_read(struct file *f, void *buf, size_t n) {
 
 static long sock_write(struct file *f, const void *buf, size_t n) {
     return send_kernel(f, buf, n, 0);
-}
-
-// Bytes a splice out of a stream end took but its pipe did not (splice.c): back to the
-// front of what the end receives, as a pipe's (pipe_unread). A message is lost, as recv_user's.
-static void sock_unread(struct file *f, const void *buf, size_t n) {
-    struct sock *s = f->priv;
-    if (!messages(s))
-        pipe_unread(s->rx, buf, n);
 }
 
 // Linux's unix_poll: RCV gives POLLRDHUP and POLLIN (a read will not block), both bits
@@ -375,7 +354,7 @@ static void sock_stat(struct file *f, struct kstat *st) {
 
 static const struct file_ops sock_ops = {
     .read = sock_read, .write = sock_write, .read_user = sock_read_user,
-    .write_user = sock_write_user, .vector_user = sock_vector_user, .unread = sock_unread,
+    .write_user = sock_write_user, .vector_user = sock_vector_user,
     .ioctl = sock_ioctl, .poll = sock_poll, .stat = sock_stat, .release = sock_release,
 };
 

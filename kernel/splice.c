@@ -81,13 +81,13 @@ static long write_to(void *arg, const void *buf, size_t n) {
     return write_out(to->out, to->off, buf, n);
 }
 
-// The n bytes at buf, taken from in (not a pipe: pipe_splice_out), that out did not take go
-// back where they came from: to the front of a stream socket's receiving pipe, or to its
-// file offset.
-static void give_back(struct file *in, int64_t *off, const char *buf, size_t n) {
-    if (in->ops->unread)
-        in->ops->unread(in, buf, n);
-    else if (off)
+// The n bytes taken from in (not a pipe, nor a stream socket: pipe_splice_out) that out did
+// not take go back to in's offset. From a datagram or seqpacket end, the message is lost,
+// as Linux's.
+static void give_back(struct file *in, int64_t *off, size_t n) {
+    if (file_is_socket(in))
+        return;
+    if (off)
         *off -= (int64_t)n;
     else
         in->pos -= n;
@@ -185,7 +185,7 @@ SYSCALL(splice) {
             put = write_out(out, to.off, buf, (size_t)got);
             long kept = put < 0 ? 0 : put;
             if (kept < got)
-                give_back(in, uoff_in ? &off_in : NULL, buf + kept, (size_t)(got - kept));
+                give_back(in, uoff_in ? &off_in : NULL, (size_t)(got - kept));
         }
         struct pipe *op = file_pipe(out) ? file_pipe(out)
                         : file_is_socket(out) ? sock_tx_pipe(out) : NULL;
