@@ -27,10 +27,16 @@ struct tss {
 static uint8_t ist_stacks[MAX_CPUS][3][IST_STACK_SIZE] __attribute__((aligned(16)));
 static struct tss tss[MAX_CPUS];
 
-// Segment descriptors: access byte and flags for each kind we use.
+// Segment descriptors: access byte and flags for each kind we use. Data segments are flat
+// 4 GiB and 32-bit (G and B set, as Linux's __USER_DS): 64-bit code ignores all that, but
+// code that far-jumps into the 32-bit segment runs with SS as the GDT says whenever an
+// interrupt's iretq reloads it - and with a 16-bit SS (B clear) the CPU restores only the
+// low 16 bits of rsp, keeping the upper ones from the kernel's stack: a user program's
+// stack pointer into kernel memory (Linux's "espfix" problem; tests/user/fault.c).
 #define SEG_CODE64(dpl) (0x00209a0000000000ull | ((uint64_t)(dpl) << 45))
-#define SEG_DATA(dpl)   (0x0000920000000000ull | ((uint64_t)(dpl) << 45))
+#define SEG_DATA(dpl)   (0x00cf92000000ffffull | ((uint64_t)(dpl) << 45))
 #define SEG_CODE32(dpl) (0x00cf9a000000ffffull | ((uint64_t)(dpl) << 45))
+#define SEG_LIMIT_ONLY(dpl, limit) (0x0000920000000000ull | ((uint64_t)(dpl) << 45) | (limit))
 
 static const uint64_t gdt_template[12] = {
     [0] = 0,
@@ -68,7 +74,7 @@ void gdt_init_cpu(int cpu) {
     set_tss_descriptor(g, t);
     // The CPU number as a segment limit, for the vDSO's getcpu (`lsl`, as Linux's
     // GDT_ENTRY_CPUNODE): a user-readable data segment nobody loads.
-    g[CPUNODE_SEL >> 3] = SEG_DATA(3) | (uint64_t)(cpu & 0xfff);
+    g[CPUNODE_SEL >> 3] = SEG_LIMIT_ONLY(3, (uint64_t)(cpu & 0xfff));
 
     struct desc_ptr p = { sizeof(gdt[0]) - 1, (uint64_t)g };
     uint64_t gs_base = rdmsr(MSR_GS_BASE);       // loading GS below clears it: keep percpu
