@@ -29,6 +29,12 @@ static bool user_span(uint64_t p, uint64_t n) { return p < USER_TOP && n <= USER
 static bool readable(struct file *f) { return open_reads(f->flags); }
 static bool writable(struct file *f) { return open_writes(f->flags); }
 
+// Linux's rw_verify_area: a file with a position (not a pipe or socket) is never read or
+// written past the largest offset - when pos + n would pass it, the call is EINVAL before
+// anything moves (the user's buffers are checked first: EFAULT), even if no byte is there.
+static bool positioned(struct file *f) { return f->ip && !S_ISFIFO(f->ip->mode); }
+static bool past_max(uint64_t pos, uint64_t n) { return pos > INT64_MAX || n > INT64_MAX - pos; }
+
 // One piece of a read. Only the first may wait (a pipe, a terminal): once it has brought
 // data, the read returns what more there is now, as Linux's does, rather than wait for
 // more. The later ones are made non-blocking for the call: such a read does not sleep, so
@@ -79,13 +85,14 @@ static void touch_atime(struct inode *ip, long got) {
 // only when it changes (relatime). The vector's n bytes are in user space.
 static long read_regular(struct file *f, bool shared, const struct iovec *iov, uint64_t cnt,
                          uint64_t n) {
-    n = n < MAX_RW_COUNT ? n : MAX_RW_COUNT;
     if (shared) {
         sleeplock_acquire(&f->pos_lock);
         bkl_lock();
     }
     uint64_t at = f->pos, size = fs_size(f->ip);
-    uint64_t want = at >= size ? 0 : size - at < n ? size - at : n;
+    bool bad = past_max(at, n);           // (EINVAL: nothing to read, no access time)
+    n = n < MAX_RW_COUNT ? n : MAX_RW_COUNT;
+    uint64_t want = bad || at >= size ? 0 : size - at < n ? size - at : n;
     f->pos = at + want;
     if (shared)
         bkl_unlock();
@@ -111,6 +118,8 @@ static long read_regular(struct file *f, bool shared, const struct iovec *iov, u
     }
     if (shared)
         sleeplock_release(&f->pos_lock);
+    if (bad)
+        return -EINVAL;
     touch_atime(f->ip, got);
     return got;
 }
@@ -131,6 +140,8 @@ static long direct_write(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *po
 static long do_read(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos, bool nowait) {
     if (!user_span(ubuf, n))
         return -EFAULT;
+    if (positioned(f) && past_max(*pos, n))
+        return -EINVAL;
     if (f->ops->read_user)
         return f->ops->read_user(f, ubuf, n < MAX_RW_COUNT ? n : MAX_RW_COUNT, nowait);
     if (!f->ops->read)
@@ -173,6 +184,8 @@ static long do_read(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos, bo
 static long do_write(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
     if (!user_span(ubuf, n))
         return -EFAULT;
+    if (positioned(f) && past_max(*pos, n))
+        return -EINVAL;
     if (f->ops->write_user)
         return f->ops->write_user(f, ubuf, n < MAX_RW_COUNT ? n : MAX_RW_COUNT);
     if (!f->ops->write)
@@ -280,7 +293,7 @@ SYSCALL(pread64) {
         return -EBADF;
     long r;
     if (direct(f) && readable(f)) {
-        r = !user_span(buf, count) ? -EFAULT
+        r = !user_span(buf, count) ? -EFAULT : past_max(offset, count) ? -EINVAL
             : fs_read_user(f->ip, offset, buf, count < MAX_RW_COUNT ? count : MAX_RW_COUNT);
         touch_atime(f->ip, r);
     } else {
@@ -363,7 +376,8 @@ SYSCALL(syncfs) {
 // The vector from user memory, checked as Linux checks it before any I/O: at most IOV_MAX
 // entries (else EINVAL), readable (EFAULT), no length negative (EINVAL), and every buffer
 // in user space (EFAULT, after every length is checked). 0 with *iov kmalloc'd (NULL for
-// none; the caller frees it) and *total the bytes of all, or the error.
+// none; the caller frees it) and *total the bytes of all (at most MAX_RW_COUNT, as Linux
+// cuts the vector: its offset check sees no more), or the error.
 static long import_vector(uint64_t uiov, uint64_t cnt, struct iovec **iov, uint64_t *total) {
     *iov = NULL;
     *total = 0;
@@ -384,6 +398,7 @@ static long import_vector(uint64_t uiov, uint64_t cnt, struct iovec **iov, uint6
             err = -EFAULT;
         *total += v->len;
     }
+    *total = *total < MAX_RW_COUNT ? *total : MAX_RW_COUNT;
     return err;
 }
 
@@ -430,7 +445,9 @@ static long vector_io(struct file *f, uint64_t uiov, uint64_t cnt, bool is_write
     struct iovec *iov;
     uint64_t all;
     long total = import_vector(uiov, cnt, &iov, &all);
-    if (total == 0 && all > 0) {        // (nothing to move: 0, the file untouched, as Linux)
+    if (total == 0 && all > 0 && positioned(f) && past_max(*pos, all))
+        total = -EINVAL;
+    else if (total == 0 && all > 0) {   // (nothing to move: 0, the file untouched, as Linux)
         if (f->ops->vector_user)
             total = f->ops->vector_user(f, iov, (int)cnt, is_write);
         else if (is_write && cnt > 1 && all <= PIPE_BUF && file_pipe(f))
@@ -796,7 +813,7 @@ SYSCALL(sendfile) {
     int64_t off = 0;
     if (offset && copy_from_user(&off, (const void *)offset, sizeof off))
         return -EFAULT;
-    if (off < 0)
+    if (off < 0 || past_max(offset ? (uint64_t)off : in->pos, count))
         return -EINVAL;
     uint64_t n = count < MAX_RW_COUNT ? count : MAX_RW_COUNT;
     char *buf = kmalloc(CHUNK);

@@ -1,8 +1,10 @@
 // t_attr.c: file metadata: umask, chmod, chown, the time stamps, truncate, statfs, access,
-// mknod, sendfile, and their errors; what root sees (the host runs this as root too).
+// mknod, sendfile, and their errors; reads and writes near the largest offset; what root
+// sees (the host runs this as root too).
 // Everything happens in a tmpfs mounted on attr.tmp, so the host's answers are tmpfs's
 // (st_blocks, statfs), and it is unmounted and removed at the end.
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -10,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include "parity.h"
@@ -306,6 +309,52 @@ static void sending(void)
     close(out);
 }
 
+// Linux's rw_verify_area: a read or write on a file whose end would pass LLONG_MAX is
+// EINVAL - before it looks for bytes, after it checks the buffer is in user space - and one
+// that ends at it is not; the position stays. Readv and writev check their whole vector.
+static long vec(long nr, int fd, struct iovec *iov, long offset)
+{
+    return syscall(nr, (long)fd, iov, 2L, offset, 0L, 0L);
+}
+
+static void far_offsets(void)
+{
+    int fd = open(D "/far", O_CREAT | O_RDWR | O_TRUNC, 0644), p[2];
+    char buf[100];
+    struct iovec iv[2] = { { buf, 50 }, { buf + 50, 50 } };
+    long far = LLONG_MAX - 10;
+    check_val("write 5", write(fd, "hello", 5));
+    check_val("lseek to LLONG_MAX - 10", lseek(fd, far, SEEK_SET));
+    check_val("  read 10", read(fd, buf, 10));
+    check_val("  read 11", read(fd, buf, 11));
+    check_val("  read 0", read(fd, buf, 0));
+    check_val("  read 100 into an unmapped buffer", read(fd, bad_ptr(1), 100));
+    check_val("  read 100 into the kernel's half", read(fd, bad_ptr(0xffffffff80000000), 100));
+    check_val("  readv 50+50", readv(fd, iv, 2));
+    check_val("  preadv2 offset -1 (the position), 50+50", vec(SYS_preadv2, fd, iv, -1));
+    check_val("  write 100", write(fd, buf, 100));
+    check_val("  writev 50+50", writev(fd, iv, 2));
+    check_val("  pwritev2 offset -1 (the position), 50+50", vec(SYS_pwritev2, fd, iv, -1));
+    check_val("  sendfile 100 from the position", (pipe(p), sendfile(p[1], fd, NULL, 100)));
+    check_val("  the position", lseek(fd, 0, SEEK_CUR));
+    check_val("lseek to LLONG_MAX", lseek(fd, LLONG_MAX, SEEK_SET));
+    check_val("  read 1", read(fd, buf, 1));
+    check_val("  write 0", write(fd, buf, 0));
+    check_val("pread 100 at LLONG_MAX - 10", pread(fd, buf, 100, far));
+    check_val("pread 10 at LLONG_MAX - 10", pread(fd, buf, 10, far));
+    check_val("pread 100 at -1", syscall(SYS_pread64, fd, buf, 100, -1L));
+    check_val("pwrite 100 at LLONG_MAX - 10", pwrite(fd, buf, 100, far));
+    check_val("preadv 50+50 at LLONG_MAX - 10", vec(SYS_preadv, fd, iv, far));
+    check_val("pwritev 50+50 at LLONG_MAX - 10", vec(SYS_pwritev, fd, iv, far));
+    off_t off = far;
+    check_val("sendfile 100 from offset LLONG_MAX - 10", sendfile(p[1], fd, &off, 100));
+    check_val("  the offset", off);
+    check_val("the size", lseek(fd, 0, SEEK_END));
+    close(p[0]);
+    close(p[1]);
+    close(fd);
+}
+
 static void hostname_errors(void)
 {
     // Only the errors: a sethostname that works would rename the host.
@@ -381,9 +430,11 @@ int main(void)
     access_checks();
     nodes();
     sending();
+    far_offsets();
     hostname_errors();
     // Emptied first: Lantern's tmpfs mount is the tree's own directory, and keeps its files.
-    const char *names[] = { "f", "l", "m", "s", "dl", "null", "fifo", "m2", "src", "dst" };
+    const char *names[] = { "f", "l", "m", "s", "dl", "null", "fifo", "m2", "src", "dst",
+                            "far" };
     char path[64];
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(path, sizeof path, D "/%s", names[i]);
