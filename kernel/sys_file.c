@@ -54,19 +54,21 @@ static long read_piece(struct file *f, char *buf, size_t want, bool first) {
 // pread's and pwrite's offset (at_offset).
 static bool direct(struct file *f) { return f->ops == &inode_file_ops && fs_copies_direct(f->ip); }
 
+// Every read that reaches the file touches its access time (relatime), as Linux's tmpfs
+// (shmem_file_read_iter) does: also one that finds no byte, at or past the end, one of 0
+// bytes, and one whose buffer faults.
 static long direct_read(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
     long got = fs_read_user(f->ip, *pos, ubuf, n);
-    if (got > 0) {
+    if (got > 0)
         *pos += (uint64_t)got;
-        fs_touch(f->ip, FS_ATIME_RELATIVE);
-    }
+    fs_touch(f->ip, FS_ATIME_RELATIVE);
     return got;
 }
 
-// After a read without the BKL that got bytes: the access time, under the BKL, but only
+// After a read without the BKL: the access time, as direct_read's, under the BKL, but only
 // when it changes (relatime: fs_atime_due).
-static void touch_atime(struct inode *ip, long got) {
-    if (got > 0 && fs_atime_due(ip)) {
+static void touch_atime(struct inode *ip) {
+    if (fs_atime_due(ip)) {
         bkl_lock();
         fs_touch(ip, FS_ATIME_RELATIVE);
         bkl_unlock();
@@ -120,7 +122,7 @@ static long read_regular(struct file *f, bool shared, const struct iovec *iov, u
         sleeplock_release(&f->pos_lock);
     if (bad)
         return -EINVAL;
-    touch_atime(f->ip, got);
+    touch_atime(f->ip);
     return got;
 }
 
@@ -293,9 +295,11 @@ SYSCALL(pread64) {
         return -EBADF;
     long r;
     if (direct(f) && readable(f)) {
-        r = !user_span(buf, count) ? -EFAULT : past_max(offset, count) ? -EINVAL
-            : fs_read_user(f->ip, offset, buf, count < MAX_RW_COUNT ? count : MAX_RW_COUNT);
-        touch_atime(f->ip, r);
+        r = !user_span(buf, count) ? -EFAULT : past_max(offset, count) ? -EINVAL : 0;
+        if (r == 0) {
+            r = fs_read_user(f->ip, offset, buf, count < MAX_RW_COUNT ? count : MAX_RW_COUNT);
+            touch_atime(f->ip);
+        }
     } else {
         bkl_lock();
         r = at_offset(f, buf, count, offset, false);

@@ -355,6 +355,73 @@ static void far_offsets(void)
     close(fd);
 }
 
+static int atime_fd;
+
+static void old_times(void)
+{
+    struct timespec t[2] = { { 1000, 0 }, { 2000, 0 } };
+    futimens(atime_fd, t);
+}
+
+static void show_atime(const char *what)
+{
+    struct stat st;
+    fstat(atime_fd, &st);
+    printf("%s: atime %s\n", what, st.st_atim.tv_sec == 1000 ? "kept" : "set");
+}
+
+// Linux's tmpfs sets the access time on every read that reaches the file (relatime: when it
+// is not after mtime or ctime) - also one that finds no byte, at or past the end, one of 0
+// bytes, one that faults; not a vector of no bytes, nor a call refused before it reads.
+static void read_times(void)
+{
+    char buf[16];
+    struct iovec one = { buf, sizeof buf }, none = { buf, 0 };
+    atime_fd = open(D "/far", O_RDWR);
+    old_times();
+    show_atime("fresh");
+    lseek(atime_fd, 5, SEEK_SET);
+    old_times();
+    check_val("read 16 at the end", read(atime_fd, buf, sizeof buf));
+    show_atime("  then");
+    old_times();
+    check_val("read 0", read(atime_fd, buf, 0));
+    show_atime("  then");
+    old_times();
+    check_val("readv 16 at the end", readv(atime_fd, &one, 1));
+    show_atime("  then");
+    old_times();
+    check_val("readv of 0 bytes", readv(atime_fd, &none, 1));
+    show_atime("  then");
+    old_times();
+    check_val("pread 16 past the end", pread(atime_fd, buf, sizeof buf, 50));
+    show_atime("  then");
+    old_times();
+    check_val("preadv 16 at the end", syscall(SYS_preadv, atime_fd, &one, 1L, 5L, 0L));
+    show_atime("  then");
+    old_times();
+    check_val("pread 16 into an unmapped buffer", pread(atime_fd, bad_ptr(1), sizeof buf, 0));
+    show_atime("  then");
+    old_times();
+    check_val("pread at -1", syscall(SYS_pread64, atime_fd, buf, 16L, -1L));
+    show_atime("  then");
+    old_times();
+    check_val("pread 16 at LLONG_MAX - 10", pread(atime_fd, buf, sizeof buf, LLONG_MAX - 10));
+    show_atime("  then");
+    struct stat a, b;
+    struct timespec pause = { 0, 50000000 };
+    old_times();
+    nanosleep(&pause, NULL);
+    read(atime_fd, buf, sizeof buf);
+    fstat(atime_fd, &a);
+    nanosleep(&pause, NULL);
+    read(atime_fd, buf, sizeof buf);
+    fstat(atime_fd, &b);
+    yes("a second read, atime after mtime and ctime: atime kept",
+        a.st_atim.tv_sec == b.st_atim.tv_sec && a.st_atim.tv_nsec == b.st_atim.tv_nsec);
+    close(atime_fd);
+}
+
 static void hostname_errors(void)
 {
     // Only the errors: a sethostname that works would rename the host.
@@ -431,6 +498,7 @@ int main(void)
     nodes();
     sending();
     far_offsets();
+    read_times();
     hostname_errors();
     // Emptied first: Lantern's tmpfs mount is the tree's own directory, and keeps its files.
     const char *names[] = { "f", "l", "m", "s", "dl", "null", "fifo", "m2", "src", "dst",
