@@ -210,8 +210,11 @@ struct scatter {
     size_t done;
 };
 
-// pipe_splice_out's `out`: copies the n bytes at buf to the iovecs after `done`, an iovec's
-// piece whole or not at all. Returns how many went (those are taken), or -EFAULT for none.
+// pipe_splice_out's `out`: copies the n bytes at buf to the iovecs after `done`. Returns n
+// (taken), or -EFAULT if any iovec faults: then none is taken, even those that reached the
+// earlier iovecs - as Linux's stream receive takes a queued buffer (an skb) whole or not at
+// all, and one send is one such buffer. (Linux's boundaries between sends are not kept
+// here: the bytes of several sends on offer fail together.)
 static long scatter_out(void *arg, const void *buf, size_t n) {
     struct scatter *sc = arg;
     size_t skip = sc->done, put = 0;
@@ -222,16 +225,16 @@ static long scatter_out(void *arg, const void *buf, size_t n) {
         }
         size_t room = sc->iov[i].len - skip, len = n - put < room ? n - put : room;
         if (copy_to_user((void *)(sc->iov[i].base + skip), (const char *)buf + put, len))
-            break;
+            return -EFAULT;
         put += len;
         skip = 0;
     }
     sc->done += put;
-    return put ? (long)put : -EFAULT;
+    return (long)put;
 }
 
 // A stream's receive: the bytes are looked at and copied to the user holding the pipe's
-// rlock, and only those that reached the user are taken (pipe_splice_out) - none goes back
+// rlock, and taken only once they all reached the user (pipe_splice_out) - none goes back
 // to the ring, where a writer without the BKL may have filled their room meanwhile.
 static long recv_stream(struct file *f, const struct iovec *iov, int cnt, char *buf, size_t n,
                         int flags) {
@@ -252,8 +255,8 @@ static long recv_stream(struct file *f, const struct iovec *iov, int cnt, char *
 
 // A stream's bytes go to the user's iovecs through recv_stream (MSG_WAITALL: until the
 // buffers are full, end of file, or a signal). A message, or a look (MSG_PEEK), is received
-// once into a kernel buffer and scattered; a message that cannot reach the user is lost, as
-// Linux's.
+// once into a kernel buffer and scattered; a message that cannot reach the user whole is
+// lost, and the call says EFAULT, even if its first iovecs took some (Linux's).
 static long recv_user(struct file *f, const struct iovec *iov, int cnt, int flags, int *oflags) {
     struct sock *s = f->priv;
     uint64_t total = 0;
@@ -276,7 +279,7 @@ static long recv_user(struct file *f, const struct iovec *iov, int cnt, int flag
         for (int i = 0; i < cnt && done < (size_t)got; i++) {
             size_t put = iov[i].len < (size_t)got - done ? iov[i].len : (size_t)got - done;
             if (copy_to_user((void *)iov[i].base, buf + done, put)) {
-                got = done ? (long)done : -EFAULT;
+                got = -EFAULT;
                 break;
             }
             done += put;

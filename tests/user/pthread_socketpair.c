@@ -127,6 +127,22 @@ static void messages(int type, const char *name)
     printf("  got \"%.4s\" \"%.4s\", MSG_TRUNC %s\n", a, b, r.msg_flags & MSG_TRUNC ? "yes" : "no");
     check_val("recvmsg, nothing left", recvmsg(sv[1], &r, MSG_DONTWAIT));
 
+    // A second iovec that faults: EFAULT, though the first one was filled; a stream keeps
+    // the bytes for the next read, a message is lost (a look leaves it).
+    struct iovec half_bad[2] = { { a, 4 }, { bad_address(), 4 } };
+    struct msghdr hb = { .msg_iov = half_bad, .msg_iovlen = 2 };
+    send(sv[0], "abcdefgh", 8, 0);
+    check_val("readv of 8 into 4 + a bad buffer", readv(sv[1], half_bad, 2));
+    printf("  the first: \"%.4s\"\n", a);
+    check_val("  then recv 64", recv(sv[1], buf, sizeof buf, MSG_DONTWAIT));
+    send(sv[0], "ABCDEFGH", 8, 0);
+    check_val("recvmsg MSG_PEEK of 8 into 4 + a bad buffer", recvmsg(sv[1], &hb, MSG_PEEK));
+    check_val("recvmsg of 8 into 4 + a bad buffer", recvmsg(sv[1], &hb, 0));
+    check_val("  then recv 64", recv(sv[1], buf, sizeof buf, MSG_DONTWAIT));
+    send(sv[0], "1234", 4, 0);
+    check_val("readv of 4 into 4 + a bad buffer", readv(sv[1], half_bad, 2));
+    check_val("  then recv 64", recv(sv[1], buf, sizeof buf, MSG_DONTWAIT));
+
     check("shutdown SHUT_WR", shutdown(sv[0], SHUT_WR));
     show_poll("after its own SHUT_WR", sv[0]);
     show_poll("the peer", sv[1]);
