@@ -135,10 +135,13 @@ static long send_error(struct sock *s, long err) {
 }
 
 // Sends n bytes from the kernel buffer buf: a message whole, or bytes as a pipe takes them.
+// A send that may send no more is EPIPE; only a stream's raises SIGPIPE too (unless
+// MSG_NOSIGNAL): Linux's seqpacket sends go through its datagram code, which raises none.
 static long send_kernel(struct file *f, const void *buf, size_t n, int flags) {
     struct sock *s = f->priv;
+    bool quiet = messages(s) || (flags & MSG_NOSIGNAL);
     if (__atomic_load_n(&s->shut, __ATOMIC_RELAXED) & SEND) {
-        if (connected_kind(s) && !(flags & MSG_NOSIGNAL)) {
+        if (!quiet) {
             bool held = bkl_held();        // (signals are under the BKL)
             if (!held)
                 bkl_lock();
@@ -148,7 +151,6 @@ static long send_kernel(struct file *f, const void *buf, size_t n, int flags) {
         }
         return -EPIPE;
     }
-    bool quiet = !connected_kind(s) || (flags & MSG_NOSIGNAL);
     long r = pipe_send(s->tx, buf, n, pipe_how(f, flags) | (quiet ? PIPE_NOSIGNAL : 0));
     return r < 0 ? send_error(s, r) : r;
 }

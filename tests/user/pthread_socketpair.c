@@ -224,6 +224,23 @@ static void sigpipe(void)
     check_val("datagram to a closed peer", send(sv[0], "x", 1, 0));
     check_val("  SIGPIPEs", sigpipes);
     close(sv[0]);
+    // A sequenced packet goes as a datagram does on Linux: EPIPE, and no signal.
+    socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv);
+    shutdown(sv[0], SHUT_WR);
+    check_val("seqpacket send after SHUT_WR", send(sv[0], "x", 1, 0));
+    check_val("  SIGPIPEs", sigpipes);
+    check_val("seqpacket write after SHUT_WR", write(sv[0], "x", 1));
+    check_val("  SIGPIPEs", sigpipes);
+    close(sv[1]);
+    check_val("seqpacket send to a closed peer", send(sv[0], "x", 1, 0));
+    check_val("  SIGPIPEs", sigpipes);
+    close(sv[0]);
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    shutdown(sv[0], SHUT_WR);
+    check_val("stream send after SHUT_WR", send(sv[0], "x", 1, 0));
+    check_val("  SIGPIPEs", sigpipes);
+    close(sv[0]);
+    close(sv[1]);
     signal(SIGPIPE, SIG_DFL);
 }
 
