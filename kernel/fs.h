@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "sleeplock.h"
 #include "spinlock.h"
 
 // File types and permission bits in the mode, with Linux's values. User space gets the same
@@ -90,9 +91,13 @@ struct inode {
     char *memfd_name;
     unsigned seals;
     // A regular file's table of pages, its size and its borrowed bytes (ramfs_data.c):
-    // changed under the BKL and this lock, read under either - read(2) reads under this
-    // alone. Taken last but for the page and kmalloc locks.
+    // changed under this lock, read under it - read(2) reads under it alone. Taken last
+    // but for the page and kmalloc locks.
     struct spinlock data_lock;
+    // Held by whoever changes a regular file's bytes or size - a write, a truncate, a new
+    // seal - for the whole change (Linux's i_rwsem): one at a time, and write(2) without
+    // the BKL. Only the fault path fills holes without it (ramfs_data.c says how).
+    struct sleeplock write_lock;
     union {
         struct {                     // S_IFREG: see ramfs_data.c
             char ***leaves;          // nleaves tables of 512 page pointers (NULL: a hole)
@@ -209,7 +214,12 @@ long fs_write(struct inode *ip, uint64_t off, const void *buf, size_t n);
 bool fs_copies_direct(const struct inode *ip);
 long fs_read_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n);
 uint64_t fs_size(struct inode *ip);
-long fs_write_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n, bool append);
+// fs_write_user runs without the BKL, the caller holding the file's write lock
+// (fs_lock_write) around it, and around all of a writev: *off is where it writes (with
+// append: the end, whatever *off said), moved past what it wrote.
+void fs_lock_write(struct inode *ip);
+void fs_unlock_write(struct inode *ip);
+long fs_write_user(struct inode *ip, uint64_t *off, uint64_t ubuf, size_t n, bool append);
 int fs_truncate(struct inode *ip, uint64_t size);
 // Makes a regular file's contents `size` bytes at `data`, in place, without copying: memory
 // that outlives the file (the initramfs archive, which the kernel never frees).

@@ -83,13 +83,9 @@ SYSCALL(memfd_create) {
     return fd < 0 ? -EMFILE : fd;
 }
 
-// Linux's memfd_add_seals.
-static long add_seals(struct file *f, unsigned seals) {
-    struct inode *ip = f->ip;
-    if (!open_writes(f->flags))
-        return -EPERM;
-    if (seals & ~ALL_SEALS)
-        return -EINVAL;
+// Linux's memfd_add_seals. Under the file's write lock, as Linux's under the inode lock: a
+// write in progress (which runs without the BKL) ends before a seal that forbids it comes.
+static long seal_locked(struct inode *ip, unsigned seals) {
     if (ip->seals & FS_SEAL_SEAL)
         return -EPERM;
     if ((seals & FS_SEAL_WRITE) && !(ip->seals & FS_SEAL_WRITE) && mm_file_mapped_writable(ip))
@@ -98,6 +94,17 @@ static long add_seals(struct file *f, unsigned seals) {
         seals |= FS_SEAL_SHRINK | FS_SEAL_GROW | FS_SEAL_WRITE | FS_SEAL_FUTURE_WRITE;
     ip->seals |= seals;
     return 0;
+}
+
+static long add_seals(struct file *f, unsigned seals) {
+    if (!open_writes(f->flags))
+        return -EPERM;
+    if (seals & ~ALL_SEALS)
+        return -EINVAL;
+    fs_lock_write(f->ip);
+    long err = seal_locked(f->ip, seals);
+    fs_unlock_write(f->ip);
+    return err;
 }
 
 long memfd_fcntl(struct file *f, unsigned int cmd, uint64_t arg) {

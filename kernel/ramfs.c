@@ -34,6 +34,7 @@ static struct inode *inode_alloc(uint32_t mode, uint32_t nlink)
     ip->mode = mode;
     ip->nlink = nlink;
     ip->data_lock = (struct spinlock)SPINLOCK_INIT("inode data");
+    ip->write_lock = (struct sleeplock)SLEEPLOCK_INIT("inode write");
     ip->atime = ip->mtime = ip->ctime = fs_now();
     nr_inodes++;
     return ip;

@@ -15,12 +15,23 @@
 // pages. Pages count against a limit (fs_set_page_limit), as tmpfs's size= does: past it a
 // write gets -ENOSPC (and -ENOMEM when memory runs out first).
 //
-// Locking: every change to a file's table of pages, its size or its borrowed bytes is made
-// under the BKL (all writers hold it) and the inode's data_lock, which read(2) takes alone,
-// page by page, to find the page and take a reference to it (fs_read_user): it copies out
-// with no lock held, and may meet another CPU's write in the middle, as Linux's read may.
-// A page is published in the table only once zeroed, and a table or page that leaves it is
-// freed only after, under the lock: a reader holding the lock never follows a freed one.
+// Locking, three levels:
+//  - the inode's write_lock, a sleeping lock, is held by whoever changes the file's bytes
+//    or size: a write (fs_write_user runs without the BKL: write(2) on several CPUs at
+//    once, each file one writer at a time), a truncate, fs_write, a new seal (memfd.c).
+//    Linux's i_rwsem does the same. Only the fault path changes a file without it, under
+//    the BKL and its mm's spinlock, where it may not sleep: it fills a hole with a page
+//    (fs_map_page), and that is safe beside a writer because a page or leaf goes into its
+//    slot only if the slot is still empty (install_page): whoever comes second frees its
+//    own and takes the first one's.
+//  - the BKL covers the borrowed bytes' copy into pages (unborrow: the fault path and a
+//    write both do it, so a writer takes the BKL for it), and the time stamps (fs_touch).
+//  - the inode's data_lock is held to change the table of pages, the size or the borrowed
+//    bytes, and to follow the table: read(2) takes it alone, page by page, to find the page
+//    and take a reference to it (fs_read_user). It copies out with no lock held, and may
+//    meet another CPU's write in the middle, as Linux's read may. A page is published in
+//    the table only once zeroed, and a table or page that leaves it is freed only after,
+//    under the lock: a reader holding the lock never follows a freed one.
 //
 // The data pages are the page cache (Linux's name): mmap maps these very pages (fs_map_page),
 // so a shared mapping, read() and write() all see one copy. Each data page is a physical
@@ -38,6 +49,8 @@
 #include "memlayout.h"
 #include "mm.h"
 #include "page_alloc.h"
+#include "proc.h"
+#include "smp.h"
 #include "uaccess.h"
 #include "vm.h"
 #endif
@@ -45,50 +58,119 @@
 #define PAGE        4096ull
 #define LEAF_PAGES  (PAGE / sizeof(char *))          // page pointers in one leaf: 512
 
-static uint64_t pages_used, page_limit = UINT64_MAX;   // (the BKL's)
-static int no_page_error;            // why the last zeroed_page failed: -ENOSPC or -ENOMEM
+// Pages of every file, atomic (writers of different files run at once); the limit is
+// set under the BKL, and a writer that reads it a moment late may go a page or two past
+// it, as tmpfs's per-CPU counts may.
+static uint64_t pages_used, page_limit = UINT64_MAX;
 
 void fs_set_page_limit(uint64_t pages) { page_limit = pages; }
-uint64_t fs_pages_used(void) { return pages_used; }
+uint64_t fs_pages_used(void) { return __atomic_load_n(&pages_used, __ATOMIC_RELAXED); }
 uint64_t fs_page_limit(void) { return page_limit; }
 
-// The page holding byte offset off, or NULL for a hole.
-static char *page_at(struct inode *ip, uint64_t off)
+static void count_page(int64_t n) { __atomic_add_fetch(&pages_used, (uint64_t)n, __ATOMIC_RELAXED); }
+
+#ifdef HOST_TEST                         // the unit tests run on one thread, with no process
+void fs_lock_write(struct inode *ip) { (void)ip; }
+void fs_unlock_write(struct inode *ip) { (void)ip; }
+static void bkl_in(void) {}
+static void bkl_out(void) {}
+#else
+// For the steps of a write that need the BKL (unborrow, fs_touch). A caller that holds it
+// already (fs_write's, a truncate's) takes it once more.
+static void bkl_in(void) { bkl_lock(); }
+static void bkl_out(void) { bkl_unlock(); }
+
+// At boot the initramfs is unpacked before any process exists: one thread, nothing to
+// exclude, and no thread to hold a sleeping lock.
+void fs_lock_write(struct inode *ip)
 {
-    uint64_t pg = off / PAGE, leaf = pg / LEAF_PAGES;
-    if (leaf >= ip->file.nleaves || !ip->file.leaves[leaf])
-        return NULL;
-    return ip->file.leaves[leaf][pg % LEAF_PAGES];
+    if (current_or_null())
+        sleeplock_acquire(&ip->write_lock);
 }
 
-// Makes the top array hold at least `need` leaf slots (new ones NULL).
+void fs_unlock_write(struct inode *ip)
+{
+    if (current_or_null())
+        sleeplock_release(&ip->write_lock);
+}
+#endif
+
+// The page holding byte offset off, or NULL for a hole. The table is followed under
+// data_lock (the fault path may swap in a bigger top array, and free the old one, at any
+// time); the page found stays, for only the write lock's holder and the BKL's together
+// (a truncate) free pages below the size - and a writer's failed write, those it made
+// past it for nothing.
+static char *page_in_table(struct inode *ip, uint64_t off)      // (data_lock held)
+{
+    uint64_t pg = off / PAGE, leaf = pg / LEAF_PAGES;
+    return leaf < ip->file.nleaves && ip->file.leaves[leaf] ?
+           ip->file.leaves[leaf][pg % LEAF_PAGES] : NULL;
+}
+
+static char *page_at(struct inode *ip, uint64_t off)
+{
+    uint64_t irq = spin_lock_irqsave(&ip->data_lock);
+    char *p = page_in_table(ip, off);
+    spin_unlock_irqrestore(&ip->data_lock, irq);
+    return p;
+}
+
+// Makes the top array hold at least `need` leaf slots (new ones NULL). The new array is
+// made outside the lock and swapped in under it - unless another CPU's grew it meanwhile
+// (the fault path beside a writer): then ours goes.
 static int grow_top(struct inode *ip, uint64_t need)
 {
-    if (need <= ip->file.nleaves)
+    uint64_t have = __atomic_load_n(&ip->file.nleaves, __ATOMIC_RELAXED);
+    if (need <= have)
         return 0;
-    uint64_t n = ip->file.nleaves ? 2 * ip->file.nleaves : 1;
+    uint64_t n = have ? 2 * have : 1;
     if (n < need)
         n = need;
-    char ***top = kmalloc(n * sizeof *top), ***old = ip->file.leaves;
+    char ***top = kmalloc(n * sizeof *top), ***old = NULL;
     if (!top)
-        return no_page_error = -ENOMEM;
+        return -ENOMEM;
     memset(top, 0, n * sizeof *top);
     uint64_t irq = spin_lock_irqsave(&ip->data_lock);
-    if (ip->file.nleaves)
-        memcpy(top, old, ip->file.nleaves * sizeof *top);
-    ip->file.leaves = top;
-    ip->file.nleaves = n;
+    if (ip->file.nleaves < need) {
+        if (ip->file.nleaves)
+            memcpy(top, ip->file.leaves, ip->file.nleaves * sizeof *top);
+        old = ip->file.leaves;
+        ip->file.leaves = top;
+        ip->file.nleaves = n;
+        top = NULL;
+    }
     spin_unlock_irqrestore(&ip->data_lock, irq);
     kfree(old);                          // no reader can be in it any more
+    kfree(top);                          // (not needed after all)
     return 0;
 }
 
-// A new leaf or page goes into its (empty) slot: zeroed before, as a reader may see it at once.
-static void publish(struct inode *ip, void **slot, void *p)
+// The leaf table for page pg, or NULL (under data_lock).
+static char **leaf_of(struct inode *ip, uint64_t pg)
+{
+    uint64_t leaf = pg / LEAF_PAGES;
+    return leaf < ip->file.nleaves ? ip->file.leaves[leaf] : NULL;
+}
+
+// A new leaf (data: false) or data page (true), zeroed - a reader may see it at once -
+// goes into the slot for page pg if that is still empty; else the one there stays, and
+// ours goes back. Returns the one in the slot.
+static void *install(struct inode *ip, uint64_t pg, void *p, bool data)
 {
     uint64_t irq = spin_lock_irqsave(&ip->data_lock);
-    *slot = p;
+    if (data && !leaf_of(ip, pg))
+        panic("ramfs: the leaf of page %llu went while a page was made for it",
+              (unsigned long long)pg);
+    void **slot = data ? (void **)&leaf_of(ip, pg)[pg % LEAF_PAGES]
+                       : (void **)&ip->file.leaves[pg / LEAF_PAGES];
+    void *there = *slot;
+    if (!there) {
+        *slot = there = p;
+        if (data)
+            ip->file.npages++;
+    }
     spin_unlock_irqrestore(&ip->data_lock, irq);
+    return there;
 }
 
 static void set_size(struct inode *ip, uint64_t size)
@@ -106,16 +188,17 @@ uint64_t fs_size(struct inode *ip)
     return size;
 }
 
-static void *zeroed_page(void)
+// A leaf table, zeroed and counted; NULL with *err -ENOSPC (the limit) or -ENOMEM.
+static void *zeroed_page(int *err)
 {
-    no_page_error = -ENOSPC;
-    if (pages_used >= page_limit)
+    *err = -ENOSPC;
+    if (fs_pages_used() >= page_limit)
         return NULL;
-    no_page_error = -ENOMEM;
+    *err = -ENOMEM;
     void *p = kmalloc(PAGE);
     if (p) {
         memset(p, 0, PAGE);
-        pages_used++;
+        count_page(1);
     }
     return p;
 }
@@ -123,16 +206,17 @@ static void *zeroed_page(void)
 static void free_table(void *p)
 {
     kfree(p);
-    pages_used--;
+    count_page(-1);
 }
 
-// A data page: zeroed, counted, and (in the kernel) referenced once, by the file.
-static char *data_page(void)
+// A data page: zeroed, counted, and (in the kernel) referenced once, by the file; NULL
+// with *err as zeroed_page's.
+static char *data_page(int *err)
 {
-    no_page_error = -ENOSPC;
-    if (pages_used >= page_limit)
+    *err = -ENOSPC;
+    if (fs_pages_used() >= page_limit)
         return NULL;
-    no_page_error = -ENOMEM;
+    *err = -ENOMEM;
 #ifdef HOST_TEST
     char *p = kmalloc(PAGE);
 #else
@@ -143,7 +227,7 @@ static char *data_page(void)
 #endif
     if (p) {
         memset(p, 0, PAGE);
-        pages_used++;
+        count_page(1);
     }
     return p;
 }
@@ -156,31 +240,37 @@ static void drop_data_page(char *p)
 #else
     vm_page_put(virt_to_phys(p));
 #endif
-    pages_used--;
+    count_page(-1);
 }
 
-// The page holding off, allocated (zeroed) if it was a hole. NULL: no space.
-static char *page_for_write(struct inode *ip, uint64_t off)
+// The page holding off, allocated (zeroed) if it was a hole. NULL: no space (*err says
+// -ENOSPC or -ENOMEM). The writer (write lock) and the fault path (BKL) may both come:
+// install keeps the first page for each slot.
+static char *page_for_write(struct inode *ip, uint64_t off, int *err)
 {
-    uint64_t pg = off / PAGE, leaf = pg / LEAF_PAGES;
-    if (grow_top(ip, leaf + 1))
+    uint64_t pg = off / PAGE;
+    if ((*err = grow_top(ip, pg / LEAF_PAGES + 1)))
         return NULL;
-    char ***slot = &ip->file.leaves[leaf];
-    if (!*slot) {
-        char **tab = zeroed_page();
-        if (!tab)
+    uint64_t irq = spin_lock_irqsave(&ip->data_lock);
+    char **tab = leaf_of(ip, pg), *p = tab ? tab[pg % LEAF_PAGES] : NULL;
+    spin_unlock_irqrestore(&ip->data_lock, irq);
+    if (p)
+        return p;                        // (*err: 0, from grow_top)
+    if (!tab) {
+        char **fresh = zeroed_page(err);
+        if (!fresh)
             return NULL;
-        publish(ip, (void **)slot, tab);
+        if (install(ip, pg, fresh, false) != fresh)
+            free_table(fresh);
     }
-    char **p = &(*slot)[pg % LEAF_PAGES];
-    if (!*p) {
-        char *data = data_page();
-        if (!data)
-            return NULL;
-        publish(ip, (void **)p, data);
-        ip->file.npages++;
-    }
-    return *p;
+    char *data = data_page(err);
+    if (!data)
+        return NULL;
+    p = install(ip, pg, data, true);
+    if (p != data)
+        drop_data_page(data);
+    *err = 0;
+    return p;
 }
 
 // Frees every page that holds no byte below `size`, and leaves left empty.
@@ -227,16 +317,18 @@ void ramfs_free_data(struct inode *ip)
 }
 
 // Copies borrowed bytes into pages of our own, before the first change. All or nothing.
+// Under the BKL: a writer and the fault path both come here.
 static int unborrow(struct inode *ip)
 {
     const char *src = ip->file.borrowed;
     if (!src)
         return 0;
     for (uint64_t off = 0; off < ip->size; off += PAGE) {
-        char *p = page_for_write(ip, off);
+        int err;
+        char *p = page_for_write(ip, off, &err);
         if (!p) {
             free_from(ip, 0);
-            return no_page_error;
+            return err;
         }
         memcpy(p, src + off, ip->size - off < PAGE ? ip->size - off : PAGE);
     }
@@ -337,8 +429,13 @@ static long write_begin(struct inode *ip, uint64_t off, size_t *n)
             return -EPERM;
         *n = stop - off;
     }
-    if ((err = unborrow(ip)))
-        return err;
+    if (ip->file.borrowed) {             // (only a writer makes it NULL: no race here)
+        bkl_in();
+        err = unborrow(ip);
+        bkl_out();
+        if (err)
+            return err;
+    }
     if (off + *n > ip->size)
         zero_tail(ip);
     return 1;
@@ -354,7 +451,9 @@ static long write_end(struct inode *ip, uint64_t off, size_t done, int err)
         free_from(ip, ip->size);         // pages and leaves made for nothing go back
     if (done == 0)
         return err;
+    bkl_in();
     fs_touch(ip, FS_MTIME | FS_CTIME);
+    bkl_out();
     return (long)done;
 }
 
@@ -366,26 +465,42 @@ long fs_write(struct inode *ip, uint64_t off, const void *buf, size_t n)
         return ip->mnt->write(ip, off, buf, n);   // /proc/sys's writable files
     if (ip->mnt)
         return -EIO;                     // procfs's other files take no data (Linux: EIO)
+    fs_lock_write(ip);
     long go = write_begin(ip, off, &n);
-    if (go != 1)
+    if (go != 1) {
+        fs_unlock_write(ip);
         return go;
+    }
     size_t done = 0;
+    int err = 0;
     while (done < n) {
         uint64_t at = off + done, in = at % PAGE;
         size_t k = PAGE - in < n - done ? PAGE - in : n - done;
-        char *p = page_for_write(ip, at);
+        char *p = page_for_write(ip, at, &err);
         if (!p)
             break;
         memcpy(p + in, (const char *)buf + done, k);
         done += k;
     }
-    return write_end(ip, off, done, done < n ? no_page_error : 0);
+    long r = write_end(ip, off, done, done < n ? err : 0);
+    fs_unlock_write(ip);
+    return r;
 }
+
+static int truncate_locked(struct inode *ip, uint64_t size);
 
 int fs_truncate(struct inode *ip, uint64_t size)
 {
     if (ip->mnt)
         return 0;                        // procfs: Linux accepts and ignores it
+    fs_lock_write(ip);
+    int err = truncate_locked(ip, size);
+    fs_unlock_write(ip);
+    return err;
+}
+
+static int truncate_locked(struct inode *ip, uint64_t size)
+{
     int err = check_regular(ip);
     if (err)
         return err;
@@ -455,6 +570,7 @@ long fs_readlink(struct inode *ip, char *buf, size_t n)
 // initramfs's bytes gets pages of its own (the archive's bytes are not page-aligned). The
 // caller takes its own reference (vm_page_get) for the mapping. -ENODEV for what has no page
 // cache here (procfs: its mappings are copies), -ENOSPC or -ENOMEM when no page can be had.
+// (Under the BKL, as fs_map_page: the borrowed bytes cannot go meanwhile.)
 uint64_t fs_page_pa(struct inode *ip, uint64_t pgoff)
 {
     if (ip->mnt || !S_ISREG(ip->mode) || ip->file.borrowed)
@@ -470,9 +586,9 @@ int fs_map_page(struct inode *ip, uint64_t pgoff, uint64_t *pa)
     int err = unborrow(ip);
     if (err)
         return err;
-    char *p = page_for_write(ip, pgoff * PAGE);
+    char *p = page_for_write(ip, pgoff * PAGE, &err);
     if (!p)
-        return no_page_error;
+        return err;
     *pa = virt_to_phys(p);
     return 0;
 }
@@ -510,7 +626,7 @@ long fs_read_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n)
         if (ip->file.borrowed) {
             src = ip->file.borrowed + at;
         } else {
-            char *p = page_at(ip, at);
+            char *p = page_in_table(ip, at);
             pa = p ? virt_to_phys(p) : vm_zero_page();
             vm_page_get(pa);
             src = (const char *)phys_to_virt(pa) + in;
@@ -526,19 +642,25 @@ long fs_read_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n)
     return done || n == 0 || at_end ? (long)done : -EFAULT;
 }
 
-// A write is one step under the BKL, as Linux's under the inode's lock: no other process
-// sees it half done, or writes or truncates the file in the middle of it. So its copies
-// never sleep (copy_from_user_nosleep). Where a page of the buffer needs memory that only
-// the OOM killer could find, the write stops there, with a short count; if it had written
-// nothing, it lets go of everything, brings that page in (which may sleep) and starts again.
-// A bad buffer ends the write at the first byte that could not be read: a short count, or
-// -EFAULT. A hole is filled only once a byte has come for it, and the pages made past the
-// end for a write that stopped go back. The file grows page by page, as Linux's: the buffer
-// may be a mapping of this very file, past its old end. With append, off is the end.
+// write(2)'s copy in, without the BKL, under the file's write lock (the caller's): no other
+// writer sees it half done, or writes or truncates the file in the middle of it, as under
+// Linux's inode lock. Its copies do not take faults (copy_from_user_nosleep), as Linux's
+// copy_page_from_iter_atomic: a fault could need what the writer holds. Where a page of
+// the buffer is not there to read at once, the write stops there, with a short count; if
+// it had written nothing, it brings that page in (which may sleep, the write lock held:
+// the fault path never takes it) and starts again. A bad buffer ends the write at the
+// first byte that could not be read: a short count, or -EFAULT. A hole is filled only once
+// a byte has come for it, and the pages made past the end for a write that stopped go
+// back. The file grows page by page, as Linux's: the buffer may be a mapping of this very
+// file, past its old end. With append, *off becomes the end first.
 #define WRITE_TRIES 8                    // the OOM killer's rounds one write may wait for
 
-long fs_write_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n, bool append)
+long fs_write_user(struct inode *ip, uint64_t *offp, uint64_t ubuf, size_t n, bool append)
 {
+    if (!sleeplock_holding(&ip->write_lock))
+        panic("fs_write_user: inode %llu written without its write lock",
+              (unsigned long long)ip->ino);
+    uint64_t off = *offp;
     for (int tries = 1;; tries++) {
         if (append)
             off = ip->size;
@@ -555,8 +677,8 @@ long fs_write_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n, bool
             const char *src = (const char *)(ubuf + done);
             if (!page_at(ip, at) && copy_from_user_nosleep(&first, src, 1))
                 err = -EFAULT;           // nothing came for the hole: it stays one
-            else if (!(p = page_for_write(ip, at)))
-                err = no_page_error;
+            else
+                p = page_for_write(ip, at, &err);
             size_t left = p ? copy_from_user_nosleep(p + in, src, k) : 0;
             done += p ? k - left : 0;
             if (done && off + done > ip->size)
@@ -565,6 +687,8 @@ long fs_write_user(struct inode *ip, uint64_t off, uint64_t ubuf, size_t n, bool
                 err = -EFAULT;
         }
         long r = write_end(ip, off, done, err);
+        if (r > 0)
+            *offp = off + (uint64_t)r;
         char c;
         if (r != -EFAULT || tries == WRITE_TRIES || copy_from_user_left(&c, (const void *)ubuf, 1))
             return r;                    // (the write's first byte, brought in: it may sleep)

@@ -29,7 +29,7 @@
 //     space's mm lock, each descriptor table's and each pipe's), ordered after the BKL;
 //     lockdep (spinlock.c) checks their order. A pipe's copies hold sleeping locks
 //     (sleeplock.c), whose holders may sleep, and which may be taken with the BKL held.
-//   - Twelve paths run without the BKL:
+//   - Thirteen paths run without the BKL:
 //       1. the local APIC's interrupts (trap.c: a TLB IPI's sender holds tlb_lock, a stop
 //          IPI's is panicking; the timer counts only this CPU's time);
 //       2. a user page fault's first touch of private anonymous memory or of the
@@ -50,9 +50,12 @@
 //      11. read(2) and write(2) on a pipe or a socket pair's end, under the pipes' locks
 //          (pipe.c, socket.c; the look-up of the descriptor under its table's lock:
 //          proc_shared.c's fd_get_unlocked);
-//      12. read(2), readv(2) and pread64(2) of a regular file, its pages found under the
-//          inode's data lock (ramfs_data.c), and only a shared file's position moved
-//          under its pos_lock and the BKL (sys_file.c's read_regular).
+//      12. read(2), readv(2), pread64(2) and preadv(2) of a regular file, its pages found
+//          under the inode's data lock (ramfs_data.c), and only a shared file's position
+//          moved under its pos_lock and the BKL (sys_file.c's read_regular);
+//      13. write(2), writev(2), pwrite64(2) and pwritev(2) of a regular file, one writer
+//          per file under the inode's write lock, its pages added under the data lock
+//          (ramfs_data.c), and a shared file's position as a read's (write_regular).
 //
 // Lock table (who protects what):
 //   BKL          everything the kernel shares and does not name below: the process table,
@@ -60,7 +63,8 @@
 //                their reference counts are atomic), sockets (but read and write), tty,
 //                signals, FIFO opens, pollers and epoll, the load averages (loadavg.c),
 //                inodes (but their reference counts, and shared memory's, are atomic:
-//                exec's build takes them; and a regular file's pages: inode data, below)
+//                exec's build takes them; and a regular file's bytes: inode write and
+//                inode data, below), a regular file's time stamps and borrowed bytes
 //   BKL + files  a descriptor table's entries: changed under both, read under either
 //                (proc.h's files_struct)
 //   pipe read,   sleeping locks: a pipe's copies out of its ring, and into it (pipe.c);
@@ -72,10 +76,16 @@
 //                process's copy-on-write ones, and madvise takes pages away, under mm
 //                alone (mm.h); fork copies under the two mm locks (mm_dup); mm_lock
 //                waits for madvise's shootdowns in flight, a fault's lock does not
-//   BKL + inode data  a regular file's table of pages, its size and borrowed bytes:
-//                changed under both, read under either (ramfs_data.c); after mm
-//   file position  a sleeping lock: a shared file's reads without the BKL, one at a time
-//                (sys_file.c's read_regular); before the BKL
+//   inode write  a sleeping lock: a regular file's bytes and size, held by a write, a
+//                truncate or a new seal for the whole change (ramfs_data.c); after the
+//                file position, before the BKL (a writer takes the BKL inside it, a
+//                truncate waits for it holding the BKL: a sleeper lets the BKL go)
+//   inode data   a regular file's table of pages, its size and borrowed bytes: changed
+//                under it, and followed under it (ramfs_data.c); a hole's page goes in
+//                only if the slot is still empty - the fault path fills holes under the
+//                BKL and mm, without the write lock; after mm
+//   file position  a sleeping lock: a shared file's reads and writes without the BKL, one
+//                at a time (sys_file.c's read_regular, write_regular); before the BKL
 //   page_alloc   the free lists (page_alloc.c)       kmalloc    the slabs (kmalloc.c)
 //   percpu_pages a CPU's own list of free pages, taken by that CPU, and by a drain when
 //                the free lists are empty (percpu_pages.c)

@@ -126,13 +126,98 @@ static long read_regular(struct file *f, bool shared, const struct iovec *iov, u
     return got;
 }
 
-// With O_APPEND the write goes to the end, found in the same step as the write itself; the
-// position moves to the new end only if it wrote.
+// preadv of such a file, and pread64: at offset, no position moved, so no lock but the
+// inode's (fs_read_user).
+static long read_at(struct file *f, const struct iovec *iov, uint64_t cnt, uint64_t n,
+                    uint64_t offset) {
+    if (past_max(offset, n))
+        return -EINVAL;
+    n = n < MAX_RW_COUNT ? n : MAX_RW_COUNT;
+    long got = 0;
+    for (uint64_t i = 0; i < cnt && (uint64_t)got < n; i++) {
+        size_t k = iov[i].len < n - (uint64_t)got ? iov[i].len : n - (uint64_t)got;
+        long r = k ? fs_read_user(f->ip, offset + (uint64_t)got, iov[i].base, k) : 0;
+        if (r < 0) {
+            got = got ? got : r;
+            break;
+        }
+        got += r;
+        if ((size_t)r < k)
+            break;
+    }
+    touch_atime(f->ip);
+    return got;
+}
+
+// The vector's pieces into the file from *at on, in one hold of its write lock (a writev is
+// one write, as Linux's: no other writer's bytes come between its pieces, nor a truncate).
+// *at moves past what was written; with append each piece goes to the end. Bytes or error.
+static long write_pieces(struct inode *ip, const struct iovec *iov, uint64_t cnt, uint64_t n,
+                         uint64_t *at, bool append) {
+    long put = 0;
+    fs_lock_write(ip);
+    for (uint64_t i = 0; i < cnt && (uint64_t)put < n; i++) {
+        size_t k = iov[i].len < n - (uint64_t)put ? iov[i].len : n - (uint64_t)put;
+        long r = k ? fs_write_user(ip, at, iov[i].base, k, append) : 0;
+        if (r < 0) {
+            put = put ? put : r;
+            break;
+        }
+        put += r;
+        if ((size_t)r < k)
+            break;
+    }
+    fs_unlock_write(ip);
+    return put;
+}
+
+// write(2), writev(2), pwrite64(2) and pwritev(2) of a regular file run without the BKL
+// (sys_write and the rest): the file's bytes change under its write lock (fs_lock_write,
+// ramfs_data.c), one writer per file at a time and different files' writers at once, as
+// Linux's inode lock has them. The position (offset NULL: the file's own) is read and
+// moved as read_regular does it for a file other threads may use (shared): under the
+// file's pos_lock, claimed under the BKL before the write, and what a short write did not
+// use given back after. With O_APPEND the bytes go to the end, found under the write lock,
+// and the position moves there only if the call wrote. The vector's n bytes are in user
+// space (the caller checked).
+static long write_regular(struct file *f, bool shared, const struct iovec *iov, uint64_t cnt,
+                          uint64_t n, const uint64_t *offset) {
+    bool append = f->flags & O_APPEND, moves = offset == NULL;
+    shared = shared && moves;
+    if (shared) {
+        sleeplock_acquire(&f->pos_lock);
+        bkl_lock();
+    }
+    uint64_t at = moves ? f->pos : *offset, end = at;
+    bool bad = past_max(at, n);
+    n = n < MAX_RW_COUNT ? n : MAX_RW_COUNT;
+    if (moves && !bad && !append)
+        f->pos = at + n;                 // claimed: an lseek meanwhile sees past it
+    if (shared)
+        bkl_unlock();
+    long put = bad ? -EINVAL : write_pieces(f->ip, iov, cnt, n, &end, append);
+    if (moves && !bad) {
+        if (shared)
+            bkl_lock();
+        if (append && put > 0)
+            f->pos = end;
+        else if (!append && f->pos == at + n)
+            f->pos = at + (put > 0 ? (uint64_t)put : 0);
+        if (shared)
+            bkl_unlock();
+    }
+    if (shared)
+        sleeplock_release(&f->pos_lock);
+    return put;
+}
+
+// do_write's way for such a file, under the BKL (splice's file_vector): the same step.
 static long direct_write(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
-    bool append = f->flags & O_APPEND;
-    long put = fs_write_user(f->ip, *pos, ubuf, n, append);
+    struct iovec one = { ubuf, n };
+    uint64_t end = *pos;
+    long put = write_pieces(f->ip, &one, 1, n, &end, f->flags & O_APPEND);
     if (put > 0)
-        *pos = append ? f->ip->size : *pos + (uint64_t)put;
+        *pos = end;
     return put;
 }
 
@@ -225,17 +310,20 @@ static bool shared_file(struct file *f, bool ref) {
 
 // read(2) and write(2) run without the BKL (syscall.c's U calls): a pipe's bytes move under
 // the pipe's own locks (pipe.c), so the stages of a pipeline copy on several CPUs at once,
-// and so do a socket's (its pipes': socket.c) and a regular file's read (read_regular).
-// Every other file is read and written under the BKL, taken here.
+// and so do a socket's (its pipes': socket.c) and a regular file's (read_regular,
+// write_regular). Every other file is read and written under the BKL, taken here.
 static long read_or_write(int fd, uint64_t buf, uint64_t count, bool write) {
     bool ref;
     struct file *f = fd_get_unlocked(fd, &ref);
     if (!f)
         return -EBADF;
     long r = -EBADF;
-    if (!write && direct(f) && readable(f)) {
+    if (direct(f) && (write ? writable(f) : readable(f))) {
         struct iovec one = { buf, count };
-        r = user_span(buf, count) ? read_regular(f, shared_file(f, ref), &one, 1, count) : -EFAULT;
+        bool shared = shared_file(f, ref);
+        r = !user_span(buf, count) ? -EFAULT
+            : write ? write_regular(f, shared, &one, 1, count, NULL)
+                    : read_regular(f, shared, &one, 1, count);
         if (ref)
             file_put(f);
         return r;
@@ -282,11 +370,10 @@ static long at_offset(struct file *f, uint64_t buf, uint64_t count, uint64_t off
     return r;
 }
 
-// pread64 runs without the BKL (a U call), as read does: a regular file's bytes need only
-// its inode's lock, and no position moves. Every other file takes the BKL here.
-SYSCALL(pread64) {
-    int fd = (int)a0;
-    uint64_t buf = a1, count = a2, offset = a3;
+// pread64 and pwrite64 run without the BKL (U calls), as read and write do: a regular
+// file's bytes need only its inode's locks, and no position moves. Every other file takes
+// the BKL here.
+static long pread_or_pwrite(int fd, uint64_t buf, uint64_t count, uint64_t offset, bool write) {
     if ((int64_t)offset < 0)
         return -EINVAL;              // Linux checks the offset before the descriptor
     bool ref;
@@ -294,15 +381,14 @@ SYSCALL(pread64) {
     if (!f)
         return -EBADF;
     long r;
-    if (direct(f) && readable(f)) {
-        r = !user_span(buf, count) ? -EFAULT : past_max(offset, count) ? -EINVAL : 0;
-        if (r == 0) {
-            r = fs_read_user(f->ip, offset, buf, count < MAX_RW_COUNT ? count : MAX_RW_COUNT);
-            touch_atime(f->ip);
-        }
+    if (direct(f) && (write ? writable(f) : readable(f))) {
+        struct iovec one = { buf, count };
+        r = !user_span(buf, count) ? -EFAULT
+            : write ? write_regular(f, false, &one, 1, count, &offset)
+                    : read_at(f, &one, 1, count, offset);
     } else {
         bkl_lock();
-        r = at_offset(f, buf, count, offset, false);
+        r = at_offset(f, buf, count, offset, write);
         bkl_unlock();
     }
     if (ref)
@@ -310,12 +396,16 @@ SYSCALL(pread64) {
     return r;
 }
 
+SYSCALL(pread64) {
+    int fd = (int)a0;
+    uint64_t buf = a1, count = a2, offset = a3;
+    return pread_or_pwrite(fd, buf, count, offset, false);
+}
+
 SYSCALL(pwrite64) {
     int fd = (int)a0;
     uint64_t buf = a1, count = a2, offset = a3;
-    if ((int64_t)offset < 0)
-        return -EINVAL;
-    return at_offset(fd_get(fd), buf, count, offset, true);
+    return pread_or_pwrite(fd, buf, count, offset, true);
 }
 
 // fsync and fdatasync: a file's data and metadata to the disk. Lantern's files live in
@@ -467,77 +557,75 @@ long file_vector(struct file *f, uint64_t uiov, uint64_t cnt, bool is_write) {
     return vector_io(f, uiov, cnt, is_write, &f->pos);
 }
 
-static long do_vector(int fd, uint64_t uiov, uint64_t cnt, bool is_write) {
-    struct file *f = fd_get(fd);
-    if (!f || !(is_write ? writable(f) : readable(f)))
-        return -EBADF;
-    return vector_io(f, uiov, cnt, is_write, &f->pos);
-}
-
-// readv runs without the BKL (a U call) on a regular file, as read does - musl's stdio
-// reads files with it; every other file takes the BKL here.
-SYSCALL(readv) {
-    int fd = (int)a0;
-    uint64_t uiov = a1, iovcnt = a2;
+// readv, writev, preadv, pwritev and their "2" forms (offset NULL: at the file's position).
+// A regular file's vector moves without the BKL, as read(2)'s and write(2)'s bytes do: musl's
+// stdio reads and writes files with readv and writev. Every other file takes the BKL here.
+// The checks come in Linux's order: a negative offset, the descriptor, a file without a
+// position for an offset (ESPIPE), the access mode, then the vector (import_vector).
+static long vector_call(int fd, uint64_t uiov, uint64_t cnt, const uint64_t *offset,
+                        bool is_write) {
+    if (offset && (int64_t)*offset < 0)
+        return -EINVAL;
     bool ref;
     struct file *f = fd_get_unlocked(fd, &ref);
     if (!f)
         return -EBADF;
     long r;
-    if (direct(f) && readable(f)) {
+    if (offset && (!f->ip || S_ISFIFO(f->ip->mode))) {
+        r = -ESPIPE;
+    } else if (!(is_write ? writable(f) : readable(f))) {
+        r = -EBADF;
+    } else if (direct(f)) {
         struct iovec *iov;
         uint64_t all;
-        r = import_vector(uiov, iovcnt, &iov, &all);
-        if (r == 0 && all > 0)
-            r = read_regular(f, shared_file(f, ref), iov, iovcnt, all);
+        bool shared = shared_file(f, ref);
+        r = import_vector(uiov, cnt, &iov, &all);
+        if (r == 0 && all > 0)           // (no bytes: 0, the file untouched, as Linux)
+            r = is_write ? write_regular(f, shared, iov, cnt, all, offset)
+                : offset ? read_at(f, iov, cnt, all, *offset)
+                         : read_regular(f, shared, iov, cnt, all);
         kfree(iov);
     } else {
         bkl_lock();
-        r = readable(f) ? vector_io(f, uiov, iovcnt, false, &f->pos) : -EBADF;
+        // The other files' ops use f->pos: it is lent to them for a call at an offset (as
+        // at_offset does).
+        uint64_t saved = f->pos;
+        if (offset)
+            f->pos = *offset;
+        r = vector_io(f, uiov, cnt, is_write, &f->pos);
+        if (offset)
+            f->pos = saved;
         bkl_unlock();
     }
     if (ref)
         file_put(f);
     return r;
 }
+
+SYSCALL(readv) {
+    int fd = (int)a0;
+    uint64_t iov = a1, iovcnt = a2;
+    return vector_call(fd, iov, iovcnt, NULL, false);
+}
+
 SYSCALL(writev) {
     int fd = (int)a0;
     uint64_t iov = a1, iovcnt = a2;
-    return do_vector(fd, iov, iovcnt, true);
+    return vector_call(fd, iov, iovcnt, NULL, true);
 }
 
-// preadv and pwritev: readv and writev at an offset, the file's position unchanged, as
-// pread64 and pwrite64 are to read and write (and with their checks, in Linux's order).
-// The offset comes split in two registers for 32-bit callers; on x86_64 the first holds
-// all of it.
-static long vector_at(int fd, uint64_t uiov, uint64_t cnt, uint64_t offset, bool is_write) {
-    if ((int64_t)offset < 0)
-        return -EINVAL;
-    struct file *f = fd_get(fd);
-    if (!f)
-        return -EBADF;
-    if (!f->ip || S_ISFIFO(f->ip->mode))
-        return -ESPIPE;
-    if (!(is_write ? writable(f) : readable(f)))
-        return -EBADF;
-    uint64_t saved = f->pos, *pos = direct(f) ? &offset : &f->pos;   // as at_offset
-    *pos = offset;
-    long r = vector_io(f, uiov, cnt, is_write, pos);
-    if (pos == &f->pos)
-        f->pos = saved;
-    return r;
-}
-
+// preadv and pwritev: the offset comes split in two registers for 32-bit callers; on
+// x86_64 the first holds all of it.
 SYSCALL(preadv) {
     int fd = (int)a0;
     uint64_t iov = a1, iovcnt = a2, offset = a3;
-    return vector_at(fd, iov, iovcnt, offset, false);
+    return vector_call(fd, iov, iovcnt, &offset, false);
 }
 
 SYSCALL(pwritev) {
     int fd = (int)a0;
     uint64_t iov = a1, iovcnt = a2, offset = a3;
-    return vector_at(fd, iov, iovcnt, offset, true);
+    return vector_call(fd, iov, iovcnt, &offset, true);
 }
 
 // preadv2 and pwritev2 add an offset of -1 (the file's own position, moved, as readv and
@@ -552,9 +640,7 @@ static long vector2(int fd, uint64_t uiov, uint64_t cnt, uint64_t offset, unsign
                     bool is_write) {
     if (flags & ~(RWF_HIPRI | RWF_DSYNC | RWF_SYNC))
         return -EOPNOTSUPP;
-    if ((int64_t)offset != -1)
-        return vector_at(fd, uiov, cnt, offset, is_write);
-    return do_vector(fd, uiov, cnt, is_write);
+    return vector_call(fd, uiov, cnt, (int64_t)offset == -1 ? NULL : &offset, is_write);
 }
 
 SYSCALL(preadv2) {

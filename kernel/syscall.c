@@ -66,10 +66,10 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
                                //   (never returns: restores the signal frame's registers)
     E(16, ioctl),              // int ioctl(int fd, unsigned long request, unsigned long arg)
     U(17, pread64),            // ssize_t pread64(int fd, void *buf, size_t count, off_t offset)
-    E(18, pwrite64),           // ssize_t pwrite64(int fd, const void *buf, size_t count,
+    U(18, pwrite64),           // ssize_t pwrite64(int fd, const void *buf, size_t count,
                                //     off_t offset)
     U(19, readv),              // ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
-    E(20, writev),             // ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
+    U(20, writev),             // ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
     E(21, access),             // int access(const char *pathname, int mode)
     E(22, pipe),               // int pipe(int pipefd[2])
     E(23, select),             // int select(int nfds, fd_set *readfds, fd_set *writefds,
@@ -306,9 +306,9 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(291, epoll_create1),     // int epoll_create1(int flags)
     E(292, dup3),              // int dup3(int oldfd, int newfd, int flags)
     E(293, pipe2),             // int pipe2(int pipefd[2], int flags)
-    E(295, preadv),            // ssize_t preadv(int fd, const struct iovec *iov, int iovcnt,
+    U(295, preadv),            // ssize_t preadv(int fd, const struct iovec *iov, int iovcnt,
                                //     long pos_l, long pos_h)
-    E(296, pwritev),           // ssize_t pwritev(int fd, const struct iovec *iov, int iovcnt,
+    U(296, pwritev),           // ssize_t pwritev(int fd, const struct iovec *iov, int iovcnt,
                                //     long pos_l, long pos_h)
     E(297, rt_tgsigqueueinfo), // int rt_tgsigqueueinfo(pid_t tgid, pid_t tid, int sig,
                                //     siginfo_t *info)
@@ -322,9 +322,9 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(319, memfd_create),      // int memfd_create(const char *name, unsigned int flags)
     E(324, membarrier),        // int membarrier(int cmd, unsigned int flags, int cpu_id)
     E(325, mlock2),            // int mlock2(const void *addr, size_t len, unsigned flags)
-    E(327, preadv2),           // ssize_t preadv2(int fd, const struct iovec *iov, int iovcnt,
+    U(327, preadv2),           // ssize_t preadv2(int fd, const struct iovec *iov, int iovcnt,
                                //     long pos_l, long pos_h, int flags)
-    E(328, pwritev2),          // ssize_t pwritev2(int fd, const struct iovec *iov, int iovcnt,
+    U(328, pwritev2),          // ssize_t pwritev2(int fd, const struct iovec *iov, int iovcnt,
                                //     long pos_l, long pos_h, int flags)
     E(332, statx),             // int statx(int dirfd, const char *pathname, int flags,
                                //     unsigned int mask, struct statx *statxbuf)
