@@ -23,6 +23,8 @@
 //   mutex_storm         lock, increment one shared counter, unlock (one pthread_mutex)
 //   threads_read        read(2) of one 2 MiB RAM file, 64 KiB at a time, each thread with a
 //                       descriptor of its own
+//   threads_write       write(2) of a new 2 MiB RAM file of each thread's own (O_TRUNC),
+//                       64 KiB at a time
 //   go_cpu              /bin/goinit with GOMAXPROCS=N running N CPU-bound goroutines,
 //                       against GOMAXPROCS=1 and one goroutine
 //
@@ -505,6 +507,49 @@ static int threads_read(int n, uint64_t *took)
     return run_threads(n, read_job, took);
 }
 
+// WRITE_ROUNDS times: make a file of the thread's own anew (O_TRUNC: its pages go, and
+// come back with the writes) and write it whole, 64 KiB per write(2), each 8-byte word its
+// index and the round; then read it back once and check two words a page, as read_job.
+#define WRITE_ROUNDS 8
+static int writers;                      // numbers the files of one batch's threads
+
+static int write_job(void)
+{
+    uint64_t buf[READ_CHUNK / 8];
+    char name[64];
+    snprintf(name, sizeof name, "%s.%d", READ_FILE, __atomic_fetch_add(&writers, 1,
+                                                                        __ATOMIC_RELAXED));
+    int err = 0, fd = -1;
+    for (int round = 0; round < WRITE_ROUNDS && !err; round++) {
+        fd = open(name, O_RDWR | O_CREAT | O_TRUNC, 0600);
+        if (fd < 0)
+            return errno;
+        for (uint64_t w = 0; !err && w < READ_WORDS; w += READ_CHUNK / 8) {
+            for (uint64_t i = 0; i < READ_CHUNK / 8; i++)
+                buf[i] = (w + i) << 8 | (uint64_t)round;
+            err = write(fd, buf, READ_CHUNK) == READ_CHUNK ? 0 : errno ?: WRONG;
+        }
+        if (round + 1 < WRITE_ROUNDS)
+            close(fd);
+    }
+    for (uint64_t w = 0; !err && w < READ_WORDS; w += READ_CHUNK / 8) {
+        uint64_t last = WRITE_ROUNDS - 1;
+        err = pread(fd, buf, READ_CHUNK, (off_t)w * 8) == READ_CHUNK ? 0 : WRONG;
+        for (uint64_t i = 0; !err && i < READ_CHUNK / 8; i += 512)
+            err = buf[i] == ((w + i) << 8 | last) &&
+                  buf[i + 511] == ((w + i + 511) << 8 | last) ? 0 : WRONG;
+    }
+    close(fd);
+    unlink(name);
+    return err;
+}
+
+static int threads_write(int n, uint64_t *took)
+{
+    writers = 0;
+    return run_threads(n, write_job, took);
+}
+
 // /bin/goinit spin LOOPS prints its first line, then runs GOMAXPROCS goroutines that each
 // do spin_loop(LOOPS), and prints "goinit: spun N goroutines: x=X" (user/go/goinit). The
 // time is from the first line to the second: the Go runtime's start is not in it. With n,
@@ -615,6 +660,8 @@ static void run_parallel(void)
         run_storm("threads_read", n, threads_read,
                   READ_ROUNDS * (READ_WORDS * 8 / READ_CHUNK), "per_read");
     unlink(READ_FILE);
+    run_storm("threads_write", n, threads_write,
+              WRITE_ROUNDS * (READ_WORDS * 8 / READ_CHUNK), "per_write");
     if (!wanted("go_cpu"))
         return;
     if (access(GOINIT, X_OK) == 0)
