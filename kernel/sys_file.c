@@ -196,12 +196,12 @@ static long write_regular(struct file *f, bool shared, const struct iovec *iov, 
     if (shared)
         bkl_unlock();
     long put = bad ? -EINVAL : write_pieces(f->ip, iov, cnt, n, &end, append);
-    if (moves && !bad) {
+    if (moves && !bad && (append ? put > 0 : (uint64_t)put != n)) {
         if (shared)
             bkl_lock();
-        if (append && put > 0)
+        if (append)
             f->pos = end;
-        else if (!append && f->pos == at + n)
+        else if (f->pos == at + n)
             f->pos = at + (put > 0 ? (uint64_t)put : 0);
         if (shared)
             bkl_unlock();
