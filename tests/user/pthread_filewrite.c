@@ -414,15 +414,19 @@ static void bad_buffers(int flags)
 // claim, which the first could not give back.)
 #define CUT (256 * 1024)
 
-static volatile int cut_go;
+static volatile int cut_go, cut_ready;
 static long cut_bgot;
 
+// Ready before the first writer starts, and then a little later than it, more so each
+// round: the second write comes during the first's copy in some rounds, before it in others.
 static void *second_writer(void *arg)
 {
-    (void)arg;
     char b[100];
     memset(b, 'b', sizeof b);
+    cut_ready = 1;
     while (!cut_go)
+        ;
+    for (volatile long i = 0; i < (long)(uintptr_t)arg % 4 * 3000; i++)
         ;
     cut_bgot = write(shared_fd, b, sizeof b);
     return NULL;
@@ -439,9 +443,11 @@ static void cut_short_with_another_writer(void)
     for (int round = 0; round < 30; round++) {
         ftruncate(shared_fd, 0);
         lseek(shared_fd, 0, SEEK_SET);
-        cut_go = 0;
+        cut_go = cut_ready = 0;
         pthread_t t;
-        pthread_create(&t, NULL, second_writer, NULL);
+        pthread_create(&t, NULL, second_writer, (void *)(uintptr_t)round);
+        while (!cut_ready)
+            ;
         cut_go = 1;
         long agot = write(shared_fd, a, CUT);
         pthread_join(t, NULL);
