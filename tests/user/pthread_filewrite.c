@@ -321,14 +321,21 @@ static void truncate_race(void)
 // at byte 1 of the same pages through a shared mapping - both fill the same holes at once
 // (the write under the write lock, the fault without it); neither byte may be lost.
 #define HOLES 256
+#define ROUNDS 8
 static char *hole_map;
 static int reverse;                       // the mapping's thread goes from the top
+static int progress[2];                   // lockstep: how far each thread has gone
 
 static void *hole_filler(void *arg)
 {
     uintptr_t id = (uintptr_t)arg;
     pthread_barrier_wait(&start);
     for (int i = 0; i < HOLES; i++) {
+        // Going the same way, the two would soon be apart (the faster ahead, in filled
+        // pages): each waits for the other to reach its page, to fill it at the same time.
+        __atomic_store_n(&progress[id], i, __ATOMIC_RELEASE);
+        while (!reverse && __atomic_load_n(&progress[!id], __ATOMIC_ACQUIRE) < i)
+            sched_yield();
         int p = reverse && id ? HOLES - 1 - i : i;
         if (id == 0)
             pwrite(shared_fd, "A", 1, (off_t)p * PAGE);
@@ -341,12 +348,13 @@ static void *hole_filler(void *arg)
 static void holes(void)
 {
     int by_read = 0, by_map = 0;
-    for (int round = 0; round < 4; round++) {
+    for (int round = 0; round < ROUNDS; round++) {
         shared_fd = make_file("holes", 0);
         ftruncate(shared_fd, (off_t)HOLES * PAGE);
         hole_map = mmap(NULL, (size_t)HOLES * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
                         shared_fd, 0);
-        reverse = round % 2;
+        reverse = round % 4 == 3;
+        progress[0] = progress[1] = 0;
         run_threads(2, hole_filler);
         for (int p = 0; p < HOLES; p++) {
             char two[2] = { 0, 0 };
@@ -358,9 +366,9 @@ static void holes(void)
         close(shared_fd);
         unlink(path);
     }
-    printf("holes filled by pwrite and a shared mapping at once, 4 rounds:\n");
+    printf("holes filled by pwrite and a shared mapping at once, %d rounds:\n", ROUNDS);
     printf("  pages with both bytes: %d of %d by read, %d by the mapping\n", by_read,
-           4 * HOLES, by_map);
+           ROUNDS * HOLES, by_map);
 }
 
 // 8. Writes from a buffer whose second page is gone, through a descriptor that is shared
