@@ -289,7 +289,9 @@ static void *truncator(void *arg)
         return trunc_writer(arg);
     pthread_barrier_wait(&start);
     int bad = 0;
-    for (int i = 0; i < 300; i++) {
+    long long until = now_ns(CLOCK_MONOTONIC) + 200000000;
+    // 300 rounds, or fewer if they take over 0.2 s (with one CPU the writers take turns).
+    for (int i = 0; i < 300 && now_ns(CLOCK_MONOTONIC) < until; i++) {
         bad += ftruncate(shared_fd, 0) != 0;
         bad += ftruncate(shared_fd, i % 2 ? TRUNC_SIZE / 3 : TRUNC_SIZE) != 0;
         if (i % 16 == 0)
@@ -330,12 +332,17 @@ static void *hole_filler(void *arg)
 {
     uintptr_t id = (uintptr_t)arg;
     pthread_barrier_wait(&start);
+    int lockstep = !reverse;
     for (int i = 0; i < HOLES; i++) {
         // Going the same way, the two would soon be apart (the faster ahead, in filled
-        // pages): each waits for the other to reach its page, to fill it at the same time.
+        // pages): each waits a while for the other to reach its page, to fill it at the
+        // same time - until the other is late once (with one CPU it is not running, and
+        // waiting would only burn the time slice).
         __atomic_store_n(&progress[id], i, __ATOMIC_RELEASE);
-        while (!reverse && __atomic_load_n(&progress[!id], __ATOMIC_ACQUIRE) < i)
-            sched_yield();
+        int spin = 0;
+        while (lockstep && __atomic_load_n(&progress[!id], __ATOMIC_ACQUIRE) < i)
+            if (++spin == 5000)
+                lockstep = 0;
         int p = reverse && id ? HOLES - 1 - i : i;
         if (id == 0)
             pwrite(shared_fd, "A", 1, (off_t)p * PAGE);
@@ -433,7 +440,7 @@ static void *second_writer(void *arg)
     memset(b, 'b', sizeof b);
     cut_ready = 1;
     while (!cut_go)
-        ;
+        sched_yield();                    // (with one CPU, let the first writer run)
     for (volatile long i = 0; i < (long)(uintptr_t)arg % 4 * 3000; i++)
         ;
     cut_bgot = write(shared_fd, b, sizeof b);
@@ -455,7 +462,7 @@ static void cut_short_with_another_writer(void)
         pthread_t t;
         pthread_create(&t, NULL, second_writer, (void *)(uintptr_t)round);
         while (!cut_ready)
-            ;
+            sched_yield();
         cut_go = 1;
         long agot = write(shared_fd, a, CUT);
         pthread_join(t, NULL);
