@@ -5,12 +5,13 @@
 // their own in large and odd-sized pieces read back every byte; records appended through
 // one O_APPEND descriptor or through descriptors of their own are whole, all there and in
 // each writer's order; records written through one descriptor without O_APPEND each take
-// a place of their own, and the position ends at the end; pwrites of regions of their own
-// move no position; writers racing a truncator leave only their bytes or zeros; a pwrite
-// and a store through a shared mapping that fill the same holes at once both stay; a
-// write from a partly bad buffer is short or EFAULT with the position where Linux leaves
-// it; and a write seal stops every write that starts after it, losing none before.
-// Linux is the oracle.
+// a place of their own, and the position ends at the end (and never goes back meanwhile);
+// pwrites of regions of their own move no position; writers racing a truncator leave only
+// their bytes or zeros; a pwrite and a store through a shared mapping that fill the same
+// holes at once both stay; a write from a partly bad buffer is short or EFAULT with the
+// position where Linux leaves it, and one cut short beside another writer leaves no gap;
+// and a write seal stops every write that starts after it, waits for one in progress, and
+// loses none before. Linux is the oracle.
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
