@@ -133,12 +133,21 @@ static void inode_release(struct file *f) {
     }
 }
 
+// (splice's and sendfile's writes into a file, under the BKL.) A regular file's write may
+// sleep for the file's write lock (ramfs_data.c), the BKL let go meanwhile: so the bytes are
+// claimed first, as write(2) claims them (sys_file.c's write_regular) - the position moves
+// past them at once, and a write(2) or read(2) of the same file meanwhile starts after
+// them - and what the write did not take is given back after, unless the position moved
+// meanwhile (an lseek). (Not the file's pos_lock: splice holds the pipe's, and a thread
+// holds at most two sleeping locks.)
 static long inode_write(struct file *f, const void *buf, size_t n) {
     if (f->flags & O_APPEND)
         f->pos = f->ip->size;
-    long put = fs_write(f->ip, f->pos, buf, n);
-    if (put > 0)
-        f->pos += (uint64_t)put;
+    uint64_t at = f->pos;
+    f->pos = at + n;
+    long put = fs_write(f->ip, at, buf, n);
+    if (f->pos == at + n)
+        f->pos = at + (put > 0 ? (uint64_t)put : 0);
     return put;
 }
 

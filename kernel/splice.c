@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include "errno.h"
 #include "file.h"
+#include "fs.h"
 #include "kmalloc.h"
 #include "pipe.h"
 #include "proc.h"
@@ -56,6 +57,14 @@ static long write_out(struct file *out, int64_t *off, const void *buf, size_t n)
     struct pipe *pp = file_pipe(out);
     if (pp)
         return pipe_send(pp, buf, n, PIPE_NONBLOCK);
+    if (off && out->ops == &inode_file_ops && fs_copies_direct(out->ip)) {
+        // A regular file's write may sleep (its write lock), the BKL let go: its position
+        // is not lent for it, or another thread's read, write or lseek would see *off.
+        long put = fs_write(out->ip, (uint64_t)*off, buf, n);
+        if (put > 0)
+            *off += put;
+        return put;
+    }
     uint64_t saved = out->pos;
     unsigned fflags = out->flags;
     if (off)

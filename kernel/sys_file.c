@@ -909,13 +909,19 @@ SYSCALL(sendfile) {
     char *buf = kmalloc(CHUNK);
     if (!buf)
         return -ENOMEM;
-    uint64_t saved = in->pos;
-    if (offset)
-        in->pos = (uint64_t)off;
+    // With an offset, in's position is lent to its read alone, which does not sleep: the
+    // write may (a regular file's write lock, the BKL let go), and another thread's read or
+    // lseek of in must not see the offset meanwhile.
+    uint64_t at = (uint64_t)off, *pos = offset ? &at : &in->pos;
     long total = 0;
     while ((uint64_t)total < n) {
         size_t want = n - total < CHUNK ? n - total : CHUNK;
+        uint64_t saved = in->pos;
+        in->pos = *pos;
         long got = in->ops->read(in, buf, want), put = got;
+        *pos = in->pos;
+        if (offset)
+            in->pos = saved;
         if (got > 0)
             put = out->ops->write(out, buf, got);
         if (put < 0 && total == 0)
@@ -924,7 +930,7 @@ SYSCALL(sendfile) {
             break;
         total += put;
         if (put < got) {                 // a short write: give the rest back to the input
-            in->pos -= (uint64_t)(got - put);
+            *pos -= (uint64_t)(got - put);
             break;
         }
         if ((size_t)got < want)
@@ -932,8 +938,7 @@ SYSCALL(sendfile) {
     }
     kfree(buf);
     if (offset) {
-        int64_t now = (int64_t)in->pos;
-        in->pos = saved;
+        int64_t now = (int64_t)at;
         if (copy_to_user((void *)offset, &now, sizeof now))
             return -EFAULT;
     }

@@ -8,8 +8,10 @@
 // far and is cut to nothing), a read or readv into a bad buffer leaves the position where
 // the bytes stopped, with one descriptor or two, a read into a shared mapping of the file
 // itself finds its own pages, preads at once move no position, and a read cut short by a
-// bad buffer beside another reader of the file leaves no byte unread between them. Linux is
-// the oracle.
+// bad buffer beside another reader of the file leaves no byte unread between them, and a
+// sendfile or splice at an offset of its own, whose write into a file waits for that file's
+// other writers, lends no position that a read or write of the same descriptor would see
+// meanwhile. Linux is the oracle.
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -427,6 +430,80 @@ static void cut_short_with_another_reader(void)
     unlink(path);
 }
 
+// sendfile with an offset of its own, and splice with an output offset, move no position:
+// reads of the input file through the same descriptor meanwhile, and writes into the output
+// file through its descriptor, go on from where the descriptor's position is, however long
+// the sendfile's or splice's write into a file waits - here for the output file's other
+// writers. (On Lantern such a write waits for the file's write lock with the BKL let go: a
+// position lent to the call meanwhile would be seen.)
+static int lend_in, lend_out, lend_other, lend_pipe[2];
+static volatile int lending;
+
+static void *lend_sender(void *arg)
+{
+    (void)arg;
+    char c[512];
+    memset(c, 's', sizeof c);
+    while (lending) {
+        off_t off = 0;
+        sendfile(lend_other, lend_in, &off, 4096);
+        if (write(lend_pipe[1], c, sizeof c) != sizeof c)
+            break;
+        loff_t out_off = 64 << 20;
+        splice(lend_pipe[0], NULL, lend_out, &out_off, sizeof c, 0);
+    }
+    return NULL;
+}
+
+static void *lend_busy(void *arg)                  // keeps the output file's writers busy
+{
+    (void)arg;
+    static char big[1 << 20];
+    while (lending)
+        pwrite(lend_other, big, sizeof big, 8 << 20);
+    return NULL;
+}
+
+static void positions_not_lent(void)
+{
+    lend_in = make_file("lendin");
+    char out_path[80];
+    snprintf(out_path, sizeof out_path, "%s.out", path);
+    lend_out = open(out_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    lend_other = open(out_path, O_RDWR);
+    lseek(lend_other, 128 << 20, SEEK_SET);           // (sendfile's bytes go there)
+    unlink(out_path);
+    if (pipe(lend_pipe) != 0)
+        return;
+    lending = 1;
+    pthread_t t[3];
+    pthread_create(&t[0], NULL, lend_sender, NULL);
+    pthread_create(&t[1], NULL, lend_busy, NULL);
+    pthread_create(&t[2], NULL, lend_busy, NULL);
+    int misread = 0, misplaced = 0;
+    for (uint64_t w = 0; w < 16384; w++) {
+        uint64_t got = 0;
+        misread += read(lend_in, &got, 8) != 8 || got != tag(w, 0);
+        misplaced += write(lend_out, &w, 8) != 8;
+    }
+    lending = 0;
+    for (int i = 0; i < 3; i++)
+        pthread_join(t[i], NULL);
+    for (uint64_t w = 0; w < 16384; w++) {
+        uint64_t got = ~0ull;
+        misplaced += pread(lend_out, &got, 8, (off_t)(w * 8)) != 8 || got != w;
+    }
+    misplaced += lseek(lend_out, 0, SEEK_CUR) != 16384 * 8;
+    printf("beside sendfile and splice at offsets of their own: reads off their place %d, "
+           "writes off their place %d\n", misread != 0, misplaced != 0);
+    close(lend_pipe[0]);
+    close(lend_pipe[1]);
+    close(lend_other);
+    close(lend_out);
+    close(lend_in);
+    unlink(path);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -443,5 +520,6 @@ int main(int argc, char **argv)
     into_own_mapping();
     preads();
     cut_short_with_another_reader();
+    positions_not_lent();
     return done();
 }
