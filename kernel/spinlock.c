@@ -168,15 +168,22 @@ bool spin_holding(struct spinlock *lk) {
 // A sleeping lock about to be taken (sleeplock.c), after the held ones, in a thread's order
 // rather than a CPU's: the same table, by the names of their own spinlocks. Rare enough (a
 // thread seldom holds two) to take lockdep_lock every time.
+//
+// Interrupts are off while lockdep_lock is held: a thread may come here without the BKL (a
+// write(2), holding its file's pos_lock, takes the inode's write lock), and an interrupt
+// taken meanwhile may wait for the BKL (trap_locked) - while the BKL's holder, taking a
+// lock of its own, spins for lockdep_lock.
 void lockdep_order_sleeping(struct spinlock *const *held, int nheld, struct spinlock *lk) {
     if (nheld == 0)
         return;
+    uint64_t f = local_irq_save();
     raw_spin_lock(&lockdep_lock);
     int b = class_of(lk);
     for (int i = 0; i < nheld && b >= 0; i++) {
         int a = class_of(held[i]);
         if (a >= 0 && (a == b || after[b][a])) {
             raw_spin_unlock(&lockdep_lock);
+            local_irq_restore(f);
             panic("lockdep: sleeping-lock order: a thread takes %s while holding %s%s",
                   lock_name(lk), lock_name(held[i]),
                   a == b ? " (two locks of one class)" : ", the other way round before");
@@ -185,6 +192,7 @@ void lockdep_order_sleeping(struct spinlock *const *held, int nheld, struct spin
             after[a][b] = true;
     }
     raw_spin_unlock(&lockdep_lock);
+    local_irq_restore(f);
 }
 
 void lockdep_assert_none_held(const char *what) {
