@@ -22,7 +22,7 @@
 //    Linux's i_rwsem does the same. Only the fault path changes a file without it, under
 //    the BKL and its mm's spinlock, where it may not sleep: it fills a hole with a page
 //    (fs_map_page), and that is safe beside a writer because a page or leaf goes into its
-//    slot only if the slot is still empty (install_page): whoever comes second frees its
+//    slot only if the slot is still empty (install): whoever comes second frees its
 //    own and takes the first one's.
 //  - the BKL covers the borrowed bytes' copy into pages (unborrow: the fault path and a
 //    write both do it, so a writer takes the BKL for it), and the time stamps (fs_touch).
@@ -429,7 +429,7 @@ static long write_begin(struct inode *ip, uint64_t off, size_t *n)
             return -EPERM;
         *n = stop - off;
     }
-    if (ip->file.borrowed) {             // (only a writer makes it NULL: no race here)
+    if (ip->file.borrowed) {             // (a look without the BKL: unborrow looks again)
         bkl_in();
         err = unborrow(ip);
         bkl_out();
