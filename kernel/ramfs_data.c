@@ -673,11 +673,11 @@ long fs_write_user(struct inode *ip, uint64_t *offp, uint64_t ubuf, size_t n, bo
         while (done < want && !err) {
             uint64_t at = off + done, in = at % PAGE;
             size_t k = PAGE - in < want - done ? PAGE - in : want - done;
-            char first, *p = NULL;
+            char first, *p = page_at(ip, at);
             const char *src = (const char *)(ubuf + done);
-            if (!page_at(ip, at) && copy_from_user_nosleep(&first, src, 1))
+            if (!p && copy_from_user_nosleep(&first, src, 1))
                 err = -EFAULT;           // nothing came for the hole: it stays one
-            else
+            else if (!p)
                 p = page_for_write(ip, at, &err);
             size_t left = p ? copy_from_user_nosleep(p + in, src, k) : 0;
             done += p ? k - left : 0;
