@@ -303,6 +303,22 @@ static void free_from(struct inode *ip, uint64_t size)
     spin_unlock_irqrestore(&ip->data_lock, irq);
 }
 
+// A truncate's freeing of the pages past the new end, which may be many: with the BKL let
+// go (in the kernel), as it needs nothing the BKL guards. The write lock keeps writers and
+// other truncates out; the size is set already, so a fault (which looks at it under the
+// BKL) fills no hole past it, and every other walk of the table is under data_lock.
+static void free_past_end(struct inode *ip, uint64_t size)
+{
+#ifdef HOST_TEST
+    free_from(ip, size);
+#else
+    uint64_t irq;
+    bool dropped = bkl_drop(&irq);
+    free_from(ip, size);
+    bkl_retake(dropped, irq);
+#endif
+}
+
 static void set_borrowed(struct inode *ip, const char *data)
 {
     uint64_t irq = spin_lock_irqsave(&ip->data_lock);
@@ -520,7 +536,7 @@ static int truncate_locked(struct inode *ip, uint64_t size)
         char *last = size % PAGE ? page_at(ip, size) : NULL;
         if (last)                                    // the invariant: zero past the end
             memset(last + size % PAGE, 0, PAGE - size % PAGE);
-        free_from(ip, size);
+        free_past_end(ip, size);
     } else if (size > ip->size && ip->file.borrowed && (err = unborrow(ip))) {
         return err;                      // borrowed bytes end at size: the rest must be ours
     } else if (size > ip->size) {
