@@ -27,6 +27,11 @@ def test_parity_programs_on_host(ctx):
 
 def run_on_pty(path):
     """Run path with stdout and stderr on a pseudo-terminal, like Lantern's console."""
+    with host.rootfs_lock():
+        return run_on_pty_locked(path)
+
+
+def run_on_pty_locked(path):
     master, slave = pty.openpty()
     p = subprocess.Popen([path], cwd=host.ROOTFS, env=host.INIT_ENV, stdin=subprocess.DEVNULL,
                          stdout=slave, stderr=slave)

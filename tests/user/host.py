@@ -11,9 +11,12 @@ build/user/expected/t_NAME.out.
 The system tests import this file for run_program(), parity_programs() and write_expected().
 """
 import argparse
+import contextlib
+import fcntl
 import os
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOTFS = os.path.join(HERE, "rootfs")
@@ -31,10 +34,22 @@ def parity_programs(build):
                   if n.startswith("t_") and "." not in n and os.access(os.path.join(user, n), os.X_OK))
 
 
+@contextlib.contextmanager
+def rootfs_lock():
+    """One program at a time in ROOTFS: the system tests run in parallel, and two runs of a
+    program that makes and removes a file of a fixed name there (t_attr's attr.tmp) would
+    find each other's."""
+    with open(os.path.join(tempfile.gettempdir(), "lantern-host-rootfs.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def run_program(path, argv=None, env=None, cwd=ROOTFS, timeout=60):
     """Run a binary with stdin on /dev/null and stdout, stderr captured; a CompletedProcess."""
-    return subprocess.run(argv or [path], executable=path, cwd=cwd, env=INIT_ENV if env is None else env,
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
+    with rootfs_lock() if cwd == ROOTFS else contextlib.nullcontext():
+        return subprocess.run(argv or [path], executable=path, cwd=cwd,
+                              env=INIT_ENV if env is None else env, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=timeout)
 
 
 def problems_with(name, r):
