@@ -57,9 +57,12 @@ static long write_out(struct file *out, int64_t *off, const void *buf, size_t n)
     struct pipe *pp = file_pipe(out);
     if (pp)
         return pipe_send(pp, buf, n, PIPE_NONBLOCK);
-    if (off && out->ops == &inode_file_ops && fs_copies_direct(out->ip)) {
-        // A regular file's write may sleep (its write lock), the BKL let go: its position
-        // is not lent for it, or another thread's read, write or lseek would see *off.
+    if (out->ops == &inode_file_ops && fs_copies_direct(out->ip)) {
+        // A regular file's write may sleep (its write lock), the BKL let go: neither its
+        // position nor its flags are lent for it, or another thread's read, write, lseek
+        // or fcntl(F_SETFL) would see them (or be undone). It never waits for room anyway.
+        if (!off)
+            return out->ops->write(out, buf, n);
         long put = fs_write(out->ip, (uint64_t)*off, buf, n);
         if (put > 0)
             *off += put;
