@@ -75,6 +75,23 @@ static void touch_atime(struct inode *ip) {
     }
 }
 
+// The vector's first n bytes from the file at `at` on, stopping at a short piece: bytes, or
+// the error if none came (fs_read_user: under the inode's data lock alone).
+static long read_pieces(struct inode *ip, const struct iovec *iov, uint64_t cnt, uint64_t n,
+                        uint64_t at) {
+    long got = 0;
+    for (uint64_t i = 0; i < cnt && (uint64_t)got < n; i++) {
+        size_t k = iov[i].len < n - (uint64_t)got ? iov[i].len : n - (uint64_t)got;
+        long r = k ? fs_read_user(ip, at + (uint64_t)got, iov[i].base, k) : 0;
+        if (r < 0)
+            return got ? got : r;
+        got += r;
+        if ((size_t)r < k)
+            break;
+    }
+    return got;
+}
+
 // read(2) and readv(2) of such a file run without the BKL (read_or_write, sys_readv): its
 // bytes are found under the inode's own lock (fs_read_user), and copied out with no lock
 // held, on several CPUs at once. Only the position needs more, and only if another thread
@@ -98,18 +115,7 @@ static long read_regular(struct file *f, bool shared, const struct iovec *iov, u
     f->pos = at + want;
     if (shared)
         bkl_unlock();
-    long got = 0;
-    for (uint64_t i = 0; i < cnt && (uint64_t)got < want; i++) {
-        size_t k = iov[i].len < want - (uint64_t)got ? iov[i].len : want - (uint64_t)got;
-        long r = k ? fs_read_user(f->ip, at + (uint64_t)got, iov[i].base, k) : 0;
-        if (r < 0) {
-            got = got ? got : r;
-            break;
-        }
-        got += r;
-        if ((size_t)r < k)
-            break;
-    }
+    long got = read_pieces(f->ip, iov, cnt, want, at);
     if ((uint64_t)got != want) {
         if (shared)
             bkl_lock();
@@ -132,19 +138,7 @@ static long read_at(struct file *f, const struct iovec *iov, uint64_t cnt, uint6
                     uint64_t offset) {
     if (past_max(offset, n))
         return -EINVAL;
-    n = n < MAX_RW_COUNT ? n : MAX_RW_COUNT;
-    long got = 0;
-    for (uint64_t i = 0; i < cnt && (uint64_t)got < n; i++) {
-        size_t k = iov[i].len < n - (uint64_t)got ? iov[i].len : n - (uint64_t)got;
-        long r = k ? fs_read_user(f->ip, offset + (uint64_t)got, iov[i].base, k) : 0;
-        if (r < 0) {
-            got = got ? got : r;
-            break;
-        }
-        got += r;
-        if ((size_t)r < k)
-            break;
-    }
+    long got = read_pieces(f->ip, iov, cnt, n < MAX_RW_COUNT ? n : MAX_RW_COUNT, offset);
     touch_atime(f->ip);
     return got;
 }
