@@ -285,8 +285,10 @@ SYSCALL(truncate) {
         return err;
     if ((err = fs_get_write_access(ip)))
         return err;                  // a program being started from it: ETXTBSY
-    err = fs_truncate(ip, length);
-    fs_put_write_access(ip);
+    fs_get(ip);                      // the truncate may sleep, and lets the BKL go while it
+    err = fs_truncate(ip, length);   // frees pages: an unlink of the last name meanwhile
+    fs_put_write_access(ip);         // must not free the file under it
+    fs_put(ip);
     return err;
 }
 

@@ -109,19 +109,9 @@ static long may_open(struct inode *ip, int flags) {
     return inode_permission(ip, mask);
 }
 
-static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
+// open's work on the file found (or made): ip, which the caller holds a reference to.
+static long open_found(struct inode *ip, int flags, bool created) {
     long err;
-    char *path = path_from_user(upath, &err);
-    if (!path)
-        return err;
-    struct inode *dir, *ip = NULL;
-    bool created = false;
-    err = path_start_dir(dirfd, path, &dir);
-    if (!err)
-        err = open_inode(dir, path, flags, mode, &ip, &created);
-    kfree(path);
-    if (err)
-        return err;
     int acc = flags & O_ACCMODE;
     if (S_ISLNK(ip->mode))
         return -ELOOP;               // O_NOFOLLOW on a symlink
@@ -152,10 +142,7 @@ static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
     unsigned int fflags = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | O_LARGEFILE;
     struct file *f = NULL;
     if (S_ISFIFO(ip->mode)) {
-        fs_get(ip);                      // it may be unlinked while the open waits
-        err = fifo_open(ip, fflags, &f);
-        fs_put(ip);
-        if (err)
+        if ((err = fifo_open(ip, fflags, &f)))
             return err;
     } else if (!(f = file_alloc(ops, ip, fflags))) {
         if (writes && keeps)
@@ -166,6 +153,29 @@ static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
     if (fd < 0)
         file_close(f);
     return fd;
+}
+
+// The file found is held (fs_get) until the open file holds it: the open may sleep - a
+// FIFO's open waits for the other end, O_TRUNC for the file's write lock, and the
+// truncate lets the BKL go while it frees the pages - and the file's last name may be
+// unlinked meanwhile (which would free it under the open, and under the truncate).
+static long do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode) {
+    long err;
+    char *path = path_from_user(upath, &err);
+    if (!path)
+        return err;
+    struct inode *dir, *ip = NULL;
+    bool created = false;
+    err = path_start_dir(dirfd, path, &dir);
+    if (!err)
+        err = open_inode(dir, path, flags, mode, &ip, &created);
+    kfree(path);
+    if (err)
+        return err;
+    fs_get(ip);
+    err = open_found(ip, flags, created);
+    fs_put(ip);
+    return err;
 }
 
 SYSCALL(open) {

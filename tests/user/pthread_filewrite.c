@@ -10,8 +10,9 @@
 // their bytes or zeros; a pwrite and a store through a shared mapping that fill the same
 // holes at once both stay; a write from a partly bad buffer is short or EFAULT with the
 // position where Linux leaves it, and one cut short beside another writer leaves no gap;
-// and a write seal stops every write that starts after it, waits for one in progress, and
-// loses none before. Linux is the oracle.
+// a write seal stops every write that starts after it, waits for one in progress, and
+// loses none before; and a truncate by name or an open with O_TRUNC survives an unlink of
+// the file's last name while it cuts. Linux is the oracle.
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -559,6 +560,60 @@ static void seal_race(void)
     printf("  the bytes were the writer's: %d times\n", intact);
 }
 
+// 10. A truncate by name, and an open with O_TRUNC, of a 4 MiB file while another thread
+// unlinks its last name (no descriptor holds it): the unlink may come while the truncate
+// frees the pages (Lantern lets the BKL go then) - the truncate must still have its file.
+#define UNLINK_SIZE (4 << 20)
+#define UNLINK_ROUNDS 6
+static volatile int unlink_go;
+
+static void *unlinker(void *arg)
+{
+    (void)arg;
+    while (!unlink_go)
+        ;
+    int tries = 0;
+    while (unlink(path) != 0 && errno == ENOENT && ++tries < 1000000)
+        ;
+    return (void *)1;
+}
+
+static void truncate_beside_unlink(void)
+{
+    static char buf[UNLINK_SIZE];
+    memset(buf, 'u', sizeof buf);
+    int ok[2] = { 0, 0 };
+    for (int r = 0; r < 2 * UNLINK_ROUNDS; r++) {
+        int fd = make_file("unlink", 0);
+        int whole = write(fd, buf, sizeof buf) == (ssize_t)sizeof buf;
+        close(fd);
+        unlink_go = 0;
+        pthread_t t;
+        pthread_create(&t, NULL, unlinker, NULL);
+        unlink_go = 1;
+        int e = 0;
+        if (r % 2 == 0) {
+            e = truncate(path, 0) == 0 ? 0 : errno;
+        } else {
+            int f = open(path, O_RDONLY | O_TRUNC);
+            struct stat st;
+            if (f < 0)
+                e = errno;
+            else if (fstat(f, &st) != 0 || st.st_size != 0)
+                e = -1;
+            if (f >= 0)
+                close(f);
+        }
+        pthread_join(t, NULL);
+        unlink(path);
+        ok[r % 2] += whole && (e == 0 || e == ENOENT);
+    }
+    printf("an unlink of the last name beside:\n");
+    printf("  a truncate by name: %d of %d rounds ended (0 or ENOENT)\n", ok[0], UNLINK_ROUNDS);
+    printf("  an open with O_TRUNC: %d of %d rounds ended (0 or ENOENT, the file empty)\n",
+           ok[1], UNLINK_ROUNDS);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -578,5 +633,6 @@ int main(int argc, char **argv)
     bad_buffers(O_APPEND);
     cut_short_with_another_writer();
     seal_race();
+    truncate_beside_unlink();
     return done();
 }
