@@ -525,8 +525,17 @@ static int truncate_locked(struct inode *ip, uint64_t size)
     if ((size < ip->size && (ip->seals & FS_SEAL_SHRINK)) ||
         (size > ip->size && (ip->seals & FS_SEAL_GROW)))
         return -EPERM;
-    if (size < ip->size && (err = unborrow(ip)))
-        return err;
+    if (size < ip->size && ip->file.borrowed) {
+        // Only the bytes that stay are copied (none for a cut to 0): a shrink needs no
+        // room past them, as tmpfs's never fails for space. The size goes first, so a
+        // reader meanwhile reads the borrowed bytes up to it; a failed copy puts it back.
+        uint64_t old = ip->size;
+        set_size(ip, size);
+        if ((err = unborrow(ip))) {
+            set_size(ip, old);
+            return err;
+        }
+    }
     if (size < ip->size) {
         set_size(ip, size);              // first, as Linux's truncate_setsize: a read that
                                          // comes meanwhile ends there, not in freed pages

@@ -741,6 +741,39 @@ TEST(pages_holes_and_enospc)
     CHECK_EQ_INT(live_allocs, base);
 }
 
+// A file still borrowing the initramfs's bytes (fs_adopt) copies them into pages of its
+// own at its first change - for a cut, only the bytes that stay: a cut to 0 needs no room
+// even with the file system full, as tmpfs's never fails for space; one that keeps bytes
+// and finds no room fails with the file as it was.
+TEST(borrowed_file_cut_when_full)
+{
+    reset();
+    long base = live_allocs;
+    static char archive[3 * 4096 + 100];
+    memset(archive, 'b', sizeof archive);
+    struct inode *f = mkfile(R, "f", NULL);
+    CHECK_EQ_INT(fs_adopt(f, archive, sizeof archive), 0);
+    CHECK_EQ_INT(fs_pages_used(), 0);
+    fs_set_page_limit(0);                                      // full
+    CHECK_EQ_INT(fs_truncate(f, 5000), -ENOSPC);
+    CHECK_EQ_INT(f->size, sizeof archive);
+    char c = 0;
+    CHECK_EQ_INT(fs_read(f, sizeof archive - 1, &c, 1), 1);
+    CHECK_EQ_INT(c, 'b');                                      // still the archive's
+    CHECK_EQ_INT(fs_truncate(f, 0), 0);
+    CHECK_EQ_INT(f->size, 0);
+    CHECK_EQ_INT(fs_pages_used(), 0);
+    fs_set_page_limit(UINT64_MAX);
+    CHECK_EQ_INT(fs_adopt(f, archive, sizeof archive), 0);
+    CHECK_EQ_INT(fs_truncate(f, 5000), 0);                     // two pages, not four
+    CHECK_EQ_INT(f->file.npages, 2);
+    CHECK_EQ_INT(fs_read(f, 4999, &c, 1), 1);
+    CHECK_EQ_INT(c, 'b');
+    CHECK_EQ_INT(fs_truncate(f, 0), 0);
+    CHECK_EQ_INT(fs_unlink(R, "f"), 0);
+    CHECK_EQ_INT(live_allocs, base);
+}
+
 TEST(fs_init_frees_everything)
 {
     reset();
