@@ -273,7 +273,11 @@ static char *page_for_write(struct inode *ip, uint64_t off, int *err)
     return p;
 }
 
-// Frees every page that holds no byte below `size`, and leaves left empty.
+// Frees every page that holds no byte below `size`, and leaves left empty. The data lock is
+// let go after each leaf: a big file's pages are many (30,000 for 120 MB), and its readers
+// and this CPU's interrupts would wait for all of them. Nobody needs what is past `size`
+// meanwhile (it is the size already, or the pages are a failed write's own); the table
+// is looked at anew each time, as a fault may grow it (grow_top).
 static void free_from(struct inode *ip, uint64_t size)
 {
     uint64_t first = (size + PAGE - 1) / PAGE;     // the first page wholly past the end
@@ -294,6 +298,8 @@ static void free_from(struct inode *ip, uint64_t size)
             free_table(tab);
             ip->file.leaves[leaf] = NULL;
         }
+        spin_unlock_irqrestore(&ip->data_lock, irq);
+        irq = spin_lock_irqsave(&ip->data_lock);
     }
     if (size == 0) {
         kfree(ip->file.leaves);
