@@ -95,16 +95,21 @@ void fs_unlock_write(struct inode *ip)
 }
 #endif
 
+// The leaf table for page pg, or NULL (under data_lock).
+static char **leaf_of(struct inode *ip, uint64_t pg)
+{
+    uint64_t leaf = pg / LEAF_PAGES;
+    return leaf < ip->file.nleaves ? ip->file.leaves[leaf] : NULL;
+}
+
 // The page holding byte offset off, or NULL for a hole. The table is followed under
 // data_lock (the fault path may swap in a bigger top array, and free the old one, at any
-// time); the page found stays, for only the write lock's holder and the BKL's together
-// (a truncate) free pages below the size - and a writer's failed write, those it made
-// past it for nothing.
+// time); a page found below the size stays, for pages are freed only past it (a truncate
+// sets the smaller size first; a failed write frees those it made past it for nothing).
 static char *page_in_table(struct inode *ip, uint64_t off)      // (data_lock held)
 {
-    uint64_t pg = off / PAGE, leaf = pg / LEAF_PAGES;
-    return leaf < ip->file.nleaves && ip->file.leaves[leaf] ?
-           ip->file.leaves[leaf][pg % LEAF_PAGES] : NULL;
+    char **tab = leaf_of(ip, off / PAGE);
+    return tab ? tab[off / PAGE % LEAF_PAGES] : NULL;
 }
 
 static char *page_at(struct inode *ip, uint64_t off)
@@ -145,23 +150,17 @@ static int grow_top(struct inode *ip, uint64_t need)
     return 0;
 }
 
-// The leaf table for page pg, or NULL (under data_lock).
-static char **leaf_of(struct inode *ip, uint64_t pg)
-{
-    uint64_t leaf = pg / LEAF_PAGES;
-    return leaf < ip->file.nleaves ? ip->file.leaves[leaf] : NULL;
-}
-
 // A new leaf (data: false) or data page (true), zeroed - a reader may see it at once -
 // goes into the slot for page pg if that is still empty; else the one there stays, and
 // ours goes back. Returns the one in the slot.
 static void *install(struct inode *ip, uint64_t pg, void *p, bool data)
 {
     uint64_t irq = spin_lock_irqsave(&ip->data_lock);
-    if (data && !leaf_of(ip, pg))
+    char **tab = leaf_of(ip, pg);
+    if (data && !tab)
         panic("ramfs: the leaf of page %llu went while a page was made for it",
               (unsigned long long)pg);
-    void **slot = data ? (void **)&leaf_of(ip, pg)[pg % LEAF_PAGES]
+    void **slot = data ? (void **)&tab[pg % LEAF_PAGES]
                        : (void **)&ip->file.leaves[pg / LEAF_PAGES];
     void *there = *slot;
     if (!there) {
@@ -541,6 +540,8 @@ static int truncate_locked(struct inode *ip, uint64_t size)
             set_size(ip, old);
             return err;
         }
+        // (Now the size is the new one: the part below has nothing to do - no page past it
+        // was made, and no mapping holds one, as a file is mapped only after its unborrow.)
     }
     if (size < ip->size) {
         set_size(ip, size);              // first, as Linux's truncate_setsize: a read that

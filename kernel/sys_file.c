@@ -49,24 +49,15 @@ static long read_piece(struct file *f, char *buf, size_t want, bool first) {
     return got;
 }
 
-// The file's bytes are pages of its own: no kernel buffer between them and the user's.
-// *pos is where the call reads or writes, moved past what it did: the file's position, or
-// pread's and pwrite's offset (at_offset).
+// The file's bytes are pages of its own: no kernel buffer between them and the user's. Such
+// a file is read and written only by read_regular, read_at and write_regular, below,
+// without the BKL; do_read and do_write are for every other file.
 static bool direct(struct file *f) { return f->ops == &inode_file_ops && fs_copies_direct(f->ip); }
 
-// Every read that reaches the file touches its access time (relatime), as Linux's tmpfs
+// After a read without the BKL: the access time, under the BKL, but only when it changes
+// (relatime: fs_atime_due). Every read that reaches the file touches it, as Linux's tmpfs
 // (shmem_file_read_iter) does: also one that finds no byte, at or past the end, one of 0
 // bytes, and one whose buffer faults.
-static long direct_read(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
-    long got = fs_read_user(f->ip, *pos, ubuf, n);
-    if (got > 0)
-        *pos += (uint64_t)got;
-    fs_touch(f->ip, FS_ATIME_RELATIVE);
-    return got;
-}
-
-// After a read without the BKL: the access time, as direct_read's, under the BKL, but only
-// when it changes (relatime: fs_atime_due).
 static void touch_atime(struct inode *ip) {
     if (fs_atime_due(ip)) {
         bkl_lock();
@@ -205,23 +196,14 @@ static long write_regular(struct file *f, bool shared, const struct iovec *iov, 
     return put;
 }
 
-// do_write's way for such a file, under the BKL (splice's file_vector): the same step.
-static long direct_write(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
-    struct iovec one = { ubuf, n };
-    uint64_t end = *pos;
-    long put = write_pieces(f->ip, &one, 1, n, &end, f->flags & O_APPEND);
-    if (put > 0)
-        *pos = end;
-    return put;
-}
-
-// Reads up to n bytes into user memory at ubuf, at *pos: &f->pos, or (direct files only)
-// an offset of the call's own. A short read from the file ends it. nowait: a file that
-// would wait for bytes (a pipe, a terminal) says -EAGAIN instead (readv's later pieces).
-static long do_read(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos, bool nowait) {
+// Reads up to n bytes into user memory at ubuf, at the file's position (pread's offset is
+// lent to it: at_offset). A short read from the file ends it. nowait: a file that would
+// wait for bytes (a pipe, a terminal) says -EAGAIN instead (readv's later pieces). Under
+// the BKL.
+static long do_read(struct file *f, uint64_t ubuf, uint64_t n, bool nowait) {
     if (!user_span(ubuf, n))
         return -EFAULT;
-    if (positioned(f) && past_max(*pos, n))
+    if (positioned(f) && past_max(f->pos, n))
         return -EINVAL;
     if (f->ops->read_user)
         return f->ops->read_user(f, ubuf, n < MAX_RW_COUNT ? n : MAX_RW_COUNT, nowait);
@@ -230,8 +212,6 @@ static long do_read(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos, bo
     if (n == 0 && f->ip && S_ISDIR(f->ip->mode))
         return -EISDIR;              // Linux asks the file even for 0 bytes
     n = n < MAX_RW_COUNT ? n : MAX_RW_COUNT;
-    if (direct(f))
-        return direct_read(f, ubuf, n, pos);
     char small[SMALL], *buf = n <= SMALL ? small : kmalloc(CHUNK);
     if (!buf)
         return -ENOMEM;
@@ -262,18 +242,16 @@ static long do_read(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos, bo
     return total;
 }
 
-static long do_write(struct file *f, uint64_t ubuf, uint64_t n, uint64_t *pos) {
+static long do_write(struct file *f, uint64_t ubuf, uint64_t n) {
     if (!user_span(ubuf, n))
         return -EFAULT;
-    if (positioned(f) && past_max(*pos, n))
+    if (positioned(f) && past_max(f->pos, n))
         return -EINVAL;
     if (f->ops->write_user)
         return f->ops->write_user(f, ubuf, n < MAX_RW_COUNT ? n : MAX_RW_COUNT);
     if (!f->ops->write)
         return -EINVAL;
     n = n < MAX_RW_COUNT ? n : MAX_RW_COUNT;
-    if (direct(f))
-        return direct_write(f, ubuf, n, pos);
     char small[SMALL], *buf = n <= SMALL ? small : kmalloc(CHUNK);
     if (!buf)
         return -ENOMEM;
@@ -326,7 +304,7 @@ static long read_or_write(int fd, uint64_t buf, uint64_t count, bool write) {
     if (!unlocked)
         bkl_lock();
     if (write ? writable(f) : readable(f))
-        r = write ? do_write(f, buf, count, &f->pos) : do_read(f, buf, count, &f->pos, false);
+        r = write ? do_write(f, buf, count) : do_read(f, buf, count, false);
     if (!unlocked)
         bkl_unlock();
     if (ref)
@@ -353,14 +331,12 @@ static long at_offset(struct file *f, uint64_t buf, uint64_t count, uint64_t off
         return -EBADF;
     if (!f->ip || S_ISFIFO(f->ip->mode))
         return -ESPIPE;
-    // A direct file reads and writes at the offset itself. The other files' ops use f->pos:
-    // it is lent to them for the call. (Another thread using the file while this call
-    // sleeps would see it moved: Linux's position lock is not here.)
-    uint64_t saved = f->pos, *pos = direct(f) ? &offset : &f->pos;
-    *pos = offset;
-    long r = write ? do_write(f, buf, count, pos) : do_read(f, buf, count, pos, false);
-    if (pos == &f->pos)
-        f->pos = saved;
+    // The files' ops use f->pos: it is lent to them for the call. (Another thread using the
+    // file while this call sleeps would see it moved: Linux's position lock is not here.)
+    uint64_t saved = f->pos;
+    f->pos = offset;
+    long r = write ? do_write(f, buf, count) : do_read(f, buf, count, false);
+    f->pos = saved;
     return r;
 }
 
@@ -511,12 +487,11 @@ static long gathered_write(struct file *f, const struct iovec *iov, uint64_t cnt
 // short one - but once a read has brought bytes, the next ones do not wait for more, as
 // Linux's readv is one read of the whole vector (musl's stdio reads into the caller's
 // buffer and its own at once: the second must not wait when the first is filled).
-static long each_piece(struct file *f, const struct iovec *iov, uint64_t cnt, bool is_write,
-                       uint64_t *pos) {
+static long each_piece(struct file *f, const struct iovec *iov, uint64_t cnt, bool is_write) {
     long total = 0;
     for (uint64_t i = 0; i < cnt; i++) {
-        long r = is_write ? do_write(f, iov[i].base, iov[i].len, pos)
-                          : do_read(f, iov[i].base, iov[i].len, pos, total > 0);
+        long r = is_write ? do_write(f, iov[i].base, iov[i].len)
+                          : do_read(f, iov[i].base, iov[i].len, total > 0);
         if (r < 0)
             return total ? total : r;
         total += r;
@@ -526,14 +501,15 @@ static long each_piece(struct file *f, const struct iovec *iov, uint64_t cnt, bo
     return total;
 }
 
-// readv/writev: a socket takes the vector whole (one message, as Linux's); a writev of at
-// most PIPE_BUF bytes into a pipe goes in whole; the rest piece by piece. A vector of no
-// bytes moves none, and does not look at the file.
-static long vector_io(struct file *f, uint64_t uiov, uint64_t cnt, bool is_write, uint64_t *pos) {
+// readv/writev of every file but a regular one (vector_call), under the BKL: a socket takes
+// the vector whole (one message, as Linux's); a writev of at most PIPE_BUF bytes into a
+// pipe goes in whole; the rest piece by piece, at the file's position. A vector of no
+// bytes moves none, and does not look at the file. (vmsplice too: splice.c.)
+long file_vector(struct file *f, uint64_t uiov, uint64_t cnt, bool is_write) {
     struct iovec *iov;
     uint64_t all;
     long total = import_vector(uiov, cnt, &iov, &all);
-    if (total == 0 && all > 0 && positioned(f) && past_max(*pos, all))
+    if (total == 0 && all > 0 && positioned(f) && past_max(f->pos, all))
         total = -EINVAL;
     else if (total == 0 && all > 0) {   // (nothing to move: 0, the file untouched, as Linux)
         if (f->ops->vector_user)
@@ -541,14 +517,10 @@ static long vector_io(struct file *f, uint64_t uiov, uint64_t cnt, bool is_write
         else if (is_write && cnt > 1 && all <= PIPE_BUF && file_pipe(f))
             total = gathered_write(f, iov, cnt, (size_t)all);
         else
-            total = each_piece(f, iov, cnt, is_write, pos);
+            total = each_piece(f, iov, cnt, is_write);
     }
     kfree(iov);
     return total;
-}
-
-long file_vector(struct file *f, uint64_t uiov, uint64_t cnt, bool is_write) {
-    return vector_io(f, uiov, cnt, is_write, &f->pos);
 }
 
 // readv, writev, preadv, pwritev and their "2" forms (offset NULL: at the file's position).
@@ -586,7 +558,7 @@ static long vector_call(int fd, uint64_t uiov, uint64_t cnt, const uint64_t *off
         uint64_t saved = f->pos;
         if (offset)
             f->pos = *offset;
-        r = vector_io(f, uiov, cnt, is_write, &f->pos);
+        r = file_vector(f, uiov, cnt, is_write);
         if (offset)
             f->pos = saved;
         bkl_unlock();
