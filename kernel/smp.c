@@ -16,7 +16,9 @@
 //   - kernel_enter() on every entry: a syscall, an exception or interrupt (from user mode,
 //     or from the idle loop's halt). On the CPU that already holds it (an interrupt while
 //     in the kernel), it only counts one level deeper (percpu.bkl_depth).
-//   - kernel_exit() when the outermost entry leaves: back to user mode, or back to idle.
+//   - kernel_exit() when the outermost entry's work is done: before the way back to user
+//     mode, which takes the lock again only for a signal (trap.c's return_to_user_unlocked),
+//     or back to idle.
 //   - A thread that switches away holding the BKL leaves it to its CPU's idle loop, which
 //     passes it on to the next thread if that one held it too when it switched away, and
 //     lets it go otherwise, or to halt (sched.c's bkl_pass_on); a thread that finds it

@@ -384,6 +384,14 @@ static void log_unimplemented(uint64_t nr) {
                   (unsigned long long)nr);
 }
 
+// Did a signal cut the call short (-ERESTART...: a sleep it interrupted)? Then the way out
+// is the locked one, where signal_deliver_one restarts the call or makes it EINTR - even if
+// the signal has gone by now (another thread took the process's): the unlocked look would
+// find nothing to do, and hand the kernel's own code to user space (glibc aborts on it).
+static bool restarting(long ret) {
+    return ret == -ERESTARTSYS || ret == -ERESTARTNOHAND || ret == -ERESTARTNOINTR;
+}
+
 // The calls marked L in the table only read fields of the calling thread that no other
 // CPU changes (its ids and credentials): nothing the big kernel lock guards. They run
 // without it, interrupts off, so that threads asking at once on several CPUs do not queue
@@ -425,12 +433,7 @@ static void syscall_unlocked(struct trapframe *tf, uint64_t nr) {
         TRACE(TR_SYS_EXIT, current()->pid, (int64_t)nr, (long)tf->rax);
         bkl_unlock();
     }
-    // A call a signal interrupted (-ERESTART...: a futex wait) goes the locked way out, where
-    // signal_deliver_one restarts it or makes it EINTR - even if the signal has gone by now
-    // (another thread took the process's): the unlocked look would find nothing to do, and
-    // hand the kernel's own code to user space (glibc aborts on it).
-    long ret = (long)tf->rax;
-    if (ret == -ERESTARTSYS || ret == -ERESTARTNOHAND || ret == -ERESTARTNOINTR) {
+    if (restarting((long)tf->rax)) {
         kernel_enter();
         return_to_user(tf);
         kernel_exit();
@@ -440,6 +443,13 @@ static void syscall_unlocked(struct trapframe *tf, uint64_t nr) {
 }
 
 // Called from syscall_entry.asm with interrupts off; returns with interrupts off.
+// A call under the BKL lets it go before the way out to user mode, which takes it back only
+// if there is a signal to act on (return_to_user_unlocked, trap.c). A signal the call sent
+// its own thread - kill(getpid(), ...), raise - is pending by then, seen on this CPU, and
+// delivered before the call returns, as POSIX asks. Holding the lock through the way out
+// cost a call under it about 200 cycles alone (a seventh of a clock_gettime system call),
+// and two CPUs making such calls at once took turns for the whole of it (docs/smp.md,
+// "The way out without the lock").
 void syscall_dispatch(struct trapframe *tf) {
     uint64_t nr = (uint32_t)tf->rax;   // as Linux: the number is eax, rax's upper half is ignored
     enum syscall_lock lock = nr < NR_SYSCALLS ? table[nr].lock : UNDER_BKL;
@@ -468,7 +478,12 @@ void syscall_dispatch(struct trapframe *tf) {
     }
     tf->rax = (uint64_t)ret;
     TRACE(TR_SYS_EXIT, current()->pid, (int64_t)nr, ret);
-    return_to_user(tf);    // another process's turn? signals to deliver?
     cli();                 // syscall_entry.asm returns with interrupts off until sysretq
+    if (restarting(ret)) {
+        return_to_user(tf);    // the signal that cut the call short: a restart, or EINTR
+        kernel_exit();
+        return;
+    }
     kernel_exit();
+    return_to_user_unlocked(tf);   // another thread's turn? signals to deliver?
 }

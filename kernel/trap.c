@@ -7,13 +7,14 @@
 //     page fault in one of the user-copy routines (uaccess.c: uaccess_fault).
 //   - Exceptions in user mode are the program's own: usertrap.c turns them into signals.
 //
-// Whatever entered from user mode leaves through return_to_user (below), called at the end
-// of trap() and of syscall_dispatch() (syscall.c): the one place that decides whether
-// another process runs first and which signals to deliver. A timer tick that preempts a
-// process, hop by hop: a stub and trap_common (trapentry.asm) -> trap -> handle_irq ->
-// timer_tick (time.c) -> sched_tick (sched.c: the slice is used up) -> pic_eoi (pic.c) ->
-// back in trap: return_to_user -> yield -> schedule -> swtch (swtch.asm); when the process
-// runs again, signal_deliver_one (signal.c), then trap_return (trapentry.asm) and iretq.
+// Whatever entered from user mode leaves through return_to_user_unlocked (below), called at
+// the end of trap() and of syscall_dispatch() (syscall.c) once they have let go of the big
+// kernel lock: the one place that decides whether another process runs first and which
+// signals to deliver (return_to_user, with the lock taken again for those). A timer tick
+// that preempts a process, hop by hop: a stub and trap_common (trapentry.asm) -> trap ->
+// handle_irq -> timer_tick (time.c) -> sched_tick (sched.c: the slice is used up) -> pic_eoi
+// (pic.c) -> back in trap: kernel_exit (smp.c), return_to_user_unlocked -> yield -> swtch
+// (swtch.asm); when the process runs again, trap_return (trapentry.asm) and iretq.
 #include <stdint.h>
 #include "bklstat.h"
 #include "gdt.h"
@@ -255,7 +256,12 @@ void trap(struct trapframe *tf) {
     if (this_cpu()->bkl_depth == 1)
         bkl_held_by(BKL_WHO_TRAP + (int)tf->vector);   // (bklstat.c)
     trap_locked(tf);
+    cli();
     kernel_exit();
+    // Back to user mode: a switch if the slice is up, signals (a fault's own among them),
+    // with the BKL again only if a signal waits (return_to_user_unlocked, below).
+    if (tf->cs & 3)
+        return_to_user_unlocked(tf);
 }
 
 static void trap_locked(struct trapframe *tf) {
@@ -274,16 +280,13 @@ static void trap_locked(struct trapframe *tf) {
     } else {
         unexpected(tf);
     }
-    // Back to user mode? Then this is the moment to switch to another process, if the
-    // time slice is up, and to deliver signals.
-    if (tf->cs & 3)
-        return_to_user(tf);
 }
 
-// The way back to user mode, after every system call (syscall_dispatch) and every
-// interrupt or fault taken in user mode (trap, above). It is where the kernel decides what
-// runs next: if the timer said this process's time slice is used up, another process gets
-// the CPU first (yield, sched.c); then pending signals are acted on - an exit, a stop, or a
+// The way back to user mode, under the BKL, after every system call (syscall_dispatch) and
+// every interrupt or fault taken in user mode (trap, above) that has something to do here -
+// return_to_user_unlocked, below, looks first. It is where the kernel decides what runs
+// next: if the timer said this process's time slice is used up, another process gets the
+// CPU first (yield, sched.c); then pending signals are acted on - an exit, a stop, or a
 // handler's frame on the user stack (signal.c). Interrupts stay off from the first look at
 // the pending sets until the iret or sysret (a sleep turns them on meanwhile).
 //
@@ -293,11 +296,13 @@ static void trap_locked(struct trapframe *tf) {
 // the tty), need_resched and the slice (the timer tick), sleepers' states (wakeups). All
 // are written here only with interrupts off (proc.h, sched.c say so where declared). The
 // self-checks: interrupts are still off, and no user-access window is open, at the end.
-// The way back to user mode from a path that ran without the BKL (the local timer, the
-// anonymous first-touch fault, the lockless system calls): the lock is taken only if there
-// is a signal to act on (a yield alone needs only the run queue's lock: sched.c). The
-// look is without it, as the timer's is: a signal sent just after it is taken at the next
-// kernel entry or tick, as for any thread already running in user mode on another CPU.
+//
+// The way back to user mode from every path, once it holds no BKL (a path under the lock
+// lets go of it first): the lock is taken only if there is a signal to act on (a yield
+// alone needs only the run queue's lock: sched.c). The look is without it, as the timer's
+// is: a signal sent just after it is taken at the next kernel entry or tick, as for any
+// thread already running in user mode on another CPU. One the thread sent itself in the
+// system call it returns from, or a fault's own, was pending before the look, on this CPU.
 void return_to_user_unlocked(struct trapframe *tf) {
     // A preemption alone needs no BKL: the run queue has a lock of its own (sched.c).
     if (sched_need_resched() && !signal_pending(current()) && !current()->itimer_due)
