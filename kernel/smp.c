@@ -203,12 +203,13 @@ static void wait_for_bkl(struct percpu *c) { halt_while_locked(c, &bkl.locked, &
 // holder may be waiting for this very CPU to flush (see tlb_shootdown). It spins only a
 // little, then halts: on a host with fewer cores than virtual CPUs (QEMU under load), a
 // spinning virtual CPU takes the host time the lock holder needs, and every CPU ends up
-// waiting for one that is not running (lock-holder preemption). A little is 400 pauses,
-// about 160,000 cycles under QEMU's TCG (a pause costs about 400 there: it leaves the
-// translated code for QEMU's loop). It was 2000: at -smp 4 on a 2-core host, 400 made
-// the fork+exec storm's exec 5-15% cheaper and the threads' malloc storm's 35-45% (the
-// mm lock's waiters halt after as many, below), in a few alternating runs on a noisy
-// host, and moved nothing measurable at -smp 2.
+// waiting for one that is not running (lock-holder preemption). A little is 400 turns of
+// spin_relax (x86.h), each 64 looks at the lock and a pause: over 160,000 cycles under
+// QEMU's TCG (a pause costs about 400 there: it leaves the translated code for QEMU's
+// loop). It was 2000 pauses: at -smp 4 on a 2-core host, 400 made the fork+exec storm's
+// exec 5-15% cheaper and the threads' malloc storm's 35-45% (the mm lock's waiters halt
+// after as many, below), in a few alternating runs on a noisy host, and moved nothing
+// measurable at -smp 2.
 #define BKL_SPINS 400
 
 void kernel_enter(void) {
@@ -224,7 +225,7 @@ void kernel_enter(void) {
         while (bkl.locked) {
             smp_answer_shootdown();
             if (++spins < BKL_SPINS) {
-                pause();
+                spin_relax(&bkl.locked, 1);
             } else {
                 wait_for_bkl(c);
                 spins = 0;
@@ -295,7 +296,7 @@ void smp_idle_wait(struct percpu *c) {
     uint64_t end = time_since_boot_ns() + (ncpus > 1 ? IDLE_POLL_NS : 0);   // (none to wait for)
     while (!__atomic_load_n(&c->kicked, __ATOMIC_ACQUIRE) && time_since_boot_ns() < end) {
         smp_answer_shootdown();
-        pause();
+        spin_relax(&c->kicked, 0);
     }
     __atomic_store_n(&c->idle_state, IDLE_HALTED, __ATOMIC_SEQ_CST);
     if (!__atomic_load_n(&c->kicked, __ATOMIC_SEQ_CST))
@@ -410,7 +411,7 @@ void smp_wait_unlocked(const volatile uint32_t *locked, volatile uint32_t *waite
     for (int spins = 0; *locked; spins++) {
         smp_answer_shootdown();
         if (spins < BKL_SPINS)
-            pause();
+            spin_relax(locked, 1);
         else
             halt_while_locked(c, locked, waiters);
     }

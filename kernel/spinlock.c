@@ -41,7 +41,7 @@ static const char *lock_name(const struct spinlock *lk) { return lk->name ? lk->
 void raw_spin_lock(struct spinlock *lk) {
     while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE))
         while (lk->locked)
-            pause();
+            spin_relax(&lk->locked, 1);
 }
 
 void raw_spin_unlock(struct spinlock *lk) { __atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE); }
@@ -138,7 +138,7 @@ static uint64_t lock_irqsave(struct spinlock *lk, bool nested) {
     while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE)) {
         while (lk->locked) {
             smp_answer_shootdown();
-            pause();
+            spin_relax(&lk->locked, 1);
         }
     }
     lk->cpu = c->id + 1;

@@ -19,6 +19,21 @@ static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline void sti_hlt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
 static inline void pause(void) { __asm__ volatile("pause"); }
 
+// A spin-wait's breath between two tries at a lock, or two looks at a flag another CPU will
+// change: up to 64 plain looks at *word, then - if it still reads `was` - one PAUSE. Not
+// PAUSE alone: under QEMU's TCG that instruction leaves the translated code for QEMU's own
+// loop, which takes QEMU's global lock on the way (about 400 cycles), so a waiter that only
+// paused saw a lock let go that late, and two CPUs taking turns at the big kernel lock spent
+// more on the handoffs than on the calls (docs/smp.md, "Spinning under QEMU"). The plain
+// looks stay in translated code; the PAUSE is kept for real CPUs, where it gives a
+// hyperthread's sibling the core and spares the mispredicted exit from the loop.
+static inline void spin_relax(const volatile uint32_t *word, uint32_t was) {
+    for (int i = 0; i < 64 && *word == was; i++)
+        __asm__ volatile("" ::: "memory");
+    if (*word == was)
+        pause();
+}
+
 static inline uint64_t read_rflags(void) { uint64_t f; __asm__ volatile("pushfq; popq %0" : "=r"(f)); return f; }
 #define RFLAGS_IF (1u << 9)
 
