@@ -49,9 +49,9 @@
 //       9. the idle loop, choosing and switching threads under sched_lock, and a yield:
 //          sched_yield's, or a preemption's on the way to user mode (sched.c);
 //      10. futex(2) but its PI calls, under the futex lock (futex.c);
-//      11. read(2) and write(2) on a pipe or a socket pair's end, under the pipes' locks
-//          (pipe.c, socket.c; the look-up of the descriptor under its table's lock:
-//          proc_shared.c's fd_get_unlocked);
+//      11. read(2) and write(2) on a pipe or a socket pair's end, and sendto, recvfrom,
+//          sendmsg and recvmsg, under the pipes' locks (pipe.c, socket.c; the look-up of
+//          the descriptor under its table's lock: proc_shared.c's fd_get_unlocked);
 //      12. read(2), readv(2), pread64(2) and preadv(2) of a regular file, its pages found
 //          under the inode's data lock (ramfs_data.c), and only a shared file's position
 //          moved under its pos_lock and the BKL (sys_file.c's read_regular);

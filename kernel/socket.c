@@ -15,9 +15,10 @@
 // ECONNREFUSED from its sends and never an end of file. The pipes themselves live until
 // both ends are closed (struct sockpair).
 //
-// Locking: read(2) and write(2) on an end run without the BKL (sys_file.c), as a pipe's do:
-// what they move, and what says an end is closed or shut, is in the pipes, under their own
-// locks (pipe.c). The rest runs under the BKL: the other calls, the shut bits' changes
+// Locking: read(2) and write(2) on an end run without the BKL (sys_file.c), as a pipe's do,
+// and so do sendto, recvfrom, sendmsg and recvmsg: what they move, and what says an end is
+// closed or shut, is in the pipes, under their own locks (pipe.c). The rest runs under the
+// BKL: the other calls, the shut bits' changes
 // (shutdown, close) and the freeing of the pair. A send reads `shut` without it - a look
 // racing a shutdown sees it before or after, as a send racing it on Linux may; the pipe has
 // its own word. Nothing here is freed under a call: the call holds its file.
@@ -165,6 +166,19 @@ static long recv_kernel(struct file *f, void *buf, size_t n, int flags, size_t *
 
 // The biggest piece one call moves through a kernel buffer: a whole message fits.
 #define PIECE PIPE_SIZE
+// A small send or receive uses a buffer on the kernel stack instead: kmalloc's one lock,
+// taken twice a call by every CPU sending, made four threads' datagram pairs take turns.
+#define SMALL 256
+
+// A buffer of n bytes (at least 1): `small` when it fits, else kmalloc's (NULL: no memory).
+static char *buffer_for(size_t n, char *small) {
+    return n <= SMALL ? small : kmalloc(n);
+}
+
+static void buffer_done(char *buf, const char *small) {
+    if (buf != small)
+        kfree(buf);
+}
 
 // Gathers a message, or sends a stream's bytes piece by piece, from user memory.
 static long send_user(struct file *f, const struct iovec *iov, int cnt, int flags) {
@@ -175,7 +189,9 @@ static long send_user(struct file *f, const struct iovec *iov, int cnt, int flag
     if (messages(s) && total > PIECE - sizeof(uint32_t))
         return -EMSGSIZE;
     size_t cap = total < PIECE ? (size_t)total : PIECE;   // (a small send: a small buffer)
-    char *buf = kmalloc(cap ? cap : 1);
+    char small[SMALL];
+    small[0] = 0;                     // (a send of 0 bytes passes it on unread)
+    char *buf = buffer_for(cap, small);
     if (!buf)
         return -ENOMEM;
     long sent = 0;
@@ -184,7 +200,7 @@ static long send_user(struct file *f, const struct iovec *iov, int cnt, int flag
         for (uint64_t off = 0; i < cnt && off < iov[i].len;) {
             size_t take = iov[i].len - off < cap - have ? iov[i].len - off : cap - have;
             if (copy_from_user(buf + have, (const void *)(iov[i].base + off), take)) {
-                kfree(buf);
+                buffer_done(buf, small);
                 return sent ? sent : -EFAULT;
             }
             have += take;
@@ -192,7 +208,7 @@ static long send_user(struct file *f, const struct iovec *iov, int cnt, int flag
             if (have == cap && !messages(s)) {
                 long r = send_kernel(f, buf, have, flags);
                 if (r < 0 || (size_t)r < have) {
-                    kfree(buf);
+                    buffer_done(buf, small);
                     return r < 0 ? (sent ? sent : r) : sent + r;
                 }
                 sent += r;
@@ -201,7 +217,7 @@ static long send_user(struct file *f, const struct iovec *iov, int cnt, int flag
         }
     }
     long r = have || messages(s) || !sent ? send_kernel(f, buf, have, flags) : 0;
-    kfree(buf);
+    buffer_done(buf, small);
     return r < 0 ? (sent ? sent : r) : sent + r;
 }
 
@@ -265,14 +281,15 @@ static long recv_user(struct file *f, const struct iovec *iov, int cnt, int flag
     for (int i = 0; i < cnt; i++)
         total += iov[i].len;
     size_t n = total < PIECE ? (size_t)total : PIECE;
-    char *buf = kmalloc(n ? n : 1);
+    char small[SMALL];
+    char *buf = buffer_for(n, small);
     if (!buf)
         return -ENOMEM;
     size_t whole = 0;
     long got;
     if (!messages(s) && !(flags & MSG_PEEK) && n) {
         got = recv_stream(f, iov, cnt, buf, n, flags);
-        kfree(buf);
+        buffer_done(buf, small);
         return got;
     }
     got = recv_kernel(f, buf, n, flags, &whole);
@@ -287,7 +304,7 @@ static long recv_user(struct file *f, const struct iovec *iov, int cnt, int flag
             done += put;
         }
     }
-    kfree(buf);
+    buffer_done(buf, small);
     if (got >= 0 && messages(s) && whole > (size_t)got) {
         *oflags |= MSG_TRUNC;
         if (flags & MSG_TRUNC)
@@ -376,12 +393,29 @@ struct pipe *sock_stream_rx_pipe(struct file *f) {
     return messages(s) ? NULL : s->rx;
 }
 
-// The socket open as fd: 0 with *f set, -EBADF, or -ENOTSOCK.
+// The socket open as fd: 0 with *f set, -EBADF, or -ENOTSOCK. Under the BKL.
 static long get_sock(int fd, struct file **f) {
     *f = fd_get(fd);
     if (!*f)
         return -EBADF;
     return (*f)->ops == &sock_ops ? 0 : -ENOTSOCK;
+}
+
+// The same for the send and receive calls, which run without the BKL (syscall.c's U
+// calls), as read(2) and write(2) do: the look-up is fd_get_unlocked's, and *ref says
+// whether it took a reference, for sock_put to let go of. Another thread's close of the
+// descriptor meanwhile does not free the socket under the call.
+static long get_sock_unlocked(int fd, struct file **f, bool *ref) {
+    *f = fd_get_unlocked(fd, ref);
+    if (!*f)
+        return -EBADF;
+    return (*f)->ops == &sock_ops ? 0 : -ENOTSOCK;
+}
+
+static long sock_put(struct file *f, bool ref, long ret) {
+    if (f && ref)
+        file_put(f);
+    return ret;
 }
 
 static void end_init(struct sock *s, struct sockpair *pair, int type, struct sock *peer) {
@@ -482,13 +516,14 @@ SYSCALL(sendto) {
     int fd = (int)a0, flags = (int)a3;
     uint64_t ubuf = a1, len = a2, dest = a4;
     struct file *f;
-    long err = get_sock(fd, &f);
+    bool ref;
+    long err = get_sock_unlocked(fd, &f, &ref);
     if (err || (err = check_dest(f->priv, dest)))
-        return err;
+        return sock_put(f, ref, err);
     if (len > USER_TOP || ubuf > USER_TOP - len)
-        return -EFAULT;
+        return sock_put(f, ref, -EFAULT);
     struct iovec v = { ubuf, len };
-    return send_user(f, &v, 1, flags);
+    return sock_put(f, ref, send_user(f, &v, 1, flags));
 }
 
 // recvfrom(int sockfd, void *buf, size_t len, int flags, struct sockaddr *src,
@@ -497,14 +532,15 @@ SYSCALL(recvfrom) {
     int fd = (int)a0, flags = (int)a3;
     uint64_t ubuf = a1, len = a2, src = a4, ulen = a5;
     struct file *f;
-    long err = get_sock(fd, &f);
+    bool ref;
+    long err = get_sock_unlocked(fd, &f, &ref);
     if (err)
-        return err;
+        return sock_put(f, ref, err);
     if (len > USER_TOP || ubuf > USER_TOP - len)
-        return -EFAULT;
+        return sock_put(f, ref, -EFAULT);
     struct iovec v = { ubuf, len };
     int oflags = 0;
-    long got = recv_user(f, &v, 1, flags, &oflags);
+    long got = sock_put(f, ref, recv_user(f, &v, 1, flags, &oflags));
     uint32_t zero = 0;
     if (got >= 0 && src && ulen && copy_to_user((void *)ulen, &zero, sizeof zero))
         return -EFAULT;
@@ -554,15 +590,16 @@ SYSCALL(sendmsg) {
     int fd = (int)a0, flags = (int)a2;
     uint64_t umsg = a1;
     struct file *f;
-    long err = get_sock(fd, &f);
+    bool ref;
+    long err = get_sock_unlocked(fd, &f, &ref);
     if (err)
-        return err;
+        return sock_put(f, ref, err);
     struct msghdr_k m;
     struct iovec *iov;
     if (!(err = get_msg(umsg, &m, &iov)) && !(err = check_dest(f->priv, m.name)))
         err = m.controllen ? -EOPNOTSUPP : send_user(f, iov, (int)m.iovlen, flags);
     kfree(iov);
-    return err;
+    return sock_put(f, ref, err);
 }
 
 // recvmsg(int sockfd, struct msghdr *msg, int flags): the iovecs filled, no address, no
@@ -571,9 +608,10 @@ SYSCALL(recvmsg) {
     int fd = (int)a0, flags = (int)a2;
     uint64_t umsg = a1;
     struct file *f;
-    long err = get_sock(fd, &f);
+    bool ref;
+    long err = get_sock_unlocked(fd, &f, &ref);
     if (err)
-        return err;
+        return sock_put(f, ref, err);
     struct msghdr_k m;
     struct iovec *iov;
     int oflags = 0;
@@ -581,6 +619,7 @@ SYSCALL(recvmsg) {
     if (!got)
         got = recv_user(f, iov, (int)m.iovlen, flags, &oflags);
     kfree(iov);
+    sock_put(f, ref, 0);
     if (got < 0)
         return got;
     m.namelen = 0;

@@ -94,12 +94,12 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     L(39, getpid),             // pid_t getpid(void)
     E(40, sendfile),           // ssize_t sendfile(int out_fd, int in_fd, off_t *offset,
                                //     size_t count)
-    E(44, sendto),             // ssize_t sendto(int sockfd, const void *buf, size_t len, int flags,
+    U(44, sendto),             // ssize_t sendto(int sockfd, const void *buf, size_t len, int flags,
                                //     const struct sockaddr *dest_addr, socklen_t addrlen)
-    E(45, recvfrom),           // ssize_t recvfrom(int sockfd, void *buf, size_t len, int flags,
+    U(45, recvfrom),           // ssize_t recvfrom(int sockfd, void *buf, size_t len, int flags,
                                //     struct sockaddr *src_addr, socklen_t *addrlen)
-    E(46, sendmsg),            // ssize_t sendmsg(int sockfd, const struct msghdr *msg, int flags)
-    E(47, recvmsg),            // ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags)
+    U(46, sendmsg),            // ssize_t sendmsg(int sockfd, const struct msghdr *msg, int flags)
+    U(47, recvmsg),            // ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags)
     E(48, shutdown),           // int shutdown(int sockfd, int how)
     E(51, getsockname),        // int getsockname(int sockfd, struct sockaddr *addr,
                                //     socklen_t *addrlen)
