@@ -25,6 +25,8 @@
 //                       descriptor of its own
 //   threads_write       write(2) of a new 2 MiB RAM file of each thread's own (O_TRUNC),
 //                       64 KiB at a time
+//   threads_syscall     getppid(2), a system call Lantern runs under its big kernel lock
+//   threads_dgram       sendto + recvfrom of a 64-byte message, a datagram socket pair each
 //   go_cpu              /bin/goinit with GOMAXPROCS=N running N CPU-bound goroutines,
 //                       against GOMAXPROCS=1 and one goroutine
 //
@@ -42,6 +44,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/reboot.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -550,6 +553,56 @@ static int threads_write(int n, uint64_t *took)
     return run_threads(n, write_job, took);
 }
 
+// SYSCALL_OPS getppid(2)s, the raw system call: one that Lantern runs under the big
+// kernel lock, which is all it takes - what the row measures is the lock's cost when every
+// CPU wants it, against Linux, which takes none. Each answer must be the parent's pid.
+#define SYSCALL_OPS 20000
+static pid_t parent_pid;
+
+static int syscall_job(void)
+{
+    for (int i = 0; i < SYSCALL_OPS; i++)
+        if (syscall(SYS_getppid) != parent_pid)
+            return WRONG;
+    return 0;
+}
+
+static int threads_syscall(int n, uint64_t *took)
+{
+    parent_pid = getppid();
+    return run_threads(n, syscall_job, took);
+}
+
+// DGRAM_OPS times, on a datagram socket pair of the thread's own: send a 64-byte message
+// on one end and receive it on the other (sendto and recvfrom), which must bring back the
+// same bytes.
+#define DGRAM_OPS 5000
+
+static int dgram_job(void)
+{
+    int sv[2], err = 0;
+    uint64_t out[8], in[8];
+    if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0)
+        return errno;
+    for (int i = 0; i < DGRAM_OPS && !err; i++) {
+        for (int k = 0; k < 8; k++)
+            out[k] = (uint64_t)i << 8 | (uint64_t)k;
+        if (sendto(sv[0], out, sizeof out, 0, NULL, 0) != sizeof out ||
+            recvfrom(sv[1], in, sizeof in, 0, NULL, NULL) != sizeof in)
+            err = errno ?: WRONG;
+        else
+            err = memcmp(in, out, sizeof in) == 0 ? 0 : WRONG;
+    }
+    close(sv[0]);
+    close(sv[1]);
+    return err;
+}
+
+static int threads_dgram(int n, uint64_t *took)
+{
+    return run_threads(n, dgram_job, took);
+}
+
 // /bin/goinit spin LOOPS prints its first line, then runs GOMAXPROCS goroutines that each
 // do spin_loop(LOOPS), and prints "goinit: spun N goroutines: x=X" (user/go/goinit). The
 // time is from the first line to the second: the Go runtime's start is not in it. With n,
@@ -662,6 +715,8 @@ static void run_parallel(void)
     unlink(READ_FILE);
     run_storm("threads_write", n, threads_write,
               WRITE_ROUNDS * (READ_WORDS * 8 / READ_CHUNK), "per_write");
+    run_storm("threads_syscall", n, threads_syscall, SYSCALL_OPS, "per_call");
+    run_storm("threads_dgram", n, threads_dgram, DGRAM_OPS, "per_message");
     if (!wanted("go_cpu"))
         return;
     if (access(GOINIT, X_OK) == 0)
