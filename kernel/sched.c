@@ -623,6 +623,29 @@ bool sleep_until(uint64_t ns) {
     return completed;
 }
 
+// The same without the BKL: nanosleep's (sys_time.c), which Go's runtime makes often - its
+// idle threads and its monitor nap a few microseconds at a time. Such a sleep has no waker
+// of its own, only the wake timer's walk and a signal's kick, which both look at SLEEPING
+// under sched_lock (sleep_locked): so its condition lock guards nothing, and is a lock of
+// this call's own, which nobody else ever takes.
+bool sleep_until_unlocked(uint64_t ns) {
+    struct proc *p = current();
+    struct spinlock alone = SPINLOCK_INIT("timed sleep");
+    bool completed = true;
+    uint64_t f = spin_lock_irqsave(&alone);
+    while (time_since_boot_ns() < ns) {
+        if (signal_pending(p)) {
+            completed = false;
+            break;
+        }
+        __atomic_store_n(&p->wake_at, ns, __ATOMIC_SEQ_CST);   // (the wake timer's walk reads it)
+        sleep_on_locked(&p->wake_at, &alone);
+    }
+    __atomic_store_n(&p->wake_at, 0, __ATOMIC_SEQ_CST);
+    spin_unlock_irqrestore(&alone, f);
+    return completed;
+}
+
 // The timer tick of the boot CPU (the PIT's IRQ 0), under the BKL: wake sleepers and fire
 // timers whose time has come, then what every CPU's tick does.
 void sched_tick(void) {

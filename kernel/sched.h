@@ -62,8 +62,10 @@ void sleep_on_locked(void *chan, struct spinlock *lk);
 void sleep_on_locked_uninterruptible(void *chan, struct spinlock *lk);
 void sched_wake_locked(struct proc *p);
 void sched_send_ipis(void);             // the reschedule IPIs this CPU owes. Interrupts off
-// Sleeps until the given time since boot, or until a signal arrives (then false).
+// Sleeps until the given time since boot, or until a signal arrives (then false). Under
+// the BKL; the second without it.
 bool sleep_until(uint64_t ns);
+bool sleep_until_unlocked(uint64_t ns);
 void sched_make_runnable(struct proc *p);
 bool sched_allowed_here(const struct proc *p);   // may p run on this CPU (its affinity)?
 void sched_params_fork(struct proc *child, const struct proc *parent);   // sys_sched.c

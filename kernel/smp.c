@@ -31,7 +31,7 @@
 //     space's mm lock, each descriptor table's and each pipe's), ordered after the BKL;
 //     lockdep (spinlock.c) checks their order. A pipe's copies hold sleeping locks
 //     (sleeplock.c), whose holders may sleep, and which may be taken with the BKL held.
-//   - Thirteen paths run without the BKL:
+//   - Fifteen paths run without the BKL:
 //       1. the local APIC's interrupts (trap.c: a TLB IPI's sender holds tlb_lock, a stop
 //          IPI's is panicking; the timer counts only this CPU's time);
 //       2. a user page fault's first touch of private anonymous memory or of the
@@ -57,7 +57,11 @@
 //          moved under its pos_lock and the BKL (sys_file.c's read_regular);
 //      13. write(2), writev(2), pwrite64(2) and pwritev(2) of a regular file, one writer
 //          per file under the inode's write lock, its pages added under the data lock
-//          (ramfs_data.c), and a shared file's position as a read's (write_regular).
+//          (ramfs_data.c), and a shared file's position as a read's (write_regular);
+//      14. nanosleep(2) and clock_nanosleep(2) on a wall or monotonic clock, asleep under
+//          the run queue's lock (sched.c's sleep_until_unlocked);
+//      15. the way back to user mode from every path, unless a signal is to be acted on
+//          (trap.c's return_to_user_unlocked).
 //
 // Lock table (who protects what):
 //   BKL          everything the kernel shares and does not name below: the process table,

@@ -14,6 +14,7 @@
 #include "ksignal.h"
 #include "proc.h"
 #include "sched.h"
+#include "smp.h"
 #include "syscall.h"
 #include "time.h"
 #include "uaccess.h"
@@ -207,10 +208,10 @@ SYSCALL(clock_settime) {
     return -EPERM;                      // CPU time cannot be set
 }
 
-// Sleeps until CLOCK_MONOTONIC reaches `end`. 0, or -EINTR if a signal came first (then
-// *left is how much was left).
+// Sleeps until CLOCK_MONOTONIC reaches `end`, without the BKL. 0, or -EINTR if a signal
+// came first (then *left is how much was left).
 static long sleep_mono(uint64_t end, uint64_t *left) {
-    if (sleep_until(end))
+    if (sleep_until_unlocked(end))
         return 0;
     uint64_t now = time_since_boot_ns();
     *left = end > now ? end - now : 0;
@@ -249,7 +250,8 @@ static long sleep_kind(int clock) {
     }
 }
 
-// nanosleep and clock_nanosleep. A signal whose handler runs ends the sleep with EINTR,
+// nanosleep and clock_nanosleep, without the BKL (syscall.c's U calls) but for a sleep on
+// a CPU-time clock. A signal whose handler runs ends the sleep with EINTR,
 // with or without SA_RESTART; rem gets what was left, for relative sleeps only. A stop
 // and continue restarts the call with its arguments - an absolute sleep exactly as Linux,
 // a relative one for its whole length again, where Linux's restart_block sleeps only
@@ -269,9 +271,14 @@ static long do_nanosleep(int clock, int flags, u64 ureq, u64 urem) {
     if (kind == 2) {
         struct proc *owner = current();
         bool thread = false;
+        bkl_lock();                      // (the owner is found, and its CPU time summed, under it)
         if (clock < 0 && (cpu_clock_owner(clock, &owner, &thread) || thread))
-            return -EINVAL;              // Linux cannot sleep on a thread's CPU clock either
-        err = sleep_cpu(owner, abs ? ns : add_sat(process_cpu_ns(owner), ns), &left);
+            err = -EINVAL;               // Linux cannot sleep on a thread's CPU clock either
+        else
+            err = sleep_cpu(owner, abs ? ns : add_sat(process_cpu_ns(owner), ns), &left);
+        bkl_unlock();
+        if (err == -EINVAL)
+            return err;
     } else if (abs) {
         // The wall clocks as CLOCK_MONOTONIC: realtime - offset. (Linux would also wake
         // the sleeper early if the clock were set meanwhile; here it is converted once.)

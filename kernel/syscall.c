@@ -86,7 +86,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(32, dup),                // int dup(int oldfd)
     E(33, dup2),               // int dup2(int oldfd, int newfd)
     E(34, pause),              // int pause(void)
-    E(35, nanosleep),          // int nanosleep(const struct timespec *req, struct timespec *rem)
+    U(35, nanosleep),          // int nanosleep(const struct timespec *req, struct timespec *rem)
     E(36, getitimer),          // int getitimer(int which, struct itimerval *curr_value)
     E(37, alarm),              // unsigned int alarm(unsigned int seconds)
     E(38, setitimer),          // int setitimer(int which, const struct itimerval *new_value,
@@ -244,7 +244,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(227, clock_settime),     // int clock_settime(clockid_t clockid, const struct timespec *tp)
     E(228, clock_gettime),     // int clock_gettime(clockid_t clockid, struct timespec *tp)
     E(229, clock_getres),      // int clock_getres(clockid_t clockid, struct timespec *res)
-    E(230, clock_nanosleep),   // int clock_nanosleep(clockid_t clockid, int flags,
+    U(230, clock_nanosleep),   // int clock_nanosleep(clockid_t clockid, int flags,
                                //     const struct timespec *request, struct timespec *remain)
     E(231, exit_group),        // void exit_group(int status)
     E(232, epoll_wait),        // int epoll_wait(int epfd, struct epoll_event *events,
