@@ -303,11 +303,18 @@ static void trap_locked(struct trapframe *tf) {
 // is: a signal sent just after it is taken at the next kernel entry or tick, as for any
 // thread already running in user mode on another CPU. One the thread sent itself in the
 // system call it returns from, or a fault's own, was pending before the look, on this CPU.
+// A temporary mask (ppoll, pselect6, epoll_pwait) still to be put back counts as something
+// to do: signal_deliver_one puts the saved mask back - else a later handler's frame would
+// save that stale mask for its sigreturn, undoing a sigprocmask made since.
+static bool work_on_way_out(struct proc *p) {
+    return signal_pending(p) || p->itimer_due || p->restore_sigmask;
+}
+
 void return_to_user_unlocked(struct trapframe *tf) {
     // A preemption alone needs no BKL: the run queue has a lock of its own (sched.c).
-    if (sched_need_resched() && !signal_pending(current()) && !current()->itimer_due)
+    if (sched_need_resched() && !work_on_way_out(current()))
         yield();
-    if (sched_need_resched() || signal_pending(current()) || current()->itimer_due) {
+    if (sched_need_resched() || work_on_way_out(current())) {
         kernel_enter();
         return_to_user(tf);
         kernel_exit();

@@ -7,9 +7,12 @@
 // has a handler for it (the signal is dropped instead). So every signal sent to the test
 // process here has a handler; the deadly ones go to children.
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -346,6 +349,52 @@ static void errors(void)
     check_val("sigismember signal 64", sigismember(&set, 64));
 }
 
+// ppoll, pselect and epoll_pwait with a mask of their own, returning without a signal (a
+// timeout of 0): the old mask is back when they return - and stays back. A SIGUSR1 blocked
+// afterwards stays blocked across a handler's run (its frame saves the mask of the moment,
+// not the one from before the call).
+static void temp_masks(void)
+{
+    static const char *const names[] = { "ppoll", "pselect", "epoll_pwait" };
+    sigset_t none = just(0), usr1 = just(SIGUSR1), now;
+    struct timespec zero = { 0, 0 };
+    int p[2];
+
+    handle(SIGUSR2, 0, 0);
+    if (pipe(p) < 0)
+        return;
+    for (int kind = 0; kind < 3; kind++) {
+        struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+        fd_set rd;
+        struct epoll_event ev = { .events = EPOLLIN }, out;
+        int ep = epoll_create1(0), r = -1;
+
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        FD_ZERO(&rd);
+        FD_SET(p[0], &rd);
+        epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev);
+        if (kind == 0)
+            r = ppoll(&pfd, 1, &zero, &usr1);
+        else if (kind == 1)
+            r = pselect(p[0] + 1, &rd, NULL, NULL, &zero, &usr1);
+        else
+            r = epoll_pwait(ep, &out, 1, 0, &usr1);
+        close(ep);
+        sigprocmask(SIG_SETMASK, NULL, &now);
+        printf("%s with a mask, timed out: %d, SIGUSR1 blocked after: %d\n", names[kind], r,
+               sigismember(&now, SIGUSR1));
+        sigprocmask(SIG_BLOCK, &usr1, NULL);
+        count = 0;
+        raise(SIGUSR2);
+        sigprocmask(SIG_SETMASK, NULL, &now);
+        printf("  then SIGUSR1 blocked, a handler ran (%d): SIGUSR1 still blocked: %d\n", count,
+               sigismember(&now, SIGUSR1));
+    }
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    close(p[0]);
+    close(p[1]);
+}
+
 int main(void)
 {
     begin("t_signal");
@@ -353,6 +402,7 @@ int main(void)
     handlers();
     siginfo();
     masks();
+    temp_masks();
     delivery_order();
     in_handler();
     one_shot();
