@@ -218,17 +218,25 @@ static long sleep_mono(uint64_t end, uint64_t *left) {
     return -EINTR;
 }
 
-// Sleeps until the process's CPU time reaches `end`: it advances only while its other
-// threads run, so look again at every tick. 0, or -EINTR as sleep_mono.
-static long sleep_cpu(struct proc *owner, uint64_t end, uint64_t *left) {
-    uint64_t used;
-    while ((used = process_cpu_ns(owner)) < end) {
+// Sleeps until the CPU time of the process that `clock` measures reaches `end`: it
+// advances only while that process's threads run, so look again at every tick. 0, or
+// -EINTR as sleep_mono. The process is looked up again each time (another one's may exit
+// and be reaped meanwhile, and its struct proc freed); once it is gone, its time stands
+// still, and the sleep lasts until a signal, as Linux's. BKL.
+static long sleep_cpu(int clock, uint64_t end, uint64_t *left) {
+    uint64_t used = 0;
+    for (;;) {
+        struct proc *owner = current();
+        bool thread;
+        if (clock == CLOCK_PROCESS_CPUTIME_ID || !cpu_clock_owner(clock, &owner, &thread))
+            used = process_cpu_ns(owner);
+        if (used >= end)
+            return 0;
         if (!sleep_until(time_since_boot_ns() + NS_PER_TICK)) {
             *left = end - used;
             return -EINTR;
         }
     }
-    return 0;
 }
 
 // What clock_nanosleep can sleep on: 1 for the wall and monotonic clocks, 2 for a
@@ -275,7 +283,7 @@ static long do_nanosleep(int clock, int flags, u64 ureq, u64 urem) {
         if (clock < 0 && (cpu_clock_owner(clock, &owner, &thread) || thread))
             err = -EINVAL;               // Linux cannot sleep on a thread's CPU clock either
         else
-            err = sleep_cpu(owner, abs ? ns : add_sat(process_cpu_ns(owner), ns), &left);
+            err = sleep_cpu(clock, abs ? ns : add_sat(process_cpu_ns(owner), ns), &left);
         bkl_unlock();
         if (err == -EINVAL)
             return err;

@@ -314,6 +314,45 @@ static void signals(void)
     errno = saved;
     check("clock_nanosleep(PROCESS_CPUTIME_ID, 5 s)", r);
     yes("clock_nanosleep(PROCESS_CPUTIME_ID): rem near 5 s", rem.tv_sec >= 4 && rem.tv_sec <= 5);
+
+    // A sleep on another process's CPU clock, which exits and is reaped meanwhile: its
+    // time stands still, and only the signal ends the sleep (Lantern once read the reaped
+    // process's freed struct proc at its next tick, and panicked).
+    int fds[2];
+    pipe(fds);
+    pid_t middle = fork();
+    if (middle == 0) {
+        pid_t spinner = fork();
+        if (spinner == 0)
+            for (;;) {}
+        write(fds[1], &spinner, sizeof spinner);
+        usleep(100000);
+        kill(spinner, SIGKILL);
+        waitpid(spinner, NULL, 0);
+        for (int i = 0; i < 3; i++) {    // (new processes, in the memory it had)
+            pid_t c = fork();
+            if (c == 0)
+                _exit(0);
+            waitpid(c, NULL, 0);
+        }
+        usleep(200000);                  // (the sleeper looks at its clock meanwhile)
+        kill(getppid(), SIGUSR1);
+        _exit(0);
+    }
+    pid_t spinner = 0;
+    read(fds[0], &spinner, sizeof spinner);
+    close(fds[0]);
+    close(fds[1]);
+    req = (struct timespec){ 5, 0 };
+    long long start = now(CLOCK_MONOTONIC);
+    r = syscall(SYS_clock_nanosleep, cpu_clock(spinner, 2, 0), 0, &req, NULL);
+    saved = errno;
+    long long slept = now(CLOCK_MONOTONIC) - start;
+    waitpid(middle, NULL, 0);
+    errno = saved;
+    check("clock_nanosleep(a process's CPU clock) as it is reaped", r);
+    yes("clock_nanosleep(a reaped process's CPU clock): until the signal",
+        slept >= 250 * MS && slept < 4000 * MS);
     signal(SIGUSR1, SIG_DFL);
 
     // Stopped and continued without a handler: the sleep goes on, no EINTR.
