@@ -100,14 +100,20 @@ static bool timespec_valid(const struct timespec *ts) {
     return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < (int64_t)NSEC_PER_SEC;
 }
 
-// A valid timespec in ns, saturating: a sleep of 300 years is a sleep for ever.
+// A valid timespec in ns, saturating, as Linux's timespec64_to_ktime: at KTIME_MAX (2^63 - 1
+// ns, 292 years), a sleep for ever - whose end, now + KTIME_MAX, saturates there too
+// (add_sat, as ktime_add_safe): an interrupted one's rem is KTIME_MAX less the time since
+// boot, on Linux as here.
+#define KTIME_MAX ((uint64_t)INT64_MAX)
 static uint64_t timespec_to_ns(const struct timespec *ts) {
-    if ((uint64_t)ts->tv_sec >= UINT64_MAX / NSEC_PER_SEC - 1)
-        return UINT64_MAX / 2;
+    if ((uint64_t)ts->tv_sec >= KTIME_MAX / NSEC_PER_SEC)
+        return KTIME_MAX;
     return (uint64_t)ts->tv_sec * NSEC_PER_SEC + (uint64_t)ts->tv_nsec;
 }
 
-static uint64_t add_sat(uint64_t a, uint64_t b) { return a + b < a ? UINT64_MAX : a + b; }
+static uint64_t add_sat(uint64_t a, uint64_t b) {
+    return a + b < a || a + b > KTIME_MAX ? KTIME_MAX : a + b;
+}
 
 SYSCALL(clock_gettime) {
     int clockid = (int)a0;

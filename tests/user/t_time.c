@@ -305,6 +305,20 @@ static void signals(void)
     interrupted("nanosleep under SA_RESTART", -1, 0, 1);
     interrupted("clock_nanosleep(BOOTTIME) under SA_RESTART", CLOCK_BOOTTIME, 0, 1);
 
+    // A sleep longer than KTIME_MAX (292 years) ends then, since boot: rem says so.
+    for (int i = 0; i < 2; i++) {
+        struct timespec req = { i ? 9223372036 : 10000000000, 999999999 }, rem = { -1, -1 };
+        pid_t child = alarm_child();
+        long r = syscall(SYS_nanosleep, &req, &rem);
+        int saved = errno;
+        long long end = rem.tv_sec + now(CLOCK_MONOTONIC) / 1000000000LL;
+        stop_child(child);
+        errno = saved;
+        check(i ? "nanosleep(9223372036.999999999 s)" : "nanosleep(1e10 s)", r);
+        yes(i ? "nanosleep(9223372036.999999999 s): rem to KTIME_MAX" : "nanosleep(1e10 s): rem to KTIME_MAX",
+            end >= 9223372035LL && end <= 9223372037LL);
+    }
+
     // A CPU-time sleep: a sleeping process uses no CPU, so only the signal ends it.
     struct timespec req = { 5, 0 }, rem = { -1, -1 };
     pid_t child = alarm_child();
