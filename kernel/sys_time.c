@@ -224,18 +224,26 @@ static long sleep_mono(uint64_t end, uint64_t *left) {
     return -EINTR;
 }
 
-// Sleeps until the CPU time of the process that `clock` measures reaches `end`: it
-// advances only while that process's threads run, so look again at every tick. 0, or
-// -EINTR as sleep_mono. The process is looked up again each time (another one's may exit
-// and be reaped meanwhile, and its struct proc freed); once it is gone, its time stands
+// The CPU time a sleep on `clock` waits for: the caller's process's, another process's,
+// or another thread's of the caller's process. False if that process or thread is gone.
+static bool sleep_clock_ns(int clock, uint64_t *ns) {
+    struct proc *owner = current();
+    bool thread = false;
+    if (clock != CLOCK_PROCESS_CPUTIME_ID && cpu_clock_owner(clock, &owner, &thread))
+        return false;
+    *ns = thread ? thread_cpu_ns(owner) : process_cpu_ns(owner);
+    return true;
+}
+
+// Sleeps until the CPU time that `clock` measures reaches `end`: it advances only while
+// other threads run, so look again at every tick. 0, or -EINTR as sleep_mono. The owner
+// is looked up again each time (another process may exit and be reaped meanwhile, and
+// its struct proc freed; another thread may exit); once it is gone, its time stands
 // still, and the sleep lasts until a signal, as Linux's. BKL.
 static long sleep_cpu(int clock, uint64_t end, uint64_t *left) {
     uint64_t used = 0;
     for (;;) {
-        struct proc *owner = current();
-        bool thread;
-        if (clock == CLOCK_PROCESS_CPUTIME_ID || !cpu_clock_owner(clock, &owner, &thread))
-            used = process_cpu_ns(owner);
+        (void)sleep_clock_ns(clock, &used);
         if (used >= end)
             return 0;
         if (!sleep_until(time_since_boot_ns() + NS_PER_TICK)) {
@@ -285,11 +293,14 @@ static long do_nanosleep(int clock, int flags, u64 ureq, u64 urem) {
     if (kind == 2) {
         struct proc *owner = current();
         bool thread = false;
+        uint64_t used = 0;
         bkl_lock();                      // (the owner is found, and its CPU time summed, under it)
-        if (clock < 0 && (cpu_clock_owner(clock, &owner, &thread) || thread))
-            err = -EINVAL;               // Linux cannot sleep on a thread's CPU clock either
+        if (clock < 0 && (cpu_clock_owner(clock, &owner, &thread) || (thread && owner == current())))
+            err = -EINVAL;               // as Linux: another thread's clock, but not its own
+        else if (!sleep_clock_ns(clock, &used))
+            err = -EINVAL;               // (not reached: the owner was just found)
         else
-            err = sleep_cpu(clock, abs ? ns : add_sat(process_cpu_ns(owner), ns), &left);
+            err = sleep_cpu(clock, abs ? ns : add_sat(used, ns), &left);
         bkl_unlock();
         if (err == -EINVAL)
             return err;

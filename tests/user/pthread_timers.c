@@ -2,7 +2,8 @@
 // (its si_code, si_value and si_timerid), to one thread (SIGEV_THREAD_ID), with a callback
 // on a thread of the C library's (SIGEV_THREAD, which both libraries build on
 // SIGEV_THREAD_ID), intervals, overruns, absolute CLOCK_REALTIME times, timer_gettime,
-// timer_delete, fork (the child has none) and the errors.
+// timer_delete, fork (the child has none) and the errors; and clock_nanosleep on a thread's
+// CPU-time clock.
 //
 // Times differ, so only relations are printed.
 #include <errno.h>
@@ -212,6 +213,55 @@ static void errors(void)
     timer_delete(id);
 }
 
+// clock_nanosleep on another thread's CPU-time clock (Linux allows it, not on one's own);
+// and on one whose thread exits meanwhile: its time stands still, a signal ends the sleep.
+static atomic_int spin_stop;
+static void *spinner(void *arg) { (void)arg; while (!spin_stop) {} return NULL; }
+static void *stopper(void *arg)
+{
+    (void)arg;
+    struct timespec d = { 0, 100 * MS };
+    nanosleep(&d, NULL);
+    spin_stop = 1;
+    return NULL;
+}
+
+static void thread_clock_sleeps(void)
+{
+    pthread_t t, k;
+    clockid_t c, own;
+    struct timespec req = { 0, 30 * MS }, before, after;
+    spin_stop = 0;
+    pthread_create(&t, NULL, spinner, NULL);
+    pthread_getcpuclockid(t, &c);
+    clock_gettime(c, &before);
+    int r = clock_nanosleep(c, 0, &req, NULL);
+    clock_gettime(c, &after);
+    long used = (after.tv_sec - before.tv_sec) * 1000000000L + after.tv_nsec - before.tv_nsec;
+    printf("clock_nanosleep(another thread's clock, 30 ms): %s, it ran 30 ms: %s\n",
+           r ? strerror(r) : "ok", used >= 30 * MS ? "yes" : "no");
+    pthread_getcpuclockid(pthread_self(), &own);
+    r = clock_nanosleep(own, 0, &req, NULL);
+    printf("clock_nanosleep(own thread's clock): %s\n", r ? strerror(r) : "ok");
+    spin_stop = 1;
+    pthread_join(t, NULL);
+
+    spin_stop = 0;
+    pthread_create(&t, NULL, spinner, NULL);
+    pthread_getcpuclockid(t, &c);
+    alarms = 0;
+    signal(SIGALRM, on_alarm);
+    alarm(1);
+    pthread_create(&k, NULL, stopper, NULL);
+    struct timespec big = { 5, 0 };
+    r = clock_nanosleep(c, 0, &big, NULL);
+    printf("clock_nanosleep(a thread's clock as it exits): %s, alarms %d\n",
+           r ? strerror(r) : "ok", (int)alarms);
+    pthread_join(k, NULL);
+    pthread_join(t, NULL);
+    signal(SIGALRM, SIG_DFL);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -221,6 +271,7 @@ int main(void)
     thread_id_timer();
     fork_child_has_none();
     errors();
+    thread_clock_sleeps();
     printf("done\n");
     return 0;
 }
