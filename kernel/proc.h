@@ -241,8 +241,8 @@ struct proc {
     bool subreaper;              // prctl(PR_SET_CHILD_SUBREAPER): orphans below come here
     bool did_exec;               // has run execve since fork (setpgid then refuses)
     uint64_t context;            // saved kernel stack pointer while not running (swtch)
-    // chan and wake_at: written by the thread itself (a futex sleeper's without the BKL:
-    // wake_at atomically, chan read by wakeup only to compare, stale at worst).
+    // chan and wake_at: written by the thread itself (a futex or nanosleep sleeper's without
+    // the BKL: wake_at atomically, chan read by wakeup only to compare, stale at worst).
     void *chan;                  // what it sleeps on (wakeup compares it)
     uint64_t wake_at;            // or until when (ns since boot), 0 if not a timed sleep
     struct proc *vfork_parent;   // sleeping until this child execs or exits

@@ -4,8 +4,8 @@
 // The idle loop, scheduler(), runs on the boot stack. It picks the next runnable process
 // round-robin and switches to it; the process runs until it goes back through schedule():
 // because it sleeps, yields, or exits. A process in user mode is preempted by the timer: the
-// tick counts its slice down, and on the way back to user mode (return_to_user in trap.c)
-// a process whose slice is used up yields. The kernel itself is never preempted: a process
+// tick counts its slice down, and on the way back to user mode (return_to_user_unlocked in
+// trap.c) a process whose slice is used up yields. The kernel itself is never preempted: a process
 // in kernel mode runs until it sleeps or returns to user mode.
 //
 // Every CPU runs this same loop, on its own stack, over one global run queue: the threads
@@ -25,10 +25,11 @@
 // thread if that one held it too, and lets it go otherwise (bkl_pass_on); a thread that
 // finds it gone takes it back, as deep as it held it. What stays simple is sleep and
 // wakeup: a sleeper checks its condition and marks itself SLEEPING under the lock of that
-// condition - the BKL (sleep_on), or one of its own (sleep_on_locked: futexes) - and takes
-// sched_lock before that lock can go; every waker holds the condition's lock. So a wakeup
-// is either before the check (the condition is seen) or after the mark (the sleeper is
-// found). Lock order: the BKL, then a condition's lock, then sched_lock. One global queue
+// condition - the BKL (sleep_on), or one of its own (sleep_on_locked: futexes, pipes,
+// nanosleep's) - and takes sched_lock before that lock can go; every waker holds the
+// condition's lock (or, for a timed sleep or a signal, looks at SLEEPING under sched_lock).
+// So a wakeup is either before the check (the condition is seen) or after the mark (the
+// sleeper is found). Lock order: the BKL, then a condition's lock, then sched_lock. One global queue
 // under one lock is the simplest design that is obviously right; at 4 CPUs it is held for
 // a few microseconds per switch (docs/smp.md, "The run queue's own lock").
 #include <stdbool.h>
@@ -629,10 +630,15 @@ bool sleep_until(uint64_t ns) {
 // under sched_lock (sleep_locked): so its condition lock guards nothing, and is a lock of
 // this call's own, which nobody else ever takes.
 bool sleep_until_unlocked(uint64_t ns) {
+    // lockdep's number for the lock, kept across calls: a lock's first use looks its name up
+    // under lockdep's own lock, which every nanosleep of every CPU would then take.
+    static int alone_class;
     struct proc *p = current();
     struct spinlock alone = SPINLOCK_INIT("timed sleep");
+    alone.lockdep_class = __atomic_load_n(&alone_class, __ATOMIC_RELAXED);
     bool completed = true;
     uint64_t f = spin_lock_irqsave(&alone);
+    __atomic_store_n(&alone_class, alone.lockdep_class, __ATOMIC_RELAXED);
     while (time_since_boot_ns() < ns) {
         if (signal_pending(p)) {
             completed = false;

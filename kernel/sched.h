@@ -55,7 +55,8 @@ void wakeup(void *chan);
 // The same under a lock of the condition's own instead of the BKL (xv6's sleep(chan, lk)):
 // call holding lk, and only lk; returns holding it again. Returns at once if a signal is
 // pending or the thread's wake_at has come. Its wakers hold lk and call sched_wake_locked,
-// then sched_send_ipis once they have let go of lk (sched.c).
+// then sched_send_ipis once they have let go of lk (sched.c) - but for the wake timer's
+// walk and a signal's kick, which hold the BKL and look at SLEEPING under sched_lock.
 struct spinlock;
 void sleep_on_locked(void *chan, struct spinlock *lk);
 // ... and one that does not return for a signal or wake_at, only when woken (sleeplock.c).

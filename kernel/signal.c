@@ -1,8 +1,9 @@
 // signal.c: signals - the kernel's way of interrupting a sequential program.
 //
 // A signal is only a bit in the target's pending set until the target is about to return
-// to user mode (return_to_user in trap.c, at the end of every syscall and of every
-// interrupt or fault taken in user mode, calls signal_deliver_one). There the kernel either
+// to user mode (at the end of every syscall and of every interrupt or fault taken in user
+// mode, return_to_user_unlocked in trap.c looks for one, and return_to_user, under the
+// BKL, calls signal_deliver_one). There the kernel either
 // carries out the default action (terminate, stop, or ignore), or builds a frame on the
 // user stack, exactly as Linux does, so that the program "calls" its handler; the
 // handler's return goes through the restorer into rt_sigreturn, which puts the

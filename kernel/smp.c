@@ -17,8 +17,9 @@
 //     or from the idle loop's halt). On the CPU that already holds it (an interrupt while
 //     in the kernel), it only counts one level deeper (percpu.bkl_depth).
 //   - kernel_exit() when the outermost entry's work is done: before the way back to user
-//     mode, which takes the lock again only for a signal (trap.c's return_to_user_unlocked),
-//     or back to idle.
+//     mode, which takes the lock again only for a signal to act on (trap.c's
+//     return_to_user_unlocked) - a call a signal cut short goes out holding it - or back
+//     to idle.
 //   - A thread that switches away holding the BKL leaves it to its CPU's idle loop, which
 //     passes it on to the next thread if that one held it too when it switched away, and
 //     lets it go otherwise, or to halt (sched.c's bkl_pass_on); a thread that finds it
@@ -66,7 +67,8 @@
 // Lock table (who protects what):
 //   BKL          everything the kernel shares and does not name below: the process table,
 //                threads' ZOMBIE and DEAD states, and SLEEPING for sleep_on, files (but
-//                their reference counts are atomic), sockets (but read and write), tty,
+//                their reference counts are atomic), sockets (but their sends and
+//                receives: read, write, sendto, recvfrom, sendmsg, recvmsg), tty,
 //                signals, FIFO opens, pollers and epoll, the load averages (loadavg.c),
 //                inodes (but their reference counts, and shared memory's, are atomic:
 //                exec's build takes them; and a regular file's bytes: inode write and
@@ -409,6 +411,8 @@ void bkl_took_over(int depth, int who) {
 // smp_wake_lock_waiters, as wait_for_bkl is by kernel_exit, and for the same reason: a
 // spinning virtual CPU takes the host time the holder needs. Only for a caller that holds
 // no spinlock (interrupts may come in here). The caller then takes the lock for real.
+// *locked is 0 or 1 (a lock's word, or mm->flushing, which a shootdown raises only under
+// the mm lock, whose takers first wait for it to be 0): spin_relax waits while it is 1.
 void smp_wait_unlocked(const volatile uint32_t *locked, volatile uint32_t *waiters) {
     struct percpu *c = this_cpu();
     uint64_t flags = local_irq_save();

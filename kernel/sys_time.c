@@ -225,12 +225,17 @@ static long sleep_mono(uint64_t end, uint64_t *left) {
 }
 
 // The CPU time a sleep on `clock` waits for: the caller's process's, another process's,
-// or another thread's of the caller's process. False if that process or thread is gone.
-static bool sleep_clock_ns(int clock, uint64_t *ns) {
+// or another thread's of the caller's process. False if that process or thread is gone -
+// or is not the one the sleep began with (*born: its start time, noted at the first look),
+// its pid or tid taken by another since.
+static bool sleep_clock_ns(int clock, uint64_t *ns, uint64_t *born) {
     struct proc *owner = current();
     bool thread = false;
     if (clock != CLOCK_PROCESS_CPUTIME_ID && cpu_clock_owner(clock, &owner, &thread))
         return false;
+    if (*born && owner->start_ns != *born)
+        return false;
+    *born = owner->start_ns;
     *ns = thread ? thread_cpu_ns(owner) : process_cpu_ns(owner);
     return true;
 }
@@ -240,10 +245,9 @@ static bool sleep_clock_ns(int clock, uint64_t *ns) {
 // is looked up again each time (another process may exit and be reaped meanwhile, and
 // its struct proc freed; another thread may exit); once it is gone, its time stands
 // still, and the sleep lasts until a signal, as Linux's. BKL.
-static long sleep_cpu(int clock, uint64_t end, uint64_t *left) {
-    uint64_t used = 0;
+static long sleep_cpu(int clock, uint64_t end, uint64_t born, uint64_t used, uint64_t *left) {
     for (;;) {
-        (void)sleep_clock_ns(clock, &used);
+        (void)sleep_clock_ns(clock, &used, &born);
         if (used >= end)
             return 0;
         if (!sleep_until(time_since_boot_ns() + NS_PER_TICK)) {
@@ -293,14 +297,15 @@ static long do_nanosleep(int clock, int flags, u64 ureq, u64 urem) {
     if (kind == 2) {
         struct proc *owner = current();
         bool thread = false;
-        uint64_t used = 0;
+        uint64_t used = 0, born = 0;
         bkl_lock();                      // (the owner is found, and its CPU time summed, under it)
-        if (clock < 0 && (cpu_clock_owner(clock, &owner, &thread) || (thread && owner == current())))
-            err = -EINVAL;               // as Linux: another thread's clock, but not its own
-        else if (!sleep_clock_ns(clock, &used))
-            err = -EINVAL;               // (not reached: the owner was just found)
+        // As Linux: no such process or thread, or the caller's own thread clock, is EINVAL.
+        if ((clock < 0 && (cpu_clock_owner(clock, &owner, &thread) ||
+                           (thread && owner == current()))) ||
+            !sleep_clock_ns(clock, &used, &born))
+            err = -EINVAL;
         else
-            err = sleep_cpu(clock, abs ? ns : add_sat(used, ns), &left);
+            err = sleep_cpu(clock, abs ? ns : add_sat(used, ns), born, used, &left);
         bkl_unlock();
         if (err == -EINVAL)
             return err;

@@ -282,21 +282,6 @@ static void trap_locked(struct trapframe *tf) {
     }
 }
 
-// The way back to user mode, under the BKL, after every system call (syscall_dispatch) and
-// every interrupt or fault taken in user mode (trap, above) that has something to do here -
-// return_to_user_unlocked, below, looks first. It is where the kernel decides what runs
-// next: if the timer said this process's time slice is used up, another process gets the
-// CPU first (yield, sched.c); then pending signals are acted on - an exit, a stop, or a
-// handler's frame on the user stack (signal.c). Interrupts stay off from the first look at
-// the pending sets until the iret or sysret (a sleep turns them on meanwhile).
-//
-// What interrupt handlers write, and this path reads: the pending-signal sets and the
-// siginfo of each thread and process (tty_receive -> signal_send from the serial and
-// keyboard IRQs, the timer tick's interval timers), a group stop's state (SIGCONT from
-// the tty), need_resched and the slice (the timer tick), sleepers' states (wakeups). All
-// are written here only with interrupts off (proc.h, sched.c say so where declared). The
-// self-checks: interrupts are still off, and no user-access window is open, at the end.
-//
 // The way back to user mode from every path, once it holds no BKL (a path under the lock
 // lets go of it first): the lock is taken only if there is a signal to act on (a yield
 // alone needs only the run queue's lock: sched.c). The look is without it, as the timer's
@@ -310,6 +295,14 @@ static bool work_on_way_out(struct proc *p) {
     return signal_pending(p) || p->itimer_due || p->restore_sigmask;
 }
 
+// The self-checks, at the end of either way out: interrupts still off, no user-access
+// window open.
+static void check_way_out(void) {
+    if (read_rflags() & RFLAGS_IF)
+        panic("return_to_user: interrupts on between the last signal check and the return");
+    uaccess_check_closed("the return to user mode");
+}
+
 void return_to_user_unlocked(struct trapframe *tf) {
     // A preemption alone needs no BKL: the run queue has a lock of its own (sched.c).
     if (sched_need_resched() && !work_on_way_out(current()))
@@ -319,8 +312,24 @@ void return_to_user_unlocked(struct trapframe *tf) {
         return_to_user(tf);
         kernel_exit();
     }
+    check_way_out();
 }
 
+// The way back to user mode, under the BKL, after every system call (syscall_dispatch) and
+// every interrupt or fault taken in user mode (trap, above) that has something to do here -
+// return_to_user_unlocked, above, looks first - and after a call a signal cut short. It is
+// where the kernel decides what runs next: if the timer said this process's time slice is
+// used up, another process gets the CPU first (yield, sched.c); then pending signals are
+// acted on - an exit, a stop, or a handler's frame on the user stack (signal.c). Interrupts
+// stay off from the first look at the pending sets until the iret or sysret (a sleep turns
+// them on meanwhile).
+//
+// What interrupt handlers write, and this path reads: the pending-signal sets and the
+// siginfo of each thread and process (tty_receive -> signal_send from the serial and
+// keyboard IRQs, the timer tick's interval timers), a group stop's state (SIGCONT from
+// the tty), need_resched and the slice (the timer tick), sleepers' states (wakeups). All
+// are written here only with interrupts off (proc.h, sched.c say so where declared). The
+// self-checks: interrupts are still off, and no user-access window is open, at the end.
 void return_to_user(struct trapframe *tf) {
     cli();
     if (current()->itimer_due)
@@ -329,9 +338,7 @@ void return_to_user(struct trapframe *tf) {
         if (sched_need_resched())
             yield();
     } while (signal_deliver_one(tf));
-    if (read_rflags() & RFLAGS_IF)
-        panic("return_to_user: interrupts on between the last signal check and the return");
-    uaccess_check_closed("the return to user mode");
+    check_way_out();
 }
 
 // No other vector is wired to anything.

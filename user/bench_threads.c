@@ -587,11 +587,12 @@ static int dgram_job(void)
     for (int i = 0; i < DGRAM_OPS && !err; i++) {
         for (int k = 0; k < 8; k++)
             out[k] = (uint64_t)i << 8 | (uint64_t)k;
-        if (sendto(sv[0], out, sizeof out, 0, NULL, 0) != sizeof out ||
-            recvfrom(sv[1], in, sizeof in, 0, NULL, NULL) != sizeof in)
-            err = errno ?: WRONG;
-        else
-            err = memcmp(in, out, sizeof in) == 0 ? 0 : WRONG;
+        ssize_t sent = sendto(sv[0], out, sizeof out, 0, NULL, 0);
+        ssize_t got = sent == sizeof out ? recvfrom(sv[1], in, sizeof in, 0, NULL, NULL) : 0;
+        if (sent < 0 || got < 0)
+            err = errno;
+        else if (sent != sizeof out || got != sizeof in || memcmp(in, out, sizeof in) != 0)
+            err = WRONG;
     }
     close(sv[0]);
     close(sv[1]);
