@@ -61,6 +61,7 @@ struct pipe {
     unsigned r_opens, w_opens; // FIFO: opens of each kind so far; sleepers wait for a change
     struct inode *fifo;        // FIFO: its inode, whose ->fifo points back here; else NULL
     bool packets;              // packet mode: each message is a uint32_t length, then its bytes
+    bool no_waits;             // an empty pipe's receive returns 0, not wait (pipe_stop_waits)
     const void *watchers[2];   // more objects whose readiness follows this pipe (pipe_watch)
     struct sleeplock rlock, wlock;
 };
@@ -207,6 +208,7 @@ static long wait_for_bytes(struct pipe *pp, unsigned how) {
     while (pp->nwritten == pp->nread) {
         if (pp->writers == 0) { ret = 0; break; }
         if (how & PIPE_NONBLOCK) { ret = -EAGAIN; break; }
+        if (pp->no_waits) { ret = 0; break; }
         if (signal_pending(current())) { ret = -ERESTARTSYS; break; }
         wait_for_change(pp);
     }
@@ -500,6 +502,14 @@ void pipe_shut(struct pipe *pp, bool reader, bool writer) {
     unlock(pp, f);
     if (writer)
         sleeplock_release(&pp->wlock);
+    notify(pp, 0);
+}
+
+void pipe_stop_waits(struct pipe *pp) {
+    uint64_t f = lock(pp);
+    pp->no_waits = true;
+    wake_all(pp);
+    unlock(pp, f);
     notify(pp, 0);
 }
 

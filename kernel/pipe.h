@@ -39,6 +39,9 @@ long pipe_splice_out(struct pipe *pp, void *buf, size_t n, unsigned how,
 // so; pipe_shut leaves that to its caller (pipe_free).
 bool pipe_drop(struct pipe *pp, bool reader, bool writer);
 void pipe_shut(struct pipe *pp, bool reader, bool writer);
+// A datagram end shut for receiving (socket.c): a receive that finds the pipe empty returns
+// 0 from then on instead of waiting, and one waiting now wakes to return it.
+void pipe_stop_waits(struct pipe *pp);
 // The bytes buffered (FIONREAD); in packet mode the lengths of the messages, all of them
 // or the first one's.
 long pipe_queued(struct pipe *pp, bool first_only);

@@ -101,10 +101,12 @@ static void sock_shutdown(struct sock *s, int how) {
     if (how != SHUT_RD)
         shut_send(s);
     if (how != SHUT_WR) {
-        if (connected_kind(s))
+        if (connected_kind(s)) {
             shut_send(s->peer);       // (which gives s RCV)
-        else
-            s->shut |= RCV;
+        } else if (!(s->shut & RCV)) {
+            s->shut |= RCV;           // a datagram end: its receives wait no more, and
+            pipe_stop_waits(s->rx);   // the peer's sends fail (send_kernel)
+        }
     }
 }
 
@@ -152,6 +154,11 @@ static long send_kernel(struct file *f, const void *buf, size_t n, int flags) {
         }
         return -EPIPE;
     }
+    // A datagram peer shut for receiving refuses it (EPIPE, no SIGPIPE), as Linux's - but
+    // once closed, it is gone: the pipe's ECONNREFUSED (send_error).
+    if (!connected_kind(s) && (__atomic_load_n(&s->peer->shut, __ATOMIC_RELAXED) & RCV) &&
+        !__atomic_load_n(&s->peer->closed, __ATOMIC_RELAXED))
+        return -EPIPE;
     long r = pipe_send(s->tx, buf, n, pipe_how(f, flags) | (quiet ? PIPE_NOSIGNAL : 0));
     return r < 0 ? send_error(s, r) : r;
 }

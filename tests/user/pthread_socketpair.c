@@ -387,6 +387,46 @@ static void closed_under_a_sleeper(void)
     signal(SIGPIPE, SIG_DFL);
 }
 
+// A datagram end's shutdown(SHUT_RD) while a thread is asleep in recv on it: the sleeper
+// wakes with 0, as Linux's datagram receive does once the end may receive no more; a recv
+// that would wait afterwards returns 0 too, one that may not (MSG_DONTWAIT) says EAGAIN, a
+// message queued before is still there to take, and the peer's sends fail with EPIPE (no
+// SIGPIPE) - until it is closed: then ECONNREFUSED.
+static void dgram_shut_rd(void)
+{
+    int sv[2];
+    char buf[16];
+    printf("== SOCK_DGRAM shutdown(SHUT_RD) under a sleeper\n");
+    check("socketpair", socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+    sleeper_fd = sv[0];
+    pthread_t t;
+    check_rc("pthread_create", pthread_create(&t, NULL, blocked_read, NULL));
+    usleep(100000);
+    check("shutdown SHUT_RD", shutdown(sv[0], SHUT_RD));
+    void *ret;
+    check_rc("pthread_join", pthread_join(t, &ret));
+    printf("the sleeper's read: %ld\n", (long)ret);
+    show_poll("after SHUT_RD", sv[0]);
+    check_val("recv, MSG_DONTWAIT", recv(sv[0], buf, sizeof buf, MSG_DONTWAIT));
+    check_val("recv that would wait", recv(sv[0], buf, sizeof buf, 0));
+    check_val("the peer's send", send(sv[1], "x", 1, 0));
+    check_val("the peer's sendto", sendto(sv[1], "x", 1, MSG_NOSIGNAL, NULL, 0));
+    close(sv[0]);
+    check_val("the peer's send once it is closed", send(sv[1], "x", 1, 0));
+    close(sv[1]);
+
+    check("socketpair", socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+    check_val("send first", send(sv[1], "queued", 6, 0));
+    check("shutdown SHUT_RD", shutdown(sv[0], SHUT_RD));
+    check_val("recv the message queued before", recv(sv[0], buf, sizeof buf, 0));
+    check_val("then recv", recv(sv[0], buf, sizeof buf, 0));
+    check("shutdown SHUT_RD again", shutdown(sv[0], SHUT_RD));
+    check_val("this end's own send", send(sv[0], "y", 1, 0));
+    check_val("the peer's recv of it", recv(sv[1], buf, sizeof buf, MSG_DONTWAIT));
+    close(sv[0]);
+    close(sv[1]);
+}
+
 // Four threads write messages into one end at once, two threads read them from the other
 // (read(2) and write(2) run without the BKL on Lantern): every message arrives whole,
 // exactly once, and each reader sees each sender's messages in the order sent.
@@ -608,6 +648,7 @@ int main(int argc, char **argv)
     epoll_edges();
     errors();
     closed_under_a_sleeper();
+    dgram_shut_rd();
     many_senders(SOCK_DGRAM, "SOCK_DGRAM");
     many_senders(SOCK_SEQPACKET, "SOCK_SEQPACKET");
     faulting_stream_reads();
