@@ -176,7 +176,9 @@ def test_cpuinfo_and_stat_list_every_cpu(ctx):
 def test_proc_interrupts_counts_per_cpu(ctx):
     """/proc/interrupts in Linux's layout: a column per CPU; the legacy IRQs (all taken by
     CPU 0); then the local APIC's: every AP's own timer ticks (LOC), and the reschedule
-    IPIs (RES) that woke each AP for the child pinned to it."""
+    IPIs (RES) that woke APs for the children pinned to them. Not necessarily every AP: one
+    still polling in its idle loop when its child comes sees the flag and needs no IPI
+    (smp_idle_wait), and under a loaded host about one boot in twenty has an AP with none."""
     log = _smpvis(ctx, "psr")
     lines = re.findall(r"^smpvis: interrupts:(.*)$", log, re.M)
     assert lines and lines[0] == " " * 11 + "".join(f"CPU{c:<8}" for c in range(4)), lines
@@ -189,7 +191,7 @@ def test_proc_interrupts_counts_per_cpu(ctx):
         assert m, row
         counts[label] = [int(n) for n in m.groups()]
     assert all(n > 0 for n in counts["LOC"][1:]), counts
-    assert all(n > 0 for n in counts["RES"][1:]), counts
+    assert sum(counts["RES"][1:]) > 0, counts
 
 
 def _linux_loads(samples, active):
