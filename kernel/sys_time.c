@@ -257,6 +257,23 @@ static long sleep_cpu(int clock, uint64_t end, uint64_t born, uint64_t used, uin
     }
 }
 
+// A sleep on a CPU-time clock, under the BKL (the owner is found, and its time summed,
+// under it). As Linux: no such process or thread, or the caller's own thread clock, is
+// EINVAL.
+static long sleep_on_cpu_clock(int clock, uint64_t ns, bool abs, uint64_t *left) {
+    struct proc *owner = current();
+    bool thread = false;
+    uint64_t used = 0, born = 0;
+    long err = -EINVAL;
+    bkl_lock();
+    bool own_thread = clock < 0 && !cpu_clock_owner(clock, &owner, &thread) && thread &&
+                      owner == current();
+    if (!own_thread && sleep_clock_ns(clock, &used, &born))
+        err = sleep_cpu(clock, abs ? ns : add_sat(used, ns), born, used, left);
+    bkl_unlock();
+    return err;
+}
+
 // What clock_nanosleep can sleep on: 1 for the wall and monotonic clocks, 2 for a
 // process's CPU time, or a negative errno - in Linux's order: an unknown clock is EINVAL,
 // a known one that cannot sleep EOPNOTSUPP (both before the request is even read).
@@ -295,20 +312,7 @@ static long do_nanosleep(int clock, int flags, u64 ureq, u64 urem) {
     uint64_t ns = timespec_to_ns(&req), left = 0;
     long err;
     if (kind == 2) {
-        struct proc *owner = current();
-        bool thread = false;
-        uint64_t used = 0, born = 0;
-        bkl_lock();                      // (the owner is found, and its CPU time summed, under it)
-        // As Linux: no such process or thread, or the caller's own thread clock, is EINVAL.
-        if ((clock < 0 && (cpu_clock_owner(clock, &owner, &thread) ||
-                           (thread && owner == current()))) ||
-            !sleep_clock_ns(clock, &used, &born))
-            err = -EINVAL;
-        else
-            err = sleep_cpu(clock, abs ? ns : add_sat(used, ns), born, used, &left);
-        bkl_unlock();
-        if (err == -EINVAL)
-            return err;
+        err = sleep_on_cpu_clock(clock, ns, abs, &left);
     } else if (abs) {
         // The wall clocks as CLOCK_MONOTONIC: realtime - offset. (Linux would also wake
         // the sleeper early if the clock were set meanwhile; here it is converted once.)
