@@ -23,6 +23,15 @@
 // POISON_FREE; kmalloc checks that the poison is intact before it hands the object out again
 // (if not, someone wrote to it after freeing it) and then fills it with POISON_INUSE, so code
 // reading memory it never initialized sees 0x5a5a... rather than plausible stale data.
+//
+// Locking: one spinlock, `lock`, guards the lists, the counts and every slab's bitmap. The
+// bytes of an object are not its: they belong to whoever owns the object - kmalloc's
+// caller until kfree, kmalloc itself while it is free. So the poison is written, checked
+// and overwritten outside the lock, by the one CPU that owns the object at that moment (a
+// kfree before it gives the object back, a kmalloc after it took it), and so is a new
+// slab's page, before the slab is on a list. Held across those copies - up to 2 KiB
+// each, several per system call - the lock was what every CPU waited for in a fork+exec
+// storm.
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -74,7 +83,9 @@ static unsigned long long caller_addr(void *p) { return (uintptr_t)p; }
 
 // ---- Slabs
 
-static struct page *new_slab(unsigned c) {
+// A new slab's page, poisoned and with every object free, on no list yet: made without
+// the lock (nobody else can reach the page).
+static struct page *make_slab(unsigned c) {
     uint64_t pa = alloc_page();
     if (!pa)
         return NULL;
@@ -89,11 +100,16 @@ static struct page *new_slab(unsigned c) {
         map[w] = 0;
     for (unsigned i = class_first(c); i < class_objects(c); i++)
         map[i / 32] |= 1u << (i % 32);
+    return pg;
+}
+
+// Puts a slab from make_slab on its class's list (under the lock).
+static void add_slab(struct page *pg) {
+    unsigned c = pg->slab_class;
     page_list_add(&partial[c], pg);
     nr_empty[c]++;
     nr_slabs[c]++;
     nr_free_objects[c] += class_capacity(c);
-    return pg;
 }
 
 static void release_slab(struct page *pg) {
@@ -104,10 +120,10 @@ static void release_slab(struct page *pg) {
     free_page(page_to_pa(pg));
 }
 
-// Panics if the free object at obj was written to since it was freed. Eight bytes at a
-// time (objects are 16-byte aligned, sizes multiples of 16): this runs on every kmalloc,
-// and a byte loop over a 2 KiB object was most of the cost of one.
-static void check_poison(const uint8_t *obj, size_t size) {
+// The first byte of the free object at obj written to since it was freed, or -1. Eight
+// bytes at a time (objects are 16-byte aligned, sizes multiples of 16): this runs on every
+// kmalloc, and a byte loop over a 2 KiB object was most of the cost of one.
+static long broken_poison(const uint8_t *obj, size_t size) {
     const uint64_t poison = 0x0101010101010101ull * POISON_FREE;
     const uint64_t *word = (const uint64_t *)obj;
     size_t w = 0;
@@ -115,12 +131,14 @@ static void check_poison(const uint8_t *obj, size_t size) {
         w++;
     for (size_t i = w * 8; i < size; i++)
         if (obj[i] != POISON_FREE)
-            panic("kmalloc: use after free detected at %p (byte %zu of a free %zu-byte object "
-                  "is %#x)", (const void *)obj, i, size, obj[i]);
+            return (long)i;
+    return -1;
 }
 
-// Takes the first free object of a slab that has one. Checks its poison before changing
-// anything, so that a panic leaves the slab as it was.
+// Takes the first free object of a slab that has one (under the lock; the caller checks
+// its poison and fills it after letting the lock go).
+static void put_object(struct page *pg, unsigned i);
+
 static void *take_object(struct page *pg) {
     unsigned c = pg->slab_class, w = 0;
     uint32_t *map = slab_map(pg);
@@ -128,20 +146,18 @@ static void *take_object(struct page *pg) {
         w++;
     unsigned i = w * 32 + (unsigned)__builtin_ctz(map[w]);
     uint8_t *obj = object_at(pg, i);
-    check_poison(obj, class_size(c));
     if (pg->slab_free == class_capacity(c))
         nr_empty[c]--;
     map[w] &= ~(1u << (i % 32));
     nr_free_objects[c]--;
     if (--pg->slab_free == 0)
         page_list_del(&partial[c], pg);
-    memset(obj, POISON_INUSE, class_size(c));
     return obj;
 }
 
+// Gives back an object already poisoned (under the lock).
 static void put_object(struct page *pg, unsigned i) {
     unsigned c = pg->slab_class;
-    memset(object_at(pg, i), POISON_FREE, class_size(c));
     slab_map(pg)[i / 32] |= 1u << (i % 32);
     nr_free_objects[c]++;
     if (++pg->slab_free == 1)              // it was full: back on the list
@@ -168,27 +184,64 @@ static void *kmalloc_large(size_t size) {
     return page_address(pg);
 }
 
-void *kmalloc(size_t size) {
+// An object of class c, taken under the lock; a new slab, if one is needed, is made
+// without it - and given back if another CPU made one meanwhile.
+static void *take(unsigned c) {
+    struct page *fresh = NULL;
+    for (;;) {
+        uint64_t f = spin_lock_irqsave(&lock);
+        struct page *pg = page_list_first(&partial[c]);
+        if (!pg && fresh) {
+            add_slab(fresh);
+            pg = fresh;
+            fresh = NULL;
+        }
+        void *obj = pg ? take_object(pg) : NULL;
+        spin_unlock_irqrestore(&lock, f);
+        if (fresh) {                     // (another CPU's slab came first)
+            fresh->flags &= ~PG_SLAB;
+            free_page(page_to_pa(fresh));
+        }
+        if (obj)
+            return obj;
+        if (!(fresh = make_slab(c)))
+            return NULL;
+    }
+}
+
+// The object is ours now: its poison is checked (a write since its kfree panics), then it
+// is filled with `fill` - POISON_INUSE, or kzalloc's zeros.
+static void *alloc(size_t size, int fill) {
     if (size == 0)
         return NULL;
-    if (size > MAX_SLAB_OBJ)
-        return kmalloc_large(size);
+    if (size > MAX_SLAB_OBJ) {
+        void *p = kmalloc_large(size);
+        if (p && fill == 0)
+            memset(p, 0, size);
+        return p;
+    }
     unsigned c = size_class(size);
-    uint64_t f = spin_lock_irqsave(&lock);
-    struct page *pg = page_list_first(&partial[c]);
-    if (!pg)
-        pg = new_slab(c);
-    void *obj = pg ? take_object(pg) : NULL;
-    spin_unlock_irqrestore(&lock, f);
+    uint8_t *obj = take(c);
+    long bad = obj ? broken_poison(obj, class_size(c)) : -1;
+    if (bad >= 0) {
+        // Given back first, so that the panic leaves the slab as it was.
+        struct page *pg = virt_to_page(obj);
+        uint64_t f = spin_lock_irqsave(&lock);
+        put_object(pg, (unsigned)((obj - (uint8_t *)page_address(pg)) / class_size(c)));
+        spin_unlock_irqrestore(&lock, f);
+        panic("kmalloc: use after free detected at %p (byte %ld of a free %zu-byte object "
+              "is %#x)", (void *)obj, bad, class_size(c), obj[bad]);
+    }
+    if (obj) {
+        size_t n = fill == 0 ? size : class_size(c);
+        memset(obj, fill, n);
+        memset(obj + n, POISON_INUSE, class_size(c) - n);   // (kzalloc's slack, if any)
+    }
     return obj;
 }
 
-void *kzalloc(size_t size) {
-    void *p = kmalloc(size);
-    if (p)
-        memset(p, 0, size);
-    return p;
-}
+void *kmalloc(size_t size) { return alloc(size, POISON_INUSE); }
+void *kzalloc(size_t size) { return alloc(size, 0); }
 
 __attribute__((noreturn))
 static void bad_pointer(const char *op, const void *p, void *caller, const char *why) {
@@ -231,14 +284,20 @@ void kfree(const void *p) {
     if (!p)
         return;
     unsigned index;
-    uint64_t f = spin_lock_irqsave(&lock);
+    // Checked first, without the lock: what the page says of a live object cannot change
+    // while its owner - the caller - holds it; the poison goes on before the object is
+    // given back. A double free is told for certain under the lock.
     struct page *pg = lookup(p, &index, true, caller);
     if (pg->flags & PG_LARGE) {
         pg->flags &= ~PG_LARGE;
         free_pages(page_to_pa(pg), pg->order);
-    } else {
-        put_object(pg, index);
+        return;
     }
+    memset((void *)p, POISON_FREE, class_size(pg->slab_class));
+    uint64_t f = spin_lock_irqsave(&lock);
+    if (object_free(pg, index))
+        panic("kmalloc: double free of %p by caller %#llx", p, caller_addr(caller));
+    put_object(pg, index);
     spin_unlock_irqrestore(&lock, f);
 }
 
