@@ -87,6 +87,7 @@ struct copies {
     struct fs_struct *fs;
     struct sighand_struct *sighand;
     struct signal_struct *signal;
+    uint64_t kstack;                     // the child's kernel stack (kstack_alloc)
 };
 
 // Made while mm_dup has let the BKL go, after its copy of the page tables: each copy only
@@ -105,6 +106,7 @@ static void copy_unlocked(void *arg) {
         memcpy(c->sighand->action, self->sighand->action, sizeof c->sighand->action);
     if (!(c->flags & CLONE_THREAD))
         c->signal = signal_alloc();
+    c->kstack = kstack_alloc();          // (kstack.c has a lock of its own)
 }
 
 // Copies not used after all (fork failed): under the BKL.
@@ -113,6 +115,8 @@ static void drop_copies(struct copies *c) {
     fs_struct_put(c->fs);
     sighand_put(c->sighand);
     signal_put(c->signal);
+    if (c->kstack)
+        kstack_free(c->kstack);
 }
 
 // Shares or copies each part of the caller in the child, as the flags say; the copy of
@@ -233,7 +237,9 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64
         drop_copies(&copies);
         return -ERESTARTNOINTR;
     }
-    struct proc *child = proc_alloc();
+    struct proc *child = proc_alloc_on(copies.kstack);
+    if (child)
+        copies.kstack = 0;               // the child's now
     if (!child) {
         if (mm)
             mm_put(mm);

@@ -15,13 +15,18 @@
 #include "panic.h"
 #include "smp.h"
 #include "spinlock.h"
+#include "string.h"
 #include "vm.h"
 
 #define SLOT_SIZE ((KSTACK_PAGES + 1) * PAGE_SIZE)
 #define AREA_END  (KSTACK_AREA + (uint64_t)KSTACK_SLOTS * SLOT_SIZE)
 
-static bool slot_used[KSTACK_SLOTS];
+// Locking: kstack_lock guards slot_used, live, lazy and nlazy, and the making of the
+// area's page tables (only this file maps anything in the area). A stack's own page
+// entries are its slot's alone. So a stack is had and given back without the BKL: a fork's
+// in the window where mm_dup lets it go, a reaped process's after wait4 has let it go.
 static struct spinlock kstack_lock = SPINLOCK_INIT("kstack");
+static bool slot_used[KSTACK_SLOTS];
 
 static uint64_t slot_base(int i) { return KSTACK_AREA + (uint64_t)i * SLOT_SIZE; }
 
@@ -35,8 +40,7 @@ static uint64_t slot_base(int i) { return KSTACK_AREA + (uint64_t)i * SLOT_SIZE;
 // thread's exit would otherwise interrupt every CPU. The stack's pages are free at once;
 // only the slot's addresses wait, and there are 32768 slots. Under QEMU a shootdown costs
 // the sender an IPI to every CPU and a wait for each - a halted one first has to wake -
-// which at 32 slots a purge was a tenth of a fork+exec storm's kernel time. Under the
-// BKL (every caller holds it), as is `live`.
+// which at 32 slots a purge was a tenth of a fork+exec storm's kernel time.
 //
 // Waiting slots push new stacks to higher slots, whose page tables may not exist yet: so
 // kstack_init makes, at boot, the tables for the first PREMADE_SLOTS slots - LAZY_MAX
@@ -48,26 +52,48 @@ static uint64_t slot_base(int i) { return KSTACK_AREA + (uint64_t)i * SLOT_SIZE;
 static int lazy[LAZY_MAX], nlazy;      // slots waiting for the shootdown
 static bool live[KSTACK_SLOTS];          // mapped and in use (kstack_contains)
 
+// The waiting slots come free: taken off the list, then the shootdown, then marked free.
+// (Slots freed meanwhile wait for the next purge; two purges at once each free their own.)
 static void purge_lazy(void) {
-    tlb_shootdown_kernel();
+    int batch[LAZY_MAX];
     uint64_t flags = spin_lock_irqsave(&kstack_lock);
-    for (int i = 0; i < nlazy; i++)
-        slot_used[lazy[i]] = false;
-    spin_unlock_irqrestore(&kstack_lock, flags);
+    int n = nlazy;
+    memcpy(batch, lazy, (size_t)n * sizeof *batch);
     nlazy = 0;
+    spin_unlock_irqrestore(&kstack_lock, flags);
+    if (n == 0)
+        return;
+    tlb_shootdown_kernel();
+    flags = spin_lock_irqsave(&kstack_lock);
+    for (int i = 0; i < n; i++)
+        slot_used[batch[i]] = false;
+    spin_unlock_irqrestore(&kstack_lock, flags);
+}
+
+// Slot i, no longer live and unmapped, waits for a purge.
+static void slot_waits(int i) {
+    for (;;) {
+        uint64_t flags = spin_lock_irqsave(&kstack_lock);
+        bool room = nlazy < LAZY_MAX;
+        if (room)
+            lazy[nlazy++] = i;
+        bool full = nlazy == LAZY_MAX || ncpus == 1;   // one CPU: its own TLB, flushed
+        spin_unlock_irqrestore(&kstack_lock, flags);
+        if (full)
+            purge_lazy();
+        if (room)
+            return;
+    }
 }
 
 // Unmaps and frees the first `pages` pages of slot i; the slot comes free at the next purge.
 static void unmap_slot(int i, int pages) {
     uint64_t pa[KSTACK_PAGES];
-    live[i] = false;
     vm_unmap_kernel(slot_base(i) + PAGE_SIZE, pages, pa);
     for (int p = 0; p < pages; p++)
         if (pa[p])
             free_page(pa[p]);
-    lazy[nlazy++] = i;
-    if (nlazy == LAZY_MAX || ncpus == 1)   // one CPU: its own TLB is the only one, flushed
-        purge_lazy();
+    slot_waits(i);
 }
 
 // A free slot, marked used; -1 if there is none.
@@ -90,32 +116,50 @@ void kstack_init(void) {
             panic("kstack_init: no memory for the kernel-stack area's page tables");
 }
 
+// Maps the pages at slot i, under kstack_lock: a table the slot needs may have to be made.
+// The area's PML4 entry is shared, so mapping it in any address space maps it in all.
+// Returns how many were mapped.
+static int map_slot(int i, const uint64_t *pa) {
+    uint64_t flags = spin_lock_irqsave(&kstack_lock);
+    int p = 0;
+    while (p < KSTACK_PAGES &&
+           vm_map_page(vm_current(), slot_base(i) + (p + 1) * PAGE_SIZE, pa[p], VM_READ | VM_WRITE) == 0)
+        p++;
+    if (p == KSTACK_PAGES)
+        live[i] = true;
+    spin_unlock_irqrestore(&kstack_lock, flags);
+    return p;
+}
+
 uint64_t kstack_alloc(void) {
     int i = take_slot();
-    if (i < 0 && nlazy > 0) {        // the last free slots wait for their purge: do it now
+    if (i < 0) {                     // the last free slots may wait for their purge: do it now
         purge_lazy();
         i = take_slot();
     }
     if (i < 0)
         return 0;
-    for (int p = 0; p < KSTACK_PAGES; p++) {
-        uint64_t pa = alloc_page();
-        // The area's PML4 entry is shared, so mapping it in any address space maps it in all.
-        if (!pa || vm_map_page(vm_current(), slot_base(i) + (p + 1) * PAGE_SIZE, pa,
-                               VM_READ | VM_WRITE) != 0) {
-            if (pa)
-                free_page(pa);
-            unmap_slot(i, p);        // the slot comes free with the purge
-            return 0;
-        }
-    }
-    live[i] = true;
-    return slot_base(i) + SLOT_SIZE;
+    uint64_t pa[KSTACK_PAGES];
+    int got = 0;
+    while (got < KSTACK_PAGES && (pa[got] = alloc_page()))
+        got++;
+    int mapped = got == KSTACK_PAGES ? map_slot(i, pa) : 0;
+    if (mapped == KSTACK_PAGES)
+        return slot_base(i) + SLOT_SIZE;
+    for (int p = mapped; p < got; p++)
+        free_page(pa[p]);
+    unmap_slot(i, mapped);           // the slot comes free with the purge
+    return 0;
 }
 
 void kstack_free(uint64_t top) {
     int i = (int)((top - KSTACK_AREA) / SLOT_SIZE) - 1;
-    if (top <= KSTACK_AREA || top > AREA_END || (top - KSTACK_AREA) % SLOT_SIZE || !live[i])
+    bool ok = top > KSTACK_AREA && top <= AREA_END && (top - KSTACK_AREA) % SLOT_SIZE == 0;
+    uint64_t flags = spin_lock_irqsave(&kstack_lock);
+    if (ok && (ok = live[i]))
+        live[i] = false;             // kstack_contains says no from now on
+    spin_unlock_irqrestore(&kstack_lock, flags);
+    if (!ok)
         panic("kstack_free: %#llx is not the top of a live kernel stack", (unsigned long long)top);
     unmap_slot(i, KSTACK_PAGES);
 }

@@ -1,6 +1,7 @@
 // proc.c: the process table, and how a process starts and is finally freed.
 //
-// Birth: proc_alloc() takes a free slot and a kernel stack; fork (fork.c) or, for the
+// Birth: proc_alloc() takes a free slot and a kernel stack (fork brings its own, made
+// without the BKL: proc_alloc_on); fork (fork.c) or, for the
 // first process, proc_run_init() fill it in; proc_start() makes it runnable. Its first
 // switch-in lands in proc_first_run (swtch.asm), which leaves for user mode through the
 // ordinary interrupt-return path. Death: proc_exit (exit.c) lets go of memory and files
@@ -191,7 +192,9 @@ int proc_last_pid(void) { return last_pid; }
 
 // A new thread: a table entry, a pid and a kernel stack. NULL (fork says EAGAIN) if the
 // threads limit, the caller's RLIMIT_NPROC or the pids run out, or memory does.
-struct proc *proc_alloc(void) {
+struct proc *proc_alloc(void) { return proc_alloc_on(0); }
+
+struct proc *proc_alloc_on(uint64_t kstack) {
     struct proc *parent = current_or_null();
     struct proc *fresh = NULL;
     if (!find_unused()) {                        // the table must take one more
@@ -219,7 +222,7 @@ struct proc *proc_alloc(void) {
         kfree(fresh);
     if (!p || !pid)
         return NULL;
-    p->kstack_top = kstack_alloc();
+    p->kstack_top = kstack ? kstack : kstack_alloc();
     if (!p->kstack_top) {
         proc_unuse(p);
         return NULL;

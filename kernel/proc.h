@@ -307,6 +307,7 @@ struct proc_table_info { uint64_t in_use, entries, entry_bytes; };
 struct proc_table_info proc_table_info(void);   // for /proc/slabinfo
 
 struct proc *proc_alloc(void);
+struct proc *proc_alloc_on(uint64_t kstack);   // with this kernel stack (kstack_alloc), yours if NULL
 void proc_set_current(struct proc *p);
 void proc_start(struct proc *p);      // first run: from the scheduler into user mode
 void proc_reap(struct proc *p);       // frees what an exited process still holds
