@@ -76,8 +76,13 @@ static void release_resources(struct proc *p) {
     p->files = NULL;
     fs_struct_put(p->fs);
     p->fs = NULL;
-    vm_switch(NULL);
     struct mm *mm = p->mm;
+    // Off its tables, if other threads go on with them: the last user frees them only once
+    // no CPU has them loaded (vm_destroy). If we are the last, vm_destroy itself switches
+    // away - after mm_put_dropping_bkl has let the BKL go (a CR3 load, under QEMU a flush
+    // of its whole software TLB, is no work for the lock).
+    if (mm->refs > 1)
+        vm_switch(NULL);
     p->mm = NULL;                            // first: mm_put_dropping_bkl lets the BKL go
     mm_put_dropping_bkl(mm);
 }
@@ -287,11 +292,16 @@ static struct proc *find_event(struct proc *self, const struct wait_query *q, bo
     return NULL;
 }
 
-// Waits for a child as q says. Returns 1 with *r filled, 0 (WNOHANG, none ready yet), or
-// a negative errno. Unless WNOWAIT, the news is used up: a finished child's slot is freed,
-// a stop or continue is reported once.
-static long wait_for_child(const struct wait_query *q, struct wait_result *r) {
+// Waits for a child as q says (a P_PGID id of 0: the caller's group). Returns 1 with *r
+// filled, 0 (WNOHANG, none ready yet), or a negative errno. Unless WNOWAIT, the news is
+// used up: a finished child's slot is freed, a stop or continue is reported once. Under
+// the BKL; a freed slot's kernel stack is left in *stack for the caller to free after.
+static long wait_for_child(const struct wait_query *query, struct wait_result *r,
+                           uint64_t *stack) {
     struct proc *self = current()->group_leader;
+    struct wait_query q1 = *query, *q = &q1;
+    if (q->idtype == P_PGID && q->id == 0)
+        q->id = current()->pgid;
     uint64_t f = local_irq_save();
     long ret;
     for (;;) {
@@ -301,7 +311,7 @@ static long wait_for_child(const struct wait_query *q, struct wait_result *r) {
             if (!(q->options & WNOWAIT)) {
                 if (finished) {
                     self->signal->child_ticks += r->ticks;
-                    proc_reap(c);
+                    *stack = proc_reap_but_stack(c);
                 } else if (r->code == CLD_STOPPED) {
                     c->signal->stop_unreported = false;
                 } else {
@@ -320,6 +330,19 @@ static long wait_for_child(const struct wait_query *q, struct wait_result *r) {
     return ret;
 }
 
+// wait4 and waitid run without the BKL (syscall.c's U calls) but here: what they copy out
+// needs no lock, nor does the freed child's kernel stack (kstack.c) - the biggest part of
+// a reap, which a fork+exec storm makes once an exec.
+static long wait_locked(const struct wait_query *q, struct wait_result *r) {
+    uint64_t stack = 0;
+    bkl_lock();
+    long ret = wait_for_child(q, r, &stack);
+    bkl_unlock();
+    if (stack)
+        kstack_free(stack);
+    return ret;
+}
+
 // wait4(pid, status, options, rusage): pid > 0 that child, 0 our group, -1 any, < -1 group -pid.
 SYSCALL(wait4) {
     int pid = (int)a0, options = (int)a2;
@@ -332,11 +355,11 @@ SYSCALL(wait4) {
     if (pid > 0)
         q = (struct wait_query){ P_PID, pid, q.options };
     else if (pid == 0)
-        q = (struct wait_query){ P_PGID, current()->pgid, q.options };
+        q = (struct wait_query){ P_PGID, 0, q.options };     // our group
     else if (pid < -1)
         q = (struct wait_query){ P_PGID, -pid, q.options };
     struct wait_result r;
-    long ret = wait_for_child(&q, &r);
+    long ret = wait_locked(&q, &r);
     if (ret <= 0)
         return ret;
     struct rusage ru;
@@ -364,14 +387,13 @@ SYSCALL(waitid) {
         return -EINVAL;
     if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
         return -EINVAL;
-    if (idtype == P_PGID && id == 0)
-        id = current()->pgid;            // Linux 5.4+: 0 means "my group"
+    // (Linux 5.4+: P_PGID 0 means "my group": wait_for_child.)
     if ((idtype != P_ALL && idtype != P_PID && idtype != P_PGID) ||
-        (idtype != P_ALL && id <= 0))
+        (idtype != P_ALL && id <= 0 && !(idtype == P_PGID && id == 0)))
         return -EINVAL;
     struct wait_query q = { idtype, id, options };
     struct wait_result r = { 0, 0, 0, 0 };
-    long ret = wait_for_child(&q, &r);
+    long ret = wait_locked(&q, &r);
     if (ret < 0)
         return ret;
     if (infop) {

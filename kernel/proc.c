@@ -263,16 +263,19 @@ static void proc_unuse(struct proc *p) {
     local_irq_restore(f);
 }
 
-void proc_reap(struct proc *p) {
+uint64_t proc_reap_but_stack(struct proc *p) {
     sched_wait_off_cpu(p);               // a zombie's CPU may still be switching away from it
     signal_flush_thread(p);              // its own pending signals' queued instances
     sighand_put(p->sighand);
     p->sighand = NULL;
     signal_put(p->signal);
     p->signal = NULL;
-    kstack_free(p->kstack_top);
+    uint64_t stack = p->kstack_top;
     proc_unuse(p);
+    return stack;
 }
+
+void proc_reap(struct proc *p) { kstack_free(proc_reap_but_stack(p)); }
 
 // Makes p the running process: its kernel stack for traps and syscalls, its page tables,
 // its thread pointer. NULL: the idle loop runs. It keeps whatever page tables are loaded

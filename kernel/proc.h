@@ -307,10 +307,13 @@ struct proc_table_info { uint64_t in_use, entries, entry_bytes; };
 struct proc_table_info proc_table_info(void);   // for /proc/slabinfo
 
 struct proc *proc_alloc(void);
-struct proc *proc_alloc_on(uint64_t kstack);   // with this kernel stack (kstack_alloc), yours if NULL
+struct proc *proc_alloc_on(uint64_t kstack);   // with this kernel stack (0: it makes one)
 void proc_set_current(struct proc *p);
 void proc_start(struct proc *p);      // first run: from the scheduler into user mode
 void proc_reap(struct proc *p);       // frees what an exited process still holds
+// The same but its kernel stack, returned for the caller to kstack_free - once it has let
+// the BKL go (kstack.c needs only its own lock).
+uint64_t proc_reap_but_stack(struct proc *p);
 void proc_exit(int status) __attribute__((noreturn));   // this thread; status as wait() reports it
 void mm_release(struct proc *p);       // exit.c: at exit and exec, in the old memory
 void proc_group_exit(int status) __attribute__((noreturn));   // every thread of the process

@@ -117,7 +117,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     U(59, execve),             // int execve(const char *pathname, char *const argv[],
                                //     char *const envp[])
     E(60, exit),               // void exit(int status)  (ends this thread only)
-    E(61, wait4),              // pid_t wait4(pid_t pid, int *wstatus, int options,
+    U(61, wait4),              // pid_t wait4(pid_t pid, int *wstatus, int options,
                                //     struct rusage *rusage)
     E(62, kill),               // int kill(pid_t pid, int sig)
     E(63, uname),              // int uname(struct utsname *buf)
@@ -252,7 +252,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(233, epoll_ctl),         // int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
     E(234, tgkill),            // int tgkill(pid_t tgid, pid_t tid, int sig)
     E(235, utimes),            // int utimes(const char *filename, const struct timeval times[2])
-    E(247, waitid),            // int waitid(idtype_t idtype, id_t id, siginfo_t *infop,
+    U(247, waitid),            // int waitid(idtype_t idtype, id_t id, siginfo_t *infop,
                                //     int options, struct rusage *rusage)
     E(257, openat),            // int openat(int dirfd, const char *pathname, int flags,
                                //     mode_t mode)
