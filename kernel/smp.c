@@ -41,10 +41,12 @@
 //       3. the system calls that only read the caller's own ids (getpid...: syscall.c);
 //       4. madvise's MADV_DONTNEED and MADV_FREE, and its hints, under the mm's lock
 //          alone, and its TLB shootdown after it (mm.c's mm_advise: mm->flushing);
-//       5. execve's copies of its arguments (bkl_lock; syscall.c's U calls);
+//       5. execve's copies of its arguments, and wait4's and waitid's copies out and
+//          their freeing of a reaped child's kernel stack (bkl_lock; syscall.c's U calls);
 //       6. the freeing of a dead address space's pages at exit and exec, and
-//       7. fork's copy of a one-thread parent's page tables (bkl_drop;
-//          mm_put_dropping_bkl and mm_dup, mm.c);
+//       7. fork's copy of a one-thread parent's page tables, and of its descriptor table,
+//          working directory and handlers, and the child's kernel stack (bkl_drop;
+//          mm_put_dropping_bkl and mm_dup, mm.c; fork.c's copy_unlocked);
 //       8. exec's building of a static program's new address space from a file whose
 //          writes it denies (build_image, exec.c);
 //       9. the idle loop, choosing and switching threads under sched_lock, and a yield:
@@ -94,10 +96,12 @@
 //                BKL and mm, without the write lock; after mm
 //   file position  a sleeping lock: a shared file's reads and writes without the BKL, one
 //                at a time (sys_file.c's read_regular, write_regular); before the BKL
-//   page_alloc   the free lists (page_alloc.c)       kmalloc    the slabs (kmalloc.c)
+//   page_alloc   the free lists (page_alloc.c)
+//   kmalloc      the slabs; an object's bytes, and its poison, are its owner's (kmalloc.c)
 //   percpu_pages a CPU's own list of free pages, taken by that CPU, and by a drain when
 //                the free lists are empty (percpu_pages.c)
-//   kstack       the kernel-stack slots (kstack.c)   lockdep    lockdep's tables
+//   kstack       the kernel-stack slots, their lazy list, the area's page tables (kstack.c)
+//   lockdep      lockdep's tables
 //   trace        the event ring (trace.c)            clock      the clock's state, the vvar page (time.c)
 //   random       the generator's state (random.c)
 //   sched        the run queue, and the RUNNABLE and RUNNING states, and SLEEPING for
