@@ -75,18 +75,21 @@ struct image {
 static uint64_t page_down(uint64_t a) { return a & ~(PAGE_SIZE - 1); }
 static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
 
-static long read_exact(struct inode *ip, uint64_t off, void *buf, size_t n) {
-    return fs_read(ip, off, buf, n) == (long)n ? 0 : -ENOEXEC;
+// stable: the file is (fs_data_stable), and this read, perhaps without the BKL, leaves
+// its access time to the caller.
+static long read_exact(struct inode *ip, uint64_t off, void *buf, size_t n, bool stable) {
+    long got = stable ? fs_read_stable(ip, off, buf, n) : fs_read(ip, off, buf, n);
+    return got == (long)n ? 0 : -ENOEXEC;
 }
 
 // Reads and checks the ELF header and program headers. Anything odd: -ENOEXEC.
-static long read_headers(struct inode *ip, struct image *im) {
+static long read_headers(struct inode *ip, struct image *im, bool stable) {
     struct elf64_ehdr *eh = &im->eh;
-    if (read_exact(ip, 0, eh, sizeof *eh))
+    if (read_exact(ip, 0, eh, sizeof *eh, stable))
         return -ENOEXEC;
     if (!elf_header_ok(eh))
         return -ENOEXEC;
-    if (read_exact(ip, eh->e_phoff, im->ph, eh->e_phnum * sizeof im->ph[0]))
+    if (read_exact(ip, eh->e_phoff, im->ph, eh->e_phnum * sizeof im->ph[0], stable))
         return -ENOEXEC;
     im->bias = eh->e_type == ET_DYN ? ET_DYN_BASE : 0;
     im->interp = elf_find_interp(im->ph, eh->e_phnum);
@@ -99,7 +102,7 @@ static int segment_prot(uint32_t flags) {
 }
 
 // Copies file bytes [off, off+n) to va in the new address space. (Perhaps without the
-// BKL: then the file is stable, and read_headers, under it, has set its access time.)
+// BKL: then the file is stable, and exec_inode sets its access time, under the BKL.)
 static long copy_in(struct mm *mm, struct inode *ip, uint64_t off, uint64_t va, uint64_t n,
                     char *buf) {
     bool stable = fs_data_stable(ip);
@@ -197,7 +200,7 @@ static long load_interpreter(struct proc *p, struct mm *mm, struct inode *prog,
     char *path = kzalloc(ph->p_filesz + 1);
     struct inode *ip = NULL;
     long err = li && path ? 0 : -ENOMEM;
-    if (!err && (read_exact(prog, ph->p_offset, path, ph->p_filesz) || path[ph->p_filesz - 1]))
+    if (!err && (read_exact(prog, ph->p_offset, path, ph->p_filesz, false) || path[ph->p_filesz - 1]))
         err = -ENOEXEC;                  // the name must end with its NUL
     if (!err)
         err = fs_lookup(p->fs->cwd, path, FS_FOLLOW, &ip);
@@ -207,7 +210,7 @@ static long load_interpreter(struct proc *p, struct mm *mm, struct inode *prog,
     if (held)
         fs_get(ip);
     if (!err)
-        err = read_headers(ip, li);
+        err = read_headers(ip, li, false);
     if (!err && li->interp >= 0)
         err = -ELIBBAD;                  // an interpreter that wants one itself
     if (!err) {
@@ -538,21 +541,13 @@ long exec(struct proc *p, const char *path, const char *const *argv, const char 
 }
 
 // The new address space: the program's segments, its interpreter's, and the stack with
-// the arguments. Most of an exec's time, and it needs nothing the BKL guards when the
-// program is static and its file is stable (fs_data_stable: writes are denied, and
-// mapping its pages changes nothing): the address space is new, on no list yet
-// (mm_create_unlisted), its VMAs' references on the file and the vDSO are atomic, and the
-// page allocator, kmalloc and the random generator have locks of their own. So then it is
-// built with the BKL let go, and other CPUs run kernel code meanwhile (in a fork+exec
-// storm, exec held the lock for about 170,000 cycles an exec before, 100,000 after). A dynamically linked program's loader is
-// looked up by path: that needs the BKL, and so does everything else.
-static long build_image(struct proc *p, struct inode *ip, struct image *im, const char *path,
-                        const char *const *argv, const char *const *envp, bool unlocked,
-                        struct mm **out, uint64_t *entry, uint64_t *rsp) {
+// the arguments - most of an exec's time. Into *out, even on failure (the caller puts it,
+// under the BKL: that lets go of the file). Perhaps without the BKL: build_unlocked.
+static long build_mm(struct proc *p, struct inode *ip, struct image *im, const char *path,
+                     const char *const *argv, const char *const *envp,
+                     struct mm **out, uint64_t *entry, uint64_t *rsp) {
     bool rnd = randomize && !(p->personality & ADDR_NO_RANDOMIZE);
-    uint64_t irq = 0;
-    bool dropped = unlocked && bkl_drop(&irq);
-    struct mm *mm = mm_create_unlisted();
+    struct mm *mm = *out = mm_create_unlisted();
     long err = mm ? 0 : -ENOMEM;
     if (!err) {
         mm->stack_top = USER_STACK_TOP - random_pages(rnd, STACK_RND_PAGES);
@@ -570,16 +565,50 @@ static long build_image(struct proc *p, struct inode *ip, struct image *im, cons
         err = build_stack(mm, im, path, argv, envp, rsp);
     if (!err)
         mm->brk_start = mm->brk = page_up(im->end) + random_pages(rnd, BRK_RND_PAGES);
-    if (unlocked)
-        bkl_retake(dropped, irq);
-    if (err && mm)
-        mm_put(mm);                  // (under the BKL: it lets go of the file)
-    else if (mm)
-        mm_list(mm);
-    if (mm && !err)
-        mm_set_exe(mm, ip);
-    *out = err ? NULL : mm;
     return err;
+}
+
+// Under the BKL: the built address space joins the list that truncate walks, and holds
+// the program's file - or, after a failure, is let go. *mm is NULL after a failure.
+static long finish_mm(struct inode *ip, struct mm **mm, long err) {
+    if (err && *mm)
+        mm_put(*mm);
+    else if (*mm)
+        mm_list(*mm);
+    if (err)
+        *mm = NULL;
+    else
+        mm_set_exe(*mm, ip);
+    return err;
+}
+
+// The way most execs go: a static program from a stable file (fs_data_stable: writes are
+// denied, and reading or mapping its pages changes nothing). Its first bytes and headers
+// are read, and its address space built, with the BKL let go: the address space is new,
+// on no list yet (mm_create_unlisted), its VMAs' references on the file and the vDSO are
+// atomic, and the page allocator, kmalloc and the random generator have locks of their
+// own; other CPUs run kernel code meanwhile. The BKL comes back for the file's access time
+// and finish_mm. Returns 1 to go the locked way instead (exec_inode): for a script, a
+// dynamically linked program (its loader is looked up by path, under the BKL), or a
+// failure to build - a page the build could not have, reported as whatever the step that
+// wanted it says, may come from the OOM killer, which needs the BKL.
+static long build_unlocked(struct proc *p, struct inode *ip, struct image *im, const char *path,
+                           const char *const *argv, const char *const *envp,
+                           struct mm **mm, uint64_t *entry, uint64_t *rsp) {
+    uint64_t irq = 0;
+    bool dropped = bkl_drop(&irq);
+    char magic[2];
+    long err = 1;
+    if (fs_read_stable(ip, 0, magic, 2) != 2 || magic[0] != '#' || magic[1] != '!') {
+        err = read_headers(ip, im, true);
+        if (!err && im->interp >= 0)
+            err = 1;
+        if (!err && build_mm(p, ip, im, path, argv, envp, mm, entry, rsp) != 0)
+            err = 1;
+    }
+    bkl_retake(dropped, irq);
+    fs_touch(ip, FS_ATIME_RELATIVE);     // (the reads above left it to us)
+    return finish_mm(ip, mm, err);       // (1 is a failure to it too: the mm goes)
 }
 
 // The file ip, found at path after `links` symbolic links; the caller holds a reference.
@@ -590,30 +619,28 @@ static long exec_inode(struct proc *p, struct inode *ip, int links, const char *
     if (!S_ISREG(ip->mode) || !(ip->mode & 0111))
         return -EACCES;
     // As Linux's open_exec: a file open for writing is ETXTBSY, and no one may open it for
-    // writing until we are done with it (that keeps it stable: build_image), nor while the
-    // program runs (mm_set_exe).
+    // writing until we are done with it (that keeps it stable: build_unlocked), nor while
+    // the program runs (mm_set_exe).
     if ((err = fs_deny_write_access(ip)))
         return err;
-    struct image *im = NULL;
     struct mm *mm = NULL;
     uint64_t entry = 0, rsp = 0;
-    if ((err = exec_script(p, ip, path, name, argv, envp, depth)) != 1)
+    struct image *im = kzalloc(sizeof *im);
+    if (!im) {
+        err = -ENOMEM;
         goto out;
-    err = (im = kzalloc(sizeof *im)) ? read_headers(ip, im) : -ENOMEM;
-    if (!err) {
-        // (Other threads - or a vfork parent's - may run on in the old memory meanwhile;
-        // their munmaps' shootdowns wait for this CPU, whose interrupts are off: the build
-        // answers them page by page, in mm_new_image_page.)
-        bool unlocked = im->interp < 0 && fs_data_stable(ip);
-        err = build_image(p, ip, im, path, argv, envp, unlocked, &mm, &entry, &rsp);
-        // Again with the BKL after any failure: a page the build could not have, reported
-        // as whatever the step that wanted it says, may come from the OOM killer.
-        if (err && unlocked) {
-            memset(im, 0, sizeof *im);
-            err = read_headers(ip, im);
-            if (!err)
-                err = build_image(p, ip, im, path, argv, envp, false, &mm, &entry, &rsp);
-        }
+    }
+    // (Other threads - or a vfork parent's - may run on in the old memory meanwhile; their
+    // munmaps' shootdowns wait for this CPU while its interrupts are off: the build answers
+    // them page by page, in mm_new_image_page.)
+    err = fs_data_stable(ip) ? build_unlocked(p, ip, im, path, argv, envp, &mm, &entry, &rsp) : 1;
+    if (err == 1) {                      // the locked way
+        if ((err = exec_script(p, ip, path, name, argv, envp, depth)) != 1)
+            goto out;
+        memset(im, 0, sizeof *im);
+        err = read_headers(ip, im, false);
+        if (!err)
+            err = finish_mm(ip, &mm, build_mm(p, ip, im, path, argv, envp, &mm, &entry, &rsp));
     }
     if (!err)
         err = de_thread(p);

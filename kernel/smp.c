@@ -47,8 +47,8 @@
 //       7. fork's copy of a one-thread parent's page tables, and of its descriptor table,
 //          working directory and handlers, and the child's kernel stack (bkl_drop;
 //          mm_put_dropping_bkl and mm_dup, mm.c; fork.c's copy_unlocked);
-//       8. exec's building of a static program's new address space from a file whose
-//          writes it denies (build_image, exec.c);
+//       8. exec's reading of a static program's headers, and building of its new address
+//          space, from a file whose writes it denies (build_unlocked, exec.c);
 //       9. the idle loop, choosing and switching threads under sched_lock, and a yield:
 //          sched_yield's, or a preemption's on the way to user mode (sched.c);
 //      10. futex(2) but its PI calls, under the futex lock (futex.c);
