@@ -201,6 +201,11 @@ void mm_set_exe(struct mm *mm, struct inode *ip) {
     mm->exe = ip;
 }
 
+// The vDSO's pages: the kernel's own shared memory (pinned), which no VMA's let-go ever
+// frees, and whose count is atomic - so they are unmapped without the BKL, with the
+// tables (mm_free_rest). Every exit and exec had them unmapped under it.
+static bool kernel_pages(const struct vma *v) { return v->shm && v->shm->pinned; }
+
 // The last reference is gone. First, under the BKL, what it guards is let go: the
 // program's file, each mapping's file and shared memory (whose pages must not be freed
 // with the tables), and the place on the list that truncate walks. After this nothing can
@@ -211,8 +216,10 @@ static void mm_let_go_of_shared(struct mm *mm) {
         fs_put(mm->exe);
     }
     for (struct vma *v = mm->vmas; v; v = v->next) {
-        if (v->shm || (v->flags & VMA_SHARED_FILE))
+        if ((v->shm && !kernel_pages(v)) || (v->flags & VMA_SHARED_FILE)) {
             unmap_vma(mm, v, true);
+            v->shm = NULL;           // let go of (maybe freed): mm_free_rest must not look
+        }
         vma_drop_file(v);
     }
     if (mm->pprev_mm) {              // (not if exec's build failed before mm_list)
@@ -222,11 +229,13 @@ static void mm_let_go_of_shared(struct mm *mm) {
     }
 }
 
-// Then the rest, which needs no lock of the BKL's: the VMAs, the mm, and every page and
-// table of the user half (vm_destroy).
+// Then the rest, which needs no lock of the BKL's: the vDSO's mapping, the VMAs, the mm,
+// and every page and table of the user half (vm_destroy).
 static void mm_free_rest(struct mm *mm) {
     for (struct vma *v = mm->vmas, *next; v; v = next) {
         next = v->next;
+        if (kernel_pages(v))
+            unmap_vma(mm, v, true);
         kfree(v);
     }
     uint64_t *pml4 = mm->pml4;
