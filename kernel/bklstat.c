@@ -8,9 +8,9 @@
 // Linux's /proc/lock_stat (CONFIG_LOCK_STAT) does for every lock class.
 //
 // A hold is charged to whoever holds the lock at each moment: the system call or trap
-// that took it, the idle loop while it holds it between two threads (sched.c: it passes
-// the lock from one to the next, or frees an exited thread's slot), and, when a thread
-// comes back from a sleep inside a system call, that call again (sched.c's switched_in).
+// that took it, the idle loop while it frees an exited thread's slot (sched.c), and, when
+// a thread comes back from a sleep inside a system call, that call again (sched.c's
+// switched_in).
 // A call that lets the lock go for a while (bkl_drop) takes up its own account again when
 // it has it back.
 //

@@ -21,9 +21,8 @@
 // every switch: a thread takes it, switches to its CPU's idle loop, which picks the next
 // thread and switches to it with the lock still held; that thread lets it go. So a thread
 // is never on two CPUs, and never picked before its switch away is complete. A thread that
-// switches away holding the BKL leaves it to the idle loop, which passes it on to the next
-// thread if that one held it too, and lets it go otherwise (bkl_pass_on); a thread that
-// finds it gone takes it back, as deep as it held it. What stays simple is sleep and
+// switches away holding the BKL lets go of it there, once it holds sched_lock, and takes
+// it back, as deep as it held it, when it runs again. What stays simple is sleep and
 // wakeup: a sleeper checks its condition and marks itself SLEEPING under the lock of that
 // condition - the BKL (sleep_on), or one of its own (sleep_on_locked: futexes, pipes,
 // nanosleep's) - and takes sched_lock before that lock can go; every waker holds the
@@ -205,15 +204,6 @@ static void run(struct percpu *c, struct proc *p) {
     __atomic_store_n(&p->on_cpu, false, __ATOMIC_RELEASE);   // the reap may go on (proc.c)
 }
 
-// The BKL that the thread switched away from held: kept for the next thread if that one
-// held it too when it switched away (as the BKL was before, the lock passes from one to
-// the other: a woken thread waits for no other CPU to get back into the kernel); else let
-// go, before a thread that runs without it, or a halt. sched_lock held.
-static void bkl_pass_on(struct percpu *c, struct proc *next) {
-    if (c->bkl_depth && (!next || !next->bkl_depth))
-        bkl_let_go_all(&c->resched_ipis);
-}
-
 void scheduler(void) {
     struct percpu *c = this_cpu();
     cli();
@@ -223,7 +213,6 @@ void scheduler(void) {
     c->bkl_depth = 0;
     for (;;) {
         struct proc *p = pick_next(c);
-        bkl_pass_on(c, p);
         if (!p) {
             // Nothing to do: poll a while, then sleep until an interrupt. A wakeup
             // elsewhere claims this CPU (smp_claim_idle_cpu) and kicks it: a flag if it
@@ -238,18 +227,17 @@ void scheduler(void) {
             continue;
         }
         run(c, p);
-        if (c->bkl_depth)
-            bkl_held_by(BKL_WHO_SCHED);     // (bklstat.c)
         // It exited, and nobody will wait for it (proc_exit said so, while it still ran):
-        // free its slot, under the BKL that its exit held, without sched_lock.
+        // free its slot, under the BKL, without sched_lock.
         struct proc *dead = c->dead;
         if (dead) {
             c->dead = NULL;
             unload_tables();
             rq_unlock();
-            if (!c->bkl_depth)
-                kernel_enter();
+            kernel_enter();
+            bkl_held_by(BKL_WHO_SCHED);     // (bklstat.c)
             proc_reap(dead);
+            kernel_exit();
             rq_lock();
         }
     }
@@ -257,26 +245,27 @@ void scheduler(void) {
 
 
 // p runs again, on this CPU, switched to by its idle loop, which held sched_lock through
-// the switch: p lets it go, then has the BKL back as deep as it held it - passed on by the
-// idle loop (bkl_pass_on), or taken now. (The lock order forbids the other way round.)
+// the switch: p lets it go, then takes the BKL back as deep as it held it. (The lock order
+// forbids the other way round.)
 static void switched_in(struct proc *p) {
-    struct percpu *c = this_cpu();
     rq_unlock();
-    if (p->bkl_depth && !c->bkl_depth)
-        bkl_take_back(p->bkl_depth, p->bkl_who);
-    else if (p->bkl_depth)
-        bkl_took_over(p->bkl_depth, p->bkl_who);
+    bkl_take_back(p->bkl_depth, p->bkl_who);
 }
 
 // The caller holds sched_lock and has set p's state: off to this CPU's idle loop, which
-// goes on holding the lock, and the BKL if p held it, until it knows whether the next
-// thread wants it (bkl_pass_on). p comes back here when a CPU picks it again, maybe another.
+// goes on holding sched_lock. The BKL, if p holds it, goes here, however deep: no wakeup
+// can come between p's check of its condition and the switch now (the wakers need
+// sched_lock too), and the switch is no work of the BKL's. (The idle loop used to hold it
+// until it knew whether the next thread wanted it, to pass it on: in a fork+exec storm that
+// kept it for about 13,000 cycles at each sleep and exit, a sixth of all its holds.)
+// p comes back here when a CPU picks it again, maybe another.
 static void switch_away(struct proc *p) {
     struct percpu *c = this_cpu();
     if (p->state == PROC_DEAD)
         c->dead = p;                    // decided now: once off the CPU it is others' to change
     p->bkl_depth = c->bkl_depth;
     p->bkl_who = c->bkl_who;
+    bkl_let_go_all(&c->resched_ipis);   // (its waiters' IPIs go with sched_lock: rq_unlock)
     swtch(&p->context, c->scheduler_rsp);
     switched_in(p);
 }

@@ -20,13 +20,11 @@
 //     mode, which takes the lock again only for a signal to act on (trap.c's
 //     return_to_user_unlocked) - a call a signal cut short goes out holding it - or back
 //     to idle.
-//   - A thread that switches away holding the BKL leaves it to its CPU's idle loop, which
-//     passes it on to the next thread if that one held it too when it switched away, and
-//     lets it go otherwise, or to halt (sched.c's bkl_pass_on); a thread that finds it
-//     gone takes it back, as deep (bkl_take_back). The idle loop chooses under the run
-//     queue's own lock, which a sleeper takes before its condition's lock can go (the
-//     BKL, or the futex lock); every waker holds that lock: so no wakeup falls between
-//     the sleeper's check of its condition and its switch away.
+//   - A thread that switches away holding the BKL lets go of it at the switch, however
+//     deep, holding the run queue's own lock (sched.c's switch_away), and takes it back
+//     as deep when it runs again (bkl_take_back). A sleeper takes that lock before its
+//     condition's lock can go (the BKL, or the futex lock), and every waker holds it: so
+//     no wakeup falls between the sleeper's check of its condition and its switch away.
 //   - The hot, simple structures also have spinlocks of their own (page_alloc and the
 //     CPUs' page lists, kmalloc, kstack, lockdep, trace, clock, futex, each address
 //     space's mm lock, each descriptor table's and each pipe's), ordered after the BKL;
@@ -375,10 +373,9 @@ void bkl_unlock(void) {
     local_irq_restore(f);
 }
 
-// The idle loop lets go of the BKL that a thread switching away left it, however deep,
-// before a thread that did not hold it, or a halt (sched.c's bkl_pass_on); a thread that
-// finds it gone when it runs again takes it back, as deep (bkl_take_back). Interrupts
-// off; the run queue's lock is held across the first, and no spinlock across the second.
+// A thread switching away lets go of the BKL, however deep (sched.c's switch_away), and
+// takes it back as deep when it runs again (bkl_take_back). Interrupts off; the run
+// queue's lock is held across the first, and no spinlock across the second.
 // The IPIs for the lock's waiters are added to *ipis, for the caller to send once it has
 // let go of the run queue's lock (sched.c says why).
 void bkl_let_go_all(uint32_t *ipis) {
@@ -396,15 +393,7 @@ void bkl_take_back(int depth, int who) {
         return;
     lockdep_assert_none_held("taking the BKL back");   // the BKL comes first
     kernel_enter();
-    bkl_took_over(depth, who);
-}
-
-// The same when this CPU holds the lock already: its idle loop kept it for this thread.
-void bkl_took_over(int depth, int who) {
-    struct percpu *c = this_cpu();
-    if (!bkl_held())
-        panic("BKL: CPU %d takes over a hold it does not have", c->id);
-    c->bkl_depth = depth;
+    this_cpu()->bkl_depth = depth;
     bkl_held_by(who);                                  // (bklstat.c)
 }
 

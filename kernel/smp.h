@@ -14,12 +14,11 @@ void irq_eoi(int irq);
 bool irq_apic_mode(void);               // legacy IRQs arrive through the I/O APIC                  // the PIC's or the local APIC's end-of-interrupt
 
 // The big kernel lock (BKL): see smp.c. Every entry into the kernel takes it, every
-// return to user mode lets it go, and the idle loop before a halt or a thread without it.
+// return to user mode lets it go, and so does a thread that switches away (sched.c).
 void kernel_enter(void);
 void kernel_exit(void);
-void bkl_let_go_all(uint32_t *ipis);    // sched.c's idle loop: all of it; IPIs owed to *ipis
+void bkl_let_go_all(uint32_t *ipis);    // sched.c's switch away: all of it; IPIs owed to *ipis
 void bkl_take_back(int depth, int who); // ... and after it, as deep (who: bklstat.c's)
-void bkl_took_over(int depth, int who); // ... or keeps it, as its idle loop left it
 // Around the part of a system call that needs it, for one that runs without (syscall.c's U).
 void bkl_lock(void);
 void bkl_unlock(void);
