@@ -219,6 +219,30 @@ static void own_group(void)
     print_status("it", status);
 }
 
+// waitid with P_PGID: id 0 means "my group" (Linux 5.4+); a negative id, or P_PID 0, is
+// EINVAL. Run in a group of its own.
+static void waitid_groups(void)
+{
+    int gate[2];
+    siginfo_t si;
+
+    setpgid(0, 0);
+    pipe(gate);
+    pid_t same = gated(gate), other = gated(gate);
+    setpgid(other, other);
+    close(gate[0]);
+    close(gate[1]);
+    check("waitid(P_PID, 0)", waitid(P_PID, 0, &si, WEXITED));
+    check("waitid(P_PGID, -1)", waitid(P_PGID, -1, &si, WEXITED));
+    memset(&si, 0, sizeof si);
+    check("waitid(P_PGID, 0)", waitid(P_PGID, 0, &si, WEXITED));
+    yes("it was the child in our group", si.si_pid == same && si.si_code == CLD_EXITED);
+    check("waitid(P_PGID, 0, WNOHANG) again", waitid(P_PGID, 0, &si, WEXITED | WNOHANG));
+    memset(&si, 0, sizeof si);
+    check("waitid(P_PGID, other group)", waitid(P_PGID, other, &si, WEXITED));
+    yes("it was the other child", si.si_pid == other && si.si_status == 0);
+}
+
 static void terminals(void)
 {
     int p[2], fd = open("etc/parity/hello.txt", O_RDONLY);
@@ -246,6 +270,7 @@ int main(int argc, char **argv)
     parent_on_child();
     kill_group();
     in_child("a child with a group of its own", own_group);
+    in_child("waitid in a group of its own", waitid_groups);
     terminals();
     return done();
 }
