@@ -633,21 +633,30 @@ static int fault_file_page(struct mm *mm, struct vma *v, uint64_t va) {
     return 0;
 }
 
+// How many truncates have begun (under the BKL): a fork that copied an address space off
+// the list (mm_dup) looks whether one came meanwhile.
+static uint64_t truncations;
+
+// The pages of ip at or past keep leave mm's mappings of it (under mm's lock).
+static void unmap_past(struct mm *mm, struct inode *ip, uint64_t keep) {
+    for (struct vma *v = mm->vmas; v; v = v->next) {
+        if (v->file != ip)
+            continue;
+        uint64_t from = v->start;
+        if (keep > v->file_off)
+            from = keep - v->file_off >= v->end - v->start ? v->end : v->start + (keep - v->file_off);
+        if (from < v->end)
+            vm_unmap_range(mm->pml4, from, v->end, true);
+    }
+}
+
 // truncate: pages of ip at or past the new end (size) leave every mapping - private copies
 // of them too, as Linux's truncate_pagecache does - so that a touch there is SIGBUS.
 void mm_file_truncated(struct inode *ip, uint64_t size) {
-    uint64_t keep = page_up(size);
+    truncations++;
     for (struct mm *mm = all_mms; mm; mm = mm->next_mm) {
         uint64_t flags = mm_lock(mm);
-        for (struct vma *v = mm->vmas; v; v = v->next) {
-            if (v->file != ip)
-                continue;
-            uint64_t from = v->start;
-            if (keep > v->file_off)
-                from = keep - v->file_off >= v->end - v->start ? v->end : v->start + (keep - v->file_off);
-            if (from < v->end)
-                vm_unmap_range(mm->pml4, from, v->end, true);
-        }
+        unmap_past(mm, ip, page_up(size));
         mm_unlock(mm, flags);
     }
 }
@@ -912,10 +921,12 @@ static int dup_pages(struct mm *dst, struct mm *src, struct vma *v) {
     return vm_copy_range(dst->pml4, src->pml4, v->start, v->end, vma_shared(v), !v->shm);
 }
 
-// fork's first half, under the BKL and src's lock: a new mm with a copy of each VMA (each
-// file and shared memory they use gets one more reference: the BKL's), no pages yet.
+// fork's first half, under src's lock: a new mm, on no list, with a copy of each VMA (each
+// file and shared memory they use gets one more reference, atomic; a file's write access,
+// the BKL's, only under it: may_dup_unlocked), no pages yet, and not holding the program's
+// file yet (mm_set_exe, under the BKL).
 static struct mm *dup_vmas(struct mm *src) {
-    struct mm *dst = mm_create();
+    struct mm *dst = mm_create_unlisted();
     if (!dst)
         return NULL;
     struct vma **tail = &dst->vmas;
@@ -938,8 +949,6 @@ static struct mm *dup_vmas(struct mm *src) {
         *tail = c;
         tail = &c->next;
     }
-    if (src->exe)
-        mm_set_exe(dst, src->exe);
     dst->brk_start = src->brk_start;
     dst->brk = src->brk;
     dst->mmap_top = src->mmap_top;
@@ -959,13 +968,38 @@ static int dup_all_pages(struct mm *dst, struct mm *src) {
     return 0;
 }
 
-// The copy of the page tables runs without the BKL when the parent has one thread, so
-// that other CPUs run kernel code meanwhile. It needs nothing the BKL guards:
-//   - both address spaces are locked (dst nested in src: nobody else locks dst while
-//     holding another mm's lock, so the two can never be waited for the other way round).
-//     What else could reach them - a truncate (mm_file_truncated), /proc reading memory -
-//     takes their locks, and waits;
-//   - src's VMAs change only under its lock; its pages' counts are atomic (vm_page_get).
+// May fork copy src's VMAs without the BKL? Each reference they take must be atomic: a
+// mapping that writes its file holds the file's write access, the BKL's.
+static bool may_dup_unlocked(struct mm *src) {
+    for (struct vma *v = src->vmas; v; v = v->next)
+        if (v->file && vma_writes_file(v) && !(v->flags & VMA_DONTFORK))
+            return false;
+    return true;
+}
+
+// The new address space joins the list that truncate walks, under the BKL, and holds the
+// program's file. A truncate that began while it was being copied, off the list, could not
+// see it: its cut is made here again, for each file it maps, at that file's size now.
+static void dup_done(struct mm *dst, struct mm *src, uint64_t truncations_before) {
+    mm_list(dst);
+    if (src->exe)
+        mm_set_exe(dst, src->exe);
+    if (truncations == truncations_before)
+        return;
+    uint64_t flags = mm_lock(dst);
+    for (struct vma *v = dst->vmas; v; v = v->next)
+        if (v->file)
+            unmap_past(dst, v->file, page_up(v->file->size));
+    mm_unlock(dst, flags);
+}
+
+// When the parent has one thread, fork copies its VMAs and page tables without the BKL,
+// so that other CPUs run kernel code meanwhile. It needs nothing the BKL guards:
+//   - the new address space is on no list yet (mm_create_unlisted), and locked (nested in
+//     src: nobody else locks it while holding another mm's lock, so the two can never be
+//     waited for the other way round); it joins the list afterwards (dup_done);
+//   - src's VMAs change only under its lock; its pages' counts are atomic (vm_page_get),
+//     and so are the VMAs' references on their files and shared memory (may_dup_unlocked).
 //     A page fork counts is mapped by src, so whoever shares it sees a count of at least
 //     2 - no copy-on-write split elsewhere can mistake it for its own;
 //   - one thread (refs == 1): no other CPU runs in src, or can start to (only a thread of
@@ -974,17 +1008,15 @@ static int dup_all_pages(struct mm *dst, struct mm *src) {
 // The BKL comes back only after both mm locks are let go (it comes first in the lock
 // order: a CPU holding it may be waiting for src's lock right now).
 struct mm *mm_dup(struct mm *src, void (*unlocked)(void *arg), void *arg) {
+    uint64_t before = truncations;
     uint64_t flags = mm_lock(src);
-    struct mm *dst = dup_vmas(src);
-    if (!dst) {
-        mm_unlock(src, flags);
-        return NULL;
-    }
-    uint64_t dst_flags = spin_lock_irqsave_nested(&dst->lock);
     uint64_t irq = 0;
-    bool dropped = src->refs == 1 && bkl_drop(&irq);
-    int err = dup_all_pages(dst, src);
-    spin_unlock_irqrestore(&dst->lock, dst_flags);
+    bool dropped = src->refs == 1 && may_dup_unlocked(src) && bkl_drop(&irq);
+    struct mm *dst = dup_vmas(src);
+    uint64_t dst_flags = dst ? spin_lock_irqsave_nested(&dst->lock) : 0;
+    int err = dst ? dup_all_pages(dst, src) : -ENOMEM;
+    if (dst)
+        spin_unlock_irqrestore(&dst->lock, dst_flags);
     mm_unlock(src, dropped ? irq : flags);   // interrupts stay off until the BKL is back
     if (dropped && unlocked) {
         local_irq_restore(flags);            // as the system call had them: on
@@ -993,11 +1025,11 @@ struct mm *mm_dup(struct mm *src, void (*unlocked)(void *arg), void *arg) {
     }
     if (dropped)
         bkl_retake(true, flags);
-    if (err) {
-        mm_put(dst);
-        return NULL;
-    }
-    return dst;
+    if (dst && !err)
+        dup_done(dst, src, before);
+    if (err && dst)
+        mm_put(dst);                         // (under the BKL: it lets go of the files)
+    return err ? NULL : dst;
 }
 
 // The two doors into an address space other than the running one (uaccess.h is the door

@@ -1540,9 +1540,13 @@ static int ft_child(volatile unsigned char *map, atomic_int *cut, int round) {
 // The forker: single-threaded (a fork's copy of it may run without the BKL on Lantern),
 // with both pages of the file mapped and touched; each round a truncator cuts the file
 // to one page while this one forks. Exits with the number of children that read the page.
-static int ft_forker(int fd, atomic_int *shared) {
+// The mapping is made through a read-only descriptor: a shared mapping of a file open for
+// writing holds the file's write access, and Lantern copies such a process under the BKL,
+// where no truncate can come between.
+static int ft_forker(int fd, const char *path, atomic_int *shared) {
     atomic_int *go = &shared[0], *cut = &shared[1];
-    volatile unsigned char *map = mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd, 0);
+    int rd = open(path, O_RDONLY);
+    volatile unsigned char *map = mmap(NULL, 8192, PROT_READ, MAP_SHARED, rd, 0);
     if (map == MAP_FAILED)
         return 100;
     int wrong = 0;
@@ -1582,7 +1586,7 @@ static void forktrunc(void) {
     }
     pid_t forker = fork();
     if (forker == 0)
-        _exit(ft_forker(fd, shared));
+        _exit(ft_forker(fd, path, shared));
     int st = 0;
     waitpid(forker, &st, 0);
     printf("smpstress: forktrunc: %d rounds of %d forks against a truncate, children that "
