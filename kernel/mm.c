@@ -924,20 +924,19 @@ static int dup_pages(struct mm *dst, struct mm *src, struct vma *v) {
 // fork's first half, under src's lock: a new mm, on no list, with a copy of each VMA (each
 // file and shared memory they use gets one more reference, atomic; a file's write access,
 // the BKL's, only under it: may_dup_unlocked), no pages yet, and not holding the program's
-// file yet (mm_set_exe, under the BKL).
-static struct mm *dup_vmas(struct mm *src) {
-    struct mm *dst = mm_create_unlisted();
+// file yet (mm_set_exe, under the BKL). Out of memory: -ENOMEM, and the part made in
+// *out (maybe NULL), for the caller to put under the BKL.
+static int dup_vmas(struct mm *src, struct mm **out) {
+    struct mm *dst = *out = mm_create_unlisted();
     if (!dst)
-        return NULL;
+        return -ENOMEM;
     struct vma **tail = &dst->vmas;
     for (struct vma *v = src->vmas; v; v = v->next) {
         if (v->flags & VMA_DONTFORK)
             continue;                // madvise(MADV_DONTFORK): not the child's
         struct vma *c = kmalloc(sizeof *c);
-        if (!c) {
-            mm_put(dst);
-            return NULL;
-        }
+        if (!c)
+            return -ENOMEM;
         *c = *v;
         c->flags &= ~VMA_LOCKED;     // mlock is not inherited (Linux)
         c->next = NULL;
@@ -957,7 +956,7 @@ static struct mm *dup_vmas(struct mm *src) {
     dst->arg_end = src->arg_end;
     dst->env_start = src->env_start;
     dst->env_end = src->env_end;
-    return dst;
+    return 0;
 }
 
 // fork's second half: the page tables, VMA by VMA - for a big process most of fork's time.
@@ -1012,11 +1011,13 @@ struct mm *mm_dup(struct mm *src, void (*unlocked)(void *arg), void *arg) {
     uint64_t flags = mm_lock(src);
     uint64_t irq = 0;
     bool dropped = src->refs == 1 && may_dup_unlocked(src) && bkl_drop(&irq);
-    struct mm *dst = dup_vmas(src);
-    uint64_t dst_flags = dst ? spin_lock_irqsave_nested(&dst->lock) : 0;
-    int err = dst ? dup_all_pages(dst, src) : -ENOMEM;
-    if (dst)
+    struct mm *dst;
+    int err = dup_vmas(src, &dst);
+    if (!err) {
+        uint64_t dst_flags = spin_lock_irqsave_nested(&dst->lock);
+        err = dup_all_pages(dst, src);
         spin_unlock_irqrestore(&dst->lock, dst_flags);
+    }
     mm_unlock(src, dropped ? irq : flags);   // interrupts stay off until the BKL is back
     if (dropped && unlocked) {
         local_irq_restore(flags);            // as the system call had them: on
