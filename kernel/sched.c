@@ -228,16 +228,15 @@ void scheduler(void) {
         }
         run(c, p);
         // It exited, and nobody will wait for it (proc_exit said so, while it still ran):
-        // free its slot, under the BKL, without sched_lock.
+        // free its slot, under the BKL that its exit held, without sched_lock.
         struct proc *dead = c->dead;
         if (dead) {
             c->dead = NULL;
             unload_tables();
             rq_unlock();
-            kernel_enter();
             bkl_held_by(BKL_WHO_SCHED);     // (bklstat.c)
             proc_reap(dead);
-            kernel_exit();
+            bkl_let_go_all(&c->resched_ipis);   // (sent at the next rq_unlock)
             rq_lock();
         }
     }
@@ -257,15 +256,21 @@ static void switched_in(struct proc *p) {
 // can come between p's check of its condition and the switch now (the wakers need
 // sched_lock too), and the switch is no work of the BKL's. (The idle loop used to hold it
 // until it knew whether the next thread wanted it, to pass it on: in a fork+exec storm that
-// kept it for about 13,000 cycles at each sleep and exit, a sixth of all its holds.)
+// kept it for about 13,000 cycles at each sleep and exit, a sixth of all its holds.) But
+// an exited thread that its idle loop will free keeps it to the end: until its slot and
+// stack are free, nobody under the BKL may find it (a thread count, the free memory).
 // p comes back here when a CPU picks it again, maybe another.
 static void switch_away(struct proc *p) {
     struct percpu *c = this_cpu();
-    if (p->state == PROC_DEAD)
+    if (p->state == PROC_DEAD) {
         c->dead = p;                    // decided now: once off the CPU it is others' to change
+        if (!c->bkl_depth)
+            panic("sched: pid %d exits without the BKL", p->pid);
+    }
     p->bkl_depth = c->bkl_depth;
     p->bkl_who = c->bkl_who;
-    bkl_let_go_all(&c->resched_ipis);   // (its waiters' IPIs go with sched_lock: rq_unlock)
+    if (p->state != PROC_DEAD)
+        bkl_let_go_all(&c->resched_ipis);   // (its waiters' IPIs go with sched_lock: rq_unlock)
     swtch(&p->context, c->scheduler_rsp);
     switched_in(p);
 }
