@@ -102,7 +102,7 @@ static int segment_prot(uint32_t flags) {
 }
 
 // Copies file bytes [off, off+n) to va in the new address space. (Perhaps without the
-// BKL: then the file is stable, and exec_inode sets its access time, under the BKL.)
+// BKL: then the file is stable, and build_unlocked sets its access time, under the BKL.)
 static long copy_in(struct mm *mm, struct inode *ip, uint64_t off, uint64_t va, uint64_t n,
                     char *buf) {
     bool stable = fs_data_stable(ip);
@@ -589,20 +589,23 @@ static long finish_mm(struct inode *ip, struct mm **mm, long err) {
 // atomic, and the page allocator, kmalloc and the random generator have locks of their
 // own; other CPUs run kernel code meanwhile. The BKL comes back for the file's access time
 // and finish_mm. Returns 1 to go the locked way instead (exec_inode): for a script, a
-// dynamically linked program (its loader is looked up by path, under the BKL), or a
-// failure to build - a page the build could not have, reported as whatever the step that
-// wanted it says, may come from the OOM killer, which needs the BKL.
+// dynamically linked program (its loader is looked up by path, under the BKL: *headers
+// says im holds its headers, read already), or a failure to build - a page the build could
+// not have, reported as whatever the step that wanted it says, may come from the OOM
+// killer, which needs the BKL.
 static long build_unlocked(struct proc *p, struct inode *ip, struct image *im, const char *path,
                            const char *const *argv, const char *const *envp,
-                           struct mm **mm, uint64_t *entry, uint64_t *rsp) {
+                           struct mm **mm, uint64_t *entry, uint64_t *rsp, bool *headers) {
     uint64_t irq = 0;
     bool dropped = bkl_drop(&irq);
     char magic[2];
     long err = 1;
     if (fs_read_stable(ip, 0, magic, 2) != 2 || magic[0] != '#' || magic[1] != '!') {
         err = read_headers(ip, im, true);
-        if (!err && im->interp >= 0)
+        if (!err && im->interp >= 0) {
+            *headers = true;
             err = 1;
+        }
         if (!err && build_mm(p, ip, im, path, argv, envp, mm, entry, rsp) != 0)
             err = 1;
     }
@@ -633,8 +636,12 @@ static long exec_inode(struct proc *p, struct inode *ip, int links, const char *
     // (Other threads - or a vfork parent's - may run on in the old memory meanwhile; their
     // munmaps' shootdowns wait for this CPU while its interrupts are off: the build answers
     // them page by page, in mm_new_image_page.)
-    err = fs_data_stable(ip) ? build_unlocked(p, ip, im, path, argv, envp, &mm, &entry, &rsp) : 1;
-    if (err == 1) {                      // the locked way
+    bool headers = false;
+    err = fs_data_stable(ip) ?
+          build_unlocked(p, ip, im, path, argv, envp, &mm, &entry, &rsp, &headers) : 1;
+    if (err == 1 && headers) {           // the locked way, for the loader
+        err = finish_mm(ip, &mm, build_mm(p, ip, im, path, argv, envp, &mm, &entry, &rsp));
+    } else if (err == 1) {               // the locked way, from the start
         if ((err = exec_script(p, ip, path, name, argv, envp, depth)) != 1)
             goto out;
         memset(im, 0, sizeof *im);
