@@ -221,6 +221,10 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64
         return -EPERM;                   // as arch_prctl(ARCH_SET_FS) would say
     if (self->signal->group_exit)
         return -EINTR;                   // the group is dying: no new members
+    // The limits, told at once: a fork they refuse makes no copies and no kernel stack.
+    // (proc_alloc_on looks again: they may change while mm_dup lets the BKL go.)
+    if (!proc_room_for_thread(self))
+        return -EAGAIN;
     // The copy of the memory comes first, before the child is in the process table: it
     // may let the BKL go (mm_dup), and no other CPU may meet a child half made.
     struct mm *mm = NULL;

@@ -169,6 +169,13 @@ static bool may_add_thread(struct proc *parent) {
     return nr_threads < max_threads() && !over_nproc(parent);
 }
 
+bool proc_room_for_thread(struct proc *parent) {
+    uint64_t f = local_irq_save();
+    bool room = may_add_thread(parent);
+    local_irq_restore(f);
+    return room;
+}
+
 // Each struct proc has a page of its own, whatever its size: the table keeps every one for
 // good, and a kept object in a slab shared with short-lived ones (descriptor tables of the
 // same size class...) would pin that slab's page after they are gone - memory that the

@@ -308,6 +308,7 @@ struct proc_table_info proc_table_info(void);   // for /proc/slabinfo
 
 struct proc *proc_alloc(void);
 struct proc *proc_alloc_on(uint64_t kstack);   // with this kernel stack (0: it makes one)
+bool proc_room_for_thread(struct proc *parent); // would proc_alloc's limits let one more in?
 void proc_set_current(struct proc *p);
 void proc_start(struct proc *p);      // first run: from the scheduler into user mode
 void proc_reap(struct proc *p);       // frees what an exited process still holds
