@@ -49,7 +49,7 @@ _Static_assert(NR_CLASSES == KMALLOC_CLASSES, "kmalloc.h tells /proc/slabinfo th
 
 static struct spinlock lock = SPINLOCK_INIT("kmalloc");   // taken before page_alloc's, never after
 static struct page_list partial[NR_CLASSES];   // slabs with at least one free object
-static unsigned nr_empty[NR_CLASSES];          // how many of those are entirely free (0 or 1)
+static unsigned nr_empty[NR_CLASSES];          // how many are entirely free (0 or 1; a panic: 2)
 static uint64_t nr_slabs[NR_CLASSES];          // slabs of the class, partial or full
 static uint64_t nr_free_objects[NR_CLASSES];   // free objects in them (/proc/slabinfo)
 
@@ -137,7 +137,7 @@ static long broken_poison(const uint8_t *obj, size_t size) {
 
 // Takes the first free object of a slab that has one (under the lock; the caller checks
 // its poison and fills it after letting the lock go).
-static void put_object(struct page *pg, unsigned i);
+static void put_object(struct page *pg, unsigned i, bool may_release);
 
 static void *take_object(struct page *pg) {
     unsigned c = pg->slab_class, w = 0;
@@ -156,14 +156,15 @@ static void *take_object(struct page *pg) {
 }
 
 // Gives back an object already poisoned (under the lock).
-static void put_object(struct page *pg, unsigned i) {
+// (may_release: a slab it leaves empty may go back to the page allocator.)
+static void put_object(struct page *pg, unsigned i, bool may_release) {
     unsigned c = pg->slab_class;
     slab_map(pg)[i / 32] |= 1u << (i % 32);
     nr_free_objects[c]++;
     if (++pg->slab_free == 1)              // it was full: back on the list
         page_list_add(&partial[c], pg);
     if (pg->slab_free == class_capacity(c)) {
-        if (nr_empty[c] == 0)
+        if (nr_empty[c] == 0 || !may_release)
             nr_empty[c]++;                 // keep this one
         else
             release_slab(pg);
@@ -224,13 +225,14 @@ static void *alloc(size_t size, int fill) {
     uint8_t *obj = take(c);
     long bad = obj ? broken_poison(obj, class_size(c)) : -1;
     if (bad >= 0) {
-        // Given back first, so that the panic leaves the slab as it was.
+        // Given back first, kept, so that the panic leaves the slab as it was.
+        uint8_t byte = obj[bad];
         struct page *pg = virt_to_page(obj);
         uint64_t f = spin_lock_irqsave(&lock);
-        put_object(pg, (unsigned)((obj - (uint8_t *)page_address(pg)) / class_size(c)));
+        put_object(pg, (unsigned)((obj - (uint8_t *)page_address(pg)) / class_size(c)), false);
         spin_unlock_irqrestore(&lock, f);
         panic("kmalloc: use after free detected at %p (byte %ld of a free %zu-byte object "
-              "is %#x)", (void *)obj, bad, class_size(c), obj[bad]);
+              "is %#x)", (void *)obj, bad, class_size(c), byte);
     }
     if (obj) {
         size_t n = fill == 0 ? size : class_size(c);
@@ -297,7 +299,7 @@ void kfree(const void *p) {
     uint64_t f = spin_lock_irqsave(&lock);
     if (object_free(pg, index))
         panic("kmalloc: double free of %p by caller %#llx", p, caller_addr(caller));
-    put_object(pg, index);
+    put_object(pg, index, true);
     spin_unlock_irqrestore(&lock, f);
 }
 
