@@ -396,6 +396,13 @@ SYSCALL(waitid) {
     long ret = wait_locked(&q, &r);
     if (ret < 0)
         return ret;
+    // As Linux: the rusage first, and only for a child reported; then infop, zeroed if none.
+    if (ret == 1 && urusage) {
+        struct rusage ru;
+        rusage_from_ticks(&ru, r.ticks);
+        if (copy_to_user((void *)urusage, &ru, sizeof ru))
+            return -EFAULT;
+    }
     if (infop) {
         struct waitid_info info;
         memset(&info, 0, sizeof info);
@@ -407,12 +414,6 @@ SYSCALL(waitid) {
                              r.code == CLD_CONTINUED ? SIGCONT : (r.status >> 8) & 0xff;
         }
         if (copy_to_user((void *)infop, &info, sizeof info))
-            return -EFAULT;
-    }
-    if (urusage) {
-        struct rusage ru;
-        rusage_from_ticks(&ru, r.ticks);
-        if (copy_to_user((void *)urusage, &ru, sizeof ru))
             return -EFAULT;
     }
     return 0;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "parity.h"
@@ -230,6 +231,11 @@ static void waitid_groups(void)
     pipe(gate);
     pid_t same = gated(gate), other = gated(gate);
     setpgid(other, other);
+    unsigned char ru[144];                        // a struct rusage's size on x86_64
+    memset(ru, 0xff, sizeof ru);
+    check("waitid(P_ALL, WNOHANG) with a rusage, nothing to tell",
+          syscall(SYS_waitid, P_ALL, 0, &si, WEXITED | WNOHANG, ru));
+    yes("the rusage is left as it was", ru[0] == 0xff && ru[sizeof ru - 1] == 0xff);
     close(gate[0]);
     close(gate[1]);
     check("waitid(P_PID, 0)", waitid(P_PID, 0, &si, WEXITED));
