@@ -9,8 +9,9 @@
 // on these two operations.
 //
 // Waiters are found by a key naming the word: (mm, address) for memory private to a
-// process, (shared-memory object, offset) for MAP_SHARED memory when the caller does not
-// say FUTEX_PRIVATE_FLAG - so processes sharing a page meet on it whatever its address.
+// process, (shared-memory object, offset) or (file, offset in it) for MAP_SHARED memory
+// when the caller does not say FUTEX_PRIVATE_FLAG - so processes sharing a page meet on it
+// whatever its address.
 //
 // Locking: the waiter list has a lock of its own, futex_lock, and the calls that wait and
 // wake run without the big kernel lock (syscall.c's U entries), on every CPU at once: a
@@ -166,6 +167,12 @@ static long get_key(uint64_t uaddr, bool private, struct futex_key *key) {
         uint64_t page = vma->shm_pgoff + (uaddr - vma->start) / PAGE_SIZE;
         uint64_t offset = page * PAGE_SIZE + (uaddr & (PAGE_SIZE - 1));
         *key = (struct futex_key){ (uintptr_t)vma->shm, offset };
+    } else if (ok && (vma->flags & VMA_SHARED_FILE)) {
+        // A shared mapping of a file (a memfd, shm_open's /dev/shm file, any file): the
+        // word is the file's, wherever each process maps it - named semaphores and
+        // process-shared mutexes live there. (A private mapping's word is the process's
+        // own copy, as Linux keys a page it has written.)
+        *key = (struct futex_key){ (uintptr_t)vma->file, vma->file_off + (uaddr - vma->start) };
     }
     mm_unlock(mm, flags);
     return ok ? 0 : -EFAULT;

@@ -3,8 +3,10 @@
 // mapped a memfd MAP_SHARED, adding to one counter - and what IPC_STAT says (size, nattch
 // across fork, exec and exit, mode and SHM_DEST), IPC_RMID's delayed destruction, keys,
 // attaching at given addresses, permissions for a user who is not root, memfd's names,
-// seals and errors. Linux is the oracle.
+// seals and errors; a process-shared mutex and condition variable in a memfd's and in a
+// file's shared pages. Linux is the oracle.
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
@@ -396,6 +398,81 @@ static void memfd_seals(void)
     munmap(priv, 4096);
 }
 
+// A process-shared mutex and condition variable in a file's MAP_SHARED pages, which each
+// worker maps for itself (at an address of its own): the futex of a wait and of its wake
+// must be the file's word, not one process's address. Workers pass a token round
+// TOKEN_PASSES times, each waiting for its turn; a wait that times out fails the worker.
+// Named semaphores (sem_open) and shm_open's mutexes live in such pages.
+#define TOKEN_WORKERS 3
+#define TOKEN_PASSES  150
+struct token { pthread_mutex_t lock; pthread_cond_t turn_changed; int turn, timeouts; };
+
+static int pass_token(int fd, int me)
+{
+    struct token *t = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (t == MAP_FAILED)
+        return 1;
+    pthread_mutex_lock(&t->lock);
+    while (t->turn < TOKEN_PASSES) {
+        if (t->turn % TOKEN_WORKERS != me) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += 5;
+            if (pthread_cond_timedwait(&t->turn_changed, &t->lock, &until) == ETIMEDOUT) {
+                t->timeouts++;
+                break;
+            }
+            continue;
+        }
+        t->turn++;
+        pthread_cond_broadcast(&t->turn_changed);
+    }
+    pthread_mutex_unlock(&t->lock);
+    return 0;
+}
+
+static void token_ring(const char *what, int fd)
+{
+    if (fd < 0 || ftruncate(fd, 4096) < 0) {
+        printf("%s: setup failed: %s\n", what, strerror(errno));
+        return;
+    }
+    struct token *t = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    pthread_mutexattr_t ma;
+    pthread_condattr_t ca;
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
+    pthread_mutex_init(&t->lock, &ma);
+    pthread_cond_init(&t->turn_changed, &ca);
+    fflush(stdout);
+    pid_t pids[TOKEN_WORKERS];
+    for (int i = 0; i < TOKEN_WORKERS; i++)
+        if ((pids[i] = fork()) == 0)
+            _exit(pass_token(fd, i));
+    int ok = 1;
+    for (int i = 0; i < TOKEN_WORKERS; i++) {
+        int status;
+        ok &= waitpid(pids[i], &status, 0) == pids[i] && WIFEXITED(status) &&
+              WEXITSTATUS(status) == 0;
+    }
+    printf("%s: workers ok %s, passes %d, timeouts %d\n", what, ok ? "yes" : "no", t->turn,
+           t->timeouts);
+    munmap(t, 4096);
+    close(fd);
+}
+
+static void shared_file_futexes(void)
+{
+    token_ring("memfd token ring", memfd_create("token", 0));
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/pthread_shm.%d", (int)getpid());
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    unlink(path);
+    token_ring("file token ring", fd);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "exec-nattch") == 0) {
@@ -411,5 +488,6 @@ int main(int argc, char **argv)
     ctl_errors();
     memfd_basics();
     memfd_seals();
+    shared_file_futexes();
     return done();
 }
