@@ -206,12 +206,15 @@ static bool init_protected(struct proc *p, int sig) {
     return p->tgid == 1 && (sig == SIGKILL || sig == SIGSTOP);   // the rest: dropped() in signal.c
 }
 
-// Linux's check_kill_permission: root may signal anyone; others only processes whose real
-// or saved uid is their real or effective one - and SIGCONT within their session.
+// Linux's check_kill_permission: a thread may signal every thread of its own process, and
+// root anyone; others only processes whose real or saved uid is their real or effective
+// one - and SIGCONT within their session. (Threads' ids may differ for a while: a raw
+// setuid changes one thread's, and Go's runtime then signals the others to follow.)
 static bool may_signal(struct proc *p, int sig) {
     struct cred *me = &current()->cred, *it = &p->cred;
-    return capable() || me->euid == it->suid || me->euid == it->uid || me->uid == it->suid ||
-           me->uid == it->uid || (sig == SIGCONT && p->sid == current()->sid);
+    return p->tgid == current()->tgid || capable() || me->euid == it->suid ||
+           me->euid == it->uid || me->uid == it->suid || me->uid == it->uid ||
+           (sig == SIGCONT && p->sid == current()->sid);
 }
 
 // To p's process (kill), or to thread p alone (tgkill, tkill).

@@ -1,7 +1,8 @@
 // pthread_signals: signals and threads - pthread_kill runs the handler in the thread it
 // names, a process-wide signal goes to a thread that does not block it, the signal mask
 // is per thread, and the sigaltstack rules (per thread; SS_ONSTACK; EPERM while on it;
-// SS_DISABLE; ENOMEM; EINVAL). Built with glibc and musl; Linux is the oracle.
+// SS_DISABLE; ENOMEM; EINVAL), and a thread whose ids a raw setuid changed may still
+// signal the others. Built with glibc and musl; Linux is the oracle.
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -242,6 +243,32 @@ static void altstack_rules(void)
     raise_and_report("SA_ONSTACK after SS_DISABLE");
 }
 
+// A raw setuid changes the ids of the calling thread alone (glibc's and musl's setuid
+// signal every thread to follow; Go's runtime makes the call, then signals the others):
+// a thread may still signal the others of its process, whatever their ids (Linux's
+// check_kill_permission skips the check inside one thread group). In a child: the ids go.
+static volatile pid_t main_tid;
+
+static void *setuid_then_signal(void *arg)
+{
+    (void)arg;
+    check("raw setuid(4321) in one thread", syscall(SYS_setuid, 4321));
+    check("tgkill of the main thread, still root",
+          syscall(SYS_tgkill, getpid(), main_tid, SIGUSR2));
+    return NULL;
+}
+
+static void other_ids(void)
+{
+    install(SIGUSR2, record_tid, 0);
+    handled = 0;
+    main_tid = gettid_();
+    pthread_t t;
+    pthread_create(&t, NULL, setuid_then_signal, NULL);
+    pthread_join(t, NULL);
+    yes("the handler ran in the main thread", handled == 1 && handler_tid == main_tid);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -251,5 +278,6 @@ int main(int argc, char **argv)
     process_wide();
     masks();
     altstack_rules();
+    in_child("a thread with other ids", other_ids);
     return done();
 }
