@@ -77,6 +77,7 @@ struct inode {
     struct fs_time atime, mtime, ctime;
     int refcount;        // references from outside the tree (fs_get/fs_put; atomic)
     int writecount;      // > 0: writers, < 0: execs denying them (fs_get_write_access)
+    uint64_t cut_at;     // mm.c's count of truncates when this file's last began (BKL)
     uint32_t rdev;       // S_IFCHR/S_IFBLK: the device number, as Linux's new_encode_dev:
                          // minor's low 8 bits | major << 8 | minor's other bits << 20
     bool mountpoint;     // a filesystem is mounted here: rmdir and rename say -EBUSY

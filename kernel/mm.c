@@ -13,6 +13,8 @@
 //     Touched only by mm_list (mm_create), mm_put and mm_file_truncated, under the BKL.
 //     An address space exec is still building without the BKL is not on it yet: no
 //     truncate can touch its file meanwhile (exec denies writes: fs_deny_write_access).
+//     Nor is one that fork copies without it: a truncate of one of its files meanwhile
+//     makes fork copy again, under the BKL (mm_dup).
 //
 // Locking: mm.h says who may change an address space and under which locks; in this file,
 // mm_fault, mm_fault_fast, fault_retrying, mm_dup, mm_advise and mm_file_truncated take
@@ -633,8 +635,9 @@ static int fault_file_page(struct mm *mm, struct vma *v, uint64_t va) {
     return 0;
 }
 
-// How many truncates have begun (under the BKL): a fork that copied an address space off
-// the list (mm_dup) looks whether one came meanwhile.
+// How many truncates have begun (under the BKL); each file remembers the count at its own
+// last (inode cut_at): a fork that copied an address space off the list (mm_dup) looks
+// whether one of its files was cut meanwhile.
 static uint64_t truncations;
 
 // The pages of ip at or past keep leave mm's mappings of it (under mm's lock).
@@ -653,7 +656,7 @@ static void unmap_past(struct mm *mm, struct inode *ip, uint64_t keep) {
 // truncate: pages of ip at or past the new end (size) leave every mapping - private copies
 // of them too, as Linux's truncate_pagecache does - so that a touch there is SIGBUS.
 void mm_file_truncated(struct inode *ip, uint64_t size) {
-    truncations++;
+    ip->cut_at = ++truncations;
     for (struct mm *mm = all_mms; mm; mm = mm->next_mm) {
         uint64_t flags = mm_lock(mm);
         unmap_past(mm, ip, page_up(size));
@@ -976,41 +979,27 @@ static bool may_dup_unlocked(struct mm *src) {
     return true;
 }
 
-// The new address space joins the list that truncate walks, under the BKL, and holds the
-// program's file. A truncate that began while it was being copied, off the list, could not
-// see it: its cut is made here again, for each file it maps, at that file's size now.
-static void dup_done(struct mm *dst, struct mm *src, uint64_t truncations_before) {
-    mm_list(dst);
-    if (src->exe)
-        mm_set_exe(dst, src->exe);
-    if (truncations == truncations_before)
-        return;
-    uint64_t flags = mm_lock(dst);
+// Was a file that dst maps cut since truncations read `before`? Then the copy may hold a
+// page the cut took away - or, if the file grew back since, a page no longer the file's -
+// and cannot be put right after the fact. Under the BKL.
+static bool cut_meanwhile(struct mm *dst, uint64_t before) {
+    if (truncations == before)
+        return false;
     for (struct vma *v = dst->vmas; v; v = v->next)
-        if (v->file)
-            unmap_past(dst, v->file, page_up(v->file->size));
-    mm_unlock(dst, flags);
+        if (v->file && v->file->cut_at > before)
+            return true;
+    return false;
 }
 
-// When the parent has one thread, fork copies its VMAs and page tables without the BKL,
-// so that other CPUs run kernel code meanwhile. It needs nothing the BKL guards:
-//   - the new address space is on no list yet (mm_create_unlisted), and locked (nested in
-//     src: nobody else locks it while holding another mm's lock, so the two can never be
-//     waited for the other way round); it joins the list afterwards (dup_done);
-//   - src's VMAs change only under its lock; its pages' counts are atomic (vm_page_get),
-//     and so are the VMAs' references on their files and shared memory (may_dup_unlocked).
-//     A page fork counts is mapped by src, so whoever shares it sees a count of at least
-//     2 - no copy-on-write split elsewhere can mistake it for its own;
-//   - one thread (refs == 1): no other CPU runs in src, or can start to (only a thread of
-//     it could), so the pages made read-only need no shootdown, and none is sent
-//     (tlb_shootdown finds no CPU that has src loaded).
-// The BKL comes back only after both mm locks are let go (it comes first in the lock
-// order: a CPU holding it may be waiting for src's lock right now).
-struct mm *mm_dup(struct mm *src, void (*unlocked)(void *arg), void *arg) {
+// One try at the copy: with the BKL let go if may_drop and the parent allows it (then
+// unlocked(arg) runs too, and dst is off the list until the end). *again: a file of dst
+// was cut meanwhile, and dst is put already.
+static struct mm *dup_once(struct mm *src, bool may_drop, void (*unlocked)(void *arg),
+                           void *arg, bool *again) {
     uint64_t before = truncations;
     uint64_t flags = mm_lock(src);
     uint64_t irq = 0;
-    bool dropped = src->refs == 1 && may_dup_unlocked(src) && bkl_drop(&irq);
+    bool dropped = may_drop && src->refs == 1 && may_dup_unlocked(src) && bkl_drop(&irq);
     struct mm *dst;
     int err = dup_vmas(src, &dst);
     if (!err) {
@@ -1026,11 +1015,38 @@ struct mm *mm_dup(struct mm *src, void (*unlocked)(void *arg), void *arg) {
     }
     if (dropped)
         bkl_retake(true, flags);
-    if (dst && !err)
-        dup_done(dst, src, before);
-    if (err && dst)
+    *again = !err && cut_meanwhile(dst, before);
+    if ((err || *again) && dst)
         mm_put(dst);                         // (under the BKL: it lets go of the files)
-    return err ? NULL : dst;
+    if (err || *again)
+        return NULL;
+    mm_list(dst);                            // where truncate finds it from now on
+    if (src->exe)
+        mm_set_exe(dst, src->exe);
+    return dst;
+}
+
+// When the parent has one thread, fork copies its VMAs and page tables without the BKL,
+// so that other CPUs run kernel code meanwhile. It needs nothing the BKL guards:
+//   - the new address space is on no list yet (mm_create_unlisted), and locked (nested in
+//     src: nobody else locks it while holding another mm's lock, so the two can never be
+//     waited for the other way round). A truncate meanwhile does not see it; if it cut a
+//     file the copy maps, the copy is thrown away and made again under the BKL;
+//   - src's VMAs change only under its lock; its pages' counts are atomic (vm_page_get),
+//     and so are the VMAs' references on their files and shared memory (may_dup_unlocked).
+//     A page fork counts is mapped by src, so whoever shares it sees a count of at least
+//     2 - no copy-on-write split elsewhere can mistake it for its own;
+//   - one thread (refs == 1): no other CPU runs in src, or can start to (only a thread of
+//     it could), so the pages made read-only need no shootdown, and none is sent
+//     (tlb_shootdown finds no CPU that has src loaded).
+// The BKL comes back only after both mm locks are let go (it comes first in the lock
+// order: a CPU holding it may be waiting for src's lock right now).
+struct mm *mm_dup(struct mm *src, void (*unlocked)(void *arg), void *arg) {
+    bool again;
+    struct mm *dst = dup_once(src, true, unlocked, arg, &again);
+    if (again)
+        dst = dup_once(src, false, NULL, NULL, &again);
+    return dst;
 }
 
 // The two doors into an address space other than the running one (uaccess.h is the door

@@ -55,6 +55,8 @@
 //             truncates the file: every child, made before, during or after the cut, finds
 //             the cut page gone (SIGBUS) - a fork copying page tables while the truncate
 //             runs must not hand its child the page the truncate takes away
+//   forkregrow the same, but the cut page is written anew at once: every child finds the
+//             new byte, none the page the cut took away
 //   stopstorm a process whose threads spin, nap, make threads and pass a mutex around is
 //             stopped and continued 100 times: each stop told once, when no thread runs
 //             any more; then SIGCONT straight after SIGSTOP, and SIGKILL while stopping
@@ -1597,6 +1599,81 @@ static void forktrunc(void) {
     munmap(shared, 4096);
 }
 
+// ---------------------------------------------------------------- fork against truncate+regrow
+
+// forktrunc again, but the cutter writes the file's second page anew after the cut, before
+// the children look: each must find the new byte, not the page the cut took away (a fork
+// that put its copy right by cutting at the file's size when it ended did not see the cut).
+// The forker holds many descriptors, so that fork's copy of its table, made with the BKL
+// let go on Lantern, lasts long.
+static int fr_child(volatile unsigned char *map, atomic_int *cut, int round) {
+    while (atomic_load(cut) != round)
+        sched_yield();
+    signal(SIGBUS, ft_on_bus);
+    if (sigsetjmp(ft_jmp, 1))
+        return 2;
+    return map[4096] == 'N' ? 0 : map[4096] == 'O' ? 1 : 3;
+}
+
+static int fr_forker(int fd, const char *path, atomic_int *shared) {
+    atomic_int *go = &shared[0], *cut = &shared[1];
+    int rd = open(path, O_RDONLY);
+    volatile unsigned char *map = mmap(NULL, 8192, PROT_READ, MAP_SHARED, rd, 0);
+    if (map == MAP_FAILED)
+        return 100;
+    for (int i = 0; i < 900; i++)               // a long copy_unlocked (files_copy)
+        if (dup(rd) < 0)
+            break;
+    int wrong = 0;
+    for (int round = 1; round <= 60; round++) {
+        ftruncate(fd, 8192);
+        pwrite(fd, "O", 1, 4096);
+        (void)map[4096];
+        pid_t kids[TR_FORKS], cutter = fork();
+        if (cutter == 0) {
+            while (atomic_load(go) != round)
+                ;
+            ftruncate(fd, 4096);
+            pwrite(fd, "N", 1, 4096);
+            atomic_store(cut, round);
+            _exit(0);
+        }
+        atomic_store(go, round);
+        for (int i = 0; i < TR_FORKS; i++)
+            if ((kids[i] = fork()) == 0)
+                _exit(fr_child(map, cut, round));
+        for (int i = 0; i < TR_FORKS; i++) {
+            int st = 0;
+            waitpid(kids[i], &st, 0);
+            wrong += !WIFEXITED(st) ? 1000 : WEXITSTATUS(st) == 1 ? 1 : WEXITSTATUS(st) != 0 ? 1000 : 0;
+        }
+        waitpid(cutter, NULL, 0);
+    }
+    if (wrong >= 1000) return 255;
+    return wrong > 250 ? 250 : wrong;
+}
+
+static void forkregrow(void) {
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/smpstress-forkregrow.%d", getpid());
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    atomic_int *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (fd < 0 || shared == MAP_FAILED || ftruncate(fd, 8192) < 0) {
+        printf("smpstress: forkregrow: setup failed: %s\n", strerror(errno));
+        return;
+    }
+    pid_t forker = fork();
+    if (forker == 0)
+        _exit(fr_forker(fd, path, shared));
+    int st = 0;
+    waitpid(forker, &st, 0);
+    printf("smpstress: forkregrow: children that read the stale page: %d\n",
+           WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    close(fd);
+    unlink(path);
+    munmap(shared, 4096);
+}
+
 // Threads made and joined once, as many as any phase runs at once, each touching 64 KiB of
 // its stack: glibc keeps the stacks of joined threads for the next ones, so that the free
 // page counts around the phases do not see stack pages taken for them.
@@ -2024,7 +2101,7 @@ static const struct {
     { "ptfree", ptfree, 1 }, { "mprotect", mprotect_race, 1 }, { "fork", fork_race, 1 },
     { "mremap", mremap_race, 1 }, { "samepage", samepage, 1 },
     { "affinity", affinity, 0 }, { "migrate", migrate, 0 }, { "groupkill", groupkill, 0 }, { "rwlock", rwlock_writers, 0 }, { "alarm", alarm_stop, 0 }, { "cowrace", cowrace, 0 },
-    { "forkkill", forkkill, 0 }, { "forktrunc", forktrunc, 0 }, { "stopstorm", stopstorm, 0 },
+    { "forkkill", forkkill, 0 }, { "forktrunc", forktrunc, 0 }, { "forkregrow", forkregrow, 0 }, { "stopstorm", stopstorm, 0 },
     { "textbusy", textbusy, 0 }, { "execargs", execargs, 0 }, { "lazytlb", lazytlb, 0 },
 };
 
