@@ -387,7 +387,8 @@ static long de_thread(struct proc *p) {
 
 // A set-user-id (set-group-id) program runs with its file's owner (group) as effective id;
 // the saved ids follow the effective ones either way, as Linux's execve sets them.
-static void set_exec_ids(struct proc *p, const struct inode *ip) {
+// Returns whether the program runs with other ids than its runner's.
+static bool set_exec_ids(struct proc *p, const struct inode *ip) {
     struct cred *c = &p->cred;
     // What a set-id program must not inherit (Linux's PER_CLEAR_ON_SETID); x86_64's exec
     // always drops READ_IMPLIES_EXEC (set_personality_64bit).
@@ -400,6 +401,13 @@ static void set_exec_ids(struct proc *p, const struct inode *ip) {
         c->egid = ip->gid;
     c->suid = c->fsuid = c->euid;
     c->sgid = c->fsgid = c->egid;
+    // Linux: a program running with other ids than its runner's is not dumpable, and its
+    // parent's death no longer signals it (commit_creds); PR_SET_KEEPCAPS ends at exec.
+    bool other_ids = c->euid != c->uid || c->egid != c->gid;
+    if (other_ids)
+        p->pdeath_signal = 0;
+    p->keep_caps = false;
+    return other_ids;
 }
 
 // Tables still shared with another process (clone without CLONE_THREAD but with
@@ -463,6 +471,7 @@ static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, 
                    const char *name, int links) {
     struct mm *old = p->mm;
     mm_release(p);                   // in the old memory, as Linux's exec_mm_release
+    mm->thp_disabled = old && old->thp_disabled;    // (Linux keeps it across exec)
     p->mm = mm;
     vm_switch(mm->pml4);
     set_comm(p, name);
@@ -654,7 +663,7 @@ static long exec_inode(struct proc *p, struct inode *ip, int links, const char *
     if (!err)
         err = unshare_for_exec(p);
     if (!err) {
-        set_exec_ids(p, ip);
+        mm->undumpable = set_exec_ids(p, ip);
         commit(p, mm, entry, rsp, path, name, links);
     } else if (mm) {
         mm_put(mm);

@@ -87,6 +87,28 @@ static void release_resources(struct proc *p) {
     mm_put_dropping_bkl(mm);
 }
 
+// Thread p, which made processes, ends: each it is the creator of gets another thread of
+// p's process as its creator - none if p is the last - and is sent its pdeath_signal
+// (prctl PR_SET_PDEATHSIG), as Linux's forget_original_parent does at every thread's end:
+// a child's "parent death" is its maker thread's. Interrupts off.
+static void creator_gone(struct proc *p) {
+    if (!p->made_children)
+        return;
+    struct proc *heir = NULL;
+    for (struct proc *t = next_thread(p, p); t && !heir; t = next_thread(p, t))
+        if (t->state != PROC_ZOMBIE && t->state != PROC_DEAD)
+            heir = t;
+    if (heir)
+        heir->made_children = true;
+    for (struct proc *c = proc_next(NULL); c; c = proc_next(c)) {
+        if (c->creator != p)
+            continue;
+        c->creator = heir;
+        if (c->pdeath_signal && c->state != PROC_ZOMBIE && c->state != PROC_DEAD)
+            signal_send(c, c->pdeath_signal, SI_USER, p->tgid, 0, 0);
+    }
+}
+
 // The process is over (its last thread has gone): tell the parent, as the leader.
 static void notify_parent(struct proc *leader) {
     reparent_children(leader);
@@ -120,6 +142,7 @@ void proc_exit(int status) {
         p->vfork_parent = NULL;
     }
     p->exit_status = sig->group_exit ? sig->group_exit_status : status;
+    creator_gone(p);
     if (p != p->group_leader)
         sig->dead_ticks += p->ticks;
     bool last = --sig->nr_threads == 0;

@@ -175,6 +175,9 @@ static void undo_child(struct proc *child) {
 
 static void set_identity(struct proc *child, struct proc *self, uint64_t flags, int exit_signal) {
     memcpy(child->comm, self->comm, sizeof child->comm);
+    child->no_new_privs = self->no_new_privs;
+    child->keep_caps = self->keep_caps;
+    child->timer_slack_ns = self->timer_slack_ns;   // (pdeath_signal: 0, as Linux's fork)
     child->personality = self->personality;
     child->cred = self->cred;
     memcpy(child->exe, self->exe, sizeof child->exe);
@@ -184,9 +187,13 @@ static void set_identity(struct proc *child, struct proc *self, uint64_t flags, 
         child->tgid = self->tgid;
         child->group_leader = self->group_leader;
         child->parent = self->parent;
+        child->creator = self->creator;
         child->exit_signal = -1;         // threads tell nobody when they end
     } else {                             // a new process: our child, or with CLONE_PARENT our sibling
         child->parent = (flags & CLONE_PARENT) ? self->parent : self->group_leader;
+        child->creator = (flags & CLONE_PARENT) ? self->creator : self;
+        if (child->creator == self)
+            self->made_children = true;
         // A sibling tells our parent what we would (Linux): not a signal of its choosing.
         child->exit_signal = (flags & CLONE_PARENT) ? self->group_leader->exit_signal : exit_signal;
     }

@@ -959,6 +959,8 @@ static int dup_vmas(struct mm *src, struct mm **out) {
     dst->arg_end = src->arg_end;
     dst->env_start = src->env_start;
     dst->env_end = src->env_end;
+    dst->undumpable = src->undumpable;
+    dst->thp_disabled = src->thp_disabled;
     return 0;
 }
 

@@ -77,6 +77,7 @@ struct mm {
     uint64_t env_start, env_end;    // and the environment's (/proc/<pid>/environ)
     int lock_future;                // mlockall(MCL_FUTURE [| MCL_ONFAULT]) flags, or 0
     struct inode *exe;              // the program's file, not writable while it runs (mm_set_exe)
+    bool undumpable, thp_disabled;  // prctl PR_SET_DUMPABLE 0, PR_SET_THP_DISABLE (fork keeps both)
     struct mm *next_mm, **pprev_mm; // the list of all address spaces (mm.c)
 };
 

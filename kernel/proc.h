@@ -240,6 +240,17 @@ struct proc {
     int pgid, sid;               // process group and session (the same in all threads)
     bool subreaper;              // prctl(PR_SET_CHILD_SUBREAPER): orphans below come here
     bool did_exec;               // has run execve since fork (setpgid then refuses)
+    // The thread that made this one's process (Linux's real_parent, a thread): when it
+    // exits, pdeath_signal (prctl PR_SET_PDEATHSIG; 0: none) goes to this process, and
+    // the creator becomes another thread of the maker's process (exit.c). made_children:
+    // this thread has made a process (only then need its exit look).
+    struct proc *creator;
+    int pdeath_signal;
+    bool made_children;
+    // prctl's other per-thread settings (Linux's): PR_SET_NO_NEW_PRIVS (for good, and
+    // inherited), PR_SET_KEEPCAPS (cleared by exec), PR_SET_TIMERSLACK (inherited).
+    bool no_new_privs, keep_caps;
+    uint64_t timer_slack_ns;
     uint64_t context;            // saved kernel stack pointer while not running (swtch)
     // chan and wake_at: written by the thread itself (a futex or nanosleep sleeper's without
     // the BKL: wake_at atomically, chan read by wakeup only to compare, stale at worst).

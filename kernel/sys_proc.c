@@ -370,14 +370,92 @@ SYSCALL(setsid) {
     return self->sid;
 }
 
+#define PR_SET_PDEATHSIG        1
+#define PR_GET_PDEATHSIG        2
+#define PR_GET_DUMPABLE         3
+#define PR_SET_DUMPABLE         4
+#define PR_GET_KEEPCAPS         7
+#define PR_SET_KEEPCAPS         8
+#define PR_SET_NAME            15
+#define PR_GET_NAME            16
+#define PR_GET_SECCOMP         21
+#define PR_CAPBSET_READ        23
+#define PR_SET_TIMERSLACK      29
+#define PR_GET_TIMERSLACK      30
 #define PR_SET_CHILD_SUBREAPER 36
 #define PR_GET_CHILD_SUBREAPER 37
-#define PR_SET_NAME 15
-#define PR_GET_NAME 16
+#define PR_SET_NO_NEW_PRIVS    38
+#define PR_GET_NO_NEW_PRIVS    39
+#define PR_SET_THP_DISABLE     41
+#define PR_GET_THP_DISABLE     42
+#define PR_SET_PTRACER 0x59616d61        // Yama's ("Yama" in ASCII), on in Debian's kernel
+#define CAP_LAST_CAP           40
+#define TIMER_SLACK_DEFAULT 50000        // ns: Linux's default_timer_slack_ns
+
+static long put_int(uint64_t uptr, int v) { return copy_to_user((void *)uptr, &v, sizeof v); }
+
+// The options that only set or tell a flag or a number, as Linux's kernel/sys.c checks
+// them. Nothing here acts on them but PR_SET_PDEATHSIG (exit.c) and exec's resets: there
+// are no core dumps, capabilities, seccomp, huge pages or timer slack to act on.
+static long prctl_flag(uint64_t option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5) {
+    struct proc *p = current();
+    switch (option) {
+    case PR_SET_PDEATHSIG:
+        if (a2 > NSIG_MAX)
+            return -EINVAL;
+        p->pdeath_signal = (int)a2;
+        return 0;
+    case PR_GET_PDEATHSIG:
+        return put_int(a2, p->pdeath_signal);
+    case PR_GET_DUMPABLE:
+        return !p->mm->undumpable;
+    case PR_SET_DUMPABLE:
+        if (a2 > 1)
+            return -EINVAL;
+        p->mm->undumpable = a2 == 0;
+        return 0;
+    case PR_GET_KEEPCAPS:
+        return p->keep_caps;
+    case PR_SET_KEEPCAPS:
+        if (a2 > 1)
+            return -EINVAL;
+        p->keep_caps = a2;
+        return 0;
+    case PR_GET_SECCOMP:
+        return 0;                        // SECCOMP_MODE_DISABLED
+    case PR_CAPBSET_READ:
+        return a2 <= CAP_LAST_CAP ? 1 : -EINVAL;   // the bounding set is full
+    case PR_SET_TIMERSLACK:
+        p->timer_slack_ns = (int64_t)a2 <= 0 ? 0 : a2;   // 0 or less: the default again
+        return 0;
+    case PR_GET_TIMERSLACK:
+        return (long)(p->timer_slack_ns ? p->timer_slack_ns : TIMER_SLACK_DEFAULT);
+    case PR_SET_NO_NEW_PRIVS:
+        if (a2 != 1 || a3 || a4 || a5)
+            return -EINVAL;
+        p->no_new_privs = true;          // for good
+        return 0;
+    case PR_GET_NO_NEW_PRIVS:
+        return a2 || a3 || a4 || a5 ? -EINVAL : p->no_new_privs;
+    case PR_SET_THP_DISABLE:
+        if (a3 || a4 || a5)
+            return -EINVAL;
+        p->mm->thp_disabled = a2 != 0;
+        return 0;
+    case PR_GET_THP_DISABLE:
+        return a2 || a3 || a4 || a5 ? -EINVAL : p->mm->thp_disabled;
+    case PR_SET_PTRACER:                 // 0, PR_SET_PTRACER_ANY, or a process that exists
+        return a2 == 0 || a2 == (uint64_t)-1 || proc_find((int)a2) ? 0 : -EINVAL;
+    }
+    return -ENOSYS;                      // not one of these
+}
 
 SYSCALL(prctl) {
     uint64_t option = a0, arg2 = a1;
     struct proc *p = current();
+    long r = prctl_flag(option, a1, a2, a3, a4);
+    if (r != -ENOSYS)
+        return r;
     switch (option) {
     case PR_SET_CHILD_SUBREAPER:         // a property of the process: kept in its leader
         p->group_leader->subreaper = arg2 != 0;
