@@ -224,6 +224,8 @@ static bool wait_matches(const struct wait_query *q, struct proc *c) {
     bool clone_child = c->exit_signal != SIGCHLD;   // Linux: only __WCLONE waits for those
     if (!(q->options & __WALL) && clone_child != !!(q->options & __WCLONE))
         return false;
+    if ((q->options & __WNOTHREAD) && c->creator != current())
+        return false;                    // a child another thread of ours made
     if (q->idtype == P_PID)
         return c->pid == q->id;
     if (q->idtype == P_PGID)

@@ -182,6 +182,40 @@ static void wait_in_thread(void)
     printf("a thread reaped main's child: exit %ld\n", (long)(intptr_t)ret);
 }
 
+// __WNOTHREAD: a wait for this thread's own children alone. The only child belongs to
+// another thread of the process, still running: ECHILD, blocking or not; a plain wait
+// from this thread takes it.
+static volatile pid_t other_child;
+static volatile int other_forked;
+
+static void *fork_and_linger(void *arg)
+{
+    (void)arg;
+    pid_t c = fork();
+    if (c == 0) {
+        sleep_ms(50);
+        _exit(33);
+    }
+    other_child = c;
+    other_forked = 1;
+    sleep_ms(200);
+    return NULL;
+}
+
+static void wnothread(void)
+{
+    pthread_t t;
+    int status = 0;
+    pthread_create(&t, NULL, fork_and_linger, NULL);
+    while (!other_forked)
+        sched_yield();
+    check("waitpid(-1, __WNOTHREAD | WNOHANG)", waitpid(-1, &status, __WNOTHREAD | WNOHANG));
+    check("waitpid(-1, __WNOTHREAD)", waitpid(-1, &status, __WNOTHREAD));
+    yes("a plain waitpid takes the other thread's child", waitpid(-1, &status, 0) == other_child);
+    print_status("it", status);
+    pthread_join(t, NULL);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--after-exec") == 0)
@@ -194,5 +228,6 @@ int main(int argc, char **argv)
     in_child("SIGSEGV in one thread", segv_in_thread);
     in_child("fork from a thread", fork_in_thread);
     wait_in_thread();
+    in_child("__WNOTHREAD", wnothread);
     return done();
 }
