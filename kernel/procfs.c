@@ -154,6 +154,7 @@ static uint32_t pid_mode(int kind, struct file *f) {
     case K_FD: case K_FDINFO: return S_IFDIR | 0500;
     case K_EXE: case K_CWD: case K_ROOTLINK: return S_IFLNK | 0777;
     case K_ENVIRON: return S_IFREG | 0400;
+    case K_COMM: return S_IFREG | 0644;
     case K_FDLINK: {                     // lr-x------, l-wx------ or lrwx------: how it is open
         int acc = f ? (int)(f->flags & O_ACCMODE) : O_RDWR;
         return S_IFLNK | (acc != O_WRONLY ? 0500 : 0) | (acc != O_RDONLY ? 0300 : 0);
@@ -341,7 +342,23 @@ static long procfs_read(struct inode *ip, uint64_t off, void *dst, size_t n) {
     return got;
 }
 
+// A thread's name, written by a thread of its own process (Linux's comm_write: glibc's
+// pthread_setname_np for another thread): the first 15 bytes, as they are; EINVAL for a
+// thread of another process.
+static long write_comm(struct proc *p, const char *buf, size_t n) {
+    if (p->tgid != current()->tgid)
+        return -EINVAL;
+    char name[TASK_COMM_LEN] = { 0 };
+    memcpy(name, buf, n < TASK_COMM_LEN - 1 ? n : TASK_COMM_LEN - 1);
+    memcpy(p->comm, name, sizeof name);
+    return (long)n;
+}
+
 static long procfs_write(struct inode *ip, uint64_t off, const void *buf, size_t n) {
+    if (PROCFS_KIND(ip->key) == K_COMM) {
+        struct proc *p = find(PROCFS_ID(ip->key));
+        return p ? write_comm(p, buf, n) : -ESRCH;
+    }
     if (PROCFS_KIND(ip->key) != K_GLOBAL || !(ip->mode & 0200))
         return -EIO;
     return procfs_write_global(PROCFS_ID(ip->key), off, buf, n);

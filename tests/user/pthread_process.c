@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -216,6 +217,33 @@ static void wnothread(void)
     pthread_join(t, NULL);
 }
 
+// pthread_setname_np and pthread_getname_np on another thread go through
+// /proc/self/task/TID/comm (glibc's and musl's): written by a thread of the same process.
+static volatile int names_done;
+
+static void *named_thread(void *arg)
+{
+    (void)arg;
+    while (!names_done)
+        sleep_ms(1);
+    return NULL;
+}
+
+static void names(void)
+{
+    if (access("/proc/self/task", F_OK) != 0)
+        mount("proc", "/proc", "proc", 0, NULL);    // as init, on Lantern
+    pthread_t t;
+    char name[16] = "";
+    pthread_create(&t, NULL, named_thread, NULL);
+    check_rc("pthread_setname_np of another thread", pthread_setname_np(t, "worker-1"));
+    check_rc("pthread_getname_np of it", pthread_getname_np(t, name, sizeof name));
+    printf("its name: %s\n", name);
+    check_rc("a name of 16 bytes", pthread_setname_np(t, "0123456789abcdef"));
+    names_done = 1;
+    pthread_join(t, NULL);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--after-exec") == 0)
@@ -229,5 +257,6 @@ int main(int argc, char **argv)
     in_child("fork from a thread", fork_in_thread);
     wait_in_thread();
     in_child("__WNOTHREAD", wnothread);
+    in_child("names of other threads", names);
     return done();
 }
