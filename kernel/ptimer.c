@@ -14,7 +14,10 @@
 // Clocks: CLOCK_REALTIME, CLOCK_MONOTONIC and CLOCK_BOOTTIME (the same here: no suspend).
 // A timer's expiry is kept as time since boot; an absolute CLOCK_REALTIME time is turned
 // into that when the timer is set (Linux would also move it when the clock is set; here
-// it is not). The CPU-time clocks and the alarm clocks are refused (EINVAL).
+// it is not). And the CPU-time clocks - the process's, the calling thread's, or another
+// of its threads' or another process's (a dynamic clock id, as clock_getcpuclockid gives):
+// their expiry is CPU time, looked at on each tick, which is also all that CPU time
+// counts in (so they fire to the tick, as Linux's do). The alarm clocks are refused.
 //
 // Locking: the BKL. The boot CPU's tick (sched_tick) fires them, as the real itimer.
 #include <stdbool.h>
@@ -45,9 +48,62 @@ struct k_sigevent { uint64_t value; int32_t signo, notify, tid, pad[11]; };   //
 struct ptimer {
     int clock, notify, signo, tid;  // tid: SIGEV_THREAD_ID's thread
     uint64_t value;                 // si_value
-    uint64_t expires, interval;     // ns since boot (0: disarmed), ns
+    uint64_t expires, interval;     // ns since boot, or of CPU time (0: disarmed), ns
     int overrun, overrun_last;      // fired while pending; what the last signal carried
+    // A CPU-time clock's owner: a thread (cpu_thread) or a process, by id and start time
+    // (an id used again is someone else: the timer never fires then). cpu_pid 0: not one.
+    int cpu_pid;
+    bool cpu_thread;
+    uint64_t cpu_start_ns;
 };
+
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID  3
+#define NS_PER_TICK (1000000000ull / HZ)
+
+static int cpu_timers;              // armed CPU-time timers: the tick looks at them all
+
+// The owner of a CPU-time clock, as clock_gettime finds it (sys_time.c): the caller's
+// process or thread, or a dynamic id's - a thread of the caller's process, or a process's
+// leader. -EINVAL for any other clock, or an owner that does not exist.
+static long cpu_clock_of(int clock, struct ptimer *t) {
+    struct proc *me = current(), *p;
+    if (clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID) {
+        t->cpu_thread = clock == CLOCK_THREAD_CPUTIME_ID;
+        p = t->cpu_thread ? me : me->group_leader;
+    } else if (clock < 0 && (clock & 3) != 3) {
+        int pid = ~(clock >> 3);
+        t->cpu_thread = clock & 4;
+        p = pid == 0 ? (t->cpu_thread ? me : me->group_leader) : proc_find(pid);
+        if (!p || (t->cpu_thread && p->signal != me->signal) ||
+            (!t->cpu_thread && !thread_group_leader(p)))
+            return -EINVAL;
+    } else {
+        return -EINVAL;
+    }
+    t->cpu_pid = p->pid;
+    t->cpu_start_ns = p->start_ns;
+    return 0;
+}
+
+// A CPU-time timer's clock now, in ns; false if its owner is gone.
+static bool cpu_now(const struct ptimer *t, uint64_t *ns) {
+    struct proc *p = proc_find(t->cpu_pid);
+    if (!p || p->start_ns != t->cpu_start_ns || !p->signal || p->state == PROC_ZOMBIE)
+        return false;
+    *ns = (t->cpu_thread ? p->ticks : group_ticks(p->group_leader)) * NS_PER_TICK;
+    return true;
+}
+
+// The timer's clock now: CPU time, or time since boot.
+static uint64_t clock_now(const struct ptimer *t) {
+    uint64_t ns = 0;
+    if (t->cpu_pid)
+        cpu_now(t, &ns);
+    else
+        ns = time_since_boot_ns();
+    return ns;
+}
 
 struct ptimers { struct ptimer *t[PTIMER_MAX]; };
 
@@ -76,7 +132,9 @@ static long check_event(const struct k_sigevent *ev) {
 SYSCALL(timer_create) {
     int clock = (int)a0;
     uint64_t uevent = a1, uid = a2;
-    if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME)
+    struct ptimer cpu = { 0 };
+    if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME &&
+        cpu_clock_of(clock, &cpu))
         return -EINVAL;
     struct k_sigevent ev = { .signo = SIGALRM, .notify = SIGEV_SIGNAL };
     if (uevent && copy_from_user(&ev, (const void *)uevent, sizeof ev))
@@ -94,7 +152,7 @@ SYSCALL(timer_create) {
     if (!t)
         return -EAGAIN;
     *t = (struct ptimer){ clock, ev.notify, ev.signo, ev.tid, uevent ? ev.value : (uint64_t)id,
-                          0, 0, 0, 0 };
+                          0, 0, 0, 0, cpu.cpu_pid, cpu.cpu_thread, cpu.cpu_start_ns };
     if (copy_to_user((void *)uid, &id, sizeof id)) {
         kfree(t);
         return -EFAULT;
@@ -104,7 +162,7 @@ SYSCALL(timer_create) {
 }
 
 static struct k_itimerspec get(const struct ptimer *t) {
-    uint64_t now = time_since_boot_ns();
+    uint64_t now = clock_now(t);
     uint64_t left = !t->expires ? 0 : t->expires > now ? t->expires - now : 1;
     return (struct k_itimerspec){ ns_k_timespec(t->interval), ns_k_timespec(left) };
 }
@@ -123,8 +181,12 @@ SYSCALL(timer_settime) {
     struct k_itimerspec old = get(t);
     if (uold && copy_to_user((void *)uold, &old, sizeof old))
         return -EFAULT;
-    uint64_t now = time_since_boot_ns(), value = k_timespec_ns(&it.value);
-    if (value && (flags & TIMER_ABSTIME)) {        // an absolute time on the timer's clock
+    uint64_t now = clock_now(t), value = k_timespec_ns(&it.value);
+    if (t->cpu_pid && t->expires)
+        cpu_timers--;
+    if (value && (flags & TIMER_ABSTIME) && t->cpu_pid) {   // a CPU time
+        t->expires = value > now ? value : now;
+    } else if (value && (flags & TIMER_ABSTIME)) {   // an absolute time on the timer's clock
         uint64_t base = t->clock == CLOCK_REALTIME ? (uint64_t)time_realtime_offset_ns() : 0;
         value = value > base ? value - base : 0;   // as time since boot
         t->expires = value > now ? value : now;    // already past: fires at the next tick
@@ -133,7 +195,9 @@ SYSCALL(timer_settime) {
     }
     t->interval = k_timespec_ns(&it.interval);
     t->overrun = 0;
-    if (t->expires && t->expires < next_expiry) {
+    if (t->cpu_pid && t->expires)
+        cpu_timers++;
+    else if (t->expires && t->expires < next_expiry) {
         next_expiry = t->expires;
         sched_timer_armed();             // it fires on time, not at a tick (sched.c)
     }
@@ -162,6 +226,8 @@ SYSCALL(timer_delete) {
     if (!t)
         return -EINVAL;
     current()->signal->ptimers->t[id] = NULL;
+    if (t->cpu_pid && t->expires)
+        cpu_timers--;
     kfree(t);
     return 0;
 }
@@ -170,8 +236,12 @@ SYSCALL(timer_delete) {
 void ptimers_delete_all(struct signal_struct *sig) {
     if (!sig->ptimers)
         return;
-    for (int i = 0; i < PTIMER_MAX; i++)
-        kfree(sig->ptimers->t[i]);
+    for (int i = 0; i < PTIMER_MAX; i++) {
+        struct ptimer *t = sig->ptimers->t[i];
+        if (t && t->cpu_pid && t->expires)
+            cpu_timers--;
+        kfree(t);
+    }
     kfree(sig->ptimers);
     sig->ptimers = NULL;
 }
@@ -210,19 +280,19 @@ int ptimer_overruns_at_delivery(struct signal_struct *sig, int id) {
 
 uint64_t ptimer_next_expiry(void) { return next_expiry; }
 
-// When the earliest timer is due, under the BKL on the boot CPU: its tick or the wake
-// timer (sched.c, via itimer_tick).
-void ptimer_tick(uint64_t now) {
-    if (now < next_expiry)
-        return;
-    next_expiry = UINT64_MAX;
+// Fires the due timers of one kind: on the CPU-time clocks (cpu), or on the others, whose
+// earliest expiry it finds again. Under the BKL, on the boot CPU.
+static void fire_due(uint64_t boot_ns, bool cpu) {
+    if (!cpu)
+        next_expiry = UINT64_MAX;
     for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
         struct signal_struct *sig = p->signal;
         if (p != p->group_leader || !sig || !sig->ptimers || sig->nr_threads == 0)
             continue;
         for (int id = 0; id < PTIMER_MAX; id++) {
             struct ptimer *t = sig->ptimers->t[id];
-            if (!t || !t->expires)
+            uint64_t now = boot_ns;
+            if (!t || !t->expires || (t->cpu_pid != 0) != cpu || (cpu && !cpu_now(t, &now)))
                 continue;
             if (t->expires <= now) {
                 // Periods that passed unseen (the boot CPU was busy, or no local APIC to
@@ -231,9 +301,24 @@ void ptimer_tick(uint64_t now) {
                 t->overrun += (int)missed;
                 fire(p, id, t);
                 t->expires = t->interval ? t->expires + (missed + 1) * t->interval : 0;
+                if (cpu && !t->expires)
+                    cpu_timers--;        // a one-shot CPU timer has fired: disarmed
             }
-            if (t->expires && t->expires < next_expiry)
+            if (!cpu && t->expires && t->expires < next_expiry)
                 next_expiry = t->expires;
         }
     }
+}
+
+// When the earliest timer is due, under the BKL on the boot CPU: its tick or the wake
+// timer (sched.c, via itimer_tick).
+void ptimer_tick(uint64_t now) {
+    if (now >= next_expiry)
+        fire_due(now, false);
+}
+
+// Each tick of the boot CPU, under the BKL (sched_tick): CPU time moves only in ticks.
+void ptimer_cpu_tick(void) {
+    if (cpu_timers)
+        fire_due(0, true);
 }

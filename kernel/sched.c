@@ -650,6 +650,7 @@ bool sleep_until_unlocked(uint64_t ns) {
 // timers whose time has come, then what every CPU's tick does.
 void sched_tick(void) {
     sched_wake_timer();
+    ptimer_cpu_tick();                   // POSIX timers on CPU-time clocks (ptimer.c)
     sched_tick_local();
 }
 

@@ -2,8 +2,8 @@
 // (its si_code, si_value and si_timerid), to one thread (SIGEV_THREAD_ID), with a callback
 // on a thread of the C library's (SIGEV_THREAD, which both libraries build on
 // SIGEV_THREAD_ID), intervals, overruns, absolute CLOCK_REALTIME times, timer_gettime,
-// timer_delete, fork (the child has none) and the errors; and clock_nanosleep on a thread's
-// CPU-time clock.
+// timer_delete, fork (the child has none) and the errors; clock_nanosleep on a thread's
+// CPU-time clock, and timers on the CPU-time clocks.
 //
 // Times differ, so only relations are printed.
 #include <errno.h>
@@ -262,6 +262,83 @@ static void thread_clock_sleeps(void)
     signal(SIGALRM, SIG_DFL);
 }
 
+// Timers on the CPU-time clocks: the process's, which its threads' CPU time runs down, and
+// a thread's, which only its own does (a sleep does not); a dynamic clock id
+// (clock_getcpuclockid) too. Their signals are blocked and looked for with sigtimedwait
+// or sigpending.
+static atomic_int burning;
+
+static void *burn(void *arg)
+{
+    (void)arg;
+    while (atomic_load(&burning))
+        ;
+    return NULL;
+}
+
+static int cpu_timer(clockid_t clock, timer_t *id, long first_ms)
+{
+    struct sigevent ev = { 0 };
+    ev.sigev_notify = SIGEV_SIGNAL;
+    ev.sigev_signo = SIGUSR2;
+    struct itimerspec it = every(first_ms, 0);
+    return timer_create(clock, &ev, id) || timer_settime(*id, 0, &it, NULL) ? -1 : 0;
+}
+
+static int usr2_pending(void)
+{
+    sigset_t p;
+    sigpending(&p);
+    return sigismember(&p, SIGUSR2);
+}
+
+static void cpu_clock_timers(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    timer_t id;
+    printf("process CPU timer, 50 ms: %s\n", err(cpu_timer(CLOCK_PROCESS_CPUTIME_ID, &id, 50)));
+    struct itimerspec cur;
+    timer_gettime(id, &cur);
+    printf("its value is within 50 ms: %s\n",
+           cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec > 0 && cur.it_value.tv_nsec <= 50 * MS
+               ? "yes" : "no");
+    pthread_t b[2];
+    atomic_store(&burning, 1);
+    for (int i = 0; i < 2; i++)
+        pthread_create(&b[i], NULL, burn, NULL);
+    struct timespec five = { 5, 0 };
+    siginfo_t si;
+    int got = sigtimedwait(&set, &si, &five);
+    printf("fired while two threads burned: %s\n",
+           got == SIGUSR2 && si.si_code == SI_TIMER ? "yes" : "no");
+    atomic_store(&burning, 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(b[i], NULL);
+    timer_delete(id);
+
+    printf("thread CPU timer, 50 ms: %s\n", err(cpu_timer(CLOCK_THREAD_CPUTIME_ID, &id, 50)));
+    struct timespec nap = { 0, 300 * MS };
+    nanosleep(&nap, NULL);
+    printf("fired while the thread slept: %s\n", usr2_pending() ? "yes" : "no");
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do
+        clock_gettime(CLOCK_MONOTONIC, &t);
+    while (!usr2_pending() && t.tv_sec - t0.tv_sec < 5);
+    printf("fired while it ran: %s\n", usr2_pending() ? "yes" : "no");
+    sigtimedwait(&set, &si, &five);
+    timer_delete(id);
+
+    clockid_t mine;
+    clock_getcpuclockid(0, &mine);
+    printf("a timer on clock_getcpuclockid(0): %s\n", err(cpu_timer(mine, &id, 1000)));
+    timer_delete(id);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -272,6 +349,7 @@ int main(void)
     fork_child_has_none();
     errors();
     thread_clock_sleeps();
+    cpu_clock_timers();
     printf("done\n");
     return 0;
 }
