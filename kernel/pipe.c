@@ -13,11 +13,16 @@
 //
 // A socketpair (socket.c) is two pipes, one each way, through pipe.h: for SOCK_DGRAM and
 // SOCK_SEQPACKET in packet mode, where the ring holds messages, each behind its length.
+//
+// The ring holds PIPE_SIZE bytes unless fcntl(F_SETPIPE_SZ) says otherwise (a power of two
+// of pages, as Linux rounds it), and is made only when the first byte goes in: an empty
+// pipe costs no ring (Linux's too allocates a page at a time, when written).
 #include <stdbool.h>
 #include <stdint.h>
 #include "errno.h"
 #include "file.h"
 #include "kmalloc.h"
+#include "memlayout.h"
 #include "pipe.h"
 #include "ksignal.h"
 #include "poll.h"
@@ -42,7 +47,7 @@
 //     held across it. Readers take turns with readers, and writers with writers, but a
 //     reader and a writer copy at once: a reader copies only bytes already written (before
 //     nwritten), a writer only into room already read (from nwritten up to nread +
-//     PIPE_SIZE), and each moves its counter past them, under `lock`, only after its copy.
+//     size), and each moves its counter past them, under `lock`, only after its copy.
 //     Neither is held during a wait for the other end: a reader asleep in an empty pipe
 //     must not keep a second reader from noticing a signal. Bytes are never put back
 //     before nread: whoever could not pass them on takes only what it passed
@@ -54,7 +59,8 @@
 // epoll, which a change notifies (notify, below).
 struct pipe {
     struct spinlock lock;
-    char *buf;
+    char *buf;                 // the ring, of `size` bytes; NULL until a byte goes in
+    size_t size;               // changed with rlock, wlock and lock held (pipe_set_size)
     uint64_t nread, nwritten;  // free-running counters; nwritten - nread bytes are buffered
     int readers, writers;      // open ends (an O_RDWR FIFO end counts as both)
     struct pipe_waiter *waiting;   // asleep for a change: bytes, room, an end closed
@@ -141,7 +147,7 @@ struct side {
 // (interrupts on); copy_locked below is the exception. (A byte at a time, a 4 KiB write
 // took about 4 times as long under QEMU.)
 static size_t ring_copy(struct pipe *pp, uint64_t at, struct side s, size_t n, bool into) {
-    size_t off = at % PIPE_SIZE, first = n < PIPE_SIZE - off ? n : PIPE_SIZE - off;
+    size_t off = at % pp->size, first = n < pp->size - off ? n : pp->size - off;
     char *piece[2] = { pp->buf + off, pp->buf };
     size_t len[2] = { first, n - first }, left = 0;
     if (!s.user) {
@@ -186,7 +192,7 @@ static bool copy_locked(struct pipe *pp, uint64_t at, struct side s, size_t n, b
     }
     if (n > COPY_UNDER_LOCK)
         return false;
-    size_t off = at % PIPE_SIZE, first = n < PIPE_SIZE - off ? n : PIPE_SIZE - off;
+    size_t off = at % pp->size, first = n < pp->size - off ? n : pp->size - off;
     char *piece[2] = { pp->buf + off, pp->buf };
     size_t len[2] = { first, n - first };
     for (int i = 0; i < 2; s.addr += len[i], i++)
@@ -370,7 +376,7 @@ static long wait_for_room(struct pipe *pp, size_t need, unsigned how) {
     uint64_t f = lock(pp);
     long ret;
     for (;;) {
-        ret = PIPE_SIZE - (long)(pp->nwritten - pp->nread);
+        ret = (long)pp->size - (long)(pp->nwritten - pp->nread);
         if (pp->readers == 0 || pp->writers == 0) { ret = -EPIPE; break; }
         if ((size_t)ret >= need) break;
         if (how & PIPE_NONBLOCK) { ret = -EAGAIN; break; }
@@ -403,11 +409,19 @@ static size_t put(struct pipe *pp, struct side src, size_t len, size_t before, u
     return len;
 }
 
+// The ring, made when the first byte goes in (lock held: a writer's two ways both hold it
+// when they look for room). False if there is no memory for it.
+static bool have_ring(struct pipe *pp) {
+    if (!pp->buf)
+        pp->buf = kmalloc(pp->size);
+    return pp->buf != NULL;
+}
+
 // put's fast way (copy_locked) for a whole send, under `lock`: true if it put all n in.
 static bool put_now(struct pipe *pp, struct side src, size_t n) {
-    size_t room = PIPE_SIZE - (pp->nwritten - pp->nread);
+    size_t room = pp->size - (pp->nwritten - pp->nread);
     if (pp->readers == 0 || pp->writers == 0 || room < room_needed(pp, n, 0) || room < n ||
-        copying(&pp->wlock))
+        copying(&pp->wlock) || !have_ring(pp))
         return false;
     uint64_t at = pp->nwritten;
     if (pp->packets) {
@@ -439,7 +453,13 @@ static long do_send(struct pipe *pp, struct side src, size_t n, unsigned how) {
         size_t need = room_needed(pp, n, (size_t)done);
         sleeplock_acquire(&pp->wlock);
         f = lock(pp);
-        size_t room = PIPE_SIZE - (pp->nwritten - pp->nread);
+        size_t room = pp->size - (pp->nwritten - pp->nread);
+        if (pp->readers > 0 && pp->writers > 0 && room >= need && !have_ring(pp)) {
+            unlock(pp, f);
+            sleeplock_release(&pp->wlock);
+            done = done ? done : -ENOMEM;
+            break;
+        }
         if (pp->readers > 0 && pp->writers > 0 && room >= need) {
             size_t len = pp->packets ? n : n - (size_t)done < room ? n - (size_t)done : room;
             size_t put_in = put(pp, (struct side){ src.addr + done, src.user }, len,
@@ -543,7 +563,7 @@ unsigned pipe_ready(struct pipe *pp, bool reader, bool writer) {
             mask |= POLLHUP;
     }
     if (writer) {
-        if (PIPE_SIZE - used >= PIPE_BUF)
+        if (pp->size - used >= PIPE_BUF)
             mask |= POLLOUT | POLLWRNORM;
         if (pp->readers == 0)
             mask |= POLLERR;
@@ -616,19 +636,60 @@ struct pipe *file_pipe(struct file *f) {
 
 struct pipe *pipe_new(bool packets) {
     struct pipe *pp = kzalloc(sizeof *pp);
-    char *buf = kmalloc(PIPE_SIZE);
-    if (!pp || !buf) {
-        kfree(pp);
-        kfree(buf);
+    if (!pp)
         return NULL;
-    }
     pp->lock = (struct spinlock)SPINLOCK_INIT("pipe");
-    pp->buf = buf;
+    pp->size = PIPE_SIZE;                  // (the ring itself: have_ring)
     pp->packets = packets;
     sleeplock_init(&pp->rlock, "pipe read");
     sleeplock_init(&pp->wlock, "pipe write");
     pp->readers = pp->writers = 1;
     return pp;
+}
+
+// fcntl(F_SETPIPE_SZ), as Linux's pipe_set_size: the size rounded up to a power of two of
+// pages (EINVAL past 2 GiB); more than pipe-max-size (1 MiB) only for root (EPERM); EBUSY
+// if the bytes in the pipe would not fit. The bytes move to the new ring with every lock
+// held - both sleeping locks, so that no copy is under way, then `lock`. Returns the size.
+long pipe_set_size(struct pipe *pp, uint64_t want) {
+    if (want > (1ull << 31))
+        return -EINVAL;
+    size_t size = PAGE_SIZE;
+    while (size < want)
+        size <<= 1;
+    if (size > PIPE_MAX_SIZE && !capable())
+        return -EPERM;
+    sleeplock_acquire(&pp->rlock);
+    sleeplock_acquire(&pp->wlock);
+    char *old = pp->buf, *ring = old ? kmalloc(size) : NULL;
+    long ret = (long)size;
+    uint64_t f = lock(pp);
+    if (old && !ring) {
+        ret = -ENOMEM;
+    } else if (pp->nwritten - pp->nread > size) {
+        ret = -EBUSY;
+    } else if (size != pp->size) {
+        for (uint64_t at = pp->nread; at != pp->nwritten; at++)
+            ring[at % size] = old[at % pp->size];
+        pp->buf = ring;
+        pp->size = size;
+        ring = old;                        // the one to free
+        wake_all(pp);                      // writers waiting for room look again
+    }
+    unlock(pp, f);
+    sleeplock_release(&pp->wlock);
+    sleeplock_release(&pp->rlock);
+    kfree(ring);
+    if (ret > 0)
+        notify(pp, POLLOUT | POLLWRNORM);
+    return ret;
+}
+
+long pipe_size(struct pipe *pp) {
+    uint64_t f = lock(pp);
+    long size = (long)pp->size;
+    unlock(pp, f);
+    return size;
 }
 
 void pipe_free(struct pipe *pp) {

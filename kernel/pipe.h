@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #define PIPE_SIZE 65536        // Linux's default pipe capacity
+#define PIPE_MAX_SIZE (1 << 20) // /proc/sys/fs/pipe-max-size: what F_SETPIPE_SZ allows non-root
 #define PIPE_BUF  4096         // POSIX: writes up to this size are not interleaved
 
 struct pipe;
@@ -15,6 +16,8 @@ struct pipe;
 // receive takes one (SOCK_DGRAM, SOCK_SEQPACKET). NULL when out of memory.
 struct pipe *pipe_new(bool packets);
 void pipe_free(struct pipe *pp);         // (NULL: nothing) its ends' users are gone
+long pipe_set_size(struct pipe *pp, uint64_t size);   // fcntl F_SETPIPE_SZ: the new size
+long pipe_size(struct pipe *pp);                      // F_GETPIPE_SZ
 // Also poll_notify(src) whenever the pipe's readiness changes (at most two sources).
 void pipe_watch(struct pipe *pp, const void *src);
 

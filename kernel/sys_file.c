@@ -808,6 +808,7 @@ SYSCALL(dup3) {
 #define F_GETFL 3
 #define F_SETFL 4
 #define F_DUPFD_CLOEXEC 1030
+#define F_SETPIPE_SZ 1031
 #define F_GETPIPE_SZ 1032
 #define FD_CLOEXEC 1
 
@@ -840,8 +841,10 @@ SYSCALL(fcntl) {
         return flock_fcntl(fd, f, cmd, arg);   // flock.c
     case F_ADD_SEALS: case F_GET_SEALS:
         return memfd_fcntl(f, cmd, arg);       // memfd.c
-    case F_GETPIPE_SZ:               // a pipe's capacity (F_SETPIPE_SZ, to change it, is not here)
-        return file_pipe(f) ? PIPE_SIZE : -EBADF;
+    case F_GETPIPE_SZ:               // a pipe's capacity, and a change of it
+        return file_pipe(f) ? pipe_size(file_pipe(f)) : -EBADF;
+    case F_SETPIPE_SZ:
+        return file_pipe(f) ? pipe_set_size(file_pipe(f), arg) : -EBADF;
     default:
         return -EINVAL;
     }

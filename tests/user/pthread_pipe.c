@@ -376,6 +376,65 @@ static void generic_ioctls(void)
     close(fd);
 }
 
+// fcntl F_SETPIPE_SZ: a power of two of pages, what is in the pipe kept, EBUSY if it would
+// not fit, EINVAL past 2 GiB, EBADF for what is not a pipe; a writer waiting for room goes
+// on when the pipe grows. (Not past pipe-max-size: that needs CAP_SYS_RESOURCE, which a
+// host's container may not give even root.)
+static int cap_fds[2];
+
+static void *wait_for_room_writer(void *arg)
+{
+    (void)arg;
+    char more[2000];
+    memset(more, 'w', sizeof more);
+    return (void *)(intptr_t)write(cap_fds[1], more, sizeof more);   // blocks: 4096 are full
+}
+
+static void capacity(void)
+{
+    pipe(cap_fds);
+    check_val("F_GETPIPE_SZ of a new pipe", fcntl(cap_fds[1], F_GETPIPE_SZ));
+    check_val("F_SETPIPE_SZ 1", fcntl(cap_fds[1], F_SETPIPE_SZ, 1));
+    check_val("F_GETPIPE_SZ then", fcntl(cap_fds[0], F_GETPIPE_SZ));
+    fcntl(cap_fds[1], F_SETFL, O_NONBLOCK);
+    char chunk[1000];
+    long n = 0, w;
+    for (int i = 0; (w = write(cap_fds[1], memset(chunk, 'a' + i % 26, sizeof chunk),
+                               sizeof chunk)) > 0; i++)
+        n += w;
+    printf("a non-blocking fill by 1000 bytes: %ld, then %s\n", n, strerror(errno));
+    check_val("F_SETPIPE_SZ 100000 with 4000 in", fcntl(cap_fds[1], F_SETPIPE_SZ, 100000));
+    check_val("F_SETPIPE_SZ 0 (one page) with 4000 in", fcntl(cap_fds[1], F_SETPIPE_SZ, 0));
+    write(cap_fds[1], chunk, 96);
+    check_val("F_SETPIPE_SZ 8192 with 4096 in", fcntl(cap_fds[1], F_SETPIPE_SZ, 8192));
+    check_val("F_SETPIPE_SZ 4096 with 4096 in", fcntl(cap_fds[1], F_SETPIPE_SZ, 4096));
+    write(cap_fds[1], chunk, 10);
+    check_val("F_SETPIPE_SZ 4096 with 4096 in and no room", fcntl(cap_fds[1], F_SETPIPE_SZ, 4096));
+    fcntl(cap_fds[1], F_SETFL, 0);
+    pthread_t t;
+    pthread_create(&t, NULL, wait_for_room_writer, NULL);
+    sleep_ms(100);
+    check_val("F_SETPIPE_SZ 65536 while a writer waits", fcntl(cap_fds[1], F_SETPIPE_SZ, 65536));
+    void *wrote;
+    pthread_join(t, &wrote);
+    printf("the waiting writer wrote: %ld\n", (long)(intptr_t)wrote);
+    check("F_SETPIPE_SZ 4096 with 6096 in", fcntl(cap_fds[1], F_SETPIPE_SZ, 4096));
+    static char back[8192];
+    long got = read(cap_fds[0], back, sizeof back), in_order = 1;
+    for (long i = 0; i < 4000; i++)
+        in_order &= back[i] == 'a' + (int)(i / 1000) % 26;
+    printf("read back %ld bytes, the first 4000 in order: %s\n", got, in_order ? "yes" : "no");
+    check("F_SETPIPE_SZ past 2 GiB", fcntl(cap_fds[1], F_SETPIPE_SZ, (1L << 31) + 1));
+    int other[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, other);
+    check("F_SETPIPE_SZ on a socket", fcntl(other[0], F_SETPIPE_SZ, 4096));
+    check("F_GETPIPE_SZ on a socket", fcntl(other[0], F_GETPIPE_SZ));
+    close(other[0]);
+    close(other[1]);
+    close(cap_fds[0]);
+    close(cap_fds[1]);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -388,5 +447,6 @@ int main(int argc, char **argv)
     interrupted_readers();
     vectors();
     generic_ioctls();
+    capacity();
     return done();
 }
