@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -244,6 +245,50 @@ static void names(void)
     pthread_join(t, NULL);
 }
 
+// PR_SET_PDEATHSIG is about the thread that made the child, not its process: the child
+// gets its signal when that thread ends, though the process runs on (Linux's rule; Go's
+// os/exec keeps the thread that starts a child alive for that reason).
+static int pdeath_report[2];
+
+static void on_pdeath(int sig)
+{
+    (void)sig;
+    write(pdeath_report[1], "got", 3);
+    _exit(0);
+}
+
+static void *make_watching_child(void *arg)
+{
+    (void)arg;
+    int ready[2];
+    pipe(ready);
+    pid_t c = fork();
+    if (c == 0) {
+        signal(SIGUSR1, on_pdeath);
+        prctl(PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0);
+        write(ready[1], "r", 1);
+        sleep_ms(3000);
+        write(pdeath_report[1], "none", 4);
+        _exit(0);
+    }
+    char r;
+    read(ready[0], &r, 1);
+    return (void *)(intptr_t)c;
+}
+
+static void pdeath_of_thread(void)
+{
+    pipe(pdeath_report);
+    pthread_t t;
+    void *child;
+    pthread_create(&t, NULL, make_watching_child, NULL);
+    pthread_join(t, &child);                 // its maker is gone; this process is not
+    char buf[8] = "";
+    read(pdeath_report[0], buf, sizeof buf - 1);
+    printf("the child of an ended thread says: %s\n", buf);
+    waitpid((pid_t)(intptr_t)child, NULL, 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--after-exec") == 0)
@@ -258,5 +303,6 @@ int main(int argc, char **argv)
     wait_in_thread();
     in_child("__WNOTHREAD", wnothread);
     in_child("names of other threads", names);
+    in_child("the parent-death signal of a thread's child", pdeath_of_thread);
     return done();
 }
