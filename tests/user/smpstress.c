@@ -1577,26 +1577,32 @@ static int ft_forker(int fd, const char *path, atomic_int *shared) {
     return wrong;
 }
 
-static void forktrunc(void) {
+// Runs forker(fd, path, shared) in a process of its own, with an 8 KiB file at path and a
+// shared page for it and its children; its exit status, or -1.
+static int with_cut_file(const char *name, int (*forker)(int, const char *, atomic_int *)) {
     char path[64];
-    snprintf(path, sizeof path, "/tmp/smpstress-forktrunc.%d", getpid());
+    snprintf(path, sizeof path, "/tmp/smpstress-%s.%d", name, getpid());
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
     atomic_int *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (fd < 0 || shared == MAP_FAILED || ftruncate(fd, 8192) < 0) {
-        printf("smpstress: forktrunc: setup failed: %s\n", strerror(errno));
-        return;
+        printf("smpstress: %s: setup failed: %s\n", name, strerror(errno));
+        return -1;
     }
-    pid_t forker = fork();
-    if (forker == 0)
-        _exit(ft_forker(fd, path, shared));
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(forker(fd, path, shared));
     int st = 0;
-    waitpid(forker, &st, 0);
-    printf("smpstress: forktrunc: %d rounds of %d forks against a truncate, children that "
-           "read the cut page: %d\n", TR_ROUNDS, TR_FORKS,
-           WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    waitpid(pid, &st, 0);
     close(fd);
     unlink(path);
     munmap(shared, 4096);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void forktrunc(void) {
+    int wrong = with_cut_file("forktrunc", ft_forker);
+    printf("smpstress: forktrunc: %d rounds of %d forks against a truncate, children that "
+           "read the cut page: %d\n", TR_ROUNDS, TR_FORKS, wrong);
 }
 
 // ---------------------------------------------------------------- fork against truncate+regrow
@@ -1654,24 +1660,8 @@ static int fr_forker(int fd, const char *path, atomic_int *shared) {
 }
 
 static void forkregrow(void) {
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/smpstress-forkregrow.%d", getpid());
-    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-    atomic_int *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (fd < 0 || shared == MAP_FAILED || ftruncate(fd, 8192) < 0) {
-        printf("smpstress: forkregrow: setup failed: %s\n", strerror(errno));
-        return;
-    }
-    pid_t forker = fork();
-    if (forker == 0)
-        _exit(fr_forker(fd, path, shared));
-    int st = 0;
-    waitpid(forker, &st, 0);
     printf("smpstress: forkregrow: children that read the stale page: %d\n",
-           WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-    close(fd);
-    unlink(path);
-    munmap(shared, 4096);
+           with_cut_file("forkregrow", fr_forker));
 }
 
 // Threads made and joined once, as many as any phase runs at once, each touching 64 KiB of
