@@ -15,8 +15,10 @@
 // SOCK_SEQPACKET in packet mode, where the ring holds messages, each behind its length.
 //
 // The ring holds PIPE_SIZE bytes unless fcntl(F_SETPIPE_SZ) says otherwise (a power of two
-// of pages, as Linux rounds it), and is made only when the first byte goes in: an empty
-// pipe costs no ring (Linux's too allocates a page at a time, when written).
+// of pages, as Linux rounds it). It is made with the pipe, whole: Linux allocates a page at
+// a time, as bytes come, and may call its OOM killer for one; here a write that found no
+// memory for its ring would fail instead - and a process that has taken all the memory
+// could no longer tell anyone through a pipe made before (the OOM test's hog does).
 #include <stdbool.h>
 #include <stdint.h>
 #include "errno.h"
@@ -59,7 +61,7 @@
 // epoll, which a change notifies (notify, below).
 struct pipe {
     struct spinlock lock;
-    char *buf;                 // the ring, of `size` bytes; NULL until a byte goes in
+    char *buf;                 // the ring, of `size` bytes
     size_t size;               // changed with rlock, wlock and lock held (pipe_set_size)
     uint64_t nread, nwritten;  // free-running counters; nwritten - nread bytes are buffered
     int readers, writers;      // open ends (an O_RDWR FIFO end counts as both)
@@ -409,19 +411,11 @@ static size_t put(struct pipe *pp, struct side src, size_t len, size_t before, u
     return len;
 }
 
-// The ring, made when the first byte goes in (lock held: a writer's two ways both hold it
-// when they look for room). False if there is no memory for it.
-static bool have_ring(struct pipe *pp) {
-    if (!pp->buf)
-        pp->buf = kmalloc(pp->size);
-    return pp->buf != NULL;
-}
-
 // put's fast way (copy_locked) for a whole send, under `lock`: true if it put all n in.
 static bool put_now(struct pipe *pp, struct side src, size_t n) {
     size_t room = pp->size - (pp->nwritten - pp->nread);
     if (pp->readers == 0 || pp->writers == 0 || room < room_needed(pp, n, 0) || room < n ||
-        copying(&pp->wlock) || !have_ring(pp))
+        copying(&pp->wlock))
         return false;
     uint64_t at = pp->nwritten;
     if (pp->packets) {
@@ -454,12 +448,6 @@ static long do_send(struct pipe *pp, struct side src, size_t n, unsigned how) {
         sleeplock_acquire(&pp->wlock);
         f = lock(pp);
         size_t room = pp->size - (pp->nwritten - pp->nread);
-        if (pp->readers > 0 && pp->writers > 0 && room >= need && !have_ring(pp)) {
-            unlock(pp, f);
-            sleeplock_release(&pp->wlock);
-            done = done ? done : -ENOMEM;
-            break;
-        }
         if (pp->readers > 0 && pp->writers > 0 && room >= need) {
             size_t len = pp->packets ? n : n - (size_t)done < room ? n - (size_t)done : room;
             size_t put_in = put(pp, (struct side){ src.addr + done, src.user }, len,
@@ -636,10 +624,15 @@ struct pipe *file_pipe(struct file *f) {
 
 struct pipe *pipe_new(bool packets) {
     struct pipe *pp = kzalloc(sizeof *pp);
-    if (!pp)
+    char *buf = kmalloc(PIPE_SIZE);
+    if (!pp || !buf) {
+        kfree(pp);
+        kfree(buf);
         return NULL;
+    }
     pp->lock = (struct spinlock)SPINLOCK_INIT("pipe");
-    pp->size = PIPE_SIZE;                  // (the ring itself: have_ring)
+    pp->buf = buf;
+    pp->size = PIPE_SIZE;
     pp->packets = packets;
     sleeplock_init(&pp->rlock, "pipe read");
     sleeplock_init(&pp->wlock, "pipe write");
@@ -661,10 +654,10 @@ long pipe_set_size(struct pipe *pp, uint64_t want) {
         return -EPERM;
     sleeplock_acquire(&pp->rlock);
     sleeplock_acquire(&pp->wlock);
-    char *old = pp->buf, *ring = old ? kmalloc(size) : NULL;
+    char *old = pp->buf, *ring = kmalloc(size);
     long ret = (long)size;
     uint64_t f = lock(pp);
-    if (old && !ring) {
+    if (!ring) {
         ret = -ENOMEM;
     } else if (pp->nwritten - pp->nread > size) {
         ret = -EBUSY;
