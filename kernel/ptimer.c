@@ -31,6 +31,7 @@
 #include "syscall.h"
 #include "time.h"
 #include "uaccess.h"
+#include "x86.h"
 
 #define PTIMER_MAX 64
 
@@ -232,18 +233,23 @@ SYSCALL(timer_delete) {
     return 0;
 }
 
-// execve, and the end of the process: every timer goes.
+// execve, and the end of the process: every timer goes. The table leaves the process
+// first, with interrupts off: the boot CPU's tick, which walks every process's timers
+// under the BKL, may come in the middle of an exec on that CPU (the adversary's panic:
+// the tick met timers freed and not yet taken off the table).
 void ptimers_delete_all(struct signal_struct *sig) {
-    if (!sig->ptimers)
-        return;
-    for (int i = 0; i < PTIMER_MAX; i++) {
-        struct ptimer *t = sig->ptimers->t[i];
-        if (t && t->cpu_pid && t->expires)
-            cpu_timers--;
-        kfree(t);
-    }
-    kfree(sig->ptimers);
+    uint64_t f = local_irq_save();
+    struct ptimers *pt = sig->ptimers;
     sig->ptimers = NULL;
+    for (int i = 0; pt && i < PTIMER_MAX; i++)
+        if (pt->t[i] && pt->t[i]->cpu_pid && pt->t[i]->expires)
+            cpu_timers--;
+    local_irq_restore(f);
+    if (!pt)
+        return;
+    for (int i = 0; i < PTIMER_MAX; i++)
+        kfree(pt->t[i]);
+    kfree(pt);
 }
 
 // Timer id of leader's process is due: its signal, or an overrun if the last one is still

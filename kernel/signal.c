@@ -420,7 +420,33 @@ void signal_force(struct proc *p, int sig, int code, uint64_t addr) {
     local_irq_restore(f);
 }
 
+// A POSIX timer's signals still pending go with its timers at exec (Linux's
+// flush_itimer_signals): their instances, and their bits unless another instance of the
+// same signal, not a timer's, stays. Interrupts off.
+static void flush_timer_signals(uint64_t *pending, struct sigqueue **queue) {
+    uint64_t timers = 0, kept = 0;
+    while (*queue) {
+        struct sigqueue *q = *queue;
+        if (q->info.code == SI_TIMER) {
+            timers |= BIT(q->sig);
+            *queue = q->next;
+            sigqueue_free(q);
+        } else {
+            kept |= BIT(q->sig);
+            queue = &q->next;
+        }
+    }
+    *pending &= ~(timers & ~kept);
+}
+
 void signal_exec(struct proc *p) {
+    // The timers first, then what they sent, then the handlers: a timer that fired in
+    // between would otherwise find its signal's default action in the new program.
+    ptimers_delete_all(p->signal);       // (itimers stay: POSIX)
+    uint64_t f = local_irq_save();
+    flush_timer_signals(&p->sig_pending, &p->sig_queue);
+    flush_timer_signals(&p->signal->shared_pending, &p->signal->shared_queue);
+    local_irq_restore(f);
     for (int sig = 1; sig <= NSIG_MAX; sig++) {
         struct k_sigaction *ka = &p->sighand->action[sig];
         if (ka->handler != SIG_IGN)
@@ -428,7 +454,6 @@ void signal_exec(struct proc *p) {
     }
     p->sas_sp = p->sas_size = 0;         // exec: no alternate stack
     p->sas_flags = 0;
-    ptimers_delete_all(p->signal);       // and no POSIX timers (itimers stay: POSIX)
 }
 
 void signal_set_temp_mask(uint64_t mask) {
