@@ -70,7 +70,24 @@ struct image {
     uint64_t end;             // the end of the highest segment: the heap starts after it
     int interp;               // the PT_INTERP header's index (a dynamically linked program), or -1
     uint64_t interp_base;     // where its interpreter was loaded (AT_BASE), 0 without one
+    uint32_t uid, euid, gid, egid;   // what the program will run as (exec_ids), for the auxv
 };
+
+// The ids the program will run with: a set-user-id file's owner as the effective user, a
+// set-group-id (and group-executable) file's group as the effective group. set_exec_ids
+// makes them so; the stack's auxv tells them first (AT_UID ... AT_SECURE).
+static void exec_ids(const struct proc *p, const struct inode *ip, struct image *im) {
+    const struct cred *c = &p->cred;
+    im->uid = c->uid;
+    im->gid = c->gid;
+    im->euid = (ip->mode & 04000) ? ip->uid : c->euid;
+    im->egid = (ip->mode & 02010) == 02010 ? ip->gid : c->egid;
+}
+
+// Linux's bprm->secureexec: other ids than the runner's (glibc then ignores LD_PRELOAD...).
+static bool secure_exec(const struct image *im) {
+    return im->euid != im->uid || im->egid != im->gid;
+}
 
 static uint64_t page_down(uint64_t a) { return a & ~(PAGE_SIZE - 1); }
 static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
@@ -317,8 +334,9 @@ static long build_stack(struct mm *mm, struct image *im, const char *path,
     uint64_t auxv[][2] = {
         { AT_PHDR, im->phdr_va }, { AT_PHENT, sizeof(struct elf64_phdr) },
         { AT_PHNUM, im->eh.e_phnum }, { AT_PAGESZ, PAGE_SIZE }, { AT_BASE, im->interp_base }, { AT_FLAGS, 0 },
-        { AT_ENTRY, im->eh.e_entry + im->bias }, { AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 },
-        { AT_EGID, 0 }, { AT_SECURE, 0 }, { AT_CLKTCK, 100 }, { AT_HWCAP, 0 }, { AT_HWCAP2, 0 },
+        { AT_ENTRY, im->eh.e_entry + im->bias }, { AT_UID, im->uid }, { AT_EUID, im->euid },
+        { AT_GID, im->gid }, { AT_EGID, im->egid }, { AT_SECURE, secure_exec(im) },
+        { AT_CLKTCK, 100 }, { AT_HWCAP, 0 }, { AT_HWCAP2, 0 },
         { AT_RANDOM, random }, { AT_PLATFORM, platform }, { AT_EXECFN, execfn },
         { AT_SYSINFO_EHDR, (uint64_t)vdso }, { AT_NULL, 0 },
     };
@@ -387,27 +405,26 @@ static long de_thread(struct proc *p) {
 
 // A set-user-id (set-group-id) program runs with its file's owner (group) as effective id;
 // the saved ids follow the effective ones either way, as Linux's execve sets them.
-// Returns whether the program runs with other ids than its runner's.
-static bool set_exec_ids(struct proc *p, const struct inode *ip) {
+// The ids exec_ids found become the process's. Returns whether the program runs with
+// other ids than its runner's (then it is not dumpable, as Linux's).
+static bool set_exec_ids(struct proc *p, const struct inode *ip, const struct image *im) {
     struct cred *c = &p->cred;
     // What a set-id program must not inherit (Linux's PER_CLEAR_ON_SETID); x86_64's exec
     // always drops READ_IMPLIES_EXEC (set_personality_64bit).
     if ((ip->mode & 04000) || (ip->mode & 02010) == 02010)
         p->personality &= ~PER_CLEAR_ON_SETID;
     p->personality &= ~READ_IMPLIES_EXEC;
-    if (ip->mode & 04000)                // S_ISUID
-        c->euid = ip->uid;
-    if ((ip->mode & 02010) == 02010)     // S_ISGID with group execute (else: mandatory locking)
-        c->egid = ip->gid;
+    // Linux: a secure exec (begin_new_exec), or ids that change (commit_creds), end the
+    // parent-death signal.
+    if (secure_exec(im) || c->euid != im->euid || c->egid != im->egid ||
+        c->fsuid != im->euid || c->fsgid != im->egid)
+        p->pdeath_signal = 0;
+    c->euid = im->euid;
+    c->egid = im->egid;
     c->suid = c->fsuid = c->euid;
     c->sgid = c->fsgid = c->egid;
-    // Linux: a program running with other ids than its runner's is not dumpable, and its
-    // parent's death no longer signals it (commit_creds); PR_SET_KEEPCAPS ends at exec.
-    bool other_ids = c->euid != c->uid || c->egid != c->gid;
-    if (other_ids)
-        p->pdeath_signal = 0;
-    p->keep_caps = false;
-    return other_ids;
+    p->keep_caps = false;                // PR_SET_KEEPCAPS ends at exec
+    return secure_exec(im);
 }
 
 // Tables still shared with another process (clone without CLONE_THREAD but with
@@ -642,6 +659,7 @@ static long exec_inode(struct proc *p, struct inode *ip, int links, const char *
         err = -ENOMEM;
         goto out;
     }
+    exec_ids(p, ip, im);
     // (Other threads - or a vfork parent's - may run on in the old memory meanwhile; their
     // munmaps' shootdowns wait for this CPU while its interrupts are off: the build answers
     // them page by page, in mm_new_image_page.)
@@ -654,6 +672,7 @@ static long exec_inode(struct proc *p, struct inode *ip, int links, const char *
         if ((err = exec_script(p, ip, path, name, argv, envp, depth)) != 1)
             goto out;
         memset(im, 0, sizeof *im);
+        exec_ids(p, ip, im);
         err = read_headers(ip, im, false);
         if (!err)
             err = finish_mm(ip, &mm, build_mm(p, ip, im, path, argv, envp, &mm, &entry, &rsp));
@@ -663,7 +682,7 @@ static long exec_inode(struct proc *p, struct inode *ip, int links, const char *
     if (!err)
         err = unshare_for_exec(p);
     if (!err) {
-        mm->undumpable = set_exec_ids(p, ip);
+        mm->undumpable = set_exec_ids(p, ip, im);
         commit(p, mm, entry, rsp, path, name, links);
     } else if (mm) {
         mm_put(mm);

@@ -87,10 +87,21 @@ static void release_resources(struct proc *p) {
     mm_put_dropping_bkl(mm);
 }
 
+// A live thread of process leader (the leader itself if it still runs), or NULL.
+static struct proc *live_thread(struct proc *leader) {
+    if (leader->state != PROC_ZOMBIE && leader->state != PROC_DEAD)
+        return leader;
+    for (struct proc *t = next_thread(leader, leader); t; t = next_thread(leader, t))
+        if (t->state != PROC_ZOMBIE && t->state != PROC_DEAD)
+            return t;
+    return NULL;
+}
+
 // Thread p, which made processes, ends: each it is the creator of gets another thread of
-// p's process as its creator - none if p is the last - and is sent its pdeath_signal
-// (prctl PR_SET_PDEATHSIG), as Linux's forget_original_parent does at every thread's end:
-// a child's "parent death" is its maker thread's. Interrupts off.
+// p's process as its creator - or, when p is the last, one of the process its orphans go
+// to - and is sent its pdeath_signal (prctl PR_SET_PDEATHSIG), as Linux's
+// forget_original_parent does at every thread's end: a child's "parent death" is its maker
+// thread's, and then its new parent's. Interrupts off.
 static void creator_gone(struct proc *p) {
     if (!p->made_children)
         return;
@@ -98,6 +109,10 @@ static void creator_gone(struct proc *p) {
     for (struct proc *t = next_thread(p, p); t && !heir; t = next_thread(p, t))
         if (t->state != PROC_ZOMBIE && t->state != PROC_DEAD)
             heir = t;
+    if (!heir)
+        heir = live_thread(new_parent_for_orphans(p->group_leader));
+    if (heir == p)
+        heir = NULL;
     if (heir)
         heir->made_children = true;
     for (struct proc *c = proc_next(NULL); c; c = proc_next(c)) {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -64,13 +65,47 @@ static void saved_id(void)
     ids("after setreuid(-1, 500)");
 }
 
-int main(void)
+// The auxiliary vector tells a program its ids (AT_UID, AT_EUID, AT_GID, AT_EGID) and
+// whether they differ (AT_SECURE: glibc's secure mode). Printed by a program exec'd with
+// ids of its own: a real and an effective uid that differ.
+#define AT_UID    11
+#define AT_EUID   12
+#define AT_GID    13
+#define AT_EGID   14
+#define AT_SECURE 23
+
+static int after_exec(void)
 {
+    begin("t_cred (exec'd)");
+    printf("auxv: uid %lu euid %lu gid %lu egid %lu secure %lu\n", getauxval(AT_UID),
+           getauxval(AT_EUID), getauxval(AT_GID), getauxval(AT_EGID), getauxval(AT_SECURE));
+    fflush(stdout);
+    return 0;
+}
+
+static char *self;
+
+static void exec_with_ids(void)
+{
+    sys(SYS_setresgid, 300, 300, 300);
+    sys(SYS_setresuid, 1000, 2000, 2000);
+    char *argv[] = { self, "after-exec", NULL }, *envp[] = { NULL };
+    execve(self, argv, envp);
+    printf("execve: error %s\n", err_name(errno));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && argv[1][0] == 'a')
+        return after_exec();
+    self = argv[0];
     begin("t_cred");
+    printf("auxv at the start: uid %lu secure %lu\n", getauxval(AT_UID), getauxval(AT_SECURE));
     ids("start");
     check_val("getgroups(0, NULL) as root, before", sys(SYS_getgroups, 0, 0, 0) >= 0);
     in_child("unprivileged", unprivileged);
     in_child("saved_id", saved_id);
     ids("the parent is still");
+    in_child("exec with ids of its own", exec_with_ids);
     return done();
 }
