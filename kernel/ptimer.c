@@ -179,6 +179,9 @@ SYSCALL(timer_settime) {
         return -EFAULT;
     if (!k_timespec_valid(&it.value) || !k_timespec_valid(&it.interval))
         return -EINVAL;
+    uint64_t ignored;
+    if (t->cpu_pid && !cpu_now(t, &ignored))
+        return -ESRCH;                   // the clock's thread or process is gone (Linux's)
     struct k_itimerspec old = get(t);
     if (uold && copy_to_user((void *)uold, &old, sizeof old))
         return -EFAULT;
