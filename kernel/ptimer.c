@@ -301,8 +301,13 @@ static void fire_due(uint64_t boot_ns, bool cpu) {
         for (int id = 0; id < PTIMER_MAX; id++) {
             struct ptimer *t = sig->ptimers->t[id];
             uint64_t now = boot_ns;
-            if (!t || !t->expires || (t->cpu_pid != 0) != cpu || (cpu && !cpu_now(t, &now)))
+            if (!t || !t->expires || (t->cpu_pid != 0) != cpu)
                 continue;
+            if (cpu && !cpu_now(t, &now)) {
+                t->expires = 0;          // its clock's owner is gone: it never fires, and
+                cpu_timers--;            // the tick need not look at it again
+                continue;
+            }
             if (t->expires <= now) {
                 // Periods that passed unseen (the boot CPU was busy, or no local APIC to
                 // fire the wake timer: ticks of 10 ms) count as overruns, as Linux's.
