@@ -426,7 +426,7 @@ static long prctl_flag(uint64_t option, uint64_t a2, uint64_t a3, uint64_t a4, u
     case PR_CAPBSET_READ:
         return a2 <= CAP_LAST_CAP ? 1 : -EINVAL;   // the bounding set is full
     case PR_SET_TIMERSLACK:
-        p->timer_slack_ns = (int64_t)a2 <= 0 ? 0 : a2;   // 0 or less: the default again
+        p->timer_slack_ns = a2;          // 0: the default again (an unsigned long, as Linux's)
         return 0;
     case PR_GET_TIMERSLACK:
         return (long)(p->timer_slack_ns ? p->timer_slack_ns : TIMER_SLACK_DEFAULT);
@@ -460,10 +460,8 @@ SYSCALL(prctl) {
     case PR_SET_CHILD_SUBREAPER:         // a property of the process: kept in its leader
         p->group_leader->subreaper = arg2 != 0;
         return 0;
-    case PR_GET_CHILD_SUBREAPER: {
-        int v = p->group_leader->subreaper;
-        return copy_to_user((void *)arg2, &v, sizeof v);
-    }
+    case PR_GET_CHILD_SUBREAPER:
+        return put_int(arg2, p->group_leader->subreaper);
     case PR_SET_NAME: {
         char name[TASK_COMM_LEN] = { 0 };   // zero-padded: PR_GET_NAME hands all 16 bytes out
         long n = strncpy_from_user(name, (const char *)arg2, sizeof name);

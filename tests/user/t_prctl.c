@@ -49,6 +49,8 @@ static void values(void)
     check_val("GET_TIMERSLACK", prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0));
     check("SET_TIMERSLACK 1000", prctl(PR_SET_TIMERSLACK, 1000, 0, 0, 0));
     check_val("GET_TIMERSLACK then", prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0));
+    check("SET_TIMERSLACK -1", prctl(PR_SET_TIMERSLACK, -1L, 0, 0, 0));
+    check_val("GET_TIMERSLACK then", prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0));
     check("SET_TIMERSLACK 0", prctl(PR_SET_TIMERSLACK, 0, 0, 0, 0));
     check_val("GET_TIMERSLACK after 0", prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0));
     check("SET_NO_NEW_PRIVS 0", prctl(PR_SET_NO_NEW_PRIVS, 0, 0, 0, 0));
