@@ -654,10 +654,11 @@ long pipe_set_size(struct pipe *pp, uint64_t want) {
         return -EPERM;
     sleeplock_acquire(&pp->rlock);
     sleeplock_acquire(&pp->wlock);
-    char *old = pp->buf, *ring = kmalloc(size);
+    // (The size changes only with both sleeping locks held: it can be read now.)
+    char *old = pp->buf, *ring = size != pp->size ? kmalloc(size) : NULL;
     long ret = (long)size;
     uint64_t f = lock(pp);
-    if (!ring) {
+    if (size != pp->size && !ring) {
         ret = -ENOMEM;
     } else if (pp->nwritten - pp->nread > size) {
         ret = -EBUSY;

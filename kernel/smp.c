@@ -42,7 +42,7 @@
 //       5. execve's copies of its arguments, and wait4's and waitid's copies out and
 //          their freeing of a reaped child's kernel stack (bkl_lock; syscall.c's U calls);
 //       6. the freeing of a dead address space's pages at exit and exec, and
-//       7. fork's copy of a one-thread parent's page tables, and of its descriptor table,
+//       7. fork's copy of a one-thread parent's VMAs and page tables, of its descriptor table,
 //          working directory and handlers, and the child's kernel stack (bkl_drop;
 //          mm_put_dropping_bkl and mm_dup, mm.c; fork.c's copy_unlocked);
 //       8. exec's reading of a static program's headers, and building of its new address
