@@ -113,6 +113,8 @@ struct inode {
         } dir;
         char *target;                // S_IFLNK: NUL-terminated, 1..FS_PATH_MAX-1 bytes
         struct pipe *fifo;           // S_IFIFO: its pipe while an end is open (pipe.c)
+        struct sock *sock;           // S_IFSOCK: the socket bound to it, if any (BKL;
+                                     // socket_name.c), which holds the inode
     };
 };
 

@@ -16,3 +16,6 @@ long path_inode_at(int dirfd, uint64_t upath, int flags, struct inode **out);
 // name exists or cannot be added anyway: the call then gives its own error.
 struct fs_last;
 long path_may_create(struct fs_last *last);
+// mknod(2) of a kernel path, the umask applied (sys_attr.c; bind(2) makes a socket's node
+// with it): 0 with *out the new inode, or an error (-EEXIST if the name exists).
+long mknod_path(int dirfd, const char *path, uint32_t mode, uint32_t dev, struct inode **out);

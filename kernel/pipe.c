@@ -127,7 +127,17 @@ static void notify(struct pipe *pp, unsigned events) {
 }
 
 void pipe_watch(struct pipe *pp, const void *src) {
-    pp->watchers[pp->watchers[0] ? 1 : 0] = src;
+    for (int i = 0; i < 2; i++)
+        if (!pp->watchers[i] || pp->watchers[i] == src) {
+            pp->watchers[i] = src;
+            return;
+        }
+}
+
+void pipe_unwatch(struct pipe *pp, const void *src) {
+    for (int i = 0; i < 2; i++)
+        if (pp->watchers[i] == src)
+            pp->watchers[i] = NULL;
 }
 
 // A caller's side of a copy: kernel memory (sockets, splice), or a user buffer (read(2)
@@ -392,7 +402,8 @@ static long wait_for_room(struct pipe *pp, size_t need, unsigned how) {
 // Puts len bytes of src in the ring, which has room: for a message, behind its length.
 // wlock and lock held; lock is let go for the copy, and here. Returns how many went in
 // (fewer for a bad user buffer: kept_of's rule; `before` were put in already).
-static size_t put(struct pipe *pp, struct side src, size_t len, size_t before, uint64_t f) {
+static size_t put(struct pipe *pp, struct side src, size_t len, size_t before, uint64_t f,
+                  const struct pipe_mark *mark) {
     uint64_t at = pp->nwritten;
     if (pp->packets) {
         uint32_t header = (uint32_t)len;
@@ -404,6 +415,8 @@ static size_t put(struct pipe *pp, struct side src, size_t len, size_t before, u
     if (left && (len = kept_of(before, len, left)) == 0)
         return 0;
     f = lock(pp);
+    if (mark && before == 0)
+        mark->fn(mark->arg, pp->nwritten);
     pp->nwritten = at + len;
     wake_all(pp);                          // bytes for readers
     unlock(pp, f);
@@ -412,7 +425,7 @@ static size_t put(struct pipe *pp, struct side src, size_t len, size_t before, u
 }
 
 // put's fast way (copy_locked) for a whole send, under `lock`: true if it put all n in.
-static bool put_now(struct pipe *pp, struct side src, size_t n) {
+static bool put_now(struct pipe *pp, struct side src, size_t n, const struct pipe_mark *mark) {
     size_t room = pp->size - (pp->nwritten - pp->nread);
     if (pp->readers == 0 || pp->writers == 0 || room < room_needed(pp, n, 0) || room < n ||
         copying(&pp->wlock))
@@ -425,6 +438,8 @@ static bool put_now(struct pipe *pp, struct side src, size_t n) {
     }
     if (!copy_locked(pp, at, src, n, true))
         return false;
+    if (mark)
+        mark->fn(mark->arg, pp->nwritten);
     pp->nwritten = at + n;
     wake_all(pp);                          // bytes for readers
     return true;
@@ -432,11 +447,12 @@ static bool put_now(struct pipe *pp, struct side src, size_t n) {
 
 // As do_recv: the fast way first; else the look for room holding wlock, and the wait for
 // it without.
-static long do_send(struct pipe *pp, struct side src, size_t n, unsigned how) {
+static long do_send(struct pipe *pp, struct side src, size_t n, unsigned how,
+                    const struct pipe_mark *mark) {
     if (pp->packets && n > PIPE_SIZE - sizeof(uint32_t))
         return -EMSGSIZE;                  // a message goes in whole, or not at all
     uint64_t f = lock(pp);
-    bool all = n > 0 && put_now(pp, src, n);
+    bool all = n > 0 && put_now(pp, src, n, mark);
     unlock(pp, f);
     if (all) {
         notify(pp, POLLIN | POLLRDNORM);
@@ -451,7 +467,7 @@ static long do_send(struct pipe *pp, struct side src, size_t n, unsigned how) {
         if (pp->readers > 0 && pp->writers > 0 && room >= need) {
             size_t len = pp->packets ? n : n - (size_t)done < room ? n - (size_t)done : room;
             size_t put_in = put(pp, (struct side){ src.addr + done, src.user }, len,
-                                (size_t)done, f);
+                                (size_t)done, f, mark);
             sleeplock_release(&pp->wlock);
             done += (long)put_in;
             if (put_in < len) {
@@ -479,7 +495,16 @@ static long do_send(struct pipe *pp, struct side src, size_t n, unsigned how) {
 }
 
 long pipe_send(struct pipe *pp, const void *src, size_t n, unsigned how) {
-    return do_send(pp, (struct side){ (char *)src, false }, n, how);
+    return do_send(pp, (struct side){ (char *)src, false }, n, how, NULL);
+}
+
+long pipe_send_marked(struct pipe *pp, const void *src, size_t n, unsigned how,
+                      const struct pipe_mark *mark) {
+    return do_send(pp, (struct side){ (char *)src, false }, n, how, mark);
+}
+
+uint64_t pipe_read_pos(struct pipe *pp) {
+    return __atomic_load_n(&pp->nread, __ATOMIC_ACQUIRE);
 }
 
 long pipe_wait_room(struct pipe *pp, size_t n) {
@@ -493,7 +518,7 @@ static long pipe_write(struct file *f, const void *src, size_t n) {
 
 // write(2): from the user's buffer straight into the ring. (0 bytes: 0, as Linux.)
 static long pipe_write_user(struct file *f, uint64_t ubuf, size_t n) {
-    return n ? do_send(f->priv, (struct side){ (char *)ubuf, true }, n, file_how(f)) : 0;
+    return n ? do_send(f->priv, (struct side){ (char *)ubuf, true }, n, file_how(f), NULL) : 0;
 }
 
 // A writer's end going (a socket's shut_send) waits for a copy into the ring under way: a
@@ -567,7 +592,10 @@ long pipe_queued(struct pipe *pp, bool first_only) {
         queued = 0;
         for (uint32_t len; at != pp->nwritten; at += sizeof len + len) {
             ring_copy(pp, at, (struct side){ (char *)&len, false }, sizeof len, false);
-            queued += len;
+            uint8_t head = 0;
+            if (len)
+                ring_copy(pp, at + sizeof len, (struct side){ (char *)&head, false }, 1, false);
+            queued += len - head;
             if (first_only)
                 break;
         }

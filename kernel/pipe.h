@@ -5,6 +5,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define PIPE_SIZE 65536        // Linux's default pipe capacity
 #define PIPE_MAX_SIZE (1 << 20) // /proc/sys/fs/pipe-max-size: what F_SETPIPE_SZ allows non-root
@@ -18,8 +19,10 @@ struct pipe *pipe_new(bool packets);
 void pipe_free(struct pipe *pp);         // (NULL: nothing) its ends' users are gone
 long pipe_set_size(struct pipe *pp, uint64_t size);   // fcntl F_SETPIPE_SZ: the new size
 long pipe_size(struct pipe *pp);                      // F_GETPIPE_SZ
-// Also poll_notify(src) whenever the pipe's readiness changes (at most two sources).
+// Also poll_notify(src) whenever the pipe's readiness changes (at most two sources; more
+// are not watched, and are woken only as pollers of the pipe). BKL.
 void pipe_watch(struct pipe *pp, const void *src);
+void pipe_unwatch(struct pipe *pp, const void *src);
 
 #define PIPE_NONBLOCK 1        // -EAGAIN instead of a sleep
 #define PIPE_PEEK     2        // receive, but leave it in the pipe (MSG_PEEK)
@@ -30,6 +33,16 @@ void pipe_watch(struct pipe *pp, const void *src);
 long pipe_recv(struct pipe *pp, void *dst, size_t n, unsigned how, size_t *whole);
 // Bytes, or one message (-EMSGSIZE if it can never fit); -EPIPE when no reader is left.
 long pipe_send(struct pipe *pp, const void *src, size_t n, unsigned how);
+// A stream socket's send that carries ancillary data (socket.c): fn(arg, at) is called
+// under the pipe's lock with the stream position of the send's first byte, once, just
+// before a reader could see it.
+struct pipe_mark {
+    void (*fn)(void *arg, uint64_t at);
+    void *arg;
+};
+long pipe_send_marked(struct pipe *pp, const void *src, size_t n, unsigned how,
+                      const struct pipe_mark *mark);
+uint64_t pipe_read_pos(struct pipe *pp);   // the stream position of the next byte to read
 // Sleeps until a send of n bytes would not wait (or no reader is left): 0, or -ERESTARTSYS.
 long pipe_wait_room(struct pipe *pp, size_t n);
 // splice's move out of a pipe: up to n bytes copied into buf are offered to out, and only
@@ -46,7 +59,8 @@ void pipe_shut(struct pipe *pp, bool reader, bool writer);
 // 0 from then on instead of waiting, and one waiting now wakes to return it.
 void pipe_stop_waits(struct pipe *pp);
 // The bytes buffered (FIONREAD); in packet mode the lengths of the messages, all of them
-// or the first one's.
+// or the first one's, less the header a socket puts at each message's start (whose first
+// byte says how long it is: socket.c).
 long pipe_queued(struct pipe *pp, bool first_only);
 #define FIONREAD 0x541b        // ioctl: how many bytes a read would find now (int *)
 // poll's bits for an end that reads, writes, or both (interrupts off).

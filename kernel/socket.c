@@ -1,55 +1,47 @@
-// socket.c: socketpair(2) - two connected AF_UNIX sockets, the one kind of socket Lantern
-// has (socket(2) itself, and so bind, connect, listen and accept, is not here).
+// socket.c: AF_UNIX sockets' ends (sock.h) - what they send and receive, their file
+// operations, socketpair(2), shutdown(2), the send and receive calls and the options.
+// socket_name.c makes ends with socket(2) and connects them by name; socket_scm.c carries
+// descriptors and credentials.
 //
-// A pair is two pipes (pipe.h), one each way: an end writes into its tx and reads from its
-// rx, which is the other end's tx. SOCK_STREAM carries bytes, as a pipe does; SOCK_DGRAM
-// and SOCK_SEQPACKET carry messages (the pipes' packet mode): a send is one message, sent
-// whole or not at all, and a receive takes one, cut to the buffer (the rest is dropped;
-// MSG_TRUNC says how long it was).
+// An end receives into its own ring, rx (a pipe, pipe.h); a send writes into its peer's,
+// or - a datagram sent by name - into the named end's. SOCK_STREAM carries bytes, as a pipe
+// does; SOCK_DGRAM and SOCK_SEQPACKET carry messages (the pipes' packet mode): a send is one
+// message, sent whole or not at all, and a receive takes one, cut to the buffer (the rest is
+// dropped; MSG_TRUNC says how long it was). Each message begins with a header the receiver
+// strips: who sent it (credentials, and the sender's name for recvfrom) and its ancillary
+// data. A stream's ancillary data waits in its receiver's list of marks instead, tied to
+// the stream position of the bytes it was sent with (sock.h).
 //
 // What an end may still do follows Linux's sk_shutdown bits, kept in `shut`: RCV (no more to
 // receive: reads see end of file once the data is gone) and SEND (sends fail with EPIPE).
 // On a connected stream or seqpacket pair they are mirrored: shutdown(SHUT_WR) gives this
 // end SEND and the peer RCV, SHUT_RD the other way round, and a close gives the peer both.
-// A datagram pair keeps them to the end that asked; the peer of a closed datagram end gets
-// ECONNREFUSED from its sends and never an end of file. The pipes themselves live until
-// both ends are closed (struct sockpair).
+// A datagram end keeps them to itself; a send to a closed datagram end gets ECONNREFUSED.
 //
 // Locking: read(2) and write(2) on an end run without the BKL (sys_file.c), as a pipe's do,
 // and so do sendto, recvfrom, sendmsg and recvmsg: what they move, and what says an end is
-// closed or shut, is in the pipes, under their own locks (pipe.c). The rest runs under the
-// BKL: the other calls, the shut bits' changes
-// (shutdown, close) and the freeing of the pair. A send reads `shut` without it - a look
-// racing a shutdown sees it before or after, as a send racing it on Linux may; the pipe has
-// its own word. Nothing here is freed under a call: the call holds its file.
+// closed or shut, is in the pipes, under their own locks (pipe.c). A send takes a counted
+// reference to the end it sends to (sock_get) under the sender's `lock`, so that a datagram
+// end's connect, which changes its peer under the BKL and that lock, frees nothing under a
+// send. The rest runs under the BKL: the other calls, the shut bits' changes (shutdown,
+// close) and names. A send reads `shut` without it - a look racing a shutdown sees it
+// before or after, as a send racing it on Linux may; the pipe has its own word.
 #include <stdbool.h>
 #include <stdint.h>
 #include "errno.h"
 #include "file.h"
 #include "kmalloc.h"
 #include "ksignal.h"
+#include "panic.h"
 #include "pipe.h"
 #include "poll.h"
 #include "proc.h"
 #include "smp.h"
+#include "sock.h"
 #include "string.h"
 #include "syscall.h"
 #include "uaccess.h"
 #include "x86.h"
-
-#define AF_UNIX        1
-#define SOCK_STREAM    1
-#define SOCK_DGRAM     2
-#define SOCK_RAW       3          // AF_UNIX takes it as SOCK_DGRAM, as Linux does
-#define SOCK_SEQPACKET 5
-#define SOCK_NONBLOCK  O_NONBLOCK
-#define SOCK_CLOEXEC   O_CLOEXEC
-
-#define MSG_PEEK       0x2
-#define MSG_TRUNC      0x20
-#define MSG_DONTWAIT   0x40
-#define MSG_WAITALL    0x100
-#define MSG_NOSIGNAL   0x4000
 
 #define SHUT_RD 0
 #define SHUT_WR 1
@@ -62,38 +54,115 @@
 #define SO_ERROR      4
 #define SO_SNDBUF     7
 #define SO_RCVBUF     8
+#define SO_PASSCRED   16
+#define SO_PEERCRED   17
 #define SO_ACCEPTCONN 30
 #define SO_PROTOCOL   38
 #define SO_DOMAIN     39
 #define SOCK_BUF_DEFAULT 212992   // Linux's net.core.wmem_default and rmem_default
-
-struct sock {
-    int type;                     // SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET
-    unsigned shut;                // RCV, SEND
-    bool closed;
-    int sndbuf, rcvbuf;           // what SO_SNDBUF and SO_RCVBUF say (the rings are PIPE_SIZE)
-    struct pipe *rx, *tx;
-    struct sock *peer;
-    struct sockpair *pair;
-};
-
-struct sockpair {
-    struct sock end[2];
-    int open;                     // ends not yet closed; the last close frees the pair
-};
+#define OVERFLOW_ID   65534       // Linux's overflowuid: SO_PEERCRED of an end with no peer
 
 static bool messages(const struct sock *s) { return s->type != SOCK_STREAM; }
 static bool connected_kind(const struct sock *s) { return s->type != SOCK_DGRAM; }
 
-// s may send no more. Its tx pipe has no writer from then on: the peer reads the rest, then
-// end of file (on a datagram pair the peer never sees it: the pipe keeps its writer).
+// ---------------------------------------------------------------- an end's life
+
+struct sock *sock_new(int type) {
+    struct sock *s = kzalloc(sizeof *s);
+    if (!s)
+        return NULL;
+    s->refs = 1;
+    s->type = type;
+    s->sndbuf = s->rcvbuf = SOCK_BUF_DEFAULT;
+    s->lock = (struct spinlock)SPINLOCK_INIT("sock");
+    s->peercred = (struct ucred){ 0, OVERFLOW_ID, OVERFLOW_ID };
+    return s;
+}
+
+long sock_make_rx(struct sock *s) {
+    if (s->rx)
+        return 0;
+    s->rx = pipe_new(messages(s));
+    if (!s->rx)
+        return -ENOMEM;
+    pipe_watch(s->rx, s);             // (epoll's edge triggers: poll.h)
+    return 0;
+}
+
+void sock_get(struct sock *s) { __atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED); }
+
+// Frees the ancillary data still in s's ring and marks, unreceived: their descriptors are
+// closed, under the BKL (taken here if the last put came from an unlocked send).
+static void free_carried(struct sock *s) {
+    if (!__atomic_load_n(&s->carried, __ATOMIC_ACQUIRE))
+        return;
+    bool held = bkl_held();
+    if (!held)
+        bkl_lock();
+    for (struct scm_mark *m = s->marks, *next; m; m = next) {
+        next = m->next;
+        scm_free(m->scm);
+        kfree(m);
+    }
+    s->marks = NULL;
+    char head[32];
+    size_t whole;
+    while (messages(s) && pipe_recv(s->rx, head, sizeof head, PIPE_NONBLOCK, &whole) > 0) {
+        struct scm *scm;
+        memcpy(&scm, head + 2, sizeof scm);
+        scm_free(scm);
+    }
+    if (!held)
+        bkl_unlock();
+}
+
+void sock_put(struct sock *s) {
+    if (__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) != 0)
+        return;
+    if (s->rx) {
+        free_carried(s);
+        pipe_free(s->rx);
+    }
+    kfree(s->addr);
+    kfree(s);
+}
+
+void sock_link(struct sock *a, struct sock *b) {
+    a->peer = b;
+    b->peer = a;
+    sock_get(a);
+    sock_get(b);
+    pipe_watch(a->rx, b);             // b's POLLOUT follows a's ring, and a's b's
+    pipe_watch(b->rx, a);
+}
+
+void sock_notify(struct sock *s, unsigned events) { poll_notify(s, events); }
+
+struct ucred sock_cred_now(bool effective) {
+    struct proc *p = current();
+    return effective ? (struct ucred){ p->tgid, p->cred.euid, p->cred.egid }
+                     : (struct ucred){ p->tgid, p->cred.uid, p->cred.gid };
+}
+
+// The end s sends to now, counted: its peer. NULL if it has none.
+static struct sock *peer_get(struct sock *s) {
+    uint64_t f = spin_lock_irqsave(&s->lock);
+    struct sock *p = s->peer;
+    if (p)
+        sock_get(p);
+    spin_unlock_irqrestore(&s->lock, f);
+    return p;
+}
+
+// s may send no more. Its peer's ring has no writer from then on: the peer reads the rest,
+// then end of file (a datagram end's peer never sees it).
 static void shut_send(struct sock *s) {
     if (s->shut & SEND)
         return;
     s->shut |= SEND;
-    if (connected_kind(s)) {
+    if (connected_kind(s) && s->peer) {
         s->peer->shut |= RCV;
-        pipe_shut(s->tx, false, true);
+        pipe_shut(s->peer->rx, false, true);
     }
 }
 
@@ -101,46 +170,128 @@ static void sock_shutdown(struct sock *s, int how) {
     if (how != SHUT_RD)
         shut_send(s);
     if (how != SHUT_WR) {
-        if (connected_kind(s)) {
+        if (connected_kind(s) && s->peer) {
             shut_send(s->peer);       // (which gives s RCV)
         } else if (!(s->shut & RCV)) {
-            s->shut |= RCV;           // a datagram end: its receives wait no more, and
-            pipe_stop_waits(s->rx);   // the peer's sends fail (send_kernel)
+            s->shut |= RCV;           // its receives wait no more, and sends to it fail
+            if (s->rx)
+                pipe_stop_waits(s->rx);
         }
     }
+    sock_notify(s, 0);
 }
 
-static void sock_release(struct file *f) {
-    struct sock *s = f->priv;
-    if (connected_kind(s)) {
+// The close of s's file (BKL). A connected end's peer sees both directions shut, and
+// ECONNRESET once if s left bytes unread, as Linux's; every send into s fails from now on.
+void sock_close_end(struct sock *s) {
+    if (s->state == SS_LISTENING)
+        sock_drop_queue(s);
+    sock_unname(s);
+    struct sock *peer = s->peer;
+    if (connected_kind(s) && peer) {
+        if (s->rx && pipe_queued(s->rx, false) > 0)
+            __atomic_store_n(&peer->err, ECONNRESET, __ATOMIC_RELAXED);
         shut_send(s);
-        shut_send(s->peer);
+        shut_send(peer);
     }
-    s->closed = true;
-    pipe_shut(s->rx, true, false);    // the peer's sends fail from now on
-    struct sockpair *pair = s->pair;
-    if (--pair->open == 0) {
-        pipe_free(pair->end[0].tx);
-        pipe_free(pair->end[1].tx);
-        kfree(pair);
+    __atomic_store_n(&s->closed, true, __ATOMIC_RELEASE);
+    if (s->rx)
+        pipe_shut(s->rx, true, false);
+    if (peer) {
+        uint64_t f = spin_lock_irqsave(&s->lock);
+        s->peer = NULL;
+        spin_unlock_irqrestore(&s->lock, f);
+        if (peer->rx)
+            pipe_unwatch(peer->rx, s);
+        sock_notify(peer, 0);
+        sock_put(peer);
     }
+    sock_put(s);
 }
 
-// ---------------------------------------------------------------- sending and receiving
+static void sock_release(struct file *f) { sock_close_end(f->priv); }
+
+// ---------------------------------------------------------------- message headers
+
+// A message's header, in front of its bytes in the ring: its length; the sender's name's
+// length; the ancillary data sent with it (a struct scm *, or NULL); the sender's
+// credentials; the sender's name.
+#define HEAD_LEN    0
+#define HEAD_ADDR   1
+#define HEAD_SCM    2
+#define HEAD_CRED   10
+#define HEAD_NAME   22
+#define HEAD_MAX    (HEAD_NAME + UNIX_ADDR_MAX)
+
+// What a receive found besides the bytes.
+struct recv_info {
+    struct scm *scm;              // taken from the ring (or, for a look, borrowed)
+    struct ucred cred;
+    struct unix_addr from;        // len 0: no name
+    int oflags;                   // MSG_TRUNC
+};
+
+// Writes the header for a message from s carrying scm, ending at `end`; returns its start.
+static char *put_head(char *end, struct sock *s, struct scm *scm) {
+    uint32_t alen = s->addr ? s->addr->len : 0;
+    char *h = end - HEAD_NAME - alen;
+    h[HEAD_LEN] = (char)(HEAD_NAME + alen);
+    h[HEAD_ADDR] = (char)alen;
+    memcpy(h + HEAD_SCM, &scm, sizeof scm);
+    bool given;
+    struct ucred cred = scm_cred(scm, &given);
+    if (!given)
+        cred = sock_cred_now(false);
+    memcpy(h + HEAD_CRED, &cred, sizeof cred);
+    if (alen)
+        memcpy(h + HEAD_NAME, s->addr->bytes, alen);
+    return h;
+}
+
+// Takes the header off a message received into buf (got bytes; *whole its length):
+// returns where its bytes start.
+static size_t take_head(char *buf, long got, size_t *whole, struct recv_info *info) {
+    size_t len = (uint8_t)buf[HEAD_LEN];
+    if (got < HEAD_NAME || (size_t)got < len)
+        panic("socket: a message without its whole header");
+    memcpy(&info->scm, buf + HEAD_SCM, sizeof info->scm);
+    memcpy(&info->cred, buf + HEAD_CRED, sizeof info->cred);
+    info->from.len = (uint8_t)buf[HEAD_ADDR];
+    memcpy(info->from.bytes, buf + HEAD_NAME, info->from.len);
+    *whole -= len;
+    return len;
+}
+
+// ---------------------------------------------------------------- sending
 
 static unsigned pipe_how(struct file *f, int flags) {
     return (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT) ? PIPE_NONBLOCK : 0;
 }
 
-// The error of a send the pipe refused: a datagram end whose peer has gone is refused.
-static long send_error(struct sock *s, long err) {
-    return err == -EPIPE && !connected_kind(s) ? -ECONNREFUSED : err;
+// A stream's mark, put in the receiver's list as the send's first byte goes in.
+struct mark_arg {
+    struct sock *to;
+    struct scm_mark *mark;
+};
+
+static void put_mark(void *arg, uint64_t at) {
+    struct mark_arg *ma = arg;
+    ma->mark->at = at;
+    uint64_t f = spin_lock_irqsave(&ma->to->lock);
+    struct scm_mark **link = &ma->to->marks;
+    while (*link)
+        link = &(*link)->next;
+    *link = ma->mark;
+    spin_unlock_irqrestore(&ma->to->lock, f);
+    ma->mark = NULL;                  // the receiver's now
 }
 
-// Sends n bytes from the kernel buffer buf: a message whole, or bytes as a pipe takes them.
-// A send that may send no more is EPIPE; only a stream's raises SIGPIPE too (unless
-// MSG_NOSIGNAL): Linux's seqpacket sends go through its datagram code, which raises none.
-static long send_kernel(struct file *f, const void *buf, size_t n, int flags) {
+// Sends n bytes from the kernel buffer buf into to's ring (a message's header in front
+// of buf's, in the HEAD_MAX bytes before it: buf is that far into its buffer). A send that
+// may send no more is EPIPE; only a stream's raises SIGPIPE too (unless MSG_NOSIGNAL):
+// Linux's seqpacket sends go through its datagram code, which raises none.
+static long send_kernel(struct file *f, struct sock *to, char *buf, size_t n, int flags,
+                        struct scm **scm) {
     struct sock *s = f->priv;
     bool quiet = messages(s) || (flags & MSG_NOSIGNAL);
     if (__atomic_load_n(&s->shut, __ATOMIC_RELAXED) & SEND) {
@@ -154,32 +305,49 @@ static long send_kernel(struct file *f, const void *buf, size_t n, int flags) {
         }
         return -EPIPE;
     }
-    // A datagram peer shut for receiving refuses it (EPIPE, no SIGPIPE), as Linux's - but
-    // once closed, it is gone: the pipe's ECONNREFUSED (send_error).
-    if (!connected_kind(s) && (__atomic_load_n(&s->peer->shut, __ATOMIC_RELAXED) & RCV) &&
-        !__atomic_load_n(&s->peer->closed, __ATOMIC_RELAXED))
-        return -EPIPE;
-    long r = pipe_send(s->tx, buf, n, pipe_how(f, flags) | (quiet ? PIPE_NOSIGNAL : 0));
-    return r < 0 ? send_error(s, r) : r;
-}
-
-// Receives into the kernel buffer buf: up to n bytes, or one message cut to n (*whole: how
-// long it was). 0 at end of file.
-static long recv_kernel(struct file *f, void *buf, size_t n, int flags, size_t *whole) {
-    struct sock *s = f->priv;
-    unsigned how = pipe_how(f, flags) | (flags & MSG_PEEK ? PIPE_PEEK : 0);
-    return pipe_recv(s->rx, buf, n, how, whole);
+    bool gone = __atomic_load_n(&to->closed, __ATOMIC_ACQUIRE);
+    // A datagram end shut for receiving refuses it (EPIPE, no SIGPIPE), as Linux's - but
+    // once closed, it is gone: ECONNREFUSED.
+    if (!connected_kind(s) && (gone || (__atomic_load_n(&to->shut, __ATOMIC_RELAXED) & RCV)))
+        return gone ? -ECONNREFUSED : -EPIPE;
+    unsigned how = pipe_how(f, flags) | (quiet ? PIPE_NOSIGNAL : 0);
+    long r;
+    if (messages(s)) {
+        if (*scm)
+            __atomic_store_n(&to->carried, true, __ATOMIC_RELEASE);
+        char *h = put_head(buf, s, *scm);
+        r = pipe_send(to->rx, h, n + (size_t)(buf - h), how);
+        if (r >= 0) {
+            r -= buf - h;
+            *scm = NULL;              // the message's now
+        }
+    } else if (*scm) {
+        struct scm_mark *m = kzalloc(sizeof *m);
+        if (!m)
+            return -ENOMEM;
+        *m = (struct scm_mark){ .len = n, .scm = *scm };
+        __atomic_store_n(&to->carried, true, __ATOMIC_RELEASE);
+        struct mark_arg ma = { to, m };
+        struct pipe_mark pm = { put_mark, &ma };
+        r = pipe_send_marked(to->rx, buf, n, how, &pm);
+        if (!ma.mark)
+            *scm = NULL;
+        kfree(ma.mark);               // (not sent: the caller still has the scm)
+    } else {
+        r = pipe_send(to->rx, buf, n, how);
+    }
+    return r == -EPIPE && !connected_kind(s) ? -ECONNREFUSED : r;
 }
 
 // The biggest piece one call moves through a kernel buffer: a whole message fits.
-#define PIECE PIPE_SIZE
+#define PIECE (PIPE_SIZE - sizeof(uint32_t) - HEAD_MAX)
 // A small send or receive uses a buffer on the kernel stack instead: kmalloc's one lock,
 // taken twice a call by every CPU sending, made four threads' datagram pairs take turns.
 #define SMALL 256
 
-// A buffer of n bytes (at least 1): `small` when it fits, else kmalloc's (NULL: no memory).
+// A buffer of HEAD_MAX + n bytes: `small` when it fits, else kmalloc's (NULL: no memory).
 static char *buffer_for(size_t n, char *small) {
-    return n <= SMALL ? small : kmalloc(n);
+    return HEAD_MAX + n <= SMALL ? small : kmalloc(HEAD_MAX + n);
 }
 
 static void buffer_done(char *buf, const char *small) {
@@ -187,35 +355,37 @@ static void buffer_done(char *buf, const char *small) {
         kfree(buf);
 }
 
-// Gathers a message, or sends a stream's bytes piece by piece, from user memory.
-static long send_user(struct file *f, const struct iovec *iov, int cnt, int flags) {
+// Gathers a message, or sends a stream's bytes piece by piece, from user memory, into to's
+// ring. *scm goes with the first piece (NULL once sent).
+static long send_user(struct file *f, struct sock *to, const struct iovec *iov, int cnt,
+                      int flags, struct scm **scm) {
     struct sock *s = f->priv;
     uint64_t total = 0;
     for (int i = 0; i < cnt; i++)
         total += iov[i].len;
-    if (messages(s) && total > PIECE - sizeof(uint32_t))
+    if (messages(s) && total > PIECE)
         return -EMSGSIZE;
     size_t cap = total < PIECE ? (size_t)total : PIECE;   // (a small send: a small buffer)
     char small[SMALL];
-    small[0] = 0;                     // (a send of 0 bytes passes it on unread)
-    char *buf = buffer_for(cap, small);
-    if (!buf)
+    char *mem = buffer_for(cap, small);
+    if (!mem)
         return -ENOMEM;
+    char *buf = mem + HEAD_MAX;
     long sent = 0;
     size_t have = 0;                  // bytes gathered in buf, not yet sent
     for (int i = 0; i <= cnt; i++) {
         for (uint64_t off = 0; i < cnt && off < iov[i].len;) {
             size_t take = iov[i].len - off < cap - have ? iov[i].len - off : cap - have;
             if (copy_from_user(buf + have, (const void *)(iov[i].base + off), take)) {
-                buffer_done(buf, small);
+                buffer_done(mem, small);
                 return sent ? sent : -EFAULT;
             }
             have += take;
             off += take;
             if (have == cap && !messages(s)) {
-                long r = send_kernel(f, buf, have, flags);
+                long r = send_kernel(f, to, buf, have, flags, scm);
                 if (r < 0 || (size_t)r < have) {
-                    buffer_done(buf, small);
+                    buffer_done(mem, small);
                     return r < 0 ? (sent ? sent : r) : sent + r;
                 }
                 sent += r;
@@ -223,10 +393,72 @@ static long send_user(struct file *f, const struct iovec *iov, int cnt, int flag
             }
         }
     }
-    long r = have || messages(s) || !sent ? send_kernel(f, buf, have, flags) : 0;
-    buffer_done(buf, small);
+    long r = have || messages(s) || !sent ? send_kernel(f, to, buf, have, flags, scm) : 0;
+    buffer_done(mem, small);
     return r < 0 ? (sent ? sent : r) : sent + r;
 }
+
+// Where a send goes: the peer, or - a datagram end's, with an address - the end named.
+// The end is counted (sock_put it). -ENOTCONN without either; a stream takes no address.
+static long send_target(struct sock *s, uint64_t uaddr, uint32_t alen, struct sock **to) {
+    if (uaddr && alen && s->type == SOCK_STREAM)
+        return s->state == SS_CONNECTED ? -EISCONN : -EOPNOTSUPP;
+    if (s->type == SOCK_SEQPACKET && s->state != SS_CONNECTED)
+        return -ENOTCONN;
+    if (uaddr && alen && s->type == SOCK_DGRAM) {
+        long err = 0;
+        bool held = bkl_held();
+        if (!held)
+            bkl_lock();
+        if (!s->addr && s->passcred)
+            err = sock_autobind(s);   // (Linux names a sender that passes credentials)
+        if (!err)
+            err = sock_find_named(s, uaddr, alen, to);
+        if (!held)
+            bkl_unlock();
+        return err;
+    }
+    *to = peer_get(s);
+    return *to ? 0 : -ENOTCONN;
+}
+
+// A datagram end whose peer refused a send, being closed, is connected to nothing from
+// then on (its next send without an address: ENOTCONN), as Linux's.
+static void disconnect_dead(struct sock *s, struct sock *to) {
+    bool held = bkl_held();
+    if (!held)
+        bkl_lock();
+    uint64_t f = spin_lock_irqsave(&s->lock);
+    bool was = s->peer == to;
+    if (was)
+        s->peer = NULL;
+    spin_unlock_irqrestore(&s->lock, f);
+    if (was) {
+        pipe_unwatch(to->rx, s);
+        sock_put(to);
+    }
+    if (!held)
+        bkl_unlock();
+}
+
+// A send of iov from s's file, to its peer or to the address given; scm (taken) rides
+// with it.
+static long send_msg(struct file *f, const struct iovec *iov, int cnt, int flags,
+                     uint64_t uaddr, uint32_t alen, struct scm *scm) {
+    struct sock *s = f->priv, *to;
+    long r = send_target(s, uaddr, alen, &to);
+    if (r == 0) {
+        r = send_user(f, to, iov, cnt, flags, &scm);
+        if (r == -ECONNREFUSED && !(uaddr && alen))
+            disconnect_dead(s, to);
+        sock_put(to);
+    }
+    if (scm)
+        scm_free(scm);
+    return r;
+}
+
+// ---------------------------------------------------------------- receiving
 
 // Where a stream receive's bytes go: the user's iovecs, `done` bytes in so far.
 struct scatter {
@@ -258,67 +490,130 @@ static long scatter_out(void *arg, const void *buf, size_t n) {
     return (long)put;
 }
 
+// The first mark of s's stream, if any: a receive from position pos stops at the end of
+// the send it marks (*limit bytes), as Linux's stops after an skb that carried files.
+static struct scm_mark *first_mark(struct sock *s, uint64_t pos, size_t *limit) {
+    uint64_t f = spin_lock_irqsave(&s->lock);
+    struct scm_mark *m = s->marks;
+    spin_unlock_irqrestore(&s->lock, f);
+    if (m)
+        *limit = m->at + m->len > pos ? m->at + m->len - pos : 1;
+    return m;
+}
+
+// After a receive of got bytes from pos: the mark's data, if the receive reached it.
+static struct scm *take_mark(struct sock *s, struct scm_mark *m, uint64_t pos, size_t got) {
+    if (!m || m->at >= pos + got)
+        return NULL;
+    uint64_t f = spin_lock_irqsave(&s->lock);
+    s->marks = m->next;               // (m is the first: only receivers take marks)
+    spin_unlock_irqrestore(&s->lock, f);
+    struct scm *scm = m->scm;
+    kfree(m);
+    return scm;
+}
+
 // A stream's receive: the bytes are looked at and copied to the user holding the pipe's
 // rlock, and taken only once they all reached the user (pipe_splice_out) - none goes back
 // to the ring, where a writer without the BKL may have filled their room meanwhile.
+// Receivers of one stream that race each other may see its ancillary data with the other's
+// bytes: marks are looked at outside the pipe's rlock.
 static long recv_stream(struct file *f, const struct iovec *iov, int cnt, char *buf, size_t n,
-                        int flags) {
+                        int flags, struct recv_info *info) {
     struct sock *s = f->priv;
     struct scatter sc = { iov, cnt, 0 };
     unsigned how = pipe_how(f, flags);
     for (;;) {
         long put = 0;
-        long got = pipe_splice_out(s->rx, buf, n - sc.done, how, scatter_out, &sc, &put);
+        uint64_t pos = pipe_read_pos(s->rx);
+        size_t want = n - sc.done;
+        struct scm_mark *m = first_mark(s, pos, &want);
+        want = want < n - sc.done ? want : n - sc.done;
+        long got = pipe_splice_out(s->rx, buf, want, how, scatter_out, &sc, &put);
         if (got <= 0)                     // end of file, -EAGAIN, -ERESTARTSYS
             return sc.done ? (long)sc.done : got;
         if (put < 0)
             return sc.done ? (long)sc.done : put;
+        struct scm *scm = take_mark(s, m, pos, (size_t)put);
+        if (scm) {
+            info->scm = scm;
+            return (long)sc.done;
+        }
         if (put < got || !(flags & MSG_WAITALL) || sc.done == n)
             return (long)sc.done;
     }
 }
 
-// A stream's bytes go to the user's iovecs through recv_stream (MSG_WAITALL: until the
-// buffers are full, end of file, or a signal). A message, or a look (MSG_PEEK), is received
-// once into a kernel buffer and scattered; a message that cannot reach the user whole is
-// lost, and the call says EFAULT, even if its first iovecs took some (Linux's).
-static long recv_user(struct file *f, const struct iovec *iov, int cnt, int flags, int *oflags) {
+// A message, or a look (MSG_PEEK), received once into a kernel buffer and scattered; a
+// message that cannot reach the user whole is lost, and the call says EFAULT, even if its
+// first iovecs took some (Linux's).
+static long recv_whole(struct file *f, const struct iovec *iov, int cnt, char *mem, size_t n,
+                       int flags, struct recv_info *info) {
     struct sock *s = f->priv;
-    uint64_t total = 0;
-    for (int i = 0; i < cnt; i++)
-        total += iov[i].len;
-    size_t n = total < PIECE ? (size_t)total : PIECE;
-    char small[SMALL];
-    char *buf = buffer_for(n, small);
-    if (!buf)
-        return -ENOMEM;
+    unsigned how = pipe_how(f, flags) | (flags & MSG_PEEK ? PIPE_PEEK : 0);
     size_t whole = 0;
-    long got;
-    if (!messages(s) && !(flags & MSG_PEEK) && n) {
-        got = recv_stream(f, iov, cnt, buf, n, flags);
-        buffer_done(buf, small);
-        return got;
+    char *buf = mem;
+    long got = pipe_recv(s->rx, mem, messages(s) ? HEAD_MAX + n : n, how, &whole);
+    if (got > 0 && messages(s)) {
+        size_t head = take_head(mem, got, &whole, info);
+        buf = mem + head;
+        got -= (long)head;
+        got = (size_t)got > n ? (long)n : got;
     }
-    got = recv_kernel(f, buf, n, flags, &whole);
-    if (got > 0) {
-        size_t done = 0;
-        for (int i = 0; i < cnt && done < (size_t)got; i++) {
-            size_t put = iov[i].len < (size_t)got - done ? iov[i].len : (size_t)got - done;
-            if (copy_to_user((void *)iov[i].base, buf + done, put)) {
-                got = -EFAULT;
-                break;
-            }
-            done += put;
-        }
+    for (size_t done = 0, i = 0; got > 0 && (int)i < cnt && done < (size_t)got; i++) {
+        size_t put = iov[i].len < (size_t)got - done ? iov[i].len : (size_t)got - done;
+        if (copy_to_user((void *)iov[i].base, buf + done, put))
+            got = -EFAULT;
+        done += put;
     }
-    buffer_done(buf, small);
     if (got >= 0 && messages(s) && whole > (size_t)got) {
-        *oflags |= MSG_TRUNC;
+        info->oflags |= MSG_TRUNC;
         if (flags & MSG_TRUNC)
             return (long)whole;       // the real length, as Linux's datagram receive
     }
     return got;
 }
+
+// A receive into the user's iovecs: a stream's bytes through recv_stream (MSG_WAITALL:
+// until the buffers are full, end of file, or a signal), the rest through recv_whole.
+// 0 at end of file; then a pending error (a peer closed with bytes unread) comes first.
+static long recv_user(struct file *f, const struct iovec *iov, int cnt, int flags,
+                      struct recv_info *info) {
+    struct sock *s = f->priv;
+    *info = (struct recv_info){ 0 };
+    if (!s->rx || (connected_kind(s) && s->state != SS_CONNECTED))
+        return s->type == SOCK_STREAM ? -EINVAL : -ENOTCONN;
+    uint64_t total = 0;
+    for (int i = 0; i < cnt; i++)
+        total += iov[i].len;
+    size_t n = total < PIECE ? (size_t)total : PIECE;
+    char small[SMALL];
+    char *mem = buffer_for(n, small);
+    if (!mem)
+        return -ENOMEM;
+    long got;
+    if (!messages(s) && !(flags & MSG_PEEK) && n)
+        got = recv_stream(f, iov, cnt, mem, n, flags, info);
+    else
+        got = recv_whole(f, iov, cnt, mem, n, flags, info);
+    buffer_done(mem, small);
+    if (got == 0 && !messages(s)) {
+        int err = __atomic_exchange_n(&s->err, 0, __ATOMIC_RELAXED);
+        if (err)
+            return -err;
+    }
+    return got;
+}
+
+// What a receive's ancillary data comes to when the caller has no control buffer: its
+// descriptors are closed (a look leaves them in the ring).
+static void drop_info(struct recv_info *info, int flags) {
+    if (info->scm && !(flags & MSG_PEEK))
+        scm_free(info->scm);
+    info->scm = NULL;
+}
+
+// ---------------------------------------------------------------- file operations
 
 // read(2) and write(2) (sys_file.c, through read_user and write_user): receive and send
 // with no flags, so that a message stays whole.
@@ -326,13 +621,15 @@ static long sock_read_user(struct file *f, uint64_t ubuf, size_t n, bool nowait)
     if (n == 0)
         return 0;                     // at once, as Linux's sock_read_iter (recv(2) waits)
     struct iovec v = { ubuf, n };
-    int oflags = 0;
-    return recv_user(f, &v, 1, nowait ? MSG_DONTWAIT : 0, &oflags);
+    struct recv_info info;
+    long got = recv_user(f, &v, 1, nowait ? MSG_DONTWAIT : 0, &info);
+    drop_info(&info, 0);
+    return got;
 }
 
 static long sock_write_user(struct file *f, uint64_t ubuf, size_t n) {
     struct iovec v = { ubuf, n };
-    return send_user(f, &v, 1, 0);
+    return send_msg(f, &v, 1, 0, 0, 0, NULL);
 }
 
 // ioctl(FIONREAD), Linux's SIOCINQ for AF_UNIX: the bytes queued to receive - for a
@@ -341,34 +638,85 @@ static long sock_ioctl(struct file *f, unsigned long cmd, uint64_t arg) {
     struct sock *s = f->priv;
     if (cmd != FIONREAD)
         return -ENOTTY;
-    int n = (int)pipe_queued(s->rx, s->type == SOCK_DGRAM);
+    if (s->state == SS_LISTENING)
+        return -EINVAL;
+    int n = s->rx ? (int)pipe_queued(s->rx, s->type == SOCK_DGRAM) : 0;
     return copy_to_user((void *)arg, &n, sizeof n) ? -EFAULT : 0;
 }
 
 // readv(2) and writev(2): the vector whole, one message, as recvmsg and sendmsg.
 static long sock_vector_user(struct file *f, const struct iovec *iov, int cnt, bool write) {
-    int oflags = 0;
-    return write ? send_user(f, iov, cnt, 0) : recv_user(f, iov, cnt, 0, &oflags);
+    if (write)
+        return send_msg(f, iov, cnt, 0, 0, 0, NULL);
+    struct recv_info info;
+    long got = recv_user(f, iov, cnt, 0, &info);
+    drop_info(&info, 0);
+    return got;
 }
 
-// The kernel-buffer ops, for sendfile(2) into a socket and the like.
+// The kernel-buffer ops, for sendfile(2) and splice(2) into and out of a socket: a
+// message's header is taken off, and its ancillary data dropped.
 static long sock_read(struct file *f, void *buf, size_t n) {
-    return recv_kernel(f, buf, n, 0, NULL);
+    struct sock *s = f->priv;
+    if (!s->rx)
+        return -EINVAL;
+    if (!messages(s))
+        return pipe_recv(s->rx, buf, n, 0, NULL);
+    char *mem = kmalloc(HEAD_MAX + n);
+    if (!mem)
+        return -ENOMEM;
+    size_t whole = 0;
+    struct recv_info info = { 0 };
+    long got = pipe_recv(s->rx, mem, HEAD_MAX + n, 0, &whole);
+    if (got > 0) {
+        size_t head = take_head(mem, got, &whole, &info);
+        got -= (long)head;
+        got = (size_t)got > n ? (long)n : got;
+        memcpy(buf, mem + head, (size_t)got);
+        drop_info(&info, 0);
+    }
+    kfree(mem);
+    return got;
 }
 
 static long sock_write(struct file *f, const void *buf, size_t n) {
-    return send_kernel(f, buf, n, 0);
+    struct sock *s = f->priv, *to;
+    long r = send_target(s, 0, 0, &to);
+    if (r)
+        return r;
+    char *mem = kmalloc(HEAD_MAX + n);
+    if (mem) {
+        memcpy(mem + HEAD_MAX, buf, n);
+        struct scm *none = NULL;
+        r = send_kernel(f, to, mem + HEAD_MAX, n, 0, &none);
+        kfree(mem);
+    }
+    sock_put(to);
+    return mem ? r : -ENOMEM;
 }
 
 // Linux's unix_poll: RCV gives POLLRDHUP and POLLIN (a read will not block), both bits
-// POLLHUP; POLLOUT while a write of PIPE_BUF would fit. Interrupts off.
+// POLLHUP, as does an unconnected stream; POLLOUT while a write of PIPE_BUF would fit in
+// the peer's ring. A listener is readable while a connection waits. Interrupts off.
 static unsigned sock_poll(struct file *f) {
     struct sock *s = f->priv;
-    unsigned mask = pipe_ready(s->rx, true, false) & (POLLIN | POLLRDNORM);
-    mask |= pipe_ready(s->tx, false, true) & (POLLOUT | POLLWRNORM);
+    if (s->state == SS_LISTENING)
+        return s->queued ? POLLIN | POLLRDNORM : 0;
+    unsigned mask = 0;
+    if (s->rx)
+        mask |= pipe_ready(s->rx, true, false) & (POLLIN | POLLRDNORM);
+    if (__atomic_load_n(&s->err, __ATOMIC_RELAXED))
+        mask |= POLLERR;
+    uint64_t fl = spin_lock_irqsave(&s->lock);
+    struct sock *peer = s->peer;
+    if (peer && peer->rx && !peer->closed)
+        mask |= pipe_ready(peer->rx, false, true) & (POLLOUT | POLLWRNORM);
+    else if (!peer || peer->closed)
+        mask |= POLLOUT | POLLWRNORM;    // (a send will not wait: it fails at once)
+    spin_unlock_irqrestore(&s->lock, fl);
     if (s->shut & RCV)
         mask |= POLLRDHUP | POLLIN | POLLRDNORM;
-    if (s->shut == (RCV | SEND))
+    if (s->shut == (RCV | SEND) || (connected_kind(s) && s->state != SS_CONNECTED))
         mask |= POLLHUP;
     return mask;
 }
@@ -387,11 +735,13 @@ static const struct file_ops sock_ops = {
     .ioctl = sock_ioctl, .poll = sock_poll, .stat = sock_stat, .release = sock_release,
 };
 
-// ---------------------------------------------------------------- the system calls
-
 bool file_is_socket(struct file *f) { return f->ops == &sock_ops; }
 
-struct pipe *sock_tx_pipe(struct file *f) { return ((struct sock *)f->priv)->tx; }
+// The pipe a connected end's sends go into (a datagram end's peer may change: none).
+struct pipe *sock_tx_pipe(struct file *f) {
+    struct sock *s = f->priv;
+    return connected_kind(s) && s->peer ? s->peer->rx : NULL;
+}
 
 // The pipe a stream end receives from, for splice out of it (pipe_splice_out: taken only
 // once out has them); NULL for a message end.
@@ -400,17 +750,26 @@ struct pipe *sock_stream_rx_pipe(struct file *f) {
     return messages(s) ? NULL : s->rx;
 }
 
-// The socket open as fd: 0 with *f set, -EBADF, or -ENOTSOCK. Under the BKL.
-static long get_sock(int fd, struct file **f) {
-    *f = fd_get(fd);
-    if (!*f)
+struct file *sock_file(struct sock *s, unsigned flags) {
+    struct file *f = file_alloc(&sock_ops, NULL, O_RDWR | (flags & O_NONBLOCK));
+    if (f)
+        f->priv = s;
+    return f;
+}
+
+long sock_of_fd(int fd, struct sock **s) {
+    struct file *f = fd_get(fd);
+    if (!f)
         return -EBADF;
-    return (*f)->ops == &sock_ops ? 0 : -ENOTSOCK;
+    if (f->ops != &sock_ops)
+        return -ENOTSOCK;
+    *s = f->priv;
+    return 0;
 }
 
 // The same for the send and receive calls, which run without the BKL (syscall.c's U
 // calls), as read(2) and write(2) do: the look-up is fd_get_unlocked's, and *ref says
-// whether it took a reference, for sock_put to let go of. Another thread's close of the
+// whether it took a reference, for put_file to let go of. Another thread's close of the
 // descriptor meanwhile does not free the socket under the call.
 static long get_sock_unlocked(int fd, struct file **f, bool *ref) {
     *f = fd_get_unlocked(fd, ref);
@@ -419,45 +778,35 @@ static long get_sock_unlocked(int fd, struct file **f, bool *ref) {
     return (*f)->ops == &sock_ops ? 0 : -ENOTSOCK;
 }
 
-static long sock_put(struct file *f, bool ref, long ret) {
+static long put_file(struct file *f, bool ref, long ret) {
     if (f && ref)
         file_put(f);
     return ret;
 }
 
-static void end_init(struct sock *s, struct sockpair *pair, int type, struct sock *peer) {
-    s->type = type;
-    s->pair = pair;
-    s->peer = peer;
-    s->sndbuf = s->rcvbuf = SOCK_BUF_DEFAULT;
-}
+// ---------------------------------------------------------------- socketpair, shutdown
 
-// The pair's two ends as files, their pipes made. NULL when out of memory.
-static struct sockpair *pair_new(int type, unsigned flags, struct file *f[2]) {
-    struct sockpair *pair = kzalloc(sizeof *pair);
-    f[0] = file_alloc(&sock_ops, NULL, O_RDWR | (flags & O_NONBLOCK));
-    f[1] = file_alloc(&sock_ops, NULL, O_RDWR | (flags & O_NONBLOCK));
-    struct pipe *p0 = pipe_new(type != SOCK_STREAM), *p1 = pipe_new(type != SOCK_STREAM);
-    if (!pair || !f[0] || !f[1] || !p0 || !p1) {
-        kfree(pair);
+// The pair's two ends as files, their rings made. NULL when out of memory.
+static bool pair_new(int type, unsigned flags, struct file *f[2]) {
+    struct sock *a = sock_new(type), *b = sock_new(type);
+    f[0] = f[1] = NULL;
+    if (a && b && !sock_make_rx(a) && !sock_make_rx(b)) {
+        f[0] = sock_file(a, flags);
+        f[1] = sock_file(b, flags);
+    }
+    if (!f[0] || !f[1]) {
         kfree(f[0]);                  // never opened: no release
         kfree(f[1]);
-        pipe_free(p0);
-        pipe_free(p1);
-        return NULL;
+        if (a)
+            sock_put(a);
+        if (b)
+            sock_put(b);
+        return false;
     }
-    for (int i = 0; i < 2; i++) {
-        end_init(&pair->end[i], pair, type, &pair->end[1 - i]);
-        f[i]->priv = &pair->end[i];
-    }
-    pair->end[0].tx = pair->end[1].rx = p0;
-    pair->end[1].tx = pair->end[0].rx = p1;
-    pipe_watch(p0, &pair->end[0]);    // (epoll's edge triggers: poll.h)
-    pipe_watch(p0, &pair->end[1]);
-    pipe_watch(p1, &pair->end[0]);
-    pipe_watch(p1, &pair->end[1]);
-    pair->open = 2;
-    return pair;
+    sock_link(a, b);
+    a->state = b->state = SS_CONNECTED;
+    a->peercred = b->peercred = sock_cred_now(true);
+    return true;
 }
 
 // socketpair(int domain, int type, int protocol, int sv[2])
@@ -502,39 +851,53 @@ SYSCALL(socketpair) {
 // shutdown(int sockfd, int how)
 SYSCALL(shutdown) {
     int fd = (int)a0, how = (int)a1;
-    struct file *f;
-    long err = get_sock(fd, &f);
+    struct sock *s;
+    long err = sock_of_fd(fd, &s);
     if (err)
         return err;
     if (how < SHUT_RD || how > SHUT_RDWR)
         return -EINVAL;
-    sock_shutdown(f->priv, how);
+    sock_shutdown(s, how);
     return 0;
 }
 
-// A connected socket's sends take no address (Linux: EISCONN for a stream or seqpacket).
-static long check_dest(struct sock *s, uint64_t addr) {
-    return addr && connected_kind(s) ? -EISCONN : 0;
-}
+// ---------------------------------------------------------------- send and receive calls
 
 // sendto(int sockfd, const void *buf, size_t len, int flags, const struct sockaddr *dest,
 //        socklen_t addrlen)
 SYSCALL(sendto) {
     int fd = (int)a0, flags = (int)a3;
     uint64_t ubuf = a1, len = a2, dest = a4;
+    uint32_t alen = dest ? (uint32_t)a5 : 0;
     struct file *f;
     bool ref;
     long err = get_sock_unlocked(fd, &f, &ref);
-    if (err || (err = check_dest(f->priv, dest)))
-        return sock_put(f, ref, err);
+    if (err)
+        return put_file(f, ref, err);
     if (len > USER_TOP || ubuf > USER_TOP - len)
-        return sock_put(f, ref, -EFAULT);
+        return put_file(f, ref, -EFAULT);
     struct iovec v = { ubuf, len };
-    return sock_put(f, ref, send_user(f, &v, 1, flags));
+    return put_file(f, ref, send_msg(f, &v, 1, flags, dest, alen, NULL));
+}
+
+// The sender's name, to a recvfrom or recvmsg that asked for it: *ulen (a user
+// socklen_t) says how much room; it gets the name's length (0: unnamed).
+static long put_from(const struct unix_addr *from, uint64_t uaddr, uint64_t ulen) {
+    if (!uaddr || !ulen)
+        return 0;
+    return sock_copy_addr_out(from, uaddr, ulen);
+}
+
+// The sender's name of what a stream receive got: its peer's.
+static void stream_from(struct sock *s, struct recv_info *info) {
+    uint64_t f = spin_lock_irqsave(&s->lock);
+    if (s->peer && s->peer->addr && !messages(s))
+        info->from = *s->peer->addr;
+    spin_unlock_irqrestore(&s->lock, f);
 }
 
 // recvfrom(int sockfd, void *buf, size_t len, int flags, struct sockaddr *src,
-//          socklen_t *addrlen): a pair's peer has no address, so *addrlen becomes 0.
+//          socklen_t *addrlen)
 SYSCALL(recvfrom) {
     int fd = (int)a0, flags = (int)a3;
     uint64_t ubuf = a1, len = a2, src = a4, ulen = a5;
@@ -542,25 +905,20 @@ SYSCALL(recvfrom) {
     bool ref;
     long err = get_sock_unlocked(fd, &f, &ref);
     if (err)
-        return sock_put(f, ref, err);
+        return put_file(f, ref, err);
     if (len > USER_TOP || ubuf > USER_TOP - len)
-        return sock_put(f, ref, -EFAULT);
+        return put_file(f, ref, -EFAULT);
     struct iovec v = { ubuf, len };
-    int oflags = 0;
-    long got = sock_put(f, ref, recv_user(f, &v, 1, flags, &oflags));
-    uint32_t zero = 0;
-    if (got >= 0 && src && ulen && copy_to_user((void *)ulen, &zero, sizeof zero))
-        return -EFAULT;
+    struct recv_info info;
+    long got = recv_user(f, &v, 1, flags, &info);
+    drop_info(&info, flags);
+    if (got >= 0 && !messages(f->priv))
+        stream_from(f->priv, &info);
+    put_file(f, ref, 0);
+    if (got >= 0 && (err = put_from(&info.from, src, ulen)))
+        return err;
     return got;
 }
-
-// struct msghdr as Linux's x86_64 lays it out.
-struct msghdr_k {
-    uint64_t name;
-    uint32_t namelen, pad0;
-    uint64_t iov, iovlen, control, controllen;
-    int32_t flags, pad1;
-};
 
 #define UIO_MAXIOV 1024                  // iovecs in one call, as Linux
 
@@ -591,8 +949,8 @@ static long get_msg(uint64_t umsg, struct msghdr_k *m, struct iovec **iov) {
     return total > 0x7fffffff ? -EINVAL : 0;
 }
 
-// sendmsg(int sockfd, const struct msghdr *msg, int flags). Ancillary data (SCM_RIGHTS,
-// SCM_CREDENTIALS) is not carried: EOPNOTSUPP rather than dropped unseen.
+// sendmsg(int sockfd, const struct msghdr *msg, int flags): SCM_RIGHTS and SCM_CREDENTIALS
+// ride with the bytes (socket_scm.c).
 SYSCALL(sendmsg) {
     int fd = (int)a0, flags = (int)a2;
     uint64_t umsg = a1;
@@ -600,17 +958,19 @@ SYSCALL(sendmsg) {
     bool ref;
     long err = get_sock_unlocked(fd, &f, &ref);
     if (err)
-        return sock_put(f, ref, err);
+        return put_file(f, ref, err);
     struct msghdr_k m;
     struct iovec *iov;
-    if (!(err = get_msg(umsg, &m, &iov)) && !(err = check_dest(f->priv, m.name)))
-        err = m.controllen ? -EOPNOTSUPP : send_user(f, iov, (int)m.iovlen, flags);
+    struct scm *scm = NULL;
+    if (!(err = get_msg(umsg, &m, &iov)) && !(err = scm_from_user(&m, f->priv, &scm)))
+        err = send_msg(f, iov, (int)m.iovlen, flags, m.name, m.namelen, scm);
     kfree(iov);
-    return sock_put(f, ref, err);
+    return put_file(f, ref, err);
 }
 
-// recvmsg(int sockfd, struct msghdr *msg, int flags): the iovecs filled, no address, no
-// ancillary data; msg_flags says MSG_TRUNC if a message was cut.
+// recvmsg(int sockfd, struct msghdr *msg, int flags): the iovecs filled, the sender's name,
+// the ancillary data; msg_flags says MSG_TRUNC if a message was cut, MSG_CTRUNC if its
+// ancillary data was.
 SYSCALL(recvmsg) {
     int fd = (int)a0, flags = (int)a2;
     uint64_t umsg = a1;
@@ -618,70 +978,52 @@ SYSCALL(recvmsg) {
     bool ref;
     long err = get_sock_unlocked(fd, &f, &ref);
     if (err)
-        return sock_put(f, ref, err);
+        return put_file(f, ref, err);
+    struct sock *s = f->priv;
     struct msghdr_k m;
     struct iovec *iov;
-    int oflags = 0;
+    struct recv_info info = { 0 };
     long got = get_msg(umsg, &m, &iov);
     if (!got)
-        got = recv_user(f, iov, (int)m.iovlen, flags, &oflags);
+        got = recv_user(f, iov, (int)m.iovlen, flags, &info);
     kfree(iov);
-    sock_put(f, ref, 0);
+    if (got >= 0 && !messages(s)) {
+        stream_from(s, &info);
+        info.cred = s->peercred;
+    }
+    long ctl = 0;
+    if (got >= 0)
+        ctl = scm_to_user(info.scm, &info.cred, s->passcred, flags & MSG_PEEK, &m, flags,
+                          &info.oflags);
+    else
+        drop_info(&info, flags);
+    put_file(f, ref, 0);
     if (got < 0)
         return got;
-    m.namelen = 0;
-    m.controllen = 0;
-    m.flags = oflags;
+    if (ctl < 0)
+        return ctl;
+    uint32_t room = m.namelen;
+    m.namelen = m.name ? info.from.len : 0;
+    if (m.name && info.from.len &&
+        copy_to_user((void *)m.name, info.from.bytes, room < info.from.len ? room : info.from.len))
+        return -EFAULT;
+    m.controllen = (uint64_t)ctl;
+    m.flags = info.oflags;
     if (copy_to_user((void *)umsg, &m, sizeof m))
         return -EFAULT;
     return got;
 }
 
-// getsockname and getpeername: an unnamed AF_UNIX address, just its family (2 bytes).
-static long unnamed_address(uint64_t uaddr, uint64_t ulen) {
-    int32_t len;
-    if (copy_from_user(&len, (const void *)ulen, sizeof len))
-        return -EFAULT;
-    if (len < 0)
-        return -EINVAL;
-    uint16_t family = AF_UNIX;
-    if (copy_to_user((void *)uaddr, &family, len < 2 ? (size_t)len : 2))
-        return -EFAULT;
-    len = 2;
-    return copy_to_user((void *)ulen, &len, sizeof len) ? -EFAULT : 0;
-}
+// ---------------------------------------------------------------- options
 
-SYSCALL(getsockname) {
-    int fd = (int)a0;
-    uint64_t uaddr = a1, ulen = a2;
-    struct file *f;
-    long err = get_sock(fd, &f);
-    return err ? err : unnamed_address(uaddr, ulen);
-}
-
-SYSCALL(getpeername) {
-    int fd = (int)a0;
-    uint64_t uaddr = a1, ulen = a2;
-    struct file *f;
-    long err = get_sock(fd, &f);
-    if (err)
-        return err;
-    struct sock *s = f->priv;
-    if (s->peer->closed && connected_kind(s))
-        return -ENOTCONN;
-    return unnamed_address(uaddr, ulen);
-}
-
-// getsockopt(int sockfd, int level, int optname, void *optval, socklen_t *optlen): the
-// SOL_SOCKET options that say what the socket is.
+// getsockopt(int sockfd, int level, int optname, void *optval, socklen_t *optlen)
 SYSCALL(getsockopt) {
-    int fd = (int)a0, level = (int)a1, name = (int)a2, value;
+    int fd = (int)a0, level = (int)a1, name = (int)a2;
     uint64_t uval = a3, ulen = a4;
-    struct file *f;
-    long err = get_sock(fd, &f);
+    struct sock *s;
+    long err = sock_of_fd(fd, &s);
     if (err)
         return err;
-    struct sock *s = f->priv;
     int32_t len;
     if (copy_from_user(&len, (const void *)ulen, sizeof len))
         return -EFAULT;
@@ -689,43 +1031,49 @@ SYSCALL(getsockopt) {
         return -EINVAL;
     if (level != SOL_SOCKET)
         return -EOPNOTSUPP;
+    int value;
+    const void *what = &value;
+    int32_t size = sizeof value;
     switch (name) {
     case SO_TYPE:       value = s->type; break;
-    case SO_ERROR:      value = 0; break;
+    case SO_ERROR:      value = __atomic_exchange_n(&s->err, 0, __ATOMIC_RELAXED); break;
     case SO_SNDBUF:     value = s->sndbuf; break;
     case SO_RCVBUF:     value = s->rcvbuf; break;
-    case SO_ACCEPTCONN: value = 0; break;
+    case SO_PASSCRED:   value = s->passcred; break;
+    case SO_ACCEPTCONN: value = s->state == SS_LISTENING; break;
     case SO_PROTOCOL:   value = 0; break;
     case SO_DOMAIN:     value = AF_UNIX; break;
+    case SO_PEERCRED:   what = &s->peercred; size = sizeof s->peercred; break;
     default:            return -ENOPROTOOPT;
     }
-    len = len < (int32_t)sizeof value ? len : (int32_t)sizeof value;
-    if (copy_to_user((void *)uval, &value, (size_t)len) ||
+    len = len < size ? len : size;
+    if (copy_to_user((void *)uval, what, (size_t)len) ||
         copy_to_user((void *)ulen, &len, sizeof len))
         return -EFAULT;
     return 0;
 }
 
 // setsockopt: SO_SNDBUF and SO_RCVBUF, doubled as Linux keeps them (and at least its
-// minimums); the rings stay PIPE_SIZE.
+// minimums; the rings stay PIPE_SIZE); SO_PASSCRED.
 SYSCALL(setsockopt) {
     int fd = (int)a0, level = (int)a1, name = (int)a2, len = (int)a4, value;
     uint64_t uval = a3;
-    struct file *f;
-    long err = get_sock(fd, &f);
+    struct sock *s;
+    long err = sock_of_fd(fd, &s);
     if (err)
         return err;
-    struct sock *s = f->priv;
     if (level != SOL_SOCKET)
         return -EOPNOTSUPP;
-    if (name != SO_SNDBUF && name != SO_RCVBUF)
+    if (name != SO_SNDBUF && name != SO_RCVBUF && name != SO_PASSCRED)
         return -ENOPROTOOPT;
     if (len < (int)sizeof value)
         return -EINVAL;
     if (copy_from_user(&value, (const void *)uval, sizeof value))
         return -EFAULT;
     int64_t doubled = (int64_t)(value < 0 ? 0 : value) * 2;
-    if (name == SO_SNDBUF)
+    if (name == SO_PASSCRED)
+        s->passcred = value != 0;
+    else if (name == SO_SNDBUF)
         s->sndbuf = doubled < 4608 ? 4608 : doubled > 425984 ? 425984 : (int)doubled;
     else
         s->rcvbuf = doubled < 2304 ? 2304 : doubled > 425984 ? 425984 : (int)doubled;

@@ -379,8 +379,16 @@ static long do_mknodat(int dirfd, uint64_t upath, uint32_t mode, uint32_t dev) {
     char *path = path_from_user(upath, &err);
     if (!path)
         return err;
+    struct inode *ip;
+    err = mknod_path(dirfd, path, mode, dev, &ip);
+    kfree(path);
+    return err;
+}
+
+long mknod_path(int dirfd, const char *path, uint32_t mode, uint32_t dev, struct inode **out) {
     struct inode *dir;
     struct fs_last last;
+    long err;
     if (!(err = path_start_dir(dirfd, path, &dir)))
         err = fs_lookup_parent(dir, path, &last);
     if (!err && last.must_be_dir) {      // "mknod name/": EEXIST if it exists, else ENOENT
@@ -394,12 +402,10 @@ static long do_mknodat(int dirfd, uint64_t upath, uint32_t mode, uint32_t dev) {
         err = -EPERM;                    // Linux: device nodes need CAP_MKNOD
     if (!err) {
         uint32_t perm = mode & 07777 & ~current()->fs->umask;
-        struct inode *ip;
-        err = fs_mknod(last.dir, last.name, (mode & S_IFMT) | perm, dev_node ? dev : 0, &ip);
+        err = fs_mknod(last.dir, last.name, (mode & S_IFMT) | perm, dev_node ? dev : 0, out);
         if (!err)
-            inode_init_owner(last.dir, ip);
+            inode_init_owner(last.dir, *out);
     }
-    kfree(path);
     return err;
 }
 

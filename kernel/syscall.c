@@ -94,6 +94,10 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     L(39, getpid),             // pid_t getpid(void)
     E(40, sendfile),           // ssize_t sendfile(int out_fd, int in_fd, off_t *offset,
                                //     size_t count)
+    E(41, socket),             // int socket(int domain, int type, int protocol)
+    E(42, connect),            // int connect(int sockfd, const struct sockaddr *addr,
+                               //     socklen_t addrlen)
+    E(43, accept),             // int accept(int sockfd, struct sockaddr *addr, socklen_t *addrlen)
     U(44, sendto),             // ssize_t sendto(int sockfd, const void *buf, size_t len, int flags,
                                //     const struct sockaddr *dest_addr, socklen_t addrlen)
     U(45, recvfrom),           // ssize_t recvfrom(int sockfd, void *buf, size_t len, int flags,
@@ -101,6 +105,9 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     U(46, sendmsg),            // ssize_t sendmsg(int sockfd, const struct msghdr *msg, int flags)
     U(47, recvmsg),            // ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags)
     E(48, shutdown),           // int shutdown(int sockfd, int how)
+    E(49, bind),               // int bind(int sockfd, const struct sockaddr *addr,
+                               //     socklen_t addrlen)
+    E(50, listen),             // int listen(int sockfd, int backlog)
     E(51, getsockname),        // int getsockname(int sockfd, struct sockaddr *addr,
                                //     socklen_t *addrlen)
     E(52, getpeername),        // int getpeername(int sockfd, struct sockaddr *addr,
@@ -300,6 +307,8 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(286, timerfd_settime),   // int timerfd_settime(int fd, int flags,
                                //     const struct itimerspec *new, struct itimerspec *old)
     E(287, timerfd_gettime),   // int timerfd_gettime(int fd, struct itimerspec *curr)
+    E(288, accept4),           // int accept4(int sockfd, struct sockaddr *addr,
+                               //     socklen_t *addrlen, int flags)
     E(289, signalfd4),         // int signalfd4(int fd, const sigset_t *mask, size_t sizemask,
                                //     int flags)
     E(290, eventfd2),          // int eventfd2(unsigned int initval, int flags)

@@ -57,6 +57,9 @@
 #define ENOTSUP         95
 #define EOPNOTSUPP      95
 #define EAFNOSUPPORT    97
+#define EADDRINUSE      98
+#define ECONNRESET     104
+#define ENOBUFS        105
 #define EISCONN        106
 #define ENOTCONN       107
 #define ECONNREFUSED   111
