@@ -65,11 +65,17 @@ struct sock {
     bool carried;                 // ancillary data was ever sent into rx (atomic)
     int err;                      // SO_ERROR: a pending error (atomic exchange takes it)
     int sndbuf, rcvbuf;           // what SO_SNDBUF and SO_RCVBUF say (the rings are PIPE_SIZE)
+    // Options only kept to be read back (socket.c): flags, SO_PRIORITY, SO_RCVLOWAT,
+    // SO_LINGER's two ints. BKL.
+    unsigned opt_flags;
+    int priority, rcvlowat, linger[2];
     struct pipe *rx;              // what it receives; NULL for a listener, or a stream end
                                   // before its connect (set once, under the BKL)
     // The peer (counted): set at connect and socketpair under the BKL, and - a datagram
     // end's - cleared and changed under `lock` too, which senders look at it under.
     struct sock *peer;
+    // Taken after a pipe's lock (a stream send's mark is put in under the ring's), and
+    // nothing is taken under it.
     struct spinlock lock;         // peer, marks
     struct scm_mark *marks;       // a stream's, in order of `at`; the rest ride in messages
     struct ucred peercred;        // SO_PEERCRED: who made the peer, or who connected

@@ -54,7 +54,14 @@
 #define SO_ERROR      4
 #define SO_SNDBUF     7
 #define SO_RCVBUF     8
+#define SO_DEBUG      1
+#define SO_PRIORITY   12
+#define SO_LINGER     13
 #define SO_PASSCRED   16
+#define SO_RCVLOWAT   18
+#define SO_SNDLOWAT   19
+#define SO_RCVTIMEO   20
+#define SO_SNDTIMEO   21
 #define SO_PEERCRED   17
 #define SO_ACCEPTCONN 30
 #define SO_PROTOCOL   38
@@ -76,6 +83,7 @@ struct sock *sock_new(int type) {
     s->sndbuf = s->rcvbuf = SOCK_BUF_DEFAULT;
     s->lock = (struct spinlock)SPINLOCK_INIT("sock");
     s->peercred = (struct ucred){ 0, OVERFLOW_ID, OVERFLOW_ID };
+    s->rcvlowat = 1;
     return s;
 }
 
@@ -697,7 +705,8 @@ static long sock_write(struct file *f, const void *buf, size_t n) {
 
 // Linux's unix_poll: RCV gives POLLRDHUP and POLLIN (a read will not block), both bits
 // POLLHUP, as does an unconnected stream; POLLOUT while a write of PIPE_BUF would fit in
-// the peer's ring. A listener is readable while a connection waits. Interrupts off.
+// the peer's ring. A listener is readable while a connection waits. Interrupts off, and
+// the BKL held (poll and epoll run under it), which keeps the peer.
 static unsigned sock_poll(struct file *f) {
     struct sock *s = f->priv;
     if (s->state == SS_LISTENING)
@@ -707,13 +716,11 @@ static unsigned sock_poll(struct file *f) {
         mask |= pipe_ready(s->rx, true, false) & (POLLIN | POLLRDNORM);
     if (__atomic_load_n(&s->err, __ATOMIC_RELAXED))
         mask |= POLLERR;
-    uint64_t fl = spin_lock_irqsave(&s->lock);
-    struct sock *peer = s->peer;
-    if (peer && peer->rx && !peer->closed)
+    struct sock *peer = s->peer;      // (the BKL keeps it: not `lock`, which a send's mark
+    if (peer && peer->rx && !peer->closed)   // takes inside the pipe's)
         mask |= pipe_ready(peer->rx, false, true) & (POLLOUT | POLLWRNORM);
     else if (!peer || peer->closed)
         mask |= POLLOUT | POLLWRNORM;    // (a send will not wait: it fails at once)
-    spin_unlock_irqrestore(&s->lock, fl);
     if (s->shut & RCV)
         mask |= POLLRDHUP | POLLIN | POLLRDNORM;
     if (s->shut == (RCV | SEND) || (connected_kind(s) && s->state != SS_CONNECTED))
@@ -1016,6 +1023,18 @@ SYSCALL(recvmsg) {
 
 // ---------------------------------------------------------------- options
 
+// The SOL_SOCKET options that are flags only, kept as bits of sock.opt_flags by number:
+// SO_DEBUG, SO_REUSEADDR, SO_DONTROUTE, SO_BROADCAST, SO_KEEPALIVE, SO_OOBINLINE,
+// SO_NO_CHECK, SO_REUSEPORT, SO_TIMESTAMP, SO_PASSSEC. They change nothing an AF_UNIX end
+// does (on Linux either), but programs set them and read them back.
+#define FLAG_OPTS ((1u << 1) | (1u << 2) | (1u << 5) | (1u << 6) | (1u << 9) | (1u << 10) | \
+                   (1u << 11) | (1u << 15) | (1u << 29))
+#define SO_PASSSEC 34
+static bool flag_opt(int name) {
+    return name == SO_PASSSEC || (name > 0 && name < 32 && (FLAG_OPTS >> name) & 1);
+}
+static unsigned flag_bit(int name) { return name == SO_PASSSEC ? 1u : 1u << name; }
+
 // getsockopt(int sockfd, int level, int optname, void *optval, socklen_t *optlen)
 SYSCALL(getsockopt) {
     int fd = (int)a0, level = (int)a1, name = (int)a2;
@@ -1034,6 +1053,7 @@ SYSCALL(getsockopt) {
     int value;
     const void *what = &value;
     int32_t size = sizeof value;
+    static const uint64_t no_timeout[2];
     switch (name) {
     case SO_TYPE:       value = s->type; break;
     case SO_ERROR:      value = __atomic_exchange_n(&s->err, 0, __ATOMIC_RELAXED); break;
@@ -1043,8 +1063,17 @@ SYSCALL(getsockopt) {
     case SO_ACCEPTCONN: value = s->state == SS_LISTENING; break;
     case SO_PROTOCOL:   value = 0; break;
     case SO_DOMAIN:     value = AF_UNIX; break;
+    case SO_PRIORITY:   value = s->priority; break;
+    case SO_RCVLOWAT:   value = s->rcvlowat; break;
+    case SO_SNDLOWAT:   value = 1; break;
     case SO_PEERCRED:   what = &s->peercred; size = sizeof s->peercred; break;
-    default:            return -ENOPROTOOPT;
+    case SO_LINGER:     what = s->linger; size = sizeof s->linger; break;
+    case SO_RCVTIMEO: case SO_SNDTIMEO:   // (none can be set: setsockopt refuses them)
+        what = no_timeout; size = sizeof no_timeout; break;
+    default:
+        if (!flag_opt(name))
+            return -ENOPROTOOPT;
+        value = (s->opt_flags & flag_bit(name)) != 0;
     }
     len = len < size ? len : size;
     if (copy_to_user((void *)uval, what, (size_t)len) ||
@@ -1054,7 +1083,9 @@ SYSCALL(getsockopt) {
 }
 
 // setsockopt: SO_SNDBUF and SO_RCVBUF, doubled as Linux keeps them (and at least its
-// minimums; the rings stay PIPE_SIZE); SO_PASSCRED.
+// minimums; the rings stay PIPE_SIZE); SO_PASSCRED; and those only kept to be read back.
+// SO_RCVTIMEO and SO_SNDTIMEO are refused (ENOPROTOOPT): Lantern's waits in a socket
+// have no timeout, and a program must not believe they do.
 SYSCALL(setsockopt) {
     int fd = (int)a0, level = (int)a1, name = (int)a2, len = (int)a4, value;
     uint64_t uval = a3;
@@ -1064,18 +1095,34 @@ SYSCALL(setsockopt) {
         return err;
     if (level != SOL_SOCKET)
         return -EOPNOTSUPP;
-    if (name != SO_SNDBUF && name != SO_RCVBUF && name != SO_PASSCRED)
-        return -ENOPROTOOPT;
     if (len < (int)sizeof value)
         return -EINVAL;
-    if (copy_from_user(&value, (const void *)uval, sizeof value))
+    int32_t linger[2];
+    if (name == SO_LINGER && len < (int)sizeof linger)
+        return -EINVAL;
+    if (copy_from_user(name == SO_LINGER ? (void *)linger : &value, (const void *)uval,
+                       name == SO_LINGER ? sizeof linger : sizeof value))
         return -EFAULT;
     int64_t doubled = (int64_t)(value < 0 ? 0 : value) * 2;
-    if (name == SO_PASSCRED)
-        s->passcred = value != 0;
-    else if (name == SO_SNDBUF)
-        s->sndbuf = doubled < 4608 ? 4608 : doubled > 425984 ? 425984 : (int)doubled;
-    else
-        s->rcvbuf = doubled < 2304 ? 2304 : doubled > 425984 ? 425984 : (int)doubled;
+    switch (name) {
+    case SO_PASSCRED: s->passcred = value != 0; break;
+    case SO_SNDBUF: s->sndbuf = doubled < 4608 ? 4608 : doubled > 425984 ? 425984 : (int)doubled;
+        break;
+    case SO_RCVBUF: s->rcvbuf = doubled < 2304 ? 2304 : doubled > 425984 ? 425984 : (int)doubled;
+        break;
+    case SO_PRIORITY:
+        if ((value < 0 || value > 6) && !capable())
+            return -EPERM;
+        s->priority = value;
+        break;
+    case SO_RCVLOWAT: s->rcvlowat = value < 0 ? 0x7fffffff : value ? value : 1; break;
+    case SO_LINGER: s->linger[0] = linger[0] != 0; s->linger[1] = linger[1]; break;
+    default:
+        if (!flag_opt(name))
+            return -ENOPROTOOPT;
+        if (name == SO_DEBUG && value && !capable())
+            return -EACCES;
+        s->opt_flags = value ? s->opt_flags | flag_bit(name) : s->opt_flags & ~flag_bit(name);
+    }
     return 0;
 }
