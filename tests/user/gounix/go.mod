@@ -1,0 +1,3 @@
+module gounix
+
+go 1.19
