@@ -738,6 +738,12 @@ $(BUILD)/user/gopar2: tests/user/gopar2/go.mod $(wildcard tests/user/gopar2/*.go
 	@$(if $(Q),echo "  GO      $@")
 	$(Q)cd tests/user/gopar2 && $(if $(HOME),,GOCACHE=$(abspath $(BUILD))/go-cache) \
 	    CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags='-s -w' -o $(abspath $@) .
+PARALLEL_BINS += $(BUILD)/user/gounix
+$(BUILD)/user/gounix: tests/user/gounix/go.mod $(wildcard tests/user/gounix/*.go)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GO      $@")
+	$(Q)cd tests/user/gounix && $(if $(HOME),,GOCACHE=$(abspath $(BUILD))/go-cache) \
+	    CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags='-s -w' -o $(abspath $@) .
 endif
 user: $(PARALLEL_BINS)
 # Their own initramfs (build/initramfs-parallel.cpio: /bin and the directories init needs),

@@ -34,6 +34,7 @@
 #include "smp.h"
 #include "string.h"
 #include "syscall.h"
+#include "time.h"
 #include "uaccess.h"
 #include "x86.h"
 
@@ -219,13 +220,18 @@ static bool copy_locked(struct pipe *pp, uint64_t at, struct side s, size_t n, b
 // this look picks after the fast way's change too.
 static bool copying(struct sleeplock *sl) { return __atomic_load_n(&sl->owner, __ATOMIC_ACQUIRE); }
 
+// PIPE_TIMED: has the caller's deadline (its wake_at, which also ends its sleeps) come?
+static bool timed_out(unsigned how) {
+    return (how & PIPE_TIMED) && time_since_boot_ns() >= current()->wake_at;
+}
+
 // Until the pipe holds bytes: 1; or 0 at end of file, -EAGAIN, -ERESTARTSYS.
 static long wait_for_bytes(struct pipe *pp, unsigned how) {
     uint64_t f = lock(pp);
     long ret = 1;
     while (pp->nwritten == pp->nread) {
         if (pp->writers == 0) { ret = 0; break; }
-        if (how & PIPE_NONBLOCK) { ret = -EAGAIN; break; }
+        if ((how & PIPE_NONBLOCK) || timed_out(how)) { ret = -EAGAIN; break; }
         if (pp->no_waits) { ret = 0; break; }
         if (signal_pending(current())) { ret = -ERESTARTSYS; break; }
         wait_for_change(pp);
@@ -351,9 +357,17 @@ static long pipe_read_user(struct file *f, uint64_t ubuf, size_t n, bool nowait)
 // -EAGAIN or -ERESTARTSYS.
 long pipe_splice_out(struct pipe *pp, void *buf, size_t n, unsigned how,
                      long (*out)(void *arg, const void *buf, size_t n), void *arg, long *put) {
+    return pipe_splice_out_at(pp, buf, n, how, out, arg, put, NULL);
+}
+
+long pipe_splice_out_at(struct pipe *pp, void *buf, size_t n, unsigned how,
+                        long (*out)(void *arg, const void *buf, size_t n), void *arg, long *put,
+                        size_t (*limit)(void *arg, uint64_t at, size_t n)) {
     for (;;) {
         sleeplock_acquire(&pp->rlock);
         uint64_t f = lock(pp);
+        if (pp->nwritten != pp->nread && limit)
+            n = limit(arg, pp->nread, n);
         if (pp->nwritten != pp->nread) {
             size_t whole;
             long got = take(pp, (struct side){ buf, false }, n, true, &whole, f);   // lets go
@@ -391,7 +405,7 @@ static long wait_for_room(struct pipe *pp, size_t need, unsigned how) {
         ret = (long)pp->size - (long)(pp->nwritten - pp->nread);
         if (pp->readers == 0 || pp->writers == 0) { ret = -EPIPE; break; }
         if ((size_t)ret >= need) break;
-        if (how & PIPE_NONBLOCK) { ret = -EAGAIN; break; }
+        if ((how & PIPE_NONBLOCK) || timed_out(how)) { ret = -EAGAIN; break; }
         if (signal_pending(current())) { ret = -ERESTARTSYS; break; }
         wait_for_change(pp);
     }

@@ -45,6 +45,12 @@ struct ucred {
     uint32_t uid, gid;
 };
 
+#define SHUT_RD 0
+#define SHUT_WR 1
+#define SHUT_RDWR 2
+#define RCV  1                    // Linux's RCV_SHUTDOWN: sock.shut's bits
+#define SEND 2                    // Linux's SEND_SHUTDOWN
+
 enum sock_state { SS_UNCONNECTED, SS_LISTENING, SS_CONNECTED };
 
 // What a stream's receiver must hand over with some of its bytes: the ancillary data sent
@@ -69,6 +75,7 @@ struct sock {
     // SO_LINGER's two ints. BKL.
     unsigned opt_flags;
     int priority, rcvlowat, linger[2];
+    uint64_t rcvtimeo, sndtimeo;  // SO_RCVTIMEO, SO_SNDTIMEO in ns (0: none)
     struct pipe *rx;              // what it receives; NULL for a listener, or a stream end
                                   // before its connect (set once, under the BKL)
     // The peer (counted): set at connect and socketpair under the BKL, and - a datagram
@@ -96,6 +103,7 @@ void sock_get(struct sock *s);
 void sock_put(struct sock *s);                   // the last frees it
 void sock_link(struct sock *a, struct sock *b);  // a's peer is b and b's a (a pair)
 void sock_close_end(struct sock *s);             // a close: what sock_release does (BKL)
+void sock_shutdown(struct sock *s, int how);     // shutdown(2) (BKL)
 struct file *sock_file(struct sock *s, unsigned flags);   // takes over a reference
 long sock_of_fd(int fd, struct sock **s);        // 0, -EBADF or -ENOTSOCK (BKL)
 void sock_notify(struct sock *s, unsigned events);

@@ -40,14 +40,10 @@
 #include "sock.h"
 #include "string.h"
 #include "syscall.h"
+#include "time.h"
 #include "uaccess.h"
 #include "x86.h"
 
-#define SHUT_RD 0
-#define SHUT_WR 1
-#define SHUT_RDWR 2
-#define RCV  1                    // Linux's RCV_SHUTDOWN
-#define SEND 2                    // Linux's SEND_SHUTDOWN
 
 #define SOL_SOCKET    1
 #define SO_TYPE       3
@@ -67,7 +63,7 @@
 #define SO_PROTOCOL   38
 #define SO_DOMAIN     39
 #define SOCK_BUF_DEFAULT 212992   // Linux's net.core.wmem_default and rmem_default
-#define OVERFLOW_ID   65534       // Linux's overflowuid: SO_PEERCRED of an end with no peer
+#define NO_ID         0xffffffffu // SO_PEERCRED's ids for an end with no peer, as Linux's
 
 static bool messages(const struct sock *s) { return s->type != SOCK_STREAM; }
 static bool connected_kind(const struct sock *s) { return s->type != SOCK_DGRAM; }
@@ -82,7 +78,7 @@ struct sock *sock_new(int type) {
     s->type = type;
     s->sndbuf = s->rcvbuf = SOCK_BUF_DEFAULT;
     s->lock = (struct spinlock)SPINLOCK_INIT("sock");
-    s->peercred = (struct ucred){ 0, OVERFLOW_ID, OVERFLOW_ID };
+    s->peercred = (struct ucred){ 0, NO_ID, NO_ID };
     s->rcvlowat = 1;
     return s;
 }
@@ -174,7 +170,7 @@ static void shut_send(struct sock *s) {
     }
 }
 
-static void sock_shutdown(struct sock *s, int how) {
+void sock_shutdown(struct sock *s, int how) {
     if (how != SHUT_RD)
         shut_send(s);
     if (how != SHUT_WR) {
@@ -272,8 +268,26 @@ static size_t take_head(char *buf, long got, size_t *whole, struct recv_info *in
 
 // ---------------------------------------------------------------- sending
 
+// A nonblocking call's waits end at once; a timed one's (wake_at set: with_timeout) at its
+// deadline.
 static unsigned pipe_how(struct file *f, int flags) {
-    return (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT) ? PIPE_NONBLOCK : 0;
+    return ((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT) ? PIPE_NONBLOCK : 0) |
+           (current()->wake_at ? PIPE_TIMED : 0);
+}
+
+// SO_SNDTIMEO and SO_RCVTIMEO: a send or receive waits until the end's timeout (ns; 0:
+// none) from the call's start, through the thread's wake_at, which ends its sleeps then
+// and is 0 outside a timed sleep. Returns what to give untimed.
+static bool with_timeout(uint64_t timeout) {
+    if (!timeout)
+        return false;
+    __atomic_store_n(&current()->wake_at, time_since_boot_ns() + timeout, __ATOMIC_SEQ_CST);
+    return true;
+}
+
+static void untimed(bool timed) {
+    if (timed)
+        __atomic_store_n(&current()->wake_at, 0, __ATOMIC_SEQ_CST);
 }
 
 // A stream's mark, put in the receiver's list as the send's first byte goes in.
@@ -456,7 +470,9 @@ static long send_msg(struct file *f, const struct iovec *iov, int cnt, int flags
     struct sock *s = f->priv, *to;
     long r = send_target(s, uaddr, alen, &to);
     if (r == 0) {
+        bool timed = with_timeout(s->sndtimeo);
         r = send_user(f, to, iov, cnt, flags, &scm);
+        untimed(timed);
         if (r == -ECONNREFUSED && !(uaddr && alen))
             disconnect_dead(s, to);
         sock_put(to);
@@ -468,11 +484,15 @@ static long send_msg(struct file *f, const struct iovec *iov, int cnt, int flags
 
 // ---------------------------------------------------------------- receiving
 
-// Where a stream receive's bytes go: the user's iovecs, `done` bytes in so far.
+// Where a stream receive's bytes go: the user's iovecs, `done` bytes in so far; and the
+// first mark of s's stream when they were offered (`at`: the position of the first).
 struct scatter {
     const struct iovec *iov;
     int cnt;
     size_t done;
+    struct sock *s;
+    struct scm_mark *mark;
+    uint64_t at;
 };
 
 // pipe_splice_out's `out`: copies the n bytes at buf to the iovecs after `done`. Returns n
@@ -498,23 +518,31 @@ static long scatter_out(void *arg, const void *buf, size_t n) {
     return (long)put;
 }
 
-// The first mark of s's stream, if any: a receive from position pos stops at the end of
-// the send it marks (*limit bytes), as Linux's stops after an skb that carried files.
-static struct scm_mark *first_mark(struct sock *s, uint64_t pos, size_t *limit) {
-    uint64_t f = spin_lock_irqsave(&s->lock);
-    struct scm_mark *m = s->marks;
-    spin_unlock_irqrestore(&s->lock, f);
-    if (m)
-        *limit = m->at + m->len > pos ? m->at + m->len - pos : 1;
-    return m;
+// The first mark of s's stream, if any, beside the bytes on offer from position at: a
+// receive stops at the end of the send it marks, as Linux's stops after an skb that
+// carried files. Under the pipe's locks (pipe_splice_out_at), so every mark of the bytes on
+// offer is in the list.
+static size_t mark_limit(void *arg, uint64_t at, size_t n) {
+    struct scatter *sc = arg;
+    uint64_t f = spin_lock_irqsave(&sc->s->lock);
+    struct scm_mark *m = sc->s->marks;
+    spin_unlock_irqrestore(&sc->s->lock, f);
+    sc->mark = m;
+    sc->at = at;
+    if (m) {
+        uint64_t limit = m->at + m->len > at ? m->at + m->len - at : 1;
+        n = limit < n ? (size_t)limit : n;
+    }
+    return n;
 }
 
-// After a receive of got bytes from pos: the mark's data, if the receive reached it.
-static struct scm *take_mark(struct sock *s, struct scm_mark *m, uint64_t pos, size_t got) {
-    if (!m || m->at >= pos + got)
+// After a receive of got bytes from position at: the mark's data, if the receive reached
+// it. Only receivers take marks, so m is still the first.
+static struct scm *take_mark(struct sock *s, struct scm_mark *m, uint64_t at, size_t got) {
+    if (!m || m->at >= at + got)
         return NULL;
     uint64_t f = spin_lock_irqsave(&s->lock);
-    s->marks = m->next;               // (m is the first: only receivers take marks)
+    s->marks = m->next;
     spin_unlock_irqrestore(&s->lock, f);
     struct scm *scm = m->scm;
     kfree(m);
@@ -523,30 +551,23 @@ static struct scm *take_mark(struct sock *s, struct scm_mark *m, uint64_t pos, s
 
 // A stream's receive: the bytes are looked at and copied to the user holding the pipe's
 // rlock, and taken only once they all reached the user (pipe_splice_out) - none goes back
-// to the ring, where a writer without the BKL may have filled their room meanwhile.
-// Receivers of one stream that race each other may see its ancillary data with the other's
-// bytes: marks are looked at outside the pipe's rlock.
+// to the ring, where a writer without the BKL may have filled their room meanwhile. A
+// receive that reaches a mark hands its ancillary data over and stops there.
 static long recv_stream(struct file *f, const struct iovec *iov, int cnt, char *buf, size_t n,
                         int flags, struct recv_info *info) {
     struct sock *s = f->priv;
-    struct scatter sc = { iov, cnt, 0 };
+    struct scatter sc = { iov, cnt, 0, s, NULL, 0 };
     unsigned how = pipe_how(f, flags);
     for (;;) {
         long put = 0;
-        uint64_t pos = pipe_read_pos(s->rx);
-        size_t want = n - sc.done;
-        struct scm_mark *m = first_mark(s, pos, &want);
-        want = want < n - sc.done ? want : n - sc.done;
-        long got = pipe_splice_out(s->rx, buf, want, how, scatter_out, &sc, &put);
+        long got = pipe_splice_out_at(s->rx, buf, n - sc.done, how, scatter_out, &sc, &put,
+                                      mark_limit);
         if (got <= 0)                     // end of file, -EAGAIN, -ERESTARTSYS
             return sc.done ? (long)sc.done : got;
         if (put < 0)
             return sc.done ? (long)sc.done : put;
-        struct scm *scm = take_mark(s, m, pos, (size_t)put);
-        if (scm) {
-            info->scm = scm;
+        if ((info->scm = take_mark(s, sc.mark, sc.at, (size_t)put)))
             return (long)sc.done;
-        }
         if (put < got || !(flags & MSG_WAITALL) || sc.done == n)
             return (long)sc.done;
     }
@@ -561,7 +582,12 @@ static long recv_whole(struct file *f, const struct iovec *iov, int cnt, char *m
     unsigned how = pipe_how(f, flags) | (flags & MSG_PEEK ? PIPE_PEEK : 0);
     size_t whole = 0;
     char *buf = mem;
+    struct scatter sc = { .s = s };   // a look into a stream stops at a mark, as a receive
+    if (!messages(s) && n && s->marks)
+        n = mark_limit(&sc, pipe_read_pos(s->rx), n);
     long got = pipe_recv(s->rx, mem, messages(s) ? HEAD_MAX + n : n, how, &whole);
+    if (got > 0 && sc.mark && sc.mark->at < sc.at + (uint64_t)got)
+        info->scm = sc.mark->scm;     // (borrowed: a look leaves it)
     if (got > 0 && messages(s)) {
         size_t head = take_head(mem, got, &whole, info);
         buf = mem + head;
@@ -600,10 +626,12 @@ static long recv_user(struct file *f, const struct iovec *iov, int cnt, int flag
     if (!mem)
         return -ENOMEM;
     long got;
+    bool timed = with_timeout(s->rcvtimeo);
     if (!messages(s) && !(flags & MSG_PEEK) && n)
         got = recv_stream(f, iov, cnt, mem, n, flags, info);
     else
         got = recv_whole(f, iov, cnt, mem, n, flags, info);
+    untimed(timed);
     buffer_done(mem, small);
     if (got == 0 && !messages(s)) {
         int err = __atomic_exchange_n(&s->err, 0, __ATOMIC_RELAXED);
@@ -1053,7 +1081,7 @@ SYSCALL(getsockopt) {
     int value;
     const void *what = &value;
     int32_t size = sizeof value;
-    static const uint64_t no_timeout[2];
+    int64_t tv[2] = { 0, 0 };
     switch (name) {
     case SO_TYPE:       value = s->type; break;
     case SO_ERROR:      value = __atomic_exchange_n(&s->err, 0, __ATOMIC_RELAXED); break;
@@ -1068,8 +1096,14 @@ SYSCALL(getsockopt) {
     case SO_SNDLOWAT:   value = 1; break;
     case SO_PEERCRED:   what = &s->peercred; size = sizeof s->peercred; break;
     case SO_LINGER:     what = s->linger; size = sizeof s->linger; break;
-    case SO_RCVTIMEO: case SO_SNDTIMEO:   // (none can be set: setsockopt refuses them)
-        what = no_timeout; size = sizeof no_timeout; break;
+    case SO_RCVTIMEO: case SO_SNDTIMEO: {
+        uint64_t ns = name == SO_RCVTIMEO ? s->rcvtimeo : s->sndtimeo;
+        tv[0] = ns == 1 ? 0 : (int64_t)(ns / 1000000000);       // (1: "at once", below)
+        tv[1] = ns == 1 ? 0 : (int64_t)(ns % 1000000000 / 1000);
+        what = tv;
+        size = sizeof tv;
+        break;
+    }
     default:
         if (!flag_opt(name))
             return -ENOPROTOOPT;
@@ -1082,10 +1116,38 @@ SYSCALL(getsockopt) {
     return 0;
 }
 
+// The options whose value is a struct: SO_LINGER's two ints, the timeouts' timeval.
+static long set_struct_opt(struct sock *s, int name, uint64_t uval, int len) {
+    int64_t tv[2];
+    int32_t linger[2];
+    if (name == SO_LINGER) {
+        if (len < (int)sizeof linger)
+            return -EINVAL;
+        if (copy_from_user(linger, (const void *)uval, sizeof linger))
+            return -EFAULT;
+        s->linger[0] = linger[0] != 0;
+        s->linger[1] = linger[1];
+        return 0;
+    }
+    if (len < (int)sizeof tv)
+        return -EINVAL;
+    if (copy_from_user(tv, (const void *)uval, sizeof tv))
+        return -EFAULT;
+    if (tv[1] < 0 || tv[1] >= 1000000)
+        return -EDOM;
+    uint64_t ns = tv[0] < 0 ? 1 : tv[0] > 1000000000 ? 1000000000ull * 1000000000
+                : (uint64_t)tv[0] * 1000000000 + (uint64_t)tv[1] * 1000;
+    if (name == SO_RCVTIMEO)
+        s->rcvtimeo = ns;
+    else
+        s->sndtimeo = ns;
+    return 0;
+}
+
 // setsockopt: SO_SNDBUF and SO_RCVBUF, doubled as Linux keeps them (and at least its
-// minimums; the rings stay PIPE_SIZE); SO_PASSCRED; and those only kept to be read back.
-// SO_RCVTIMEO and SO_SNDTIMEO are refused (ENOPROTOOPT): Lantern's waits in a socket
-// have no timeout, and a program must not believe they do.
+// minimums; the rings stay PIPE_SIZE); SO_PASSCRED; SO_RCVTIMEO and SO_SNDTIMEO (a struct
+// timeval: 0 is none, a negative one ends waits at once); and those only kept to be read
+// back.
 SYSCALL(setsockopt) {
     int fd = (int)a0, level = (int)a1, name = (int)a2, len = (int)a4, value;
     uint64_t uval = a3;
@@ -1097,11 +1159,9 @@ SYSCALL(setsockopt) {
         return -EOPNOTSUPP;
     if (len < (int)sizeof value)
         return -EINVAL;
-    int32_t linger[2];
-    if (name == SO_LINGER && len < (int)sizeof linger)
-        return -EINVAL;
-    if (copy_from_user(name == SO_LINGER ? (void *)linger : &value, (const void *)uval,
-                       name == SO_LINGER ? sizeof linger : sizeof value))
+    if (name == SO_LINGER || name == SO_RCVTIMEO || name == SO_SNDTIMEO)
+        return set_struct_opt(s, name, uval, len);
+    if (copy_from_user(&value, (const void *)uval, sizeof value))
         return -EFAULT;
     int64_t doubled = (int64_t)(value < 0 ? 0 : value) * 2;
     switch (name) {
@@ -1116,7 +1176,6 @@ SYSCALL(setsockopt) {
         s->priority = value;
         break;
     case SO_RCVLOWAT: s->rcvlowat = value < 0 ? 0x7fffffff : value ? value : 1; break;
-    case SO_LINGER: s->linger[0] = linger[0] != 0; s->linger[1] = linger[1]; break;
     default:
         if (!flag_opt(name))
             return -ENOPROTOOPT;

@@ -31,6 +31,7 @@
 #include "sock.h"
 #include "string.h"
 #include "syscall.h"
+#include "time.h"
 #include "uaccess.h"
 #include "x86.h"
 
@@ -305,19 +306,31 @@ void sock_drop_queue(struct sock *l) {
 
 // ---------------------------------------------------------------- connect
 
+// A wait's deadline for a timeout (SO_SNDTIMEO for connect, SO_RCVTIMEO for accept; 0:
+// none), set as the thread's wake_at so that its sleeps end then. 0 without one.
+static uint64_t deadline_of(uint64_t timeout) {
+    uint64_t at = timeout ? time_since_boot_ns() + timeout : 0;
+    current()->wake_at = at;
+    return at;
+}
+
+static bool past(uint64_t deadline) { return deadline && time_since_boot_ns() >= deadline; }
+
 // Waits until l's queue has room: 0, -EAGAIN, -ERESTARTSYS, or -ECONNREFUSED if it stopped
 // listening. l is counted by the caller.
-static long wait_for_room(struct sock *l, bool nonblock) {
+static long wait_for_room(struct sock *l, bool nonblock, uint64_t timeout) {
     uint64_t flags = local_irq_save();
     long err = 0;
+    uint64_t deadline = deadline_of(timeout);
     while (!err && l->state == SS_LISTENING && !l->closed && l->queued > l->backlog) {
-        if (nonblock)
+        if (nonblock || past(deadline))
             err = -EAGAIN;
         else if (signal_pending(current()))
             err = -ERESTARTSYS;
         else
             sleep_on(l);
     }
+    current()->wake_at = 0;
     local_irq_restore(flags);
     if (!err && (l->closed || l->state != SS_LISTENING))
         err = -ECONNREFUSED;
@@ -331,7 +344,7 @@ static long connect_stream(struct sock *s, struct sock *l, bool nonblock) {
     if (s->state != SS_UNCONNECTED)
         return s->state == SS_CONNECTED ? -EISCONN : -EINVAL;
     sock_get(l);
-    long err = wait_for_room(l, nonblock);
+    long err = wait_for_room(l, nonblock, s->sndtimeo);
     struct sock *e = err ? NULL : sock_new(s->type);
     if (!err && (!e || sock_make_rx(e) || sock_make_rx(s)))
         err = -ENOMEM;
@@ -345,6 +358,8 @@ static long connect_stream(struct sock *s, struct sock *l, bool nonblock) {
     }
     sock_link(s, e);
     s->state = e->state = SS_CONNECTED;
+    if (s->shut & RCV)                // shut before the connect: the peer's sends fail
+        pipe_shut(s->rx, false, true);
     e->peercred = sock_cred_now(true);
     s->peercred = l->peercred;
     e->passcred = l->passcred;
@@ -417,8 +432,9 @@ SYSCALL(connect) {
 static long wait_for_connection(struct sock *l, bool nonblock) {
     uint64_t flags = local_irq_save();
     long err = 0;
+    uint64_t deadline = deadline_of(l->rcvtimeo);
     while (!err && !l->queue) {
-        if (nonblock)
+        if (nonblock || past(deadline))
             err = -EAGAIN;
         else if (signal_pending(current()))
             err = -ERESTARTSYS;
@@ -427,6 +443,7 @@ static long wait_for_connection(struct sock *l, bool nonblock) {
         else
             sleep_on(l);
     }
+    current()->wake_at = 0;
     local_irq_restore(flags);
     return err;
 }
@@ -458,7 +475,7 @@ static long do_accept(int fd, uint64_t uaddr, uint64_t ulen, int flags) {
     l->queued--;
     wakeup(l);                        // connects waiting for room
     sock_notify(l, 0);
-    if (uaddr && ulen) {
+    if (uaddr) {
         static const struct unix_addr unnamed = { UNIX_PATH_OFF, { AF_UNIX } };
         struct sock *peer = e->peer;
         err = sock_copy_addr_out(peer && peer->addr ? peer->addr : &unnamed, uaddr, ulen);

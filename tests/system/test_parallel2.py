@@ -29,6 +29,10 @@ is the oracle, at the suite's CPU count and at -smp 4.
   from children, tickers with select and context cancellation, a tight loop preempted at
   GOMAXPROCS=1 (SIGURG), sync.Pool/Once/atomic, 16 goroutines doing file I/O at once,
   three os/exec pipelines of four children each (StdoutPipe), File.Sync, a GC-heavy run;
+- gounix (tests/user/gounix/, Go, GOMAXPROCS=4): AF_UNIX sockets with names as Go's net
+  package uses them - net.Listen/Dial with goroutine clients, HTTP over a unix socket,
+  ListenUnixgram/DialUnix answered at ReadFromUnix's address, WriteMsgUnix/ReadMsgUnix
+  passing descriptors (syscall.UnixRights);
 - busybox (tests/busybox/parallel2.sh in the busybox initramfs): find | xargs -P4 -n8
   md5sum over a tree, background writers then sort | uniq -c, seq | split with every
   piece summed by its own job, and job control in a script (jobs, wait %N, kill %N).
@@ -51,6 +55,10 @@ def test_parallel2_musl(ctx):
 
 def test_gopar2(ctx):
     _check_go(ctx, "gopar2", {"GOMAXPROCS": "4", "PATH": "/usr/bin:/bin", "TMPDIR": "/tmp"})
+
+
+def test_gounix(ctx):
+    _check_go(ctx, "gounix", {"GOMAXPROCS": "4", "PATH": "/usr/bin:/bin", "TMPDIR": "/tmp"})
 
 
 BUSYBOX_LINE = re.compile(r"^(parallel2|find \| xargs -P4 md5sum|writers|split|jobs): ")
