@@ -52,8 +52,11 @@ void file_put(struct file *f) {
 }
 
 void file_close(struct file *f) {
-    if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) > 0)
+    if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) > 0) {
+        if (file_is_socket(f))
+            sock_file_unref(f);     // it may be held only by messages in flight now
         return;
+    }
     epoll_file_closed(f);           // its epoll registrations die with it
     flock_release(f);               // and its flock and OFD locks
     if (f->ops->release)

@@ -87,7 +87,8 @@ void file_put(struct file *f);            // the same, from a caller without the
 void inode_stat(struct inode *ip, struct kstat *st);
 // readv (is_write false) or writev on an open file, at its position (sys_file.c).
 long file_vector(struct file *f, uint64_t uiov, uint64_t cnt, bool is_write);
-bool file_is_socket(struct file *f);   // one end of a socketpair (socket.c)
+bool file_is_socket(struct file *f);   // an AF_UNIX socket (socket.c)
+void sock_file_unref(struct file *f);  // a reference to a socket's went, not the last (BKL)
 struct pipe *sock_tx_pipe(struct file *f);   // the pipe a socket's sends go into
 struct pipe *sock_stream_rx_pipe(struct file *f);   // a stream end's receives' (else NULL)
 // The pipe behind a pipe's or a FIFO's end (pipe.c), else NULL.

@@ -599,6 +599,20 @@ unsigned pipe_ready(struct pipe *pp, bool reader, bool writer) {
     return mask;
 }
 
+void pipe_each_message(struct pipe *pp, void (*fn)(void *arg, const char *head), void *arg) {
+    uint64_t f = lock(pp);
+    for (uint64_t at = pp->nread; pp->packets && at != pp->nwritten;) {
+        uint32_t len;
+        char head[PIPE_HEAD_PEEK] = { 0 };
+        ring_copy(pp, at, (struct side){ (char *)&len, false }, sizeof len, false);
+        ring_copy(pp, at + sizeof len, (struct side){ head, false },
+                  len < sizeof head ? len : sizeof head, false);
+        fn(arg, head);
+        at += sizeof len + len;
+    }
+    unlock(pp, f);
+}
+
 long pipe_queued(struct pipe *pp, bool first_only) {
     uint64_t f = lock(pp);
     uint64_t at = pp->nread, queued = pp->nwritten - pp->nread;

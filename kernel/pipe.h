@@ -70,6 +70,10 @@ void pipe_stop_waits(struct pipe *pp);
 // or the first one's, less the header a socket puts at each message's start (whose first
 // byte says how long it is: socket.c).
 long pipe_queued(struct pipe *pp, bool first_only);
+// Calls fn with the first PIPE_HEAD_PEEK bytes of each message waiting (packet mode), under
+// the pipe's lock: fn takes no other lock but a socket's. For socket_gc.c's walk.
+#define PIPE_HEAD_PEEK 32
+void pipe_each_message(struct pipe *pp, void (*fn)(void *arg, const char *head), void *arg);
 #define FIONREAD 0x541b        // ioctl: how many bytes a read would find now (int *)
 // poll's bits for an end that reads, writes, or both (interrupts off).
 unsigned pipe_ready(struct pipe *pp, bool reader, bool writer);

@@ -1,6 +1,16 @@
 // sock.h: an AF_UNIX socket's end, shared by the files that make up Lantern's sockets:
 // socket.c (the ends, what they send and receive, socketpair), socket_name.c (socket, bind,
 // listen, connect, accept: names in the filesystem and in the abstract namespace) and
+// The ancillary data s's queue holds (its ring, its marks, a listener's waiting
+// connections'): fn(arg, t) for each socket t whose file it holds; and its dropping.
+void sock_each_held(struct sock *s, void (*fn)(void *arg, struct sock *t), void *arg);
+void sock_drop_held(struct sock *s);
+
+// socket_gc.c
+void sock_inflight(struct sock *s, int delta);   // s's file is held in flight (+1) or not
+void sock_gc(void);
+void sock_file_unref(struct file *f);            // a reference to a socket's file went
+
 // socket_scm.c (what a message carries besides its bytes: descriptors, credentials).
 //
 // Every end receives into a ring of its own, `rx` (a pipe, pipe.h); sending is writing into
@@ -94,6 +104,13 @@ struct sock {
     // A listener's queue of connections not yet accepted, oldest first (BKL).
     struct sock *queue, *next_queued;
     int queued, backlog;
+    // Its file (NULL before accept, and after the close), and how many of the file's
+    // references ancillary data in flight holds; socket_gc.c's list and marks. BKL.
+    struct file *file;
+    int inflight;
+    struct sock *next_inflight, *gc_next;
+    bool gc_candidate, gc_alive;
+    int gc_refs;
 };
 
 // socket.c
@@ -117,6 +134,16 @@ long sock_find_named(struct sock *s, uint64_t uaddr, uint32_t len, struct sock *
 long sock_autobind(struct sock *s);              // an unnamed end gets an abstract name
 long sock_copy_addr_out(const struct unix_addr *a, uint64_t uaddr, uint64_t ulen);
 
+// The ancillary data s's queue holds (its ring, its marks, a listener's waiting
+// connections'): fn(arg, t) for each socket t whose file it holds; and its dropping.
+void sock_each_held(struct sock *s, void (*fn)(void *arg, struct sock *t), void *arg);
+void sock_drop_held(struct sock *s);
+
+// socket_gc.c
+void sock_inflight(struct sock *s, int delta);   // s's file is held in flight (+1) or not
+void sock_gc(void);
+void sock_file_unref(struct file *f);            // a reference to a socket's file went
+
 // socket_scm.c
 struct msghdr_k;
 long scm_from_user(const struct msghdr_k *m, struct sock *s, struct scm **out);
@@ -127,6 +154,7 @@ void scm_free(struct scm *scm);                  // drops its descriptors (BKL o
 long scm_to_user(struct scm *scm, const struct ucred *cred, bool passcred, bool peek,
                  const struct msghdr_k *m, int flags, int *oflags);
 struct ucred scm_cred(const struct scm *scm, bool *given);   // SCM_CREDENTIALS sent, if any
+void scm_each_sock(struct scm *scm, void (*fn)(void *arg, struct sock *t), void *arg);
 
 // struct msghdr as Linux's x86_64 lays it out.
 struct msghdr_k {

@@ -68,6 +68,16 @@
 static bool messages(const struct sock *s) { return s->type != SOCK_STREAM; }
 static bool connected_kind(const struct sock *s) { return s->type != SOCK_DGRAM; }
 
+// A message's header, in front of its bytes in the ring: its length; the sender's name's
+// length; the ancillary data sent with it (a struct scm *, or NULL); the sender's
+// credentials; the sender's name.
+#define HEAD_LEN    0
+#define HEAD_ADDR   1
+#define HEAD_SCM    2
+#define HEAD_CRED   10
+#define HEAD_NAME   22
+#define HEAD_MAX    (HEAD_NAME + UNIX_ADDR_MAX)
+
 // ---------------------------------------------------------------- an end's life
 
 struct sock *sock_new(int type) {
@@ -103,21 +113,66 @@ static void free_carried(struct sock *s) {
     bool held = bkl_held();
     if (!held)
         bkl_lock();
-    for (struct scm_mark *m = s->marks, *next; m; m = next) {
-        next = m->next;
-        scm_free(m->scm);
-        kfree(m);
-    }
-    s->marks = NULL;
-    char head[32];
-    size_t whole;
-    while (messages(s) && pipe_recv(s->rx, head, sizeof head, PIPE_NONBLOCK, &whole) > 0) {
-        struct scm *scm;
-        memcpy(&scm, head + 2, sizeof scm);
-        scm_free(scm);
-    }
+    sock_drop_held(s);
     if (!held)
         bkl_unlock();
+}
+
+// The scm pointer in a message's header (the first PIPE_HEAD_PEEK bytes of it).
+static struct scm *head_scm(const char *head) {
+    struct scm *scm;
+    memcpy(&scm, head + HEAD_SCM, sizeof scm);
+    return scm;
+}
+
+struct held_walk {
+    void (*fn)(void *arg, struct sock *t);
+    void *arg;
+};
+
+static void walk_message(void *arg, const char *head) {
+    struct held_walk *w = arg;
+    scm_each_sock(head_scm(head), w->fn, w->arg);
+}
+
+static void each_held_here(struct sock *s, struct held_walk *w) {
+    uint64_t f = spin_lock_irqsave(&s->lock);
+    for (struct scm_mark *m = s->marks; m; m = m->next)
+        scm_each_sock(m->scm, w->fn, w->arg);
+    spin_unlock_irqrestore(&s->lock, f);
+    if (s->rx && messages(s))
+        pipe_each_message(s->rx, walk_message, w);
+}
+
+void sock_each_held(struct sock *s, void (*fn)(void *arg, struct sock *t), void *arg) {
+    struct held_walk w = { fn, arg };
+    each_held_here(s, &w);
+    for (struct sock *e = s->queue; e; e = e->next_queued)
+        each_held_here(e, &w);
+}
+
+static void drop_held_here(struct sock *s) {
+    uint64_t f = spin_lock_irqsave(&s->lock);
+    struct scm_mark *m = s->marks;
+    s->marks = NULL;
+    spin_unlock_irqrestore(&s->lock, f);
+    while (m) {
+        struct scm_mark *next = m->next;
+        scm_free(m->scm);
+        kfree(m);
+        m = next;
+    }
+    char head[HEAD_MAX];
+    size_t whole;
+    while (s->rx && messages(s) &&
+           pipe_recv(s->rx, head, sizeof head, PIPE_NONBLOCK, &whole) > 0)
+        scm_free(head_scm(head));
+}
+
+void sock_drop_held(struct sock *s) {
+    drop_held_here(s);
+    for (struct sock *e = s->queue; e; e = e->next_queued)
+        drop_held_here(e);
 }
 
 void sock_put(struct sock *s) {
@@ -201,6 +256,8 @@ void sock_close_end(struct sock *s) {
     __atomic_store_n(&s->closed, true, __ATOMIC_RELEASE);
     if (s->rx)
         pipe_shut(s->rx, true, false);
+    if (__atomic_load_n(&s->carried, __ATOMIC_ACQUIRE))
+        drop_held_here(s);            // nobody can receive them now: closed, as on Linux
     if (peer) {
         uint64_t f = spin_lock_irqsave(&s->lock);
         s->peer = NULL;
@@ -213,19 +270,14 @@ void sock_close_end(struct sock *s) {
     sock_put(s);
 }
 
-static void sock_release(struct file *f) { sock_close_end(f->priv); }
+static void sock_release(struct file *f) {
+    struct sock *s = f->priv;
+    s->file = NULL;
+    sock_close_end(s);
+    sock_gc();                        // (what it held may be held only in flight now)
+}
 
 // ---------------------------------------------------------------- message headers
-
-// A message's header, in front of its bytes in the ring: its length; the sender's name's
-// length; the ancillary data sent with it (a struct scm *, or NULL); the sender's
-// credentials; the sender's name.
-#define HEAD_LEN    0
-#define HEAD_ADDR   1
-#define HEAD_SCM    2
-#define HEAD_CRED   10
-#define HEAD_NAME   22
-#define HEAD_MAX    (HEAD_NAME + UNIX_ADDR_MAX)
 
 // What a receive found besides the bytes.
 struct recv_info {
@@ -787,8 +839,10 @@ struct pipe *sock_stream_rx_pipe(struct file *f) {
 
 struct file *sock_file(struct sock *s, unsigned flags) {
     struct file *f = file_alloc(&sock_ops, NULL, O_RDWR | (flags & O_NONBLOCK));
-    if (f)
+    if (f) {
         f->priv = s;
+        s->file = f;
+    }
     return f;
 }
 

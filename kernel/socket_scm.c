@@ -9,9 +9,9 @@
 // unreceived: then they are closed. socket.c carries an scm inside a message, or beside a
 // stream's bytes.
 //
-// Left out: Linux's garbage collector for sockets sent over themselves (a socket in flight
-// inside its own ring, with no descriptor left, stays until the machine stops), and its
-// limit on files in flight (ETOOMANYREFS).
+// A socket in flight inside its own ring (or a ring of one so held), with no descriptor
+// left, is collected by socket_gc.c, which counts here which socket files are in flight.
+// Left out: Linux's limit on files in flight (ETOOMANYREFS).
 //
 // Locking: descriptors are looked up and installed under the BKL, taken here.
 #include <stdbool.h>
@@ -55,15 +55,28 @@ static bool bkl_take(void) {
     return true;
 }
 
+// A file the data held goes: a socket's is no longer in flight (socket_gc.c). BKL.
+static void let_go(struct file *f) {
+    if (file_is_socket(f))
+        sock_inflight(f->priv, -1);
+    file_close(f);
+}
+
 void scm_free(struct scm *scm) {
     if (!scm)
         return;
     bool took = bkl_take();
     for (int i = 0; i < scm->nfiles; i++)
-        file_close(scm->files[i]);
+        let_go(scm->files[i]);
     if (took)
         bkl_unlock();
     kfree(scm);
+}
+
+void scm_each_sock(struct scm *scm, void (*fn)(void *arg, struct sock *t), void *arg) {
+    for (int i = 0; scm && i < scm->nfiles; i++)
+        if (scm->files[i] && file_is_socket(scm->files[i]))
+            fn(arg, scm->files[i]->priv);
 }
 
 struct ucred scm_cred(const struct scm *scm, bool *given) {
@@ -106,6 +119,8 @@ static long take_one(const struct cmsghdr_k *c, const char *data, struct scm *sc
         if (!f)
             return -EBADF;
         scm->files[scm->nfiles++] = file_dup(f);
+        if (file_is_socket(f))
+            sock_inflight(f->priv, 1);
     }
     return 0;
 }
@@ -200,8 +215,11 @@ static long put_files(struct control *c, struct scm *scm, bool peek, bool cloexe
                 file_close(f);
             break;
         }
-        if (!peek)
+        if (!peek) {
             scm->files[i] = NULL;     // the receiver's now
+            if (file_is_socket(f))
+                sock_inflight(f->priv, -1);
+        }
     }
     if (i < scm->nfiles)
         *c->oflags |= MSG_CTRUNC;
@@ -242,7 +260,7 @@ long scm_to_user(struct scm *scm, const struct ucred *cred, bool passcred, bool 
     if (!peek && scm) {
         for (int i = 0; i < scm->nfiles; i++)
             if (scm->files[i])
-                file_close(scm->files[i]);   // those that did not fit
+                let_go(scm->files[i]);       // those that did not fit
         kfree(scm);
     }
     if (took)

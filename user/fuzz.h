@@ -65,6 +65,7 @@ uint64_t g_fdset(void);                  // fd_set for select
 uint64_t g_epoll_event(void);            // struct epoll_event (packed)
 uint64_t g_flock(void);                  // struct flock: plausible ranges, bad types, bad pointers
 uint64_t g_msghdr(void);                 // struct msghdr: hostile iovecs, names, control data
+uint64_t g_sockaddr(void);               // a sockaddr_un: sandbox paths, abstract names, junk
 uint64_t g_offp(void);                   // a loff_t pointer for splice: NULL, odd offsets, bad
 uint64_t g_timespec(void);               // negative, huge nsec, zero, tiny, long, NULL, bad
 uint64_t g_sig(void);                    // signal numbers, valid and not

@@ -500,6 +500,47 @@ uint64_t g_clone_args(uint64_t *size)
 // struct msghdr (Linux x86_64: name, namelen, iov, iovlen, control, controllen, flags): an
 // iovec array from g_iov, now and then a huge or negative count, a name or control data,
 // or the header itself half in a hole or in kernel memory.
+// Ancillary data as programs send it: SCM_RIGHTS with open descriptors (sockets too, even
+// the one it goes through: a cycle for the kernel to collect), or SCM_CREDENTIALS. *len gets
+// the control length.
+static char *g_cmsg(uint64_t *len)
+{
+    uint64_t *c = (uint64_t *)slot();
+    int32_t *h = (int32_t *)&c[1];
+    h[0] = 1;                                       // SOL_SOCKET
+    if (one_in(4)) {
+        h[1] = 2;                                   // SCM_CREDENTIALS: pid, uid, gid
+        int32_t *cred = (int32_t *)&c[2];
+        cred[0] = one_in(4) ? (int32_t)g_int() : getpid();
+        cred[1] = cred[2] = one_in(4) ? (int32_t)g_int() : 0;
+        c[0] = 16 + 12;
+    } else {
+        h[1] = 1;                                   // SCM_RIGHTS
+        int n = 1 + (int)rnd_below(4);
+        for (int i = 0; i < n; i++)
+            ((int32_t *)&c[2])[i] = (int32_t)g_fd();
+        c[0] = 16 + 4 * (uint64_t)n;
+    }
+    *len = one_in(8) ? rnd_below(64) : (c[0] + 7) & ~7ull;
+    return (char *)c;
+}
+
+uint64_t g_sockaddr(void)
+{
+    static const char *const abstract[] = { "fz0", "fz1", "fz2" };
+    if (one_in(8))
+        return g_buf();
+    char *a = slot();
+    memset(a, 0, 112);
+    a[0] = one_in(10) ? (char)rnd() : 1;           // AF_UNIX, mostly
+    switch (rnd_below(4)) {
+    case 0:  memcpy(a + 3, PICK(abstract), 3); break;   // an abstract name: length 6
+    case 3:  fill(a + 2, 108); break;
+    default: strncpy(a + 2, sandbox_name(), 107); break;
+    }
+    return (uint64_t)a;
+}
+
 uint64_t g_msghdr(void)
 {
     static const uint64_t odd_counts[] = { 0, 64, 65, 1024, 1025, -1ull, 0x80000000,
@@ -512,6 +553,15 @@ uint64_t g_msghdr(void)
     m[4] = one_in(6) ? g_buf() : 0;                 // msg_control
     m[5] = one_in(6) ? g_len() : 0;                 // msg_controllen
     m[6] = one_in(4) ? g_int() : 0;                 // msg_flags
+    if (one_in(4)) {                                // well-formed ancillary data
+        m[4] = (uint64_t)g_cmsg(&m[5]);
+        if (one_in(6))
+            {
+            static const uint64_t lens[] = { 110, 6, 2, 0 };
+            m[0] = g_sockaddr();
+            m[1] = PICK(lens);
+        }
+    }
     if (one_in(16))
         return (uint64_t)W.hole - 8 * rnd_below(7);  // runs into the hole part way
     return one_in(12) ? g_buf() : (uint64_t)m;

@@ -30,7 +30,7 @@ enum kind {
     UID, NGROUPS, RLIMRES, RLIMIT, MADVICE, CPUSETLEN, MSYNCF,
     POLLFDS, NFDS, PTIMEOUT, FDSET, EPOLLOP, EPEVENT, MAXEV, EFDFLAGS, TIMERF, MEMBCMD,
     LOCKCMD, FLOCKP, FLOCKOP, DOMAIN, SOCKTYPE, SOCKPROTO, MSGHDR, MSGFLAGS, SHUTHOW,
-    SOCKLEVEL, SOCKOPT, OPTLENP, OFFP, SPLICEF, SFD, SFDFLAGS,
+    SOCKLEVEL, SOCKOPT, OPTLENP, OFFP, SPLICEF, SFD, SFDFLAGS, SOCKADDR, ADDRLEN,
     // Specials: the call is made by a wrapper
     SPAWN, SPAWN3, EXEC, EXIT, SIGRETURN,
 };
@@ -79,11 +79,16 @@ static const struct recipe recipes[] = {
     R(37, alarm, INT),
     R(38, setitimer, INT, BUF, BUF),
     R(39, getpid),
-    R(44, sendto, FD, BUF, LEN, MSGFLAGS, BUF, INT),
+    R(41, socket, DOMAIN, SOCKTYPE, SOCKPROTO),
+    R(42, connect, FD, SOCKADDR, ADDRLEN),
+    R(43, accept, FD, BUF, OPTLENP),
+    R(44, sendto, FD, BUF, LEN, MSGFLAGS, SOCKADDR, ADDRLEN),
     R(45, recvfrom, FD, BUF, LEN, MSGFLAGS, BUF, OPTLENP),
     R(46, sendmsg, FD, MSGHDR, MSGFLAGS),
     R(47, recvmsg, FD, MSGHDR, MSGFLAGS),
     R(48, shutdown, FD, SHUTHOW),
+    R(49, bind, FD, SOCKADDR, ADDRLEN),
+    R(50, listen, FD, INT),
     R(51, getsockname, FD, BUF, OPTLENP),
     R(52, getpeername, FD, BUF, OPTLENP),
     R(53, socketpair, DOMAIN, SOCKTYPE, SOCKPROTO, BUF),
@@ -205,6 +210,7 @@ static const struct recipe recipes[] = {
     R(284, eventfd, INT),
     R(286, timerfd_settime, FD, INT, BUF, BUF),
     R(287, timerfd_gettime, FD, BUF),
+    R(288, accept4, FD, BUF, OPTLENP, SFDFLAGS),
     R(289, signalfd4, SFD, SIGSET, SSZ, SFDFLAGS),
     R(290, eventfd2, INT, EFDFLAGS),
     R(291, epoll_create1, EFDFLAGS),
@@ -325,7 +331,9 @@ static uint64_t gen(enum kind k)
     case MSGFLAGS: return g_bits(0x2 | 0x20 | 0x40 | 0x100 | 0x4000 | 0x1 | 0x40000000 | 0x2000);
     case SHUTHOW: return FROM(0, 1, 2, 3, -1ull);
     case SOCKLEVEL: return FROM(1, 1, 1, 0, 6, 17, 263, -1ull);   // SOL_SOCKET mostly
-    case SOCKOPT: return FROM(3, 4, 7, 8, 30, 38, 39, 1, 2, 9, 20, 21, 0, -1ull);
+    case SOCKOPT: return FROM(3, 4, 7, 8, 30, 38, 39, 1, 2, 9, 20, 21, 0, -1ull, 16, 17, 13);
+    case SOCKADDR: return g_sockaddr();
+    case ADDRLEN: return FROM(110, 110, 6, 2, 3, 111, 0, 1, 16, -1ull, 0x80000000);
     case OPTLENP: {
         int32_t *len = (int32_t *)g_buf();
         if ((char *)len >= W.scratch && (char *)len < W.scratch + SCRATCH_PAGES * PAGE - 4)

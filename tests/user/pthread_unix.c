@@ -1455,6 +1455,34 @@ static void rights_between_processes(void)
     unlink(p("proc.sock"));
 }
 
+// Two sockets each in flight inside the other's ring, with a pipe's write end beside them,
+// and every descriptor of them closed: nothing can receive them any more. The kernel's
+// collector must find the cycle and close what it held - the pipe's reader then sees end of
+// file. (Linux looks when a socket is released: closing an unrelated one makes it look.)
+static void cycle_in_flight(void)
+{
+    printf("== a cycle in flight\n");
+    int sv[2], p[2], other[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    if (pipe(p) < 0)
+        printf("pipe failed\n");
+    int held[2] = { sv[1], p[1] };
+    say_val("send one end and the pipe's writer through the other",
+            send_fds(sv[0], held, 2, "a", 1, NULL, 0));
+    say_val("send the other end through the first", send_fds(sv[1], &sv[0], 1, "b", 1, NULL, 0));
+    close(p[1]);
+    close(sv[0]);
+    close(sv[1]);
+    socketpair(AF_UNIX, SOCK_STREAM, 0, other);
+    close(other[0]);
+    close(other[1]);
+    struct pollfd pf = { p[0], POLLIN, 0 };
+    int n = poll(&pf, 1, 5000);
+    printf("the pipe's reader, within 5 s: %s\n", n == 1 && (pf.revents & POLLHUP) ?
+           "end of file" : "still open");
+    close(p[0]);
+}
+
 static void credentials(void)
 {
     printf("== SCM_CREDENTIALS\n");
@@ -1643,6 +1671,7 @@ int main(int argc, char **argv)
     datagrams();
     rights();
     rights_between_processes();
+    cycle_in_flight();
     credentials();
     errors();
     clean_dir();
