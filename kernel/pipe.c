@@ -90,11 +90,17 @@ static void unlock(struct pipe *pp, uint64_t flags) {
     local_irq_restore(flags);
 }
 
-// Sleeps until the pipe changes, or a signal comes; lock held, let go while asleep.
-static void wait_for_change(struct pipe *pp) {
-    struct pipe_waiter w = { .thread = current(), .next = pp->waiting };
+// Sleeps until the pipe changes, or a signal comes - or, PIPE_TIMED, the caller's deadline
+// (its io_deadline, as its wake_at for this sleep alone); lock held, let go while asleep.
+static void wait_for_change(struct pipe *pp, unsigned how) {
+    struct proc *p = current();
+    struct pipe_waiter w = { .thread = p, .next = pp->waiting };
     pp->waiting = &w;
+    if (how & PIPE_TIMED)
+        __atomic_store_n(&p->wake_at, p->io_deadline, __ATOMIC_SEQ_CST);
     sleep_on_locked(pp, &pp->lock);
+    if (how & PIPE_TIMED)
+        __atomic_store_n(&p->wake_at, 0, __ATOMIC_SEQ_CST);
     for (struct pipe_waiter **link = &pp->waiting; *link; link = &(*link)->next)
         if (*link == &w) {
             *link = w.next;
@@ -220,9 +226,9 @@ static bool copy_locked(struct pipe *pp, uint64_t at, struct side s, size_t n, b
 // this look picks after the fast way's change too.
 static bool copying(struct sleeplock *sl) { return __atomic_load_n(&sl->owner, __ATOMIC_ACQUIRE); }
 
-// PIPE_TIMED: has the caller's deadline (its wake_at, which also ends its sleeps) come?
+// PIPE_TIMED: has the caller's deadline come?
 static bool timed_out(unsigned how) {
-    return (how & PIPE_TIMED) && time_since_boot_ns() >= current()->wake_at;
+    return (how & PIPE_TIMED) && time_since_boot_ns() >= current()->io_deadline;
 }
 
 // Until the pipe holds bytes: 1; or 0 at end of file, -EAGAIN, -ERESTARTSYS.
@@ -234,7 +240,7 @@ static long wait_for_bytes(struct pipe *pp, unsigned how) {
         if ((how & PIPE_NONBLOCK) || timed_out(how)) { ret = -EAGAIN; break; }
         if (pp->no_waits) { ret = 0; break; }
         if (signal_pending(current())) { ret = -ERESTARTSYS; break; }
-        wait_for_change(pp);
+        wait_for_change(pp, how);
     }
     unlock(pp, f);
     return ret;
@@ -302,11 +308,16 @@ static bool take_now(struct pipe *pp, struct side dst, size_t n, bool peek, size
 // The fast way first; else the look for bytes holding rlock, so that a reader that finds
 // them copies them; a reader that finds none lets go of it to wait (wait_for_bytes), and
 // looks again.
-static long do_recv(struct pipe *pp, struct side dst, size_t n, unsigned how, size_t *whole) {
+static long do_recv(struct pipe *pp, struct side dst, size_t n, unsigned how, size_t *whole,
+                    const struct pipe_hook *hook) {
     size_t len = 0;
     long ret;
     uint64_t f = lock(pp);
-    bool done = take_now(pp, dst, n, how & PIPE_PEEK, &len, &ret);
+    uint64_t at = pp->nread;
+    size_t want = hook && hook->limit && pp->nwritten != at ? hook->limit(hook->arg, at, n) : n;
+    bool done = take_now(pp, dst, want, how & PIPE_PEEK, &len, &ret);
+    if (done && ret > 0 && hook && hook->took)
+        hook->took(hook->arg, at, dst.addr, (size_t)ret);
     unlock(pp, f);
     if (done) {
         if (!(how & PIPE_PEEK))
@@ -319,7 +330,11 @@ static long do_recv(struct pipe *pp, struct side dst, size_t n, unsigned how, si
         sleeplock_acquire(&pp->rlock);
         f = lock(pp);
         if (pp->nwritten != pp->nread) {
-            ret = take(pp, dst, n, how & PIPE_PEEK, &len, f);
+            at = pp->nread;
+            want = hook && hook->limit ? hook->limit(hook->arg, at, n) : n;
+            ret = take(pp, dst, want, how & PIPE_PEEK, &len, f);
+            if (ret > 0 && hook && hook->took)
+                hook->took(hook->arg, at, dst.addr, (size_t)ret);   // (rlock still held)
             sleeplock_release(&pp->rlock);
             break;
         }
@@ -334,7 +349,12 @@ static long do_recv(struct pipe *pp, struct side dst, size_t n, unsigned how, si
 }
 
 long pipe_recv(struct pipe *pp, void *dst, size_t n, unsigned how, size_t *whole) {
-    return do_recv(pp, (struct side){ dst, false }, n, how, whole);
+    return do_recv(pp, (struct side){ dst, false }, n, how, whole, NULL);
+}
+
+long pipe_recv_hooked(struct pipe *pp, void *dst, size_t n, unsigned how, size_t *whole,
+                      const struct pipe_hook *hook) {
+    return do_recv(pp, (struct side){ dst, false }, n, how, whole, hook);
 }
 
 static unsigned file_how(const struct file *f) { return f->flags & O_NONBLOCK ? PIPE_NONBLOCK : 0; }
@@ -346,7 +366,7 @@ static long pipe_read(struct file *f, void *dst, size_t n) {
 // read(2): from the ring straight to the user's buffer. (0 bytes: 0 at once, as Linux.)
 static long pipe_read_user(struct file *f, uint64_t ubuf, size_t n, bool nowait) {
     unsigned how = file_how(f) | (nowait ? PIPE_NONBLOCK : 0);
-    return n ? do_recv(f->priv, (struct side){ (char *)ubuf, true }, n, how, NULL) : 0;
+    return n ? do_recv(f->priv, (struct side){ (char *)ubuf, true }, n, how, NULL, NULL) : 0;
 }
 
 // splice out of a pipe (splice.c): up to n bytes are looked at (copied into buf, not taken)
@@ -362,15 +382,15 @@ long pipe_splice_out(struct pipe *pp, void *buf, size_t n, unsigned how,
 
 long pipe_splice_out_at(struct pipe *pp, void *buf, size_t n, unsigned how,
                         long (*out)(void *arg, const void *buf, size_t n), void *arg, long *put,
-                        size_t (*limit)(void *arg, uint64_t at, size_t n)) {
+                        const struct pipe_hook *hook) {
     for (;;) {
         sleeplock_acquire(&pp->rlock);
         uint64_t f = lock(pp);
-        if (pp->nwritten != pp->nread && limit)
-            n = limit(arg, pp->nread, n);
         if (pp->nwritten != pp->nread) {
+            uint64_t at = pp->nread;
+            size_t want = hook && hook->limit ? hook->limit(hook->arg, at, n) : n;
             size_t whole;
-            long got = take(pp, (struct side){ buf, false }, n, true, &whole, f);   // lets go
+            long got = take(pp, (struct side){ buf, false }, want, true, &whole, f);   // lets go
             *put = out(arg, buf, (size_t)got);
             size_t kept = *put > 0 ? (size_t)*put : 0;
             if (kept) {
@@ -378,6 +398,8 @@ long pipe_splice_out_at(struct pipe *pp, void *buf, size_t n, unsigned how,
                 pp->nread += kept;
                 wake_all(pp);              // room for writers
                 unlock(pp, f);
+                if (hook && hook->took)
+                    hook->took(hook->arg, at, buf, kept);   // (rlock still held)
             }
             sleeplock_release(&pp->rlock);
             if (kept)
@@ -407,7 +429,7 @@ static long wait_for_room(struct pipe *pp, size_t need, unsigned how) {
         if ((size_t)ret >= need) break;
         if ((how & PIPE_NONBLOCK) || timed_out(how)) { ret = -EAGAIN; break; }
         if (signal_pending(current())) { ret = -ERESTARTSYS; break; }
-        wait_for_change(pp);
+        wait_for_change(pp, how);
     }
     unlock(pp, f);
     return ret;

@@ -27,7 +27,7 @@ void pipe_unwatch(struct pipe *pp, const void *src);
 #define PIPE_NONBLOCK 1        // -EAGAIN instead of a sleep
 #define PIPE_PEEK     2        // receive, but leave it in the pipe (MSG_PEEK)
 #define PIPE_NOSIGNAL 4        // -EPIPE without SIGPIPE (MSG_NOSIGNAL)
-#define PIPE_TIMED    8        // the caller's wake_at is a deadline: -EAGAIN once it has come
+#define PIPE_TIMED    8        // the caller's io_deadline (proc.h): -EAGAIN once it has come
                                // (a socket's SO_RCVTIMEO and SO_SNDTIMEO)
 
 // Up to n bytes, or the next message cut to n bytes (*whole, if not NULL: its length);
@@ -52,12 +52,22 @@ long pipe_wait_room(struct pipe *pp, size_t n);
 // 0 at end of file, -EAGAIN, -ERESTARTSYS. out may sleep; it must not read this pipe.
 long pipe_splice_out(struct pipe *pp, void *buf, size_t n, unsigned how,
                      long (*out)(void *arg, const void *buf, size_t n), void *arg, long *put);
-// The same for a stream socket's receive (socket.c): limit(arg, at, n), if not NULL, is
-// called under the pipe's locks with the stream position of the first byte on offer, and
-// may offer fewer than n (at least 1) - it sees every mark of the bytes on offer.
+// What a socket's receive (socket.c) does as it takes bytes or a message, holding the
+// pipe's rlock, so that no other receiver of the pipe comes between: limit(arg, at, n) may
+// offer fewer than n bytes (at least 1), at being the stream position of the first on
+// offer - under the pipe's lock too, so it sees every mark a send put in for them; took(arg,
+// at, buf, n) sees the n bytes taken (or looked at) in the kernel buffer buf. Either may be
+// NULL; neither may sleep.
+struct pipe_hook {
+    size_t (*limit)(void *arg, uint64_t at, size_t n);
+    void (*took)(void *arg, uint64_t at, const void *buf, size_t n);
+    void *arg;
+};
+long pipe_recv_hooked(struct pipe *pp, void *dst, size_t n, unsigned how, size_t *whole,
+                      const struct pipe_hook *hook);
 long pipe_splice_out_at(struct pipe *pp, void *buf, size_t n, unsigned how,
                         long (*out)(void *arg, const void *buf, size_t n), void *arg, long *put,
-                        size_t (*limit)(void *arg, uint64_t at, size_t n));
+                        const struct pipe_hook *hook);
 // A reading end, a writing end, or both, close: readers see end of file once no writer is
 // left, writers EPIPE once no reader is. pipe_drop frees the pipe after the last, and says
 // so; pipe_shut leaves that to its caller (pipe_free).

@@ -256,6 +256,9 @@ struct proc {
     // the BKL: wake_at atomically, chan read by wakeup only to compare, stale at worst).
     void *chan;                  // what it sleeps on (wakeup compares it)
     uint64_t wake_at;            // or until when (ns since boot), 0 if not a timed sleep
+    // A socket call's deadline (SO_RCVTIMEO, SO_SNDTIMEO: socket.c), 0 for none: its waits
+    // in a ring (pipe.c) end then. The thread's own.
+    uint64_t io_deadline;
     struct proc *vfork_parent;   // sleeping until this child execs or exits
     int exit_signal;             // sent to the parent at exit (SIGCHLD, or clone's choice)
     int exit_status;             // wait status: (code << 8) or the signal number

@@ -41,12 +41,13 @@ struct scm;
 #define SOCK_CLOEXEC   O_CLOEXEC
 
 // A sockaddr_un as an end was named: `len` bytes, the family (2) and then the path (NUL
-// ended, as Linux keeps it) or, for an abstract name, a NUL and the name's bytes.
+// ended, as Linux keeps it - a path of the whole 108 bytes gets its NUL past the sockaddr's
+// end, as on Linux) or, for an abstract name, a NUL and the name's bytes.
 #define UNIX_ADDR_MAX 110         // sizeof(struct sockaddr_un)
 #define UNIX_PATH_OFF 2           // offsetof(struct sockaddr_un, sun_path)
 struct unix_addr {
-    uint32_t len;
-    char bytes[UNIX_ADDR_MAX];
+    uint32_t len;                 // up to UNIX_ADDR_MAX + 1: a 108-byte path and its NUL
+    char bytes[UNIX_ADDR_MAX + 1];
 };
 
 // struct ucred: SO_PEERCRED's and SCM_CREDENTIALS's.
@@ -147,10 +148,13 @@ void sock_file_unref(struct file *f);            // a reference to a socket's fi
 // socket_scm.c
 struct msghdr_k;
 long scm_from_user(const struct msghdr_k *m, struct sock *s, struct scm **out);
-void scm_free(struct scm *scm);                  // drops its descriptors (BKL or not)
-// recvmsg's control buffer: what scm carries (taken: freed here) and, for a receiver with
-// SO_PASSCRED, the sender's credentials. Returns the control bytes used (*flags gets
-// MSG_CTRUNC if they were cut), or -EFAULT.
+// An scm is counted: the message or mark it rides in, and any receive looking at it
+// (MSG_PEEK). The last put closes the descriptors still in it (BKL or not).
+void scm_get(struct scm *scm);
+void scm_put(struct scm *scm);
+// recvmsg's control buffer: what scm carries (the caller's reference to it is put here)
+// and, for a receiver with SO_PASSCRED, the sender's credentials. Returns the control bytes
+// used (*flags gets MSG_CTRUNC if they were cut), or -EFAULT.
 long scm_to_user(struct scm *scm, const struct ucred *cred, bool passcred, bool peek,
                  const struct msghdr_k *m, int flags, int *oflags);
 struct ucred scm_cred(const struct scm *scm, bool *given);   // SCM_CREDENTIALS sent, if any

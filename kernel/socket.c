@@ -76,7 +76,7 @@ static bool connected_kind(const struct sock *s) { return s->type != SOCK_DGRAM;
 #define HEAD_SCM    2
 #define HEAD_CRED   10
 #define HEAD_NAME   22
-#define HEAD_MAX    (HEAD_NAME + UNIX_ADDR_MAX)
+#define HEAD_MAX    (HEAD_NAME + UNIX_ADDR_MAX + 1)
 
 // ---------------------------------------------------------------- an end's life
 
@@ -158,7 +158,7 @@ static void drop_held_here(struct sock *s) {
     spin_unlock_irqrestore(&s->lock, f);
     while (m) {
         struct scm_mark *next = m->next;
-        scm_free(m->scm);
+        scm_put(m->scm);
         kfree(m);
         m = next;
     }
@@ -166,7 +166,7 @@ static void drop_held_here(struct sock *s) {
     size_t whole;
     while (s->rx && messages(s) &&
            pipe_recv(s->rx, head, sizeof head, PIPE_NONBLOCK, &whole) > 0)
-        scm_free(head_scm(head));
+        scm_put(head_scm(head));
 }
 
 void sock_drop_held(struct sock *s) {
@@ -262,7 +262,7 @@ void sock_close_end(struct sock *s) {
         uint64_t f = spin_lock_irqsave(&s->lock);
         s->peer = NULL;
         spin_unlock_irqrestore(&s->lock, f);
-        if (peer->rx)
+        if (peer->rx && peer != s)
             pipe_unwatch(peer->rx, s);
         sock_notify(peer, 0);
         sock_put(peer);
@@ -310,7 +310,6 @@ static size_t take_head(char *buf, long got, size_t *whole, struct recv_info *in
     size_t len = (uint8_t)buf[HEAD_LEN];
     if (got < HEAD_NAME || (size_t)got < len)
         panic("socket: a message without its whole header");
-    memcpy(&info->scm, buf + HEAD_SCM, sizeof info->scm);
     memcpy(&info->cred, buf + HEAD_CRED, sizeof info->cred);
     info->from.len = (uint8_t)buf[HEAD_ADDR];
     memcpy(info->from.bytes, buf + HEAD_NAME, info->from.len);
@@ -320,26 +319,29 @@ static size_t take_head(char *buf, long got, size_t *whole, struct recv_info *in
 
 // ---------------------------------------------------------------- sending
 
-// A nonblocking call's waits end at once; a timed one's (wake_at set: with_timeout) at its
-// deadline.
+// A nonblocking call's waits end at once; a timed one's (with_timeout) at its deadline.
 static unsigned pipe_how(struct file *f, int flags) {
     return ((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT) ? PIPE_NONBLOCK : 0) |
-           (current()->wake_at ? PIPE_TIMED : 0);
+           (current()->io_deadline ? PIPE_TIMED : 0);
 }
 
 // SO_SNDTIMEO and SO_RCVTIMEO: a send or receive waits until the end's timeout (ns; 0:
-// none) from the call's start, through the thread's wake_at, which ends its sleeps then
-// and is 0 outside a timed sleep. Returns what to give untimed.
+// none) from the call's start - the thread's io_deadline, which the ring's waits look at.
+// Returns whether there is one, for untimed.
 static bool with_timeout(uint64_t timeout) {
     if (!timeout)
         return false;
-    __atomic_store_n(&current()->wake_at, time_since_boot_ns() + timeout, __ATOMIC_SEQ_CST);
+    current()->io_deadline = time_since_boot_ns() + timeout;
     return true;
 }
 
-static void untimed(bool timed) {
-    if (timed)
-        __atomic_store_n(&current()->wake_at, 0, __ATOMIC_SEQ_CST);
+// The end of a timed call: a signal interrupts it (EINTR), never restarts it with its
+// whole timeout again - Linux's sock_intr_errno.
+static long untimed(bool timed, long ret) {
+    if (!timed)
+        return ret;
+    current()->io_deadline = 0;
+    return ret == -ERESTARTSYS ? -EINTR : ret;
 }
 
 // A stream's mark, put in the receiver's list as the send's first byte goes in.
@@ -508,7 +510,8 @@ static void disconnect_dead(struct sock *s, struct sock *to) {
         s->peer = NULL;
     spin_unlock_irqrestore(&s->lock, f);
     if (was) {
-        pipe_unwatch(to->rx, s);
+        if (to != s)
+            pipe_unwatch(to->rx, s);
         sock_put(to);
     }
     if (!held)
@@ -523,14 +526,13 @@ static long send_msg(struct file *f, const struct iovec *iov, int cnt, int flags
     long r = send_target(s, uaddr, alen, &to);
     if (r == 0) {
         bool timed = with_timeout(s->sndtimeo);
-        r = send_user(f, to, iov, cnt, flags, &scm);
-        untimed(timed);
+        r = untimed(timed, send_user(f, to, iov, cnt, flags, &scm));
         if (r == -ECONNREFUSED && !(uaddr && alen))
             disconnect_dead(s, to);
         sock_put(to);
     }
     if (scm)
-        scm_free(scm);
+        scm_put(scm);
     return r;
 }
 
@@ -545,6 +547,8 @@ struct scatter {
     struct sock *s;
     struct scm_mark *mark;
     uint64_t at;
+    bool peek;                        // a look: what it finds stays
+    struct scm *scm;                  // the ancillary data it took (or looked at: counted)
 };
 
 // pipe_splice_out's `out`: copies the n bytes at buf to the iovecs after `done`. Returns n
@@ -588,17 +592,38 @@ static size_t mark_limit(void *arg, uint64_t at, size_t n) {
     return n;
 }
 
-// After a receive of got bytes from position at: the mark's data, if the receive reached
-// it. Only receivers take marks, so m is still the first.
-static struct scm *take_mark(struct sock *s, struct scm_mark *m, uint64_t at, size_t got) {
-    if (!m || m->at >= at + got)
-        return NULL;
-    uint64_t f = spin_lock_irqsave(&s->lock);
-    s->marks = m->next;
-    spin_unlock_irqrestore(&s->lock, f);
-    struct scm *scm = m->scm;
+// pipe_hook's took for a stream: the mark's data, if the receive reached it - taken off the
+// list, or for a look counted. Under the ring's rlock, as mark_limit was: no other receiver
+// came between, so the mark it saw is still the first.
+static void stream_took(void *arg, uint64_t at, const void *buf, size_t n) {
+    (void)buf;
+    struct scatter *sc = arg;
+    struct scm_mark *m = sc->mark;
+    if (!m || m->at >= at + n)
+        return;
+    sc->scm = m->scm;
+    if (sc->peek) {
+        scm_get(m->scm);
+        return;
+    }
+    uint64_t f = spin_lock_irqsave(&sc->s->lock);
+    if (sc->s->marks != m)
+        panic("socket: a stream's first mark changed under its receiver");
+    sc->s->marks = m->next;
+    spin_unlock_irqrestore(&sc->s->lock, f);
     kfree(m);
-    return scm;
+}
+
+// pipe_hook's took for a message: its ancillary data, from its header - a look counts it;
+// a receive takes the message's reference.
+static void message_took(void *arg, uint64_t at, const void *buf, size_t n) {
+    (void)at;
+    struct scatter *sc = arg;
+    if (n < HEAD_NAME)
+        panic("socket: a message without its whole header");
+    sc->scm = head_scm(buf);
+    if (sc->peek && sc->scm)
+        scm_get(sc->scm);
 }
 
 // A stream's receive: the bytes are looked at and copied to the user holding the pipe's
@@ -608,17 +633,18 @@ static struct scm *take_mark(struct sock *s, struct scm_mark *m, uint64_t at, si
 static long recv_stream(struct file *f, const struct iovec *iov, int cnt, char *buf, size_t n,
                         int flags, struct recv_info *info) {
     struct sock *s = f->priv;
-    struct scatter sc = { iov, cnt, 0, s, NULL, 0 };
+    struct scatter sc = { iov, cnt, 0, s, NULL, 0, false, NULL };
+    struct pipe_hook hook = { mark_limit, stream_took, &sc };
     unsigned how = pipe_how(f, flags);
     for (;;) {
         long put = 0;
         long got = pipe_splice_out_at(s->rx, buf, n - sc.done, how, scatter_out, &sc, &put,
-                                      mark_limit);
+                                      &hook);
         if (got <= 0)                     // end of file, -EAGAIN, -ERESTARTSYS
             return sc.done ? (long)sc.done : got;
         if (put < 0)
             return sc.done ? (long)sc.done : put;
-        if ((info->scm = take_mark(s, sc.mark, sc.at, (size_t)put)))
+        if ((info->scm = sc.scm))
             return (long)sc.done;
         if (put < got || !(flags & MSG_WAITALL) || sc.done == n)
             return (long)sc.done;
@@ -634,12 +660,11 @@ static long recv_whole(struct file *f, const struct iovec *iov, int cnt, char *m
     unsigned how = pipe_how(f, flags) | (flags & MSG_PEEK ? PIPE_PEEK : 0);
     size_t whole = 0;
     char *buf = mem;
-    struct scatter sc = { .s = s };   // a look into a stream stops at a mark, as a receive
-    if (!messages(s) && n && s->marks)
-        n = mark_limit(&sc, pipe_read_pos(s->rx), n);
-    long got = pipe_recv(s->rx, mem, messages(s) ? HEAD_MAX + n : n, how, &whole);
-    if (got > 0 && sc.mark && sc.mark->at < sc.at + (uint64_t)got)
-        info->scm = sc.mark->scm;     // (borrowed: a look leaves it)
+    struct scatter sc = { .s = s, .peek = flags & MSG_PEEK };
+    struct pipe_hook hook = { messages(s) ? NULL : mark_limit,   // (a look into a stream stops
+                              messages(s) ? message_took : stream_took, &sc };   // at a mark)
+    long got = pipe_recv_hooked(s->rx, mem, messages(s) ? HEAD_MAX + n : n, how, &whole, &hook);
+    info->scm = sc.scm;
     if (got > 0 && messages(s)) {
         size_t head = take_head(mem, got, &whole, info);
         buf = mem + head;
@@ -683,7 +708,7 @@ static long recv_user(struct file *f, const struct iovec *iov, int cnt, int flag
         got = recv_stream(f, iov, cnt, mem, n, flags, info);
     else
         got = recv_whole(f, iov, cnt, mem, n, flags, info);
-    untimed(timed);
+    got = untimed(timed, got);
     buffer_done(mem, small);
     if (got == 0 && !messages(s)) {
         int err = __atomic_exchange_n(&s->err, 0, __ATOMIC_RELAXED);
@@ -695,9 +720,8 @@ static long recv_user(struct file *f, const struct iovec *iov, int cnt, int flag
 
 // What a receive's ancillary data comes to when the caller has no control buffer: its
 // descriptors are closed (a look leaves them in the ring).
-static void drop_info(struct recv_info *info, int flags) {
-    if (info->scm && !(flags & MSG_PEEK))
-        scm_free(info->scm);
+static void drop_info(struct recv_info *info) {
+    scm_put(info->scm);
     info->scm = NULL;
 }
 
@@ -711,7 +735,7 @@ static long sock_read_user(struct file *f, uint64_t ubuf, size_t n, bool nowait)
     struct iovec v = { ubuf, n };
     struct recv_info info;
     long got = recv_user(f, &v, 1, nowait ? MSG_DONTWAIT : 0, &info);
-    drop_info(&info, 0);
+    drop_info(&info);
     return got;
 }
 
@@ -738,7 +762,7 @@ static long sock_vector_user(struct file *f, const struct iovec *iov, int cnt, b
         return send_msg(f, iov, cnt, 0, 0, 0, NULL);
     struct recv_info info;
     long got = recv_user(f, iov, cnt, 0, &info);
-    drop_info(&info, 0);
+    drop_info(&info);
     return got;
 }
 
@@ -749,19 +773,19 @@ static long sock_read(struct file *f, void *buf, size_t n) {
     if (!s->rx)
         return -EINVAL;
     if (!messages(s))
-        return pipe_recv(s->rx, buf, n, 0, NULL);
+        return pipe_recv(s->rx, buf, n, pipe_how(f, 0), NULL);
     char *mem = kmalloc(HEAD_MAX + n);
     if (!mem)
         return -ENOMEM;
     size_t whole = 0;
     struct recv_info info = { 0 };
-    long got = pipe_recv(s->rx, mem, HEAD_MAX + n, 0, &whole);
+    long got = pipe_recv(s->rx, mem, HEAD_MAX + n, pipe_how(f, 0), &whole);
     if (got > 0) {
         size_t head = take_head(mem, got, &whole, &info);
         got -= (long)head;
         got = (size_t)got > n ? (long)n : got;
         memcpy(buf, mem + head, (size_t)got);
-        drop_info(&info, 0);
+        scm_put(head_scm(mem));       // (its descriptors are dropped)
     }
     kfree(mem);
     return got;
@@ -824,10 +848,11 @@ static const struct file_ops sock_ops = {
 
 bool file_is_socket(struct file *f) { return f->ops == &sock_ops; }
 
-// The pipe a connected end's sends go into (a datagram end's peer may change: none).
+// The pipe a stream end's sends go into, for splice to wait for room in (a message needs
+// its header's room too, and a datagram end's peer may change: none).
 struct pipe *sock_tx_pipe(struct file *f) {
     struct sock *s = f->priv;
-    return connected_kind(s) && s->peer ? s->peer->rx : NULL;
+    return s->type == SOCK_STREAM && s->peer ? s->peer->rx : NULL;
 }
 
 // The pipe a stream end receives from, for splice out of it (pipe_splice_out: taken only
@@ -1000,7 +1025,7 @@ SYSCALL(recvfrom) {
     struct iovec v = { ubuf, len };
     struct recv_info info;
     long got = recv_user(f, &v, 1, flags, &info);
-    drop_info(&info, flags);
+    drop_info(&info);
     if (got >= 0 && !messages(f->priv))
         stream_from(f->priv, &info);
     put_file(f, ref, 0);
@@ -1085,7 +1110,7 @@ SYSCALL(recvmsg) {
         ctl = scm_to_user(info.scm, &info.cred, s->passcred, flags & MSG_PEEK, &m, flags,
                           &info.oflags);
     else
-        drop_info(&info, flags);
+        drop_info(&info);
     put_file(f, ref, 0);
     if (got < 0)
         return got;

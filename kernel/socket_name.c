@@ -326,7 +326,7 @@ static long wait_for_room(struct sock *l, bool nonblock, uint64_t timeout) {
         if (nonblock || past(deadline))
             err = -EAGAIN;
         else if (signal_pending(current()))
-            err = -ERESTARTSYS;
+            err = deadline ? -EINTR : -ERESTARTSYS;   // (a timed wait is not restarted)
         else
             sleep_on(l);
     }
@@ -390,7 +390,8 @@ static long connect_dgram(struct sock *s, struct sock *to) {
     s->peer = to;
     spin_unlock_irqrestore(&s->lock, f);
     if (old) {
-        pipe_unwatch(old->rx, s);
+        if (old != to && old != s)    // (its own ring it always watches)
+            pipe_unwatch(old->rx, s);
         sock_put(old);
     }
     s->state = to ? SS_CONNECTED : SS_UNCONNECTED;
@@ -423,7 +424,7 @@ SYSCALL(connect) {
         return err;
     if (s->type == SOCK_DGRAM)
         return connect_dgram(s, to);
-    return connect_stream(s, to, fd_get(fd)->flags & O_NONBLOCK);
+    return connect_stream(s, to, s->file->flags & O_NONBLOCK);
 }
 
 // ---------------------------------------------------------------- accept
@@ -437,7 +438,7 @@ static long wait_for_connection(struct sock *l, bool nonblock) {
         if (nonblock || past(deadline))
             err = -EAGAIN;
         else if (signal_pending(current()))
-            err = -ERESTARTSYS;
+            err = deadline ? -EINTR : -ERESTARTSYS;   // (a timed wait is not restarted)
         else if (l->state != SS_LISTENING)
             err = -EINVAL;
         else
@@ -459,7 +460,7 @@ static long do_accept(int fd, uint64_t uaddr, uint64_t ulen, int flags) {
         return -EOPNOTSUPP;
     if (l->state != SS_LISTENING)
         return -EINVAL;
-    if ((err = wait_for_connection(l, fd_get(fd)->flags & O_NONBLOCK)))
+    if ((err = wait_for_connection(l, l->file->flags & O_NONBLOCK)))
         return err;
     struct sock *e = l->queue;
     struct file *f = sock_file(e, (unsigned)flags);

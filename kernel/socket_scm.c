@@ -41,6 +41,8 @@ struct cmsghdr_k {
 #define CMSG_SPACE(n) (sizeof(struct cmsghdr_k) + CMSG_ALIGN(n))
 
 struct scm {
+    int refs;                         // atomic: the message or mark, and any look (peek)
+    struct scm *next;                 // on `later` (below)
     int nfiles;
     struct file *files[SCM_MAX_FD];
     bool given;                       // SCM_CREDENTIALS was sent
@@ -62,15 +64,40 @@ static void let_go(struct file *f) {
     file_close(f);
 }
 
-void scm_free(struct scm *scm) {
-    if (!scm)
+// The last put's work: the files still held go. Its closes may close sockets whose rings
+// hold more data, and so on down a chain of any length: those wait on `later` for the
+// outermost put to do, one at a time, instead of nesting on the kernel stack. BKL.
+static struct scm *later;
+static bool putting;
+
+static void free_now(struct scm *scm) {
+    for (int i = 0; i < scm->nfiles; i++)
+        if (scm->files[i])
+            let_go(scm->files[i]);
+    kfree(scm);
+}
+
+void scm_get(struct scm *scm) { __atomic_add_fetch(&scm->refs, 1, __ATOMIC_RELAXED); }
+
+void scm_put(struct scm *scm) {
+    if (!scm || __atomic_sub_fetch(&scm->refs, 1, __ATOMIC_ACQ_REL) > 0)
         return;
     bool took = bkl_take();
-    for (int i = 0; i < scm->nfiles; i++)
-        let_go(scm->files[i]);
+    if (putting) {
+        scm->next = later;
+        later = scm;
+    } else {
+        putting = true;
+        free_now(scm);
+        while (later) {
+            struct scm *next = later;
+            later = next->next;
+            free_now(next);
+        }
+        putting = false;
+    }
     if (took)
         bkl_unlock();
-    kfree(scm);
 }
 
 void scm_each_sock(struct scm *scm, void (*fn)(void *arg, struct sock *t), void *arg) {
@@ -153,6 +180,8 @@ long scm_from_user(const struct msghdr_k *m, struct sock *s, struct scm **out) {
     char *ctl = kmalloc(m->controllen);
     struct scm *scm = kzalloc(sizeof *scm);
     long err = ctl && scm ? 0 : -ENOMEM;
+    if (scm)
+        scm->refs = 1;
     if (!err && copy_from_user(ctl, (const void *)m->control, m->controllen))
         err = -EFAULT;
     if (!err) {
@@ -167,7 +196,7 @@ long scm_from_user(const struct msghdr_k *m, struct sock *s, struct scm **out) {
         return 0;
     }
     if (scm)
-        scm_free(scm);
+        scm_put(scm);
     return err;
 }
 
@@ -205,31 +234,38 @@ static long put_cmsg(struct control *c, int type, const void *data, uint64_t n) 
 static long put_files(struct control *c, struct scm *scm, bool peek, bool cloexec) {
     int room = c->left > sizeof(struct cmsghdr_k)
              ? (int)((c->left - sizeof(struct cmsghdr_k)) / sizeof(int)) : 0;
-    int max = room < scm->nfiles ? room : scm->nfiles, fds[SCM_MAX_FD], i;
+    int fds[SCM_MAX_FD], n = 0, held = 0;
     struct proc *p = current();
-    for (i = 0; i < max; i++) {
+    for (int i = 0; i < scm->nfiles; i++) {
         struct file *f = scm->files[i];
-        fds[i] = fd_install(p, peek ? file_dup(f) : f, cloexec);
-        if (fds[i] < 0) {
+        if (!f)
+            continue;                 // (a receive took it while this one looked)
+        held++;
+        if (n == room)
+            continue;
+        int fd = fd_install(p, peek ? file_dup(f) : f, cloexec);
+        if (fd < 0) {
             if (peek)
                 file_close(f);
-            break;
+            room = n;                 // the table is full: no more
+            continue;
         }
+        fds[n++] = fd;
         if (!peek) {
             scm->files[i] = NULL;     // the receiver's now
             if (file_is_socket(f))
                 sock_inflight(f->priv, -1);
         }
     }
-    if (i < scm->nfiles)
+    if (n < held || (held && room == 0))
         *c->oflags |= MSG_CTRUNC;
-    if (i == 0)
+    if (n == 0)
         return 0;
-    struct cmsghdr_k h = { CMSG_LEN(i * sizeof(int)), SOL_SOCKET, SCM_RIGHTS };
+    struct cmsghdr_k h = { CMSG_LEN(n * sizeof(int)), SOL_SOCKET, SCM_RIGHTS };
     if (copy_to_user((void *)c->at, &h, sizeof h) ||
-        copy_to_user((void *)(c->at + sizeof h), fds, i * sizeof(int)))
+        copy_to_user((void *)(c->at + sizeof h), fds, n * sizeof(int)))
         return -EFAULT;               // (the descriptors stay installed, as on Linux)
-    uint64_t used = CMSG_SPACE(i * sizeof(int));
+    uint64_t used = CMSG_SPACE(n * sizeof(int));
     used = used < c->left ? used : c->left;
     c->at += used;
     c->left -= used;
@@ -240,29 +276,25 @@ long scm_to_user(struct scm *scm, const struct ucred *cred, bool passcred, bool 
                  const struct msghdr_k *m, int flags, int *oflags) {
     if (!scm && !passcred)
         return 0;
-    if (!m->control) {
-        if (passcred || (scm && scm->nfiles))
-            *oflags |= MSG_CTRUNC;
-        if (!peek)
-            scm_free(scm);
-        return 0;
-    }
-    struct control c = { m->control, m->controllen, oflags };
+    struct control c = { m->control, m->control ? m->controllen : 0, oflags };
     long err = 0;
     bool took = bkl_take();
-    if (passcred) {
+    if (!m->control && (passcred || (scm && scm->nfiles)))
+        *oflags |= MSG_CTRUNC;
+    if (m->control && passcred) {
         bool given;
         struct ucred sent = scm_cred(scm, &given);
         err = put_cmsg(&c, SCM_CREDENTIALS, given ? &sent : cred, sizeof sent);
     }
-    if (!err && scm && scm->nfiles)
+    if (!err && m->control && scm && scm->nfiles)
         err = put_files(&c, scm, peek, flags & MSG_CMSG_CLOEXEC);
-    if (!peek && scm) {
+    if (!peek && scm)
         for (int i = 0; i < scm->nfiles; i++)
-            if (scm->files[i])
+            if (scm->files[i]) {
                 let_go(scm->files[i]);       // those that did not fit
-        kfree(scm);
-    }
+                scm->files[i] = NULL;
+            }
+    scm_put(scm);                            // the caller's reference
     if (took)
         bkl_unlock();
     return err ? err : (long)(c.at - m->control);

@@ -1483,6 +1483,120 @@ static void cycle_in_flight(void)
     close(p[0]);
 }
 
+// What a hostile program does to the kernel's bookkeeping of ancillary data: the longest
+// path name in every message's header; a chain of sockets, each in flight in the one before
+// it, closed from its head (the kernel must not recurse down the chain); and two threads
+// receiving one stream's descriptors at once, and one looking (MSG_PEEK) while another
+// takes them - every descriptor reaches exactly one receiver.
+struct race {
+    int sock, fds, bytes, peeks;
+    bool peek;
+};
+
+static void *race_receiver(void *arg)
+{
+    struct race *r = arg;
+    for (;;) {
+        struct got g = recv_fds(r->sock, 256, (r->peek ? MSG_PEEK : 0) | MSG_DONTWAIT);
+        if (g.n == -EAGAIN) {
+            if (r->peek && r->peeks < 0)
+                break;                       // (the taker is done)
+            struct pollfd pf = { r->sock, POLLIN, 0 };
+            if (poll(&pf, 1, 200) == 0)
+                break;
+            continue;
+        }
+        if (g.n <= 0)
+            break;
+        if (r->peek)
+            r->peeks++;
+        else {
+            r->fds += g.nfds;
+            r->bytes += (int)g.n;
+        }
+        close_fds(&g);
+    }
+    return NULL;
+}
+
+static void hostile(void)
+{
+    printf("== hostile ancillary data\n");
+    char name[109];
+    memset(name, 'n', 108);
+    name[108] = 0;
+    memcpy(name, "/tmp/", 5);
+    unlink(name);
+    int d = socket(AF_UNIX, SOCK_DGRAM, 0), e = socket(AF_UNIX, SOCK_DGRAM, 0);
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    memcpy(a.sun_path, name, 108);
+    say("bind a 108-byte path", bind(d, (struct sockaddr *)&a, sizeof a));
+    struct sockaddr_un b = { .sun_family = AF_UNIX, .sun_path = "\0hostile-e" };
+    bind(e, (struct sockaddr *)&b, offsetof(struct sockaddr_un, sun_path) + 10);
+    say_val("send from it", sendto(d, "x", 1, 0, (struct sockaddr *)&b,
+                                   offsetof(struct sockaddr_un, sun_path) + 10));
+    struct sockaddr_un from;
+    socklen_t fl = sizeof from;
+    char buf[16];
+    say_val("recvfrom with a 0-byte buffer", recvfrom(e, buf, 0, 0, (struct sockaddr *)&from, &fl));
+    printf("  the sender's name: length %u, %s\n", (unsigned)fl,
+           fl >= 110 && memcmp(from.sun_path, name, 108) == 0 ? "the path" : "something else");
+    close(d);
+    close(e);
+    unlink(name);
+
+    enum { CHAIN = 300 };
+    int tx[CHAIN], rx[CHAIN], pp[2];
+    if (pipe(pp) < 0)
+        printf("pipe failed\n");
+    int made = 0, ok = 0;
+    for (; made < CHAIN; made++) {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0)
+            break;
+        tx[made] = sv[0];
+        rx[made] = sv[1];
+    }
+    for (int i = 0; i < made; i++) {         // rx i's ring holds rx i + 1 (the last: the pipe)
+        int held = i + 1 < made ? rx[i + 1] : pp[1];
+        ok += send_fds(tx[i], &held, 1, "c", 1, NULL, 0) == 1;
+        close(tx[i]);
+    }
+    for (int i = 1; i < made; i++)
+        close(rx[i]);
+    close(pp[1]);
+    printf("a chain of %d sockets, each in flight in the one before: %d sent\n", made, ok);
+    close(rx[0]);
+    struct pollfd pf = { pp[0], POLLIN, 0 };
+    int n = poll(&pf, 1, 5000);
+    printf("  its head closed: the pipe at its end %s\n",
+           n == 1 && (pf.revents & POLLHUP) ? "is closed" : "is still open");
+    close(pp[0]);
+
+    enum { SENDS = 400 };
+    for (int peek = 0; peek < 2; peek++) {
+        int sv[2];
+        socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+        int one = open("/dev/null", O_RDONLY);
+        int sent = 0;
+        struct race r[2] = { { sv[1], 0, 0, 0, peek }, { sv[1], 0, 0, 0, false } };
+        pthread_t t[2];
+        for (int i = 0; i < 2; i++)
+            pthread_create(&t[i], NULL, race_receiver, &r[i]);
+        for (int i = 0; i < SENDS; i++)
+            sent += send_fds(sv[0], &one, 1, "r", 1, NULL, 0) == 1;
+        pthread_join(t[1], NULL);
+        r[0].peeks = -1;
+        pthread_join(t[0], NULL);
+        printf("%s: %d sent, %d descriptors and %d bytes received\n",
+               peek ? "a look beside a receive" : "two receivers", sent,
+               r[0].fds + r[1].fds, r[0].bytes + r[1].bytes);
+        close(one);
+        close(sv[0]);
+        close(sv[1]);
+    }
+}
+
 static void credentials(void)
 {
     printf("== SCM_CREDENTIALS\n");
@@ -1672,6 +1786,7 @@ int main(int argc, char **argv)
     rights();
     rights_between_processes();
     cycle_in_flight();
+    hostile();
     credentials();
     errors();
     clean_dir();
