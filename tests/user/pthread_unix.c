@@ -1489,28 +1489,19 @@ static void cycle_in_flight(void)
 // receiving one stream's descriptors at once, and one looking (MSG_PEEK) while another
 // takes them - every descriptor reaches exactly one receiver.
 struct race {
-    int sock, fds, bytes, peeks;
+    int sock, fds, bytes;
     bool peek;
 };
 
+// Receives (or looks) until end of file: the sender shuts its side when all is sent.
 static void *race_receiver(void *arg)
 {
     struct race *r = arg;
     for (;;) {
-        struct got g = recv_fds(r->sock, 256, (r->peek ? MSG_PEEK : 0) | MSG_DONTWAIT);
-        if (g.n == -EAGAIN) {
-            if (r->peek && r->peeks < 0)
-                break;                       // (the taker is done)
-            struct pollfd pf = { r->sock, POLLIN, 0 };
-            if (poll(&pf, 1, 200) == 0)
-                break;
-            continue;
-        }
+        struct got g = recv_fds(r->sock, 256, r->peek ? MSG_PEEK : 0);
         if (g.n <= 0)
             break;
-        if (r->peek)
-            r->peeks++;
-        else {
+        if (!r->peek) {
             r->fds += g.nfds;
             r->bytes += (int)g.n;
         }
@@ -1579,15 +1570,15 @@ static void hostile(void)
         socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
         int one = open("/dev/null", O_RDONLY);
         int sent = 0;
-        struct race r[2] = { { sv[1], 0, 0, 0, peek }, { sv[1], 0, 0, 0, false } };
+        struct race r[2] = { { sv[1], 0, 0, peek }, { sv[1], 0, 0, false } };
         pthread_t t[2];
         for (int i = 0; i < 2; i++)
             pthread_create(&t[i], NULL, race_receiver, &r[i]);
         for (int i = 0; i < SENDS; i++)
             sent += send_fds(sv[0], &one, 1, "r", 1, NULL, 0) == 1;
-        pthread_join(t[1], NULL);
-        r[0].peeks = -1;
-        pthread_join(t[0], NULL);
+        shutdown(sv[0], SHUT_WR);
+        for (int i = 0; i < 2; i++)
+            pthread_join(t[i], NULL);
         printf("%s: %d sent, %d descriptors and %d bytes received\n",
                peek ? "a look beside a receive" : "two receivers", sent,
                r[0].fds + r[1].fds, r[0].bytes + r[1].bytes);
