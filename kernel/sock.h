@@ -1,17 +1,8 @@
 // sock.h: an AF_UNIX socket's end, shared by the files that make up Lantern's sockets:
-// socket.c (the ends, what they send and receive, socketpair), socket_name.c (socket, bind,
-// listen, connect, accept: names in the filesystem and in the abstract namespace) and
-// The ancillary data s's queue holds (its ring, its marks, a listener's waiting
-// connections'): fn(arg, t) for each socket t whose file it holds; and its dropping.
-void sock_each_held(struct sock *s, void (*fn)(void *arg, struct sock *t), void *arg);
-void sock_drop_held(struct sock *s);
-
-// socket_gc.c
-void sock_inflight(struct sock *s, int delta);   // s's file is held in flight (+1) or not
-void sock_gc(void);
-void sock_file_unref(struct file *f);            // a reference to a socket's file went
-
-// socket_scm.c (what a message carries besides its bytes: descriptors, credentials).
+// socket.c (the ends, what they send and receive), socket_name.c (socketpair, socket,
+// bind, listen, connect, accept: names in the filesystem and in the abstract namespace),
+// socket_opt.c (the options), socket_scm.c (what a message carries besides its bytes:
+// descriptors, credentials) and socket_gc.c (sockets that only messages in flight hold).
 //
 // Every end receives into a ring of its own, `rx` (a pipe, pipe.h); sending is writing into
 // the peer's rx. A connected pair - socketpair(2), or connect(2) and the accept(2) that

@@ -200,6 +200,70 @@ long sock_find_named(struct sock *s, uint64_t uaddr, uint32_t len, struct sock *
     return 0;
 }
 
+// ---------------------------------------------------------------- socketpair
+
+// The pair's two ends as files, their rings made. NULL when out of memory.
+static bool pair_new(int type, unsigned flags, struct file *f[2]) {
+    struct sock *a = sock_new(type), *b = sock_new(type);
+    f[0] = f[1] = NULL;
+    if (a && b && !sock_make_rx(a) && !sock_make_rx(b)) {
+        f[0] = sock_file(a, flags);
+        f[1] = sock_file(b, flags);
+    }
+    if (!f[0] || !f[1]) {
+        kfree(f[0]);                  // never opened: no release
+        kfree(f[1]);
+        if (a)
+            sock_put(a);
+        if (b)
+            sock_put(b);
+        return false;
+    }
+    sock_link(a, b);
+    a->state = b->state = SS_CONNECTED;
+    a->peercred = b->peercred = sock_cred_now(true);
+    return true;
+}
+
+// socketpair(int domain, int type, int protocol, int sv[2])
+SYSCALL(socketpair) {
+    int domain = (int)a0, type = (int)a1, protocol = (int)a2;
+    uint64_t usv = a3;
+    unsigned flags = (unsigned)type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
+    type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (domain != AF_UNIX)
+        return domain >= 0 && domain < 46 ? -EOPNOTSUPP : -EAFNOSUPPORT;
+    if (type == SOCK_RAW)
+        type = SOCK_DGRAM;
+    if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET)
+        return (unsigned)type > 10 ? -EINVAL : -ESOCKTNOSUPPORT;
+    if (protocol != 0 && protocol != AF_UNIX)
+        return -EPROTONOSUPPORT;
+    struct file *f[2];
+    if (!pair_new(type, flags, f))
+        return -ENOMEM;
+    struct proc *p = current();
+    int fds[2];
+    fds[0] = fd_install(p, f[0], flags & SOCK_CLOEXEC);
+    if (fds[0] < 0) {
+        file_close(f[0]);
+        file_close(f[1]);
+        return fds[0];
+    }
+    fds[1] = fd_install(p, f[1], flags & SOCK_CLOEXEC);
+    if (fds[1] < 0) {
+        file_close(fd_remove(p, fds[0]));
+        file_close(f[1]);
+        return fds[1];
+    }
+    if (copy_to_user((void *)usv, fds, sizeof fds)) {
+        file_close(fd_remove(p, fds[0]));
+        file_close(fd_remove(p, fds[1]));
+        return -EFAULT;
+    }
+    return 0;
+}
+
 // ---------------------------------------------------------------- socket, bind, listen
 
 // socket(int domain, int type, int protocol): AF_UNIX only.
@@ -490,12 +554,16 @@ static long do_accept(int fd, uint64_t uaddr, uint64_t ulen, int flags) {
 
 // accept(int sockfd, struct sockaddr *addr, socklen_t *addrlen)
 SYSCALL(accept) {
-    return do_accept((int)a0, a1, a2, 0);
+    int fd = (int)a0;
+    uint64_t uaddr = a1, ulen = a2;
+    return do_accept(fd, uaddr, ulen, 0);
 }
 
 // accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags)
 SYSCALL(accept4) {
-    return do_accept((int)a0, a1, a2, (int)a3);
+    int fd = (int)a0, flags = (int)a3;
+    uint64_t uaddr = a1, ulen = a2;
+    return do_accept(fd, uaddr, ulen, flags);
 }
 
 // ---------------------------------------------------------------- names asked for

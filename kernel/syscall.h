@@ -81,9 +81,9 @@ SYSCALL(bind);                 // socket_name.c
 SYSCALL(listen);               // socket_name.c
 SYSCALL(getsockname);          // socket_name.c
 SYSCALL(getpeername);          // socket_name.c
-SYSCALL(socketpair);           // socket.c
-SYSCALL(setsockopt);           // socket.c
-SYSCALL(getsockopt);           // socket.c
+SYSCALL(socketpair);           // socket_name.c
+SYSCALL(setsockopt);           // socket_opt.c
+SYSCALL(getsockopt);           // socket_opt.c
 SYSCALL(clone);                // fork.c
 SYSCALL(fork);                 // fork.c
 SYSCALL(vfork);                // fork.c
