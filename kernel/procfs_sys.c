@@ -346,8 +346,12 @@ static long write_bkl_stat(const char *buf, size_t n) {
 }
 
 // Writing /proc/sys/kernel/hostname, as Linux's proc_dostring: the text up to a newline or
-// NUL is the new name (cut at 64 bytes); a write further on appends to what is there.
+// NUL is the new name (cut at 64 bytes); a write further on appends to what is there. A
+// write of 0 bytes changes nothing, here or in /proc/bkl_stat (proc_dostring's and
+// lock_stat's rule).
 long procfs_write_global(int g, uint64_t off, const char *buf, size_t n) {
+    if (n == 0)
+        return 0;
     if (g == G_BKL_STAT)
         return write_bkl_stat(buf, n);
     if (g != G_HOSTNAME)

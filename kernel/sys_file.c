@@ -251,6 +251,8 @@ static long do_write(struct file *f, uint64_t ubuf, uint64_t n) {
         return f->ops->write_user(f, ubuf, n < MAX_RW_COUNT ? n : MAX_RW_COUNT);
     if (!f->ops->write)
         return -EINVAL;
+    if (n == 0)                      // Linux asks the file even for 0 bytes: an eventfd says
+        return f->ops->write(f, "", 0);      // EINVAL, /proc/<pid>/comm empties the name
     n = n < MAX_RW_COUNT ? n : MAX_RW_COUNT;
     char small[SMALL], *buf = n <= SMALL ? small : kmalloc(CHUNK);
     if (!buf)
