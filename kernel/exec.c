@@ -21,6 +21,7 @@
 #include "ksignal.h"
 #include "memlayout.h"
 #include "mm.h"
+#include "pidfd.h"
 #include "proc.h"
 #include "smp.h"
 #include "random.h"
@@ -394,6 +395,7 @@ static long de_thread(struct proc *p) {
         p->group_leader = p;
         p->exit_signal = SIGCHLD;
         p->subreaper = leader->subreaper;
+        pidfd_new_leader(p, leader);     // pidfds follow the pid
         for (struct proc *c = proc_next(NULL); c; c = proc_next(c))
             if (c->parent == leader)
                 c->parent = p;

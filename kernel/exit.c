@@ -12,6 +12,7 @@
 // leaves through here on its way back to user mode. The leader thread, if it ends before
 // the others, stays as a zombie that wait4 does not take until the last one has gone.
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "errno.h"
 #include "file.h"
@@ -21,6 +22,7 @@
 #include "leakcheck.h"
 #include "ksignal.h"
 #include "panic.h"
+#include "pidfd.h"
 #include "proc.h"
 #include "sched.h"
 #include "smp.h"
@@ -140,6 +142,7 @@ static void notify_parent(struct proc *leader) {
                         leader->pid, 0, killed ? (status & 0x7f) : (status >> 8));
     }
     wakeup(parent->signal);                  // a wait4 may be waiting (even for "no children")
+    pidfd_exited(leader);                    // and a poll on a pidfd (pidfd.c)
 }
 
 // Ends the calling thread; with it, maybe its process. status is a wait status. The
@@ -226,13 +229,15 @@ void proc_group_exit(int status) {
 
 // What the caller asked for, in a form both wait4 and waitid use.
 struct wait_query {
-    int idtype;              // P_ALL, P_PID, P_PGID (waitid's terms)
+    int idtype;              // P_ALL, P_PID, P_PGID, P_PIDFD (waitid's terms)
     int id;
     int options;
+    struct pidlink *link;    // P_PIDFD: the pidfd's (pidfd.h), held by the wait
 };
-#define P_ALL  0
-#define P_PID  1
-#define P_PGID 2
+#define P_ALL   0
+#define P_PID   1
+#define P_PGID  2
+#define P_PIDFD 3
 
 // Is the process whose leader is c one the query waits for? (c's parent is the caller's.)
 static bool wait_matches(const struct wait_query *q, struct proc *c) {
@@ -245,6 +250,8 @@ static bool wait_matches(const struct wait_query *q, struct proc *c) {
         return c->pid == q->id;
     if (q->idtype == P_PGID)
         return c->pgid == q->id;
+    if (q->idtype == P_PIDFD)
+        return c == q->link->leader;     // NULL once reaped: no child matches (ECHILD)
     return true;
 }
 
@@ -373,10 +380,27 @@ static long wait_for_child(const struct wait_query *query, struct wait_result *r
 // wait4 and waitid run without the BKL (syscall.c's U calls) but here: what they copy out
 // needs no lock, nor does the freed child's kernel stack (kstack.c) - the biggest part of
 // a reap, which a fork+exec storm makes once an exec.
+// waitid(P_PIDFD, fd): the pidfd's process is the child to wait for (its pid may be
+// another's by now: the pidlink says). A pidfd made with PIDFD_NONBLOCK makes the wait
+// WNOHANG, and one that then finds the child running fails with EAGAIN unless the caller
+// asked for WNOHANG itself (Linux's kernel_waitid). EBADF if fd is no pidfd. Under the BKL:
+// the wait holds its own reference to the pidlink, while another thread may close fd.
+static long wait_pidfd(const struct wait_query *query, struct wait_result *r, uint64_t *stack) {
+    struct wait_query q = *query;
+    bool nonblock;
+    if (!(q.link = pidlink_of(fd_get(q.id), &nonblock)))
+        return -EBADF;
+    if (nonblock)
+        q.options |= WNOHANG;
+    long ret = wait_for_child(&q, r, stack);
+    pidlink_put(q.link);
+    return ret == 0 && nonblock && !(query->options & WNOHANG) ? -EAGAIN : ret;
+}
+
 static long wait_locked(const struct wait_query *q, struct wait_result *r) {
     uint64_t stack = 0;
     bkl_lock();
-    long ret = wait_for_child(q, r, &stack);
+    long ret = q->idtype == P_PIDFD ? wait_pidfd(q, r, &stack) : wait_for_child(q, r, &stack);
     bkl_unlock();
     if (stack)
         kstack_free(stack);
@@ -391,13 +415,13 @@ SYSCALL(wait4) {
         return -EINVAL;
     if (pid == INT32_MIN)
         return -ESRCH;                   // -pid would overflow: Linux says "no such group"
-    struct wait_query q = { P_ALL, 0, options | WEXITED };
+    struct wait_query q = { P_ALL, 0, options | WEXITED, NULL };
     if (pid > 0)
-        q = (struct wait_query){ P_PID, pid, q.options };
+        q = (struct wait_query){ P_PID, pid, q.options, NULL };
     else if (pid == 0)
-        q = (struct wait_query){ P_PGID, 0, q.options };     // our group
+        q = (struct wait_query){ P_PGID, 0, q.options, NULL };     // our group
     else if (pid < -1)
-        q = (struct wait_query){ P_PGID, -pid, q.options };
+        q = (struct wait_query){ P_PGID, -pid, q.options, NULL };
     struct wait_result r;
     long ret = wait_locked(&q, &r);
     if (ret <= 0)
@@ -416,47 +440,61 @@ struct waitid_info {
     int32_t si_pid;
     uint32_t si_uid;
     int32_t si_status;
-    uint8_t rest[128 - 28];
 };
+
+// Are waitid's arguments valid? P_PID needs a pid, P_PGID a group (Linux 5.4+: 0 is the
+// caller's own: wait_for_child), P_PIDFD a descriptor (0 too).
+static bool waitid_args_ok(int idtype, int id, int options) {
+    if (options & ~(WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | __WNOTHREAD | __WALL |
+                    __WCLONE))
+        return false;
+    if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+        return false;
+    if (idtype == P_ALL)
+        return true;
+    if (idtype == P_PID)
+        return id > 0;
+    return (idtype == P_PGID || idtype == P_PIDFD) && id >= 0;
+}
+
+// The fields Linux's waitid writes, and only those (the rest of the caller's siginfo_t
+// stays as it was): a child's news, or zeros (r NULL). 0 or -EFAULT; as Linux's, the
+// whole 128 bytes must be user memory.
+static long put_waitid_info(uint64_t infop, const struct wait_result *r) {
+    struct waitid_info info;
+    memset(&info, 0, sizeof info);
+    if (r) {
+        info.si_signo = SIGCHLD;
+        info.si_code = r->code;
+        info.si_pid = r->pid;
+        info.si_status = r->code == CLD_KILLED ? (r->status & 0x7f) :
+                         r->code == CLD_CONTINUED ? SIGCONT : (r->status >> 8) & 0xff;
+    }
+    size_t head = offsetof(struct waitid_info, pad), tail = offsetof(struct waitid_info, si_pid);
+    if (infop >= USER_TOP || USER_TOP - infop < 128 || copy_to_user((void *)infop, &info, head) ||
+        copy_to_user((void *)(infop + tail), &info.si_pid, sizeof info - tail))
+        return -EFAULT;
+    return 0;
+}
 
 // waitid(idtype, id, infop, options, rusage): wait4 with a siginfo_t, WNOWAIT and P_* ids.
 SYSCALL(waitid) {
     int idtype = (int)a0, id = (int)a1, options = (int)a3;
     uint64_t infop = a2, urusage = a4;
-    if (options & ~(WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | __WNOTHREAD | __WALL | __WCLONE))
-        return -EINVAL;
-    if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
-        return -EINVAL;
-    // (Linux 5.4+: P_PGID 0 means "my group": wait_for_child.)
-    if ((idtype != P_ALL && idtype != P_PID && idtype != P_PGID) ||
-        (idtype != P_ALL && id <= 0 && !(idtype == P_PGID && id == 0)))
-        return -EINVAL;
-    struct wait_query q = { idtype, id, options };
+    struct wait_query q = { idtype, id, options, NULL };
     struct wait_result r = { 0, 0, 0, 0 };
-    long ret = wait_locked(&q, &r);
-    if (ret < 0)
-        return ret;
-    // As Linux: the rusage first, and only for a child reported; then infop, zeroed if none.
+    long ret = waitid_args_ok(idtype, id, options) ? wait_locked(&q, &r) : -EINVAL;
+    // As Linux: the rusage first, and only for a child reported; then infop, zeroed if none
+    // - after an error too (EINVAL, ECHILD, a PIDFD_NONBLOCK pidfd's EAGAIN), which stays.
     if (ret == 1 && urusage) {
         struct rusage ru;
         rusage_from_ticks(&ru, r.ticks);
         if (copy_to_user((void *)urusage, &ru, sizeof ru))
             return -EFAULT;
     }
-    if (infop) {
-        struct waitid_info info;
-        memset(&info, 0, sizeof info);
-        if (ret == 1) {
-            info.si_signo = SIGCHLD;
-            info.si_code = r.code;
-            info.si_pid = r.pid;
-            info.si_status = r.code == CLD_KILLED ? (r.status & 0x7f) :
-                             r.code == CLD_CONTINUED ? SIGCONT : (r.status >> 8) & 0xff;
-        }
-        if (copy_to_user((void *)infop, &info, sizeof info))
-            return -EFAULT;
-    }
-    return 0;
+    if (infop && put_waitid_info(infop, ret == 1 ? &r : NULL))
+        return -EFAULT;
+    return ret < 0 ? ret : 0;
 }
 
 SYSCALL(exit) {

@@ -13,6 +13,7 @@
 #include "file.h"
 #include "fs.h"
 #include "ipc_sem.h"
+#include "pidfd.h"
 #include "ksignal.h"
 #include "memlayout.h"
 #include "proc.h"
@@ -51,12 +52,13 @@
 #define CLONE_NEWNET         0x40000000
 #define CLONE_IO             0x80000000
 
-// What we do: everything but namespaces and pidfds. CLONE_SYSVSEM shares the SEM_UNDO
-// adjustments (ipc_sem.c). CLONE_IO, CLONE_PTRACE and CLONE_UNTRACED are accepted and mean
-// nothing here (one disk-less I/O context, no ptrace).
-#define SUPPORTED (CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PTRACE | \
-                   CLONE_VFORK | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | \
-                   CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | \
+// What we do: everything but namespaces. CLONE_SYSVSEM shares the SEM_UNDO adjustments
+// (ipc_sem.c); CLONE_PIDFD gives the parent a pidfd for the child (pidfd.c). CLONE_IO,
+// CLONE_PTRACE and CLONE_UNTRACED are accepted and mean nothing here (one disk-less I/O
+// context, no ptrace).
+#define SUPPORTED (CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PIDFD | \
+                   CLONE_PTRACE | CLONE_VFORK | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | \
+                   CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | \
                    CLONE_UNTRACED | CLONE_CHILD_SETTID | CLONE_IO)
 
 struct clone_args {                      // clone3's argument block (Linux's, version 2)
@@ -74,8 +76,12 @@ static long check_flags(uint64_t flags, struct proc *self) {
         return -EINVAL;                  // ... and handlers need the memory they live in
     if ((flags & CLONE_PARENT) && self->tgid == 1)
         return -EINVAL;                  // init has no siblings
+    // A pidfd names a process: not a thread (Linux 6.9's PIDFD_THREAD is not here), and
+    // CLONE_DETACHED is kept for it.
+    if ((flags & CLONE_PIDFD) && (flags & (CLONE_THREAD | CLONE_DETACHED)))
+        return -EINVAL;
     if (flags & ~(uint64_t)SUPPORTED)
-        return -EINVAL;                  // namespaces, pidfds: not here
+        return -EINVAL;                  // namespaces: not here
     return 0;
 }
 
@@ -218,8 +224,20 @@ static void set_registers(struct proc *child, struct proc *self, uint64_t flags,
     }
 }
 
+// CLONE_PIDFD: a pidfd for the child, its number written at `where` (clone's parent_tid,
+// clone3's pidfd) before the child runs. A bad address undoes the fork: EFAULT, as Linux.
+static long give_pidfd(struct proc *child, uint64_t where) {
+    int fd = pidfd_create(child, 0);
+    if (fd < 0)
+        return fd;
+    if (copy_to_user((void *)where, &fd, sizeof fd) == 0)
+        return 0;
+    file_close(fd_remove(current(), fd));
+    return -EFAULT;
+}
+
 static long do_clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64_t child_tid,
-                     uint64_t tls, int exit_signal) {
+                     uint64_t tls, int exit_signal, uint64_t pidfd) {
     struct proc *self = current();
     long err = check_flags(flags, self);
     if (err)
@@ -269,6 +287,10 @@ static long do_clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64
         child->clear_child_tid = child_tid;
     if (flags & CLONE_CHILD_SETTID)
         child->set_child_tid = child_tid;   // the child writes it, in its own memory
+    if ((flags & CLONE_PIDFD) && (err = give_pidfd(child, pidfd))) {
+        undo_child(child);
+        return err;
+    }
     int pid = child->pid;
     if (flags & CLONE_PARENT_SETTID)
         (void)copy_to_user((void *)parent_tid, &pid, sizeof pid);   // Linux ignores a bad pointer too
@@ -304,13 +326,16 @@ void proc_first_run_c(void) {
         return_to_user(p->tf);
 }
 
-SYSCALL(fork)  { return do_clone(0, 0, 0, 0, 0, SIGCHLD); }
-SYSCALL(vfork) { return do_clone(CLONE_VM | CLONE_VFORK, 0, 0, 0, 0, SIGCHLD); }
-// clone(flags, stack, parent_tid, child_tid, tls): Linux's x86_64 argument order.
+SYSCALL(fork)  { return do_clone(0, 0, 0, 0, 0, SIGCHLD, 0); }
+SYSCALL(vfork) { return do_clone(CLONE_VM | CLONE_VFORK, 0, 0, 0, 0, SIGCHLD, 0); }
+// clone(flags, stack, parent_tid, child_tid, tls): Linux's x86_64 argument order. With
+// CLONE_PIDFD the pidfd goes where parent_tid points: so not with CLONE_PARENT_SETTID.
 SYSCALL(clone) {
     uint64_t flags = a0, stack = a1, parent_tid = a2, child_tid = a3, tls = a4;
+    if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID))
+        return -EINVAL;
     return do_clone(flags & ~(uint64_t)CSIGNAL, stack, parent_tid, child_tid, tls,
-                    (int)(flags & CSIGNAL));
+                    (int)(flags & CSIGNAL), parent_tid);
 }
 
 // clone3(args, size): the same, from a struct that can grow (glibc tries it first).
@@ -339,6 +364,9 @@ SYSCALL(clone3) {
     if ((args.stack == 0) != (args.stack_size == 0))
         return -EINVAL;
     uint64_t stack = args.stack ? args.stack + args.stack_size : 0;   // it grows down
+    if ((args.flags & CLONE_PIDFD) && (args.flags & CLONE_PARENT_SETTID) &&
+        args.pidfd == args.parent_tid)
+        return -EINVAL;                  // both would be written in the same place
     return do_clone(args.flags, stack, args.parent_tid, args.child_tid, args.tls,
-                    (int)args.exit_signal);
+                    (int)args.exit_signal, args.pidfd);
 }

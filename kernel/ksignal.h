@@ -60,6 +60,12 @@ void signal_stop_participate(struct proc *p);
 long signal_send(struct proc *p, int sig, int code, int from, uint64_t addr, int status);
 // Sends sig to thread t alone (tgkill, SIGPIPE); value is the siginfo's si_value.
 long signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t value);
+// A user's siginfo_t (rt_sigqueueinfo, pidfd_send_signal): its si_signo, si_code and
+// si_value. 0 or -EFAULT.
+long signal_info_from_user(uint64_t uinfo, int *signo, int *code, uint64_t *value);
+// kill(2)'s checks and send to p's process, with si_code `code` and si_value `value`
+// (sys_proc.c): -EPERM if the caller may not signal it; sig 0 only checks.
+long signal_kill_process(struct proc *p, int sig, int code, uint64_t value);
 // A POSIX timer's signal (ptimer.c): SI_TIMER, with the timer's id and value, to p's
 // process, or to the thread p if to_thread. Its si_overrun is filled in when it is taken.
 void signal_send_timer(struct proc *p, int sig, int id, uint64_t value, bool to_thread);

@@ -18,6 +18,7 @@
 #include "page_alloc.h"
 #include "panic.h"
 #include "percpu.h"
+#include "pidfd.h"
 #include "printk.h"
 #include "proc.h"
 #include "smp.h"
@@ -272,6 +273,7 @@ static void proc_unuse(struct proc *p) {
 
 uint64_t proc_reap_but_stack(struct proc *p) {
     sched_wait_off_cpu(p);               // a zombie's CPU may still be switching away from it
+    pidfd_reaped(p);                     // its pidfds now name nothing (ESRCH, POLLHUP)
     signal_flush_thread(p);              // its own pending signals' queued instances
     sighand_put(p->sighand);
     p->sighand = NULL;

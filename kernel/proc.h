@@ -38,6 +38,7 @@ struct trapframe;
 struct file;
 struct inode;
 struct sem_undo_list;
+struct pidlink;
 
 // What to do with a signal (rt_sigaction's struct, as Linux's kernel lays it out).
 struct k_sigaction {
@@ -298,6 +299,9 @@ struct proc {
     // return_to_user_unlocked (through signal_pending: a racy look, made again under the
     // lock; a thread that misses it there is interrupted by the IPI that follows).
     bool stop_pending;
+    // [table] what its pidfds hold (pidfd.c), made at the first one: a leader's only, and
+    // only until its reap. Under the BKL.
+    struct pidlink *pidlink;
 };
 
 static inline bool thread_group_leader(const struct proc *p) { return p->pid == p->tgid; }

@@ -9,6 +9,7 @@
 #include "kmalloc.h"
 #include "memlayout.h"
 #include "mm.h"
+#include "pidfd.h"
 #include "procfs.h"
 #include "proc.h"
 #include "string.h"
@@ -209,7 +210,7 @@ static int user_strings(struct proc *p, uint64_t start, uint64_t end, char *buf,
 }
 
 // /proc/<pid>/fdinfo/<fd>: position, flags in octal (with O_CLOEXEC as Linux adds it),
-// the mount's id and the inode number.
+// the mount's id and the inode number; and a pidfd's process (pidfd.c).
 static int gen_fdinfo(struct proc *p, int fd, char *buf, size_t size) {
     struct file *f = procfs_file_of(p, fd);
     if (!f)
@@ -224,9 +225,10 @@ static int gen_fdinfo(struct proc *p, int fd, char *buf, size_t size) {
     // open() adds O_LARGEFILE on 64-bit Linux; pipe(), eventfd() and the like do not.
     bool opened = f->ip || f->ops == &console_ops;   // the kernel opens init's console
     unsigned flags = f->flags | (opened ? O_LARGEFILE : 0) | (fd_cloexec(p, fd) ? O_CLOEXEC : 0);
-    return snprintf(buf, size, "pos:\t%llu\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n",
-                    (unsigned long long)f->pos, flags, f->ip && f->ip->mnt ? 22 : 21,
-                    (unsigned long long)st.st_ino);
+    int n = snprintf(buf, size, "pos:\t%llu\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n",
+                     (unsigned long long)f->pos, flags, f->ip && f->ip->mnt ? 22 : 21,
+                     (unsigned long long)st.st_ino);
+    return (size_t)n < size ? n + pidfd_fdinfo(f, buf + n, size - (size_t)n) : n;
 }
 
 int procfs_gen_pid(struct proc *p, int kind, int fd, char *buf, size_t size) {

@@ -832,22 +832,31 @@ SYSCALL(sigaltstack) {
     return 0;
 }
 
+long signal_info_from_user(uint64_t uinfo, int *signo, int *code, uint64_t *value) {
+    struct siginfo_k si;
+    if (copy_from_user(&si, (const void *)uinfo, sizeof si))
+        return -EFAULT;
+    *signo = si.si_signo;
+    *code = si.si_code;
+    memcpy(value, &si.proc.status, sizeof *value);   // si_value: after si_pid and si_uid
+    return 0;
+}
+
 // rt_sigqueueinfo(tgid, sig, info) and rt_tgsigqueueinfo(tgid, tid, sig, info): a signal
 // with the sender's own siginfo (si_code and si_value). Only negative si_codes other than
 // SI_TKILL may be claimed for someone else, as Linux checks.
 static long queue_info(struct proc *target, int sig, uint64_t uinfo, bool thread) {
-    struct siginfo_k si;
-    if (copy_from_user(&si, (const void *)uinfo, sizeof si))
+    int signo, code;
+    uint64_t value;
+    if (signal_info_from_user(uinfo, &signo, &code, &value))
         return -EFAULT;
-    if ((si.si_code >= 0 || si.si_code == SI_TKILL) && target->tgid != current()->tgid)
+    if ((code >= 0 || code == SI_TKILL) && target->tgid != current()->tgid)
         return -EPERM;
     if (sig == 0)
         return 0;
-    uint64_t value;
-    memcpy(&value, &si.proc.status, sizeof value);
     if (thread)                          // -EAGAIN: over RLIMIT_SIGPENDING (a real-time signal)
-        return signal_send_thread(target, sig, si.si_code, current()->tgid, value);
-    return signal_send(target, sig, si.si_code, current()->tgid, value, 0);
+        return signal_send_thread(target, sig, code, current()->tgid, value);
+    return signal_send(target, sig, code, current()->tgid, value, 0);
 }
 
 SYSCALL(rt_sigqueueinfo) {

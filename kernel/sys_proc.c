@@ -217,8 +217,8 @@ static bool may_signal(struct proc *p, int sig) {
            (sig == SIGCONT && p->sid == current()->sid);
 }
 
-// To p's process (kill), or to thread p alone (tgkill, tkill).
-static long send_to(struct proc *p, int sig, int code, bool thread) {
+// To p's process (kill, pidfd_send_signal), or to thread p alone (tgkill, tkill).
+static long send_to(struct proc *p, int sig, int code, uint64_t value, bool thread) {
     if (!may_signal(p, sig))
         return -EPERM;
     if (sig == 0)
@@ -226,8 +226,12 @@ static long send_to(struct proc *p, int sig, int code, bool thread) {
     if (init_protected(p, sig))
         return 0;
     if (thread)                          // -EAGAIN: a real-time signal over RLIMIT_SIGPENDING
-        return signal_send_thread(p, sig, code, current()->tgid, 0);
-    return signal_send(p, sig, code, current()->tgid, 0, 0);
+        return signal_send_thread(p, sig, code, current()->tgid, value);
+    return signal_send(p, sig, code, current()->tgid, value, 0);
+}
+
+long signal_kill_process(struct proc *p, int sig, int code, uint64_t value) {
+    return send_to(p, sig, code, value, false);
 }
 
 // A process kill() can name: its leader, until the parent has reaped it (a zombie takes
@@ -254,7 +258,7 @@ SYSCALL(kill) {
     struct proc *self = current();
     if (pid > 0) {
         struct proc *p = proc_find(pid);
-        return p && process_alive(p) ? send_to(p, sig, SI_USER, false) : -ESRCH;
+        return p && process_alive(p) ? send_to(p, sig, SI_USER, 0, false) : -ESRCH;
     }
     if (pid == INT32_MIN)
         return -ESRCH;
@@ -263,7 +267,7 @@ SYSCALL(kill) {
     bool sent = false;
     for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
         if (kill_target(self, p, pid)) {
-            ret = send_to(p, sig, SI_USER, false);
+            ret = send_to(p, sig, SI_USER, 0, false);
             sent |= ret == 0;
         }
     }
@@ -277,7 +281,7 @@ SYSCALL(tgkill) {
     struct proc *p = proc_find(tid);
     if (!p || p->tgid != tgid || p->state == PROC_ZOMBIE)
         return -ESRCH;
-    return send_to(p, sig, SI_TKILL, true);
+    return send_to(p, sig, SI_TKILL, 0, true);
 }
 
 // pause: sleep until a signal. It always ends with EINTR when a handler runs, even under
@@ -299,7 +303,7 @@ SYSCALL(tkill) {
     struct proc *p = proc_find(tid);
     if (!p || p->state == PROC_ZOMBIE)
         return -ESRCH;
-    return send_to(p, sig, SI_TKILL, true);
+    return send_to(p, sig, SI_TKILL, 0, true);
 }
 
 // ---------------------------------------------------------------- groups and sessions

@@ -337,8 +337,12 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
                                //     long pos_l, long pos_h, int flags)
     E(332, statx),             // int statx(int dirfd, const char *pathname, int flags,
                                //     unsigned int mask, struct statx *statxbuf)
+    E(424, pidfd_send_signal), // int pidfd_send_signal(int pidfd, int sig, siginfo_t *info,
+                               //     unsigned int flags)
+    E(434, pidfd_open),        // int pidfd_open(pid_t pid, unsigned int flags)
     E(435, clone3),            // long clone3(struct clone_args *cl_args, size_t size)
     E(436, close_range),       // int close_range(unsigned first, unsigned last, unsigned flags)
+    E(438, pidfd_getfd),       // int pidfd_getfd(int pidfd, int targetfd, unsigned int flags)
     E(439, faccessat2),        // int faccessat2(int dirfd, const char *pathname, int mode,
                                //     int flags)
     E(441, epoll_pwait2),      // int epoll_pwait2(int epfd, struct epoll_event *events,

@@ -253,7 +253,10 @@ SYSCALL(mlock2);               // sys_mem.c
 SYSCALL(preadv2);              // sys_file.c
 SYSCALL(pwritev2);             // sys_file.c
 SYSCALL(statx);                // sys_path.c
+SYSCALL(pidfd_send_signal);    // pidfd.c
+SYSCALL(pidfd_open);           // pidfd.c
 SYSCALL(clone3);               // fork.c
 SYSCALL(close_range);          // sys_file.c
+SYSCALL(pidfd_getfd);          // pidfd.c
 SYSCALL(faccessat2);           // sys_path.c
 SYSCALL(epoll_pwait2);         // epoll.c
