@@ -45,7 +45,7 @@ static const struct file_ops pidfd_ops;
 static struct pidlink *pidlink_get(struct proc *leader) {
     struct pidlink *l = leader->pidlink;
     if (!l) {
-        if (!(l = kzalloc(sizeof *l)))
+        if (!(l = kmalloc(sizeof *l)))
             return NULL;
         *l = (struct pidlink){ .refs = 1, .leader = leader, .pid = leader->pid };
         leader->pidlink = l;             // the process's own reference, until the reap
