@@ -1,10 +1,10 @@
 // t_pidfd.c: process file descriptors - pidfd_open, pidfd_send_signal (with and without a
 // siginfo), waitid(P_PIDFD) with WNOHANG, WNOWAIT and PIDFD_NONBLOCK, poll and epoll
 // (readable once the process is over, hung up once reaped), /proc/self/fdinfo's Pid line,
-// clone's and clone3's CLONE_PIDFD, pidfd_getfd, fork and dup sharing a pidfd, threads
-// (a thread's id has no pidfd; a leader that exits first is not news; an exec by a thread
-// keeps the pidfd) - and every error. Then a 0-byte write to /proc/self/comm, which
-// empties the name.
+// a child reaped as it exits (SIGCHLD ignored), clone's and clone3's CLONE_PIDFD,
+// pidfd_getfd, fork and dup sharing a pidfd, threads (a thread's id has no pidfd; a leader
+// that exits first is not news; an exec by a thread keeps the pidfd) - and every error.
+// Then a 0-byte write to /proc/self/comm, which empties the name.
 //
 // Pids are never printed, only whether they are the ones expected. The program runs itself
 // again as "t_pidfd as-exit N" (exit with N) for the exec case.
@@ -336,6 +336,26 @@ static void waits_and_sharing(void)
     close(fd);
 }
 
+// With SIGCHLD ignored, a child is reaped as it exits (no zombie): its pidfd hangs up.
+static void autoreaped(void)
+{
+    signal(SIGCHLD, SIG_IGN);
+    int wake;
+    pid_t pid = child_waiting(&wake);
+    int fd = (int)pidfd_open(pid, 0);
+    close(wake);
+    struct pollfd pf = { fd, POLLIN, 0 };
+    int i;
+    for (i = 0; i < 500 && !(poll(&pf, 1, 5000) == 1 && (pf.revents & POLLHUP)); i++)
+        usleep(10000);
+    yes("autoreaped: POLLIN|POLLHUP", i < 500 && pf.revents == (POLLIN | POLLHUP));
+    siginfo_t si;
+    check("  waitid", waitid_fd(fd, &si, WEXITED));
+    check("  send signal 0", send_sig(fd, 0, NULL, 0));
+    close(fd);
+    signal(SIGCHLD, SIG_DFL);
+}
+
 static void clone_pidfd(void)
 {
     int pfd = -1;
@@ -567,6 +587,7 @@ int main(int argc, char **argv)
     send_to_self();
     life_of_a_child();
     waits_and_sharing();
+    autoreaped();
     clone_pidfd();
     pidfd_getfd();
     thread_id();
