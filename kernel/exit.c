@@ -377,9 +377,6 @@ static long wait_for_child(const struct wait_query *query, struct wait_result *r
     return ret;
 }
 
-// wait4 and waitid run without the BKL (syscall.c's U calls) but here: what they copy out
-// needs no lock, nor does the freed child's kernel stack (kstack.c) - the biggest part of
-// a reap, which a fork+exec storm makes once an exec.
 // waitid(P_PIDFD, fd): the pidfd's process is the child to wait for (its pid may be
 // another's by now: the pidlink says). A pidfd made with PIDFD_NONBLOCK makes the wait
 // WNOHANG, and one that then finds the child running fails with EAGAIN unless the caller
@@ -397,6 +394,9 @@ static long wait_pidfd(const struct wait_query *query, struct wait_result *r, ui
     return ret == 0 && nonblock && !(query->options & WNOHANG) ? -EAGAIN : ret;
 }
 
+// wait4 and waitid run without the BKL (syscall.c's U calls) but here: what they copy out
+// needs no lock, nor does the freed child's kernel stack (kstack.c) - the biggest part of
+// a reap, which a fork+exec storm makes once an exec.
 static long wait_locked(const struct wait_query *q, struct wait_result *r) {
     uint64_t stack = 0;
     bkl_lock();
