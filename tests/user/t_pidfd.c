@@ -3,7 +3,9 @@
 // (readable once the process is over, hung up once reaped), /proc/self/fdinfo's Pid line,
 // a child reaped as it exits (SIGCHLD ignored), clone's and clone3's CLONE_PIDFD,
 // pidfd_getfd, fork and dup sharing a pidfd, threads (a thread's id has no pidfd; a leader
-// that exits first is not news; an exec by a thread keeps the pidfd) - and every error.
+// that exits first is not news, and a signal through its pidfd still ends the rest; an
+// exec by a thread keeps the pidfd), edge-triggered epoll (news at the exit, and again at
+// the reap) - and every error.
 // Then a 0-byte write to /proc/self/comm, which empties the name.
 //
 // Pids are never printed, only whether they are the ones expected. The program runs itself
@@ -262,6 +264,10 @@ static void life_of_a_child(void)
     struct epoll_event ev = { EPOLLIN, { 0 } };
     check("epoll_ctl ADD", epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
     check_val("running: epoll_wait", epoll_wait(ep, &ev, 1, 0));
+    int et = epoll_create1(0);
+    struct epoll_event edge = { EPOLLIN | EPOLLET, { 0 } };
+    check("epoll_ctl ADD, EPOLLET", epoll_ctl(et, EPOLL_CTL_ADD, fd, &edge));
+    check_val("running: epoll_wait, EPOLLET", epoll_wait(et, &edge, 1, 0));
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/comm", pid);
     int comm = open(path, O_WRONLY);
@@ -274,6 +280,8 @@ static void life_of_a_child(void)
     ev.events = 0;
     check_val("zombie: epoll_wait", epoll_wait(ep, &ev, 1, 0));
     yes("  EPOLLIN", ev.events == EPOLLIN);
+    check_val("zombie: epoll_wait, EPOLLET", epoll_wait(et, &edge, 1, 0));
+    check_val("zombie: epoll_wait, EPOLLET, again", epoll_wait(et, &edge, 1, 0));
     check("zombie: send signal 0", send_sig(fd, 0, NULL, 0));
     check("zombie: send signal 65", send_sig(fd, 65, NULL, 0));
     int again = (int)pidfd_open(pid, 0);
@@ -291,6 +299,10 @@ static void life_of_a_child(void)
     ev.events = 0;
     check_val("reaped: epoll_wait", epoll_wait(ep, &ev, 1, 0));
     yes("  EPOLLIN|EPOLLHUP", ev.events == (EPOLLIN | EPOLLHUP));
+    edge.events = 0;
+    check_val("reaped: epoll_wait, EPOLLET", epoll_wait(et, &edge, 1, 0));   // the reap: news
+    yes("  EPOLLIN|EPOLLHUP", edge.events == (EPOLLIN | EPOLLHUP));
+    check_val("reaped: epoll_wait, EPOLLET, again", epoll_wait(et, &edge, 1, 0));
     check("reaped: waitid", waitid_fd(fd, &si, WEXITED));
     check("reaped: waitid WNOHANG", waitid_fd(fd, &si, WEXITED | WNOHANG));
     check("reaped: send signal 0", send_sig(fd, 0, NULL, 0));
@@ -300,6 +312,7 @@ static void life_of_a_child(void)
     check("reaped: pidfd_getfd", getfd(fd, 0, 0));
     close(wake);
     close(ep);
+    close(et);
     close(fd);
     close(nb);
     close(self);
@@ -476,8 +489,9 @@ static int leader_zombie(pid_t pid)
     return end && end[1] == ' ' && end[2] == 'Z';
 }
 
-// The leader exits first; its process is over only when the other thread has gone too.
-static void leader_first(void)
+// The leader exits first; its process is over only when the other thread has gone too -
+// by itself, or killed by a signal sent through the pidfd (the leader a zombie).
+static void leader_first(int kill_it)
 {
     pipe(release);
     pipe(ready);
@@ -494,9 +508,15 @@ static void leader_first(void)
         usleep(10000);
     yes("leader exited first: a zombie", i < 500);
     show_revents("  poll", fd, POLLIN);
-    write(release[1], "x", 1);
+    int again = (int)pidfd_open(pid, 0);
+    check("  pidfd_open", again);
+    close(again);
+    if (kill_it)
+        check("  send SIGTERM", send_sig(fd, SIGTERM, NULL, 0));
+    else
+        write(release[1], "x", 1);
     struct pollfd pf = { fd, POLLIN, 0 };
-    check_val("  the other thread exits: poll, 5 s", poll(&pf, 1, 5000));
+    check_val("  the other thread ends: poll, 5 s", poll(&pf, 1, 5000));
     siginfo_t si;
     memset(&si, 0, sizeof si);
     check("  waitid", waitid_fd(fd, &si, WEXITED));
@@ -591,7 +611,8 @@ int main(int argc, char **argv)
     clone_pidfd();
     pidfd_getfd();
     thread_id();
-    leader_first();
+    leader_first(0);
+    leader_first(1);
     exec_by_thread();
     comm();
     return done();
