@@ -143,6 +143,10 @@ long scm_from_user(const struct msghdr_k *m, struct sock *s, struct scm **out);
 // (MSG_PEEK). The last put closes the descriptors still in it (BKL or not).
 void scm_get(struct scm *scm);
 void scm_put(struct scm *scm);
+// A list of scms to put later (scm_chain: onto *list, a reference handed over), and the
+// putting of them all.
+void scm_chain(struct scm *scm, struct scm **list);
+void scm_put_chain(struct scm *list);
 // recvmsg's control buffer: what scm carries (the caller's reference to it is put here)
 // and, for a receiver with SO_PASSCRED, the sender's credentials. Returns the control bytes
 // used (*flags gets MSG_CTRUNC if they were cut), or -EFAULT.

@@ -134,14 +134,16 @@ void sock_each_held(struct sock *s, void (*fn)(void *arg, struct sock *t), void 
         each_held_here(e, &w);
 }
 
-static void drop_held_here(struct sock *s) {
+// Takes the ancillary data out of s's marks and ring onto *list, closing nothing yet: the
+// closes may close sockets - a listener whose queue the caller is walking, say.
+static void take_held_here(struct sock *s, struct scm **list) {
     uint64_t f = spin_lock_irqsave(&s->lock);
     struct scm_mark *m = s->marks;
     s->marks = NULL;
     spin_unlock_irqrestore(&s->lock, f);
     while (m) {
         struct scm_mark *next = m->next;
-        scm_put(m->scm);
+        scm_chain(m->scm, list);
         kfree(m);
         m = next;
     }
@@ -149,13 +151,21 @@ static void drop_held_here(struct sock *s) {
     size_t whole;
     while (s->rx && messages(s) &&
            pipe_recv(s->rx, head, sizeof head, PIPE_NONBLOCK, &whole) > 0)
-        scm_put(head_scm(head));
+        scm_chain(head_scm(head), list);
+}
+
+static void drop_held_here(struct sock *s) {
+    struct scm *list = NULL;
+    take_held_here(s, &list);
+    scm_put_chain(list);
 }
 
 void sock_drop_held(struct sock *s) {
-    drop_held_here(s);
+    struct scm *list = NULL;
+    take_held_here(s, &list);
     for (struct sock *e = s->queue; e; e = e->next_queued)
-        drop_held_here(e);
+        take_held_here(e, &list);
+    scm_put_chain(list);
 }
 
 void sock_put(struct sock *s) {

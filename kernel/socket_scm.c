@@ -77,6 +77,21 @@ static void free_now(struct scm *scm) {
     kfree(scm);
 }
 
+void scm_chain(struct scm *scm, struct scm **list) {
+    if (scm) {
+        scm->next = *list;
+        *list = scm;
+    }
+}
+
+void scm_put_chain(struct scm *list) {
+    while (list) {
+        struct scm *next = list->next;
+        scm_put(list);
+        list = next;
+    }
+}
+
 void scm_get(struct scm *scm) { __atomic_add_fetch(&scm->refs, 1, __ATOMIC_RELAXED); }
 
 void scm_put(struct scm *scm) {

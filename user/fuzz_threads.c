@@ -12,8 +12,10 @@
 //             rt_sigprocmask, poll, futex wait and wake on arena words, PI futex
 //             trylock, unlock and short timed locks on them, socket pairs (send, recv,
 //             sendmsg/recvmsg with their headers and iovecs in the arena, shutdown, a pair
-//             made anew over the old fds while the spawner's copier steps use it), splice
-//             and tee between the pipe and the sockets, vmsplice, a signalfd read
+//             made anew over the old fds while the spawner's copier steps use it), a
+//             connect to and an accept from the worker's listener put over those ends,
+//             SCM_RIGHTS through them (the sockets themselves too), splice and tee between
+//             the pipe and the sockets, vmsplice, a signalfd read
 //   spawner   short-lived threads whose clear_child_tid word, robust list and locks are in
 //             the arena (exit vs munmap, the robust-list walk vs mapping changes)
 //   forker    fork while the others change the mappings (mm_dup vs everything), the child
@@ -31,6 +33,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -72,6 +75,13 @@
 #define SYS_shutdown 48
 #define SYS_socketpair 53
 #endif
+#ifndef SYS_accept4
+#define SYS_socket 41
+#define SYS_connect 42
+#define SYS_bind 49
+#define SYS_listen 50
+#define SYS_accept4 288
+#endif
 #ifndef SYS_getrandom
 #define SYS_getrandom 318
 #endif
@@ -81,7 +91,10 @@ enum role { MAPPER, TOUCHER, COPIER, SPAWNER, FORKER };
 static volatile uint64_t *call_count;   // the driver's per-worker counter
 static uint64_t max_calls;
 static uint64_t total;                  // calls by all threads (atomic)
-static int pipe_fd[2], zero_fd, null_fd, sock_fd[2], dgram_fd[2], sig_fd;
+static int pipe_fd[2], zero_fd, null_fd, sock_fd[2], dgram_fd[2], sig_fd, listen_fd;
+// The listener's abstract name, the worker's own ("\0fzt" and its pid).
+static struct { uint16_t family; char path[108]; } listen_name;
+static unsigned listen_len;
 
 // ---------------------------------------------------------------- per-thread randomness
 // rnd() (fuzz_args.c) is one stream per process; threads each need their own.
@@ -188,7 +201,7 @@ static void copier_step(struct rng *r)
 {
     char *b = spot(r, 256);
     size_t n = 1 + below(r, 256);
-    switch (below(r, 19)) {
+    switch (below(r, 21)) {
     case 0: tick(SYS_read); read(zero_fd, b, n); break;
     case 1: tick(SYS_write); write(null_fd, b, n); break;
     case 2: tick(SYS_write); write(pipe_fd[1], b, n); break;
@@ -283,6 +296,51 @@ static void copier_step(struct rng *r)
                 close(fresh[1]);
             }
         }
+        break;
+    }
+    case 18: {                                            // a connect or an accept by name
+        int fd;
+        if (below(r, 2)) {
+            tick(SYS_connect);
+            fd = (int)syscall(SYS_socket, 1, 1 | O_NONBLOCK, 0);
+            if (fd >= 0 && syscall(SYS_connect, fd, &listen_name, listen_len) < 0) {
+                close(fd);
+                fd = -1;
+            }
+        } else {
+            tick(SYS_accept4);
+            fd = (int)syscall(SYS_accept4, listen_fd, NULL, NULL, O_NONBLOCK);
+        }
+        if (fd >= 0) {                                    // over an end another thread may use
+            dup2(fd, sock_fd[below(r, 2)]);
+            close(fd);
+        }
+        break;
+    }
+    case 19: {                                            // descriptors in flight: send or take
+        int fds[] = { sock_fd[0], sock_fd[1], dgram_fd[0], dgram_fd[1], pipe_fd[1], listen_fd };
+        uint64_t *m = (uint64_t *)spot(r, 56);
+        uint64_t *c = (uint64_t *)spot(r, 64);
+        struct iovec *iov = (struct iovec *)spot(r, sizeof *iov);
+        *iov = (struct iovec){ b, 1 + below(r, 16) };
+        int *sv = below(r, 2) ? sock_fd : dgram_fd, send = (int)below(r, 2);
+        memset(m, 0, 56);
+        m[2] = (uint64_t)iov;
+        m[3] = 1;
+        m[4] = (uint64_t)c;                               // msg_control, msg_controllen
+        m[5] = 16 + 4 * 3;
+        if (send) {
+            c[0] = 16 + 4 * 3;                            // SOL_SOCKET, SCM_RIGHTS, 3 fds
+            ((int32_t *)c)[2] = 1;
+            ((int32_t *)c)[3] = 1;
+            for (int i = 0; i < 3; i++)
+                ((int32_t *)&c[2])[i] = fds[below(r, 6)];
+        }
+        tick(send ? SYS_sendmsg : SYS_recvmsg);
+        if (syscall(send ? SYS_sendmsg : SYS_recvmsg, sv[below(r, 2)], m, 0x40 | 0x4000) >= 0 &&
+            !send && m[5] >= 16 + 4 && ((int32_t *)c)[3] == 1)
+            for (uint64_t i = 0; i < (c[0] - 16) / 4 && i < 3; i++)
+                close(((int32_t *)&c[2])[i]);             // what came: closed again
         break;
     }
     default: {
@@ -415,6 +473,12 @@ void threads_worker(uint64_t seed, volatile uint64_t *count, uint64_t calls)
     null_fd = open("/dev/null", O_WRONLY);
     syscall(SYS_socketpair, 1, 1 | O_NONBLOCK, 0, sock_fd);    // AF_UNIX, SOCK_STREAM
     syscall(SYS_socketpair, 1, 2 | O_NONBLOCK, 0, dgram_fd);   // SOCK_DGRAM
+    listen_name.family = 1;                                     // "\0fzt<pid>", listening
+    listen_len = 2 + 4 + (unsigned)snprintf(listen_name.path + 4, 100, "%d", (int)getpid());
+    memcpy(listen_name.path, "\0fzt", 4);
+    listen_fd = (int)syscall(SYS_socket, 1, 1 | O_NONBLOCK, 0);
+    syscall(SYS_bind, listen_fd, &listen_name, listen_len);
+    syscall(SYS_listen, listen_fd, 8);
     uint64_t urg = 1ull << (SIGURG - 1);
     syscall(SYS_rt_sigprocmask, SIG_BLOCK, &urg, NULL, 8);     // the threads inherit it
     sig_fd = (int)syscall(SYS_signalfd4, -1, &urg, 8, O_NONBLOCK);
