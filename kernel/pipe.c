@@ -71,7 +71,10 @@ struct pipe {
     struct inode *fifo;        // FIFO: its inode, whose ->fifo points back here; else NULL
     bool packets;              // packet mode: each message is a uint32_t length, then its bytes
     bool no_waits;             // an empty pipe's receive returns 0, not wait (pipe_stop_waits)
-    const void *watchers[2];   // more objects whose readiness follows this pipe (pipe_watch)
+    // A socket's: told of every change, for the ends whose readiness follows this ring
+    // (pipe_watch). Set once, under the BKL.
+    void (*on_change)(void *arg, unsigned events);
+    void *change_arg;
     struct sleeplock rlock, wlock;
 };
 
@@ -126,25 +129,15 @@ static void notify(struct pipe *pp, unsigned events) {
     if (!locked)
         bkl_lock();
     poll_notify(pp, events);
-    for (int i = 0; i < 2; i++)
-        if (pp->watchers[i])
-            poll_notify(pp->watchers[i], events);
+    if (pp->on_change)
+        pp->on_change(pp->change_arg, events);
     if (!locked)
         bkl_unlock();
 }
 
-void pipe_watch(struct pipe *pp, const void *src) {
-    for (int i = 0; i < 2; i++)
-        if (!pp->watchers[i] || pp->watchers[i] == src) {
-            pp->watchers[i] = src;
-            return;
-        }
-}
-
-void pipe_unwatch(struct pipe *pp, const void *src) {
-    for (int i = 0; i < 2; i++)
-        if (pp->watchers[i] == src)
-            pp->watchers[i] = NULL;
+void pipe_watch(struct pipe *pp, void (*fn)(void *arg, unsigned events), void *arg) {
+    pp->on_change = fn;
+    pp->change_arg = arg;
 }
 
 // A caller's side of a copy: kernel memory (sockets, splice), or a user buffer (read(2)
@@ -316,7 +309,7 @@ static long do_recv(struct pipe *pp, struct side dst, size_t n, unsigned how, si
     uint64_t at = pp->nread;
     size_t want = hook && hook->limit && pp->nwritten != at ? hook->limit(hook->arg, at, n) : n;
     bool done = take_now(pp, dst, want, how & PIPE_PEEK, &len, &ret);
-    if (done && ret > 0 && hook && hook->took)
+    if (done && ret >= 0 && hook && hook->took)
         hook->took(hook->arg, at, dst.addr, (size_t)ret);
     unlock(pp, f);
     if (done) {
@@ -333,7 +326,7 @@ static long do_recv(struct pipe *pp, struct side dst, size_t n, unsigned how, si
             at = pp->nread;
             want = hook && hook->limit ? hook->limit(hook->arg, at, n) : n;
             ret = take(pp, dst, want, how & PIPE_PEEK, &len, f);
-            if (ret > 0 && hook && hook->took)
+            if (ret >= 0 && hook && hook->took)
                 hook->took(hook->arg, at, dst.addr, (size_t)ret);   // (rlock still held)
             sleeplock_release(&pp->rlock);
             break;

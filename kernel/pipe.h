@@ -19,10 +19,9 @@ struct pipe *pipe_new(bool packets);
 void pipe_free(struct pipe *pp);         // (NULL: nothing) its ends' users are gone
 long pipe_set_size(struct pipe *pp, uint64_t size);   // fcntl F_SETPIPE_SZ: the new size
 long pipe_size(struct pipe *pp);                      // F_GETPIPE_SZ
-// Also poll_notify(src) whenever the pipe's readiness changes (at most two sources; more
-// are not watched, and are woken only as pollers of the pipe). BKL.
-void pipe_watch(struct pipe *pp, const void *src);
-void pipe_unwatch(struct pipe *pp, const void *src);
+// Also fn(arg, events) whenever the pipe's readiness changes, under the BKL: a socket's
+// ring tells its end and those that send into it (socket.c). Set once, under the BKL.
+void pipe_watch(struct pipe *pp, void (*fn)(void *arg, unsigned events), void *arg);
 
 #define PIPE_NONBLOCK 1        // -EAGAIN instead of a sleep
 #define PIPE_PEEK     2        // receive, but leave it in the pipe (MSG_PEEK)
@@ -56,8 +55,8 @@ long pipe_splice_out(struct pipe *pp, void *buf, size_t n, unsigned how,
 // pipe's rlock, so that no other receiver of the pipe comes between: limit(arg, at, n) may
 // offer fewer than n bytes (at least 1), at being the stream position of the first on
 // offer - under the pipe's lock too, so it sees every mark a send put in for them; took(arg,
-// at, buf, n) sees the n bytes taken (or looked at) in the kernel buffer buf. Either may be
-// NULL; neither may sleep.
+// at, buf, n) sees the n bytes taken (or looked at) in the kernel buffer buf (n may be 0:
+// a receive of 0 bytes from a pipe that held some). Either may be NULL; neither may sleep.
 struct pipe_hook {
     size_t (*limit)(void *arg, uint64_t at, size_t n);
     void (*took)(void *arg, uint64_t at, const void *buf, size_t n);

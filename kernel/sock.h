@@ -86,6 +86,10 @@ struct sock {
     // Taken after a pipe's lock (a stream send's mark is put in under the ring's), and
     // nothing is taken under it.
     struct spinlock lock;         // peer, marks
+    // The end it sends into by default (its peer, while it has one), and the list of ends
+    // that send into it by default - their POLLOUT follows its ring (socket.c's
+    // ring_changed). BKL.
+    struct sock *sending_to, *senders, *next_sender;
     struct scm_mark *marks;       // a stream's, in order of `at`; the rest ride in messages
     struct ucred peercred;        // SO_PEERCRED: who made the peer, or who connected
     // Its name (kmalloc'd; NULL: unnamed), and the socket node a path name made (held).
@@ -103,6 +107,7 @@ struct sock {
     struct sock *next_inflight, *gc_next;
     bool gc_candidate, gc_alive;
     int gc_refs;
+    unsigned gc_epoch;
 };
 
 // socket.c
@@ -111,6 +116,7 @@ long sock_make_rx(struct sock *s);               // its ring: 0 or -ENOMEM
 void sock_get(struct sock *s);
 void sock_put(struct sock *s);                   // the last frees it
 void sock_link(struct sock *a, struct sock *b);  // a's peer is b and b's a (a pair)
+void sock_sends_to(struct sock *s, struct sock *to);   // s's default destination (BKL)
 void sock_close_end(struct sock *s);             // a close: what sock_release does (BKL)
 void sock_shutdown(struct sock *s, int how);     // shutdown(2) (BKL)
 struct file *sock_file(struct sock *s, unsigned flags);   // takes over a reference

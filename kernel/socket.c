@@ -36,6 +36,7 @@
 #include "pipe.h"
 #include "poll.h"
 #include "proc.h"
+#include "sched.h"
 #include "smp.h"
 #include "sock.h"
 #include "string.h"
@@ -76,13 +77,40 @@ struct sock *sock_new(int type) {
     return s;
 }
 
+// What s's ring's change may have made true: for s's pollers and epoll's edge triggers
+// (poll.h: armed by the file's priv, the end), and for the ends that send into it - their
+// POLLOUT follows its room. BKL (pipe.c's notify takes it).
+static void ring_changed(void *arg, unsigned events) {
+    struct sock *s = arg;
+    poll_notify(s, events);
+    for (struct sock *t = s->senders; t; t = t->next_sender)
+        poll_notify(t, events);
+}
+
+// s sends into to by default from now on (or, to NULL, into nothing): to's list of those
+// that do. BKL.
+void sock_sends_to(struct sock *s, struct sock *to) {
+    if (s->sending_to) {
+        for (struct sock **link = &s->sending_to->senders; *link; link = &(*link)->next_sender)
+            if (*link == s) {
+                *link = s->next_sender;
+                break;
+            }
+    }
+    s->sending_to = to != s ? to : NULL;   // (its own ring tells it anyway)
+    if (s->sending_to) {
+        s->next_sender = to->senders;
+        to->senders = s;
+    }
+}
+
 long sock_make_rx(struct sock *s) {
     if (s->rx)
         return 0;
     s->rx = pipe_new(messages(s));
     if (!s->rx)
         return -ENOMEM;
-    pipe_watch(s->rx, s);             // (epoll's edge triggers: poll.h)
+    pipe_watch(s->rx, ring_changed, s);
     return 0;
 }
 
@@ -184,8 +212,8 @@ void sock_link(struct sock *a, struct sock *b) {
     b->peer = a;
     sock_get(a);
     sock_get(b);
-    pipe_watch(a->rx, b);             // b's POLLOUT follows a's ring, and a's b's
-    pipe_watch(b->rx, a);
+    sock_sends_to(a, b);              // a's POLLOUT follows b's ring, and b's a's
+    sock_sends_to(b, a);
 }
 
 void sock_notify(struct sock *s, unsigned events) { poll_notify(s, events); }
@@ -219,6 +247,12 @@ static void shut_send(struct sock *s) {
 }
 
 void sock_shutdown(struct sock *s, int how) {
+    if (s->state == SS_LISTENING) {   // accept and connect see it (socket_name.c)
+        s->shut |= (how != SHUT_WR ? RCV : 0) | (how != SHUT_RD ? SEND : 0);
+        wakeup(s);
+        sock_notify(s, 0);
+        return;
+    }
     if (how != SHUT_RD)
         shut_send(s);
     if (how != SHUT_WR) {
@@ -255,8 +289,7 @@ void sock_close_end(struct sock *s) {
         uint64_t f = spin_lock_irqsave(&s->lock);
         s->peer = NULL;
         spin_unlock_irqrestore(&s->lock, f);
-        if (peer->rx && peer != s)
-            pipe_unwatch(peer->rx, s);
+        sock_sends_to(s, NULL);
         sock_notify(peer, 0);
         sock_put(peer);
     }
@@ -266,9 +299,8 @@ void sock_close_end(struct sock *s) {
 static void sock_release(struct file *f) {
     struct sock *s = f->priv;
     s->file = NULL;
-    sock_close_end(s);
-    sock_gc();                        // (what it held may be held only in flight now)
-}
+    sock_close_end(s);                // (what its ring held is let go: file.c's close of
+}                                     // each may find garbage, socket_gc.c)
 
 // ---------------------------------------------------------------- message headers
 
@@ -488,6 +520,10 @@ static long send_target(struct sock *s, uint64_t uaddr, uint32_t alen, struct so
         return err;
     }
     *to = peer_get(s);
+    if (*to && s->type == SOCK_DGRAM && (*to)->peer && (*to)->peer != s) {
+        sock_put(*to);                // it connected to another since: Linux's unix_may_send
+        return -EPERM;
+    }
     return *to ? 0 : -ENOTCONN;
 }
 
@@ -503,8 +539,7 @@ static void disconnect_dead(struct sock *s, struct sock *to) {
         s->peer = NULL;
     spin_unlock_irqrestore(&s->lock, f);
     if (was) {
-        if (to != s)
-            pipe_unwatch(to->rx, s);
+        sock_sends_to(s, NULL);
         sock_put(to);
     }
     if (!held)
@@ -592,7 +627,7 @@ static void stream_took(void *arg, uint64_t at, const void *buf, size_t n) {
     (void)buf;
     struct scatter *sc = arg;
     struct scm_mark *m = sc->mark;
-    if (!m || m->at >= at + n)
+    if (!m || (n ? m->at >= at + n : m->at > at))   // (0 bytes: a mark where it starts)
         return;
     sc->scm = m->scm;
     if (sc->peek) {
@@ -612,6 +647,8 @@ static void stream_took(void *arg, uint64_t at, const void *buf, size_t n) {
 static void message_took(void *arg, uint64_t at, const void *buf, size_t n) {
     (void)at;
     struct scatter *sc = arg;
+    if (n == 0)
+        return;                       // (a look with no room: see recv_whole)
     if (n < HEAD_NAME)
         panic("socket: a message without its whole header");
     sc->scm = head_scm(buf);
@@ -738,14 +775,20 @@ static long sock_write_user(struct file *f, uint64_t ubuf, size_t n) {
 }
 
 // ioctl(FIONREAD), Linux's SIOCINQ for AF_UNIX: the bytes queued to receive - for a
-// datagram end, the next message's length.
+// datagram end, the next message's length; SIOCOUTQ, a stream's bytes sent but not yet
+// received (0 once the peer has read them all).
+#define SIOCOUTQ 0x5411
 static long sock_ioctl(struct file *f, unsigned long cmd, uint64_t arg) {
     struct sock *s = f->priv;
-    if (cmd != FIONREAD)
+    if (cmd != FIONREAD && cmd != SIOCOUTQ)
         return -ENOTTY;
     if (s->state == SS_LISTENING)
         return -EINVAL;
-    int n = s->rx ? (int)pipe_queued(s->rx, s->type == SOCK_DGRAM) : 0;
+    int n = 0;
+    if (cmd == FIONREAD && s->rx)
+        n = (int)pipe_queued(s->rx, s->type == SOCK_DGRAM);
+    else if (cmd == SIOCOUTQ && s->type == SOCK_STREAM && s->peer && s->peer->rx)
+        n = (int)pipe_queued(s->peer->rx, false);   // (bytes, where Linux counts buffers)
     return copy_to_user((void *)arg, &n, sizeof n) ? -EFAULT : 0;
 }
 
@@ -806,18 +849,22 @@ static long sock_write(struct file *f, const void *buf, size_t n) {
 // the BKL held (poll and epoll run under it), which keeps the peer.
 static unsigned sock_poll(struct file *f) {
     struct sock *s = f->priv;
-    if (s->state == SS_LISTENING)
-        return s->queued ? POLLIN | POLLRDNORM : 0;
     unsigned mask = 0;
+    if (s->state == SS_LISTENING) {
+        mask = s->queued ? POLLIN | POLLRDNORM : 0;
+        if (s->shut & RCV)
+            mask |= POLLRDHUP | POLLIN | POLLRDNORM;
+        return s->shut == (RCV | SEND) ? mask | POLLHUP : mask;
+    }
     if (s->rx)
         mask |= pipe_ready(s->rx, true, false) & (POLLIN | POLLRDNORM);
     if (__atomic_load_n(&s->err, __ATOMIC_RELAXED))
         mask |= POLLERR;
     struct sock *peer = s->peer;      // (the BKL keeps it: not `lock`, which a send's mark
     if (peer && peer->rx && !peer->closed)   // takes inside the pipe's)
-        mask |= pipe_ready(peer->rx, false, true) & (POLLOUT | POLLWRNORM);
+        mask |= pipe_ready(peer->rx, false, true) & POLLOUT ? POLLOUT | POLLWRNORM | POLLWRBAND : 0;
     else if (!peer || peer->closed)
-        mask |= POLLOUT | POLLWRNORM;    // (a send will not wait: it fails at once)
+        mask |= POLLOUT | POLLWRNORM | POLLWRBAND;   // (a send will not wait: it fails at once)
     if (s->shut & RCV)
         mask |= POLLRDHUP | POLLIN | POLLRDNORM;
     if (s->shut == (RCV | SEND) || (connected_kind(s) && s->state != SS_CONNECTED))
@@ -928,7 +975,7 @@ SYSCALL(sendto) {
 // The sender's name, to a recvfrom or recvmsg that asked for it: *ulen (a user
 // socklen_t) says how much room; it gets the name's length (0: unnamed).
 static long put_from(const struct unix_addr *from, uint64_t uaddr, uint64_t ulen) {
-    if (!uaddr || !ulen)
+    if (!uaddr)
         return 0;
     return sock_copy_addr_out(from, uaddr, ulen);
 }
@@ -966,6 +1013,7 @@ SYSCALL(recvfrom) {
 }
 
 #define UIO_MAXIOV 1024                  // iovecs in one call, as Linux
+#define MAX_IO 0x7ffff000ull             // Linux's MAX_RW_COUNT: the most one call moves
 
 // The message header and its iovecs from user memory: 0 with *iov kmalloc'd (the caller
 // frees it; NULL for none), or an error.
@@ -989,9 +1037,11 @@ static long get_msg(uint64_t umsg, struct msghdr_k *m, struct iovec **iov) {
             return -EINVAL;
         if (v->base > USER_TOP || v->len > USER_TOP - v->base)
             return -EFAULT;
+        if (v->len > MAX_IO - total)
+            v->len = MAX_IO - total;  // cut short, as Linux's import_iovec
         total += v->len;
     }
-    return total > 0x7fffffff ? -EINVAL : 0;
+    return 0;
 }
 
 // sendmsg(int sockfd, const struct msghdr *msg, int flags): SCM_RIGHTS and SCM_CREDENTIALS
@@ -1029,6 +1079,8 @@ SYSCALL(recvmsg) {
     struct iovec *iov;
     struct recv_info info = { 0 };
     long got = get_msg(umsg, &m, &iov);
+    if (!got && m.name && (int32_t)m.namelen < 0)
+        got = -EINVAL;
     if (!got)
         got = recv_user(f, iov, (int)m.iovlen, flags, &info);
     kfree(iov);

@@ -17,8 +17,11 @@
 // A socket's queue here is its ring's messages and its stream marks (socket.c), and for a
 // listener, those of the connections waiting for accept.
 //
-// It runs when a socket is closed, or a descriptor of one is let go, while any socket is in
-// flight. Locking: everything here, and every change of `inflight`, is under the BKL.
+// It runs when a reference to a socket's file goes and leaves the file held only in flight
+// - and only if that socket is on a cycle of such sockets (on_a_cycle: garbage can appear
+// no other way). Closing a socket drops what its ring holds, and so lets go of such
+// references itself. Locking: everything here, and every change of `inflight`, is under
+// the BKL.
 #include <stdbool.h>
 #include <stdint.h>
 #include "file.h"
@@ -52,17 +55,21 @@ static bool only_in_flight(struct sock *s) {
     return s->file && __atomic_load_n(&s->file->refs, __ATOMIC_ACQUIRE) == s->inflight;
 }
 
-// Step 2's and 3's visits of the sockets a candidate's queue holds.
+// Step 2's visit of the sockets a candidate's queue holds.
 static void not_from_outside(void *arg, struct sock *t) {
     (void)arg;
     if (t->gc_candidate)
         t->gc_refs--;
 }
 
+// Step 3's: what an alive candidate holds is alive, and is walked in its turn (`work`, a
+// stack through gc_next: each candidate is walked once).
 static void keep_alive(void *arg, struct sock *t) {
+    struct sock **work = arg;
     if (t->gc_candidate && !t->gc_alive) {
         t->gc_alive = true;
-        *(bool *)arg = true;
+        t->gc_next = *work;
+        *work = t;
     }
 }
 
@@ -78,13 +85,14 @@ void sock_gc(void) {
     for (struct sock *s = in_flight; s; s = s->next_inflight)
         if (s->gc_candidate)
             sock_each_held(s, not_from_outside, NULL);
+    struct sock *work = NULL;
     for (struct sock *s = in_flight; s; s = s->next_inflight)
-        s->gc_alive = s->gc_candidate && s->gc_refs > 0;
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (struct sock *s = in_flight; s; s = s->next_inflight)
-            if (s->gc_candidate && s->gc_alive)
-                sock_each_held(s, keep_alive, &changed);
+        if (s->gc_candidate && s->gc_refs > 0)
+            keep_alive(&work, s);
+    while (work) {
+        struct sock *s = work;
+        work = s->gc_next;
+        sock_each_held(s, keep_alive, &work);
     }
     // The garbage, counted so that the closes its emptying makes free none of it under us.
     struct sock *garbage = NULL;
@@ -104,10 +112,44 @@ void sock_gc(void) {
     collecting = false;
 }
 
-// A descriptor of a socket's file was let go (file.c), the file still open: it may be held
-// only in flight now.
+// Can s, just become held only in flight, be garbage now? Only on a cycle: before, what is
+// garbage now was kept alive from s alone, so s reaches all of it, and something in it
+// holds s. So look for a way from s back to itself through sockets held only in flight -
+// usually a step or two - before walking everything (sock_gc).
+struct cycle_walk {
+    struct sock *from, *work;
+    unsigned epoch;
+    bool found;
+};
+
+static void towards(void *arg, struct sock *t) {
+    struct cycle_walk *w = arg;
+    if (t == w->from)
+        w->found = true;
+    else if (t->gc_epoch != w->epoch && only_in_flight(t)) {
+        t->gc_epoch = w->epoch;
+        t->gc_next = w->work;
+        w->work = t;
+    }
+}
+
+static bool on_a_cycle(struct sock *s) {
+    static unsigned epoch;
+    struct cycle_walk w = { s, s, ++epoch, false };
+    s->gc_epoch = w.epoch;
+    s->gc_next = NULL;
+    while (w.work && !w.found) {
+        struct sock *t = w.work;
+        w.work = t->gc_next;
+        sock_each_held(t, towards, &w);
+    }
+    return w.found;
+}
+
+// A reference to a socket's file went (file.c), the file still open: it may be held only
+// in flight now, and be garbage with what it holds.
 void sock_file_unref(struct file *f) {
     struct sock *s = f->priv;
-    if (s->inflight && only_in_flight(s))
+    if (s->inflight && only_in_flight(s) && !collecting && on_a_cycle(s))
         sock_gc();
 }

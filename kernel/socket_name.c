@@ -386,7 +386,8 @@ static long wait_for_room(struct sock *l, bool nonblock, uint64_t timeout) {
     uint64_t flags = local_irq_save();
     long err = 0;
     uint64_t deadline = deadline_of(timeout);
-    while (!err && l->state == SS_LISTENING && !l->closed && l->queued > l->backlog) {
+    while (!err && l->state == SS_LISTENING && !l->closed && !(l->shut & RCV) &&
+           l->queued > l->backlog) {
         if (nonblock || past(deadline))
             err = -EAGAIN;
         else if (signal_pending(current()))
@@ -396,14 +397,14 @@ static long wait_for_room(struct sock *l, bool nonblock, uint64_t timeout) {
     }
     current()->wake_at = 0;
     local_irq_restore(flags);
-    if (!err && (l->closed || l->state != SS_LISTENING))
+    if (!err && (l->closed || l->state != SS_LISTENING || (l->shut & RCV)))
         err = -ECONNREFUSED;
     return err;
 }
 
 // s connects to the listener l: the listener's side is made and queued for accept.
 static long connect_stream(struct sock *s, struct sock *l, bool nonblock) {
-    if (l->state != SS_LISTENING || l->closed)
+    if (l->state != SS_LISTENING || l->closed || (l->shut & RCV))
         return -ECONNREFUSED;
     if (s->state != SS_UNCONNECTED)
         return s->state == SS_CONNECTED ? -EISCONN : -EINVAL;
@@ -445,19 +446,15 @@ static long connect_stream(struct sock *s, struct sock *l, bool nonblock) {
 static long connect_dgram(struct sock *s, struct sock *to) {
     if (to && to->peer && to->peer != s)
         return -EPERM;                // (it is connected to another: Linux's unix_may_send)
-    if (to) {
+    if (to)
         sock_get(to);
-        pipe_watch(to->rx, s);
-    }
     uint64_t f = spin_lock_irqsave(&s->lock);
     struct sock *old = s->peer;
     s->peer = to;
     spin_unlock_irqrestore(&s->lock, f);
-    if (old) {
-        if (old != to && old != s)    // (its own ring it always watches)
-            pipe_unwatch(old->rx, s);
+    sock_sends_to(s, to);
+    if (old)
         sock_put(old);
-    }
     s->state = to ? SS_CONNECTED : SS_UNCONNECTED;
     sock_notify(s, 0);
     return 0;
@@ -503,8 +500,8 @@ static long wait_for_connection(struct sock *l, bool nonblock) {
             err = -EAGAIN;
         else if (signal_pending(current()))
             err = deadline ? -EINTR : -ERESTARTSYS;   // (a timed wait is not restarted)
-        else if (l->state != SS_LISTENING)
-            err = -EINVAL;
+        else if (l->state != SS_LISTENING || (l->shut & RCV))
+            err = -EINVAL;            // (shut for receiving: Linux's accept says so too)
         else
             sleep_on(l);
     }
@@ -539,7 +536,6 @@ static long do_accept(int fd, uint64_t uaddr, uint64_t ulen, int flags) {
     l->queue = e->next_queued;
     l->queued--;
     wakeup(l);                        // connects waiting for room
-    sock_notify(l, 0);
     if (uaddr) {
         static const struct unix_addr unnamed = { UNIX_PATH_OFF, { AF_UNIX } };
         struct sock *peer = e->peer;
@@ -581,8 +577,7 @@ SYSCALL(getsockname) {
     return sock_copy_addr_out(s->addr ? s->addr : &unnamed, uaddr, ulen);
 }
 
-// getpeername: the peer's name; ENOTCONN without a peer, or with a closed one on a
-// connected end.
+// getpeername: the peer's name, even once it closed; ENOTCONN without a peer.
 SYSCALL(getpeername) {
     int fd = (int)a0;
     uint64_t uaddr = a1, ulen = a2;
@@ -590,8 +585,8 @@ SYSCALL(getpeername) {
     long err = sock_of_fd(fd, &s);
     if (err)
         return err;
-    struct sock *peer = s->peer;
-    if (!peer || (peer->closed && s->type != SOCK_DGRAM))
+    struct sock *peer = s->peer;      // (a closed peer still has its name, as on Linux)
+    if (!peer)
         return -ENOTCONN;
     static const struct unix_addr unnamed = { UNIX_PATH_OFF, { AF_UNIX } };
     return sock_copy_addr_out(peer->addr ? peer->addr : &unnamed, uaddr, ulen);

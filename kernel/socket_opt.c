@@ -141,12 +141,14 @@ SYSCALL(setsockopt) {
         return set_struct_opt(s, name, uval, len);
     if (copy_from_user(&value, (const void *)uval, sizeof value))
         return -EFAULT;
-    int64_t doubled = (int64_t)(value < 0 ? 0 : value) * 2;
+    // Linux takes the size unsigned (so -1 is the most), caps it at net.core.wmem_max
+    // and rmem_max (212992), and keeps it doubled, at least its minimum.
+    uint64_t doubled = (uint64_t)((uint32_t)value < 212992 ? (uint32_t)value : 212992) * 2;
     switch (name) {
     case SO_PASSCRED: s->passcred = value != 0; break;
-    case SO_SNDBUF: s->sndbuf = doubled < 4608 ? 4608 : doubled > 425984 ? 425984 : (int)doubled;
+    case SO_SNDBUF: s->sndbuf = doubled < 4608 ? 4608 : (int)doubled;
         break;
-    case SO_RCVBUF: s->rcvbuf = doubled < 2304 ? 2304 : doubled > 425984 ? 425984 : (int)doubled;
+    case SO_RCVBUF: s->rcvbuf = doubled < 2304 ? 2304 : (int)doubled;
         break;
     case SO_PRIORITY:
         if ((value < 0 || value > 6) && !capable())
