@@ -186,7 +186,9 @@ static void run(struct percpu *c, struct proc *p) {
     p->state = PROC_RUNNING;
     p->on_cpu = true;
     p->last_cpu = c->id;                // where it runs now (ps's PSR)
-    p->slice = TIME_SLICE_TICKS;
+    if (!p->keeps_slice)                // (given way to a wakeup: the rest of its turn)
+        p->slice = TIME_SLICE_TICKS;
+    p->keeps_slice = false;
     p->ran_since = time_since_boot_ns();
     c->need_resched = false;
     proc_set_current(p);
@@ -298,6 +300,19 @@ void yield(void) {
     lockdep_assert_none_held("yielding");
     rq_lock();
     make_runnable(p);
+    // Given way to a thread it woke (wake_preempt) with its slice not used up: it keeps its
+    // turn, next after that one, as Linux's preempted task keeps its place by vruntime.
+    // At the queue's tail, a thread looping in user mode would come between - and a pair
+    // passing messages, each waking the other, got one message through per time slice.
+    // It keeps what is left of its slice, too: two threads waking each other would
+    // otherwise take turns at the head for good.
+    if (c->wake_next && p->slice > 0 && rq_tail == p && rq_head != p) {
+        rq_remove(p);
+        p->rq_next = rq_head;
+        rq_head->rq_prev = p;
+        rq_head = p;
+        p->keeps_slice = true;
+    }
     if (!sched_allowed_here(p))         // its affinity has just changed: a CPU it may use
         c->resched_ipis |= smp_claim_idle_cpu(p->cpus_allowed);
     switch_away(p);
