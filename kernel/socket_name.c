@@ -40,6 +40,9 @@
 
 static struct sock *abstract_names;   // ends with an abstract name (BKL)
 
+// What getsockname, getpeername and accept say of an end with no name: just the family.
+static const struct unix_addr unnamed = { UNIX_PATH_OFF, { AF_UNIX } };
+
 // ---------------------------------------------------------------- addresses
 
 // A sockaddr_un from user memory: 0, -EINVAL (too short or long, another family) or
@@ -537,7 +540,6 @@ static long do_accept(int fd, uint64_t uaddr, uint64_t ulen, int flags) {
     l->queued--;
     wakeup(l);                        // connects waiting for room
     if (uaddr) {
-        static const struct unix_addr unnamed = { UNIX_PATH_OFF, { AF_UNIX } };
         struct sock *peer = e->peer;
         err = sock_copy_addr_out(peer && peer->addr ? peer->addr : &unnamed, uaddr, ulen);
         if (err) {
@@ -573,7 +575,6 @@ SYSCALL(getsockname) {
     long err = sock_of_fd(fd, &s);
     if (err)
         return err;
-    static const struct unix_addr unnamed = { UNIX_PATH_OFF, { AF_UNIX } };
     return sock_copy_addr_out(s->addr ? s->addr : &unnamed, uaddr, ulen);
 }
 
@@ -588,6 +589,5 @@ SYSCALL(getpeername) {
     struct sock *peer = s->peer;      // (a closed peer still has its name, as on Linux)
     if (!peer)
         return -ENOTCONN;
-    static const struct unix_addr unnamed = { UNIX_PATH_OFF, { AF_UNIX } };
     return sock_copy_addr_out(peer->addr ? peer->addr : &unnamed, uaddr, ulen);
 }
