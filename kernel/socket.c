@@ -117,7 +117,9 @@ long sock_make_rx(struct sock *s) {
 void sock_get(struct sock *s) { __atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED); }
 
 // Frees the ancillary data still in s's ring and marks, unreceived: their descriptors are
-// closed, under the BKL (taken here if the last put came from an unlocked send).
+// closed, under the BKL (taken here if the last put came from an unlocked send). The close
+// dropped what was there then (sock_close_end); this is for a send already copying when
+// the close came, whose bytes and mark went in after it.
 static void free_carried(struct sock *s) {
     if (!__atomic_load_n(&s->carried, __ATOMIC_ACQUIRE))
         return;
