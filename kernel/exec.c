@@ -23,6 +23,7 @@
 #include "mm.h"
 #include "pidfd.h"
 #include "proc.h"
+#include "rseq.h"
 #include "smp.h"
 #include "random.h"
 #include "sched.h"
@@ -507,6 +508,7 @@ static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, 
     fpu_restore(p->fpu);
     p->fs_base = 0;
     wrmsr(0xc0000100, 0);            // MSR_FS_BASE
+    rseq_exec(p);                    // the old program's struct rseq is gone with its memory
     memset(p->tf, 0, sizeof *p->tf);
     p->tf->rip = entry;
     p->tf->rsp = rsp;

@@ -17,6 +17,7 @@
 #include "memlayout.h"
 #include "pidfd.h"
 #include "proc.h"
+#include "rseq.h"
 #include "sched.h"
 #include "string.h"
 #include "syscall.h"
@@ -221,6 +222,7 @@ static void set_registers(struct proc *child, struct proc *self, uint64_t flags,
         child->sas_sp = self->sas_sp;
         child->sas_size = self->sas_size;
         child->sas_flags = self->sas_flags;
+        rseq_fork(child, self);          // a new thread starts unregistered (glibc registers it)
     }
 }
 
@@ -324,6 +326,8 @@ void proc_first_run_c(void) {
     // told, or the stop came before its first run) runs no user code until SIGCONT.
     if (p->signal->stopped || p->stop_pending)
         return_to_user(p->tf);
+    else
+        rseq_return(p->tf);              // a forked process's rseq: its CPU's numbers
 }
 
 SYSCALL(fork)  { return do_clone(0, 0, 0, 0, 0, SIGCHLD, 0); }

@@ -283,6 +283,13 @@ struct proc {
     uint64_t clear_child_tid;    // set_tid_address, CLONE_CHILD_CLEARTID
     uint64_t set_child_tid;      // CLONE_CHILD_SETTID: written by the child itself, first thing
     uint64_t robust_list, robust_len;   // set_robust_list: walked at exit and exec (futex.c)
+    // rseq(2) (rseq.c): its struct rseq in user memory (0: none), the length and signature
+    // it was registered with, and what the way back to user mode owes it (enum rseq_due:
+    // set when the thread is switched in). Only the thread itself touches them (fork and
+    // exec, for a thread not yet or no longer running anything else), so no lock.
+    uint64_t rseq_addr;
+    uint32_t rseq_len, rseq_sig;
+    int rseq_due;
     uint64_t syscall_nr;         // the system call in progress, to restart it
     uint8_t fpu[512] __attribute__((aligned(16)));   // x87/SSE registers (fxsave) while switched out
     // Added by the limits work (proc.c): the entry's index in the process table, fixed for

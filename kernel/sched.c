@@ -37,6 +37,7 @@
 #include "cpu.h"
 #include "panic.h"
 #include "proc.h"
+#include "rseq.h"
 #include "sched.h"
 #include "smp.h"
 #include "spinlock.h"
@@ -249,6 +250,7 @@ void scheduler(void) {
 // the switch: p lets it go, then takes the BKL back as deep as it held it. (The lock order
 // forbids the other way round.)
 static void switched_in(struct proc *p) {
+    rseq_switched_in(p);                // where it runs may have changed: its rseq is due
     rq_unlock();
     bkl_take_back(p->bkl_depth, p->bkl_who);
 }

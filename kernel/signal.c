@@ -21,6 +21,7 @@
 #include "kmalloc.h"
 #include "ksignal.h"
 #include "proc.h"
+#include "rseq.h"
 #include "sched.h"
 #include "smp.h"
 #include "string.h"
@@ -672,6 +673,7 @@ bool signal_deliver_one(struct trapframe *tf) {
     if (ka->handler == SIG_DFL)
         proc_group_exit(sig);            // terminated by the signal, every thread
     restart_or_eintr(p, tf, true, ka->flags & SA_RESTART);
+    rseq_signal(tf, sig);                // out of a restartable sequence first (rseq.c)
     if (!setup_frame(p, tf, sig, ka, &info))
         proc_group_exit(SIGSEGV);
     // Another deliverable signal gets its frame on top of this one, so its handler runs

@@ -184,6 +184,11 @@ SYSCALL(open) {
     uint32_t mode = (uint32_t)a2;
     return do_openat(AT_FDCWD, pathname, flags, mode);
 }
+SYSCALL(creat) {                 // open(path, O_CREAT | O_WRONLY | O_TRUNC, mode)
+    uint64_t pathname = a0;
+    uint32_t mode = (uint32_t)a1;
+    return do_openat(AT_FDCWD, pathname, O_CREAT | O_WRONLY | O_TRUNC, mode);
+}
 SYSCALL(openat) {
     int dirfd = (int)a0;
     uint64_t pathname = a1;
@@ -336,18 +341,13 @@ SYSCALL(faccessat2) {
     return do_faccessat(dirfd, pathname, mode, flags);
 }
 
-SYSCALL(readlink) {
-    uint64_t pathname = a0, ubuf = a1;
-    int bufsiz = (int)a2;
-    if ((int64_t)bufsiz <= 0)
+// readlink and readlinkat. An empty path names dirfd's own file, which is never a link
+// here (no O_PATH): -ENOENT, as Linux says for a file that is not one.
+static long do_readlinkat(int dirfd, uint64_t pathname, uint64_t ubuf, int bufsiz) {
+    if (bufsiz <= 0)
         return -EINVAL;
-    long err;
-    char *path = path_from_user(pathname, &err);
-    if (!path)
-        return err;
     struct inode *ip;
-    err = fs_lookup(current()->fs->cwd, path, 0, &ip);
-    kfree(path);
+    long err = path_inode_at(dirfd, pathname, AT_SYMLINK_NOFOLLOW, &ip);
     if (err)
         return err;
     if (!S_ISLNK(ip->mode))
@@ -360,6 +360,18 @@ SYSCALL(readlink) {
         n = -EFAULT;
     kfree(buf);
     return n;
+}
+
+SYSCALL(readlink) {
+    uint64_t pathname = a0, ubuf = a1;
+    int bufsiz = (int)a2;
+    return do_readlinkat(AT_FDCWD, pathname, ubuf, bufsiz);
+}
+SYSCALL(readlinkat) {
+    int dirfd = (int)a0;
+    uint64_t pathname = a1, ubuf = a2;
+    int bufsiz = (int)a3;
+    return do_readlinkat(dirfd, pathname, ubuf, bufsiz);
 }
 
 // The directory chdir and chroot go to: it must be one, and searchable (Linux's order).
@@ -388,6 +400,20 @@ SYSCALL(chdir) {
     long err = dir_for(upath, &ip);
     if (!err)
         set_dir(&current()->fs->cwd, ip);
+    return err;
+}
+
+// fchdir(fd): to the directory fd has open (find and nftw go back this way).
+SYSCALL(fchdir) {
+    int fd = (int)a0;
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    if (!f->ip || !S_ISDIR(f->ip->mode))
+        return -ENOTDIR;
+    long err = inode_permission(f->ip, MAY_EXEC);
+    if (!err)
+        set_dir(&current()->fs->cwd, f->ip);
     return err;
 }
 
@@ -420,13 +446,30 @@ SYSCALL(getcwd) {
     return len;
 }
 
-// struct linux_dirent64, 8-byte aligned records.
+// struct linux_dirent64, 8-byte aligned records; and getdents's older struct linux_dirent,
+// with no d_type in its head: that is the record's last byte, after the name's NUL.
 struct dirent64_head { uint64_t d_ino; int64_t d_off; uint16_t d_reclen; uint8_t d_type; } __attribute__((packed));
+struct dirent_head { uint64_t d_ino; int64_t d_off; uint16_t d_reclen; } __attribute__((packed));
 
-SYSCALL(getdents64) {
-    int fd = (int)a0;
-    uint64_t dirp = a1;
-    uint64_t count = (uint32_t)a2;   // an unsigned int in Linux: the upper half is not used
+// One entry as a record of either format, into rec (big enough); its length.
+static size_t dirent_record(char *rec, const struct fs_dirent *d, int64_t off, bool old) {
+    size_t namelen = strlen(d->name);
+    size_t head = old ? sizeof(struct dirent_head) : sizeof(struct dirent64_head);
+    size_t reclen = (head + namelen + 1 + old + 7) & ~7ul;
+    memset(rec, 0, reclen);
+    if (old) {
+        struct dirent_head h = { d->ino, off, (uint16_t)reclen };
+        memcpy(rec, &h, sizeof h);
+        rec[reclen - 1] = (char)d->type;
+    } else {
+        struct dirent64_head h = { d->ino, off, (uint16_t)reclen, d->type };
+        memcpy(rec, &h, sizeof h);
+    }
+    memcpy(rec + head, d->name, namelen);
+    return reclen;
+}
+
+static long do_getdents(int fd, uint64_t dirp, uint64_t count, bool old) {
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
@@ -435,7 +478,7 @@ SYSCALL(getdents64) {
     if (f->ip->nlink == 0)
         return -ENOENT;                  // Linux: a removed directory lists nothing at all
     struct fs_dirent *d = kmalloc(sizeof *d);
-    char *rec = kmalloc(sizeof(struct dirent64_head) + FS_NAME_MAX + 8);
+    char *rec = kmalloc(sizeof(struct dirent64_head) + FS_NAME_MAX + 16);   // either format
     long done = 0;
     if (!d || !rec)
         done = -ENOMEM;
@@ -443,17 +486,12 @@ SYSCALL(getdents64) {
         uint64_t pos = f->pos;
         if (fs_readdir(f->ip, &pos, d) != 1)
             break;
-        size_t namelen = strlen(d->name);
-        size_t reclen = (sizeof(struct dirent64_head) + namelen + 1 + 7) & ~7ul;
+        size_t reclen = dirent_record(rec, d, (int64_t)pos, old);
         if ((uint64_t)done + reclen > count) {
             if (done == 0)
                 done = -EINVAL;                 // not even one entry fits
             break;
         }
-        struct dirent64_head h = { d->ino, (int64_t)pos, (uint16_t)reclen, d->type };
-        memset(rec, 0, reclen);
-        memcpy(rec, &h, sizeof h);
-        memcpy(rec + sizeof h, d->name, namelen);
         if (copy_to_user((void *)(dirp + done), rec, reclen)) {
             done = done ? done : -EFAULT;
             break;
@@ -465,6 +503,10 @@ SYSCALL(getdents64) {
     kfree(rec);
     return done;
 }
+
+// The count is an unsigned int in Linux: the upper half is not used.
+SYSCALL(getdents64) { return do_getdents((int)a0, a1, (uint32_t)a2, false); }
+SYSCALL(getdents)   { return do_getdents((int)a0, a1, (uint32_t)a2, true); }
 
 // ---------------------------------------------------------------- creating and removing names
 

@@ -143,12 +143,16 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(75, fdatasync),          // int fdatasync(int fd)
     E(76, truncate),           // int truncate(const char *path, off_t length)
     E(77, ftruncate),          // int ftruncate(int fd, off_t length)
+    E(78, getdents),           // long getdents(unsigned int fd, struct linux_dirent *dirp,
+                               //     unsigned int count)
     E(79, getcwd),             // long getcwd(char *buf, size_t size)
                                //   (returns the length, glibc returns buf)
     E(80, chdir),              // int chdir(const char *path)
+    E(81, fchdir),             // int fchdir(int fd)
     E(82, rename),             // int rename(const char *oldpath, const char *newpath)
     E(83, mkdir),              // int mkdir(const char *pathname, mode_t mode)
     E(84, rmdir),              // int rmdir(const char *pathname)
+    E(85, creat),              // int creat(const char *pathname, mode_t mode)
     E(86, link),               // int link(const char *oldpath, const char *newpath)
     E(87, unlink),             // int unlink(const char *pathname)
     E(88, symlink),            // int symlink(const char *target, const char *linkpath)
@@ -163,6 +167,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(97, getrlimit),          // int getrlimit(int resource, struct rlimit *rlim)
     E(98, getrusage),          // int getrusage(int who, struct rusage *usage)
     E(99, sysinfo),            // int sysinfo(struct sysinfo *info)
+    E(100, times),             // clock_t times(struct tms *buf)
     L(102, getuid),            // uid_t getuid(void)
     E(103, syslog),            // int syslog(int type, char *bufp, int len)
     L(104, getgid),            // gid_t getgid(void)
@@ -279,6 +284,8 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
                                //     const char *newpath, int flags)
     E(266, symlinkat),         // int symlinkat(const char *target, int newdirfd,
                                //     const char *linkpath)
+    E(267, readlinkat),        // ssize_t readlinkat(int dirfd, const char *pathname, char *buf,
+                               //     size_t bufsiz)
     E(268, fchmodat),          // int fchmodat(int dirfd, const char *pathname, mode_t mode)
     E(269, faccessat),         // int faccessat(int dirfd, const char *pathname, int mode)
     E(270, pselect6),          // int pselect6(int nfds, fd_set *readfds, fd_set *writefds,
@@ -337,6 +344,8 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
                                //     long pos_l, long pos_h, int flags)
     E(332, statx),             // int statx(int dirfd, const char *pathname, int flags,
                                //     unsigned int mask, struct statx *statxbuf)
+    E(334, rseq),              // int rseq(struct rseq *rseq, uint32_t rseq_len, int flags,
+                               //     uint32_t sig)
     E(424, pidfd_send_signal), // int pidfd_send_signal(int pidfd, int sig, siginfo_t *info,
                                //     unsigned int flags)
     E(434, pidfd_open),        // int pidfd_open(pid_t pid, unsigned int flags)

@@ -108,6 +108,10 @@ SYSCALL(truncate);             // sys_attr.c
 SYSCALL(ftruncate);            // sys_attr.c
 SYSCALL(getcwd);               // sys_path.c
 SYSCALL(chdir);                // sys_path.c
+SYSCALL(fchdir);               // sys_path.c
+SYSCALL(creat);                // sys_path.c
+SYSCALL(readlinkat);           // sys_path.c
+SYSCALL(getdents);             // sys_path.c
 SYSCALL(rename);               // sys_path.c
 SYSCALL(mkdir);                // sys_path.c
 SYSCALL(rmdir);                // sys_path.c
@@ -124,6 +128,7 @@ SYSCALL(umask);                // sys_attr.c
 SYSCALL(gettimeofday);         // sys_time.c
 SYSCALL(getrlimit);            // sys_limits.c
 SYSCALL(getrusage);            // exit.c
+SYSCALL(times);                // exit.c
 SYSCALL(sysinfo);              // sys_proc.c
 SYSCALL(getuid);               // cred.c
 SYSCALL(syslog);               // sys_proc.c
@@ -255,6 +260,7 @@ SYSCALL(pwritev2);             // sys_file.c
 SYSCALL(statx);                // sys_path.c
 SYSCALL(pidfd_send_signal);    // pidfd.c
 SYSCALL(pidfd_open);           // pidfd.c
+SYSCALL(rseq);                 // rseq.c
 SYSCALL(clone3);               // fork.c
 SYSCALL(close_range);          // sys_file.c
 SYSCALL(pidfd_getfd);          // pidfd.c

@@ -31,6 +31,7 @@
 #include "uaccess.h"
 #include "vm.h"
 #include "proc.h"
+#include "rseq.h"
 #include "x86.h"
 
 struct __attribute__((packed)) idt_gate {
@@ -303,15 +304,30 @@ static void check_way_out(void) {
     uaccess_check_closed("the return to user mode");
 }
 
+// A thread switched in with a struct rseq (rseq.c) has it written - the CPU it is on now,
+// and maybe an abort - with interrupts on, as in a system call (a fault there may sleep).
+// Then the way out looks at everything again: a tick may have come, or a signal (SIGSEGV,
+// if the struct was bad).
+static bool rseq_done_unlocked(struct trapframe *tf) {
+    if (!current()->rseq_due)
+        return false;
+    sti();
+    rseq_return(tf);
+    cli();
+    return true;
+}
+
 void return_to_user_unlocked(struct trapframe *tf) {
-    // A preemption alone needs no BKL: the run queue has a lock of its own (sched.c).
-    if (sched_need_resched() && !work_on_way_out(current()))
-        yield();
-    if (sched_need_resched() || work_on_way_out(current())) {
-        kernel_enter();
-        return_to_user(tf);
-        kernel_exit();
-    }
+    do {
+        // A preemption alone needs no BKL: the run queue has a lock of its own (sched.c).
+        if (sched_need_resched() && !work_on_way_out(current()))
+            yield();
+        if (sched_need_resched() || work_on_way_out(current())) {
+            kernel_enter();
+            return_to_user(tf);
+            kernel_exit();
+        }
+    } while (rseq_done_unlocked(tf));
     check_way_out();
 }
 
@@ -337,7 +353,7 @@ void return_to_user(struct trapframe *tf) {
     do {
         if (sched_need_resched())
             yield();
-    } while (signal_deliver_one(tf));
+    } while (signal_deliver_one(tf) || rseq_return(tf));
     check_way_out();
 }
 

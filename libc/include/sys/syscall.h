@@ -57,11 +57,14 @@
 #define SYS_fdatasync      75
 #define SYS_truncate       76
 #define SYS_ftruncate      77
+#define SYS_getdents       78
 #define SYS_getcwd         79
 #define SYS_chdir          80
+#define SYS_fchdir         81
 #define SYS_rename         82
 #define SYS_mkdir          83
 #define SYS_rmdir          84
+#define SYS_creat          85
 #define SYS_link           86
 #define SYS_unlink         87
 #define SYS_symlink        88
@@ -74,6 +77,7 @@
 #define SYS_umask          95
 #define SYS_gettimeofday  96
 #define SYS_getrlimit      97
+#define SYS_times         100
 #define SYS_getuid        102
 #define SYS_syslog        103
 #define SYS_getgid        104
@@ -155,6 +159,7 @@
 #define SYS_futimesat     261
 #define SYS_newfstatat    262
 #define SYS_unlinkat      263
+#define SYS_readlinkat    267
 #define SYS_fchmodat      268
 #define SYS_faccessat     269
 #define SYS_pselect6      270
