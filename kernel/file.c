@@ -70,7 +70,7 @@ void file_close(struct file *f) {
 
 void inode_stat(struct inode *ip, struct kstat *st) {
     memset(st, 0, sizeof *st);
-    st->st_dev = ip->mnt ? 2 : 1;   // procfs, or the one RAM filesystem (tmpfs mounts too)
+    st->st_dev = ip->mnt ? ip->mnt->dev : 1;   // procfs, sysfs, or the one RAM filesystem
     st->st_ino = ip->ino;
     st->st_nlink = ip->nlink;
     st->st_mode = ip->mode;

@@ -137,6 +137,16 @@ struct fs_mount_ops {
     // into *text (the caller frees it); its length, or a negative errno. file.c then gives
     // each open file one text, as Linux's seq_file does.
     long (*generate)(struct inode *ip, char **text);
+    // A file's path (/proc/<pid>/fd shows it), from what its inode says: its length, or
+    // a negative errno. The number stat gives as st_dev (the tree's is 1), and statfs's
+    // f_type (Linux's magic number for the filesystem).
+    long (*path)(struct inode *ip, char *buf, size_t size);
+    unsigned dev;
+    long magic;
+    // What making a new name in it says, as Linux: mkdir, symlink, mknod, a rename's
+    // target (procfs: -ENOENT, its lookups know no such name; sysfs: -EPERM, no mkdir),
+    // and open(O_CREAT) (sysfs: -EACCES, no create).
+    int new_name_err, create_err;
 };
 
 struct fs_dirent {

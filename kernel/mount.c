@@ -1,8 +1,8 @@
 // mount.c: mount(2) and umount2(2), as far as a RAM-only system needs them.
 //
 // The root is already a RAM filesystem (Linux's rootfs is a tmpfs too), so "mounting" a
-// tmpfs only records it; proc puts procfs on the directory; devtmpfs is what dev.c made at
-// boot. The table is what /proc/mounts shows. A directory with something mounted on it is
+// tmpfs only records it; proc puts procfs on the directory, sysfs sysfs; devtmpfs is what
+// dev.c made at boot. The table is what /proc/mounts shows. A directory with something mounted on it is
 // marked (inode->mountpoint): it cannot be removed or renamed (-EBUSY) until umount2.
 // Unmounting a tmpfs forgets the record; its files stay (they were the tree's all along).
 #include <stdio.h>
@@ -69,6 +69,8 @@ SYSCALL(mount) {
     if (!err) {
         if (strcmp(type, "proc") == 0)
             err = procfs_mount(dir);
+        else if (strcmp(type, "sysfs") == 0)
+            err = sysfs_mount(dir);
         else if (strcmp(type, "tmpfs") && strcmp(type, "ramfs") && strcmp(type, "devtmpfs"))
             err = -ENODEV;               // no such filesystem type in this kernel
     }
@@ -117,6 +119,8 @@ SYSCALL(umount2) {
     if (flags & MNT_EXPIRE)
         return -EAGAIN;
     if (strcmp(mounts[i].type, "proc") == 0 && (err = procfs_umount(ip, flags & MNT_DETACH)))
+        return err;
+    if (strcmp(mounts[i].type, "sysfs") == 0 && (err = sysfs_umount(ip, flags & MNT_DETACH)))
         return err;
     mounts[i].type[0] = '\0';
     ip->mountpoint = mount_on(ip) >= 0;

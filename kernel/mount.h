@@ -8,3 +8,5 @@ int mount_table(char *buf, size_t size);             // /proc/mounts' text; its 
 void procfs_init(const char *cmdline, const char *version);
 int procfs_mount(struct inode *dir);
 int procfs_umount(struct inode *dir, bool detach);   // -EBUSY if in use and not detach
+int sysfs_mount(struct inode *dir);                  // sysfs.c: the same for /sys
+int sysfs_umount(struct inode *dir, bool detach);

@@ -366,7 +366,9 @@ static long procfs_write(struct inode *ip, uint64_t off, const void *buf, size_t
 
 static const struct fs_mount_ops procfs_ops = {
     .lookup = procfs_lookup, .readdir = procfs_readdir, .read = procfs_read, .write = procfs_write,
-    .generate = procfs_generate,
+    .generate = procfs_generate, .path = procfs_file_path, .dev = 2,
+    .magic = 0x9fa0,                     // PROC_SUPER_MAGIC
+    .new_name_err = -ENOENT, .create_err = -ENOENT,
 };
 
 void procfs_init(const char *cmdline, const char *version) {

@@ -255,7 +255,7 @@ static long fd_target(struct file *f, char *buf, size_t size) {
     if (f->ops->anon_name)
         return snprintf(buf, size, "anon_inode:%s", f->ops->anon_name);
     if (f->ip && f->ip->mnt && !S_ISDIR(f->ip->mode))
-        return procfs_file_path(f->ip, buf, size);   // a procfs file: its key says which
+        return f->ip->mnt->path(f->ip, buf, size);   // a procfs or sysfs file: its key says which
     if (f->ip && f->ip->memfd_name)      // memfd.c: never had a path
         return snprintf(buf, size, "/%s (deleted)", f->ip->memfd_name);
     if (f->ip) {

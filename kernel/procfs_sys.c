@@ -318,7 +318,7 @@ int procfs_gen_global(int g, char *buf, size_t size) {
     case G_CMDLINE: return snprintf(buf, size, "%s\n", kernel_cmdline);
     case G_MOUNTS:  return mount_table(buf, size);
     case G_FILESYSTEMS:
-        return snprintf(buf, size, "nodev\tramfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\n");
+        return snprintf(buf, size, "nodev\tsysfs\nnodev\tramfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\n");
     case G_TRACE:                        // reading it writes the event trace out (COM2)
         if (!trace_on)
             return snprintf(buf, size, "trace: off (boot with 'trace' on the command line)\n");

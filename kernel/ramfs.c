@@ -249,8 +249,8 @@ long ramfs_check_new_name(struct inode *dir, const char *name)
     if (dir->nlink == 0)
         return -ENOENT;
     struct inode *there;
-    if (dir->mnt)                    // procfs makes no new names (Linux: ENOENT)
-        return dir->mnt->lookup(dir, name, (size_t)len, &there) == 0 ? -EEXIST : -ENOENT;
+    if (dir->mnt)                    // procfs and sysfs make no new names
+        return dir->mnt->lookup(dir, name, (size_t)len, &there) == 0 ? -EEXIST : dir->mnt->new_name_err;
     if (ramfs_find(dir, name, (size_t)len, NULL))
         return -EEXIST;
     return len;
@@ -266,7 +266,7 @@ static int find_entry(struct inode *dir, const char *name, struct dentry **dp,
     if (len < 0)
         return (int)len;
     struct inode *there;
-    if (dir->mnt)                    // procfs's names cannot be removed (Linux: EPERM)
+    if (dir->mnt)                    // procfs's and sysfs's names cannot be removed (Linux: EPERM)
         return dir->mnt->lookup(dir, name, (size_t)len, &there) == 0 ? -EPERM : -ENOENT;
     *dp = ramfs_find(dir, name, (size_t)len, prevp);
     return *dp ? 0 : -ENOENT;

@@ -310,7 +310,6 @@ SYSCALL(ftruncate) {
 // ---------------------------------------------------------------- statfs
 
 #define TMPFS_MAGIC      0x01021994
-#define PROC_SUPER_MAGIC 0x9fa0
 #define ST_VALID         0x0020      // f_flags is filled in
 #define ST_RELATIME      0x1000
 
@@ -328,7 +327,7 @@ static void fill_statfs(struct inode *ip, struct kstatfs *s) {
     s->f_namelen = FS_NAME_MAX;
     s->f_flags = ST_VALID | ST_RELATIME;
     if (ip && ip->mnt) {
-        s->f_type = PROC_SUPER_MAGIC;
+        s->f_type = ip->mnt->magic;      // procfs's or sysfs's
         return;
     }
     s->f_type = TMPFS_MAGIC;

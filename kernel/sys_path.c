@@ -88,7 +88,9 @@ static long open_inode(struct inode *dir, const char *path, int flags, uint32_t 
         return err;
     if (last.must_be_dir)
         return -EISDIR;              // open("newname/", O_CREAT)
-    if (last.dir->nlink && !last.dir->mnt && (err = may_change_dir(last.dir)))
+    if (last.dir->mnt)
+        return last.dir->mnt->create_err;    // procfs, sysfs: no new files
+    if (last.dir->nlink && (err = may_change_dir(last.dir)))
         return err;
     err = fs_create(last.dir, last.name, mode & ~UMASK & 07777, ip);
     if (!err) {
