@@ -186,7 +186,7 @@ ROOTFS_EXTRA ?=
 .PHONY: initramfs FORCE
 initramfs: $(INITRAMFS)
 $(INITRAMFS): $$(USER_PROGS) FORCE
-	$(Q)rm -rf $(STAGE) && mkdir -p $(STAGE)/bin $(STAGE)/etc $(STAGE)/dev $(STAGE)/proc $(STAGE)/tmp
+	$(Q)rm -rf $(STAGE) && mkdir -p $(STAGE)/bin $(STAGE)/etc $(STAGE)/dev $(STAGE)/proc $(STAGE)/sys $(STAGE)/tmp
 	$(Q)cp $(BUILD)/init/init $(STAGE)/init
 	$(Q)cp $(USER_TEST_BINS) $(STAGE)/bin/
 	@# Debug information stays in build/ (for gdb); the initramfs is guest RAM.

@@ -295,23 +295,6 @@ SYSCALL(getrusage) {
     return copy_to_user((void *)usage, &ru, sizeof ru);
 }
 
-// times(buf): the process's CPU time and its waited-for children's, in clock ticks
-// (sysconf(_SC_CLK_TCK): 100, Linux's USER_HZ), user time only (as getrusage: the split is
-// not measured). Returns the ticks since boot (Linux's count starts 5 minutes below 2^32,
-// to catch wrap bugs early: only differences of it mean anything). buf may be NULL.
-#define USER_HZ 100
-struct tms { int64_t utime, stime, cutime, cstime; };
-
-SYSCALL(times) {
-    uint64_t buf = a0;
-    struct proc *p = current();
-    struct tms t = { (int64_t)(group_ticks(p->group_leader) * USER_HZ / HZ), 0,
-                     (int64_t)(p->signal->child_ticks * USER_HZ / HZ), 0 };
-    if (buf && copy_to_user((void *)buf, &t, sizeof t))
-        return -EFAULT;
-    return (long)(time_since_boot_ns() / (1000000000 / USER_HZ));
-}
-
 struct wait_result { int pid, status, code; uint64_t ticks; };
 
 // Has child process c something to tell its parent's wait? Fills *r (status as wait4

@@ -167,7 +167,6 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(97, getrlimit),          // int getrlimit(int resource, struct rlimit *rlim)
     E(98, getrusage),          // int getrusage(int who, struct rusage *usage)
     E(99, sysinfo),            // int sysinfo(struct sysinfo *info)
-    E(100, times),             // clock_t times(struct tms *buf)
     L(102, getuid),            // uid_t getuid(void)
     E(103, syslog),            // int syslog(int type, char *bufp, int len)
     L(104, getgid),            // gid_t getgid(void)

@@ -128,7 +128,6 @@ SYSCALL(umask);                // sys_attr.c
 SYSCALL(gettimeofday);         // sys_time.c
 SYSCALL(getrlimit);            // sys_limits.c
 SYSCALL(getrusage);            // exit.c
-SYSCALL(times);                // exit.c
 SYSCALL(sysinfo);              // sys_proc.c
 SYSCALL(getuid);               // cred.c
 SYSCALL(syslog);               // sys_proc.c

@@ -77,7 +77,6 @@
 #define SYS_umask          95
 #define SYS_gettimeofday  96
 #define SYS_getrlimit      97
-#define SYS_times         100
 #define SYS_getuid        102
 #define SYS_syslog        103
 #define SYS_getgid        104
