@@ -263,6 +263,16 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(233, epoll_ctl),         // int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
     E(234, tgkill),            // int tgkill(pid_t tgid, pid_t tid, int sig)
     E(235, utimes),            // int utimes(const char *filename, const struct timeval times[2])
+    E(240, mq_open),           // mqd_t mq_open(const char *name, int oflag, mode_t mode,
+                               //     struct mq_attr *attr)   (glibc passes name without its '/')
+    E(241, mq_unlink),         // int mq_unlink(const char *name)
+    E(242, mq_timedsend),      // int mq_timedsend(mqd_t mqdes, const char *msg_ptr, size_t msg_len,
+                               //     unsigned msg_prio, const struct timespec *abs_timeout)
+    E(243, mq_timedreceive),   // ssize_t mq_timedreceive(mqd_t mqdes, char *msg_ptr, size_t msg_len,
+                               //     unsigned *msg_prio, const struct timespec *abs_timeout)
+    E(244, mq_notify),         // int mq_notify(mqd_t mqdes, const struct sigevent *sevp)
+    E(245, mq_getsetattr),     // int mq_getsetattr(mqd_t mqdes, const struct mq_attr *newattr,
+                               //     struct mq_attr *oldattr)
     U(247, waitid),            // int waitid(idtype_t idtype, id_t id, siginfo_t *infop,
                                //     int options, struct rusage *rusage)
     E(257, openat),            // int openat(int dirfd, const char *pathname, int flags,

@@ -260,6 +260,12 @@ SYSCALL(statx);                // sys_path.c
 SYSCALL(pidfd_send_signal);    // pidfd.c
 SYSCALL(pidfd_open);           // pidfd.c
 SYSCALL(rseq);                 // rseq.c
+SYSCALL(mq_open);              // mqueue.c
+SYSCALL(mq_unlink);            // mqueue.c
+SYSCALL(mq_timedsend);         // mqueue.c
+SYSCALL(mq_timedreceive);      // mqueue.c
+SYSCALL(mq_notify);            // mqueue.c
+SYSCALL(mq_getsetattr);        // mqueue.c
 SYSCALL(clone3);               // fork.c
 SYSCALL(close_range);          // sys_file.c
 SYSCALL(pidfd_getfd);          // pidfd.c
