@@ -12,6 +12,7 @@
 #include "file.h"
 #include "fs.h"
 #include "kmalloc.h"
+#include "memlayout.h"
 #include "page_alloc.h"
 #include "path.h"
 #include "perm.h"
@@ -305,6 +306,88 @@ SYSCALL(ftruncate) {
     if (!f->ip || !S_ISREG(f->ip->mode) || (f->flags & O_ACCMODE) == O_RDONLY)
         return -EINVAL;
     return fs_truncate(f->ip, length);
+}
+
+#define FALLOC_FL_KEEP_SIZE      0x01
+#define FALLOC_FL_PUNCH_HOLE     0x02
+#define FALLOC_FL_COLLAPSE_RANGE 0x08
+#define FALLOC_FL_ZERO_RANGE     0x10
+#define FALLOC_FL_INSERT_RANGE   0x20
+#define FALLOC_FL_UNSHARE_RANGE  0x40
+#define FALLOC_FL_WRITE_ZEROES   0x80
+#define FALLOC_FL_SUPPORTED      0xff   // every flag Linux knows (vfs_fallocate)
+
+// Linux's checks of the mode alone (vfs_fallocate): one mode, with KEEP_SIZE where it
+// makes sense. 0 or -EOPNOTSUPP.
+static long falloc_mode_ok(int mode) {
+    if (mode & ~FALLOC_FL_SUPPORTED)
+        return -EOPNOTSUPP;
+    bool keep = mode & FALLOC_FL_KEEP_SIZE;
+    switch (mode & ~FALLOC_FL_KEEP_SIZE) {
+    case 0: case FALLOC_FL_UNSHARE_RANGE: case FALLOC_FL_ZERO_RANGE:
+        return 0;
+    case FALLOC_FL_PUNCH_HOLE:
+        return keep ? 0 : -EOPNOTSUPP;
+    case FALLOC_FL_COLLAPSE_RANGE: case FALLOC_FL_INSERT_RANGE: case FALLOC_FL_WRITE_ZEROES:
+        return keep ? -EOPNOTSUPP : 0;
+    default:
+        return -EOPNOTSUPP;          // two modes at once
+    }
+}
+
+// Zeros over [off, end) of a regular file (inside its size): a hole punched, as it reads.
+static long zero_range(struct inode *ip, uint64_t off, uint64_t end) {
+    char *zeros = kzalloc(PAGE_SIZE);
+    if (!zeros)
+        return -ENOMEM;
+    long err = 0;
+    while (off < end && err >= 0) {
+        size_t n = end - off < PAGE_SIZE ? (size_t)(end - off) : PAGE_SIZE;
+        err = fs_write(ip, off, zeros, n);
+        off += n;
+    }
+    kfree(zeros);
+    return err < 0 ? err : 0;
+}
+
+// fallocate(fd, mode, offset, len), as tmpfs answers it: mode 0 makes the file at least
+// offset + len long (the new bytes read as zeros; no page is set aside for them ahead, so a
+// full tmpfs says ENOSPC at the write, not here); FALLOC_FL_KEEP_SIZE alone changes
+// nothing; with FALLOC_FL_PUNCH_HOLE the range reads as zeros afterwards. The other modes:
+// EOPNOTSUPP, as from tmpfs. glibc's posix_fallocate comes here first.
+SYSCALL(fallocate) {
+    int fd = (int)a0, mode = (int)a1;
+    int64_t offset = (int64_t)a2, len = (int64_t)a3;
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    if (offset < 0 || len <= 0)
+        return -EINVAL;
+    long err = falloc_mode_ok(mode);
+    if (err)
+        return err;
+    if (!open_writes(f->flags))
+        return -EBADF;
+    if (file_pipe(f))
+        return -ESPIPE;
+    if (f->ip && S_ISDIR(f->ip->mode))
+        return -EISDIR;
+    if (!f->ip || !S_ISREG(f->ip->mode))
+        return -ENODEV;
+    uint64_t end = (uint64_t)offset + (uint64_t)len;
+    if (end > FS_FILE_MAX)
+        return -EFBIG;
+    if (f->ip->mnt || (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)))
+        return -EOPNOTSUPP;          // (procfs's files, and the modes tmpfs lacks)
+    struct inode *ip = f->ip;
+    if (mode & FALLOC_FL_PUNCH_HOLE) {
+        if (ip->seals & (FS_SEAL_WRITE | FS_SEAL_FUTURE_WRITE))
+            return -EPERM;
+        return (uint64_t)offset < ip->size ? zero_range(ip, (uint64_t)offset, end < ip->size ? end : ip->size) : 0;
+    }
+    if (!(mode & FALLOC_FL_KEEP_SIZE) && end > ip->size)
+        return fs_truncate(ip, end);
+    return 0;
 }
 
 // ---------------------------------------------------------------- statfs

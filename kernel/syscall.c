@@ -320,6 +320,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(282, signalfd),          // int signalfd(int fd, const sigset_t *mask, size_t sizemask)
     E(283, timerfd_create),    // int timerfd_create(int clockid, int flags)
     E(284, eventfd),           // int eventfd(unsigned int initval)
+    E(285, fallocate),         // int fallocate(int fd, int mode, off_t offset, off_t len)
     E(286, timerfd_settime),   // int timerfd_settime(int fd, int flags,
                                //     const struct itimerspec *new, struct itimerspec *old)
     E(287, timerfd_gettime),   // int timerfd_gettime(int fd, struct itimerspec *curr)

@@ -260,6 +260,7 @@ SYSCALL(statx);                // sys_path.c
 SYSCALL(pidfd_send_signal);    // pidfd.c
 SYSCALL(pidfd_open);           // pidfd.c
 SYSCALL(rseq);                 // rseq.c
+SYSCALL(fallocate);            // sys_attr.c
 SYSCALL(mq_open);              // mqueue.c
 SYSCALL(mq_unlink);            // mqueue.c
 SYSCALL(mq_timedsend);         // mqueue.c
