@@ -135,16 +135,9 @@ static void epoll_release(struct file *f) {
     kfree(ep);
 }
 
-static void epoll_stat(struct file *f, struct kstat *st) {
-    memset(st, 0, sizeof *st);
-    st->st_mode = 0600;            // an anonymous inode, as Linux's anon_inode
-    st->st_nlink = 1;
-    st->st_blksize = 4096;
-    st->st_ino = (uint64_t)f->priv >> 4;
-}
 
 static const struct file_ops epoll_ops = {
-    .poll = epoll_poll, .release = epoll_release, .stat = epoll_stat, .anon_name = "[eventpoll]",
+    .poll = epoll_poll, .release = epoll_release, .stat = anon_inode_stat, .anon_name = "[eventpoll]",
 };
 
 // ---------------------------------------------------------------- epoll_create

@@ -94,17 +94,10 @@ static unsigned eventfd_poll(struct file *f) {
 
 static void eventfd_release(struct file *f) { kfree(f->priv); }
 
-static void eventfd_stat(struct file *f, struct kstat *st) {
-    memset(st, 0, sizeof *st);
-    st->st_mode = 0600;                // an anonymous inode, as Linux's
-    st->st_nlink = 1;
-    st->st_blksize = 4096;
-    st->st_ino = (uint64_t)f->priv >> 4;
-}
 
 static const struct file_ops eventfd_ops = {
     .read = eventfd_read, .write = eventfd_write, .poll = eventfd_poll,
-    .release = eventfd_release, .stat = eventfd_stat, .anon_name = "[eventfd]",
+    .release = eventfd_release, .stat = anon_inode_stat, .anon_name = "[eventfd]",
 };
 
 SYSCALL(eventfd2) {

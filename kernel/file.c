@@ -68,6 +68,21 @@ void file_close(struct file *f) {
     kfree(f);
 }
 
+static uint64_t next_pseudo_ino = 10000;   // (atomic: sockets are made without the BKL too)
+
+uint64_t pseudo_ino(void) {
+    return __atomic_fetch_add(&next_pseudo_ino, 1, __ATOMIC_RELAXED);
+}
+
+void anon_inode_stat(struct file *f, struct kstat *st) {
+    (void)f;
+    memset(st, 0, sizeof *st);
+    st->st_mode = 0600;                  // no file type bits, as Linux's anon_inode
+    st->st_nlink = 1;
+    st->st_blksize = 4096;
+    st->st_ino = ANON_INODE_INO;
+}
+
 void inode_stat(struct inode *ip, struct kstat *st) {
     memset(st, 0, sizeof *st);
     st->st_dev = ip->mnt ? ip->mnt->dev : 1;   // procfs, sysfs, or the one RAM filesystem

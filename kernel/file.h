@@ -85,6 +85,12 @@ struct file *file_dup(struct file *f);
 void file_close(struct file *f);          // drops a reference; the last frees it (BKL)
 void file_put(struct file *f);            // the same, from a caller without the BKL
 void inode_stat(struct inode *ip, struct kstat *st);
+// Inode numbers for what is in no filesystem of the tree, as Linux's get_next_ino gives
+// them: a new one for each pipe, socket end and pidfs process (never a kernel address).
+// Linux's anonymous-inode files (eventfd, epoll, signalfd, timerfd) all share one inode.
+uint64_t pseudo_ino(void);
+#define ANON_INODE_INO 1038
+void anon_inode_stat(struct file *f, struct kstat *st);   // their fstat: mode 0600, no type
 // readv (is_write false) or writev on an open file, at its position (sys_file.c).
 long file_vector(struct file *f, uint64_t uiov, uint64_t cnt, bool is_write);
 bool file_is_socket(struct file *f);   // an AF_UNIX socket (socket.c)

@@ -47,7 +47,7 @@ static struct pidlink *pidlink_get(struct proc *leader) {
     if (!l) {
         if (!(l = kmalloc(sizeof *l)))
             return NULL;
-        *l = (struct pidlink){ .refs = 1, .leader = leader, .pid = leader->pid };
+        *l = (struct pidlink){ .refs = 1, .leader = leader, .pid = leader->pid, .ino = pseudo_ino() };
         leader->pidlink = l;             // the process's own reference, until the reap
     }
     l->refs++;
@@ -90,7 +90,7 @@ static void pidfd_stat(struct file *f, struct kstat *st) {
     st->st_mode = 0700;
     st->st_nlink = 1;
     st->st_blksize = 4096;
-    st->st_ino = (uint64_t)f->priv >> 4;
+    st->st_ino = ((struct pidlink *)f->priv)->ino;   // one per process, as pidfs's
 }
 
 static const struct file_ops pidfd_ops = {

@@ -17,6 +17,7 @@ struct pidlink {
     int refs;
     struct proc *leader;         // the process's group leader (a zombie too), NULL once reaped
     int pid;                     // its pid as it was made (/proc/<pid>/fdinfo's "Pid:")
+    uint64_t ino;                // its pidfds' inode number (fstat)
 };
 
 // A new pidfd for the process whose leader is p: the descriptor (close-on-exec), or -errno.

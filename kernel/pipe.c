@@ -63,6 +63,7 @@
 struct pipe {
     struct spinlock lock;
     char *buf;                 // the ring, of `size` bytes
+    uint64_t ino;              // its inode number (pseudo_ino: fstat, /proc/<pid>/fd)
     size_t size;               // changed with rlock, wlock and lock held (pipe_set_size)
     uint64_t nread, nwritten;  // free-running counters; nwritten - nread bytes are buffered
     int readers, writers;      // open ends (an O_RDWR FIFO end counts as both)
@@ -671,7 +672,7 @@ static void pipe_stat(struct file *f, struct kstat *st) {
     st->st_mode = 0010000 | 0600;          // S_IFIFO
     st->st_nlink = 1;
     st->st_blksize = 4096;
-    st->st_ino = (uint64_t)pp >> 4;        // distinct per pipe
+    st->st_ino = pp->ino;                  // both ends', as on Linux
 }
 
 static const struct file_ops pipe_read_ops = {
@@ -703,6 +704,7 @@ struct pipe *pipe_new(bool packets) {
     }
     pp->lock = (struct spinlock)SPINLOCK_INIT("pipe");
     pp->buf = buf;
+    pp->ino = pseudo_ino();
     pp->size = PIPE_SIZE;
     pp->packets = packets;
     sleeplock_init(&pp->rlock, "pipe read");

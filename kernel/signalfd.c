@@ -127,17 +127,10 @@ static void signalfd_release(struct file *f) {
     kfree(s);
 }
 
-static void signalfd_stat(struct file *f, struct kstat *st) {
-    memset(st, 0, sizeof *st);
-    st->st_mode = 0600;               // an anonymous inode: no file type bits, as Linux
-    st->st_nlink = 1;
-    st->st_blksize = 4096;
-    st->st_ino = (uint64_t)f->priv >> 4;
-}
 
 static const struct file_ops signalfd_ops = {
     .read = signalfd_read, .poll = signalfd_poll, .release = signalfd_release,
-    .stat = signalfd_stat, .anon_name = "[signalfd]",
+    .stat = anon_inode_stat, .anon_name = "[signalfd]",
 };
 
 // Linux's order: the mask's size (EINVAL), the mask (EFAULT), then the flags (EINVAL).

@@ -69,6 +69,7 @@ struct sock {
     enum sock_state state;        // BKL
     unsigned shut;                // RCV, SEND (socket.c): changed under the BKL
     bool closed;                  // its file is released (BKL)
+    uint64_t ino;                 // its inode number (pseudo_ino, fixed at birth): fstat, socket:[N]
     bool passcred;                // SO_PASSCRED
     bool carried;                 // ancillary data was ever sent into rx (atomic)
     int err;                      // SO_ERROR: a pending error (atomic exchange takes it)

@@ -74,6 +74,7 @@ struct sock *sock_new(int type) {
     s->lock = (struct spinlock)SPINLOCK_INIT("sock");
     s->peercred = (struct ucred){ 0, NO_ID, NO_ID };
     s->rcvlowat = 1;
+    s->ino = pseudo_ino();
     return s;
 }
 
@@ -879,7 +880,7 @@ static void sock_stat(struct file *f, struct kstat *st) {
     st->st_mode = S_IFSOCK | 0777;
     st->st_nlink = 1;
     st->st_blksize = 4096;
-    st->st_ino = (uint64_t)f->priv >> 4;   // distinct per end
+    st->st_ino = ((struct sock *)f->priv)->ino;   // one per end
 }
 
 static const struct file_ops sock_ops = {

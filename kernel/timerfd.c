@@ -178,17 +178,10 @@ static void timerfd_release(struct file *f) {
     kfree(t);
 }
 
-static void timerfd_stat(struct file *f, struct kstat *st) {
-    memset(st, 0, sizeof *st);
-    st->st_mode = 0600;              // an anonymous inode, as Linux's
-    st->st_nlink = 1;
-    st->st_blksize = 4096;
-    st->st_ino = (uint64_t)f->priv >> 4;
-}
 
 static const struct file_ops timerfd_ops = {
     .read = timerfd_read, .poll = timerfd_poll, .release = timerfd_release,
-    .stat = timerfd_stat, .anon_name = "[timerfd]",
+    .stat = anon_inode_stat, .anon_name = "[timerfd]",
 };
 
 SYSCALL(timerfd_create) {

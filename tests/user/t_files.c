@@ -347,6 +347,35 @@ static void closing_ranges(void)
     show_fds("at the end");
 }
 
+// Files in no filesystem of the tree: both ends of a pipe are one inode, a socket pair's
+// ends two, every eventfd and epoll file Linux's one anonymous inode; none of the numbers
+// is a kernel address.
+static void pseudo_inodes(void)
+{
+    int p[2], q[2], s[2];
+    pipe(p);
+    pipe(q);
+    syscall(53 /* socketpair */, 1 /* AF_UNIX */, 1 /* SOCK_STREAM */, 0, s);
+    int e = (int)syscall(SYS_eventfd2, 0, 0), ep = (int)syscall(SYS_epoll_create1, 0);
+    struct stat a, b, c, d, x, y, z;
+    fstat(p[0], &a);
+    fstat(p[1], &b);
+    fstat(q[0], &c);
+    fstat(s[0], &d);
+    fstat(s[1], &x);
+    fstat(e, &y);
+    fstat(ep, &z);
+    yes("a pipe's two ends: one inode", a.st_ino == b.st_ino);
+    yes("another pipe: another", a.st_ino != c.st_ino);
+    yes("a socket pair's ends: two", d.st_ino != x.st_ino);
+    yes("eventfd and epoll: one anonymous inode", y.st_ino == z.st_ino);
+    printf("eventfd mode %o\n", (unsigned)y.st_mode);
+    yes("small numbers", a.st_ino < (1UL << 32) && d.st_ino < (1UL << 32) && y.st_ino < (1UL << 32));
+    int fds[] = { p[0], p[1], q[0], q[1], s[0], s[1], e, ep };
+    for (int i = 0; i < 8; i++)
+        close(fds[i]);
+}
+
 int main(void)
 {
     begin("t_files");
@@ -358,5 +387,6 @@ int main(void)
     stat_calls();
     edges();
     cwd();
+    pseudo_inodes();
     return done();
 }
