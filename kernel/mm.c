@@ -355,21 +355,61 @@ int mm_unmap_start(struct mm *mm, uint64_t start, uint64_t len, struct mm_unmapp
 
 // A shmem object's pages may still be in another CPU's TLB until the gather's shootdown:
 // only after it may its last user let go of them (shm_put).
-void mm_unmap_finish(struct mm_unmapping *u) {
-    vm_gather_finish(&u->g);
-    while (u->dead) {
-        struct vma *v = u->dead;
-        u->dead = v->next;
+static void let_go_of_vmas(struct vma *dead) {
+    while (dead) {
+        struct vma *v = dead;
+        dead = v->next;
         if (v->shm)
             shm_put(v->shm);
         vma_free(v);
     }
 }
 
+void mm_unmap_finish(struct mm_unmapping *u) {
+    vm_gather_finish(&u->g);
+    let_go_of_vmas(u->dead);
+}
+
 int mm_unmap(struct mm *mm, uint64_t start, uint64_t len) {
     struct mm_unmapping u;
     int err = mm_unmap_start(mm, start, len, &u);
     mm_unmap_finish(&u);
+    return err;
+}
+
+// munmap(2), with the BKL only where it is needed. The range's VMAs leave the list, and
+// its entries are cleared, under the BKL and mm->lock (the list changes only under both:
+// mm.h). Then, as mm_advise does for MADV_DONTNEED, both are let go while the shootdown is
+// in flight - mm->flushing makes everyone but a fault wait for it at mm_lock, so nobody
+// maps anything new into the range while a CPU may still reach the old pages - and the
+// pages and tables are freed after it, with no lock. A VMA that held a file or shared
+// memory is let go of under the BKL again (an inode or a segment may be freed there); an
+// anonymous one, the common case (glibc's free of a large block), needs nothing more.
+int mm_munmap(struct mm *mm, uint64_t start, uint64_t len) {
+    struct mm_unmapping u;
+    bkl_lock();
+    uint64_t flags = mm_lock(mm);
+    int err = mm_unmap_start(mm, start, len, &u);
+    bool flush = u.g.cleared;
+    if (flush)
+        __atomic_add_fetch(&mm->flushing, 1, __ATOMIC_RELAXED);
+    mm_unlock(mm, flags & ~RFLAGS_IF);   // interrupts stay off while in flight (mm_advise)
+    bkl_unlock();
+    if (flush) {
+        vm_gather_flush_tlbs(&u.g);
+        __atomic_sub_fetch(&mm->flushing, 1, __ATOMIC_RELEASE);
+        smp_wake_lock_waiters(&mm->lock_waiters);
+    }
+    local_irq_restore(flags);
+    vm_gather_finish(&u.g);
+    bool shared = false;
+    for (struct vma *v = u.dead; v; v = v->next)
+        shared |= v->file || v->shm;
+    if (shared)
+        bkl_lock();
+    let_go_of_vmas(u.dead);
+    if (shared)
+        bkl_unlock();
     return err;
 }
 

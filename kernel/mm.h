@@ -136,6 +136,9 @@ int mm_unmap(struct mm *mm, uint64_t start, uint64_t len);   // under mm->lock, 
 struct mm_unmapping { struct vm_gather g; struct vma *dead; };
 int mm_unmap_start(struct mm *mm, uint64_t start, uint64_t len, struct mm_unmapping *u);
 void mm_unmap_finish(struct mm_unmapping *u);
+// munmap(2) itself, called without the BKL: it takes it, and mm->lock, for the first half
+// only (mm.c says how the rest goes).
+int mm_munmap(struct mm *mm, uint64_t start, uint64_t len);
 // Joins VMAs that meet inside [start, end] and could be one (mmap, brk, mprotect, mremap).
 void mm_merge(struct mm *mm, uint64_t start, uint64_t end);
 // mlock and munlock of [start, end), page-aligned: every VMA in it gets or loses

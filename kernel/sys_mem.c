@@ -279,13 +279,7 @@ SYSCALL(munmap) {
     uint64_t addr = a0, len = a1;
     if (!page_aligned(addr) || len == 0 || !user_span(addr, page_up(len)) || page_up(len) < len)
         return -EINVAL;
-    struct mm *mm = current()->mm;
-    struct mm_unmapping u;
-    uint64_t flags = mm_lock(mm);
-    int err = mm_unmap_start(mm, addr, page_up(len), &u);
-    mm_unlock(mm, flags);
-    mm_unmap_finish(&u);         // the shootdown and the frees, with the lock let go (mm.h)
-    return err;
+    return mm_munmap(current()->mm, addr, page_up(len));   // (a U call: mm.c takes the BKL)
 }
 
 #define PROT_SEM 0x8                     // accepted and ignored, as by Linux on x86

@@ -55,7 +55,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(9, mmap),                // void *mmap(void *addr, size_t length, int prot, int flags,
                                //     int fd, off_t offset)
     E(10, mprotect),           // int mprotect(void *addr, size_t len, int prot)
-    E(11, munmap),             // int munmap(void *addr, size_t length)
+    U(11, munmap),             // int munmap(void *addr, size_t length)
     E(12, brk),                // unsigned long brk(unsigned long brk)
                                //   (returns the new break; glibc's brk differs)
     E(13, rt_sigaction),       // int rt_sigaction(int sig, const struct sigaction *act,
