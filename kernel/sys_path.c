@@ -81,13 +81,15 @@ static long open_inode(struct inode *dir, const char *path, int flags, uint32_t 
     long err = fs_lookup_parent(dir, path, &last);
     if (err)
         return err;
+    if (last.must_be_dir)
+        return -EISDIR;              // open("name/", O_CREAT), whatever name is (Linux's first)
     err = fs_lookup(dir, path, follow, ip);
+    if (err == 0 && (flags & O_EXCL))
+        return -EEXIST;
     if (err == 0)
-        return (flags & O_EXCL) ? -EEXIST : 0;
+        return S_ISDIR((*ip)->mode) ? -EISDIR : 0;   // O_CREAT never opens a directory
     if (err != -ENOENT)
         return err;
-    if (last.must_be_dir)
-        return -EISDIR;              // open("newname/", O_CREAT)
     if (last.dir->mnt)
         return last.dir->mnt->create_err;    // procfs, sysfs: no new files
     if (last.dir->nlink && (err = may_change_dir(last.dir)))
@@ -472,6 +474,8 @@ static size_t dirent_record(char *rec, const struct fs_dirent *d, int64_t off, b
 }
 
 static long do_getdents(int fd, uint64_t dirp, uint64_t count, bool old) {
+    if (count > INT32_MAX)
+        count = 0;                       // Linux keeps it in an int: nothing fits (EINVAL)
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;

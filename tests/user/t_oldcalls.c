@@ -40,6 +40,12 @@ static void creat_calls(void)
     check("creat in a missing directory", syscall(SYS_creat, DIR_ "/no/such", 0600));
     check("creat a directory's name", syscall(SYS_creat, DIR_, 0600));
     check("creat, bad pointer", syscall(SYS_creat, bad_ptr(1), 0600));
+    // O_CREAT never opens a directory, and a trailing slash is EISDIR before anything else.
+    check("creat \"made/\"", syscall(SYS_creat, DIR_ "/made/", 0600));
+    check("creat \"new/\"", syscall(SYS_creat, DIR_ "/new/", 0600));
+    check("open a directory with O_CREAT", open(DIR_, O_RDONLY | O_CREAT, 0600));
+    check("open \"dir/\" with O_CREAT|O_EXCL", open(DIR_ "/", O_RDONLY | O_CREAT | O_EXCL, 0600));
+    check("open a directory with O_CREAT|O_EXCL", open(DIR_, O_RDONLY | O_CREAT | O_EXCL, 0600));
 }
 
 // Lists the directory with getdents, in the order it gives, names and types; checks that
@@ -84,6 +90,8 @@ static void getdents_calls(void)
     lseek(fd, 0, SEEK_SET);
     check("getdents, a buffer too small for one", syscall(SYS_getdents, fd, buf, 8));
     check("getdents, bad pointer", syscall(SYS_getdents, fd, bad_ptr(1), sizeof buf));
+    check("getdents, count above INT_MAX", syscall(SYS_getdents, fd, buf, 0x80000000UL));
+    check("getdents64, count above INT_MAX", syscall(SYS_getdents64, fd, buf, 0x80000000UL));
     close(fd);
     int file = open(DIR_ "/made", O_RDONLY);
     check("getdents on a file", syscall(SYS_getdents, file, buf, sizeof buf));
