@@ -48,5 +48,7 @@ struct elf64_phdr {
 #define AT_SECURE  23
 #define AT_RANDOM  25
 #define AT_HWCAP2  26
+#define AT_RSEQ_FEATURE_SIZE 27   // the struct rseq fields the kernel knows (rseq.c): 28 bytes
+#define AT_RSEQ_ALIGN 28          // and the alignment it wants: 32
 #define AT_EXECFN  31
 #define AT_SYSINFO_EHDR 33   // where the vDSO is

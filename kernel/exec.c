@@ -340,7 +340,8 @@ static long build_stack(struct mm *mm, struct image *im, const char *path,
         { AT_GID, im->gid }, { AT_EGID, im->egid }, { AT_SECURE, secure_exec(im) },
         { AT_CLKTCK, 100 }, { AT_HWCAP, 0 }, { AT_HWCAP2, 0 },
         { AT_RANDOM, random }, { AT_PLATFORM, platform }, { AT_EXECFN, execfn },
-        { AT_SYSINFO_EHDR, (uint64_t)vdso }, { AT_NULL, 0 },
+        { AT_SYSINFO_EHDR, (uint64_t)vdso }, { AT_RSEQ_FEATURE_SIZE, 28 }, { AT_RSEQ_ALIGN, 32 },
+        { AT_NULL, 0 },
     };
     // argc must land on a 16-byte boundary: align now, counting what is still to come.
     size_t below = sizeof auxv + (argc + envc + 3) * sizeof(uint64_t);
@@ -499,6 +500,7 @@ static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, 
     set_exe(p, path, links);
     files_close_on_exec(p->files);
     signal_exec(p);
+    p->signal->membarrier = 0;       // registrations go with the old memory, as Linux's
     p->did_exec = true;
     if (p->vfork_parent) {           // a vfork parent may run again: we no longer share
         wakeup(p->vfork_parent);

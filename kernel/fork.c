@@ -162,6 +162,7 @@ static long share_or_copy(struct proc *child, struct proc *self, uint64_t flags,
         child->signal->nr_threads++;
     } else if ((child->signal = c->signal ? c->signal : signal_alloc())) {
         memcpy(child->signal->rlim, self->signal->rlim, sizeof child->signal->rlim);
+        child->signal->membarrier = self->signal->membarrier;   // (Linux: with the mm)
     } else {
         return -ENOMEM;
     }
@@ -324,10 +325,8 @@ void proc_first_run_c(void) {
     }
     // A thread made while its process stops (its maker took the BKL before the stop was
     // told, or the stop came before its first run) runs no user code until SIGCONT.
-    if (p->signal->stopped || p->stop_pending)
-        return_to_user(p->tf);
-    else
-        rseq_return(p->tf);              // a forked process's rseq: its CPU's numbers
+    if (p->signal->stopped || p->stop_pending || rseq_return(p->tf))
+        return_to_user(p->tf);           // (a stop; or its rseq was due: the SIGSEGV, a recheck)
 }
 
 SYSCALL(fork)  { return do_clone(0, 0, 0, 0, 0, SIGCHLD, 0); }

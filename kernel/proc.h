@@ -100,7 +100,7 @@ struct signal_struct {
     int group_stop_count;
     uint64_t nosys_logged[8];        // which unimplemented syscalls (0..511) were already logged
     uint64_t nosys_big[NOSYS_BIG];   // ... and which larger numbers (+1; 0 = unused)
-    bool membarrier_registered;      // membarrier(REGISTER_PRIVATE_EXPEDITED) was called
+    unsigned membarrier;             // membarrier's REGISTER_* commands made (sys_proc.c)
     uint64_t dead_ticks;             // CPU time of its threads that have exited
     uint64_t child_ticks;            // ... and of its waited-for children (RUSAGE_CHILDREN)
     // Interval timers (itimer.c), in ns. The real one's absolute expiry (0: disarmed) and
@@ -286,7 +286,8 @@ struct proc {
     // rseq(2) (rseq.c): its struct rseq in user memory (0: none), the length and signature
     // it was registered with, and what the way back to user mode owes it (enum rseq_due:
     // set when the thread is switched in). Only the thread itself touches them (fork and
-    // exec, for a thread not yet or no longer running anything else), so no lock.
+    // exec, for a thread not yet or no longer running anything else), so no lock - but
+    // for rseq_due, which membarrier's RSEQ command also sets from another CPU: atomic.
     uint64_t rseq_addr;
     uint32_t rseq_len, rseq_sig;
     int rseq_due;

@@ -24,14 +24,17 @@
 // (rseq_switched_in), the registration marks it too, and a signal's delivery does the work
 // itself before the handler's frame is built (so the frame saves abort_ip, not an address
 // inside the section). The way back to user mode (trap.c) does it if due. Only the thread
-// itself reads or writes its rseq fields (proc.h), so no lock guards them; the user memory
-// is written through the checked doors (uaccess.h), where a fault may sleep.
+// itself reads or writes its rseq fields (proc.h), so no lock guards them - but for the
+// due mark, which membarrier's RSEQ command may set from another CPU (rseq_mark_running),
+// atomically. The user memory is written through the checked doors (uaccess.h), where a
+// fault may sleep.
 #include <stddef.h>
 #include <stdint.h>
 #include "errno.h"
 #include "ksignal.h"
 #include "proc.h"
 #include "rseq.h"
+#include "percpu.h"
 #include "smp.h"
 #include "syscall.h"
 #include "trap.h"
@@ -58,9 +61,12 @@ struct rseq_cs {
 // The CPU's numbers into the thread's struct rseq: 0 or -EFAULT.
 static int update_cpu(struct proc *p, uint32_t cpu) {
     uint32_t ids[2] = { cpu, cpu };          // cpu_id_start, cpu_id
-    // node_id: one node. mm_cid: Linux's is a small id per process, below the CPU count;
-    // the CPU's own number is one.
-    uint32_t more[2] = { 0, cpu };
+    // node_id: one node. mm_cid: Linux's is a small id, one per thread of the process
+    // running at the moment, below both the CPU count and the thread count: 0 for a process
+    // of one thread, and here the CPU's own number for more (unique among those running,
+    // below the CPU count; Linux packs them tighter, from 0 up).
+    uint32_t cid = p->signal->nr_threads > 1 ? cpu : 0;
+    uint32_t more[2] = { 0, cid };
     if (copy_to_user((void *)(p->rseq_addr + OFF_CPU_ID_START), ids, sizeof ids))
         return -EFAULT;
     return copy_to_user((void *)(p->rseq_addr + OFF_NODE_ID), more, sizeof more);
@@ -79,8 +85,9 @@ static int get_cs(struct proc *p, struct rseq_cs *cs) {
         return -EINVAL;
     if (copy_from_user(cs, (const void *)ptr, sizeof *cs))
         return -EFAULT;
-    if (cs->version > 0)
-        return -EINVAL;
+    if (cs->version > 0 || cs->start_ip >= USER_TOP || cs->abort_ip >= USER_TOP ||
+        cs->start_ip + cs->post_commit_offset >= USER_TOP)
+        return -EINVAL;                  // (Linux's bounds: TASK_SIZE)
     uint64_t end = cs->start_ip + cs->post_commit_offset;
     if (end < cs->start_ip || cs->abort_ip - cs->start_ip < cs->post_commit_offset)
         return -EINVAL;              // wraps, or the abort address lies inside the section
@@ -115,10 +122,13 @@ static int fixup_ip(struct proc *p, struct trapframe *tf, bool event) {
 }
 
 // Linux's __rseq_handle_notify_resume: the critical section first (it reads where the
-// thread is), then the CPU's numbers. Clears the thread's due mark. 0 or -errno.
-static int rseq_update(struct proc *p, struct trapframe *tf, bool event) {
-    p->rseq_due = RSEQ_NOT_DUE;
-    int err = fixup_ip(p, tf, event);
+// thread is), then the CPU's numbers; due is what was owed (its mark, taken off already:
+// another CPU may set it again meanwhile, and then the way out comes back). 0 or -errno.
+static int rseq_update(struct proc *p, struct trapframe *tf, int due) {
+    uint64_t zero = 0;
+    int err = due != RSEQ_UPDATE ? fixup_ip(p, tf, due == RSEQ_EVENT) :
+              // just registered: Linux clears rseq_cs
+              copy_to_user((void *)(p->rseq_addr + OFF_RSEQ_CS), &zero, sizeof zero);
     if (!err)
         err = update_cpu(p, (uint32_t)this_cpu()->id);
     return err;
@@ -126,14 +136,30 @@ static int rseq_update(struct proc *p, struct trapframe *tf, bool event) {
 
 void rseq_switched_in(struct proc *p) {
     if (p->rseq_addr)
-        p->rseq_due = RSEQ_EVENT;
+        __atomic_store_n(&p->rseq_due, RSEQ_EVENT, __ATOMIC_RELAXED);
+}
+
+// membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ) (sys_proc.c): every thread of mm
+// running on another CPU (or on CPU only, if >= 0) is told to look at its rseq as if it
+// had been switched out; the caller's IPI then brings each into the kernel, and on its way
+// back out it aborts a section it was in. A thread seen here that has just left its CPU
+// gets RSEQ_EVENT anyway when it is switched in again; one whose struct proc has since
+// been reused for another thread finds a mark its rseq_return ignores if it has no rseq.
+void rseq_mark_running(struct mm *mm, int only) {
+    struct percpu *self = this_cpu();
+    for_each_online_cpu(c) {
+        struct proc *t = __atomic_load_n(&c->current, __ATOMIC_ACQUIRE);
+        if (c != self && (only < 0 || c->id == only) && t && t->mm == mm && t->rseq_addr)
+            __atomic_store_n(&t->rseq_due, RSEQ_EVENT, __ATOMIC_RELEASE);
+    }
 }
 
 bool rseq_return(struct trapframe *tf) {
     struct proc *p = current();
-    if (p->rseq_due == RSEQ_NOT_DUE)
+    int due = __atomic_exchange_n(&p->rseq_due, RSEQ_NOT_DUE, __ATOMIC_ACQ_REL);
+    if (due == RSEQ_NOT_DUE || !p->rseq_addr)   // (no rseq: a stale mark, rseq_mark_running)
         return false;
-    if (rseq_update(p, tf, p->rseq_due == RSEQ_EVENT)) {
+    if (rseq_update(p, tf, due)) {
         bkl_lock();                  // (signals are sent under it; it nests)
         signal_force(p, SIGSEGV, SI_KERNEL, 0);
         bkl_unlock();
@@ -143,7 +169,10 @@ bool rseq_return(struct trapframe *tf) {
 
 void rseq_signal(struct trapframe *tf, int sig) {
     struct proc *p = current();
-    if (!p->rseq_addr || !rseq_update(p, tf, true))
+    if (!p->rseq_addr)
+        return;
+    int due = __atomic_exchange_n(&p->rseq_due, RSEQ_NOT_DUE, __ATOMIC_ACQ_REL);
+    if (!rseq_update(p, tf, due == RSEQ_UPDATE ? RSEQ_UPDATE : RSEQ_EVENT))
         return;
     // Linux's force_sigsegv: a SIGSEGV handler that itself cannot be entered is dropped.
     if (sig == SIGSEGV)
@@ -161,7 +190,7 @@ void rseq_fork(struct proc *child, struct proc *self) {
 void rseq_exec(struct proc *p) {
     p->rseq_addr = 0;
     p->rseq_len = p->rseq_sig = 0;
-    p->rseq_due = RSEQ_NOT_DUE;
+    __atomic_store_n(&p->rseq_due, RSEQ_NOT_DUE, __ATOMIC_RELAXED);
 }
 
 static long unregister(struct proc *p, uint64_t addr, uint32_t len, uint32_t sig) {
@@ -208,6 +237,6 @@ SYSCALL(rseq) {
     p->rseq_addr = addr;
     p->rseq_len = len;
     p->rseq_sig = sig;
-    p->rseq_due = RSEQ_UPDATE;       // the CPU's numbers before it returns
+    __atomic_store_n(&p->rseq_due, RSEQ_UPDATE, __ATOMIC_RELAXED);   // numbers before it returns
     return 0;
 }

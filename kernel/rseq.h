@@ -26,6 +26,10 @@ bool rseq_return(struct trapframe *tf);
 // frame saves the abort address. A bad struct: SIGSEGV after this one (Linux's
 // force_sigsegv). Under the BKL, interrupts off.
 void rseq_signal(struct trapframe *tf, int sig);
+// membarrier's RSEQ command: the threads of mm running on other CPUs (or on CPU only, if
+// only >= 0) look at their rseq on their way back to user mode, as if switched out.
+struct mm;
+void rseq_mark_running(struct mm *mm, int only);
 // fork (not a new thread: that starts unregistered), and exec (which unregisters).
 void rseq_fork(struct proc *child, struct proc *self);
 void rseq_exec(struct proc *p);

@@ -673,9 +673,14 @@ bool signal_deliver_one(struct trapframe *tf) {
     if (ka->handler == SIG_DFL)
         proc_group_exit(sig);            // terminated by the signal, every thread
     restart_or_eintr(p, tf, true, ka->flags & SA_RESTART);
+    // The frame is built from the action as dequeued: rseq_signal may reset SIGSEGV's
+    // (Linux's force_sigsegv), which must not turn this frame's handler into SIG_DFL.
+    struct k_sigaction act = *ka;
     rseq_signal(tf, sig);                // out of a restartable sequence first (rseq.c)
-    if (!setup_frame(p, tf, sig, ka, &info))
+    if (!setup_frame(p, tf, sig, &act, &info))
         proc_group_exit(SIGSEGV);
+    if (act.flags & SA_RESETHAND)        // (setup_frame reset the copy)
+        ka->handler = SIG_DFL;
     // Another deliverable signal gets its frame on top of this one, so its handler runs
     // first and returns into this one's - as on Linux.
     return true;

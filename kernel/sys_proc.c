@@ -11,6 +11,7 @@
 #include "printk.h"
 #include "ksignal.h"
 #include "proc.h"
+#include "rseq.h"
 #include "sched.h"
 #include "smp.h"
 #include "random.h"
@@ -537,31 +538,66 @@ SYSCALL(syslog) {
 
 // ---------------------------------------------------------------- membarrier
 
-#define MEMBARRIER_CMD_QUERY                      0
-#define MEMBARRIER_CMD_GLOBAL                     (1 << 0)
-#define MEMBARRIER_CMD_PRIVATE_EXPEDITED          (1 << 3)
-#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED (1 << 4)
+#define MEMBARRIER_CMD_QUERY                              0
+#define MEMBARRIER_CMD_GLOBAL                             (1 << 0)
+#define MEMBARRIER_CMD_GLOBAL_EXPEDITED                   (1 << 1)
+#define MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED          (1 << 2)
+#define MEMBARRIER_CMD_PRIVATE_EXPEDITED                  (1 << 3)
+#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED         (1 << 4)
+#define MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE        (1 << 5)
+#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE (1 << 6)
+#define MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ             (1 << 7)
+#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ    (1 << 8)
+#define MEMBARRIER_CMD_GET_REGISTRATIONS                  (1 << 9)
+#define MEMBARRIER_CMD_FLAG_CPU                           (1 << 0)
+#define MEMBARRIER_REGISTER_CMDS (MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED |            \
+    MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED | MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE | \
+    MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ)
 
-// membarrier(cmd, flags, cpu_id): make every thread of the process (or of the system) pass
-// a memory barrier before the call returns. On one CPU nothing else runs meanwhile: the
-// system call itself is the barrier. Private expedited barriers need registering first,
-// as on Linux (EPERM otherwise). With SMP this becomes an IPI to the CPUs running them.
+// The private commands' registration: the one each needs (the command's bit shifted once).
+static bool registered_for(int cmd) {
+    return current()->signal->membarrier & (unsigned)(cmd << 1);
+}
+
+// membarrier(cmd, flags, cpu_id): every thread of the process (private) or of the system
+// (global) passes a full memory barrier before the call returns - what userspace RCU and
+// JITs that patch code rely on. A thread on another CPU is made to by an IPI, and the call
+// waits until each has taken it (an interrupt serializes the CPU, and its return with iret
+// the instruction stream: the SYNC_CORE variant). The CPUs asked are those with the
+// process's page tables loaded - a TLB shootdown asks exactly those, and waits for each -
+// or every CPU for a global barrier. A thread not running passes a barrier when it is
+// switched in. The RSEQ variant also aborts the restartable sequences the threads are in
+// (rseq.c). Private commands need registering first (EPERM), as on Linux; registrations
+// are the process's, inherited by fork and cleared by exec (Linux keeps them in the mm).
 SYSCALL(membarrier) {
-    int cmd = (int)a0;
-    uint64_t flags = a1;
-    if (flags != 0)
+    int cmd = (int)a0, cpu = (int)a2;
+    unsigned flags = (unsigned)a1;
+    if (cmd == MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ ? (flags & ~MEMBARRIER_CMD_FLAG_CPU) : flags)
         return -EINVAL;
+    struct proc *p = current();
     switch (cmd) {
     case MEMBARRIER_CMD_QUERY:
-        return MEMBARRIER_CMD_GLOBAL | MEMBARRIER_CMD_PRIVATE_EXPEDITED |
-               MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED;
-    case MEMBARRIER_CMD_GLOBAL:
+        return (MEMBARRIER_CMD_GET_REGISTRATIONS << 1) - 1;   // every command
+    case MEMBARRIER_CMD_GLOBAL: case MEMBARRIER_CMD_GLOBAL_EXPEDITED:
+        tlb_shootdown_kernel();          // every CPU, whatever it runs
         return 0;
-    case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED:
-        current()->signal->membarrier_registered = true;
+    case MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED: case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED:
+    case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE:
+    case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ:
+        p->signal->membarrier |= (unsigned)cmd;
         return 0;
-    case MEMBARRIER_CMD_PRIVATE_EXPEDITED:
-        return current()->signal->membarrier_registered ? 0 : -EPERM;
+    case MEMBARRIER_CMD_GET_REGISTRATIONS:
+        return p->signal->membarrier & MEMBARRIER_REGISTER_CMDS;
+    case MEMBARRIER_CMD_PRIVATE_EXPEDITED: case MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE:
+    case MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ:
+        if (!registered_for(cmd))
+            return -EPERM;
+        if ((flags & MEMBARRIER_CMD_FLAG_CPU) && (cpu < 0 || cpu >= nr_cpus_online()))
+            return 0;                    // (Linux: a CPU that is not there has nothing to do)
+        if (cmd == MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ)
+            rseq_mark_running(p->mm, (flags & MEMBARRIER_CMD_FLAG_CPU) ? cpu : -1);
+        tlb_shootdown(p->mm->pml4);
+        return 0;
     default:
         return -EINVAL;
     }

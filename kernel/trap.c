@@ -309,7 +309,7 @@ static void check_way_out(void) {
 // Then the way out looks at everything again: a tick may have come, or a signal (SIGSEGV,
 // if the struct was bad).
 static bool rseq_done_unlocked(struct trapframe *tf) {
-    if (!current()->rseq_due)
+    if (!__atomic_load_n(&current()->rseq_due, __ATOMIC_ACQUIRE))
         return false;
     sti();
     rseq_return(tf);
