@@ -191,9 +191,11 @@ static void flush_range_op(struct vm_range_op *op, uint64_t *pml4) {
 // table just unhooked. Freed before then, the page could be handed to someone else and
 // scribbled on. So, as Linux's mmu_gather: clear the entries, collect what they held in a
 // batch, shoot down, and only then free. The batch starts as a small array on the stack;
-// when that fills, it moves to a block of 8 pages of its own (if one is free), so that a
-// 16 MiB munmap interrupts the other CPUs once rather than 64 times (a shootdown waits
-// for every CPU on these tables: under QEMU, for a host thread that may not be running).
+// when that fills, it moves to a block of 16 pages of its own (if one is free), so that a
+// 32 MiB munmap interrupts the other CPUs once rather than 128 times (a shootdown waits
+// for every CPU on these tables: under QEMU, for a host thread that may not be running),
+// and frees its pages after it has let go of its locks (mm_munmap). (With 8 pages, a
+// 16 MiB munmap's 4096 pages and 8 tables did not fit: the first 4096 went under the locks.)
 // When the batch is full, it is flushed early (shootdown, then the frees) and filled again.
 // Invariant: a page in the batch is reachable through no PTE any more, at most through
 // another CPU's stale TLB entry; gather_flush ends that before it lets go of the page.
@@ -201,7 +203,7 @@ static void flush_range_op(struct vm_range_op *op, uint64_t *pml4) {
 // copy-on-write must not see it unshared, and write to it in place, while we still can.
 // madvise's MADV_DONTNEED runs without the BKL, and frees its gather's pages only after it
 // has let go of the mm's lock (mm_advise): there the gather alone keeps this invariant.
-#define GATHER_ORDER 3
+#define GATHER_ORDER 4
 #define GATHER_BIG ((PAGE_SIZE << GATHER_ORDER) / sizeof(uint64_t))
 #define GATHER_TABLE 1ull            // low bit of an entry: a page table (free_page)
 
