@@ -220,6 +220,10 @@ long fs_read(struct inode *ip, uint64_t off, void *buf, size_t n);
 // The same for a file fs_data_stable says is stable, without the BKL: no access time.
 long fs_read_stable(struct inode *ip, uint64_t off, void *buf, size_t n);
 long fs_write(struct inode *ip, uint64_t off, const void *buf, size_t n);
+// fallocate's PUNCH_HOLE: [start, end) of a regular file, inside its size, reads as zeros.
+// Its pages are zeroed in place (a mapping may hold them), holes stay holes: it never
+// needs memory. Under the file's write lock; 0 or -errno.
+int fs_zero_range(struct inode *ip, uint64_t start, uint64_t end);
 // The same with a user buffer, for a file whose bytes are pages of its own (a regular file
 // not of procfs: fs_copies_direct): copied straight between them (uaccess.h's copies).
 // fs_read_user needs no BKL (the inode's data_lock: ramfs_data.c), and leaves the access

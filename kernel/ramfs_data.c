@@ -563,6 +563,45 @@ static int truncate_locked(struct inode *ip, uint64_t size)
     return 0;
 }
 
+// The first page at or after pg that is not in a hole leaf (a leaf table that is not
+// there stands for LEAF_PAGES pages of holes): how a range over a sparse file is walked.
+static uint64_t skip_empty_leaves(struct inode *ip, uint64_t pg, uint64_t end_pg)
+{
+    uint64_t irq = spin_lock_irqsave(&ip->data_lock);
+    while (pg < end_pg && !leaf_of(ip, pg))
+        pg = (pg / LEAF_PAGES + 1) * LEAF_PAGES;
+    spin_unlock_irqrestore(&ip->data_lock, irq);
+    return pg;
+}
+
+int fs_zero_range(struct inode *ip, uint64_t start, uint64_t end)
+{
+    int err = check_regular(ip);
+    if (err)
+        return err;
+    fs_lock_write(ip);
+    if (end > ip->size)
+        end = ip->size;
+    if (start < end && ip->file.borrowed)
+        err = unborrow(ip);
+    for (uint64_t off = start; !err && off < end;) {
+        uint64_t pg = skip_empty_leaves(ip, off / PAGE, (end + PAGE - 1) / PAGE);
+        if (pg * PAGE > off)
+            off = pg * PAGE;
+        if (off >= end)
+            break;
+        uint64_t next = (off / PAGE + 1) * PAGE < end ? (off / PAGE + 1) * PAGE : end;
+        char *p = page_at(ip, off);
+        if (p)
+            memset(p + off % PAGE, 0, next - off);
+        off = next;
+    }
+    if (!err)
+        fs_touch(ip, FS_MTIME | FS_CTIME);
+    fs_unlock_write(ip);
+    return err;
+}
+
 int fs_adopt(struct inode *ip, const char *data, uint64_t size)
 {
     int err = check_regular(ip);

@@ -12,7 +12,6 @@
 #include "file.h"
 #include "fs.h"
 #include "kmalloc.h"
-#include "memlayout.h"
 #include "page_alloc.h"
 #include "path.h"
 #include "perm.h"
@@ -335,25 +334,11 @@ static long falloc_mode_ok(int mode) {
     }
 }
 
-// Zeros over [off, end) of a regular file (inside its size): a hole punched, as it reads.
-static long zero_range(struct inode *ip, uint64_t off, uint64_t end) {
-    char *zeros = kzalloc(PAGE_SIZE);
-    if (!zeros)
-        return -ENOMEM;
-    long err = 0;
-    while (off < end && err >= 0) {
-        size_t n = end - off < PAGE_SIZE ? (size_t)(end - off) : PAGE_SIZE;
-        err = fs_write(ip, off, zeros, n);
-        off += n;
-    }
-    kfree(zeros);
-    return err < 0 ? err : 0;
-}
-
 // fallocate(fd, mode, offset, len), as tmpfs answers it: mode 0 makes the file at least
 // offset + len long (the new bytes read as zeros; no page is set aside for them ahead, so a
 // full tmpfs says ENOSPC at the write, not here); FALLOC_FL_KEEP_SIZE alone changes
-// nothing; with FALLOC_FL_PUNCH_HOLE the range reads as zeros afterwards. The other modes:
+// nothing; with FALLOC_FL_PUNCH_HOLE the range reads as zeros afterwards (its pages are
+// zeroed, not freed: ramfs_data.c's fs_zero_range). The other modes:
 // EOPNOTSUPP, as from tmpfs. glibc's posix_fallocate comes here first.
 SYSCALL(fallocate) {
     int fd = (int)a0, mode = (int)a1;
@@ -383,7 +368,7 @@ SYSCALL(fallocate) {
     if (mode & FALLOC_FL_PUNCH_HOLE) {
         if (ip->seals & (FS_SEAL_WRITE | FS_SEAL_FUTURE_WRITE))
             return -EPERM;
-        return (uint64_t)offset < ip->size ? zero_range(ip, (uint64_t)offset, end < ip->size ? end : ip->size) : 0;
+        return fs_zero_range(ip, (uint64_t)offset, end);
     }
     if (!(mode & FALLOC_FL_KEEP_SIZE) && end > ip->size)
         return fs_truncate(ip, end);
