@@ -291,6 +291,19 @@ static void remove_tree(const char *path, int remove_self)
         rmdir(path);
 }
 
+// The POSIX message queues the workers may have made (fuzz_args.c's g_mq_name): like the
+// files in /tmp, they outlive their makers, and would count as pages lost.
+static void remove_queues(void)
+{
+    static const char *const names[] = { "fq0", "fq1", "fq2" };
+    for (int i = 0; i < 3; i++)
+        syscall(241 /* mq_unlink */, names[i]);
+    char q[256];
+    memset(q, 'q', 255);
+    q[255] = '\0';
+    syscall(241, q);
+}
+
 struct sysinfo_k {            // Linux x86_64's struct sysinfo (our libc has no sys/sysinfo.h)
     long uptime;
     unsigned long loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap;
@@ -401,6 +414,7 @@ static int fuzz_run(const struct options *o)
             break;
         }
         remove_tree("/tmp", 0);
+        remove_queues();
         long meminfo, free = free_pages(&meminfo), cached = cached_pages();
         if (baseline < 0)
             baseline = free + cached;

@@ -63,6 +63,8 @@ uint64_t g_rlimit(void);                 // a struct rlimit
 uint64_t g_pollfds(void);                // struct pollfd array
 uint64_t g_fdset(void);                  // fd_set for select
 uint64_t g_epoll_event(void);            // struct epoll_event (packed)
+uint64_t g_mq_name(void);                // a message queue's name (mq_open)
+uint64_t g_mq_attr(void);                // struct mq_attr
 uint64_t g_flock(void);                  // struct flock: plausible ranges, bad types, bad pointers
 uint64_t g_msghdr(void);                 // struct msghdr: hostile iovecs, names, control data
 uint64_t g_sockaddr(void);               // a sockaddr_un: sandbox paths, abstract names, junk

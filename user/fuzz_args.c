@@ -381,6 +381,35 @@ uint64_t g_fdset(void)
     return one_in(8) ? g_buf() : (uint64_t)set;
 }
 
+// A POSIX message queue's name (mq_open, mq_unlink): a few the workers share (the driver
+// unlinks them after each batch: fuzz.c), the ones Linux refuses ("", ".", "a/b"), the
+// longest there may be (255 bytes) and one longer, or a bad pointer.
+uint64_t g_mq_name(void)
+{
+    static const char *const names[] = { "fq0", "fq1", "fq2", "fq0", "", ".", "..", "a/b" };
+    if (one_in(10)) {
+        char *s = slot();
+        memset(s, 'q', 300);
+        s[one_in(2) ? 255 : 256] = '\0';
+        return (uint64_t)s;
+    }
+    return one_in(10) ? g_buf() : (uint64_t)names[rnd_below(8)];
+}
+
+// struct mq_attr {long flags, maxmsg, msgsize, curmsgs, reserved[4]}: small queues, zeros,
+// negatives, sizes over the limits.
+uint64_t g_mq_attr(void)
+{
+    int64_t *a = (int64_t *)slot();
+    fill(a, 64);
+    static const int64_t maxmsg[] = { 1, 2, 10, 0, -1, 11, 65537 };
+    static const int64_t msgsize[] = { 1, 16, 8192, 0, -1, 8193, 1 << 25 };
+    a[0] = one_in(3) ? O_NONBLOCK : 0;
+    a[1] = maxmsg[rnd_below(7)];
+    a[2] = msgsize[rnd_below(7)];
+    return one_in(4) ? 0 : one_in(8) ? g_buf() : (uint64_t)a;
+}
+
 // struct epoll_event {uint32_t events; uint64_t data;} (packed: 12 bytes), a few of them.
 uint64_t g_epoll_event(void)
 {

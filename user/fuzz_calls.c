@@ -31,6 +31,7 @@ enum kind {
     POLLFDS, NFDS, PTIMEOUT, FDSET, EPOLLOP, EPEVENT, MAXEV, EFDFLAGS, TIMERF, MEMBCMD,
     LOCKCMD, FLOCKP, FLOCKOP, DOMAIN, SOCKTYPE, SOCKPROTO, MSGHDR, MSGFLAGS, SHUTHOW,
     SOCKLEVEL, SOCKOPT, OPTLENP, OFFP, SPLICEF, SFD, SFDFLAGS, SOCKADDR, ADDRLEN,
+    MQNAME, MQATTR, FALLOCM,
     // Specials: the call is made by a wrapper
     SPAWN, SPAWN3, EXEC, EXIT, SIGRETURN,
 };
@@ -108,7 +109,10 @@ static const struct recipe recipes[] = {
     R(74, fsync, FD),
     R(75, fdatasync, FD),
     R(79, getcwd, BUF, LEN),
+    R(78, getdents, FD, BUF, LEN),
     R(80, chdir, CPATH),
+    R(81, fchdir, DIRFD),
+    R(85, creat, SPATH, MODE),
     R(82, rename, SPATH, SPATH),
     R(83, mkdir, SPATH, MODE),
     R(84, rmdir, SPATH),
@@ -224,7 +228,16 @@ static const struct recipe recipes[] = {
     R(309, getcpu, BUF, BUF, BUF),
     R(316, renameat2, DIRFD, SPATH, DIRFD, SPATH, RENAMEF),
     R(318, getrandom, BUF, LEN, GRNDF),
+    R(240, mq_open, MQNAME, OFLAGS, MODE, MQATTR),
+    R(241, mq_unlink, MQNAME),
+    R(242, mq_timedsend, FD, BUF, LEN, INT, TS),
+    R(243, mq_timedreceive, FD, BUF, LEN, BUF, TS),
+    R(244, mq_notify, FD, BUF),
+    R(245, mq_getsetattr, FD, MQATTR, BUF),
+    R(267, readlinkat, ADIRFD, PATH, BUF, LEN),
+    R(285, fallocate, FD, FALLOCM, OFF, LEN),
     R(324, membarrier, MEMBCMD, INT, INT),
+    R(334, rseq, BUF, LEN, INT, INT),
     R(325, mlock2, BUF, LEN, INT),
     R(327, preadv2, FD, IOV, IOVCNT, OFF, INT, INT),
     R(328, pwritev2, FD, IOV, IOVCNT, OFF, INT, INT),
@@ -315,7 +328,11 @@ static uint64_t gen(enum kind k)
     case MAXEV:   return FROM(0, 1, 4, 8, -1ull, 0x7fffffff, 1000000);
     case EFDFLAGS: return g_bits(1 | O_NONBLOCK | O_CLOEXEC);   // EFD_SEMAPHORE
     case TIMERF:  return g_bits(1);                 // TIMER_ABSTIME
-    case MEMBCMD: return FROM(0, 1, 2, 4, 8, 16, 32, 64, 128, 256, -1ull);
+    case MEMBCMD: return FROM(0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, -1ull);
+    case MQNAME:  return g_mq_name();
+    case MQATTR:  return g_mq_attr();
+    // fallocate: 0, KEEP_SIZE, PUNCH_HOLE|KEEP_SIZE mostly; the modes tmpfs lacks now and then.
+    case FALLOCM: return FROM(0, 0, 1, 3, 3, 2, 0x10, 0x08, 0x20, 0x40, 0x80, 0x100);
     case MSYNCF:  return g_bits(1 | 2 | 4);   // MS_ASYNC, MS_INVALIDATE, MS_SYNC
     // F_GETLK, F_SETLK, F_SETLKW and the OFD three; flock: LOCK_SH/EX/UN, maybe LOCK_NB.
     case LOCKCMD: return FROM(5, 6, 7, 36, 37, 38, 7, 38);
