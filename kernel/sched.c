@@ -1,15 +1,17 @@
 // sched.c: the scheduler - the part of the kernel that decides, whenever an event makes it
 // relevant (a timer tick, a process going to sleep, a wakeup), which process the CPU runs.
 //
-// The idle loop, scheduler(), runs on the boot stack. It picks the next runnable process
-// round-robin and switches to it; the process runs until it goes back through schedule():
+// The idle loop, scheduler(), runs on the boot stack. It picks the next runnable process -
+// a real-time one first, else the one that has had the least CPU time, weighed by its nice
+// value ("weights and priorities", below) - and switches to it; the process runs until it
+// goes back through schedule():
 // because it sleeps, yields, or exits. A process in user mode is preempted by the timer: the
 // tick counts its slice down, and on the way back to user mode (return_to_user_unlocked in
 // trap.c) a process whose slice is used up yields. The kernel itself is never preempted: a process
 // in kernel mode runs until it sleeps or returns to user mode.
 //
 // Every CPU runs this same loop, on its own stack, over one global run queue: the threads
-// that are RUNNABLE, in the order they became so (round robin). Any CPU may take any of
+// that are RUNNABLE, in the order they became so (the order among equals). Any CPU may take any of
 // them (so threads migrate freely); a CPU with nothing to run polls a while, then halts
 // until an interrupt - its timer tick, or the reschedule IPI that a wakeup on another CPU
 // sends it (smp_claim_idle_cpu; a flag while it polls). A woken thread that finds no idle
@@ -120,9 +122,89 @@ static void rq_remove(struct proc *p) {
     p->rq_next = p->rq_prev = NULL;
 }
 
-// The CPU time t has had, counting its current turn: running, t's own CPU may be ahead.
+// ---------------------------------------------------------------- weights and priorities
+//
+// Which runnable thread goes next, as Linux decides it (kernel/sched/fair.c, rt.c), in a
+// simpler form. A thread under a real-time policy (SCHED_FIFO, SCHED_RR) goes before every
+// other, the highest rt_priority first, the oldest in the queue among equals; SCHED_FIFO's
+// turn has no end but a sleep, a yield, or a higher one. Among the others, the one with the
+// least virtual runtime: the CPU time it has had, weighed by its nice value as Linux weighs
+// it (CFS's table: nice 0 is worth 1024, each step about 1.25 times more or less; nice 19
+// 15, SCHED_IDLE 3). So two CPU-bound threads at nice 0 and 19 get the CPU in the ratio
+// 1024 : 15, and at the same nice value they take turns, as the round robin did.
+// A thread that wakes from a sleep is placed no further back than the least virtual runtime
+// of the queue, less 3 ms (Linux's sleeper credit): it is served soon, but cannot claim the
+// whole of a long sleep back. And, as Linux's rt throttling, real-time threads may take
+// at most 0.95 s of every second of a CPU: past that, they compete as the others do, so a
+// runaway SCHED_FIFO loop cannot take the machine from the shell (sched_rt_runtime_us).
+// nice, policy and rt_priority are set under the BKL (sys_sched.c) and read here, under
+// sched_lock, without it: an int is read whole, and a change counts from the next pick.
+static const uint32_t nice_weight[40] = {
+    88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,    // -20 .. -11
+    9548, 7620, 6100, 4904, 3906, 3121, 2501, 1991, 1586, 1277,              // -10 .. -1
+    1024, 820, 655, 526, 423, 335, 272, 215, 172, 137,                       //   0 .. 9
+    110, 87, 70, 56, 45, 36, 29, 23, 18, 15,                                 //  10 .. 19
+};
+#define NICE_0_WEIGHT 1024
+#define IDLE_WEIGHT 3                   // SCHED_IDLE (Linux's WEIGHT_IDLEPRIO)
+#define SLEEPER_CREDIT_NS 3000000ull    // half of Linux's 6 ms sched_latency
+#define RT_PERIOD_NS 1000000000ull      // sched_rt_period_us
+#define RT_RUNTIME_NS 950000000ull      // sched_rt_runtime_us
+
+static bool is_rt(const struct proc *p) { return p->policy == SCHED_FIFO || p->policy == SCHED_RR; }
+
+static uint64_t weighed(uint64_t ns, const struct proc *p) {
+    uint32_t w = p->policy == SCHED_IDLE ? IDLE_WEIGHT : nice_weight[p->nice + 20];
+    return ns * NICE_0_WEIGHT / w;
+}
+
+// The least virtual runtime a pick has seen, never going back (Linux's min_vruntime):
+// where a waking sleeper is placed. Under sched_lock.
+static uint64_t min_vruntime;
+
+// Real-time threads' time on this CPU in the current period (rt throttling), counted a
+// tick at a time by the CPU itself (sched_tick_local), interrupts off.
+static bool rt_throttled(struct percpu *c) {
+    return time_since_boot_ns() - c->rt_period_start < RT_PERIOD_NS && c->rt_ns >= RT_RUNTIME_NS;
+}
+
+static void rt_charge(struct percpu *c, uint64_t ns) {
+    uint64_t now = time_since_boot_ns();
+    if (now - c->rt_period_start >= RT_PERIOD_NS) {
+        c->rt_period_start = now;
+        c->rt_ns = 0;
+    }
+    c->rt_ns += ns;
+}
+
+// The real-time priority a pick weighs: 0 for the others, and for everyone while this
+// CPU's real-time threads are throttled.
+static int rt_rank(const struct proc *p, bool rt_ok) { return rt_ok && is_rt(p) ? p->rt_priority : 0; }
+
+// Should a go before b (b being older in the queue)?
+static bool goes_before(const struct proc *a, const struct proc *b, bool rt_ok) {
+    int ra = rt_rank(a, rt_ok), rb = rt_rank(b, rt_ok);
+    if (ra != rb)
+        return ra > rb;
+    if (ra)
+        return false;                   // equal real-time priorities: the queue's order
+    if (a->yielded != b->yielded)
+        return b->yielded;              // one that just called sched_yield goes last
+    return a->vruntime < b->vruntime;
+}
+
+// The CPU time t has had, weighed, counting its current turn: running, t's own CPU may be
+// ahead.
 static uint64_t vruntime_now(const struct proc *t) {
-    return t->vruntime + (t->on_cpu ? time_since_boot_ns() - t->ran_since : 0);
+    return t->vruntime + (t->on_cpu ? weighed(time_since_boot_ns() - t->ran_since, t) : 0);
+}
+
+// A sleeper that wakes (or a new thread) starts no further back than min_vruntime, less
+// the sleeper credit. sched_lock held.
+static void place(struct proc *p) {
+    uint64_t floor = min_vruntime > SLEEPER_CREDIT_NS ? min_vruntime - SLEEPER_CREDIT_NS : 0;
+    if (p->vruntime < floor)
+        p->vruntime = floor;
 }
 
 // sched_lock held.
@@ -147,19 +229,25 @@ bool sched_allowed_here(const struct proc *p) {
     return !p->cpus_allowed || (p->cpus_allowed & (1ull << this_cpu()->id));
 }
 
-// The oldest runnable thread whose affinity allows this CPU. sched_lock held.
+// The runnable thread whose affinity allows this CPU that goes first (goes_before, above).
+// sched_lock held.
 static struct proc *pick_next(struct percpu *c) {
-    // A woken thread that preempted (wake_preempt) goes first, out of turn. (Stale if
-    // another CPU took it meanwhile: then it is no longer RUNNABLE, or RUNNABLE again and
-    // in the queue, which is as good.)
+    bool rt_ok = !rt_throttled(c);
+    struct proc *best = NULL;
+    for (struct proc *p = rq_head; p; p = p->rq_next)
+        if (sched_allowed_here(p) && (!best || goes_before(p, best, rt_ok)))
+            best = p;
+    // A woken thread that preempted (wake_preempt) goes first, out of turn - unless a
+    // real-time thread is waiting. (Stale if another CPU took it meanwhile: then it is no
+    // longer RUNNABLE, or RUNNABLE again and in the queue, which is as good.)
     struct proc *woken = c->wake_next;
     c->wake_next = NULL;
-    if (woken && woken->state == PROC_RUNNABLE && sched_allowed_here(woken))
-        return woken;
-    for (struct proc *p = rq_head; p; p = p->rq_next)
-        if (sched_allowed_here(p))
-            return p;
-    return NULL;
+    if (woken && woken->state == PROC_RUNNABLE && sched_allowed_here(woken) &&
+        rt_rank(best, rt_ok) <= rt_rank(woken, rt_ok))
+        best = woken;
+    if (best && !is_rt(best) && best->vruntime > min_vruntime)
+        min_vruntime = best->vruntime;
+    return best;
 }
 
 // The idle loop keeps the page tables of the thread it ran last (Linux's lazy TLB mode):
@@ -186,6 +274,7 @@ static void run(struct percpu *c, struct proc *p) {
     __atomic_sub_fetch(&nr_runnable, 1, __ATOMIC_RELAXED);
     p->state = PROC_RUNNING;
     p->on_cpu = true;
+    p->yielded = false;
     p->last_cpu = c->id;                // where it runs now (ps's PSR)
     if (!p->keeps_slice)                // (given way to a wakeup: the rest of its turn)
         p->slice = TIME_SLICE_TICKS;
@@ -203,7 +292,7 @@ static void run(struct percpu *c, struct proc *p) {
     cpu_stats[c->id].ctxt++;            // one more switch to a thread and back (/proc/stat)
     fpu_save(p->fpu);
     proc_set_current(NULL);
-    p->vruntime += time_since_boot_ns() - p->ran_since;
+    p->vruntime += weighed(time_since_boot_ns() - p->ran_since, p);
     __atomic_store_n(&p->on_cpu, false, __ATOMIC_RELEASE);   // the reap may go on (proc.c)
 }
 
@@ -341,6 +430,7 @@ void sched_start(struct proc *p) {
     p->bkl_who = this_cpu()->bkl_who;
     p->vruntime = maker ? vruntime_now(maker) : 0;
     rq_lock();
+    place(p);
     make_runnable(p);
     smp_kick_idle_cpu_on_release(p->cpus_allowed);   // not at its next tick
     rq_unlock();
@@ -529,7 +619,11 @@ static void wake_preempt(struct proc *p) {
     struct proc *cur = c->current;
     if (!cur || cur == p || c->wake_next || !sched_allowed_here(p))
         return;
-    if (vruntime_now(cur) < p->vruntime + WAKE_GRANULARITY_NS)
+    bool rt_ok = !rt_throttled(c);
+    int rp = rt_rank(p, rt_ok), rc = rt_rank(cur, rt_ok);
+    if (rp < rc || (rp == rc && rp))
+        return;                         // a real-time thread as high or higher goes on
+    if (!rp && vruntime_now(cur) < p->vruntime + WAKE_GRANULARITY_NS)
         return;                         // it has had no more CPU than the woken: it goes on
     c->wake_next = p;                   // pick_next takes it first
     c->need_resched = true;
@@ -545,6 +639,7 @@ void sched_wake_here(void) { this_cpu()->wake_here = true; }
 // in its idle loop is woken for it, or this one's thread gives way to it. sched_lock held.
 static void wake(struct proc *p) {
     struct percpu *c = this_cpu();
+    place(p);
     make_runnable(p);
     uint32_t idle;
     if (c->wake_here && !c->wake_next && sched_allowed_here(p)) {
@@ -689,6 +784,10 @@ void sched_tick_local(void) {
         cur->sys_ticks++;
     }
     itimer_charge(cur, irq_from_user());
-    if (cur->state == PROC_RUNNING && --cur->slice <= 0)
+    if (is_rt(cur))
+        rt_charge(c, TICK_NS);
+    // SCHED_FIFO's turn does not end with a slice - but for the rt throttling's sake.
+    bool fifo = cur->policy == SCHED_FIFO && !rt_throttled(c);
+    if (cur->state == PROC_RUNNING && !fifo && --cur->slice <= 0)
         c->need_resched = true;
 }

@@ -9,6 +9,11 @@
 struct proc;
 
 #define TIME_SLICE_TICKS 2              // 20 ms at HZ=100
+#define SCHED_OTHER    0                // Linux's policies (uapi/linux/sched.h)
+#define SCHED_FIFO     1
+#define SCHED_RR       2
+#define SCHED_BATCH    3
+#define SCHED_IDLE     5
 
 void scheduler(void) __attribute__((noreturn));   // this CPU's idle loop; never returns
 void sched_tick(void);                  // the timer interrupt, HZ times a second

@@ -35,8 +35,10 @@ SYSCALL(getppid) { return current()->parent ? current()->parent->tgid : 0; }
 // or the next tick runs anyway. (A traced call comes the locked way: its switch leaves
 // the BKL to the idle loop, and it has it back after.)
 SYSCALL(sched_yield) {
-    if (sched_others_waiting())
+    if (sched_others_waiting()) {
+        current()->yielded = true;       // (the pick then prefers another: sched.c)
         yield();
+    }
     return 0;
 }
 

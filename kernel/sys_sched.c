@@ -6,15 +6,14 @@
 // fork and clone copy them (but SCHED_RESET_ON_FORK), exec keeps them, /proc/<pid>/stat
 // shows them (fields 18, 19, 40 and 41), and these calls read back what was set.
 //
-// What Lantern's scheduler does with them: nothing yet. It is one round robin (sched.c),
-// in which every runnable thread gets the same slice in turn, whatever its nice value,
-// and a SCHED_FIFO thread does not preempt anyone. Programs that set them - nice,
-// renice, pthread_setschedparam, audio and benchmark tools - run, and see what they set;
-// weighing them is the scheduler's next step (Linux's CFS weights: nice 0 is worth 1024,
-// nice 19 is worth 15).
+// What the scheduler does with them (sched.c, "weights and priorities"): a real-time
+// thread goes before every other, by priority, and SCHED_FIFO's turn has no slice; among
+// the others, CPU time is shared by Linux's CFS weights (nice 0 is worth 1024, nice 19
+// 15, SCHED_IDLE 3). SCHED_BATCH is scheduled as SCHED_OTHER.
 //
 // Locking: the fields are the thread's own ([self] in proc.h) but any process may change
-// them through these calls; all of that runs under the BKL.
+// them through these calls; all of that runs under the BKL. The scheduler reads them
+// without it, under its own lock (an int is read whole; a change counts from the next pick).
 #include <stdbool.h>
 #include <stdint.h>
 #include "errno.h"
@@ -32,11 +31,6 @@
 #define RLIMIT_NICE   13
 #define RLIMIT_RTPRIO 14
 #define MAX_RT_PRIO   99
-#define SCHED_OTHER    0                // Linux's policies (uapi/linux/sched.h)
-#define SCHED_FIFO     1
-#define SCHED_RR       2
-#define SCHED_BATCH    3
-#define SCHED_IDLE     5
 #define SCHED_DEADLINE 6                // not here: sched_setscheduler cannot set it
 #define SCHED_RESET_ON_FORK 0x40000000
 #define NS_PER_SEC   1000000000ull
