@@ -205,6 +205,10 @@ static bool lapic_vector(struct trapframe *tf) {
         cpu_stats[this_cpu()->id].tlb++;
         smp_handle_tlb_ipi();
         lapic_eoi();
+        // Out the usual way, from user mode: membarrier's RSEQ command sends this IPI to
+        // abort a restartable sequence, and the abort is made on the way out (rseq.c).
+        if (tf->cs & 3)
+            return_to_user_unlocked(tf);
         return true;
     case T_IPI_STOP:
         for (;;)
