@@ -588,16 +588,25 @@ SYSCALL(membarrier) {
     case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ:
         p->signal->membarrier |= (unsigned)cmd;
         return 0;
-    case MEMBARRIER_CMD_GET_REGISTRATIONS:
-        return p->signal->membarrier & MEMBARRIER_REGISTER_CMDS;
+    case MEMBARRIER_CMD_GET_REGISTRATIONS: {
+        // As Linux reports them: a variant's registration shows the plain one's too (it
+        // does not allow the plain command, though).
+        unsigned r = p->signal->membarrier & MEMBARRIER_REGISTER_CMDS;
+        if (r & (MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE |
+                 MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ))
+            r |= MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED;
+        return r;
+    }
     case MEMBARRIER_CMD_PRIVATE_EXPEDITED: case MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE:
     case MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ:
         if (!registered_for(cmd))
             return -EPERM;
-        if ((flags & MEMBARRIER_CMD_FLAG_CPU) && (cpu < 0 || cpu >= nr_cpus_online()))
+        if (!(flags & MEMBARRIER_CMD_FLAG_CPU) || cpu < 0)
+            cpu = -1;                    // every CPU (Linux: a negative cpu_id too)
+        else if (cpu >= nr_cpus_online())
             return 0;                    // (Linux: a CPU that is not there has nothing to do)
         if (cmd == MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ)
-            rseq_mark_running(p->mm, (flags & MEMBARRIER_CMD_FLAG_CPU) ? cpu : -1);
+            rseq_mark_running(p->mm, cpu);
         tlb_shootdown(p->mm->pml4);
         return 0;
     default:
