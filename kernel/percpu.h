@@ -40,6 +40,7 @@ struct percpu {
     volatile uint32_t idle_state;   // IDLE_BUSY, IDLE_POLLING or IDLE_HALTED (smp_idle_wait)
     volatile uint32_t kicked;       // a reschedule for it since smp_idle_wait last ended
     bool need_resched;        // the running process's slice is used up (sched_tick)
+    struct proc *skip;        // it just called sched_yield: the next pick passes it over (sched.c)
     // Real-time threads' time on this CPU since rt_period_start (sched.c's rt throttling):
     // charged by its own tick, read by its idle loop and its wakeups, interrupts off.
     uint64_t rt_period_start, rt_ns;

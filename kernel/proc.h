@@ -224,7 +224,7 @@ struct proc {
     int bkl_depth, bkl_who;
     int slice;                   // timer ticks left before it should yield (sched_tick)
     bool keeps_slice;            // it gave way to a wakeup: its next turn goes on with it
-    bool yielded;                // sched_yield: the next pick prefers anyone else (sched.c)
+    bool yielded;                // in sched_yield: its CPU's next pick passes it over (sched.c)
     // When it last got a CPU (ns since boot), and the CPU time it has had, counted at each
     // switch away, from its maker's at its start: wake_preempt compares them (sched.c).
     // Written by the scheduler of the CPU it runs on, under sched_lock.

@@ -188,8 +188,6 @@ static bool goes_before(const struct proc *a, const struct proc *b, bool rt_ok) 
         return ra > rb;
     if (ra)
         return false;                   // equal real-time priorities: the queue's order
-    if (a->yielded != b->yielded)
-        return b->yielded;              // one that just called sched_yield goes last
     return a->vruntime < b->vruntime;
 }
 
@@ -231,12 +229,25 @@ bool sched_allowed_here(const struct proc *p) {
 
 // The runnable thread whose affinity allows this CPU that goes first (goes_before, above).
 // sched_lock held.
-static struct proc *pick_next(struct percpu *c) {
-    bool rt_ok = !rt_throttled(c);
+static struct proc *best_except(struct proc *except, bool rt_ok) {
     struct proc *best = NULL;
     for (struct proc *p = rq_head; p; p = p->rq_next)
-        if (sched_allowed_here(p) && (!best || goes_before(p, best, rt_ok)))
+        if (p != except && sched_allowed_here(p) && (!best || goes_before(p, best, rt_ok)))
             best = p;
+    return best;
+}
+
+static struct proc *pick_next(struct percpu *c) {
+    bool rt_ok = !rt_throttled(c);
+    // A thread that has just called sched_yield here is passed over once, for any other
+    // that is not below it in real-time priority (Linux's skip buddy); then it is one of
+    // the others again. (For good, it would never run beside threads that compute.)
+    struct proc *skip = c->skip;
+    c->skip = NULL;
+    struct proc *best = best_except(skip, rt_ok);
+    if (skip && skip->state == PROC_RUNNABLE && sched_allowed_here(skip) &&
+        (!best || rt_rank(skip, rt_ok) > rt_rank(best, rt_ok)))
+        best = skip;
     // A woken thread that preempted (wake_preempt) goes first, out of turn - unless a
     // real-time thread is waiting. (Stale if another CPU took it meanwhile: then it is no
     // longer RUNNABLE, or RUNNABLE again and in the queue, which is as good.)
@@ -274,7 +285,6 @@ static void run(struct percpu *c, struct proc *p) {
     __atomic_sub_fetch(&nr_runnable, 1, __ATOMIC_RELAXED);
     p->state = PROC_RUNNING;
     p->on_cpu = true;
-    p->yielded = false;
     p->last_cpu = c->id;                // where it runs now (ps's PSR)
     if (!p->keeps_slice)                // (given way to a wakeup: the rest of its turn)
         p->slice = TIME_SLICE_TICKS;
@@ -391,6 +401,10 @@ void yield(void) {
     lockdep_assert_none_held("yielding");
     rq_lock();
     make_runnable(p);
+    if (p->yielded) {                   // sched_yield: passed over by this CPU's next pick
+        p->yielded = false;
+        c->skip = p;
+    }
     // Given way to a thread it woke (wake_preempt) with its slice not used up: it keeps its
     // turn, next after that one, as Linux's preempted task keeps its place by vruntime.
     // At the queue's tail, a thread looping in user mode would come between - and a pair
