@@ -654,7 +654,7 @@ endif
 THREAD_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
 PTHREAD_TESTS := pthread_sync pthread_signals pthread_process pthread_futex pthread_robust pthread_uaccess \
     pthread_timers pthread_socketpair pthread_signalfd pthread_splice pthread_sysvmsg pthread_shm pthread_sysvsem \
-    pthread_pipe pthread_fileread pthread_filewrite pthread_unix pthread_unix_adv
+    pthread_pipe pthread_fileread pthread_filewrite pthread_unix pthread_unix_adv pthread_rseq
 THREADS_MUSL_OBJS := $(PTHREAD_TESTS:%=$(BUILD)/threads/musl/%.o) $(BUILD)/threads/musl/thr_util.o
 THREADS_GLIBC_OBJS := $(PTHREAD_TESTS:%=$(BUILD)/threads/glibc/%.o) $(BUILD)/threads/glibc/thr_util.o \
     $(BUILD)/threads/glibc/threadstress.o $(BUILD)/threads/glibc/bench_threads.o \

@@ -25,6 +25,7 @@ int pthread_fileread_main(int argc, char **argv);
 int pthread_filewrite_main(int argc, char **argv);
 int pthread_unix_main(int argc, char **argv);
 int pthread_unix_adv_main(int argc, char **argv);
+int pthread_rseq_main(int argc, char **argv);
 #ifdef WITH_GLIBC_ONLY
 int threadstress_main(int argc, char **argv);
 int bench_threads_main(int argc, char **argv);
@@ -53,6 +54,7 @@ static const struct {
     { "pthread_filewrite", pthread_filewrite_main },
     { "pthread_unix", pthread_unix_main },
     { "pthread_unix_adv", pthread_unix_adv_main },
+    { "pthread_rseq", pthread_rseq_main },
 #ifdef WITH_GLIBC_ONLY
     { "threadstress", threadstress_main },
     { "bench_threads", bench_threads_main },
