@@ -223,8 +223,11 @@ static void set_registers(struct proc *child, struct proc *self, uint64_t flags,
         child->sas_sp = self->sas_sp;
         child->sas_size = self->sas_size;
         child->sas_flags = self->sas_flags;
-        rseq_fork(child, self);          // a new thread starts unregistered (glibc registers it)
     }
+    // Nor the struct rseq, in memory shared with its maker - a vfork child's either (its
+    // way out would write the parent's): it starts unregistered (glibc registers a thread's).
+    if (!(flags & CLONE_VM))
+        rseq_fork(child, self);
 }
 
 // CLONE_PIDFD: a pidfd for the child, its number written at `where` (clone's parent_tid,

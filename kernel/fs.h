@@ -221,8 +221,9 @@ long fs_read(struct inode *ip, uint64_t off, void *buf, size_t n);
 long fs_read_stable(struct inode *ip, uint64_t off, void *buf, size_t n);
 long fs_write(struct inode *ip, uint64_t off, const void *buf, size_t n);
 // fallocate's PUNCH_HOLE: [start, end) of a regular file, inside its size, reads as zeros.
-// Its pages are zeroed in place (a mapping may hold them), holes stay holes: it never
-// needs memory. Under the file's write lock; 0 or -errno.
+// Its pages are zeroed in place (a mapping may hold them), holes stay holes: it needs no
+// memory - but for a file still borrowing the initramfs's bytes, which gets pages of its
+// own first (-ENOMEM if there are none). Under the file's write lock; 0 or -errno.
 int fs_zero_range(struct inode *ip, uint64_t start, uint64_t end);
 // The same with a user buffer, for a file whose bytes are pages of its own (a regular file
 // not of procfs: fs_copies_direct): copied straight between them (uaccess.h's copies).

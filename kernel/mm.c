@@ -820,9 +820,16 @@ static int fault_retrying(struct mm *mm, uint64_t addr, bool write, bool exec, b
 // it to go, and the fault is tried again. -ENOMEM only when the faulting process itself was
 // chosen: SIGKILL is then pending for it.
 int mm_fault(struct mm *mm, uint64_t addr, bool write, bool exec) {
+    // A stack that grows changes the VMA list, as an mmap would: so it waits, as an mmap
+    // does, for a shootdown in flight (a munmap of the stack's bottom pages, whose old pages
+    // another CPU may still reach through its TLB).
     uint64_t flags = mm_lock_for_fault(mm);
-    if (!mm_find(mm, addr))
-        stack_grow(mm, addr);        // just below the stack: it grows (stack.c)
+    if (!mm_find(mm, addr)) {
+        mm_unlock(mm, flags);
+        flags = mm_lock(mm);
+        if (!mm_find(mm, addr))
+            stack_grow(mm, addr);    // just below the stack: it grows (stack.c)
+    }
     mm_unlock(mm, flags);
     return fault_retrying(mm, addr, write, exec, false);
 }

@@ -64,8 +64,9 @@ struct mm {
                                     // and page_alloc's (percpu_pages.c, page_alloc.c)
     volatile uint32_t lock_waiters; // CPUs halted until lock is free (smp_wait_unlocked),
                                     // or flushing is 0
-    volatile uint32_t flushing;     // madvise's shootdowns in flight: raised under lock,
-                                    // lowered (atomically) without it (mm_advise)
+    volatile uint32_t flushing;     // madvise's and munmap's shootdowns in flight: raised
+                                    // under lock, lowered (atomically) without it
+                                    // (mm_advise, mm_munmap)
     int refs;                       // processes sharing it (vfork, CLONE_VM)
     uint64_t *pml4;
     struct vma *vmas;
@@ -127,12 +128,13 @@ int shm_seg_maps_name(const struct shm_seg *seg, char *buf, size_t n);
 int mm_map_shmem(struct mm *mm, uint64_t start, uint64_t len, int prot, struct shmem *shm,
                  uint64_t pgoff);
 int mm_unmap(struct mm *mm, uint64_t start, uint64_t len);   // under mm->lock, done on return
-// munmap's two halves (sys_mem.c): under mm->lock, the VMAs of the range leave the list
-// and their entries are cleared into a gather (vm.h); after the lock is let go, the
-// gather finishes - a TLB shootdown, then the frees - and the VMAs' shared memory and
-// files are let go of. Meanwhile the other threads' faults elsewhere in the address space
-// go on, as Linux's munmap lets them (it downgrades its mmap_lock to a reader's); a fault
-// in the range finds no VMA and waits for the BKL, which the caller holds throughout.
+// An unmapping's two halves (shmdt, and mm_munmap's own way): under mm->lock, the VMAs of
+// the range leave the list and their entries are cleared into a gather (vm.h); after the
+// lock is let go, the gather finishes - a TLB shootdown, then the frees - and the VMAs'
+// shared memory and files are let go of. Meanwhile the other threads' faults elsewhere in
+// the address space go on, as Linux's munmap lets them (it downgrades its mmap_lock to a
+// reader's); a fault in the range finds no VMA. The callers of these two hold the BKL
+// throughout; mm_munmap lets it go for the shootdown, under mm->flushing.
 struct mm_unmapping { struct vm_gather g; struct vma *dead; };
 int mm_unmap_start(struct mm *mm, uint64_t start, uint64_t len, struct mm_unmapping *u);
 void mm_unmap_finish(struct mm_unmapping *u);

@@ -79,6 +79,7 @@ struct mqueue {
     int refs;                        // its name (until unlinked) and each open file
     int receivers;                   // waiting in mq_timedreceive (mq_notify's condition)
     int notify_pid;                  // mq_notify's process (tgid), 0: nobody
+    uint64_t notify_start;           // ... and when it started: the pid may be reused
     struct sigevent_k notify;
 };
 
@@ -152,10 +153,22 @@ static void fill_mq_stat(struct file *f, struct kstat *st) {
     st->st_blksize = 4096;
 }
 
+// The process mq_notify's request is for, if it still lives; else the request is dropped
+// (Linux holds the process's struct pid, and drops it at each close the process makes).
+static struct proc *notify_owner(struct mqueue *q) {
+    struct proc *p = q->notify_pid ? proc_find(q->notify_pid) : NULL;
+    if (p && (!p->signal || p->signal->nr_threads == 0 || p->start_ns != q->notify_start))
+        p = NULL;
+    if (!p)
+        q->notify_pid = 0;
+    return p;
+}
+
 // read(): the queue's state, as Linux's mqueue_read_file shows it.
 static long mq_read(struct file *f, void *buf, size_t n) {
     struct mqueue *q = f->priv;
     char text[96];
+    notify_owner(q);
     int sig = q->notify_pid && q->notify.notify == SIGEV_SIGNAL ? q->notify.signo : 0;
     int len = snprintf(text, sizeof text, "QSIZE:%-10llu NOTIFY:%-5d SIGNO:%-5d NOTIFY_PID:%-6d\n",
                        (unsigned long long)q->qsize, q->notify_pid ? q->notify.notify : 0, sig,
@@ -350,7 +363,7 @@ static void changed(struct mqueue *q) {
 static void notify(struct mqueue *q) {
     if (!q->notify_pid || q->curmsgs != 1 || q->receivers)
         return;
-    struct proc *owner = proc_find(q->notify_pid);
+    struct proc *owner = notify_owner(q);
     if (owner && q->notify.notify == SIGEV_SIGNAL && q->notify.signo)
         signal_send(owner, q->notify.signo, SI_MESGQ, current()->tgid, q->notify.value, 0);
     q->notify_pid = 0;
@@ -479,10 +492,11 @@ SYSCALL(mq_notify) {
             q->notify_pid = 0;
         return 0;
     }
-    if (q->notify_pid)
+    if (notify_owner(q))
         return -EBUSY;
     q->notify = ev;
     q->notify_pid = me;
+    q->notify_start = current()->group_leader->start_ns;
     return 0;
 }
 

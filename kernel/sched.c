@@ -158,8 +158,11 @@ static uint64_t weighed(uint64_t ns, const struct proc *p) {
     return ns * NICE_0_WEIGHT / w;
 }
 
-// The least virtual runtime a pick has seen, never going back (Linux's min_vruntime):
-// where a waking sleeper is placed. Under sched_lock.
+// The least virtual runtime of the normal threads, queued or running on any CPU, never
+// going back (Linux's min_vruntime): where a waking sleeper is placed. Under sched_lock.
+// (Not the pick's own: with affinity, one CPU's picks may run far ahead of the threads
+// pinned to another, and a sleeper placed by them there would wait behind its neighbours
+// for as long as they lag.)
 static uint64_t min_vruntime;
 
 // Real-time threads' time on this CPU in the current period (rt throttling), counted a
@@ -194,7 +197,7 @@ static bool goes_before(const struct proc *a, const struct proc *b, bool rt_ok) 
 // The CPU time t has had, weighed, counting its current turn: running, t's own CPU may be
 // ahead.
 static uint64_t vruntime_now(const struct proc *t) {
-    return t->vruntime + (t->on_cpu ? weighed(time_since_boot_ns() - t->ran_since, t) : 0);
+    return t->vruntime + (t->on_cpu && !is_rt(t) ? weighed(time_since_boot_ns() - t->ran_since, t) : 0);
 }
 
 // A sleeper that wakes (or a new thread) starts no further back than min_vruntime, less
@@ -203,6 +206,17 @@ static void place(struct proc *p) {
     uint64_t floor = min_vruntime > SLEEPER_CREDIT_NS ? min_vruntime - SLEEPER_CREDIT_NS : 0;
     if (p->vruntime < floor)
         p->vruntime = floor;
+}
+
+// p has just left a real-time policy (sys_sched.c): its count stood still meanwhile, so it
+// starts again from where the others are.
+void sched_place(struct proc *p) {
+    uint64_t f = local_irq_save();
+    rq_lock();
+    if (p->vruntime < min_vruntime)
+        p->vruntime = min_vruntime;
+    rq_unlock();
+    local_irq_restore(f);
 }
 
 // sched_lock held.
@@ -237,6 +251,21 @@ static struct proc *best_except(struct proc *except, bool rt_ok) {
     return best;
 }
 
+// min_vruntime moves up to the least of the queue's normal threads and the running ones.
+static void update_min_vruntime(void) {
+    uint64_t least = UINT64_MAX;
+    for (struct proc *p = rq_head; p; p = p->rq_next)
+        if (!is_rt(p) && p->vruntime < least)
+            least = p->vruntime;
+    for_each_online_cpu(c) {
+        struct proc *cur = c->current;
+        if (cur && !is_rt(cur) && vruntime_now(cur) < least)
+            least = vruntime_now(cur);
+    }
+    if (least != UINT64_MAX && least > min_vruntime)
+        min_vruntime = least;
+}
+
 static struct proc *pick_next(struct percpu *c) {
     bool rt_ok = !rt_throttled(c);
     // A thread that has just called sched_yield here is passed over once, for any other
@@ -256,8 +285,7 @@ static struct proc *pick_next(struct percpu *c) {
     if (woken && woken->state == PROC_RUNNABLE && sched_allowed_here(woken) &&
         rt_rank(best, rt_ok) <= rt_rank(woken, rt_ok))
         best = woken;
-    if (best && !is_rt(best) && best->vruntime > min_vruntime)
-        min_vruntime = best->vruntime;
+    update_min_vruntime();
     return best;
 }
 
@@ -302,7 +330,8 @@ static void run(struct percpu *c, struct proc *p) {
     cpu_stats[c->id].ctxt++;            // one more switch to a thread and back (/proc/stat)
     fpu_save(p->fpu);
     proc_set_current(NULL);
-    p->vruntime += weighed(time_since_boot_ns() - p->ran_since, p);
+    if (!is_rt(p) || rt_throttled(c))   // (real-time time is no fair share's)
+        p->vruntime += weighed(time_since_boot_ns() - p->ran_since, p);
     __atomic_store_n(&p->on_cpu, false, __ATOMIC_RELEASE);   // the reap may go on (proc.c)
 }
 
@@ -628,16 +657,43 @@ void sleep_on_locked_uninterruptible(void *chan, struct spinlock *lk) {
 // rwlock's writers, who barely run, still go first.
 #define WAKE_GRANULARITY_NS 1000000ull
 
+// A real-time thread, woken with no CPU idle, takes the CPU - of those it may use - whose
+// thread ranks lowest below it: at once, by an IPI if it is another. (Linux looks for the
+// lowest priority the same way, to push a real-time task to.)
+static void rt_preempt(struct proc *p) {
+    struct percpu *target = NULL;
+    int lowest = 0;
+    for_each_online_cpu(c) {
+        struct proc *cur = c->current;
+        if (!cur || cur == p || c->wake_next || (p->cpus_allowed && !(p->cpus_allowed & (1ull << c->id))))
+            continue;
+        bool rt_ok = !rt_throttled(c);
+        int rc = rt_rank(cur, rt_ok);
+        if (rc < rt_rank(p, rt_ok) && (!target || rc < lowest)) {
+            target = c;
+            lowest = rc;
+        }
+    }
+    if (!target)
+        return;
+    target->wake_next = p;              // its pick takes p first
+    target->need_resched = true;
+    if (target != this_cpu())
+        this_cpu()->resched_ipis |= 1u << target->id;   // (sent when sched_lock goes)
+}
+
 static void wake_preempt(struct proc *p) {
     struct percpu *c = this_cpu();
     struct proc *cur = c->current;
+    if (is_rt(p)) {
+        rt_preempt(p);
+        return;
+    }
     if (!cur || cur == p || c->wake_next || !sched_allowed_here(p))
         return;
-    bool rt_ok = !rt_throttled(c);
-    int rp = rt_rank(p, rt_ok), rc = rt_rank(cur, rt_ok);
-    if (rp < rc || (rp == rc && rp))
-        return;                         // a real-time thread as high or higher goes on
-    if (!rp && vruntime_now(cur) < p->vruntime + WAKE_GRANULARITY_NS)
+    if (rt_rank(cur, !rt_throttled(c)))
+        return;                         // a real-time thread goes on
+    if (vruntime_now(cur) < p->vruntime + WAKE_GRANULARITY_NS)
         return;                         // it has had no more CPU than the woken: it goes on
     c->wake_next = p;                   // pick_next takes it first
     c->need_resched = true;

@@ -76,6 +76,7 @@ bool sleep_until_unlocked(uint64_t ns);
 void sched_make_runnable(struct proc *p);
 bool sched_allowed_here(const struct proc *p);   // may p run on this CPU (its affinity)?
 void sched_params_fork(struct proc *child, const struct proc *parent);   // sys_sched.c
+void sched_place(struct proc *p);       // p left a real-time policy: its fair share starts now
 void swtch(uint64_t *save_rsp, uint64_t load_rsp);   // swtch.asm
 // What a switched-out thread's saved stack pointer (proc.context) points at: the registers
 // swtch.asm pushed (the last push lowest), above them the return address into whoever

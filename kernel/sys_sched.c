@@ -151,9 +151,12 @@ static long set_scheduler(struct proc *p, int policy, const struct sched_param_k
         if (!may_change(p))
             return -EPERM;
     }
+    bool leaves_rt = rt_policy(p->policy) && !rt_policy(policy);
     p->policy = policy;
     p->rt_priority = prio;
     p->sched_reset_on_fork = reset;
+    if (leaves_rt)
+        sched_place(p);              // its fair share counts from now (sched.c)
     return 0;
 }
 
