@@ -131,11 +131,11 @@ struct fs_dirent;
 struct fs_mount_ops {
     int (*lookup)(struct inode *dir, const char *name, size_t len, struct inode **out);
     int (*readdir)(struct inode *dir, uint64_t *pos, struct fs_dirent *out);   // pos >= 2
-    long (*read)(struct inode *ip, uint64_t off, void *buf, size_t n);
     long (*write)(struct inode *ip, uint64_t off, const void *buf, size_t n);   // optional
-    // Optional, for files whose text is made when read (procfs): the whole text, kmalloc'd
-    // into *text (the caller frees it); its length, or a negative errno. file.c then gives
-    // each open file one text, as Linux's seq_file does.
+    // Its files' text, made when read (procfs, sysfs): the whole text, kmalloc'd into *text
+    // (the caller frees it); its length, or a negative errno (-EISDIR for a directory).
+    // file.c gives each open file one text, as Linux's seq_file does; a read without an
+    // open file makes it anew (ramfs_data.c's read_generated).
     long (*generate)(struct inode *ip, char **text);
     // A file's path (/proc/<pid>/fd shows it), from what its inode says: its length, or
     // a negative errno. The number stat gives as st_dev (the tree's is 1), and statfs's

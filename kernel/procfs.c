@@ -327,21 +327,6 @@ static long procfs_generate(struct inode *ip, char **text) {
     return len;
 }
 
-// A read without an open file (exec's look at a script's first line, say): made anew.
-static long procfs_read(struct inode *ip, uint64_t off, void *dst, size_t n) {
-    char *text;
-    long len = procfs_generate(ip, &text);
-    if (len < 0)
-        return len;
-    long got = 0;
-    if (off < (uint64_t)len) {
-        got = (long)((uint64_t)len - off < n ? (uint64_t)len - off : n);
-        memcpy(dst, text + off, (size_t)got);
-    }
-    kfree(text);
-    return got;
-}
-
 // A thread's name, written by a thread of its own process (Linux's comm_write: glibc's
 // pthread_setname_np for another thread): the first 15 bytes, as they are; EINVAL for a
 // thread of another process.
@@ -365,7 +350,7 @@ static long procfs_write(struct inode *ip, uint64_t off, const void *buf, size_t
 }
 
 static const struct fs_mount_ops procfs_ops = {
-    .lookup = procfs_lookup, .readdir = procfs_readdir, .read = procfs_read, .write = procfs_write,
+    .lookup = procfs_lookup, .readdir = procfs_readdir, .write = procfs_write,
     .generate = procfs_generate, .path = procfs_file_path, .dev = 2,
     .magic = 0x9fa0,                     // PROC_SUPER_MAGIC
     .new_name_err = -ENOENT, .create_err = -ENOENT,

@@ -385,11 +385,25 @@ static int check_regular(struct inode *ip)
     return S_ISREG(ip->mode) ? 0 : -EINVAL;
 }
 
+// A read of a procfs or sysfs file without an open file (exec's look at a script's first
+// line, say): its text made anew (fs.h: generate), and the part asked for copied.
+static long read_generated(struct inode *ip, uint64_t off, void *dst, size_t n)
+{
+    char *text;
+    long len = ip->mnt->generate(ip, &text);
+    if (len < 0)
+        return len;
+    long got = off < (uint64_t)len ? (long)((uint64_t)len - off < n ? (uint64_t)len - off : n) : 0;
+    memcpy(dst, text + off, (size_t)got);
+    kfree(text);
+    return got;
+}
+
 // The bytes; with touch, the access time too.
 static long read_bytes(struct inode *ip, uint64_t off, void *buf, size_t n, bool touch)
 {
-    if (ip->mnt && ip->mnt->read)
-        return ip->mnt->read(ip, off, buf, n);
+    if (ip->mnt)
+        return read_generated(ip, off, buf, n);
     int err = check_regular(ip);
     if (err)
         return err;

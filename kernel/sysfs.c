@@ -218,17 +218,6 @@ static long sysfs_generate(struct inode *ip, char **text) {
     return len;
 }
 
-static long sysfs_read(struct inode *ip, uint64_t off, void *dst, size_t n) {
-    char *text;
-    long len = sysfs_generate(ip, &text);
-    if (len < 0)
-        return len;
-    long got = off < (uint64_t)len ? (long)((uint64_t)len - off < n ? (uint64_t)len - off : n) : 0;
-    memcpy(dst, text + off, (size_t)got);
-    kfree(text);
-    return got;
-}
-
 // Nothing here can be changed: THP is never on, no CPU goes offline. Linux refuses a
 // write of something it does not accept with EINVAL.
 static long sysfs_write(struct inode *ip, uint64_t off, const void *buf, size_t n) {
@@ -255,7 +244,7 @@ static long sysfs_path(struct inode *ip, char *buf, size_t size) {
 }
 
 static const struct fs_mount_ops sysfs_ops = {
-    .lookup = sysfs_lookup, .readdir = sysfs_readdir, .read = sysfs_read, .write = sysfs_write,
+    .lookup = sysfs_lookup, .readdir = sysfs_readdir, .write = sysfs_write,
     .generate = sysfs_generate, .path = sysfs_path, .dev = 3,
     .magic = 0x62656572,                 // SYSFS_MAGIC
     .new_name_err = -EPERM, .create_err = -EACCES,
