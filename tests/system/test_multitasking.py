@@ -54,9 +54,12 @@ def test_oom_killer_kills_the_hog_not_init_in_32M(ctx):
                         r"anon-rss:(\d+)kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:(\d+)kB "
                         r"oom_score_adj:0$", log, re.M)
     assert len(killed) == 2, log
+    # The one killed is a hog: more than half of the 32 MiB machine in its own pages (what
+    # it reaches depends on what the kernel and the initramfs - in RAM too - leave: about
+    # 20 MiB at -smp 1, a little less with four CPUs' structures).
     for pid, total_vm, anon, tables in killed:
         assert pid != "1"
-        assert 20000 < int(anon) <= int(total_vm) and int(tables) > 0, (total_vm, anon, tables)
+        assert 16384 < int(anon) <= int(total_vm) and int(tables) > 0, (total_vm, anon, tables)
     assert "Attempted to kill init" not in log
 
 
