@@ -915,3 +915,89 @@ SYSCALL(sendfile) {
     }
     return total;
 }
+
+// ---------------------------------------------------------------- copy_file_range
+
+// The starting offset of one side: *uoff's if given (EFAULT), else the file's position.
+static long range_start(struct file *f, uint64_t uoff, int64_t *pos) {
+    if (!uoff) {
+        *pos = (int64_t)f->pos;
+        return 0;
+    }
+    return copy_from_user(pos, (const void *)uoff, sizeof *pos) ? -EFAULT : 0;
+}
+
+// Linux's generic_copy_file_checks, in its order; *len is cut to the input's end.
+static long copy_range_checks(struct file *in, struct file *out, int64_t pos_in,
+                              int64_t pos_out, uint64_t *len) {
+    struct inode *a = in->ip, *b = out->ip;
+    if ((a && S_ISDIR(a->mode)) || (b && S_ISDIR(b->mode)))
+        return -EISDIR;
+    if (!a || !b || !S_ISREG(a->mode) || !S_ISREG(b->mode))
+        return -EINVAL;
+    if (!readable(in) || !writable(out) || (out->flags & O_APPEND))
+        return -EBADF;
+    if (pos_in < 0 || pos_out < 0 || past_max((uint64_t)pos_in, *len) || past_max((uint64_t)pos_out, *len))
+        return -EOVERFLOW;               // (Linux's word for a range off either end)
+    *len = (uint64_t)pos_in >= a->size ? 0 : *len < a->size - (uint64_t)pos_in ? *len : a->size - (uint64_t)pos_in;
+    if (a == b && (uint64_t)pos_out + *len > (uint64_t)pos_in && (uint64_t)pos_out < (uint64_t)pos_in + *len)
+        return -EINVAL;                  // overlapping ranges of one file
+    return 0;
+}
+
+// copy_file_range(fd_in, off_in, fd_out, off_out, len, flags): bytes from one regular file
+// to another (or to another place of the same one), in the kernel, through a buffer - what
+// cp and Go's io.Copy try first. Each offset pointer, if given, is read and moved instead of
+// the file's position. Stops at the input's end or a short write.
+SYSCALL(copy_file_range) {
+    int fd_in = (int)a0, fd_out = (int)a2;
+    uint64_t uoff_in = a1, uoff_out = a3, len = a4;
+    unsigned flags = (unsigned)a5;
+    if (flags)
+        return -EINVAL;
+    struct file *in = fd_get(fd_in), *out = fd_get(fd_out);
+    if (!in || !out)
+        return -EBADF;
+    int64_t pos_in, pos_out;
+    long err = range_start(in, uoff_in, &pos_in);
+    if (!err)
+        err = range_start(out, uoff_out, &pos_out);
+    if (!err)
+        err = copy_range_checks(in, out, pos_in, pos_out, &len);
+    if (err || len == 0)
+        return err;
+    if (in->ip->mnt || out->ip->mnt)
+        return -EXDEV;                   // procfs, sysfs: another filesystem than the tree's
+    if (len > MAX_RW_COUNT)
+        len = MAX_RW_COUNT;
+    char *buf = kmalloc(CHUNK);
+    if (!buf)
+        return -ENOMEM;
+    long total = 0;
+    while ((uint64_t)total < len) {
+        size_t want = len - total < CHUNK ? len - total : CHUNK;
+        long got = fs_read(in->ip, (uint64_t)pos_in + total, buf, want), put = got;
+        if (got > 0)
+            put = fs_write(out->ip, (uint64_t)pos_out + total, buf, (size_t)got);
+        if (put < 0 && total == 0)
+            total = put;
+        if (put <= 0)
+            break;
+        total += put;
+        if (put < got || (size_t)got < want)
+            break;
+    }
+    kfree(buf);
+    if (total <= 0)
+        return total;
+    pos_in += total;
+    pos_out += total;
+    if ((uoff_in && copy_to_user((void *)uoff_in, &pos_in, sizeof pos_in)) ||
+        (uoff_out && copy_to_user((void *)uoff_out, &pos_out, sizeof pos_out)))
+        return -EFAULT;
+    if (!uoff_in)
+        in->pos = (uint64_t)pos_in;
+    if (!uoff_out)
+        out->pos = (uint64_t)pos_out;
+    return total;
+}

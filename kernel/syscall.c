@@ -348,6 +348,8 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(319, memfd_create),      // int memfd_create(const char *name, unsigned int flags)
     E(324, membarrier),        // int membarrier(int cmd, unsigned int flags, int cpu_id)
     E(325, mlock2),            // int mlock2(const void *addr, size_t len, unsigned flags)
+    E(326, copy_file_range),   // ssize_t copy_file_range(int fd_in, off_t *off_in, int fd_out,
+                               //     off_t *off_out, size_t len, unsigned int flags)
     U(327, preadv2),           // ssize_t preadv2(int fd, const struct iovec *iov, int iovcnt,
                                //     long pos_l, long pos_h, int flags)
     U(328, pwritev2),          // ssize_t pwritev2(int fd, const struct iovec *iov, int iovcnt,

@@ -261,6 +261,7 @@ SYSCALL(getrandom);            // sys_proc.c
 SYSCALL(memfd_create);         // memfd.c
 SYSCALL(membarrier);           // sys_proc.c
 SYSCALL(mlock2);               // sys_mem.c
+SYSCALL(copy_file_range);      // sys_file.c
 SYSCALL(preadv2);              // sys_file.c
 SYSCALL(pwritev2);             // sys_file.c
 SYSCALL(statx);                // sys_path.c
