@@ -239,6 +239,7 @@ static const struct recipe recipes[] = {
     R(324, membarrier, MEMBCMD, INT, INT),
     R(334, rseq, BUF, LEN, INT, INT),
     R(325, mlock2, BUF, LEN, INT),
+    R(326, copy_file_range, FD, OFFP, FD, OFFP, LEN, INT),
     R(327, preadv2, FD, IOV, IOVCNT, OFF, INT, INT),
     R(328, pwritev2, FD, IOV, IOVCNT, OFF, INT, INT),
     R(435, clone3, SPAWN3),
