@@ -616,9 +616,8 @@ SYSCALL(get_robust_list) {
 //
 // "Priority inheritance" on Linux means the owner runs at the priority of its most urgent
 // waiter, so a low-priority owner cannot hold up a real-time waiter. Lantern's threads
-// may be given nice values and real-time policies (sys_sched.c), but its scheduler is one
-// round robin that weighs none of them (sched.c), so there is nothing to lend: nothing is
-// boosted. What programs observe of a PI futex is all here - the owner's id in the word,
+// may be given nice values and real-time policies, which its scheduler weighs (sched.c),
+// but an owner is never lent a waiter's priority: nothing is boosted. What programs observe of a PI futex is all here - the owner's id in the word,
 // the handoff in order, the errors - except the boost itself (Linux's /proc/<pid>/stat
 // shows a boosted owner's priority; Lantern's shows the one it was given).
 //

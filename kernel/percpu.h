@@ -39,7 +39,9 @@ struct percpu {
     volatile bool idle;       // in the idle loop with nothing to run: a waker may claim it
     volatile uint32_t idle_state;   // IDLE_BUSY, IDLE_POLLING or IDLE_HALTED (smp_idle_wait)
     volatile uint32_t kicked;       // a reschedule for it since smp_idle_wait last ended
-    bool need_resched;        // the running process's slice is used up (sched_tick)
+    bool need_resched;        // its thread should yield: its slice is used up (its own tick,
+                              // interrupts off), or a woken real-time thread takes this
+                              // CPU (another's rt_preempt, under sched_lock); both only set it
     struct proc *skip;        // it just called sched_yield: the next pick passes it over (sched.c)
     // Real-time threads' time on this CPU since rt_period_start (sched.c's rt throttling):
     // charged by its own tick, read by its idle loop and its wakeups, interrupts off.

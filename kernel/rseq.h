@@ -30,6 +30,7 @@ void rseq_signal(struct trapframe *tf, int sig);
 // only >= 0) look at their rseq on their way back to user mode, as if switched out.
 struct mm;
 void rseq_mark_running(struct mm *mm, int only);
-// fork (not a new thread: that starts unregistered), and exec (which unregisters).
+// fork without CLONE_VM (a new thread or a vfork child, sharing the memory, starts
+// unregistered), and exec (which unregisters).
 void rseq_fork(struct proc *child, struct proc *self);
 void rseq_exec(struct proc *p);

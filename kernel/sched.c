@@ -315,7 +315,7 @@ static void run(struct percpu *c, struct proc *p) {
     p->on_cpu = true;
     p->last_cpu = c->id;                // where it runs now (ps's PSR)
     if (!p->keeps_slice)                // (given way to a wakeup: the rest of its turn)
-        p->slice = TIME_SLICE_TICKS;
+        p->slice = p->policy == SCHED_RR ? RR_SLICE_TICKS : TIME_SLICE_TICKS;
     p->keeps_slice = false;
     p->ran_since = time_since_boot_ns();
     c->need_resched = false;
@@ -642,7 +642,7 @@ void sleep_on_locked_uninterruptible(void *chan, struct spinlock *lk) {
 // sleeper's virtual runtime is behind the running task's): when no CPU is free for the
 // woken process, the one running here gives way to it, on its way back to user mode (the
 // kernel itself is never preempted), and the woken runs next. Without it a woken thread
-// waits its turn of the round robin behind every runnable one, a time slice each: a glibc
+// waited its turn of the round robin behind every runnable one, a time slice each: a glibc
 // rwlock's writer, woken when the readers leave, found them back every time, and 2000
 // writes against 3 looping readers took minutes instead of a fraction of a second
 // (smpstress's rwlock phase). A ping-pong through a pipe is not slowed: the

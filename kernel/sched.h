@@ -1,4 +1,5 @@
-// sched.h: who runs next. A round-robin scheduler over one run queue, preemptive at
+// sched.h: who runs next. A scheduler over one run queue that weighs nice values and
+// real-time policies as Linux does (sched.c), preemptive at
 // the return to user mode, with sleep/wakeup on "channels" (any address that names what
 // a process waits for: &input for the console, the pipe, the parent process for wait4).
 #pragma once
@@ -9,6 +10,7 @@
 struct proc;
 
 #define TIME_SLICE_TICKS 2              // 20 ms at HZ=100
+#define RR_SLICE_TICKS 10               // SCHED_RR's: Linux's sched_rr_timeslice_ms, 100 ms
 #define SCHED_OTHER    0                // Linux's policies (uapi/linux/sched.h)
 #define SCHED_FIFO     1
 #define SCHED_RR       2

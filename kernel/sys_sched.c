@@ -34,7 +34,6 @@
 #define SCHED_DEADLINE 6                // not here: sched_setscheduler cannot set it
 #define SCHED_RESET_ON_FORK 0x40000000
 #define NS_PER_SEC   1000000000ull
-#define RR_TIMESLICE_NS 100000000ull    // Linux's sched_rr_timeslice_ms default: 100 ms
 
 static bool rt_policy(int policy) { return policy == SCHED_FIFO || policy == SCHED_RR; }
 
@@ -231,8 +230,8 @@ SYSCALL(sched_rr_get_interval) {
     struct proc *p = find_thread(pid);
     if (!p)
         return -ESRCH;
-    uint64_t ns = p->policy == SCHED_FIFO ? 0 : p->policy == SCHED_RR ? RR_TIMESLICE_NS :
-                  (uint64_t)TIME_SLICE_TICKS * (NS_PER_SEC / HZ);
+    uint64_t ns = p->policy == SCHED_FIFO ? 0 :
+                  (uint64_t)(p->policy == SCHED_RR ? RR_SLICE_TICKS : TIME_SLICE_TICKS) * (NS_PER_SEC / HZ);
     struct { int64_t tv_sec, tv_nsec; } ts = { (int64_t)(ns / NS_PER_SEC),
                                                (int64_t)(ns % NS_PER_SEC) };
     return copy_to_user((void *)utp, &ts, sizeof ts);
