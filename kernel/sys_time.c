@@ -64,6 +64,10 @@ static long cpu_clock_ns(int clock, uint64_t *ns) {
 }
 
 // Reads a clock in ns (since 1970 for the realtime ones, since boot for the others).
+// clock_gettime and clock_getres run without the BKL (syscall.c's U entries): the clock
+// itself is readable on any CPU at any time (time.c), and so is the caller's own tick
+// count. A process's CPU time walks its threads, and a dynamic clock finds another thread
+// by pid: those two take the BKL, which guards the thread lists and the process table.
 static long clock_read(int clock, uint64_t *ns) {
     struct proc *p = current();
     switch (clock) {
@@ -80,7 +84,9 @@ static long clock_read(int clock, uint64_t *ns) {
         *ns = time_coarse_ns();
         return 0;
     case CLOCK_PROCESS_CPUTIME_ID:
+        bkl_lock();
         *ns = process_cpu_ns(p);
+        bkl_unlock();
         return 0;
     case CLOCK_THREAD_CPUTIME_ID:
         *ns = thread_cpu_ns(p);
@@ -88,7 +94,10 @@ static long clock_read(int clock, uint64_t *ns) {
     default:                                         // also the alarm clocks: no RTC alarm
         if (clock >= 0 || fd_clock(clock))
             return -EINVAL;
-        return cpu_clock_ns(clock, ns);
+        bkl_lock();
+        long err = cpu_clock_ns(clock, ns);
+        bkl_unlock();
+        return err;
     }
 }
 

@@ -163,7 +163,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(93, fchown),             // int fchown(int fd, uid_t owner, gid_t group)
     E(94, lchown),             // int lchown(const char *pathname, uid_t owner, gid_t group)
     E(95, umask),              // mode_t umask(mode_t mask)
-    E(96, gettimeofday),       // int gettimeofday(struct timeval *tv, struct timezone *tz)
+    U(96, gettimeofday),       // int gettimeofday(struct timeval *tv, struct timezone *tz)
     E(97, getrlimit),          // int getrlimit(int resource, struct rlimit *rlim)
     E(98, getrusage),          // int getrusage(int who, struct rusage *usage)
     E(99, sysinfo),            // int sysinfo(struct sysinfo *info)
@@ -231,7 +231,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(170, sethostname),       // int sethostname(const char *name, size_t len)
     L(186, gettid),            // pid_t gettid(void)
     E(200, tkill),             // int tkill(pid_t tid, int sig)
-    E(201, time),              // time_t time(time_t *tloc)
+    U(201, time),              // time_t time(time_t *tloc)
     U(202, futex),             // long futex(uint32_t *uaddr, int futex_op, uint32_t val,
                                //     const struct timespec *timeout, uint32_t *uaddr2,
                                //     uint32_t val3)
@@ -253,8 +253,8 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
     E(225, timer_getoverrun),  // int timer_getoverrun(timer_t timerid)
     E(226, timer_delete),      // int timer_delete(timer_t timerid)
     E(227, clock_settime),     // int clock_settime(clockid_t clockid, const struct timespec *tp)
-    E(228, clock_gettime),     // int clock_gettime(clockid_t clockid, struct timespec *tp)
-    E(229, clock_getres),      // int clock_getres(clockid_t clockid, struct timespec *res)
+    U(228, clock_gettime),     // int clock_gettime(clockid_t clockid, struct timespec *tp)
+    U(229, clock_getres),      // int clock_getres(clockid_t clockid, struct timespec *res)
     U(230, clock_nanosleep),   // int clock_nanosleep(clockid_t clockid, int flags,
                                //     const struct timespec *request, struct timespec *remain)
     E(231, exit_group),        // void exit_group(int status)

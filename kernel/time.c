@@ -145,8 +145,10 @@ int time_set_realtime_ns(uint64_t ns) {
 }
 
 void time_get_tz(int32_t *minuteswest, int32_t *dsttime) {
+    uint64_t f = spin_lock_irqsave(&clock_lock);   // the pair as one settimeofday left it
     *minuteswest = tz_minuteswest;
     *dsttime = tz_dsttime;
+    spin_unlock_irqrestore(&clock_lock, f);
 }
 
 void time_set_tz(int32_t minuteswest, int32_t dsttime) {
