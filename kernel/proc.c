@@ -22,6 +22,7 @@
 #include "printk.h"
 #include "proc.h"
 #include "smp.h"
+#include "spinlock.h"
 #include "sched.h"
 #include "ksignal.h"
 #include "string.h"
@@ -45,9 +46,13 @@
 // reading one word per entry costs far less than one struct proc (a page) per entry.
 //
 // Who touches it: table, table_len, table_cap, nr_threads and last_pid change only with
-// interrupts off, in proc_alloc and proc_reap; interrupt handlers (the timer, signal_send)
-// only read them. With SMP this needs a lock (Linux: tasklist_lock and pidmap_lock).
+// interrupts off, in proc_alloc and proc_reap, under the BKL; interrupt handlers (the timer,
+// signal_send) only read them. One reader walks without the BKL: the wake timer
+// (proc_next_without_bkl, for sched.c). For it, the entries and the array change under
+// table_lock too, a leaf lock (nothing is taken under it): so its walk never reads an array
+// grow_table has freed. (Linux: tasklist_lock and pidmap_lock, and RCU for such readers.)
 struct slot { struct proc *p; bool used; };   // invariant: used == (p->state != PROC_UNUSED)
+static struct spinlock table_lock = SPINLOCK_INIT("proc table");
 static struct slot *table;
 static int table_len, table_cap;
 static int nr_threads;                 // entries not PROC_UNUSED (zombies count, as on Linux)
@@ -70,6 +75,21 @@ struct proc *proc_next(struct proc *prev) {
         if (table[i].used)
             return table[i].p;
     return NULL;
+}
+
+// The same walk without the BKL, for the wake timer (sched.c): the table may change under
+// it, but each step looks under table_lock. What it returns is a struct proc in use at that
+// moment; since none is ever freed, the pointer stays good - but the thread may have gone,
+// and its entry been taken by another, by the time the caller looks at it (under the lock
+// that guards what it looks at).
+struct proc *proc_next_without_bkl(struct proc *prev) {
+    uint64_t f = spin_lock_irqsave(&table_lock);
+    struct proc *next = NULL;
+    for (int i = prev ? prev->slot + 1 : 0; i < table_len && !next; i++)
+        if (table[i].used)
+            next = table[i].p;
+    spin_unlock_irqrestore(&table_lock, f);
+    return next;
 }
 
 struct proc *proc_find(int pid) {
@@ -133,7 +153,7 @@ static bool grow_table(void) {
     struct slot *bigger = kmalloc((size_t)cap * sizeof *bigger);
     if (!bigger)
         return false;
-    uint64_t f = local_irq_save();
+    uint64_t f = spin_lock_irqsave(&table_lock);
     struct slot *old = table;
     if (cap > table_cap) {
         for (int i = 0; i < table_len; i++)
@@ -143,8 +163,8 @@ static bool grow_table(void) {
     } else {
         old = bigger;                    // someone grew it meanwhile
     }
-    local_irq_restore(f);
-    kfree(old);
+    spin_unlock_irqrestore(&table_lock, f);
+    kfree(old);                          // no walk is in it now: each step takes table_lock
     return true;
 }
 
@@ -160,8 +180,10 @@ static struct proc *take_entry(struct proc *fresh) {
     struct proc *p = find_unused();
     if (p || !fresh || table_len == table_cap)
         return p;
+    spin_lock_irqsave(&table_lock);
     fresh->slot = table_len;
     table[table_len++] = (struct slot){ fresh, false };
+    spin_unlock_irqrestore(&table_lock, 0);
     return fresh;
 }
 
@@ -222,7 +244,9 @@ struct proc *proc_alloc_on(uint64_t kstack) {
         p->pid = p->tgid = pid;             // its own group, unless clone says otherwise
         p->group_leader = p;
         p->start_ns = time_since_boot_ns();
+        spin_lock_irqsave(&table_lock);
         table[slot].used = true;
+        spin_unlock_irqrestore(&table_lock, 0);
         nr_threads++;
     }
     local_irq_restore(f);
@@ -264,11 +288,11 @@ struct proc *next_thread(struct proc *p, struct proc *prev) {
 
 // The entry is free again (its struct stays in the table, for the next proc_alloc).
 static void proc_unuse(struct proc *p) {
-    uint64_t f = local_irq_save();
+    uint64_t f = spin_lock_irqsave(&table_lock);
     p->state = PROC_UNUSED;
     table[p->slot].used = false;
     nr_threads--;
-    local_irq_restore(f);
+    spin_unlock_irqrestore(&table_lock, f);
 }
 
 uint64_t proc_reap_but_stack(struct proc *p) {

@@ -326,6 +326,7 @@ struct proc *proc_at(int slot);       // the table entry (an unused one past the
 // expect entries that come or go during the walk to be seen or not.
 //     for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) ...
 struct proc *proc_next(struct proc *prev);
+struct proc *proc_next_without_bkl(struct proc *prev);   // the same, for the wake timer (sched.c)
 extern int pid_max;                   // /proc/sys/kernel/pid_max (pids are below it)
 int max_threads(void);                // /proc/sys/kernel/threads-max: fork's EAGAIN beyond
 struct proc *proc_find(int pid);      // a live (not reaped) thread with this id, or NULL

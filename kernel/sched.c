@@ -538,28 +538,59 @@ static void arm_wake_timer(uint64_t now) {
         lapic_send_ipi(cpus[0].apic_id, T_WAKE_TIMER);
 }
 
-// Makes every sleeper whose time has come runnable, and finds the next wake time. A thread
-// of sleep_on_locked may be about to sleep, its wake_at set and next_wake lowered, but not
-// yet SLEEPING: its time, if not come, counts here; if come, the thread sees it itself,
-// once SLEEPING, under sched_lock. (A thread that lowers next_wake after the reset below
-// keeps its own.)
+static void wake(struct proc *p);
+
+// Wakes p if it sleeps and its time has come. Its wake_at is looked at again under
+// sched_lock: the walk read it without a lock, and since then p may have woken for another
+// reason and gone to sleep again, without a time or with a later one (while p sleeps,
+// nobody else changes its wake_at). The IPIs this owes go after the walk.
+static void wake_if_due(struct proc *p, uint64_t now) {
+    rq_lock();
+    uint64_t at = p->wake_at;
+    if (p->state == PROC_SLEEPING && p->context && at && at <= now)
+        wake(p);
+    spin_unlock_irqrestore(&sched_lock, 0);
+}
+
+// Makes every sleeper whose time has come runnable, and finds the next wake time. Without
+// the BKL: each sleeper looks at its own wake_at once SLEEPING, under sched_lock (sleep_on,
+// sleep_locked), and this looks at SLEEPING and wake_at under sched_lock too - so a time
+// that comes is seen by one or the other. A thread may be about to sleep, its wake_at set
+// and next_wake lowered, but not yet SLEEPING: its time, if not come, counts here; if come,
+// the thread sees it itself. (A thread that lowers next_wake after the reset below keeps
+// its own.)
 static void wake_due_sleepers(uint64_t now) {
     __atomic_store_n(&next_wake, UINT64_MAX, __ATOMIC_SEQ_CST);
     uint64_t first = UINT64_MAX;
-    for (struct proc *p = proc_next(NULL); p; p = proc_next(p)) {
+    for (struct proc *p = proc_next_without_bkl(NULL); p; p = proc_next_without_bkl(p)) {
         uint64_t at = __atomic_load_n(&p->wake_at, __ATOMIC_SEQ_CST);
         if (!at)
             continue;
         if (at <= now)
-            sched_make_runnable(p);     // if it sleeps; and wake an idle CPU for it
+            wake_if_due(p, now);
         else if (at < first)
             first = at;
     }
     lower_next_wake(first);
+    sched_send_ipis();                  // to the idle CPUs the woken threads were given
 }
 
-// The wake timer's interrupt, or another CPU's IPI for it, or the tick: on the boot CPU,
-// under the BKL.
+// The wake timer's interrupt, or another CPU's IPI for it: on the boot CPU, interrupts off,
+// without the BKL (trap.c's lapic_vector), which another CPU may hold for long - an exec,
+// a fork - while sleepers wait for their time. False if a real-time timer is due: firing
+// it sends signals, which needs the BKL (sched_wake_timer, then).
+bool sched_wake_timer_unlocked(void) {
+    uint64_t now = time_since_boot_ns();
+    if (now >= itimer_next_expiry())
+        return false;
+    if (now >= __atomic_load_n(&next_wake, __ATOMIC_SEQ_CST))
+        wake_due_sleepers(now);
+    arm_wake_timer(now);
+    return true;
+}
+
+// The same with the real-time timers, under the BKL: the boot CPU's tick, or the wake
+// timer when one of those is due.
 void sched_wake_timer(void) {
     uint64_t now = time_since_boot_ns();
     if (now >= __atomic_load_n(&next_wake, __ATOMIC_SEQ_CST))
@@ -581,10 +612,19 @@ void sleep_on(void *chan) {
         panic("sched: pid %d sleeps without the BKL", p->pid);
     if (p->wake_at && lower_next_wake(p->wake_at))
         arm_wake_timer(time_since_boot_ns());
+    lockdep_assert_none_held("sleeping");
+    rq_lock();                          // (which checks that interrupts are off)
+    // The wake timer takes no BKL (wake_due_sleepers): it may have been by already, and it
+    // looks at SLEEPING under sched_lock - so the mark is made under it, and the time, too,
+    // is looked at under it, once more.
+    if (p->wake_at && time_since_boot_ns() >= p->wake_at) {
+        rq_unlock();
+        return;
+    }
     p->chan = chan;
     p->state = PROC_SLEEPING;
     nr_sleeping++;
-    schedule();
+    switch_away(p);
     nr_sleeping--;
     p->chan = NULL;
 }

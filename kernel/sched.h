@@ -20,6 +20,7 @@ struct proc;
 void scheduler(void) __attribute__((noreturn));   // this CPU's idle loop; never returns
 void sched_tick(void);                  // the timer interrupt, HZ times a second
 void sched_wake_timer(void);            // the wake timer's interrupt (T_WAKE_TIMER), boot CPU
+bool sched_wake_timer_unlocked(void);   // the same without the BKL; false: it is needed
 
 // What a CPU did with its timer ticks, and how often it switched threads (/proc/stat).
 // Written by that CPU's timer interrupt and scheduler with interrupts off; read by anyone.

@@ -230,11 +230,17 @@ static bool lapic_vector(struct trapframe *tf) {
             return_to_user_unlocked(tf);
         return true;
     case T_WAKE_TIMER:
-        // Handled under the BKL (trap_locked), but acknowledged first: while this entry
-        // waits for the lock, its vector, in the top priority class, would keep the CPU
-        // from taking the one IPI that says the lock is free (T_IPI_RESCHED, the same class).
+        // Acknowledged first: if a real-time timer is due, this is handled under the BKL
+        // (trap_locked), and while the entry waits for the lock, its vector, in the top
+        // priority class, would keep the CPU from taking the one IPI that says the lock
+        // is free (T_IPI_RESCHED, the same class).
         lapic_eoi();
-        return false;
+        if (!sched_wake_timer_unlocked())   // the sleepers' part takes no BKL (sched.c)
+            return false;
+        cpu_stats[this_cpu()->id].local_timer++;   // Linux's LOC counts its hrtimers too
+        if (tf->cs & 3)
+            return_to_user_unlocked(tf);
+        return true;
     }
     return false;
 }
