@@ -46,6 +46,8 @@ void loadavg_count(int *running, int *total) {
     }
 }
 
+bool loadavg_due(uint64_t now) { return now >= next_sample; }
+
 void loadavg_tick(uint64_t now) {
     if (now < next_sample)
         return;

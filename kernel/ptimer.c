@@ -27,6 +27,7 @@
 #include "ksignal.h"
 #include "proc.h"
 #include "sched.h"
+#include "smp.h"
 #include "string.h"
 #include "syscall.h"
 #include "time.h"
@@ -332,7 +333,11 @@ void ptimer_tick(uint64_t now) {
 }
 
 // Each tick of the boot CPU, under the BKL (sched_tick): CPU time moves only in ticks.
+// A tick without the BKL (sched_tick) found none armed a moment before: one armed since
+// then fires at a later tick - CPU time moves in ticks anyway.
 void ptimer_cpu_tick(void) {
-    if (cpu_timers)
+    if (cpu_timers && bkl_held())
         fire_due(0, true);
 }
+
+bool ptimer_cpu_timers_armed(void) { return cpu_timers != 0; }

@@ -871,7 +871,11 @@ bool sleep_until_unlocked(uint64_t ns) {
 // The timer tick of the boot CPU (the PIT's IRQ 0), under the BKL: wake sleepers and fire
 // timers whose time has come, then what every CPU's tick does.
 void sched_tick(void) {
-    sched_wake_timer();
+    if (bkl_held())
+        sched_wake_timer();
+    else if (!sched_wake_timer_unlocked())
+        lapic_timer_oneshot(0, T_WAKE_TIMER);   // a timer came due since trap.c looked: its
+                                                // own interrupt fires it, under the BKL
     ptimer_cpu_tick();                   // POSIX timers on CPU-time clocks (ptimer.c)
     sched_tick_local();
 }

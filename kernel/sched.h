@@ -41,6 +41,7 @@ void itimer_send_due(struct proc *p);
 // POSIX timers (ptimer.c): the tick's check, and all of a process's going (exec, exit).
 struct signal_struct;
 void ptimer_tick(uint64_t now);
+bool ptimer_cpu_timers_armed(void);    // does ptimer_cpu_tick have work (it needs the BKL)?
 void ptimer_cpu_tick(void);            // ... and those on CPU-time clocks, each tick
 uint64_t ptimer_next_expiry(void);
 void ptimers_delete_all(struct signal_struct *sig);

@@ -17,6 +17,7 @@
 #include "printk.h"
 #include "rtc.h"
 #include "sched.h"
+#include "smp.h"
 #include "spinlock.h"
 #include "time.h"
 #include "trap.h"
@@ -180,6 +181,16 @@ uint64_t time_tsc_khz(void) { return khz; }
 // local APIC timers and only count their own time (sched_tick_local). So this is the one
 // tick that advances jiffies and the coarse clock, republishes the vvar page and samples
 // the load averages.
+// Does the boot CPU's next tick need the BKL? Only for what sends signals or looks at other
+// processes: a real-time timer due (sched_wake_timer), a timer on a CPU-time clock armed,
+// the load average's sample every 5 s. Otherwise it runs without the lock (trap.c), as
+// the other CPUs' ticks do, and does not wait 10 ms after 10 ms for a CPU that holds it.
+// With the 8259 PIC (one CPU) it always takes it: no contention, and no wake timer.
+bool timer_tick_needs_bkl(void) {
+    return !irq_apic_mode() || loadavg_due(jiffies + 1) || ptimer_cpu_timers_armed() ||
+           time_since_boot_ns() >= itimer_next_expiry();
+}
+
 static void timer_tick(void) {
     jiffies++;
     advance_coarse();

@@ -9,6 +9,7 @@ extern volatile uint64_t jiffies;   // timer ticks since the timer started
 
 void time_init(void);               // start measuring the TSC against the PIT (no console yet)
 void time_calibrate(void);          // finish it: timestamps run from here
+bool timer_tick_needs_bkl(void);     // the boot CPU's tick (IRQ 0) takes the BKL?
 void timer_init(void);              // start the periodic tick (IRQ 0)
 uint64_t time_since_boot_ns(void);  // 0 until time_init() has run
 uint64_t time_tsc_khz(void);       // the TSC's rate, as calibrated (0 before)

@@ -26,6 +26,7 @@
 #include "printk.h"
 #include "sched.h"
 #include "smp.h"
+#include "time.h"
 #include "trap.h"
 #include "trace.h"
 #include "uaccess.h"
@@ -196,9 +197,11 @@ static void trap_locked(struct trapframe *tf);
 //     thread in user mode through return_to_user_unlocked (a stop: smp_kick_cpu).
 //   - the local timer: only this CPU's own counters change (sched_tick_local). The lock is
 //     taken only if the process must now yield or has a signal to take, on its way back
-//     to user mode. (The boot CPU's PIT tick, IRQ 0, does the global work under the BKL.)
-// Returns false for the vectors that are none of these, and for the wake timer's (sched.c),
-// which needs the BKL.
+//     to user mode. (The boot CPU's PIT tick, IRQ 0, does the global work, under the BKL
+//     only when a timer's signal or the load average's sample is due: trap, below.)
+//   - the wake timer (sched.c): sleepers are woken without the lock.
+// Returns false for the vectors that are none of these, and for the wake timer's when a
+// real-time timer is due: sending its signal needs the BKL.
 static bool lapic_vector(struct trapframe *tf) {
     switch (tf->vector) {
     case T_IPI_TLB:
@@ -246,8 +249,9 @@ static bool lapic_vector(struct trapframe *tf) {
 }
 
 // Every way into the kernel but the syscall instruction comes here. The big kernel lock
-// (smp.c) is taken first: from here on, only this CPU runs kernel code. Three kinds of entry
-// are the exceptions: the local APIC's interrupts, a user page fault that mm_fault_fast
+// (smp.c) is taken first: from here on, only this CPU runs kernel code. Four kinds of entry
+// are the exceptions: the local APIC's interrupts, the boot CPU's tick when it has only
+// sleepers to wake and its own counters to keep, a user page fault that mm_fault_fast
 // can take under its mm's lock alone (mm.h): a first touch of private anonymous memory or
 // of the program's own file, or a one-thread process's copy-on-write; and a fault in a
 // _nofault user copy, which only fails it (uaccess.h).
@@ -263,6 +267,13 @@ void trap(struct trapframe *tf) {
     if (tf->vector == T_PAGE_FAULT && ((tf->cs & 3) ? user_fault_without_bkl(tf)
                                                     : uaccess_fault_nofault(tf, read_cr2())))
         return;
+    // The boot CPU's tick needs the BKL only now and then (time.c's timer_tick_needs_bkl).
+    if (tf->vector == IRQ_BASE && !timer_tick_needs_bkl()) {
+        handle_irq(tf);
+        if (tf->cs & 3)
+            return_to_user_unlocked(tf);
+        return;
+    }
     kernel_enter();
     if (this_cpu()->bkl_depth == 1)
         bkl_held_by(BKL_WHO_TRAP + (int)tf->vector);   // (bklstat.c)
