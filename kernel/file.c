@@ -39,10 +39,17 @@ struct file *file_dup(struct file *f) {
 
 // A reference dropped without the BKL (fd_get_unlocked's, after read(2) or write(2)):
 // only the last one needs it, for the release below - another thread closed the
-// descriptor while the call ran.
+// descriptor while the call ran. So does any reference to a socket whose file is held in
+// flight (SCM_RIGHTS): the drop may leave it held only there, garbage that file_close
+// hands to the collector (sock_file_unref). Without that, a socket that another thread's
+// close left held by its own ring while a send on it still ran stayed, with every page
+// of its ring, until some other cycle's collection. inflight is read after refs: a send
+// of the file raises it under the BKL, with a reference of its own, while a descriptor
+// still holds one. If that send came after the look at refs, the exchange fails; if
+// before, the descriptor's close, under the BKL after inflight is raised, looks itself.
 void file_put(struct file *f) {
-    int refs = __atomic_load_n(&f->refs, __ATOMIC_RELAXED);
-    while (refs > 1)
+    int refs = __atomic_load_n(&f->refs, __ATOMIC_ACQUIRE);
+    while (refs > 1 && !(file_is_socket(f) && sock_file_in_flight(f)))
         if (__atomic_compare_exchange_n(&f->refs, &refs, refs - 1, false, __ATOMIC_ACQ_REL,
                                         __ATOMIC_RELAXED))
             return;

@@ -95,6 +95,7 @@ void anon_inode_stat(struct file *f, struct kstat *st);   // their fstat: mode 0
 long file_vector(struct file *f, uint64_t uiov, uint64_t cnt, bool is_write);
 bool file_is_socket(struct file *f);   // an AF_UNIX socket (socket.c)
 void sock_file_unref(struct file *f);  // a reference to a socket's went, not the last (BKL)
+bool sock_file_in_flight(struct file *f);   // a socket's, held by a message (no lock)
 struct pipe *sock_tx_pipe(struct file *f);   // the pipe a socket's sends go into
 struct pipe *sock_stream_rx_pipe(struct file *f);   // a stream end's receives' (else NULL)
 // The pipe behind a pipe's or a FIFO's end (pipe.c), else NULL.

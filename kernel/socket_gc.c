@@ -36,7 +36,7 @@ void sock_inflight(struct sock *s, int delta) {
     if (!bkl_held())
         panic("sock_inflight: the BKL is not held");
     bool was = s->inflight > 0;
-    s->inflight += delta;
+    __atomic_store_n(&s->inflight, s->inflight + delta, __ATOMIC_RELEASE);   // (file_put)
     if (s->inflight < 0)
         panic("sock_inflight: a socket's count of holds in flight went below 0");
     if (!was && s->inflight > 0) {
@@ -144,6 +144,12 @@ static bool on_a_cycle(struct sock *s) {
         sock_each_held(t, towards, &w);
     }
     return w.found;
+}
+
+// Is the socket's file held by a message in flight? Read without the BKL (file_put).
+bool sock_file_in_flight(struct file *f) {
+    struct sock *s = f->priv;
+    return __atomic_load_n(&s->inflight, __ATOMIC_ACQUIRE) != 0;
 }
 
 // A reference to a socket's file went (file.c), the file still open: it may be held only

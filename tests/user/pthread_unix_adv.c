@@ -13,6 +13,8 @@
 //   f15 a chain of sockets, each in flight inside the next, dropped from its head
 //   f16 a 0-byte stream receive takes the descriptors at its head; recvfrom's NULL length
 //   f17 a datagram server's third connected client waiting in edge-triggered epoll
+//   f18 a socket's last descriptor closed while a send on it sleeps, the socket held by its
+//       own ring: the collector frees it when the send lets go (the leak check's business)
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -444,6 +446,56 @@ static void f17_main(void) {
     
 }
 
+// ---------------------------------------------------------------- f18_close_during_send_self_held
+// One end of a stream pair is sent over the other into its own receive queue, and that
+// queue is filled with bytes; a thread's send on it sleeps (the other queue is full) while
+// the last descriptor is closed. When the send returns, only the end's own queue holds it:
+// garbage, which the collector must free with its queue's pages. (Lantern's send let go of
+// its reference without looking: 8 rounds left some 270 pages for the boot's leak check.)
+static int f18_sv[2];
+static volatile int f18_done;
+static long f18_sent;
+static void *f18_send(void *x) {
+    (void)x;
+    static char b[65536];
+    f18_sent = send(f18_sv[1], b, sizeof b, 0);   // sleeps: f18_sv[0]'s queue is full
+    f18_done = 1;
+    return 0;
+}
+static void f18_main(void) {
+    static char b[65536];
+    int full = 1;
+    for (int i = 0; i < 8; i++) {
+        if (socketpair(AF_UNIX, SOCK_STREAM, 0, f18_sv)) {
+            printf("socketpair failed at %d: %s\n", i, strerror(errno));
+            return;
+        }
+        if (f04_send_fd(f18_sv[0], f18_sv[1]) != 1) {
+            printf("sendmsg failed at %d: %s\n", i, strerror(errno));
+            return;
+        }
+        long in = 0, out = 0, n;
+        while ((n = send(f18_sv[0], b, sizeof b, MSG_DONTWAIT)) > 0)
+            in += n;
+        while ((n = send(f18_sv[1], b, sizeof b, MSG_DONTWAIT)) > 0)
+            out += n;
+        full &= in > 0 && out > 0;
+        f18_done = 0;
+        pthread_t t;
+        pthread_create(&t, 0, f18_send, 0);
+        usleep(100000);                            // asleep in its send, holding the file
+        close(f18_sv[1]);
+        while (!f18_done)
+            if (recv(f18_sv[0], b, sizeof b, MSG_DONTWAIT) <= 0)
+                usleep(1000);
+        pthread_join(t, 0);
+        close(f18_sv[0]);
+        if (f18_sent != (long)sizeof b)
+            printf("round %d: the send returned %ld\n", i, f18_sent);
+    }
+    printf("8 rounds, both queues filled each time: %s\n", full ? "yes" : "no");
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -485,6 +537,9 @@ int main(int argc, char **argv)
     printf("== f17_dgram_third_client_epollet_no_pollout\n");
     fflush(stdout);
     f17_main();
+    printf("== f18_close_during_send_self_held\n");
+    fflush(stdout);
+    f18_main();
     printf("done\n");
     return 0;
 }
