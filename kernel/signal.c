@@ -374,6 +374,7 @@ long signal_send(struct proc *p, int sig, int code, int from, uint64_t addr, int
         struct signal_struct *shared = p->signal;
         struct ksiginfo info = { code, from, status, addr };
         err = add_pending(p, &shared->shared_pending, &shared->shared_queue, sig, &info);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);   // then the masks (rt_sigprocmask)
         struct proc *t = err ? NULL : choose_thread(p, sig);
         if (t)
             signal_kick(t);                 // interrupt its sleep, or its user code elsewhere
@@ -394,6 +395,7 @@ long signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t va
     } else if (!dropped(t, sig)) {
         struct ksiginfo info = { code, from, 0, value };
         err = add_pending(t, &t->sig_pending, &t->sig_queue, sig, &info);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);   // then the mask (rt_sigprocmask)
         if (!err && !(t->sig_blocked & BIT(sig)))
             signal_kick(t);
     }
@@ -718,22 +720,48 @@ SYSCALL(rt_sigaction) {
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
 
+// A thread has just blocked signals that wait in its process's shared set: a sender may
+// have chosen it for them before it saw the new mask, so a thread that does not block them
+// is kicked (Linux's retarget_shared_pending). BKL.
+static void retarget_shared(struct proc *p, uint64_t sigs) {
+    uint64_t f = local_irq_save();
+    sigs &= p->signal->shared_pending;
+    for (int sig = 1; sig <= NSIG_MAX; sig++) {
+        struct proc *t = sigs & BIT(sig) ? choose_thread(p, sig) : NULL;
+        if (t)
+            signal_kick(t);
+    }
+    local_irq_restore(f);
+}
+
+// Without the BKL (syscall.c's U entries): only the thread itself writes its own mask. Its
+// senders, under the BKL, read it: a sender adds the signal, then (after a full fence)
+// reads the mask; this writes the mask, then (the atomic store is a full fence on x86)
+// reads what is pending - so one of the two sees the other (Dekker's pattern). Unblocked
+// signals are found on the way out (return_to_user_unlocked); blocked ones that a sender
+// may have meant for this thread go to another (retarget_shared).
 SYSCALL(rt_sigprocmask) {
     uint64_t how = a0, uset = a1, oset = a2, sigsetsize = a3;
     if (sigsetsize != 8)
         return -EINVAL;
     struct proc *p = current();
-    uint64_t old = p->sig_blocked, set;
+    uint64_t old = p->sig_blocked, set, mask;
     if (uset) {
         if (copy_from_user(&set, (const void *)uset, sizeof set))
             return -EFAULT;
         switch (how) {
-        case SIG_BLOCK:   p->sig_blocked |= set; break;
-        case SIG_UNBLOCK: p->sig_blocked &= ~set; break;
-        case SIG_SETMASK: p->sig_blocked = set; break;
+        case SIG_BLOCK:   mask = old | set; break;
+        case SIG_UNBLOCK: mask = old & ~set; break;
+        case SIG_SETMASK: mask = set; break;
         default:          return -EINVAL;
         }
-        p->sig_blocked &= ~UNBLOCKABLE;
+        mask &= ~UNBLOCKABLE;
+        __atomic_store_n(&p->sig_blocked, mask, __ATOMIC_SEQ_CST);
+        if (mask & ~old & __atomic_load_n(&p->signal->shared_pending, __ATOMIC_SEQ_CST)) {
+            bkl_lock();
+            retarget_shared(p, mask & ~old);
+            bkl_unlock();
+        }
     }
     if (oset && copy_to_user((void *)oset, &old, sizeof old))
         return -EFAULT;
@@ -823,6 +851,9 @@ SYSCALL(rt_sigtimedwait) {
 }
 
 // sigaltstack(ss, old_ss): where handlers with SA_ONSTACK run.
+// Without the BKL (syscall.c's U entries): the alternate stack is the calling thread's
+// alone - only it reads it (delivering its own signals) and writes it (this, and the
+// copy a fork or clone it makes takes).
 SYSCALL(sigaltstack) {
     uint64_t uss = a0, old_ss = a1;
     struct proc *p = current();

@@ -60,7 +60,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
                                //   (returns the new break; glibc's brk differs)
     E(13, rt_sigaction),       // int rt_sigaction(int sig, const struct sigaction *act,
                                //     struct sigaction *oact, size_t sigsetsize)
-    E(14, rt_sigprocmask),     // int rt_sigprocmask(int how, const sigset_t *set, sigset_t *oset,
+    U(14, rt_sigprocmask),     // int rt_sigprocmask(int how, const sigset_t *set, sigset_t *oset,
                                //     size_t sigsetsize)
     E(15, rt_sigreturn),       // int rt_sigreturn(void)
                                //   (never returns: restores the signal frame's registers)
@@ -195,7 +195,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
                                //     const struct timespec *timeout, size_t sigsetsize)
     E(129, rt_sigqueueinfo),   // int rt_sigqueueinfo(pid_t tgid, int sig, siginfo_t *info)
     E(130, rt_sigsuspend),     // int rt_sigsuspend(const sigset_t *mask, size_t sigsetsize)
-    E(131, sigaltstack),       // int sigaltstack(const stack_t *ss, stack_t *old_ss)
+    U(131, sigaltstack),       // int sigaltstack(const stack_t *ss, stack_t *old_ss)
     E(132, utime),             // int utime(const char *filename, const struct utimbuf *times)
     E(133, mknod),             // int mknod(const char *pathname, mode_t mode, dev_t dev)
     E(135, personality),       // int personality(unsigned long persona)
