@@ -1,8 +1,9 @@
 // pthread_signals: signals and threads - pthread_kill runs the handler in the thread it
 // names, a process-wide signal goes to a thread that does not block it, the signal mask
 // is per thread, and the sigaltstack rules (per thread; SS_ONSTACK; EPERM while on it;
-// SS_DISABLE; ENOMEM; EINVAL), and a thread whose ids a raw setuid changed may still
-// signal the others. Built with glibc and musl; Linux is the oracle.
+// SS_DISABLE; ENOMEM; EINVAL), a thread whose ids a raw setuid changed may still signal
+// the others, and a process-wide signal sent as the thread it would go to blocks it goes
+// to another thread (retarget). Built with glibc and musl; Linux is the oracle.
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -269,6 +270,74 @@ static void other_ids(void)
     yes("the handler ran in the main thread", handled == 1 && handler_tid == main_tid);
 }
 
+// ---- a process-wide signal racing with the block of the thread it would go to
+// Main blocks SIGUSR1; of the other two threads, the blocker comes first in the kernel's
+// choice (Lantern's and Linux's: the oldest thread that does not block it) and, at the
+// moment main sends, blocks SIGUSR1 and sleeps; the taker sleeps in pause() with it
+// unblocked. Whichever took it, the signal must be delivered: one that was meant for the
+// blocker when it blocked must go to the taker (Linux's retarget_shared_pending).
+#define RACE_ROUNDS 300
+static volatile int race_go, race_quit, race_blocked;
+
+static void *race_blocker(void *arg)
+{
+    (void)arg;
+    int round = 0;
+    block(SIGUSR1, SIG_UNBLOCK);         // (main's mask, which it inherited, blocks it)
+    while (!race_quit) {
+        while (race_go == round && !race_quit)
+            ;                            // spin: the send comes right after go
+        if (race_quit)
+            break;
+        round = race_go;
+        block(SIGUSR1, SIG_BLOCK);
+        race_blocked = round;
+        while (race_go == round && !race_quit)
+            sleep_ms(1);                 // asleep, blocking it, until the round ends
+        block(SIGUSR1, SIG_UNBLOCK);
+    }
+    return NULL;
+}
+
+static void *race_taker(void *arg)
+{
+    (void)arg;
+    block(SIGUSR1, SIG_UNBLOCK);
+    while (!race_quit)
+        pause();
+    return NULL;
+}
+
+static void retarget(void)
+{
+    install(SIGUSR1, record_tid, 0);
+    block(SIGUSR1, SIG_BLOCK);
+    pthread_t b, t;
+    race_go = race_quit = race_blocked = 0;
+    pthread_create(&b, NULL, race_blocker, NULL);
+    pthread_create(&t, NULL, race_taker, NULL);
+    sleep_ms(50);
+    int lost = 0;
+    handled = 0;
+    for (int round = 1; round <= RACE_ROUNDS && !lost; round++) {
+        int before = handled;
+        race_go = round;
+        kill(getpid(), SIGUSR1);
+        for (int ms = 0; handled == before && ms < 2000; ms++)
+            sleep_ms(1);
+        lost += handled == before;
+        while (race_blocked != round)
+            sleep_ms(1);                 // the blocker has blocked: the next round may start
+    }
+    yes("every process-wide signal was delivered while its thread blocked it", lost == 0);
+    race_quit = 1;
+    race_go = -1;
+    pthread_kill(t, SIGUSR1);            // out of pause()
+    pthread_join(b, NULL);
+    pthread_join(t, NULL);
+    block(SIGUSR1, SIG_UNBLOCK);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -279,5 +348,6 @@ int main(int argc, char **argv)
     masks();
     altstack_rules();
     in_child("a thread with other ids", other_ids);
+    retarget();
     return done();
 }
