@@ -6,6 +6,7 @@
 //   /dev/console  5:1   the console terminal (tty.c)     /dev/null     1:3  discards, reads EOF
 //   /dev/tty      5:0   the caller's terminal: the same  /dev/zero     1:5  reads zeros
 //   /dev/urandom  1:9   reads random bytes (random.c)    /dev/random   1:8  the same
+//   /dev/shm      a directory, for shm_open and sem_open
 #include <stdint.h>
 #include "dev.h"
 #include "errno.h"
@@ -58,6 +59,12 @@ void dev_init(void) {
             fs_unlink(dev, devices[i].name);      // the kernel's nodes win
         fs_mknod(dev, devices[i].name, 0020000 | devices[i].perm, devices[i].rdev, NULL);
     }
+    // /dev/shm: glibc's and musl's shm_open and sem_open make their files there, and fail
+    // with ENOENT when it is missing. On Linux an init system mounts a tmpfs on it; here
+    // a world-writable sticky directory of the root ramfs does the same job (as /tmp).
+    struct inode *shm;
+    if (fs_lookup(dev, "shm", 0, &shm) != 0)
+        fs_mkdir(dev, "shm", 01777, NULL);
     mount_record("devtmpfs", "/dev", "devtmpfs", dev);
     pr_info("devtmpfs: initialized\n");
 }
