@@ -4,9 +4,11 @@
 // across fork, exec and exit, mode and SHM_DEST), IPC_RMID's delayed destruction, keys,
 // attaching at given addresses, permissions for a user who is not root, memfd's names,
 // seals and errors; a process-shared mutex and condition variable in a memfd's and in a
-// file's shared pages. Linux is the oracle.
+// file's shared pages; POSIX shm_open and named semaphores (sem_open) in /dev/shm.
+// Linux is the oracle.
 #include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
@@ -473,6 +475,69 @@ static void shared_file_futexes(void)
     token_ring("file token ring", fd);
 }
 
+// POSIX shared memory and named semaphores: files in /dev/shm (shm_open, sem_open), which
+// parallel programs share between forked workers as they share a memfd.
+static void posix_shm(void)
+{
+    struct stat st;
+    yes("/dev/shm is a sticky directory anyone may write",
+        stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 01777);
+    char name[64];
+    snprintf(name, sizeof name, "/pthread_shm.%d", (int)getpid());
+    int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+    check("shm_open O_CREAT|O_EXCL", fd);
+    check("shm_open again, O_EXCL", shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600));
+    check("ftruncate", ftruncate(fd, 4096));
+    long *counter = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (counter == MAP_FAILED) {
+        printf("shm mmap: error %s\n", err_name(errno));
+        return;
+    }
+    run_workers("shm_open", counter);
+    yes("fstat: 4096 bytes, mode 0600",
+        fstat(fd, &st) == 0 && st.st_size == 4096 && (st.st_mode & 0777) == 0600);
+    munmap(counter, 4096);
+    close(fd);
+    check("shm_unlink", shm_unlink(name));
+    check("shm_open after unlink", shm_open(name, O_RDWR, 0));
+    check("shm_unlink again", shm_unlink(name));
+    token_ring("shm_open token ring", shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600));
+    shm_unlink(name);
+
+    sem_t *sem = sem_open(name, O_CREAT | O_EXCL, 0600, 0);
+    yes("sem_open O_CREAT|O_EXCL", sem != SEM_FAILED);
+    if (sem == SEM_FAILED)
+        return;
+    yes("sem_open again, O_EXCL: EEXIST",
+        sem_open(name, O_CREAT | O_EXCL, 0600, 0) == SEM_FAILED && errno == EEXIST);
+    fflush(stdout);
+    pid_t pids[WORKERS];
+    for (int i = 0; i < WORKERS; i++)
+        if ((pids[i] = fork()) == 0) {
+            sem_t *s = sem_open(name, 0);      // opened again by name, not inherited
+            for (int r = 0; r < 100; r++)
+                sem_post(s);
+            _exit(s == SEM_FAILED);
+        }
+    int waits = 0;
+    for (int i = 0; i < WORKERS * 100; i++)
+        waits += sem_wait(sem) == 0;
+    int ok = 1;
+    for (int i = 0; i < WORKERS; i++) {
+        int status;
+        ok &= waitpid(pids[i], &status, 0) == pids[i] && WIFEXITED(status) &&
+              WEXITSTATUS(status) == 0;
+    }
+    int value = -1;
+    sem_getvalue(sem, &value);
+    printf("named semaphore: workers ok %s, waits %d, value %d\n", ok ? "yes" : "no", waits,
+           value);
+    check("sem_trywait on 0", sem_trywait(sem));
+    check("sem_close", sem_close(sem));
+    check("sem_unlink", sem_unlink(name));
+    yes("sem_open after unlink: ENOENT", sem_open(name, 0) == SEM_FAILED && errno == ENOENT);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "exec-nattch") == 0) {
@@ -489,5 +554,6 @@ int main(int argc, char **argv)
     memfd_basics();
     memfd_seals();
     shared_file_futexes();
+    posix_shm();
     return done();
 }
