@@ -531,9 +531,11 @@ int b_fg(int argc, char **argv)
         reap_jobs(1);
         return 1;
     }
-    dprintf(1, "%s\n", jobs[i].text);
     set_current(i);
     tcsetpgrp(0, jobs[i].pgid);        // the terminal first: it may read at once
+    // Then its name: whoever sees it may type at the job - a ^C is the job's, not ours.
+    // (We write from the background now, as SIGTTOU is ignored: sh.c.)
+    dprintf(1, "%s\n", jobs[i].text);
     continue_job(i);
     return job_foreground(i);
 }
