@@ -252,8 +252,14 @@ void mm_put(struct mm *mm) {
     }
 }
 
-// Address spaces being freed without the BKL right now (the OOM killer waits for them).
+// Address spaces being freed without the BKL right now, and munmap's and madvise's
+// pages between their entries' clearing and their frees (the OOM killer waits for all of
+// them: oom_kill_and_wait). Raised under the locks that cleared the entries, so a fault
+// that finds memory short, under the BKL, sees either the pages mapped or this raised.
 static uint32_t teardowns;
+
+static void frees_begin(void) { __atomic_fetch_add(&teardowns, 1, __ATOMIC_RELAXED); }
+static void frees_end(void) { __atomic_fetch_sub(&teardowns, 1, __ATOMIC_RELEASE); }
 
 // The same, for exit and exec, where a dead address space is most often freed: its pages
 // and page tables - thousands of them for a big process, most of a short one's exit - go
@@ -268,11 +274,11 @@ void mm_put_dropping_bkl(struct mm *mm) {
     if (--mm->refs > 0)
         return;
     mm_let_go_of_shared(mm);
-    __atomic_fetch_add(&teardowns, 1, __ATOMIC_RELAXED);
+    frees_begin();
     uint64_t irq;
     bool dropped = bkl_drop(&irq);
     mm_free_rest(mm);
-    __atomic_fetch_sub(&teardowns, 1, __ATOMIC_RELEASE);
+    frees_end();
     bkl_retake(dropped, irq);
 }
 
@@ -391,8 +397,10 @@ int mm_munmap(struct mm *mm, uint64_t start, uint64_t len) {
     uint64_t flags = mm_lock(mm);
     int err = mm_unmap_start(mm, start, len, &u);
     bool flush = u.g.cleared;
-    if (flush)
+    if (flush) {
         __atomic_add_fetch(&mm->flushing, 1, __ATOMIC_RELAXED);
+        frees_begin();
+    }
     mm_unlock(mm, flags & ~RFLAGS_IF);   // interrupts stay off while in flight (mm_advise)
     bkl_unlock();
     if (flush) {
@@ -402,6 +410,8 @@ int mm_munmap(struct mm *mm, uint64_t start, uint64_t len) {
     }
     local_irq_restore(flags);
     vm_gather_finish(&u.g);
+    if (flush)
+        frees_end();
     bool shared = false;
     for (struct vma *v = u.dead; v; v = v->next)
         shared |= v->file || v->shm;
@@ -1269,15 +1279,18 @@ int mm_advise(struct mm *mm, uint64_t start, uint64_t end, int advice) {
         // In flight, interrupts stay off: an interrupt here could wait for the BKL, whose
         // holder may be waiting in mm_lock for this very shootdown.
         __atomic_add_fetch(&mm->flushing, 1, __ATOMIC_RELAXED);
+        frees_begin();
         mm_unlock(mm, flags & ~RFLAGS_IF);
         vm_gather_flush_tlbs(&g);
         __atomic_sub_fetch(&mm->flushing, 1, __ATOMIC_RELEASE);
         smp_wake_lock_waiters(&mm->lock_waiters);
         local_irq_restore(flags);
+        vm_gather_finish(&g);    // the frees
+        frees_end();
     } else {
         mm_unlock(mm, flags);
+        vm_gather_finish(&g);
     }
-    vm_gather_finish(&g);        // the frees
     return err;
 }
 

@@ -100,7 +100,7 @@ void mm_set_exe(struct mm *mm, struct inode *ip);   // under the BKL, by exec (a
 struct mm *mm_get(struct mm *mm);                // one more user
 void mm_put(struct mm *mm);                      // one user fewer: the last frees everything
 void mm_put_dropping_bkl(struct mm *mm);         // the same, the pages freed outside the BKL
-bool mm_teardowns_running(void);                 // is any mm_put_dropping_bkl freeing now?
+bool mm_teardowns_running(void);                 // pages on their way back (exit, munmap...)?
 int mm_map(struct mm *mm, uint64_t start, uint64_t len, int prot, enum vma_kind kind);
 // The same for private anonymous memory, without the overcommit check (MAP_NORESERVE).
 int mm_map_noreserve(struct mm *mm, uint64_t start, uint64_t len, int prot);

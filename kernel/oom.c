@@ -103,9 +103,10 @@ bool oom_kill_and_wait(void) {
     while (time_since_boot_ns() < deadline) {
         if (fatal_signal_pending(self))
             return false;                    // chosen (maybe while waiting): die
-        // An address space being freed without the BKL (mm.c, at exit and exec): its
-        // pages are on their way back. Wait for them before judging, or a process
-        // would die for memory that was already coming.
+        // An address space being freed without the BKL (mm.c, at exit and exec), or the
+        // pages of a munmap or madvise after its shootdown: they are on their way back.
+        // Wait for them before judging, or a process would die for memory that was
+        // already coming.
         if (mm_teardowns_running()) {
             freeing = true;
             let_victim_run();
