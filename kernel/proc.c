@@ -237,14 +237,18 @@ struct proc *proc_alloc_on(uint64_t kstack) {
     struct proc *p = may_add_thread(parent) ? take_entry(fresh) : NULL;
     int pid = p ? alloc_pid() : 0;
     if (p && pid) {
+        // Cleared under table_lock: the wake timer's walk may still hold this struct from
+        // its last step, when it was another thread's, and read its slot for the next
+        // (proc_next_without_bkl). Seen as 0 in the middle of the memset, that sent the
+        // walk back to the table's start.
         int slot = p->slot;
+        spin_lock_irqsave(&table_lock);
         memset(p, 0, sizeof *p);
         p->slot = slot;
         p->state = PROC_SLEEPING;           // not runnable until proc_start()
         p->pid = p->tgid = pid;             // its own group, unless clone says otherwise
         p->group_leader = p;
         p->start_ns = time_since_boot_ns();
-        spin_lock_irqsave(&table_lock);
         table[slot].used = true;
         spin_unlock_irqrestore(&table_lock, 0);
         nr_threads++;
