@@ -525,8 +525,8 @@ void sched_affinity_changed(struct proc *p) {
 // The earliest wake_at of any timed sleeper, or later: sched_tick looks at the table only
 // once this time has come (with thousands of sleepers, a walk every tick would eat the CPU).
 // Every timed sleep goes through sleep_on or sleep_on_locked with its wake_at set, and
-// lowers it first (lower_next_wake); the walk of the wake timer (BKL, boot CPU) resets it.
-// Atomic: sleep_on_locked's sleepers hold no BKL.
+// lowers it first (lower_next_wake); the walk of the wake timer (boot CPU) resets it.
+// Atomic: neither sleep_on_locked's sleepers nor the walk hold the BKL.
 static uint64_t next_wake = UINT64_MAX;
 
 // True if at is earlier than next_wake was: it is now next_wake.
@@ -653,7 +653,7 @@ void sleep_on(void *chan) {
 
 // The wake timer must look at next_wake, which this thread without the BKL has lowered to a
 // time less than two ticks away: the boot CPU's wake-timer interrupt, by IPI (its handler
-// sets the timer, under the BKL; this thread could not, without it). The IPI goes when this
+// sets the timer; only the boot CPU can). The IPI goes when this
 // CPU lets go of sched_lock, after the switch (sched_send_ipis): not under lk, which other
 // CPUs may be spinning for (see rq_unlock). Late is no matter: a sleeper whose time came
 // before it was SLEEPING sees that itself.
@@ -666,10 +666,10 @@ static void wake_timer_nudge(uint64_t at) {
 // Interrupts off (lk is held): the caller has looked at its condition under lk, and its
 // wakers hold lk to find it and wake it (sched_wake_locked). lk is let go only once this
 // thread is SLEEPING, under sched_lock, so a wakeup comes after the look or finds it
-// asleep; lk is taken again before the return. Two wakers hold the BKL instead of lk: a
-// signal (sched_kick) and the wake timer (wake_due_sleepers). They look at SLEEPING under
-// sched_lock, and so does this at what they wake for: a pending signal, or wake_at come,
-// and then it does not sleep at all.
+// asleep; lk is taken again before the return. Two wakers do not hold lk: a signal
+// (sched_kick, under the BKL) and the wake timer (wake_due_sleepers, under no lock but
+// sched_lock). They look at SLEEPING under sched_lock, and so does this at what they wake
+// for: a pending signal, or wake_at come, and then it does not sleep at all.
 // An uninterruptible sleep (a sleeping lock's waiter: sleeplock.c) looks at neither: a
 // signal or the wake timer may still wake it, and it looks at its condition again.
 static void sleep_locked(void *chan, struct spinlock *lk, bool interruptible) {
@@ -799,8 +799,8 @@ static void wake_if_sleeping(struct proc *p) {
 }
 
 // A wakeup under the BKL: of a sleep_on sleeper, which held the BKL from its last look at
-// its condition until it had taken sched_lock (switch_away); or of a sleep_on_locked one
-// whose wake_at has come (wake_due_sleepers), which looks at that under sched_lock.
+// its condition until it had taken sched_lock (switch_away). (The wake timer wakes without
+// it: wake_if_due.)
 // sched_lock is taken for each sleeper found, not around a walk of the table: the walk may
 // be long, and the idle loops of the other CPUs wait for the lock.
 void sched_make_runnable(struct proc *p) {
@@ -890,8 +890,9 @@ bool sleep_until_unlocked(uint64_t ns) {
     return completed;
 }
 
-// The timer tick of the boot CPU (the PIT's IRQ 0), under the BKL: wake sleepers and fire
-// timers whose time has come, then what every CPU's tick does.
+// The timer tick of the boot CPU (the PIT's IRQ 0), under the BKL only when trap.c found
+// it needed (time.c's timer_tick_needs_bkl): wake sleepers and fire timers whose time has
+// come, then what every CPU's tick does.
 void sched_tick(void) {
     if (bkl_held())
         sched_wake_timer();

@@ -176,11 +176,6 @@ void mdelay(uint64_t ms) {
 
 uint64_t time_tsc_khz(void) { return khz; }
 
-// The boot CPU's tick, under the BKL. The PIT's IRQ 0 goes to the boot CPU alone (the
-// I/O APIC routes every device IRQ there, smp.c); the other CPUs' ticks come from their
-// local APIC timers and only count their own time (sched_tick_local). So this is the one
-// tick that advances jiffies and the coarse clock, republishes the vvar page and samples
-// the load averages.
 // Does the boot CPU's next tick need the BKL? Only for what sends signals or looks at other
 // processes: a real-time timer due (sched_wake_timer), a timer on a CPU-time clock armed,
 // the load average's sample every 5 s. Otherwise it runs without the lock (trap.c), as
@@ -191,6 +186,11 @@ bool timer_tick_needs_bkl(void) {
            time_since_boot_ns() >= itimer_next_expiry();
 }
 
+// The boot CPU's tick, under the BKL when timer_tick_needs_bkl said so (trap.c). The PIT's
+// IRQ 0 goes to the boot CPU alone (the I/O APIC routes every device IRQ there, smp.c); the
+// other CPUs' ticks come from their local APIC timers and only count their own time
+// (sched_tick_local). So this is the one tick that advances jiffies and the coarse clock,
+// republishes the vvar page and samples the load averages.
 static void timer_tick(void) {
     jiffies++;
     advance_coarse();

@@ -46,7 +46,8 @@ static struct idt_gate idt[256];
 static irq_handler_fn irq_handlers[16];
 static const char *irq_names[16];       // the driver's name for it (/proc/interrupts)
 static int oops_count;
-// Written by handle_irq only, with interrupts off, under the BKL: how many of each IRQ. Whether
+// Written by handle_irq only, with interrupts off, on the boot CPU (where every device IRQ
+// goes), under the BKL but for IRQ 0's unlocked ticks: how many of each IRQ. Whether
 // the one being handled came from user mode (the timer charges user or system time by it)
 // is per CPU: percpu.irq_user.
 static uint64_t irq_counts[16];
