@@ -130,6 +130,7 @@ def pty_session(path, env, steps):
     """Runs path on a pseudo-terminal; steps are (text to type, seconds to wait after)."""
     pid, fd = pty.fork()
     if pid == 0:
+        default_signals()
         os.execve(path, [path], env)
     got = b""
 
@@ -158,6 +159,14 @@ def test_host_ctrl_c_on_a_terminal(ctx):
     assert "^C\n" in text and "st=130\n" in text, text
     assert "half\n" not in text, text
     assert os.WEXITSTATUS(status) == 3, text
+
+
+def default_signals():
+    """In a child about to exec a shell on a terminal: SIGINT and SIGQUIT as a login gives
+    them. A suite started in the background (`make test &`) has them ignored, and a shell
+    passes what it inherited on to its commands (bash does: ^C then kills nothing)."""
+    for sig in (signal.SIGINT, signal.SIGQUIT):
+        signal.signal(sig, signal.SIG_DFL)
 
 
 def settle(fd, prompt, quiet=0.3, limit=10.0):
@@ -214,6 +223,7 @@ def jobs_session(argv, env):
     """Types JOBS_SESSION at argv on a pseudo-terminal: what it showed after each step."""
     pid, fd = pty.fork()
     if pid == 0:
+        default_signals()
         os.execve(argv[0], argv, env)
     shown = [settle(fd, True)]
     for keys, expect in JOBS_SESSION:
