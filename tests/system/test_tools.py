@@ -13,6 +13,7 @@ for plausible output from the host's own /proc and kernel.
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 
@@ -242,7 +243,10 @@ def test_kill(ctx):
             assert out == {"9": "KILL\n", "KILL": "9\n", "sigterm": "15\n", "137": "KILL\n"}[args[1]]
         for args, sig in ((["-9"], -9), (["-KILL"], -9), (["-s", "INT"], -2), ([], -15),
                           (["-SIGUSR1"], -10), (["-s", "1"], -1)):
-            p = subprocess.Popen(["sleep", "60"])
+            # SIGINT at its default even in a suite run in the background (`make test &`),
+            # which has it ignored, and an ignored signal stays ignored across exec.
+            p = subprocess.Popen(["sleep", "60"],
+                                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
             try:
                 out, err, status = ours(ctx, d, "kill", *args, str(p.pid))
                 assert (out, err, status) == ("", "", 0), (args, out, err, status)
