@@ -299,11 +299,17 @@ void sock_close_end(struct sock *s) {
     sock_put(s);
 }
 
+// Then, while anything is in flight, the collector looks at everything, as Linux's
+// unix_release_sock does: the look at each dropped reference (sock_file_unref) misses a
+// cycle that a send completes just after a close on another CPU checked it, and such
+// garbage would otherwise stay until some other cycle's collection.
 static void sock_release(struct file *f) {
     struct sock *s = f->priv;
     s->file = NULL;
     sock_close_end(s);                // (what its ring held is let go: file.c's close of
-}                                     // each may find garbage, socket_gc.c)
+                                      // each may find garbage, socket_gc.c)
+    sock_gc();                        // (nothing in flight, or collecting already: no work)
+}
 
 // ---------------------------------------------------------------- message headers
 

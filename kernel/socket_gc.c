@@ -19,8 +19,10 @@
 //
 // It runs when a reference to a socket's file goes and leaves the file held only in flight
 // - and only if that socket is on a cycle of such sockets (on_a_cycle: garbage can appear
-// no other way). Closing a socket drops what its ring holds, and so lets go of such
-// references itself. Locking: everything here, and every change of `inflight`, is under
+// no other way) - and, as a backstop, at every socket's release while anything is in
+// flight (socket.c's sock_release, as Linux's unix_release_sock): the first look can be
+// made just before a send on another CPU completes the cycle. Closing a socket drops what
+// its ring holds, and so lets go of such references itself. Locking: everything here, and every change of `inflight`, is under
 // the BKL.
 #include <stdbool.h>
 #include <stdint.h>
