@@ -175,15 +175,13 @@ static struct proc *find_unused(void) {
     return NULL;
 }
 
-// A free entry: an old one, or else `fresh`, appended. Interrupts off (the caller's).
+// A free entry: an old one, or else `fresh`, appended. table_lock held (the caller's).
 static struct proc *take_entry(struct proc *fresh) {
     struct proc *p = find_unused();
     if (p || !fresh || table_len == table_cap)
         return p;
-    spin_lock_irqsave(&table_lock);
     fresh->slot = table_len;
     table[table_len++] = (struct slot){ fresh, false };
-    spin_unlock_irqrestore(&table_lock, 0);
     return fresh;
 }
 
@@ -233,16 +231,15 @@ struct proc *proc_alloc_on(uint64_t kstack) {
         if (!(fresh = kzalloc(PAGE_SIZE)))       // zeroed: PROC_UNUSED; a page: see above
             return NULL;
     }
-    uint64_t f = local_irq_save();
+    // The entry is taken and cleared under table_lock: the wake timer's walk may still
+    // hold this struct from its last step, when it was another thread's, and read its slot
+    // for the next (proc_next_without_bkl). Seen as 0 in the middle of the memset, that
+    // sent the walk back to the table's start.
+    uint64_t f = spin_lock_irqsave(&table_lock);
     struct proc *p = may_add_thread(parent) ? take_entry(fresh) : NULL;
     int pid = p ? alloc_pid() : 0;
     if (p && pid) {
-        // Cleared under table_lock: the wake timer's walk may still hold this struct from
-        // its last step, when it was another thread's, and read its slot for the next
-        // (proc_next_without_bkl). Seen as 0 in the middle of the memset, that sent the
-        // walk back to the table's start.
         int slot = p->slot;
-        spin_lock_irqsave(&table_lock);
         memset(p, 0, sizeof *p);
         p->slot = slot;
         p->state = PROC_SLEEPING;           // not runnable until proc_start()
@@ -250,10 +247,9 @@ struct proc *proc_alloc_on(uint64_t kstack) {
         p->group_leader = p;
         p->start_ns = time_since_boot_ns();
         table[slot].used = true;
-        spin_unlock_irqrestore(&table_lock, 0);
         nr_threads++;
     }
-    local_irq_restore(f);
+    spin_unlock_irqrestore(&table_lock, f);
     if (fresh && fresh != p)
         kfree(fresh);
     if (!p || !pid)

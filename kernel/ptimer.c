@@ -332,9 +332,9 @@ void ptimer_tick(uint64_t now) {
         fire_due(now, false);
 }
 
-// Each tick of the boot CPU, under the BKL (sched_tick): CPU time moves only in ticks.
-// A tick without the BKL (sched_tick) found none armed a moment before: one armed since
-// then fires at a later tick - CPU time moves in ticks anyway.
+// Each tick of the boot CPU (sched_tick): CPU time moves only in ticks. Firing needs the
+// BKL; a tick without it (time.c's timer_tick_needs_bkl) found none armed a moment before,
+// and one armed since then fires at a later tick.
 void ptimer_cpu_tick(void) {
     if (cpu_timers && bkl_held())
         fire_due(0, true);

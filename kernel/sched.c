@@ -149,6 +149,7 @@ static const uint32_t nice_weight[40] = {
 #define IDLE_WEIGHT 3                   // SCHED_IDLE (Linux's WEIGHT_IDLEPRIO)
 #define SLEEPER_CREDIT_NS 3000000ull    // half of Linux's 6 ms sched_latency
 #define RT_PERIOD_NS 1000000000ull      // sched_rt_period_us
+#define TICK_NS (1000000000ull / HZ)
 #define RT_RUNTIME_NS 950000000ull      // sched_rt_runtime_us
 
 static bool is_rt(const struct proc *p) { return p->policy == SCHED_FIFO || p->policy == SCHED_RR; }
@@ -437,7 +438,7 @@ static void yield_behind(struct proc *p) {
     for (struct proc *q = rq_head; q; q = q->rq_next)
         if (q != p && !is_rt(q) && q->vruntime > behind)
             behind = q->vruntime;
-    uint64_t cap = min_vruntime + TIME_SLICE_TICKS * (1000000000ull / HZ);
+    uint64_t cap = min_vruntime + TIME_SLICE_TICKS * TICK_NS;
     if (behind > cap)
         behind = cap;
     if (behind > p->vruntime)
@@ -547,8 +548,6 @@ static bool lower_next_wake(uint64_t at) {
 // CPU cannot set it: it sends the boot CPU an IPI with the timer's own vector, whose handler
 // (sched_wake_timer) wakes whoever is due and sets the timer. Without a local APIC (the
 // 8259 PIC, one CPU), sleeps and timers keep the tick's granularity.
-#define TICK_NS (1000000000ull / HZ)
-
 static void arm_wake_timer(uint64_t now) {
     uint64_t timers = itimer_next_expiry(), wake = __atomic_load_n(&next_wake, __ATOMIC_SEQ_CST);
     uint64_t next = timers < wake ? timers : wake;
@@ -562,14 +561,18 @@ static void arm_wake_timer(uint64_t now) {
 
 static void wake(struct proc *p);
 
+// Has the time of p's timed sleep come? (The sleeper looks, and the wake timer's walk.)
+static bool wake_time_come(const struct proc *p, uint64_t now) {
+    return p->wake_at && now >= p->wake_at;
+}
+
 // Wakes p if it sleeps and its time has come. Its wake_at is looked at again under
 // sched_lock: the walk read it without a lock, and since then p may have woken for another
 // reason and gone to sleep again, without a time or with a later one (while p sleeps,
 // nobody else changes its wake_at). The IPIs this owes go after the walk.
 static void wake_if_due(struct proc *p, uint64_t now) {
     rq_lock();
-    uint64_t at = p->wake_at;
-    if (p->state == PROC_SLEEPING && p->context && at && at <= now)
+    if (p->state == PROC_SLEEPING && p->context && wake_time_come(p, now))
         wake(p);
     spin_unlock_irqrestore(&sched_lock, 0);
 }
@@ -639,7 +642,7 @@ void sleep_on(void *chan) {
     // The wake timer takes no BKL (wake_due_sleepers): it may have been by already, and it
     // looks at SLEEPING under sched_lock - so the mark is made under it, and the time, too,
     // is looked at under it, once more.
-    if (p->wake_at && time_since_boot_ns() >= p->wake_at) {
+    if (wake_time_come(p, time_since_boot_ns())) {
         rq_unlock();
         return;
     }
@@ -681,7 +684,7 @@ static void sleep_locked(void *chan, struct spinlock *lk, bool interruptible) {
     p->chan = chan;
     p->state = PROC_SLEEPING;
     if (interruptible &&
-        (signal_pending(p) || (p->wake_at && time_since_boot_ns() >= p->wake_at))) {
+        (signal_pending(p) || wake_time_come(p, time_since_boot_ns()))) {
         p->state = PROC_RUNNING;        // (the wakeup came before the mark)
         p->chan = NULL;
         this_cpu()->wake_timer_owed = false;   // (no sleep: not needed, and lk is held)
