@@ -234,6 +234,11 @@ def ls_checks(ctx, d):
         same(ctx, d, "ls", *args, host=["ls", "-n", *args])
 
 
+def all_signals_default():
+    for s in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM, signal.SIGUSR1):
+        signal.signal(s, signal.SIG_DFL)
+
+
 def test_kill(ctx):
     with tempfile.TemporaryDirectory() as d:
         same(ctx, d, "kill", "-l")                    # procps' two lines of names
@@ -243,10 +248,10 @@ def test_kill(ctx):
             assert out == {"9": "KILL\n", "KILL": "9\n", "sigterm": "15\n", "137": "KILL\n"}[args[1]]
         for args, sig in ((["-9"], -9), (["-KILL"], -9), (["-s", "INT"], -2), ([], -15),
                           (["-SIGUSR1"], -10), (["-s", "1"], -1)):
-            # SIGINT at its default even in a suite run in the background (`make test &`),
-            # which has it ignored, and an ignored signal stays ignored across exec.
-            p = subprocess.Popen(["sleep", "60"],
-                                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+            # Every signal at its default, even in a suite run in the background (`make test
+            # &` ignores SIGINT) or under nohup (SIGHUP): an ignored signal stays ignored
+            # across exec.
+            p = subprocess.Popen(["sleep", "60"], preexec_fn=all_signals_default)
             try:
                 out, err, status = ours(ctx, d, "kill", *args, str(p.pid))
                 assert (out, err, status) == ("", "", 0), (args, out, err, status)
