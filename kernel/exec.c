@@ -492,6 +492,7 @@ static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, 
                    const char *name, int links) {
     struct mm *old = p->mm;
     mm_release(p);                   // in the old memory, as Linux's exec_mm_release
+    p->pi_locks_gone = false;        // the new program may own PI locks (Linux: FUTEX_STATE_OK)
     mm->thp_disabled = old && old->thp_disabled;    // (Linux keeps it across exec)
     p->mm = mm;
     vm_switch(mm->pml4);

@@ -81,10 +81,16 @@ static void release_resources(struct proc *p) {
     struct mm *mm = p->mm;
     // Off its tables, if other threads go on with them: the last user frees them only once
     // no CPU has them loaded (vm_destroy). If we are the last, vm_destroy itself switches
-    // away - after mm_put_dropping_bkl has let the BKL go (a CR3 load, under QEMU a flush
-    // of its whole software TLB, is no work for the lock).
-    if (mm->refs > 1)
+    // away - after mm_put_dropping_bkl has let the BKL go. Either way the CR3 load, under
+    // QEMU a flush of its whole software TLB, is made with the lock let go: it is no work
+    // for the lock. (Should the others all go meanwhile, we are the last after all: off the
+    // tables already, which is as vm_destroy wants them.)
+    if (mm->refs > 1) {
+        uint64_t irq;
+        bool dropped = bkl_drop(&irq);
         vm_switch(NULL);
+        bkl_retake(dropped, irq);
+    }
     p->mm = NULL;                            // first: mm_put_dropping_bkl lets the BKL go
     mm_put_dropping_bkl(mm);
 }

@@ -626,10 +626,12 @@ SYSCALL(get_robust_list) {
 // allocated, so none can leak. When the owner exits or execs (futex_exit_robust_list: the
 // robust-list walk marks its robust locks FUTEX_OWNER_DIED, then futex_exit_pi), its locks
 // pass to their first waiters, the word marked FUTEX_OWNER_DIED (as Linux, robust list or
-// not): glibc's and musl's robust mutexes then report EOWNERDEAD. A thread named in a word that has
-// exited, or is exiting (its memory gone), cannot be waited for: ESRCH, as Linux. (Between
-// its mm_release and letting go of its memory, an exiting thread does not sleep, so no
-// waiter can come to it unseen in between.)
+// not): glibc's and musl's robust mutexes then report EOWNERDEAD. A thread named in a word
+// that has exited, or is exiting with its locks handed over already (pi_locks_gone),
+// cannot be waited for: ESRCH, as Linux (its futex_state FUTEX_STATE_DEAD). The mark is
+// made under futex_lock, in the hold that hands the locks over, so a waiter comes either
+// before (and is handed the lock) or after (ESRCH). No BKL is needed for that, and none
+// is held across the whole exit: an exiting thread lets it go before its memory does.
 //
 // Locking: the BKL (they look up threads by id), and futex_lock for the list, as above.
 // (owner_alive's look-up walks the process table under futex_lock: for that long, a PI call
@@ -640,7 +642,7 @@ SYSCALL(get_robust_list) {
 // Whether a thread with id tid exists and can still give a lock back.
 static bool owner_alive(int tid) {
     struct proc *t = proc_find(tid);
-    return t && t->state != PROC_ZOMBIE && t->mm;
+    return t && t->state != PROC_ZOMBIE && t->mm && !t->pi_locks_gone;
 }
 
 // How urgent a waiter is, as Linux's rt_mutex orders them: a real-time thread's priority
@@ -874,6 +876,7 @@ static bool key_address(struct mm *mm, const struct futex_key *key, uint64_t *ua
 static void futex_exit_pi(struct proc *p) {
     struct futex_key bad = { 0, 0 };     // a key whose word cannot be brought in
     uint64_t f = lock_futexes();
+    p->pi_locks_gone = true;             // (owner_alive: from now on nobody waits for p)
     for (struct futex_waiter *w = waiters; w;) {
         if (!w->pi || w->owner != p->pid) {
             w = w->next;

@@ -284,6 +284,10 @@ struct proc {
     uint64_t clear_child_tid;    // set_tid_address, CLONE_CHILD_CLEARTID
     uint64_t set_child_tid;      // CLONE_CHILD_SETTID: written by the child itself, first thing
     uint64_t robust_list, robust_len;   // set_robust_list: walked at exit and exec (futex.c)
+    // Its PI locks have passed to their waiters, at its exit or exec (futex_exit_pi): no
+    // PI waiter may wait for it any more - none would be handed the lock. Set under
+    // futex_lock; exec's commit clears it again under the BKL, which every PI call holds.
+    bool pi_locks_gone;
     // rseq(2) (rseq.c): its struct rseq in user memory (0: none), the length and signature
     // it was registered with, and what the way back to user mode owes it (enum rseq_due:
     // set when the thread is switched in). Only the thread itself touches them (fork and
