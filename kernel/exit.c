@@ -158,6 +158,7 @@ void proc_exit(int status) {
     struct proc *p = current();
     struct signal_struct *sig = p->signal;
     TRACE(TR_EXIT, p->pid, status, 0);
+    signal_exit(p);                          // no more process-wide signals for it
     release_resources(p);
     cli();
     sched_wake_here();                       // whom we wake (the parent) takes our CPU

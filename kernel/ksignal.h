@@ -53,6 +53,9 @@ void signal_kick(struct proc *t);
 // The current thread p parks for its process's stop, or exits: if the stop waited for it
 // and it was the last, the parent is told (SIGCHLD CLD_STOPPED, wait's WUNTRACED). BKL.
 void signal_stop_participate(struct proc *p);
+// The current thread p begins its exit: it takes no more process-wide signals, and those
+// a sender may have chosen it for go to another thread (Linux's exit_signals). BKL.
+void signal_exit(struct proc *p);
 // Sends sig to p's process (from pid `from`, with si_code `code`), for whichever of its
 // threads does not block it; wakes that one if it sleeps. Safe from interrupt handlers.
 // -EAGAIN: a real-time signal with a user's si_code (sigqueue, tgkill) over the target's

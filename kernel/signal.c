@@ -132,14 +132,20 @@ static void kill_group(struct proc *p) {
     cancel_stop(p);                      // an ending process does not stop
 }
 
+// Can thread t take a process-directed sig? Not if it blocks it, nor once it has begun
+// to exit: it never looks at its signals again (Linux's wants_signal, PF_EXITING).
+static bool wants_signal(struct proc *t, int sig) {
+    return t->state != PROC_ZOMBIE && !t->exiting && !(t->sig_blocked & BIT(sig));
+}
+
 // Which thread of p's process should take a process-directed signal? p itself if it can
-// (Linux's choice too), else any thread that does not block it; NULL: all block it, it
-// waits in the shared set until one unblocks it.
+// (Linux's choice too), else any thread that can; NULL: none can, it waits in the shared
+// set until one unblocks it.
 static struct proc *choose_thread(struct proc *p, int sig) {
-    if (p->state != PROC_ZOMBIE && !(p->sig_blocked & BIT(sig)))
+    if (wants_signal(p, sig))
         return p;
     for (struct proc *t = next_thread(p, p); t; t = next_thread(p, t))
-        if (t->state != PROC_ZOMBIE && !(t->sig_blocked & BIT(sig)))
+        if (wants_signal(t, sig))
             return t;
     return NULL;
 }
@@ -720,9 +726,9 @@ SYSCALL(rt_sigaction) {
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
 
-// A thread has just blocked signals that wait in its process's shared set: a sender may
-// have chosen it for them before it saw the new mask, so a thread that does not block them
-// is kicked (Linux's retarget_shared_pending). BKL.
+// A thread has just blocked signals that wait in its process's shared set, or begun to
+// exit: a sender may have chosen it for them before it saw the new mask, or the exit, so a
+// thread that can take them is kicked (Linux's retarget_shared_pending). BKL.
 static void retarget_shared(struct proc *p, uint64_t sigs) {
     uint64_t f = local_irq_save();
     sigs &= p->signal->shared_pending;
@@ -732,6 +738,16 @@ static void retarget_shared(struct proc *p, uint64_t sigs) {
             signal_kick(t);
     }
     local_irq_restore(f);
+}
+
+// A sender may have chosen p for a signal just before p began its exit - while p was still
+// on its way into the kernel, say, or had let go of the BKL in its exit (exit.c) - and p
+// will not take it: so it goes to another thread, or a thread asleep that could take it
+// sleeps on. (t_exitsig: a quitter thread that exits as the process is sent a signal, a
+// taker in pause().)
+void signal_exit(struct proc *p) {
+    p->exiting = true;
+    retarget_shared(p, ~p->sig_blocked);
 }
 
 // Without the BKL (syscall.c's U entries): only the thread itself writes its own mask. Its

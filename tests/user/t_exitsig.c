@@ -1,0 +1,201 @@
+// t_exitsig.c: a process-wide signal sent just as the thread it would go to exits must
+// still reach a thread that can take it.
+//
+// The kernel picks one thread to wake for a signal sent to the process (kill): one that
+// does not block it. If that thread is on its way out - in its exit system call - it never
+// looks at its signals again, and a thread asleep in pause() that could have taken the
+// signal sleeps on. Linux's exit_signals takes an exiting thread out of that choice
+// (PF_EXITING) and passes the signals it might have been chosen for to another thread
+// (retarget_shared_pending).
+//
+// Here main blocks SIGUSR1; a taker thread waits for it in pause(); and each round a
+// quitter thread, which does not block it, spins until main says go and then calls exit
+// at once, while main sends SIGUSR1 to the process. Whichever thread takes it, the handler
+// must run within 2 seconds. The quitters are made where the kernel looks first: Lantern
+// looks at threads in the order of its process table, and four threads that are gone
+// before the taker is made leave slots below it for the quitters to reuse.
+//
+// Threads are made with clone and make only raw system calls (this C library's errno and
+// stdio are not for threads); the main thread prints.
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include "parity.h"
+
+#define SYS_futex_ 202
+#define FUTEX_WAIT 0
+#define CLONE_VM             0x00000100
+#define CLONE_FS             0x00000200
+#define CLONE_FILES          0x00000400
+#define CLONE_SIGHAND        0x00000800
+#define CLONE_THREAD         0x00010000
+#define CLONE_SYSVSEM        0x00040000
+#define CLONE_PARENT_SETTID  0x00100000
+#define CLONE_CHILD_CLEARTID 0x00200000
+#define THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | \
+                      CLONE_SYSVSEM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
+#define STACK_SIZE 16384
+#define ROUNDS 300
+
+static long raw(long n, long a, long b, long c, long d)
+{
+    register long r10 __asm__("r10") = d;
+    long ret;
+    __asm__ volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+
+static long long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+static void pause_ms(long ms)
+{
+    struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&t, NULL);
+}
+
+// ---- threads: clone onto a stack of their own; tid is cleared and woken at the end.
+struct thread {
+    volatile int tid;                // nonzero until the kernel clears it at the thread's end
+    int id;                          // the thread's id (CLONE_PARENT_SETTID)
+    void (*fn)(void);
+    char stack[STACK_SIZE] __attribute__((aligned(16)));
+};
+
+static void thread_main(struct thread *t)
+{
+    t->fn();
+    raw(SYS_exit, 0, 0, 0, 0);
+}
+
+static void start(struct thread *t, void (*fn)(void))
+{
+    void **sp = (void **)(t->stack + STACK_SIZE) - 2;
+    sp[0] = (void *)thread_main;
+    sp[1] = t;
+    t->fn = fn;
+    t->tid = 1;
+    register long r10 __asm__("r10") = (long)&t->tid;
+    register long r8 __asm__("r8") = 0;
+    long ret;
+    __asm__ volatile("syscall\n\t"
+                     "test %%rax, %%rax\n\t"
+                     "jnz 1f\n\t"
+                     "xor %%ebp, %%ebp\n\t"
+                     "pop %%rax\n\t"
+                     "pop %%rdi\n\t"
+                     "and $-16, %%rsp\n\t"
+                     "call *%%rax\n\t"
+                     "1:"
+                     : "=a"(ret)
+                     : "a"(SYS_clone), "D"(THREAD_FLAGS), "S"(sp), "d"(&t->id), "r"(r10), "r"(r8)
+                     : "rcx", "r11", "memory");
+    if (ret < 0)
+        printf("clone: error %s\n", err_name((int)-ret));
+}
+
+static void join(struct thread *t)
+{
+    int v;
+    while ((v = t->tid) != 0)
+        raw(SYS_futex_, (long)&t->tid, FUTEX_WAIT, v, 0);
+}
+
+static void unblock_usr1(void)
+{
+    uint64_t set = 1ull << (SIGUSR1 - 1);
+    raw(SYS_rt_sigprocmask, SIG_UNBLOCK, (long)&set, 0, 8);
+}
+
+// ---- the threads
+static volatile int handled, go, ready, quit, early_quit;
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    __atomic_fetch_add(&handled, 1, __ATOMIC_SEQ_CST);
+}
+
+static void gone_at_once(void) {}
+
+static void early_waiter(void)
+{
+    unblock_usr1();
+    while (!early_quit)
+        raw(SYS_pause, 0, 0, 0, 0);
+}
+
+static void taker(void)
+{
+    unblock_usr1();
+    while (!quit)
+        raw(SYS_pause, 0, 0, 0, 0);
+}
+
+static void quitter(void)
+{
+    unblock_usr1();
+    ready = 1;
+    for (int n = 1; !go; n++)            // spin: the send comes right after go (but let
+        if (n % 1024 == 0)               // main run, on one CPU)
+            raw(SYS_sched_yield, 0, 0, 0, 0);
+}
+
+static struct thread early[4], take, quit_thread;
+
+int main(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1;
+    sigaction(SIGUSR1, &sa, NULL);
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &usr1, NULL);
+
+    for (int i = 0; i < 4; i++)
+        start(&early[i], early_waiter);  // (alive until the taker is made)
+    pause_ms(20);
+    start(&take, taker);
+    early_quit = 1;
+    for (int i = 0; i < 4; i++) {
+        raw(SYS_tgkill, getpid(), early[i].id, SIGUSR1, 0);   // out of pause()
+        join(&early[i]);
+    }
+    pause_ms(20);
+    int lost = 0, rounds = 0, before = handled;
+    for (; rounds < ROUNDS && !lost; rounds++) {
+        go = ready = 0;
+        start(&quit_thread, quitter);
+        while (!ready)
+            raw(SYS_sched_yield, 0, 0, 0, 0);
+        before = handled;
+        go = 1;
+        kill(getpid(), SIGUSR1);
+        long long until = now_ms() + 2000;
+        while (handled == before && now_ms() < until)
+            raw(SYS_sched_yield, 0, 0, 0, 0);   // (not a sleep: 1 ms is a 10 ms tick at -smp 1)
+        lost += handled == before;
+        join(&quit_thread);
+    }
+    printf("process-wide signals sent as the thread they could go to exits: %d\n", rounds);
+    printf("every one was handled within 2 s: %s\n", lost ? "no" : "yes");
+    quit = 1;
+    raw(SYS_tgkill, getpid(), take.id, SIGUSR1, 0);
+    join(&take);
+    sigprocmask(SIG_UNBLOCK, &usr1, NULL);    // (a lost one is taken here, at the latest)
+    start(&quit_thread, gone_at_once);
+    join(&quit_thread);
+    printf("done\n");
+    return 0;
+}
