@@ -99,10 +99,15 @@ static socklen_t mkaddr(struct sockaddr_un *a, const char *name)
     return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(a->sun_path) + 1);
 }
 
+// The buffers are each thread's own: client threads name their listener with p() at once.
+// Shared, two threads could take one buffer (next++ is no atomic step), and one connect with
+// a name the other's snprintf had just emptied - glibc's writes the NUL first. An empty
+// sun_path is an empty abstract name: ECONNREFUSED, on Linux too (the echo section lost a
+// client to it once at -smp 2).
 static const char *p(const char *name)      // DIR_/name
 {
-    static char bufs[4][128];
-    static int next;
+    static __thread char bufs[4][128];
+    static __thread int next;
     char *b = bufs[next++ % 4];
     snprintf(b, sizeof bufs[0], DIR_ "/%.100s", name);
     return b;
