@@ -2,7 +2,8 @@
 // to a path (an S_IFSOCK node), to an abstract name and by autobind, listen, connect,
 // accept and accept4, getsockname and getpeername, SO_PEERCRED, SO_ACCEPTCONN, SO_TYPE,
 // SO_ERROR, poll and epoll on a listener and on connected ends, nonblocking accept and
-// connect (a full backlog); three threads accept()ing six client threads at once, a forked
+// connect (a full backlog); three threads accept()ing six client threads at once, eight
+// clients' storm of connects to a backlog-0 listener listen()ed again meanwhile, a forked
 // client, an echo server on epoll, a datagram server answering each client at the address
 // recvfrom gave; SCM_RIGHTS (a pipe end, a file, a socket; MSG_CTRUNC, MSG_CMSG_CLOEXEC,
 // streams and datagrams, a descriptor in flight whose sender has exited, one whose sender
@@ -756,6 +757,97 @@ static void forked_client(void)
     show_poll("the listener, nobody waiting", s);
     close(s);
     unlink(p("fork.sock"));
+}
+
+// ---------------------------------------------------------------------------------------
+// A storm of connects: eight client threads connect 200 times each to a listener whose
+// queue holds one connection (backlog 0), so most of them wait for room, while two threads
+// accept - one with accept4(SOCK_CLOEXEC), one with accept4(SOCK_NONBLOCK) - and the main
+// thread listen()s on it again and again with backlogs 0 to 2. The listener listens
+// throughout: no connect may be refused. Each client names it with p() itself.
+#define STORM_CLIENTS 8
+#define STORM_ROUNDS 200
+
+static int storm_fd, storm_clients_done, storm_all_served, storm_served, storm_accept_errors;
+static int storm_connect_errors[512];          // by errno
+
+static void *storm_accepter(void *arg)
+{
+    int flags = (int)(intptr_t)arg;
+    for (;;) {
+        int n = accept4(storm_fd, NULL, NULL, flags);
+        if (n < 0) {
+            if (errno == EINVAL)               // shut down: the storm is over
+                return NULL;
+            __atomic_add_fetch(&storm_accept_errors, 1, __ATOMIC_RELAXED);
+            continue;
+        }
+        char c;
+        poll(&(struct pollfd){ .fd = n, .events = POLLIN }, 1, -1);
+        if (read(n, &c, 1) == 1) {
+            c++;
+            if (write(n, &c, 1) == 1)
+                __atomic_add_fetch(&storm_served, 1, __ATOMIC_RELAXED);
+        }
+        close(n);
+    }
+}
+
+static void *storm_client(void *arg)
+{
+    int id = (int)(intptr_t)arg, good = 0;
+    for (int r = 0; r < STORM_ROUNDS; r++) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (connect_to(fd, p("storm.sock")) < 0) {
+            int e = errno > 0 && errno < 512 ? errno : 0;
+            __atomic_add_fetch(&storm_connect_errors[e], 1, __ATOMIC_RELAXED);
+            close(fd);
+            continue;
+        }
+        char c = (char)('a' + id), back = 0;
+        if (write(fd, &c, 1) == 1 && read(fd, &back, 1) == 1 && back == c + 1)
+            good++;
+        close(fd);
+    }
+    if (good == STORM_ROUNDS)
+        __atomic_add_fetch(&storm_all_served, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&storm_clients_done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static void connect_storm(void)
+{
+    printf("== a storm of connects: %d client threads, %d connects each, backlog 0\n",
+           STORM_CLIENTS, STORM_ROUNDS);
+    storm_fd = listener(SOCK_STREAM, p("storm.sock"), 0);
+    pthread_t a[2], c[STORM_CLIENTS];
+    pthread_create(&a[0], NULL, storm_accepter, (void *)(intptr_t)SOCK_CLOEXEC);
+    pthread_create(&a[1], NULL, storm_accepter, (void *)(intptr_t)SOCK_NONBLOCK);
+    for (intptr_t i = 0; i < STORM_CLIENTS; i++)
+        pthread_create(&c[i], NULL, storm_client, (void *)i);
+    int listens = 0, listen_errors = 0;
+    while (__atomic_load_n(&storm_clients_done, __ATOMIC_ACQUIRE) < STORM_CLIENTS) {
+        listen_errors += listen(storm_fd, listens++ % 3) < 0;
+        usleep(200);
+    }
+    for (int i = 0; i < STORM_CLIENTS; i++)
+        pthread_join(c[i], NULL);
+    shutdown(storm_fd, SHUT_RDWR);             // the accepters' accept: EINVAL
+    for (int i = 0; i < 2; i++)
+        pthread_join(a[i], NULL);
+    printf("clients with every connect served: %d of %d\n", storm_all_served, STORM_CLIENTS);
+    printf("connections served %d, accept errors %d, listen again: errors %d\n", storm_served,
+           storm_accept_errors, listen_errors);
+    int errs = 0;
+    for (int e = 0; e < 512; e++)
+        if (storm_connect_errors[e]) {
+            printf("connect errors %s: %d\n", ename(e), storm_connect_errors[e]);
+            errs++;
+        }
+    if (!errs)
+        printf("connect errors: none\n");
+    close(storm_fd);
+    unlink(p("storm.sock"));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1776,6 +1868,7 @@ int main(int argc, char **argv)
     names();
     listen_connect_accept();
     accepters_and_clients();
+    connect_storm();
     forked_client();
     epoll_echo();
     datagrams();
