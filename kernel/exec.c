@@ -495,6 +495,7 @@ static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, 
     p->pi_locks_gone = false;        // the new program may own PI locks (Linux: FUTEX_STATE_OK)
     mm->thp_disabled = old && old->thp_disabled;    // (Linux keeps it across exec)
     p->mm = mm;
+    sched_cid_moved(p);              // (its mm_cid was the old memory's)
     vm_switch(mm->pml4);
     set_comm(p, name);
     trace_record_name(TR_EXEC, p->pid, p->comm);

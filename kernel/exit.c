@@ -92,6 +92,7 @@ static void release_resources(struct proc *p) {
         bkl_retake(dropped, irq);
     }
     p->mm = NULL;                            // first: mm_put_dropping_bkl lets the BKL go
+    sched_cid_moved(p);                      // (its mm_cid goes back before the memory)
     mm_put_dropping_bkl(mm);
 }
 

@@ -234,6 +234,10 @@ static void mm_let_go_of_shared(struct mm *mm) {
 // Then the rest, which needs no lock of the BKL's: the vDSO's mapping, the VMAs, the mm,
 // and every page and table of the user half (vm_destroy).
 static void mm_free_rest(struct mm *mm) {
+    // No thread runs in it any more, and each gave its mm_cid back as it left (exit, exec:
+    // sched_cid_moved) - so no CPU will write into this memory for it once freed.
+    if (__atomic_load_n(&mm->cids_running, __ATOMIC_RELAXED))
+        panic("mm: freed with mm_cids %x still held", mm->cids_running);
     for (struct vma *v = mm->vmas, *next; v; v = next) {
         next = v->next;
         if (kernel_pages(v))

@@ -68,6 +68,8 @@ struct mm {
                                     // under lock, lowered (atomically) without it
                                     // (mm_advise, mm_munmap)
     int refs;                       // processes sharing it (vfork, CLONE_VM)
+    uint32_t cids_running;          // rseq's mm_cid: bit n is held by a thread of it on a
+                                    // CPU now (sched.c's cid_take; sched_lock)
     uint64_t *pml4;
     struct vma *vmas;
     uint64_t total_vm;              // pages in all VMAs together (RLIMIT_AS; BKL + lock)

@@ -298,6 +298,10 @@ struct proc {
     uint64_t rseq_addr;
     uint32_t rseq_len, rseq_sig;
     int rseq_due;
+    // Its mm_cid while it runs, and the address space that holds it (sched.c: taken at
+    // the switch in, given back at the switch out; sched_lock).
+    int mm_cid;
+    struct mm *cid_mm;
     uint64_t syscall_nr;         // the system call in progress, to restart it
     uint8_t fpu[512] __attribute__((aligned(16)));   // x87/SSE registers (fxsave) while switched out
     // Added by the limits work (proc.c): the entry's index in the process table, fixed for

@@ -5,7 +5,8 @@
 // starts). From then on the kernel keeps two things true each time the thread goes back to
 // user mode after it was switched out, moved, or given a signal:
 //   - cpu_id_start and cpu_id hold the CPU it runs on (sched_getcpu reads them: no system
-//     call), node_id the NUMA node (always 0 here) and mm_cid a small id (the CPU's);
+//     call), node_id the NUMA node (always 0 here) and mm_cid a small id, unique among
+//     the threads of its process on a CPU at the moment (sched.c);
 //   - if rseq_cs points at a critical section's descriptor and the thread was stopped
 //     inside it ([start_ip, start_ip + post_commit_offset)), it resumes at abort_ip instead,
 //     and rseq_cs is cleared. So a section that reads the CPU number, works on that CPU's
@@ -61,12 +62,9 @@ struct rseq_cs {
 // The CPU's numbers into the thread's struct rseq: 0 or -EFAULT.
 static int update_cpu(struct proc *p, uint32_t cpu) {
     uint32_t ids[2] = { cpu, cpu };          // cpu_id_start, cpu_id
-    // node_id: one node. mm_cid: Linux's is a small id, one per thread of the process
-    // running at the moment, below both the CPU count and the thread count: 0 for a process
-    // of one thread, and here the CPU's own number for more (unique among those running,
-    // below the CPU count; Linux packs them tighter, from 0 up).
-    uint32_t cid = p->signal->nr_threads > 1 ? cpu : 0;
-    uint32_t more[2] = { 0, cid };
+    // node_id: one node. mm_cid: a small id, unique among the threads of the process on a
+    // CPU now (sched.c's cid_take; fixed while this thread runs).
+    uint32_t more[2] = { 0, (uint32_t)p->mm_cid };
     if (copy_to_user((void *)(p->rseq_addr + OFF_CPU_ID_START), ids, sizeof ids))
         return -EFAULT;
     return copy_to_user((void *)(p->rseq_addr + OFF_NODE_ID), more, sizeof more);

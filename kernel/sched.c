@@ -307,6 +307,41 @@ static void unload_tables(void) {
         vm_switch(NULL);
 }
 
+// rseq's mm_cid, Linux's "concurrency id": a number unique among the threads of one
+// address space that are on a CPU at this moment, the lowest free one - so below both the
+// CPU count and the thread count, and 0 for a process of one thread. Data kept per id
+// (rseq's per-"CPU" caches, sized by the thread count) stays small and dense. Taken as a
+// thread is switched in, given back as it leaves the CPU; exec and exit change a running
+// thread's address space, and move it (sched_cid_moved). sched_lock held.
+static void cid_take(struct proc *p) {
+    struct mm *mm = p->mm;
+    p->cid_mm = mm;
+    if (!mm)
+        return;
+    p->mm_cid = __builtin_ctz(~mm->cids_running);     // (at most MAX_CPUS bits are set)
+    mm->cids_running |= 1u << p->mm_cid;
+}
+
+static void cid_give_back(struct proc *p) {
+    if (p->cid_mm)
+        p->cid_mm->cids_running &= ~(1u << p->mm_cid);
+    p->cid_mm = NULL;
+}
+
+// p's mm has just changed: its id goes back to the old address space - which may be freed
+// once p lets go of it - and, if p is on this CPU (not init, made by the boot before it
+// ever ran), one is taken in the new. Linux keeps its ids per CPU and lets them go
+// lazily; one bitmap under sched_lock is simpler.
+void sched_cid_moved(struct proc *p) {
+    uint64_t f = local_irq_save();
+    rq_lock();
+    cid_give_back(p);
+    if (p == current_or_null())
+        cid_take(p);
+    spin_unlock_irqrestore(&sched_lock, 0);
+    local_irq_restore(f);
+}
+
 // Runs p on this CPU until it switches back here (sched_lock held, from the switch's other
 // side, as on the way in).
 static void run(struct percpu *c, struct proc *p) {
@@ -324,8 +359,10 @@ static void run(struct percpu *c, struct proc *p) {
     // The x87/SSE registers are always the user's (the kernel never uses them), so they
     // only change hands here: load p's, run p, keep p's.
     fpu_restore(p->fpu);
+    cid_take(p);
     TRACE(TR_SWITCH, 0, p->pid, 0);
     swtch(&c->scheduler_rsp, p->context);
+    cid_give_back(p);
     c->wake_here = false;               // (sched_wake_here: only while its thread exits)
     TRACE(TR_SWITCH, p->pid, 0, 0);
     cpu_stats[c->id].ctxt++;            // one more switch to a thread and back (/proc/stat)

@@ -55,6 +55,7 @@ void sched_affinity_changed(struct proc *p);   // sched_setaffinity changed p's.
 void sched_kick(struct proc *t);        // t should look at its signals soon (signal_kick). BKL
 bool sched_others_waiting(void);        // is any thread waiting for a CPU? (no lock needed)
 void sched_wake_here(void);             // exit.c: whom this thread wakes next runs here
+void sched_cid_moved(struct proc *p);   // exec, exit: p's mm has just changed
 void sched_timer_armed(void);           // a real-time timer was set: the wake timer looks (BKL)
 void schedule(void);                    // give it up in whatever state the caller set
 

@@ -195,6 +195,49 @@ static void getcpu_section(void)
     yes("mm_cid was below the number of CPUs allowed every time", hop_bad_cid == 0);
 }
 
+// ---------------------------------------------------------------- mm_cid, packed from 0
+// mm_cid is a small id unique among the process's threads on a CPU at the moment: below
+// the number of its threads, whatever CPUs they run on. Two threads (main and one more),
+// pinned to the last two CPUs allowed, read theirs while they spin and yield. (Lantern
+// once gave a thread of a threaded process its CPU's number: 2 and 3 at -smp 4.)
+enum { CID_READS = 20000 };
+static int cid_too_big, cid_no_area;
+
+static void cid_reads(int cpu)
+{
+    struct lrseq *rs = thread_rseq();
+    if (!rs) {
+        __atomic_add_fetch(&cid_no_area, 1, __ATOMIC_SEQ_CST);
+        return;
+    }
+    pin(0, cpu);
+    for (int i = 0; i < CID_READS; i++) {
+        if (__atomic_load_n(&rs->mm_cid, __ATOMIC_RELAXED) >= 2)
+            __atomic_add_fetch(&cid_too_big, 1, __ATOMIC_SEQ_CST);
+        if (i % 1000 == 999)
+            sched_yield();
+    }
+}
+
+static void *cid_thread(void *arg)
+{
+    cid_reads((int)(intptr_t)arg);
+    return NULL;
+}
+
+static void cid_section(void)
+{
+    printf("-- mm_cid of two threads pinned to the last two CPUs\n");
+    pthread_t t;
+    check_rc("create", pthread_create(&t, NULL, cid_thread,
+                                      (void *)(intptr_t)cpus[ncpus > 1 ? ncpus - 2 : 0]));
+    cid_reads(cpus[ncpus - 1]);
+    pthread_join(t, NULL);
+    unpin(0);
+    yes("both threads had an rseq area", cid_no_area == 0);
+    yes("mm_cid was below the number of threads every time", cid_too_big == 0);
+}
+
 // ---------------------------------------------------------------- rseq registration errors
 
 static struct lrseq spare;
@@ -676,6 +719,7 @@ int main(int argc, char **argv)
             cpus[ncpus++] = c;
     yes("at least one CPU allowed", ncpus > 0);
     getcpu_section();
+    cid_section();
     errors_section();
     counters_section();
     membarrier_section();
