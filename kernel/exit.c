@@ -96,12 +96,21 @@ static void release_resources(struct proc *p) {
     mm_put_dropping_bkl(mm);
 }
 
+// Can thread t become the maker of another's children? Not once it has exited, nor while
+// it is on its way out (signal_exit has marked it; Linux's find_alive_thread skips
+// PF_EXITING): its own creator_gone, a moment later, would pass them on again - and send
+// their pdeath signals a second time. (Two threads exiting at once: since exit lets the
+// BKL go around its CR3 load, one may run creator_gone while the other is midway.)
+static bool alive(struct proc *t) {
+    return t->state != PROC_ZOMBIE && t->state != PROC_DEAD && !t->exiting;
+}
+
 // A live thread of process leader (the leader itself if it still runs), or NULL.
 static struct proc *live_thread(struct proc *leader) {
-    if (leader->state != PROC_ZOMBIE && leader->state != PROC_DEAD)
+    if (alive(leader))
         return leader;
     for (struct proc *t = next_thread(leader, leader); t; t = next_thread(leader, t))
-        if (t->state != PROC_ZOMBIE && t->state != PROC_DEAD)
+        if (alive(t))
             return t;
     return NULL;
 }
@@ -116,7 +125,7 @@ static void creator_gone(struct proc *p) {
         return;
     struct proc *heir = NULL;
     for (struct proc *t = next_thread(p, p); t && !heir; t = next_thread(p, t))
-        if (t->state != PROC_ZOMBIE && t->state != PROC_DEAD)
+        if (alive(t))
             heir = t;
     if (!heir)
         heir = live_thread(new_parent_for_orphans(p->group_leader));

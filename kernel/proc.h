@@ -270,8 +270,9 @@ struct proc {
     struct cred cred;            // its ids (copied by clone; changed only by itself)
     unsigned personality;        // personality(2): ADDR_NO_RANDOMIZE... (copied by clone; exec.c)
     uint64_t sig_blocked;        // its signal mask
-    bool exiting;                // in proc_exit: takes no process-wide signal (signal_exit;
-                                 // set by itself, read by senders, under the BKL)
+    bool exiting;                // in proc_exit: takes no process-wide signal, and becomes
+                                 // no child's maker (signal_exit; set by itself, read by
+                                 // senders and exit.c's creator_gone, under the BKL)
     uint32_t itimer_due;         // CPU timers its ticks ran down: their signals are to send
                                  // (itimer.c; set by its CPU's tick, atomically)
     uint64_t cpus_allowed;       // sched_setaffinity: CPUs it may run on (bit n: CPU n; 0: all)

@@ -741,10 +741,11 @@ static void retarget_shared(struct proc *p, uint64_t sigs) {
 }
 
 // A sender may have chosen p for a signal just before p began its exit - while p was still
-// on its way into the kernel, say, or had let go of the BKL in its exit (exit.c) - and p
-// will not take it: so it goes to another thread, or a thread asleep that could take it
-// sleeps on. (t_exitsig: a quitter thread that exits as the process is sent a signal, a
-// taker in pause().)
+// on its way into the kernel, say, waiting for the BKL - and p will not take it: so it
+// goes to another thread, or a thread asleep that could take it sleeps on. Once p is
+// marked, no sender chooses it, though its exit lets the BKL go later on (exit.c): the
+// mark comes first, under the lock. (t_exitsig: a quitter thread that exits as the
+// process is sent a signal, a taker in pause().)
 void signal_exit(struct proc *p) {
     p->exiting = true;
     retarget_shared(p, ~p->sig_blocked);

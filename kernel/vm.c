@@ -547,7 +547,8 @@ static void free_user_table(uint64_t *table, int level) {
 
 // No TLB shootdown here, and none is needed: the last reference to the mm is gone, so
 // every thread that used it has exited or exec'd, and each switched away from these tables
-// first (vm_switch(NULL) in exit, exec's vm_switch to the new ones), under the BKL; an
+// before it let go of its reference (vm_switch(NULL) in exit - with the BKL let go, when
+// others still used them - and exec's vm_switch to the new ones, under the BKL); an
 // idle loop that kept them after a thread's switch loaded others before that thread, or
 // any of its process, could run again (sched.c's unload_tables). A CR3 load drops every
 // non-global entry; so no CPU has these tables loaded or cached, and no CPU can load them
