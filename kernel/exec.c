@@ -394,6 +394,7 @@ static long de_thread(struct proc *p) {
         int tid = p->pid;
         p->pid = leader->pid;
         leader->pid = tid;
+        p->tid_before_exec = tid;        // (PI waiters may know us by it: futex_exit_pi)
         p->group_leader = p;
         p->exit_signal = SIGCHLD;
         p->subreaper = leader->subreaper;
@@ -493,6 +494,7 @@ static void commit(struct proc *p, struct mm *mm, uint64_t entry, uint64_t rsp, 
     struct mm *old = p->mm;
     mm_release(p);                   // in the old memory, as Linux's exec_mm_release
     p->pi_locks_gone = false;        // the new program may own PI locks (Linux: FUTEX_STATE_OK)
+    p->tid_before_exec = 0;          // (its waiters have been handed the locks)
     mm->thp_disabled = old && old->thp_disabled;    // (Linux keeps it across exec)
     p->mm = mm;
     sched_cid_moved(p);              // (its mm_cid was the old memory's)

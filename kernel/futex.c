@@ -867,6 +867,13 @@ static bool key_address(struct mm *mm, const struct futex_key *key, uint64_t *ua
     return false;
 }
 
+// Do PI waiters that name owner id mean p? Its id, or the one an execve from a thread
+// other than the leader has just exchanged for the leader's (de_thread): the waiters that
+// came before still name that (Linux's pi_state points at the task, whatever its id).
+static bool known_as(const struct proc *p, int id) {
+    return id == p->pid || (p->tid_before_exec && id == p->tid_before_exec);
+}
+
 // Thread p (the current one, its memory still attached) exits or execs: every PI lock it
 // holds that has waiters passes to the first of them, as Linux's exit_pi_state_list. The
 // word is rewritten here if p maps it, else by the new owner when it runs.
@@ -878,7 +885,7 @@ static void futex_exit_pi(struct proc *p) {
     uint64_t f = lock_futexes();
     p->pi_locks_gone = true;             // (owner_alive: from now on nobody waits for p)
     for (struct futex_waiter *w = waiters; w;) {
-        if (!w->pi || w->owner != p->pid) {
+        if (!w->pi || !known_as(p, w->owner)) {
             w = w->next;
             continue;
         }

@@ -291,6 +291,12 @@ struct proc {
     // PI waiter may wait for it any more - none would be handed the lock. Set under
     // futex_lock; exec's commit clears it again under the BKL, which every PI call holds.
     bool pi_locks_gone;
+    // The id it had before an execve from a thread other than the leader gave it the
+    // leader's (de_thread); 0 if none. PI waiters know their owner by id, and those that
+    // came before the exchange still name this one: futex_exit_pi hands them over too (Linux
+    // keeps the owner by task, not id). Set by de_thread, read and cleared by commit's
+    // mm_release, on the thread itself under the BKL.
+    int tid_before_exec;
     // rseq(2) (rseq.c): its struct rseq in user memory (0: none), the length and signature
     // it was registered with, and what the way back to user mode owes it (enum rseq_due:
     // set when the thread is switched in). Only the thread itself touches them (fork and
