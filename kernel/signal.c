@@ -465,13 +465,15 @@ void signal_exec(struct proc *p) {
     p->sas_flags = 0;
 }
 
+static void set_blocked(struct proc *p, uint64_t mask);
+
 void signal_set_temp_mask(uint64_t mask) {
     struct proc *p = current();
     if (!p->restore_sigmask) {
         p->saved_sigmask = p->sig_blocked;
         p->restore_sigmask = true;
     }
-    p->sig_blocked = mask & ~UNBLOCKABLE;
+    set_blocked(p, mask);
 }
 
 // Takes the lowest-numbered deliverable signal in `among` off p's pending sets - its own
@@ -613,8 +615,7 @@ static bool setup_frame(struct proc *p, struct trapframe *tf, int sig, struct k_
     tf->cs = USER_CS;
     tf->ss = USER_DS;
     p->restore_sigmask = false;          // the frame keeps the mask to go back to
-    p->sig_blocked |= ka->mask | ((ka->flags & SA_NODEFER) ? 0 : BIT(sig));
-    p->sig_blocked &= ~UNBLOCKABLE;
+    set_blocked(p, p->sig_blocked | ka->mask | ((ka->flags & SA_NODEFER) ? 0 : BIT(sig)));
     if (ka->flags & SA_RESETHAND)
         ka->handler = SIG_DFL;
     return true;
@@ -658,7 +659,7 @@ bool signal_deliver_one(struct trapframe *tf) {
     struct ksiginfo info;
     int sig = dequeue_signal(p, ~p->sig_blocked, &info);
     if (!sig && p->restore_sigmask) {    // ppoll, sigsuspend...: their mask ends here,
-        p->sig_blocked = p->saved_sigmask;   // which may make more signals deliverable
+        set_blocked(p, p->saved_sigmask);    // which may make more signals deliverable
         p->restore_sigmask = false;
         return true;
     }
@@ -740,11 +741,22 @@ static void retarget_shared(struct proc *p, uint64_t sigs) {
     local_irq_restore(f);
 }
 
+// The current thread p's mask becomes `mask`, under the BKL (Linux's set_current_blocked):
+// a handler's sa_mask as it starts, sigreturn's, a temporary mask set or put back. A
+// signal it now blocks may have been meant for it (chosen while it did not): retarget.
+static void set_blocked(struct proc *p, uint64_t mask) {
+    uint64_t old = p->sig_blocked;
+    mask &= ~UNBLOCKABLE;
+    __atomic_store_n(&p->sig_blocked, mask, __ATOMIC_SEQ_CST);   // (as rt_sigprocmask's)
+    if (mask & ~old & p->signal->shared_pending)
+        retarget_shared(p, mask & ~old);
+}
+
 // A sender may have chosen p for a signal just before p began its exit - while p was still
 // on its way into the kernel, say, waiting for the BKL - and p will not take it: so it
 // goes to another thread, or a thread asleep that could take it sleeps on. Once p is
 // marked, no sender chooses it, though its exit lets the BKL go later on (exit.c): the
-// mark comes first, under the lock. (t_exitsig: a quitter thread that exits as the
+// mark comes first, under the lock. (t_retarget: a quitter thread that exits as the
 // process is sent a signal, a taker in pause().)
 void signal_exit(struct proc *p) {
     p->exiting = true;
@@ -847,7 +859,7 @@ SYSCALL(rt_sigtimedwait) {
             sleep_on(&p->sig_pending);
             p->wake_at = 0;
         }
-        p->sig_blocked = blocked;
+        set_blocked(p, blocked);
         p->real_blocked = 0;
         sig = dequeue_signal(p, set, &info);
         if (!sig && signal_pending(p))
@@ -964,7 +976,7 @@ SYSCALL(rt_sigreturn) {
     tf->cs = USER_CS;
     tf->ss = USER_DS;
     tf->vector = 0;                      // no longer "in a syscall": nothing to restart
-    p->sig_blocked = uc.uc_sigmask & ~UNBLOCKABLE;
+    set_blocked(p, uc.uc_sigmask);
     struct stack_k ss;                   // the alternate stack as it was (SS_AUTODISARM)
     memcpy(&ss, &uc.uc_stack, sizeof ss);
     (void)set_altstack(p, &ss, tf->rsp);   // errors ignored, as Linux's restore_altstack

@@ -1,19 +1,23 @@
-// t_exitsig.c: a process-wide signal sent just as the thread it would go to exits must
-// still reach a thread that can take it.
+// t_retarget.c: a process-wide signal sent to a thread that then cannot take it - it exits,
+// or a handler's mask blocks it - must still reach a thread that can.
 //
 // The kernel picks one thread to wake for a signal sent to the process (kill): one that
-// does not block it. If that thread is on its way out - in its exit system call - it never
-// looks at its signals again, and a thread asleep in pause() that could have taken the
-// signal sleeps on. Linux's exit_signals takes an exiting thread out of that choice
-// (PF_EXITING) and passes the signals it might have been chosen for to another thread
-// (retarget_shared_pending).
+// does not block it. If that thread then goes where it never looks at the signal - into
+// its exit, or into a handler whose sa_mask blocks it - a thread asleep in pause() that
+// could take it sleeps on. Linux's exit_signals (an exiting thread is passed over:
+// PF_EXITING) and set_current_blocked (every change of the mask) pass such signals on to
+// another thread (retarget_shared_pending).
 //
-// Here main blocks SIGUSR1; a taker thread waits for it in pause(); and each round a
-// quitter thread, which does not block it, spins until main says go and then calls exit
-// at once, while main sends SIGUSR1 to the process. Whichever thread takes it, the handler
-// must run within 2 seconds. The quitters are made where the kernel looks first: Lantern
-// looks at threads in the order of its process table, and four threads that are gone
-// before the taker is made leave slots below it for the quitters to reuse.
+// 1. Exit. main blocks SIGUSR1; a taker thread waits for it in pause(); and each round a
+//    quitter thread, which does not block it, spins until main says go and then calls exit
+//    at once, while main sends SIGUSR1 to the process. Whichever thread takes it, the
+//    handler must run within 2 seconds. The quitters are made where the kernel looks
+//    first: Lantern looks at threads in the order of its process table, and four threads
+//    that are gone before the taker is made leave slots below it for the quitters to reuse.
+// 2. A handler's mask. A spinner thread takes SIGUSR1 and SIGUSR2, the taker only SIGUSR2;
+//    main sends SIGUSR1, then SIGUSR2, to the process. SIGUSR1 can only go to the spinner,
+//    and its handler (sa_mask: SIGUSR2) waits up to 2 seconds for SIGUSR2's to have run -
+//    in the taker, if SIGUSR2 was meant for the spinner: the spinner's handler blocks it.
 //
 // Threads are made with clone and make only raw system calls (this C library's errno and
 // stdio are not for threads); the main thread prints.
@@ -152,17 +156,9 @@ static void quitter(void)
 
 static struct thread early[4], take, quit_thread;
 
-int main(void)
+// ---- 1. exit
+static void exit_section(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_usr1;
-    sigaction(SIGUSR1, &sa, NULL);
-    sigset_t usr1;
-    sigemptyset(&usr1);
-    sigaddset(&usr1, SIGUSR1);
-    sigprocmask(SIG_BLOCK, &usr1, NULL);
-
     for (int i = 0; i < 4; i++)
         start(&early[i], early_waiter);  // (alive until the taker is made)
     pause_ms(20);
@@ -193,7 +189,100 @@ int main(void)
     quit = 1;
     raw(SYS_tgkill, getpid(), take.id, SIGUSR1, 0);
     join(&take);
-    sigprocmask(SIG_UNBLOCK, &usr1, NULL);    // (a lost one is taken here, at the latest)
+}
+
+// ---- 2. a handler's mask
+#define MASK_ROUNDS 100
+static volatile int usr2_seen, usr1_result, spin_quit;
+static struct thread spinner_thread, taker2;
+
+static void on_usr2(int sig)
+{
+    (void)sig;
+    usr2_seen = 1;
+}
+
+// SIGUSR1's handler, with SIGUSR2 blocked: did SIGUSR2's run elsewhere meanwhile?
+static void on_usr1_wait(int sig)
+{
+    (void)sig;
+    long long until = now_ms() + 2000;
+    while (!usr2_seen && now_ms() < until)
+        raw(SYS_sched_yield, 0, 0, 0, 0);
+    usr1_result = usr2_seen;
+}
+
+static void unblock_both(void)
+{
+    uint64_t set = (1ull << (SIGUSR1 - 1)) | (1ull << (SIGUSR2 - 1));
+    raw(SYS_rt_sigprocmask, SIG_UNBLOCK, (long)&set, 0, 8);
+}
+
+static void spinner(void)
+{
+    unblock_both();
+    for (int n = 1; !spin_quit; n++)
+        if (n % 1024 == 0)
+            raw(SYS_sched_yield, 0, 0, 0, 0);
+}
+
+static void taker_of_usr2(void)
+{
+    uint64_t set = 1ull << (SIGUSR2 - 1);
+    raw(SYS_rt_sigprocmask, SIG_UNBLOCK, (long)&set, 0, 8);
+    while (!spin_quit)
+        raw(SYS_pause, 0, 0, 0, 0);
+}
+
+static void handler_mask_section(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1_wait;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGUSR2);
+    sigaction(SIGUSR1, &sa, NULL);
+    sa.sa_handler = on_usr2;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR2, &sa, NULL);
+    start(&spinner_thread, spinner);     // (first: where Lantern looks first)
+    start(&taker2, taker_of_usr2);
+    pause_ms(20);
+    int late = 0, rounds = 0;
+    for (; rounds < MASK_ROUNDS && !late; rounds++) {
+        usr2_seen = 0;
+        usr1_result = -1;
+        kill(getpid(), SIGUSR1);
+        kill(getpid(), SIGUSR2);
+        long long until = now_ms() + 5000;
+        while ((usr1_result < 0 || !usr2_seen) && now_ms() < until)
+            raw(SYS_sched_yield, 0, 0, 0, 0);
+        late += usr1_result != 1;
+    }
+    printf("SIGUSR1 then SIGUSR2 sent to the process, SIGUSR1's handler blocking SIGUSR2: %d\n",
+           rounds);
+    printf("SIGUSR2's handler ran in the other thread meanwhile every time: %s\n",
+           late ? "no" : "yes");
+    spin_quit = 1;
+    raw(SYS_tgkill, getpid(), taker2.id, SIGUSR2, 0);
+    join(&spinner_thread);
+    join(&taker2);
+}
+
+int main(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1;
+    sigaction(SIGUSR1, &sa, NULL);
+    sigset_t both;
+    sigemptyset(&both);
+    sigaddset(&both, SIGUSR1);
+    sigaddset(&both, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &both, NULL);
+    exit_section();
+    handler_mask_section();
+    sigprocmask(SIG_UNBLOCK, &both, NULL);    // (a lost one is taken here, at the latest)
     start(&quit_thread, gone_at_once);
     join(&quit_thread);
     printf("done\n");
