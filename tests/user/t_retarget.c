@@ -271,6 +271,7 @@ static void handler_mask_section(void)
 
 int main(void)
 {
+    begin("t_retarget");
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_usr1;
@@ -285,6 +286,5 @@ int main(void)
     sigprocmask(SIG_UNBLOCK, &both, NULL);    // (a lost one is taken here, at the latest)
     start(&quit_thread, gone_at_once);
     join(&quit_thread);
-    printf("done\n");
-    return 0;
+    return done();
 }
