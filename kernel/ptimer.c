@@ -7,7 +7,7 @@
 // aimed at a helper thread it starts), with a value (si_value) and the timer's id (si_tid)
 // in the siginfo. A timer that fires while its last signal is still pending is not sent
 // again: it counts an overrun, which the next signal carries (si_overrun) and
-// timer_getoverrun reports.
+// timer_getoverrun reports. Timers sharing a signal each have their own pending one.
 //
 // They belong to the process (signal_struct's ptimers, made at the first timer_create):
 // fork's child has none, and execve and the exit of the last thread delete them all.
@@ -267,14 +267,14 @@ static void fire(struct proc *leader, int id, struct ptimer *t) {
         if (!target || target->tgid != leader->tgid)
             return;                  // the thread is gone
     }
-    uint64_t bit = 1ull << (t->signo - 1);
-    uint64_t pending = t->notify == SIGEV_THREAD_ID ? target->sig_pending
-                                                    : leader->signal->shared_pending;
-    if (pending & bit) {             // the last one is still waiting to be taken
-        t->overrun++;
+    // Only this timer's own last signal counts, as Linux's per-timer sigqueue: the same
+    // signal pending from another timer or from sigqueue does not stop this one's.
+    bool to_thread = t->notify == SIGEV_THREAD_ID;
+    if (signal_timer_queued(target, t->signo, id, to_thread)) {
+        t->overrun++;                // the last one is still waiting to be taken
         return;
     }
-    signal_send_timer(target, t->signo, id, t->value, t->notify == SIGEV_THREAD_ID);
+    signal_send_timer(target, t->signo, id, t->value, to_thread);
 }
 
 // The timer's signal is being taken (dequeue_signal): the overruns it carries are those

@@ -211,11 +211,13 @@ static void sigqueue_free(struct sigqueue *q) {
 // info instead (the bit alone), as Linux does, since those may not fail.
 static long add_pending(struct proc *t, uint64_t *pending, struct sigqueue **queue, int sig,
                         const struct ksiginfo *info) {
-    if (sig < SIGRTMIN && (*pending & BIT(sig)))
+    // A POSIX timer's is never merged: each timer has its own instance (Linux's
+    // send_sigqueue, with the timer's preallocated one), even of a standard signal.
+    if (sig < SIGRTMIN && (*pending & BIT(sig)) && info->code != SI_TIMER)
         return 0;
     struct sigqueue *q = NULL;
     if (sig != SIGKILL) {
-        bool must = sig < SIGRTMIN ? info->code >= 0 : info->code == SI_TIMER;
+        bool must = info->code == SI_TIMER || (sig < SIGRTMIN && info->code >= 0);
         q = sigqueue_alloc(t, sig, must);
     }
     if (q) {
@@ -407,6 +409,17 @@ long signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t va
     }
     local_irq_restore(f);
     return err;
+}
+
+// Is timer id's own instance of sig still queued, where signal_send_timer put it (the
+// process's set, or thread p's)? Another instance of sig - another timer's, or sigqueue's -
+// is not its. Interrupts off.
+bool signal_timer_queued(struct proc *p, int sig, int id, bool to_thread) {
+    struct sigqueue *q = to_thread ? p->sig_queue : p->signal->shared_queue;
+    for (; q; q = q->next)
+        if (q->sig == sig && q->info.code == SI_TIMER && q->info.pid == id)
+            return true;
+    return false;
 }
 
 void signal_send_timer(struct proc *p, int sig, int id, uint64_t value, bool to_thread) {

@@ -72,6 +72,62 @@ static void signal_timer(void)
     sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+// Timers sharing one signal: each has its own pending instance (Linux preallocates one per
+// timer), even of a standard signal, and a sigqueue'd one of the same signal does not stop
+// a timer's. Lantern once kept a timer's signal back, as an overrun, whenever that signal
+// was pending at all: of three timers on one signal only the first was ever heard.
+static void shared_signal(void)
+{
+    int signos[2] = { SIGRTMIN + 4, SIGALRM };
+    for (int k = 0; k < 2; k++) {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, signos[k]);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+        union sigval v = { .sival_int = 99 };
+        if (k == 0)
+            sigqueue(getpid(), signos[k], v);   // pending first, from user space
+        timer_t id[3];
+        for (int i = 0; i < 3; i++) {
+            struct sigevent ev = { 0 };
+            ev.sigev_notify = SIGEV_SIGNAL;
+            ev.sigev_signo = signos[k];
+            ev.sigev_value.sival_int = i;
+            timer_create(CLOCK_MONOTONIC, &ev, &id[i]);
+            struct itimerspec it = every(10 * (i + 1), 0);
+            timer_settime(id[i], 0, &it, NULL);
+        }
+        struct timespec wait = { 0, 100 * MS }, none = { 0, 0 };
+        nanosleep(&wait, NULL);
+        int n = 0, timers = 0;
+        siginfo_t si;
+        while (n < 8 && sigtimedwait(&set, &si, &none) == signos[k]) {
+            n++;
+            if (si.si_code == SI_TIMER && si.si_value.sival_int == timers)
+                timers++;                // in the order they fired
+        }
+        // Periodic now, unseen for 60 ms: one signal each, carrying its overruns.
+        for (int i = 0; i < 3; i++) {
+            struct itimerspec it = every(5, 5);
+            timer_settime(id[i], 0, &it, NULL);
+        }
+        wait.tv_nsec = 60 * MS;
+        nanosleep(&wait, NULL);
+        int periodic = 0, overruns = 0;
+        while (periodic < 8 && sigtimedwait(&set, &si, &none) == signos[k]) {
+            periodic++;
+            overruns += si.si_overrun >= 5;
+        }
+        for (int i = 0; i < 3; i++)
+            timer_delete(id[i]);
+        sigprocmask(SIG_UNBLOCK, &set, NULL);
+        printf("3 one-shot timers on %s: %d signals, %d from the timers in order; "
+               "periodic: %d signals, %d with si_overrun >= 5\n",
+               k == 0 ? "SIGRTMIN+4 (one sigqueue'd first)" : "SIGALRM", n, timers,
+               periodic, overruns);
+    }
+}
+
 // The default event: SIGALRM, with the timer's id as si_value.
 static volatile sig_atomic_t alarms;
 static void on_alarm(int sig) { (void)sig; alarms++; }
@@ -387,6 +443,7 @@ int main(int argc, char **argv)
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
     signal_timer();
+    shared_signal();
     default_event();
     thread_timer();
     thread_id_timer();
