@@ -71,9 +71,13 @@ long signal_info_from_user(uint64_t uinfo, int *signo, int *code, uint64_t *valu
 long signal_kill_process(struct proc *p, int sig, int code, uint64_t value);
 // A POSIX timer's signal (ptimer.c): SI_TIMER, with the timer's id and value, to p's
 // process, or to the thread p if to_thread. Its si_overrun is filled in when it is taken.
-void signal_send_timer(struct proc *p, int sig, int id, uint64_t value, bool to_thread);
-// Is that timer's last signal still waiting to be taken? (Then it counts an overrun.)
-bool signal_timer_queued(struct proc *p, int sig, int id, bool to_thread);
+// seq is the timer's (ptimer.c), kept in the pending info's status until it is taken.
+void signal_send_timer(struct proc *p, int sig, int id, uint64_t value, bool to_thread,
+                       unsigned seq);
+// That timer's last signal if still waiting to be taken (then it counts an overrun), else
+// NULL. Its status is the seq it was sent with.
+struct ksiginfo;
+struct ksiginfo *signal_timer_queued(struct proc *p, int sig, int id, bool to_thread);
 // Blocks `mask` until the current thread next returns to user mode, then puts the old
 // mask back - after setting up any handler's frame, which saves the old one (ppoll,
 // pselect6, epoll_pwait, rt_sigsuspend: Linux's set_restore_sigmask).

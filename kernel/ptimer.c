@@ -57,6 +57,10 @@ struct ptimer {
     int cpu_pid;
     bool cpu_thread;
     uint64_t cpu_start_ns;
+    // New at timer_create and at each timer_settime (from last_seq): a signal sent before
+    // is stale, and thrown away when taken (Linux's it_signal_seq). Its pending info
+    // carries the seq it was sent with.
+    unsigned seq;
 };
 
 #define CLOCK_PROCESS_CPUTIME_ID 2
@@ -64,6 +68,8 @@ struct ptimer {
 #define NS_PER_TICK (1000000000ull / HZ)
 
 static int cpu_timers;              // armed CPU-time timers: the tick looks at them all
+static unsigned last_seq;           // the last seq given out: unique, so that a timer made
+                                    // again with a deleted one's id never owns its signal
 
 // The owner of a CPU-time clock, as clock_gettime finds it (sys_time.c): the caller's
 // process or thread, or a dynamic id's - a thread of the caller's process, or a process's
@@ -154,7 +160,8 @@ SYSCALL(timer_create) {
     if (!t)
         return -EAGAIN;
     *t = (struct ptimer){ clock, ev.notify, ev.signo, ev.tid, uevent ? ev.value : (uint64_t)id,
-                          0, 0, 0, 0, cpu.cpu_pid, cpu.cpu_thread, cpu.cpu_start_ns };
+                          0, 0, 0, 0, cpu.cpu_pid, cpu.cpu_thread, cpu.cpu_start_ns,
+                          ++last_seq };
     if (copy_to_user((void *)uid, &id, sizeof id)) {
         kfree(t);
         return -EFAULT;
@@ -200,6 +207,7 @@ SYSCALL(timer_settime) {
     }
     t->interval = k_timespec_ns(&it.interval);
     t->overrun = 0;
+    t->seq = ++last_seq;
     if (t->cpu_pid && t->expires)
         cpu_timers++;
     else if (t->expires && t->expires < next_expiry) {
@@ -268,21 +276,25 @@ static void fire(struct proc *leader, int id, struct ptimer *t) {
             return;                  // the thread is gone
     }
     // Only this timer's own last signal counts, as Linux's per-timer sigqueue: the same
-    // signal pending from another timer or from sigqueue does not stop this one's.
+    // signal pending from another timer or from sigqueue does not stop this one's. A
+    // stale one (sent before the timer was last set) becomes this one, where it waits.
     bool to_thread = t->notify == SIGEV_THREAD_ID;
-    if (signal_timer_queued(target, t->signo, id, to_thread)) {
+    struct ksiginfo *queued = signal_timer_queued(target, t->signo, id, to_thread);
+    if (queued && (unsigned)queued->status != t->seq) {
+        queued->status = (int)t->seq;
+    } else if (queued) {
         t->overrun++;                // the last one is still waiting to be taken
-        return;
+    } else {
+        signal_send_timer(target, t->signo, id, t->value, to_thread, t->seq);
     }
-    signal_send_timer(target, t->signo, id, t->value, to_thread);
 }
 
 // The timer's signal is being taken (dequeue_signal): the overruns it carries are those
 // counted until now; timer_getoverrun reports them from then on.
-int ptimer_overruns_at_delivery(struct signal_struct *sig, int id) {
+int ptimer_overruns_at_delivery(struct signal_struct *sig, int id, unsigned seq) {
     struct ptimer *t = sig->ptimers && id >= 0 && id < PTIMER_MAX ? sig->ptimers->t[id] : NULL;
-    if (!t)
-        return 0;                    // deleted meanwhile
+    if (!t || t->seq != seq)
+        return -1;                   // deleted meanwhile, or set again: stale
     t->overrun_last = t->overrun;
     t->overrun = 0;
     return t->overrun_last;

@@ -45,7 +45,9 @@ bool ptimer_cpu_timers_armed(void);    // does ptimer_cpu_tick have work (it nee
 void ptimer_cpu_tick(void);            // ... and those on CPU-time clocks, each tick
 uint64_t ptimer_next_expiry(void);
 void ptimers_delete_all(struct signal_struct *sig);
-int ptimer_overruns_at_delivery(struct signal_struct *sig, int id);
+// A timer's signal being taken, queued when the timer's seq was `seq`: its overruns, or -1
+// if it is stale (the timer deleted or set again since: Linux drops it).
+int ptimer_overruns_at_delivery(struct signal_struct *sig, int id, unsigned seq);
 bool sched_need_resched(void);
 void yield(void);                       // give up the CPU but stay runnable
 void sched_start(struct proc *p);       // a new thread becomes runnable (proc_start). BKL

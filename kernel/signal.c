@@ -391,7 +391,7 @@ long signal_send(struct proc *p, int sig, int code, int from, uint64_t addr, int
     return err;
 }
 
-long signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t value) {
+static long send_thread(struct proc *t, int sig, const struct ksiginfo *info) {
     if (sig < 1 || sig > NSIG_MAX || t->state == PROC_UNUSED || t->state == PROC_DEAD ||
         t->state == PROC_ZOMBIE)
         return 0;
@@ -401,8 +401,7 @@ long signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t va
     if (sig == SIGKILL) {
         kill_group(t);
     } else if (!dropped(t, sig)) {
-        struct ksiginfo info = { code, from, 0, value };
-        err = add_pending(t, &t->sig_pending, &t->sig_queue, sig, &info);
+        err = add_pending(t, &t->sig_pending, &t->sig_queue, sig, info);
         __atomic_thread_fence(__ATOMIC_SEQ_CST);   // then the mask (rt_sigprocmask)
         if (!err && !(t->sig_blocked & BIT(sig)))
             signal_kick(t);
@@ -411,22 +410,28 @@ long signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t va
     return err;
 }
 
-// Is timer id's own instance of sig still queued, where signal_send_timer put it (the
-// process's set, or thread p's)? Another instance of sig - another timer's, or sigqueue's -
-// is not its. Interrupts off.
-bool signal_timer_queued(struct proc *p, int sig, int id, bool to_thread) {
+long signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t value) {
+    return send_thread(t, sig, &(struct ksiginfo){ code, from, 0, value });
+}
+
+// Timer id's own instance of sig if it is still queued where signal_send_timer put it (the
+// process's set, or thread p's), else NULL. Another instance of sig - another timer's, or
+// sigqueue's - is not its. Its info's status is the timer's seq when it was sent.
+// Interrupts off.
+struct ksiginfo *signal_timer_queued(struct proc *p, int sig, int id, bool to_thread) {
     struct sigqueue *q = to_thread ? p->sig_queue : p->signal->shared_queue;
     for (; q; q = q->next)
         if (q->sig == sig && q->info.code == SI_TIMER && q->info.pid == id)
-            return true;
-    return false;
+            return &q->info;
+    return NULL;
 }
 
-void signal_send_timer(struct proc *p, int sig, int id, uint64_t value, bool to_thread) {
+void signal_send_timer(struct proc *p, int sig, int id, uint64_t value, bool to_thread,
+                       unsigned seq) {
     if (to_thread)
-        signal_send_thread(p, sig, SI_TIMER, id, value);
+        send_thread(p, sig, &(struct ksiginfo){ SI_TIMER, id, (int)seq, value });
     else
-        signal_send(p, sig, SI_TIMER, id, value, 0);
+        signal_send(p, sig, SI_TIMER, id, value, (int)seq);
 }
 
 void signal_force(struct proc *p, int sig, int code, uint64_t addr) {
@@ -493,19 +498,28 @@ void signal_set_temp_mask(uint64_t mask) {
 // first (faults, tgkill), then the process's - and fills *info: one instance of it (a
 // real-time signal sent three times is taken three times). 0 if there is none.
 // Interrupts off.
+// A POSIX timer's signal from before its timer was deleted or set again is stale: it is
+// thrown away here and the next one looked for (Linux's posixtimer_deliver_signal).
 static int dequeue_signal(struct proc *p, uint64_t among, struct ksiginfo *info) {
-    uint64_t mine = p->sig_pending & among, shared = p->signal->shared_pending & among;
-    int sig = 0;
-    if (mine) {
-        sig = __builtin_ctzll(mine) + 1;
-        take_pending(&p->sig_pending, &p->sig_queue, sig, info);
-    } else if (shared) {
-        sig = __builtin_ctzll(shared) + 1;
-        take_pending(&p->signal->shared_pending, &p->signal->shared_queue, sig, info);
+    for (;;) {
+        uint64_t mine = p->sig_pending & among, shared = p->signal->shared_pending & among;
+        int sig = 0;
+        if (mine) {
+            sig = __builtin_ctzll(mine) + 1;
+            take_pending(&p->sig_pending, &p->sig_queue, sig, info);
+        } else if (shared) {
+            sig = __builtin_ctzll(shared) + 1;
+            take_pending(&p->signal->shared_pending, &p->signal->shared_queue, sig, info);
+        }
+        if (!sig || info->code != SI_TIMER)
+            return sig;
+        // status: the timer's seq when queued; now the overruns until now (ptimer.c)
+        int overruns = ptimer_overruns_at_delivery(p->signal, info->pid, (unsigned)info->status);
+        if (overruns >= 0) {
+            info->status = overruns;
+            return sig;
+        }
     }
-    if (sig && info->code == SI_TIMER)      // the overruns until now (ptimer.c)
-        info->status = ptimer_overruns_at_delivery(p->signal, info->pid);
-    return sig;
 }
 
 int signal_dequeue(struct proc *p, uint64_t among, struct ksiginfo *info) {

@@ -128,6 +128,48 @@ static void shared_signal(void)
     }
 }
 
+// A timer's signal still pending when the timer is deleted or set again is stale: Linux
+// (since 6.13) throws it away when it would be taken, though sigpending still shows it
+// until then; set again and fired again, the timer has one signal pending. Lantern once
+// delivered the stale one.
+static void stale_signals(void)
+{
+    static const char *what[3] = { "deleted", "disarmed", "set again and fired again" };
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGRTMIN + 5);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    for (int how = 0; how < 3; how++) {
+        struct sigevent ev = { 0 };
+        ev.sigev_notify = SIGEV_SIGNAL;
+        ev.sigev_signo = SIGRTMIN + 5;
+        timer_t id;
+        timer_create(CLOCK_MONOTONIC, &ev, &id);
+        struct itimerspec it = every(5, 0);
+        timer_settime(id, 0, &it, NULL);
+        struct timespec wait = { 0, 30 * MS }, none = { 0, 0 };
+        nanosleep(&wait, NULL);
+        if (how == 0) {
+            timer_delete(id);
+        } else {
+            it = every(how == 1 ? 0 : 2, 0);
+            timer_settime(id, 0, &it, NULL);
+            nanosleep(&wait, NULL);
+        }
+        sigset_t pending;
+        sigpending(&pending);
+        int taken = 0;
+        siginfo_t si;
+        while (taken < 4 && sigtimedwait(&set, &si, &none) == SIGRTMIN + 5)
+            taken++;
+        if (how)
+            timer_delete(id);
+        printf("fired, blocked, then %s: sigpending shows it %s, signals taken %d\n", what[how],
+               sigismember(&pending, SIGRTMIN + 5) ? "yes" : "no", taken);
+    }
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 // The default event: SIGALRM, with the timer's id as si_value.
 static volatile sig_atomic_t alarms;
 static void on_alarm(int sig) { (void)sig; alarms++; }
@@ -444,6 +486,7 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     signal_timer();
     shared_signal();
+    stale_signals();
     default_event();
     thread_timer();
     thread_id_timer();
