@@ -94,10 +94,14 @@ static long cpu_clock_of(int clock, struct ptimer *t) {
     return 0;
 }
 
-// A CPU-time timer's clock now, in ns; false if its owner is gone.
+// A CPU-time timer's clock now, in ns; false if its owner is gone. A process's clock lives
+// as long as any of its threads does: its leader may have ended (pthread_exit in main) and
+// wait, a zombie, for the others.
 static bool cpu_now(const struct ptimer *t, uint64_t *ns) {
     struct proc *p = proc_find(t->cpu_pid);
-    if (!p || p->start_ns != t->cpu_start_ns || !p->signal || p->state == PROC_ZOMBIE)
+    if (!p || p->start_ns != t->cpu_start_ns || !p->signal)
+        return false;
+    if (t->cpu_thread ? p->state == PROC_ZOMBIE : p->signal->nr_threads == 0)
         return false;
     *ns = (t->cpu_thread ? p->ticks : group_ticks(p->group_leader)) * NS_PER_TICK;
     return true;

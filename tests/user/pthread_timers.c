@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -437,6 +438,51 @@ static void cpu_clock_timers(void)
     sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+// A process CPU timer outlives the main thread: after the main thread's exit, the threads
+// left still run its clock down, and it keeps firing (in a child, whose main thread ends).
+// Lantern once took the clock for gone with its leader, and disarmed the timer.
+static void *burn_and_wait(void *arg)
+{
+    sigset_t *set = arg;
+    atomic_store(&burning, 1);
+    pthread_t b;
+    pthread_create(&b, NULL, burn, NULL);
+    struct timespec five = { 5, 0 };
+    siginfo_t si;
+    int fired = 0;
+    while (fired < 3 && sigtimedwait(set, &si, &five) == SIGUSR2)
+        fired++;
+    atomic_store(&burning, 0);
+    pthread_join(b, NULL);
+    _exit(fired);
+}
+
+static void cpu_timer_after_main_exits(void)
+{
+    fflush(stdout);
+    pid_t c = fork();
+    if (c == 0) {
+        static sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGUSR2);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+        timer_t id;
+        struct sigevent ev = { 0 };
+        ev.sigev_notify = SIGEV_SIGNAL;
+        ev.sigev_signo = SIGUSR2;
+        struct itimerspec it = every(20, 20);
+        if (timer_create(CLOCK_PROCESS_CPUTIME_ID, &ev, &id) || timer_settime(id, 0, &it, NULL))
+            _exit(100);
+        pthread_t t;
+        pthread_create(&t, NULL, burn_and_wait, &set);
+        syscall(SYS_exit, 0);            // the main thread alone, as pthread_exit ends it
+    }
+    int status;
+    waitpid(c, &status, 0);
+    printf("process CPU timer, every 20 ms, after the main thread's exit: fired %d times of 3\n",
+           WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
 // execve with a fast POSIX timer armed: the timers go, and so do the signals they sent
 // that are still pending - the new program, with SIGUSR2's default action (to end it),
 // must never get one (Linux's exit_itimers and flush_itimer_signals at exec).
@@ -494,6 +540,7 @@ int main(int argc, char **argv)
     errors();
     thread_clock_sleeps();
     cpu_clock_timers();
+    cpu_timer_after_main_exits();
     exec_with_timer_armed(argv[0]);
     printf("done\n");
     return 0;
