@@ -49,7 +49,10 @@ struct k_sigaction {
 };
 
 // What the kernel remembers about a pending signal, to fill in a siginfo_t.
-struct ksiginfo { int code, pid, status; uint64_t addr; };
+// timer: sent by a POSIX timer (ptimer.c) - not merely with si_code SI_TIMER, which
+// rt_sigqueueinfo lets anyone claim; pid is then the timer's id, and status its seq until
+// the signal is taken.
+struct ksiginfo { int code, pid, status; uint64_t addr; bool timer; };
 
 // One pending instance of a signal (Linux's struct sigqueue), kmalloc'd by the sender and
 // freed by whoever takes it or throws it away (signal.c). A pending set is a bitmask plus

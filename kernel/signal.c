@@ -213,7 +213,7 @@ static long add_pending(struct proc *t, uint64_t *pending, struct sigqueue **que
                         const struct ksiginfo *info) {
     // A POSIX timer's is never merged: each timer has its own instance (Linux's
     // send_sigqueue, with the timer's preallocated one), even of a standard signal.
-    if (sig < SIGRTMIN && (*pending & BIT(sig)) && info->code != SI_TIMER)
+    if (sig < SIGRTMIN && (*pending & BIT(sig)) && !info->timer)
         return 0;
     struct sigqueue *q = NULL;
     if (sig != SIGKILL) {
@@ -250,7 +250,7 @@ static void take_pending(uint64_t *pending, struct sigqueue **queue, int sig,
     if (!more)
         *pending &= ~BIT(sig);
     if (!first) {
-        *info = (struct ksiginfo){ SI_USER, 0, 0, 0 };
+        *info = (struct ksiginfo){ SI_USER, 0, 0, 0, false };
         return;
     }
     struct sigqueue *q = *first;
@@ -368,7 +368,7 @@ bool pgrp_orphaned(int pgid) {
 }
 
 // May be called from interrupt handlers (the tty's Ctrl-C): interrupts off inside.
-long signal_send(struct proc *p, int sig, int code, int from, uint64_t addr, int status) {
+static long send_process(struct proc *p, int sig, const struct ksiginfo *info) {
     if (sig < 1 || sig > NSIG_MAX || p->state == PROC_UNUSED || p->state == PROC_DEAD ||
         p->signal->nr_threads == 0)
         return 0;                        // (a zombie process drops every signal)
@@ -380,8 +380,7 @@ long signal_send(struct proc *p, int sig, int code, int from, uint64_t addr, int
     } else if (!dropped(p, sig)) {
         // (An ignored signal is dropped at once, unless blocked: it might be unignored first.)
         struct signal_struct *shared = p->signal;
-        struct ksiginfo info = { code, from, status, addr };
-        err = add_pending(p, &shared->shared_pending, &shared->shared_queue, sig, &info);
+        err = add_pending(p, &shared->shared_pending, &shared->shared_queue, sig, info);
         __atomic_thread_fence(__ATOMIC_SEQ_CST);   // then the masks (rt_sigprocmask)
         struct proc *t = err ? NULL : choose_thread(p, sig);
         if (t)
@@ -389,6 +388,10 @@ long signal_send(struct proc *p, int sig, int code, int from, uint64_t addr, int
     }
     local_irq_restore(f);
     return err;
+}
+
+long signal_send(struct proc *p, int sig, int code, int from, uint64_t addr, int status) {
+    return send_process(p, sig, &(struct ksiginfo){ code, from, status, addr, false });
 }
 
 static long send_thread(struct proc *t, int sig, const struct ksiginfo *info) {
@@ -411,7 +414,7 @@ static long send_thread(struct proc *t, int sig, const struct ksiginfo *info) {
 }
 
 long signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t value) {
-    return send_thread(t, sig, &(struct ksiginfo){ code, from, 0, value });
+    return send_thread(t, sig, &(struct ksiginfo){ code, from, 0, value, false });
 }
 
 // Timer id's own instance of sig if it is still queued where signal_send_timer put it (the
@@ -421,17 +424,18 @@ long signal_send_thread(struct proc *t, int sig, int code, int from, uint64_t va
 struct ksiginfo *signal_timer_queued(struct proc *p, int sig, int id, bool to_thread) {
     struct sigqueue *q = to_thread ? p->sig_queue : p->signal->shared_queue;
     for (; q; q = q->next)
-        if (q->sig == sig && q->info.code == SI_TIMER && q->info.pid == id)
+        if (q->sig == sig && q->info.timer && q->info.pid == id)
             return &q->info;
     return NULL;
 }
 
 void signal_send_timer(struct proc *p, int sig, int id, uint64_t value, bool to_thread,
                        unsigned seq) {
+    struct ksiginfo info = { SI_TIMER, id, (int)seq, value, true };
     if (to_thread)
-        send_thread(p, sig, &(struct ksiginfo){ SI_TIMER, id, (int)seq, value });
+        send_thread(p, sig, &info);
     else
-        signal_send(p, sig, SI_TIMER, id, value, (int)seq);
+        send_process(p, sig, &info);
 }
 
 void signal_force(struct proc *p, int sig, int code, uint64_t addr) {
@@ -441,7 +445,7 @@ void signal_force(struct proc *p, int sig, int code, uint64_t addr) {
     if ((p->sig_blocked & BIT(sig)) || p->sighand->action[sig].handler == SIG_IGN)
         p->sighand->action[sig].handler = SIG_DFL;
     p->sig_blocked &= ~BIT(sig);
-    struct ksiginfo info = { code, 0, 0, addr };
+    struct ksiginfo info = { code, 0, 0, addr, false };
     (void)add_pending(p, &p->sig_pending, &p->sig_queue, sig, &info);   // (never fails: code > 0)
     p->sig_forced |= BIT(sig);           // not even init may ignore it (Linux's force_sig)
     local_irq_restore(f);
@@ -454,7 +458,7 @@ static void flush_timer_signals(uint64_t *pending, struct sigqueue **queue) {
     uint64_t timers = 0, kept = 0;
     while (*queue) {
         struct sigqueue *q = *queue;
-        if (q->info.code == SI_TIMER) {
+        if (q->info.timer) {
             timers |= BIT(q->sig);
             *queue = q->next;
             sigqueue_free(q);
@@ -511,7 +515,7 @@ static int dequeue_signal(struct proc *p, uint64_t among, struct ksiginfo *info)
             sig = __builtin_ctzll(shared) + 1;
             take_pending(&p->signal->shared_pending, &p->signal->shared_queue, sig, info);
         }
-        if (!sig || info->code != SI_TIMER)
+        if (!sig || !info->timer)
             return sig;
         // status: the timer's seq when queued; now the overruns until now (ptimer.c)
         int overruns = ptimer_overruns_at_delivery(p->signal, info->pid, (unsigned)info->status);

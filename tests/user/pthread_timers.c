@@ -168,6 +168,16 @@ static void stale_signals(void)
         printf("fired, blocked, then %s: sigpending shows it %s, signals taken %d\n", what[how],
                sigismember(&pending, SIGRTMIN + 5) ? "yes" : "no", taken);
     }
+    // si_code SI_TIMER from rt_sigqueueinfo is no timer's: never stale.
+    siginfo_t si = { 0 }, got;
+    si.si_signo = SIGRTMIN + 5;
+    si.si_code = SI_TIMER;
+    si.si_value.sival_int = 77;
+    int sent = (int)syscall(SYS_rt_sigqueueinfo, getpid(), SIGRTMIN + 5, &si);
+    struct timespec none = { 0, 0 };
+    int taken = sigtimedwait(&set, &got, &none) == SIGRTMIN + 5;
+    printf("SI_TIMER from rt_sigqueueinfo: sent %s, taken %s, si_value %d\n", err(sent),
+           taken ? "yes" : "no", taken ? got.si_value.sival_int : -1);
     sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
