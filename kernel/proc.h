@@ -58,8 +58,9 @@ struct ksiginfo { int code, pid, status; uint64_t addr; bool timer; };
 // freed by whoever takes it or throws it away (signal.c). A pending set is a bitmask plus
 // a list of these in the order they were sent: a standard signal (1..31) has at most one
 // (a second one, while it is pending, is merged into the first, whose info stays) but for
-// POSIX timers' (one per timer, as Linux's); a real-time one (SIGRTMIN 32 .. 64) one per send. A set bit with no node is a signal
-// whose info was lost (SIGKILL, or the sender was over RLIMIT_SIGPENDING, or out of memory).
+// POSIX timers' (one per timer, as Linux's); a real-time one (SIGRTMIN 32 .. 64) one per
+// send. A set bit with no node is a signal whose info was lost (SIGKILL, or the sender was
+// over RLIMIT_SIGPENDING, or out of memory).
 struct sigqueue {
     struct sigqueue *next;
     int sig;

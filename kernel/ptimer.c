@@ -34,7 +34,8 @@
 #include "uaccess.h"
 #include "x86.h"
 
-#define PTIMER_MAX 64
+#define PTIMER_FIRST 16          // a process's first table of timers; it doubles when full
+#define PTIMER_MAX 32768         // (Linux's limit: RLIMIT_SIGPENDING's worth of signals)
 
 #define CLOCK_REALTIME  0
 #define CLOCK_MONOTONIC 1
@@ -117,13 +118,32 @@ static uint64_t clock_now(const struct ptimer *t) {
     return ns;
 }
 
-struct ptimers { struct ptimer *t[PTIMER_MAX]; };
+struct ptimers { int n; struct ptimer *t[]; };   // by id, 0 .. n - 1
 
 static uint64_t next_expiry = UINT64_MAX;   // the earliest of every armed timer, or later
 
 static struct ptimer *lookup(int id) {
     struct ptimers *pt = current()->signal->ptimers;
-    return pt && id >= 0 && id < PTIMER_MAX ? pt->t[id] : NULL;
+    return pt && id >= 0 && id < pt->n ? pt->t[id] : NULL;
+}
+
+// The process's table, twice as big (or a first one), its timers moved over; NULL at the
+// limit or out of memory. Swapped in with interrupts off, as ptimers_delete_all takes it
+// away: the boot CPU's tick may walk it in between (every other reader holds the BKL).
+static struct ptimers *grow(struct signal_struct *sig) {
+    struct ptimers *old = sig->ptimers;
+    int n = old ? old->n * 2 : PTIMER_FIRST;
+    struct ptimers *pt = n <= PTIMER_MAX ? kzalloc(sizeof *pt + n * sizeof pt->t[0]) : NULL;
+    if (!pt)
+        return NULL;
+    pt->n = n;
+    uint64_t f = local_irq_save();
+    for (int i = 0; old && i < old->n; i++)
+        pt->t[i] = old->t[i];
+    sig->ptimers = pt;
+    local_irq_restore(f);
+    kfree(old);
+    return pt;
 }
 
 // The event as Linux checks it: a signal number for the kinds that send one, and a thread
@@ -155,12 +175,12 @@ SYSCALL(timer_create) {
     if (err)
         return err;
     struct signal_struct *sig = current()->signal;
-    if (!sig->ptimers && !(sig->ptimers = kzalloc(sizeof *sig->ptimers)))
-        return -EAGAIN;
     int id = 0;
-    while (id < PTIMER_MAX && sig->ptimers->t[id])
+    while (sig->ptimers && id < sig->ptimers->n && sig->ptimers->t[id])
         id++;
-    struct ptimer *t = id < PTIMER_MAX ? kzalloc(sizeof *t) : NULL;
+    if ((!sig->ptimers || id == sig->ptimers->n) && !grow(sig))
+        return -EAGAIN;
+    struct ptimer *t = kzalloc(sizeof *t);
     if (!t)
         return -EAGAIN;
     *t = (struct ptimer){ clock, ev.notify, ev.signo, ev.tid, uevent ? ev.value : (uint64_t)id,
@@ -257,13 +277,13 @@ void ptimers_delete_all(struct signal_struct *sig) {
     uint64_t f = local_irq_save();
     struct ptimers *pt = sig->ptimers;
     sig->ptimers = NULL;
-    for (int i = 0; pt && i < PTIMER_MAX; i++)
+    for (int i = 0; pt && i < pt->n; i++)
         if (pt->t[i] && pt->t[i]->cpu_pid && pt->t[i]->expires)
             cpu_timers--;
     local_irq_restore(f);
     if (!pt)
         return;
-    for (int i = 0; i < PTIMER_MAX; i++)
+    for (int i = 0; i < pt->n; i++)
         kfree(pt->t[i]);
     kfree(pt);
 }
@@ -296,7 +316,8 @@ static void fire(struct proc *leader, int id, struct ptimer *t) {
 // The timer's signal is being taken (dequeue_signal): the overruns it carries are those
 // counted until now; timer_getoverrun reports them from then on.
 int ptimer_overruns_at_delivery(struct signal_struct *sig, int id, unsigned seq) {
-    struct ptimer *t = sig->ptimers && id >= 0 && id < PTIMER_MAX ? sig->ptimers->t[id] : NULL;
+    struct ptimers *pt = sig->ptimers;
+    struct ptimer *t = pt && id >= 0 && id < pt->n ? pt->t[id] : NULL;
     if (!t || t->seq != seq)
         return -1;                   // deleted meanwhile, or set again: stale
     t->overrun_last = t->overrun;
@@ -315,7 +336,7 @@ static void fire_due(uint64_t boot_ns, bool cpu) {
         struct signal_struct *sig = p->signal;
         if (p != p->group_leader || !sig || !sig->ptimers || sig->nr_threads == 0)
             continue;
-        for (int id = 0; id < PTIMER_MAX; id++) {
+        for (int id = 0; id < sig->ptimers->n; id++) {
             struct ptimer *t = sig->ptimers->t[id];
             uint64_t now = boot_ns;
             if (!t || !t->expires || (t->cpu_pid != 0) != cpu)

@@ -518,7 +518,8 @@ static int dequeue_signal(struct proc *p, uint64_t among, struct ksiginfo *info)
         if (!sig || !info->timer)
             return sig;
         // status: the timer's seq when queued; now the overruns until now (ptimer.c)
-        int overruns = ptimer_overruns_at_delivery(p->signal, info->pid, (unsigned)info->status);
+        unsigned seq = (unsigned)info->status;
+        int overruns = ptimer_overruns_at_delivery(p->signal, info->pid, seq);
         if (overruns >= 0) {
             info->status = overruns;
             return sig;

@@ -181,6 +181,41 @@ static void stale_signals(void)
     sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+// Many timers, as a program with a timer per thread may have: Linux allows thousands (its
+// limit is RLIMIT_SIGPENDING). Lantern once had room for 64 (EAGAIN after). One armed
+// early must still fire after the table grew beneath it.
+static void many_timers(void)
+{
+    enum { N = 300 };
+    static timer_t id[N];
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGRTMIN + 6);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    int created = 0;
+    for (int i = 0; i < N; i++) {
+        struct sigevent ev = { 0 };
+        ev.sigev_notify = i == 3 ? SIGEV_SIGNAL : SIGEV_NONE;
+        ev.sigev_signo = SIGRTMIN + 6;
+        ev.sigev_value.sival_int = i;
+        if (timer_create(CLOCK_MONOTONIC, &ev, &id[i]) != 0)
+            break;
+        created++;
+        if (i == 3) {
+            struct itimerspec it = every(30, 0);
+            timer_settime(id[i], 0, &it, NULL);
+        }
+    }
+    struct timespec two = { 2, 0 };
+    siginfo_t si;
+    int fired = sigtimedwait(&set, &si, &two) == SIGRTMIN + 6 && si.si_value.sival_int == 3;
+    for (int i = 0; i < created; i++)
+        timer_delete(id[i]);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    printf("%d timers: created %d; the one armed early fired: %s\n", N, created,
+           fired ? "yes" : "no");
+}
+
 // The default event: SIGALRM, with the timer's id as si_value.
 static volatile sig_atomic_t alarms;
 static void on_alarm(int sig) { (void)sig; alarms++; }
@@ -543,6 +578,7 @@ int main(int argc, char **argv)
     signal_timer();
     shared_signal();
     stale_signals();
+    many_timers();
     default_event();
     thread_timer();
     thread_id_timer();
