@@ -338,6 +338,43 @@ static void retarget(void)
     block(SIGUSR1, SIG_UNBLOCK);
 }
 
+// ---- kill() and sigqueue() given a thread's id, not the process's: Linux takes any
+// thread's id for its process (kill_pid_info finds the thread, then signals its group).
+// Lantern once answered ESRCH for all but the main thread's.
+static volatile pid_t other_tid;
+
+static void *wait_for_quit(void *arg)
+{
+    (void)arg;
+    other_tid = gettid_();
+    while (!race_quit)
+        sleep_ms(1);
+    return NULL;
+}
+
+static void by_thread_id(void)
+{
+    install(SIGUSR2, record_tid, 0);
+    handled = 0;
+    race_quit = 0;
+    other_tid = 0;
+    pthread_t t;
+    pthread_create(&t, NULL, wait_for_quit, NULL);
+    while (!other_tid)
+        sleep_ms(1);
+    check("kill(another thread's id, SIGUSR2)", kill(other_tid, SIGUSR2));
+    for (int ms = 0; handled < 1 && ms < 2000; ms++)
+        sleep_ms(1);                     // (not merged with the next one)
+    union sigval v = { .sival_int = 1 };
+    check("sigqueue(another thread's id, SIGUSR2)", sigqueue(other_tid, SIGUSR2, v));
+    check("kill(-(a thread's id)), no such group", kill(-other_tid, SIGUSR2));
+    for (int ms = 0; handled < 2 && ms < 2000; ms++)
+        sleep_ms(1);
+    yes("both were handled", handled == 2);
+    race_quit = 1;
+    pthread_join(t, NULL);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -349,5 +386,6 @@ int main(int argc, char **argv)
     altstack_rules();
     in_child("a thread with other ids", other_ids);
     retarget();
+    by_thread_id();
     return done();
 }
