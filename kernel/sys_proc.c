@@ -358,14 +358,17 @@ SYSCALL(setpgid) {
     int pid = (int)a0, pgid = (int)a1;
     if (pid < 0 || pgid < 0)
         return -EINVAL;
-    struct proc *self = current();
+    struct proc *self = current()->group_leader;
     if (pid == 0)
-        pid = self->pid;                  // 0: the caller
+        pid = self->pid;                  // 0: the caller's process, from any of its threads
     if (pgid == 0)
         pgid = pid;                       // 0: a group named after pid
     struct proc *p = proc_find(pid);
-    self = self->group_leader;
-    if (!p || !thread_group_leader(p) || (p != self && p->parent != self))
+    if (!p)
+        return -ESRCH;
+    if (!thread_group_leader(p))
+        return -EINVAL;                   // another thread's id (Linux's order of errors)
+    if (p != self && p->parent != self)
         return -ESRCH;
     if (p != self && p->did_exec)
         return -EACCES;                   // a child that has run execve is on its own

@@ -289,6 +289,49 @@ static void pdeath_of_thread(void)
     waitpid((pid_t)(intptr_t)child, NULL, 0);
 }
 
+// setpgid from a thread that is not the main one: pid 0 means its process (Linux takes the
+// group leader's id), and another thread's id is EINVAL. Lantern once took pid 0 for the
+// calling thread's own id, and answered ESRCH.
+static volatile pid_t pg_tid;
+
+static void *setpgid_in_thread(void *arg)
+{
+    (void)arg;
+    check("setpgid(0, 0) in a second thread", setpgid(0, 0));
+    yes("the process leads its own group now", getpgrp() == getpid());
+    return NULL;
+}
+
+static void setpgid_from_thread(void)
+{
+    pthread_t t;
+    pthread_create(&t, NULL, setpgid_in_thread, NULL);
+    pthread_join(t, NULL);
+}
+
+static volatile int quit_waiter;
+
+static void *idle_thread(void *arg)
+{
+    (void)arg;
+    pg_tid = gettid_();
+    while (!quit_waiter)
+        sleep_ms(1);
+    return NULL;
+}
+
+static void setpgid_of_thread(void)
+{
+    pthread_t t;
+    pg_tid = 0;
+    pthread_create(&t, NULL, idle_thread, NULL);
+    while (!pg_tid)
+        sleep_ms(1);
+    check("setpgid(another thread's id, 0)", setpgid(pg_tid, 0));
+    quit_waiter = 1;
+    pthread_join(t, NULL);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--after-exec") == 0)
@@ -304,5 +347,7 @@ int main(int argc, char **argv)
     in_child("__WNOTHREAD", wnothread);
     in_child("names of other threads", names);
     in_child("the parent-death signal of a thread's child", pdeath_of_thread);
+    in_child("setpgid(0, 0) from a second thread", setpgid_from_thread);
+    in_child("setpgid of a thread", setpgid_of_thread);
     return done();
 }
