@@ -217,7 +217,7 @@ static long add_pending(struct proc *t, uint64_t *pending, struct sigqueue **que
         return 0;
     struct sigqueue *q = NULL;
     if (sig != SIGKILL) {
-        bool must = info->code == SI_TIMER || (sig < SIGRTMIN && info->code >= 0);
+        bool must = info->timer || (sig < SIGRTMIN && info->code >= 0);   // (not a user's SI_TIMER)
         q = sigqueue_alloc(t, sig, must);
     }
     if (q) {
