@@ -45,3 +45,27 @@ void default_signals(void);
 // addr as a pointer, out of the compiler's sight: it warns when it sees a bad pointer
 // passed where an array is expected, and these tests pass them on purpose.
 void *bad_ptr(unsigned long addr);
+
+// ---- raw threads (t_futex_pi, t_retarget, t_pdeath_exit): this C library has no pthreads,
+// so a test that needs threads makes them with clone itself. They make only raw system
+// calls (errno and stdio are not for threads); the main thread prints.
+// A system call straight to the kernel: the result, or -errno; errno is left alone.
+long raw_syscall6(long n, long a, long b, long c, long d, long e, long f);
+static inline long raw_syscall(long n, long a, long b, long c, long d)
+{
+    return raw_syscall6(n, a, b, c, d, 0, 0);
+}
+#define RAW_STACK_SIZE 65536
+struct raw_thread {
+    volatile int tid;                // nonzero until the kernel clears it at the thread's end
+    int id;                          // the thread's id (CLONE_PARENT_SETTID)
+    void (*fn)(void *arg);
+    void *arg;
+    char stack[RAW_STACK_SIZE] __attribute__((aligned(16)));
+};
+// fn(arg) in a new thread of this process, on t's stack; then the thread exits. Prints
+// "clone: error E..." if there is none.
+void raw_thread_start(struct raw_thread *t, void (*fn)(void *arg), void *arg);
+// Until t's thread has exited: the kernel clears t->tid and wakes the futex on it
+// (CLONE_CHILD_CLEARTID), as pthread_join waits.
+void raw_thread_join(struct raw_thread *t);

@@ -8,8 +8,8 @@
 // does not end the wait, and every error: EDEADLK, ESRCH, EPERM, EINVAL, EFAULT, EAGAIN,
 // ETIMEDOUT with each clock, ENOSYS.
 //
-// Threads are made with clone and do only raw system calls (this C library's errno and
-// stdio are not for threads); the main thread prints. "Waits in the kernel" is seen from
+// Threads are parity.c's raw ones: made with clone, they do only raw system calls (this C
+// library's errno and stdio are not for threads); the main thread prints. "Waits in the kernel" is seen from
 // the word: a locker sets FUTEX_WAITERS and queues itself in one step, under the kernel's
 // lock, so once the bit is there an unlock finds it queued.
 #include <errno.h>
@@ -40,33 +40,10 @@ enum {
 #define NO_THREAD  0x3fffffffu       // a thread id no system has handed out (above pid_max)
 #define MS 1000000LL
 
-#define CLONE_VM             0x00000100
-#define CLONE_FS             0x00000200
-#define CLONE_FILES          0x00000400
-#define CLONE_SIGHAND        0x00000800
-#define CLONE_THREAD         0x00010000
-#define CLONE_SYSVSEM        0x00040000
-#define CLONE_PARENT_SETTID  0x00100000
-#define CLONE_CHILD_CLEARTID 0x00200000
-#define THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | \
-                      CLONE_SYSVSEM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
-#define STACK_SIZE 65536
-
-// A raw system call: the result, or -errno; errno is left alone (threads share it).
-static long raw(long n, long a, long b, long c, long d, long e, long f)
-{
-    register long r10 __asm__("r10") = d;
-    register long r8 __asm__("r8") = e;
-    register long r9 __asm__("r9") = f;
-    long ret;
-    __asm__ volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
 
 static long fx(volatile uint32_t *word, int op, const struct timespec *ts)
 {
-    return raw(SYS_futex_, (long)word, op, 0, (long)ts, 0, 0);
+    return raw_syscall6(SYS_futex_, (long)word, op, 0, (long)ts, 0, 0);
 }
 
 static void report(const char *what, long r)
@@ -79,7 +56,7 @@ static void report(const char *what, long r)
 
 static int gettid_(void)
 {
-    return (int)raw(SYS_gettid, 0, 0, 0, 0, 0, 0);
+    return (int)raw_syscall6(SYS_gettid, 0, 0, 0, 0, 0, 0);
 }
 
 static void pause_ms(long ms)
@@ -123,58 +100,33 @@ static void wait_asleep(int tid)
     printf("thread did not fall asleep\n");
 }
 
-// ---- threads: clone onto a stack of their own; tid is cleared and woken at the end.
+// ---- threads: parity.c's raw ones, with what each reports back.
 struct thread {
-    volatile int tid;                // nonzero until the kernel clears it at the thread's end
-    int id;                          // the thread's id (CLONE_PARENT_SETTID)
+    struct raw_thread rt;            // rt.id: the thread's id
     void (*fn)(struct thread *);
     volatile long result;            // what fn reports back
     volatile uint32_t seen;          // the word as fn saw it
     int prio;                        // rt_locker: its SCHED_FIFO priority, 0 for none
-    char stack[STACK_SIZE] __attribute__((aligned(16)));
 };
 static struct thread thr[3];
 
-static void thread_main(struct thread *t)
+static void thread_main(void *arg)
 {
+    struct thread *t = arg;
     t->fn(t);
-    raw(SYS_exit, 0, 0, 0, 0, 0, 0);
 }
 
-// In assembly, so that the child touches nothing of ours before thread_main.
 static void start(struct thread *t, void (*fn)(struct thread *))
 {
-    void **sp = (void **)(t->stack + STACK_SIZE) - 2;
-    sp[0] = (void *)thread_main;
-    sp[1] = t;
     t->fn = fn;
-    t->tid = 1;
     t->result = 12345;
     t->seen = 0;
-    register long r10 __asm__("r10") = (long)&t->tid;
-    register long r8 __asm__("r8") = 0;
-    long ret;
-    __asm__ volatile("syscall\n\t"
-                     "test %%rax, %%rax\n\t"
-                     "jnz 1f\n\t"
-                     "xor %%ebp, %%ebp\n\t"
-                     "pop %%rax\n\t"
-                     "pop %%rdi\n\t"
-                     "and $-16, %%rsp\n\t"
-                     "call *%%rax\n\t"
-                     "1:"
-                     : "=a"(ret)
-                     : "a"(SYS_clone), "D"(THREAD_FLAGS), "S"(sp), "d"(&t->id), "r"(r10), "r"(r8)
-                     : "rcx", "r11", "memory");
-    if (ret < 0)
-        printf("clone: error %s\n", err_name((int)-ret));
+    raw_thread_start(&t->rt, thread_main, t);
 }
 
 static void join(struct thread *t)
 {
-    int v;
-    while ((v = t->tid) != 0)
-        raw(SYS_futex_, (long)&t->tid, FUTEX_WAIT, v, 0, 0, 0);
+    raw_thread_join(&t->rt);
 }
 
 // Until (*word & bits) == bits, for at most 10 s. Says whether it came.
@@ -195,13 +147,13 @@ static int me;
 static void wait_gate(void)
 {
     while (gate == 0)
-        raw(SYS_futex_, (long)&gate, PRIV(FUTEX_WAIT), 0, 0, 0, 0);
+        raw_syscall6(SYS_futex_, (long)&gate, PRIV(FUTEX_WAIT), 0, 0, 0, 0);
 }
 
 static void open_gate(void)
 {
     gate = 1;
-    raw(SYS_futex_, (long)&gate, PRIV(FUTEX_WAKE), 100, 0, 0, 0);
+    raw_syscall6(SYS_futex_, (long)&gate, PRIV(FUTEX_WAKE), 100, 0, 0, 0);
 }
 
 // ---- thread bodies
@@ -223,7 +175,7 @@ static void rt_locker(struct thread *t)
 {
     struct { int prio; } param = { t->prio };
     if (t->prio)
-        t->seen = (uint32_t)raw(SYS_sched_setscheduler, 0, 1 /* SCHED_FIFO */, (long)&param, 0, 0, 0);
+        t->seen = (uint32_t)raw_syscall6(SYS_sched_setscheduler, 0, 1 /* SCHED_FIFO */, (long)&param, 0, 0, 0);
     if (t->seen == 0)
         locker(t);
 }
@@ -315,7 +267,7 @@ static void no_owner(void)
     yes("  the word is unchanged", lock == (NO_THREAD | WAITERS));
 
     start(&thr[0], quitter);
-    int gone = thr[0].id;
+    int gone = thr[0].rt.id;
     join(&thr[0]);
     lock = (uint32_t)gone;
     report("LOCK_PI, owner thread has exited", fx(&lock, PRIV(FUTEX_LOCK_PI), NULL));
@@ -327,7 +279,7 @@ static void timeouts(void)
 {
     gate = 0;
     start(&thr[0], idler);
-    uint32_t holder = (uint32_t)thr[0].id;
+    uint32_t holder = (uint32_t)thr[0].rt.id;
     lock = holder;
 
     struct timespec bad = { 0, 1000000000 };
@@ -369,21 +321,21 @@ static void timeouts(void)
 static volatile uint32_t mixed;
 static void plain_waiter(struct thread *t)
 {
-    t->result = raw(SYS_futex_, (long)&mixed, PRIV(FUTEX_WAIT), (long)mixed, 0, 0, 0);
+    t->result = raw_syscall6(SYS_futex_, (long)&mixed, PRIV(FUTEX_WAIT), (long)mixed, 0, 0, 0);
 }
 
 static void mixed_up(void)
 {
     gate = 0;
     start(&thr[0], idler);
-    mixed = (uint32_t)thr[0].id;
+    mixed = (uint32_t)thr[0].rt.id;
     start(&thr[1], plain_waiter);
-    wait_asleep(thr[1].id);          // in FUTEX_WAIT
+    wait_asleep(thr[1].rt.id);          // in FUTEX_WAIT
     report("LOCK_PI, a FUTEX_WAIT sleeper on the word", fx(&mixed, PRIV(FUTEX_LOCK_PI), NULL));
     report("TRYLOCK_PI, the same", fx(&mixed, PRIV(FUTEX_TRYLOCK_PI), NULL));
     mixed = me;
     report("UNLOCK_PI, the same", fx(&mixed, PRIV(FUTEX_UNLOCK_PI), NULL));
-    report("FUTEX_WAKE the sleeper", raw(SYS_futex_, (long)&mixed, PRIV(FUTEX_WAKE), 1, 0, 0, 0));
+    report("FUTEX_WAKE the sleeper", raw_syscall6(SYS_futex_, (long)&mixed, PRIV(FUTEX_WAKE), 1, 0, 0, 0));
     join(&thr[1]);
     report("  its FUTEX_WAIT", thr[1].result);
     open_gate();
@@ -399,9 +351,9 @@ static void handoff(void)
     start(&thr[1], locker);
     yes("B waits (WAITERS set)", wait_bits(&lock, WAITERS));
     start(&thr[2], locker);
-    wait_asleep(thr[2].id);          // C queues behind B (the word does not show it)
+    wait_asleep(thr[2].rt.id);          // C queues behind B (the word does not show it)
     yes("the word is our tid | WAITERS", lock == (me | WAITERS));
-    report("FUTEX_WAKE on the PI word", raw(SYS_futex_, (long)&lock, PRIV(FUTEX_WAKE), 1, 0, 0, 0));
+    report("FUTEX_WAKE on the PI word", raw_syscall6(SYS_futex_, (long)&lock, PRIV(FUTEX_WAKE), 1, 0, 0, 0));
     lock = NO_THREAD | WAITERS;      // user space scribbles on a word the kernel knows
     report("LOCK_PI, word disagrees with the waiters' owner", fx(&lock, PRIV(FUTEX_LOCK_PI), NULL));
     report("UNLOCK_PI, not ours any more", fx(&lock, PRIV(FUTEX_UNLOCK_PI), NULL));
@@ -432,7 +384,7 @@ static void rt_order(void)
         thr[i].prio = prios[i];
         thr[i].seen = 0;
         start(&thr[i], rt_locker);
-        wait_asleep(thr[i].id);      // in LOCK_PI, behind the ones before
+        wait_asleep(thr[i].rt.id);      // in LOCK_PI, behind the ones before
     }
     yes("A, B (SCHED_FIFO 10), C (SCHED_FIFO 20) wait", lock == (me | WAITERS));
     report("UNLOCK_PI", fx(&lock, PRIV(FUTEX_UNLOCK_PI), NULL));
@@ -468,10 +420,10 @@ static void signalled(void)
     fx(&lock, PRIV(FUTEX_LOCK_PI), NULL);
     start(&thr[1], locker);
     yes("B waits", wait_bits(&lock, WAITERS));
-    raw(SYS_tgkill, getpid(), thr[1].id, SIGUSR1, 0, 0, 0);
+    raw_syscall6(SYS_tgkill, getpid(), thr[1].rt.id, SIGUSR1, 0, 0, 0);
     for (int i = 0; i < 5000 && !handled; i++)
         pause_ms(1);
-    wait_asleep(thr[1].id);          // back in LOCK_PI
+    wait_asleep(thr[1].rt.id);          // back in LOCK_PI
     yes("B's handler ran", handled == 1);
     yes("B still waits", thr[1].result == 12345 && lock == (me | WAITERS));
     report("UNLOCK_PI", fx(&lock, PRIV(FUTEX_UNLOCK_PI), NULL));
@@ -488,13 +440,13 @@ static int robust;
 
 static void owner(struct thread *t)
 {
-    struct robust_head *head = (void *)t->stack;   // the stack's far end: unused
+    struct robust_head *head = (void *)t->rt.stack;   // the stack's far end: unused
     if (robust) {
         head->next = (char *)&rlock.next + 1;      // bit 0: a PI lock
         head->futex_offset = 8;
         head->pending = NULL;
         rlock.next = head;
-        raw(SYS_set_robust_list_, (long)head, sizeof *head, 0, 0, 0, 0);
+        raw_syscall6(SYS_set_robust_list_, (long)head, sizeof *head, 0, 0, 0, 0);
     }
     t->result = fx(&rlock.word, PRIV(FUTEX_LOCK_PI), NULL);
     wait_gate();
@@ -512,7 +464,7 @@ static void owner_dies(int with_robust_list, int with_waiter)
     rlock.word = 0;
     gate = 0;
     start(&thr[0], owner);
-    int a = thr[0].id;
+    int a = thr[0].rt.id;
     for (int i = 0; i < 5000 && thr[0].result == 12345; i++)   // it has the lock
         pause_ms(1);
     printf("owner %s robust list, %s waiter:\n", robust ? "on a" : "on no", with_waiter ? "a" : "no");
@@ -547,13 +499,13 @@ static volatile uint32_t cond;
 static long wait_requeue(volatile uint32_t *c, uint32_t val, const struct timespec *ts,
                          volatile uint32_t *pi, int flags)
 {
-    return raw(SYS_futex_, (long)c, PRIV(FUTEX_WAIT_REQUEUE_PI) | flags, val, (long)ts, (long)pi, 0);
+    return raw_syscall6(SYS_futex_, (long)c, PRIV(FUTEX_WAIT_REQUEUE_PI) | flags, val, (long)ts, (long)pi, 0);
 }
 
 static long cmp_requeue(volatile uint32_t *c, int nr_wake, long nr_requeue, volatile uint32_t *pi,
                         uint32_t val)
 {
-    return raw(SYS_futex_, (long)c, PRIV(FUTEX_CMP_REQUEUE_PI), nr_wake, nr_requeue, (long)pi, val);
+    return raw_syscall6(SYS_futex_, (long)c, PRIV(FUTEX_CMP_REQUEUE_PI), nr_wake, nr_requeue, (long)pi, val);
 }
 
 // Waits on cond for the requeue onto lock; takes note of the word once it has the lock.
@@ -596,7 +548,7 @@ static void requeue_errors(void)
     report("CMP_REQUEUE_PI, uaddr2 == uaddr", cmp_requeue(&cond, 1, 1, &cond, 0));
     report("CMP_REQUEUE_PI, uaddr2 misaligned", cmp_requeue(&cond, 1, 1, odd, 0));
     report("CMP_REQUEUE_PI, uaddr2 NULL", cmp_requeue(&cond, 1, 1, NULL, 0));
-    report("CMP_REQUEUE_PI | CLOCK_REALTIME", raw(SYS_futex_, (long)&cond,
+    report("CMP_REQUEUE_PI | CLOCK_REALTIME", raw_syscall6(SYS_futex_, (long)&cond,
            PRIV(FUTEX_CMP_REQUEUE_PI) | FUTEX_CLOCK_REALTIME, 1, 1, (long)&lock, 0));
 }
 
@@ -607,14 +559,14 @@ static void requeue_free(void)
     lock = 0;
     order_len = 0;
     start(&thr[1], cond_waiter);
-    wait_asleep(thr[1].id);
-    report("FUTEX_WAKE on the condition", raw(SYS_futex_, (long)&cond, PRIV(FUTEX_WAKE), 1, 0, 0, 0));
+    wait_asleep(thr[1].rt.id);
+    report("FUTEX_WAKE on the condition", raw_syscall6(SYS_futex_, (long)&cond, PRIV(FUTEX_WAKE), 1, 0, 0, 0));
     volatile uint32_t other = 0;
     report("CMP_REQUEUE_PI to another PI word", cmp_requeue(&cond, 1, 1, &other, 0));
     report("CMP_REQUEUE_PI, lock free", cmp_requeue(&cond, 1, 0, &lock, 0));
     join(&thr[1]);
     report("  the waiter's WAIT_REQUEUE_PI", thr[1].result);
-    yes("  it saw its own tid alone", thr[1].seen == (uint32_t)thr[1].id);
+    yes("  it saw its own tid alone", thr[1].seen == (uint32_t)thr[1].rt.id);
     yes("  the word is 0 after its unlock", lock == 0);
 }
 
@@ -626,22 +578,22 @@ static void requeue_held(void)
     order_len = 0;
     fx(&lock, PRIV(FUTEX_LOCK_PI), NULL);
     start(&thr[1], cond_waiter);
-    wait_asleep(thr[1].id);
+    wait_asleep(thr[1].rt.id);
     start(&thr[2], cond_waiter);
-    wait_asleep(thr[2].id);
+    wait_asleep(thr[2].rt.id);
     cond = 1;
     report("CMP_REQUEUE_PI, lock held, requeue all", cmp_requeue(&cond, 1, 1000, &lock, 1));
     yes("  the word is our tid | WAITERS", lock == (me | WAITERS));
-    report("  FUTEX_WAKE on the condition now", raw(SYS_futex_, (long)&cond, PRIV(FUTEX_WAKE), 1, 0, 0, 0));
+    report("  FUTEX_WAKE on the condition now", raw_syscall6(SYS_futex_, (long)&cond, PRIV(FUTEX_WAKE), 1, 0, 0, 0));
     report("UNLOCK_PI", fx(&lock, PRIV(FUTEX_UNLOCK_PI), NULL));
     join(&thr[1]);
     join(&thr[2]);
     order[order_len] = 0;
     printf("order: %s\n", order);
     report("  B's WAIT_REQUEUE_PI", thr[1].result);
-    yes("  B saw its tid | WAITERS", thr[1].seen == (thr[1].id | WAITERS));
+    yes("  B saw its tid | WAITERS", thr[1].seen == (thr[1].rt.id | WAITERS));
     report("  C's WAIT_REQUEUE_PI", thr[2].result);
-    yes("  C saw its tid | WAITERS", thr[2].seen == (thr[2].id | WAITERS));
+    yes("  C saw its tid | WAITERS", thr[2].seen == (thr[2].rt.id | WAITERS));
     yes("  the word is 0 at the end", lock == 0);
 }
 
@@ -653,9 +605,9 @@ static void requeue_one(void)
     order_len = 0;
     fx(&lock, PRIV(FUTEX_LOCK_PI), NULL);
     start(&thr[1], cond_waiter);
-    wait_asleep(thr[1].id);
+    wait_asleep(thr[1].rt.id);
     start(&thr[2], cond_waiter);
-    wait_asleep(thr[2].id);
+    wait_asleep(thr[2].rt.id);
     report("CMP_REQUEUE_PI, lock held, nr_requeue 0", cmp_requeue(&cond, 1, 0, &lock, 0));
     report("UNLOCK_PI", fx(&lock, PRIV(FUTEX_UNLOCK_PI), NULL));
     join(&thr[1]);
@@ -664,10 +616,10 @@ static void requeue_one(void)
     report("CMP_REQUEUE_PI, C next", cmp_requeue(&cond, 1, 0, &lock, 0));
     join(&thr[2]);
     report("  C's WAIT_REQUEUE_PI", thr[2].result);
-    yes("  C saw its tid alone", thr[2].seen == (uint32_t)thr[2].id);
+    yes("  C saw its tid alone", thr[2].seen == (uint32_t)thr[2].rt.id);
     // The word names a thread that does not exist: the requeue cannot wait for it.
     start(&thr[1], cond_waiter);
-    wait_asleep(thr[1].id);
+    wait_asleep(thr[1].rt.id);
     lock = NO_THREAD;
     report("CMP_REQUEUE_PI, owner tid names no thread", cmp_requeue(&cond, 1, 1, &lock, 0));
     lock = 0;
@@ -690,15 +642,15 @@ static void requeue_signalled(void)
     order_len = 0;
     fx(&lock, PRIV(FUTEX_LOCK_PI), NULL);
     start(&thr[1], cond_waiter);
-    wait_asleep(thr[1].id);
-    raw(SYS_tgkill, getpid(), thr[1].id, SIGUSR1, 0, 0, 0);
+    wait_asleep(thr[1].rt.id);
+    raw_syscall6(SYS_tgkill, getpid(), thr[1].rt.id, SIGUSR1, 0, 0, 0);
     for (int i = 0; i < 5000 && !handled; i++)
         pause_ms(1);
-    wait_asleep(thr[1].id);          // back in the wait
+    wait_asleep(thr[1].rt.id);          // back in the wait
     yes("B's handler ran, B still waits", handled == 1 && thr[1].result == 12345);
     report("CMP_REQUEUE_PI, lock held", cmp_requeue(&cond, 1, 1, &lock, 0));
     pause_ms(100);
-    raw(SYS_tgkill, getpid(), thr[1].id, SIGUSR1, 0, 0, 0);
+    raw_syscall6(SYS_tgkill, getpid(), thr[1].rt.id, SIGUSR1, 0, 0, 0);
     join(&thr[1]);
     yes("B's handler ran again", handled == 2);
     report("  B's WAIT_REQUEUE_PI, signalled after the move", thr[1].result);

@@ -19,7 +19,7 @@
 // got the signal twice in 4 of 1200 rounds (3 of 12 boots, -smp 2 to 4); since, in none of
 // 1000. On Linux, whose clearing of Q's word comes after PF_EXITING is set, always once.
 //
-// Threads are made with clone and make only raw system calls; the main process prints.
+// Threads are parity.c's raw ones (clone, raw system calls); the main process prints.
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,66 +34,6 @@
 
 #define SYS_futex_ 202
 #define FUTEX_WAIT 0
-#define CLONE_VM             0x00000100
-#define CLONE_FS             0x00000200
-#define CLONE_FILES          0x00000400
-#define CLONE_SIGHAND        0x00000800
-#define CLONE_THREAD         0x00010000
-#define CLONE_SYSVSEM        0x00040000
-#define CLONE_PARENT_SETTID  0x00100000
-#define CLONE_CHILD_CLEARTID 0x00200000
-#define THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | \
-                      CLONE_SYSVSEM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
-#define STACK_SIZE 16384
-
-static long raw(long n, long a, long b, long c, long d)
-{
-    register long r10 __asm__("r10") = d;
-    long ret;
-    __asm__ volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
-
-// ---- threads: clone onto a stack of their own; tid is cleared and woken at the end.
-struct thread {
-    volatile int tid;                // nonzero until the kernel clears it at the thread's end
-    int id;                          // the thread's id (CLONE_PARENT_SETTID)
-    void (*fn)(void);
-    char stack[STACK_SIZE] __attribute__((aligned(16)));
-};
-
-static void thread_main(struct thread *t)
-{
-    t->fn();
-    raw(SYS_exit, 0, 0, 0, 0);
-}
-
-static void start(struct thread *t, void (*fn)(void))
-{
-    void **sp = (void **)(t->stack + STACK_SIZE) - 2;
-    sp[0] = (void *)thread_main;
-    sp[1] = t;
-    t->fn = fn;
-    t->tid = 1;
-    register long r10 __asm__("r10") = (long)&t->tid;
-    register long r8 __asm__("r8") = 0;
-    long ret;
-    __asm__ volatile("syscall\n\t"
-                     "test %%rax, %%rax\n\t"
-                     "jnz 1f\n\t"
-                     "xor %%ebp, %%ebp\n\t"
-                     "pop %%rax\n\t"
-                     "pop %%rdi\n\t"
-                     "and $-16, %%rsp\n\t"
-                     "call *%%rax\n\t"
-                     "1:"
-                     : "=a"(ret)
-                     : "a"(SYS_clone), "D"(THREAD_FLAGS), "S"(sp), "d"(&t->id), "r"(r10), "r"(r8)
-                     : "rcx", "r11", "memory");
-    if (ret < 0)
-        printf("clone: error %s\n", err_name((int)-ret));
-}
 
 #define ROUNDS 100
 #define SYS_unshare_ 272
@@ -114,56 +54,59 @@ static void on_usr1(int sig)
 static void nap_ms(long ms)              // (raw: no errno in threads)
 {
     struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
-    raw(SYS_nanosleep, (long)&t, 0, 0, 0);
+    raw_syscall(SYS_nanosleep, (long)&t, 0, 0, 0);
 }
 
-static struct thread quit_thread, make, keep;
+static struct raw_thread quit_thread, make, keep;
 
-static void quitter(void)
+static void quitter(void *arg)
 {
-    raw(SYS_unshare_, CLONE_FILES_, 0, 0, 0);
+    (void)arg;
+    raw_syscall(SYS_unshare_, CLONE_FILES_, 0, 0, 0);
     for (int i = 0; i < FDS; i++)
-        raw(SYS_dup, 1, 0, 0, 0);
+        raw_syscall(SYS_dup, 1, 0, 0, 0);
     sh->q_ready = 1;
     while (!sh->go)
         nap_ms(1);
 }
 
-static void maker(void)
+static void maker(void *arg)
 {
-    long pid = raw(SYS_fork, 0, 0, 0, 0);
+    (void)arg;
+    long pid = raw_syscall(SYS_fork, 0, 0, 0, 0);
     if (pid == 0) {                      // C
-        raw(SYS_prctl, PR_SET_PDEATHSIG, SIGUSR1, 0, 0);
+        raw_syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGUSR1, 0, 0);
         sh->c_ready = 1;
         while (!sh->c_quit)
             nap_ms(1);
-        raw(SYS_exit_group, 0, 0, 0, 0);
+        raw_syscall(SYS_exit_group, 0, 0, 0, 0);
     }
     while (!sh->c_ready)
         nap_ms(1);
     sh->t_ready = 1;
     int v;
     while ((v = quit_thread.tid) != 0)   // Q has begun to exit once it is 0
-        raw(SYS_futex_, (long)&quit_thread.tid, FUTEX_WAIT, v, 0);
+        raw_syscall(SYS_futex_, (long)&quit_thread.tid, FUTEX_WAIT, v, 0);
 }
 
-static void keeper(void)
+static void keeper(void *arg)
 {
+    (void)arg;
     while (!sh->q_ready || !sh->t_ready)
         nap_ms(1);
     nap_ms(20);                          // (R's main thread long gone)
     sh->go = 1;
     while (!sh->k_quit)
         nap_ms(1);
-    raw(SYS_exit_group, 0, 0, 0, 0);
+    raw_syscall(SYS_exit_group, 0, 0, 0, 0);
 }
 
 static void round_process(void)          // R
 {
-    start(&quit_thread, quitter);
-    start(&make, maker);
-    start(&keep, keeper);
-    raw(SYS_exit, 0, 0, 0, 0);
+    raw_thread_start(&quit_thread, quitter, NULL);
+    raw_thread_start(&make, maker, NULL);
+    raw_thread_start(&keep, keeper, NULL);
+    raw_syscall(SYS_exit, 0, 0, 0, 0);
 }
 
 int main(void)

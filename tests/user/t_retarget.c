@@ -19,7 +19,7 @@
 //    and its handler (sa_mask: SIGUSR2) waits up to 2 seconds for SIGUSR2's to have run -
 //    in the taker, if SIGUSR2 was meant for the spinner: the spinner's handler blocks it.
 //
-// Threads are made with clone and make only raw system calls (this C library's errno and
+// Threads are parity.c's raw ones (clone, raw system calls: this C library's errno and
 // stdio are not for threads); the main thread prints.
 #include <signal.h>
 #include <stdint.h>
@@ -30,29 +30,7 @@
 #include <unistd.h>
 #include "parity.h"
 
-#define SYS_futex_ 202
-#define FUTEX_WAIT 0
-#define CLONE_VM             0x00000100
-#define CLONE_FS             0x00000200
-#define CLONE_FILES          0x00000400
-#define CLONE_SIGHAND        0x00000800
-#define CLONE_THREAD         0x00010000
-#define CLONE_SYSVSEM        0x00040000
-#define CLONE_PARENT_SETTID  0x00100000
-#define CLONE_CHILD_CLEARTID 0x00200000
-#define THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | \
-                      CLONE_SYSVSEM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
-#define STACK_SIZE 16384
 #define ROUNDS 300
-
-static long raw(long n, long a, long b, long c, long d)
-{
-    register long r10 __asm__("r10") = d;
-    long ret;
-    __asm__ volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
 
 static long long now_ms(void)
 {
@@ -67,57 +45,10 @@ static void pause_ms(long ms)
     nanosleep(&t, NULL);
 }
 
-// ---- threads: clone onto a stack of their own; tid is cleared and woken at the end.
-struct thread {
-    volatile int tid;                // nonzero until the kernel clears it at the thread's end
-    int id;                          // the thread's id (CLONE_PARENT_SETTID)
-    void (*fn)(void);
-    char stack[STACK_SIZE] __attribute__((aligned(16)));
-};
-
-static void thread_main(struct thread *t)
-{
-    t->fn();
-    raw(SYS_exit, 0, 0, 0, 0);
-}
-
-static void start(struct thread *t, void (*fn)(void))
-{
-    void **sp = (void **)(t->stack + STACK_SIZE) - 2;
-    sp[0] = (void *)thread_main;
-    sp[1] = t;
-    t->fn = fn;
-    t->tid = 1;
-    register long r10 __asm__("r10") = (long)&t->tid;
-    register long r8 __asm__("r8") = 0;
-    long ret;
-    __asm__ volatile("syscall\n\t"
-                     "test %%rax, %%rax\n\t"
-                     "jnz 1f\n\t"
-                     "xor %%ebp, %%ebp\n\t"
-                     "pop %%rax\n\t"
-                     "pop %%rdi\n\t"
-                     "and $-16, %%rsp\n\t"
-                     "call *%%rax\n\t"
-                     "1:"
-                     : "=a"(ret)
-                     : "a"(SYS_clone), "D"(THREAD_FLAGS), "S"(sp), "d"(&t->id), "r"(r10), "r"(r8)
-                     : "rcx", "r11", "memory");
-    if (ret < 0)
-        printf("clone: error %s\n", err_name((int)-ret));
-}
-
-static void join(struct thread *t)
-{
-    int v;
-    while ((v = t->tid) != 0)
-        raw(SYS_futex_, (long)&t->tid, FUTEX_WAIT, v, 0);
-}
-
 static void unblock_usr1(void)
 {
     uint64_t set = 1ull << (SIGUSR1 - 1);
-    raw(SYS_rt_sigprocmask, SIG_UNBLOCK, (long)&set, 0, 8);
+    raw_syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, (long)&set, 0, 8);
 }
 
 // ---- the threads
@@ -129,72 +60,75 @@ static void on_usr1(int sig)
     __atomic_fetch_add(&handled, 1, __ATOMIC_SEQ_CST);
 }
 
-static void gone_at_once(void) {}
+static void gone_at_once(void *arg) { (void)arg; }
 
-static void early_waiter(void)
+static void early_waiter(void *arg)
 {
+    (void)arg;
     unblock_usr1();
     while (!early_quit)
-        raw(SYS_pause, 0, 0, 0, 0);
+        raw_syscall(SYS_pause, 0, 0, 0, 0);
 }
 
-static void taker(void)
+static void taker(void *arg)
 {
+    (void)arg;
     unblock_usr1();
     while (!quit)
-        raw(SYS_pause, 0, 0, 0, 0);
+        raw_syscall(SYS_pause, 0, 0, 0, 0);
 }
 
-static void quitter(void)
+static void quitter(void *arg)
 {
+    (void)arg;
     unblock_usr1();
     ready = 1;
     for (int n = 1; !go; n++)            // spin: the send comes right after go (but let
         if (n % 1024 == 0)               // main run, on one CPU)
-            raw(SYS_sched_yield, 0, 0, 0, 0);
+            raw_syscall(SYS_sched_yield, 0, 0, 0, 0);
 }
 
-static struct thread early[4], take, quit_thread;
+static struct raw_thread early[4], take, quit_thread;
 
 // ---- 1. exit
 static void exit_section(void)
 {
     for (int i = 0; i < 4; i++)
-        start(&early[i], early_waiter);  // (alive until the taker is made)
+        raw_thread_start(&early[i], early_waiter, NULL);  // (alive until the taker is made)
     pause_ms(20);
-    start(&take, taker);
+    raw_thread_start(&take, taker, NULL);
     early_quit = 1;
     for (int i = 0; i < 4; i++) {
-        raw(SYS_tgkill, getpid(), early[i].id, SIGUSR1, 0);   // out of pause()
-        join(&early[i]);
+        raw_syscall(SYS_tgkill, getpid(), early[i].id, SIGUSR1, 0);   // out of pause()
+        raw_thread_join(&early[i]);
     }
     pause_ms(20);
     int lost = 0, rounds = 0, before = handled;
     for (; rounds < ROUNDS && !lost; rounds++) {
         go = ready = 0;
-        start(&quit_thread, quitter);
+        raw_thread_start(&quit_thread, quitter, NULL);
         while (!ready)
-            raw(SYS_sched_yield, 0, 0, 0, 0);
+            raw_syscall(SYS_sched_yield, 0, 0, 0, 0);
         before = handled;
         go = 1;
         kill(getpid(), SIGUSR1);
         long long until = now_ms() + 2000;
         while (handled == before && now_ms() < until)
-            raw(SYS_sched_yield, 0, 0, 0, 0);   // (not a sleep: 1 ms is a 10 ms tick at -smp 1)
+            raw_syscall(SYS_sched_yield, 0, 0, 0, 0);   // (not a sleep: 1 ms is a 10 ms tick at -smp 1)
         lost += handled == before;
-        join(&quit_thread);
+        raw_thread_join(&quit_thread);
     }
     printf("process-wide signals sent as the thread they could go to exits: %d\n", rounds);
     printf("every one was handled within 2 s: %s\n", lost ? "no" : "yes");
     quit = 1;
-    raw(SYS_tgkill, getpid(), take.id, SIGUSR1, 0);
-    join(&take);
+    raw_syscall(SYS_tgkill, getpid(), take.id, SIGUSR1, 0);
+    raw_thread_join(&take);
 }
 
 // ---- 2. a handler's mask
 #define MASK_ROUNDS 100
 static volatile int usr2_seen, usr1_result, spin_quit;
-static struct thread spinner_thread, taker2;
+static struct raw_thread spinner_thread, taker2;
 
 static void on_usr2(int sig)
 {
@@ -208,30 +142,32 @@ static void on_usr1_wait(int sig)
     (void)sig;
     long long until = now_ms() + 2000;
     while (!usr2_seen && now_ms() < until)
-        raw(SYS_sched_yield, 0, 0, 0, 0);
+        raw_syscall(SYS_sched_yield, 0, 0, 0, 0);
     usr1_result = usr2_seen;
 }
 
 static void unblock_both(void)
 {
     uint64_t set = (1ull << (SIGUSR1 - 1)) | (1ull << (SIGUSR2 - 1));
-    raw(SYS_rt_sigprocmask, SIG_UNBLOCK, (long)&set, 0, 8);
+    raw_syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, (long)&set, 0, 8);
 }
 
-static void spinner(void)
+static void spinner(void *arg)
 {
+    (void)arg;
     unblock_both();
     for (int n = 1; !spin_quit; n++)
         if (n % 1024 == 0)
-            raw(SYS_sched_yield, 0, 0, 0, 0);
+            raw_syscall(SYS_sched_yield, 0, 0, 0, 0);
 }
 
-static void taker_of_usr2(void)
+static void taker_of_usr2(void *arg)
 {
+    (void)arg;
     uint64_t set = 1ull << (SIGUSR2 - 1);
-    raw(SYS_rt_sigprocmask, SIG_UNBLOCK, (long)&set, 0, 8);
+    raw_syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, (long)&set, 0, 8);
     while (!spin_quit)
-        raw(SYS_pause, 0, 0, 0, 0);
+        raw_syscall(SYS_pause, 0, 0, 0, 0);
 }
 
 static void handler_mask_section(void)
@@ -245,8 +181,8 @@ static void handler_mask_section(void)
     sa.sa_handler = on_usr2;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGUSR2, &sa, NULL);
-    start(&spinner_thread, spinner);     // (first: where Lantern looks first)
-    start(&taker2, taker_of_usr2);
+    raw_thread_start(&spinner_thread, spinner, NULL);     // (first: where Lantern looks first)
+    raw_thread_start(&taker2, taker_of_usr2, NULL);
     pause_ms(20);
     int late = 0, rounds = 0;
     for (; rounds < MASK_ROUNDS && !late; rounds++) {
@@ -256,7 +192,7 @@ static void handler_mask_section(void)
         kill(getpid(), SIGUSR2);
         long long until = now_ms() + 5000;
         while ((usr1_result < 0 || !usr2_seen) && now_ms() < until)
-            raw(SYS_sched_yield, 0, 0, 0, 0);
+            raw_syscall(SYS_sched_yield, 0, 0, 0, 0);
         late += usr1_result != 1;
     }
     printf("SIGUSR1 then SIGUSR2 sent to the process, SIGUSR1's handler blocking SIGUSR2: %d\n",
@@ -264,9 +200,9 @@ static void handler_mask_section(void)
     printf("SIGUSR2's handler ran in the other thread meanwhile every time: %s\n",
            late ? "no" : "yes");
     spin_quit = 1;
-    raw(SYS_tgkill, getpid(), taker2.id, SIGUSR2, 0);
-    join(&spinner_thread);
-    join(&taker2);
+    raw_syscall(SYS_tgkill, getpid(), taker2.id, SIGUSR2, 0);
+    raw_thread_join(&spinner_thread);
+    raw_thread_join(&taker2);
 }
 
 int main(void)
@@ -284,7 +220,7 @@ int main(void)
     exit_section();
     handler_mask_section();
     sigprocmask(SIG_UNBLOCK, &both, NULL);    // (a lost one is taken here, at the latest)
-    start(&quit_thread, gone_at_once);
-    join(&quit_thread);
+    raw_thread_start(&quit_thread, gone_at_once, NULL);
+    raw_thread_join(&quit_thread);
     return done();
 }
