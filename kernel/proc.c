@@ -99,6 +99,16 @@ struct proc *proc_find(int pid) {
     return NULL;
 }
 
+// The process kill(pid) and sigqueue(pid) mean: its leader, found by any of its threads'
+// ids, as on Linux (kill_pid_info finds the thread, then signals its whole group). A
+// thread that has ended names nothing.
+struct proc *proc_find_process(int pid) {
+    struct proc *p = proc_find(pid);
+    if (p && !thread_group_leader(p))
+        p = p->state == PROC_ZOMBIE || p->state == PROC_UNUSED ? NULL : p->group_leader;
+    return p && p->state != PROC_UNUSED && p->state != PROC_DEAD ? p : NULL;
+}
+
 // Linux's max_threads (kernel.threads-max): as many threads as would fill an eighth of
 // memory with their 16 KiB kernel stacks, at least 20. Init's RLIMIT_NPROC is half of it.
 int max_threads(void) {

@@ -351,6 +351,7 @@ struct proc *proc_next_without_bkl(struct proc *prev);   // the same, for the wa
 extern int pid_max;                   // /proc/sys/kernel/pid_max (pids are below it)
 int max_threads(void);                // /proc/sys/kernel/threads-max: fork's EAGAIN beyond
 struct proc *proc_find(int pid);      // a live (not reaped) thread with this id, or NULL
+struct proc *proc_find_process(int pid);   // the process any of its threads' ids names
 int proc_last_pid(void);              // the pid proc_alloc gave last
 uint64_t proc_spare_bytes(void);         // held by unused table entries, kept for reuse
 struct proc_table_info { uint64_t in_use, entries, entry_bytes; };

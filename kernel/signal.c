@@ -964,10 +964,8 @@ SYSCALL(rt_sigqueueinfo) {
     uint64_t info = a2;
     if (sig < 0 || sig > NSIG_MAX)
         return -EINVAL;
-    struct proc *p = proc_find(tgid);
-    if (p && !thread_group_leader(p) && p->state != PROC_ZOMBIE && p->state != PROC_UNUSED)
-        p = p->group_leader;             // a thread's id names its process, as kill's does
-    if (!p || !thread_group_leader(p))
+    struct proc *p = proc_find_process(tgid);   // (any of its threads' ids, as kill's)
+    if (!p)
         return -ESRCH;
     return queue_info(p, sig, info, false);
 }

@@ -243,16 +243,6 @@ static bool process_alive(struct proc *p) {
     return p->state != PROC_UNUSED && p->state != PROC_DEAD && thread_group_leader(p);
 }
 
-// The process kill(pid) with pid > 0 means: pid may be any of its threads' ids, as on Linux
-// (kill_pid_info finds the thread, then signals its whole group). A thread that has ended
-// names nothing.
-static struct proc *process_of(int pid) {
-    struct proc *p = proc_find(pid);
-    if (p && !thread_group_leader(p))
-        p = p->state == PROC_ZOMBIE || p->state == PROC_UNUSED ? NULL : p->group_leader;
-    return p && process_alive(p) ? p : NULL;
-}
-
 // All processes that kill(pid) means: pid > 0 one, 0 our group, -1 everyone but init and
 // us, < -1 the group -pid.
 static bool kill_target(struct proc *self, struct proc *p, int pid) {
@@ -270,7 +260,7 @@ SYSCALL(kill) {
         return -EINVAL;
     struct proc *self = current();
     if (pid > 0) {
-        struct proc *p = process_of(pid);
+        struct proc *p = proc_find_process(pid);
         return p ? send_to(p, sig, SI_USER, 0, false) : -ESRCH;
     }
     if (pid == INT32_MIN)
